@@ -1,0 +1,25 @@
+package v4
+
+import "net/http"
+
+func (a *API) registerMeta() {
+	a.route("GET /version", a.getVersion, readUser)
+	a.route("GET /metadata", a.getMetadata, readUser)
+}
+
+// GitLabVersion is the GitLab API level lablet answers as; clients gate
+// features on it.
+const GitLabVersion = "17.6.0"
+
+func (a *API) getVersion(w http.ResponseWriter, r *http.Request, c *call) error {
+	return ok(w, map[string]string{"version": GitLabVersion + "-lablet", "revision": a.version})
+}
+
+func (a *API) getMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
+	return ok(w, map[string]any{
+		"version":    GitLabVersion + "-lablet",
+		"revision":   a.version,
+		"kas":        map[string]any{"enabled": false, "externalUrl": nil, "externalK8sProxyUrl": nil, "version": nil},
+		"enterprise": false,
+	})
+}

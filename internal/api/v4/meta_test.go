@@ -1,0 +1,43 @@
+package v4_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/lablet/lablet/internal/labtest"
+)
+
+func TestVersion(t *testing.T) {
+	s := labtest.Start(t)
+	t.Run("OK", func(t *testing.T) {
+		v, _, err := s.Client(t, s.RootToken).Version.GetVersion()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Version == "" {
+			t.Fatalf("empty version: %+v", v)
+		}
+	})
+	t.Run("ErrUnauthenticated", func(t *testing.T) {
+		s.Do(t, labtest.Request{Path: "/version"}).ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
+	})
+	t.Run("ErrWrongToken", func(t *testing.T) {
+		s.Do(t, labtest.Request{Path: "/version", Token: "glpat-wrong"}).ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
+	})
+	t.Run("UnknownRoute", func(t *testing.T) {
+		s.Do(t, labtest.Request{Path: "/no/such/route", Token: s.RootToken}).ExpectError(t, http.StatusNotFound, `{"error":"404 Not Found"}`)
+	})
+	t.Run("WrongMethod", func(t *testing.T) {
+		r := s.Do(t, labtest.Request{Method: "DELETE", Path: "/version", Token: s.RootToken})
+		r.ExpectError(t, http.StatusMethodNotAllowed, `{"error":"405 Method Not Allowed"}`)
+	})
+	t.Run("Metadata", func(t *testing.T) {
+		m, _, err := s.Client(t, s.RootToken).Metadata.GetMetadata()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Version == "" || m.Enterprise {
+			t.Fatalf("metadata = %+v", m)
+		}
+	})
+}

@@ -1,0 +1,111 @@
+package v4
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// page is an offset pagination request.
+type page struct {
+	Page    int
+	PerPage int
+}
+
+// Offset is the number of rows to skip.
+func (pg page) Offset() int { return (pg.Page - 1) * pg.PerPage }
+
+// pageOf reads page and per_page, as GitLab does: bad or out-of-range values
+// fall back to the defaults (page 1, 20 per page, at most 100).
+func pageOf(p *params) page {
+	pg := page{Page: 1, PerPage: 20}
+	if n, ok, err := p.int("page"); ok && err == nil && n > 0 && n < 1<<30 {
+		pg.Page = int(n)
+	}
+	if n, ok, err := p.int("per_page"); ok && err == nil && n > 0 {
+		pg.PerPage = int(min(n, 100))
+	}
+	return pg
+}
+
+// baseURL is the external URL clients reach the server by.
+func (a *API) baseURL(r *http.Request) string {
+	if a.externalURL != "" {
+		return a.externalURL
+	}
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// setPageHeaders writes GitLab's offset pagination headers and Link.
+func (a *API) setPageHeaders(w http.ResponseWriter, r *http.Request, pg page, total int) {
+	h := w.Header()
+	totalPages := (total + pg.PerPage - 1) / pg.PerPage
+	if totalPages == 0 {
+		totalPages = 1
+	}
+	h.Set("X-Page", strconv.Itoa(pg.Page))
+	h.Set("X-Per-Page", strconv.Itoa(pg.PerPage))
+	h.Set("X-Total", strconv.Itoa(total))
+	h.Set("X-Total-Pages", strconv.Itoa(totalPages))
+	next, prev := "", ""
+	if pg.Page < totalPages {
+		next = strconv.Itoa(pg.Page + 1)
+	}
+	if pg.Page > 1 {
+		prev = strconv.Itoa(pg.Page - 1)
+	}
+	h.Set("X-Next-Page", next)
+	h.Set("X-Prev-Page", prev)
+
+	var links []string
+	link := func(rel string, n int) {
+		links = append(links, "<"+a.pageURL(r, pg.PerPage, n)+`>; rel="`+rel+`"`)
+	}
+	if prev != "" {
+		link("prev", pg.Page-1)
+	}
+	if next != "" {
+		link("next", pg.Page+1)
+	}
+	link("first", 1)
+	link("last", totalPages)
+	h.Set("Link", strings.Join(links, ", "))
+}
+
+// pageURL is the request's URL on the external base with page replaced.
+func (a *API) pageURL(r *http.Request, perPage, n int) string {
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		if k == "private_token" || k == "access_token" {
+			continue // never echo credentials into headers
+		}
+		q[k] = v
+	}
+	q.Set("page", strconv.Itoa(n))
+	q.Set("per_page", strconv.Itoa(perPage))
+	return a.baseURL(r) + r.URL.EscapedPath() + "?" + q.Encode()
+}
+
+// setKeysetHeaders writes the Link header of keyset pagination; next is
+// the query for the next page, or nil on the last page.
+func (a *API) setKeysetHeaders(w http.ResponseWriter, r *http.Request, next url.Values) {
+	if next == nil {
+		return
+	}
+	q := url.Values{}
+	for k, v := range r.URL.Query() {
+		if k == "private_token" || k == "access_token" {
+			continue
+		}
+		q[k] = v
+	}
+	for k, v := range next {
+		q[k] = v
+	}
+	w.Header().Set("Link", "<"+a.baseURL(r)+r.URL.EscapedPath()+"?"+q.Encode()+`>; rel="next"`)
+}

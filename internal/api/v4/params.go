@@ -1,0 +1,299 @@
+package v4
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lablet/lablet/internal/service"
+)
+
+// maxBodyBytes bounds API request bodies.
+const maxBodyBytes = 8 << 20
+
+var errBodyTooLarge = errors.New("request body too large")
+
+// params merges query, form and JSON body parameters, as Grape does: the
+// body wins over the query string.
+type params struct {
+	query url.Values
+	form  url.Values
+	json  map[string]any
+}
+
+// parseParams reads the request's parameters once.
+func parseParams(w http.ResponseWriter, r *http.Request) (*params, error) {
+	p := &params{query: r.URL.Query()}
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return p, nil
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errBodyTooLarge
+		}
+		return nil, service.Invalid("400 Bad request - unreadable body")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return p, nil
+	}
+	switch ct {
+	case "application/json":
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&v); err != nil || dec.More() {
+			return nil, service.ParamError("The provided content-type 'application/json' is not valid JSON")
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, service.ParamError("The provided JSON body must be an object")
+		}
+		p.json = m
+	case "multipart/form-data":
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if err := r.ParseMultipartForm(maxBodyBytes); err != nil {
+			return nil, service.ParamError("The provided multipart body is invalid")
+		}
+		p.form = r.MultipartForm.Value
+	default:
+		// curl -d sends application/x-www-form-urlencoded; treat anything
+		// else the same way, as Rack does for unknown types.
+		form, err := url.ParseQuery(string(body))
+		if err != nil {
+			return nil, service.ParamError("The provided form body is invalid")
+		}
+		p.form = form
+	}
+	return p, nil
+}
+
+// raw returns the value of name and whether it was given. JSON values keep
+// their type; form and query values are strings or []string.
+func (p *params) raw(name string) (any, bool) {
+	if p.json != nil {
+		if v, ok := p.json[name]; ok {
+			return v, true
+		}
+	}
+	for _, vals := range []url.Values{p.form, p.query} {
+		if vals == nil {
+			continue
+		}
+		if v, ok := vals[name+"[]"]; ok {
+			return v, true
+		}
+		if v, ok := vals[name]; ok && len(v) > 0 {
+			if len(v) > 1 {
+				return v, true
+			}
+			return v[0], true
+		}
+	}
+	return nil, false
+}
+
+// has reports whether name was given at all.
+func (p *params) has(name string) bool {
+	_, ok := p.raw(name)
+	return ok
+}
+
+// str returns a string parameter. Numbers and booleans in JSON are turned
+// into their text; other shapes count as absent.
+func (p *params) str(name string) (string, bool) {
+	v, ok := p.raw(name)
+	if !ok {
+		return "", false
+	}
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case json.Number:
+		return t.String(), true
+	case bool:
+		return strconv.FormatBool(t), true
+	case nil:
+		return "", true
+	}
+	return "", false
+}
+
+// text returns a validated free-text string parameter: UTF-8, no NUL, at
+// most max bytes. ok is false when absent.
+func (p *params) text(name string, max int) (string, bool, error) {
+	v, present := p.raw(name)
+	if !present {
+		return "", false, nil
+	}
+	var s string
+	switch t := v.(type) {
+	case string:
+		s = t
+	case json.Number:
+		s = t.String()
+	case nil:
+		return "", true, nil
+	default:
+		return "", false, service.ParamError(name + " is invalid")
+	}
+	if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+		return "", false, service.ParamError(name + " is invalid")
+	}
+	if len(s) > max {
+		return "", false, service.ParamError(fmt.Sprintf("%s is too long (maximum is %d characters)", name, max))
+	}
+	return s, true, nil
+}
+
+// required returns a string parameter that must be present and non-empty.
+func (p *params) required(name string, max int) (string, error) {
+	s, ok, err := p.text(name, max)
+	if err != nil {
+		return "", err
+	}
+	if !ok {
+		return "", service.ParamError(name + " is missing")
+	}
+	if s == "" {
+		return "", service.ParamError(name + " is empty")
+	}
+	return s, nil
+}
+
+// int returns an integer parameter; a malformed one is "name is invalid".
+func (p *params) int(name string) (int64, bool, error) {
+	v, ok := p.raw(name)
+	if !ok {
+		return 0, false, nil
+	}
+	var s string
+	switch t := v.(type) {
+	case string:
+		s = t
+	case json.Number:
+		s = t.String()
+	default:
+		return 0, false, service.ParamError(name + " is invalid")
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil {
+		return 0, false, service.ParamError(name + " is invalid")
+	}
+	return n, true, nil
+}
+
+// bool returns a boolean parameter, accepting what Grape accepts.
+func (p *params) bool(name string) (bool, bool, error) {
+	v, ok := p.raw(name)
+	if !ok {
+		return false, false, nil
+	}
+	switch t := v.(type) {
+	case bool:
+		return t, true, nil
+	case string:
+		switch strings.ToLower(t) {
+		case "true", "t", "1", "yes", "y", "on":
+			return true, true, nil
+		case "false", "f", "0", "no", "n", "off":
+			return false, true, nil
+		}
+	case json.Number:
+		switch t.String() {
+		case "1":
+			return true, true, nil
+		case "0":
+			return false, true, nil
+		}
+	}
+	return false, false, service.ParamError(name + " is invalid")
+}
+
+// strList returns a list parameter given as a JSON array, repeated
+// name[]=… form values, or one comma-separated string.
+func (p *params) strList(name string) ([]string, bool, error) {
+	v, ok := p.raw(name)
+	if !ok {
+		return nil, false, nil
+	}
+	var out []string
+	switch t := v.(type) {
+	case string:
+		for _, s := range strings.Split(t, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	case []string:
+		for _, s := range t {
+			for _, part := range strings.Split(s, ",") {
+				if part = strings.TrimSpace(part); part != "" {
+					out = append(out, part)
+				}
+			}
+		}
+	case []any:
+		for _, e := range t {
+			s, isStr := e.(string)
+			if !isStr {
+				return nil, false, service.ParamError(name + " is invalid")
+			}
+			out = append(out, s)
+		}
+	default:
+		return nil, false, service.ParamError(name + " is invalid")
+	}
+	return out, true, nil
+}
+
+// date returns a YYYY-MM-DD parameter; empty or null means "clear" and is
+// reported as present with a nil value.
+func (p *params) date(name string) (*string, bool, error) {
+	v, ok := p.raw(name)
+	if !ok {
+		return nil, false, nil
+	}
+	if v == nil {
+		return nil, true, nil
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		return nil, false, service.ParamError(name + " is invalid")
+	}
+	if s == "" {
+		return nil, true, nil
+	}
+	// GitLab accepts a full timestamp too and keeps the date.
+	if len(s) > 10 && (s[10] == 'T' || s[10] == ' ') {
+		s = s[:10]
+	}
+	if !service.ValidDate(s) {
+		return nil, false, service.ParamError(name + " is invalid")
+	}
+	return &s, true, nil
+}
+
+// oneOf returns a string parameter restricted to allowed values.
+func (p *params) oneOf(name string, allowed ...string) (string, bool, error) {
+	s, ok := p.str(name)
+	if !ok {
+		return "", false, nil
+	}
+	for _, a := range allowed {
+		if s == a {
+			return s, true, nil
+		}
+	}
+	return "", false, service.ParamError(name + " does not have a valid value")
+}

@@ -1,0 +1,145 @@
+// Package service holds lablet's domain operations. Every adapter (REST,
+// git over HTTP, pages) calls these, so validation and permission checks
+// live in one place.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// Service carries the dependencies of the domain operations.
+type Service struct {
+	DB  *store.DB
+	Log *slog.Logger
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+	// ImpersonationEnabled mirrors the instance setting.
+	ImpersonationEnabled bool
+}
+
+// New returns a Service over db.
+func New(db *store.DB, log *slog.Logger, impersonation bool) *Service {
+	return &Service{DB: db, Log: log, ImpersonationEnabled: impersonation,
+		Now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Today is the current date as GitLab compares expiry dates.
+func (s *Service) Today() string { return s.Now().Format("2006-01-02") }
+
+// viewer describes id for visibility decisions.
+func viewer(id *auth.Identity) access.Viewer {
+	if !id.Authenticated() {
+		return access.Viewer{}
+	}
+	return access.Viewer{Authenticated: true, External: id.User.External, Admin: id.IsAdmin()}
+}
+
+// ProjectLevel returns the caller's effective level on p: Admin for
+// administrators, else the highest inherited membership.
+func (s *Service) ProjectLevel(ctx context.Context, id *auth.Identity, p *store.Project) (access.Level, error) {
+	if !id.Authenticated() {
+		return access.NoAccess, nil
+	}
+	if id.IsAdmin() {
+		return access.Admin, nil
+	}
+	l, err := s.DB.Q().ProjectAccessLevel(ctx, id.User.ID, p.ID, p.NamespaceID, s.Today())
+	return access.Level(l), err
+}
+
+// NamespaceLevel returns the caller's effective level on a namespace.
+func (s *Service) NamespaceLevel(ctx context.Context, id *auth.Identity, ns *store.Namespace) (access.Level, error) {
+	if !id.Authenticated() {
+		return access.NoAccess, nil
+	}
+	if id.IsAdmin() {
+		return access.Admin, nil
+	}
+	l, err := s.DB.Q().NamespaceAccessLevel(ctx, id.User.ID, ns.ID, s.Today())
+	return access.Level(l), err
+}
+
+// VisibleProject loads a project by numeric id or full path and checks that
+// the caller may see it; otherwise it answers "404 Project Not Found".
+// It returns the caller's level too.
+func (s *Service) VisibleProject(ctx context.Context, id *auth.Identity, ref string) (*store.Project, access.Level, error) {
+	p, err := s.projectByRef(ctx, ref)
+	if err != nil {
+		return nil, 0, err
+	}
+	level, err := s.ProjectLevel(ctx, id, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !viewer(id).CanSee(p.VisibilityLevel, level) || p.MarkedForDeletionOn != nil && level < access.Owner {
+		return nil, 0, NotFound("Project")
+	}
+	return p, level, nil
+}
+
+// VisibleGroup loads a group by numeric id or full path and checks that the
+// caller may see it; otherwise "404 Group Not Found".
+func (s *Service) VisibleGroup(ctx context.Context, id *auth.Identity, ref string) (*store.Namespace, access.Level, error) {
+	ns, err := s.namespaceByRef(ctx, ref)
+	if err != nil || !ns.IsGroup() {
+		if err == nil || errors.Is(err, store.ErrNotFound) {
+			return nil, 0, NotFound("Group")
+		}
+		return nil, 0, err
+	}
+	level, err := s.NamespaceLevel(ctx, id, ns)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !viewer(id).CanSee(ns.VisibilityLevel, level) {
+		return nil, 0, NotFound("Group")
+	}
+	return ns, level, nil
+}
+
+func (s *Service) projectByRef(ctx context.Context, ref string) (*store.Project, error) {
+	var p *store.Project
+	var err error
+	if n, ok := parseID(ref); ok {
+		p, err = s.DB.Q().ProjectByID(ctx, n)
+	} else {
+		p, err = s.DB.Q().ProjectByFullPath(ctx, ref)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, NotFound("Project")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: load project: %w", err)
+	}
+	return p, nil
+}
+
+func (s *Service) namespaceByRef(ctx context.Context, ref string) (*store.Namespace, error) {
+	if n, ok := parseID(ref); ok {
+		return s.DB.Q().NamespaceByID(ctx, n)
+	}
+	return s.DB.Q().NamespaceByFullPath(ctx, ref)
+}
+
+// parseID accepts a positive decimal id.
+func parseID(ref string) (int64, bool) {
+	if ref == "" || len(ref) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range ref {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, n > 0
+}

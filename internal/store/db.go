@@ -1,0 +1,294 @@
+// Package store keeps lablet's records in SQL: SQLite (embedded default) or
+// PostgreSQL (scale-out). Queries are written once with ? placeholders and
+// rebound for PostgreSQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// ErrNotFound is returned when a looked-up record does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned when a write breaks a uniqueness constraint.
+var ErrConflict = errors.New("store: conflict")
+
+// DB is a handle on the database. It is safe for concurrent use.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+}
+
+// Open connects to the database named by url, or to SQLite in dataDir when
+// url is empty, and applies pending migrations.
+func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+	var db *DB
+	switch {
+	case url == "" || strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			if err := os.MkdirAll(dataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("store: create data dir: %w", err)
+			}
+			path = filepath.Join(dataDir, "lablet.db")
+		}
+		// _txlock=immediate takes the write lock at BEGIN, so two writers
+		// never deadlock upgrading read locks; busy_timeout makes them queue.
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(15000)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		s, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		s.SetMaxOpenConns(8)
+		s.SetMaxIdleConns(8)
+		s.SetConnMaxIdleTime(0)
+		db = &DB{sql: s, dialect: SQLite}
+	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
+		s, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		s.SetMaxOpenConns(32)
+		s.SetMaxIdleConns(32)
+		db = &DB{sql: s, dialect: Postgres}
+	default:
+		return nil, fmt.Errorf("store: unsupported database url %q", url)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.sql.PingContext(pingCtx); err != nil {
+		db.sql.Close()
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.sql.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close releases the connections.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Dialect reports the engine in use.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// SQL exposes the underlying handle for tests and tools.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// queryer is what both *sql.DB and *sql.Tx offer.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a database transaction; every store method is also available on it
+// through the same Q methods so that service operations can compose them.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+	// Now is fixed for the whole transaction.
+	Now time.Time
+}
+
+// Q is the query surface shared by DB and Tx.
+type Q struct {
+	q       queryer
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Q returns the query surface outside any transaction.
+func (db *DB) Q() *Q {
+	return &Q{q: db.sql, dialect: db.dialect, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Q returns the query surface inside the transaction.
+func (tx *Tx) Q() *Q {
+	now := tx.Now
+	return &Q{q: tx.tx, dialect: tx.db.dialect, now: func() time.Time { return now }}
+}
+
+// WithTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise.
+func (db *DB) WithTx(ctx context.Context, fn func(q *Q) error) error {
+	for attempt := 0; ; attempt++ {
+		err := db.withTx(ctx, fn)
+		// PostgreSQL may abort serialisation races on unique inserts; SQLite
+		// may report busy past the timeout. Both are safe to retry.
+		if err != nil && attempt < 3 && isRetryable(err) {
+			continue
+		}
+		return err
+	}
+}
+
+func (db *DB) withTx(ctx context.Context, fn func(q *Q) error) error {
+	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", wrapErr(err))
+	}
+	tx := &Tx{tx: sqlTx, db: db, Now: time.Now().UTC()}
+	if err := fn(tx.Q()); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", wrapErr(err))
+	}
+	return nil
+}
+
+func isRetryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "40001" || pgErr.Code == "40P01"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+	}
+	return false
+}
+
+// Now is the current time as seen by this query surface.
+func (q *Q) Now() time.Time { return q.now() }
+
+// rebind turns ? placeholders into $n for PostgreSQL.
+func (q *Q) rebind(query string) string {
+	if q.dialect != Postgres {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := q.q.ExecContext(ctx, q.rebind(query), args...)
+	return res, wrapErr(err)
+}
+
+func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := q.q.QueryContext(ctx, q.rebind(query), args...)
+	return rows, wrapErr(err)
+}
+
+func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.q.QueryRowContext(ctx, q.rebind(query), args...)
+}
+
+// insert runs an INSERT … RETURNING id and returns the new id.
+func (q *Q) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	if err := q.queryRow(ctx, query+" RETURNING id", args...).Scan(&id); err != nil {
+		return 0, wrapErr(err)
+	}
+	return id, nil
+}
+
+// wrapErr maps driver errors onto the store's sentinels.
+func wrapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return fmt.Errorf("%w: %s", ErrConflict, pgErr.ConstraintName)
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("%w: %s", ErrConflict, sqErr.Error())
+		}
+	}
+	return err
+}
+
+// Millisecond timestamps are stored as integers in both dialects, which keeps
+// the SQL portable and ordering exact.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+func nullMS(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: ms(*t), Valid: true}
+}
+
+func nullStr(s *string) sql.NullString {
+	if s == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *s, Valid: true}
+}
+
+func fromNullStr(v sql.NullString) *string {
+	if !v.Valid {
+		return nil
+	}
+	s := v.String
+	return &s
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.Repeat("?, ", n-1) + "?"
+}
+
+// likeEscape escapes LIKE wildcards in user input; queries use ESCAPE '\'.
+func likeEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + strings.ToLower(r.Replace(s)) + "%"
+}

@@ -1,0 +1,249 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Token is a personal access token (or an impersonation token). Only the
+// digest of its secret is stored.
+type Token struct {
+	ID              int64
+	UserID          int64
+	Name            string
+	Description     string
+	Digest          string
+	Scopes          []string
+	Impersonation   bool
+	Revoked         bool
+	ExpiresAt       *string // YYYY-MM-DD
+	LastUsedAt      *time.Time
+	PreviousTokenID *int64
+	CreatedAt       time.Time
+}
+
+// Expired reports whether the token's expiry date has passed at now. A token
+// is valid through the whole of its expiry day, as in GitLab.
+func (t *Token) Expired(now time.Time) bool {
+	return t.ExpiresAt != nil && now.UTC().Format("2006-01-02") > *t.ExpiresAt
+}
+
+// Active reports whether the token can authenticate at now.
+func (t *Token) Active(now time.Time) bool { return !t.Revoked && !t.Expired(now) }
+
+// HasScope reports whether the token carries scope.
+func (t *Token) HasScope(scope string) bool {
+	for _, s := range t.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+const tokenColumns = `t.id, t.user_id, t.name, t.description, t.token_digest, t.scopes, t.impersonation,
+	t.revoked, t.expires_at, t.last_used_at, t.previous_token_id, t.created_at`
+
+func scanToken(s scanner) (*Token, error) {
+	var t Token
+	var scopes string
+	var expires sql.NullString
+	var lastUsed, prev sql.NullInt64
+	var created int64
+	if err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Description, &t.Digest, &scopes, &t.Impersonation,
+		&t.Revoked, &expires, &lastUsed, &prev, &created); err != nil {
+		return nil, wrapErr(err)
+	}
+	if scopes != "" {
+		t.Scopes = strings.Split(scopes, ",")
+	}
+	t.ExpiresAt = fromNullStr(expires)
+	t.LastUsedAt = fromNullMS(lastUsed)
+	if prev.Valid {
+		v := prev.Int64
+		t.PreviousTokenID = &v
+	}
+	t.CreatedAt = fromMS(created)
+	return &t, nil
+}
+
+// CreateToken inserts t, filling in ID and CreatedAt.
+func (q *Q) CreateToken(ctx context.Context, t *Token) error {
+	t.CreatedAt = q.Now()
+	id, err := q.insert(ctx, `INSERT INTO personal_access_tokens (user_id, name, description, token_digest,
+		scopes, impersonation, revoked, expires_at, previous_token_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.UserID, t.Name, t.Description, t.Digest, strings.Join(t.Scopes, ","), t.Impersonation, t.Revoked,
+		nullStr(t.ExpiresAt), t.PreviousTokenID, ms(t.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: create token: %w", err)
+	}
+	t.ID = id
+	return nil
+}
+
+// TokenWithUser is a token joined with its owner, as authentication needs.
+type TokenWithUser struct {
+	Token *Token
+	User  *User
+}
+
+// TokenByDigest finds a token and its user by the digest of its secret in
+// one query.
+func (q *Q) TokenByDigest(ctx context.Context, digest string) (*TokenWithUser, error) {
+	row := q.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+
+		" FROM personal_access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?", digest)
+	var tw TokenWithUser
+	var t Token
+	var scopes string
+	var expires sql.NullString
+	var lastUsed, prev sql.NullInt64
+	var created int64
+	u, err := scanUser(prefixScanner{row, []any{&t.ID, &t.UserID, &t.Name, &t.Description, &t.Digest, &scopes,
+		&t.Impersonation, &t.Revoked, &expires, &lastUsed, &prev, &created}})
+	if err != nil {
+		return nil, err
+	}
+	if scopes != "" {
+		t.Scopes = strings.Split(scopes, ",")
+	}
+	t.ExpiresAt = fromNullStr(expires)
+	t.LastUsedAt = fromNullMS(lastUsed)
+	if prev.Valid {
+		v := prev.Int64
+		t.PreviousTokenID = &v
+	}
+	t.CreatedAt = fromMS(created)
+	tw.Token, tw.User = &t, u
+	return &tw, nil
+}
+
+// prefixScanner scans a row whose leading columns go to extra destinations.
+type prefixScanner struct {
+	s      scanner
+	prefix []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error {
+	return p.s.Scan(append(p.prefix, dest...)...)
+}
+
+// TokenByID returns a token by id.
+func (q *Q) TokenByID(ctx context.Context, id int64) (*Token, error) {
+	return scanToken(q.queryRow(ctx, "SELECT "+tokenColumns+" FROM personal_access_tokens t WHERE t.id = ?", id))
+}
+
+// TokenFilter selects tokens for a list.
+type TokenFilter struct {
+	UserID        *int64
+	Impersonation *bool
+	Revoked       *bool
+	// State is "active" or "inactive" relative to Today.
+	State         string
+	Today         string
+	Search        string
+	CreatedBefore *time.Time
+	CreatedAfter  *time.Time
+	LastUsedBefore *time.Time
+	LastUsedAfter  *time.Time
+	ExpiresBefore *string
+	ExpiresAfter  *string
+	Offset        int
+	Limit         int
+}
+
+// ListTokens returns a page of tokens matching f and the total count.
+func (q *Q) ListTokens(ctx context.Context, f TokenFilter) ([]*Token, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if f.UserID != nil {
+		add("t.user_id = ?", *f.UserID)
+	}
+	if f.Impersonation != nil {
+		add("t.impersonation = ?", *f.Impersonation)
+	}
+	if f.Revoked != nil {
+		add("t.revoked = ?", *f.Revoked)
+	}
+	switch f.State {
+	case "active":
+		add("(t.revoked = FALSE AND (t.expires_at IS NULL OR t.expires_at >= ?))", f.Today)
+	case "inactive":
+		add("(t.revoked = TRUE OR (t.expires_at IS NOT NULL AND t.expires_at < ?))", f.Today)
+	}
+	if f.Search != "" {
+		add(`lower(t.name) LIKE ? ESCAPE '\'`, likeEscape(f.Search))
+	}
+	if f.CreatedBefore != nil {
+		add("t.created_at < ?", ms(*f.CreatedBefore))
+	}
+	if f.CreatedAfter != nil {
+		add("t.created_at > ?", ms(*f.CreatedAfter))
+	}
+	if f.LastUsedBefore != nil {
+		add("t.last_used_at < ?", ms(*f.LastUsedBefore))
+	}
+	if f.LastUsedAfter != nil {
+		add("t.last_used_at > ?", ms(*f.LastUsedAfter))
+	}
+	if f.ExpiresBefore != nil {
+		add("t.expires_at < ?", *f.ExpiresBefore)
+	}
+	if f.ExpiresAfter != nil {
+		add("t.expires_at > ?", *f.ExpiresAfter)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := q.queryRow(ctx, "SELECT count(*) FROM personal_access_tokens t"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count tokens: %w", wrapErr(err))
+	}
+	rows, err := q.query(ctx, "SELECT "+tokenColumns+" FROM personal_access_tokens t"+cond+
+		" ORDER BY t.id ASC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []*Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, t)
+	}
+	return out, total, wrapErr(rows.Err())
+}
+
+// RevokeToken marks a token revoked. It reports ErrNotFound when no active
+// token had that id.
+func (q *Q) RevokeToken(ctx context.Context, id int64) error {
+	res, err := q.exec(ctx, "UPDATE personal_access_tokens SET revoked = TRUE WHERE id = ? AND revoked = FALSE", id)
+	if err != nil {
+		return fmt.Errorf("store: revoke token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// TouchToken records use of a token, at most once per interval, so that
+// authenticated reads rarely write.
+func (q *Q) TouchToken(ctx context.Context, id int64, now time.Time, interval time.Duration) error {
+	_, err := q.exec(ctx, "UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
+		ms(now), id, ms(now.Add(-interval)))
+	if err != nil {
+		return fmt.Errorf("store: touch token: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// User is a person or bot account.
+type User struct {
+	ID              int64
+	Username        string
+	Email           string
+	Name            string
+	PasswordHash    string
+	State           string // active, blocked, deactivated
+	IsAdmin         bool
+	Bot             bool
+	External        bool
+	CanCreateGroup  bool
+	ProjectsLimit   int
+	PrivateProfile  bool
+	Bio             string
+	Location        string
+	PublicEmail     string
+	WebsiteURL      string
+	Organization    string
+	JobTitle        string
+	Note            string
+	NamespaceID     int64
+	CreatedByID     *int64
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	ConfirmedAt     *time.Time
+	LastActivityOn  *string
+	CurrentSignInAt *time.Time
+	LastSignInAt    *time.Time
+}
+
+// Active reports whether the account may act.
+func (u *User) Active() bool { return u.State == "active" }
+
+const userColumns = `u.id, u.username, u.email, u.name, u.password_hash, u.state, u.is_admin, u.bot,
+	u.external, u.can_create_group, u.projects_limit, u.private_profile, u.bio, u.location,
+	u.public_email, u.website_url, u.organization, u.job_title, u.note, u.namespace_id,
+	u.created_by_id, u.created_at, u.updated_at, u.confirmed_at, u.last_activity_on,
+	u.current_sign_in_at, u.last_sign_in_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(s scanner) (*User, error) {
+	var u User
+	var nsID, createdBy, confirmed, curSignIn, lastSignIn sql.NullInt64
+	var created, updated int64
+	var lastActivity sql.NullString
+	err := s.Scan(&u.ID, &u.Username, &u.Email, &u.Name, &u.PasswordHash, &u.State, &u.IsAdmin, &u.Bot,
+		&u.External, &u.CanCreateGroup, &u.ProjectsLimit, &u.PrivateProfile, &u.Bio, &u.Location,
+		&u.PublicEmail, &u.WebsiteURL, &u.Organization, &u.JobTitle, &u.Note, &nsID,
+		&createdBy, &created, &updated, &confirmed, &lastActivity, &curSignIn, &lastSignIn)
+	if err != nil {
+		return nil, wrapErr(err)
+	}
+	u.NamespaceID = nsID.Int64
+	if createdBy.Valid {
+		v := createdBy.Int64
+		u.CreatedByID = &v
+	}
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	u.ConfirmedAt = fromNullMS(confirmed)
+	u.LastActivityOn = fromNullStr(lastActivity)
+	u.CurrentSignInAt, u.LastSignInAt = fromNullMS(curSignIn), fromNullMS(lastSignIn)
+	return &u, nil
+}
+
+// UserByID returns the user with id, or ErrNotFound.
+func (q *Q) UserByID(ctx context.Context, id int64) (*User, error) {
+	return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
+}
+
+// UserByUsername looks a user up case-insensitively.
+func (q *Q) UserByUsername(ctx context.Context, username string) (*User, error) {
+	return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.username) = lower(?)", username))
+}
+
+// UserByEmail looks a user up by email, case-insensitively.
+func (q *Q) UserByEmail(ctx context.Context, email string) (*User, error) {
+	return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.email) = lower(?)", email))
+}
+
+// UserByIDOrUsername accepts a numeric ID or a username, as sudo does.
+func (q *Q) UserByIDOrUsername(ctx context.Context, ident string) (*User, error) {
+	if id, err := strconv.ParseInt(ident, 10, 64); err == nil {
+		return q.UserByID(ctx, id)
+	}
+	return q.UserByUsername(ctx, ident)
+}
+
+// UsersByIDs returns the users with the given ids, keyed by id, in one query.
+func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*User, error) {
+	out := make(map[int64]*User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.query(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id IN ("+placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: users by ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[u.ID] = u
+	}
+	return out, wrapErr(rows.Err())
+}
+
+// CreateUser inserts u and its personal namespace, filling in ID, NamespaceID
+// and timestamps. Run it inside a transaction.
+func (q *Q) CreateUser(ctx context.Context, u *User) error {
+	now := q.Now()
+	u.CreatedAt, u.UpdatedAt = now, now
+	if u.State == "" {
+		u.State = "active"
+	}
+	id, err := q.insert(ctx, `INSERT INTO users (username, email, name, password_hash, state, is_admin, bot,
+		external, can_create_group, projects_limit, private_profile, bio, location, public_email,
+		website_url, organization, job_title, note, created_by_id, created_at, updated_at, confirmed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.Username, u.Email, u.Name, u.PasswordHash, u.State, u.IsAdmin, u.Bot,
+		u.External, u.CanCreateGroup, u.ProjectsLimit, u.PrivateProfile, u.Bio, u.Location, u.PublicEmail,
+		u.WebsiteURL, u.Organization, u.JobTitle, u.Note, u.CreatedByID, ms(now), ms(now), ms(now))
+	if err != nil {
+		return fmt.Errorf("store: create user: %w", err)
+	}
+	u.ID = id
+	u.ConfirmedAt = &now
+	ns := &Namespace{Kind: KindUser, Name: u.Name, Path: u.Username, OwnerID: &u.ID, VisibilityLevel: 20}
+	if err := q.CreateNamespace(ctx, ns); err != nil {
+		return err
+	}
+	u.NamespaceID = ns.ID
+	if _, err := q.exec(ctx, "UPDATE users SET namespace_id = ? WHERE id = ?", ns.ID, u.ID); err != nil {
+		return fmt.Errorf("store: create user: %w", err)
+	}
+	// The owner of a personal namespace is its owner member, so that the
+	// same membership queries serve personal projects and group projects.
+	return q.UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: ns.ID, UserID: u.ID, AccessLevel: 50})
+}
+
+// UpdateUser writes every mutable field of u.
+func (q *Q) UpdateUser(ctx context.Context, u *User) error {
+	u.UpdatedAt = q.Now()
+	_, err := q.exec(ctx, `UPDATE users SET username = ?, email = ?, name = ?, password_hash = ?, state = ?,
+		is_admin = ?, external = ?, can_create_group = ?, projects_limit = ?, private_profile = ?, bio = ?,
+		location = ?, public_email = ?, website_url = ?, organization = ?, job_title = ?, note = ?,
+		updated_at = ?, last_activity_on = ?, current_sign_in_at = ?, last_sign_in_at = ? WHERE id = ?`,
+		u.Username, u.Email, u.Name, u.PasswordHash, u.State, u.IsAdmin, u.External, u.CanCreateGroup,
+		u.ProjectsLimit, u.PrivateProfile, u.Bio, u.Location, u.PublicEmail, u.WebsiteURL, u.Organization,
+		u.JobTitle, u.Note, ms(u.UpdatedAt), nullStr(u.LastActivityOn), nullMS(u.CurrentSignInAt),
+		nullMS(u.LastSignInAt), u.ID)
+	if err != nil {
+		return fmt.Errorf("store: update user: %w", err)
+	}
+	return nil
+}
+
+// UserFilter selects users for a list.
+type UserFilter struct {
+	Search   string // username, name or email, substring
+	Username string // exact, case-insensitive
+	State    string // active, blocked, …
+	Admins   *bool
+	Humans   bool // exclude bots
+	Offset   int
+	Limit    int
+}
+
+// ListUsers returns a page of users matching f and the total count.
+func (q *Q) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error) {
+	var where []string
+	var args []any
+	if f.Search != "" {
+		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.name) LIKE ? ESCAPE '\' OR lower(u.email) = lower(?))`)
+		p := likeEscape(f.Search)
+		args = append(args, p, p, f.Search)
+	}
+	if f.Username != "" {
+		where = append(where, "lower(u.username) = lower(?)")
+		args = append(args, f.Username)
+	}
+	if f.State != "" {
+		where = append(where, "u.state = ?")
+		args = append(args, f.State)
+	}
+	if f.Admins != nil {
+		where = append(where, "u.is_admin = ?")
+		args = append(args, *f.Admins)
+	}
+	if f.Humans {
+		where = append(where, "u.bot = FALSE")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := q.queryRow(ctx, "SELECT count(*) FROM users u"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", wrapErr(err))
+	}
+	rows, err := q.query(ctx, "SELECT "+userColumns+" FROM users u"+cond+" ORDER BY u.id DESC LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []*User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, u)
+	}
+	return out, total, wrapErr(rows.Err())
+}
+
+// DeleteUser removes a user with its tokens, memberships and personal
+// namespace. Projects in that namespace must be removed first.
+func (q *Q) DeleteUser(ctx context.Context, id int64) error {
+	for _, stmt := range []string{
+		"DELETE FROM personal_access_tokens WHERE user_id = ?",
+		"DELETE FROM members WHERE user_id = ?",
+		"UPDATE projects SET creator_id = NULL WHERE creator_id = ?",
+	} {
+		if _, err := q.exec(ctx, stmt, id); err != nil {
+			return fmt.Errorf("store: delete user: %w", err)
+		}
+	}
+	u, err := q.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if _, err := q.exec(ctx, "UPDATE users SET namespace_id = NULL WHERE id = ?", id); err != nil {
+		return fmt.Errorf("store: delete user: %w", err)
+	}
+	if u.NamespaceID != 0 {
+		if err := q.DeleteNamespace(ctx, u.NamespaceID); err != nil {
+			return err
+		}
+	}
+	if _, err := q.exec(ctx, "DELETE FROM users WHERE id = ?", id); err != nil {
+		return fmt.Errorf("store: delete user: %w", err)
+	}
+	return nil
+}
+
+// CountUsers returns how many users exist.
+func (q *Q) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := q.queryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
+	return n, wrapErr(err)
+}
