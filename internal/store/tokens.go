@@ -142,17 +142,17 @@ type TokenFilter struct {
 	Impersonation *bool
 	Revoked       *bool
 	// State is "active" or "inactive" relative to Today.
-	State         string
-	Today         string
-	Search        string
-	CreatedBefore *time.Time
-	CreatedAfter  *time.Time
+	State          string
+	Today          string
+	Search         string
+	CreatedBefore  *time.Time
+	CreatedAfter   *time.Time
 	LastUsedBefore *time.Time
 	LastUsedAfter  *time.Time
-	ExpiresBefore *string
-	ExpiresAfter  *string
-	Offset        int
-	Limit         int
+	ExpiresBefore  *string
+	ExpiresAfter   *string
+	Offset         int
+	Limit          int
 }
 
 // ListTokens returns a page of tokens matching f and the total count.
