@@ -51,7 +51,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	cfg.RootPassword = "root-password-1234"
 	cfg.Listen = "127.0.0.1:0"
 	cfg.LogLevel = "warn"
-	cfg.DatabaseURL = databaseURL(t)
+	cfg.DatabaseURL = DatabaseURL(t)
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -91,9 +91,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// databaseURL returns "" (SQLite in the data dir) or a fresh PostgreSQL
+// DatabaseURL returns "" (SQLite in the data dir) or a fresh PostgreSQL
 // database cloned from LABLET_TEST_DATABASE_URL, dropped when t ends.
-func databaseURL(t testing.TB) string {
+func DatabaseURL(t testing.TB) string {
 	base := os.Getenv("LABLET_TEST_DATABASE_URL")
 	if base == "" {
 		return ""

@@ -1,0 +1,48 @@
+package service
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidPath(t *testing.T) {
+	for path, ok := range map[string]bool{
+		"my-group": true, "a.b_c": true, "_x": true, "v1.0": true,
+		"": false, "-lead": false, "x.git": false, "x.atom": false, "a/b": false, "..": false,
+		"a b": false, "x\x00": false, "dot.": false, strings.Repeat("a", 256): false,
+	} {
+		if got := ValidPath(path, false) == ""; got != ok {
+			t.Errorf("ValidPath(%q) ok = %v, want %v", path, got, ok)
+		}
+	}
+	if ValidPath("admin", true) == "" || ValidPath("admin", false) != "" {
+		t.Error("admin is reserved only at the top level")
+	}
+	if ValidPath("Tree", false) == "" {
+		t.Error("tree is reserved below namespaces, case-insensitively")
+	}
+}
+
+func TestValidName(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"My Group": true, "Ünïcode (test)": true, "_x.y-z": true,
+		"": false, "   ": false, "-x": false, "a/b": false, "bad\xff": false, strings.Repeat("n", 256): false,
+	} {
+		if got := ValidName(name, "") == ""; got != ok {
+			t.Errorf("ValidName(%q) ok = %v, want %v", name, got, ok)
+		}
+	}
+	if ValidName("a+b", "+") != "" || ValidName("a+b", "") == "" {
+		t.Error("extra punctuation is honoured")
+	}
+}
+
+func TestPathFromName(t *testing.T) {
+	for name, want := range map[string]string{
+		"Hello World": "hello-world", "  My  Project! ": "my-project", "v1.2": "v1.2",
+	} {
+		if got := PathFromName(name); got != want {
+			t.Errorf("PathFromName(%q) = %q, want %q", name, got, want)
+		}
+	}
+}
