@@ -169,6 +169,9 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 		if err := a.db.Q().TouchToken(ctx, tw.Token.ID, now, touchInterval); err != nil {
 			return nil, err
 		}
+		// Show this use to the request itself, as stored (milliseconds).
+		used := now.Truncate(time.Millisecond)
+		tw.Token.LastUsedAt = &used
 	}
 	id := &Identity{User: tw.User, Owner: tw.User, Token: tw.Token, adminMode: a.adminMode}
 	if sudo == "" {

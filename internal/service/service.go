@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
@@ -99,13 +101,17 @@ func (s *Service) VisibleGroup(ctx context.Context, id *auth.Identity, ref strin
 	if err != nil {
 		return nil, 0, err
 	}
-	if !viewer(id).CanSee(ns.VisibilityLevel, level) {
+	// Groups scheduled for deletion are gone for all but administrators.
+	if !viewer(id).CanSee(ns.VisibilityLevel, level) || ns.MarkedForDeletionOn != nil && level < access.Admin {
 		return nil, 0, NotFound("Group")
 	}
 	return ns, level, nil
 }
 
 func (s *Service) projectByRef(ctx context.Context, ref string) (*store.Project, error) {
+	if !validRef(ref) {
+		return nil, NotFound("Project")
+	}
 	var p *store.Project
 	var err error
 	if n, ok := parseID(ref); ok {
@@ -123,10 +129,20 @@ func (s *Service) projectByRef(ctx context.Context, ref string) (*store.Project,
 }
 
 func (s *Service) namespaceByRef(ctx context.Context, ref string) (*store.Namespace, error) {
+	// A path no namespace can have (NUL, bad UTF-8, overlong) would only
+	// upset the database; it names nothing.
+	if !validRef(ref) {
+		return nil, store.ErrNotFound
+	}
 	if n, ok := parseID(ref); ok {
 		return s.DB.Q().NamespaceByID(ctx, n)
 	}
 	return s.DB.Q().NamespaceByFullPath(ctx, ref)
+}
+
+// validRef reports whether ref could name a namespace or project.
+func validRef(ref string) bool {
+	return ref != "" && len(ref) <= 4096 && utf8.ValidString(ref) && !strings.ContainsRune(ref, 0)
 }
 
 // parseID accepts a positive decimal id.

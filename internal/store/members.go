@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -114,4 +115,126 @@ func (q *Q) ProjectAccessLevel(ctx context.Context, userID, projectID, namespace
 		return 0, fmt.Errorf("store: project access: %w", wrapErr(err))
 	}
 	return int(level.Int64), nil
+}
+
+// MemberFilter narrows a member list.
+type MemberFilter struct {
+	Query   string  // username or name, substring
+	UserIDs []int64 // only these users
+	Offset  int
+	Limit   int
+}
+
+// memberFilterSQL appends f's conditions on members m joined with users u.
+func memberFilterSQL(f MemberFilter, where []string, args []any) ([]string, []any) {
+	if f.Query != "" {
+		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.name) LIKE ? ESCAPE '\')`)
+		p := likeEscape(f.Query)
+		args = append(args, p, p)
+	}
+	if len(f.UserIDs) > 0 {
+		where = append(where, "m.user_id IN ("+placeholders(len(f.UserIDs))+")")
+		for _, id := range f.UserIDs {
+			args = append(args, id)
+		}
+	}
+	return where, args
+}
+
+func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*Member, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list members: %w", err)
+	}
+	defer rows.Close()
+	var out []*Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, wrapErr(rows.Err())
+}
+
+// ListMembers returns a page of the direct members of a source and their
+// total count, oldest membership first.
+func (q *Q) ListMembers(ctx context.Context, sourceType string, sourceID int64, f MemberFilter) ([]*Member, int, error) {
+	where, args := memberFilterSQL(f, []string{"m.source_type = ?", "m.source_id = ?"}, []any{sourceType, sourceID})
+	cond := " FROM members m JOIN users u ON u.id = m.user_id WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := q.queryRow(ctx, "SELECT count(*)"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count members: %w", wrapErr(err))
+	}
+	out, err := q.scanMembers(ctx, "SELECT "+memberColumns+cond+" ORDER BY m.id LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	return out, total, err
+}
+
+// effectiveMembersFrom is the FROM clause of a source's effective members:
+// each user's highest unexpired membership on the project (when projectID
+// is not 0), the namespace nsID or any of its ancestors; ties go to the
+// nearest source.
+func effectiveMembersFrom(projectID, nsID int64, today string) (string, []any) {
+	sources := `SELECT 'Namespace' AS st, c.ancestor_id AS sid, c.depth AS dist FROM namespace_closure c WHERE c.descendant_id = ?`
+	args := []any{nsID}
+	if projectID != 0 {
+		sources = `SELECT 'Project' AS st, CAST(? AS BIGINT) AS sid, -1 AS dist UNION ALL ` + sources
+		args = []any{projectID, nsID}
+	}
+	args = append(args, today)
+	return ` FROM (SELECT m0.*, row_number() OVER (PARTITION BY m0.user_id ORDER BY m0.access_level DESC, s.dist ASC) AS rn
+		FROM members m0 JOIN (` + sources + `) s ON m0.source_type = s.st AND m0.source_id = s.sid
+		WHERE m0.expires_at IS NULL OR m0.expires_at >= ?) m JOIN users u ON u.id = m.user_id`, args
+}
+
+// ListEffectiveMembers returns a page of a source's members including those
+// inherited from ancestor groups, one per user with the highest level, and
+// the total count. projectID is 0 for a group.
+func (q *Q) ListEffectiveMembers(ctx context.Context, projectID, nsID int64, today string, f MemberFilter) ([]*Member, int, error) {
+	from, args := effectiveMembersFrom(projectID, nsID, today)
+	where, args := memberFilterSQL(f, []string{"m.rn = 1"}, args)
+	cond := from + " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := q.queryRow(ctx, "SELECT count(*)"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count effective members: %w", wrapErr(err))
+	}
+	out, err := q.scanMembers(ctx, "SELECT "+memberColumns+cond+" ORDER BY m.user_id LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	return out, total, err
+}
+
+// EffectiveMember returns user's highest membership on a source, inherited
+// or direct; ErrNotFound when there is none.
+func (q *Q) EffectiveMember(ctx context.Context, projectID, nsID, userID int64, today string) (*Member, error) {
+	from, args := effectiveMembersFrom(projectID, nsID, today)
+	return scanMember(q.queryRow(ctx, "SELECT "+memberColumns+from+" WHERE m.rn = 1 AND m.user_id = ?", append(args, userID)...))
+}
+
+// CountOtherOwners counts the users other than userID holding an unexpired
+// Owner membership on namespace nsID or one of its ancestors.
+func (q *Q) CountOtherOwners(ctx context.Context, nsID, userID int64, today string) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT count(DISTINCT m.user_id) FROM namespace_closure c
+		JOIN members m ON m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
+		JOIN users u ON u.id = m.user_id
+		WHERE c.descendant_id = ? AND m.user_id <> ? AND m.access_level >= 50 AND u.bot = FALSE
+		  AND (m.expires_at IS NULL OR m.expires_at >= ?)`, nsID, userID, today).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count owners: %w", wrapErr(err))
+	}
+	return n, nil
+}
+
+// UpdateMember writes a membership's level and expiry.
+func (q *Q) UpdateMember(ctx context.Context, m *Member) error {
+	m.UpdatedAt = q.Now()
+	res, err := q.exec(ctx, "UPDATE members SET access_level = ?, expires_at = ?, updated_at = ? WHERE id = ?",
+		m.AccessLevel, nullStr(m.ExpiresAt), ms(m.UpdatedAt), m.ID)
+	if err != nil {
+		return fmt.Errorf("store: update member: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -170,4 +171,234 @@ func (q *Q) DeleteProject(ctx context.Context, id int64) error {
 		}
 	}
 	return nil
+}
+
+// ProjectAccess is a viewer's membership levels on one project: Project is
+// the direct project membership, Group the highest membership on the
+// project's namespace or any of its ancestors.
+type ProjectAccess struct {
+	Project int
+	Group   int
+}
+
+// Level is the effective level: the higher of the two.
+func (a ProjectAccess) Level() int { return max(a.Project, a.Group) }
+
+// ProjectFilter selects projects for a list. The viewer fields decide
+// visibility; the rest are the caller's filters.
+type ProjectFilter struct {
+	ViewerID      int64 // 0 for anonymous callers
+	Admin         bool  // administrators see everything
+	MinVisibility int   // lowest visibility seen without membership
+	Today         string
+
+	NamespaceID      int64 // 0: any namespace
+	IncludeSubgroups bool
+	Search           string
+	SearchNamespaces bool
+	Topic            string // exact topic, case-insensitive
+	MinAccessLevel   int    // viewer's effective level must reach this; 0: no filter
+	Visibility       *int
+	Archived         *bool
+	IDAfter          int64
+	IDBefore         int64
+
+	// OrderBy is id, name, path, created_at, updated_at or last_activity_at.
+	OrderBy string
+	Desc    bool
+	Limit   int
+	Offset  int
+	// Count asks for the total number of matching rows too.
+	Count bool
+}
+
+// projectOrderColumns maps API order_by values onto columns; every order
+// is made total with p.id.
+var projectOrderColumns = map[string]string{
+	"id": "p.id", "name": "p.name", "path": "p.path", "created_at": "p.created_at",
+	"updated_at": "p.updated_at", "last_activity_at": "p.last_activity_at",
+}
+
+// projectAccessCTE computes the viewer's direct project levels (pm) and
+// inherited namespace levels (gm). Both start from the viewer's own
+// memberships (members_user index), so they stay small however many
+// projects exist; the list query then joins them in one pass.
+const projectAccessCTE = `WITH pm AS (
+	SELECT m.source_id AS project_id, max(m.access_level) AS lvl FROM members m
+	 WHERE m.user_id = ? AND m.source_type = 'Project' AND (m.expires_at IS NULL OR m.expires_at >= ?)
+	 GROUP BY m.source_id
+), gm AS (
+	SELECT c.descendant_id AS namespace_id, max(m.access_level) AS lvl FROM members m
+	  JOIN namespace_closure c ON c.ancestor_id = m.source_id
+	 WHERE m.user_id = ? AND m.source_type = 'Namespace' AND (m.expires_at IS NULL OR m.expires_at >= ?)
+	 GROUP BY c.descendant_id
+) `
+
+const projectAccessJoin = " LEFT JOIN pm ON pm.project_id = p.id LEFT JOIN gm ON gm.namespace_id = p.namespace_id"
+
+// projectLevelExpr is the viewer's effective level, portable (no GREATEST
+// in SQLite, no two-argument max in PostgreSQL).
+const projectLevelExpr = "(CASE WHEN COALESCE(pm.lvl, 0) > COALESCE(gm.lvl, 0) THEN COALESCE(pm.lvl, 0) ELSE COALESCE(gm.lvl, 0) END)"
+
+// projectSuffixScanner scans a row whose trailing columns go to extra destinations.
+type projectSuffixScanner struct {
+	s      scanner
+	suffix []any
+}
+
+func (p projectSuffixScanner) Scan(dest ...any) error {
+	return p.s.Scan(append(dest, p.suffix...)...)
+}
+
+// ListProjects returns one page of projects visible to the filter's viewer,
+// with the viewer's access on each, and the total when f.Count is set. It
+// runs one query for the page and one for the count.
+func (q *Q) ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, map[int64]ProjectAccess, int, error) {
+	args := []any{f.ViewerID, f.Today, f.ViewerID, f.Today}
+	var where []string
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if !f.Admin {
+		add("(p.visibility_level >= ? OR "+projectLevelExpr+" >= 10)", f.MinVisibility)
+		// Projects scheduled for deletion stay visible to their owners only.
+		add("(p.marked_for_deletion_on IS NULL OR " + projectLevelExpr + " >= 50)")
+	}
+	if f.NamespaceID != 0 {
+		if f.IncludeSubgroups {
+			add("p.namespace_id IN (SELECT c.descendant_id FROM namespace_closure c WHERE c.ancestor_id = ?)", f.NamespaceID)
+		} else {
+			add("p.namespace_id = ?", f.NamespaceID)
+		}
+	}
+	if f.Search != "" {
+		pat := likeEscape(f.Search)
+		cond := `lower(p.name) LIKE ? ESCAPE '\' OR lower(p.path) LIKE ? ESCAPE '\' OR lower(p.description) LIKE ? ESCAPE '\'`
+		a := []any{pat, pat, pat}
+		if f.SearchNamespaces {
+			cond += ` OR lower(n.full_path) LIKE ? ESCAPE '\' OR lower(n.full_name) LIKE ? ESCAPE '\'`
+			a = append(a, pat, pat)
+		}
+		add("("+cond+")", a...)
+	}
+	if f.Topic != "" {
+		// Topics are stored comma-joined; commas are refused in topics.
+		add(`(',' || lower(p.topics) || ',') LIKE ? ESCAPE '\'`, "%,"+strings.TrimSuffix(strings.TrimPrefix(likeEscape(f.Topic), "%"), "%")+",%")
+	}
+	if f.MinAccessLevel > 0 {
+		add(projectLevelExpr+" >= ?", f.MinAccessLevel)
+	}
+	if f.Visibility != nil {
+		add("p.visibility_level = ?", *f.Visibility)
+	}
+	if f.Archived != nil {
+		add("p.archived = ?", *f.Archived)
+	}
+	if f.IDAfter > 0 {
+		add("p.id > ?", f.IDAfter)
+	}
+	if f.IDBefore > 0 {
+		add("p.id < ?", f.IDBefore)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+
+	total := 0
+	if f.Count {
+		err := q.queryRow(ctx, projectAccessCTE+"SELECT count(*)"+projectFrom+projectAccessJoin+cond, args...).Scan(&total)
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("store: count projects: %w", wrapErr(err))
+		}
+	}
+
+	col, ok := projectOrderColumns[f.OrderBy]
+	if !ok {
+		col = "p.created_at"
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	order := " ORDER BY " + col + dir
+	if col != "p.id" {
+		order += ", p.id" + dir
+	}
+	query := projectAccessCTE + "SELECT " + projectColumns + ", " + namespaceColumns +
+		", COALESCE(pm.lvl, 0), COALESCE(gm.lvl, 0)" + projectFrom + projectAccessJoin + cond + order + " LIMIT ? OFFSET ?"
+	args = append(args, f.Limit, f.Offset)
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("store: list projects: %w", err)
+	}
+	defer rows.Close()
+	var out []*Project
+	levels := map[int64]ProjectAccess{}
+	for rows.Next() {
+		var a ProjectAccess
+		p, err := scanProject(projectSuffixScanner{rows, []any{&a.Project, &a.Group}})
+		if err != nil {
+			return nil, nil, 0, err
+		}
+		out = append(out, p)
+		levels[p.ID] = a
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, 0, fmt.Errorf("store: list projects: %w", wrapErr(err))
+	}
+	return out, levels, total, nil
+}
+
+// ProjectNameTaken and ProjectPathTaken report whether another project in
+// namespace nsID already uses name or path (case-insensitively).
+func (q *Q) ProjectNameTaken(ctx context.Context, nsID int64, name string, exceptID int64) (bool, error) {
+	return q.projectRowExists(ctx, "SELECT 1 FROM projects WHERE namespace_id = ? AND lower(name) = lower(?) AND id <> ?", nsID, name, exceptID)
+}
+
+// ProjectPathTaken reports whether another project in nsID uses path.
+func (q *Q) ProjectPathTaken(ctx context.Context, nsID int64, path string, exceptID int64) (bool, error) {
+	return q.projectRowExists(ctx, "SELECT 1 FROM projects WHERE namespace_id = ? AND lower(path) = lower(?) AND id <> ?", nsID, path, exceptID)
+}
+
+func (q *Q) projectRowExists(ctx context.Context, query string, args ...any) (bool, error) {
+	var one int
+	err := wrapErr(q.queryRow(ctx, query, args...).Scan(&one))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: exists: %w", err)
+	}
+	return true, nil
+}
+
+// ProjectIDsMarkedForDeletion returns up to limit projects scheduled for
+// deletion, oldest first.
+func (q *Q) ProjectIDsMarkedForDeletion(ctx context.Context, limit int) ([]int64, error) {
+	rows, err := q.query(ctx, "SELECT id FROM projects WHERE marked_for_deletion_on IS NOT NULL ORDER BY id LIMIT ?", limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: projects marked for deletion: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrapErr(err)
+		}
+		out = append(out, id)
+	}
+	return out, wrapErr(rows.Err())
+}
+
+// CountProjectsInNamespace counts the projects in one namespace (personal
+// project limits).
+func (q *Q) CountProjectsInNamespace(ctx context.Context, nsID int64) (int, error) {
+	var n int
+	if err := q.queryRow(ctx, "SELECT count(*) FROM projects WHERE namespace_id = ?", nsID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count projects: %w", wrapErr(err))
+	}
+	return n, nil
 }

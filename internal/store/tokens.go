@@ -151,8 +151,25 @@ type TokenFilter struct {
 	LastUsedAfter  *time.Time
 	ExpiresBefore  *string
 	ExpiresAfter   *string
-	Offset         int
-	Limit          int
+	// Sort is one of GitLab's created_asc, created_desc, expires_asc,
+	// expires_desc, last_used_asc, last_used_desc, name_asc, name_desc;
+	// empty means by id.
+	Sort   string
+	Offset int
+	Limit  int
+}
+
+// tokenOrders maps GitLab's sort values to ORDER BY clauses; NULLs sort
+// last ascending and first descending, as PostgreSQL does by default.
+var tokenOrders = map[string]string{
+	"created_asc":    "t.created_at ASC, t.id ASC",
+	"created_desc":   "t.created_at DESC, t.id DESC",
+	"expires_asc":    "(t.expires_at IS NULL) ASC, t.expires_at ASC, t.id ASC",
+	"expires_desc":   "(t.expires_at IS NULL) DESC, t.expires_at DESC, t.id DESC",
+	"last_used_asc":  "(t.last_used_at IS NULL) ASC, t.last_used_at ASC, t.id ASC",
+	"last_used_desc": "(t.last_used_at IS NULL) DESC, t.last_used_at DESC, t.id DESC",
+	"name_asc":       "t.name ASC, t.id ASC",
+	"name_desc":      "t.name DESC, t.id DESC",
 }
 
 // ListTokens returns a page of tokens matching f and the total count.
@@ -207,8 +224,12 @@ func (q *Q) ListTokens(ctx context.Context, f TokenFilter) ([]*Token, int, error
 	if err := q.queryRow(ctx, "SELECT count(*) FROM personal_access_tokens t"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count tokens: %w", wrapErr(err))
 	}
+	order, okOrder := tokenOrders[f.Sort]
+	if !okOrder {
+		order = "t.id ASC"
+	}
 	rows, err := q.query(ctx, "SELECT "+tokenColumns+" FROM personal_access_tokens t"+cond+
-		" ORDER BY t.id ASC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+		" ORDER BY "+order+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list tokens: %w", err)
 	}
@@ -246,4 +267,11 @@ func (q *Q) TouchToken(ctx context.Context, id int64, now time.Time, interval ti
 		return fmt.Errorf("store: touch token: %w", err)
 	}
 	return nil
+}
+
+// TokenSuccessor returns the token that replaced id by rotation, or
+// ErrNotFound.
+func (q *Q) TokenSuccessor(ctx context.Context, id int64) (*Token, error) {
+	return scanToken(q.queryRow(ctx, "SELECT "+tokenColumns+
+		" FROM personal_access_tokens t WHERE t.previous_token_id = ? ORDER BY t.id LIMIT 1", id))
 }

@@ -182,14 +182,36 @@ type UserFilter struct {
 	Humans   bool // exclude bots
 	Offset   int
 	Limit    int
+	// PublicSearch makes Search match the public email instead of the
+	// private one, for callers who may not see private emails.
+	PublicSearch bool
+	// ExcludeStates hides users in these states.
+	ExcludeStates []string
+	External      *bool
+	Bots          bool // only bots
+	CreatedBefore *time.Time
+	CreatedAfter  *time.Time
+	// OrderBy is id, name, username, created_at or updated_at (default id);
+	// Sort is asc or desc (default desc).
+	OrderBy string
+	Sort    string
 }
+
+// userOrderColumns maps accepted order_by values to columns.
+var userOrderColumns = map[string]string{"id": "u.id", "name": "u.name", "username": "u.username",
+	"created_at": "u.created_at", "updated_at": "u.updated_at"}
 
 // ListUsers returns a page of users matching f and the total count.
 func (q *Q) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error) {
 	var where []string
 	var args []any
 	if f.Search != "" {
-		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.name) LIKE ? ESCAPE '\' OR lower(u.email) = lower(?))`)
+		emailCol := "u.email"
+		if f.PublicSearch {
+			emailCol = "u.public_email"
+		}
+		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.name) LIKE ? ESCAPE '\' OR (`+
+			emailCol+` <> '' AND lower(`+emailCol+`) = lower(?)))`)
 		p := likeEscape(f.Search)
 		args = append(args, p, p, f.Search)
 	}
@@ -201,12 +223,33 @@ func (q *Q) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error) {
 		where = append(where, "u.state = ?")
 		args = append(args, f.State)
 	}
+	if len(f.ExcludeStates) > 0 {
+		where = append(where, "u.state NOT IN ("+placeholders(len(f.ExcludeStates))+")")
+		for _, st := range f.ExcludeStates {
+			args = append(args, st)
+		}
+	}
 	if f.Admins != nil {
 		where = append(where, "u.is_admin = ?")
 		args = append(args, *f.Admins)
 	}
+	if f.External != nil {
+		where = append(where, "u.external = ?")
+		args = append(args, *f.External)
+	}
 	if f.Humans {
 		where = append(where, "u.bot = FALSE")
+	}
+	if f.Bots {
+		where = append(where, "u.bot = TRUE")
+	}
+	if f.CreatedBefore != nil {
+		where = append(where, "u.created_at < ?")
+		args = append(args, ms(*f.CreatedBefore))
+	}
+	if f.CreatedAfter != nil {
+		where = append(where, "u.created_at > ?")
+		args = append(args, ms(*f.CreatedAfter))
 	}
 	cond := ""
 	if len(where) > 0 {
@@ -216,7 +259,19 @@ func (q *Q) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error) {
 	if err := q.queryRow(ctx, "SELECT count(*) FROM users u"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count users: %w", wrapErr(err))
 	}
-	rows, err := q.query(ctx, "SELECT "+userColumns+" FROM users u"+cond+" ORDER BY u.id DESC LIMIT ? OFFSET ?",
+	col, okCol := userOrderColumns[f.OrderBy]
+	if !okCol {
+		col = "u.id"
+	}
+	dir := "DESC"
+	if f.Sort == "asc" {
+		dir = "ASC"
+	}
+	order := " ORDER BY " + col + " " + dir
+	if col != "u.id" {
+		order += ", u.id " + dir
+	}
+	rows, err := q.query(ctx, "SELECT "+userColumns+" FROM users u"+cond+order+" LIMIT ? OFFSET ?",
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
@@ -268,4 +323,41 @@ func (q *Q) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := q.queryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
 	return n, wrapErr(err)
+}
+
+// CountSoleOwnedGroups returns how many groups have userID as their only
+// direct owner, which blocks a soft deletion in GitLab.
+func (q *Q) CountSoleOwnedGroups(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT count(*) FROM members m JOIN namespaces n ON n.id = m.source_id
+		WHERE m.source_type = 'Namespace' AND m.user_id = ? AND m.access_level = 50 AND n.kind = 'group'
+		AND NOT EXISTS (SELECT 1 FROM members o WHERE o.source_type = 'Namespace' AND o.source_id = m.source_id
+			AND o.access_level = 50 AND o.user_id <> m.user_id)`, userID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: sole owned groups: %w", wrapErr(err))
+	}
+	return n, nil
+}
+
+// DeleteNamespaceProjects removes every project directly in a namespace
+// with its memberships, as deleting a user does for personal projects.
+func (q *Q) DeleteNamespaceProjects(ctx context.Context, namespaceID int64) error {
+	for _, stmt := range []string{
+		"DELETE FROM members WHERE source_type = 'Project' AND source_id IN (SELECT id FROM projects WHERE namespace_id = ?)",
+		"DELETE FROM projects WHERE namespace_id = ?",
+	} {
+		if _, err := q.exec(ctx, stmt, namespaceID); err != nil {
+			return fmt.Errorf("store: delete namespace projects: %w", err)
+		}
+	}
+	return nil
+}
+
+// DisownGroups clears the owner reference of groups a user created, so the
+// user row can go.
+func (q *Q) DisownGroups(ctx context.Context, userID int64) error {
+	if _, err := q.exec(ctx, "UPDATE namespaces SET owner_id = NULL WHERE owner_id = ? AND kind = 'group'", userID); err != nil {
+		return fmt.Errorf("store: disown groups: %w", err)
+	}
+	return nil
 }

@@ -27,3 +27,105 @@ func (a *API) basicUser(r *http.Request, u *store.User) basicUser {
 	return basicUser{ID: u.ID, Username: u.Username, PublicEmail: pe, Name: u.Name, State: u.State,
 		Locked: false, WebURL: a.baseURL(r) + "/" + u.Username}
 }
+
+// userEntity is GitLab's Entities::User: the public profile.
+type userEntity struct {
+	basicUser
+	CreatedAt       *string `json:"created_at,omitempty"`
+	Bio             string  `json:"bio"`
+	Location        string  `json:"location"`
+	Skype           string  `json:"skype"`
+	Linkedin        string  `json:"linkedin"`
+	Twitter         string  `json:"twitter"`
+	Discord         string  `json:"discord"`
+	WebsiteURL      string  `json:"website_url"`
+	Organization    string  `json:"organization"`
+	JobTitle        string  `json:"job_title"`
+	Pronouns        *string `json:"pronouns"`
+	Bot             bool    `json:"bot"`
+	WorkInformation *string `json:"work_information"`
+	Followers       int     `json:"followers"`
+	Following       int     `json:"following"`
+	IsFollowed      *bool   `json:"is_followed,omitempty"`
+	LocalTime       *string `json:"local_time"`
+}
+
+// userSelfEntity is Entities::UserPublic: what a user sees of themselves.
+type userSelfEntity struct {
+	userEntity
+	LastSignInAt     *string `json:"last_sign_in_at"`
+	ConfirmedAt      *string `json:"confirmed_at"`
+	LastActivityOn   *string `json:"last_activity_on"`
+	Email            string  `json:"email"`
+	ThemeID          int     `json:"theme_id"`
+	ColorSchemeID    int     `json:"color_scheme_id"`
+	ProjectsLimit    int     `json:"projects_limit"`
+	CurrentSignInAt  *string `json:"current_sign_in_at"`
+	Identities       []any   `json:"identities"`
+	CanCreateGroup   bool    `json:"can_create_group"`
+	CanCreateProject bool    `json:"can_create_project"`
+	TwoFactorEnabled bool    `json:"two_factor_enabled"`
+	External         bool    `json:"external"`
+	PrivateProfile   bool    `json:"private_profile"`
+	CommitEmail      string  `json:"commit_email"`
+}
+
+// userAdminEntity is Entities::UserDetailsWithAdmin: what admins see.
+type userAdminEntity struct {
+	userSelfEntity
+	IsAdmin             bool       `json:"is_admin"`
+	Note                string     `json:"note"`
+	NamespaceID         int64      `json:"namespace_id"`
+	CreatedBy           *basicUser `json:"created_by"`
+	EmailResetOfferedAt *string    `json:"email_reset_offered_at"`
+	CurrentSignInIP     *string    `json:"current_sign_in_ip"`
+	LastSignInIP        *string    `json:"last_sign_in_ip"`
+	SignInCount         int        `json:"sign_in_count"`
+	IsAuditor           bool       `json:"is_auditor"`
+	UsingLicenseSeat    bool       `json:"using_license_seat"`
+}
+
+// publicUser renders u's public profile; private profiles hide their
+// details from everyone but the user and admins, as in GitLab.
+func (a *API) publicUser(r *http.Request, u *store.User, full bool) userEntity {
+	e := userEntity{basicUser: a.basicUser(r, u), Bot: u.Bot}
+	if !full {
+		return e
+	}
+	created := ts(u.CreatedAt)
+	e.CreatedAt = &created
+	e.Bio, e.Location, e.WebsiteURL = u.Bio, u.Location, u.WebsiteURL
+	e.Organization, e.JobTitle = u.Organization, u.JobTitle
+	return e
+}
+
+// selfUser renders what a user sees of themselves.
+func (a *API) selfUser(r *http.Request, u *store.User) userSelfEntity {
+	return userSelfEntity{
+		userEntity:       a.publicUser(r, u, true),
+		LastSignInAt:     tsp(u.LastSignInAt),
+		ConfirmedAt:      tsp(u.ConfirmedAt),
+		LastActivityOn:   u.LastActivityOn,
+		Email:            u.Email,
+		ThemeID:          3,
+		ColorSchemeID:    1,
+		ProjectsLimit:    u.ProjectsLimit,
+		CurrentSignInAt:  tsp(u.CurrentSignInAt),
+		Identities:       []any{},
+		CanCreateGroup:   u.CanCreateGroup,
+		CanCreateProject: u.ProjectsLimit > 0 && !u.External,
+		External:         u.External,
+		PrivateProfile:   u.PrivateProfile,
+		CommitEmail:      u.Email,
+	}
+}
+
+// adminUser renders the admin view of u; creator is u's creator, if known.
+func (a *API) adminUser(r *http.Request, u *store.User, creator *store.User) userAdminEntity {
+	e := userAdminEntity{userSelfEntity: a.selfUser(r, u), IsAdmin: u.IsAdmin, Note: u.Note, NamespaceID: u.NamespaceID}
+	if creator != nil {
+		b := a.basicUser(r, creator)
+		e.CreatedBy = &b
+	}
+	return e
+}

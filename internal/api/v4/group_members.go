@@ -1,3 +1,226 @@
 package v4
 
-func (a *API) registerGroupMembers() {}
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/store"
+)
+
+func (a *API) registerGroupMembers() {
+	a.registerMembers("groups", a.svc.GroupMemberSource)
+}
+
+// sourceLoader finds a group or project the caller may see.
+type sourceLoader func(ctx context.Context, id *auth.Identity, ref string) (*service.MemberSource, error)
+
+// registerMembers adds the members routes under /groups or /projects;
+// both speak the same API over different sources.
+func (a *API) registerMembers(kind string, load sourceLoader) {
+	base := "/" + kind + "/{id}/members"
+	a.route("GET "+base, a.listMembers(load, false), anonymous)
+	a.route("GET "+base+"/all", a.listMembers(load, true), anonymous)
+	a.route("GET "+base+"/{user_id}", a.getMember(load, false), anonymous)
+	a.route("GET "+base+"/all/{user_id}", a.getMember(load, true), anonymous)
+	a.route("POST "+base, a.addMember(load))
+	a.route("PUT "+base+"/{user_id}", a.updateMember(load))
+	a.route("DELETE "+base+"/{user_id}", a.removeMember(load))
+}
+
+// memberUserID reads the {user_id} path segment; GitLab's route only
+// matches integers, so anything else is an unknown route.
+func memberUserID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("user_id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &service.Error{Kind: service.KindNotFound, Message: "Not found"}
+	}
+	return id, nil
+}
+
+func (a *API) listMembers(load sourceLoader, all bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		pg := pageOf(c.params)
+		f := store.MemberFilter{Offset: pg.Offset(), Limit: pg.PerPage}
+		if f.Query, _, err = c.params.text("query", maxParamText); err != nil {
+			return err
+		}
+		ids, _, err := c.params.strList("user_ids")
+		if err != nil {
+			return err
+		}
+		for _, s := range ids {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return service.ParamError("user_ids is invalid")
+			}
+			f.UserIDs = append(f.UserIDs, n)
+		}
+		if len(f.UserIDs) > 100 {
+			f.UserIDs = f.UserIDs[:100] // GitLab takes the first 100
+		}
+		ms, total, err := a.svc.ListMembers(r.Context(), src, all, f)
+		if err != nil {
+			return err
+		}
+		a.setPageHeaders(w, r, pg, total)
+		return ok(w, a.members(r, ms))
+	}
+}
+
+func (a *API) getMember(load sourceLoader, all bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		uid, err := memberUserID(r)
+		if err != nil {
+			return err
+		}
+		m, err := a.svc.GetMember(r.Context(), src, uid, all)
+		if err != nil {
+			return err
+		}
+		return ok(w, a.member(r, m))
+	}
+}
+
+// memberInput reads access_level and expires_at.
+func memberInput(p *params) (service.MemberInput, error) {
+	var in service.MemberInput
+	if !p.has("access_level") {
+		return in, service.ParamError("access_level is missing")
+	}
+	level, _, err := p.int("access_level")
+	if err != nil {
+		return in, err
+	}
+	if level < 0 || level > 1000 {
+		return in, service.ParamError("access_level does not have a valid value")
+	}
+	in.AccessLevel = int(level)
+	if in.ExpiresAt, in.ExpiresAtSet, err = p.date("expires_at"); err != nil {
+		return in, err
+	}
+	return in, nil
+}
+
+func (a *API) addMember(load sourceLoader) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		userIDs, err := a.memberUserIDs(r, c.params)
+		if err != nil {
+			return err
+		}
+		in, err := memberInput(c.params)
+		if err != nil {
+			return err
+		}
+		if len(userIDs) > 1 {
+			if err := a.svc.AddMembers(r.Context(), c.id, src, userIDs, in); err != nil {
+				return err
+			}
+			return created(w, map[string]string{"status": "success"})
+		}
+		m, err := a.svc.AddMember(r.Context(), c.id, src, userIDs[0], in)
+		if err != nil {
+			return err
+		}
+		return created(w, a.member(r, m))
+	}
+}
+
+// memberUserIDs reads user_id (one id or several, comma-separated) or,
+// instead, username.
+func (a *API) memberUserIDs(r *http.Request, p *params) ([]int64, error) {
+	hasID, hasName := p.has("user_id"), p.has("username")
+	switch {
+	case hasID && hasName:
+		return nil, service.ParamError("user_id, username are mutually exclusive")
+	case !hasID && !hasName:
+		return nil, service.ParamError("user_id, username are missing, exactly one parameter must be provided")
+	case hasName:
+		name, _, err := p.text("username", maxParamText)
+		if err != nil {
+			return nil, err
+		}
+		u, err := a.db.Q().UserByUsername(r.Context(), name)
+		if isNotFound(err) || name == "" {
+			return nil, service.NotFound("User")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []int64{u.ID}, nil
+	}
+	raw, ok := p.str("user_id")
+	if !ok || raw == "" {
+		return nil, service.ParamError("user_id is invalid")
+	}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, part := range strings.Split(raw, ",") {
+		n, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+		if err != nil {
+			return nil, service.ParamError("user_id is invalid")
+		}
+		if !seen[n] {
+			seen[n] = true
+			ids = append(ids, n)
+		}
+	}
+	if len(ids) > 1000 {
+		return nil, service.ParamError("user_id is invalid")
+	}
+	return ids, nil
+}
+
+func (a *API) updateMember(load sourceLoader) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		uid, err := memberUserID(r)
+		if err != nil {
+			return err
+		}
+		in, err := memberInput(c.params)
+		if err != nil {
+			return err
+		}
+		m, err := a.svc.UpdateMember(r.Context(), c.id, src, uid, in)
+		if err != nil {
+			return err
+		}
+		return ok(w, a.member(r, m))
+	}
+}
+
+func (a *API) removeMember(load sourceLoader) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		uid, err := memberUserID(r)
+		if err != nil {
+			return err
+		}
+		if err := a.svc.RemoveMember(r.Context(), c.id, src, uid); err != nil {
+			return err
+		}
+		return noContent(w)
+	}
+}

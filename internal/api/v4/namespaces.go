@@ -1,3 +1,42 @@
 package v4
 
-func (a *API) registerNamespaces() {}
+import (
+	"net/http"
+
+	"github.com/lablet/lablet/internal/service"
+)
+
+func (a *API) registerNamespaces() {
+	a.route("GET /namespaces", a.listNamespaces)
+	a.route("GET /namespaces/{id}", a.getNamespace)
+}
+
+func (a *API) listNamespaces(w http.ResponseWriter, r *http.Request, c *call) error {
+	pg := pageOf(c.params)
+	o := service.NamespaceListOptions{Offset: pg.Offset(), Limit: pg.PerPage}
+	var err error
+	if o.Search, _, err = c.params.text("search", maxParamText); err != nil {
+		return err
+	}
+	if o.OwnedOnly, _, err = c.params.bool("owned_only"); err != nil {
+		return err
+	}
+	nss, total, err := a.svc.ListNamespaces(r.Context(), c.id, o)
+	if err != nil {
+		return err
+	}
+	out := make([]namespaceEntity, len(nss))
+	for i, ns := range nss {
+		out[i] = a.namespace(r, ns)
+	}
+	a.setPageHeaders(w, r, pg, total)
+	return ok(w, out)
+}
+
+func (a *API) getNamespace(w http.ResponseWriter, r *http.Request, c *call) error {
+	ns, _, err := a.svc.GetNamespace(r.Context(), c.id, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return ok(w, a.namespace(r, ns))
+}

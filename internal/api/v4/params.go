@@ -55,6 +55,11 @@ func parseParams(w http.ResponseWriter, r *http.Request) (*params, error) {
 		if err := dec.Decode(&v); err != nil || dec.More() {
 			return nil, service.ParamError("The provided content-type 'application/json' is not valid JSON")
 		}
+		if v == nil {
+			// The official Go client sends `null` for nil options;
+			// Rails reads it as no parameters.
+			return p, nil
+		}
 		m, ok := v.(map[string]any)
 		if !ok {
 			return nil, service.ParamError("The provided JSON body must be an object")

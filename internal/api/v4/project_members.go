@@ -1,3 +1,5 @@
 package v4
 
-func (a *API) registerProjectMembers() {}
+func (a *API) registerProjectMembers() {
+	a.registerMembers("projects", a.svc.ProjectMemberSource)
+}

@@ -1,3 +1,412 @@
 package v4
 
-func (a *API) registerProjects() {}
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/store"
+)
+
+func (a *API) registerProjects() {
+	a.route("GET /projects", a.listProjects, anonymous)
+	a.route("POST /projects", a.createProject)
+	a.route("GET /projects/{id}", a.getProject, anonymous)
+	a.route("PUT /projects/{id}", a.updateProject)
+	a.route("DELETE /projects/{id}", a.deleteProject)
+	// One pattern serves /projects/user/:user_id, /projects/:id/archive and
+	// /projects/:id/unarchive: separate patterns would overlap ambiguously
+	// (/projects/user/archive) and ServeMux refuses that; more specific
+	// routes such as /projects/{id}/members still win over this one.
+	a.route("POST /projects/{id}/{action}", a.projectAction)
+	a.route("GET /groups/{id}/projects", a.listGroupProjects, anonymous)
+	a.route("GET /users/{user_id}/projects", a.listUserProjects, anonymous)
+}
+
+// maxProjectParamBytes bounds name and path before the service layer
+// validates them; anything longer can't be valid.
+const maxProjectParamBytes = 4096
+
+// projectFeatures pairs the boolean *_enabled parameters with the
+// *_access_level ones that supersede them in newer GitLab versions.
+var projectFeatures = []struct {
+	enabled, level string
+	field          func(*service.ProjectInput) **bool
+}{
+	{"issues_enabled", "issues_access_level", func(in *service.ProjectInput) **bool { return &in.IssuesEnabled }},
+	{"merge_requests_enabled", "merge_requests_access_level", func(in *service.ProjectInput) **bool { return &in.MergeRequestsEnabled }},
+	{"wiki_enabled", "wiki_access_level", func(in *service.ProjectInput) **bool { return &in.WikiEnabled }},
+	{"jobs_enabled", "builds_access_level", func(in *service.ProjectInput) **bool { return &in.JobsEnabled }},
+	{"snippets_enabled", "snippets_access_level", func(in *service.ProjectInput) **bool { return &in.SnippetsEnabled }},
+	{"lfs_enabled", "", func(in *service.ProjectInput) **bool { return &in.LFSEnabled }},
+	{"request_access_enabled", "", func(in *service.ProjectInput) **bool { return &in.RequestAccessEnabled }},
+}
+
+// projectInput reads the create/update parameters; type errors are
+// GitLab's {"error": "… is invalid"}.
+func projectInput(p *params, create bool) (service.ProjectInput, error) {
+	var in service.ProjectInput
+	str := func(name string, max int, dst **string) error {
+		s, ok, err := p.text(name, max)
+		if err != nil {
+			return err
+		}
+		if ok {
+			*dst = &s
+		}
+		return nil
+	}
+	for _, f := range []struct {
+		name string
+		max  int
+		dst  **string
+	}{
+		{"name", maxProjectParamBytes, &in.Name},
+		{"path", maxProjectParamBytes, &in.Path},
+		{"description", 4 * service.MaxDescriptionLength, &in.Description},
+		{"default_branch", maxProjectParamBytes, &in.DefaultBranch},
+	} {
+		if err := str(f.name, f.max, f.dst); err != nil {
+			return in, err
+		}
+	}
+	if create {
+		if v, ok := p.raw("namespace_id"); ok && v != nil {
+			s, ok := p.str("namespace_id")
+			if !ok {
+				return in, service.ParamError("namespace_id is invalid")
+			}
+			in.Namespace = &s
+		}
+		b, ok, err := p.bool("initialize_with_readme")
+		if err != nil {
+			return in, err
+		}
+		if ok {
+			in.InitializeWithReadme = &b
+		}
+	}
+	if vis, ok, err := p.oneOf("visibility", "private", "internal", "public"); err != nil {
+		return in, err
+	} else if ok {
+		n, _ := access.ParseVisibility(vis)
+		in.Visibility = &n
+	}
+	for _, f := range projectFeatures {
+		dst := f.field(&in)
+		if f.level != "" {
+			lvl, ok, err := p.oneOf(f.level, "disabled", "private", "enabled")
+			if err != nil {
+				return in, err
+			}
+			if ok {
+				b := lvl != "disabled"
+				*dst = &b
+			}
+		}
+		b, ok, err := p.bool(f.enabled)
+		if err != nil {
+			return in, err
+		}
+		if ok {
+			*dst = &b
+		}
+	}
+	for _, name := range []string{"tag_list", "topics"} {
+		t, ok, err := p.strList(name)
+		if err != nil {
+			return in, err
+		}
+		if ok {
+			if t == nil {
+				t = []string{}
+			}
+			in.Topics = &t
+		}
+	}
+	return in, nil
+}
+
+func (a *API) createProject(w http.ResponseWriter, r *http.Request, c *call) error {
+	in, err := projectInput(c.params, true)
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.CreateProject(r.Context(), c.id, in, nil)
+	if err != nil {
+		return err
+	}
+	return a.writeProject(w, r, http.StatusCreated, p, nil)
+}
+
+// projectAction dispatches POST /projects/{id}/{action}.
+func (a *API) projectAction(w http.ResponseWriter, r *http.Request, c *call) error {
+	switch id, action := r.PathValue("id"), r.PathValue("action"); {
+	case id == "user":
+		return a.createProjectForUser(w, r, c, action)
+	case action == "archive":
+		return a.setArchived(w, r, c, true)
+	case action == "unarchive":
+		return a.setArchived(w, r, c, false)
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+	return nil
+}
+
+func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *call, userID string) error {
+	if !c.id.IsAdmin() {
+		return service.Forbidden("")
+	}
+	uid, err := strconv.ParseInt(userID, 10, 64)
+	if err != nil || uid <= 0 {
+		return service.NotFound("User")
+	}
+	in, err := projectInput(c.params, true)
+	if err != nil {
+		return err
+	}
+	in.Namespace = nil
+	p, err := a.svc.CreateProject(r.Context(), c.id, in, &uid)
+	if err != nil {
+		return err
+	}
+	return a.writeProject(w, r, http.StatusCreated, p, nil)
+}
+
+func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error {
+	p, _, err := a.svc.VisibleProject(r.Context(), c.id, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var perms *store.ProjectAccess
+	if c.id.Authenticated() {
+		pa, err := a.svc.ProjectPermissions(r.Context(), c.id, p)
+		if err != nil {
+			return err
+		}
+		perms = &pa
+	}
+	return a.writeProject(w, r, http.StatusOK, p, perms)
+}
+
+func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *call) error {
+	in, err := projectInput(c.params, false)
+	if err != nil {
+		return err
+	}
+	p, err := a.svc.UpdateProject(r.Context(), c.id, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return a.writeProject(w, r, http.StatusOK, p, nil)
+}
+
+func (a *API) setArchived(w http.ResponseWriter, r *http.Request, c *call, archived bool) error {
+	p, err := a.svc.SetProjectArchived(r.Context(), c.id, r.PathValue("id"), archived)
+	if err != nil {
+		return err
+	}
+	return a.writeProject(w, r, http.StatusCreated, p, nil)
+}
+
+func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.svc.DeleteProject(r.Context(), c.id, r.PathValue("id")); err != nil {
+		return err
+	}
+	return accepted(w)
+}
+
+// writeProject renders one project with its owner.
+func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p *store.Project, perms *store.ProjectAccess) error {
+	owners, err := a.projectOwners(r.Context(), []*store.Project{p})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, a.fullProject(r, p, projectOwnerOf(p, owners), perms))
+	return nil
+}
+
+// projectListKind says which entity a list renders by default.
+type projectListKind int
+
+const (
+	listWithAccess projectListKind = iota // /projects, /users/:id/projects
+	listPlain                             // /groups/:id/projects
+)
+
+// keysetUnavailable is GitLab's answer for keyset requests it can't serve.
+const keysetUnavailable = "Keyset pagination is not yet available for this type of request"
+
+// projectListOptions reads the list filters, ordering and pagination.
+func projectListOptions(p *params) (service.ProjectListOptions, page, bool, error) {
+	var o service.ProjectListOptions
+	pg := pageOf(p)
+	keyset := false
+	if mode, ok := p.str("pagination"); ok && mode == "keyset" {
+		keyset = true
+	}
+	o.Search, _ = p.str("search")
+	if msg := service.ValidText(o.Search, 1024); msg != "" {
+		return o, pg, keyset, service.ParamError("search is invalid")
+	}
+	o.Topic, _ = p.str("topic")
+	if msg := service.ValidText(o.Topic, service.MaxNameLength); msg != "" {
+		return o, pg, keyset, service.ParamError("topic is invalid")
+	}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"search_namespaces", &o.SearchNamespaces}, {"owned", &o.Owned}, {"membership", &o.Membership},
+		{"include_subgroups", &o.IncludeSubgroups}} {
+		v, _, err := p.bool(b.name)
+		if err != nil {
+			return o, pg, keyset, err
+		}
+		*b.dst = v
+	}
+	if v, ok, err := p.bool("archived"); err != nil {
+		return o, pg, keyset, err
+	} else if ok {
+		o.Archived = &v
+	}
+	if vis, ok, err := p.oneOf("visibility", "private", "internal", "public"); err != nil {
+		return o, pg, keyset, err
+	} else if ok {
+		n, _ := access.ParseVisibility(vis)
+		o.Visibility = &n
+	}
+	if n, ok, err := p.int("min_access_level"); err != nil {
+		return o, pg, keyset, err
+	} else if ok {
+		if !access.ValidMemberLevel(int(n)) {
+			return o, pg, keyset, service.ParamError("min_access_level does not have a valid value")
+		}
+		o.MinAccessLevel = int(n)
+	}
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{"id_after", &o.IDAfter}, {"id_before", &o.IDBefore}} {
+		// An empty value means "no bound" (GitLab once answered 500 here).
+		if s, ok := p.str(f.name); ok && s == "" {
+			continue
+		}
+		n, _, err := p.int(f.name)
+		if err != nil {
+			return o, pg, keyset, err
+		}
+		*f.dst = n
+	}
+	orderBy, hasOrder, err := p.oneOf("order_by", "id", "name", "path", "created_at", "updated_at",
+		"last_activity_at", "similarity")
+	if err != nil {
+		return o, pg, keyset, err
+	}
+	if orderBy == "similarity" || !hasOrder {
+		orderBy = "created_at"
+		if keyset {
+			orderBy = "id"
+		}
+	}
+	if keyset && orderBy != "id" {
+		return o, pg, keyset, errKeysetUnavailable
+	}
+	o.OrderBy = orderBy
+	sort, _, err := p.oneOf("sort", "asc", "desc")
+	if err != nil {
+		return o, pg, keyset, err
+	}
+	o.Desc = sort != "asc"
+	if keyset {
+		// One extra row tells whether a next page exists.
+		o.Limit = pg.PerPage + 1
+	} else {
+		o.Limit, o.Offset, o.Count = pg.PerPage, pg.Offset(), true
+	}
+	return o, pg, keyset, nil
+}
+
+// errKeysetUnavailable is rendered as GitLab's 405.
+var errKeysetUnavailable = &keysetError{}
+
+type keysetError struct{}
+
+func (*keysetError) Error() string { return keysetUnavailable }
+
+func (a *API) listProjects(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.projectList(w, r, c, listWithAccess, func(o service.ProjectListOptions) (*service.ProjectList, error) {
+		return a.svc.ListProjects(r.Context(), c.id, o)
+	})
+}
+
+func (a *API) listGroupProjects(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.projectList(w, r, c, listPlain, func(o service.ProjectListOptions) (*service.ProjectList, error) {
+		return a.svc.GroupProjects(r.Context(), c.id, r.PathValue("id"), o)
+	})
+}
+
+func (a *API) listUserProjects(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.projectList(w, r, c, listWithAccess, func(o service.ProjectListOptions) (*service.ProjectList, error) {
+		return a.svc.UserProjects(r.Context(), c.id, r.PathValue("user_id"), o)
+	})
+}
+
+// projectList runs a list, writes pagination headers and renders the page:
+// the simple entity when asked for or for anonymous callers, else the full
+// one with owners batch-loaded (and permissions where GitLab shows them).
+func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind projectListKind,
+	run func(service.ProjectListOptions) (*service.ProjectList, error)) error {
+	o, pg, keyset, err := projectListOptions(c.params)
+	if err == errKeysetUnavailable {
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": keysetUnavailable})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	list, err := run(o)
+	if err != nil {
+		return err
+	}
+	projects := list.Projects
+	if keyset {
+		var next url.Values
+		if len(projects) > pg.PerPage {
+			projects = projects[:pg.PerPage]
+			last := strconv.FormatInt(projects[len(projects)-1].ID, 10)
+			next = url.Values{"order_by": {"id"}, "per_page": {strconv.Itoa(pg.PerPage)}}
+			if o.Desc {
+				next.Set("id_before", last)
+			} else {
+				next.Set("id_after", last)
+			}
+		}
+		a.setKeysetHeaders(w, r, next)
+	} else {
+		a.setPageHeaders(w, r, pg, list.Total)
+	}
+	simple, _, _ := c.params.bool("simple")
+	if simple || kind == listWithAccess && !c.id.Authenticated() {
+		out := make([]basicProject, 0, len(projects))
+		for _, p := range projects {
+			out = append(out, a.basicProject(r, p))
+		}
+		return ok(w, out)
+	}
+	owners, err := a.projectOwners(r.Context(), projects)
+	if err != nil {
+		return err
+	}
+	out := make([]fullProject, 0, len(projects))
+	for _, p := range projects {
+		var perms *store.ProjectAccess
+		if kind == listWithAccess {
+			pa := list.Access[p.ID]
+			perms = &pa
+		}
+		out = append(out, a.fullProject(r, p, projectOwnerOf(p, owners), perms))
+	}
+	return ok(w, out)
+}

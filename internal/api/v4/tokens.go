@@ -1,3 +1,344 @@
 package v4
 
-func (a *API) registerTokens() {}
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/store"
+)
+
+func (a *API) registerTokens() {
+	a.route("GET /personal_access_tokens", a.listTokens)
+	// Any token may inspect and revoke itself, whatever its scopes.
+	a.route("GET /personal_access_tokens/self", a.getSelfToken, withScopes(auth.PersonalScopes...))
+	a.route("DELETE /personal_access_tokens/self", a.revokeSelfToken, withScopes(auth.PersonalScopes...))
+	a.route("POST /personal_access_tokens/self/rotate", a.rotateSelfToken, withScopes(auth.ScopeAPI, auth.ScopeSelfRotate))
+	a.route("GET /personal_access_tokens/{id}", a.getToken)
+	a.route("DELETE /personal_access_tokens/{id}", a.revokeToken)
+	a.route("POST /personal_access_tokens/{id}/rotate", a.rotateToken)
+
+	a.route("POST /users/{user_id}/personal_access_tokens", a.createUserToken, adminOnly)
+	a.route("POST /user/personal_access_tokens", a.createSelfToken)
+
+	a.route("GET /users/{user_id}/impersonation_tokens", a.listImpersonationTokens, adminOnly, readUser)
+	a.route("POST /users/{user_id}/impersonation_tokens", a.createImpersonationToken, adminOnly)
+	a.route("GET /users/{user_id}/impersonation_tokens/{token_id}", a.getImpersonationToken, adminOnly, readUser)
+	a.route("DELETE /users/{user_id}/impersonation_tokens/{token_id}", a.revokeImpersonationToken, adminOnly)
+}
+
+// withScopes replaces the method-derived scopes a route accepts.
+func withScopes(scopes ...string) routeOpt {
+	return func(o *routeOpts) { o.scopes = scopes }
+}
+
+// tokenEntity is GitLab's Entities::PersonalAccessToken and its variants.
+type tokenEntity struct {
+	ID            int64    `json:"id"`
+	Name          string   `json:"name"`
+	Revoked       bool     `json:"revoked"`
+	CreatedAt     string   `json:"created_at"`
+	Description   string   `json:"description"`
+	Scopes        []string `json:"scopes"`
+	UserID        int64    `json:"user_id"`
+	LastUsedAt    *string  `json:"last_used_at"`
+	Active        bool     `json:"active"`
+	ExpiresAt     *string  `json:"expires_at"`
+	Impersonation *bool    `json:"impersonation,omitempty"`
+	Token         string   `json:"token,omitempty"`
+}
+
+// tokenEntity renders t; impersonation adds GitLab's impersonation flag.
+func (a *API) tokenEntity(t *store.Token, impersonation bool) tokenEntity {
+	scopes := t.Scopes
+	if scopes == nil {
+		scopes = []string{}
+	}
+	e := tokenEntity{ID: t.ID, Name: t.Name, Revoked: t.Revoked, CreatedAt: ts(t.CreatedAt),
+		Description: t.Description, Scopes: scopes, UserID: t.UserID, LastUsedAt: tsp(t.LastUsedAt),
+		Active: t.Active(a.svc.Now()), ExpiresAt: t.ExpiresAt}
+	if impersonation {
+		v := t.Impersonation
+		e.Impersonation = &v
+	}
+	return e
+}
+
+// tokenPathID reads a token id from the path; GitLab types it Integer.
+func tokenPathID(r *http.Request, name string) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, service.ParamError(name + " is invalid")
+	}
+	return n, nil
+}
+
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error {
+	p := c.params
+	var pe paramErrors
+	var in service.TokenListInput
+	in.UserID = pe.optInt(p, "user_id")
+	f := &in.Filter
+	f.Revoked = pe.optBool(p, "revoked")
+	f.State = pe.oneOf(p, "state", "active", "inactive")
+	f.CreatedBefore = pe.optTime(p, "created_before")
+	f.CreatedAfter = pe.optTime(p, "created_after")
+	f.LastUsedBefore = pe.optTime(p, "last_used_before")
+	f.LastUsedAfter = pe.optTime(p, "last_used_after")
+	for _, d := range []struct {
+		name string
+		dst  **string
+	}{{"expires_before", &f.ExpiresBefore}, {"expires_after", &f.ExpiresAfter}} {
+		v, _, err := p.date(d.name)
+		if err != nil {
+			pe.add(err)
+		}
+		*d.dst = v
+	}
+	if s := pe.optStr(p, "search"); s != nil {
+		f.Search = *s
+	}
+	f.Sort = pe.oneOf(p, "sort", "created_asc", "created_desc", "expires_asc", "expires_desc",
+		"last_used_asc", "last_used_desc", "name_asc", "name_desc")
+	if err := pe.err(); err != nil {
+		return err
+	}
+	pg := pageOf(p)
+	f.Offset, f.Limit = pg.Offset(), pg.PerPage
+	tokens, total, err := a.svc.ListTokens(r.Context(), c.id, in)
+	if err != nil {
+		return err
+	}
+	a.setPageHeaders(w, r, pg, total)
+	out := make([]tokenEntity, 0, len(tokens))
+	for _, t := range tokens {
+		out = append(out, a.tokenEntity(t, false))
+	}
+	return ok(w, out)
+}
+
+func (a *API) getSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	return ok(w, a.tokenEntity(c.id.Token, false))
+}
+
+func (a *API) revokeSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.svc.RevokeOwnToken(r.Context(), c.id.Token); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := tokenPathID(r, "id")
+	if err != nil {
+		return err
+	}
+	t, err := a.svc.VisibleToken(r.Context(), c.id, id)
+	if err != nil {
+		return err
+	}
+	return ok(w, a.tokenEntity(t, false))
+}
+
+func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := tokenPathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := a.svc.RevokeTokenByID(r.Context(), c.id, id); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (a *API) rotateToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := tokenPathID(r, "id")
+	if err != nil {
+		return err
+	}
+	expires, _, err := c.params.date("expires_at")
+	if err != nil {
+		return err
+	}
+	t, err := a.svc.VisibleToken(r.Context(), c.id, id)
+	if err != nil {
+		return err
+	}
+	return a.rotate(w, r, t, expires)
+}
+
+func (a *API) rotateSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	expires, _, err := c.params.date("expires_at")
+	if err != nil {
+		return err
+	}
+	return a.rotate(w, r, c.id.Token, expires)
+}
+
+func (a *API) rotate(w http.ResponseWriter, r *http.Request, t *store.Token, expires *string) error {
+	next, text, err := a.svc.RotateToken(r.Context(), t, expires)
+	if err != nil {
+		return err
+	}
+	e := a.tokenEntity(next, false)
+	e.Token = text
+	return ok(w, e)
+}
+
+// tokenInput reads name, scopes, description and expires_at as GitLab
+// declares them, reporting every bad parameter at once. allowed limits
+// the scopes.
+func tokenInput(p *params, allowed []string) (service.NewTokenInput, error) {
+	var in service.NewTokenInput
+	var pe paramErrors
+	name, present, err := p.text("name", service.MaxNameLength)
+	switch {
+	case err != nil:
+		pe.add(err)
+	case !present:
+		pe.add(service.ParamError("name is missing"))
+	case name == "":
+		pe.add(service.ParamError("name is empty"))
+	}
+	in.Name = name
+	scopes, present, err := p.strList("scopes")
+	switch {
+	case err != nil:
+		pe.add(err)
+	case !present || len(scopes) == 0:
+		pe.add(service.ParamError("scopes is missing"))
+	default:
+		for _, s := range scopes {
+			valid := false
+			for _, a := range allowed {
+				valid = valid || s == a
+			}
+			if !valid {
+				pe.add(service.ParamError("scopes does not have a valid value"))
+				break
+			}
+		}
+	}
+	in.Scopes = scopes
+	in.ExpiresAt, _, err = p.date("expires_at")
+	if err != nil {
+		pe.add(err)
+	}
+	desc, _, err := p.text("description", 255)
+	if err != nil {
+		pe.add(err)
+	}
+	in.Description = desc
+	return in, pe.err()
+}
+
+func (a *API) createUserToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	userID, found := userPathID(r, "user_id")
+	if !found {
+		return routeNotFound(w)
+	}
+	in, err := tokenInput(c.params, auth.PersonalScopes)
+	if err != nil {
+		return err
+	}
+	in.UserID = userID
+	return a.createTokenFor(w, r, c, in, false)
+}
+
+func (a *API) createSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	in, err := tokenInput(c.params, service.SelfTokenScopes)
+	if err != nil {
+		return err
+	}
+	in.UserID = c.id.UserID()
+	if in.ExpiresAt == nil {
+		in.ExpiresAt = a.svc.DefaultTokenExpiry()
+	}
+	t, text, err := a.svc.CreateToken(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	e := a.tokenEntity(t, false)
+	e.Token = text
+	return created(w, e)
+}
+
+func (a *API) createTokenFor(w http.ResponseWriter, r *http.Request, c *call, in service.NewTokenInput, impersonation bool) error {
+	in.Impersonation = impersonation
+	t, text, err := a.svc.CreateUserToken(r.Context(), c.id, in)
+	if err != nil {
+		return err
+	}
+	e := a.tokenEntity(t, impersonation)
+	e.Token = text
+	return created(w, e)
+}
+
+func (a *API) listImpersonationTokens(w http.ResponseWriter, r *http.Request, c *call) error {
+	userID, found := userPathID(r, "user_id")
+	if !found {
+		return routeNotFound(w)
+	}
+	state, given, err := c.params.oneOf("state", "all", "active", "inactive")
+	if err != nil {
+		return err
+	}
+	if !given {
+		state = "all"
+	}
+	pg := pageOf(c.params)
+	tokens, total, err := a.svc.ListImpersonationTokens(r.Context(), c.id, userID, state, pg.Offset(), pg.PerPage)
+	if err != nil {
+		return err
+	}
+	a.setPageHeaders(w, r, pg, total)
+	out := make([]tokenEntity, 0, len(tokens))
+	for _, t := range tokens {
+		out = append(out, a.tokenEntity(t, true))
+	}
+	return ok(w, out)
+}
+
+func (a *API) createImpersonationToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	userID, found := userPathID(r, "user_id")
+	if !found {
+		return routeNotFound(w)
+	}
+	in, err := tokenInput(c.params, auth.PersonalScopes)
+	if err != nil {
+		return err
+	}
+	in.UserID = userID
+	return a.createTokenFor(w, r, c, in, true)
+}
+
+// impersonationIDs reads :user_id and :token_id.
+func impersonationIDs(r *http.Request) (userID, tokenID int64, found bool) {
+	userID, okUser := userPathID(r, "user_id")
+	tokenID, okToken := userPathID(r, "token_id")
+	return userID, tokenID, okUser && okToken
+}
+
+func (a *API) getImpersonationToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	userID, tokenID, found := impersonationIDs(r)
+	if !found {
+		return routeNotFound(w)
+	}
+	t, err := a.svc.ImpersonationToken(r.Context(), c.id, userID, tokenID)
+	if err != nil {
+		return err
+	}
+	return ok(w, a.tokenEntity(t, true))
+}
+
+func (a *API) revokeImpersonationToken(w http.ResponseWriter, r *http.Request, c *call) error {
+	userID, tokenID, found := impersonationIDs(r)
+	if !found {
+		return routeNotFound(w)
+	}
+	if err := a.svc.RevokeImpersonationToken(r.Context(), c.id, userID, tokenID); err != nil {
+		return err
+	}
+	return noContent(w)
+}

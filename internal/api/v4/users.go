@@ -1,3 +1,345 @@
 package v4
 
-func (a *API) registerUsers() {}
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/store"
+)
+
+func (a *API) registerUsers() {
+	a.route("GET /user", a.getCurrentUser, readUser)
+	a.route("GET /users", a.listUsers, anonymous, readUser)
+	a.route("GET /users/{id}", a.getUser, anonymous, readUser)
+	a.route("POST /users", a.createUser, adminOnly)
+	a.route("PUT /users/{id}", a.updateUser, adminOnly)
+	a.route("DELETE /users/{id}", a.deleteUser, adminOnly)
+	for _, action := range []string{"block", "unblock", "deactivate", "activate"} {
+		a.route("POST /users/{id}/"+action, a.userStateAction(action), adminOnly)
+	}
+}
+
+// userPathID reads a numeric path segment. GitLab's users routes only match
+// digits, so anything else is an unknown route.
+func userPathID(r *http.Request, name string) (int64, bool) {
+	v := r.PathValue(name)
+	if v == "" || len(v) > 18 || strings.TrimLeft(v, "0123456789") != "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	return n, err == nil
+}
+
+// routeNotFound answers as an unmatched route does.
+func routeNotFound(w http.ResponseWriter) error {
+	writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+	return nil
+}
+
+func (a *API) getCurrentUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	u := c.id.User
+	if c.id.IsAdmin() {
+		creator, err := a.userCreator(r, u)
+		if err != nil {
+			return err
+		}
+		return ok(w, a.adminUser(r, u, creator))
+	}
+	return ok(w, a.selfUser(r, u))
+}
+
+// userCreator loads who created u, if recorded and still present.
+func (a *API) userCreator(r *http.Request, u *store.User) (*store.User, error) {
+	if u.CreatedByID == nil {
+		return nil, nil
+	}
+	m, err := a.db.Q().UsersByIDs(r.Context(), []int64{*u.CreatedByID})
+	if err != nil {
+		return nil, err
+	}
+	return m[*u.CreatedByID], nil
+}
+
+// paramErrors collects Grape-style parameter errors so that one answer
+// names every bad parameter, joined as Grape joins them.
+type paramErrors []string
+
+func (pe *paramErrors) add(err error) {
+	var se *service.Error
+	if errors.As(err, &se) {
+		*pe = append(*pe, se.Message)
+		return
+	}
+	*pe = append(*pe, err.Error())
+}
+
+func (pe paramErrors) err() error {
+	if len(pe) == 0 {
+		return nil
+	}
+	return service.ParamError(strings.Join(pe, ", "))
+}
+
+// optStr reads an optional string; maxLen only bounds the request, the
+// model validation reports lengths in GitLab's words.
+func (pe *paramErrors) optStr(p *params, name string) *string {
+	s, present, err := p.text(name, 1<<16)
+	if err != nil {
+		pe.add(err)
+		return nil
+	}
+	if !present {
+		return nil
+	}
+	return &s
+}
+
+func (pe *paramErrors) optBool(p *params, name string) *bool {
+	b, present, err := p.bool(name)
+	if err != nil {
+		pe.add(err)
+		return nil
+	}
+	if !present {
+		return nil
+	}
+	return &b
+}
+
+func (pe *paramErrors) optInt(p *params, name string) *int64 {
+	n, present, err := p.int(name)
+	if err != nil {
+		pe.add(err)
+		return nil
+	}
+	if !present {
+		return nil
+	}
+	return &n
+}
+
+// optTime reads a DateTime parameter as Grape coerces it.
+func (pe *paramErrors) optTime(p *params, name string) *time.Time {
+	s, present := p.str(name)
+	if !present {
+		if p.has(name) {
+			pe.add(service.ParamError(name + " is invalid"))
+		}
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			t = t.UTC()
+			return &t
+		}
+	}
+	pe.add(service.ParamError(name + " is invalid"))
+	return nil
+}
+
+func (pe *paramErrors) flag(p *params, name string) bool {
+	b := pe.optBool(p, name)
+	return b != nil && *b
+}
+
+func (pe *paramErrors) oneOf(p *params, name string, allowed ...string) string {
+	s, _, err := p.oneOf(name, allowed...)
+	if err != nil {
+		pe.add(err)
+	}
+	return s
+}
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
+	var pe paramErrors
+	p := c.params
+	in := service.UserListInput{
+		Active:          pe.flag(p, "active"),
+		Blocked:         pe.flag(p, "blocked"),
+		External:        pe.flag(p, "external"),
+		ExcludeExternal: pe.flag(p, "exclude_external"),
+		Admins:          pe.flag(p, "admins"),
+		Humans:          pe.flag(p, "humans"),
+		ExcludeHumans:   pe.flag(p, "exclude_humans"),
+		CreatedBefore:   pe.optTime(p, "created_before"),
+		CreatedAfter:    pe.optTime(p, "created_after"),
+		OrderBy:         pe.oneOf(p, "order_by", "id", "name", "username", "created_at", "updated_at"),
+		Sort:            pe.oneOf(p, "sort", "asc", "desc"),
+	}
+	if s := pe.optStr(p, "search"); s != nil {
+		in.Search = *s
+	}
+	if s := pe.optStr(p, "username"); s != nil {
+		in.Username = *s
+	}
+	if err := pe.err(); err != nil {
+		return err
+	}
+	pg := pageOf(p)
+	in.Offset, in.Limit = pg.Offset(), pg.PerPage
+	users, total, err := a.svc.ListUsers(r.Context(), c.id, in)
+	if err != nil {
+		return err
+	}
+	a.setPageHeaders(w, r, pg, total)
+	if !c.id.IsAdmin() {
+		out := make([]basicUser, 0, len(users))
+		for _, u := range users {
+			out = append(out, a.basicUser(r, u))
+		}
+		return ok(w, out)
+	}
+	var creatorIDs []int64
+	for _, u := range users {
+		if u.CreatedByID != nil {
+			creatorIDs = append(creatorIDs, *u.CreatedByID)
+		}
+	}
+	creators, err := a.db.Q().UsersByIDs(r.Context(), creatorIDs)
+	if err != nil {
+		return err
+	}
+	out := make([]userAdminEntity, 0, len(users))
+	for _, u := range users {
+		var creator *store.User
+		if u.CreatedByID != nil {
+			creator = creators[*u.CreatedByID]
+		}
+		out = append(out, a.adminUser(r, u, creator))
+	}
+	return ok(w, out)
+}
+
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, found := userPathID(r, "id")
+	if !found {
+		return routeNotFound(w)
+	}
+	u, err := a.svc.GetUser(r.Context(), c.id, id)
+	if err != nil {
+		return err
+	}
+	if c.id.IsAdmin() {
+		creator, err := a.userCreator(r, u)
+		if err != nil {
+			return err
+		}
+		return ok(w, a.adminUser(r, u, creator))
+	}
+	return ok(w, a.publicUser(r, u, service.CanSeeProfile(c.id, u)))
+}
+
+// userInput reads the attributes shared by POST and PUT /users.
+func userInput(p *params, pe *paramErrors) service.UserInput {
+	return service.UserInput{
+		Email:          pe.optStr(p, "email"),
+		Password:       pe.optStr(p, "password"),
+		Name:           pe.optStr(p, "name"),
+		Username:       pe.optStr(p, "username"),
+		Admin:          pe.optBool(p, "admin"),
+		CanCreateGroup: pe.optBool(p, "can_create_group"),
+		External:       pe.optBool(p, "external"),
+		PrivateProfile: pe.optBool(p, "private_profile"),
+		ProjectsLimit:  pe.optInt(p, "projects_limit"),
+		Bio:            pe.optStr(p, "bio"),
+		Location:       pe.optStr(p, "location"),
+		PublicEmail:    pe.optStr(p, "public_email"),
+		WebsiteURL:     pe.optStr(p, "website_url"),
+		Organization:   pe.optStr(p, "organization"),
+		JobTitle:       pe.optStr(p, "job_title"),
+		Note:           pe.optStr(p, "note"),
+	}
+}
+
+func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	p := c.params
+	var pe paramErrors
+	// Presence first, in the order GitLab declares the parameters.
+	if !p.has("email") {
+		pe.add(service.ParamError("email is missing"))
+	}
+	if !p.has("password") && !p.has("reset_password") && !p.has("force_random_password") {
+		pe.add(service.ParamError("password, reset_password, force_random_password are missing, at least one parameter must be provided"))
+	}
+	for _, name := range []string{"name", "username"} {
+		if !p.has(name) {
+			pe.add(service.ParamError(name + " is missing"))
+		}
+	}
+	in := userInput(p, &pe)
+	in.ResetPassword = pe.flag(p, "reset_password")
+	in.ForceRandomPassword = pe.flag(p, "force_random_password")
+	pe.optBool(p, "skip_confirmation")
+	if err := pe.err(); err != nil {
+		return err
+	}
+	u, err := a.svc.CreateUser(r.Context(), c.id, in)
+	if err != nil {
+		return err
+	}
+	return created(w, a.adminUser(r, u, c.id.User))
+}
+
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, found := userPathID(r, "id")
+	if !found {
+		return routeNotFound(w)
+	}
+	var pe paramErrors
+	in := userInput(c.params, &pe)
+	if err := pe.err(); err != nil {
+		return err
+	}
+	u, err := a.svc.UpdateUser(r.Context(), c.id, id, in)
+	if err != nil {
+		return err
+	}
+	creator, err := a.userCreator(r, u)
+	if err != nil {
+		return err
+	}
+	return ok(w, a.adminUser(r, u, creator))
+}
+
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, found := userPathID(r, "id")
+	if !found {
+		return routeNotFound(w)
+	}
+	var pe paramErrors
+	hard := pe.flag(c.params, "hard_delete")
+	if err := pe.err(); err != nil {
+		return err
+	}
+	if err := a.svc.DeleteUser(r.Context(), c.id, id, hard); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// userStateAction serves POST /users/:id/{block,unblock,deactivate,activate};
+// GitLab answers 201 with true, false, or null when nothing was to do.
+func (a *API) userStateAction(action string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		id, found := userPathID(r, "id")
+		if !found {
+			return routeNotFound(w)
+		}
+		res, err := a.svc.SetUserState(r.Context(), c.id, id, action)
+		if err != nil {
+			return err
+		}
+		switch res {
+		case service.StateChanged:
+			return created(w, true)
+		case service.StateUnchanged:
+			return created(w, false)
+		default:
+			return created(w, nil)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package v4
+
+import (
+	"net/http"
+
+	"github.com/lablet/lablet/internal/store"
+)
+
+// namespaceEntity is GitLab's API::Entities::Namespace.
+type namespaceEntity struct {
+	ID        int64   `json:"id"`
+	Name      string  `json:"name"`
+	Path      string  `json:"path"`
+	Kind      string  `json:"kind"`
+	FullPath  string  `json:"full_path"`
+	ParentID  *int64  `json:"parent_id"`
+	AvatarURL *string `json:"avatar_url"`
+	WebURL    string  `json:"web_url"`
+}
+
+// namespace renders ns. The counts GitLab adds for group admins
+// (members_count_with_descendants, projects_count) are left out rather
+// than computed per row.
+func (a *API) namespace(r *http.Request, ns *store.Namespace) namespaceEntity {
+	web := a.baseURL(r) + "/" + ns.FullPath
+	if ns.IsGroup() {
+		web = a.groupWebURL(r, ns.FullPath)
+	}
+	return namespaceEntity{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,
+		ParentID: ns.ParentID, WebURL: web}
+}

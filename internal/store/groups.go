@@ -1,0 +1,258 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// GroupFilter selects groups (namespaces of kind group) for a list.
+type GroupFilter struct {
+	// UserID is the viewer; 0 for anonymous callers.
+	UserID int64
+	// Admin sees every group, including those marked for deletion.
+	Admin bool
+	// MinVisibility is the lowest visibility shown without membership;
+	// above Public (e.g. 100) shows none.
+	MinVisibility int
+	// MemberOnly restricts to groups the user is a member of, directly or
+	// through an ancestor, with at least MinAccessLevel.
+	MemberOnly     bool
+	MinAccessLevel int
+	Search         string
+	TopLevelOnly   bool
+	// ParentID restricts to direct children; AncestorID to all descendants.
+	ParentID   *int64
+	AncestorID *int64
+	Visibility *int
+	SkipIDs    []int64
+	// Today compares membership expiry dates.
+	Today   string
+	OrderBy string // name, path, id
+	Desc    bool
+	Offset  int
+	Limit   int
+}
+
+// memberOfNamespaceSQL matches namespaces n reached by an unexpired
+// membership of user ? (on n or an ancestor) of at least level ?.
+const memberOfNamespaceSQL = `EXISTS (SELECT 1 FROM namespace_closure ac
+	JOIN members am ON am.source_type = 'Namespace' AND am.source_id = ac.ancestor_id
+	WHERE ac.descendant_id = n.id AND am.user_id = ? AND am.access_level >= ?
+	AND (am.expires_at IS NULL OR am.expires_at >= ?))`
+
+// ListGroups returns a page of groups matching f and the total count.
+func (q *Q) ListGroups(ctx context.Context, f GroupFilter) ([]*Namespace, int, error) {
+	where := []string{"n.kind = 'group'"}
+	var args []any
+	if !f.Admin {
+		where = append(where, "n.marked_for_deletion_on IS NULL")
+		minLevel := max(f.MinAccessLevel, 10)
+		switch {
+		case f.MemberOnly && f.UserID != 0:
+			where = append(where, memberOfNamespaceSQL)
+			args = append(args, f.UserID, minLevel, f.Today)
+		case f.MemberOnly:
+			where = append(where, "1 = 0")
+		case f.UserID != 0:
+			where = append(where, "(n.visibility_level >= ? OR "+memberOfNamespaceSQL+")")
+			args = append(args, f.MinVisibility, f.UserID, 10, f.Today)
+		default:
+			where = append(where, "n.visibility_level >= ?")
+			args = append(args, f.MinVisibility)
+		}
+	} else if f.MinAccessLevel > 0 {
+		// Administrators asking for their own access see their memberships.
+		where = append(where, memberOfNamespaceSQL)
+		args = append(args, f.UserID, f.MinAccessLevel, f.Today)
+	}
+	if f.Search != "" {
+		where = append(where, `(lower(n.name) LIKE ? ESCAPE '\' OR lower(n.path) LIKE ? ESCAPE '\')`)
+		p := likeEscape(f.Search)
+		args = append(args, p, p)
+	}
+	if f.TopLevelOnly {
+		where = append(where, "n.parent_id IS NULL")
+	}
+	if f.ParentID != nil {
+		where = append(where, "n.parent_id = ?")
+		args = append(args, *f.ParentID)
+	}
+	if f.AncestorID != nil {
+		where = append(where, "n.id IN (SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ? AND depth > 0)")
+		args = append(args, *f.AncestorID)
+	}
+	if f.Visibility != nil {
+		where = append(where, "n.visibility_level = ?")
+		args = append(args, *f.Visibility)
+	}
+	if len(f.SkipIDs) > 0 {
+		where = append(where, "n.id NOT IN ("+placeholders(len(f.SkipIDs))+")")
+		for _, id := range f.SkipIDs {
+			args = append(args, id)
+		}
+	}
+	cond := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := q.queryRow(ctx, "SELECT count(*) FROM namespaces n"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count groups: %w", wrapErr(err))
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	order := " ORDER BY lower(n.name)" + dir + ", n.id" + dir
+	switch f.OrderBy {
+	case "path":
+		order = " ORDER BY lower(n.path)" + dir + ", n.id" + dir
+	case "id":
+		order = " ORDER BY n.id" + dir
+	}
+	rows, err := q.query(ctx, "SELECT "+namespaceColumns+" FROM namespaces n"+cond+order+" LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list groups: %w", err)
+	}
+	defer rows.Close()
+	var out []*Namespace
+	for rows.Next() {
+		n, err := scanNamespace(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, n)
+	}
+	return out, total, wrapErr(rows.Err())
+}
+
+// NamespaceFilter selects namespaces for GET /namespaces.
+type NamespaceFilter struct {
+	// UserID is the viewer; with All false only their personal namespace
+	// and the groups they belong to (directly or by inheritance) are shown.
+	UserID    int64
+	All       bool
+	OwnedOnly bool
+	Search    string
+	Today     string
+	Offset    int
+	Limit     int
+}
+
+// ListNamespaces returns a page of namespaces matching f and the total.
+func (q *Q) ListNamespaces(ctx context.Context, f NamespaceFilter) ([]*Namespace, int, error) {
+	var where []string
+	var args []any
+	if !f.All {
+		minLevel := 10
+		if f.OwnedOnly {
+			minLevel = 50
+		}
+		where = append(where, "((n.kind = 'user' AND n.owner_id = ?) OR (n.kind = 'group' AND n.marked_for_deletion_on IS NULL AND "+
+			memberOfNamespaceSQL+"))")
+		args = append(args, f.UserID, f.UserID, minLevel, f.Today)
+	}
+	if f.Search != "" {
+		where = append(where, `(lower(n.name) LIKE ? ESCAPE '\' OR lower(n.path) LIKE ? ESCAPE '\')`)
+		p := likeEscape(f.Search)
+		args = append(args, p, p)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := q.queryRow(ctx, "SELECT count(*) FROM namespaces n"+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count namespaces: %w", wrapErr(err))
+	}
+	rows, err := q.query(ctx, "SELECT "+namespaceColumns+" FROM namespaces n"+cond+" ORDER BY n.id LIMIT ? OFFSET ?",
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list namespaces: %w", err)
+	}
+	defer rows.Close()
+	var out []*Namespace
+	for rows.Next() {
+		n, err := scanNamespace(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, n)
+	}
+	return out, total, wrapErr(rows.Err())
+}
+
+// MaxDescendantVisibility returns the highest visibility among the groups
+// below id and among the projects in id and its descendants.
+func (q *Q) MaxDescendantVisibility(ctx context.Context, id int64) (groups, projects int, err error) {
+	err = q.queryRow(ctx, `SELECT
+		(SELECT coalesce(max(n.visibility_level), 0) FROM namespaces n JOIN namespace_closure c ON c.descendant_id = n.id
+		  WHERE c.ancestor_id = ? AND c.depth > 0),
+		(SELECT coalesce(max(p.visibility_level), 0) FROM projects p JOIN namespace_closure c ON c.descendant_id = p.namespace_id
+		  WHERE c.ancestor_id = ?)`, id, id).Scan(&groups, &projects)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: descendant visibility: %w", wrapErr(err))
+	}
+	return groups, projects, nil
+}
+
+// MarkNamespaceTreeForDeletion schedules namespace id, every namespace
+// below it and all their projects for deletion on date.
+func (q *Q) MarkNamespaceTreeForDeletion(ctx context.Context, id int64, date string) error {
+	if _, err := q.exec(ctx, `UPDATE namespaces SET marked_for_deletion_on = ?
+		WHERE id IN (SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ?)`, date, id); err != nil {
+		return fmt.Errorf("store: mark namespaces for deletion: %w", err)
+	}
+	if _, err := q.exec(ctx, `UPDATE projects SET marked_for_deletion_on = ?
+		WHERE marked_for_deletion_on IS NULL
+		  AND namespace_id IN (SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ?)`, date, id); err != nil {
+		return fmt.Errorf("store: mark projects for deletion: %w", err)
+	}
+	return nil
+}
+
+// GroupIDsMarkedForDeletion returns the marked groups whose parent is not
+// itself marked: purging those removes every marked descendant too.
+func (q *Q) GroupIDsMarkedForDeletion(ctx context.Context) ([]int64, error) {
+	rows, err := q.query(ctx, `SELECT n.id FROM namespaces n LEFT JOIN namespaces p ON p.id = n.parent_id
+		WHERE n.kind = 'group' AND n.marked_for_deletion_on IS NOT NULL AND p.marked_for_deletion_on IS NULL
+		ORDER BY n.id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: marked groups: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrapErr(err)
+		}
+		out = append(out, id)
+	}
+	return out, wrapErr(rows.Err())
+}
+
+// ProjectIDsInNamespaces returns the ids of the projects in the given
+// namespaces.
+func (q *Q) ProjectIDsInNamespaces(ctx context.Context, nsIDs []int64) ([]int64, error) {
+	if len(nsIDs) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(nsIDs))
+	for i, id := range nsIDs {
+		args[i] = id
+	}
+	rows, err := q.query(ctx, "SELECT id FROM projects WHERE namespace_id IN ("+placeholders(len(nsIDs))+") ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: projects in namespaces: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, wrapErr(err)
+		}
+		out = append(out, id)
+	}
+	return out, wrapErr(rows.Err())
+}
