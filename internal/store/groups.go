@@ -113,16 +113,8 @@ func (q *Q) ListGroups(ctx context.Context, f GroupFilter) ([]*Namespace, int, e
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list groups: %w", err)
 	}
-	defer rows.Close()
-	var out []*Namespace
-	for rows.Next() {
-		n, err := scanNamespace(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, n)
-	}
-	return out, total, wrapErr(rows.Err())
+	out, err := collect(rows, scanNamespace)
+	return out, total, err
 }
 
 // NamespaceFilter selects namespaces for GET /namespaces.
@@ -169,16 +161,8 @@ func (q *Q) ListNamespaces(ctx context.Context, f NamespaceFilter) ([]*Namespace
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list namespaces: %w", err)
 	}
-	defer rows.Close()
-	var out []*Namespace
-	for rows.Next() {
-		n, err := scanNamespace(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, n)
-	}
-	return out, total, wrapErr(rows.Err())
+	out, err := collect(rows, scanNamespace)
+	return out, total, err
 }
 
 // MaxDescendantVisibility returns the highest visibility among the groups
@@ -213,22 +197,13 @@ func (q *Q) MarkNamespaceTreeForDeletion(ctx context.Context, id int64, date str
 // GroupIDsMarkedForDeletion returns the marked groups whose parent is not
 // itself marked: purging those removes every marked descendant too.
 func (q *Q) GroupIDsMarkedForDeletion(ctx context.Context) ([]int64, error) {
-	rows, err := q.query(ctx, `SELECT n.id FROM namespaces n LEFT JOIN namespaces p ON p.id = n.parent_id
+	out, err := q.int64s(ctx, `SELECT n.id FROM namespaces n LEFT JOIN namespaces p ON p.id = n.parent_id
 		WHERE n.kind = 'group' AND n.marked_for_deletion_on IS NOT NULL AND p.marked_for_deletion_on IS NULL
 		ORDER BY n.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: marked groups: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrapErr(err)
-		}
-		out = append(out, id)
-	}
-	return out, wrapErr(rows.Err())
+	return out, nil
 }
 
 // ProjectIDsInNamespaces returns the ids of the projects in the given
@@ -241,18 +216,9 @@ func (q *Q) ProjectIDsInNamespaces(ctx context.Context, nsIDs []int64) ([]int64,
 	for i, id := range nsIDs {
 		args[i] = id
 	}
-	rows, err := q.query(ctx, "SELECT id FROM projects WHERE namespace_id IN ("+placeholders(len(nsIDs))+") ORDER BY id", args...)
+	out, err := q.int64s(ctx, "SELECT id FROM projects WHERE namespace_id IN ("+placeholders(len(nsIDs))+") ORDER BY id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: projects in namespaces: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrapErr(err)
-		}
-		out = append(out, id)
-	}
-	return out, wrapErr(rows.Err())
+	return out, nil
 }

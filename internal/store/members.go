@@ -146,16 +146,7 @@ func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*Memb
 	if err != nil {
 		return nil, fmt.Errorf("store: list members: %w", err)
 	}
-	defer rows.Close()
-	var out []*Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, wrapErr(rows.Err())
+	return collect(rows, scanMember)
 }
 
 // ListMembers returns a page of the direct members of a source and their

@@ -90,15 +90,11 @@ func (q *Q) NamespacesByIDs(ctx context.Context, ids []int64) (map[int64]*Namesp
 	if err != nil {
 		return nil, fmt.Errorf("store: namespaces by ids: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		n, err := scanNamespace(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[n.ID] = n
+	list, err := collect(rows, scanNamespace)
+	for _, v := range list {
+		out[v.ID] = v
 	}
-	return out, wrapErr(rows.Err())
+	return out, err
 }
 
 // CreateNamespace inserts n below its parent (if any), deriving FullPath,
@@ -215,37 +211,19 @@ func (q *Q) DeleteNamespace(ctx context.Context, id int64) error {
 
 // AncestorIDs returns the ids of n's ancestors, nearest first, excluding n.
 func (q *Q) AncestorIDs(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := q.query(ctx, "SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ? AND depth > 0 ORDER BY depth", id)
+	out, err := q.int64s(ctx, "SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ? AND depth > 0 ORDER BY depth", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: ancestors: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, wrapErr(err)
-		}
-		out = append(out, v)
-	}
-	return out, wrapErr(rows.Err())
+	return out, nil
 }
 
 // DescendantIDs returns the ids of all namespaces below id, deepest first,
 // excluding id itself.
 func (q *Q) DescendantIDs(ctx context.Context, id int64) ([]int64, error) {
-	rows, err := q.query(ctx, "SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ? AND depth > 0 ORDER BY depth DESC, descendant_id", id)
+	out, err := q.int64s(ctx, "SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ? AND depth > 0 ORDER BY depth DESC, descendant_id", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: descendants: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, wrapErr(err)
-		}
-		out = append(out, v)
-	}
-	return out, wrapErr(rows.Err())
+	return out, nil
 }

@@ -105,16 +105,7 @@ func (q *Q) queryProjects(ctx context.Context, where string, args ...any) ([]*Pr
 	if err != nil {
 		return nil, fmt.Errorf("store: list projects: %w", err)
 	}
-	defer rows.Close()
-	var out []*Project
-	for rows.Next() {
-		p, err := scanProject(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, wrapErr(rows.Err())
+	return collect(rows, scanProject)
 }
 
 // CreateProject inserts p, filling in ID and timestamps. p.Namespace is
@@ -377,20 +368,11 @@ func (q *Q) projectRowExists(ctx context.Context, query string, args ...any) (bo
 // ProjectIDsMarkedForDeletion returns up to limit projects scheduled for
 // deletion, oldest first.
 func (q *Q) ProjectIDsMarkedForDeletion(ctx context.Context, limit int) ([]int64, error) {
-	rows, err := q.query(ctx, "SELECT id FROM projects WHERE marked_for_deletion_on IS NOT NULL ORDER BY id LIMIT ?", limit)
+	out, err := q.int64s(ctx, "SELECT id FROM projects WHERE marked_for_deletion_on IS NOT NULL ORDER BY id LIMIT ?", limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: projects marked for deletion: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, wrapErr(err)
-		}
-		out = append(out, id)
-	}
-	return out, wrapErr(rows.Err())
+	return out, nil
 }
 
 // CountProjectsInNamespace counts the projects in one namespace (personal

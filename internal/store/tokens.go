@@ -47,27 +47,43 @@ func (t *Token) HasScope(scope string) bool {
 const tokenColumns = `t.id, t.user_id, t.name, t.description, t.token_digest, t.scopes, t.impersonation,
 	t.revoked, t.expires_at, t.last_used_at, t.previous_token_id, t.created_at`
 
-func scanToken(s scanner) (*Token, error) {
-	var t Token
-	var scopes string
-	var expires sql.NullString
-	var lastUsed, prev sql.NullInt64
-	var created int64
-	if err := s.Scan(&t.ID, &t.UserID, &t.Name, &t.Description, &t.Digest, &scopes, &t.Impersonation,
-		&t.Revoked, &expires, &lastUsed, &prev, &created); err != nil {
-		return nil, wrapErr(err)
+// tokenRow holds the scan destinations of tokenColumns.
+type tokenRow struct {
+	t        Token
+	scopes   string
+	expires  sql.NullString
+	lastUsed sql.NullInt64
+	prev     sql.NullInt64
+	created  int64
+}
+
+func (r *tokenRow) dest() []any {
+	t := &r.t
+	return []any{&t.ID, &t.UserID, &t.Name, &t.Description, &t.Digest, &r.scopes, &t.Impersonation,
+		&t.Revoked, &r.expires, &r.lastUsed, &r.prev, &r.created}
+}
+
+func (r *tokenRow) token() *Token {
+	t := r.t
+	if r.scopes != "" {
+		t.Scopes = strings.Split(r.scopes, ",")
 	}
-	if scopes != "" {
-		t.Scopes = strings.Split(scopes, ",")
-	}
-	t.ExpiresAt = fromNullStr(expires)
-	t.LastUsedAt = fromNullMS(lastUsed)
-	if prev.Valid {
-		v := prev.Int64
+	t.ExpiresAt = fromNullStr(r.expires)
+	t.LastUsedAt = fromNullMS(r.lastUsed)
+	if r.prev.Valid {
+		v := r.prev.Int64
 		t.PreviousTokenID = &v
 	}
-	t.CreatedAt = fromMS(created)
-	return &t, nil
+	t.CreatedAt = fromMS(r.created)
+	return &t
+}
+
+func scanToken(s scanner) (*Token, error) {
+	var r tokenRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return nil, wrapErr(err)
+	}
+	return r.token(), nil
 }
 
 // CreateToken inserts t, filling in ID and CreatedAt.
@@ -96,29 +112,12 @@ type TokenWithUser struct {
 func (q *Q) TokenByDigest(ctx context.Context, digest string) (*TokenWithUser, error) {
 	row := q.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+
 		" FROM personal_access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?", digest)
-	var tw TokenWithUser
-	var t Token
-	var scopes string
-	var expires sql.NullString
-	var lastUsed, prev sql.NullInt64
-	var created int64
-	u, err := scanUser(prefixScanner{row, []any{&t.ID, &t.UserID, &t.Name, &t.Description, &t.Digest, &scopes,
-		&t.Impersonation, &t.Revoked, &expires, &lastUsed, &prev, &created}})
+	var r tokenRow
+	u, err := scanUser(prefixScanner{row, r.dest()})
 	if err != nil {
 		return nil, err
 	}
-	if scopes != "" {
-		t.Scopes = strings.Split(scopes, ",")
-	}
-	t.ExpiresAt = fromNullStr(expires)
-	t.LastUsedAt = fromNullMS(lastUsed)
-	if prev.Valid {
-		v := prev.Int64
-		t.PreviousTokenID = &v
-	}
-	t.CreatedAt = fromMS(created)
-	tw.Token, tw.User = &t, u
-	return &tw, nil
+	return &TokenWithUser{Token: r.token(), User: u}, nil
 }
 
 // prefixScanner scans a row whose leading columns go to extra destinations.
@@ -233,16 +232,8 @@ func (q *Q) ListTokens(ctx context.Context, f TokenFilter) ([]*Token, int, error
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list tokens: %w", err)
 	}
-	defer rows.Close()
-	var out []*Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, t)
-	}
-	return out, total, wrapErr(rows.Err())
+	out, err := collect(rows, scanToken)
+	return out, total, err
 }
 
 // RevokeToken marks a token revoked. It reports ErrNotFound when no active

@@ -112,15 +112,11 @@ func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*User, error
 	if err != nil {
 		return nil, fmt.Errorf("store: users by ids: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out[u.ID] = u
+	list, err := collect(rows, scanUser)
+	for _, v := range list {
+		out[v.ID] = v
 	}
-	return out, wrapErr(rows.Err())
+	return out, err
 }
 
 // CreateUser inserts u and its personal namespace, filling in ID, NamespaceID
@@ -276,16 +272,8 @@ func (q *Q) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
-	defer rows.Close()
-	var out []*User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, u)
-	}
-	return out, total, wrapErr(rows.Err())
+	out, err := collect(rows, scanUser)
+	return out, total, err
 }
 
 // DeleteUser removes a user with its tokens, memberships and personal
