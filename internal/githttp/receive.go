@@ -1,0 +1,213 @@
+package githttp
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/lablet/lablet/internal/repo"
+)
+
+// RefUpdate is one ref update command of a push. Old or New is the zero id
+// for a creation or a deletion.
+type RefUpdate struct {
+	Ref string // full name, "refs/heads/main"
+	Old string
+	New string
+}
+
+// IsCreate reports whether the update creates the ref.
+func (u RefUpdate) IsCreate() bool { return isZero(u.Old) }
+
+// IsDelete reports whether the update deletes the ref.
+func (u RefUpdate) IsDelete() bool { return isZero(u.New) }
+
+func isZero(id string) bool { return strings.Trim(id, "0") == "" }
+
+func isOID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// pushCommands is the parsed command section of a receive-pack request.
+type pushCommands struct {
+	raw     []byte // exactly what was read, replayed to git
+	updates []RefUpdate
+	caps    map[string]bool
+}
+
+// readCommands reads the pkt-lines up to the first flush: optional
+// "shallow <id>" lines, then "old new ref" commands, the first carrying
+// capabilities after a NUL.
+func readCommands(body io.Reader) (*pushCommands, error) {
+	pc := &pushCommands{caps: map[string]bool{}}
+	var raw bytes.Buffer
+	for {
+		pkt, payload, flush, err := readPkt(body)
+		if err != nil {
+			return nil, fmt.Errorf("read push commands: %w", err)
+		}
+		raw.Write(pkt)
+		if raw.Len() > maxCommandBytes {
+			return nil, errors.New("push command list too large")
+		}
+		if flush {
+			break
+		}
+		line := strings.TrimSuffix(string(payload), "\n")
+		if strings.HasPrefix(line, "shallow ") {
+			continue
+		}
+		if strings.HasPrefix(line, "push-cert") {
+			return nil, errors.New("signed pushes are not supported")
+		}
+		cmd, caps, hasCaps := strings.Cut(line, "\x00")
+		if hasCaps {
+			for _, c := range strings.Fields(caps) {
+				name, _, _ := strings.Cut(c, "=")
+				pc.caps[name] = true
+			}
+		}
+		f := strings.Split(cmd, " ")
+		if len(f) != 3 || !isOID(f[0]) || !isOID(f[1]) {
+			return nil, fmt.Errorf("malformed push command %q", cmd)
+		}
+		if err := repo.CheckRefFormat(f[2]); err != nil {
+			return nil, err
+		}
+		pc.updates = append(pc.updates, RefUpdate{Ref: f[2], Old: f[0], New: f[1]})
+	}
+	pc.raw = raw.Bytes()
+	return pc, nil
+}
+
+// receivePack vets the push, runs git receive-pack and reports what landed.
+func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target, body io.Reader) {
+	ctx := r.Context()
+	pc, err := readCommands(body)
+	if err != nil {
+		h.fail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	var policy PushPolicy
+	if t.AuthorizePush != nil && len(pc.updates) > 0 {
+		policy, err = t.AuthorizePush(ctx, pc.updates)
+		var refused *RefusedError
+		switch {
+		case errors.As(err, &refused):
+			// Drain the pack git is still sending before answering, so the
+			// client reads our report instead of a broken connection.
+			_, _ = io.Copy(io.Discard, body)
+			writeRefusal(w, pc, refused.Message)
+			return
+		case err != nil:
+			h.log.ErrorContext(ctx, "githttp: authorize push", "dir", t.Dir, "err", err)
+			h.fail(w, http.StatusInternalServerError, "Internal server error")
+			return
+		}
+	}
+	env := gitEnv(r)
+	var noForce []string
+	for _, ref := range policy.NoForcePush {
+		if repo.CheckRefFormat(ref) == nil { // ref names cannot hold newlines
+			noForce = append(noForce, ref)
+		}
+	}
+	env = append(env,
+		"LABLET_NO_FORCE_REFS="+strings.Join(noForce, "\n"),
+		"LABLET_FORCE_PUSH_MESSAGE="+MsgForcePushProtected)
+	gitArgs := []string{"-c", "core.hooksPath=" + h.hookDir}
+	h.run(w, r, t, svcReceive, io.MultiReader(bytes.NewReader(pc.raw), body), env, gitArgs, nil,
+		"application/x-git-receive-pack-result", nil)
+	if t.AfterPush == nil {
+		return
+	}
+	// Whatever git's exit status or the client's fate, report the refs
+	// that did move: they are written.
+	landed := appliedUpdates(t.Dir, pc.updates)
+	if len(landed) > 0 {
+		t.AfterPush(context.WithoutCancel(ctx), landed)
+	}
+}
+
+// appliedUpdates keeps the updates whose ref now has the pushed value.
+func appliedUpdates(dir string, updates []RefUpdate) []RefUpdate {
+	rp := repo.OpenPath(dir) // only reads ref files; starts no process
+	var out []RefUpdate
+	for _, u := range updates {
+		cur, err := rp.RefValue(u.Ref)
+		if err != nil {
+			continue
+		}
+		if (u.IsDelete() && cur == "") || (!u.IsDelete() && cur == u.New) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// writeRefusal answers a refused push the way a declined pre-receive hook
+// is reported: the message on the progress band, "ng" for every ref.
+func writeRefusal(w http.ResponseWriter, pc *pushCommands, msg string) {
+	var status bytes.Buffer
+	if pc.caps["report-status"] || pc.caps["report-status-v2"] {
+		status.Write(pktLine("unpack ok\n"))
+		for _, u := range pc.updates {
+			status.Write(pktLine("ng " + u.Ref + " pre-receive hook declined\n"))
+		}
+		status.WriteString("0000")
+	}
+	noCache(w, "application/x-git-receive-pack-result")
+	w.WriteHeader(http.StatusOK)
+	max := 0
+	switch {
+	case pc.caps["side-band-64k"]:
+		max = 65520
+	case pc.caps["side-band"]:
+		max = 1000
+	}
+	if max == 0 {
+		_, _ = w.Write(status.Bytes())
+		return
+	}
+	_, _ = w.Write(sideband(2, []byte("GitLab: "+msg+"\n"), max))
+	_, _ = w.Write(sideband(1, status.Bytes(), max))
+	_, _ = w.Write([]byte("0000"))
+}
+
+// preReceiveHook refuses non-fast-forward updates of the refs listed in
+// LABLET_NO_FORCE_REFS (newline-separated). git runs it after the pack is
+// in quarantine and before any ref moves, so the new commits are readable.
+const preReceiveHook = `#!/bin/sh
+# Written by lablet (internal/githttp). Do not edit.
+zero=0000000000000000000000000000000000000000
+status=0
+while read -r old new ref; do
+	[ -z "$LABLET_NO_FORCE_REFS" ] && continue
+	if [ "$old" = "$zero" ] || [ "$new" = "$zero" ]; then continue; fi
+	case "
+$LABLET_NO_FORCE_REFS
+" in
+	*"
+$ref
+"*) ;;
+	*) continue ;;
+	esac
+	if ! git merge-base --is-ancestor "$old" "$new" 2>/dev/null; then
+		printf 'GitLab: %s\n' "$LABLET_FORCE_PUSH_MESSAGE" >&2
+		status=1
+	fi
+done
+exit $status
+`

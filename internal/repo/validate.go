@@ -1,0 +1,113 @@
+package repo
+
+import (
+	"fmt"
+	"strings"
+)
+
+// checkRefFormat implements git check-ref-format rules for a full ref name
+// ("refs/heads/x") in Go, so no process is needed and nothing user-supplied
+// ever reaches git unvetted.
+func checkRefFormat(ref string) error {
+	bad := func(why string) error { return fmt.Errorf("%w: %q: %s", ErrInvalidRef, ref, why) }
+	switch {
+	case ref == "" || ref == "@":
+		return bad("empty or @")
+	case strings.HasPrefix(ref, "/") || strings.HasSuffix(ref, "/"):
+		return bad("begins or ends with /")
+	case strings.HasSuffix(ref, "."):
+		return bad("ends with .")
+	case strings.Contains(ref, ".."):
+		return bad("contains ..")
+	case strings.Contains(ref, "@{"):
+		return bad("contains @{")
+	case !strings.Contains(ref, "/"):
+		return bad("one-level ref")
+	case len(ref) > 1024:
+		return bad("too long")
+	}
+	for i := 0; i < len(ref); i++ {
+		c := ref[i]
+		if c < 0x20 || c == 0x7f || strings.IndexByte(" ~^:?*[\\", c) >= 0 {
+			return bad("forbidden character")
+		}
+	}
+	for _, comp := range strings.Split(ref, "/") {
+		switch {
+		case comp == "":
+			return bad("empty component")
+		case strings.HasPrefix(comp, "."):
+			return bad("component begins with .")
+		case strings.HasSuffix(comp, ".lock"):
+			return bad("component ends with .lock")
+		}
+	}
+	return nil
+}
+
+// checkShortName validates a branch or tag name as git does for
+// "check-ref-format --branch": a valid ref below its prefix that cannot be
+// mistaken for an option, for HEAD ("@" is HEAD too), for a full ref, or
+// (as GitLab refuses) for an object id.
+func checkShortName(prefix, name string) (string, error) {
+	if strings.HasPrefix(name, "-") || name == "HEAD" || name == "@" || strings.HasPrefix(name, "refs/") ||
+		isHexID(name, 40) {
+		return "", fmt.Errorf("%w: %q", ErrInvalidRef, name)
+	}
+	full := prefix + name
+	if err := checkRefFormat(full); err != nil {
+		return "", err
+	}
+	return full, nil
+}
+
+// BranchRef returns refs/heads/<name> after validating name.
+func BranchRef(name string) (string, error) { return checkShortName("refs/heads/", name) }
+
+// TagRef returns refs/tags/<name> after validating name.
+func TagRef(name string) (string, error) { return checkShortName("refs/tags/", name) }
+
+// ValidatePath checks a repository-relative file path from a user: no
+// absolute paths, no empty, "." or ".." segments, no NUL or newline (which
+// would break the cat-file protocol), and no ".git" component in any case
+// (it would be checked out as a git directory on clients).
+func ValidatePath(p string) error {
+	bad := func(why string) error { return fmt.Errorf("%w: %q: %s", ErrInvalidPath, p, why) }
+	if p == "" {
+		return bad("empty")
+	}
+	if strings.HasPrefix(p, "/") {
+		return bad("absolute path")
+	}
+	if strings.ContainsAny(p, "\x00\n\r") {
+		return bad("control character")
+	}
+	if len(p) > 4096 {
+		return bad("too long")
+	}
+	for _, seg := range strings.Split(p, "/") {
+		switch {
+		case seg == "":
+			return bad("empty segment")
+		case seg == "." || seg == "..":
+			return bad("relative segment")
+		case strings.EqualFold(seg, ".git"):
+			return bad(".git component")
+		}
+	}
+	return nil
+}
+
+// isHexID reports whether s looks like an object id (or abbreviation).
+func isHexID(s string, minLen int) bool {
+	if len(s) < minLen || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
