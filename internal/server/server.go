@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
 	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/config"
+	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -42,6 +44,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	svc := service.New(db, log, cfg.ImpersonationEnabled)
+	svc.Repos = &repo.Store{Root: filepath.Join(cfg.DataDir, "repositories")}
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
 		return nil, err
@@ -101,6 +104,9 @@ func (s *Server) Close() error {
 	if s.cancel != nil {
 		s.cancel()
 		<-s.done
+	}
+	if s.Service.Repos != nil {
+		_ = s.Service.Repos.Close()
 	}
 	return s.DB.Close()
 }

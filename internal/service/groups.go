@@ -347,6 +347,7 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 		return err
 	}
 	for _, gid := range ids {
+		var purged []int64
 		err := s.DB.WithTx(ctx, func(q *store.Q) error {
 			tree, err := q.DescendantIDs(ctx, gid) // deepest first
 			if err != nil {
@@ -357,6 +358,7 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			purged = projects
 			for _, pid := range projects {
 				if err := q.DeleteProject(ctx, pid); err != nil {
 					return err
@@ -372,6 +374,7 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("service: purge group %d: %w", gid, err)
 		}
+		s.deleteRepos(ctx, purged...)
 	}
 	return nil
 }

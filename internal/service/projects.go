@@ -153,7 +153,19 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 	p.DefaultBranch = &branch
 	applyProjectInput(p, &in)
 	creator := id.User
+	// Repositories made by attempts that did not commit are removed again.
+	var made []int64
+	defer func() {
+		var orphans []int64
+		for _, rid := range made {
+			if p.ID == 0 || rid != p.ID {
+				orphans = append(orphans, rid)
+			}
+		}
+		s.deleteRepos(context.WithoutCancel(ctx), orphans...)
+	}()
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+		p.ID = 0
 		if forUser != nil {
 			u, err := q.UserByID(ctx, *forUser)
 			if errors.Is(err, store.ErrNotFound) {
@@ -192,9 +204,11 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 				return err
 			}
 		}
-		return nil
+		made = append(made, p.ID)
+		return s.createRepository(ctx, q, p, creator, in.InitializeWithReadme != nil && *in.InitializeWithReadme)
 	})
 	if err != nil {
+		p.ID = 0
 		return nil, err
 	}
 	return p, nil
@@ -429,7 +443,9 @@ func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
 		err := s.DB.WithTx(ctx, func(q *store.Q) error { return q.DeleteProject(ctx, pid) })
 		if err != nil {
 			errs = append(errs, fmt.Errorf("service: purge project %d: %w", pid, err))
+			continue
 		}
+		s.deleteRepos(ctx, pid)
 	}
 	return errors.Join(errs...)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -25,6 +26,9 @@ type Service struct {
 	Now func() time.Time
 	// ImpersonationEnabled mirrors the instance setting.
 	ImpersonationEnabled bool
+	// Repos holds the projects' git repositories; nil in tools that only
+	// touch the database (token create).
+	Repos *repo.Store
 }
 
 // New returns a Service over db.

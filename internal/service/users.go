@@ -403,7 +403,8 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 	if err := requireAdmin(id); err != nil {
 		return err
 	}
-	return s.DB.WithTx(ctx, func(q *store.Q) error {
+	var personal []int64
+	err := s.DB.WithTx(ctx, func(q *store.Q) error {
 		u, err := q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return NotFound("User")
@@ -421,6 +422,9 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 			}
 		}
 		if u.NamespaceID != 0 {
+			if personal, err = q.ProjectIDsInNamespaces(ctx, []int64{u.NamespaceID}); err != nil {
+				return err
+			}
 			if err := q.DeleteNamespaceProjects(ctx, u.NamespaceID); err != nil {
 				return err
 			}
@@ -430,6 +434,11 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 		}
 		return q.DeleteUser(ctx, u.ID)
 	})
+	if err != nil {
+		return err
+	}
+	s.deleteRepos(ctx, personal...)
+	return nil
 }
 
 // UserStateChange is the outcome of block, unblock, deactivate and

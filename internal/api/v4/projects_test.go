@@ -101,11 +101,11 @@ func TestProjectCreate(t *testing.T) {
 			p.NameWithNamespace != "Alice / My Project" {
 			t.Fatalf("names: %+v", p)
 		}
-		if p.Visibility != gitlab.PrivateVisibility || p.DefaultBranch != "main" || !p.EmptyRepo || p.Archived {
+		if p.Visibility != gitlab.PrivateVisibility || p.DefaultBranch != "main" || p.EmptyRepo || p.Archived {
 			t.Fatalf("defaults: %+v", p)
 		}
 		if p.HTTPURLToRepo != s.URL+"/alice/my-project.git" || p.WebURL != s.URL+"/alice/my-project" ||
-			!strings.HasSuffix(p.SSHURLToRepo, ":alice/my-project.git") || p.ReadmeURL != "" {
+			!strings.HasSuffix(p.SSHURLToRepo, ":alice/my-project.git") {
 			t.Fatalf("urls: %q %q %q", p.HTTPURLToRepo, p.WebURL, p.SSHURLToRepo)
 		}
 		if p.Namespace == nil || p.Namespace.Kind != "user" || p.Namespace.FullPath != "alice" || p.Namespace.ID != alice.NamespaceID {

@@ -1,0 +1,54 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// createRepository makes the bare repository of a new project, with a
+// README commit when asked. It runs inside the project's transaction so a
+// failure leaves no project without a repository.
+func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Project, creator *store.User, readme bool) error {
+	if s.Repos == nil {
+		return nil
+	}
+	branch := DefaultBranch
+	if p.DefaultBranch != nil {
+		branch = *p.DefaultBranch
+	}
+	r, err := s.Repos.Create(ctx, p.ID, branch)
+	if err != nil {
+		return fmt.Errorf("service: create repository: %w", err)
+	}
+	if !readme {
+		return nil
+	}
+	content := "# " + p.Name + "\n"
+	if p.Description != "" {
+		content += "\n" + p.Description + "\n"
+	}
+	author := repo.Signature{Name: creator.Name, Email: creator.Email}
+	if _, err := r.CommitFiles(ctx, repo.CommitRequest{Branch: branch, Message: "Initial commit", Author: author,
+		Actions: []repo.Action{{Kind: repo.ActionCreate, Path: "README.md", Content: []byte(content)}}}); err != nil {
+		return fmt.Errorf("service: initial commit: %w", err)
+	}
+	p.EmptyRepo = false
+	return q.UpdateProject(ctx, p)
+}
+
+// deleteRepos removes the repositories of deleted projects. A failure is
+// logged rather than returned: the rows are gone and a leftover directory
+// harms nothing but disk space.
+func (s *Service) deleteRepos(ctx context.Context, projectIDs ...int64) {
+	if s.Repos == nil {
+		return
+	}
+	for _, id := range projectIDs {
+		if err := s.Repos.Delete(ctx, id); err != nil {
+			s.Log.Error("delete repository", "project_id", id, "err", err)
+		}
+	}
+}
