@@ -50,6 +50,12 @@ func New(o Options) *API {
 	a.registerGroupMembers()
 	a.registerProjects()
 	a.registerProjectMembers()
+	a.registerProtectedBranches()
+	a.registerBranches()
+	a.registerTags()
+	a.registerRepository()
+	a.registerFiles()
+	a.registerCommits()
 	return a
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -69,8 +70,15 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 User with ID or username '" + sudoErr.Ident + "' Not Found"})
 	case errors.As(err, &se):
 		a.writeServiceError(w, se)
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, repo.ErrNotFound):
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
+	case errors.Is(err, repo.ErrInvalidPath), errors.Is(err, repo.ErrInvalidRef), errors.Is(err, repo.ErrInvalid),
+		errors.Is(err, repo.ErrExists):
+		// Handlers should say what was wrong in GitLab's words; this keeps
+		// an unmapped repository error from ever becoming a 500.
+		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "400 Bad request - " + err.Error()})
+	case errors.Is(err, repo.ErrConflict):
+		writeJSON(w, http.StatusConflict, map[string]string{"message": "409 Conflict - " + err.Error()})
 	case errors.Is(err, errBodyTooLarge):
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "413 Request Entity Too Large"})
 	default:

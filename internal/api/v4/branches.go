@@ -1,0 +1,3 @@
+package v4
+
+func (a *API) registerBranches() {}
