@@ -28,6 +28,9 @@ type Config struct {
 	AdminMode bool
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// MaxFileSize bounds, in bytes, a file written through the REST API
+	// (files and commits); 0 means the API's default (10 MiB).
+	MaxFileSize int64
 }
 
 // Default returns the settings used when nothing is given.
@@ -63,6 +66,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("LABLET_EXTERNAL_URL", &c.ExternalURL)
 	str("LABLET_ROOT_PASSWORD", &c.RootPassword)
 	str("LABLET_LOG_LEVEL", &c.LogLevel)
+	if v := getenv("LABLET_MAX_FILE_SIZE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return fmt.Errorf("config: LABLET_MAX_FILE_SIZE: %q is not a byte count", v)
+		}
+		c.MaxFileSize = n
+	}
 	if err := boolean("LABLET_IMPERSONATION_ENABLED", &c.ImpersonationEnabled); err != nil {
 		return err
 	}

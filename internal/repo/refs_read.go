@@ -46,8 +46,13 @@ func (r *Repo) readRef(name string) (string, error) {
 	return "", fmt.Errorf("read ref %s: symbolic ref loop", name)
 }
 
-// isDirErr: "refs/heads/a" is a directory when only "a/b" exists.
-func isDirErr(err error) bool { return errors.Is(err, syscall.EISDIR) }
+// isDirErr: "refs/heads/a" is a directory when only "a/b" exists, and
+// "refs/heads/a/b" has a file as parent when only "a" exists (ENOTDIR). A
+// name too long for the file system cannot be a loose ref either; all three
+// fall back to packed-refs instead of failing the request.
+func isDirErr(err error) bool {
+	return errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG)
+}
 
 func (r *Repo) readPackedRef(name string) (string, error) {
 	f, err := os.Open(filepath.Join(r.path, "packed-refs"))

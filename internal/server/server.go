@@ -50,15 +50,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	s := &Server{Config: cfg, DB: db, Service: svc, log: log, done: make(chan struct{})}
+	authn := auth.NewAuthenticator(db, cfg.ImpersonationEnabled, cfg.AdminMode)
 	api := v4.New(v4.Options{
 		Service:       svc,
-		Authenticator: auth.NewAuthenticator(db, cfg.ImpersonationEnabled, cfg.AdminMode),
+		Authenticator: authn,
 		Log:           log,
 		ExternalURL:   cfg.ExternalURL,
 		Version:       Version,
+		MaxFileSize:   cfg.MaxFileSize,
 	})
+	git, err := newGitHandler(cfg.DataDir, svc, authn, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle(v4.Prefix+"/", api)
+	mux.Handle("/", git) // git smart HTTP at /<full_path>.git/...
 	mux.HandleFunc("GET /-/health", s.health)
 	mux.HandleFunc("GET /-/liveness", s.liveness)
 	mux.HandleFunc("GET /-/readiness", s.readiness)

@@ -12,12 +12,15 @@ import (
 // README commit when asked. It runs inside the project's transaction so a
 // failure leaves no project without a repository.
 func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Project, creator *store.User, readme bool) error {
-	if s.Repos == nil {
-		return nil
-	}
 	branch := DefaultBranch
 	if p.DefaultBranch != nil {
 		branch = *p.DefaultBranch
+	}
+	if err := s.protectDefaultBranch(ctx, q, p, branch); err != nil {
+		return err
+	}
+	if s.Repos == nil {
+		return nil
 	}
 	r, err := s.Repos.Create(ctx, p.ID, branch)
 	if err != nil {

@@ -24,6 +24,7 @@ type API struct {
 	log         *slog.Logger
 	externalURL string
 	version     string
+	maxFileSize int64
 	mux         *http.ServeMux
 }
 
@@ -36,12 +37,21 @@ type Options struct {
 	ExternalURL string
 	// Version is lablet's version, reported by /version.
 	Version string
+	// MaxFileSize bounds a file written through the files and commits
+	// APIs; 0 means DefaultMaxFileSize.
+	MaxFileSize int64
 }
+
+// DefaultMaxFileSize is the file size limit when none is configured.
+const DefaultMaxFileSize = 10 << 20
 
 // New builds the API with all its routes.
 func New(o Options) *API {
 	a := &API{svc: o.Service, db: o.Service.DB, auth: o.Authenticator, log: o.Log,
-		externalURL: o.ExternalURL, version: o.Version, mux: http.NewServeMux()}
+		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, mux: http.NewServeMux()}
+	if a.maxFileSize <= 0 {
+		a.maxFileSize = DefaultMaxFileSize
+	}
 	a.registerMeta()
 	a.registerUsers()
 	a.registerTokens()
@@ -97,6 +107,7 @@ type routeOpts struct {
 	readUser  bool     // read_user scope suffices (user endpoints)
 	admin     bool     // instance administrators only
 	scopes    []string // overrides the method-derived scopes
+	bodyLimit int64    // request body limit; 0 means maxBodyBytes
 }
 
 // routeOpt adjusts routeOpts.
@@ -111,6 +122,10 @@ func readUser(o *routeOpts) { o.readUser = true }
 // adminOnly restricts the route to administrators (403 for others).
 func adminOnly(o *routeOpts) { o.admin = true }
 
+// bodyLimit raises the request body limit of a route that carries file
+// content.
+func bodyLimit(n int64) routeOpt { return func(o *routeOpts) { o.bodyLimit = n } }
+
 // route registers pattern ("GET /projects/{id}") under the API prefix with
 // authentication, scope and admin checks in front of h.
 func (a *API) route(pattern string, h handlerFunc, opts ...routeOpt) {
@@ -120,7 +135,7 @@ func (a *API) route(pattern string, h handlerFunc, opts ...routeOpt) {
 	}
 	method, path, _ := strings.Cut(pattern, " ")
 	a.mux.HandleFunc(method+" "+Prefix+path, func(w http.ResponseWriter, r *http.Request) {
-		c, err := a.newCall(w, r)
+		c, err := a.newCall(w, r, o.bodyLimit)
 		if err == nil {
 			err = a.authorize(r, c, &o)
 		}
@@ -169,8 +184,8 @@ type call struct {
 }
 
 // newCall parses parameters and resolves the caller.
-func (a *API) newCall(w http.ResponseWriter, r *http.Request) (*call, error) {
-	p, err := parseParams(w, r)
+func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64) (*call, error) {
+	p, err := parseParamsLimit(w, r, limit)
 	if err != nil {
 		return nil, err
 	}

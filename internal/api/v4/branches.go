@@ -1,3 +1,143 @@
 package v4
 
-func (a *API) registerBranches() {}
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/store"
+)
+
+func (a *API) registerBranches() {
+	a.route("GET /projects/{id}/repository/branches", a.listBranches, anonymous)
+	// {branch...}: names with "/" work escaped (feature%2Fx) and unescaped.
+	a.route("GET /projects/{id}/repository/branches/{branch...}", a.getBranch, anonymous)
+	a.route("HEAD /projects/{id}/repository/branches/{branch...}", a.headBranch, anonymous)
+	a.route("POST /projects/{id}/repository/branches", a.createBranch)
+	a.route("DELETE /projects/{id}/repository/branches/{branch...}", a.deleteBranch)
+	a.route("DELETE /projects/{id}/repository/merged_branches", a.deleteMergedBranches)
+}
+
+// branchEntity is GitLab's Branch entity.
+type branchEntity struct {
+	Name               string        `json:"name"`
+	Commit             *commitEntity `json:"commit"`
+	Merged             bool          `json:"merged"`
+	Protected          bool          `json:"protected"`
+	DevelopersCanPush  bool          `json:"developers_can_push"`
+	DevelopersCanMerge bool          `json:"developers_can_merge"`
+	CanPush            bool          `json:"can_push"`
+	Default            bool          `json:"default"`
+	WebURL             string        `json:"web_url"`
+}
+
+func (a *API) branchEntity(r *http.Request, p *store.Project, b *service.BranchInfo) branchEntity {
+	e := branchEntity{Name: b.Name, Merged: b.Merged, Protected: b.Protected, DevelopersCanPush: b.DevelopersCanPush,
+		DevelopersCanMerge: b.DevelopersCanMerge, CanPush: b.CanPush, Default: b.Default,
+		WebURL: a.baseURL(r) + "/" + p.FullPath() + "/-/tree/" + escapeRefPath(b.Name)}
+	if b.Commit != nil {
+		ce := a.commitEntity(r, p, b.Commit)
+		e.Commit = &ce
+	}
+	return e
+}
+
+// escapeRefPath escapes each segment of a ref name for a URL path, keeping
+// the slashes as GitLab's tree URLs do.
+func escapeRefPath(name string) string {
+	segs := strings.Split(name, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	return strings.Join(segs, "/")
+}
+
+// pageSlice returns the part of all that pg selects.
+func pageSlice[T any](all []T, pg page) []T {
+	off := pg.Offset()
+	if off >= len(all) || off < 0 {
+		return all[:0]
+	}
+	return all[off:min(off+pg.PerPage, len(all))]
+}
+
+// maxRefParam bounds ref names and revisions given as parameters.
+const maxRefParam = 1024
+
+func (a *API) listBranches(w http.ResponseWriter, r *http.Request, c *call) error {
+	var f service.BranchFilter
+	var err error
+	if f.Search, _, err = c.params.text("search", maxRefParam); err != nil {
+		return err
+	}
+	if f.Regex, _, err = c.params.text("regex", maxRefParam); err != nil {
+		return err
+	}
+	if f.Sort, _, err = c.params.oneOf("sort", "name_asc", "updated_asc", "updated_desc"); err != nil {
+		return err
+	}
+	pr, all, err := a.svc.Branches(r.Context(), c.id, r.PathValue("id"), f)
+	if err != nil {
+		return err
+	}
+	pg := pageOf(c.params)
+	infos, err := a.svc.DescribeBranches(r.Context(), pr, pageSlice(all, pg))
+	if err != nil {
+		return err
+	}
+	out := make([]branchEntity, 0, len(infos))
+	for i := range infos {
+		out = append(out, a.branchEntity(r, pr.Project, &infos[i]))
+	}
+	a.setPageHeaders(w, r, pg, len(all))
+	return ok(w, out)
+}
+
+func (a *API) getBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+	pr, b, err := a.svc.Branch(r.Context(), c.id, r.PathValue("id"), r.PathValue("branch"))
+	if err != nil {
+		return err
+	}
+	return ok(w, a.branchEntity(r, pr.Project, b))
+}
+
+// headBranch answers whether a branch exists: 204 or 404, no body.
+func (a *API) headBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+	if _, _, err := a.svc.Branch(r.Context(), c.id, r.PathValue("id"), r.PathValue("branch")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+func (a *API) createBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+	name, err := c.params.required("branch", maxRefParam)
+	if err != nil {
+		return err
+	}
+	ref, err := c.params.required("ref", maxRefParam)
+	if err != nil {
+		return err
+	}
+	pr, b, err := a.svc.CreateBranch(r.Context(), c.id, r.PathValue("id"), name, ref)
+	if err != nil {
+		return err
+	}
+	return created(w, a.branchEntity(r, pr.Project, b))
+}
+
+func (a *API) deleteBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.svc.DeleteBranch(r.Context(), c.id, r.PathValue("id"), r.PathValue("branch")); err != nil {
+		return err
+	}
+	return noContent(w)
+}
+
+// deleteMergedBranches runs at once (GitLab queues it) and answers 202 as
+// GitLab does.
+func (a *API) deleteMergedBranches(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.svc.DeleteMergedBranches(r.Context(), c.id, r.PathValue("id")); err != nil {
+		return err
+	}
+	return accepted(w)
+}

@@ -2,11 +2,15 @@ package v4
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
+	"strings"
 
 	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -244,4 +248,44 @@ func projectOwnerOf(p *store.Project, owners map[int64]*store.User) *store.User 
 		return nil
 	}
 	return owners[*p.Namespace.OwnerID]
+}
+
+// readmeMarkup are README extensions GitLab renders, preferred over a
+// plain README when a repository has several.
+var readmeMarkup = map[string]bool{"md": true, "markdown": true, "mdown": true, "mkd": true, "rst": true,
+	"adoc": true, "asciidoc": true, "org": true, "textile": true, "rdoc": true}
+
+// readmeURL is <web_url>/-/blob/<default_branch>/<readme> when the default
+// branch has a README at its root, else nil. It costs one root tree read on
+// the repository's warm cat-file process, so it is computed for
+// single-project answers only, never per project of a list.
+func (a *API) readmeURL(r *http.Request, p *store.Project) *string {
+	if p.EmptyRepo || p.DefaultBranch == nil || a.svc.Repos == nil {
+		return nil
+	}
+	entries, err := a.svc.Repos.Open(p.ID).Tree(r.Context(), *p.DefaultBranch, "", false)
+	if err != nil {
+		// A missing branch or repository just means no README; anything
+		// else is worth a log line but not a failed request.
+		if !errors.Is(err, repo.ErrNotFound) {
+			a.log.WarnContext(r.Context(), "readme lookup", "project_id", p.ID, "err", err)
+		}
+		return nil
+	}
+	best, bestMarkup := "", false
+	for _, e := range entries {
+		lower := strings.ToLower(e.Name)
+		if e.Type != "blob" || lower != "readme" && !strings.HasPrefix(lower, "readme.") {
+			continue
+		}
+		markup := readmeMarkup[strings.TrimPrefix(path.Ext(lower), ".")]
+		if best == "" || markup && !bestMarkup {
+			best, bestMarkup = e.Name, markup
+		}
+	}
+	if best == "" {
+		return nil
+	}
+	u := a.baseURL(r) + "/" + p.FullPath() + "/-/blob/" + *p.DefaultBranch + "/" + best
+	return &u
 }

@@ -31,12 +31,21 @@ type params struct {
 
 // parseParams reads the request's parameters once.
 func parseParams(w http.ResponseWriter, r *http.Request) (*params, error) {
+	return parseParamsLimit(w, r, maxBodyBytes)
+}
+
+// parseParamsLimit is parseParams with a body limit other than
+// maxBodyBytes (routes carrying file content take more).
+func parseParamsLimit(w http.ResponseWriter, r *http.Request, limit int64) (*params, error) {
+	if limit <= 0 {
+		limit = maxBodyBytes
+	}
 	p := &params{query: r.URL.Query()}
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return p, nil
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -67,7 +76,7 @@ func parseParams(w http.ResponseWriter, r *http.Request) (*params, error) {
 		p.json = m
 	case "multipart/form-data":
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		if err := r.ParseMultipartForm(maxBodyBytes); err != nil {
+		if err := r.ParseMultipartForm(limit); err != nil {
 			return nil, service.ParamError("The provided multipart body is invalid")
 		}
 		p.form = r.MultipartForm.Value

@@ -224,7 +224,9 @@ func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, a.fullProject(r, p, projectOwnerOf(p, owners), perms))
+	f := a.fullProject(r, p, projectOwnerOf(p, owners), perms)
+	f.ReadmeURL = a.readmeURL(r, p)
+	writeJSON(w, status, f)
 	return nil
 }
 

@@ -1,0 +1,6 @@
+package repo
+
+import "errors"
+
+// asGitError is errors.As for *GitError.
+func asGitError(err error, target **GitError) bool { return errors.As(err, target) }

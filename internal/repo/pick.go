@@ -1,0 +1,175 @@
+package repo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+)
+
+// Pick failures GitLab reports with an error_code.
+var (
+	// ErrPickConflict: the change does not apply cleanly.
+	ErrPickConflict = errors.New("pick conflicts")
+	// ErrPickEmpty: the change is already there (nothing would change).
+	ErrPickEmpty = errors.New("pick is empty")
+)
+
+// PickRequest cherry-picks (or, with Revert, reverts) Commit onto Branch.
+type PickRequest struct {
+	Branch    string
+	Commit    string // object id
+	Revert    bool
+	Message   string    // "" for git's default message
+	Committer Signature // also the author of a revert
+	DryRun    bool      // build the result but do not move the branch
+}
+
+// Pick applies a commit's change (or its inverse) to a branch with a
+// three-way merge done by "git merge-tree --write-tree" (no work tree),
+// then "commit-tree" and "update-ref <ref> <new> <old>". Merge commits are
+// picked against their first parent, as GitLab does. A lost race with
+// another writer is retried on the new head. It returns the new commit, or
+// nil for a successful dry run.
+func (r *Repo) Pick(ctx context.Context, req PickRequest) (*Commit, error) {
+	branchRef, err := BranchRef(req.Branch)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateSignature(req.Committer); err != nil {
+		return nil, err
+	}
+	c, err := r.Commit(ctx, req.Commit)
+	if err != nil {
+		return nil, err
+	}
+	if req.Committer.Date.IsZero() {
+		req.Committer.Date = time.Now()
+	}
+	for attempt := 1; ; attempt++ {
+		id, err := r.pickOnce(ctx, req, branchRef, c)
+		if err == nil {
+			if id == "" {
+				return nil, nil
+			}
+			return r.Commit(ctx, id)
+		}
+		if !errors.Is(err, errRaced) {
+			return nil, err
+		}
+		if attempt >= maxCommitAttempts {
+			return nil, fmt.Errorf("pick onto %s: %w", req.Branch, ErrConflict)
+		}
+		d := time.Duration(rand.IntN(2*attempt)+1) * time.Millisecond
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(d):
+		}
+	}
+}
+
+func (r *Repo) pickOnce(ctx context.Context, req PickRequest, branchRef string, c *Commit) (string, error) {
+	head, err := r.readRef(branchRef)
+	if err != nil {
+		return "", err
+	}
+	if head == "" {
+		return "", fmt.Errorf("branch %q: %w", req.Branch, ErrNotFound)
+	}
+	h, err := r.Commit(ctx, head)
+	if err != nil {
+		return "", err
+	}
+	parent := ""
+	if len(c.Parents) > 0 {
+		parent = c.Parents[0]
+	}
+	// git 2.39's merge-tree has no --merge-base, so the base is arranged:
+	// two throwaway commits whose only common ancestor is the wanted base.
+	// Cherry-pick: base = parent, ours = head's tree, theirs = the commit.
+	// Revert: base = the commit, ours = head's tree, theirs = the parent's
+	// tree. They stay unreachable (gc prunes them) and fsck stays clean.
+	sig := []string{"GIT_AUTHOR_NAME=lablet", "GIT_AUTHOR_EMAIL=lablet@localhost", "GIT_AUTHOR_DATE=@0 +0000",
+		"GIT_COMMITTER_NAME=lablet", "GIT_COMMITTER_EMAIL=lablet@localhost", "GIT_COMMITTER_DATE=@0 +0000"}
+	mk := func(tree, parent string) (string, error) {
+		args := []string{"commit-tree", tree}
+		if parent != "" {
+			args = append(args, "-p", parent)
+		}
+		out, err := gitCmd{dir: r.path, args: args, env: sig, stdin: strings.NewReader("pick\n")}.run(ctx)
+		if err != nil {
+			return "", fmt.Errorf("commit-tree: %w", err)
+		}
+		return strings.TrimSpace(string(out)), nil
+	}
+	var ours, theirs string
+	if req.Revert {
+		if ours, err = mk(h.Tree, c.ID); err != nil {
+			return "", err
+		}
+		parentTree := emptyTreeOID
+		if parent != "" {
+			pc, err := r.Commit(ctx, parent)
+			if err != nil {
+				return "", err
+			}
+			parentTree = pc.Tree
+		}
+		if theirs, err = mk(parentTree, c.ID); err != nil {
+			return "", err
+		}
+	} else {
+		if ours, err = mk(h.Tree, parent); err != nil {
+			return "", err
+		}
+		theirs = c.ID
+	}
+	out, err := gitCmd{dir: r.path, args: []string{"merge-tree", "--write-tree", "--allow-unrelated-histories",
+		"--no-messages", ours, theirs}}.run(ctx)
+	if exitCode(err) == 1 {
+		return "", fmt.Errorf("%s onto %s: %w", c.ID, req.Branch, ErrPickConflict)
+	}
+	if err != nil {
+		return "", fmt.Errorf("merge-tree: %w", err)
+	}
+	tree, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	if tree == h.Tree {
+		return "", fmt.Errorf("%s onto %s: %w", c.ID, req.Branch, ErrPickEmpty)
+	}
+	if req.DryRun {
+		return "", nil
+	}
+	msg := req.Message
+	author := c.Author
+	if req.Revert {
+		author = req.Committer
+		if msg == "" {
+			msg = fmt.Sprintf("Revert %q\n\nThis reverts commit %s.\n", c.Title, c.ID)
+		}
+	} else if msg == "" {
+		msg = strings.TrimRight(c.Message, "\n") + "\n\n(cherry picked from commit " + c.ID + ")\n"
+	}
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	out, err = gitCmd{dir: r.path, args: []string{"commit-tree", tree, "-p", head}, stdin: strings.NewReader(msg),
+		env: []string{
+			"GIT_AUTHOR_NAME=" + author.Name,
+			"GIT_AUTHOR_EMAIL=" + author.Email,
+			"GIT_AUTHOR_DATE=" + formatSignatureDate(author.Date),
+			"GIT_COMMITTER_NAME=" + req.Committer.Name,
+			"GIT_COMMITTER_EMAIL=" + req.Committer.Email,
+			"GIT_COMMITTER_DATE=" + formatSignatureDate(req.Committer.Date),
+		}}.run(ctx)
+	if err != nil {
+		return "", fmt.Errorf("commit-tree: %w", err)
+	}
+	id := strings.TrimSpace(string(out))
+	if err := r.updateRef(ctx, branchRef, id, head); err != nil {
+		return "", err
+	}
+	return id, nil
+}

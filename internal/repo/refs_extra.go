@@ -1,0 +1,316 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// RefSort orders ref listings. Sorting is done by git itself in the one
+// for-each-ref call, so a listing costs one process whatever its order.
+type RefSort string
+
+// Ref orders understood by BranchesSorted and TagsSorted.
+const (
+	SortNameAsc     RefSort = "refname"
+	SortNameDesc    RefSort = "-refname"
+	SortUpdatedAsc  RefSort = "creatordate" // committer date, or tagger date of annotated tags
+	SortUpdatedDesc RefSort = "-creatordate"
+	SortVersionAsc  RefSort = "version:refname"
+	SortVersionDesc RefSort = "-version:refname"
+)
+
+func (s RefSort) valid() bool {
+	switch s {
+	case SortNameAsc, SortNameDesc, SortUpdatedAsc, SortUpdatedDesc, SortVersionAsc, SortVersionDesc:
+		return true
+	}
+	return false
+}
+
+// forEachRefSorted is forEachRef with an explicit --sort (ties broken by
+// name, as git does).
+func (r *Repo) forEachRefSorted(ctx context.Context, sort RefSort, prefix string, fields ...string) ([][]string, error) {
+	if !sort.valid() {
+		return nil, fmt.Errorf("%w: sort %q", ErrInvalid, sort)
+	}
+	format := strings.Join(fields, "%00") + "%00"
+	out, err := gitCmd{dir: r.path, args: []string{"for-each-ref", "--sort=" + string(sort), "--format=" + format, prefix}}.run(ctx)
+	if err != nil {
+		if !r.Exists() {
+			return nil, fmt.Errorf("repository: %w", ErrNotFound)
+		}
+		return nil, fmt.Errorf("for-each-ref %s: %w", prefix, err)
+	}
+	parts := strings.Split(string(out), "\x00")
+	var recs [][]string
+	for len(parts) > len(fields) {
+		rec := parts[:len(fields)]
+		rec[0] = strings.TrimPrefix(rec[0], "\n")
+		recs = append(recs, rec)
+		parts = parts[len(fields):]
+	}
+	return recs, nil
+}
+
+// BranchesSorted lists all branches in the given order with one
+// for-each-ref call.
+func (r *Repo) BranchesSorted(ctx context.Context, sort RefSort) ([]Branch, error) {
+	recs, err := r.forEachRefSorted(ctx, sort, "refs/heads/", "%(refname)", "%(objectname)")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Branch, 0, len(recs))
+	for _, f := range recs {
+		out = append(out, Branch{Name: strings.TrimPrefix(f[0], "refs/heads/"), Target: f[1]})
+	}
+	return out, nil
+}
+
+// TagsSorted lists all tags, with annotated tag details, in the given order
+// with one for-each-ref call.
+func (r *Repo) TagsSorted(ctx context.Context, sort RefSort) ([]Tag, error) {
+	recs, err := r.forEachRefSorted(ctx, sort, "refs/tags/", "%(refname)", "%(objectname)", "%(objecttype)",
+		"%(*objectname)", "%(*objecttype)", "%(taggername)", "%(taggeremail)", "%(taggerdate:raw)", "%(contents)")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Tag, 0, len(recs))
+	for _, f := range recs {
+		t := Tag{Name: strings.TrimPrefix(f[0], "refs/tags/"), Target: f[1]}
+		switch {
+		case f[2] == "commit":
+			t.Commit = f[1]
+		case f[2] == "tag":
+			t.Annotated = true
+			if f[4] == "commit" {
+				t.Commit = f[3]
+			}
+			t.Message = f[8]
+			t.Tagger = parseSignature(f[5] + " " + f[6] + " " + f[7])
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// HeadBranch returns the branch HEAD points at by reading the HEAD file,
+// without a process (DefaultBranch asks git). The branch may not exist yet.
+func (r *Repo) HeadBranch() (string, error) {
+	b, err := os.ReadFile(filepath.Join(r.path, "HEAD"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("repository: %w", ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("read HEAD: %w", err)
+	}
+	v := strings.TrimSpace(string(b))
+	name, ok := strings.CutPrefix(v, "ref: refs/heads/")
+	if !ok {
+		return "", fmt.Errorf("read HEAD: not a branch: %q", v)
+	}
+	return name, nil
+}
+
+// Branch returns one branch by name, reading the ref files (no process).
+// An invalid name is ErrNotFound too: no such branch can exist.
+func (r *Repo) Branch(name string) (*Branch, error) {
+	ref, err := BranchRef(name)
+	if err != nil {
+		return nil, fmt.Errorf("branch %q: %w", name, ErrNotFound)
+	}
+	v, err := r.readRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	if v == "" {
+		return nil, fmt.Errorf("branch %q: %w", name, ErrNotFound)
+	}
+	return &Branch{Name: name, Target: v}, nil
+}
+
+// Tag returns one tag by name with its annotated details, through the warm
+// cat-file reader. An invalid name is ErrNotFound.
+func (r *Repo) Tag(ctx context.Context, name string) (*Tag, error) {
+	ref, err := TagRef(name)
+	if err != nil {
+		return nil, fmt.Errorf("tag %q: %w", name, ErrNotFound)
+	}
+	v, err := r.readRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	if v == "" {
+		return nil, fmt.Errorf("tag %q: %w", name, ErrNotFound)
+	}
+	t := &Tag{Name: name, Target: v}
+	err = r.withCatFile(ctx, func(c *catFile) error {
+		h, data, err := r.object(ctx, c, v, "")
+		if err != nil {
+			return err
+		}
+		switch h.Type {
+		case "commit":
+			t.Commit = v
+		case "tag":
+			t.Annotated = true
+			t.Tagger, t.Message = parseTagObject(data)
+			// Peel (possibly nested tags) to the commit, if any.
+			ph, _, err := c.do(ctx, "info", v+"^{commit}")
+			if err == nil {
+				t.Commit = ph.OID
+			} else if !errors.Is(err, errMissing) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// parseTagObject returns the tagger and message of a tag object.
+func parseTagObject(data []byte) (Signature, string) {
+	hdr, msg, _ := bytes.Cut(data, []byte("\n\n"))
+	var tagger Signature
+	for _, line := range strings.Split(string(hdr), "\n") {
+		if v, ok := strings.CutPrefix(line, "tagger "); ok {
+			tagger = parseSignature(v)
+		}
+	}
+	// A signature block is not part of the message GitLab shows.
+	m := string(msg)
+	if i := strings.Index(m, "-----BEGIN PGP SIGNATURE-----"); i >= 0 {
+		m = m[:i]
+	}
+	return tagger, m
+}
+
+// CommitsByID reads many commits through one warm cat-file reader: listing
+// N branches costs N round trips on a pipe, never N processes. Missing
+// objects are left out of the map.
+func (r *Repo) CommitsByID(ctx context.Context, ids []string) (map[string]*Commit, error) {
+	out := make(map[string]*Commit, len(ids))
+	err := r.withCatFile(ctx, func(c *catFile) error {
+		clear(out)
+		for _, id := range ids {
+			if _, seen := out[id]; seen || id == "" {
+				continue
+			}
+			h, data, err := r.object(ctx, c, id, "commit")
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			cm, err := parseCommit(h.OID, data)
+			if err != nil {
+				return err
+			}
+			out[id] = cm
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MergedBranches returns the names of the branches whose tip is reachable
+// from commit into but is not into itself (GitLab's merged_branch_names),
+// with one for-each-ref --merged call.
+func (r *Repo) MergedBranches(ctx context.Context, into string) (map[string]bool, error) {
+	if !isHexID(into, 40) {
+		return nil, fmt.Errorf("%w: merged into %q: not an object id", ErrInvalid, into)
+	}
+	out, err := gitCmd{dir: r.path, args: []string{"for-each-ref", "--merged=" + into,
+		"--format=%(objectname) %(refname)", "refs/heads/"}}.run(ctx)
+	if err != nil {
+		if !r.Exists() {
+			return nil, fmt.Errorf("repository: %w", ErrNotFound)
+		}
+		return nil, fmt.Errorf("for-each-ref --merged: %w", err)
+	}
+	merged := map[string]bool{}
+	for _, line := range strings.Split(string(out), "\n") {
+		oid, ref, ok := strings.Cut(line, " ")
+		if !ok || oid == into {
+			continue
+		}
+		merged[strings.TrimPrefix(ref, "refs/heads/")] = true
+	}
+	return merged, nil
+}
+
+// MergeBaseOf returns the merge base of two or more revisions, as
+// "git merge-base <a> <b>..." computes it; ErrNotFound if there is none.
+// Each revision must resolve (ErrNotFound names the first that does not).
+func (r *Repo) MergeBaseOf(ctx context.Context, revs ...string) (string, error) {
+	if len(revs) < 2 {
+		return "", fmt.Errorf("%w: merge base needs two revisions", ErrInvalid)
+	}
+	args := []string{"merge-base", "--end-of-options"}
+	for _, rev := range revs {
+		sha, err := r.ResolveRef(ctx, rev)
+		if err != nil {
+			return "", err
+		}
+		args = append(args, sha)
+	}
+	out, err := r.git(ctx, args...)
+	if exitCode(err) == 1 {
+		return "", fmt.Errorf("merge base of %v: %w", revs, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("merge-base: %w", err)
+	}
+	return out, nil
+}
+
+// BlobByID reads a blob by (possibly abbreviated, >= 7 hex digits) object
+// id. Anything else, or an object that is not a blob, is ErrNotFound.
+func (r *Repo) BlobByID(ctx context.Context, id string) (*Blob, error) {
+	id = strings.ToLower(id)
+	if !isHexID(id, 7) || len(id) > 40 {
+		return nil, fmt.Errorf("blob %q: %w", id, ErrNotFound)
+	}
+	var out *Blob
+	err := r.withCatFile(ctx, func(c *catFile) error {
+		h, data, err := r.object(ctx, c, id, "blob")
+		if err != nil {
+			return err
+		}
+		out = &Blob{ID: h.OID, Size: h.Size, Content: data}
+		return nil
+	})
+	return out, err
+}
+
+// TreeEntryAt reports the type ("tree", "blob", "commit") of the entry at p
+// in a commit, or ErrNotFound. p == "" is the root tree.
+func (r *Repo) TreeEntryAt(ctx context.Context, commit, p string) (string, error) {
+	if !isHexID(commit, 40) {
+		return "", fmt.Errorf("%w: %q is not an object id", ErrInvalid, commit)
+	}
+	if p != "" {
+		if err := ValidatePath(p); err != nil {
+			return "", err
+		}
+	}
+	var typ string
+	err := r.withCatFile(ctx, func(c *catFile) error {
+		h, _, err := c.do(ctx, "info", commit+":"+p)
+		if errors.Is(err, errMissing) {
+			return fmt.Errorf("path %q: %w", p, ErrNotFound)
+		}
+		typ = h.Type
+		return err
+	})
+	return typ, err
+}

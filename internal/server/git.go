@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/githttp"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// gitRoutes passes git's smart HTTP requests (<full_path>[.git]/info/refs,
+// /git-upload-pack, /git-receive-pack) to the githttp handler; every other
+// path stays a plain 404 until the web UI exists.
+type gitRoutes struct {
+	git http.Handler
+}
+
+func (g gitRoutes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if strings.HasSuffix(p, "/info/refs") || strings.HasSuffix(p, "/git-upload-pack") ||
+		strings.HasSuffix(p, "/git-receive-pack") {
+		g.git.ServeHTTP(w, r)
+		return
+	}
+	http.NotFound(w, r)
+}
+
+// newGitHandler builds the smart HTTP handler with its pre-receive hook in
+// the data directory (kept across restarts, rewritten at each start).
+func newGitHandler(dataDir string, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (http.Handler, error) {
+	h, err := githttp.New(&gitResolver{svc: svc, auth: authn, log: log},
+		githttp.Options{HookDir: filepath.Join(dataDir, "git-hooks"), Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("server: git handler: %w", err)
+	}
+	return gitRoutes{git: h}, nil
+}
+
+// gitResolver turns HTTP Basic credentials into an identity and asks the
+// service layer what the caller may do with the repository.
+type gitResolver struct {
+	svc  *service.Service
+	auth *auth.Authenticator
+	log  *slog.Logger
+}
+
+// identity resolves git's credentials. As in GitLab the username is
+// ignored for tokens ("oauth2" included: personal access tokens work there
+// too, and OAuth tokens will be looked up the same way).
+func (g *gitResolver) identity(ctx context.Context, r *http.Request) (*auth.Identity, error) {
+	c := githttp.ParseBasicAuth(r)
+	switch c.Kind {
+	case githttp.CredNone:
+		return g.auth.Anonymous(), nil
+	case githttp.CredJobToken:
+		// CI job tokens ("gitlab-ci-token:<token>") plug in here once jobs
+		// exist; until then no such token is valid.
+		return nil, githttp.ErrUnauthorized
+	}
+	id, err := g.auth.Token(ctx, c.Token, "")
+	switch {
+	case errors.Is(err, auth.ErrUnauthorized):
+		return nil, githttp.ErrUnauthorized
+	case err != nil:
+		return nil, err
+	}
+	return id, nil
+}
+
+func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath string, write bool) (*githttp.Target, error) {
+	id, err := g.identity(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	gr, err := g.svc.GitRepo(ctx, id, repoPath, write)
+	if err != nil {
+		return nil, gitError(err)
+	}
+	t := &githttp.Target{Dir: gr.Repo.Path()}
+	if !write {
+		return t, nil
+	}
+	t.AuthorizePush = func(ctx context.Context, updates []githttp.RefUpdate) (githttp.PushPolicy, error) {
+		d, err := g.svc.AuthorizeGitPush(ctx, gr, refChanges(updates))
+		var refused *service.PushRefusedError
+		if errors.As(err, &refused) {
+			return githttp.PushPolicy{}, githttp.Refuse(refused.Message)
+		}
+		if err != nil {
+			return githttp.PushPolicy{}, err
+		}
+		return githttp.PushPolicy{NoForcePush: d.NoForcePush}, nil
+	}
+	t.AfterPush = func(ctx context.Context, updates []githttp.RefUpdate) {
+		if err := g.svc.AfterGitPush(ctx, gr, refChanges(updates)); err != nil {
+			g.log.ErrorContext(ctx, "after push", "project_id", gr.Project.ID, "err", err)
+		}
+	}
+	return t, nil
+}
+
+// gitError maps service decisions onto git's HTTP answers.
+func gitError(err error) error {
+	var se *service.Error
+	switch {
+	case errors.Is(err, auth.ErrUnauthorized):
+		return githttp.ErrUnauthorized
+	case errors.As(err, &se) && se.Kind == service.KindNotFound:
+		return githttp.ErrNotFound
+	case errors.As(err, &se) && se.Kind == service.KindForbidden:
+		return githttp.Forbidden(se.Message)
+	}
+	return err
+}
+
+func refChanges(updates []githttp.RefUpdate) []service.RefChange {
+	out := make([]service.RefChange, len(updates))
+	for i, u := range updates {
+		out[i] = service.RefChange{Ref: u.Ref, Old: u.Old, New: u.New}
+	}
+	return out
+}

@@ -1,0 +1,224 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// GitLab's words for git access decisions; git shows them to the user as
+// "remote: ..." (or "remote: GitLab: ..." for refused ref updates).
+const (
+	MsgGitDownloadNotAllowed    = "You are not allowed to download code from this project."
+	MsgGitPushNotAllowed        = "You are not allowed to push code to this project."
+	MsgGitPushArchived          = "You are not allowed to push code to an archived project."
+	MsgGitPushProtectedBranch   = "You are not allowed to push code to protected branches on this project."
+	MsgGitForcePushProtected    = "You are not allowed to force push code to a protected branch on this project."
+	MsgGitDeleteProtectedNonWeb = "You can only delete protected branches using the web interface."
+	MsgGitDeleteProtectedBranch = "You are not allowed to delete protected branches from this project. Only a project maintainer or owner can delete a protected branch."
+	MsgGitDeleteDefaultBranch   = "The default branch of a project cannot be deleted."
+	MsgGitCreateProtectedBranch = "You are not allowed to create protected branches on this project."
+	gitBranchPrefix             = "refs/heads/"
+)
+
+// GitRepo is a project repository a git client was let into.
+type GitRepo struct {
+	Project *store.Project
+	Level   access.Level
+	Repo    *repo.Repo
+}
+
+// GitRepo decides whether the caller may fetch from (write false) or push
+// to (write true) the project at fullPath, the way GitLab's git access
+// checks do:
+//
+//   - a token counts for git only with read_repository, write_repository or
+//     api (read_api does not grant code); otherwise the credentials are
+//     refused (auth.ErrUnauthorized), so git asks again;
+//   - a project the caller cannot see is auth.ErrUnauthorized for anonymous
+//     callers (so git prompts for credentials) and 404 for signed-in ones;
+//   - fetching a private project takes Reporter (guests see no code);
+//   - pushing takes a signed-in Developer with write_repository or api, on
+//     a project that is not archived.
+//
+// Refusals of visible projects are Forbidden with GitLab's message.
+func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath string, write bool) (*GitRepo, error) {
+	if id.Authenticated() && !id.HasAnyScope(auth.ScopeAPI, auth.ScopeReadRepository, auth.ScopeWriteRepository) {
+		return nil, auth.ErrUnauthorized
+	}
+	// Git URLs name projects by full path only, never by numeric id.
+	if !strings.Contains(fullPath, "/") {
+		return nil, s.gitNotFound(id)
+	}
+	p, level, err := s.VisibleProject(ctx, id, fullPath)
+	if err != nil {
+		if KindOf(err) == KindNotFound {
+			return nil, s.gitNotFound(id)
+		}
+		return nil, err
+	}
+	if p.VisibilityLevel == access.Private && level < access.Reporter {
+		return nil, Forbidden(MsgGitDownloadNotAllowed)
+	}
+	if write {
+		switch {
+		case !id.Authenticated():
+			return nil, auth.ErrUnauthorized
+		case !id.HasAnyScope(auth.ScopeAPI, auth.ScopeWriteRepository), level < access.Developer:
+			return nil, Forbidden(MsgGitPushNotAllowed)
+		case p.Archived:
+			return nil, Forbidden(MsgGitPushArchived)
+		}
+	}
+	if s.Repos == nil {
+		return nil, errors.New("service: no repository store")
+	}
+	return &GitRepo{Project: p, Level: level, Repo: s.Repos.Open(p.ID)}, nil
+}
+
+// gitNotFound hides a project: anonymous callers are asked for
+// credentials, as GitLab does, so that private projects can be cloned.
+func (s *Service) gitNotFound(id *auth.Identity) error {
+	if !id.Authenticated() {
+		return auth.ErrUnauthorized
+	}
+	return NotFound("Project")
+}
+
+// RefChange is one ref update of a push; Old or New is all zeros for a
+// creation or a deletion.
+type RefChange struct {
+	Ref string
+	Old string
+	New string
+}
+
+func zeroOID(id string) bool { return strings.Trim(id, "0") == "" }
+
+// IsCreate reports whether the change creates its ref.
+func (c RefChange) IsCreate() bool { return zeroOID(c.Old) }
+
+// IsDelete reports whether the change deletes its ref.
+func (c RefChange) IsDelete() bool { return zeroOID(c.New) }
+
+// PushRefusedError refuses a whole push with GitLab's message.
+type PushRefusedError struct{ Message string }
+
+func (e *PushRefusedError) Error() string { return "push refused: " + e.Message }
+
+// PushDecision is what AuthorizeGitPush leaves to be checked while git
+// runs: the refs whose non-fast-forward updates must be refused.
+type PushDecision struct {
+	NoForcePush []string
+}
+
+// AuthorizeGitPush vets a push's ref updates against the protected
+// branches before any object is received, as GitLab's change access
+// checks do: protected branches take their push level; nobody deletes a
+// protected branch or the default branch with git; force pushes to a
+// protected branch are refused unless a matching rule allows them (the
+// ancestry check itself happens once the objects are in, see PushDecision).
+func (s *Service) AuthorizeGitPush(ctx context.Context, g *GitRepo, changes []RefChange) (*PushDecision, error) {
+	rules, err := s.BranchRules(ctx, g.Project)
+	if err != nil {
+		return nil, err
+	}
+	def := ""
+	if g.Project.DefaultBranch != nil && !g.Project.EmptyRepo {
+		def = *g.Project.DefaultBranch
+	}
+	d := &PushDecision{}
+	for _, c := range changes {
+		branch, ok := strings.CutPrefix(c.Ref, gitBranchPrefix)
+		if !ok {
+			continue // tags and other refs: Developer access, checked already
+		}
+		switch {
+		case c.IsDelete() && branch == def:
+			return nil, &PushRefusedError{Message: MsgGitDeleteDefaultBranch}
+		case !rules.Protected(branch):
+		case c.IsDelete() && g.Level < access.Maintainer:
+			return nil, &PushRefusedError{Message: MsgGitDeleteProtectedBranch}
+		case c.IsDelete():
+			return nil, &PushRefusedError{Message: MsgGitDeleteProtectedNonWeb}
+		case !rules.CanPush(g.Level, branch) && c.IsCreate():
+			return nil, &PushRefusedError{Message: MsgGitCreateProtectedBranch}
+		case !rules.CanPush(g.Level, branch):
+			return nil, &PushRefusedError{Message: MsgGitPushProtectedBranch}
+		case !c.IsCreate() && !rules.ForcePushAllowed(branch):
+			d.NoForcePush = append(d.NoForcePush, c.Ref)
+		}
+	}
+	return d, nil
+}
+
+// AfterGitPush records a push that landed: the project is no longer empty
+// (or is again, if every branch went), its activity time moves, and when
+// HEAD names no existing branch, as in a fresh project whose first push
+// did not include the configured default branch, the first pushed branch
+// becomes the default branch in the repository and the database, taking
+// the default branch's protection along.
+func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefChange) error {
+	r := g.Repo
+	empty, err := r.IsEmpty(ctx)
+	if err != nil {
+		return fmt.Errorf("service: after push: %w", err)
+	}
+	head, err := r.DefaultBranch(ctx)
+	if err != nil {
+		return fmt.Errorf("service: after push: %w", err)
+	}
+	headExists := false
+	if v, err := r.RefValue(gitBranchPrefix + head); err == nil && v != "" {
+		headExists = true
+	}
+	newDefault := ""
+	if !headExists && !empty {
+		var pushed []string
+		for _, c := range changes {
+			branch, ok := strings.CutPrefix(c.Ref, gitBranchPrefix)
+			if !ok || c.IsDelete() {
+				continue
+			}
+			if v, err := r.RefValue(c.Ref); err == nil && v != "" {
+				pushed = append(pushed, branch)
+			}
+		}
+		for i, b := range pushed {
+			if i == 0 || g.Project.DefaultBranch != nil && b == *g.Project.DefaultBranch {
+				newDefault = b
+			}
+		}
+		if newDefault != "" {
+			if err := r.SetDefaultBranch(ctx, newDefault); err != nil {
+				return fmt.Errorf("service: set default branch: %w", err)
+			}
+		}
+	}
+	return s.DB.WithTx(ctx, func(q *store.Q) error {
+		p, err := q.ProjectByID(ctx, g.Project.ID)
+		if err != nil {
+			return err
+		}
+		p.EmptyRepo = empty
+		if headExists && p.DefaultBranch == nil {
+			p.DefaultBranch = &head
+		}
+		if newDefault != "" && (p.DefaultBranch == nil || *p.DefaultBranch != newDefault) {
+			if p.DefaultBranch != nil {
+				if err := s.moveDefaultBranchProtection(ctx, q, p.ID, *p.DefaultBranch, newDefault); err != nil {
+					return err
+				}
+			}
+			p.DefaultBranch = &newDefault
+		}
+		p.LastActivityAt = q.Now()
+		return q.UpdateProject(ctx, p)
+	})
+}
