@@ -54,6 +54,9 @@ type Identity struct {
 	Token *store.Token
 	// Sudo is set when the request acts as another user.
 	Sudo bool
+	// Session is set when a browser session (the _gitlab_session cookie)
+	// authenticated the request rather than a token.
+	Session *store.Session
 	// adminMode mirrors the instance's Admin Mode setting.
 	adminMode bool
 }

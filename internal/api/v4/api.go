@@ -192,9 +192,9 @@ func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64) (*cal
 	c := &call{params: p}
 	text := tokenFromRequest(r, p)
 	if text == "" {
-		c.id = a.auth.Anonymous()
+		c.id = a.sessionIdentity(r)
 		if sudoIdent(r, p) != "" {
-			// Sudo without credentials is simply unauthenticated.
+			// Sudo needs a token; without one it is simply unauthenticated.
 			return nil, auth.ErrUnauthorized
 		}
 		return c, nil
@@ -205,6 +205,26 @@ func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64) (*cal
 	}
 	c.id = id
 	return c, nil
+}
+
+// sessionIdentity authenticates by the _gitlab_session cookie, as GitLab's
+// own pages do. Reads need only the cookie; anything else also needs the
+// session's CSRF token in X-CSRF-Token, so a page on another site can't act
+// for a signed-in user. Without them the caller is anonymous.
+func (a *API) sessionIdentity(r *http.Request) *auth.Identity {
+	cookie, err := r.Cookie(auth.SessionCookie)
+	if err != nil || cookie.Value == "" {
+		return a.auth.Anonymous()
+	}
+	id, err := a.auth.Session(r.Context(), cookie.Value)
+	if err != nil {
+		return a.auth.Anonymous()
+	}
+	safe := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
+	if !safe && !id.CSRFValid(r.Header.Get("X-CSRF-Token")) {
+		return a.auth.Anonymous()
+	}
+	return id
 }
 
 // tokenFromRequest finds a token in any of the places GitLab looks.

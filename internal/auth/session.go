@@ -1,0 +1,51 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lablet/lablet/internal/store"
+)
+
+// SessionCookie is the cookie GitLab keeps its session in.
+const SessionCookie = "_gitlab_session"
+
+// SessionLifetime is how long an idle session lasts (GitLab: one week).
+const SessionLifetime = 7 * 24 * time.Hour
+
+// sessionExtendAfter bounds how often a session's expiry is slid forward, so
+// most requests do not write.
+const sessionExtendAfter = 10 * time.Minute
+
+// Session resolves a session cookie to an identity. The cookie's value is
+// looked up by digest; expired sessions and inactive users are refused.
+func (a *Authenticator) Session(ctx context.Context, cookie string) (*Identity, error) {
+	if cookie == "" {
+		return nil, ErrUnauthorized
+	}
+	now := a.now()
+	digest := Digest(cookie)
+	sw, err := a.db.Q().SessionByDigest(ctx, digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: session lookup: %w", err)
+	}
+	if !DigestEqual(sw.Session.Digest, digest) || now.After(sw.Session.ExpiresAt) || !sw.User.Active() {
+		return nil, ErrUnauthorized
+	}
+	if now.Sub(sw.Session.LastSeenAt) > sessionExtendAfter {
+		if err := a.db.Q().ExtendSession(ctx, sw.Session.ID, now, now.Add(SessionLifetime)); err != nil {
+			return nil, err
+		}
+	}
+	return &Identity{User: sw.User, Owner: sw.User, Session: sw.Session, adminMode: a.adminMode}, nil
+}
+
+// CSRFValid reports whether token is the session's CSRF token.
+func (id *Identity) CSRFValid(token string) bool {
+	return id != nil && id.Session != nil && token != "" && DigestEqual(id.Session.CSRFToken, token)
+}

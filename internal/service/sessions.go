@@ -1,0 +1,121 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// Sign-in lockout, as GitLab configures Devise: ten failed attempts lock the
+// account for ten minutes.
+const (
+	MaxFailedSignIns = 10
+	SignInLockTime   = 10 * time.Minute
+)
+
+// ErrInvalidLogin means the login or password is wrong (pages say GitLab's
+// "Invalid login or password."). Unknown users get the same error, so
+// sign-in does not reveal who exists.
+var ErrInvalidLogin = errors.New("service: invalid login or password")
+
+// ErrLocked means too many failed sign-ins locked the account (pages say
+// "Your account is locked.").
+var ErrLocked = errors.New("service: account locked")
+
+// SignInInput is a sign-in attempt.
+type SignInInput struct {
+	Login     string // username or email
+	Password  string
+	IP        string
+	UserAgent string
+}
+
+// SignedIn is a new session: Cookie is the cookie's value, shown only now.
+type SignedIn struct {
+	Cookie  string
+	Session *store.Session
+	User    *store.User
+}
+
+// SignIn checks a username-or-email and password and opens a session.
+func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error) {
+	q := s.DB.Q()
+	var u *store.User
+	var err error
+	if strings.Contains(in.Login, "@") {
+		u, err = q.UserByEmail(ctx, in.Login)
+	} else {
+		u, err = q.UserByUsername(ctx, in.Login)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		// Spend the time a hash check would, so timing does not tell.
+		auth.CheckPassword("$2a$10$7EqJtq98hPqEX7fNZaFWoOa0xVYXFeGo8BWl4NpwnhQ3bW3uo1GSK", in.Password)
+		return nil, ErrInvalidLogin
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: sign in: %w", err)
+	}
+	now := s.Now()
+	st, err := q.UserSignInState(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	if st.LockedUntil != nil && now.Before(*st.LockedUntil) {
+		return nil, ErrLocked
+	}
+	if !auth.CheckPassword(u.PasswordHash, in.Password) {
+		st.FailedAttempts++
+		if st.FailedAttempts >= MaxFailedSignIns {
+			until := now.Add(SignInLockTime)
+			st.LockedUntil, st.FailedAttempts = &until, 0
+		}
+		if err := q.SetUserSignInState(ctx, u.ID, st); err != nil {
+			return nil, err
+		}
+		if st.LockedUntil != nil && now.Before(*st.LockedUntil) {
+			return nil, ErrLocked
+		}
+		return nil, ErrInvalidLogin
+	}
+	if !u.Active() || u.Bot {
+		return nil, ErrInvalidLogin
+	}
+	cookie := auth.NewSecret("", 43)
+	sess := &store.Session{Digest: auth.Digest(cookie), UserID: u.ID, CSRFToken: auth.NewSecret("", 43),
+		IP: in.IP, UserAgent: truncate(in.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(auth.SessionLifetime)}
+	err = s.DB.WithTx(ctx, func(q *store.Q) error {
+		if err := q.SetUserSignInState(ctx, u.ID, store.SignInState{}); err != nil {
+			return err
+		}
+		u.LastSignInAt, u.CurrentSignInAt = u.CurrentSignInAt, &now
+		if err := q.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		return q.CreateSession(ctx, sess)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &SignedIn{Cookie: cookie, Session: sess, User: u}, nil
+}
+
+// SignOut ends the session behind cookie; an unknown cookie is no error.
+func (s *Service) SignOut(ctx context.Context, cookie string) error {
+	if cookie == "" {
+		return nil
+	}
+	return s.DB.Q().DeleteSession(ctx, auth.Digest(cookie))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

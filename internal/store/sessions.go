@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Session is a signed-in browser. Only the digest of its cookie is stored.
+type Session struct {
+	ID         int64
+	Digest     string
+	UserID     int64
+	CSRFToken  string
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+// CreateSession inserts s, filling in ID.
+func (q *Q) CreateSession(ctx context.Context, s *Session) error {
+	id, err := q.insert(ctx, `INSERT INTO sessions (digest, user_id, csrf_token, ip, user_agent, created_at,
+		last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.Digest, s.UserID, s.CSRFToken, s.IP,
+		s.UserAgent, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	s.ID = id
+	return nil
+}
+
+// SessionWithUser is a session joined with its user.
+type SessionWithUser struct {
+	Session *Session
+	User    *User
+}
+
+// SessionByDigest finds a session and its user in one query.
+func (q *Q) SessionByDigest(ctx context.Context, digest string) (*SessionWithUser, error) {
+	var s Session
+	var created, seen, expires int64
+	row := q.queryRow(ctx, `SELECT se.id, se.digest, se.user_id, se.csrf_token, se.ip, se.user_agent,
+		se.created_at, se.last_seen_at, se.expires_at, `+userColumns+`
+		FROM sessions se JOIN users u ON u.id = se.user_id WHERE se.digest = ?`, digest)
+	u, err := scanUser(prefixScanner{row, []any{&s.ID, &s.Digest, &s.UserID, &s.CSRFToken, &s.IP, &s.UserAgent,
+		&created, &seen, &expires}})
+	if err != nil {
+		return nil, err
+	}
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
+	return &SessionWithUser{Session: &s, User: u}, nil
+}
+
+// ExtendSession slides a session's expiry.
+func (q *Q) ExtendSession(ctx context.Context, id int64, seen, expires time.Time) error {
+	if _, err := q.exec(ctx, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
+		ms(seen), ms(expires), id); err != nil {
+		return fmt.Errorf("store: extend session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession removes a session by the digest of its cookie.
+func (q *Q) DeleteSession(ctx context.Context, digest string) error {
+	if _, err := q.exec(ctx, "DELETE FROM sessions WHERE digest = ?", digest); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions that expired before now.
+func (q *Q) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
+	if _, err := q.exec(ctx, "DELETE FROM sessions WHERE expires_at < ?", ms(now)); err != nil {
+		return fmt.Errorf("store: delete expired sessions: %w", err)
+	}
+	return nil
+}
+
+// SignInState is what sign-in needs to know about lockout.
+type SignInState struct {
+	FailedAttempts int
+	LockedUntil    *time.Time
+}
+
+// UserSignInState reads a user's failed-attempt counter and lock.
+func (q *Q) UserSignInState(ctx context.Context, userID int64) (SignInState, error) {
+	var st SignInState
+	var locked sql.NullInt64
+	err := q.queryRow(ctx, "SELECT failed_attempts, locked_until FROM users WHERE id = ?", userID).
+		Scan(&st.FailedAttempts, &locked)
+	if err != nil {
+		return st, fmt.Errorf("store: sign-in state: %w", wrapErr(err))
+	}
+	st.LockedUntil = fromNullMS(locked)
+	return st, nil
+}
+
+// SetUserSignInState writes a user's failed-attempt counter and lock.
+func (q *Q) SetUserSignInState(ctx context.Context, userID int64, st SignInState) error {
+	if _, err := q.exec(ctx, "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
+		st.FailedAttempts, nullMS(st.LockedUntil), userID); err != nil {
+		return fmt.Errorf("store: set sign-in state: %w", err)
+	}
+	return nil
+}
