@@ -15,10 +15,11 @@ import (
 )
 
 // gitRoutes passes git's smart HTTP requests (<full_path>[.git]/info/refs,
-// /git-upload-pack, /git-receive-pack) to the githttp handler; every other
-// path stays a plain 404 until the web UI exists.
+// /git-upload-pack, /git-receive-pack) to the githttp handler and every
+// other path to the pages.
 type gitRoutes struct {
-	git http.Handler
+	git   http.Handler
+	pages http.Handler
 }
 
 func (g gitRoutes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -28,18 +29,18 @@ func (g gitRoutes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.git.ServeHTTP(w, r)
 		return
 	}
-	http.NotFound(w, r)
+	g.pages.ServeHTTP(w, r)
 }
 
 // newGitHandler builds the smart HTTP handler with its pre-receive hook in
 // the data directory (kept across restarts, rewritten at each start).
-func newGitHandler(dataDir string, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (http.Handler, error) {
+func newGitHandler(dataDir string, svc *service.Service, authn *auth.Authenticator, log *slog.Logger, pages http.Handler) (http.Handler, error) {
 	h, err := githttp.New(&gitResolver{svc: svc, auth: authn, log: log},
 		githttp.Options{HookDir: filepath.Join(dataDir, "git-hooks"), Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("server: git handler: %w", err)
 	}
-	return gitRoutes{git: h}, nil
+	return gitRoutes{git: h, pages: pages}, nil
 }
 
 // gitResolver turns HTTP Basic credentials into an identity and asks the

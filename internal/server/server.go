@@ -19,6 +19,7 @@ import (
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/web"
 )
 
 // Version is set at build time with -ldflags.
@@ -59,14 +60,19 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		Version:       Version,
 		MaxFileSize:   cfg.MaxFileSize,
 	})
-	git, err := newGitHandler(cfg.DataDir, svc, authn, log)
+	pages, err := web.New(web.Options{Service: svc, Authenticator: authn, Log: log, ExternalURL: cfg.ExternalURL})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	git, err := newGitHandler(cfg.DataDir, svc, authn, log, pages)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle(v4.Prefix+"/", api)
-	mux.Handle("/", git) // git smart HTTP at /<full_path>.git/...
+	mux.Handle("/", git) // git smart HTTP at /<full_path>.git/..., pages otherwise
 	mux.HandleFunc("GET /-/health", s.health)
 	mux.HandleFunc("GET /-/liveness", s.liveness)
 	mux.HandleFunc("GET /-/readiness", s.readiness)

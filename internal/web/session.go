@@ -1,0 +1,101 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/lablet/lablet/internal/auth"
+)
+
+// csrfCookie holds the CSRF token of signed-out visitors (double-submit):
+// the sign-in form is protected before any session exists.
+const csrfCookie = "_lablet_csrf"
+
+// pageSession is the caller of a page request.
+type pageSession struct {
+	id     *auth.Identity
+	cookie string
+}
+
+// session resolves the _gitlab_session cookie; anonymous when absent or bad.
+func (h *Handler) session(r *http.Request) pageSession {
+	c, err := r.Cookie(auth.SessionCookie)
+	if err != nil || c.Value == "" {
+		return pageSession{id: h.auth.Anonymous()}
+	}
+	id, err := h.auth.Session(r.Context(), c.Value)
+	if err != nil {
+		return pageSession{id: h.auth.Anonymous()}
+	}
+	return pageSession{id: id, cookie: c.Value}
+}
+
+// csrfToken returns the token forms must carry: the session's, or for
+// signed-out visitors one kept in a cookie of its own.
+func (h *Handler) csrfToken(w http.ResponseWriter, r *http.Request, s pageSession) string {
+	if s.id.Session != nil {
+		return s.id.Session.CSRFToken
+	}
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
+		return c.Value
+	}
+	tok := auth.NewSecret("", 43)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: h.secure(r)})
+	return tok
+}
+
+// checkCSRF verifies a form's authenticity_token against the session (or
+// the signed-out cookie). Call it first in every POST handler.
+func (h *Handler) checkCSRF(r *http.Request, s pageSession) bool {
+	sent := r.PostFormValue("authenticity_token")
+	if sent == "" {
+		sent = r.Header.Get("X-CSRF-Token")
+	}
+	if s.id.Session != nil {
+		return s.id.CSRFValid(sent)
+	}
+	c, err := r.Cookie(csrfCookie)
+	return err == nil && c.Value != "" && auth.DigestEqual(c.Value, sent)
+}
+
+// requireUser wraps a page that needs a signed-in user: others are sent to
+// the sign-in page and come back afterwards. POSTs are CSRF-checked here.
+func (h *Handler) requireUser(next func(w http.ResponseWriter, r *http.Request, s pageSession)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s := h.session(r)
+		if !s.id.Authenticated() {
+			target := "/users/sign_in?redirect_to=" + url.QueryEscape(r.URL.RequestURI())
+			http.Redirect(w, r, target, http.StatusFound)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && !h.checkCSRF(r, s) {
+			http.Error(w, "422 The change you requested was rejected (invalid authenticity token).", http.StatusUnprocessableEntity)
+			return
+		}
+		next(w, r, s)
+	}
+}
+
+// requireAdmin is requireUser for instance administrators (404 for others,
+// as GitLab hides the admin area).
+func (h *Handler) requireAdmin(next func(w http.ResponseWriter, r *http.Request, s pageSession)) http.HandlerFunc {
+	return h.requireUser(func(w http.ResponseWriter, r *http.Request, s pageSession) {
+		if !s.id.IsAdmin() {
+			http.NotFound(w, r)
+			return
+		}
+		next(w, r, s)
+	})
+}
+
+// safeRedirect keeps redirect targets on this site: a local absolute path,
+// never "//host" or a scheme, so sign-in can't be an open redirect.
+func safeRedirect(target string) string {
+	if target == "" || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") ||
+		strings.HasPrefix(target, "/\\") || strings.ContainsAny(target, "\r\n") {
+		return "/"
+	}
+	return target
+}
