@@ -1,0 +1,417 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// result is one endpoint's figures.
+type result struct {
+	Name        string
+	Conc        int
+	Requests    int
+	Errors      int
+	Elapsed     time.Duration
+	P50         time.Duration
+	P90         time.Duration
+	P99         time.Duration
+	PeakRSS     int64
+	Unavailable string // why the endpoint was not run
+	FirstError  string
+}
+
+func (r *result) RPS() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Requests) / r.Elapsed.Seconds()
+}
+
+// reqSpec is one HTTP request to send.
+type reqSpec struct {
+	method, path string // path below /api/v4, with query
+	body         []byte
+	ctype        string
+	token        string // default: the bench user's
+}
+
+// worker is the state of one load-generating goroutine in one run.
+type worker struct {
+	id      int
+	n       int // requests sent so far
+	rng     *rand.Rand
+	phase   string
+	dir     string // scratch directory for git workers
+	state   map[string]bool
+	lastSHA string
+}
+
+// endpoint is one benchmarked operation: an HTTP request or a git process.
+type endpoint struct {
+	name   string
+	weight int  // share in the mix; 0: not in the mix
+	git    bool // runs git processes with the git concurrency
+	req    func(w *worker) reqSpec
+	// after, if set, sees each successful answer (to track worker state).
+	after func(w *worker, spec reqSpec)
+	run   func(ctx context.Context, w *worker) error
+}
+
+// loader drives endpoints against one server.
+type loader struct {
+	srv    *server
+	sd     *seeded
+	src    *seedRepo
+	client *http.Client
+	work   string
+}
+
+func newLoader(srv *server, sd *seeded, src *seedRepo, conc int, work string) *loader {
+	tr := &http.Transport{
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		// Every worker keeps its own connection alive.
+		MaxIdleConns:        conc * 2,
+		MaxIdleConnsPerHost: conc * 2,
+		MaxConnsPerHost:     conc,
+		IdleConnTimeout:     60 * time.Second,
+	}
+	return &loader{srv: srv, sd: sd, src: src, work: work,
+		client: &http.Client{Transport: tr, Timeout: 60 * time.Second}}
+}
+
+func (l *loader) close() { l.client.CloseIdleConnections() }
+
+// do sends one request; an error is a transport error or a non-2xx answer.
+func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
+	var body io.Reader
+	if spec.body != nil {
+		body = bytes.NewReader(spec.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, spec.method, l.srv.base+"/api/v4"+spec.path, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	tok := spec.token
+	if tok == "" {
+		tok = l.sd.BenchToken
+	}
+	req.Header.Set("PRIVATE-TOKEN", tok)
+	if spec.ctype != "" {
+		req.Header.Set("Content-Type", spec.ctype)
+	}
+	resp, err := l.client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return resp.StatusCode, nil, err
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		msg := string(b)
+		if len(msg) > 200 {
+			msg = msg[:200]
+		}
+		return resp.StatusCode, b, fmt.Errorf("%s %s: %d %s", spec.method, spec.path, resp.StatusCode, msg)
+	}
+	return resp.StatusCode, b, nil
+}
+
+// routeMissing reports whether an answer means "no such route yet".
+func routeMissing(status int, body []byte) bool {
+	return status == http.StatusMethodNotAllowed ||
+		status == http.StatusNotFound && bytes.Contains(body, []byte(`"error":"404 Not Found"`))
+}
+
+// probe sends one request of ep to see whether the route exists.
+func (l *loader) probe(ctx context.Context, ep *endpoint, phase string) string {
+	if ep.req == nil {
+		return ""
+	}
+	w := &worker{id: 999, rng: rand.New(rand.NewPCG(9, 9)), phase: phase + "-probe", state: map[string]bool{}}
+	spec := ep.req(w)
+	status, body, err := l.do(ctx, spec)
+	if err != nil && routeMissing(status, body) {
+		return fmt.Sprintf("%s %s answers %d", spec.method, strings.SplitN(spec.path, "?", 2)[0], status)
+	}
+	if err == nil && ep.after != nil {
+		ep.after(w, spec)
+	}
+	return ""
+}
+
+// runEndpoint drives ep with conc workers for d.
+func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, d time.Duration, phase string) *result {
+	res := &result{Name: ep.name, Conc: conc}
+	if ep.git && !l.sd.GitHTTP {
+		res.Unavailable = "git over HTTP not served"
+		return res
+	}
+	if why := l.probe(ctx, ep, phase); why != "" {
+		res.Unavailable = why
+		return res
+	}
+	sampler := l.srv.sampleRSS()
+	var mu sync.Mutex
+	var all []time.Duration
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for i := 0; i < conc; i++ {
+		wg.Add(1)
+		go func(id int) {
+			defer wg.Done()
+			w := &worker{id: id, rng: rand.New(rand.NewPCG(uint64(id), uint64(time.Now().UnixNano()))),
+				phase: phase, state: map[string]bool{}}
+			if ep.git {
+				w.dir = filepath.Join(l.work, fmt.Sprintf("%s-w%d", phase, id))
+				if err := os.MkdirAll(w.dir, 0o700); err != nil {
+					mu.Lock()
+					res.Errors++
+					res.FirstError = err.Error()
+					mu.Unlock()
+					return
+				}
+				defer os.RemoveAll(w.dir)
+			}
+			lat := make([]time.Duration, 0, 1024)
+			errs, first := 0, ""
+			// Bounded in time, and in count as a backstop.
+			for n := 0; n < 10_000_000 && time.Now().Before(deadline) && ctx.Err() == nil; n++ {
+				t0 := time.Now()
+				var err error
+				if ep.run != nil {
+					err = ep.run(ctx, w)
+				} else {
+					spec := ep.req(w)
+					_, _, err = l.do(ctx, spec)
+					if err == nil && ep.after != nil {
+						ep.after(w, spec)
+					}
+				}
+				lat = append(lat, time.Since(t0))
+				w.n++
+				if err != nil {
+					if ctx.Err() != nil {
+						lat = lat[:len(lat)-1]
+						break
+					}
+					errs++
+					if first == "" {
+						first = err.Error()
+					}
+				}
+			}
+			mu.Lock()
+			all = append(all, lat...)
+			res.Errors += errs
+			if res.FirstError == "" {
+				res.FirstError = first
+			}
+			mu.Unlock()
+		}(i)
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	res.PeakRSS = sampler.stop()
+	res.Requests = len(all)
+	slices.Sort(all)
+	res.P50, res.P90, res.P99 = pct(all, 50), pct(all, 90), pct(all, 99)
+	return res
+}
+
+// pct is the nearest-rank percentile of sorted samples.
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[max(0, min(len(sorted)-1, i-1))]
+}
+
+// endpoints lists the benchmarked operations.
+func (l *loader) endpoints() []*endpoint {
+	sd, src := l.sd, l.src
+	pick := func(w *worker, list []projectRef) projectRef { return list[w.rng.IntN(len(list))] }
+	repoOf := func(w *worker) projectRef { return pick(w, sd.RepoProjects) }
+	esc := url.PathEscape
+	get := func(p string) reqSpec { return reqSpec{method: http.MethodGet, path: p} }
+	eps := []*endpoint{
+		{name: "GET /projects/:id", weight: 15, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d", pick(w, sd.VisibleProjects).ID))
+		}},
+		{name: "GET /projects/:path", weight: 10, req: func(w *worker) reqSpec {
+			return get("/projects/" + esc(pick(w, sd.VisibleProjects).FullPath))
+		}},
+		{name: "GET /projects?membership", weight: 10, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects?membership=true&per_page=20&page=%d", 1+w.rng.IntN(3)))
+		}},
+		{name: "GET /projects keyset", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects?pagination=keyset&order_by=id&sort=asc&per_page=20&id_after=%d",
+				w.rng.Int64N(max(1, sd.MaxProjectID))))
+		}},
+		{name: "GET /groups/:id", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/groups/%d", sd.VisibleGroups[w.rng.IntN(len(sd.VisibleGroups))]))
+		}},
+		{name: "GET /users/:id", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/users/%d", sd.UserIDs[w.rng.IntN(len(sd.UserIDs))]))
+		}},
+		{name: "GET /user", weight: 10, req: func(w *worker) reqSpec { return get("/user") }},
+		{name: "GET …/repository/branches", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/repository/branches", repoOf(w).ID))
+		}},
+		{name: "GET …/repository/tree", weight: 8, req: func(w *worker) reqSpec {
+			d := src.Dirs[w.rng.IntN(len(src.Dirs))]
+			return get(fmt.Sprintf("/projects/%d/repository/tree?ref=main&path=%s", repoOf(w).ID, url.QueryEscape(d)))
+		}},
+		{name: "GET …/repository/files/:path", weight: 8, req: func(w *worker) reqSpec {
+			f := src.Files[w.rng.IntN(len(src.Files))]
+			return get(fmt.Sprintf("/projects/%d/repository/files/%s?ref=main", repoOf(w).ID, esc(f)))
+		}},
+		{name: "GET …/repository/files/:path/raw", weight: 8, req: func(w *worker) reqSpec {
+			f := src.Files[w.rng.IntN(len(src.Files))]
+			return get(fmt.Sprintf("/projects/%d/repository/files/%s/raw?ref=main", repoOf(w).ID, esc(f)))
+		}},
+		{name: "GET …/repository/commits", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/repository/commits?ref_name=main&per_page=20", repoOf(w).ID))
+		}},
+		{name: "POST /projects", weight: 1, req: func(w *worker) reqSpec {
+			form := url.Values{"name": {fmt.Sprintf("new-%s-%d-%d-%d", w.phase, w.id, w.n, w.rng.IntN(1e9))}}
+			return reqSpec{method: http.MethodPost, path: "/projects", body: []byte(form.Encode()),
+				ctype: "application/x-www-form-urlencoded"}
+		}},
+		{name: "POST …/repository/commits", weight: 1, req: func(w *worker) reqSpec {
+			p := sd.RepoProjects[w.id%len(sd.RepoProjects)]
+			branch := fmt.Sprintf("bench-%s-w%d", w.phase, w.id)
+			body := map[string]any{
+				"branch":         branch,
+				"commit_message": fmt.Sprintf("bench commit %d", w.n),
+				"actions": []map[string]string{{"action": "create",
+					"file_path": fmt.Sprintf("bench/w%d/%d-%d.txt", w.id, w.n, w.rng.IntN(1e9)),
+					"content":   "generated by the lablet bench\n"}},
+			}
+			if !w.state[branch] {
+				body["start_branch"] = "main"
+			}
+			return reqSpec{method: http.MethodPost, path: fmt.Sprintf("/projects/%d/repository/commits", p.ID),
+				body: mustJSON(body), ctype: "application/json"}
+		}, after: func(w *worker, spec reqSpec) {
+			w.state[fmt.Sprintf("bench-%s-w%d", w.phase, w.id)] = true
+		}},
+		{name: "git ls-remote", git: true, run: func(ctx context.Context, w *worker) error {
+			_, err := git(ctx, w.dir, "ls-remote", l.gitURL(repoOf(w), sd.BenchToken))
+			return err
+		}},
+		{name: "git clone", git: true, run: func(ctx context.Context, w *worker) error {
+			dst := filepath.Join(w.dir, fmt.Sprintf("c%d", w.n))
+			_, err := git(ctx, w.dir, "clone", "--quiet", "--bare", l.gitURL(repoOf(w), sd.BenchToken), dst)
+			_ = os.RemoveAll(dst)
+			return err
+		}},
+		{name: "git push", git: true, run: func(ctx context.Context, w *worker) error {
+			return l.gitPush(ctx, w)
+		}},
+	}
+	return eps
+}
+
+// gitURL is a project's HTTP clone URL with the token as password.
+func (l *loader) gitURL(p projectRef, token string) string {
+	return "http://bench:" + token + "@" + l.srv.addr + "/" + p.FullPath + ".git"
+}
+
+// gitPush pushes one new commit (made before the clock starts would be
+// nicer; commit-tree costs ~2ms) to the worker's own branch.
+func (l *loader) gitPush(ctx context.Context, w *worker) error {
+	local := filepath.Join(w.dir, "local.git")
+	if w.lastSHA == "" {
+		if _, err := git(ctx, w.dir, "clone", "--quiet", "--bare", "--no-tags", "--single-branch", l.src.Dir, local); err != nil {
+			return err
+		}
+		out, err := git(ctx, local, "rev-parse", "refs/heads/main")
+		if err != nil {
+			return err
+		}
+		w.lastSHA = strings.TrimSpace(out)
+	}
+	out, err := git(ctx, local, "commit-tree", w.lastSHA+"^{tree}", "-p", w.lastSHA, "-m",
+		fmt.Sprintf("bench push %d", w.n))
+	if err != nil {
+		return err
+	}
+	sha := strings.TrimSpace(out)
+	p := l.sd.RepoProjects[w.id%len(l.sd.RepoProjects)]
+	ref := fmt.Sprintf("refs/heads/bench-push-%s-w%d", w.phase, w.id)
+	if _, err := git(ctx, local, "push", "--quiet", l.gitURL(p, l.sd.BenchToken), sha+":"+ref); err != nil {
+		return err
+	}
+	w.lastSHA = sha
+	return nil
+}
+
+// mix is a weighted blend of the available HTTP endpoints.
+func mixEndpoint(eps []*endpoint, available map[string]bool) *endpoint {
+	var pool []*endpoint
+	total := 0
+	for _, ep := range eps {
+		if ep.weight > 0 && !ep.git && available[ep.name] {
+			pool = append(pool, ep)
+			total += ep.weight
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	choose := func(w *worker) *endpoint {
+		x := w.rng.IntN(total)
+		for _, ep := range pool {
+			if x < ep.weight {
+				return ep
+			}
+			x -= ep.weight
+		}
+		return pool[len(pool)-1]
+	}
+	var names []string
+	for _, ep := range pool {
+		names = append(names, fmt.Sprintf("%s ×%d", ep.name, ep.weight))
+	}
+	mix := &endpoint{name: "mix (HTTP)"}
+	// Each worker remembers which endpoint it chose for the request in flight.
+	var mu sync.Mutex
+	chosen := map[*worker]*endpoint{}
+	mix.req = func(w *worker) reqSpec {
+		ep := choose(w)
+		mu.Lock()
+		chosen[w] = ep
+		mu.Unlock()
+		return ep.req(w)
+	}
+	mix.after = func(w *worker, spec reqSpec) {
+		mu.Lock()
+		ep := chosen[w]
+		mu.Unlock()
+		if ep != nil && ep.after != nil {
+			ep.after(w, spec)
+		}
+	}
+	mixDescription = strings.Join(names, ", ")
+	return mix
+}
+
+var mixDescription string

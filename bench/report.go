@@ -1,0 +1,179 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "-"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.0fµs", float64(d)/float64(time.Microsecond))
+	case d < 100*time.Millisecond:
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.0fms", float64(d)/float64(time.Millisecond))
+	default:
+		return d.Round(100 * time.Millisecond).String()
+	}
+}
+
+func mib(b int64) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f", float64(b)/(1<<20))
+}
+
+func cloneLine(r *dbRun) string {
+	if r.CloneHTTP == 0 {
+		return "unavailable (" + r.CloneNote + ")"
+	}
+	return fmt.Sprintf("HTTP %s, file:// %s, ratio %.2f× (median of several bare clones of one repository)",
+		fmtDur(r.CloneHTTP), fmtDur(r.CloneFile), float64(r.CloneHTTP)/float64(r.CloneFile))
+}
+
+func seedLine(r *dbRun) string {
+	c := r.Counts
+	return fmt.Sprintf("%d users, %d groups, %d projects, %d memberships in %s (service layer, server stopped); "+
+		"%d repositories pushed in %s", c.Users, c.Groups, c.Projects, c.Members, c.Seed.Round(time.Millisecond),
+		len(c.RepoProjects), c.SeedRepos.Round(time.Millisecond))
+}
+
+// printRun writes one database's results to w as an aligned table.
+func printRun(w io.Writer, o options, r *dbRun) {
+	fmt.Fprintf(w, "\n== %s ==\n", r.DB)
+	fmt.Fprintf(w, "seed:      %s\n", seedLine(r))
+	fmt.Fprintf(w, "readiness: empty data dir %s, seeded %s\n", fmtDur(r.ReadyEmpty), fmtDur(r.ReadySeeded))
+	fmt.Fprintf(w, "clone:     %s\n", cloneLine(r))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "endpoint\tconc\treq/s\tp50\tp90\tp99\trequests\terrors\tpeak RSS MiB")
+	for _, res := range r.Results {
+		if res.Unavailable != "" {
+			fmt.Fprintf(tw, "%s\t%d\tunavailable\t-\t-\t-\t-\t-\t-\n", res.Name, res.Conc)
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%d\t%s\n", res.Name, res.Conc, res.RPS(),
+			fmtDur(res.P50), fmtDur(res.P90), fmtDur(res.P99), res.Requests, res.Errors, mib(res.PeakRSS))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "server peak RSS (VmHWM): %s MiB\n", mib(r.PeakRSS))
+	for _, res := range r.Results {
+		if res.Unavailable != "" {
+			fmt.Fprintf(w, "unavailable: %s: %s\n", res.Name, res.Unavailable)
+		}
+		if res.FirstError != "" {
+			fmt.Fprintf(w, "first error of %s: %s\n", res.Name, res.FirstError)
+		}
+	}
+	if r.ServerFailures != "" {
+		fmt.Fprintln(w, r.ServerFailures)
+	}
+}
+
+const mdHeader = `# Benchmarks
+
+Produced by ` + "`go run ./bench`" + ` (issue 5). The bench builds lablet, starts ` + "`lablet serve`" + ` on a
+loopback port with a temporary data dir, seeds an instance, then drives each endpoint alone for a
+fixed time with a fixed number of keep-alive connections, and finally a weighted mix of the HTTP
+endpoints. Everything runs on one machine: the load generator and git clients share the CPUs with
+the server, so the figures are a floor, not a capacity.
+
+    go run ./bench                     # default scale, writes this file (about 5 minutes on 2 cores)
+    go run ./bench -short              # CI: tiny scale, 1s per endpoint, exit 1 on any failed request
+    go run ./bench -scale 100000       # 100,000 projects (10,000 users, 2,000 groups)
+    go run ./bench -db 'postgres://root@127.0.0.1:5432/postgres?sslmode=disable'   # SQLite, then PostgreSQL
+    go run ./bench -only 'repository'  # a subset of endpoints (regexp on the name)
+    go test -run '^$' -bench . -benchmem ./internal/auth ./internal/service ./internal/api/v4 ./internal/repo
+
+Seeding: users (one shared bcrypt hash), groups with subgroups up to three levels, projects
+(70% in groups, 30% personal; 60% private, 20% internal, 20% public) and memberships are written
+through the service layer with the server stopped, because the REST API creates them too slowly
+(see the observations below); bulk projects therefore have no repository on disk. The repository
+projects are created through ` + "`POST /projects`" + ` and a generated repository (` + "`git fast-import`" + `,
+nested directories, 20 branches, 10 tags) is pushed to each over HTTP (over ` + "`file://`" + ` when lablet
+does not serve git yet). Requests act as a regular user (Developer of a tenth of the top-level
+groups, Maintainer of the repository group) with an ` + "`api`" + ` token; targets are drawn at random
+among what that user can see.
+
+Columns: **conc** concurrent connections (git: concurrent processes); **req/s** completed
+requests (or git commands) per second, failed ones included; **p50/p90/p99** latency percentiles
+of all requests, measured at the client from sending to the last byte (git: the whole command);
+**errors** transport errors and non-2xx answers; **peak RSS** the highest VmRSS of the server
+process sampled every 50ms during that endpoint (its git children are not counted).
+*unavailable* means the route answered 404/405 (not implemented yet) and was skipped.
+
+The figures move by 10–30% from run to run on a shared machine: compare medians of several runs,
+on the same machine, and never read a single run as a regression.
+`
+
+// writeMarkdown writes BENCHMARKS.md.
+func writeMarkdown(path string, o options, m machine, runs []*dbRun) error {
+	var b strings.Builder
+	b.WriteString(mdHeader)
+	fmt.Fprintf(&b, "\n## Run of %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"))
+	dbs := make([]string, 0, len(runs))
+	for _, r := range runs {
+		dbs = append(dbs, r.DB)
+	}
+	fmt.Fprintf(&b, "- machine: %s, %d cores, %s memory, %s\n", m.CPU, m.Cores, m.Memory, m.OS)
+	fmt.Fprintf(&b, "- Go %s, git %s; database: %s\n", strings.TrimPrefix(m.Go, "go"), m.Git, strings.Join(dbs, ", "))
+	fmt.Fprintf(&b, "- command: `%s` (%s per endpoint, %d connections, %d git processes)\n",
+		strings.TrimSpace("go run ./bench "+strings.Join(redactArgs(os.Args[1:]), " ")), o.duration, o.conc, o.gitConc)
+	if mixDescription != "" {
+		fmt.Fprintf(&b, "- mix weights: %s\n", mixDescription)
+	}
+	for _, r := range runs {
+		fmt.Fprintf(&b, "\n### %s\n\n", r.DB)
+		fmt.Fprintf(&b, "- seed: %s\n", seedLine(r))
+		fmt.Fprintf(&b, "- start to `/-/readiness`: empty data dir %s, seeded %s\n", fmtDur(r.ReadyEmpty), fmtDur(r.ReadySeeded))
+		fmt.Fprintf(&b, "- `git clone`: %s\n", cloneLine(r))
+		fmt.Fprintf(&b, "- server peak RSS over the whole run (VmHWM): %s MiB\n\n", mib(r.PeakRSS))
+		b.WriteString("| endpoint | conc | req/s | p50 | p90 | p99 | requests | errors | peak RSS MiB |\n")
+		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		for _, res := range r.Results {
+			if res.Unavailable != "" {
+				fmt.Fprintf(&b, "| `%s` | %d | unavailable: %s | | | | | | |\n", res.Name, res.Conc, res.Unavailable)
+				continue
+			}
+			fmt.Fprintf(&b, "| `%s` | %d | %.0f | %s | %s | %s | %d | %d | %s |\n", res.Name, res.Conc, res.RPS(),
+				fmtDur(res.P50), fmtDur(res.P90), fmtDur(res.P99), res.Requests, res.Errors, mib(res.PeakRSS))
+		}
+	}
+	// The observations are written by hand; a new run keeps them.
+	if old, err := os.ReadFile(path); err == nil {
+		if i := strings.Index(string(old), "\n"+observationsHeading); i >= 0 {
+			b.WriteString("\n")
+			b.WriteString(string(old[i:]))
+		}
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// observationsHeading starts the hand-written part of BENCHMARKS.md.
+const observationsHeading = "## Observations"
+
+// redactArgs hides a password in a -db URL.
+func redactArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if u, err := url.Parse(a); err == nil && u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				u.User = url.UserPassword(u.User.Username(), "xxx")
+				a = u.String()
+			}
+		}
+		if strings.ContainsAny(a, "?&*|;<>()$`\\\"' ") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		out[i] = a
+	}
+	return out
+}

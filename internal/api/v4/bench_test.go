@@ -1,0 +1,150 @@
+package v4
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// These benchmarks run the API in process (no network, no git: the
+// service has no repository store), so that a CPU profile shows the
+// request path itself:
+//
+//	go test -run '^$' -bench . -benchmem -cpuprofile /tmp/api.prof ./internal/api/v4
+//	go tool pprof -top internal/api/v4/v4.test /tmp/api.prof
+
+type benchAPI struct {
+	api     *API
+	svc     *service.Service
+	project *store.Project
+	token   string // a Developer of the project's group, scope api
+}
+
+func newBenchAPI(b *testing.B) *benchAPI {
+	b.Helper()
+	ctx := context.Background()
+	dir := b.TempDir()
+	db, err := store.Open(ctx, "", dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := service.New(db, log, true)
+	if err := svc.EnsureRoot(ctx, "root-password-1234", dir); err != nil {
+		b.Fatal(err)
+	}
+	authn := auth.NewAuthenticator(db, true, false)
+	a := New(Options{Service: svc, Authenticator: authn, Log: log})
+	root, err := db.Q().UserByUsername(ctx, "root")
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin := &auth.Identity{User: root, Owner: root}
+	u := &store.User{Username: "alice", Email: "alice@example.com", Name: "Alice", CanCreateGroup: true, ProjectsLimit: 100}
+	if err := db.WithTx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, u) }); err != nil {
+		b.Fatal(err)
+	}
+	_, tok, err := svc.CreateToken(ctx, service.NewTokenInput{UserID: u.ID, Name: "bench", Scopes: []string{"api"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	str := func(v string) *string { return &v }
+	vis := access.Private
+	g, err := svc.CreateGroup(ctx, admin, service.GroupInput{Name: str("g"), Path: str("g"), Visibility: &vis})
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, err := svc.GroupMemberSource(ctx, admin, fmt.Sprint(g.ID))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AddMember(ctx, admin, src, u.ID, service.MemberInput{AccessLevel: int(access.Developer)}); err != nil {
+		b.Fatal(err)
+	}
+	ns := fmt.Sprint(g.ID)
+	var first *store.Project
+	for i := 0; i < 100; i++ {
+		name := fmt.Sprintf("p%d", i)
+		p, err := svc.CreateProject(ctx, admin, service.ProjectInput{Name: &name, Path: &name, Namespace: &ns,
+			Description: str("A project for benchmarks.")}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if first == nil {
+			first = p
+		}
+	}
+	return &benchAPI{api: a, svc: svc, project: first, token: tok}
+}
+
+// serve runs one request through the whole API handler.
+func (ba *benchAPI) serve(b *testing.B, target string) {
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	req.Header.Set("PRIVATE-TOKEN", ba.token)
+	rec := httptest.NewRecorder()
+	ba.api.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("GET %s: %d %s", target, rec.Code, rec.Body)
+	}
+}
+
+// BenchmarkProjectEntity measures building and encoding GET /projects/:id's
+// JSON, without storage.
+func BenchmarkProjectEntity(b *testing.B) {
+	ba := newBenchAPI(b)
+	r := httptest.NewRequest(http.MethodGet, "/api/v4/projects/1", nil)
+	perms := &store.ProjectAccess{Group: int(access.Developer)}
+	b.Run("build", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = ba.api.fullProject(r, ba.project, nil, perms)
+		}
+	})
+	f := ba.api.fullProject(r, ba.project, nil, perms)
+	b.Run("encode", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := json.NewEncoder(io.Discard).Encode(f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("build+writeJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			writeJSON(httptest.NewRecorder(), http.StatusOK, ba.api.fullProject(r, ba.project, nil, perms))
+		}
+	})
+}
+
+// BenchmarkHandler runs whole requests (authentication, routing, lookup,
+// permissions, entity, JSON) through the API handler in process.
+func BenchmarkHandler(b *testing.B) {
+	ba := newBenchAPI(b)
+	p := ba.project
+	for _, c := range []struct{ name, target string }{
+		{"GET /projects/:id", fmt.Sprintf("/api/v4/projects/%d", p.ID)},
+		{"GET /projects/:path", "/api/v4/projects/g%2F" + p.Path},
+		{"GET /projects?membership", "/api/v4/projects?membership=true&per_page=20"},
+		{"GET /user", "/api/v4/user"},
+		{"GET /groups/:id", fmt.Sprintf("/api/v4/groups/%d", p.NamespaceID)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				ba.serve(b, c.target)
+			}
+		})
+	}
+}
