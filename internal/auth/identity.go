@@ -57,6 +57,9 @@ type Identity struct {
 	// Session is set when a browser session (the _gitlab_session cookie)
 	// authenticated the request rather than a token.
 	Session *store.Session
+	// OAuthApplication is set when an OAuth access token authenticated the
+	// request; Token then carries the grant's scopes (ID 0: no PAT row).
+	OAuthApplication *store.OAuthApplication
 	// adminMode mirrors the instance's Admin Mode setting.
 	adminMode bool
 }
@@ -155,7 +158,13 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 	digest := Digest(text)
 	tw, err := a.db.Q().TokenByDigest(ctx, digest)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, ErrUnauthorized
+		// Not a personal access token: try an OAuth access token, looked
+		// up by the same digest.
+		id, err := a.oauthToken(ctx, digest, now)
+		if err != nil || sudo == "" {
+			return id, err
+		}
+		return a.sudo(ctx, id, sudo)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("auth: token lookup: %w", err)
@@ -202,4 +211,25 @@ func (a *Authenticator) sudo(ctx context.Context, id *Identity, ident string) (*
 	id.User = target
 	id.Sudo = true
 	return id, nil
+}
+
+// oauthToken resolves an OAuth access token's digest. The identity's
+// scopes are the grant's, so route scope checks treat it as a PAT.
+func (a *Authenticator) oauthToken(ctx context.Context, digest string, now time.Time) (*Identity, error) {
+	at, err := a.db.Q().OAuthAccessTokenByDigest(ctx, digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: oauth token lookup: %w", err)
+	}
+	g := at.Grant
+	if !DigestEqual(g.Signature, digest) || !g.Active || (g.ExpiresAt != nil && !now.Before(*g.ExpiresAt)) ||
+		!at.User.Active() {
+		return nil, ErrUnauthorized
+	}
+	tok := &store.Token{UserID: at.User.ID, Name: at.Application.Name, Digest: g.Signature, Scopes: g.Scopes,
+		CreatedAt: g.CreatedAt}
+	return &Identity{User: at.User, Owner: at.User, Token: tok, OAuthApplication: at.Application,
+		adminMode: a.adminMode}, nil
 }

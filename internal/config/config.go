@@ -31,6 +31,9 @@ type Config struct {
 	// MaxFileSize bounds, in bytes, a file written through the REST API
 	// (files and commits); 0 means the API's default (10 MiB).
 	MaxFileSize int64
+	// OAuthPasswordGrant enables OAuth's resource owner password
+	// credentials grant (LABLET_OAUTH_PASSWORD_GRANT).
+	OAuthPasswordGrant bool
 }
 
 // Default returns the settings used when nothing is given.
@@ -39,6 +42,7 @@ func Default() Config {
 		Listen:               "127.0.0.1:8080",
 		DataDir:              "./lablet-data",
 		ImpersonationEnabled: true,
+		OAuthPasswordGrant:   true,
 		LogLevel:             "info",
 	}
 }
@@ -72,6 +76,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("config: LABLET_MAX_FILE_SIZE: %q is not a byte count", v)
 		}
 		c.MaxFileSize = n
+	}
+	if err := boolean("LABLET_OAUTH_PASSWORD_GRANT", &c.OAuthPasswordGrant); err != nil {
+		return err
 	}
 	if err := boolean("LABLET_IMPERSONATION_ENABLED", &c.ImpersonationEnabled); err != nil {
 		return err

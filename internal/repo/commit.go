@@ -160,6 +160,14 @@ func validateAction(a Action) error {
 }
 
 func (r *Repo) writeBlob(ctx context.Context, content []byte) (string, error) {
+	// Written directly as a loose object (what hash-object -w does), which
+	// saves a process per file of an API commit.
+	if !r.Exists() {
+		return "", fmt.Errorf("repository: %w", ErrNotFound)
+	}
+	if oid, ok, err := r.writeLooseObject("blob", content); ok {
+		return oid, err
+	}
 	out, err := gitCmd{dir: r.path, args: []string{"hash-object", "-w", "--no-filters", "--stdin"},
 		stdin: strings.NewReader(string(content))}.run(ctx)
 	if err != nil {

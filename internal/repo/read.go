@@ -432,13 +432,30 @@ func (r *Repo) commits(ctx context.Context, ids []string) ([]*Commit, error) {
 
 // LastCommitForPath returns the newest commit reachable from rev that
 // touched p.
+// Answers for a full commit id are cached (see lastCommits); callers get
+// their own copy.
 func (r *Repo) LastCommitForPath(ctx context.Context, rev, p string) (*Commit, error) {
+	key := lastCommitKey{repo: r.path, commit: rev, path: p}
+	cacheable := len(rev) == 40 || len(rev) == 64
+	if cacheable && isHexID(rev, 40) {
+		if c, ok := lastCommits.get(key); ok {
+			c.Parents = append([]string(nil), c.Parents...)
+			return &c, nil
+		}
+	} else {
+		cacheable = false
+	}
 	cs, err := r.Log(ctx, LogOptions{Ref: rev, Path: p, Limit: 1})
 	if err != nil {
 		return nil, err
 	}
 	if len(cs) == 0 {
 		return nil, fmt.Errorf("no commit touches %q: %w", p, ErrNotFound)
+	}
+	if cacheable {
+		c := *cs[0]
+		c.Parents = append([]string(nil), c.Parents...)
+		lastCommits.put(key, c)
 	}
 	return cs[0], nil
 }

@@ -60,7 +60,22 @@ func (r *Repo) forEachRefSorted(ctx context.Context, sort RefSort, prefix string
 
 // BranchesSorted lists all branches in the given order with one
 // for-each-ref call.
+//
+// Name orders read the ref files directly instead (readBranchRefs): no
+// process.
 func (r *Repo) BranchesSorted(ctx context.Context, sort RefSort) ([]Branch, error) {
+	if sort == SortNameAsc || sort == SortNameDesc {
+		out, err := r.readBranchRefs()
+		if err != nil {
+			return nil, err
+		}
+		if sort == SortNameDesc {
+			for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+		return out, nil
+	}
 	recs, err := r.forEachRefSorted(ctx, sort, "refs/heads/", "%(refname)", "%(objectname)")
 	if err != nil {
 		return nil, err
@@ -198,10 +213,34 @@ func parseTagObject(data []byte) (Signature, string) {
 // objects are left out of the map.
 func (r *Repo) CommitsByID(ctx context.Context, ids []string) (map[string]*Commit, error) {
 	out := make(map[string]*Commit, len(ids))
+	// Commits are immutable: those read before come from commitCache, and
+	// only the others cost a cat-file round trip.
+	var missing []string
+	for _, id := range ids {
+		if _, seen := out[id]; seen || id == "" {
+			continue
+		}
+		if c, ok := commitCache.get(commitKey{repo: r.path, id: id}); ok {
+			c.Parents = append([]string(nil), c.Parents...)
+			out[id] = &c
+			continue
+		}
+		missing = append(missing, id)
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	cached := make(map[string]*Commit, len(out))
+	for k, v := range out {
+		cached[k] = v
+	}
 	err := r.withCatFile(ctx, func(c *catFile) error {
 		clear(out)
-		for _, id := range ids {
-			if _, seen := out[id]; seen || id == "" {
+		for k, v := range cached {
+			out[k] = v
+		}
+		for _, id := range missing {
+			if _, seen := out[id]; seen {
 				continue
 			}
 			h, data, err := r.object(ctx, c, id, "commit")
@@ -216,6 +255,11 @@ func (r *Repo) CommitsByID(ctx context.Context, ids []string) (map[string]*Commi
 				return err
 			}
 			out[id] = cm
+			if id == h.OID {
+				cc := *cm
+				cc.Parents = append([]string(nil), cm.Parents...)
+				commitCache.put(commitKey{repo: r.path, id: id}, cc)
+			}
 		}
 		return nil
 	})
@@ -229,6 +273,11 @@ func (r *Repo) MergedBranches(ctx context.Context, into string) (map[string]bool
 	if !isHexID(into, 40) {
 		return nil, fmt.Errorf("%w: merged into %q: not an object id", ErrInvalid, into)
 	}
+	return r.mergedBranchesCached(ctx, into, func() (map[string]bool, error) { return r.mergedBranches(ctx, into) })
+}
+
+// mergedBranches is MergedBranches without the cache.
+func (r *Repo) mergedBranches(ctx context.Context, into string) (map[string]bool, error) {
 	out, err := gitCmd{dir: r.path, args: []string{"for-each-ref", "--merged=" + into,
 		"--format=%(objectname) %(refname)", "refs/heads/"}}.run(ctx)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -71,42 +72,163 @@ var repoConfig = [][2]string{
 // The repository is built in a temporary directory and renamed into place,
 // so readers never see a half-initialised repository.
 func (s *Store) Create(ctx context.Context, projectID int64, defaultBranch string) (*Repo, error) {
+	if _, err := os.Stat(s.Path(projectID)); err == nil {
+		return nil, fmt.Errorf("create repository %d: %w", projectID, ErrExists)
+	}
+	tmp, err := s.Prepare(ctx, defaultBranch)
+	if err != nil {
+		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
+	}
+	r, err := s.Place(tmp, projectID)
+	if err != nil {
+		s.Discard(tmp)
+		return nil, err
+	}
+	return r, nil
+}
+
+// Prepare initialises an empty bare repository with HEAD pointing at
+// defaultBranch in a temporary directory of the store, for a project whose
+// id is not known yet: the git work (and a first commit on the returned
+// handle) can then happen before the project's transaction, which only
+// has to Place it. Discard it if it is not placed.
+func (s *Store) Prepare(ctx context.Context, defaultBranch string) (*Repo, error) {
 	head, err := BranchRef(defaultBranch)
 	if err != nil {
 		return nil, err
 	}
+	parent := filepath.Join(s.Root, "@hashed")
+	if err := os.MkdirAll(parent, 0o750); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(parent, ".init-*")
+	if err != nil {
+		return nil, err
+	}
+	// No process: the files `git init --bare --template=` writes are
+	// written directly; should probing the file system fail, git does it.
+	if err := initBare(tmp); err != nil {
+		// --template= : no sample hooks or description copied in.
+		if _, err := (gitCmd{dir: tmp, args: []string{"init", "--bare", "--quiet", "--template=", "--initial-branch=" + defaultBranch, "."}}).run(ctx); err != nil {
+			os.RemoveAll(tmp)
+			return nil, err
+		}
+	}
+	// The settings are appended to the config git init wrote (a repeated
+	// section is the same as one), and HEAD is written as git symbolic-ref
+	// writes it, rather than one git call per setting.
+	if err := writeRepoSettings(tmp, head); err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	return OpenPath(tmp), nil
+}
+
+// Place renames a prepared repository into the project's place and returns
+// the project's handle; ErrExists if a repository is already there. tmp is
+// closed either way and must not be used again; on failure it is left for
+// Discard.
+func (s *Store) Place(tmp *Repo, projectID int64) (*Repo, error) {
+	_ = tmp.Close()
 	final := s.Path(projectID)
 	if _, err := os.Stat(final); err == nil {
 		return nil, fmt.Errorf("create repository %d: %w", projectID, ErrExists)
 	}
-	parent := filepath.Dir(final)
-	if err := os.MkdirAll(parent, 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
 		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
 	}
-	tmp, err := os.MkdirTemp(parent, ".init-*")
-	if err != nil {
-		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
-	}
-	defer os.RemoveAll(tmp) // no-op after a successful rename
-	// --template= : no sample hooks or description copied in.
-	if _, err := (gitCmd{dir: tmp, args: []string{"init", "--bare", "--quiet", "--template=", "--initial-branch=" + defaultBranch, "."}}).run(ctx); err != nil {
-		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
-	}
-	for _, kv := range repoConfig {
-		if _, err := (gitCmd{dir: tmp, args: []string{"config", kv[0], kv[1]}}).run(ctx); err != nil {
-			return nil, fmt.Errorf("create repository %d: %w", projectID, err)
-		}
-	}
-	if _, err := (gitCmd{dir: tmp, args: []string{"symbolic-ref", "HEAD", head}}).run(ctx); err != nil {
-		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
-	}
-	if err := os.Rename(tmp, final); err != nil {
+	if err := os.Rename(tmp.path, final); err != nil {
 		if errors.Is(err, fs.ErrExist) { // EEXIST or ENOTEMPTY: a concurrent Create won
 			return nil, fmt.Errorf("create repository %d: %w", projectID, ErrExists)
 		}
 		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
 	}
+	tmp.path = "" // placed: Discard must not touch a reused temporary name
 	return s.Open(projectID), nil
+}
+
+// Discard removes a prepared repository that was not placed (a no-op once
+// it was).
+func (s *Store) Discard(tmp *Repo) {
+	if tmp == nil || tmp.path == "" {
+		return
+	}
+	_ = tmp.Close()
+	_ = os.RemoveAll(tmp.path)
+}
+
+// initBare writes into the empty directory dir what `git init --bare
+// --template=` writes: the object and ref directories and a config with
+// git's [core] settings, probing the file system as git does (the
+// executable bit for core.filemode; symlinks and case-insensitivity, only
+// recorded when missing). HEAD is written by writeRepoSettings.
+func initBare(dir string) error {
+	for _, d := range []string{"objects/info", "objects/pack", "refs/heads", "refs/tags"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
+			return err
+		}
+	}
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[core]\n\trepositoryformatversion = 0\n"), 0o644); err != nil {
+		return err
+	}
+	// core.filemode: does toggling the executable bit stick?
+	st1, err := os.Lstat(cfg)
+	if err != nil {
+		return err
+	}
+	if err := os.Chmod(cfg, st1.Mode().Perm()^0o100); err != nil {
+		return err
+	}
+	st2, err := os.Lstat(cfg)
+	if err != nil {
+		return err
+	}
+	filemode := st1.Mode() != st2.Mode()
+	if err := os.Chmod(cfg, st1.Mode().Perm()); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("[core]\n\trepositoryformatversion = 0\n")
+	b.WriteString("\tfilemode = " + strconv.FormatBool(filemode) + "\n")
+	b.WriteString("\tbare = true\n")
+	probe := filepath.Join(dir, "tXXXXXX")
+	if err := os.Symlink("testing", probe); err != nil {
+		b.WriteString("\tsymlinks = false\n")
+	} else {
+		os.Remove(probe)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "CoNfIg")); err == nil {
+		b.WriteString("\tignorecase = true\n")
+	}
+	return os.WriteFile(cfg, []byte(b.String()), 0o644)
+}
+
+// writeRepoSettings appends repoConfig to dir's config and points HEAD at
+// head, as `git config` and `git symbolic-ref HEAD` would.
+func writeRepoSettings(dir, head string) error {
+	var b strings.Builder
+	section := ""
+	for _, kv := range repoConfig {
+		sec, key, _ := strings.Cut(kv[0], ".")
+		if sec != section {
+			b.WriteString("[" + sec + "]\n")
+			section = sec
+		}
+		b.WriteString("\t" + key + " = " + kv[1] + "\n")
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "config"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "HEAD"), []byte("ref: "+head+"\n"), 0o644)
 }
 
 // Delete removes a project's repository. It is first renamed aside so that

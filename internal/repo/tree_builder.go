@@ -163,6 +163,26 @@ func (b *treeBuilder) writeNode(ctx context.Context, n *treeNode) (string, error
 		names = append(names, name)
 	}
 	sort.Strings(names) // mktree sorts too; this keeps the input deterministic
+	// Written directly as a loose object, exactly as mktree encodes it,
+	// which saves a process per directory of an API commit. The entries
+	// are the builder's own: blobs and trees it just wrote, or entries of
+	// trees read from the repository.
+	entries := make([]treeObjectEntry, 0, len(names))
+	for _, name := range names {
+		it := n.entries[name]
+		entries = append(entries, treeObjectEntry{mode: it.mode, name: name, oid: it.oid})
+	}
+	if data, err := treeObject(entries); err == nil {
+		oid, ok, err := b.r.writeLooseObject("tree", data)
+		if ok {
+			if err != nil {
+				return "", fmt.Errorf("write tree: %w", err)
+			}
+			n.oid = oid
+			n.dirty = false
+			return n.oid, nil
+		}
+	}
 	var in strings.Builder
 	for _, name := range names {
 		it := n.entries[name]

@@ -16,6 +16,7 @@ import (
 	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/config"
+	"github.com/lablet/lablet/internal/oauth"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
@@ -60,7 +61,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		Version:       Version,
 		MaxFileSize:   cfg.MaxFileSize,
 	})
-	pages, err := web.New(web.Options{Service: svc, Authenticator: authn, Log: log, ExternalURL: cfg.ExternalURL})
+	provider, err := oauth.New(oauth.Options{Service: svc, Authenticator: authn, Log: log, DataDir: cfg.DataDir,
+		ExternalURL: cfg.ExternalURL, PasswordGrant: cfg.OAuthPasswordGrant})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	pages, err := web.New(web.Options{Service: svc, Authenticator: authn, Log: log, ExternalURL: cfg.ExternalURL,
+		OAuth: provider})
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -73,6 +81,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	mux := http.NewServeMux()
 	mux.Handle(v4.Prefix+"/", api)
 	mux.Handle("/", git) // git smart HTTP at /<full_path>.git/..., pages otherwise
+	// OAuth's machine endpoints (/oauth/token, discovery, …); its consent
+	// and device pages are served by web under "/".
+	provider.Register(mux)
 	mux.HandleFunc("GET /-/health", s.health)
 	mux.HandleFunc("GET /-/liveness", s.liveness)
 	mux.HandleFunc("GET /-/readiness", s.readiness)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -153,6 +154,20 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 	p.DefaultBranch = &branch
 	applyProjectInput(p, &in)
 	creator := id.User
+	readme := in.InitializeWithReadme != nil && *in.InitializeWithReadme
+	// The repository (and its first commit) is built before the
+	// transaction, so that SQLite's write lock is not held across git
+	// processes; the transaction only renames it into place. It is
+	// discarded unless placed. forUser's commit author is only known inside
+	// the transaction: that rare case builds it there, as retries do.
+	var prepared *repo.Repo
+	if s.Repos != nil && forUser == nil {
+		var err error
+		if prepared, err = s.prepareRepository(ctx, p, branch, creator, readme); err != nil {
+			return nil, err
+		}
+		defer s.Repos.Discard(prepared)
+	}
 	// Repositories made by attempts that did not commit are removed again.
 	var made []int64
 	defer func() {
@@ -205,7 +220,9 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 			}
 		}
 		made = append(made, p.ID)
-		return s.createRepository(ctx, q, p, creator, in.InitializeWithReadme != nil && *in.InitializeWithReadme)
+		tmp := prepared
+		prepared = nil // placed or not, a retry builds its own
+		return s.createRepository(ctx, q, p, creator, readme, tmp)
 	})
 	if err != nil {
 		p.ID = 0
@@ -469,6 +486,33 @@ func (s *Service) ProjectPermissions(ctx context.Context, id *auth.Identity, p *
 	}
 	a.Group, err = q.NamespaceAccessLevel(ctx, id.User.ID, p.NamespaceID, s.Today())
 	return a, err
+}
+
+// VisibleProjectAccess is VisibleProject returning also the two parts of the
+// caller's level (as ProjectPermissions does), read in one statement: the
+// single-project answer needs both, and computing them once saves two
+// statements per request.
+func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, ref string) (*store.Project, access.Level, store.ProjectAccess, error) {
+	var parts store.ProjectAccess
+	p, err := s.projectByRef(ctx, ref)
+	if err != nil {
+		return nil, 0, parts, err
+	}
+	level := access.NoAccess
+	if id.Authenticated() {
+		parts, err = s.DB.Q().ProjectAccessParts(ctx, id.User.ID, p.ID, p.NamespaceID, s.Today())
+		if err != nil {
+			return nil, 0, parts, err
+		}
+		level = access.Level(parts.Level())
+		if id.IsAdmin() {
+			level = access.Admin
+		}
+	}
+	if !viewer(id).CanSee(p.VisibilityLevel, level) || p.MarkedForDeletionOn != nil && level < access.Owner {
+		return nil, 0, store.ProjectAccess{}, NotFound("Project")
+	}
+	return p, level, parts, nil
 }
 
 // ProjectListOptions are the filters of the project list endpoints.

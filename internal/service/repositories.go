@@ -11,7 +11,7 @@ import (
 // createRepository makes the bare repository of a new project, with a
 // README commit when asked. It runs inside the project's transaction so a
 // failure leaves no project without a repository.
-func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Project, creator *store.User, readme bool) error {
+func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Project, creator *store.User, readme bool, prepared *repo.Repo) error {
 	branch := DefaultBranch
 	if p.DefaultBranch != nil {
 		branch = *p.DefaultBranch
@@ -22,6 +22,19 @@ func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Pro
 	if s.Repos == nil {
 		return nil
 	}
+	if prepared != nil {
+		// Built by prepareRepository before the transaction: only the
+		// rename is left.
+		if _, err := s.Repos.Place(prepared, p.ID); err != nil {
+			s.Repos.Discard(prepared)
+			return fmt.Errorf("service: create repository: %w", err)
+		}
+		if !readme {
+			return nil
+		}
+		p.EmptyRepo = false
+		return q.UpdateProject(ctx, p)
+	}
 	r, err := s.Repos.Create(ctx, p.ID, branch)
 	if err != nil {
 		return fmt.Errorf("service: create repository: %w", err)
@@ -29,6 +42,32 @@ func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Pro
 	if !readme {
 		return nil
 	}
+	if err := s.initialCommit(ctx, r, p, branch, creator); err != nil {
+		return err
+	}
+	p.EmptyRepo = false
+	return q.UpdateProject(ctx, p)
+}
+
+// prepareRepository builds a new project's repository, with the README
+// commit when asked, in a temporary place (see repo.Store.Prepare), outside
+// any transaction. The caller discards it unless createRepository places it.
+func (s *Service) prepareRepository(ctx context.Context, p *store.Project, branch string, creator *store.User, readme bool) (*repo.Repo, error) {
+	r, err := s.Repos.Prepare(ctx, branch)
+	if err != nil {
+		return nil, fmt.Errorf("service: create repository: %w", err)
+	}
+	if readme {
+		if err := s.initialCommit(ctx, r, p, branch, creator); err != nil {
+			s.Repos.Discard(r)
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// initialCommit adds the README of initialize_with_readme.
+func (s *Service) initialCommit(ctx context.Context, r *repo.Repo, p *store.Project, branch string, creator *store.User) error {
 	content := "# " + p.Name + "\n"
 	if p.Description != "" {
 		content += "\n" + p.Description + "\n"
@@ -38,8 +77,7 @@ func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Pro
 		Actions: []repo.Action{{Kind: repo.ActionCreate, Path: "README.md", Content: []byte(content)}}}); err != nil {
 		return fmt.Errorf("service: initial commit: %w", err)
 	}
-	p.EmptyRepo = false
-	return q.UpdateProject(ctx, p)
+	return nil
 }
 
 // deleteRepos removes the repositories of deleted projects. A failure is

@@ -100,6 +100,8 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 	} else {
 		// Blocked and banned accounts are hidden from everyone but admins.
 		f.ExcludeStates = []string{"blocked", "banned"}
+		// So are the bots behind project and group access tokens.
+		f.Humans = true
 	}
 	users, total, err := s.DB.Q().ListUsers(ctx, f)
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -39,6 +41,7 @@ var ErrConflict = errors.New("store: conflict")
 type DB struct {
 	sql     *sql.DB
 	dialect Dialect
+	stmts   stmtCache
 }
 
 // Open connects to the database named by url, or to SQLite in dataDir when
@@ -90,8 +93,11 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	return db, nil
 }
 
-// Close releases the connections.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close releases the prepared statements and the connections.
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.sql.Close()
+}
 
 // Dialect reports the engine in use.
 func (db *DB) Dialect() Dialect { return db.dialect }
@@ -118,19 +124,21 @@ type Tx struct {
 // Q is the query surface shared by DB and Tx.
 type Q struct {
 	q       queryer
+	db      *DB
+	tx      *sql.Tx // nil outside a transaction
 	dialect Dialect
 	now     func() time.Time
 }
 
 // Q returns the query surface outside any transaction.
 func (db *DB) Q() *Q {
-	return &Q{q: db.sql, dialect: db.dialect, now: func() time.Time { return time.Now().UTC() }}
+	return &Q{q: db.sql, db: db, dialect: db.dialect, now: func() time.Time { return time.Now().UTC() }}
 }
 
 // Q returns the query surface inside the transaction.
 func (tx *Tx) Q() *Q {
 	now := tx.Now
-	return &Q{q: tx.tx, dialect: tx.db.dialect, now: func() time.Time { return now }}
+	return &Q{q: tx.tx, db: tx.db, tx: tx.tx, dialect: tx.db.dialect, now: func() time.Time { return now }}
 }
 
 // WithTx runs fn in a transaction, committing when fn returns nil and rolling
@@ -199,17 +207,119 @@ func (q *Q) rebind(query string) string {
 }
 
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.prepared(ctx, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, wrapErr(err)
+	}
 	res, err := q.q.ExecContext(ctx, q.rebind(query), args...)
 	return res, wrapErr(err)
 }
 
 func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.prepared(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, wrapErr(err)
+	}
 	rows, err := q.q.QueryContext(ctx, q.rebind(query), args...)
 	return rows, wrapErr(err)
 }
 
 func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.q.QueryRowContext(ctx, q.rebind(query), args...)
+}
+
+// prepared returns the cached prepared statement for query, bound to the
+// transaction when q is in one, or nil when the query must run unprepared.
+//
+// Only SQLite uses the cache: modernc's driver parses and plans the SQL on
+// every unprepared call, which was most of the CPU of a point read. pgx
+// already keeps a per-connection statement cache for PostgreSQL.
+func (q *Q) prepared(ctx context.Context, query string) *sql.Stmt {
+	if q.db == nil || q.dialect != SQLite {
+		return nil
+	}
+	st := q.db.stmts.get(ctx, q.db.sql, query, q.tx != nil)
+	if st == nil {
+		return nil
+	}
+	if q.tx != nil {
+		// Reuses the statement already prepared on the transaction's
+		// connection; the returned handle is closed with the transaction.
+		return q.tx.StmtContext(ctx, st)
+	}
+	return st
+}
+
+// maxCachedStmts bounds the statement cache. The store's fixed queries and
+// the combinations of its list filters are far fewer; past the bound, new
+// query texts (e.g. IN lists of unusual lengths) simply run unprepared.
+const maxCachedStmts = 512
+
+// stmtCache keeps one *sql.Stmt per query text. database/sql prepares each
+// on a connection the first time it runs there and reuses it afterwards.
+// Entries are never evicted (a statement in use elsewhere must not be
+// closed under it); the cache only stops growing at maxCachedStmts.
+type stmtCache struct {
+	m      sync.Map // query text → *sql.Stmt
+	n      atomic.Int64
+	mu     sync.Mutex // serialises inserts and close
+	closed bool
+}
+
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string, inTx bool) *sql.Stmt {
+	if v, ok := c.m.Load(query); ok {
+		return v.(*sql.Stmt)
+	}
+	if c.n.Load() >= maxCachedStmts {
+		return nil
+	}
+	// Prepared without the caller's deadline: the statement outlives the
+	// request. An error (e.g. invalid SQL) is reported by the unprepared
+	// path, exactly as before. No lock is held while preparing: it may wait
+	// for a connection.
+	pctx := context.WithoutCancel(ctx)
+	if inTx {
+		// Preparing needs a pooled connection besides the transaction's
+		// own. With every connection held by transactions (the others
+		// queued on SQLite's write lock) waiting for one would deadlock
+		// until the busy timeout, so wait briefly and otherwise run this
+		// once unprepared; a later call caches it.
+		var cancel context.CancelFunc
+		pctx, cancel = context.WithTimeout(pctx, 5*time.Millisecond)
+		defer cancel()
+	}
+	st, err := db.PrepareContext(pctx, query)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m.Load(query); ok {
+		_ = st.Close()
+		return v.(*sql.Stmt)
+	}
+	if c.closed || c.n.Load() >= maxCachedStmts {
+		_ = st.Close()
+		return nil
+	}
+	c.m.Store(query, st)
+	c.n.Add(1)
+	return st
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	c.m.Range(func(k, v any) bool {
+		_ = v.(*sql.Stmt).Close()
+		c.m.Delete(k)
+		return true
+	})
+	c.n.Store(0)
 }
 
 // insert runs an INSERT … RETURNING id and returns the new id.

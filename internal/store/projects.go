@@ -225,6 +225,16 @@ const projectAccessCTE = `WITH pm AS (
 	 GROUP BY c.descendant_id
 ) `
 
+// projectMineFrom replaces projectFrom when the viewer's level must reach
+// some level (membership, owned, min_access_level): only projects with a pm
+// or gm row can qualify, so the query starts from those — the viewer's
+// direct project memberships, and the projects of the namespaces they
+// inherit a level on (projects_namespace_id index) — rather than from
+// every project, and joins projects by primary key.
+const projectMineFrom = " FROM (SELECT pm.project_id AS id FROM pm UNION" +
+	" SELECT p2.id FROM gm JOIN projects p2 ON p2.namespace_id = gm.namespace_id) mine" +
+	" JOIN projects p ON p.id = mine.id JOIN namespaces n ON n.id = p.namespace_id"
+
 const projectAccessJoin = " LEFT JOIN pm ON pm.project_id = p.id LEFT JOIN gm ON gm.namespace_id = p.namespace_id"
 
 // projectLevelExpr is the viewer's effective level, portable (no GREATEST
@@ -297,9 +307,14 @@ func (q *Q) ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, map[
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
 
+	from := projectFrom
+	if f.MinAccessLevel > 0 {
+		from = projectMineFrom
+	}
+
 	total := 0
 	if f.Count {
-		err := q.queryRow(ctx, projectAccessCTE+"SELECT count(*)"+projectFrom+projectAccessJoin+cond, args...).Scan(&total)
+		err := q.queryRow(ctx, projectAccessCTE+"SELECT count(*)"+from+projectAccessJoin+cond, args...).Scan(&total)
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("store: count projects: %w", wrapErr(err))
 		}
@@ -318,7 +333,7 @@ func (q *Q) ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, map[
 		order += ", p.id" + dir
 	}
 	query := projectAccessCTE + "SELECT " + projectColumns + ", " + namespaceColumns +
-		", COALESCE(pm.lvl, 0), COALESCE(gm.lvl, 0)" + projectFrom + projectAccessJoin + cond + order + " LIMIT ? OFFSET ?"
+		", COALESCE(pm.lvl, 0), COALESCE(gm.lvl, 0)" + from + projectAccessJoin + cond + order + " LIMIT ? OFFSET ?"
 	args = append(args, f.Limit, f.Offset)
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {

@@ -140,6 +140,8 @@ type TokenFilter struct {
 	UserID        *int64
 	Impersonation *bool
 	Revoked       *bool
+	// BotsOf keeps the tokens of one project's or group's bots.
+	BotsOf *BotSource
 	// State is "active" or "inactive" relative to Today.
 	State          string
 	Today          string
@@ -187,6 +189,10 @@ func (q *Q) ListTokens(ctx context.Context, f TokenFilter) ([]*Token, int, error
 	}
 	if f.Revoked != nil {
 		add("t.revoked = ?", *f.Revoked)
+	}
+	if f.BotsOf != nil {
+		add("t.user_id IN (SELECT b.user_id FROM resource_bots b WHERE b.source_type = ? AND b.source_id = ?)",
+			f.BotsOf.Type, f.BotsOf.ID)
 	}
 	switch f.State {
 	case "active":

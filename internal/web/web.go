@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/oauth"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -20,6 +21,7 @@ type Handler struct {
 	externalURL string
 	mux         *http.ServeMux
 	pages       *pages
+	oauth       *oauth.Provider
 }
 
 // Options configure a Handler.
@@ -29,6 +31,8 @@ type Options struct {
 	Log           *slog.Logger
 	// ExternalURL is the configured base URL; empty derives it per request.
 	ExternalURL string
+	// OAuth is the OAuth provider behind the consent and device pages.
+	OAuth *oauth.Provider
 }
 
 // New builds the page handler with all its routes. Each page file has a
@@ -39,10 +43,12 @@ func New(o Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{svc: o.Service, auth: o.Authenticator, log: o.Log, externalURL: o.ExternalURL,
-		mux: http.NewServeMux(), pages: p}
+		mux: http.NewServeMux(), pages: p, oauth: o.OAuth}
 	h.registerStatic()
 	h.registerSignIn()
 	h.registerDashboard()
+	h.registerOAuth()
+	h.registerTokenPages()
 	return h, nil
 }
 

@@ -55,6 +55,7 @@ func New(o Options) *API {
 	a.registerMeta()
 	a.registerUsers()
 	a.registerTokens()
+	a.registerAccessTokens()
 	a.registerNamespaces()
 	a.registerGroups()
 	a.registerGroupMembers()
@@ -66,6 +67,7 @@ func New(o Options) *API {
 	a.registerRepository()
 	a.registerFiles()
 	a.registerCommits()
+	a.registerApplications()
 	return a
 }
 

@@ -176,16 +176,12 @@ func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *ca
 }
 
 func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error {
-	p, _, err := a.svc.VisibleProject(r.Context(), c.id, r.PathValue("id"))
+	p, _, pa, err := a.svc.VisibleProjectAccess(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	var perms *store.ProjectAccess
 	if c.id.Authenticated() {
-		pa, err := a.svc.ProjectPermissions(r.Context(), c.id, p)
-		if err != nil {
-			return err
-		}
 		perms = &pa
 	}
 	return a.writeProject(w, r, http.StatusOK, p, perms)

@@ -1,0 +1,211 @@
+package v4
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// tokenResourceLoader loads a project or group for its access tokens.
+type tokenResourceLoader func(ctx context.Context, id *auth.Identity, ref string) (*service.TokenResource, error)
+
+// registerAccessTokens lists the project and group access token routes,
+// which GitLab serves from one definition for both kinds.
+func (a *API) registerAccessTokens() {
+	for kind, load := range map[string]tokenResourceLoader{
+		"projects": a.svc.ProjectTokenResource,
+		"groups":   a.svc.GroupTokenResource,
+	} {
+		base := "/" + kind + "/{id}/access_tokens"
+		a.route("GET "+base, a.listResourceTokens(load))
+		a.route("POST "+base, a.createResourceToken(load))
+		a.route("GET "+base+"/{token_id}", a.getResourceToken(load))
+		a.route("DELETE "+base+"/{token_id}", a.revokeResourceToken(load))
+		a.route("POST "+base+"/{token_id}/rotate", a.rotateResourceToken(load))
+		// A token may rotate itself with self_rotate alone.
+		a.route("POST "+base+"/self/rotate", a.rotateResourceToken(load),
+			withScopes(auth.ScopeAPI, auth.ScopeSelfRotate))
+	}
+}
+
+// resourceTokenEntity is GitLab's Entities::ResourceAccessToken(WithToken).
+type resourceTokenEntity struct {
+	tokenEntity
+	AccessLevel int `json:"access_level"`
+}
+
+func (a *API) resourceTokenEntity(t *service.ResourceToken) resourceTokenEntity {
+	return resourceTokenEntity{tokenEntity: a.tokenEntity(t.Token, false), AccessLevel: t.AccessLevel}
+}
+
+// resourceTokenID reads :token_id. GitLab types it String and finds no
+// token for anything but an id, so a bad one is simply not found.
+func resourceTokenID(r *http.Request, res *service.TokenResource) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue("token_id"), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, service.NotFound(res.Kind + " Access Token")
+	}
+	return n, nil
+}
+
+// tokenListFilter reads the filters GitLab's token lists share.
+func tokenListFilter(p *params) (store.TokenFilter, error) {
+	var pe paramErrors
+	var f store.TokenFilter
+	f.Revoked = pe.optBool(p, "revoked")
+	f.State = pe.oneOf(p, "state", "active", "inactive")
+	f.CreatedBefore = pe.optTime(p, "created_before")
+	f.CreatedAfter = pe.optTime(p, "created_after")
+	f.LastUsedBefore = pe.optTime(p, "last_used_before")
+	f.LastUsedAfter = pe.optTime(p, "last_used_after")
+	for _, d := range []struct {
+		name string
+		dst  **string
+	}{{"expires_before", &f.ExpiresBefore}, {"expires_after", &f.ExpiresAfter}} {
+		v, _, err := p.date(d.name)
+		if err != nil {
+			pe.add(err)
+		}
+		*d.dst = v
+	}
+	if s := pe.optStr(p, "search"); s != nil {
+		f.Search = *s
+	}
+	f.Sort = pe.oneOf(p, "sort", "created_asc", "created_desc", "expires_asc", "expires_desc",
+		"last_used_asc", "last_used_desc", "name_asc", "name_desc")
+	return f, pe.err()
+}
+
+func (a *API) listResourceTokens(load tokenResourceLoader) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		f, err := tokenListFilter(c.params)
+		if err != nil {
+			return err
+		}
+		pg := pageOf(c.params)
+		f.Offset, f.Limit = pg.Offset(), pg.PerPage
+		tokens, total, err := a.svc.ListResourceTokens(r.Context(), c.id, res, f)
+		if err != nil {
+			return err
+		}
+		a.setPageHeaders(w, r, pg, total)
+		out := make([]resourceTokenEntity, 0, len(tokens))
+		for _, t := range tokens {
+			out = append(out, a.resourceTokenEntity(t))
+		}
+		return ok(w, out)
+	}
+}
+
+func (a *API) getResourceToken(load tokenResourceLoader) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		if !res.CanManage() {
+			return auth.ErrUnauthorized
+		}
+		tokenID, err := resourceTokenID(r, res)
+		if err != nil {
+			return err
+		}
+		t, err := a.svc.ResourceTokenByID(r.Context(), c.id, res, tokenID)
+		if err != nil {
+			return err
+		}
+		return ok(w, a.resourceTokenEntity(t))
+	}
+}
+
+func (a *API) createResourceToken(load tokenResourceLoader) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		base, err := tokenInput(c.params, service.ResourceTokenScopes)
+		if err != nil {
+			return err
+		}
+		in := service.ResourceTokenInput{Name: base.Name, Description: base.Description, Scopes: base.Scopes,
+			ExpiresAt: base.ExpiresAt}
+		level, given, err := c.params.int("access_level")
+		if err != nil {
+			return err
+		}
+		if given {
+			if level <= 0 || level > 1000 {
+				return service.ParamError("access_level does not have a valid value")
+			}
+			in.AccessLevel = int(level)
+		}
+		if u, err := url.Parse(a.baseURL(r)); err == nil {
+			in.Host = u.Hostname()
+		}
+		t, text, err := a.svc.CreateResourceToken(r.Context(), c.id, res, in)
+		if err != nil {
+			return err
+		}
+		e := a.resourceTokenEntity(t)
+		e.Token = text
+		return created(w, e)
+	}
+}
+
+func (a *API) revokeResourceToken(load tokenResourceLoader) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		tokenID, err := resourceTokenID(r, res)
+		if err != nil {
+			return err
+		}
+		if err := a.svc.RevokeResourceToken(r.Context(), c.id, res, tokenID); err != nil {
+			return err
+		}
+		return noContent(w)
+	}
+}
+
+func (a *API) rotateResourceToken(load tokenResourceLoader) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(r.Context(), c.id, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		expires, _, err := c.params.date("expires_at")
+		if err != nil {
+			return err
+		}
+		var tokenID int64 // 0: the calling token (self)
+		if raw := r.PathValue("token_id"); raw != "" && raw != "self" {
+			n, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || n <= 0 {
+				if c.id.IsAdmin() {
+					return &service.Error{Kind: service.KindNotFound, Message: "Not Found"}
+				}
+				return auth.ErrUnauthorized
+			}
+			tokenID = n
+		}
+		t, text, err := a.svc.RotateResourceToken(r.Context(), c.id, res, tokenID, expires)
+		if err != nil {
+			return err
+		}
+		e := a.resourceTokenEntity(t)
+		e.Token = text
+		return ok(w, e)
+	}
+}

@@ -1,0 +1,96 @@
+package repo
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestLooseObjectsMatchGit checks that blobs and trees written without git
+// get the ids git gives them and leave the repository fsck-clean.
+func TestLooseObjectsMatchGit(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	r := newRepo(t, s, 1)
+	for _, content := range []string{"", "hello\n", strings.Repeat("x", 100000)} {
+		got, err := r.writeBlob(ctx, []byte(content))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := gitCmd{dir: r.Path(), args: []string{"hash-object", "--no-filters", "--stdin"}, stdin: strings.NewReader(content)}.run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := strings.TrimSpace(string(out)); got != want {
+			t.Fatalf("blob id %s, git says %s", got, want)
+		}
+		if typ := gitOut(t, r, "cat-file", "-t", got); typ != "blob" {
+			t.Fatalf("cat-file -t %s = %s", got, typ)
+		}
+	}
+	commit(t, r, "main",
+		Action{Kind: ActionCreate, Path: "a.b", Content: []byte("1")},
+		Action{Kind: ActionCreate, Path: "a/x", Content: []byte("2")},
+		Action{Kind: ActionCreate, Path: "a-b/y", Content: []byte("3")},
+		Action{Kind: ActionCreate, Path: "a0", Content: []byte("4"), ExecuteFilemode: ptr(true)},
+		Action{Kind: ActionCreate, Path: "d/e/f/g.txt", Content: []byte("5")})
+	commit(t, r, "main", Action{Kind: ActionUpdate, Path: "d/e/f/g.txt", Content: []byte("6")})
+	// Rebuild every tree with git mktree from its own listing: same ids.
+	for _, tree := range strings.Fields(gitOut(t, r, "rev-list", "--all", "--objects", "--filter=object:type=tree", "--no-object-names")) {
+		if gitOut(t, r, "cat-file", "-t", tree) != "tree" {
+			continue
+		}
+		listing := gitOut(t, r, "ls-tree", tree)
+		out, err := gitCmd{dir: r.Path(), args: []string{"mktree"}, stdin: strings.NewReader(listing + "\n")}.run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.TrimSpace(string(out)); got != tree {
+			t.Fatalf("tree %s rebuilt by mktree as %s:\n%s", tree, got, listing)
+		}
+	}
+	gitOut(t, r, "fsck", "--strict", "--no-dangling")
+}
+
+// TestCreateMatchesGitInit checks that a repository created without git
+// has the files, config and HEAD that git init and git config give it.
+func TestCreateMatchesGitInit(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	r := newRepo(t, s, 1)
+	want := t.TempDir()
+	if _, err := (gitCmd{dir: want, args: []string{"init", "--bare", "--quiet", "--template=", "--initial-branch=main", "."}}).run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range repoConfig {
+		if _, err := (gitCmd{dir: want, args: []string{"config", kv[0], kv[1]}}).run(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(dir string) string {
+		out, err := gitCmd{dir: dir, args: []string{"config", "--list", "--local"}}.run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		sort.Strings(lines)
+		var files []string
+		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			rel, _ := filepath.Rel(dir, p)
+			if rel != "config" {
+				files = append(files, rel)
+			}
+			return nil
+		})
+		head, _ := os.ReadFile(filepath.Join(dir, "HEAD"))
+		return strings.Join(lines, "\n") + "\n--\n" + strings.Join(files, "\n") + "\n--\n" + string(head)
+	}
+	if got, want := list(r.Path()), list(want); got != want {
+		t.Fatalf("created repository:\n%s\n\ngit init + git config:\n%s", got, want)
+	}
+	gitOut(t, r, "fsck", "--strict")
+}

@@ -1,0 +1,154 @@
+package repo
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// readBranchRefs lists refs/heads/ by reading the files backend directly,
+// as readRef does for one ref, so a branch listing spawns no process: every
+// loose ref (symbolic ones followed), then the packed-refs entries that
+// have no loose file. The order is git's default (refname, byte order).
+// Loose refs are read before packed-refs, which is safe against a
+// concurrent pack-refs (it writes packed-refs before unlinking loose refs).
+func (r *Repo) readBranchRefs() ([]Branch, error) {
+	if !r.Exists() {
+		return nil, fmt.Errorf("repository: %w", ErrNotFound)
+	}
+	seen := map[string]bool{}
+	out := []Branch{}
+	root := filepath.Join(r.path, "refs", "heads")
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed while listing, or no loose branch at all
+			}
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(root, p)
+		if err != nil {
+			return err
+		}
+		ref := "refs/heads/" + filepath.ToSlash(rel)
+		if checkRefFormat(ref) != nil {
+			return nil // lock files and the like; git skips them too
+		}
+		b, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) || err != nil && isDirErr(err) {
+			return nil // deleted or packed meanwhile; packed-refs is read next
+		}
+		if err != nil {
+			return fmt.Errorf("read ref %s: %w", ref, err)
+		}
+		v := strings.TrimSpace(string(b))
+		if target, ok := strings.CutPrefix(v, "ref: "); ok {
+			if v, err = r.readRef(target); err != nil || v == "" {
+				seen[ref] = true // dangling or broken symbolic ref: git skips it
+				return nil
+			}
+		} else if !isHexID(v, 40) {
+			seen[ref] = true // broken ref: git ignores it with a warning
+			return nil
+		}
+		seen[ref] = true
+		out = append(out, Branch{Name: strings.TrimPrefix(ref, "refs/heads/"), Target: v})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list branches: %w", err)
+	}
+	f, err := os.Open(filepath.Join(r.path, "packed-refs"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("read packed-refs: %w", err)
+	default:
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "" || line[0] == '#' || line[0] == '^' {
+				continue
+			}
+			oid, ref, ok := strings.Cut(line, " ")
+			if !ok || !strings.HasPrefix(ref, "refs/heads/") || seen[ref] || !isHexID(oid, 40) || checkRefFormat(ref) != nil {
+				continue
+			}
+			seen[ref] = true
+			out = append(out, Branch{Name: strings.TrimPrefix(ref, "refs/heads/"), Target: oid})
+		}
+		if err := sc.Err(); err != nil {
+			return nil, fmt.Errorf("read packed-refs: %w", err)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// branchesStamp digests every branch name and target: equal stamps mean
+// equal branch sets.
+func branchesStamp(bs []Branch) [32]byte {
+	h := sha256.New()
+	for _, b := range bs {
+		h.Write([]byte(b.Name))
+		h.Write([]byte{0})
+		h.Write([]byte(b.Target))
+		h.Write([]byte{'\n'})
+	}
+	var s [32]byte
+	h.Sum(s[:0])
+	return s
+}
+
+// mergedKey names a MergedBranches answer: it depends only on the commit
+// merged into and on every branch's name and target.
+type mergedKey struct {
+	repo, into string
+	branches   [32]byte
+}
+
+// mergedCache keeps MergedBranches answers; a ref update changes the stamp,
+// so stale entries are never hit and simply age out.
+var mergedCache = newLRU[mergedKey, map[string]bool](1024)
+
+// mergedBranchesCached answers from mergedCache when the branches are as
+// they were, else runs compute and caches its answer if the branches did
+// not move while it ran.
+func (r *Repo) mergedBranchesCached(ctx context.Context, into string, compute func() (map[string]bool, error)) (map[string]bool, error) {
+	before, err := r.readBranchRefs()
+	if err != nil {
+		return compute()
+	}
+	key := mergedKey{repo: r.path, into: into, branches: branchesStamp(before)}
+	if m, ok := mergedCache.get(key); ok {
+		return copyMerged(m), nil
+	}
+	m, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	if after, err := r.readBranchRefs(); err == nil && branchesStamp(after) == key.branches {
+		mergedCache.put(key, copyMerged(m))
+	}
+	return m, nil
+}
+
+func copyMerged(m map[string]bool) map[string]bool {
+	c := make(map[string]bool, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}
