@@ -586,3 +586,37 @@ func TestCodeExchangeRace(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupsClaim checks the id token and userinfo list the groups of the
+// user, inherited ones included.
+func TestGroupsClaim(t *testing.T) {
+	s := labtest.Start(t)
+	ctx := context.Background()
+	for _, g := range []url.Values{
+		{"name": {"Top"}, "path": {"top"}},
+		{"name": {"Other"}, "path": {"other"}},
+	} {
+		if r := s.Do(t, labtest.Request{Method: "POST", Path: "/groups", Token: s.RootToken, Form: g}); r.Status != http.StatusCreated {
+			t.Fatalf("create group = %d %s", r.Status, r.Body)
+		}
+	}
+	top := s.Do(t, labtest.Request{Path: "/groups/top", Token: s.RootToken}).Map(t)
+	if r := s.Do(t, labtest.Request{Method: "POST", Path: "/groups", Token: s.RootToken, Form: url.Values{
+		"name": {"Sub"}, "path": {"sub"}, "parent_id": {jsonNum(int64(top["id"].(float64)))}}}); r.Status != http.StatusCreated {
+		t.Fatalf("create subgroup = %d %s", r.Status, r.Body)
+	}
+	id, secret := app(t, s, "openid read_user", true)
+	conf := oauthConfig(s, id, secret, "openid")
+	verifier := oauth2.GenerateVerifier()
+	code := authorize(t, s, browser(t, s), conf.AuthCodeURL("state-groups", oauth2.S256ChallengeOption(verifier))).Get("code")
+	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	claims := verifyIDToken(t, s, raw)
+	got, _ := json.Marshal(claims["groups"])
+	if string(got) != `["other","top","top/sub"]` {
+		t.Fatalf("groups claim = %s", got)
+	}
+}

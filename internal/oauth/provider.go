@@ -185,8 +185,22 @@ func (p *Provider) userClaims(r *http.Request, u *store.User) map[string]any {
 		"website":            u.WebsiteURL,
 		"profile":            base + "/" + u.Username,
 		"picture":            "",
-		"groups":             []string{},
+		"groups":             p.groupPaths(r, u),
 	}
+}
+
+// groupPaths lists the groups u belongs to, directly or by inheritance, as
+// GitLab's "groups" claim does. A failed lookup leaves the claim empty
+// rather than failing the grant; it is logged.
+func (p *Provider) groupPaths(r *http.Request, u *store.User) []string {
+	paths, err := p.db.Q().GroupFullPathsOf(r.Context(), u.ID, p.svc.Today())
+	if err != nil {
+		p.log.ErrorContext(r.Context(), "oauth groups claim", "user_id", u.ID, "err", err)
+	}
+	if paths == nil {
+		paths = []string{}
+	}
+	return paths
 }
 
 // writeJSON writes v with the headers RFC 6749 asks of token responses.

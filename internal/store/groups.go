@@ -222,3 +222,19 @@ func (q *Q) ProjectIDsInNamespaces(ctx context.Context, nsIDs []int64) ([]int64,
 	}
 	return out, nil
 }
+
+// GroupFullPathsOf returns the full paths of the groups user belongs to,
+// directly or through an ancestor group, in path order (the OIDC "groups"
+// claim).
+func (q *Q) GroupFullPathsOf(ctx context.Context, userID int64, today string) ([]string, error) {
+	rows, err := q.query(ctx, "SELECT n.full_path FROM namespaces n WHERE n.kind = 'group' AND n.marked_for_deletion_on IS NULL AND "+
+		memberOfNamespaceSQL+" ORDER BY n.full_path", userID, 10, today)
+	if err != nil {
+		return nil, fmt.Errorf("store: groups of user: %w", err)
+	}
+	return collect(rows, func(s scanner) (string, error) {
+		var p string
+		err := s.Scan(&p)
+		return p, wrapErr(err)
+	})
+}
