@@ -264,13 +264,21 @@ func (r *Repo) Branches(ctx context.Context) ([]Branch, error) {
 	return out, nil
 }
 
+// tagFields are the for-each-ref fields parseTags reads.
+var tagFields = []string{"%(refname)", "%(objectname)", "%(objecttype)",
+	"%(*objectname)", "%(*objecttype)", "%(taggername)", "%(taggeremail)", "%(taggerdate:raw)", "%(contents)"}
+
 // Tags lists all tags with one for-each-ref call.
 func (r *Repo) Tags(ctx context.Context) ([]Tag, error) {
-	recs, err := r.forEachRef(ctx, "refs/tags/", "%(refname)", "%(objectname)", "%(objecttype)",
-		"%(*objectname)", "%(*objecttype)", "%(taggername)", "%(taggeremail)", "%(taggerdate:raw)", "%(contents)")
+	recs, err := r.forEachRef(ctx, "refs/tags/", tagFields...)
 	if err != nil {
 		return nil, err
 	}
+	return parseTags(recs), nil
+}
+
+// parseTags turns tagFields records into tags, peeling annotated ones.
+func parseTags(recs [][]string) []Tag {
 	out := make([]Tag, 0, len(recs))
 	for _, f := range recs {
 		t := Tag{Name: strings.TrimPrefix(f[0], "refs/tags/"), Target: f[1]}
@@ -287,7 +295,7 @@ func (r *Repo) Tags(ctx context.Context) ([]Tag, error) {
 		}
 		out = append(out, t)
 	}
-	return out, nil
+	return out
 }
 
 // forEachRef runs one for-each-ref with NUL-separated fields. Every record

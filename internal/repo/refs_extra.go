@@ -90,28 +90,11 @@ func (r *Repo) BranchesSorted(ctx context.Context, sort RefSort) ([]Branch, erro
 // TagsSorted lists all tags, with annotated tag details, in the given order
 // with one for-each-ref call.
 func (r *Repo) TagsSorted(ctx context.Context, sort RefSort) ([]Tag, error) {
-	recs, err := r.forEachRefSorted(ctx, sort, "refs/tags/", "%(refname)", "%(objectname)", "%(objecttype)",
-		"%(*objectname)", "%(*objecttype)", "%(taggername)", "%(taggeremail)", "%(taggerdate:raw)", "%(contents)")
+	recs, err := r.forEachRefSorted(ctx, sort, "refs/tags/", tagFields...)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Tag, 0, len(recs))
-	for _, f := range recs {
-		t := Tag{Name: strings.TrimPrefix(f[0], "refs/tags/"), Target: f[1]}
-		switch {
-		case f[2] == "commit":
-			t.Commit = f[1]
-		case f[2] == "tag":
-			t.Annotated = true
-			if f[4] == "commit" {
-				t.Commit = f[3]
-			}
-			t.Message = f[8]
-			t.Tagger = parseSignature(f[5] + " " + f[6] + " " + f[7])
-		}
-		out = append(out, t)
-	}
-	return out, nil
+	return parseTags(recs), nil
 }
 
 // HeadBranch returns the branch HEAD points at by reading the HEAD file,

@@ -244,54 +244,6 @@ func (s *Service) RevokeAuthorizedApplication(ctx context.Context, id *auth.Iden
 	return s.DB.Q().RevokeOAuthAuthorization(ctx, id.User.ID, appID)
 }
 
-// VerifyPassword checks a login and password for the OAuth password grant
-// with sign-in's lockout rules, without opening a session.
-func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*store.User, error) {
-	q := s.DB.Q()
-	var u *store.User
-	var err error
-	if strings.Contains(login, "@") {
-		u, err = q.UserByEmail(ctx, login)
-	} else {
-		u, err = q.UserByUsername(ctx, login)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		auth.CheckPassword("$2a$10$7EqJtq98hPqEX7fNZaFWoOa0xVYXFeGo8BWl4NpwnhQ3bW3uo1GSK", password)
-		return nil, ErrInvalidLogin
-	}
-	if err != nil {
-		return nil, fmt.Errorf("service: verify password: %w", err)
-	}
-	now := s.Now()
-	st, err := q.UserSignInState(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	if st.LockedUntil != nil && now.Before(*st.LockedUntil) {
-		return nil, ErrLocked
-	}
-	if !auth.CheckPassword(u.PasswordHash, password) {
-		st.FailedAttempts++
-		if st.FailedAttempts >= MaxFailedSignIns {
-			until := now.Add(SignInLockTime)
-			st.LockedUntil, st.FailedAttempts = &until, 0
-		}
-		if err := q.SetUserSignInState(ctx, u.ID, st); err != nil {
-			return nil, err
-		}
-		return nil, ErrInvalidLogin
-	}
-	if !u.Active() || u.Bot {
-		return nil, ErrInvalidLogin
-	}
-	if st.FailedAttempts > 0 {
-		if err := q.SetUserSignInState(ctx, u.ID, store.SignInState{}); err != nil {
-			return nil, err
-		}
-	}
-	return u, nil
-}
-
 // randomHex returns n random bytes as hex.
 func randomHex(n int) string {
 	b := make([]byte, n)

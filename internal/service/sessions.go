@@ -42,23 +42,25 @@ type SignedIn struct {
 	User    *store.User
 }
 
-// SignIn checks a username-or-email and password and opens a session.
-func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error) {
+// VerifyPassword checks a username-or-email and password, counting
+// failures towards the lockout. Sign-in and the OAuth password grant share
+// it, so both lock an account alike.
+func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*store.User, error) {
 	q := s.DB.Q()
 	var u *store.User
 	var err error
-	if strings.Contains(in.Login, "@") {
-		u, err = q.UserByEmail(ctx, in.Login)
+	if strings.Contains(login, "@") {
+		u, err = q.UserByEmail(ctx, login)
 	} else {
-		u, err = q.UserByUsername(ctx, in.Login)
+		u, err = q.UserByUsername(ctx, login)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		// Spend the time a hash check would, so timing does not tell.
-		auth.CheckPassword("$2a$10$7EqJtq98hPqEX7fNZaFWoOa0xVYXFeGo8BWl4NpwnhQ3bW3uo1GSK", in.Password)
+		auth.CheckPassword("$2a$10$7EqJtq98hPqEX7fNZaFWoOa0xVYXFeGo8BWl4NpwnhQ3bW3uo1GSK", password)
 		return nil, ErrInvalidLogin
 	}
 	if err != nil {
-		return nil, fmt.Errorf("service: sign in: %w", err)
+		return nil, fmt.Errorf("service: verify password: %w", err)
 	}
 	now := s.Now()
 	st, err := q.UserSignInState(ctx, u.ID)
@@ -68,7 +70,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 	if st.LockedUntil != nil && now.Before(*st.LockedUntil) {
 		return nil, ErrLocked
 	}
-	if !auth.CheckPassword(u.PasswordHash, in.Password) {
+	if !auth.CheckPassword(u.PasswordHash, password) {
 		st.FailedAttempts++
 		if st.FailedAttempts >= MaxFailedSignIns {
 			until := now.Add(SignInLockTime)
@@ -85,14 +87,26 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 	if !u.Active() || u.Bot {
 		return nil, ErrInvalidLogin
 	}
+	if st.FailedAttempts > 0 || st.LockedUntil != nil {
+		if err := q.SetUserSignInState(ctx, u.ID, store.SignInState{}); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// SignIn checks a username-or-email and password and opens a session.
+func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error) {
+	u, err := s.VerifyPassword(ctx, in.Login, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
 	cookie := auth.NewSecret("", 43)
 	sess := &store.Session{Digest: auth.Digest(cookie), UserID: u.ID, CSRFToken: auth.NewSecret("", 43),
 		IP: in.IP, UserAgent: truncate(in.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(auth.SessionLifetime)}
 	err = s.DB.WithTx(ctx, func(q *store.Q) error {
-		if err := q.SetUserSignInState(ctx, u.ID, store.SignInState{}); err != nil {
-			return err
-		}
 		u.LastSignInAt, u.CurrentSignInAt = u.CurrentSignInAt, &now
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return err
