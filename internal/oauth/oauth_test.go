@@ -388,9 +388,26 @@ func TestPasswordGrant(t *testing.T) {
 		if status != 200 || m["scope"] != "api" || m["token_type"] != "Bearer" {
 			t.Fatalf("password grant = %d %v", status, m)
 		}
+		if m["id_token"] != nil {
+			t.Fatalf("id_token without openid: %v", m)
+		}
 		form.Set("password", "wrong")
 		status, m = post(t, s.URL+"/oauth/token", form, id, secret)
 		wantError(t, status, m, "invalid_grant")
+
+		// With openid granted, the password grant answers with a signed
+		// id_token as well.
+		oid, osecret := app(t, s, "read_user openid", true)
+		form = url.Values{"grant_type": {"password"}, "username": {"root"}, "password": {s.Config.RootPassword},
+			"scope": {"openid read_user"}}
+		status, m = post(t, s.URL+"/oauth/token", form, oid, osecret)
+		raw, _ := m["id_token"].(string)
+		if status != 200 || raw == "" {
+			t.Fatalf("password grant with openid = %d %v", status, m)
+		}
+		if claims := verifyIDToken(t, s, raw); claims["sub"] != "1" || claims["aud"] == nil || claims["iss"] != s.URL {
+			t.Fatalf("password grant id_token claims = %v", claims)
+		}
 	}
 }
 

@@ -70,7 +70,10 @@ type Provider struct {
 	passwordGrant bool
 	key           *jose.JSONWebKey
 	store         *storage
-	f             *fosite.Fosite
+	// idTokens signs ID tokens for the grants fosite's OIDC handlers do not
+	// cover (password and device).
+	idTokens openid.OpenIDConnectTokenStrategy
+	f        *fosite.Fosite
 }
 
 // New builds a Provider, loading or creating the signing key.
@@ -101,9 +104,10 @@ func New(o Options) (*Provider, error) {
 		ClientSecretsHasher:   digestHasher{},
 	}
 	keyGetter := func(context.Context) (any, error) { return p.key, nil }
+	p.idTokens = compose.NewOpenIDConnectStrategy(keyGetter, cfg)
 	strategy := &compose.CommonStrategy{
 		CoreStrategy:               tokenStrategy{},
-		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(keyGetter, cfg),
+		OpenIDConnectTokenStrategy: p.idTokens,
 		Signer:                     &jwt.DefaultSigner{GetPrivateKey: keyGetter},
 	}
 	factories := []compose.Factory{
@@ -252,7 +256,45 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.f.WriteAccessError(ctx, w, ar, err)
 		return
 	}
+	if err := p.addIDToken(r, ar, resp); err != nil {
+		p.f.WriteAccessError(ctx, w, ar, err)
+		return
+	}
 	p.writeToken(w, resp)
+}
+
+// addIDToken adds an id_token to password and device grant responses when
+// openid was granted, as the code flow's OIDC handler does for its own.
+func (p *Provider) addIDToken(r *http.Request, ar fosite.AccessRequester, resp fosite.AccessResponder) error {
+	gt := ar.GetGrantTypes()
+	if !gt.ExactOne("password") && !gt.ExactOne(deviceGrantType) || !ar.GetGrantedScopes().Has(service.ScopeOpenID) {
+		return nil
+	}
+	sess, ok := ar.GetSession().(*openid.DefaultSession)
+	if !ok {
+		return fosite.ErrServerError.WithHint("unexpected session type")
+	}
+	uid, err := strconv.ParseInt(sess.Subject, 10, 64)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	u, err := p.db.Q().UserByID(r.Context(), uid)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	authTime := sess.Claims.AuthTime
+	if authTime.IsZero() {
+		authTime = time.Now().UTC()
+	}
+	full := p.userSession(r, u, authTime)
+	full.Claims.Audience = []string{ar.GetClient().GetID()}
+	sess.Claims = full.Claims
+	tok, err := p.idTokens.GenerateIDToken(r.Context(), IDTokenLifespan, ar)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	resp.SetExtra("id_token", tok)
+	return nil
 }
 
 // writeToken renders a token response as GitLab does.

@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -110,10 +112,10 @@ func TestOAuthAuthorizationCodeBrowser(t *testing.T) {
 func TestOAuthDeviceFlowBrowser(t *testing.T) {
 	s := labtest.Start(t)
 	resp := s.Do(t, labtest.Request{Method: "POST", Path: "/applications", Token: s.RootToken,
-		Form: url.Values{"name": {"Device app"}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "scopes": {"read_user"}}})
+		Form: url.Values{"name": {"Device app"}, "redirect_uri": {"http://127.0.0.1:9/cb"}, "scopes": {"read_user openid"}}})
 	m := resp.Map(t)
 	conf := &oauth2.Config{ClientID: m["application_id"].(string), ClientSecret: m["secret"].(string),
-		Scopes: []string{"read_user"}, Endpoint: oauth2.Endpoint{TokenURL: s.URL + "/oauth/token",
+		Scopes: []string{"read_user", "openid"}, Endpoint: oauth2.Endpoint{TokenURL: s.URL + "/oauth/token",
 			DeviceAuthURL: s.URL + "/oauth/authorize_device", AuthStyle: oauth2.AuthStyleInParams}}
 	bg, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -151,6 +153,11 @@ func TestOAuthDeviceFlowBrowser(t *testing.T) {
 	if resp.Status != 200 {
 		t.Fatalf("GET /user with device token = %d %s", resp.Status, resp.Body)
 	}
+	// openid was granted, so the device grant answers with an id_token too.
+	if claims := jwtClaims(t, r.tok.Extra("id_token")); claims["sub"] != "1" || claims["preferred_username"] != "root" ||
+		claims["aud"] == nil {
+		t.Fatalf("device id_token claims = %v", claims)
+	}
 
 	// A denied device gets access_denied.
 	da2, err := conf.DeviceAuth(bg)
@@ -169,4 +176,24 @@ func TestOAuthDeviceFlowBrowser(t *testing.T) {
 	if _, err := conf.DeviceAccessToken(bg, da2); err == nil || !strings.Contains(err.Error(), "access_denied") {
 		t.Fatalf("denied device: %v", err)
 	}
+}
+
+// jwtClaims decodes the claims of a JWT without verifying it (the oauth
+// package's tests verify signatures against the JWKS).
+func jwtClaims(t *testing.T, raw any) map[string]any {
+	t.Helper()
+	s, _ := raw.(string)
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		t.Fatalf("id_token %q is not a JWT", s)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
