@@ -78,6 +78,11 @@ func (p *Provider) authorizeDevice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := cl.(*client)
+	if !c.GetGrantTypes().Has(deviceGrantType) {
+		writeOAuthError(w, http.StatusBadRequest, "unauthorized_client",
+			"The client is not authorized to request a token using this method.")
+		return
+	}
 	scopes := strings.Fields(r.PostForm.Get("scope"))
 	if len(scopes) == 0 {
 		scopes = defaultScopes(c)

@@ -408,6 +408,31 @@ func TestPasswordGrant(t *testing.T) {
 		if claims := verifyIDToken(t, s, raw); claims["sub"] != "1" || claims["aud"] == nil || claims["iss"] != s.URL {
 			t.Fatalf("password grant id_token claims = %v", claims)
 		}
+
+		// GitLab's documented form sends no client at all; the token gets
+		// the api scope and works on the REST API.
+		form = url.Values{"grant_type": {"password"}, "username": {"root"}, "password": {s.Config.RootPassword}}
+		status, m = post(t, s.URL+"/oauth/token", form)
+		tok, _ := m["access_token"].(string)
+		if status != 200 || tok == "" || m["scope"] != "api" || m["refresh_token"] == nil {
+			t.Fatalf("password grant without a client = %d %v", status, m)
+		}
+		if r := s.Do(t, labtest.Request{Path: "/user", Header: map[string]string{"Authorization": "Bearer " + tok}}); r.Status != 200 {
+			t.Fatalf("GET /user with a client-less password grant token = %d %s", r.Status, r.Body)
+		}
+		form.Set("password", "wrong")
+		status, m = post(t, s.URL+"/oauth/token", form)
+		wantError(t, status, m, "invalid_grant")
+		// The stand-in client is not an application anyone sees, and it
+		// can't start other grants.
+		apps := s.Do(t, labtest.Request{Path: "/applications", Token: s.RootToken})
+		if strings.Contains(string(apps.Body), "lablet-password-grant") {
+			t.Fatalf("built-in client listed: %s", apps.Body)
+		}
+		status, m = post(t, s.URL+"/oauth/authorize_device", url.Values{"client_id": {"lablet-password-grant"}})
+		if status < 400 || m["device_code"] != nil {
+			t.Fatalf("device authorization with the built-in client = %d %v", status, m)
+		}
 	}
 }
 

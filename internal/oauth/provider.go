@@ -122,6 +122,9 @@ func New(o Options) (*Provider, error) {
 	if o.PasswordGrant {
 		factories = append(factories, compose.OAuth2ResourceOwnerPasswordCredentialsFactory)
 	}
+	if err := p.ensurePasswordGrantClient(context.Background()); err != nil {
+		return nil, err
+	}
 	f, ok := compose.Compose(cfg, p.store, strategy, factories...).(*fosite.Fosite)
 	if !ok {
 		return nil, errors.New("oauth: unexpected provider type")
@@ -129,6 +132,35 @@ func New(o Options) (*Provider, error) {
 	cfg.TokenEndpointHandlers.Append(&deviceHandler{p: p, strategy: tokenStrategy{}})
 	p.f = f
 	return p, nil
+}
+
+// ensurePasswordGrantClient creates the built-in public client that password
+// grants without client credentials are issued to. Its scopes are those a
+// user may grant an application; by default the grant gets api, as GitLab's.
+func (p *Provider) ensurePasswordGrantClient(ctx context.Context) error {
+	_, err := p.db.Q().OAuthApplicationByUID(ctx, store.PasswordGrantClientUID)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("oauth: password grant client: %w", err)
+	}
+	app := &store.OAuthApplication{UID: store.PasswordGrantClientUID, Name: "Resource owner password credentials",
+		SecretDigest: auth.Digest(auth.NewSecret("", 43)), Confidential: false,
+		Scopes: []string{"api", "read_api", "read_user", "read_repository", "write_repository", "openid", "profile", "email"}}
+	err = p.db.WithTx(ctx, func(q *store.Q) error {
+		if _, err := q.OAuthApplicationByUID(ctx, store.PasswordGrantClientUID); err == nil {
+			return nil // another instance made it meanwhile
+		}
+		return q.CreateOAuthApplication(ctx, app)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("oauth: password grant client: %w", err)
+	}
+	return nil
 }
 
 // Register adds the machine-facing endpoints to mux. The pages
@@ -232,6 +264,12 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		writeOAuthError(w, http.StatusBadRequest, "unsupported_grant_type",
 			"The authorization grant type is not supported by the authorization server.")
 		return
+	}
+	if r.PostForm.Get("grant_type") == "password" && r.PostForm.Get("client_id") == "" && r.Header.Get("Authorization") == "" {
+		// GitLab's documented password grant sends no client at all; a
+		// built-in public client stands in for it.
+		r.PostForm.Set("client_id", store.PasswordGrantClientUID)
+		r.Form.Set("client_id", store.PasswordGrantClientUID)
 	}
 	sess := newSession()
 	ar, err := p.f.NewAccessRequest(ctx, r, sess)

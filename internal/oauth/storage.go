@@ -34,6 +34,10 @@ func (c *client) IsPublic() bool                     { return !c.app.Confidentia
 func (c *client) GetAudience() fosite.Arguments      { return nil }
 
 func (c *client) GetGrantTypes() fosite.Arguments {
+	if c.app.UID == store.PasswordGrantClientUID {
+		// The stand-in for credential-less password grants does nothing else.
+		return fosite.Arguments{"password", "refresh_token"}
+	}
 	g := fosite.Arguments{"authorization_code", "refresh_token", deviceGrantType}
 	if c.passwordGrant {
 		g = append(g, "password")

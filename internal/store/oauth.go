@@ -27,6 +27,11 @@ type OAuthApplication struct {
 	UpdatedAt time.Time
 }
 
+// PasswordGrantClientUID names the built-in public client that stands in
+// when a password grant comes without client credentials, as GitLab's
+// documented curl example sends it. It is never listed as an application.
+const PasswordGrantClientUID = "lablet-password-grant"
+
 const oauthAppColumns = `a.id, a.uid, a.name, a.secret_digest, a.redirect_uri, a.scopes, a.confidential,
 	a.owner_id, a.dynamic, a.created_at, a.updated_at`
 
@@ -88,12 +93,12 @@ func (q *Q) OAuthApplicationByUID(ctx context.Context, uid string) (*OAuthApplic
 // instance-wide ones (no owner) when ownerID is nil and instance is true,
 // or every application when both are unset.
 func (q *Q) ListOAuthApplications(ctx context.Context, ownerID *int64, instance bool) ([]*OAuthApplication, error) {
-	cond, args := "", []any{}
+	cond, args := " WHERE a.uid <> ?", []any{PasswordGrantClientUID}
 	switch {
 	case ownerID != nil:
-		cond, args = " WHERE a.owner_id = ?", []any{*ownerID}
+		cond, args = cond+" AND a.owner_id = ?", append(args, *ownerID)
 	case instance:
-		cond = " WHERE a.owner_id IS NULL"
+		cond += " AND a.owner_id IS NULL"
 	}
 	rows, err := q.query(ctx, "SELECT "+oauthAppColumns+" FROM oauth_applications a"+cond+" ORDER BY a.id", args...)
 	if err != nil {
