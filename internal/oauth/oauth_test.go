@@ -20,8 +20,10 @@ import (
 	"github.com/go-jose/go-jose/v3"
 	"golang.org/x/oauth2"
 
+	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/service"
 )
 
 const callback = "http://127.0.0.1:9/callback"
@@ -660,5 +662,47 @@ func TestGroupsClaim(t *testing.T) {
 	got, _ := json.Marshal(claims["groups"])
 	if string(got) != `["other","top","top/sub"]` {
 		t.Fatalf("groups claim = %s", got)
+	}
+}
+
+// TestHousekeeping removes expired sessions and access tokens but keeps
+// refresh tokens, which rotate instead of expiring.
+func TestHousekeeping(t *testing.T) {
+	s := labtest.Start(t)
+	ctx := context.Background()
+	form := url.Values{"grant_type": {"password"}, "username": {"root"}, "password": {s.Config.RootPassword}}
+	status, m := post(t, s.URL+"/oauth/token", form)
+	access, _ := m["access_token"].(string)
+	refresh, _ := m["refresh_token"].(string)
+	if status != 200 || access == "" || refresh == "" {
+		t.Fatalf("password grant = %d %v", status, m)
+	}
+	in, err := s.Srv.Service.SignIn(ctx, service.SignInInput{Login: "root", Password: s.Config.RootPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := map[string]string{"Cookie": auth.SessionCookie + "=" + in.Cookie}
+
+	// Run housekeeping as it would run in eight days (a separate service
+	// value, so the server's background loop keeps its own clock).
+	later := service.New(s.Srv.DB, s.Srv.Service.Log, true)
+	later.Now = func() time.Time { return time.Now().UTC().Add(8 * 24 * time.Hour) }
+	if err := later.Housekeeping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var sessions int
+	if err := s.Srv.DB.SQL().QueryRow("SELECT count(*) FROM sessions").Scan(&sessions); err != nil {
+		t.Fatal(err)
+	}
+	if sessions != 0 {
+		t.Fatalf("%d expired sessions left", sessions)
+	}
+	s.Do(t, labtest.Request{Path: "/user", Header: cookie}).ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
+	s.Do(t, labtest.Request{Path: "/user", Header: map[string]string{"Authorization": "Bearer " + access}}).
+		ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
+	status, m = post(t, s.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh},
+		"client_id": {"lablet-password-grant"}})
+	if status != 200 || m["access_token"] == nil {
+		t.Fatalf("refresh after housekeeping = %d %v", status, m)
 	}
 }

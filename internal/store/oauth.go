@@ -454,3 +454,18 @@ func (q *Q) DeleteOAuthDeviceGrant(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// DeleteExpiredOAuthGrants removes codes, access tokens and device
+// authorizations that expired before cutoff. Refresh tokens do not expire
+// (they rotate), so they stay.
+func (q *Q) DeleteExpiredOAuthGrants(ctx context.Context, cutoff time.Time) error {
+	for _, stmt := range []string{
+		"DELETE FROM oauth_grants WHERE expires_at IS NOT NULL AND expires_at < ?",
+		"DELETE FROM oauth_device_grants WHERE expires_at < ?",
+	} {
+		if _, err := q.exec(ctx, stmt, ms(cutoff)); err != nil {
+			return fmt.Errorf("store: delete expired oauth grants: %w", err)
+		}
+	}
+	return nil
+}
