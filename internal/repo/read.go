@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -365,7 +364,7 @@ func (r *Repo) IsEmpty(ctx context.Context) (bool, error) {
 }
 
 // LogOptions selects commits for Log. Ref defaults to HEAD; All walks every
-// ref instead. Since/Until filter on committer date.
+// branch and tag instead. Since/Until filter on committer date.
 type LogOptions struct {
 	Ref    string
 	Path   string
@@ -376,46 +375,10 @@ type LogOptions struct {
 	All    bool
 }
 
-// Log lists commits newest first.
+// Log lists commits newest first; it is History without GitLab's extras.
 func (r *Repo) Log(ctx context.Context, o LogOptions) ([]*Commit, error) {
-	args := []string{"rev-list"}
-	if o.Offset > 0 {
-		args = append(args, "--skip="+strconv.Itoa(o.Offset))
-	}
-	if o.Limit > 0 {
-		args = append(args, "--max-count="+strconv.Itoa(o.Limit))
-	}
-	if !o.Since.IsZero() {
-		args = append(args, "--since="+strconv.FormatInt(o.Since.Unix(), 10))
-	}
-	if !o.Until.IsZero() {
-		args = append(args, "--until="+strconv.FormatInt(o.Until.Unix(), 10))
-	}
-	if o.All {
-		args = append(args, "--all")
-	} else {
-		ref := o.Ref
-		if ref == "" {
-			ref = "HEAD"
-		}
-		sha, err := r.ResolveRef(ctx, ref)
-		if err != nil {
-			return nil, err
-		}
-		args = append(args, "--end-of-options", sha)
-	}
-	args = append(args, "--")
-	if o.Path != "" {
-		if err := ValidatePath(o.Path); err != nil {
-			return nil, err
-		}
-		args = append(args, o.Path)
-	}
-	out, err := r.git(ctx, args...)
-	if err != nil {
-		return nil, fmt.Errorf("log: %w", err)
-	}
-	return r.commits(ctx, strings.Fields(out))
+	return r.History(ctx, HistoryOptions{Ref: o.Ref, Path: o.Path, Since: o.Since, Until: o.Until,
+		Offset: o.Offset, Limit: o.Limit, All: o.All})
 }
 
 func (r *Repo) commits(ctx context.Context, ids []string) ([]*Commit, error) {

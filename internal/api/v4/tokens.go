@@ -79,28 +79,12 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error 
 	var pe paramErrors
 	var in service.TokenListInput
 	in.UserID = pe.optInt(p, "user_id")
+	filter, err := tokenListFilter(p)
+	if err != nil {
+		pe.add(err)
+	}
+	in.Filter = filter
 	f := &in.Filter
-	f.Revoked = pe.optBool(p, "revoked")
-	f.State = pe.oneOf(p, "state", "active", "inactive")
-	f.CreatedBefore = pe.optTime(p, "created_before")
-	f.CreatedAfter = pe.optTime(p, "created_after")
-	f.LastUsedBefore = pe.optTime(p, "last_used_before")
-	f.LastUsedAfter = pe.optTime(p, "last_used_after")
-	for _, d := range []struct {
-		name string
-		dst  **string
-	}{{"expires_before", &f.ExpiresBefore}, {"expires_after", &f.ExpiresAfter}} {
-		v, _, err := p.date(d.name)
-		if err != nil {
-			pe.add(err)
-		}
-		*d.dst = v
-	}
-	if s := pe.optStr(p, "search"); s != nil {
-		f.Search = *s
-	}
-	f.Sort = pe.oneOf(p, "sort", "created_asc", "created_desc", "expires_asc", "expires_desc",
-		"last_used_asc", "last_used_desc", "name_asc", "name_desc")
 	if err := pe.err(); err != nil {
 		return err
 	}
