@@ -301,8 +301,15 @@ func parseTags(recs [][]string) []Tag {
 // ends with a NUL and git's newline, so fields (messages included) may
 // contain newlines; ref names cannot.
 func (r *Repo) forEachRef(ctx context.Context, prefix string, fields ...string) ([][]string, error) {
+	return r.forEachRefWith(ctx, nil, prefix, fields)
+}
+
+// forEachRefWith is forEachRef with extra options (such as --sort) placed
+// before the format.
+func (r *Repo) forEachRefWith(ctx context.Context, opts []string, prefix string, fields []string) ([][]string, error) {
 	format := strings.Join(fields, "%00") + "%00"
-	out, err := gitCmd{dir: r.path, args: []string{"for-each-ref", "--format=" + format, prefix}}.run(ctx)
+	args := append(append([]string{"for-each-ref"}, opts...), "--format="+format, prefix)
+	out, err := gitCmd{dir: r.path, args: args}.run(ctx)
 	if err != nil {
 		if !r.Exists() {
 			return nil, fmt.Errorf("repository: %w", ErrNotFound)

@@ -39,23 +39,7 @@ func (r *Repo) forEachRefSorted(ctx context.Context, sort RefSort, prefix string
 	if !sort.valid() {
 		return nil, fmt.Errorf("%w: sort %q", ErrInvalid, sort)
 	}
-	format := strings.Join(fields, "%00") + "%00"
-	out, err := gitCmd{dir: r.path, args: []string{"for-each-ref", "--sort=" + string(sort), "--format=" + format, prefix}}.run(ctx)
-	if err != nil {
-		if !r.Exists() {
-			return nil, fmt.Errorf("repository: %w", ErrNotFound)
-		}
-		return nil, fmt.Errorf("for-each-ref %s: %w", prefix, err)
-	}
-	parts := strings.Split(string(out), "\x00")
-	var recs [][]string
-	for len(parts) > len(fields) {
-		rec := parts[:len(fields)]
-		rec[0] = strings.TrimPrefix(rec[0], "\n")
-		recs = append(recs, rec)
-		parts = parts[len(fields):]
-	}
-	return recs, nil
+	return r.forEachRefWith(ctx, []string{"--sort=" + string(sort)}, prefix, fields)
 }
 
 // BranchesSorted lists all branches in the given order with one
