@@ -45,6 +45,10 @@ type reqSpec struct {
 	body         []byte
 	ctype        string
 	token        string // default: the bench user's
+	// git: path is below the server root (smart HTTP), the token goes as
+	// HTTP Basic password as git sends it, and protocol is Git-Protocol.
+	git      bool
+	protocol string
 }
 
 // worker is the state of one load-generating goroutine in one run.
@@ -99,7 +103,11 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	if spec.body != nil {
 		body = bytes.NewReader(spec.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, spec.method, l.srv.base+"/api/v4"+spec.path, body)
+	prefix := "/api/v4"
+	if spec.git {
+		prefix = ""
+	}
+	req, err := http.NewRequestWithContext(ctx, spec.method, l.srv.base+prefix+spec.path, body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -107,7 +115,14 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	if tok == "" {
 		tok = l.sd.BenchToken
 	}
-	req.Header.Set("PRIVATE-TOKEN", tok)
+	if spec.git {
+		req.SetBasicAuth("bench", tok)
+		if spec.protocol != "" {
+			req.Header.Set("Git-Protocol", spec.protocol)
+		}
+	} else {
+		req.Header.Set("PRIVATE-TOKEN", tok)
+	}
 	if spec.ctype != "" {
 		req.Header.Set("Content-Type", spec.ctype)
 	}
@@ -312,6 +327,16 @@ func (l *loader) endpoints() []*endpoint {
 				body: mustJSON(body), ctype: "application/json"}
 		}, after: func(w *worker, spec reqSpec) {
 			w.state[fmt.Sprintf("bench-%s-w%d", w.phase, w.id)] = true
+		}},
+		// What git ls-remote and every fetch ask first: v0 answers the whole
+		// ref advertisement, v2 only the capabilities.
+		{name: "GET info/refs (v0)", req: func(w *worker) reqSpec {
+			return reqSpec{method: http.MethodGet, git: true,
+				path: "/" + repoOf(w).FullPath + ".git/info/refs?service=git-upload-pack"}
+		}},
+		{name: "GET info/refs (v2)", req: func(w *worker) reqSpec {
+			return reqSpec{method: http.MethodGet, git: true, protocol: "version=2",
+				path: "/" + repoOf(w).FullPath + ".git/info/refs?service=git-upload-pack"}
 		}},
 		{name: "git ls-remote", git: true, run: func(ctx context.Context, w *worker) error {
 			_, err := git(ctx, w.dir, "ls-remote", l.gitURL(repoOf(w), sd.BenchToken))

@@ -38,6 +38,7 @@ type options struct {
 	commits  int
 	files    int
 	keep     bool
+	profile  string // directory for per-endpoint CPU profiles of the server
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.IntVar(&o.repos, "repos", 50, "projects with a pushed repository")
 	flag.IntVar(&o.commits, "commits", 300, "commits in each seeded repository")
 	flag.IntVar(&o.files, "files", 300, "files in each seeded repository")
+	flag.StringVar(&o.profile, "profile", "", "directory: save a CPU profile of the server for each endpoint (go tool pprof)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (data dirs, server logs) for inspection")
 	flag.Parse()
 	if o.short {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,7 +69,7 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 
 	// 1. Start on an empty data dir, then stop.
 	logf("[%s] starting lablet on an empty data dir", r.DB)
-	srv, ready, err := startServer(ctx, bin, dataDir, dbURL, logPath)
+	srv, ready, err := startServer(ctx, bin, dataDir, dbURL, logPath, o.profile != "")
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +86,7 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 	logf("[%s] seeded in %s", r.DB, sd.Seed.Round(time.Millisecond))
 
 	// 3. Start on the seeded data dir.
-	srv, ready, err = startServer(ctx, bin, dataDir, dbURL, logPath)
+	srv, ready, err = startServer(ctx, bin, dataDir, dbURL, logPath, o.profile != "")
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +124,9 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 			conc = o.gitConc
 		}
 		logf("[%s] %s: %d workers for %s", r.DB, ep.name, conc, o.duration)
+		stopProfile := profileEndpoint(ctx, o, srv, tag, ep.name)
 		res := l.runEndpoint(ctx, ep, conc, o.duration, fmt.Sprintf("e%d", len(r.Results)))
+		stopProfile()
 		if ctx.Err() != nil {
 			return r, ctx.Err()
 		}
@@ -154,6 +157,33 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 	default:
 	}
 	return r, nil
+}
+
+// profileEndpoint saves a CPU profile of the server while an endpoint runs,
+// when -profile is set; the returned func waits for it.
+func profileEndpoint(ctx context.Context, o options, srv *server, tag, name string) func() {
+	if o.profile == "" {
+		return func() {}
+	}
+	if err := os.MkdirAll(o.profile, 0o755); err != nil {
+		logf("    profile: %v", err)
+		return func() {}
+	}
+	file := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, name)
+	path := filepath.Join(o.profile, tag+"-"+strings.Trim(file, "_")+".pprof")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.cpuProfile(ctx, o.duration, path); err != nil {
+			logf("    profile: %v", err)
+		}
+	}()
+	return func() { <-done }
 }
 
 // seedRepos creates the repository projects through the API and pushes

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -54,6 +55,7 @@ type server struct {
 	bin     string
 	env     []string
 	logPath string
+	pprof   string // host:port of the pprof listener, if any
 	exited  chan struct{}
 	waitErr error
 }
@@ -70,12 +72,19 @@ func freePort() (string, error) {
 
 // startServer starts lablet on a free loopback port and waits for
 // /-/readiness; it returns the time from start to the first ready answer.
-func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string) (*server, time.Duration, error) {
+func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profile bool) (*server, time.Duration, error) {
 	addr, err := freePort()
 	if err != nil {
 		return nil, 0, err
 	}
+	pprofAddr := ""
+	if profile {
+		if pprofAddr, err = freePort(); err != nil {
+			return nil, 0, err
+		}
+	}
 	env := append(os.Environ(),
+		"LABLET_PPROF_LISTEN="+pprofAddr,
 		"LABLET_DATA_DIR="+dataDir,
 		"LABLET_ROOT_PASSWORD="+rootPassword,
 		"LABLET_DATABASE_URL="+dbURL,
@@ -93,7 +102,7 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string) (*ser
 	// Own process group, so that git children can be stopped with it; and
 	// die with the bench if it is killed.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	s := &server{cmd: cmd, addr: addr, base: "http://" + addr, bin: bin, env: env, logPath: logPath,
+	s := &server{cmd: cmd, addr: addr, base: "http://" + addr, bin: bin, env: env, logPath: logPath, pprof: pprofAddr,
 		exited: make(chan struct{})}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
@@ -124,6 +133,33 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string) (*ser
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// cpuProfile saves a CPU profile of the next d into path; it blocks for d.
+func (s *server) cpuProfile(ctx context.Context, d time.Duration, path string) error {
+	secs := int((d + time.Second - 1) / time.Second)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.pprof, secs), nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("pprof: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // stop sends SIGTERM, waits up to 15s, then kills the process group.

@@ -34,6 +34,9 @@ type Config struct {
 	// OAuthPasswordGrant enables OAuth's resource owner password
 	// credentials grant (LABLET_OAUTH_PASSWORD_GRANT).
 	OAuthPasswordGrant bool
+	// PprofListen, when set, serves net/http/pprof on this separate
+	// address (LABLET_PPROF_LISTEN); for profiling, keep it on loopback.
+	PprofListen string
 }
 
 // Default returns the settings used when nothing is given.
@@ -70,6 +73,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("LABLET_EXTERNAL_URL", &c.ExternalURL)
 	str("LABLET_ROOT_PASSWORD", &c.RootPassword)
 	str("LABLET_LOG_LEVEL", &c.LogLevel)
+	str("LABLET_PPROF_LISTEN", &c.PprofListen)
 	if v := getenv("LABLET_MAX_FILE_SIZE"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {

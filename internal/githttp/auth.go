@@ -1,6 +1,8 @@
 package githttp
 
 import (
+	"github.com/lablet/lablet/internal/repo"
+
 	"context"
 	"net/http"
 	"strings"
@@ -17,6 +19,9 @@ type Resolver interface {
 type Target struct {
 	// Dir is the bare repository directory.
 	Dir string
+	// Repo, if set, is the repository's handle; the handler tells it when a
+	// push has changed refs (RefsChanged), so ref caches stay exact.
+	Repo *repo.Repo
 	// AuthorizePush, if set, vets a push's ref updates before git runs. A
 	// *RefusedError refuses the whole push with its message; any other
 	// error is a 500. The returned policy applies while git runs.

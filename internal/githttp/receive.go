@@ -130,6 +130,9 @@ func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target,
 	gitArgs := []string{"-c", "core.hooksPath=" + h.hookDir}
 	h.run(w, r, t, svcReceive, io.MultiReader(bytes.NewReader(pc.raw), body), env, gitArgs, nil,
 		"application/x-git-receive-pack-result", nil)
+	if t.Repo != nil {
+		t.Repo.RefsChanged()
+	}
 	if t.AfterPush == nil {
 		return
 	}

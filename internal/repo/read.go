@@ -351,7 +351,9 @@ func (r *Repo) SetDefaultBranch(ctx context.Context, name string) error {
 	} else if v == "" {
 		return fmt.Errorf("branch %q: %w", name, ErrNotFound)
 	}
-	if _, err := r.git(ctx, "symbolic-ref", "HEAD", ref); err != nil {
+	_, err = r.git(ctx, "symbolic-ref", "HEAD", ref)
+	r.RefsChanged()
+	if err != nil {
 		return fmt.Errorf("set HEAD: %w", err)
 	}
 	return nil

@@ -23,6 +23,8 @@ func (r *Repo) updateRef(ctx context.Context, ref, new, old string) error {
 		args = []string{"update-ref", "-m", "lablet", "-d", ref, old}
 	}
 	_, err := r.git(ctx, args...)
+	// Even a failed update-ref may have moved the ref (lost its answer).
+	r.RefsChanged()
 	if err == nil {
 		return nil
 	}

@@ -19,7 +19,8 @@ import (
 type Store struct {
 	Root string
 
-	pool catFilePool
+	pool     catFilePool
+	versions refsVersions
 }
 
 // HashedPath returns GitLab's hashed storage path of a project's
@@ -38,7 +39,7 @@ func (s *Store) Path(projectID int64) string {
 // Open returns a handle on a project's repository; it does not check that
 // the repository exists (reads then fail with ErrNotFound).
 func (s *Store) Open(projectID int64) *Repo {
-	return &Repo{path: s.Path(projectID), pool: &s.pool}
+	return &Repo{path: s.Path(projectID), pool: &s.pool, versions: &s.versions}
 }
 
 // Close stops all pooled cat-file processes; the Store is unusable after.
@@ -144,7 +145,9 @@ func (s *Store) Place(tmp *Repo, projectID int64) (*Repo, error) {
 		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
 	}
 	tmp.path = "" // placed: Discard must not touch a reused temporary name
-	return s.Open(projectID), nil
+	r := s.Open(projectID)
+	r.RefsChanged() // a repository at this path may have come and gone
+	return r, nil
 }
 
 // Discard removes a prepared repository that was not placed (a no-op once
@@ -242,6 +245,7 @@ func (s *Store) Delete(ctx context.Context, projectID int64) error {
 		return fmt.Errorf("delete repository %d: %w", projectID, err)
 	}
 	s.pool.closeRepo(path)
+	defer s.Open(projectID).RefsChanged()
 	aside := fmt.Sprintf("%s+%d.deleted", path, time.Now().UnixNano())
 	if err := os.Rename(path, aside); err != nil {
 		return fmt.Errorf("delete repository %d: %w", projectID, err)
@@ -257,14 +261,15 @@ func (s *Store) Delete(ctx context.Context, projectID int64) error {
 
 // Repo is one bare repository.
 type Repo struct {
-	path string
-	pool *catFilePool
+	path     string
+	pool     *catFilePool
+	versions *refsVersions
 }
 
 // OpenPath returns a handle on a bare repository at an arbitrary path with
 // its own process pool (tests, tools). Close it when done.
 func OpenPath(path string) *Repo {
-	return &Repo{path: path, pool: &catFilePool{}}
+	return &Repo{path: path, pool: &catFilePool{}, versions: &refsVersions{}}
 }
 
 // Path is the repository directory.

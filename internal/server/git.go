@@ -83,7 +83,7 @@ func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath str
 	if err != nil {
 		return nil, gitError(err)
 	}
-	t := &githttp.Target{Dir: gr.Repo.Path()}
+	t := &githttp.Target{Dir: gr.Repo.Path(), Repo: gr.Repo}
 	if !write {
 		return t, nil
 	}
