@@ -132,6 +132,7 @@ func (e *SudoNotFoundError) Error() string {
 // Authenticator resolves credentials to identities.
 type Authenticator struct {
 	db            *store.DB
+	tokens        *tokenCache
 	impersonation bool
 	adminMode     bool
 	now           func() time.Time
@@ -140,7 +141,7 @@ type Authenticator struct {
 // NewAuthenticator returns an Authenticator over db. impersonation says
 // whether impersonation tokens work; adminMode whether Admin Mode is on.
 func NewAuthenticator(db *store.DB, impersonation, adminMode bool) *Authenticator {
-	return &Authenticator{db: db, impersonation: impersonation, adminMode: adminMode,
+	return &Authenticator{db: db, tokens: newTokenCache(10000), impersonation: impersonation, adminMode: adminMode,
 		now: func() time.Time { return time.Now().UTC() }}
 }
 
@@ -156,7 +157,7 @@ const touchInterval = 10 * time.Minute
 func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity, error) {
 	now := a.now()
 	digest := Digest(text)
-	tw, err := a.db.Q().TokenByDigest(ctx, digest)
+	tw, err := a.tokenByDigest(ctx, digest)
 	if errors.Is(err, store.ErrNotFound) {
 		// Not a personal access token: try an OAuth access token, looked
 		// up by the same digest.
@@ -190,6 +191,21 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 		return id, nil
 	}
 	return a.sudo(ctx, id, sudo)
+}
+
+// tokenByDigest looks a personal access token up through the cache.
+func (a *Authenticator) tokenByDigest(ctx context.Context, digest string) (*store.TokenWithUser, error) {
+	epoch, cacheable := a.db.Epoch(store.TopicAuth)
+	if cacheable {
+		if tw := a.tokens.get(digest, epoch); tw != nil {
+			return tw, nil
+		}
+	}
+	tw, err := a.db.Q().TokenByDigest(ctx, digest)
+	if err == nil && cacheable {
+		a.tokens.put(digest, epoch, tw)
+	}
+	return tw, err
 }
 
 // sudo switches id to the user named by ident, with GitLab's checks in

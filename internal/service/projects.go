@@ -488,33 +488,6 @@ func (s *Service) ProjectPermissions(ctx context.Context, id *auth.Identity, p *
 	return a, err
 }
 
-// VisibleProjectAccess is VisibleProject returning also the two parts of the
-// caller's level (as ProjectPermissions does), read in one statement: the
-// single-project answer needs both, and computing them once saves two
-// statements per request.
-func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, ref string) (*store.Project, access.Level, store.ProjectAccess, error) {
-	var parts store.ProjectAccess
-	p, err := s.projectByRef(ctx, ref)
-	if err != nil {
-		return nil, 0, parts, err
-	}
-	level := access.NoAccess
-	if id.Authenticated() {
-		parts, err = s.DB.Q().ProjectAccessParts(ctx, id.User.ID, p.ID, p.NamespaceID, s.Today())
-		if err != nil {
-			return nil, 0, parts, err
-		}
-		level = access.Level(parts.Level())
-		if id.IsAdmin() {
-			level = access.Admin
-		}
-	}
-	if !viewer(id).CanSee(p.VisibilityLevel, level) || p.MarkedForDeletionOn != nil && level < access.Owner {
-		return nil, 0, store.ProjectAccess{}, NotFound("Project")
-	}
-	return p, level, parts, nil
-}
-
 // ProjectListOptions are the filters of the project list endpoints.
 type ProjectListOptions struct {
 	Search           string

@@ -77,18 +77,47 @@ func (s *Service) NamespaceLevel(ctx context.Context, id *auth.Identity, ns *sto
 // the caller may see it; otherwise it answers "404 Project Not Found".
 // It returns the caller's level too.
 func (s *Service) VisibleProject(ctx context.Context, id *auth.Identity, ref string) (*store.Project, access.Level, error) {
-	p, err := s.projectByRef(ctx, ref)
-	if err != nil {
-		return nil, 0, err
+	p, level, _, err := s.VisibleProjectAccess(ctx, id, ref)
+	return p, level, err
+}
+
+// VisibleProjectAccess is VisibleProject returning also the two parts of the
+// caller's membership level (direct and inherited), which GitLab shows as
+// the project's "permissions". The project and the caller's access come
+// from one statement.
+func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, ref string) (*store.Project, access.Level, store.ProjectAccess, error) {
+	var parts store.ProjectAccess
+	if !validRef(ref) {
+		return nil, 0, parts, NotFound("Project")
 	}
-	level, err := s.ProjectLevel(ctx, id, p)
+	var uid int64
+	if id.Authenticated() {
+		uid = id.User.ID
+	}
+	var p *store.Project
+	var err error
+	if n, ok := parseID(ref); ok {
+		p, parts, err = s.DB.Q().ProjectWithAccessByID(ctx, n, uid, s.Today())
+	} else {
+		p, parts, err = s.DB.Q().ProjectWithAccessByFullPath(ctx, ref, uid, s.Today())
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, parts, NotFound("Project")
+	}
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, parts, fmt.Errorf("service: load project: %w", err)
+	}
+	level := access.NoAccess
+	if id.Authenticated() {
+		level = access.Level(parts.Level())
+		if id.IsAdmin() {
+			level = access.Admin
+		}
 	}
 	if !viewer(id).CanSee(p.VisibilityLevel, level) || p.MarkedForDeletionOn != nil && level < access.Owner {
-		return nil, 0, NotFound("Project")
+		return nil, 0, store.ProjectAccess{}, NotFound("Project")
 	}
-	return p, level, nil
+	return p, level, parts, nil
 }
 
 // VisibleGroup loads a group by numeric id or full path and checks that the

@@ -42,6 +42,11 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	stmts   stmtCache
+	epochs  epochs
+	// myProjects caches each viewer's projects for list endpoints.
+	myProjects myProjectsCache
+	// caches are the point-read caches under the access epoch.
+	caches readCaches
 }
 
 // Open connects to the database named by url, or to SQLite in dataDir when
@@ -90,11 +95,17 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		db.sql.Close()
 		return nil, err
 	}
+	if db.dialect == Postgres {
+		db.startListener(url)
+	} else {
+		db.epochs.listening.Store(true)
+	}
 	return db, nil
 }
 
 // Close releases the prepared statements and the connections.
 func (db *DB) Close() error {
+	db.stopListener()
 	db.stmts.close()
 	return db.sql.Close()
 }
@@ -119,6 +130,9 @@ type Tx struct {
 	db *DB
 	// Now is fixed for the whole transaction.
 	Now time.Time
+	// pending collects the epoch topics its writes touch, published on
+	// commit.
+	pending uint8
 }
 
 // Q is the query surface shared by DB and Tx.
@@ -126,6 +140,7 @@ type Q struct {
 	q       queryer
 	db      *DB
 	tx      *sql.Tx // nil outside a transaction
+	pending *uint8  // the transaction's epoch topics; nil outside one
 	dialect Dialect
 	now     func() time.Time
 }
@@ -138,7 +153,7 @@ func (db *DB) Q() *Q {
 // Q returns the query surface inside the transaction.
 func (tx *Tx) Q() *Q {
 	now := tx.Now
-	return &Q{q: tx.tx, db: tx.db, tx: tx.tx, dialect: tx.db.dialect, now: func() time.Time { return now }}
+	return &Q{q: tx.tx, db: tx.db, tx: tx.tx, pending: &tx.pending, dialect: tx.db.dialect, now: func() time.Time { return now }}
 }
 
 // WithTx runs fn in a transaction, committing when fn returns nil and rolling
@@ -165,9 +180,18 @@ func (db *DB) withTx(ctx context.Context, fn func(q *Q) error) error {
 		_ = sqlTx.Rollback()
 		return err
 	}
+	if tx.pending != 0 && db.dialect == Postgres {
+		// Delivered to every instance's listener if and only if the
+		// transaction commits.
+		if _, err := sqlTx.ExecContext(ctx, "SELECT pg_notify($1, $2)", epochsChannel, db.epochs.payload(tx.pending)); err != nil {
+			_ = sqlTx.Rollback()
+			return fmt.Errorf("store: notify: %w", wrapErr(err))
+		}
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", wrapErr(err))
 	}
+	db.epochs.bump(tx.pending)
 	return nil
 }
 
@@ -207,6 +231,10 @@ func (q *Q) rebind(query string) string {
 }
 
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if q.db != nil {
+		// Even a failed statement may have written (bump after, always).
+		defer q.changed(ctx, q.db.epochs.mask(query))
+	}
 	if st := q.prepared(ctx, query); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, wrapErr(err)
@@ -216,6 +244,7 @@ func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, er
 }
 
 func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		return rows, wrapErr(err)
@@ -225,6 +254,7 @@ func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, er
 }
 
 func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -325,10 +355,23 @@ func (c *stmtCache) close() {
 // insert runs an INSERT … RETURNING id and returns the new id.
 func (q *Q) insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
-	if err := q.queryRow(ctx, query+" RETURNING id", args...).Scan(&id); err != nil {
+	err := q.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
+	if q.db != nil {
+		// Outside a transaction the row is committed only once scanned.
+		q.changed(ctx, q.db.epochs.mask(query))
+	}
+	if err != nil {
 		return 0, wrapErr(err)
 	}
 	return id, nil
+}
+
+// writing records the topics of a write run through query or queryRow
+// (RETURNING); outside a transaction insert bumps again once it is done.
+func (q *Q) writing(ctx context.Context, query string) {
+	if q.db != nil {
+		q.changed(ctx, q.db.epochs.mask(query))
+	}
 }
 
 // wrapErr maps driver errors onto the store's sentinels.

@@ -117,26 +117,6 @@ func (q *Q) ProjectAccessLevel(ctx context.Context, userID, projectID, namespace
 	return int(level.Int64), nil
 }
 
-// ProjectAccessParts returns, in one statement, user's unexpired direct
-// level on a project and the highest unexpired level inherited from its
-// namespace and the namespace's ancestors (0 when none); their maximum is
-// ProjectAccessLevel.
-func (q *Q) ProjectAccessParts(ctx context.Context, userID, projectID, namespaceID int64, today string) (ProjectAccess, error) {
-	var pl, gl sql.NullInt64
-	err := q.queryRow(ctx, `SELECT
-		(SELECT max(m.access_level) FROM members m
-		  WHERE m.source_type = 'Project' AND m.source_id = ? AND m.user_id = ?
-		    AND (m.expires_at IS NULL OR m.expires_at >= ?)),
-		(SELECT max(m.access_level) FROM namespace_closure c
-		   JOIN members m ON m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
-		  WHERE c.descendant_id = ? AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))`,
-		projectID, userID, today, namespaceID, userID, today).Scan(&pl, &gl)
-	if err != nil {
-		return ProjectAccess{}, fmt.Errorf("store: project access: %w", wrapErr(err))
-	}
-	return ProjectAccess{Project: int(pl.Int64), Group: int(gl.Int64)}, nil
-}
-
 // MemberFilter narrows a member list.
 type MemberFilter struct {
 	Query   string  // username or name, substring

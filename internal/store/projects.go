@@ -204,9 +204,10 @@ type ProjectFilter struct {
 }
 
 // projectOrderColumns maps API order_by values onto columns; every order
-// is made total with p.id.
+// is made total with p.id. created_at is ordered by id, as GitLab's API
+// does (ids grow with creation time, and the primary key needs no sort).
 var projectOrderColumns = map[string]string{
-	"id": "p.id", "name": "p.name", "path": "p.path", "created_at": "p.created_at",
+	"id": "p.id", "name": "p.name", "path": "p.path", "created_at": "p.id",
 	"updated_at": "p.updated_at", "last_activity_at": "p.last_activity_at",
 }
 
@@ -252,9 +253,20 @@ func (p projectSuffixScanner) Scan(dest ...any) error {
 }
 
 // ListProjects returns one page of projects visible to the filter's viewer,
-// with the viewer's access on each, and the total when f.Count is set. It
-// runs one query for the page and one for the count.
+// with the viewer's access on each, and the total when f.Count is set.
+// Membership lists and id-ordered visibility lists without text filters are
+// cut from the viewer's cached projects (project_lists.go); the rest run
+// one query for the page and one for the count.
 func (q *Q) ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, map[int64]ProjectAccess, int, error) {
+	if q.fastListable(f) {
+		switch {
+		case f.MinAccessLevel > 0:
+			return q.listMine(ctx, f)
+		case !f.Admin && !f.Count:
+			projects, levels, err := q.listVisibleByID(ctx, f)
+			return projects, levels, 0, err
+		}
+	}
 	args := []any{f.ViewerID, f.Today, f.ViewerID, f.Today}
 	var where []string
 	add := func(cond string, a ...any) {
@@ -322,7 +334,7 @@ func (q *Q) ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, map[
 
 	col, ok := projectOrderColumns[f.OrderBy]
 	if !ok {
-		col = "p.created_at"
+		col = "p.id"
 	}
 	dir := " ASC"
 	if f.Desc {

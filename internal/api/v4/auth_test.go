@@ -286,3 +286,76 @@ func TestImpersonationDisabled(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Resolved tokens are cached; every change that decides what a token may do
+// or what GET /user shows must still take effect on the very next request.
+func TestTokenCacheFollowsChanges(t *testing.T) {
+	s := labtest.Start(t)
+	alice := s.NewUser(t, "alice")
+	admin := s.Client(t, s.RootToken)
+	user := func(token string) *labtest.Response {
+		return s.Do(t, labtest.Request{Path: "/user", Token: token})
+	}
+	for range 3 { // warm the cache
+		if got := currentUsername(t, user(alice.Token)); got != "alice" {
+			t.Fatalf("username = %q", got)
+		}
+	}
+	t.Run("ProfileChange", func(t *testing.T) {
+		if _, _, err := admin.Users.ModifyUser(alice.ID, &gitlab.ModifyUserOptions{Name: gitlab.Ptr("Alice Changed")}); err != nil {
+			t.Fatal(err)
+		}
+		if got := user(alice.Token).Map(t)["name"]; got != "Alice Changed" {
+			t.Fatalf("name = %v", got)
+		}
+	})
+	t.Run("BlockAndUnblock", func(t *testing.T) {
+		if err := admin.Users.BlockUser(alice.ID); err != nil {
+			t.Fatal(err)
+		}
+		if r := user(alice.Token); r.Status == http.StatusOK {
+			t.Fatalf("blocked user's token still works: %s", r.Body)
+		}
+		if err := admin.Users.UnblockUser(alice.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := currentUsername(t, user(alice.Token)); got != "alice" {
+			t.Fatalf("username = %q", got)
+		}
+	})
+	t.Run("Rotate", func(t *testing.T) {
+		tok, _, err := s.Client(t, alice.Token).PersonalAccessTokens.RotatePersonalAccessTokenSelf(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		user(alice.Token).ExpectError(t, http.StatusUnauthorized, unauthorized)
+		if got := currentUsername(t, user(tok.Token)); got != "alice" {
+			t.Fatalf("username = %q", got)
+		}
+		alice.Token = tok.Token
+	})
+	t.Run("RevokeByAdmin", func(t *testing.T) {
+		self, _, err := s.Client(t, alice.Token).PersonalAccessTokens.GetSinglePersonalAccessToken()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := admin.PersonalAccessTokens.RevokePersonalAccessTokenByID(self.ID); err != nil {
+			t.Fatal(err)
+		}
+		user(alice.Token).ExpectError(t, http.StatusUnauthorized, unauthorized)
+	})
+	t.Run("AdminGranted", func(t *testing.T) {
+		bob := s.NewUser(t, "bob")
+		s.Do(t, labtest.Request{Path: "/users?admins=true", Token: bob.Token}) // cached as non-admin
+		if r := s.Do(t, labtest.Request{Method: http.MethodPost, Path: "/users", Token: bob.Token,
+			JSON: map[string]any{"username": "x1", "email": "x1@example.com", "name": "X", "password": "password-123456"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("non-admin created a user: %d", r.Status)
+		}
+		if _, _, err := admin.Users.ModifyUser(bob.ID, &gitlab.ModifyUserOptions{Admin: gitlab.Ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+		if got := user(bob.Token).Map(t)["is_admin"]; got != true {
+			t.Fatalf("is_admin = %v after the grant", got)
+		}
+	})
+}

@@ -1,0 +1,227 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Topic names a group of tables that in-memory caches derive answers from.
+// Every committed write to one of its tables bumps the topic's epoch, so a
+// cache that stores an answer under the epoch it read before querying
+// misses as soon as anything it depends on changed.
+type Topic uint8
+
+const (
+	// TopicAuth covers users and personal access tokens (token resolution).
+	TopicAuth Topic = iota
+	// TopicAccess covers what decides who sees which project: memberships,
+	// projects, namespaces and the namespace hierarchy.
+	TopicAccess
+	numTopics
+)
+
+// topicTables maps each table to the topics its writes bump.
+var topicTables = map[string]uint8{
+	"users":                  1 << TopicAuth,
+	"personal_access_tokens": 1 << TopicAuth,
+	"members":                1 << TopicAccess,
+	"projects":               1 << TopicAccess,
+	"namespaces":             1 << TopicAccess,
+	"namespace_closure":      1 << TopicAccess,
+}
+
+const allTopics = 1<<numTopics - 1
+
+// epochsChannel is the PostgreSQL notification channel that carries bumps
+// between instances sharing one database.
+const epochsChannel = "lablet_epochs"
+
+// epochs holds the counters, the per-statement topic masks and, on
+// PostgreSQL, the state of the listener that hears other instances.
+type epochs struct {
+	n     [numTopics]atomic.Uint64
+	masks sync.Map // statement text → uint8
+	nMask atomic.Int64
+	// listening is false on PostgreSQL while the listener is not
+	// connected: another instance's change could then go unheard, so
+	// caches must not be trusted. Always true on SQLite, whose only
+	// writer in a running system is the serving process.
+	listening atomic.Bool
+	stop      context.CancelFunc
+	done      chan struct{}
+	// instance tags this process's notifications, which it has applied
+	// already when it hears them back.
+	instance string
+}
+
+// payload is the notification text for topic mask m.
+func (e *epochs) payload(m uint8) string {
+	return strconv.Itoa(int(m)) + " " + e.instance
+}
+
+// Epoch returns topic t's current epoch and whether caches may rely on it.
+// Read it before querying and store the answer under it.
+func (db *DB) Epoch(t Topic) (uint64, bool) {
+	return db.epochs.n[t].Load(), db.epochs.listening.Load()
+}
+
+// bump advances the epochs of the topics in mask.
+func (e *epochs) bump(mask uint8) {
+	for t := Topic(0); t < numTopics; t++ {
+		if mask&(1<<t) != 0 {
+			e.n[t].Add(1)
+		}
+	}
+}
+
+// mask returns the topics a statement may change: none for reads, the
+// topics of the table an INSERT, UPDATE or DELETE names, and all of them
+// for anything else that is not a plain read (DDL, CTE writes). Reading
+// the table off the statement means no write site can forget to bump.
+func (e *epochs) mask(query string) uint8 {
+	if v, ok := e.masks.Load(query); ok {
+		return v.(uint8)
+	}
+	m := statementTopics(query)
+	if e.nMask.Load() < 4096 { // statement texts come from code; bound anyway
+		e.masks.Store(query, m)
+		e.nMask.Add(1)
+	}
+	return m
+}
+
+func statementTopics(query string) uint8 {
+	f := strings.Fields(strings.ToLower(query))
+	if len(f) == 0 {
+		return 0
+	}
+	table := ""
+	switch f[0] {
+	case "select":
+		return 0
+	case "insert":
+		if len(f) > 2 && f[1] == "into" {
+			table = f[2]
+		}
+	case "update":
+		if len(f) > 1 {
+			table = f[1]
+		}
+	case "delete":
+		if len(f) > 2 && f[1] == "from" {
+			table = f[2]
+		}
+	case "with":
+		if !slices.Contains(f, "insert") && !slices.Contains(f, "update") && !slices.Contains(f, "delete") {
+			return 0
+		}
+		return allTopics
+	default:
+		return allTopics
+	}
+	if table == "" {
+		return allTopics
+	}
+	if i := strings.IndexByte(table, '('); i >= 0 {
+		table = table[:i]
+	}
+	return topicTables[strings.Trim(table, `"`)]
+}
+
+// changed records that a statement with topic mask m ran: inside a
+// transaction the bump waits for the commit, outside it happens now.
+func (q *Q) changed(ctx context.Context, m uint8) {
+	if m == 0 || q.db == nil {
+		return
+	}
+	if q.pending != nil {
+		*q.pending |= m
+		return
+	}
+	q.db.published(ctx, m)
+}
+
+// published bumps the local epochs and tells other instances (PostgreSQL).
+func (db *DB) published(ctx context.Context, m uint8) {
+	db.epochs.bump(m)
+	if db.dialect == Postgres {
+		// Best effort: if it fails, listeners elsewhere reconnect and reset
+		// on their own errors; the change itself is committed already.
+		_, _ = db.sql.ExecContext(context.WithoutCancel(ctx), "SELECT pg_notify($1, $2)", epochsChannel, db.epochs.payload(m))
+	}
+}
+
+// startListener follows other instances' bumps on PostgreSQL on a
+// connection of its own. While it is not listening, Epoch reports that
+// caches cannot be trusted; every (re)connection bumps all epochs, since
+// changes may have been missed meanwhile.
+func (db *DB) startListener(url string) {
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	db.epochs.instance = hex.EncodeToString(id[:])
+	ctx, cancel := context.WithCancel(context.Background())
+	db.epochs.stop = cancel
+	db.epochs.done = make(chan struct{})
+	go func() {
+		defer close(db.epochs.done)
+		for ctx.Err() == nil {
+			err := db.listen(ctx, url)
+			db.epochs.listening.Store(false)
+			db.epochs.bump(allTopics)
+			if ctx.Err() != nil {
+				return
+			}
+			_ = err // the next attempt reports nothing new; caches stay off meanwhile
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+}
+
+func (db *DB) listen(ctx context.Context, url string) error {
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return fmt.Errorf("store: listen connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+epochsChannel); err != nil {
+		return fmt.Errorf("store: listen: %w", err)
+	}
+	db.epochs.bump(allTopics)
+	db.epochs.listening.Store(true)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return fmt.Errorf("store: wait for notification: %w", err)
+		}
+		mask, from, _ := strings.Cut(n.Payload, " ")
+		if from == db.epochs.instance {
+			continue
+		}
+		m, err := strconv.Atoi(mask)
+		if err != nil || m <= 0 || m > allTopics {
+			m = allTopics
+		}
+		db.epochs.bump(uint8(m))
+	}
+}
+
+// stopListener ends the PostgreSQL listener, if any.
+func (db *DB) stopListener() {
+	if db.epochs.stop != nil {
+		db.epochs.stop()
+		<-db.epochs.done
+	}
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestStatementTopics(t *testing.T) {
+	auth, acc := uint8(1<<TopicAuth), uint8(1<<TopicAccess)
+	for q, want := range map[string]uint8{
+		"SELECT * FROM users":                                     0,
+		"  select 1":                                              0,
+		"WITH x AS (SELECT 1) SELECT * FROM x":                    0,
+		"INSERT INTO users (username) VALUES (?)":                 auth,
+		"insert into personal_access_tokens(name) values (?)":     auth,
+		"UPDATE personal_access_tokens SET revoked = ?":           auth,
+		"DELETE FROM users WHERE id = ?":                          auth,
+		"INSERT INTO members (user_id) VALUES (?)":                acc,
+		"UPDATE projects SET archived = ?":                        acc,
+		"DELETE FROM namespace_closure WHERE descendant_id = ?":   acc,
+		"INSERT INTO namespaces(name) VALUES (?)":                 acc,
+		"UPDATE sessions SET last_seen = ?":                       0,
+		"WITH x AS (SELECT 1) UPDATE users SET name = ?":          allTopics,
+		"CREATE TABLE x (id INT)":                                 allTopics,
+		"INSERT INTO oauth_grants (signature) VALUES (?)":         0,
+		"UPDATE \"users\" SET name = ?":                           auth,
+		"DELETE FROM protected_branches WHERE project_id = ?":     0,
+		"INSERT INTO projects (id, name) SELECT id, name FROM x":  acc,
+		"UPDATE users SET state = 'blocked' WHERE id IN (SELECT)": auth,
+	} {
+		if got := statementTopics(q); got != want {
+			t.Errorf("statementTopics(%q) = %b, want %b", q, got, want)
+		}
+	}
+}
+
+// A write bumps its topic's epoch only once committed; a rolled-back
+// transaction and a read bump nothing.
+func TestEpochsFollowCommits(t *testing.T) {
+	db, _, _ := mustOpen(t)
+	ctx := context.Background()
+	epoch := func(tp Topic) uint64 {
+		t.Helper()
+		e, ok := db.Epoch(tp)
+		if !ok {
+			t.Fatal("epochs not trusted")
+		}
+		return e
+	}
+	waitListening(t, db)
+	a0, p0 := epoch(TopicAuth), epoch(TopicAccess)
+	if _, err := db.Q().UserByUsername(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	if epoch(TopicAuth) != a0 {
+		t.Fatal("a read bumped the auth epoch")
+	}
+	boom := errors.New("boom")
+	err := db.WithTx(ctx, func(q *Q) error {
+		if err := q.CreateUser(ctx, &User{Username: "rolled", Email: "r@example.com", Name: "R"}); err != nil {
+			return err
+		}
+		if epoch(TopicAuth) != a0 {
+			t.Error("the epoch moved before the commit")
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if epoch(TopicAuth) != a0 {
+		t.Fatal("a rolled-back write bumped the auth epoch")
+	}
+	u := &User{Username: "kept", Email: "k@example.com", Name: "K"}
+	if err := db.WithTx(ctx, func(q *Q) error { return q.CreateUser(ctx, u) }); err != nil {
+		t.Fatal(err)
+	}
+	if epoch(TopicAuth) == a0 {
+		t.Fatal("a committed user write did not bump the auth epoch")
+	}
+	if epoch(TopicAccess) == p0 {
+		t.Fatal("creating a user (and its namespace) did not bump the access epoch")
+	}
+	a1, p1 := epoch(TopicAuth), epoch(TopicAccess)
+	u.Name = "Kept"
+	if err := db.Q().UpdateUser(ctx, u); err != nil { // outside a transaction
+		t.Fatal(err)
+	}
+	if epoch(TopicAuth) == a1 {
+		t.Fatal("an autocommit update did not bump the auth epoch")
+	}
+	if epoch(TopicAccess) != p1 {
+		t.Fatal("a users-only update bumped the access epoch")
+	}
+}
+
+// On PostgreSQL a second instance on the same database hears the first
+// one's commits.
+func TestEpochsAcrossInstances(t *testing.T) {
+	db, dsn, dir := mustOpen(t)
+	if db.Dialect() != Postgres {
+		t.Skip("SQLite has a single serving process; covered by TestEpochsFollowCommits")
+	}
+	other, err := Open(context.Background(), dsn, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	waitListening(t, db)
+	waitListening(t, other)
+	before, _ := other.Epoch(TopicAuth)
+	ctx := context.Background()
+	if err := db.WithTx(ctx, func(q *Q) error {
+		return q.CreateUser(ctx, &User{Username: "remote", Email: "remote@example.com", Name: "Remote"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if now, _ := other.Epoch(TopicAuth); now != before {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the other instance never heard the commit")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func waitListening(t *testing.T, db *DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, ok := db.Epoch(TopicAuth); ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("epoch listener never connected")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
+// projectAccessColumns are the viewer's direct project level and highest
+// inherited group level, as correlated subqueries on p. The inherited one
+// walks the project's namespace and its ancestors (at most the nesting
+// depth) and probes the viewer's membership in each by unique index,
+// whatever the number of groups the viewer belongs to.
+const projectAccessColumns = `,
+	(SELECT max(m.access_level) FROM members m
+	  WHERE m.source_type = 'Project' AND m.source_id = p.id AND m.user_id = ?
+	    AND (m.expires_at IS NULL OR m.expires_at >= ?)),
+	(SELECT max(m.access_level) FROM namespace_closure c CROSS JOIN members m
+	  WHERE c.descendant_id = p.namespace_id AND m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
+	    AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))`
+
+// ProjectWithAccessByID returns a project with its namespace and userID's
+// unexpired direct and inherited levels in one statement; userID 0 has
+// none. Outside transactions, answers come from the read caches while the
+// access epoch stands.
+func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today string) (*Project, ProjectAccess, error) {
+	c, epoch, cached := q.readCaches()
+	if cached {
+		if p, a, ok := c.lookup(id, userID, today, epoch); ok {
+			return p, a, nil
+		}
+	}
+	p, a, err := q.projectWithAccess(ctx, " WHERE p.id = ?", userID, today, id)
+	if err == nil && cached {
+		c.store(p, a, userID, today, epoch)
+	}
+	return p, a, err
+}
+
+// ProjectWithAccessByFullPath is ProjectWithAccessByID for "namespace/path",
+// case-insensitively.
+func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*Project, ProjectAccess, error) {
+	i := strings.LastIndexByte(fullPath, '/')
+	if i <= 0 {
+		return nil, ProjectAccess{}, ErrNotFound
+	}
+	c, epoch, cached := q.readCaches()
+	if cached {
+		if id, ok := c.paths.get(asciiLower(fullPath), epoch); ok {
+			if p, a, ok := c.lookup(id, userID, today, epoch); ok {
+				return p, a, nil
+			}
+		}
+	}
+	p, a, err := q.projectWithAccess(ctx, " WHERE lower(n.full_path) = lower(?) AND lower(p.path) = lower(?)",
+		userID, today, fullPath[:i], fullPath[i+1:])
+	if err == nil && cached {
+		c.store(p, a, userID, today, epoch)
+	}
+	return p, a, err
+}
+
+func (q *Q) projectWithAccess(ctx context.Context, where string, userID int64, today string, args ...any) (*Project, ProjectAccess, error) {
+	var pl, gl sql.NullInt64
+	row := q.queryRow(ctx, "SELECT "+projectColumns+", "+namespaceColumns+projectAccessColumns+projectFrom+where,
+		append([]any{userID, today, userID, today}, args...)...)
+	p, err := scanProject(projectSuffixScanner{row, []any{&pl, &gl}})
+	if err != nil {
+		return nil, ProjectAccess{}, wrapErr(err)
+	}
+	return p, ProjectAccess{Project: int(pl.Int64), Group: int(gl.Int64)}, nil
+}
+
+// readCaches returns the point-read caches and the access epoch to use
+// them under; not inside a transaction (whose own writes the caches would
+// not show), nor while epochs cannot be trusted.
+func (q *Q) readCaches() (*readCaches, uint64, bool) {
+	if q.db == nil || q.tx != nil {
+		return nil, 0, false
+	}
+	epoch, ok := q.db.Epoch(TopicAccess)
+	if !ok {
+		return nil, 0, false
+	}
+	q.db.caches.init()
+	return &q.db.caches, epoch, true
+}
+
+// lookup answers a project and a viewer's access on it from the caches.
+func (c *readCaches) lookup(id, userID int64, today string, epoch uint64) (*Project, ProjectAccess, bool) {
+	p, ok := c.projects.get(id, epoch)
+	if !ok {
+		return nil, ProjectAccess{}, false
+	}
+	var a ProjectAccess
+	if userID != 0 {
+		if a, ok = c.access.get(accessKey{userID, id, today}, epoch); !ok {
+			return nil, ProjectAccess{}, false
+		}
+	}
+	return p.clone(), a, true
+}
+
+// store keeps a project read under epoch, with a viewer's access on it.
+func (c *readCaches) store(p *Project, a ProjectAccess, userID int64, today string, epoch uint64) {
+	c.projects.put(p.ID, epoch, p.clone())
+	c.paths.put(asciiLower(p.FullPath()), epoch, p.ID)
+	if userID != 0 {
+		c.access.put(accessKey{userID, p.ID, today}, epoch, a)
+	}
+}
+
+// asciiLower lowers ASCII letters only, as SQLite's lower() does, so that a
+// cached path never matches where the database would not.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, ch := range b {
+		if 'A' <= ch && ch <= 'Z' {
+			b[i] = ch + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

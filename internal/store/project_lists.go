@@ -1,0 +1,309 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// The viewer's projects — every project they hold a level on, directly or
+// through a group — decide both the membership lists and which private
+// projects a visibility list shows. Computing them visits every such row
+// (about a thousand for a member of a few large groups), so they are kept
+// per viewer under the access epoch (TopicAccess: any committed change to
+// memberships, projects, namespaces or the hierarchy moves it) and list
+// pages are cut from them, fetching only the rows shown.
+
+// myProject is one project the viewer holds a level on, with the columns
+// list filters need.
+type myProject struct {
+	id         int64
+	access     ProjectAccess
+	visibility int
+	archived   bool
+	marked     bool
+}
+
+// myProjects is a viewer's projects, ordered by id, with the epoch and day
+// they were computed for.
+type myProjects struct {
+	epoch uint64
+	today string
+	list  []myProject
+}
+
+// myProjectsCache keeps myProjects per viewer, computing each at most once
+// at a time.
+type myProjectsCache struct {
+	mu       sync.Mutex
+	m        map[int64]*myProjects
+	inflight map[int64]*myProjectsCall
+}
+
+type myProjectsCall struct {
+	done chan struct{}
+	val  *myProjects
+	err  error
+}
+
+// myProjectsMaxViewers bounds the cache; the entry of a large member is a
+// few tens of kilobytes.
+const myProjectsMaxViewers = 1024
+
+// myProjects returns the viewer's projects, from the cache when still
+// valid. It must not be used inside a transaction (its own writes would
+// not be seen) — callers check.
+func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) ([]myProject, error) {
+	c := &q.db.myProjects
+	epoch, ok := q.db.Epoch(TopicAccess)
+	if !ok {
+		mp, err := q.loadMyProjects(ctx, viewerID, today)
+		return mp, err
+	}
+	for {
+		c.mu.Lock()
+		if e := c.m[viewerID]; e != nil && e.epoch == epoch && e.today == today {
+			c.mu.Unlock()
+			return e.list, nil
+		}
+		if call := c.inflight[viewerID]; call != nil {
+			c.mu.Unlock()
+			select {
+			case <-call.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if call.err == nil && call.val.epoch == epoch && call.val.today == today {
+				return call.val.list, nil
+			}
+			continue // computed for another epoch or failed: try ourselves
+		}
+		call := &myProjectsCall{done: make(chan struct{})}
+		if c.inflight == nil {
+			c.inflight = map[int64]*myProjectsCall{}
+			c.m = map[int64]*myProjects{}
+		}
+		c.inflight[viewerID] = call
+		c.mu.Unlock()
+
+		list, err := q.loadMyProjects(ctx, viewerID, today)
+		call.val, call.err = &myProjects{epoch: epoch, today: today, list: list}, err
+		c.mu.Lock()
+		delete(c.inflight, viewerID)
+		if err == nil {
+			if len(c.m) >= myProjectsMaxViewers {
+				for k := range c.m { // evict any one; stale ones first would need a scan
+					delete(c.m, k)
+					break
+				}
+			}
+			c.m[viewerID] = call.val
+		}
+		c.mu.Unlock()
+		close(call.done)
+		return list, err
+	}
+}
+
+// loadMyProjects computes the viewer's projects from the database.
+func (q *Q) loadMyProjects(ctx context.Context, viewerID int64, today string) ([]myProject, error) {
+	rows, err := q.query(ctx, projectAccessCTE+`SELECT p.id, COALESCE(pm.lvl, 0), COALESCE(gm.lvl, 0),
+		p.visibility_level, p.archived, p.marked_for_deletion_on IS NOT NULL
+		FROM (SELECT pm.project_id AS id FROM pm UNION
+		      SELECT p2.id FROM gm JOIN projects p2 ON p2.namespace_id = gm.namespace_id) mine
+		JOIN projects p ON p.id = mine.id`+projectAccessJoin+` ORDER BY p.id`,
+		viewerID, today, viewerID, today)
+	if err != nil {
+		return nil, fmt.Errorf("store: viewer projects: %w", err)
+	}
+	defer rows.Close()
+	var out []myProject
+	for rows.Next() {
+		var m myProject
+		if err := rows.Scan(&m.id, &m.access.Project, &m.access.Group, &m.visibility, &m.archived, &m.marked); err != nil {
+			return nil, fmt.Errorf("store: viewer projects: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: viewer projects: %w", wrapErr(err))
+	}
+	return out, nil
+}
+
+// fastListable reports whether f can be answered from the viewer's
+// projects: no text filters, no namespace, ordered by id, outside a
+// transaction.
+func (q *Q) fastListable(f ProjectFilter) bool {
+	byID := f.OrderBy == "" || projectOrderColumns[f.OrderBy] == "p.id"
+	return q.tx == nil && q.db != nil && f.ViewerID != 0 && f.NamespaceID == 0 && f.Search == "" &&
+		f.Topic == "" && byID && f.Limit > 0
+}
+
+// matches applies f's conditions to one of the viewer's projects, as the
+// WHERE clause of ListProjects does.
+func (m *myProject) matches(f ProjectFilter) bool {
+	level := m.access.Level()
+	if !f.Admin {
+		if m.visibility < f.MinVisibility && level < 10 || m.marked && level < 50 {
+			return false
+		}
+	}
+	return level >= f.MinAccessLevel &&
+		(f.Visibility == nil || m.visibility == *f.Visibility) &&
+		(f.Archived == nil || m.archived == *f.Archived) &&
+		(f.IDAfter <= 0 || m.id > f.IDAfter) &&
+		(f.IDBefore <= 0 || m.id < f.IDBefore)
+}
+
+// listMine answers a membership-limited list (f.MinAccessLevel > 0) from
+// the viewer's projects.
+func (q *Q) listMine(ctx context.Context, f ProjectFilter) ([]*Project, map[int64]ProjectAccess, int, error) {
+	mine, err := q.myProjects(ctx, f.ViewerID, f.Today)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var hits []int // indexes into mine, in id order
+	for i := range mine {
+		if mine[i].matches(f) {
+			hits = append(hits, i)
+		}
+	}
+	total := len(hits)
+	if f.Desc {
+		slices.Reverse(hits)
+	}
+	lo, hi := min(f.Offset, len(hits)), min(f.Offset+f.Limit, len(hits))
+	if f.Limit <= 0 {
+		hi = len(hits)
+	}
+	page := make([]*myProject, 0, hi-lo)
+	for _, i := range hits[lo:hi] {
+		page = append(page, &mine[i])
+	}
+	out, levels, err := q.projectsForPage(ctx, f, page)
+	return out, levels, total, err
+}
+
+// listVisibleByID answers a visibility list (no level filter) ordered by
+// id: the public/internal ids come from the projects table in id order,
+// the viewer's other projects from their list, merged by id.
+func (q *Q) listVisibleByID(ctx context.Context, f ProjectFilter) ([]*Project, map[int64]ProjectAccess, error) {
+	mine, err := q.myProjects(ctx, f.ViewerID, f.Today)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Ids anyone signed in (or anyone, per MinVisibility) may see.
+	where := []string{"p.visibility_level >= ?", "p.marked_for_deletion_on IS NULL"}
+	args := []any{f.MinVisibility}
+	if f.Visibility != nil {
+		where, args = append(where, "p.visibility_level = ?"), append(args, *f.Visibility)
+	}
+	if f.Archived != nil {
+		where, args = append(where, "p.archived = ?"), append(args, *f.Archived)
+	}
+	if f.IDAfter > 0 {
+		where, args = append(where, "p.id > ?"), append(args, f.IDAfter)
+	}
+	if f.IDBefore > 0 {
+		where, args = append(where, "p.id < ?"), append(args, f.IDBefore)
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	public, err := q.int64s(ctx, "SELECT p.id FROM projects p WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY p.id"+dir+" LIMIT ?", append(args, f.Limit+f.Offset)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: list projects: %w", err)
+	}
+	// The viewer's projects that qualify through their level.
+	var own []*myProject
+	for i := range mine {
+		m := &mine[i]
+		if m.matches(f) && (m.visibility < f.MinVisibility || m.marked) {
+			own = append(own, m)
+		}
+	}
+	if f.Desc {
+		slices.Reverse(own)
+	}
+	if len(own) > f.Limit+f.Offset {
+		own = own[:f.Limit+f.Offset]
+	}
+	// Merge both id-ordered lists, then cut the page.
+	before := func(a, b int64) bool { return a < b != f.Desc }
+	merged := make([]int64, 0, len(public)+len(own))
+	i, j := 0, 0
+	for i < len(public) || j < len(own) {
+		if j == len(own) || i < len(public) && before(public[i], own[j].id) {
+			merged = append(merged, public[i])
+			i++
+		} else {
+			merged = append(merged, own[j].id)
+			j++
+		}
+	}
+	lo, hi := min(f.Offset, len(merged)), min(f.Offset+f.Limit, len(merged))
+	page := make([]*myProject, 0, hi-lo)
+	for _, id := range merged[lo:hi] {
+		m := &myProject{id: id}
+		if k, ok := slices.BinarySearchFunc(mine, id, func(m myProject, id int64) int { return cmp.Compare(m.id, id) }); ok {
+			m = &mine[k]
+		}
+		page = append(page, m)
+	}
+	return q.projectsForPage(ctx, f, page)
+}
+
+// projectsForPage loads the rows of page in its order — from the read
+// cache when it holds them — dropping any that no longer match f (a change
+// between reading the list and the rows).
+func (q *Q) projectsForPage(ctx context.Context, f ProjectFilter, page []*myProject) ([]*Project, map[int64]ProjectAccess, error) {
+	levels := make(map[int64]ProjectAccess, len(page))
+	if len(page) == 0 {
+		return nil, levels, nil
+	}
+	c, epoch, cached := q.readCaches()
+	byID := make(map[int64]*Project, len(page))
+	var missing []any
+	for _, m := range page {
+		if cached {
+			if p, ok := c.projects.get(m.id, epoch); ok {
+				byID[m.id] = p.clone()
+				continue
+			}
+		}
+		missing = append(missing, m.id)
+	}
+	if len(missing) > 0 {
+		rows, err := q.queryProjects(ctx, "WHERE p.id IN (?"+strings.Repeat(", ?", len(missing)-1)+")", missing...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range rows {
+			byID[p.ID] = p
+			if cached {
+				c.projects.put(p.ID, epoch, p.clone())
+			}
+		}
+	}
+	out := make([]*Project, 0, len(page))
+	for _, m := range page {
+		p := byID[m.id]
+		if p == nil {
+			continue
+		}
+		now := myProject{id: p.ID, access: m.access, visibility: p.VisibilityLevel, archived: p.Archived,
+			marked: p.MarkedForDeletionOn != nil}
+		if !now.matches(f) {
+			continue
+		}
+		out = append(out, p)
+		levels[p.ID] = m.access
+	}
+	return out, levels, nil
+}
