@@ -67,6 +67,7 @@ type endpoint struct {
 	name   string
 	weight int  // share in the mix; 0: not in the mix
 	git    bool // runs git processes with the git concurrency
+	conc   int  // if set, the concurrency of this endpoint (latency of one client)
 	req    func(w *worker) reqSpec
 	// after, if set, sees each successful answer (to track worker state).
 	after func(w *worker, spec reqSpec)
@@ -351,6 +352,17 @@ func (l *loader) endpoints() []*endpoint {
 		{name: "git push", git: true, run: func(ctx context.Context, w *worker) error {
 			return l.gitPush(ctx, w)
 		}},
+	}
+	// The writes again with one client: their latency without queueing
+	// behind 63 others.
+	for _, name := range []string{"POST /projects", "POST …/repository/commits"} {
+		for _, ep := range eps {
+			if ep.name == name {
+				one := *ep
+				one.name, one.weight, one.conc = name+" (1 client)", 0, 1
+				eps = append(eps, &one)
+			}
+		}
 	}
 	return eps
 }

@@ -64,7 +64,7 @@ func printRun(w io.Writer, o options, r *dbRun) {
 			fmtDur(res.P50), fmtDur(res.P90), fmtDur(res.P99), res.Requests, res.Errors, mib(res.PeakRSS))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "server peak RSS (VmHWM): %s MiB\n", mib(r.PeakRSS))
+	fmt.Fprintf(w, "server RSS: idle %s MiB (seeded, before load), peak %s MiB (VmHWM)\n", mib(r.IdleRSS), mib(r.PeakRSS))
 	for _, res := range r.Results {
 		if res.Unavailable != "" {
 			fmt.Fprintf(w, "unavailable: %s: %s\n", res.Name, res.Unavailable)
@@ -135,7 +135,7 @@ func writeMarkdown(path string, o options, m machine, runs []*dbRun) error {
 		fmt.Fprintf(&b, "- seed: %s\n", seedLine(r))
 		fmt.Fprintf(&b, "- start to `/-/readiness`: empty data dir %s, seeded %s\n", fmtDur(r.ReadyEmpty), fmtDur(r.ReadySeeded))
 		fmt.Fprintf(&b, "- `git clone`: %s\n", cloneLine(r))
-		fmt.Fprintf(&b, "- server peak RSS over the whole run (VmHWM): %s MiB\n\n", mib(r.PeakRSS))
+		fmt.Fprintf(&b, "- server RSS: idle %s MiB (seeded data dir, a second after start, before any load); peak over the whole run (VmHWM) %s MiB\n\n", mib(r.IdleRSS), mib(r.PeakRSS))
 		b.WriteString("| endpoint | conc | req/s | p50 | p90 | p99 | requests | errors | peak RSS MiB |\n")
 		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 		for _, res := range r.Results {

@@ -27,6 +27,7 @@ type dbRun struct {
 	CloneNote      string
 	Results        []*result
 	PeakRSS        int64 // VmHWM at the end
+	IdleRSS        int64 // VmRSS a second after the seeded start, before any load
 	ServerFailures string
 }
 
@@ -92,6 +93,8 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 	}
 	defer srv.stop()
 	r.ReadySeeded = ready
+	time.Sleep(time.Second)
+	r.IdleRSS, _ = srv.memStatus()
 	logf("[%s] ready in %s (empty: %s)", r.DB, ready.Round(time.Millisecond), r.ReadyEmpty.Round(time.Millisecond))
 	if sd.RootToken, err = srv.tokenCreate(ctx, "root", "api,sudo,admin_mode"); err != nil {
 		return nil, err
@@ -122,6 +125,9 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 		conc := o.conc
 		if ep.git {
 			conc = o.gitConc
+		}
+		if ep.conc > 0 {
+			conc = ep.conc
 		}
 		logf("[%s] %s: %d workers for %s", r.DB, ep.name, conc, o.duration)
 		stopProfile := profileEndpoint(ctx, o, srv, tag, ep.name)

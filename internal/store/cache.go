@@ -69,14 +69,16 @@ type accessKey struct {
 	today           string
 }
 
-// readCaches are the point-read caches under the access epoch: project
-// rows by id, project ids by lower-cased full path, and viewers' access
-// parts. All of them depend only on tables of TopicAccess.
+// readCaches are the point-read caches: under the access epoch, project
+// rows by id, project ids by lower-cased full path and viewers' access
+// parts (all from tables of TopicAccess); under the auth epoch, users by id.
 type readCaches struct {
 	once     sync.Once
 	projects *epochCache[int64, *Project]
 	paths    *epochCache[string, int64]
 	access   *epochCache[accessKey, ProjectAccess]
+	// users is under the auth epoch (TopicAuth), not the access one.
+	users *epochCache[int64, *User]
 }
 
 func (c *readCaches) init() {
@@ -84,5 +86,6 @@ func (c *readCaches) init() {
 		c.projects = newEpochCache[int64, *Project](20000)
 		c.paths = newEpochCache[string, int64](20000)
 		c.access = newEpochCache[accessKey, ProjectAccess](50000)
+		c.users = newEpochCache[int64, *User](20000)
 	})
 }

@@ -142,3 +142,49 @@ func waitListening(t *testing.T, db *DB) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// Users read by id come from a cache that follows every committed change
+// and never shares a copy with a caller.
+func TestUserCacheFollowsChanges(t *testing.T) {
+	db, _, _ := mustOpen(t)
+	ctx := context.Background()
+	waitListening(t, db)
+	a := &User{Username: "a", Email: "a@example.com", Name: "A"}
+	b := &User{Username: "b", Email: "b@example.com", Name: "B"}
+	if err := db.WithTx(ctx, func(q *Q) error {
+		if err := q.CreateUser(ctx, a); err != nil {
+			return err
+		}
+		return q.CreateUser(ctx, b)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.Q().UserByID(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Name = "changed by a caller"
+	if again, _ := db.Q().UserByID(ctx, a.ID); again.Name != "A" {
+		t.Fatalf("a caller's change reached the cache: %q", again.Name)
+	}
+	a.Name, a.State = "A2", "blocked"
+	if err := db.Q().UpdateUser(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	users, err := db.Q().UsersByIDs(ctx, []int64{a.ID, b.ID, 999999})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(users) != 2 || users[a.ID].Name != "A2" || users[a.ID].State != "blocked" || users[b.ID].Name != "B" {
+		t.Fatalf("users = %+v", users)
+	}
+	if u, _ := db.Q().UserByID(ctx, a.ID); u.Name != "A2" {
+		t.Fatalf("name = %q after the update", u.Name)
+	}
+	if err := db.WithTx(ctx, func(q *Q) error { return q.DeleteUser(ctx, b.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Q().UserByID(ctx, b.ID); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted user: %v", err)
+	}
+}

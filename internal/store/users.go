@@ -77,7 +77,33 @@ func scanUser(s scanner) (*User, error) {
 
 // UserByID returns the user with id, or ErrNotFound.
 func (q *Q) UserByID(ctx context.Context, id int64) (*User, error) {
-	return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
+	c, epoch, cached := q.userCache()
+	if cached {
+		if u, ok := c.get(id, epoch); ok {
+			v := *u
+			return &v, nil
+		}
+	}
+	u, err := scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
+	if err == nil && cached {
+		v := *u
+		c.put(id, epoch, &v)
+	}
+	return u, err
+}
+
+// userCache returns the cache of users by id and the auth epoch to use it
+// under (not in transactions, nor while epochs cannot be trusted).
+func (q *Q) userCache() (*epochCache[int64, *User], uint64, bool) {
+	if q.db == nil || q.tx != nil {
+		return nil, 0, false
+	}
+	epoch, ok := q.db.Epoch(TopicAuth)
+	if !ok {
+		return nil, 0, false
+	}
+	q.db.caches.init()
+	return q.db.caches.users, epoch, true
 }
 
 // UserByUsername looks a user up case-insensitively.
@@ -101,20 +127,32 @@ func (q *Q) UserByIDOrUsername(ctx context.Context, ident string) (*User, error)
 // UsersByIDs returns the users with the given ids, keyed by id, in one query.
 func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*User, error) {
 	out := make(map[int64]*User, len(ids))
-	if len(ids) == 0 {
+	c, epoch, cached := q.userCache()
+	args := make([]any, 0, len(ids))
+	for _, id := range ids {
+		if cached {
+			if u, ok := c.get(id, epoch); ok {
+				v := *u
+				out[id] = &v
+				continue
+			}
+		}
+		args = append(args, id)
+	}
+	if len(args) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
-	rows, err := q.query(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id IN ("+placeholders(len(ids))+")", args...)
+	rows, err := q.query(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id IN ("+placeholders(len(args))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: users by ids: %w", err)
 	}
 	list, err := collect(rows, scanUser)
-	for _, v := range list {
-		out[v.ID] = v
+	for _, u := range list {
+		out[u.ID] = u
+		if cached {
+			v := *u
+			c.put(u.ID, epoch, &v)
+		}
 	}
 	return out, err
 }
