@@ -196,29 +196,9 @@ func (q *Q) listVisibleByID(ctx context.Context, f ProjectFilter) ([]*Project, m
 	if err != nil {
 		return nil, nil, err
 	}
-	// Ids anyone signed in (or anyone, per MinVisibility) may see.
-	where := []string{"p.visibility_level >= ?", "p.marked_for_deletion_on IS NULL"}
-	args := []any{f.MinVisibility}
-	if f.Visibility != nil {
-		where, args = append(where, "p.visibility_level = ?"), append(args, *f.Visibility)
-	}
-	if f.Archived != nil {
-		where, args = append(where, "p.archived = ?"), append(args, *f.Archived)
-	}
-	if f.IDAfter > 0 {
-		where, args = append(where, "p.id > ?"), append(args, f.IDAfter)
-	}
-	if f.IDBefore > 0 {
-		where, args = append(where, "p.id < ?"), append(args, f.IDBefore)
-	}
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
-	}
-	public, err := q.int64s(ctx, "SELECT p.id FROM projects p WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY p.id"+dir+" LIMIT ?", append(args, f.Limit+f.Offset)...)
+	public, err := q.publicProjectIDs(ctx, f)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store: list projects: %w", err)
+		return nil, nil, err
 	}
 	// The viewer's projects that qualify through their level.
 	var own []*myProject
@@ -257,6 +237,36 @@ func (q *Q) listVisibleByID(ctx context.Context, f ProjectFilter) ([]*Project, m
 		page = append(page, m)
 	}
 	return q.projectsForPage(ctx, f, page)
+}
+
+// publicProjectIDs returns, in f's id order, up to f.Limit+f.Offset ids of
+// projects visible at f.MinVisibility and not scheduled for deletion, with
+// f's other column filters.
+func (q *Q) publicProjectIDs(ctx context.Context, f ProjectFilter) ([]int64, error) {
+	where := []string{"p.visibility_level >= ?", "p.marked_for_deletion_on IS NULL"}
+	args := []any{f.MinVisibility}
+	if f.Visibility != nil {
+		where, args = append(where, "p.visibility_level = ?"), append(args, *f.Visibility)
+	}
+	if f.Archived != nil {
+		where, args = append(where, "p.archived = ?"), append(args, *f.Archived)
+	}
+	if f.IDAfter > 0 {
+		where, args = append(where, "p.id > ?"), append(args, f.IDAfter)
+	}
+	if f.IDBefore > 0 {
+		where, args = append(where, "p.id < ?"), append(args, f.IDBefore)
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	ids, err := q.int64s(ctx, "SELECT p.id FROM projects p WHERE "+strings.Join(where, " AND ")+
+		" ORDER BY p.id"+dir+" LIMIT ?", append(args, f.Limit+f.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list projects: %w", err)
+	}
+	return ids, nil
 }
 
 // projectsForPage loads the rows of page in its order — from the read
