@@ -19,8 +19,10 @@ type Resolver interface {
 type Target struct {
 	// Dir is the bare repository directory.
 	Dir string
-	// Repo, if set, is the repository's handle; the handler tells it when a
-	// push has changed refs (RefsChanged), so ref caches stay exact.
+	// Repo, if set, is the handle of the repository at Dir; the handler
+	// tells it when a push has changed refs (RefsChanged), so ref caches
+	// stay exact, and answers ref advertisements from its refs, cached
+	// under its RefsVersion. Without it git answers them.
 	Repo *repo.Repo
 	// AuthorizePush, if set, vets a push's ref updates before git runs. A
 	// *RefusedError refuses the whole push with its message; any other

@@ -10,6 +10,15 @@
 //	POST /<path>.git/git-upload-pack
 //	POST /<path>.git/git-receive-pack
 //
+// Ref advertisements of upload-pack are answered in Go, byte for byte as
+// the git binary answers them, without starting git: the v0 advertisement
+// and the v2 capabilities of info/refs, and the v2 ls-refs command.
+// Capabilities and the agent string are learnt from git once per distinct
+// repository config (caps.go); refs are read by repo.AdvertisedRefs and
+// cached per repository under Target.Repo's RefsVersion. Anything not
+// reproduced exactly (hidden refs, shallow repositories, protocol v1,
+// unknown arguments) is left to git, as are fetches.
+//
 // Access: every request asks the Resolver for a Target. The resolver maps
 // credentials (see ParseBasicAuth) and the project path to a bare
 // repository directory, or returns ErrUnauthorized (401 with

@@ -50,7 +50,8 @@ func (tr *testResolver) Resolve(ctx context.Context, r *http.Request, path strin
 		return nil, Forbidden(MsgPushNotAllowed)
 	}
 	return &Target{
-		Dir: tr.store.Path(id),
+		Dir:  tr.store.Path(id),
+		Repo: tr.store.Open(id),
 		AuthorizePush: func(ctx context.Context, updates []RefUpdate) (PushPolicy, error) {
 			for _, u := range updates {
 				if u.Ref == "refs/heads/locked" {
@@ -76,6 +77,7 @@ type env struct {
 	res   *testResolver
 	store *repo.Store
 	home  string
+	h     *Handler
 }
 
 func setup(t *testing.T) *env {
@@ -98,7 +100,7 @@ func setup(t *testing.T) *env {
 	t.Cleanup(func() { _ = h.Close() })
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, res: res, store: store, home: t.TempDir()}
+	return &env{t: t, srv: srv, res: res, store: store, home: t.TempDir(), h: h}
 }
 
 // url returns the clone URL of path with a token ("" for none).

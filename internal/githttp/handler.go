@@ -32,6 +32,7 @@ type Handler struct {
 	ownsHook bool
 	maxBody  int64
 	log      *slog.Logger
+	adv      *advertiser
 }
 
 // New prepares a Handler and writes its pre-receive hook.
@@ -40,6 +41,7 @@ func New(resolver Resolver, opts Options) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
+	h.adv = newAdvertiser()
 	if h.hookDir == "" {
 		dir, err := os.MkdirTemp("", "lablet-hooks-")
 		if err != nil {
@@ -176,6 +178,9 @@ func (h *Handler) infoRefs(w http.ResponseWriter, r *http.Request, prefix, svc s
 	if !strings.Contains(r.Header.Get("Git-Protocol"), "version=2") || svc == svcReceive {
 		preamble = append(pktLine("# service="+svc+"\n"), "0000"...)
 	}
+	if svc == svcUpload && h.advertiseRefs(w, r, t, preamble) {
+		return
+	}
 	h.run(w, r, t, svc, nil, gitEnv(r), nil, []string{"--advertise-refs"},
 		"application/x-"+svc+"-advertisement", preamble)
 }
@@ -216,7 +221,11 @@ func (h *Handler) rpc(w http.ResponseWriter, r *http.Request, prefix, svc string
 	// (progress during receive); HTTP/1.x needs full duplex for that.
 	_ = http.NewResponseController(w).EnableFullDuplex()
 	if svc == svcUpload {
-		h.run(w, r, t, svc, body, gitEnv(r), nil, nil, "application/x-"+svc+"-result", nil)
+		in := h.lsRefs(w, r, t, body)
+		if in == nil {
+			return // answered in Go
+		}
+		h.run(w, r, t, svc, in, gitEnv(r), nil, nil, "application/x-"+svc+"-result", nil)
 		return
 	}
 	h.receivePack(w, r, t, body)
@@ -248,14 +257,18 @@ func (h *Handler) run(w http.ResponseWriter, r *http.Request, t *Target, svc str
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(preamble)
 	rc := http.NewResponseController(w)
-	buf := make([]byte, 32<<10)
+	// A read that fills the buffer means git has more queued: flush only
+	// once a read comes back short (the pipe is drained), so a pack goes
+	// out in large chunks while progress and small answers still leave at
+	// once.
+	buf := make([]byte, 64<<10)
 	var copyErr error
 	for {
 		n, rerr := stdout.Read(buf)
 		if n > 0 && copyErr == nil {
 			if _, werr := w.Write(buf[:n]); werr != nil {
 				copyErr = werr // client gone: keep draining so git can exit
-			} else {
+			} else if n < len(buf) {
 				_ = rc.Flush()
 			}
 		}

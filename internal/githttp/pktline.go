@@ -52,3 +52,61 @@ func sideband(band byte, data []byte, max int) []byte {
 	}
 	return out.Bytes()
 }
+
+// Packet kinds of protocol v2 (and v0's data and flush).
+const (
+	pktData = iota
+	pktFlush
+	pktDelim       // "0001"
+	pktResponseEnd // "0002"
+)
+
+// packet is one pkt-line as read, with its raw bytes for replaying.
+type packet struct {
+	kind    int
+	raw     []byte
+	payload []byte
+}
+
+// readPacket reads one pkt-line of any kind. Lengths are hex digits of
+// either case, as git accepts.
+func readPacket(r io.Reader) (packet, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return packet{}, err
+	}
+	n, err := strconv.ParseUint(string(hdr[:]), 16, 16)
+	if err != nil {
+		return packet{}, fmt.Errorf("bad pkt-line length %q", hdr[:])
+	}
+	switch n {
+	case 0:
+		return packet{kind: pktFlush, raw: hdr[:]}, nil
+	case 1:
+		return packet{kind: pktDelim, raw: hdr[:]}, nil
+	case 2:
+		return packet{kind: pktResponseEnd, raw: hdr[:]}, nil
+	case 3:
+		return packet{}, fmt.Errorf("bad pkt-line length %q", hdr[:])
+	}
+	raw := make([]byte, n)
+	copy(raw, hdr[:])
+	if _, err := io.ReadFull(r, raw[4:]); err != nil {
+		return packet{}, err
+	}
+	return packet{kind: pktData, raw: raw, payload: raw[4:]}, nil
+}
+
+// appendPkt appends payload as one pkt-line.
+func appendPkt(b []byte, payload ...string) []byte {
+	n := 4
+	for _, p := range payload {
+		n += len(p)
+	}
+	const hex = "0123456789abcdef"
+	b = append(b, hex[n>>12&15], hex[n>>8&15], hex[n>>4&15], hex[n&15])
+	for _, p := range payload {
+		b = append(b, p...)
+	}
+	return b
+}
