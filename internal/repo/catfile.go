@@ -19,9 +19,12 @@ import (
 // than one so concurrent readers of a hot repository do not queue behind
 // each other); the whole pool keeps at most maxIdle, evicting the least
 // recently used, and closes processes idle for longer than idleTimeout.
+// maxIdle leaves room for ~64 busy repositories at their per-repository
+// limit: below that, reads spread over many repositories evict each other's
+// processes and start new ones.
 const (
 	maxIdlePerRepo = 4
-	maxIdle        = 128
+	maxIdle        = 256
 	idleTimeout    = 5 * time.Minute
 )
 

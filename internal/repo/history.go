@@ -26,6 +26,22 @@ type HistoryOptions struct {
 // History lists commits newest first with one rev-list call; the commits
 // themselves come from the warm cat-file reader.
 func (r *Repo) History(ctx context.Context, o HistoryOptions) ([]*Commit, error) {
+	ids, err := r.historyIDs(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	return r.commits(ctx, ids)
+}
+
+// historyIDs is History's list of commit ids. Answers are cached by the
+// whole rev-list argument list: it names the starting commit by id (and
+// dates as absolute seconds), so the answer never changes; with All the
+// starting points are the refs, and the refs version joins the key.
+func (r *Repo) historyIDs(ctx context.Context, o HistoryOptions) ([]string, error) {
+	var version uint64
+	if o.All {
+		version = r.RefsVersion() // before the refs are read
+	}
 	args := []string{"rev-list"}
 	if o.Offset > 0 {
 		args = append(args, "--skip="+strconv.Itoa(o.Offset))
@@ -72,6 +88,10 @@ func (r *Repo) History(ctx context.Context, o HistoryOptions) ([]*Commit, error)
 		}
 		args = append(args, o.Path)
 	}
+	key := historyKey{repo: r.path, refsVersion: version, args: strings.Join(args, "\x00")}
+	if ids, ok := r.cache.history.get(key); ok {
+		return ids, nil
+	}
 	out, err := r.git(ctx, args...)
 	if err != nil {
 		if !r.Exists() {
@@ -79,7 +99,9 @@ func (r *Repo) History(ctx context.Context, o HistoryOptions) ([]*Commit, error)
 		}
 		return nil, fmt.Errorf("rev-list: %w", err)
 	}
-	return r.commits(ctx, strings.Fields(out))
+	ids := strings.Fields(out)
+	r.cache.history.putCost(key, ids, len(ids)+1)
+	return ids, nil
 }
 
 // RevList lists the commits reachable from to but not from exclude

@@ -53,28 +53,51 @@ func (r *Repo) object(ctx context.Context, c *catFile, rev, want string) (objHea
 // names; tags are peeled. Short names are tried as tags before branches,
 // as git's rev-parse does. Unknown revisions give ErrNotFound.
 func (r *Repo) ResolveRef(ctx context.Context, ref string) (string, error) {
-	var sha string
+	// Cached under the refs version: the refs say what a name points at
+	// and the object it points at never changes. Abbreviated ids are not
+	// cached: a new object can make one ambiguous without any ref change.
+	key := refKey{repo: r.path, version: r.RefsVersion(), name: ref}
+	if sha, ok := r.cache.resolved.get(key); ok {
+		return sha, nil
+	}
+	var sha, expr string
 	err := r.withCatFile(ctx, func(c *catFile) error {
 		var err error
-		sha, err = r.resolve(ctx, c, ref)
+		sha, expr, err = r.resolveExpr(ctx, c, ref)
 		return err
 	})
+	if err == nil && fullIDExpr(expr) {
+		r.cache.resolved.put(key, sha)
+	}
 	return sha, err
 }
 
+// fullIDExpr reports whether a revExpr answer names a full object id
+// (peeled to its commit), whose meaning never changes.
+func fullIDExpr(expr string) bool {
+	id, ok := strings.CutSuffix(expr, "^{commit}")
+	return ok && len(id) == 40 && isHexID(id, 40)
+}
+
 func (r *Repo) resolve(ctx context.Context, c *catFile, ref string) (string, error) {
+	sha, _, err := r.resolveExpr(ctx, c, ref)
+	return sha, err
+}
+
+// resolveExpr is resolve that also returns the revExpr it asked cat-file.
+func (r *Repo) resolveExpr(ctx context.Context, c *catFile, ref string) (string, string, error) {
 	expr, err := r.revExpr(ref)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	h, _, err := c.do(ctx, "info", expr)
 	if errors.Is(err, errMissing) {
-		return "", fmt.Errorf("revision %q: %w", ref, ErrNotFound)
+		return "", "", fmt.Errorf("revision %q: %w", ref, ErrNotFound)
 	}
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return h.OID, nil
+	return h.OID, expr, nil
 }
 
 // Commit reads and parses the commit a revision names.
@@ -108,7 +131,7 @@ func (r *Repo) revExpr(ref string) (string, error) {
 	case ref == "":
 		return "", fmt.Errorf("%w: empty revision", ErrInvalidRef)
 	case ref == "HEAD" || strings.HasPrefix(ref, "refs/"):
-		v, err := r.readRef(ref)
+		v, err := r.refValue(ref)
 		if err != nil || v == "" {
 			return "", notFoundUnlessFailed(ref, err)
 		}
@@ -119,7 +142,7 @@ func (r *Repo) revExpr(ref string) (string, error) {
 		if err != nil {
 			continue
 		}
-		v, err := r.readRef(name)
+		v, err := r.refValue(name)
 		if err != nil {
 			return "", err
 		}
@@ -164,6 +187,14 @@ func (r *Repo) Tree(ctx context.Context, rev, p string, recursive bool) ([]TreeE
 	if err != nil {
 		return nil, err
 	}
+	// A listing at a full object id never changes.
+	key := treeKey{repo: r.path, commit: expr, path: p, recursive: recursive}
+	cacheable := fullIDExpr(expr)
+	if cacheable {
+		if es, ok := r.cache.trees.get(key); ok {
+			return append([]TreeEntry(nil), es...), nil
+		}
+	}
 	var out []TreeEntry
 	err = r.withCatFile(ctx, func(c *catFile) error {
 		out = nil
@@ -194,12 +225,16 @@ func (r *Repo) Tree(ctx context.Context, rev, p string, recursive bool) ([]TreeE
 		}
 		return list(entries, p)
 	})
+	if err == nil && cacheable {
+		r.cache.trees.putCost(key, append([]TreeEntry(nil), out...), len(out)+1)
+	}
 	return out, err
 }
 
 // Blob reads the file at p at a revision: one round trip for the parent
 // directory (which carries the mode), one for the content. A directory or
-// submodule at p is ErrNotFound, as in GitLab's files API.
+// submodule at p is ErrNotFound, as in GitLab's files API. At a full object
+// id the directory is cached: a warm read costs one round trip.
 func (r *Repo) Blob(ctx context.Context, rev, p string) (*Blob, error) {
 	if err := ValidatePath(p); err != nil {
 		return nil, err
@@ -209,29 +244,51 @@ func (r *Repo) Blob(ctx context.Context, rev, p string) (*Blob, error) {
 		return nil, err
 	}
 	dir, name := path.Split(p)
+	dir = strings.TrimSuffix(dir, "/")
+	key := treeKey{repo: r.path, commit: expr, path: dir}
+	cacheable := fullIDExpr(expr)
 	var out *Blob
 	err = r.withCatFile(ctx, func(c *catFile) error {
-		_, entries, err := r.treeAt(ctx, c, expr, strings.TrimSuffix(dir, "/"))
+		entries, ok := []rawEntry(nil), false
+		if cacheable {
+			entries, ok = r.cache.dirs.get(key)
+		}
+		if !ok {
+			var err error
+			if _, entries, err = r.treeAt(ctx, c, expr, dir); err != nil {
+				return err
+			}
+			if cacheable {
+				r.cache.dirs.putCost(key, entries, len(entries)+1)
+			}
+		}
+		e, err := blobEntry(entries, p, name)
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			if e.name != name {
-				continue
-			}
-			if t := entryType(e.mode); t != "blob" {
-				return fmt.Errorf("path %q is a %s: %w", p, t, ErrNotFound)
-			}
-			h, data, err := r.object(ctx, c, e.oid, "blob")
-			if err != nil {
-				return err
-			}
-			out = &Blob{ID: h.OID, Name: name, Path: p, Mode: displayMode(e.mode), Size: h.Size, Content: data}
-			return nil
+		h, data, err := r.object(ctx, c, e.oid, "blob")
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("path %q: %w", p, ErrNotFound)
+		out = &Blob{ID: h.OID, Name: name, Path: p, Mode: displayMode(e.mode), Size: h.Size, Content: data}
+		return nil
 	})
 	return out, err
+}
+
+// blobEntry finds the file name in a directory's entries: ErrNotFound if
+// it is missing or not a file.
+func blobEntry(entries []rawEntry, p, name string) (rawEntry, error) {
+	for _, e := range entries {
+		if e.name != name {
+			continue
+		}
+		if t := entryType(e.mode); t != "blob" {
+			return e, fmt.Errorf("path %q is a %s: %w", p, t, ErrNotFound)
+		}
+		return e, nil
+	}
+	return rawEntry{}, fmt.Errorf("path %q: %w", p, ErrNotFound)
 }
 
 // Branch is a branch and the commit it points at.
@@ -390,54 +447,21 @@ func (r *Repo) Log(ctx context.Context, o LogOptions) ([]*Commit, error) {
 		Offset: o.Offset, Limit: o.Limit, All: o.All})
 }
 
+// commits reads commits by full id, in order, through the commit cache.
 func (r *Repo) commits(ctx context.Context, ids []string) ([]*Commit, error) {
-	out := make([]*Commit, 0, len(ids))
-	err := r.withCatFile(ctx, func(c *catFile) error {
-		out = out[:0]
-		for _, id := range ids {
-			h, data, err := r.object(ctx, c, id, "commit")
-			if err != nil {
-				return err
-			}
-			cm, err := parseCommit(h.OID, data)
-			if err != nil {
-				return err
-			}
-			out = append(out, cm)
-		}
-		return nil
-	})
-	return out, err
-}
-
-// LastCommitForPath returns the newest commit reachable from rev that
-// touched p.
-// Answers for a full commit id are cached (see lastCommits); callers get
-// their own copy.
-func (r *Repo) LastCommitForPath(ctx context.Context, rev, p string) (*Commit, error) {
-	key := lastCommitKey{repo: r.path, commit: rev, path: p}
-	cacheable := len(rev) == 40 || len(rev) == 64
-	if cacheable && isHexID(rev, 40) {
-		if c, ok := lastCommits.get(key); ok {
-			c.Parents = append([]string(nil), c.Parents...)
-			return &c, nil
-		}
-	} else {
-		cacheable = false
-	}
-	cs, err := r.Log(ctx, LogOptions{Ref: rev, Path: p, Limit: 1})
+	byID, err := r.CommitsByID(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	if len(cs) == 0 {
-		return nil, fmt.Errorf("no commit touches %q: %w", p, ErrNotFound)
+	out := make([]*Commit, 0, len(ids))
+	for _, id := range ids {
+		c, ok := byID[id]
+		if !ok {
+			return nil, fmt.Errorf("object %s: %w", id, ErrNotFound)
+		}
+		out = append(out, c)
 	}
-	if cacheable {
-		c := *cs[0]
-		c.Parents = append([]string(nil), c.Parents...)
-		lastCommits.put(key, c)
-	}
-	return cs[0], nil
+	return out, nil
 }
 
 // MergeBase returns the best common ancestor of two revisions, or

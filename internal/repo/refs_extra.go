@@ -49,7 +49,7 @@ func (r *Repo) forEachRefSorted(ctx context.Context, sort RefSort, prefix string
 // process.
 func (r *Repo) BranchesSorted(ctx context.Context, sort RefSort) ([]Branch, error) {
 	if sort == SortNameAsc || sort == SortNameDesc {
-		out, err := r.readBranchRefs()
+		out, err := r.branchList()
 		if err != nil {
 			return nil, err
 		}
@@ -106,7 +106,7 @@ func (r *Repo) Branch(name string) (*Branch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("branch %q: %w", name, ErrNotFound)
 	}
-	v, err := r.readRef(ref)
+	v, err := r.refValue(ref)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +123,7 @@ func (r *Repo) Tag(ctx context.Context, name string) (*Tag, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tag %q: %w", name, ErrNotFound)
 	}
-	v, err := r.readRef(ref)
+	v, err := r.refValue(ref)
 	if err != nil {
 		return nil, err
 	}
@@ -180,14 +180,14 @@ func parseTagObject(data []byte) (Signature, string) {
 // objects are left out of the map.
 func (r *Repo) CommitsByID(ctx context.Context, ids []string) (map[string]*Commit, error) {
 	out := make(map[string]*Commit, len(ids))
-	// Commits are immutable: those read before come from commitCache, and
+	// Commits are immutable: those read before come from the cache, and
 	// only the others cost a cat-file round trip.
 	var missing []string
 	for _, id := range ids {
 		if _, seen := out[id]; seen || id == "" {
 			continue
 		}
-		if c, ok := commitCache.get(commitKey{repo: r.path, id: id}); ok {
+		if c, ok := r.cache.commits.get(commitKey{repo: r.path, id: id}); ok {
 			c.Parents = append([]string(nil), c.Parents...)
 			out[id] = &c
 			continue
@@ -225,7 +225,7 @@ func (r *Repo) CommitsByID(ctx context.Context, ids []string) (map[string]*Commi
 			if id == h.OID {
 				cc := *cm
 				cc.Parents = append([]string(nil), cm.Parents...)
-				commitCache.put(commitKey{repo: r.path, id: id}, cc)
+				r.cache.commits.put(commitKey{repo: r.path, id: id}, cc)
 			}
 		}
 		return nil
@@ -240,7 +240,7 @@ func (r *Repo) MergedBranches(ctx context.Context, into string) (map[string]bool
 	if !isHexID(into, 40) {
 		return nil, fmt.Errorf("%w: merged into %q: not an object id", ErrInvalid, into)
 	}
-	return r.mergedBranchesCached(ctx, into, func() (map[string]bool, error) { return r.mergedBranches(ctx, into) })
+	return r.mergedBranchesCached(into, func() (map[string]bool, error) { return r.mergedBranches(ctx, into) })
 }
 
 // mergedBranches is MergedBranches without the cache.

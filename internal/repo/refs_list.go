@@ -2,8 +2,6 @@ package repo
 
 import (
 	"bufio"
-	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -97,51 +95,35 @@ func (r *Repo) readBranchRefs() ([]Branch, error) {
 	return out, nil
 }
 
-// branchesStamp digests every branch name and target: equal stamps mean
-// equal branch sets.
-func branchesStamp(bs []Branch) [32]byte {
-	h := sha256.New()
-	for _, b := range bs {
-		h.Write([]byte(b.Name))
-		h.Write([]byte{0})
-		h.Write([]byte(b.Target))
-		h.Write([]byte{'\n'})
+// branchList returns the branches sorted by name, from the cache while
+// the refs have not changed through lablet (see RefsVersion); callers get
+// their own slice.
+func (r *Repo) branchList() ([]Branch, error) {
+	key := versionKey{repo: r.path, version: r.RefsVersion()}
+	if bs, ok := r.cache.branches.get(key); ok {
+		return append([]Branch(nil), bs...), nil
 	}
-	var s [32]byte
-	h.Sum(s[:0])
-	return s
-}
-
-// mergedKey names a MergedBranches answer: it depends only on the commit
-// merged into and on every branch's name and target.
-type mergedKey struct {
-	repo, into string
-	branches   [32]byte
-}
-
-// mergedCache keeps MergedBranches answers; a ref update changes the stamp,
-// so stale entries are never hit and simply age out.
-var mergedCache = newLRU[mergedKey, map[string]bool](1024)
-
-// mergedBranchesCached answers from mergedCache when the branches are as
-// they were, else runs compute and caches its answer if the branches did
-// not move while it ran.
-func (r *Repo) mergedBranchesCached(ctx context.Context, into string, compute func() (map[string]bool, error)) (map[string]bool, error) {
-	before, err := r.readBranchRefs()
+	bs, err := r.readBranchRefs()
 	if err != nil {
-		return compute()
+		return nil, err
 	}
-	key := mergedKey{repo: r.path, into: into, branches: branchesStamp(before)}
-	if m, ok := mergedCache.get(key); ok {
+	r.cache.branches.putCost(key, append([]Branch(nil), bs...), len(bs)+1)
+	return bs, nil
+}
+
+// mergedBranchesCached answers from the cache when the refs have not
+// changed through lablet since an answer was computed, else runs compute
+// and caches its answer under the version taken before it ran.
+func (r *Repo) mergedBranchesCached(into string, compute func() (map[string]bool, error)) (map[string]bool, error) {
+	key := mergedKey{repo: r.path, version: r.RefsVersion(), into: into}
+	if m, ok := r.cache.merged.get(key); ok {
 		return copyMerged(m), nil
 	}
 	m, err := compute()
 	if err != nil {
 		return nil, err
 	}
-	if after, err := r.readBranchRefs(); err == nil && branchesStamp(after) == key.branches {
-		mergedCache.put(key, copyMerged(m))
-	}
+	r.cache.merged.put(key, copyMerged(m))
 	return m, nil
 }
 

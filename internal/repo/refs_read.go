@@ -84,6 +84,21 @@ func (r *Repo) readPackedRef(name string) (string, error) {
 	return "", nil
 }
 
+// refValue is readRef through the cache, under the refs version taken
+// before reading (see RefsVersion); "" (no such ref) is cached too.
+func (r *Repo) refValue(name string) (string, error) {
+	key := refKey{repo: r.path, version: r.RefsVersion(), name: name}
+	if v, ok := r.cache.refs.get(key); ok {
+		return v, nil
+	}
+	v, err := r.readRef(name)
+	if err != nil {
+		return "", err
+	}
+	r.cache.refs.put(key, v)
+	return v, nil
+}
+
 // RefValue returns the object id a full ref name ("refs/heads/main",
 // "HEAD") points at, or "" if it does not exist. It reads the ref files
 // directly and spawns no process.

@@ -491,6 +491,9 @@ func TestCatFileRestart(t *testing.T) {
 	if _, err := r.Blob(cctx, "main", "f"); err == nil {
 		t.Fatal("cancelled read succeeded")
 	}
+	if _, err := r.BlobByID(cctx, gitOut(t, r, "rev-parse", "main:f")); err == nil {
+		t.Fatal("cancelled uncached read succeeded")
+	}
 	if b, err := r.Blob(ctx, "main", "f"); err != nil || string(b.Content) != "1" {
 		t.Fatalf("Blob after cancel: %v", err)
 	}

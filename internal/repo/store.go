@@ -21,6 +21,7 @@ type Store struct {
 
 	pool     catFilePool
 	versions refsVersions
+	cache    caches
 }
 
 // HashedPath returns GitLab's hashed storage path of a project's
@@ -39,7 +40,7 @@ func (s *Store) Path(projectID int64) string {
 // Open returns a handle on a project's repository; it does not check that
 // the repository exists (reads then fail with ErrNotFound).
 func (s *Store) Open(projectID int64) *Repo {
-	return &Repo{path: s.Path(projectID), pool: &s.pool, versions: &s.versions}
+	return &Repo{path: s.Path(projectID), pool: &s.pool, versions: &s.versions, cache: s.cache.init()}
 }
 
 // Close stops all pooled cat-file processes; the Store is unusable after.
@@ -264,12 +265,13 @@ type Repo struct {
 	path     string
 	pool     *catFilePool
 	versions *refsVersions
+	cache    *caches
 }
 
 // OpenPath returns a handle on a bare repository at an arbitrary path with
 // its own process pool (tests, tools). Close it when done.
 func OpenPath(path string) *Repo {
-	return &Repo{path: path, pool: &catFilePool{}, versions: &refsVersions{}}
+	return &Repo{path: path, pool: &catFilePool{}, versions: &refsVersions{}, cache: new(caches).init()}
 }
 
 // Path is the repository directory.

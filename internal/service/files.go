@@ -62,11 +62,11 @@ func (s *Service) readFile(ctx context.Context, pr *ProjectRepo, ref, path strin
 	if err != nil {
 		return nil, fmt.Errorf("service: read %s: %w", path, err)
 	}
-	last, err := pr.Repo.LastCommitForPath(ctx, sha, path)
+	last, err := pr.Repo.LastCommitIDForPath(ctx, sha, path)
 	if err != nil {
 		return nil, fmt.Errorf("service: last commit of %s: %w", path, err)
 	}
-	return &FileResult{Blob: b, Ref: ref, CommitID: sha, LastCommitID: last.ID}, nil
+	return &FileResult{Blob: b, Ref: ref, CommitID: sha, LastCommitID: last}, nil
 }
 
 // resolveCommit resolves a user ref ("" = the default branch) to a commit
@@ -88,6 +88,11 @@ func (s *Service) resolveCommit(ctx context.Context, pr *ProjectRepo, ref string
 // defaultBranch is the project's default branch as the repository's HEAD
 // says, falling back to the stored setting.
 func (s *Service) defaultBranch(ctx context.Context, pr *ProjectRepo) string {
+	// HEAD naming a branch is read without a process; anything else
+	// (detached, another namespace) is left to git's answer.
+	if b, err := pr.Repo.HeadBranch(); err == nil && b != "" {
+		return b
+	}
 	if b, err := pr.Repo.DefaultBranch(ctx); err == nil && b != "" {
 		return b
 	}
@@ -284,14 +289,14 @@ func (s *Service) checkLastCommits(ctx context.Context, r *repo.Repo, base strin
 		if a.LastCommitID == "" || base == "" {
 			continue
 		}
-		last, err := r.LastCommitForPath(ctx, base, a.Path)
+		last, err := r.LastCommitIDForPath(ctx, base, a.Path)
 		if errors.Is(err, repo.ErrNotFound) {
 			continue // a file nobody committed yet cannot have changed
 		}
 		if err != nil {
 			return fmt.Errorf("service: last commit of %s: %w", a.Path, err)
 		}
-		if last.ID != a.LastCommitID {
+		if last != a.LastCommitID {
 			if in.FilesAPI {
 				return Invalid("You are attempting to update a file that has changed since you started editing it.")
 			}

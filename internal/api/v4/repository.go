@@ -91,16 +91,8 @@ func (a *API) listTree(w http.ResponseWriter, r *http.Request, c *call) error {
 		return fmt.Errorf("tree: %w", err)
 	}
 	p = strings.Trim(p, "/")
-	if p != "" {
-		// Only a directory lists; a file, submodule or missing path has no tree.
-		typ, err := pr.Repo.TreeEntryAt(r.Context(), sha, p)
-		if err != nil || typ != "tree" {
-			if err == nil || isRefMiss(err) {
-				return service.NotFound("Tree")
-			}
-			return fmt.Errorf("tree: %w", err)
-		}
-	}
+	// Only a directory lists: Tree answers ErrNotFound for a file,
+	// submodule or missing path.
 	entries, err := pr.Repo.Tree(r.Context(), sha, p, recursive)
 	if err != nil {
 		if isRefMiss(err) {
