@@ -71,12 +71,15 @@ type accessKey struct {
 
 // readCaches are the point-read caches: under the access epoch, project
 // rows by id, project ids by lower-cased full path and viewers' access
-// parts (all from tables of TopicAccess); under the auth epoch, users by id.
+// parts and protected-branch rules (all from tables of TopicAccess); under
+// the auth epoch, users by id.
 type readCaches struct {
 	once     sync.Once
 	projects *epochCache[int64, *Project]
 	paths    *epochCache[string, int64]
 	access   *epochCache[accessKey, ProjectAccess]
+	// protected holds each project's protected-branch rules.
+	protected *epochCache[int64, []*ProtectedBranch]
 	// users is under the auth epoch (TopicAuth), not the access one.
 	users *epochCache[int64, *User]
 }
@@ -87,5 +90,6 @@ func (c *readCaches) init() {
 		c.paths = newEpochCache[string, int64](20000)
 		c.access = newEpochCache[accessKey, ProjectAccess](50000)
 		c.users = newEpochCache[int64, *User](20000)
+		c.protected = newEpochCache[int64, []*ProtectedBranch](20000)
 	})
 }

@@ -24,8 +24,9 @@ type Topic uint8
 const (
 	// TopicAuth covers users and personal access tokens (token resolution).
 	TopicAuth Topic = iota
-	// TopicAccess covers what decides who sees which project: memberships,
-	// projects, namespaces and the namespace hierarchy.
+	// TopicAccess covers what decides who sees or may change which
+	// project: memberships, projects, namespaces, the namespace hierarchy
+	// and protected branches.
 	TopicAccess
 	numTopics
 )
@@ -38,6 +39,7 @@ var topicTables = map[string]uint8{
 	"projects":               1 << TopicAccess,
 	"namespaces":             1 << TopicAccess,
 	"namespace_closure":      1 << TopicAccess,
+	"protected_branches":     1 << TopicAccess,
 }
 
 const allTopics = 1<<numTopics - 1

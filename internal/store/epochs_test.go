@@ -26,7 +26,7 @@ func TestStatementTopics(t *testing.T) {
 		"CREATE TABLE x (id INT)":                                 allTopics,
 		"INSERT INTO oauth_grants (signature) VALUES (?)":         0,
 		"UPDATE \"users\" SET name = ?":                           auth,
-		"DELETE FROM protected_branches WHERE project_id = ?":     0,
+		"DELETE FROM protected_branches WHERE project_id = ?":     acc,
 		"INSERT INTO projects (id, name) SELECT id, name FROM x":  acc,
 		"UPDATE users SET state = 'blocked' WHERE id IN (SELECT)": auth,
 	} {
@@ -186,5 +186,45 @@ func TestUserCacheFollowsChanges(t *testing.T) {
 	}
 	if _, err := db.Q().UserByID(ctx, b.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("deleted user: %v", err)
+	}
+}
+
+// Protected-branch rules are cached per project and follow every change.
+func TestProtectedBranchCacheFollowsChanges(t *testing.T) {
+	fx := newListFixture(t)
+	ctx := context.Background()
+	p := fx.projects[0]
+	rules := func() []*ProtectedBranch {
+		t.Helper()
+		r, err := fx.db.Q().ProtectedBranches(ctx, p.ID, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if len(rules()) != 0 {
+		t.Fatal("rules before any")
+	}
+	b := &ProtectedBranch{ProjectID: p.ID, Name: "main", PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
+	if err := fx.db.Q().CreateProtectedBranch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	got := rules()
+	if len(got) != 1 || got[0].PushAccessLevel != 40 {
+		t.Fatalf("after create: %+v", got)
+	}
+	got[0].PushAccessLevel = 0 // a caller's change must not reach the cache
+	b.PushAccessLevel = 30
+	if err := fx.db.Q().UpdateProtectedBranch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if got := rules(); len(got) != 1 || got[0].PushAccessLevel != 30 {
+		t.Fatalf("after update: %+v", got)
+	}
+	if err := fx.db.Q().DeleteProtectedBranch(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if len(rules()) != 0 {
+		t.Fatal("rule still listed after delete")
 	}
 }

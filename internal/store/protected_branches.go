@@ -38,6 +38,31 @@ func scanProtectedBranch(s scanner) (*ProtectedBranch, error) {
 // ProtectedBranches lists a project's rules in creation order. search, when
 // not empty, keeps the rules whose name contains it (case-insensitively).
 func (q *Q) ProtectedBranches(ctx context.Context, projectID int64, search string) ([]*ProtectedBranch, error) {
+	c, epoch, cached := q.readCaches()
+	cached = cached && search == ""
+	if cached {
+		if rules, ok := c.protected.get(projectID, epoch); ok {
+			return cloneRules(rules), nil
+		}
+	}
+	rules, err := q.protectedBranches(ctx, projectID, search)
+	if err == nil && cached {
+		c.protected.put(projectID, epoch, cloneRules(rules))
+	}
+	return rules, err
+}
+
+// cloneRules copies rules so that the cache never shares one with a caller.
+func cloneRules(rules []*ProtectedBranch) []*ProtectedBranch {
+	out := make([]*ProtectedBranch, len(rules))
+	for i, r := range rules {
+		c := *r
+		out[i] = &c
+	}
+	return out
+}
+
+func (q *Q) protectedBranches(ctx context.Context, projectID int64, search string) ([]*ProtectedBranch, error) {
 	query := "SELECT " + protectedBranchColumns + " FROM protected_branches WHERE project_id = ?"
 	args := []any{projectID}
 	if search != "" {
