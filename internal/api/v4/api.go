@@ -26,6 +26,7 @@ type API struct {
 	version     string
 	maxFileSize int64
 	mux         *http.ServeMux
+	projectJSON *projectJSONCache
 }
 
 // Options configure an API.
@@ -48,7 +49,8 @@ const DefaultMaxFileSize = 10 << 20
 // New builds the API with all its routes.
 func New(o Options) *API {
 	a := &API{svc: o.Service, db: o.Service.DB, auth: o.Authenticator, log: o.Log,
-		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, mux: http.NewServeMux()}
+		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, mux: http.NewServeMux(),
+		projectJSON: newProjectJSONCache(20000)}
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize
 	}

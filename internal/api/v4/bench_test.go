@@ -30,7 +30,7 @@ type benchAPI struct {
 	token   string // a Developer of the project's group, scope api
 }
 
-func newBenchAPI(b *testing.B) *benchAPI {
+func newBenchAPI(b testing.TB) *benchAPI {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()

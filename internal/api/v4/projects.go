@@ -364,6 +364,7 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind 
 	if err != nil {
 		return err
 	}
+	ep := a.epochsNow() // before the list is read: see project_json.go
 	list, err := run(o)
 	if err != nil {
 		return err
@@ -397,14 +398,5 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind 
 	if err != nil {
 		return err
 	}
-	out := make([]fullProject, 0, len(projects))
-	for _, p := range projects {
-		var perms *store.ProjectAccess
-		if kind == listWithAccess {
-			pa := list.Access[p.ID]
-			perms = &pa
-		}
-		out = append(out, a.fullProject(r, p, projectOwnerOf(p, owners), perms))
-	}
-	return ok(w, out)
+	return a.writeFullProjects(w, r, ep, projects, owners, list.Access, kind == listWithAccess)
 }

@@ -1,0 +1,89 @@
+package v4
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/lablet/lablet/internal/store"
+)
+
+// The cached, spliced rendering of project lists is byte for byte what
+// encoding the entities writes, cold and warm, and follows changes.
+func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
+	ba := newBenchAPI(t)
+	a := ba.api
+	ctx := context.Background()
+	db := ba.svc.DB
+	alice, err := db.Q().UserByUsername(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	personal := &store.Project{NamespaceID: alice.NamespaceID, Name: "Mine", Path: "mine", VisibilityLevel: 20,
+		Topics: []string{"go", "<b>&"}}
+	if err := db.WithTx(ctx, func(q *store.Q) error { return q.CreateProject(ctx, personal) }); err != nil {
+		t.Fatal(err)
+	}
+	load := func() []*store.Project {
+		var out []*store.Project
+		for _, id := range []int64{personal.ID, ba.project.ID, ba.project.ID + 1} {
+			p, _, err := db.Q().ProjectWithAccessByID(ctx, id, 0, "2026-01-01")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, p)
+		}
+		return out
+	}
+	levels := map[int64]store.ProjectAccess{personal.ID: {Group: 50}, ba.project.ID: {Project: 40, Group: 30}}
+	render := func(projects []*store.Project, withAccess bool) (want, got []byte) {
+		t.Helper()
+		r := httptest.NewRequest(http.MethodGet, "http://lablet.test/api/v4/projects", nil)
+		ep := a.epochsNow()
+		owners, err := a.projectOwners(ctx, projects)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []fullProject
+		for _, p := range projects {
+			var perms *store.ProjectAccess
+			if withAccess {
+				pa := levels[p.ID]
+				perms = &pa
+			}
+			out = append(out, a.fullProject(r, p, projectOwnerOf(p, owners), perms))
+		}
+		rec := httptest.NewRecorder()
+		writeJSON(rec, http.StatusOK, out)
+		for range 2 { // cold, then from the cache
+			rec2 := httptest.NewRecorder()
+			if err := a.writeFullProjects(rec2, r, ep, projects, owners, levels, withAccess); err != nil {
+				t.Fatal(err)
+			}
+			if got != nil && !bytes.Equal(got, rec2.Body.Bytes()) {
+				t.Fatalf("warm rendering differs from cold:\n%s\n%s", got, rec2.Body.Bytes())
+			}
+			got = rec2.Body.Bytes()
+		}
+		return rec.Body.Bytes(), got
+	}
+	for _, withAccess := range []bool{true, false} {
+		if want, got := render(load(), withAccess); !bytes.Equal(want, got) {
+			t.Fatalf("withAccess=%v:\nwant %s\n got %s", withAccess, want, got)
+		}
+	}
+	personal.Name = "Renamed"
+	if err := db.Q().UpdateProject(ctx, personal); err != nil {
+		t.Fatal(err)
+	}
+	alice.Name = "Alice Renamed"
+	if err := db.Q().UpdateUser(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	want, got := render(load(), true)
+	if !bytes.Equal(want, got) || !bytes.Contains(got, []byte(`"Renamed"`)) || !bytes.Contains(got, []byte(`"Alice Renamed"`)) {
+		t.Fatalf("after changes:\nwant %s\n got %s", want, got)
+	}
+}
