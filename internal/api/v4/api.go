@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/service"
@@ -27,6 +28,7 @@ type API struct {
 	maxFileSize int64
 	mux         *http.ServeMux
 	projectJSON *projectJSONCache
+	listBuffers sync.Pool // *bytes.Buffer for assembling lists
 }
 
 // Options configure an API.

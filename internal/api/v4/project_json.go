@@ -86,12 +86,9 @@ func (a *API) epochsNow() listEpochs {
 func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listEpochs, projects []*store.Project,
 	owners map[int64]*store.User, access map[int64]store.ProjectAccess, withAccess bool) error {
 	base := a.baseURL(r)
-	var buf bytes.Buffer
-	buf.WriteByte('[')
+	items := make([][]byte, len(projects))
+	size := 3
 	for i, p := range projects {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
 		k := projectJSONKey{id: p.ID, base: base}
 		var b []byte
 		if ep.ok {
@@ -106,13 +103,33 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listE
 				a.projectJSON.put(k, ep.access, ep.auth, b)
 			}
 		}
+		items[i] = b
+		size += len(b) + 1 + maxPermissionsLen
+	}
+	buf, _ := a.listBuffers.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= 4<<20 {
+			buf.Reset()
+			a.listBuffers.Put(buf)
+		}
+	}()
+	buf.Grow(size)
+	buf.WriteByte('[')
+	for i, p := range projects {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		b := items[i]
 		if !withAccess {
 			buf.Write(b)
 			continue
 		}
 		buf.Write(b[:len(b)-1]) // up to the closing brace
 		buf.WriteString(`,"permissions":`)
-		appendPermissions(&buf, access[p.ID], p.Namespace.IsGroup())
+		appendPermissions(buf, access[p.ID], p.Namespace.IsGroup())
 		buf.WriteByte('}')
 	}
 	buf.WriteString("]\n")
@@ -121,6 +138,9 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listE
 	_, _ = w.Write(buf.Bytes())
 	return nil
 }
+
+// maxPermissionsLen bounds what appendPermissions adds, with its key.
+const maxPermissionsLen = len(`,"permissions":{"project_access":{"access_level":50,"notification_level":3},"group_access":{"access_level":50,"notification_level":3}}`)
 
 // encodeJSON encodes v as writeJSON does, without the trailing newline.
 func encodeJSON(v any) ([]byte, error) {
