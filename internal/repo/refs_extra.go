@@ -84,6 +84,19 @@ func (r *Repo) TagsSorted(ctx context.Context, sort RefSort) ([]Tag, error) {
 // HeadBranch returns the branch HEAD points at by reading the HEAD file,
 // without a process (DefaultBranch asks git). The branch may not exist yet.
 func (r *Repo) HeadBranch() (string, error) {
+	// HEAD moves only through SetDefaultBranch, which bumps the version.
+	key := refKey{repo: r.path, version: r.RefsVersion(), name: "\x00HEAD branch"}
+	if v, ok := r.cache.refs.get(key); ok {
+		return v, nil
+	}
+	name, err := r.readHeadBranch()
+	if err == nil {
+		r.cache.refs.put(key, name)
+	}
+	return name, err
+}
+
+func (r *Repo) readHeadBranch() (string, error) {
 	b, err := os.ReadFile(filepath.Join(r.path, "HEAD"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("repository: %w", ErrNotFound)

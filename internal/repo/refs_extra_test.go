@@ -30,6 +30,19 @@ func TestRefsExtra(t *testing.T) {
 	if h, err := r.HeadBranch(); err != nil || h != "main" {
 		t.Fatalf("HeadBranch = %q, %v", h, err)
 	}
+	// Moving HEAD shows at once, though the answer is cached.
+	if err := r.SetDefaultBranch(ctx, "same"); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := r.HeadBranch(); err != nil || h != "same" {
+		t.Fatalf("HeadBranch after SetDefaultBranch = %q, %v", h, err)
+	}
+	if err := r.SetDefaultBranch(ctx, "main"); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := r.HeadBranch(); err != nil || h != "main" {
+		t.Fatalf("HeadBranch after moving back = %q, %v", h, err)
+	}
 	merged, err := r.MergedBranches(ctx, second.ID)
 	if err != nil || !merged["old"] || merged["same"] || merged["main"] || merged["ahead"] {
 		t.Fatalf("MergedBranches = %v, %v", merged, err)
