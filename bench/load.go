@@ -170,7 +170,9 @@ func (l *loader) probe(ctx context.Context, ep *endpoint, phase string) string {
 }
 
 // runEndpoint drives ep with conc workers for d.
-func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, d time.Duration, phase string) *result {
+// The first warm of it is not measured (caches fill, pooled processes
+// start), though its failures count.
+func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, d time.Duration, phase string) *result {
 	res := &result{Name: ep.name, Conc: conc}
 	if ep.git && !l.sd.GitHTTP {
 		res.Unavailable = "git over HTTP not served"
@@ -186,7 +188,8 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, d time
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := time.Now()
-	deadline := start.Add(d)
+	measured := start.Add(warm)
+	deadline := measured.Add(d)
 	var wg sync.WaitGroup
 	for i := 0; i < conc; i++ {
 		wg.Add(1)
@@ -220,13 +223,14 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, d time
 						ep.after(w, spec)
 					}
 				}
-				lat = append(lat, time.Since(t0))
 				w.n++
+				if err != nil && ctx.Err() != nil {
+					break
+				}
+				if !t0.Before(measured) {
+					lat = append(lat, time.Since(t0))
+				}
 				if err != nil {
-					if ctx.Err() != nil {
-						lat = lat[:len(lat)-1]
-						break
-					}
 					errs++
 					if first == "" {
 						first = err.Error()
@@ -243,7 +247,7 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, d time
 		}(i)
 	}
 	wg.Wait()
-	res.Elapsed = time.Since(start)
+	res.Elapsed = time.Since(measured)
 	res.PeakRSS = sampler.stop()
 	res.Requests = len(all)
 	slices.Sort(all)
@@ -402,7 +406,8 @@ func (l *loader) gitPush(ctx context.Context, w *worker) error {
 }
 
 // mix is a weighted blend of the available HTTP endpoints.
-func mixEndpoint(eps []*endpoint, available map[string]bool) *endpoint {
+// It returns the weights as text too, for the report.
+func mixEndpoint(eps []*endpoint, available map[string]bool) (*endpoint, string) {
 	var pool []*endpoint
 	total := 0
 	for _, ep := range eps {
@@ -412,7 +417,7 @@ func mixEndpoint(eps []*endpoint, available map[string]bool) *endpoint {
 		}
 	}
 	if total == 0 {
-		return nil
+		return nil, ""
 	}
 	choose := func(w *worker) *endpoint {
 		x := w.rng.IntN(total)
@@ -447,8 +452,5 @@ func mixEndpoint(eps []*endpoint, available map[string]bool) *endpoint {
 			ep.after(w, spec)
 		}
 	}
-	mixDescription = strings.Join(names, ", ")
-	return mix
+	return mix, strings.Join(names, ", ")
 }
-
-var mixDescription string

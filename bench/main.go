@@ -31,6 +31,7 @@ type options struct {
 	conc     int
 	gitConc  int
 	duration time.Duration
+	warmup   time.Duration
 	db       string // "" SQLite; postgres://… base URL (a fresh database is created)
 	out      string
 	only     *regexp.Regexp
@@ -48,7 +49,8 @@ func main() {
 	flag.IntVar(&o.scale, "scale", 10000, "number of projects to seed (users = scale/10, groups = scale/50)")
 	flag.IntVar(&o.conc, "c", 64, "HTTP connections (concurrent workers) per endpoint")
 	flag.IntVar(&o.gitConc, "git-c", 4, "concurrent git processes for ls-remote/clone/push")
-	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each endpoint runs")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each endpoint is measured")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "how long each endpoint runs before it is measured (caches fill; failures still count)")
 	flag.StringVar(&o.db, "db", "", "also run against PostgreSQL: a postgres:// URL where the user may create databases")
 	flag.StringVar(&o.out, "out", "", "markdown report path (default BENCHMARKS.md for full runs, none for -short; \"-\" for none)")
 	flag.StringVar(&only, "only", "", "regexp: run only the endpoints whose name matches")
@@ -61,6 +63,7 @@ func main() {
 	if o.short {
 		o.scale, o.repos, o.commits, o.files = 60, 2, 20, 30
 		o.duration = time.Second
+		o.warmup = 0
 		o.conc = min(o.conc, 16)
 	}
 	if only != "" {

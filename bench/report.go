@@ -83,14 +83,17 @@ const mdHeader = `# Benchmarks
 Produced by ` + "`go run ./bench`" + ` (issue 5). The bench builds lablet, starts ` + "`lablet serve`" + ` on a
 loopback port with a temporary data dir, seeds an instance, then drives each endpoint alone for a
 fixed time with a fixed number of keep-alive connections, and finally a weighted mix of the HTTP
-endpoints. Everything runs on one machine: the load generator and git clients share the CPUs with
-the server, so the figures are a floor, not a capacity.
+endpoints. Each endpoint first runs for a warm-up second that is not measured (caches fill and
+pooled git processes start; a failure there still counts). The two writes run again with one
+client, for their latency without queueing. Everything runs on one machine: the load generator
+and git clients share the CPUs with the server, so the figures are a floor, not a capacity.
 
     go run ./bench                     # default scale, writes this file (about 5 minutes on 2 cores)
     go run ./bench -short              # CI: tiny scale, 1s per endpoint, exit 1 on any failed request
     go run ./bench -scale 100000       # 100,000 projects (10,000 users, 2,000 groups)
     go run ./bench -db 'postgres://root@127.0.0.1:5432/postgres?sslmode=disable'   # SQLite, then PostgreSQL
     go run ./bench -only 'repository'  # a subset of endpoints (regexp on the name)
+    go run ./bench -profile /tmp/prof  # also a CPU profile of the server per endpoint (go tool pprof)
     go test -run '^$' -bench . -benchmem ./internal/auth ./internal/service ./internal/api/v4 ./internal/repo
 
 Seeding: users (one shared bcrypt hash), groups with subgroups up to three levels, projects
@@ -107,7 +110,8 @@ Columns: **conc** concurrent connections (git: concurrent processes); **req/s** 
 requests (or git commands) per second, failed ones included; **p50/p90/p99** latency percentiles
 of all requests, measured at the client from sending to the last byte (git: the whole command);
 **errors** transport errors and non-2xx answers; **peak RSS** the highest VmRSS of the server
-process sampled every 50ms during that endpoint (its git children are not counted).
+process sampled every 50ms during that endpoint (its git children are not counted); the idle
+RSS is read a second after the server starts on the seeded data dir, before any load.
 *unavailable* means the route answered 404/405 (not implemented yet) and was skipped.
 
 The figures move by 10–30% from run to run on a shared machine: compare medians of several runs,
@@ -125,10 +129,13 @@ func writeMarkdown(path string, o options, m machine, runs []*dbRun) error {
 	}
 	fmt.Fprintf(&b, "- machine: %s, %d cores, %s memory, %s\n", m.CPU, m.Cores, m.Memory, m.OS)
 	fmt.Fprintf(&b, "- Go %s, git %s; database: %s\n", strings.TrimPrefix(m.Go, "go"), m.Git, strings.Join(dbs, ", "))
-	fmt.Fprintf(&b, "- command: `%s` (%s per endpoint, %d connections, %d git processes)\n",
-		strings.TrimSpace("go run ./bench "+strings.Join(redactArgs(os.Args[1:]), " ")), o.duration, o.conc, o.gitConc)
-	if mixDescription != "" {
-		fmt.Fprintf(&b, "- mix weights: %s\n", mixDescription)
+	fmt.Fprintf(&b, "- command: `%s` (%s measured per endpoint after %s of warm-up, %d connections, %d git processes)\n",
+		strings.TrimSpace("go run ./bench "+strings.Join(redactArgs(os.Args[1:]), " ")), o.duration, o.warmup, o.conc, o.gitConc)
+	for _, r := range runs {
+		if r.Mix != "" {
+			fmt.Fprintf(&b, "- mix weights: %s\n", r.Mix)
+			break
+		}
 	}
 	for _, r := range runs {
 		fmt.Fprintf(&b, "\n### %s\n\n", r.DB)

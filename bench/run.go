@@ -26,8 +26,9 @@ type dbRun struct {
 	CloneFile      time.Duration // median
 	CloneNote      string
 	Results        []*result
-	PeakRSS        int64 // VmHWM at the end
-	IdleRSS        int64 // VmRSS a second after the seeded start, before any load
+	PeakRSS        int64  // VmHWM at the end
+	IdleRSS        int64  // VmRSS a second after the seeded start, before any load
+	Mix            string // the mix's weights, when it ran
 	ServerFailures string
 }
 
@@ -131,7 +132,7 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 		}
 		logf("[%s] %s: %d workers for %s", r.DB, ep.name, conc, o.duration)
 		stopProfile := profileEndpoint(ctx, o, srv, tag, ep.name)
-		res := l.runEndpoint(ctx, ep, conc, o.duration, fmt.Sprintf("e%d", len(r.Results)))
+		res := l.runEndpoint(ctx, ep, conc, o.warmup, o.duration, fmt.Sprintf("e%d", len(r.Results)))
 		stopProfile()
 		if ctx.Err() != nil {
 			return r, ctx.Err()
@@ -147,9 +148,11 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 			}
 		}
 	}
-	if mix := mixEndpoint(eps, available); mix != nil && (o.only == nil || o.only.MatchString(mix.name)) {
+	mix, weights := mixEndpoint(eps, available)
+	if mix != nil && (o.only == nil || o.only.MatchString(mix.name)) {
+		r.Mix = weights
 		logf("[%s] %s: %d workers for %s", r.DB, mix.name, o.conc, o.duration)
-		res := l.runEndpoint(ctx, mix, o.conc, o.duration, "mix")
+		res := l.runEndpoint(ctx, mix, o.conc, o.warmup, o.duration, "mix")
 		r.Results = append(r.Results, res)
 		logf("    %.0f req/s, p50 %s, p99 %s, %d errors", res.RPS(), fmtDur(res.P50), fmtDur(res.P99), res.Errors)
 		if res.FirstError != "" {
@@ -185,7 +188,7 @@ func profileEndpoint(ctx context.Context, o options, srv *server, tag, name stri
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.cpuProfile(ctx, o.duration, path); err != nil {
+		if err := srv.cpuProfile(ctx, o.warmup+o.duration, path); err != nil {
 			logf("    profile: %v", err)
 		}
 	}()
