@@ -28,11 +28,83 @@ type myProject struct {
 }
 
 // myProjects is a viewer's projects, ordered by id, with the epoch and day
-// they were computed for.
+// they were computed for, and the positions matching each filter asked so
+// far (a list request then costs a binary search, not a pass over them).
 type myProjects struct {
 	epoch uint64
 	today string
 	list  []myProject
+
+	mu   sync.Mutex
+	hits map[hitsKey][]int32
+}
+
+// hitsKey is the part of a ProjectFilter that decides which of the
+// viewer's projects match, leaving out the id bounds.
+type hitsKey struct {
+	admin            bool
+	minVis, minLevel int
+	visibility       int // -1: any
+	archived         int // -1: any, 0 false, 1 true
+	throughLevelOnly bool
+}
+
+// matching returns the positions in m.list of the projects matching f but
+// its id bounds, ascending; with throughLevelOnly, only those that
+// qualify through the viewer's level rather than their visibility.
+func (m *myProjects) matching(f ProjectFilter, throughLevelOnly bool) []int32 {
+	k := hitsKey{admin: f.Admin, minVis: f.MinVisibility, minLevel: f.MinAccessLevel, visibility: -1, archived: -1,
+		throughLevelOnly: throughLevelOnly}
+	if f.Visibility != nil {
+		k.visibility = *f.Visibility
+	}
+	if f.Archived != nil {
+		k.archived = 0
+		if *f.Archived {
+			k.archived = 1
+		}
+	}
+	m.mu.Lock()
+	h, ok := m.hits[k]
+	m.mu.Unlock()
+	if ok {
+		return h
+	}
+	unbounded := f
+	unbounded.IDAfter, unbounded.IDBefore = 0, 0
+	h = []int32{}
+	for i := range m.list {
+		p := &m.list[i]
+		if p.matches(unbounded) && (!throughLevelOnly || p.visibility < f.MinVisibility || p.marked) {
+			h = append(h, int32(i))
+		}
+	}
+	m.mu.Lock()
+	if m.hits == nil {
+		m.hits = map[hitsKey][]int32{}
+	}
+	if len(m.hits) < 64 { // filter combinations are few; bound anyway
+		m.hits[k] = h
+	}
+	m.mu.Unlock()
+	return h
+}
+
+// within narrows hits (ascending positions) to f's id bounds.
+func (m *myProjects) within(hits []int32, f ProjectFilter) []int32 {
+	if f.IDAfter > 0 {
+		i, _ := slices.BinarySearchFunc(hits, f.IDAfter, func(h int32, id int64) int {
+			return cmp.Compare(m.list[h].id, id+1)
+		})
+		hits = hits[i:]
+	}
+	if f.IDBefore > 0 {
+		i, _ := slices.BinarySearchFunc(hits, f.IDBefore, func(h int32, id int64) int {
+			return cmp.Compare(m.list[h].id, id)
+		})
+		hits = hits[:i]
+	}
+	return hits
 }
 
 // myProjectsCache keeps myProjects per viewer, computing each at most once
@@ -56,18 +128,18 @@ const myProjectsMaxViewers = 1024
 // myProjects returns the viewer's projects, from the cache when still
 // valid. It must not be used inside a transaction (its own writes would
 // not be seen) — callers check.
-func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) ([]myProject, error) {
+func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myProjects, error) {
 	c := &q.db.myProjects
 	epoch, ok := q.db.Epoch(TopicAccess)
 	if !ok {
-		mp, err := q.loadMyProjects(ctx, viewerID, today)
-		return mp, err
+		list, err := q.loadMyProjects(ctx, viewerID, today)
+		return &myProjects{list: list}, err
 	}
 	for {
 		c.mu.Lock()
 		if e := c.m[viewerID]; e != nil && e.epoch == epoch && e.today == today {
 			c.mu.Unlock()
-			return e.list, nil
+			return e, nil
 		}
 		if call := c.inflight[viewerID]; call != nil {
 			c.mu.Unlock()
@@ -77,7 +149,7 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) ([]myP
 				return nil, ctx.Err()
 			}
 			if call.err == nil && call.val.epoch == epoch && call.val.today == today {
-				return call.val.list, nil
+				return call.val, nil
 			}
 			continue // computed for another epoch or failed: try ourselves
 		}
@@ -104,7 +176,7 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) ([]myP
 		}
 		c.mu.Unlock()
 		close(call.done)
-		return list, err
+		return call.val, err
 	}
 }
 
@@ -166,23 +238,16 @@ func (q *Q) listMine(ctx context.Context, f ProjectFilter) ([]*Project, map[int6
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	var hits []int // indexes into mine, in id order
-	for i := range mine {
-		if mine[i].matches(f) {
-			hits = append(hits, i)
-		}
-	}
+	hits := mine.within(mine.matching(f, false), f) // positions in id order
 	total := len(hits)
-	if f.Desc {
-		slices.Reverse(hits)
-	}
-	lo, hi := min(f.Offset, len(hits)), min(f.Offset+f.Limit, len(hits))
-	if f.Limit <= 0 {
-		hi = len(hits)
-	}
+	lo, hi := min(f.Offset, total), min(f.Offset+f.Limit, total)
 	page := make([]*myProject, 0, hi-lo)
-	for _, i := range hits[lo:hi] {
-		page = append(page, &mine[i])
+	for n := lo; n < hi; n++ {
+		i := n
+		if f.Desc {
+			i = total - 1 - n
+		}
+		page = append(page, &mine.list[hits[i]])
 	}
 	out, levels, err := q.projectsForPage(ctx, f, page)
 	return out, levels, total, err
@@ -200,19 +265,15 @@ func (q *Q) listVisibleByID(ctx context.Context, f ProjectFilter) ([]*Project, m
 	if err != nil {
 		return nil, nil, err
 	}
-	// The viewer's projects that qualify through their level.
-	var own []*myProject
-	for i := range mine {
-		m := &mine[i]
-		if m.matches(f) && (m.visibility < f.MinVisibility || m.marked) {
-			own = append(own, m)
+	// The viewer's projects that qualify through their level, in f's order.
+	hits := mine.within(mine.matching(f, true), f)
+	own := make([]*myProject, 0, min(len(hits), f.Limit+f.Offset))
+	for n := 0; n < len(hits) && n < f.Limit+f.Offset; n++ {
+		i := n
+		if f.Desc {
+			i = len(hits) - 1 - n
 		}
-	}
-	if f.Desc {
-		slices.Reverse(own)
-	}
-	if len(own) > f.Limit+f.Offset {
-		own = own[:f.Limit+f.Offset]
+		own = append(own, &mine.list[hits[i]])
 	}
 	// Merge both id-ordered lists, then cut the page.
 	before := func(a, b int64) bool { return a < b != f.Desc }
@@ -231,8 +292,8 @@ func (q *Q) listVisibleByID(ctx context.Context, f ProjectFilter) ([]*Project, m
 	page := make([]*myProject, 0, hi-lo)
 	for _, id := range merged[lo:hi] {
 		m := &myProject{id: id}
-		if k, ok := slices.BinarySearchFunc(mine, id, func(m myProject, id int64) int { return cmp.Compare(m.id, id) }); ok {
-			m = &mine[k]
+		if k, ok := slices.BinarySearchFunc(mine.list, id, func(m myProject, id int64) int { return cmp.Compare(m.id, id) }); ok {
+			m = &mine.list[k]
 		}
 		page = append(page, m)
 	}

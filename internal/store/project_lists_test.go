@@ -131,6 +131,7 @@ func slowList(t *testing.T, db *DB, f ProjectFilter) string {
 func TestProjectListsFromViewerProjects(t *testing.T) {
 	fx := newListFixture(t)
 	mid := fx.projects[len(fx.projects)/2].ID
+	late := fx.projects[len(fx.projects)*4/5].ID
 	vis0, vis20 := 0, 20
 	yes, no := true, false
 	n := 0
@@ -140,12 +141,13 @@ func TestProjectListsFromViewerProjects(t *testing.T) {
 				for _, minLevel := range []int{0, 10, 30, 50} {
 					for _, visibility := range []*int{nil, &vis0, &vis20} {
 						for _, archived := range []*bool{nil, &yes, &no} {
-							for _, after := range []int64{0, mid} {
+							for _, bounds := range [][2]int64{{0, 0}, {mid, 0}, {0, late}, {mid, late}} {
+								after, before := bounds[0], bounds[1]
 								for _, desc := range []bool{false, true} {
 									for _, offset := range []int{0, 5} {
 										f := ProjectFilter{ViewerID: v.ID, Admin: admin, MinVisibility: minVis,
 											Today: "2026-01-01", MinAccessLevel: minLevel, Visibility: visibility,
-											Archived: archived, IDAfter: after, Desc: desc, OrderBy: "created_at",
+											Archived: archived, IDAfter: after, IDBefore: before, Desc: desc, OrderBy: "created_at",
 											Limit: 5, Offset: offset, Count: minLevel > 0}
 										if !fx.db.Q().fastListable(f) {
 											t.Fatalf("filter %+v not served by the cached path", f)
