@@ -144,6 +144,11 @@ type caches struct {
 	branches *lru[versionKey, []Branch]
 	// merged: MergedBranches answers under a refs version.
 	merged *lru[mergedKey, map[string]bool]
+	// stats: the line stats of commits CommitFiles wrote whose every
+	// action created a file: they follow from the contents alone, so the
+	// stats GitLab shows for a new commit need no "diff-tree" process.
+	// Keyed by repository and commit id, immutable.
+	stats *lru[statsKey, Stats]
 }
 
 func (c *caches) init() *caches {
@@ -158,6 +163,7 @@ func (c *caches) init() *caches {
 		c.resolved = newLRU[refKey, string](1 << 15)
 		c.branches = newLRU[versionKey, []Branch](1 << 17)
 		c.merged = newLRU[mergedKey, map[string]bool](1024)
+		c.stats = newLRU[statsKey, Stats](1024)
 	})
 	return c
 }

@@ -111,6 +111,7 @@ func (r *Repo) CommitFiles(ctx context.Context, req CommitRequest) (*Commit, err
 	for attempt := 1; ; attempt++ {
 		id, err := r.commitOnce(ctx, req, branchRef, blobs)
 		if err == nil {
+			r.rememberStats(id, req.Actions)
 			return r.Commit(ctx, id)
 		}
 		if !errors.Is(err, errRaced) {
@@ -215,26 +216,18 @@ func (r *Repo) commitOnce(ctx context.Context, req CommitRequest, branchRef stri
 	if err != nil {
 		return "", err
 	}
-	args := []string{"commit-tree", newTree}
+	var parents []string
 	if base != "" {
-		args = append(args, "-p", base)
+		parents = []string{base}
 	}
 	msg := req.Message
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}
-	out, err := gitCmd{dir: r.path, args: args, stdin: strings.NewReader(msg), env: []string{
-		"GIT_AUTHOR_NAME=" + req.Author.Name,
-		"GIT_AUTHOR_EMAIL=" + req.Author.Email,
-		"GIT_AUTHOR_DATE=" + formatSignatureDate(req.Author.Date),
-		"GIT_COMMITTER_NAME=" + req.Committer.Name,
-		"GIT_COMMITTER_EMAIL=" + req.Committer.Email,
-		"GIT_COMMITTER_DATE=" + formatSignatureDate(req.Committer.Date),
-	}}.run(ctx)
+	id, err := r.writeCommit(ctx, newTree, parents, req.Author, req.Committer, msg)
 	if err != nil {
-		return "", fmt.Errorf("commit-tree: %w", err)
+		return "", err
 	}
-	id := strings.TrimSpace(string(out))
 	if err := r.updateRef(ctx, branchRef, id, head); err != nil {
 		return "", err
 	}

@@ -7,13 +7,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
+
+var zlibWriters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
+	return zw
+}}
 
 // writeLooseObject stores an object as git's loose object writer does
 // (objects/xx/yyyy…: zlib of "<type> <size>\x00<data>", named by its SHA-1,
@@ -35,11 +42,17 @@ func (r *Repo) writeLooseObject(typ string, data []byte) (oid string, ok bool, e
 		return oid, true, nil // already there (git would only freshen it)
 	}
 	var buf bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
+	// A zlib writer allocates ~1 MiB of compressor state: reused, it no
+	// longer dominates an API commit's allocations and GC.
+	zw := zlibWriters.Get().(*zlib.Writer)
+	zw.Reset(&buf)
 	zw.Write([]byte(hdr))
 	zw.Write(data)
-	if err := zw.Close(); err != nil {
-		return "", true, err
+	err = zw.Close()
+	zw.Reset(io.Discard) // keep no reference to buf in the pool
+	zlibWriters.Put(zw)
+	if err != nil {
+		return "", true, fmt.Errorf("write object: %w", err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", true, fmt.Errorf("write object: %w", err)

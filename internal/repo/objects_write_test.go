@@ -89,8 +89,11 @@ func TestCreateMatchesGitInit(t *testing.T) {
 		head, _ := os.ReadFile(filepath.Join(dir, "HEAD"))
 		return strings.Join(lines, "\n") + "\n--\n" + strings.Join(files, "\n") + "\n--\n" + string(head)
 	}
-	if got, want := list(r.Path()), list(want); got != want {
-		t.Fatalf("created repository:\n%s\n\ngit init + git config:\n%s", got, want)
+	// The second repository uses the file system probe of the first.
+	for _, r := range []*Repo{r, newRepo(t, s, 2)} {
+		if got, want := list(r.Path()), list(want); got != want {
+			t.Fatalf("created repository:\n%s\n\ngit init + git config:\n%s", got, want)
+		}
+		gitOut(t, r, "fsck", "--strict")
 	}
-	gitOut(t, r, "fsck", "--strict")
 }

@@ -92,18 +92,13 @@ func (r *Repo) pickOnce(ctx context.Context, req PickRequest, branchRef string, 
 	// Cherry-pick: base = parent, ours = head's tree, theirs = the commit.
 	// Revert: base = the commit, ours = head's tree, theirs = the parent's
 	// tree. They stay unreachable (gc prunes them) and fsck stays clean.
-	sig := []string{"GIT_AUTHOR_NAME=lablet", "GIT_AUTHOR_EMAIL=lablet@localhost", "GIT_AUTHOR_DATE=@0 +0000",
-		"GIT_COMMITTER_NAME=lablet", "GIT_COMMITTER_EMAIL=lablet@localhost", "GIT_COMMITTER_DATE=@0 +0000"}
+	sig := Signature{Name: "lablet", Email: "lablet@localhost", Date: time.Unix(0, 0).UTC()}
 	mk := func(tree, parent string) (string, error) {
-		args := []string{"commit-tree", tree}
+		var parents []string
 		if parent != "" {
-			args = append(args, "-p", parent)
+			parents = []string{parent}
 		}
-		out, err := gitCmd{dir: r.path, args: args, env: sig, stdin: strings.NewReader("pick\n")}.run(ctx)
-		if err != nil {
-			return "", fmt.Errorf("commit-tree: %w", err)
-		}
-		return strings.TrimSpace(string(out)), nil
+		return r.writeCommit(ctx, tree, parents, sig, sig, "pick\n")
 	}
 	var ours, theirs string
 	if req.Revert {
@@ -155,19 +150,10 @@ func (r *Repo) pickOnce(ctx context.Context, req PickRequest, branchRef string, 
 	if !strings.HasSuffix(msg, "\n") {
 		msg += "\n"
 	}
-	out, err = gitCmd{dir: r.path, args: []string{"commit-tree", tree, "-p", head}, stdin: strings.NewReader(msg),
-		env: []string{
-			"GIT_AUTHOR_NAME=" + author.Name,
-			"GIT_AUTHOR_EMAIL=" + author.Email,
-			"GIT_AUTHOR_DATE=" + formatSignatureDate(author.Date),
-			"GIT_COMMITTER_NAME=" + req.Committer.Name,
-			"GIT_COMMITTER_EMAIL=" + req.Committer.Email,
-			"GIT_COMMITTER_DATE=" + formatSignatureDate(req.Committer.Date),
-		}}.run(ctx)
+	id, err := r.writeCommit(ctx, tree, []string{head}, author, req.Committer, msg)
 	if err != nil {
-		return "", fmt.Errorf("commit-tree: %w", err)
+		return "", err
 	}
-	id := strings.TrimSpace(string(out))
 	if err := r.updateRef(ctx, branchRef, id, head); err != nil {
 		return "", err
 	}

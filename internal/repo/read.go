@@ -417,16 +417,16 @@ func (r *Repo) SetDefaultBranch(ctx context.Context, name string) error {
 }
 
 // IsEmpty reports whether the repository has no branches (GitLab's
-// empty_repo).
+// empty_repo), from the cached branch list: no process.
 func (r *Repo) IsEmpty(ctx context.Context) (bool, error) {
-	out, err := r.git(ctx, "for-each-ref", "--count=1", "--format=%(refname)", "refs/heads/")
+	bs, err := r.branchList()
 	if err != nil {
-		if !r.Exists() {
-			return false, fmt.Errorf("repository: %w", ErrNotFound)
-		}
-		return false, fmt.Errorf("list refs: %w", err)
+		return false, fmt.Errorf("list branches: %w", err)
 	}
-	return out == "", nil
+	if len(bs) == 0 && !r.Exists() {
+		return false, fmt.Errorf("repository: %w", ErrNotFound)
+	}
+	return len(bs) == 0, nil
 }
 
 // LogOptions selects commits for Log. Ref defaults to HEAD; All walks every

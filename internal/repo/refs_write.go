@@ -1,10 +1,18 @@
 package repo
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // zeroID is the null object id of a SHA-1 repository: "the ref must not
@@ -12,18 +20,21 @@ import (
 var zeroID = strings.Repeat("0", 40)
 
 // updateRef moves ref from old ("" = must not exist) to new ("" = delete)
-// atomically. A lost race (ref moved or locked by another writer) is
-// errRaced; a directory/file clash with another ref is ErrExists.
+// atomically: git's "update <ref> <new> <old>" (or "delete <ref> <old>"),
+// which takes the ref's lock, checks the old value, writes the reflog and
+// moves the ref, exactly as "git update-ref -m lablet <ref> <new> <old>"
+// does. A lost race (ref moved or locked by another writer) is errRaced; a
+// directory/file clash with another ref is ErrExists.
 func (r *Repo) updateRef(ctx context.Context, ref, new, old string) error {
 	if old == "" {
 		old = zeroID
 	}
-	args := []string{"update-ref", "-m", "lablet", ref, new, old}
+	line := "update " + ref + " " + new + " " + old
 	if new == "" {
-		args = []string{"update-ref", "-m", "lablet", "-d", ref, old}
+		line = "delete " + ref + " " + old
 	}
-	_, err := r.git(ctx, args...)
-	// Even a failed update-ref may have moved the ref (lost its answer).
+	err := r.refTransaction(ctx, line)
+	// Even a failed update may have moved the ref (lost its answer).
 	r.RefsChanged()
 	if err == nil {
 		return nil
@@ -43,6 +54,279 @@ func (r *Repo) updateRef(ctx context.Context, ref, new, old string) error {
 		return fmt.Errorf("update %s: %w", ref, errRaced)
 	}
 	return fmt.Errorf("update-ref %s: %w", ref, err)
+}
+
+// refTransaction runs one ref update (a "git update-ref --stdin" command
+// line) as a transaction of a pooled "git update-ref -m lablet --stdin"
+// process, which saves starting git for every API commit. The process is
+// git's own update-ref, so locking, the old-value check, packed refs and
+// reflogs are git's; it exits on any failure (a fatal error), and is only
+// reused after a committed transaction. If no process can be used, git
+// update-ref runs once, as before.
+func (r *Repo) refTransaction(ctx context.Context, line string) error {
+	for attempt := 0; attempt < 2; attempt++ {
+		u, err := r.updaters.get(r.path)
+		if err != nil {
+			break
+		}
+		started, err := u.run(ctx, line)
+		if err == nil {
+			return nil
+		}
+		if started || ctx.Err() != nil {
+			return err
+		}
+		// The process died before taking the transaction (an idle one
+		// whose repository went away, say): nothing happened, so a new
+		// process may try.
+	}
+	verb, rest, _ := strings.Cut(line, " ")
+	args := []string{"update-ref", "-m", "lablet"}
+	if verb == "delete" {
+		args = append(args, "-d")
+	}
+	_, err := r.git(ctx, append(args, strings.Fields(rest)...)...)
+	return err
+}
+
+// Limits of the update-ref pool: like cat-file processes, a few per busy
+// repository, a bounded total, and none kept idle for long.
+const (
+	maxIdleUpdatersPerRepo = 4
+	maxIdleUpdaters        = 64
+	updaterIdleTimeout     = 30 * time.Second
+)
+
+// refUpdater is one "git update-ref -m lablet --stdin" process, used by one
+// transaction at a time.
+type refUpdater struct {
+	path     string
+	dir      os.FileInfo // the repository directory it runs in
+	cmd      *exec.Cmd
+	stdin    io.WriteCloser
+	out      *bufio.Reader
+	stderr   *limitedWriter
+	cancel   context.CancelFunc
+	lastUsed time.Time
+	pool     *updaterPool // where it goes back when idle
+}
+
+func startRefUpdater(path string) (*refUpdater, error) {
+	dir, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("update-ref: %w", err)
+	}
+	// The process outlives any one request, so it is bound to its own
+	// context; run kills it if the request's ends mid-transaction.
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := Command(ctx, path, nil, "update-ref", "-m", "lablet", "--stdin")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("update-ref stdin: %w", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("update-ref stdout: %w", err)
+	}
+	stderr := &limitedWriter{n: 4096}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("start update-ref: %w", err)
+	}
+	return &refUpdater{path: path, dir: dir, cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout),
+		stderr: stderr, cancel: cancel}, nil
+}
+
+// run sends one transaction and waits for git to commit it, then returns
+// the process to the pool. On failure the process is gone and err carries
+// git's stderr; started reports whether git had begun the transaction
+// (before that, nothing can have changed).
+func (u *refUpdater) run(ctx context.Context, line string) (started bool, err error) {
+	stop := context.AfterFunc(ctx, u.cancel)
+	if _, err := io.WriteString(u.stdin, "start\n"+line+"\nprepare\ncommit\n"); err != nil {
+		stop()
+		return false, u.fail(ctx, err)
+	}
+	for _, want := range []string{"start: ok\n", "prepare: ok\n", "commit: ok\n"} {
+		got, err := u.out.ReadString('\n')
+		if got != want {
+			stop()
+			if err == nil {
+				err = fmt.Errorf("unexpected answer %q", got)
+			}
+			return started, u.fail(ctx, err)
+		}
+		started = true
+	}
+	if stop() {
+		u.pool.put(u)
+	} else {
+		u.close() // killed as the request ended, after committing
+	}
+	return true, nil
+}
+
+// fail waits for a process whose transaction failed (git exits on a fatal
+// error, or was killed) and returns the error as a one-off git update-ref
+// would.
+func (u *refUpdater) fail(ctx context.Context, err error) error {
+	_ = u.stdin.Close()
+	werr := u.cmd.Wait()
+	u.cancel()
+	switch {
+	case ctx.Err() != nil:
+		err = ctx.Err()
+	case werr != nil:
+		err = werr
+	}
+	return &GitError{Args: []string{"update-ref", "--stdin"}, Stderr: strings.TrimSpace(u.stderr.String()), Err: err}
+}
+
+// close makes an idle process exit: EOF on stdin ends git cleanly between
+// transactions.
+func (u *refUpdater) close() {
+	_ = u.stdin.Close()
+	go func() {
+		_ = u.cmd.Wait()
+		u.cancel()
+	}()
+}
+
+// updaterPool keeps idle update-ref processes by repository path.
+type updaterPool struct {
+	mu     sync.Mutex
+	idle   []*refUpdater // oldest first
+	timer  *time.Timer
+	starts atomic.Int64 // processes started (tests)
+}
+
+// get returns an idle process still running in the repository at path (the
+// same directory, not one that replaced it), or starts one.
+func (p *updaterPool) get(path string) (*refUpdater, error) {
+	p.mu.Lock()
+	var u *refUpdater
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		if p.idle[i].path == path {
+			u = p.idle[i]
+			p.idle = slices.Delete(p.idle, i, i+1)
+			break
+		}
+	}
+	p.mu.Unlock()
+	if u != nil {
+		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, u.dir) {
+			return u, nil
+		}
+		u.close()
+		p.closePath(path)
+	}
+	p.starts.Add(1)
+	u, err := startRefUpdater(path)
+	if err != nil {
+		return nil, err
+	}
+	u.pool = p
+	return u, nil
+}
+
+func (p *updaterPool) put(u *refUpdater) {
+	now := time.Now()
+	u.lastUsed = now
+	var evict []*refUpdater
+	p.mu.Lock()
+	n := 0
+	for _, o := range p.idle {
+		if o.path == u.path {
+			n++
+		}
+	}
+	if n >= maxIdleUpdatersPerRepo {
+		evict = append(evict, u)
+	} else {
+		p.idle = append(p.idle, u)
+	}
+	keep := p.idle[:0]
+	for i, o := range p.idle {
+		if now.Sub(o.lastUsed) > updaterIdleTimeout || len(p.idle)-i > maxIdleUpdaters {
+			evict = append(evict, o)
+			continue
+		}
+		keep = append(keep, o)
+	}
+	clear(p.idle[len(keep):])
+	p.idle = keep
+	if p.timer == nil && len(p.idle) > 0 {
+		// Idle processes are also reaped when no transaction comes.
+		p.timer = time.AfterFunc(updaterIdleTimeout, p.reap)
+	}
+	p.mu.Unlock()
+	for _, o := range evict {
+		o.close()
+	}
+}
+
+// reap closes processes idle for longer than updaterIdleTimeout.
+func (p *updaterPool) reap() {
+	now := time.Now()
+	var evict []*refUpdater
+	p.mu.Lock()
+	keep := p.idle[:0]
+	for _, o := range p.idle {
+		if now.Sub(o.lastUsed) > updaterIdleTimeout {
+			evict = append(evict, o)
+			continue
+		}
+		keep = append(keep, o)
+	}
+	clear(p.idle[len(keep):])
+	p.idle = keep
+	p.timer = nil
+	if len(p.idle) > 0 {
+		p.timer = time.AfterFunc(updaterIdleTimeout, p.reap)
+	}
+	p.mu.Unlock()
+	for _, o := range evict {
+		o.close()
+	}
+}
+
+// closeAll closes every idle process and stops the reaper.
+func (p *updaterPool) closeAll() {
+	p.mu.Lock()
+	evict := p.idle
+	p.idle = nil
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
+	}
+	p.mu.Unlock()
+	for _, o := range evict {
+		o.close()
+	}
+}
+
+// closePath closes the idle processes of the repository at path (moved
+// or removed: they must not write into whatever is there next).
+func (p *updaterPool) closePath(path string) {
+	var evict []*refUpdater
+	p.mu.Lock()
+	keep := p.idle[:0]
+	for _, o := range p.idle {
+		if o.path == path {
+			evict = append(evict, o)
+			continue
+		}
+		keep = append(keep, o)
+	}
+	clear(p.idle[len(keep):])
+	p.idle = keep
+	p.mu.Unlock()
+	for _, o := range evict {
+		o.close()
+	}
 }
 
 // CreateBranch creates a branch at a revision; ErrExists if it exists.

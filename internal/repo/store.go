@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,8 +21,12 @@ type Store struct {
 	Root string
 
 	pool     catFilePool
+	updaters updaterPool
 	versions refsVersions
 	cache    caches
+	// probes remembers what git init would learn from the file system,
+	// per directory holding new repositories (one file system).
+	probes sync.Map // parent directory → fsProbe
 }
 
 // HashedPath returns GitLab's hashed storage path of a project's
@@ -40,12 +45,14 @@ func (s *Store) Path(projectID int64) string {
 // Open returns a handle on a project's repository; it does not check that
 // the repository exists (reads then fail with ErrNotFound).
 func (s *Store) Open(projectID int64) *Repo {
-	return &Repo{path: s.Path(projectID), pool: &s.pool, versions: &s.versions, cache: s.cache.init()}
+	return &Repo{path: s.Path(projectID), pool: &s.pool, updaters: &s.updaters, versions: &s.versions,
+		cache: s.cache.init()}
 }
 
 // Close stops all pooled cat-file processes; the Store is unusable after.
 func (s *Store) Close() error {
 	s.pool.closeAll()
+	s.updaters.closeAll()
 	return nil
 }
 
@@ -107,21 +114,25 @@ func (s *Store) Prepare(ctx context.Context, defaultBranch string) (*Repo, error
 	if err != nil {
 		return nil, err
 	}
-	// No process: the files `git init --bare --template=` writes are
-	// written directly; should probing the file system fail, git does it.
-	if err := initBare(tmp); err != nil {
+	// No process: the files `git init --bare --template=` and then `git
+	// config` and `git symbolic-ref HEAD` write are written directly;
+	// should probing the file system fail, git does it.
+	if err := initBare(&s.probes, tmp, head); err != nil {
+		os.RemoveAll(tmp)
+		if err := os.Mkdir(tmp, 0o700); err != nil {
+			return nil, err
+		}
 		// --template= : no sample hooks or description copied in.
 		if _, err := (gitCmd{dir: tmp, args: []string{"init", "--bare", "--quiet", "--template=", "--initial-branch=" + defaultBranch, "."}}).run(ctx); err != nil {
 			os.RemoveAll(tmp)
 			return nil, err
 		}
-	}
-	// The settings are appended to the config git init wrote (a repeated
-	// section is the same as one), and HEAD is written as git symbolic-ref
-	// writes it, rather than one git call per setting.
-	if err := writeRepoSettings(tmp, head); err != nil {
-		os.RemoveAll(tmp)
-		return nil, err
+		// The settings are appended to the config git init wrote (a
+		// repeated section is the same as one).
+		if err := writeRepoSettings(tmp, "", head); err != nil {
+			os.RemoveAll(tmp)
+			return nil, err
+		}
 	}
 	return OpenPath(tmp), nil
 }
@@ -161,57 +172,84 @@ func (s *Store) Discard(tmp *Repo) {
 	_ = os.RemoveAll(tmp.path)
 }
 
+// fsProbe is what git init learns by probing the file system; it is the
+// same for every repository of a store (one file system), so it is probed
+// once per directory holding them.
+type fsProbe struct{ filemode, symlinks, ignorecase bool }
+
 // initBare writes into the empty directory dir what `git init --bare
-// --template=` writes: the object and ref directories and a config with
-// git's [core] settings, probing the file system as git does (the
-// executable bit for core.filemode; symlinks and case-insensitivity, only
-// recorded when missing). HEAD is written by writeRepoSettings.
-func initBare(dir string) error {
-	for _, d := range []string{"objects/info", "objects/pack", "refs/heads", "refs/tags"} {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
+// --template=` writes, followed by repoConfig and HEAD pointing at head
+// (writeRepoSettings): the object and ref directories and a config with
+// git's [core] settings, which depend on the file system as git probes it
+// (the executable bit for core.filemode; symlinks and case-insensitivity,
+// only recorded when missing).
+func initBare(probes *sync.Map, dir, head string) error {
+	for _, d := range []string{"objects", "objects/info", "objects/pack", "refs", "refs/heads", "refs/tags"} {
+		if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
 			return err
 		}
 	}
-	cfg := filepath.Join(dir, "config")
-	if err := os.WriteFile(cfg, []byte("[core]\n\trepositoryformatversion = 0\n"), 0o644); err != nil {
-		return err
-	}
-	// core.filemode: does toggling the executable bit stick?
-	st1, err := os.Lstat(cfg)
+	probe, err := probeFS(probes, dir)
 	if err != nil {
-		return err
-	}
-	if err := os.Chmod(cfg, st1.Mode().Perm()^0o100); err != nil {
-		return err
-	}
-	st2, err := os.Lstat(cfg)
-	if err != nil {
-		return err
-	}
-	filemode := st1.Mode() != st2.Mode()
-	if err := os.Chmod(cfg, st1.Mode().Perm()); err != nil {
 		return err
 	}
 	var b strings.Builder
 	b.WriteString("[core]\n\trepositoryformatversion = 0\n")
-	b.WriteString("\tfilemode = " + strconv.FormatBool(filemode) + "\n")
+	b.WriteString("\tfilemode = " + strconv.FormatBool(probe.filemode) + "\n")
 	b.WriteString("\tbare = true\n")
-	probe := filepath.Join(dir, "tXXXXXX")
-	if err := os.Symlink("testing", probe); err != nil {
+	if !probe.symlinks {
 		b.WriteString("\tsymlinks = false\n")
-	} else {
+	}
+	if probe.ignorecase {
+		b.WriteString("\tignorecase = true\n")
+	}
+	return writeRepoSettings(dir, b.String(), head)
+}
+
+// probeFS probes the file system of dir's parent as git init probes a new
+// repository's directory, once.
+func probeFS(probes *sync.Map, dir string) (fsProbe, error) {
+	key := filepath.Dir(dir)
+	if p, ok := probes.Load(key); ok {
+		return p.(fsProbe), nil
+	}
+	var p fsProbe
+	// core.filemode: does toggling the executable bit stick?
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[core]\n\trepositoryformatversion = 0\n"), 0o644); err != nil {
+		return p, err
+	}
+	defer os.Remove(cfg) // written again by writeRepoSettings
+	st1, err := os.Lstat(cfg)
+	if err != nil {
+		return p, err
+	}
+	if err := os.Chmod(cfg, st1.Mode().Perm()^0o100); err != nil {
+		return p, err
+	}
+	st2, err := os.Lstat(cfg)
+	if err != nil {
+		return p, err
+	}
+	p.filemode = st1.Mode() != st2.Mode()
+	probe := filepath.Join(dir, "tXXXXXX")
+	if err := os.Symlink("testing", probe); err == nil {
+		p.symlinks = true
 		os.Remove(probe)
 	}
 	if _, err := os.Lstat(filepath.Join(dir, "CoNfIg")); err == nil {
-		b.WriteString("\tignorecase = true\n")
+		p.ignorecase = true
 	}
-	return os.WriteFile(cfg, []byte(b.String()), 0o644)
+	probes.Store(key, p)
+	return p, nil
 }
 
-// writeRepoSettings appends repoConfig to dir's config and points HEAD at
-// head, as `git config` and `git symbolic-ref HEAD` would.
-func writeRepoSettings(dir, head string) error {
+// writeRepoSettings writes dir's config as core (what git init wrote, or
+// "" to append to the config git init left) followed by repoConfig, and
+// points HEAD at head, as `git config` and `git symbolic-ref HEAD` would.
+func writeRepoSettings(dir, core, head string) error {
 	var b strings.Builder
+	b.WriteString(core)
 	section := ""
 	for _, kv := range repoConfig {
 		sec, key, _ := strings.Cut(kv[0], ".")
@@ -221,7 +259,11 @@ func writeRepoSettings(dir, head string) error {
 		}
 		b.WriteString("\t" + key + " = " + kv[1] + "\n")
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "config"), os.O_WRONLY|os.O_APPEND, 0)
+	flag := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if core == "" {
+		flag = os.O_WRONLY | os.O_APPEND
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "config"), flag, 0o644)
 	if err != nil {
 		return err
 	}
@@ -246,6 +288,7 @@ func (s *Store) Delete(ctx context.Context, projectID int64) error {
 		return fmt.Errorf("delete repository %d: %w", projectID, err)
 	}
 	s.pool.closeRepo(path)
+	s.updaters.closePath(path)
 	defer s.Open(projectID).RefsChanged()
 	aside := fmt.Sprintf("%s+%d.deleted", path, time.Now().UnixNano())
 	if err := os.Rename(path, aside); err != nil {
@@ -264,6 +307,7 @@ func (s *Store) Delete(ctx context.Context, projectID int64) error {
 type Repo struct {
 	path     string
 	pool     *catFilePool
+	updaters *updaterPool
 	versions *refsVersions
 	cache    *caches
 }
@@ -271,7 +315,8 @@ type Repo struct {
 // OpenPath returns a handle on a bare repository at an arbitrary path with
 // its own process pool (tests, tools). Close it when done.
 func OpenPath(path string) *Repo {
-	return &Repo{path: path, pool: &catFilePool{}, versions: &refsVersions{}, cache: new(caches).init()}
+	return &Repo{path: path, pool: &catFilePool{}, updaters: &updaterPool{}, versions: &refsVersions{},
+		cache: new(caches).init()}
 }
 
 // Path is the repository directory.
@@ -280,6 +325,7 @@ func (r *Repo) Path() string { return r.path }
 // Close stops this repository's pooled cat-file processes.
 func (r *Repo) Close() error {
 	r.pool.closeRepo(r.path)
+	r.updaters.closePath(r.path)
 	return nil
 }
 

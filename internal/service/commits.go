@@ -58,6 +58,10 @@ func (s *Service) commitByRef(ctx context.Context, pr *ProjectRepo, ref string) 
 
 // CommitStats returns line stats for commits of a repository.
 func (s *Service) CommitStats(ctx context.Context, pr *ProjectRepo, cs []*repo.Commit) (map[string]repo.Stats, error) {
+	// A commit just made through the API usually needs no diff.
+	if st, ok := pr.Repo.KnownCommitStats(cs); ok && len(cs) > 0 {
+		return st, nil
+	}
 	st, err := pr.Repo.CommitStats(ctx, cs)
 	if err != nil {
 		return nil, fmt.Errorf("service: commit stats: %w", err)

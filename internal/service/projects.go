@@ -153,22 +153,50 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 	}
 	p.DefaultBranch = &branch
 	applyProjectInput(p, &in)
-	creator := id.User
 	readme := in.InitializeWithReadme != nil && *in.InitializeWithReadme
+	// Everything that can be read or built before the transaction is: on
+	// SQLite it holds the only write lock, so it runs just the statements
+	// that must be atomic. The namespace and the caller's right to create
+	// there are read first (as if the request had come a moment earlier);
+	// the transaction re-checks that the namespace is still there and that
+	// name and path are free.
+	q0 := s.DB.Q()
+	creator := id.User
+	if forUser != nil {
+		u, err := q0.UserByID(ctx, *forUser)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, NotFound("User")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("service: load user: %w", err)
+		}
+		creator = u
+	}
+	ns, err := s.creationNamespace(ctx, q0, id, creator, in.Namespace, forUser != nil)
+	if err != nil {
+		return nil, err
+	}
+	if ns.IsGroup() && p.VisibilityLevel > ns.VisibilityLevel {
+		return nil, Validation{"visibility_level": {fmt.Sprintf("%s is not allowed in a %s group.",
+			access.VisibilityName(p.VisibilityLevel), access.VisibilityName(ns.VisibilityLevel))}}.Err()
+	}
+	p.NamespaceID = ns.ID
+	p.CreatorID = &creator.ID
 	// The repository (and its first commit) is built before the
-	// transaction, so that SQLite's write lock is not held across git
-	// processes; the transaction only renames it into place. It is
-	// discarded unless placed. forUser's commit author is only known inside
-	// the transaction: that rare case builds it there, as retries do.
+	// transaction too, which only renames it into place. It is discarded
+	// unless placed.
 	var prepared *repo.Repo
-	if s.Repos != nil && forUser == nil {
-		var err error
+	if s.Repos != nil {
 		if prepared, err = s.prepareRepository(ctx, p, branch, creator, readme); err != nil {
 			return nil, err
 		}
 		defer s.Repos.Discard(prepared)
+		if readme {
+			p.EmptyRepo = false // the prepared repository has its commit
+		}
 	}
-	// Repositories made by attempts that did not commit are removed again.
+	// Repositories placed by attempts that did not commit are removed:
+	// by the next attempt (which may get the same id), or at the end.
 	var made []int64
 	defer func() {
 		var orphans []int64
@@ -179,56 +207,75 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 		}
 		s.deleteRepos(context.WithoutCancel(ctx), orphans...)
 	}()
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
-		p.ID = 0
-		if forUser != nil {
-			u, err := q.UserByID(ctx, *forUser)
-			if errors.Is(err, store.ErrNotFound) {
-				return NotFound("User")
-			}
+	for attempt := 0; ; attempt++ {
+		err = s.DB.WithTx(ctx, func(q *store.Q) error {
+			p.ID = 0
+			s.deleteRepos(ctx, made...)
+			made = nil
+			chk, err := q.CheckNewProject(ctx, ns.ID, p.Name, p.Path, ns.MarkedForDeletionOn != nil)
 			if err != nil {
-				return fmt.Errorf("service: load user: %w", err)
-			}
-			creator = u
-		}
-		ns, err := s.creationNamespace(ctx, q, id, creator, in.Namespace, forUser != nil)
-		if err != nil {
-			return err
-		}
-		p.NamespaceID = ns.ID
-		if ns.IsGroup() && p.VisibilityLevel > ns.VisibilityLevel {
-			return Validation{"visibility_level": {fmt.Sprintf("%s is not allowed in a %s group.",
-				access.VisibilityName(p.VisibilityLevel), access.VisibilityName(ns.VisibilityLevel))}}.Err()
-		}
-		if err := s.checkProjectUnique(ctx, q, ns, p.Name, p.Path, 0); err != nil {
-			return err
-		}
-		p.CreatorID = &creator.ID
-		if err := q.CreateProject(ctx, p); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				// A concurrent create won the race for the name or path.
-				return s.checkProjectUnique(ctx, q, ns, p.Name, p.Path, 0)
-			}
-			return err
-		}
-		if !ns.IsGroup() && ns.OwnerID != nil {
-			// GitLab makes the namespace owner a direct Owner member of a
-			// personal project.
-			if err := q.UpsertMember(ctx, &store.Member{SourceType: store.SourceProject, SourceID: p.ID,
-				UserID: *ns.OwnerID, AccessLevel: int(access.Owner), CreatedByID: &id.User.ID}); err != nil {
 				return err
 			}
+			if !chk.OK() {
+				return newProjectError(chk)
+			}
+			var owner *store.Member
+			if !ns.IsGroup() && ns.OwnerID != nil {
+				// GitLab makes the namespace owner a direct Owner member
+				// of a personal project.
+				owner = &store.Member{UserID: *ns.OwnerID, AccessLevel: int(access.Owner), CreatedByID: &id.User.ID}
+			}
+			// The default branch is protected for Maintainers.
+			rule := &store.ProtectedBranch{Name: branch, PushAccessLevel: int(access.Maintainer),
+				MergeAccessLevel: int(access.Maintainer), UnprotectAccessLevel: int(access.Maintainer)}
+			if err := q.CreateNewProject(ctx, store.NewProject{Project: p, Namespace: ns, Owner: owner, Rule: rule}); err != nil {
+				if errors.Is(err, store.ErrConflict) {
+					return errProjectRace // answered after the rollback
+				}
+				return err
+			}
+			made = append(made, p.ID)
+			tmp := prepared
+			prepared = nil // placed or not, a retry builds its own
+			return s.createRepository(ctx, q, p, creator, readme, tmp)
+		})
+		if !errors.Is(err, errProjectRace) {
+			break
 		}
-		made = append(made, p.ID)
-		tmp := prepared
-		prepared = nil // placed or not, a retry builds its own
-		return s.createRepository(ctx, q, p, creator, readme, tmp)
-	})
+		// A concurrent create won the name or path between the check and
+		// the insert (PostgreSQL; SQLite's lock serialises them). The
+		// failed statement may have aborted the transaction, so the
+		// answer is read after it.
+		if err = s.checkProjectUnique(ctx, s.DB.Q(), ns, p.Name, p.Path, 0); err != nil || attempt >= 2 {
+			if err == nil {
+				err = Conflict("Project could not be created, please retry")
+			}
+			break
+		}
+	}
 	if err != nil {
 		p.ID = 0
 		return nil, err
 	}
 	return p, nil
+}
+
+// errProjectRace is a project insert refused by a unique index.
+var errProjectRace = errors.New("project name or path taken concurrently")
+
+// newProjectError words a failed store.CheckNewProject as GitLab does.
+func newProjectError(c store.NewProjectCheck) error {
+	if c.NamespaceGone {
+		return Validation{"namespace": {"is not valid"}}.Err()
+	}
+	v := Validation{}
+	if c.NameTaken {
+		v.Add("name", "has already been taken")
+	}
+	if c.PathTaken {
+		v.Add("path", "has already been taken")
+	}
+	return v.Err()
 }
 
 // creationNamespace resolves where a new project goes and checks that the

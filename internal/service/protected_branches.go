@@ -354,18 +354,6 @@ func applyProtectedBranchInput(b *store.ProtectedBranch, in ProtectedBranchInput
 	}
 }
 
-// protectDefaultBranch protects a new project's default branch with
-// GitLab's default settings: Maintainers push and merge, no force push.
-func (s *Service) protectDefaultBranch(ctx context.Context, q *store.Q, p *store.Project, branch string) error {
-	err := q.CreateProtectedBranch(ctx, &store.ProtectedBranch{ProjectID: p.ID, Name: branch,
-		PushAccessLevel: int(access.Maintainer), MergeAccessLevel: int(access.Maintainer),
-		UnprotectAccessLevel: int(access.Maintainer)})
-	if err != nil && !errors.Is(err, store.ErrConflict) {
-		return fmt.Errorf("service: protect default branch: %w", err)
-	}
-	return nil
-}
-
 // moveDefaultBranchProtection follows a default branch set by the first
 // push: the rule protecting the old default name now protects the new one,
 // unless the new one already has a rule.

@@ -8,32 +8,25 @@ import (
 	"github.com/lablet/lablet/internal/store"
 )
 
-// createRepository makes the bare repository of a new project, with a
+// createRepository gives a new project, just inserted, its repository:
+// the one prepareRepository built before the transaction is renamed into
+// place; without one (a retried transaction) it is built here, with the
 // README commit when asked. It runs inside the project's transaction so a
 // failure leaves no project without a repository.
 func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Project, creator *store.User, readme bool, prepared *repo.Repo) error {
-	branch := DefaultBranch
-	if p.DefaultBranch != nil {
-		branch = *p.DefaultBranch
-	}
-	if err := s.protectDefaultBranch(ctx, q, p, branch); err != nil {
-		return err
-	}
 	if s.Repos == nil {
 		return nil
 	}
 	if prepared != nil {
-		// Built by prepareRepository before the transaction: only the
-		// rename is left.
 		if _, err := s.Repos.Place(prepared, p.ID); err != nil {
 			s.Repos.Discard(prepared)
 			return fmt.Errorf("service: create repository: %w", err)
 		}
-		if !readme {
-			return nil
-		}
-		p.EmptyRepo = false
-		return q.UpdateProject(ctx, p)
+		return nil
+	}
+	branch := DefaultBranch
+	if p.DefaultBranch != nil {
+		branch = *p.DefaultBranch
 	}
 	r, err := s.Repos.Create(ctx, p.ID, branch)
 	if err != nil {
@@ -44,6 +37,9 @@ func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Pro
 	}
 	if err := s.initialCommit(ctx, r, p, branch, creator); err != nil {
 		return err
+	}
+	if !p.EmptyRepo {
+		return nil // inserted as not empty already
 	}
 	p.EmptyRepo = false
 	return q.UpdateProject(ctx, p)

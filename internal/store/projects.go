@@ -113,15 +113,7 @@ func (q *Q) queryProjects(ctx context.Context, where string, args ...any) ([]*Pr
 func (q *Q) CreateProject(ctx context.Context, p *Project) error {
 	now := q.Now()
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = now, now, now
-	id, err := q.insert(ctx, `INSERT INTO projects (namespace_id, name, path, description, visibility_level,
-		default_branch, archived, empty_repo, initialize_with_readme, creator_id, issues_enabled,
-		merge_requests_enabled, wiki_enabled, jobs_enabled, snippets_enabled, lfs_enabled,
-		request_access_enabled, topics, created_at, updated_at, last_activity_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		p.NamespaceID, p.Name, p.Path, p.Description, p.VisibilityLevel, nullStr(p.DefaultBranch), p.Archived,
-		p.EmptyRepo, p.InitializeWithReadme, p.CreatorID, p.IssuesEnabled, p.MergeRequestsEnabled,
-		p.WikiEnabled, p.JobsEnabled, p.SnippetsEnabled, p.LFSEnabled, p.RequestAccessEnabled,
-		strings.Join(p.Topics, ","), ms(now), ms(now), ms(now))
+	id, err := q.insertProject(ctx, p)
 	if err != nil {
 		return fmt.Errorf("store: create project: %w", err)
 	}

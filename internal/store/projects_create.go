@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// NewProjectCheck says why a project cannot be created in a namespace.
+type NewProjectCheck struct {
+	NameTaken     bool // by a project of the namespace
+	PathTaken     bool // by a project of the namespace, or a subgroup owns the URL
+	NamespaceGone bool // deleted, or marked for deletion unless allowed
+}
+
+// OK reports that nothing stands in the way.
+func (c NewProjectCheck) OK() bool { return !c.NameTaken && !c.PathTaken && !c.NamespaceGone }
+
+// CheckNewProject answers, in one statement, whether name and path are
+// free in namespace nsID (case-insensitively, as the unique indexes
+// compare) and whether the namespace still exists; a namespace marked for
+// deletion counts as gone unless allowMarked. Run inside the creating
+// transaction, it re-checks what the caller read before it.
+func (q *Q) CheckNewProject(ctx context.Context, nsID int64, name, path string, allowMarked bool) (NewProjectCheck, error) {
+	var c NewProjectCheck
+	var nsOK bool
+	err := q.queryRow(ctx, `SELECT
+		EXISTS (SELECT 1 FROM projects WHERE namespace_id = ? AND lower(name) = lower(?)),
+		EXISTS (SELECT 1 FROM projects WHERE namespace_id = ? AND lower(path) = lower(?))
+			OR EXISTS (SELECT 1 FROM namespaces n, namespaces s
+				WHERE n.id = ? AND lower(s.full_path) = lower(n.full_path || '/' || ?)),
+		EXISTS (SELECT 1 FROM namespaces WHERE id = ? AND (marked_for_deletion_on IS NULL OR ?))`,
+		nsID, name, nsID, path, nsID, path, nsID, allowMarked).Scan(&c.NameTaken, &c.PathTaken, &nsOK)
+	if err != nil {
+		return c, fmt.Errorf("store: check new project: %w", wrapErr(err))
+	}
+	c.NamespaceGone = !nsOK
+	return c, nil
+}
+
+// insertProject inserts p's row with the timestamps already set on it.
+func (q *Q) insertProject(ctx context.Context, p *Project) (int64, error) {
+	return q.insert(ctx, `INSERT INTO projects (namespace_id, name, path, description, visibility_level,
+		default_branch, archived, empty_repo, initialize_with_readme, creator_id, issues_enabled,
+		merge_requests_enabled, wiki_enabled, jobs_enabled, snippets_enabled, lfs_enabled,
+		request_access_enabled, topics, created_at, updated_at, last_activity_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.NamespaceID, p.Name, p.Path, p.Description, p.VisibilityLevel, nullStr(p.DefaultBranch), p.Archived,
+		p.EmptyRepo, p.InitializeWithReadme, p.CreatorID, p.IssuesEnabled, p.MergeRequestsEnabled,
+		p.WikiEnabled, p.JobsEnabled, p.SnippetsEnabled, p.LFSEnabled, p.RequestAccessEnabled,
+		strings.Join(p.Topics, ","), ms(p.CreatedAt), ms(p.UpdatedAt), ms(p.LastActivityAt))
+}
+
+// NewProject is a project to insert with the rows it starts with.
+type NewProject struct {
+	Project   *Project
+	Namespace *Namespace // the project's, loaded by the caller: not read again
+	// Owner, if set, becomes a direct member of the project (SourceID is
+	// filled in); an existing membership of the user is updated.
+	Owner *Member
+	// Rule, if set, protects a branch of the project (ProjectID is filled
+	// in); an existing rule with the same name is kept.
+	Rule *ProtectedBranch
+}
+
+// CreateNewProject inserts n.Project (filling in its ID, timestamps and
+// Namespace), then n.Owner and n.Rule: one statement each and no reads,
+// so that SQLite's write lock is held briefly. A name or path taken
+// concurrently is ErrConflict.
+func (q *Q) CreateNewProject(ctx context.Context, n NewProject) error {
+	p := n.Project
+	now := q.Now()
+	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = now, now, now
+	id, err := q.insertProject(ctx, p)
+	if err != nil {
+		return fmt.Errorf("store: create project: %w", err)
+	}
+	p.ID = id
+	p.Namespace = n.Namespace
+	if m := n.Owner; m != nil {
+		m.SourceType, m.SourceID = SourceProject, p.ID
+		if err := q.UpsertMember(ctx, m); err != nil {
+			return err
+		}
+	}
+	if b := n.Rule; b != nil {
+		b.ProjectID = p.ID
+		b.CreatedAt, b.UpdatedAt = now, now
+		// No RETURNING: with DO NOTHING a kept rule would return no row.
+		if _, err := q.exec(ctx, `INSERT INTO protected_branches (project_id, name, push_access_level,
+			merge_access_level, unprotect_access_level, allow_force_push, code_owner_approval_required,
+			created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (project_id, name) DO NOTHING`,
+			b.ProjectID, b.Name, b.PushAccessLevel, b.MergeAccessLevel, b.UnprotectAccessLevel, b.AllowForcePush,
+			b.CodeOwnerApprovalRequired, ms(now), ms(now)); err != nil {
+			return fmt.Errorf("store: protect default branch: %w", wrapErr(err))
+		}
+	}
+	return nil
+}
