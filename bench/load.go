@@ -72,6 +72,10 @@ type endpoint struct {
 	// after, if set, sees each successful answer (to track worker state).
 	after func(w *worker, spec reqSpec)
 	run   func(ctx context.Context, w *worker) error
+	// observe, if set, sees the latency of each measured request, and
+	// breakdown summarises what it saw (the mix: latency per endpoint).
+	observe   func(w *worker, d time.Duration)
+	breakdown func() string
 }
 
 // loader drives endpoints against one server.
@@ -228,7 +232,11 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, 
 					break
 				}
 				if !t0.Before(measured) {
-					lat = append(lat, time.Since(t0))
+					d := time.Since(t0)
+					lat = append(lat, d)
+					if ep.observe != nil {
+						ep.observe(w, d)
+					}
 				}
 				if err != nil {
 					errs++
@@ -451,6 +459,26 @@ func mixEndpoint(eps []*endpoint, available map[string]bool) (*endpoint, string)
 		if ep != nil && ep.after != nil {
 			ep.after(w, spec)
 		}
+	}
+	seen := map[string][]time.Duration{}
+	mix.observe = func(w *worker, d time.Duration) {
+		mu.Lock()
+		if ep := chosen[w]; ep != nil {
+			seen[ep.name] = append(seen[ep.name], d)
+		}
+		mu.Unlock()
+	}
+	mix.breakdown = func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		var b strings.Builder
+		for _, ep := range pool {
+			l := seen[ep.name]
+			slices.Sort(l)
+			fmt.Fprintf(&b, "\n      %-34s n %6d  p50 %8s  p90 %8s  p99 %8s", ep.name, len(l),
+				fmtDur(pct(l, 50)), fmtDur(pct(l, 90)), fmtDur(pct(l, 99)))
+		}
+		return b.String()
 	}
 	return mix, strings.Join(names, ", ")
 }

@@ -154,6 +154,7 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 		logf("[%s] %s: %d workers for %s", r.DB, mix.name, o.conc, o.duration)
 		res := l.runEndpoint(ctx, mix, o.conc, o.warmup, o.duration, "mix")
 		r.Results = append(r.Results, res)
+		logf("    per endpoint:%s", mix.breakdown())
 		logf("    %.0f req/s, p50 %s, p99 %s, %d errors", res.RPS(), fmtDur(res.P50), fmtDur(res.P99), res.Errors)
 		if res.FirstError != "" {
 			logf("    first error: %s", res.FirstError)

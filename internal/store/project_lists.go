@@ -116,9 +116,10 @@ type myProjectsCache struct {
 }
 
 type myProjectsCall struct {
-	done chan struct{}
-	val  *myProjects
-	err  error
+	epoch uint64 // a load for an older epoch is not waited for
+	done  chan struct{}
+	val   *myProjects
+	err   error
 }
 
 // myProjectsMaxViewers bounds the cache; the entry of a large member is a
@@ -141,7 +142,7 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 			c.mu.Unlock()
 			return e, nil
 		}
-		if call := c.inflight[viewerID]; call != nil {
+		if call := c.inflight[viewerID]; call != nil && call.epoch == epoch {
 			c.mu.Unlock()
 			select {
 			case <-call.done:
@@ -153,7 +154,7 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 			}
 			continue // computed for another epoch or failed: try ourselves
 		}
-		call := &myProjectsCall{done: make(chan struct{})}
+		call := &myProjectsCall{epoch: epoch, done: make(chan struct{})}
 		if c.inflight == nil {
 			c.inflight = map[int64]*myProjectsCall{}
 			c.m = map[int64]*myProjects{}
@@ -164,8 +165,10 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 		list, err := q.loadMyProjects(ctx, viewerID, today)
 		call.val, call.err = &myProjects{epoch: epoch, today: today, list: list}, err
 		c.mu.Lock()
-		delete(c.inflight, viewerID)
-		if err == nil {
+		if c.inflight[viewerID] == call {
+			delete(c.inflight, viewerID)
+		}
+		if cur := c.m[viewerID]; err == nil && (cur == nil || cur.epoch <= epoch) {
 			if len(c.m) >= myProjectsMaxViewers {
 				for k := range c.m { // evict any one; stale ones first would need a scan
 					delete(c.m, k)
@@ -182,11 +185,17 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 
 // loadMyProjects computes the viewer's projects from the database.
 func (q *Q) loadMyProjects(ctx context.Context, viewerID int64, today string) ([]myProject, error) {
-	rows, err := q.query(ctx, projectAccessCTE+`SELECT p.id, COALESCE(pm.lvl, 0), COALESCE(gm.lvl, 0),
+	// The projects of the namespaces the viewer inherits a level on (read
+	// from the projects_namespace_listing index alone), then their direct
+	// projects elsewhere (CROSS JOIN keeps SQLite from scanning projects).
+	rows, err := q.query(ctx, projectAccessCTE+`SELECT p.id, COALESCE(pm.lvl, 0), gm.lvl,
 		p.visibility_level, p.archived, p.marked_for_deletion_on IS NOT NULL
-		FROM (SELECT pm.project_id AS id FROM pm UNION
-		      SELECT p2.id FROM gm JOIN projects p2 ON p2.namespace_id = gm.namespace_id) mine
-		JOIN projects p ON p.id = mine.id`+projectAccessJoin+` ORDER BY p.id`,
+		FROM gm JOIN projects p ON p.namespace_id = gm.namespace_id LEFT JOIN pm ON pm.project_id = p.id
+		UNION ALL
+		SELECT p.id, pm.lvl, 0, p.visibility_level, p.archived, p.marked_for_deletion_on IS NOT NULL
+		FROM pm CROSS JOIN projects p
+		WHERE p.id = pm.project_id AND p.namespace_id NOT IN (SELECT namespace_id FROM gm)
+		ORDER BY 1`,
 		viewerID, today, viewerID, today)
 	if err != nil {
 		return nil, fmt.Errorf("store: viewer projects: %w", err)
