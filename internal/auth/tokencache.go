@@ -47,16 +47,9 @@ func (c *tokenCache) put(digest string, epoch uint64, tw *store.TokenWithUser) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[digest]; !ok && len(c.m) >= c.max {
-		for k, e := range c.m { // drop stale entries first, else any one
-			if e.epoch != epoch {
-				delete(c.m, k)
-			}
-		}
-		for k := range c.m {
-			if len(c.m) < c.max {
-				break
-			}
+		for k := range c.m { // evict an arbitrary entry: O(1), never a scan
 			delete(c.m, k)
+			break
 		}
 	}
 	c.m[digest] = tokenEntry{epoch: epoch, token: *tw.Token, user: *tw.User}

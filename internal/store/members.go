@@ -87,9 +87,11 @@ func (q *Q) DeleteMember(ctx context.Context, sourceType string, sourceID, userI
 // namespace nsID, directly or through any ancestor; 0 when none.
 func (q *Q) NamespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {
 	var level sql.NullInt64
-	err := q.queryRow(ctx, `SELECT max(m.access_level) FROM namespace_closure c
-		JOIN members m ON m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
-		WHERE c.descendant_id = ? AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)`,
+	// Ancestors first (CROSS JOIN fixes SQLite's order): the cost follows
+	// the nesting depth, not the number of groups the user belongs to.
+	err := q.queryRow(ctx, `SELECT max(m.access_level) FROM namespace_closure c CROSS JOIN members m
+		WHERE c.descendant_id = ? AND m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
+		  AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)`,
 		nsID, userID, today).Scan(&level)
 	if err != nil {
 		return 0, fmt.Errorf("store: namespace access: %w", wrapErr(err))
@@ -107,9 +109,9 @@ func (q *Q) ProjectAccessLevel(ctx context.Context, userID, projectID, namespace
 		 WHERE m.source_type = 'Project' AND m.source_id = ? AND m.user_id = ?
 		   AND (m.expires_at IS NULL OR m.expires_at >= ?)
 		UNION ALL
-		SELECT m.access_level AS lvl FROM namespace_closure c
-		  JOIN members m ON m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
-		 WHERE c.descendant_id = ? AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)
+		SELECT m.access_level AS lvl FROM namespace_closure c CROSS JOIN members m
+		 WHERE c.descendant_id = ? AND m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
+		   AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)
 		) levels`, projectID, userID, today, namespaceID, userID, today).Scan(&level)
 	if err != nil {
 		return 0, fmt.Errorf("store: project access: %w", wrapErr(err))

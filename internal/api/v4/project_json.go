@@ -22,48 +22,46 @@ type projectJSONKey struct {
 	base string
 }
 
-type projectJSONEntry struct {
-	access, auth uint64
-	b            []byte
-}
-
-// projectJSONCache holds encoded full project entities.
+// projectJSONCache holds encoded full project entities for one pair of
+// epochs; the first store under a newer pair drops the older entries.
 type projectJSONCache struct {
-	mu  sync.RWMutex
-	m   map[projectJSONKey]projectJSONEntry
-	max int
+	mu           sync.RWMutex
+	access, auth uint64
+	m            map[projectJSONKey][]byte
+	max          int
 }
 
 func newProjectJSONCache(max int) *projectJSONCache {
-	return &projectJSONCache{m: make(map[projectJSONKey]projectJSONEntry), max: max}
+	return &projectJSONCache{m: make(map[projectJSONKey][]byte), max: max}
 }
 
 func (c *projectJSONCache) get(k projectJSONKey, access, auth uint64) []byte {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if e, ok := c.m[k]; ok && e.access == access && e.auth == auth {
-		return e.b
+	if c.access != access || c.auth != auth {
+		return nil
 	}
-	return nil
+	return c.m[k]
 }
 
 func (c *projectJSONCache) put(k projectJSONKey, access, auth uint64, b []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	switch {
+	case access == c.access && auth == c.auth:
+	case access >= c.access && auth >= c.auth:
+		clear(c.m)
+		c.access, c.auth = access, auth
+	default:
+		return // read before a change that is already known
+	}
 	if _, ok := c.m[k]; !ok && len(c.m) >= c.max {
-		for old, e := range c.m { // stale entries first
-			if e.access != access || e.auth != auth {
-				delete(c.m, old)
-			}
-		}
-		for old := range c.m {
-			if len(c.m) < c.max {
-				break
-			}
+		for old := range c.m { // evict an arbitrary entry
 			delete(c.m, old)
+			break
 		}
 	}
-	c.m[k] = projectJSONEntry{access: access, auth: auth, b: b}
+	c.m[k] = b
 }
 
 // listEpochs are the epochs a rendered list is valid under; ok is false
