@@ -86,9 +86,11 @@ type readCaches struct {
 
 func (c *readCaches) init() {
 	c.once.Do(func() {
-		c.projects = newEpochCache[int64, *Project](20000)
-		c.paths = newEpochCache[string, int64](20000)
-		c.access = newEpochCache[accessKey, ProjectAccess](50000)
+		// Sized for the projects an instance of 100,000 shows: rows are
+		// under a kilobyte, access entries a few dozen bytes.
+		c.projects = newEpochCache[int64, *Project](50000)
+		c.paths = newEpochCache[string, int64](50000)
+		c.access = newEpochCache[accessKey, ProjectAccess](100000)
 		c.users = newEpochCache[int64, *User](20000)
 		c.protected = newEpochCache[int64, []*ProtectedBranch](20000)
 	})

@@ -52,7 +52,7 @@ const DefaultMaxFileSize = 10 << 20
 func New(o Options) *API {
 	a := &API{svc: o.Service, db: o.Service.DB, auth: o.Authenticator, log: o.Log,
 		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, mux: http.NewServeMux(),
-		projectJSON: newProjectJSONCache(20000)}
+		projectJSON: newProjectJSONCache(4096)}
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize
 	}
