@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lablet/lablet/internal/lru"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,7 +59,7 @@ func (s *snapshot) cost() int {
 // advertiser holds the capability and ref caches of a Handler.
 type advertiser struct {
 	caps  capsCache
-	cache *lru[string, *snapshot] // repository directory → snapshot
+	cache *lru.Cache[string, *snapshot] // repository directory → snapshot
 
 	mu     sync.Mutex
 	flight map[flightKey]*flight // loads in progress
@@ -76,10 +77,10 @@ type flight struct {
 }
 
 func newAdvertiser() *advertiser {
-	a := &advertiser{cache: newLRU[string, *snapshot](maxCachedRepos, maxCachedBytes),
+	a := &advertiser{cache: lru.New[string, *snapshot](lru.Limits{Entries: maxCachedRepos, Cost: maxCachedBytes, ItemCost: maxCachedBytes / 8}),
 		flight: map[flightKey]*flight{}}
 	a.caps.m = map[string]*capsSlot{}
-	a.caps.byDir = newLRU[string, dirCaps](maxCachedRepos, 8*maxCachedRepos)
+	a.caps.byDir = lru.New[string, dirCaps](lru.Limits{Entries: maxCachedRepos, Cost: 8 * maxCachedRepos})
 	return a
 }
 
@@ -90,7 +91,7 @@ func newAdvertiser() *advertiser {
 func (a *advertiser) snapshot(ctx context.Context, t *Target, caps *gitCaps) (*snapshot, error) {
 	dir := t.Repo.Path()
 	ver := t.Repo.RefsVersion()
-	if s, ok := a.cache.get(dir); ok && s.version == ver && s.caps == caps {
+	if s, ok := a.cache.Get(dir); ok && s.version == ver && s.caps == caps {
 		return s, s.unsupported
 	}
 	key := flightKey{dir, ver}
@@ -140,8 +141,8 @@ func (a *advertiser) load(ctx context.Context, r *repo.Repo, ver uint64, caps *g
 	if err != nil {
 		return nil, err
 	}
-	if old, ok := a.cache.get(r.Path()); !ok || old.version <= ver {
-		a.cache.put(r.Path(), s, s.cost())
+	if old, ok := a.cache.Get(r.Path()); !ok || old.version <= ver {
+		a.cache.PutCost(r.Path(), s, s.cost())
 	}
 	return s, nil
 }

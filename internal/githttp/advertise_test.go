@@ -122,7 +122,7 @@ func (e *env) checkSameAsGit(id int64, path, stage string, inGo bool) {
 			t.Fatalf("%s: ls-refs %s differs from git's (%d)\n got: %q\nwant: %q", stage, c.name, resp.StatusCode, got, want)
 		}
 	}
-	s, cached := e.h.adv.cache.get(dir)
+	s, cached := e.h.adv.cache.Get(dir)
 	answeredInGo := cached && s.version == e.store.Open(id).RefsVersion() && s.unsupported == nil
 	if answeredInGo != inGo {
 		t.Fatalf("%s: answered in Go: %v, want %v (%+v)", stage, answeredInGo, inGo, s)
@@ -295,33 +295,6 @@ func TestAdvertisementSpawnsNoGit(t *testing.T) {
 	e.mustGit("", "clone", "-q", "--depth", "1", e.url("read", "group/proj.git"), filepath.Join(t.TempDir(), "s"))
 	if n := uploadPacks() - before; n != 3 {
 		t.Fatalf("%d upload-pack processes for clone, fetch and shallow clone, want 3", n)
-	}
-}
-
-func TestLRUBounds(t *testing.T) {
-	c := newLRU[string, int](3, 800)
-	c.put("a", 1, 100)
-	c.put("b", 2, 100)
-	c.put("c", 3, 100)
-	c.get("a") // a is now the most recent
-	c.put("d", 4, 100)
-	if _, ok := c.get("b"); ok || c.len() != 3 {
-		t.Fatalf("entry bound: b kept or len %d", c.len())
-	}
-	c.put("big", 5, 101) // more than an eighth of the budget: not kept
-	if _, ok := c.get("big"); ok {
-		t.Fatal("oversized entry kept")
-	}
-	c.put("a", 6, 50)
-	if v, _ := c.get("a"); v != 6 || c.totalCost() != 250 {
-		t.Fatalf("replace: %d, cost %d", v, c.totalCost())
-	}
-	c = newLRU[string, int](100, 800)
-	for i := range 20 {
-		c.put(fmt.Sprint(i), i, 100)
-	}
-	if c.totalCost() > 800 || c.len() != 8 {
-		t.Fatalf("cost bound: cost %d, len %d", c.totalCost(), c.len())
 	}
 }
 

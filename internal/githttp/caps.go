@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lablet/lablet/internal/lru"
 	"io"
 	"os"
 	"path/filepath"
@@ -61,7 +62,7 @@ const maxConfigs = 64
 type capsCache struct {
 	mu    sync.Mutex
 	m     map[string]*capsSlot
-	byDir *lru[string, dirCaps]
+	byDir *lru.Cache[string, dirCaps]
 }
 
 // dirCaps is a repository's config file identity and its capabilities.
@@ -102,7 +103,7 @@ func (cc *capsCache) get(ctx context.Context, dir string) (*gitCaps, error) {
 		return nil, fmt.Errorf("read config: %w", err)
 	}
 	stamp := stampOf(fi)
-	if dc, ok := cc.byDir.get(dir); ok && dc.stamp == stamp {
+	if dc, ok := cc.byDir.Get(dir); ok && dc.stamp == stamp {
 		return dc.caps, nil
 	}
 	f, err := os.Open(path)
@@ -124,7 +125,7 @@ func (cc *capsCache) get(ctx context.Context, dir string) (*gitCaps, error) {
 		return nil, err
 	}
 	if fi, err := f.Stat(); err == nil && stampOf(fi) == stamp {
-		cc.byDir.put(dir, dirCaps{stamp: stamp, caps: caps}, 1)
+		cc.byDir.Put(dir, dirCaps{stamp: stamp, caps: caps})
 	}
 	return caps, nil
 }

@@ -1,72 +1,11 @@
 package repo
 
 import (
-	"container/list"
 	"context"
+	"github.com/lablet/lablet/internal/lru"
 	"sync"
 	"time"
 )
-
-// lru is a small mutex-guarded least-recently-used map. Each entry has a
-// cost (1 unless given) and the total cost is bounded, so caches of lists
-// can be bounded by what they hold rather than by their number of entries.
-type lru[K comparable, V any] struct {
-	mu    sync.Mutex
-	max   int
-	total int
-	ll    *list.List // front = most recent; elements hold *lruEntry
-	items map[K]*list.Element
-}
-
-type lruEntry[K comparable, V any] struct {
-	key  K
-	val  V
-	cost int
-}
-
-func newLRU[K comparable, V any](max int) *lru[K, V] {
-	return &lru[K, V]{max: max, ll: list.New(), items: map[K]*list.Element{}}
-}
-
-func (c *lru[K, V]) get(k K) (V, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[k]; ok {
-		c.ll.MoveToFront(e)
-		return e.Value.(*lruEntry[K, V]).val, true
-	}
-	var zero V
-	return zero, false
-}
-
-func (c *lru[K, V]) put(k K, v V) { c.putCost(k, v, 1) }
-
-// putCost stores v with the given cost; a value costing more than the
-// whole cache is not stored.
-func (c *lru[K, V]) putCost(k K, v V, cost int) {
-	cost = max(cost, 1)
-	if cost > c.max {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.items[k]; ok {
-		ent := e.Value.(*lruEntry[K, V])
-		c.total += cost - ent.cost
-		ent.val, ent.cost = v, cost
-		c.ll.MoveToFront(e)
-	} else {
-		c.items[k] = c.ll.PushFront(&lruEntry[K, V]{key: k, val: v, cost: cost})
-		c.total += cost
-	}
-	for c.total > c.max {
-		old := c.ll.Back()
-		ent := old.Value.(*lruEntry[K, V])
-		c.ll.Remove(old)
-		delete(c.items, ent.key)
-		c.total -= ent.cost
-	}
-}
 
 // flight runs one computation per key at a time: concurrent callers for the
 // same key wait for the first one's answer instead of repeating the work.
@@ -122,48 +61,48 @@ type caches struct {
 	once sync.Once
 
 	// lastCommits: LastCommitIDForPath answers git gave for one path.
-	lastCommits *lru[lastCommitKey, string]
+	lastCommits *lru.Cache[lastCommitKey, string]
 	// pathCommits: the last commit of every file of a commit's tree, from
 	// one history walk; cost = number of paths.
-	pathCommits *lru[commitKey, *pathCommits]
+	pathCommits *lru.Cache[commitKey, *pathCommits]
 	walks       flight[commitKey, *pathCommits]
 	// commits: parsed commits by id.
-	commits *lru[commitKey, Commit]
+	commits *lru.Cache[commitKey, Commit]
 	// trees: Tree listings at a full commit id; cost = entries.
-	trees *lru[treeKey, []TreeEntry]
+	trees *lru.Cache[treeKey, []TreeEntry]
 	// dirs: one directory's raw entries at a full commit id (Blob).
-	dirs *lru[treeKey, []rawEntry]
+	dirs *lru.Cache[treeKey, []rawEntry]
 	// history: rev-list answers (commit ids) by their full argument list;
 	// cost = ids.
-	history *lru[historyKey, []string]
+	history *lru.Cache[historyKey, []string]
 	// refs: ref name → object id ("" for none), under a refs version.
-	refs *lru[refKey, string]
+	refs *lru.Cache[refKey, string]
 	// resolved: user revision → commit id, under a refs version.
-	resolved *lru[refKey, string]
+	resolved *lru.Cache[refKey, string]
 	// branches: the branch list under a refs version; cost = branches.
-	branches *lru[versionKey, []Branch]
+	branches *lru.Cache[versionKey, []Branch]
 	// merged: MergedBranches answers under a refs version.
-	merged *lru[mergedKey, map[string]bool]
+	merged *lru.Cache[mergedKey, map[string]bool]
 	// stats: the line stats of commits CommitFiles wrote whose every
 	// action created a file: they follow from the contents alone, so the
 	// stats GitLab shows for a new commit need no "diff-tree" process.
 	// Keyed by repository and commit id, immutable.
-	stats *lru[statsKey, Stats]
+	stats *lru.Cache[statsKey, Stats]
 }
 
 func (c *caches) init() *caches {
 	c.once.Do(func() {
-		c.lastCommits = newLRU[lastCommitKey, string](8192)
-		c.pathCommits = newLRU[commitKey, *pathCommits](1 << 19)
-		c.commits = newLRU[commitKey, Commit](16384)
-		c.trees = newLRU[treeKey, []TreeEntry](1 << 17)
-		c.dirs = newLRU[treeKey, []rawEntry](1 << 17)
-		c.history = newLRU[historyKey, []string](1 << 17)
-		c.refs = newLRU[refKey, string](1 << 15)
-		c.resolved = newLRU[refKey, string](1 << 15)
-		c.branches = newLRU[versionKey, []Branch](1 << 17)
-		c.merged = newLRU[mergedKey, map[string]bool](1024)
-		c.stats = newLRU[statsKey, Stats](1024)
+		c.lastCommits = lru.New[lastCommitKey, string](lru.Limits{Cost: 8192})
+		c.pathCommits = lru.New[commitKey, *pathCommits](lru.Limits{Cost: 1 << 19})
+		c.commits = lru.New[commitKey, Commit](lru.Limits{Cost: 16384})
+		c.trees = lru.New[treeKey, []TreeEntry](lru.Limits{Cost: 1 << 17})
+		c.dirs = lru.New[treeKey, []rawEntry](lru.Limits{Cost: 1 << 17})
+		c.history = lru.New[historyKey, []string](lru.Limits{Cost: 1 << 17})
+		c.refs = lru.New[refKey, string](lru.Limits{Cost: 1 << 15})
+		c.resolved = lru.New[refKey, string](lru.Limits{Cost: 1 << 15})
+		c.branches = lru.New[versionKey, []Branch](lru.Limits{Cost: 1 << 17})
+		c.merged = lru.New[mergedKey, map[string]bool](lru.Limits{Cost: 1024})
+		c.stats = lru.New[statsKey, Stats](lru.Limits{Cost: 1024})
 	})
 	return c
 }

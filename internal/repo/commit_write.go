@@ -191,7 +191,7 @@ func (r *Repo) rememberStats(id string, actions []Action) {
 	if _, err := os.Lstat(filepath.Join(r.path, "info", "attributes")); err == nil {
 		return
 	}
-	r.cache.stats.put(statsKey{r.path, id}, st)
+	r.cache.stats.Put(statsKey{r.path, id}, st)
 }
 
 // numstatLines is the count of added lines git's numstat gives a new
@@ -215,7 +215,7 @@ func numstatLines(b []byte) int {
 func (r *Repo) KnownCommitStats(commits []*Commit) (map[string]Stats, bool) {
 	out := make(map[string]Stats, len(commits))
 	for _, c := range commits {
-		st, ok := r.cache.stats.get(statsKey{r.path, c.ID})
+		st, ok := r.cache.stats.Get(statsKey{r.path, c.ID})
 		if !ok {
 			return nil, false
 		}

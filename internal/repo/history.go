@@ -89,7 +89,7 @@ func (r *Repo) historyIDs(ctx context.Context, o HistoryOptions) ([]string, erro
 		args = append(args, o.Path)
 	}
 	key := historyKey{repo: r.path, refsVersion: version, args: strings.Join(args, "\x00")}
-	if ids, ok := r.cache.history.get(key); ok {
+	if ids, ok := r.cache.history.Get(key); ok {
 		return ids, nil
 	}
 	out, err := r.git(ctx, args...)
@@ -100,7 +100,7 @@ func (r *Repo) historyIDs(ctx context.Context, o HistoryOptions) ([]string, erro
 		return nil, fmt.Errorf("rev-list: %w", err)
 	}
 	ids := strings.Fields(out)
-	r.cache.history.putCost(key, ids, len(ids)+1)
+	r.cache.history.PutCost(key, ids, len(ids)+1)
 	return ids, nil
 }
 

@@ -77,7 +77,7 @@ func (r *Repo) LastCommitIDForPath(ctx context.Context, rev, p string) (string, 
 	}
 	key := lastCommitKey{repo: r.path, commit: rev, path: p}
 	if full {
-		if id, ok := r.cache.lastCommits.get(key); ok {
+		if id, ok := r.cache.lastCommits.Get(key); ok {
 			return id, nil
 		}
 	}
@@ -89,7 +89,7 @@ func (r *Repo) LastCommitIDForPath(ctx context.Context, rev, p string) (string, 
 		return "", fmt.Errorf("no commit touches %q: %w", p, ErrNotFound)
 	}
 	if full {
-		r.cache.lastCommits.put(key, ids[0])
+		r.cache.lastCommits.Put(key, ids[0])
 	}
 	return ids[0], nil
 }
@@ -116,18 +116,18 @@ func (r *Repo) LastCommitForPath(ctx context.Context, rev, p string) (*Commit, e
 // once for concurrent callers.
 func (r *Repo) pathCommitsAt(ctx context.Context, commit string) (*pathCommits, error) {
 	key := commitKey{repo: r.path, id: commit}
-	if pc, ok := r.cache.pathCommits.get(key); ok {
+	if pc, ok := r.cache.pathCommits.Get(key); ok {
 		return pc, nil
 	}
 	return r.cache.walks.do(ctx, key, walkTimeout, func(ctx context.Context) (*pathCommits, error) {
-		if pc, ok := r.cache.pathCommits.get(key); ok {
+		if pc, ok := r.cache.pathCommits.Get(key); ok {
 			return pc, nil
 		}
 		pc, err := r.walkLastCommits(ctx, commit)
 		if err != nil {
 			return nil, err
 		}
-		r.cache.pathCommits.putCost(key, pc, len(pc.paths)+1)
+		r.cache.pathCommits.PutCost(key, pc, len(pc.paths)+1)
 		return pc, nil
 	})
 }
@@ -352,7 +352,7 @@ func (r *Repo) walkLastCommits(ctx context.Context, commit string) (*pathCommits
 			}
 		}
 		// A commit walked before answers for every path of its tree.
-		if pc, ok := r.cache.pathCommits.get(commitKey{repo: r.path, id: x}); ok {
+		if pc, ok := r.cache.pathCommits.Get(commitKey{repo: r.path, id: x}); ok {
 			rest := set[:0]
 			for _, i := range set {
 				if j, ok := pc.paths[paths[i]]; ok {

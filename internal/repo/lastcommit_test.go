@@ -238,7 +238,7 @@ func TestLastCommitForPathMatchesGit(t *testing.T) {
 						t.Fatalf("commit %d %s, %q: got %q, %v; git says %s", i, id, p, got, err, want)
 					}
 				}
-				pc, ok := r.cache.pathCommits.get(commitKey{repo: r.path, id: id})
+				pc, ok := r.cache.pathCommits.Get(commitKey{repo: r.path, id: id})
 				if !ok {
 					t.Fatalf("commit %d: no walk cached", i)
 				}

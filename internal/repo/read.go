@@ -57,7 +57,7 @@ func (r *Repo) ResolveRef(ctx context.Context, ref string) (string, error) {
 	// and the object it points at never changes. Abbreviated ids are not
 	// cached: a new object can make one ambiguous without any ref change.
 	key := refKey{repo: r.path, version: r.RefsVersion(), name: ref}
-	if sha, ok := r.cache.resolved.get(key); ok {
+	if sha, ok := r.cache.resolved.Get(key); ok {
 		return sha, nil
 	}
 	var sha, expr string
@@ -67,7 +67,7 @@ func (r *Repo) ResolveRef(ctx context.Context, ref string) (string, error) {
 		return err
 	})
 	if err == nil && fullIDExpr(expr) {
-		r.cache.resolved.put(key, sha)
+		r.cache.resolved.Put(key, sha)
 	}
 	return sha, err
 }
@@ -191,7 +191,7 @@ func (r *Repo) Tree(ctx context.Context, rev, p string, recursive bool) ([]TreeE
 	key := treeKey{repo: r.path, commit: expr, path: p, recursive: recursive}
 	cacheable := fullIDExpr(expr)
 	if cacheable {
-		if es, ok := r.cache.trees.get(key); ok {
+		if es, ok := r.cache.trees.Get(key); ok {
 			return append([]TreeEntry(nil), es...), nil
 		}
 	}
@@ -226,7 +226,7 @@ func (r *Repo) Tree(ctx context.Context, rev, p string, recursive bool) ([]TreeE
 		return list(entries, p)
 	})
 	if err == nil && cacheable {
-		r.cache.trees.putCost(key, append([]TreeEntry(nil), out...), len(out)+1)
+		r.cache.trees.PutCost(key, append([]TreeEntry(nil), out...), len(out)+1)
 	}
 	return out, err
 }
@@ -251,7 +251,7 @@ func (r *Repo) Blob(ctx context.Context, rev, p string) (*Blob, error) {
 	err = r.withCatFile(ctx, func(c *catFile) error {
 		entries, ok := []rawEntry(nil), false
 		if cacheable {
-			entries, ok = r.cache.dirs.get(key)
+			entries, ok = r.cache.dirs.Get(key)
 		}
 		if !ok {
 			var err error
@@ -259,7 +259,7 @@ func (r *Repo) Blob(ctx context.Context, rev, p string) (*Blob, error) {
 				return err
 			}
 			if cacheable {
-				r.cache.dirs.putCost(key, entries, len(entries)+1)
+				r.cache.dirs.PutCost(key, entries, len(entries)+1)
 			}
 		}
 		e, err := blobEntry(entries, p, name)

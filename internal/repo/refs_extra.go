@@ -86,12 +86,12 @@ func (r *Repo) TagsSorted(ctx context.Context, sort RefSort) ([]Tag, error) {
 func (r *Repo) HeadBranch() (string, error) {
 	// HEAD moves only through SetDefaultBranch, which bumps the version.
 	key := refKey{repo: r.path, version: r.RefsVersion(), name: "\x00HEAD branch"}
-	if v, ok := r.cache.refs.get(key); ok {
+	if v, ok := r.cache.refs.Get(key); ok {
 		return v, nil
 	}
 	name, err := r.readHeadBranch()
 	if err == nil {
-		r.cache.refs.put(key, name)
+		r.cache.refs.Put(key, name)
 	}
 	return name, err
 }
@@ -200,7 +200,7 @@ func (r *Repo) CommitsByID(ctx context.Context, ids []string) (map[string]*Commi
 		if _, seen := out[id]; seen || id == "" {
 			continue
 		}
-		if c, ok := r.cache.commits.get(commitKey{repo: r.path, id: id}); ok {
+		if c, ok := r.cache.commits.Get(commitKey{repo: r.path, id: id}); ok {
 			c.Parents = append([]string(nil), c.Parents...)
 			out[id] = &c
 			continue
@@ -238,7 +238,7 @@ func (r *Repo) CommitsByID(ctx context.Context, ids []string) (map[string]*Commi
 			if id == h.OID {
 				cc := *cm
 				cc.Parents = append([]string(nil), cm.Parents...)
-				r.cache.commits.put(commitKey{repo: r.path, id: id}, cc)
+				r.cache.commits.Put(commitKey{repo: r.path, id: id}, cc)
 			}
 		}
 		return nil

@@ -100,14 +100,14 @@ func (r *Repo) readBranchRefs() ([]Branch, error) {
 // their own slice.
 func (r *Repo) branchList() ([]Branch, error) {
 	key := versionKey{repo: r.path, version: r.RefsVersion()}
-	if bs, ok := r.cache.branches.get(key); ok {
+	if bs, ok := r.cache.branches.Get(key); ok {
 		return append([]Branch(nil), bs...), nil
 	}
 	bs, err := r.readBranchRefs()
 	if err != nil {
 		return nil, err
 	}
-	r.cache.branches.putCost(key, append([]Branch(nil), bs...), len(bs)+1)
+	r.cache.branches.PutCost(key, append([]Branch(nil), bs...), len(bs)+1)
 	return bs, nil
 }
 
@@ -116,14 +116,14 @@ func (r *Repo) branchList() ([]Branch, error) {
 // and caches its answer under the version taken before it ran.
 func (r *Repo) mergedBranchesCached(into string, compute func() (map[string]bool, error)) (map[string]bool, error) {
 	key := mergedKey{repo: r.path, version: r.RefsVersion(), into: into}
-	if m, ok := r.cache.merged.get(key); ok {
+	if m, ok := r.cache.merged.Get(key); ok {
 		return copyMerged(m), nil
 	}
 	m, err := compute()
 	if err != nil {
 		return nil, err
 	}
-	r.cache.merged.put(key, copyMerged(m))
+	r.cache.merged.Put(key, copyMerged(m))
 	return m, nil
 }
 

@@ -88,14 +88,14 @@ func (r *Repo) readPackedRef(name string) (string, error) {
 // before reading (see RefsVersion); "" (no such ref) is cached too.
 func (r *Repo) refValue(name string) (string, error) {
 	key := refKey{repo: r.path, version: r.RefsVersion(), name: name}
-	if v, ok := r.cache.refs.get(key); ok {
+	if v, ok := r.cache.refs.Get(key); ok {
 		return v, nil
 	}
 	v, err := r.readRef(name)
 	if err != nil {
 		return "", err
 	}
-	r.cache.refs.put(key, v)
+	r.cache.refs.Put(key, v)
 	return v, nil
 }
 
