@@ -16,6 +16,11 @@ const idLen = 20
 // if a reused process turns out dead (crashed, killed by an earlier
 // cancellation) fn is retried once on a fresh process.
 func (r *Repo) withCatFile(ctx context.Context, fn func(*catFile) error) error {
+	// A request already cancelled starts nothing (otherwise whether it
+	// fails would depend on whether git answers before the cancel is seen).
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	for attempt := 0; ; attempt++ {
 		c, err := r.pool.get(r.path)
 		if err != nil {
