@@ -224,7 +224,7 @@ func (s *Service) markRepoNonEmpty(ctx context.Context, p *store.Project) error 
 		return nil
 	}
 	p.EmptyRepo = false
-	if err := s.DB.WithTx(ctx, func(q *store.Q) error { return q.UpdateProject(ctx, p) }); err != nil {
+	if err := s.DB.WithTx(ctx, func(q *store.Q) error { return q.UpdateProjectRepository(ctx, p) }); err != nil {
 		return fmt.Errorf("service: update empty_repo: %w", err)
 	}
 	return nil

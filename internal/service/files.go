@@ -317,7 +317,7 @@ func (s *Service) markRepoNotEmpty(ctx context.Context, p *store.Project) error 
 			return nil
 		}
 		cur.EmptyRepo = false
-		return q.UpdateProject(ctx, cur)
+		return q.UpdateProjectRepository(ctx, cur)
 	})
 	if err != nil {
 		return fmt.Errorf("service: mark repository not empty: %w", err)

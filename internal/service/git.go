@@ -219,6 +219,6 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 			p.DefaultBranch = &newDefault
 		}
 		p.LastActivityAt = q.Now()
-		return q.UpdateProject(ctx, p)
+		return q.UpdateProjectRepository(ctx, p)
 	})
 }

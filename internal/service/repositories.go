@@ -42,7 +42,7 @@ func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Pro
 		return nil // inserted as not empty already
 	}
 	p.EmptyRepo = false
-	return q.UpdateProject(ctx, p)
+	return q.UpdateProjectRepository(ctx, p)
 }
 
 // prepareRepository builds a new project's repository, with the README

@@ -3,52 +3,9 @@ package store
 import (
 	"slices"
 	"sync"
+
+	"github.com/lablet/lablet/internal/epochcache"
 )
-
-// epochCache holds values derived from the database under one epoch of a
-// topic: a value stored under an older epoch is never returned, and the
-// first store under a newer epoch drops everything older. Readers take the
-// epoch before querying (DB.Epoch) and store what they read under it.
-type epochCache[K comparable, V any] struct {
-	mu    sync.RWMutex
-	epoch uint64
-	m     map[K]V
-	max   int
-}
-
-func newEpochCache[K comparable, V any](max int) *epochCache[K, V] {
-	return &epochCache[K, V]{m: make(map[K]V), max: max}
-}
-
-func (c *epochCache[K, V]) get(k K, epoch uint64) (V, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.epoch != epoch {
-		var zero V
-		return zero, false
-	}
-	v, ok := c.m[k]
-	return v, ok
-}
-
-func (c *epochCache[K, V]) put(k K, epoch uint64, v V) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case epoch < c.epoch:
-		return // read before a change that is already known
-	case epoch > c.epoch:
-		clear(c.m)
-		c.epoch = epoch
-	}
-	if _, ok := c.m[k]; !ok && len(c.m) >= c.max {
-		for old := range c.m { // evict an arbitrary entry
-			delete(c.m, old)
-			break
-		}
-	}
-	c.m[k] = v
-}
 
 // clone returns a copy of p that shares nothing mutable with it, so that a
 // cached project is never changed through a caller's copy.
@@ -62,8 +19,31 @@ func (p *Project) clone() *Project {
 	return &c
 }
 
-// accessKey names a viewer's access parts on a project on a given day
-// (memberships expire by date).
+// cachedProject is a project row with the row epoch it was read under.
+type cachedProject struct {
+	p   *Project
+	row uint64
+}
+
+// project returns the cached row of project id while both its access and
+// row epochs stand; a copy, which the caller may change.
+func (c *readCaches) project(db *DB, id int64, epoch epochcache.Stamp) (*Project, bool) {
+	e, ok := c.projects.Get(id, epoch)
+	if !ok || e.row != db.ProjectRowEpoch(id) {
+		return nil, false
+	}
+	return e.p.clone(), true
+}
+
+// putProject keeps a copy of p, read under epoch and since guard g.
+func (c *readCaches) putProject(p *Project, epoch epochcache.Stamp, g RowGuard) {
+	if row, ok := g.Version(p.ID); ok {
+		c.projects.Put(p.ID, epoch, cachedProject{p: p.clone(), row: row})
+	}
+}
+
+// accessKey names a viewer's access on a project (or, in nsAccess, a
+// namespace) on a given day (memberships expire by date).
 type accessKey struct {
 	viewer, project int64
 	today           string
@@ -75,23 +55,38 @@ type accessKey struct {
 // the auth epoch, users by id.
 type readCaches struct {
 	once     sync.Once
-	projects *epochCache[int64, *Project]
-	paths    *epochCache[string, int64]
-	access   *epochCache[accessKey, ProjectAccess]
+	projects *epochcache.Cache[int64, cachedProject]
+	paths    *epochcache.Cache[string, int64]
+	access   *epochcache.Cache[accessKey, ProjectAccess]
 	// protected holds each project's protected-branch rules.
-	protected *epochCache[int64, []*ProtectedBranch]
+	protected *epochcache.Cache[int64, []*ProtectedBranch]
+	// namespaces, nsPaths and nsAccess are the same for groups and
+	// personal namespaces: rows by id, ids by lower-cased full path and a
+	// viewer's inherited level.
+	namespaces *epochcache.Cache[int64, *Namespace]
+	nsPaths    *epochcache.Cache[string, int64]
+	nsAccess   *epochcache.Cache[accessKey, int]
 	// users is under the auth epoch (TopicAuth), not the access one.
-	users *epochCache[int64, *User]
+	users *epochcache.Cache[int64, *User]
 }
 
 func (c *readCaches) init() {
 	c.once.Do(func() {
 		// Sized for the projects an instance of 100,000 shows: rows are
 		// under a kilobyte, access entries a few dozen bytes.
-		c.projects = newEpochCache[int64, *Project](50000)
-		c.paths = newEpochCache[string, int64](50000)
-		c.access = newEpochCache[accessKey, ProjectAccess](100000)
-		c.users = newEpochCache[int64, *User](20000)
-		c.protected = newEpochCache[int64, []*ProtectedBranch](20000)
+		c.projects = epochcache.New[int64, cachedProject](50000)
+		c.paths = epochcache.New[string, int64](50000)
+		c.access = epochcache.New[accessKey, ProjectAccess](100000)
+		c.users = epochcache.New[int64, *User](20000)
+		c.protected = epochcache.New[int64, []*ProtectedBranch](20000)
+		c.namespaces = epochcache.New[int64, *Namespace](20000)
+		c.nsPaths = epochcache.New[string, int64](20000)
+		c.nsAccess = epochcache.New[accessKey, int](50000)
 	})
+}
+
+// storeNamespace keeps a namespace read under epoch.
+func (c *readCaches) storeNamespace(ns *Namespace, epoch epochcache.Stamp) {
+	c.namespaces.Put(ns.ID, epoch, ns.clone())
+	c.nsPaths.Put(asciiLower(ns.FullPath), epoch, ns.ID)
 }

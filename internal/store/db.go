@@ -130,9 +130,8 @@ type Tx struct {
 	db *DB
 	// Now is fixed for the whole transaction.
 	Now time.Time
-	// pending collects the epoch topics its writes touch, published on
-	// commit.
-	pending uint8
+	// pending collects what its writes change, published on commit.
+	pending change
 }
 
 // Q is the query surface shared by DB and Tx.
@@ -140,7 +139,16 @@ type Q struct {
 	q       queryer
 	db      *DB
 	tx      *sql.Tx // nil outside a transaction
-	pending *uint8  // the transaction's epoch topics; nil outside one
+	pending *change // the transaction's changes; nil outside one
+	// newRows says the writes only add rows of a project that did not
+	// exist: ids are never reused (AUTOINCREMENT, identity) and no cache
+	// holds an absence, so they change lists only (TopicListing). It is
+	// honoured inside transactions only.
+	newRows bool
+	// rowOnly, when set, says the writes change only the repository state
+	// of that project's row (UpdateProjectRepository): its row epoch
+	// moves, not the access ones.
+	rowOnly int64
 	dialect Dialect
 	now     func() time.Time
 }
@@ -180,10 +188,11 @@ func (db *DB) withTx(ctx context.Context, fn func(q *Q) error) error {
 		_ = sqlTx.Rollback()
 		return err
 	}
-	if tx.pending != 0 && db.dialect == Postgres {
+	c := notifiable(tx.pending)
+	if !c.empty() && db.dialect == Postgres {
 		// Delivered to every instance's listener if and only if the
 		// transaction commits.
-		if _, err := sqlTx.ExecContext(ctx, "SELECT pg_notify($1, $2)", epochsChannel, db.epochs.payload(tx.pending)); err != nil {
+		if _, err := sqlTx.ExecContext(ctx, "SELECT pg_notify($1, $2)", epochsChannel, db.epochs.payload(c)); err != nil {
 			_ = sqlTx.Rollback()
 			return fmt.Errorf("store: notify: %w", wrapErr(err))
 		}
@@ -191,7 +200,7 @@ func (db *DB) withTx(ctx context.Context, fn func(q *Q) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", wrapErr(err))
 	}
-	db.epochs.bump(tx.pending)
+	db.epochs.apply(c)
 	return nil
 }
 

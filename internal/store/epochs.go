@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,20 +25,30 @@ const (
 	TopicAuth Topic = iota
 	// TopicAccess covers what decides who sees or may change which
 	// project: memberships, projects, namespaces, the namespace hierarchy
-	// and protected branches.
+	// and protected branches. Every change to it is also one of
+	// TopicListing.
 	TopicAccess
+	// TopicListing covers which projects lists hold: any change of
+	// TopicAccess, and also the rows that create a project (Q.newRows),
+	// which leave every existing row as it was. Caches of single projects
+	// key on TopicAccess and so survive project creation; caches of lists
+	// key on TopicListing.
+	TopicListing
 	numTopics
 )
+
+// accessTopics is what a write to a table of TopicAccess bumps.
+const accessTopics = 1<<TopicAccess | 1<<TopicListing
 
 // topicTables maps each table to the topics its writes bump.
 var topicTables = map[string]uint8{
 	"users":                  1 << TopicAuth,
 	"personal_access_tokens": 1 << TopicAuth,
-	"members":                1 << TopicAccess,
-	"projects":               1 << TopicAccess,
-	"namespaces":             1 << TopicAccess,
-	"namespace_closure":      1 << TopicAccess,
-	"protected_branches":     1 << TopicAccess,
+	"members":                accessTopics,
+	"projects":               accessTopics,
+	"namespaces":             accessTopics,
+	"namespace_closure":      accessTopics,
+	"protected_branches":     accessTopics,
 }
 
 const allTopics = 1<<numTopics - 1
@@ -51,9 +60,16 @@ const epochsChannel = "lablet_epochs"
 // epochs holds the counters, the per-statement topic masks and, on
 // PostgreSQL, the state of the listener that hears other instances.
 type epochs struct {
-	n     [numTopics]atomic.Uint64
-	masks sync.Map // statement text → uint8
-	nMask atomic.Int64
+	n [numTopics]atomic.Uint64
+	// rows are the row epochs (rowepochs.go); rowsAll moves with any.
+	rows    [rowStripes]atomic.Uint64
+	rowsAll atomic.Uint64
+	// listingMu orders the listing epoch with created, the projects each
+	// of its recent values added (creations.go).
+	listingMu sync.Mutex
+	created   [createdLog]createdEntry
+	masks     sync.Map // statement text → uint8
+	nMask     atomic.Int64
 	// listening is false on PostgreSQL while the listener is not
 	// connected: another instance's change could then go unheard, so
 	// caches must not be trusted. Always true on SQLite, whose only
@@ -66,25 +82,41 @@ type epochs struct {
 	instance string
 }
 
-// payload is the notification text for topic mask m.
-func (e *epochs) payload(m uint8) string {
-	return strconv.Itoa(int(m)) + " " + e.instance
-}
-
 // Epoch returns topic t's current epoch and whether caches may rely on it.
 // Read it before querying and store the answer under it.
 func (db *DB) Epoch(t Topic) (uint64, bool) {
 	return db.epochs.n[t].Load(), db.epochs.listening.Load()
 }
 
-// bump advances the epochs of the topics in mask.
-func (e *epochs) bump(mask uint8) {
+// change is what a committed write moves: topics, the projects whose row
+// alone changed (rowepochs.go) and the projects it created (creations.go).
+type change struct {
+	topics  uint8
+	rows    []int64
+	created []int64
+}
+
+func (c change) empty() bool { return c.topics == 0 && len(c.rows) == 0 }
+
+// apply advances the epochs c moves. Row epochs move first, then the
+// topics in order, so that a listing move is never seen before the access
+// move of the same change.
+func (e *epochs) apply(c change) {
+	e.bumpRows(c.rows)
 	for t := Topic(0); t < numTopics; t++ {
-		if mask&(1<<t) != 0 {
-			e.n[t].Add(1)
+		if c.topics&(1<<t) == 0 {
+			continue
 		}
+		if t == TopicListing {
+			e.bumpListing(c)
+			continue
+		}
+		e.n[t].Add(1)
 	}
 }
+
+// bump advances the epochs of the topics in mask.
+func (e *epochs) bump(mask uint8) { e.apply(change{topics: mask}) }
 
 // mask returns the topics a statement may change: none for reads, the
 // topics of the table an INSERT, UPDATE or DELETE names, and all of them
@@ -146,20 +178,35 @@ func (q *Q) changed(ctx context.Context, m uint8) {
 	if m == 0 || q.db == nil {
 		return
 	}
-	if q.pending != nil {
-		*q.pending |= m
+	if q.pending == nil {
+		// Outside a transaction every statement is its own change (a
+		// creation's rows, published one by one, are not creation-only).
+		if q.rowOnly != 0 && m&^accessTopics == 0 {
+			q.db.published(ctx, change{rows: []int64{q.rowOnly}})
+		} else {
+			q.db.published(ctx, change{topics: m})
+		}
 		return
 	}
-	q.db.published(ctx, m)
+	switch {
+	case q.newRows && m&^accessTopics == 0:
+		q.pending.topics |= 1 << TopicListing
+	case q.rowOnly != 0 && m&^accessTopics == 0:
+		q.pending.rows = append(q.pending.rows, q.rowOnly)
+	default:
+		q.pending.topics |= m
+	}
 }
 
-// published bumps the local epochs and tells other instances (PostgreSQL).
-func (db *DB) published(ctx context.Context, m uint8) {
-	db.epochs.bump(m)
+// published moves the local epochs and tells other instances (PostgreSQL).
+// If telling fails, the change itself is committed already: listeners
+// elsewhere reconnect and reset on their own errors.
+func (db *DB) published(ctx context.Context, c change) {
+	c = notifiable(c)
+	db.epochs.apply(c)
 	if db.dialect == Postgres {
-		// Best effort: if it fails, listeners elsewhere reconnect and reset
-		// on their own errors; the change itself is committed already.
-		_, _ = db.sql.ExecContext(context.WithoutCancel(ctx), "SELECT pg_notify($1, $2)", epochsChannel, db.epochs.payload(m))
+		_, _ = db.sql.ExecContext(context.WithoutCancel(ctx), "SELECT pg_notify($1, $2)", epochsChannel,
+			db.epochs.payload(c))
 	}
 }
 
@@ -208,15 +255,11 @@ func (db *DB) listen(ctx context.Context, url string) error {
 		if err != nil {
 			return fmt.Errorf("store: wait for notification: %w", err)
 		}
-		mask, from, _ := strings.Cut(n.Payload, " ")
+		c, from := parsePayload(n.Payload)
 		if from == db.epochs.instance {
 			continue
 		}
-		m, err := strconv.Atoi(mask)
-		if err != nil || m <= 0 || m > allTopics {
-			m = allTopics
-		}
-		db.epochs.bump(uint8(m))
+		db.epochs.apply(c)
 	}
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 func TestStatementTopics(t *testing.T) {
-	auth, acc := uint8(1<<TopicAuth), uint8(1<<TopicAccess)
+	auth, acc := uint8(1<<TopicAuth), uint8(accessTopics)
 	for q, want := range map[string]uint8{
 		"SELECT * FROM users":                                     0,
 		"  select 1":                                              0,
@@ -99,17 +99,8 @@ func TestEpochsFollowCommits(t *testing.T) {
 // On PostgreSQL a second instance on the same database hears the first
 // one's commits.
 func TestEpochsAcrossInstances(t *testing.T) {
-	db, dsn, dir := mustOpen(t)
-	if db.Dialect() != Postgres {
-		t.Skip("SQLite has a single serving process; covered by TestEpochsFollowCommits")
-	}
-	other, err := Open(context.Background(), dsn, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	waitListening(t, db)
-	waitListening(t, other)
+	db, dsn, _ := mustOpen(t)
+	other := secondInstance(t, db, dsn, "TestEpochsFollowCommits")
 	before, _ := other.Epoch(TopicAuth)
 	ctx := context.Background()
 	if err := db.WithTx(ctx, func(q *Q) error {
@@ -127,6 +118,24 @@ func TestEpochsAcrossInstances(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// secondInstance opens another instance on db's PostgreSQL database, both
+// listening; on SQLite, which has a single serving process, it skips the
+// test, which covered names the single-instance test of.
+func secondInstance(t *testing.T, db *DB, dsn, covered string) *DB {
+	t.Helper()
+	if db.Dialect() != Postgres {
+		t.Skip("SQLite has a single serving process; covered by " + covered)
+	}
+	other, err := Open(context.Background(), dsn, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	waitListening(t, db)
+	waitListening(t, other)
+	return other
 }
 
 func waitListening(t *testing.T, db *DB) {

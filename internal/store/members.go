@@ -86,6 +86,21 @@ func (q *Q) DeleteMember(ctx context.Context, sourceType string, sourceID, userI
 // NamespaceAccessLevel returns the highest unexpired access level user has on
 // namespace nsID, directly or through any ancestor; 0 when none.
 func (q *Q) NamespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {
+	c, epoch, cached := q.readCaches()
+	key := accessKey{userID, nsID, today}
+	if cached {
+		if l, ok := c.nsAccess.Get(key, epoch); ok {
+			return l, nil
+		}
+	}
+	l, err := q.namespaceAccessLevel(ctx, userID, nsID, today)
+	if err == nil && cached {
+		c.nsAccess.Put(key, epoch, l)
+	}
+	return l, err
+}
+
+func (q *Q) namespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {
 	var level sql.NullInt64
 	// Ancestors first (CROSS JOIN fixes SQLite's order): the cost follows
 	// the nesting depth, not the number of groups the user belongs to.

@@ -67,13 +67,54 @@ func scanNamespace(s scanner) (*Namespace, error) {
 }
 
 // NamespaceByID returns a namespace by id.
+// Outside transactions it answers from the read caches while the access
+// epoch stands.
 func (q *Q) NamespaceByID(ctx context.Context, id int64) (*Namespace, error) {
-	return scanNamespace(q.queryRow(ctx, "SELECT "+namespaceColumns+" FROM namespaces n WHERE n.id = ?", id))
+	c, epoch, cached := q.readCaches()
+	if cached {
+		if ns, ok := c.namespaces.Get(id, epoch); ok {
+			return ns.clone(), nil
+		}
+	}
+	ns, err := scanNamespace(q.queryRow(ctx, "SELECT "+namespaceColumns+" FROM namespaces n WHERE n.id = ?", id))
+	if err == nil && cached {
+		c.storeNamespace(ns, epoch)
+	}
+	return ns, err
 }
 
 // NamespaceByFullPath returns a namespace by its full path, case-insensitively.
 func (q *Q) NamespaceByFullPath(ctx context.Context, fullPath string) (*Namespace, error) {
-	return scanNamespace(q.queryRow(ctx, "SELECT "+namespaceColumns+" FROM namespaces n WHERE lower(n.full_path) = lower(?)", fullPath))
+	c, epoch, cached := q.readCaches()
+	if cached {
+		if id, ok := c.nsPaths.Get(asciiLower(fullPath), epoch); ok {
+			if ns, ok := c.namespaces.Get(id, epoch); ok {
+				return ns.clone(), nil
+			}
+		}
+	}
+	ns, err := scanNamespace(q.queryRow(ctx, "SELECT "+namespaceColumns+" FROM namespaces n WHERE lower(n.full_path) = lower(?)", fullPath))
+	if err == nil && cached {
+		c.storeNamespace(ns, epoch)
+	}
+	return ns, err
+}
+
+// clone returns a copy of n that shares nothing mutable with it.
+func (n *Namespace) clone() *Namespace {
+	c := *n
+	c.ParentID = clonePtr(n.ParentID)
+	c.OwnerID = clonePtr(n.OwnerID)
+	c.MarkedForDeletionOn = clonePtr(n.MarkedForDeletionOn)
+	return &c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
 }
 
 // NamespacesByIDs returns namespaces keyed by id, in one query.

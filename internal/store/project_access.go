@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+
+	"github.com/lablet/lablet/internal/epochcache"
 )
 
 // projectAccessColumns are the viewer's direct project level and highest
@@ -25,14 +27,16 @@ const projectAccessColumns = `,
 // access epoch stands.
 func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today string) (*Project, ProjectAccess, error) {
 	c, epoch, cached := q.readCaches()
+	var g RowGuard
 	if cached {
-		if p, a, ok := c.lookup(id, userID, today, epoch); ok {
+		if p, a, ok := c.lookup(q.db, id, userID, today, epoch); ok {
 			return p, a, nil
 		}
+		g = q.db.RowGuard()
 	}
 	p, a, err := q.projectWithAccess(ctx, " WHERE p.id = ?", userID, today, id)
 	if err == nil && cached {
-		c.store(p, a, userID, today, epoch)
+		c.store(p, a, userID, today, epoch, g)
 	}
 	return p, a, err
 }
@@ -45,17 +49,19 @@ func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, us
 		return nil, ProjectAccess{}, ErrNotFound
 	}
 	c, epoch, cached := q.readCaches()
+	var g RowGuard
 	if cached {
-		if id, ok := c.paths.get(asciiLower(fullPath), epoch); ok {
-			if p, a, ok := c.lookup(id, userID, today, epoch); ok {
+		if id, ok := c.paths.Get(asciiLower(fullPath), epoch); ok {
+			if p, a, ok := c.lookup(q.db, id, userID, today, epoch); ok {
 				return p, a, nil
 			}
 		}
+		g = q.db.RowGuard()
 	}
 	p, a, err := q.projectWithAccess(ctx, " WHERE lower(n.full_path) = lower(?) AND lower(p.path) = lower(?)",
 		userID, today, fullPath[:i], fullPath[i+1:])
 	if err == nil && cached {
-		c.store(p, a, userID, today, epoch)
+		c.store(p, a, userID, today, epoch, g)
 	}
 	return p, a, err
 }
@@ -74,39 +80,38 @@ func (q *Q) projectWithAccess(ctx context.Context, where string, userID int64, t
 // readCaches returns the point-read caches and the access epoch to use
 // them under; not inside a transaction (whose own writes the caches would
 // not show), nor while epochs cannot be trusted.
-func (q *Q) readCaches() (*readCaches, uint64, bool) {
+func (q *Q) readCaches() (*readCaches, epochcache.Stamp, bool) {
 	if q.db == nil || q.tx != nil {
-		return nil, 0, false
+		return nil, epochcache.Stamp{}, false
 	}
 	epoch, ok := q.db.Epoch(TopicAccess)
 	if !ok {
-		return nil, 0, false
+		return nil, epochcache.Stamp{}, false
 	}
 	q.db.caches.init()
-	return &q.db.caches, epoch, true
+	return &q.db.caches, epochcache.Stamp{epoch}, true
 }
 
 // lookup answers a project and a viewer's access on it from the caches.
-func (c *readCaches) lookup(id, userID int64, today string, epoch uint64) (*Project, ProjectAccess, bool) {
-	p, ok := c.projects.get(id, epoch)
-	if !ok {
-		return nil, ProjectAccess{}, false
-	}
+func (c *readCaches) lookup(db *DB, id, userID int64, today string, epoch epochcache.Stamp) (*Project, ProjectAccess, bool) {
 	var a ProjectAccess
 	if userID != 0 {
-		if a, ok = c.access.get(accessKey{userID, id, today}, epoch); !ok {
+		var ok bool
+		if a, ok = c.access.Get(accessKey{userID, id, today}, epoch); !ok {
 			return nil, ProjectAccess{}, false
 		}
 	}
-	return p.clone(), a, true
+	p, ok := c.project(db, id, epoch)
+	return p, a, ok
 }
 
-// store keeps a project read under epoch, with a viewer's access on it.
-func (c *readCaches) store(p *Project, a ProjectAccess, userID int64, today string, epoch uint64) {
-	c.projects.put(p.ID, epoch, p.clone())
-	c.paths.put(asciiLower(p.FullPath()), epoch, p.ID)
+// store keeps a project read under epoch and since g, with a viewer's
+// access on it.
+func (c *readCaches) store(p *Project, a ProjectAccess, userID int64, today string, epoch epochcache.Stamp, g RowGuard) {
+	c.putProject(p, epoch, g)
+	c.paths.Put(asciiLower(p.FullPath()), epoch, p.ID)
 	if userID != 0 {
-		c.access.put(accessKey{userID, p.ID, today}, epoch, a)
+		c.access.Put(accessKey{userID, p.ID, today}, epoch, a)
 	}
 }
 

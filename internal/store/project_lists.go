@@ -13,9 +13,10 @@ import (
 // through a group — decide both the membership lists and which private
 // projects a visibility list shows. Computing them visits every such row
 // (about a thousand for a member of a few large groups), so they are kept
-// per viewer under the access epoch (TopicAccess: any committed change to
-// memberships, projects, namespaces or the hierarchy moves it) and list
-// pages are cut from them, fetching only the rows shown.
+// per viewer under the listing epoch (TopicListing: any committed change to
+// memberships, projects, namespaces or the hierarchy moves it, and so does
+// a new project) and list pages are cut from them, fetching only the rows
+// shown.
 
 // myProject is one project the viewer holds a level on, with the columns
 // list filters need.
@@ -31,9 +32,10 @@ type myProject struct {
 // they were computed for, and the positions matching each filter asked so
 // far (a list request then costs a binary search, not a pass over them).
 type myProjects struct {
-	epoch uint64
-	today string
-	list  []myProject
+	epoch  uint64 // listing
+	access uint64
+	today  string
+	list   []myProject
 
 	mu   sync.Mutex
 	hits map[hitsKey][]int32
@@ -131,14 +133,18 @@ const myProjectsMaxViewers = 1024
 // not be seen) — callers check.
 func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myProjects, error) {
 	c := &q.db.myProjects
-	epoch, ok := q.db.Epoch(TopicAccess)
+	// Access first: an access change moves access before listing, so a
+	// pair read in this order never pairs a new listing with an old access.
+	access, _ := q.db.Epoch(TopicAccess)
+	epoch, ok := q.db.Epoch(TopicListing)
 	if !ok {
-		list, err := q.loadMyProjects(ctx, viewerID, today)
+		list, err := q.loadMyProjects(ctx, viewerID, today, nil)
 		return &myProjects{list: list}, err
 	}
 	for {
 		c.mu.Lock()
-		if e := c.m[viewerID]; e != nil && e.epoch == epoch && e.today == today {
+		prev := c.m[viewerID]
+		if e := prev; e != nil && e.epoch == epoch && e.today == today {
 			c.mu.Unlock()
 			return e, nil
 		}
@@ -162,8 +168,8 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 		c.inflight[viewerID] = call
 		c.mu.Unlock()
 
-		list, err := q.loadMyProjects(ctx, viewerID, today)
-		call.val, call.err = &myProjects{epoch: epoch, today: today, list: list}, err
+		list, err := q.refreshMyProjects(ctx, prev, viewerID, today, access, epoch)
+		call.val, call.err = &myProjects{epoch: epoch, access: access, today: today, list: list}, err
 		c.mu.Lock()
 		if c.inflight[viewerID] == call {
 			delete(c.inflight, viewerID)
@@ -183,20 +189,65 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 	}
 }
 
-// loadMyProjects computes the viewer's projects from the database.
-func (q *Q) loadMyProjects(ctx context.Context, viewerID int64, today string) ([]myProject, error) {
+// refreshMyProjects computes the viewer's projects for epochs (access,
+// listing): from prev and the projects created since, when creating them
+// is all that changed (creations.go), else from scratch.
+func (q *Q) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID int64, today string, access, listing uint64) ([]myProject, error) {
+	if prev == nil || prev.today != today || prev.access != access || prev.epoch >= listing {
+		return q.loadMyProjects(ctx, viewerID, today, nil)
+	}
+	ids, ok := q.db.epochs.createdSince(prev.epoch, listing)
+	if !ok {
+		return q.loadMyProjects(ctx, viewerID, today, nil)
+	}
+	added, err := q.loadMyProjects(ctx, viewerID, today, ids)
+	if err != nil {
+		return nil, err
+	}
+	// Merge by id; prev's query may have seen some of them already.
+	out := make([]myProject, 0, len(prev.list)+len(added))
+	i, j := 0, 0
+	for i < len(prev.list) || j < len(added) {
+		switch {
+		case j == len(added) || i < len(prev.list) && prev.list[i].id < added[j].id:
+			out = append(out, prev.list[i])
+			i++
+		case i < len(prev.list) && prev.list[i].id == added[j].id:
+			out = append(out, added[j])
+			i, j = i+1, j+1
+		default:
+			out = append(out, added[j])
+			j++
+		}
+	}
+	return out, nil
+}
+
+// loadMyProjects computes the viewer's projects from the database; only
+// those among ids when ids is not nil.
+func (q *Q) loadMyProjects(ctx context.Context, viewerID int64, today string, ids []int64) ([]myProject, error) {
+	among, args := "", []any{viewerID, today, viewerID, today}
+	if ids != nil {
+		among = " AND p.id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		for range 2 {
+			for _, id := range ids {
+				args = append(args, id)
+			}
+		}
+	}
 	// The projects of the namespaces the viewer inherits a level on (read
 	// from the projects_namespace_listing index alone), then their direct
 	// projects elsewhere (CROSS JOIN keeps SQLite from scanning projects).
 	rows, err := q.query(ctx, projectAccessCTE+`SELECT p.id, COALESCE(pm.lvl, 0), gm.lvl,
 		p.visibility_level, p.archived, p.marked_for_deletion_on IS NOT NULL
 		FROM gm JOIN projects p ON p.namespace_id = gm.namespace_id LEFT JOIN pm ON pm.project_id = p.id
+		WHERE 1 = 1`+among+`
 		UNION ALL
 		SELECT p.id, pm.lvl, 0, p.visibility_level, p.archived, p.marked_for_deletion_on IS NOT NULL
 		FROM pm CROSS JOIN projects p
-		WHERE p.id = pm.project_id AND p.namespace_id NOT IN (SELECT namespace_id FROM gm)
+		WHERE p.id = pm.project_id AND p.namespace_id NOT IN (SELECT namespace_id FROM gm)`+among+`
 		ORDER BY 1`,
-		viewerID, today, viewerID, today)
+		args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: viewer projects: %w", err)
 	}
@@ -352,14 +403,18 @@ func (q *Q) projectsForPage(ctx context.Context, f ProjectFilter, page []*myProj
 	var missing []any
 	for _, m := range page {
 		if cached {
-			if p, ok := c.projects.get(m.id, epoch); ok {
-				byID[m.id] = p.clone()
+			if p, ok := c.project(q.db, m.id, epoch); ok {
+				byID[m.id] = p
 				continue
 			}
 		}
 		missing = append(missing, m.id)
 	}
 	if len(missing) > 0 {
+		var g RowGuard
+		if cached {
+			g = q.db.RowGuard()
+		}
 		rows, err := q.queryProjects(ctx, "WHERE p.id IN (?"+strings.Repeat(", ?", len(missing)-1)+")", missing...)
 		if err != nil {
 			return nil, nil, err
@@ -367,7 +422,7 @@ func (q *Q) projectsForPage(ctx context.Context, f ProjectFilter, page []*myProj
 		for _, p := range rows {
 			byID[p.ID] = p
 			if cached {
-				c.projects.put(p.ID, epoch, p.clone())
+				c.putProject(p, epoch, g)
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 // with direct, inherited, minimal, expired and no memberships.
 type listFixture struct {
 	db       *DB
+	dsn      string // empty on SQLite
 	viewers  []*User
 	projects []*Project
 	groups   []*Namespace
@@ -21,9 +22,9 @@ type listFixture struct {
 
 func newListFixture(t *testing.T) *listFixture {
 	t.Helper()
-	db, _, _ := mustOpen(t)
+	db, dsn, _ := mustOpen(t)
 	ctx := context.Background()
-	fx := &listFixture{db: db}
+	fx := &listFixture{db: db, dsn: dsn}
 	rng := rand.New(rand.NewPCG(1, 2))
 	err := db.WithTx(ctx, func(q *Q) error {
 		for i := 0; i < 4; i++ {
@@ -263,6 +264,124 @@ func TestProjectWithAccessFollowsChanges(t *testing.T) {
 		t.Fatalf("after the update: %+v", now)
 	}
 	if _, _, err := fx.db.Q().ProjectWithAccessByFullPath(ctx, old, v.ID, "2026-01-01"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("old path: %v", err)
+	}
+}
+
+// Creating a project moves the listing epoch only: cached single projects
+// stay valid, while lists, the new project's rows, its members and rules
+// all show at once.
+func TestNewProjectMovesListingOnly(t *testing.T) {
+	fx := newListFixture(t)
+	waitListening(t, fx.db) // connecting moves every epoch
+	ctx := context.Background()
+	v0, v1 := fx.viewers[0], fx.viewers[1]
+	epoch := func(tp Topic) uint64 {
+		t.Helper()
+		e, ok := fx.db.Epoch(tp)
+		if !ok {
+			t.Fatal("epochs not trusted")
+		}
+		return e
+	}
+	f := ProjectFilter{ViewerID: v0.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10,
+		OrderBy: "id", Desc: true, Limit: 5, Count: true}
+	before := listIDs(t, fx.db.Q(), f) // fills the viewer's cached projects
+	if _, _, err := fx.db.Q().ProjectWithAccessByID(ctx, fx.projects[0].ID, v0.ID, "2026-01-01"); err != nil {
+		t.Fatal(err)
+	}
+	access, listing := epoch(TopicAccess), epoch(TopicListing)
+
+	branch := "main"
+	p := &Project{NamespaceID: fx.groups[0].ID, Name: "Fresh", Path: "fresh", DefaultBranch: &branch, VisibilityLevel: 0}
+	rule := &ProtectedBranch{Name: branch, PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
+	if err := fx.db.WithTx(ctx, func(q *Q) error {
+		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0],
+			Owner: &Member{UserID: v1.ID, AccessLevel: 50}, Rule: rule})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if epoch(TopicAccess) != access {
+		t.Fatal("creating a project moved the access epoch")
+	}
+	if epoch(TopicListing) == listing {
+		t.Fatal("creating a project did not move the listing epoch")
+	}
+	after := listIDs(t, fx.db.Q(), f)
+	if want := slowList(t, fx.db, f); after != want || after == before || !strings.Contains(after, fmt.Sprintf(" %d:", p.ID)) {
+		t.Fatalf("list after creating project %d:\n got %s\nwant %s\n(before %s)", p.ID, after, want, before)
+	}
+	if _, a, err := fx.db.Q().ProjectWithAccessByID(ctx, p.ID, v0.ID, "2026-01-01"); err != nil || a.Group != 30 {
+		t.Fatalf("inherited access on the new project = %v, %v", a, err)
+	}
+	if _, a, err := fx.db.Q().ProjectWithAccessByID(ctx, p.ID, v1.ID, "2026-01-01"); err != nil || a.Project != 50 {
+		t.Fatalf("owner's access on the new project = %v, %v", a, err)
+	}
+	if rules, err := fx.db.Q().ProtectedBranches(ctx, p.ID, ""); err != nil || len(rules) != 1 || rules[0].Name != "main" {
+		t.Fatalf("rules of the new project = %v, %v", rules, err)
+	}
+	// Any other change to a table of TopicAccess moves both epochs.
+	if err := fx.db.Q().DeleteMember(ctx, SourceProject, p.ID, v1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if epoch(TopicAccess) == access || epoch(TopicListing) == listing+1 {
+		t.Fatal("removing a member did not move both epochs")
+	}
+}
+
+// Namespace point reads through the caches follow renames and membership
+// changes at once, and never hand out a shared copy.
+func TestNamespaceCachesFollowChanges(t *testing.T) {
+	fx := newListFixture(t)
+	ctx := context.Background()
+	v := fx.viewers[3]
+	g := fx.groups[1] // g0/s
+	get := func() (*Namespace, int) {
+		t.Helper()
+		byID, err := fx.db.Q().NamespaceByID(ctx, g.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byPath, err := fx.db.Q().NamespaceByFullPath(ctx, strings.ToUpper(byID.FullPath))
+		if err != nil || byPath.ID != g.ID || byPath.FullPath != byID.FullPath {
+			t.Fatalf("by path: %+v %v", byPath, err)
+		}
+		l, err := fx.db.Q().NamespaceAccessLevel(ctx, v.ID, g.ID, "2026-01-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return byID, l
+	}
+	for range 2 {
+		if ns, l := get(); ns.FullPath != "g0/s" || l != 0 {
+			t.Fatalf("before: %s %d", ns.FullPath, l)
+		}
+	}
+	got, _ := get()
+	got.Name, *got.ParentID = "changed by a caller", -1
+	if again, _ := get(); again.Name == got.Name || *again.ParentID == -1 {
+		t.Fatal("a caller's change reached the cache")
+	}
+	// Joining the parent group is inherited here.
+	if err := fx.db.Q().UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: fx.groups[0].ID, UserID: v.ID, AccessLevel: 20}); err != nil {
+		t.Fatal(err)
+	}
+	if _, l := get(); l != 20 {
+		t.Fatalf("level after joining the parent = %d", l)
+	}
+	// Renaming the parent moves this group's full path.
+	top, err := fx.db.Q().NamespaceByID(ctx, fx.groups[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top.Path = "renamed"
+	if err := fx.db.WithTx(ctx, func(q *Q) error { return q.UpdateNamespace(ctx, top) }); err != nil {
+		t.Fatal(err)
+	}
+	if ns, _ := get(); ns.FullPath != "renamed/s" {
+		t.Fatalf("full path after renaming the parent = %s", ns.FullPath)
+	}
+	if _, err := fx.db.Q().NamespaceByFullPath(ctx, "g0/s"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("old path: %v", err)
 	}
 }

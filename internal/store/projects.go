@@ -126,6 +126,23 @@ func (q *Q) CreateProject(ctx context.Context, p *Project) error {
 	return nil
 }
 
+// UpdateProjectRepository writes what p's repository decides: its default
+// branch, whether it is empty, and the update and activity times. No list,
+// access level or other project depends on these, so only p's row epoch
+// moves (rowepochs.go), not the access one.
+func (q *Q) UpdateProjectRepository(ctx context.Context, p *Project) error {
+	p.UpdatedAt = q.Now()
+	rq := *q
+	rq.rowOnly = p.ID
+	_, err := rq.exec(ctx, `UPDATE projects SET default_branch = ?, empty_repo = ?, updated_at = ?,
+		last_activity_at = ? WHERE id = ?`,
+		nullStr(p.DefaultBranch), p.EmptyRepo, ms(p.UpdatedAt), ms(p.LastActivityAt), p.ID)
+	if err != nil {
+		return fmt.Errorf("store: update project repository: %w", err)
+	}
+	return nil
+}
+
 // UpdateProject writes every mutable field of p.
 func (q *Q) UpdateProject(ctx context.Context, p *Project) error {
 	p.UpdatedAt = q.Now()

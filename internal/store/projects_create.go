@@ -68,6 +68,9 @@ type NewProject struct {
 // so that SQLite's write lock is held briefly. A name or path taken
 // concurrently is ErrConflict.
 func (q *Q) CreateNewProject(ctx context.Context, n NewProject) error {
+	nq := *q // every row below belongs to the new project
+	nq.newRows = true
+	q = &nq
 	p := n.Project
 	now := q.Now()
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = now, now, now
@@ -77,6 +80,9 @@ func (q *Q) CreateNewProject(ctx context.Context, n NewProject) error {
 	}
 	p.ID = id
 	p.Namespace = n.Namespace
+	if q.pending != nil {
+		q.pending.created = append(q.pending.created, id)
+	}
 	if m := n.Owner; m != nil {
 		m.SourceType, m.SourceID = SourceProject, p.ID
 		if err := q.UpsertMember(ctx, m); err != nil {

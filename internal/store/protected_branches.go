@@ -41,13 +41,13 @@ func (q *Q) ProtectedBranches(ctx context.Context, projectID int64, search strin
 	c, epoch, cached := q.readCaches()
 	cached = cached && search == ""
 	if cached {
-		if rules, ok := c.protected.get(projectID, epoch); ok {
+		if rules, ok := c.protected.Get(projectID, epoch); ok {
 			return cloneRules(rules), nil
 		}
 	}
 	rules, err := q.protectedBranches(ctx, projectID, search)
 	if err == nil && cached {
-		c.protected.put(projectID, epoch, cloneRules(rules))
+		c.protected.Put(projectID, epoch, cloneRules(rules))
 	}
 	return rules, err
 }

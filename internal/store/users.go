@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lablet/lablet/internal/epochcache"
 )
 
 // User is a person or bot account.
@@ -79,7 +81,7 @@ func scanUser(s scanner) (*User, error) {
 func (q *Q) UserByID(ctx context.Context, id int64) (*User, error) {
 	c, epoch, cached := q.userCache()
 	if cached {
-		if u, ok := c.get(id, epoch); ok {
+		if u, ok := c.Get(id, epoch); ok {
 			v := *u
 			return &v, nil
 		}
@@ -87,23 +89,23 @@ func (q *Q) UserByID(ctx context.Context, id int64) (*User, error) {
 	u, err := scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
 	if err == nil && cached {
 		v := *u
-		c.put(id, epoch, &v)
+		c.Put(id, epoch, &v)
 	}
 	return u, err
 }
 
 // userCache returns the cache of users by id and the auth epoch to use it
 // under (not in transactions, nor while epochs cannot be trusted).
-func (q *Q) userCache() (*epochCache[int64, *User], uint64, bool) {
+func (q *Q) userCache() (*epochcache.Cache[int64, *User], epochcache.Stamp, bool) {
 	if q.db == nil || q.tx != nil {
-		return nil, 0, false
+		return nil, epochcache.Stamp{}, false
 	}
 	epoch, ok := q.db.Epoch(TopicAuth)
 	if !ok {
-		return nil, 0, false
+		return nil, epochcache.Stamp{}, false
 	}
 	q.db.caches.init()
-	return q.db.caches.users, epoch, true
+	return q.db.caches.users, epochcache.Stamp{epoch}, true
 }
 
 // UserByUsername looks a user up case-insensitively.
@@ -131,7 +133,7 @@ func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*User, error
 	args := make([]any, 0, len(ids))
 	for _, id := range ids {
 		if cached {
-			if u, ok := c.get(id, epoch); ok {
+			if u, ok := c.Get(id, epoch); ok {
 				v := *u
 				out[id] = &v
 				continue
@@ -151,7 +153,7 @@ func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*User, error
 		out[u.ID] = u
 		if cached {
 			v := *u
-			c.put(u.ID, epoch, &v)
+			c.Put(u.ID, epoch, &v)
 		}
 	}
 	return out, err

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/epochcache"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -27,7 +28,7 @@ type API struct {
 	version     string
 	maxFileSize int64
 	mux         *http.ServeMux
-	projectJSON *projectJSONCache
+	projectJSON *epochcache.Cache[projectJSONKey, projectJSON]
 	listBuffers sync.Pool // *bytes.Buffer for assembling lists
 }
 
@@ -52,7 +53,7 @@ const DefaultMaxFileSize = 10 << 20
 func New(o Options) *API {
 	a := &API{svc: o.Service, db: o.Service.DB, auth: o.Authenticator, log: o.Log,
 		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, mux: http.NewServeMux(),
-		projectJSON: newProjectJSONCache(4096)}
+		projectJSON: newProjectJSONCache()}
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize
 	}

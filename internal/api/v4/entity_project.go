@@ -152,39 +152,59 @@ func projectFeatureLevel(enabled bool) string {
 }
 
 // projectNamespaceWebURL is a namespace's page: /groups/… for groups, /user for users.
-func (a *API) projectNamespaceWebURL(r *http.Request, ns *store.Namespace) string {
+func projectNamespaceWebURL(base string, ns *store.Namespace) string {
 	if ns.IsGroup() {
-		return a.baseURL(r) + "/groups/" + ns.FullPath
+		return base + "/groups/" + ns.FullPath
 	}
-	return a.baseURL(r) + "/" + ns.FullPath
+	return base + "/" + ns.FullPath
 }
 
-func (a *API) basicProject(r *http.Request, p *store.Project) basicProject {
+// projectBase is what every project entity of a request shares: the base
+// URL and its host name (for ssh_url_to_repo), worked out once per request
+// rather than once per project of a list.
+type projectBase struct {
+	url, host string
+}
+
+func (a *API) projectBase(r *http.Request) projectBase {
 	base := a.baseURL(r)
+	host := r.Host
+	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return projectBase{url: base, host: host}
+}
+
+// basicProjectAt renders p under the request's projectBase.
+func basicProjectAt(pb projectBase, p *store.Project) basicProject {
+	base := pb.url
 	full := p.FullPath()
 	topics := p.Topics
 	if topics == nil {
 		topics = []string{}
 	}
-	host := r.Host
-	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
-		host = u.Hostname()
-	}
+	// web_url is http_url_to_repo without ".git": one string serves both.
+	git := base + "/" + full + ".git"
 	ns := p.Namespace
 	return basicProject{ID: p.ID, Description: p.Description, Name: p.Name, NameWithNamespace: p.FullName(),
 		Path: p.Path, PathWithNamespace: full, CreatedAt: ts(p.CreatedAt), DefaultBranch: p.DefaultBranch,
-		TagList: topics, Topics: topics, SSHURLToRepo: "git@" + host + ":" + full + ".git",
-		HTTPURLToRepo: base + "/" + full + ".git", WebURL: base + "/" + full, ForksCount: 0, StarCount: 0,
+		TagList: topics, Topics: topics, SSHURLToRepo: "git@" + pb.host + ":" + full + ".git",
+		HTTPURLToRepo: git, WebURL: git[:len(git)-len(".git")], ForksCount: 0, StarCount: 0,
 		LastActivityAt: ts(p.LastActivityAt), Visibility: access.VisibilityName(p.VisibilityLevel),
 		Namespace: projectNamespace{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,
-			ParentID: ns.ParentID, WebURL: a.projectNamespaceWebURL(r, ns)}}
+			ParentID: ns.ParentID, WebURL: projectNamespaceWebURL(base, ns)}}
 }
 
 // fullProject renders p; owner is the personal namespace's owner (nil for
 // group projects); perms, when set, adds the permissions object.
 func (a *API) fullProject(r *http.Request, p *store.Project, owner *store.User, perms *store.ProjectAccess) fullProject {
-	self := a.baseURL(r) + Prefix + "/projects/" + strconv.FormatInt(p.ID, 10)
-	f := fullProject{basicProject: a.basicProject(r, p),
+	return fullProjectAt(a.projectBase(r), p, owner, perms)
+}
+
+// fullProjectAt is fullProject with the request's projectBase, for lists.
+func fullProjectAt(pb projectBase, p *store.Project, owner *store.User, perms *store.ProjectAccess) fullProject {
+	self := pb.url + Prefix + "/projects/" + strconv.FormatInt(p.ID, 10)
+	f := fullProject{basicProject: basicProjectAt(pb, p),
 		Links: projectLinks{Self: self, RepoBranches: self + "/repository/branches", Labels: self + "/labels",
 			Events: self + "/events", Members: self + "/members", ClusterAgents: self + "/cluster_agents"},
 		PackagesEnabled: true, EmptyRepo: p.EmptyRepo, Archived: p.Archived,
@@ -212,7 +232,7 @@ func (a *API) fullProject(r *http.Request, p *store.Project, owner *store.User, 
 		f.Links.MergeRequests = self + "/merge_requests"
 	}
 	if owner != nil {
-		u := a.basicUser(r, owner)
+		u := basicUserAt(pb.url, owner)
 		f.Owner = &u
 	}
 	if perms != nil {

@@ -19,13 +19,18 @@ type basicUser struct {
 }
 
 func (a *API) basicUser(r *http.Request, u *store.User) basicUser {
+	return basicUserAt(a.baseURL(r), u)
+}
+
+// basicUserAt is basicUser under a base URL the caller already has.
+func basicUserAt(base string, u *store.User) basicUser {
 	var pe *string
 	if u.PublicEmail != "" {
 		v := u.PublicEmail
 		pe = &v
 	}
 	return basicUser{ID: u.ID, Username: u.Username, PublicEmail: pe, Name: u.Name, State: u.State,
-		Locked: false, WebURL: a.baseURL(r) + "/" + u.Username}
+		Locked: false, WebURL: base + "/" + u.Username}
 }
 
 // userEntity is GitLab's Entities::User: the public profile.

@@ -2,80 +2,57 @@ package v4
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
-	"sync"
 
+	"github.com/lablet/lablet/internal/epochcache"
 	"github.com/lablet/lablet/internal/store"
 )
 
 // Encoding the full project entity is most of a project list's cost. Its
-// bytes depend on the project and its namespace (the access epoch), on the
-// owner of a personal project (the auth epoch) and on the base URL, but
-// not on the caller — except "permissions", which is the entity's last
-// field and is appended per caller. So the bytes without permissions are
-// kept per (project, base URL) under both epochs, read before the list.
+// bytes depend on the project and its namespace (the access epoch and the
+// project's row epoch), on the owner of a personal project (the auth
+// epoch) and on the base URL, but not on the caller — except
+// "permissions", which is the entity's last field and is appended per
+// caller. So the bytes without permissions are kept per (project, base
+// URL) under those epochs, read before the list.
 
 type projectJSONKey struct {
 	id   int64
 	base string
 }
 
-// projectJSONCache holds encoded full project entities for one pair of
-// epochs; the first store under a newer pair drops the older entries.
-type projectJSONCache struct {
-	mu           sync.RWMutex
-	access, auth uint64
-	m            map[projectJSONKey][]byte
-	max          int
+// projectJSON is a project's encoded entity with the row epoch of the row
+// it was encoded from; the cache keeps them under the (access, auth) pair.
+type projectJSON struct {
+	b   []byte
+	row uint64
 }
 
-func newProjectJSONCache(max int) *projectJSONCache {
-	return &projectJSONCache{m: make(map[projectJSONKey][]byte), max: max}
-}
+// projectJSONBudget bounds the bytes of cached entities: about 8,000 of
+// them, every project an instance of 10,000 shows a user.
+const projectJSONBudget = 24 << 20
 
-func (c *projectJSONCache) get(k projectJSONKey, access, auth uint64) []byte {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	if c.access != access || c.auth != auth {
-		return nil
-	}
-	return c.m[k]
-}
-
-func (c *projectJSONCache) put(k projectJSONKey, access, auth uint64, b []byte) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case access == c.access && auth == c.auth:
-	case access >= c.access && auth >= c.auth:
-		clear(c.m)
-		c.access, c.auth = access, auth
-	default:
-		return // read before a change that is already known
-	}
-	if _, ok := c.m[k]; !ok && len(c.m) >= c.max {
-		for old := range c.m { // evict an arbitrary entry
-			delete(c.m, old)
-			break
-		}
-	}
-	c.m[k] = b
+func newProjectJSONCache() *epochcache.Cache[projectJSONKey, projectJSON] {
+	return epochcache.NewCost[projectJSONKey, projectJSON](projectJSONBudget,
+		func(e projectJSON) int { return len(e.b) + 64 })
 }
 
 // listEpochs are the epochs a rendered list is valid under; ok is false
 // when caches cannot be trusted.
 type listEpochs struct {
 	access, auth uint64
+	rows         store.RowGuard
 	ok           bool
 }
+
+func (ep listEpochs) stamp() epochcache.Stamp { return epochcache.Stamp{ep.access, ep.auth} }
 
 // epochsNow reads the epochs; call it before reading what is rendered.
 func (a *API) epochsNow() listEpochs {
 	access, ok1 := a.db.Epoch(store.TopicAccess)
 	auth, ok2 := a.db.Epoch(store.TopicAuth)
-	return listEpochs{access: access, auth: auth, ok: ok1 && ok2}
+	return listEpochs{access: access, auth: auth, rows: a.db.RowGuard(), ok: ok1 && ok2}
 }
 
 // writeFullProjects writes projects as full entities, with each one's
@@ -83,37 +60,37 @@ func (a *API) epochsNow() listEpochs {
 // ok(w, []fullProject{…}) would write.
 func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listEpochs, projects []*store.Project,
 	owners map[int64]*store.User, access map[int64]store.ProjectAccess, withAccess bool) error {
-	base := a.baseURL(r)
+	pb := a.projectBase(r)
 	items := make([][]byte, len(projects))
 	size := 3
+	buf := a.getListBuffer()
+	defer a.putListBuffer(buf)
+	// Misses are encoded into buf's spare room, still unused, then copied
+	// out at their exact size: the copy is what the cache keeps, and is
+	// never written to again.
+	var scratch []byte
 	for i, p := range projects {
-		k := projectJSONKey{id: p.ID, base: base}
+		k := projectJSONKey{id: p.ID, base: pb.url}
 		var b []byte
 		if ep.ok {
-			b = a.projectJSON.get(k, ep.access, ep.auth)
+			if e, ok := a.projectJSON.Get(k, ep.stamp()); ok && e.row == a.db.ProjectRowEpoch(p.ID) {
+				b = e.b
+			}
 		}
 		if b == nil {
-			var err error
-			if b, err = encodeJSON(a.fullProject(r, p, projectOwnerOf(p, owners), nil)); err != nil {
-				return err
+			if scratch == nil {
+				buf.Grow(4096) // an entity is about 3 kB
+				scratch = buf.AvailableBuffer()
 			}
-			if ep.ok {
-				a.projectJSON.put(k, ep.access, ep.auth, b)
+			scratch = appendProjectEntity(scratch[:0], pb, p, projectOwnerOf(p, owners))
+			b = bytes.Clone(scratch)
+			if row, ok := ep.rows.Version(p.ID); ep.ok && ok {
+				a.projectJSON.Put(k, ep.stamp(), projectJSON{b: b, row: row})
 			}
 		}
 		items[i] = b
 		size += len(b) + 1 + maxPermissionsLen
 	}
-	buf, _ := a.listBuffers.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
-	}
-	defer func() {
-		if buf.Cap() <= 4<<20 {
-			buf.Reset()
-			a.listBuffers.Put(buf)
-		}
-	}()
 	buf.Grow(size)
 	buf.WriteByte('[')
 	for i, p := range projects {
@@ -131,25 +108,35 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listE
 		buf.WriteByte('}')
 	}
 	buf.WriteString("]\n")
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(buf.Bytes())
+	writeJSONBytes(w, http.StatusOK, buf.Bytes())
 	return nil
+}
+
+// getListBuffer takes an empty buffer from the API's pool.
+func (a *API) getListBuffer() *bytes.Buffer {
+	if buf, _ := a.listBuffers.Get().(*bytes.Buffer); buf != nil {
+		return buf
+	}
+	return new(bytes.Buffer)
+}
+
+// putListBuffer returns buf to the pool unless it grew too large to keep.
+func (a *API) putListBuffer(buf *bytes.Buffer) {
+	if buf.Cap() <= 4<<20 {
+		buf.Reset()
+		a.listBuffers.Put(buf)
+	}
+}
+
+// writeJSONBytes writes an already encoded body as writeJSON would.
+func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
 }
 
 // maxPermissionsLen bounds what appendPermissions adds, with its key.
 const maxPermissionsLen = len(`,"permissions":{"project_access":{"access_level":50,"notification_level":3},"group_access":{"access_level":50,"notification_level":3}}`)
-
-// encodeJSON encodes v as writeJSON does, without the trailing newline.
-func encodeJSON(v any) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
-}
 
 // appendPermissions writes the permissions object fullProject renders.
 func appendPermissions(buf *bytes.Buffer, pa store.ProjectAccess, group bool) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/lablet/lablet/internal/store"
 )
@@ -85,5 +86,23 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 	want, got := render(load(), true)
 	if !bytes.Equal(want, got) || !bytes.Contains(got, []byte(`"Renamed"`)) || !bytes.Contains(got, []byte(`"Alice Renamed"`)) {
 		t.Fatalf("after changes:\nwant %s\n got %s", want, got)
+	}
+	// A push moves only the project's row epoch; its cached entity follows.
+	access, listening := db.Epoch(store.TopicAccess)
+	for i := 0; !listening && i < 1000; i++ { // PostgreSQL: connecting moves every epoch
+		time.Sleep(10 * time.Millisecond)
+		access, listening = db.Epoch(store.TopicAccess)
+	}
+	trunk := "trunk"
+	personal.DefaultBranch = &trunk
+	if err := db.Q().UpdateProjectRepository(ctx, personal); err != nil {
+		t.Fatal(err)
+	}
+	if now, _ := db.Epoch(store.TopicAccess); now != access {
+		t.Fatal("recording a push moved the access epoch")
+	}
+	want, got = render(load(), true)
+	if !bytes.Equal(want, got) || !bytes.Contains(got, []byte(`"default_branch":"trunk"`)) {
+		t.Fatalf("after a push:\nwant %s\n got %s", want, got)
 	}
 }

@@ -222,8 +222,18 @@ func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p
 	}
 	f := a.fullProject(r, p, projectOwnerOf(p, owners), perms)
 	f.ReadmeURL = a.readmeURL(r, p)
-	writeJSON(w, status, f)
+	a.writeFullProject(w, status, &f)
 	return nil
+}
+
+// writeFullProject writes f as writeJSON(w, status, f) would.
+func (a *API) writeFullProject(w http.ResponseWriter, status int, f *fullProject) {
+	buf := a.getListBuffer()
+	defer a.putListBuffer(buf)
+	buf.Grow(4096) // an entity is about 3 kB: grow once rather than by doubling
+	buf.Write(appendFullProject(buf.AvailableBuffer(), f))
+	buf.WriteByte('\n') // as json.Encoder ends a value
+	writeJSONBytes(w, status, buf.Bytes())
 }
 
 // projectListKind says which entity a list renders by default.
@@ -388,9 +398,10 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind 
 	}
 	simple, _, _ := c.params.bool("simple")
 	if simple || kind == listWithAccess && !c.id.Authenticated() {
+		pb := a.projectBase(r)
 		out := make([]basicProject, 0, len(projects))
 		for _, p := range projects {
-			out = append(out, a.basicProject(r, p))
+			out = append(out, basicProjectAt(pb, p))
 		}
 		return ok(w, out)
 	}
