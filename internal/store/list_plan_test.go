@@ -182,11 +182,11 @@ func TestCachedPathQueriesUseIndexes(t *testing.T) {
 	if _, _, err := q.ProjectWithAccessByFullPath(ctx, p.FullPath(), v.ID, "2026-01-01"); err != nil {
 		t.Fatal(err)
 	}
-	mine, err := q.loadMyProjects(ctx, v.ID, "2026-01-01", nil)
+	mine, err := q.loadMyProjects(ctx, v.ID, "2026-01-01")
 	if err != nil || len(mine) == 0 {
 		t.Fatalf("viewer projects: %d, %v", len(mine), err)
 	}
-	if some, err := q.loadMyProjects(ctx, v.ID, "2026-01-01", []int64{mine[0].id, fx.projects[len(fx.projects)-1].ID}); err != nil || len(some) == 0 {
+	if some, err := q.myProjectsAmong(ctx, v.ID, "2026-01-01", []int64{mine[0].id, fx.projects[len(fx.projects)-1].ID}); err != nil || len(some) == 0 {
 		t.Fatalf("viewer projects among ids: %d, %v", len(some), err)
 	}
 	f := ProjectFilter{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", IDAfter: fx.projects[10].ID, Limit: 20}

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -138,7 +139,7 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 	access, _ := q.db.Epoch(TopicAccess)
 	epoch, ok := q.db.Epoch(TopicListing)
 	if !ok {
-		list, err := q.loadMyProjects(ctx, viewerID, today, nil)
+		list, err := q.loadMyProjects(ctx, viewerID, today)
 		return &myProjects{list: list}, err
 	}
 	for {
@@ -194,13 +195,13 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 // is all that changed (creations.go), else from scratch.
 func (q *Q) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID int64, today string, access, listing uint64) ([]myProject, error) {
 	if prev == nil || prev.today != today || prev.access != access || prev.epoch >= listing {
-		return q.loadMyProjects(ctx, viewerID, today, nil)
+		return q.loadMyProjects(ctx, viewerID, today)
 	}
 	ids, ok := q.db.epochs.createdSince(prev.epoch, listing)
 	if !ok {
-		return q.loadMyProjects(ctx, viewerID, today, nil)
+		return q.loadMyProjects(ctx, viewerID, today)
 	}
-	added, err := q.loadMyProjects(ctx, viewerID, today, ids)
+	added, err := q.myProjectsAmong(ctx, viewerID, today, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -223,42 +224,65 @@ func (q *Q) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID in
 	return out, nil
 }
 
-// loadMyProjects computes the viewer's projects from the database; only
-// those among ids when ids is not nil.
-func (q *Q) loadMyProjects(ctx context.Context, viewerID int64, today string, ids []int64) ([]myProject, error) {
-	among, args := "", []any{viewerID, today, viewerID, today}
-	if ids != nil {
-		among = " AND p.id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
-		for range 2 {
-			for _, id := range ids {
-				args = append(args, id)
-			}
-		}
-	}
+// loadMyProjects computes the viewer's projects from the database.
+func (q *Q) loadMyProjects(ctx context.Context, viewerID int64, today string) ([]myProject, error) {
 	// The projects of the namespaces the viewer inherits a level on (read
 	// from the projects_namespace_listing index alone), then their direct
 	// projects elsewhere (CROSS JOIN keeps SQLite from scanning projects).
 	rows, err := q.query(ctx, projectAccessCTE+`SELECT p.id, COALESCE(pm.lvl, 0), gm.lvl,
 		p.visibility_level, p.archived, p.marked_for_deletion_on IS NOT NULL
 		FROM gm JOIN projects p ON p.namespace_id = gm.namespace_id LEFT JOIN pm ON pm.project_id = p.id
-		WHERE 1 = 1`+among+`
 		UNION ALL
 		SELECT p.id, pm.lvl, 0, p.visibility_level, p.archived, p.marked_for_deletion_on IS NOT NULL
 		FROM pm CROSS JOIN projects p
-		WHERE p.id = pm.project_id AND p.namespace_id NOT IN (SELECT namespace_id FROM gm)`+among+`
+		WHERE p.id = pm.project_id AND p.namespace_id NOT IN (SELECT namespace_id FROM gm)
 		ORDER BY 1`,
-		args...)
+		viewerID, today, viewerID, today)
 	if err != nil {
 		return nil, fmt.Errorf("store: viewer projects: %w", err)
 	}
+	return scanMyProjects(rows, false)
+}
+
+// myProjectsAmong computes which of projects ids are the viewer's, with
+// their levels, as loadMyProjects would, by primary key: its cost follows
+// len(ids), not the number of the viewer's projects.
+func (q *Q) myProjectsAmong(ctx context.Context, viewerID int64, today string, ids []int64) ([]myProject, error) {
+	args := []any{viewerID, today, viewerID, today}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := q.query(ctx, `SELECT p.id, p.visibility_level, p.archived,
+		p.marked_for_deletion_on IS NOT NULL`+projectAccessColumns+` FROM projects p
+		WHERE p.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY p.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: viewer projects: %w", err)
+	}
+	return scanMyProjects(rows, true)
+}
+
+// scanMyProjects reads loadMyProjects' rows, or with levelsLast those of
+// myProjectsAmong (levels after the columns, NULL for none), keeping only
+// projects the viewer holds a level on.
+func scanMyProjects(rows *sql.Rows, levelsLast bool) ([]myProject, error) {
 	defer rows.Close()
 	var out []myProject
 	for rows.Next() {
 		var m myProject
-		if err := rows.Scan(&m.id, &m.access.Project, &m.access.Group, &m.visibility, &m.archived, &m.marked); err != nil {
+		var err error
+		if levelsLast {
+			var pl, gl sql.NullInt64
+			err = rows.Scan(&m.id, &m.visibility, &m.archived, &m.marked, &pl, &gl)
+			m.access = ProjectAccess{Project: int(pl.Int64), Group: int(gl.Int64)}
+		} else {
+			err = rows.Scan(&m.id, &m.access.Project, &m.access.Group, &m.visibility, &m.archived, &m.marked)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("store: viewer projects: %w", err)
 		}
-		out = append(out, m)
+		if m.access != (ProjectAccess{}) {
+			out = append(out, m)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: viewer projects: %w", wrapErr(err))
