@@ -1,17 +1,14 @@
 package repo
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -31,40 +28,19 @@ const (
 // catFile is one "git cat-file --batch-command" process. It serves one
 // request at a time: whoever holds it (taken out of the pool) owns it.
 type catFile struct {
-	path     string
-	gen      uint64
-	cmd      *exec.Cmd
-	stdin    io.WriteCloser
-	out      *bufio.Reader
-	stderr   *limitedWriter
-	cancel   context.CancelFunc
-	lastUsed time.Time
-	broken   bool
+	poolEntry
+	gitProc
+	gen    uint64
+	broken bool
 }
 
 func startCatFile(path string, gen uint64) (*catFile, error) {
-	// The process outlives any one request, so it is bound to its own
-	// context; per-request cancellation kills it explicitly (see do).
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := Command(ctx, path, nil, "cat-file", "--batch-command")
-	stdin, err := cmd.StdinPipe()
+	// Per-request cancellation kills the process explicitly (see do).
+	proc, err := startGitProc(path, 64<<10, "cat-file", "--batch-command")
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("cat-file stdin: %w", err)
+		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("cat-file stdout: %w", err)
-	}
-	stderr := &limitedWriter{n: 4096}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return nil, fmt.Errorf("start cat-file: %w", err)
-	}
-	return &catFile{path: path, gen: gen, cmd: cmd, stdin: stdin,
-		out: bufio.NewReaderSize(stdout, 64<<10), stderr: stderr, cancel: cancel}, nil
+	return &catFile{poolEntry: poolEntry{path: path}, gitProc: proc, gen: gen}, nil
 }
 
 func (c *catFile) close() {
@@ -138,13 +114,15 @@ func (c *catFile) do(ctx context.Context, verb, rev string) (objHeader, []byte, 
 	return h, buf[:size], nil
 }
 
-// catFilePool keeps warm cat-file processes keyed by repository path.
+// catFilePool keeps warm cat-file processes keyed by repository path. The
+// embedded pool's mu also guards gen and closed, so that a process is only
+// made idle if its repository was not closed meanwhile.
+// Tests assert with its starts that hot reads spawn no process.
 type catFilePool struct {
-	mu     sync.Mutex
-	idle   []*catFile        // least recently used first
+	idlePool[*catFile]
+
 	gen    map[string]uint64 // bumped by closeRepo to retire busy processes
 	closed bool
-	starts atomic.Int64 // processes spawned; tests assert hot reads spawn none
 }
 
 func (p *catFilePool) get(path string) (*catFile, error) {
@@ -153,12 +131,9 @@ func (p *catFilePool) get(path string) (*catFile, error) {
 		p.mu.Unlock()
 		return nil, errors.New("repository store closed")
 	}
-	for i := len(p.idle) - 1; i >= 0; i-- {
-		if c := p.idle[i]; c.path == path {
-			p.idle = append(p.idle[:i], p.idle[i+1:]...)
-			p.mu.Unlock()
-			return c, nil
-		}
+	if c, ok := p.takeLocked(path); ok {
+		p.mu.Unlock()
+		return c, nil
 	}
 	gen := p.gen[path]
 	p.mu.Unlock()
@@ -171,73 +146,36 @@ func (p *catFilePool) put(c *catFile) {
 		c.close()
 		return
 	}
-	now := time.Now()
-	c.lastUsed = now
-	var evict []*catFile
+	// A process of a store or repository closed since it started is not
+	// kept.
+	evict := []*catFile{c}
 	p.mu.Lock()
-	if p.closed || c.gen != p.gen[c.path] {
-		evict = append(evict, c)
-	} else {
-		n := 0
-		for _, o := range p.idle {
-			if o.path == c.path {
-				n++
-			}
-		}
-		if n >= maxIdlePerRepo {
-			evict = append(evict, c)
-		} else {
-			p.idle = append(p.idle, c)
-		}
-		// Drop stale processes and enforce the global cap, oldest first.
-		keep := p.idle[:0]
-		for i, o := range p.idle {
-			if now.Sub(o.lastUsed) > idleTimeout || len(p.idle)-i > maxIdle {
-				evict = append(evict, o)
-				continue
-			}
-			keep = append(keep, o)
-		}
-		p.idle = keep
+	if !p.closed && c.gen == p.gen[c.path] {
+		evict = p.addLocked(c, idleLimits{perRepo: maxIdlePerRepo, total: maxIdle, timeout: idleTimeout})
 	}
 	p.mu.Unlock()
-	for _, o := range evict {
-		o.close()
-	}
+	closeEach(evict)
 }
 
-// closeRepo stops idle processes for path and retires busy ones.
+// closeRepo stops idle processes for path and retires busy ones. The
+// generation moves first: a process put back after that is closed, one put
+// back before is idle and closed here.
 func (p *catFilePool) closeRepo(path string) {
-	var evict []*catFile
 	p.mu.Lock()
 	if p.gen == nil {
 		p.gen = map[string]uint64{}
 	}
 	p.gen[path]++
-	keep := p.idle[:0]
-	for _, o := range p.idle {
-		if o.path == path {
-			evict = append(evict, o)
-		} else {
-			keep = append(keep, o)
-		}
-	}
-	p.idle = keep
 	p.mu.Unlock()
-	for _, o := range evict {
-		o.close()
-	}
+	p.closePath(path)
 }
 
+// closeAll closes every idle process; closed first, so none is added after.
 func (p *catFilePool) closeAll() {
 	p.mu.Lock()
 	p.closed = true
-	evict := p.idle
-	p.idle = nil
 	p.mu.Unlock()
-	for _, o := range evict {
-		o.close()
-	}
+	p.idlePool.closeAll()
 }
 
 // limitedWriter keeps the first n bytes of a child's stderr and drops the

@@ -17,11 +17,6 @@ import (
 	"sync"
 )
 
-var zlibWriters = sync.Pool{New: func() any {
-	zw, _ := zlib.NewWriterLevel(io.Discard, zlib.BestSpeed)
-	return zw
-}}
-
 // writeLooseObject stores an object as git's loose object writer does
 // (objects/xx/yyyy…: zlib of "<type> <size>\x00<data>", named by its SHA-1,
 // written to a temporary file and linked into place, read-only), without
@@ -42,15 +37,11 @@ func (r *Repo) writeLooseObject(typ string, data []byte) (oid string, ok bool, e
 		return oid, true, nil // already there (git would only freshen it)
 	}
 	var buf bytes.Buffer
-	// A zlib writer allocates ~1 MiB of compressor state: reused, it no
-	// longer dominates an API commit's allocations and GC.
-	zw := zlibWriters.Get().(*zlib.Writer)
-	zw.Reset(&buf)
+	zw := r.zlib.get(&buf)
 	zw.Write([]byte(hdr))
 	zw.Write(data)
 	err = zw.Close()
-	zw.Reset(io.Discard) // keep no reference to buf in the pool
-	zlibWriters.Put(zw)
+	r.zlib.put(zw)
 	if err != nil {
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
@@ -77,6 +68,27 @@ func (r *Repo) writeLooseObject(typ string, data []byte) (oid string, ok bool, e
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
 	return oid, true, nil
+}
+
+// zlibPool reuses the store's zlib writers: one allocates ~1 MiB of
+// compressor state, which would otherwise dominate an API commit's
+// allocations and GC.
+type zlibPool struct{ p sync.Pool }
+
+// get returns a writer compressing into w at git's loose object level.
+func (z *zlibPool) get(w io.Writer) *zlib.Writer {
+	if zw, ok := z.p.Get().(*zlib.Writer); ok {
+		zw.Reset(w)
+		return zw
+	}
+	zw, _ := zlib.NewWriterLevel(w, zlib.BestSpeed) // fails only for a bad level
+	return zw
+}
+
+// put takes back a writer from get once it is closed.
+func (z *zlibPool) put(zw *zlib.Writer) {
+	zw.Reset(io.Discard) // keep no reference to its output in the pool
+	z.p.Put(zw)
 }
 
 // sha1Objects reports whether the repository stores SHA-1 objects in its

@@ -1,7 +1,6 @@
 package repo
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -66,30 +65,15 @@ func (r *Repo) readBranchRefs() ([]Branch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list branches: %w", err)
 	}
-	f, err := os.Open(filepath.Join(r.path, "packed-refs"))
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
-		return nil, fmt.Errorf("read packed-refs: %w", err)
-	default:
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "" || line[0] == '#' || line[0] == '^' {
-				continue
-			}
-			oid, ref, ok := strings.Cut(line, " ")
-			if !ok || !strings.HasPrefix(ref, "refs/heads/") || seen[ref] || !isHexID(oid, 40) || checkRefFormat(ref) != nil {
-				continue
-			}
+	err = r.eachPackedRef(func(oid, ref string) bool {
+		if strings.HasPrefix(ref, "refs/heads/") && !seen[ref] && isHexID(oid, 40) && checkRefFormat(ref) == nil {
 			seen[ref] = true
 			out = append(out, Branch{Name: strings.TrimPrefix(ref, "refs/heads/"), Target: oid})
 		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("read packed-refs: %w", err)
-		}
+		return true
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

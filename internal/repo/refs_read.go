@@ -55,15 +55,30 @@ func isDirErr(err error) bool {
 }
 
 func (r *Repo) readPackedRef(name string) (string, error) {
-	f, err := os.Open(filepath.Join(r.path, "packed-refs"))
+	oid := ""
+	err := r.eachPackedRef(func(o, ref string) bool {
+		if ref == name {
+			oid = o
+			return false
+		}
+		return true
+	})
 	if errors.Is(err, fs.ErrNotExist) {
 		if !r.Exists() {
 			return "", fmt.Errorf("repository %s: %w", r.path, ErrNotFound)
 		}
 		return "", nil
 	}
+	return oid, err
+}
+
+// eachPackedRef calls fn with the object id and name of each ref line of
+// packed-refs (not comments or peeled "^" lines), in file order, until fn
+// returns false. A missing packed-refs is an fs.ErrNotExist error.
+func (r *Repo) eachPackedRef(fn func(oid, ref string) bool) error {
+	f, err := os.Open(filepath.Join(r.path, "packed-refs"))
 	if err != nil {
-		return "", fmt.Errorf("read packed-refs: %w", err)
+		return fmt.Errorf("read packed-refs: %w", err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -74,14 +89,14 @@ func (r *Repo) readPackedRef(name string) (string, error) {
 			continue
 		}
 		oid, ref, ok := strings.Cut(line, " ")
-		if ok && ref == name {
-			return oid, nil
+		if ok && !fn(oid, ref) {
+			return nil
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return "", fmt.Errorf("read packed-refs: %w", err)
+		return fmt.Errorf("read packed-refs: %w", err)
 	}
-	return "", nil
+	return nil
 }
 
 // refValue is readRef through the cache, under the refs version taken

@@ -1,17 +1,12 @@
 package repo
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -100,15 +95,10 @@ const (
 // refUpdater is one "git update-ref -m lablet --stdin" process, used by one
 // transaction at a time.
 type refUpdater struct {
-	path     string
-	dir      os.FileInfo // the repository directory it runs in
-	cmd      *exec.Cmd
-	stdin    io.WriteCloser
-	out      *bufio.Reader
-	stderr   *limitedWriter
-	cancel   context.CancelFunc
-	lastUsed time.Time
-	pool     *updaterPool // where it goes back when idle
+	poolEntry
+	gitProc
+	dir  os.FileInfo  // the repository directory it runs in
+	pool *updaterPool // where it goes back when idle
 }
 
 func startRefUpdater(path string) (*refUpdater, error) {
@@ -116,28 +106,12 @@ func startRefUpdater(path string) (*refUpdater, error) {
 	if err != nil {
 		return nil, fmt.Errorf("update-ref: %w", err)
 	}
-	// The process outlives any one request, so it is bound to its own
-	// context; run kills it if the request's ends mid-transaction.
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := Command(ctx, path, nil, "update-ref", "-m", "lablet", "--stdin")
-	stdin, err := cmd.StdinPipe()
+	// run kills the process if its request ends mid-transaction.
+	proc, err := startGitProc(path, 4096, "update-ref", "-m", "lablet", "--stdin")
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("update-ref stdin: %w", err)
+		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("update-ref stdout: %w", err)
-	}
-	stderr := &limitedWriter{n: 4096}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return nil, fmt.Errorf("start update-ref: %w", err)
-	}
-	return &refUpdater{path: path, dir: dir, cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout),
-		stderr: stderr, cancel: cancel}, nil
+	return &refUpdater{poolEntry: poolEntry{path: path}, gitProc: proc, dir: dir}, nil
 }
 
 // run sends one transaction and waits for git to commit it, then returns
@@ -195,28 +169,16 @@ func (u *refUpdater) close() {
 	}()
 }
 
-// updaterPool keeps idle update-ref processes by repository path.
+// updaterPool keeps idle update-ref processes by repository path; they are
+// also reaped on a timer when no transaction comes.
 type updaterPool struct {
-	mu     sync.Mutex
-	idle   []*refUpdater // oldest first
-	timer  *time.Timer
-	starts atomic.Int64 // processes started (tests)
+	idlePool[*refUpdater]
 }
 
 // get returns an idle process still running in the repository at path (the
 // same directory, not one that replaced it), or starts one.
 func (p *updaterPool) get(path string) (*refUpdater, error) {
-	p.mu.Lock()
-	var u *refUpdater
-	for i := len(p.idle) - 1; i >= 0; i-- {
-		if p.idle[i].path == path {
-			u = p.idle[i]
-			p.idle = slices.Delete(p.idle, i, i+1)
-			break
-		}
-	}
-	p.mu.Unlock()
-	if u != nil {
+	if u, ok := p.take(path); ok {
 		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, u.dir) {
 			return u, nil
 		}
@@ -233,100 +195,8 @@ func (p *updaterPool) get(path string) (*refUpdater, error) {
 }
 
 func (p *updaterPool) put(u *refUpdater) {
-	now := time.Now()
-	u.lastUsed = now
-	var evict []*refUpdater
-	p.mu.Lock()
-	n := 0
-	for _, o := range p.idle {
-		if o.path == u.path {
-			n++
-		}
-	}
-	if n >= maxIdleUpdatersPerRepo {
-		evict = append(evict, u)
-	} else {
-		p.idle = append(p.idle, u)
-	}
-	keep := p.idle[:0]
-	for i, o := range p.idle {
-		if now.Sub(o.lastUsed) > updaterIdleTimeout || len(p.idle)-i > maxIdleUpdaters {
-			evict = append(evict, o)
-			continue
-		}
-		keep = append(keep, o)
-	}
-	clear(p.idle[len(keep):])
-	p.idle = keep
-	if p.timer == nil && len(p.idle) > 0 {
-		// Idle processes are also reaped when no transaction comes.
-		p.timer = time.AfterFunc(updaterIdleTimeout, p.reap)
-	}
-	p.mu.Unlock()
-	for _, o := range evict {
-		o.close()
-	}
-}
-
-// reap closes processes idle for longer than updaterIdleTimeout.
-func (p *updaterPool) reap() {
-	now := time.Now()
-	var evict []*refUpdater
-	p.mu.Lock()
-	keep := p.idle[:0]
-	for _, o := range p.idle {
-		if now.Sub(o.lastUsed) > updaterIdleTimeout {
-			evict = append(evict, o)
-			continue
-		}
-		keep = append(keep, o)
-	}
-	clear(p.idle[len(keep):])
-	p.idle = keep
-	p.timer = nil
-	if len(p.idle) > 0 {
-		p.timer = time.AfterFunc(updaterIdleTimeout, p.reap)
-	}
-	p.mu.Unlock()
-	for _, o := range evict {
-		o.close()
-	}
-}
-
-// closeAll closes every idle process and stops the reaper.
-func (p *updaterPool) closeAll() {
-	p.mu.Lock()
-	evict := p.idle
-	p.idle = nil
-	if p.timer != nil {
-		p.timer.Stop()
-		p.timer = nil
-	}
-	p.mu.Unlock()
-	for _, o := range evict {
-		o.close()
-	}
-}
-
-// closePath closes the idle processes of the repository at path (moved
-// or removed: they must not write into whatever is there next).
-func (p *updaterPool) closePath(path string) {
-	var evict []*refUpdater
-	p.mu.Lock()
-	keep := p.idle[:0]
-	for _, o := range p.idle {
-		if o.path == path {
-			evict = append(evict, o)
-			continue
-		}
-		keep = append(keep, o)
-	}
-	clear(p.idle[len(keep):])
-	p.idle = keep
-	p.mu.Unlock()
-	for _, o := range evict {
-		o.close()
-	}
+	p.idlePool.put(u, idleLimits{perRepo: maxIdleUpdatersPerRepo, total: maxIdleUpdaters,
+		timeout: updaterIdleTimeout, reap: true})
 }
 
 // CreateBranch creates a branch at a revision; ErrExists if it exists.

@@ -22,6 +22,7 @@ type Store struct {
 
 	pool     catFilePool
 	updaters updaterPool
+	zlib     zlibPool
 	versions refsVersions
 	cache    caches
 	// probes remembers what git init would learn from the file system,
@@ -45,8 +46,8 @@ func (s *Store) Path(projectID int64) string {
 // Open returns a handle on a project's repository; it does not check that
 // the repository exists (reads then fail with ErrNotFound).
 func (s *Store) Open(projectID int64) *Repo {
-	return &Repo{path: s.Path(projectID), pool: &s.pool, updaters: &s.updaters, versions: &s.versions,
-		cache: s.cache.init()}
+	return &Repo{path: s.Path(projectID), pool: &s.pool, updaters: &s.updaters, zlib: &s.zlib,
+		versions: &s.versions, cache: s.cache.init()}
 }
 
 // Close stops all pooled cat-file processes; the Store is unusable after.
@@ -134,7 +135,9 @@ func (s *Store) Prepare(ctx context.Context, defaultBranch string) (*Repo, error
 			return nil, err
 		}
 	}
-	return OpenPath(tmp), nil
+	r := OpenPath(tmp)
+	r.zlib = &s.zlib // its first commit reuses the store's writers
+	return r, nil
 }
 
 // Place renames a prepared repository into the project's place and returns
@@ -308,6 +311,7 @@ type Repo struct {
 	path     string
 	pool     *catFilePool
 	updaters *updaterPool
+	zlib     *zlibPool
 	versions *refsVersions
 	cache    *caches
 }
@@ -315,8 +319,8 @@ type Repo struct {
 // OpenPath returns a handle on a bare repository at an arbitrary path with
 // its own process pool (tests, tools). Close it when done.
 func OpenPath(path string) *Repo {
-	return &Repo{path: path, pool: &catFilePool{}, updaters: &updaterPool{}, versions: &refsVersions{},
-		cache: new(caches).init()}
+	return &Repo{path: path, pool: &catFilePool{}, updaters: &updaterPool{}, zlib: &zlibPool{},
+		versions: &refsVersions{}, cache: new(caches).init()}
 }
 
 // Path is the repository directory.
