@@ -32,16 +32,19 @@ func TestBounds(t *testing.T) {
 	for i := range 10 {
 		c.Put(i, Stamp{}, i)
 	}
-	if n, _ := c.Len(); n != 3 {
-		t.Fatalf("entries = %d, want 3", n)
+	if n, _ := c.Len(); n != 3 || !c.Full() {
+		t.Fatalf("entries = %d, full %v; want 3, true", n, c.Full())
 	}
-	b := NewCost[int, []byte](100, func(v []byte) int { return len(v) })
+	if New[int, int](3).Full() {
+		t.Fatal("an empty cache is full")
+	}
+	b := NewCost[int, []byte](100, 30, func(v []byte) int { return len(v) })
 	for i := range 10 {
 		b.Put(i, Stamp{}, make([]byte, 30))
 	}
 	b.Put(99, Stamp{}, make([]byte, 101)) // dearer than the whole budget
-	if n, total := b.Len(); n != 3 || total != 90 {
-		t.Fatalf("entries, cost = %d, %d; want 3, 90", n, total)
+	if n, total := b.Len(); n != 3 || total != 90 || !b.Full() {
+		t.Fatalf("entries, cost, full = %d, %d, %v; want 3, 90, true", n, total, b.Full())
 	}
 	b.Put(5, Stamp{}, make([]byte, 10)) // replacing counts the new cost only
 	if _, total := b.Len(); total > 100 {
@@ -49,5 +52,37 @@ func TestBounds(t *testing.T) {
 	}
 	if _, ok := b.Get(99, Stamp{}); ok {
 		t.Fatal("a value over the budget was kept")
+	}
+}
+
+// A large cache is split in shards, each bounded by its share.
+func TestShards(t *testing.T) {
+	c := New[int, int](maxShards * minShardEntries)
+	if len(c.shards) != maxShards {
+		t.Fatalf("%d shards", len(c.shards))
+	}
+	for i := range 10 * maxShards * minShardEntries {
+		c.Put(i, Stamp{1}, i)
+	}
+	if n, _ := c.Len(); n > maxShards*minShardEntries || n < maxShards*minShardEntries/2 {
+		t.Fatalf("%d entries", n)
+	}
+	if !c.Full() {
+		t.Fatal("not full")
+	}
+	hits := 0
+	for i := range 10 * maxShards * minShardEntries {
+		if v, ok := c.Get(i, Stamp{1}); ok {
+			if v != i {
+				t.Fatalf("Get(%d) = %d", i, v)
+			}
+			hits++
+		}
+		if _, ok := c.Get(i, Stamp{2}); ok {
+			t.Fatal("read under another stamp")
+		}
+	}
+	if hits == 0 {
+		t.Fatal("nothing kept")
 	}
 }

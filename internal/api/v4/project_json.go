@@ -29,12 +29,16 @@ type projectJSON struct {
 	row uint64
 }
 
+// admitEvery is how many misses of a request yield one new entry once the
+// cache is full.
+const admitEvery = 8
+
 // projectJSONBudget bounds the bytes of cached entities: about 8,000 of
 // them, every project an instance of 10,000 shows a user.
 const projectJSONBudget = 24 << 20
 
 func newProjectJSONCache() *epochcache.Cache[projectJSONKey, projectJSON] {
-	return epochcache.NewCost[projectJSONKey, projectJSON](projectJSONBudget,
+	return epochcache.NewCost[projectJSONKey, projectJSON](projectJSONBudget, 3200,
 		func(e projectJSON) int { return len(e.b) + 64 })
 }
 
@@ -65,31 +69,37 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listE
 	size := 3
 	buf := a.getListBuffer()
 	defer a.putListBuffer(buf)
-	// Misses are encoded into buf's spare room, still unused, then copied
-	// out at their exact size: the copy is what the cache keeps, and is
-	// never written to again.
-	var scratch []byte
+	// Misses are encoded one after another into arena, and items point
+	// into it once it stops growing. Only the entities admitted to the
+	// cache are copied out (the copy is never written to again): when the
+	// cache is full — pages drawn from more projects than it holds — one
+	// miss in admitEvery is, which keeps most of its hits for a fraction
+	// of the copies and evictions.
+	arena := a.getListBuffer()
+	defer a.putListBuffer(arena)
+	type span struct{ i, start, end int }
+	var misses []span
+	full := ep.ok && a.projectJSON.Full()
 	for i, p := range projects {
 		k := projectJSONKey{id: p.ID, base: pb.url}
-		var b []byte
 		if ep.ok {
 			if e, ok := a.projectJSON.Get(k, ep.stamp()); ok && e.row == a.db.ProjectRowEpoch(p.ID) {
-				b = e.b
+				items[i] = e.b
+				size += len(e.b) + 1 + maxPermissionsLen
+				continue
 			}
 		}
-		if b == nil {
-			if scratch == nil {
-				buf.Grow(4096) // an entity is about 3 kB
-				scratch = buf.AvailableBuffer()
-			}
-			scratch = appendProjectEntity(scratch[:0], pb, p, projectOwnerOf(p, owners))
-			b = bytes.Clone(scratch)
-			if row, ok := ep.rows.Version(p.ID); ep.ok && ok {
-				a.projectJSON.Put(k, ep.stamp(), projectJSON{b: b, row: row})
-			}
+		start := arena.Len()
+		arena.Grow(4096) // an entity is about 3 kB: appended in place
+		arena.Write(appendProjectEntity(arena.AvailableBuffer(), pb, p, projectOwnerOf(p, owners)))
+		misses = append(misses, span{i, start, arena.Len()})
+		size += arena.Len() - start + 1 + maxPermissionsLen
+		if row, ok := ep.rows.Version(p.ID); ep.ok && ok && (!full || len(misses)%admitEvery == 1) {
+			a.projectJSON.Put(k, ep.stamp(), projectJSON{b: bytes.Clone(arena.Bytes()[start:]), row: row})
 		}
-		items[i] = b
-		size += len(b) + 1 + maxPermissionsLen
+	}
+	for _, m := range misses {
+		items[m.i] = arena.Bytes()[m.start:m.end]
 	}
 	buf.Grow(size)
 	buf.WriteByte('[')

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lablet/lablet/internal/epochcache"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -104,5 +105,15 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 	want, got = render(load(), true)
 	if !bytes.Equal(want, got) || !bytes.Contains(got, []byte(`"default_branch":"trunk"`)) {
 		t.Fatalf("after a push:\nwant %s\n got %s", want, got)
+	}
+	// A full cache admits few of a page's misses; the page is the same.
+	a.projectJSON = epochcache.NewCost[projectJSONKey, projectJSON](len(got)/2, len(got)/2, func(e projectJSON) int { return len(e.b) })
+	for range 3 {
+		if want, got := render(load(), true); !bytes.Equal(want, got) {
+			t.Fatalf("with a full cache:\nwant %s\n got %s", want, got)
+		}
+	}
+	if !a.projectJSON.Full() {
+		t.Fatal("the small cache never filled")
 	}
 }
