@@ -33,9 +33,9 @@ type projectJSON struct {
 // cache is full.
 const admitEvery = 8
 
-// projectJSONBudget bounds the bytes of cached entities: about 8,000 of
+// projectJSONBudget bounds the bytes of cached entities: about 5,000 of
 // them, every project an instance of 10,000 shows a user.
-const projectJSONBudget = 24 << 20
+const projectJSONBudget = 16 << 20
 
 func newProjectJSONCache() *epochcache.Cache[projectJSONKey, projectJSON] {
 	return epochcache.NewCost[projectJSONKey, projectJSON](projectJSONBudget, 3200,
