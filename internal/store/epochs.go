@@ -178,24 +178,23 @@ func (q *Q) changed(ctx context.Context, m uint8) {
 	if m == 0 || q.db == nil {
 		return
 	}
-	if q.pending == nil {
-		// Outside a transaction every statement is its own change (a
-		// creation's rows, published one by one, are not creation-only).
-		if q.rowOnly != 0 && m&^accessTopics == 0 {
-			q.db.published(ctx, change{rows: []int64{q.rowOnly}})
-		} else {
-			q.db.published(ctx, change{topics: m})
+	c := change{topics: m}
+	if m&^accessTopics == 0 {
+		switch {
+		case q.rowOnly != 0:
+			c = change{rows: []int64{q.rowOnly}}
+		case q.newRows && q.pending != nil:
+			// Outside a transaction a creation's rows, published one by
+			// one, are not creation-only.
+			c.topics = 1 << TopicListing
 		}
+	}
+	if q.pending == nil {
+		q.db.published(ctx, c) // outside a transaction each statement is a change
 		return
 	}
-	switch {
-	case q.newRows && m&^accessTopics == 0:
-		q.pending.topics |= 1 << TopicListing
-	case q.rowOnly != 0 && m&^accessTopics == 0:
-		q.pending.rows = append(q.pending.rows, q.rowOnly)
-	default:
-		q.pending.topics |= m
-	}
+	q.pending.topics |= c.topics
+	q.pending.rows = append(q.pending.rows, c.rows...)
 }
 
 // published moves the local epochs and tells other instances (PostgreSQL).
