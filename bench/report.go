@@ -84,7 +84,11 @@ Produced by ` + "`go run ./bench`" + ` (issue 5). The bench builds lablet, start
 loopback port with a temporary data dir, seeds an instance, then drives each endpoint alone for a
 fixed time with a fixed number of keep-alive connections, and finally a weighted mix of the HTTP
 endpoints. Each endpoint first runs for a warm-up second that is not measured (caches fill and
-pooled git processes start; a failure there still counts). The two writes run again with one
+pooled git processes start; a failure there still counts), except *GET /projects/:id first read*,
+which asks for each project the user can see once, in a shuffled order, from its first request:
+the cost of a read that finds nothing cached, comparable between scales (at 10,000 projects the
+steady-state row after it is nearly all cache hits; at 100,000 a short run would see mostly first
+visits, so the two rows are kept apart). The two writes run again with one
 client, for their latency without queueing. Everything runs on one machine: the load generator
 and git clients share the CPUs with the server, so the figures are a floor, not a capacity.
 

@@ -195,11 +195,15 @@ func (q *Q) MarkNamespaceTreeForDeletion(ctx context.Context, id int64, date str
 }
 
 // GroupIDsMarkedForDeletion returns the marked groups whose parent is not
-// itself marked: purging those removes every marked descendant too.
+// itself marked (purging those removes every marked descendant too),
+// oldest mark first. It runs twice a second, so it must read only the
+// marked rows: ordering by the mark lets both engines walk
+// namespaces_marked, and only groups are ever marked, so there is no kind
+// condition to tempt SQLite's planner onto namespaces_kind (every group).
 func (q *Q) GroupIDsMarkedForDeletion(ctx context.Context) ([]int64, error) {
 	out, err := q.int64s(ctx, `SELECT n.id FROM namespaces n LEFT JOIN namespaces p ON p.id = n.parent_id
-		WHERE n.kind = 'group' AND n.marked_for_deletion_on IS NOT NULL AND p.marked_for_deletion_on IS NULL
-		ORDER BY n.id`)
+		WHERE n.marked_for_deletion_on IS NOT NULL AND p.marked_for_deletion_on IS NULL
+		ORDER BY n.marked_for_deletion_on, n.id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: marked groups: %w", err)
 	}

@@ -199,3 +199,30 @@ func TestCachedPathQueriesUseIndexes(t *testing.T) {
 	}
 	checkPlans(t, fx.db, rec, "projects", "members", "namespaces", "namespace_closure")
 }
+
+// The purge loop asks twice a second which projects and groups are marked
+// for deletion; both questions read the marked rows through their indexes,
+// never every project or group.
+func TestPurgeQueriesUseIndexes(t *testing.T) {
+	fx := newListFixture(t)
+	ctx := context.Background()
+	rec := &recorder{db: fx.db.SQL()}
+	q := &Q{q: rec, dialect: fx.db.dialect, now: fx.db.Q().now}
+	ids, err := q.ProjectIDsMarkedForDeletion(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, p := range fx.projects {
+		if p.MarkedForDeletionOn != nil {
+			want++
+		}
+	}
+	if want == 0 || len(ids) != min(want, 100) {
+		t.Fatalf("marked projects: got %d, want %d", len(ids), min(want, 100))
+	}
+	if _, err := q.GroupIDsMarkedForDeletion(ctx); err != nil {
+		t.Fatal(err)
+	}
+	checkPlans(t, fx.db, rec, "projects", "namespaces")
+}

@@ -56,19 +56,33 @@ const projectColumns = `p.id, p.namespace_id, p.name, p.path, p.description, p.v
 const projectFrom = " FROM projects p JOIN namespaces n ON n.id = p.namespace_id"
 
 func scanProject(s scanner) (*Project, error) {
+	var ns *Namespace
+	p, err := scanProjectThen(s, func(s scanner) (err error) {
+		ns, err = scanNamespace(s)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.Namespace = ns
+	return p, nil
+}
+
+// scanProjectThen scans projectColumns and hands the rest of the row to
+// rest, which must make the one Scan call.
+func scanProjectThen(s scanner, rest func(scanner) error) (*Project, error) {
 	var p Project
 	var defBranch, marked sql.NullString
 	var creator sql.NullInt64
 	var topics string
 	var created, updated, activity int64
-	ns, err := scanNamespace(prefixScanner{s, []any{&p.ID, &p.NamespaceID, &p.Name, &p.Path, &p.Description,
+	err := rest(prefixScanner{s, []any{&p.ID, &p.NamespaceID, &p.Name, &p.Path, &p.Description,
 		&p.VisibilityLevel, &defBranch, &p.Archived, &p.EmptyRepo, &p.InitializeWithReadme, &creator,
 		&p.IssuesEnabled, &p.MergeRequestsEnabled, &p.WikiEnabled, &p.JobsEnabled, &p.SnippetsEnabled,
 		&p.LFSEnabled, &p.RequestAccessEnabled, &topics, &marked, &created, &updated, &activity}})
 	if err != nil {
-		return nil, err
+		return nil, wrapErr(err)
 	}
-	p.Namespace = ns
 	p.DefaultBranch = fromNullStr(defBranch)
 	if creator.Valid {
 		v := creator.Int64
@@ -402,9 +416,12 @@ func (q *Q) projectRowExists(ctx context.Context, query string, args ...any) (bo
 }
 
 // ProjectIDsMarkedForDeletion returns up to limit projects scheduled for
-// deletion, oldest first.
+// deletion, oldest mark first. Ordered by the mark, the query reads the
+// projects_marked_for_deletion index alone; ordered by id, SQLite walks the
+// whole table for it (twice a second, from the purge loop).
 func (q *Q) ProjectIDsMarkedForDeletion(ctx context.Context, limit int) ([]int64, error) {
-	out, err := q.int64s(ctx, "SELECT id FROM projects WHERE marked_for_deletion_on IS NOT NULL ORDER BY id LIMIT ?", limit)
+	out, err := q.int64s(ctx, "SELECT id FROM projects WHERE marked_for_deletion_on IS NOT NULL"+
+		" ORDER BY marked_for_deletion_on, id LIMIT ?", limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: projects marked for deletion: %w", err)
 	}
