@@ -91,7 +91,7 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listE
 		}
 		start := arena.Len()
 		arena.Grow(4096) // an entity is about 3 kB: appended in place
-		arena.Write(appendProjectEntity(arena.AvailableBuffer(), pb, p, projectOwnerOf(p, owners)))
+		arena.Write(appendProjectEntity(arena.AvailableBuffer(), pb, p, projectOwnerOf(p, owners), nil))
 		misses = append(misses, span{i, start, arena.Len()})
 		size += arena.Len() - start + 1 + maxPermissionsLen
 		if row, ok := ep.rows.Version(p.ID); ep.ok && ok && (!full || len(misses)%admitEvery == 1) {
@@ -112,10 +112,7 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listE
 			buf.Write(b)
 			continue
 		}
-		buf.Write(b[:len(b)-1]) // up to the closing brace
-		buf.WriteString(`,"permissions":`)
-		appendPermissions(buf, access[p.ID], p.Namespace.IsGroup())
-		buf.WriteByte('}')
+		buf.Write(withPermissions(append(buf.AvailableBuffer(), b...), access[p.ID], p.Namespace.IsGroup()))
 	}
 	buf.WriteString("]\n")
 	writeJSONBytes(w, http.StatusOK, buf.Bytes())
@@ -145,27 +142,34 @@ func writeJSONBytes(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// maxPermissionsLen bounds what appendPermissions adds, with its key.
+// maxPermissionsLen bounds what appendPermissions adds.
 const maxPermissionsLen = len(`,"permissions":{"project_access":{"access_level":50,"notification_level":3},"group_access":{"access_level":50,"notification_level":3}}`)
 
-// appendPermissions writes the permissions object fullProject renders.
-func appendPermissions(buf *bytes.Buffer, pa store.ProjectAccess, group bool) {
-	level := func(l int) {
-		buf.WriteString(`{"access_level":`)
-		buf.WriteString(strconv.Itoa(l))
-		buf.WriteString(`,"notification_level":3}`)
+// appendPermissions appends the permissions member fullProject renders,
+// with its leading comma; group says whether the project's namespace is a
+// group (only then is an inherited level shown).
+func appendPermissions(dst []byte, pa store.ProjectAccess, group bool) []byte {
+	level := func(dst []byte, l int) []byte {
+		dst = strconv.AppendInt(append(dst, `{"access_level":`...), int64(l), 10)
+		return append(dst, `,"notification_level":3}`...)
 	}
-	buf.WriteString(`{"project_access":`)
+	dst = append(dst, `,"permissions":{"project_access":`...)
 	if pa.Project > 0 {
-		level(pa.Project)
+		dst = level(dst, pa.Project)
 	} else {
-		buf.WriteString("null")
+		dst = append(dst, "null"...)
 	}
-	buf.WriteString(`,"group_access":`)
+	dst = append(dst, `,"group_access":`...)
 	if pa.Group > 0 && group {
-		level(pa.Group)
+		dst = level(dst, pa.Group)
 	} else {
-		buf.WriteString("null")
+		dst = append(dst, "null"...)
 	}
-	buf.WriteByte('}')
+	return append(dst, '}')
+}
+
+// withPermissions turns an encoded entity (ending in its closing brace)
+// into one with pa's permissions.
+func withPermissions(entity []byte, pa store.ProjectAccess, group bool) []byte {
+	return append(appendPermissions(entity[:len(entity)-1], pa, group), '}')
 }

@@ -214,26 +214,24 @@ func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) err
 	return accepted(w)
 }
 
-// writeProject renders one project with its owner.
+// writeProject renders one project with its owner, its readme_url and,
+// when perms is set, the caller's permissions — the bytes
+// writeJSON(w, status, a.fullProject(…)) would write.
 func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p *store.Project, perms *store.ProjectAccess) error {
 	owners, err := a.projectOwners(r.Context(), []*store.Project{p})
 	if err != nil {
 		return err
 	}
-	f := a.fullProject(r, p, projectOwnerOf(p, owners), perms)
-	f.ReadmeURL = a.readmeURL(r, p)
-	a.writeFullProject(w, status, &f)
-	return nil
-}
-
-// writeFullProject writes f as writeJSON(w, status, f) would.
-func (a *API) writeFullProject(w http.ResponseWriter, status int, f *fullProject) {
 	buf := a.getListBuffer()
 	defer a.putListBuffer(buf)
 	buf.Grow(4096) // an entity is about 3 kB: grow once rather than by doubling
-	buf.Write(appendFullProject(buf.AvailableBuffer(), f))
-	buf.WriteByte('\n') // as json.Encoder ends a value
+	b := appendProjectEntity(buf.AvailableBuffer(), a.projectBase(r), p, projectOwnerOf(p, owners), a.readmeURL(r, p))
+	if perms != nil {
+		b = withPermissions(b, *perms, p.Namespace.IsGroup())
+	}
+	buf.Write(append(b, '\n')) // as json.Encoder ends a value
 	writeJSONBytes(w, status, buf.Bytes())
+	return nil
 }
 
 // projectListKind says which entity a list renders by default.
