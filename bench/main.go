@@ -57,7 +57,7 @@ func main() {
 	flag.IntVar(&o.repos, "repos", 50, "projects with a pushed repository")
 	flag.IntVar(&o.commits, "commits", 300, "commits in each seeded repository")
 	flag.IntVar(&o.files, "files", 300, "files in each seeded repository")
-	flag.StringVar(&o.profile, "profile", "", "directory: save a CPU profile of the server for each endpoint (go tool pprof)")
+	flag.StringVar(&o.profile, "profile", "", "directory: save CPU and heap profiles of the server for each endpoint (go tool pprof)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (data dirs, server logs) for inspection")
 	flag.Parse()
 	if o.short {

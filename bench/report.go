@@ -97,7 +97,7 @@ and git clients share the CPUs with the server, so the figures are a floor, not 
     go run ./bench -scale 100000       # 100,000 projects (10,000 users, 2,000 groups)
     go run ./bench -db 'postgres://root@127.0.0.1:5432/postgres?sslmode=disable'   # SQLite, then PostgreSQL
     go run ./bench -only 'repository'  # a subset of endpoints (regexp on the name)
-    go run ./bench -profile /tmp/prof  # also a CPU profile of the server per endpoint (go tool pprof)
+    go run ./bench -profile /tmp/prof  # also CPU and heap profiles of the server per endpoint (go tool pprof)
     go test -run '^$' -bench . -benchmem ./internal/auth ./internal/service ./internal/api/v4 ./internal/repo
 
 Seeding: users (one shared bcrypt hash), groups with subgroups up to three levels, projects

@@ -170,7 +170,8 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 }
 
 // profileEndpoint saves a CPU profile of the server while an endpoint runs,
-// when -profile is set; the returned func waits for it.
+// when -profile is set; the returned func waits for it, then saves a heap
+// profile (what the caches hold once the endpoint has run).
 func profileEndpoint(ctx context.Context, o options, srv *server, tag, name string) func() {
 	if o.profile == "" {
 		return func() {}
@@ -193,7 +194,13 @@ func profileEndpoint(ctx context.Context, o options, srv *server, tag, name stri
 			logf("    profile: %v", err)
 		}
 	}()
-	return func() { <-done }
+	return func() {
+		<-done
+		heap := strings.TrimSuffix(path, ".pprof") + ".heap.pprof"
+		if err := srv.saveProfile(ctx, "heap?gc=1", heap); err != nil {
+			logf("    profile: %v", err)
+		}
+	}
 }
 
 // seedRepos creates the repository projects through the API and pushes

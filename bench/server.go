@@ -138,8 +138,13 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profi
 // cpuProfile saves a CPU profile of the next d into path; it blocks for d.
 func (s *server) cpuProfile(ctx context.Context, d time.Duration, path string) error {
 	secs := int((d + time.Second - 1) / time.Second)
+	return s.saveProfile(ctx, fmt.Sprintf("profile?seconds=%d", secs), path)
+}
+
+// saveProfile saves the server's /debug/pprof/<what> into path.
+func (s *server) saveProfile(ctx context.Context, what, path string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-		fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.pprof, secs), nil)
+		fmt.Sprintf("http://%s/debug/pprof/%s", s.pprof, what), nil)
 	if err != nil {
 		return err
 	}
