@@ -50,6 +50,9 @@ type reqSpec struct {
 	// HTTP Basic password as git sends it, and protocol is Git-Protocol.
 	git      bool
 	protocol string
+	// base, when set, is another server's root URL (the yardstick): path
+	// goes below it as is, without credentials.
+	base string
 }
 
 // worker is the state of one load-generating goroutine in one run.
@@ -69,6 +72,9 @@ type endpoint struct {
 	weight int  // share in the mix; 0: not in the mix
 	git    bool // runs git processes with the git concurrency
 	conc   int  // if set, the concurrency of this endpoint (latency of one client)
+	// target, when set, is the server whose RSS is sampled (the
+	// yardstick's requests name it in their base); default lablet.
+	target *server
 	// cold: measured from its first request, without warm-up; its req
 	// returns a spec without method once it has nothing left to ask.
 	cold bool
@@ -112,11 +118,14 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	if spec.body != nil {
 		body = bytes.NewReader(spec.body)
 	}
-	prefix := "/api/v4"
-	if spec.git {
+	base, prefix := l.srv.base, "/api/v4"
+	switch {
+	case spec.base != "":
+		base, prefix = spec.base, ""
+	case spec.git:
 		prefix = ""
 	}
-	req, err := http.NewRequestWithContext(ctx, spec.method, l.srv.base+prefix+spec.path, body)
+	req, err := http.NewRequestWithContext(ctx, spec.method, base+prefix+spec.path, body)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -124,12 +133,14 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	if tok == "" {
 		tok = l.sd.BenchToken
 	}
-	if spec.git {
+	switch {
+	case spec.base != "": // the yardstick takes no credentials
+	case spec.git:
 		req.SetBasicAuth("bench", tok)
 		if spec.protocol != "" {
 			req.Header.Set("Git-Protocol", spec.protocol)
 		}
-	} else {
+	default:
 		req.Header.Set("PRIVATE-TOKEN", tok)
 	}
 	if spec.ctype != "" {
@@ -190,7 +201,11 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, 
 		res.Unavailable = why
 		return res
 	}
-	sampler := l.srv.sampleRSS()
+	target := l.srv
+	if ep.target != nil {
+		target = ep.target
+	}
+	sampler := target.sampleRSS()
 	var mu sync.Mutex
 	var all []time.Duration
 	ctx, cancel := context.WithCancel(ctx)
@@ -405,6 +420,16 @@ func (l *loader) endpoints() []*endpoint {
 		}
 	}
 	return eps
+}
+
+// referenceName is the yardstick's row in the results.
+const referenceName = "yardstick: net/http, 1 SQLite row, 1 KB JSON"
+
+// referenceEndpoint reads random rows of the yardstick server ref.
+func referenceEndpoint(ref *server) *endpoint {
+	return &endpoint{name: referenceName, target: ref, req: func(w *worker) reqSpec {
+		return reqSpec{method: http.MethodGet, base: ref.base, path: fmt.Sprintf("/items/%d", 1+w.rng.IntN(1000))}
+	}}
 }
 
 // gitURL is a project's HTTP clone URL with the token as password.

@@ -123,6 +123,10 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	refBin, err := buildReference(ctx, work)
+	if err != nil {
+		return err
+	}
 	machine := describeMachine(ctx)
 	logf("preparing a repository: %d commits, %d files", o.commits, o.files)
 	srcRepo, err := prepareRepo(ctx, work, o.commits, o.files)
@@ -137,7 +141,7 @@ func run(ctx context.Context, o options) error {
 	var runs []*dbRun
 	failed := false
 	for _, db := range dbs {
-		r, err := runOne(ctx, o, work, bin, srcRepo, db)
+		r, err := runOne(ctx, o, work, bin, refBin, srcRepo, db)
 		if r != nil {
 			runs = append(runs, r)
 			printRun(os.Stdout, o, r)

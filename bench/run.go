@@ -50,7 +50,7 @@ func mustJSON(v any) []byte {
 }
 
 // runOne seeds a fresh instance on one database and benchmarks it.
-func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbBase string) (*dbRun, error) {
+func runOne(ctx context.Context, o options, work, bin, refBin string, src *seedRepo, dbBase string) (*dbRun, error) {
 	r := &dbRun{DB: "SQLite"}
 	dbURL := ""
 	if dbBase != "" {
@@ -118,6 +118,17 @@ func runOne(ctx context.Context, o options, work, bin string, src *seedRepo, dbB
 
 	// 4. Each endpoint alone, then the mix.
 	eps := l.endpoints()
+	if o.only == nil || o.only.MatchString(referenceName) {
+		// The yardstick first, on the same machine at the same time: how
+		// fast a minimal Go server is here now (machines move by 2x
+		// within a day), to read the figures below against.
+		ref, err := startReference(ctx, refBin, work)
+		if err != nil {
+			return r, err
+		}
+		eps = append([]*endpoint{referenceEndpoint(ref)}, eps...)
+		defer ref.stop()
+	}
 	available := map[string]bool{}
 	for _, ep := range eps {
 		if o.only != nil && !o.only.MatchString(ep.name) {

@@ -104,12 +104,22 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profi
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	s := &server{cmd: cmd, addr: addr, base: "http://" + addr, bin: bin, env: env, logPath: logPath, pprof: pprofAddr,
 		exited: make(chan struct{})}
+	ready, err := s.start(ctx, "lablet")
+	if err != nil {
+		return nil, 0, err
+	}
+	return s, ready, nil
+}
+
+// start starts s's process and waits for /-/readiness; it returns the
+// time from start to the first ready answer.
+func (s *server) start(ctx context.Context, what string) (time.Duration, error) {
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, 0, fmt.Errorf("start lablet: %w", err)
+	if err := s.cmd.Start(); err != nil {
+		return 0, fmt.Errorf("start %s: %w", what, err)
 	}
 	go func() {
-		s.waitErr = cmd.Wait()
+		s.waitErr = s.cmd.Wait()
 		close(s.exited)
 	}()
 	client := &http.Client{Timeout: 2 * time.Second}
@@ -117,22 +127,56 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profi
 	for {
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			s.stop()
-			return nil, 0, fmt.Errorf("lablet not ready after 60s; log:\n%s", tail(logPath))
+			return 0, fmt.Errorf("%s not ready after 60s; log:\n%s", what, tail(s.logPath))
 		}
 		select {
 		case <-s.exited:
-			return nil, 0, fmt.Errorf("lablet exited (%v); log:\n%s", s.waitErr, tail(logPath))
+			return 0, fmt.Errorf("%s exited (%v); log:\n%s", what, s.waitErr, tail(s.logPath))
 		default:
 		}
 		resp, err := client.Get(s.base + "/-/readiness")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s, time.Since(start), nil
+				return time.Since(start), nil
 			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// buildReference compiles the yardstick server (bench/refserver) into dir.
+func buildReference(ctx context.Context, dir string) (string, error) {
+	bin := filepath.Join(dir, "refserver")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./bench/refserver")
+	cmd.Dir = moduleRoot()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build refserver: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// startReference starts the yardstick server on a free loopback port with
+// its SQLite file in dir.
+func startReference(ctx context.Context, bin, dir string) (*server, error) {
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(dir, "refserver.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	cmd := exec.Command(bin, "-listen", addr, "-db", filepath.Join(dir, "refserver.db"))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	s := &server{cmd: cmd, addr: addr, base: "http://" + addr, bin: bin, logPath: logPath, exited: make(chan struct{})}
+	if _, err := s.start(ctx, "refserver"); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // cpuProfile saves a CPU profile of the next d into path; it blocks for d.
