@@ -45,6 +45,8 @@ type DB struct {
 	epochs  epochs
 	// myProjects caches each viewer's projects for list endpoints.
 	myProjects myProjectsCache
+	// public caches the ids visibility lists show everyone (public_ids.go).
+	public publicListsCache
 	// caches are the point-read caches under the access epoch.
 	caches readCaches
 }

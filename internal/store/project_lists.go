@@ -386,8 +386,18 @@ func (q *Q) listVisibleByID(ctx context.Context, f ProjectFilter) ([]*Project, m
 
 // publicProjectIDs returns, in f's id order, up to f.Limit+f.Offset ids of
 // projects visible at f.MinVisibility and not scheduled for deletion, with
-// f's other column filters.
+// f's other column filters: from the cached public rows (public_ids.go)
+// outside transactions while the epochs can be trusted, else by query.
 func (q *Q) publicProjectIDs(ctx context.Context, f ProjectFilter) ([]int64, error) {
+	if q.db != nil && q.tx == nil {
+		rows, ok, err := q.publicRows(ctx, f.MinVisibility)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return cutPublicIDs(rows, f), nil
+		}
+	}
 	where := []string{"p.visibility_level >= ?", "p.marked_for_deletion_on IS NULL"}
 	args := []any{f.MinVisibility}
 	if f.Visibility != nil {

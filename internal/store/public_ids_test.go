@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// The cached public rows answer every keyset page as the query does, after
+// creations (patched in), visibility and archive changes and deletion
+// marks (loaded again), on random filters.
+func TestPublicIDsFollowChanges(t *testing.T) {
+	fx := newListFixture(t)
+	waitListening(t, fx.db)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(7, 8))
+	direct := &Q{q: fx.db.SQL(), dialect: fx.db.dialect, now: fx.db.Q().now} // no caches: the query
+	var maxID int64
+	for _, p := range fx.projects {
+		maxID = max(maxID, p.ID)
+	}
+	randFilter := func() ProjectFilter {
+		f := ProjectFilter{MinVisibility: []int{0, 10, 20}[rng.IntN(3)], Limit: 1 + rng.IntN(30), Desc: rng.IntN(2) == 0}
+		if rng.IntN(2) == 0 {
+			f.IDAfter = rng.Int64N(maxID + 2)
+		}
+		if rng.IntN(3) == 0 {
+			f.IDBefore = rng.Int64N(maxID + 2)
+		}
+		if rng.IntN(4) == 0 {
+			v := []int{0, 10, 20}[rng.IntN(3)]
+			f.Visibility = &v
+		}
+		if rng.IntN(4) == 0 {
+			a := rng.IntN(2) == 0
+			f.Archived = &a
+		}
+		if rng.IntN(4) == 0 {
+			f.Offset = rng.IntN(10)
+		}
+		return f
+	}
+	check := func(what string) {
+		t.Helper()
+		for range 50 {
+			f := randFilter()
+			got, err := fx.db.Q().publicProjectIDs(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := direct.publicProjectIDs(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("after %s, filter %+v:\n got %v\nwant %v", what, f, got, want)
+			}
+		}
+	}
+	check("nothing")
+	for step := range 30 {
+		var what string
+		switch rng.IntN(4) {
+		case 0, 1:
+			ns := fx.groups[rng.IntN(len(fx.groups))]
+			p := &Project{NamespaceID: ns.ID, Name: fmt.Sprintf("N%d", step), Path: fmt.Sprintf("n%d", step),
+				VisibilityLevel: []int{0, 10, 20}[rng.IntN(3)]}
+			what = fmt.Sprintf("creating a project of visibility %d", p.VisibilityLevel)
+			if err := fx.db.WithTx(ctx, func(q *Q) error {
+				return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: ns})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			fx.projects = append(fx.projects, p)
+			maxID = max(maxID, p.ID)
+		default:
+			p := fx.projects[rng.IntN(len(fx.projects))]
+			switch rng.IntN(3) {
+			case 0:
+				p.VisibilityLevel = []int{0, 10, 20}[rng.IntN(3)]
+			case 1:
+				p.Archived = !p.Archived
+			default:
+				if p.MarkedForDeletionOn == nil {
+					day := "2026-02-02"
+					p.MarkedForDeletionOn = &day
+				} else {
+					p.MarkedForDeletionOn = nil
+				}
+			}
+			what = fmt.Sprintf("updating project %d", p.ID)
+			if err := fx.db.Q().UpdateProject(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(what)
+	}
+}
