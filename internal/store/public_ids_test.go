@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // The cached public rows answer every keyset page as the query does, after
@@ -96,4 +97,53 @@ func TestPublicIDsFollowChanges(t *testing.T) {
 		}
 		check(what)
 	}
+}
+
+// On PostgreSQL another instance's cached public ids follow this one's
+// creations (patched from the notification) and visibility changes.
+func TestPublicIDsAcrossInstances(t *testing.T) {
+	fx := newListFixture(t)
+	other := secondInstance(t, fx.db, fx.dsn, "TestPublicIDsFollowChanges")
+	ctx := context.Background()
+	f := ProjectFilter{MinVisibility: 10, Limit: 1000}
+	ids := func() string {
+		t.Helper()
+		got, err := other.Q().publicProjectIDs(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(got)
+	}
+	direct := &Q{q: fx.db.SQL(), dialect: fx.db.dialect, now: fx.db.Q().now}
+	want := func() string {
+		t.Helper()
+		w, err := direct.publicProjectIDs(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(w)
+	}
+	eventually := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for ids() != want() {
+			if time.Now().After(deadline) {
+				t.Fatalf("after %s the other instance lists\n%s\nwant\n%s", what, ids(), want())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	eventually("nothing")
+	p := &Project{NamespaceID: fx.groups[0].ID, Name: "Remote", Path: "remote", VisibilityLevel: 20}
+	if err := fx.db.WithTx(ctx, func(q *Q) error {
+		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0]})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	eventually("a creation")
+	p.VisibilityLevel = 0
+	if err := fx.db.Q().UpdateProject(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	eventually("making it private")
 }
