@@ -119,11 +119,11 @@ func run(ctx context.Context, o options) error {
 	}
 
 	logf("building lablet")
-	bin, err := buildBinary(ctx, work)
+	bin, err := goBuild(ctx, work, "lablet", "./cmd/lablet")
 	if err != nil {
 		return err
 	}
-	refBin, err := buildReference(ctx, work)
+	refBin, err := goBuild(ctx, work, "refserver", "./bench/refserver") // the yardstick
 	if err != nil {
 		return err
 	}

@@ -21,13 +21,13 @@ import (
 
 const rootPassword = "bench-root-password-1234"
 
-// buildBinary compiles cmd/lablet into dir.
-func buildBinary(ctx context.Context, dir string) (string, error) {
-	bin := filepath.Join(dir, "lablet")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/lablet")
+// goBuild compiles the module's package pkg into dir/name.
+func goBuild(ctx context.Context, dir, name, pkg string) (string, error) {
+	bin := filepath.Join(dir, name)
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 	cmd.Dir = moduleRoot()
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
+		return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 	}
 	return bin, nil
 }
@@ -143,17 +143,6 @@ func (s *server) start(ctx context.Context, what string) (time.Duration, error) 
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-}
-
-// buildReference compiles the yardstick server (bench/refserver) into dir.
-func buildReference(ctx context.Context, dir string) (string, error) {
-	bin := filepath.Join(dir, "refserver")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./bench/refserver")
-	cmd.Dir = moduleRoot()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build refserver: %v\n%s", err, out)
-	}
-	return bin, nil
 }
 
 // startReference starts the yardstick server on a free loopback port with

@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // Creating a project moves the listing epoch, and each viewer's cached
 // projects (project_lists.go) would be computed again — about a thousand
 // rows for a member of a few large groups — on their next list after every
@@ -51,4 +53,44 @@ func (e *epochs) createdSince(from, to uint64) ([]int64, bool) {
 		ids = append(ids, ent.ids...)
 	}
 	return ids, true
+}
+
+// patchCreations computes a cached list for epochs (access, listing) from
+// prev, read under (prevAccess, prevListing), when creating projects is
+// all that changed since: loadAmong reads just the created projects' rows
+// (by primary key) and they are merged in by id. Otherwise, or without
+// prev, loadAll reads the list again. Lists are in ascending id order.
+func patchCreations[T any](ctx context.Context, e *epochs, prev []T, hasPrev bool, prevAccess, prevListing, access, listing uint64,
+	id func(T) int64, loadAll func(context.Context) ([]T, error), loadAmong func(context.Context, []int64) ([]T, error)) ([]T, error) {
+	if !hasPrev || prevAccess != access || prevListing >= listing {
+		return loadAll(ctx)
+	}
+	ids, ok := e.createdSince(prevListing, listing)
+	if !ok {
+		return loadAll(ctx)
+	}
+	if len(ids) == 0 {
+		return prev, nil
+	}
+	added, err := loadAmong(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	// Merge by id; prev's query may have seen some of them already.
+	out := make([]T, 0, len(prev)+len(added))
+	i, j := 0, 0
+	for i < len(prev) || j < len(added) {
+		switch {
+		case j == len(added) || i < len(prev) && id(prev[i]) < id(added[j]):
+			out = append(out, prev[i])
+			i++
+		case i < len(prev) && id(prev[i]) == id(added[j]):
+			out = append(out, added[j])
+			i, j = i+1, j+1
+		default:
+			out = append(out, added[j])
+			j++
+		}
+	}
+	return out, nil
 }

@@ -194,34 +194,18 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 // listing): from prev and the projects created since, when creating them
 // is all that changed (creations.go), else from scratch.
 func (q *Q) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID int64, today string, access, listing uint64) ([]myProject, error) {
-	if prev == nil || prev.today != today || prev.access != access || prev.epoch >= listing {
-		return q.loadMyProjects(ctx, viewerID, today)
+	var list []myProject
+	var prevAccess, prevListing uint64
+	usable := prev != nil && prev.today == today
+	if usable {
+		list, prevAccess, prevListing = prev.list, prev.access, prev.epoch
 	}
-	ids, ok := q.db.epochs.createdSince(prev.epoch, listing)
-	if !ok {
-		return q.loadMyProjects(ctx, viewerID, today)
-	}
-	added, err := q.myProjectsAmong(ctx, viewerID, today, ids)
-	if err != nil {
-		return nil, err
-	}
-	// Merge by id; prev's query may have seen some of them already.
-	out := make([]myProject, 0, len(prev.list)+len(added))
-	i, j := 0, 0
-	for i < len(prev.list) || j < len(added) {
-		switch {
-		case j == len(added) || i < len(prev.list) && prev.list[i].id < added[j].id:
-			out = append(out, prev.list[i])
-			i++
-		case i < len(prev.list) && prev.list[i].id == added[j].id:
-			out = append(out, added[j])
-			i, j = i+1, j+1
-		default:
-			out = append(out, added[j])
-			j++
-		}
-	}
-	return out, nil
+	return patchCreations(ctx, &q.db.epochs, list, usable, prevAccess, prevListing, access, listing,
+		func(m myProject) int64 { return m.id },
+		func(ctx context.Context) ([]myProject, error) { return q.loadMyProjects(ctx, viewerID, today) },
+		func(ctx context.Context, ids []int64) ([]myProject, error) {
+			return q.myProjectsAmong(ctx, viewerID, today, ids)
+		})
 }
 
 // loadMyProjects computes the viewer's projects from the database.

@@ -1,10 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -82,36 +80,18 @@ func (q *Q) publicRows(ctx context.Context, minVis int) ([]publicRow, bool, erro
 	return rows, true, nil
 }
 
-// refreshPublicRows computes the rows for epochs (access, listing): from
-// prev and the projects created since when creating them is all that
-// changed, else from the database.
+// refreshPublicRows computes the rows for epochs (access, listing),
+// patched from prev when only creations happened since.
 func (q *Q) refreshPublicRows(ctx context.Context, prev *publicList, minVis int, access, listing uint64) ([]publicRow, error) {
-	if prev == nil || prev.access != access || prev.listing >= listing {
-		return q.loadPublicRows(ctx, minVis, nil)
+	var rows []publicRow
+	var prevAccess, prevListing uint64
+	if prev != nil {
+		rows, prevAccess, prevListing = prev.rows, prev.access, prev.listing
 	}
-	ids, ok := q.db.epochs.createdSince(prev.listing, listing)
-	if !ok {
-		return q.loadPublicRows(ctx, minVis, nil)
-	}
-	if len(ids) == 0 {
-		return prev.rows, nil
-	}
-	added, err := q.loadPublicRows(ctx, minVis, ids)
-	if err != nil {
-		return nil, err
-	}
-	// Merge by id; prev's query may have seen some of them already.
-	out := make([]publicRow, 0, len(prev.rows)+len(added))
-	out = append(out, prev.rows...)
-	for _, r := range added {
-		i, found := slices.BinarySearchFunc(out, r.id, func(p publicRow, id int64) int { return cmp.Compare(p.id, id) })
-		if found {
-			out[i] = r
-		} else {
-			out = slices.Insert(out, i, r)
-		}
-	}
-	return out, nil
+	return patchCreations(ctx, &q.db.epochs, rows, prev != nil, prevAccess, prevListing, access, listing,
+		func(r publicRow) int64 { return r.id },
+		func(ctx context.Context) ([]publicRow, error) { return q.loadPublicRows(ctx, minVis, nil) },
+		func(ctx context.Context, ids []int64) ([]publicRow, error) { return q.loadPublicRows(ctx, minVis, ids) })
 }
 
 // loadPublicRows reads the rows visible at minVis, all of them or those
