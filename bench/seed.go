@@ -16,6 +16,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -81,12 +82,12 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 	if err != nil {
 		return err
 	}
-	var bench *store.User
+	var bench *model.User
 	for i := 0; i < c.users; i += 200 {
 		err := db.WithTx(ctx, func(q *store.Q) error {
 			for j := i; j < min(i+200, c.users); j++ {
 				name := fmt.Sprintf("user%05d", j)
-				u := &store.User{Username: name, Email: name + "@example.com", Name: fmt.Sprintf("User %05d", j),
+				u := &model.User{Username: name, Email: name + "@example.com", Name: fmt.Sprintf("User %05d", j),
 					PasswordHash: hash, CanCreateGroup: true, ProjectsLimit: 100000}
 				if j == 0 {
 					u.Username, u.Email, u.Name = "bench", "bench@example.com", "Bench User"
@@ -153,7 +154,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 		for i, g := range groups {
 			if i < top && i%10 == 0 {
 				benchMember[g.id] = true
-				if err := q.UpsertMember(ctx, &store.Member{SourceType: store.SourceNamespace, SourceID: g.id,
+				if err := q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.id,
 					UserID: bench.ID, AccessLevel: int(access.Developer), CreatedByID: &root.ID}); err != nil {
 					return err
 				}
@@ -162,7 +163,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 			for k := 0; k < 5; k++ {
 				uid := sd.UserIDs[1+rng.IntN(len(sd.UserIDs)-1)]
 				lvl := []access.Level{access.Guest, access.Reporter, access.Developer, access.Maintainer}[rng.IntN(4)]
-				if err := q.UpsertMember(ctx, &store.Member{SourceType: store.SourceNamespace, SourceID: g.id,
+				if err := q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.id,
 					UserID: uid, AccessLevel: int(lvl), CreatedByID: &root.ID}); err != nil {
 					return err
 				}
@@ -225,7 +226,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 				if err == nil && i%5 == 0 {
 					uid := sd.UserIDs[1+r.IntN(len(sd.UserIDs)-1)]
 					err = db.WithTx(ctx, func(q *store.Q) error {
-						return q.UpsertMember(ctx, &store.Member{SourceType: store.SourceProject, SourceID: p.ID,
+						return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceProject, SourceID: p.ID,
 							UserID: uid, AccessLevel: int(access.Developer), CreatedByID: &root.ID})
 					})
 				}
@@ -276,7 +277,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 	sd.ReposGroup = ns.ID
 	sd.VisibleGroups = append(sd.VisibleGroups, ns.ID)
 	err = db.WithTx(ctx, func(q *store.Q) error {
-		return q.UpsertMember(ctx, &store.Member{SourceType: store.SourceNamespace, SourceID: ns.ID,
+		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: ns.ID,
 			UserID: bench.ID, AccessLevel: int(access.Maintainer), CreatedByID: &root.ID})
 	})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -47,19 +48,19 @@ func ValidScope(s string) bool {
 // User, is an anonymous caller.
 type Identity struct {
 	// User is who the request acts as (the sudo target under sudo).
-	User *store.User
+	User *model.User
 	// Owner is who authenticated: the token's user.
-	Owner *store.User
+	Owner *model.User
 	// Token is the access token used, if any.
-	Token *store.Token
+	Token *model.Token
 	// Sudo is set when the request acts as another user.
 	Sudo bool
 	// Session is set when a browser session (the _gitlab_session cookie)
 	// authenticated the request rather than a token.
-	Session *store.Session
+	Session *model.Session
 	// OAuthApplication is set when an OAuth access token authenticated the
 	// request; Token then carries the grant's scopes (ID 0: no PAT row).
-	OAuthApplication *store.OAuthApplication
+	OAuthApplication *model.OAuthApplication
 	// adminMode mirrors the instance's Admin Mode setting.
 	adminMode bool
 }
@@ -194,7 +195,7 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 }
 
 // tokenByDigest looks a personal access token up through the cache.
-func (a *Authenticator) tokenByDigest(ctx context.Context, digest string) (*store.TokenWithUser, error) {
+func (a *Authenticator) tokenByDigest(ctx context.Context, digest string) (*model.TokenWithUser, error) {
 	epoch, cacheable := a.db.Epoch(store.TopicAuth)
 	if cacheable {
 		if tw := a.tokens.get(digest, epoch); tw != nil {
@@ -244,7 +245,7 @@ func (a *Authenticator) oauthToken(ctx context.Context, digest string, now time.
 		!at.User.Active() {
 		return nil, ErrUnauthorized
 	}
-	tok := &store.Token{UserID: at.User.ID, Name: at.Application.Name, Digest: g.Signature, Scopes: g.Scopes,
+	tok := &model.Token{UserID: at.User.ID, Name: at.Application.Name, Digest: g.Signature, Scopes: g.Scopes,
 		CreatedAt: g.CreatedAt}
 	return &Identity{User: at.User, Owner: at.User, Token: tok, OAuthApplication: at.Application,
 		adminMode: a.adminMode}, nil

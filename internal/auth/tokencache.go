@@ -2,7 +2,7 @@ package auth
 
 import (
 	"github.com/lablet/lablet/internal/epochcache"
-	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/model"
 )
 
 // tokenCache keeps recently resolved personal access tokens with their
@@ -18,8 +18,8 @@ type tokenCache struct {
 }
 
 type tokenEntry struct {
-	token store.Token
-	user  store.User
+	token model.Token
+	user  model.User
 }
 
 func newTokenCache(max int) *tokenCache {
@@ -28,14 +28,14 @@ func newTokenCache(max int) *tokenCache {
 
 // get returns private copies of the cached token and user for digest if
 // they were stored under epoch.
-func (c *tokenCache) get(digest string, epoch uint64) *store.TokenWithUser {
+func (c *tokenCache) get(digest string, epoch uint64) *model.TokenWithUser {
 	e, ok := c.c.Get(digest, epochcache.Stamp{epoch})
 	if !ok {
 		return nil
 	}
-	return &store.TokenWithUser{Token: &e.token, User: &e.user}
+	return &model.TokenWithUser{Token: &e.token, User: &e.user}
 }
 
-func (c *tokenCache) put(digest string, epoch uint64, tw *store.TokenWithUser) {
+func (c *tokenCache) put(digest string, epoch uint64, tw *model.TokenWithUser) {
 	c.c.Put(digest, epochcache.Stamp{epoch}, tokenEntry{token: *tw.Token, user: *tw.User})
 }

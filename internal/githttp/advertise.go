@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/lablet/lablet/internal/lru"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/lablet/lablet/internal/lru"
 
 	"github.com/lablet/lablet/internal/repo"
 )

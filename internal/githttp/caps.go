@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/lablet/lablet/internal/lru"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/lablet/lablet/internal/lru"
 
 	"github.com/lablet/lablet/internal/repo"
 )

@@ -23,6 +23,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/config"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/server"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
@@ -228,7 +229,7 @@ func (s *Server) Do(t testing.TB, req Request) *Response {
 
 // User is a test user with a token.
 type User struct {
-	*store.User
+	*model.User
 	Token string
 }
 
@@ -238,7 +239,7 @@ type User struct {
 func (s *Server) NewUser(t testing.TB, username string, scopes ...string) *User {
 	t.Helper()
 	ctx := context.Background()
-	u := &store.User{Username: username, Email: username + "@example.com", Name: strings.ToUpper(username[:1]) + username[1:],
+	u := &model.User{Username: username, Email: username + "@example.com", Name: strings.ToUpper(username[:1]) + username[1:],
 		CanCreateGroup: true, ProjectsLimit: 100000}
 	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, u) })
 	if err != nil {

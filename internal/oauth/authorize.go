@@ -9,6 +9,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -17,7 +18,7 @@ import (
 type AuthorizeRequest struct {
 	ar fosite.AuthorizeRequester
 	// App is the requesting application.
-	App *store.OAuthApplication
+	App *model.OAuthApplication
 	// Scopes are the scopes the user is asked to grant.
 	Scopes []string
 	// RedirectURI is where the browser goes afterwards.
@@ -107,7 +108,7 @@ func (p *Provider) Deny(ctx context.Context, w http.ResponseWriter, req *Authori
 
 // Approve grants the requested scopes for u and redirects with the code.
 // authTime is when u signed in (the ID token's auth_time).
-func (p *Provider) Approve(ctx context.Context, w http.ResponseWriter, r *http.Request, req *AuthorizeRequest, u *store.User, authTime time.Time) {
+func (p *Provider) Approve(ctx context.Context, w http.ResponseWriter, r *http.Request, req *AuthorizeRequest, u *model.User, authTime time.Time) {
 	for _, s := range req.Scopes {
 		req.ar.GrantScope(s)
 	}

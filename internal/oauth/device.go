@@ -16,6 +16,7 @@ import (
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -95,7 +96,7 @@ func (p *Provider) authorizeDevice(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	deviceCode, userCode := newDeviceCode(), newUserCode()
-	d := &store.OAuthDeviceGrant{DeviceCodeDigest: auth.Digest(deviceCode), UserCodeDigest: auth.Digest(userCode),
+	d := &model.OAuthDeviceGrant{DeviceCodeDigest: auth.Digest(deviceCode), UserCodeDigest: auth.Digest(userCode),
 		ApplicationID: c.app.ID, Scopes: scopes, Interval: DeviceInterval,
 		ExpiresAt: time.Now().UTC().Add(DeviceCodeLifespan)}
 	if err := p.db.Q().CreateOAuthDeviceGrant(ctx, d); err != nil {
@@ -117,7 +118,7 @@ func (p *Provider) authorizeDevice(w http.ResponseWriter, r *http.Request) {
 // DeviceRequest is a pending device authorization found by user code.
 type DeviceRequest struct {
 	ID     int64
-	App    *store.OAuthApplication
+	App    *model.OAuthApplication
 	Scopes []string
 }
 
@@ -138,7 +139,7 @@ func (p *Provider) LookupUserCode(ctx context.Context, code string) (*DeviceRequ
 	if err != nil {
 		return nil, err
 	}
-	if !auth.DigestEqual(d.UserCodeDigest, digest) || d.Status != store.DevicePending ||
+	if !auth.DigestEqual(d.UserCodeDigest, digest) || d.Status != model.DevicePending ||
 		!time.Now().UTC().Before(d.ExpiresAt) {
 		return nil, ErrUnknownUserCode
 	}
@@ -150,10 +151,10 @@ func (p *Provider) LookupUserCode(ctx context.Context, code string) (*DeviceRequ
 }
 
 // DecideDevice approves or denies a pending device authorization for u.
-func (p *Provider) DecideDevice(ctx context.Context, req *DeviceRequest, u *store.User, approve bool) error {
-	status := store.DeviceDenied
+func (p *Provider) DecideDevice(ctx context.Context, req *DeviceRequest, u *model.User, approve bool) error {
+	status := model.DeviceDenied
 	if approve {
-		status = store.DeviceApproved
+		status = model.DeviceApproved
 	}
 	err := p.db.Q().DecideOAuthDeviceGrant(ctx, req.ID, u.ID, status)
 	if errors.Is(err, store.ErrNotFound) {
@@ -206,10 +207,10 @@ func (h *deviceHandler) HandleTokenEndpointRequest(ctx context.Context, r fosite
 		return deviceError("expired_token", "The device_code has expired, and the device authorization session has concluded.")
 	}
 	switch d.Status {
-	case store.DeviceDenied:
+	case model.DeviceDenied:
 		_ = q.DeleteOAuthDeviceGrant(ctx, d.ID)
 		return deviceError("access_denied", "The resource owner or authorization server denied the request.")
-	case store.DevicePending:
+	case model.DevicePending:
 		// Polling faster than the interval earns slow_down and five more
 		// seconds (RFC 8628 §3.5).
 		if d.LastPolledAt != nil && now.Sub(*d.LastPolledAt) < time.Duration(d.Interval)*time.Second {
@@ -280,7 +281,7 @@ func (h *deviceHandler) PopulateTokenEndpointResponse(ctx context.Context, r fos
 
 // userSessionAt is userSession without a request: the issuer only
 // matters for ID tokens, which the device grant does not issue.
-func (p *Provider) userSessionAt(u *store.User, authTime time.Time) *openid.DefaultSession {
+func (p *Provider) userSessionAt(u *model.User, authTime time.Time) *openid.DefaultSession {
 	s := newSession()
 	sub := strconv.FormatInt(u.ID, 10)
 	s.Subject, s.Username = sub, u.Username

@@ -34,6 +34,7 @@ import (
 	"github.com/ory/fosite/token/jwt"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -138,18 +139,18 @@ func New(o Options) (*Provider, error) {
 // grants without client credentials are issued to. Its scopes are those a
 // user may grant an application; by default the grant gets api, as GitLab's.
 func (p *Provider) ensurePasswordGrantClient(ctx context.Context) error {
-	_, err := p.db.Q().OAuthApplicationByUID(ctx, store.PasswordGrantClientUID)
+	_, err := p.db.Q().OAuthApplicationByUID(ctx, model.PasswordGrantClientUID)
 	if err == nil {
 		return nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("oauth: password grant client: %w", err)
 	}
-	app := &store.OAuthApplication{UID: store.PasswordGrantClientUID, Name: "Resource owner password credentials",
+	app := &model.OAuthApplication{UID: model.PasswordGrantClientUID, Name: "Resource owner password credentials",
 		SecretDigest: auth.Digest(auth.NewSecret("", 43)), Confidential: false,
 		Scopes: []string{"api", "read_api", "read_user", "read_repository", "write_repository", "openid", "profile", "email"}}
 	err = p.db.WithTx(ctx, func(q *store.Q) error {
-		if _, err := q.OAuthApplicationByUID(ctx, store.PasswordGrantClientUID); err == nil {
+		if _, err := q.OAuthApplicationByUID(ctx, model.PasswordGrantClientUID); err == nil {
 			return nil // another instance made it meanwhile
 		}
 		return q.CreateOAuthApplication(ctx, app)
@@ -199,7 +200,7 @@ func newSession() *openid.DefaultSession {
 
 // userSession is the session of a grant for u: subject and the ID token
 // claims GitLab issues.
-func (p *Provider) userSession(r *http.Request, u *store.User, authTime time.Time) *openid.DefaultSession {
+func (p *Provider) userSession(r *http.Request, u *model.User, authTime time.Time) *openid.DefaultSession {
 	now := time.Now().UTC()
 	sub := strconv.FormatInt(u.ID, 10)
 	s := newSession()
@@ -210,7 +211,7 @@ func (p *Provider) userSession(r *http.Request, u *store.User, authTime time.Tim
 }
 
 // userClaims are GitLab's profile claims (ID token and userinfo).
-func (p *Provider) userClaims(r *http.Request, u *store.User) map[string]any {
+func (p *Provider) userClaims(r *http.Request, u *model.User) map[string]any {
 	base := p.BaseURL(r)
 	return map[string]any{
 		"name":               u.Name,
@@ -228,7 +229,7 @@ func (p *Provider) userClaims(r *http.Request, u *store.User) map[string]any {
 // groupPaths lists the groups u belongs to, directly or by inheritance, as
 // GitLab's "groups" claim does. A failed lookup leaves the claim empty
 // rather than failing the grant; it is logged.
-func (p *Provider) groupPaths(r *http.Request, u *store.User) []string {
+func (p *Provider) groupPaths(r *http.Request, u *model.User) []string {
 	paths, err := p.db.Q().GroupFullPathsOf(r.Context(), u.ID, p.svc.Today())
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "oauth groups claim", "user_id", u.ID, "err", err)
@@ -268,8 +269,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	if r.PostForm.Get("grant_type") == "password" && r.PostForm.Get("client_id") == "" && r.Header.Get("Authorization") == "" {
 		// GitLab's documented password grant sends no client at all; a
 		// built-in public client stands in for it.
-		r.PostForm.Set("client_id", store.PasswordGrantClientUID)
-		r.Form.Set("client_id", store.PasswordGrantClientUID)
+		r.PostForm.Set("client_id", model.PasswordGrantClientUID)
+		r.Form.Set("client_id", model.PasswordGrantClientUID)
 	}
 	sess := newSession()
 	ar, err := p.f.NewAccessRequest(ctx, r, sess)

@@ -15,13 +15,14 @@ import (
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
 
 // client adapts a stored application to fosite.Client.
 type client struct {
-	app           *store.OAuthApplication
+	app           *model.OAuthApplication
 	passwordGrant bool
 }
 
@@ -34,7 +35,7 @@ func (c *client) IsPublic() bool                     { return !c.app.Confidentia
 func (c *client) GetAudience() fosite.Arguments      { return nil }
 
 func (c *client) GetGrantTypes() fosite.Arguments {
-	if c.app.UID == store.PasswordGrantClientUID {
+	if c.app.UID == model.PasswordGrantClientUID {
 		// The stand-in for credential-less password grants does nothing else.
 		return fosite.Arguments{"password", "refresh_token"}
 	}
@@ -150,8 +151,8 @@ type storedRequest struct {
 }
 
 var tokenTypes = map[string]fosite.TokenType{
-	store.OAuthCode: fosite.AuthorizeCode, store.OAuthAccess: fosite.AccessToken,
-	store.OAuthRefresh: fosite.RefreshToken,
+	model.OAuthCode: fosite.AuthorizeCode, model.OAuthAccess: fosite.AccessToken,
+	model.OAuthRefresh: fosite.RefreshToken,
 }
 
 func (s *storage) create(ctx context.Context, kind, signature string, req fosite.Requester) error {
@@ -169,7 +170,7 @@ func (s *storage) create(ctx context.Context, kind, signature string, req fosite
 	if err != nil {
 		return fmt.Errorf("oauth: encode request: %w", err)
 	}
-	g := &store.OAuthGrant{Kind: kind, Signature: signature, RequestID: req.GetID(), ApplicationID: c.app.ID,
+	g := &model.OAuthGrant{Kind: kind, Signature: signature, RequestID: req.GetID(), ApplicationID: c.app.ID,
 		Scopes: req.GetGrantedScopes(), Request: string(body), Active: true}
 	if sub := req.GetSession().GetSubject(); sub != "" {
 		if uid, err := strconv.ParseInt(sub, 10, 64); err == nil {
@@ -186,7 +187,7 @@ func (s *storage) create(ctx context.Context, kind, signature string, req fosite
 
 // get loads a grant and rebuilds its request into session. The row's
 // expires_at is authoritative for the expiry the strategy checks.
-func (s *storage) get(ctx context.Context, kind, signature string, session fosite.Session) (fosite.Requester, *store.OAuthGrant, error) {
+func (s *storage) get(ctx context.Context, kind, signature string, session fosite.Session) (fosite.Requester, *model.OAuthGrant, error) {
 	g, err := s.db.Q().OAuthGrantBySignature(ctx, kind, signature)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, fosite.ErrNotFound
@@ -221,11 +222,11 @@ func (s *storage) get(ctx context.Context, kind, signature string, session fosit
 }
 
 func (s *storage) CreateAuthorizeCodeSession(ctx context.Context, code string, req fosite.Requester) error {
-	return s.create(ctx, store.OAuthCode, code, req)
+	return s.create(ctx, model.OAuthCode, code, req)
 }
 
 func (s *storage) GetAuthorizeCodeSession(ctx context.Context, code string, session fosite.Session) (fosite.Requester, error) {
-	req, g, err := s.get(ctx, store.OAuthCode, code, session)
+	req, g, err := s.get(ctx, model.OAuthCode, code, session)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +237,7 @@ func (s *storage) GetAuthorizeCodeSession(ctx context.Context, code string, sess
 }
 
 func (s *storage) InvalidateAuthorizeCodeSession(ctx context.Context, code string) error {
-	err := s.db.Q().DeactivateOAuthGrant(ctx, store.OAuthCode, code)
+	err := s.db.Q().DeactivateOAuthGrant(ctx, model.OAuthCode, code)
 	if errors.Is(err, store.ErrNotFound) {
 		// A concurrent exchange used it first.
 		return fosite.ErrInvalidatedAuthorizeCode
@@ -245,11 +246,11 @@ func (s *storage) InvalidateAuthorizeCodeSession(ctx context.Context, code strin
 }
 
 func (s *storage) CreateAccessTokenSession(ctx context.Context, signature string, req fosite.Requester) error {
-	return s.create(ctx, store.OAuthAccess, signature, req)
+	return s.create(ctx, model.OAuthAccess, signature, req)
 }
 
 func (s *storage) GetAccessTokenSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
-	req, g, err := s.get(ctx, store.OAuthAccess, signature, session)
+	req, g, err := s.get(ctx, model.OAuthAccess, signature, session)
 	if err != nil {
 		return nil, err
 	}
@@ -260,15 +261,15 @@ func (s *storage) GetAccessTokenSession(ctx context.Context, signature string, s
 }
 
 func (s *storage) DeleteAccessTokenSession(ctx context.Context, signature string) error {
-	return s.db.Q().DeleteOAuthGrant(ctx, store.OAuthAccess, signature)
+	return s.db.Q().DeleteOAuthGrant(ctx, model.OAuthAccess, signature)
 }
 
 func (s *storage) CreateRefreshTokenSession(ctx context.Context, signature, _ string, req fosite.Requester) error {
-	return s.create(ctx, store.OAuthRefresh, signature, req)
+	return s.create(ctx, model.OAuthRefresh, signature, req)
 }
 
 func (s *storage) GetRefreshTokenSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
-	req, g, err := s.get(ctx, store.OAuthRefresh, signature, session)
+	req, g, err := s.get(ctx, model.OAuthRefresh, signature, session)
 	if err != nil {
 		return nil, err
 	}
@@ -280,52 +281,52 @@ func (s *storage) GetRefreshTokenSession(ctx context.Context, signature string, 
 }
 
 func (s *storage) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
-	return s.db.Q().DeleteOAuthGrant(ctx, store.OAuthRefresh, signature)
+	return s.db.Q().DeleteOAuthGrant(ctx, model.OAuthRefresh, signature)
 }
 
 // RotateRefreshToken retires the used refresh token and the access tokens
 // of its grant, so the old pair stops working. Of two racing refreshes
 // with the same token only one wins.
 func (s *storage) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
-	err := s.db.Q().DeactivateOAuthGrant(ctx, store.OAuthRefresh, signature)
+	err := s.db.Q().DeactivateOAuthGrant(ctx, model.OAuthRefresh, signature)
 	if errors.Is(err, store.ErrNotFound) {
 		return fosite.ErrSerializationFailure
 	}
 	if err != nil {
 		return err
 	}
-	return s.db.Q().DeleteOAuthGrantsByRequest(ctx, store.OAuthAccess, requestID)
+	return s.db.Q().DeleteOAuthGrantsByRequest(ctx, model.OAuthAccess, requestID)
 }
 
 func (s *storage) RevokeRefreshToken(ctx context.Context, requestID string) error {
-	return s.db.Q().DeactivateOAuthGrantsByRequest(ctx, store.OAuthRefresh, requestID)
+	return s.db.Q().DeactivateOAuthGrantsByRequest(ctx, model.OAuthRefresh, requestID)
 }
 
 func (s *storage) RevokeAccessToken(ctx context.Context, requestID string) error {
-	return s.db.Q().DeleteOAuthGrantsByRequest(ctx, store.OAuthAccess, requestID)
+	return s.db.Q().DeleteOAuthGrantsByRequest(ctx, model.OAuthAccess, requestID)
 }
 
 func (s *storage) CreatePKCERequestSession(ctx context.Context, signature string, req fosite.Requester) error {
-	return s.create(ctx, store.OAuthPKCE, signature, req)
+	return s.create(ctx, model.OAuthPKCE, signature, req)
 }
 
 func (s *storage) GetPKCERequestSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
-	req, _, err := s.get(ctx, store.OAuthPKCE, signature, session)
+	req, _, err := s.get(ctx, model.OAuthPKCE, signature, session)
 	return req, err
 }
 
 func (s *storage) DeletePKCERequestSession(ctx context.Context, signature string) error {
-	return s.db.Q().DeleteOAuthGrant(ctx, store.OAuthPKCE, signature)
+	return s.db.Q().DeleteOAuthGrant(ctx, model.OAuthPKCE, signature)
 }
 
 // OpenID Connect sessions are keyed by the authorization code itself;
 // store its digest.
 func (s *storage) CreateOpenIDConnectSession(ctx context.Context, code string, req fosite.Requester) error {
-	return s.create(ctx, store.OAuthOIDC, auth.Digest(code), req)
+	return s.create(ctx, model.OAuthOIDC, auth.Digest(code), req)
 }
 
 func (s *storage) GetOpenIDConnectSession(ctx context.Context, code string, req fosite.Requester) (fosite.Requester, error) {
-	r, _, err := s.get(ctx, store.OAuthOIDC, auth.Digest(code), req.GetSession())
+	r, _, err := s.get(ctx, model.OAuthOIDC, auth.Digest(code), req.GetSession())
 	if errors.Is(err, fosite.ErrNotFound) {
 		return nil, openid.ErrNoSessionFound
 	}
@@ -333,7 +334,7 @@ func (s *storage) GetOpenIDConnectSession(ctx context.Context, code string, req 
 }
 
 func (s *storage) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
-	return s.db.Q().DeleteOAuthGrant(ctx, store.OAuthOIDC, auth.Digest(code))
+	return s.db.Q().DeleteOAuthGrant(ctx, model.OAuthOIDC, auth.Digest(code))
 }
 
 // Authenticate checks the password grant's credentials with sign-in's

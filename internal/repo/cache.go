@@ -2,9 +2,10 @@ package repo
 
 import (
 	"context"
-	"github.com/lablet/lablet/internal/lru"
 	"sync"
 	"time"
+
+	"github.com/lablet/lablet/internal/lru"
 )
 
 // flight runs one computation per key at a time: concurrent callers for the

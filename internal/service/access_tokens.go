@@ -8,6 +8,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -43,7 +44,7 @@ type TokenResource struct {
 // CanManage reports whether the caller may list, create, rotate and revoke
 // the resource's tokens: Maintainers on projects, Owners on groups.
 func (r *TokenResource) CanManage() bool {
-	if r.SourceType == store.SourceNamespace {
+	if r.SourceType == model.SourceNamespace {
 		return r.Level >= access.Owner
 	}
 	return r.Level >= access.Maintainer
@@ -59,7 +60,7 @@ func (s *Service) ProjectTokenResource(ctx context.Context, id *auth.Identity, r
 	if p.Namespace != nil {
 		fullPath, name = p.FullPath(), p.FullName()
 	}
-	return &TokenResource{Kind: "project", SourceType: store.SourceProject, ID: p.ID, FullPath: fullPath,
+	return &TokenResource{Kind: "project", SourceType: model.SourceProject, ID: p.ID, FullPath: fullPath,
 		Name: name, Level: level}, nil
 }
 
@@ -69,18 +70,18 @@ func (s *Service) GroupTokenResource(ctx context.Context, id *auth.Identity, ref
 	if err != nil {
 		return nil, err
 	}
-	return &TokenResource{Kind: "group", SourceType: store.SourceNamespace, ID: g.ID, FullPath: g.FullPath,
+	return &TokenResource{Kind: "group", SourceType: model.SourceNamespace, ID: g.ID, FullPath: g.FullPath,
 		Name: g.FullName, Level: level}, nil
 }
 
 // ResourceToken is a project or group access token with its bot's role.
 type ResourceToken struct {
-	*store.Token
+	*model.Token
 	AccessLevel int
 }
 
 // withLevels attaches the bots' roles to tokens in one query.
-func withLevels(ctx context.Context, q *store.Q, tokens []*store.Token) ([]*ResourceToken, error) {
+func withLevels(ctx context.Context, q *store.Q, tokens []*model.Token) ([]*ResourceToken, error) {
 	ids := make([]int64, 0, len(tokens))
 	for _, t := range tokens {
 		ids = append(ids, t.UserID)
@@ -102,12 +103,12 @@ func withLevels(ctx context.Context, q *store.Q, tokens []*store.Token) ([]*Reso
 
 // ListResourceTokens lists the resource's access tokens. As in GitLab,
 // callers who may see the resource but not manage its tokens get 401.
-func (s *Service) ListResourceTokens(ctx context.Context, id *auth.Identity, res *TokenResource, f store.TokenFilter) ([]*ResourceToken, int, error) {
+func (s *Service) ListResourceTokens(ctx context.Context, id *auth.Identity, res *TokenResource, f model.TokenFilter) ([]*ResourceToken, int, error) {
 	if !res.CanManage() {
 		return nil, 0, auth.ErrUnauthorized
 	}
 	f.Today = s.Today()
-	f.BotsOf = &store.BotSource{Type: res.SourceType, ID: res.ID}
+	f.BotsOf = &model.BotSource{Type: res.SourceType, ID: res.ID}
 	imp := false
 	f.Impersonation = &imp
 	f.UserID = nil
@@ -181,7 +182,7 @@ func (s *Service) CreateResourceToken(ctx context.Context, id *auth.Identity, re
 	if !slices.Contains(ResourceTokenLevels, access.Level(in.AccessLevel)) {
 		return nil, "", ParamError("access_level does not have a valid value")
 	}
-	if res.SourceType == store.SourceProject && access.Level(in.AccessLevel) == access.Owner && res.Level < access.Owner {
+	if res.SourceType == model.SourceProject && access.Level(in.AccessLevel) == access.Owner && res.Level < access.Owner {
 		return nil, "", badRequest("Could not provision owner access to project access token")
 	}
 	if access.Level(in.AccessLevel) > res.Level {
@@ -215,21 +216,21 @@ func (s *Service) CreateResourceToken(ctx context.Context, id *auth.Identity, re
 		host = "localhost"
 	}
 	creator := id.User.ID
-	bot := &store.User{Username: username, Email: username + "@noreply." + host, Name: in.Name, Bot: true,
+	bot := &model.User{Username: username, Email: username + "@noreply." + host, Name: in.Name, Bot: true,
 		CreatedByID: &creator}
 	text := auth.NewPersonalToken()
-	t := &store.Token{Name: in.Name, Description: in.Description, Digest: auth.Digest(text), Scopes: in.Scopes,
+	t := &model.Token{Name: in.Name, Description: in.Description, Digest: auth.Digest(text), Scopes: in.Scopes,
 		ExpiresAt: in.ExpiresAt}
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
 		if err := q.CreateUser(ctx, bot); err != nil {
 			return fmt.Errorf("service: create bot user: %w", err)
 		}
-		m := &store.Member{SourceType: res.SourceType, SourceID: res.ID, UserID: bot.ID, AccessLevel: in.AccessLevel,
+		m := &model.Member{SourceType: res.SourceType, SourceID: res.ID, UserID: bot.ID, AccessLevel: in.AccessLevel,
 			CreatedByID: &creator}
 		if err := q.UpsertMember(ctx, m); err != nil {
 			return fmt.Errorf("service: add bot member: %w", err)
 		}
-		if err := q.CreateResourceBot(ctx, &store.ResourceBot{UserID: bot.ID, SourceType: res.SourceType,
+		if err := q.CreateResourceBot(ctx, &model.ResourceBot{UserID: bot.ID, SourceType: res.SourceType,
 			SourceID: res.ID, AccessLevel: in.AccessLevel}); err != nil {
 			return err
 		}
@@ -335,7 +336,7 @@ func PersonalScopesFor(id *auth.Identity) []string {
 
 // CreateOwnToken creates a personal access token for the signed-in user.
 // Bots have no settings page and get none.
-func (s *Service) CreateOwnToken(ctx context.Context, id *auth.Identity, in OwnTokenInput) (*store.Token, string, error) {
+func (s *Service) CreateOwnToken(ctx context.Context, id *auth.Identity, in OwnTokenInput) (*model.Token, string, error) {
 	if !id.Authenticated() || id.User.Bot || id.Sudo {
 		return nil, "", Forbidden("")
 	}
@@ -354,12 +355,12 @@ func (s *Service) CreateOwnToken(ctx context.Context, id *auth.Identity, in OwnT
 }
 
 // ListOwnTokens lists the signed-in user's active personal access tokens.
-func (s *Service) ListOwnTokens(ctx context.Context, id *auth.Identity) ([]*store.Token, error) {
+func (s *Service) ListOwnTokens(ctx context.Context, id *auth.Identity) ([]*model.Token, error) {
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
 	self, imp := id.User.ID, false
 	tokens, _, err := s.ListTokens(ctx, id, TokenListInput{UserID: &self,
-		Filter: store.TokenFilter{Impersonation: &imp, State: "active", Sort: "created_desc", Limit: 100}})
+		Filter: model.TokenFilter{Impersonation: &imp, State: "active", Sort: "created_desc", Limit: 100}})
 	return tokens, err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -54,7 +55,7 @@ type ApplicationInput struct {
 
 // NewApplication is a created application with its secret, shown once.
 type NewApplication struct {
-	App    *store.OAuthApplication
+	App    *model.OAuthApplication
 	Secret string
 }
 
@@ -109,7 +110,7 @@ func (s *Service) CreateApplication(ctx context.Context, id *auth.Identity, in A
 		return nil, err
 	}
 	secret := ApplicationSecretPrefix + randomHex(32)
-	app := &store.OAuthApplication{UID: randomHex(32), Name: name, SecretDigest: auth.Digest(secret),
+	app := &model.OAuthApplication{UID: randomHex(32), Name: name, SecretDigest: auth.Digest(secret),
 		RedirectURIs: uris, Scopes: scopes, Confidential: in.Confidential && !in.Dynamic, Dynamic: in.Dynamic}
 	if !in.Instance && !in.Dynamic {
 		owner := id.User.ID
@@ -157,7 +158,7 @@ func contains(list []string, s string) bool {
 
 // ApplicationsFor lists the caller's own applications, or the
 // instance-wide ones when instance is set (administrators only).
-func (s *Service) ApplicationsFor(ctx context.Context, id *auth.Identity, instance bool) ([]*store.OAuthApplication, error) {
+func (s *Service) ApplicationsFor(ctx context.Context, id *auth.Identity, instance bool) ([]*model.OAuthApplication, error) {
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
@@ -172,7 +173,7 @@ func (s *Service) ApplicationsFor(ctx context.Context, id *auth.Identity, instan
 }
 
 // AllApplications lists every application (the admin API's view).
-func (s *Service) AllApplications(ctx context.Context, id *auth.Identity) ([]*store.OAuthApplication, error) {
+func (s *Service) AllApplications(ctx context.Context, id *auth.Identity) ([]*model.OAuthApplication, error) {
 	if !id.IsAdmin() {
 		return nil, Forbidden("")
 	}
@@ -181,7 +182,7 @@ func (s *Service) AllApplications(ctx context.Context, id *auth.Identity) ([]*st
 
 // manageableApplication loads an application the caller may change: its
 // owner's, or any for administrators. Others get 404.
-func (s *Service) manageableApplication(ctx context.Context, id *auth.Identity, appID int64) (*store.OAuthApplication, error) {
+func (s *Service) manageableApplication(ctx context.Context, id *auth.Identity, appID int64) (*model.OAuthApplication, error) {
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
@@ -199,7 +200,7 @@ func (s *Service) manageableApplication(ctx context.Context, id *auth.Identity, 
 }
 
 // Application returns one application the caller may manage.
-func (s *Service) Application(ctx context.Context, id *auth.Identity, appID int64) (*store.OAuthApplication, error) {
+func (s *Service) Application(ctx context.Context, id *auth.Identity, appID int64) (*model.OAuthApplication, error) {
 	return s.manageableApplication(ctx, id, appID)
 }
 
@@ -229,7 +230,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id *auth.Identity, appI
 
 // AuthorizedApplications lists the applications the caller has granted
 // access to.
-func (s *Service) AuthorizedApplications(ctx context.Context, id *auth.Identity) ([]*store.AuthorizedApplication, error) {
+func (s *Service) AuthorizedApplications(ctx context.Context, id *auth.Identity) ([]*model.AuthorizedApplication, error) {
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}

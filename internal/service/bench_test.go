@@ -8,8 +8,8 @@ import (
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // benchWorld is a server with a group tree g/sub, projects in it and
@@ -19,8 +19,8 @@ type benchWorld struct {
 	svc          *service.Service
 	root, alice  *auth.Identity
 	bob          *auth.Identity // no membership
-	private      *store.Project // g/sub/p0, private
-	public       *store.Project // g/sub/p1, public
+	private      *model.Project // g/sub/p0, private
+	public       *model.Project // g/sub/p1, public
 	privatePath  string
 	privateIDStr string
 }

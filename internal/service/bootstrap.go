@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -30,7 +31,7 @@ func (s *Service) EnsureRoot(ctx context.Context, password, dataDir string) erro
 		if err != nil {
 			return err
 		}
-		root := &store.User{Username: "root", Email: "admin@example.com", Name: "Administrator",
+		root := &model.User{Username: "root", Email: "admin@example.com", Name: "Administrator",
 			PasswordHash: hash, IsAdmin: true, CanCreateGroup: true, ProjectsLimit: 100000}
 		if err := q.CreateUser(ctx, root); err != nil {
 			return fmt.Errorf("service: create root: %w", err)
@@ -61,12 +62,12 @@ type NewTokenInput struct {
 
 // CreateToken validates in and stores a new token, returning the record and
 // the token's text, which is never stored or shown again.
-func (s *Service) CreateToken(ctx context.Context, in NewTokenInput) (*store.Token, string, error) {
+func (s *Service) CreateToken(ctx context.Context, in NewTokenInput) (*model.Token, string, error) {
 	if err := s.validateTokenInput(in); err != nil {
 		return nil, "", err
 	}
 	text := auth.NewPersonalToken()
-	t := &store.Token{UserID: in.UserID, Name: in.Name, Description: in.Description, Digest: auth.Digest(text),
+	t := &model.Token{UserID: in.UserID, Name: in.Name, Description: in.Description, Digest: auth.Digest(text),
 		Scopes: in.Scopes, ExpiresAt: in.ExpiresAt, Impersonation: in.Impersonation}
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
 		if _, err := q.UserByID(ctx, in.UserID); err != nil {

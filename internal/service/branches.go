@@ -9,6 +9,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -142,7 +143,7 @@ func (s *Service) DescribeBranches(ctx context.Context, pr *ProjectRepo, branche
 
 // branchAccess fills the protection fields from the project's rules,
 // loaded once per request (see BranchRules), never per branch.
-func branchAccess(rules *BranchRules, p *store.Project, level access.Level, bi *BranchInfo) {
+func branchAccess(rules *BranchRules, p *model.Project, level access.Level, bi *BranchInfo) {
 	bi.Protected = rules.Protected(bi.Name)
 	bi.DevelopersCanPush = rules.CanPush(access.Developer, bi.Name)
 	bi.DevelopersCanMerge = rules.CanMerge(access.Developer, bi.Name)
@@ -219,7 +220,7 @@ func (s *Service) CreateBranch(ctx context.Context, id *auth.Identity, projectRe
 
 // markRepoNonEmpty keeps the project's empty_repo flag true to the
 // repository after a ref is created.
-func (s *Service) markRepoNonEmpty(ctx context.Context, p *store.Project) error {
+func (s *Service) markRepoNonEmpty(ctx context.Context, p *model.Project) error {
 	if !p.EmptyRepo {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -307,7 +308,7 @@ func (s *Service) checkLastCommits(ctx context.Context, r *repo.Repo, base strin
 }
 
 // markRepoNotEmpty records the first commit of an empty repository.
-func (s *Service) markRepoNotEmpty(ctx context.Context, p *store.Project) error {
+func (s *Service) markRepoNotEmpty(ctx context.Context, p *model.Project) error {
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
 		cur, err := q.ProjectByID(ctx, p.ID)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -29,7 +30,7 @@ const (
 
 // GitRepo is a project repository a git client was let into.
 type GitRepo struct {
-	Project *store.Project
+	Project *model.Project
 	Level   access.Level
 	Repo    *repo.Repo
 }

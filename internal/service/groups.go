@@ -11,6 +11,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -60,7 +61,7 @@ func saveGroupError(v Validation) error {
 
 // validateGroupFields checks name, path and visibility of g against its
 // parent (nil for a top-level group).
-func validateGroupFields(g *store.Namespace, parent *store.Namespace, v Validation) {
+func validateGroupFields(g *model.Namespace, parent *model.Namespace, v Validation) {
 	if msg := ValidName(g.Name, ""); msg != "" {
 		v.Add("name", msg)
 	}
@@ -91,11 +92,11 @@ func pathTaken(ctx context.Context, q *store.Q, fullPath string, selfID int64) (
 }
 
 // CreateGroup creates a group with the caller as its Owner.
-func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupInput) (*store.Namespace, error) {
+func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupInput) (*model.Namespace, error) {
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
-	var parent *store.Namespace
+	var parent *model.Namespace
 	if in.ParentID != nil {
 		p, level, err := s.VisibleGroup(ctx, id, strconv.FormatInt(*in.ParentID, 10))
 		if err != nil {
@@ -112,7 +113,7 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 	} else if !id.IsAdmin() && !id.User.CanCreateGroup {
 		return nil, Forbidden("")
 	}
-	g := &store.Namespace{Kind: store.KindGroup, LFSEnabled: true, RequestAccessEnabled: true,
+	g := &model.Namespace{Kind: model.KindGroup, LFSEnabled: true, RequestAccessEnabled: true,
 		ProjectCreationLevel: "developer", SubgroupCreationLevel: "maintainer", VisibilityLevel: access.Private}
 	if parent != nil {
 		g.ParentID = &parent.ID
@@ -145,7 +146,7 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 			return fmt.Errorf("service: create group: %w", err)
 		}
 		creator := id.User.ID
-		return q.UpsertMember(ctx, &store.Member{SourceType: store.SourceNamespace, SourceID: g.ID, UserID: creator,
+		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: creator,
 			AccessLevel: int(access.Owner), CreatedByID: &creator})
 	})
 	if err != nil {
@@ -154,7 +155,7 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 	return g, nil
 }
 
-func applyGroupInput(g *store.Namespace, in GroupInput) {
+func applyGroupInput(g *model.Namespace, in GroupInput) {
 	if in.Name != nil {
 		g.Name = *in.Name
 	}
@@ -182,12 +183,12 @@ func applyGroupInput(g *store.Namespace, in GroupInput) {
 }
 
 // GetGroup returns a group the caller may see.
-func (s *Service) GetGroup(ctx context.Context, id *auth.Identity, ref string) (*store.Namespace, access.Level, error) {
+func (s *Service) GetGroup(ctx context.Context, id *auth.Identity, ref string) (*model.Namespace, access.Level, error) {
 	return s.VisibleGroup(ctx, id, ref)
 }
 
 // UpdateGroup changes a group's attributes; Owners only.
-func (s *Service) UpdateGroup(ctx context.Context, id *auth.Identity, ref string, in GroupInput) (*store.Namespace, error) {
+func (s *Service) UpdateGroup(ctx context.Context, id *auth.Identity, ref string, in GroupInput) (*model.Namespace, error) {
 	g, level, err := s.VisibleGroup(ctx, id, ref)
 	if err != nil {
 		return nil, err
@@ -201,7 +202,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id *auth.Identity, ref string
 		if err != nil {
 			return fmt.Errorf("service: reload group: %w", err)
 		}
-		var parent *store.Namespace
+		var parent *model.Namespace
 		if cur.ParentID != nil {
 			if parent, err = q.NamespaceByID(ctx, *cur.ParentID); err != nil {
 				return fmt.Errorf("service: load parent group: %w", err)
@@ -286,8 +287,8 @@ type GroupListOptions struct {
 	Offset, Limit  int
 }
 
-func (s *Service) groupFilter(id *auth.Identity, o GroupListOptions) store.GroupFilter {
-	f := store.GroupFilter{UserID: id.UserID(), Admin: id.IsAdmin(), MinVisibility: viewer(id).MinVisibleLevel(),
+func (s *Service) groupFilter(id *auth.Identity, o GroupListOptions) model.GroupFilter {
+	f := model.GroupFilter{UserID: id.UserID(), Admin: id.IsAdmin(), MinVisibility: viewer(id).MinVisibleLevel(),
 		MinAccessLevel: o.MinAccessLevel, Search: o.Search, TopLevelOnly: o.TopLevelOnly, Visibility: o.Visibility,
 		SkipIDs: o.SkipIDs, Today: s.Today(), OrderBy: o.OrderBy, Desc: o.Desc, Offset: o.Offset, Limit: o.Limit}
 	if o.Owned {
@@ -302,13 +303,13 @@ func (s *Service) groupFilter(id *auth.Identity, o GroupListOptions) store.Group
 // ListGroups lists the groups the caller may see. As in GitLab, signed-in
 // non-administrators get only their own groups unless all_available is
 // set; anonymous callers get public groups.
-func (s *Service) ListGroups(ctx context.Context, id *auth.Identity, o GroupListOptions) ([]*store.Namespace, int, error) {
+func (s *Service) ListGroups(ctx context.Context, id *auth.Identity, o GroupListOptions) ([]*model.Namespace, int, error) {
 	return s.DB.Q().ListGroups(ctx, s.listFilter(id, o))
 }
 
 // listFilter applies all_available: it defaults to false for signed-in
 // users and true for administrators; false limits to the caller's groups.
-func (s *Service) listFilter(id *auth.Identity, o GroupListOptions) store.GroupFilter {
+func (s *Service) listFilter(id *auth.Identity, o GroupListOptions) model.GroupFilter {
 	f := s.groupFilter(id, o)
 	allAvailable := id.IsAdmin()
 	if o.AllAvailable != nil {
@@ -325,7 +326,7 @@ func (s *Service) listFilter(id *auth.Identity, o GroupListOptions) store.GroupF
 
 // ListSubgroups lists the visible direct children (or, with all, every
 // descendant) of a visible group.
-func (s *Service) ListSubgroups(ctx context.Context, id *auth.Identity, ref string, all bool, o GroupListOptions) ([]*store.Namespace, int, error) {
+func (s *Service) ListSubgroups(ctx context.Context, id *auth.Identity, ref string, all bool, o GroupListOptions) ([]*model.Namespace, int, error) {
 	g, _, err := s.VisibleGroup(ctx, id, ref)
 	if err != nil {
 		return nil, 0, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -23,7 +24,7 @@ type MemberSource struct {
 }
 
 // IsGroup reports whether the source is a group.
-func (m *MemberSource) IsGroup() bool { return m.Type == store.SourceNamespace }
+func (m *MemberSource) IsGroup() bool { return m.Type == model.SourceNamespace }
 
 // projectID is the project's id, or 0 for a group.
 func (m *MemberSource) projectID() int64 {
@@ -39,7 +40,7 @@ func (s *Service) GroupMemberSource(ctx context.Context, id *auth.Identity, ref 
 	if err != nil {
 		return nil, err
 	}
-	return &MemberSource{Type: store.SourceNamespace, ID: g.ID, NamespaceID: g.ID, Level: level}, nil
+	return &MemberSource{Type: model.SourceNamespace, ID: g.ID, NamespaceID: g.ID, Level: level}, nil
 }
 
 // ProjectMemberSource loads a project the caller may see.
@@ -48,18 +49,18 @@ func (s *Service) ProjectMemberSource(ctx context.Context, id *auth.Identity, re
 	if err != nil {
 		return nil, err
 	}
-	return &MemberSource{Type: store.SourceProject, ID: p.ID, NamespaceID: p.NamespaceID, Level: level}, nil
+	return &MemberSource{Type: model.SourceProject, ID: p.ID, NamespaceID: p.NamespaceID, Level: level}, nil
 }
 
 // MemberView is a membership with its user and creator loaded.
 type MemberView struct {
-	*store.Member
-	User      *store.User
-	CreatedBy *store.User
+	*model.Member
+	User      *model.User
+	CreatedBy *model.User
 }
 
 // withUsers loads the users of members (and who added them) in one query.
-func withUsers(ctx context.Context, q *store.Q, members []*store.Member) ([]*MemberView, error) {
+func withUsers(ctx context.Context, q *store.Q, members []*model.Member) ([]*MemberView, error) {
 	ids := make([]int64, 0, len(members)*2)
 	for _, m := range members {
 		ids = append(ids, m.UserID)
@@ -88,9 +89,9 @@ func withUsers(ctx context.Context, q *store.Q, members []*store.Member) ([]*Mem
 
 // ListMembers lists a source's direct members or, with all, its effective
 // members including those inherited from ancestor groups.
-func (s *Service) ListMembers(ctx context.Context, src *MemberSource, all bool, f store.MemberFilter) ([]*MemberView, int, error) {
+func (s *Service) ListMembers(ctx context.Context, src *MemberSource, all bool, f model.MemberFilter) ([]*MemberView, int, error) {
 	q := s.DB.Q()
-	var members []*store.Member
+	var members []*model.Member
 	var total int
 	var err error
 	if all {
@@ -108,7 +109,7 @@ func (s *Service) ListMembers(ctx context.Context, src *MemberSource, all bool, 
 // GetMember returns one direct (or, with all, effective) member.
 func (s *Service) GetMember(ctx context.Context, src *MemberSource, userID int64, all bool) (*MemberView, error) {
 	q := s.DB.Q()
-	var m *store.Member
+	var m *model.Member
 	var err error
 	if all {
 		m, err = q.EffectiveMember(ctx, src.projectID(), src.NamespaceID, userID, s.Today())
@@ -121,7 +122,7 @@ func (s *Service) GetMember(ctx context.Context, src *MemberSource, userID int64
 	if err != nil {
 		return nil, fmt.Errorf("service: get member: %w", err)
 	}
-	views, err := withUsers(ctx, q, []*store.Member{m})
+	views, err := withUsers(ctx, q, []*model.Member{m})
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +153,7 @@ func validLevel(src *MemberSource, level int) bool {
 // checkManage applies GitLab's rules for changing memberships: group
 // members are managed by Owners; project Maintainers manage members below
 // Owner, and only Owners grant or touch Owner.
-func checkManage(src *MemberSource, level int, current *store.Member) error {
+func checkManage(src *MemberSource, level int, current *model.Member) error {
 	if src.Level < access.Maintainer || src.IsGroup() && src.Level < access.Owner {
 		return Forbidden("")
 	}
@@ -181,7 +182,7 @@ func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberS
 	if err := s.validateMemberInput(src, in); err != nil {
 		return nil, err
 	}
-	var m *store.Member
+	var m *model.Member
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
 		if _, err := q.UserByID(ctx, userID); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
@@ -195,7 +196,7 @@ func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberS
 			return fmt.Errorf("service: check member: %w", err)
 		}
 		creator := id.User.ID
-		m = &store.Member{SourceType: src.Type, SourceID: src.ID, UserID: userID, AccessLevel: in.AccessLevel,
+		m = &model.Member{SourceType: src.Type, SourceID: src.ID, UserID: userID, AccessLevel: in.AccessLevel,
 			ExpiresAt: in.ExpiresAt, CreatedByID: &creator}
 		if err := q.UpsertMember(ctx, m); err != nil {
 			return fmt.Errorf("service: add member: %w", err)
@@ -239,7 +240,7 @@ func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *Member
 					return err
 				}
 			}
-			m := &store.Member{SourceType: src.Type, SourceID: src.ID, UserID: uid, AccessLevel: in.AccessLevel,
+			m := &model.Member{SourceType: src.Type, SourceID: src.ID, UserID: uid, AccessLevel: in.AccessLevel,
 				ExpiresAt: in.ExpiresAt, CreatedByID: &creator}
 			if err := q.UpsertMember(ctx, m); err != nil {
 				return fmt.Errorf("service: add member: %w", err)
@@ -314,7 +315,7 @@ func (s *Service) RemoveMember(ctx context.Context, id *auth.Identity, src *Memb
 
 // keepAnOwner refuses, as GitLab does with 403, to demote or remove the
 // last Owner of a group (owners of ancestor groups count).
-func (s *Service) keepAnOwner(ctx context.Context, q *store.Q, src *MemberSource, m *store.Member, newLevel int) error {
+func (s *Service) keepAnOwner(ctx context.Context, q *store.Q, src *MemberSource, m *model.Member, newLevel int) error {
 	if !src.IsGroup() || access.Level(m.AccessLevel) < access.Owner || access.Level(newLevel) >= access.Owner {
 		return nil
 	}

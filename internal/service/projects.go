@@ -9,6 +9,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -123,7 +124,7 @@ func projectCreationLevel(setting string) access.Level {
 // CreateProject creates a project as the caller. forUser, when set, is the
 // user whose personal namespace receives it (admins only, POST
 // /projects/user/:user_id).
-func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in ProjectInput, forUser *int64) (*store.Project, error) {
+func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in ProjectInput, forUser *int64) (*model.Project, error) {
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
@@ -144,7 +145,7 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	p := &store.Project{Name: strings.TrimSpace(*in.Name), Path: *in.Path, VisibilityLevel: access.Private,
+	p := &model.Project{Name: strings.TrimSpace(*in.Name), Path: *in.Path, VisibilityLevel: access.Private,
 		EmptyRepo: true, IssuesEnabled: true, MergeRequestsEnabled: true, WikiEnabled: true, JobsEnabled: true,
 		SnippetsEnabled: true, LFSEnabled: true, RequestAccessEnabled: true, Topics: []string{}}
 	branch := DefaultBranch
@@ -219,14 +220,14 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 			if !chk.OK() {
 				return newProjectError(chk)
 			}
-			var owner *store.Member
+			var owner *model.Member
 			if !ns.IsGroup() && ns.OwnerID != nil {
 				// GitLab makes the namespace owner a direct Owner member
 				// of a personal project.
-				owner = &store.Member{UserID: *ns.OwnerID, AccessLevel: int(access.Owner), CreatedByID: &id.User.ID}
+				owner = &model.Member{UserID: *ns.OwnerID, AccessLevel: int(access.Owner), CreatedByID: &id.User.ID}
 			}
 			// The default branch is protected for Maintainers.
-			rule := &store.ProtectedBranch{Name: branch, PushAccessLevel: int(access.Maintainer),
+			rule := &model.ProtectedBranch{Name: branch, PushAccessLevel: int(access.Maintainer),
 				MergeAccessLevel: int(access.Maintainer), UnprotectAccessLevel: int(access.Maintainer)}
 			if err := q.CreateNewProject(ctx, store.NewProject{Project: p, Namespace: ns, Owner: owner, Rule: rule}); err != nil {
 				if errors.Is(err, store.ErrConflict) {
@@ -281,8 +282,8 @@ func newProjectError(c store.NewProjectCheck) error {
 // creationNamespace resolves where a new project goes and checks that the
 // caller may create projects there. Unknown and forbidden namespaces get
 // the same answer, as in GitLab, so that nothing leaks.
-func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Identity, owner *store.User,
-	ref *string, forUser bool) (*store.Namespace, error) {
+func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Identity, owner *model.User,
+	ref *string, forUser bool) (*model.Namespace, error) {
 	invalid := Validation{"namespace": {"is not valid"}}.Err()
 	if ref == nil || *ref == "" || forUser {
 		ns, err := q.NamespaceByID(ctx, owner.NamespaceID)
@@ -297,7 +298,7 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Id
 	if !validProjectRef(*ref) {
 		return nil, invalid
 	}
-	var ns *store.Namespace
+	var ns *model.Namespace
 	var err error
 	if n, ok := parseID(*ref); ok {
 		ns, err = q.NamespaceByID(ctx, n)
@@ -332,7 +333,7 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Id
 
 // checkProjectUnique returns GitLab's validation error when name or path
 // is taken in ns, by a project or (for path) by a subgroup.
-func (s *Service) checkProjectUnique(ctx context.Context, q *store.Q, ns *store.Namespace, name, path string, exceptID int64) error {
+func (s *Service) checkProjectUnique(ctx context.Context, q *store.Q, ns *model.Namespace, name, path string, exceptID int64) error {
 	v := Validation{}
 	taken, err := q.ProjectNameTaken(ctx, ns.ID, name, exceptID)
 	if err != nil {
@@ -362,7 +363,7 @@ func (s *Service) checkProjectUnique(ctx context.Context, q *store.Q, ns *store.
 }
 
 // applyProjectInput copies the given fields onto p.
-func applyProjectInput(p *store.Project, in *ProjectInput) {
+func applyProjectInput(p *model.Project, in *ProjectInput) {
 	set := func(dst *bool, src *bool) {
 		if src != nil {
 			*dst = *src
@@ -399,13 +400,13 @@ func applyProjectInput(p *store.Project, in *ProjectInput) {
 
 // UpdateProject changes a project's settings (Maintainer+; renaming and
 // visibility changes need Owner). Archived projects are read-only.
-func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref string, in ProjectInput) (*store.Project, error) {
+func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref string, in ProjectInput) (*model.Project, error) {
 	v := Validation{}
 	in.validate(v)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	var out *store.Project
+	var out *model.Project
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
 		if err != nil {
@@ -449,8 +450,8 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 }
 
 // SetProjectArchived archives or unarchives a project (Maintainer+).
-func (s *Service) SetProjectArchived(ctx context.Context, id *auth.Identity, ref string, archived bool) (*store.Project, error) {
-	var out *store.Project
+func (s *Service) SetProjectArchived(ctx context.Context, id *auth.Identity, ref string, archived bool) (*model.Project, error) {
+	var out *model.Project
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
 		if err != nil {
@@ -516,13 +517,13 @@ func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
 
 // ProjectPermissions returns the caller's direct project level and the
 // level inherited from the project's group (0 when none).
-func (s *Service) ProjectPermissions(ctx context.Context, id *auth.Identity, p *store.Project) (store.ProjectAccess, error) {
-	var a store.ProjectAccess
+func (s *Service) ProjectPermissions(ctx context.Context, id *auth.Identity, p *model.Project) (model.ProjectAccess, error) {
+	var a model.ProjectAccess
 	if !id.Authenticated() {
 		return a, nil
 	}
 	q := s.DB.Q()
-	m, err := q.MemberOf(ctx, store.SourceProject, p.ID, id.User.ID)
+	m, err := q.MemberOf(ctx, model.SourceProject, p.ID, id.User.ID)
 	switch {
 	case err == nil:
 		if m.ExpiresAt == nil || *m.ExpiresAt >= s.Today() {
@@ -557,8 +558,8 @@ type ProjectListOptions struct {
 
 // ProjectList is one page of projects with what rendering them needs.
 type ProjectList struct {
-	Projects []*store.Project
-	Access   map[int64]store.ProjectAccess
+	Projects []*model.Project
+	Access   map[int64]model.ProjectAccess
 	Total    int
 }
 
@@ -594,7 +595,7 @@ func (s *Service) UserProjects(ctx context.Context, id *auth.Identity, userRef s
 
 func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o ProjectListOptions, nsID int64) (*ProjectList, error) {
 	v := viewer(id)
-	f := store.ProjectFilter{ViewerID: id.UserID(), Admin: v.Admin, MinVisibility: v.MinVisibleLevel(),
+	f := model.ProjectFilter{ViewerID: id.UserID(), Admin: v.Admin, MinVisibility: v.MinVisibleLevel(),
 		Today: s.Today(), NamespaceID: nsID, IncludeSubgroups: o.IncludeSubgroups, Search: o.Search,
 		SearchNamespaces: o.SearchNamespaces, Topic: o.Topic, MinAccessLevel: o.MinAccessLevel, Visibility: o.Visibility,
 		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, OrderBy: o.OrderBy, Desc: o.Desc,
@@ -618,11 +619,11 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 
 // visibleProjectTx is VisibleProject inside a transaction, so that the
 // checks and the write see the same row.
-func (s *Service) visibleProjectTx(ctx context.Context, q *store.Q, id *auth.Identity, ref string) (*store.Project, access.Level, error) {
+func (s *Service) visibleProjectTx(ctx context.Context, q *store.Q, id *auth.Identity, ref string) (*model.Project, access.Level, error) {
 	if !validProjectRef(ref) {
 		return nil, 0, NotFound("Project")
 	}
-	var p *store.Project
+	var p *model.Project
 	var err error
 	if n, ok := parseID(ref); ok {
 		p, err = q.ProjectByID(ctx, n)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -68,11 +69,11 @@ func BranchMatches(pattern, branch string) bool {
 // branches (one query per push, however many refs it updates). When several
 // rules match a branch the most permissive one wins, as GitLab documents.
 type BranchRules struct {
-	rules []*store.ProtectedBranch
+	rules []*model.ProtectedBranch
 }
 
 // BranchRules loads the protection rules of p.
-func (s *Service) BranchRules(ctx context.Context, p *store.Project) (*BranchRules, error) {
+func (s *Service) BranchRules(ctx context.Context, p *model.Project) (*BranchRules, error) {
 	rules, err := s.DB.Q().ProtectedBranches(ctx, p.ID, "")
 	if err != nil {
 		return nil, err
@@ -80,8 +81,8 @@ func (s *Service) BranchRules(ctx context.Context, p *store.Project) (*BranchRul
 	return &BranchRules{rules: rules}, nil
 }
 
-func (br *BranchRules) matching(branch string) []*store.ProtectedBranch {
-	var out []*store.ProtectedBranch
+func (br *BranchRules) matching(branch string) []*model.ProtectedBranch {
+	var out []*model.ProtectedBranch
 	for _, r := range br.rules {
 		if BranchMatches(r.Name, branch) {
 			out = append(out, r)
@@ -146,7 +147,7 @@ func (br *BranchRules) ForcePushAllowed(branch string) bool {
 // CanPushBranch reports whether a caller with level may push to branch of
 // p, following its protected branches. The repository API's file and
 // commit endpoints use it too.
-func (s *Service) CanPushBranch(ctx context.Context, p *store.Project, level access.Level, branch string) (bool, error) {
+func (s *Service) CanPushBranch(ctx context.Context, p *model.Project, level access.Level, branch string) (bool, error) {
 	if level < access.Developer {
 		return false, nil
 	}
@@ -160,7 +161,7 @@ func (s *Service) CanPushBranch(ctx context.Context, p *store.Project, level acc
 // CanForcePushBranch reports whether a caller with level may rewrite the
 // history of branch: push rights and, on a protected branch, a matching
 // rule that allows force push.
-func (s *Service) CanForcePushBranch(ctx context.Context, p *store.Project, level access.Level, branch string) (bool, error) {
+func (s *Service) CanForcePushBranch(ctx context.Context, p *model.Project, level access.Level, branch string) (bool, error) {
 	br, err := s.BranchRules(ctx, p)
 	if err != nil {
 		return false, err
@@ -201,7 +202,7 @@ var protectedBranchNotFound = &Error{Kind: KindNotFound, Message: "Not found"}
 
 // protectedBranchProject loads a project whose protected branches the
 // caller manages: Maintainer or more (GitLab's admin_project).
-func (s *Service) protectedBranchProject(ctx context.Context, id *auth.Identity, ref string) (*store.Project, access.Level, error) {
+func (s *Service) protectedBranchProject(ctx context.Context, id *auth.Identity, ref string) (*model.Project, access.Level, error) {
 	p, level, err := s.VisibleProject(ctx, id, ref)
 	if err != nil {
 		return nil, 0, err
@@ -214,7 +215,7 @@ func (s *Service) protectedBranchProject(ctx context.Context, id *auth.Identity,
 
 // ListProtectedBranches lists a project's rules, optionally filtered by a
 // part of their name.
-func (s *Service) ListProtectedBranches(ctx context.Context, id *auth.Identity, ref, search string) ([]*store.ProtectedBranch, error) {
+func (s *Service) ListProtectedBranches(ctx context.Context, id *auth.Identity, ref, search string) ([]*model.ProtectedBranch, error) {
 	p, _, err := s.protectedBranchProject(ctx, id, ref)
 	if err != nil {
 		return nil, err
@@ -223,7 +224,7 @@ func (s *Service) ListProtectedBranches(ctx context.Context, id *auth.Identity, 
 }
 
 // ProtectedBranch returns one rule by its exact name or wildcard.
-func (s *Service) ProtectedBranch(ctx context.Context, id *auth.Identity, ref, name string) (*store.ProtectedBranch, error) {
+func (s *Service) ProtectedBranch(ctx context.Context, id *auth.Identity, ref, name string) (*model.ProtectedBranch, error) {
 	p, _, err := s.protectedBranchProject(ctx, id, ref)
 	if err != nil {
 		return nil, err
@@ -231,7 +232,7 @@ func (s *Service) ProtectedBranch(ctx context.Context, id *auth.Identity, ref, n
 	return s.protectedBranchByName(ctx, s.DB.Q(), p.ID, name)
 }
 
-func (s *Service) protectedBranchByName(ctx context.Context, q *store.Q, projectID int64, name string) (*store.ProtectedBranch, error) {
+func (s *Service) protectedBranchByName(ctx context.Context, q *store.Q, projectID int64, name string) (*model.ProtectedBranch, error) {
 	b, err := q.ProtectedBranchByName(ctx, projectID, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, protectedBranchNotFound
@@ -247,7 +248,7 @@ func protectedBranchExists(name string) error {
 }
 
 // ProtectBranch creates a rule; levels default to Maintainers, as in GitLab.
-func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref string, in ProtectedBranchInput) (*store.ProtectedBranch, error) {
+func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref string, in ProtectedBranchInput) (*model.ProtectedBranch, error) {
 	p, _, err := s.protectedBranchProject(ctx, id, ref)
 	if err != nil {
 		return nil, err
@@ -255,7 +256,7 @@ func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref stri
 	if in.Name == nil {
 		return nil, ParamError("name is missing")
 	}
-	b := &store.ProtectedBranch{ProjectID: p.ID, Name: *in.Name, PushAccessLevel: int(access.Maintainer),
+	b := &model.ProtectedBranch{ProjectID: p.ID, Name: *in.Name, PushAccessLevel: int(access.Maintainer),
 		MergeAccessLevel: int(access.Maintainer), UnprotectAccessLevel: int(access.Maintainer)}
 	applyProtectedBranchInput(b, in)
 	err = s.DB.WithTx(ctx, func(q *store.Q) error {
@@ -283,12 +284,12 @@ func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref stri
 }
 
 // UpdateProtectedBranch changes a rule (PATCH).
-func (s *Service) UpdateProtectedBranch(ctx context.Context, id *auth.Identity, ref, name string, in ProtectedBranchInput) (*store.ProtectedBranch, error) {
+func (s *Service) UpdateProtectedBranch(ctx context.Context, id *auth.Identity, ref, name string, in ProtectedBranchInput) (*model.ProtectedBranch, error) {
 	p, _, err := s.protectedBranchProject(ctx, id, ref)
 	if err != nil {
 		return nil, err
 	}
-	var b *store.ProtectedBranch
+	var b *model.ProtectedBranch
 	err = s.DB.WithTx(ctx, func(q *store.Q) error {
 		var err error
 		if b, err = s.protectedBranchByName(ctx, q, p.ID, name); err != nil {
@@ -333,7 +334,7 @@ func (s *Service) UnprotectBranch(ctx context.Context, id *auth.Identity, ref, n
 	})
 }
 
-func applyProtectedBranchInput(b *store.ProtectedBranch, in ProtectedBranchInput) {
+func applyProtectedBranchInput(b *model.ProtectedBranch, in ProtectedBranchInput) {
 	if in.Name != nil {
 		b.Name = *in.Name
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -13,7 +14,7 @@ import (
 // place; without one (a retried transaction) it is built here, with the
 // README commit when asked. It runs inside the project's transaction so a
 // failure leaves no project without a repository.
-func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Project, creator *store.User, readme bool, prepared *repo.Repo) error {
+func (s *Service) createRepository(ctx context.Context, q *store.Q, p *model.Project, creator *model.User, readme bool, prepared *repo.Repo) error {
 	if s.Repos == nil {
 		return nil
 	}
@@ -48,7 +49,7 @@ func (s *Service) createRepository(ctx context.Context, q *store.Q, p *store.Pro
 // prepareRepository builds a new project's repository, with the README
 // commit when asked, in a temporary place (see repo.Store.Prepare), outside
 // any transaction. The caller discards it unless createRepository places it.
-func (s *Service) prepareRepository(ctx context.Context, p *store.Project, branch string, creator *store.User, readme bool) (*repo.Repo, error) {
+func (s *Service) prepareRepository(ctx context.Context, p *model.Project, branch string, creator *model.User, readme bool) (*repo.Repo, error) {
 	r, err := s.Repos.Prepare(ctx, branch)
 	if err != nil {
 		return nil, fmt.Errorf("service: create repository: %w", err)
@@ -63,7 +64,7 @@ func (s *Service) prepareRepository(ctx context.Context, p *store.Project, branc
 }
 
 // initialCommit adds the README of initialize_with_readme.
-func (s *Service) initialCommit(ctx context.Context, r *repo.Repo, p *store.Project, branch string, creator *store.User) error {
+func (s *Service) initialCommit(ctx context.Context, r *repo.Repo, p *model.Project, branch string, creator *model.User) error {
 	content := "# " + p.Name + "\n"
 	if p.Description != "" {
 		content += "\n" + p.Description + "\n"

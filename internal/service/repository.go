@@ -5,14 +5,14 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // ProjectRepo is a visible project with its repository and the caller's
 // level on it.
 type ProjectRepo struct {
-	Project *store.Project
+	Project *model.Project
 	Repo    *repo.Repo
 	Level   access.Level
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -50,7 +51,7 @@ func viewer(id *auth.Identity) access.Viewer {
 
 // ProjectLevel returns the caller's effective level on p: Admin for
 // administrators, else the highest inherited membership.
-func (s *Service) ProjectLevel(ctx context.Context, id *auth.Identity, p *store.Project) (access.Level, error) {
+func (s *Service) ProjectLevel(ctx context.Context, id *auth.Identity, p *model.Project) (access.Level, error) {
 	if !id.Authenticated() {
 		return access.NoAccess, nil
 	}
@@ -62,7 +63,7 @@ func (s *Service) ProjectLevel(ctx context.Context, id *auth.Identity, p *store.
 }
 
 // NamespaceLevel returns the caller's effective level on a namespace.
-func (s *Service) NamespaceLevel(ctx context.Context, id *auth.Identity, ns *store.Namespace) (access.Level, error) {
+func (s *Service) NamespaceLevel(ctx context.Context, id *auth.Identity, ns *model.Namespace) (access.Level, error) {
 	if !id.Authenticated() {
 		return access.NoAccess, nil
 	}
@@ -76,7 +77,7 @@ func (s *Service) NamespaceLevel(ctx context.Context, id *auth.Identity, ns *sto
 // VisibleProject loads a project by numeric id or full path and checks that
 // the caller may see it; otherwise it answers "404 Project Not Found".
 // It returns the caller's level too.
-func (s *Service) VisibleProject(ctx context.Context, id *auth.Identity, ref string) (*store.Project, access.Level, error) {
+func (s *Service) VisibleProject(ctx context.Context, id *auth.Identity, ref string) (*model.Project, access.Level, error) {
 	p, level, _, err := s.VisibleProjectAccess(ctx, id, ref)
 	return p, level, err
 }
@@ -85,8 +86,8 @@ func (s *Service) VisibleProject(ctx context.Context, id *auth.Identity, ref str
 // caller's membership level (direct and inherited), which GitLab shows as
 // the project's "permissions". The project and the caller's access come
 // from one statement.
-func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, ref string) (*store.Project, access.Level, store.ProjectAccess, error) {
-	var parts store.ProjectAccess
+func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, ref string) (*model.Project, access.Level, model.ProjectAccess, error) {
+	var parts model.ProjectAccess
 	if !validRef(ref) {
 		return nil, 0, parts, NotFound("Project")
 	}
@@ -94,7 +95,7 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 	if id.Authenticated() {
 		uid = id.User.ID
 	}
-	var p *store.Project
+	var p *model.Project
 	var err error
 	if n, ok := parseID(ref); ok {
 		p, parts, err = s.DB.Q().ProjectWithAccessByID(ctx, n, uid, s.Today())
@@ -115,14 +116,14 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 		}
 	}
 	if !viewer(id).CanSee(p.VisibilityLevel, level) || p.MarkedForDeletionOn != nil && level < access.Owner {
-		return nil, 0, store.ProjectAccess{}, NotFound("Project")
+		return nil, 0, model.ProjectAccess{}, NotFound("Project")
 	}
 	return p, level, parts, nil
 }
 
 // VisibleGroup loads a group by numeric id or full path and checks that the
 // caller may see it; otherwise "404 Group Not Found".
-func (s *Service) VisibleGroup(ctx context.Context, id *auth.Identity, ref string) (*store.Namespace, access.Level, error) {
+func (s *Service) VisibleGroup(ctx context.Context, id *auth.Identity, ref string) (*model.Namespace, access.Level, error) {
 	ns, err := s.namespaceByRef(ctx, ref)
 	if err != nil || !ns.IsGroup() {
 		if err == nil || errors.Is(err, store.ErrNotFound) {
@@ -141,11 +142,11 @@ func (s *Service) VisibleGroup(ctx context.Context, id *auth.Identity, ref strin
 	return ns, level, nil
 }
 
-func (s *Service) projectByRef(ctx context.Context, ref string) (*store.Project, error) {
+func (s *Service) projectByRef(ctx context.Context, ref string) (*model.Project, error) {
 	if !validRef(ref) {
 		return nil, NotFound("Project")
 	}
-	var p *store.Project
+	var p *model.Project
 	var err error
 	if n, ok := parseID(ref); ok {
 		p, err = s.DB.Q().ProjectByID(ctx, n)
@@ -161,7 +162,7 @@ func (s *Service) projectByRef(ctx context.Context, ref string) (*store.Project,
 	return p, nil
 }
 
-func (s *Service) namespaceByRef(ctx context.Context, ref string) (*store.Namespace, error) {
+func (s *Service) namespaceByRef(ctx context.Context, ref string) (*model.Namespace, error) {
 	// A path no namespace can have (NUL, bad UTF-8, overlong) would only
 	// upset the database; it names nothing.
 	if !validRef(ref) {

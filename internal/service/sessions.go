@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -38,16 +39,16 @@ type SignInInput struct {
 // SignedIn is a new session: Cookie is the cookie's value, shown only now.
 type SignedIn struct {
 	Cookie  string
-	Session *store.Session
-	User    *store.User
+	Session *model.Session
+	User    *model.User
 }
 
 // VerifyPassword checks a username-or-email and password, counting
 // failures towards the lockout. Sign-in and the OAuth password grant share
 // it, so both lock an account alike.
-func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*store.User, error) {
+func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*model.User, error) {
 	q := s.DB.Q()
-	var u *store.User
+	var u *model.User
 	var err error
 	if strings.Contains(login, "@") {
 		u, err = q.UserByEmail(ctx, login)
@@ -88,7 +89,7 @@ func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*
 		return nil, ErrInvalidLogin
 	}
 	if st.FailedAttempts > 0 || st.LockedUntil != nil {
-		if err := q.SetUserSignInState(ctx, u.ID, store.SignInState{}); err != nil {
+		if err := q.SetUserSignInState(ctx, u.ID, model.SignInState{}); err != nil {
 			return nil, err
 		}
 	}
@@ -103,7 +104,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 	}
 	now := s.Now()
 	cookie := auth.NewSecret("", 43)
-	sess := &store.Session{Digest: auth.Digest(cookie), UserID: u.ID, CSRFToken: auth.NewSecret("", 43),
+	sess := &model.Session{Digest: auth.Digest(cookie), UserID: u.ID, CSRFToken: auth.NewSecret("", 43),
 		IP: in.IP, UserAgent: truncate(in.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(auth.SessionLifetime)}
 	err = s.DB.WithTx(ctx, func(q *store.Q) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -30,12 +31,12 @@ func (s *Service) DefaultTokenExpiry() *string {
 type TokenListInput struct {
 	// UserID filters by owner; non-admins may only name themselves.
 	UserID *int64
-	Filter store.TokenFilter
+	Filter model.TokenFilter
 }
 
 // ListTokens returns the personal access tokens the caller may see: an
 // admin's view is instance-wide, anyone else's their own.
-func (s *Service) ListTokens(ctx context.Context, id *auth.Identity, in TokenListInput) ([]*store.Token, int, error) {
+func (s *Service) ListTokens(ctx context.Context, id *auth.Identity, in TokenListInput) ([]*model.Token, int, error) {
 	f := in.Filter
 	f.Today = s.Today()
 	if id.IsAdmin() {
@@ -57,7 +58,7 @@ func (s *Service) ListTokens(ctx context.Context, id *auth.Identity, in TokenLis
 // VisibleToken returns token tokenID if the caller may manage it. As in
 // GitLab, only administrators learn that a token does not exist; others
 // get 401 either way.
-func (s *Service) VisibleToken(ctx context.Context, id *auth.Identity, tokenID int64) (*store.Token, error) {
+func (s *Service) VisibleToken(ctx context.Context, id *auth.Identity, tokenID int64) (*model.Token, error) {
 	t, err := s.DB.Q().TokenByID(ctx, tokenID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("service: load token: %w", err)
@@ -88,7 +89,7 @@ func (s *Service) RevokeTokenByID(ctx context.Context, id *auth.Identity, tokenI
 }
 
 // RevokeToken revokes t; revoking a revoked token succeeds quietly.
-func (s *Service) revoke(ctx context.Context, t *store.Token) error {
+func (s *Service) revoke(ctx context.Context, t *model.Token) error {
 	if t.Revoked {
 		return nil
 	}
@@ -100,13 +101,13 @@ func (s *Service) revoke(ctx context.Context, t *store.Token) error {
 }
 
 // RevokeOwnToken revokes the token the request authenticated with.
-func (s *Service) RevokeOwnToken(ctx context.Context, t *store.Token) error { return s.revoke(ctx, t) }
+func (s *Service) RevokeOwnToken(ctx context.Context, t *model.Token) error { return s.revoke(ctx, t) }
 
 // RotateToken revokes t and issues its successor with the same name,
 // scopes and owner, expiring at expiresAt (default in one week). Rotating
 // an already revoked token revokes its whole family, as GitLab's reuse
 // detection does, and fails.
-func (s *Service) RotateToken(ctx context.Context, t *store.Token, expiresAt *string) (*store.Token, string, error) {
+func (s *Service) RotateToken(ctx context.Context, t *model.Token, expiresAt *string) (*model.Token, string, error) {
 	if expiresAt == nil {
 		d := s.Now().AddDate(0, 0, rotationLifetimeDays).Format("2006-01-02")
 		expiresAt = &d
@@ -116,7 +117,7 @@ func (s *Service) RotateToken(ctx context.Context, t *store.Token, expiresAt *st
 		return nil, "", Invalid("400 Bad request - Expiration date must be before " + *max)
 	}
 	text := auth.NewPersonalToken()
-	next := &store.Token{UserID: t.UserID, Name: t.Name, Description: t.Description, Digest: auth.Digest(text),
+	next := &model.Token{UserID: t.UserID, Name: t.Name, Description: t.Description, Digest: auth.Digest(text),
 		Scopes: t.Scopes, Impersonation: t.Impersonation, ExpiresAt: expiresAt, PreviousTokenID: &t.ID}
 	reused := false
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
@@ -170,7 +171,7 @@ func (s *Service) revokeFamily(ctx context.Context, id int64) error {
 }
 
 // userByID loads a user for an admin endpoint below /users/:user_id.
-func (s *Service) userByID(ctx context.Context, userID int64) (*store.User, error) {
+func (s *Service) userByID(ctx context.Context, userID int64) (*model.User, error) {
 	u, err := s.DB.Q().UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("User")
@@ -183,7 +184,7 @@ func (s *Service) userByID(ctx context.Context, userID int64) (*store.User, erro
 
 // CreateUserToken mints a personal access token (or impersonation token)
 // for another user as an administrator.
-func (s *Service) CreateUserToken(ctx context.Context, id *auth.Identity, in NewTokenInput) (*store.Token, string, error) {
+func (s *Service) CreateUserToken(ctx context.Context, id *auth.Identity, in NewTokenInput) (*model.Token, string, error) {
 	if err := requireAdmin(id); err != nil {
 		return nil, "", err
 	}
@@ -198,7 +199,7 @@ func (s *Service) CreateUserToken(ctx context.Context, id *auth.Identity, in New
 
 // ListImpersonationTokens lists a user's impersonation tokens; state is
 // all, active or inactive.
-func (s *Service) ListImpersonationTokens(ctx context.Context, id *auth.Identity, userID int64, state string, offset, limit int) ([]*store.Token, int, error) {
+func (s *Service) ListImpersonationTokens(ctx context.Context, id *auth.Identity, userID int64, state string, offset, limit int) ([]*model.Token, int, error) {
 	if err := requireAdmin(id); err != nil {
 		return nil, 0, err
 	}
@@ -206,7 +207,7 @@ func (s *Service) ListImpersonationTokens(ctx context.Context, id *auth.Identity
 		return nil, 0, err
 	}
 	imp := true
-	f := store.TokenFilter{UserID: &userID, Impersonation: &imp, Today: s.Today(), Offset: offset, Limit: limit}
+	f := model.TokenFilter{UserID: &userID, Impersonation: &imp, Today: s.Today(), Offset: offset, Limit: limit}
 	if state != "all" {
 		f.State = state
 	}
@@ -218,7 +219,7 @@ func (s *Service) ListImpersonationTokens(ctx context.Context, id *auth.Identity
 }
 
 // ImpersonationToken returns one of a user's impersonation tokens.
-func (s *Service) ImpersonationToken(ctx context.Context, id *auth.Identity, userID, tokenID int64) (*store.Token, error) {
+func (s *Service) ImpersonationToken(ctx context.Context, id *auth.Identity, userID, tokenID int64) (*model.Token, error) {
 	if err := requireAdmin(id); err != nil {
 		return nil, err
 	}

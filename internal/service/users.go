@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -70,12 +71,12 @@ type UserListInput struct {
 
 // ListUsers returns the users the caller may list. Anonymous callers must
 // name a username, as GitLab requires, so the instance can't be enumerated.
-func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListInput) ([]*store.User, int, error) {
+func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListInput) ([]*model.User, int, error) {
 	if !id.Authenticated() && in.Username == "" {
 		return nil, 0, Forbidden("Not authorized to access /api/v4/users")
 	}
 	admin := id.IsAdmin()
-	f := store.UserFilter{Search: in.Search, Username: in.Username, Humans: in.Humans, Bots: in.ExcludeHumans,
+	f := model.UserFilter{Search: in.Search, Username: in.Username, Humans: in.Humans, Bots: in.ExcludeHumans,
 		Offset: in.Offset, Limit: in.Limit, PublicSearch: !admin}
 	if in.Active {
 		f.State = "active"
@@ -111,7 +112,7 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 }
 
 // GetUser returns the user with userID if the caller may see it.
-func (s *Service) GetUser(ctx context.Context, id *auth.Identity, userID int64) (*store.User, error) {
+func (s *Service) GetUser(ctx context.Context, id *auth.Identity, userID int64) (*model.User, error) {
 	u, err := s.DB.Q().UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("User")
@@ -124,7 +125,7 @@ func (s *Service) GetUser(ctx context.Context, id *auth.Identity, userID int64) 
 
 // CanSeeProfile reports whether the caller sees the private parts of u's
 // public profile.
-func CanSeeProfile(id *auth.Identity, u *store.User) bool {
+func CanSeeProfile(id *auth.Identity, u *model.User) bool {
 	return !u.PrivateProfile || id.UserID() == u.ID || id.IsAdmin()
 }
 
@@ -137,11 +138,11 @@ func requireAdmin(id *auth.Identity) error {
 
 // CreateUser creates a user as an administrator. Conflicts on email and
 // username win over other validation errors, as in GitLab.
-func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInput) (*store.User, error) {
+func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInput) (*model.User, error) {
 	if err := requireAdmin(id); err != nil {
 		return nil, err
 	}
-	u := &store.User{State: "active", CanCreateGroup: true, ProjectsLimit: 100000}
+	u := &model.User{State: "active", CanCreateGroup: true, ProjectsLimit: 100000}
 	creator := id.UserID()
 	u.CreatedByID = &creator
 	applyUserInput(u, in)
@@ -183,11 +184,11 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 }
 
 // UpdateUser changes a user as an administrator.
-func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int64, in UserInput) (*store.User, error) {
+func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int64, in UserInput) (*model.User, error) {
 	if err := requireAdmin(id); err != nil {
 		return nil, err
 	}
-	var u *store.User
+	var u *model.User
 	err := s.DB.WithTx(ctx, func(q *store.Q) error {
 		var err error
 		u, err = q.UserByID(ctx, userID)
@@ -265,7 +266,7 @@ func (s *Service) userWriteError(ctx context.Context, err error) error {
 	return Conflict("Username has already been taken")
 }
 
-func applyUserInput(u *store.User, in UserInput) {
+func applyUserInput(u *model.User, in UserInput) {
 	setStr := func(dst *string, src *string) {
 		if src != nil {
 			*dst = *src
@@ -303,7 +304,7 @@ func applyUserInput(u *store.User, in UserInput) {
 	}
 }
 
-func checkUserConflicts(ctx context.Context, q *store.Q, u *store.User, self int64) error {
+func checkUserConflicts(ctx context.Context, q *store.Q, u *model.User, self int64) error {
 	if u.Email != "" {
 		other, err := q.UserByEmail(ctx, u.Email)
 		if err == nil && other.ID != self {
@@ -344,7 +345,7 @@ func checkNamespaceFree(ctx context.Context, q *store.Q, username string, own in
 	return nil
 }
 
-func validateUser(u *store.User) Validation {
+func validateUser(u *model.User) Validation {
 	v := Validation{}
 	switch {
 	case strings.TrimSpace(u.Name) == "":

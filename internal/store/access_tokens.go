@@ -3,27 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
-// ResourceBot ties a bot user to the project or group its access tokens
-// act for, with the role the bot was given.
-type ResourceBot struct {
-	UserID      int64
-	SourceType  string // SourceProject or SourceNamespace
-	SourceID    int64
-	AccessLevel int
-	CreatedAt   time.Time
-}
-
-// BotSource restricts a token list to the bots of one project or group.
-type BotSource struct {
-	Type string
-	ID   int64
-}
-
 // CreateResourceBot records that b.UserID is a bot of b's source.
-func (q *Q) CreateResourceBot(ctx context.Context, b *ResourceBot) error {
+func (q *Q) CreateResourceBot(ctx context.Context, b *model.ResourceBot) error {
 	b.CreatedAt = q.Now()
 	_, err := q.exec(ctx, `INSERT INTO resource_bots (user_id, source_type, source_id, access_level, created_at)
 		VALUES (?, ?, ?, ?, ?)`, b.UserID, b.SourceType, b.SourceID, b.AccessLevel, ms(b.CreatedAt))
@@ -33,8 +18,8 @@ func (q *Q) CreateResourceBot(ctx context.Context, b *ResourceBot) error {
 	return nil
 }
 
-func scanResourceBot(s scanner) (*ResourceBot, error) {
-	var b ResourceBot
+func scanResourceBot(s scanner) (*model.ResourceBot, error) {
+	var b model.ResourceBot
 	var created int64
 	if err := s.Scan(&b.UserID, &b.SourceType, &b.SourceID, &b.AccessLevel, &created); err != nil {
 		return nil, wrapErr(err)
@@ -47,14 +32,14 @@ const resourceBotColumns = "b.user_id, b.source_type, b.source_id, b.access_leve
 
 // ResourceBotByUser returns the resource a bot user belongs to, or
 // ErrNotFound for users that are no resource bot.
-func (q *Q) ResourceBotByUser(ctx context.Context, userID int64) (*ResourceBot, error) {
+func (q *Q) ResourceBotByUser(ctx context.Context, userID int64) (*model.ResourceBot, error) {
 	return scanResourceBot(q.queryRow(ctx, "SELECT "+resourceBotColumns+" FROM resource_bots b WHERE b.user_id = ?", userID))
 }
 
 // ResourceBotsByUsers returns the resource bots among ids, keyed by user id,
 // in one query.
-func (q *Q) ResourceBotsByUsers(ctx context.Context, ids []int64) (map[int64]*ResourceBot, error) {
-	out := make(map[int64]*ResourceBot, len(ids))
+func (q *Q) ResourceBotsByUsers(ctx context.Context, ids []int64) (map[int64]*model.ResourceBot, error) {
+	out := make(map[int64]*model.ResourceBot, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}

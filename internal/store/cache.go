@@ -1,44 +1,32 @@
 package store
 
 import (
-	"slices"
 	"sync"
 
 	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/model"
 )
-
-// clone returns a copy of p that shares nothing mutable with it, so that a
-// cached project is never changed through a caller's copy.
-func (p *Project) clone() *Project {
-	c := *p
-	c.Topics = slices.Clone(p.Topics)
-	if p.Namespace != nil {
-		ns := *p.Namespace
-		c.Namespace = &ns
-	}
-	return &c
-}
 
 // cachedProject is a project row with the row epoch it was read under.
 type cachedProject struct {
-	p   *Project
+	p   *model.Project
 	row uint64
 }
 
 // project returns the cached row of project id while both its access and
 // row epochs stand; a copy, which the caller may change.
-func (c *readCaches) project(db *DB, id int64, epoch epochcache.Stamp) (*Project, bool) {
+func (c *readCaches) project(db *DB, id int64, epoch epochcache.Stamp) (*model.Project, bool) {
 	e, ok := c.projects.Get(id, epoch)
 	if !ok || e.row != db.ProjectRowEpoch(id) {
 		return nil, false
 	}
-	return e.p.clone(), true
+	return e.p.Clone(), true
 }
 
 // putProject keeps a copy of p, read under epoch and since guard g.
-func (c *readCaches) putProject(p *Project, epoch epochcache.Stamp, g RowGuard) {
+func (c *readCaches) putProject(p *model.Project, epoch epochcache.Stamp, g RowGuard) {
 	if row, ok := g.Version(p.ID); ok {
-		c.projects.Put(p.ID, epoch, cachedProject{p: p.clone(), row: row})
+		c.projects.Put(p.ID, epoch, cachedProject{p: p.Clone(), row: row})
 	}
 }
 
@@ -57,17 +45,17 @@ type readCaches struct {
 	once     sync.Once
 	projects *epochcache.Cache[int64, cachedProject]
 	paths    *epochcache.Cache[string, int64]
-	access   *epochcache.Cache[accessKey, ProjectAccess]
+	access   *epochcache.Cache[accessKey, model.ProjectAccess]
 	// protected holds each project's protected-branch rules.
-	protected *epochcache.Cache[int64, []*ProtectedBranch]
+	protected *epochcache.Cache[int64, []*model.ProtectedBranch]
 	// namespaces, nsPaths and nsAccess are the same for groups and
 	// personal namespaces: rows by id, ids by lower-cased full path and a
 	// viewer's inherited level.
-	namespaces *epochcache.Cache[int64, *Namespace]
+	namespaces *epochcache.Cache[int64, *model.Namespace]
 	nsPaths    *epochcache.Cache[string, int64]
 	nsAccess   *epochcache.Cache[accessKey, int]
 	// users is under the auth epoch (TopicAuth), not the access one.
-	users *epochcache.Cache[int64, *User]
+	users *epochcache.Cache[int64, *model.User]
 }
 
 func (c *readCaches) init() {
@@ -76,17 +64,17 @@ func (c *readCaches) init() {
 		// under a kilobyte, access entries a few dozen bytes.
 		c.projects = epochcache.New[int64, cachedProject](50000)
 		c.paths = epochcache.New[string, int64](50000)
-		c.access = epochcache.New[accessKey, ProjectAccess](100000)
-		c.users = epochcache.New[int64, *User](20000)
-		c.protected = epochcache.New[int64, []*ProtectedBranch](20000)
-		c.namespaces = epochcache.New[int64, *Namespace](20000)
+		c.access = epochcache.New[accessKey, model.ProjectAccess](100000)
+		c.users = epochcache.New[int64, *model.User](20000)
+		c.protected = epochcache.New[int64, []*model.ProtectedBranch](20000)
+		c.namespaces = epochcache.New[int64, *model.Namespace](20000)
 		c.nsPaths = epochcache.New[string, int64](20000)
 		c.nsAccess = epochcache.New[accessKey, int](50000)
 	})
 }
 
 // storeNamespace keeps a namespace read under epoch.
-func (c *readCaches) storeNamespace(ns *Namespace, epoch epochcache.Stamp) {
-	c.namespaces.Put(ns.ID, epoch, ns.clone())
+func (c *readCaches) storeNamespace(ns *model.Namespace, epoch epochcache.Stamp) {
+	c.namespaces.Put(ns.ID, epoch, ns.Clone())
 	c.nsPaths.Put(asciiLower(ns.FullPath), epoch, ns.ID)
 }

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // Viewers' cached projects, patched after creations and computed again
@@ -15,8 +17,8 @@ func TestListsPatchedByCreations(t *testing.T) {
 	waitListening(t, fx.db) // connecting moves every epoch
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 4))
-	filters := func(v *User) []ProjectFilter {
-		return []ProjectFilter{
+	filters := func(v *model.User) []model.ProjectFilter {
+		return []model.ProjectFilter{
 			{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id", Limit: 100, Count: true},
 			{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", OrderBy: "id", Desc: true, Limit: 30},
 		}
@@ -41,7 +43,7 @@ func TestListsPatchedByCreations(t *testing.T) {
 		case 0: // a membership: computed again
 			v, g := fx.viewers[rng.IntN(len(fx.viewers))], fx.groups[rng.IntN(len(fx.groups))]
 			what = fmt.Sprintf("viewer %d joining group %d", v.ID, g.ID)
-			if err := fx.db.Q().UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: g.ID, UserID: v.ID,
+			if err := fx.db.Q().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: v.ID,
 				AccessLevel: []int{10, 20, 30, 40, 50}[rng.IntN(5)]}); err != nil {
 				t.Fatal(err)
 			}
@@ -58,11 +60,11 @@ func TestListsPatchedByCreations(t *testing.T) {
 							return err
 						}
 					}
-					p := &Project{NamespaceID: ns.ID, Name: fmt.Sprintf("C%d-%d", step, i), Path: fmt.Sprintf("c%d-%d", step, i),
+					p := &model.Project{NamespaceID: ns.ID, Name: fmt.Sprintf("C%d-%d", step, i), Path: fmt.Sprintf("c%d-%d", step, i),
 						VisibilityLevel: []int{0, 10, 20}[rng.IntN(3)]}
-					var owner *Member
+					var owner *model.Member
 					if rng.IntN(2) == 0 {
-						owner = &Member{UserID: fx.viewers[rng.IntN(len(fx.viewers))].ID, AccessLevel: 50}
+						owner = &model.Member{UserID: fx.viewers[rng.IntN(len(fx.viewers))].ID, AccessLevel: 50}
 					}
 					if err := q.CreateNewProject(ctx, NewProject{Project: p, Namespace: ns, Owner: owner}); err != nil {
 						return err
@@ -96,12 +98,12 @@ func TestListsPatchedAcrossInstances(t *testing.T) {
 	other := secondInstance(t, fx.db, fx.dsn, "TestListsPatchedByCreations")
 	ctx := context.Background()
 	v := fx.viewers[0]
-	f := ProjectFilter{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id",
+	f := model.ProjectFilter{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id",
 		Desc: true, Limit: 3, Count: true}
 	listed := func() string { t.Helper(); return listIDs(t, other.Q(), f) }
 	before := listed()
 	from, _ := other.Epoch(TopicListing)
-	p := &Project{NamespaceID: fx.groups[0].ID, Name: "Remote", Path: "remote"}
+	p := &model.Project{NamespaceID: fx.groups[0].ID, Name: "Remote", Path: "remote"}
 	if err := fx.db.WithTx(ctx, func(q *Q) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0]})
 	}); err != nil {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 func TestStatementTopics(t *testing.T) {
@@ -59,7 +61,7 @@ func TestEpochsFollowCommits(t *testing.T) {
 	}
 	boom := errors.New("boom")
 	err := db.WithTx(ctx, func(q *Q) error {
-		if err := q.CreateUser(ctx, &User{Username: "rolled", Email: "r@example.com", Name: "R"}); err != nil {
+		if err := q.CreateUser(ctx, &model.User{Username: "rolled", Email: "r@example.com", Name: "R"}); err != nil {
 			return err
 		}
 		if epoch(TopicAuth) != a0 {
@@ -73,7 +75,7 @@ func TestEpochsFollowCommits(t *testing.T) {
 	if epoch(TopicAuth) != a0 {
 		t.Fatal("a rolled-back write bumped the auth epoch")
 	}
-	u := &User{Username: "kept", Email: "k@example.com", Name: "K"}
+	u := &model.User{Username: "kept", Email: "k@example.com", Name: "K"}
 	if err := db.WithTx(ctx, func(q *Q) error { return q.CreateUser(ctx, u) }); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +106,7 @@ func TestEpochsAcrossInstances(t *testing.T) {
 	before, _ := other.Epoch(TopicAuth)
 	ctx := context.Background()
 	if err := db.WithTx(ctx, func(q *Q) error {
-		return q.CreateUser(ctx, &User{Username: "remote", Email: "remote@example.com", Name: "Remote"})
+		return q.CreateUser(ctx, &model.User{Username: "remote", Email: "remote@example.com", Name: "Remote"})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -158,8 +160,8 @@ func TestUserCacheFollowsChanges(t *testing.T) {
 	db, _, _ := mustOpen(t)
 	ctx := context.Background()
 	waitListening(t, db)
-	a := &User{Username: "a", Email: "a@example.com", Name: "A"}
-	b := &User{Username: "b", Email: "b@example.com", Name: "B"}
+	a := &model.User{Username: "a", Email: "a@example.com", Name: "A"}
+	b := &model.User{Username: "b", Email: "b@example.com", Name: "B"}
 	if err := db.WithTx(ctx, func(q *Q) error {
 		if err := q.CreateUser(ctx, a); err != nil {
 			return err
@@ -203,7 +205,7 @@ func TestProtectedBranchCacheFollowsChanges(t *testing.T) {
 	fx := newListFixture(t)
 	ctx := context.Background()
 	p := fx.projects[0]
-	rules := func() []*ProtectedBranch {
+	rules := func() []*model.ProtectedBranch {
 		t.Helper()
 		r, err := fx.db.Q().ProtectedBranches(ctx, p.ID, "")
 		if err != nil {
@@ -214,7 +216,7 @@ func TestProtectedBranchCacheFollowsChanges(t *testing.T) {
 	if len(rules()) != 0 {
 		t.Fatal("rules before any")
 	}
-	b := &ProtectedBranch{ProjectID: p.ID, Name: "main", PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
+	b := &model.ProtectedBranch{ProjectID: p.ID, Name: "main", PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
 	if err := fx.db.Q().CreateProtectedBranch(ctx, b); err != nil {
 		t.Fatal(err)
 	}

@@ -4,35 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
-)
 
-// GroupFilter selects groups (namespaces of kind group) for a list.
-type GroupFilter struct {
-	// UserID is the viewer; 0 for anonymous callers.
-	UserID int64
-	// Admin sees every group, including those marked for deletion.
-	Admin bool
-	// MinVisibility is the lowest visibility shown without membership;
-	// above Public (e.g. 100) shows none.
-	MinVisibility int
-	// MemberOnly restricts to groups the user is a member of, directly or
-	// through an ancestor, with at least MinAccessLevel.
-	MemberOnly     bool
-	MinAccessLevel int
-	Search         string
-	TopLevelOnly   bool
-	// ParentID restricts to direct children; AncestorID to all descendants.
-	ParentID   *int64
-	AncestorID *int64
-	Visibility *int
-	SkipIDs    []int64
-	// Today compares membership expiry dates.
-	Today   string
-	OrderBy string // name, path, id
-	Desc    bool
-	Offset  int
-	Limit   int
-}
+	"github.com/lablet/lablet/internal/model"
+)
 
 // memberOfNamespaceSQL matches namespaces n reached by an unexpired
 // membership of user ? (on n or an ancestor) of at least level ?.
@@ -42,7 +16,7 @@ const memberOfNamespaceSQL = `EXISTS (SELECT 1 FROM namespace_closure ac
 	AND (am.expires_at IS NULL OR am.expires_at >= ?))`
 
 // ListGroups returns a page of groups matching f and the total count.
-func (q *Q) ListGroups(ctx context.Context, f GroupFilter) ([]*Namespace, int, error) {
+func (q *Q) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model.Namespace, int, error) {
 	where := []string{"n.kind = 'group'"}
 	var args []any
 	if !f.Admin {
@@ -117,21 +91,8 @@ func (q *Q) ListGroups(ctx context.Context, f GroupFilter) ([]*Namespace, int, e
 	return out, total, err
 }
 
-// NamespaceFilter selects namespaces for GET /namespaces.
-type NamespaceFilter struct {
-	// UserID is the viewer; with All false only their personal namespace
-	// and the groups they belong to (directly or by inheritance) are shown.
-	UserID    int64
-	All       bool
-	OwnedOnly bool
-	Search    string
-	Today     string
-	Offset    int
-	Limit     int
-}
-
 // ListNamespaces returns a page of namespaces matching f and the total.
-func (q *Q) ListNamespaces(ctx context.Context, f NamespaceFilter) ([]*Namespace, int, error) {
+func (q *Q) ListNamespaces(ctx context.Context, f model.NamespaceFilter) ([]*model.Namespace, int, error) {
 	var where []string
 	var args []any
 	if !f.All {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // recorder is a queryer that remembers the statements it runs.
@@ -36,16 +38,16 @@ func (r *recorder) QueryRowContext(ctx context.Context, query string, args ...an
 func TestMembershipListUsesIndexes(t *testing.T) {
 	db, _, _ := mustOpen(t)
 	ctx := context.Background()
-	var user User
-	var groups []Namespace
-	var projects []Project
+	var user model.User
+	var groups []model.Namespace
+	var projects []model.Project
 	err := db.WithTx(ctx, func(q *Q) error {
-		user = User{Username: "u", Email: "u@example.com", Name: "U"}
+		user = model.User{Username: "u", Email: "u@example.com", Name: "U"}
 		if err := q.CreateUser(ctx, &user); err != nil {
 			return err
 		}
 		for g := 0; g < 40; g++ {
-			ns := Namespace{Kind: KindGroup, Name: fmt.Sprintf("G%d", g), Path: fmt.Sprintf("g%d", g)}
+			ns := model.Namespace{Kind: model.KindGroup, Name: fmt.Sprintf("G%d", g), Path: fmt.Sprintf("g%d", g)}
 			if g%4 == 1 { // a subgroup of the previous group
 				ns.ParentID = &groups[g-1].ID
 			}
@@ -54,7 +56,7 @@ func TestMembershipListUsesIndexes(t *testing.T) {
 			}
 			groups = append(groups, ns)
 			for i := 0; i < 50; i++ {
-				p := Project{NamespaceID: ns.ID, Name: fmt.Sprintf("P%d", i), Path: fmt.Sprintf("p%d", i), VisibilityLevel: 0}
+				p := model.Project{NamespaceID: ns.ID, Name: fmt.Sprintf("P%d", i), Path: fmt.Sprintf("p%d", i), VisibilityLevel: 0}
 				if err := q.CreateProject(ctx, &p); err != nil {
 					return err
 				}
@@ -62,10 +64,10 @@ func TestMembershipListUsesIndexes(t *testing.T) {
 			}
 		}
 		// Member of group 0 (and so of its subgroup 1), and of one project.
-		if err := q.UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: groups[0].ID, UserID: user.ID, AccessLevel: 30}); err != nil {
+		if err := q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: groups[0].ID, UserID: user.ID, AccessLevel: 30}); err != nil {
 			return err
 		}
-		return q.UpsertMember(ctx, &Member{SourceType: SourceProject, SourceID: projects[500].ID, UserID: user.ID, AccessLevel: 40})
+		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceProject, SourceID: projects[500].ID, UserID: user.ID, AccessLevel: 40})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +85,7 @@ func TestMembershipListUsesIndexes(t *testing.T) {
 	}
 	rec := &recorder{db: db.SQL()}
 	q := &Q{q: rec, dialect: db.dialect, now: db.Q().now} // no statement cache: record every query
-	f := ProjectFilter{ViewerID: user.ID, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id", Limit: 1000, Count: true}
+	f := model.ProjectFilter{ViewerID: user.ID, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id", Limit: 1000, Count: true}
 	got, levels, total, err := q.ListProjects(ctx, f)
 	if err != nil {
 		t.Fatal(err)
@@ -189,12 +191,12 @@ func TestCachedPathQueriesUseIndexes(t *testing.T) {
 	if some, err := q.myProjectsAmong(ctx, v.ID, "2026-01-01", []int64{mine[0].id, fx.projects[len(fx.projects)-1].ID}); err != nil || len(some) == 0 {
 		t.Fatalf("viewer projects among ids: %d, %v", len(some), err)
 	}
-	f := ProjectFilter{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", IDAfter: fx.projects[10].ID, Limit: 20}
+	f := model.ProjectFilter{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", IDAfter: fx.projects[10].ID, Limit: 20}
 	if ids, err := q.publicProjectIDs(ctx, f); err != nil || len(ids) == 0 {
 		t.Fatalf("public ids: %v, %v", ids, err)
 	}
 	page := []*myProject{{id: fx.projects[1].ID}, {id: fx.projects[2].ID}}
-	if _, _, err := q.projectsForPage(ctx, ProjectFilter{Admin: true}, page); err != nil {
+	if _, _, err := q.projectsForPage(ctx, model.ProjectFilter{Admin: true}, page); err != nil {
 		t.Fatal(err)
 	}
 	checkPlans(t, fx.db, rec, "projects", "members", "namespaces", "namespace_closure")

@@ -5,33 +5,15 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
-)
 
-// Membership sources.
-const (
-	SourceNamespace = "Namespace"
-	SourceProject   = "Project"
+	"github.com/lablet/lablet/internal/model"
 )
-
-// Member grants a user an access level on a namespace or project.
-type Member struct {
-	ID          int64
-	SourceType  string
-	SourceID    int64
-	UserID      int64
-	AccessLevel int
-	ExpiresAt   *string // YYYY-MM-DD
-	CreatedByID *int64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-}
 
 const memberColumns = `m.id, m.source_type, m.source_id, m.user_id, m.access_level, m.expires_at,
 	m.created_by_id, m.created_at, m.updated_at`
 
-func scanMember(s scanner) (*Member, error) {
-	var m Member
+func scanMember(s scanner) (*model.Member, error) {
+	var m model.Member
 	var expires sql.NullString
 	var createdBy sql.NullInt64
 	var created, updated int64
@@ -50,7 +32,7 @@ func scanMember(s scanner) (*Member, error) {
 
 // UpsertMember inserts m, or updates the level and expiry of an existing
 // membership of the same user on the same source.
-func (q *Q) UpsertMember(ctx context.Context, m *Member) error {
+func (q *Q) UpsertMember(ctx context.Context, m *model.Member) error {
 	now := q.Now()
 	m.CreatedAt, m.UpdatedAt = now, now
 	id, err := q.insert(ctx, `INSERT INTO members (source_type, source_id, user_id, access_level, expires_at,
@@ -66,7 +48,7 @@ func (q *Q) UpsertMember(ctx context.Context, m *Member) error {
 }
 
 // MemberOf returns the direct membership of user on a source.
-func (q *Q) MemberOf(ctx context.Context, sourceType string, sourceID, userID int64) (*Member, error) {
+func (q *Q) MemberOf(ctx context.Context, sourceType string, sourceID, userID int64) (*model.Member, error) {
 	return scanMember(q.queryRow(ctx, "SELECT "+memberColumns+
 		" FROM members m WHERE m.source_type = ? AND m.source_id = ? AND m.user_id = ?", sourceType, sourceID, userID))
 }
@@ -134,16 +116,8 @@ func (q *Q) ProjectAccessLevel(ctx context.Context, userID, projectID, namespace
 	return int(level.Int64), nil
 }
 
-// MemberFilter narrows a member list.
-type MemberFilter struct {
-	Query   string  // username or name, substring
-	UserIDs []int64 // only these users
-	Offset  int
-	Limit   int
-}
-
 // memberFilterSQL appends f's conditions on members m joined with users u.
-func memberFilterSQL(f MemberFilter, where []string, args []any) ([]string, []any) {
+func memberFilterSQL(f model.MemberFilter, where []string, args []any) ([]string, []any) {
 	if f.Query != "" {
 		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.name) LIKE ? ESCAPE '\')`)
 		p := likeEscape(f.Query)
@@ -158,7 +132,7 @@ func memberFilterSQL(f MemberFilter, where []string, args []any) ([]string, []an
 	return where, args
 }
 
-func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*Member, error) {
+func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*model.Member, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list members: %w", err)
@@ -168,7 +142,7 @@ func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*Memb
 
 // ListMembers returns a page of the direct members of a source and their
 // total count, oldest membership first.
-func (q *Q) ListMembers(ctx context.Context, sourceType string, sourceID int64, f MemberFilter) ([]*Member, int, error) {
+func (q *Q) ListMembers(ctx context.Context, sourceType string, sourceID int64, f model.MemberFilter) ([]*model.Member, int, error) {
 	where, args := memberFilterSQL(f, []string{"m.source_type = ?", "m.source_id = ?"}, []any{sourceType, sourceID})
 	cond := " FROM members m JOIN users u ON u.id = m.user_id WHERE " + strings.Join(where, " AND ")
 	var total int
@@ -199,7 +173,7 @@ func effectiveMembersFrom(projectID, nsID int64, today string) (string, []any) {
 // ListEffectiveMembers returns a page of a source's members including those
 // inherited from ancestor groups, one per user with the highest level, and
 // the total count. projectID is 0 for a group.
-func (q *Q) ListEffectiveMembers(ctx context.Context, projectID, nsID int64, today string, f MemberFilter) ([]*Member, int, error) {
+func (q *Q) ListEffectiveMembers(ctx context.Context, projectID, nsID int64, today string, f model.MemberFilter) ([]*model.Member, int, error) {
 	from, args := effectiveMembersFrom(projectID, nsID, today)
 	where, args := memberFilterSQL(f, []string{"m.rn = 1"}, args)
 	cond := from + " WHERE " + strings.Join(where, " AND ")
@@ -213,7 +187,7 @@ func (q *Q) ListEffectiveMembers(ctx context.Context, projectID, nsID int64, tod
 
 // EffectiveMember returns user's highest membership on a source, inherited
 // or direct; ErrNotFound when there is none.
-func (q *Q) EffectiveMember(ctx context.Context, projectID, nsID, userID int64, today string) (*Member, error) {
+func (q *Q) EffectiveMember(ctx context.Context, projectID, nsID, userID int64, today string) (*model.Member, error) {
 	from, args := effectiveMembersFrom(projectID, nsID, today)
 	return scanMember(q.queryRow(ctx, "SELECT "+memberColumns+from+" WHERE m.rn = 1 AND m.user_id = ?", append(args, userID)...))
 }
@@ -234,7 +208,7 @@ func (q *Q) CountOtherOwners(ctx context.Context, nsID, userID int64, today stri
 }
 
 // UpdateMember writes a membership's level and expiry.
-func (q *Q) UpdateMember(ctx context.Context, m *Member) error {
+func (q *Q) UpdateMember(ctx context.Context, m *model.Member) error {
 	m.UpdatedAt = q.Now()
 	res, err := q.exec(ctx, "UPDATE members SET access_level = ?, expires_at = ?, updated_at = ? WHERE id = ?",
 		m.AccessLevel, nullStr(m.ExpiresAt), ms(m.UpdatedAt), m.ID)

@@ -4,47 +4,16 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
-
-// Namespace kinds.
-const (
-	KindUser  = "user"
-	KindGroup = "group"
-)
-
-// Namespace is a user's personal namespace or a group. Group IDs are
-// namespace IDs, as in GitLab.
-type Namespace struct {
-	ID                    int64
-	Kind                  string
-	Name                  string
-	Path                  string
-	FullPath              string
-	FullName              string
-	ParentID              *int64
-	OwnerID               *int64
-	Depth                 int
-	VisibilityLevel       int
-	Description           string
-	LFSEnabled            bool
-	RequestAccessEnabled  bool
-	ProjectCreationLevel  string
-	SubgroupCreationLevel string
-	MarkedForDeletionOn   *string
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
-}
-
-// IsGroup reports whether the namespace is a group.
-func (n *Namespace) IsGroup() bool { return n.Kind == KindGroup }
 
 const namespaceColumns = `n.id, n.kind, n.name, n.path, n.full_path, n.full_name, n.parent_id, n.owner_id,
 	n.depth, n.visibility_level, n.description, n.lfs_enabled, n.request_access_enabled,
 	n.project_creation_level, n.subgroup_creation_level, n.marked_for_deletion_on, n.created_at, n.updated_at`
 
-func scanNamespace(s scanner) (*Namespace, error) {
-	var n Namespace
+func scanNamespace(s scanner) (*model.Namespace, error) {
+	var n model.Namespace
 	var parent, owner sql.NullInt64
 	var marked sql.NullString
 	var created, updated int64
@@ -69,11 +38,11 @@ func scanNamespace(s scanner) (*Namespace, error) {
 // NamespaceByID returns a namespace by id.
 // Outside transactions it answers from the read caches while the access
 // epoch stands.
-func (q *Q) NamespaceByID(ctx context.Context, id int64) (*Namespace, error) {
+func (q *Q) NamespaceByID(ctx context.Context, id int64) (*model.Namespace, error) {
 	c, epoch, cached := q.readCaches()
 	if cached {
 		if ns, ok := c.namespaces.Get(id, epoch); ok {
-			return ns.clone(), nil
+			return ns.Clone(), nil
 		}
 	}
 	ns, err := scanNamespace(q.queryRow(ctx, "SELECT "+namespaceColumns+" FROM namespaces n WHERE n.id = ?", id))
@@ -84,12 +53,12 @@ func (q *Q) NamespaceByID(ctx context.Context, id int64) (*Namespace, error) {
 }
 
 // NamespaceByFullPath returns a namespace by its full path, case-insensitively.
-func (q *Q) NamespaceByFullPath(ctx context.Context, fullPath string) (*Namespace, error) {
+func (q *Q) NamespaceByFullPath(ctx context.Context, fullPath string) (*model.Namespace, error) {
 	c, epoch, cached := q.readCaches()
 	if cached {
 		if id, ok := c.nsPaths.Get(asciiLower(fullPath), epoch); ok {
 			if ns, ok := c.namespaces.Get(id, epoch); ok {
-				return ns.clone(), nil
+				return ns.Clone(), nil
 			}
 		}
 	}
@@ -98,15 +67,6 @@ func (q *Q) NamespaceByFullPath(ctx context.Context, fullPath string) (*Namespac
 		c.storeNamespace(ns, epoch)
 	}
 	return ns, err
-}
-
-// clone returns a copy of n that shares nothing mutable with it.
-func (n *Namespace) clone() *Namespace {
-	c := *n
-	c.ParentID = clonePtr(n.ParentID)
-	c.OwnerID = clonePtr(n.OwnerID)
-	c.MarkedForDeletionOn = clonePtr(n.MarkedForDeletionOn)
-	return &c
 }
 
 func clonePtr[T any](p *T) *T {
@@ -118,8 +78,8 @@ func clonePtr[T any](p *T) *T {
 }
 
 // NamespacesByIDs returns namespaces keyed by id, in one query.
-func (q *Q) NamespacesByIDs(ctx context.Context, ids []int64) (map[int64]*Namespace, error) {
-	out := make(map[int64]*Namespace, len(ids))
+func (q *Q) NamespacesByIDs(ctx context.Context, ids []int64) (map[int64]*model.Namespace, error) {
+	out := make(map[int64]*model.Namespace, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -140,7 +100,7 @@ func (q *Q) NamespacesByIDs(ctx context.Context, ids []int64) (map[int64]*Namesp
 
 // CreateNamespace inserts n below its parent (if any), deriving FullPath,
 // FullName and Depth, and records its ancestry.
-func (q *Q) CreateNamespace(ctx context.Context, n *Namespace) error {
+func (q *Q) CreateNamespace(ctx context.Context, n *model.Namespace) error {
 	now := q.Now()
 	n.CreatedAt, n.UpdatedAt = now, now
 	n.FullPath, n.FullName, n.Depth = n.Path, n.Name, 0
@@ -183,7 +143,7 @@ func (q *Q) CreateNamespace(ctx context.Context, n *Namespace) error {
 
 // UpdateNamespace writes the mutable fields of n. When its name or path
 // changed, the full paths and names of all descendants follow.
-func (q *Q) UpdateNamespace(ctx context.Context, n *Namespace) error {
+func (q *Q) UpdateNamespace(ctx context.Context, n *model.Namespace) error {
 	old, err := q.NamespaceByID(ctx, n.ID)
 	if err != nil {
 		return err
@@ -215,7 +175,7 @@ func (q *Q) UpdateNamespace(ctx context.Context, n *Namespace) error {
 	if err != nil {
 		return fmt.Errorf("store: update namespace descendants: %w", err)
 	}
-	var descendants []*Namespace
+	var descendants []*model.Namespace
 	for rows.Next() {
 		d, err := scanNamespace(rows)
 		if err != nil {

@@ -6,37 +6,15 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
-
-// OAuthApplication is a registered OAuth client (GitLab's
-// oauth_applications). Only a digest of the secret is stored.
-type OAuthApplication struct {
-	ID           int64
-	UID          string // the public Application ID (client_id)
-	Name         string
-	SecretDigest string
-	RedirectURIs []string
-	Scopes       []string
-	Confidential bool
-	// OwnerID is the user who registered it; nil for instance-wide
-	// applications made by administrators.
-	OwnerID *int64
-	// Dynamic marks clients registered through RFC 7591.
-	Dynamic   bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
-}
-
-// PasswordGrantClientUID names the built-in public client that stands in
-// when a password grant comes without client credentials, as GitLab's
-// documented curl example sends it. It is never listed as an application.
-const PasswordGrantClientUID = "lablet-password-grant"
 
 const oauthAppColumns = `a.id, a.uid, a.name, a.secret_digest, a.redirect_uri, a.scopes, a.confidential,
 	a.owner_id, a.dynamic, a.created_at, a.updated_at`
 
-func scanOAuthApp(s scanner) (*OAuthApplication, error) {
-	var a OAuthApplication
+func scanOAuthApp(s scanner) (*model.OAuthApplication, error) {
+	var a model.OAuthApplication
 	var redirect, scopes string
 	var owner sql.NullInt64
 	var created, updated int64
@@ -65,7 +43,7 @@ func splitNonEmpty(s, sep string) []string {
 }
 
 // CreateOAuthApplication inserts a, filling in ID and timestamps.
-func (q *Q) CreateOAuthApplication(ctx context.Context, a *OAuthApplication) error {
+func (q *Q) CreateOAuthApplication(ctx context.Context, a *model.OAuthApplication) error {
 	now := q.Now()
 	a.CreatedAt, a.UpdatedAt = now, now
 	id, err := q.insert(ctx, `INSERT INTO oauth_applications (uid, name, secret_digest, redirect_uri, scopes,
@@ -80,20 +58,20 @@ func (q *Q) CreateOAuthApplication(ctx context.Context, a *OAuthApplication) err
 }
 
 // OAuthApplicationByID returns an application by its numeric id.
-func (q *Q) OAuthApplicationByID(ctx context.Context, id int64) (*OAuthApplication, error) {
+func (q *Q) OAuthApplicationByID(ctx context.Context, id int64) (*model.OAuthApplication, error) {
 	return scanOAuthApp(q.queryRow(ctx, "SELECT "+oauthAppColumns+" FROM oauth_applications a WHERE a.id = ?", id))
 }
 
 // OAuthApplicationByUID returns an application by its Application ID.
-func (q *Q) OAuthApplicationByUID(ctx context.Context, uid string) (*OAuthApplication, error) {
+func (q *Q) OAuthApplicationByUID(ctx context.Context, uid string) (*model.OAuthApplication, error) {
 	return scanOAuthApp(q.queryRow(ctx, "SELECT "+oauthAppColumns+" FROM oauth_applications a WHERE a.uid = ?", uid))
 }
 
 // ListOAuthApplications returns the applications owned by ownerID, or the
 // instance-wide ones (no owner) when ownerID is nil and instance is true,
 // or every application when both are unset.
-func (q *Q) ListOAuthApplications(ctx context.Context, ownerID *int64, instance bool) ([]*OAuthApplication, error) {
-	cond, args := " WHERE a.uid <> ?", []any{PasswordGrantClientUID}
+func (q *Q) ListOAuthApplications(ctx context.Context, ownerID *int64, instance bool) ([]*model.OAuthApplication, error) {
+	cond, args := " WHERE a.uid <> ?", []any{model.PasswordGrantClientUID}
 	switch {
 	case ownerID != nil:
 		cond, args = cond+" AND a.owner_id = ?", append(args, *ownerID)
@@ -133,35 +111,11 @@ func (q *Q) DeleteOAuthApplication(ctx context.Context, id int64) error {
 	return nil
 }
 
-// OAuth grant kinds.
-const (
-	OAuthCode    = "code"
-	OAuthAccess  = "access"
-	OAuthRefresh = "refresh"
-	OAuthPKCE    = "pkce"
-	OAuthOIDC    = "oidc"
-)
-
-// OAuthGrant is one issued code or token; Signature is its digest.
-type OAuthGrant struct {
-	ID            int64
-	Kind          string
-	Signature     string
-	RequestID     string
-	ApplicationID int64
-	UserID        *int64
-	Scopes        []string
-	Request       string
-	Active        bool
-	ExpiresAt     *time.Time
-	CreatedAt     time.Time
-}
-
 const oauthGrantColumns = `g.id, g.kind, g.signature, g.request_id, g.application_id, g.user_id, g.scopes,
 	g.request, g.active, g.expires_at, g.created_at`
 
 type oauthGrantRow struct {
-	g       OAuthGrant
+	g       model.OAuthGrant
 	user    sql.NullInt64
 	scopes  string
 	expires sql.NullInt64
@@ -174,7 +128,7 @@ func (r *oauthGrantRow) dest() []any {
 		&g.Request, &g.Active, &r.expires, &r.created}
 }
 
-func (r *oauthGrantRow) grant() *OAuthGrant {
+func (r *oauthGrantRow) grant() *model.OAuthGrant {
 	g := r.g
 	if r.user.Valid {
 		v := r.user.Int64
@@ -186,7 +140,7 @@ func (r *oauthGrantRow) grant() *OAuthGrant {
 	return &g
 }
 
-func scanOAuthGrant(s scanner) (*OAuthGrant, error) {
+func scanOAuthGrant(s scanner) (*model.OAuthGrant, error) {
 	var r oauthGrantRow
 	if err := s.Scan(r.dest()...); err != nil {
 		return nil, wrapErr(err)
@@ -195,7 +149,7 @@ func scanOAuthGrant(s scanner) (*OAuthGrant, error) {
 }
 
 // CreateOAuthGrant inserts g, filling in ID and CreatedAt.
-func (q *Q) CreateOAuthGrant(ctx context.Context, g *OAuthGrant) error {
+func (q *Q) CreateOAuthGrant(ctx context.Context, g *model.OAuthGrant) error {
 	g.CreatedAt = q.Now()
 	id, err := q.insert(ctx, `INSERT INTO oauth_grants (kind, signature, request_id, application_id, user_id,
 		scopes, request, active, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -209,7 +163,7 @@ func (q *Q) CreateOAuthGrant(ctx context.Context, g *OAuthGrant) error {
 }
 
 // OAuthGrantBySignature finds a grant of kind by its digest.
-func (q *Q) OAuthGrantBySignature(ctx context.Context, kind, signature string) (*OAuthGrant, error) {
+func (q *Q) OAuthGrantBySignature(ctx context.Context, kind, signature string) (*model.OAuthGrant, error) {
 	return scanOAuthGrant(q.queryRow(ctx, "SELECT "+oauthGrantColumns+
 		" FROM oauth_grants g WHERE g.kind = ? AND g.signature = ?", kind, signature))
 }
@@ -255,22 +209,14 @@ func (q *Q) DeleteOAuthGrantsByRequest(ctx context.Context, kind, requestID stri
 	return nil
 }
 
-// OAuthAccessToken is an access token joined with what authentication
-// needs: its user and application.
-type OAuthAccessToken struct {
-	Grant       *OAuthGrant
-	User        *User
-	Application *OAuthApplication
-}
-
 // OAuthAccessTokenByDigest finds an access token with its user and
 // application in one query.
-func (q *Q) OAuthAccessTokenByDigest(ctx context.Context, digest string) (*OAuthAccessToken, error) {
+func (q *Q) OAuthAccessTokenByDigest(ctx context.Context, digest string) (*model.OAuthAccessToken, error) {
 	row := q.queryRow(ctx, "SELECT "+oauthGrantColumns+", "+oauthAppColumns+", "+userColumns+
 		` FROM oauth_grants g JOIN oauth_applications a ON a.id = g.application_id
 		JOIN users u ON u.id = g.user_id WHERE g.kind = 'access' AND g.signature = ?`, digest)
 	var r oauthGrantRow
-	var a OAuthApplication
+	var a model.OAuthApplication
 	var redirect, scopes string
 	var owner sql.NullInt64
 	var created, updated int64
@@ -286,20 +232,13 @@ func (q *Q) OAuthAccessTokenByDigest(ctx context.Context, digest string) (*OAuth
 		a.OwnerID = &v
 	}
 	a.CreatedAt, a.UpdatedAt = fromMS(created), fromMS(updated)
-	return &OAuthAccessToken{Grant: r.grant(), User: u, Application: &a}, nil
-}
-
-// AuthorizedApplication is an application a user has live tokens for.
-type AuthorizedApplication struct {
-	Application  *OAuthApplication
-	Scopes       []string
-	AuthorizedAt time.Time
+	return &model.OAuthAccessToken{Grant: r.grant(), User: u, Application: &a}, nil
 }
 
 // AuthorizedOAuthApplications lists the applications userID has granted
 // access that is still usable (an active refresh token or an unexpired
 // access token), with the scopes of the latest grant.
-func (q *Q) AuthorizedOAuthApplications(ctx context.Context, userID int64, now time.Time) ([]*AuthorizedApplication, error) {
+func (q *Q) AuthorizedOAuthApplications(ctx context.Context, userID int64, now time.Time) ([]*model.AuthorizedApplication, error) {
 	rows, err := q.query(ctx, "SELECT "+oauthGrantColumns+
 		` FROM oauth_grants g WHERE g.user_id = ? AND g.active = TRUE AND
 		(g.kind = 'refresh' OR (g.kind = 'access' AND (g.expires_at IS NULL OR g.expires_at > ?)))
@@ -311,8 +250,8 @@ func (q *Q) AuthorizedOAuthApplications(ctx context.Context, userID int64, now t
 	if err != nil {
 		return nil, err
 	}
-	seen := map[int64]*AuthorizedApplication{}
-	var out []*AuthorizedApplication
+	seen := map[int64]*model.AuthorizedApplication{}
+	var out []*model.AuthorizedApplication
 	for _, g := range grants {
 		if aa, ok := seen[g.ApplicationID]; ok {
 			if g.CreatedAt.Before(aa.AuthorizedAt) {
@@ -324,7 +263,7 @@ func (q *Q) AuthorizedOAuthApplications(ctx context.Context, userID int64, now t
 		if err != nil {
 			return nil, err
 		}
-		aa := &AuthorizedApplication{Application: app, Scopes: g.Scopes, AuthorizedAt: g.CreatedAt}
+		aa := &model.AuthorizedApplication{Application: app, Scopes: g.Scopes, AuthorizedAt: g.CreatedAt}
 		seen[g.ApplicationID] = aa
 		out = append(out, aa)
 	}
@@ -343,33 +282,11 @@ func (q *Q) RevokeOAuthAuthorization(ctx context.Context, userID, applicationID 
 	return nil
 }
 
-// Device grant statuses.
-const (
-	DevicePending  = "pending"
-	DeviceApproved = "approved"
-	DeviceDenied   = "denied"
-)
-
-// OAuthDeviceGrant is an RFC 8628 device authorization.
-type OAuthDeviceGrant struct {
-	ID               int64
-	DeviceCodeDigest string
-	UserCodeDigest   string
-	ApplicationID    int64
-	Scopes           []string
-	Status           string
-	UserID           *int64
-	Interval         int
-	LastPolledAt     *time.Time
-	ExpiresAt        time.Time
-	CreatedAt        time.Time
-}
-
 const oauthDeviceColumns = `d.id, d.device_code_digest, d.user_code_digest, d.application_id, d.scopes,
 	d.status, d.user_id, d.poll_interval, d.last_polled_at, d.expires_at, d.created_at`
 
-func scanOAuthDevice(s scanner) (*OAuthDeviceGrant, error) {
-	var d OAuthDeviceGrant
+func scanOAuthDevice(s scanner) (*model.OAuthDeviceGrant, error) {
+	var d model.OAuthDeviceGrant
 	var scopes string
 	var user, polled sql.NullInt64
 	var expires, created int64
@@ -388,10 +305,10 @@ func scanOAuthDevice(s scanner) (*OAuthDeviceGrant, error) {
 }
 
 // CreateOAuthDeviceGrant inserts d, filling in ID and CreatedAt.
-func (q *Q) CreateOAuthDeviceGrant(ctx context.Context, d *OAuthDeviceGrant) error {
+func (q *Q) CreateOAuthDeviceGrant(ctx context.Context, d *model.OAuthDeviceGrant) error {
 	d.CreatedAt = q.Now()
 	if d.Status == "" {
-		d.Status = DevicePending
+		d.Status = model.DevicePending
 	}
 	id, err := q.insert(ctx, `INSERT INTO oauth_device_grants (device_code_digest, user_code_digest,
 		application_id, scopes, status, user_id, poll_interval, last_polled_at, expires_at, created_at)
@@ -407,14 +324,14 @@ func (q *Q) CreateOAuthDeviceGrant(ctx context.Context, d *OAuthDeviceGrant) err
 
 // OAuthDeviceGrantByDeviceCode finds a device grant by its device code's
 // digest.
-func (q *Q) OAuthDeviceGrantByDeviceCode(ctx context.Context, digest string) (*OAuthDeviceGrant, error) {
+func (q *Q) OAuthDeviceGrantByDeviceCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
 	return scanOAuthDevice(q.queryRow(ctx, "SELECT "+oauthDeviceColumns+
 		" FROM oauth_device_grants d WHERE d.device_code_digest = ?", digest))
 }
 
 // OAuthDeviceGrantByUserCode finds a device grant by its user code's
 // digest.
-func (q *Q) OAuthDeviceGrantByUserCode(ctx context.Context, digest string) (*OAuthDeviceGrant, error) {
+func (q *Q) OAuthDeviceGrantByUserCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
 	return scanOAuthDevice(q.queryRow(ctx, "SELECT "+oauthDeviceColumns+
 		" FROM oauth_device_grants d WHERE d.user_code_digest = ?", digest))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/model"
 )
 
 // projectAccessColumns are the viewer's direct project level and highest
@@ -32,7 +33,7 @@ const projectLevelColumn = `,
 // unexpired direct and inherited levels; userID 0 has none. Outside
 // transactions, answers come from the read caches while the access epoch
 // stands.
-func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today string) (*Project, ProjectAccess, error) {
+func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	c, epoch, cached := q.readCaches()
 	var g RowGuard
 	if cached {
@@ -50,10 +51,10 @@ func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today s
 
 // ProjectWithAccessByFullPath is ProjectWithAccessByID for "namespace/path",
 // case-insensitively.
-func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*Project, ProjectAccess, error) {
+func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	i := strings.LastIndexByte(fullPath, '/')
 	if i <= 0 {
-		return nil, ProjectAccess{}, ErrNotFound
+		return nil, model.ProjectAccess{}, ErrNotFound
 	}
 	c, epoch, cached := q.readCaches()
 	var g RowGuard
@@ -67,7 +68,7 @@ func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, us
 	}
 	ns, err := q.NamespaceByFullPath(ctx, fullPath[:i])
 	if err != nil {
-		return nil, ProjectAccess{}, err
+		return nil, model.ProjectAccess{}, err
 	}
 	p, a, err := q.projectWithAccess(ctx, ns, " WHERE p.namespace_id = ? AND lower(p.path) = lower(?)",
 		userID, today, ns.ID, fullPath[i+1:])
@@ -84,25 +85,25 @@ func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, us
 // probe of projects and one of members, rather than a join with the
 // namespace and a walk of its ancestors' memberships: about half the cost
 // at 100,000 projects. ns, when not nil, is the namespace already read.
-func (q *Q) projectWithAccess(ctx context.Context, ns *Namespace, where string, userID int64, today string, args ...any) (*Project, ProjectAccess, error) {
+func (q *Q) projectWithAccess(ctx context.Context, ns *model.Namespace, where string, userID int64, today string, args ...any) (*model.Project, model.ProjectAccess, error) {
 	var pl sql.NullInt64
 	row := q.queryRow(ctx, "SELECT "+projectColumns+projectLevelColumn+" FROM projects p"+where,
 		append([]any{userID, today}, args...)...)
 	p, err := scanProjectThen(row, func(s scanner) error { return s.Scan(&pl) })
 	if err != nil {
-		return nil, ProjectAccess{}, err
+		return nil, model.ProjectAccess{}, err
 	}
 	if ns == nil || ns.ID != p.NamespaceID {
 		// ErrNotFound too when the namespace went since the row was read.
 		if ns, err = q.NamespaceByID(ctx, p.NamespaceID); err != nil {
-			return nil, ProjectAccess{}, err
+			return nil, model.ProjectAccess{}, err
 		}
 	}
 	p.Namespace = ns
-	a := ProjectAccess{Project: int(pl.Int64)}
+	a := model.ProjectAccess{Project: int(pl.Int64)}
 	if userID != 0 {
 		if a.Group, err = q.NamespaceAccessLevel(ctx, userID, p.NamespaceID, today); err != nil {
-			return nil, ProjectAccess{}, err
+			return nil, model.ProjectAccess{}, err
 		}
 	}
 	return p, a, nil
@@ -124,12 +125,12 @@ func (q *Q) readCaches() (*readCaches, epochcache.Stamp, bool) {
 }
 
 // lookup answers a project and a viewer's access on it from the caches.
-func (c *readCaches) lookup(db *DB, id, userID int64, today string, epoch epochcache.Stamp) (*Project, ProjectAccess, bool) {
-	var a ProjectAccess
+func (c *readCaches) lookup(db *DB, id, userID int64, today string, epoch epochcache.Stamp) (*model.Project, model.ProjectAccess, bool) {
+	var a model.ProjectAccess
 	if userID != 0 {
 		var ok bool
 		if a, ok = c.access.Get(accessKey{userID, id, today}, epoch); !ok {
-			return nil, ProjectAccess{}, false
+			return nil, model.ProjectAccess{}, false
 		}
 	}
 	p, ok := c.project(db, id, epoch)
@@ -138,7 +139,7 @@ func (c *readCaches) lookup(db *DB, id, userID int64, today string, epoch epochc
 
 // store keeps a project read under epoch and since g, with a viewer's
 // access on it.
-func (c *readCaches) store(p *Project, a ProjectAccess, userID int64, today string, epoch epochcache.Stamp, g RowGuard) {
+func (c *readCaches) store(p *model.Project, a model.ProjectAccess, userID int64, today string, epoch epochcache.Stamp, g RowGuard) {
 	c.putProject(p, epoch, g)
 	c.paths.Put(asciiLower(p.FullPath()), epoch, p.ID)
 	if userID != 0 {

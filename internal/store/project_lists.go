@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // The viewer's projects — every project they hold a level on, directly or
@@ -23,7 +25,7 @@ import (
 // list filters need.
 type myProject struct {
 	id         int64
-	access     ProjectAccess
+	access     model.ProjectAccess
 	visibility int
 	archived   bool
 	marked     bool
@@ -55,7 +57,7 @@ type hitsKey struct {
 // matching returns the positions in m.list of the projects matching f but
 // its id bounds, ascending; with throughLevelOnly, only those that
 // qualify through the viewer's level rather than their visibility.
-func (m *myProjects) matching(f ProjectFilter, throughLevelOnly bool) []int32 {
+func (m *myProjects) matching(f model.ProjectFilter, throughLevelOnly bool) []int32 {
 	k := hitsKey{admin: f.Admin, minVis: f.MinVisibility, minLevel: f.MinAccessLevel, visibility: -1, archived: -1,
 		throughLevelOnly: throughLevelOnly}
 	if f.Visibility != nil {
@@ -94,7 +96,7 @@ func (m *myProjects) matching(f ProjectFilter, throughLevelOnly bool) []int32 {
 }
 
 // within narrows hits (ascending positions) to f's id bounds.
-func (m *myProjects) within(hits []int32, f ProjectFilter) []int32 {
+func (m *myProjects) within(hits []int32, f model.ProjectFilter) []int32 {
 	if f.IDAfter > 0 {
 		i, _ := slices.BinarySearchFunc(hits, f.IDAfter, func(h int32, id int64) int {
 			return cmp.Compare(m.list[h].id, id+1)
@@ -257,14 +259,14 @@ func scanMyProjects(rows *sql.Rows, levelsLast bool) ([]myProject, error) {
 		if levelsLast {
 			var pl, gl sql.NullInt64
 			err = rows.Scan(&m.id, &m.visibility, &m.archived, &m.marked, &pl, &gl)
-			m.access = ProjectAccess{Project: int(pl.Int64), Group: int(gl.Int64)}
+			m.access = model.ProjectAccess{Project: int(pl.Int64), Group: int(gl.Int64)}
 		} else {
 			err = rows.Scan(&m.id, &m.access.Project, &m.access.Group, &m.visibility, &m.archived, &m.marked)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("store: viewer projects: %w", err)
 		}
-		if m.access != (ProjectAccess{}) {
+		if m.access != (model.ProjectAccess{}) {
 			out = append(out, m)
 		}
 	}
@@ -277,7 +279,7 @@ func scanMyProjects(rows *sql.Rows, levelsLast bool) ([]myProject, error) {
 // fastListable reports whether f can be answered from the viewer's
 // projects: no text filters, no namespace, ordered by id, outside a
 // transaction.
-func (q *Q) fastListable(f ProjectFilter) bool {
+func (q *Q) fastListable(f model.ProjectFilter) bool {
 	byID := f.OrderBy == "" || projectOrderColumns[f.OrderBy] == "p.id"
 	return q.tx == nil && q.db != nil && f.ViewerID != 0 && f.NamespaceID == 0 && f.Search == "" &&
 		f.Topic == "" && byID && f.Limit > 0
@@ -285,7 +287,7 @@ func (q *Q) fastListable(f ProjectFilter) bool {
 
 // matches applies f's conditions to one of the viewer's projects, as the
 // WHERE clause of ListProjects does.
-func (m *myProject) matches(f ProjectFilter) bool {
+func (m *myProject) matches(f model.ProjectFilter) bool {
 	level := m.access.Level()
 	if !f.Admin {
 		if m.visibility < f.MinVisibility && level < 10 || m.marked && level < 50 {
@@ -301,7 +303,7 @@ func (m *myProject) matches(f ProjectFilter) bool {
 
 // listMine answers a membership-limited list (f.MinAccessLevel > 0) from
 // the viewer's projects.
-func (q *Q) listMine(ctx context.Context, f ProjectFilter) ([]*Project, map[int64]ProjectAccess, int, error) {
+func (q *Q) listMine(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
 	mine, err := q.myProjects(ctx, f.ViewerID, f.Today)
 	if err != nil {
 		return nil, nil, 0, err
@@ -324,7 +326,7 @@ func (q *Q) listMine(ctx context.Context, f ProjectFilter) ([]*Project, map[int6
 // listVisibleByID answers a visibility list (no level filter) ordered by
 // id: the public/internal ids come from the projects table in id order,
 // the viewer's other projects from their list, merged by id.
-func (q *Q) listVisibleByID(ctx context.Context, f ProjectFilter) ([]*Project, map[int64]ProjectAccess, error) {
+func (q *Q) listVisibleByID(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, error) {
 	mine, err := q.myProjects(ctx, f.ViewerID, f.Today)
 	if err != nil {
 		return nil, nil, err
@@ -372,7 +374,7 @@ func (q *Q) listVisibleByID(ctx context.Context, f ProjectFilter) ([]*Project, m
 // projects visible at f.MinVisibility and not scheduled for deletion, with
 // f's other column filters: from the cached public rows (public_ids.go)
 // outside transactions while the epochs can be trusted, else by query.
-func (q *Q) publicProjectIDs(ctx context.Context, f ProjectFilter) ([]int64, error) {
+func (q *Q) publicProjectIDs(ctx context.Context, f model.ProjectFilter) ([]int64, error) {
 	if q.db != nil && q.tx == nil {
 		rows, ok, err := q.publicRows(ctx, f.MinVisibility)
 		if err != nil {
@@ -411,13 +413,13 @@ func (q *Q) publicProjectIDs(ctx context.Context, f ProjectFilter) ([]int64, err
 // projectsForPage loads the rows of page in its order — from the read
 // cache when it holds them — dropping any that no longer match f (a change
 // between reading the list and the rows).
-func (q *Q) projectsForPage(ctx context.Context, f ProjectFilter, page []*myProject) ([]*Project, map[int64]ProjectAccess, error) {
-	levels := make(map[int64]ProjectAccess, len(page))
+func (q *Q) projectsForPage(ctx context.Context, f model.ProjectFilter, page []*myProject) ([]*model.Project, map[int64]model.ProjectAccess, error) {
+	levels := make(map[int64]model.ProjectAccess, len(page))
 	if len(page) == 0 {
 		return nil, levels, nil
 	}
 	c, epoch, cached := q.readCaches()
-	byID := make(map[int64]*Project, len(page))
+	byID := make(map[int64]*model.Project, len(page))
 	var missing []any
 	for _, m := range page {
 		if cached {
@@ -444,7 +446,7 @@ func (q *Q) projectsForPage(ctx context.Context, f ProjectFilter, page []*myProj
 			}
 		}
 	}
-	out := make([]*Project, 0, len(page))
+	out := make([]*model.Project, 0, len(page))
 	for _, m := range page {
 		p := byID[m.id]
 		if p == nil {

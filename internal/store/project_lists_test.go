@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // listFixture is an instance with nested groups, projects of every
@@ -15,9 +17,9 @@ import (
 type listFixture struct {
 	db       *DB
 	dsn      string // empty on SQLite
-	viewers  []*User
-	projects []*Project
-	groups   []*Namespace
+	viewers  []*model.User
+	projects []*model.Project
+	groups   []*model.Namespace
 }
 
 func newListFixture(t *testing.T) *listFixture {
@@ -28,7 +30,7 @@ func newListFixture(t *testing.T) *listFixture {
 	rng := rand.New(rand.NewPCG(1, 2))
 	err := db.WithTx(ctx, func(q *Q) error {
 		for i := 0; i < 4; i++ {
-			u := &User{Username: fmt.Sprintf("v%d", i), Email: fmt.Sprintf("v%d@example.com", i), Name: "V"}
+			u := &model.User{Username: fmt.Sprintf("v%d", i), Email: fmt.Sprintf("v%d@example.com", i), Name: "V"}
 			if err := q.CreateUser(ctx, u); err != nil {
 				return err
 			}
@@ -36,7 +38,7 @@ func newListFixture(t *testing.T) *listFixture {
 		}
 		addProjects := func(nsID int64, n int) error {
 			for i := 0; i < n; i++ {
-				p := &Project{NamespaceID: nsID, Name: fmt.Sprintf("P%d", i), Path: fmt.Sprintf("p%d", i),
+				p := &model.Project{NamespaceID: nsID, Name: fmt.Sprintf("P%d", i), Path: fmt.Sprintf("p%d", i),
 					VisibilityLevel: []int{0, 0, 10, 20}[rng.IntN(4)], Archived: rng.IntN(5) == 0}
 				if err := q.CreateProject(ctx, p); err != nil {
 					return err
@@ -53,20 +55,20 @@ func newListFixture(t *testing.T) *listFixture {
 			return nil
 		}
 		for g := 0; g < 8; g++ {
-			top := &Namespace{Kind: KindGroup, Name: fmt.Sprintf("G%d", g), Path: fmt.Sprintf("g%d", g)}
+			top := &model.Namespace{Kind: model.KindGroup, Name: fmt.Sprintf("G%d", g), Path: fmt.Sprintf("g%d", g)}
 			if err := q.CreateNamespace(ctx, top); err != nil {
 				return err
 			}
-			sub := &Namespace{Kind: KindGroup, Name: "S", Path: "s", ParentID: &top.ID}
+			sub := &model.Namespace{Kind: model.KindGroup, Name: "S", Path: "s", ParentID: &top.ID}
 			if err := q.CreateNamespace(ctx, sub); err != nil {
 				return err
 			}
-			leaf := &Namespace{Kind: KindGroup, Name: "L", Path: "l", ParentID: &sub.ID}
+			leaf := &model.Namespace{Kind: model.KindGroup, Name: "L", Path: "l", ParentID: &sub.ID}
 			if err := q.CreateNamespace(ctx, leaf); err != nil {
 				return err
 			}
 			fx.groups = append(fx.groups, top, sub, leaf)
-			for _, ns := range []*Namespace{top, sub, leaf} {
+			for _, ns := range []*model.Namespace{top, sub, leaf} {
 				if err := addProjects(ns.ID, 6); err != nil {
 					return err
 				}
@@ -79,16 +81,16 @@ func newListFixture(t *testing.T) *listFixture {
 		}
 		expired := "2025-12-31"
 		v0, v1 := fx.viewers[0].ID, fx.viewers[1].ID
-		for _, m := range []*Member{
-			{SourceType: SourceNamespace, SourceID: fx.groups[0].ID, UserID: v0, AccessLevel: 30}, // inherits s, l
-			{SourceType: SourceNamespace, SourceID: fx.groups[4].ID, UserID: v0, AccessLevel: 10}, // g1/s and below
-			{SourceType: SourceNamespace, SourceID: fx.groups[6].ID, UserID: v0, AccessLevel: 5},  // minimal access
-			{SourceType: SourceNamespace, SourceID: fx.groups[9].ID, UserID: v0, AccessLevel: 40, ExpiresAt: &expired},
-			{SourceType: SourceNamespace, SourceID: fx.groups[1].ID, UserID: v0, AccessLevel: 50},  // higher on a subgroup
-			{SourceType: SourceProject, SourceID: fx.projects[40].ID, UserID: v0, AccessLevel: 50}, // direct owner
-			{SourceType: SourceProject, SourceID: fx.projects[3].ID, UserID: v0, AccessLevel: 20},  // lower than inherited
-			{SourceType: SourceNamespace, SourceID: fx.groups[12].ID, UserID: v1, AccessLevel: 50},
-			{SourceType: SourceProject, SourceID: fx.projects[100].ID, UserID: v1, AccessLevel: 30},
+		for _, m := range []*model.Member{
+			{SourceType: model.SourceNamespace, SourceID: fx.groups[0].ID, UserID: v0, AccessLevel: 30}, // inherits s, l
+			{SourceType: model.SourceNamespace, SourceID: fx.groups[4].ID, UserID: v0, AccessLevel: 10}, // g1/s and below
+			{SourceType: model.SourceNamespace, SourceID: fx.groups[6].ID, UserID: v0, AccessLevel: 5},  // minimal access
+			{SourceType: model.SourceNamespace, SourceID: fx.groups[9].ID, UserID: v0, AccessLevel: 40, ExpiresAt: &expired},
+			{SourceType: model.SourceNamespace, SourceID: fx.groups[1].ID, UserID: v0, AccessLevel: 50},  // higher on a subgroup
+			{SourceType: model.SourceProject, SourceID: fx.projects[40].ID, UserID: v0, AccessLevel: 50}, // direct owner
+			{SourceType: model.SourceProject, SourceID: fx.projects[3].ID, UserID: v0, AccessLevel: 20},  // lower than inherited
+			{SourceType: model.SourceNamespace, SourceID: fx.groups[12].ID, UserID: v1, AccessLevel: 50},
+			{SourceType: model.SourceProject, SourceID: fx.projects[100].ID, UserID: v1, AccessLevel: 30},
 		} {
 			if err := q.UpsertMember(ctx, m); err != nil {
 				return err
@@ -103,7 +105,7 @@ func newListFixture(t *testing.T) *listFixture {
 }
 
 // listIDs runs ListProjects and renders ids, levels and total for comparison.
-func listIDs(t *testing.T, q *Q, f ProjectFilter) string {
+func listIDs(t *testing.T, q *Q, f model.ProjectFilter) string {
 	t.Helper()
 	ps, levels, total, err := q.ListProjects(context.Background(), f)
 	if err != nil {
@@ -118,7 +120,7 @@ func listIDs(t *testing.T, q *Q, f ProjectFilter) string {
 
 // slowList is the same list through the plain SQL path (the cached path
 // is never taken inside a transaction).
-func slowList(t *testing.T, db *DB, f ProjectFilter) string {
+func slowList(t *testing.T, db *DB, f model.ProjectFilter) string {
 	t.Helper()
 	var out string
 	if err := db.WithTx(context.Background(), func(q *Q) error { out = listIDs(t, q, f); return nil }); err != nil {
@@ -146,7 +148,7 @@ func TestProjectListsFromViewerProjects(t *testing.T) {
 								after, before := bounds[0], bounds[1]
 								for _, desc := range []bool{false, true} {
 									for _, offset := range []int{0, 5} {
-										f := ProjectFilter{ViewerID: v.ID, Admin: admin, MinVisibility: minVis,
+										f := model.ProjectFilter{ViewerID: v.ID, Admin: admin, MinVisibility: minVis,
 											Today: "2026-01-01", MinAccessLevel: minLevel, Visibility: visibility,
 											Archived: archived, IDAfter: after, IDBefore: before, Desc: desc, OrderBy: "created_at",
 											Limit: 5, Offset: offset, Count: minLevel > 0}
@@ -176,7 +178,7 @@ func TestProjectListsFollowChanges(t *testing.T) {
 	fx := newListFixture(t)
 	ctx := context.Background()
 	v := fx.viewers[2] // no memberships yet
-	f := ProjectFilter{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10,
+	f := model.ProjectFilter{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10,
 		OrderBy: "id", Limit: 100, Count: true}
 	check := func(what string) {
 		t.Helper()
@@ -186,7 +188,7 @@ func TestProjectListsFollowChanges(t *testing.T) {
 	}
 	check("nothing")
 	g := fx.groups[3]
-	if err := fx.db.Q().UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: g.ID, UserID: v.ID, AccessLevel: 30}); err != nil {
+	if err := fx.db.Q().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: v.ID, AccessLevel: 30}); err != nil {
 		t.Fatal(err)
 	}
 	check("joining a group")
@@ -194,7 +196,7 @@ func TestProjectListsFollowChanges(t *testing.T) {
 		t.Fatal("joining a group listed nothing")
 	}
 	if err := fx.db.WithTx(ctx, func(q *Q) error {
-		return q.CreateProject(ctx, &Project{NamespaceID: fx.groups[4].ID, Name: "New", Path: "new"})
+		return q.CreateProject(ctx, &model.Project{NamespaceID: fx.groups[4].ID, Name: "New", Path: "new"})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +212,7 @@ func TestProjectListsFollowChanges(t *testing.T) {
 			break
 		}
 	}
-	if err := fx.db.Q().DeleteMember(ctx, SourceNamespace, g.ID, v.ID); err != nil {
+	if err := fx.db.Q().DeleteMember(ctx, model.SourceNamespace, g.ID, v.ID); err != nil {
 		t.Fatal(err)
 	}
 	check("leaving the group")
@@ -226,7 +228,7 @@ func TestProjectWithAccessFollowsChanges(t *testing.T) {
 	ctx := context.Background()
 	v := fx.viewers[3]
 	p := fx.projects[7]
-	get := func() (*Project, ProjectAccess) {
+	get := func() (*model.Project, model.ProjectAccess) {
 		t.Helper()
 		got, a, err := fx.db.Q().ProjectWithAccessByID(ctx, p.ID, v.ID, "2026-01-01")
 		if err != nil {
@@ -239,11 +241,11 @@ func TestProjectWithAccessFollowsChanges(t *testing.T) {
 		return got, a
 	}
 	for range 2 {
-		if _, a := get(); a != (ProjectAccess{}) {
+		if _, a := get(); a != (model.ProjectAccess{}) {
 			t.Fatalf("access before joining = %v", a)
 		}
 	}
-	if err := fx.db.Q().UpsertMember(ctx, &Member{SourceType: SourceProject, SourceID: p.ID, UserID: v.ID, AccessLevel: 40}); err != nil {
+	if err := fx.db.Q().UpsertMember(ctx, &model.Member{SourceType: model.SourceProject, SourceID: p.ID, UserID: v.ID, AccessLevel: 40}); err != nil {
 		t.Fatal(err)
 	}
 	if _, a := get(); a.Project != 40 {
@@ -284,7 +286,7 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 		}
 		return e
 	}
-	f := ProjectFilter{ViewerID: v0.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10,
+	f := model.ProjectFilter{ViewerID: v0.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10,
 		OrderBy: "id", Desc: true, Limit: 5, Count: true}
 	before := listIDs(t, fx.db.Q(), f) // fills the viewer's cached projects
 	if _, _, err := fx.db.Q().ProjectWithAccessByID(ctx, fx.projects[0].ID, v0.ID, "2026-01-01"); err != nil {
@@ -293,11 +295,11 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 	access, listing := epoch(TopicAccess), epoch(TopicListing)
 
 	branch := "main"
-	p := &Project{NamespaceID: fx.groups[0].ID, Name: "Fresh", Path: "fresh", DefaultBranch: &branch, VisibilityLevel: 0}
-	rule := &ProtectedBranch{Name: branch, PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
+	p := &model.Project{NamespaceID: fx.groups[0].ID, Name: "Fresh", Path: "fresh", DefaultBranch: &branch, VisibilityLevel: 0}
+	rule := &model.ProtectedBranch{Name: branch, PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
 	if err := fx.db.WithTx(ctx, func(q *Q) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0],
-			Owner: &Member{UserID: v1.ID, AccessLevel: 50}, Rule: rule})
+			Owner: &model.Member{UserID: v1.ID, AccessLevel: 50}, Rule: rule})
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -321,7 +323,7 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 		t.Fatalf("rules of the new project = %v, %v", rules, err)
 	}
 	// Any other change to a table of TopicAccess moves both epochs.
-	if err := fx.db.Q().DeleteMember(ctx, SourceProject, p.ID, v1.ID); err != nil {
+	if err := fx.db.Q().DeleteMember(ctx, model.SourceProject, p.ID, v1.ID); err != nil {
 		t.Fatal(err)
 	}
 	if epoch(TopicAccess) == access || epoch(TopicListing) == listing+1 {
@@ -336,7 +338,7 @@ func TestNamespaceCachesFollowChanges(t *testing.T) {
 	ctx := context.Background()
 	v := fx.viewers[3]
 	g := fx.groups[1] // g0/s
-	get := func() (*Namespace, int) {
+	get := func() (*model.Namespace, int) {
 		t.Helper()
 		byID, err := fx.db.Q().NamespaceByID(ctx, g.ID)
 		if err != nil {
@@ -363,7 +365,7 @@ func TestNamespaceCachesFollowChanges(t *testing.T) {
 		t.Fatal("a caller's change reached the cache")
 	}
 	// Joining the parent group is inherited here.
-	if err := fx.db.Q().UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: fx.groups[0].ID, UserID: v.ID, AccessLevel: 20}); err != nil {
+	if err := fx.db.Q().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: fx.groups[0].ID, UserID: v.ID, AccessLevel: 20}); err != nil {
 		t.Fatal(err)
 	}
 	if _, l := get(); l != 20 {

@@ -6,44 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
-
-// Project is a project row joined with the namespace it lives in.
-type Project struct {
-	ID                   int64
-	NamespaceID          int64
-	Name                 string
-	Path                 string
-	Description          string
-	VisibilityLevel      int
-	DefaultBranch        *string
-	Archived             bool
-	EmptyRepo            bool
-	InitializeWithReadme bool
-	CreatorID            *int64
-	IssuesEnabled        bool
-	MergeRequestsEnabled bool
-	WikiEnabled          bool
-	JobsEnabled          bool
-	SnippetsEnabled      bool
-	LFSEnabled           bool
-	RequestAccessEnabled bool
-	Topics               []string
-	MarkedForDeletionOn  *string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	LastActivityAt       time.Time
-
-	// Namespace is the owning namespace, loaded with the project.
-	Namespace *Namespace
-}
-
-// FullPath is the project's path with its namespace.
-func (p *Project) FullPath() string { return p.Namespace.FullPath + "/" + p.Path }
-
-// FullName is the project's name with its namespace's.
-func (p *Project) FullName() string { return p.Namespace.FullName + " / " + p.Name }
 
 const projectColumns = `p.id, p.namespace_id, p.name, p.path, p.description, p.visibility_level, p.default_branch,
 	p.archived, p.empty_repo, p.initialize_with_readme, p.creator_id, p.issues_enabled,
@@ -55,8 +20,8 @@ const projectColumns = `p.id, p.namespace_id, p.name, p.path, p.description, p.v
 // project arrives with its namespace in one round trip.
 const projectFrom = " FROM projects p JOIN namespaces n ON n.id = p.namespace_id"
 
-func scanProject(s scanner) (*Project, error) {
-	var ns *Namespace
+func scanProject(s scanner) (*model.Project, error) {
+	var ns *model.Namespace
 	p, err := scanProjectThen(s, func(s scanner) (err error) {
 		ns, err = scanNamespace(s)
 		return err
@@ -70,8 +35,8 @@ func scanProject(s scanner) (*Project, error) {
 
 // scanProjectThen scans projectColumns and hands the rest of the row to
 // rest, which must make the one Scan call.
-func scanProjectThen(s scanner, rest func(scanner) error) (*Project, error) {
-	var p Project
+func scanProjectThen(s scanner, rest func(scanner) error) (*model.Project, error) {
+	var p model.Project
 	var defBranch, marked sql.NullString
 	var creator sql.NullInt64
 	var topics string
@@ -99,12 +64,12 @@ func scanProjectThen(s scanner, rest func(scanner) error) (*Project, error) {
 const projectSelect = "SELECT " + projectColumns + ", " + namespaceColumns + projectFrom
 
 // ProjectByID returns a project with its namespace.
-func (q *Q) ProjectByID(ctx context.Context, id int64) (*Project, error) {
+func (q *Q) ProjectByID(ctx context.Context, id int64) (*model.Project, error) {
 	return scanProject(q.queryRow(ctx, projectSelect+" WHERE p.id = ?", id))
 }
 
 // ProjectByFullPath returns a project by "namespace/path", case-insensitively.
-func (q *Q) ProjectByFullPath(ctx context.Context, fullPath string) (*Project, error) {
+func (q *Q) ProjectByFullPath(ctx context.Context, fullPath string) (*model.Project, error) {
 	i := strings.LastIndexByte(fullPath, '/')
 	if i <= 0 {
 		return nil, ErrNotFound
@@ -114,7 +79,7 @@ func (q *Q) ProjectByFullPath(ctx context.Context, fullPath string) (*Project, e
 }
 
 // queryProjects runs a full project SELECT built by the caller and scans all rows.
-func (q *Q) queryProjects(ctx context.Context, where string, args ...any) ([]*Project, error) {
+func (q *Q) queryProjects(ctx context.Context, where string, args ...any) ([]*model.Project, error) {
 	rows, err := q.query(ctx, projectSelect+" "+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list projects: %w", err)
@@ -124,7 +89,7 @@ func (q *Q) queryProjects(ctx context.Context, where string, args ...any) ([]*Pr
 
 // CreateProject inserts p, filling in ID and timestamps. p.Namespace is
 // loaded afterwards.
-func (q *Q) CreateProject(ctx context.Context, p *Project) error {
+func (q *Q) CreateProject(ctx context.Context, p *model.Project) error {
 	now := q.Now()
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = now, now, now
 	id, err := q.insertProject(ctx, p)
@@ -144,7 +109,7 @@ func (q *Q) CreateProject(ctx context.Context, p *Project) error {
 // branch, whether it is empty, and the update and activity times. No list,
 // access level or other project depends on these, so only p's row epoch
 // moves (rowepochs.go), not the access one.
-func (q *Q) UpdateProjectRepository(ctx context.Context, p *Project) error {
+func (q *Q) UpdateProjectRepository(ctx context.Context, p *model.Project) error {
 	p.UpdatedAt = q.Now()
 	rq := *q
 	rq.rowOnly = p.ID
@@ -158,7 +123,7 @@ func (q *Q) UpdateProjectRepository(ctx context.Context, p *Project) error {
 }
 
 // UpdateProject writes every mutable field of p.
-func (q *Q) UpdateProject(ctx context.Context, p *Project) error {
+func (q *Q) UpdateProject(ctx context.Context, p *model.Project) error {
 	p.UpdatedAt = q.Now()
 	_, err := q.exec(ctx, `UPDATE projects SET name = ?, path = ?, description = ?, visibility_level = ?,
 		default_branch = ?, archived = ?, empty_repo = ?, issues_enabled = ?, merge_requests_enabled = ?,
@@ -185,45 +150,6 @@ func (q *Q) DeleteProject(ctx context.Context, id int64) error {
 		}
 	}
 	return nil
-}
-
-// ProjectAccess is a viewer's membership levels on one project: Project is
-// the direct project membership, Group the highest membership on the
-// project's namespace or any of its ancestors.
-type ProjectAccess struct {
-	Project int
-	Group   int
-}
-
-// Level is the effective level: the higher of the two.
-func (a ProjectAccess) Level() int { return max(a.Project, a.Group) }
-
-// ProjectFilter selects projects for a list. The viewer fields decide
-// visibility; the rest are the caller's filters.
-type ProjectFilter struct {
-	ViewerID      int64 // 0 for anonymous callers
-	Admin         bool  // administrators see everything
-	MinVisibility int   // lowest visibility seen without membership
-	Today         string
-
-	NamespaceID      int64 // 0: any namespace
-	IncludeSubgroups bool
-	Search           string
-	SearchNamespaces bool
-	Topic            string // exact topic, case-insensitive
-	MinAccessLevel   int    // viewer's effective level must reach this; 0: no filter
-	Visibility       *int
-	Archived         *bool
-	IDAfter          int64
-	IDBefore         int64
-
-	// OrderBy is id, name, path, created_at, updated_at or last_activity_at.
-	OrderBy string
-	Desc    bool
-	Limit   int
-	Offset  int
-	// Count asks for the total number of matching rows too.
-	Count bool
 }
 
 // projectOrderColumns maps API order_by values onto columns; every order
@@ -280,7 +206,7 @@ func (p projectSuffixScanner) Scan(dest ...any) error {
 // Membership lists and id-ordered visibility lists without text filters are
 // cut from the viewer's cached projects (project_lists.go); the rest run
 // one query for the page and one for the count.
-func (q *Q) ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, map[int64]ProjectAccess, int, error) {
+func (q *Q) ListProjects(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
 	if q.fastListable(f) {
 		switch {
 		case f.MinAccessLevel > 0:
@@ -375,10 +301,10 @@ func (q *Q) ListProjects(ctx context.Context, f ProjectFilter) ([]*Project, map[
 		return nil, nil, 0, fmt.Errorf("store: list projects: %w", err)
 	}
 	defer rows.Close()
-	var out []*Project
-	levels := map[int64]ProjectAccess{}
+	var out []*model.Project
+	levels := map[int64]model.ProjectAccess{}
 	for rows.Next() {
-		var a ProjectAccess
+		var a model.ProjectAccess
 		p, err := scanProject(projectSuffixScanner{rows, []any{&a.Project, &a.Group}})
 		if err != nil {
 			return nil, nil, 0, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // NewProjectCheck says why a project cannot be created in a namespace.
@@ -39,7 +41,7 @@ func (q *Q) CheckNewProject(ctx context.Context, nsID int64, name, path string, 
 }
 
 // insertProject inserts p's row with the timestamps already set on it.
-func (q *Q) insertProject(ctx context.Context, p *Project) (int64, error) {
+func (q *Q) insertProject(ctx context.Context, p *model.Project) (int64, error) {
 	return q.insert(ctx, `INSERT INTO projects (namespace_id, name, path, description, visibility_level,
 		default_branch, archived, empty_repo, initialize_with_readme, creator_id, issues_enabled,
 		merge_requests_enabled, wiki_enabled, jobs_enabled, snippets_enabled, lfs_enabled,
@@ -53,14 +55,14 @@ func (q *Q) insertProject(ctx context.Context, p *Project) (int64, error) {
 
 // NewProject is a project to insert with the rows it starts with.
 type NewProject struct {
-	Project   *Project
-	Namespace *Namespace // the project's, loaded by the caller: not read again
+	Project   *model.Project
+	Namespace *model.Namespace // the project's, loaded by the caller: not read again
 	// Owner, if set, becomes a direct member of the project (SourceID is
 	// filled in); an existing membership of the user is updated.
-	Owner *Member
+	Owner *model.Member
 	// Rule, if set, protects a branch of the project (ProjectID is filled
 	// in); an existing rule with the same name is kept.
-	Rule *ProtectedBranch
+	Rule *model.ProtectedBranch
 }
 
 // CreateNewProject inserts n.Project (filling in its ID, timestamps and
@@ -84,7 +86,7 @@ func (q *Q) CreateNewProject(ctx context.Context, n NewProject) error {
 		q.pending.created = append(q.pending.created, id)
 	}
 	if m := n.Owner; m != nil {
-		m.SourceType, m.SourceID = SourceProject, p.ID
+		m.SourceType, m.SourceID = model.SourceProject, p.ID
 		if err := q.UpsertMember(ctx, m); err != nil {
 			return err
 		}

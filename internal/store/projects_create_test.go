@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // TestCreateNewProject checks the creation statements: what CheckNewProject
@@ -12,27 +14,27 @@ import (
 func TestCreateNewProject(t *testing.T) {
 	db, _, _ := mustOpen(t)
 	ctx := context.Background()
-	var alice User
-	var top, sub Namespace
+	var alice model.User
+	var top, sub model.Namespace
 	err := db.WithTx(ctx, func(q *Q) error {
-		alice = User{Username: "alice", Email: "a@example.com", Name: "Alice"}
+		alice = model.User{Username: "alice", Email: "a@example.com", Name: "Alice"}
 		if err := q.CreateUser(ctx, &alice); err != nil {
 			return err
 		}
-		top = Namespace{Kind: KindGroup, Name: "Top", Path: "top"}
+		top = model.Namespace{Kind: model.KindGroup, Name: "Top", Path: "top"}
 		if err := q.CreateNamespace(ctx, &top); err != nil {
 			return err
 		}
-		sub = Namespace{Kind: KindGroup, Name: "Sub", Path: "Sub", ParentID: &top.ID}
+		sub = model.Namespace{Kind: model.KindGroup, Name: "Sub", Path: "Sub", ParentID: &top.ID}
 		return q.CreateNamespace(ctx, &sub)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	branch := "main"
-	p := &Project{NamespaceID: top.ID, Name: "Proj", Path: "proj", DefaultBranch: &branch, Topics: []string{}}
-	owner := &Member{UserID: alice.ID, AccessLevel: 50, CreatedByID: &alice.ID}
-	rule := &ProtectedBranch{Name: branch, PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
+	p := &model.Project{NamespaceID: top.ID, Name: "Proj", Path: "proj", DefaultBranch: &branch, Topics: []string{}}
+	owner := &model.Member{UserID: alice.ID, AccessLevel: 50, CreatedByID: &alice.ID}
+	rule := &model.ProtectedBranch{Name: branch, PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
 	err = db.WithTx(ctx, func(q *Q) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: &top, Owner: owner, Rule: rule})
 	})
@@ -44,7 +46,7 @@ func TestCreateNewProject(t *testing.T) {
 	if err != nil || got.FullPath() != "top/proj" || p.Namespace != &top || got.CreatedAt.IsZero() {
 		t.Fatalf("project = %+v, %v", got, err)
 	}
-	if m, err := q.MemberOf(ctx, SourceProject, p.ID, alice.ID); err != nil || m.AccessLevel != 50 {
+	if m, err := q.MemberOf(ctx, model.SourceProject, p.ID, alice.ID); err != nil || m.AccessLevel != 50 {
 		t.Fatalf("owner member = %+v, %v", m, err)
 	}
 	if b, err := q.ProtectedBranchByName(ctx, p.ID, "main"); err != nil || b.PushAccessLevel != 40 {
@@ -81,7 +83,7 @@ func TestCreateNewProject(t *testing.T) {
 	}
 
 	// A name taken concurrently is a conflict.
-	dup := &Project{NamespaceID: top.ID, Name: "proj", Path: "other", Topics: []string{}}
+	dup := &model.Project{NamespaceID: top.ID, Name: "proj", Path: "other", Topics: []string{}}
 	err = db.WithTx(ctx, func(q *Q) error { return q.CreateNewProject(ctx, NewProject{Project: dup, Namespace: &top}) })
 	if !errors.Is(err, ErrConflict) {
 		t.Fatalf("duplicate name: %v", err)

@@ -3,29 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
-)
 
-// ProtectedBranch is a branch protection rule of a project. Name is an exact
-// branch name or a wildcard pattern ("release/*").
-type ProtectedBranch struct {
-	ID                        int64
-	ProjectID                 int64
-	Name                      string
-	PushAccessLevel           int
-	MergeAccessLevel          int
-	UnprotectAccessLevel      int
-	AllowForcePush            bool
-	CodeOwnerApprovalRequired bool
-	CreatedAt                 time.Time
-	UpdatedAt                 time.Time
-}
+	"github.com/lablet/lablet/internal/model"
+)
 
 const protectedBranchColumns = `id, project_id, name, push_access_level, merge_access_level,
 	unprotect_access_level, allow_force_push, code_owner_approval_required, created_at, updated_at`
 
-func scanProtectedBranch(s scanner) (*ProtectedBranch, error) {
-	var b ProtectedBranch
+func scanProtectedBranch(s scanner) (*model.ProtectedBranch, error) {
+	var b model.ProtectedBranch
 	var created, updated int64
 	if err := s.Scan(&b.ID, &b.ProjectID, &b.Name, &b.PushAccessLevel, &b.MergeAccessLevel,
 		&b.UnprotectAccessLevel, &b.AllowForcePush, &b.CodeOwnerApprovalRequired, &created, &updated); err != nil {
@@ -37,7 +23,7 @@ func scanProtectedBranch(s scanner) (*ProtectedBranch, error) {
 
 // ProtectedBranches lists a project's rules in creation order. search, when
 // not empty, keeps the rules whose name contains it (case-insensitively).
-func (q *Q) ProtectedBranches(ctx context.Context, projectID int64, search string) ([]*ProtectedBranch, error) {
+func (q *Q) ProtectedBranches(ctx context.Context, projectID int64, search string) ([]*model.ProtectedBranch, error) {
 	c, epoch, cached := q.readCaches()
 	cached = cached && search == ""
 	if cached {
@@ -53,8 +39,8 @@ func (q *Q) ProtectedBranches(ctx context.Context, projectID int64, search strin
 }
 
 // cloneRules copies rules so that the cache never shares one with a caller.
-func cloneRules(rules []*ProtectedBranch) []*ProtectedBranch {
-	out := make([]*ProtectedBranch, len(rules))
+func cloneRules(rules []*model.ProtectedBranch) []*model.ProtectedBranch {
+	out := make([]*model.ProtectedBranch, len(rules))
 	for i, r := range rules {
 		c := *r
 		out[i] = &c
@@ -62,7 +48,7 @@ func cloneRules(rules []*ProtectedBranch) []*ProtectedBranch {
 	return out
 }
 
-func (q *Q) protectedBranches(ctx context.Context, projectID int64, search string) ([]*ProtectedBranch, error) {
+func (q *Q) protectedBranches(ctx context.Context, projectID int64, search string) ([]*model.ProtectedBranch, error) {
 	query := "SELECT " + protectedBranchColumns + " FROM protected_branches WHERE project_id = ?"
 	args := []any{projectID}
 	if search != "" {
@@ -77,14 +63,14 @@ func (q *Q) protectedBranches(ctx context.Context, projectID int64, search strin
 }
 
 // ProtectedBranchByName returns the rule with exactly this name.
-func (q *Q) ProtectedBranchByName(ctx context.Context, projectID int64, name string) (*ProtectedBranch, error) {
+func (q *Q) ProtectedBranchByName(ctx context.Context, projectID int64, name string) (*model.ProtectedBranch, error) {
 	return scanProtectedBranch(q.queryRow(ctx, "SELECT "+protectedBranchColumns+
 		" FROM protected_branches WHERE project_id = ? AND name = ?", projectID, name))
 }
 
 // CreateProtectedBranch inserts b, filling in ID and timestamps; a rule
 // with the same name is ErrConflict.
-func (q *Q) CreateProtectedBranch(ctx context.Context, b *ProtectedBranch) error {
+func (q *Q) CreateProtectedBranch(ctx context.Context, b *model.ProtectedBranch) error {
 	now := q.Now()
 	b.CreatedAt, b.UpdatedAt = now, now
 	id, err := q.insert(ctx, `INSERT INTO protected_branches (project_id, name, push_access_level,
@@ -100,7 +86,7 @@ func (q *Q) CreateProtectedBranch(ctx context.Context, b *ProtectedBranch) error
 }
 
 // UpdateProtectedBranch writes every mutable field of b.
-func (q *Q) UpdateProtectedBranch(ctx context.Context, b *ProtectedBranch) error {
+func (q *Q) UpdateProtectedBranch(ctx context.Context, b *model.ProtectedBranch) error {
 	b.UpdatedAt = q.Now()
 	_, err := q.exec(ctx, `UPDATE protected_branches SET name = ?, push_access_level = ?, merge_access_level = ?,
 		unprotect_access_level = ?, allow_force_push = ?, code_owner_approval_required = ?, updated_at = ?

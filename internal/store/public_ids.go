@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // The projects a visibility list shows whoever asks — those at or above
@@ -126,7 +128,7 @@ func (q *Q) loadPublicRows(ctx context.Context, minVis int, ids []int64) ([]publ
 }
 
 // cutPublicIDs is what publicProjectIDs' query answers, cut from rows.
-func cutPublicIDs(rows []publicRow, f ProjectFilter) []int64 {
+func cutPublicIDs(rows []publicRow, f model.ProjectFilter) []int64 {
 	lo, hi := 0, len(rows)
 	if f.IDAfter > 0 {
 		lo = sort.Search(len(rows), func(i int) bool { return rows[i].id > f.IDAfter })

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // The cached public rows answer every keyset page as the query does, after
@@ -21,8 +23,8 @@ func TestPublicIDsFollowChanges(t *testing.T) {
 	for _, p := range fx.projects {
 		maxID = max(maxID, p.ID)
 	}
-	randFilter := func() ProjectFilter {
-		f := ProjectFilter{MinVisibility: []int{0, 10, 20}[rng.IntN(3)], Limit: 1 + rng.IntN(30), Desc: rng.IntN(2) == 0}
+	randFilter := func() model.ProjectFilter {
+		f := model.ProjectFilter{MinVisibility: []int{0, 10, 20}[rng.IntN(3)], Limit: 1 + rng.IntN(30), Desc: rng.IntN(2) == 0}
 		if rng.IntN(2) == 0 {
 			f.IDAfter = rng.Int64N(maxID + 2)
 		}
@@ -65,7 +67,7 @@ func TestPublicIDsFollowChanges(t *testing.T) {
 		switch rng.IntN(4) {
 		case 0, 1:
 			ns := fx.groups[rng.IntN(len(fx.groups))]
-			p := &Project{NamespaceID: ns.ID, Name: fmt.Sprintf("N%d", step), Path: fmt.Sprintf("n%d", step),
+			p := &model.Project{NamespaceID: ns.ID, Name: fmt.Sprintf("N%d", step), Path: fmt.Sprintf("n%d", step),
 				VisibilityLevel: []int{0, 10, 20}[rng.IntN(3)]}
 			what = fmt.Sprintf("creating a project of visibility %d", p.VisibilityLevel)
 			if err := fx.db.WithTx(ctx, func(q *Q) error {
@@ -105,7 +107,7 @@ func TestPublicIDsAcrossInstances(t *testing.T) {
 	fx := newListFixture(t)
 	other := secondInstance(t, fx.db, fx.dsn, "TestPublicIDsFollowChanges")
 	ctx := context.Background()
-	f := ProjectFilter{MinVisibility: 10, Limit: 1000}
+	f := model.ProjectFilter{MinVisibility: 10, Limit: 1000}
 	ids := func() string {
 		t.Helper()
 		got, err := other.Q().publicProjectIDs(ctx, f)
@@ -134,7 +136,7 @@ func TestPublicIDsAcrossInstances(t *testing.T) {
 		}
 	}
 	eventually("nothing")
-	p := &Project{NamespaceID: fx.groups[0].ID, Name: "Remote", Path: "remote", VisibilityLevel: 20}
+	p := &model.Project{NamespaceID: fx.groups[0].ID, Name: "Remote", Path: "remote", VisibilityLevel: 20}
 	if err := fx.db.WithTx(ctx, func(q *Q) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0]})
 	}); err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 func TestPayload(t *testing.T) {
@@ -59,7 +61,7 @@ func TestRowOnlyChange(t *testing.T) {
 	ctx := context.Background()
 	v0 := fx.viewers[0]
 	p := fx.projects[0] // in g0, where v0 is a Developer
-	read := func() []*Project {
+	read := func() []*model.Project {
 		t.Helper()
 		byID, _, err := fx.db.Q().ProjectWithAccessByID(ctx, p.ID, v0.ID, "2026-01-01")
 		if err != nil {
@@ -69,13 +71,13 @@ func TestRowOnlyChange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f := ProjectFilter{ViewerID: v0.ID, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id",
+		f := model.ProjectFilter{ViewerID: v0.ID, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id",
 			IDAfter: p.ID - 1, IDBefore: p.ID + 1, Limit: 5}
 		listed, _, _, err := fx.db.Q().ListProjects(ctx, f)
 		if err != nil || len(listed) != 1 {
 			t.Fatalf("list: %v %v", listed, err)
 		}
-		return []*Project{byID, byPath, listed[0]}
+		return []*model.Project{byID, byPath, listed[0]}
 	}
 	for range 2 {
 		for _, got := range read() {
@@ -128,13 +130,13 @@ func TestRowOnlyChangeAcrossInstances(t *testing.T) {
 	other := secondInstance(t, db, dsn, "TestRowOnlyChange")
 	ctx := context.Background()
 	heard, _ := other.Epoch(TopicAccess)
-	var p *Project
+	var p *model.Project
 	if err := db.WithTx(ctx, func(q *Q) error {
-		ns := &Namespace{Kind: KindGroup, Name: "G", Path: "g"}
+		ns := &model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g"}
 		if err := q.CreateNamespace(ctx, ns); err != nil {
 			return err
 		}
-		p = &Project{NamespaceID: ns.ID, Name: "P", Path: "p", EmptyRepo: true}
+		p = &model.Project{NamespaceID: ns.ID, Name: "P", Path: "p", EmptyRepo: true}
 		return q.CreateProject(ctx, p)
 	}); err != nil {
 		t.Fatal(err)

@@ -5,23 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
-// Session is a signed-in browser. Only the digest of its cookie is stored.
-type Session struct {
-	ID         int64
-	Digest     string
-	UserID     int64
-	CSRFToken  string
-	IP         string
-	UserAgent  string
-	CreatedAt  time.Time
-	LastSeenAt time.Time
-	ExpiresAt  time.Time
-}
-
 // CreateSession inserts s, filling in ID.
-func (q *Q) CreateSession(ctx context.Context, s *Session) error {
+func (q *Q) CreateSession(ctx context.Context, s *model.Session) error {
 	id, err := q.insert(ctx, `INSERT INTO sessions (digest, user_id, csrf_token, ip, user_agent, created_at,
 		last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.Digest, s.UserID, s.CSRFToken, s.IP,
 		s.UserAgent, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
@@ -32,15 +21,9 @@ func (q *Q) CreateSession(ctx context.Context, s *Session) error {
 	return nil
 }
 
-// SessionWithUser is a session joined with its user.
-type SessionWithUser struct {
-	Session *Session
-	User    *User
-}
-
 // SessionByDigest finds a session and its user in one query.
-func (q *Q) SessionByDigest(ctx context.Context, digest string) (*SessionWithUser, error) {
-	var s Session
+func (q *Q) SessionByDigest(ctx context.Context, digest string) (*model.SessionWithUser, error) {
+	var s model.Session
 	var created, seen, expires int64
 	row := q.queryRow(ctx, `SELECT se.id, se.digest, se.user_id, se.csrf_token, se.ip, se.user_agent,
 		se.created_at, se.last_seen_at, se.expires_at, `+userColumns+`
@@ -51,7 +34,7 @@ func (q *Q) SessionByDigest(ctx context.Context, digest string) (*SessionWithUse
 		return nil, err
 	}
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
-	return &SessionWithUser{Session: &s, User: u}, nil
+	return &model.SessionWithUser{Session: &s, User: u}, nil
 }
 
 // ExtendSession slides a session's expiry.
@@ -79,15 +62,9 @@ func (q *Q) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// SignInState is what sign-in needs to know about lockout.
-type SignInState struct {
-	FailedAttempts int
-	LockedUntil    *time.Time
-}
-
 // UserSignInState reads a user's failed-attempt counter and lock.
-func (q *Q) UserSignInState(ctx context.Context, userID int64) (SignInState, error) {
-	var st SignInState
+func (q *Q) UserSignInState(ctx context.Context, userID int64) (model.SignInState, error) {
+	var st model.SignInState
 	var locked sql.NullInt64
 	err := q.queryRow(ctx, "SELECT failed_attempts, locked_until FROM users WHERE id = ?", userID).
 		Scan(&st.FailedAttempts, &locked)
@@ -99,7 +76,7 @@ func (q *Q) UserSignInState(ctx context.Context, userID int64) (SignInState, err
 }
 
 // SetUserSignInState writes a user's failed-attempt counter and lock.
-func (q *Q) SetUserSignInState(ctx context.Context, userID int64, st SignInState) error {
+func (q *Q) SetUserSignInState(ctx context.Context, userID int64, st model.SignInState) error {
 	if _, err := q.exec(ctx, "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
 		st.FailedAttempts, nullMS(st.LockedUntil), userID); err != nil {
 		return fmt.Errorf("store: set sign-in state: %w", err)

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"os"
 	"testing"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // mustOpen opens a fresh database: SQLite in a temp dir, or a new
@@ -77,7 +79,7 @@ func TestConflictAndNotFound(t *testing.T) {
 	ctx := context.Background()
 	mk := func(name string) error {
 		return db.WithTx(ctx, func(q *Q) error {
-			return q.CreateUser(ctx, &User{Username: name, Email: name + "@example.com", Name: name})
+			return q.CreateUser(ctx, &model.User{Username: name, Email: name + "@example.com", Name: name})
 		})
 	}
 	if err := mk("alice"); err != nil {
@@ -97,31 +99,31 @@ func TestConflictAndNotFound(t *testing.T) {
 func TestInheritedAccess(t *testing.T) {
 	db, _, _ := mustOpen(t)
 	ctx := context.Background()
-	var alice User
-	var top, sub, leaf Namespace
-	var proj Project
+	var alice model.User
+	var top, sub, leaf model.Namespace
+	var proj model.Project
 	err := db.WithTx(ctx, func(q *Q) error {
-		alice = User{Username: "alice", Email: "a@example.com", Name: "Alice"}
+		alice = model.User{Username: "alice", Email: "a@example.com", Name: "Alice"}
 		if err := q.CreateUser(ctx, &alice); err != nil {
 			return err
 		}
-		top = Namespace{Kind: KindGroup, Name: "Top", Path: "top"}
+		top = model.Namespace{Kind: model.KindGroup, Name: "Top", Path: "top"}
 		if err := q.CreateNamespace(ctx, &top); err != nil {
 			return err
 		}
-		sub = Namespace{Kind: KindGroup, Name: "Sub", Path: "sub", ParentID: &top.ID}
+		sub = model.Namespace{Kind: model.KindGroup, Name: "Sub", Path: "sub", ParentID: &top.ID}
 		if err := q.CreateNamespace(ctx, &sub); err != nil {
 			return err
 		}
-		leaf = Namespace{Kind: KindGroup, Name: "Leaf", Path: "leaf", ParentID: &sub.ID}
+		leaf = model.Namespace{Kind: model.KindGroup, Name: "Leaf", Path: "leaf", ParentID: &sub.ID}
 		if err := q.CreateNamespace(ctx, &leaf); err != nil {
 			return err
 		}
-		proj = Project{NamespaceID: leaf.ID, Name: "P", Path: "p"}
+		proj = model.Project{NamespaceID: leaf.ID, Name: "P", Path: "p"}
 		if err := q.CreateProject(ctx, &proj); err != nil {
 			return err
 		}
-		return q.UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: top.ID, UserID: alice.ID, AccessLevel: 30})
+		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: top.ID, UserID: alice.ID, AccessLevel: 30})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +140,7 @@ func TestInheritedAccess(t *testing.T) {
 	}
 	// An expired membership grants nothing.
 	exp := "2026-01-01"
-	if err := q.UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: top.ID, UserID: alice.ID, AccessLevel: 30, ExpiresAt: &exp}); err != nil {
+	if err := q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: top.ID, UserID: alice.ID, AccessLevel: 30, ExpiresAt: &exp}); err != nil {
 		t.Fatal(err)
 	}
 	if l, _ := q.ProjectAccessLevel(ctx, alice.ID, proj.ID, leaf.ID, "2026-01-02"); l != 0 {

@@ -6,50 +6,16 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/lablet/lablet/internal/model"
 )
-
-// Token is a personal access token (or an impersonation token). Only the
-// digest of its secret is stored.
-type Token struct {
-	ID              int64
-	UserID          int64
-	Name            string
-	Description     string
-	Digest          string
-	Scopes          []string
-	Impersonation   bool
-	Revoked         bool
-	ExpiresAt       *string // YYYY-MM-DD
-	LastUsedAt      *time.Time
-	PreviousTokenID *int64
-	CreatedAt       time.Time
-}
-
-// Expired reports whether the token's expiry date has passed at now. A token
-// is valid through the whole of its expiry day, as in GitLab.
-func (t *Token) Expired(now time.Time) bool {
-	return t.ExpiresAt != nil && now.UTC().Format("2006-01-02") > *t.ExpiresAt
-}
-
-// Active reports whether the token can authenticate at now.
-func (t *Token) Active(now time.Time) bool { return !t.Revoked && !t.Expired(now) }
-
-// HasScope reports whether the token carries scope.
-func (t *Token) HasScope(scope string) bool {
-	for _, s := range t.Scopes {
-		if s == scope {
-			return true
-		}
-	}
-	return false
-}
 
 const tokenColumns = `t.id, t.user_id, t.name, t.description, t.token_digest, t.scopes, t.impersonation,
 	t.revoked, t.expires_at, t.last_used_at, t.previous_token_id, t.created_at`
 
 // tokenRow holds the scan destinations of tokenColumns.
 type tokenRow struct {
-	t        Token
+	t        model.Token
 	scopes   string
 	expires  sql.NullString
 	lastUsed sql.NullInt64
@@ -63,7 +29,7 @@ func (r *tokenRow) dest() []any {
 		&t.Revoked, &r.expires, &r.lastUsed, &r.prev, &r.created}
 }
 
-func (r *tokenRow) token() *Token {
+func (r *tokenRow) token() *model.Token {
 	t := r.t
 	if r.scopes != "" {
 		t.Scopes = strings.Split(r.scopes, ",")
@@ -78,7 +44,7 @@ func (r *tokenRow) token() *Token {
 	return &t
 }
 
-func scanToken(s scanner) (*Token, error) {
+func scanToken(s scanner) (*model.Token, error) {
 	var r tokenRow
 	if err := s.Scan(r.dest()...); err != nil {
 		return nil, wrapErr(err)
@@ -87,7 +53,7 @@ func scanToken(s scanner) (*Token, error) {
 }
 
 // CreateToken inserts t, filling in ID and CreatedAt.
-func (q *Q) CreateToken(ctx context.Context, t *Token) error {
+func (q *Q) CreateToken(ctx context.Context, t *model.Token) error {
 	t.CreatedAt = q.Now()
 	id, err := q.insert(ctx, `INSERT INTO personal_access_tokens (user_id, name, description, token_digest,
 		scopes, impersonation, revoked, expires_at, previous_token_id, created_at)
@@ -101,15 +67,9 @@ func (q *Q) CreateToken(ctx context.Context, t *Token) error {
 	return nil
 }
 
-// TokenWithUser is a token joined with its owner, as authentication needs.
-type TokenWithUser struct {
-	Token *Token
-	User  *User
-}
-
 // TokenByDigest finds a token and its user by the digest of its secret in
 // one query.
-func (q *Q) TokenByDigest(ctx context.Context, digest string) (*TokenWithUser, error) {
+func (q *Q) TokenByDigest(ctx context.Context, digest string) (*model.TokenWithUser, error) {
 	row := q.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+
 		" FROM personal_access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?", digest)
 	var r tokenRow
@@ -117,7 +77,7 @@ func (q *Q) TokenByDigest(ctx context.Context, digest string) (*TokenWithUser, e
 	if err != nil {
 		return nil, err
 	}
-	return &TokenWithUser{Token: r.token(), User: u}, nil
+	return &model.TokenWithUser{Token: r.token(), User: u}, nil
 }
 
 // prefixScanner scans a row whose leading columns go to extra destinations.
@@ -131,33 +91,8 @@ func (p prefixScanner) Scan(dest ...any) error {
 }
 
 // TokenByID returns a token by id.
-func (q *Q) TokenByID(ctx context.Context, id int64) (*Token, error) {
+func (q *Q) TokenByID(ctx context.Context, id int64) (*model.Token, error) {
 	return scanToken(q.queryRow(ctx, "SELECT "+tokenColumns+" FROM personal_access_tokens t WHERE t.id = ?", id))
-}
-
-// TokenFilter selects tokens for a list.
-type TokenFilter struct {
-	UserID        *int64
-	Impersonation *bool
-	Revoked       *bool
-	// BotsOf keeps the tokens of one project's or group's bots.
-	BotsOf *BotSource
-	// State is "active" or "inactive" relative to Today.
-	State          string
-	Today          string
-	Search         string
-	CreatedBefore  *time.Time
-	CreatedAfter   *time.Time
-	LastUsedBefore *time.Time
-	LastUsedAfter  *time.Time
-	ExpiresBefore  *string
-	ExpiresAfter   *string
-	// Sort is one of GitLab's created_asc, created_desc, expires_asc,
-	// expires_desc, last_used_asc, last_used_desc, name_asc, name_desc;
-	// empty means by id.
-	Sort   string
-	Offset int
-	Limit  int
 }
 
 // tokenOrders maps GitLab's sort values to ORDER BY clauses; NULLs sort
@@ -174,7 +109,7 @@ var tokenOrders = map[string]string{
 }
 
 // ListTokens returns a page of tokens matching f and the total count.
-func (q *Q) ListTokens(ctx context.Context, f TokenFilter) ([]*Token, int, error) {
+func (q *Q) ListTokens(ctx context.Context, f model.TokenFilter) ([]*model.Token, int, error) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -268,7 +203,7 @@ func (q *Q) TouchToken(ctx context.Context, id int64, now time.Time, interval ti
 
 // TokenSuccessor returns the token that replaced id by rotation, or
 // ErrNotFound.
-func (q *Q) TokenSuccessor(ctx context.Context, id int64) (*Token, error) {
+func (q *Q) TokenSuccessor(ctx context.Context, id int64) (*model.Token, error) {
 	return scanToken(q.queryRow(ctx, "SELECT "+tokenColumns+
 		" FROM personal_access_tokens t WHERE t.previous_token_id = ? ORDER BY t.id LIMIT 1", id))
 }

@@ -6,44 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/model"
 )
-
-// User is a person or bot account.
-type User struct {
-	ID              int64
-	Username        string
-	Email           string
-	Name            string
-	PasswordHash    string
-	State           string // active, blocked, deactivated
-	IsAdmin         bool
-	Bot             bool
-	External        bool
-	CanCreateGroup  bool
-	ProjectsLimit   int
-	PrivateProfile  bool
-	Bio             string
-	Location        string
-	PublicEmail     string
-	WebsiteURL      string
-	Organization    string
-	JobTitle        string
-	Note            string
-	NamespaceID     int64
-	CreatedByID     *int64
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
-	ConfirmedAt     *time.Time
-	LastActivityOn  *string
-	CurrentSignInAt *time.Time
-	LastSignInAt    *time.Time
-}
-
-// Active reports whether the account may act.
-func (u *User) Active() bool { return u.State == "active" }
 
 const userColumns = `u.id, u.username, u.email, u.name, u.password_hash, u.state, u.is_admin, u.bot,
 	u.external, u.can_create_group, u.projects_limit, u.private_profile, u.bio, u.location,
@@ -53,8 +19,8 @@ const userColumns = `u.id, u.username, u.email, u.name, u.password_hash, u.state
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanUser(s scanner) (*User, error) {
-	var u User
+func scanUser(s scanner) (*model.User, error) {
+	var u model.User
 	var nsID, createdBy, confirmed, curSignIn, lastSignIn sql.NullInt64
 	var created, updated int64
 	var lastActivity sql.NullString
@@ -78,7 +44,7 @@ func scanUser(s scanner) (*User, error) {
 }
 
 // UserByID returns the user with id, or ErrNotFound.
-func (q *Q) UserByID(ctx context.Context, id int64) (*User, error) {
+func (q *Q) UserByID(ctx context.Context, id int64) (*model.User, error) {
 	c, epoch, cached := q.userCache()
 	if cached {
 		if u, ok := c.Get(id, epoch); ok {
@@ -96,7 +62,7 @@ func (q *Q) UserByID(ctx context.Context, id int64) (*User, error) {
 
 // userCache returns the cache of users by id and the auth epoch to use it
 // under (not in transactions, nor while epochs cannot be trusted).
-func (q *Q) userCache() (*epochcache.Cache[int64, *User], epochcache.Stamp, bool) {
+func (q *Q) userCache() (*epochcache.Cache[int64, *model.User], epochcache.Stamp, bool) {
 	if q.db == nil || q.tx != nil {
 		return nil, epochcache.Stamp{}, false
 	}
@@ -109,17 +75,17 @@ func (q *Q) userCache() (*epochcache.Cache[int64, *User], epochcache.Stamp, bool
 }
 
 // UserByUsername looks a user up case-insensitively.
-func (q *Q) UserByUsername(ctx context.Context, username string) (*User, error) {
+func (q *Q) UserByUsername(ctx context.Context, username string) (*model.User, error) {
 	return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.username) = lower(?)", username))
 }
 
 // UserByEmail looks a user up by email, case-insensitively.
-func (q *Q) UserByEmail(ctx context.Context, email string) (*User, error) {
+func (q *Q) UserByEmail(ctx context.Context, email string) (*model.User, error) {
 	return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.email) = lower(?)", email))
 }
 
 // UserByIDOrUsername accepts a numeric ID or a username, as sudo does.
-func (q *Q) UserByIDOrUsername(ctx context.Context, ident string) (*User, error) {
+func (q *Q) UserByIDOrUsername(ctx context.Context, ident string) (*model.User, error) {
 	if id, err := strconv.ParseInt(ident, 10, 64); err == nil {
 		return q.UserByID(ctx, id)
 	}
@@ -127,8 +93,8 @@ func (q *Q) UserByIDOrUsername(ctx context.Context, ident string) (*User, error)
 }
 
 // UsersByIDs returns the users with the given ids, keyed by id, in one query.
-func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*User, error) {
-	out := make(map[int64]*User, len(ids))
+func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model.User, error) {
+	out := make(map[int64]*model.User, len(ids))
 	c, epoch, cached := q.userCache()
 	args := make([]any, 0, len(ids))
 	for _, id := range ids {
@@ -161,7 +127,7 @@ func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*User, error
 
 // CreateUser inserts u and its personal namespace, filling in ID, NamespaceID
 // and timestamps. Run it inside a transaction.
-func (q *Q) CreateUser(ctx context.Context, u *User) error {
+func (q *Q) CreateUser(ctx context.Context, u *model.User) error {
 	now := q.Now()
 	u.CreatedAt, u.UpdatedAt = now, now
 	if u.State == "" {
@@ -179,7 +145,7 @@ func (q *Q) CreateUser(ctx context.Context, u *User) error {
 	}
 	u.ID = id
 	u.ConfirmedAt = &now
-	ns := &Namespace{Kind: KindUser, Name: u.Name, Path: u.Username, OwnerID: &u.ID, VisibilityLevel: 20}
+	ns := &model.Namespace{Kind: model.KindUser, Name: u.Name, Path: u.Username, OwnerID: &u.ID, VisibilityLevel: 20}
 	if err := q.CreateNamespace(ctx, ns); err != nil {
 		return err
 	}
@@ -189,11 +155,11 @@ func (q *Q) CreateUser(ctx context.Context, u *User) error {
 	}
 	// The owner of a personal namespace is its owner member, so that the
 	// same membership queries serve personal projects and group projects.
-	return q.UpsertMember(ctx, &Member{SourceType: SourceNamespace, SourceID: ns.ID, UserID: u.ID, AccessLevel: 50})
+	return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: ns.ID, UserID: u.ID, AccessLevel: 50})
 }
 
 // UpdateUser writes every mutable field of u.
-func (q *Q) UpdateUser(ctx context.Context, u *User) error {
+func (q *Q) UpdateUser(ctx context.Context, u *model.User) error {
 	u.UpdatedAt = q.Now()
 	_, err := q.exec(ctx, `UPDATE users SET username = ?, email = ?, name = ?, password_hash = ?, state = ?,
 		is_admin = ?, external = ?, can_create_group = ?, projects_limit = ?, private_profile = ?, bio = ?,
@@ -209,36 +175,12 @@ func (q *Q) UpdateUser(ctx context.Context, u *User) error {
 	return nil
 }
 
-// UserFilter selects users for a list.
-type UserFilter struct {
-	Search   string // username, name or email, substring
-	Username string // exact, case-insensitive
-	State    string // active, blocked, …
-	Admins   *bool
-	Humans   bool // exclude bots
-	Offset   int
-	Limit    int
-	// PublicSearch makes Search match the public email instead of the
-	// private one, for callers who may not see private emails.
-	PublicSearch bool
-	// ExcludeStates hides users in these states.
-	ExcludeStates []string
-	External      *bool
-	Bots          bool // only bots
-	CreatedBefore *time.Time
-	CreatedAfter  *time.Time
-	// OrderBy is id, name, username, created_at or updated_at (default id);
-	// Sort is asc or desc (default desc).
-	OrderBy string
-	Sort    string
-}
-
 // userOrderColumns maps accepted order_by values to columns.
 var userOrderColumns = map[string]string{"id": "u.id", "name": "u.name", "username": "u.username",
 	"created_at": "u.created_at", "updated_at": "u.updated_at"}
 
 // ListUsers returns a page of users matching f and the total count.
-func (q *Q) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error) {
+func (q *Q) ListUsers(ctx context.Context, f model.UserFilter) ([]*model.User, int, error) {
 	var where []string
 	var args []any
 	if f.Search != "" {

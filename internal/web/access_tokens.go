@@ -7,8 +7,8 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // resourceTokensSuffix ends the settings pages of project and group access
@@ -116,7 +116,7 @@ func (h *Handler) resourcePageData(r *http.Request, s pageSession, pg resourcePa
 		p.Levels = append(p.Levels, levelOption{Value: int(l), Name: levelNames[l], Selected: l == selected})
 	}
 	imp := false
-	tokens, _, err := h.svc.ListResourceTokens(r.Context(), s.id, res, store.TokenFilter{State: "active",
+	tokens, _, err := h.svc.ListResourceTokens(r.Context(), s.id, res, model.TokenFilter{State: "active",
 		Impersonation: &imp, Sort: "created_desc", Limit: 100})
 	if err != nil {
 		return p, err

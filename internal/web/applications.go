@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // registerApplications lists the OAuth application pages: each user's at
@@ -26,8 +26,8 @@ func (h *Handler) registerApplications() {
 type applicationsData struct {
 	Admin      bool
 	Base       string
-	Apps       []*store.OAuthApplication
-	Authorized []*store.AuthorizedApplication
+	Apps       []*model.OAuthApplication
+	Authorized []*model.AuthorizedApplication
 	Scopes     []scopeInfo
 	// Created is a new or renewed application whose secret shows once.
 	Created *service.NewApplication

@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 const personalTokensPath = "/-/user_settings/personal_access_tokens"
@@ -59,7 +59,7 @@ type levelOption struct {
 	Selected bool
 }
 
-func newTokenRow(t *store.Token) tokenRow {
+func newTokenRow(t *model.Token) tokenRow {
 	row := tokenRow{ID: t.ID, Name: t.Name, Scopes: strings.Join(t.Scopes, ", "),
 		CreatedAt: t.CreatedAt.Format("2006-01-02"), ExpiresAt: "Never", LastUsedAt: "Never"}
 	if t.ExpiresAt != nil {

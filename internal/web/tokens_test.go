@@ -14,11 +14,11 @@ import (
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/labtest"
-	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/model"
 )
 
 // tokPassword gives user a password so it can sign in on the pages.
-func tokPassword(t *testing.T, s *labtest.Server, u *store.User, password string) {
+func tokPassword(t *testing.T, s *labtest.Server, u *model.User, password string) {
 	t.Helper()
 	hash, err := auth.HashPassword(password)
 	if err != nil {

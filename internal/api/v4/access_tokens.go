@@ -7,8 +7,8 @@ import (
 	"strconv"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // tokenResourceLoader loads a project or group for its access tokens.
@@ -54,9 +54,9 @@ func resourceTokenID(r *http.Request, res *service.TokenResource) (int64, error)
 }
 
 // tokenListFilter reads the filters GitLab's token lists share.
-func tokenListFilter(p *params) (store.TokenFilter, error) {
+func tokenListFilter(p *params) (model.TokenFilter, error) {
 	var pe paramErrors
-	var f store.TokenFilter
+	var f model.TokenFilter
 	f.Revoked = pe.optBool(p, "revoked")
 	f.State = pe.oneOf(p, "state", "active", "inactive")
 	f.CreatedBefore = pe.optTime(p, "created_before")

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // registerApplications lists GitLab's admin Applications API.
@@ -26,7 +26,7 @@ type applicationEntity struct {
 	Confidential    bool   `json:"confidential"`
 }
 
-func newApplicationEntity(app *store.OAuthApplication, secret string) applicationEntity {
+func newApplicationEntity(app *model.OAuthApplication, secret string) applicationEntity {
 	return applicationEntity{ID: app.ID, ApplicationID: app.UID, ApplicationName: app.Name, Secret: secret,
 		CallbackURL: strings.Join(app.RedirectURIs, "\n"), Confidential: app.Confidential}
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/labtest"
-	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/model"
 )
 
 const unauthorized = `{"message":"401 Unauthorized"}`
@@ -27,7 +27,7 @@ func insufficientScope(scope string) string {
 func storeToken(t *testing.T, s *labtest.Server, userID int64, expires *string, revoked bool, scopes ...string) string {
 	t.Helper()
 	text := auth.NewPersonalToken()
-	tok := &store.Token{UserID: userID, Name: "raw", Digest: auth.Digest(text), Scopes: scopes, ExpiresAt: expires, Revoked: revoked}
+	tok := &model.Token{UserID: userID, Name: "raw", Digest: auth.Digest(text), Scopes: scopes, ExpiresAt: expires, Revoked: revoked}
 	if err := s.Srv.DB.Q().CreateToken(context.Background(), tok); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -27,7 +28,7 @@ import (
 type benchAPI struct {
 	api     *API
 	svc     *service.Service
-	project *store.Project
+	project *model.Project
 	token   string // a Developer of the project's group, scope api
 }
 
@@ -52,7 +53,7 @@ func newBenchAPI(b testing.TB) *benchAPI {
 		b.Fatal(err)
 	}
 	admin := &auth.Identity{User: root, Owner: root}
-	u := &store.User{Username: "alice", Email: "alice@example.com", Name: "Alice", CanCreateGroup: true, ProjectsLimit: 100}
+	u := &model.User{Username: "alice", Email: "alice@example.com", Name: "Alice", CanCreateGroup: true, ProjectsLimit: 100}
 	if err := db.WithTx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, u) }); err != nil {
 		b.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func newBenchAPI(b testing.TB) *benchAPI {
 		b.Fatal(err)
 	}
 	ns := fmt.Sprint(g.ID)
-	var first *store.Project
+	var first *model.Project
 	for i := 0; i < 100; i++ {
 		name := fmt.Sprintf("p%d", i)
 		p, err := svc.CreateProject(ctx, admin, service.ProjectInput{Name: &name, Path: &name, Namespace: &ns,
@@ -106,7 +107,7 @@ func (ba *benchAPI) serve(b *testing.B, target string) {
 func BenchmarkProjectEntity(b *testing.B) {
 	ba := newBenchAPI(b)
 	r := httptest.NewRequest(http.MethodGet, "/api/v4/projects/1", nil)
-	perms := store.ProjectAccess{Group: int(access.Developer)}
+	perms := model.ProjectAccess{Group: int(access.Developer)}
 	pb := ba.api.projectBase(r)
 	b.Run("struct+encoding/json", func(b *testing.B) {
 		b.ReportAllocs()
@@ -152,7 +153,7 @@ func BenchmarkHandler(b *testing.B) {
 func BenchmarkFullProjectsCold(b *testing.B) {
 	ba := newBenchAPI(b)
 	ctx := context.Background()
-	var projects []*store.Project
+	var projects []*model.Project
 	for id := ba.project.ID; id < ba.project.ID+100; id++ {
 		p, _, err := ba.svc.DB.Q().ProjectWithAccessByID(ctx, id, 0, "2026-01-01")
 		if err != nil {
@@ -160,9 +161,9 @@ func BenchmarkFullProjectsCold(b *testing.B) {
 		}
 		projects = append(projects, p)
 	}
-	levels := map[int64]store.ProjectAccess{}
+	levels := map[int64]model.ProjectAccess{}
 	for _, p := range projects {
-		levels[p.ID] = store.ProjectAccess{Group: int(access.Developer)}
+		levels[p.ID] = model.ProjectAccess{Group: int(access.Developer)}
 	}
 	r := httptest.NewRequest(http.MethodGet, "/api/v4/projects", nil)
 	b.Run("list", func(b *testing.B) {

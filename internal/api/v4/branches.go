@@ -5,8 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 func (a *API) registerBranches() {
@@ -32,7 +32,7 @@ type branchEntity struct {
 	WebURL             string        `json:"web_url"`
 }
 
-func (a *API) branchEntity(r *http.Request, p *store.Project, b *service.BranchInfo) branchEntity {
+func (a *API) branchEntity(r *http.Request, p *model.Project, b *service.BranchInfo) branchEntity {
 	e := branchEntity{Name: b.Name, Merged: b.Merged, Protected: b.Protected, DevelopersCanPush: b.DevelopersCanPush,
 		DevelopersCanMerge: b.DevelopersCanMerge, CanPush: b.CanPush, Default: b.Default,
 		WebURL: a.baseURL(r) + "/" + p.FullPath() + "/-/tree/" + escapeRefPath(b.Name)}

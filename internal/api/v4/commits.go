@@ -9,9 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 func (a *API) registerCommits() {
@@ -432,6 +432,6 @@ func (a *API) pick(w http.ResponseWriter, r *http.Request, c *call, revert bool)
 }
 
 // commitWebURL is a project's web URL prefix for commit links.
-func (a *API) projectWebURL(r *http.Request, p *store.Project) string {
+func (a *API) projectWebURL(r *http.Request, p *model.Project) string {
 	return a.baseURL(r) + "/" + p.FullPath()
 }

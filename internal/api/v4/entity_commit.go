@@ -3,8 +3,8 @@ package v4
 import (
 	"net/http"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // commitEntity is GitLab's Commit entity (the basic shape every list and
@@ -31,7 +31,7 @@ type commitEntity struct {
 // and milliseconds, e.g. 2026-11-22T09:06:12.000+01:00.
 const commitTimeLayout = "2006-01-02T15:04:05.000-07:00"
 
-func (a *API) commitEntity(r *http.Request, p *store.Project, c *repo.Commit) commitEntity {
+func (a *API) commitEntity(r *http.Request, p *model.Project, c *repo.Commit) commitEntity {
 	parents := c.Parents
 	if parents == nil {
 		parents = []string{}

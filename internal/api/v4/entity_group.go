@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/lablet/lablet/internal/access"
-	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/model"
 )
 
 // groupAccessLevel is one entry of default_branch_protection_defaults.
@@ -73,7 +73,7 @@ func (a *API) groupWebURL(r *http.Request, fullPath string) string {
 	return a.baseURL(r) + "/groups/" + fullPath
 }
 
-func (a *API) group(r *http.Request, g *store.Namespace) groupEntity {
+func (a *API) group(r *http.Request, g *model.Namespace) groupEntity {
 	maintainer := []groupAccessLevel{{AccessLevel: int(access.Maintainer)}}
 	return groupEntity{
 		ID: g.ID, WebURL: a.groupWebURL(r, g.FullPath), Name: g.Name, Path: g.Path, Description: g.Description,
@@ -87,7 +87,7 @@ func (a *API) group(r *http.Request, g *store.Namespace) groupEntity {
 	}
 }
 
-func (a *API) groups(r *http.Request, gs []*store.Namespace) []groupEntity {
+func (a *API) groups(r *http.Request, gs []*model.Namespace) []groupEntity {
 	out := make([]groupEntity, len(gs))
 	for i, g := range gs {
 		out[i] = a.group(r, g)
@@ -97,6 +97,6 @@ func (a *API) groups(r *http.Request, gs []*store.Namespace) []groupEntity {
 
 // groupDetail renders one group. Its projects are listed by
 // GET /groups/:id/projects; the deprecated arrays stay empty here.
-func (a *API) groupDetail(r *http.Request, g *store.Namespace) groupDetail {
+func (a *API) groupDetail(r *http.Request, g *model.Namespace) groupDetail {
 	return groupDetail{groupEntity: a.group(r, g), SharedWithGroups: []any{}, Projects: []any{}, SharedProjects: []any{}}
 }

@@ -3,7 +3,7 @@ package v4
 import (
 	"net/http"
 
-	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/model"
 )
 
 // namespaceEntity is GitLab's API::Entities::Namespace.
@@ -21,7 +21,7 @@ type namespaceEntity struct {
 // namespace renders ns. The counts GitLab adds for group admins
 // (members_count_with_descendants, projects_count) are left out rather
 // than computed per row.
-func (a *API) namespace(r *http.Request, ns *store.Namespace) namespaceEntity {
+func (a *API) namespace(r *http.Request, ns *model.Namespace) namespaceEntity {
 	web := a.baseURL(r) + "/" + ns.FullPath
 	if ns.IsGroup() {
 		web = a.groupWebURL(r, ns.FullPath)

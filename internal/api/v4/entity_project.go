@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // projectNamespace is GitLab's NamespaceBasic as embedded in a project.
@@ -59,7 +59,7 @@ func projectFeatureLevel(enabled bool) string {
 }
 
 // projectNamespaceWebURL is a namespace's page: /groups/… for groups, /user for users.
-func projectNamespaceWebURL(base string, ns *store.Namespace) string {
+func projectNamespaceWebURL(base string, ns *model.Namespace) string {
 	if ns.IsGroup() {
 		return base + "/groups/" + ns.FullPath
 	}
@@ -83,7 +83,7 @@ func (a *API) projectBase(r *http.Request) projectBase {
 }
 
 // basicProjectAt renders p under the request's projectBase.
-func basicProjectAt(pb projectBase, p *store.Project) basicProject {
+func basicProjectAt(pb projectBase, p *model.Project) basicProject {
 	base := pb.url
 	full := p.FullPath()
 	topics := p.Topics
@@ -104,7 +104,7 @@ func basicProjectAt(pb projectBase, p *store.Project) basicProject {
 
 // projectOwners batch-loads the owners of the personal namespaces among
 // projects, keyed by user id.
-func (a *API) projectOwners(ctx context.Context, projects []*store.Project) (map[int64]*store.User, error) {
+func (a *API) projectOwners(ctx context.Context, projects []*model.Project) (map[int64]*model.User, error) {
 	var ids []int64
 	seen := map[int64]bool{}
 	for _, p := range projects {
@@ -117,7 +117,7 @@ func (a *API) projectOwners(ctx context.Context, projects []*store.Project) (map
 }
 
 // projectOwnerOf returns the personal owner of p from a batch-loaded map.
-func projectOwnerOf(p *store.Project, owners map[int64]*store.User) *store.User {
+func projectOwnerOf(p *model.Project, owners map[int64]*model.User) *model.User {
 	if p.Namespace.IsGroup() || p.Namespace.OwnerID == nil {
 		return nil
 	}
@@ -133,7 +133,7 @@ var readmeMarkup = map[string]bool{"md": true, "markdown": true, "mdown": true, 
 // branch has a README at its root, else nil. It costs one root tree read on
 // the repository's warm cat-file process, so it is computed for
 // single-project answers only, never per project of a list.
-func (a *API) readmeURL(r *http.Request, p *store.Project) *string {
+func (a *API) readmeURL(r *http.Request, p *model.Project) *string {
 	if p.EmptyRepo || p.DefaultBranch == nil || a.svc.Repos == nil {
 		return nil
 	}

@@ -3,7 +3,7 @@ package v4
 import (
 	"strconv"
 
-	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/model"
 )
 
 // The project entity as a struct, encoded by encoding/json: the
@@ -106,7 +106,7 @@ type fullProject struct {
 // fullProjectAt builds the entity of p as a struct: owner is the personal
 // namespace's owner (nil for group projects); perms, when set, adds the
 // permissions object.
-func fullProjectAt(pb projectBase, p *store.Project, owner *store.User, perms *store.ProjectAccess) fullProject {
+func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, perms *model.ProjectAccess) fullProject {
 	self := pb.url + Prefix + "/projects/" + strconv.FormatInt(p.ID, 10)
 	f := fullProject{basicProject: basicProjectAt(pb, p),
 		Links: projectLinks{Self: self, RepoBranches: self + "/repository/branches", Labels: self + "/labels",

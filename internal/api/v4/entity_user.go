@@ -3,7 +3,7 @@ package v4
 import (
 	"net/http"
 
-	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/model"
 )
 
 // basicUser is GitLab's UserBasic: what any list or reference shows.
@@ -18,12 +18,12 @@ type basicUser struct {
 	WebURL      string  `json:"web_url"`
 }
 
-func (a *API) basicUser(r *http.Request, u *store.User) basicUser {
+func (a *API) basicUser(r *http.Request, u *model.User) basicUser {
 	return basicUserAt(a.baseURL(r), u)
 }
 
 // basicUserAt is basicUser under a base URL the caller already has.
-func basicUserAt(base string, u *store.User) basicUser {
+func basicUserAt(base string, u *model.User) basicUser {
 	var pe *string
 	if u.PublicEmail != "" {
 		v := u.PublicEmail
@@ -92,7 +92,7 @@ type userAdminEntity struct {
 
 // publicUser renders u's public profile; private profiles hide their
 // details from everyone but the user and admins, as in GitLab.
-func (a *API) publicUser(r *http.Request, u *store.User, full bool) userEntity {
+func (a *API) publicUser(r *http.Request, u *model.User, full bool) userEntity {
 	e := userEntity{basicUser: a.basicUser(r, u), Bot: u.Bot}
 	if !full {
 		return e
@@ -105,7 +105,7 @@ func (a *API) publicUser(r *http.Request, u *store.User, full bool) userEntity {
 }
 
 // selfUser renders what a user sees of themselves.
-func (a *API) selfUser(r *http.Request, u *store.User) userSelfEntity {
+func (a *API) selfUser(r *http.Request, u *model.User) userSelfEntity {
 	return userSelfEntity{
 		userEntity:       a.publicUser(r, u, true),
 		LastSignInAt:     tsp(u.LastSignInAt),
@@ -126,7 +126,7 @@ func (a *API) selfUser(r *http.Request, u *store.User) userSelfEntity {
 }
 
 // adminUser renders the admin view of u; creator is u's creator, if known.
-func (a *API) adminUser(r *http.Request, u *store.User, creator *store.User) userAdminEntity {
+func (a *API) adminUser(r *http.Request, u *model.User, creator *model.User) userAdminEntity {
 	e := userAdminEntity{userSelfEntity: a.selfUser(r, u), IsAdmin: u.IsAdmin, Note: u.Note, NamespaceID: u.NamespaceID}
 	if creator != nil {
 		b := a.basicUser(r, creator)

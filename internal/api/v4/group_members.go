@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 func (a *API) registerGroupMembers() {
@@ -48,7 +48,7 @@ func (a *API) listMembers(load sourceLoader, all bool) handlerFunc {
 			return err
 		}
 		pg := pageOf(c.params)
-		f := store.MemberFilter{Offset: pg.Offset(), Limit: pg.PerPage}
+		f := model.MemberFilter{Offset: pg.Offset(), Limit: pg.PerPage}
 		if f.Query, _, err = c.params.text("query", maxParamText); err != nil {
 			return err
 		}

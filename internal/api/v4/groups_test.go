@@ -11,6 +11,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -388,13 +389,13 @@ func TestGroupDelete(t *testing.T) {
 	s := r.s
 	ctx := context.Background()
 	deep := grpNew(t, s, r.owner.Token, "deep", r.sub, gitlab.PrivateVisibility)
-	var proj store.Project
+	var proj model.Project
 	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
-		proj = store.Project{NamespaceID: deep.ID, Name: "P", Path: "p"}
+		proj = model.Project{NamespaceID: deep.ID, Name: "P", Path: "p"}
 		if err := q.CreateProject(ctx, &proj); err != nil {
 			return err
 		}
-		return q.UpsertMember(ctx, &store.Member{SourceType: store.SourceProject, SourceID: proj.ID, UserID: r.outsider.ID, AccessLevel: 30})
+		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceProject, SourceID: proj.ID, UserID: r.outsider.ID, AccessLevel: 30})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -173,9 +174,9 @@ func TestMemberProject(t *testing.T) {
 	r := grpSetupRoles(t)
 	s := r.s
 	ctx := context.Background()
-	var p store.Project
+	var p model.Project
 	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
-		p = store.Project{NamespaceID: r.sub.ID, Name: "Proj", Path: "proj", VisibilityLevel: 0}
+		p = model.Project{NamespaceID: r.sub.ID, Name: "Proj", Path: "proj", VisibilityLevel: 0}
 		return q.CreateProject(ctx, &p)
 	})
 	if err != nil {
@@ -232,7 +233,7 @@ func TestMemberExpiry(t *testing.T) {
 	// An expired membership grants nothing and is left out of /all.
 	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
 	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
-		return q.UpsertMember(ctx, &store.Member{SourceType: store.SourceNamespace, SourceID: r.top.ID, UserID: r.outsider.ID,
+		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: r.top.ID, UserID: r.outsider.ID,
 			AccessLevel: 30, ExpiresAt: &yesterday})
 	})
 	if err != nil {

@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lablet/lablet/internal/access"
-	"github.com/lablet/lablet/internal/store"
+	"github.com/lablet/lablet/internal/model"
 )
 
 // Encoding fullProject by reflection was most of the CPU of a project list
@@ -27,7 +27,7 @@ import (
 // Each string that recurs in the entity (the base URL, the project's path,
 // its API URL) is escaped once, and its escaped bytes copied from dst
 // where it recurs.
-func appendProjectEntity(dst []byte, pb projectBase, p *store.Project, owner *store.User, readme *string) []byte {
+func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *model.User, readme *string) []byte {
 	ns := p.Namespace
 	dst = appendIntField(dst, `{"id":`, p.ID)
 	dst = appendStringField(dst, `,"description":`, p.Description)

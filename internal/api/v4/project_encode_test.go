@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -185,25 +186,25 @@ var projectBases = []projectBase{
 
 // randProjectRow fills a store.Project by reflection, as fill does, with a
 // namespace that is a group's or a user's, and an owner (nil or set).
-func randProjectRow(t *testing.T, rng *rand.Rand) (*store.Project, *store.User) {
-	var p store.Project
+func randProjectRow(t *testing.T, rng *rand.Rand) (*model.Project, *model.User) {
+	var p model.Project
 	fill(t, rng, reflect.ValueOf(&p).Elem())
 	if p.Namespace == nil || rng.IntN(4) == 0 {
-		p.Namespace = new(store.Namespace)
+		p.Namespace = new(model.Namespace)
 		fill(t, rng, reflect.ValueOf(p.Namespace).Elem())
 	}
 	switch rng.IntN(3) {
 	case 0:
-		p.Namespace.Kind = store.KindGroup
+		p.Namespace.Kind = model.KindGroup
 	case 1:
-		p.Namespace.Kind = store.KindUser
+		p.Namespace.Kind = model.KindUser
 	} // else a random kind, which is not a group
 	if rng.IntN(2) == 0 { // the real levels, which random ints mostly miss
 		p.VisibilityLevel = []int{0, 10, 20}[rng.IntN(3)]
 	}
-	var owner *store.User
+	var owner *model.User
 	if rng.IntN(2) == 0 {
-		owner = new(store.User)
+		owner = new(model.User)
 		fill(t, rng, reflect.ValueOf(owner).Elem())
 	}
 	return &p, owner
@@ -226,9 +227,9 @@ func TestAppendProjectEntityMatchesEncodingJSON(t *testing.T) {
 			s := randString(rng)
 			readme = &s
 		}
-		var perms *store.ProjectAccess
+		var perms *model.ProjectAccess
 		if rng.IntN(2) == 0 {
-			perms = &store.ProjectAccess{Project: []int{0, 10, 30, 50}[rng.IntN(4)], Group: []int{0, 20, 40}[rng.IntN(3)]}
+			perms = &model.ProjectAccess{Project: []int{0, 10, 30, 50}[rng.IntN(4)], Group: []int{0, 20, 40}[rng.IntN(3)]}
 		}
 		f := fullProjectAt(pb, p, owner, perms)
 		f.ReadmeURL = readme
@@ -246,12 +247,12 @@ func TestAppendProjectEntityMatchesEncodingJSON(t *testing.T) {
 // A list's cache miss costs no allocation beyond its buffer's growth.
 func TestAppendProjectEntityAllocs(t *testing.T) {
 	branch, creator := "main", int64(7)
-	p := &store.Project{ID: 42, Name: "Project", Path: "project", Description: "A project.", DefaultBranch: &branch,
+	p := &model.Project{ID: 42, Name: "Project", Path: "project", Description: "A project.", DefaultBranch: &branch,
 		CreatorID: &creator, IssuesEnabled: true, MergeRequestsEnabled: true, Topics: []string{"go", "forge"},
 		CreatedAt: time.Now(), UpdatedAt: time.Now(), LastActivityAt: time.Now(),
-		Namespace: &store.Namespace{ID: 3, Kind: store.KindUser, Name: "Alice", Path: "alice", FullPath: "alice",
+		Namespace: &model.Namespace{ID: 3, Kind: model.KindUser, Name: "Alice", Path: "alice", FullPath: "alice",
 			FullName: "Alice"}}
-	owner := &store.User{ID: 2, Username: "alice", Name: "Alice", State: "active", PublicEmail: "a@example.com"}
+	owner := &model.User{ID: 2, Username: "alice", Name: "Alice", State: "active", PublicEmail: "a@example.com"}
 	pb := projectBases[1]
 	dst := make([]byte, 0, 8192)
 	if n := testing.AllocsPerRun(100, func() { dst = appendProjectEntity(dst[:0], pb, p, owner, nil) }); n != 0 {
@@ -270,7 +271,7 @@ func TestWriteProjectMatchesEncodingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	personal := &store.Project{NamespaceID: alice.NamespaceID, Name: "Mine <&>", Path: "mine", VisibilityLevel: 20,
+	personal := &model.Project{NamespaceID: alice.NamespaceID, Name: "Mine <&>", Path: "mine", VisibilityLevel: 20,
 		Description: "quote \" backslash \\ tab \t nl \n \u2028 é", Topics: []string{"go", "<b>&"}}
 	if err := ba.svc.DB.WithTx(ctx, func(q *store.Q) error { return q.CreateProject(ctx, personal) }); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -62,8 +63,8 @@ func (a *API) epochsNow() listEpochs {
 // writeFullProjects writes projects as full entities, with each one's
 // permissions from access when withAccess is set — the bytes
 // ok(w, []fullProject{…}) would write.
-func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listEpochs, projects []*store.Project,
-	owners map[int64]*store.User, access map[int64]store.ProjectAccess, withAccess bool) error {
+func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listEpochs, projects []*model.Project,
+	owners map[int64]*model.User, access map[int64]model.ProjectAccess, withAccess bool) error {
 	pb := a.projectBase(r)
 	items := make([][]byte, len(projects))
 	size := 3
@@ -148,7 +149,7 @@ const maxPermissionsLen = len(`,"permissions":{"project_access":{"access_level":
 // appendPermissions appends the permissions member fullProject renders,
 // with its leading comma; group says whether the project's namespace is a
 // group (only then is an inherited level shown).
-func appendPermissions(dst []byte, pa store.ProjectAccess, group bool) []byte {
+func appendPermissions(dst []byte, pa model.ProjectAccess, group bool) []byte {
 	level := func(dst []byte, l int) []byte {
 		dst = strconv.AppendInt(append(dst, `{"access_level":`...), int64(l), 10)
 		return append(dst, `,"notification_level":3}`...)
@@ -170,6 +171,6 @@ func appendPermissions(dst []byte, pa store.ProjectAccess, group bool) []byte {
 
 // withPermissions turns an encoded entity (ending in its closing brace)
 // into one with pa's permissions.
-func withPermissions(entity []byte, pa store.ProjectAccess, group bool) []byte {
+func withPermissions(entity []byte, pa model.ProjectAccess, group bool) []byte {
 	return append(appendPermissions(entity[:len(entity)-1], pa, group), '}')
 }

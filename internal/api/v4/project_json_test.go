@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -23,13 +24,13 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	personal := &store.Project{NamespaceID: alice.NamespaceID, Name: "Mine", Path: "mine", VisibilityLevel: 20,
+	personal := &model.Project{NamespaceID: alice.NamespaceID, Name: "Mine", Path: "mine", VisibilityLevel: 20,
 		Topics: []string{"go", "<b>&"}}
 	if err := db.WithTx(ctx, func(q *store.Q) error { return q.CreateProject(ctx, personal) }); err != nil {
 		t.Fatal(err)
 	}
-	load := func() []*store.Project {
-		var out []*store.Project
+	load := func() []*model.Project {
+		var out []*model.Project
 		for _, id := range []int64{personal.ID, ba.project.ID, ba.project.ID + 1} {
 			p, _, err := db.Q().ProjectWithAccessByID(ctx, id, 0, "2026-01-01")
 			if err != nil {
@@ -39,8 +40,8 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 		}
 		return out
 	}
-	levels := map[int64]store.ProjectAccess{personal.ID: {Group: 50}, ba.project.ID: {Project: 40, Group: 30}}
-	render := func(projects []*store.Project, withAccess bool) (want, got []byte) {
+	levels := map[int64]model.ProjectAccess{personal.ID: {Group: 50}, ba.project.ID: {Project: 40, Group: 30}}
+	render := func(projects []*model.Project, withAccess bool) (want, got []byte) {
 		t.Helper()
 		r := httptest.NewRequest(http.MethodGet, "http://lablet.test/api/v4/projects", nil)
 		ep := a.epochsNow()
@@ -50,7 +51,7 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 		}
 		var out []fullProject
 		for _, p := range projects {
-			var perms *store.ProjectAccess
+			var perms *model.ProjectAccess
 			if withAccess {
 				pa := levels[p.ID]
 				perms = &pa

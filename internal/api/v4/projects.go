@@ -6,8 +6,8 @@ import (
 	"strconv"
 
 	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 func (a *API) registerProjects() {
@@ -180,7 +180,7 @@ func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	var perms *store.ProjectAccess
+	var perms *model.ProjectAccess
 	if c.id.Authenticated() {
 		perms = &pa
 	}
@@ -217,8 +217,8 @@ func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) err
 // writeProject renders one project with its owner, its readme_url and,
 // when perms is set, the caller's permissions — the bytes
 // writeJSON(w, status, a.fullProject(…)) would write.
-func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p *store.Project, perms *store.ProjectAccess) error {
-	owners, err := a.projectOwners(r.Context(), []*store.Project{p})
+func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p *model.Project, perms *model.ProjectAccess) error {
+	owners, err := a.projectOwners(r.Context(), []*model.Project{p})
 	if err != nil {
 		return err
 	}

@@ -13,15 +13,16 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
 // projNewGroup creates a group (below parent when not nil) straight through the
 // store, so these tests don't depend on the groups API.
-func projNewGroup(t *testing.T, s *labtest.Server, path string, parent *store.Namespace, visibility int) *store.Namespace {
+func projNewGroup(t *testing.T, s *labtest.Server, path string, parent *model.Namespace, visibility int) *model.Namespace {
 	t.Helper()
 	ctx := context.Background()
-	ns := &store.Namespace{Kind: store.KindGroup, Name: strings.ToUpper(path[:1]) + path[1:], Path: path,
+	ns := &model.Namespace{Kind: model.KindGroup, Name: strings.ToUpper(path[:1]) + path[1:], Path: path,
 		VisibilityLevel: visibility, LFSEnabled: true, RequestAccessEnabled: true}
 	if parent != nil {
 		ns.ParentID = &parent.ID
@@ -37,7 +38,7 @@ func projAddMember(t *testing.T, s *labtest.Server, sourceType string, sourceID,
 	t.Helper()
 	ctx := context.Background()
 	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
-		return q.UpsertMember(ctx, &store.Member{SourceType: sourceType, SourceID: sourceID, UserID: userID, AccessLevel: level})
+		return q.UpsertMember(ctx, &model.Member{SourceType: sourceType, SourceID: sourceID, UserID: userID, AccessLevel: level})
 	})
 	if err != nil {
 		t.Fatalf("add member: %v", err)
@@ -198,8 +199,8 @@ func TestProjectCreate(t *testing.T) {
 		g := projNewGroup(t, s, "acme", nil, 10)
 		sub := projNewGroup(t, s, "sub", g, 10)
 		dev, rep, out := s.NewUser(t, "gdev"), s.NewUser(t, "grep"), s.NewUser(t, "gout")
-		projAddMember(t, s, store.SourceNamespace, g.ID, dev.ID, 30)
-		projAddMember(t, s, store.SourceNamespace, g.ID, rep.ID, 20)
+		projAddMember(t, s, model.SourceNamespace, g.ID, dev.ID, 30)
+		projAddMember(t, s, model.SourceNamespace, g.ID, rep.ID, 20)
 		// Inherited Developer creates in the subgroup, by id and by path.
 		p := projMustCreate(t, s.Client(t, dev.Token), &gitlab.CreateProjectOptions{Name: gitlab.Ptr("tool"), NamespaceID: gitlab.Ptr(sub.ID),
 			Visibility: gitlab.Ptr(gitlab.InternalVisibility)})
@@ -274,7 +275,7 @@ type projWorld struct {
 	s                                                          *labtest.Server
 	owner, maint, dev, reporter, guest, inherited, outsider    *labtest.User
 	external                                                   *labtest.User
-	group, sub                                                 *store.Namespace
+	group, sub                                                 *model.Namespace
 	private, internal, public, subPrivate, personal, personal2 *gitlab.Project
 }
 
@@ -287,8 +288,8 @@ func newProjWorld(t *testing.T) *projWorld {
 	projSetExternal(t, s, w.external)
 	w.group = projNewGroup(t, s, "corp", nil, 20)
 	w.sub = projNewGroup(t, s, "team", w.group, 20)
-	projAddMember(t, s, store.SourceNamespace, w.group.ID, w.owner.ID, 50)
-	projAddMember(t, s, store.SourceNamespace, w.group.ID, w.inherited.ID, 30)
+	projAddMember(t, s, model.SourceNamespace, w.group.ID, w.owner.ID, 50)
+	projAddMember(t, s, model.SourceNamespace, w.group.ID, w.inherited.ID, 30)
 	root := s.Client(t, s.RootToken)
 	mk := func(name string, ns int64, vis gitlab.VisibilityValue) *gitlab.Project {
 		return projMustCreate(t, root, &gitlab.CreateProjectOptions{Name: gitlab.Ptr(name), NamespaceID: gitlab.Ptr(ns), Visibility: gitlab.Ptr(vis)})
@@ -302,7 +303,7 @@ func newProjWorld(t *testing.T) *projWorld {
 		level int
 	}{{w.maint, 40}, {w.dev, 30}, {w.reporter, 20}, {w.guest, 10}} {
 		for _, p := range []*gitlab.Project{w.private, w.internal, w.public, w.subPrivate} {
-			projAddMember(t, s, store.SourceProject, p.ID, m.u.ID, m.level)
+			projAddMember(t, s, model.SourceProject, p.ID, m.u.ID, m.level)
 		}
 	}
 	w.personal = projMustCreate(t, s.Client(t, w.outsider.Token), &gitlab.CreateProjectOptions{Name: gitlab.Ptr("diary")})

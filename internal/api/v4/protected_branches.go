@@ -6,8 +6,8 @@ import (
 	"net/http"
 
 	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 func (a *API) registerProtectedBranches() {
@@ -55,11 +55,11 @@ func branchAccessDescription(l int) string {
 // Each rule has exactly one access level of each kind, so their ids are
 // derived from the rule's id: stable, unique, and accepted back by PATCH
 // ({"id": …, "_destroy": true}).
-func pushAccessID(b *store.ProtectedBranch) int64      { return b.ID*3 - 2 }
-func mergeAccessID(b *store.ProtectedBranch) int64     { return b.ID*3 - 1 }
-func unprotectAccessID(b *store.ProtectedBranch) int64 { return b.ID * 3 }
+func pushAccessID(b *model.ProtectedBranch) int64      { return b.ID*3 - 2 }
+func mergeAccessID(b *model.ProtectedBranch) int64     { return b.ID*3 - 1 }
+func unprotectAccessID(b *model.ProtectedBranch) int64 { return b.ID * 3 }
 
-func protectedBranchJSON(b *store.ProtectedBranch) protectedBranchEntity {
+func protectedBranchJSON(b *model.ProtectedBranch) protectedBranchEntity {
 	lvl := func(id int64, l int) []branchAccessLevel {
 		return []branchAccessLevel{{ID: id, AccessLevel: l, AccessLevelDescription: branchAccessDescription(l)}}
 	}

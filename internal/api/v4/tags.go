@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 func (a *API) registerTags() {
@@ -27,7 +27,7 @@ type tagEntity struct {
 	CreatedAt *string       `json:"created_at"`
 }
 
-func (a *API) tagEntity(r *http.Request, p *store.Project, t *service.TagInfo) tagEntity {
+func (a *API) tagEntity(r *http.Request, p *model.Project, t *service.TagInfo) tagEntity {
 	e := tagEntity{Name: t.Name, Target: t.Target}
 	if t.Annotated {
 		// Messages are shown as GitLab stores them: without the trailing

@@ -5,8 +5,8 @@ import (
 	"strconv"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 func (a *API) registerTokens() {
@@ -50,7 +50,7 @@ type tokenEntity struct {
 }
 
 // tokenEntity renders t; impersonation adds GitLab's impersonation flag.
-func (a *API) tokenEntity(t *store.Token, impersonation bool) tokenEntity {
+func (a *API) tokenEntity(t *model.Token, impersonation bool) tokenEntity {
 	scopes := t.Scopes
 	if scopes == nil {
 		scopes = []string{}
@@ -160,7 +160,7 @@ func (a *API) rotateSelfToken(w http.ResponseWriter, r *http.Request, c *call) e
 	return a.rotate(w, r, c.id.Token, expires)
 }
 
-func (a *API) rotate(w http.ResponseWriter, r *http.Request, t *store.Token, expires *string) error {
+func (a *API) rotate(w http.ResponseWriter, r *http.Request, t *model.Token, expires *string) error {
 	next, text, err := a.svc.RotateToken(r.Context(), t, expires)
 	if err != nil {
 		return err

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 func (a *API) registerUsers() {
@@ -53,7 +53,7 @@ func (a *API) getCurrentUser(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 // userCreator loads who created u, if recorded and still present.
-func (a *API) userCreator(r *http.Request, u *store.User) (*store.User, error) {
+func (a *API) userCreator(r *http.Request, u *model.User) (*model.User, error) {
 	if u.CreatedByID == nil {
 		return nil, nil
 	}
@@ -205,7 +205,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 	}
 	out := make([]userAdminEntity, 0, len(users))
 	for _, u := range users {
-		var creator *store.User
+		var creator *model.User
 		if u.CreatedByID != nil {
 			creator = creators[*u.CreatedByID]
 		}

@@ -9,6 +9,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -335,7 +336,7 @@ func TestUserCreate(t *testing.T) {
 	t.Run("ErrUsernameTakenByGroup", func(t *testing.T) {
 		ctx := context.Background()
 		err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
-			return q.CreateNamespace(ctx, &store.Namespace{Kind: store.KindGroup, Name: "Team", Path: "team"})
+			return q.CreateNamespace(ctx, &model.Namespace{Kind: model.KindGroup, Name: "Team", Path: "team"})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -411,7 +412,7 @@ func TestUserDelete(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		alice := s.NewUser(t, "alice")
 		err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
-			return q.CreateProject(ctx, &store.Project{NamespaceID: alice.NamespaceID, Name: "p", Path: "p", CreatorID: &alice.ID})
+			return q.CreateProject(ctx, &model.Project{NamespaceID: alice.NamespaceID, Name: "p", Path: "p", CreatorID: &alice.ID})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -435,11 +436,11 @@ func TestUserDelete(t *testing.T) {
 	t.Run("SoleGroupOwner", func(t *testing.T) {
 		bob := s.NewUser(t, "bob")
 		err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
-			ns := &store.Namespace{Kind: store.KindGroup, Name: "G", Path: "g", OwnerID: &bob.ID}
+			ns := &model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g", OwnerID: &bob.ID}
 			if err := q.CreateNamespace(ctx, ns); err != nil {
 				return err
 			}
-			return q.UpsertMember(ctx, &store.Member{SourceType: store.SourceNamespace, SourceID: ns.ID, UserID: bob.ID, AccessLevel: 50})
+			return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: ns.ID, UserID: bob.ID, AccessLevel: 50})
 		})
 		if err != nil {
 			t.Fatal(err)

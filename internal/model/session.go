@@ -1,0 +1,28 @@
+package model
+
+import "time"
+
+// Session is a signed-in browser. Only the digest of its cookie is stored.
+type Session struct {
+	ID         int64
+	Digest     string
+	UserID     int64
+	CSRFToken  string
+	IP         string
+	UserAgent  string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+// SessionWithUser is a session joined with its user.
+type SessionWithUser struct {
+	Session *Session
+	User    *User
+}
+
+// SignInState is what sign-in needs to know about lockout.
+type SignInState struct {
+	FailedAttempts int
+	LockedUntil    *time.Time
+}
