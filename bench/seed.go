@@ -67,7 +67,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 		return err
 	}
 	defer db.Close()
-	svc := service.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)), true)
+	svc := service.New(service.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), ImpersonationEnabled: true})
 	q := db.Q()
 	root, err := q.UserByUsername(ctx, "root")
 	if err != nil {

@@ -38,7 +38,7 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer db.Close()
-	svc := service.New(db, newLogger(stderr, "warn"), cfg.ImpersonationEnabled)
+	svc := service.New(service.Options{DB: db, Log: newLogger(stderr, "warn"), ImpersonationEnabled: cfg.ImpersonationEnabled})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		return err
 	}

@@ -27,9 +27,11 @@ type Project struct {
 	RequestAccessEnabled bool
 	Topics               []string
 	MarkedForDeletionOn  *string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	LastActivityAt       time.Time
+	// Version is set by reads outside transactions; see Version.
+	Version        Version
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	LastActivityAt time.Time
 
 	// Namespace is the owning namespace, loaded with the project.
 	Namespace *Namespace
@@ -91,3 +93,22 @@ func (p *Project) Clone() *Project {
 	}
 	return &c
 }
+
+// Version identifies the state a project was read in: two reads with
+// equal valid versions returned the same project and the same everything
+// its entity shows (namespace, owner, access rules). The zero Version
+// vouches for nothing (read inside a transaction, or while the store
+// could not hear other instances' changes): what is derived from such a
+// read must not be kept.
+type Version struct {
+	access, auth, row uint64
+	valid             bool
+}
+
+// NewVersion is for the store, which alone knows what moves versions.
+func NewVersion(access, auth, row uint64) Version {
+	return Version{access: access, auth: auth, row: row, valid: true}
+}
+
+// Valid reports whether v vouches for the read.
+func (v Version) Valid() bool { return v.valid }

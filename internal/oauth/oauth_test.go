@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -685,8 +686,8 @@ func TestHousekeeping(t *testing.T) {
 
 	// Run housekeeping as it would run in eight days (a separate service
 	// value, so the server's background loop keeps its own clock).
-	later := service.New(s.Srv.DB, s.Srv.Service.Log, true)
-	later.Now = func() time.Time { return time.Now().UTC().Add(8 * 24 * time.Hour) }
+	later := service.New(service.Options{DB: s.Srv.DB, Log: slog.New(slog.DiscardHandler), ImpersonationEnabled: true,
+		Now: func() time.Time { return time.Now().UTC().Add(8 * 24 * time.Hour) }})
 	if err := later.Housekeeping(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,9 @@ const (
 
 // Options configure a Provider.
 type Options struct {
-	Service       *service.Service
+	Service *service.Service
+	// DB backs fosite's storage adapter (storage.go).
+	DB            *store.DB
 	Authenticator *auth.Authenticator
 	Log           *slog.Logger
 	// DataDir holds the ID token signing key.
@@ -83,7 +85,7 @@ func New(o Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{svc: o.Service, db: o.Service.DB, authn: o.Authenticator, log: o.Log,
+	p := &Provider{svc: o.Service, db: o.DB, authn: o.Authenticator, log: o.Log,
 		externalURL: strings.TrimSuffix(o.ExternalURL, "/"), passwordGrant: o.PasswordGrant, key: key}
 	p.store = &storage{db: p.db, svc: p.svc, passwordGrant: o.PasswordGrant}
 	cfg := &fosite.Config{

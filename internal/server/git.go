@@ -108,13 +108,12 @@ func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath str
 
 // gitError maps service decisions onto git's HTTP answers.
 func gitError(err error) error {
-	var se *service.Error
-	switch {
-	case errors.Is(err, auth.ErrUnauthorized):
+	switch se := service.Classify(err); se.Kind {
+	case service.KindUnauthorized:
 		return githttp.ErrUnauthorized
-	case errors.As(err, &se) && se.Kind == service.KindNotFound:
+	case service.KindNotFound:
 		return githttp.ErrNotFound
-	case errors.As(err, &se) && se.Kind == service.KindForbidden:
+	case service.KindForbidden:
 		return githttp.Forbidden(se.Message)
 	}
 	return err

@@ -303,7 +303,7 @@ func TestGitProtectedBranches(t *testing.T) {
 	f.mustGit(dev, "push", "-q", "origin", ":feature")
 
 	// Checked in the repository itself, independent of the branches API.
-	r := f.s.Srv.Service.Repos.Open(int64(f.project.ID))
+	r := f.s.Srv.Repos.Open(int64(f.project.ID))
 	for ref, want := range map[string]bool{"refs/heads/main": true, "refs/heads/release/1": true, "refs/heads/feature": false} {
 		v, err := r.RefValue(ref)
 		if err != nil || (v != "") != want {
@@ -349,7 +349,7 @@ func TestGitFirstPush(t *testing.T) {
 	if want := p.WebURL + "/-/blob/master/README.md"; p.ReadmeURL != want {
 		t.Fatalf("readme_url = %q, want %q", p.ReadmeURL, want)
 	}
-	if head, err := e.s.Srv.Service.Repos.Open(int64(p.ID)).DefaultBranch(context.Background()); err != nil || head != "master" {
+	if head, err := e.s.Srv.Repos.Open(int64(p.ID)).DefaultBranch(context.Background()); err != nil || head != "master" {
 		t.Fatalf("HEAD = %q, %v", head, err)
 	}
 	// The default branch's protection followed it.

@@ -28,8 +28,11 @@ var Version = "dev"
 
 // Server is a running lablet instance.
 type Server struct {
-	Config  config.Config
+	Config config.Config
+	// DB and Repos are the storage the service runs on; tests reach them
+	// to arrange states no API can.
 	DB      *store.DB
+	Repos   *repo.Store
 	Service *service.Service
 	log     *slog.Logger
 	handler http.Handler
@@ -45,13 +48,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	svc := service.New(db, log, cfg.ImpersonationEnabled)
-	svc.Repos = &repo.Store{Root: filepath.Join(cfg.DataDir, "repositories")}
+	repos := &repo.Store{Root: filepath.Join(cfg.DataDir, "repositories")}
+	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
 		return nil, err
 	}
-	s := &Server{Config: cfg, DB: db, Service: svc, log: log, done: make(chan struct{})}
+	s := &Server{Config: cfg, DB: db, Repos: repos, Service: svc, log: log, done: make(chan struct{})}
 	authn := auth.NewAuthenticator(db, cfg.ImpersonationEnabled, cfg.AdminMode)
 	api := v4.New(v4.Options{
 		Service:       svc,
@@ -61,7 +64,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		Version:       Version,
 		MaxFileSize:   cfg.MaxFileSize,
 	})
-	provider, err := oauth.New(oauth.Options{Service: svc, Authenticator: authn, Log: log, DataDir: cfg.DataDir,
+	provider, err := oauth.New(oauth.Options{Service: svc, DB: db, Authenticator: authn, Log: log, DataDir: cfg.DataDir,
 		ExternalURL: cfg.ExternalURL, PasswordGrant: cfg.OAuthPasswordGrant})
 	if err != nil {
 		db.Close()
@@ -130,9 +133,7 @@ func (s *Server) Close() error {
 		s.cancel()
 		<-s.done
 	}
-	if s.Service.Repos != nil {
-		_ = s.Service.Repos.Close()
-	}
+	_ = s.Repos.Close()
 	return s.DB.Close()
 }
 

@@ -28,15 +28,15 @@ func (s *Service) RunBackground(ctx context.Context) {
 			return
 		case <-t.C:
 			if err := s.PurgeDeletedProjects(ctx); err != nil && ctx.Err() == nil {
-				s.Log.Error("purge projects", "err", err)
+				s.log.Error("purge projects", "err", err)
 			}
 			if err := s.PurgeDeletedGroups(ctx); err != nil && ctx.Err() == nil {
-				s.Log.Error("purge groups", "err", err)
+				s.log.Error("purge groups", "err", err)
 			}
 			if now := s.Now(); now.Sub(lastHousekeeping) >= housekeepingInterval {
 				lastHousekeeping = now
 				if err := s.Housekeeping(ctx); err != nil && ctx.Err() == nil {
-					s.Log.Error("housekeeping", "err", err)
+					s.log.Error("housekeeping", "err", err)
 				}
 			}
 		}
@@ -46,8 +46,8 @@ func (s *Service) RunBackground(ctx context.Context) {
 // Housekeeping removes expired sessions and expired OAuth grants.
 func (s *Service) Housekeeping(ctx context.Context) error {
 	now := s.Now()
-	if err := s.DB.Q().DeleteExpiredSessions(ctx, now); err != nil {
+	if err := s.db.Q().DeleteExpiredSessions(ctx, now); err != nil {
 		return err
 	}
-	return s.DB.Q().DeleteExpiredOAuthGrants(ctx, now.Add(-expiredGrace))
+	return s.db.Q().DeleteExpiredOAuthGrants(ctx, now.Add(-expiredGrace))
 }

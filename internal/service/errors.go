@@ -3,6 +3,10 @@ package service
 import (
 	"errors"
 	"fmt"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
 )
 
 // Kind classifies an operation's failure so that every adapter can map it
@@ -23,6 +27,13 @@ const (
 	KindConflict
 	// KindUnprocessable is well-formed input that can't be applied: 422.
 	KindUnprocessable
+	// KindUnauthorized is a missing or invalid credential: HTTP 401.
+	KindUnauthorized
+	// KindInsufficientScope is a valid token without any of Scopes: 403
+	// with the OAuth insufficient_scope body.
+	KindInsufficientScope
+	// KindTooLarge is a request body over its limit: HTTP 413.
+	KindTooLarge
 )
 
 // Error is a failure with GitLab's wording.
@@ -35,7 +46,15 @@ type Error struct {
 	Fields map[string][]string
 	// Param marks a request-parameter error, rendered as {"error": Message}.
 	Param bool
+	// Scopes are the scopes any one of which would have sufficed
+	// (KindInsufficientScope).
+	Scopes []string
+	// cause is the unexpected error behind a KindInternal one, for logs.
+	cause error
 }
+
+// Unwrap returns the error an internal failure was classified from.
+func (e *Error) Unwrap() error { return e.cause }
 
 func (e *Error) Error() string {
 	if len(e.Fields) > 0 {
@@ -83,4 +102,44 @@ func KindOf(err error) Kind {
 		return e.Kind
 	}
 	return KindInternal
+}
+
+// Unauthorized is the 401 answer to missing or invalid credentials, with
+// an optional hint (e.g. a session write without its CSRF token).
+func Unauthorized(hint string) error { return &Error{Kind: KindUnauthorized, Message: hint} }
+
+// TooLarge is the 413 answer to a body over its limit.
+func TooLarge() error { return &Error{Kind: KindTooLarge, Message: "Request Entity Too Large"} }
+
+// Classify returns err in the service's vocabulary, the one every adapter
+// renders: service errors as they are, and the failures of the layers
+// around it — authentication, storage, repositories — translated here
+// once. Anything else is KindInternal, its detail kept for logs only.
+func Classify(err error) *Error {
+	var se *Error
+	var scopeErr *auth.ScopeError
+	var forbidden *auth.ForbiddenError
+	var sudoErr *auth.SudoNotFoundError
+	switch {
+	case errors.As(err, &se):
+		return se
+	case errors.Is(err, auth.ErrUnauthorized):
+		return &Error{Kind: KindUnauthorized}
+	case errors.As(err, &scopeErr):
+		return &Error{Kind: KindInsufficientScope, Scopes: scopeErr.Scopes}
+	case errors.As(err, &forbidden):
+		return &Error{Kind: KindForbidden, Message: forbidden.Message}
+	case errors.As(err, &sudoErr):
+		return &Error{Kind: KindNotFound, Message: "User with ID or username '" + sudoErr.Ident + "' Not Found"}
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, repo.ErrNotFound):
+		return &Error{Kind: KindNotFound, Message: "Not Found"}
+	case errors.Is(err, repo.ErrInvalidPath), errors.Is(err, repo.ErrInvalidRef), errors.Is(err, repo.ErrInvalid),
+		errors.Is(err, repo.ErrExists):
+		// Operations should say what was wrong in GitLab's words; this
+		// keeps an unmapped repository refusal from ever becoming a 500.
+		return &Error{Kind: KindInvalid, Message: "400 Bad request - " + err.Error()}
+	case errors.Is(err, repo.ErrConflict):
+		return &Error{Kind: KindConflict, Message: "409 Conflict - " + err.Error()}
+	}
+	return &Error{Kind: KindInternal, Message: "Internal Server Error", cause: err}
 }

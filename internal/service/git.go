@@ -77,10 +77,10 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 			return nil, Forbidden(MsgGitPushArchived)
 		}
 	}
-	if s.Repos == nil {
+	if s.repos == nil {
 		return nil, errors.New("service: no repository store")
 	}
-	return &GitRepo{Project: p, Level: level, Repo: s.Repos.Open(p.ID)}, nil
+	return &GitRepo{Project: p, Level: level, Repo: s.repos.Open(p.ID)}, nil
 }
 
 // gitNotFound hides a project: anonymous callers are asked for
@@ -202,7 +202,7 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 			}
 		}
 	}
-	return s.DB.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Q) error {
 		p, err := q.ProjectByID(ctx, g.Project.ID)
 		if err != nil {
 			return err

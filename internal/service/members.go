@@ -90,7 +90,7 @@ func withUsers(ctx context.Context, q *store.Q, members []*model.Member) ([]*Mem
 // ListMembers lists a source's direct members or, with all, its effective
 // members including those inherited from ancestor groups.
 func (s *Service) ListMembers(ctx context.Context, src *MemberSource, all bool, f model.MemberFilter) ([]*MemberView, int, error) {
-	q := s.DB.Q()
+	q := s.db.Q()
 	var members []*model.Member
 	var total int
 	var err error
@@ -108,7 +108,7 @@ func (s *Service) ListMembers(ctx context.Context, src *MemberSource, all bool, 
 
 // GetMember returns one direct (or, with all, effective) member.
 func (s *Service) GetMember(ctx context.Context, src *MemberSource, userID int64, all bool) (*MemberView, error) {
-	q := s.DB.Q()
+	q := s.db.Q()
 	var m *model.Member
 	var err error
 	if all {
@@ -183,7 +183,7 @@ func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberS
 		return nil, err
 	}
 	var m *model.Member
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
 		if _, err := q.UserByID(ctx, userID); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return NotFound("User")
@@ -219,7 +219,7 @@ func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *Member
 	if err := s.validateMemberInput(src, in); err != nil {
 		return err
 	}
-	return s.DB.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Q) error {
 		users, err := q.UsersByIDs(ctx, userIDs)
 		if err != nil {
 			return err
@@ -258,7 +258,7 @@ func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *Memb
 	if err := s.validateMemberInput(src, in); err != nil {
 		return nil, err
 	}
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
 		m, err := q.MemberOf(ctx, src.Type, src.ID, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return errMemberNotFound
@@ -287,7 +287,7 @@ func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *Memb
 // RemoveMember removes a direct member. Members may always leave; others
 // need the rights to manage that member.
 func (s *Service) RemoveMember(ctx context.Context, id *auth.Identity, src *MemberSource, userID int64) error {
-	return s.DB.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Q) error {
 		m, err := q.MemberOf(ctx, src.Type, src.ID, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			if src.Level < access.Maintainer {

@@ -24,7 +24,7 @@ func (s *Service) ListNamespaces(ctx context.Context, id *auth.Identity, o Names
 	if !id.Authenticated() {
 		return nil, 0, auth.ErrUnauthorized
 	}
-	return s.DB.Q().ListNamespaces(ctx, model.NamespaceFilter{UserID: id.UserID(), All: id.IsAdmin() && !o.OwnedOnly,
+	return s.db.Q().ListNamespaces(ctx, model.NamespaceFilter{UserID: id.UserID(), All: id.IsAdmin() && !o.OwnedOnly,
 		OwnedOnly: o.OwnedOnly, Search: o.Search, Today: s.Today(), Offset: o.Offset, Limit: o.Limit})
 }
 

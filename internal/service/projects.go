@@ -161,7 +161,7 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 	// there are read first (as if the request had come a moment earlier);
 	// the transaction re-checks that the namespace is still there and that
 	// name and path are free.
-	q0 := s.DB.Q()
+	q0 := s.db.Q()
 	creator := id.User
 	if forUser != nil {
 		u, err := q0.UserByID(ctx, *forUser)
@@ -187,11 +187,11 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 	// transaction too, which only renames it into place. It is discarded
 	// unless placed.
 	var prepared *repo.Repo
-	if s.Repos != nil {
+	if s.repos != nil {
 		if prepared, err = s.prepareRepository(ctx, p, branch, creator, readme); err != nil {
 			return nil, err
 		}
-		defer s.Repos.Discard(prepared)
+		defer s.repos.Discard(prepared)
 		if readme {
 			p.EmptyRepo = false // the prepared repository has its commit
 		}
@@ -209,7 +209,7 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 		s.deleteRepos(context.WithoutCancel(ctx), orphans...)
 	}()
 	for attempt := 0; ; attempt++ {
-		err = s.DB.WithTx(ctx, func(q *store.Q) error {
+		err = s.db.WithTx(ctx, func(q *store.Q) error {
 			p.ID = 0
 			s.deleteRepos(ctx, made...)
 			made = nil
@@ -247,7 +247,7 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 		// the insert (PostgreSQL; SQLite's lock serialises them). The
 		// failed statement may have aborted the transaction, so the
 		// answer is read after it.
-		if err = s.checkProjectUnique(ctx, s.DB.Q(), ns, p.Name, p.Path, 0); err != nil || attempt >= 2 {
+		if err = s.checkProjectUnique(ctx, s.db.Q(), ns, p.Name, p.Path, 0); err != nil || attempt >= 2 {
 			if err == nil {
 				err = Conflict("Project could not be created, please retry")
 			}
@@ -407,7 +407,7 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 		return nil, err
 	}
 	var out *model.Project
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
 		if err != nil {
 			return err
@@ -452,7 +452,7 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 // SetProjectArchived archives or unarchives a project (Maintainer+).
 func (s *Service) SetProjectArchived(ctx context.Context, id *auth.Identity, ref string, archived bool) (*model.Project, error) {
 	var out *model.Project
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
 		if err != nil {
 			return err
@@ -475,7 +475,7 @@ func (s *Service) SetProjectArchived(ctx context.Context, id *auth.Identity, ref
 // DeleteProject schedules a project for deletion (Owner or admin). It
 // disappears for everyone else at once; PurgeDeletedProjects removes it.
 func (s *Service) DeleteProject(ctx context.Context, id *auth.Identity, ref string) error {
-	return s.DB.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Q) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
 		if err != nil {
 			return err
@@ -499,13 +499,13 @@ const projectPurgeBatch = 100
 // memberships, each in its own transaction so one failure doesn't block
 // the rest.
 func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
-	ids, err := s.DB.Q().ProjectIDsMarkedForDeletion(ctx, projectPurgeBatch)
+	ids, err := s.db.Q().ProjectIDsMarkedForDeletion(ctx, projectPurgeBatch)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, pid := range ids {
-		err := s.DB.WithTx(ctx, func(q *store.Q) error { return q.DeleteProject(ctx, pid) })
+		err := s.db.WithTx(ctx, func(q *store.Q) error { return q.DeleteProject(ctx, pid) })
 		if err != nil {
 			errs = append(errs, fmt.Errorf("service: purge project %d: %w", pid, err))
 			continue
@@ -522,7 +522,7 @@ func (s *Service) ProjectPermissions(ctx context.Context, id *auth.Identity, p *
 	if !id.Authenticated() {
 		return a, nil
 	}
-	q := s.DB.Q()
+	q := s.db.Q()
 	m, err := q.MemberOf(ctx, model.SourceProject, p.ID, id.User.ID)
 	switch {
 	case err == nil:
@@ -582,7 +582,7 @@ func (s *Service) UserProjects(ctx context.Context, id *auth.Identity, userRef s
 	if !validProjectRef(userRef) {
 		return nil, NotFound("User")
 	}
-	u, err := s.DB.Q().UserByIDOrUsername(ctx, userRef)
+	u, err := s.db.Q().UserByIDOrUsername(ctx, userRef)
 	if errors.Is(err, store.ErrNotFound) || err == nil && u.NamespaceID == 0 {
 		return nil, NotFound("User")
 	}
@@ -610,7 +610,7 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 			f.MinAccessLevel = max(f.MinAccessLevel, int(access.Guest))
 		}
 	}
-	projects, levels, total, err := s.DB.Q().ListProjects(ctx, f)
+	projects, levels, total, err := s.db.Q().ListProjects(ctx, f)
 	if err != nil {
 		return nil, err
 	}

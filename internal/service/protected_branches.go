@@ -74,7 +74,7 @@ type BranchRules struct {
 
 // BranchRules loads the protection rules of p.
 func (s *Service) BranchRules(ctx context.Context, p *model.Project) (*BranchRules, error) {
-	rules, err := s.DB.Q().ProtectedBranches(ctx, p.ID, "")
+	rules, err := s.db.Q().ProtectedBranches(ctx, p.ID, "")
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (s *Service) ListProtectedBranches(ctx context.Context, id *auth.Identity, 
 	if err != nil {
 		return nil, err
 	}
-	return s.DB.Q().ProtectedBranches(ctx, p.ID, search)
+	return s.db.Q().ProtectedBranches(ctx, p.ID, search)
 }
 
 // ProtectedBranch returns one rule by its exact name or wildcard.
@@ -229,7 +229,7 @@ func (s *Service) ProtectedBranch(ctx context.Context, id *auth.Identity, ref, n
 	if err != nil {
 		return nil, err
 	}
-	return s.protectedBranchByName(ctx, s.DB.Q(), p.ID, name)
+	return s.protectedBranchByName(ctx, s.db.Q(), p.ID, name)
 }
 
 func (s *Service) protectedBranchByName(ctx context.Context, q *store.Q, projectID int64, name string) (*model.ProtectedBranch, error) {
@@ -259,7 +259,7 @@ func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref stri
 	b := &model.ProtectedBranch{ProjectID: p.ID, Name: *in.Name, PushAccessLevel: int(access.Maintainer),
 		MergeAccessLevel: int(access.Maintainer), UnprotectAccessLevel: int(access.Maintainer)}
 	applyProtectedBranchInput(b, in)
-	err = s.DB.WithTx(ctx, func(q *store.Q) error {
+	err = s.db.WithTx(ctx, func(q *store.Q) error {
 		// GitLab answers a duplicate before validating the rest.
 		if _, err := q.ProtectedBranchByName(ctx, p.ID, b.Name); err == nil {
 			return protectedBranchExists(b.Name)
@@ -290,7 +290,7 @@ func (s *Service) UpdateProtectedBranch(ctx context.Context, id *auth.Identity, 
 		return nil, err
 	}
 	var b *model.ProtectedBranch
-	err = s.DB.WithTx(ctx, func(q *store.Q) error {
+	err = s.db.WithTx(ctx, func(q *store.Q) error {
 		var err error
 		if b, err = s.protectedBranchByName(ctx, q, p.ID, name); err != nil {
 			return err
@@ -322,7 +322,7 @@ func (s *Service) UnprotectBranch(ctx context.Context, id *auth.Identity, ref, n
 	if err != nil {
 		return err
 	}
-	return s.DB.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Q) error {
 		b, err := s.protectedBranchByName(ctx, q, p.ID, name)
 		if err != nil {
 			return err

@@ -15,12 +15,12 @@ import (
 // README commit when asked. It runs inside the project's transaction so a
 // failure leaves no project without a repository.
 func (s *Service) createRepository(ctx context.Context, q *store.Q, p *model.Project, creator *model.User, readme bool, prepared *repo.Repo) error {
-	if s.Repos == nil {
+	if s.repos == nil {
 		return nil
 	}
 	if prepared != nil {
-		if _, err := s.Repos.Place(prepared, p.ID); err != nil {
-			s.Repos.Discard(prepared)
+		if _, err := s.repos.Place(prepared, p.ID); err != nil {
+			s.repos.Discard(prepared)
 			return fmt.Errorf("service: create repository: %w", err)
 		}
 		return nil
@@ -29,7 +29,7 @@ func (s *Service) createRepository(ctx context.Context, q *store.Q, p *model.Pro
 	if p.DefaultBranch != nil {
 		branch = *p.DefaultBranch
 	}
-	r, err := s.Repos.Create(ctx, p.ID, branch)
+	r, err := s.repos.Create(ctx, p.ID, branch)
 	if err != nil {
 		return fmt.Errorf("service: create repository: %w", err)
 	}
@@ -50,13 +50,13 @@ func (s *Service) createRepository(ctx context.Context, q *store.Q, p *model.Pro
 // commit when asked, in a temporary place (see repo.Store.Prepare), outside
 // any transaction. The caller discards it unless createRepository places it.
 func (s *Service) prepareRepository(ctx context.Context, p *model.Project, branch string, creator *model.User, readme bool) (*repo.Repo, error) {
-	r, err := s.Repos.Prepare(ctx, branch)
+	r, err := s.repos.Prepare(ctx, branch)
 	if err != nil {
 		return nil, fmt.Errorf("service: create repository: %w", err)
 	}
 	if readme {
 		if err := s.initialCommit(ctx, r, p, branch, creator); err != nil {
-			s.Repos.Discard(r)
+			s.repos.Discard(r)
 			return nil, err
 		}
 	}
@@ -81,12 +81,12 @@ func (s *Service) initialCommit(ctx context.Context, r *repo.Repo, p *model.Proj
 // logged rather than returned: the rows are gone and a leftover directory
 // harms nothing but disk space.
 func (s *Service) deleteRepos(ctx context.Context, projectIDs ...int64) {
-	if s.Repos == nil {
+	if s.repos == nil {
 		return
 	}
 	for _, id := range projectIDs {
-		if err := s.Repos.Delete(ctx, id); err != nil {
-			s.Log.Error("delete repository", "project_id", id, "err", err)
+		if err := s.repos.Delete(ctx, id); err != nil {
+			s.log.Error("delete repository", "project_id", id, "err", err)
 		}
 	}
 }

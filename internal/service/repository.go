@@ -29,7 +29,7 @@ func (s *Service) RepoForRead(ctx context.Context, id *auth.Identity, ref string
 	if p.VisibilityLevel == access.Private && level < access.Reporter {
 		return nil, NotFound("Project")
 	}
-	return &ProjectRepo{Project: p, Repo: s.Repos.Open(p.ID), Level: level}, nil
+	return &ProjectRepo{Project: p, Repo: s.repos.Open(p.ID), Level: level}, nil
 }
 
 // RepoForWrite loads the project for a write to its repository: Developer or

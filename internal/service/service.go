@@ -19,24 +19,45 @@ import (
 	"github.com/lablet/lablet/internal/store"
 )
 
-// Service carries the dependencies of the domain operations.
+// Service carries the dependencies of the domain operations. Its fields
+// are private: adapters reach storage and repositories only through its
+// methods, so every rule lives here.
 type Service struct {
-	DB  *store.DB
-	Log *slog.Logger
-	// Now is the clock; tests may replace it.
-	Now func() time.Time
-	// ImpersonationEnabled mirrors the instance setting.
-	ImpersonationEnabled bool
-	// Repos holds the projects' git repositories; nil in tools that only
+	db  *store.DB
+	log *slog.Logger
+	// now is the clock (Options.Now).
+	now func() time.Time
+	// impersonationEnabled mirrors the instance setting.
+	impersonationEnabled bool
+	// repos holds the projects' git repositories; nil in tools that only
 	// touch the database (token create).
-	Repos *repo.Store
+	repos *repo.Store
 }
 
-// New returns a Service over db.
-func New(db *store.DB, log *slog.Logger, impersonation bool) *Service {
-	return &Service{DB: db, Log: log, ImpersonationEnabled: impersonation,
-		Now: func() time.Time { return time.Now().UTC() }}
+// Options configure a Service.
+type Options struct {
+	DB  *store.DB
+	Log *slog.Logger
+	// Repos holds the repositories; nil for tools that only touch the
+	// database.
+	Repos *repo.Store
+	// ImpersonationEnabled lets impersonation tokens authenticate.
+	ImpersonationEnabled bool
+	// Now replaces the clock (tests); nil means the system clock in UTC.
+	Now func() time.Time
 }
+
+// New returns a Service over o's storage.
+func New(o Options) *Service {
+	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now}
+	if s.now == nil {
+		s.now = func() time.Time { return time.Now().UTC() }
+	}
+	return s
+}
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
 
 // Today is the current date as GitLab compares expiry dates.
 func (s *Service) Today() string { return s.Now().Format("2006-01-02") }
@@ -58,7 +79,7 @@ func (s *Service) ProjectLevel(ctx context.Context, id *auth.Identity, p *model.
 	if id.IsAdmin() {
 		return access.Admin, nil
 	}
-	l, err := s.DB.Q().ProjectAccessLevel(ctx, id.User.ID, p.ID, p.NamespaceID, s.Today())
+	l, err := s.db.Q().ProjectAccessLevel(ctx, id.User.ID, p.ID, p.NamespaceID, s.Today())
 	return access.Level(l), err
 }
 
@@ -70,7 +91,7 @@ func (s *Service) NamespaceLevel(ctx context.Context, id *auth.Identity, ns *mod
 	if id.IsAdmin() {
 		return access.Admin, nil
 	}
-	l, err := s.DB.Q().NamespaceAccessLevel(ctx, id.User.ID, ns.ID, s.Today())
+	l, err := s.db.Q().NamespaceAccessLevel(ctx, id.User.ID, ns.ID, s.Today())
 	return access.Level(l), err
 }
 
@@ -98,9 +119,9 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 	var p *model.Project
 	var err error
 	if n, ok := parseID(ref); ok {
-		p, parts, err = s.DB.Q().ProjectWithAccessByID(ctx, n, uid, s.Today())
+		p, parts, err = s.db.Q().ProjectWithAccessByID(ctx, n, uid, s.Today())
 	} else {
-		p, parts, err = s.DB.Q().ProjectWithAccessByFullPath(ctx, ref, uid, s.Today())
+		p, parts, err = s.db.Q().ProjectWithAccessByFullPath(ctx, ref, uid, s.Today())
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, 0, parts, NotFound("Project")
@@ -149,9 +170,9 @@ func (s *Service) projectByRef(ctx context.Context, ref string) (*model.Project,
 	var p *model.Project
 	var err error
 	if n, ok := parseID(ref); ok {
-		p, err = s.DB.Q().ProjectByID(ctx, n)
+		p, err = s.db.Q().ProjectByID(ctx, n)
 	} else {
-		p, err = s.DB.Q().ProjectByFullPath(ctx, ref)
+		p, err = s.db.Q().ProjectByFullPath(ctx, ref)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("Project")
@@ -169,9 +190,9 @@ func (s *Service) namespaceByRef(ctx context.Context, ref string) (*model.Namesp
 		return nil, store.ErrNotFound
 	}
 	if n, ok := parseID(ref); ok {
-		return s.DB.Q().NamespaceByID(ctx, n)
+		return s.db.Q().NamespaceByID(ctx, n)
 	}
-	return s.DB.Q().NamespaceByFullPath(ctx, ref)
+	return s.db.Q().NamespaceByFullPath(ctx, ref)
 }
 
 // validRef reports whether ref could name a namespace or project.

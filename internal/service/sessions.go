@@ -47,7 +47,7 @@ type SignedIn struct {
 // failures towards the lockout. Sign-in and the OAuth password grant share
 // it, so both lock an account alike.
 func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*model.User, error) {
-	q := s.DB.Q()
+	q := s.db.Q()
 	var u *model.User
 	var err error
 	if strings.Contains(login, "@") {
@@ -107,7 +107,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 	sess := &model.Session{Digest: auth.Digest(cookie), UserID: u.ID, CSRFToken: auth.NewSecret("", 43),
 		IP: in.IP, UserAgent: truncate(in.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(auth.SessionLifetime)}
-	err = s.DB.WithTx(ctx, func(q *store.Q) error {
+	err = s.db.WithTx(ctx, func(q *store.Q) error {
 		u.LastSignInAt, u.CurrentSignInAt = u.CurrentSignInAt, &now
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return err
@@ -125,7 +125,7 @@ func (s *Service) SignOut(ctx context.Context, cookie string) error {
 	if cookie == "" {
 		return nil
 	}
-	return s.DB.Q().DeleteSession(ctx, auth.Digest(cookie))
+	return s.db.Q().DeleteSession(ctx, auth.Digest(cookie))
 }
 
 func truncate(s string, n int) string {

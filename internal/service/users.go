@@ -104,7 +104,7 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 		// So are the bots behind project and group access tokens.
 		f.Humans = true
 	}
-	users, total, err := s.DB.Q().ListUsers(ctx, f)
+	users, total, err := s.db.Q().ListUsers(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("service: list users: %w", err)
 	}
@@ -113,7 +113,7 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 
 // GetUser returns the user with userID if the caller may see it.
 func (s *Service) GetUser(ctx context.Context, id *auth.Identity, userID int64) (*model.User, error) {
-	u, err := s.DB.Q().UserByID(ctx, userID)
+	u, err := s.db.Q().UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("User")
 	}
@@ -153,7 +153,7 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 		// reset_password and force_random_password: nobody knows it.
 		password = auth.NewSecret("", 32)
 	}
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
 		if err := checkUserConflicts(ctx, q, u, 0); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 		return nil, err
 	}
 	var u *model.User
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
 		var err error
 		u, err = q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -407,7 +407,7 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 		return err
 	}
 	var personal []int64
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
 		u, err := q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return NotFound("User")
@@ -462,7 +462,7 @@ func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID in
 		return 0, err
 	}
 	result := StateChanged
-	err := s.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
 		u, err := q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return NotFound("User")

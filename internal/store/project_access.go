@@ -34,6 +34,15 @@ const projectLevelColumn = `,
 // transactions, answers come from the read caches while the access epoch
 // stands.
 func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
+	g := q.versionGuard()
+	p, a, err := q.projectWithAccessByID(ctx, id, userID, today)
+	if err == nil {
+		g.stamp(p)
+	}
+	return p, a, err
+}
+
+func (q *Q) projectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	c, epoch, cached := q.readCaches()
 	var g RowGuard
 	if cached {
@@ -52,6 +61,15 @@ func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today s
 // ProjectWithAccessByFullPath is ProjectWithAccessByID for "namespace/path",
 // case-insensitively.
 func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
+	g := q.versionGuard()
+	p, a, err := q.projectWithAccessByFullPath(ctx, fullPath, userID, today)
+	if err == nil {
+		g.stamp(p)
+	}
+	return p, a, err
+}
+
+func (q *Q) projectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	i := strings.LastIndexByte(fullPath, '/')
 	if i <= 0 {
 		return nil, model.ProjectAccess{}, ErrNotFound

@@ -207,6 +207,13 @@ func (p projectSuffixScanner) Scan(dest ...any) error {
 // cut from the viewer's cached projects (project_lists.go); the rest run
 // one query for the page and one for the count.
 func (q *Q) ListProjects(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
+	g := q.versionGuard()
+	projects, levels, total, err := q.listProjects(ctx, f)
+	g.stamp(projects...)
+	return projects, levels, total, err
+}
+
+func (q *Q) listProjects(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
 	if q.fastListable(f) {
 		switch {
 		case f.MinAccessLevel > 0:

@@ -3,6 +3,8 @@ package store
 import (
 	"strconv"
 	"strings"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // Row epochs narrow what a change of one project's repository state moves.
@@ -131,4 +133,35 @@ func parsePayload(s string) (change, string) {
 		return all, f[1]
 	}
 	return c, f[1]
+}
+
+// versionGuard is taken before reading projects that leave the store with
+// a model.Version: the epochs of everything a project's entity shows
+// (access: the project, its namespace and access rules; auth: its owner)
+// and a row guard, read before the rows as every cache read is.
+type versionGuard struct {
+	access, auth uint64
+	rows         RowGuard
+	ok           bool
+}
+
+func (q *Q) versionGuard() versionGuard {
+	if q.db == nil || q.tx != nil {
+		return versionGuard{} // rows read in a transaction may never commit
+	}
+	access, ok1 := q.db.Epoch(TopicAccess)
+	auth, ok2 := q.db.Epoch(TopicAuth)
+	return versionGuard{access: access, auth: auth, rows: q.db.RowGuard(), ok: ok1 && ok2}
+}
+
+// stamp sets the version of projects read since the guard was taken.
+func (g versionGuard) stamp(projects ...*model.Project) {
+	if !g.ok {
+		return
+	}
+	for _, p := range projects {
+		if row, ok := g.rows.Version(p.ID); ok {
+			p.Version = model.NewVersion(g.access, g.auth, row)
+		}
+	}
 }

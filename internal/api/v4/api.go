@@ -3,7 +3,6 @@
 package v4
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/epochcache"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // Prefix is where the API is mounted.
@@ -21,14 +19,13 @@ const Prefix = "/api/v4"
 // API serves /api/v4.
 type API struct {
 	svc         *service.Service
-	db          *store.DB
 	auth        *auth.Authenticator
 	log         *slog.Logger
 	externalURL string
 	version     string
 	maxFileSize int64
 	mux         *http.ServeMux
-	projectJSON *epochcache.Cache[projectJSONKey, projectJSON]
+	projectJSON *epochcache.Cache[projectJSONKey, []byte]
 	listBuffers sync.Pool // *bytes.Buffer for assembling lists
 }
 
@@ -51,7 +48,7 @@ const DefaultMaxFileSize = 10 << 20
 
 // New builds the API with all its routes.
 func New(o Options) *API {
-	a := &API{svc: o.Service, db: o.Service.DB, auth: o.Authenticator, log: o.Log,
+	a := &API{svc: o.Service, auth: o.Authenticator, log: o.Log,
 		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, mux: http.NewServeMux(),
 		projectJSON: newProjectJSONCache()}
 	if a.maxFileSize <= 0 {
@@ -260,6 +257,3 @@ func sudoIdent(r *http.Request, p *params) string {
 	s, _ := p.str("sudo")
 	return s
 }
-
-// isNotFound reports whether err is the store's not-found sentinel.
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

@@ -56,7 +56,7 @@ func newRefsFixture(t *testing.T, vis gitlab.VisibilityValue) *refsFixture {
 	return f
 }
 
-func (f *refsFixture) repo() *repo.Repo { return f.s.Srv.Service.Repos.Open(int64(f.p.ID)) }
+func (f *refsFixture) repo() *repo.Repo { return f.s.Srv.Repos.Open(int64(f.p.ID)) }
 
 // commit puts files on branch (created from main if new) and returns the commit.
 func (f *refsFixture) commit(t *testing.T, branch string, files map[string]string) *repo.Commit {
@@ -397,7 +397,7 @@ func BenchmarkBranchesList(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rp := s.Srv.Service.Repos.Open(int64(p.ID))
+	rp := s.Srv.Repos.Open(int64(p.ID))
 	for i := range 100 {
 		if _, err := rp.CreateBranch(context.Background(), fmt.Sprintf("b%03d", i), "main"); err != nil {
 			b.Fatal(err)

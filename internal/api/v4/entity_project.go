@@ -2,15 +2,11 @@ package v4
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
-	"path"
-	"strings"
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/model"
-	"github.com/lablet/lablet/internal/repo"
 )
 
 // projectNamespace is GitLab's NamespaceBasic as embedded in a project.
@@ -113,7 +109,7 @@ func (a *API) projectOwners(ctx context.Context, projects []*model.Project) (map
 			ids = append(ids, *o)
 		}
 	}
-	return a.db.Q().UsersByIDs(ctx, ids)
+	return a.svc.UsersByIDs(ctx, ids)
 }
 
 // projectOwnerOf returns the personal owner of p from a batch-loaded map.
@@ -124,38 +120,14 @@ func projectOwnerOf(p *model.Project, owners map[int64]*model.User) *model.User 
 	return owners[*p.Namespace.OwnerID]
 }
 
-// readmeMarkup are README extensions GitLab renders, preferred over a
-// plain README when a repository has several.
-var readmeMarkup = map[string]bool{"md": true, "markdown": true, "mdown": true, "mkd": true, "rst": true,
-	"adoc": true, "asciidoc": true, "org": true, "textile": true, "rdoc": true}
-
 // readmeURL is <web_url>/-/blob/<default_branch>/<readme> when the default
-// branch has a README at its root, else nil. It costs one root tree read on
-// the repository's warm cat-file process, so it is computed for
-// single-project answers only, never per project of a list.
+// branch has a README at its root, else nil; single-project answers only.
 func (a *API) readmeURL(r *http.Request, p *model.Project) *string {
-	if p.EmptyRepo || p.DefaultBranch == nil || a.svc.Repos == nil {
-		return nil
-	}
-	entries, err := a.svc.Repos.Open(p.ID).Tree(r.Context(), *p.DefaultBranch, "", false)
+	best, err := a.svc.ReadmeName(r.Context(), p)
 	if err != nil {
-		// A missing branch or repository just means no README; anything
-		// else is worth a log line but not a failed request.
-		if !errors.Is(err, repo.ErrNotFound) {
-			a.log.WarnContext(r.Context(), "readme lookup", "project_id", p.ID, "err", err)
-		}
+		// Worth a log line, not a failed request.
+		a.log.WarnContext(r.Context(), "readme lookup", "project_id", p.ID, "err", err)
 		return nil
-	}
-	best, bestMarkup := "", false
-	for _, e := range entries {
-		lower := strings.ToLower(e.Name)
-		if e.Type != "blob" || lower != "readme" && !strings.HasPrefix(lower, "readme.") {
-			continue
-		}
-		markup := readmeMarkup[strings.TrimPrefix(path.Ext(lower), ".")]
-		if best == "" || markup && !bestMarkup {
-			best, bestMarkup = e.Name, markup
-		}
 	}
 	if best == "" {
 		return nil

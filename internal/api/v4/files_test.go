@@ -45,7 +45,7 @@ func newRepoFixture(t *testing.T, vis gitlab.VisibilityValue, opts ...labtest.Op
 	return f
 }
 
-func (f *repoFixture) gitDir() string { return f.s.Srv.Service.Repos.Path(int64(f.p.ID)) }
+func (f *repoFixture) gitDir() string { return f.s.Srv.Repos.Path(int64(f.p.ID)) }
 
 // head returns a branch's commit straight from the repository.
 func (f *repoFixture) head(t *testing.T, branch string) string {
@@ -254,7 +254,7 @@ func TestFilesEmptyRepository(t *testing.T) {
 	if err != nil || got.EmptyRepo {
 		t.Fatalf("project after first commit: empty_repo=%v, %v", got.EmptyRepo, err)
 	}
-	if _, err := s.Srv.Service.Repos.Open(int64(p.ID)).Blob(context.Background(), "main", "first.txt"); err != nil {
+	if _, err := s.Srv.Repos.Open(int64(p.ID)).Blob(context.Background(), "main", "first.txt"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -155,10 +155,7 @@ func (a *API) memberUserIDs(r *http.Request, p *params) ([]int64, error) {
 		if err != nil {
 			return nil, err
 		}
-		u, err := a.db.Q().UserByUsername(r.Context(), name)
-		if isNotFound(err) || name == "" {
-			return nil, service.NotFound("User")
-		}
+		u, err := a.svc.UserByUsername(r.Context(), name)
 		if err != nil {
 			return nil, err
 		}

@@ -19,8 +19,6 @@ import (
 // maxBodyBytes bounds API request bodies.
 const maxBodyBytes = 8 << 20
 
-var errBodyTooLarge = errors.New("request body too large")
-
 // params merges query, form and JSON body parameters, as Grape does: the
 // body wins over the query string.
 type params struct {
@@ -49,7 +47,7 @@ func parseParamsLimit(w http.ResponseWriter, r *http.Request, limit int64) (*par
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, errBodyTooLarge
+			return nil, service.TooLarge()
 		}
 		return nil, service.Invalid("400 Bad request - unreadable body")
 	}

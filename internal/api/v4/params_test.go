@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/lablet/lablet/internal/service"
 )
 
 func newParams(t *testing.T, method, target, contentType, body string) (*params, error) {
@@ -70,7 +72,7 @@ func TestParamsErrors(t *testing.T) {
 	}
 	t.Run("TooLarge", func(t *testing.T) {
 		big := `{"a":"` + strings.Repeat("x", maxBodyBytes) + `"}`
-		if _, err := newParams(t, "POST", "/x", "application/json", big); err != errBodyTooLarge {
+		if _, err := newParams(t, "POST", "/x", "application/json", big); service.KindOf(err) != service.KindTooLarge {
 			t.Fatalf("err = %v", err)
 		}
 	})

@@ -7,27 +7,19 @@ import (
 
 	"github.com/lablet/lablet/internal/epochcache"
 	"github.com/lablet/lablet/internal/model"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // Encoding the full project entity is most of a project list's cost. Its
-// bytes depend on the project and its namespace (the access epoch and the
-// project's row epoch), on the owner of a personal project (the auth
-// epoch) and on the base URL, but not on the caller — except
-// "permissions", which is the entity's last field and is appended per
-// caller. So the bytes without permissions are kept per (project, base
-// URL) under those epochs, read before the list.
+// bytes depend on the project as the store read it (its Version covers
+// the row, namespace and owner) and on the base URL, but not on the
+// caller — except "permissions", which is the entity's last field and is
+// appended per caller. So the bytes without permissions are kept per
+// (project, version, base URL); a project read in any other state misses.
 
 type projectJSONKey struct {
-	id   int64
-	base string
-}
-
-// projectJSON is a project's encoded entity with the row epoch of the row
-// it was encoded from; the cache keeps them under the (access, auth) pair.
-type projectJSON struct {
-	b   []byte
-	row uint64
+	id      int64
+	version model.Version
+	base    string
 }
 
 // admitEvery is how many misses of a request yield one new entry once the
@@ -38,32 +30,19 @@ const admitEvery = 8
 // them, every project an instance of 10,000 shows a user.
 const projectJSONBudget = 16 << 20
 
-func newProjectJSONCache() *epochcache.Cache[projectJSONKey, projectJSON] {
-	return epochcache.NewCost[projectJSONKey, projectJSON](projectJSONBudget, 3200,
-		func(e projectJSON) int { return len(e.b) + 64 })
+func newProjectJSONCache() *epochcache.Cache[projectJSONKey, []byte] {
+	return epochcache.NewCost[projectJSONKey, []byte](projectJSONBudget, 3200,
+		func(b []byte) int { return len(b) + 64 })
 }
 
-// listEpochs are the epochs a rendered list is valid under; ok is false
-// when caches cannot be trusted.
-type listEpochs struct {
-	access, auth uint64
-	rows         store.RowGuard
-	ok           bool
-}
-
-func (ep listEpochs) stamp() epochcache.Stamp { return epochcache.Stamp{ep.access, ep.auth} }
-
-// epochsNow reads the epochs; call it before reading what is rendered.
-func (a *API) epochsNow() listEpochs {
-	access, ok1 := a.db.Epoch(store.TopicAccess)
-	auth, ok2 := a.db.Epoch(store.TopicAuth)
-	return listEpochs{access: access, auth: auth, rows: a.db.RowGuard(), ok: ok1 && ok2}
-}
+// noStamp: entries carry their version in the key, so they never need to
+// be dropped together.
+var noStamp epochcache.Stamp
 
 // writeFullProjects writes projects as full entities, with each one's
 // permissions from access when withAccess is set — the bytes
 // ok(w, []fullProject{…}) would write.
-func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listEpochs, projects []*model.Project,
+func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects []*model.Project,
 	owners map[int64]*model.User, access map[int64]model.ProjectAccess, withAccess bool) error {
 	pb := a.projectBase(r)
 	items := make([][]byte, len(projects))
@@ -80,13 +59,13 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listE
 	defer a.putListBuffer(arena)
 	type span struct{ i, start, end int }
 	var misses []span
-	full := ep.ok && a.projectJSON.Full()
+	full := a.projectJSON.Full()
 	for i, p := range projects {
-		k := projectJSONKey{id: p.ID, base: pb.url}
-		if ep.ok {
-			if e, ok := a.projectJSON.Get(k, ep.stamp()); ok && e.row == a.db.ProjectRowEpoch(p.ID) {
-				items[i] = e.b
-				size += len(e.b) + 1 + maxPermissionsLen
+		k := projectJSONKey{id: p.ID, version: p.Version, base: pb.url}
+		if p.Version.Valid() {
+			if b, ok := a.projectJSON.Get(k, noStamp); ok {
+				items[i] = b
+				size += len(b) + 1 + maxPermissionsLen
 				continue
 			}
 		}
@@ -95,8 +74,8 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, ep listE
 		arena.Write(appendProjectEntity(arena.AvailableBuffer(), pb, p, projectOwnerOf(p, owners), nil))
 		misses = append(misses, span{i, start, arena.Len()})
 		size += arena.Len() - start + 1 + maxPermissionsLen
-		if row, ok := ep.rows.Version(p.ID); ep.ok && ok && (!full || len(misses)%admitEvery == 1) {
-			a.projectJSON.Put(k, ep.stamp(), projectJSON{b: bytes.Clone(arena.Bytes()[start:]), row: row})
+		if p.Version.Valid() && (!full || len(misses)%admitEvery == 1) {
+			a.projectJSON.Put(k, noStamp, bytes.Clone(arena.Bytes()[start:]))
 		}
 	}
 	for _, m := range misses {

@@ -19,7 +19,7 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 	ba := newBenchAPI(t)
 	a := ba.api
 	ctx := context.Background()
-	db := ba.svc.DB
+	db := ba.db
 	alice, err := db.Q().UserByUsername(ctx, "alice")
 	if err != nil {
 		t.Fatal(err)
@@ -44,7 +44,6 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 	render := func(projects []*model.Project, withAccess bool) (want, got []byte) {
 		t.Helper()
 		r := httptest.NewRequest(http.MethodGet, "http://lablet.test/api/v4/projects", nil)
-		ep := a.epochsNow()
 		owners, err := a.projectOwners(ctx, projects)
 		if err != nil {
 			t.Fatal(err)
@@ -62,7 +61,7 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 		writeJSON(rec, http.StatusOK, out)
 		for range 2 { // cold, then from the cache
 			rec2 := httptest.NewRecorder()
-			if err := a.writeFullProjects(rec2, r, ep, projects, owners, levels, withAccess); err != nil {
+			if err := a.writeFullProjects(rec2, r, projects, owners, levels, withAccess); err != nil {
 				t.Fatal(err)
 			}
 			if got != nil && !bytes.Equal(got, rec2.Body.Bytes()) {
@@ -108,7 +107,7 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 		t.Fatalf("after a push:\nwant %s\n got %s", want, got)
 	}
 	// A full cache admits few of a page's misses; the page is the same.
-	a.projectJSON = epochcache.NewCost[projectJSONKey, projectJSON](len(got)/2, len(got)/2, func(e projectJSON) int { return len(e.b) })
+	a.projectJSON = epochcache.NewCost[projectJSONKey, []byte](len(got)/2, len(got)/2, func(b []byte) int { return len(b) })
 	for range 3 {
 		if want, got := render(load(), true); !bytes.Equal(want, got) {
 			t.Fatalf("with a full cache:\nwant %s\n got %s", want, got)

@@ -372,7 +372,6 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind 
 	if err != nil {
 		return err
 	}
-	ep := a.epochsNow() // before the list is read: see project_json.go
 	list, err := run(o)
 	if err != nil {
 		return err
@@ -407,5 +406,5 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind 
 	if err != nil {
 		return err
 	}
-	return a.writeFullProjects(w, r, ep, projects, owners, list.Access, kind == listWithAccess)
+	return a.writeFullProjects(w, r, projects, owners, list.Access, kind == listWithAccess)
 }

@@ -25,12 +25,12 @@ func TestProjectRepositoryLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := s.Srv.Service.Repos.Path(int64(p.ID))
+	dir := s.Srv.Repos.Path(int64(p.ID))
 	out, err := exec.Command("git", "--git-dir", dir, "log", "--format=%an|%s", "trunk", "--", "README.md").CombinedOutput()
 	if err != nil || strings.TrimSpace(string(out)) != "Alice|Initial commit" {
 		t.Fatalf("git log = %q, %v", out, err)
 	}
-	blob, err := s.Srv.Service.Repos.Open(int64(p.ID)).Blob(context.Background(), "trunk", "README.md")
+	blob, err := s.Srv.Repos.Open(int64(p.ID)).Blob(context.Background(), "trunk", "README.md")
 	if err != nil || string(blob.Content) != "# Readme\n" {
 		t.Fatalf("README = %+v, %v", blob, err)
 	}
@@ -45,7 +45,7 @@ func TestProjectRepositoryLifecycle(t *testing.T) {
 	if !empty.EmptyRepo {
 		t.Fatal("new project without README is not empty_repo")
 	}
-	if _, err := os.Stat(s.Srv.Service.Repos.Path(int64(empty.ID))); err != nil {
+	if _, err := os.Stat(s.Srv.Repos.Path(int64(empty.ID))); err != nil {
 		t.Fatalf("empty project has no repository: %v", err)
 	}
 

@@ -335,7 +335,7 @@ func BenchmarkRepositoryTree(b *testing.B) {
 	for i := range 200 {
 		actions = append(actions, repo.Action{Kind: repo.ActionCreate, Path: fmt.Sprintf("d/f%03d", i), Content: []byte{byte(i)}})
 	}
-	if _, err := s.Srv.Service.Repos.Open(int64(p.ID)).CommitFiles(context.Background(), repo.CommitRequest{Branch: "main",
+	if _, err := s.Srv.Repos.Open(int64(p.ID)).CommitFiles(context.Background(), repo.CommitRequest{Branch: "main",
 		Message: "many", Author: repo.Signature{Name: "A", Email: "a@example.com"}, Actions: actions}); err != nil {
 		b.Fatal(err)
 	}

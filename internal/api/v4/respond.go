@@ -2,14 +2,10 @@ package v4
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 
-	"github.com/lablet/lablet/internal/auth"
-	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // writeJSON writes v with GitLab's exact content type (no charset: some
@@ -49,46 +45,23 @@ func accepted(w http.ResponseWriter) error {
 // insufficientScopeDescription is RFC 6750's wording, which GitLab uses.
 const insufficientScopeDescription = "The request requires higher privileges than provided by the access token."
 
-// writeError renders err in GitLab's shape and logs unexpected failures.
+// writeError renders err in GitLab's shape (service.Classify puts every
+// failure in the service's vocabulary) and logs unexpected failures.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var se *service.Error
-	var scopeErr *auth.ScopeError
-	var forbidden *auth.ForbiddenError
-	var sudoErr *auth.SudoNotFoundError
-	switch {
-	case errors.Is(err, auth.ErrUnauthorized):
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "401 Unauthorized"})
-	case errors.As(err, &scopeErr):
-		scope := strings.Join(scopeErr.Scopes, " ")
+	se := service.Classify(err)
+	switch se.Kind {
+	case service.KindUnauthorized:
+		body := map[string]string{"message": "401 Unauthorized"}
+		if se.Message != "" {
+			body["message"] += " - " + se.Message
+		}
+		writeJSON(w, http.StatusUnauthorized, body)
+	case service.KindInsufficientScope:
+		scope := strings.Join(se.Scopes, " ")
 		w.Header().Set("WWW-Authenticate", `Bearer realm="Protected by OAuth 2.0", error="insufficient_scope", error_description="`+
 			insufficientScopeDescription+`", scope="`+scope+`"`)
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "insufficient_scope",
 			"error_description": insufficientScopeDescription, "scope": scope})
-	case errors.As(err, &forbidden):
-		writeJSON(w, http.StatusForbidden, map[string]string{"message": "403 Forbidden - " + forbidden.Message})
-	case errors.As(err, &sudoErr):
-		writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 User with ID or username '" + sudoErr.Ident + "' Not Found"})
-	case errors.As(err, &se):
-		a.writeServiceError(w, se)
-	case errors.Is(err, store.ErrNotFound), errors.Is(err, repo.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 Not Found"})
-	case errors.Is(err, repo.ErrInvalidPath), errors.Is(err, repo.ErrInvalidRef), errors.Is(err, repo.ErrInvalid),
-		errors.Is(err, repo.ErrExists):
-		// Handlers should say what was wrong in GitLab's words; this keeps
-		// an unmapped repository error from ever becoming a 500.
-		writeJSON(w, http.StatusBadRequest, map[string]string{"message": "400 Bad request - " + err.Error()})
-	case errors.Is(err, repo.ErrConflict):
-		writeJSON(w, http.StatusConflict, map[string]string{"message": "409 Conflict - " + err.Error()})
-	case errors.Is(err, errBodyTooLarge):
-		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "413 Request Entity Too Large"})
-	default:
-		a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "500 Internal Server Error"})
-	}
-}
-
-func (a *API) writeServiceError(w http.ResponseWriter, se *service.Error) {
-	switch se.Kind {
 	case service.KindInvalid:
 		switch {
 		case len(se.Fields) > 0:
@@ -110,7 +83,10 @@ func (a *API) writeServiceError(w http.ResponseWriter, se *service.Error) {
 		writeJSON(w, http.StatusConflict, map[string]string{"message": se.Message})
 	case service.KindUnprocessable:
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": se.Message})
+	case service.KindTooLarge:
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "413 " + se.Message})
 	default:
+		a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"message": "500 Internal Server Error"})
 	}
 }

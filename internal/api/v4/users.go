@@ -57,7 +57,7 @@ func (a *API) userCreator(r *http.Request, u *model.User) (*model.User, error) {
 	if u.CreatedByID == nil {
 		return nil, nil
 	}
-	m, err := a.db.Q().UsersByIDs(r.Context(), []int64{*u.CreatedByID})
+	m, err := a.svc.UsersByIDs(r.Context(), []int64{*u.CreatedByID})
 	if err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 			creatorIDs = append(creatorIDs, *u.CreatedByID)
 		}
 	}
-	creators, err := a.db.Q().UsersByIDs(r.Context(), creatorIDs)
+	creators, err := a.svc.UsersByIDs(r.Context(), creatorIDs)
 	if err != nil {
 		return err
 	}
