@@ -18,6 +18,7 @@ const usage = `lablet — a GitLab-compatible forge
 Usage:
   lablet serve [flags]            run the server
   lablet token create [flags]     print a new personal access token
+  lablet routes                   list every route the server serves
   lablet version                  print the version
 
 Run "lablet <command> -h" for a command's flags.
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("usage: lablet token create --user NAME --name NAME --scopes api,sudo [--expires-at YYYY-MM-DD]")
 		}
 		return runTokenCreate(ctx, args[2:], stdout, stderr)
+	case "routes":
+		return runRoutes(args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, versionString())
 		return nil

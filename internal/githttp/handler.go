@@ -12,7 +12,9 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/route"
 )
 
 // Options configure a Handler.
@@ -33,6 +35,7 @@ type Handler struct {
 	maxBody  int64
 	log      *slog.Logger
 	adv      *advertiser
+	router   *route.Router
 }
 
 // New prepares a Handler and writes its pre-receive hook.
@@ -55,7 +58,20 @@ func New(resolver Resolver, opts Options) (*Handler, error) {
 		}
 		return nil, err
 	}
+	router, err := route.New(h.Routes(), http.HandlerFunc(h.NotFound))
+	if err != nil {
+		return nil, err
+	}
+	h.router = router
 	return h, nil
+}
+
+// ServeHTTP serves git alone (the server routes all surfaces at once).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
+
+// NotFound answers a path that names no git service as git expects.
+func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, http.StatusNotFound, MsgProjectNotFound)
 }
 
 // Close removes the temporary hook directory, if New made one.
@@ -75,32 +91,40 @@ const (
 // colon-separated key[=value]); it reaches git as GIT_PROTOCOL.
 var gitProtocolRe = regexp.MustCompile(`^[A-Za-z0-9._=:-]{1,256}$`)
 
-// ServeHTTP routes the three smart HTTP endpoints.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
-	switch {
-	case strings.HasSuffix(p, "/info/refs"):
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			h.fail(w, http.StatusMethodNotAllowed, "method not allowed")
-			return
-		}
-		svc := r.URL.Query().Get("service")
-		if svc != svcUpload && svc != svcReceive {
-			// The dumb protocol would expose the repository's files.
-			h.fail(w, http.StatusForbidden, "Only the smart HTTP protocol is supported.")
-			return
-		}
-		h.infoRefs(w, r, strings.TrimSuffix(p, "/info/refs"), svc)
-	case strings.HasSuffix(p, "/"+svcUpload), strings.HasSuffix(p, "/"+svcReceive):
-		if r.Method != http.MethodPost {
-			h.fail(w, http.StatusMethodNotAllowed, "method not allowed")
-			return
-		}
-		svc := p[strings.LastIndexByte(p, '/')+1:]
-		h.rpc(w, r, strings.TrimSuffix(p, "/"+svc), svc)
-	default:
-		h.fail(w, http.StatusNotFound, MsgProjectNotFound)
+// Routes is git's smart HTTP route table: the ref advertisement and the
+// two RPCs under a repository's path (<full_path>[.git]/…). Credentials
+// are HTTP Basic with a token as the password; the resolver decides what
+// the caller may do.
+func (h *Handler) Routes() []route.Route {
+	return []route.Route{
+		{Method: http.MethodGet, Pattern: "/{repo...}/info/refs", Func: (*Handler).infoRefsRoute,
+			Auth: "anonymous,basic:read_repository|write_repository|api", Ability: access.ReadCode,
+			Handler: http.HandlerFunc(h.infoRefsRoute)},
+		{Method: http.MethodPost, Pattern: "/{repo...}/" + svcUpload, Func: (*Handler).uploadPackRoute,
+			Auth: "anonymous,basic:read_repository|write_repository|api", Ability: access.ReadCode,
+			Handler: http.HandlerFunc(h.uploadPackRoute)},
+		{Method: http.MethodPost, Pattern: "/{repo...}/" + svcReceive, Func: (*Handler).receivePackRoute,
+			Auth: "basic:write_repository|api", Ability: access.PushCode,
+			Handler: http.HandlerFunc(h.receivePackRoute)},
 	}
+}
+
+func (h *Handler) infoRefsRoute(w http.ResponseWriter, r *http.Request) {
+	svc := r.URL.Query().Get("service")
+	if svc != svcUpload && svc != svcReceive {
+		// The dumb protocol would expose the repository's files.
+		h.fail(w, http.StatusForbidden, "Only the smart HTTP protocol is supported.")
+		return
+	}
+	h.infoRefs(w, r, "/"+r.PathValue("repo"), svc)
+}
+
+func (h *Handler) uploadPackRoute(w http.ResponseWriter, r *http.Request) {
+	h.rpc(w, r, "/"+r.PathValue("repo"), svcUpload)
+}
+
+func (h *Handler) receivePackRoute(w http.ResponseWriter, r *http.Request) {
+	h.rpc(w, r, "/"+r.PathValue("repo"), svcReceive)
 }
 
 // repoPath turns the URL prefix into a project path, or "" if invalid.

@@ -33,8 +33,10 @@ import (
 	"github.com/ory/fosite/handler/openid"
 	"github.com/ory/fosite/token/jwt"
 
+	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -166,20 +168,35 @@ func (p *Provider) ensurePasswordGrantClient(ctx context.Context) error {
 	return nil
 }
 
-// Register adds the machine-facing endpoints to mux. The pages
-// (/oauth/authorize, /oauth/device) are served by internal/web.
-func (p *Provider) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /oauth/token", p.token)
-	mux.HandleFunc("POST /oauth/revoke", p.revoke)
-	mux.HandleFunc("POST /oauth/introspect", p.introspect)
-	mux.HandleFunc("GET /oauth/token/info", p.tokenInfo)
-	mux.HandleFunc("GET /oauth/userinfo", p.userinfo)
-	mux.HandleFunc("POST /oauth/userinfo", p.userinfo)
-	mux.HandleFunc("GET /oauth/discovery/keys", p.jwks)
-	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
-	mux.HandleFunc("GET /.well-known/oauth-authorization-server", p.discovery)
-	mux.HandleFunc("POST /oauth/register", p.register)
-	mux.HandleFunc("POST /oauth/authorize_device", p.authorizeDevice)
+// Routes is the OAuth provider's route table: its machine-facing
+// endpoints. The pages (/oauth/authorize, /oauth/device) are in
+// internal/web's table.
+func (p *Provider) Routes() []route.Route {
+	rows := []struct {
+		pattern string
+		fn      func(*Provider, http.ResponseWriter, *http.Request)
+		auth    string
+	}{
+		{"POST /oauth/token", (*Provider).token, "client,password,code,refresh_token,device_code"},
+		{"POST /oauth/revoke", (*Provider).revoke, "client"},
+		{"POST /oauth/introspect", (*Provider).introspect, "client"},
+		{"GET /oauth/token/info", (*Provider).tokenInfo, "bearer"},
+		{"GET /oauth/userinfo", (*Provider).userinfo, "bearer:openid"},
+		{"POST /oauth/userinfo", (*Provider).userinfo, "bearer:openid"},
+		{"GET /oauth/discovery/keys", (*Provider).jwks, "anonymous"},
+		{"GET /.well-known/openid-configuration", (*Provider).discovery, "anonymous"},
+		{"GET /.well-known/oauth-authorization-server", (*Provider).discovery, "anonymous"},
+		{"POST /oauth/register", (*Provider).register, "anonymous"},
+		{"POST /oauth/authorize_device", (*Provider).authorizeDevice, "client"},
+	}
+	out := make([]route.Route, 0, len(rows))
+	for _, row := range rows {
+		method, path, _ := strings.Cut(row.pattern, " ")
+		fn := row.fn
+		out = append(out, route.Route{Method: method, Pattern: path, Func: fn, Auth: row.auth, Ability: access.None,
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn(p, w, r) })})
+	}
+	return out
 }
 
 // BaseURL is the external URL clients reach the server by; it is also the

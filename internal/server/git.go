@@ -7,40 +7,21 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
-	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/githttp"
 	"github.com/lablet/lablet/internal/service"
 )
 
-// gitRoutes passes git's smart HTTP requests (<full_path>[.git]/info/refs,
-// /git-upload-pack, /git-receive-pack) to the githttp handler and every
-// other path to the pages.
-type gitRoutes struct {
-	git   http.Handler
-	pages http.Handler
-}
-
-func (g gitRoutes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p := r.URL.Path
-	if strings.HasSuffix(p, "/info/refs") || strings.HasSuffix(p, "/git-upload-pack") ||
-		strings.HasSuffix(p, "/git-receive-pack") {
-		g.git.ServeHTTP(w, r)
-		return
-	}
-	g.pages.ServeHTTP(w, r)
-}
-
 // newGitHandler builds the smart HTTP handler with its pre-receive hook in
 // the data directory (kept across restarts, rewritten at each start).
-func newGitHandler(dataDir string, svc *service.Service, authn *auth.Authenticator, log *slog.Logger, pages http.Handler) (http.Handler, error) {
+func newGitHandler(dataDir string, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (*githttp.Handler, error) {
 	h, err := githttp.New(&gitResolver{svc: svc, auth: authn, log: log},
 		githttp.Options{HookDir: filepath.Join(dataDir, "git-hooks"), Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("server: git handler: %w", err)
 	}
-	return gitRoutes{git: h, pages: pages}, nil
+	return h, nil
 }
 
 // gitResolver turns HTTP Basic credentials into an identity and asks the

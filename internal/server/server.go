@@ -10,14 +10,19 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/lablet/lablet/internal/access"
 	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/config"
+	"github.com/lablet/lablet/internal/githttp"
 	"github.com/lablet/lablet/internal/oauth"
 	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 	"github.com/lablet/lablet/internal/web"
@@ -36,6 +41,7 @@ type Server struct {
 	Service *service.Service
 	log     *slog.Logger
 	handler http.Handler
+	routes  []route.Route
 	ready   atomic.Bool
 	http    *http.Server
 	cancel  context.CancelFunc
@@ -76,26 +82,69 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		db.Close()
 		return nil, err
 	}
-	git, err := newGitHandler(cfg.DataDir, svc, authn, log, pages)
+	git, err := newGitHandler(cfg.DataDir, svc, authn, log)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle(v4.Prefix+"/", api)
-	mux.Handle("/", git) // git smart HTTP at /<full_path>.git/..., pages otherwise
-	// OAuth's machine endpoints (/oauth/token, discovery, …); its consent
-	// and device pages are served by web under "/".
-	provider.Register(mux)
-	mux.HandleFunc("GET /-/health", s.health)
-	mux.HandleFunc("GET /-/liveness", s.liveness)
-	mux.HandleFunc("GET /-/readiness", s.readiness)
-	s.handler = requestID(logRequests(log, recoverPanics(log, mux)))
+	// One router serves every surface's table: unknown paths under /api
+	// answer GitLab's JSON 404, others the pages' 404.
+	s.routes = surfaces(api, git, provider, pages, s)
+	router, err := route.New(s.routes, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			v4.NotFound(w, r)
+			return
+		}
+		pages.NotFound(w, r)
+	}))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.handler = requestID(logRequests(log, recoverPanics(log, router)))
 	return s, nil
 }
 
 // Handler is the server's root handler, for tests that serve it themselves.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// Routes is every route the server serves, surface by surface: the REST
+// API, git over HTTP, OAuth, pages and health.
+func (s *Server) Routes() []route.Route { return s.routes }
+
+// surfaces concatenates the route tables, in the order lablet routes
+// prints them.
+func surfaces(api *v4.API, git *githttp.Handler, provider *oauth.Provider, pages *web.Handler, s *Server) []route.Route {
+	return slices.Concat(api.Routes(), git.Routes(), provider.Routes(), pages.Routes(), s.healthRoutes())
+}
+
+// RouteTable is the table a server serves, built without storage: for
+// `lablet routes`. Its handlers must not be called.
+func RouteTable() ([]route.Route, error) {
+	pages, err := web.New(web.Options{OAuth: &oauth.Provider{}})
+	if err != nil {
+		return nil, err
+	}
+	return surfaces(v4.New(v4.Options{}), &githttp.Handler{}, &oauth.Provider{}, pages, &Server{}), nil
+}
+
+func (s *Server) healthRoutes() []route.Route {
+	rows := []struct {
+		path string
+		fn   func(*Server, http.ResponseWriter, *http.Request)
+	}{
+		{"/-/health", (*Server).health},
+		{"/-/liveness", (*Server).liveness},
+		{"/-/readiness", (*Server).readiness},
+	}
+	out := make([]route.Route, 0, len(rows))
+	for _, row := range rows {
+		fn := row.fn
+		out = append(out, route.Route{Method: http.MethodGet, Pattern: row.path, Func: fn, Auth: "anonymous",
+			Ability: access.None, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn(s, w, r) })})
+	}
+	return out
+}
 
 // Serve accepts connections on ln until ctx ends or Close is called, and
 // runs the background workers meanwhile.

@@ -20,13 +20,6 @@ const resourceTokensSuffix = "/-/settings/access_tokens"
 var levelNames = map[access.Level]string{access.Guest: "Guest", access.Planner: "Planner",
 	access.Reporter: "Reporter", access.Developer: "Developer", access.Maintainer: "Maintainer", access.Owner: "Owner"}
 
-// registerResourceTokenPages routes the settings pages. Full paths hold
-// slashes, which ServeMux patterns can't match as one prefix, so a
-// catch-all dispatches on the suffix and answers 404 for anything else.
-func (h *Handler) registerResourceTokenPages() {
-	h.mux.HandleFunc("/", h.dispatchResourceTokens)
-}
-
 // resourcePage is one request to a settings page, parsed from its path.
 type resourcePage struct {
 	group bool
@@ -34,41 +27,51 @@ type resourcePage struct {
 	base  string // the page's own path
 }
 
-func (h *Handler) dispatchResourceTokens(w http.ResponseWriter, r *http.Request) {
-	path := r.URL.Path
-	i := strings.Index(path, resourceTokensSuffix)
-	if i <= 1 {
-		http.NotFound(w, r)
-		return
+// resourcePageOf reads the page's project or group from the path: the
+// {full_path} of /{full_path...}/-/settings/access_tokens, or of
+// /groups/{full_path...}/-/settings/access_tokens.
+func resourcePageOf(r *http.Request, group bool) (resourcePage, bool) {
+	pg := resourcePage{group: group, ref: r.PathValue("full_path")}
+	if group {
+		pg.base = "/groups/" + pg.ref + resourceTokensSuffix
+		return pg, true
 	}
-	pg := resourcePage{ref: path[1:i], base: path[:i+len(resourceTokensSuffix)]}
-	if rest, isGroup := strings.CutPrefix(pg.ref, "groups/"); isGroup {
-		pg.group, pg.ref = true, rest
-	} else if !strings.Contains(pg.ref, "/") {
-		http.NotFound(w, r) // projects always live in a namespace
-		return
-	}
-	rest := path[i+len(resourceTokensSuffix):]
-	switch {
-	case (rest == "" || rest == "/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-		h.requireUser(func(w http.ResponseWriter, r *http.Request, s pageSession) {
+	pg.base = "/" + pg.ref + resourceTokensSuffix
+	return pg, strings.Contains(pg.ref, "/") // projects always live in a namespace
+}
+
+// resourceTokensPage serves the page listing a resource's tokens.
+func resourceTokensPage(group bool) pageHandler {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, s pageSession) {
+		if pg, ok := resourcePageOf(r, group); ok {
 			h.resourceTokens(w, r, s, pg)
-		})(w, r)
-	case rest == "" && r.Method == http.MethodPost:
-		h.requireUser(func(w http.ResponseWriter, r *http.Request, s pageSession) {
-			h.createResourceToken(w, r, s, pg)
-		})(w, r)
-	case strings.HasSuffix(rest, "/revoke") && r.Method == http.MethodPost:
-		id, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(rest, "/"), "/revoke"), 10, 64)
-		if err != nil || id <= 0 {
-			http.NotFound(w, r)
 			return
 		}
-		h.requireUser(func(w http.ResponseWriter, r *http.Request, s pageSession) {
-			h.revokeResourceToken(w, r, s, pg, id)
-		})(w, r)
-	default:
-		http.NotFound(w, r)
+		h.notFound(w, r)
+	}
+}
+
+// createResourceTokenPage serves the page's create form.
+func createResourceTokenPage(group bool) pageHandler {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, s pageSession) {
+		if pg, ok := resourcePageOf(r, group); ok {
+			h.createResourceToken(w, r, s, pg)
+			return
+		}
+		h.notFound(w, r)
+	}
+}
+
+// revokeResourceTokenPage serves a token's revoke button.
+func revokeResourceTokenPage(group bool) pageHandler {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, s pageSession) {
+		pg, ok := resourcePageOf(r, group)
+		id, err := strconv.ParseInt(r.PathValue("token_id"), 10, 64)
+		if !ok || err != nil || id <= 0 {
+			h.notFound(w, r)
+			return
+		}
+		h.revokeResourceToken(w, r, s, pg, id)
 	}
 }
 
@@ -87,7 +90,7 @@ func (h *Handler) loadResource(w http.ResponseWriter, r *http.Request, s pageSes
 		return nil
 	}
 	if err != nil || !res.CanManage() {
-		http.NotFound(w, r)
+		h.notFound(w, r)
 		return nil
 	}
 	return res
@@ -189,7 +192,7 @@ func (h *Handler) revokeResourceToken(w http.ResponseWriter, r *http.Request, s 
 			h.fail(w, r, err)
 			return
 		}
-		http.NotFound(w, r)
+		h.notFound(w, r)
 		return
 	}
 	http.Redirect(w, r, pg.base+"?revoked=1", http.StatusSeeOther)

@@ -9,20 +9,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// registerApplications lists the OAuth application pages: each user's at
-// /-/user_settings/applications, instance-wide ones at /admin/applications.
-func (h *Handler) registerApplications() {
-	h.mux.HandleFunc("GET /-/user_settings/applications", h.requireUser(h.userApplications))
-	h.mux.HandleFunc("POST /-/user_settings/applications", h.requireUser(h.createUserApplication))
-	h.mux.HandleFunc("POST /-/user_settings/applications/{id}/renew", h.requireUser(h.renewApplication(false)))
-	h.mux.HandleFunc("POST /-/user_settings/applications/{id}/delete", h.requireUser(h.deleteApplication(false)))
-	h.mux.HandleFunc("POST /-/user_settings/applications/authorized/{id}/revoke", h.requireUser(h.revokeAuthorized))
-	h.mux.HandleFunc("GET /admin/applications", h.requireAdmin(h.adminApplications))
-	h.mux.HandleFunc("POST /admin/applications", h.requireAdmin(h.createAdminApplication))
-	h.mux.HandleFunc("POST /admin/applications/{id}/renew", h.requireAdmin(h.renewApplication(true)))
-	h.mux.HandleFunc("POST /admin/applications/{id}/delete", h.requireAdmin(h.deleteApplication(true)))
-}
-
 type applicationsData struct {
 	Admin      bool
 	Base       string
@@ -124,11 +110,11 @@ func appID(r *http.Request) int64 {
 	return n
 }
 
-func (h *Handler) renewApplication(admin bool) func(http.ResponseWriter, *http.Request, pageSession) {
-	return func(w http.ResponseWriter, r *http.Request, s pageSession) {
+func renewApplication(admin bool) pageHandler {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, s pageSession) {
 		na, err := h.svc.RenewApplicationSecret(r.Context(), s.id, appID(r))
 		if service.KindOf(err) == service.KindNotFound {
-			http.NotFound(w, r)
+			h.notFound(w, r)
 			return
 		}
 		if err != nil {
@@ -140,11 +126,11 @@ func (h *Handler) renewApplication(admin bool) func(http.ResponseWriter, *http.R
 	}
 }
 
-func (h *Handler) deleteApplication(admin bool) func(http.ResponseWriter, *http.Request, pageSession) {
-	return func(w http.ResponseWriter, r *http.Request, s pageSession) {
+func deleteApplication(admin bool) pageHandler {
+	return func(h *Handler, w http.ResponseWriter, r *http.Request, s pageSession) {
 		err := h.svc.DeleteApplication(r.Context(), s.id, appID(r))
 		if service.KindOf(err) == service.KindNotFound {
-			http.NotFound(w, r)
+			h.notFound(w, r)
 			return
 		}
 		if err != nil {

@@ -2,10 +2,6 @@ package web
 
 import "net/http"
 
-func (h *Handler) registerDashboard() {
-	h.mux.HandleFunc("GET /{$}", h.requireUser(h.dashboard))
-}
-
 func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, s pageSession) {
 	h.render(w, r, http.StatusOK, "dashboard", view{Title: "Dashboard"})
 }

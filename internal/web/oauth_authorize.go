@@ -7,18 +7,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// registerOAuth lists the OAuth pages: consent, device verification and
-// the application settings. The machine endpoints are in internal/oauth.
-func (h *Handler) registerOAuth() {
-	if h.oauth == nil {
-		return
-	}
-	h.mux.HandleFunc("GET /oauth/authorize", h.requireUser(h.oauthAuthorize))
-	h.mux.HandleFunc("POST /oauth/authorize", h.requireUser(h.oauthAuthorize))
-	h.registerOAuthDevice()
-	h.registerApplications()
-}
-
 type consentData struct {
 	AppName     string
 	Scopes      []scopeInfo

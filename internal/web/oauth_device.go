@@ -7,11 +7,6 @@ import (
 	"github.com/lablet/lablet/internal/oauth"
 )
 
-func (h *Handler) registerOAuthDevice() {
-	h.mux.HandleFunc("GET /oauth/device", h.requireUser(h.oauthDevice))
-	h.mux.HandleFunc("POST /oauth/device", h.requireUser(h.oauthDevice))
-}
-
 type deviceData struct {
 	UserCode string
 	AppName  string

@@ -13,15 +13,6 @@ import (
 
 const personalTokensPath = "/-/user_settings/personal_access_tokens"
 
-// registerTokenPages lists the access token pages: personal tokens here,
-// project and group tokens in access_tokens.go.
-func (h *Handler) registerTokenPages() {
-	h.mux.HandleFunc("GET "+personalTokensPath, h.requireUser(h.personalTokens))
-	h.mux.HandleFunc("POST "+personalTokensPath, h.requireUser(h.createPersonalToken))
-	h.mux.HandleFunc("POST "+personalTokensPath+"/{token_id}/revoke", h.requireUser(h.revokePersonalToken))
-	h.registerResourceTokenPages()
-}
-
 // tokensPage is what the token pages show.
 type tokensPage struct {
 	// Action is where the create form posts; revoke forms post to
@@ -198,7 +189,7 @@ func (h *Handler) createPersonalToken(w http.ResponseWriter, r *http.Request, s 
 func (h *Handler) revokePersonalToken(w http.ResponseWriter, r *http.Request, s pageSession) {
 	id, err := strconv.ParseInt(r.PathValue("token_id"), 10, 64)
 	if err != nil || id <= 0 {
-		http.NotFound(w, r)
+		h.notFound(w, r)
 		return
 	}
 	// The service answers someone else's token like a missing one.
@@ -207,7 +198,7 @@ func (h *Handler) revokePersonalToken(w http.ResponseWriter, r *http.Request, s 
 			h.fail(w, r, err)
 			return
 		}
-		http.NotFound(w, r)
+		h.notFound(w, r)
 		return
 	}
 	http.Redirect(w, r, personalTokensPath+"?revoked=1", http.StatusSeeOther)

@@ -93,7 +93,12 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	http.Error(w, "500 Internal Server Error", http.StatusInternalServerError)
 }
 
-func (h *Handler) registerStatic() {
+// staticFiles serves the embedded stylesheet and images under /-/static/.
+func staticFiles() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
-	h.mux.Handle("GET /-/static/", http.StripPrefix("/-/static/", http.FileServerFS(sub)))
+	return http.StripPrefix("/-/static/", http.FileServerFS(sub))
+}
+
+func (h *Handler) static(w http.ResponseWriter, r *http.Request, s pageSession) {
+	h.staticFiles.ServeHTTP(w, r)
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
@@ -58,36 +57,6 @@ func (h *Handler) checkCSRF(r *http.Request, s pageSession) bool {
 	}
 	c, err := r.Cookie(csrfCookie)
 	return err == nil && c.Value != "" && auth.DigestEqual(c.Value, sent)
-}
-
-// requireUser wraps a page that needs a signed-in user: others are sent to
-// the sign-in page and come back afterwards. POSTs are CSRF-checked here.
-func (h *Handler) requireUser(next func(w http.ResponseWriter, r *http.Request, s pageSession)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s := h.session(r)
-		if !s.id.Authenticated() {
-			target := "/users/sign_in?redirect_to=" + url.QueryEscape(r.URL.RequestURI())
-			http.Redirect(w, r, target, http.StatusFound)
-			return
-		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && !h.checkCSRF(r, s) {
-			http.Error(w, "422 The change you requested was rejected (invalid authenticity token).", http.StatusUnprocessableEntity)
-			return
-		}
-		next(w, r, s)
-	}
-}
-
-// requireAdmin is requireUser for instance administrators (404 for others,
-// as GitLab hides the admin area).
-func (h *Handler) requireAdmin(next func(w http.ResponseWriter, r *http.Request, s pageSession)) http.HandlerFunc {
-	return h.requireUser(func(w http.ResponseWriter, r *http.Request, s pageSession) {
-		if !s.id.IsAdmin() {
-			http.NotFound(w, r)
-			return
-		}
-		next(w, r, s)
-	})
 }
 
 // safeRedirect keeps redirect targets on this site: a local absolute path,

@@ -9,28 +9,21 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (h *Handler) registerSignIn() {
-	h.mux.HandleFunc("GET /users/sign_in", h.signInForm)
-	h.mux.HandleFunc("POST /users/sign_in", h.signIn)
-	h.mux.HandleFunc("POST /users/sign_out", h.requireUser(h.signOut))
-}
-
 type signInData struct {
 	Login      string
 	RedirectTo string
 }
 
-func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) signInForm(w http.ResponseWriter, r *http.Request, s pageSession) {
 	redirect := safeRedirect(r.URL.Query().Get("redirect_to"))
-	if h.session(r).id.Authenticated() {
+	if s.id.Authenticated() {
 		http.Redirect(w, r, redirect, http.StatusFound)
 		return
 	}
 	h.render(w, r, http.StatusOK, "sign_in", view{Title: "Sign in", Data: signInData{RedirectTo: redirect}})
 }
 
-func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
-	s := h.session(r)
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, s pageSession) {
 	redirect := safeRedirect(r.PostFormValue("redirect_to"))
 	data := signInData{Login: r.PostFormValue("user[login]"), RedirectTo: redirect}
 	if !h.checkCSRF(r, s) {

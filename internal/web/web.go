@@ -10,6 +10,7 @@ import (
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/oauth"
+	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -19,9 +20,11 @@ type Handler struct {
 	auth        *auth.Authenticator
 	log         *slog.Logger
 	externalURL string
-	mux         *http.ServeMux
 	pages       *pages
 	oauth       *oauth.Provider
+	staticFiles http.Handler
+	routes      []route.Route
+	router      *route.Router
 }
 
 // Options configure a Handler.
@@ -35,33 +38,28 @@ type Options struct {
 	OAuth *oauth.Provider
 }
 
-// New builds the page handler with all its routes. Each page file has a
-// register function that lists its routes.
+// New builds the page handler from its route table (routes.go).
 func New(o Options) (*Handler, error) {
 	p, err := loadPages()
 	if err != nil {
 		return nil, err
 	}
 	h := &Handler{svc: o.Service, auth: o.Authenticator, log: o.Log, externalURL: o.ExternalURL,
-		mux: http.NewServeMux(), pages: p, oauth: o.OAuth}
-	h.registerStatic()
-	h.registerSignIn()
-	h.registerDashboard()
-	h.registerOAuth()
-	h.registerTokenPages()
+		pages: p, oauth: o.OAuth, staticFiles: staticFiles()}
+	for _, row := range h.table() {
+		h.routes = append(h.routes, h.serve(row))
+	}
+	if h.router, err = route.New(h.routes, http.HandlerFunc(h.NotFound)); err != nil {
+		return nil, err
+	}
 	return h, nil
 }
 
-// ServeHTTP serves a page, with headers that keep pages out of frames and
-// caches.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	hd.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self' http: https:; frame-ancestors 'none'")
-	h.mux.ServeHTTP(w, r)
-}
+// Routes is the pages' route table as the server serves it (routes.go).
+func (h *Handler) Routes() []route.Route { return h.routes }
+
+// ServeHTTP serves the pages alone (the server routes all surfaces at once).
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
 
 // baseURL is the external URL clients reach the server by.
 func (h *Handler) baseURL(r *http.Request) string {

@@ -11,27 +11,14 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// tokenResourceLoader loads a project or group for its access tokens.
-type tokenResourceLoader func(ctx context.Context, id *auth.Identity, ref string) (*service.TokenResource, error)
+// tokenResource loads a project or group for its access tokens:
+// (*service.Service).ProjectTokenResource or GroupTokenResource.
+type tokenResource func(*service.Service, context.Context, *auth.Identity, string) (*service.TokenResource, error)
 
-// registerAccessTokens lists the project and group access token routes,
-// which GitLab serves from one definition for both kinds.
-func (a *API) registerAccessTokens() {
-	for kind, load := range map[string]tokenResourceLoader{
-		"projects": a.svc.ProjectTokenResource,
-		"groups":   a.svc.GroupTokenResource,
-	} {
-		base := "/" + kind + "/{id}/access_tokens"
-		a.route("GET "+base, a.listResourceTokens(load))
-		a.route("POST "+base, a.createResourceToken(load))
-		a.route("GET "+base+"/{token_id}", a.getResourceToken(load))
-		a.route("DELETE "+base+"/{token_id}", a.revokeResourceToken(load))
-		a.route("POST "+base+"/{token_id}/rotate", a.rotateResourceToken(load))
-		// A token may rotate itself with self_rotate alone.
-		a.route("POST "+base+"/self/rotate", a.rotateResourceToken(load),
-			withScopes(auth.ScopeAPI, auth.ScopeSelfRotate))
-	}
-}
+var (
+	projectTokens tokenResource = (*service.Service).ProjectTokenResource
+	groupTokens   tokenResource = (*service.Service).GroupTokenResource
+)
 
 // resourceTokenEntity is GitLab's Entities::ResourceAccessToken(WithToken).
 type resourceTokenEntity struct {
@@ -81,9 +68,9 @@ func tokenListFilter(p *params) (model.TokenFilter, error) {
 	return f, pe.err()
 }
 
-func (a *API) listResourceTokens(load tokenResourceLoader) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		res, err := load(r.Context(), c.id, r.PathValue("id"))
+func listResourceTokens(load tokenResource) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -106,9 +93,9 @@ func (a *API) listResourceTokens(load tokenResourceLoader) handlerFunc {
 	}
 }
 
-func (a *API) getResourceToken(load tokenResourceLoader) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		res, err := load(r.Context(), c.id, r.PathValue("id"))
+func getResourceToken(load tokenResource) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -127,9 +114,9 @@ func (a *API) getResourceToken(load tokenResourceLoader) handlerFunc {
 	}
 }
 
-func (a *API) createResourceToken(load tokenResourceLoader) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		res, err := load(r.Context(), c.id, r.PathValue("id"))
+func createResourceToken(load tokenResource) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -162,9 +149,9 @@ func (a *API) createResourceToken(load tokenResourceLoader) handlerFunc {
 	}
 }
 
-func (a *API) revokeResourceToken(load tokenResourceLoader) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		res, err := load(r.Context(), c.id, r.PathValue("id"))
+func revokeResourceToken(load tokenResource) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -179,9 +166,9 @@ func (a *API) revokeResourceToken(load tokenResourceLoader) handlerFunc {
 	}
 }
 
-func (a *API) rotateResourceToken(load tokenResourceLoader) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		res, err := load(r.Context(), c.id, r.PathValue("id"))
+func rotateResourceToken(load tokenResource) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}

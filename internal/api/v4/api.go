@@ -1,5 +1,7 @@
-// Package v4 is GitLab's REST API v4 over lablet's service layer. Each
-// resource has its own file with a register function listing its routes.
+// Package v4 is GitLab's REST API v4 over lablet's service layer. Its
+// route table (routes.go) lists every endpoint with who may call it and
+// the ability its operation checks; each resource's handlers have a file
+// of their own.
 package v4
 
 import (
@@ -8,8 +10,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -24,7 +28,8 @@ type API struct {
 	externalURL string
 	version     string
 	maxFileSize int64
-	mux         *http.ServeMux
+	routes      []route.Route
+	router      *route.Router
 	projectJSON *epochcache.Cache[projectJSONKey, []byte]
 	listBuffers sync.Pool // *bytes.Buffer for assembling lists
 }
@@ -46,114 +51,146 @@ type Options struct {
 // DefaultMaxFileSize is the file size limit when none is configured.
 const DefaultMaxFileSize = 10 << 20
 
-// New builds the API with all its routes.
+// New builds the API from its route table (routes.go).
 func New(o Options) *API {
 	a := &API{svc: o.Service, auth: o.Authenticator, log: o.Log,
-		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, mux: http.NewServeMux(),
+		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize,
 		projectJSON: newProjectJSONCache()}
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize
 	}
-	a.registerMeta()
-	a.registerUsers()
-	a.registerTokens()
-	a.registerAccessTokens()
-	a.registerNamespaces()
-	a.registerGroups()
-	a.registerGroupMembers()
-	a.registerProjects()
-	a.registerProjectMembers()
-	a.registerProtectedBranches()
-	a.registerBranches()
-	a.registerTags()
-	a.registerRepository()
-	a.registerFiles()
-	a.registerCommits()
-	a.registerApplications()
+	for _, rt := range table() {
+		a.routes = append(a.routes, a.serve(rt))
+	}
+	router, err := route.New(a.routes, http.HandlerFunc(NotFound))
+	if err != nil {
+		panic(err) // the table is a constant of the program
+	}
+	a.router = router
 	return a
 }
 
-// ServeHTTP dispatches to the route table; unknown routes and wrong methods
-// answer in GitLab's JSON rather than the mux's plain text.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, pattern := a.mux.Handler(r)
-	if pattern == "" {
-		rec := &statusRecorder{header: http.Header{}}
-		h.ServeHTTP(rec, r)
-		if rec.status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", rec.header.Get("Allow"))
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": "405 Method Not Allowed"})
-			return
-		}
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
-		return
-	}
-	a.mux.ServeHTTP(w, r)
+// Routes is the API's route table as the server serves it.
+func (a *API) Routes() []route.Route { return a.routes }
+
+// ServeHTTP serves the API alone (the server routes all surfaces at once).
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.ServeHTTP(w, r) }
+
+// NotFound is GitLab's answer to an unknown API route, whatever its method.
+func NotFound(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 }
 
-// statusRecorder captures the status a fallback handler would write.
-type statusRecorder struct {
-	header http.Header
-	status int
+// handler is an endpoint: it writes a response or returns an error that
+// the API renders in GitLab's shape. Table rows name handlers as method
+// expressions ((*API).getProject), so that the printed table points at
+// their code.
+type handler func(a *API, w http.ResponseWriter, r *http.Request, c *call) error
+
+// endpoint is one row of the API's route table.
+type endpoint struct {
+	method, path string
+	handler      handler
+	who          who
+	ability      access.Ability
+	// files marks routes whose bodies carry file content: their body
+	// limit follows the configured file size (base64 grows it by a third).
+	files bool
 }
 
-func (s *statusRecorder) Header() http.Header         { return s.header }
-func (s *statusRecorder) Write(b []byte) (int, error) { return len(b), nil }
-func (s *statusRecorder) WriteHeader(code int)        { s.status = code }
-
-// handlerFunc is an endpoint: it writes a response or returns an error that
-// the API renders in GitLab's shape.
-type handlerFunc func(w http.ResponseWriter, r *http.Request, c *call) error
-
-// routeOpts say who may call a route.
-type routeOpts struct {
+// who says which callers may reach a route and with which token scopes;
+// the route's ability then decides what they may do.
+type who struct {
 	anonymous bool     // callers without credentials are allowed
-	readUser  bool     // read_user scope suffices (user endpoints)
-	admin     bool     // instance administrators only
+	readUser  bool     // read_user scope suffices on reads (user endpoints)
+	admin     bool     // instance administrators only (403 for others)
 	scopes    []string // overrides the method-derived scopes
-	bodyLimit int64    // request body limit; 0 means maxBodyBytes
 }
 
-// routeOpt adjusts routeOpts.
-type routeOpt func(*routeOpts)
+// The kinds of callers the table names.
+var (
+	// anyone: anonymous callers too (they see public data only).
+	anyone = who{anonymous: true}
+	// anyoneOrReadUser: anyone, and read_user tokens suffice.
+	anyoneOrReadUser = who{anonymous: true, readUser: true}
+	// signedIn: any authenticated caller with the method's scopes.
+	signedIn = who{}
+	// signedInOrReadUser: signedIn, and read_user tokens suffice.
+	signedInOrReadUser = who{readUser: true}
+	// admin: instance administrators.
+	admin = who{admin: true}
+	// adminOrReadUser: admin, and read_user tokens suffice on reads.
+	adminOrReadUser = who{admin: true, readUser: true}
+)
 
-// anonymous lets unauthenticated callers in (they see public data only).
-func anonymous(o *routeOpts) { o.anonymous = true }
+// withScopes is signedIn with the scopes a route takes instead of the
+// method's.
+func withScopes(scopes ...string) who { return who{scopes: scopes} }
 
-// readUser accepts read_user tokens on reads.
-func readUser(o *routeOpts) { o.readUser = true }
-
-// adminOnly restricts the route to administrators (403 for others).
-func adminOnly(o *routeOpts) { o.admin = true }
-
-// bodyLimit raises the request body limit of a route that carries file
-// content.
-func bodyLimit(n int64) routeOpt { return func(o *routeOpts) { o.bodyLimit = n } }
-
-// route registers pattern ("GET /projects/{id}") under the API prefix with
-// authentication, scope and admin checks in front of h.
-func (a *API) route(pattern string, h handlerFunc, opts ...routeOpt) {
-	var o routeOpts
-	for _, f := range opts {
-		f(&o)
-	}
+// row builds a table row from "METHOD /path".
+func row(pattern string, h handler, w who, ab access.Ability) endpoint {
 	method, path, _ := strings.Cut(pattern, " ")
-	a.mux.HandleFunc(method+" "+Prefix+path, func(w http.ResponseWriter, r *http.Request) {
-		c, err := a.newCall(w, r, o.bodyLimit)
-		if err == nil {
-			err = a.authorize(r, c, &o)
+	return endpoint{method: method, path: path, handler: h, who: w, ability: ab}
+}
+
+// withFiles marks a row whose body carries file content.
+func (e endpoint) withFiles() endpoint { e.files = true; return e }
+
+// scopesFor are the token scopes any one of which lets a caller use the
+// route with method.
+func (w who) scopesFor(method string) []string {
+	switch {
+	case w.scopes != nil:
+		return w.scopes
+	case method == http.MethodGet || method == http.MethodHead:
+		if w.readUser {
+			return []string{auth.ScopeAPI, auth.ScopeReadAPI, auth.ScopeReadUser}
 		}
-		if err == nil {
-			err = h(w, r, c)
-		}
-		if err != nil {
-			a.writeError(w, r, err)
-		}
-	})
+		return []string{auth.ScopeAPI, auth.ScopeReadAPI}
+	}
+	return []string{auth.ScopeAPI}
+}
+
+// describe is the route's AUTH column: who may call, with which scopes.
+func (w who) describe(method string) string {
+	var parts []string
+	if w.anonymous {
+		parts = append(parts, "anonymous")
+	}
+	parts = append(parts, "token:"+strings.Join(w.scopesFor(method), "|"), "session")
+	if w.admin {
+		parts = append(parts, "admin")
+	}
+	return strings.Join(parts, ",")
+}
+
+// serve turns a table row into a served route: authentication, scope and
+// admin checks, then the handler; errors in GitLab's shapes.
+func (a *API) serve(e endpoint) route.Route {
+	limit := int64(0)
+	if e.files {
+		limit = max(maxBodyBytes, a.maxFileSize*2+1<<20)
+	}
+	h := e.handler
+	return route.Route{
+		Method: e.method, Pattern: Prefix + e.path, Func: h, Auth: e.who.describe(e.method), Ability: e.ability,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c, err := a.newCall(w, r, limit)
+			if err == nil {
+				err = a.authorize(r, c, e.who)
+			}
+			if err == nil {
+				err = h(a, w, r, c)
+			}
+			if err != nil {
+				a.writeError(w, r, err)
+			}
+		}),
+	}
 }
 
 // authorize applies a route's rules to the caller.
-func (a *API) authorize(r *http.Request, c *call, o *routeOpts) error {
+func (a *API) authorize(r *http.Request, c *call, o who) error {
 	id := c.id
 	if !id.Authenticated() {
 		if o.anonymous {
@@ -161,18 +198,7 @@ func (a *API) authorize(r *http.Request, c *call, o *routeOpts) error {
 		}
 		return auth.ErrUnauthorized
 	}
-	scopes := o.scopes
-	if scopes == nil {
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			scopes = []string{auth.ScopeAPI, auth.ScopeReadAPI}
-			if o.readUser {
-				scopes = append(scopes, auth.ScopeReadUser)
-			}
-		} else {
-			scopes = []string{auth.ScopeAPI}
-		}
-	}
-	if !id.HasAnyScope(scopes...) {
+	if scopes := o.scopesFor(r.Method); !id.HasAnyScope(scopes...) {
 		return &auth.ScopeError{Scopes: scopes}
 	}
 	if o.admin && !id.IsAdmin() {
@@ -196,12 +222,12 @@ func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64) (*cal
 	c := &call{params: p}
 	text := tokenFromRequest(r, p)
 	if text == "" {
-		c.id = a.sessionIdentity(r)
 		if sudoIdent(r, p) != "" {
 			// Sudo needs a token; without one it is simply unauthenticated.
 			return nil, auth.ErrUnauthorized
 		}
-		return c, nil
+		c.id, err = a.sessionIdentity(r)
+		return c, err
 	}
 	id, err := a.auth.Token(r.Context(), text, sudoIdent(r, p))
 	if err != nil {
@@ -211,24 +237,28 @@ func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64) (*cal
 	return c, nil
 }
 
+// errNoCSRF answers a write that carries a session cookie without the
+// session's CSRF token.
+var errNoCSRF = service.Unauthorized("a request signed in by session cookie needs the session's CSRF token in X-CSRF-Token")
+
 // sessionIdentity authenticates by the _gitlab_session cookie, as GitLab's
 // own pages do. Reads need only the cookie; anything else also needs the
 // session's CSRF token in X-CSRF-Token, so a page on another site can't act
-// for a signed-in user. Without them the caller is anonymous.
-func (a *API) sessionIdentity(r *http.Request) *auth.Identity {
+// for a signed-in user. Without a valid cookie the caller is anonymous.
+func (a *API) sessionIdentity(r *http.Request) (*auth.Identity, error) {
 	cookie, err := r.Cookie(auth.SessionCookie)
 	if err != nil || cookie.Value == "" {
-		return a.auth.Anonymous()
+		return a.auth.Anonymous(), nil
 	}
 	id, err := a.auth.Session(r.Context(), cookie.Value)
 	if err != nil {
-		return a.auth.Anonymous()
+		return a.auth.Anonymous(), nil
 	}
 	safe := r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions
 	if !safe && !id.CSRFValid(r.Header.Get("X-CSRF-Token")) {
-		return a.auth.Anonymous()
+		return nil, errNoCSRF
 	}
-	return id
+	return id, nil
 }
 
 // tokenFromRequest finds a token in any of the places GitLab looks.

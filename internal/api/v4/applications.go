@@ -8,14 +8,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// registerApplications lists GitLab's admin Applications API.
-func (a *API) registerApplications() {
-	a.route("GET /applications", a.listApplications, adminOnly)
-	a.route("POST /applications", a.createApplication, adminOnly)
-	a.route("DELETE /applications/{id}", a.deleteApplication, adminOnly)
-	a.route("POST /applications/{id}/renew-secret", a.renewApplicationSecret, adminOnly)
-}
-
 // applicationEntity is GitLab's Entities::Application(WithSecret).
 type applicationEntity struct {
 	ID              int64  `json:"id"`

@@ -9,16 +9,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerBranches() {
-	a.route("GET /projects/{id}/repository/branches", a.listBranches, anonymous)
-	// {branch...}: names with "/" work escaped (feature%2Fx) and unescaped.
-	a.route("GET /projects/{id}/repository/branches/{branch...}", a.getBranch, anonymous)
-	a.route("HEAD /projects/{id}/repository/branches/{branch...}", a.headBranch, anonymous)
-	a.route("POST /projects/{id}/repository/branches", a.createBranch)
-	a.route("DELETE /projects/{id}/repository/branches/{branch...}", a.deleteBranch)
-	a.route("DELETE /projects/{id}/repository/merged_branches", a.deleteMergedBranches)
-}
-
 // branchEntity is GitLab's Branch entity.
 type branchEntity struct {
 	Name               string        `json:"name"`

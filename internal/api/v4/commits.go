@@ -14,18 +14,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerCommits() {
-	limit := bodyLimit(max(maxBodyBytes, a.maxFileSize*2+1<<20))
-	a.route("GET /projects/{id}/repository/commits", a.listCommits, anonymous)
-	a.route("POST /projects/{id}/repository/commits", a.createCommit, limit)
-	a.route("GET /projects/{id}/repository/commits/{sha}", a.getCommit, anonymous)
-	a.route("GET /projects/{id}/repository/commits/{sha}/diff", a.getCommitDiff, anonymous)
-	a.route("GET /projects/{id}/repository/commits/{sha}/refs", a.getCommitRefs, anonymous)
-	a.route("POST /projects/{id}/repository/commits/{sha}/cherry_pick", a.cherryPick)
-	a.route("POST /projects/{id}/repository/commits/{sha}/revert", a.revertCommit)
-	a.registerCompare()
-}
-
 // statsEntity is GitLab's CommitStats.
 type statsEntity struct {
 	Additions int64 `json:"additions"`

@@ -5,10 +5,6 @@ import (
 	"net/url"
 )
 
-func (a *API) registerCompare() {
-	a.route("GET /projects/{id}/repository/compare", a.compare, anonymous)
-}
-
 // compareEntity is GitLab's Compare.
 type compareEntity struct {
 	Commit         *commitEntity  `json:"commit"`

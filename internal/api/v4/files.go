@@ -16,18 +16,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerFiles() {
-	// Writes carry file content (base64 grows it by a third), so their body
-	// limit follows the configured file size.
-	limit := bodyLimit(max(maxBodyBytes, a.maxFileSize*2+1<<20))
-	a.route("GET /projects/{id}/repository/files/{file_path}", a.getFile, anonymous)
-	a.route("GET /projects/{id}/repository/files/{file_path}/raw", a.getRawFile, anonymous)
-	a.route("GET /projects/{id}/repository/files/{file_path}/blame", a.getFileBlame, anonymous)
-	a.route("POST /projects/{id}/repository/files/{file_path}", a.createFile, limit)
-	a.route("PUT /projects/{id}/repository/files/{file_path}", a.updateFile, limit)
-	a.route("DELETE /projects/{id}/repository/files/{file_path}", a.deleteFile)
-}
-
 // fileEntity is GitLab's file answer (without content for HEAD).
 type fileEntity struct {
 	FileName        string `json:"file_name"`

@@ -8,16 +8,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerGroups() {
-	a.route("GET /groups", a.listGroups, anonymous)
-	a.route("POST /groups", a.createGroup)
-	a.route("GET /groups/{id}", a.getGroup, anonymous)
-	a.route("PUT /groups/{id}", a.updateGroup)
-	a.route("DELETE /groups/{id}", a.deleteGroup)
-	a.route("GET /groups/{id}/subgroups", a.listSubgroups(false), anonymous)
-	a.route("GET /groups/{id}/descendant_groups", a.listSubgroups(true), anonymous)
-}
-
 // maxParamText bounds names and paths before the service's own checks, so
 // that overlong values still get GitLab's model message.
 const maxParamText = 4096
@@ -193,8 +183,8 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request, c *call) error 
 	return ok(w, a.groups(r, gs))
 }
 
-func (a *API) listSubgroups(all bool) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+func listSubgroups(all bool) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
 		o, pg, err := groupListOptions(c.params)
 		if err != nil {
 			return err

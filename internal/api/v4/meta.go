@@ -2,11 +2,6 @@ package v4
 
 import "net/http"
 
-func (a *API) registerMeta() {
-	a.route("GET /version", a.getVersion, readUser)
-	a.route("GET /metadata", a.getMetadata, readUser)
-}
-
 // GitLabVersion is the GitLab API level lablet answers as; clients gate
 // features on it.
 const GitLabVersion = "17.6.0"

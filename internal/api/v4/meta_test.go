@@ -28,8 +28,22 @@ func TestVersion(t *testing.T) {
 		s.Do(t, labtest.Request{Path: "/no/such/route", Token: s.RootToken}).ExpectError(t, http.StatusNotFound, `{"error":"404 Not Found"}`)
 	})
 	t.Run("WrongMethod", func(t *testing.T) {
+		// GitLab's catch-all route answers any unknown method and path
+		// alike: 404, never 405.
 		r := s.Do(t, labtest.Request{Method: "DELETE", Path: "/version", Token: s.RootToken})
-		r.ExpectError(t, http.StatusMethodNotAllowed, `{"error":"405 Method Not Allowed"}`)
+		r.ExpectError(t, http.StatusNotFound, `{"error":"404 Not Found"}`)
+		r = s.Do(t, labtest.Request{Method: "GET", Path: "/projects/1/archive", Token: s.RootToken})
+		r.ExpectError(t, http.StatusNotFound, `{"error":"404 Not Found"}`)
+		if allow := r.Header.Get("Allow"); allow != "" {
+			t.Fatalf("Allow = %q on a 404", allow)
+		}
+	})
+	t.Run("UnknownAPIs", func(t *testing.T) {
+		// Surfaces lablet does not serve yet answer as unknown API routes.
+		for _, path := range []string{"/api/graphql", "/api/scim/v2/groups/x/Users", "/api/v3/projects"} {
+			s.Do(t, labtest.Request{Method: "POST", Path: s.URL + path, Token: s.RootToken}).
+				ExpectError(t, http.StatusNotFound, `{"error":"404 Not Found"}`)
+		}
 	})
 	t.Run("Metadata", func(t *testing.T) {
 		m, _, err := s.Client(t, s.RootToken).Metadata.GetMetadata()

@@ -6,11 +6,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerNamespaces() {
-	a.route("GET /namespaces", a.listNamespaces)
-	a.route("GET /namespaces/{id}", a.getNamespace)
-}
-
 func (a *API) listNamespaces(w http.ResponseWriter, r *http.Request, c *call) error {
 	pg := pageOf(c.params)
 	o := service.NamespaceListOptions{Offset: pg.Offset(), Limit: pg.PerPage}

@@ -10,21 +10,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerProjects() {
-	a.route("GET /projects", a.listProjects, anonymous)
-	a.route("POST /projects", a.createProject)
-	a.route("GET /projects/{id}", a.getProject, anonymous)
-	a.route("PUT /projects/{id}", a.updateProject)
-	a.route("DELETE /projects/{id}", a.deleteProject)
-	// One pattern serves /projects/user/:user_id, /projects/:id/archive and
-	// /projects/:id/unarchive: separate patterns would overlap ambiguously
-	// (/projects/user/archive) and ServeMux refuses that; more specific
-	// routes such as /projects/{id}/members still win over this one.
-	a.route("POST /projects/{id}/{action}", a.projectAction)
-	a.route("GET /groups/{id}/projects", a.listGroupProjects, anonymous)
-	a.route("GET /users/{user_id}/projects", a.listUserProjects, anonymous)
-}
-
 // maxProjectParamBytes bounds name and path before the service layer
 // validates them; anything longer can't be valid.
 const maxProjectParamBytes = 4096
@@ -141,25 +126,9 @@ func (a *API) createProject(w http.ResponseWriter, r *http.Request, c *call) err
 	return a.writeProject(w, r, http.StatusCreated, p, nil)
 }
 
-// projectAction dispatches POST /projects/{id}/{action}.
-func (a *API) projectAction(w http.ResponseWriter, r *http.Request, c *call) error {
-	switch id, action := r.PathValue("id"), r.PathValue("action"); {
-	case id == "user":
-		return a.createProjectForUser(w, r, c, action)
-	case action == "archive":
-		return a.setArchived(w, r, c, true)
-	case action == "unarchive":
-		return a.setArchived(w, r, c, false)
-	}
-	writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
-	return nil
-}
-
-func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *call, userID string) error {
-	if !c.id.IsAdmin() {
-		return service.Forbidden("")
-	}
-	uid, err := strconv.ParseInt(userID, 10, 64)
+// createProjectForUser serves POST /projects/user/:user_id (admins).
+func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *call) error {
+	uid, err := strconv.ParseInt(r.PathValue("user_id"), 10, 64)
 	if err != nil || uid <= 0 {
 		return service.NotFound("User")
 	}
@@ -197,6 +166,14 @@ func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *call) err
 		return err
 	}
 	return a.writeProject(w, r, http.StatusOK, p, nil)
+}
+
+func (a *API) archiveProject(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.setArchived(w, r, c, true)
+}
+
+func (a *API) unarchiveProject(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.setArchived(w, r, c, false)
 }
 
 func (a *API) setArchived(w http.ResponseWriter, r *http.Request, c *call, archived bool) error {

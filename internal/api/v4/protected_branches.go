@@ -10,15 +10,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerProtectedBranches() {
-	a.route("GET /projects/{id}/protected_branches", a.listProtectedBranches)
-	a.route("POST /projects/{id}/protected_branches", a.protectBranch)
-	// {name} is one URL-encoded segment ("release%2F*"), as GitLab requires.
-	a.route("GET /projects/{id}/protected_branches/{name}", a.getProtectedBranch)
-	a.route("PATCH /projects/{id}/protected_branches/{name}", a.updateProtectedBranch)
-	a.route("DELETE /projects/{id}/protected_branches/{name}", a.unprotectBranch)
-}
-
 // branchAccessLevel is one entry of push/merge/unprotect_access_levels.
 type branchAccessLevel struct {
 	ID                     int64  `json:"id"`

@@ -18,18 +18,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerRepository() {
-	a.route("GET /projects/{id}/repository/tree", a.listTree, anonymous)
-	a.route("GET /projects/{id}/repository/blobs/{sha}", a.getBlob, anonymous)
-	a.route("GET /projects/{id}/repository/blobs/{sha}/raw", a.getRawBlob, anonymous)
-	a.route("GET /projects/{id}/repository/archive", a.archive(""), anonymous)
-	for format := range repo.ArchiveFormats {
-		a.route("GET /projects/{id}/repository/archive."+format, a.archive(format), anonymous)
-	}
-	a.route("GET /projects/{id}/repository/contributors", a.listContributors, anonymous)
-	a.route("GET /projects/{id}/repository/merge_base", a.mergeBase, anonymous)
-}
-
 // treeEntity is GitLab's TreeObject entity.
 type treeEntity struct {
 	ID   string `json:"id"`
@@ -220,8 +208,8 @@ func rawContentType(b []byte) string {
 }
 
 // archive serves GET archive[.format]; format "" is tar.gz.
-func (a *API) archive(format string) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+func archive(format string) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
 		ext := "tar.gz"
 		if format != "" {
 			ext = repo.ArchiveFormats[format]

@@ -29,10 +29,17 @@ func TestSessionCookie(t *testing.T) {
 		}
 	})
 	t.Run("WriteWithoutCSRF", func(t *testing.T) {
+		// The 401 says what is missing: a newcomer scripting against a
+		// session learns about X-CSRF-Token from the answer.
+		const want = `{"message":"401 Unauthorized - a request signed in by session cookie needs the session's CSRF token in X-CSRF-Token"}`
 		s.Do(t, labtest.Request{Method: "POST", Path: "/projects", Header: cookie, JSON: map[string]any{"name": "x"}}).
-			ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
+			ExpectError(t, http.StatusUnauthorized, want)
 		h := map[string]string{"Cookie": cookie["Cookie"], "X-CSRF-Token": "forged"}
 		s.Do(t, labtest.Request{Method: "POST", Path: "/projects", Header: h, JSON: map[string]any{"name": "x"}}).
+			ExpectError(t, http.StatusUnauthorized, want)
+		// A cookie that names no session is simply anonymous.
+		bad := map[string]string{"Cookie": "_gitlab_session=nonsense"}
+		s.Do(t, labtest.Request{Method: "POST", Path: "/projects", Header: bad, JSON: map[string]any{"name": "x"}}).
 			ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
 	})
 	t.Run("WriteWithCSRF", func(t *testing.T) {

@@ -8,13 +8,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerTags() {
-	a.route("GET /projects/{id}/repository/tags", a.listTags, anonymous)
-	a.route("GET /projects/{id}/repository/tags/{tag...}", a.getTag, anonymous)
-	a.route("POST /projects/{id}/repository/tags", a.createTag)
-	a.route("DELETE /projects/{id}/repository/tags/{tag...}", a.deleteTag)
-}
-
 // tagEntity is GitLab's Tag entity. Releases and protected tags are not
 // stored: release is always null and protected false.
 type tagEntity struct {

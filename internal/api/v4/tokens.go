@@ -9,30 +9,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerTokens() {
-	a.route("GET /personal_access_tokens", a.listTokens)
-	// Any token may inspect and revoke itself, whatever its scopes.
-	a.route("GET /personal_access_tokens/self", a.getSelfToken, withScopes(auth.PersonalScopes...))
-	a.route("DELETE /personal_access_tokens/self", a.revokeSelfToken, withScopes(auth.PersonalScopes...))
-	a.route("POST /personal_access_tokens/self/rotate", a.rotateSelfToken, withScopes(auth.ScopeAPI, auth.ScopeSelfRotate))
-	a.route("GET /personal_access_tokens/{id}", a.getToken)
-	a.route("DELETE /personal_access_tokens/{id}", a.revokeToken)
-	a.route("POST /personal_access_tokens/{id}/rotate", a.rotateToken)
-
-	a.route("POST /users/{user_id}/personal_access_tokens", a.createUserToken, adminOnly)
-	a.route("POST /user/personal_access_tokens", a.createSelfToken)
-
-	a.route("GET /users/{user_id}/impersonation_tokens", a.listImpersonationTokens, adminOnly, readUser)
-	a.route("POST /users/{user_id}/impersonation_tokens", a.createImpersonationToken, adminOnly)
-	a.route("GET /users/{user_id}/impersonation_tokens/{token_id}", a.getImpersonationToken, adminOnly, readUser)
-	a.route("DELETE /users/{user_id}/impersonation_tokens/{token_id}", a.revokeImpersonationToken, adminOnly)
-}
-
-// withScopes replaces the method-derived scopes a route accepts.
-func withScopes(scopes ...string) routeOpt {
-	return func(o *routeOpts) { o.scopes = scopes }
-}
-
 // tokenEntity is GitLab's Entities::PersonalAccessToken and its variants.
 type tokenEntity struct {
 	ID            int64    `json:"id"`

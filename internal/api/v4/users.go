@@ -11,18 +11,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerUsers() {
-	a.route("GET /user", a.getCurrentUser, readUser)
-	a.route("GET /users", a.listUsers, anonymous, readUser)
-	a.route("GET /users/{id}", a.getUser, anonymous, readUser)
-	a.route("POST /users", a.createUser, adminOnly)
-	a.route("PUT /users/{id}", a.updateUser, adminOnly)
-	a.route("DELETE /users/{id}", a.deleteUser, adminOnly)
-	for _, action := range []string{"block", "unblock", "deactivate", "activate"} {
-		a.route("POST /users/{id}/"+action, a.userStateAction(action), adminOnly)
-	}
-}
-
 // userPathID reads a numeric path segment. GitLab's users routes only match
 // digits, so anything else is an unknown route.
 func userPathID(r *http.Request, name string) (int64, bool) {
@@ -323,8 +311,8 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error 
 
 // userStateAction serves POST /users/:id/{block,unblock,deactivate,activate};
 // GitLab answers 201 with true, false, or null when nothing was to do.
-func (a *API) userStateAction(action string) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
+func userStateAction(action string) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
 		id, found := userPathID(r, "id")
 		if !found {
 			return routeNotFound(w)

@@ -11,25 +11,15 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) registerGroupMembers() {
-	a.registerMembers("groups", a.svc.GroupMemberSource)
-}
+// memberSource finds the group or project whose members a route serves, if
+// the caller may see it: (*service.Service).ProjectMemberSource or
+// GroupMemberSource.
+type memberSource func(*service.Service, context.Context, *auth.Identity, string) (*service.MemberSource, error)
 
-// sourceLoader finds a group or project the caller may see.
-type sourceLoader func(ctx context.Context, id *auth.Identity, ref string) (*service.MemberSource, error)
-
-// registerMembers adds the members routes under /groups or /projects;
-// both speak the same API over different sources.
-func (a *API) registerMembers(kind string, load sourceLoader) {
-	base := "/" + kind + "/{id}/members"
-	a.route("GET "+base, a.listMembers(load, false), anonymous)
-	a.route("GET "+base+"/all", a.listMembers(load, true), anonymous)
-	a.route("GET "+base+"/{user_id}", a.getMember(load, false), anonymous)
-	a.route("GET "+base+"/all/{user_id}", a.getMember(load, true), anonymous)
-	a.route("POST "+base, a.addMember(load))
-	a.route("PUT "+base+"/{user_id}", a.updateMember(load))
-	a.route("DELETE "+base+"/{user_id}", a.removeMember(load))
-}
+var (
+	projectMembers memberSource = (*service.Service).ProjectMemberSource
+	groupMembers   memberSource = (*service.Service).GroupMemberSource
+)
 
 // memberUserID reads the {user_id} path segment; GitLab's route only
 // matches integers, so anything else is an unknown route.
@@ -41,9 +31,9 @@ func memberUserID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (a *API) listMembers(load sourceLoader, all bool) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		src, err := load(r.Context(), c.id, r.PathValue("id"))
+func listMembers(load memberSource, all bool) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -75,9 +65,9 @@ func (a *API) listMembers(load sourceLoader, all bool) handlerFunc {
 	}
 }
 
-func (a *API) getMember(load sourceLoader, all bool) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		src, err := load(r.Context(), c.id, r.PathValue("id"))
+func getMember(load memberSource, all bool) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -113,9 +103,9 @@ func memberInput(p *params) (service.MemberInput, error) {
 	return in, nil
 }
 
-func (a *API) addMember(load sourceLoader) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		src, err := load(r.Context(), c.id, r.PathValue("id"))
+func addMember(load memberSource) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -183,9 +173,9 @@ func (a *API) memberUserIDs(r *http.Request, p *params) ([]int64, error) {
 	return ids, nil
 }
 
-func (a *API) updateMember(load sourceLoader) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		src, err := load(r.Context(), c.id, r.PathValue("id"))
+func updateMember(load memberSource) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
@@ -205,9 +195,9 @@ func (a *API) updateMember(load sourceLoader) handlerFunc {
 	}
 }
 
-func (a *API) removeMember(load sourceLoader) handlerFunc {
-	return func(w http.ResponseWriter, r *http.Request, c *call) error {
-		src, err := load(r.Context(), c.id, r.PathValue("id"))
+func removeMember(load memberSource) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,74 @@
+package access
+
+// Ability names a permission as GitLab's policies do (read_project,
+// push_code …). Every route declares the one its operation checks; the
+// service layer enforces it and the authorization matrix test derives
+// each kind of caller's expected answer from it. An ability on a project
+// or group answers 404 to callers who may not see the resource and 403 to
+// those who see it without the ability.
+type Ability string
+
+// Abilities of the instance and of users.
+const (
+	// None: nothing beyond the route's authentication (version, health,
+	// sign-in pages, OAuth's client-authenticated endpoints).
+	None Ability = "none"
+	// ReadUser: a user profile; private profiles show less to others.
+	ReadUser Ability = "read_user"
+	// ReadCurrentUser: the caller's own account.
+	ReadCurrentUser Ability = "read_current_user"
+	// ManageOwnTokens: the caller's own personal access tokens and OAuth
+	// applications; administrators reach everyone's.
+	ManageOwnTokens Ability = "manage_own_tokens"
+	// AdminAll: instance administrators only (admin mode when it is on).
+	AdminAll Ability = "admin_all_resources"
+	// CreateGroup: top-level groups take can_create_group (not external
+	// users); subgroups take the parent's subgroup creation level.
+	CreateGroup Ability = "create_group"
+	// CreateProject: in the caller's namespace (projects_limit) or in a
+	// group at its project creation level; never in a bot's namespace.
+	CreateProject Ability = "create_projects"
+	// ReadNamespace: namespaces the caller holds a level on.
+	ReadNamespace Ability = "read_namespace"
+)
+
+// Abilities on groups.
+const (
+	// ReadGroup: the group is visible to the caller.
+	ReadGroup Ability = "read_group"
+	// AdminGroup: Owner of the group.
+	AdminGroup Ability = "admin_group"
+	// ReadGroupMember: the group is visible.
+	ReadGroupMember Ability = "read_group_member"
+	// AdminGroupMember: Owner of the group.
+	AdminGroupMember Ability = "admin_group_member"
+	// ManageGroupAccessTokens: Owner of the group.
+	ManageGroupAccessTokens Ability = "manage_group_access_tokens"
+)
+
+// Abilities on projects.
+const (
+	// ReadProject: the project is visible to the caller.
+	ReadProject Ability = "read_project"
+	// ReadProjectMember: the project is visible.
+	ReadProjectMember Ability = "read_project_member"
+	// ReadCode: the repository; Reporter on private projects (external
+	// users also on internal ones), anyone who sees a public one.
+	ReadCode Ability = "read_code"
+	// PushCode: Developer, not on archived projects; protected branches
+	// narrow it per branch.
+	PushCode Ability = "push_code"
+	// AdminTag: create and delete tags, Developer.
+	AdminTag Ability = "admin_tag"
+	// AdminProject: Maintainer (renaming, visibility and a few settings
+	// take Owner).
+	AdminProject Ability = "admin_project"
+	// AdminProjectMember: Maintainer; the Owner role only by Owners.
+	AdminProjectMember Ability = "admin_project_member"
+	// ArchiveProject: Owner.
+	ArchiveProject Ability = "archive_project"
+	// RemoveProject: Owner.
+	RemoveProject Ability = "remove_project"
+	// ManageProjectAccessTokens: Maintainer.
+	ManageProjectAccessTokens Ability = "manage_resource_access_tokens"
+)

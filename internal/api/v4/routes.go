@@ -1,0 +1,169 @@
+package v4
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/repo"
+)
+
+// table is the REST API's route table: every endpoint under /api/v4, its
+// handler, who may call it (and with which token scopes) and the ability
+// its operation checks in the service layer. `lablet routes` prints it;
+// the authorization matrix tests every row. A route is served only if it
+// is listed here.
+func table() []endpoint {
+	rows := []endpoint{
+		// Instance (meta.go)
+		row("GET /version", (*API).getVersion, signedInOrReadUser, access.None),
+		row("GET /metadata", (*API).getMetadata, signedInOrReadUser, access.None),
+
+		// Users (users.go)
+		row("GET /user", (*API).getCurrentUser, signedInOrReadUser, access.ReadCurrentUser),
+		row("GET /users", (*API).listUsers, anyoneOrReadUser, access.ReadUser),
+		row("GET /users/{id}", (*API).getUser, anyoneOrReadUser, access.ReadUser),
+		row("POST /users", (*API).createUser, admin, access.AdminAll),
+		row("PUT /users/{id}", (*API).updateUser, admin, access.AdminAll),
+		row("DELETE /users/{id}", (*API).deleteUser, admin, access.AdminAll),
+		row("POST /users/{id}/block", userStateAction("block"), admin, access.AdminAll),
+		row("POST /users/{id}/unblock", userStateAction("unblock"), admin, access.AdminAll),
+		row("POST /users/{id}/deactivate", userStateAction("deactivate"), admin, access.AdminAll),
+		row("POST /users/{id}/activate", userStateAction("activate"), admin, access.AdminAll),
+
+		// Personal, impersonation tokens (tokens.go)
+		row("GET /personal_access_tokens", (*API).listTokens, signedIn, access.ManageOwnTokens),
+		row("GET /personal_access_tokens/self", (*API).getSelfToken, withScopes(auth.PersonalScopes...), access.ManageOwnTokens),
+		row("DELETE /personal_access_tokens/self", (*API).revokeSelfToken, withScopes(auth.PersonalScopes...), access.ManageOwnTokens),
+		row("POST /personal_access_tokens/self/rotate", (*API).rotateSelfToken, withScopes(auth.ScopeAPI, auth.ScopeSelfRotate), access.ManageOwnTokens),
+		row("GET /personal_access_tokens/{id}", (*API).getToken, signedIn, access.ManageOwnTokens),
+		row("DELETE /personal_access_tokens/{id}", (*API).revokeToken, signedIn, access.ManageOwnTokens),
+		row("POST /personal_access_tokens/{id}/rotate", (*API).rotateToken, signedIn, access.ManageOwnTokens),
+		row("POST /user/personal_access_tokens", (*API).createSelfToken, signedIn, access.ManageOwnTokens),
+		row("POST /users/{user_id}/personal_access_tokens", (*API).createUserToken, admin, access.AdminAll),
+		row("GET /users/{user_id}/impersonation_tokens", (*API).listImpersonationTokens, adminOrReadUser, access.AdminAll),
+		row("POST /users/{user_id}/impersonation_tokens", (*API).createImpersonationToken, admin, access.AdminAll),
+		row("GET /users/{user_id}/impersonation_tokens/{token_id}", (*API).getImpersonationToken, adminOrReadUser, access.AdminAll),
+		row("DELETE /users/{user_id}/impersonation_tokens/{token_id}", (*API).revokeImpersonationToken, admin, access.AdminAll),
+
+		// OAuth applications (applications.go)
+		row("GET /applications", (*API).listApplications, admin, access.AdminAll),
+		row("POST /applications", (*API).createApplication, admin, access.AdminAll),
+		row("DELETE /applications/{id}", (*API).deleteApplication, admin, access.AdminAll),
+		row("POST /applications/{id}/renew-secret", (*API).renewApplicationSecret, admin, access.AdminAll),
+
+		// Namespaces (namespaces.go)
+		row("GET /namespaces", (*API).listNamespaces, signedIn, access.ReadNamespace),
+		row("GET /namespaces/{id}", (*API).getNamespace, signedIn, access.ReadNamespace),
+
+		// Groups (groups.go)
+		row("GET /groups", (*API).listGroups, anyone, access.ReadGroup),
+		row("POST /groups", (*API).createGroup, signedIn, access.CreateGroup),
+		row("GET /groups/{id}", (*API).getGroup, anyone, access.ReadGroup),
+		row("PUT /groups/{id}", (*API).updateGroup, signedIn, access.AdminGroup),
+		row("DELETE /groups/{id}", (*API).deleteGroup, signedIn, access.AdminGroup),
+		row("GET /groups/{id}/subgroups", listSubgroups(false), anyone, access.ReadGroup),
+		row("GET /groups/{id}/descendant_groups", listSubgroups(true), anyone, access.ReadGroup),
+		row("GET /groups/{id}/projects", (*API).listGroupProjects, anyone, access.ReadGroup),
+
+		// Group members (members.go)
+		row("GET /groups/{id}/members", listMembers(groupMembers, false), anyone, access.ReadGroupMember),
+		row("GET /groups/{id}/members/all", listMembers(groupMembers, true), anyone, access.ReadGroupMember),
+		row("GET /groups/{id}/members/{user_id}", getMember(groupMembers, false), anyone, access.ReadGroupMember),
+		row("GET /groups/{id}/members/all/{user_id}", getMember(groupMembers, true), anyone, access.ReadGroupMember),
+		row("POST /groups/{id}/members", addMember(groupMembers), signedIn, access.AdminGroupMember),
+		row("PUT /groups/{id}/members/{user_id}", updateMember(groupMembers), signedIn, access.AdminGroupMember),
+		row("DELETE /groups/{id}/members/{user_id}", removeMember(groupMembers), signedIn, access.AdminGroupMember),
+
+		// Group access tokens (access_tokens.go)
+		row("GET /groups/{id}/access_tokens", listResourceTokens(groupTokens), signedIn, access.ManageGroupAccessTokens),
+		row("POST /groups/{id}/access_tokens", createResourceToken(groupTokens), signedIn, access.ManageGroupAccessTokens),
+		row("GET /groups/{id}/access_tokens/{token_id}", getResourceToken(groupTokens), signedIn, access.ManageGroupAccessTokens),
+		row("DELETE /groups/{id}/access_tokens/{token_id}", revokeResourceToken(groupTokens), signedIn, access.ManageGroupAccessTokens),
+		row("POST /groups/{id}/access_tokens/{token_id}/rotate", rotateResourceToken(groupTokens), signedIn, access.ManageGroupAccessTokens),
+		// A token may rotate itself with self_rotate alone.
+		row("POST /groups/{id}/access_tokens/self/rotate", rotateResourceToken(groupTokens), withScopes(auth.ScopeAPI, auth.ScopeSelfRotate), access.ManageGroupAccessTokens),
+
+		// Projects (projects.go)
+		row("GET /projects", (*API).listProjects, anyone, access.ReadProject),
+		row("POST /projects", (*API).createProject, signedIn, access.CreateProject),
+		row("POST /projects/user/{user_id}", (*API).createProjectForUser, admin, access.AdminAll),
+		row("GET /projects/{id}", (*API).getProject, anyone, access.ReadProject),
+		row("PUT /projects/{id}", (*API).updateProject, signedIn, access.AdminProject),
+		row("DELETE /projects/{id}", (*API).deleteProject, signedIn, access.RemoveProject),
+		row("POST /projects/{id}/archive", (*API).archiveProject, signedIn, access.ArchiveProject),
+		row("POST /projects/{id}/unarchive", (*API).unarchiveProject, signedIn, access.ArchiveProject),
+		row("GET /users/{user_id}/projects", (*API).listUserProjects, anyone, access.ReadUser),
+
+		// Project members (members.go)
+		row("GET /projects/{id}/members", listMembers(projectMembers, false), anyone, access.ReadProjectMember),
+		row("GET /projects/{id}/members/all", listMembers(projectMembers, true), anyone, access.ReadProjectMember),
+		row("GET /projects/{id}/members/{user_id}", getMember(projectMembers, false), anyone, access.ReadProjectMember),
+		row("GET /projects/{id}/members/all/{user_id}", getMember(projectMembers, true), anyone, access.ReadProjectMember),
+		row("POST /projects/{id}/members", addMember(projectMembers), signedIn, access.AdminProjectMember),
+		row("PUT /projects/{id}/members/{user_id}", updateMember(projectMembers), signedIn, access.AdminProjectMember),
+		row("DELETE /projects/{id}/members/{user_id}", removeMember(projectMembers), signedIn, access.AdminProjectMember),
+
+		// Project access tokens (access_tokens.go)
+		row("GET /projects/{id}/access_tokens", listResourceTokens(projectTokens), signedIn, access.ManageProjectAccessTokens),
+		row("POST /projects/{id}/access_tokens", createResourceToken(projectTokens), signedIn, access.ManageProjectAccessTokens),
+		row("GET /projects/{id}/access_tokens/{token_id}", getResourceToken(projectTokens), signedIn, access.ManageProjectAccessTokens),
+		row("DELETE /projects/{id}/access_tokens/{token_id}", revokeResourceToken(projectTokens), signedIn, access.ManageProjectAccessTokens),
+		row("POST /projects/{id}/access_tokens/{token_id}/rotate", rotateResourceToken(projectTokens), signedIn, access.ManageProjectAccessTokens),
+		row("POST /projects/{id}/access_tokens/self/rotate", rotateResourceToken(projectTokens), withScopes(auth.ScopeAPI, auth.ScopeSelfRotate), access.ManageProjectAccessTokens),
+
+		// Protected branches (protected_branches.go)
+		row("GET /projects/{id}/protected_branches", (*API).listProtectedBranches, signedIn, access.AdminProject),
+		row("POST /projects/{id}/protected_branches", (*API).protectBranch, signedIn, access.AdminProject),
+		row("GET /projects/{id}/protected_branches/{name}", (*API).getProtectedBranch, signedIn, access.AdminProject),
+		row("PATCH /projects/{id}/protected_branches/{name}", (*API).updateProtectedBranch, signedIn, access.AdminProject),
+		row("DELETE /projects/{id}/protected_branches/{name}", (*API).unprotectBranch, signedIn, access.AdminProject),
+
+		// Branches (branches.go); {branch...}: names with "/" work escaped
+		// (feature%2Fx) and unescaped.
+		row("GET /projects/{id}/repository/branches", (*API).listBranches, anyone, access.ReadCode),
+		row("POST /projects/{id}/repository/branches", (*API).createBranch, signedIn, access.PushCode),
+		row("GET /projects/{id}/repository/branches/{branch...}", (*API).getBranch, anyone, access.ReadCode),
+		row("HEAD /projects/{id}/repository/branches/{branch...}", (*API).headBranch, anyone, access.ReadCode),
+		row("DELETE /projects/{id}/repository/branches/{branch...}", (*API).deleteBranch, signedIn, access.PushCode),
+		row("DELETE /projects/{id}/repository/merged_branches", (*API).deleteMergedBranches, signedIn, access.PushCode),
+
+		// Tags (tags.go)
+		row("GET /projects/{id}/repository/tags", (*API).listTags, anyone, access.ReadCode),
+		row("POST /projects/{id}/repository/tags", (*API).createTag, signedIn, access.AdminTag),
+		row("GET /projects/{id}/repository/tags/{tag...}", (*API).getTag, anyone, access.ReadCode),
+		row("DELETE /projects/{id}/repository/tags/{tag...}", (*API).deleteTag, signedIn, access.AdminTag),
+
+		// Repository (repository.go, compare.go)
+		row("GET /projects/{id}/repository/tree", (*API).listTree, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/blobs/{sha}", (*API).getBlob, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/blobs/{sha}/raw", (*API).getRawBlob, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/archive", archive(""), anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/contributors", (*API).listContributors, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/merge_base", (*API).mergeBase, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/compare", (*API).compare, anyone, access.ReadCode),
+
+		// Files (files.go)
+		row("GET /projects/{id}/repository/files/{file_path}", (*API).getFile, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/files/{file_path}/raw", (*API).getRawFile, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/files/{file_path}/blame", (*API).getFileBlame, anyone, access.ReadCode),
+		row("POST /projects/{id}/repository/files/{file_path}", (*API).createFile, signedIn, access.PushCode).withFiles(),
+		row("PUT /projects/{id}/repository/files/{file_path}", (*API).updateFile, signedIn, access.PushCode).withFiles(),
+		row("DELETE /projects/{id}/repository/files/{file_path}", (*API).deleteFile, signedIn, access.PushCode),
+
+		// Commits (commits.go)
+		row("GET /projects/{id}/repository/commits", (*API).listCommits, anyone, access.ReadCode),
+		row("POST /projects/{id}/repository/commits", (*API).createCommit, signedIn, access.PushCode).withFiles(),
+		row("GET /projects/{id}/repository/commits/{sha}", (*API).getCommit, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/commits/{sha}/diff", (*API).getCommitDiff, anyone, access.ReadCode),
+		row("GET /projects/{id}/repository/commits/{sha}/refs", (*API).getCommitRefs, anyone, access.ReadCode),
+		row("POST /projects/{id}/repository/commits/{sha}/cherry_pick", (*API).cherryPick, signedIn, access.PushCode),
+		row("POST /projects/{id}/repository/commits/{sha}/revert", (*API).revertCommit, signedIn, access.PushCode),
+	}
+	// GitLab's archive(.:format): one row per format it accepts.
+	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {
+		rows = append(rows, row("GET /projects/{id}/repository/archive."+format, archive(format), anyone, access.ReadCode))
+	}
+	return rows
+}
