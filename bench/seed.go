@@ -62,7 +62,7 @@ func countsFor(scale int) seedCounts {
 // seedBulk fills the database of a stopped server.
 func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seeded) error {
 	start := time.Now()
-	db, err := store.Open(ctx, dbURL, dataDir)
+	db, err := store.Open(ctx, dbURL, dataDir, store.Options{})
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	if name == "" {
 		return errors.New("token create: --name is required")
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.Options{CachesOff: cfg.CachesOff})
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,6 @@ func (e *SudoNotFoundError) Error() string {
 // Authenticator resolves credentials to identities.
 type Authenticator struct {
 	db            *store.DB
-	tokens        *tokenCache
 	impersonation bool
 	adminMode     bool
 	now           func() time.Time
@@ -142,7 +141,7 @@ type Authenticator struct {
 // NewAuthenticator returns an Authenticator over db. impersonation says
 // whether impersonation tokens work; adminMode whether Admin Mode is on.
 func NewAuthenticator(db *store.DB, impersonation, adminMode bool) *Authenticator {
-	return &Authenticator{db: db, tokens: newTokenCache(10000), impersonation: impersonation, adminMode: adminMode,
+	return &Authenticator{db: db, impersonation: impersonation, adminMode: adminMode,
 		now: func() time.Time { return time.Now().UTC() }}
 }
 
@@ -194,19 +193,9 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 	return a.sudo(ctx, id, sudo)
 }
 
-// tokenByDigest looks a personal access token up through the cache.
+// tokenByDigest looks a personal access token up (the store caches it).
 func (a *Authenticator) tokenByDigest(ctx context.Context, digest string) (*model.TokenWithUser, error) {
-	epoch, cacheable := a.db.Epoch(store.TopicAuth)
-	if cacheable {
-		if tw := a.tokens.get(digest, epoch); tw != nil {
-			return tw, nil
-		}
-	}
-	tw, err := a.db.Q().TokenByDigest(ctx, digest)
-	if err == nil && cacheable {
-		a.tokens.put(digest, epoch, tw)
-	}
-	return tw, err
+	return a.db.Q().TokenByDigest(ctx, digest)
 }
 
 // sudo switches id to the user named by ident, with GitLab's checks in

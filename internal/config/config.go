@@ -37,6 +37,10 @@ type Config struct {
 	// PprofListen, when set, serves net/http/pprof on this separate
 	// address (LABLET_PPROF_LISTEN); for profiling, keep it on loopback.
 	PprofListen string
+	// CachesOff disables every in-memory cache (LABLET_CACHES=off): the
+	// answers must not change, so a difference between the modes is a
+	// cache bug.
+	CachesOff bool
 }
 
 // Default returns the settings used when nothing is given.
@@ -80,6 +84,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("config: LABLET_MAX_FILE_SIZE: %q is not a byte count", v)
 		}
 		c.MaxFileSize = n
+	}
+	switch v := getenv("LABLET_CACHES"); v {
+	case "", "on":
+	case "off":
+		c.CachesOff = true
+	default:
+		return fmt.Errorf("config: LABLET_CACHES: %q is not on or off", v)
 	}
 	if err := boolean("LABLET_OAUTH_PASSWORD_GRANT", &c.OAuthPasswordGrant); err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lablet/lablet/internal/lru"
+	"github.com/lablet/lablet/internal/cache"
 
 	"github.com/lablet/lablet/internal/repo"
 )
@@ -60,7 +60,7 @@ func (s *snapshot) cost() int {
 // advertiser holds the capability and ref caches of a Handler.
 type advertiser struct {
 	caps  capsCache
-	cache *lru.Cache[string, *snapshot] // repository directory → snapshot
+	cache *cache.Cache[string, *snapshot] // repository directory → snapshot
 
 	mu     sync.Mutex
 	flight map[flightKey]*flight // loads in progress
@@ -77,11 +77,11 @@ type flight struct {
 	err  error
 }
 
-func newAdvertiser() *advertiser {
-	a := &advertiser{cache: lru.New[string, *snapshot](lru.Limits{Entries: maxCachedRepos, Cost: maxCachedBytes, ItemCost: maxCachedBytes / 8}),
+func newAdvertiser(off bool) *advertiser {
+	a := &advertiser{cache: cache.New[string, *snapshot](cache.Options{MaxEntries: maxCachedRepos, MaxCost: maxCachedBytes, ItemCost: maxCachedBytes / 8, Off: off}),
 		flight: map[flightKey]*flight{}}
 	a.caps.m = map[string]*capsSlot{}
-	a.caps.byDir = lru.New[string, dirCaps](lru.Limits{Entries: maxCachedRepos, Cost: 8 * maxCachedRepos})
+	a.caps.byDir = cache.New[string, dirCaps](cache.Options{MaxEntries: maxCachedRepos, MaxCost: 8 * maxCachedRepos, Off: off})
 	return a
 }
 

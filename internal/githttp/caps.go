@@ -13,7 +13,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lablet/lablet/internal/lru"
+	"github.com/lablet/lablet/internal/cache"
 
 	"github.com/lablet/lablet/internal/repo"
 )
@@ -63,7 +63,7 @@ const maxConfigs = 64
 type capsCache struct {
 	mu    sync.Mutex
 	m     map[string]*capsSlot
-	byDir *lru.Cache[string, dirCaps]
+	byDir *cache.Cache[string, dirCaps]
 }
 
 // dirCaps is a repository's config file identity and its capabilities.

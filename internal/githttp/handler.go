@@ -25,6 +25,8 @@ type Options struct {
 	// MaxBodyBytes limits a request body (0: unlimited).
 	MaxBodyBytes int64
 	Logger       *slog.Logger
+	// CachesOff keeps no advertisements or capabilities (LABLET_CACHES=off).
+	CachesOff bool
 }
 
 // Handler serves git smart HTTP. Create it with New.
@@ -44,7 +46,7 @@ func New(resolver Resolver, opts Options) (*Handler, error) {
 	if h.log == nil {
 		h.log = slog.Default()
 	}
-	h.adv = newAdvertiser()
+	h.adv = newAdvertiser(opts.CachesOff)
 	if h.hookDir == "" {
 		dir, err := os.MkdirTemp("", "lablet-hooks-")
 		if err != nil {

@@ -53,6 +53,8 @@ func Start(t testing.TB, opts ...Option) *Server {
 	cfg.Listen = "127.0.0.1:0"
 	cfg.LogLevel = "warn"
 	cfg.DatabaseURL = DatabaseURL(t)
+	// CI runs the suite with and without caches: answers must not differ.
+	cfg.CachesOff = os.Getenv("LABLET_CACHES") == "off"
 	for _, o := range opts {
 		o(&cfg)
 	}

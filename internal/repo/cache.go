@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/lablet/lablet/internal/lru"
+	"github.com/lablet/lablet/internal/cache"
 )
 
 // flight runs one computation per key at a time: concurrent callers for the
@@ -62,48 +62,48 @@ type caches struct {
 	once sync.Once
 
 	// lastCommits: LastCommitIDForPath answers git gave for one path.
-	lastCommits *lru.Cache[lastCommitKey, string]
+	lastCommits *cache.Cache[lastCommitKey, string]
 	// pathCommits: the last commit of every file of a commit's tree, from
 	// one history walk; cost = number of paths.
-	pathCommits *lru.Cache[commitKey, *pathCommits]
+	pathCommits *cache.Cache[commitKey, *pathCommits]
 	walks       flight[commitKey, *pathCommits]
 	// commits: parsed commits by id.
-	commits *lru.Cache[commitKey, Commit]
+	commits *cache.Cache[commitKey, Commit]
 	// trees: Tree listings at a full commit id; cost = entries.
-	trees *lru.Cache[treeKey, []TreeEntry]
+	trees *cache.Cache[treeKey, []TreeEntry]
 	// dirs: one directory's raw entries at a full commit id (Blob).
-	dirs *lru.Cache[treeKey, []rawEntry]
+	dirs *cache.Cache[treeKey, []rawEntry]
 	// history: rev-list answers (commit ids) by their full argument list;
 	// cost = ids.
-	history *lru.Cache[historyKey, []string]
+	history *cache.Cache[historyKey, []string]
 	// refs: ref name → object id ("" for none), under a refs version.
-	refs *lru.Cache[refKey, string]
+	refs *cache.Cache[refKey, string]
 	// resolved: user revision → commit id, under a refs version.
-	resolved *lru.Cache[refKey, string]
+	resolved *cache.Cache[refKey, string]
 	// branches: the branch list under a refs version; cost = branches.
-	branches *lru.Cache[versionKey, []Branch]
+	branches *cache.Cache[versionKey, []Branch]
 	// merged: MergedBranches answers under a refs version.
-	merged *lru.Cache[mergedKey, map[string]bool]
+	merged *cache.Cache[mergedKey, map[string]bool]
 	// stats: the line stats of commits CommitFiles wrote whose every
 	// action created a file: they follow from the contents alone, so the
 	// stats GitLab shows for a new commit need no "diff-tree" process.
 	// Keyed by repository and commit id, immutable.
-	stats *lru.Cache[statsKey, Stats]
+	stats *cache.Cache[statsKey, Stats]
 }
 
-func (c *caches) init() *caches {
+func (c *caches) init(off bool) *caches {
 	c.once.Do(func() {
-		c.lastCommits = lru.New[lastCommitKey, string](lru.Limits{Cost: 8192})
-		c.pathCommits = lru.New[commitKey, *pathCommits](lru.Limits{Cost: 1 << 19})
-		c.commits = lru.New[commitKey, Commit](lru.Limits{Cost: 16384})
-		c.trees = lru.New[treeKey, []TreeEntry](lru.Limits{Cost: 1 << 17})
-		c.dirs = lru.New[treeKey, []rawEntry](lru.Limits{Cost: 1 << 17})
-		c.history = lru.New[historyKey, []string](lru.Limits{Cost: 1 << 17})
-		c.refs = lru.New[refKey, string](lru.Limits{Cost: 1 << 15})
-		c.resolved = lru.New[refKey, string](lru.Limits{Cost: 1 << 15})
-		c.branches = lru.New[versionKey, []Branch](lru.Limits{Cost: 1 << 17})
-		c.merged = lru.New[mergedKey, map[string]bool](lru.Limits{Cost: 1024})
-		c.stats = lru.New[statsKey, Stats](lru.Limits{Cost: 1024})
+		c.lastCommits = cache.New[lastCommitKey, string](cache.Options{MaxCost: 8192, Off: off})
+		c.pathCommits = cache.New[commitKey, *pathCommits](cache.Options{MaxCost: 1 << 19, Off: off})
+		c.commits = cache.New[commitKey, Commit](cache.Options{MaxCost: 16384, Off: off})
+		c.trees = cache.New[treeKey, []TreeEntry](cache.Options{MaxCost: 1 << 17, Off: off})
+		c.dirs = cache.New[treeKey, []rawEntry](cache.Options{MaxCost: 1 << 17, Off: off})
+		c.history = cache.New[historyKey, []string](cache.Options{MaxCost: 1 << 17, Off: off})
+		c.refs = cache.New[refKey, string](cache.Options{MaxCost: 1 << 15, Off: off})
+		c.resolved = cache.New[refKey, string](cache.Options{MaxCost: 1 << 15, Off: off})
+		c.branches = cache.New[versionKey, []Branch](cache.Options{MaxCost: 1 << 17, Off: off})
+		c.merged = cache.New[mergedKey, map[string]bool](cache.Options{MaxCost: 1024, Off: off})
+		c.stats = cache.New[statsKey, Stats](cache.Options{MaxCost: 1024, Off: off})
 	})
 	return c
 }

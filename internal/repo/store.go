@@ -19,6 +19,8 @@ import (
 // and call Close on shutdown to stop pooled cat-file processes.
 type Store struct {
 	Root string
+	// CachesOff keeps no read caches (LABLET_CACHES=off).
+	CachesOff bool
 
 	pool     catFilePool
 	updaters updaterPool
@@ -47,7 +49,7 @@ func (s *Store) Path(projectID int64) string {
 // the repository exists (reads then fail with ErrNotFound).
 func (s *Store) Open(projectID int64) *Repo {
 	return &Repo{path: s.Path(projectID), pool: &s.pool, updaters: &s.updaters, zlib: &s.zlib,
-		versions: &s.versions, cache: s.cache.init()}
+		versions: &s.versions, cache: s.cache.init(s.CachesOff)}
 }
 
 // Close stops all pooled cat-file processes; the Store is unusable after.
@@ -320,7 +322,7 @@ type Repo struct {
 // its own process pool (tests, tools). Close it when done.
 func OpenPath(path string) *Repo {
 	return &Repo{path: path, pool: &catFilePool{}, updaters: &updaterPool{}, zlib: &zlibPool{},
-		versions: &refsVersions{}, cache: new(caches).init()}
+		versions: &refsVersions{}, cache: new(caches).init(false)}
 }
 
 // Path is the repository directory.

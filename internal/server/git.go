@@ -9,15 +9,16 @@ import (
 	"path/filepath"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/githttp"
 	"github.com/lablet/lablet/internal/service"
 )
 
 // newGitHandler builds the smart HTTP handler with its pre-receive hook in
 // the data directory (kept across restarts, rewritten at each start).
-func newGitHandler(dataDir string, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (*githttp.Handler, error) {
+func newGitHandler(cfg config.Config, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (*githttp.Handler, error) {
 	h, err := githttp.New(&gitResolver{svc: svc, auth: authn, log: log},
-		githttp.Options{HookDir: filepath.Join(dataDir, "git-hooks"), Logger: log})
+		githttp.Options{HookDir: filepath.Join(cfg.DataDir, "git-hooks"), Logger: log, CachesOff: cfg.CachesOff})
 	if err != nil {
 		return nil, fmt.Errorf("server: git handler: %w", err)
 	}

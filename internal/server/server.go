@@ -50,11 +50,11 @@ type Server struct {
 
 // New opens storage, creates root on first start and builds the handler.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.Options{CachesOff: cfg.CachesOff})
 	if err != nil {
 		return nil, err
 	}
-	repos := &repo.Store{Root: filepath.Join(cfg.DataDir, "repositories")}
+	repos := &repo.Store{Root: filepath.Join(cfg.DataDir, "repositories"), CachesOff: cfg.CachesOff}
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
@@ -69,6 +69,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		ExternalURL:   cfg.ExternalURL,
 		Version:       Version,
 		MaxFileSize:   cfg.MaxFileSize,
+		CachesOff:     cfg.CachesOff,
 	})
 	provider, err := oauth.New(oauth.Options{Service: svc, DB: db, Authenticator: authn, Log: log, DataDir: cfg.DataDir,
 		ExternalURL: cfg.ExternalURL, PasswordGrant: cfg.OAuthPasswordGrant})
@@ -82,7 +83,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		db.Close()
 		return nil, err
 	}
-	git, err := newGitHandler(cfg.DataDir, svc, authn, log)
+	git, err := newGitHandler(cfg, svc, authn, log)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -2,28 +2,28 @@ package store
 
 import "context"
 
-// Creating a project moves the listing epoch, and each viewer's cached
+// Creating a project moves the listing version, and each viewer's cached
 // projects (project_lists.go) would be computed again — about a thousand
 // rows for a member of a few large groups — on their next list after every
-// creation anywhere. Instead the listing epoch's recent values remember
+// creation anywhere. Instead the listing version's recent values remember
 // which projects their change created, and a viewer's projects are patched
 // with a query for just those when nothing else moved since.
 
-// createdLog is how many recent listing epochs remember their creations.
+// createdLog is how many recent listing versions remember their creations.
 const createdLog = 1024
 
-// createdEntry is what listing epoch v added: the ids of the projects a
+// createdEntry is what listing version v added: the ids of the projects a
 // creation-only change made, or nil for any other change.
 type createdEntry struct {
 	v   uint64
 	ids []int64
 }
 
-// bumpListing advances the listing epoch for c, remembering c's created
+// bumpListing advances the listing version for c, remembering c's created
 // projects when creating them is all c did to access (the listing move of
 // an access change carries no ids, so it is never patched over). The
-// entry is written before the epoch shows it.
-func (e *epochs) bumpListing(c change) {
+// entry is written before the version shows it.
+func (e *versions) bumpListing(c change) {
 	var ids []int64
 	if c.topics&(1<<TopicAccess) == 0 && len(c.created) > 0 {
 		ids = c.created
@@ -38,7 +38,7 @@ func (e *epochs) bumpListing(c change) {
 // createdSince returns the projects created by the listing moves after
 // from up to to, and false when any of those moves was not a creation or
 // is no longer remembered.
-func (e *epochs) createdSince(from, to uint64) ([]int64, bool) {
+func (e *versions) createdSince(from, to uint64) ([]int64, bool) {
 	if to <= from || to-from > createdLog {
 		return nil, false
 	}
@@ -55,12 +55,12 @@ func (e *epochs) createdSince(from, to uint64) ([]int64, bool) {
 	return ids, true
 }
 
-// patchCreations computes a cached list for epochs (access, listing) from
+// patchCreations computes a cached list for versions (access, listing) from
 // prev, read under (prevAccess, prevListing), when creating projects is
 // all that changed since: loadAmong reads just the created projects' rows
 // (by primary key) and they are merged in by id. Otherwise, or without
 // prev, loadAll reads the list again. Lists are in ascending id order.
-func patchCreations[T any](ctx context.Context, e *epochs, prev []T, hasPrev bool, prevAccess, prevListing, access, listing uint64,
+func patchCreations[T any](ctx context.Context, e *versions, prev []T, hasPrev bool, prevAccess, prevListing, access, listing uint64,
 	id func(T) int64, loadAll func(context.Context) ([]T, error), loadAmong func(context.Context, []int64) ([]T, error)) ([]T, error) {
 	if !hasPrev || prevAccess != access || prevListing >= listing {
 		return loadAll(ctx)

@@ -14,7 +14,7 @@ import (
 // after other changes, always list what the SQL path lists.
 func TestListsPatchedByCreations(t *testing.T) {
 	fx := newListFixture(t)
-	waitListening(t, fx.db) // connecting moves every epoch
+	waitListening(t, fx.db) // connecting moves every version
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(3, 4))
 	filters := func(v *model.User) []model.ProjectFilter {
@@ -36,8 +36,8 @@ func TestListsPatchedByCreations(t *testing.T) {
 	check("nothing")
 	patched := 0
 	for step := range 40 {
-		before, _ := fx.db.Epoch(TopicListing)
-		access, _ := fx.db.Epoch(TopicAccess)
+		before, _ := fx.db.Version(TopicListing)
+		access, _ := fx.db.Version(TopicAccess)
 		var what string
 		switch rng.IntN(5) {
 		case 0: // a membership: computed again
@@ -75,11 +75,11 @@ func TestListsPatchedByCreations(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			now, _ := fx.db.Epoch(TopicListing)
-			if a, _ := fx.db.Epoch(TopicAccess); a != access {
-				t.Fatal("a creation moved the access epoch")
+			now, _ := fx.db.Version(TopicListing)
+			if a, _ := fx.db.Version(TopicAccess); a != access {
+				t.Fatal("a creation moved the access version")
 			}
-			if ids, ok := fx.db.epochs.createdSince(before, now); !ok || len(ids) != n {
+			if ids, ok := fx.db.versions.createdSince(before, now); !ok || len(ids) != n {
 				t.Fatalf("created since %d: %v %v", before, ids, ok)
 			}
 			patched++
@@ -102,7 +102,7 @@ func TestListsPatchedAcrossInstances(t *testing.T) {
 		Desc: true, Limit: 3, Count: true}
 	listed := func() string { t.Helper(); return listIDs(t, other.Q(), f) }
 	before := listed()
-	from, _ := other.Epoch(TopicListing)
+	from, _ := other.Version(TopicListing)
 	p := &model.Project{NamespaceID: fx.groups[0].ID, Name: "Remote", Path: "remote"}
 	if err := fx.db.WithTx(ctx, func(q *Q) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0]})
@@ -119,8 +119,8 @@ func TestListsPatchedAcrossInstances(t *testing.T) {
 	if got, want := listed(), slowList(t, fx.db, f); got != want {
 		t.Fatalf("other instance:\n got %s\nwant %s", got, want)
 	}
-	to, _ := other.Epoch(TopicListing)
-	if ids, ok := other.epochs.createdSince(from, to); !ok || len(ids) != 1 || ids[0] != p.ID {
+	to, _ := other.Version(TopicListing)
+	if ids, ok := other.versions.createdSince(from, to); !ok || len(ids) != 1 || ids[0] != p.ID {
 		t.Fatalf("the other instance heard %v %v, want [%d]", ids, ok, p.ID)
 	}
 }

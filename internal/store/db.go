@@ -39,21 +39,28 @@ var ErrConflict = errors.New("store: conflict")
 
 // DB is a handle on the database. It is safe for concurrent use.
 type DB struct {
-	sql     *sql.DB
-	dialect Dialect
-	stmts   stmtCache
-	epochs  epochs
+	sql      *sql.DB
+	dialect  Dialect
+	stmts    stmtCache
+	versions versions
 	// myProjects caches each viewer's projects for list endpoints.
 	myProjects myProjectsCache
 	// public caches the ids visibility lists show everyone (public_ids.go).
 	public publicListsCache
-	// caches are the point-read caches under the access epoch.
+	// caches are the point-read caches under the access version.
 	caches readCaches
+}
+
+// Options adjust a DB.
+type Options struct {
+	// CachesOff keeps no read caches (LABLET_CACHES=off): every answer
+	// comes from the database.
+	CachesOff bool
 }
 
 // Open connects to the database named by url, or to SQLite in dataDir when
 // url is empty, and applies pending migrations.
-func Open(ctx context.Context, url, dataDir string) (*DB, error) {
+func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 	var db *DB
 	switch {
 	case url == "" || strings.HasPrefix(url, "sqlite:"):
@@ -93,6 +100,7 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 		db.sql.Close()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
+	db.caches = newReadCaches(o.CachesOff)
 	if err := db.migrate(ctx); err != nil {
 		db.sql.Close()
 		return nil, err
@@ -100,7 +108,7 @@ func Open(ctx context.Context, url, dataDir string) (*DB, error) {
 	if db.dialect == Postgres {
 		db.startListener(url)
 	} else {
-		db.epochs.listening.Store(true)
+		db.versions.listening.Store(true)
 	}
 	return db, nil
 }
@@ -148,7 +156,7 @@ type Q struct {
 	// honoured inside transactions only.
 	newRows bool
 	// rowOnly, when set, says the writes change only the repository state
-	// of that project's row (UpdateProjectRepository): its row epoch
+	// of that project's row (UpdateProjectRepository): its row version
 	// moves, not the access ones.
 	rowOnly int64
 	dialect Dialect
@@ -194,7 +202,7 @@ func (db *DB) withTx(ctx context.Context, fn func(q *Q) error) error {
 	if !c.empty() && db.dialect == Postgres {
 		// Delivered to every instance's listener if and only if the
 		// transaction commits.
-		if _, err := sqlTx.ExecContext(ctx, "SELECT pg_notify($1, $2)", epochsChannel, db.epochs.payload(c)); err != nil {
+		if _, err := sqlTx.ExecContext(ctx, "SELECT pg_notify($1, $2)", versionsChannel, db.versions.payload(c)); err != nil {
 			_ = sqlTx.Rollback()
 			return fmt.Errorf("store: notify: %w", wrapErr(err))
 		}
@@ -202,7 +210,7 @@ func (db *DB) withTx(ctx context.Context, fn func(q *Q) error) error {
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", wrapErr(err))
 	}
-	db.epochs.apply(c)
+	db.versions.apply(c)
 	return nil
 }
 
@@ -244,7 +252,7 @@ func (q *Q) rebind(query string) string {
 func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if q.db != nil {
 		// Even a failed statement may have written (bump after, always).
-		defer q.changed(ctx, q.db.epochs.mask(query))
+		defer q.changed(ctx, q.db.versions.mask(query))
 	}
 	if st := q.prepared(ctx, query); st != nil {
 		res, err := st.ExecContext(ctx, args...)
@@ -369,7 +377,7 @@ func (q *Q) insert(ctx context.Context, query string, args ...any) (int64, error
 	err := q.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
 	if q.db != nil {
 		// Outside a transaction the row is committed only once scanned.
-		q.changed(ctx, q.db.epochs.mask(query))
+		q.changed(ctx, q.db.versions.mask(query))
 	}
 	if err != nil {
 		return 0, wrapErr(err)
@@ -381,7 +389,7 @@ func (q *Q) insert(ctx context.Context, query string, args ...any) (int64, error
 // (RETURNING); outside a transaction insert bumps again once it is done.
 func (q *Q) writing(ctx context.Context, query string) {
 	if q.db != nil {
-		q.changed(ctx, q.db.epochs.mask(query))
+		q.changed(ctx, q.db.versions.mask(query))
 	}
 }
 

@@ -68,18 +68,9 @@ func (q *Q) DeleteMember(ctx context.Context, sourceType string, sourceID, userI
 // NamespaceAccessLevel returns the highest unexpired access level user has on
 // namespace nsID, directly or through any ancestor; 0 when none.
 func (q *Q) NamespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {
-	c, epoch, cached := q.readCaches()
-	key := accessKey{userID, nsID, today}
-	if cached {
-		if l, ok := c.nsAccess.Get(key, epoch); ok {
-			return l, nil
-		}
-	}
-	l, err := q.namespaceAccessLevel(ctx, userID, nsID, today)
-	if err == nil && cached {
-		c.nsAccess.Put(key, epoch, l)
-	}
-	return l, err
+	return readThrough(q, q.caches().nsAccess, TopicAccess, accessKey{userID, nsID, today}, nil, func() (int, error) {
+		return q.namespaceAccessLevel(ctx, userID, nsID, today)
+	})
 }
 
 func (q *Q) namespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {

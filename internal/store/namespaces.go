@@ -37,34 +37,36 @@ func scanNamespace(s scanner) (*model.Namespace, error) {
 
 // NamespaceByID returns a namespace by id.
 // Outside transactions it answers from the read caches while the access
-// epoch stands.
+// version stands.
 func (q *Q) NamespaceByID(ctx context.Context, id int64) (*model.Namespace, error) {
-	c, epoch, cached := q.readCaches()
+	c := q.caches()
+	s, cached := q.stamp(TopicAccess)
 	if cached {
-		if ns, ok := c.namespaces.Get(id, epoch); ok {
+		if ns, ok := c.namespaces.GetAt(id, s); ok {
 			return ns.Clone(), nil
 		}
 	}
 	ns, err := scanNamespace(q.queryRow(ctx, "SELECT "+namespaceColumns+" FROM namespaces n WHERE n.id = ?", id))
 	if err == nil && cached {
-		c.storeNamespace(ns, epoch)
+		c.putNamespace(ns, s)
 	}
 	return ns, err
 }
 
 // NamespaceByFullPath returns a namespace by its full path, case-insensitively.
 func (q *Q) NamespaceByFullPath(ctx context.Context, fullPath string) (*model.Namespace, error) {
-	c, epoch, cached := q.readCaches()
+	c := q.caches()
+	s, cached := q.stamp(TopicAccess)
 	if cached {
-		if id, ok := c.nsPaths.Get(asciiLower(fullPath), epoch); ok {
-			if ns, ok := c.namespaces.Get(id, epoch); ok {
+		if id, ok := c.nsPaths.GetAt(asciiLower(fullPath), s); ok {
+			if ns, ok := c.namespaces.GetAt(id, s); ok {
 				return ns.Clone(), nil
 			}
 		}
 	}
 	ns, err := scanNamespace(q.queryRow(ctx, "SELECT "+namespaceColumns+" FROM namespaces n WHERE lower(n.full_path) = lower(?)", fullPath))
 	if err == nil && cached {
-		c.storeNamespace(ns, epoch)
+		c.putNamespace(ns, s)
 	}
 	return ns, err
 }

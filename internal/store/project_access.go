@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"strings"
 
-	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/cache"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -31,7 +31,7 @@ const projectLevelColumn = `,
 
 // ProjectWithAccessByID returns a project with its namespace and userID's
 // unexpired direct and inherited levels; userID 0 has none. Outside
-// transactions, answers come from the read caches while the access epoch
+// transactions, answers come from the read caches while the access version
 // stands.
 func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	g := q.versionGuard()
@@ -43,17 +43,18 @@ func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today s
 }
 
 func (q *Q) projectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
-	c, epoch, cached := q.readCaches()
-	var g RowGuard
+	c := q.caches()
+	version, cached := q.stamp(TopicAccess)
+	var g rowGuard
 	if cached {
-		if p, a, ok := c.lookup(q.db, id, userID, today, epoch); ok {
+		if p, a, ok := c.lookup(q.db, id, userID, today, version); ok {
 			return p, a, nil
 		}
-		g = q.db.RowGuard()
+		g = q.db.newRowGuard()
 	}
 	p, a, err := q.projectWithAccess(ctx, nil, " WHERE p.id = ?", userID, today, id)
 	if err == nil && cached {
-		c.store(p, a, userID, today, epoch, g)
+		c.store(p, a, userID, today, version, g)
 	}
 	return p, a, err
 }
@@ -74,15 +75,16 @@ func (q *Q) projectWithAccessByFullPath(ctx context.Context, fullPath string, us
 	if i <= 0 {
 		return nil, model.ProjectAccess{}, ErrNotFound
 	}
-	c, epoch, cached := q.readCaches()
-	var g RowGuard
+	c := q.caches()
+	version, cached := q.stamp(TopicAccess)
+	var g rowGuard
 	if cached {
-		if id, ok := c.paths.Get(asciiLower(fullPath), epoch); ok {
-			if p, a, ok := c.lookup(q.db, id, userID, today, epoch); ok {
+		if id, ok := c.paths.GetAt(asciiLower(fullPath), version); ok {
+			if p, a, ok := c.lookup(q.db, id, userID, today, version); ok {
 				return p, a, nil
 			}
 		}
-		g = q.db.RowGuard()
+		g = q.db.newRowGuard()
 	}
 	ns, err := q.NamespaceByFullPath(ctx, fullPath[:i])
 	if err != nil {
@@ -91,7 +93,7 @@ func (q *Q) projectWithAccessByFullPath(ctx context.Context, fullPath string, us
 	p, a, err := q.projectWithAccess(ctx, ns, " WHERE p.namespace_id = ? AND lower(p.path) = lower(?)",
 		userID, today, ns.ID, fullPath[i+1:])
 	if err == nil && cached {
-		c.store(p, a, userID, today, epoch, g)
+		c.store(p, a, userID, today, version, g)
 	}
 	return p, a, err
 }
@@ -127,41 +129,26 @@ func (q *Q) projectWithAccess(ctx context.Context, ns *model.Namespace, where st
 	return p, a, nil
 }
 
-// readCaches returns the point-read caches and the access epoch to use
-// them under; not inside a transaction (whose own writes the caches would
-// not show), nor while epochs cannot be trusted.
-func (q *Q) readCaches() (*readCaches, epochcache.Stamp, bool) {
-	if q.db == nil || q.tx != nil {
-		return nil, epochcache.Stamp{}, false
-	}
-	epoch, ok := q.db.Epoch(TopicAccess)
-	if !ok {
-		return nil, epochcache.Stamp{}, false
-	}
-	q.db.caches.init()
-	return &q.db.caches, epochcache.Stamp{epoch}, true
-}
-
 // lookup answers a project and a viewer's access on it from the caches.
-func (c *readCaches) lookup(db *DB, id, userID int64, today string, epoch epochcache.Stamp) (*model.Project, model.ProjectAccess, bool) {
+func (c *readCaches) lookup(db *DB, id, userID int64, today string, version cache.Stamp) (*model.Project, model.ProjectAccess, bool) {
 	var a model.ProjectAccess
 	if userID != 0 {
 		var ok bool
-		if a, ok = c.access.Get(accessKey{userID, id, today}, epoch); !ok {
+		if a, ok = c.access.GetAt(accessKey{userID, id, today}, version); !ok {
 			return nil, model.ProjectAccess{}, false
 		}
 	}
-	p, ok := c.project(db, id, epoch)
+	p, ok := c.project(db, id, version)
 	return p, a, ok
 }
 
-// store keeps a project read under epoch and since g, with a viewer's
+// store keeps a project read under version and since g, with a viewer's
 // access on it.
-func (c *readCaches) store(p *model.Project, a model.ProjectAccess, userID int64, today string, epoch epochcache.Stamp, g RowGuard) {
-	c.putProject(p, epoch, g)
-	c.paths.Put(asciiLower(p.FullPath()), epoch, p.ID)
+func (c *readCaches) store(p *model.Project, a model.ProjectAccess, userID int64, today string, version cache.Stamp, g rowGuard) {
+	c.putProject(p, version, g)
+	c.paths.PutAt(asciiLower(p.FullPath()), version, p.ID)
 	if userID != 0 {
-		c.access.Put(accessKey{userID, p.ID, today}, epoch, a)
+		c.access.PutAt(accessKey{userID, p.ID, today}, version, a)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 // through a group — decide both the membership lists and which private
 // projects a visibility list shows. Computing them visits every such row
 // (about a thousand for a member of a few large groups), so they are kept
-// per viewer under the listing epoch (TopicListing: any committed change to
+// per viewer under the listing version (TopicListing: any committed change to
 // memberships, projects, namespaces or the hierarchy moves it, and so does
 // a new project) and list pages are cut from them, fetching only the rows
 // shown.
@@ -31,14 +31,14 @@ type myProject struct {
 	marked     bool
 }
 
-// myProjects is a viewer's projects, ordered by id, with the epoch and day
+// myProjects is a viewer's projects, ordered by id, with the version and day
 // they were computed for, and the positions matching each filter asked so
 // far (a list request then costs a binary search, not a pass over them).
 type myProjects struct {
-	epoch  uint64 // listing
-	access uint64
-	today  string
-	list   []myProject
+	version uint64 // listing
+	access  uint64
+	today   string
+	list    []myProject
 
 	mu   sync.Mutex
 	hits map[hitsKey][]int32
@@ -121,10 +121,10 @@ type myProjectsCache struct {
 }
 
 type myProjectsCall struct {
-	epoch uint64 // a load for an older epoch is not waited for
-	done  chan struct{}
-	val   *myProjects
-	err   error
+	version uint64 // a load for an older version is not waited for
+	done    chan struct{}
+	val     *myProjects
+	err     error
 }
 
 // myProjectsMaxViewers bounds the cache; the entry of a large member is a
@@ -138,8 +138,8 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 	c := &q.db.myProjects
 	// Access first: an access change moves access before listing, so a
 	// pair read in this order never pairs a new listing with an old access.
-	access, _ := q.db.Epoch(TopicAccess)
-	epoch, ok := q.db.Epoch(TopicListing)
+	access, _ := q.db.Version(TopicAccess)
+	version, ok := q.db.Version(TopicListing)
 	if !ok {
 		list, err := q.loadMyProjects(ctx, viewerID, today)
 		return &myProjects{list: list}, err
@@ -147,23 +147,23 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 	for {
 		c.mu.Lock()
 		prev := c.m[viewerID]
-		if e := prev; e != nil && e.epoch == epoch && e.today == today {
+		if e := prev; e != nil && e.version == version && e.today == today {
 			c.mu.Unlock()
 			return e, nil
 		}
-		if call := c.inflight[viewerID]; call != nil && call.epoch == epoch {
+		if call := c.inflight[viewerID]; call != nil && call.version == version {
 			c.mu.Unlock()
 			select {
 			case <-call.done:
 			case <-ctx.Done():
 				return nil, ctx.Err()
 			}
-			if call.err == nil && call.val.epoch == epoch && call.val.today == today {
+			if call.err == nil && call.val.version == version && call.val.today == today {
 				return call.val, nil
 			}
-			continue // computed for another epoch or failed: try ourselves
+			continue // computed for another version or failed: try ourselves
 		}
-		call := &myProjectsCall{epoch: epoch, done: make(chan struct{})}
+		call := &myProjectsCall{version: version, done: make(chan struct{})}
 		if c.inflight == nil {
 			c.inflight = map[int64]*myProjectsCall{}
 			c.m = map[int64]*myProjects{}
@@ -171,13 +171,13 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 		c.inflight[viewerID] = call
 		c.mu.Unlock()
 
-		list, err := q.refreshMyProjects(ctx, prev, viewerID, today, access, epoch)
-		call.val, call.err = &myProjects{epoch: epoch, access: access, today: today, list: list}, err
+		list, err := q.refreshMyProjects(ctx, prev, viewerID, today, access, version)
+		call.val, call.err = &myProjects{version: version, access: access, today: today, list: list}, err
 		c.mu.Lock()
 		if c.inflight[viewerID] == call {
 			delete(c.inflight, viewerID)
 		}
-		if cur := c.m[viewerID]; err == nil && (cur == nil || cur.epoch <= epoch) {
+		if cur := c.m[viewerID]; err == nil && (cur == nil || cur.version <= version) {
 			if len(c.m) >= myProjectsMaxViewers {
 				for k := range c.m { // evict any one; stale ones first would need a scan
 					delete(c.m, k)
@@ -192,7 +192,7 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 	}
 }
 
-// refreshMyProjects computes the viewer's projects for epochs (access,
+// refreshMyProjects computes the viewer's projects for versions (access,
 // listing): from prev and the projects created since, when creating them
 // is all that changed (creations.go), else from scratch.
 func (q *Q) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID int64, today string, access, listing uint64) ([]myProject, error) {
@@ -200,9 +200,9 @@ func (q *Q) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID in
 	var prevAccess, prevListing uint64
 	usable := prev != nil && prev.today == today
 	if usable {
-		list, prevAccess, prevListing = prev.list, prev.access, prev.epoch
+		list, prevAccess, prevListing = prev.list, prev.access, prev.version
 	}
-	return patchCreations(ctx, &q.db.epochs, list, usable, prevAccess, prevListing, access, listing,
+	return patchCreations(ctx, &q.db.versions, list, usable, prevAccess, prevListing, access, listing,
 		func(m myProject) int64 { return m.id },
 		func(ctx context.Context) ([]myProject, error) { return q.loadMyProjects(ctx, viewerID, today) },
 		func(ctx context.Context, ids []int64) ([]myProject, error) {
@@ -281,7 +281,7 @@ func scanMyProjects(rows *sql.Rows, levelsLast bool) ([]myProject, error) {
 // transaction.
 func (q *Q) fastListable(f model.ProjectFilter) bool {
 	byID := f.OrderBy == "" || projectOrderColumns[f.OrderBy] == "p.id"
-	return q.tx == nil && q.db != nil && f.ViewerID != 0 && f.NamespaceID == 0 && f.Search == "" &&
+	return q.tx == nil && q.db != nil && !q.db.caches.off && f.ViewerID != 0 && f.NamespaceID == 0 && f.Search == "" &&
 		f.Topic == "" && byID && f.Limit > 0
 }
 
@@ -373,7 +373,7 @@ func (q *Q) listVisibleByID(ctx context.Context, f model.ProjectFilter) ([]*mode
 // publicProjectIDs returns, in f's id order, up to f.Limit+f.Offset ids of
 // projects visible at f.MinVisibility and not scheduled for deletion, with
 // f's other column filters: from the cached public rows (public_ids.go)
-// outside transactions while the epochs can be trusted, else by query.
+// outside transactions while the versions can be trusted, else by query.
 func (q *Q) publicProjectIDs(ctx context.Context, f model.ProjectFilter) ([]int64, error) {
 	if q.db != nil && q.tx == nil {
 		rows, ok, err := q.publicRows(ctx, f.MinVisibility)
@@ -418,12 +418,13 @@ func (q *Q) projectsForPage(ctx context.Context, f model.ProjectFilter, page []*
 	if len(page) == 0 {
 		return nil, levels, nil
 	}
-	c, epoch, cached := q.readCaches()
+	c := q.caches()
+	version, cached := q.stamp(TopicAccess)
 	byID := make(map[int64]*model.Project, len(page))
 	var missing []any
 	for _, m := range page {
 		if cached {
-			if p, ok := c.project(q.db, m.id, epoch); ok {
+			if p, ok := c.project(q.db, m.id, version); ok {
 				byID[m.id] = p
 				continue
 			}
@@ -431,9 +432,9 @@ func (q *Q) projectsForPage(ctx context.Context, f model.ProjectFilter, page []*
 		missing = append(missing, m.id)
 	}
 	if len(missing) > 0 {
-		var g RowGuard
+		var g rowGuard
 		if cached {
-			g = q.db.RowGuard()
+			g = q.db.newRowGuard()
 		}
 		rows, err := q.queryProjects(ctx, "WHERE p.id IN (?"+strings.Repeat(", ?", len(missing)-1)+")", missing...)
 		if err != nil {
@@ -442,7 +443,7 @@ func (q *Q) projectsForPage(ctx context.Context, f model.ProjectFilter, page []*
 		for _, p := range rows {
 			byID[p.ID] = p
 			if cached {
-				c.putProject(p, epoch, g)
+				c.putProject(p, version, g)
 			}
 		}
 	}

@@ -270,19 +270,19 @@ func TestProjectWithAccessFollowsChanges(t *testing.T) {
 	}
 }
 
-// Creating a project moves the listing epoch only: cached single projects
+// Creating a project moves the listing version only: cached single projects
 // stay valid, while lists, the new project's rows, its members and rules
 // all show at once.
 func TestNewProjectMovesListingOnly(t *testing.T) {
 	fx := newListFixture(t)
-	waitListening(t, fx.db) // connecting moves every epoch
+	waitListening(t, fx.db) // connecting moves every version
 	ctx := context.Background()
 	v0, v1 := fx.viewers[0], fx.viewers[1]
-	epoch := func(tp Topic) uint64 {
+	version := func(tp Topic) uint64 {
 		t.Helper()
-		e, ok := fx.db.Epoch(tp)
+		e, ok := fx.db.Version(tp)
 		if !ok {
-			t.Fatal("epochs not trusted")
+			t.Fatal("versions not trusted")
 		}
 		return e
 	}
@@ -292,7 +292,7 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 	if _, _, err := fx.db.Q().ProjectWithAccessByID(ctx, fx.projects[0].ID, v0.ID, "2026-01-01"); err != nil {
 		t.Fatal(err)
 	}
-	access, listing := epoch(TopicAccess), epoch(TopicListing)
+	access, listing := version(TopicAccess), version(TopicListing)
 
 	branch := "main"
 	p := &model.Project{NamespaceID: fx.groups[0].ID, Name: "Fresh", Path: "fresh", DefaultBranch: &branch, VisibilityLevel: 0}
@@ -303,11 +303,11 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if epoch(TopicAccess) != access {
-		t.Fatal("creating a project moved the access epoch")
+	if version(TopicAccess) != access {
+		t.Fatal("creating a project moved the access version")
 	}
-	if epoch(TopicListing) == listing {
-		t.Fatal("creating a project did not move the listing epoch")
+	if version(TopicListing) == listing {
+		t.Fatal("creating a project did not move the listing version")
 	}
 	after := listIDs(t, fx.db.Q(), f)
 	if want := slowList(t, fx.db, f); after != want || after == before || !strings.Contains(after, fmt.Sprintf(" %d:", p.ID)) {
@@ -322,12 +322,12 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 	if rules, err := fx.db.Q().ProtectedBranches(ctx, p.ID, ""); err != nil || len(rules) != 1 || rules[0].Name != "main" {
 		t.Fatalf("rules of the new project = %v, %v", rules, err)
 	}
-	// Any other change to a table of TopicAccess moves both epochs.
+	// Any other change to a table of TopicAccess moves both versions.
 	if err := fx.db.Q().DeleteMember(ctx, model.SourceProject, p.ID, v1.ID); err != nil {
 		t.Fatal(err)
 	}
-	if epoch(TopicAccess) == access || epoch(TopicListing) == listing+1 {
-		t.Fatal("removing a member did not move both epochs")
+	if version(TopicAccess) == access || version(TopicListing) == listing+1 {
+		t.Fatal("removing a member did not move both versions")
 	}
 }
 

@@ -107,8 +107,8 @@ func (q *Q) CreateProject(ctx context.Context, p *model.Project) error {
 
 // UpdateProjectRepository writes what p's repository decides: its default
 // branch, whether it is empty, and the update and activity times. No list,
-// access level or other project depends on these, so only p's row epoch
-// moves (rowepochs.go), not the access one.
+// access level or other project depends on these, so only p's row version
+// moves (rowversions.go), not the access one.
 func (q *Q) UpdateProjectRepository(ctx context.Context, p *model.Project) error {
 	p.UpdatedAt = q.Now()
 	rq := *q

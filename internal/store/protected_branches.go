@@ -24,18 +24,12 @@ func scanProtectedBranch(s scanner) (*model.ProtectedBranch, error) {
 // ProtectedBranches lists a project's rules in creation order. search, when
 // not empty, keeps the rules whose name contains it (case-insensitively).
 func (q *Q) ProtectedBranches(ctx context.Context, projectID int64, search string) ([]*model.ProtectedBranch, error) {
-	c, epoch, cached := q.readCaches()
-	cached = cached && search == ""
-	if cached {
-		if rules, ok := c.protected.Get(projectID, epoch); ok {
-			return cloneRules(rules), nil
-		}
+	if search != "" {
+		return q.protectedBranches(ctx, projectID, search)
 	}
-	rules, err := q.protectedBranches(ctx, projectID, search)
-	if err == nil && cached {
-		c.protected.Put(projectID, epoch, cloneRules(rules))
-	}
-	return rules, err
+	return readThrough(q, q.caches().protected, TopicAccess, projectID, cloneRules, func() ([]*model.ProtectedBranch, error) {
+		return q.protectedBranches(ctx, projectID, "")
+	})
 }
 
 // cloneRules copies rules so that the cache never shares one with a caller.

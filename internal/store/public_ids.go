@@ -14,7 +14,7 @@ import (
 // the viewer's lowest visibility, not scheduled for deletion — are the same
 // for every viewer. Asking the database for a page's ids cost a round trip
 // per keyset request (a third of PostgreSQL's time on that list); they are
-// kept here in id order, per lowest visibility, under the listing epoch, and
+// kept here in id order, per lowest visibility, under the listing version, and
 // patched after creations as viewers' projects are (creations.go).
 
 // publicRow is one such project, with the columns list filters need.
@@ -24,7 +24,7 @@ type publicRow struct {
 	archived bool
 }
 
-// publicList is the rows for one lowest visibility, with the epochs they
+// publicList is the rows for one lowest visibility, with the versions they
 // were read under. It is never changed once published.
 type publicList struct {
 	listing, access uint64
@@ -39,12 +39,12 @@ type publicListsCache struct {
 }
 
 // publicRows returns the rows visible at minVis, and false when the
-// epochs cannot be trusted (the caller asks the database).
+// versions cannot be trusted (the caller asks the database).
 func (q *Q) publicRows(ctx context.Context, minVis int) ([]publicRow, bool, error) {
 	c := &q.db.public
 	// Access first, as in myProjects: never a new listing with an old access.
-	access, _ := q.db.Epoch(TopicAccess)
-	listing, ok := q.db.Epoch(TopicListing)
+	access, _ := q.db.Version(TopicAccess)
+	listing, ok := q.db.Version(TopicListing)
 	if !ok {
 		return nil, false, nil
 	}
@@ -82,7 +82,7 @@ func (q *Q) publicRows(ctx context.Context, minVis int) ([]publicRow, bool, erro
 	return rows, true, nil
 }
 
-// refreshPublicRows computes the rows for epochs (access, listing),
+// refreshPublicRows computes the rows for versions (access, listing),
 // patched from prev when only creations happened since.
 func (q *Q) refreshPublicRows(ctx context.Context, prev *publicList, minVis int, access, listing uint64) ([]publicRow, error) {
 	var rows []publicRow
@@ -90,7 +90,7 @@ func (q *Q) refreshPublicRows(ctx context.Context, prev *publicList, minVis int,
 	if prev != nil {
 		rows, prevAccess, prevListing = prev.rows, prev.access, prev.listing
 	}
-	return patchCreations(ctx, &q.db.epochs, rows, prev != nil, prevAccess, prevListing, access, listing,
+	return patchCreations(ctx, &q.db.versions, rows, prev != nil, prevAccess, prevListing, access, listing,
 		func(r publicRow) int64 { return r.id },
 		func(ctx context.Context) ([]publicRow, error) { return q.loadPublicRows(ctx, minVis, nil) },
 		func(ctx context.Context, ids []int64) ([]publicRow, error) { return q.loadPublicRows(ctx, minVis, ids) })

@@ -38,7 +38,7 @@ func mustOpen(t *testing.T) (*DB, string, string) {
 		u.Path = "/" + name
 		dsn = u.String()
 	}
-	db, err := Open(context.Background(), dsn, dir)
+	db, err := Open(context.Background(), dsn, dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestSplitStatements(t *testing.T) {
 func TestMigrationsAreIdempotent(t *testing.T) {
 	db, dsn, dir := mustOpen(t)
 	db.Close()
-	db2, err := Open(context.Background(), dsn, dir)
+	db2, err := Open(context.Background(), dsn, dir, Options{})
 	if err != nil {
 		t.Fatalf("reopen: %v", err)
 	}

@@ -68,16 +68,25 @@ func (q *Q) CreateToken(ctx context.Context, t *model.Token) error {
 }
 
 // TokenByDigest finds a token and its user by the digest of its secret in
-// one query.
+// one query, or in the auth cache: revoking, rotating or expiring a token,
+// or blocking, changing or deleting a user moves the auth version, so the
+// very next request sees it. Expiry dates are the caller's to check
+// against the clock. Unknown digests are never kept.
 func (q *Q) TokenByDigest(ctx context.Context, digest string) (*model.TokenWithUser, error) {
-	row := q.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+
-		" FROM personal_access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?", digest)
-	var r tokenRow
-	u, err := scanUser(prefixScanner{row, r.dest()})
+	tw, err := readThrough(q, q.caches().tokens, TopicAuth, digest, copyTokenWithUser, func() (model.TokenWithUser, error) {
+		row := q.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+
+			" FROM personal_access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?", digest)
+		var r tokenRow
+		u, err := scanUser(prefixScanner{row, r.dest()})
+		if err != nil {
+			return model.TokenWithUser{}, err
+		}
+		return model.TokenWithUser{Token: r.token(), User: u}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &model.TokenWithUser{Token: r.token(), User: u}, nil
+	return &tw, nil
 }
 
 // prefixScanner scans a row whose leading columns go to extra destinations.

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/lablet/lablet/internal/epochcache"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -45,33 +44,9 @@ func scanUser(s scanner) (*model.User, error) {
 
 // UserByID returns the user with id, or ErrNotFound.
 func (q *Q) UserByID(ctx context.Context, id int64) (*model.User, error) {
-	c, epoch, cached := q.userCache()
-	if cached {
-		if u, ok := c.Get(id, epoch); ok {
-			v := *u
-			return &v, nil
-		}
-	}
-	u, err := scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
-	if err == nil && cached {
-		v := *u
-		c.Put(id, epoch, &v)
-	}
-	return u, err
-}
-
-// userCache returns the cache of users by id and the auth epoch to use it
-// under (not in transactions, nor while epochs cannot be trusted).
-func (q *Q) userCache() (*epochcache.Cache[int64, *model.User], epochcache.Stamp, bool) {
-	if q.db == nil || q.tx != nil {
-		return nil, epochcache.Stamp{}, false
-	}
-	epoch, ok := q.db.Epoch(TopicAuth)
-	if !ok {
-		return nil, epochcache.Stamp{}, false
-	}
-	q.db.caches.init()
-	return q.db.caches.users, epochcache.Stamp{epoch}, true
+	return readThrough(q, q.caches().users, TopicAuth, id, copyUser, func() (*model.User, error) {
+		return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
+	})
 }
 
 // UserByUsername looks a user up case-insensitively.
@@ -95,13 +70,13 @@ func (q *Q) UserByIDOrUsername(ctx context.Context, ident string) (*model.User, 
 // UsersByIDs returns the users with the given ids, keyed by id, in one query.
 func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model.User, error) {
 	out := make(map[int64]*model.User, len(ids))
-	c, epoch, cached := q.userCache()
+	c := q.caches().users
+	s, cached := q.stamp(TopicAuth)
 	args := make([]any, 0, len(ids))
 	for _, id := range ids {
 		if cached {
-			if u, ok := c.Get(id, epoch); ok {
-				v := *u
-				out[id] = &v
+			if u, ok := c.GetAt(id, s); ok {
+				out[id] = copyUser(u)
 				continue
 			}
 		}
@@ -118,8 +93,7 @@ func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model.User,
 	for _, u := range list {
 		out[u.ID] = u
 		if cached {
-			v := *u
-			c.Put(u.ID, epoch, &v)
+			c.PutAt(u.ID, s, copyUser(u))
 		}
 	}
 	return out, err

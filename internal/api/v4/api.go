@@ -12,7 +12,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
-	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/cache"
 	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -30,7 +30,7 @@ type API struct {
 	maxFileSize int64
 	routes      []route.Route
 	router      *route.Router
-	projectJSON *epochcache.Cache[projectJSONKey, []byte]
+	projectJSON *cache.Cache[projectJSONKey, []byte]
 	listBuffers sync.Pool // *bytes.Buffer for assembling lists
 }
 
@@ -46,6 +46,8 @@ type Options struct {
 	// MaxFileSize bounds a file written through the files and commits
 	// APIs; 0 means DefaultMaxFileSize.
 	MaxFileSize int64
+	// CachesOff keeps no rendered entities (LABLET_CACHES=off).
+	CachesOff bool
 }
 
 // DefaultMaxFileSize is the file size limit when none is configured.
@@ -55,7 +57,7 @@ const DefaultMaxFileSize = 10 << 20
 func New(o Options) *API {
 	a := &API{svc: o.Service, auth: o.Authenticator, log: o.Log,
 		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize,
-		projectJSON: newProjectJSONCache()}
+		projectJSON: newProjectJSONCache(o.CachesOff)}
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize
 	}

@@ -37,7 +37,7 @@ func newBenchAPI(b testing.TB) *benchAPI {
 	b.Helper()
 	ctx := context.Background()
 	dir := b.TempDir()
-	db, err := store.Open(ctx, "", dir)
+	db, err := store.Open(ctx, "", dir, store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/cache"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -30,14 +30,9 @@ const admitEvery = 8
 // them, every project an instance of 10,000 shows a user.
 const projectJSONBudget = 16 << 20
 
-func newProjectJSONCache() *epochcache.Cache[projectJSONKey, []byte] {
-	return epochcache.NewCost[projectJSONKey, []byte](projectJSONBudget, 3200,
-		func(b []byte) int { return len(b) + 64 })
+func newProjectJSONCache(off bool) *cache.Cache[projectJSONKey, []byte] {
+	return cache.New[projectJSONKey, []byte](cache.Options{MaxCost: projectJSONBudget, AvgCost: 3200, Off: off})
 }
-
-// noStamp: entries carry their version in the key, so they never need to
-// be dropped together.
-var noStamp epochcache.Stamp
 
 // writeFullProjects writes projects as full entities, with each one's
 // permissions from access when withAccess is set — the bytes
@@ -63,7 +58,7 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects
 	for i, p := range projects {
 		k := projectJSONKey{id: p.ID, version: p.Version, base: pb.url}
 		if p.Version.Valid() {
-			if b, ok := a.projectJSON.Get(k, noStamp); ok {
+			if b, ok := a.projectJSON.Get(k); ok {
 				items[i] = b
 				size += len(b) + 1 + maxPermissionsLen
 				continue
@@ -75,7 +70,8 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects
 		misses = append(misses, span{i, start, arena.Len()})
 		size += arena.Len() - start + 1 + maxPermissionsLen
 		if p.Version.Valid() && (!full || len(misses)%admitEvery == 1) {
-			a.projectJSON.Put(k, noStamp, bytes.Clone(arena.Bytes()[start:]))
+			b := bytes.Clone(arena.Bytes()[start:])
+			a.projectJSON.PutCost(k, b, len(b)+64)
 		}
 	}
 	for _, m := range misses {

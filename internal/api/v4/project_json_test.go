@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lablet/lablet/internal/epochcache"
+	"github.com/lablet/lablet/internal/cache"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -88,26 +88,26 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 	if !bytes.Equal(want, got) || !bytes.Contains(got, []byte(`"Renamed"`)) || !bytes.Contains(got, []byte(`"Alice Renamed"`)) {
 		t.Fatalf("after changes:\nwant %s\n got %s", want, got)
 	}
-	// A push moves only the project's row epoch; its cached entity follows.
-	access, listening := db.Epoch(store.TopicAccess)
-	for i := 0; !listening && i < 1000; i++ { // PostgreSQL: connecting moves every epoch
+	// A push moves only the project's row version; its cached entity follows.
+	access, listening := db.Version(store.TopicAccess)
+	for i := 0; !listening && i < 1000; i++ { // PostgreSQL: connecting moves every version
 		time.Sleep(10 * time.Millisecond)
-		access, listening = db.Epoch(store.TopicAccess)
+		access, listening = db.Version(store.TopicAccess)
 	}
 	trunk := "trunk"
 	personal.DefaultBranch = &trunk
 	if err := db.Q().UpdateProjectRepository(ctx, personal); err != nil {
 		t.Fatal(err)
 	}
-	if now, _ := db.Epoch(store.TopicAccess); now != access {
-		t.Fatal("recording a push moved the access epoch")
+	if now, _ := db.Version(store.TopicAccess); now != access {
+		t.Fatal("recording a push moved the access version")
 	}
 	want, got = render(load(), true)
 	if !bytes.Equal(want, got) || !bytes.Contains(got, []byte(`"default_branch":"trunk"`)) {
 		t.Fatalf("after a push:\nwant %s\n got %s", want, got)
 	}
 	// A full cache admits few of a page's misses; the page is the same.
-	a.projectJSON = epochcache.NewCost[projectJSONKey, []byte](len(got)/2, len(got)/2, func(b []byte) int { return len(b) })
+	a.projectJSON = cache.New[projectJSONKey, []byte](cache.Options{MaxCost: len(got) / 2, AvgCost: len(got) / 2})
 	for range 3 {
 		if want, got := render(load(), true); !bytes.Equal(want, got) {
 			t.Fatalf("with a full cache:\nwant %s\n got %s", want, got)

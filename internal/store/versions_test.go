@@ -38,72 +38,72 @@ func TestStatementTopics(t *testing.T) {
 	}
 }
 
-// A write bumps its topic's epoch only once committed; a rolled-back
+// A write bumps its topic's version only once committed; a rolled-back
 // transaction and a read bump nothing.
-func TestEpochsFollowCommits(t *testing.T) {
+func TestVersionsFollowCommits(t *testing.T) {
 	db, _, _ := mustOpen(t)
 	ctx := context.Background()
-	epoch := func(tp Topic) uint64 {
+	version := func(tp Topic) uint64 {
 		t.Helper()
-		e, ok := db.Epoch(tp)
+		e, ok := db.Version(tp)
 		if !ok {
-			t.Fatal("epochs not trusted")
+			t.Fatal("versions not trusted")
 		}
 		return e
 	}
 	waitListening(t, db)
-	a0, p0 := epoch(TopicAuth), epoch(TopicAccess)
+	a0, p0 := version(TopicAuth), version(TopicAccess)
 	if _, err := db.Q().UserByUsername(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
 		t.Fatal(err)
 	}
-	if epoch(TopicAuth) != a0 {
-		t.Fatal("a read bumped the auth epoch")
+	if version(TopicAuth) != a0 {
+		t.Fatal("a read bumped the auth version")
 	}
 	boom := errors.New("boom")
 	err := db.WithTx(ctx, func(q *Q) error {
 		if err := q.CreateUser(ctx, &model.User{Username: "rolled", Email: "r@example.com", Name: "R"}); err != nil {
 			return err
 		}
-		if epoch(TopicAuth) != a0 {
-			t.Error("the epoch moved before the commit")
+		if version(TopicAuth) != a0 {
+			t.Error("the version moved before the commit")
 		}
 		return boom
 	})
 	if !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
-	if epoch(TopicAuth) != a0 {
-		t.Fatal("a rolled-back write bumped the auth epoch")
+	if version(TopicAuth) != a0 {
+		t.Fatal("a rolled-back write bumped the auth version")
 	}
 	u := &model.User{Username: "kept", Email: "k@example.com", Name: "K"}
 	if err := db.WithTx(ctx, func(q *Q) error { return q.CreateUser(ctx, u) }); err != nil {
 		t.Fatal(err)
 	}
-	if epoch(TopicAuth) == a0 {
-		t.Fatal("a committed user write did not bump the auth epoch")
+	if version(TopicAuth) == a0 {
+		t.Fatal("a committed user write did not bump the auth version")
 	}
-	if epoch(TopicAccess) == p0 {
-		t.Fatal("creating a user (and its namespace) did not bump the access epoch")
+	if version(TopicAccess) == p0 {
+		t.Fatal("creating a user (and its namespace) did not bump the access version")
 	}
-	a1, p1 := epoch(TopicAuth), epoch(TopicAccess)
+	a1, p1 := version(TopicAuth), version(TopicAccess)
 	u.Name = "Kept"
 	if err := db.Q().UpdateUser(ctx, u); err != nil { // outside a transaction
 		t.Fatal(err)
 	}
-	if epoch(TopicAuth) == a1 {
-		t.Fatal("an autocommit update did not bump the auth epoch")
+	if version(TopicAuth) == a1 {
+		t.Fatal("an autocommit update did not bump the auth version")
 	}
-	if epoch(TopicAccess) != p1 {
-		t.Fatal("a users-only update bumped the access epoch")
+	if version(TopicAccess) != p1 {
+		t.Fatal("a users-only update bumped the access version")
 	}
 }
 
 // On PostgreSQL a second instance on the same database hears the first
 // one's commits.
-func TestEpochsAcrossInstances(t *testing.T) {
+func TestVersionsAcrossInstances(t *testing.T) {
 	db, dsn, _ := mustOpen(t)
-	other := secondInstance(t, db, dsn, "TestEpochsFollowCommits")
-	before, _ := other.Epoch(TopicAuth)
+	other := secondInstance(t, db, dsn, "TestVersionsFollowCommits")
+	before, _ := other.Version(TopicAuth)
 	ctx := context.Background()
 	if err := db.WithTx(ctx, func(q *Q) error {
 		return q.CreateUser(ctx, &model.User{Username: "remote", Email: "remote@example.com", Name: "Remote"})
@@ -112,7 +112,7 @@ func TestEpochsAcrossInstances(t *testing.T) {
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if now, _ := other.Epoch(TopicAuth); now != before {
+		if now, _ := other.Version(TopicAuth); now != before {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -130,7 +130,7 @@ func secondInstance(t *testing.T, db *DB, dsn, covered string) *DB {
 	if db.Dialect() != Postgres {
 		t.Skip("SQLite has a single serving process; covered by " + covered)
 	}
-	other, err := Open(context.Background(), dsn, t.TempDir())
+	other, err := Open(context.Background(), dsn, t.TempDir(), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,11 +144,11 @@ func waitListening(t *testing.T, db *DB) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if _, ok := db.Epoch(TopicAuth); ok {
+		if _, ok := db.Version(TopicAuth); ok {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("epoch listener never connected")
+			t.Fatal("version listener never connected")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

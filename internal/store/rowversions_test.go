@@ -11,7 +11,7 @@ import (
 )
 
 func TestPayload(t *testing.T) {
-	e := &epochs{instance: "abc"}
+	e := &versions{instance: "abc"}
 	for _, c := range []change{
 		{topics: 1 << TopicAuth},
 		{rows: []int64{7}},
@@ -39,25 +39,25 @@ func TestPayload(t *testing.T) {
 // caches, whichever stripe the reader looks at afterwards.
 func TestRowGuard(t *testing.T) {
 	db, _, _ := mustOpen(t)
-	g := db.RowGuard()
-	if _, ok := g.Version(5); !ok {
+	g := db.newRowGuard()
+	if _, ok := g.version(5); !ok {
 		t.Fatal("an untouched guard refused")
 	}
-	db.epochs.bumpRows([]int64{5 + rowStripes*3})
-	if v, ok := g.Version(5); ok || v == 0 {
+	db.versions.bumpRows([]int64{5 + rowStripes*3})
+	if v, ok := g.version(5); ok || v == 0 {
 		t.Fatalf("after a change in the stripe: %d %v", v, ok)
 	}
-	if _, ok := g.Version(6); ok {
+	if _, ok := g.version(6); ok {
 		t.Fatal("after a change elsewhere the guard still allowed caching")
 	}
 }
 
 // Recording a push (UpdateProjectRepository) shows at once through every
 // cached read of the project, and moves neither the access nor the
-// listing epoch, so other cached projects, levels and lists stay.
+// listing version, so other cached projects, levels and lists stay.
 func TestRowOnlyChange(t *testing.T) {
 	fx := newListFixture(t)
-	waitListening(t, fx.db) // connecting moves every epoch
+	waitListening(t, fx.db) // connecting moves every version
 	ctx := context.Background()
 	v0 := fx.viewers[0]
 	p := fx.projects[0] // in g0, where v0 is a Developer
@@ -86,8 +86,8 @@ func TestRowOnlyChange(t *testing.T) {
 			}
 		}
 	}
-	access, _ := fx.db.Epoch(TopicAccess)
-	listing, _ := fx.db.Epoch(TopicListing)
+	access, _ := fx.db.Version(TopicAccess)
+	listing, _ := fx.db.Version(TopicListing)
 	branch := "trunk"
 	cur, err := fx.db.Q().ProjectByID(ctx, p.ID)
 	if err != nil {
@@ -102,11 +102,11 @@ func TestRowOnlyChange(t *testing.T) {
 			t.Fatalf("after the push: %+v", got)
 		}
 	}
-	if a, _ := fx.db.Epoch(TopicAccess); a != access {
-		t.Fatal("a row-only change moved the access epoch")
+	if a, _ := fx.db.Version(TopicAccess); a != access {
+		t.Fatal("a row-only change moved the access version")
 	}
-	if l, _ := fx.db.Epoch(TopicListing); l != listing {
-		t.Fatal("a row-only change moved the listing epoch")
+	if l, _ := fx.db.Version(TopicListing); l != listing {
+		t.Fatal("a row-only change moved the listing version")
 	}
 	// Outside a transaction too.
 	branch2 := "main"
@@ -119,8 +119,8 @@ func TestRowOnlyChange(t *testing.T) {
 			t.Fatalf("after the second push: %+v", got)
 		}
 	}
-	if a, _ := fx.db.Epoch(TopicAccess); a != access {
-		t.Fatal("a row-only change outside a transaction moved the access epoch")
+	if a, _ := fx.db.Version(TopicAccess); a != access {
+		t.Fatal("a row-only change outside a transaction moved the access version")
 	}
 }
 
@@ -129,7 +129,7 @@ func TestRowOnlyChangeAcrossInstances(t *testing.T) {
 	db, dsn, _ := mustOpen(t)
 	other := secondInstance(t, db, dsn, "TestRowOnlyChange")
 	ctx := context.Background()
-	heard, _ := other.Epoch(TopicAccess)
+	heard, _ := other.Version(TopicAccess)
 	var p *model.Project
 	if err := db.WithTx(ctx, func(q *Q) error {
 		ns := &model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g"}
@@ -159,7 +159,7 @@ func TestRowOnlyChangeAcrossInstances(t *testing.T) {
 		}
 	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if e, _ := other.Epoch(TopicAccess); e != heard {
+		if e, _ := other.Version(TopicAccess); e != heard {
 			break // the creation is heard: what is cached next stays
 		}
 		if time.Now().After(deadline) {

@@ -15,8 +15,8 @@ import (
 )
 
 // Topic names a group of tables that in-memory caches derive answers from.
-// Every committed write to one of its tables bumps the topic's epoch, so a
-// cache that stores an answer under the epoch it read before querying
+// Every committed write to one of its tables bumps the topic's version, so a
+// cache that stores an answer under the version it read before querying
 // misses as soon as anything it depends on changed.
 type Topic uint8
 
@@ -53,18 +53,18 @@ var topicTables = map[string]uint8{
 
 const allTopics = 1<<numTopics - 1
 
-// epochsChannel is the PostgreSQL notification channel that carries bumps
+// versionsChannel is the PostgreSQL notification channel that carries bumps
 // between instances sharing one database.
-const epochsChannel = "lablet_epochs"
+const versionsChannel = "lablet_versions"
 
-// epochs holds the counters, the per-statement topic masks and, on
+// versions holds the counters, the per-statement topic masks and, on
 // PostgreSQL, the state of the listener that hears other instances.
-type epochs struct {
+type versions struct {
 	n [numTopics]atomic.Uint64
-	// rows are the row epochs (rowepochs.go); rowsAll moves with any.
+	// rows are the row versions (rowversions.go); rowsAll moves with any.
 	rows    [rowStripes]atomic.Uint64
 	rowsAll atomic.Uint64
-	// listingMu orders the listing epoch with created, the projects each
+	// listingMu orders the listing version with created, the projects each
 	// of its recent values added (creations.go).
 	listingMu sync.Mutex
 	created   [createdLog]createdEntry
@@ -82,14 +82,14 @@ type epochs struct {
 	instance string
 }
 
-// Epoch returns topic t's current epoch and whether caches may rely on it.
+// Version returns topic t's current version and whether caches may rely on it.
 // Read it before querying and store the answer under it.
-func (db *DB) Epoch(t Topic) (uint64, bool) {
-	return db.epochs.n[t].Load(), db.epochs.listening.Load()
+func (db *DB) Version(t Topic) (uint64, bool) {
+	return db.versions.n[t].Load(), db.versions.listening.Load()
 }
 
 // change is what a committed write moves: topics, the projects whose row
-// alone changed (rowepochs.go) and the projects it created (creations.go).
+// alone changed (rowversions.go) and the projects it created (creations.go).
 type change struct {
 	topics  uint8
 	rows    []int64
@@ -98,10 +98,10 @@ type change struct {
 
 func (c change) empty() bool { return c.topics == 0 && len(c.rows) == 0 }
 
-// apply advances the epochs c moves. Row epochs move first, then the
+// apply advances the versions c moves. Row versions move first, then the
 // topics in order, so that a listing move is never seen before the access
 // move of the same change.
-func (e *epochs) apply(c change) {
+func (e *versions) apply(c change) {
 	e.bumpRows(c.rows)
 	for t := Topic(0); t < numTopics; t++ {
 		if c.topics&(1<<t) == 0 {
@@ -115,14 +115,14 @@ func (e *epochs) apply(c change) {
 	}
 }
 
-// bump advances the epochs of the topics in mask.
-func (e *epochs) bump(mask uint8) { e.apply(change{topics: mask}) }
+// bump advances the versions of the topics in mask.
+func (e *versions) bump(mask uint8) { e.apply(change{topics: mask}) }
 
 // mask returns the topics a statement may change: none for reads, the
 // topics of the table an INSERT, UPDATE or DELETE names, and all of them
 // for anything else that is not a plain read (DDL, CTE writes). Reading
 // the table off the statement means no write site can forget to bump.
-func (e *epochs) mask(query string) uint8 {
+func (e *versions) mask(query string) uint8 {
 	if v, ok := e.masks.Load(query); ok {
 		return v.(uint8)
 	}
@@ -197,35 +197,35 @@ func (q *Q) changed(ctx context.Context, m uint8) {
 	q.pending.rows = append(q.pending.rows, c.rows...)
 }
 
-// published moves the local epochs and tells other instances (PostgreSQL).
+// published moves the local versions and tells other instances (PostgreSQL).
 // If telling fails, the change itself is committed already: listeners
 // elsewhere reconnect and reset on their own errors.
 func (db *DB) published(ctx context.Context, c change) {
 	c = notifiable(c)
-	db.epochs.apply(c)
+	db.versions.apply(c)
 	if db.dialect == Postgres {
-		_, _ = db.sql.ExecContext(context.WithoutCancel(ctx), "SELECT pg_notify($1, $2)", epochsChannel,
-			db.epochs.payload(c))
+		_, _ = db.sql.ExecContext(context.WithoutCancel(ctx), "SELECT pg_notify($1, $2)", versionsChannel,
+			db.versions.payload(c))
 	}
 }
 
 // startListener follows other instances' bumps on PostgreSQL on a
-// connection of its own. While it is not listening, Epoch reports that
-// caches cannot be trusted; every (re)connection bumps all epochs, since
+// connection of its own. While it is not listening, Version reports that
+// caches cannot be trusted; every (re)connection bumps all versions, since
 // changes may have been missed meanwhile.
 func (db *DB) startListener(url string) {
 	var id [8]byte
 	_, _ = rand.Read(id[:])
-	db.epochs.instance = hex.EncodeToString(id[:])
+	db.versions.instance = hex.EncodeToString(id[:])
 	ctx, cancel := context.WithCancel(context.Background())
-	db.epochs.stop = cancel
-	db.epochs.done = make(chan struct{})
+	db.versions.stop = cancel
+	db.versions.done = make(chan struct{})
 	go func() {
-		defer close(db.epochs.done)
+		defer close(db.versions.done)
 		for ctx.Err() == nil {
 			err := db.listen(ctx, url)
-			db.epochs.listening.Store(false)
-			db.epochs.bump(allTopics)
+			db.versions.listening.Store(false)
+			db.versions.bump(allTopics)
 			if ctx.Err() != nil {
 				return
 			}
@@ -244,28 +244,28 @@ func (db *DB) listen(ctx context.Context, url string) error {
 		return fmt.Errorf("store: listen connect: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+epochsChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+versionsChannel); err != nil {
 		return fmt.Errorf("store: listen: %w", err)
 	}
-	db.epochs.bump(allTopics)
-	db.epochs.listening.Store(true)
+	db.versions.bump(allTopics)
+	db.versions.listening.Store(true)
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return fmt.Errorf("store: wait for notification: %w", err)
 		}
 		c, from := parsePayload(n.Payload)
-		if from == db.epochs.instance {
+		if from == db.versions.instance {
 			continue
 		}
-		db.epochs.apply(c)
+		db.versions.apply(c)
 	}
 }
 
 // stopListener ends the PostgreSQL listener, if any.
 func (db *DB) stopListener() {
-	if db.epochs.stop != nil {
-		db.epochs.stop()
-		<-db.epochs.done
+	if db.versions.stop != nil {
+		db.versions.stop()
+		<-db.versions.done
 	}
 }

@@ -7,64 +7,64 @@ import (
 	"github.com/lablet/lablet/internal/model"
 )
 
-// Row epochs narrow what a change of one project's repository state moves.
+// Row versions narrow what a change of one project's repository state moves.
 // A push updates the project's default branch, empty_repo and activity
-// times; moving the access epoch for that would drop every cached project,
+// times; moving the access version for that would drop every cached project,
 // access level and list of the instance on each push. Such row-only
 // changes (UpdateProjectRepository) move instead one of rowStripes
 // counters, picked by project id, and cached project rows and their
 // rendered entities are kept with the counter of their stripe.
 
-// rowStripes is the number of row epochs; a change invalidates the cached
+// rowStripes is the number of row versions; a change invalidates the cached
 // rows of about 1/rowStripes of the projects.
 const rowStripes = 4096
 
 // maxNotifiedIDs bounds the project ids one notification carries
-// (PostgreSQL's payload is under 8,000 bytes); beyond it the access epochs
+// (PostgreSQL's payload is under 8,000 bytes); beyond it the access versions
 // move instead.
 const maxNotifiedIDs = 400
 
 func stripe(id int64) uint64 { return uint64(id) % rowStripes }
 
-// bumpRows moves the row epochs of ids. rowsAll moves before the stripe,
-// which RowGuard.Version relies on.
-func (e *epochs) bumpRows(ids []int64) {
+// bumpRows moves the row versions of ids. rowsAll moves before the stripe,
+// which rowGuard.version relies on.
+func (e *versions) bumpRows(ids []int64) {
 	for _, id := range ids {
 		e.rowsAll.Add(1)
 		e.rows[stripe(id)].Add(1)
 	}
 }
 
-// ProjectRowEpoch returns the row epoch project id's cached row and
+// projectRowVersion returns the row version project id's cached row and
 // entity must have been read under.
-func (db *DB) ProjectRowEpoch(id int64) uint64 {
-	return db.epochs.rows[stripe(id)].Load()
+func (db *DB) projectRowVersion(id int64) uint64 {
+	return db.versions.rows[stripe(id)].Load()
 }
 
-// RowGuard is taken before reading project rows that will be cached, as
-// Epoch is: Version then gives the row epoch to keep each one under.
-type RowGuard struct {
+// rowGuard is taken before reading project rows that will be cached, as
+// Version is: Version then gives the row version to keep each one under.
+type rowGuard struct {
 	db  *DB
 	all uint64
 }
 
-// RowGuard starts a read of project rows.
-func (db *DB) RowGuard() RowGuard { return RowGuard{db: db, all: db.epochs.rowsAll.Load()} }
+// rowGuard starts a read of project rows.
+func (db *DB) newRowGuard() rowGuard { return rowGuard{db: db, all: db.versions.rowsAll.Load()} }
 
-// Version returns the row epoch to keep project id's row under, read since
+// Version returns the row version to keep project id's row under, read since
 // the guard was taken; false when a row-only change was published
 // meanwhile (its stripe may already show it while the row read did not),
 // and the row must not be cached.
-func (g RowGuard) Version(id int64) (uint64, bool) {
+func (g rowGuard) version(id int64) (uint64, bool) {
 	if g.db == nil { // the zero guard allows nothing
 		return 0, false
 	}
-	v := g.db.epochs.rows[stripe(id)].Load()
-	return v, g.db.epochs.rowsAll.Load() == g.all
+	v := g.db.versions.rows[stripe(id)].Load()
+	return v, g.db.versions.rowsAll.Load() == g.all
 }
 
 // notifiable turns a change naming too many projects for one notification
-// into a move of the access epochs.
+// into a move of the access versions.
 func notifiable(c change) change {
 	if len(c.rows)+len(c.created) > maxNotifiedIDs {
 		return change{topics: c.topics | accessTopics}
@@ -74,7 +74,7 @@ func notifiable(c change) change {
 
 // payload is the notification text of c:
 // "<topics> <instance>[ r<id>,<id>…][ c<id>,<id>…]".
-func (e *epochs) payload(c change) string {
+func (e *versions) payload(c change) string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(int(c.topics)))
 	b.WriteByte(' ')
@@ -136,12 +136,12 @@ func parsePayload(s string) (change, string) {
 }
 
 // versionGuard is taken before reading projects that leave the store with
-// a model.Version: the epochs of everything a project's entity shows
+// a model.Version: the versions of everything a project's entity shows
 // (access: the project, its namespace and access rules; auth: its owner)
 // and a row guard, read before the rows as every cache read is.
 type versionGuard struct {
 	access, auth uint64
-	rows         RowGuard
+	rows         rowGuard
 	ok           bool
 }
 
@@ -149,9 +149,9 @@ func (q *Q) versionGuard() versionGuard {
 	if q.db == nil || q.tx != nil {
 		return versionGuard{} // rows read in a transaction may never commit
 	}
-	access, ok1 := q.db.Epoch(TopicAccess)
-	auth, ok2 := q.db.Epoch(TopicAuth)
-	return versionGuard{access: access, auth: auth, rows: q.db.RowGuard(), ok: ok1 && ok2}
+	access, ok1 := q.db.Version(TopicAccess)
+	auth, ok2 := q.db.Version(TopicAuth)
+	return versionGuard{access: access, auth: auth, rows: q.db.newRowGuard(), ok: ok1 && ok2}
 }
 
 // stamp sets the version of projects read since the guard was taken.
@@ -160,7 +160,7 @@ func (g versionGuard) stamp(projects ...*model.Project) {
 		return
 	}
 	for _, p := range projects {
-		if row, ok := g.rows.Version(p.ID); ok {
+		if row, ok := g.rows.version(p.ID); ok {
 			p.Version = model.NewVersion(g.access, g.auth, row)
 		}
 	}

@@ -1,0 +1,55 @@
+package server_test
+
+import (
+	"go/build"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/lablet/lablet/"
+
+// The layers hold: adapters reach storage only through the service layer,
+// the service layer knows no adapter, the store knows neither, and domain
+// records import nothing of lablet's.
+func TestLayers(t *testing.T) {
+	_, self, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(self), "..", "..")
+	adapters := []string{"internal/api/v4", "internal/web", "internal/githttp", "internal/route"}
+	rules := []struct {
+		pkg       string
+		forbidden []string
+		onlyThese []string // when set, the only lablet packages it may import
+	}{
+		{pkg: "internal/model", onlyThese: []string{}},
+		{pkg: "internal/cache", onlyThese: []string{}},
+		{pkg: "internal/access", onlyThese: []string{}},
+		{pkg: "internal/route", onlyThese: []string{"internal/access"}},
+		{pkg: "internal/store", onlyThese: []string{"internal/cache", "internal/model"}},
+		{pkg: "internal/repo", onlyThese: []string{"internal/cache"}},
+		{pkg: "internal/service", forbidden: append(adapters, "internal/server", "internal/oauth")},
+		{pkg: "internal/api/v4", forbidden: []string{"internal/store", "internal/server", "internal/web", "internal/oauth"}},
+		{pkg: "internal/web", forbidden: []string{"internal/store", "internal/server", "internal/api/v4"}},
+		{pkg: "internal/githttp", forbidden: []string{"internal/store", "internal/service", "internal/server"}},
+	}
+	for _, rule := range rules {
+		p, err := build.ImportDir(filepath.Join(root, rule.pkg), 0)
+		if err != nil {
+			t.Fatalf("%s: %v", rule.pkg, err)
+		}
+		for _, imp := range p.Imports {
+			rel, ok := strings.CutPrefix(imp, module)
+			if !ok {
+				continue
+			}
+			if slices.Contains(rule.forbidden, rel) {
+				t.Errorf("%s imports %s", rule.pkg, rel)
+			}
+			if rule.onlyThese != nil && !slices.Contains(rule.onlyThese, rel) {
+				t.Errorf("%s imports %s; it may import only %v", rule.pkg, rel, rule.onlyThese)
+			}
+		}
+	}
+}
