@@ -235,9 +235,10 @@ type User struct {
 	Token string
 }
 
-// NewUser creates a user directly through the service layer (so tests of
-// other resources don't depend on the users API) and gives it a token with
-// scopes (default api).
+// NewUser creates a user directly in the store (so tests of other
+// resources depend neither on the users API nor on its rules, e.g.
+// can_create_group and projects_limit set generously) and gives it a token
+// with scopes (default api).
 func (s *Server) NewUser(t testing.TB, username string, scopes ...string) *User {
 	t.Helper()
 	ctx := context.Background()

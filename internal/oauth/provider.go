@@ -201,16 +201,7 @@ func (p *Provider) Routes() []route.Route {
 
 // BaseURL is the external URL clients reach the server by; it is also the
 // ID token issuer.
-func (p *Provider) BaseURL(r *http.Request) string {
-	if p.externalURL != "" {
-		return p.externalURL
-	}
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+func (p *Provider) BaseURL(r *http.Request) string { return route.ExternalURL(r, p.externalURL) }
 
 // newSession is an empty session for fosite to fill from storage.
 func newSession() *openid.DefaultSession {

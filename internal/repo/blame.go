@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -34,7 +35,7 @@ func (r *Repo) Blame(ctx context.Context, rev, p string, start, end int) ([]Blam
 	out, err := gitCmd{dir: r.path, args: args}.run(ctx)
 	if err != nil {
 		var ge *GitError
-		if asGitError(err, &ge) && strings.Contains(ge.Stderr, "has only") {
+		if errors.As(err, &ge) && strings.Contains(ge.Stderr, "has only") {
 			return nil, fmt.Errorf("%w: range beyond end of file", ErrInvalid)
 		}
 		return nil, fmt.Errorf("blame: %w", err)

@@ -108,23 +108,35 @@ func (r *Repo) CommitFiles(ctx context.Context, req CommitRequest) (*Commit, err
 	if req.Committer.Date.IsZero() {
 		req.Committer.Date = now
 	}
+	attempts := maxCommitAttempts
+	if req.ExpectedHead != "" {
+		attempts = 1 // the caller named the head it expects: no retry
+	}
+	id, err := retryRaced(ctx, attempts, func() (string, error) { return r.commitOnce(ctx, req, branchRef, blobs) })
+	if errors.Is(err, errRaced) {
+		return nil, fmt.Errorf("commit to %s: %w", req.Branch, ErrConflict)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.rememberStats(id, req.Actions)
+	return r.Commit(ctx, id)
+}
+
+// retryRaced runs once until it does not lose an update-ref race
+// (errRaced), at most attempts times, with a jittered backoff so racing
+// writers spread out; it returns the last race lost when all were.
+func retryRaced[T any](ctx context.Context, attempts int, once func() (T, error)) (T, error) {
 	for attempt := 1; ; attempt++ {
-		id, err := r.commitOnce(ctx, req, branchRef, blobs)
-		if err == nil {
-			r.rememberStats(id, req.Actions)
-			return r.Commit(ctx, id)
+		v, err := once()
+		if !errors.Is(err, errRaced) || attempt >= attempts {
+			return v, err
 		}
-		if !errors.Is(err, errRaced) {
-			return nil, err
-		}
-		if req.ExpectedHead != "" || attempt >= maxCommitAttempts {
-			return nil, fmt.Errorf("commit to %s: %w", req.Branch, ErrConflict)
-		}
-		// Jittered backoff so racing writers spread out.
 		d := time.Duration(rand.IntN(2*attempt)+1) * time.Millisecond
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			var zero T
+			return zero, ctx.Err()
 		case <-time.After(d):
 		}
 	}

@@ -20,11 +20,15 @@
 // and newly received packs: git re-reads loose refs and packed-refs on every
 // lookup and re-scans packs on a miss.
 //
-// Writes never use a work tree: blobs with "hash-object -w --stdin", trees
-// with "mktree", commits with "commit-tree", and refs with
-// "update-ref <ref> <new> <old>", so a write built on a stale head is refused
-// by git itself instead of silently overwriting another writer's commit.
-// CommitFiles retries internally on such a race when the caller did not pin
-// ExpectedHead (the actions are re-applied to the new head and re-validated);
-// with ExpectedHead set it returns ErrConflict.
+// Writes never use a work tree. Blobs, trees and commits are written from
+// Go as loose objects, byte for byte what "hash-object -w", "mktree" and
+// "commit-tree" would write (objects_write.go, tree_builder.go); what git
+// would rewrite or refuse — non-UTF-8 text, NUL bytes, dates before 1970 —
+// still goes to "commit-tree". Refs move by "update <ref> <new> <old>"
+// transactions of a pooled "git update-ref --stdin" process (refs_write.go),
+// so a write built on a stale head is refused by git itself instead of
+// silently overwriting another writer's commit. CommitFiles and the
+// cherry-pick/revert commits retry such a race (retryRaced) when the caller
+// did not pin ExpectedHead — the actions are re-applied to the new head and
+// re-validated; with ExpectedHead set they return ErrConflict.
 package repo

@@ -1,12 +1,9 @@
 package repo
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -166,15 +163,15 @@ func canonMode(s string) uint32 {
 	return modeGitlink
 }
 
-// walker holds one walk's state: a cat-file process for trees and the
-// trees read so far.
-type walker struct {
+// treeReader reads trees for one walk through one cat-file process,
+// keeping the trees it read.
+type treeReader struct {
 	r     *Repo
 	c     *catFile
 	trees map[string]map[string]treeEntry
 }
 
-func (w *walker) tree(ctx context.Context, oid string) (map[string]treeEntry, error) {
+func (w *treeReader) tree(ctx context.Context, oid string) (map[string]treeEntry, error) {
 	if t, ok := w.trees[oid]; ok {
 		return t, nil
 	}
@@ -195,7 +192,7 @@ func (w *walker) tree(ctx context.Context, oid string) (map[string]treeEntry, er
 }
 
 // files lists every non-directory path below tree oid.
-func (w *walker) files(ctx context.Context, oid, prefix string, out []string) ([]string, error) {
+func (w *treeReader) files(ctx context.Context, oid, prefix string, out []string) ([]string, error) {
 	t, err := w.tree(ctx, oid)
 	if err != nil {
 		return nil, err
@@ -216,7 +213,7 @@ func (w *walker) files(ctx context.Context, oid, prefix string, out []string) ([
 }
 
 // entryAt returns the entry at path p below tree oid.
-func (w *walker) entryAt(ctx context.Context, oid, p string) (treeEntry, bool, error) {
+func (w *treeReader) entryAt(ctx context.Context, oid, p string) (treeEntry, bool, error) {
 	for {
 		t, err := w.tree(ctx, oid)
 		if err != nil {
@@ -236,7 +233,7 @@ func (w *walker) entryAt(ctx context.Context, oid, p string) (treeEntry, bool, e
 
 // sameEntry reports whether trees a and b hold the same entry at p (both
 // nothing counts as the same), descending only while they differ.
-func (w *walker) sameEntry(ctx context.Context, a, b, p string) (bool, error) {
+func (w *treeReader) sameEntry(ctx context.Context, a, b, p string) (bool, error) {
 	for a != b {
 		ta, err := w.tree(ctx, a)
 		if err != nil {
@@ -269,251 +266,10 @@ func (w *walker) sameEntry(ctx context.Context, a, b, p string) (bool, error) {
 }
 
 // commitTree returns the tree id of a commit.
-func (w *walker) commitTree(ctx context.Context, commit string) (string, error) {
+func (w *treeReader) commitTree(ctx context.Context, commit string) (string, error) {
 	h, _, err := w.c.do(ctx, "info", commit+"^{tree}")
 	if errors.Is(err, errMissing) {
 		return "", fmt.Errorf("commit %s: %w", commit, ErrNotFound)
 	}
 	return h.OID, err
-}
-
-// walkLastCommits computes the last commit of every non-directory path of
-// commit's tree (see the comment at the top of this file).
-func (r *Repo) walkLastCommits(ctx context.Context, commit string) (*pathCommits, error) {
-	c, err := r.pool.get(r.path)
-	if err != nil {
-		if !r.Exists() {
-			return nil, fmt.Errorf("repository: %w", ErrNotFound)
-		}
-		return nil, err
-	}
-	defer func() { r.pool.put(c) }()
-	w := &walker{r: r, c: c, trees: map[string]map[string]treeEntry{}}
-	h, data, err := r.object(ctx, c, commit, "commit")
-	if err != nil {
-		return nil, err
-	}
-	root, err := parseCommit(h.OID, data)
-	if err != nil {
-		return nil, err
-	}
-	paths, err := w.files(ctx, root.Tree, "", nil)
-	if errors.Is(err, errTooManyPaths) {
-		return &pathCommits{paths: map[string]int32{}}, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(paths)
-	answer := make([]int32, len(paths)) // index into ids, or -1
-	for i := range answer {
-		answer[i] = -1
-	}
-	out := &pathCommits{paths: make(map[string]int32, len(paths))}
-	left := len(paths)
-	if left == 0 {
-		return out, nil
-	}
-	var ids []string
-	idIndex := map[string]int32{}
-	resolve := func(i int32, id string) {
-		k, ok := idIndex[id]
-		if !ok {
-			k = int32(len(ids))
-			idIndex[id] = k
-			ids = append(ids, id)
-		}
-		answer[i] = k
-		left--
-	}
-	all := make([]int32, len(paths))
-	for i := range all {
-		all[i] = int32(i)
-	}
-	pending := map[string][]int32{commit: all}
-	passed := map[string]bool{}
-
-	// process evaluates the recursion at commit x for the paths pending
-	// there, once x's raw diff (changed paths; single parent only) is read.
-	process := func(x, tree string, parents []string, changed map[string]bool) error {
-		passed[x] = true
-		set := pending[x]
-		if len(set) == 0 {
-			return nil
-		}
-		delete(pending, x)
-		forward := func(parent string, is ...int32) {
-			switch {
-			case passed[parent]: // the stream is past it: per-path fallback
-			case len(pending[parent]) == 0:
-				pending[parent] = is
-			default:
-				pending[parent] = append(pending[parent], is...)
-			}
-		}
-		// A commit walked before answers for every path of its tree.
-		if pc, ok := r.cache.pathCommits.Get(commitKey{repo: r.path, id: x}); ok {
-			rest := set[:0]
-			for _, i := range set {
-				if j, ok := pc.paths[paths[i]]; ok {
-					resolve(i, pc.ids[j])
-				} else {
-					rest = append(rest, i)
-				}
-			}
-			if set = rest; len(set) == 0 {
-				return nil
-			}
-		}
-		switch len(parents) {
-		case 0:
-			for _, i := range set {
-				resolve(i, x) // p is in x: its entry is the one it has at the start
-			}
-		case 1:
-			rest := set[:0] // set is no longer pending anywhere: reuse it
-			for _, i := range set {
-				if changed[paths[i]] {
-					resolve(i, x)
-				} else {
-					rest = append(rest, i)
-				}
-			}
-			forward(parents[0], rest...)
-		default:
-			ptrees := make([]string, len(parents))
-			for j, p := range parents {
-				t, err := w.commitTree(ctx, p)
-				if err != nil {
-					return err
-				}
-				ptrees[j] = t
-			}
-		next:
-			for _, i := range set {
-				for j, pt := range ptrees {
-					same, err := w.sameEntry(ctx, tree, pt, paths[i])
-					if err != nil {
-						return err
-					}
-					if same {
-						forward(parents[j], i)
-						continue next
-					}
-				}
-				resolve(i, x)
-			}
-		}
-		return nil
-	}
-
-	wctx, stop := context.WithCancel(ctx)
-	defer stop()
-	cmd := Command(wctx, r.path, nil, "log", "-z", "--raw", "--no-abbrev", "--no-renames", "--no-diff-merges",
-		"--format=%H %T %P", "--end-of-options", commit)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, fmt.Errorf("last commits: %w", err)
-	}
-	stderr := &limitedWriter{n: 4096}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("last commits: start git log: %w", err)
-	}
-	waited := false
-	defer func() {
-		if !waited {
-			stop()
-			_ = cmd.Wait()
-		}
-	}()
-	br := bufio.NewReaderSize(stdout, 64<<10)
-	token := func() (string, error) {
-		s, err := br.ReadString(0)
-		switch {
-		case err == io.EOF && s == "":
-			return "", io.EOF
-		case err == io.EOF:
-			return "", io.ErrUnexpectedEOF
-		case err != nil:
-			return "", err
-		}
-		return s[:len(s)-1], nil
-	}
-	var (
-		cur     []string // header fields of the commit being read: id, tree, parents
-		changed map[string]bool
-		walked  int
-		ended   bool // git's whole output was read
-	)
-	flush := func() error {
-		if cur == nil {
-			return nil
-		}
-		err := process(cur[0], cur[1], cur[2:], changed)
-		cur, changed = nil, nil
-		return err
-	}
-	for left > 0 {
-		tok, err := token()
-		if err == io.EOF {
-			ended = true
-			if err := flush(); err != nil {
-				return nil, err
-			}
-			break
-		}
-		if err != nil {
-			return nil, r.walkError(ctx, stderr, err)
-		}
-		tok = strings.TrimPrefix(tok, "\n")
-		if strings.HasPrefix(tok, ":") { // raw diff record; the path follows
-			p, err := token()
-			if err != nil {
-				return nil, r.walkError(ctx, stderr, err)
-			}
-			if cur != nil && len(pending[cur[0]]) > 0 {
-				if changed == nil {
-					changed = map[string]bool{}
-				}
-				changed[p] = true
-			}
-			continue
-		}
-		if err := flush(); err != nil {
-			return nil, err
-		}
-		if walked++; walked > maxWalkCommits {
-			break
-		}
-		f := strings.Fields(tok)
-		if len(f) < 2 || !isHexID(f[0], 40) || !isHexID(f[1], 40) {
-			return nil, fmt.Errorf("last commits: unexpected git log record %q", tok)
-		}
-		cur = f
-	}
-	if !ended {
-		stop() // everything needed is known, or the walk is cut off
-	}
-	waited = true
-	if err := cmd.Wait(); err != nil && ended {
-		return nil, r.walkError(ctx, stderr, err)
-	}
-	out.ids = ids
-	for i, a := range answer {
-		if a >= 0 {
-			out.paths[paths[i]] = a
-		}
-	}
-	return out, nil
-}
-
-func (r *Repo) walkError(ctx context.Context, stderr *limitedWriter, err error) error {
-	if ctx.Err() != nil {
-		err = ctx.Err()
-	}
-	if !r.Exists() {
-		return fmt.Errorf("repository: %w", ErrNotFound)
-	}
-	return fmt.Errorf("last commits: git log: %w (%s)", err, strings.TrimSpace(stderr.String()))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 )
@@ -48,27 +47,16 @@ func (r *Repo) Pick(ctx context.Context, req PickRequest) (*Commit, error) {
 	if req.Committer.Date.IsZero() {
 		req.Committer.Date = time.Now()
 	}
-	for attempt := 1; ; attempt++ {
-		id, err := r.pickOnce(ctx, req, branchRef, c)
-		if err == nil {
-			if id == "" {
-				return nil, nil
-			}
-			return r.Commit(ctx, id)
-		}
-		if !errors.Is(err, errRaced) {
-			return nil, err
-		}
-		if attempt >= maxCommitAttempts {
-			return nil, fmt.Errorf("pick onto %s: %w", req.Branch, ErrConflict)
-		}
-		d := time.Duration(rand.IntN(2*attempt)+1) * time.Millisecond
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-time.After(d):
-		}
+	id, err := retryRaced(ctx, maxCommitAttempts, func() (string, error) { return r.pickOnce(ctx, req, branchRef, c) })
+	switch {
+	case errors.Is(err, errRaced):
+		return nil, fmt.Errorf("pick onto %s: %w", req.Branch, ErrConflict)
+	case err != nil:
+		return nil, err
+	case id == "":
+		return nil, nil
 	}
+	return r.Commit(ctx, id)
 }
 
 func (r *Repo) pickOnce(ctx context.Context, req PickRequest, branchRef string, c *Commit) (string, error) {

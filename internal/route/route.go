@@ -117,3 +117,18 @@ func Print(w io.Writer, routes []Route) error {
 	}
 	return tw.Flush()
 }
+
+// ExternalURL is the base URL clients reach the server by: the configured
+// one, else the scheme and Host of the request (https behind TLS or a
+// proxy that says so in X-Forwarded-Proto). Links, redirects and the OAuth
+// issuer are built on it.
+func ExternalURL(r *http.Request, configured string) string {
+	if configured != "" {
+		return configured
+	}
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}

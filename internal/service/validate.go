@@ -3,6 +3,7 @@ package service
 import (
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -107,3 +108,6 @@ func ValidText(s string, max int) string {
 	}
 	return ""
 }
+
+// parseDate reads a YYYY-MM-DD date, as GitLab's date parameters are.
+func parseDate(s string) (time.Time, error) { return time.Parse("2006-01-02", s) }

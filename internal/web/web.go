@@ -62,16 +62,7 @@ func (h *Handler) Routes() []route.Route { return h.routes }
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
 
 // baseURL is the external URL clients reach the server by.
-func (h *Handler) baseURL(r *http.Request) string {
-	if h.externalURL != "" {
-		return h.externalURL
-	}
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+func (h *Handler) baseURL(r *http.Request) string { return route.ExternalURL(r, h.externalURL) }
 
 // secure reports whether cookies must be marked Secure: behind https.
 func (h *Handler) secure(r *http.Request) bool {

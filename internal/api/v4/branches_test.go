@@ -243,7 +243,7 @@ func TestBranchesProtected(t *testing.T) {
 	if _, _, err := f.ownerC.ProtectedBranches.ProtectRepositoryBranches(f.p.ID, &gitlab.ProtectRepositoryBranchesOptions{
 		Name: gitlab.Ptr("release"), PushAccessLevel: gitlab.Ptr(gitlab.MaintainerPermissions),
 		MergeAccessLevel: gitlab.Ptr(gitlab.MaintainerPermissions)}); err != nil {
-		t.Skipf("protected branches API not available yet: %v", err)
+		t.Fatalf("protect release: %v", err)
 	}
 	b, _, err := f.devC.Branches.GetBranch(f.p.ID, "release")
 	if err != nil || !b.Protected || b.DevelopersCanPush || b.DevelopersCanMerge || b.CanPush {

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/lablet/lablet/internal/route"
 )
 
 // page is an offset pagination request.
@@ -30,16 +32,7 @@ func pageOf(p *params) page {
 }
 
 // baseURL is the external URL clients reach the server by.
-func (a *API) baseURL(r *http.Request) string {
-	if a.externalURL != "" {
-		return a.externalURL
-	}
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+func (a *API) baseURL(r *http.Request) string { return route.ExternalURL(r, a.externalURL) }
 
 // setPageHeaders writes GitLab's offset pagination headers and Link.
 func (a *API) setPageHeaders(w http.ResponseWriter, r *http.Request, pg page, total int) {
