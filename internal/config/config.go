@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
@@ -117,7 +118,8 @@ func Load(fs *flag.FlagSet, args []string, register func(*Config, *flag.FlagSet)
 	return c, c.Validate()
 }
 
-// Validate checks the settings and normalises the external URL.
+// Validate checks the settings, normalises the external URL and makes
+// every path absolute. It is idempotent; server.New runs it too.
 func (c *Config) Validate() error {
 	if c.ExternalURL != "" {
 		u, err := url.Parse(c.ExternalURL)
@@ -128,6 +130,20 @@ func (c *Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("config: data dir must not be empty")
+	}
+	// Relative paths are resolved once, against the working directory at
+	// start: git runs inside each repository and would read a relative
+	// hooks path against it, so no relative path may leave this package.
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("config: data dir %q: %w", c.DataDir, err)
+	}
+	c.DataDir = abs
+	if p, ok := strings.CutPrefix(c.DatabaseURL, "sqlite:"); ok && p != "" {
+		if p, err = filepath.Abs(p); err != nil {
+			return fmt.Errorf("config: database path %q: %w", c.DatabaseURL, err)
+		}
+		c.DatabaseURL = "sqlite:" + p
 	}
 	return nil
 }

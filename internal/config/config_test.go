@@ -2,6 +2,8 @@ package config
 
 import (
 	"flag"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -46,5 +48,30 @@ func TestInvalid(t *testing.T) {
 	c.ExternalURL = "ftp://x"
 	if err := c.Validate(); err == nil {
 		t.Error("accepted an ftp external URL")
+	}
+}
+
+// TestPathsAbsolute: every path leaves config absolute, resolved against
+// the working directory once; git reads a relative hooks path against the
+// repository it runs in.
+func TestPathsAbsolute(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Default()
+	c.DatabaseURL = "sqlite:db/x.db"
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(wd, "lablet-data"); c.DataDir != want {
+		t.Fatalf("data dir = %q, want %q", c.DataDir, want)
+	}
+	if want := "sqlite:" + filepath.Join(wd, "db", "x.db"); c.DatabaseURL != want {
+		t.Fatalf("database URL = %q, want %q", c.DatabaseURL, want)
+	}
+	before := c
+	if err := c.Validate(); err != nil || c != before {
+		t.Fatalf("Validate again: %+v, %v", c, err)
 	}
 }

@@ -18,7 +18,9 @@ import (
 // Options configure a Handler.
 type Options struct {
 	// HookDir is where the pre-receive hook is written; it must allow
-	// executing files. Empty: a temporary directory removed by Close.
+	// executing files. A relative one is made absolute: git reads a
+	// relative core.hooksPath against the repository it runs in. Empty: a
+	// temporary directory removed by Close.
 	HookDir string
 	// MaxBodyBytes limits a request body (0: unlimited).
 	MaxBodyBytes int64
@@ -42,6 +44,13 @@ func New(resolver Resolver, opts Options) (*Handler, error) {
 		h.log = slog.Default()
 	}
 	h.adv = newAdvertiser()
+	if h.hookDir != "" {
+		abs, err := filepath.Abs(h.hookDir)
+		if err != nil {
+			return nil, fmt.Errorf("githttp: hook dir: %w", err)
+		}
+		h.hookDir = abs
+	}
 	if h.hookDir == "" {
 		dir, err := os.MkdirTemp("", "lablet-hooks-")
 		if err != nil {

@@ -40,7 +40,11 @@ type Server struct {
 }
 
 // New opens storage, creates root on first start and builds the handler.
+// It validates cfg first, which makes its paths absolute.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, err
