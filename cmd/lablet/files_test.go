@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -96,5 +97,79 @@ func TestRelativeDataDirKeepsProtectedBranches(t *testing.T) {
 	pushThenForcePush(t, createProject(t, p.base, token, "Guarded"))
 	if _, err := os.Stat(filepath.Join(work, "lablet-data", "git-hooks", "pre-receive")); err != nil {
 		t.Fatalf("the data dir is not in the working directory: %v", err)
+	}
+}
+
+// TestDataFilesPrivate: everything lablet (and the git it runs) creates in
+// the data dir is its user's only: directories 0700, files 0600 (0400 for
+// git's read-only objects, 0700 for the hook git executes).
+func TestDataFilesPrivate(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "data")
+	env := baseEnv(append(storageEnv(t), "LABLET_DATA_DIR="+dataDir)...)
+	p := startServe(t, t.TempDir(), env)
+	token := createToken(t, t.TempDir(), env, "api")
+	// A project with a README written by the API and a commit pushed by git.
+	cloneURL := createProject(t, p.base, token, "Private")
+	home := t.TempDir()
+	w := filepath.Join(t.TempDir(), "w")
+	mustGit(t, home, "", "clone", "-q", cloneURL, w)
+	mustGit(t, home, w, "commit", "-q", "--allow-empty", "-m", "pushed")
+	mustGit(t, home, w, "push", "-q", "origin", "HEAD:main")
+
+	want := []string{"initial_root_password", "oauth/id_token_rsa.pem", "git-hooks/pre-receive", "repositories"}
+	if len(storageEnv(t)) == 0 {
+		want = append(want, "lablet.db", "lablet.db-wal", "lablet.db-shm")
+	}
+	checkPrivate(t, dataDir, want) // while the server runs: -wal and -shm exist
+	if code := p.stop(t, os.Interrupt); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	checkPrivate(t, dataDir, nil)
+}
+
+func checkPrivate(t *testing.T, dataDir string, want []string) {
+	t.Helper()
+	for _, w := range want {
+		if _, err := os.Stat(filepath.Join(dataDir, w)); err != nil {
+			t.Errorf("expected %s: %v", w, err)
+		}
+	}
+	n := 0
+	err := filepath.WalkDir(dataDir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		n++
+		rel, _ := filepath.Rel(dataDir, p)
+		mode := info.Mode().Perm()
+		switch {
+		case d.IsDir():
+			if mode != 0o700 {
+				t.Errorf("directory %s is %04o, want 0700", rel, mode)
+			}
+		case rel == filepath.Join("git-hooks", "pre-receive"):
+			if mode != 0o700 {
+				t.Errorf("hook %s is %04o, want 0700", rel, mode)
+			}
+		case strings.Contains(rel, string(filepath.Separator)+"objects"+string(filepath.Separator)):
+			if mode != 0o400 && mode != 0o600 {
+				t.Errorf("object file %s is %04o, want 0400 or 0600", rel, mode)
+			}
+		default:
+			if mode != 0o600 {
+				t.Errorf("file %s is %04o, want 0600", rel, mode)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 20 {
+		t.Fatalf("only %d entries in the data dir", n)
 	}
 }

@@ -24,6 +24,9 @@ Run "lablet <command> -h" for a command's flags.
 `
 
 func main() {
+	// Before anything is created: the data dir holds the database, keys
+	// and code, and git, which lablet runs, creates files too.
+	privateFiles()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {

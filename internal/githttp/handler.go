@@ -309,11 +309,12 @@ func (c *capped) String() string { return c.buf.String() }
 
 // writeHook installs the pre-receive hook (see package doc).
 func writeHook(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// Private like everything in the data dir; only lablet's git runs it.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("githttp: hook dir: %w", err)
 	}
 	p := filepath.Join(dir, "pre-receive")
-	if err := os.WriteFile(p+".tmp", []byte(preReceiveHook), 0o755); err != nil {
+	if err := os.WriteFile(p+".tmp", []byte(preReceiveHook), 0o700); err != nil {
 		return fmt.Errorf("githttp: write hook: %w", err)
 	}
 	if err := os.Rename(p+".tmp", p); err != nil {

@@ -45,6 +45,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if p := store.SQLitePath(cfg.DatabaseURL, cfg.DataDir); p != "" {
+		if err := prepareSQLite(p); err != nil {
+			return nil, err
+		}
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, err
