@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -267,18 +268,32 @@ func TestServeAndTokenCreate(t *testing.T) {
 	}
 }
 
+// TestTokenCreateErrors: what token create refuses, it refuses without
+// printing anything on stdout and with one line on stderr.
 func TestTokenCreateErrors(t *testing.T) {
 	dataDir := t.TempDir()
-	for name, args := range map[string][]string{
-		"NoName":      {"token", "create", "--user", "root"},
-		"UnknownUser": {"token", "create", "--user", "nobody", "--name", "x"},
-		"BadScope":    {"token", "create", "--user", "root", "--name", "x", "--scopes", "everything"},
-		"PastExpiry":  {"token", "create", "--user", "root", "--name", "x", "--expires-at", "2001-01-01"},
+	env := baseEnv(append(storageEnv(t), "LABLET_DATA_DIR="+dataDir)...)
+	p := startServe(t, t.TempDir(), env)
+	if p.stop(t, syscall.SIGTERM) != 0 {
+		t.Fatalf("serve did not stop cleanly:\n%s", p.output())
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"NoName", []string{"--user", "root"}, "--name is required"},
+		{"BadScope", []string{"--name", "x", "--scopes", "api,everything"}, "scopes does not have a valid value"},
+		{"UnknownUser", []string{"--user", "nobody", "--name", "x"}, `no user "nobody"`},
+		{"PastExpiry", []string{"--name", "x", "--expires-at", "2001-01-01"}, "Expiration date must be in the future"},
 	} {
-		t.Run(name, func(t *testing.T) {
-			r := runLablet(t, t.TempDir(), baseEnv("LABLET_DATA_DIR="+dataDir), args...)
+		t.Run(tc.name, func(t *testing.T) {
+			r := runLablet(t, t.TempDir(), env, append([]string{"token", "create"}, tc.args...)...)
 			if r.code == 0 || r.stdout != "" {
-				t.Fatalf("status %d, printed %q", r.code, r.stdout)
+				t.Fatalf("status %d stdout %q, want a failure and nothing printed; stderr %q", r.code, r.stdout, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
+				t.Fatalf("stderr %q, want one line with %q", r.stderr, tc.want)
 			}
 		})
 	}

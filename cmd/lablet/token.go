@@ -9,13 +9,14 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/config"
+	"github.com/lablet/lablet/internal/server"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // runTokenCreate prints a new personal access token for a user. It opens
 // the same database as a running server; SQLite's WAL and busy timeout let
-// both write.
+// both write. It never creates an instance: a token in a database no
+// server reads would be refused everywhere.
 func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -33,27 +34,24 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	if name == "" {
 		return errors.New("token create: --name is required")
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	svc := service.New(db, newLogger(stderr, "warn"), cfg.ImpersonationEnabled)
-	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
-		return err
-	}
-	u, err := db.Q().UserByUsername(ctx, user)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("token create: no user %q", user)
+	svc, closeDB, err := server.OpenExisting(ctx, cfg, newLogger(stderr, "warn"))
+	if errors.Is(err, server.ErrNoInstance) {
+		return fmt.Errorf("token create: %w (data dir %s); start \"lablet serve\" there first, or pass --data-dir / --database-url",
+			err, cfg.DataDir)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("token create: %w", err)
 	}
-	in := service.NewTokenInput{UserID: u.ID, Name: name, Scopes: splitList(scopes)}
+	defer closeDB()
+	in := service.NewTokenInput{Name: name, Scopes: splitList(scopes)}
 	if expires != "" {
 		in.ExpiresAt = &expires
 	}
-	_, text, err := svc.CreateToken(ctx, in)
+	text, err := svc.CreateTokenForUsername(ctx, user, in)
+	var se *service.Error
+	if errors.As(err, &se) && se.Kind == service.KindNotFound {
+		return fmt.Errorf("token create: no user %q in %s", user, server.DescribeDatabase(cfg))
+	}
 	if err != nil {
 		return fmt.Errorf("token create: %w", err)
 	}

@@ -1,12 +1,51 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
+
+	"github.com/lablet/lablet/internal/config"
+	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/store"
 )
+
+// ErrNoInstance says that the configured database holds no lablet
+// instance: "lablet serve" never started on it.
+var ErrNoInstance = store.ErrNoInstance
+
+// DescribeDatabase names the database cfg points at, for messages (never
+// with a password).
+func DescribeDatabase(cfg config.Config) string { return store.Describe(cfg.DatabaseURL, cfg.DataDir) }
+
+// OpenExisting opens the instance cfg names, for commands that work on it
+// beside a running server or instead of one (token create). Unlike New it
+// creates nothing — no data dir, no database, no root: without an instance
+// it fails with an error wrapping ErrNoInstance. close releases it.
+func OpenExisting(ctx context.Context, cfg config.Config, log *slog.Logger) (svc *service.Service, close func() error, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	db, err := store.OpenExisting(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	// New creates root right after the tables; without users the first
+	// start did not finish.
+	n, err := db.Q().CountUsers(ctx)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%w: %s has no users", ErrNoInstance, DescribeDatabase(cfg))
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return service.New(db, log, cfg.ImpersonationEnabled), db.Close, nil
+}
 
 // prepareSQLite creates the data dir (0700) and an empty SQLite database
 // (0600) when they are missing: SQLite gives the -wal and -shm files the

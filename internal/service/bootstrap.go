@@ -83,6 +83,21 @@ func (s *Service) CreateToken(ctx context.Context, in NewTokenInput) (*store.Tok
 	return t, text, nil
 }
 
+// CreateTokenForUsername is CreateToken for the user named username (the
+// command line names users, not ids); it returns the token's text.
+func (s *Service) CreateTokenForUsername(ctx context.Context, username string, in NewTokenInput) (string, error) {
+	u, err := s.DB.Q().UserByUsername(ctx, username)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", NotFound("User")
+	}
+	if err != nil {
+		return "", fmt.Errorf("service: user %q: %w", username, err)
+	}
+	in.UserID = u.ID
+	_, text, err := s.CreateToken(ctx, in)
+	return text, err
+}
+
 func (s *Service) validateTokenInput(in NewTokenInput) error {
 	if in.Name == "" {
 		return ParamError("name is missing")
