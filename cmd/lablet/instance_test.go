@@ -92,8 +92,8 @@ func TestTokenCreateNeedsInstance(t *testing.T) {
 
 func checkNoInstance(t *testing.T, r result, want []string) {
 	t.Helper()
-	if r.code == 0 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 {
-		t.Fatalf("status %d, stdout %q, stderr %q; want a failure, one line on stderr", r.code, r.stdout, r.stderr)
+	if r.code != 1 || r.stdout != "" || strings.Count(r.stderr, "\n") != 1 {
+		t.Fatalf("status %d, stdout %q, stderr %q; want status 1, one line on stderr", r.code, r.stdout, r.stderr)
 	}
 	for _, w := range want {
 		if !strings.Contains(r.stderr, w) {

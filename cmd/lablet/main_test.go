@@ -268,8 +268,9 @@ func TestServeAndTokenCreate(t *testing.T) {
 	}
 }
 
-// TestTokenCreateErrors: what token create refuses, it refuses without
-// printing anything on stdout and with one line on stderr.
+// TestTokenCreateErrors: a bad command line exits 2 before anything is
+// opened; what only the instance can refuse exits 1. Either way nothing
+// is printed on stdout and one line on stderr.
 func TestTokenCreateErrors(t *testing.T) {
 	dataDir := t.TempDir()
 	env := baseEnv(append(storageEnv(t), "LABLET_DATA_DIR="+dataDir)...)
@@ -280,17 +281,23 @@ func TestTokenCreateErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		args []string
+		code int
 		want string
 	}{
-		{"NoName", []string{"--user", "root"}, "--name is required"},
-		{"BadScope", []string{"--name", "x", "--scopes", "api,everything"}, "scopes does not have a valid value"},
-		{"UnknownUser", []string{"--user", "nobody", "--name", "x"}, `no user "nobody"`},
-		{"PastExpiry", []string{"--name", "x", "--expires-at", "2001-01-01"}, "Expiration date must be in the future"},
+		{"NoName", []string{"--user", "root"}, 2, "--name is required"},
+		{"BadScope", []string{"--name", "x", "--scopes", "api,everything"}, 2,
+			`invalid --scopes "everything": want a comma-separated list of api, read_api,`},
+		{"NoScope", []string{"--name", "x", "--scopes", ","}, 2, `invalid --scopes ",": want a comma-separated list`},
+		{"BadDate", []string{"--name", "x", "--expires-at", "2001-02-30"}, 2,
+			`invalid --expires-at "2001-02-30": want a date YYYY-MM-DD`},
+		{"UnknownFlag", []string{"--name", "x", "--listen", ":1"}, 2, "flag provided but not defined: -listen"},
+		{"UnknownUser", []string{"--user", "nobody", "--name", "x"}, 1, `no user "nobody"`},
+		{"PastExpiry", []string{"--name", "x", "--expires-at", "2001-01-01"}, 1, "Expiration date must be in the future"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runLablet(t, t.TempDir(), env, append([]string{"token", "create"}, tc.args...)...)
-			if r.code == 0 || r.stdout != "" {
-				t.Fatalf("status %d stdout %q, want a failure and nothing printed; stderr %q", r.code, r.stdout, r.stderr)
+			if r.code != tc.code || r.stdout != "" {
+				t.Fatalf("status %d stdout %q, want status %d and nothing printed; stderr %q", r.code, r.stdout, tc.code, r.stderr)
 			}
 			if !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
 				t.Fatalf("stderr %q, want one line with %q", r.stderr, tc.want)

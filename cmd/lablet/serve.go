@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -16,11 +15,9 @@ import (
 	"github.com/lablet/lablet/internal/server"
 )
 
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg, err := config.Load(fs, args, (*config.Config).RegisterServeFlags)
-	if err != nil {
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(newFlagSet("serve"), args, os.Getenv, config.Serve)
+	if done, err := parsed("serve", err, stdout, serveHelp); done {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
@@ -74,8 +71,9 @@ func versionString() string { return "lablet " + server.Version }
 // well below) without a CPU cost in the common case.
 const defaultMemoryLimit = 256 << 20
 
-// applyMemoryLimit sets defaultMemoryLimit unless GOMEMLIMIT (which the
-// runtime applies itself) is set, and returns the limit in force.
+// applyMemoryLimit sets defaultMemoryLimit unless GOMEMLIMIT is set, and
+// returns the limit in force. The runtime has applied GOMEMLIMIT itself
+// before main: a value it cannot parse never gets here (see the help).
 func applyMemoryLimit(getenv func(string) string) int64 {
 	if getenv("GOMEMLIMIT") != "" {
 		return debug.SetMemoryLimit(-1)
