@@ -30,6 +30,11 @@ func OpenExisting(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
 	}
+	if p := store.SQLitePath(cfg.DatabaseURL, cfg.DataDir); p != "" {
+		if err := checkSQLiteWritable(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, err
+		}
+	}
 	db, err := store.OpenExisting(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, nil, err
@@ -48,8 +53,10 @@ func OpenExisting(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 }
 
 // prepareSQLite creates the data dir (0700) and an empty SQLite database
-// (0600) when they are missing: SQLite gives the -wal and -shm files the
-// database's mode, so all three stay private.
+// (0600) when they are missing — SQLite gives the -wal and -shm files the
+// database's mode, so all three stay private — and checks that SQLite may
+// write them, so that a read-only database fails at start naming the file
+// rather than at the first write.
 func prepareSQLite(path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("server: create the SQLite database's directory: %w", err)
@@ -62,6 +69,31 @@ func prepareSQLite(path string) error {
 		}
 	case !errors.Is(err, fs.ErrExist):
 		return fmt.Errorf("server: create SQLite database %s: %w", path, err)
+	}
+	return checkSQLiteWritable(path)
+}
+
+// checkSQLiteWritable reports, naming it, the first of the database, its
+// -wal and -shm files and their directory that SQLite could not write. It
+// wraps fs.ErrNotExist when the database does not exist.
+func checkSQLiteWritable(path string) error {
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		f, err := os.OpenFile(p, os.O_RDWR, 0)
+		if errors.Is(err, fs.ErrNotExist) {
+			if p == path {
+				return fmt.Errorf("server: SQLite database %s: %w", path, err)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("server: SQLite database file %s is not writable: %w", p, errors.Unwrap(err))
+		}
+		f.Close()
+	}
+	dir := filepath.Dir(path)
+	if err := dirWritable(dir); err != nil {
+		return fmt.Errorf("server: directory %s is not writable (SQLite keeps %s's -wal and -shm files there): %w",
+			dir, filepath.Base(path), err)
 	}
 	return nil
 }
