@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -16,45 +16,72 @@ import (
 	"github.com/lablet/lablet/internal/server"
 )
 
-func runServe(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg, err := config.Load(fs, args, (*config.Config).RegisterServeFlags)
-	if err != nil {
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(newFlagSet("serve"), args, os.Getenv, config.Serve)
+	if done, err := parsed("serve", err, stdout, serveHelp); done {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	limit := applyMemoryLimit(os.Getenv)
 	start := time.Now()
+	// Bind first: an address in use must fail before the data dir, the
+	// database and root's password exist.
+	ln, err := listen(cfg.Listen, "--listen, LABLET_LISTEN")
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	var pprofLn net.Listener
+	if cfg.PprofListen != "" {
+		if pprofLn, err = listen(cfg.PprofListen, "--pprof-listen, LABLET_PPROF_LISTEN"); err != nil {
+			return err
+		}
+		defer pprofLn.Close()
+	}
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer srv.Close()
-	ln, err := net.Listen("tcp", cfg.Listen)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	if cfg.PprofListen != "" {
-		stopPprof, err := servePprof(cfg.PprofListen)
-		if err != nil {
-			return err
-		}
-		defer stopPprof()
-		log.Info("pprof listening", "addr", cfg.PprofListen)
+	if pprofLn != nil {
+		defer servePprof(pprofLn)()
+		log.Info("pprof listening", "addr", pprofLn.Addr().String())
 	}
 	log.Info("lablet listening", "addr", ln.Addr().String(), "database", string(srv.DB.Dialect()),
 		"data_dir", cfg.DataDir, "memory_limit_mib", limit>>20, "startup_ms", time.Since(start).Milliseconds())
-	return srv.Serve(ctx, ln)
+	serveErr := srv.Serve(ctx, ln)
+	closeErr := srv.Close()
+	if err := errors.Join(serveErr, closeErr); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("lablet stopped", "reason", stopReason(ctx))
+	return nil
+}
+
+// stopReason says why Serve returned cleanly: the signal, as NotifyContext
+// records it ("interrupt signal received").
+func stopReason(ctx context.Context) string {
+	if err := context.Cause(ctx); err != nil {
+		return err.Error()
+	}
+	return "server closed"
+}
+
+// listen binds addr, naming it and the setting that gave it on failure.
+func listen(addr, setting string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var op *net.OpError
+		if errors.As(err, &op) {
+			err = op.Err // net's text repeats the address
+		}
+		return nil, fmt.Errorf("serve: cannot listen on %s (%s): %w", addr, setting, err)
+	}
+	return ln, nil
 }
 
 // servePprof serves the runtime profiles on their own listener, so that
 // they are never reachable through the public address.
-func servePprof(addr string) (stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("pprof listen: %w", err)
-	}
+func servePprof(ln net.Listener) (stop func()) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
@@ -63,7 +90,7 @@ func servePprof(addr string) (stop func(), err error) {
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln) //nolint:errcheck // ends with Close
-	return func() { srv.Close() }, nil
+	return func() { srv.Close() }
 }
 
 func versionString() string { return "lablet " + server.Version }
@@ -74,8 +101,9 @@ func versionString() string { return "lablet " + server.Version }
 // well below) without a CPU cost in the common case.
 const defaultMemoryLimit = 256 << 20
 
-// applyMemoryLimit sets defaultMemoryLimit unless GOMEMLIMIT (which the
-// runtime applies itself) is set, and returns the limit in force.
+// applyMemoryLimit sets defaultMemoryLimit unless GOMEMLIMIT is set, and
+// returns the limit in force. The runtime has applied GOMEMLIMIT itself
+// before main: a value it cannot parse never gets here (see the help).
 func applyMemoryLimit(getenv func(string) string) int64 {
 	if getenv("GOMEMLIMIT") != "" {
 		return debug.SetMemoryLimit(-1)

@@ -1,19 +1,26 @@
 // Package config reads lablet's settings from flags and their environment
 // twins. Flags win over the environment; the environment over defaults.
+// The table of settings (settings.go) is the one description of them: the
+// flags, the environment variables, the help text and the README's table
+// are all made from it.
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
-	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 )
 
 // Config holds the settings of a lablet process.
 type Config struct {
-	Listen      string
+	Listen string
+	// DataDir holds the SQLite database, the repositories and the keys;
+	// absolute once validated.
 	DataDir     string
 	DatabaseURL string
 	// ExternalURL is the base URL clients use (no trailing slash); empty
@@ -32,14 +39,13 @@ type Config struct {
 	// (files and commits); 0 means the API's default (10 MiB).
 	MaxFileSize int64
 	// OAuthPasswordGrant enables OAuth's resource owner password
-	// credentials grant (LABLET_OAUTH_PASSWORD_GRANT).
+	// credentials grant.
 	OAuthPasswordGrant bool
 	// PprofListen, when set, serves net/http/pprof on this separate
-	// address (LABLET_PPROF_LISTEN); for profiling, keep it on loopback.
+	// address; for profiling, keep it on loopback.
 	PprofListen string
-	// CachesOff disables every in-memory cache (LABLET_CACHES=off): the
-	// answers must not change, so a difference between the modes is a
-	// cache bug.
+	// CachesOff disables every in-memory cache: the answers must not
+	// change, so a difference between the modes is a cache bug.
 	CachesOff bool
 }
 
@@ -54,91 +60,255 @@ func Default() Config {
 	}
 }
 
-// FromEnv overlays LABLET_* environment variables on c, using getenv.
-func (c *Config) FromEnv(getenv func(string) string) error {
-	str := func(name string, dst *string) {
-		if v := getenv(name); v != "" {
-			*dst = v
-		}
-	}
-	boolean := func(name string, dst *bool) error {
-		if v := getenv(name); v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				return fmt.Errorf("config: %s: %q is not a boolean", name, v)
-			}
-			*dst = b
-		}
-		return nil
-	}
-	str("LABLET_LISTEN", &c.Listen)
-	str("LABLET_DATA_DIR", &c.DataDir)
-	str("LABLET_DATABASE_URL", &c.DatabaseURL)
-	str("LABLET_EXTERNAL_URL", &c.ExternalURL)
-	str("LABLET_ROOT_PASSWORD", &c.RootPassword)
-	str("LABLET_LOG_LEVEL", &c.LogLevel)
-	str("LABLET_PPROF_LISTEN", &c.PprofListen)
-	if v := getenv("LABLET_MAX_FILE_SIZE"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return fmt.Errorf("config: LABLET_MAX_FILE_SIZE: %q is not a byte count", v)
-		}
-		c.MaxFileSize = n
-	}
-	switch v := getenv("LABLET_CACHES"); v {
-	case "", "on":
-	case "off":
-		c.CachesOff = true
-	default:
-		return fmt.Errorf("config: LABLET_CACHES: %q is not on or off", v)
-	}
-	if err := boolean("LABLET_OAUTH_PASSWORD_GRANT", &c.OAuthPasswordGrant); err != nil {
-		return err
-	}
-	if err := boolean("LABLET_IMPERSONATION_ENABLED", &c.ImpersonationEnabled); err != nil {
-		return err
-	}
-	return boolean("LABLET_ADMIN_MODE", &c.AdminMode)
+// ValueError is a setting given a value it does not accept. Its text names
+// the setting as it was given (flag or environment variable), the value
+// and what is accepted, on one line.
+type ValueError struct {
+	Name     string // "--log-level" or "LABLET_LOG_LEVEL"
+	Value    string // as shown: passwords in URLs are redacted
+	Accepted string
 }
 
-// RegisterStorageFlags adds the flags every command that opens the data
-// store shares.
-func (c *Config) RegisterStorageFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (LABLET_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "empty for SQLite in the data dir, or postgres://… (LABLET_DATABASE_URL)")
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("invalid %s %q: want %s", e.Name, e.Value, e.Accepted)
 }
 
-// RegisterServeFlags adds the flags of `lablet serve`.
-func (c *Config) RegisterServeFlags(fs *flag.FlagSet) {
-	c.RegisterStorageFlags(fs)
-	fs.StringVar(&c.Listen, "listen", c.Listen, "address to listen on (LABLET_LISTEN)")
-	fs.StringVar(&c.ExternalURL, "external-url", c.ExternalURL, "base URL clients use (LABLET_EXTERNAL_URL)")
-}
-
-// Load builds a Config from defaults, the environment and then args.
-func Load(fs *flag.FlagSet, args []string, register func(*Config, *flag.FlagSet)) (Config, error) {
+// Load builds a Config from the defaults, the environment (getenv) and then
+// args, for the settings of scope. The settings' flags are added to fs,
+// which may already hold a command's own flags; fs's output and usage are
+// left to the caller. It returns flag.ErrHelp when args ask for help.
+func Load(fs *flag.FlagSet, args []string, getenv func(string) string, scope Scope) (Config, error) {
 	c := Default()
-	if err := c.FromEnv(os.Getenv); err != nil {
-		return c, err
+	var flags []*flagValue
+	for i := range settings {
+		s := &settings[i]
+		if !s.in(scope) || s.set == nil {
+			continue
+		}
+		if v := getenv(s.Env); v != "" {
+			if err := s.apply(&c, s.Env, v); err != nil {
+				return c, err
+			}
+		}
+		if s.Flag != "" {
+			fv := &flagValue{s: s}
+			fs.Var(fv, s.Flag, s.Usage)
+			flags = append(flags, fv)
+		}
 	}
-	register(&c, fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// In the table's order, so that errors are reported alike every time.
+	for _, fv := range flags {
+		if fv.given {
+			if err := fv.s.apply(&c, "--"+fv.s.Flag, fv.raw); err != nil {
+				return c, err
+			}
+		}
 	}
 	return c, c.Validate()
 }
 
-// Validate checks the settings and normalises the external URL.
-func (c *Config) Validate() error {
-	if c.ExternalURL != "" {
-		u, err := url.Parse(c.ExternalURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("config: external URL %q must be http(s)://host[:port][/path]", c.ExternalURL)
-		}
-		c.ExternalURL = strings.TrimSuffix(c.ExternalURL, "/")
+// flagValue holds a flag's text until Load applies it after the
+// environment, so that its errors read like the environment's.
+type flagValue struct {
+	s     *Setting
+	raw   string
+	given bool
+}
+
+func (v *flagValue) String() string {
+	if v == nil || v.s == nil {
+		return ""
 	}
+	return v.s.Default
+}
+
+func (v *flagValue) Set(s string) error {
+	v.raw, v.given = s, true
+	return nil
+}
+
+// IsBoolFlag lets boolean settings be given as a bare --flag.
+func (v *flagValue) IsBoolFlag() bool { return v.s != nil && v.s.boolean }
+
+// Validate checks settings set in code (tests, tools) as Load checks them,
+// makes every path absolute and normalises the external URL. It is
+// idempotent; server.New runs it too.
+func (c *Config) Validate() error {
 	if c.DataDir == "" {
-		return fmt.Errorf("config: data dir must not be empty")
+		return &ValueError{Name: "data dir", Value: "", Accepted: "a directory"}
+	}
+	// Relative paths are resolved once, against the working directory at
+	// start: git runs inside each repository and would read a relative
+	// hooks path against it, so no relative path may leave this package.
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("config: data dir %q: %w", c.DataDir, err)
+	}
+	c.DataDir = abs
+	for _, check := range []struct {
+		name string
+		fn   func(*Config, string) error
+		val  string
+	}{
+		{"listen address", parseListen, c.Listen},
+		{"database URL", parseDatabaseURL, c.DatabaseURL},
+		{"external URL", parseExternalURL, c.ExternalURL},
+		{"log level", parseLogLevel, c.LogLevel},
+		{"pprof address", parsePprofListen, c.PprofListen},
+	} {
+		if err := check.fn(c, check.val); err != nil {
+			var ae acceptedError
+			if errors.As(err, &ae) {
+				return &ValueError{Name: check.name, Value: shown(check.val), Accepted: string(ae)}
+			}
+			return err
+		}
+	}
+	if c.MaxFileSize < 0 {
+		return &ValueError{Name: "max file size", Value: strconv.FormatInt(c.MaxFileSize, 10), Accepted: acceptedByteCount}
 	}
 	return nil
+}
+
+// acceptedError is a parser's refusal: what it accepts.
+type acceptedError string
+
+func (e acceptedError) Error() string { return "want " + string(e) }
+
+func parseListen(c *Config, v string) error {
+	if !validAddr(v) {
+		return acceptedError("host:port, e.g. 127.0.0.1:8080 or :8080")
+	}
+	c.Listen = v
+	return nil
+}
+
+func parsePprofListen(c *Config, v string) error {
+	if v != "" && !validAddr(v) {
+		return acceptedError("empty, or host:port on loopback, e.g. 127.0.0.1:6060")
+	}
+	c.PprofListen = v
+	return nil
+}
+
+func validAddr(v string) bool {
+	_, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	return err == nil && n <= 65535
+}
+
+func parseDataDir(c *Config, v string) error {
+	c.DataDir = v // Validate makes it absolute
+	return nil
+}
+
+const acceptedDatabaseURL = "empty for SQLite in the data dir, or postgres://user@host:5432/database for PostgreSQL"
+
+func parseDatabaseURL(c *Config, v string) error {
+	switch {
+	case v == "":
+	case strings.HasPrefix(v, "sqlite:"):
+		// A SQLite file elsewhere than the data dir (kept for tools);
+		// resolved like the data dir.
+		p := strings.TrimPrefix(v, "sqlite:")
+		if p == "" {
+			return acceptedError(acceptedDatabaseURL)
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return fmt.Errorf("config: database path %q: %w", p, err)
+		}
+		v = "sqlite:" + abs
+	case strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://"):
+		if u, err := url.Parse(v); err != nil || u.Host == "" {
+			return acceptedError(acceptedDatabaseURL)
+		}
+	default:
+		return acceptedError(acceptedDatabaseURL)
+	}
+	c.DatabaseURL = v
+	return nil
+}
+
+func parseExternalURL(c *Config, v string) error {
+	if v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return acceptedError("empty, or http(s)://host[:port][/path]")
+		}
+		v = strings.TrimSuffix(v, "/")
+	}
+	c.ExternalURL = v
+	return nil
+}
+
+func parseRootPassword(c *Config, v string) error {
+	c.RootPassword = v
+	return nil
+}
+
+// LogLevels are the accepted log levels, least severe first.
+var LogLevels = []string{"debug", "info", "warn", "error"}
+
+func parseLogLevel(c *Config, v string) error {
+	for _, l := range LogLevels {
+		if strings.EqualFold(v, l) {
+			c.LogLevel = l
+			return nil
+		}
+	}
+	return acceptedError(strings.Join(LogLevels, ", "))
+}
+
+func parseCaches(c *Config, v string) error {
+	switch strings.ToLower(v) {
+	case "on":
+		c.CachesOff = false
+	case "off":
+		c.CachesOff = true
+	default:
+		return acceptedError("on, off")
+	}
+	return nil
+}
+
+const acceptedByteCount = "a byte count, 0 or more (0: 10 MiB)"
+
+func parseMaxFileSize(c *Config, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return acceptedError(acceptedByteCount)
+	}
+	c.MaxFileSize = n
+	return nil
+}
+
+func parseBool(dst func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return acceptedError("true or false")
+		}
+		*dst(c) = b
+		return nil
+	}
+}
+
+// shown is v as an error message may show it: without a URL's password.
+func shown(v string) string {
+	if u, err := url.Parse(v); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			return u.Redacted()
+		}
+	}
+	return v
 }

@@ -1,9 +1,22 @@
 package config
 
 import (
+	"errors"
 	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 )
+
+func load(t *testing.T, env map[string]string, scope Scope, args ...string) (Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return Load(fs, args, func(k string) string { return env[k] }, scope)
+}
 
 func TestEnvThenFlags(t *testing.T) {
 	env := map[string]string{
@@ -11,20 +24,14 @@ func TestEnvThenFlags(t *testing.T) {
 		"LABLET_DATA_DIR":              "/srv/lablet",
 		"LABLET_EXTERNAL_URL":          "https://forge.example.com/",
 		"LABLET_IMPERSONATION_ENABLED": "false",
+		"LABLET_LOG_LEVEL":             "debug",
 	}
-	c := Default()
-	if err := c.FromEnv(func(k string) string { return env[k] }); err != nil {
+	c, err := load(t, env, Serve, "--listen", "127.0.0.1:0", "--log-level=WARN", "--admin-mode")
+	if err != nil {
 		t.Fatal(err)
 	}
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	c.RegisterServeFlags(fs)
-	if err := fs.Parse([]string{"--listen", "127.0.0.1:0"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if c.Listen != "127.0.0.1:0" || c.DataDir != "/srv/lablet" || c.ImpersonationEnabled {
+	if c.Listen != "127.0.0.1:0" || c.DataDir != "/srv/lablet" || c.ImpersonationEnabled || !c.AdminMode ||
+		c.LogLevel != "warn" {
 		t.Fatalf("config = %+v", c)
 	}
 	if c.ExternalURL != "https://forge.example.com" {
@@ -32,19 +39,149 @@ func TestEnvThenFlags(t *testing.T) {
 	}
 }
 
-func TestInvalid(t *testing.T) {
-	c := Default()
-	if err := c.FromEnv(func(k string) string {
-		if k == "LABLET_ADMIN_MODE" {
-			return "perhaps"
+// samples holds a valid value, other than the default, of every setting
+// lablet reads.
+var samples = map[string]string{
+	"LABLET_LISTEN":                "0.0.0.0:9000",
+	"LABLET_DATA_DIR":              "/srv/lablet",
+	"LABLET_DATABASE_URL":          "postgres://lablet@db/lablet",
+	"LABLET_EXTERNAL_URL":          "https://forge.example.com",
+	"LABLET_LOG_LEVEL":             "debug",
+	"LABLET_IMPERSONATION_ENABLED": "false",
+	"LABLET_ADMIN_MODE":            "true",
+	"LABLET_OAUTH_PASSWORD_GRANT":  "false",
+	"LABLET_MAX_FILE_SIZE":         "1024",
+	"LABLET_PPROF_LISTEN":          "127.0.0.1:6060",
+	"LABLET_CACHES":                "off",
+	"LABLET_ROOT_PASSWORD":         "a-long-root-password",
+}
+
+// TestEverySettingReadAndListed: each setting's variable and flag set the
+// Config, and together they set every field of it, so no setting escapes
+// the table (and with it the help and the README).
+func TestEverySettingReadAndListed(t *testing.T) {
+	def := Default()
+	all := Default()
+	for _, s := range Settings() {
+		if s.set == nil {
+			continue
 		}
-		return ""
-	}); err == nil {
-		t.Error("accepted a non-boolean")
+		v, ok := samples[s.Env]
+		if !ok {
+			t.Fatalf("no sample value for %s", s.Env)
+		}
+		c, err := load(t, map[string]string{s.Env: v}, Serve)
+		if err != nil || reflect.DeepEqual(c, def) {
+			t.Errorf("%s=%s: %+v, %v; want a change", s.Env, v, c, err)
+		}
+		if s.Flag != "" {
+			fc, err := load(t, nil, Serve, "--"+s.Flag+"="+v)
+			if err != nil || !reflect.DeepEqual(fc, c) {
+				t.Errorf("--%s=%s gives %+v, %v; its variable %+v", s.Flag, v, fc, err, c)
+			}
+		}
+		if err := s.set(&all, v); err != nil {
+			t.Fatal(err)
+		}
 	}
-	c = Default()
+	cv, dv := reflect.ValueOf(all), reflect.ValueOf(def)
+	for i := range cv.NumField() {
+		if reflect.DeepEqual(cv.Field(i).Interface(), dv.Field(i).Interface()) {
+			t.Errorf("no setting sets Config.%s", cv.Type().Field(i).Name)
+		}
+	}
+}
+
+func TestStorageScope(t *testing.T) {
+	// token create reads the storage settings only: serve's are neither
+	// flags nor checked there.
+	c, err := load(t, map[string]string{"LABLET_LOG_LEVEL": "bogus", "LABLET_DATA_DIR": "/d"}, Storage)
+	if err != nil || c.DataDir != "/d" {
+		t.Fatalf("%+v, %v", c, err)
+	}
+	if _, err := load(t, nil, Storage, "--listen", ":1"); err == nil {
+		t.Fatal("token create accepted --listen")
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"LABLET_ADMIN_MODE": "perhaps"}, nil, `invalid LABLET_ADMIN_MODE "perhaps": want true or false`},
+		{nil, []string{"--log-level", "loud"}, `invalid --log-level "loud": want debug, info, warn, error`},
+		{map[string]string{"LABLET_DATABASE_URL": "mysql://u:pw@h/db"}, nil,
+			`invalid LABLET_DATABASE_URL "mysql://u:xxxxx@h/db": want empty for SQLite in the data dir, or postgres://`},
+		{nil, []string{"--database-url", "postgres://"}, `invalid --database-url "postgres://"`},
+		{nil, []string{"--data-dir", ""}, `invalid data dir ""`},
+		{nil, []string{"--external-url", "ftp://x"}, `invalid --external-url "ftp://x"`},
+	} {
+		_, err := load(t, tc.env, Serve, tc.args...)
+		var ve *ValueError
+		if !errors.As(err, &ve) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v %v: %v, want a ValueError with %q", tc.env, tc.args, err, tc.want)
+		}
+	}
+	c := Default()
 	c.ExternalURL = "ftp://x"
 	if err := c.Validate(); err == nil {
-		t.Error("accepted an ftp external URL")
+		t.Error("Validate accepted an ftp external URL")
+	}
+	c = Default()
+	c.LogLevel = "loud"
+	if err := c.Validate(); err == nil {
+		t.Error("Validate accepted a log level")
+	}
+}
+
+// TestPathsAbsolute: every path leaves config absolute, resolved against
+// the working directory once; git reads a relative hooks path against the
+// repository it runs in.
+func TestPathsAbsolute(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := load(t, map[string]string{"LABLET_DATABASE_URL": "sqlite:db/x.db"}, Serve)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(wd, "lablet-data"); c.DataDir != want {
+		t.Fatalf("data dir = %q, want %q", c.DataDir, want)
+	}
+	if want := "sqlite:" + filepath.Join(wd, "db", "x.db"); c.DatabaseURL != want {
+		t.Fatalf("database URL = %q, want %q", c.DatabaseURL, want)
+	}
+	before := c
+	if err := c.Validate(); err != nil || c != before {
+		t.Fatalf("Validate again: %+v, %v", c, err)
+	}
+	c = Default()
+	c.DataDir = "rel/dir"
+	if err := c.Validate(); err != nil || c.DataDir != filepath.Join(wd, "rel", "dir") {
+		t.Fatalf("Validate: data dir %q, %v", c.DataDir, err)
+	}
+}
+
+// TestReadmeSettings keeps the README's table the table of settings.
+func TestReadmeSettings(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := MarkdownTable(); !strings.Contains(string(readme), want) {
+		t.Fatalf("README.md's settings table is not the one config describes; it should read:\n\n%s", want)
+	}
+}
+
+func TestHelpListsEverySetting(t *testing.T) {
+	var b strings.Builder
+	WriteHelp(&b, Serve)
+	for _, s := range Settings() {
+		if !strings.Contains(b.String(), s.Env) || (s.Flag != "" && !strings.Contains(b.String(), "--"+s.Flag)) {
+			t.Errorf("help lacks %s:\n%s", s.Env, b.String())
+		}
 	}
 }

@@ -20,7 +20,9 @@ import (
 // Options configure a Handler.
 type Options struct {
 	// HookDir is where the pre-receive hook is written; it must allow
-	// executing files. Empty: a temporary directory removed by Close.
+	// executing files. A relative one is made absolute: git reads a
+	// relative core.hooksPath against the repository it runs in. Empty: a
+	// temporary directory removed by Close.
 	HookDir string
 	// MaxBodyBytes limits a request body (0: unlimited).
 	MaxBodyBytes int64
@@ -47,6 +49,13 @@ func New(resolver Resolver, opts Options) (*Handler, error) {
 		h.log = slog.Default()
 	}
 	h.adv = newAdvertiser(opts.CachesOff)
+	if h.hookDir != "" {
+		abs, err := filepath.Abs(h.hookDir)
+		if err != nil {
+			return nil, fmt.Errorf("githttp: hook dir: %w", err)
+		}
+		h.hookDir = abs
+	}
 	if h.hookDir == "" {
 		dir, err := os.MkdirTemp("", "lablet-hooks-")
 		if err != nil {
@@ -326,11 +335,12 @@ func (c *capped) String() string { return c.buf.String() }
 
 // writeHook installs the pre-receive hook (see package doc).
 func writeHook(dir string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	// Private like everything in the data dir; only lablet's git runs it.
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("githttp: hook dir: %w", err)
 	}
 	p := filepath.Join(dir, "pre-receive")
-	if err := os.WriteFile(p+".tmp", []byte(preReceiveHook), 0o755); err != nil {
+	if err := os.WriteFile(p+".tmp", []byte(preReceiveHook), 0o700); err != nil {
 		return fmt.Errorf("githttp: write hook: %w", err)
 	}
 	if err := os.Rename(p+".tmp", p); err != nil {

@@ -45,7 +45,7 @@ func (r *Repo) writeLooseObject(typ string, data []byte) (oid string, ok bool, e
 	if err != nil {
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
 	f, err := os.CreateTemp(dir, "tmp_obj_")
@@ -61,7 +61,8 @@ func (r *Repo) writeLooseObject(typ string, data []byte) (oid string, ok bool, e
 	if err := f.Close(); err != nil {
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
-	if err := os.Chmod(tmp, 0o444); err != nil {
+	// Read-only as git's objects are, and private as the data dir is.
+	if err := os.Chmod(tmp, 0o400); err != nil {
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
 	if err := os.Link(tmp, final); err != nil && !errors.Is(err, fs.ErrExist) {

@@ -110,7 +110,9 @@ func (s *Store) Prepare(ctx context.Context, defaultBranch string) (*Repo, error
 		return nil, err
 	}
 	parent := filepath.Join(s.Root, "@hashed")
-	if err := os.MkdirAll(parent, 0o750); err != nil {
+	// Everything under the data dir is private: 0700 directories, 0600
+	// files (0400 for objects), whatever the umask.
+	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return nil, err
 	}
 	tmp, err := os.MkdirTemp(parent, ".init-*")
@@ -152,7 +154,7 @@ func (s *Store) Place(tmp *Repo, projectID int64) (*Repo, error) {
 	if _, err := os.Stat(final); err == nil {
 		return nil, fmt.Errorf("create repository %d: %w", projectID, ErrExists)
 	}
-	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
 		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
 	}
 	if err := os.Rename(tmp.path, final); err != nil {
@@ -190,7 +192,7 @@ type fsProbe struct{ filemode, symlinks, ignorecase bool }
 // only recorded when missing).
 func initBare(probes *sync.Map, dir, head string) error {
 	for _, d := range []string{"objects", "objects/info", "objects/pack", "refs", "refs/heads", "refs/tags"} {
-		if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
+		if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o700); err != nil {
 			return err
 		}
 	}
@@ -221,7 +223,7 @@ func probeFS(probes *sync.Map, dir string) (fsProbe, error) {
 	var p fsProbe
 	// core.filemode: does toggling the executable bit stick?
 	cfg := filepath.Join(dir, "config")
-	if err := os.WriteFile(cfg, []byte("[core]\n\trepositoryformatversion = 0\n"), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte("[core]\n\trepositoryformatversion = 0\n"), 0o600); err != nil {
 		return p, err
 	}
 	defer os.Remove(cfg) // written again by writeRepoSettings
@@ -268,7 +270,7 @@ func writeRepoSettings(dir, core, head string) error {
 	if core == "" {
 		flag = os.O_WRONLY | os.O_APPEND
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "config"), flag, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, "config"), flag, 0o600)
 	if err != nil {
 		return err
 	}
@@ -279,7 +281,7 @@ func writeRepoSettings(dir, core, head string) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "HEAD"), []byte("ref: "+head+"\n"), 0o644)
+	return os.WriteFile(filepath.Join(dir, "HEAD"), []byte("ref: "+head+"\n"), 0o600)
 }
 
 // Delete removes a project's repository. It is first renamed aside so that

@@ -33,6 +33,7 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/api/v4", forbidden: []string{"internal/store", "internal/server", "internal/web", "internal/oauth"}},
 		{pkg: "internal/web", forbidden: []string{"internal/store", "internal/server", "internal/api/v4"}},
 		{pkg: "internal/githttp", forbidden: []string{"internal/store", "internal/service", "internal/server"}},
+		{pkg: "cmd/lablet", forbidden: []string{"internal/store", "internal/repo"}},
 	}
 	for _, rule := range rules {
 		p, err := build.ImportDir(filepath.Join(root, rule.pkg), 0)

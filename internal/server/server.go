@@ -49,7 +49,16 @@ type Server struct {
 }
 
 // New opens storage, creates root on first start and builds the handler.
+// It validates cfg first, which makes its paths absolute.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if p := store.SQLitePath(cfg.DatabaseURL, cfg.DataDir); p != "" {
+		if err := prepareSQLite(p); err != nil {
+			return nil, err
+		}
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.Options{CachesOff: cfg.CachesOff})
 	if err != nil {
 		return nil, err

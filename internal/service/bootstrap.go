@@ -84,6 +84,18 @@ func (s *Service) CreateToken(ctx context.Context, in NewTokenInput) (*model.Tok
 	return t, text, nil
 }
 
+// CreateTokenForUsername is CreateToken for the user named username (the
+// command line names users, not ids); it returns the token's text.
+func (s *Service) CreateTokenForUsername(ctx context.Context, username string, in NewTokenInput) (string, error) {
+	u, err := s.UserByUsername(ctx, username)
+	if err != nil {
+		return "", err
+	}
+	in.UserID = u.ID
+	_, text, err := s.CreateToken(ctx, in)
+	return text, err
+}
+
 func (s *Service) validateTokenInput(in NewTokenInput) error {
 	if in.Name == "" {
 		return ParamError("name is missing")

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/config"
+)
+
+const exitStatusHelp = `
+Exit status: 0 on success, 2 for a bad command line, flag or setting, 1 for
+any other failure.
+`
+
+func topHelp() string {
+	var b strings.Builder
+	b.WriteString(usage)
+	b.WriteString("\n\"lablet serve\" reads every setting below; \"lablet token create\" reads\n--data-dir and --database-url.\n\n")
+	config.WriteHelp(&b, config.Serve)
+	b.WriteString(exitStatusHelp)
+	return b.String()
+}
+
+func serveHelp() string {
+	var b strings.Builder
+	b.WriteString(`Usage: lablet serve [flags]
+
+Runs the server: the REST API at /api/v4, git over HTTP, the pages and
+OAuth. It binds its address first; on first start it then creates the data
+dir, the database and the administrator root. SIGINT or SIGTERM stops it
+cleanly.
+
+`)
+	config.WriteHelp(&b, config.Serve)
+	b.WriteString(exitStatusHelp)
+	return b.String()
+}
+
+// tokenFlags are token create's own flags, for its help.
+var tokenFlags = []struct{ name, def, usage string }{
+	{"--user NAME", "root", "username of the token's owner"},
+	{"--name NAME", "none, required", "the token's name"},
+	{"--scopes LIST", "api", "comma-separated scopes: " + strings.Join(auth.PersonalScopes, ", ")},
+	{"--expires-at DATE", "none", "expiry date, YYYY-MM-DD, in the future"},
+}
+
+func tokenCreateHelp() string {
+	var b strings.Builder
+	b.WriteString(`Usage: lablet token create --name NAME [flags]
+
+Prints a new personal access token of a user of an existing instance, also
+while "lablet serve" runs on it. It never creates an instance: without one
+at the data dir and database below it fails and creates nothing.
+
+Flags:
+`)
+	for _, f := range tokenFlags {
+		config.WriteEntry(&b, f.name, "", f.def, f.usage)
+	}
+	b.WriteString("\n")
+	config.WriteHelp(&b, config.Storage)
+	b.WriteString(exitStatusHelp)
+	return b.String()
+}
+
+const versionHelp = `Usage: lablet version
+
+Prints lablet's version. It takes no flags and reads no settings.
+`

@@ -1,0 +1,196 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Scope says which commands read a setting.
+type Scope int
+
+const (
+	// Storage settings are read by every command that opens the instance
+	// (serve, token create).
+	Storage Scope = iota
+	// Serve settings are read by `lablet serve` only; it reads the storage
+	// settings too.
+	Serve
+)
+
+// Setting describes one setting.
+type Setting struct {
+	// Flag is the flag's name without dashes; empty for settings given by
+	// the environment only.
+	Flag string
+	// Arg names the flag's value in help (ADDR, DIR, URL); empty for
+	// booleans.
+	Arg string
+	// Env is the environment variable. An empty variable counts as unset.
+	Env string
+	// Default is the default value as people read it; empty means empty.
+	Default string
+	// Usage says what the setting does, in one line.
+	Usage string
+	// Scope says which commands read it.
+	Scope Scope
+
+	// set checks a value and stores it; nil for settings lablet only
+	// documents (GOMEMLIMIT, which the Go runtime reads).
+	set     func(*Config, string) error
+	boolean bool
+}
+
+// in reports whether a command reading scope reads s.
+func (s *Setting) in(scope Scope) bool { return s.Scope == Storage || s.Scope == scope }
+
+// apply sets v, given as name (a flag or a variable), on c.
+func (s *Setting) apply(c *Config, name, v string) error {
+	err := s.set(c, v)
+	var ae acceptedError
+	if errors.As(err, &ae) {
+		return &ValueError{Name: name, Value: shown(v), Accepted: string(ae)}
+	}
+	return err
+}
+
+// settings is the table of every setting, in the order help shows them.
+var settings = []Setting{
+	{Flag: "listen", Arg: "ADDR", Env: "LABLET_LISTEN", Default: "127.0.0.1:8080", Scope: Serve,
+		Usage: "address (host:port) to serve HTTP on", set: parseListen},
+	{Flag: "data-dir", Arg: "DIR", Env: "LABLET_DATA_DIR", Default: "./lablet-data", Scope: Storage,
+		Usage: "directory of the SQLite database, the repositories and the keys; a relative one is resolved against the working directory at start",
+		set:   parseDataDir},
+	{Flag: "database-url", Arg: "URL", Env: "LABLET_DATABASE_URL", Scope: Storage,
+		Usage: "empty: SQLite in the data dir; `postgres://user@host:5432/database` for PostgreSQL", set: parseDatabaseURL},
+	{Flag: "external-url", Arg: "URL", Env: "LABLET_EXTERNAL_URL", Scope: Serve,
+		Usage: "base URL clients use, `http(s)://host[:port][/path]`; empty: derived from each request's `Host`",
+		set:   parseExternalURL},
+	{Flag: "log-level", Arg: "LEVEL", Env: "LABLET_LOG_LEVEL", Default: "info", Scope: Serve,
+		Usage: "least severe log level written: `debug`, `info`, `warn` or `error`", set: parseLogLevel},
+	{Flag: "impersonation-enabled", Env: "LABLET_IMPERSONATION_ENABLED", Default: "true", Scope: Serve, boolean: true,
+		Usage: "`false` refuses impersonation tokens",
+		set:   parseBool(func(c *Config) *bool { return &c.ImpersonationEnabled })},
+	{Flag: "admin-mode", Env: "LABLET_ADMIN_MODE", Default: "false", Scope: Serve, boolean: true,
+		Usage: "`true` makes admin powers through a token need the `admin_mode` scope",
+		set:   parseBool(func(c *Config) *bool { return &c.AdminMode })},
+	{Flag: "oauth-password-grant", Env: "LABLET_OAUTH_PASSWORD_GRANT", Default: "true", Scope: Serve, boolean: true,
+		Usage: "`false` turns off OAuth's resource owner password credentials grant",
+		set:   parseBool(func(c *Config) *bool { return &c.OAuthPasswordGrant })},
+	{Flag: "max-file-size", Arg: "BYTES", Env: "LABLET_MAX_FILE_SIZE", Default: "0", Scope: Serve,
+		Usage: "largest file the REST API writes (files, commits), in bytes; `0`: 10 MiB", set: parseMaxFileSize},
+	{Flag: "caches", Arg: "on|off", Env: "LABLET_CACHES", Default: "on", Scope: Serve,
+		Usage: "`off` disables every in-memory cache; answers must not change (a difference is a cache bug)",
+		set:   parseCaches},
+	{Flag: "pprof-listen", Arg: "ADDR", Env: "LABLET_PPROF_LISTEN", Scope: Serve,
+		Usage: "an address (keep it on loopback) that serves Go's `/debug/pprof/`; empty: none", set: parsePprofListen},
+	// No flag: a password on the command line is visible to every user.
+	{Env: "LABLET_ROOT_PASSWORD", Scope: Serve,
+		Usage: "root's password on first start; empty: a random one, written to `<data-dir>/initial_root_password`",
+		set:   parseRootPassword},
+	// No flag: the Go runtime reads it before lablet runs.
+	{Env: "GOMEMLIMIT", Default: "256MiB", Scope: Serve,
+		Usage: "Go's soft memory limit: a byte count with `B`, `KiB`, `MiB`, `GiB` or `TiB`, or `off`; " +
+			"`serve` sets 256MiB when it is unset. The Go runtime reads it at process start, before lablet runs, " +
+			"and on a value it cannot parse stops with \"fatal error: malformed GOMEMLIMIT\", a runtime stack trace " +
+			"and exit status 2"},
+}
+
+// Settings returns the table of every setting, in help order.
+func Settings() []Setting { return append([]Setting(nil), settings...) }
+
+// WriteHelp writes the settings a command reading scope reads, each with
+// its flag, environment variable, default and meaning.
+func WriteHelp(w io.Writer, scope Scope) {
+	var flags, envOnly []Setting
+	for _, s := range settings {
+		if !s.in(scope) {
+			continue
+		}
+		if s.Flag != "" {
+			flags = append(flags, s)
+		} else {
+			envOnly = append(envOnly, s)
+		}
+	}
+	fmt.Fprintln(w, "Settings (a flag wins over its environment variable, which wins over the default):")
+	for _, s := range flags {
+		name := "--" + s.Flag
+		switch {
+		case s.boolean:
+			name += "[=true|false]" // a bare --flag is true
+		case s.Arg != "":
+			name += " " + s.Arg
+		}
+		WriteEntry(w, name, s.Env, shownDefault(s.Default), s.Usage)
+	}
+	if len(envOnly) > 0 {
+		fmt.Fprintln(w, "\nSet by the environment only:")
+		for _, s := range envOnly {
+			WriteEntry(w, "", s.Env, shownDefault(s.Default), s.Usage)
+		}
+	}
+}
+
+// WriteEntry writes one entry of a help text: a flag (or ""), its
+// environment variable (or ""), its default, and what it does, wrapped.
+// Markdown's backquotes in usage are dropped.
+func WriteEntry(w io.Writer, flag, env, def, usage string) {
+	name, where := flag, "default "+def
+	switch {
+	case flag == "":
+		name = env
+	case env != "":
+		where = "env " + env + ", " + where
+	}
+	fmt.Fprintf(w, "  %s  (%s)\n%s", name, where, plainText(usage, "        ", 80))
+}
+
+func shownDefault(d string) string {
+	if d == "" {
+		return "empty"
+	}
+	return d
+}
+
+// MarkdownTable is the README's table of settings.
+func MarkdownTable() string {
+	var b strings.Builder
+	b.WriteString("| flag | environment | default | meaning |\n|---|---|---|---|\n")
+	for _, s := range settings {
+		flag := ""
+		if s.Flag != "" {
+			flag = "`--" + s.Flag + "`"
+		}
+		def := "empty"
+		if s.Default != "" {
+			def = "`" + s.Default + "`"
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s |\n", flag, s.Env, def, markdownText(s.Usage))
+	}
+	return b.String()
+}
+
+// markdownText escapes the table's separator; code is already in
+// backquotes.
+func markdownText(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+// plainText is s for a terminal: without Markdown's backquotes, wrapped
+// at width columns after indent.
+func plainText(s, indent string, width int) string {
+	var b strings.Builder
+	line := indent
+	for _, w := range strings.Fields(strings.ReplaceAll(s, "`", "")) {
+		if len(line) > len(indent) && len(line)+1+len(w) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if len(line) > len(indent) {
+			line += " "
+		}
+		line += w
+	}
+	b.WriteString(line + "\n")
+	return b.String()
+}
