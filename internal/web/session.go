@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
 )
@@ -88,14 +87,4 @@ func (h *Handler) requireAdmin(next func(w http.ResponseWriter, r *http.Request,
 		}
 		next(w, r, s)
 	})
-}
-
-// safeRedirect keeps redirect targets on this site: a local absolute path,
-// never "//host" or a scheme, so sign-in can't be an open redirect.
-func safeRedirect(target string) string {
-	if target == "" || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") ||
-		strings.HasPrefix(target, "/\\") || strings.ContainsAny(target, "\r\n") {
-		return "/"
-	}
-	return target
 }
