@@ -38,7 +38,7 @@ func (e *AuthorizeError) Error() string { return "oauth: authorize: " + e.Descri
 
 // ParseAuthorize validates an authorization request: known client, a
 // redirect_uri that exactly matches a registered one, response_type code,
-// allowed scopes and PKCE parameters.
+// allowed scopes and PKCE parameters (CheckCodeChallenge).
 func (p *Provider) ParseAuthorize(ctx context.Context, r *http.Request) (*AuthorizeRequest, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, &AuthorizeError{err: err, Description: "The request is malformed."}
@@ -58,6 +58,12 @@ func (p *Provider) ParseAuthorize(ctx context.Context, r *http.Request) (*Author
 	}
 	ar, err := p.f.NewAuthorizeRequest(ctx, r)
 	if err != nil {
+		return nil, p.authorizeError(ctx, ar, err)
+	}
+	// fosite checks the challenge method only, and only once the user
+	// approved; refuse a malformed challenge before showing consent.
+	form := ar.GetRequestForm()
+	if err := CheckCodeChallenge(form.Get("code_challenge_method"), form.Get("code_challenge")); err != nil {
 		return nil, p.authorizeError(ctx, ar, err)
 	}
 	scopes := ar.GetRequestedScopes()

@@ -377,6 +377,55 @@ func TestAuthorizationErrors(t *testing.T) {
 	})
 }
 
+// TestMalformedPKCEChallenge refuses challenges no valid verifier could
+// answer, and short plain ones, before consent: invalid_request goes back
+// to the client.
+func TestMalformedPKCEChallenge(t *testing.T) {
+	s := labtest.Start(t)
+	pid, _ := app(t, s, "read_user", false)
+	pub := oauthConfig(s, pid, "", "read_user")
+	c := browser(t, s)
+	s256 := oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())
+	for _, tc := range []struct{ method, challenge string }{
+		{"plain", "abc"},
+		{"plain", strings.Repeat("a", 42)},
+		{"plain", strings.Repeat("a", 129)},
+		{"plain", strings.Repeat("a", 42) + "+"},
+		{"plain", strings.Repeat("a", 42) + "%"},
+		{"", "short"},
+		{"S256", s256[:42]},
+		{"S256", s256 + "="},
+		{"S256", strings.Repeat("+", 43)},
+		{"s256", s256},
+	} {
+		u := pub.AuthCodeURL("state-pkce", oauth2.SetAuthURLParam("code_challenge", tc.challenge),
+			oauth2.SetAuthURLParam("code_challenge_method", tc.method))
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		if resp.StatusCode/100 != 3 || !strings.HasPrefix(loc.String(), callback) ||
+			loc.Query().Get("error") != "invalid_request" || loc.Query().Get("state") != "state-pkce" {
+			t.Fatalf("challenge %q (method %q) = %d to %q, want invalid_request", tc.challenge, tc.method,
+				resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	// Well-formed challenges of both methods still get a consent page.
+	for _, opt := range []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+		oauth2.SetAuthURLParam("code_challenge", strings.Repeat("A-._~z9", 19)[:128])} {
+		resp, err := c.Get(pub.AuthCodeURL("state-pkce", opt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("valid challenge = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
 func TestPasswordGrant(t *testing.T) {
 	for _, enabled := range []bool{true, false} {
 		s := labtest.Start(t, func(c *config.Config) { c.OAuthPasswordGrant = enabled })
