@@ -9,6 +9,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -53,7 +54,16 @@ func (p *Provider) ParseAuthorize(ctx context.Context, r *http.Request) (*Author
 	}
 	// Exact match only: fosite would also accept any port on loopback
 	// URIs (RFC 8252), which GitLab does not.
-	if ru := r.Form.Get("redirect_uri"); ru != "" && !containsExact(app.RedirectURIs, ru) {
+	ru := r.Form.Get("redirect_uri")
+	if ru != "" && !containsExact(app.RedirectURIs, ru) {
+		return nil, &AuthorizeError{err: fosite.ErrInvalidRequest, Description: "The redirect URI included is not valid."}
+	}
+	if ru == "" && len(app.RedirectURIs) == 1 {
+		ru = app.RedirectURIs[0]
+	}
+	// Registration refuses such URIs; one stored before it did is never
+	// redirected to.
+	if ru != "" && service.ValidateRedirectURI(ru) != nil {
 		return nil, &AuthorizeError{err: fosite.ErrInvalidRequest, Description: "The redirect URI included is not valid."}
 	}
 	ar, err := p.f.NewAuthorizeRequest(ctx, r)

@@ -613,6 +613,58 @@ func TestApplicationsAPIAndRegistration(t *testing.T) {
 	}
 }
 
+// TestForbiddenRedirectURIs refuses URIs a browser would run or read
+// locally, in every way of registering an application, and never
+// redirects to one stored before.
+func TestForbiddenRedirectURIs(t *testing.T) {
+	s := labtest.Start(t)
+	forbidden := []string{"vbscript:msgbox(1)", "VBScript:msgbox(1)", "javascript:alert(1)", "JavaScript://x/%0aalert(1)",
+		"data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "FILE://host/share"}
+	for _, uri := range forbidden {
+		reg := s.Do(t, labtest.Request{Method: "POST", Path: s.URL + "/oauth/register",
+			JSON: map[string]any{"client_name": "CLI", "redirect_uris": []string{callback, uri}}})
+		if reg.Status != http.StatusBadRequest || reg.Map(t)["error"] != "invalid_redirect_uri" {
+			t.Fatalf("register %q = %d %s", uri, reg.Status, reg.Body)
+		}
+		s.Do(t, labtest.Request{Method: "POST", Path: "/applications", Token: s.RootToken,
+			Form: url.Values{"name": {"App"}, "redirect_uri": {uri}, "scopes": {"api"}}}).
+			ExpectError(t, http.StatusBadRequest, `{"message":{"redirect_uri":["is forbidden by the server."]}}`)
+	}
+	// Ordinary and native-app URIs are still welcome.
+	for _, uri := range []string{callback, "https://example.com/cb?x=1", "com.example.app:/oauth2redirect"} {
+		reg := s.Do(t, labtest.Request{Method: "POST", Path: s.URL + "/oauth/register",
+			JSON: map[string]any{"client_name": "CLI", "redirect_uris": []string{uri}}})
+		if reg.Status != http.StatusCreated {
+			t.Fatalf("register %q = %d %s", uri, reg.Status, reg.Body)
+		}
+	}
+
+	// An application stored with such a URI before registration refused
+	// it: the authorization page shows the error and does not redirect.
+	id, secret := app(t, s, "read_user", true)
+	if _, err := s.Srv.DB.SQL().Exec("UPDATE oauth_applications SET redirect_uri = 'vbscript:msgbox(1)' WHERE uid = '" + id + "'"); err != nil {
+		t.Fatal(err)
+	}
+	conf := oauthConfig(s, id, secret, "read_user")
+	c := browser(t, s)
+	for _, u := range []string{
+		conf.AuthCodeURL("state-123", oauth2.SetAuthURLParam("redirect_uri", "vbscript:msgbox(1)")),
+		conf.AuthCodeURL("state-123", oauth2.SetAuthURLParam("redirect_uri", "")),
+		// An invalid request too must not be answered there.
+		conf.AuthCodeURL("state-123", oauth2.SetAuthURLParam("redirect_uri", "vbscript:msgbox(1)"),
+			oauth2.SetAuthURLParam("response_type", "token")),
+	} {
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
+			t.Fatalf("authorize with a stored vbscript: URI = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 // Keep the S256 helper honest: the challenge GitLab documents.
