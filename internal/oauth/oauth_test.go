@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -662,6 +664,63 @@ func TestForbiddenRedirectURIs(t *testing.T) {
 		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
 			t.Fatalf("authorize with a stored vbscript: URI = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
+	}
+}
+
+// TestRegistrationAndDeviceThrottled allows ten registrations and ten
+// device authorizations a minute per client address; the 11th gets 429.
+// Another address is unaffected, and X-Forwarded-For changes nothing.
+func TestRegistrationAndDeviceThrottled(t *testing.T) {
+	s := labtest.Start(t)
+	// The server listens on 127.0.0.1; connecting from 127.0.0.2 is
+	// another client address.
+	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}).DialContext}}
+	send := func(c *http.Client, path, body, contentType string, header ...string) (*http.Response, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp, m
+	}
+	register := `{"client_name":"CLI","redirect_uris":["` + callback + `"]}`
+	for i := 0; i < 10; i++ {
+		if resp, m := send(http.DefaultClient, "/oauth/register", register, "application/json"); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("registration %d = %d %v", i+1, resp.StatusCode, m)
+		}
+	}
+	resp, m := send(http.DefaultClient, "/oauth/register", register, "application/json", "X-Forwarded-For", "203.0.113.9")
+	retry, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if resp.StatusCode != http.StatusTooManyRequests || m["error"] != "too_many_requests" || retry < 1 || retry > 60 {
+		t.Fatalf("11th registration = %d %v, Retry-After %q", resp.StatusCode, m, resp.Header.Get("Retry-After"))
+	}
+	if resp, m := send(other, "/oauth/register", register, "application/json"); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("registration from another address = %d %v", resp.StatusCode, m)
+	}
+
+	// Device authorization has its own bucket, bad requests included.
+	id, _ := app(t, s, "read_user", false)
+	form := url.Values{"client_id": {id}, "scope": {"read_user"}}.Encode()
+	for i := 0; i < 10; i++ {
+		if resp, m := send(http.DefaultClient, "/oauth/authorize_device", form, "application/x-www-form-urlencoded"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("device authorization %d = %d %v", i+1, resp.StatusCode, m)
+		}
+	}
+	resp, m = send(http.DefaultClient, "/oauth/authorize_device", form, "application/x-www-form-urlencoded")
+	if resp.StatusCode != http.StatusTooManyRequests || m["error"] != "too_many_requests" || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("11th device authorization = %d %v", resp.StatusCode, m)
+	}
+	if resp, m := send(other, "/oauth/authorize_device", form, "application/x-www-form-urlencoded"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("device authorization from another address = %d %v", resp.StatusCode, m)
 	}
 }
 

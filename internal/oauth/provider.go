@@ -74,6 +74,9 @@ type Provider struct {
 	// cover (password and device).
 	idTokens openid.OpenIDConnectTokenStrategy
 	f        *fosite.Fosite
+	// registrations and deviceAuthorizations throttle the anonymous
+	// endpoints that store a row per call.
+	registrations, deviceAuthorizations *addrLimiter
 }
 
 // New builds a Provider, loading or creating the signing key.
@@ -83,7 +86,9 @@ func New(o Options) (*Provider, error) {
 		return nil, err
 	}
 	p := &Provider{svc: o.Service, db: o.Service.DB, authn: o.Authenticator, log: o.Log,
-		externalURL: strings.TrimSuffix(o.ExternalURL, "/"), passwordGrant: o.PasswordGrant, key: key}
+		externalURL: strings.TrimSuffix(o.ExternalURL, "/"), passwordGrant: o.PasswordGrant, key: key,
+		registrations:        newAddrLimiter(perAddressBurst, perAddressWindow),
+		deviceAuthorizations: newAddrLimiter(perAddressBurst, perAddressWindow)}
 	p.store = &storage{db: p.db, svc: p.svc, passwordGrant: o.PasswordGrant}
 	cfg := &fosite.Config{
 		AccessTokenLifespan:   AccessTokenLifespan,
@@ -175,8 +180,8 @@ func (p *Provider) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /oauth/discovery/keys", p.jwks)
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", p.discovery)
-	mux.HandleFunc("POST /oauth/register", p.register)
-	mux.HandleFunc("POST /oauth/authorize_device", p.authorizeDevice)
+	mux.HandleFunc("POST /oauth/register", throttle(p.registrations, p.register))
+	mux.HandleFunc("POST /oauth/authorize_device", throttle(p.deviceAuthorizations, p.authorizeDevice))
 }
 
 // BaseURL is the external URL clients reach the server by; it is also the
