@@ -52,11 +52,17 @@ var csrfField = regexp.MustCompile(`name="authenticity_token" value="([^"]+)"`)
 // follow redirects.
 func browser(t *testing.T, s *labtest.Server) *http.Client {
 	t.Helper()
+	return browserAs(t, s, "root", s.Config.RootPassword)
+}
+
+// browserAs is browser for another user.
+func browserAs(t *testing.T, s *labtest.Server, login, password string) *http.Client {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	tok := pageToken(t, c, s.URL+"/users/sign_in")
 	resp, err := c.PostForm(s.URL+"/users/sign_in", url.Values{"authenticity_token": {tok},
-		"user[login]": {"root"}, "user[password]": {s.Config.RootPassword}})
+		"user[login]": {login}, "user[password]": {password}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -722,6 +728,72 @@ func TestRegistrationAndDeviceThrottled(t *testing.T) {
 	if resp, m := send(other, "/oauth/authorize_device", form, "application/x-www-form-urlencoded"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("device authorization from another address = %d %v", resp.StatusCode, m)
 	}
+}
+
+// TestInactiveUsersTokens checks a blocked or deactivated user's OAuth
+// tokens are inactive everywhere, as a revoked token is: token info,
+// introspection, userinfo, the REST API, refresh and code exchange.
+func TestInactiveUsersTokens(t *testing.T) {
+	s := labtest.Start(t, func(c *config.Config) { c.OAuthPasswordGrant = true })
+	const password = "alice-password-1234"
+	created := s.Do(t, labtest.Request{Method: "POST", Path: "/users", Token: s.RootToken, JSON: map[string]any{
+		"username": "alice", "email": "alice@example.com", "name": "Alice", "password": password}})
+	if created.Status != http.StatusCreated {
+		t.Fatalf("create alice = %d %s", created.Status, created.Body)
+	}
+	alice := jsonNum(int64(created.Map(t)["id"].(float64)))
+	id, secret := app(t, s, "api read_user openid", true)
+	status, m := post(t, s.URL+"/oauth/token", url.Values{"grant_type": {"password"}, "username": {"alice"},
+		"password": {password}, "scope": {"openid read_user"}}, id, secret)
+	access, _ := m["access_token"].(string)
+	refresh, _ := m["refresh_token"].(string)
+	if status != http.StatusOK || access == "" || refresh == "" {
+		t.Fatalf("password grant = %d %v", status, m)
+	}
+	conf := oauthConfig(s, id, secret, "read_user")
+	code := authorize(t, s, browserAs(t, s, "alice", password), conf.AuthCodeURL("state-123")).Get("code")
+	bearer := map[string]string{"Authorization": "Bearer " + access}
+	introspect := func() map[string]any {
+		t.Helper()
+		status, m := post(t, s.URL+"/oauth/introspect", url.Values{"token": {access}}, id, secret)
+		if status != http.StatusOK {
+			t.Fatalf("introspect = %d %v", status, m)
+		}
+		return m
+	}
+	if info := s.Do(t, labtest.Request{Path: s.URL + "/oauth/token/info", Header: bearer}); info.Status != http.StatusOK {
+		t.Fatalf("token info of an active user = %d %s", info.Status, info.Body)
+	}
+	if m := introspect(); m["active"] != true {
+		t.Fatalf("introspection of an active user's token = %v", m)
+	}
+
+	for _, action := range []string{"block", "deactivate"} {
+		if action == "deactivate" {
+			s.Do(t, labtest.Request{Method: "POST", Path: "/users/" + alice + "/unblock", Token: s.RootToken})
+		}
+		if r := s.Do(t, labtest.Request{Method: "POST", Path: "/users/" + alice + "/" + action, Token: s.RootToken}); r.Status != http.StatusCreated {
+			t.Fatalf("%s alice = %d %s", action, r.Status, r.Body)
+		}
+		info := s.Do(t, labtest.Request{Path: s.URL + "/oauth/token/info", Header: bearer})
+		if info.Status != http.StatusUnauthorized || info.Map(t)["error"] != "invalid_token" {
+			t.Fatalf("%s: token info = %d %s", action, info.Status, info.Body)
+		}
+		if m := introspect(); m["active"] != false || len(m) != 1 {
+			t.Fatalf("%s: introspection = %v, want only active false", action, m)
+		}
+		if r := s.Do(t, labtest.Request{Path: s.URL + "/oauth/userinfo", Header: bearer}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("%s: userinfo = %d %s", action, r.Status, r.Body)
+		}
+		if r := s.Do(t, labtest.Request{Path: "/user", Header: bearer}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("%s: GET /user = %d %s", action, r.Status, r.Body)
+		}
+		status, m := post(t, s.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}, id, secret)
+		wantError(t, status, m, "invalid_grant")
+	}
+	status, m = post(t, s.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {callback}}, id, secret)
+	wantError(t, status, m, "invalid_grant")
 }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }

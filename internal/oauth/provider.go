@@ -110,8 +110,9 @@ func New(o Options) (*Provider, error) {
 	}
 	keyGetter := func(context.Context) (any, error) { return p.key, nil }
 	p.idTokens = compose.NewOpenIDConnectStrategy(keyGetter, cfg)
+	tokens := tokenStrategy{userActive: p.userActive}
 	strategy := &compose.CommonStrategy{
-		CoreStrategy:               tokenStrategy{},
+		CoreStrategy:               tokens,
 		OpenIDConnectTokenStrategy: p.idTokens,
 		Signer:                     &jwt.DefaultSigner{GetPrivateKey: keyGetter},
 	}
@@ -134,9 +135,22 @@ func New(o Options) (*Provider, error) {
 	if !ok {
 		return nil, errors.New("oauth: unexpected provider type")
 	}
-	cfg.TokenEndpointHandlers.Append(&deviceHandler{p: p, strategy: tokenStrategy{}})
+	cfg.TokenEndpointHandlers.Append(&deviceHandler{p: p, strategy: tokens})
 	p.f = f
 	return p, nil
+}
+
+// userActive reports whether user id exists and is active (neither
+// blocked nor deactivated).
+func (p *Provider) userActive(ctx context.Context, id int64) (bool, error) {
+	u, err := p.db.Q().UserByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("oauth: user %d: %w", id, err)
+	}
+	return u.Active(), nil
 }
 
 // ensurePasswordGrantClient creates the built-in public client that password
@@ -278,6 +292,11 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := newSession()
 	ar, err := p.f.NewAccessRequest(ctx, r, sess)
+	if errors.Is(err, errUserInactive) {
+		// fosite calls a refresh token it can't validate a bad request;
+		// like a revoked one it is a bad grant.
+		err = fosite.ErrInvalidGrant.WithHint("The user of the grant is blocked or deactivated.")
+	}
 	if err != nil {
 		p.f.WriteAccessError(ctx, w, ar, err)
 		return
@@ -420,19 +439,13 @@ func invalidToken(w http.ResponseWriter) {
 		"error_description": "The access token is invalid", "state": "unauthorized"})
 }
 
-// tokenInfo is Doorkeeper's GET /oauth/token/info.
+// tokenInfo is Doorkeeper's GET /oauth/token/info. A token the REST API
+// would refuse (revoked, expired, its user blocked or deactivated) is
+// invalid here too.
 func (p *Provider) tokenInfo(w http.ResponseWriter, r *http.Request) {
-	text := bearer(r)
-	if text == "" {
-		invalidToken(w)
-		return
-	}
-	digest := auth.Digest(text)
-	at, err := p.db.Q().OAuthAccessTokenByDigest(r.Context(), digest)
-	now := time.Now().UTC()
-	if err != nil || !auth.DigestEqual(at.Grant.Signature, digest) || !at.Grant.Active ||
-		(at.Grant.ExpiresAt != nil && !now.Before(*at.Grant.ExpiresAt)) {
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+	at, err := p.authn.OAuthAccessToken(r.Context(), bearer(r))
+	if err != nil {
+		if !errors.Is(err, auth.ErrUnauthorized) {
 			p.log.ErrorContext(r.Context(), "oauth token info", "err", err)
 		}
 		invalidToken(w)
@@ -440,7 +453,7 @@ func (p *Provider) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	var expires any
 	if at.Grant.ExpiresAt != nil {
-		expires = int64(at.Grant.ExpiresAt.Sub(now) / time.Second)
+		expires = int64(at.Grant.ExpiresAt.Sub(time.Now().UTC()) / time.Second)
 	}
 	scopes := at.Grant.Scopes
 	if scopes == nil {
