@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 
 	"github.com/ory/fosite"
@@ -43,12 +44,12 @@ func CheckCodeChallenge(method, challenge string) error {
 			return errPlainChallenge
 		}
 	case PKCES256:
-		if len(challenge) != 43 {
-			return errS256Challenge
-		}
-		// Strict: the unused low bits of the last character must be zero,
-		// as in the one encoding the token endpoint compares against.
-		if _, err := base64.RawURLEncoding.Strict().DecodeString(challenge); err != nil {
+		// It must be the one encoding the token endpoint compares
+		// against: Go's decoder skips CR and LF and, unless strict,
+		// ignores the unused low bits of the last character, so only
+		// re-encoding tells.
+		b, err := base64.RawURLEncoding.DecodeString(challenge)
+		if err != nil || len(b) != sha256.Size || base64.RawURLEncoding.EncodeToString(b) != challenge {
 			return errS256Challenge
 		}
 	default:
