@@ -562,7 +562,7 @@ func (p *Provider) register(w http.ResponseWriter, r *http.Request) {
 		name = "Dynamic client"
 	}
 	na, err := p.svc.CreateApplication(r.Context(), p.authn.Anonymous(), service.ApplicationInput{Name: name,
-		RedirectURI: strings.Join(in.RedirectURIs, "\n"), Scopes: strings.Fields(scope), Dynamic: true})
+		RedirectURI: strings.Join(in.RedirectURIs, "\n"), Scopes: auth.ParseScopes(scope), Dynamic: true})
 	var se *service.Error
 	if errors.As(err, &se) {
 		code := "invalid_client_metadata"
