@@ -222,6 +222,30 @@ func (a *Authenticator) sudo(ctx context.Context, id *Identity, ident string) (*
 // oauthToken resolves an OAuth access token's digest. The identity's
 // scopes are the grant's, so route scope checks treat it as a PAT.
 func (a *Authenticator) oauthToken(ctx context.Context, digest string, now time.Time) (*Identity, error) {
+	at, err := a.oauthAccessToken(ctx, digest, now)
+	if err != nil {
+		return nil, err
+	}
+	g := at.Grant
+	tok := &model.Token{UserID: at.User.ID, Name: at.Application.Name, Digest: g.Signature, Scopes: g.Scopes,
+		CreatedAt: g.CreatedAt}
+	return &Identity{User: at.User, Owner: at.User, Token: tok, OAuthApplication: at.Application,
+		adminMode: a.adminMode}, nil
+}
+
+// OAuthAccessToken resolves an OAuth access token's text, with its grant,
+// user and application, if it can authenticate now: known, not revoked,
+// not expired, and its user active (not blocked or deactivated). Anything
+// else is ErrUnauthorized. The REST API, git and the OAuth endpoints that
+// describe a token (token info, userinfo) all decide by it.
+func (a *Authenticator) OAuthAccessToken(ctx context.Context, text string) (*model.OAuthAccessToken, error) {
+	if text == "" {
+		return nil, ErrUnauthorized
+	}
+	return a.oauthAccessToken(ctx, Digest(text), a.now())
+}
+
+func (a *Authenticator) oauthAccessToken(ctx context.Context, digest string, now time.Time) (*model.OAuthAccessToken, error) {
 	at, err := a.db.Q().OAuthAccessTokenByDigest(ctx, digest)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUnauthorized
@@ -234,8 +258,5 @@ func (a *Authenticator) oauthToken(ctx context.Context, digest string, now time.
 		!at.User.Active() {
 		return nil, ErrUnauthorized
 	}
-	tok := &model.Token{UserID: at.User.ID, Name: at.Application.Name, Digest: g.Signature, Scopes: g.Scopes,
-		CreatedAt: g.CreatedAt}
-	return &Identity{User: at.User, Owner: at.User, Token: tok, OAuthApplication: at.Application,
-		adminMode: a.adminMode}, nil
+	return at, nil
 }

@@ -69,15 +69,16 @@ type packet struct {
 }
 
 // readPacket reads one pkt-line of any kind. Lengths are hex digits of
-// either case, as git accepts.
+// either case, as git accepts. On error raw still holds every byte read,
+// so that a caller handing the request on to git can replay it whole.
 func readPacket(r io.Reader) (packet, error) {
 	var hdr [4]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return packet{}, err
+	if n, err := io.ReadFull(r, hdr[:]); err != nil {
+		return packet{raw: bytes.Clone(hdr[:n])}, err
 	}
 	n, err := strconv.ParseUint(string(hdr[:]), 16, 16)
 	if err != nil {
-		return packet{}, fmt.Errorf("bad pkt-line length %q", hdr[:])
+		return packet{raw: bytes.Clone(hdr[:])}, fmt.Errorf("bad pkt-line length %q", hdr[:])
 	}
 	switch n {
 	case 0:
@@ -87,12 +88,12 @@ func readPacket(r io.Reader) (packet, error) {
 	case 2:
 		return packet{kind: pktResponseEnd, raw: hdr[:]}, nil
 	case 3:
-		return packet{}, fmt.Errorf("bad pkt-line length %q", hdr[:])
+		return packet{raw: hdr[:]}, fmt.Errorf("bad pkt-line length %q", hdr[:])
 	}
 	raw := make([]byte, n)
 	copy(raw, hdr[:])
-	if _, err := io.ReadFull(r, raw[4:]); err != nil {
-		return packet{}, err
+	if m, err := io.ReadFull(r, raw[4:]); err != nil {
+		return packet{raw: raw[:4+m]}, err
 	}
 	return packet{kind: pktData, raw: raw, payload: raw[4:]}, nil
 }

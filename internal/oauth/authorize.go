@@ -10,6 +10,7 @@ import (
 	"github.com/ory/fosite"
 
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -39,7 +40,7 @@ func (e *AuthorizeError) Error() string { return "oauth: authorize: " + e.Descri
 
 // ParseAuthorize validates an authorization request: known client, a
 // redirect_uri that exactly matches a registered one, response_type code,
-// allowed scopes and PKCE parameters.
+// allowed scopes and PKCE parameters (CheckCodeChallenge).
 func (p *Provider) ParseAuthorize(ctx context.Context, r *http.Request) (*AuthorizeRequest, error) {
 	if err := r.ParseForm(); err != nil {
 		return nil, &AuthorizeError{err: err, Description: "The request is malformed."}
@@ -54,11 +55,26 @@ func (p *Provider) ParseAuthorize(ctx context.Context, r *http.Request) (*Author
 	}
 	// Exact match only: fosite would also accept any port on loopback
 	// URIs (RFC 8252), which GitLab does not.
-	if ru := r.Form.Get("redirect_uri"); ru != "" && !containsExact(app.RedirectURIs, ru) {
+	ru := r.Form.Get("redirect_uri")
+	if ru != "" && !containsExact(app.RedirectURIs, ru) {
+		return nil, &AuthorizeError{err: fosite.ErrInvalidRequest, Description: "The redirect URI included is not valid."}
+	}
+	if ru == "" && len(app.RedirectURIs) == 1 {
+		ru = app.RedirectURIs[0]
+	}
+	// Registration refuses such URIs; one stored before it did is never
+	// redirected to.
+	if ru != "" && service.ValidateRedirectURI(ru) != nil {
 		return nil, &AuthorizeError{err: fosite.ErrInvalidRequest, Description: "The redirect URI included is not valid."}
 	}
 	ar, err := p.f.NewAuthorizeRequest(ctx, r)
 	if err != nil {
+		return nil, p.authorizeError(ctx, ar, err)
+	}
+	// fosite checks the challenge method only, and only once the user
+	// approved; refuse a malformed challenge before showing consent.
+	form := ar.GetRequestForm()
+	if err := CheckCodeChallenge(form.Get("code_challenge_method"), form.Get("code_challenge")); err != nil {
 		return nil, p.authorizeError(ctx, ar, err)
 	}
 	scopes := ar.GetRequestedScopes()

@@ -84,7 +84,7 @@ func (p *Provider) authorizeDevice(w http.ResponseWriter, r *http.Request) {
 			"The client is not authorized to request a token using this method.")
 		return
 	}
-	scopes := strings.Fields(r.PostForm.Get("scope"))
+	scopes := auth.ParseScopes(r.PostForm.Get("scope"))
 	if len(scopes) == 0 {
 		scopes = defaultScopes(c)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,11 +53,17 @@ var csrfField = regexp.MustCompile(`name="authenticity_token" value="([^"]+)"`)
 // follow redirects.
 func browser(t *testing.T, s *labtest.Server) *http.Client {
 	t.Helper()
+	return browserAs(t, s, "root", s.Config.RootPassword)
+}
+
+// browserAs is browser for another user.
+func browserAs(t *testing.T, s *labtest.Server, login, password string) *http.Client {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	tok := pageToken(t, c, s.URL+"/users/sign_in")
 	resp, err := c.PostForm(s.URL+"/users/sign_in", url.Values{"authenticity_token": {tok},
-		"user[login]": {"root"}, "user[password]": {s.Config.RootPassword}})
+		"user[login]": {login}, "user[password]": {password}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,6 +386,55 @@ func TestAuthorizationErrors(t *testing.T) {
 	})
 }
 
+// TestMalformedPKCEChallenge refuses challenges no valid verifier could
+// answer, and short plain ones, before consent: invalid_request goes back
+// to the client.
+func TestMalformedPKCEChallenge(t *testing.T) {
+	s := labtest.Start(t)
+	pid, _ := app(t, s, "read_user", false)
+	pub := oauthConfig(s, pid, "", "read_user")
+	c := browser(t, s)
+	s256 := oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())
+	for _, tc := range []struct{ method, challenge string }{
+		{"plain", "abc"},
+		{"plain", strings.Repeat("a", 42)},
+		{"plain", strings.Repeat("a", 129)},
+		{"plain", strings.Repeat("a", 42) + "+"},
+		{"plain", strings.Repeat("a", 42) + "%"},
+		{"", "short"},
+		{"S256", s256[:42]},
+		{"S256", s256 + "="},
+		{"S256", strings.Repeat("+", 43)},
+		{"s256", s256},
+	} {
+		u := pub.AuthCodeURL("state-pkce", oauth2.SetAuthURLParam("code_challenge", tc.challenge),
+			oauth2.SetAuthURLParam("code_challenge_method", tc.method))
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		if resp.StatusCode/100 != 3 || !strings.HasPrefix(loc.String(), callback) ||
+			loc.Query().Get("error") != "invalid_request" || loc.Query().Get("state") != "state-pkce" {
+			t.Fatalf("challenge %q (method %q) = %d to %q, want invalid_request", tc.challenge, tc.method,
+				resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	// Well-formed challenges of both methods still get a consent page.
+	for _, opt := range []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(oauth2.GenerateVerifier()),
+		oauth2.SetAuthURLParam("code_challenge", strings.Repeat("A-._~z9", 19)[:128])} {
+		resp, err := c.Get(pub.AuthCodeURL("state-pkce", opt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("valid challenge = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
 func TestPasswordGrant(t *testing.T) {
 	for _, enabled := range []bool{true, false} {
 		s := labtest.Start(t, func(c *config.Config) { c.OAuthPasswordGrant = enabled })
@@ -563,6 +620,181 @@ func TestApplicationsAPIAndRegistration(t *testing.T) {
 	if bad.Status != 400 || bad.Map(t)["error"] != "invalid_client_metadata" {
 		t.Fatalf("register with api = %d %s", bad.Status, bad.Body)
 	}
+}
+
+// TestForbiddenRedirectURIs refuses URIs a browser would run or read
+// locally, in every way of registering an application, and never
+// redirects to one stored before.
+func TestForbiddenRedirectURIs(t *testing.T) {
+	s := labtest.Start(t)
+	forbidden := []string{"vbscript:msgbox(1)", "VBScript:msgbox(1)", "javascript:alert(1)", "JavaScript://x/%0aalert(1)",
+		"data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "FILE://host/share"}
+	for _, uri := range forbidden {
+		reg := s.Do(t, labtest.Request{Method: "POST", Path: s.URL + "/oauth/register",
+			JSON: map[string]any{"client_name": "CLI", "redirect_uris": []string{callback, uri}}})
+		if reg.Status != http.StatusBadRequest || reg.Map(t)["error"] != "invalid_redirect_uri" {
+			t.Fatalf("register %q = %d %s", uri, reg.Status, reg.Body)
+		}
+		s.Do(t, labtest.Request{Method: "POST", Path: "/applications", Token: s.RootToken,
+			Form: url.Values{"name": {"App"}, "redirect_uri": {uri}, "scopes": {"api"}}}).
+			ExpectError(t, http.StatusBadRequest, `{"message":{"redirect_uri":["is forbidden by the server."]}}`)
+	}
+	// Ordinary and native-app URIs are still welcome.
+	for _, uri := range []string{callback, "https://example.com/cb?x=1", "com.example.app:/oauth2redirect"} {
+		reg := s.Do(t, labtest.Request{Method: "POST", Path: s.URL + "/oauth/register",
+			JSON: map[string]any{"client_name": "CLI", "redirect_uris": []string{uri}}})
+		if reg.Status != http.StatusCreated {
+			t.Fatalf("register %q = %d %s", uri, reg.Status, reg.Body)
+		}
+	}
+
+	// An application stored with such a URI before registration refused
+	// it: the authorization page shows the error and does not redirect.
+	id, secret := app(t, s, "read_user", true)
+	if _, err := s.Srv.DB.SQL().Exec("UPDATE oauth_applications SET redirect_uri = 'vbscript:msgbox(1)' WHERE uid = '" + id + "'"); err != nil {
+		t.Fatal(err)
+	}
+	conf := oauthConfig(s, id, secret, "read_user")
+	c := browser(t, s)
+	for _, u := range []string{
+		conf.AuthCodeURL("state-123", oauth2.SetAuthURLParam("redirect_uri", "vbscript:msgbox(1)")),
+		conf.AuthCodeURL("state-123", oauth2.SetAuthURLParam("redirect_uri", "")),
+		// An invalid request too must not be answered there.
+		conf.AuthCodeURL("state-123", oauth2.SetAuthURLParam("redirect_uri", "vbscript:msgbox(1)"),
+			oauth2.SetAuthURLParam("response_type", "token")),
+	} {
+		resp, err := c.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
+			t.Fatalf("authorize with a stored vbscript: URI = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
+// TestRegistrationAndDeviceThrottled allows ten registrations and ten
+// device authorizations a minute per client address; the 11th gets 429.
+// Another address is unaffected, and X-Forwarded-For changes nothing.
+func TestRegistrationAndDeviceThrottled(t *testing.T) {
+	s := labtest.Start(t)
+	// The server listens on 127.0.0.1; connecting from 127.0.0.2 is
+	// another client address.
+	other := &http.Client{Transport: &http.Transport{DialContext: (&net.Dialer{
+		LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, 2)}}).DialContext}}
+	send := func(c *http.Client, path, body, contentType string, header ...string) (*http.Response, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.URL+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		for i := 0; i+1 < len(header); i += 2 {
+			req.Header.Set(header[i], header[i+1])
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp, m
+	}
+	register := `{"client_name":"CLI","redirect_uris":["` + callback + `"]}`
+	for i := 0; i < 10; i++ {
+		if resp, m := send(http.DefaultClient, "/oauth/register", register, "application/json"); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("registration %d = %d %v", i+1, resp.StatusCode, m)
+		}
+	}
+	resp, m := send(http.DefaultClient, "/oauth/register", register, "application/json", "X-Forwarded-For", "203.0.113.9")
+	retry, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if resp.StatusCode != http.StatusTooManyRequests || m["error"] != "too_many_requests" || retry < 1 || retry > 60 {
+		t.Fatalf("11th registration = %d %v, Retry-After %q", resp.StatusCode, m, resp.Header.Get("Retry-After"))
+	}
+	if resp, m := send(other, "/oauth/register", register, "application/json"); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("registration from another address = %d %v", resp.StatusCode, m)
+	}
+
+	// Device authorization has its own bucket, bad requests included.
+	id, _ := app(t, s, "read_user", false)
+	form := url.Values{"client_id": {id}, "scope": {"read_user"}}.Encode()
+	for i := 0; i < 10; i++ {
+		if resp, m := send(http.DefaultClient, "/oauth/authorize_device", form, "application/x-www-form-urlencoded"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("device authorization %d = %d %v", i+1, resp.StatusCode, m)
+		}
+	}
+	resp, m = send(http.DefaultClient, "/oauth/authorize_device", form, "application/x-www-form-urlencoded")
+	if resp.StatusCode != http.StatusTooManyRequests || m["error"] != "too_many_requests" || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("11th device authorization = %d %v", resp.StatusCode, m)
+	}
+	if resp, m := send(other, "/oauth/authorize_device", form, "application/x-www-form-urlencoded"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("device authorization from another address = %d %v", resp.StatusCode, m)
+	}
+}
+
+// TestInactiveUsersTokens checks a blocked or deactivated user's OAuth
+// tokens are inactive everywhere, as a revoked token is: token info,
+// introspection, userinfo, the REST API, refresh and code exchange.
+func TestInactiveUsersTokens(t *testing.T) {
+	s := labtest.Start(t, func(c *config.Config) { c.OAuthPasswordGrant = true })
+	const password = "alice-password-1234"
+	created := s.Do(t, labtest.Request{Method: "POST", Path: "/users", Token: s.RootToken, JSON: map[string]any{
+		"username": "alice", "email": "alice@example.com", "name": "Alice", "password": password}})
+	if created.Status != http.StatusCreated {
+		t.Fatalf("create alice = %d %s", created.Status, created.Body)
+	}
+	alice := jsonNum(int64(created.Map(t)["id"].(float64)))
+	id, secret := app(t, s, "api read_user openid", true)
+	status, m := post(t, s.URL+"/oauth/token", url.Values{"grant_type": {"password"}, "username": {"alice"},
+		"password": {password}, "scope": {"openid read_user"}}, id, secret)
+	access, _ := m["access_token"].(string)
+	refresh, _ := m["refresh_token"].(string)
+	if status != http.StatusOK || access == "" || refresh == "" {
+		t.Fatalf("password grant = %d %v", status, m)
+	}
+	conf := oauthConfig(s, id, secret, "read_user")
+	code := authorize(t, s, browserAs(t, s, "alice", password), conf.AuthCodeURL("state-123")).Get("code")
+	bearer := map[string]string{"Authorization": "Bearer " + access}
+	introspect := func() map[string]any {
+		t.Helper()
+		status, m := post(t, s.URL+"/oauth/introspect", url.Values{"token": {access}}, id, secret)
+		if status != http.StatusOK {
+			t.Fatalf("introspect = %d %v", status, m)
+		}
+		return m
+	}
+	if info := s.Do(t, labtest.Request{Path: s.URL + "/oauth/token/info", Header: bearer}); info.Status != http.StatusOK {
+		t.Fatalf("token info of an active user = %d %s", info.Status, info.Body)
+	}
+	if m := introspect(); m["active"] != true {
+		t.Fatalf("introspection of an active user's token = %v", m)
+	}
+
+	for _, action := range []string{"block", "deactivate"} {
+		if action == "deactivate" {
+			s.Do(t, labtest.Request{Method: "POST", Path: "/users/" + alice + "/unblock", Token: s.RootToken})
+		}
+		if r := s.Do(t, labtest.Request{Method: "POST", Path: "/users/" + alice + "/" + action, Token: s.RootToken}); r.Status != http.StatusCreated {
+			t.Fatalf("%s alice = %d %s", action, r.Status, r.Body)
+		}
+		info := s.Do(t, labtest.Request{Path: s.URL + "/oauth/token/info", Header: bearer})
+		if info.Status != http.StatusUnauthorized || info.Map(t)["error"] != "invalid_token" {
+			t.Fatalf("%s: token info = %d %s", action, info.Status, info.Body)
+		}
+		if m := introspect(); m["active"] != false || len(m) != 1 {
+			t.Fatalf("%s: introspection = %v, want only active false", action, m)
+		}
+		if r := s.Do(t, labtest.Request{Path: s.URL + "/oauth/userinfo", Header: bearer}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("%s: userinfo = %d %s", action, r.Status, r.Body)
+		}
+		if r := s.Do(t, labtest.Request{Path: "/user", Header: bearer}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("%s: GET /user = %d %s", action, r.Status, r.Body)
+		}
+		status, m := post(t, s.URL+"/oauth/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}}, id, secret)
+		wantError(t, status, m, "invalid_grant")
+	}
+	status, m = post(t, s.URL+"/oauth/token", url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {callback}}, id, secret)
+	wantError(t, status, m, "invalid_grant")
 }
 
 func jsonNum(n int64) string { b, _ := json.Marshal(n); return string(b) }

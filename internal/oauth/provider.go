@@ -79,6 +79,9 @@ type Provider struct {
 	// cover (password and device).
 	idTokens openid.OpenIDConnectTokenStrategy
 	f        *fosite.Fosite
+	// registrations and deviceAuthorizations throttle the anonymous
+	// endpoints that store a row per call.
+	registrations, deviceAuthorizations *addrLimiter
 }
 
 // New builds a Provider, loading or creating the signing key.
@@ -88,7 +91,9 @@ func New(o Options) (*Provider, error) {
 		return nil, err
 	}
 	p := &Provider{svc: o.Service, db: o.DB, authn: o.Authenticator, log: o.Log,
-		externalURL: strings.TrimSuffix(o.ExternalURL, "/"), passwordGrant: o.PasswordGrant, key: key}
+		externalURL: strings.TrimSuffix(o.ExternalURL, "/"), passwordGrant: o.PasswordGrant, key: key,
+		registrations:        newAddrLimiter(perAddressBurst, perAddressWindow),
+		deviceAuthorizations: newAddrLimiter(perAddressBurst, perAddressWindow)}
 	p.store = &storage{db: p.db, svc: p.svc, passwordGrant: o.PasswordGrant}
 	cfg := &fosite.Config{
 		AccessTokenLifespan:   AccessTokenLifespan,
@@ -110,8 +115,9 @@ func New(o Options) (*Provider, error) {
 	}
 	keyGetter := func(context.Context) (any, error) { return p.key, nil }
 	p.idTokens = compose.NewOpenIDConnectStrategy(keyGetter, cfg)
+	tokens := tokenStrategy{userActive: p.userActive}
 	strategy := &compose.CommonStrategy{
-		CoreStrategy:               tokenStrategy{},
+		CoreStrategy:               tokens,
 		OpenIDConnectTokenStrategy: p.idTokens,
 		Signer:                     &jwt.DefaultSigner{GetPrivateKey: keyGetter},
 	}
@@ -134,9 +140,22 @@ func New(o Options) (*Provider, error) {
 	if !ok {
 		return nil, errors.New("oauth: unexpected provider type")
 	}
-	cfg.TokenEndpointHandlers.Append(&deviceHandler{p: p, strategy: tokenStrategy{}})
+	cfg.TokenEndpointHandlers.Append(&deviceHandler{p: p, strategy: tokens})
 	p.f = f
 	return p, nil
+}
+
+// userActive reports whether user id exists and is active (neither
+// blocked nor deactivated).
+func (p *Provider) userActive(ctx context.Context, id int64) (bool, error) {
+	u, err := p.db.Q().UserByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("oauth: user %d: %w", id, err)
+	}
+	return u.Active(), nil
 }
 
 // ensurePasswordGrantClient creates the built-in public client that password
@@ -176,25 +195,29 @@ func (p *Provider) Routes() []route.Route {
 		pattern string
 		fn      func(*Provider, http.ResponseWriter, *http.Request)
 		auth    string
+		limit   *addrLimiter // per client address, or nil
 	}{
-		{"POST /oauth/token", (*Provider).token, "client,password,code,refresh_token,device_code"},
-		{"POST /oauth/revoke", (*Provider).revoke, "client"},
-		{"POST /oauth/introspect", (*Provider).introspect, "client"},
-		{"GET /oauth/token/info", (*Provider).tokenInfo, "bearer"},
-		{"GET /oauth/userinfo", (*Provider).userinfo, "bearer:openid"},
-		{"POST /oauth/userinfo", (*Provider).userinfo, "bearer:openid"},
-		{"GET /oauth/discovery/keys", (*Provider).jwks, "anonymous"},
-		{"GET /.well-known/openid-configuration", (*Provider).discovery, "anonymous"},
-		{"GET /.well-known/oauth-authorization-server", (*Provider).discovery, "anonymous"},
-		{"POST /oauth/register", (*Provider).register, "anonymous"},
-		{"POST /oauth/authorize_device", (*Provider).authorizeDevice, "client"},
+		{"POST /oauth/token", (*Provider).token, "client,password,code,refresh_token,device_code", nil},
+		{"POST /oauth/revoke", (*Provider).revoke, "client", nil},
+		{"POST /oauth/introspect", (*Provider).introspect, "client", nil},
+		{"GET /oauth/token/info", (*Provider).tokenInfo, "bearer", nil},
+		{"GET /oauth/userinfo", (*Provider).userinfo, "bearer:openid", nil},
+		{"POST /oauth/userinfo", (*Provider).userinfo, "bearer:openid", nil},
+		{"GET /oauth/discovery/keys", (*Provider).jwks, "anonymous", nil},
+		{"GET /.well-known/openid-configuration", (*Provider).discovery, "anonymous", nil},
+		{"GET /.well-known/oauth-authorization-server", (*Provider).discovery, "anonymous", nil},
+		{"POST /oauth/register", (*Provider).register, "anonymous", p.registrations},
+		{"POST /oauth/authorize_device", (*Provider).authorizeDevice, "client", p.deviceAuthorizations},
 	}
 	out := make([]route.Route, 0, len(rows))
 	for _, row := range rows {
 		method, path, _ := strings.Cut(row.pattern, " ")
 		fn := row.fn
-		out = append(out, route.Route{Method: method, Pattern: path, Func: fn, Auth: row.auth, Ability: access.None,
-			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn(p, w, r) })})
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn(p, w, r) })
+		if row.limit != nil {
+			h = throttle(row.limit, h)
+		}
+		out = append(out, route.Route{Method: method, Pattern: path, Func: fn, Auth: row.auth, Ability: access.None, Handler: h})
 	}
 	return out
 }
@@ -284,6 +307,11 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	sess := newSession()
 	ar, err := p.f.NewAccessRequest(ctx, r, sess)
+	if errors.Is(err, errUserInactive) {
+		// fosite calls a refresh token it can't validate a bad request;
+		// like a revoked one it is a bad grant.
+		err = fosite.ErrInvalidGrant.WithHint("The user of the grant is blocked or deactivated.")
+	}
 	if err != nil {
 		p.f.WriteAccessError(ctx, w, ar, err)
 		return
@@ -426,19 +454,13 @@ func invalidToken(w http.ResponseWriter) {
 		"error_description": "The access token is invalid", "state": "unauthorized"})
 }
 
-// tokenInfo is Doorkeeper's GET /oauth/token/info.
+// tokenInfo is Doorkeeper's GET /oauth/token/info. A token the REST API
+// would refuse (revoked, expired, its user blocked or deactivated) is
+// invalid here too.
 func (p *Provider) tokenInfo(w http.ResponseWriter, r *http.Request) {
-	text := bearer(r)
-	if text == "" {
-		invalidToken(w)
-		return
-	}
-	digest := auth.Digest(text)
-	at, err := p.db.Q().OAuthAccessTokenByDigest(r.Context(), digest)
-	now := time.Now().UTC()
-	if err != nil || !auth.DigestEqual(at.Grant.Signature, digest) || !at.Grant.Active ||
-		(at.Grant.ExpiresAt != nil && !now.Before(*at.Grant.ExpiresAt)) {
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+	at, err := p.authn.OAuthAccessToken(r.Context(), bearer(r))
+	if err != nil {
+		if !errors.Is(err, auth.ErrUnauthorized) {
 			p.log.ErrorContext(r.Context(), "oauth token info", "err", err)
 		}
 		invalidToken(w)
@@ -446,7 +468,7 @@ func (p *Provider) tokenInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	var expires any
 	if at.Grant.ExpiresAt != nil {
-		expires = int64(at.Grant.ExpiresAt.Sub(now) / time.Second)
+		expires = int64(at.Grant.ExpiresAt.Sub(time.Now().UTC()) / time.Second)
 	}
 	scopes := at.Grant.Scopes
 	if scopes == nil {
@@ -555,7 +577,7 @@ func (p *Provider) register(w http.ResponseWriter, r *http.Request) {
 		name = "Dynamic client"
 	}
 	na, err := p.svc.CreateApplication(r.Context(), p.authn.Anonymous(), service.ApplicationInput{Name: name,
-		RedirectURI: strings.Join(in.RedirectURIs, "\n"), Scopes: strings.Fields(scope), Dynamic: true})
+		RedirectURI: strings.Join(in.RedirectURIs, "\n"), Scopes: auth.ParseScopes(scope), Dynamic: true})
 	var se *service.Error
 	if errors.As(err, &se) {
 		code := "invalid_client_metadata"

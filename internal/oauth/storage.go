@@ -65,7 +65,16 @@ func (digestHasher) Hash(_ context.Context, data []byte) ([]byte, error) {
 // tokenStrategy mints random tokens whose fosite "signature" is the
 // SHA-256 digest the store indexes, so the REST API's authenticator can
 // resolve OAuth access tokens exactly like personal access tokens.
-type tokenStrategy struct{}
+type tokenStrategy struct {
+	// userActive reports whether a grant's user may still use it; a
+	// blocked or deactivated user's codes and tokens are inactive, as
+	// internal/auth treats them on the REST API.
+	userActive func(ctx context.Context, userID int64) (bool, error)
+}
+
+// errUserInactive is a code or token whose user is blocked or
+// deactivated.
+var errUserInactive = errors.New("oauth: the user is blocked or deactivated")
 
 func newToken() string {
 	b := make([]byte, 32)
@@ -80,10 +89,27 @@ func (tokenStrategy) generate() (string, string, error) {
 	return t, auth.Digest(t), nil
 }
 
-func validate(r fosite.Requester, tt fosite.TokenType) error {
+// validate checks a stored code or token on use: not expired, and its
+// user still active.
+func (s tokenStrategy) validate(ctx context.Context, r fosite.Requester, tt fosite.TokenType) error {
 	exp := r.GetSession().GetExpiresAt(tt)
 	if !exp.IsZero() && !time.Now().UTC().Before(exp) {
 		return fosite.ErrTokenExpired.WithHintf("The %s expired at '%s'.", tt, exp.Format(time.RFC3339))
+	}
+	sub := r.GetSession().GetSubject()
+	if s.userActive == nil || sub == "" {
+		return nil
+	}
+	uid, err := strconv.ParseInt(sub, 10, 64)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	active, err := s.userActive(ctx, uid)
+	if err != nil {
+		return fosite.ErrServerError.WithWrap(err)
+	}
+	if !active {
+		return errUserInactive
 	}
 	return nil
 }
@@ -94,8 +120,8 @@ func (s tokenStrategy) AccessTokenSignature(_ context.Context, token string) str
 func (s tokenStrategy) GenerateAccessToken(context.Context, fosite.Requester) (string, string, error) {
 	return s.generate()
 }
-func (s tokenStrategy) ValidateAccessToken(_ context.Context, r fosite.Requester, _ string) error {
-	return validate(r, fosite.AccessToken)
+func (s tokenStrategy) ValidateAccessToken(ctx context.Context, r fosite.Requester, _ string) error {
+	return s.validate(ctx, r, fosite.AccessToken)
 }
 func (s tokenStrategy) RefreshTokenSignature(_ context.Context, token string) string {
 	return auth.Digest(token)
@@ -103,8 +129,8 @@ func (s tokenStrategy) RefreshTokenSignature(_ context.Context, token string) st
 func (s tokenStrategy) GenerateRefreshToken(context.Context, fosite.Requester) (string, string, error) {
 	return s.generate()
 }
-func (s tokenStrategy) ValidateRefreshToken(_ context.Context, r fosite.Requester, _ string) error {
-	return validate(r, fosite.RefreshToken)
+func (s tokenStrategy) ValidateRefreshToken(ctx context.Context, r fosite.Requester, _ string) error {
+	return s.validate(ctx, r, fosite.RefreshToken)
 }
 func (s tokenStrategy) AuthorizeCodeSignature(_ context.Context, token string) string {
 	return auth.Digest(token)
@@ -112,8 +138,8 @@ func (s tokenStrategy) AuthorizeCodeSignature(_ context.Context, token string) s
 func (s tokenStrategy) GenerateAuthorizeCode(context.Context, fosite.Requester) (string, string, error) {
 	return s.generate()
 }
-func (s tokenStrategy) ValidateAuthorizeCode(_ context.Context, r fosite.Requester, _ string) error {
-	return validate(r, fosite.AuthorizeCode)
+func (s tokenStrategy) ValidateAuthorizeCode(ctx context.Context, r fosite.Requester, _ string) error {
+	return s.validate(ctx, r, fosite.AuthorizeCode)
 }
 
 // storage implements fosite's storage interfaces on internal/store. Every

@@ -69,8 +69,10 @@ func TagRef(name string) (string, error) { return checkShortName("refs/tags/", n
 
 // ValidatePath checks a repository-relative file path from a user: no
 // absolute paths, no empty, "." or ".." segments, no NUL or newline (which
-// would break the cat-file protocol), and no ".git" component in any case
-// (it would be checked out as a git directory on clients).
+// would break the cat-file protocol), and no component that a client's
+// file system takes for ".git" (isDotGit): git refuses such paths in an
+// index, so a commit holding one could not be checked out, and a git
+// without those checks would write into its own .git directory.
 func ValidatePath(p string) error {
 	bad := func(why string) error { return fmt.Errorf("%w: %q: %s", ErrInvalidPath, p, why) }
 	if p == "" {
@@ -91,11 +93,39 @@ func ValidatePath(p string) error {
 			return bad("empty segment")
 		case seg == "." || seg == "..":
 			return bad("relative segment")
-		case strings.EqualFold(seg, ".git"):
-			return bad(".git component")
+		}
+		// On NTFS a backslash separates directories too.
+		for _, part := range strings.Split(seg, "\\") {
+			if isDotGit(part) {
+				return bad(".git component")
+			}
 		}
 	}
 	return nil
+}
+
+// isDotGit reports whether a path component names the .git directory on
+// some file system: ".git" in any case; on NTFS also its short name
+// "git~1", and either with trailing spaces or dots or an alternate data
+// stream (":…"), which NTFS drops; on HFS+ ".git" with code points it
+// ignores (joiners, direction marks, BOM) anywhere.
+func isDotGit(comp string) bool {
+	ntfs := comp
+	if i := strings.IndexByte(ntfs, ':'); i >= 0 {
+		ntfs = ntfs[:i]
+	}
+	ntfs = strings.TrimRight(ntfs, " .")
+	if strings.EqualFold(ntfs, ".git") || strings.EqualFold(ntfs, "git~1") {
+		return true
+	}
+	hfs := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0x200c && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x206a && r <= 0x206f, r == 0xfeff:
+			return -1
+		}
+		return r
+	}, comp)
+	return strings.EqualFold(hfs, ".git")
 }
 
 // isHexID reports whether s looks like an object id (or abbreviation).

@@ -32,7 +32,7 @@ var adminScopes = []string{auth.ScopeSudo, auth.ScopeAdminMode}
 type TokenResource struct {
 	// Kind is "project" or "group", as GitLab words its messages.
 	Kind string
-	// SourceType is store.SourceProject or store.SourceNamespace.
+	// SourceType is model.SourceProject or model.SourceNamespace.
 	SourceType string
 	ID         int64
 	FullPath   string

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
@@ -59,20 +58,12 @@ type NewApplication struct {
 	Secret string
 }
 
-// ParseRedirectURIs splits and checks redirect URIs: each must be an
-// absolute URI without a fragment, as Doorkeeper requires.
+// ParseRedirectURIs splits and checks redirect URIs (ValidateRedirectURI).
 func ParseRedirectURIs(text string) ([]string, error) {
 	var out []string
 	for _, u := range strings.Fields(text) {
-		p, err := url.Parse(u)
-		if err != nil || p.Scheme == "" || (p.Host == "" && p.Opaque == "" && p.Path == "") {
-			return nil, errors.New("must be an absolute URI.")
-		}
-		if p.Fragment != "" || strings.Contains(u, "#") {
-			return nil, errors.New("cannot contain a fragment.")
-		}
-		if strings.EqualFold(p.Scheme, "javascript") || strings.EqualFold(p.Scheme, "data") {
-			return nil, errors.New("is forbidden by the server.")
+		if err := ValidateRedirectURI(u); err != nil {
+			return nil, err
 		}
 		out = append(out, u)
 	}

@@ -14,7 +14,7 @@ import (
 // MemberSource is a group or project whose members are managed, as seen by
 // the caller.
 type MemberSource struct {
-	// Type is store.SourceNamespace or store.SourceProject.
+	// Type is model.SourceNamespace or model.SourceProject.
 	Type string
 	ID   int64
 	// NamespaceID is the group itself, or the project's namespace.

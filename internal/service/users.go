@@ -230,6 +230,13 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return s.userWriteError(ctx, err)
 		}
+		// A new password signs the user out everywhere, as a reset
+		// after a leak must.
+		if in.Password != nil {
+			if err := q.DeleteUserSessions(ctx, u.ID); err != nil {
+				return err
+			}
+		}
 		// The personal namespace follows the username and name.
 		if (u.Username != oldUsername || u.Name != oldName) && u.NamespaceID != 0 {
 			ns, err := q.NamespaceByID(ctx, u.NamespaceID)
@@ -515,7 +522,12 @@ func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID in
 			return fmt.Errorf("service: unknown user action %q", action)
 		}
 		u.State = next
-		return q.UpdateUser(ctx, u)
+		if err := q.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		// Sessions end with any change of state, so that unblocking or
+		// activating an account does not bring old sessions back.
+		return q.DeleteUserSessions(ctx, u.ID)
 	})
 	return result, err
 }

@@ -54,6 +54,15 @@ func (q *Q) DeleteSession(ctx context.Context, digest string) error {
 	return nil
 }
 
+// DeleteUserSessions removes every session of a user: signs them out
+// everywhere.
+func (q *Q) DeleteUserSessions(ctx context.Context, userID int64) error {
+	if _, err := q.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
+		return fmt.Errorf("store: delete user sessions: %w", err)
+	}
+	return nil
+}
+
 // DeleteExpiredSessions removes sessions that expired before now.
 func (q *Q) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
 	if _, err := q.exec(ctx, "DELETE FROM sessions WHERE expires_at < ?", ms(now)); err != nil {

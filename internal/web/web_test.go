@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -80,20 +81,15 @@ func formToken(t *testing.T, c *http.Client, u string) string {
 
 func TestSignInHTTP(t *testing.T) {
 	s := labtest.Start(t)
-	signIn := func(c *http.Client, token, redirect string) *http.Response {
+	signIn := func(t *testing.T, c *http.Client, token, redirect string) *http.Response {
 		t.Helper()
-		resp, err := c.PostForm(s.URL+"/users/sign_in", url.Values{"authenticity_token": {token},
+		return roundTrip(t, c, "POST", s.URL+"/users/sign_in", url.Values{"authenticity_token": {token},
 			"user[login]": {"root"}, "user[password]": {s.Config.RootPassword}, "redirect_to": {redirect}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp
 	}
 	t.Run("ForgedCSRFRefused", func(t *testing.T) {
 		c := newClient(t)
 		formToken(t, c, s.URL+"/users/sign_in")
-		if resp := signIn(c, "forged", "/"); resp.StatusCode != http.StatusUnprocessableEntity {
+		if resp := signIn(t, c, "forged", "/"); resp.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("status = %d, want 422", resp.StatusCode)
 		}
 		for _, ck := range c.Jar.Cookies(mustURL(t, s.URL)) {
@@ -105,7 +101,7 @@ func TestSignInHTTP(t *testing.T) {
 	t.Run("CookieFlagsAndLocalRedirect", func(t *testing.T) {
 		c := newClient(t)
 		tok := formToken(t, c, s.URL+"/users/sign_in")
-		resp := signIn(c, tok, "/-/user_settings/personal_access_tokens")
+		resp := signIn(t, c, tok, "/-/user_settings/personal_access_tokens")
 		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/-/user_settings/personal_access_tokens" {
 			t.Fatalf("sign in = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
@@ -120,12 +116,33 @@ func TestSignInHTTP(t *testing.T) {
 		}
 	})
 	t.Run("OpenRedirectRefused", func(t *testing.T) {
-		for _, target := range []string{"https://evil.example/", "//evil.example/x", "/\\evil.example"} {
+		// Each of these is, or becomes in a browser (which drops tabs and
+		// newlines and reads "\\" as "/"), a protocol-relative URL.
+		offSite := []string{"https://evil.example/", "//evil.example/x", "/\\evil.example",
+			"/\t/evil.example", "/./\\evil.example", "/\r\n/evil.example", "/\x0b/evil.example",
+			"/ /evil.example", "/%2F%2Fevil.example", "%2F%2Fevil.example", "/..//evil.example",
+			"/a\\b", "/\x7f/evil.example"}
+		for _, target := range offSite {
 			c := newClient(t)
 			tok := formToken(t, c, s.URL+"/users/sign_in")
-			if resp := signIn(c, tok, target); resp.Header.Get("Location") != "/" {
-				t.Fatalf("redirect_to %q went to %q", target, resp.Header.Get("Location"))
+			resp := signIn(t, c, tok, target)
+			if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/" {
+				t.Fatalf("sign in with redirect_to %q = %d to %q", target, resp.StatusCode, resp.Header.Get("Location"))
 			}
+			// A signed-in visit to the sign-in page redirects at once,
+			// through the same filter.
+			again := roundTrip(t, c, "GET", s.URL+"/users/sign_in?redirect_to="+url.QueryEscape(target), nil)
+			if again.StatusCode != http.StatusFound || again.Header.Get("Location") != "/" {
+				t.Fatalf("signed-in GET with redirect_to %q = %d to %q", target, again.StatusCode, again.Header.Get("Location"))
+			}
+		}
+	})
+	t.Run("LocalRedirectKept", func(t *testing.T) {
+		c := newClient(t)
+		target := "/oauth/authorize?client_id=x&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&scope=read_user+openid"
+		if resp := signIn(t, c, formToken(t, c, s.URL+"/users/sign_in"), target); resp.StatusCode != http.StatusFound ||
+			resp.Header.Get("Location") != target {
+			t.Fatalf("sign in with redirect_to %q = %d to %q", target, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
 	t.Run("PagesNeedSignIn", func(t *testing.T) {
@@ -140,7 +157,7 @@ func TestSignInHTTP(t *testing.T) {
 	})
 	t.Run("SignOutNeedsCSRF", func(t *testing.T) {
 		c := newClient(t)
-		signIn(c, formToken(t, c, s.URL+"/users/sign_in"), "/")
+		signIn(t, c, formToken(t, c, s.URL+"/users/sign_in"), "/")
 		resp, err := c.PostForm(s.URL+"/users/sign_out", url.Values{"authenticity_token": {"forged"}})
 		if err != nil {
 			t.Fatal(err)
@@ -150,6 +167,35 @@ func TestSignInHTTP(t *testing.T) {
 			t.Fatalf("forged sign-out = %d", resp.StatusCode)
 		}
 	})
+}
+
+// roundTrip sends one request with c's cookies and keeps the cookies it
+// sets, without following or even parsing a redirect: http.Client refuses
+// Locations a browser would still follow (with a tab, say), and the test
+// must see them.
+func roundTrip(t *testing.T, c *http.Client, method, u string, form url.Values) *http.Response {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for _, ck := range c.Jar.Cookies(req.URL) {
+		req.AddCookie(ck)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	c.Jar.SetCookies(req.URL, resp.Cookies())
+	return resp
 }
 
 func mustURL(t *testing.T, s string) *url.URL {

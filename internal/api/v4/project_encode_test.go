@@ -188,7 +188,7 @@ var projectBases = []projectBase{
 	{url: "http://x.test/é\\\"\xc3", host: "x\u2028\xe2\x80"},
 }
 
-// randProjectRow fills a store.Project by reflection, as fill does, with a
+// randProjectRow fills a model.Project by reflection, as fill does, with a
 // namespace that is a group's or a user's, and an owner (nil or set).
 func randProjectRow(t *testing.T, rng *rand.Rand) (*model.Project, *model.User) {
 	var p model.Project
@@ -217,7 +217,7 @@ func randProjectRow(t *testing.T, rng *rand.Rand) (*model.Project, *model.User) 
 // appendProjectEntity, with a readme_url and permissions or without, is
 // byte for byte what encoding/json writes for the struct fullProjectAt
 // builds from the same row, on random rows. The rows are filled by
-// reflection, so a column added to store.Project and rendered by
+// reflection, so a column added to model.Project and rendered by
 // fullProjectAt but not by the encoder fails this; fields of the struct
 // the row does not decide are constants, compared all the same.
 func TestAppendProjectEntityMatchesEncodingJSON(t *testing.T) {
