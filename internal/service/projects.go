@@ -449,7 +449,8 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 	return out, err
 }
 
-// SetProjectArchived archives or unarchives a project (Maintainer+).
+// SetProjectArchived archives or unarchives a project: Owners only, as
+// GitLab's archive_project ability (owner_access) says.
 func (s *Service) SetProjectArchived(ctx context.Context, id *auth.Identity, ref string, archived bool) (*model.Project, error) {
 	var out *model.Project
 	err := s.db.WithTx(ctx, func(q *store.Q) error {
@@ -457,7 +458,7 @@ func (s *Service) SetProjectArchived(ctx context.Context, id *auth.Identity, ref
 		if err != nil {
 			return err
 		}
-		if level < access.Maintainer {
+		if level < access.Owner {
 			return Forbidden("")
 		}
 		if p.Archived != archived {

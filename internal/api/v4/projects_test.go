@@ -616,9 +616,15 @@ func TestProjectUpdate(t *testing.T) {
 		}
 	})
 	t.Run("Archive", func(t *testing.T) {
-		s.Do(t, labtest.Request{Method: "POST", Path: path + "/archive", Token: w.dev.Token}).ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+		// archive_project is Owner's (GitLab's owner_access): Maintainers
+		// and below get 403 for both directions.
+		for _, u := range []*labtest.User{w.dev, w.maint} {
+			for _, action := range []string{"/archive", "/unarchive"} {
+				s.Do(t, labtest.Request{Method: "POST", Path: path + action, Token: u.Token}).ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+			}
+		}
 		s.Do(t, labtest.Request{Method: "POST", Path: fmt.Sprintf("/projects/%d/archive", w.subPrivate.ID), Token: w.outsider.Token}).ExpectError(t, 404, `{"message":"404 Project Not Found"}`)
-		c := s.Client(t, w.maint.Token)
+		c := s.Client(t, w.owner.Token)
 		p, resp, err := c.Projects.ArchiveProject(pid)
 		if err != nil || !p.Archived || resp.StatusCode != 201 {
 			t.Fatalf("%+v %v", p, err)
