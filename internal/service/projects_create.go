@@ -1,6 +1,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -120,6 +121,17 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 			p.ID = 0
 			s.deleteRepos(ctx, made...)
 			made = nil
+			if !ns.IsGroup() {
+				// Count and insert as one step: concurrent creations
+				// against the same limit queue on the creator's
+				// namespace row.
+				if err := q.LockNamespaceChain(ctx, creator.NamespaceID); err != nil {
+					return err
+				}
+				if err := s.checkProjectsLimit(ctx, q, creator.ID, forUser != nil); err != nil {
+					return err
+				}
+			}
 			chk, err := q.CheckNewProject(ctx, ns.ID, p.Name, p.Path, ns.MarkedForDeletionOn != nil)
 			if err != nil {
 				return err
@@ -188,17 +200,22 @@ func newProjectError(c store.NewProjectCheck) error {
 
 // creationNamespace resolves where a new project goes and checks that the
 // caller may create projects there. Unknown and forbidden namespaces get
-// the same answer, as in GitLab, so that nothing leaks.
-func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Identity, owner *model.User,
+// the same answer, as in GitLab, so that nothing leaks. creator is whose
+// project it is: the caller, or the user of POST /projects/user/:user_id.
+func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Identity, creator *model.User,
 	ref *string, forUser bool) (*model.Namespace, error) {
 	invalid := Validation{"namespace": {"is not valid"}}.Err()
 	if ref == nil || *ref == "" || forUser {
-		ns, err := q.NamespaceByID(ctx, owner.NamespaceID)
+		ns, err := q.NamespaceByID(ctx, creator.NamespaceID)
 		if err != nil {
 			return nil, fmt.Errorf("service: personal namespace: %w", err)
 		}
-		if owner.External && !id.IsAdmin() {
-			return nil, Forbidden("")
+		if creator.Bot {
+			return nil, invalid
+		}
+		// Read again, and counted atomically, in the creating transaction.
+		if err := s.checkProjectsLimit(ctx, q, creator.ID, forUser); err != nil {
+			return nil, err
 		}
 		return ns, nil
 	}
@@ -221,6 +238,15 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Id
 	if ns.MarkedForDeletionOn != nil {
 		return nil, invalid
 	}
+	if !ns.IsGroup() {
+		bot, err := s.botNamespace(ctx, q, ns)
+		if err != nil || bot {
+			return nil, cmp.Or(err, invalid)
+		}
+		if err := s.checkProjectsLimit(ctx, q, creator.ID, false); err != nil {
+			return nil, err
+		}
+	}
 	if id.IsAdmin() {
 		return ns, nil
 	}
@@ -238,3 +264,45 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Id
 	return ns, nil
 }
 
+// botNamespace reports whether a personal namespace is a bot's: nobody,
+// administrators included, creates projects there, as GitLab's
+// UserNamespacePolicy prevents create_projects in a bot_user_namespace. A
+// project or group access token's bot acts for its resource only, and
+// nothing it made in a namespace of its own would go with its token.
+func (s *Service) botNamespace(ctx context.Context, q *store.Q, ns *model.Namespace) (bool, error) {
+	if ns.IsGroup() || ns.OwnerID == nil {
+		return false, nil
+	}
+	owner, err := q.UserByID(ctx, *ns.OwnerID)
+	if err != nil {
+		return false, fmt.Errorf("service: namespace owner: %w", err)
+	}
+	return owner.Bot, nil
+}
+
+// checkProjectsLimit is GitLab's check_personal_projects_limit: a project
+// in a personal namespace counts against its creator's projects_limit
+// (the projects of the creator's own namespace). The user is read again
+// so that a limit just lowered holds. POST /projects answers 403 with
+// the message in a list; POST /projects/user/:user_id a validation error.
+func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Q, creatorID int64, forUser bool) error {
+	u, err := q.UserByID(ctx, creatorID)
+	if err != nil {
+		return fmt.Errorf("service: load creator: %w", err)
+	}
+	n, err := q.CountNamespaceProjects(ctx, u.NamespaceID)
+	if err != nil {
+		return err
+	}
+	if n < u.ProjectsLimit {
+		return nil
+	}
+	msg := "You cannot create projects in your personal namespace. Contact your GitLab administrator."
+	if u.ProjectsLimit > 0 {
+		msg = fmt.Sprintf("You've reached your limit of %d projects created. Contact your GitLab administrator.", u.ProjectsLimit)
+	}
+	if forUser {
+		return Validation{"limit_reached": {msg}}.Err()
+	}
+	return &Error{Kind: KindForbidden, Message: msg, List: []string{msg}}
+}
