@@ -77,8 +77,13 @@ func TestExternalGuestSeesNoCodeOfInternalProject(t *testing.T) {
 	base := "/projects/" + grpID(p.ID)
 	code := []string{"/repository/tree", "/repository/files/README.md?ref=main", "/repository/files/README.md/raw?ref=main",
 		"/repository/branches", "/repository/commits", "/repository/tags", "/repository/archive"}
-	if r := s.Do(t, labtest.Request{Path: base, Token: guest.Token}); r.Status != 200 {
-		t.Fatalf("external guest sees the project: %d %s", r.Status, r.Body)
+	// The project shows; readme_url, which names a file of the repository,
+	// only to those who read the code.
+	for u, readme := range map[*labtest.User]bool{guest: false, reporter: true, internal: true} {
+		r := s.Do(t, labtest.Request{Path: base, Token: u.Token})
+		if r.Status != 200 || (r.Map(t)["readme_url"] != nil) != readme {
+			t.Fatalf("%s: project = %d %s", u.Username, r.Status, r.Body)
+		}
 	}
 	for _, path := range code {
 		s.Do(t, labtest.Request{Path: base + path, Token: guest.Token}).ExpectError(t, 403, `{"message":"403 Forbidden"}`)
