@@ -63,6 +63,9 @@ type Identity struct {
 	OAuthApplication *model.OAuthApplication
 	// adminMode mirrors the instance's Admin Mode setting.
 	adminMode bool
+	// sessionAdminMode says Session is in Admin Mode now: its
+	// administrator re-authenticated less than AdminModeLifetime ago.
+	sessionAdminMode bool
 }
 
 // Authenticated reports whether someone is signed in.
@@ -77,7 +80,9 @@ func (id *Identity) UserID() int64 {
 }
 
 // IsAdmin reports whether the caller holds admin powers now. Under Admin
-// Mode a token also needs the admin_mode scope.
+// Mode a token also needs the admin_mode scope, and a browser session must
+// have entered Admin Mode (re-authenticated, at most AdminModeLifetime
+// ago); until then it acts as a regular user, in pages and in the API.
 func (id *Identity) IsAdmin() bool {
 	if !id.Authenticated() || !id.User.IsAdmin {
 		return false
@@ -85,7 +90,22 @@ func (id *Identity) IsAdmin() bool {
 	if id.adminMode && id.Token != nil && !id.Sudo && !id.Token.HasScope(ScopeAdminMode) {
 		return false
 	}
+	if id.adminMode && id.Session != nil && !id.sessionAdminMode {
+		return false
+	}
 	return true
+}
+
+// AdminModeRequired reports whether the caller is an administrator's
+// browser session that must enter Admin Mode before acting as one.
+func (id *Identity) AdminModeRequired() bool {
+	return id.Authenticated() && id.User.IsAdmin && id.Session != nil && !id.IsAdmin()
+}
+
+// InAdminMode reports whether the caller is a browser session that entered
+// Admin Mode while the instance requires it (and so may leave it).
+func (id *Identity) InAdminMode() bool {
+	return id.Authenticated() && id.User.IsAdmin && id.Session != nil && id.adminMode && id.sessionAdminMode
 }
 
 // HasScope reports whether the credential allows scope. Callers without a

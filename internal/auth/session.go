@@ -15,6 +15,11 @@ const SessionCookie = "_gitlab_session"
 // SessionLifetime is how long an idle session lasts (GitLab: one week).
 const SessionLifetime = 7 * 24 * time.Hour
 
+// AdminModeLifetime is how long a session stays in Admin Mode once its
+// administrator re-authenticated (GitLab's MAX_ADMIN_MODE_TIME). Activity
+// does not extend it.
+const AdminModeLifetime = 6 * time.Hour
+
 // sessionExtendAfter bounds how often a session's expiry is slid forward, so
 // most requests do not write.
 const sessionExtendAfter = 10 * time.Minute
@@ -42,7 +47,9 @@ func (a *Authenticator) Session(ctx context.Context, cookie string) (*Identity, 
 			return nil, err
 		}
 	}
-	return &Identity{User: sw.User, Owner: sw.User, Session: sw.Session, adminMode: a.adminMode}, nil
+	until := sw.Session.AdminModeUntil
+	return &Identity{User: sw.User, Owner: sw.User, Session: sw.Session, adminMode: a.adminMode,
+		sessionAdminMode: until != nil && now.Before(*until)}, nil
 }
 
 // CSRFValid reports whether token is the session's CSRF token.

@@ -73,7 +73,7 @@ var settings = []Setting{
 		Usage: "`false` refuses impersonation tokens",
 		set:   parseBool(func(c *Config) *bool { return &c.ImpersonationEnabled })},
 	{Flag: "admin-mode", Env: "LABLET_ADMIN_MODE", Default: "false", Scope: Serve, boolean: true,
-		Usage: "`true` makes admin powers through a token need the `admin_mode` scope",
+		Usage: "`true` makes admin powers need the `admin_mode` scope on tokens, and in a browser session the password entered again at `/admin/session/new` (for six hours)",
 		set:   parseBool(func(c *Config) *bool { return &c.AdminMode })},
 	{Flag: "oauth-password-grant", Env: "LABLET_OAUTH_PASSWORD_GRANT", Default: "true", Scope: Serve, boolean: true,
 		Usage: "`false` turns off OAuth's resource owner password credentials grant",

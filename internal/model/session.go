@@ -13,6 +13,9 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
+	// AdminModeUntil is when the session's Admin Mode ends; nil when its
+	// administrator has not entered it.
+	AdminModeUntil *time.Time
 }
 
 // SessionWithUser is a session joined with its user.

@@ -262,6 +262,34 @@ func TestGitPublicAndInternal(t *testing.T) {
 	}
 }
 
+// TestGitExternalGuestInternalProject: git over HTTP refuses an external
+// Guest the code of an internal project it sees, with GitLab's 403 message,
+// and lets an external Reporter fetch.
+func TestGitExternalGuestInternalProject(t *testing.T) {
+	e := newGitEnv(t)
+	root := e.s.Client(t, e.s.RootToken)
+	p, _, err := root.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("inside"),
+		InitializeWithReadme: gitlab.Ptr(true), Visibility: gitlab.Ptr(gitlab.InternalVisibility)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	guest, reporter := e.s.NewUser(t, "eguest"), e.s.NewUser(t, "ereporter")
+	for u, l := range map[*labtest.User]gitlab.AccessLevelValue{guest: gitlab.GuestPermissions, reporter: gitlab.ReporterPermissions} {
+		if _, _, err := root.ProjectMembers.AddProjectMember(p.ID, &gitlab.AddProjectMemberOptions{UserID: u.ID,
+			AccessLevel: gitlab.Ptr(l)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := root.Users.ModifyUser(u.ID, &gitlab.ModifyUserOptions{External: gitlab.Ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if resp := e.status("root/inside.git", "git-upload-pack", "u", guest.Token); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("external guest info/refs = %d", resp.StatusCode)
+	}
+	e.failGit(service.MsgGitDownloadNotAllowed, "", "clone", e.url("u", guest.Token, "root/inside.git"), filepath.Join(t.TempDir(), "g"))
+	e.clone(e.url("u", reporter.Token, "root/inside.git"))
+}
+
 func TestGitProtectedBranches(t *testing.T) {
 	f := newGitFixture(t)
 	const path = "team/app.git"

@@ -32,7 +32,7 @@ func (s *Service) EnsureRoot(ctx context.Context, password, dataDir string) erro
 			return err
 		}
 		root := &model.User{Username: "root", Email: "admin@example.com", Name: "Administrator",
-			PasswordHash: hash, IsAdmin: true, CanCreateGroup: true, ProjectsLimit: 100000}
+			PasswordHash: hash, IsAdmin: true, CanCreateGroup: true, ProjectsLimit: DefaultProjectsLimit}
 		if err := q.CreateUser(ctx, root); err != nil {
 			return fmt.Errorf("service: create root: %w", err)
 		}

@@ -46,6 +46,9 @@ type Error struct {
 	Fields map[string][]string
 	// Param marks a request-parameter error, rendered as {"error": Message}.
 	Param bool
+	// List, when set, is rendered as {"message": [...]}: GitLab's
+	// error!(record.errors[:attribute], status).
+	List []string
 	// Scopes are the scopes any one of which would have sufficed
 	// (KindInsufficientScope).
 	Scopes []string

@@ -44,7 +44,8 @@ type GitRepo struct {
 //     refused (auth.ErrUnauthorized), so git asks again;
 //   - a project the caller cannot see is auth.ErrUnauthorized for anonymous
 //     callers (so git prompts for credentials) and 404 for signed-in ones;
-//   - fetching a private project takes Reporter (guests see no code);
+//   - fetching takes code access (CanReadCode): Reporter on private
+//     projects, and on internal ones for external users;
 //   - pushing takes a signed-in Developer with write_repository or api, on
 //     a project that is not archived.
 //
@@ -64,7 +65,7 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 		}
 		return nil, err
 	}
-	if p.VisibilityLevel == access.Private && level < access.Reporter {
+	if !CanReadCode(id, p, level) {
 		return nil, Forbidden(MsgGitDownloadNotAllowed)
 	}
 	if write {

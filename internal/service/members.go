@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
@@ -174,6 +175,12 @@ func (s *Service) validateMemberInput(src *MemberSource, in MemberInput) error {
 	return nil
 }
 
+// errBotMember is GitLab's refusal of a new membership for a resource
+// bot: a project or group access token's bot belongs to its one resource.
+var errBotMember = Validation{"user_id": {msgBotMember}}.Err()
+
+const msgBotMember = "project bots cannot be added to other groups / projects"
+
 // AddMember adds one user to the source.
 func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberSource, userID int64, in MemberInput) (*MemberView, error) {
 	if err := checkManage(src, in.AccessLevel, nil); err != nil {
@@ -184,7 +191,8 @@ func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberS
 	}
 	var m *model.Member
 	err := s.db.WithTx(ctx, func(q *store.Q) error {
-		if _, err := q.UserByID(ctx, userID); err != nil {
+		u, err := q.UserByID(ctx, userID)
+		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return NotFound("User")
 			}
@@ -194,6 +202,9 @@ func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberS
 			return Conflict("Member already exists")
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("service: check member: %w", err)
+		}
+		if u.Bot {
+			return errBotMember
 		}
 		creator := id.User.ID
 		m = &model.Member{SourceType: src.Type, SourceID: src.ID, UserID: userID, AccessLevel: in.AccessLevel,
@@ -209,17 +220,54 @@ func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberS
 	return s.GetMember(ctx, src, m.UserID, false)
 }
 
+// AddMembersResult is the outcome of adding several users: GitLab judges
+// each user on its own, writes those who pass and reports the others.
+type AddMembersResult struct {
+	// Errors are GitLab's per-user messages ("alice: not authorized to
+	// update member"), in request order; empty when all were written.
+	Errors []string
+	// Unauthorized says a refusal was for want of rights (GitLab's
+	// http_status "unauthorized").
+	Unauthorized bool
+}
+
+// Message joins Errors as Rails' to_sentence does.
+func (r *AddMembersResult) Message() string {
+	switch n := len(r.Errors); n {
+	case 0:
+		return ""
+	case 1:
+		return r.Errors[0]
+	case 2:
+		return r.Errors[0] + " and " + r.Errors[1]
+	default:
+		return strings.Join(r.Errors[:n-1], ", ") + ", and " + r.Errors[n-1]
+	}
+}
+
+// msgMemberUpdateRefused is GitLab's word for a membership the caller may
+// not change, the last Owner of a group among them.
+const msgMemberUpdateRefused = "not authorized to update member"
+
 // AddMembers adds several users at once, as POST …/members does with a
-// comma-separated user_id; existing members get the new level. Nothing is
-// written when any user is unknown.
-func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *MemberSource, userIDs []int64, in MemberInput) error {
+// comma-separated user_id; existing members get the new level. As in
+// GitLab each user stands alone: a resource bot is not added and a
+// membership the caller may not change (a group's last Owner) is left as
+// it is, each reported in the result, while the others are written. An
+// unknown user stops the whole request.
+func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *MemberSource, userIDs []int64, in MemberInput) (*AddMembersResult, error) {
 	if err := checkManage(src, in.AccessLevel, nil); err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.validateMemberInput(src, in); err != nil {
-		return err
+		return nil, err
 	}
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	var res *AddMembersResult
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
+		res = &AddMembersResult{}
+		if err := s.lockOwners(ctx, q, src); err != nil {
+			return err
+		}
 		users, err := q.UsersByIDs(ctx, userIDs)
 		if err != nil {
 			return err
@@ -231,13 +279,27 @@ func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *Member
 		}
 		creator := id.User.ID
 		for _, uid := range userIDs {
+			u := users[uid]
 			cur, err := q.MemberOf(ctx, src.Type, src.ID, uid)
 			if err != nil && !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("service: check member: %w", err)
 			}
-			if cur != nil {
-				if err := checkManage(src, in.AccessLevel, cur); err != nil {
-					return err
+			switch {
+			case cur == nil && u.Bot:
+				res.Errors = append(res.Errors, u.Username+": User "+msgBotMember)
+				continue
+			case cur != nil:
+				refused := checkManage(src, in.AccessLevel, cur)
+				if refused == nil {
+					refused = s.keepAnOwner(ctx, q, src, cur, in.AccessLevel)
+				}
+				if KindOf(refused) == KindForbidden {
+					res.Errors = append(res.Errors, u.Username+": "+msgMemberUpdateRefused)
+					res.Unauthorized = true
+					continue
+				}
+				if refused != nil {
+					return refused
 				}
 			}
 			m := &model.Member{SourceType: src.Type, SourceID: src.ID, UserID: uid, AccessLevel: in.AccessLevel,
@@ -248,6 +310,10 @@ func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *Member
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 // UpdateMember changes a direct member's level and expiry.
@@ -259,6 +325,9 @@ func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *Memb
 		return nil, err
 	}
 	err := s.db.WithTx(ctx, func(q *store.Q) error {
+		if err := s.lockOwners(ctx, q, src); err != nil {
+			return err
+		}
 		m, err := q.MemberOf(ctx, src.Type, src.ID, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return errMemberNotFound
@@ -288,6 +357,9 @@ func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *Memb
 // need the rights to manage that member.
 func (s *Service) RemoveMember(ctx context.Context, id *auth.Identity, src *MemberSource, userID int64) error {
 	return s.db.WithTx(ctx, func(q *store.Q) error {
+		if err := s.lockOwners(ctx, q, src); err != nil {
+			return err
+		}
 		m, err := q.MemberOf(ctx, src.Type, src.ID, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			if src.Level < access.Maintainer {
@@ -313,8 +385,19 @@ func (s *Service) RemoveMember(ctx context.Context, id *auth.Identity, src *Memb
 	})
 }
 
+// lockOwners serialises the transactions that may take an Owner away from
+// a group (or from its ancestors, whose Owners it inherits), so that two
+// demotions can't each count the other's Owner and leave none.
+func (s *Service) lockOwners(ctx context.Context, q *store.Q, src *MemberSource) error {
+	if !src.IsGroup() {
+		return nil
+	}
+	return q.LockNamespaceChain(ctx, src.NamespaceID)
+}
+
 // keepAnOwner refuses, as GitLab does with 403, to demote or remove the
-// last Owner of a group (owners of ancestor groups count).
+// last Owner of a group (owners of ancestor groups count). Callers hold
+// lockOwners.
 func (s *Service) keepAnOwner(ctx context.Context, q *store.Q, src *MemberSource, m *model.Member, newLevel int) error {
 	if !src.IsGroup() || access.Level(m.AccessLevel) < access.Owner || access.Level(newLevel) >= access.Owner {
 		return nil

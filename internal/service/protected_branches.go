@@ -248,8 +248,11 @@ func protectedBranchExists(name string) error {
 }
 
 // ProtectBranch creates a rule; levels default to Maintainers, as in GitLab.
+// Nobody creates a rule they could not unprotect, and so could neither
+// update nor remove (GitLab's create_protected_branch under unprotection
+// restrictions).
 func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref string, in ProtectedBranchInput) (*model.ProtectedBranch, error) {
-	p, _, err := s.protectedBranchProject(ctx, id, ref)
+	p, level, err := s.protectedBranchProject(ctx, id, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -265,6 +268,9 @@ func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref stri
 			return protectedBranchExists(b.Name)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+		if !levelAllows(b.UnprotectAccessLevel, level) {
+			return Forbidden("")
 		}
 		if err := validateProtectedBranchName(b.Name); err != nil {
 			return err
@@ -283,9 +289,12 @@ func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref stri
 	return b, nil
 }
 
-// UpdateProtectedBranch changes a rule (PATCH).
+// UpdateProtectedBranch changes a rule (PATCH). Whoever may not unprotect
+// the rule may not change it either: loosening or renaming it would undo
+// the protection as surely as removing it (GitLab's
+// update_protected_branch, judged on the rule as it stands).
 func (s *Service) UpdateProtectedBranch(ctx context.Context, id *auth.Identity, ref, name string, in ProtectedBranchInput) (*model.ProtectedBranch, error) {
-	p, _, err := s.protectedBranchProject(ctx, id, ref)
+	p, level, err := s.protectedBranchProject(ctx, id, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -294,6 +303,9 @@ func (s *Service) UpdateProtectedBranch(ctx context.Context, id *auth.Identity, 
 		var err error
 		if b, err = s.protectedBranchByName(ctx, q, p.ID, name); err != nil {
 			return err
+		}
+		if !levelAllows(b.UnprotectAccessLevel, level) {
+			return Forbidden("")
 		}
 		applyProtectedBranchInput(b, in)
 		if b.Name != name {

@@ -17,19 +17,34 @@ type ProjectRepo struct {
 	Level   access.Level
 }
 
-// RepoForRead loads the project named by ref for reading its repository:
-// anyone who sees a public or internal project may read its code; on a
-// private project it takes Reporter or more (guests see no code), as in
-// GitLab. Others get 404 Project Not Found.
+// RepoForRead loads the project named by ref for reading its repository.
+// As GitLab's API finds the project (404 Project Not Found when invisible)
+// before it authorizes read_code (403 Forbidden), a caller who sees the
+// project without code access is refused with 403: see CanReadCode.
 func (s *Service) RepoForRead(ctx context.Context, id *auth.Identity, ref string) (*ProjectRepo, error) {
 	p, level, err := s.VisibleProject(ctx, id, ref)
 	if err != nil {
 		return nil, err
 	}
-	if p.VisibilityLevel == access.Private && level < access.Reporter {
-		return nil, NotFound("Project")
+	if !CanReadCode(id, p, level) {
+		return nil, Forbidden("")
 	}
 	return &ProjectRepo{Project: p, Repo: s.repos.Open(p.ID), Level: level}, nil
+}
+
+// CanReadCode reports whether a caller with level on p, who sees it, may
+// read its repository (GitLab's read_code and download_code): anyone on a
+// public project; on an internal one signed-in users who are not external
+// (internal_access); otherwise Reporter or more — guests see no code, and
+// external users need Reporter even on internal projects.
+func CanReadCode(id *auth.Identity, p *model.Project, level access.Level) bool {
+	switch {
+	case level >= access.Reporter, p.VisibilityLevel >= access.Public:
+		return true
+	case p.VisibilityLevel >= access.Internal:
+		return id.Authenticated() && !id.User.External
+	}
+	return false
 }
 
 // RepoForWrite loads the project for a write to its repository: Developer or

@@ -120,6 +120,34 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 	return &SignedIn{Cookie: cookie, Session: sess, User: u}, nil
 }
 
+// EnterAdminMode lets an administrator's browser session act as an
+// administrator for auth.AdminModeLifetime, once they entered their
+// password again (GitLab's Admin Mode). Wrong passwords count towards the
+// account's lockout as failed sign-ins do; they answer ErrInvalidLogin or
+// ErrLocked. Others than administrators' sessions are Forbidden.
+func (s *Service) EnterAdminMode(ctx context.Context, id *auth.Identity, password string) error {
+	if !id.Authenticated() || id.Session == nil || !id.User.IsAdmin || id.Sudo {
+		return Forbidden("")
+	}
+	u, err := s.VerifyPassword(ctx, id.User.Username, password)
+	if err != nil {
+		return err
+	}
+	if u.ID != id.User.ID || !u.IsAdmin {
+		return ErrInvalidLogin
+	}
+	until := s.Now().Add(auth.AdminModeLifetime)
+	return s.db.Q().SetSessionAdminMode(ctx, id.Session.ID, &until)
+}
+
+// LeaveAdminMode ends the session's Admin Mode.
+func (s *Service) LeaveAdminMode(ctx context.Context, id *auth.Identity) error {
+	if !id.Authenticated() || id.Session == nil {
+		return Forbidden("")
+	}
+	return s.db.Q().SetSessionAdminMode(ctx, id.Session.ID, nil)
+}
+
 // SignOut ends the session behind cookie; an unknown cookie is no error.
 func (s *Service) SignOut(ctx context.Context, cookie string) error {
 	if cookie == "" {

@@ -142,10 +142,11 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 	if err := requireAdmin(id); err != nil {
 		return nil, err
 	}
-	u := &model.User{State: "active", CanCreateGroup: true, ProjectsLimit: 100000}
+	u := &model.User{State: "active", CanCreateGroup: true, ProjectsLimit: DefaultProjectsLimit}
 	creator := id.UserID()
 	u.CreatedByID = &creator
 	applyUserInput(u, in)
+	ensureUserRightsAndLimits(u, in)
 	password := ""
 	if in.Password != nil {
 		password = *in.Password
@@ -198,8 +199,11 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 		if err != nil {
 			return fmt.Errorf("service: load user: %w", err)
 		}
-		oldUsername, oldName, oldEmail := u.Username, u.Name, u.Email
+		oldUsername, oldName, oldEmail, wasExternal := u.Username, u.Name, u.Email, u.External
 		applyUserInput(u, in)
+		if u.External != wasExternal {
+			ensureUserRightsAndLimits(u, in)
+		}
 		// A public email that was the old address no longer belongs to
 		// the user; drop it rather than fail the change.
 		if in.PublicEmail == nil && !strings.EqualFold(u.Email, oldEmail) && strings.EqualFold(u.PublicEmail, oldEmail) {
@@ -271,6 +275,27 @@ func (s *Service) userWriteError(ctx context.Context, err error) error {
 		return v.Err()
 	}
 	return Conflict("Username has already been taken")
+}
+
+// DefaultProjectsLimit is the projects_limit new users get, GitLab's
+// default_projects_limit.
+const DefaultProjectsLimit = 100000
+
+// ensureUserRightsAndLimits is GitLab's callback of the same name, run on
+// new users and when external changes: external users may create neither
+// groups nor personal projects; users made internal again get the
+// defaults back unless this very request sets them.
+func ensureUserRightsAndLimits(u *model.User, in UserInput) {
+	if u.External {
+		u.CanCreateGroup, u.ProjectsLimit = false, 0
+		return
+	}
+	if in.CanCreateGroup == nil {
+		u.CanCreateGroup = true
+	}
+	if in.ProjectsLimit == nil {
+		u.ProjectsLimit = DefaultProjectsLimit
+	}
 }
 
 func applyUserInput(u *model.User, in UserInput) {

@@ -211,3 +211,26 @@ func (q *Q) UpdateMember(ctx context.Context, m *model.Member) error {
 	}
 	return nil
 }
+
+// LockNamespaceChain holds row locks on namespace nsID and its ancestors
+// until the transaction ends, so that a decision read from their
+// memberships (a group keeps an Owner, a personal namespace stays within
+// its project limit) and the write it allows are one step: concurrent
+// transactions deciding over the same chain queue instead of each reading
+// the other's old rows. Rows are locked in id order, so two chains never
+// deadlock. SQLite needs nothing: its transactions take the database's
+// write lock at BEGIN.
+func (q *Q) LockNamespaceChain(ctx context.Context, nsID int64) error {
+	if q.dialect != Postgres {
+		return nil
+	}
+	if q.tx == nil {
+		return fmt.Errorf("store: lock namespace %d outside a transaction", nsID)
+	}
+	_, err := q.int64s(ctx, `SELECT n.id FROM namespace_closure c JOIN namespaces n ON n.id = c.ancestor_id
+		WHERE c.descendant_id = ? ORDER BY n.id FOR UPDATE OF n`, nsID)
+	if err != nil {
+		return fmt.Errorf("store: lock namespace %d: %w", nsID, err)
+	}
+	return nil
+}

@@ -106,3 +106,14 @@ func (q *Q) CreateNewProject(ctx context.Context, n NewProject) error {
 	}
 	return nil
 }
+
+// CountNamespaceProjects counts the projects of namespace nsID, those
+// scheduled for deletion included: a personal namespace's count is what
+// its owner's projects_limit bounds.
+func (q *Q) CountNamespaceProjects(ctx context.Context, nsID int64) (int, error) {
+	var n int
+	if err := q.queryRow(ctx, "SELECT count(*) FROM projects WHERE namespace_id = ?", nsID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count namespace projects: %w", wrapErr(err))
+	}
+	return n, nil
+}

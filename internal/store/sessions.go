@@ -25,15 +25,17 @@ func (q *Q) CreateSession(ctx context.Context, s *model.Session) error {
 func (q *Q) SessionByDigest(ctx context.Context, digest string) (*model.SessionWithUser, error) {
 	var s model.Session
 	var created, seen, expires int64
+	var adminUntil sql.NullInt64
 	row := q.queryRow(ctx, `SELECT se.id, se.digest, se.user_id, se.csrf_token, se.ip, se.user_agent,
-		se.created_at, se.last_seen_at, se.expires_at, `+userColumns+`
+		se.created_at, se.last_seen_at, se.expires_at, se.admin_mode_until, `+userColumns+`
 		FROM sessions se JOIN users u ON u.id = se.user_id WHERE se.digest = ?`, digest)
 	u, err := scanUser(prefixScanner{row, []any{&s.ID, &s.Digest, &s.UserID, &s.CSRFToken, &s.IP, &s.UserAgent,
-		&created, &seen, &expires}})
+		&created, &seen, &expires, &adminUntil}})
 	if err != nil {
 		return nil, err
 	}
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
+	s.AdminModeUntil = fromNullMS(adminUntil)
 	return &model.SessionWithUser{Session: &s, User: u}, nil
 }
 
@@ -42,6 +44,19 @@ func (q *Q) ExtendSession(ctx context.Context, id int64, seen, expires time.Time
 	if _, err := q.exec(ctx, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
 		ms(seen), ms(expires), id); err != nil {
 		return fmt.Errorf("store: extend session: %w", err)
+	}
+	return nil
+}
+
+// SetSessionAdminMode records until when session id is in Admin Mode; nil
+// leaves it.
+func (q *Q) SetSessionAdminMode(ctx context.Context, id int64, until *time.Time) error {
+	res, err := q.exec(ctx, "UPDATE sessions SET admin_mode_until = ? WHERE id = ?", nullMS(until), id)
+	if err != nil {
+		return fmt.Errorf("store: set session admin mode: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
 	}
 	return nil
 }

@@ -57,6 +57,9 @@ type view struct {
 	Flash string
 	// Error is shown above the form that failed.
 	Error string
+	// AdminMode offers an administrator's session to "enter" or "leave"
+	// Admin Mode; empty for everyone else.
+	AdminMode string
 	// Data is the page's own content.
 	Data any
 }
@@ -72,6 +75,12 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	s := h.session(r)
 	if v.User == nil && s.id.Authenticated() {
 		v.User = s.id.User
+	}
+	switch {
+	case s.id.AdminModeRequired():
+		v.AdminMode = "enter"
+	case s.id.InAdminMode():
+		v.AdminMode = "leave"
 	}
 	if v.CSRF == "" {
 		v.CSRF = h.csrfToken(w, r, s)

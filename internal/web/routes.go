@@ -23,8 +23,12 @@ const (
 	// user: signed-in users; others go to the sign-in page and come back.
 	user
 	// administrator: instance administrators; others get 404, as GitLab
-	// hides its admin area.
+	// hides its admin area. Under Admin Mode an administrator's session
+	// that has not entered it is sent to enter it first.
 	administrator
+	// adminAccount: users whose account is an administrator's, in Admin
+	// Mode or not (the pages that enter and leave it); others get 404.
+	adminAccount
 )
 
 // page is one row of the pages' route table.
@@ -51,6 +55,12 @@ func (h *Handler) table() []page {
 		pageRow("GET /users/sign_in", (*Handler).signInForm, anybody, access.None),
 		pageRow("POST /users/sign_in", (*Handler).signIn, anybody, access.None),
 		pageRow("POST /users/sign_out", (*Handler).signOut, user, access.None),
+
+		// Admin Mode (admin_mode.go): an administrator's session acts as
+		// one only after re-authenticating, as GitLab's Admin::SessionsController.
+		pageRow("GET "+adminSessionPath, (*Handler).adminSessionForm, adminAccount, access.None),
+		pageRow("POST /admin/session", (*Handler).enterAdminMode, adminAccount, access.None),
+		pageRow("POST /admin/session/destroy", (*Handler).leaveAdminMode, adminAccount, access.None),
 
 		// Personal access tokens (personal_access_tokens.go)
 		pageRow("GET "+personalTokensPath, (*Handler).personalTokens, user, access.ManageOwnTokens),
@@ -96,6 +106,8 @@ func (v visitor) describe() string {
 		return "session"
 	case administrator:
 		return "session,admin"
+	case adminAccount:
+		return "session,admin-account"
 	}
 	return "anonymous,session"
 }
@@ -114,7 +126,16 @@ func (h *Handler) serve(p page) route.Route {
 					http.Redirect(w, r, target, http.StatusFound)
 					return
 				}
-				if p.who == administrator && !s.id.IsAdmin() {
+				if p.who == administrator && s.id.AdminModeRequired() {
+					// GitLab: "Re-authentication required", then back here.
+					target := adminSessionPath
+					if r.Method == http.MethodGet {
+						target += "?redirect_to=" + url.QueryEscape(r.URL.RequestURI())
+					}
+					http.Redirect(w, r, target, http.StatusFound)
+					return
+				}
+				if p.who == administrator && !s.id.IsAdmin() || p.who == adminAccount && !s.id.User.IsAdmin {
 					h.notFound(w, r)
 					return
 				}

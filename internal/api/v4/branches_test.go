@@ -284,7 +284,7 @@ func TestBranchesPermissions(t *testing.T) {
 		c    *gitlab.Client
 		want int
 	}{"owner": {priv.ownerC, 200}, "developer": {priv.devC, 200}, "reporter": {priv.reporterC, 200},
-		"guest": {priv.guestC, 404}, "stranger": {priv.strangerC, 404}, "anonymous": {priv.anonC, 404}} {
+		"guest": {priv.guestC, 403}, "stranger": {priv.strangerC, 404}, "anonymous": {priv.anonC, 404}} {
 		if got := read(tc.c); got != tc.want {
 			t.Errorf("%s list private = %d, want %d", name, got, tc.want)
 		}
@@ -293,7 +293,7 @@ func TestBranchesPermissions(t *testing.T) {
 	for name, tc := range map[string]struct {
 		c    *gitlab.Client
 		want int
-	}{"reporter": {priv.reporterC, 403}, "guest": {priv.guestC, 404}, "stranger": {priv.strangerC, 404}, "anonymous": {priv.anonC, 401}} {
+	}{"reporter": {priv.reporterC, 403}, "guest": {priv.guestC, 403}, "stranger": {priv.strangerC, 404}, "anonymous": {priv.anonC, 401}} {
 		_, resp, _ := tc.c.Branches.CreateBranch(priv.p.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("x"), Ref: gitlab.Ptr("main")})
 		if resp.StatusCode != tc.want {
 			t.Errorf("%s create = %d, want %d", name, resp.StatusCode, tc.want)

@@ -203,8 +203,9 @@ func TestFilesPermissions(t *testing.T) {
 	for _, vis := range []gitlab.VisibilityValue{gitlab.PrivateVisibility, gitlab.PublicVisibility} {
 		t.Run(string(vis), func(t *testing.T) {
 			f := newRepoFixture(t, vis)
-			read := map[string]int{"alice": 200, "bob": 200, "carol": 200, "dave": 404, "eve": 404, "anon": 404}
-			write := map[string]int{"alice": 201, "bob": 201, "carol": 403, "dave": 404, "eve": 404, "anon": 401}
+			// A guest sees the private project, not its code: 403.
+			read := map[string]int{"alice": 200, "bob": 200, "carol": 200, "dave": 403, "eve": 404, "anon": 404}
+			write := map[string]int{"alice": 201, "bob": 201, "carol": 403, "dave": 403, "eve": 404, "anon": 401}
 			if vis == gitlab.PublicVisibility {
 				read = map[string]int{"alice": 200, "bob": 200, "carol": 200, "dave": 200, "eve": 200, "anon": 200}
 				write = map[string]int{"alice": 201, "bob": 201, "carol": 403, "dave": 403, "eve": 403, "anon": 401}

@@ -118,10 +118,19 @@ func addMember(load memberSource) handler {
 			return err
 		}
 		if len(userIDs) > 1 {
-			if err := a.svc.AddMembers(r.Context(), c.id, src, userIDs, in); err != nil {
+			res, err := a.svc.AddMembers(r.Context(), c.id, src, userIDs, in)
+			if err != nil {
 				return err
 			}
-			return created(w, map[string]string{"status": "success"})
+			// GitLab answers with its service's result hash, 201 either way.
+			body := map[string]string{"status": "success"}
+			if len(res.Errors) > 0 {
+				body = map[string]string{"status": "error", "message": res.Message()}
+				if res.Unauthorized {
+					body["http_status"] = "unauthorized"
+				}
+			}
+			return created(w, body)
 		}
 		m, err := a.svc.AddMember(r.Context(), c.id, src, userIDs[0], in)
 		if err != nil {

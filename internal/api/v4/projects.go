@@ -123,7 +123,7 @@ func (a *API) createProject(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return a.writeProject(w, r, http.StatusCreated, p, nil)
+	return a.writeProject(w, r, http.StatusCreated, p, nil, true)
 }
 
 // createProjectForUser serves POST /projects/user/:user_id (admins).
@@ -141,11 +141,11 @@ func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	return a.writeProject(w, r, http.StatusCreated, p, nil)
+	return a.writeProject(w, r, http.StatusCreated, p, nil, true)
 }
 
 func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error {
-	p, _, pa, err := a.svc.VisibleProjectAccess(r.Context(), c.id, r.PathValue("id"))
+	p, level, pa, err := a.svc.VisibleProjectAccess(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,9 @@ func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error 
 	if c.id.Authenticated() {
 		perms = &pa
 	}
-	return a.writeProject(w, r, http.StatusOK, p, perms)
+	// readme_url names a file of the repository: GitLab shows it only
+	// to callers who may read the code.
+	return a.writeProject(w, r, http.StatusOK, p, perms, service.CanReadCode(c.id, p, level))
 }
 
 func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -165,7 +167,7 @@ func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return a.writeProject(w, r, http.StatusOK, p, nil)
+	return a.writeProject(w, r, http.StatusOK, p, nil, true)
 }
 
 func (a *API) archiveProject(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -181,7 +183,7 @@ func (a *API) setArchived(w http.ResponseWriter, r *http.Request, c *call, archi
 	if err != nil {
 		return err
 	}
-	return a.writeProject(w, r, http.StatusCreated, p, nil)
+	return a.writeProject(w, r, http.StatusCreated, p, nil, true)
 }
 
 func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -191,10 +193,11 @@ func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) err
 	return accepted(w)
 }
 
-// writeProject renders one project with its owner, its readme_url and,
-// when perms is set, the caller's permissions — the bytes
-// writeJSON(w, status, a.fullProject(…)) would write.
-func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p *model.Project, perms *model.ProjectAccess) error {
+// writeProject renders one project with its owner, its readme_url (when
+// readme says the caller may read the code) and, when perms is set, the
+// caller's permissions — the bytes writeJSON(w, status, a.fullProject(…))
+// would write.
+func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p *model.Project, perms *model.ProjectAccess, readme bool) error {
 	owners, err := a.projectOwners(r.Context(), []*model.Project{p})
 	if err != nil {
 		return err
@@ -202,7 +205,11 @@ func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p
 	buf := a.getListBuffer()
 	defer a.putListBuffer(buf)
 	buf.Grow(4096) // an entity is about 3 kB: grow once rather than by doubling
-	b := appendProjectEntity(buf.AvailableBuffer(), a.projectBase(r), p, projectOwnerOf(p, owners), a.readmeURL(r, p))
+	var readmeURL *string
+	if readme {
+		readmeURL = a.readmeURL(r, p)
+	}
+	b := appendProjectEntity(buf.AvailableBuffer(), a.projectBase(r), p, projectOwnerOf(p, owners), readmeURL)
 	if perms != nil {
 		b = withPermissions(b, *perms, p.Namespace.IsGroup())
 	}

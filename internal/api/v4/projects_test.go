@@ -45,12 +45,13 @@ func projAddMember(t *testing.T, s *labtest.Server, sourceType string, sourceID,
 	}
 }
 
-// projSetExternal marks a user external.
+// projSetExternal marks a user external, with what GitLab sets along
+// (ensure_user_rights_and_limits): no group creation, no personal projects.
 func projSetExternal(t *testing.T, s *labtest.Server, u *labtest.User) {
 	t.Helper()
 	ctx := context.Background()
 	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
-		u.External = true
+		u.External, u.CanCreateGroup, u.ProjectsLimit = true, false, 0
 		return q.UpdateUser(ctx, u.User)
 	})
 	if err != nil {
@@ -244,7 +245,7 @@ func TestProjectCreate(t *testing.T) {
 		ext := s.NewUser(t, "ext1")
 		projSetExternal(t, s, ext)
 		r := s.Do(t, labtest.Request{Method: "POST", Path: "/projects", Token: ext.Token, JSON: map[string]any{"name": "mine"}})
-		r.ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+		r.ExpectError(t, 403, `{"message":["You cannot create projects in your personal namespace. Contact your GitLab administrator."]}`)
 	})
 	t.Run("ForUser", func(t *testing.T) {
 		bob := s.NewUser(t, "bob")
@@ -616,9 +617,15 @@ func TestProjectUpdate(t *testing.T) {
 		}
 	})
 	t.Run("Archive", func(t *testing.T) {
-		s.Do(t, labtest.Request{Method: "POST", Path: path + "/archive", Token: w.dev.Token}).ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+		// archive_project is Owner's (GitLab's owner_access): Maintainers
+		// and below get 403 for both directions.
+		for _, u := range []*labtest.User{w.dev, w.maint} {
+			for _, action := range []string{"/archive", "/unarchive"} {
+				s.Do(t, labtest.Request{Method: "POST", Path: path + action, Token: u.Token}).ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+			}
+		}
 		s.Do(t, labtest.Request{Method: "POST", Path: fmt.Sprintf("/projects/%d/archive", w.subPrivate.ID), Token: w.outsider.Token}).ExpectError(t, 404, `{"message":"404 Project Not Found"}`)
-		c := s.Client(t, w.maint.Token)
+		c := s.Client(t, w.owner.Token)
 		p, resp, err := c.Projects.ArchiveProject(pid)
 		if err != nil || !p.Archived || resp.StatusCode != 201 {
 			t.Fatalf("%+v %v", p, err)

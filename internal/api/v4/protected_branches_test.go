@@ -167,14 +167,50 @@ func TestProtectedBranchesRoles(t *testing.T) {
 	if r.Status != http.StatusForbidden {
 		t.Fatalf("read_api protect = %d %s", r.Status, r.Body)
 	}
-	// Only administrators pass an unprotect level of 60.
+}
+
+// TestProtectedBranchesUnprotectLevelGuardsUpdates: a rule only
+// administrators may unprotect (unprotect_access_level 60) can't be
+// loosened, renamed or removed by a Maintainer, and a Maintainer can't
+// create such a rule either — as GitLab's ProtectedBranchPolicy prevents
+// create, update and destroy for whoever can't unprotect the rule.
+func TestProtectedBranchesUnprotectLevelGuardsUpdates(t *testing.T) {
+	f := newPBFixture(t)
+	admin := f.s.RootToken
+	forbidden := `{"message":"403 Forbidden"}`
 	c := f.s.Client(t, f.maint.Token)
-	if _, _, err := c.ProtectedBranches.ProtectRepositoryBranches(f.p.ID, &gitlab.ProtectRepositoryBranchesOptions{
-		Name: gitlab.Ptr("locked"), UnprotectAccessLevel: gitlab.Ptr(gitlab.AdminPermissions)}); err != nil {
+	_, resp, _ := c.ProtectedBranches.ProtectRepositoryBranches(f.p.ID, &gitlab.ProtectRepositoryBranchesOptions{
+		Name: gitlab.Ptr("mine"), UnprotectAccessLevel: gitlab.Ptr(gitlab.AdminPermissions)})
+	if resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("maintainer created an admin-only rule: %v", resp)
+	}
+	if _, _, err := f.s.Client(t, admin).ProtectedBranches.ProtectRepositoryBranches(f.p.ID, &gitlab.ProtectRepositoryBranchesOptions{
+		Name: gitlab.Ptr("locked"), PushAccessLevel: gitlab.Ptr(gitlab.NoPermissions),
+		UnprotectAccessLevel: gitlab.Ptr(gitlab.AdminPermissions)}); err != nil {
 		t.Fatal(err)
 	}
+	for _, body := range []map[string]any{
+		{"push_access_level": 30}, {"allow_force_push": true}, {"unprotect_access_level": 40}, {"name": "unlocked"},
+	} {
+		f.s.Do(t, labtest.Request{Method: http.MethodPatch, Path: f.path("/locked"), Token: f.maint.Token, JSON: body}).
+			ExpectError(t, http.StatusForbidden, forbidden)
+	}
 	f.s.Do(t, labtest.Request{Method: http.MethodDelete, Path: f.path("/locked"), Token: f.maint.Token}).
-		ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+		ExpectError(t, http.StatusForbidden, forbidden)
+	pb, _, err := c.ProtectedBranches.GetProtectedBranch(f.p.ID, "locked")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantAccess(t, "push", pb.PushAccessLevels, gitlab.NoPermissions, "No one")
+	wantAccess(t, "unprotect", pb.UnprotectAccessLevels, gitlab.AdminPermissions, "Administrators")
+	if pb.AllowForcePush {
+		t.Fatal("force push was allowed")
+	}
+	// Administrators pass the rule's level.
+	r := f.s.Do(t, labtest.Request{Method: http.MethodPatch, Path: f.path("/locked"), Token: admin, JSON: map[string]any{"push_access_level": 40}})
+	if r.Status != http.StatusOK {
+		t.Fatalf("admin update = %d %s", r.Status, r.Body)
+	}
 	if r := f.s.Do(t, labtest.Request{Method: http.MethodDelete, Path: f.path("/locked"), Token: admin}); r.Status != http.StatusNoContent {
 		t.Fatalf("admin unprotect = %d %s", r.Status, r.Body)
 	}

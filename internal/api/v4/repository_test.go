@@ -220,9 +220,12 @@ func TestRepositoryArchive(t *testing.T) {
 	f.s.Do(t, labtest.Request{Path: f.path + "/archive.zip?sha=nope", Token: f.reporter.Token}).
 		ExpectError(t, 404, `{"message":"404 File Not Found"}`)
 	f.s.Do(t, labtest.Request{Path: f.path + "/archive.rar", Token: f.reporter.Token}).ExpectError(t, 404, `{"error":"404 Not Found"}`)
-	for name, c := range map[string]*gitlab.Client{"guest": f.guestC, "stranger": f.strangerC, "anonymous": f.anonC} {
-		if _, resp, _ := c.Repositories.Archive(f.p.ID, nil); resp.StatusCode != 404 {
-			t.Errorf("%s archive of private = %d", name, resp.StatusCode)
+	for name, tc := range map[string]struct {
+		c    *gitlab.Client
+		want int
+	}{"guest": {f.guestC, 403}, "stranger": {f.strangerC, 404}, "anonymous": {f.anonC, 404}} {
+		if _, resp, _ := tc.c.Repositories.Archive(f.p.ID, nil); resp.StatusCode != tc.want {
+			t.Errorf("%s archive of private = %d, want %d", name, resp.StatusCode, tc.want)
 		}
 	}
 }
@@ -307,7 +310,7 @@ func TestRepositoryEmptyAndPermissions(t *testing.T) {
 	for name, tc := range map[string]struct {
 		c    *gitlab.Client
 		want int
-	}{"owner": {f.ownerC, 200}, "developer": {f.devC, 200}, "reporter": {f.reporterC, 200}, "guest": {f.guestC, 404},
+	}{"owner": {f.ownerC, 200}, "developer": {f.devC, 200}, "reporter": {f.reporterC, 200}, "guest": {f.guestC, 403},
 		"stranger": {f.strangerC, 404}, "anonymous": {f.anonC, 404}} {
 		if _, resp, _ := tc.c.Repositories.ListTree(f.p.ID, nil); resp.StatusCode != tc.want {
 			t.Errorf("%s tree = %d, want %d", name, resp.StatusCode, tc.want)

@@ -74,6 +74,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case service.KindNotFound:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 " + se.Message})
 	case service.KindForbidden:
+		if len(se.List) > 0 {
+			writeJSON(w, http.StatusForbidden, map[string][]string{"message": se.List})
+			return
+		}
 		msg := "403 Forbidden"
 		if se.Message != "" {
 			msg += " - " + se.Message

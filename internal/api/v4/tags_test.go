@@ -110,7 +110,7 @@ func TestTagsPermissions(t *testing.T) {
 		read, write int
 	}{
 		"owner": {f.ownerC, 200, 201}, "developer": {f.devC, 200, 201}, "reporter": {f.reporterC, 200, 403},
-		"guest": {f.guestC, 404, 404}, "stranger": {f.strangerC, 404, 404}, "anonymous": {f.anonC, 404, 401},
+		"guest": {f.guestC, 403, 403}, "stranger": {f.strangerC, 404, 404}, "anonymous": {f.anonC, 404, 401},
 	} {
 		if _, resp, _ := tc.c.Tags.ListTags(f.p.ID, nil); resp.StatusCode != tc.read {
 			t.Errorf("%s list = %d, want %d", name, resp.StatusCode, tc.read)

@@ -244,7 +244,9 @@ func TestUserCreate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if resp.StatusCode != http.StatusCreated || u.Username != "dave" || u.ProjectsLimit != 5 || u.Bio != "hi" ||
+		// External users get projects_limit 0 and no group creation,
+		// whatever the request says (GitLab's ensure_user_rights_and_limits).
+		if resp.StatusCode != http.StatusCreated || u.Username != "dave" || u.ProjectsLimit != 0 || u.Bio != "hi" ||
 			u.CanCreateGroup || !u.External || u.Note != "admin note" || u.IsAdmin || u.NamespaceID == 0 ||
 			u.CreatedBy == nil || u.CreatedBy.Username != "root" || u.State != "active" {
 			t.Fatalf("user = %+v", u)
