@@ -211,6 +211,9 @@ func TestProjectAccessTokensAPI(t *testing.T) {
 		// A project token may not rotate others.
 		s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + strconv.FormatInt(self.ID, 10) + "/rotate", Token: self.Token}).
 			ExpectError(t, 401, `{"message":"401 Unauthorized"}`)
+		// …/self/rotate is for bots' tokens only: a person's is not_allowed!.
+		s.Do(t, labtest.Request{Method: "POST", Path: base + "/self/rotate", Token: f.maint.Token}).
+			ExpectError(t, 405, `{"message":"405 Method Not Allowed"}`)
 
 		if _, err := mc.ProjectAccessTokens.RevokeProjectAccessToken(f.project.ID, self.ID); err != nil {
 			t.Fatal(err)
