@@ -203,7 +203,7 @@ func newMatrix(t *testing.T, s *labtest.Server) *matrix {
 		u := x.users[name]
 		c := &caller{name: name, kind: tokenCaller, user: u, scopes: scopes, role: roles[name],
 			external: u.External, adminUser: u.IsAdmin, tokenOwner: name == "owner"}
-		tok := x.s.NewToken(t, u.ID, scopes...)
+		_, tok := x.mintToken(u.ID, scopes...)
 		c.token = map[visibility]string{public: tok, internal: tok, private: tok}
 		return c
 	}
@@ -243,7 +243,7 @@ func newMatrix(t *testing.T, s *labtest.Server) *matrix {
 		x.session("session_without_csrf", "maintainer", false, roles["maintainer"]),
 		x.session("admin_session", "boss", true, access.NoAccess))
 
-	x.ownerToken = x.tokenID(x.s.NewToken(t, x.users["owner"].ID, "api"))
+	x.ownerToken, _ = x.mintToken(x.users["owner"].ID)
 	imp := x.root("POST", "/api/v4/users/"+itoa(x.users["owner"].ID)+"/impersonation_tokens",
 		map[string]any{"name": "matrix", "scopes": []string{"api"}})
 	x.impersonation = int64(imp["id"].(float64))
@@ -301,28 +301,32 @@ func (x *matrix) oauthCaller(user string, role access.Level) *caller {
 		token: map[visibility]string{public: tok, internal: tok, private: tok}}
 }
 
-// tokenID finds the id of a token by its text.
-func (x *matrix) tokenID(text string) int64 {
-	req, _ := http.NewRequest("GET", x.s.URL+"/api/v4/personal_access_tokens/self", nil)
-	req.Header.Set("PRIVATE-TOKEN", text)
-	resp, err := x.http.Do(req)
-	if err != nil {
-		x.t.Fatal(err)
+// mintToken creates a personal access token of user (scopes default to
+// api) and returns its id and text; it may run on the matrix's workers.
+func (x *matrix) mintToken(userID int64, scopes ...string) (int64, string) {
+	if len(scopes) == 0 {
+		scopes = []string{"api"}
 	}
-	defer resp.Body.Close()
-	return int64(decode(x.t, resp)["id"].(float64))
+	t, text, err := x.s.Srv.Service.CreateToken(context.Background(), service.NewTokenInput{UserID: userID,
+		Name: "matrix", Scopes: scopes})
+	if err != nil {
+		panic(fixtureFailure(err.Error()))
+	}
+	return t.ID, text
 }
 
 // freshToken mints another token like the caller's, for fixtures whose
 // request consumes the token it is made with.
 func (x *matrix) freshToken(c *caller, v visibility) string {
+	var text string
 	switch {
 	case c.kind != tokenCaller:
-		return ""
 	case c.bot:
-		return x.s.NewToken(x.t, c.botUser[v], c.scopes...)
+		_, text = x.mintToken(c.botUser[v], c.scopes...)
+	default:
+		_, text = x.mintToken(c.user.ID, c.scopes...)
 	}
-	return x.s.NewToken(x.t, c.user.ID, c.scopes...)
+	return text
 }
 
 func (x *matrix) next() string { return strconv.FormatInt(x.seq.Add(1), 10) }

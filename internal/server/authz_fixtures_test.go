@@ -92,10 +92,12 @@ var fixtures = withArchiveFormats(map[string]fixture{
 		return get(api + "/personal_access_tokens/" + itoa(x.ownerToken))
 	}},
 	"DELETE /api/v4/personal_access_tokens/{id}": {build: func(x *matrix, c *cell) request {
-		return get(api + "/personal_access_tokens/" + itoa(x.tokenID(x.s.NewToken(x.t, x.users["owner"].ID, "api"))))
+		id, _ := x.mintToken(x.users["owner"].ID)
+		return get(api + "/personal_access_tokens/" + itoa(id))
 	}},
 	"POST /api/v4/personal_access_tokens/{id}/rotate": {build: func(x *matrix, c *cell) request {
-		return get(api + "/personal_access_tokens/" + itoa(x.tokenID(x.s.NewToken(x.t, x.users["owner"].ID, "api"))) + "/rotate")
+		id, _ := x.mintToken(x.users["owner"].ID)
+		return get(api + "/personal_access_tokens/" + itoa(id) + "/rotate")
 	}},
 	"POST /api/v4/user/personal_access_tokens": {build: func(x *matrix, c *cell) request {
 		return request{path: api + "/user/personal_access_tokens", json: map[string]any{"name": "k8s", "scopes": []string{"k8s_proxy"}}}
@@ -468,7 +470,8 @@ var fixtures = withArchiveFormats(map[string]fixture{
 		return pageForm("/-/user_settings/personal_access_tokens", url.Values{"name": {"web"}, "scopes": {"read_api"}})
 	}},
 	"POST /-/user_settings/personal_access_tokens/{token_id}/revoke": {build: func(x *matrix, c *cell) request {
-		return pageForm("/-/user_settings/personal_access_tokens/"+itoa(x.tokenID(x.s.NewToken(x.t, x.pageUser(c).ID, "api")))+"/revoke", url.Values{})
+		id, _ := x.mintToken(x.pageUser(c).ID)
+		return pageForm("/-/user_settings/personal_access_tokens/"+itoa(id)+"/revoke", url.Values{})
 	}},
 	"GET /{full_path...}/-/settings/access_tokens": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		return page("/" + p.path + "/-/settings/access_tokens")

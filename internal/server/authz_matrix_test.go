@@ -41,7 +41,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		c.OAuthPasswordGrant = true
 		c.ImpersonationEnabled = true
 	})
-	x := newMatrix(t, s)
+	x := setUpMatrix(t, s)
 
 	routes := s.Srv.Routes()
 	var missing []string
@@ -105,6 +105,20 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	t.Logf("authorization matrix: %d routes × %d callers × visibilities = %d requests (%d disagreeing cells pending fixes, %d failed) in %s",
 		len(routes), len(x.callers), len(cells), pending, failed, time.Since(start).Round(time.Millisecond))
+}
+
+// setUpMatrix builds the callers and shared fixtures, failing t if a
+// fixture request fails.
+func setUpMatrix(t *testing.T, s *labtest.Server) *matrix {
+	defer func() {
+		if p := recover(); p != nil {
+			if f, ok := p.(fixtureFailure); ok {
+				t.Fatalf("matrix setup: %s", string(f))
+			}
+			panic(p)
+		}
+	}()
+	return newMatrix(t, s)
 }
 
 // routeKey names a route as the fixtures and pendingFixes do.
