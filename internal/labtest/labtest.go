@@ -82,6 +82,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 		<-served
 	})
 	s := &Server{URL: "http://" + ln.Addr().String(), Srv: srv, Config: cfg}
+	// Close stops only a server whose Serve has begun: a test quicker
+	// than the goroutine above would otherwise wait for it forever.
+	waitServing(t, s.URL)
 	root, err := srv.DB.Q().UserByUsername(ctx, "root")
 	if err != nil {
 		t.Fatalf("labtest: root: %v", err)
@@ -92,6 +95,18 @@ func Start(t testing.TB, opts ...Option) *Server {
 		t.Fatalf("labtest: root token: %v", err)
 	}
 	return s
+}
+
+// waitServing returns once the server answers its liveness probe (the
+// kernel queues the request until Serve accepts it).
+func waitServing(t testing.TB, base string) {
+	t.Helper()
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Get(base + "/-/liveness")
+	if err != nil {
+		t.Fatalf("labtest: server not serving: %v", err)
+	}
+	resp.Body.Close()
 }
 
 // DatabaseURL returns "" (SQLite in the data dir) or a fresh PostgreSQL

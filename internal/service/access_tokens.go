@@ -253,7 +253,11 @@ func (s *Service) RevokeResourceToken(ctx context.Context, id *auth.Identity, re
 		if err != nil {
 			return err
 		}
-		if !id.Authenticated() || !res.CanManage() || id.User.Bot {
+		// Unlike creation and rotation, GitLab lets a bot that manages the
+		// resource revoke its tokens (project_bot_access does not prevent
+		// destroy_resource_access_tokens): a leaked token can end others,
+		// never mint them.
+		if !id.Authenticated() || !res.CanManage() {
 			name := ""
 			if id.Authenticated() {
 				name = id.User.Name

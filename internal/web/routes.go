@@ -44,8 +44,8 @@ func pageRow(pattern string, h pageHandler, who visitor, ab access.Ability) page
 	return page{method: method, path: path, handler: h, who: who, ability: ab}
 }
 
-// table is the pages' route table. Every POST is CSRF-checked before its
-// handler runs (sign-in checks its own form: no session exists yet).
+// table is the pages' route table. Every POST is CSRF-checked before
+// anything else (sign-in checks its own form, to answer with the form).
 func (h *Handler) table() []page {
 	rows := []page{
 		pageRow("GET /{$}", (*Handler).dashboard, user, access.ReadCurrentUser),
@@ -121,6 +121,14 @@ func (h *Handler) serve(p page) route.Route {
 			setPageHeaders(w)
 			s := h.session(r)
 			if p.who != anybody {
+				// The authenticity token comes first, as in GitLab, whose
+				// forgery protection runs before any other check: a
+				// forged POST learns nothing, not even whether the page
+				// wants a session or an administrator.
+				if r.Method != http.MethodGet && r.Method != http.MethodHead && !h.checkCSRF(r, s) {
+					http.Error(w, "422 The change you requested was rejected (invalid authenticity token).", http.StatusUnprocessableEntity)
+					return
+				}
 				if !s.id.Authenticated() {
 					target := "/users/sign_in?redirect_to=" + url.QueryEscape(r.URL.RequestURI())
 					http.Redirect(w, r, target, http.StatusFound)
@@ -137,10 +145,6 @@ func (h *Handler) serve(p page) route.Route {
 				}
 				if p.who == administrator && !s.id.IsAdmin() || p.who == adminAccount && !s.id.User.IsAdmin {
 					h.notFound(w, r)
-					return
-				}
-				if r.Method != http.MethodGet && r.Method != http.MethodHead && !h.checkCSRF(r, s) {
-					http.Error(w, "422 The change you requested was rejected (invalid authenticity token).", http.StatusUnprocessableEntity)
 					return
 				}
 			}

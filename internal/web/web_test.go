@@ -167,6 +167,31 @@ func TestSignInHTTP(t *testing.T) {
 			t.Fatalf("forged sign-out = %d", resp.StatusCode)
 		}
 	})
+	t.Run("ForgeryCheckedBeforeSignIn", func(t *testing.T) {
+		// GitLab's forgery protection runs before anything else: a
+		// signed-out POST without the token is refused, not redirected.
+		for _, page := range []string{"/users/sign_out", "/-/user_settings/personal_access_tokens", "/admin/applications"} {
+			resp, err := newClient(t).PostForm(s.URL+page, url.Values{"name": {"x"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("signed-out POST %s without a token = %d, want 422", page, resp.StatusCode)
+			}
+		}
+		// With the signed-out visitor's token, the page asks for a session.
+		c := newClient(t)
+		tok := formToken(t, c, s.URL+"/users/sign_in")
+		resp, err := c.PostForm(s.URL+"/-/user_settings/personal_access_tokens", url.Values{"authenticity_token": {tok}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusFound || !strings.HasPrefix(resp.Header.Get("Location"), "/users/sign_in") {
+			t.Fatalf("signed-out POST with a token = %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		}
+	})
 }
 
 // roundTrip sends one request with c's cookies and keeps the cookies it

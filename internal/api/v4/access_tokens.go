@@ -168,6 +168,11 @@ func revokeResourceToken(load tokenResource) handler {
 
 func rotateResourceToken(load tokenResource) handler {
 	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		if raw := r.PathValue("token_id"); (raw == "" || raw == "self") && !selfRotatable(c.id) {
+			// GitLab's not_allowed!, before the resource is looked up.
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "405 Method Not Allowed"})
+			return nil
+		}
 		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -195,4 +200,11 @@ func rotateResourceToken(load tokenResource) handler {
 		e.Token = text
 		return ok(w, e)
 	}
+}
+
+// selfRotatable reports whether the caller may use …/access_tokens/self/rotate
+// at all: only a bot's personal access token (not an OAuth token, not a
+// session) rotates itself there, as in GitLab.
+func selfRotatable(id *auth.Identity) bool {
+	return id.Token != nil && id.OAuthApplication == nil && !id.Sudo && id.User.Bot
 }

@@ -211,6 +211,19 @@ func TestProjectAccessTokensAPI(t *testing.T) {
 		// A project token may not rotate others.
 		s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + strconv.FormatInt(self.ID, 10) + "/rotate", Token: self.Token}).
 			ExpectError(t, 401, `{"message":"401 Unauthorized"}`)
+		// …/self/rotate is for bots' tokens only: a person's is not_allowed!.
+		s.Do(t, labtest.Request{Method: "POST", Path: base + "/self/rotate", Token: f.maint.Token}).
+			ExpectError(t, 405, `{"message":"405 Method Not Allowed"}`)
+		// But a bot that manages the project may revoke its other tokens,
+		// as in GitLab (only creating and rotating are kept from bots).
+		other, _, err := mc.ProjectAccessTokens.CreateProjectAccessToken(f.project.ID, &gitlab.CreateProjectAccessTokenOptions{
+			Name: gitlab.Ptr("other"), Scopes: &[]string{"read_api"}, AccessLevel: gitlab.Ptr(gitlab.DeveloperPermissions)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := s.Do(t, labtest.Request{Method: "DELETE", Path: base + "/" + strconv.FormatInt(other.ID, 10), Token: self.Token}); r.Status != 204 {
+			t.Fatalf("revoke by a Maintainer bot = %d %s", r.Status, r.Body)
+		}
 
 		if _, err := mc.ProjectAccessTokens.RevokeProjectAccessToken(f.project.ID, self.ID); err != nil {
 			t.Fatal(err)

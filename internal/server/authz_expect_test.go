@@ -1,0 +1,406 @@
+package server_test
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/route"
+)
+
+// outcome is how GitLab answers a cell: allowed, or which refusal.
+type outcome string
+
+const (
+	allowed           outcome = "allowed"
+	unauthorized      outcome = "401"
+	insufficientScope outcome = "403 insufficient_scope"
+	forbidden         outcome = "403"
+	notFound          outcome = "404"
+	// badRequest: GitLab's resource token endpoints refuse some callers
+	// with 400 (the services' error messages).
+	badRequest       outcome = "400"
+	methodNotAllowed outcome = "405"
+	// signIn: pages send signed-out visitors to the sign-in page.
+	signIn outcome = "302 to sign-in"
+	// csrfRejected: a page POST without the session's authenticity token
+	// (Rails' InvalidAuthenticityToken).
+	csrfRejected outcome = "422"
+	// adminModeRedirect: an administrator's session that has not entered
+	// Admin Mode is sent to re-authenticate before the admin area.
+	adminModeRedirect outcome = "302 to admin mode"
+	// unauthorizedNoChallenge: git's 401 without WWW-Authenticate: Basic,
+	// which git would not answer with credentials.
+	unauthorizedNoChallenge outcome = "401 without a Basic challenge"
+)
+
+// surface is the part of lablet a route belongs to; each reads
+// credentials its own way.
+type surface int
+
+const (
+	apiSurface     surface = iota // REST: tokens, OAuth tokens, session cookie (+CSRF on writes)
+	gitSurface                    // smart HTTP: Basic with a token as password
+	pageSurface                   // pages: the session cookie only
+	machineSurface                // OAuth's machine endpoints and health: their own credentials
+)
+
+func surfaceOf(r *route.Route) surface {
+	a := parseAuth(r.Auth)
+	switch {
+	case strings.HasPrefix(r.Pattern, "/api/v4/"):
+		return apiSurface
+	case a.basic != nil:
+		return gitSurface
+	case a.has("session"):
+		return pageSurface
+	}
+	return machineSurface
+}
+
+// authColumn is a route's Auth column, parsed.
+type authColumn struct {
+	words  []string
+	scopes []string // token:… (REST)
+	basic  []string // basic:… (git)
+}
+
+func parseAuth(s string) authColumn {
+	var a authColumn
+	for _, w := range strings.Split(s, ",") {
+		switch {
+		case strings.HasPrefix(w, "token:"):
+			a.scopes = strings.Split(strings.TrimPrefix(w, "token:"), "|")
+		case strings.HasPrefix(w, "basic:"):
+			a.basic = strings.Split(strings.TrimPrefix(w, "basic:"), "|")
+		default:
+			a.words = append(a.words, w)
+		}
+	}
+	return a
+}
+
+func (a authColumn) has(w string) bool { return slices.Contains(a.words, w) }
+
+// expect is GitLab's answer to caller c on route r addressing target t,
+// derived from the route's Auth column and ability. The rules, in GitLab's
+// order:
+//
+//   - REST: a session-authenticated write without the CSRF token is
+//     unauthenticated (401); an unauthenticated caller gets 401 unless the
+//     route admits anonymous callers; a token without any of the route's
+//     scopes gets 403 insufficient_scope, before anything is looked up; an
+//     admin-only route answers 403 to everyone else (authenticated_as_admin!).
+//     Then the ability decides (projectAbility, groupAbility, and the
+//     instance abilities below).
+//   - git: see expectGit; pages: see expectPage; OAuth machine endpoints
+//     and health: see expectMachine.
+func expect(r *route.Route, c *caller, t target) outcome {
+	switch surfaceOf(r) {
+	case gitSurface:
+		return expectGit(r, c, t)
+	case pageSurface:
+		return expectPage(r, c, t)
+	case machineSurface:
+		return expectMachine(r, c)
+	}
+	a := parseAuth(r.Auth)
+	write := r.Method != http.MethodGet && r.Method != http.MethodHead
+	switch {
+	case c.kind == sessionCaller && !c.csrf && write:
+		return unauthorized
+	case !c.authenticated() && !a.has("anonymous"):
+		return unauthorized
+	case c.hasToken() && !c.hasAnyScope(a.scopes):
+		return insufficientScope
+	case a.has("admin") && !c.admin:
+		return forbidden
+	}
+	switch r.Ability {
+	case access.None, access.ReadUser, access.ReadCurrentUser, access.AdminAll:
+		return allowed
+	case access.ManageOwnTokens:
+		return ownTokens(r, c)
+	case access.CreateGroup, access.CreateProject:
+		// External users have no group creation right and a projects
+		// limit of 0; bots own no namespace they may create in.
+		if c.external || c.bot {
+			return forbidden
+		}
+		return allowed
+	case access.ReadNamespace:
+		if t.kind == noTarget || c.admin || c.level(t) >= access.Guest {
+			return allowed
+		}
+		return notFound
+	case access.ReadProject:
+		if t.kind == noTarget { // the list: everyone sees what they may
+			return allowed
+		}
+	case access.ReadGroup:
+		if t.kind == noTarget {
+			return allowed
+		}
+	}
+	switch t.kind {
+	case mainGroup, freshGroup:
+		return groupAbility(r, c, t)
+	case mainProject, freshProject:
+		return projectAbility(r, c, t)
+	}
+	panic("expect: no rule for " + routeKey(*r) + " ability " + string(r.Ability))
+}
+
+// projectVisible is GitLab's read_project: public projects to everyone,
+// internal ones to signed-in users who are not external (bots of access
+// tokens count as internal users), private ones to members; admins see
+// all.
+func projectVisible(c *caller, t target) bool {
+	return c.admin || c.level(t) >= access.Guest || t.vis == public ||
+		t.vis == internal && c.authenticated() && !c.external
+}
+
+// projectAbility applies a project ability: 404 to callers who may not
+// see the project, 403 to those who see it without the ability.
+func projectAbility(r *route.Route, c *caller, t target) outcome {
+	if selfRotateRefused(r, c) {
+		return methodNotAllowed
+	}
+	if !projectVisible(c, t) {
+		return notFound
+	}
+	level := c.level(t)
+	if c.admin {
+		level = access.Owner
+	}
+	has := func(need access.Level) outcome {
+		if level >= need {
+			return allowed
+		}
+		return forbidden
+	}
+	switch r.Ability {
+	case access.ReadProject, access.ReadProjectMember:
+		return allowed
+	case access.ReadCode:
+		// download_code: Reporter, or public_access (a public project, or
+		// an internal one to a non-external user).
+		if level >= access.Reporter || t.vis == public || t.vis == internal && !c.external {
+			return allowed
+		}
+		return forbidden
+	case access.PushCode, access.AdminTag:
+		return has(access.Developer)
+	case access.AdminProject, access.AdminProjectMember:
+		return has(access.Maintainer)
+	case access.ArchiveProject, access.RemoveProject:
+		return has(access.Owner)
+	case access.ManageProjectAccessTokens:
+		return resourceTokens(r, c, level >= access.Maintainer, t)
+	}
+	panic("expect: no project rule for " + string(r.Ability))
+}
+
+// groupVisible is GitLab's read_group: public groups to everyone, internal
+// ones to signed-in users who are not external, private ones to members
+// and to members of a project in the group (has_projects).
+func groupVisible(c *caller, t target) bool {
+	return c.admin || c.level(t) >= access.Guest || t.vis == public ||
+		t.vis == internal && c.authenticated() && !c.external || c.hasProjectIn(t)
+}
+
+func groupAbility(r *route.Route, c *caller, t target) outcome {
+	if selfRotateRefused(r, c) {
+		return methodNotAllowed
+	}
+	if !groupVisible(c, t) {
+		return notFound
+	}
+	level := c.level(t)
+	if c.admin {
+		level = access.Owner
+	}
+	switch r.Ability {
+	case access.ReadGroup:
+		return allowed
+	case access.ReadGroupMember:
+		// Not for those who see a private group only through a project.
+		if t.vis == private && level == access.NoAccess {
+			return forbidden
+		}
+		return allowed
+	case access.AdminGroup, access.AdminGroupMember:
+		if level >= access.Owner {
+			return allowed
+		}
+		return forbidden
+	case access.ManageGroupAccessTokens:
+		return resourceTokens(r, c, level >= access.Owner, t)
+	}
+	panic("expect: no group rule for " + string(r.Ability))
+}
+
+// resourceTokens is GitLab's resource_access_tokens.rb: callers who see
+// the resource but may not manage its tokens get 401 on reads and
+// rotation, 400 from the create and revoke services. Bots never create
+// or rotate other tokens (project_bot_access prevents it), but may revoke.
+// A bot's token rotates itself (…/self/rotate) only on its own resource
+// (401 elsewhere).
+func resourceTokens(r *route.Route, c *caller, manage bool, t target) outcome {
+	switch {
+	case strings.HasSuffix(r.Pattern, "/self/rotate"):
+		if c.botOf(t) {
+			return allowed
+		}
+		return unauthorized
+	case strings.HasSuffix(r.Pattern, "/rotate"):
+		if !manage || c.bot {
+			return unauthorized
+		}
+	case r.Method == http.MethodGet:
+		if !manage {
+			return unauthorized
+		}
+	case r.Method == http.MethodPost:
+		if !manage || c.bot {
+			return badRequest
+		}
+	case r.Method == http.MethodDelete:
+		if !manage {
+			return badRequest
+		}
+	}
+	return allowed
+}
+
+// selfRotateRefused is GitLab's not_allowed! on …/access_tokens/self/rotate
+// for anything but a bot's personal access token, before the resource is
+// looked up.
+func selfRotateRefused(r *route.Route, c *caller) bool {
+	return strings.HasSuffix(r.Pattern, "/access_tokens/self/rotate") && (c.kind != tokenCaller || !c.bot)
+}
+
+// ownTokens is GitLab's personal_access_tokens.rb and its self_* APIs.
+// The fixtures' {id} is a token of the Owner user: its owner and admins
+// may manage it; others learn nothing (401), and a refused revocation is
+// a bare 400. /self works only with a personal access token.
+func ownTokens(r *route.Route, c *caller) outcome {
+	switch {
+	case strings.Contains(r.Pattern, "/self"):
+		if c.kind == tokenCaller {
+			return allowed
+		}
+		if strings.HasSuffix(r.Pattern, "/rotate") {
+			return methodNotAllowed
+		}
+		return badRequest // "This endpoint requires token type to be a personal access token"
+	case strings.Contains(r.Pattern, "{id}"):
+		if c.admin || c.ownsTokenTarget() {
+			return allowed
+		}
+		if r.Method == http.MethodDelete {
+			return badRequest
+		}
+		return unauthorized
+	}
+	return allowed
+}
+
+// expectGit is GitLab's git over HTTP: credentials are a token as the
+// Basic password and count only with read_repository, write_repository or
+// api (else 401, so git asks again); cookies are not read. A project the
+// caller can't see is 401 for anonymous callers (git then prompts) and
+// 404 for others; reading code follows read_code (403 "You are not
+// allowed to download code"); pushing takes a signed-in Developer whose
+// token has write_repository or api (403 otherwise).
+func expectGit(r *route.Route, c *caller, t target) outcome {
+	signedIn := c.kind == tokenCaller || c.kind == oauthCaller
+	if signedIn && !c.hasAnyScope([]string{"api", "read_repository", "write_repository"}) {
+		return unauthorized
+	}
+	gc := c
+	if !signedIn {
+		gc = anonymousCaller
+	}
+	if !projectVisible(gc, t) {
+		if !signedIn {
+			return unauthorized
+		}
+		return notFound
+	}
+	level := gc.level(t)
+	if gc.admin {
+		level = access.Owner
+	}
+	if level < access.Reporter && t.vis != public && !(t.vis == internal && !gc.external) {
+		return forbidden
+	}
+	if r.Ability != access.PushCode {
+		return allowed
+	}
+	switch {
+	case !signedIn:
+		return unauthorized
+	case !gc.hasAnyScope([]string{"api", "write_repository"}), level < access.Developer:
+		return forbidden
+	}
+	return allowed
+}
+
+// expectPage is GitLab's pages: a POST must carry the session's
+// authenticity token (422 otherwise, before anything else); signed-out
+// visitors of a signed-in page go to the sign-in page; the admin area is
+// 404 to non-administrators, and an administrator's session must enter
+// Admin Mode first; the resource token settings pages are 404 to callers
+// who may not manage the tokens. Tokens don't sign anyone in to pages.
+func expectPage(r *route.Route, c *caller, t target) outcome {
+	a := parseAuth(r.Auth)
+	sess := c.kind == sessionCaller
+	if r.Method == http.MethodPost && (!sess || !c.csrf) {
+		return csrfRejected
+	}
+	if a.has("anonymous") {
+		return allowed
+	}
+	if !sess {
+		return signIn
+	}
+	if a.has("admin") {
+		switch {
+		case c.admin:
+			return allowed
+		case c.adminUser:
+			return adminModeRedirect
+		}
+		return notFound
+	}
+	switch r.Ability {
+	case access.ManageProjectAccessTokens:
+		if projectVisible(c, t) && (c.admin || c.level(t) >= access.Maintainer) {
+			return allowed
+		}
+		return notFound
+	case access.ManageGroupAccessTokens:
+		if groupVisible(c, t) && (c.admin || c.level(t) >= access.Owner) {
+			return allowed
+		}
+		return notFound
+	}
+	return allowed
+}
+
+// expectMachine is OAuth's machine endpoints and health: client-
+// authenticated and anonymous ones answer whoever calls (the fixtures
+// bring the client's credentials); bearer ones take an OAuth access token
+// and answer 401 to anything else.
+func expectMachine(r *route.Route, c *caller) outcome {
+	a := parseAuth(r.Auth)
+	if a.has("bearer") || a.has("bearer:openid") {
+		if c.kind == oauthCaller {
+			return allowed
+		}
+		return unauthorized
+	}
+	return allowed
+}

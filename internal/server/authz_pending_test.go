@@ -1,0 +1,84 @@
+package server_test
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/lablet/lablet/internal/access"
+)
+
+// pendingFixes maps each known disagreement between lablet and GitLab,
+// whose fix is under way, to the cells it explains: those cells are
+// logged, not failed. Every other disagreement fails the matrix. Remove a
+// finding when its fix merges; one that explains no cell any more fails
+// the matrix, so the map can't go stale.
+//
+// A finding names its cells by route (method and pattern, or ability),
+// caller and visibility, and by the disagreement itself (what lablet
+// answers against GitLab's answer), so that it masks nothing else.
+var pendingFixes = map[string]func(c *cell) bool{
+	"Admin Mode is not enforced for sessions: an administrator's session acts as admin without entering Admin Mode": func(c *cell) bool {
+		return c.caller.name == "admin_session" && c.got == allowed
+	},
+	"read_code on a project the caller sees without code access answers 404 (GitLab: 403), and so do the writes behind it": func(c *cell) bool {
+		return isAPI(c) && c.target.vis == private && codeAbility(c.route.Ability) && c.got == notFound && c.want == forbidden
+	},
+	"external users with Guest get the code of internal projects (GitLab: Reporter)": func(c *cell) bool {
+		return c.caller.external && c.target.vis == internal && c.route.Ability == access.ReadCode &&
+			c.got == allowed && c.want == forbidden
+	},
+	"external users can create top-level groups": func(c *cell) bool {
+		return routeKey(*c.route) == "POST /api/v4/groups" && c.caller.external && c.got == allowed && c.want == forbidden
+	},
+	"resource bots can create projects in their own namespace": func(c *cell) bool {
+		return routeKey(*c.route) == "POST /api/v4/projects" && c.caller.bot && c.got == allowed && c.want == forbidden
+	},
+	"archive and unarchive take Owner in GitLab; lablet lets Maintainers": func(c *cell) bool {
+		return c.route.Ability == access.ArchiveProject && c.got == allowed && c.want == forbidden
+	},
+	"/personal_access_tokens/self with OAuth or session credentials (GitLab: 400, rotate 405; lablet: 200, 404 or 500)": func(c *cell) bool {
+		return strings.HasPrefix(c.route.Pattern, "/api/v4/personal_access_tokens/self") &&
+			(c.caller.kind == oauthCaller || c.caller.kind == sessionCaller) && c.got != c.want
+	},
+	// Found by the matrix; not a one-line fix: VisibleGroup would need the
+	// caller's project memberships inside the group.
+	"a member of a project in a private group may read the group (GitLab's has_projects: 200, members 403, admin 403); lablet answers 404": func(c *cell) bool {
+		return c.caller.projectBot && c.target.kind == mainGroup && c.target.vis == private && c.got == notFound && c.want != notFound
+	},
+}
+
+func isAPI(c *cell) bool { return surfaceOf(c.route) == apiSurface }
+
+func codeAbility(a access.Ability) bool {
+	return a == access.ReadCode || a == access.PushCode || a == access.AdminTag
+}
+
+// pendingFinding returns the pending finding that explains c, if any.
+func pendingFinding(c *cell) (string, bool) {
+	for what, match := range pendingFixes {
+		if match(c) {
+			return what, true
+		}
+	}
+	return "", false
+}
+
+// stalePending lists the findings that explain none of cells.
+func stalePending(cells []*cell) []string {
+	used := map[string]bool{}
+	for _, c := range cells {
+		if c.err == "" && c.got != c.want {
+			if what, ok := pendingFinding(c); ok {
+				used[what] = true
+			}
+		}
+	}
+	var out []string
+	for what := range pendingFixes {
+		if !used[what] {
+			out = append(out, what)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
