@@ -47,6 +47,10 @@ type Config struct {
 	// CachesOff disables every in-memory cache: the answers must not
 	// change, so a difference between the modes is a cache bug.
 	CachesOff bool
+	// OAuthRateLimit is how many OAuth dynamic client registrations and
+	// device authorizations one client address may make a minute; 0 means
+	// no limit.
+	OAuthRateLimit int
 }
 
 // Default returns the settings used when nothing is given.
@@ -57,6 +61,7 @@ func Default() Config {
 		ImpersonationEnabled: true,
 		OAuthPasswordGrant:   true,
 		LogLevel:             "info",
+		OAuthRateLimit:       10,
 	}
 }
 
@@ -289,6 +294,15 @@ func parseMaxFileSize(c *Config, v string) error {
 		return acceptedError(acceptedByteCount)
 	}
 	c.MaxFileSize = n
+	return nil
+}
+
+func parseOAuthRateLimit(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return acceptedError("a number of requests a minute, 0 or more (0: no limit)")
+	}
+	c.OAuthRateLimit = n
 	return nil
 }
 

@@ -63,6 +63,9 @@ type Options struct {
 	ExternalURL string
 	// PasswordGrant enables the resource owner password credentials grant.
 	PasswordGrant bool
+	// RateLimit is how many registrations and device authorizations one
+	// client address may make a minute; 0 means no limit.
+	RateLimit int
 }
 
 // Provider serves the OAuth endpoints.
@@ -92,8 +95,11 @@ func New(o Options) (*Provider, error) {
 	}
 	p := &Provider{svc: o.Service, db: o.DB, authn: o.Authenticator, log: o.Log,
 		externalURL: strings.TrimSuffix(o.ExternalURL, "/"), passwordGrant: o.PasswordGrant, key: key,
-		registrations:        newAddrLimiter(perAddressBurst, perAddressWindow),
-		deviceAuthorizations: newAddrLimiter(perAddressBurst, perAddressWindow)}
+	}
+	if o.RateLimit > 0 {
+		p.registrations = newAddrLimiter(o.RateLimit, perAddressWindow)
+		p.deviceAuthorizations = newAddrLimiter(o.RateLimit, perAddressWindow)
+	}
 	p.store = &storage{db: p.db, svc: p.svc, passwordGrant: o.PasswordGrant}
 	cfg := &fosite.Config{
 		AccessTokenLifespan:   AccessTokenLifespan,

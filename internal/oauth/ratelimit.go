@@ -14,10 +14,9 @@ import (
 
 // Anonymous endpoints that write a row per call (RFC 7591 registration,
 // RFC 8628 device authorization) are throttled per client address: a
-// token bucket of perAddressBurst requests, refilled at that many per
-// minute.
+// token bucket of Options.RateLimit requests (LABLET_OAUTH_RATE_LIMIT,
+// default 10), refilled at that many per minute.
 const (
-	perAddressBurst  = 10
 	perAddressWindow = time.Minute
 	// maxTrackedAddresses bounds the limiter's memory; idle addresses
 	// are forgotten first.

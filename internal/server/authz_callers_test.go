@@ -257,10 +257,14 @@ func (x *matrix) newUser(name string, external, admin bool) *model.User {
 	if err != nil {
 		x.t.Fatal(err)
 	}
-	// External users keep the defaults: GitLab denies them groups and
-	// personal projects whatever can_create_group and projects_limit say.
+	// Made in the store directly, so as the service makes users: an
+	// external one gets GitLab's can_create_group false and projects
+	// limit 0 (User#ensure_user_rights_and_limits).
 	u := &model.User{Username: name, Email: name + "@example.com", Name: name, External: external, IsAdmin: admin,
-		CanCreateGroup: true, ProjectsLimit: 100000, PasswordHash: hash}
+		CanCreateGroup: !external, ProjectsLimit: 100000, PasswordHash: hash}
+	if external {
+		u.ProjectsLimit = 0
+	}
 	if err := x.s.Srv.DB.WithTx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, u) }); err != nil {
 		x.t.Fatalf("create user %s: %v", name, err)
 	}

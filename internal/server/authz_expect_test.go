@@ -122,10 +122,21 @@ func expect(r *route.Route, c *caller, t target) outcome {
 		return allowed
 	case access.ManageOwnTokens:
 		return ownTokens(r, c)
-	case access.CreateGroup, access.CreateProject:
-		// External users have no group creation right and a projects
-		// limit of 0; bots own no namespace they may create in.
+	case access.CreateGroup:
+		// External users and bots have no group creation right.
 		if c.external || c.bot {
+			return forbidden
+		}
+		return allowed
+	case access.CreateProject:
+		switch {
+		case c.bot:
+			// Projects::CreateService: a bot's namespace takes no
+			// projects, "namespace is not valid" (400).
+			return badRequest
+		case c.external:
+			// A projects limit of 0: "You cannot create projects in
+			// your personal namespace" (403).
 			return forbidden
 		}
 		return allowed
@@ -365,6 +376,12 @@ func expectPage(r *route.Route, c *caller, t target) outcome {
 	}
 	if !sess {
 		return signIn
+	}
+	if a.has("admin-account") { // entering and leaving Admin Mode
+		if c.adminUser {
+			return allowed
+		}
+		return notFound
 	}
 	if a.has("admin") {
 		switch {

@@ -465,6 +465,21 @@ var fixtures = withArchiveFormats(map[string]fixture{
 		}
 		return r
 	}},
+	// Admin Mode: the form, then entering and leaving it — each on a
+	// fresh session, so that no other cell's session changes mode.
+	"GET /admin/session/new": {build: func(x *matrix, c *cell) request { return page("/admin/session/new") }},
+	"POST /admin/session": {build: func(x *matrix, c *cell) request {
+		r := pageForm("/admin/session", url.Values{"user[password]": {matrixPassword}})
+		r.session = x.freshSession(c.caller)
+		r.accept = redirectNotSignIn
+		return r
+	}},
+	"POST /admin/session/destroy": {build: func(x *matrix, c *cell) request {
+		r := pageForm("/admin/session/destroy", url.Values{})
+		r.session = x.freshSession(c.caller)
+		r.accept = redirectNotSignIn
+		return r
+	}},
 	"GET /-/user_settings/personal_access_tokens": {build: func(x *matrix, c *cell) request { return page("/-/user_settings/personal_access_tokens") }},
 	"POST /-/user_settings/personal_access_tokens": {build: func(x *matrix, c *cell) request {
 		return pageForm("/-/user_settings/personal_access_tokens", url.Values{"name": {"web"}, "scopes": {"read_api"}})

@@ -81,7 +81,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		CachesOff:     cfg.CachesOff,
 	})
 	provider, err := oauth.New(oauth.Options{Service: svc, DB: db, Authenticator: authn, Log: log, DataDir: cfg.DataDir,
-		ExternalURL: cfg.ExternalURL, PasswordGrant: cfg.OAuthPasswordGrant})
+		ExternalURL: cfg.ExternalURL, PasswordGrant: cfg.OAuthPasswordGrant, RateLimit: cfg.OAuthRateLimit})
 	if err != nil {
 		db.Close()
 		return nil, err
