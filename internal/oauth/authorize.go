@@ -11,7 +11,6 @@ import (
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // AuthorizeRequest is a parsed /oauth/authorize request, for the consent
@@ -45,8 +44,8 @@ func (p *Provider) ParseAuthorize(ctx context.Context, r *http.Request) (*Author
 	if err := r.ParseForm(); err != nil {
 		return nil, &AuthorizeError{err: err, Description: "The request is malformed."}
 	}
-	app, err := p.db.Q().OAuthApplicationByUID(ctx, r.Form.Get("client_id"))
-	if errors.Is(err, store.ErrNotFound) {
+	app, err := p.store.applicationByUID(ctx, r.Form.Get("client_id"))
+	if errors.Is(err, errNotFound) {
 		return nil, &AuthorizeError{err: fosite.ErrInvalidClient,
 			Description: "Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method."}
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // deviceGrantType is RFC 8628's grant type.
@@ -99,7 +98,7 @@ func (p *Provider) authorizeDevice(w http.ResponseWriter, r *http.Request) {
 	d := &model.OAuthDeviceGrant{DeviceCodeDigest: auth.Digest(deviceCode), UserCodeDigest: auth.Digest(userCode),
 		ApplicationID: c.app.ID, Scopes: scopes, Interval: DeviceInterval,
 		ExpiresAt: time.Now().UTC().Add(DeviceCodeLifespan)}
-	if err := p.db.Q().CreateOAuthDeviceGrant(ctx, d); err != nil {
+	if err := p.store.createDeviceGrant(ctx, d); err != nil {
 		p.log.ErrorContext(ctx, "oauth device authorization", "err", err)
 		writeOAuthError(w, http.StatusInternalServerError, "server_error", "The device could not be authorized.")
 		return
@@ -132,8 +131,8 @@ func (p *Provider) LookupUserCode(ctx context.Context, code string) (*DeviceRequ
 		return nil, ErrUnknownUserCode
 	}
 	digest := auth.Digest(code)
-	d, err := p.db.Q().OAuthDeviceGrantByUserCode(ctx, digest)
-	if errors.Is(err, store.ErrNotFound) {
+	d, err := p.store.deviceGrantByUserCode(ctx, digest)
+	if errors.Is(err, errNotFound) {
 		return nil, ErrUnknownUserCode
 	}
 	if err != nil {
@@ -143,7 +142,7 @@ func (p *Provider) LookupUserCode(ctx context.Context, code string) (*DeviceRequ
 		!time.Now().UTC().Before(d.ExpiresAt) {
 		return nil, ErrUnknownUserCode
 	}
-	app, err := p.db.Q().OAuthApplicationByID(ctx, d.ApplicationID)
+	app, err := p.store.applicationByID(ctx, d.ApplicationID)
 	if err != nil {
 		return nil, err
 	}
@@ -156,8 +155,8 @@ func (p *Provider) DecideDevice(ctx context.Context, req *DeviceRequest, u *mode
 	if approve {
 		status = model.DeviceApproved
 	}
-	err := p.db.Q().DecideOAuthDeviceGrant(ctx, req.ID, u.ID, status)
-	if errors.Is(err, store.ErrNotFound) {
+	err := p.store.decideDeviceGrant(ctx, req.ID, u.ID, status)
+	if errors.Is(err, errNotFound) {
 		return ErrUnknownUserCode
 	}
 	return err
@@ -192,10 +191,10 @@ func (h *deviceHandler) HandleTokenEndpointRequest(ctx context.Context, r fosite
 	if code == "" {
 		return fosite.ErrInvalidRequest.WithHint("The device_code parameter is missing.")
 	}
-	q := h.p.db.Q()
+	st := h.p.store
 	digest := auth.Digest(code)
-	d, err := q.OAuthDeviceGrantByDeviceCode(ctx, digest)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (!auth.DigestEqual(d.DeviceCodeDigest, digest) ||
+	d, err := st.deviceGrantByDeviceCode(ctx, digest)
+	if errors.Is(err, errNotFound) || (err == nil && (!auth.DigestEqual(d.DeviceCodeDigest, digest) ||
 		d.ApplicationID != c.app.ID)) {
 		return fosite.ErrInvalidGrant.WithHint("The device code is invalid.")
 	}
@@ -208,30 +207,30 @@ func (h *deviceHandler) HandleTokenEndpointRequest(ctx context.Context, r fosite
 	}
 	switch d.Status {
 	case model.DeviceDenied:
-		_ = q.DeleteOAuthDeviceGrant(ctx, d.ID)
+		_ = st.deleteDeviceGrant(ctx, d.ID)
 		return deviceError("access_denied", "The resource owner or authorization server denied the request.")
 	case model.DevicePending:
 		// Polling faster than the interval earns slow_down and five more
 		// seconds (RFC 8628 §3.5).
 		if d.LastPolledAt != nil && now.Sub(*d.LastPolledAt) < time.Duration(d.Interval)*time.Second {
-			if err := q.PollOAuthDeviceGrant(ctx, d.ID, now, d.Interval+5); err != nil {
+			if err := st.pollDeviceGrant(ctx, d.ID, now, d.Interval+5); err != nil {
 				return fosite.ErrServerError.WithWrap(err)
 			}
 			return deviceError("slow_down", "The authorization request is still pending and polling should be slowed down.")
 		}
-		if err := q.PollOAuthDeviceGrant(ctx, d.ID, now, d.Interval); err != nil {
+		if err := st.pollDeviceGrant(ctx, d.ID, now, d.Interval); err != nil {
 			return fosite.ErrServerError.WithWrap(err)
 		}
 		return deviceError("authorization_pending", "The authorization request is still pending as the end user hasn't yet completed the user-interaction steps.")
 	}
 	// Approved: redeem exactly once.
-	if err := q.DeleteOAuthDeviceGrant(ctx, d.ID); err != nil {
+	if err := st.deleteDeviceGrant(ctx, d.ID); err != nil {
 		return fosite.ErrInvalidGrant.WithHint("The device code was already used.")
 	}
 	if d.UserID == nil {
 		return fosite.ErrInvalidGrant
 	}
-	u, err := q.UserByID(ctx, *d.UserID)
+	u, err := h.p.svc.UserByID(ctx, *d.UserID)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}

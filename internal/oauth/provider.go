@@ -38,7 +38,6 @@ import (
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // Lifetimes, as GitLab configures Doorkeeper.
@@ -53,8 +52,8 @@ const (
 // Options configure a Provider.
 type Options struct {
 	Service *service.Service
-	// DB backs fosite's storage adapter (storage.go).
-	DB            *store.DB
+	// DB backs the provider's storage adapter (storage.go).
+	DB            *Database
 	Authenticator *auth.Authenticator
 	Log           *slog.Logger
 	// DataDir holds the ID token signing key.
@@ -71,7 +70,6 @@ type Options struct {
 // Provider serves the OAuth endpoints.
 type Provider struct {
 	svc           *service.Service
-	db            *store.DB
 	authn         *auth.Authenticator
 	log           *slog.Logger
 	externalURL   string
@@ -93,14 +91,14 @@ func New(o Options) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Provider{svc: o.Service, db: o.DB, authn: o.Authenticator, log: o.Log,
+	p := &Provider{svc: o.Service, authn: o.Authenticator, log: o.Log,
 		externalURL: strings.TrimSuffix(o.ExternalURL, "/"), passwordGrant: o.PasswordGrant, key: key,
 	}
 	if o.RateLimit > 0 {
 		p.registrations = newAddrLimiter(o.RateLimit, perAddressWindow)
 		p.deviceAuthorizations = newAddrLimiter(o.RateLimit, perAddressWindow)
 	}
-	p.store = &storage{db: p.db, svc: p.svc, passwordGrant: o.PasswordGrant}
+	p.store = &storage{db: o.DB, svc: p.svc, passwordGrant: o.PasswordGrant}
 	cfg := &fosite.Config{
 		AccessTokenLifespan:   AccessTokenLifespan,
 		AuthorizeCodeLifespan: AuthorizeCodeLifespan,
@@ -154,8 +152,8 @@ func New(o Options) (*Provider, error) {
 // userActive reports whether user id exists and is active (neither
 // blocked nor deactivated).
 func (p *Provider) userActive(ctx context.Context, id int64) (bool, error) {
-	u, err := p.db.Q().UserByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	u, err := p.svc.UserByID(ctx, id)
+	if service.KindOf(err) == service.KindNotFound {
 		return false, nil
 	}
 	if err != nil {
@@ -168,26 +166,17 @@ func (p *Provider) userActive(ctx context.Context, id int64) (bool, error) {
 // grants without client credentials are issued to. Its scopes are those a
 // user may grant an application; by default the grant gets api, as GitLab's.
 func (p *Provider) ensurePasswordGrantClient(ctx context.Context) error {
-	_, err := p.db.Q().OAuthApplicationByUID(ctx, model.PasswordGrantClientUID)
+	_, err := p.store.applicationByUID(ctx, model.PasswordGrantClientUID)
 	if err == nil {
 		return nil
 	}
-	if !errors.Is(err, store.ErrNotFound) {
+	if !errors.Is(err, errNotFound) {
 		return fmt.Errorf("oauth: password grant client: %w", err)
 	}
 	app := &model.OAuthApplication{UID: model.PasswordGrantClientUID, Name: "Resource owner password credentials",
 		SecretDigest: auth.Digest(auth.NewSecret("", 43)), Confidential: false,
 		Scopes: []string{"api", "read_api", "read_user", "read_repository", "write_repository", "openid", "profile", "email"}}
-	err = p.db.WithTx(ctx, func(q *store.Q) error {
-		if _, err := q.OAuthApplicationByUID(ctx, model.PasswordGrantClientUID); err == nil {
-			return nil // another instance made it meanwhile
-		}
-		return q.CreateOAuthApplication(ctx, app)
-	})
-	if errors.Is(err, store.ErrConflict) {
-		return nil
-	}
-	if err != nil {
+	if err := p.store.ensureApplication(ctx, app); err != nil {
 		return fmt.Errorf("oauth: password grant client: %w", err)
 	}
 	return nil
@@ -269,7 +258,7 @@ func (p *Provider) userClaims(r *http.Request, u *model.User) map[string]any {
 // GitLab's "groups" claim does. A failed lookup leaves the claim empty
 // rather than failing the grant; it is logged.
 func (p *Provider) groupPaths(r *http.Request, u *model.User) []string {
-	paths, err := p.db.Q().GroupFullPathsOf(r.Context(), u.ID, p.svc.Today())
+	paths, err := p.svc.GroupPathsOf(r.Context(), u.ID)
 	if err != nil {
 		p.log.ErrorContext(r.Context(), "oauth groups claim", "user_id", u.ID, "err", err)
 	}
@@ -361,7 +350,7 @@ func (p *Provider) addIDToken(r *http.Request, ar fosite.AccessRequester, resp f
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}
-	u, err := p.db.Q().UserByID(r.Context(), uid)
+	u, err := p.svc.UserByID(r.Context(), uid)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}
@@ -403,7 +392,7 @@ func (p *Provider) grantPassword(r *http.Request, ar fosite.AccessRequester, ses
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}
-	u, err := p.db.Q().UserByID(r.Context(), uid)
+	u, err := p.svc.UserByID(r.Context(), uid)
 	if err != nil {
 		return fosite.ErrServerError.WithWrap(err)
 	}

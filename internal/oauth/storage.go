@@ -142,6 +142,15 @@ func (s tokenStrategy) ValidateAuthorizeCode(ctx context.Context, r fosite.Reque
 	return s.validate(ctx, r, fosite.AuthorizeCode)
 }
 
+// Database is the store lablet keeps OAuth's applications, grants and
+// device codes in. Only this file, the provider's storage adapter, reads
+// or writes it; the rest of the package goes through storage's methods
+// and the service layer.
+type Database = store.DB
+
+// errNotFound is storage's answer for a row that does not exist.
+var errNotFound = errors.New("oauth: not found")
+
 // storage implements fosite's storage interfaces on internal/store. Every
 // code and token is kept by its digest only.
 type storage struct {
@@ -374,4 +383,77 @@ func (s *storage) Authenticate(ctx context.Context, login, password string) (str
 		return "", err
 	}
 	return strconv.FormatInt(u.ID, 10), nil
+}
+
+// applicationByUID finds an application by its client id (errNotFound).
+func (s *storage) applicationByUID(ctx context.Context, uid string) (*model.OAuthApplication, error) {
+	app, err := s.db.Q().OAuthApplicationByUID(ctx, uid)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return app, err
+}
+
+// applicationByID finds an application by its row id (errNotFound).
+func (s *storage) applicationByID(ctx context.Context, id int64) (*model.OAuthApplication, error) {
+	app, err := s.db.Q().OAuthApplicationByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return app, err
+}
+
+// ensureApplication creates app unless an application with its client id
+// exists (another instance may be creating it at the same moment).
+func (s *storage) ensureApplication(ctx context.Context, app *model.OAuthApplication) error {
+	err := s.db.WithTx(ctx, func(q *store.Q) error {
+		if _, err := q.OAuthApplicationByUID(ctx, app.UID); err == nil {
+			return nil
+		}
+		return q.CreateOAuthApplication(ctx, app)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return nil
+	}
+	return err
+}
+
+// Device authorization grants (RFC 8628): created by authorizeDevice,
+// decided on the verification page, polled and redeemed at the token
+// endpoint. Lookups answer errNotFound for unknown codes.
+
+func (s *storage) createDeviceGrant(ctx context.Context, d *model.OAuthDeviceGrant) error {
+	return s.db.Q().CreateOAuthDeviceGrant(ctx, d)
+}
+
+func (s *storage) deviceGrantByUserCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
+	d, err := s.db.Q().OAuthDeviceGrantByUserCode(ctx, digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return d, err
+}
+
+func (s *storage) deviceGrantByDeviceCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
+	d, err := s.db.Q().OAuthDeviceGrantByDeviceCode(ctx, digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNotFound
+	}
+	return d, err
+}
+
+func (s *storage) decideDeviceGrant(ctx context.Context, id, userID int64, status string) error {
+	err := s.db.Q().DecideOAuthDeviceGrant(ctx, id, userID, status)
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	return err
+}
+
+func (s *storage) pollDeviceGrant(ctx context.Context, id int64, now time.Time, interval int) error {
+	return s.db.Q().PollOAuthDeviceGrant(ctx, id, now, interval)
+}
+
+func (s *storage) deleteDeviceGrant(ctx context.Context, id int64) error {
+	return s.db.Q().DeleteOAuthDeviceGrant(ctx, id)
 }

@@ -2,6 +2,8 @@ package server_test
 
 import (
 	"go/build"
+	"go/parser"
+	"go/token"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -50,6 +52,29 @@ func TestLayers(t *testing.T) {
 			}
 			if rule.onlyThese != nil && !slices.Contains(rule.onlyThese, rel) {
 				t.Errorf("%s imports %s; it may import only %v", rule.pkg, rel, rule.onlyThese)
+			}
+		}
+	}
+}
+
+// OAuth's storage adapter (storage.go) is the one file of internal/oauth
+// that touches the store; the provider's domain reads go through the
+// service layer.
+func TestOAuthStorageAdapterAlone(t *testing.T) {
+	_, self, _, _ := runtime.Caller(0)
+	dir := filepath.Join(filepath.Dir(self), "..", "oauth")
+	p, err := build.ImportDir(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range p.GoFiles {
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, name), nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range f.Imports {
+			if strings.Trim(imp.Path.Value, `"`) == module+"internal/store" && name != "storage.go" {
+				t.Errorf("internal/oauth/%s imports the store; only storage.go may", name)
 			}
 		}
 	}

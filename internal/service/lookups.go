@@ -24,6 +24,23 @@ func (s *Service) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model
 	return m, nil
 }
 
+// UserByID loads a user by id, or answers "404 User Not Found". It checks
+// nothing: callers use it for users the caller has already proven to be
+// (a grant's subject) or may already see.
+func (s *Service) UserByID(ctx context.Context, id int64) (*model.User, error) {
+	return s.userByID(ctx, id)
+}
+
+// GroupPathsOf lists the full paths of the groups user belongs to,
+// directly or by inheritance (OpenID Connect's "groups" claim).
+func (s *Service) GroupPathsOf(ctx context.Context, userID int64) ([]string, error) {
+	paths, err := s.db.Q().GroupFullPathsOf(ctx, userID, s.Today())
+	if err != nil {
+		return nil, fmt.Errorf("service: groups of user %d: %w", userID, err)
+	}
+	return paths, nil
+}
+
 // UserByUsername finds a user by username (case-insensitively), or
 // answers "404 User Not Found".
 func (s *Service) UserByUsername(ctx context.Context, username string) (*model.User, error) {
