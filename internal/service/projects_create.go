@@ -32,7 +32,38 @@ func projectCreationLevel(setting string) access.Level {
 // CreateProject creates a project as the caller. forUser, when set, is the
 // user whose personal namespace receives it (admins only, POST
 // /projects/user/:user_id).
+//
+// Everything that can be read or built before the transaction is
+// (prepareProject): on SQLite the transaction holds the only write lock, so
+// it runs just the statements that must be atomic (placeProject).
 func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in ProjectInput, forUser *int64) (*model.Project, error) {
+	plan, err := s.prepareProject(ctx, id, in, forUser)
+	if err != nil {
+		return nil, err
+	}
+	if plan.repo != nil {
+		defer s.repos.Discard(plan.repo) // unless placed
+	}
+	return s.placeProject(ctx, id, plan)
+}
+
+// projectPlan is a project ready to be placed: its row built from the
+// input, its namespace and creator read and their rights checked, and its
+// repository (with its first commit, if asked for) built aside.
+type projectPlan struct {
+	p       *model.Project
+	ns      *model.Namespace
+	creator *model.User
+	forUser bool // an administrator creates it for creator
+	branch  string
+	readme  bool
+	repo    *repo.Repo // nil without repositories (tools)
+}
+
+// prepareProject validates the input and reads what the project needs, as
+// if the request had come a moment earlier; placeProject re-checks inside
+// its transaction what could have changed since.
+func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in ProjectInput, forUser *int64) (*projectPlan, error) {
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
@@ -53,35 +84,28 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	plan := &projectPlan{branch: DefaultBranch, readme: in.InitializeWithReadme != nil && *in.InitializeWithReadme,
+		creator: id.User, forUser: forUser != nil}
+	if in.DefaultBranch != nil {
+		plan.branch = *in.DefaultBranch
+	}
 	p := &model.Project{Name: strings.TrimSpace(*in.Name), Path: *in.Path, VisibilityLevel: access.Private,
 		EmptyRepo: true, IssuesEnabled: true, MergeRequestsEnabled: true, WikiEnabled: true, JobsEnabled: true,
-		SnippetsEnabled: true, LFSEnabled: true, RequestAccessEnabled: true, Topics: []string{}}
-	branch := DefaultBranch
-	if in.DefaultBranch != nil {
-		branch = *in.DefaultBranch
-	}
-	p.DefaultBranch = &branch
+		SnippetsEnabled: true, LFSEnabled: true, RequestAccessEnabled: true, Topics: []string{}, DefaultBranch: &plan.branch}
 	applyProjectInput(p, &in)
-	readme := in.InitializeWithReadme != nil && *in.InitializeWithReadme
-	// Everything that can be read or built before the transaction is: on
-	// SQLite it holds the only write lock, so it runs just the statements
-	// that must be atomic. The namespace and the caller's right to create
-	// there are read first (as if the request had come a moment earlier);
-	// the transaction re-checks that the namespace is still there and that
-	// name and path are free.
-	q0 := s.db.Q()
-	creator := id.User
+	plan.p = p
+	q := s.db.Q()
 	if forUser != nil {
-		u, err := q0.UserByID(ctx, *forUser)
+		u, err := q.UserByID(ctx, *forUser)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, NotFound("User")
 		}
 		if err != nil {
 			return nil, fmt.Errorf("service: load user: %w", err)
 		}
-		creator = u
+		plan.creator = u
 	}
-	ns, err := s.creationNamespace(ctx, q0, id, creator, in.Namespace, forUser != nil)
+	ns, err := s.creationNamespace(ctx, q, id, plan.creator, in.Namespace, plan.forUser)
 	if err != nil {
 		return nil, err
 	}
@@ -89,21 +113,29 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 		return nil, Validation{"visibility_level": {fmt.Sprintf("%s is not allowed in a %s group.",
 			access.VisibilityName(p.VisibilityLevel), access.VisibilityName(ns.VisibilityLevel))}}.Err()
 	}
+	plan.ns = ns
 	p.NamespaceID = ns.ID
-	p.CreatorID = &creator.ID
-	// The repository (and its first commit) is built before the
-	// transaction too, which only renames it into place. It is discarded
-	// unless placed.
-	var prepared *repo.Repo
+	p.CreatorID = &plan.creator.ID
+	// The repository is built aside; the transaction only renames it
+	// into place.
 	if s.repos != nil {
-		if prepared, err = s.prepareRepository(ctx, p, branch, creator, readme); err != nil {
+		if plan.repo, err = s.prepareRepository(ctx, p, plan.branch, plan.creator, plan.readme); err != nil {
 			return nil, err
 		}
-		defer s.repos.Discard(prepared)
-		if readme {
+		if plan.readme {
 			p.EmptyRepo = false // the prepared repository has its commit
 		}
 	}
+	return plan, nil
+}
+
+// placeProject writes the plan's project in one transaction — the
+// projects limit, name and path checked again, the row, its owner member,
+// its default branch's protection — and renames its repository into
+// place; a name or path taken concurrently is retried (PostgreSQL) and
+// answered as GitLab does.
+func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *projectPlan) (*model.Project, error) {
+	p, ns, creator := plan.p, plan.ns, plan.creator
 	// Repositories placed by attempts that did not commit are removed:
 	// by the next attempt (which may get the same id), or at the end.
 	var made []int64
@@ -116,6 +148,7 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 		}
 		s.deleteRepos(context.WithoutCancel(ctx), orphans...)
 	}()
+	var err error
 	for attempt := 0; ; attempt++ {
 		err = s.db.WithTx(ctx, func(q *store.Q) error {
 			p.ID = 0
@@ -128,7 +161,7 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 				if err := q.LockNamespaceChain(ctx, creator.NamespaceID); err != nil {
 					return err
 				}
-				if err := s.checkProjectsLimit(ctx, q, creator.ID, forUser != nil); err != nil {
+				if err := s.checkProjectsLimit(ctx, q, creator.ID, plan.forUser); err != nil {
 					return err
 				}
 			}
@@ -146,7 +179,7 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 				owner = &model.Member{UserID: *ns.OwnerID, AccessLevel: int(access.Owner), CreatedByID: &id.User.ID}
 			}
 			// The default branch is protected for Maintainers.
-			rule := &model.ProtectedBranch{Name: branch, PushAccessLevel: int(access.Maintainer),
+			rule := &model.ProtectedBranch{Name: plan.branch, PushAccessLevel: int(access.Maintainer),
 				MergeAccessLevel: int(access.Maintainer), UnprotectAccessLevel: int(access.Maintainer)}
 			if err := q.CreateNewProject(ctx, store.NewProject{Project: p, Namespace: ns, Owner: owner, Rule: rule}); err != nil {
 				if errors.Is(err, store.ErrConflict) {
@@ -155,9 +188,9 @@ func (s *Service) CreateProject(ctx context.Context, id *auth.Identity, in Proje
 				return err
 			}
 			made = append(made, p.ID)
-			tmp := prepared
-			prepared = nil // placed or not, a retry builds its own
-			return s.createRepository(ctx, q, p, creator, readme, tmp)
+			prepared := plan.repo
+			plan.repo = nil // placed or not, a retry builds its own
+			return s.createRepository(ctx, q, p, creator, plan.readme, prepared)
 		})
 		if !errors.Is(err, errProjectRace) {
 			break

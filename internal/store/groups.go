@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -17,56 +16,44 @@ const memberOfNamespaceSQL = `EXISTS (SELECT 1 FROM namespace_closure ac
 
 // ListGroups returns a page of groups matching f and the total count.
 func (q *Q) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model.Namespace, int, error) {
-	where := []string{"n.kind = 'group'"}
-	var args []any
+	var w conds
+	w.add("n.kind = 'group'")
 	if !f.Admin {
-		where = append(where, "n.marked_for_deletion_on IS NULL")
+		w.add("n.marked_for_deletion_on IS NULL")
 		minLevel := max(f.MinAccessLevel, 10)
 		switch {
 		case f.MemberOnly && f.UserID != 0:
-			where = append(where, memberOfNamespaceSQL)
-			args = append(args, f.UserID, minLevel, f.Today)
+			w.add(memberOfNamespaceSQL, f.UserID, minLevel, f.Today)
 		case f.MemberOnly:
-			where = append(where, "1 = 0")
+			w.add("1 = 0")
 		case f.UserID != 0:
-			where = append(where, "(n.visibility_level >= ? OR "+memberOfNamespaceSQL+")")
-			args = append(args, f.MinVisibility, f.UserID, 10, f.Today)
+			w.add("(n.visibility_level >= ? OR "+memberOfNamespaceSQL+")", f.MinVisibility, f.UserID, 10, f.Today)
 		default:
-			where = append(where, "n.visibility_level >= ?")
-			args = append(args, f.MinVisibility)
+			w.add("n.visibility_level >= ?", f.MinVisibility)
 		}
 	} else if f.MinAccessLevel > 0 {
 		// Administrators asking for their own access see their memberships.
-		where = append(where, memberOfNamespaceSQL)
-		args = append(args, f.UserID, f.MinAccessLevel, f.Today)
+		w.add(memberOfNamespaceSQL, f.UserID, f.MinAccessLevel, f.Today)
 	}
 	if f.Search != "" {
-		where = append(where, `(lower(n.name) LIKE ? ESCAPE '\' OR lower(n.path) LIKE ? ESCAPE '\')`)
-		p := likeEscape(f.Search)
-		args = append(args, p, p)
+		w.search(f.Search, "n.name", "n.path")
 	}
 	if f.TopLevelOnly {
-		where = append(where, "n.parent_id IS NULL")
+		w.add("n.parent_id IS NULL")
 	}
 	if f.ParentID != nil {
-		where = append(where, "n.parent_id = ?")
-		args = append(args, *f.ParentID)
+		w.add("n.parent_id = ?", *f.ParentID)
 	}
 	if f.AncestorID != nil {
-		where = append(where, "n.id IN (SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ? AND depth > 0)")
-		args = append(args, *f.AncestorID)
+		w.add("n.id IN (SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ? AND depth > 0)", *f.AncestorID)
 	}
 	if f.Visibility != nil {
-		where = append(where, "n.visibility_level = ?")
-		args = append(args, *f.Visibility)
+		w.add("n.visibility_level = ?", *f.Visibility)
 	}
 	if len(f.SkipIDs) > 0 {
-		where = append(where, "n.id NOT IN ("+placeholders(len(f.SkipIDs))+")")
-		for _, id := range f.SkipIDs {
-			args = append(args, id)
-		}
+		w.in("n.id", true, f.SkipIDs)
 	}
-	cond := " WHERE " + strings.Join(where, " AND ")
+	cond, args := w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM namespaces n"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count groups: %w", wrapErr(err))
@@ -93,26 +80,19 @@ func (q *Q) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model.Names
 
 // ListNamespaces returns a page of namespaces matching f and the total.
 func (q *Q) ListNamespaces(ctx context.Context, f model.NamespaceFilter) ([]*model.Namespace, int, error) {
-	var where []string
-	var args []any
+	var w conds
 	if !f.All {
 		minLevel := 10
 		if f.OwnedOnly {
 			minLevel = 50
 		}
-		where = append(where, "((n.kind = 'user' AND n.owner_id = ?) OR (n.kind = 'group' AND n.marked_for_deletion_on IS NULL AND "+
-			memberOfNamespaceSQL+"))")
-		args = append(args, f.UserID, f.UserID, minLevel, f.Today)
+		w.add("((n.kind = 'user' AND n.owner_id = ?) OR (n.kind = 'group' AND n.marked_for_deletion_on IS NULL AND "+
+			memberOfNamespaceSQL+"))", f.UserID, f.UserID, minLevel, f.Today)
 	}
 	if f.Search != "" {
-		where = append(where, `(lower(n.name) LIKE ? ESCAPE '\' OR lower(n.path) LIKE ? ESCAPE '\')`)
-		p := likeEscape(f.Search)
-		args = append(args, p, p)
+		w.search(f.Search, "n.name", "n.path")
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond, args := w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM namespaces n"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count namespaces: %w", wrapErr(err))

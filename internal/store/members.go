@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -107,20 +106,14 @@ func (q *Q) ProjectAccessLevel(ctx context.Context, userID, projectID, namespace
 	return int(level.Int64), nil
 }
 
-// memberFilterSQL appends f's conditions on members m joined with users u.
-func memberFilterSQL(f model.MemberFilter, where []string, args []any) ([]string, []any) {
+// memberFilter adds f's conditions on members m joined with users u.
+func memberFilter(w *conds, f model.MemberFilter) {
 	if f.Query != "" {
-		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.name) LIKE ? ESCAPE '\')`)
-		p := likeEscape(f.Query)
-		args = append(args, p, p)
+		w.search(f.Query, "u.username", "u.name")
 	}
 	if len(f.UserIDs) > 0 {
-		where = append(where, "m.user_id IN ("+placeholders(len(f.UserIDs))+")")
-		for _, id := range f.UserIDs {
-			args = append(args, id)
-		}
+		w.in("m.user_id", false, f.UserIDs)
 	}
-	return where, args
 }
 
 func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*model.Member, error) {
@@ -134,8 +127,11 @@ func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*mode
 // ListMembers returns a page of the direct members of a source and their
 // total count, oldest membership first.
 func (q *Q) ListMembers(ctx context.Context, sourceType string, sourceID int64, f model.MemberFilter) ([]*model.Member, int, error) {
-	where, args := memberFilterSQL(f, []string{"m.source_type = ?", "m.source_id = ?"}, []any{sourceType, sourceID})
-	cond := " FROM members m JOIN users u ON u.id = m.user_id WHERE " + strings.Join(where, " AND ")
+	var w conds
+	w.add("m.source_type = ?", sourceType)
+	w.add("m.source_id = ?", sourceID)
+	memberFilter(&w, f)
+	cond, args := " FROM members m JOIN users u ON u.id = m.user_id"+w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*)"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count members: %w", wrapErr(err))
@@ -165,9 +161,11 @@ func effectiveMembersFrom(projectID, nsID int64, today string) (string, []any) {
 // inherited from ancestor groups, one per user with the highest level, and
 // the total count. projectID is 0 for a group.
 func (q *Q) ListEffectiveMembers(ctx context.Context, projectID, nsID int64, today string, f model.MemberFilter) ([]*model.Member, int, error) {
-	from, args := effectiveMembersFrom(projectID, nsID, today)
-	where, args := memberFilterSQL(f, []string{"m.rn = 1"}, args)
-	cond := from + " WHERE " + strings.Join(where, " AND ")
+	from, fromArgs := effectiveMembersFrom(projectID, nsID, today)
+	w := conds{args: fromArgs}
+	w.add("m.rn = 1")
+	memberFilter(&w, f)
+	cond, args := from+w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*)"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count effective members: %w", wrapErr(err))

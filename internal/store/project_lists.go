@@ -384,26 +384,16 @@ func (q *Q) publicProjectIDs(ctx context.Context, f model.ProjectFilter) ([]int6
 			return cutPublicIDs(rows, f), nil
 		}
 	}
-	where := []string{"p.visibility_level >= ?", "p.marked_for_deletion_on IS NULL"}
-	args := []any{f.MinVisibility}
-	if f.Visibility != nil {
-		where, args = append(where, "p.visibility_level = ?"), append(args, *f.Visibility)
-	}
-	if f.Archived != nil {
-		where, args = append(where, "p.archived = ?"), append(args, *f.Archived)
-	}
-	if f.IDAfter > 0 {
-		where, args = append(where, "p.id > ?"), append(args, f.IDAfter)
-	}
-	if f.IDBefore > 0 {
-		where, args = append(where, "p.id < ?"), append(args, f.IDBefore)
-	}
+	var w conds
+	w.add("p.visibility_level >= ?", f.MinVisibility)
+	w.add("p.marked_for_deletion_on IS NULL")
+	projectRowFilter(&w, f)
 	dir := " ASC"
 	if f.Desc {
 		dir = " DESC"
 	}
-	ids, err := q.int64s(ctx, "SELECT p.id FROM projects p WHERE "+strings.Join(where, " AND ")+
-		" ORDER BY p.id"+dir+" LIMIT ?", append(args, f.Limit+f.Offset)...)
+	ids, err := q.int64s(ctx, "SELECT p.id FROM projects p"+w.where()+
+		" ORDER BY p.id"+dir+" LIMIT ?", append(w.args, f.Limit+f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list projects: %w", err)
 	}

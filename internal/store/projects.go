@@ -223,57 +223,35 @@ func (q *Q) listProjects(ctx context.Context, f model.ProjectFilter) ([]*model.P
 			return projects, levels, 0, err
 		}
 	}
-	args := []any{f.ViewerID, f.Today, f.ViewerID, f.Today}
-	var where []string
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
-	}
+	w := conds{args: []any{f.ViewerID, f.Today, f.ViewerID, f.Today}} // projectAccessCTE's
 	if !f.Admin {
-		add("(p.visibility_level >= ? OR "+projectLevelExpr+" >= 10)", f.MinVisibility)
+		w.add("(p.visibility_level >= ? OR "+projectLevelExpr+" >= 10)", f.MinVisibility)
 		// Projects scheduled for deletion stay visible to their owners only.
-		add("(p.marked_for_deletion_on IS NULL OR " + projectLevelExpr + " >= 50)")
+		w.add("(p.marked_for_deletion_on IS NULL OR " + projectLevelExpr + " >= 50)")
 	}
 	if f.NamespaceID != 0 {
 		if f.IncludeSubgroups {
-			add("p.namespace_id IN (SELECT c.descendant_id FROM namespace_closure c WHERE c.ancestor_id = ?)", f.NamespaceID)
+			w.add("p.namespace_id IN (SELECT c.descendant_id FROM namespace_closure c WHERE c.ancestor_id = ?)", f.NamespaceID)
 		} else {
-			add("p.namespace_id = ?", f.NamespaceID)
+			w.add("p.namespace_id = ?", f.NamespaceID)
 		}
 	}
 	if f.Search != "" {
-		pat := likeEscape(f.Search)
-		cond := `lower(p.name) LIKE ? ESCAPE '\' OR lower(p.path) LIKE ? ESCAPE '\' OR lower(p.description) LIKE ? ESCAPE '\'`
-		a := []any{pat, pat, pat}
+		columns := []string{"p.name", "p.path", "p.description"}
 		if f.SearchNamespaces {
-			cond += ` OR lower(n.full_path) LIKE ? ESCAPE '\' OR lower(n.full_name) LIKE ? ESCAPE '\'`
-			a = append(a, pat, pat)
+			columns = append(columns, "n.full_path", "n.full_name")
 		}
-		add("("+cond+")", a...)
+		w.search(f.Search, columns...)
 	}
 	if f.Topic != "" {
 		// Topics are stored comma-joined; commas are refused in topics.
-		add(`(',' || lower(p.topics) || ',') LIKE ? ESCAPE '\'`, "%,"+strings.TrimSuffix(strings.TrimPrefix(likeEscape(f.Topic), "%"), "%")+",%")
+		w.add(`(',' || lower(p.topics) || ',') LIKE ? ESCAPE '\'`, "%,"+strings.TrimSuffix(strings.TrimPrefix(likeEscape(f.Topic), "%"), "%")+",%")
 	}
 	if f.MinAccessLevel > 0 {
-		add(projectLevelExpr+" >= ?", f.MinAccessLevel)
+		w.add(projectLevelExpr+" >= ?", f.MinAccessLevel)
 	}
-	if f.Visibility != nil {
-		add("p.visibility_level = ?", *f.Visibility)
-	}
-	if f.Archived != nil {
-		add("p.archived = ?", *f.Archived)
-	}
-	if f.IDAfter > 0 {
-		add("p.id > ?", f.IDAfter)
-	}
-	if f.IDBefore > 0 {
-		add("p.id < ?", f.IDBefore)
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	projectRowFilter(&w, f)
+	cond, args := w.where(), w.args
 
 	from := projectFrom
 	if f.MinAccessLevel > 0 {
@@ -323,6 +301,23 @@ func (q *Q) listProjects(ctx context.Context, f model.ProjectFilter) ([]*model.P
 		return nil, nil, 0, fmt.Errorf("store: list projects: %w", wrapErr(err))
 	}
 	return out, levels, total, nil
+}
+
+// projectRowFilter adds the filters on a project's own columns that every
+// list path shares (the SQL one and the cached public ids' query).
+func projectRowFilter(w *conds, f model.ProjectFilter) {
+	if f.Visibility != nil {
+		w.add("p.visibility_level = ?", *f.Visibility)
+	}
+	if f.Archived != nil {
+		w.add("p.archived = ?", *f.Archived)
+	}
+	if f.IDAfter > 0 {
+		w.add("p.id > ?", f.IDAfter)
+	}
+	if f.IDBefore > 0 {
+		w.add("p.id < ?", f.IDBefore)
+	}
 }
 
 // ProjectNameTaken and ProjectPathTaken report whether another project in

@@ -119,56 +119,48 @@ var tokenOrders = map[string]string{
 
 // ListTokens returns a page of tokens matching f and the total count.
 func (q *Q) ListTokens(ctx context.Context, f model.TokenFilter) ([]*model.Token, int, error) {
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) {
-		where = append(where, cond)
-		args = append(args, a...)
-	}
+	var w conds
 	if f.UserID != nil {
-		add("t.user_id = ?", *f.UserID)
+		w.add("t.user_id = ?", *f.UserID)
 	}
 	if f.Impersonation != nil {
-		add("t.impersonation = ?", *f.Impersonation)
+		w.add("t.impersonation = ?", *f.Impersonation)
 	}
 	if f.Revoked != nil {
-		add("t.revoked = ?", *f.Revoked)
+		w.add("t.revoked = ?", *f.Revoked)
 	}
 	if f.BotsOf != nil {
-		add("t.user_id IN (SELECT b.user_id FROM resource_bots b WHERE b.source_type = ? AND b.source_id = ?)",
+		w.add("t.user_id IN (SELECT b.user_id FROM resource_bots b WHERE b.source_type = ? AND b.source_id = ?)",
 			f.BotsOf.Type, f.BotsOf.ID)
 	}
 	switch f.State {
 	case "active":
-		add("(t.revoked = FALSE AND (t.expires_at IS NULL OR t.expires_at >= ?))", f.Today)
+		w.add("(t.revoked = FALSE AND (t.expires_at IS NULL OR t.expires_at >= ?))", f.Today)
 	case "inactive":
-		add("(t.revoked = TRUE OR (t.expires_at IS NOT NULL AND t.expires_at < ?))", f.Today)
+		w.add("(t.revoked = TRUE OR (t.expires_at IS NOT NULL AND t.expires_at < ?))", f.Today)
 	}
 	if f.Search != "" {
-		add(`lower(t.name) LIKE ? ESCAPE '\'`, likeEscape(f.Search))
+		w.search(f.Search, "t.name")
 	}
 	if f.CreatedBefore != nil {
-		add("t.created_at < ?", ms(*f.CreatedBefore))
+		w.add("t.created_at < ?", ms(*f.CreatedBefore))
 	}
 	if f.CreatedAfter != nil {
-		add("t.created_at > ?", ms(*f.CreatedAfter))
+		w.add("t.created_at > ?", ms(*f.CreatedAfter))
 	}
 	if f.LastUsedBefore != nil {
-		add("t.last_used_at < ?", ms(*f.LastUsedBefore))
+		w.add("t.last_used_at < ?", ms(*f.LastUsedBefore))
 	}
 	if f.LastUsedAfter != nil {
-		add("t.last_used_at > ?", ms(*f.LastUsedAfter))
+		w.add("t.last_used_at > ?", ms(*f.LastUsedAfter))
 	}
 	if f.ExpiresBefore != nil {
-		add("t.expires_at < ?", *f.ExpiresBefore)
+		w.add("t.expires_at < ?", *f.ExpiresBefore)
 	}
 	if f.ExpiresAfter != nil {
-		add("t.expires_at > ?", *f.ExpiresAfter)
+		w.add("t.expires_at > ?", *f.ExpiresAfter)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond, args := w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM personal_access_tokens t"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count tokens: %w", wrapErr(err))

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -155,58 +154,48 @@ var userOrderColumns = map[string]string{"id": "u.id", "name": "u.name", "userna
 
 // ListUsers returns a page of users matching f and the total count.
 func (q *Q) ListUsers(ctx context.Context, f model.UserFilter) ([]*model.User, int, error) {
-	var where []string
-	var args []any
+	var w conds
 	if f.Search != "" {
 		emailCol := "u.email"
 		if f.PublicSearch {
 			emailCol = "u.public_email"
 		}
-		where = append(where, `(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.name) LIKE ? ESCAPE '\' OR (`+
-			emailCol+` <> '' AND lower(`+emailCol+`) = lower(?)))`)
 		p := likeEscape(f.Search)
-		args = append(args, p, p, f.Search)
+		w.add(`(lower(u.username) LIKE ? ESCAPE '\' OR lower(u.name) LIKE ? ESCAPE '\' OR (`+
+			emailCol+` <> '' AND lower(`+emailCol+`) = lower(?)))`, p, p, f.Search)
 	}
 	if f.Username != "" {
-		where = append(where, "lower(u.username) = lower(?)")
-		args = append(args, f.Username)
+		w.add("lower(u.username) = lower(?)", f.Username)
 	}
 	if f.State != "" {
-		where = append(where, "u.state = ?")
-		args = append(args, f.State)
+		w.add("u.state = ?", f.State)
 	}
 	if len(f.ExcludeStates) > 0 {
-		where = append(where, "u.state NOT IN ("+placeholders(len(f.ExcludeStates))+")")
-		for _, st := range f.ExcludeStates {
-			args = append(args, st)
+		args := make([]any, len(f.ExcludeStates))
+		for i, st := range f.ExcludeStates {
+			args[i] = st
 		}
+		w.add("u.state NOT IN ("+placeholders(len(args))+")", args...)
 	}
 	if f.Admins != nil {
-		where = append(where, "u.is_admin = ?")
-		args = append(args, *f.Admins)
+		w.add("u.is_admin = ?", *f.Admins)
 	}
 	if f.External != nil {
-		where = append(where, "u.external = ?")
-		args = append(args, *f.External)
+		w.add("u.external = ?", *f.External)
 	}
 	if f.Humans {
-		where = append(where, "u.bot = FALSE")
+		w.add("u.bot = FALSE")
 	}
 	if f.Bots {
-		where = append(where, "u.bot = TRUE")
+		w.add("u.bot = TRUE")
 	}
 	if f.CreatedBefore != nil {
-		where = append(where, "u.created_at < ?")
-		args = append(args, ms(*f.CreatedBefore))
+		w.add("u.created_at < ?", ms(*f.CreatedBefore))
 	}
 	if f.CreatedAfter != nil {
-		where = append(where, "u.created_at > ?")
-		args = append(args, ms(*f.CreatedAfter))
+		w.add("u.created_at > ?", ms(*f.CreatedAfter))
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond, args := w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM users u"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count users: %w", wrapErr(err))
