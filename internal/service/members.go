@@ -41,6 +41,11 @@ func (s *Service) GroupMemberSource(ctx context.Context, id *auth.Identity, ref 
 	if err != nil {
 		return nil, err
 	}
+	if !viewer(id).CanSee(g.VisibilityLevel, level) {
+		// Seen only through one of its projects (has_projects): GitLab
+		// shows such a caller the group, not its members.
+		return nil, Forbidden("")
+	}
 	return &MemberSource{Type: model.SourceNamespace, ID: g.ID, NamespaceID: g.ID, Level: level}, nil
 }
 

@@ -157,10 +157,34 @@ func (s *Service) VisibleGroup(ctx context.Context, id *auth.Identity, ref strin
 		return nil, 0, err
 	}
 	// Groups scheduled for deletion are gone for all but administrators.
-	if !viewer(id).CanSee(ns.VisibilityLevel, level) || ns.MarkedForDeletionOn != nil && level < access.Admin {
+	if ns.MarkedForDeletionOn != nil && level < access.Admin {
 		return nil, 0, NotFound("Group")
 	}
+	if !viewer(id).CanSee(ns.VisibilityLevel, level) {
+		// GitLab's has_projects: a member of a project in the group (or
+		// below) may read the group, with no level on it.
+		member, err := s.memberOfProjectIn(ctx, id, ns)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !member {
+			return nil, 0, NotFound("Group")
+		}
+	}
 	return ns, level, nil
+}
+
+// memberOfProjectIn reports whether the caller is a member of a project in
+// group ns or its subgroups.
+func (s *Service) memberOfProjectIn(ctx context.Context, id *auth.Identity, ns *model.Namespace) (bool, error) {
+	if !id.Authenticated() {
+		return false, nil
+	}
+	ok, err := s.db.Q().MemberOfProjectIn(ctx, id.User.ID, ns.ID, s.Today())
+	if err != nil {
+		return false, fmt.Errorf("service: %w", err)
+	}
+	return ok, nil
 }
 
 func (s *Service) projectByRef(ctx context.Context, ref string) (*model.Project, error) {

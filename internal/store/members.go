@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/lablet/lablet/internal/model"
@@ -84,6 +85,26 @@ func (q *Q) namespaceAccessLevel(ctx context.Context, userID, nsID int64, today 
 		return 0, fmt.Errorf("store: namespace access: %w", wrapErr(err))
 	}
 	return int(level.Int64), nil
+}
+
+// MemberOfProjectIn reports whether user holds an unexpired membership of
+// a project in namespace nsID or below it (GitLab's has_projects: such a
+// user may read the group). It starts from the user's project memberships
+// (members_user), which are few.
+func (q *Q) MemberOfProjectIn(ctx context.Context, userID, nsID int64, today string) (bool, error) {
+	var one int
+	err := q.queryRow(ctx, `SELECT 1 FROM members m
+		JOIN projects p ON p.id = m.source_id
+		JOIN namespace_closure c ON c.descendant_id = p.namespace_id AND c.ancestor_id = ?
+		WHERE m.user_id = ? AND m.source_type = 'Project' AND (m.expires_at IS NULL OR m.expires_at >= ?)
+		LIMIT 1`, nsID, userID, today).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: project membership in namespace: %w", wrapErr(err))
+	}
+	return true, nil
 }
 
 // ProjectAccessLevel returns the highest unexpired access level user has on

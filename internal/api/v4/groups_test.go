@@ -435,3 +435,35 @@ func TestGroupDelete(t *testing.T) {
 	// The path is free again.
 	grpNew(t, s, r.owner.Token, "top", nil, gitlab.PrivateVisibility)
 }
+
+// A member of a project in a private group may read the group (GitLab's
+// has_projects), and the groups above it, but not its members; other
+// private groups stay hidden.
+func TestGroupReadableThroughItsProjects(t *testing.T) {
+	s := labtest.Start(t)
+	owner := s.NewUser(t, "owner")
+	dev := s.NewUser(t, "dev")
+	top := grpNew(t, s, owner.Token, "top", nil, gitlab.PrivateVisibility)
+	sub := grpNew(t, s, owner.Token, "sub", top, gitlab.PrivateVisibility)
+	other := grpNew(t, s, owner.Token, "other", nil, gitlab.PrivateVisibility)
+	p, _, err := s.Client(t, owner.Token).Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("app"),
+		NamespaceID: gitlab.Ptr(sub.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Client(t, owner.Token).ProjectMembers.AddProjectMember(p.ID, &gitlab.AddProjectMemberOptions{
+		UserID: gitlab.Ptr(dev.ID), AccessLevel: gitlab.Ptr(gitlab.DeveloperPermissions)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []*gitlab.Group{top, sub} {
+		if r := s.Do(t, labtest.Request{Path: "/groups/" + strconv.FormatInt(g.ID, 10), Token: dev.Token}); r.Status != http.StatusOK {
+			t.Errorf("GET group %s = %d %s", g.FullPath, r.Status, r.Body)
+		}
+		s.Do(t, labtest.Request{Path: "/groups/" + strconv.FormatInt(g.ID, 10) + "/members", Token: dev.Token}).
+			ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+		s.Do(t, labtest.Request{Method: "PUT", Path: "/groups/" + strconv.FormatInt(g.ID, 10), Token: dev.Token,
+			JSON: map[string]any{"description": "x"}}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+	}
+	s.Do(t, labtest.Request{Path: "/groups/" + strconv.FormatInt(other.ID, 10), Token: dev.Token}).
+		ExpectError(t, http.StatusNotFound, `{"message":"404 Group Not Found"}`)
+}
