@@ -22,7 +22,6 @@ var pendingFixes = map[string]func(c *cell) bool{
 		return strings.HasPrefix(c.route.Pattern, "/api/v4/personal_access_tokens/self") &&
 			(c.caller.kind == oauthCaller || c.caller.kind == sessionCaller) && c.got != c.want
 	},
-
 }
 
 func isAPI(c *cell) bool { return surfaceOf(c.route) == apiSurface }
