@@ -184,6 +184,9 @@ func (s *Service) CreateBranch(ctx context.Context, id *auth.Identity, projectRe
 	if !ValidBranchName(name) {
 		return nil, nil, Invalid(MsgBranchNameInvalid)
 	}
+	if err := s.createDefaultBranch(ctx, id, pr); err != nil {
+		return nil, nil, err
+	}
 	if _, err := pr.Repo.Branch(name); err == nil {
 		return nil, nil, Invalid("Branch already exists")
 	} else if !errors.Is(err, repo.ErrNotFound) {
@@ -220,6 +223,32 @@ func (s *Service) CreateBranch(ctx context.Context, id *auth.Identity, projectRe
 		return nil, nil, err
 	}
 	return pr, &infos[0], nil
+}
+
+// createDefaultBranch gives an empty repository its default branch before
+// a branch is created from it, as GitLab's Branches::CreateService does:
+// an empty README.md committed by the caller ("Add README.md"), who must
+// be allowed to push to that branch. Another writer's first commit in the
+// meantime is as good.
+func (s *Service) createDefaultBranch(ctx context.Context, id *auth.Identity, pr *ProjectRepo) error {
+	empty, err := pr.Repo.IsEmpty(ctx)
+	if err != nil {
+		return fmt.Errorf("service: repository state: %w", err)
+	}
+	if !empty {
+		return nil
+	}
+	def := s.defaultBranch(ctx, pr)
+	if err := s.checkPush(ctx, pr, def); err != nil {
+		return err
+	}
+	me := repo.Signature{Name: id.User.Name, Email: id.User.Email}
+	_, err = pr.Repo.CommitFiles(ctx, repo.CommitRequest{Branch: def, Message: "Add README.md", Author: me,
+		Actions: []repo.Action{{Kind: repo.ActionCreate, Path: "README.md", Content: []byte{}}}})
+	if err != nil && !errors.Is(err, repo.ErrExists) {
+		return commitError(err)
+	}
+	return s.markRepoNotEmpty(ctx, pr.Project)
 }
 
 // markRepoNonEmpty keeps the project's empty_repo flag true to the
