@@ -99,6 +99,34 @@ func PathFromName(name string) string {
 	return strings.Trim(b.String(), "-.")
 }
 
+// CleanPath turns any text into a namespace path the way GitLab's
+// Gitlab::Slug::Path does: an email keeps its local part, characters other
+// than letters, digits, '_', '-' and '.' go, so do trailing ".git", ".atom"
+// and "." and leading dashes; nothing left is "blank".
+func CleanPath(s string) string {
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.') {
+			return r
+		}
+		return -1
+	}, s)
+	for {
+		trimmed := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(s, ".git"), ".atom"), ".")
+		if trimmed == s {
+			break
+		}
+		s = trimmed
+	}
+	s = strings.TrimLeft(s, "-")
+	if strings.TrimSpace(s) == "" {
+		return "blank"
+	}
+	return s
+}
+
 // ValidText checks a free-text parameter: valid UTF-8, no NUL, at most max
 // bytes. It returns a message or "".
 func ValidText(s string, max int) string {

@@ -63,3 +63,14 @@ func TestValidBranchName(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice": "alice", "john.doe@example.com": "john.doe", "--x.git.atom.": "x", "My Group!": "MyGroup",
+		"!!!": "blank", "": "blank", "a.git.git": "a", "ünï": "n",
+	} {
+		if got := CleanPath(in); got != want {
+			t.Errorf("CleanPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
