@@ -445,6 +445,10 @@ var fixtures = withArchiveFormats(map[string]fixture{
 	// Pages
 	"GET /{$}":                {build: func(x *matrix, c *cell) request { return page("/") }},
 	"GET /-/static/{file...}": {build: func(x *matrix, c *cell) request { return page("/-/static/lablet.css") }},
+	// Identicons are anyone's, whatever credentials come along.
+	"GET /-/identicons/{file}": {build: func(x *matrix, c *cell) request {
+		return page("/-/identicons/" + itoa(x.users["owner"].ID) + ".png")
+	}},
 	// Signed-in visitors are sent on to the dashboard.
 	"GET /users/sign_in": {build: func(x *matrix, c *cell) request {
 		r := page("/users/sign_in")
