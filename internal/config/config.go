@@ -51,6 +51,10 @@ type Config struct {
 	// device authorizations one client address may make a minute; 0 means
 	// no limit.
 	OAuthRateLimit int
+	// Gravatar makes users' avatars Gravatar's, GitLab's default; off,
+	// lablet draws and serves identicons itself, which works offline and
+	// tells no third party who looks at whom.
+	Gravatar bool
 }
 
 // Default returns the settings used when nothing is given.

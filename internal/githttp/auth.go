@@ -30,6 +30,11 @@ type Target struct {
 	AuthorizePush func(ctx context.Context, updates []RefUpdate) (PushPolicy, error)
 	// AfterPush, if set, is told which updates landed.
 	AfterPush func(ctx context.Context, updates []RefUpdate)
+	// HiddenRefs are ref prefixes receive-pack neither advertises nor
+	// lets a push create, update or delete (git's receive.hideRefs): git
+	// refuses each such update ("deny updating a hidden ref") and lands
+	// the push's other refs.
+	HiddenRefs []string
 }
 
 // PushPolicy is decided by AuthorizePush for one push.

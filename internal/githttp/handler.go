@@ -216,8 +216,21 @@ func (h *Handler) infoRefs(w http.ResponseWriter, r *http.Request, prefix, svc s
 	if svc == svcUpload && h.advertiseRefs(w, r, t, preamble) {
 		return
 	}
-	h.run(w, r, t, svc, nil, gitEnv(r), nil, []string{"--advertise-refs"},
+	var gitArgs []string
+	if svc == svcReceive {
+		gitArgs = hideRefsArgs(t)
+	}
+	h.run(w, r, t, svc, nil, gitEnv(r), gitArgs, []string{"--advertise-refs"},
 		"application/x-"+svc+"-advertisement", preamble)
+}
+
+// hideRefsArgs configures receive-pack to hide t.HiddenRefs.
+func hideRefsArgs(t *Target) []string {
+	var args []string
+	for _, p := range t.HiddenRefs {
+		args = append(args, "-c", "receive.hideRefs="+p)
+	}
+	return args
 }
 
 // body returns the request body, decompressed and size-limited.

@@ -127,7 +127,7 @@ func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target,
 	env = append(env,
 		"LABLET_NO_FORCE_REFS="+strings.Join(noForce, "\n"),
 		"LABLET_FORCE_PUSH_MESSAGE="+MsgForcePushProtected)
-	gitArgs := []string{"-c", "core.hooksPath=" + h.hookDir}
+	gitArgs := append([]string{"-c", "core.hooksPath=" + h.hookDir}, hideRefsArgs(t)...)
 	h.run(w, r, t, svcReceive, io.MultiReader(bytes.NewReader(pc.raw), body), env, gitArgs, nil,
 		"application/x-git-receive-pack-result", nil)
 	if t.Repo != nil {

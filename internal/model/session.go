@@ -23,9 +23,3 @@ type SessionWithUser struct {
 	Session *Session
 	User    *User
 }
-
-// SignInState is what sign-in needs to know about lockout.
-type SignInState struct {
-	FailedAttempts int
-	LockedUntil    *time.Time
-}

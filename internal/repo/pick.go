@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Pick failures GitLab reports with an error_code.
@@ -130,7 +131,7 @@ func (r *Repo) pickOnce(ctx context.Context, req PickRequest, branchRef string, 
 	if req.Revert {
 		author = req.Committer
 		if msg == "" {
-			msg = fmt.Sprintf("Revert %q\n\nThis reverts commit %s.\n", c.Title, c.ID)
+			msg = RevertMessage(c)
 		}
 	} else if msg == "" {
 		msg = strings.TrimRight(c.Message, "\n") + "\n\n(cherry picked from commit " + c.ID + ")\n"
@@ -146,4 +147,32 @@ func (r *Repo) pickOnce(ctx context.Context, req PickRequest, branchRef string, 
 		return "", err
 	}
 	return id, nil
+}
+
+// RevertMessage is GitLab's message for a revert of c (Commit#revert_message
+// with #revert_description): `Revert "<title>"`, a blank line, and "This
+// reverts commit <sha>", without a full stop. The title is GitLab's: the
+// first line, cut at a word before 81 characters with "..." when it runs
+// to 100 or more. (GitLab names the merge request instead when c was
+// merged by one; lablet has no merge requests.)
+func RevertMessage(c *Commit) string {
+	return "Revert \"" + strings.TrimSpace(gitlabTitle(c.Title)) + "\"\n\nThis reverts commit " + c.ID + "\n"
+}
+
+// gitlabTitle shortens a commit's first line as GitLab's Commit#title does:
+// from 100 characters on, to what fits in 78 before the last space there,
+// plus "...".
+func gitlabTitle(full string) string {
+	if utf8.RuneCountInString(full) < 100 {
+		return full
+	}
+	runes := []rune(full)
+	stop := 78 // Ruby's truncate(81, separator: " "): rindex(" ", 81 - 3)
+	for i := stop; i >= 0; i-- {
+		if runes[i] == ' ' {
+			stop = i
+			break
+		}
+	}
+	return string(runes[:stop]) + "..."
 }

@@ -3,6 +3,7 @@ package repo
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // checkRefFormat implements git check-ref-format rules for a full ref name
@@ -45,14 +46,27 @@ func checkRefFormat(ref string) error {
 	return nil
 }
 
+// MaxRefComponent is the longest part of a branch or tag name between
+// slashes: a loose ref's lock file, "<part>.lock", must fit in a 255-byte
+// file name. git (and so GitLab's Gitaly) fails to write a longer one when
+// it gets there; lablet refuses it up front, as an invalid name.
+const MaxRefComponent = 250
+
 // checkShortName validates a branch or tag name as git does for
 // "check-ref-format --branch": a valid ref below its prefix that cannot be
 // mistaken for an option, for HEAD ("@" is HEAD too), for a full ref, or
-// (as GitLab refuses) for an object id.
+// (as GitLab refuses) for an object id; it must also be UTF-8, which JSON
+// can carry, and each part must fit a file name (MaxRefComponent). It is
+// the one check every branch and tag name from a user goes through.
 func checkShortName(prefix, name string) (string, error) {
 	if strings.HasPrefix(name, "-") || name == "HEAD" || name == "@" || strings.HasPrefix(name, "refs/") ||
-		isHexID(name, 40) {
+		isHexID(name, 40) || !utf8.ValidString(name) {
 		return "", fmt.Errorf("%w: %q", ErrInvalidRef, name)
+	}
+	for part := range strings.SplitSeq(name, "/") {
+		if len(part) > MaxRefComponent {
+			return "", fmt.Errorf("%w: %.64q…: a part is longer than %d bytes", ErrInvalidRef, name, MaxRefComponent)
+		}
 	}
 	full := prefix + name
 	if err := checkRefFormat(full); err != nil {

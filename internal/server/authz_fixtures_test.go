@@ -137,6 +137,11 @@ var fixtures = withArchiveFormats(map[string]fixture{
 	// Namespaces
 	"GET /api/v4/namespaces":      static(api + "/namespaces"),
 	"GET /api/v4/namespaces/{id}": onGroup(func(x *matrix, c *cell, g *groupFixture) request { return get(api + "/namespaces/" + itoa(g.id)) }),
+	// Whether a path is taken is any signed-in caller's to ask, private
+	// groups included (GitLab looks at every namespace).
+	"GET /api/v4/namespaces/{id}/exists": onGroup(func(x *matrix, c *cell, g *groupFixture) request {
+		return get(api + "/namespaces/" + url.PathEscape(g.path) + "/exists")
+	}),
 
 	// Groups
 	"GET /api/v4/groups": static(api + "/groups"),
@@ -440,6 +445,10 @@ var fixtures = withArchiveFormats(map[string]fixture{
 	// Pages
 	"GET /{$}":                {build: func(x *matrix, c *cell) request { return page("/") }},
 	"GET /-/static/{file...}": {build: func(x *matrix, c *cell) request { return page("/-/static/lablet.css") }},
+	// Identicons are anyone's, whatever credentials come along.
+	"GET /-/identicons/{file}": {build: func(x *matrix, c *cell) request {
+		return page("/-/identicons/" + itoa(x.users["owner"].ID) + ".png")
+	}},
 	// Signed-in visitors are sent on to the dashboard.
 	"GET /users/sign_in": {build: func(x *matrix, c *cell) request {
 		r := page("/users/sign_in")

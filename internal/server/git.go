@@ -65,7 +65,7 @@ func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath str
 	if err != nil {
 		return nil, gitError(err)
 	}
-	t := &githttp.Target{Dir: gr.Repo.Path(), Repo: gr.Repo}
+	t := &githttp.Target{Dir: gr.Repo.Path(), Repo: gr.Repo, HiddenRefs: gr.HiddenRefs}
 	if !write {
 		return t, nil
 	}

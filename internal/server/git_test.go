@@ -394,3 +394,53 @@ func TestGitFirstPush(t *testing.T) {
 		t.Fatalf("clone checked out %q", b)
 	}
 }
+
+// TestGitReservedRefs pushes to the refs GitLab keeps for itself: each is
+// refused as Gitaly's receive-pack refuses it, the push's branch lands,
+// and an existing reserved ref can be neither moved nor deleted.
+func TestGitReservedRefs(t *testing.T) {
+	f := newGitFixture(t)
+	const path = "team/app.git"
+	r := f.s.Srv.Repos.Open(int64(f.project.ID))
+	head, err := r.RefValue("refs/heads/main")
+	if err != nil || head == "" {
+		t.Fatalf("main = %q, %v", head, err)
+	}
+	f.mustGit("", "--git-dir", r.Path(), "update-ref", "refs/merge-requests/1/head", head)
+
+	dev := f.clone(f.url("dev", f.dev.Token, path))
+	f.commit(dev, "x.txt", "x\n")
+	args := []string{"push", "--porcelain", "origin", "HEAD:refs/heads/topic"}
+	for _, p := range service.ReservedRefPrefixes() {
+		args = append(args, "HEAD:"+p+"lablet/x")
+	}
+	args = append(args, "HEAD:refs/merge-requests/1/head")
+	out, err := f.git(dev, args...)
+	if err == nil {
+		t.Fatalf("push to reserved refs succeeded:\n%s", out)
+	}
+	for _, p := range service.ReservedRefPrefixes() {
+		if !strings.Contains(out, "!\tHEAD:"+p+"lablet/x\t[remote rejected] (deny updating a hidden ref)") {
+			t.Fatalf("push to %slablet/x not refused as hidden:\n%s", p, out)
+		}
+		if v, _ := r.RefValue(p + "lablet/x"); v != "" {
+			t.Fatalf("%slablet/x was created", p)
+		}
+	}
+	if !strings.Contains(out, "*\tHEAD:refs/heads/topic\t[new branch]") {
+		t.Fatalf("the branch of the same push did not land:\n%s", out)
+	}
+	if !strings.Contains(out, "!\tHEAD:refs/merge-requests/1/head\t[remote rejected] (deny updating a hidden ref)") {
+		t.Fatalf("update of an existing merge request ref not refused as hidden:\n%s", out)
+	}
+	if _, err := f.git(dev, "push", "origin", ":refs/merge-requests/1/head"); err == nil {
+		t.Fatal("deleting a merge request ref succeeded")
+	}
+	if v, _ := r.RefValue("refs/merge-requests/1/head"); v != head {
+		t.Fatalf("refs/merge-requests/1/head = %q, want it left at %s", v, head)
+	}
+	// Reserved refs are not in the push advertisement, so mirrors leave them be.
+	if out := f.mustGit(dev, "push", "--dry-run", "--porcelain", "--prune", "origin", "refs/heads/*:refs/merge-requests/*"); strings.Contains(out, "1/head") {
+		t.Fatalf("a pruning push sees reserved refs:\n%s", out)
+	}
+}

@@ -79,6 +79,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		Version:       Version,
 		MaxFileSize:   cfg.MaxFileSize,
 		CachesOff:     cfg.CachesOff,
+		Gravatar:      cfg.Gravatar,
 	})
 	provider, err := oauth.New(oauth.Options{Service: svc, DB: db, Authenticator: authn, Log: log, DataDir: cfg.DataDir,
 		ExternalURL: cfg.ExternalURL, PasswordGrant: cfg.OAuthPasswordGrant, RateLimit: cfg.OAuthRateLimit})
@@ -87,7 +88,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	pages, err := web.New(web.Options{Service: svc, Authenticator: authn, Log: log, ExternalURL: cfg.ExternalURL,
-		OAuth: provider})
+		OAuth: provider, Gravatar: cfg.Gravatar})
 	if err != nil {
 		db.Close()
 		return nil, err

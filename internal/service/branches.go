@@ -150,11 +150,15 @@ func branchAccess(rules *BranchRules, p *model.Project, level access.Level, bi *
 	bi.CanPush = !p.Archived && rules.CanPush(level, bi.Name)
 }
 
-// Branch returns one branch, or 404 Branch Not Found.
+// Branch returns one branch, or 404 Branch Not Found; a name no branch
+// can have is GitLab's 400 "The branch refname is invalid".
 func (s *Service) Branch(ctx context.Context, id *auth.Identity, projectRef, name string) (*ProjectRepo, *BranchInfo, error) {
 	pr, err := s.RepoForRead(ctx, id, projectRef)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !ValidBranchName(name) {
+		return nil, nil, Invalid(MsgBranchRefnameInvalid)
 	}
 	b, err := pr.Repo.Branch(name)
 	if err != nil {
@@ -177,8 +181,11 @@ func (s *Service) CreateBranch(ctx context.Context, id *auth.Identity, projectRe
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := repo.BranchRef(name); err != nil {
-		return nil, nil, Invalid("Branch name is invalid")
+	if !ValidBranchName(name) {
+		return nil, nil, Invalid(MsgBranchNameInvalid)
+	}
+	if err := s.createDefaultBranch(ctx, id, pr); err != nil {
+		return nil, nil, err
 	}
 	if _, err := pr.Repo.Branch(name); err == nil {
 		return nil, nil, Invalid("Branch already exists")
@@ -188,7 +195,7 @@ func (s *Service) CreateBranch(ctx context.Context, id *auth.Identity, projectRe
 	sha, err := pr.Repo.ResolveRef(ctx, ref)
 	if err != nil {
 		if errors.Is(err, repo.ErrNotFound) || errors.Is(err, repo.ErrInvalidRef) || errors.Is(err, repo.ErrInvalid) {
-			return nil, nil, Invalid("Invalid reference name: " + ref)
+			return nil, nil, Invalid(fmt.Sprintf("Failed to create branch '%s': invalid reference name '%s'", name, ref))
 		}
 		return nil, nil, fmt.Errorf("service: create branch: %w", err)
 	}
@@ -204,7 +211,7 @@ func (s *Service) CreateBranch(ctx context.Context, id *auth.Identity, projectRe
 			// A concurrent create, or a clash such as "a" vs "a/b".
 			return nil, nil, Invalid("Branch already exists")
 		case errors.Is(err, repo.ErrInvalidRef):
-			return nil, nil, Invalid("Branch name is invalid")
+			return nil, nil, Invalid(MsgBranchNameInvalid)
 		}
 		return nil, nil, fmt.Errorf("service: create branch: %w", err)
 	}
@@ -216,6 +223,32 @@ func (s *Service) CreateBranch(ctx context.Context, id *auth.Identity, projectRe
 		return nil, nil, err
 	}
 	return pr, &infos[0], nil
+}
+
+// createDefaultBranch gives an empty repository its default branch before
+// a branch is created from it, as GitLab's Branches::CreateService does:
+// an empty README.md committed by the caller ("Add README.md"), who must
+// be allowed to push to that branch. Another writer's first commit in the
+// meantime is as good.
+func (s *Service) createDefaultBranch(ctx context.Context, id *auth.Identity, pr *ProjectRepo) error {
+	empty, err := pr.Repo.IsEmpty(ctx)
+	if err != nil {
+		return fmt.Errorf("service: repository state: %w", err)
+	}
+	if !empty {
+		return nil
+	}
+	def := s.defaultBranch(ctx, pr)
+	if err := s.checkPush(ctx, pr, def); err != nil {
+		return err
+	}
+	me := repo.Signature{Name: id.User.Name, Email: id.User.Email}
+	_, err = pr.Repo.CommitFiles(ctx, repo.CommitRequest{Branch: def, Message: "Add README.md", Author: me,
+		Actions: []repo.Action{{Kind: repo.ActionCreate, Path: "README.md", Content: []byte{}}}})
+	if err != nil && !errors.Is(err, repo.ErrExists) {
+		return commitError(err)
+	}
+	return s.markRepoNotEmpty(ctx, pr.Project)
 }
 
 // markRepoNonEmpty keeps the project's empty_repo flag true to the
@@ -240,10 +273,14 @@ const (
 
 // DeleteBranch deletes a branch. The default branch is never deleted, and
 // protected branches only by Maintainers, as GitLab's push checks decide.
+// A name no branch can have is GitLab's 400, as for reading.
 func (s *Service) DeleteBranch(ctx context.Context, id *auth.Identity, projectRef, name string) error {
 	pr, err := s.RepoForWrite(ctx, id, projectRef)
 	if err != nil {
 		return err
+	}
+	if !ValidBranchName(name) {
+		return Invalid(MsgBranchRefnameInvalid)
 	}
 	b, err := pr.Repo.Branch(name)
 	if err != nil {

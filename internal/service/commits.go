@@ -115,7 +115,8 @@ type PickError struct {
 func (e *PickError) Error() string { return e.Message }
 
 // Pick cherry-picks or reverts a commit onto a branch as GitLab does: the
-// push rule first, then "404 Commit Not Found" and "404 Branch Not Found".
+// push rule first, then "404 Commit Not Found", then the branch ("The
+// branch refname is invalid" or "404 Branch Not Found").
 // A nil commit with a nil error is a successful dry run.
 func (s *Service) Pick(ctx context.Context, id *auth.Identity, projectRef string, in PickInput) (*ProjectRepo, *repo.Commit, error) {
 	pr, err := s.RepoForWrite(ctx, id, projectRef)
@@ -130,10 +131,10 @@ func (s *Service) Pick(ctx context.Context, id *auth.Identity, projectRef string
 		return nil, nil, err
 	}
 	ref, err := repo.BranchRef(in.Branch)
-	v := ""
-	if err == nil {
-		v, err = pr.Repo.RefValue(ref)
+	if err != nil {
+		return nil, nil, Invalid(MsgBranchRefnameInvalid)
 	}
+	v, err := pr.Repo.RefValue(ref)
 	if err != nil || v == "" {
 		return nil, nil, NotFound("Branch")
 	}

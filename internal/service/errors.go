@@ -34,6 +34,9 @@ const (
 	KindInsufficientScope
 	// KindTooLarge is a request body over its limit: HTTP 413.
 	KindTooLarge
+	// KindMethodNotAllowed is an operation the credential cannot ask
+	// for: HTTP 405.
+	KindMethodNotAllowed
 )
 
 // Error is a failure with GitLab's wording.

@@ -160,8 +160,9 @@ func (s *Service) CommitFiles(ctx context.Context, id *auth.Identity, projectRef
 		return nil, nil, err
 	}
 	r := pr.Repo
-	if _, err := repo.BranchRef(in.Branch); err != nil {
-		return nil, nil, Invalid(fmt.Sprintf("Something went wrong when we tried to create '%s' for you: Branch name is invalid", in.Branch))
+	if !ValidBranchName(in.Branch) {
+		return nil, nil, Invalid(fmt.Sprintf("Something went wrong when we tried to create '%s' for you: %s", in.Branch,
+			MsgBranchNameInvalid))
 	}
 	empty, err := r.IsEmpty(ctx)
 	if err != nil {

@@ -33,6 +33,30 @@ type GitRepo struct {
 	Project *model.Project
 	Level   access.Level
 	Repo    *repo.Repo
+	// HiddenRefs, set for pushes, are the ref prefixes GitLab keeps for
+	// itself (ReservedRefPrefixes). The adapter runs receive-pack with
+	// them as receive.hideRefs, as Gitaly does: git leaves them out of the
+	// push advertisement and refuses each update of one ("deny updating a
+	// hidden ref") while the push's other refs land.
+	HiddenRefs []string
+}
+
+// ReservedRefPrefixes are the refs GitLab writes itself and no push may
+// create, update or delete: Gitaly's internal references (merge request
+// heads, environments, pipelines, keep-around, temporary and remote refs).
+func ReservedRefPrefixes() []string {
+	return []string{"refs/environments/", "refs/keep-around/", "refs/merge-requests/", "refs/pipelines/",
+		"refs/remotes/", "refs/tmp/"}
+}
+
+// IsReservedRef reports whether ref is under one of ReservedRefPrefixes.
+func IsReservedRef(ref string) bool {
+	for _, p := range ReservedRefPrefixes() {
+		if strings.HasPrefix(ref, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // GitRepo decides whether the caller may fetch from (write false) or push
@@ -81,7 +105,11 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 	if s.repos == nil {
 		return nil, errors.New("service: no repository store")
 	}
-	return &GitRepo{Project: p, Level: level, Repo: s.repos.Open(p.ID)}, nil
+	g := &GitRepo{Project: p, Level: level, Repo: s.repos.Open(p.ID)}
+	if write {
+		g.HiddenRefs = ReservedRefPrefixes()
+	}
+	return g, nil
 }
 
 // gitNotFound hides a project: anonymous callers are asked for
@@ -126,6 +154,8 @@ type PushDecision struct {
 // protected branch or the default branch with git; force pushes to a
 // protected branch are refused unless a matching rule allows them (the
 // ancestry check itself happens once the objects are in, see PushDecision).
+// Updates of reserved refs are left to git, which refuses each of them
+// (GitRepo.HiddenRefs).
 func (s *Service) AuthorizeGitPush(ctx context.Context, g *GitRepo, changes []RefChange) (*PushDecision, error) {
 	rules, err := s.BranchRules(ctx, g.Project)
 	if err != nil {
@@ -139,7 +169,7 @@ func (s *Service) AuthorizeGitPush(ctx context.Context, g *GitRepo, changes []Re
 	for _, c := range changes {
 		branch, ok := strings.CutPrefix(c.Ref, gitBranchPrefix)
 		if !ok {
-			continue // tags and other refs: Developer access, checked already
+			continue // tags and other refs: Developer access, checked already; reserved ones: git
 		}
 		switch {
 		case c.IsDelete() && branch == def:

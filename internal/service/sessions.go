@@ -46,6 +46,13 @@ type SignedIn struct {
 // VerifyPassword checks a username-or-email and password, counting
 // failures towards the lockout. Sign-in and the OAuth password grant share
 // it, so both lock an account alike.
+//
+// Each attempt is counted before its password is checked (one UPDATE …
+// RETURNING), so however many guesses arrive at once, exactly
+// MaxFailedSignIns of them are checked before the lock: the one numbered
+// MaxFailedSignIns sets it, the others are refused unchecked. A right
+// password then clears the count, unless a parallel guess locked the
+// account in the meantime: then it is refused too.
 func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*model.User, error) {
 	q := s.db.Q()
 	var u *model.User
@@ -63,35 +70,35 @@ func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*
 	if err != nil {
 		return nil, fmt.Errorf("service: verify password: %w", err)
 	}
-	now := s.Now()
-	st, err := q.UserSignInState(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	if st.LockedUntil != nil && now.Before(*st.LockedUntil) {
+	// The writes after the check must land even if the client goes away.
+	ctx = context.WithoutCancel(ctx)
+	lockUntil := s.Now().Add(SignInLockTime)
+	n, err := q.CountSignInAttempt(ctx, u.ID, s.Now(), lockUntil, MaxFailedSignIns)
+	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrLocked
 	}
+	if err != nil {
+		return nil, fmt.Errorf("service: verify password: %w", err)
+	}
+	var ownLock *time.Time
+	if n >= MaxFailedSignIns {
+		ownLock = &lockUntil
+	}
 	if !auth.CheckPassword(u.PasswordHash, password) {
-		st.FailedAttempts++
-		if st.FailedAttempts >= MaxFailedSignIns {
-			until := now.Add(SignInLockTime)
-			st.LockedUntil, st.FailedAttempts = &until, 0
-		}
-		if err := q.SetUserSignInState(ctx, u.ID, st); err != nil {
-			return nil, err
-		}
-		if st.LockedUntil != nil && now.Before(*st.LockedUntil) {
+		if ownLock != nil {
 			return nil, ErrLocked
 		}
 		return nil, ErrInvalidLogin
 	}
+	cleared, err := q.ClearSignInAttempts(ctx, u.ID, ownLock)
+	if err != nil {
+		return nil, fmt.Errorf("service: verify password: %w", err)
+	}
+	if !cleared {
+		return nil, ErrLocked
+	}
 	if !u.Active() || u.Bot {
 		return nil, ErrInvalidLogin
-	}
-	if st.FailedAttempts > 0 || st.LockedUntil != nil {
-		if err := q.SetUserSignInState(ctx, u.ID, model.SignInState{}); err != nil {
-			return nil, err
-		}
 	}
 	return u, nil
 }

@@ -124,8 +124,8 @@ func (s *Service) CreateTag(ctx context.Context, id *auth.Identity, projectRef s
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := repo.TagRef(in.Name); err != nil {
-		return nil, nil, Invalid("Tag name invalid")
+	if !ValidTagName(in.Name) {
+		return nil, nil, Invalid(MsgTagNameInvalid)
 	}
 	msg := strings.TrimSpace(in.Message)
 	if len(msg) > maxTagMessage {
@@ -145,7 +145,7 @@ func (s *Service) CreateTag(ctx context.Context, id *auth.Identity, projectRef s
 		case errors.Is(err, repo.ErrExists):
 			return nil, nil, Invalid("Tag " + in.Name + " already exists")
 		case errors.Is(err, repo.ErrInvalidRef):
-			return nil, nil, Invalid("Tag name invalid")
+			return nil, nil, Invalid(MsgTagNameInvalid)
 		case errors.Is(err, repo.ErrInvalid):
 			return nil, nil, Invalid("Tag message or tagger is invalid")
 		}

@@ -100,8 +100,51 @@ func (s *Service) revoke(ctx context.Context, t *model.Token) error {
 	return nil
 }
 
-// RevokeOwnToken revokes the token the request authenticated with.
-func (s *Service) RevokeOwnToken(ctx context.Context, t *model.Token) error { return s.revoke(ctx, t) }
+// msgSelfNeedsPersonalToken is GitLab's refusal of other credentials on
+// GET and DELETE /personal_access_tokens/self.
+const msgSelfNeedsPersonalToken = "This endpoint requires token type to be a personal access token"
+
+// personalToken returns the personal access token (project, group and
+// impersonation tokens included) the request authenticated with, or nil
+// for OAuth access tokens and sessions.
+func personalToken(id *auth.Identity) *model.Token {
+	if id == nil || id.Token == nil || id.OAuthApplication != nil || id.Token.ID == 0 {
+		return nil
+	}
+	return id.Token
+}
+
+// SelfToken returns the personal access token the request authenticated
+// with (GET /personal_access_tokens/self). Other credentials — OAuth
+// access tokens, sessions — get GitLab's 400.
+func (s *Service) SelfToken(id *auth.Identity) (*model.Token, error) {
+	t := personalToken(id)
+	if t == nil {
+		return nil, badRequest(msgSelfNeedsPersonalToken)
+	}
+	return t, nil
+}
+
+// RevokeSelfToken revokes the personal access token the request
+// authenticated with; other credentials get GitLab's 400, as for reading.
+func (s *Service) RevokeSelfToken(ctx context.Context, id *auth.Identity) error {
+	t, err := s.SelfToken(id)
+	if err != nil {
+		return err
+	}
+	return s.revoke(ctx, t)
+}
+
+// RotateSelfToken rotates the personal access token the request
+// authenticated with (POST /personal_access_tokens/self/rotate). GitLab
+// answers other credentials with 405 Method Not Allowed.
+func (s *Service) RotateSelfToken(ctx context.Context, id *auth.Identity, expiresAt *string) (*model.Token, string, error) {
+	t := personalToken(id)
+	if t == nil {
+		return nil, "", &Error{Kind: KindMethodNotAllowed, Message: "405 Method Not Allowed"}
+	}
+	return s.RotateToken(ctx, t, expiresAt)
+}
 
 // RotateToken revokes t and issues its successor with the same name,
 // scopes and owner, expiring at expiresAt (default in one week). Rotating

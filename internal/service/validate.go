@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/lablet/lablet/internal/repo"
 )
 
 // MaxNameLength is GitLab's limit for names and paths.
@@ -97,6 +99,34 @@ func PathFromName(name string) string {
 	return strings.Trim(b.String(), "-.")
 }
 
+// CleanPath turns any text into a namespace path the way GitLab's
+// Gitlab::Slug::Path does: an email keeps its local part, characters other
+// than letters, digits, '_', '-' and '.' go, so do trailing ".git", ".atom"
+// and "." and leading dashes; nothing left is "blank".
+func CleanPath(s string) string {
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' || r == '.') {
+			return r
+		}
+		return -1
+	}, s)
+	for {
+		trimmed := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(s, ".git"), ".atom"), ".")
+		if trimmed == s {
+			break
+		}
+		s = trimmed
+	}
+	s = strings.TrimLeft(s, "-")
+	if strings.TrimSpace(s) == "" {
+		return "blank"
+	}
+	return s
+}
+
 // ValidText checks a free-text parameter: valid UTF-8, no NUL, at most max
 // bytes. It returns a message or "".
 func ValidText(s string, max int) string {
@@ -111,3 +141,32 @@ func ValidText(s string, max int) string {
 
 // parseDate reads a YYYY-MM-DD date, as GitLab's date parameters are.
 func parseDate(s string) (time.Time, error) { return time.Parse("2006-01-02", s) }
+
+// GitLab's words for branch and tag names it refuses.
+const (
+	// MsgBranchNameInvalid refuses a new branch's name
+	// (Branches::ValidateNewService).
+	MsgBranchNameInvalid = "Branch name is invalid"
+	// MsgBranchRefnameInvalid refuses a branch the API is asked to find
+	// (the API's find_branch!): in a path, or the target of a pick.
+	MsgBranchRefnameInvalid = "The branch refname is invalid"
+	// MsgTagNameInvalid refuses a new tag's name (Tags::CreateService).
+	MsgTagNameInvalid = "Tag name invalid"
+)
+
+// ValidBranchName reports whether name may name a branch. The rules are
+// repo.BranchRef's, the one check for names from users: git's
+// check-ref-format --branch, GitLab's refusals (a leading "-", HEAD, a
+// full ref, an object id), UTF-8, and parts of at most repo.MaxRefComponent
+// bytes between slashes.
+func ValidBranchName(name string) bool {
+	_, err := repo.BranchRef(name)
+	return err == nil
+}
+
+// ValidTagName reports whether name may name a tag (repo.TagRef's rules,
+// the same as a branch's).
+func ValidTagName(name string) bool {
+	_, err := repo.TagRef(name)
+	return err == nil
+}

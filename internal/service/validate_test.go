@@ -46,3 +46,31 @@ func TestPathFromName(t *testing.T) {
 		}
 	}
 }
+
+func TestValidBranchName(t *testing.T) {
+	long, tooLong := strings.Repeat("a", 250), strings.Repeat("a", 251)
+	for name, ok := range map[string]bool{
+		"main": true, "feature/x": true, "merge-requests/1/head": true, long: true, "x/" + long + "/y": true,
+		"": false, "-x": false, "HEAD": false, "refs/heads/x": false, "a..b": false, "x.lock": false,
+		tooLong: false, "x/" + tooLong: false, "x\xff": false, "a b": false,
+		"0123456789012345678901234567890123456789": false,
+	} {
+		if got := ValidBranchName(name); got != ok {
+			t.Errorf("ValidBranchName(%.40q) = %v, want %v", name, got, ok)
+		}
+		if got := ValidTagName(name); got != ok {
+			t.Errorf("ValidTagName(%.40q) = %v, want %v", name, got, ok)
+		}
+	}
+}
+
+func TestCleanPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice": "alice", "john.doe@example.com": "john.doe", "--x.git.atom.": "x", "My Group!": "MyGroup",
+		"!!!": "blank", "": "blank", "a.git.git": "a", "ünï": "n",
+	} {
+		if got := CleanPath(in); got != want {
+			t.Errorf("CleanPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

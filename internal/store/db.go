@@ -385,6 +385,18 @@ func (q *Q) insert(ctx context.Context, query string, args ...any) (int64, error
 	return id, nil
 }
 
+// returning runs a write with a RETURNING clause and scans its one row into
+// dest (ErrNotFound when no row matched). Outside a transaction the write
+// is committed only once scanned, so its topics are bumped again then, as
+// insert does.
+func (q *Q) returning(ctx context.Context, query string, args []any, dest ...any) error {
+	err := q.queryRow(ctx, query, args...).Scan(dest...)
+	if q.db != nil {
+		q.changed(ctx, q.db.versions.mask(query))
+	}
+	return wrapErr(err)
+}
+
 // writing records the topics of a write run through query or queryRow
 // (RETURNING); outside a transaction insert bumps again once it is done.
 func (q *Q) writing(ctx context.Context, query string) {

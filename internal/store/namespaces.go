@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/lablet/lablet/internal/model"
@@ -69,6 +70,24 @@ func (q *Q) NamespaceByFullPath(ctx context.Context, fullPath string) (*model.Na
 		c.putNamespace(ns, s)
 	}
 	return ns, err
+}
+
+// NamespaceNameTaken reports whether a namespace directly below parentID
+// (at the top level when nil) is named name, case-insensitively.
+func (q *Q) NamespaceNameTaken(ctx context.Context, parentID *int64, name string) (bool, error) {
+	query, args := "SELECT 1 FROM namespaces WHERE parent_id IS NULL AND lower(name) = lower(?) LIMIT 1", []any{name}
+	if parentID != nil {
+		query, args = "SELECT 1 FROM namespaces WHERE parent_id = ? AND lower(name) = lower(?) LIMIT 1", []any{*parentID, name}
+	}
+	var one int
+	err := wrapErr(q.queryRow(ctx, query, args...).Scan(&one))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: namespace name taken: %w", err)
+	}
+	return true, nil
 }
 
 func clonePtr[T any](p *T) *T {

@@ -86,24 +86,42 @@ func (q *Q) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
 	return nil
 }
 
-// UserSignInState reads a user's failed-attempt counter and lock.
-func (q *Q) UserSignInState(ctx context.Context, userID int64) (model.SignInState, error) {
-	var st model.SignInState
-	var locked sql.NullInt64
-	err := q.queryRow(ctx, "SELECT failed_attempts, locked_until FROM users WHERE id = ?", userID).
-		Scan(&st.FailedAttempts, &locked)
+// CountSignInAttempt counts a sign-in attempt against a user before its
+// password is checked, in one statement, so parallel guesses each get their
+// own number: the one numbered max locks the account until lockUntil, and
+// none gets a number while the account is locked. A lock that has expired
+// starts the count again. It returns the attempt's number, or ErrNotFound
+// when the account is locked.
+func (q *Q) CountSignInAttempt(ctx context.Context, userID int64, now, lockUntil time.Time, max int) (int, error) {
+	var n int
+	err := q.returning(ctx, `UPDATE users SET
+		failed_attempts = CASE WHEN locked_until IS NULL THEN failed_attempts + 1 ELSE 1 END,
+		locked_until = CASE WHEN (CASE WHEN locked_until IS NULL THEN failed_attempts + 1 ELSE 1 END) >= ?
+			THEN CAST(? AS BIGINT) END
+		WHERE id = ? AND (locked_until IS NULL OR locked_until <= ?)
+		RETURNING failed_attempts`, []any{max, ms(lockUntil), userID, ms(now)}, &n)
 	if err != nil {
-		return st, fmt.Errorf("store: sign-in state: %w", wrapErr(err))
+		return 0, fmt.Errorf("store: count sign-in attempt: %w", err)
 	}
-	st.LockedUntil = fromNullMS(locked)
-	return st, nil
+	return n, nil
 }
 
-// SetUserSignInState writes a user's failed-attempt counter and lock.
-func (q *Q) SetUserSignInState(ctx context.Context, userID int64, st model.SignInState) error {
-	if _, err := q.exec(ctx, "UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
-		st.FailedAttempts, nullMS(st.LockedUntil), userID); err != nil {
-		return fmt.Errorf("store: set sign-in state: %w", err)
+// ClearSignInAttempts forgets a user's failed attempts after a right
+// password, unless another attempt locked the account meanwhile; ownLock is
+// the lock this attempt set itself (CountSignInAttempt numbered it max), nil
+// otherwise. It reports whether the account was cleared, false meaning it is
+// locked.
+func (q *Q) ClearSignInAttempts(ctx context.Context, userID int64, ownLock *time.Time) (bool, error) {
+	// "locked_until = NULL" is never true: without a lock of its own the
+	// attempt clears only an unlocked account.
+	res, err := q.exec(ctx, `UPDATE users SET failed_attempts = 0, locked_until = NULL
+		WHERE id = ? AND (locked_until IS NULL OR locked_until = ?)`, userID, nullMS(ownLock))
+	if err != nil {
+		return false, fmt.Errorf("store: clear sign-in attempts: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: clear sign-in attempts: %w", err)
+	}
+	return n > 0, nil
 }

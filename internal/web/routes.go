@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/avatar"
 	"github.com/lablet/lablet/internal/route"
 )
 
@@ -29,6 +30,9 @@ const (
 	// adminAccount: users whose account is an administrator's, in Admin
 	// Mode or not (the pages that enter and leave it); others get 404.
 	adminAccount
+	// asset: anybody, and the session is not even looked up (images that
+	// lists show by the dozen).
+	asset
 )
 
 // page is one row of the pages' route table.
@@ -50,6 +54,8 @@ func (h *Handler) table() []page {
 	rows := []page{
 		pageRow("GET /{$}", (*Handler).dashboard, user, access.ReadCurrentUser),
 		pageRow("GET /-/static/{file...}", (*Handler).static, anybody, access.None),
+		// Users' identicons, their default avatar_url (avatars.go).
+		pageRow("GET "+avatar.IdenticonPath+"{file}", (*Handler).identicon, asset, access.None),
 
 		// Sign-in (sign_in.go)
 		pageRow("GET /users/sign_in", (*Handler).signInForm, anybody, access.None),
@@ -102,6 +108,8 @@ func (h *Handler) table() []page {
 
 func (v visitor) describe() string {
 	switch v {
+	case asset:
+		return "anonymous"
 	case user:
 		return "session"
 	case administrator:
@@ -119,6 +127,10 @@ func (h *Handler) serve(p page) route.Route {
 	return route.Route{Method: p.method, Pattern: p.path, Func: next, Auth: p.who.describe(), Ability: p.ability,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			setPageHeaders(w)
+			if p.who == asset {
+				next(h, w, r, pageSession{id: h.auth.Anonymous()})
+				return
+			}
 			s := h.session(r)
 			if p.who != anybody {
 				// The authenticity token comes first, as in GitLab, whose

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/avatar"
 	"github.com/lablet/lablet/internal/oauth"
 	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
@@ -23,8 +24,11 @@ type Handler struct {
 	pages       *pages
 	oauth       *oauth.Provider
 	staticFiles http.Handler
-	routes      []route.Route
-	router      *route.Router
+	// gravatar sends avatars on to Gravatar (avatars.go).
+	gravatar   bool
+	identicons avatar.Identicons
+	routes     []route.Route
+	router     *route.Router
 }
 
 // Options configure a Handler.
@@ -36,6 +40,8 @@ type Options struct {
 	ExternalURL string
 	// OAuth is the OAuth provider behind the consent and device pages.
 	OAuth *oauth.Provider
+	// Gravatar makes users' avatars Gravatar's (LABLET_GRAVATAR).
+	Gravatar bool
 }
 
 // New builds the page handler from its route table (routes.go).
@@ -45,7 +51,7 @@ func New(o Options) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{svc: o.Service, auth: o.Authenticator, log: o.Log, externalURL: o.ExternalURL,
-		pages: p, oauth: o.OAuth, staticFiles: staticFiles()}
+		pages: p, oauth: o.OAuth, staticFiles: staticFiles(), gravatar: o.Gravatar}
 	for _, row := range h.table() {
 		h.routes = append(h.routes, h.serve(row))
 	}

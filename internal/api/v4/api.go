@@ -28,6 +28,7 @@ type API struct {
 	externalURL string
 	version     string
 	maxFileSize int64
+	gravatar    bool
 	routes      []route.Route
 	router      *route.Router
 	projectJSON *cache.Cache[projectJSONKey, []byte]
@@ -48,6 +49,9 @@ type Options struct {
 	MaxFileSize int64
 	// CachesOff keeps no rendered entities (LABLET_CACHES=off).
 	CachesOff bool
+	// Gravatar makes users' avatar_url Gravatar's, as GitLab's default
+	// is; otherwise lablet's own identicons (package avatar).
+	Gravatar bool
 }
 
 // DefaultMaxFileSize is the file size limit when none is configured.
@@ -56,7 +60,7 @@ const DefaultMaxFileSize = 10 << 20
 // New builds the API from its route table (routes.go).
 func New(o Options) *API {
 	a := &API{svc: o.Service, auth: o.Authenticator, log: o.Log,
-		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize,
+		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, gravatar: o.Gravatar,
 		projectJSON: newProjectJSONCache(o.CachesOff)}
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize

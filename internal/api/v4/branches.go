@@ -92,9 +92,13 @@ func (a *API) getBranch(w http.ResponseWriter, r *http.Request, c *call) error {
 	return ok(w, a.branchEntity(r, pr.Project, b))
 }
 
-// headBranch answers whether a branch exists: 204 or 404, no body.
+// headBranch answers whether a branch exists: 204 or 404, no body (a name
+// no branch can have does not exist either: GitLab's HEAD asks only that).
 func (a *API) headBranch(w http.ResponseWriter, r *http.Request, c *call) error {
 	if _, _, err := a.svc.Branch(r.Context(), c.id, r.PathValue("id"), r.PathValue("branch")); err != nil {
+		if service.KindOf(err) == service.KindInvalid {
+			return service.NotFound("Branch")
+		}
 		return err
 	}
 	return noContent(w)

@@ -340,7 +340,7 @@ func TestBranchesBadInput(t *testing.T) {
 	create("a..b", "main").ExpectError(t, 400, `{"message":"Branch name is invalid"}`)
 	create("main", "main").ExpectError(t, 400, `{"message":"Branch already exists"}`)
 	for _, ref := range []string{"nope", "a..b", "-x", "refs/heads/nope", "deadbeef", "main^", "main~1", "HEAD:README.md"} {
-		create("new", ref).ExpectError(t, 400, `{"message":"Invalid reference name: `+ref+`"}`)
+		create("new", ref).ExpectError(t, 400, `{"message":"Failed to create branch 'new': invalid reference name '`+ref+`'"}`)
 	}
 	r := f.s.Do(t, labtest.Request{Method: "POST", Path: f.path + "/branches", Token: f.dev.Token, JSON: map[string]string{"ref": "main"}})
 	r.ExpectError(t, 400, `{"error":"branch is missing"}`)
@@ -350,12 +350,14 @@ func TestBranchesBadInput(t *testing.T) {
 	if r.Status != 400 {
 		t.Fatalf("NUL branch = %d %s", r.Status, r.Body)
 	}
+	// GitLab's find_branch!: a name no branch can have is a 400.
 	for _, p := range []string{"/branches/a..b", "/branches/" + url.PathEscape("-x"), "/branches/refs%2Fheads%2Fmain", "/branches/%00"} {
-		if r := f.s.Do(t, labtest.Request{Path: f.path + p, Token: f.dev.Token}); r.Status != 404 {
-			t.Fatalf("GET %s = %d %s", p, r.Status, r.Body)
-		}
-		if r := f.s.Do(t, labtest.Request{Method: "DELETE", Path: f.path + p, Token: f.dev.Token}); r.Status != 404 && r.Status != 400 {
-			t.Fatalf("DELETE %s = %d %s", p, r.Status, r.Body)
+		f.s.Do(t, labtest.Request{Path: f.path + p, Token: f.dev.Token}).
+			ExpectError(t, 400, `{"message":"The branch refname is invalid"}`)
+		f.s.Do(t, labtest.Request{Method: "DELETE", Path: f.path + p, Token: f.dev.Token}).
+			ExpectError(t, 400, `{"message":"The branch refname is invalid"}`)
+		if r := f.s.Do(t, labtest.Request{Method: "HEAD", Path: f.path + p, Token: f.dev.Token}); r.Status != 404 {
+			t.Fatalf("HEAD %s = %d", p, r.Status)
 		}
 	}
 	f.s.Do(t, labtest.Request{Path: f.path + "/branches?sort=bogus", Token: f.dev.Token}).
@@ -368,22 +370,59 @@ func TestBranchesBadInput(t *testing.T) {
 	create("main/sub", "main").ExpectError(t, 400, `{"message":"Branch already exists"}`)
 }
 
+// TestBranchesEmptyRepository creates a branch in an empty repository:
+// as GitLab's Branches::CreateService, lablet first gives the repository
+// its default branch (an empty README.md, "Add README.md", by the
+// caller), so branching from it works.
 func TestBranchesEmptyRepository(t *testing.T) {
 	s := labtest.Start(t)
-	alice := s.NewUser(t, "alice")
+	alice, bob := s.NewUser(t, "alice"), s.NewUser(t, "bob")
 	c := s.Client(t, alice.Token)
 	p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Empty")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := s.Do(t, labtest.Request{Path: fmt.Sprintf("/projects/%d/repository/branches", p.ID), Token: alice.Token})
+	if _, _, err := c.ProjectMembers.AddProjectMember(p.ID, &gitlab.AddProjectMemberOptions{UserID: bob.ID,
+		AccessLevel: gitlab.Ptr(gitlab.DeveloperPermissions)}); err != nil {
+		t.Fatal(err)
+	}
+	branches := fmt.Sprintf("/projects/%d/repository/branches", p.ID)
+	r := s.Do(t, labtest.Request{Path: branches, Token: alice.Token})
 	if r.Status != 200 || strings.TrimSpace(string(r.Body)) != "[]" || r.Header.Get("X-Total") != "0" {
 		t.Fatalf("empty list = %d %s %v", r.Status, r.Body, r.Header)
 	}
-	s.Do(t, labtest.Request{Method: "POST", Path: fmt.Sprintf("/projects/%d/repository/branches", p.ID), Token: alice.Token,
-		JSON: map[string]string{"branch": "x", "ref": "main"}}).ExpectError(t, 400, `{"message":"Invalid reference name: main"}`)
 	if resp, err := c.Branches.DeleteMergedBranches(p.ID); err != nil || resp.StatusCode != http.StatusAccepted {
 		t.Fatalf("delete merged on empty: %v", err)
+	}
+	// A bad name changes nothing; a developer may not write the protected
+	// default branch, so may not branch from an empty repository either.
+	s.Do(t, labtest.Request{Method: "POST", Path: branches, Token: alice.Token,
+		JSON: map[string]string{"branch": "a..b", "ref": "main"}}).ExpectError(t, 400, `{"message":"Branch name is invalid"}`)
+	s.Do(t, labtest.Request{Method: "POST", Path: branches, Token: bob.Token,
+		JSON: map[string]string{"branch": "x", "ref": "main"}}).
+		ExpectError(t, 403, `{"message":"403 Forbidden - You are not allowed to push into this branch"}`)
+	if got, _, err := c.Projects.GetProject(p.ID, nil); err != nil || !got.EmptyRepo {
+		t.Fatalf("after refused creates: empty_repo = %v, %v", got.EmptyRepo, err)
+	}
+
+	b, _, err := c.Branches.CreateBranch(p.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("x"), Ref: gitlab.Ptr("main")})
+	if err != nil {
+		t.Fatalf("create x from main in an empty repository: %v", err)
+	}
+	main, _, err := c.Branches.GetBranch(p.ID, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Commit.ID != main.Commit.ID || main.Commit.Title != "Add README.md" || main.Commit.AuthorName != alice.Name ||
+		len(main.Commit.ParentIDs) != 0 || !main.Default {
+		t.Fatalf("x = %+v, main = %+v", b.Commit, main.Commit)
+	}
+	readme, _, err := c.RepositoryFiles.GetRawFile(p.ID, "README.md", &gitlab.GetRawFileOptions{Ref: gitlab.Ptr("main")})
+	if err != nil || len(readme) != 0 {
+		t.Fatalf("README.md = %q, %v", readme, err)
+	}
+	if got, _, err := c.Projects.GetProject(p.ID, nil); err != nil || got.EmptyRepo || got.DefaultBranch != "main" {
+		t.Fatalf("project = empty_repo %v, default_branch %q, %v", got.EmptyRepo, got.DefaultBranch, err)
 	}
 }
 

@@ -276,3 +276,33 @@ func TestConcurrentCommits(t *testing.T) {
 	}
 	t.Logf("%d API commits, %d pushes attempted", writers, pushes)
 }
+
+// TestRevertMessage reverts commits through the API and expects GitLab's
+// message (Commit#revert_message): the title as written, quotes and all,
+// in `Revert "…"`, then "This reverts commit <sha>" without a full stop;
+// a title of 100 characters or more is cut at a word with "...".
+func TestRevertMessage(t *testing.T) {
+	f := newRefsFixture(t, gitlab.PrivateVisibility)
+	c := f.ownerC
+	long := strings.Repeat("word ", 30) // 150 characters
+	for i, tc := range []struct{ message, title string }{
+		{"Say \"héllo\" \\ there\n\nWith a body.", `Say "héllo" \ there`},
+		{long + "\n\nbody", strings.TrimSpace(strings.Repeat("word ", 15)) + "..."},
+	} {
+		file := fmt.Sprintf("r%d.txt", i)
+		orig, _, err := c.Commits.CreateCommit(f.p.ID, &gitlab.CreateCommitOptions{Branch: gitlab.Ptr("main"),
+			CommitMessage: gitlab.Ptr(tc.message), Actions: []*gitlab.CommitActionOptions{
+				{Action: gitlab.Ptr(gitlab.FileCreate), FilePath: gitlab.Ptr(file), Content: gitlab.Ptr("x")}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reverted, _, err := c.Commits.RevertCommit(f.p.ID, orig.ID, &gitlab.RevertCommitOptions{Branch: gitlab.Ptr("main")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "Revert \"" + tc.title + "\"\n\nThis reverts commit " + orig.ID + "\n"
+		if reverted.Message != want || reverted.Title != `Revert "`+tc.title+`"` {
+			t.Fatalf("revert message = %q, title %q; want %q", reverted.Message, reverted.Title, want)
+		}
+	}
+}

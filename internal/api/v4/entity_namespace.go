@@ -3,6 +3,7 @@ package v4
 import (
 	"net/http"
 
+	"github.com/lablet/lablet/internal/avatar"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -27,5 +28,17 @@ func (a *API) namespace(r *http.Request, ns *model.Namespace) namespaceEntity {
 		web = a.groupWebURL(r, ns.FullPath)
 	}
 	return namespaceEntity{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,
-		ParentID: ns.ParentID, WebURL: web}
+		ParentID: ns.ParentID, AvatarURL: namespaceAvatar(a.baseURL(r), ns), WebURL: web}
+}
+
+// namespaceAvatar is a namespace's avatar_url: a personal namespace shows
+// its owner's, as GitLab does; groups have none until uploads exist. Only
+// the owner's id is at hand, so it is the identicon URL, which sends the
+// browser on to Gravatar when the instance uses it.
+func namespaceAvatar(base string, ns *model.Namespace) *string {
+	if ns.IsGroup() || ns.OwnerID == nil {
+		return nil
+	}
+	u := string(avatar.AppendIdenticonURL(nil, base, *ns.OwnerID))
+	return &u
 }

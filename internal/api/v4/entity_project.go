@@ -64,9 +64,11 @@ func projectNamespaceWebURL(base string, ns *model.Namespace) string {
 
 // projectBase is what every project entity of a request shares: the base
 // URL and its host name (for ssh_url_to_repo), worked out once per request
-// rather than once per project of a list.
+// rather than once per project of a list, and whether avatars are
+// Gravatar's.
 type projectBase struct {
 	url, host string
+	gravatar  bool
 }
 
 func (a *API) projectBase(r *http.Request) projectBase {
@@ -75,7 +77,7 @@ func (a *API) projectBase(r *http.Request) projectBase {
 	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
-	return projectBase{url: base, host: host}
+	return projectBase{url: base, host: host, gravatar: a.gravatar}
 }
 
 // basicProjectAt renders p under the request's projectBase.
@@ -95,7 +97,7 @@ func basicProjectAt(pb projectBase, p *model.Project) basicProject {
 		HTTPURLToRepo: git, WebURL: git[:len(git)-len(".git")], ForksCount: 0, StarCount: 0,
 		LastActivityAt: ts(p.LastActivityAt), Visibility: access.VisibilityName(p.VisibilityLevel),
 		Namespace: projectNamespace{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,
-			ParentID: ns.ParentID, WebURL: projectNamespaceWebURL(base, ns)}}
+			ParentID: ns.ParentID, AvatarURL: namespaceAvatar(base, ns), WebURL: projectNamespaceWebURL(base, ns)}}
 }
 
 // projectOwners batch-loads the owners of the personal namespaces among

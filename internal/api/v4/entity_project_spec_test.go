@@ -136,7 +136,7 @@ func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, perms *m
 		f.Links.MergeRequests = self + "/merge_requests"
 	}
 	if owner != nil {
-		u := basicUserAt(pb.url, owner)
+		u := basicUserAt(pb.url, pb.gravatar, owner)
 		f.Owner = &u
 	}
 	if perms != nil {

@@ -3,6 +3,7 @@ package v4
 import (
 	"net/http"
 
+	"github.com/lablet/lablet/internal/avatar"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -19,18 +20,20 @@ type basicUser struct {
 }
 
 func (a *API) basicUser(r *http.Request, u *model.User) basicUser {
-	return basicUserAt(a.baseURL(r), u)
+	return basicUserAt(a.baseURL(r), a.gravatar, u)
 }
 
-// basicUserAt is basicUser under a base URL the caller already has.
-func basicUserAt(base string, u *model.User) basicUser {
+// basicUserAt is basicUser under a base URL the caller already has; its
+// avatar is Gravatar's when gravatar is set (see package avatar).
+func basicUserAt(base string, gravatar bool, u *model.User) basicUser {
 	var pe *string
 	if u.PublicEmail != "" {
 		v := u.PublicEmail
 		pe = &v
 	}
+	av := avatar.URL(base, gravatar, u.ID, u.Email)
 	return basicUser{ID: u.ID, Username: u.Username, PublicEmail: pe, Name: u.Name, State: u.State,
-		Locked: false, WebURL: base + "/" + u.Username}
+		Locked: false, AvatarURL: &av, WebURL: base + "/" + u.Username}
 }
 
 // userEntity is GitLab's Entities::User: the public profile.

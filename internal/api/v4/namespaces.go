@@ -35,3 +35,25 @@ func (a *API) getNamespace(w http.ResponseWriter, r *http.Request, c *call) erro
 	}
 	return ok(w, a.namespace(r, ns))
 }
+
+// namespaceExistenceEntity is GitLab's Entities::NamespaceExistence.
+type namespaceExistenceEntity struct {
+	Exists   bool     `json:"exists"`
+	Suggests []string `json:"suggests"`
+}
+
+func (a *API) namespaceExists(w http.ResponseWriter, r *http.Request, c *call) error {
+	var parent *int64
+	v, given, err := c.params.int("parent_id")
+	if err != nil {
+		return err
+	}
+	if given {
+		parent = &v
+	}
+	e, err := a.svc.NamespaceExists(r.Context(), c.id, r.PathValue("id"), parent)
+	if err != nil {
+		return err
+	}
+	return ok(w, namespaceExistenceEntity{Exists: e.Exists, Suggests: e.Suggests})
+}

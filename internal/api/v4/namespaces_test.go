@@ -1,6 +1,7 @@
 package v4_test
 
 import (
+	"slices"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -66,4 +67,58 @@ func TestNamespaces(t *testing.T) {
 		s.Do(t, labtest.Request{Path: "/namespaces"}).ExpectError(t, 401, `{"message":"401 Unauthorized"}`)
 		s.Do(t, labtest.Request{Path: "/namespaces/top"}).ExpectError(t, 401, `{"message":"401 Unauthorized"}`)
 	})
+}
+
+// TestNamespaceExists checks GET /namespaces/:id/exists as GitLab answers
+// it: any signed-in user learns whether a sibling has the path (whoever
+// sees it), and gets a suggestion no sibling has as path or name.
+func TestNamespaceExists(t *testing.T) {
+	s := labtest.Start(t)
+	alice, bob := s.NewUser(t, "alice"), s.NewUser(t, "bob")
+	root := s.Client(t, s.RootToken)
+	team, _, err := root.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("Team"), Path: gitlab.Ptr("team"),
+		Visibility: gitlab.Ptr(gitlab.PrivateVisibility)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := root.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("Web"), Path: gitlab.Ptr("web"),
+		ParentID: gitlab.Ptr(team.ID)}); err != nil {
+		t.Fatal(err)
+	}
+	// "alice1" is taken as a name, so the suggestion for alice skips it.
+	if _, _, err := root.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("alice1"), Path: gitlab.Ptr("other")}); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Client(t, bob.Token)
+	for _, tc := range []struct {
+		path     string
+		parent   *int64
+		exists   bool
+		suggests []string
+	}{
+		{"alice", nil, true, []string{"alice2"}},
+		{"ALICE", nil, true, []string{"ALICE2"}},
+		{"team", nil, true, []string{"team1"}}, // private, bob is no member: still taken
+		{"web", &team.ID, true, []string{"web1"}},
+		{"web", nil, false, []string{}},
+		{"team", &team.ID, false, []string{}},
+		{"web", gitlab.Ptr(int64(999999)), false, []string{}},
+		{"nobody", nil, false, []string{}},
+		{"team/web", nil, false, []string{}},
+	} {
+		got, _, err := c.Namespaces.NamespaceExists(tc.path, &gitlab.NamespaceExistsOptions{ParentID: tc.parent})
+		if err != nil {
+			t.Fatalf("exists %q under %v: %v", tc.path, tc.parent, err)
+		}
+		if got.Exists != tc.exists || !slices.Equal(got.Suggests, tc.suggests) {
+			t.Fatalf("exists %q under %v = %+v, want %v %v", tc.path, tc.parent, got, tc.exists, tc.suggests)
+		}
+	}
+	r := s.Do(t, labtest.Request{Path: "/namespaces/alice/exists", Token: alice.Token})
+	if r.Status != 200 || string(r.Body) != `{"exists":true,"suggests":["alice2"]}`+"\n" {
+		t.Fatalf("raw answer = %d %s", r.Status, r.Body)
+	}
+	s.Do(t, labtest.Request{Path: "/namespaces/alice/exists?parent_id=x", Token: alice.Token}).
+		ExpectError(t, 400, `{"error":"parent_id is invalid"}`)
+	s.Do(t, labtest.Request{Path: "/namespaces/alice/exists"}).ExpectError(t, 401, `{"message":"401 Unauthorized"}`)
 }

@@ -2,9 +2,11 @@ package v4
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/avatar"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -92,7 +94,14 @@ func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *mo
 	dst = append(dst, `,"full_path":"`...)
 	dst = append(dst, dst[full:nsEnd]...)
 	dst = appendInt64PtrField(dst, `","parent_id":`, ns.ParentID)
-	dst = append(dst, `,"avatar_url":null,"web_url":"`...)
+	if ns.IsGroup() || ns.OwnerID == nil {
+		dst = append(dst, `,"avatar_url":null,"web_url":"`...)
+	} else { // namespaceAvatar
+		dst = append(dst, `,"avatar_url":"`...)
+		dst = append(dst, dst[base:baseEnd]...)
+		dst = avatar.AppendIdenticonURL(dst, "", *ns.OwnerID)
+		dst = append(dst, `","web_url":"`...)
+	}
 	dst = append(dst, dst[base:baseEnd]...)
 	if ns.IsGroup() {
 		dst = append(dst, "/groups/"...)
@@ -141,7 +150,14 @@ func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *mo
 		}
 		dst = appendStringField(dst, `,"name":`, owner.Name)
 		dst = appendStringField(dst, `,"state":`, owner.State)
-		dst = append(dst, `,"locked":false,"avatar_url":null,"web_url":"`...)
+		dst = append(dst, `,"locked":false,"avatar_url":"`...)
+		if pb.gravatar && strings.TrimSpace(owner.Email) != "" { // avatar.AppendURL, the base escaped
+			dst = avatar.AppendGravatarURL(dst, pb.url, owner.Email)
+		} else {
+			dst = append(dst, dst[base:baseEnd]...)
+			dst = avatar.AppendIdenticonURL(dst, "", owner.ID)
+		}
+		dst = append(dst, `","web_url":"`...)
 		dst = append(dst, dst[base:baseEnd]...)
 		dst = append(dst, '/')
 		dst = append(dst, dst[user:userEnd]...)

@@ -186,6 +186,8 @@ var projectBases = []projectBase{
 	{url: "http://lablet.test", host: "lablet.test"},
 	{url: "https://h.example:8443/gitlab", host: "h.example"},
 	{url: "http://x.test/é\\\"\xc3", host: "x\u2028\xe2\x80"},
+	{url: "https://gravatar.example", host: "gravatar.example", gravatar: true},
+	{url: "http://g.test/é\\\"\xc3", host: "g.test", gravatar: true},
 }
 
 // randProjectRow fills a model.Project by reflection, as fill does, with a

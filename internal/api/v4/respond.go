@@ -87,6 +87,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusConflict, map[string]string{"message": se.Message})
 	case service.KindUnprocessable:
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": se.Message})
+	case service.KindMethodNotAllowed:
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": se.Message})
 	case service.KindTooLarge:
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "413 " + se.Message})
 	default:

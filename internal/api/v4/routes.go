@@ -56,6 +56,8 @@ func table() []endpoint {
 		// Namespaces (namespaces.go)
 		row("GET /namespaces", (*API).listNamespaces, signedIn, access.ReadNamespace),
 		row("GET /namespaces/{id}", (*API).getNamespace, signedIn, access.ReadNamespace),
+		// Any signed-in user may ask whether a path is taken, as in GitLab.
+		row("GET /namespaces/{id}/exists", (*API).namespaceExists, signedIn, access.None),
 
 		// Groups (groups.go)
 		row("GET /groups", (*API).listGroups, anyone, access.ReadGroup),

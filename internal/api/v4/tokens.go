@@ -79,11 +79,15 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error 
 }
 
 func (a *API) getSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
-	return ok(w, a.tokenEntity(c.id.Token, false))
+	t, err := a.svc.SelfToken(c.id)
+	if err != nil {
+		return err
+	}
+	return ok(w, a.tokenEntity(t, false))
 }
 
 func (a *API) revokeSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
-	if err := a.svc.RevokeOwnToken(r.Context(), c.id.Token); err != nil {
+	if err := a.svc.RevokeSelfToken(r.Context(), c.id); err != nil {
 		return err
 	}
 	return noContent(w)
@@ -133,7 +137,13 @@ func (a *API) rotateSelfToken(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	return a.rotate(w, r, c.id.Token, expires)
+	next, text, err := a.svc.RotateSelfToken(r.Context(), c.id, expires)
+	if err != nil {
+		return err
+	}
+	e := a.tokenEntity(next, false)
+	e.Token = text
+	return ok(w, e)
 }
 
 func (a *API) rotate(w http.ResponseWriter, r *http.Request, t *model.Token, expires *string) error {

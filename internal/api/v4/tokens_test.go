@@ -1,13 +1,18 @@
 package v4_test
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
+	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/service"
 )
 
 func day(offset int) string { return time.Now().UTC().AddDate(0, 0, offset).Format("2006-01-02") }
@@ -482,4 +487,49 @@ func TestImpersonationTokens(t *testing.T) {
 		}
 		s.Do(t, labtest.Request{Path: "/user", Token: imp.Token}).ExpectError(t, http.StatusUnauthorized, unauthorized)
 	})
+}
+
+// TestTokenSelfOtherCredentials checks /personal_access_tokens/self with
+// credentials that are not personal access tokens, as GitLab answers
+// them: an OAuth access token or a session gets 400 on GET and DELETE and
+// 405 on rotate, and nothing is revoked.
+func TestTokenSelfOtherCredentials(t *testing.T) {
+	s := labtest.Start(t)
+	ctx := context.Background()
+	form := url.Values{"grant_type": {"password"}, "username": {"root"}, "password": {s.Config.RootPassword}}
+	resp, err := http.PostForm(s.URL+"/oauth/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grant struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&grant)
+	resp.Body.Close()
+	if err != nil || grant.AccessToken == "" {
+		t.Fatalf("password grant: %d %v", resp.StatusCode, err)
+	}
+	in, err := s.Srv.Service.SignIn(ctx, service.SignInInput{Login: "root", Password: s.Config.RootPassword})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const notPAT = `{"message":"400 Bad request - This endpoint requires token type to be a personal access token"}`
+	const notAllowed = `{"message":"405 Method Not Allowed"}`
+	for name, h := range map[string]map[string]string{
+		"OAuth":   {"Authorization": "Bearer " + grant.AccessToken},
+		"Session": {"Cookie": auth.SessionCookie + "=" + in.Cookie, "X-CSRF-Token": in.Session.CSRFToken},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s.Do(t, labtest.Request{Path: "/personal_access_tokens/self", Header: h}).
+				ExpectError(t, http.StatusBadRequest, notPAT)
+			s.Do(t, labtest.Request{Method: "DELETE", Path: "/personal_access_tokens/self", Header: h}).
+				ExpectError(t, http.StatusBadRequest, notPAT)
+			s.Do(t, labtest.Request{Method: "POST", Path: "/personal_access_tokens/self/rotate", Header: h}).
+				ExpectError(t, http.StatusMethodNotAllowed, notAllowed)
+			// The credential still works: nothing was revoked.
+			if r := s.Do(t, labtest.Request{Path: "/user", Header: h}); r.Status != http.StatusOK {
+				t.Fatalf("GET /user afterwards = %d %s", r.Status, r.Body)
+			}
+		})
+	}
 }

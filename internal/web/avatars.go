@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/avatar"
+)
+
+// identicon serves a user's identicon (the avatar_url of users without
+// Gravatar): drawn from the id alone, so it is the same bytes forever and
+// cached as such. When the instance uses Gravatar, the few avatar URLs
+// that could not name the address (user namespaces) lead here, and this
+// sends the browser on to the user's Gravatar URL.
+func (h *Handler) identicon(w http.ResponseWriter, r *http.Request, _ pageSession) {
+	id, ok := avatar.IdenticonID(r.PathValue("file"))
+	if !ok {
+		h.notFound(w, r)
+		return
+	}
+	if h.gravatar {
+		users, err := h.svc.UsersByIDs(r.Context(), []int64{id})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if u := users[id]; u != nil && u.Email != "" {
+			// The address may change: cached for a while, not for good.
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+			http.Redirect(w, r, avatar.URL(h.baseURL(r), true, id, u.Email), http.StatusFound)
+			return
+		}
+	}
+	etag := `"identicon-` + strconv.FormatInt(id, 10) + `"`
+	hd := w.Header()
+	hd.Set("Cache-Control", "public, max-age=31536000, immutable")
+	hd.Set("ETag", etag)
+	if r.Header.Get("If-None-Match") == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	img := h.identicons.Draw(id)
+	hd.Set("Content-Type", "image/png")
+	hd.Set("Content-Length", strconv.Itoa(len(img)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(img)
+	}
+}
