@@ -27,6 +27,7 @@ func TestLayers(t *testing.T) {
 	}{
 		{pkg: "internal/model", onlyThese: []string{}},
 		{pkg: "internal/cache", onlyThese: []string{}},
+		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/access", onlyThese: []string{}},
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/route", onlyThese: []string{"internal/access"}},
