@@ -68,7 +68,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 	}
 	defer db.Close()
 	svc := service.New(service.Options{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), ImpersonationEnabled: true})
-	q := db.Q()
+	q := db.Queries()
 	root, err := q.UserByUsername(ctx, "root")
 	if err != nil {
 		return fmt.Errorf("seed: root: %w", err)
@@ -84,7 +84,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 	}
 	var bench *model.User
 	for i := 0; i < c.users; i += 200 {
-		err := db.WithTx(ctx, func(q *store.Q) error {
+		err := db.WithTx(ctx, func(q *store.Queries) error {
 			for j := i; j < min(i+200, c.users); j++ {
 				name := fmt.Sprintf("user%05d", j)
 				u := &model.User{Username: name, Email: name + "@example.com", Name: fmt.Sprintf("User %05d", j),
@@ -150,7 +150,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 	// The bench user is a Developer of every tenth top-level group (and so
 	// of its subgroups); five random users are members of each group.
 	benchMember := map[int64]bool{}
-	err = db.WithTx(ctx, func(q *store.Q) error {
+	err = db.WithTx(ctx, func(q *store.Queries) error {
 		for i, g := range groups {
 			if i < top && i%10 == 0 {
 				benchMember[g.id] = true
@@ -225,7 +225,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 				p, err := svc.CreateProject(ctx, admin, in, forUser)
 				if err == nil && i%5 == 0 {
 					uid := sd.UserIDs[1+r.IntN(len(sd.UserIDs)-1)]
-					err = db.WithTx(ctx, func(q *store.Q) error {
+					err = db.WithTx(ctx, func(q *store.Queries) error {
 						return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceProject, SourceID: p.ID,
 							UserID: uid, AccessLevel: int(access.Developer), CreatedByID: &root.ID})
 					})
@@ -276,7 +276,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 	}
 	sd.ReposGroup = ns.ID
 	sd.VisibleGroups = append(sd.VisibleGroups, ns.ID)
-	err = db.WithTx(ctx, func(q *store.Q) error {
+	err = db.WithTx(ctx, func(q *store.Queries) error {
 		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: ns.ID,
 			UserID: bench.ID, AccessLevel: int(access.Maintainer), CreatedByID: &root.ID})
 	})

@@ -199,7 +199,7 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 		return nil, ErrUnauthorized
 	}
 	if tw.Token.LastUsedAt == nil || now.Sub(*tw.Token.LastUsedAt) > touchInterval {
-		if err := a.db.Q().TouchToken(ctx, tw.Token.ID, now, touchInterval); err != nil {
+		if err := a.db.Queries().TouchToken(ctx, tw.Token.ID, now, touchInterval); err != nil {
 			return nil, err
 		}
 		// Show this use to the request itself, as stored (milliseconds).
@@ -215,7 +215,7 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 
 // tokenByDigest looks a personal access token up (the store caches it).
 func (a *Authenticator) tokenByDigest(ctx context.Context, digest string) (*model.TokenWithUser, error) {
-	return a.db.Q().TokenByDigest(ctx, digest)
+	return a.db.Queries().TokenByDigest(ctx, digest)
 }
 
 // sudo switches id to the user named by ident, with GitLab's checks in
@@ -227,7 +227,7 @@ func (a *Authenticator) sudo(ctx context.Context, id *Identity, ident string) (*
 	if !id.HasScope(ScopeSudo) {
 		return nil, &ScopeError{Scopes: []string{ScopeSudo}}
 	}
-	target, err := a.db.Q().UserByIDOrUsername(ctx, ident)
+	target, err := a.db.Queries().UserByIDOrUsername(ctx, ident)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, &SudoNotFoundError{Ident: ident}
 	}
@@ -266,7 +266,7 @@ func (a *Authenticator) OAuthAccessToken(ctx context.Context, text string) (*mod
 }
 
 func (a *Authenticator) oauthAccessToken(ctx context.Context, digest string, now time.Time) (*model.OAuthAccessToken, error) {
-	at, err := a.db.Q().OAuthAccessTokenByDigest(ctx, digest)
+	at, err := a.db.Queries().OAuthAccessTokenByDigest(ctx, digest)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUnauthorized
 	}

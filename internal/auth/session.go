@@ -32,7 +32,7 @@ func (a *Authenticator) Session(ctx context.Context, cookie string) (*Identity, 
 	}
 	now := a.now()
 	digest := Digest(cookie)
-	sw, err := a.db.Q().SessionByDigest(ctx, digest)
+	sw, err := a.db.Queries().SessionByDigest(ctx, digest)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUnauthorized
 	}
@@ -43,7 +43,7 @@ func (a *Authenticator) Session(ctx context.Context, cookie string) (*Identity, 
 		return nil, ErrUnauthorized
 	}
 	if now.Sub(sw.Session.LastSeenAt) > sessionExtendAfter {
-		if err := a.db.Q().ExtendSession(ctx, sw.Session.ID, now, now.Add(SessionLifetime)); err != nil {
+		if err := a.db.Queries().ExtendSession(ctx, sw.Session.ID, now, now.Add(SessionLifetime)); err != nil {
 			return nil, err
 		}
 	}

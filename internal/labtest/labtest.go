@@ -85,7 +85,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 	// Close stops only a server whose Serve has begun: a test quicker
 	// than the goroutine above would otherwise wait for it forever.
 	waitServing(t, s.URL)
-	root, err := srv.DB.Q().UserByUsername(ctx, "root")
+	root, err := srv.DB.Queries().UserByUsername(ctx, "root")
 	if err != nil {
 		t.Fatalf("labtest: root: %v", err)
 	}
@@ -259,7 +259,7 @@ func (s *Server) NewUser(t testing.TB, username string, scopes ...string) *User 
 	ctx := context.Background()
 	u := &model.User{Username: username, Email: username + "@example.com", Name: strings.ToUpper(username[:1]) + username[1:],
 		CanCreateGroup: true, ProjectsLimit: 100000}
-	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, u) })
+	err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { return q.CreateUser(ctx, u) })
 	if err != nil {
 		t.Fatalf("labtest: create user %s: %v", username, err)
 	}

@@ -160,7 +160,7 @@ type storage struct {
 }
 
 func (s *storage) GetClient(ctx context.Context, id string) (fosite.Client, error) {
-	app, err := s.db.Q().OAuthApplicationByUID(ctx, id)
+	app, err := s.db.Queries().OAuthApplicationByUID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, fosite.ErrNotFound
 	}
@@ -217,13 +217,13 @@ func (s *storage) create(ctx context.Context, kind, signature string, req fosite
 			g.ExpiresAt = &exp
 		}
 	}
-	return s.db.Q().CreateOAuthGrant(ctx, g)
+	return s.db.Queries().CreateOAuthGrant(ctx, g)
 }
 
 // get loads a grant and rebuilds its request into session. The row's
 // expires_at is authoritative for the expiry the strategy checks.
 func (s *storage) get(ctx context.Context, kind, signature string, session fosite.Session) (fosite.Requester, *model.OAuthGrant, error) {
-	g, err := s.db.Q().OAuthGrantBySignature(ctx, kind, signature)
+	g, err := s.db.Queries().OAuthGrantBySignature(ctx, kind, signature)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil, fosite.ErrNotFound
 	}
@@ -272,7 +272,7 @@ func (s *storage) GetAuthorizeCodeSession(ctx context.Context, code string, sess
 }
 
 func (s *storage) InvalidateAuthorizeCodeSession(ctx context.Context, code string) error {
-	err := s.db.Q().DeactivateOAuthGrant(ctx, model.OAuthCode, code)
+	err := s.db.Queries().DeactivateOAuthGrant(ctx, model.OAuthCode, code)
 	if errors.Is(err, store.ErrNotFound) {
 		// A concurrent exchange used it first.
 		return fosite.ErrInvalidatedAuthorizeCode
@@ -296,7 +296,7 @@ func (s *storage) GetAccessTokenSession(ctx context.Context, signature string, s
 }
 
 func (s *storage) DeleteAccessTokenSession(ctx context.Context, signature string) error {
-	return s.db.Q().DeleteOAuthGrant(ctx, model.OAuthAccess, signature)
+	return s.db.Queries().DeleteOAuthGrant(ctx, model.OAuthAccess, signature)
 }
 
 func (s *storage) CreateRefreshTokenSession(ctx context.Context, signature, _ string, req fosite.Requester) error {
@@ -316,29 +316,29 @@ func (s *storage) GetRefreshTokenSession(ctx context.Context, signature string, 
 }
 
 func (s *storage) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
-	return s.db.Q().DeleteOAuthGrant(ctx, model.OAuthRefresh, signature)
+	return s.db.Queries().DeleteOAuthGrant(ctx, model.OAuthRefresh, signature)
 }
 
 // RotateRefreshToken retires the used refresh token and the access tokens
 // of its grant, so the old pair stops working. Of two racing refreshes
 // with the same token only one wins.
 func (s *storage) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
-	err := s.db.Q().DeactivateOAuthGrant(ctx, model.OAuthRefresh, signature)
+	err := s.db.Queries().DeactivateOAuthGrant(ctx, model.OAuthRefresh, signature)
 	if errors.Is(err, store.ErrNotFound) {
 		return fosite.ErrSerializationFailure
 	}
 	if err != nil {
 		return err
 	}
-	return s.db.Q().DeleteOAuthGrantsByRequest(ctx, model.OAuthAccess, requestID)
+	return s.db.Queries().DeleteOAuthGrantsByRequest(ctx, model.OAuthAccess, requestID)
 }
 
 func (s *storage) RevokeRefreshToken(ctx context.Context, requestID string) error {
-	return s.db.Q().DeactivateOAuthGrantsByRequest(ctx, model.OAuthRefresh, requestID)
+	return s.db.Queries().DeactivateOAuthGrantsByRequest(ctx, model.OAuthRefresh, requestID)
 }
 
 func (s *storage) RevokeAccessToken(ctx context.Context, requestID string) error {
-	return s.db.Q().DeleteOAuthGrantsByRequest(ctx, model.OAuthAccess, requestID)
+	return s.db.Queries().DeleteOAuthGrantsByRequest(ctx, model.OAuthAccess, requestID)
 }
 
 func (s *storage) CreatePKCERequestSession(ctx context.Context, signature string, req fosite.Requester) error {
@@ -351,7 +351,7 @@ func (s *storage) GetPKCERequestSession(ctx context.Context, signature string, s
 }
 
 func (s *storage) DeletePKCERequestSession(ctx context.Context, signature string) error {
-	return s.db.Q().DeleteOAuthGrant(ctx, model.OAuthPKCE, signature)
+	return s.db.Queries().DeleteOAuthGrant(ctx, model.OAuthPKCE, signature)
 }
 
 // OpenID Connect sessions are keyed by the authorization code itself;
@@ -369,7 +369,7 @@ func (s *storage) GetOpenIDConnectSession(ctx context.Context, code string, req 
 }
 
 func (s *storage) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
-	return s.db.Q().DeleteOAuthGrant(ctx, model.OAuthOIDC, auth.Digest(code))
+	return s.db.Queries().DeleteOAuthGrant(ctx, model.OAuthOIDC, auth.Digest(code))
 }
 
 // Authenticate checks the password grant's credentials with sign-in's
@@ -387,7 +387,7 @@ func (s *storage) Authenticate(ctx context.Context, login, password string) (str
 
 // applicationByUID finds an application by its client id (errNotFound).
 func (s *storage) applicationByUID(ctx context.Context, uid string) (*model.OAuthApplication, error) {
-	app, err := s.db.Q().OAuthApplicationByUID(ctx, uid)
+	app, err := s.db.Queries().OAuthApplicationByUID(ctx, uid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
 	}
@@ -396,7 +396,7 @@ func (s *storage) applicationByUID(ctx context.Context, uid string) (*model.OAut
 
 // applicationByID finds an application by its row id (errNotFound).
 func (s *storage) applicationByID(ctx context.Context, id int64) (*model.OAuthApplication, error) {
-	app, err := s.db.Q().OAuthApplicationByID(ctx, id)
+	app, err := s.db.Queries().OAuthApplicationByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
 	}
@@ -406,7 +406,7 @@ func (s *storage) applicationByID(ctx context.Context, id int64) (*model.OAuthAp
 // ensureApplication creates app unless an application with its client id
 // exists (another instance may be creating it at the same moment).
 func (s *storage) ensureApplication(ctx context.Context, app *model.OAuthApplication) error {
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		if _, err := q.OAuthApplicationByUID(ctx, app.UID); err == nil {
 			return nil
 		}
@@ -423,11 +423,11 @@ func (s *storage) ensureApplication(ctx context.Context, app *model.OAuthApplica
 // endpoint. Lookups answer errNotFound for unknown codes.
 
 func (s *storage) createDeviceGrant(ctx context.Context, d *model.OAuthDeviceGrant) error {
-	return s.db.Q().CreateOAuthDeviceGrant(ctx, d)
+	return s.db.Queries().CreateOAuthDeviceGrant(ctx, d)
 }
 
 func (s *storage) deviceGrantByUserCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
-	d, err := s.db.Q().OAuthDeviceGrantByUserCode(ctx, digest)
+	d, err := s.db.Queries().OAuthDeviceGrantByUserCode(ctx, digest)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
 	}
@@ -435,7 +435,7 @@ func (s *storage) deviceGrantByUserCode(ctx context.Context, digest string) (*mo
 }
 
 func (s *storage) deviceGrantByDeviceCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
-	d, err := s.db.Q().OAuthDeviceGrantByDeviceCode(ctx, digest)
+	d, err := s.db.Queries().OAuthDeviceGrantByDeviceCode(ctx, digest)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, errNotFound
 	}
@@ -443,7 +443,7 @@ func (s *storage) deviceGrantByDeviceCode(ctx context.Context, digest string) (*
 }
 
 func (s *storage) decideDeviceGrant(ctx context.Context, id, userID int64, status string) error {
-	err := s.db.Q().DecideOAuthDeviceGrant(ctx, id, userID, status)
+	err := s.db.Queries().DecideOAuthDeviceGrant(ctx, id, userID, status)
 	if errors.Is(err, store.ErrNotFound) {
 		return errNotFound
 	}
@@ -451,9 +451,9 @@ func (s *storage) decideDeviceGrant(ctx context.Context, id, userID int64, statu
 }
 
 func (s *storage) pollDeviceGrant(ctx context.Context, id int64, now time.Time, interval int) error {
-	return s.db.Q().PollOAuthDeviceGrant(ctx, id, now, interval)
+	return s.db.Queries().PollOAuthDeviceGrant(ctx, id, now, interval)
 }
 
 func (s *storage) deleteDeviceGrant(ctx context.Context, id int64) error {
-	return s.db.Q().DeleteOAuthDeviceGrant(ctx, id)
+	return s.db.Queries().DeleteOAuthDeviceGrant(ctx, id)
 }

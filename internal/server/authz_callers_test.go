@@ -265,7 +265,7 @@ func (x *matrix) newUser(name string, external, admin bool) *model.User {
 	if external {
 		u.ProjectsLimit = 0
 	}
-	if err := x.s.Srv.DB.WithTx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, u) }); err != nil {
+	if err := x.s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { return q.CreateUser(ctx, u) }); err != nil {
 		x.t.Fatalf("create user %s: %v", name, err)
 	}
 	x.users[name] = u

@@ -684,7 +684,7 @@ func (x *matrix) freshUser(prefix string) *model.User {
 	ctx := context.Background()
 	n := prefix + x.next()
 	u := &model.User{Username: n, Email: n + "@example.com", Name: n, CanCreateGroup: true, ProjectsLimit: 100000}
-	if err := x.s.Srv.DB.WithTx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, u) }); err != nil {
+	if err := x.s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { return q.CreateUser(ctx, u) }); err != nil {
 		panic(fixtureFailure(err.Error()))
 	}
 	return u

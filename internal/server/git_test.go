@@ -221,7 +221,7 @@ func TestGitCloneAndAuth(t *testing.T) {
 
 	// A blocked user's token stops working.
 	ctx := context.Background()
-	err = f.s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+	err = f.s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 		u, err := q.UserByID(ctx, f.reporter.ID)
 		if err != nil {
 			return err

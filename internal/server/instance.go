@@ -41,7 +41,7 @@ func OpenExisting(ctx context.Context, cfg config.Config, log *slog.Logger) (svc
 	}
 	// New creates root right after the tables; without users the first
 	// start did not finish.
-	n, err := db.Q().CountUsers(ctx)
+	n, err := db.Queries().CountUsers(ctx)
 	if err == nil && n == 0 {
 		err = fmt.Errorf("%w: %s has no users", ErrNoInstance, DescribeDatabase(cfg))
 	}

@@ -81,7 +81,7 @@ type ResourceToken struct {
 }
 
 // withLevels attaches the bots' roles to tokens in one query.
-func withLevels(ctx context.Context, q *store.Q, tokens []*model.Token) ([]*ResourceToken, error) {
+func withLevels(ctx context.Context, q *store.Queries, tokens []*model.Token) ([]*ResourceToken, error) {
 	ids := make([]int64, 0, len(tokens))
 	for _, t := range tokens {
 		ids = append(ids, t.UserID)
@@ -112,7 +112,7 @@ func (s *Service) ListResourceTokens(ctx context.Context, id *auth.Identity, res
 	imp := false
 	f.Impersonation = &imp
 	f.UserID = nil
-	q := s.db.Q()
+	q := s.db.Queries()
 	tokens, total, err := q.ListTokens(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("service: list resource tokens: %w", err)
@@ -125,7 +125,7 @@ func (s *Service) ListResourceTokens(ctx context.Context, id *auth.Identity, res
 }
 
 // findResourceToken loads token tokenID if it belongs to a bot of res.
-func (s *Service) findResourceToken(ctx context.Context, q *store.Q, res *TokenResource, tokenID int64) (*ResourceToken, error) {
+func (s *Service) findResourceToken(ctx context.Context, q *store.Queries, res *TokenResource, tokenID int64) (*ResourceToken, error) {
 	notFound := NotFound(res.Kind + " Access Token")
 	t, err := q.TokenByID(ctx, tokenID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -150,7 +150,7 @@ func (s *Service) ResourceTokenByID(ctx context.Context, id *auth.Identity, res 
 	if !res.CanManage() {
 		return nil, auth.ErrUnauthorized
 	}
-	return s.findResourceToken(ctx, s.db.Q(), res, tokenID)
+	return s.findResourceToken(ctx, s.db.Queries(), res, tokenID)
 }
 
 // ResourceTokenInput describes a project or group access token to create.
@@ -221,7 +221,7 @@ func (s *Service) CreateResourceToken(ctx context.Context, id *auth.Identity, re
 	text := auth.NewPersonalToken()
 	t := &model.Token{Name: in.Name, Description: in.Description, Digest: auth.Digest(text), Scopes: in.Scopes,
 		ExpiresAt: in.ExpiresAt}
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := q.CreateUser(ctx, bot); err != nil {
 			return fmt.Errorf("service: create bot user: %w", err)
 		}
@@ -248,7 +248,7 @@ func (s *Service) CreateResourceToken(ctx context.Context, id *auth.Identity, re
 // holds works any more. The token and bot rows stay, so revoked tokens
 // still list, as in GitLab since 17.2.
 func (s *Service) RevokeResourceToken(ctx context.Context, id *auth.Identity, res *TokenResource, tokenID int64) error {
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
 		rt, err := s.findResourceToken(ctx, q, res, tokenID)
 		if err != nil {
 			return err
@@ -300,7 +300,7 @@ func (s *Service) RotateResourceToken(ctx context.Context, id *auth.Identity, re
 		// A project access token may rotate only itself.
 		return nil, "", auth.ErrUnauthorized
 	}
-	rt, err := s.findResourceToken(ctx, s.db.Q(), res, tokenID)
+	rt, err := s.findResourceToken(ctx, s.db.Queries(), res, tokenID)
 	if KindOf(err) == KindNotFound {
 		return nil, "", hidden()
 	}

@@ -107,7 +107,7 @@ func (s *Service) CreateApplication(ctx context.Context, id *auth.Identity, in A
 		owner := id.User.ID
 		app.OwnerID = &owner
 	}
-	if err := s.db.Q().CreateOAuthApplication(ctx, app); err != nil {
+	if err := s.db.Queries().CreateOAuthApplication(ctx, app); err != nil {
 		return nil, err
 	}
 	return &NewApplication{App: app, Secret: secret}, nil
@@ -157,10 +157,10 @@ func (s *Service) ApplicationsFor(ctx context.Context, id *auth.Identity, instan
 		if !id.IsAdmin() {
 			return nil, Forbidden("")
 		}
-		return s.db.Q().ListOAuthApplications(ctx, nil, true)
+		return s.db.Queries().ListOAuthApplications(ctx, nil, true)
 	}
 	owner := id.User.ID
-	return s.db.Q().ListOAuthApplications(ctx, &owner, false)
+	return s.db.Queries().ListOAuthApplications(ctx, &owner, false)
 }
 
 // AllApplications lists every application (the admin API's view).
@@ -168,7 +168,7 @@ func (s *Service) AllApplications(ctx context.Context, id *auth.Identity) ([]*mo
 	if !id.IsAdmin() {
 		return nil, Forbidden("")
 	}
-	return s.db.Q().ListOAuthApplications(ctx, nil, false)
+	return s.db.Queries().ListOAuthApplications(ctx, nil, false)
 }
 
 // manageableApplication loads an application the caller may change: its
@@ -177,7 +177,7 @@ func (s *Service) manageableApplication(ctx context.Context, id *auth.Identity, 
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
-	app, err := s.db.Q().OAuthApplicationByID(ctx, appID)
+	app, err := s.db.Queries().OAuthApplicationByID(ctx, appID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("Application")
 	}
@@ -203,7 +203,7 @@ func (s *Service) RenewApplicationSecret(ctx context.Context, id *auth.Identity,
 		return nil, err
 	}
 	secret := ApplicationSecretPrefix + randomHex(32)
-	if err := s.db.Q().SetOAuthApplicationSecret(ctx, app.ID, auth.Digest(secret)); err != nil {
+	if err := s.db.Queries().SetOAuthApplicationSecret(ctx, app.ID, auth.Digest(secret)); err != nil {
 		return nil, err
 	}
 	app.SecretDigest = auth.Digest(secret)
@@ -216,7 +216,7 @@ func (s *Service) DeleteApplication(ctx context.Context, id *auth.Identity, appI
 	if err != nil {
 		return err
 	}
-	return s.db.Q().DeleteOAuthApplication(ctx, app.ID)
+	return s.db.Queries().DeleteOAuthApplication(ctx, app.ID)
 }
 
 // AuthorizedApplications lists the applications the caller has granted
@@ -225,7 +225,7 @@ func (s *Service) AuthorizedApplications(ctx context.Context, id *auth.Identity)
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
-	return s.db.Q().AuthorizedOAuthApplications(ctx, id.User.ID, s.Now())
+	return s.db.Queries().AuthorizedOAuthApplications(ctx, id.User.ID, s.Now())
 }
 
 // RevokeAuthorizedApplication revokes every token the caller gave appID.
@@ -233,7 +233,7 @@ func (s *Service) RevokeAuthorizedApplication(ctx context.Context, id *auth.Iden
 	if !id.Authenticated() {
 		return auth.ErrUnauthorized
 	}
-	return s.db.Q().RevokeOAuthAuthorization(ctx, id.User.ID, appID)
+	return s.db.Queries().RevokeOAuthAuthorization(ctx, id.User.ID, appID)
 }
 
 // randomHex returns n random bytes as hex.

@@ -46,8 +46,8 @@ func (s *Service) RunBackground(ctx context.Context) {
 // Housekeeping removes expired sessions and expired OAuth grants.
 func (s *Service) Housekeeping(ctx context.Context) error {
 	now := s.Now()
-	if err := s.db.Q().DeleteExpiredSessions(ctx, now); err != nil {
+	if err := s.db.Queries().DeleteExpiredSessions(ctx, now); err != nil {
 		return err
 	}
-	return s.db.Q().DeleteExpiredOAuthGrants(ctx, now.Add(-expiredGrace))
+	return s.db.Queries().DeleteExpiredOAuthGrants(ctx, now.Add(-expiredGrace))
 }

@@ -129,7 +129,7 @@ func BenchmarkVisibleProject(b *testing.B) {
 func BenchmarkProjectLookup(b *testing.B) {
 	w := newBenchWorld(b)
 	ctx := context.Background()
-	q := w.s.Srv.DB.Q()
+	q := w.s.Srv.DB.Queries()
 	b.Run("ProjectByID", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -15,7 +15,7 @@ import (
 // EnsureRoot creates the administrator root (user 1) on first start. When
 // password is empty a random one is written to dataDir/initial_root_password.
 func (s *Service) EnsureRoot(ctx context.Context, password, dataDir string) error {
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
 		n, err := q.CountUsers(ctx)
 		if err != nil {
 			return fmt.Errorf("service: count users: %w", err)
@@ -69,7 +69,7 @@ func (s *Service) CreateToken(ctx context.Context, in NewTokenInput) (*model.Tok
 	text := auth.NewPersonalToken()
 	t := &model.Token{UserID: in.UserID, Name: in.Name, Description: in.Description, Digest: auth.Digest(text),
 		Scopes: in.Scopes, ExpiresAt: in.ExpiresAt, Impersonation: in.Impersonation}
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		if _, err := q.UserByID(ctx, in.UserID); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return NotFound("User")

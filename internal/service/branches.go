@@ -258,7 +258,7 @@ func (s *Service) markRepoNonEmpty(ctx context.Context, p *model.Project) error 
 		return nil
 	}
 	p.EmptyRepo = false
-	if err := s.db.WithTx(ctx, func(q *store.Q) error { return q.UpdateProjectRepository(ctx, p) }); err != nil {
+	if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.UpdateProjectRepository(ctx, p) }); err != nil {
 		return fmt.Errorf("service: update empty_repo: %w", err)
 	}
 	return nil

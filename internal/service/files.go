@@ -310,7 +310,7 @@ func (s *Service) checkLastCommits(ctx context.Context, r *repo.Repo, base strin
 
 // markRepoNotEmpty records the first commit of an empty repository.
 func (s *Service) markRepoNotEmpty(ctx context.Context, p *model.Project) error {
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		cur, err := q.ProjectByID(ctx, p.ID)
 		if err != nil {
 			return err

@@ -233,7 +233,7 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 			}
 		}
 	}
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
 		p, err := q.ProjectByID(ctx, g.Project.ID)
 		if err != nil {
 			return err

@@ -80,7 +80,7 @@ func validateGroupFields(g *model.Namespace, parent *model.Namespace, v Validati
 }
 
 // pathTaken reports whether fullPath names another namespace.
-func pathTaken(ctx context.Context, q *store.Q, fullPath string, selfID int64) (bool, error) {
+func pathTaken(ctx context.Context, q *store.Queries, fullPath string, selfID int64) (bool, error) {
 	other, err := q.NamespaceByFullPath(ctx, fullPath)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -131,7 +131,7 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 	if parent != nil {
 		fullPath = parent.FullPath + "/" + g.Path
 	}
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		taken, err := pathTaken(ctx, q, fullPath, 0)
 		if err != nil {
 			return err
@@ -196,7 +196,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id *auth.Identity, ref string
 	if level < access.Owner {
 		return nil, Forbidden("")
 	}
-	err = s.db.WithTx(ctx, func(q *store.Q) error {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		// Re-read inside the transaction so concurrent updates don't mix.
 		cur, err := q.NamespaceByID(ctx, g.ID)
 		if err != nil {
@@ -268,7 +268,7 @@ func (s *Service) DeleteGroup(ctx context.Context, id *auth.Identity, ref string
 	if g.MarkedForDeletionOn != nil {
 		return Invalid("Group has been already marked for deletion")
 	}
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
 		return q.MarkNamespaceTreeForDeletion(ctx, g.ID, s.Today())
 	})
 }
@@ -304,7 +304,7 @@ func (s *Service) groupFilter(id *auth.Identity, o GroupListOptions) model.Group
 // non-administrators get only their own groups unless all_available is
 // set; anonymous callers get public groups.
 func (s *Service) ListGroups(ctx context.Context, id *auth.Identity, o GroupListOptions) ([]*model.Namespace, int, error) {
-	return s.db.Q().ListGroups(ctx, s.listFilter(id, o))
+	return s.db.Queries().ListGroups(ctx, s.listFilter(id, o))
 }
 
 // listFilter applies all_available: it defaults to false for signed-in
@@ -337,19 +337,19 @@ func (s *Service) ListSubgroups(ctx context.Context, id *auth.Identity, ref stri
 	} else {
 		f.ParentID = &g.ID
 	}
-	return s.db.Q().ListGroups(ctx, f)
+	return s.db.Queries().ListGroups(ctx, f)
 }
 
 // PurgeDeletedGroups removes groups scheduled for deletion with their
 // subgroups, projects and memberships, one group tree per transaction.
 func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
-	ids, err := s.db.Q().GroupIDsMarkedForDeletion(ctx)
+	ids, err := s.db.Queries().GroupIDsMarkedForDeletion(ctx)
 	if err != nil {
 		return err
 	}
 	for _, gid := range ids {
 		var purged []int64
-		err := s.db.WithTx(ctx, func(q *store.Q) error {
+		err := s.db.WithTx(ctx, func(q *store.Queries) error {
 			tree, err := q.DescendantIDs(ctx, gid) // deepest first
 			if err != nil {
 				return err

@@ -17,7 +17,7 @@ import (
 // are absent. It checks nothing: callers show these users only inside
 // answers the caller may already see.
 func (s *Service) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model.User, error) {
-	m, err := s.db.Q().UsersByIDs(ctx, ids)
+	m, err := s.db.Queries().UsersByIDs(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("service: users by ids: %w", err)
 	}
@@ -34,7 +34,7 @@ func (s *Service) UserByID(ctx context.Context, id int64) (*model.User, error) {
 // GroupPathsOf lists the full paths of the groups user belongs to,
 // directly or by inheritance (OpenID Connect's "groups" claim).
 func (s *Service) GroupPathsOf(ctx context.Context, userID int64) ([]string, error) {
-	paths, err := s.db.Q().GroupFullPathsOf(ctx, userID, s.Today())
+	paths, err := s.db.Queries().GroupFullPathsOf(ctx, userID, s.Today())
 	if err != nil {
 		return nil, fmt.Errorf("service: groups of user %d: %w", userID, err)
 	}
@@ -47,7 +47,7 @@ func (s *Service) UserByUsername(ctx context.Context, username string) (*model.U
 	if username == "" || !validRef(username) {
 		return nil, NotFound("User")
 	}
-	u, err := s.db.Q().UserByUsername(ctx, username)
+	u, err := s.db.Queries().UserByUsername(ctx, username)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("User")
 	}

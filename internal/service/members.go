@@ -66,7 +66,7 @@ type MemberView struct {
 }
 
 // withUsers loads the users of members (and who added them) in one query.
-func withUsers(ctx context.Context, q *store.Q, members []*model.Member) ([]*MemberView, error) {
+func withUsers(ctx context.Context, q *store.Queries, members []*model.Member) ([]*MemberView, error) {
 	ids := make([]int64, 0, len(members)*2)
 	for _, m := range members {
 		ids = append(ids, m.UserID)
@@ -96,7 +96,7 @@ func withUsers(ctx context.Context, q *store.Q, members []*model.Member) ([]*Mem
 // ListMembers lists a source's direct members or, with all, its effective
 // members including those inherited from ancestor groups.
 func (s *Service) ListMembers(ctx context.Context, src *MemberSource, all bool, f model.MemberFilter) ([]*MemberView, int, error) {
-	q := s.db.Q()
+	q := s.db.Queries()
 	var members []*model.Member
 	var total int
 	var err error
@@ -114,7 +114,7 @@ func (s *Service) ListMembers(ctx context.Context, src *MemberSource, all bool, 
 
 // GetMember returns one direct (or, with all, effective) member.
 func (s *Service) GetMember(ctx context.Context, src *MemberSource, userID int64, all bool) (*MemberView, error) {
-	q := s.db.Q()
+	q := s.db.Queries()
 	var m *model.Member
 	var err error
 	if all {
@@ -195,7 +195,7 @@ func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberS
 		return nil, err
 	}
 	var m *model.Member
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		u, err := q.UserByID(ctx, userID)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
@@ -268,7 +268,7 @@ func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *Member
 		return nil, err
 	}
 	var res *AddMembersResult
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		res = &AddMembersResult{}
 		if err := s.lockOwners(ctx, q, src); err != nil {
 			return err
@@ -329,7 +329,7 @@ func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *Memb
 	if err := s.validateMemberInput(src, in); err != nil {
 		return nil, err
 	}
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := s.lockOwners(ctx, q, src); err != nil {
 			return err
 		}
@@ -361,7 +361,7 @@ func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *Memb
 // RemoveMember removes a direct member. Members may always leave; others
 // need the rights to manage that member.
 func (s *Service) RemoveMember(ctx context.Context, id *auth.Identity, src *MemberSource, userID int64) error {
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := s.lockOwners(ctx, q, src); err != nil {
 			return err
 		}
@@ -393,7 +393,7 @@ func (s *Service) RemoveMember(ctx context.Context, id *auth.Identity, src *Memb
 // lockOwners serialises the transactions that may take an Owner away from
 // a group (or from its ancestors, whose Owners it inherits), so that two
 // demotions can't each count the other's Owner and leave none.
-func (s *Service) lockOwners(ctx context.Context, q *store.Q, src *MemberSource) error {
+func (s *Service) lockOwners(ctx context.Context, q *store.Queries, src *MemberSource) error {
 	if !src.IsGroup() {
 		return nil
 	}
@@ -403,7 +403,7 @@ func (s *Service) lockOwners(ctx context.Context, q *store.Q, src *MemberSource)
 // keepAnOwner refuses, as GitLab does with 403, to demote or remove the
 // last Owner of a group (owners of ancestor groups count). Callers hold
 // lockOwners.
-func (s *Service) keepAnOwner(ctx context.Context, q *store.Q, src *MemberSource, m *model.Member, newLevel int) error {
+func (s *Service) keepAnOwner(ctx context.Context, q *store.Queries, src *MemberSource, m *model.Member, newLevel int) error {
 	if !src.IsGroup() || access.Level(m.AccessLevel) < access.Owner || access.Level(newLevel) >= access.Owner {
 		return nil
 	}

@@ -27,7 +27,7 @@ func (s *Service) ListNamespaces(ctx context.Context, id *auth.Identity, o Names
 	if !id.Authenticated() {
 		return nil, 0, auth.ErrUnauthorized
 	}
-	return s.db.Q().ListNamespaces(ctx, model.NamespaceFilter{UserID: id.UserID(), All: id.IsAdmin() && !o.OwnedOnly,
+	return s.db.Queries().ListNamespaces(ctx, model.NamespaceFilter{UserID: id.UserID(), All: id.IsAdmin() && !o.OwnedOnly,
 		OwnedOnly: o.OwnedOnly, Search: o.Search, Today: s.Today(), Offset: o.Offset, Limit: o.Limit})
 }
 
@@ -75,7 +75,7 @@ func (s *Service) NamespaceExists(ctx context.Context, id *auth.Identity, path s
 	out := &NamespaceExistence{Suggests: []string{}}
 	prefix := ""
 	if parentID != nil {
-		parent, err := s.db.Q().NamespaceByID(ctx, *parentID)
+		parent, err := s.db.Queries().NamespaceByID(ctx, *parentID)
 		if errors.Is(err, store.ErrNotFound) {
 			return out, nil // no such parent: nothing below it
 		}
@@ -89,7 +89,7 @@ func (s *Service) NamespaceExists(ctx context.Context, id *auth.Identity, path s
 		if p == "" || strings.Contains(p, "/") {
 			return false, nil
 		}
-		_, err := s.db.Q().NamespaceByFullPath(ctx, prefix+p)
+		_, err := s.db.Queries().NamespaceByFullPath(ctx, prefix+p)
 		if errors.Is(err, store.ErrNotFound) {
 			return false, nil
 		}
@@ -114,7 +114,7 @@ func (s *Service) NamespaceExists(ctx context.Context, id *auth.Identity, path s
 		}
 		taken, err := pathTaken(candidate)
 		if err == nil && !taken {
-			taken, err = s.db.Q().NamespaceNameTaken(ctx, parentID, candidate)
+			taken, err = s.db.Queries().NamespaceNameTaken(ctx, parentID, candidate)
 		}
 		if err != nil {
 			return nil, err

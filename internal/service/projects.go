@@ -107,7 +107,7 @@ func normalizeProjectTopics(in []string) []string {
 
 // checkProjectUnique returns GitLab's validation error when name or path
 // is taken in ns, by a project or (for path) by a subgroup.
-func (s *Service) checkProjectUnique(ctx context.Context, q *store.Q, ns *model.Namespace, name, path string, exceptID int64) error {
+func (s *Service) checkProjectUnique(ctx context.Context, q *store.Queries, ns *model.Namespace, name, path string, exceptID int64) error {
 	v := Validation{}
 	taken, err := q.ProjectNameTaken(ctx, ns.ID, name, exceptID)
 	if err != nil {
@@ -181,7 +181,7 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 		return nil, err
 	}
 	var out *model.Project
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 // GitLab's archive_project ability (owner_access) says.
 func (s *Service) SetProjectArchived(ctx context.Context, id *auth.Identity, ref string, archived bool) (*model.Project, error) {
 	var out *model.Project
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
 		if err != nil {
 			return err
@@ -250,7 +250,7 @@ func (s *Service) SetProjectArchived(ctx context.Context, id *auth.Identity, ref
 // DeleteProject schedules a project for deletion (Owner or admin). It
 // disappears for everyone else at once; PurgeDeletedProjects removes it.
 func (s *Service) DeleteProject(ctx context.Context, id *auth.Identity, ref string) error {
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
 		if err != nil {
 			return err
@@ -274,13 +274,13 @@ const projectPurgeBatch = 100
 // memberships, each in its own transaction so one failure doesn't block
 // the rest.
 func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
-	ids, err := s.db.Q().ProjectIDsMarkedForDeletion(ctx, projectPurgeBatch)
+	ids, err := s.db.Queries().ProjectIDsMarkedForDeletion(ctx, projectPurgeBatch)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, pid := range ids {
-		err := s.db.WithTx(ctx, func(q *store.Q) error { return q.DeleteProject(ctx, pid) })
+		err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.DeleteProject(ctx, pid) })
 		if err != nil {
 			errs = append(errs, fmt.Errorf("service: purge project %d: %w", pid, err))
 			continue
@@ -297,7 +297,7 @@ func (s *Service) ProjectPermissions(ctx context.Context, id *auth.Identity, p *
 	if !id.Authenticated() {
 		return a, nil
 	}
-	q := s.db.Q()
+	q := s.db.Queries()
 	m, err := q.MemberOf(ctx, model.SourceProject, p.ID, id.User.ID)
 	switch {
 	case err == nil:
@@ -357,7 +357,7 @@ func (s *Service) UserProjects(ctx context.Context, id *auth.Identity, userRef s
 	if !validProjectRef(userRef) {
 		return nil, NotFound("User")
 	}
-	u, err := s.db.Q().UserByIDOrUsername(ctx, userRef)
+	u, err := s.db.Queries().UserByIDOrUsername(ctx, userRef)
 	if errors.Is(err, store.ErrNotFound) || err == nil && u.NamespaceID == 0 {
 		return nil, NotFound("User")
 	}
@@ -385,7 +385,7 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 			f.MinAccessLevel = max(f.MinAccessLevel, int(access.Guest))
 		}
 	}
-	projects, levels, total, err := s.db.Q().ListProjects(ctx, f)
+	projects, levels, total, err := s.db.Queries().ListProjects(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -394,7 +394,7 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 
 // visibleProjectTx is VisibleProject inside a transaction, so that the
 // checks and the write see the same row.
-func (s *Service) visibleProjectTx(ctx context.Context, q *store.Q, id *auth.Identity, ref string) (*model.Project, access.Level, error) {
+func (s *Service) visibleProjectTx(ctx context.Context, q *store.Queries, id *auth.Identity, ref string) (*model.Project, access.Level, error) {
 	if !validProjectRef(ref) {
 		return nil, 0, NotFound("Project")
 	}

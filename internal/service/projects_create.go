@@ -94,7 +94,7 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 		SnippetsEnabled: true, LFSEnabled: true, RequestAccessEnabled: true, Topics: []string{}, DefaultBranch: &plan.branch}
 	applyProjectInput(p, &in)
 	plan.p = p
-	q := s.db.Q()
+	q := s.db.Queries()
 	if forUser != nil {
 		u, err := q.UserByID(ctx, *forUser)
 		if errors.Is(err, store.ErrNotFound) {
@@ -150,7 +150,7 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 	}()
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = s.db.WithTx(ctx, func(q *store.Q) error {
+		err = s.db.WithTx(ctx, func(q *store.Queries) error {
 			p.ID = 0
 			s.deleteRepos(ctx, made...)
 			made = nil
@@ -199,7 +199,7 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 		// the insert (PostgreSQL; SQLite's lock serialises them). The
 		// failed statement may have aborted the transaction, so the
 		// answer is read after it.
-		if err = s.checkProjectUnique(ctx, s.db.Q(), ns, p.Name, p.Path, 0); err != nil || attempt >= 2 {
+		if err = s.checkProjectUnique(ctx, s.db.Queries(), ns, p.Name, p.Path, 0); err != nil || attempt >= 2 {
 			if err == nil {
 				err = Conflict("Project could not be created, please retry")
 			}
@@ -235,7 +235,7 @@ func newProjectError(c store.NewProjectCheck) error {
 // caller may create projects there. Unknown and forbidden namespaces get
 // the same answer, as in GitLab, so that nothing leaks. creator is whose
 // project it is: the caller, or the user of POST /projects/user/:user_id.
-func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Identity, creator *model.User,
+func (s *Service) creationNamespace(ctx context.Context, q *store.Queries, id *auth.Identity, creator *model.User,
 	ref *string, forUser bool) (*model.Namespace, error) {
 	invalid := Validation{"namespace": {"is not valid"}}.Err()
 	if ref == nil || *ref == "" || forUser {
@@ -302,7 +302,7 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Q, id *auth.Id
 // UserNamespacePolicy prevents create_projects in a bot_user_namespace. A
 // project or group access token's bot acts for its resource only, and
 // nothing it made in a namespace of its own would go with its token.
-func (s *Service) botNamespace(ctx context.Context, q *store.Q, ns *model.Namespace) (bool, error) {
+func (s *Service) botNamespace(ctx context.Context, q *store.Queries, ns *model.Namespace) (bool, error) {
 	if ns.IsGroup() || ns.OwnerID == nil {
 		return false, nil
 	}
@@ -318,7 +318,7 @@ func (s *Service) botNamespace(ctx context.Context, q *store.Q, ns *model.Namesp
 // (the projects of the creator's own namespace). The user is read again
 // so that a limit just lowered holds. POST /projects answers 403 with
 // the message in a list; POST /projects/user/:user_id a validation error.
-func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Q, creatorID int64, forUser bool) error {
+func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Queries, creatorID int64, forUser bool) error {
 	u, err := q.UserByID(ctx, creatorID)
 	if err != nil {
 		return fmt.Errorf("service: load creator: %w", err)

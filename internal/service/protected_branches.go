@@ -74,7 +74,7 @@ type BranchRules struct {
 
 // BranchRules loads the protection rules of p.
 func (s *Service) BranchRules(ctx context.Context, p *model.Project) (*BranchRules, error) {
-	rules, err := s.db.Q().ProtectedBranches(ctx, p.ID, "")
+	rules, err := s.db.Queries().ProtectedBranches(ctx, p.ID, "")
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +220,7 @@ func (s *Service) ListProtectedBranches(ctx context.Context, id *auth.Identity, 
 	if err != nil {
 		return nil, err
 	}
-	return s.db.Q().ProtectedBranches(ctx, p.ID, search)
+	return s.db.Queries().ProtectedBranches(ctx, p.ID, search)
 }
 
 // ProtectedBranch returns one rule by its exact name or wildcard.
@@ -229,10 +229,10 @@ func (s *Service) ProtectedBranch(ctx context.Context, id *auth.Identity, ref, n
 	if err != nil {
 		return nil, err
 	}
-	return s.protectedBranchByName(ctx, s.db.Q(), p.ID, name)
+	return s.protectedBranchByName(ctx, s.db.Queries(), p.ID, name)
 }
 
-func (s *Service) protectedBranchByName(ctx context.Context, q *store.Q, projectID int64, name string) (*model.ProtectedBranch, error) {
+func (s *Service) protectedBranchByName(ctx context.Context, q *store.Queries, projectID int64, name string) (*model.ProtectedBranch, error) {
 	b, err := q.ProtectedBranchByName(ctx, projectID, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, protectedBranchNotFound
@@ -262,7 +262,7 @@ func (s *Service) ProtectBranch(ctx context.Context, id *auth.Identity, ref stri
 	b := &model.ProtectedBranch{ProjectID: p.ID, Name: *in.Name, PushAccessLevel: int(access.Maintainer),
 		MergeAccessLevel: int(access.Maintainer), UnprotectAccessLevel: int(access.Maintainer)}
 	applyProtectedBranchInput(b, in)
-	err = s.db.WithTx(ctx, func(q *store.Q) error {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		// GitLab answers a duplicate before validating the rest.
 		if _, err := q.ProtectedBranchByName(ctx, p.ID, b.Name); err == nil {
 			return protectedBranchExists(b.Name)
@@ -299,7 +299,7 @@ func (s *Service) UpdateProtectedBranch(ctx context.Context, id *auth.Identity, 
 		return nil, err
 	}
 	var b *model.ProtectedBranch
-	err = s.db.WithTx(ctx, func(q *store.Q) error {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		var err error
 		if b, err = s.protectedBranchByName(ctx, q, p.ID, name); err != nil {
 			return err
@@ -334,7 +334,7 @@ func (s *Service) UnprotectBranch(ctx context.Context, id *auth.Identity, ref, n
 	if err != nil {
 		return err
 	}
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
 		b, err := s.protectedBranchByName(ctx, q, p.ID, name)
 		if err != nil {
 			return err
@@ -370,7 +370,7 @@ func applyProtectedBranchInput(b *model.ProtectedBranch, in ProtectedBranchInput
 // moveDefaultBranchProtection follows a default branch set by the first
 // push: the rule protecting the old default name now protects the new one,
 // unless the new one already has a rule.
-func (s *Service) moveDefaultBranchProtection(ctx context.Context, q *store.Q, projectID int64, from, to string) error {
+func (s *Service) moveDefaultBranchProtection(ctx context.Context, q *store.Queries, projectID int64, from, to string) error {
 	if from == to {
 		return nil
 	}

@@ -14,7 +14,7 @@ import (
 // place; without one (a retried transaction) it is built here, with the
 // README commit when asked. It runs inside the project's transaction so a
 // failure leaves no project without a repository.
-func (s *Service) createRepository(ctx context.Context, q *store.Q, p *model.Project, creator *model.User, readme bool, prepared *repo.Repo) error {
+func (s *Service) createRepository(ctx context.Context, q *store.Queries, p *model.Project, creator *model.User, readme bool, prepared *repo.Repo) error {
 	if s.repos == nil {
 		return nil
 	}

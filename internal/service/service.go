@@ -79,7 +79,7 @@ func (s *Service) ProjectLevel(ctx context.Context, id *auth.Identity, p *model.
 	if id.IsAdmin() {
 		return access.Admin, nil
 	}
-	l, err := s.db.Q().ProjectAccessLevel(ctx, id.User.ID, p.ID, p.NamespaceID, s.Today())
+	l, err := s.db.Queries().ProjectAccessLevel(ctx, id.User.ID, p.ID, p.NamespaceID, s.Today())
 	return access.Level(l), err
 }
 
@@ -91,7 +91,7 @@ func (s *Service) NamespaceLevel(ctx context.Context, id *auth.Identity, ns *mod
 	if id.IsAdmin() {
 		return access.Admin, nil
 	}
-	l, err := s.db.Q().NamespaceAccessLevel(ctx, id.User.ID, ns.ID, s.Today())
+	l, err := s.db.Queries().NamespaceAccessLevel(ctx, id.User.ID, ns.ID, s.Today())
 	return access.Level(l), err
 }
 
@@ -119,9 +119,9 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 	var p *model.Project
 	var err error
 	if n, ok := parseID(ref); ok {
-		p, parts, err = s.db.Q().ProjectWithAccessByID(ctx, n, uid, s.Today())
+		p, parts, err = s.db.Queries().ProjectWithAccessByID(ctx, n, uid, s.Today())
 	} else {
-		p, parts, err = s.db.Q().ProjectWithAccessByFullPath(ctx, ref, uid, s.Today())
+		p, parts, err = s.db.Queries().ProjectWithAccessByFullPath(ctx, ref, uid, s.Today())
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, 0, parts, NotFound("Project")
@@ -180,7 +180,7 @@ func (s *Service) memberOfProjectIn(ctx context.Context, id *auth.Identity, ns *
 	if !id.Authenticated() {
 		return false, nil
 	}
-	ok, err := s.db.Q().MemberOfProjectIn(ctx, id.User.ID, ns.ID, s.Today())
+	ok, err := s.db.Queries().MemberOfProjectIn(ctx, id.User.ID, ns.ID, s.Today())
 	if err != nil {
 		return false, fmt.Errorf("service: %w", err)
 	}
@@ -194,9 +194,9 @@ func (s *Service) projectByRef(ctx context.Context, ref string) (*model.Project,
 	var p *model.Project
 	var err error
 	if n, ok := parseID(ref); ok {
-		p, err = s.db.Q().ProjectByID(ctx, n)
+		p, err = s.db.Queries().ProjectByID(ctx, n)
 	} else {
-		p, err = s.db.Q().ProjectByFullPath(ctx, ref)
+		p, err = s.db.Queries().ProjectByFullPath(ctx, ref)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("Project")
@@ -214,9 +214,9 @@ func (s *Service) namespaceByRef(ctx context.Context, ref string) (*model.Namesp
 		return nil, store.ErrNotFound
 	}
 	if n, ok := parseID(ref); ok {
-		return s.db.Q().NamespaceByID(ctx, n)
+		return s.db.Queries().NamespaceByID(ctx, n)
 	}
-	return s.db.Q().NamespaceByFullPath(ctx, ref)
+	return s.db.Queries().NamespaceByFullPath(ctx, ref)
 }
 
 // validRef reports whether ref could name a namespace or project.

@@ -54,7 +54,7 @@ type SignedIn struct {
 // password then clears the count, unless a parallel guess locked the
 // account in the meantime: then it is refused too.
 func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*model.User, error) {
-	q := s.db.Q()
+	q := s.db.Queries()
 	var u *model.User
 	var err error
 	if strings.Contains(login, "@") {
@@ -114,7 +114,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (*SignedIn, error)
 	sess := &model.Session{Digest: auth.Digest(cookie), UserID: u.ID, CSRFToken: auth.NewSecret("", 43),
 		IP: in.IP, UserAgent: truncate(in.UserAgent, 255), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(auth.SessionLifetime)}
-	err = s.db.WithTx(ctx, func(q *store.Q) error {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		u.LastSignInAt, u.CurrentSignInAt = u.CurrentSignInAt, &now
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return err
@@ -144,7 +144,7 @@ func (s *Service) EnterAdminMode(ctx context.Context, id *auth.Identity, passwor
 		return ErrInvalidLogin
 	}
 	until := s.Now().Add(auth.AdminModeLifetime)
-	return s.db.Q().SetSessionAdminMode(ctx, id.Session.ID, &until)
+	return s.db.Queries().SetSessionAdminMode(ctx, id.Session.ID, &until)
 }
 
 // LeaveAdminMode ends the session's Admin Mode.
@@ -152,7 +152,7 @@ func (s *Service) LeaveAdminMode(ctx context.Context, id *auth.Identity) error {
 	if !id.Authenticated() || id.Session == nil {
 		return Forbidden("")
 	}
-	return s.db.Q().SetSessionAdminMode(ctx, id.Session.ID, nil)
+	return s.db.Queries().SetSessionAdminMode(ctx, id.Session.ID, nil)
 }
 
 // SignOut ends the session behind cookie; an unknown cookie is no error.
@@ -160,7 +160,7 @@ func (s *Service) SignOut(ctx context.Context, cookie string) error {
 	if cookie == "" {
 		return nil
 	}
-	return s.db.Q().DeleteSession(ctx, auth.Digest(cookie))
+	return s.db.Queries().DeleteSession(ctx, auth.Digest(cookie))
 }
 
 func truncate(s string, n int) string {

@@ -48,7 +48,7 @@ func (s *Service) ListTokens(ctx context.Context, id *auth.Identity, in TokenLis
 		self, imp := id.UserID(), false
 		f.UserID, f.Impersonation = &self, &imp
 	}
-	tokens, total, err := s.db.Q().ListTokens(ctx, f)
+	tokens, total, err := s.db.Queries().ListTokens(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("service: list tokens: %w", err)
 	}
@@ -59,7 +59,7 @@ func (s *Service) ListTokens(ctx context.Context, id *auth.Identity, in TokenLis
 // GitLab, only administrators learn that a token does not exist; others
 // get 401 either way.
 func (s *Service) VisibleToken(ctx context.Context, id *auth.Identity, tokenID int64) (*model.Token, error) {
-	t, err := s.db.Q().TokenByID(ctx, tokenID)
+	t, err := s.db.Queries().TokenByID(ctx, tokenID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("service: load token: %w", err)
 	}
@@ -75,7 +75,7 @@ func (s *Service) VisibleToken(ctx context.Context, id *auth.Identity, tokenID i
 // RevokeTokenByID revokes a personal access token by id. GitLab answers a
 // missing token with 404 and a refused revocation with a bare 400.
 func (s *Service) RevokeTokenByID(ctx context.Context, id *auth.Identity, tokenID int64) error {
-	t, err := s.db.Q().TokenByID(ctx, tokenID)
+	t, err := s.db.Queries().TokenByID(ctx, tokenID)
 	if errors.Is(err, store.ErrNotFound) {
 		return &Error{Kind: KindNotFound, Message: "Not found"}
 	}
@@ -93,7 +93,7 @@ func (s *Service) revoke(ctx context.Context, t *model.Token) error {
 	if t.Revoked {
 		return nil
 	}
-	err := s.db.Q().RevokeToken(ctx, t.ID)
+	err := s.db.Queries().RevokeToken(ctx, t.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("service: revoke token: %w", err)
 	}
@@ -163,7 +163,7 @@ func (s *Service) RotateToken(ctx context.Context, t *model.Token, expiresAt *st
 	next := &model.Token{UserID: t.UserID, Name: t.Name, Description: t.Description, Digest: auth.Digest(text),
 		Scopes: t.Scopes, Impersonation: t.Impersonation, ExpiresAt: expiresAt, PreviousTokenID: &t.ID}
 	reused := false
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		// Re-read inside the transaction so that two rotations of one
 		// token can't both succeed.
 		cur, err := q.TokenByID(ctx, t.ID)
@@ -193,7 +193,7 @@ func (s *Service) RotateToken(ctx context.Context, t *model.Token, expiresAt *st
 
 // revokeFamily revokes every token that descends from id by rotation.
 func (s *Service) revokeFamily(ctx context.Context, id int64) error {
-	return s.db.WithTx(ctx, func(q *store.Q) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
 		for range 1000 { // a bound against cycles in damaged data
 			next, err := q.TokenSuccessor(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
@@ -215,7 +215,7 @@ func (s *Service) revokeFamily(ctx context.Context, id int64) error {
 
 // userByID loads a user for an admin endpoint below /users/:user_id.
 func (s *Service) userByID(ctx context.Context, userID int64) (*model.User, error) {
-	u, err := s.db.Q().UserByID(ctx, userID)
+	u, err := s.db.Queries().UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("User")
 	}
@@ -254,7 +254,7 @@ func (s *Service) ListImpersonationTokens(ctx context.Context, id *auth.Identity
 	if state != "all" {
 		f.State = state
 	}
-	tokens, total, err := s.db.Q().ListTokens(ctx, f)
+	tokens, total, err := s.db.Queries().ListTokens(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("service: list impersonation tokens: %w", err)
 	}
@@ -269,7 +269,7 @@ func (s *Service) ImpersonationToken(ctx context.Context, id *auth.Identity, use
 	if _, err := s.userByID(ctx, userID); err != nil {
 		return nil, err
 	}
-	t, err := s.db.Q().TokenByID(ctx, tokenID)
+	t, err := s.db.Queries().TokenByID(ctx, tokenID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (!t.Impersonation || t.UserID != userID) {
 		return nil, NotFound("Impersonation Token")
 	}

@@ -104,7 +104,7 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 		// So are the bots behind project and group access tokens.
 		f.Humans = true
 	}
-	users, total, err := s.db.Q().ListUsers(ctx, f)
+	users, total, err := s.db.Queries().ListUsers(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("service: list users: %w", err)
 	}
@@ -113,7 +113,7 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 
 // GetUser returns the user with userID if the caller may see it.
 func (s *Service) GetUser(ctx context.Context, id *auth.Identity, userID int64) (*model.User, error) {
-	u, err := s.db.Q().UserByID(ctx, userID)
+	u, err := s.db.Queries().UserByID(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, NotFound("User")
 	}
@@ -154,7 +154,7 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 		// reset_password and force_random_password: nobody knows it.
 		password = auth.NewSecret("", 32)
 	}
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := checkUserConflicts(ctx, q, u, 0); err != nil {
 			return err
 		}
@@ -190,7 +190,7 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 		return nil, err
 	}
 	var u *model.User
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		var err error
 		u, err = q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -336,7 +336,7 @@ func applyUserInput(u *model.User, in UserInput) {
 	}
 }
 
-func checkUserConflicts(ctx context.Context, q *store.Q, u *model.User, self int64) error {
+func checkUserConflicts(ctx context.Context, q *store.Queries, u *model.User, self int64) error {
 	if u.Email != "" {
 		other, err := q.UserByEmail(ctx, u.Email)
 		if err == nil && other.ID != self {
@@ -360,7 +360,7 @@ func checkUserConflicts(ctx context.Context, q *store.Q, u *model.User, self int
 
 // checkNamespaceFree records a validation error when a group already holds
 // the username's top-level path.
-func checkNamespaceFree(ctx context.Context, q *store.Q, username string, own int64, v Validation) error {
+func checkNamespaceFree(ctx context.Context, q *store.Queries, username string, own int64, v Validation) error {
 	if username == "" {
 		return nil
 	}
@@ -439,7 +439,7 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 		return err
 	}
 	var personal []int64
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		u, err := q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return NotFound("User")
@@ -494,7 +494,7 @@ func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID in
 		return 0, err
 	}
 	result := StateChanged
-	err := s.db.WithTx(ctx, func(q *store.Q) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		u, err := q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
 			return NotFound("User")

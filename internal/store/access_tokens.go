@@ -8,7 +8,7 @@ import (
 )
 
 // CreateResourceBot records that b.UserID is a bot of b's source.
-func (q *Q) CreateResourceBot(ctx context.Context, b *model.ResourceBot) error {
+func (q *Queries) CreateResourceBot(ctx context.Context, b *model.ResourceBot) error {
 	b.CreatedAt = q.Now()
 	_, err := q.exec(ctx, `INSERT INTO resource_bots (user_id, source_type, source_id, access_level, created_at)
 		VALUES (?, ?, ?, ?, ?)`, b.UserID, b.SourceType, b.SourceID, b.AccessLevel, ms(b.CreatedAt))
@@ -32,13 +32,13 @@ const resourceBotColumns = "b.user_id, b.source_type, b.source_id, b.access_leve
 
 // ResourceBotByUser returns the resource a bot user belongs to, or
 // ErrNotFound for users that are no resource bot.
-func (q *Q) ResourceBotByUser(ctx context.Context, userID int64) (*model.ResourceBot, error) {
+func (q *Queries) ResourceBotByUser(ctx context.Context, userID int64) (*model.ResourceBot, error) {
 	return scanResourceBot(q.queryRow(ctx, "SELECT "+resourceBotColumns+" FROM resource_bots b WHERE b.user_id = ?", userID))
 }
 
 // ResourceBotsByUsers returns the resource bots among ids, keyed by user id,
 // in one query.
-func (q *Q) ResourceBotsByUsers(ctx context.Context, ids []int64) (map[int64]*model.ResourceBot, error) {
+func (q *Queries) ResourceBotsByUsers(ctx context.Context, ids []int64) (map[int64]*model.ResourceBot, error) {
 	out := make(map[int64]*model.ResourceBot, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -60,7 +60,7 @@ func (q *Q) ResourceBotsByUsers(ctx context.Context, ids []int64) (map[int64]*mo
 }
 
 // RevokeUserTokens revokes every active token of a user.
-func (q *Q) RevokeUserTokens(ctx context.Context, userID int64) error {
+func (q *Queries) RevokeUserTokens(ctx context.Context, userID int64) error {
 	if _, err := q.exec(ctx, "UPDATE personal_access_tokens SET revoked = TRUE WHERE user_id = ? AND revoked = FALSE", userID); err != nil {
 		return fmt.Errorf("store: revoke user tokens: %w", err)
 	}
@@ -68,7 +68,7 @@ func (q *Q) RevokeUserTokens(ctx context.Context, userID int64) error {
 }
 
 // SetUserState changes only a user's state (active, blocked, …).
-func (q *Q) SetUserState(ctx context.Context, userID int64, state string) error {
+func (q *Queries) SetUserState(ctx context.Context, userID int64, state string) error {
 	if _, err := q.exec(ctx, "UPDATE users SET state = ?, updated_at = ? WHERE id = ?", state, ms(q.Now()), userID); err != nil {
 		return fmt.Errorf("store: set user state: %w", err)
 	}

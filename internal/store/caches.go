@@ -51,9 +51,9 @@ func newReadCaches(off bool) readCaches {
 	}
 }
 
-// caches returns the DB's read caches; a Q without a DB (some tests) has
+// caches returns the DB's read caches; a Queries without a DB (some tests) has
 // none.
-func (q *Q) caches() *readCaches {
+func (q *Queries) caches() *readCaches {
 	if q.db == nil {
 		c := newReadCaches(true)
 		return &c
@@ -65,7 +65,7 @@ func (q *Q) caches() *readCaches {
 // tables; ok is false where no cache may be used: inside a transaction
 // (its writes are not committed), with caches off, or on PostgreSQL while
 // the listener that hears other instances' changes is down.
-func (q *Q) stamp(t Topic) (cache.Stamp, bool) {
+func (q *Queries) stamp(t Topic) (cache.Stamp, bool) {
 	if q.db == nil || q.tx != nil || q.db.caches.off {
 		return cache.Stamp{}, false
 	}
@@ -78,7 +78,7 @@ func (q *Q) stamp(t Topic) (cache.Stamp, bool) {
 // an answer loaded before a change is never kept as one loaded after it.
 // copyOf, when not nil, makes the private copies kept and handed out (for
 // values that hold pointers).
-func readThrough[K comparable, V any](q *Q, c *cache.Cache[K, V], t Topic, key K, copyOf func(V) V, load func() (V, error)) (V, error) {
+func readThrough[K comparable, V any](q *Queries, c *cache.Cache[K, V], t Topic, key K, copyOf func(V) V, load func() (V, error)) (V, error) {
 	s, ok := q.stamp(t)
 	if ok {
 		if v, hit := c.GetAt(key, s); hit {

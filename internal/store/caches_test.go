@@ -24,19 +24,19 @@ func TestCachesOff(t *testing.T) {
 		}
 		waitListening(t, db)
 		u := &model.User{Username: "carol", Email: "carol@example.com", Name: "Carol"}
-		if err := db.WithTx(ctx, func(q *Q) error { return q.CreateUser(ctx, u) }); err != nil {
+		if err := db.WithTx(ctx, func(q *Queries) error { return q.CreateUser(ctx, u) }); err != nil {
 			t.Fatal(err)
 		}
 		reads := map[string]func() (string, error){
 			"UserByID": func() (string, error) {
-				got, err := db.Q().UserByID(ctx, u.ID)
+				got, err := db.Queries().UserByID(ctx, u.ID)
 				if err != nil {
 					return "", err
 				}
 				return got.Name, nil
 			},
 			"NamespaceByID": func() (string, error) {
-				got, err := db.Q().NamespaceByID(ctx, u.NamespaceID)
+				got, err := db.Queries().NamespaceByID(ctx, u.NamespaceID)
 				if err != nil {
 					return "", err
 				}
@@ -48,10 +48,10 @@ func TestCachesOff(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := db.SQL().Exec(db.Q().rebind("UPDATE users SET name = ? WHERE id = ?"), "Behind", u.ID); err != nil {
+		if _, err := db.SQL().Exec(db.Queries().rebind("UPDATE users SET name = ? WHERE id = ?"), "Behind", u.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.SQL().Exec(db.Q().rebind("UPDATE namespaces SET name = ? WHERE id = ?"), "Behind", u.NamespaceID); err != nil {
+		if _, err := db.SQL().Exec(db.Queries().rebind("UPDATE namespaces SET name = ? WHERE id = ?"), "Behind", u.NamespaceID); err != nil {
 			t.Fatal(err)
 		}
 		for name, read := range reads {

@@ -27,7 +27,7 @@ func TestListsPatchedByCreations(t *testing.T) {
 		t.Helper()
 		for _, v := range fx.viewers {
 			for _, f := range filters(v) {
-				if got, want := listIDs(t, fx.db.Q(), f), slowList(t, fx.db, f); got != want {
+				if got, want := listIDs(t, fx.db.Queries(), f), slowList(t, fx.db, f); got != want {
 					t.Fatalf("viewer %d after %s:\n got %s\nwant %s", v.ID, what, got, want)
 				}
 			}
@@ -43,14 +43,14 @@ func TestListsPatchedByCreations(t *testing.T) {
 		case 0: // a membership: computed again
 			v, g := fx.viewers[rng.IntN(len(fx.viewers))], fx.groups[rng.IntN(len(fx.groups))]
 			what = fmt.Sprintf("viewer %d joining group %d", v.ID, g.ID)
-			if err := fx.db.Q().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: v.ID,
+			if err := fx.db.Queries().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: v.ID,
 				AccessLevel: []int{10, 20, 30, 40, 50}[rng.IntN(5)]}); err != nil {
 				t.Fatal(err)
 			}
 		default: // one or two creations, in a group or a personal namespace, some with an owner
 			n := 1 + rng.IntN(2)
 			what = fmt.Sprintf("%d creations", n)
-			err := fx.db.WithTx(ctx, func(q *Q) error {
+			err := fx.db.WithTx(ctx, func(q *Queries) error {
 				for i := range n {
 					ns := fx.groups[rng.IntN(len(fx.groups))]
 					if rng.IntN(4) == 0 {
@@ -100,11 +100,11 @@ func TestListsPatchedAcrossInstances(t *testing.T) {
 	v := fx.viewers[0]
 	f := model.ProjectFilter{ViewerID: v.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id",
 		Desc: true, Limit: 3, Count: true}
-	listed := func() string { t.Helper(); return listIDs(t, other.Q(), f) }
+	listed := func() string { t.Helper(); return listIDs(t, other.Queries(), f) }
 	before := listed()
 	from, _ := other.Version(TopicListing)
 	p := &model.Project{NamespaceID: fx.groups[0].ID, Name: "Remote", Path: "remote"}
-	if err := fx.db.WithTx(ctx, func(q *Q) error {
+	if err := fx.db.WithTx(ctx, func(q *Queries) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0]})
 	}); err != nil {
 		t.Fatal(err)

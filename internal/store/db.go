@@ -134,7 +134,7 @@ type queryer interface {
 }
 
 // Tx is a database transaction; every store method is also available on it
-// through the same Q methods so that service operations can compose them.
+// through the same Queries methods so that service operations can compose them.
 type Tx struct {
 	tx *sql.Tx
 	db *DB
@@ -144,8 +144,8 @@ type Tx struct {
 	pending change
 }
 
-// Q is the query surface shared by DB and Tx.
-type Q struct {
+// Queries is the query surface shared by DB and Tx.
+type Queries struct {
 	q       queryer
 	db      *DB
 	tx      *sql.Tx // nil outside a transaction
@@ -163,20 +163,20 @@ type Q struct {
 	now     func() time.Time
 }
 
-// Q returns the query surface outside any transaction.
-func (db *DB) Q() *Q {
-	return &Q{q: db.sql, db: db, dialect: db.dialect, now: func() time.Time { return time.Now().UTC() }}
+// Queries returns the query surface outside any transaction.
+func (db *DB) Queries() *Queries {
+	return &Queries{q: db.sql, db: db, dialect: db.dialect, now: func() time.Time { return time.Now().UTC() }}
 }
 
-// Q returns the query surface inside the transaction.
-func (tx *Tx) Q() *Q {
+// Queries returns the query surface inside the transaction.
+func (tx *Tx) Queries() *Queries {
 	now := tx.Now
-	return &Q{q: tx.tx, db: tx.db, tx: tx.tx, pending: &tx.pending, dialect: tx.db.dialect, now: func() time.Time { return now }}
+	return &Queries{q: tx.tx, db: tx.db, tx: tx.tx, pending: &tx.pending, dialect: tx.db.dialect, now: func() time.Time { return now }}
 }
 
 // WithTx runs fn in a transaction, committing when fn returns nil and rolling
 // back otherwise.
-func (db *DB) WithTx(ctx context.Context, fn func(q *Q) error) error {
+func (db *DB) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 	for attempt := 0; ; attempt++ {
 		err := db.withTx(ctx, fn)
 		// PostgreSQL may abort serialisation races on unique inserts; SQLite
@@ -188,13 +188,13 @@ func (db *DB) WithTx(ctx context.Context, fn func(q *Q) error) error {
 	}
 }
 
-func (db *DB) withTx(ctx context.Context, fn func(q *Q) error) error {
+func (db *DB) withTx(ctx context.Context, fn func(q *Queries) error) error {
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", wrapErr(err))
 	}
 	tx := &Tx{tx: sqlTx, db: db, Now: time.Now().UTC()}
-	if err := fn(tx.Q()); err != nil {
+	if err := fn(tx.Queries()); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}
@@ -227,10 +227,10 @@ func isRetryable(err error) bool {
 }
 
 // Now is the current time as seen by this query surface.
-func (q *Q) Now() time.Time { return q.now() }
+func (q *Queries) Now() time.Time { return q.now() }
 
 // rebind turns ? placeholders into $n for PostgreSQL.
-func (q *Q) rebind(query string) string {
+func (q *Queries) rebind(query string) string {
 	if q.dialect != Postgres {
 		return query
 	}
@@ -249,7 +249,7 @@ func (q *Q) rebind(query string) string {
 	return b.String()
 }
 
-func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if q.db != nil {
 		// Even a failed statement may have written (bump after, always).
 		defer q.changed(ctx, q.db.versions.mask(query))
@@ -262,7 +262,7 @@ func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, er
 	return res, wrapErr(err)
 }
 
-func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
@@ -272,7 +272,7 @@ func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, er
 	return rows, wrapErr(err)
 }
 
-func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+func (q *Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -286,7 +286,7 @@ func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 // Only SQLite uses the cache: modernc's driver parses and plans the SQL on
 // every unprepared call, which was most of the CPU of a point read. pgx
 // already keeps a per-connection statement cache for PostgreSQL.
-func (q *Q) prepared(ctx context.Context, query string) *sql.Stmt {
+func (q *Queries) prepared(ctx context.Context, query string) *sql.Stmt {
 	if q.db == nil || q.dialect != SQLite {
 		return nil
 	}
@@ -372,7 +372,7 @@ func (c *stmtCache) close() {
 }
 
 // insert runs an INSERT … RETURNING id and returns the new id.
-func (q *Q) insert(ctx context.Context, query string, args ...any) (int64, error) {
+func (q *Queries) insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
 	err := q.queryRow(ctx, query+" RETURNING id", args...).Scan(&id)
 	if q.db != nil {
@@ -389,7 +389,7 @@ func (q *Q) insert(ctx context.Context, query string, args ...any) (int64, error
 // dest (ErrNotFound when no row matched). Outside a transaction the write
 // is committed only once scanned, so its topics are bumped again then, as
 // insert does.
-func (q *Q) returning(ctx context.Context, query string, args []any, dest ...any) error {
+func (q *Queries) returning(ctx context.Context, query string, args []any, dest ...any) error {
 	err := q.queryRow(ctx, query, args...).Scan(dest...)
 	if q.db != nil {
 		q.changed(ctx, q.db.versions.mask(query))
@@ -399,7 +399,7 @@ func (q *Q) returning(ctx context.Context, query string, args []any, dest ...any
 
 // writing records the topics of a write run through query or queryRow
 // (RETURNING); outside a transaction insert bumps again once it is done.
-func (q *Q) writing(ctx context.Context, query string) {
+func (q *Queries) writing(ctx context.Context, query string) {
 	if q.db != nil {
 		q.changed(ctx, q.db.versions.mask(query))
 	}
@@ -498,7 +498,7 @@ func scanInt64(s scanner) (int64, error) {
 }
 
 // int64s runs a query that returns one integer column.
-func (q *Q) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
+func (q *Queries) int64s(ctx context.Context, query string, args ...any) ([]int64, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err

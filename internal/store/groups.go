@@ -15,7 +15,7 @@ const memberOfNamespaceSQL = `EXISTS (SELECT 1 FROM namespace_closure ac
 	AND (am.expires_at IS NULL OR am.expires_at >= ?))`
 
 // ListGroups returns a page of groups matching f and the total count.
-func (q *Q) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model.Namespace, int, error) {
+func (q *Queries) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model.Namespace, int, error) {
 	var w conds
 	w.add("n.kind = 'group'")
 	if !f.Admin {
@@ -79,7 +79,7 @@ func (q *Q) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model.Names
 }
 
 // ListNamespaces returns a page of namespaces matching f and the total.
-func (q *Q) ListNamespaces(ctx context.Context, f model.NamespaceFilter) ([]*model.Namespace, int, error) {
+func (q *Queries) ListNamespaces(ctx context.Context, f model.NamespaceFilter) ([]*model.Namespace, int, error) {
 	var w conds
 	if !f.All {
 		minLevel := 10
@@ -108,7 +108,7 @@ func (q *Q) ListNamespaces(ctx context.Context, f model.NamespaceFilter) ([]*mod
 
 // MaxDescendantVisibility returns the highest visibility among the groups
 // below id and among the projects in id and its descendants.
-func (q *Q) MaxDescendantVisibility(ctx context.Context, id int64) (groups, projects int, err error) {
+func (q *Queries) MaxDescendantVisibility(ctx context.Context, id int64) (groups, projects int, err error) {
 	err = q.queryRow(ctx, `SELECT
 		(SELECT coalesce(max(n.visibility_level), 0) FROM namespaces n JOIN namespace_closure c ON c.descendant_id = n.id
 		  WHERE c.ancestor_id = ? AND c.depth > 0),
@@ -122,7 +122,7 @@ func (q *Q) MaxDescendantVisibility(ctx context.Context, id int64) (groups, proj
 
 // MarkNamespaceTreeForDeletion schedules namespace id, every namespace
 // below it and all their projects for deletion on date.
-func (q *Q) MarkNamespaceTreeForDeletion(ctx context.Context, id int64, date string) error {
+func (q *Queries) MarkNamespaceTreeForDeletion(ctx context.Context, id int64, date string) error {
 	if _, err := q.exec(ctx, `UPDATE namespaces SET marked_for_deletion_on = ?
 		WHERE id IN (SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ?)`, date, id); err != nil {
 		return fmt.Errorf("store: mark namespaces for deletion: %w", err)
@@ -141,7 +141,7 @@ func (q *Q) MarkNamespaceTreeForDeletion(ctx context.Context, id int64, date str
 // marked rows: ordering by the mark lets both engines walk
 // namespaces_marked, and only groups are ever marked, so there is no kind
 // condition to tempt SQLite's planner onto namespaces_kind (every group).
-func (q *Q) GroupIDsMarkedForDeletion(ctx context.Context) ([]int64, error) {
+func (q *Queries) GroupIDsMarkedForDeletion(ctx context.Context) ([]int64, error) {
 	out, err := q.int64s(ctx, `SELECT n.id FROM namespaces n LEFT JOIN namespaces p ON p.id = n.parent_id
 		WHERE n.marked_for_deletion_on IS NOT NULL AND p.marked_for_deletion_on IS NULL
 		ORDER BY n.marked_for_deletion_on, n.id`)
@@ -153,7 +153,7 @@ func (q *Q) GroupIDsMarkedForDeletion(ctx context.Context) ([]int64, error) {
 
 // ProjectIDsInNamespaces returns the ids of the projects in the given
 // namespaces.
-func (q *Q) ProjectIDsInNamespaces(ctx context.Context, nsIDs []int64) ([]int64, error) {
+func (q *Queries) ProjectIDsInNamespaces(ctx context.Context, nsIDs []int64) ([]int64, error) {
 	if len(nsIDs) == 0 {
 		return nil, nil
 	}
@@ -171,7 +171,7 @@ func (q *Q) ProjectIDsInNamespaces(ctx context.Context, nsIDs []int64) ([]int64,
 // GroupFullPathsOf returns the full paths of the groups user belongs to,
 // directly or through an ancestor group, in path order (the OIDC "groups"
 // claim).
-func (q *Q) GroupFullPathsOf(ctx context.Context, userID int64, today string) ([]string, error) {
+func (q *Queries) GroupFullPathsOf(ctx context.Context, userID int64, today string) ([]string, error) {
 	rows, err := q.query(ctx, "SELECT n.full_path FROM namespaces n WHERE n.kind = 'group' AND n.marked_for_deletion_on IS NULL AND "+
 		memberOfNamespaceSQL+" ORDER BY n.full_path", userID, 10, today)
 	if err != nil {

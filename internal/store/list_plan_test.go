@@ -41,7 +41,7 @@ func TestMembershipListUsesIndexes(t *testing.T) {
 	var user model.User
 	var groups []model.Namespace
 	var projects []model.Project
-	err := db.WithTx(ctx, func(q *Q) error {
+	err := db.WithTx(ctx, func(q *Queries) error {
 		user = model.User{Username: "u", Email: "u@example.com", Name: "U"}
 		if err := q.CreateUser(ctx, &user); err != nil {
 			return err
@@ -74,7 +74,7 @@ func TestMembershipListUsesIndexes(t *testing.T) {
 	}
 	var want []int64
 	for _, p := range projects {
-		if l, err := db.Q().ProjectAccessLevel(ctx, user.ID, p.ID, p.NamespaceID, "2026-01-01"); err != nil {
+		if l, err := db.Queries().ProjectAccessLevel(ctx, user.ID, p.ID, p.NamespaceID, "2026-01-01"); err != nil {
 			t.Fatal(err)
 		} else if l >= 10 {
 			want = append(want, p.ID)
@@ -84,7 +84,7 @@ func TestMembershipListUsesIndexes(t *testing.T) {
 		t.Fatalf("seeded %d member projects, want 101", len(want))
 	}
 	rec := &recorder{db: db.SQL()}
-	q := &Q{q: rec, dialect: db.dialect, now: db.Q().now} // no statement cache: record every query
+	q := &Queries{q: rec, dialect: db.dialect, now: db.Queries().now} // no statement cache: record every query
 	f := model.ProjectFilter{ViewerID: user.ID, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id", Limit: 1000, Count: true}
 	got, levels, total, err := q.ListProjects(ctx, f)
 	if err != nil {
@@ -175,7 +175,7 @@ func TestCachedPathQueriesUseIndexes(t *testing.T) {
 	fx := newListFixture(t)
 	ctx := context.Background()
 	rec := &recorder{db: fx.db.SQL()}
-	q := &Q{q: rec, dialect: fx.db.dialect, now: fx.db.Q().now} // no caches, no statement cache
+	q := &Queries{q: rec, dialect: fx.db.dialect, now: fx.db.Queries().now} // no caches, no statement cache
 	v := fx.viewers[0]
 	p := fx.projects[5]
 	if _, _, err := q.ProjectWithAccessByID(ctx, p.ID, v.ID, "2026-01-01"); err != nil {
@@ -209,7 +209,7 @@ func TestPurgeQueriesUseIndexes(t *testing.T) {
 	fx := newListFixture(t)
 	ctx := context.Background()
 	rec := &recorder{db: fx.db.SQL()}
-	q := &Q{q: rec, dialect: fx.db.dialect, now: fx.db.Q().now}
+	q := &Queries{q: rec, dialect: fx.db.dialect, now: fx.db.Queries().now}
 	ids, err := q.ProjectIDsMarkedForDeletion(ctx, 100)
 	if err != nil {
 		t.Fatal(err)

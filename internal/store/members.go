@@ -32,7 +32,7 @@ func scanMember(s scanner) (*model.Member, error) {
 
 // UpsertMember inserts m, or updates the level and expiry of an existing
 // membership of the same user on the same source.
-func (q *Q) UpsertMember(ctx context.Context, m *model.Member) error {
+func (q *Queries) UpsertMember(ctx context.Context, m *model.Member) error {
 	now := q.Now()
 	m.CreatedAt, m.UpdatedAt = now, now
 	id, err := q.insert(ctx, `INSERT INTO members (source_type, source_id, user_id, access_level, expires_at,
@@ -48,13 +48,13 @@ func (q *Q) UpsertMember(ctx context.Context, m *model.Member) error {
 }
 
 // MemberOf returns the direct membership of user on a source.
-func (q *Q) MemberOf(ctx context.Context, sourceType string, sourceID, userID int64) (*model.Member, error) {
+func (q *Queries) MemberOf(ctx context.Context, sourceType string, sourceID, userID int64) (*model.Member, error) {
 	return scanMember(q.queryRow(ctx, "SELECT "+memberColumns+
 		" FROM members m WHERE m.source_type = ? AND m.source_id = ? AND m.user_id = ?", sourceType, sourceID, userID))
 }
 
 // DeleteMember removes a direct membership; ErrNotFound when there was none.
-func (q *Q) DeleteMember(ctx context.Context, sourceType string, sourceID, userID int64) error {
+func (q *Queries) DeleteMember(ctx context.Context, sourceType string, sourceID, userID int64) error {
 	res, err := q.exec(ctx, "DELETE FROM members WHERE source_type = ? AND source_id = ? AND user_id = ?", sourceType, sourceID, userID)
 	if err != nil {
 		return fmt.Errorf("store: delete member: %w", err)
@@ -67,13 +67,13 @@ func (q *Q) DeleteMember(ctx context.Context, sourceType string, sourceID, userI
 
 // NamespaceAccessLevel returns the highest unexpired access level user has on
 // namespace nsID, directly or through any ancestor; 0 when none.
-func (q *Q) NamespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {
+func (q *Queries) NamespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {
 	return readThrough(q, q.caches().nsAccess, TopicAccess, accessKey{userID, nsID, today}, nil, func() (int, error) {
 		return q.namespaceAccessLevel(ctx, userID, nsID, today)
 	})
 }
 
-func (q *Q) namespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {
+func (q *Queries) namespaceAccessLevel(ctx context.Context, userID, nsID int64, today string) (int, error) {
 	var level sql.NullInt64
 	// Ancestors first (CROSS JOIN fixes SQLite's order): the cost follows
 	// the nesting depth, not the number of groups the user belongs to.
@@ -91,7 +91,7 @@ func (q *Q) namespaceAccessLevel(ctx context.Context, userID, nsID int64, today 
 // a project in namespace nsID or below it (GitLab's has_projects: such a
 // user may read the group). It starts from the user's project memberships
 // (members_user), which are few.
-func (q *Q) MemberOfProjectIn(ctx context.Context, userID, nsID int64, today string) (bool, error) {
+func (q *Queries) MemberOfProjectIn(ctx context.Context, userID, nsID int64, today string) (bool, error) {
 	var one int
 	err := q.queryRow(ctx, `SELECT 1 FROM members m
 		JOIN projects p ON p.id = m.source_id
@@ -110,7 +110,7 @@ func (q *Q) MemberOfProjectIn(ctx context.Context, userID, nsID int64, today str
 // ProjectAccessLevel returns the highest unexpired access level user has on
 // a project, directly or through its namespace and the namespace's
 // ancestors; 0 when none.
-func (q *Q) ProjectAccessLevel(ctx context.Context, userID, projectID, namespaceID int64, today string) (int, error) {
+func (q *Queries) ProjectAccessLevel(ctx context.Context, userID, projectID, namespaceID int64, today string) (int, error) {
 	var level sql.NullInt64
 	err := q.queryRow(ctx, `SELECT max(lvl) FROM (
 		SELECT m.access_level AS lvl FROM members m
@@ -137,7 +137,7 @@ func memberFilter(w *conds, f model.MemberFilter) {
 	}
 }
 
-func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*model.Member, error) {
+func (q *Queries) scanMembers(ctx context.Context, query string, args ...any) ([]*model.Member, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list members: %w", err)
@@ -147,7 +147,7 @@ func (q *Q) scanMembers(ctx context.Context, query string, args ...any) ([]*mode
 
 // ListMembers returns a page of the direct members of a source and their
 // total count, oldest membership first.
-func (q *Q) ListMembers(ctx context.Context, sourceType string, sourceID int64, f model.MemberFilter) ([]*model.Member, int, error) {
+func (q *Queries) ListMembers(ctx context.Context, sourceType string, sourceID int64, f model.MemberFilter) ([]*model.Member, int, error) {
 	var w conds
 	w.add("m.source_type = ?", sourceType)
 	w.add("m.source_id = ?", sourceID)
@@ -181,7 +181,7 @@ func effectiveMembersFrom(projectID, nsID int64, today string) (string, []any) {
 // ListEffectiveMembers returns a page of a source's members including those
 // inherited from ancestor groups, one per user with the highest level, and
 // the total count. projectID is 0 for a group.
-func (q *Q) ListEffectiveMembers(ctx context.Context, projectID, nsID int64, today string, f model.MemberFilter) ([]*model.Member, int, error) {
+func (q *Queries) ListEffectiveMembers(ctx context.Context, projectID, nsID int64, today string, f model.MemberFilter) ([]*model.Member, int, error) {
 	from, fromArgs := effectiveMembersFrom(projectID, nsID, today)
 	w := conds{args: fromArgs}
 	w.add("m.rn = 1")
@@ -197,14 +197,14 @@ func (q *Q) ListEffectiveMembers(ctx context.Context, projectID, nsID int64, tod
 
 // EffectiveMember returns user's highest membership on a source, inherited
 // or direct; ErrNotFound when there is none.
-func (q *Q) EffectiveMember(ctx context.Context, projectID, nsID, userID int64, today string) (*model.Member, error) {
+func (q *Queries) EffectiveMember(ctx context.Context, projectID, nsID, userID int64, today string) (*model.Member, error) {
 	from, args := effectiveMembersFrom(projectID, nsID, today)
 	return scanMember(q.queryRow(ctx, "SELECT "+memberColumns+from+" WHERE m.rn = 1 AND m.user_id = ?", append(args, userID)...))
 }
 
 // CountOtherOwners counts the users other than userID holding an unexpired
 // Owner membership on namespace nsID or one of its ancestors.
-func (q *Q) CountOtherOwners(ctx context.Context, nsID, userID int64, today string) (int, error) {
+func (q *Queries) CountOtherOwners(ctx context.Context, nsID, userID int64, today string) (int, error) {
 	var n int
 	err := q.queryRow(ctx, `SELECT count(DISTINCT m.user_id) FROM namespace_closure c
 		JOIN members m ON m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
@@ -218,7 +218,7 @@ func (q *Q) CountOtherOwners(ctx context.Context, nsID, userID int64, today stri
 }
 
 // UpdateMember writes a membership's level and expiry.
-func (q *Q) UpdateMember(ctx context.Context, m *model.Member) error {
+func (q *Queries) UpdateMember(ctx context.Context, m *model.Member) error {
 	m.UpdatedAt = q.Now()
 	res, err := q.exec(ctx, "UPDATE members SET access_level = ?, expires_at = ?, updated_at = ? WHERE id = ?",
 		m.AccessLevel, nullStr(m.ExpiresAt), ms(m.UpdatedAt), m.ID)
@@ -239,7 +239,7 @@ func (q *Q) UpdateMember(ctx context.Context, m *model.Member) error {
 // the other's old rows. Rows are locked in id order, so two chains never
 // deadlock. SQLite needs nothing: its transactions take the database's
 // write lock at BEGIN.
-func (q *Q) LockNamespaceChain(ctx context.Context, nsID int64) error {
+func (q *Queries) LockNamespaceChain(ctx context.Context, nsID int64) error {
 	if q.dialect != Postgres {
 		return nil
 	}

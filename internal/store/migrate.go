@@ -90,7 +90,7 @@ func (db *DB) applyMigration(ctx context.Context, version, body string) error {
 	if db.dialect == Postgres {
 		q = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)"
 	}
-	if _, err := tx.ExecContext(ctx, q, version, ms(db.Q().Now())); err != nil {
+	if _, err := tx.ExecContext(ctx, q, version, ms(db.Queries().Now())); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -15,7 +15,7 @@ func TestMigrationExternalUsers(t *testing.T) {
 	ctx := context.Background()
 	ext := &model.User{Username: "ext", Email: "ext@example.com", Name: "Ext", External: true, CanCreateGroup: true, ProjectsLimit: 10}
 	in := &model.User{Username: "in", Email: "in@example.com", Name: "In", CanCreateGroup: true, ProjectsLimit: 10}
-	err := db.WithTx(ctx, func(q *Q) error {
+	err := db.WithTx(ctx, func(q *Queries) error {
 		for _, u := range []*model.User{ext, in} {
 			if err := q.CreateUser(ctx, u); err != nil {
 				return err
@@ -38,7 +38,7 @@ func TestMigrationExternalUsers(t *testing.T) {
 		create bool
 		limit  int
 	}{{ext.ID, false, 0}, {in.ID, true, 10}} {
-		u, err := db.Q().UserByID(ctx, want.id)
+		u, err := db.Queries().UserByID(ctx, want.id)
 		if err != nil || u.CanCreateGroup != want.create || u.ProjectsLimit != want.limit {
 			t.Fatalf("user %d = %+v, %v", want.id, u, err)
 		}

@@ -39,7 +39,7 @@ func scanNamespace(s scanner) (*model.Namespace, error) {
 // NamespaceByID returns a namespace by id.
 // Outside transactions it answers from the read caches while the access
 // version stands.
-func (q *Q) NamespaceByID(ctx context.Context, id int64) (*model.Namespace, error) {
+func (q *Queries) NamespaceByID(ctx context.Context, id int64) (*model.Namespace, error) {
 	c := q.caches()
 	s, cached := q.stamp(TopicAccess)
 	if cached {
@@ -55,7 +55,7 @@ func (q *Q) NamespaceByID(ctx context.Context, id int64) (*model.Namespace, erro
 }
 
 // NamespaceByFullPath returns a namespace by its full path, case-insensitively.
-func (q *Q) NamespaceByFullPath(ctx context.Context, fullPath string) (*model.Namespace, error) {
+func (q *Queries) NamespaceByFullPath(ctx context.Context, fullPath string) (*model.Namespace, error) {
 	c := q.caches()
 	s, cached := q.stamp(TopicAccess)
 	if cached {
@@ -74,7 +74,7 @@ func (q *Q) NamespaceByFullPath(ctx context.Context, fullPath string) (*model.Na
 
 // NamespaceNameTaken reports whether a namespace directly below parentID
 // (at the top level when nil) is named name, case-insensitively.
-func (q *Q) NamespaceNameTaken(ctx context.Context, parentID *int64, name string) (bool, error) {
+func (q *Queries) NamespaceNameTaken(ctx context.Context, parentID *int64, name string) (bool, error) {
 	query, args := "SELECT 1 FROM namespaces WHERE parent_id IS NULL AND lower(name) = lower(?) LIMIT 1", []any{name}
 	if parentID != nil {
 		query, args = "SELECT 1 FROM namespaces WHERE parent_id = ? AND lower(name) = lower(?) LIMIT 1", []any{*parentID, name}
@@ -99,7 +99,7 @@ func clonePtr[T any](p *T) *T {
 }
 
 // NamespacesByIDs returns namespaces keyed by id, in one query.
-func (q *Q) NamespacesByIDs(ctx context.Context, ids []int64) (map[int64]*model.Namespace, error) {
+func (q *Queries) NamespacesByIDs(ctx context.Context, ids []int64) (map[int64]*model.Namespace, error) {
 	out := make(map[int64]*model.Namespace, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -121,7 +121,7 @@ func (q *Q) NamespacesByIDs(ctx context.Context, ids []int64) (map[int64]*model.
 
 // CreateNamespace inserts n below its parent (if any), deriving FullPath,
 // FullName and Depth, and records its ancestry.
-func (q *Q) CreateNamespace(ctx context.Context, n *model.Namespace) error {
+func (q *Queries) CreateNamespace(ctx context.Context, n *model.Namespace) error {
 	now := q.Now()
 	n.CreatedAt, n.UpdatedAt = now, now
 	n.FullPath, n.FullName, n.Depth = n.Path, n.Name, 0
@@ -164,7 +164,7 @@ func (q *Q) CreateNamespace(ctx context.Context, n *model.Namespace) error {
 
 // UpdateNamespace writes the mutable fields of n. When its name or path
 // changed, the full paths and names of all descendants follow.
-func (q *Q) UpdateNamespace(ctx context.Context, n *model.Namespace) error {
+func (q *Queries) UpdateNamespace(ctx context.Context, n *model.Namespace) error {
 	old, err := q.NamespaceByID(ctx, n.ID)
 	if err != nil {
 		return err
@@ -218,7 +218,7 @@ func (q *Q) UpdateNamespace(ctx context.Context, n *model.Namespace) error {
 
 // DeleteNamespace removes a namespace row with its memberships and
 // ancestry. Callers remove descendants and projects first.
-func (q *Q) DeleteNamespace(ctx context.Context, id int64) error {
+func (q *Queries) DeleteNamespace(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Namespace' AND source_id = ?",
 		"DELETE FROM namespace_closure WHERE descendant_id = ?",
@@ -232,7 +232,7 @@ func (q *Q) DeleteNamespace(ctx context.Context, id int64) error {
 }
 
 // AncestorIDs returns the ids of n's ancestors, nearest first, excluding n.
-func (q *Q) AncestorIDs(ctx context.Context, id int64) ([]int64, error) {
+func (q *Queries) AncestorIDs(ctx context.Context, id int64) ([]int64, error) {
 	out, err := q.int64s(ctx, "SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ? AND depth > 0 ORDER BY depth", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: ancestors: %w", err)
@@ -242,7 +242,7 @@ func (q *Q) AncestorIDs(ctx context.Context, id int64) ([]int64, error) {
 
 // DescendantIDs returns the ids of all namespaces below id, deepest first,
 // excluding id itself.
-func (q *Q) DescendantIDs(ctx context.Context, id int64) ([]int64, error) {
+func (q *Queries) DescendantIDs(ctx context.Context, id int64) ([]int64, error) {
 	out, err := q.int64s(ctx, "SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ? AND depth > 0 ORDER BY depth DESC, descendant_id", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: descendants: %w", err)

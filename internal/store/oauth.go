@@ -43,7 +43,7 @@ func splitNonEmpty(s, sep string) []string {
 }
 
 // CreateOAuthApplication inserts a, filling in ID and timestamps.
-func (q *Q) CreateOAuthApplication(ctx context.Context, a *model.OAuthApplication) error {
+func (q *Queries) CreateOAuthApplication(ctx context.Context, a *model.OAuthApplication) error {
 	now := q.Now()
 	a.CreatedAt, a.UpdatedAt = now, now
 	id, err := q.insert(ctx, `INSERT INTO oauth_applications (uid, name, secret_digest, redirect_uri, scopes,
@@ -58,19 +58,19 @@ func (q *Q) CreateOAuthApplication(ctx context.Context, a *model.OAuthApplicatio
 }
 
 // OAuthApplicationByID returns an application by its numeric id.
-func (q *Q) OAuthApplicationByID(ctx context.Context, id int64) (*model.OAuthApplication, error) {
+func (q *Queries) OAuthApplicationByID(ctx context.Context, id int64) (*model.OAuthApplication, error) {
 	return scanOAuthApp(q.queryRow(ctx, "SELECT "+oauthAppColumns+" FROM oauth_applications a WHERE a.id = ?", id))
 }
 
 // OAuthApplicationByUID returns an application by its Application ID.
-func (q *Q) OAuthApplicationByUID(ctx context.Context, uid string) (*model.OAuthApplication, error) {
+func (q *Queries) OAuthApplicationByUID(ctx context.Context, uid string) (*model.OAuthApplication, error) {
 	return scanOAuthApp(q.queryRow(ctx, "SELECT "+oauthAppColumns+" FROM oauth_applications a WHERE a.uid = ?", uid))
 }
 
 // ListOAuthApplications returns the applications owned by ownerID, or the
 // instance-wide ones (no owner) when ownerID is nil and instance is true,
 // or every application when both are unset.
-func (q *Q) ListOAuthApplications(ctx context.Context, ownerID *int64, instance bool) ([]*model.OAuthApplication, error) {
+func (q *Queries) ListOAuthApplications(ctx context.Context, ownerID *int64, instance bool) ([]*model.OAuthApplication, error) {
 	cond, args := " WHERE a.uid <> ?", []any{model.PasswordGrantClientUID}
 	switch {
 	case ownerID != nil:
@@ -86,7 +86,7 @@ func (q *Q) ListOAuthApplications(ctx context.Context, ownerID *int64, instance 
 }
 
 // SetOAuthApplicationSecret replaces an application's secret digest.
-func (q *Q) SetOAuthApplicationSecret(ctx context.Context, id int64, digest string) error {
+func (q *Queries) SetOAuthApplicationSecret(ctx context.Context, id int64, digest string) error {
 	res, err := q.exec(ctx, "UPDATE oauth_applications SET secret_digest = ?, updated_at = ? WHERE id = ?",
 		digest, ms(q.Now()), id)
 	if err != nil {
@@ -100,7 +100,7 @@ func (q *Q) SetOAuthApplicationSecret(ctx context.Context, id int64, digest stri
 
 // DeleteOAuthApplication removes an application and, by cascade, every
 // grant and token issued to it.
-func (q *Q) DeleteOAuthApplication(ctx context.Context, id int64) error {
+func (q *Queries) DeleteOAuthApplication(ctx context.Context, id int64) error {
 	res, err := q.exec(ctx, "DELETE FROM oauth_applications WHERE id = ?", id)
 	if err != nil {
 		return fmt.Errorf("store: delete oauth application: %w", err)
@@ -149,7 +149,7 @@ func scanOAuthGrant(s scanner) (*model.OAuthGrant, error) {
 }
 
 // CreateOAuthGrant inserts g, filling in ID and CreatedAt.
-func (q *Q) CreateOAuthGrant(ctx context.Context, g *model.OAuthGrant) error {
+func (q *Queries) CreateOAuthGrant(ctx context.Context, g *model.OAuthGrant) error {
 	g.CreatedAt = q.Now()
 	id, err := q.insert(ctx, `INSERT INTO oauth_grants (kind, signature, request_id, application_id, user_id,
 		scopes, request, active, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -163,13 +163,13 @@ func (q *Q) CreateOAuthGrant(ctx context.Context, g *model.OAuthGrant) error {
 }
 
 // OAuthGrantBySignature finds a grant of kind by its digest.
-func (q *Q) OAuthGrantBySignature(ctx context.Context, kind, signature string) (*model.OAuthGrant, error) {
+func (q *Queries) OAuthGrantBySignature(ctx context.Context, kind, signature string) (*model.OAuthGrant, error) {
 	return scanOAuthGrant(q.queryRow(ctx, "SELECT "+oauthGrantColumns+
 		" FROM oauth_grants g WHERE g.kind = ? AND g.signature = ?", kind, signature))
 }
 
 // DeleteOAuthGrant removes a grant of kind by its digest.
-func (q *Q) DeleteOAuthGrant(ctx context.Context, kind, signature string) error {
+func (q *Queries) DeleteOAuthGrant(ctx context.Context, kind, signature string) error {
 	if _, err := q.exec(ctx, "DELETE FROM oauth_grants WHERE kind = ? AND signature = ?", kind, signature); err != nil {
 		return fmt.Errorf("store: delete oauth %s: %w", kind, err)
 	}
@@ -178,7 +178,7 @@ func (q *Q) DeleteOAuthGrant(ctx context.Context, kind, signature string) error 
 
 // DeactivateOAuthGrant marks one active grant used. It reports ErrNotFound
 // when no active grant had that digest, so of two racing uses one loses.
-func (q *Q) DeactivateOAuthGrant(ctx context.Context, kind, signature string) error {
+func (q *Queries) DeactivateOAuthGrant(ctx context.Context, kind, signature string) error {
 	res, err := q.exec(ctx, "UPDATE oauth_grants SET active = FALSE WHERE kind = ? AND signature = ? AND active = TRUE",
 		kind, signature)
 	if err != nil {
@@ -192,7 +192,7 @@ func (q *Q) DeactivateOAuthGrant(ctx context.Context, kind, signature string) er
 
 // DeactivateOAuthGrantsByRequest marks every grant of kind from one
 // authorization used.
-func (q *Q) DeactivateOAuthGrantsByRequest(ctx context.Context, kind, requestID string) error {
+func (q *Queries) DeactivateOAuthGrantsByRequest(ctx context.Context, kind, requestID string) error {
 	if _, err := q.exec(ctx, "UPDATE oauth_grants SET active = FALSE WHERE kind = ? AND request_id = ?",
 		kind, requestID); err != nil {
 		return fmt.Errorf("store: deactivate oauth %s: %w", kind, err)
@@ -202,7 +202,7 @@ func (q *Q) DeactivateOAuthGrantsByRequest(ctx context.Context, kind, requestID 
 
 // DeleteOAuthGrantsByRequest removes every grant of kind from one
 // authorization.
-func (q *Q) DeleteOAuthGrantsByRequest(ctx context.Context, kind, requestID string) error {
+func (q *Queries) DeleteOAuthGrantsByRequest(ctx context.Context, kind, requestID string) error {
 	if _, err := q.exec(ctx, "DELETE FROM oauth_grants WHERE kind = ? AND request_id = ?", kind, requestID); err != nil {
 		return fmt.Errorf("store: delete oauth %s: %w", kind, err)
 	}
@@ -211,7 +211,7 @@ func (q *Q) DeleteOAuthGrantsByRequest(ctx context.Context, kind, requestID stri
 
 // OAuthAccessTokenByDigest finds an access token with its user and
 // application in one query.
-func (q *Q) OAuthAccessTokenByDigest(ctx context.Context, digest string) (*model.OAuthAccessToken, error) {
+func (q *Queries) OAuthAccessTokenByDigest(ctx context.Context, digest string) (*model.OAuthAccessToken, error) {
 	row := q.queryRow(ctx, "SELECT "+oauthGrantColumns+", "+oauthAppColumns+", "+userColumns+
 		` FROM oauth_grants g JOIN oauth_applications a ON a.id = g.application_id
 		JOIN users u ON u.id = g.user_id WHERE g.kind = 'access' AND g.signature = ?`, digest)
@@ -238,7 +238,7 @@ func (q *Q) OAuthAccessTokenByDigest(ctx context.Context, digest string) (*model
 // AuthorizedOAuthApplications lists the applications userID has granted
 // access that is still usable (an active refresh token or an unexpired
 // access token), with the scopes of the latest grant.
-func (q *Q) AuthorizedOAuthApplications(ctx context.Context, userID int64, now time.Time) ([]*model.AuthorizedApplication, error) {
+func (q *Queries) AuthorizedOAuthApplications(ctx context.Context, userID int64, now time.Time) ([]*model.AuthorizedApplication, error) {
 	rows, err := q.query(ctx, "SELECT "+oauthGrantColumns+
 		` FROM oauth_grants g WHERE g.user_id = ? AND g.active = TRUE AND
 		(g.kind = 'refresh' OR (g.kind = 'access' AND (g.expires_at IS NULL OR g.expires_at > ?)))
@@ -272,7 +272,7 @@ func (q *Q) AuthorizedOAuthApplications(ctx context.Context, userID int64, now t
 
 // RevokeOAuthAuthorization deletes every code and token userID holds for
 // applicationID.
-func (q *Q) RevokeOAuthAuthorization(ctx context.Context, userID, applicationID int64) error {
+func (q *Queries) RevokeOAuthAuthorization(ctx context.Context, userID, applicationID int64) error {
 	if _, err := q.exec(ctx, "DELETE FROM oauth_grants WHERE user_id = ? AND application_id = ?", userID, applicationID); err != nil {
 		return fmt.Errorf("store: revoke oauth authorization: %w", err)
 	}
@@ -305,7 +305,7 @@ func scanOAuthDevice(s scanner) (*model.OAuthDeviceGrant, error) {
 }
 
 // CreateOAuthDeviceGrant inserts d, filling in ID and CreatedAt.
-func (q *Q) CreateOAuthDeviceGrant(ctx context.Context, d *model.OAuthDeviceGrant) error {
+func (q *Queries) CreateOAuthDeviceGrant(ctx context.Context, d *model.OAuthDeviceGrant) error {
 	d.CreatedAt = q.Now()
 	if d.Status == "" {
 		d.Status = model.DevicePending
@@ -324,21 +324,21 @@ func (q *Q) CreateOAuthDeviceGrant(ctx context.Context, d *model.OAuthDeviceGran
 
 // OAuthDeviceGrantByDeviceCode finds a device grant by its device code's
 // digest.
-func (q *Q) OAuthDeviceGrantByDeviceCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
+func (q *Queries) OAuthDeviceGrantByDeviceCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
 	return scanOAuthDevice(q.queryRow(ctx, "SELECT "+oauthDeviceColumns+
 		" FROM oauth_device_grants d WHERE d.device_code_digest = ?", digest))
 }
 
 // OAuthDeviceGrantByUserCode finds a device grant by its user code's
 // digest.
-func (q *Q) OAuthDeviceGrantByUserCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
+func (q *Queries) OAuthDeviceGrantByUserCode(ctx context.Context, digest string) (*model.OAuthDeviceGrant, error) {
 	return scanOAuthDevice(q.queryRow(ctx, "SELECT "+oauthDeviceColumns+
 		" FROM oauth_device_grants d WHERE d.user_code_digest = ?", digest))
 }
 
 // DecideOAuthDeviceGrant approves or denies a pending device grant for
 // userID. It reports ErrNotFound when the grant is no longer pending.
-func (q *Q) DecideOAuthDeviceGrant(ctx context.Context, id, userID int64, status string) error {
+func (q *Queries) DecideOAuthDeviceGrant(ctx context.Context, id, userID int64, status string) error {
 	res, err := q.exec(ctx, "UPDATE oauth_device_grants SET status = ?, user_id = ? WHERE id = ? AND status = 'pending'",
 		status, userID, id)
 	if err != nil {
@@ -351,7 +351,7 @@ func (q *Q) DecideOAuthDeviceGrant(ctx context.Context, id, userID int64, status
 }
 
 // PollOAuthDeviceGrant records a poll at now.
-func (q *Q) PollOAuthDeviceGrant(ctx context.Context, id int64, now time.Time, interval int) error {
+func (q *Queries) PollOAuthDeviceGrant(ctx context.Context, id int64, now time.Time, interval int) error {
 	if _, err := q.exec(ctx, "UPDATE oauth_device_grants SET last_polled_at = ?, poll_interval = ? WHERE id = ?",
 		ms(now), interval, id); err != nil {
 		return fmt.Errorf("store: poll device grant: %w", err)
@@ -361,7 +361,7 @@ func (q *Q) PollOAuthDeviceGrant(ctx context.Context, id int64, now time.Time, i
 
 // DeleteOAuthDeviceGrant removes a device grant; it reports ErrNotFound
 // when it was already gone, so a device code is redeemed at most once.
-func (q *Q) DeleteOAuthDeviceGrant(ctx context.Context, id int64) error {
+func (q *Queries) DeleteOAuthDeviceGrant(ctx context.Context, id int64) error {
 	res, err := q.exec(ctx, "DELETE FROM oauth_device_grants WHERE id = ?", id)
 	if err != nil {
 		return fmt.Errorf("store: delete device grant: %w", err)
@@ -375,7 +375,7 @@ func (q *Q) DeleteOAuthDeviceGrant(ctx context.Context, id int64) error {
 // DeleteExpiredOAuthGrants removes codes, access tokens and device
 // authorizations that expired before cutoff. Refresh tokens do not expire
 // (they rotate), so they stay.
-func (q *Q) DeleteExpiredOAuthGrants(ctx context.Context, cutoff time.Time) error {
+func (q *Queries) DeleteExpiredOAuthGrants(ctx context.Context, cutoff time.Time) error {
 	for _, stmt := range []string{
 		"DELETE FROM oauth_grants WHERE expires_at IS NOT NULL AND expires_at < ?",
 		"DELETE FROM oauth_device_grants WHERE expires_at < ?",

@@ -33,7 +33,7 @@ const projectLevelColumn = `,
 // unexpired direct and inherited levels; userID 0 has none. Outside
 // transactions, answers come from the read caches while the access version
 // stands.
-func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
+func (q *Queries) ProjectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	g := q.versionGuard()
 	p, a, err := q.projectWithAccessByID(ctx, id, userID, today)
 	if err == nil {
@@ -42,7 +42,7 @@ func (q *Q) ProjectWithAccessByID(ctx context.Context, id, userID int64, today s
 	return p, a, err
 }
 
-func (q *Q) projectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
+func (q *Queries) projectWithAccessByID(ctx context.Context, id, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	c := q.caches()
 	version, cached := q.stamp(TopicAccess)
 	var g rowGuard
@@ -61,7 +61,7 @@ func (q *Q) projectWithAccessByID(ctx context.Context, id, userID int64, today s
 
 // ProjectWithAccessByFullPath is ProjectWithAccessByID for "namespace/path",
 // case-insensitively.
-func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
+func (q *Queries) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	g := q.versionGuard()
 	p, a, err := q.projectWithAccessByFullPath(ctx, fullPath, userID, today)
 	if err == nil {
@@ -70,7 +70,7 @@ func (q *Q) ProjectWithAccessByFullPath(ctx context.Context, fullPath string, us
 	return p, a, err
 }
 
-func (q *Q) projectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
+func (q *Queries) projectWithAccessByFullPath(ctx context.Context, fullPath string, userID int64, today string) (*model.Project, model.ProjectAccess, error) {
 	i := strings.LastIndexByte(fullPath, '/')
 	if i <= 0 {
 		return nil, model.ProjectAccess{}, ErrNotFound
@@ -105,7 +105,7 @@ func (q *Q) projectWithAccessByFullPath(ctx context.Context, fullPath string, us
 // probe of projects and one of members, rather than a join with the
 // namespace and a walk of its ancestors' memberships: about half the cost
 // at 100,000 projects. ns, when not nil, is the namespace already read.
-func (q *Q) projectWithAccess(ctx context.Context, ns *model.Namespace, where string, userID int64, today string, args ...any) (*model.Project, model.ProjectAccess, error) {
+func (q *Queries) projectWithAccess(ctx context.Context, ns *model.Namespace, where string, userID int64, today string, args ...any) (*model.Project, model.ProjectAccess, error) {
 	var pl sql.NullInt64
 	row := q.queryRow(ctx, "SELECT "+projectColumns+projectLevelColumn+" FROM projects p"+where,
 		append([]any{userID, today}, args...)...)

@@ -134,7 +134,7 @@ const myProjectsMaxViewers = 1024
 // myProjects returns the viewer's projects, from the cache when still
 // valid. It must not be used inside a transaction (its own writes would
 // not be seen) — callers check.
-func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myProjects, error) {
+func (q *Queries) myProjects(ctx context.Context, viewerID int64, today string) (*myProjects, error) {
 	c := &q.db.myProjects
 	// Access first: an access change moves access before listing, so a
 	// pair read in this order never pairs a new listing with an old access.
@@ -195,7 +195,7 @@ func (q *Q) myProjects(ctx context.Context, viewerID int64, today string) (*myPr
 // refreshMyProjects computes the viewer's projects for versions (access,
 // listing): from prev and the projects created since, when creating them
 // is all that changed (creations.go), else from scratch.
-func (q *Q) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID int64, today string, access, listing uint64) ([]myProject, error) {
+func (q *Queries) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID int64, today string, access, listing uint64) ([]myProject, error) {
 	var list []myProject
 	var prevAccess, prevListing uint64
 	usable := prev != nil && prev.today == today
@@ -211,7 +211,7 @@ func (q *Q) refreshMyProjects(ctx context.Context, prev *myProjects, viewerID in
 }
 
 // loadMyProjects computes the viewer's projects from the database.
-func (q *Q) loadMyProjects(ctx context.Context, viewerID int64, today string) ([]myProject, error) {
+func (q *Queries) loadMyProjects(ctx context.Context, viewerID int64, today string) ([]myProject, error) {
 	// The projects of the namespaces the viewer inherits a level on (read
 	// from the projects_namespace_listing index alone), then their direct
 	// projects elsewhere (CROSS JOIN keeps SQLite from scanning projects).
@@ -233,7 +233,7 @@ func (q *Q) loadMyProjects(ctx context.Context, viewerID int64, today string) ([
 // myProjectsAmong computes which of projects ids are the viewer's, with
 // their levels, as loadMyProjects would, by primary key: its cost follows
 // len(ids), not the number of the viewer's projects.
-func (q *Q) myProjectsAmong(ctx context.Context, viewerID int64, today string, ids []int64) ([]myProject, error) {
+func (q *Queries) myProjectsAmong(ctx context.Context, viewerID int64, today string, ids []int64) ([]myProject, error) {
 	args := []any{viewerID, today, viewerID, today}
 	for _, id := range ids {
 		args = append(args, id)
@@ -279,7 +279,7 @@ func scanMyProjects(rows *sql.Rows, levelsLast bool) ([]myProject, error) {
 // fastListable reports whether f can be answered from the viewer's
 // projects: no text filters, no namespace, ordered by id, outside a
 // transaction.
-func (q *Q) fastListable(f model.ProjectFilter) bool {
+func (q *Queries) fastListable(f model.ProjectFilter) bool {
 	byID := f.OrderBy == "" || projectOrderColumns[f.OrderBy] == "p.id"
 	return q.tx == nil && q.db != nil && !q.db.caches.off && f.ViewerID != 0 && f.NamespaceID == 0 && f.Search == "" &&
 		f.Topic == "" && byID && f.Limit > 0
@@ -303,7 +303,7 @@ func (m *myProject) matches(f model.ProjectFilter) bool {
 
 // listMine answers a membership-limited list (f.MinAccessLevel > 0) from
 // the viewer's projects.
-func (q *Q) listMine(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
+func (q *Queries) listMine(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
 	mine, err := q.myProjects(ctx, f.ViewerID, f.Today)
 	if err != nil {
 		return nil, nil, 0, err
@@ -326,7 +326,7 @@ func (q *Q) listMine(ctx context.Context, f model.ProjectFilter) ([]*model.Proje
 // listVisibleByID answers a visibility list (no level filter) ordered by
 // id: the public/internal ids come from the projects table in id order,
 // the viewer's other projects from their list, merged by id.
-func (q *Q) listVisibleByID(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, error) {
+func (q *Queries) listVisibleByID(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, error) {
 	mine, err := q.myProjects(ctx, f.ViewerID, f.Today)
 	if err != nil {
 		return nil, nil, err
@@ -374,7 +374,7 @@ func (q *Q) listVisibleByID(ctx context.Context, f model.ProjectFilter) ([]*mode
 // projects visible at f.MinVisibility and not scheduled for deletion, with
 // f's other column filters: from the cached public rows (public_ids.go)
 // outside transactions while the versions can be trusted, else by query.
-func (q *Q) publicProjectIDs(ctx context.Context, f model.ProjectFilter) ([]int64, error) {
+func (q *Queries) publicProjectIDs(ctx context.Context, f model.ProjectFilter) ([]int64, error) {
 	if q.db != nil && q.tx == nil {
 		rows, ok, err := q.publicRows(ctx, f.MinVisibility)
 		if err != nil {
@@ -403,7 +403,7 @@ func (q *Q) publicProjectIDs(ctx context.Context, f model.ProjectFilter) ([]int6
 // projectsForPage loads the rows of page in its order — from the read
 // cache when it holds them — dropping any that no longer match f (a change
 // between reading the list and the rows).
-func (q *Q) projectsForPage(ctx context.Context, f model.ProjectFilter, page []*myProject) ([]*model.Project, map[int64]model.ProjectAccess, error) {
+func (q *Queries) projectsForPage(ctx context.Context, f model.ProjectFilter, page []*myProject) ([]*model.Project, map[int64]model.ProjectAccess, error) {
 	levels := make(map[int64]model.ProjectAccess, len(page))
 	if len(page) == 0 {
 		return nil, levels, nil

@@ -28,7 +28,7 @@ func newListFixture(t *testing.T) *listFixture {
 	ctx := context.Background()
 	fx := &listFixture{db: db, dsn: dsn}
 	rng := rand.New(rand.NewPCG(1, 2))
-	err := db.WithTx(ctx, func(q *Q) error {
+	err := db.WithTx(ctx, func(q *Queries) error {
 		for i := 0; i < 4; i++ {
 			u := &model.User{Username: fmt.Sprintf("v%d", i), Email: fmt.Sprintf("v%d@example.com", i), Name: "V"}
 			if err := q.CreateUser(ctx, u); err != nil {
@@ -105,7 +105,7 @@ func newListFixture(t *testing.T) *listFixture {
 }
 
 // listIDs runs ListProjects and renders ids, levels and total for comparison.
-func listIDs(t *testing.T, q *Q, f model.ProjectFilter) string {
+func listIDs(t *testing.T, q *Queries, f model.ProjectFilter) string {
 	t.Helper()
 	ps, levels, total, err := q.ListProjects(context.Background(), f)
 	if err != nil {
@@ -123,7 +123,7 @@ func listIDs(t *testing.T, q *Q, f model.ProjectFilter) string {
 func slowList(t *testing.T, db *DB, f model.ProjectFilter) string {
 	t.Helper()
 	var out string
-	if err := db.WithTx(context.Background(), func(q *Q) error { out = listIDs(t, q, f); return nil }); err != nil {
+	if err := db.WithTx(context.Background(), func(q *Queries) error { out = listIDs(t, q, f); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -152,10 +152,10 @@ func TestProjectListsFromViewerProjects(t *testing.T) {
 											Today: "2026-01-01", MinAccessLevel: minLevel, Visibility: visibility,
 											Archived: archived, IDAfter: after, IDBefore: before, Desc: desc, OrderBy: "created_at",
 											Limit: 5, Offset: offset, Count: minLevel > 0}
-										if !fx.db.Q().fastListable(f) {
+										if !fx.db.Queries().fastListable(f) {
 											t.Fatalf("filter %+v not served by the cached path", f)
 										}
-										got, want := listIDs(t, fx.db.Q(), f), slowList(t, fx.db, f)
+										got, want := listIDs(t, fx.db.Queries(), f), slowList(t, fx.db, f)
 										if got != want {
 											t.Fatalf("filter %+v:\n got %s\nwant %s", f, got, want)
 										}
@@ -182,20 +182,20 @@ func TestProjectListsFollowChanges(t *testing.T) {
 		OrderBy: "id", Limit: 100, Count: true}
 	check := func(what string) {
 		t.Helper()
-		if got, want := listIDs(t, fx.db.Q(), f), slowList(t, fx.db, f); got != want {
+		if got, want := listIDs(t, fx.db.Queries(), f), slowList(t, fx.db, f); got != want {
 			t.Fatalf("after %s:\n got %s\nwant %s", what, got, want)
 		}
 	}
 	check("nothing")
 	g := fx.groups[3]
-	if err := fx.db.Q().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: v.ID, AccessLevel: 30}); err != nil {
+	if err := fx.db.Queries().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: v.ID, AccessLevel: 30}); err != nil {
 		t.Fatal(err)
 	}
 	check("joining a group")
-	if got := listIDs(t, fx.db.Q(), f); got == "total=0" {
+	if got := listIDs(t, fx.db.Queries(), f); got == "total=0" {
 		t.Fatal("joining a group listed nothing")
 	}
-	if err := fx.db.WithTx(ctx, func(q *Q) error {
+	if err := fx.db.WithTx(ctx, func(q *Queries) error {
 		return q.CreateProject(ctx, &model.Project{NamespaceID: fx.groups[4].ID, Name: "New", Path: "new"})
 	}); err != nil {
 		t.Fatal(err)
@@ -205,18 +205,18 @@ func TestProjectListsFollowChanges(t *testing.T) {
 		if p.NamespaceID == g.ID {
 			day := "2026-01-01"
 			p.MarkedForDeletionOn = &day
-			if err := fx.db.Q().UpdateProject(ctx, p); err != nil {
+			if err := fx.db.Queries().UpdateProject(ctx, p); err != nil {
 				t.Fatal(err)
 			}
 			check("scheduling a project for deletion")
 			break
 		}
 	}
-	if err := fx.db.Q().DeleteMember(ctx, model.SourceNamespace, g.ID, v.ID); err != nil {
+	if err := fx.db.Queries().DeleteMember(ctx, model.SourceNamespace, g.ID, v.ID); err != nil {
 		t.Fatal(err)
 	}
 	check("leaving the group")
-	if got := listIDs(t, fx.db.Q(), f); got != "total=0" {
+	if got := listIDs(t, fx.db.Queries(), f); got != "total=0" {
 		t.Fatalf("after leaving: %s", got)
 	}
 }
@@ -230,11 +230,11 @@ func TestProjectWithAccessFollowsChanges(t *testing.T) {
 	p := fx.projects[7]
 	get := func() (*model.Project, model.ProjectAccess) {
 		t.Helper()
-		got, a, err := fx.db.Q().ProjectWithAccessByID(ctx, p.ID, v.ID, "2026-01-01")
+		got, a, err := fx.db.Queries().ProjectWithAccessByID(ctx, p.ID, v.ID, "2026-01-01")
 		if err != nil {
 			t.Fatal(err)
 		}
-		byPath, a2, err := fx.db.Q().ProjectWithAccessByFullPath(ctx, strings.ToUpper(got.FullPath()), v.ID, "2026-01-01")
+		byPath, a2, err := fx.db.Queries().ProjectWithAccessByFullPath(ctx, strings.ToUpper(got.FullPath()), v.ID, "2026-01-01")
 		if err != nil || byPath.ID != p.ID || a2 != a {
 			t.Fatalf("by path: %+v %v %v", byPath, a2, err)
 		}
@@ -245,7 +245,7 @@ func TestProjectWithAccessFollowsChanges(t *testing.T) {
 			t.Fatalf("access before joining = %v", a)
 		}
 	}
-	if err := fx.db.Q().UpsertMember(ctx, &model.Member{SourceType: model.SourceProject, SourceID: p.ID, UserID: v.ID, AccessLevel: 40}); err != nil {
+	if err := fx.db.Queries().UpsertMember(ctx, &model.Member{SourceType: model.SourceProject, SourceID: p.ID, UserID: v.ID, AccessLevel: 40}); err != nil {
 		t.Fatal(err)
 	}
 	if _, a := get(); a.Project != 40 {
@@ -259,13 +259,13 @@ func TestProjectWithAccessFollowsChanges(t *testing.T) {
 	old := got.FullPath()
 	cur, _ := get()
 	cur.Path, cur.VisibilityLevel = "renamed", 20
-	if err := fx.db.Q().UpdateProject(ctx, cur); err != nil {
+	if err := fx.db.Queries().UpdateProject(ctx, cur); err != nil {
 		t.Fatal(err)
 	}
 	if now, _ := get(); now.Path != "renamed" || now.VisibilityLevel != 20 {
 		t.Fatalf("after the update: %+v", now)
 	}
-	if _, _, err := fx.db.Q().ProjectWithAccessByFullPath(ctx, old, v.ID, "2026-01-01"); !errors.Is(err, ErrNotFound) {
+	if _, _, err := fx.db.Queries().ProjectWithAccessByFullPath(ctx, old, v.ID, "2026-01-01"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("old path: %v", err)
 	}
 }
@@ -288,8 +288,8 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 	}
 	f := model.ProjectFilter{ViewerID: v0.ID, MinVisibility: 10, Today: "2026-01-01", MinAccessLevel: 10,
 		OrderBy: "id", Desc: true, Limit: 5, Count: true}
-	before := listIDs(t, fx.db.Q(), f) // fills the viewer's cached projects
-	if _, _, err := fx.db.Q().ProjectWithAccessByID(ctx, fx.projects[0].ID, v0.ID, "2026-01-01"); err != nil {
+	before := listIDs(t, fx.db.Queries(), f) // fills the viewer's cached projects
+	if _, _, err := fx.db.Queries().ProjectWithAccessByID(ctx, fx.projects[0].ID, v0.ID, "2026-01-01"); err != nil {
 		t.Fatal(err)
 	}
 	access, listing := version(TopicAccess), version(TopicListing)
@@ -297,7 +297,7 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 	branch := "main"
 	p := &model.Project{NamespaceID: fx.groups[0].ID, Name: "Fresh", Path: "fresh", DefaultBranch: &branch, VisibilityLevel: 0}
 	rule := &model.ProtectedBranch{Name: branch, PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
-	if err := fx.db.WithTx(ctx, func(q *Q) error {
+	if err := fx.db.WithTx(ctx, func(q *Queries) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0],
 			Owner: &model.Member{UserID: v1.ID, AccessLevel: 50}, Rule: rule})
 	}); err != nil {
@@ -309,21 +309,21 @@ func TestNewProjectMovesListingOnly(t *testing.T) {
 	if version(TopicListing) == listing {
 		t.Fatal("creating a project did not move the listing version")
 	}
-	after := listIDs(t, fx.db.Q(), f)
+	after := listIDs(t, fx.db.Queries(), f)
 	if want := slowList(t, fx.db, f); after != want || after == before || !strings.Contains(after, fmt.Sprintf(" %d:", p.ID)) {
 		t.Fatalf("list after creating project %d:\n got %s\nwant %s\n(before %s)", p.ID, after, want, before)
 	}
-	if _, a, err := fx.db.Q().ProjectWithAccessByID(ctx, p.ID, v0.ID, "2026-01-01"); err != nil || a.Group != 30 {
+	if _, a, err := fx.db.Queries().ProjectWithAccessByID(ctx, p.ID, v0.ID, "2026-01-01"); err != nil || a.Group != 30 {
 		t.Fatalf("inherited access on the new project = %v, %v", a, err)
 	}
-	if _, a, err := fx.db.Q().ProjectWithAccessByID(ctx, p.ID, v1.ID, "2026-01-01"); err != nil || a.Project != 50 {
+	if _, a, err := fx.db.Queries().ProjectWithAccessByID(ctx, p.ID, v1.ID, "2026-01-01"); err != nil || a.Project != 50 {
 		t.Fatalf("owner's access on the new project = %v, %v", a, err)
 	}
-	if rules, err := fx.db.Q().ProtectedBranches(ctx, p.ID, ""); err != nil || len(rules) != 1 || rules[0].Name != "main" {
+	if rules, err := fx.db.Queries().ProtectedBranches(ctx, p.ID, ""); err != nil || len(rules) != 1 || rules[0].Name != "main" {
 		t.Fatalf("rules of the new project = %v, %v", rules, err)
 	}
 	// Any other change to a table of TopicAccess moves both versions.
-	if err := fx.db.Q().DeleteMember(ctx, model.SourceProject, p.ID, v1.ID); err != nil {
+	if err := fx.db.Queries().DeleteMember(ctx, model.SourceProject, p.ID, v1.ID); err != nil {
 		t.Fatal(err)
 	}
 	if version(TopicAccess) == access || version(TopicListing) == listing+1 {
@@ -340,15 +340,15 @@ func TestNamespaceCachesFollowChanges(t *testing.T) {
 	g := fx.groups[1] // g0/s
 	get := func() (*model.Namespace, int) {
 		t.Helper()
-		byID, err := fx.db.Q().NamespaceByID(ctx, g.ID)
+		byID, err := fx.db.Queries().NamespaceByID(ctx, g.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		byPath, err := fx.db.Q().NamespaceByFullPath(ctx, strings.ToUpper(byID.FullPath))
+		byPath, err := fx.db.Queries().NamespaceByFullPath(ctx, strings.ToUpper(byID.FullPath))
 		if err != nil || byPath.ID != g.ID || byPath.FullPath != byID.FullPath {
 			t.Fatalf("by path: %+v %v", byPath, err)
 		}
-		l, err := fx.db.Q().NamespaceAccessLevel(ctx, v.ID, g.ID, "2026-01-01")
+		l, err := fx.db.Queries().NamespaceAccessLevel(ctx, v.ID, g.ID, "2026-01-01")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,25 +365,25 @@ func TestNamespaceCachesFollowChanges(t *testing.T) {
 		t.Fatal("a caller's change reached the cache")
 	}
 	// Joining the parent group is inherited here.
-	if err := fx.db.Q().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: fx.groups[0].ID, UserID: v.ID, AccessLevel: 20}); err != nil {
+	if err := fx.db.Queries().UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: fx.groups[0].ID, UserID: v.ID, AccessLevel: 20}); err != nil {
 		t.Fatal(err)
 	}
 	if _, l := get(); l != 20 {
 		t.Fatalf("level after joining the parent = %d", l)
 	}
 	// Renaming the parent moves this group's full path.
-	top, err := fx.db.Q().NamespaceByID(ctx, fx.groups[0].ID)
+	top, err := fx.db.Queries().NamespaceByID(ctx, fx.groups[0].ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	top.Path = "renamed"
-	if err := fx.db.WithTx(ctx, func(q *Q) error { return q.UpdateNamespace(ctx, top) }); err != nil {
+	if err := fx.db.WithTx(ctx, func(q *Queries) error { return q.UpdateNamespace(ctx, top) }); err != nil {
 		t.Fatal(err)
 	}
 	if ns, _ := get(); ns.FullPath != "renamed/s" {
 		t.Fatalf("full path after renaming the parent = %s", ns.FullPath)
 	}
-	if _, err := fx.db.Q().NamespaceByFullPath(ctx, "g0/s"); !errors.Is(err, ErrNotFound) {
+	if _, err := fx.db.Queries().NamespaceByFullPath(ctx, "g0/s"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("old path: %v", err)
 	}
 }

@@ -64,12 +64,12 @@ func scanProjectThen(s scanner, rest func(scanner) error) (*model.Project, error
 const projectSelect = "SELECT " + projectColumns + ", " + namespaceColumns + projectFrom
 
 // ProjectByID returns a project with its namespace.
-func (q *Q) ProjectByID(ctx context.Context, id int64) (*model.Project, error) {
+func (q *Queries) ProjectByID(ctx context.Context, id int64) (*model.Project, error) {
 	return scanProject(q.queryRow(ctx, projectSelect+" WHERE p.id = ?", id))
 }
 
 // ProjectByFullPath returns a project by "namespace/path", case-insensitively.
-func (q *Q) ProjectByFullPath(ctx context.Context, fullPath string) (*model.Project, error) {
+func (q *Queries) ProjectByFullPath(ctx context.Context, fullPath string) (*model.Project, error) {
 	i := strings.LastIndexByte(fullPath, '/')
 	if i <= 0 {
 		return nil, ErrNotFound
@@ -79,7 +79,7 @@ func (q *Q) ProjectByFullPath(ctx context.Context, fullPath string) (*model.Proj
 }
 
 // queryProjects runs a full project SELECT built by the caller and scans all rows.
-func (q *Q) queryProjects(ctx context.Context, where string, args ...any) ([]*model.Project, error) {
+func (q *Queries) queryProjects(ctx context.Context, where string, args ...any) ([]*model.Project, error) {
 	rows, err := q.query(ctx, projectSelect+" "+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list projects: %w", err)
@@ -89,7 +89,7 @@ func (q *Q) queryProjects(ctx context.Context, where string, args ...any) ([]*mo
 
 // CreateProject inserts p, filling in ID and timestamps. p.Namespace is
 // loaded afterwards.
-func (q *Q) CreateProject(ctx context.Context, p *model.Project) error {
+func (q *Queries) CreateProject(ctx context.Context, p *model.Project) error {
 	now := q.Now()
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = now, now, now
 	id, err := q.insertProject(ctx, p)
@@ -109,7 +109,7 @@ func (q *Q) CreateProject(ctx context.Context, p *model.Project) error {
 // branch, whether it is empty, and the update and activity times. No list,
 // access level or other project depends on these, so only p's row version
 // moves (rowversions.go), not the access one.
-func (q *Q) UpdateProjectRepository(ctx context.Context, p *model.Project) error {
+func (q *Queries) UpdateProjectRepository(ctx context.Context, p *model.Project) error {
 	p.UpdatedAt = q.Now()
 	rq := *q
 	rq.rowOnly = p.ID
@@ -123,7 +123,7 @@ func (q *Q) UpdateProjectRepository(ctx context.Context, p *model.Project) error
 }
 
 // UpdateProject writes every mutable field of p.
-func (q *Q) UpdateProject(ctx context.Context, p *model.Project) error {
+func (q *Queries) UpdateProject(ctx context.Context, p *model.Project) error {
 	p.UpdatedAt = q.Now()
 	_, err := q.exec(ctx, `UPDATE projects SET name = ?, path = ?, description = ?, visibility_level = ?,
 		default_branch = ?, archived = ?, empty_repo = ?, issues_enabled = ?, merge_requests_enabled = ?,
@@ -140,7 +140,7 @@ func (q *Q) UpdateProject(ctx context.Context, p *model.Project) error {
 }
 
 // DeleteProject removes a project and its memberships.
-func (q *Q) DeleteProject(ctx context.Context, id int64) error {
+func (q *Queries) DeleteProject(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id = ?",
 		"DELETE FROM projects WHERE id = ?",
@@ -206,14 +206,14 @@ func (p projectSuffixScanner) Scan(dest ...any) error {
 // Membership lists and id-ordered visibility lists without text filters are
 // cut from the viewer's cached projects (project_lists.go); the rest run
 // one query for the page and one for the count.
-func (q *Q) ListProjects(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
+func (q *Queries) ListProjects(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
 	g := q.versionGuard()
 	projects, levels, total, err := q.listProjects(ctx, f)
 	g.stamp(projects...)
 	return projects, levels, total, err
 }
 
-func (q *Q) listProjects(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
+func (q *Queries) listProjects(ctx context.Context, f model.ProjectFilter) ([]*model.Project, map[int64]model.ProjectAccess, int, error) {
 	if q.fastListable(f) {
 		switch {
 		case f.MinAccessLevel > 0:
@@ -322,16 +322,16 @@ func projectRowFilter(w *conds, f model.ProjectFilter) {
 
 // ProjectNameTaken and ProjectPathTaken report whether another project in
 // namespace nsID already uses name or path (case-insensitively).
-func (q *Q) ProjectNameTaken(ctx context.Context, nsID int64, name string, exceptID int64) (bool, error) {
+func (q *Queries) ProjectNameTaken(ctx context.Context, nsID int64, name string, exceptID int64) (bool, error) {
 	return q.projectRowExists(ctx, "SELECT 1 FROM projects WHERE namespace_id = ? AND lower(name) = lower(?) AND id <> ?", nsID, name, exceptID)
 }
 
 // ProjectPathTaken reports whether another project in nsID uses path.
-func (q *Q) ProjectPathTaken(ctx context.Context, nsID int64, path string, exceptID int64) (bool, error) {
+func (q *Queries) ProjectPathTaken(ctx context.Context, nsID int64, path string, exceptID int64) (bool, error) {
 	return q.projectRowExists(ctx, "SELECT 1 FROM projects WHERE namespace_id = ? AND lower(path) = lower(?) AND id <> ?", nsID, path, exceptID)
 }
 
-func (q *Q) projectRowExists(ctx context.Context, query string, args ...any) (bool, error) {
+func (q *Queries) projectRowExists(ctx context.Context, query string, args ...any) (bool, error) {
 	var one int
 	err := wrapErr(q.queryRow(ctx, query, args...).Scan(&one))
 	if errors.Is(err, ErrNotFound) {
@@ -347,7 +347,7 @@ func (q *Q) projectRowExists(ctx context.Context, query string, args ...any) (bo
 // deletion, oldest mark first. Ordered by the mark, the query reads the
 // projects_marked_for_deletion index alone; ordered by id, SQLite walks the
 // whole table for it (twice a second, from the purge loop).
-func (q *Q) ProjectIDsMarkedForDeletion(ctx context.Context, limit int) ([]int64, error) {
+func (q *Queries) ProjectIDsMarkedForDeletion(ctx context.Context, limit int) ([]int64, error) {
 	out, err := q.int64s(ctx, "SELECT id FROM projects WHERE marked_for_deletion_on IS NOT NULL"+
 		" ORDER BY marked_for_deletion_on, id LIMIT ?", limit)
 	if err != nil {
@@ -358,7 +358,7 @@ func (q *Q) ProjectIDsMarkedForDeletion(ctx context.Context, limit int) ([]int64
 
 // CountProjectsInNamespace counts the projects in one namespace (personal
 // project limits).
-func (q *Q) CountProjectsInNamespace(ctx context.Context, nsID int64) (int, error) {
+func (q *Queries) CountProjectsInNamespace(ctx context.Context, nsID int64) (int, error) {
 	var n int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM projects WHERE namespace_id = ?", nsID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count projects: %w", wrapErr(err))

@@ -23,7 +23,7 @@ func (c NewProjectCheck) OK() bool { return !c.NameTaken && !c.PathTaken && !c.N
 // compare) and whether the namespace still exists; a namespace marked for
 // deletion counts as gone unless allowMarked. Run inside the creating
 // transaction, it re-checks what the caller read before it.
-func (q *Q) CheckNewProject(ctx context.Context, nsID int64, name, path string, allowMarked bool) (NewProjectCheck, error) {
+func (q *Queries) CheckNewProject(ctx context.Context, nsID int64, name, path string, allowMarked bool) (NewProjectCheck, error) {
 	var c NewProjectCheck
 	var nsOK bool
 	err := q.queryRow(ctx, `SELECT
@@ -41,7 +41,7 @@ func (q *Q) CheckNewProject(ctx context.Context, nsID int64, name, path string, 
 }
 
 // insertProject inserts p's row with the timestamps already set on it.
-func (q *Q) insertProject(ctx context.Context, p *model.Project) (int64, error) {
+func (q *Queries) insertProject(ctx context.Context, p *model.Project) (int64, error) {
 	return q.insert(ctx, `INSERT INTO projects (namespace_id, name, path, description, visibility_level,
 		default_branch, archived, empty_repo, initialize_with_readme, creator_id, issues_enabled,
 		merge_requests_enabled, wiki_enabled, jobs_enabled, snippets_enabled, lfs_enabled,
@@ -69,7 +69,7 @@ type NewProject struct {
 // Namespace), then n.Owner and n.Rule: one statement each and no reads,
 // so that SQLite's write lock is held briefly. A name or path taken
 // concurrently is ErrConflict.
-func (q *Q) CreateNewProject(ctx context.Context, n NewProject) error {
+func (q *Queries) CreateNewProject(ctx context.Context, n NewProject) error {
 	nq := *q // every row below belongs to the new project
 	nq.newRows = true
 	q = &nq
@@ -110,7 +110,7 @@ func (q *Q) CreateNewProject(ctx context.Context, n NewProject) error {
 // CountNamespaceProjects counts the projects of namespace nsID, those
 // scheduled for deletion included: a personal namespace's count is what
 // its owner's projects_limit bounds.
-func (q *Q) CountNamespaceProjects(ctx context.Context, nsID int64) (int, error) {
+func (q *Queries) CountNamespaceProjects(ctx context.Context, nsID int64) (int, error) {
 	var n int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM projects WHERE namespace_id = ?", nsID).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count namespace projects: %w", wrapErr(err))

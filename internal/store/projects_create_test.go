@@ -16,7 +16,7 @@ func TestCreateNewProject(t *testing.T) {
 	ctx := context.Background()
 	var alice model.User
 	var top, sub model.Namespace
-	err := db.WithTx(ctx, func(q *Q) error {
+	err := db.WithTx(ctx, func(q *Queries) error {
 		alice = model.User{Username: "alice", Email: "a@example.com", Name: "Alice"}
 		if err := q.CreateUser(ctx, &alice); err != nil {
 			return err
@@ -35,13 +35,13 @@ func TestCreateNewProject(t *testing.T) {
 	p := &model.Project{NamespaceID: top.ID, Name: "Proj", Path: "proj", DefaultBranch: &branch, Topics: []string{}}
 	owner := &model.Member{UserID: alice.ID, AccessLevel: 50, CreatedByID: &alice.ID}
 	rule := &model.ProtectedBranch{Name: branch, PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
-	err = db.WithTx(ctx, func(q *Q) error {
+	err = db.WithTx(ctx, func(q *Queries) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: &top, Owner: owner, Rule: rule})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := db.Q()
+	q := db.Queries()
 	got, err := q.ProjectByID(ctx, p.ID)
 	if err != nil || got.FullPath() != "top/proj" || p.Namespace != &top || got.CreatedAt.IsZero() {
 		t.Fatalf("project = %+v, %v", got, err)
@@ -72,7 +72,7 @@ func TestCreateNewProject(t *testing.T) {
 			t.Errorf("CheckNewProject(%d, %q, %q) = %+v, %v; want %+v", c.ns, c.name, c.path, chk, err, c.want)
 		}
 	}
-	if err := db.WithTx(ctx, func(q *Q) error { return q.MarkNamespaceTreeForDeletion(ctx, sub.ID, "2026-01-01") }); err != nil {
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.MarkNamespaceTreeForDeletion(ctx, sub.ID, "2026-01-01") }); err != nil {
 		t.Fatal(err)
 	}
 	for _, allow := range []bool{false, true} {
@@ -84,7 +84,7 @@ func TestCreateNewProject(t *testing.T) {
 
 	// A name taken concurrently is a conflict.
 	dup := &model.Project{NamespaceID: top.ID, Name: "proj", Path: "other", Topics: []string{}}
-	err = db.WithTx(ctx, func(q *Q) error { return q.CreateNewProject(ctx, NewProject{Project: dup, Namespace: &top}) })
+	err = db.WithTx(ctx, func(q *Queries) error { return q.CreateNewProject(ctx, NewProject{Project: dup, Namespace: &top}) })
 	if !errors.Is(err, ErrConflict) {
 		t.Fatalf("duplicate name: %v", err)
 	}

@@ -23,7 +23,7 @@ func scanProtectedBranch(s scanner) (*model.ProtectedBranch, error) {
 
 // ProtectedBranches lists a project's rules in creation order. search, when
 // not empty, keeps the rules whose name contains it (case-insensitively).
-func (q *Q) ProtectedBranches(ctx context.Context, projectID int64, search string) ([]*model.ProtectedBranch, error) {
+func (q *Queries) ProtectedBranches(ctx context.Context, projectID int64, search string) ([]*model.ProtectedBranch, error) {
 	if search != "" {
 		return q.protectedBranches(ctx, projectID, search)
 	}
@@ -42,7 +42,7 @@ func cloneRules(rules []*model.ProtectedBranch) []*model.ProtectedBranch {
 	return out
 }
 
-func (q *Q) protectedBranches(ctx context.Context, projectID int64, search string) ([]*model.ProtectedBranch, error) {
+func (q *Queries) protectedBranches(ctx context.Context, projectID int64, search string) ([]*model.ProtectedBranch, error) {
 	query := "SELECT " + protectedBranchColumns + " FROM protected_branches WHERE project_id = ?"
 	args := []any{projectID}
 	if search != "" {
@@ -57,14 +57,14 @@ func (q *Q) protectedBranches(ctx context.Context, projectID int64, search strin
 }
 
 // ProtectedBranchByName returns the rule with exactly this name.
-func (q *Q) ProtectedBranchByName(ctx context.Context, projectID int64, name string) (*model.ProtectedBranch, error) {
+func (q *Queries) ProtectedBranchByName(ctx context.Context, projectID int64, name string) (*model.ProtectedBranch, error) {
 	return scanProtectedBranch(q.queryRow(ctx, "SELECT "+protectedBranchColumns+
 		" FROM protected_branches WHERE project_id = ? AND name = ?", projectID, name))
 }
 
 // CreateProtectedBranch inserts b, filling in ID and timestamps; a rule
 // with the same name is ErrConflict.
-func (q *Q) CreateProtectedBranch(ctx context.Context, b *model.ProtectedBranch) error {
+func (q *Queries) CreateProtectedBranch(ctx context.Context, b *model.ProtectedBranch) error {
 	now := q.Now()
 	b.CreatedAt, b.UpdatedAt = now, now
 	id, err := q.insert(ctx, `INSERT INTO protected_branches (project_id, name, push_access_level,
@@ -80,7 +80,7 @@ func (q *Q) CreateProtectedBranch(ctx context.Context, b *model.ProtectedBranch)
 }
 
 // UpdateProtectedBranch writes every mutable field of b.
-func (q *Q) UpdateProtectedBranch(ctx context.Context, b *model.ProtectedBranch) error {
+func (q *Queries) UpdateProtectedBranch(ctx context.Context, b *model.ProtectedBranch) error {
 	b.UpdatedAt = q.Now()
 	_, err := q.exec(ctx, `UPDATE protected_branches SET name = ?, push_access_level = ?, merge_access_level = ?,
 		unprotect_access_level = ?, allow_force_push = ?, code_owner_approval_required = ?, updated_at = ?
@@ -93,7 +93,7 @@ func (q *Q) UpdateProtectedBranch(ctx context.Context, b *model.ProtectedBranch)
 }
 
 // DeleteProtectedBranch removes a rule.
-func (q *Q) DeleteProtectedBranch(ctx context.Context, id int64) error {
+func (q *Queries) DeleteProtectedBranch(ctx context.Context, id int64) error {
 	if _, err := q.exec(ctx, "DELETE FROM protected_branches WHERE id = ?", id); err != nil {
 		return fmt.Errorf("store: delete protected branch: %w", err)
 	}

@@ -40,7 +40,7 @@ type publicListsCache struct {
 
 // publicRows returns the rows visible at minVis, and false when the
 // versions cannot be trusted (the caller asks the database).
-func (q *Q) publicRows(ctx context.Context, minVis int) ([]publicRow, bool, error) {
+func (q *Queries) publicRows(ctx context.Context, minVis int) ([]publicRow, bool, error) {
 	c := &q.db.public
 	// Access first, as in myProjects: never a new listing with an old access.
 	access, _ := q.db.Version(TopicAccess)
@@ -84,7 +84,7 @@ func (q *Q) publicRows(ctx context.Context, minVis int) ([]publicRow, bool, erro
 
 // refreshPublicRows computes the rows for versions (access, listing),
 // patched from prev when only creations happened since.
-func (q *Q) refreshPublicRows(ctx context.Context, prev *publicList, minVis int, access, listing uint64) ([]publicRow, error) {
+func (q *Queries) refreshPublicRows(ctx context.Context, prev *publicList, minVis int, access, listing uint64) ([]publicRow, error) {
 	var rows []publicRow
 	var prevAccess, prevListing uint64
 	if prev != nil {
@@ -98,7 +98,7 @@ func (q *Q) refreshPublicRows(ctx context.Context, prev *publicList, minVis int,
 
 // loadPublicRows reads the rows visible at minVis, all of them or those
 // among ids (by primary key), in id order.
-func (q *Q) loadPublicRows(ctx context.Context, minVis int, ids []int64) ([]publicRow, error) {
+func (q *Queries) loadPublicRows(ctx context.Context, minVis int, ids []int64) ([]publicRow, error) {
 	query := "SELECT p.id, p.visibility_level, p.archived FROM projects p" +
 		" WHERE p.visibility_level >= ? AND p.marked_for_deletion_on IS NULL"
 	args := []any{minVis}

@@ -18,7 +18,7 @@ func TestPublicIDsFollowChanges(t *testing.T) {
 	waitListening(t, fx.db)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(7, 8))
-	direct := &Q{q: fx.db.SQL(), dialect: fx.db.dialect, now: fx.db.Q().now} // no caches: the query
+	direct := &Queries{q: fx.db.SQL(), dialect: fx.db.dialect, now: fx.db.Queries().now} // no caches: the query
 	var maxID int64
 	for _, p := range fx.projects {
 		maxID = max(maxID, p.ID)
@@ -48,7 +48,7 @@ func TestPublicIDsFollowChanges(t *testing.T) {
 		t.Helper()
 		for range 50 {
 			f := randFilter()
-			got, err := fx.db.Q().publicProjectIDs(ctx, f)
+			got, err := fx.db.Queries().publicProjectIDs(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +70,7 @@ func TestPublicIDsFollowChanges(t *testing.T) {
 			p := &model.Project{NamespaceID: ns.ID, Name: fmt.Sprintf("N%d", step), Path: fmt.Sprintf("n%d", step),
 				VisibilityLevel: []int{0, 10, 20}[rng.IntN(3)]}
 			what = fmt.Sprintf("creating a project of visibility %d", p.VisibilityLevel)
-			if err := fx.db.WithTx(ctx, func(q *Q) error {
+			if err := fx.db.WithTx(ctx, func(q *Queries) error {
 				return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: ns})
 			}); err != nil {
 				t.Fatal(err)
@@ -93,7 +93,7 @@ func TestPublicIDsFollowChanges(t *testing.T) {
 				}
 			}
 			what = fmt.Sprintf("updating project %d", p.ID)
-			if err := fx.db.Q().UpdateProject(ctx, p); err != nil {
+			if err := fx.db.Queries().UpdateProject(ctx, p); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -110,13 +110,13 @@ func TestPublicIDsAcrossInstances(t *testing.T) {
 	f := model.ProjectFilter{MinVisibility: 10, Limit: 1000}
 	ids := func() string {
 		t.Helper()
-		got, err := other.Q().publicProjectIDs(ctx, f)
+		got, err := other.Queries().publicProjectIDs(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return fmt.Sprint(got)
 	}
-	direct := &Q{q: fx.db.SQL(), dialect: fx.db.dialect, now: fx.db.Q().now}
+	direct := &Queries{q: fx.db.SQL(), dialect: fx.db.dialect, now: fx.db.Queries().now}
 	want := func() string {
 		t.Helper()
 		w, err := direct.publicProjectIDs(ctx, f)
@@ -137,14 +137,14 @@ func TestPublicIDsAcrossInstances(t *testing.T) {
 	}
 	eventually("nothing")
 	p := &model.Project{NamespaceID: fx.groups[0].ID, Name: "Remote", Path: "remote", VisibilityLevel: 20}
-	if err := fx.db.WithTx(ctx, func(q *Q) error {
+	if err := fx.db.WithTx(ctx, func(q *Queries) error {
 		return q.CreateNewProject(ctx, NewProject{Project: p, Namespace: fx.groups[0]})
 	}); err != nil {
 		t.Fatal(err)
 	}
 	eventually("a creation")
 	p.VisibilityLevel = 0
-	if err := fx.db.Q().UpdateProject(ctx, p); err != nil {
+	if err := fx.db.Queries().UpdateProject(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	eventually("making it private")

@@ -145,7 +145,7 @@ type versionGuard struct {
 	ok           bool
 }
 
-func (q *Q) versionGuard() versionGuard {
+func (q *Queries) versionGuard() versionGuard {
 	if q.db == nil || q.tx != nil {
 		return versionGuard{} // rows read in a transaction may never commit
 	}

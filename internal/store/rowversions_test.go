@@ -63,17 +63,17 @@ func TestRowOnlyChange(t *testing.T) {
 	p := fx.projects[0] // in g0, where v0 is a Developer
 	read := func() []*model.Project {
 		t.Helper()
-		byID, _, err := fx.db.Q().ProjectWithAccessByID(ctx, p.ID, v0.ID, "2026-01-01")
+		byID, _, err := fx.db.Queries().ProjectWithAccessByID(ctx, p.ID, v0.ID, "2026-01-01")
 		if err != nil {
 			t.Fatal(err)
 		}
-		byPath, _, err := fx.db.Q().ProjectWithAccessByFullPath(ctx, strings.ToUpper(byID.FullPath()), v0.ID, "2026-01-01")
+		byPath, _, err := fx.db.Queries().ProjectWithAccessByFullPath(ctx, strings.ToUpper(byID.FullPath()), v0.ID, "2026-01-01")
 		if err != nil {
 			t.Fatal(err)
 		}
 		f := model.ProjectFilter{ViewerID: v0.ID, Today: "2026-01-01", MinAccessLevel: 10, OrderBy: "id",
 			IDAfter: p.ID - 1, IDBefore: p.ID + 1, Limit: 5}
-		listed, _, _, err := fx.db.Q().ListProjects(ctx, f)
+		listed, _, _, err := fx.db.Queries().ListProjects(ctx, f)
 		if err != nil || len(listed) != 1 {
 			t.Fatalf("list: %v %v", listed, err)
 		}
@@ -89,12 +89,12 @@ func TestRowOnlyChange(t *testing.T) {
 	access, _ := fx.db.Version(TopicAccess)
 	listing, _ := fx.db.Version(TopicListing)
 	branch := "trunk"
-	cur, err := fx.db.Q().ProjectByID(ctx, p.ID)
+	cur, err := fx.db.Queries().ProjectByID(ctx, p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cur.DefaultBranch, cur.EmptyRepo, cur.LastActivityAt = &branch, false, time.Now().UTC().Add(time.Hour)
-	if err := fx.db.WithTx(ctx, func(q *Q) error { return q.UpdateProjectRepository(ctx, cur) }); err != nil {
+	if err := fx.db.WithTx(ctx, func(q *Queries) error { return q.UpdateProjectRepository(ctx, cur) }); err != nil {
 		t.Fatal(err)
 	}
 	for _, got := range read() {
@@ -111,7 +111,7 @@ func TestRowOnlyChange(t *testing.T) {
 	// Outside a transaction too.
 	branch2 := "main"
 	cur.DefaultBranch = &branch2
-	if err := fx.db.Q().UpdateProjectRepository(ctx, cur); err != nil {
+	if err := fx.db.Queries().UpdateProjectRepository(ctx, cur); err != nil {
 		t.Fatal(err)
 	}
 	for _, got := range read() {
@@ -131,7 +131,7 @@ func TestRowOnlyChangeAcrossInstances(t *testing.T) {
 	ctx := context.Background()
 	heard, _ := other.Version(TopicAccess)
 	var p *model.Project
-	if err := db.WithTx(ctx, func(q *Q) error {
+	if err := db.WithTx(ctx, func(q *Queries) error {
 		ns := &model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g"}
 		if err := q.CreateNamespace(ctx, ns); err != nil {
 			return err
@@ -145,7 +145,7 @@ func TestRowOnlyChangeAcrossInstances(t *testing.T) {
 		t.Helper()
 		deadline := time.Now().Add(10 * time.Second)
 		for {
-			got, _, err := other.Q().ProjectWithAccessByID(ctx, p.ID, 0, "2026-01-01")
+			got, _, err := other.Queries().ProjectWithAccessByID(ctx, p.ID, 0, "2026-01-01")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,7 +168,7 @@ func TestRowOnlyChangeAcrossInstances(t *testing.T) {
 	}
 	waitFor(true) // cached there now
 	p.EmptyRepo = false
-	if err := db.WithTx(ctx, func(q *Q) error { return q.UpdateProjectRepository(ctx, p) }); err != nil {
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.UpdateProjectRepository(ctx, p) }); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(false)

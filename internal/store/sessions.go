@@ -10,7 +10,7 @@ import (
 )
 
 // CreateSession inserts s, filling in ID.
-func (q *Q) CreateSession(ctx context.Context, s *model.Session) error {
+func (q *Queries) CreateSession(ctx context.Context, s *model.Session) error {
 	id, err := q.insert(ctx, `INSERT INTO sessions (digest, user_id, csrf_token, ip, user_agent, created_at,
 		last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, s.Digest, s.UserID, s.CSRFToken, s.IP,
 		s.UserAgent, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
@@ -22,7 +22,7 @@ func (q *Q) CreateSession(ctx context.Context, s *model.Session) error {
 }
 
 // SessionByDigest finds a session and its user in one query.
-func (q *Q) SessionByDigest(ctx context.Context, digest string) (*model.SessionWithUser, error) {
+func (q *Queries) SessionByDigest(ctx context.Context, digest string) (*model.SessionWithUser, error) {
 	var s model.Session
 	var created, seen, expires int64
 	var adminUntil sql.NullInt64
@@ -40,7 +40,7 @@ func (q *Q) SessionByDigest(ctx context.Context, digest string) (*model.SessionW
 }
 
 // ExtendSession slides a session's expiry.
-func (q *Q) ExtendSession(ctx context.Context, id int64, seen, expires time.Time) error {
+func (q *Queries) ExtendSession(ctx context.Context, id int64, seen, expires time.Time) error {
 	if _, err := q.exec(ctx, "UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
 		ms(seen), ms(expires), id); err != nil {
 		return fmt.Errorf("store: extend session: %w", err)
@@ -50,7 +50,7 @@ func (q *Q) ExtendSession(ctx context.Context, id int64, seen, expires time.Time
 
 // SetSessionAdminMode records until when session id is in Admin Mode; nil
 // leaves it.
-func (q *Q) SetSessionAdminMode(ctx context.Context, id int64, until *time.Time) error {
+func (q *Queries) SetSessionAdminMode(ctx context.Context, id int64, until *time.Time) error {
 	res, err := q.exec(ctx, "UPDATE sessions SET admin_mode_until = ? WHERE id = ?", nullMS(until), id)
 	if err != nil {
 		return fmt.Errorf("store: set session admin mode: %w", err)
@@ -62,7 +62,7 @@ func (q *Q) SetSessionAdminMode(ctx context.Context, id int64, until *time.Time)
 }
 
 // DeleteSession removes a session by the digest of its cookie.
-func (q *Q) DeleteSession(ctx context.Context, digest string) error {
+func (q *Queries) DeleteSession(ctx context.Context, digest string) error {
 	if _, err := q.exec(ctx, "DELETE FROM sessions WHERE digest = ?", digest); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
 	}
@@ -71,7 +71,7 @@ func (q *Q) DeleteSession(ctx context.Context, digest string) error {
 
 // DeleteUserSessions removes every session of a user: signs them out
 // everywhere.
-func (q *Q) DeleteUserSessions(ctx context.Context, userID int64) error {
+func (q *Queries) DeleteUserSessions(ctx context.Context, userID int64) error {
 	if _, err := q.exec(ctx, "DELETE FROM sessions WHERE user_id = ?", userID); err != nil {
 		return fmt.Errorf("store: delete user sessions: %w", err)
 	}
@@ -79,7 +79,7 @@ func (q *Q) DeleteUserSessions(ctx context.Context, userID int64) error {
 }
 
 // DeleteExpiredSessions removes sessions that expired before now.
-func (q *Q) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
+func (q *Queries) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
 	if _, err := q.exec(ctx, "DELETE FROM sessions WHERE expires_at < ?", ms(now)); err != nil {
 		return fmt.Errorf("store: delete expired sessions: %w", err)
 	}
@@ -92,7 +92,7 @@ func (q *Q) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
 // none gets a number while the account is locked. A lock that has expired
 // starts the count again. It returns the attempt's number, or ErrNotFound
 // when the account is locked.
-func (q *Q) CountSignInAttempt(ctx context.Context, userID int64, now, lockUntil time.Time, max int) (int, error) {
+func (q *Queries) CountSignInAttempt(ctx context.Context, userID int64, now, lockUntil time.Time, max int) (int, error) {
 	var n int
 	err := q.returning(ctx, `UPDATE users SET
 		failed_attempts = CASE WHEN locked_until IS NULL THEN failed_attempts + 1 ELSE 1 END,
@@ -111,7 +111,7 @@ func (q *Q) CountSignInAttempt(ctx context.Context, userID int64, now, lockUntil
 // the lock this attempt set itself (CountSignInAttempt numbered it max), nil
 // otherwise. It reports whether the account was cleared, false meaning it is
 // locked.
-func (q *Q) ClearSignInAttempts(ctx context.Context, userID int64, ownLock *time.Time) (bool, error) {
+func (q *Queries) ClearSignInAttempts(ctx context.Context, userID int64, ownLock *time.Time) (bool, error) {
 	// "locked_until = NULL" is never true: without a lock of its own the
 	// attempt clears only an unlocked account.
 	res, err := q.exec(ctx, `UPDATE users SET failed_attempts = 0, locked_until = NULL

@@ -47,7 +47,7 @@ func mustOpen(t *testing.T) (*DB, string, string) {
 }
 
 func TestRebind(t *testing.T) {
-	q := &Q{dialect: Postgres}
+	q := &Queries{dialect: Postgres}
 	if got := q.rebind("SELECT ? WHERE a = ? AND b IN (?, ?)"); got != "SELECT $1 WHERE a = $2 AND b IN ($3, $4)" {
 		t.Fatalf("rebind = %q", got)
 	}
@@ -78,7 +78,7 @@ func TestConflictAndNotFound(t *testing.T) {
 	db, _, _ := mustOpen(t)
 	ctx := context.Background()
 	mk := func(name string) error {
-		return db.WithTx(ctx, func(q *Q) error {
+		return db.WithTx(ctx, func(q *Queries) error {
 			return q.CreateUser(ctx, &model.User{Username: name, Email: name + "@example.com", Name: name})
 		})
 	}
@@ -88,10 +88,10 @@ func TestConflictAndNotFound(t *testing.T) {
 	if err := mk("ALICE"); !errors.Is(err, ErrConflict) {
 		t.Fatalf("duplicate username (other case) err = %v, want ErrConflict", err)
 	}
-	if n, _ := db.Q().CountUsers(ctx); n != 1 {
+	if n, _ := db.Queries().CountUsers(ctx); n != 1 {
 		t.Fatalf("users = %d after a failed insert, want 1 (nothing half-written)", n)
 	}
-	if _, err := db.Q().UserByID(ctx, 999); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Queries().UserByID(ctx, 999); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing user err = %v", err)
 	}
 }
@@ -102,7 +102,7 @@ func TestInheritedAccess(t *testing.T) {
 	var alice model.User
 	var top, sub, leaf model.Namespace
 	var proj model.Project
-	err := db.WithTx(ctx, func(q *Q) error {
+	err := db.WithTx(ctx, func(q *Queries) error {
 		alice = model.User{Username: "alice", Email: "a@example.com", Name: "Alice"}
 		if err := q.CreateUser(ctx, &alice); err != nil {
 			return err
@@ -128,7 +128,7 @@ func TestInheritedAccess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := db.Q()
+	q := db.Queries()
 	if leaf.FullPath != "top/sub/leaf" || leaf.Depth != 2 {
 		t.Fatalf("leaf = %q depth %d", leaf.FullPath, leaf.Depth)
 	}
@@ -148,7 +148,7 @@ func TestInheritedAccess(t *testing.T) {
 	}
 	// Renaming the top group rewrites every descendant's full path.
 	top.Path, top.Name = "renamed", "Renamed"
-	if err := db.WithTx(ctx, func(q *Q) error { return q.UpdateNamespace(ctx, &top) }); err != nil {
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.UpdateNamespace(ctx, &top) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := q.NamespaceByID(ctx, leaf.ID)

@@ -53,7 +53,7 @@ func scanToken(s scanner) (*model.Token, error) {
 }
 
 // CreateToken inserts t, filling in ID and CreatedAt.
-func (q *Q) CreateToken(ctx context.Context, t *model.Token) error {
+func (q *Queries) CreateToken(ctx context.Context, t *model.Token) error {
 	t.CreatedAt = q.Now()
 	id, err := q.insert(ctx, `INSERT INTO personal_access_tokens (user_id, name, description, token_digest,
 		scopes, impersonation, revoked, expires_at, previous_token_id, created_at)
@@ -72,7 +72,7 @@ func (q *Q) CreateToken(ctx context.Context, t *model.Token) error {
 // or blocking, changing or deleting a user moves the auth version, so the
 // very next request sees it. Expiry dates are the caller's to check
 // against the clock. Unknown digests are never kept.
-func (q *Q) TokenByDigest(ctx context.Context, digest string) (*model.TokenWithUser, error) {
+func (q *Queries) TokenByDigest(ctx context.Context, digest string) (*model.TokenWithUser, error) {
 	tw, err := readThrough(q, q.caches().tokens, TopicAuth, digest, copyTokenWithUser, func() (model.TokenWithUser, error) {
 		row := q.queryRow(ctx, "SELECT "+tokenColumns+", "+userColumns+
 			" FROM personal_access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_digest = ?", digest)
@@ -100,7 +100,7 @@ func (p prefixScanner) Scan(dest ...any) error {
 }
 
 // TokenByID returns a token by id.
-func (q *Q) TokenByID(ctx context.Context, id int64) (*model.Token, error) {
+func (q *Queries) TokenByID(ctx context.Context, id int64) (*model.Token, error) {
 	return scanToken(q.queryRow(ctx, "SELECT "+tokenColumns+" FROM personal_access_tokens t WHERE t.id = ?", id))
 }
 
@@ -118,7 +118,7 @@ var tokenOrders = map[string]string{
 }
 
 // ListTokens returns a page of tokens matching f and the total count.
-func (q *Q) ListTokens(ctx context.Context, f model.TokenFilter) ([]*model.Token, int, error) {
+func (q *Queries) ListTokens(ctx context.Context, f model.TokenFilter) ([]*model.Token, int, error) {
 	var w conds
 	if f.UserID != nil {
 		w.add("t.user_id = ?", *f.UserID)
@@ -180,7 +180,7 @@ func (q *Q) ListTokens(ctx context.Context, f model.TokenFilter) ([]*model.Token
 
 // RevokeToken marks a token revoked. It reports ErrNotFound when no active
 // token had that id.
-func (q *Q) RevokeToken(ctx context.Context, id int64) error {
+func (q *Queries) RevokeToken(ctx context.Context, id int64) error {
 	res, err := q.exec(ctx, "UPDATE personal_access_tokens SET revoked = TRUE WHERE id = ? AND revoked = FALSE", id)
 	if err != nil {
 		return fmt.Errorf("store: revoke token: %w", err)
@@ -193,7 +193,7 @@ func (q *Q) RevokeToken(ctx context.Context, id int64) error {
 
 // TouchToken records use of a token, at most once per interval, so that
 // authenticated reads rarely write.
-func (q *Q) TouchToken(ctx context.Context, id int64, now time.Time, interval time.Duration) error {
+func (q *Queries) TouchToken(ctx context.Context, id int64, now time.Time, interval time.Duration) error {
 	_, err := q.exec(ctx, "UPDATE personal_access_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)",
 		ms(now), id, ms(now.Add(-interval)))
 	if err != nil {
@@ -204,7 +204,7 @@ func (q *Q) TouchToken(ctx context.Context, id int64, now time.Time, interval ti
 
 // TokenSuccessor returns the token that replaced id by rotation, or
 // ErrNotFound.
-func (q *Q) TokenSuccessor(ctx context.Context, id int64) (*model.Token, error) {
+func (q *Queries) TokenSuccessor(ctx context.Context, id int64) (*model.Token, error) {
 	return scanToken(q.queryRow(ctx, "SELECT "+tokenColumns+
 		" FROM personal_access_tokens t WHERE t.previous_token_id = ? ORDER BY t.id LIMIT 1", id))
 }

@@ -42,24 +42,24 @@ func scanUser(s scanner) (*model.User, error) {
 }
 
 // UserByID returns the user with id, or ErrNotFound.
-func (q *Q) UserByID(ctx context.Context, id int64) (*model.User, error) {
+func (q *Queries) UserByID(ctx context.Context, id int64) (*model.User, error) {
 	return readThrough(q, q.caches().users, TopicAuth, id, copyUser, func() (*model.User, error) {
 		return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id = ?", id))
 	})
 }
 
 // UserByUsername looks a user up case-insensitively.
-func (q *Q) UserByUsername(ctx context.Context, username string) (*model.User, error) {
+func (q *Queries) UserByUsername(ctx context.Context, username string) (*model.User, error) {
 	return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.username) = lower(?)", username))
 }
 
 // UserByEmail looks a user up by email, case-insensitively.
-func (q *Q) UserByEmail(ctx context.Context, email string) (*model.User, error) {
+func (q *Queries) UserByEmail(ctx context.Context, email string) (*model.User, error) {
 	return scanUser(q.queryRow(ctx, "SELECT "+userColumns+" FROM users u WHERE lower(u.email) = lower(?)", email))
 }
 
 // UserByIDOrUsername accepts a numeric ID or a username, as sudo does.
-func (q *Q) UserByIDOrUsername(ctx context.Context, ident string) (*model.User, error) {
+func (q *Queries) UserByIDOrUsername(ctx context.Context, ident string) (*model.User, error) {
 	if id, err := strconv.ParseInt(ident, 10, 64); err == nil {
 		return q.UserByID(ctx, id)
 	}
@@ -67,7 +67,7 @@ func (q *Q) UserByIDOrUsername(ctx context.Context, ident string) (*model.User, 
 }
 
 // UsersByIDs returns the users with the given ids, keyed by id, in one query.
-func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model.User, error) {
+func (q *Queries) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model.User, error) {
 	out := make(map[int64]*model.User, len(ids))
 	c := q.caches().users
 	s, cached := q.stamp(TopicAuth)
@@ -100,7 +100,7 @@ func (q *Q) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model.User,
 
 // CreateUser inserts u and its personal namespace, filling in ID, NamespaceID
 // and timestamps. Run it inside a transaction.
-func (q *Q) CreateUser(ctx context.Context, u *model.User) error {
+func (q *Queries) CreateUser(ctx context.Context, u *model.User) error {
 	now := q.Now()
 	u.CreatedAt, u.UpdatedAt = now, now
 	if u.State == "" {
@@ -132,7 +132,7 @@ func (q *Q) CreateUser(ctx context.Context, u *model.User) error {
 }
 
 // UpdateUser writes every mutable field of u.
-func (q *Q) UpdateUser(ctx context.Context, u *model.User) error {
+func (q *Queries) UpdateUser(ctx context.Context, u *model.User) error {
 	u.UpdatedAt = q.Now()
 	_, err := q.exec(ctx, `UPDATE users SET username = ?, email = ?, name = ?, password_hash = ?, state = ?,
 		is_admin = ?, external = ?, can_create_group = ?, projects_limit = ?, private_profile = ?, bio = ?,
@@ -153,7 +153,7 @@ var userOrderColumns = map[string]string{"id": "u.id", "name": "u.name", "userna
 	"created_at": "u.created_at", "updated_at": "u.updated_at"}
 
 // ListUsers returns a page of users matching f and the total count.
-func (q *Q) ListUsers(ctx context.Context, f model.UserFilter) ([]*model.User, int, error) {
+func (q *Queries) ListUsers(ctx context.Context, f model.UserFilter) ([]*model.User, int, error) {
 	var w conds
 	if f.Search != "" {
 		emailCol := "u.email"
@@ -223,7 +223,7 @@ func (q *Q) ListUsers(ctx context.Context, f model.UserFilter) ([]*model.User, i
 
 // DeleteUser removes a user with its tokens, memberships and personal
 // namespace. Projects in that namespace must be removed first.
-func (q *Q) DeleteUser(ctx context.Context, id int64) error {
+func (q *Queries) DeleteUser(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		"DELETE FROM personal_access_tokens WHERE user_id = ?",
 		"DELETE FROM members WHERE user_id = ?",
@@ -252,7 +252,7 @@ func (q *Q) DeleteUser(ctx context.Context, id int64) error {
 }
 
 // CountUsers returns how many users exist.
-func (q *Q) CountUsers(ctx context.Context) (int, error) {
+func (q *Queries) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	err := q.queryRow(ctx, "SELECT count(*) FROM users").Scan(&n)
 	return n, wrapErr(err)
@@ -260,7 +260,7 @@ func (q *Q) CountUsers(ctx context.Context) (int, error) {
 
 // CountSoleOwnedGroups returns how many groups have userID as their only
 // direct owner, which blocks a soft deletion in GitLab.
-func (q *Q) CountSoleOwnedGroups(ctx context.Context, userID int64) (int, error) {
+func (q *Queries) CountSoleOwnedGroups(ctx context.Context, userID int64) (int, error) {
 	var n int
 	err := q.queryRow(ctx, `SELECT count(*) FROM members m JOIN namespaces n ON n.id = m.source_id
 		WHERE m.source_type = 'Namespace' AND m.user_id = ? AND m.access_level = 50 AND n.kind = 'group'
@@ -274,7 +274,7 @@ func (q *Q) CountSoleOwnedGroups(ctx context.Context, userID int64) (int, error)
 
 // DeleteNamespaceProjects removes every project directly in a namespace
 // with its memberships, as deleting a user does for personal projects.
-func (q *Q) DeleteNamespaceProjects(ctx context.Context, namespaceID int64) error {
+func (q *Queries) DeleteNamespaceProjects(ctx context.Context, namespaceID int64) error {
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id IN (SELECT id FROM projects WHERE namespace_id = ?)",
 		"DELETE FROM projects WHERE namespace_id = ?",
@@ -288,7 +288,7 @@ func (q *Q) DeleteNamespaceProjects(ctx context.Context, namespaceID int64) erro
 
 // DisownGroups clears the owner reference of groups a user created, so the
 // user row can go.
-func (q *Q) DisownGroups(ctx context.Context, userID int64) error {
+func (q *Queries) DisownGroups(ctx context.Context, userID int64) error {
 	if _, err := q.exec(ctx, "UPDATE namespaces SET owner_id = NULL WHERE owner_id = ? AND kind = 'group'", userID); err != nil {
 		return fmt.Errorf("store: disown groups: %w", err)
 	}

@@ -29,7 +29,7 @@ const (
 	// TopicListing.
 	TopicAccess
 	// TopicListing covers which projects lists hold: any change of
-	// TopicAccess, and also the rows that create a project (Q.newRows),
+	// TopicAccess, and also the rows that create a project (Queries.newRows),
 	// which leave every existing row as it was. Caches of single projects
 	// key on TopicAccess and so survive project creation; caches of lists
 	// key on TopicListing.
@@ -174,7 +174,7 @@ func statementTopics(query string) uint8 {
 
 // changed records that a statement with topic mask m ran: inside a
 // transaction the bump waits for the commit, outside it happens now.
-func (q *Q) changed(ctx context.Context, m uint8) {
+func (q *Queries) changed(ctx context.Context, m uint8) {
 	if m == 0 || q.db == nil {
 		return
 	}

@@ -53,14 +53,14 @@ func TestVersionsFollowCommits(t *testing.T) {
 	}
 	waitListening(t, db)
 	a0, p0 := version(TopicAuth), version(TopicAccess)
-	if _, err := db.Q().UserByUsername(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Queries().UserByUsername(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
 		t.Fatal(err)
 	}
 	if version(TopicAuth) != a0 {
 		t.Fatal("a read bumped the auth version")
 	}
 	boom := errors.New("boom")
-	err := db.WithTx(ctx, func(q *Q) error {
+	err := db.WithTx(ctx, func(q *Queries) error {
 		if err := q.CreateUser(ctx, &model.User{Username: "rolled", Email: "r@example.com", Name: "R"}); err != nil {
 			return err
 		}
@@ -76,7 +76,7 @@ func TestVersionsFollowCommits(t *testing.T) {
 		t.Fatal("a rolled-back write bumped the auth version")
 	}
 	u := &model.User{Username: "kept", Email: "k@example.com", Name: "K"}
-	if err := db.WithTx(ctx, func(q *Q) error { return q.CreateUser(ctx, u) }); err != nil {
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.CreateUser(ctx, u) }); err != nil {
 		t.Fatal(err)
 	}
 	if version(TopicAuth) == a0 {
@@ -87,7 +87,7 @@ func TestVersionsFollowCommits(t *testing.T) {
 	}
 	a1, p1 := version(TopicAuth), version(TopicAccess)
 	u.Name = "Kept"
-	if err := db.Q().UpdateUser(ctx, u); err != nil { // outside a transaction
+	if err := db.Queries().UpdateUser(ctx, u); err != nil { // outside a transaction
 		t.Fatal(err)
 	}
 	if version(TopicAuth) == a1 {
@@ -105,7 +105,7 @@ func TestVersionsAcrossInstances(t *testing.T) {
 	other := secondInstance(t, db, dsn, "TestVersionsFollowCommits")
 	before, _ := other.Version(TopicAuth)
 	ctx := context.Background()
-	if err := db.WithTx(ctx, func(q *Q) error {
+	if err := db.WithTx(ctx, func(q *Queries) error {
 		return q.CreateUser(ctx, &model.User{Username: "remote", Email: "remote@example.com", Name: "Remote"})
 	}); err != nil {
 		t.Fatal(err)
@@ -162,7 +162,7 @@ func TestUserCacheFollowsChanges(t *testing.T) {
 	waitListening(t, db)
 	a := &model.User{Username: "a", Email: "a@example.com", Name: "A"}
 	b := &model.User{Username: "b", Email: "b@example.com", Name: "B"}
-	if err := db.WithTx(ctx, func(q *Q) error {
+	if err := db.WithTx(ctx, func(q *Queries) error {
 		if err := q.CreateUser(ctx, a); err != nil {
 			return err
 		}
@@ -170,32 +170,32 @@ func TestUserCacheFollowsChanges(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := db.Q().UserByID(ctx, a.ID)
+	got, err := db.Queries().UserByID(ctx, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got.Name = "changed by a caller"
-	if again, _ := db.Q().UserByID(ctx, a.ID); again.Name != "A" {
+	if again, _ := db.Queries().UserByID(ctx, a.ID); again.Name != "A" {
 		t.Fatalf("a caller's change reached the cache: %q", again.Name)
 	}
 	a.Name, a.State = "A2", "blocked"
-	if err := db.Q().UpdateUser(ctx, a); err != nil {
+	if err := db.Queries().UpdateUser(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	users, err := db.Q().UsersByIDs(ctx, []int64{a.ID, b.ID, 999999})
+	users, err := db.Queries().UsersByIDs(ctx, []int64{a.ID, b.ID, 999999})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(users) != 2 || users[a.ID].Name != "A2" || users[a.ID].State != "blocked" || users[b.ID].Name != "B" {
 		t.Fatalf("users = %+v", users)
 	}
-	if u, _ := db.Q().UserByID(ctx, a.ID); u.Name != "A2" {
+	if u, _ := db.Queries().UserByID(ctx, a.ID); u.Name != "A2" {
 		t.Fatalf("name = %q after the update", u.Name)
 	}
-	if err := db.WithTx(ctx, func(q *Q) error { return q.DeleteUser(ctx, b.ID) }); err != nil {
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.DeleteUser(ctx, b.ID) }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Q().UserByID(ctx, b.ID); !errors.Is(err, ErrNotFound) {
+	if _, err := db.Queries().UserByID(ctx, b.ID); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("deleted user: %v", err)
 	}
 }
@@ -207,7 +207,7 @@ func TestProtectedBranchCacheFollowsChanges(t *testing.T) {
 	p := fx.projects[0]
 	rules := func() []*model.ProtectedBranch {
 		t.Helper()
-		r, err := fx.db.Q().ProtectedBranches(ctx, p.ID, "")
+		r, err := fx.db.Queries().ProtectedBranches(ctx, p.ID, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +217,7 @@ func TestProtectedBranchCacheFollowsChanges(t *testing.T) {
 		t.Fatal("rules before any")
 	}
 	b := &model.ProtectedBranch{ProjectID: p.ID, Name: "main", PushAccessLevel: 40, MergeAccessLevel: 40, UnprotectAccessLevel: 40}
-	if err := fx.db.Q().CreateProtectedBranch(ctx, b); err != nil {
+	if err := fx.db.Queries().CreateProtectedBranch(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	got := rules()
@@ -226,13 +226,13 @@ func TestProtectedBranchCacheFollowsChanges(t *testing.T) {
 	}
 	got[0].PushAccessLevel = 0 // a caller's change must not reach the cache
 	b.PushAccessLevel = 30
-	if err := fx.db.Q().UpdateProtectedBranch(ctx, b); err != nil {
+	if err := fx.db.Queries().UpdateProtectedBranch(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	if got := rules(); len(got) != 1 || got[0].PushAccessLevel != 30 {
 		t.Fatalf("after update: %+v", got)
 	}
-	if err := fx.db.Q().DeleteProtectedBranch(ctx, b.ID); err != nil {
+	if err := fx.db.Queries().DeleteProtectedBranch(ctx, b.ID); err != nil {
 		t.Fatal(err)
 	}
 	if len(rules()) != 0 {

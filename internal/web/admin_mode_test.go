@@ -120,7 +120,7 @@ func TestAdminModeSession(t *testing.T) {
 		t.Fatalf("admin mode until %v", sess.AdminModeUntil)
 	}
 	past := time.Now().Add(-time.Second)
-	if err := s.Srv.DB.Q().SetSessionAdminMode(ctx, sess.ID, &past); err != nil {
+	if err := s.Srv.DB.Queries().SetSessionAdminMode(ctx, sess.ID, &past); err != nil {
 		t.Fatal(err)
 	}
 	b.expect("GET", "/api/v4/applications", nil, http.StatusForbidden)
@@ -172,7 +172,7 @@ func rootSession(t *testing.T, s *labtest.Server, b *adminBrowser) *sessionRow {
 	t.Helper()
 	for _, ck := range b.c.Jar.Cookies(mustURL(t, s.URL)) {
 		if ck.Name == auth.SessionCookie {
-			sw, err := s.Srv.DB.Q().SessionByDigest(context.Background(), auth.Digest(ck.Value))
+			sw, err := s.Srv.DB.Queries().SessionByDigest(context.Background(), auth.Digest(ck.Value))
 			if err != nil {
 				t.Fatal(err)
 			}

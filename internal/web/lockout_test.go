@@ -30,7 +30,7 @@ func TestSignInLockoutParallel(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice.PasswordHash = hash
-	if err := s.Srv.DB.Q().UpdateUser(ctx, alice.User); err != nil {
+	if err := s.Srv.DB.Queries().UpdateUser(ctx, alice.User); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t)

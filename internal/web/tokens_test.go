@@ -25,7 +25,7 @@ func tokPassword(t *testing.T, s *labtest.Server, u *model.User, password string
 		t.Fatal(err)
 	}
 	u.PasswordHash = hash
-	if err := s.Srv.DB.Q().UpdateUser(context.Background(), u); err != nil {
+	if err := s.Srv.DB.Queries().UpdateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
 }

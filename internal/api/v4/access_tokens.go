@@ -89,7 +89,7 @@ func listResourceTokens(load tokenResource) handler {
 		for _, t := range tokens {
 			out = append(out, a.resourceTokenEntity(t))
 		}
-		return ok(w, out)
+		return writeOK(w, out)
 	}
 }
 
@@ -110,7 +110,7 @@ func getResourceToken(load tokenResource) handler {
 		if err != nil {
 			return err
 		}
-		return ok(w, a.resourceTokenEntity(t))
+		return writeOK(w, a.resourceTokenEntity(t))
 	}
 }
 
@@ -145,7 +145,7 @@ func createResourceToken(load tokenResource) handler {
 		}
 		e := a.resourceTokenEntity(t)
 		e.Token = text
-		return created(w, e)
+		return writeCreated(w, e)
 	}
 }
 
@@ -162,7 +162,7 @@ func revokeResourceToken(load tokenResource) handler {
 		if err := a.svc.RevokeResourceToken(r.Context(), c.id, res, tokenID); err != nil {
 			return err
 		}
-		return noContent(w)
+		return writeNoContent(w)
 	}
 }
 
@@ -198,7 +198,7 @@ func rotateResourceToken(load tokenResource) handler {
 		}
 		e := a.resourceTokenEntity(t)
 		e.Token = text
-		return ok(w, e)
+		return writeOK(w, e)
 	}
 }
 

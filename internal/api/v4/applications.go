@@ -32,7 +32,7 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request, c *call) 
 	for i, app := range apps {
 		out[i] = newApplicationEntity(app, "")
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 func (a *API) createApplication(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -62,7 +62,7 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	return created(w, newApplicationEntity(na.App, na.Secret))
+	return writeCreated(w, newApplicationEntity(na.App, na.Secret))
 }
 
 func (a *API) deleteApplication(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -73,7 +73,7 @@ func (a *API) deleteApplication(w http.ResponseWriter, r *http.Request, c *call)
 	if err := a.svc.DeleteApplication(r.Context(), c.id, id); err != nil {
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }
 
 func (a *API) renewApplicationSecret(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -85,5 +85,5 @@ func (a *API) renewApplicationSecret(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	return created(w, newApplicationEntity(na.App, na.Secret))
+	return writeCreated(w, newApplicationEntity(na.App, na.Secret))
 }

@@ -28,7 +28,7 @@ func storeToken(t *testing.T, s *labtest.Server, userID int64, expires *string, 
 	t.Helper()
 	text := auth.NewPersonalToken()
 	tok := &model.Token{UserID: userID, Name: "raw", Digest: auth.Digest(text), Scopes: scopes, ExpiresAt: expires, Revoked: revoked}
-	if err := s.Srv.DB.Q().CreateToken(context.Background(), tok); err != nil {
+	if err := s.Srv.DB.Queries().CreateToken(context.Background(), tok); err != nil {
 		t.Fatal(err)
 	}
 	return text

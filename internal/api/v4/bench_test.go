@@ -49,13 +49,13 @@ func newBenchAPI(b testing.TB) *benchAPI {
 	}
 	authn := auth.NewAuthenticator(db, true, false)
 	a := New(Options{Service: svc, Authenticator: authn, Log: log})
-	root, err := db.Q().UserByUsername(ctx, "root")
+	root, err := db.Queries().UserByUsername(ctx, "root")
 	if err != nil {
 		b.Fatal(err)
 	}
 	admin := &auth.Identity{User: root, Owner: root}
 	u := &model.User{Username: "alice", Email: "alice@example.com", Name: "Alice", CanCreateGroup: true, ProjectsLimit: 100}
-	if err := db.WithTx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, u) }); err != nil {
+	if err := db.WithTx(ctx, func(q *store.Queries) error { return q.CreateUser(ctx, u) }); err != nil {
 		b.Fatal(err)
 	}
 	_, tok, err := svc.CreateToken(ctx, service.NewTokenInput{UserID: u.ID, Name: "bench", Scopes: []string{"api"}})
@@ -156,7 +156,7 @@ func BenchmarkFullProjectsCold(b *testing.B) {
 	ctx := context.Background()
 	var projects []*model.Project
 	for id := ba.project.ID; id < ba.project.ID+100; id++ {
-		p, _, err := ba.db.Q().ProjectWithAccessByID(ctx, id, 0, "2026-01-01")
+		p, _, err := ba.db.Queries().ProjectWithAccessByID(ctx, id, 0, "2026-01-01")
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -81,7 +81,7 @@ func (a *API) listBranches(w http.ResponseWriter, r *http.Request, c *call) erro
 		out = append(out, a.branchEntity(r, pr.Project, &infos[i]))
 	}
 	a.setPageHeaders(w, r, pg, len(all))
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 func (a *API) getBranch(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -89,7 +89,7 @@ func (a *API) getBranch(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, a.branchEntity(r, pr.Project, b))
+	return writeOK(w, a.branchEntity(r, pr.Project, b))
 }
 
 // headBranch answers whether a branch exists: 204 or 404, no body (a name
@@ -101,7 +101,7 @@ func (a *API) headBranch(w http.ResponseWriter, r *http.Request, c *call) error 
 		}
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }
 
 func (a *API) createBranch(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -117,14 +117,14 @@ func (a *API) createBranch(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return created(w, a.branchEntity(r, pr.Project, b))
+	return writeCreated(w, a.branchEntity(r, pr.Project, b))
 }
 
 func (a *API) deleteBranch(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.svc.DeleteBranch(r.Context(), c.id, r.PathValue("id"), r.PathValue("branch")); err != nil {
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }
 
 // deleteMergedBranches runs at once (GitLab queues it) and answers 202 as
@@ -133,5 +133,5 @@ func (a *API) deleteMergedBranches(w http.ResponseWriter, r *http.Request, c *ca
 	if err := a.svc.DeleteMergedBranches(r.Context(), c.id, r.PathValue("id")); err != nil {
 		return err
 	}
-	return accepted(w)
+	return writeAccepted(w)
 }

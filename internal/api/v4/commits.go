@@ -116,7 +116,7 @@ func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *call) error
 		for _, cm := range cs {
 			out = append(out, a.commitEntity(r, pr.Project, cm))
 		}
-		return ok(w, out)
+		return writeOK(w, out)
 	}
 	st, err := a.svc.CommitStats(r.Context(), pr, cs)
 	if err != nil {
@@ -126,7 +126,7 @@ func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *call) error
 	for _, cm := range cs {
 		out = append(out, commitWithStatsEntity{commitEntity: a.commitEntity(r, pr.Project, cm), Stats: statsOf(st[cm.ID])})
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 // setCommitPageHeaders writes offset pagination headers without totals,
@@ -187,7 +187,7 @@ func (a *API) getCommit(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, e)
+	return writeOK(w, e)
 }
 
 // diffEntity is GitLab's Diff.
@@ -221,7 +221,7 @@ func (a *API) getCommitDiff(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return ok(w, paginateSlice(a, w, r, c, diffEntities(ds)))
+	return writeOK(w, paginateSlice(a, w, r, c, diffEntities(ds)))
 }
 
 func (a *API) getCommitRefs(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -241,7 +241,7 @@ func (a *API) getCommitRefs(w http.ResponseWriter, r *http.Request, c *call) err
 	for _, ref := range refs {
 		out = append(out, refEntity{Type: string(ref.Kind), Name: ref.Name})
 	}
-	return ok(w, paginateSlice(a, w, r, c, out))
+	return writeOK(w, paginateSlice(a, w, r, c, out))
 }
 
 // commitActionsParam reads the actions array of a commit request: a JSON
@@ -375,7 +375,7 @@ func (a *API) createCommit(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return created(w, e)
+	return writeCreated(w, e)
 }
 
 func (a *API) cherryPick(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -414,9 +414,9 @@ func (a *API) pick(w http.ResponseWriter, r *http.Request, c *call, revert bool)
 		return err
 	}
 	if in.DryRun {
-		return ok(w, map[string]string{"dry_run": "success"})
+		return writeOK(w, map[string]string{"dry_run": "success"})
 	}
-	return created(w, a.commitEntity(r, pr.Project, cm))
+	return writeCreated(w, a.commitEntity(r, pr.Project, cm))
 }
 
 // commitWebURL is a project's web URL prefix for commit links.

@@ -46,5 +46,5 @@ func (a *API) compare(w http.ResponseWriter, r *http.Request, c *call) error {
 	for _, cm := range cmp.Commits {
 		out.Commits = append(out.Commits, a.commitEntity(r, p, cm))
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }

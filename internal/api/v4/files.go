@@ -77,13 +77,13 @@ func (a *API) getFile(w http.ResponseWriter, r *http.Request, c *call) error {
 	return writeFileEntity(w, e, f.Blob.Content)
 }
 
-// writeFileEntity writes e with content = base64(data) exactly as ok(w, e)
+// writeFileEntity writes e with content = base64(data) exactly as writeOK(w, e)
 // would, but splices the base64 text in instead of having encoding/json
 // copy and scan it: base64 needs no JSON escaping, and it is most of the
 // body.
 func writeFileEntity(w http.ResponseWriter, e fileEntity, data []byte) error {
 	if len(data) == 0 { // "content" is omitted when empty
-		return ok(w, e)
+		return writeOK(w, e)
 	}
 	e.Content = ""
 	var head bytes.Buffer
@@ -205,7 +205,7 @@ func (a *API) getFileBlame(w http.ResponseWriter, r *http.Request, c *call) erro
 			AuthorEmail: cm.Author.Email, CommittedDate: cm.Committer.Date.Format(commitTimeLayout),
 			CommitterName: cm.Committer.Name, CommitterEmail: cm.Committer.Email}})
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 // fileWriteInput reads the parameters every file write shares.
@@ -311,11 +311,11 @@ func (a *API) writeFile(w http.ResponseWriter, r *http.Request, c *call, kind re
 	body := map[string]string{"file_path": p, "branch": in.Branch}
 	switch kind {
 	case repo.ActionCreate:
-		return created(w, body)
+		return writeCreated(w, body)
 	case repo.ActionDelete:
-		return noContent(w)
+		return writeNoContent(w)
 	}
-	return ok(w, body)
+	return writeOK(w, body)
 }
 
 func (a *API) createFile(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -80,7 +80,7 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return err
 	}
-	return created(w, a.groupDetail(r, g))
+	return writeCreated(w, a.groupDetail(r, g))
 }
 
 func (a *API) getGroup(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -88,7 +88,7 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, a.groupDetail(r, g))
+	return writeOK(w, a.groupDetail(r, g))
 }
 
 func (a *API) updateGroup(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -104,14 +104,14 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return err
 	}
-	return ok(w, a.groupDetail(r, g))
+	return writeOK(w, a.groupDetail(r, g))
 }
 
 func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.svc.DeleteGroup(r.Context(), c.id, r.PathValue("id")); err != nil {
 		return err
 	}
-	return accepted(w)
+	return writeAccepted(w)
 }
 
 // groupListOptions reads the filters shared by the group lists.
@@ -180,7 +180,7 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request, c *call) error 
 		return err
 	}
 	a.setPageHeaders(w, r, pg, total)
-	return ok(w, a.groups(r, gs))
+	return writeOK(w, a.groups(r, gs))
 }
 
 func listSubgroups(all bool) handler {
@@ -194,6 +194,6 @@ func listSubgroups(all bool) handler {
 			return err
 		}
 		a.setPageHeaders(w, r, pg, total)
-		return ok(w, a.groups(r, gs))
+		return writeOK(w, a.groups(r, gs))
 	}
 }

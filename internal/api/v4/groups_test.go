@@ -165,7 +165,7 @@ func TestGroupCreateAndGet(t *testing.T) {
 		bob := s.NewUser(t, "bob")
 		ctx := context.Background()
 		bob.CanCreateGroup = false
-		if err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error { return q.UpdateUser(ctx, bob.User) }); err != nil {
+		if err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { return q.UpdateUser(ctx, bob.User) }); err != nil {
 			t.Fatal(err)
 		}
 		s.Do(t, labtest.Request{Method: "POST", Path: "/groups", Token: bob.Token, JSON: map[string]any{"name": "x", "path": "bobs"}}).
@@ -390,7 +390,7 @@ func TestGroupDelete(t *testing.T) {
 	ctx := context.Background()
 	deep := grpNew(t, s, r.owner.Token, "deep", r.sub, gitlab.PrivateVisibility)
 	var proj model.Project
-	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 		proj = model.Project{NamespaceID: deep.ID, Name: "P", Path: "p"}
 		if err := q.CreateProject(ctx, &proj); err != nil {
 			return err

@@ -61,7 +61,7 @@ func listMembers(load memberSource, all bool) handler {
 			return err
 		}
 		a.setPageHeaders(w, r, pg, total)
-		return ok(w, a.members(r, ms))
+		return writeOK(w, a.members(r, ms))
 	}
 }
 
@@ -79,7 +79,7 @@ func getMember(load memberSource, all bool) handler {
 		if err != nil {
 			return err
 		}
-		return ok(w, a.member(r, m))
+		return writeOK(w, a.member(r, m))
 	}
 }
 
@@ -130,13 +130,13 @@ func addMember(load memberSource) handler {
 					body["http_status"] = "unauthorized"
 				}
 			}
-			return created(w, body)
+			return writeCreated(w, body)
 		}
 		m, err := a.svc.AddMember(r.Context(), c.id, src, userIDs[0], in)
 		if err != nil {
 			return err
 		}
-		return created(w, a.member(r, m))
+		return writeCreated(w, a.member(r, m))
 	}
 }
 
@@ -200,7 +200,7 @@ func updateMember(load memberSource) handler {
 		if err != nil {
 			return err
 		}
-		return ok(w, a.member(r, m))
+		return writeOK(w, a.member(r, m))
 	}
 }
 
@@ -217,6 +217,6 @@ func removeMember(load memberSource) handler {
 		if err := a.svc.RemoveMember(r.Context(), c.id, src, uid); err != nil {
 			return err
 		}
-		return noContent(w)
+		return writeNoContent(w)
 	}
 }

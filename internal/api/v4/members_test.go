@@ -175,7 +175,7 @@ func TestMemberProject(t *testing.T) {
 	s := r.s
 	ctx := context.Background()
 	var p model.Project
-	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 		p = model.Project{NamespaceID: r.sub.ID, Name: "Proj", Path: "proj", VisibilityLevel: 0}
 		return q.CreateProject(ctx, &p)
 	})
@@ -232,7 +232,7 @@ func TestMemberExpiry(t *testing.T) {
 	ctx := context.Background()
 	// An expired membership grants nothing and is left out of /all.
 	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
-	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: r.top.ID, UserID: r.outsider.ID,
 			AccessLevel: 30, ExpiresAt: &yesterday})
 	})

@@ -7,11 +7,11 @@ import "net/http"
 const GitLabVersion = "17.6.0"
 
 func (a *API) getVersion(w http.ResponseWriter, r *http.Request, c *call) error {
-	return ok(w, map[string]string{"version": GitLabVersion + "-lablet", "revision": a.version})
+	return writeOK(w, map[string]string{"version": GitLabVersion + "-lablet", "revision": a.version})
 }
 
 func (a *API) getMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
-	return ok(w, map[string]any{
+	return writeOK(w, map[string]any{
 		"version":    GitLabVersion + "-lablet",
 		"revision":   a.version,
 		"kas":        map[string]any{"enabled": false, "externalUrl": nil, "externalK8sProxyUrl": nil, "version": nil},

@@ -25,7 +25,7 @@ func (a *API) listNamespaces(w http.ResponseWriter, r *http.Request, c *call) er
 		out[i] = a.namespace(r, ns)
 	}
 	a.setPageHeaders(w, r, pg, total)
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 func (a *API) getNamespace(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -33,7 +33,7 @@ func (a *API) getNamespace(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return ok(w, a.namespace(r, ns))
+	return writeOK(w, a.namespace(r, ns))
 }
 
 // namespaceExistenceEntity is GitLab's Entities::NamespaceExistence.
@@ -55,5 +55,5 @@ func (a *API) namespaceExists(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	return ok(w, namespaceExistenceEntity{Exists: e.Exists, Suggests: e.Suggests})
+	return writeOK(w, namespaceExistenceEntity{Exists: e.Exists, Suggests: e.Suggests})
 }

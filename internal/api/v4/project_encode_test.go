@@ -273,13 +273,13 @@ func TestAppendProjectEntityAllocs(t *testing.T) {
 func TestWriteProjectMatchesEncodingJSON(t *testing.T) {
 	ba := newBenchAPI(t)
 	ctx := context.Background()
-	alice, err := ba.db.Q().UserByUsername(ctx, "alice")
+	alice, err := ba.db.Queries().UserByUsername(ctx, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	personal := &model.Project{NamespaceID: alice.NamespaceID, Name: "Mine <&>", Path: "mine", VisibilityLevel: 20,
 		Description: "quote \" backslash \\ tab \t nl \n \u2028 é", Topics: []string{"go", "<b>&"}}
-	if err := ba.db.WithTx(ctx, func(q *store.Q) error { return q.CreateProject(ctx, personal) }); err != nil {
+	if err := ba.db.WithTx(ctx, func(q *store.Queries) error { return q.CreateProject(ctx, personal) }); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []int64{ba.project.ID, personal.ID} {

@@ -36,7 +36,7 @@ func newProjectJSONCache(off bool) *cache.Cache[projectJSONKey, []byte] {
 
 // writeFullProjects writes projects as full entities, with each one's
 // permissions from access when withAccess is set — the bytes
-// ok(w, []fullProject{…}) would write.
+// writeOK(w, []fullProject{…}) would write.
 func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects []*model.Project,
 	owners map[int64]*model.User, access map[int64]model.ProjectAccess, withAccess bool) error {
 	pb := a.projectBase(r)

@@ -20,19 +20,19 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 	a := ba.api
 	ctx := context.Background()
 	db := ba.db
-	alice, err := db.Q().UserByUsername(ctx, "alice")
+	alice, err := db.Queries().UserByUsername(ctx, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	personal := &model.Project{NamespaceID: alice.NamespaceID, Name: "Mine", Path: "mine", VisibilityLevel: 20,
 		Topics: []string{"go", "<b>&"}}
-	if err := db.WithTx(ctx, func(q *store.Q) error { return q.CreateProject(ctx, personal) }); err != nil {
+	if err := db.WithTx(ctx, func(q *store.Queries) error { return q.CreateProject(ctx, personal) }); err != nil {
 		t.Fatal(err)
 	}
 	load := func() []*model.Project {
 		var out []*model.Project
 		for _, id := range []int64{personal.ID, ba.project.ID, ba.project.ID + 1} {
-			p, _, err := db.Q().ProjectWithAccessByID(ctx, id, 0, "2026-01-01")
+			p, _, err := db.Queries().ProjectWithAccessByID(ctx, id, 0, "2026-01-01")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,11 +77,11 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 		}
 	}
 	personal.Name = "Renamed"
-	if err := db.Q().UpdateProject(ctx, personal); err != nil {
+	if err := db.Queries().UpdateProject(ctx, personal); err != nil {
 		t.Fatal(err)
 	}
 	alice.Name = "Alice Renamed"
-	if err := db.Q().UpdateUser(ctx, alice); err != nil {
+	if err := db.Queries().UpdateUser(ctx, alice); err != nil {
 		t.Fatal(err)
 	}
 	want, got := render(load(), true)
@@ -96,7 +96,7 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 	}
 	trunk := "trunk"
 	personal.DefaultBranch = &trunk
-	if err := db.Q().UpdateProjectRepository(ctx, personal); err != nil {
+	if err := db.Queries().UpdateProjectRepository(ctx, personal); err != nil {
 		t.Fatal(err)
 	}
 	if now, _ := db.Version(store.TopicAccess); now != access {

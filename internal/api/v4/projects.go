@@ -190,7 +190,7 @@ func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) err
 	if err := a.svc.DeleteProject(r.Context(), c.id, r.PathValue("id")); err != nil {
 		return err
 	}
-	return accepted(w)
+	return writeAccepted(w)
 }
 
 // writeProject renders one project with its owner, its readme_url (when
@@ -384,7 +384,7 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind 
 		for _, p := range projects {
 			out = append(out, basicProjectAt(pb, p))
 		}
-		return ok(w, out)
+		return writeOK(w, out)
 	}
 	owners, err := a.projectOwners(r.Context(), projects)
 	if err != nil {

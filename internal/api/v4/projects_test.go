@@ -27,7 +27,7 @@ func projNewGroup(t *testing.T, s *labtest.Server, path string, parent *model.Na
 	if parent != nil {
 		ns.ParentID = &parent.ID
 	}
-	if err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error { return q.CreateNamespace(ctx, ns) }); err != nil {
+	if err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { return q.CreateNamespace(ctx, ns) }); err != nil {
 		t.Fatalf("create group %s: %v", path, err)
 	}
 	return ns
@@ -37,7 +37,7 @@ func projNewGroup(t *testing.T, s *labtest.Server, path string, parent *model.Na
 func projAddMember(t *testing.T, s *labtest.Server, sourceType string, sourceID, userID int64, level int) {
 	t.Helper()
 	ctx := context.Background()
-	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 		return q.UpsertMember(ctx, &model.Member{SourceType: sourceType, SourceID: sourceID, UserID: userID, AccessLevel: level})
 	})
 	if err != nil {
@@ -50,7 +50,7 @@ func projAddMember(t *testing.T, s *labtest.Server, sourceType string, sourceID,
 func projSetExternal(t *testing.T, s *labtest.Server, u *labtest.User) {
 	t.Helper()
 	ctx := context.Background()
-	err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+	err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 		u.External, u.CanCreateGroup, u.ProjectsLimit = true, false, 0
 		return q.UpdateUser(ctx, u.User)
 	})
@@ -227,7 +227,7 @@ func TestProjectCreate(t *testing.T) {
 		r.ExpectError(t, 400, `{"message":{"path":["has already been taken"]}}`)
 		// project_creation_level maintainer shuts developers out.
 		ctx := context.Background()
-		err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+		err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 			g.ProjectCreationLevel = "maintainer"
 			return q.UpdateNamespace(ctx, g)
 		})

@@ -78,7 +78,7 @@ func (a *API) listProtectedBranches(w http.ResponseWriter, r *http.Request, c *c
 	for i := pg.Offset(); i >= 0 && i < len(list) && len(out) < pg.PerPage; i++ {
 		out = append(out, protectedBranchJSON(list[i]))
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 func (a *API) getProtectedBranch(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -86,7 +86,7 @@ func (a *API) getProtectedBranch(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	return ok(w, protectedBranchJSON(b))
+	return writeOK(w, protectedBranchJSON(b))
 }
 
 func (a *API) protectBranch(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -101,7 +101,7 @@ func (a *API) protectBranch(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return created(w, protectedBranchJSON(b))
+	return writeCreated(w, protectedBranchJSON(b))
 }
 
 func (a *API) updateProtectedBranch(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -116,14 +116,14 @@ func (a *API) updateProtectedBranch(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	return ok(w, protectedBranchJSON(b))
+	return writeOK(w, protectedBranchJSON(b))
 }
 
 func (a *API) unprotectBranch(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.svc.UnprotectBranch(r.Context(), c.id, r.PathValue("id"), r.PathValue("name")); err != nil {
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }
 
 // writeModelError renders the service's 422 as GitLab renders a model

@@ -112,7 +112,7 @@ func (a *API) listTree(w http.ResponseWriter, r *http.Request, c *call) error {
 	for _, e := range shown {
 		out = append(out, treeEntity{ID: e.ID, Name: e.Name, Type: e.Type, Path: e.Path, Mode: e.Mode})
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 // treeToken is the keyset cursor after entry i: its object id, as GitLab's
@@ -175,7 +175,7 @@ func (a *API) getBlob(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, blobEntity{Size: b.Size, Encoding: "base64", Content: base64.StdEncoding.EncodeToString(b.Content), SHA: b.ID})
+	return writeOK(w, blobEntity{Size: b.Size, Encoding: "base64", Content: base64.StdEncoding.EncodeToString(b.Content), SHA: b.ID})
 }
 
 func (a *API) getRawBlob(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -329,7 +329,7 @@ func (a *API) listContributors(w http.ResponseWriter, r *http.Request, c *call) 
 		out = append(out, contributorEntity{Name: ct.Name, Email: ct.Email, Commits: ct.Commits})
 	}
 	a.setPageHeaders(w, r, pg, len(list))
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 // maxMergeBaseRefs bounds merge_base's refs.
@@ -415,5 +415,5 @@ func (a *API) mergeBase(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return fmt.Errorf("merge base: %w", err)
 	}
-	return ok(w, a.commitEntity(r, pr.Project, cm))
+	return writeOK(w, a.commitEntity(r, pr.Project, cm))
 }

@@ -18,26 +18,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// ok writes 200 with v.
-func ok(w http.ResponseWriter, v any) error {
+// writeOK writes 200 with v.
+func writeOK(w http.ResponseWriter, v any) error {
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
-// created writes 201 with v.
-func created(w http.ResponseWriter, v any) error {
+// writeCreated writes 201 with v.
+func writeCreated(w http.ResponseWriter, v any) error {
 	writeJSON(w, http.StatusCreated, v)
 	return nil
 }
 
-// noContent writes 204.
-func noContent(w http.ResponseWriter) error {
+// writeNoContent writes 204.
+func writeNoContent(w http.ResponseWriter) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-// accepted writes 202 with GitLab's body for scheduled work.
-func accepted(w http.ResponseWriter) error {
+// writeAccepted writes 202 with GitLab's body for scheduled work.
+func writeAccepted(w http.ResponseWriter) error {
 	writeJSON(w, http.StatusAccepted, map[string]string{"message": "202 Accepted"})
 	return nil
 }

@@ -78,7 +78,7 @@ func TestSignInLockout(t *testing.T) {
 	}
 	hash, _ := auth.HashPassword("correct-horse")
 	alice.PasswordHash = hash
-	if err := s.Srv.DB.Q().UpdateUser(ctx, alice.User); err != nil {
+	if err := s.Srv.DB.Queries().UpdateUser(ctx, alice.User); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Srv.Service.SignIn(ctx, service.SignInInput{Login: "nobody", Password: "x"}); !errors.Is(err, service.ErrInvalidLogin) {

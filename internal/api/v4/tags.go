@@ -64,7 +64,7 @@ func (a *API) listTags(w http.ResponseWriter, r *http.Request, c *call) error {
 		out = append(out, a.tagEntity(r, pr.Project, &infos[i]))
 	}
 	a.setPageHeaders(w, r, pg, len(all))
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 func (a *API) getTag(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -72,7 +72,7 @@ func (a *API) getTag(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, a.tagEntity(r, pr.Project, t))
+	return writeOK(w, a.tagEntity(r, pr.Project, t))
 }
 
 // maxTagMessageParam bounds the message parameter.
@@ -94,12 +94,12 @@ func (a *API) createTag(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return created(w, a.tagEntity(r, pr.Project, t))
+	return writeCreated(w, a.tagEntity(r, pr.Project, t))
 }
 
 func (a *API) deleteTag(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.svc.DeleteTag(r.Context(), c.id, r.PathValue("id"), r.PathValue("tag")); err != nil {
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }

@@ -75,7 +75,7 @@ func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error 
 	for _, t := range tokens {
 		out = append(out, a.tokenEntity(t, false))
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 func (a *API) getSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -83,14 +83,14 @@ func (a *API) getSelfToken(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return ok(w, a.tokenEntity(t, false))
+	return writeOK(w, a.tokenEntity(t, false))
 }
 
 func (a *API) revokeSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err := a.svc.RevokeSelfToken(r.Context(), c.id); err != nil {
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }
 
 func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -102,7 +102,7 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return ok(w, a.tokenEntity(t, false))
+	return writeOK(w, a.tokenEntity(t, false))
 }
 
 func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -113,7 +113,7 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, c *call) error
 	if err := a.svc.RevokeTokenByID(r.Context(), c.id, id); err != nil {
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }
 
 func (a *API) rotateToken(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -143,7 +143,7 @@ func (a *API) rotateSelfToken(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	e := a.tokenEntity(next, false)
 	e.Token = text
-	return ok(w, e)
+	return writeOK(w, e)
 }
 
 func (a *API) rotate(w http.ResponseWriter, r *http.Request, t *model.Token, expires *string) error {
@@ -153,7 +153,7 @@ func (a *API) rotate(w http.ResponseWriter, r *http.Request, t *model.Token, exp
 	}
 	e := a.tokenEntity(next, false)
 	e.Token = text
-	return ok(w, e)
+	return writeOK(w, e)
 }
 
 // tokenInput reads name, scopes, description and expires_at as GitLab
@@ -231,7 +231,7 @@ func (a *API) createSelfToken(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	e := a.tokenEntity(t, false)
 	e.Token = text
-	return created(w, e)
+	return writeCreated(w, e)
 }
 
 func (a *API) createTokenFor(w http.ResponseWriter, r *http.Request, c *call, in service.NewTokenInput, impersonation bool) error {
@@ -242,7 +242,7 @@ func (a *API) createTokenFor(w http.ResponseWriter, r *http.Request, c *call, in
 	}
 	e := a.tokenEntity(t, impersonation)
 	e.Token = text
-	return created(w, e)
+	return writeCreated(w, e)
 }
 
 func (a *API) listImpersonationTokens(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -267,7 +267,7 @@ func (a *API) listImpersonationTokens(w http.ResponseWriter, r *http.Request, c 
 	for _, t := range tokens {
 		out = append(out, a.tokenEntity(t, true))
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 func (a *API) createImpersonationToken(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -299,7 +299,7 @@ func (a *API) getImpersonationToken(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	return ok(w, a.tokenEntity(t, true))
+	return writeOK(w, a.tokenEntity(t, true))
 }
 
 func (a *API) revokeImpersonationToken(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -310,5 +310,5 @@ func (a *API) revokeImpersonationToken(w http.ResponseWriter, r *http.Request, c
 	if err := a.svc.RevokeImpersonationToken(r.Context(), c.id, userID, tokenID); err != nil {
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }

@@ -35,9 +35,9 @@ func (a *API) getCurrentUser(w http.ResponseWriter, r *http.Request, c *call) er
 		if err != nil {
 			return err
 		}
-		return ok(w, a.adminUser(r, u, creator))
+		return writeOK(w, a.adminUser(r, u, creator))
 	}
-	return ok(w, a.selfUser(r, u))
+	return writeOK(w, a.selfUser(r, u))
 }
 
 // userCreator loads who created u, if recorded and still present.
@@ -179,7 +179,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 		for _, u := range users {
 			out = append(out, a.basicUser(r, u))
 		}
-		return ok(w, out)
+		return writeOK(w, out)
 	}
 	var creatorIDs []int64
 	for _, u := range users {
@@ -199,7 +199,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 		}
 		out = append(out, a.adminUser(r, u, creator))
 	}
-	return ok(w, out)
+	return writeOK(w, out)
 }
 
 func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -216,9 +216,9 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 		if err != nil {
 			return err
 		}
-		return ok(w, a.adminUser(r, u, creator))
+		return writeOK(w, a.adminUser(r, u, creator))
 	}
-	return ok(w, a.publicUser(r, u, service.CanSeeProfile(c.id, u)))
+	return writeOK(w, a.publicUser(r, u, service.CanSeeProfile(c.id, u)))
 }
 
 // userInput reads the attributes shared by POST and PUT /users.
@@ -269,7 +269,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return created(w, a.adminUser(r, u, c.id.User))
+	return writeCreated(w, a.adminUser(r, u, c.id.User))
 }
 
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -290,7 +290,7 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return ok(w, a.adminUser(r, u, creator))
+	return writeOK(w, a.adminUser(r, u, creator))
 }
 
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -306,7 +306,7 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err := a.svc.DeleteUser(r.Context(), c.id, id, hard); err != nil {
 		return err
 	}
-	return noContent(w)
+	return writeNoContent(w)
 }
 
 // userStateAction serves POST /users/:id/{block,unblock,deactivate,activate};
@@ -323,11 +323,11 @@ func userStateAction(action string) handler {
 		}
 		switch res {
 		case service.StateChanged:
-			return created(w, true)
+			return writeCreated(w, true)
 		case service.StateUnchanged:
-			return created(w, false)
+			return writeCreated(w, false)
 		default:
-			return created(w, nil)
+			return writeCreated(w, nil)
 		}
 	}
 }

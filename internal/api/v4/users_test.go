@@ -251,14 +251,14 @@ func TestUserCreate(t *testing.T) {
 			u.CreatedBy == nil || u.CreatedBy.Username != "root" || u.State != "active" {
 			t.Fatalf("user = %+v", u)
 		}
-		got, err := s.Srv.DB.Q().UserByUsername(context.Background(), "dave")
+		got, err := s.Srv.DB.Queries().UserByUsername(context.Background(), "dave")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got.PasswordHash == "" || got.PasswordHash == "s3cret-password" {
 			t.Fatalf("password not hashed: %q", got.PasswordHash)
 		}
-		ns, err := s.Srv.DB.Q().NamespaceByFullPath(context.Background(), "dave")
+		ns, err := s.Srv.DB.Queries().NamespaceByFullPath(context.Background(), "dave")
 		if err != nil || ns.ID != u.NamespaceID {
 			t.Fatalf("namespace = %+v, %v", ns, err)
 		}
@@ -320,7 +320,7 @@ func TestUserCreate(t *testing.T) {
 	} {
 		t.Run("Err"+tc.name, func(t *testing.T) {
 			post(tc.body).ExpectError(t, tc.status, tc.want)
-			if _, err := s.Srv.DB.Q().UserByUsername(context.Background(), "frank"); !errors.Is(err, store.ErrNotFound) {
+			if _, err := s.Srv.DB.Queries().UserByUsername(context.Background(), "frank"); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("user half-written: %v", err)
 			}
 		})
@@ -337,7 +337,7 @@ func TestUserCreate(t *testing.T) {
 	})
 	t.Run("ErrUsernameTakenByGroup", func(t *testing.T) {
 		ctx := context.Background()
-		err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+		err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 			return q.CreateNamespace(ctx, &model.Namespace{Kind: model.KindGroup, Name: "Team", Path: "team"})
 		})
 		if err != nil {
@@ -371,7 +371,7 @@ func TestUserUpdate(t *testing.T) {
 		if u.Name != "Alice A" || u.Username != "alice2" || !u.IsAdmin || u.Location != "Berlin" || u.Email != "alice@example.com" {
 			t.Fatalf("user = %+v", u)
 		}
-		ns, err := s.Srv.DB.Q().NamespaceByID(context.Background(), alice.NamespaceID)
+		ns, err := s.Srv.DB.Queries().NamespaceByID(context.Background(), alice.NamespaceID)
 		if err != nil || ns.FullPath != "alice2" || ns.Name != "Alice A" {
 			t.Fatalf("namespace = %+v, %v", ns, err)
 		}
@@ -394,7 +394,7 @@ func TestUserUpdate(t *testing.T) {
 	t.Run("ErrValidation", func(t *testing.T) {
 		put(bob.ID, s.RootToken, map[string]any{"password": "short", "name": ""}).
 			ExpectError(t, http.StatusBadRequest, `{"message":{"name":["can't be blank"],"password":["is too short (minimum is 8 characters)"]}}`)
-		u, _ := s.Srv.DB.Q().UserByID(context.Background(), bob.ID)
+		u, _ := s.Srv.DB.Queries().UserByID(context.Background(), bob.ID)
 		if u.Name != "Bob" {
 			t.Fatalf("half-written: %+v", u)
 		}
@@ -413,7 +413,7 @@ func TestUserDelete(t *testing.T) {
 	ctx := context.Background()
 	t.Run("OK", func(t *testing.T) {
 		alice := s.NewUser(t, "alice")
-		err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+		err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 			return q.CreateProject(ctx, &model.Project{NamespaceID: alice.NamespaceID, Name: "p", Path: "p", CreatorID: &alice.ID})
 		})
 		if err != nil {
@@ -429,7 +429,7 @@ func TestUserDelete(t *testing.T) {
 		s.Do(t, labtest.Request{Path: "/users/" + itoa(alice.ID), Token: s.RootToken}).
 			ExpectError(t, http.StatusNotFound, `{"message":"404 User Not Found"}`)
 		s.Do(t, labtest.Request{Path: "/user", Token: alice.Token}).ExpectError(t, http.StatusUnauthorized, unauthorized)
-		if _, err := s.Srv.DB.Q().ProjectByFullPath(ctx, "alice/p"); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Srv.DB.Queries().ProjectByFullPath(ctx, "alice/p"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("personal project left: %v", err)
 		}
 		// The username is free again.
@@ -437,7 +437,7 @@ func TestUserDelete(t *testing.T) {
 	})
 	t.Run("SoleGroupOwner", func(t *testing.T) {
 		bob := s.NewUser(t, "bob")
-		err := s.Srv.DB.WithTx(ctx, func(q *store.Q) error {
+		err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 			ns := &model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g", OwnerID: &bob.ID}
 			if err := q.CreateNamespace(ctx, ns); err != nil {
 				return err
