@@ -113,7 +113,7 @@ func BenchmarkProjectEntity(b *testing.B) {
 	b.Run("struct+encoding/json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			f := fullProjectAt(pb, ba.project, nil, &perms)
+			f := fullProjectAt(pb, ba.project, nil, nil, &perms)
 			if err := json.NewEncoder(io.Discard).Encode(f); err != nil {
 				b.Fatal(err)
 			}
@@ -189,7 +189,7 @@ func BenchmarkFullProjectsCold(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			for _, p := range projects {
-				f := fullProjectAt(pb, p, nil, nil)
+				f := fullProjectAt(pb, p, nil, nil, nil)
 				if err := json.NewEncoder(io.Discard).Encode(f); err != nil {
 					b.Fatal(err)
 				}

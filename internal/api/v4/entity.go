@@ -6,6 +6,8 @@ import "time"
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
 // ts formats t as GitLab does.
+//
+//entitygen:appender appendTS
 func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
 
 // appendTS appends ts(t). time.Format interprets its layout on every call,

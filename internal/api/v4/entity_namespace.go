@@ -3,7 +3,6 @@ package v4
 import (
 	"net/http"
 
-	"github.com/lablet/lablet/internal/avatar"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -39,6 +38,6 @@ func namespaceAvatar(base string, ns *model.Namespace) *string {
 	if ns.IsGroup() || ns.OwnerID == nil {
 		return nil
 	}
-	u := string(avatar.AppendIdenticonURL(nil, base, *ns.OwnerID))
+	u := identiconURL(base, *ns.OwnerID)
 	return &u
 }

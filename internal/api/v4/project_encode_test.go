@@ -237,8 +237,7 @@ func TestAppendProjectEntityMatchesEncodingJSON(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			perms = &model.ProjectAccess{Project: []int{0, 10, 30, 50}[rng.IntN(4)], Group: []int{0, 20, 40}[rng.IntN(3)]}
 		}
-		f := fullProjectAt(pb, p, owner, perms)
-		f.ReadmeURL = readme
+		f := fullProjectAt(pb, p, owner, readme, perms)
 		want := stdJSON(t, &f)
 		dst = appendProjectEntity(append(dst[:0], "prefix"...), pb, p, owner, readme)
 		if perms != nil {

@@ -55,7 +55,7 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 				pa := levels[p.ID]
 				perms = &pa
 			}
-			out = append(out, fullProjectAt(a.projectBase(r), p, projectOwnerOf(p, owners), perms))
+			out = append(out, fullProjectAt(a.projectBase(r), p, projectOwnerOf(p, owners), nil, perms))
 		}
 		rec := httptest.NewRecorder()
 		writeJSON(rec, http.StatusOK, out)

@@ -6,10 +6,15 @@ import (
 	"github.com/lablet/lablet/internal/model"
 )
 
-// The project entity as a struct, encoded by encoding/json: the
-// specification appendProjectEntity (project_encode.go) is held to, byte for
-// byte, and what tests decode responses into. Production code writes the
-// entity straight from the row.
+// The project entity as a struct, and fullProjectAt, which builds it from
+// a row: the specification. encoding/json of that struct is what GitLab's
+// API answers. Production code never builds it: appendProjectEntity
+// (project_encode_gen.go) is generated from these declarations and the
+// functions fullProjectAt calls, and writes the same bytes straight from
+// the row. After changing any of them, run go generate ./internal/api/v4.
+// The generator evaluates fullProjectAt symbolically (internal/entitygen):
+// keep it and what it calls to assignments, if/else and returns. Tests
+// decode responses into these structs.
 
 // projectAccessEntity is one side of a project's permissions object.
 type projectAccessEntity struct {
@@ -104,9 +109,9 @@ type fullProject struct {
 }
 
 // fullProjectAt builds the entity of p as a struct: owner is the personal
-// namespace's owner (nil for group projects); perms, when set, adds the
-// permissions object.
-func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, perms *model.ProjectAccess) fullProject {
+// namespace's owner (nil for group projects), readme the readme_url (nil
+// when unknown); perms, when set, adds the permissions object.
+func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, readme *string, perms *model.ProjectAccess) fullProject {
 	self := pb.url + Prefix + "/projects/" + strconv.FormatInt(p.ID, 10)
 	f := fullProject{basicProject: basicProjectAt(pb, p),
 		Links: projectLinks{Self: self, RepoBranches: self + "/repository/branches", Labels: self + "/labels",
@@ -129,6 +134,7 @@ func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, perms *m
 		MergeMethod: "merge", SquashOption: "default_off", AutocloseReferencedIssues: true,
 		MarkedForDeletionAt: p.MarkedForDeletionOn, MarkedForDeletionOn: p.MarkedForDeletionOn,
 		ComplianceFrameworks: []string{}}
+	f.ReadmeURL = readme
 	if p.IssuesEnabled {
 		f.Links.Issues = self + "/issues"
 	}
