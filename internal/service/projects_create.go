@@ -155,13 +155,9 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 			s.deleteRepos(ctx, made...)
 			made = nil
 			if !ns.IsGroup() {
-				// Count and insert as one step: concurrent creations
-				// against the same limit queue on the creator's
-				// namespace row.
-				if err := q.LockNamespaceChain(ctx, creator.NamespaceID); err != nil {
-					return err
-				}
-				if err := s.checkProjectsLimit(ctx, q, creator.ID, plan.forUser); err != nil {
+				// GitLab checks the limit first; checked again below,
+				// once this project is counted.
+				if err := s.checkProjectsLimit(ctx, q, creator.ID, plan.forUser, false); err != nil {
 					return err
 				}
 			}
@@ -188,6 +184,11 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 				return err
 			}
 			made = append(made, p.ID)
+			if ns.ID == creator.NamespaceID {
+				if err := s.checkProjectsLimit(ctx, q, creator.ID, plan.forUser, true); err != nil {
+					return err
+				}
+			}
 			prepared := plan.repo
 			plan.repo = nil // placed or not, a retry builds its own
 			return s.createRepository(ctx, q, p, creator, plan.readme, prepared)
@@ -247,7 +248,7 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Queries, id *a
 			return nil, invalid
 		}
 		// Read again, and counted atomically, in the creating transaction.
-		if err := s.checkProjectsLimit(ctx, q, creator.ID, forUser); err != nil {
+		if err := s.checkProjectsLimit(ctx, q, creator.ID, forUser, false); err != nil {
 			return nil, err
 		}
 		return ns, nil
@@ -276,7 +277,7 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Queries, id *a
 		if err != nil || bot {
 			return nil, cmp.Or(err, invalid)
 		}
-		if err := s.checkProjectsLimit(ctx, q, creator.ID, false); err != nil {
+		if err := s.checkProjectsLimit(ctx, q, creator.ID, false, false); err != nil {
 			return nil, err
 		}
 	}
@@ -318,7 +319,12 @@ func (s *Service) botNamespace(ctx context.Context, q *store.Queries, ns *model.
 // (the projects of the creator's own namespace). The user is read again
 // so that a limit just lowered holds. POST /projects answers 403 with
 // the message in a list; POST /projects/user/:user_id a validation error.
-func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Queries, creatorID int64, forUser bool) error {
+//
+// counted says whether the count already includes the project being
+// created: placeProject checks again after its insert, whose count update
+// orders concurrent creations (the count row's lock on PostgreSQL, the
+// write lock on SQLite), so the limit holds however many race for it.
+func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Queries, creatorID int64, forUser, counted bool) error {
 	u, err := q.UserByID(ctx, creatorID)
 	if err != nil {
 		return fmt.Errorf("service: load creator: %w", err)
@@ -326,6 +332,9 @@ func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Queries, crea
 	n, err := q.CountNamespaceProjects(ctx, u.NamespaceID)
 	if err != nil {
 		return err
+	}
+	if counted {
+		n--
 	}
 	if n < u.ProjectsLimit {
 		return nil

@@ -143,6 +143,8 @@ func (q *Queries) UpdateProject(ctx context.Context, p *model.Project) error {
 func (q *Queries) DeleteProject(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id = ?",
+		"UPDATE namespace_project_counts SET projects = projects - 1" +
+			" WHERE namespace_id = (SELECT namespace_id FROM projects WHERE id = ?)",
 		"DELETE FROM projects WHERE id = ?",
 	} {
 		if _, err := q.exec(ctx, stmt, id); err != nil {
@@ -354,14 +356,4 @@ func (q *Queries) ProjectIDsMarkedForDeletion(ctx context.Context, limit int) ([
 		return nil, fmt.Errorf("store: projects marked for deletion: %w", err)
 	}
 	return out, nil
-}
-
-// CountProjectsInNamespace counts the projects in one namespace (personal
-// project limits).
-func (q *Queries) CountProjectsInNamespace(ctx context.Context, nsID int64) (int, error) {
-	var n int
-	if err := q.queryRow(ctx, "SELECT count(*) FROM projects WHERE namespace_id = ?", nsID).Scan(&n); err != nil {
-		return 0, fmt.Errorf("store: count projects: %w", wrapErr(err))
-	}
-	return n, nil
 }

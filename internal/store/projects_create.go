@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,8 +42,22 @@ func (q *Queries) CheckNewProject(ctx context.Context, nsID int64, name, path st
 	return c, nil
 }
 
-// insertProject inserts p's row with the timestamps already set on it.
+// insertProject inserts p's row with the timestamps already set on it, and
+// counts it in its namespace's project count (run it in a transaction, as
+// every creation does, so the two stay one).
 func (q *Queries) insertProject(ctx context.Context, p *model.Project) (int64, error) {
+	id, err := q.insertProjectRow(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	if _, err := q.exec(ctx, `INSERT INTO namespace_project_counts (namespace_id, projects) VALUES (?, 1)
+		ON CONFLICT (namespace_id) DO UPDATE SET projects = namespace_project_counts.projects + 1`, p.NamespaceID); err != nil {
+		return 0, fmt.Errorf("store: count project: %w", err)
+	}
+	return id, nil
+}
+
+func (q *Queries) insertProjectRow(ctx context.Context, p *model.Project) (int64, error) {
 	return q.insert(ctx, `INSERT INTO projects (namespace_id, name, path, description, visibility_level,
 		default_branch, archived, empty_repo, initialize_with_readme, creator_id, issues_enabled,
 		merge_requests_enabled, wiki_enabled, jobs_enabled, snippets_enabled, lfs_enabled,
@@ -109,10 +125,18 @@ func (q *Queries) CreateNewProject(ctx context.Context, n NewProject) error {
 
 // CountNamespaceProjects counts the projects of namespace nsID, those
 // scheduled for deletion included: a personal namespace's count is what
-// its owner's projects_limit bounds.
+// its owner's projects_limit bounds. It reads the count the project
+// inserts and deletes keep (one row, whatever the number of projects);
+// inside a transaction that has just inserted a project there, it counts
+// that project, and on PostgreSQL holds the row's lock until the
+// transaction ends, so concurrent creations are counted one after another.
 func (q *Queries) CountNamespaceProjects(ctx context.Context, nsID int64) (int, error) {
 	var n int
-	if err := q.queryRow(ctx, "SELECT count(*) FROM projects WHERE namespace_id = ?", nsID).Scan(&n); err != nil {
+	err := q.queryRow(ctx, "SELECT projects FROM namespace_project_counts WHERE namespace_id = ?", nsID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
 		return 0, fmt.Errorf("store: count namespace projects: %w", wrapErr(err))
 	}
 	return n, nil

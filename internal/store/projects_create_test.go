@@ -89,3 +89,52 @@ func TestCreateNewProject(t *testing.T) {
 		t.Fatalf("duplicate name: %v", err)
 	}
 }
+
+// The namespace project counts follow every way projects come and go, and
+// equal what counting the rows gives.
+func TestNamespaceProjectCounts(t *testing.T) {
+	db, _, _ := mustOpen(t)
+	ctx := context.Background()
+	u := model.User{Username: "carol", Email: "c@example.com", Name: "Carol"}
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.CreateUser(ctx, &u) }); err != nil {
+		t.Fatal(err)
+	}
+	want := func(n int) {
+		t.Helper()
+		got, err := db.Queries().CountNamespaceProjects(ctx, u.NamespaceID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows int
+		if err := db.SQL().QueryRow(db.Queries().rebind("SELECT count(*) FROM projects WHERE namespace_id = ?"), u.NamespaceID).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if got != n || rows != n {
+			t.Fatalf("count = %d, rows = %d; want %d", got, rows, n)
+		}
+	}
+	want(0)
+	var ids []int64
+	for _, name := range []string{"a", "b", "c"} {
+		p := &model.Project{NamespaceID: u.NamespaceID, Name: name, Path: name, Topics: []string{}}
+		if err := db.WithTx(ctx, func(q *Queries) error { return q.CreateProject(ctx, p) }); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	want(3)
+	// A creation that fails leaves the count as it was.
+	dup := &model.Project{NamespaceID: u.NamespaceID, Name: "a", Path: "a", Topics: []string{}}
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.CreateProject(ctx, dup) }); !errors.Is(err, ErrConflict) {
+		t.Fatalf("duplicate project: %v", err)
+	}
+	want(3)
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.DeleteProject(ctx, ids[0]) }); err != nil {
+		t.Fatal(err)
+	}
+	want(2)
+	if err := db.WithTx(ctx, func(q *Queries) error { return q.DeleteNamespaceProjects(ctx, u.NamespaceID) }); err != nil {
+		t.Fatal(err)
+	}
+	want(0)
+}

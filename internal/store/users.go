@@ -278,6 +278,7 @@ func (q *Queries) DeleteNamespaceProjects(ctx context.Context, namespaceID int64
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id IN (SELECT id FROM projects WHERE namespace_id = ?)",
 		"DELETE FROM projects WHERE namespace_id = ?",
+		"UPDATE namespace_project_counts SET projects = 0 WHERE namespace_id = ?",
 	} {
 		if _, err := q.exec(ctx, stmt, namespaceID); err != nil {
 			return fmt.Errorf("store: delete namespace projects: %w", err)
