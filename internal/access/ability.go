@@ -72,3 +72,44 @@ const (
 	// ManageProjectAccessTokens: Maintainer.
 	ManageProjectAccessTokens Ability = "manage_resource_access_tokens"
 )
+
+// Planning abilities on projects: issues, labels, milestones, notes, award
+// emoji, uploads and boards. GitLab's guest_access covers members and, on
+// a public project, every signed-in user (on an internal one every
+// signed-in user who is not external): public_user_access.
+const (
+	// ReadIssue: the project is visible; confidential issues narrow it per
+	// issue (Reporter, author, assignees).
+	ReadIssue Ability = "read_issue"
+	// CreateIssue: guest_access.
+	CreateIssue Ability = "create_issue"
+	// UpdateIssue: Reporter, or the issue's author or an assignee.
+	UpdateIssue Ability = "update_issue"
+	// AdminIssue: Reporter (labels, milestones, assignees, move, links).
+	AdminIssue Ability = "admin_issue"
+	// DestroyIssue: Owner.
+	DestroyIssue Ability = "destroy_issue"
+	// ReadLabel: the project (or group) is visible.
+	ReadLabel Ability = "read_label"
+	// AdminLabel: Reporter.
+	AdminLabel Ability = "admin_label"
+	// ReadMilestone: the project (or group) is visible.
+	ReadMilestone Ability = "read_milestone"
+	// AdminMilestone: Reporter.
+	AdminMilestone Ability = "admin_milestone"
+	// ReadNote: the noteable is readable; internal notes take Reporter.
+	ReadNote Ability = "read_note"
+	// CreateNote: guest_access, and the discussion not locked (unless
+	// Reporter).
+	CreateNote Ability = "create_note"
+	// AdminNote: Maintainer (others' notes); authors edit their own.
+	AdminNote Ability = "admin_note"
+	// AwardEmoji: guest_access.
+	AwardEmoji Ability = "award_emoji"
+	// UploadFile: guest_access.
+	UploadFile Ability = "upload_file"
+	// ReadIssueBoard: the project (or group) is visible.
+	ReadIssueBoard Ability = "read_issue_board"
+	// AdminIssueBoard: Reporter.
+	AdminIssueBoard Ability = "admin_issue_board"
+)

@@ -209,6 +209,21 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return has(access.Owner)
 	case access.ManageProjectAccessTokens:
 		return resourceTokens(r, c, level >= access.Maintainer, t)
+	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadNote, access.ReadIssueBoard:
+		return allowed
+	case access.CreateIssue, access.CreateNote, access.AwardEmoji, access.UploadFile:
+		// guest_access: members, and public_user_access — any signed-in
+		// caller on a public project, non-external ones on an internal
+		// one; who sees the project and is signed in has it.
+		return allowed
+	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+		// The fixtures' issues are the administrator's: no caller is
+		// their author or assignee.
+		return has(access.Reporter)
+	case access.AdminNote:
+		return has(access.Maintainer)
+	case access.DestroyIssue:
+		return has(access.Owner)
 	}
 	panic("expect: no project rule for " + string(r.Ability))
 }
@@ -248,6 +263,13 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.ManageGroupAccessTokens:
 		return resourceTokens(r, c, level >= access.Owner, t)
+	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard:
+		return allowed
+	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+		if level >= access.Reporter {
+			return allowed
+		}
+		return forbidden
 	}
 	panic("expect: no group rule for " + string(r.Ability))
 }

@@ -51,6 +51,19 @@ type fixtureFailure string
 
 const api = "/api/v4"
 
+// addFixtures adds one family's fixtures, kept in a file of its own
+// (authz_fixtures_<family>_test.go: `var _ = addFixtures(map…)`); a route
+// given twice is a mistake.
+func addFixtures(m map[string]fixture) struct{} {
+	for k, f := range m {
+		if _, dup := fixtures[k]; dup {
+			panic("authz fixtures: " + k + " given twice")
+		}
+		fixtures[k] = f
+	}
+	return struct{}{}
+}
+
 // fixtures has one entry per served route, "METHOD PATTERN".
 var fixtures = withArchiveFormats(map[string]fixture{
 	// Instance

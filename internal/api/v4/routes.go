@@ -162,6 +162,16 @@ func table() []endpoint {
 		row("GET /projects/{id}/repository/commits/{sha}/refs", (*API).getCommitRefs, anyone, access.ReadCode),
 		row("POST /projects/{id}/repository/commits/{sha}/cherry_pick", (*API).cherryPick, signedIn, access.PushCode),
 		row("POST /projects/{id}/repository/commits/{sha}/revert", (*API).revertCommit, signedIn, access.PushCode),
+
+		// Issues (issues*.go)
+
+		// Labels (labels.go)
+
+		// Milestones (milestones.go)
+
+		// Notes, discussions, award emoji, resource events (notes.go, discussions.go, award_emoji.go, resource_events.go)
+
+		// Markdown and uploads (markdown.go, uploads.go)
 	}
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {

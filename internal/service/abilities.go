@@ -1,0 +1,62 @@
+package service
+
+import (
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
+)
+
+// guestAccess is GitLab's guest_access on a project the caller sees:
+// members, and through public_user_access every signed-in user on a
+// public project and every signed-in user who is not external on an
+// internal one.
+func guestAccess(id *auth.Identity, p *model.Project, level access.Level) bool {
+	if level >= access.Guest {
+		return true
+	}
+	if !id.Authenticated() {
+		return false
+	}
+	return p.VisibilityLevel >= access.Public || p.VisibilityLevel >= access.Internal && !id.User.External
+}
+
+// ProjectCan reports whether a caller with level on p, who sees p, holds a
+// planning ability there. It is the one place these rules live: every
+// adapter asks it (through the service operations) and the authorization
+// matrix derives its expectations from the same table. Per-object rules
+// (an issue's author may update it, confidential issues) are applied by
+// the operations on top of it. Archived projects are read-only, as
+// GitLab's ArchivedAbilities make them.
+func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a access.Ability) bool {
+	switch a {
+	case access.ReadProject, access.ReadIssue, access.ReadLabel, access.ReadMilestone,
+		access.ReadNote, access.ReadIssueBoard:
+		return true
+	}
+	if p.Archived {
+		return false
+	}
+	switch a {
+	case access.CreateIssue, access.CreateNote, access.AwardEmoji, access.UploadFile:
+		return guestAccess(id, p, level)
+	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+		return level >= access.Reporter
+	case access.AdminNote:
+		return level >= access.Maintainer
+	case access.DestroyIssue:
+		return level >= access.Owner
+	}
+	return false
+}
+
+// GroupCan is ProjectCan for a group the caller sees: group labels,
+// milestones and boards take Reporter on the group.
+func GroupCan(level access.Level, a access.Ability) bool {
+	switch a {
+	case access.ReadGroup, access.ReadLabel, access.ReadMilestone, access.ReadIssue, access.ReadIssueBoard:
+		return true
+	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+		return level >= access.Reporter
+	}
+	return false
+}
