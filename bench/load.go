@@ -384,6 +384,24 @@ func (l *loader) endpoints() []*endpoint {
 		}, after: func(w *worker, spec reqSpec) {
 			w.state[fmt.Sprintf("bench-%s-w%d", w.phase, w.id)] = true
 		}},
+		// Issues (issue 13): a project's open issues with one label, 20 a
+		// page; the issues assigned to the caller across every project it
+		// sees; creation (the iid sequence and the row in one transaction).
+		{name: "GET /projects/:id/issues?labels&state", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues?state=opened&labels=%s&per_page=20",
+				pick(w, sd.IssueProjects).ID, benchLabels[w.rng.IntN(len(benchLabels))]))
+		}},
+		{name: "GET /issues?scope=assigned_to_me", weight: 3, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/issues?scope=assigned_to_me&per_page=20&page=%d", 1+w.rng.IntN(3)))
+		}},
+		{name: "GET /projects/:id/issues/:iid", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues/%d", pick(w, sd.IssueProjects).ID, 1+w.rng.IntN(issuesPerProject)))
+		}},
+		{name: "POST /projects/:id/issues", weight: 1, req: func(w *worker) reqSpec {
+			form := url.Values{"title": {fmt.Sprintf("bench issue %s %d %d", w.phase, w.id, w.n)}, "labels": {"bug"}}
+			return reqSpec{method: http.MethodPost, path: fmt.Sprintf("/projects/%d/issues", repoOf(w).ID),
+				body: []byte(form.Encode()), ctype: "application/x-www-form-urlencoded"}
+		}},
 		// What git ls-remote and every fetch ask first: v0 answers the whole
 		// ref advertisement, v2 only the capabilities.
 		{name: "GET info/refs (v0)", req: func(w *worker) reqSpec {

@@ -42,9 +42,10 @@ func cloneLine(r *dbRun) string {
 
 func seedLine(r *dbRun) string {
 	c := r.Counts
-	return fmt.Sprintf("%d users, %d groups, %d projects, %d memberships in %s (service layer, server stopped); "+
-		"%d repositories pushed in %s", c.Users, c.Groups, c.Projects, c.Members, c.Seed.Round(time.Millisecond),
-		len(c.RepoProjects), c.SeedRepos.Round(time.Millisecond))
+	return fmt.Sprintf("%d users, %d groups, %d projects, %d memberships, %d issues (%d assigned to the bench user, "+
+		"seeded in %s) in %s (service layer and store, server stopped); %d repositories pushed in %s",
+		c.Users, c.Groups, c.Projects, c.Members, c.Issues, c.AssignedIssues, c.SeedIssues.Round(time.Millisecond),
+		c.Seed.Round(time.Millisecond), len(c.RepoProjects), c.SeedRepos.Round(time.Millisecond))
 }
 
 // printRun writes one database's results to w as an aligned table.

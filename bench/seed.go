@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/url"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -42,6 +43,11 @@ type seeded struct {
 	BenchToken  string // bench user, scope api
 	RootToken   string
 	ReposGroup  int64
+
+	Issues         int // issues seeded, issuesPerProject in every bulk project
+	AssignedIssues int // of them assigned to the bench user
+	SeedIssues     time.Duration
+	IssueProjects  []projectRef // visible projects with seeded issues
 
 	UserIDs         []int64      // every user
 	VisibleGroups   []int64      // groups the bench user can see
@@ -193,6 +199,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 	// Projects: 70% in groups, 30% personal; 60% private, 20% internal,
 	// 20% public (never more open than their group). Four writers.
 	jobs := make(chan int)
+	var projectIDs []int64
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
@@ -241,6 +248,7 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 						sd.Members++
 					}
 					sd.MaxProjectID = max(sd.MaxProjectID, p.ID)
+					projectIDs = append(projectIDs, p.ID)
 					if (g != nil && g.benchSees) || vis >= access.Internal {
 						sd.VisibleProjects = append(sd.VisibleProjects, projectRef{ID: p.ID, FullPath: p.FullPath()})
 					}
@@ -264,6 +272,11 @@ func seedBulk(ctx context.Context, dbURL, dataDir string, c seedCounts, sd *seed
 		return firstErr
 	}
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	slices.Sort(projectIDs)
+	if err := seedIssues(ctx, db, sd, projectIDs); err != nil {
 		return err
 	}
 
