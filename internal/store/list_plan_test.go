@@ -157,6 +157,9 @@ func checkPlans(t *testing.T, db *DB, rec *recorder, tables ...string) {
 		text := strings.Join(plan, "\n")
 		t.Logf("plan of query %d:\n%s", i, text)
 		for _, line := range plan {
+			if strings.Contains(line, "VIRTUAL TABLE INDEX") {
+				continue // an FTS5 table answering MATCH through its index
+			}
 			for _, table := range tables {
 				alias := table[:1]
 				if strings.Contains(line, "Seq Scan on "+table) || line == "SCAN "+alias ||

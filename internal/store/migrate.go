@@ -52,7 +52,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		version := strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+		version, ok := db.migrationVersion(name)
+		if !ok {
+			continue
+		}
 		if applied[version] {
 			continue
 		}
@@ -65,6 +68,21 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// migrationVersion names the migration in file name: "0015_issues" for
+// migrations/0015_issues.sql. A migration that each database writes its own
+// way (full-text search) comes as two files, NNNN_name.sqlite.sql and
+// NNNN_name.postgres.sql, of one version; ok is false for the other
+// dialect's file.
+func (db *DB) migrationVersion(name string) (version string, ok bool) {
+	version = strings.TrimSuffix(strings.TrimPrefix(name, "migrations/"), ".sql")
+	for d, suffix := range map[Dialect]string{SQLite: ".sqlite", Postgres: ".postgres"} {
+		if strings.HasSuffix(version, suffix) {
+			return strings.TrimSuffix(version, suffix), d == db.dialect
+		}
+	}
+	return version, true
 }
 
 func (db *DB) dialectSQL(body string) string {
