@@ -218,6 +218,7 @@ func (s *Service) CreateBranch(ctx context.Context, id *auth.Identity, projectRe
 	if err := s.markRepoNonEmpty(ctx, pr.Project); err != nil {
 		return nil, nil, err
 	}
+	s.recordAPIPush(ctx, pr, id.User, gitBranchPrefix+b.Name, "", b.Target)
 	infos, err := s.DescribeBranches(ctx, pr, []repo.Branch{*b})
 	if err != nil {
 		return nil, nil, err
@@ -301,6 +302,7 @@ func (s *Service) DeleteBranch(ctx context.Context, id *auth.Identity, projectRe
 		}
 		return fmt.Errorf("service: delete branch: %w", err)
 	}
+	s.recordAPIPush(ctx, pr, id.User, gitBranchPrefix+b.Name, b.Target, "")
 	return nil
 }
 

@@ -142,6 +142,9 @@ func (s *Service) Pick(ctx context.Context, id *auth.Identity, projectRef string
 	out, err := pr.Repo.Pick(ctx, repo.PickRequest{Branch: in.Branch, Commit: c.ID, Revert: in.Revert,
 		Message: in.Message, Committer: me, DryRun: in.DryRun})
 	if err == nil {
+		if !in.DryRun {
+			s.recordAPIPush(ctx, pr, id.User, ref, v, out.ID)
+		}
 		return pr, out, nil
 	}
 	verb, done := "cherry-pick", "cherry-picked"

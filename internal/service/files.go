@@ -271,6 +271,7 @@ func (s *Service) CommitFiles(ctx context.Context, id *auth.Identity, projectRef
 			return nil, nil, err
 		}
 	}
+	s.recordAPIPush(ctx, pr, id.User, branchRef, head, c.ID)
 	return pr, c, nil
 }
 

@@ -39,6 +39,8 @@ type GitRepo struct {
 	// push advertisement and refuses each update of one ("deny updating a
 	// hidden ref") while the push's other refs land.
 	HiddenRefs []string
+	// Pusher is the signed-in caller of a push: the author of its events.
+	Pusher *model.User
 }
 
 // ReservedRefPrefixes are the refs GitLab writes itself and no push may
@@ -108,6 +110,7 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 	g := &GitRepo{Project: p, Level: level, Repo: s.repos.Open(p.ID)}
 	if write {
 		g.HiddenRefs = ReservedRefPrefixes()
+		g.Pusher = id.User
 	}
 	return g, nil
 }
@@ -233,7 +236,7 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 			}
 		}
 	}
-	return s.db.WithTx(ctx, func(q *store.Queries) error {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		p, err := q.ProjectByID(ctx, g.Project.ID)
 		if err != nil {
 			return err
@@ -253,4 +256,8 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 		p.LastActivityAt = q.Now()
 		return q.UpdateProjectRepository(ctx, p)
 	})
+	if err != nil {
+		return err
+	}
+	return s.RecordPushes(ctx, g.Project, g.Pusher, r, changes)
 }

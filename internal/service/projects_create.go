@@ -184,6 +184,9 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 				return err
 			}
 			made = append(made, p.ID)
+			if err := recordProjectCreated(ctx, q, p, id.User); err != nil {
+				return err
+			}
 			if ns.ID == creator.NamespaceID {
 				if err := s.checkProjectsLimit(ctx, q, creator.ID, plan.forUser, true); err != nil {
 					return err

@@ -151,6 +151,9 @@ func (s *Service) CreateTag(ctx context.Context, id *auth.Identity, projectRef s
 		}
 		return nil, nil, fmt.Errorf("service: create tag: %w", err)
 	}
+	if v, err := pr.Repo.RefValue("refs/tags/" + in.Name); err == nil && v != "" {
+		s.recordAPIPush(ctx, pr, id.User, "refs/tags/"+in.Name, "", v)
+	}
 	ti, err := s.tagInfo(ctx, pr, in.Name)
 	return pr, ti, err
 }
@@ -177,5 +180,6 @@ func (s *Service) DeleteTag(ctx context.Context, id *auth.Identity, projectRef, 
 		}
 		return fmt.Errorf("service: delete tag: %w", err)
 	}
+	s.recordAPIPush(ctx, pr, id.User, "refs/tags/"+name, t.Target, "")
 	return nil
 }

@@ -70,12 +70,12 @@ func TestFullTextFollowsRows(t *testing.T) {
 		}
 	}
 	want(search(issueText, "login"), 0, 1)
-	want(search(issueText, "LOGIN crash"), 0)            // every word, prefixes, any case
-	want(search(issueText, "crashes"), 0, 2)             // title or description
-	want(search(issueText, "exp"), 1)                    // a word's start
-	want(search(issueText, "port"))                      // not a word's middle
+	want(search(issueText, "LOGIN crash"), 0)           // every word, prefixes, any case
+	want(search(issueText, "crashes"), 0, 2)            // title or description
+	want(search(issueText, "exp"), 1)                   // a word's start
+	want(search(issueText, "port"))                     // not a word's middle
 	want(search(issueText, `"; DROP TABLE issues; --`)) // words only: "drop", "table", "issues"
-	want(search(issueText, "%_*"))                       // no words: nothing
+	want(search(issueText, "%_*"))                      // no words: nothing
 
 	if _, err := q.exec(ctx, "UPDATE issues SET title = ? WHERE id = ?", "Importer hangs", issues[1].ID); err != nil {
 		t.Fatal(err)

@@ -163,6 +163,11 @@ func table() []endpoint {
 		row("POST /projects/{id}/repository/commits/{sha}/cherry_pick", (*API).cherryPick, signedIn, access.PushCode),
 		row("POST /projects/{id}/repository/commits/{sha}/revert", (*API).revertCommit, signedIn, access.PushCode),
 
+		// Events (events.go)
+		row("GET /events", (*API).listMyEvents, signedInOrReadUser, access.ReadCurrentUser),
+		row("GET /users/{id}/events", (*API).listUserEvents, anyoneOrReadUser, access.ReadUser),
+		row("GET /projects/{id}/events", (*API).listProjectEvents, anyone, access.ReadProject),
+
 		// Issues (issues*.go)
 
 		// Labels (labels.go)

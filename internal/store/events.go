@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/model"
+)
+
+// InsertEvent records e (and its push payload), filling in ID and
+// CreatedAt. Run it in the transaction of the change it records, so that
+// the feed never shows what did not happen.
+func (q *Queries) InsertEvent(ctx context.Context, e *model.Event) error {
+	e.CreatedAt = q.Now()
+	id, err := q.insert(ctx, `INSERT INTO events (project_id, group_id, author_id, action, target_type,
+		target_id, target_iid, target_title, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullInt(e.ProjectID), nullInt(e.GroupID), e.AuthorID, e.Action, nullStr(e.TargetType),
+		nullInt(e.TargetID), nullInt(e.TargetIID), nullStr(e.TargetTitle), ms(e.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("store: record event: %w", err)
+	}
+	e.ID = id
+	if p := e.Push; p != nil {
+		if _, err := q.exec(ctx, `INSERT INTO push_event_payloads (event_id, commit_count, action, ref_type,
+			commit_from, commit_to, ref, commit_title, ref_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			id, p.CommitCount, p.Action, p.RefType, nullStr(p.CommitFrom), nullStr(p.CommitTo), p.Ref,
+			nullStr(p.CommitTitle), nullInt(p.RefCount)); err != nil {
+			return fmt.Errorf("store: record push: %w", err)
+		}
+	}
+	return nil
+}
+
+const eventColumns = `e.id, e.project_id, e.group_id, e.author_id, e.action, e.target_type, e.target_id,
+	e.target_iid, e.target_title, e.created_at, pp.commit_count, pp.action, pp.ref_type, pp.commit_from,
+	pp.commit_to, pp.ref, pp.commit_title, pp.ref_count`
+
+func scanEvent(s scanner) (*model.Event, error) {
+	var e model.Event
+	var project, group, targetID, targetIID, commitCount, refCount sql.NullInt64
+	var targetType, targetTitle, pushAction, refType, from, to, ref, title sql.NullString
+	var created int64
+	if err := s.Scan(&e.ID, &project, &group, &e.AuthorID, &e.Action, &targetType, &targetID, &targetIID,
+		&targetTitle, &created, &commitCount, &pushAction, &refType, &from, &to, &ref, &title, &refCount); err != nil {
+		return nil, wrapErr(err)
+	}
+	e.ProjectID, e.GroupID = fromNullInt(project), fromNullInt(group)
+	e.TargetType, e.TargetID, e.TargetIID = fromNullStr(targetType), fromNullInt(targetID), fromNullInt(targetIID)
+	e.TargetTitle, e.CreatedAt = fromNullStr(targetTitle), fromMS(created)
+	if commitCount.Valid {
+		e.Push = &model.PushData{CommitCount: commitCount.Int64, Action: pushAction.String, RefType: refType.String,
+			CommitFrom: fromNullStr(from), CommitTo: fromNullStr(to), Ref: ref.String,
+			CommitTitle: fromNullStr(title), RefCount: fromNullInt(refCount)}
+	}
+	return &e, nil
+}
+
+// visibleProjectSQL holds when the project p may be seen by a viewer:
+// open enough (visibility_level ≥ the viewer's minimum), or the viewer
+// is a member of it or of a group above it. Arguments: min visibility,
+// viewer, today, viewer, today. Projects marked for deletion are left out.
+const visibleProjectSQL = `(p.marked_for_deletion_on IS NULL AND (p.visibility_level >= ?
+	OR EXISTS (SELECT 1 FROM members m WHERE m.source_type = 'Project' AND m.source_id = p.id
+		AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))
+	OR EXISTS (SELECT 1 FROM namespace_closure c JOIN members m ON m.source_type = 'Namespace'
+		AND m.source_id = c.ancestor_id WHERE c.descendant_id = p.namespace_id
+		AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))))`
+
+// memberProjectSQL holds when user is a member of project p, directly or
+// through a group above it. Arguments: user, today, user, today.
+const memberProjectSQL = `(EXISTS (SELECT 1 FROM members m WHERE m.source_type = 'Project' AND m.source_id = p.id
+		AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))
+	OR EXISTS (SELECT 1 FROM namespace_closure c JOIN members m ON m.source_type = 'Namespace'
+		AND m.source_id = c.ancestor_id WHERE c.descendant_id = p.namespace_id
+		AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)))`
+
+// ListEvents returns a page of the events f selects, newest first unless
+// f.Asc, and how many there are. Events of projects the viewer may not
+// see are left out here; the service decides on their targets.
+func (q *Queries) ListEvents(ctx context.Context, f model.EventFilter) ([]*model.Event, int, error) {
+	var w conds
+	switch {
+	case f.ProjectID != 0:
+		w.add("e.project_id = ?", f.ProjectID)
+	case f.AuthorID != 0:
+		w.add("e.author_id = ?", f.AuthorID)
+	case f.MemberID != 0:
+		w.add("e.project_id IS NOT NULL")
+		w.add(memberProjectSQL, f.MemberID, f.Today, f.MemberID, f.Today)
+	default:
+		return nil, 0, fmt.Errorf("store: list events: no feed named")
+	}
+	if !f.Admin {
+		// Events outside projects (none recorded yet) are shown only to
+		// administrators until their groups' visibility is decided here.
+		w.add("e.project_id IS NOT NULL")
+		w.add(visibleProjectSQL, f.MinVisibility, f.ViewerID, f.Today, f.ViewerID, f.Today)
+	}
+	if f.Action != "" {
+		w.add("e.action = ?", f.Action)
+	}
+	if f.TargetType != "" {
+		w.add("e.target_type = ?", f.TargetType)
+	}
+	if f.Before != nil {
+		w.add("e.created_at < ?", ms(*f.Before))
+	}
+	if f.After != nil {
+		w.add("e.created_at > ?", ms(*f.After))
+	}
+	from := " FROM events e LEFT JOIN projects p ON p.id = e.project_id"
+	var total int
+	if err := q.queryRow(ctx, "SELECT count(*)"+from+w.where(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count events: %w", wrapErr(err))
+	}
+	order := " ORDER BY e.id DESC"
+	if f.Asc {
+		order = " ORDER BY e.id"
+	}
+	rows, err := q.query(ctx, "SELECT "+eventColumns+from+" LEFT JOIN push_event_payloads pp ON pp.event_id = e.id"+
+		w.where()+order+" LIMIT "+strconv.Itoa(f.Limit)+" OFFSET "+strconv.Itoa(f.Offset), w.args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list events: %w", err)
+	}
+	events, err := collect(rows, scanEvent)
+	return events, total, err
+}
