@@ -40,3 +40,24 @@ type NamespaceFilter struct {
 	Offset    int
 	Limit     int
 }
+
+// SearchFilter selects what a search finds in one scope (issues, notes,
+// milestones): where to look, who is looking, and the words.
+type SearchFilter struct {
+	Text string
+	// Where: every project the viewer sees, a group's projects (and its
+	// subgroups'), or one project.
+	GroupID   int64
+	ProjectID int64
+
+	ViewerID      int64 // 0 for anonymous callers
+	Admin         bool
+	MinVisibility int // lowest visibility seen without membership
+	Today         string
+
+	State        string // issues: "opened", "closed" or "" for both
+	Confidential *bool  // issues
+	Asc          bool   // oldest first (created_at); newest first by default
+	Offset       int
+	Limit        int
+}

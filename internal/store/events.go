@@ -57,25 +57,6 @@ func scanEvent(s scanner) (*model.Event, error) {
 	return &e, nil
 }
 
-// visibleProjectSQL holds when the project p may be seen by a viewer:
-// open enough (visibility_level ≥ the viewer's minimum), or the viewer
-// is a member of it or of a group above it. Arguments: min visibility,
-// viewer, today, viewer, today. Projects marked for deletion are left out.
-const visibleProjectSQL = `(p.marked_for_deletion_on IS NULL AND (p.visibility_level >= ?
-	OR EXISTS (SELECT 1 FROM members m WHERE m.source_type = 'Project' AND m.source_id = p.id
-		AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))
-	OR EXISTS (SELECT 1 FROM namespace_closure c JOIN members m ON m.source_type = 'Namespace'
-		AND m.source_id = c.ancestor_id WHERE c.descendant_id = p.namespace_id
-		AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))))`
-
-// memberProjectSQL holds when user is a member of project p, directly or
-// through a group above it. Arguments: user, today, user, today.
-const memberProjectSQL = `(EXISTS (SELECT 1 FROM members m WHERE m.source_type = 'Project' AND m.source_id = p.id
-		AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))
-	OR EXISTS (SELECT 1 FROM namespace_closure c JOIN members m ON m.source_type = 'Namespace'
-		AND m.source_id = c.ancestor_id WHERE c.descendant_id = p.namespace_id
-		AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)))`
-
 // ListEvents returns a page of the events f selects, newest first unless
 // f.Asc, and how many there are. Events of projects the viewer may not
 // see are left out here; the service decides on their targets.
@@ -88,7 +69,7 @@ func (q *Queries) ListEvents(ctx context.Context, f model.EventFilter) ([]*model
 		w.add("e.author_id = ?", f.AuthorID)
 	case f.MemberID != 0:
 		w.add("e.project_id IS NOT NULL")
-		w.add(memberProjectSQL, f.MemberID, f.Today, f.MemberID, f.Today)
+		w.projectMember(f.MemberID, 10, f.Today)
 	default:
 		return nil, 0, fmt.Errorf("store: list events: no feed named")
 	}
@@ -96,8 +77,8 @@ func (q *Queries) ListEvents(ctx context.Context, f model.EventFilter) ([]*model
 		// Events outside projects (none recorded yet) are shown only to
 		// administrators until their groups' visibility is decided here.
 		w.add("e.project_id IS NOT NULL")
-		w.add(visibleProjectSQL, f.MinVisibility, f.ViewerID, f.Today, f.ViewerID, f.Today)
 	}
+	w.projectVisible(viewerScope{ID: f.ViewerID, Admin: f.Admin, MinVisibility: f.MinVisibility, Today: f.Today})
 	if f.Action != "" {
 		w.add("e.action = ?", f.Action)
 	}

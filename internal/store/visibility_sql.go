@@ -1,0 +1,63 @@
+package store
+
+// The SQL of "who may see what" for lists that span projects (events,
+// search): conditions on a projects row aliased p, added to a conds so
+// their arguments stay in step. Point reads decide through the service
+// layer instead (VisibleProject and friends, over the cached lookups).
+
+// projectMemberSQL holds when a user holds at least a level on project p,
+// directly or through a group above it. Arguments: user, level, today,
+// user, level, today.
+const projectMemberSQL = `(EXISTS (SELECT 1 FROM members m WHERE m.source_type = 'Project'
+		AND m.source_id = p.id AND m.user_id = ? AND m.access_level >= ?
+		AND (m.expires_at IS NULL OR m.expires_at >= ?))
+	OR EXISTS (SELECT 1 FROM namespace_closure c JOIN members m ON m.source_type = 'Namespace'
+		AND m.source_id = c.ancestor_id WHERE c.descendant_id = p.namespace_id
+		AND m.user_id = ? AND m.access_level >= ? AND (m.expires_at IS NULL OR m.expires_at >= ?)))`
+
+// projectMember adds "user holds at least level on p".
+func (c *conds) projectMember(userID int64, level int, today string) {
+	c.add(projectMemberSQL, userID, level, today, userID, level, today)
+}
+
+// viewerScope is who is looking, for the conditions below.
+type viewerScope struct {
+	ID            int64 // 0 for anonymous callers
+	Admin         bool
+	MinVisibility int // lowest visibility seen without membership
+	Today         string
+}
+
+// projectVisible adds "the viewer may see p": administrators see every
+// project; others those open enough for them or where they are members,
+// and none scheduled for deletion.
+func (c *conds) projectVisible(v viewerScope) {
+	if v.Admin {
+		return
+	}
+	c.add("p.marked_for_deletion_on IS NULL")
+	if v.ID == 0 {
+		c.add("p.visibility_level >= ?", v.MinVisibility)
+		return
+	}
+	c.add("(p.visibility_level >= ? OR "+projectMemberSQL+")", v.MinVisibility,
+		v.ID, 10, v.Today, v.ID, 10, v.Today)
+}
+
+// issueReadable adds "the viewer may read issue issues of project p" for
+// a viewer who sees p: the issues feature is on, and a confidential issue
+// takes Reporter, being its author or an assignee (administrators read
+// all).
+func (c *conds) issueReadable(v viewerScope) {
+	if v.Admin {
+		return
+	}
+	c.add("p.issues_enabled = ?", true)
+	if v.ID == 0 {
+		c.add("issues.confidential = ?", false)
+		return
+	}
+	c.add(`(issues.confidential = ? OR issues.author_id = ?
+		OR EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_id = issues.id AND ia.user_id = ?)
+		OR `+projectMemberSQL+")", false, v.ID, v.ID, v.ID, 20, v.Today, v.ID, 20, v.Today)
+}
