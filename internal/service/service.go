@@ -14,6 +14,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/markdown"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
@@ -32,6 +33,8 @@ type Service struct {
 	// repos holds the projects' git repositories; nil in tools that only
 	// touch the database (token create).
 	repos *repo.Store
+	// markdown renders GitLab Flavored Markdown (markdown.go).
+	markdown *markdown.Renderer
 }
 
 // Options configure a Service.
@@ -49,7 +52,8 @@ type Options struct {
 
 // New returns a Service over o's storage.
 func New(o Options) *Service {
-	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now}
+	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
+		markdown: markdown.New()}
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }
 	}

@@ -172,6 +172,7 @@ func table() []endpoint {
 		// Notes, discussions, award emoji, resource events (notes.go, discussions.go, award_emoji.go, resource_events.go)
 
 		// Markdown and uploads (markdown.go, uploads.go)
+		row("POST /markdown", (*API).renderMarkdown, anyoneReadAPI, access.None),
 	}
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {
