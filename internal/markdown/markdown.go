@@ -94,10 +94,6 @@ func (r *Renderer) Render(ctx context.Context, src string, o Options) (string, e
 	return strings.TrimSuffix(r.policy.Sanitize(buf.String()), "\n"), nil
 }
 
-// Sanitize applies the package's HTML policy to html: what Render's
-// output passes through last.
-func (r *Renderer) Sanitize(html string) string { return r.policy.Sanitize(html) }
-
 // paragraphDir marks paragraphs dir="auto", as GitLab's output does, so
 // right-to-left text displays right.
 type paragraphDir struct{}
