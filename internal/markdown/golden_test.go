@@ -52,15 +52,17 @@ func TestReferencesResolveInOneCall(t *testing.T) {
 
 func TestScanRefs(t *testing.T) {
 	cases := map[string][]Ref{
-		"#1":                     {{Kind: KindIssue, IID: 1, Original: "#1"}},
-		"(#12)":                  {{Kind: KindIssue, IID: 12, Original: "#12"}},
-		"group/sub/app#3.":       {{Kind: KindIssue, Project: "group/sub/app", IID: 3, Original: "group/sub/app#3"}},
-		"app!4":                  {{Kind: KindMergeRequest, Project: "app", IID: 4, Original: "app!4"}},
-		"!5,":                    {{Kind: KindMergeRequest, IID: 5, Original: "!5"}},
-		`%"big one" ~"to do"`:    {{Kind: KindMilestone, Name: "big one", Original: `%"big one"`}, {Kind: KindLabel, Name: "to do", Original: `~"to do"`}},
-		"~bug? %v1.0.":           {{Kind: KindLabel, Name: "bug", Original: "~bug"}, {Kind: KindMilestone, Name: "v1.0", Original: "%v1.0"}},
-		"@root. @group/sub @all": {{Kind: KindUser, Name: "root", Original: "@root"}, {Kind: KindUser, Name: "group/sub", Original: "@group/sub"}, {Kind: KindUser, Name: "all", Original: "@all"}},
-		"word.#1 x@y.z \\#1 &#35;1 #1a #0 50% ~ @ # ~\"\" 1~2": nil,
+		"#1":                  {{Kind: KindIssue, IID: 1, Original: "#1"}},
+		"(#12)":               {{Kind: KindIssue, IID: 12, Original: "#12"}},
+		"group/sub/app#3.":    {{Kind: KindIssue, Project: "group/sub/app", IID: 3, Original: "group/sub/app#3"}},
+		"app!4":               {{Kind: KindMergeRequest, Project: "app", IID: 4, Original: "app!4"}},
+		"!5,":                 {{Kind: KindMergeRequest, IID: 5, Original: "!5"}},
+		`%"big one" ~"to do"`: {{Kind: KindMilestone, Name: "big one", Original: `%"big one"`}, {Kind: KindLabel, Name: "to do", Original: `~"to do"`}},
+		"~bug? %v1.0.":        {{Kind: KindLabel, Name: "bug", Original: "~bug"}, {Kind: KindMilestone, Name: "v1.0", Original: "%v1.0"}},
+		"g/app~bug app%\"a b\" ~7": {{Kind: KindLabel, Project: "g/app", Name: "bug", Original: "g/app~bug"},
+			{Kind: KindMilestone, Project: "app", Name: "a b", Original: `app%"a b"`}, {Kind: KindLabel, Name: "7", Original: "~7"}},
+		"@root. @group/sub @all":                                 {{Kind: KindUser, Name: "root", Original: "@root"}, {Kind: KindUser, Name: "group/sub", Original: "@group/sub"}, {Kind: KindUser, Name: "all", Original: "@all"}},
+		"word.#1 x@y.z \\#1 &#35;1 #1a #0 50% ~ @ # ~\"\" 1~ x%": nil,
 	}
 	for in, want := range cases {
 		ms := scanRefs(in)

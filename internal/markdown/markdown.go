@@ -52,7 +52,7 @@ func New() *Renderer {
 	base := func(extra ...goldmark.Extender) goldmark.Markdown {
 		exts := append([]goldmark.Extender{
 			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
-			extension.Strikethrough, extension.Linkify, extension.TaskList, extension.Footnote,
+			extension.Linkify, extension.TaskList, extension.Footnote,
 		}, extra...)
 		return goldmark.New(
 			goldmark.WithExtensions(exts...),
@@ -63,8 +63,11 @@ func New() *Renderer {
 		)
 	}
 	return &Renderer{
-		plain: base(),
+		plain: base(extension.Strikethrough),
 		gfm: base(
+			// "~bug and ~feature" are two labels, not "bug and "
+			// struck through: GitLab strikes through ~~text~~ only.
+			doubleTildeStrikethrough{},
 			emoji.New(emoji.WithRenderingMethod(emoji.Func), emoji.WithRendererFunc(renderEmoji)),
 			&gitlabExtension{},
 		),
@@ -113,4 +116,24 @@ type gitlabExtension struct{}
 func (gitlabExtension) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&referenceTransformer{}, 900)))
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&referenceRenderer{}, 100)))
+}
+
+// doubleTildeStrikethrough is GFM's strikethrough for ~~text~~ only.
+type doubleTildeStrikethrough struct{}
+
+func (doubleTildeStrikethrough) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithInlineParsers(
+		util.Prioritized(doubleTilde{extension.NewStrikethroughParser()}, 500)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(
+		util.Prioritized(extension.NewStrikethroughHTMLRenderer(), 500)))
+}
+
+// doubleTilde lets its parser see "~~" only; a single "~" stays text.
+type doubleTilde struct{ parser.InlineParser }
+
+func (d doubleTilde) Parse(parent ast.Node, block text.Reader, pc parser.Context) ast.Node {
+	if line, _ := block.PeekLine(); len(line) < 2 || line[1] != '~' {
+		return nil
+	}
+	return d.InlineParser.Parse(parent, block, pc)
 }

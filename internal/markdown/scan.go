@@ -17,7 +17,8 @@ const maxRefName = 255
 // scanRefs finds GitLab's references in a run of text, in order:
 //
 //	#1  !1  project#1  group/project#1  group/project!1
-//	%title  %"title with spaces"  ~label  ~"label with spaces"
+//	%title  %"title with spaces"  %1 (by iid)  ~label  ~"label with spaces"  ~1 (by id)
+//	group/project~label  project%title (and the other forms, qualified)
 //	@username  @group/subgroup  @all
 //
 // A reference starts after the start of the text or a character that
@@ -53,17 +54,8 @@ func isWord(c byte) bool {
 func isPathChar(c byte) bool { return isWord(c) || c == '.' || c == '-' }
 
 func scanAt(s string, i int) (match, bool) {
-	switch c := s[i]; {
-	case c == '#' || c == '!':
-		return scanNumbered(s, i, i, "")
-	case c == '%':
-		if name, end, ok := scanName(s, i+1, false); ok {
-			return match{i, end, Ref{Kind: KindMilestone, Name: name, Original: s[i:end]}}, true
-		}
-	case c == '~':
-		if name, end, ok := scanName(s, i+1, true); ok {
-			return match{i, end, Ref{Kind: KindLabel, Name: name, Original: s[i:end]}}, true
-		}
+	c := s[i]
+	switch {
 	case c == '@':
 		end := scanPath(s, i+1)
 		if end == i+1 {
@@ -71,10 +63,29 @@ func scanAt(s string, i int) (match, bool) {
 		}
 		return match{i, end, Ref{Kind: KindUser, Name: s[i+1 : end], Original: s[i:end]}}, true
 	case isWord(c):
-		// A cross-project reference: a project path, then # or !.
+		// A cross-project reference: a project path, then its sigil.
 		end := scanPath(s, i)
-		if end > i && end < len(s) && (s[end] == '#' || s[end] == '!') {
-			return scanNumbered(s, i, end, s[i:end])
+		if end > i && end < len(s) {
+			return scanSigil(s, i, end, s[i:end])
+		}
+		return match{}, false
+	}
+	return scanSigil(s, i, i, "")
+}
+
+// scanSigil reads the reference whose sigil (# ! % ~) is at sigil, of
+// project (empty: the context project); the match starts at start.
+func scanSigil(s string, start, sigil int, project string) (match, bool) {
+	switch s[sigil] {
+	case '#', '!':
+		return scanNumbered(s, start, sigil, project)
+	case '%', '~':
+		kind := KindMilestone
+		if s[sigil] == '~' {
+			kind = KindLabel
+		}
+		if name, end, ok := scanName(s, sigil+1, kind == KindLabel); ok {
+			return match{start, end, Ref{Kind: kind, Project: project, Name: name, Original: s[start:end]}}, true
 		}
 	}
 	return match{}, false

@@ -55,6 +55,11 @@ func basePath(base string) string {
 	return strings.TrimSuffix(u.Path, "/")
 }
 
+// maxReferencedProjects bounds the projects one text's references may
+// name: each costs a lookup, and a text of thousands of "pN#1" must not
+// cost thousands. References to further projects stay text.
+const maxReferencedProjects = 50
+
 // visibleProject is a project the caller sees, with the caller's level.
 type visibleProject struct {
 	project *model.Project
@@ -102,6 +107,9 @@ func (r *refResolver) projectOf(ctx context.Context, path string) (*visibleProje
 	key := strings.ToLower(path)
 	if vp, ok := r.projects[key]; ok {
 		return vp, nil
+	}
+	if len(r.projects) >= maxReferencedProjects {
+		return nil, nil
 	}
 	// One lookup per distinct project named, never per reference.
 	p, level, err := r.s.VisibleProject(ctx, r.id, path)
@@ -180,100 +188,131 @@ func (r *refResolver) resolveIssues(ctx context.Context, refs []markdown.Ref, ou
 	return nil
 }
 
-// contextNames collects the names of refs of kind, for the context
-// project only (labels and milestones are not resolved across projects).
-func (r *refResolver) contextNames(refs []markdown.Ref, kind markdown.Kind) []string {
-	if r.project == nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var names []string
-	for _, ref := range refs {
-		if ref.Kind == kind && ref.Project == "" && !seen[ref.Name] {
-			seen[ref.Name] = true
-			names = append(names, ref.Name)
+// byProject groups the indexes of refs of kind by the project they name,
+// skipping those naming nothing the caller sees.
+func (r *refResolver) byProject(ctx context.Context, refs []markdown.Ref, kind markdown.Kind) (map[*visibleProject][]int, error) {
+	out := map[*visibleProject][]int{}
+	for i, ref := range refs {
+		if ref.Kind != kind {
+			continue
+		}
+		vp, err := r.projectOf(ctx, ref.Project)
+		if err != nil {
+			return nil, err
+		}
+		if vp != nil {
+			out[vp] = append(out[vp], i)
 		}
 	}
-	return names
+	return out, nil
+}
+
+// namesAndNumbers splits references' names into titles and numbers (an
+// all-digit name is an id or iid, as GitLab reads ~123 and %123).
+func namesAndNumbers(refs []markdown.Ref, idx []int) (titles []string, numbers []int64) {
+	for _, i := range idx {
+		if n, err := strconv.ParseInt(refs[i].Name, 10, 64); err == nil && n > 0 {
+			numbers = append(numbers, n)
+		} else {
+			titles = append(titles, refs[i].Name)
+		}
+	}
+	return titles, numbers
 }
 
 func (r *refResolver) resolveMilestones(ctx context.Context, refs []markdown.Ref, out []*markdown.Link) error {
-	titles := r.contextNames(refs, markdown.KindMilestone)
-	if len(titles) == 0 || !ProjectCan(r.id, r.project.project, r.project.level, access.ReadMilestone) {
-		return nil
-	}
-	p := r.project.project
-	q := r.s.db.Queries()
-	list, err := q.AvailableMilestones(ctx, p.ID, p.NamespaceID, titles)
+	groups, err := r.byProject(ctx, refs, markdown.KindMilestone)
 	if err != nil {
 		return err
 	}
-	byTitle := map[string]*model.Milestone{}
-	var groupIDs []int64
-	for _, m := range list {
-		if byTitle[m.Title] == nil { // project milestones come first
-			byTitle[m.Title] = m
+	q := r.s.db.Queries()
+	for vp, idx := range groups {
+		p := vp.project
+		if !ProjectCan(r.id, p, vp.level, access.ReadMilestone) {
+			continue
+		}
+		titles, iids := namesAndNumbers(refs, idx)
+		list, err := q.AvailableMilestonesMatching(ctx, p.ID, p.NamespaceID, titles, iids)
+		if err != nil {
+			return err
+		}
+		byTitle, byIID := map[string]*model.Milestone{}, map[int64]*model.Milestone{}
+		var groupIDs []int64
+		for _, m := range list {
+			if m.ProjectID != nil && byIID[m.IID] == nil {
+				byIID[m.IID] = m
+			}
+			if byTitle[m.Title] == nil { // project milestones come first
+				byTitle[m.Title] = m
+			}
 			if m.GroupID != nil {
 				groupIDs = append(groupIDs, *m.GroupID)
 			}
 		}
-	}
-	groups, err := q.NamespacesByIDs(ctx, groupIDs)
-	if err != nil {
-		return err
-	}
-	for i, ref := range refs {
-		if ref.Kind != markdown.KindMilestone || ref.Project != "" {
-			continue
+		groupsByID, err := q.NamespacesByIDs(ctx, groupIDs)
+		if err != nil {
+			return err
 		}
-		m := byTitle[ref.Name]
-		if m == nil {
-			continue
-		}
-		u := r.url(p.FullPath(), "-", "milestones", itoa(m.IID))
-		data := []markdown.Attr{{Name: "link", Value: "false"}, {Name: "link-reference", Value: "false"},
-			{Name: "project", Value: itoa(p.ID)}, {Name: "milestone", Value: itoa(m.ID)}}
-		if m.GroupID != nil {
-			g := groups[*m.GroupID]
-			if g == nil {
+		for _, i := range idx {
+			m := byTitle[refs[i].Name]
+			if n, err := strconv.ParseInt(refs[i].Name, 10, 64); err == nil {
+				m = byIID[n]
+			}
+			if m == nil {
 				continue
 			}
-			u = r.url("groups", g.FullPath, "-", "milestones", itoa(m.IID))
+			u := r.url(p.FullPath(), "-", "milestones", itoa(m.IID))
+			if m.GroupID != nil {
+				g := groupsByID[*m.GroupID]
+				if g == nil {
+					continue
+				}
+				u = r.url("groups", g.FullPath, "-", "milestones", itoa(m.IID))
+			}
+			out[i] = &markdown.Link{URL: u, Title: m.Title,
+				Data: []markdown.Attr{{Name: "link", Value: "false"}, {Name: "link-reference", Value: "false"},
+					{Name: "project", Value: itoa(p.ID)}, {Name: "milestone", Value: itoa(m.ID)}}}
 		}
-		out[i] = &markdown.Link{URL: u, Title: m.Title, Data: data}
 	}
 	return nil
 }
 
 func (r *refResolver) resolveLabels(ctx context.Context, refs []markdown.Ref, out []*markdown.Link) error {
-	titles := r.contextNames(refs, markdown.KindLabel)
-	if len(titles) == 0 || !ProjectCan(r.id, r.project.project, r.project.level, access.ReadLabel) {
-		return nil
-	}
-	p := r.project.project
-	list, err := r.s.db.Queries().AvailableLabels(ctx, p.ID, p.NamespaceID, titles)
+	groups, err := r.byProject(ctx, refs, markdown.KindLabel)
 	if err != nil {
 		return err
 	}
-	byTitle := map[string]*model.Label{}
-	for _, l := range list {
-		if byTitle[l.Title] == nil { // project labels come first
-			byTitle[l.Title] = l
-		}
-	}
-	for i, ref := range refs {
-		if ref.Kind != markdown.KindLabel || ref.Project != "" {
+	for vp, idx := range groups {
+		p := vp.project
+		if !ProjectCan(r.id, p, vp.level, access.ReadLabel) {
 			continue
 		}
-		l := byTitle[ref.Name]
-		if l == nil {
-			continue
+		titles, ids := namesAndNumbers(refs, idx)
+		list, err := r.s.db.Queries().AvailableLabelsMatching(ctx, p.ID, p.NamespaceID, titles, ids)
+		if err != nil {
+			return err
 		}
-		out[i] = &markdown.Link{
-			URL:   r.url(p.FullPath(), "-", "issues") + "?label_name=" + url.QueryEscape(l.Title),
-			Title: l.Description, Text: l.Title,
-			Data: []markdown.Attr{{Name: "link", Value: "false"}, {Name: "link-reference", Value: "false"},
-				{Name: "project", Value: itoa(p.ID)}, {Name: "label", Value: itoa(l.ID)}}}
+		byTitle, byID := map[string]*model.Label{}, map[int64]*model.Label{}
+		for _, l := range list {
+			byID[l.ID] = l
+			if byTitle[l.Title] == nil { // project labels come first
+				byTitle[l.Title] = l
+			}
+		}
+		for _, i := range idx {
+			l := byTitle[refs[i].Name]
+			if n, err := strconv.ParseInt(refs[i].Name, 10, 64); err == nil {
+				l = byID[n]
+			}
+			if l == nil {
+				continue
+			}
+			out[i] = &markdown.Link{
+				URL:   r.url(p.FullPath(), "-", "issues") + "?label_name=" + url.QueryEscape(l.Title),
+				Title: l.Description, Text: l.Title,
+				Data: []markdown.Attr{{Name: "link", Value: "false"}, {Name: "link-reference", Value: "false"},
+					{Name: "project", Value: itoa(p.ID)}, {Name: "label", Value: itoa(l.ID)}}}
+		}
 	}
 	return nil
 }

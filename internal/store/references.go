@@ -36,24 +36,60 @@ func (q *Queries) IssuesByProjectIIDs(ctx context.Context, want map[int64][]int6
 	return collect(rows, scanIssue)
 }
 
-// AvailableMilestones returns the milestones a project may use — its own
-// and those of its namespace's ancestors — with these titles, project
+// AvailableMilestonesMatching returns the milestones a project may use —
+// its own and those of its namespace's ancestors — titled one of titles,
+// or its own with one of iids (GitLab's %123), in one query, project
 // milestones first.
-func (q *Queries) AvailableMilestones(ctx context.Context, projectID, namespaceID int64, titles []string) ([]*model.Milestone, error) {
-	if len(titles) == 0 {
+func (q *Queries) AvailableMilestonesMatching(ctx context.Context, projectID, namespaceID int64, titles []string, iids []int64) ([]*model.Milestone, error) {
+	match, args := titlesOrIDs(titles, "(project_id = ? AND iid IN (%s))", iids, projectID)
+	if match == "" {
 		return nil, nil
 	}
-	args := []any{projectID, namespaceID}
-	for _, t := range titles {
-		args = append(args, t)
-	}
 	rows, err := q.query(ctx, "SELECT "+milestoneColumns+` FROM milestones WHERE (project_id = ? OR group_id IN
-		(SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ?)) AND title IN (`+placeholders(len(titles))+`)
-		ORDER BY project_id IS NULL, id`, args...)
+		(SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ?)) AND (`+match+`)
+		ORDER BY project_id IS NULL, id`, append([]any{projectID, namespaceID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: available milestones: %w", err)
 	}
 	return collect(rows, scanMilestone)
+}
+
+// AvailableLabelsMatching returns the labels a project may use titled
+// one of titles or with one of ids (GitLab's ~123), in one query,
+// project labels first.
+func (q *Queries) AvailableLabelsMatching(ctx context.Context, projectID, namespaceID int64, titles []string, ids []int64) ([]*model.Label, error) {
+	match, args := titlesOrIDs(titles, "id IN (%s)", ids)
+	if match == "" {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, "SELECT "+labelColumns+` FROM labels WHERE (project_id = ? OR group_id IN
+		(SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ?)) AND (`+match+`)
+		ORDER BY project_id IS NULL, id`, append([]any{projectID, namespaceID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: available labels: %w", err)
+	}
+	return collect(rows, scanLabel)
+}
+
+// titlesOrIDs is "title IN (…) OR <idCond>" with its arguments; idCond's
+// %s takes the ids' placeholders, after its own leading arguments.
+func titlesOrIDs(titles []string, idCond string, ids []int64, lead ...any) (string, []any) {
+	var parts []string
+	var args []any
+	if len(titles) > 0 {
+		parts = append(parts, "title IN ("+placeholders(len(titles))+")")
+		for _, t := range titles {
+			args = append(args, t)
+		}
+	}
+	if len(ids) > 0 {
+		parts = append(parts, fmt.Sprintf(idCond, placeholders(len(ids))))
+		args = append(args, lead...)
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	return strings.Join(parts, " OR "), args
 }
 
 // UsersByUsernames returns the users with these usernames, compared

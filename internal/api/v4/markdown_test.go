@@ -20,6 +20,7 @@ type mdFixture struct {
 	s               *labtest.Server
 	owner, outsider *labtest.User
 	app, secret     *gitlab.Project
+	labelID         int64
 }
 
 func newMDFixture(t *testing.T) *mdFixture {
@@ -54,9 +55,11 @@ func newMDFixture(t *testing.T) *mdFixture {
 			}
 		}
 		pid := f.app.ID
-		if err := q.InsertLabel(ctx, &model.Label{ProjectID: &pid, Title: "bug", Color: "#FF0000", Description: "Broken"}); err != nil {
+		l := &model.Label{ProjectID: &pid, Title: "bug", Color: "#FF0000", Description: "Broken"}
+		if err := q.InsertLabel(ctx, l); err != nil {
 			return err
 		}
+		f.labelID = l.ID
 		return q.InsertMilestone(ctx, &model.Milestone{ProjectID: &pid, Title: "v1.0"})
 	})
 	if err != nil {
@@ -116,6 +119,18 @@ func TestMarkdownRendersReferencesForTheCaller(t *testing.T) {
 		if !strings.Contains(html, " #2 grp/secret#1 ") {
 			t.Errorf("invisible references are not plain text: %s", html)
 		}
+	}
+
+	// Labels by id, milestones by iid, and both across projects.
+	html = f.render(t, f.owner.Token, "~"+itoa(f.labelID)+" %1 %2", "grp/app")
+	if !strings.Contains(html, `data-original="~`+itoa(f.labelID)+`"`) || !strings.Contains(html, `<span class="gl-label-text">bug</span>`) ||
+		!strings.Contains(html, `data-original="%1"`) || strings.Contains(html, `data-original="%2"`) {
+		t.Errorf("by id: %s", html)
+	}
+	html = f.render(t, f.outsider.Token, "grp/app~bug grp/app%v1.0 grp/secret~bug", "")
+	if !strings.Contains(html, `data-original="grp/app~bug"`) || !strings.Contains(html, `data-original="grp/app%v1.0"`) ||
+		!strings.Contains(html, " grp/secret~bug") {
+		t.Errorf("cross-project: %s", html)
 	}
 
 	// Without a project, only cross-project references and users resolve.
