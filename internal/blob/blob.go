@@ -25,6 +25,9 @@ type Store interface {
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, Info, error)
 	// Delete removes the blob under key; a missing blob is no error.
 	Delete(ctx context.Context, key string) error
+	// DeleteAll removes every blob whose key starts with prefix + "/"
+	// (a deleted project's uploads); none is no error.
+	DeleteAll(ctx context.Context, prefix string) error
 }
 
 // Info describes a stored blob.

@@ -116,6 +116,18 @@ func (f *FS) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// DeleteAll implements Store.
+func (f *FS) DeleteAll(ctx context.Context, prefix string) error {
+	p, err := f.path(prefix)
+	if err != nil {
+		return err
+	}
+	if err := os.RemoveAll(p); err != nil {
+		return fmt.Errorf("blob: delete %s: %w", prefix, err)
+	}
+	return nil
+}
+
 // ctxReader stops a long copy when its context ends.
 type ctxReader struct {
 	ctx context.Context

@@ -52,6 +52,29 @@ func TestFSPutOpenDelete(t *testing.T) {
 	if err := s.Delete(ctx, "uploads/1/abc"); err != nil {
 		t.Fatalf("Delete of a missing blob: %v", err)
 	}
+	// DeleteAll takes a prefix's blobs and nothing else.
+	for _, k := range []string{"uploads/1/a", "uploads/1/b", "uploads/12/c"} {
+		if _, err := s.Put(ctx, k, strings.NewReader(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteAll(ctx, "uploads/1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Open(ctx, "uploads/1/a"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("after DeleteAll: %v", err)
+	}
+	if r, _, err := s.Open(ctx, "uploads/12/c"); err != nil {
+		t.Fatalf("DeleteAll took a sibling: %v", err)
+	} else {
+		r.Close()
+	}
+	if err := s.DeleteAll(ctx, "uploads/99"); err != nil {
+		t.Fatalf("DeleteAll of nothing: %v", err)
+	}
+	if err := s.DeleteAll(ctx, "../x"); !errors.Is(err, ErrInvalidKey) {
+		t.Fatalf("DeleteAll(../x) = %v", err)
+	}
 }
 
 type failingReader struct{ n int }

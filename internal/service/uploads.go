@@ -59,7 +59,7 @@ func (s *Service) UploadFile(ctx context.Context, id *auth.Identity, ref, filena
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("uploads/%d/%s", p.ID, secret)
+	key := uploadsPrefix(p.ID) + "/" + secret
 	br := bufio.NewReaderSize(content, 512)
 	head, _ := br.Peek(512)
 	size, err := s.blobs.Put(ctx, key, io.LimitReader(br, s.maxAttachmentSize+1))
@@ -85,6 +85,22 @@ func (s *Service) UploadFile(ctx context.Context, id *auth.Identity, ref, filena
 func (s *Service) removeBlob(ctx context.Context, key string) {
 	if err := s.blobs.Delete(context.WithoutCancel(ctx), key); err != nil && s.log != nil {
 		s.log.WarnContext(ctx, "upload blob left behind", "key", key, "err", err)
+	}
+}
+
+// uploadsPrefix is where a project's uploads are kept in blob storage.
+func uploadsPrefix(projectID int64) string { return fmt.Sprintf("uploads/%d", projectID) }
+
+// deleteProjectUploads removes the uploads of deleted projects from blob
+// storage; a failure leaves orphan files only, so it is logged.
+func (s *Service) deleteProjectUploads(ctx context.Context, projectIDs ...int64) {
+	if s.blobs == nil {
+		return
+	}
+	for _, id := range projectIDs {
+		if err := s.blobs.DeleteAll(context.WithoutCancel(ctx), uploadsPrefix(id)); err != nil && s.log != nil {
+			s.log.ErrorContext(ctx, "delete project uploads", "project_id", id, "err", err)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package v4_test
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -273,5 +274,25 @@ func TestUploadsServedWithTheProjectsVisibility(t *testing.T) {
 	r := f.s.Do(t, labtest.Request{Path: f.s.URL + img.FullPath, Header: map[string]string{"Range": "bytes=0-3"}})
 	if r.Status != http.StatusPartialContent || string(r.Body) != pngBytes[:4] {
 		t.Fatalf("range = %d %q", r.Status, r.Body)
+	}
+}
+
+func TestUploadsGoWithTheirProject(t *testing.T) {
+	f := newUpFixture(t)
+	c := f.s.Client(t, f.owner.Token)
+	for _, p := range []*gitlab.Project{f.app, f.secret} {
+		if _, _, err := c.ProjectMarkdownUploads.UploadProjectMarkdown(p.ID, strings.NewReader("x"), "x.txt"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Projects.DeleteProject(f.app.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Srv.Service.PurgeDeletedProjects(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	left := blobFiles(t, f.s)
+	if len(left) != 1 || !strings.HasPrefix(left[0], "/uploads/"+itoa(f.secret.ID)+"/") {
+		t.Fatalf("blobs after purging the project = %v, want the other project's only", left)
 	}
 }
