@@ -108,6 +108,9 @@ const (
 	AwardEmoji Ability = "award_emoji"
 	// UploadFile: guest_access.
 	UploadFile Ability = "upload_file"
+	// AdminUpload: Maintainer; lists, downloads by id and deletes a
+	// project's Markdown uploads (GitLab's admin_upload, destroy_upload).
+	AdminUpload Ability = "admin_upload"
 	// ReadIssueBoard: the project (or group) is visible.
 	ReadIssueBoard Ability = "read_issue_board"
 	// AdminIssueBoard: Reporter.

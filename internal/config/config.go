@@ -38,6 +38,9 @@ type Config struct {
 	// MaxFileSize bounds, in bytes, a file written through the REST API
 	// (files and commits); 0 means the API's default (10 MiB).
 	MaxFileSize int64
+	// MaxAttachmentSize bounds, in bytes, a file uploaded for Markdown;
+	// 0 means GitLab's default (100 MiB).
+	MaxAttachmentSize int64
 	// OAuthPasswordGrant enables OAuth's resource owner password
 	// credentials grant.
 	OAuthPasswordGrant bool
@@ -182,6 +185,9 @@ func (c *Config) Validate() error {
 	if c.MaxFileSize < 0 {
 		return &ValueError{Name: "max file size", Value: strconv.FormatInt(c.MaxFileSize, 10), Accepted: acceptedByteCount}
 	}
+	if c.MaxAttachmentSize < 0 {
+		return &ValueError{Name: "max attachment size", Value: strconv.FormatInt(c.MaxAttachmentSize, 10), Accepted: acceptedAttachmentSize}
+	}
 	return nil
 }
 
@@ -298,6 +304,17 @@ func parseMaxFileSize(c *Config, v string) error {
 		return acceptedError(acceptedByteCount)
 	}
 	c.MaxFileSize = n
+	return nil
+}
+
+const acceptedAttachmentSize = "a byte count, 0 or more (0: 100 MiB)"
+
+func parseMaxAttachmentSize(c *Config, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return acceptedError(acceptedAttachmentSize)
+	}
+	c.MaxAttachmentSize = n
 	return nil
 }
 

@@ -51,6 +51,7 @@ var samples = map[string]string{
 	"LABLET_ADMIN_MODE":            "true",
 	"LABLET_OAUTH_PASSWORD_GRANT":  "false",
 	"LABLET_MAX_FILE_SIZE":         "1024",
+	"LABLET_MAX_ATTACHMENT_SIZE":   "2048",
 	"LABLET_PPROF_LISTEN":          "127.0.0.1:6060",
 	"LABLET_CACHES":                "off",
 	"LABLET_GRAVATAR":              "true",

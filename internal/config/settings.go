@@ -83,6 +83,8 @@ var settings = []Setting{
 		set:   parseOAuthRateLimit},
 	{Flag: "max-file-size", Arg: "BYTES", Env: "LABLET_MAX_FILE_SIZE", Default: "0", Scope: Serve,
 		Usage: "largest file the REST API writes (files, commits), in bytes; `0`: 10 MiB", set: parseMaxFileSize},
+	{Flag: "max-attachment-size", Arg: "BYTES", Env: "LABLET_MAX_ATTACHMENT_SIZE", Default: "0", Scope: Serve,
+		Usage: "largest file uploaded for Markdown (`POST /projects/:id/uploads`), in bytes; `0`: 100 MiB, GitLab's default", set: parseMaxAttachmentSize},
 	{Flag: "gravatar", Env: "LABLET_GRAVATAR", Default: "false", Scope: Serve, boolean: true,
 		Usage: "`true` makes users' `avatar_url` Gravatar's, as GitLab's default is; `false`: identicons lablet serves itself at `/-/identicons/<user id>.png`, which need no network and tell no third party who is looked at",
 		set:   parseBool(func(c *Config) *bool { return &c.Gravatar })},

@@ -220,7 +220,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		// The fixtures' issues are the administrator's: no caller is
 		// their author or assignee.
 		return has(access.Reporter)
-	case access.AdminNote:
+	case access.AdminNote, access.AdminUpload:
 		return has(access.Maintainer)
 	case access.DestroyIssue:
 		return has(access.Owner)
@@ -392,6 +392,18 @@ func expectPage(r *route.Route, c *caller, t target) outcome {
 	sess := c.kind == sessionCaller
 	if r.Method == http.MethodPost && (!sess || !c.csrf) {
 		return csrfRejected
+	}
+	if r.Ability == access.ReadProject && t.kind != noTarget {
+		// Project pages (uploads) answer 404 to whoever can't see the
+		// project; tokens sign nobody in to pages.
+		pc := c
+		if !sess {
+			pc = anonymousCaller
+		}
+		if projectVisible(pc, t) {
+			return allowed
+		}
+		return notFound
 	}
 	if a.has("anonymous") {
 		return allowed

@@ -29,6 +29,8 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/cache", onlyThese: []string{}},
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/access", onlyThese: []string{}},
+		{pkg: "internal/markdown", onlyThese: []string{}},
+		{pkg: "internal/blob", onlyThese: []string{}},
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/route", onlyThese: []string{"internal/access"}},
 		{pkg: "internal/store", onlyThese: []string{"internal/cache", "internal/model"}},

@@ -18,6 +18,7 @@ import (
 	"github.com/lablet/lablet/internal/access"
 	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/githttp"
 	"github.com/lablet/lablet/internal/oauth"
@@ -64,7 +65,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	repos := &repo.Store{Root: filepath.Join(cfg.DataDir, "repositories"), CachesOff: cfg.CachesOff}
-	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled})
+	// Blobs (uploads) live in the data dir, 0700 like the rest of it.
+	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "blobs"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
+		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
 		return nil, err

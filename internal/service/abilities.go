@@ -41,7 +41,7 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return guestAccess(id, p, level)
 	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
 		return level >= access.Reporter
-	case access.AdminNote:
+	case access.AdminNote, access.AdminUpload:
 		return level >= access.Maintainer
 	case access.DestroyIssue:
 		return level >= access.Owner

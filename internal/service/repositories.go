@@ -81,6 +81,8 @@ func (s *Service) initialCommit(ctx context.Context, r *repo.Repo, p *model.Proj
 // logged rather than returned: the rows are gone and a leftover directory
 // harms nothing but disk space.
 func (s *Service) deleteRepos(ctx context.Context, projectIDs ...int64) {
+	// Their uploads' bytes go with them (the rows went by cascade).
+	s.deleteProjectUploads(ctx, projectIDs...)
 	if s.repos == nil {
 		return
 	}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/blob"
+	"github.com/lablet/lablet/internal/markdown"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
@@ -32,6 +34,13 @@ type Service struct {
 	// repos holds the projects' git repositories; nil in tools that only
 	// touch the database (token create).
 	repos *repo.Store
+	// markdown renders GitLab Flavored Markdown (markdown.go).
+	markdown *markdown.Renderer
+	// blobs keeps uploaded files; nil in tools that only touch the
+	// database.
+	blobs blob.Store
+	// maxAttachmentSize bounds an upload (uploads.go).
+	maxAttachmentSize int64
 }
 
 // Options configure a Service.
@@ -45,11 +54,21 @@ type Options struct {
 	ImpersonationEnabled bool
 	// Now replaces the clock (tests); nil means the system clock in UTC.
 	Now func() time.Time
+	// Blobs keeps uploaded files; nil for tools that only touch the
+	// database.
+	Blobs blob.Store
+	// MaxAttachmentSize bounds an upload, in bytes; 0 means
+	// DefaultMaxAttachmentSize.
+	MaxAttachmentSize int64
 }
 
 // New returns a Service over o's storage.
 func New(o Options) *Service {
-	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now}
+	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
+		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize}
+	if s.maxAttachmentSize <= 0 {
+		s.maxAttachmentSize = DefaultMaxAttachmentSize
+	}
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }
 	}

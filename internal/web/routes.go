@@ -77,6 +77,10 @@ func (h *Handler) table() []page {
 		pageRow("GET /{full_path...}/-/settings/access_tokens", resourceTokensPage(false), user, access.ManageProjectAccessTokens),
 		pageRow("POST /{full_path...}/-/settings/access_tokens", createResourceTokenPage(false), user, access.ManageProjectAccessTokens),
 		pageRow("POST /{full_path...}/-/settings/access_tokens/{token_id}/revoke", revokeResourceTokenPage(false), user, access.ManageProjectAccessTokens),
+		// Markdown uploads (uploads.go): by the project's id and path.
+		pageRow("GET /-/project/{id}/uploads/{secret}/{filename}", (*Handler).projectUploadByID, anybody, access.ReadProject),
+		pageRow("GET /{full_path...}/uploads/{secret}/{filename}", (*Handler).projectUploadByPath, anybody, access.ReadProject),
+
 		pageRow("GET /groups/{full_path...}/-/settings/access_tokens", resourceTokensPage(true), user, access.ManageGroupAccessTokens),
 		pageRow("POST /groups/{full_path...}/-/settings/access_tokens", createResourceTokenPage(true), user, access.ManageGroupAccessTokens),
 		pageRow("POST /groups/{full_path...}/-/settings/access_tokens/{token_id}/revoke", revokeResourceTokenPage(true), user, access.ManageGroupAccessTokens),

@@ -102,6 +102,9 @@ type endpoint struct {
 	// files marks routes whose bodies carry file content: their body
 	// limit follows the configured file size (base64 grows it by a third).
 	files bool
+	// rawBody marks routes that read their body themselves, streaming
+	// (multipart uploads): parameters come from the query string only.
+	rawBody bool
 }
 
 // who says which callers may reach a route and with which token scopes;
@@ -142,6 +145,9 @@ func row(pattern string, h handler, w who, ab access.Ability) endpoint {
 // withFiles marks a row whose body carries file content.
 func (e endpoint) withFiles() endpoint { e.files = true; return e }
 
+// withRawBody marks a row whose handler streams its body itself.
+func (e endpoint) withRawBody() endpoint { e.rawBody = true; return e }
+
 // scopesFor are the token scopes any one of which lets a caller use the
 // route with method.
 func (w who) scopesFor(method string) []string {
@@ -176,6 +182,9 @@ func (a *API) serve(e endpoint) route.Route {
 	limit := int64(0)
 	if e.files {
 		limit = max(maxBodyBytes, a.maxFileSize*2+1<<20)
+	}
+	if e.rawBody {
+		limit = bodyUnread
 	}
 	h := e.handler
 	return route.Route{

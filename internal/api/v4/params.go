@@ -19,6 +19,10 @@ import (
 // maxBodyBytes bounds API request bodies.
 const maxBodyBytes = 8 << 20
 
+// bodyUnread, as parseParamsLimit's limit, leaves the body to the
+// handler (streamed uploads).
+const bodyUnread = -1
+
 // params merges query, form and JSON body parameters, as Grape does: the
 // body wins over the query string.
 type params struct {
@@ -35,12 +39,12 @@ func parseParams(w http.ResponseWriter, r *http.Request) (*params, error) {
 // parseParamsLimit is parseParams with a body limit other than
 // maxBodyBytes (routes carrying file content take more).
 func parseParamsLimit(w http.ResponseWriter, r *http.Request, limit int64) (*params, error) {
+	p := &params{query: r.URL.Query()}
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead || limit == bodyUnread {
+		return p, nil
+	}
 	if limit <= 0 {
 		limit = maxBodyBytes
-	}
-	p := &params{query: r.URL.Query()}
-	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
-		return p, nil
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))

@@ -177,6 +177,14 @@ func table() []endpoint {
 		// Notes, discussions, award emoji, resource events (notes.go, discussions.go, award_emoji.go, resource_events.go)
 
 		// Markdown and uploads (markdown.go, uploads.go)
+		row("POST /markdown", (*API).renderMarkdown, anyoneReadAPI, access.None),
+		row("POST /projects/{id}/uploads", (*API).uploadFile, signedIn, access.UploadFile).withRawBody(),
+		row("GET /projects/{id}/uploads", (*API).listUploads, anyone, access.AdminUpload),
+		row("GET /projects/{id}/uploads/{upload_id}", (*API).downloadUploadByID, anyone, access.AdminUpload),
+		// GitLab's read_upload: whoever sees the project.
+		row("GET /projects/{id}/uploads/{secret}/{filename}", (*API).downloadUpload, anyone, access.ReadProject),
+		row("DELETE /projects/{id}/uploads/{upload_id}", (*API).deleteUploadByID, signedIn, access.AdminUpload),
+		row("DELETE /projects/{id}/uploads/{secret}/{filename}", (*API).deleteUpload, signedIn, access.AdminUpload),
 	}
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {
