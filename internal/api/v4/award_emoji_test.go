@@ -1,6 +1,7 @@
 package v4_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -118,5 +119,36 @@ func TestNoteAwardEmoji(t *testing.T) {
 	}
 	if resp, err := c.AwardEmoji.DeleteIssuesAwardEmojiOnNote(f.p.ID, f.issue.IID, n.ID, a.ID); resp == nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("delete on deleted note = %v, %v", resp, err)
+	}
+}
+
+// TestIssueVotesConcurrent: votes arriving together all count, each one
+// moving the issue's counter by an atomic increment.
+func TestIssueVotesConcurrent(t *testing.T) {
+	f := newNotesFixture(t)
+	const voters = 8
+	users := make([]*labtest.User, voters)
+	for i := range users {
+		users[i] = f.s.NewUser(t, "voter"+itoa(int64(i)))
+	}
+	errs := make(chan error, voters)
+	for _, u := range users {
+		go func(u *labtest.User) {
+			r := f.s.Do(t, labtest.Request{Method: "POST", Path: f.path(f.issue, "/award_emoji"), Token: u.Token,
+				JSON: map[string]any{"name": "thumbsup"}})
+			if r.Status != http.StatusCreated {
+				errs <- fmt.Errorf("%s: %d %s", u.Username, r.Status, r.Body)
+				return
+			}
+			errs <- nil
+		}(u)
+	}
+	for range users {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if i := f.reload(t, f.issue); i.Upvotes != voters {
+		t.Fatalf("upvotes = %d, want %d", i.Upvotes, voters)
 	}
 }
