@@ -7,6 +7,7 @@ import (
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/service"
 )
 
 // table is the REST API's route table: every endpoint under /api/v4, its
@@ -175,6 +176,36 @@ func table() []endpoint {
 		// Milestones (milestones.go)
 
 		// Notes, discussions, award emoji, resource events (notes.go, discussions.go, award_emoji.go, resource_events.go)
+		// GitLab's notes, discussions and resource events APIs authenticate
+		// every request (before { authenticate! }); award emoji are read
+		// anonymously on public issues.
+		row("GET /projects/{id}/issues/{issue_iid}/notes", (*API).listIssueNotes, signedIn, access.ReadNote),
+		row("POST /projects/{id}/issues/{issue_iid}/notes", (*API).createIssueNote, signedIn, access.CreateNote),
+		row("GET /projects/{id}/issues/{issue_iid}/notes/{note_id}", (*API).getIssueNote, signedIn, access.ReadNote),
+		row("PUT /projects/{id}/issues/{issue_iid}/notes/{note_id}", (*API).updateIssueNote, signedIn, access.AdminNote),
+		row("DELETE /projects/{id}/issues/{issue_iid}/notes/{note_id}", (*API).deleteIssueNote, signedIn, access.AdminNote),
+		row("GET /projects/{id}/issues/{issue_iid}/discussions", (*API).listIssueDiscussions, signedIn, access.ReadNote),
+		row("POST /projects/{id}/issues/{issue_iid}/discussions", (*API).createIssueDiscussion, signedIn, access.CreateNote),
+		row("GET /projects/{id}/issues/{issue_iid}/discussions/{discussion_id}", (*API).getIssueDiscussion, signedIn, access.ReadNote),
+		row("GET /projects/{id}/issues/{issue_iid}/discussions/{discussion_id}/notes", (*API).listIssueDiscussionNotes, signedIn, access.ReadNote),
+		row("POST /projects/{id}/issues/{issue_iid}/discussions/{discussion_id}/notes", (*API).replyToIssueDiscussion, signedIn, access.CreateNote),
+		row("GET /projects/{id}/issues/{issue_iid}/discussions/{discussion_id}/notes/{note_id}", (*API).getIssueDiscussionNote, signedIn, access.ReadNote),
+		row("PUT /projects/{id}/issues/{issue_iid}/discussions/{discussion_id}/notes/{note_id}", (*API).updateIssueDiscussionNote, signedIn, access.AdminNote),
+		row("DELETE /projects/{id}/issues/{issue_iid}/discussions/{discussion_id}/notes/{note_id}", (*API).deleteIssueDiscussionNote, signedIn, access.AdminNote),
+		row("GET /projects/{id}/issues/{issue_iid}/award_emoji", (*API).listAwardEmoji, anyone, access.ReadIssue),
+		row("POST /projects/{id}/issues/{issue_iid}/award_emoji", (*API).createAwardEmoji, signedIn, access.AwardEmoji),
+		row("GET /projects/{id}/issues/{issue_iid}/award_emoji/{award_id}", (*API).getAwardEmoji, anyone, access.ReadIssue),
+		row("DELETE /projects/{id}/issues/{issue_iid}/award_emoji/{award_id}", (*API).deleteAwardEmoji, signedIn, access.AwardEmoji),
+		row("GET /projects/{id}/issues/{issue_iid}/notes/{note_id}/award_emoji", (*API).listAwardEmoji, anyone, access.ReadIssue),
+		row("POST /projects/{id}/issues/{issue_iid}/notes/{note_id}/award_emoji", (*API).createAwardEmoji, signedIn, access.AwardEmoji),
+		row("GET /projects/{id}/issues/{issue_iid}/notes/{note_id}/award_emoji/{award_id}", (*API).getAwardEmoji, anyone, access.ReadIssue),
+		row("DELETE /projects/{id}/issues/{issue_iid}/notes/{note_id}/award_emoji/{award_id}", (*API).deleteAwardEmoji, signedIn, access.AwardEmoji),
+		row("GET /projects/{id}/issues/{issue_iid}/resource_label_events", listResourceEvents(service.EventLabel), signedIn, access.ReadIssue),
+		row("GET /projects/{id}/issues/{issue_iid}/resource_label_events/{event_id}", getResourceEvent(service.EventLabel), signedIn, access.ReadIssue),
+		row("GET /projects/{id}/issues/{issue_iid}/resource_milestone_events", listResourceEvents(service.EventMilestone), signedIn, access.ReadIssue),
+		row("GET /projects/{id}/issues/{issue_iid}/resource_milestone_events/{event_id}", getResourceEvent(service.EventMilestone), signedIn, access.ReadIssue),
+		row("GET /projects/{id}/issues/{issue_iid}/resource_state_events", listResourceEvents(service.EventState), signedIn, access.ReadIssue),
+		row("GET /projects/{id}/issues/{issue_iid}/resource_state_events/{event_id}", getResourceEvent(service.EventState), signedIn, access.ReadIssue),
 
 		// Markdown and uploads (markdown.go, uploads.go)
 		row("POST /markdown", (*API).renderMarkdown, anyoneReadAPI, access.None),

@@ -1,0 +1,133 @@
+package v4
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// noteEntity is GitLab's Entities::Note. resolved, resolved_by and
+// resolved_at are shown only for resolvable notes, as GitLab's entity
+// does.
+type noteEntity struct {
+	ID              int64          `json:"id"`
+	Type            *string        `json:"type"`
+	Body            string         `json:"body"`
+	Attachment      *string        `json:"attachment"`
+	Author          *basicUser     `json:"author"`
+	CreatedAt       string         `json:"created_at"`
+	UpdatedAt       string         `json:"updated_at"`
+	System          bool           `json:"system"`
+	NoteableID      int64          `json:"noteable_id"`
+	NoteableType    string         `json:"noteable_type"`
+	ProjectID       *int64         `json:"project_id"`
+	Resolvable      bool           `json:"resolvable"`
+	Resolved        *bool          `json:"resolved,omitempty"`
+	ResolvedBy      *basicUser     `json:"resolved_by,omitempty"`
+	ResolvedAt      *string        `json:"resolved_at,omitempty"`
+	Confidential    bool           `json:"confidential"`
+	Internal        bool           `json:"internal"`
+	Imported        bool           `json:"imported"`
+	ImportedFrom    string         `json:"imported_from"`
+	NoteableIID     *int64         `json:"noteable_iid"`
+	CommandsChanges map[string]any `json:"commands_changes"`
+}
+
+// noteJSON renders a note of n; users holds its author and resolver.
+func (a *API) noteJSON(r *http.Request, n *service.Noteable, note *model.Note, users map[int64]*model.User) noteEntity {
+	base := a.baseURL(r)
+	user := func(id *int64) *basicUser {
+		if id == nil || users[*id] == nil {
+			return nil
+		}
+		u := basicUserAt(base, a.gravatar, users[*id])
+		return &u
+	}
+	e := noteEntity{ID: note.ID, Type: note.NoteType, Body: note.Body, Author: user(note.AuthorID),
+		CreatedAt: ts(note.CreatedAt), UpdatedAt: ts(note.UpdatedAt), System: note.System, NoteableID: note.NoteableID,
+		NoteableType: note.NoteableType, ProjectID: note.ProjectID, Resolvable: note.Resolvable,
+		Confidential: note.Internal, Internal: note.Internal, ImportedFrom: "none", CommandsChanges: map[string]any{}}
+	if note.Resolvable {
+		resolved := note.ResolvedAt != nil
+		e.Resolved, e.ResolvedBy, e.ResolvedAt = &resolved, user(note.ResolvedByID), tsp(note.ResolvedAt)
+	}
+	// Only issues and merge requests have iids.
+	if n.Type == model.NoteableIssue || n.Type == model.NoteableMergeRequest {
+		iid := n.IID
+		e.NoteableIID = &iid
+	}
+	return e
+}
+
+func (a *API) notesJSON(r *http.Request, list *service.Notes) []noteEntity {
+	out := make([]noteEntity, 0, len(list.Notes))
+	for _, n := range list.Notes {
+		out = append(out, a.noteJSON(r, list.Noteable, n, list.Users))
+	}
+	return out
+}
+
+// discussionEntity is GitLab's Entities::Discussion.
+type discussionEntity struct {
+	ID             string       `json:"id"`
+	IndividualNote bool         `json:"individual_note"`
+	Notes          []noteEntity `json:"notes"`
+}
+
+func (a *API) discussionJSON(r *http.Request, list *service.Discussions, d *service.Discussion) discussionEntity {
+	notes := make([]noteEntity, 0, len(d.Notes))
+	for _, n := range d.Notes {
+		notes = append(notes, a.noteJSON(r, list.Noteable, n, list.Users))
+	}
+	return discussionEntity{ID: d.ID, IndividualNote: d.Individual, Notes: notes}
+}
+
+// awardEmojiEntity is GitLab's Entities::AwardEmoji; url is a custom
+// emoji's, which lablet has none of.
+type awardEmojiEntity struct {
+	ID            int64      `json:"id"`
+	Name          string     `json:"name"`
+	User          *basicUser `json:"user"`
+	CreatedAt     string     `json:"created_at"`
+	UpdatedAt     string     `json:"updated_at"`
+	AwardableID   int64      `json:"awardable_id"`
+	AwardableType string     `json:"awardable_type"`
+	URL           *string    `json:"url"`
+}
+
+func (a *API) awardsJSON(r *http.Request, list *service.Awards) []awardEmojiEntity {
+	base := a.baseURL(r)
+	out := make([]awardEmojiEntity, 0, len(list.Awards))
+	for _, aw := range list.Awards {
+		e := awardEmojiEntity{ID: aw.ID, Name: aw.Name, CreatedAt: ts(aw.CreatedAt), UpdatedAt: ts(aw.UpdatedAt),
+			AwardableID: aw.AwardableID, AwardableType: aw.AwardableType}
+		if u := list.Users[aw.UserID]; u != nil {
+			bu := basicUserAt(base, a.gravatar, u)
+			e.User = &bu
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// pathID reads an integer path segment; GitLab's Grape declares these
+// Integer, so anything else is "<param> is invalid" (400).
+func pathID(r *http.Request, segment, param string) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue(segment), 10, 64)
+	if err != nil {
+		return 0, service.ParamError(param + " is invalid")
+	}
+	return n, nil
+}
+
+// noteableRef reads the issue a notes route addresses; param is how
+// GitLab's route names the iid in its errors.
+func issueRef(r *http.Request, param string) (service.NoteableRef, error) {
+	iid, err := pathID(r, "issue_iid", param)
+	if err != nil {
+		return service.NoteableRef{}, err
+	}
+	return service.NoteableRef{Project: r.PathValue("id"), Type: model.NoteableIssue, IID: iid}, nil
+}

@@ -1,0 +1,174 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// discussionNote is the type of the notes of a started discussion; an
+// individual note has none.
+const discussionNote = "DiscussionNote"
+
+// Discussion is a thread of notes: an individual note is one of one.
+type Discussion struct {
+	ID         string
+	Individual bool
+	Notes      []*model.Note
+}
+
+// Discussions are discussions of one noteable with the users they show.
+type Discussions struct {
+	Noteable    *Noteable
+	Discussions []*Discussion
+	Total       int
+	Users       map[int64]*model.User
+}
+
+// groupDiscussions groups notes (oldest first) by discussion, in the
+// order of ids. A discussion is individual when its first note has no
+// type, as GitLab's IndividualNoteDiscussion.
+func groupDiscussions(ids []string, notes []*model.Note) []*Discussion {
+	byID := make(map[string]*Discussion, len(ids))
+	out := make([]*Discussion, 0, len(ids))
+	for _, id := range ids {
+		d := &Discussion{ID: id}
+		byID[id] = d
+		out = append(out, d)
+	}
+	for _, n := range notes {
+		if d := byID[n.DiscussionID]; d != nil {
+			if len(d.Notes) == 0 {
+				d.Individual = n.NoteType == nil
+			}
+			d.Notes = append(d.Notes, n)
+		}
+	}
+	// A discussion whose notes all vanished between the two queries.
+	kept := out[:0]
+	for _, d := range out {
+		if len(d.Notes) > 0 {
+			kept = append(kept, d)
+		}
+	}
+	return kept
+}
+
+func (s *Service) withDiscussionUsers(ctx context.Context, out *Discussions) (*Discussions, error) {
+	var notes []*model.Note
+	for _, d := range out.Discussions {
+		notes = append(notes, d.Notes...)
+	}
+	users, err := s.UsersByIDs(ctx, userIDsOfNotes(notes))
+	if err != nil {
+		return nil, err
+	}
+	out.Users = users
+	return out, nil
+}
+
+// ListDiscussions lists a noteable's discussions, a page of them at a
+// time, each with all its notes the caller may read: two queries for the
+// page and one for its notes.
+func (s *Service) ListDiscussions(ctx context.Context, id *auth.Identity, ref NoteableRef, limit, offset int) (*Discussions, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Queries()
+	f := store.NoteFilter{NoteableType: n.Type, NoteableID: n.ID, WithInternal: n.CanReadInternalNotes(), Limit: limit, Offset: offset}
+	ids, total, err := q.DiscussionIDs(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	notes, err := q.NotesOfDiscussions(ctx, f, ids)
+	if err != nil {
+		return nil, err
+	}
+	return s.withDiscussionUsers(ctx, &Discussions{Noteable: n, Discussions: groupDiscussions(ids, notes), Total: total})
+}
+
+// readableDiscussion loads a discussion of n with the notes the caller
+// may read: "404 Discussion Not Found" when there are none.
+func (s *Service) readableDiscussion(ctx context.Context, q *store.Queries, n *Noteable, discussionID string) (*Discussion, error) {
+	f := store.NoteFilter{NoteableType: n.Type, NoteableID: n.ID, WithInternal: n.CanReadInternalNotes()}
+	notes, err := q.NotesOfDiscussions(ctx, f, []string{discussionID})
+	if err != nil {
+		return nil, err
+	}
+	ds := groupDiscussions([]string{discussionID}, notes)
+	if len(ds) == 0 {
+		return nil, NotFound("Discussion")
+	}
+	return ds[0], nil
+}
+
+// GetDiscussion returns one discussion of a noteable.
+func (s *Service) GetDiscussion(ctx context.Context, id *auth.Identity, ref NoteableRef, discussionID string) (*Discussions, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.readableDiscussion(ctx, s.db.Queries(), n, discussionID)
+	if err != nil {
+		return nil, err
+	}
+	return s.withDiscussionUsers(ctx, &Discussions{Noteable: n, Discussions: []*Discussion{d}, Total: 1})
+}
+
+// CreateDiscussion starts a discussion with one note.
+func (s *Service) CreateDiscussion(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput) (*Discussions, error) {
+	t := discussionNote
+	created, err := s.createNote(ctx, id, ref, in, &t)
+	if err != nil {
+		return nil, err
+	}
+	note := created.Notes[0]
+	return &Discussions{Noteable: created.Noteable, Total: 1, Users: created.Users,
+		Discussions: []*Discussion{{ID: note.DiscussionID, Notes: created.Notes}}}, nil
+}
+
+// ReplyToDiscussion adds a note to a discussion. Replying to an
+// individual note turns it into a discussion (its note becomes a
+// DiscussionNote), as GitLab does; system notes take no replies ("400
+// Discussion can not be replied to."). A reply is internal when the
+// discussion is.
+func (s *Service) ReplyToDiscussion(ctx context.Context, id *auth.Identity, ref NoteableRef, discussionID string, in NoteInput) (*Notes, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	var note *model.Note
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		d, err := s.readableDiscussion(ctx, q, n, discussionID)
+		if err != nil {
+			return err
+		}
+		first := d.Notes[0]
+		if d.Individual && first.System {
+			return Invalid("400 Bad request - Discussion can not be replied to.")
+		}
+		if !n.canCreateNote(id) {
+			return Forbidden("")
+		}
+		if err := validateNoteBody(in.Body); err != nil {
+			return err
+		}
+		if d.Individual {
+			if err := q.SetNoteType(ctx, first.ID, discussionNote); err != nil {
+				return err
+			}
+		}
+		t := discussionNote
+		note = n.newNote(id, in)
+		note.DiscussionID, note.NoteType, note.Internal = first.DiscussionID, &t, first.Internal
+		return q.InsertNote(ctx, note)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("service: reply to discussion: %w", err)
+	}
+	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})
+}

@@ -1,0 +1,241 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// MaxNoteLength is GitLab's limit on a note's text, in characters.
+const MaxNoteLength = 1_000_000
+
+// Notes are notes of one noteable with the users they show.
+type Notes struct {
+	Noteable *Noteable
+	Notes    []*model.Note
+	// Total counts the notes of every page.
+	Total int
+	Users map[int64]*model.User
+}
+
+// NoteListInput selects and orders a list of notes.
+type NoteListInput struct {
+	OrderBy string // "created_at" (default) or "updated_at"
+	Asc     bool   // GitLab's default is desc
+	// System: nil for every note (all_notes), false for comments only
+	// (only_comments), true for system notes only (only_activity).
+	System        *bool
+	Limit, Offset int
+}
+
+// NoteInput is a new note's content.
+type NoteInput struct {
+	Body string
+	// Internal marks the note internal; ignored for callers who may not
+	// (GitLab's BuildService drops it below Reporter).
+	Internal bool
+	// CreatedAt backdates the note (Owners and administrators only;
+	// ignored for others, as GitLab does).
+	CreatedAt *time.Time
+}
+
+// noteInvalid is GitLab's bad_request!("Note #{note.errors.messages}").
+func noteInvalid(msg string) error {
+	return Invalid(`400 Bad request - Note {:note=>["` + msg + `"]}`)
+}
+
+// validateNoteBody applies Note's validations to a body.
+func validateNoteBody(body string) error {
+	switch {
+	case body == "":
+		return noteInvalid("can't be blank")
+	case utf8.RuneCountInString(body) > MaxNoteLength:
+		return noteInvalid(fmt.Sprintf("is too long (maximum is %d characters)", MaxNoteLength))
+	}
+	return nil
+}
+
+// ListNotes lists a noteable's notes: internal ones only to those who may
+// read them (Reporter and more).
+func (s *Service) ListNotes(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteListInput) (*Notes, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	f := store.NoteFilter{NoteableType: n.Type, NoteableID: n.ID, WithInternal: n.CanReadInternalNotes(),
+		System: in.System, OrderBy: in.OrderBy, Desc: !in.Asc, Limit: in.Limit, Offset: in.Offset}
+	notes, total, err := s.db.Queries().ListNotes(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: notes, Total: total})
+}
+
+func (s *Service) withNoteUsers(ctx context.Context, out *Notes) (*Notes, error) {
+	users, err := s.UsersByIDs(ctx, userIDsOfNotes(out.Notes))
+	if err != nil {
+		return nil, err
+	}
+	out.Users = users
+	return out, nil
+}
+
+// noteOf loads note noteID of n: "404 Not found" when n has no such note.
+func (s *Service) noteOf(ctx context.Context, q *store.Queries, n *Noteable, noteID int64) (*model.Note, error) {
+	note, err := q.NoteByID(ctx, noteID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (note.NoteableType != n.Type || note.NoteableID != n.ID) {
+		return nil, errRecordNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: load note: %w", err)
+	}
+	return note, nil
+}
+
+// GetNote returns one note of a noteable; a note the caller may not read
+// is "404 Note Not Found".
+func (s *Service) GetNote(ctx context.Context, id *auth.Identity, ref NoteableRef, noteID int64) (*Notes, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	note, err := s.noteOf(ctx, s.db.Queries(), n, noteID)
+	if err != nil {
+		return nil, err
+	}
+	if !n.canReadNote(note) {
+		return nil, NotFound("Note")
+	}
+	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})
+}
+
+// CreateNote adds an individual note to a noteable (create_note: 403
+// without it, on a locked discussion for non-members too).
+func (s *Service) CreateNote(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput) (*Notes, error) {
+	return s.createNote(ctx, id, ref, in, nil)
+}
+
+// createNote adds a note; noteType nil makes an individual note, else a
+// new discussion of that type.
+func (s *Service) createNote(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput, noteType *string) (*Notes, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	if !n.canCreateNote(id) {
+		return nil, Forbidden("")
+	}
+	if err := validateNoteBody(in.Body); err != nil {
+		return nil, err
+	}
+	note := n.newNote(id, in)
+	note.DiscussionID, note.NoteType = NewDiscussionID(), noteType
+	if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.InsertNote(ctx, note) }); err != nil {
+		return nil, fmt.Errorf("service: create note: %w", err)
+	}
+	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})
+}
+
+// newNote is a note of n by the caller, not yet in a discussion.
+func (n *Noteable) newNote(id *auth.Identity, in NoteInput) *model.Note {
+	uid := id.User.ID
+	pid := n.Project.ID
+	note := &model.Note{ProjectID: &pid, NoteableType: n.Type, NoteableID: n.ID, AuthorID: &uid, Body: in.Body,
+		Internal: in.Internal && n.CanReadInternalNotes(), Resolvable: n.Resolvable}
+	if in.CreatedAt != nil && n.canSetCreatedAt() {
+		note.CreatedAt = in.CreatedAt.UTC()
+	}
+	return note
+}
+
+// ValidNoteTime reports whether t may be a note's created_at.
+func ValidNoteTime(t time.Time) bool { return t.After(earliestNoteTime) }
+
+// UpdateNote replaces a note's text (admin_note: its author or a
+// Maintainer; 403 otherwise).
+func (s *Service) UpdateNote(ctx context.Context, id *auth.Identity, ref NoteableRef, noteID int64, body *string) (*Notes, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	var note *model.Note
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		note, err = s.noteOf(ctx, q, n, noteID)
+		if err != nil {
+			return err
+		}
+		if !n.canAdminNote(id, note) {
+			return Forbidden("")
+		}
+		if body == nil || *body == note.Body {
+			return nil // nothing to change: GitLab answers the note as it is
+		}
+		if err := validateNoteBody(*body); err != nil {
+			return err
+		}
+		return q.UpdateNoteBody(ctx, note, *body)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})
+}
+
+// DeleteNote deletes a note (admin_note), with its award emoji, in one
+// transaction that also moves the noteable's count of user notes.
+func (s *Service) DeleteNote(ctx context.Context, id *auth.Identity, ref NoteableRef, noteID int64) error {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
+		note, err := s.noteOf(ctx, q, n, noteID)
+		if err != nil {
+			return err
+		}
+		if !n.canAdminNote(id, note) {
+			return Forbidden("")
+		}
+		if err := q.DeleteNote(ctx, note); errors.Is(err, store.ErrNotFound) {
+			return errRecordNotFound // deleted meanwhile
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+}
+
+// ResolveNote resolves or unresolves a note (resolve_note: its author,
+// the noteable's author or a Developer; 403 otherwise). Notes that are
+// not resolvable — every note on an issue — are "400 Note is not
+// resolvable", as GitLab answers.
+func (s *Service) ResolveNote(ctx context.Context, id *auth.Identity, ref NoteableRef, noteID int64, resolved bool) (*Notes, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	var note *model.Note
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		note, err = s.noteOf(ctx, q, n, noteID)
+		if err != nil {
+			return err
+		}
+		if !n.canResolveNote(id, note) {
+			return Forbidden("")
+		}
+		if !note.Resolvable {
+			return Invalid("400 Bad request - Note is not resolvable")
+		}
+		return q.SetNoteResolved(ctx, note, resolved, id.User.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})
+}

@@ -1,0 +1,138 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
+)
+
+// NoteableRef names what notes, discussions, award emoji and resource
+// events attach to, as a route addresses it: a project (id or full path),
+// the noteable's type (model.NoteableIssue …) and its iid.
+type NoteableRef struct {
+	Project string
+	Type    string
+	IID     int64
+}
+
+// Noteable is a noteable the caller may read, with what the rules on its
+// notes need: the project, the caller's level there, whether its
+// discussion is locked and whether its discussions can be resolved. An
+// issue provides one today (IssueNoteable); merge requests, commits and
+// snippets provide theirs, and every operation on notes serves them all.
+type Noteable struct {
+	Type     string
+	ID       int64
+	IID      int64
+	AuthorID *int64
+	Project  *model.Project
+	Level    access.Level
+	// Locked: GitLab's discussion_locked; only project members comment.
+	Locked bool
+	// Resolvable: its discussions are resolved (merge requests, not issues).
+	Resolvable bool
+}
+
+// IssueNoteable is the noteable an issue the caller sees provides.
+func IssueNoteable(ii *IssueInProject) *Noteable {
+	i := ii.Issue
+	return &Noteable{Type: model.NoteableIssue, ID: i.ID, IID: i.IID, AuthorID: i.AuthorID, Project: ii.Project,
+		Level: ii.Level, Locked: i.DiscussionLocked != nil && *i.DiscussionLocked}
+}
+
+// errRecordNotFound is GitLab's answer for a record looked up by id that
+// is not there (an unrescued RecordNotFound): "404 Not found".
+var errRecordNotFound = &Error{Kind: KindNotFound, Message: "Not found"}
+
+// visibleNoteable loads the noteable ref names for a caller who may read
+// it. A missing or hidden issue is "404 Not found", as GitLab's
+// NotesFinder (find_by! on the issues the caller sees) answers it.
+func (s *Service) visibleNoteable(ctx context.Context, id *auth.Identity, ref NoteableRef) (*Noteable, error) {
+	switch ref.Type {
+	case model.NoteableIssue:
+		ii, err := s.VisibleIssue(ctx, id, ref.Project, ref.IID)
+		var se *Error
+		if errors.As(err, &se) && se.Kind == KindNotFound && se.Message == "Issue Not Found" {
+			return nil, errRecordNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		return IssueNoteable(ii), nil
+	}
+	return nil, errRecordNotFound
+}
+
+// member reports whether the caller is a member of the noteable's project
+// (administrators count): who may still comment on a locked discussion.
+func (n *Noteable) member() bool { return n.Level >= access.Guest }
+
+// CanReadInternalNotes is GitLab's read_internal_note: Reporter or more
+// (administrators included).
+func (n *Noteable) CanReadInternalNotes() bool { return n.Level >= access.Reporter }
+
+// canCreateNote is create_note on the noteable: guest_access, and on a
+// locked discussion project membership (IssuablePolicy: locked &
+// ~is_project_member prevents create_note, admin_note, award_emoji).
+func (n *Noteable) canCreateNote(id *auth.Identity) bool {
+	return ProjectCan(id, n.Project, n.Level, access.CreateNote) && (!n.Locked || n.member())
+}
+
+// canAward is award_emoji on the noteable (or one of its notes).
+func (n *Noteable) canAward(id *auth.Identity) bool {
+	return ProjectCan(id, n.Project, n.Level, access.AwardEmoji) && (!n.Locked || n.member())
+}
+
+// canReadNote is NotePolicy's read_note for a note of n.
+func (n *Noteable) canReadNote(note *model.Note) bool {
+	return !note.Internal || n.CanReadInternalNotes()
+}
+
+// canAdminNote is NotePolicy's admin_note (edit and delete): the note's
+// author, or a Maintainer (the project's admin_note); never on system
+// notes (not editable), on notes the caller can't read, on a locked
+// discussion by a non-member, or on an archived project.
+func (n *Noteable) canAdminNote(id *auth.Identity, note *model.Note) bool {
+	if note.System || !n.canReadNote(note) || n.Locked && !n.member() || n.Project.Archived {
+		return false
+	}
+	return isAuthor(id, note.AuthorID) || ProjectCan(id, n.Project, n.Level, access.AdminNote)
+}
+
+// canResolveNote is resolve_note: the note's author, the noteable's
+// author, or a Developer.
+func (n *Noteable) canResolveNote(id *auth.Identity, note *model.Note) bool {
+	if !n.canReadNote(note) || n.Locked && !n.member() || n.Project.Archived {
+		return false
+	}
+	return isAuthor(id, note.AuthorID) || isAuthor(id, n.AuthorID) || n.Level >= access.Developer
+}
+
+// canSetCreatedAt is set_note_created_at: Owners and administrators.
+func (n *Noteable) canSetCreatedAt() bool { return n.Level >= access.Owner }
+
+func isAuthor(id *auth.Identity, author *int64) bool {
+	return id.Authenticated() && author != nil && *author == id.User.ID
+}
+
+// userIDsOfNotes are the users notes show: authors and resolvers.
+func userIDsOfNotes(notes []*model.Note) []int64 {
+	var ids []int64
+	for _, n := range notes {
+		if n.AuthorID != nil {
+			ids = append(ids, *n.AuthorID)
+		}
+		if n.ResolvedByID != nil {
+			ids = append(ids, *n.ResolvedByID)
+		}
+	}
+	return ids
+}
+
+// earliestNoteTime is the earliest created_at a caller may give a note:
+// GitLab takes only dates after 1970-01-01.
+var earliestNoteTime = time.Unix(0, 0).UTC()
