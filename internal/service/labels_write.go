@@ -51,10 +51,11 @@ func labelTitleTaken() error {
 }
 
 // applyLabelInput sets in's fields on l. As GitLab's Label#title= and
-// #description=, blank values leave the field as it is.
+// #description=, blank values leave the field as it is, and given ones are
+// sanitized (HTML removed) and the title trimmed.
 func applyLabelInput(l *model.Label, in LabelInput) {
 	if in.Name != nil && strings.TrimSpace(*in.Name) != "" {
-		l.Title = strings.TrimSpace(*in.Name)
+		l.Title = strings.TrimSpace(SanitizeLabelText(*in.Name))
 	}
 	if in.Color != nil {
 		c, ok := NormalizeLabelColor(*in.Color)
@@ -63,8 +64,8 @@ func applyLabelInput(l *model.Label, in LabelInput) {
 		}
 		l.Color = c
 	}
-	if in.Description != nil && *in.Description != "" {
-		l.Description = *in.Description
+	if in.Description != nil && strings.TrimSpace(*in.Description) != "" {
+		l.Description = SanitizeLabelText(*in.Description)
 	}
 }
 
@@ -113,9 +114,6 @@ func (s *Service) createLabel(ctx context.Context, id *auth.Identity, lp *labelP
 		l.GroupID = &lp.group.ID
 	}
 	applyLabelInput(l, in)
-	if in.Name != nil && strings.TrimSpace(*in.Name) == "" {
-		l.Title = ""
-	}
 	if err := validateLabel(l); err != nil {
 		return nil, err
 	}

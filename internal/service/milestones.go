@@ -181,23 +181,19 @@ func (s *Service) visibleAncestors(ctx context.Context, id *auth.Identity, group
 // and expiry to milestones.
 func (s *Service) milestoneViews(ctx context.Context, list []*model.Milestone) ([]*MilestoneView, error) {
 	q := s.db.Queries()
-	var nsIDs []int64
-	projects := map[int64]*model.Project{}
+	var nsIDs, projectIDs []int64
 	for _, m := range list {
-		switch {
-		case m.GroupID != nil:
+		if m.GroupID != nil {
 			nsIDs = append(nsIDs, *m.GroupID)
-		case m.ProjectID != nil:
-			if _, ok := projects[*m.ProjectID]; !ok {
-				p, err := q.ProjectByID(ctx, *m.ProjectID)
-				if err != nil {
-					return nil, fmt.Errorf("service: milestone project: %w", err)
-				}
-				projects[p.ID] = p
-			}
+		} else if m.ProjectID != nil {
+			projectIDs = append(projectIDs, *m.ProjectID)
 		}
 	}
 	groups, err := q.NamespacesByIDs(ctx, nsIDs)
+	if err != nil {
+		return nil, err
+	}
+	projects, err := q.ProjectFullPaths(ctx, projectIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -209,8 +205,8 @@ func (s *Service) milestoneViews(ctx context.Context, list []*model.Milestone) (
 			if g := groups[*m.GroupID]; g != nil {
 				v.WebPath = fmt.Sprintf("/groups/%s/-/milestones/%d", g.FullPath, m.IID)
 			}
-		} else if p := projects[*m.ProjectID]; p != nil {
-			v.WebPath = fmt.Sprintf("/%s/-/milestones/%d", p.FullPath(), m.IID)
+		} else if m.ProjectID != nil {
+			v.WebPath = fmt.Sprintf("/%s/-/milestones/%d", projects[*m.ProjectID], m.IID)
 		}
 		v.Expired = m.DueDate != nil && *m.DueDate < today
 		out = append(out, v)

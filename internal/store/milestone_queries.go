@@ -133,3 +133,29 @@ func (q *Queries) MoveMilestoneIssues(ctx context.Context, into int64, from, pro
 	}
 	return nil
 }
+
+// ProjectFullPaths returns the full paths ("group/app") of projects ids,
+// in one query.
+func (q *Queries) ProjectFullPaths(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var c conds
+	c.in("projects.id", false, ids)
+	rows, err := q.query(ctx, `SELECT projects.id, namespaces.full_path, projects.path FROM projects
+		JOIN namespaces ON namespaces.id = projects.namespace_id`+c.where(), c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: project paths: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var ns, path string
+		if err := rows.Scan(&id, &ns, &path); err != nil {
+			return nil, wrapErr(err)
+		}
+		out[id] = ns + "/" + path
+	}
+	return out, wrapErr(rows.Err())
+}
