@@ -27,6 +27,17 @@ var _ = addFixtures(map[string]fixture{
 	"POST /api/v4/projects/{id}/labels/{label_id}/subscribe": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		return get(p.api("/labels/" + x.freshProjectLabel(p) + "/subscribe"))
 	}),
+	"PUT /api/v4/projects/{id}/labels": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return request{path: p.api("/labels"), json: map[string]any{"label_id": x.freshProjectLabel(p), "description": "legacy"}}
+	}),
+	"DELETE /api/v4/projects/{id}/labels": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return request{path: p.api("/labels"), json: map[string]any{"label_id": x.freshProjectLabel(p)}}
+	}),
+	"PUT /api/v4/projects/{id}/labels/promote": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		id := x.freshProjectLabel(p)
+		l := x.root("GET", p.api("/labels/"+id), nil)
+		return request{path: p.api("/labels/promote"), json: map[string]any{"name": l["name"]}}
+	}),
 	// Not subscribed: nothing to change, 304 — the answer of an allowed
 	// caller.
 	"POST /api/v4/projects/{id}/labels/{label_id}/unsubscribe": onProject(func(x *matrix, c *cell, p *projectFixture) request {
@@ -48,6 +59,13 @@ var _ = addFixtures(map[string]fixture{
 	}),
 	"DELETE /api/v4/groups/{id}/labels/{label_id}": onGroup(func(x *matrix, c *cell, g *groupFixture) request {
 		return get(groupAPI(g, "/labels/"+x.freshGroupLabel(g)))
+	}),
+	"PUT /api/v4/groups/{id}/labels": onGroup(func(x *matrix, c *cell, g *groupFixture) request {
+		return request{path: groupAPI(g, "/labels"), json: map[string]any{"label_id": x.freshGroupLabel(g), "color": "blue"}}
+	}),
+	"DELETE /api/v4/groups/{id}/labels": onGroup(func(x *matrix, c *cell, g *groupFixture) request {
+		l := x.root("GET", groupAPI(g, "/labels/"+x.freshGroupLabel(g)), nil)
+		return request{path: groupAPI(g, "/labels"), json: map[string]any{"name": l["name"]}}
 	}),
 	"POST /api/v4/groups/{id}/labels/{label_id}/subscribe": onGroup(func(x *matrix, c *cell, g *groupFixture) request {
 		return get(groupAPI(g, "/labels/"+x.freshGroupLabel(g)+"/subscribe"))

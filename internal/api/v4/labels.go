@@ -3,6 +3,7 @@ package v4
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/lablet/lablet/internal/service"
@@ -269,4 +270,92 @@ func labelSubscription(group, subscribe bool) handler {
 		}
 		return writeCreated(w, labelJSON(v, basicLabelEntity))
 	}
+}
+
+// legacyLabelRef reads the label of GitLab's deprecated routes without
+// {label_id}: label_id or name, exactly one (nameOnly: name, required).
+func legacyLabelRef(p *params, nameOnly bool) (string, error) {
+	name, hasName, err := p.text("name", maxLabelParam)
+	if err != nil {
+		return "", err
+	}
+	if nameOnly {
+		if !hasName {
+			return "", service.ParamError("name is missing")
+		}
+		return name, nil
+	}
+	id, hasID, err := p.int("label_id")
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case hasID && hasName:
+		return "", service.ParamError("label_id, name are mutually exclusive")
+	case hasID:
+		return strconv.FormatInt(id, 10), nil
+	case hasName:
+		return name, nil
+	}
+	return "", service.ParamError("label_id, name are missing, exactly one parameter must be provided")
+}
+
+// updateLabelLegacy is PUT /projects/:id/labels and /groups/:id/labels
+// (deprecated in GitLab 12.4, still served): the label named by a
+// parameter.
+func updateLabelLegacy(group bool) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		ref, err := legacyLabelRef(c.params, false)
+		if err != nil {
+			return err
+		}
+		in, err := labelUpdateInput(c.params, group)
+		if err != nil {
+			return err
+		}
+		if group {
+			v, err := a.svc.UpdateGroupLabel(r.Context(), c.id, r.PathValue("id"), ref, in)
+			if err != nil {
+				return err
+			}
+			return writeOK(w, labelJSON(v, basicLabelEntity))
+		}
+		v, err := a.svc.UpdateProjectLabel(r.Context(), c.id, r.PathValue("id"), ref, in)
+		if err != nil {
+			return err
+		}
+		return writeOK(w, labelJSON(v, projectLabelEntity))
+	}
+}
+
+// deleteLabelLegacy is DELETE /projects/:id/labels (label_id or name) and
+// /groups/:id/labels (name), deprecated in GitLab 12.4, still served.
+func deleteLabelLegacy(group bool) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		ref, err := legacyLabelRef(c.params, group)
+		if err != nil {
+			return err
+		}
+		del := a.svc.DeleteProjectLabel
+		if group {
+			del = a.svc.DeleteGroupLabel
+		}
+		if err := del(r.Context(), c.id, r.PathValue("id"), ref); err != nil {
+			return err
+		}
+		return writeNoContent(w)
+	}
+}
+
+// promoteLabelLegacy is PUT /projects/:id/labels/promote with name.
+func (a *API) promoteLabelLegacy(w http.ResponseWriter, r *http.Request, c *call) error {
+	ref, err := legacyLabelRef(c.params, true)
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.PromoteLabel(r.Context(), c.id, r.PathValue("id"), ref)
+	if err != nil {
+		return err
+	}
+	return writeOK(w, labelJSON(v, basicLabelEntity))
 }

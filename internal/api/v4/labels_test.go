@@ -344,3 +344,49 @@ func TestProjectLabelPromote(t *testing.T) {
 	f.do(t, f.reporter, "PUT", "/projects/"+itoa(f.app.ID)+"/labels/nope/promote", nil).ExpectError(t, 404,
 		`{"message":"404 Label Not Found"}`)
 }
+
+// GitLab's deprecated forms name the label by a parameter; the official
+// client still sends them when no label id is given.
+func TestLabelLegacyRoutes(t *testing.T) {
+	f := newPlanFixture(t)
+	c := f.s.Client(t, f.reporter.Token)
+	for _, n := range []string{"one", "two", "three"} {
+		if _, _, err := c.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr(n), Color: gitlab.Ptr("red")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	up, resp, err := c.Labels.UpdateLabel(f.app.ID, nil, &gitlab.UpdateLabelOptions{Name: gitlab.Ptr("one"), NewName: gitlab.Ptr("uno")})
+	wantStatus(t, resp, err, http.StatusOK)
+	if up.Name != "uno" {
+		t.Fatalf("updated %+v", up)
+	}
+	resp, err = c.Labels.DeleteLabel(f.app.ID, nil, &gitlab.DeleteLabelOptions{Name: gitlab.Ptr("uno")})
+	wantStatus(t, resp, err, http.StatusNoContent)
+	path := "/projects/" + itoa(f.app.ID) + "/labels"
+	two, _, _ := c.Labels.GetLabel(f.app.ID, "two")
+	if r := f.do(t, f.reporter, "DELETE", path, map[string]any{"label_id": two.ID}); r.Status != 204 {
+		t.Fatalf("delete by label_id = %d %s", r.Status, r.Body)
+	}
+	f.do(t, f.reporter, "DELETE", path, map[string]any{}).ExpectError(t, 400,
+		`{"error":"label_id, name are missing, exactly one parameter must be provided"}`)
+	f.do(t, f.reporter, "PUT", path, map[string]any{"label_id": 1, "name": "three", "color": "red"}).ExpectError(t, 400,
+		`{"error":"label_id, name are mutually exclusive"}`)
+	f.do(t, f.reporter, "PUT", path, map[string]any{"label_id": "x", "color": "red"}).ExpectError(t, 400, `{"error":"label_id is invalid"}`)
+	f.do(t, f.reporter, "DELETE", path, map[string]any{"name": "gone"}).ExpectError(t, 404, `{"message":"404 Label Not Found"}`)
+	f.do(t, f.reporter, "PUT", path+"/promote", map[string]any{}).ExpectError(t, 400, `{"error":"name is missing"}`)
+	r := f.do(t, f.reporter, "PUT", path+"/promote", map[string]any{"name": "three"})
+	if m := r.Map(t); r.Status != 200 || m["name"] != "three" {
+		t.Fatalf("legacy promote = %d %s", r.Status, r.Body)
+	}
+	if gl, _, err := c.GroupLabels.GetGroupLabel(f.group.ID, "three"); err != nil || gl.IsProjectLabel {
+		t.Fatalf("promoted = %+v %v", gl, err)
+	}
+
+	gpath := "/groups/" + itoa(f.group.ID) + "/labels"
+	if r := f.do(t, f.reporter, "PUT", gpath, map[string]any{"name": "three", "description": "now the group's"}); r.Status != 200 {
+		t.Fatalf("group legacy update = %d %s", r.Status, r.Body)
+	}
+	f.do(t, f.reporter, "DELETE", gpath, map[string]any{}).ExpectError(t, 400, `{"error":"name is missing"}`)
+	resp, err = c.GroupLabels.DeleteGroupLabel(f.group.ID, nil, &gitlab.DeleteGroupLabelOptions{Name: gitlab.Ptr("three")})
+	wantStatus(t, resp, err, http.StatusNoContent)
+}

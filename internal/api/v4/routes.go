@@ -173,6 +173,10 @@ func table() []endpoint {
 		row("PUT /projects/{id}/labels/{label_id}", (*API).updateProjectLabel, signedIn, access.AdminLabel),
 		row("DELETE /projects/{id}/labels/{label_id}", (*API).deleteProjectLabel, signedIn, access.AdminLabel),
 		row("PUT /projects/{id}/labels/{label_id}/promote", (*API).promoteProjectLabel, signedIn, access.AdminLabel),
+		// GitLab's deprecated forms, naming the label by a parameter.
+		row("PUT /projects/{id}/labels", updateLabelLegacy(false), signedIn, access.AdminLabel),
+		row("DELETE /projects/{id}/labels", deleteLabelLegacy(false), signedIn, access.AdminLabel),
+		row("PUT /projects/{id}/labels/promote", (*API).promoteLabelLegacy, signedIn, access.AdminLabel),
 		row("POST /projects/{id}/labels/{label_id}/subscribe", labelSubscription(false, true), signedIn, access.ReadLabel),
 		row("POST /projects/{id}/labels/{label_id}/unsubscribe", labelSubscription(false, false), signedIn, access.ReadLabel),
 		row("GET /groups/{id}/labels", (*API).listGroupLabels, signedIn, access.ReadLabel),
@@ -180,6 +184,8 @@ func table() []endpoint {
 		row("GET /groups/{id}/labels/{label_id}", (*API).getGroupLabel, signedIn, access.ReadLabel),
 		row("PUT /groups/{id}/labels/{label_id}", (*API).updateGroupLabel, signedIn, access.AdminLabel),
 		row("DELETE /groups/{id}/labels/{label_id}", (*API).deleteGroupLabel, signedIn, access.AdminLabel),
+		row("PUT /groups/{id}/labels", updateLabelLegacy(true), signedIn, access.AdminLabel),
+		row("DELETE /groups/{id}/labels", deleteLabelLegacy(true), signedIn, access.AdminLabel),
 		row("POST /groups/{id}/labels/{label_id}/subscribe", labelSubscription(true, true), signedIn, access.ReadLabel),
 		row("POST /groups/{id}/labels/{label_id}/unsubscribe", labelSubscription(true, false), signedIn, access.ReadLabel),
 
