@@ -54,7 +54,7 @@ type labelParent struct {
 
 func (lp *labelParent) can(id *auth.Identity, a access.Ability) bool {
 	if lp.project != nil {
-		return ProjectCan(id, lp.project, lp.level, a)
+		return planningFeatureOn(lp.project) && ProjectCan(id, lp.project, lp.level, a)
 	}
 	return GroupCan(lp.level, a)
 }
@@ -65,6 +65,12 @@ func (lp *labelParent) projectID() int64 {
 	}
 	return lp.project.ID
 }
+
+// planningFeatureOn reports whether a project has labels and milestones
+// at all: GitLab's ProjectPolicy prevents every label and milestone
+// ability when both issues and merge requests are disabled (403, as the
+// issues feature gate in VisibleIssue).
+func planningFeatureOn(p *model.Project) bool { return p.IssuesEnabled || p.MergeRequestsEnabled }
 
 // projectLabelParent loads a project the caller sees, with its group.
 func (s *Service) projectLabelParent(ctx context.Context, id *auth.Identity, ref string) (*labelParent, error) {

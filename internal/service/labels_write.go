@@ -342,6 +342,9 @@ func (s *Service) setLabelSubscription(ctx context.Context, id *auth.Identity, l
 	if !id.Authenticated() {
 		return nil, false, Unauthorized("")
 	}
+	if !lp.can(id, access.ReadLabel) {
+		return nil, false, Forbidden("")
+	}
 	l, err := s.findLabel(ctx, id, lp, labelRef, DefaultLabelListOptions())
 	if err != nil {
 		return nil, false, err

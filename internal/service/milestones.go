@@ -58,7 +58,7 @@ type milestoneParent struct {
 
 func (mp *milestoneParent) can(id *auth.Identity, a access.Ability) bool {
 	if mp.project != nil {
-		return ProjectCan(id, mp.project, mp.level, a)
+		return planningFeatureOn(mp.project) && ProjectCan(id, mp.project, mp.level, a)
 	}
 	return GroupCan(mp.level, a)
 }

@@ -67,8 +67,9 @@ func labelPriority(p *params, in *service.LabelInput) error {
 	return nil
 }
 
-// labelInput reads a label's create (create true) or update parameters.
-func labelInput(p *params, create bool) (service.LabelInput, error) {
+// labelInput reads a label's create (create true) or update parameters;
+// group labels take no priority (GitLab does not declare it for them).
+func labelInput(p *params, create, group bool) (service.LabelInput, error) {
 	var in service.LabelInput
 	nameParam := "new_name"
 	if create {
@@ -95,16 +96,16 @@ func labelInput(p *params, create bool) (service.LabelInput, error) {
 	if _, _, err := p.bool("archived"); err != nil {
 		return in, err
 	}
-	if err := labelPriority(p, &in); err != nil {
-		return in, err
+	if group {
+		return in, nil
 	}
-	return in, nil
+	return in, labelPriority(p, &in)
 }
 
 // labelUpdateInput is labelInput for PUT, which needs one parameter at
 // least (Grape's at_least_one_of).
 func labelUpdateInput(p *params, group bool) (service.LabelInput, error) {
-	in, err := labelInput(p, false)
+	in, err := labelInput(p, false, group)
 	if err != nil {
 		return in, err
 	}
@@ -181,7 +182,7 @@ func (a *API) getGroupLabel(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 func (a *API) createProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
-	in, err := labelInput(c.params, true)
+	in, err := labelInput(c.params, true, false)
 	if err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func (a *API) createProjectLabel(w http.ResponseWriter, r *http.Request, c *call
 }
 
 func (a *API) createGroupLabel(w http.ResponseWriter, r *http.Request, c *call) error {
-	in, err := labelInput(c.params, true)
+	in, err := labelInput(c.params, true, true)
 	if err != nil {
 		return err
 	}

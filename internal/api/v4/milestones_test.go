@@ -317,3 +317,30 @@ func TestGroupMilestonesLifecycle(t *testing.T) {
 	}
 	f.do(t, f.reporter, "DELETE", gpath+"/"+itoa(g.ID), nil).ExpectError(t, 404, `{"message":"404 Not found"}`)
 }
+
+// Without issues and merge requests a project has no labels or milestones
+// (GitLab's ProjectPolicy prevents their abilities): 403.
+func TestPlanningFeaturesOff(t *testing.T) {
+	f := newPlanFixture(t)
+	if _, _, err := f.oc.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("bug"), Color: gitlab.Ptr("red")}); err != nil {
+		t.Fatal(err)
+	}
+	r := f.do(t, f.owner, "PUT", "/projects/"+itoa(f.app.ID), map[string]any{"issues_enabled": false})
+	if r.Status != 200 {
+		t.Fatalf("disable issues = %d %s", r.Status, r.Body)
+	}
+	// Merge requests still on: labels stay.
+	if r := f.do(t, f.reporter, "GET", "/projects/"+itoa(f.app.ID)+"/labels", nil); r.Status != 200 {
+		t.Fatalf("labels with merge requests on = %d", r.Status)
+	}
+	if r := f.do(t, f.owner, "PUT", "/projects/"+itoa(f.app.ID), map[string]any{"merge_requests_enabled": false}); r.Status != 200 {
+		t.Fatalf("disable merge requests = %d %s", r.Status, r.Body)
+	}
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/labels"}, {"GET", "/labels/bug"}, {"POST", "/labels/bug/subscribe"}, {"GET", "/milestones"},
+	} {
+		f.do(t, f.owner, tc.method, "/projects/"+itoa(f.app.ID)+tc.path, nil).ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+	}
+	f.do(t, f.owner, "POST", "/projects/"+itoa(f.app.ID)+"/milestones", map[string]any{"title": "x"}).
+		ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+}
