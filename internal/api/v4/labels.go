@@ -253,8 +253,8 @@ func (a *API) promoteProjectLabel(w http.ResponseWriter, r *http.Request, c *cal
 }
 
 // labelSubscription is POST …/labels/{label_id}/subscribe and
-// …/unsubscribe: 201 with the label (Entities::Label), or 304 when
-// nothing changes.
+// …/unsubscribe: 201 with the label (Entities::ProjectLabel or
+// GroupLabel, lib/api/subscriptions.rb), or 304 when nothing changes.
 func labelSubscription(group, subscribe bool) handler {
 	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
 		set := a.svc.SetProjectLabelSubscription
@@ -269,7 +269,11 @@ func labelSubscription(group, subscribe bool) handler {
 			w.WriteHeader(http.StatusNotModified)
 			return nil
 		}
-		return writeCreated(w, labelJSON(v, basicLabelEntity))
+		kind := projectLabelEntity
+		if group {
+			kind = basicLabelEntity
+		}
+		return writeCreated(w, labelJSON(v, kind))
 	}
 }
 

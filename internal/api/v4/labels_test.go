@@ -226,7 +226,7 @@ func TestProjectLabelUpdateSubscribeDelete(t *testing.T) {
 	// Subscriptions: 201 with the label, 304 when nothing changes.
 	sub, resp, err := c.Labels.SubscribeToLabel(f.app.ID, bug.ID)
 	wantStatus(t, resp, err, http.StatusCreated)
-	if !sub.Subscribed {
+	if !sub.Subscribed || !sub.IsProjectLabel {
 		t.Fatalf("subscribe = %+v", sub)
 	}
 	_, resp, _ = c.Labels.SubscribeToLabel(f.app.ID, bug.ID)
