@@ -327,6 +327,25 @@ func TestProjectLabelPromote(t *testing.T) {
 		t.Fatalf("subgroup project's label = %+v %v", l, err)
 	}
 
+	// A group label with the title already: the project label merges into
+	// it, which takes the promoted label's color.
+	late, _, err := c.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("late"), Color: gitlab.Ptr("#010203")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	existing, _, err := c.GroupLabels.CreateGroupLabel(f.group.ID, &gitlab.CreateGroupLabelOptions{Name: gitlab.Ptr("late"), Color: gitlab.Ptr("red")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lateIssue := f.issue(t, f.app.ID, "opened", false, nil, late.ID, existing.ID)
+	r = f.do(t, f.reporter, "PUT", "/projects/"+itoa(f.app.ID)+"/labels/"+itoa(late.ID)+"/promote", nil)
+	if m := r.Map(t); r.Status != 200 || m["id"] != float64(existing.ID) || m["color"] != "#010203" {
+		t.Fatalf("promote onto an existing group label = %d %s", r.Status, r.Body)
+	}
+	if got := f.reload(t, lateIssue.ID); len(got.LabelIDs) != 1 || got.LabelIDs[0] != existing.ID {
+		t.Fatalf("issue labels = %v, want [%d]", got.LabelIDs, existing.ID)
+	}
+
 	// Only project labels of projects in a group, by Reporters of the group.
 	f.do(t, f.reporter, "PUT", "/projects/"+itoa(f.app.ID)+"/labels/bug/promote", nil).ExpectError(t, 400,
 		`{"message":"Failed to promote project label to group label"}`)
