@@ -217,6 +217,14 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		// one; who sees the project and is signed in has it.
 		return allowed
 	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+		// Promoting a label or milestone to the project's group also
+		// takes the ability on the group (lib/api/helpers/label_helpers.rb
+		// promote_label: authorize! :promote_label, parent.group;
+		// lib/api/project_milestones.rb: authorize! :admin_milestone,
+		// user_project.group), which a project-only member lacks.
+		if strings.HasSuffix(r.Pattern, "/promote") && !c.admin && c.level(mainGroup.of(t.vis)) < access.Reporter {
+			return forbidden
+		}
 		// The fixtures' issues are the administrator's: no caller is
 		// their author or assignee.
 		return has(access.Reporter)

@@ -171,9 +171,43 @@ func table() []endpoint {
 
 		// Issues (issues*.go)
 
-		// Labels (labels.go)
+		// Labels (labels.go). GitLab's labels, group labels and
+		// subscriptions APIs all start with authenticate!, reads included.
+		row("GET /projects/{id}/labels", (*API).listProjectLabels, signedIn, access.ReadLabel),
+		row("POST /projects/{id}/labels", (*API).createProjectLabel, signedIn, access.AdminLabel),
+		row("GET /projects/{id}/labels/{label_id}", (*API).getProjectLabel, signedIn, access.ReadLabel),
+		row("PUT /projects/{id}/labels/{label_id}", (*API).updateProjectLabel, signedIn, access.AdminLabel),
+		row("DELETE /projects/{id}/labels/{label_id}", (*API).deleteProjectLabel, signedIn, access.AdminLabel),
+		row("PUT /projects/{id}/labels/{label_id}/promote", (*API).promoteProjectLabel, signedIn, access.AdminLabel),
+		// GitLab's deprecated forms, naming the label by a parameter.
+		row("PUT /projects/{id}/labels", updateLabelLegacy(false), signedIn, access.AdminLabel),
+		row("DELETE /projects/{id}/labels", deleteLabelLegacy(false), signedIn, access.AdminLabel),
+		row("PUT /projects/{id}/labels/promote", (*API).promoteLabelLegacy, signedIn, access.AdminLabel),
+		row("POST /projects/{id}/labels/{label_id}/subscribe", labelSubscription(false, true), signedIn, access.ReadLabel),
+		row("POST /projects/{id}/labels/{label_id}/unsubscribe", labelSubscription(false, false), signedIn, access.ReadLabel),
+		row("GET /groups/{id}/labels", (*API).listGroupLabels, signedIn, access.ReadLabel),
+		row("POST /groups/{id}/labels", (*API).createGroupLabel, signedIn, access.AdminLabel),
+		row("GET /groups/{id}/labels/{label_id}", (*API).getGroupLabel, signedIn, access.ReadLabel),
+		row("PUT /groups/{id}/labels/{label_id}", (*API).updateGroupLabel, signedIn, access.AdminLabel),
+		row("DELETE /groups/{id}/labels/{label_id}", (*API).deleteGroupLabel, signedIn, access.AdminLabel),
+		row("PUT /groups/{id}/labels", updateLabelLegacy(true), signedIn, access.AdminLabel),
+		row("DELETE /groups/{id}/labels", deleteLabelLegacy(true), signedIn, access.AdminLabel),
+		row("POST /groups/{id}/labels/{label_id}/subscribe", labelSubscription(true, true), signedIn, access.ReadLabel),
+		row("POST /groups/{id}/labels/{label_id}/unsubscribe", labelSubscription(true, false), signedIn, access.ReadLabel),
 
-		// Milestones (milestones.go)
+		// Milestones (milestones.go). GitLab's project and group
+		// milestones APIs start with authenticate!, reads included.
+		row("GET /projects/{id}/milestones", listMilestones(false), signedIn, access.ReadMilestone),
+		row("POST /projects/{id}/milestones", createMilestone(false), signedIn, access.AdminMilestone),
+		row("GET /projects/{id}/milestones/{milestone_id}", getMilestone(false), signedIn, access.ReadMilestone),
+		row("PUT /projects/{id}/milestones/{milestone_id}", updateMilestone(false), signedIn, access.AdminMilestone),
+		row("DELETE /projects/{id}/milestones/{milestone_id}", deleteMilestone(false), signedIn, access.AdminMilestone),
+		row("POST /projects/{id}/milestones/{milestone_id}/promote", (*API).promoteMilestone, signedIn, access.AdminMilestone),
+		row("GET /groups/{id}/milestones", listMilestones(true), signedIn, access.ReadMilestone),
+		row("POST /groups/{id}/milestones", createMilestone(true), signedIn, access.AdminMilestone),
+		row("GET /groups/{id}/milestones/{milestone_id}", getMilestone(true), signedIn, access.ReadMilestone),
+		row("PUT /groups/{id}/milestones/{milestone_id}", updateMilestone(true), signedIn, access.AdminMilestone),
+		row("DELETE /groups/{id}/milestones/{milestone_id}", deleteMilestone(true), signedIn, access.AdminMilestone),
 
 		// Notes, discussions, award emoji, resource events (notes.go, discussions.go, award_emoji.go, resource_events.go)
 		// GitLab's notes, discussions and resource events APIs authenticate
