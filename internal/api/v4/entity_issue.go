@@ -150,7 +150,7 @@ func (ir *issueRenderer) issue(i *model.Issue) issueEntity {
 		Confidential: i.Confidential, DiscussionLocked: i.DiscussionLocked, IssueType: i.IssueType,
 		WebURL: ir.base + "/" + fullPath + "/-/issues/" + iid, Severity: "UNKNOWN", MovedToID: i.MovedToID,
 		ImportedFrom: "none",
-		TimeStats: issueTimeStatsOf(i),
+		TimeStats:    issueTimeStatsOf(i),
 		Links: issueLinksEntity{Self: apiBase + "/issues/" + iid, Notes: apiBase + "/issues/" + iid + "/notes",
 			AwardEmoji: apiBase + "/issues/" + iid + "/award_emoji", Project: apiBase},
 		References: issueReferences{Short: "#" + iid, Relative: "#" + iid, Full: fullPath + "#" + iid},
