@@ -53,10 +53,10 @@ func TestIssueUpdateNotesAndEvents(t *testing.T) {
 		t.Errorf("system notes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	for q, n := range map[string]int{
-		"SELECT count(*) FROM resource_label_events WHERE resource_id = %d AND action = 'remove'":                            1,
-		"SELECT count(*) FROM resource_label_events WHERE resource_id = %d AND action = 'add'":                               2,
-		"SELECT count(*) FROM resource_milestone_events WHERE resource_id = %d AND action = 'add'":                           1,
-		"SELECT count(*) FROM resource_state_events WHERE resource_id = %d AND state = 'closed'":                             1,
+		"SELECT count(*) FROM resource_label_events WHERE resource_id = %d AND action = 'remove'":                                                             1,
+		"SELECT count(*) FROM resource_label_events WHERE resource_id = %d AND action = 'add'":                                                                2,
+		"SELECT count(*) FROM resource_milestone_events WHERE resource_id = %d AND action = 'add'":                                                            1,
+		"SELECT count(*) FROM resource_state_events WHERE resource_id = %d AND state = 'closed'":                                                              1,
 		"SELECT count(*) FROM notes WHERE noteable_id = %d AND discussion_id IN (SELECT discussion_id FROM notes GROUP BY discussion_id HAVING count(*) > 1)": 0,
 	} {
 		if got := f.count(t, fmt.Sprintf(q, is.ID)); got != n {
