@@ -225,6 +225,16 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
 		// The fixtures' issues are the administrator's: no caller is
 		// their author or assignee.
+		if strings.HasSuffix(r.Pattern, "/issues/{issue_iid}/move") && c.projectBot && level >= access.Reporter {
+			// Moving takes admin_issue on the target project too (GitLab's
+			// Issues::MoveService, after find_project! of to_project_id):
+			// a project bot has no other project, so the target is not
+			// found (private) or refused with 400 (MoveError).
+			if t.vis == private {
+				return notFound
+			}
+			return badRequest
+		}
 		return has(access.Reporter)
 	case access.AdminNote:
 		return has(access.Maintainer)

@@ -114,6 +114,19 @@ var _ = addFixtures(map[string]fixture{
 	"GET /api/v4/projects/{id}/issues/{issue_iid}":    onSharedIssue(""),
 	"PUT /api/v4/projects/{id}/issues/{issue_iid}":    onFreshIssue("", map[string]any{"title": "renamed"}),
 	"DELETE /api/v4/projects/{id}/issues/{issue_iid}": onFreshIssue("", nil),
+	"PUT /api/v4/projects/{id}/issues/{issue_iid}/reorder": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		iid, _ := x.freshIssue(p.id)
+		_, before := x.freshIssue(p.id)
+		return request{path: p.issuePath(iid, "/reorder"), json: map[string]any{"move_before_id": before}}
+	}),
+	// The target is a project of the same group, where callers have the
+	// same role (project bots excepted: see projectAbility).
+	"POST /api/v4/projects/{id}/issues/{issue_iid}/move": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		iid, _ := x.freshIssue(p.id)
+		to := x.root("POST", api+"/projects", map[string]any{"name": "to" + x.next(), "namespace_id": x.groups[c.vis].id,
+			"visibility": string(c.vis)})
+		return request{path: p.issuePath(iid, "/move"), json: map[string]any{"to_project_id": to["id"]}}
+	}),
 	"POST /api/v4/projects/{id}/issues/{issue_iid}/subscribe": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		iid, _ := x.freshIssue(p.id)
 		return request{path: p.issuePath(iid, "/subscribe"), accept: subscriptionAnswered}

@@ -169,3 +169,35 @@ func (q *Queries) IssueProjects(ctx context.Context, ids []int64) (map[int64]*mo
 	}
 	return out, nil
 }
+
+// AvailableMilestoneByTitle returns the id of the milestone titled title
+// that a project may use (its own first, then its groups'), or 0.
+func (q *Queries) AvailableMilestoneByTitle(ctx context.Context, projectID, namespaceID int64, title string) (int64, error) {
+	ids, err := q.int64s(ctx, `SELECT id FROM milestones WHERE title = ? AND (project_id = ? OR group_id IN
+		(SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ?)) ORDER BY project_id IS NULL, id LIMIT 1`,
+		title, projectID, namespaceID)
+	if err != nil {
+		return 0, fmt.Errorf("store: milestone by title: %w", err)
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return ids[0], nil
+}
+
+// SpreadIssuePositions renumbers a project's issues' relative positions
+// gap apart, in their current order (unpositioned ones last, by id), so
+// that an issue can be placed between any two.
+func (q *Queries) SpreadIssuePositions(ctx context.Context, projectID, gap int64) error {
+	ids, err := q.int64s(ctx, `SELECT id FROM issues WHERE project_id = ?
+		ORDER BY relative_position IS NULL, relative_position, id`, projectID)
+	if err != nil {
+		return fmt.Errorf("store: spread positions: %w", err)
+	}
+	for k, id := range ids {
+		if _, err := q.exec(ctx, "UPDATE issues SET relative_position = ? WHERE id = ?", int64(k)*gap, id); err != nil {
+			return fmt.Errorf("store: spread positions: %w", err)
+		}
+	}
+	return nil
+}

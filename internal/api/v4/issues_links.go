@@ -182,3 +182,41 @@ func (a *API) issueTimeStats(w http.ResponseWriter, r *http.Request, c *call) er
 	}
 	return writeOK(w, issueTimeStatsOf(ip.Issue))
 }
+
+func (a *API) moveIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := issueIID(r)
+	if err != nil {
+		return err
+	}
+	to, err := c.params.required("to_project_id", 4096)
+	if err != nil {
+		return err
+	}
+	ip, err := a.svc.MoveIssue(r.Context(), c.id, r.PathValue("id"), iid, to)
+	if err != nil {
+		return err
+	}
+	return a.writeIssue(w, r, c, ip, http.StatusCreated)
+}
+
+func (a *API) reorderIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := issueIID(r)
+	if err != nil {
+		return err
+	}
+	var ids [2]*int64
+	for k, name := range []string{"move_after_id", "move_before_id"} {
+		n, ok, err := c.params.int(name)
+		if err != nil {
+			return err
+		}
+		if ok {
+			ids[k] = &n
+		}
+	}
+	ip, err := a.svc.ReorderIssue(r.Context(), c.id, r.PathValue("id"), iid, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	return a.writeIssue(w, r, c, ip, http.StatusOK)
+}

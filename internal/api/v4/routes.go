@@ -176,6 +176,8 @@ func table() []endpoint {
 		row("GET /projects/{id}/issues/{issue_iid}", (*API).getProjectIssue, anyone, access.ReadIssue),
 		row("PUT /projects/{id}/issues/{issue_iid}", (*API).updateIssue, signedIn, access.UpdateIssue),
 		row("DELETE /projects/{id}/issues/{issue_iid}", (*API).deleteIssue, signedIn, access.DestroyIssue),
+		row("PUT /projects/{id}/issues/{issue_iid}/reorder", (*API).reorderIssue, signedIn, access.UpdateIssue),
+		row("POST /projects/{id}/issues/{issue_iid}/move", (*API).moveIssue, signedIn, access.AdminIssue),
 		row("POST /projects/{id}/issues/{issue_iid}/subscribe", (*API).subscribeIssue, signedIn, access.ReadIssue),
 		row("POST /projects/{id}/issues/{issue_iid}/unsubscribe", (*API).unsubscribeIssue, signedIn, access.ReadIssue),
 		row("POST /projects/{id}/issues/{issue_iid}/time_estimate", (*API).setIssueTimeEstimate, signedIn, access.AdminIssue),
