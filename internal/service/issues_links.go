@@ -56,16 +56,23 @@ func (s *Service) ListIssueLinks(ctx context.Context, id *auth.Identity, ref str
 	if err != nil {
 		return nil, err
 	}
+	// The caller's level, once per project the links reach.
+	levels := map[int64]access.Level{ip.Project.ID: ip.Level}
 	out := []LinkedIssue{}
 	for _, l := range links {
 		o := byID[otherEnd(l, ip.Issue.ID)]
 		if o == nil || projects[o.ProjectID] == nil {
 			continue
 		}
-		if ok, err := s.canReadIssueIn(ctx, id, projects[o.ProjectID], o); err != nil || !ok {
-			if err != nil {
+		p := projects[o.ProjectID]
+		level, known := levels[p.ID]
+		if !known {
+			if level, err = s.ProjectLevel(ctx, id, p); err != nil {
 				return nil, err
 			}
+			levels[p.ID] = level
+		}
+		if !viewer(id).CanSee(p.VisibilityLevel, level) || !p.IssuesEnabled || !CanReadIssue(id, level, o) {
 			continue
 		}
 		out = append(out, LinkedIssue{Issue: o, Link: l, Project: projects[o.ProjectID]})

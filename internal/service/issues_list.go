@@ -55,6 +55,8 @@ type IssuePage struct {
 	Issues     []*model.Issue
 	Total      int
 	NextCursor string
+	// GroupID is the group of a group list: references are relative to it.
+	GroupID int64
 }
 
 // ErrKeysetOrder answers keyset pagination asked with an order it cannot
@@ -81,7 +83,12 @@ func (s *Service) ListGroupIssues(ctx context.Context, id *auth.Identity, ref st
 	}
 	f := s.issueViewer(id)
 	f.GroupID = g.ID
-	return s.listIssues(ctx, id, f, qy, "all")
+	pg, err := s.listIssues(ctx, id, f, qy, "all")
+	if err != nil {
+		return nil, err
+	}
+	pg.GroupID = g.ID
+	return pg, nil
 }
 
 // ListAllIssues is GET /issues: the issues of every project the caller
@@ -125,7 +132,12 @@ func (s *Service) ListMilestoneIssues(ctx context.Context, id *auth.Identity, pr
 		}
 	}
 	qy.MilestoneID = m.ID
-	return s.listIssues(ctx, id, f, qy, "all")
+	pg, err := s.listIssues(ctx, id, f, qy, "all")
+	if err != nil {
+		return nil, err
+	}
+	pg.GroupID = f.GroupID
+	return pg, nil
 }
 
 func milestoneErr(err error) error {
@@ -291,6 +303,8 @@ func (s *Service) issueFilter(ctx context.Context, id *auth.Identity, f *store.I
 			f.MilestoneMode = "none"
 		case "any":
 			f.MilestoneMode = "any"
+		case "started", "upcoming":
+			f.MilestoneMode = strings.ToLower(*qy.Milestone)
 		default:
 			f.Milestone = *qy.Milestone
 		}
@@ -358,6 +372,8 @@ type IssueRefs struct {
 	Users      map[int64]*model.User
 	Labels     map[int64]*model.Label
 	Milestones map[int64]*model.Milestone
+	// Groups are the groups of group milestones (their web_url).
+	Groups map[int64]*model.Namespace
 }
 
 // LoadIssueRefs loads the projects, users, labels and milestones issues
@@ -420,8 +436,18 @@ func (s *Service) LoadIssueRefs(ctx context.Context, issues []*model.Issue, know
 		return nil, err
 	}
 	refs.Milestones = make(map[int64]*model.Milestone, len(ms))
+	var groupIDs []int64
 	for _, m := range ms {
 		refs.Milestones[m.ID] = m
+		if m.GroupID != nil {
+			add(&groupIDs, "g", *m.GroupID)
+		}
+	}
+	refs.Groups = map[int64]*model.Namespace{}
+	if len(groupIDs) > 0 {
+		if refs.Groups, err = q.NamespacesByIDs(ctx, groupIDs); err != nil {
+			return nil, fmt.Errorf("service: milestone groups: %w", err)
+		}
 	}
 	return refs, nil
 }

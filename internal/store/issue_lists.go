@@ -30,7 +30,7 @@ type IssueFilter struct {
 	NotLabelTitles []string
 	MilestoneID    int64
 	Milestone      string
-	MilestoneMode  string // "", "none", "any"
+	MilestoneMode  string // "", "none", "any", "started", "upcoming"
 	NotMilestone   string
 	AuthorID       *int64
 	NotAuthorID    *int64
@@ -162,6 +162,15 @@ func issueFilterConds(w *conds, f IssueFilter) {
 		w.add("issues.milestone_id IS NULL")
 	case "any":
 		w.add("issues.milestone_id IS NOT NULL")
+	case "started":
+		// Milestone.started: active, started on or before today.
+		w.add("issues.milestone_id IN (SELECT ms.id FROM milestones ms WHERE ms.state = 'active' AND ms.start_date <= ?)", f.Today)
+	case "upcoming":
+		// Milestone.upcoming_ids: per project or group, the active
+		// milestone due next.
+		w.add(`issues.milestone_id IN (SELECT ms.id FROM milestones ms WHERE ms.state = 'active' AND ms.due_date > ?
+			AND NOT EXISTS (SELECT 1 FROM milestones m2 WHERE m2.state = 'active' AND m2.due_date > ?
+			AND m2.due_date < ms.due_date AND (m2.project_id = ms.project_id OR m2.group_id = ms.group_id)))`, f.Today, f.Today)
 	}
 	if f.NotMilestone != "" {
 		w.add("(issues.milestone_id IS NULL OR issues.milestone_id NOT IN (SELECT ms.id FROM milestones ms WHERE ms.title = ?))", f.NotMilestone)

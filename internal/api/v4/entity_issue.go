@@ -223,9 +223,14 @@ func (ir *issueRenderer) milestone(m *model.Milestone) issueMilestoneEntity {
 	e := issueMilestoneEntity{ID: m.ID, IID: m.IID, ProjectID: m.ProjectID, GroupID: m.GroupID, Title: m.Title,
 		Description: m.Description, State: m.State, CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt),
 		DueDate: m.DueDate, StartDate: m.StartDate, Expired: m.DueDate != nil && *m.DueDate < ir.today}
-	if m.ProjectID != nil {
+	switch {
+	case m.ProjectID != nil:
 		if p := ir.refs.Projects[*m.ProjectID]; p != nil {
 			e.WebURL = ir.base + "/" + p.FullPath() + "/-/milestones/" + strconv.FormatInt(m.IID, 10)
+		}
+	case m.GroupID != nil:
+		if g := ir.refs.Groups[*m.GroupID]; g != nil {
+			e.WebURL = ir.base + "/groups/" + g.FullPath + "/-/milestones/" + strconv.FormatInt(m.IID, 10)
 		}
 	}
 	return e

@@ -50,13 +50,13 @@ func (a *API) writeIssue(w http.ResponseWriter, r *http.Request, c *call, ip *se
 }
 
 // writeIssuePage renders a list page with its pagination headers.
-func (a *API) writeIssuePage(w http.ResponseWriter, r *http.Request, c *call, qy service.IssueQuery, pg *service.IssuePage, groupID int64) error {
+func (a *API) writeIssuePage(w http.ResponseWriter, r *http.Request, c *call, qy service.IssueQuery, pg *service.IssuePage) error {
 	refs, err := a.svc.LoadIssueRefs(r.Context(), pg.Issues)
 	if err != nil {
 		return err
 	}
 	ir := a.newIssueRenderer(a.baseURL(r), refs, labelDetails(c))
-	ir.groupID = groupID
+	ir.groupID = pg.GroupID
 	out := make([]issueEntity, 0, len(pg.Issues))
 	for _, i := range pg.Issues {
 		out = append(out, ir.issue(i))
@@ -82,7 +82,7 @@ func (a *API) listProjectIssues(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	return a.writeIssuePage(w, r, c, qy, pg, 0)
+	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
 func (a *API) listGroupIssues(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -93,15 +93,11 @@ func (a *API) listGroupIssues(w http.ResponseWriter, r *http.Request, c *call) e
 	if qy.Keyset {
 		return service.ErrKeysetOrder
 	}
-	g, _, err := a.svc.VisibleGroup(r.Context(), c.id, r.PathValue("id"))
+	pg, err := a.svc.ListGroupIssues(r.Context(), c.id, r.PathValue("id"), qy)
 	if err != nil {
 		return err
 	}
-	pg, err := a.svc.ListGroupIssues(r.Context(), c.id, strconv.FormatInt(g.ID, 10), qy)
-	if err != nil {
-		return err
-	}
-	return a.writeIssuePage(w, r, c, qy, pg, g.ID)
+	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
 func (a *API) listIssues(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -116,7 +112,7 @@ func (a *API) listIssues(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return a.writeIssuePage(w, r, c, qy, pg, 0)
+	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
 func (a *API) listProjectMilestoneIssues(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -138,19 +134,14 @@ func (a *API) listMilestoneIssues(w http.ResponseWriter, r *http.Request, c *cal
 		return err
 	}
 	projectRef, groupRef := r.PathValue("id"), ""
-	var groupID int64
 	if group {
-		g, _, err := a.svc.VisibleGroup(r.Context(), c.id, r.PathValue("id"))
-		if err != nil {
-			return err
-		}
-		projectRef, groupRef, groupID = "", strconv.FormatInt(g.ID, 10), g.ID
+		projectRef, groupRef = "", r.PathValue("id")
 	}
 	pg, err := a.svc.ListMilestoneIssues(r.Context(), c.id, projectRef, groupRef, mid, qy)
 	if err != nil {
 		return err
 	}
-	return a.writeIssuePage(w, r, c, qy, pg, groupID)
+	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
 // listMilestoneMergeRequests: merge requests don't exist yet, so every

@@ -1,6 +1,7 @@
 package v4_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
 )
 
 func iidsOf(list []*gitlab.Issue) string {
@@ -253,4 +256,34 @@ func TestIssueMilestoneIssues(t *testing.T) {
 	// A project milestone is not the group's.
 	f.s.Do(t, labtest.Request{Path: fmt.Sprintf("/groups/%d/milestones/%d/issues", f.g.ID, mid), Token: f.owner.Token}).
 		ExpectError(t, 404, `{"message":"404 Milestone Not Found"}`)
+}
+
+func TestIssueGroupMilestoneAndSpecialFilters(t *testing.T) {
+	f := newIssueFixture(t, gitlab.PrivateVisibility)
+	ctx := context.Background()
+	gid := f.g.ID
+	start, due, later := "2000-01-01", "2999-01-01", "2999-06-01"
+	gm := &model.Milestone{GroupID: &gid, Title: "g1", StartDate: &start, DueDate: &due}
+	next := f.milestone(t, "later", &later)
+	if err := f.s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { return q.InsertMilestone(ctx, gm) }); err != nil {
+		t.Fatal(err)
+	}
+	c := f.s.Client(t, f.owner.Token)
+	for _, m := range []int64{gm.ID, next.ID} {
+		if _, _, err := c.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("x"), MilestoneID: gitlab.Ptr(m)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, _, err := c.GroupMilestones.GetGroupMilestoneIssues(f.g.ID, gm.ID, nil)
+	if err != nil || len(l) != 1 || l[0].IID != 1 || l[0].Milestone.WebURL != f.s.URL+"/groups/team/-/milestones/1" {
+		t.Fatalf("group milestone issues %+v %v", l, err)
+	}
+	// Upcoming is the next due active milestone of each project and of
+	// each group (Milestone.upcoming_ids): both here.
+	for ms, want := range map[string]string{"Started": "1", "Upcoming": "2,1", "later": "2"} {
+		got, _, err := c.Issues.ListProjectIssues(f.p.ID, &gitlab.ListProjectIssuesOptions{Milestone: gitlab.Ptr(ms)})
+		if err != nil || iidsOf(got) != want {
+			t.Errorf("milestone=%s: %s %v, want %s", ms, iidsOf(got), err, want)
+		}
+	}
 }
