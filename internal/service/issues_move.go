@@ -72,6 +72,9 @@ func (s *Service) MoveIssue(ctx context.Context, id *auth.Identity, ref string, 
 			return err
 		}
 		moved.AssigneeIDs, moved.LabelIDs = old.AssigneeIDs, labelIDs
+		if err := copyIssueNotes(ctx, q, old.ID, moved); err != nil {
+			return err
+		}
 		newEv := issueEvents{ctx: ctx, q: q, issue: moved, userID: uid}
 		for _, l := range labelIDs {
 			if err := newEv.label("add", l); err != nil {
@@ -106,6 +109,34 @@ func (s *Service) MoveIssue(ctx context.Context, id *auth.Identity, ref string, 
 		return nil, err
 	}
 	return &IssueInProject{Project: dst, Level: dstLevel, Issue: moved}, nil
+}
+
+// copyIssueNotes copies an issue's notes onto the issue it moves to, each
+// discussion under a new id, as GitLab's MoveService does; the moved
+// issue's user_notes_count follows.
+func copyIssueNotes(ctx context.Context, q *store.Queries, fromID int64, to *model.Issue) error {
+	notes, err := q.IssueNotesForCopy(ctx, fromID)
+	if err != nil {
+		return err
+	}
+	discussions := map[string]string{}
+	for _, n := range notes {
+		d, ok := discussions[n.DiscussionID]
+		if !ok {
+			d = NewDiscussionID()
+			discussions[n.DiscussionID] = d
+		}
+		pid := to.ProjectID
+		c := *n
+		c.ID, c.ProjectID, c.NoteableID, c.DiscussionID = 0, &pid, to.ID, d
+		if err := q.InsertNote(ctx, &c); err != nil {
+			return err
+		}
+		if !c.System {
+			to.UserNotesCount++
+		}
+	}
+	return nil
 }
 
 // mapLabels maps labels onto those of the target project with the same

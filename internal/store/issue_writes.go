@@ -201,3 +201,13 @@ func (q *Queries) SpreadIssuePositions(ctx context.Context, projectID, gap int64
 	}
 	return nil
 }
+
+// IssueNotesForCopy returns every note of an issue, oldest first, for
+// copying them onto the issue it is moved to.
+func (q *Queries) IssueNotesForCopy(ctx context.Context, issueID int64) ([]*model.Note, error) {
+	rows, err := q.query(ctx, "SELECT "+noteColumns+" FROM notes WHERE noteable_type = 'Issue' AND noteable_id = ? ORDER BY id", issueID)
+	if err != nil {
+		return nil, fmt.Errorf("store: issue notes: %w", err)
+	}
+	return collect(rows, scanNote)
+}

@@ -1,6 +1,7 @@
 package v4_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
 )
 
 func TestIssueMove(t *testing.T) {
@@ -34,6 +37,15 @@ func TestIssueMove(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A comment (written directly: the notes API is another family's)
+	// is copied onto the moved issue.
+	ctx := context.Background()
+	pid, author := f.p.ID, f.reporter.ID
+	note := &model.Note{ProjectID: &pid, NoteableType: "Issue", NoteableID: is.ID, DiscussionID: strings.Repeat("ab", 20),
+		AuthorID: &author, Body: "a comment"}
+	if err := f.s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { return q.InsertNote(ctx, note) }); err != nil {
+		t.Fatal(err)
+	}
 	moved, resp, err := oc.Issues.MoveIssue(f.p.ID, is.IID, &gitlab.MoveIssueOptions{ToProjectID: gitlab.Ptr(to.ID)})
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("move %v %v", resp, err)
@@ -53,6 +65,9 @@ func TestIssueMove(t *testing.T) {
 	}
 	if got := f.systemNotes(t, moved.ID); len(got) != 1 || got[0] != "moved from team/app#1" {
 		t.Errorf("target notes %v", got)
+	}
+	if moved.UserNotesCount != 1 || f.count(t, fmt.Sprintf("SELECT count(*) FROM notes WHERE noteable_id = %d AND body = 'a comment' AND discussion_id <> '%s'", moved.ID, note.DiscussionID)) != 1 {
+		t.Errorf("comment not copied: user_notes_count %d", moved.UserNotesCount)
 	}
 	move := func(token string, iid, to int64) *labtest.Response {
 		return f.s.Do(t, labtest.Request{Method: "POST", Path: f.path(fmt.Sprintf("/%d/move", iid)), Token: token,
