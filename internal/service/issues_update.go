@@ -107,8 +107,13 @@ func (u *issueUpdate) apply(in IssueInput, assignees []int64, milestone *model.M
 		u.notes = append(u.notes, "changed the description")
 		i.Description, changed = *in.Description, true
 	}
+	// GitLab writes the common notes (title, description, lock, dates)
+	// first, then those of Issues::UpdateService#handle_changes
+	// (assignees, confidentiality, type): later collects those.
+	var later []string
+	typeNote := ""
 	if in.IssueType != nil && *in.IssueType != i.IssueType {
-		u.notes = append(u.notes, "changed type from "+i.IssueType+" to "+*in.IssueType)
+		typeNote = "changed type from " + i.IssueType + " to " + *in.IssueType
 		i.IssueType, changed = *in.IssueType, true
 	}
 	if in.DiscussionLocked != nil && *in.DiscussionLocked != (i.DiscussionLocked != nil && *i.DiscussionLocked) {
@@ -126,9 +131,9 @@ func (u *issueUpdate) apply(in IssueInput, assignees []int64, milestone *model.M
 	}
 	if in.Confidential != nil && *in.Confidential != i.Confidential {
 		if *in.Confidential {
-			u.notes = append(u.notes, "made the issue confidential")
+			later = append(later, "made the issue confidential")
 		} else {
-			u.notes = append(u.notes, "made the issue visible to everyone")
+			later = append(later, "made the issue visible to everyone")
 		}
 		i.Confidential, changed = *in.Confidential, true
 	}
@@ -164,9 +169,13 @@ func (u *issueUpdate) apply(in IssueInput, assignees []int64, milestone *model.M
 	}
 	assigneesChanged := false
 	if in.AssigneeIDs != nil && !slices.Equal(sortedIDs(assignees), sortedIDs(i.AssigneeIDs)) {
-		u.notes = append([]string{assigneesNote(u, i.AssigneeIDs, assignees)}, u.notes...)
+		later = append([]string{assigneesNote(u, i.AssigneeIDs, assignees)}, later...)
 		assigneesChanged, changed = true, true
 	}
+	if typeNote != "" {
+		later = append(later, typeNote)
+	}
+	u.notes = append(u.notes, later...)
 	if labelsChanged {
 		changed = true
 	}

@@ -41,12 +41,14 @@ func TestIssueUpdateNotesAndEvents(t *testing.T) {
 	if lock() != before+1 {
 		t.Errorf("lock_version %d -> %d", before, lock())
 	}
+	// In GitLab's order: the common notes, then assignees and
+	// confidentiality (Issues::UpdateService#handle_changes).
 	want := []string{
-		"assigned to @remy and unassigned @gus",
 		"changed title from **{-Old-} title** to **{+New+} title**",
 		"changed the description",
 		"locked the discussion in this issue",
 		"changed due date to December 31, 2026",
+		"assigned to @remy and unassigned @gus",
 		"made the issue confidential",
 	}
 	if got := f.systemNotes(t, is.ID); strings.Join(got, "\n") != strings.Join(want, "\n") {
