@@ -67,21 +67,29 @@ type IssueFilter struct {
 var issueOrderExprs = map[string]struct {
 	expr     string
 	nullable bool
+	// then is a second nullable key (priority: label priority after the
+	// milestone's due date).
+	then string
 }{
-	"created_at":        {"issues.created_at", false},
-	"updated_at":        {"issues.updated_at", false},
-	"id":                {"issues.id", false},
-	"title":             {"issues.title", false},
-	"due_date":          {"issues.due_date", true},
-	"relative_position": {"issues.relative_position", true},
-	"popularity":        {"issues.upvotes", false},
-	"milestone_due":     {"(SELECT ms.due_date FROM milestones ms WHERE ms.id = issues.milestone_id)", true},
-	"priority": {`(SELECT min(lp.priority) FROM label_links ll JOIN label_priorities lp
-		ON lp.label_id = ll.label_id AND lp.project_id = issues.project_id
-		WHERE ll.target_type = 'Issue' AND ll.target_id = issues.id)`, true},
+	"created_at":        {"issues.created_at", false, ""},
+	"updated_at":        {"issues.updated_at", false, ""},
+	"id":                {"issues.id", false, ""},
+	"title":             {"issues.title", false, ""},
+	"due_date":          {"issues.due_date", true, ""},
+	"relative_position": {"issues.relative_position", true, ""},
+	"popularity":        {"issues.upvotes", false, ""},
+	"milestone_due":     {"(SELECT ms.due_date FROM milestones ms WHERE ms.id = issues.milestone_id)", true, ""},
+	"label_priority":    {labelPriorityExpr, true, ""},
+	// GitLab's priority: the milestone due first, then the highest label
+	// priority (order_due_date_and_labels_priority).
+	"priority": {"(SELECT ms.due_date FROM milestones ms WHERE ms.id = issues.milestone_id)", true, labelPriorityExpr},
 }
 
-func init() { issueOrderExprs["label_priority"] = issueOrderExprs["priority"] }
+// labelPriorityExpr is an issue's highest label priority in its project
+// (the lowest number).
+const labelPriorityExpr = `(SELECT min(lp.priority) FROM label_links ll JOIN label_priorities lp
+	ON lp.label_id = ll.label_id AND lp.project_id = issues.project_id
+	WHERE ll.target_type = 'Issue' AND ll.target_id = issues.id)`
 
 // IssueOrderable reports whether order is a known order_by value.
 func IssueOrderable(order string) bool {
@@ -270,6 +278,9 @@ func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) ([]*model.Issue
 		order += "(" + o.expr + " IS NULL), "
 	}
 	order += o.expr + dir
+	if o.then != "" {
+		order += ", (" + o.then + " IS NULL), " + o.then + dir
+	}
 	if o.expr != "issues.id" {
 		order += ", issues.id" + dir
 	}

@@ -108,6 +108,20 @@ func TestIssueProjectListFilters(t *testing.T) {
 		}
 	}
 
+	// Label priorities (set directly: the labels API is another family's):
+	// ui before bug, unprioritized last.
+	for title, prio := range map[string]int{"ui": 1, "bug": 2} {
+		if _, err := f.s.Srv.DB.SQL().Exec(fmt.Sprintf(`INSERT INTO label_priorities (project_id, label_id, priority)
+			SELECT %d, id, %d FROM labels WHERE title = '%s'`, f.p.ID, prio, title)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, order := range []string{"label_priority", "priority"} {
+		if got := list(&gitlab.ListProjectIssuesOptions{OrderBy: gitlab.Ptr(order), Sort: gitlab.Ptr("asc")}); got != "2,1,3,4,5" {
+			t.Errorf("order_by=%s: %s", order, got)
+		}
+	}
+
 	// Confidential issues: hidden from a guest who is neither author nor
 	// assignee, and from anonymous callers.
 	r := f.s.Do(t, labtest.Request{Path: f.path(""), Token: f.guest.Token})
