@@ -32,7 +32,8 @@ type IssueInput struct {
 	Title        *string
 	Description  *string
 	Confidential *bool
-	// AssigneeIDs replaces the assignees; [0] or [] removes them.
+	// AssigneeIDs replaces the assignees (CE: the first only); [0] or []
+	// removes them.
 	AssigneeIDs *[]int64
 	// MilestoneID sets the milestone; 0 removes it.
 	MilestoneID      *int64
@@ -122,10 +123,14 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 		issue.DueDate = in.DueDate
 	}
 	q := s.db.Queries()
-	var assignees []int64
+	assignees := []int64{}
 	if meta && in.AssigneeIDs != nil {
-		if assignees, err = s.filterAssignees(ctx, q, p, *in.AssigneeIDs); err != nil {
+		ids, keep, err := s.filterAssignees(ctx, q, p, *in.AssigneeIDs)
+		if err != nil {
 			return nil, err
+		}
+		if keep {
+			assignees = ids
 		}
 	}
 	var milestone *model.Milestone
@@ -171,35 +176,35 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 	return &IssueInProject{Project: p, Level: level, Issue: issue}, nil
 }
 
-// filterAssignees keeps, of the ids asked for, the first user who may read
-// the project's issues: GitLab CE allows one assignee and drops the ids of
-// users who could not see the issue. 0 means none.
-func (s *Service) filterAssignees(ctx context.Context, q *store.Queries, p *model.Project, ids []int64) ([]int64, error) {
-	ids = slices.DeleteFunc(slices.Clone(ids), func(v int64) bool { return v <= 0 })
-	if len(ids) == 0 {
-		return []int64{}, nil
+// filterAssignees is IssuableBaseService#filter_assignees_using_checks in
+// CE: only the first id counts (one assignee); 0 or none clears; a user
+// who could not read the issue makes the parameter dropped (nil, false),
+// leaving the assignees as they were.
+func (s *Service) filterAssignees(ctx context.Context, q *store.Queries, p *model.Project, ids []int64) ([]int64, bool, error) {
+	if len(ids) == 0 || ids[0] == 0 {
+		return []int64{}, true, nil
 	}
 	users, err := q.UsersByIDs(ctx, ids[:1])
 	if err != nil {
-		return nil, fmt.Errorf("service: assignees: %w", err)
+		return nil, false, fmt.Errorf("service: assignees: %w", err)
 	}
 	u := users[ids[0]]
 	if u == nil || !u.Active() {
-		return []int64{}, nil
+		return nil, false, nil
 	}
 	level := access.Admin
 	if !u.IsAdmin {
 		l, err := q.ProjectAccessLevel(ctx, u.ID, p.ID, p.NamespaceID, s.Today())
 		if err != nil {
-			return nil, fmt.Errorf("service: assignee level: %w", err)
+			return nil, false, fmt.Errorf("service: assignee level: %w", err)
 		}
 		level = access.Level(l)
 	}
 	v := access.Viewer{Authenticated: true, External: u.External, Admin: u.IsAdmin}
 	if !v.CanSee(p.VisibilityLevel, level) {
-		return []int64{}, nil
+		return nil, false, nil
 	}
-	return []int64{u.ID}, nil
+	return []int64{u.ID}, true, nil
 }
 
 // availableMilestone returns the milestone if it belongs to the project or

@@ -44,9 +44,14 @@ func (s *Service) UpdateIssue(ctx context.Context, id *auth.Identity, ref string
 	q := s.db.Queries()
 	var assignees []int64
 	if in.AssigneeIDs != nil {
-		if assignees, err = s.filterAssignees(ctx, q, p, *in.AssigneeIDs); err != nil {
+		ids, keep, err := s.filterAssignees(ctx, q, p, *in.AssigneeIDs)
+		if err != nil {
 			return nil, err
 		}
+		if !keep {
+			in.AssigneeIDs = nil
+		}
+		assignees = ids
 	}
 	var milestone *model.Milestone
 	if in.MilestoneID != nil && *in.MilestoneID != 0 {

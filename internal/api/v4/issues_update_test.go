@@ -308,3 +308,26 @@ func TestIssueLinks(t *testing.T) {
 		t.Errorf("unlink note %q", notes[len(notes)-1])
 	}
 }
+
+// TestIssueAssigneeRules: CE keeps one assignee; an assignee who could
+// not read the issue leaves the assignees as they were; 0 unassigns.
+func TestIssueAssigneeRules(t *testing.T) {
+	f := newIssueFixture(t, gitlab.PrivateVisibility)
+	c := f.s.Client(t, f.owner.Token)
+	is, _, err := c.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("a"),
+		AssigneeIDs: &[]int64{f.guest.ID, f.reporter.ID}})
+	if err != nil || len(is.Assignees) != 1 || is.Assignees[0].ID != f.guest.ID {
+		t.Fatalf("created %+v %v", is, err)
+	}
+	up, _, err := c.Issues.UpdateIssue(f.p.ID, is.IID, &gitlab.UpdateIssueOptions{AssigneeIDs: &[]int64{f.outsid.ID}})
+	if err != nil || len(up.Assignees) != 1 || up.Assignees[0].ID != f.guest.ID {
+		t.Fatalf("outsider assigned: %+v %v", up.Assignees, err)
+	}
+	r := f.s.Do(t, labtest.Request{Method: "PUT", Path: f.path("/1"), Token: f.owner.Token, Form: map[string][]string{"assignee_id": {"0"}}})
+	if r.Status != 200 || len(r.Map(t)["assignees"].([]any)) != 0 || r.Map(t)["assignee"] != nil {
+		t.Fatalf("unassign: %d %s", r.Status, r.Body)
+	}
+	if notes := f.systemNotes(t, is.ID); len(notes) != 1 || notes[0] != "unassigned @gus" {
+		t.Errorf("notes %v", notes)
+	}
+}
