@@ -47,8 +47,8 @@ func (x *matrix) inStore(fn func(ctx context.Context, q *store.Queries) error) {
 	}
 }
 
-// freshIssue creates an issue of the administrator's in p.
-func (x *matrix) freshIssue(p *projectFixture) *model.Issue {
+// storedIssue inserts an issue of the administrator's in p through the store.
+func (x *matrix) storedIssue(p *projectFixture) *model.Issue {
 	root := x.rootID()
 	i := &model.Issue{ProjectID: p.id, AuthorID: &root, Title: "matrix " + x.next()}
 	x.inStore(func(ctx context.Context, q *store.Queries) error { return q.InsertIssue(ctx, i) })
@@ -83,7 +83,7 @@ func (x *matrix) notes(p *projectFixture) *noteFixture {
 	if f := noteFixtures[p]; f != nil {
 		return f
 	}
-	f := &noteFixture{issue: x.freshIssue(p)}
+	f := &noteFixture{issue: x.storedIssue(p)}
 	f.note = x.freshNote(p, f.issue, root)
 	f.issueAward = x.award(model.NoteableIssue, f.issue.ID, root, "thumbsup")
 	f.noteAward = x.award(model.AwardableNote, f.note.ID, root, "tada")
@@ -181,13 +181,13 @@ var _ = addFixtures(map[string]fixture{
 		return get(issuePath(p, f.issue, "/award_emoji"))
 	}),
 	"POST /api/v4/projects/{id}/issues/{issue_iid}/award_emoji": onProject(func(x *matrix, c *cell, p *projectFixture) request {
-		return request{path: issuePath(p, x.freshIssue(p), "/award_emoji"), json: map[string]any{"name": "thumbsup"}}
+		return request{path: issuePath(p, x.storedIssue(p), "/award_emoji"), json: map[string]any{"name": "thumbsup"}}
 	}),
 	"GET /api/v4/projects/{id}/issues/{issue_iid}/award_emoji/{award_id}": onIssue(func(x *matrix, c *cell, p *projectFixture, f *noteFixture) request {
 		return get(issuePath(p, f.issue, "/award_emoji/"+itoa(f.issueAward)))
 	}),
 	"DELETE /api/v4/projects/{id}/issues/{issue_iid}/award_emoji/{award_id}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
-		i := x.freshIssue(p)
+		i := x.storedIssue(p)
 		return get(issuePath(p, i, "/award_emoji/"+itoa(x.award(model.NoteableIssue, i.ID, x.callerUserID(c), "thumbsup"))))
 	}),
 	"GET /api/v4/projects/{id}/issues/{issue_iid}/notes/{note_id}/award_emoji": onIssue(func(x *matrix, c *cell, p *projectFixture, f *noteFixture) request {

@@ -198,16 +198,18 @@ func (s *Service) milestoneViews(ctx context.Context, list []*model.Milestone) (
 	today := s.Today()
 	out := make([]*MilestoneView, 0, len(list))
 	for _, m := range list {
-		v := &MilestoneView{Milestone: m}
+		groupPath := ""
 		if m.GroupID != nil {
 			if g := groups[*m.GroupID]; g != nil {
-				v.WebPath = fmt.Sprintf("/groups/%s/-/milestones/%d", g.FullPath, m.IID)
+				groupPath = g.FullPath
 			}
-		} else if m.ProjectID != nil {
-			v.WebPath = fmt.Sprintf("/%s/-/milestones/%d", projects[*m.ProjectID], m.IID)
 		}
-		v.Expired = m.DueDate != nil && *m.DueDate < today
-		out = append(out, v)
+		projectPath := ""
+		if m.ProjectID != nil {
+			projectPath = projects[*m.ProjectID]
+		}
+		out = append(out, &MilestoneView{Milestone: m, WebPath: MilestoneWebPath(m, projectPath, groupPath),
+			Expired: MilestoneExpired(m, today)})
 	}
 	return out, nil
 }
@@ -250,4 +252,22 @@ func (s *Service) GetMilestone(ctx context.Context, id *auth.Identity, ref strin
 		return nil, err
 	}
 	return s.milestoneView(ctx, m)
+}
+
+// MilestoneWebPath is a milestone's page: under its project's full path
+// or its group's ("" when the owner's path is unknown).
+func MilestoneWebPath(m *model.Milestone, projectPath, groupPath string) string {
+	switch {
+	case m.GroupID != nil && groupPath != "":
+		return fmt.Sprintf("/groups/%s/-/milestones/%d", groupPath, m.IID)
+	case m.ProjectID != nil && projectPath != "":
+		return fmt.Sprintf("/%s/-/milestones/%d", projectPath, m.IID)
+	}
+	return ""
+}
+
+// MilestoneExpired is GitLab's `expired? || false`: the due date has
+// passed (today is YYYY-MM-DD).
+func MilestoneExpired(m *model.Milestone, today string) bool {
+	return m.DueDate != nil && *m.DueDate < today
 }

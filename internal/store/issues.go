@@ -164,22 +164,3 @@ func (q *Queries) SetLabelLinks(ctx context.Context, targetType string, targetID
 	}
 	return nil
 }
-
-// IssuesByIDs returns the issues with these ids, with their assignees and
-// labels, in id order.
-func (q *Queries) IssuesByIDs(ctx context.Context, ids []int64) ([]*model.Issue, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var c conds
-	c.in("issues.id", false, ids)
-	rows, err := q.query(ctx, "SELECT "+issueColumns+" FROM issues"+c.where()+" ORDER BY issues.id", c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: issues: %w", err)
-	}
-	issues, err := collect(rows, scanIssue)
-	if err != nil {
-		return nil, err
-	}
-	return issues, q.LoadIssueRelations(ctx, issues)
-}

@@ -210,30 +210,6 @@ func (q *Queries) LabelSubscriptions(ctx context.Context, userID int64, labelIDs
 	return out, nil
 }
 
-// Subscribed reports whether userID holds a subscription to the object in
-// projectID (0: none) — that row only.
-func (q *Queries) Subscribed(ctx context.Context, userID int64, typ string, id, projectID int64) (bool, error) {
-	var n int64
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM subscriptions WHERE subscribable_type = ? AND subscribable_id = ?
-		AND user_id = ? AND project_id = ? AND subscribed = TRUE`, typ, id, userID, projectID).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("store: subscription: %w", wrapErr(err))
-	}
-	return n > 0, nil
-}
-
-// SetSubscription records userID's subscription (or unsubscription) to
-// an object, in projectID (0: none).
-func (q *Queries) SetSubscription(ctx context.Context, userID int64, typ string, id, projectID int64, subscribed bool) error {
-	_, err := q.exec(ctx, `INSERT INTO subscriptions (user_id, subscribable_type, subscribable_id, project_id, subscribed)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (subscribable_type, subscribable_id, user_id, project_id)
-		DO UPDATE SET subscribed = excluded.subscribed`, userID, typ, id, projectID, subscribed)
-	if err != nil {
-		return fmt.Errorf("store: subscribe: %w", err)
-	}
-	return nil
-}
-
 // MergeLabels moves everything attached to the labels of from — links,
 // resource events, priorities, subscriptions — onto label into, then
 // deletes them (GitLab's Labels::PromoteService). Where into already holds

@@ -3,23 +3,43 @@ package v4
 import (
 	"html"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
+
+// labelBasicEntity is GitLab's Entities::LabelBasic: a label as issues
+// (with_labels_details) and label events show it.
+type labelBasicEntity struct {
+	ID              int64   `json:"id"`
+	Name            string  `json:"name"`
+	Description     *string `json:"description"`
+	DescriptionHTML string  `json:"description_html"`
+	TextColor       string  `json:"text_color"`
+	Color           string  `json:"color"`
+}
+
+// labelBasicOf is the one rendering of a label's basic fields.
+func labelBasicOf(l *model.Label) labelBasicEntity {
+	e := labelBasicEntity{ID: l.ID, Name: l.Title, TextColor: service.LabelTextColor(l.Color), Color: l.Color,
+		// Label descriptions are shown as escaped text, not rendered
+		// Markdown (GitLab renders them).
+		DescriptionHTML: html.EscapeString(l.Description)}
+	if l.Description != "" {
+		d := l.Description
+		e.Description = &d
+	}
+	return e
+}
 
 // labelEntity is GitLab's Label entity (ProjectLabel adds priority and
 // is_project_label; GroupLabel adds nothing). The issue counts appear
 // only when asked for (with_counts).
 type labelEntity struct {
-	ID                     int64   `json:"id"`
-	Name                   string  `json:"name"`
-	Description            *string `json:"description"`
-	DescriptionHTML        string  `json:"description_html"`
-	TextColor              string  `json:"text_color"`
-	Color                  string  `json:"color"`
-	OpenIssuesCount        *int64  `json:"open_issues_count,omitempty"`
-	ClosedIssuesCount      *int64  `json:"closed_issues_count,omitempty"`
-	OpenMergeRequestsCount *int64  `json:"open_merge_requests_count,omitempty"`
-	Subscribed             bool    `json:"subscribed"`
+	labelBasicEntity
+	OpenIssuesCount        *int64 `json:"open_issues_count,omitempty"`
+	ClosedIssuesCount      *int64 `json:"closed_issues_count,omitempty"`
+	OpenMergeRequestsCount *int64 `json:"open_merge_requests_count,omitempty"`
+	Subscribed             bool   `json:"subscribed"`
 }
 
 // labelKind says which of GitLab's label entities to render.
@@ -38,15 +58,7 @@ type projectLabelJSON struct {
 }
 
 func labelJSON(v *service.LabelView, kind labelKind) any {
-	l := v.Label
-	e := labelEntity{ID: l.ID, Name: l.Title, TextColor: service.LabelTextColor(l.Color), Color: l.Color,
-		// The markdown renderer is wired in later; until then the
-		// description is shown as escaped text.
-		DescriptionHTML: html.EscapeString(l.Description), Subscribed: v.Subscribed}
-	if l.Description != "" {
-		d := l.Description
-		e.Description = &d
-	}
+	e := labelEntity{labelBasicEntity: labelBasicOf(v.Label), Subscribed: v.Subscribed}
 	if v.WithCounts {
 		open, closed, mrs := v.OpenIssues, v.ClosedIssues, int64(0)
 		e.OpenIssuesCount, e.ClosedIssuesCount, e.OpenMergeRequestsCount = &open, &closed, &mrs

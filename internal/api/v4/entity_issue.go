@@ -1,0 +1,238 @@
+package v4
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// issueEntity is GitLab's Entities::Issue.
+type issueEntity struct {
+	ID                   int64                `json:"id"`
+	IID                  int64                `json:"iid"`
+	ProjectID            int64                `json:"project_id"`
+	Title                string               `json:"title"`
+	Description          string               `json:"description"`
+	State                string               `json:"state"`
+	CreatedAt            string               `json:"created_at"`
+	UpdatedAt            string               `json:"updated_at"`
+	ClosedAt             *string              `json:"closed_at"`
+	ClosedBy             *basicUser           `json:"closed_by"`
+	Labels               any                  `json:"labels"` // titles, or label objects with with_labels_details
+	Milestone            *milestoneEntity     `json:"milestone"`
+	Assignees            []basicUser          `json:"assignees"`
+	Author               *basicUser           `json:"author"`
+	Type                 string               `json:"type"`
+	Assignee             *basicUser           `json:"assignee"`
+	UserNotesCount       int64                `json:"user_notes_count"`
+	MergeRequestsCount   int                  `json:"merge_requests_count"`
+	Upvotes              int64                `json:"upvotes"`
+	Downvotes            int64                `json:"downvotes"`
+	DueDate              *string              `json:"due_date"`
+	Confidential         bool                 `json:"confidential"`
+	DiscussionLocked     *bool                `json:"discussion_locked"`
+	IssueType            string               `json:"issue_type"`
+	WebURL               string               `json:"web_url"`
+	TimeStats            issueTimeStats       `json:"time_stats"`
+	TaskCompletionStatus taskCompletionStatus `json:"task_completion_status"`
+	HasTasks             bool                 `json:"has_tasks"`
+	TaskStatus           string               `json:"task_status,omitempty"`
+	Links                issueLinksEntity     `json:"_links"`
+	References           issueReferences      `json:"references"`
+	Severity             string               `json:"severity"`
+	Subscribed           *bool                `json:"subscribed,omitempty"`
+	MovedToID            *int64               `json:"moved_to_id"`
+	Imported             bool                 `json:"imported"`
+	ImportedFrom         string               `json:"imported_from"`
+	ServiceDeskReplyTo   *string              `json:"service_desk_reply_to"`
+	BlockingIssuesCount  int                  `json:"blocking_issues_count"`
+}
+
+type issueTimeStats struct {
+	TimeEstimate        int64   `json:"time_estimate"`
+	TotalTimeSpent      int64   `json:"total_time_spent"`
+	HumanTimeEstimate   *string `json:"human_time_estimate"`
+	HumanTotalTimeSpent *string `json:"human_total_time_spent"`
+}
+
+type taskCompletionStatus struct {
+	Count          int `json:"count"`
+	CompletedCount int `json:"completed_count"`
+}
+
+type issueLinksEntity struct {
+	Self                string  `json:"self"`
+	Notes               string  `json:"notes"`
+	AwardEmoji          string  `json:"award_emoji"`
+	Project             string  `json:"project"`
+	ClosedAsDuplicateOf *string `json:"closed_as_duplicate_of"`
+}
+
+type issueReferences struct {
+	Short    string `json:"short"`
+	Relative string `json:"relative"`
+	Full     string `json:"full"`
+}
+
+// issueRenderer renders issues of one answer with the references loaded
+// for all of them.
+type issueRenderer struct {
+	base         string
+	gravatar     bool
+	refs         *service.IssueRefs
+	labelDetails bool
+	groupID      int64  // a group list: relative references are from it
+	today        string // milestones' expired
+}
+
+func (a *API) newIssueRenderer(base string, refs *service.IssueRefs, labelDetails bool) *issueRenderer {
+	return &issueRenderer{base: base, gravatar: a.gravatar, refs: refs, labelDetails: labelDetails,
+		today: a.svc.Today()}
+}
+
+func (ir *issueRenderer) user(id *int64) *basicUser {
+	if id == nil {
+		return nil
+	}
+	u := ir.refs.Users[*id]
+	if u == nil {
+		return nil
+	}
+	b := basicUserAt(ir.base, ir.gravatar, u)
+	return &b
+}
+
+func (ir *issueRenderer) issue(i *model.Issue) issueEntity {
+	p := ir.refs.Projects[i.ProjectID]
+	fullPath := ""
+	if p != nil {
+		fullPath = p.FullPath()
+	}
+	iid := strconv.FormatInt(i.IID, 10)
+	apiBase := fmt.Sprintf("%s/api/v4/projects/%d", ir.base, i.ProjectID)
+	e := issueEntity{ID: i.ID, IID: i.IID, ProjectID: i.ProjectID, Title: i.Title, Description: i.Description,
+		State: i.State, CreatedAt: ts(i.CreatedAt), UpdatedAt: ts(i.UpdatedAt), ClosedAt: tsp(i.ClosedAt),
+		ClosedBy: ir.user(i.ClosedByID), Author: ir.user(i.AuthorID), Type: "ISSUE", Assignees: []basicUser{},
+		UserNotesCount: i.UserNotesCount, Upvotes: i.Upvotes, Downvotes: i.Downvotes, DueDate: i.DueDate,
+		Confidential: i.Confidential, DiscussionLocked: i.DiscussionLocked, IssueType: i.IssueType,
+		WebURL: ir.base + "/" + fullPath + "/-/issues/" + iid, Severity: "UNKNOWN", MovedToID: i.MovedToID,
+		ImportedFrom: "none",
+		TimeStats:    issueTimeStatsOf(i),
+		Links: issueLinksEntity{Self: apiBase + "/issues/" + iid, Notes: apiBase + "/issues/" + iid + "/notes",
+			AwardEmoji: apiBase + "/issues/" + iid + "/award_emoji", Project: apiBase},
+		References: issueReferences{Short: "#" + iid, Relative: "#" + iid, Full: fullPath + "#" + iid},
+	}
+	if ir.groupID != 0 && p != nil {
+		if p.NamespaceID == ir.groupID {
+			e.References.Relative = p.Path + "#" + iid
+		} else {
+			e.References.Relative = e.References.Full
+		}
+	}
+	for _, a := range i.AssigneeIDs {
+		if u := ir.user(&a); u != nil {
+			e.Assignees = append(e.Assignees, *u)
+		}
+	}
+	if len(e.Assignees) > 0 {
+		e.Assignee = &e.Assignees[0]
+	}
+	e.Labels = ir.labels(i)
+	if i.MilestoneID != nil {
+		if m := ir.refs.Milestones[*i.MilestoneID]; m != nil {
+			me := ir.milestone(m)
+			e.Milestone = &me
+		}
+	}
+	total, done := countTasks(i.Description)
+	e.TaskCompletionStatus = taskCompletionStatus{Count: total, CompletedCount: done}
+	e.HasTasks = total > 0
+	if e.HasTasks {
+		e.TaskStatus = fmt.Sprintf("%d of %d checklist items completed", done, total)
+	}
+	return e
+}
+
+// labels are the issue's label titles, or label objects with
+// with_labels_details, ordered by title as GitLab orders them.
+func (ir *issueRenderer) labels(i *model.Issue) any {
+	var ls []*model.Label
+	for _, id := range i.LabelIDs {
+		if l := ir.refs.Labels[id]; l != nil {
+			ls = append(ls, l)
+		}
+	}
+	sortLabels(ls)
+	if ir.labelDetails {
+		out := []labelBasicEntity{}
+		for _, l := range ls {
+			out = append(out, labelBasicOf(l))
+		}
+		return out
+	}
+	out := []string{}
+	for _, l := range ls {
+		out = append(out, l.Title)
+	}
+	return out
+}
+
+func sortLabels(ls []*model.Label) {
+	for i := 1; i < len(ls); i++ {
+		for j := i; j > 0 && (ls[j].Title < ls[j-1].Title); j-- {
+			ls[j], ls[j-1] = ls[j-1], ls[j]
+		}
+	}
+}
+
+func (ir *issueRenderer) milestone(m *model.Milestone) milestoneEntity {
+	projectPath, groupPath := "", ""
+	if m.ProjectID != nil {
+		if p := ir.refs.Projects[*m.ProjectID]; p != nil {
+			projectPath = p.FullPath()
+		}
+	}
+	if m.GroupID != nil {
+		if g := ir.refs.Groups[*m.GroupID]; g != nil {
+			groupPath = g.FullPath
+		}
+	}
+	web := service.MilestoneWebPath(m, projectPath, groupPath)
+	if web != "" {
+		web = ir.base + web
+	}
+	return milestoneEntityOf(m, web, service.MilestoneExpired(m, ir.today))
+}
+
+func issueTimeStatsOf(i *model.Issue) issueTimeStats {
+	s := issueTimeStats{TimeEstimate: i.TimeEstimate, TotalTimeSpent: i.TotalTimeSpent}
+	if i.TimeEstimate != 0 {
+		h := service.FormatDuration(i.TimeEstimate)
+		s.HumanTimeEstimate = &h
+	}
+	if i.TotalTimeSpent != 0 {
+		h := service.FormatDuration(i.TotalTimeSpent)
+		s.HumanTotalTimeSpent = &h
+	}
+	return s
+}
+
+// taskItem is a task list item of GitLab's TaskList: "- [ ]", "* [x]",
+// "1. [ ]"; "[~]" (inapplicable) counts for neither.
+var taskItem = regexp.MustCompile(`(?m)^[ \t]*(?:[-+*]|\d+[.)])[ \t]+\[([ xX~])\](?:[ \t]|$)`)
+
+func countTasks(description string) (total, done int) {
+	for _, m := range taskItem.FindAllStringSubmatch(description, -1) {
+		switch m[1] {
+		case " ":
+			total++
+		case "x", "X":
+			total++
+			done++
+		}
+	}
+	return total, done
+}

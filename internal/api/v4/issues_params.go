@@ -1,0 +1,272 @@
+package v4
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/service"
+)
+
+// maxIssueParam bounds an issue's free-text parameters before the service
+// applies GitLab's limits (in characters) to them.
+const maxIssueParam = 4*1_048_576 + 4
+
+// updateIssueParams are those of which PUT needs at least one, in GitLab's
+// order (its at_least_one_of message lists them so).
+var updateIssueParams = []string{"assignee_id", "assignee_ids", "confidential", "created_at", "description",
+	"discussion_locked", "due_date", "labels", "add_labels", "remove_labels", "milestone_id", "state_event",
+	"title", "issue_type"}
+
+// intList reads a list of integers: a JSON array, repeated name[]=…, or
+// one comma-separated string.
+func (p *params) intList(name string) ([]int64, bool, error) {
+	v, ok := p.raw(name)
+	if !ok {
+		return nil, false, nil
+	}
+	var parts []string
+	switch t := v.(type) {
+	case string:
+		parts = strings.Split(t, ",")
+	case []string:
+		for _, s := range t {
+			parts = append(parts, strings.Split(s, ",")...)
+		}
+	case json.Number:
+		parts = []string{t.String()}
+	case []any:
+		for _, e := range t {
+			switch n := e.(type) {
+			case json.Number:
+				parts = append(parts, n.String())
+			case string:
+				parts = append(parts, n)
+			default:
+				return nil, false, service.ParamError(name + " is invalid")
+			}
+		}
+	case nil:
+		return []int64{}, true, nil
+	default:
+		return nil, false, service.ParamError(name + " is invalid")
+	}
+	out := []int64{}
+	for _, s := range parts {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, false, service.ParamError(name + " is invalid")
+		}
+		out = append(out, n)
+	}
+	return out, true, nil
+}
+
+// timeParam reads an ISO 8601 time (or a date, meaning its midnight UTC).
+func (p *params) timeParam(name string) (*time.Time, error) {
+	s, ok := p.str(name)
+	if !ok || s == "" {
+		return nil, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			t = t.UTC()
+			return &t, nil
+		}
+	}
+	return nil, service.ParamError(name + " is invalid")
+}
+
+// issueInput reads the parameters of POST and PUT.
+func issueInput(p *params) (service.IssueInput, error) {
+	var in service.IssueInput
+	if s, ok, err := p.text("title", maxIssueParam); err != nil {
+		return in, err
+	} else if ok {
+		in.Title = &s
+	}
+	if s, ok, err := p.text("description", maxIssueParam); err != nil {
+		return in, err
+	} else if ok {
+		in.Description = &s
+	}
+	if b, ok, err := p.bool("confidential"); err != nil {
+		return in, err
+	} else if ok {
+		in.Confidential = &b
+	}
+	if b, ok, err := p.bool("discussion_locked"); err != nil {
+		return in, err
+	} else if ok {
+		in.DiscussionLocked = &b
+	}
+	if ids, ok, err := p.intList("assignee_ids"); err != nil {
+		return in, err
+	} else if ok {
+		in.AssigneeIDs = &ids
+	} else if s, ok := p.str("assignee_id"); ok {
+		ids := []int64{}
+		if s != "" {
+			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil {
+				return in, service.ParamError("assignee_id is invalid")
+			}
+			ids = append(ids, n)
+		}
+		in.AssigneeIDs = &ids
+	}
+	if s, ok := p.str("milestone_id"); ok {
+		var n int64
+		if s = strings.TrimSpace(s); s != "" {
+			v, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return in, service.ParamError("milestone_id is invalid")
+			}
+			n = v
+		}
+		in.MilestoneID = &n
+	} else if p.has("milestone_id") {
+		n := int64(0) // null
+		in.MilestoneID = &n
+	}
+	if ls, ok, err := p.strList("labels"); err != nil {
+		return in, err
+	} else if ok {
+		if ls == nil {
+			ls = []string{}
+		}
+		in.Labels = &ls
+	}
+	var err error
+	if in.AddLabels, _, err = p.strList("add_labels"); err != nil {
+		return in, err
+	}
+	if in.RemoveLabels, _, err = p.strList("remove_labels"); err != nil {
+		return in, err
+	}
+	if in.DueDate, in.DueDateSet, err = p.date("due_date"); err != nil {
+		return in, err
+	}
+	if in.CreatedAt, err = p.timeParam("created_at"); err != nil {
+		return in, err
+	}
+	if in.UpdatedAt, err = p.timeParam("updated_at"); err != nil {
+		return in, err
+	}
+	if s, ok := p.str("issue_type"); ok {
+		in.IssueType = &s
+	}
+	if s, ok, err := p.oneOf("state_event", "close", "reopen"); err != nil {
+		return in, err
+	} else if ok {
+		in.StateEvent = s
+	}
+	return in, nil
+}
+
+// issueOrders are the order_by values GitLab's issues lists accept.
+var issueOrders = []string{"created_at", "updated_at", "priority", "due_date", "relative_position",
+	"label_priority", "milestone_due", "popularity", "title", "id"}
+
+// issueQuery reads a list's (or statistics') filters and pagination.
+func issueQuery(p *params) (service.IssueQuery, error) {
+	var qy service.IssueQuery
+	var err error
+	if qy.Scope, _, err = p.oneOf("scope", "created_by_me", "assigned_to_me", "all", "created-by-me", "assigned-to-me"); err != nil {
+		return qy, err
+	}
+	if qy.State, _, err = p.oneOf("state", "opened", "closed", "all"); err != nil {
+		return qy, err
+	}
+	if qy.Labels, _, err = p.strList("labels"); err != nil {
+		return qy, err
+	}
+	if qy.NotLabels, _, err = p.strList("not[labels]"); err != nil {
+		return qy, err
+	}
+	if s, ok := p.str("milestone"); ok && s != "" {
+		qy.Milestone = &s
+	}
+	if s, ok := p.str("not[milestone]"); ok && s != "" {
+		qy.NotMilestone = &s
+	}
+	if s, ok := p.str("assignee_id"); ok && s != "" {
+		qy.AssigneeID = &s
+	}
+	if qy.AssigneeUsernames, _, err = p.strList("assignee_username"); err != nil {
+		return qy, err
+	}
+	for _, f := range []struct {
+		name string
+		dst  **int64
+	}{{"author_id", &qy.AuthorID}, {"not[author_id]", &qy.NotAuthorID}, {"not[assignee_id]", &qy.NotAssigneeID}} {
+		n, ok, err := p.int(f.name)
+		if err != nil {
+			return qy, err
+		}
+		if ok {
+			*f.dst = &n
+		}
+	}
+	if s, ok := p.str("author_username"); ok && s != "" {
+		qy.AuthorUsername = &s
+	}
+	if s, _, err := p.text("search", 1024); err != nil {
+		return qy, err
+	} else {
+		qy.Search = s
+	}
+	in, _, err := p.strList("in")
+	if err != nil {
+		return qy, err
+	}
+	for _, c := range in {
+		if c != "title" && c != "description" {
+			return qy, service.ParamError("in does not have a valid value")
+		}
+		qy.In = append(qy.In, c)
+	}
+	for _, f := range []struct {
+		name string
+		dst  **time.Time
+	}{{"created_after", &qy.CreatedAfter}, {"created_before", &qy.CreatedBefore},
+		{"updated_after", &qy.UpdatedAfter}, {"updated_before", &qy.UpdatedBefore}} {
+		if *f.dst, err = p.timeParam(f.name); err != nil {
+			return qy, err
+		}
+	}
+	if qy.IIDs, _, err = p.intList("iids"); err != nil {
+		return qy, err
+	}
+	if b, ok, err := p.bool("confidential"); err != nil {
+		return qy, err
+	} else if ok {
+		qy.Confidential = &b
+	}
+	if qy.IssueTypes, _, err = p.strList("issue_type"); err != nil {
+		return qy, err
+	}
+	qy.NonArchived = true
+	if b, ok, err := p.bool("non_archived"); err != nil {
+		return qy, err
+	} else if ok {
+		qy.NonArchived = b
+	}
+	if qy.OrderBy, _, err = p.oneOf("order_by", issueOrders...); err != nil {
+		return qy, err
+	}
+	if qy.Sort, _, err = p.oneOf("sort", "asc", "desc"); err != nil {
+		return qy, err
+	}
+	pg := pageOf(p)
+	qy.Page, qy.PerPage = pg.Page, pg.PerPage
+	if s, ok := p.str("pagination"); ok && s == "keyset" {
+		qy.Keyset = true
+		qy.Cursor, _ = p.str("cursor")
+	}
+	return qy, nil
+}

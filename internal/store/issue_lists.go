@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lablet/lablet/internal/model"
+)
+
+// IssueFilter selects issues for a list or for statistics. The viewer
+// fields decide which projects' issues, and which confidential ones, are
+// seen; the rest are the caller's filters. A project list (ProjectID set)
+// has its project's visibility checked by the caller, which passes the
+// viewer's level there as ProjectLevel.
+type IssueFilter struct {
+	ViewerID      int64 // 0 for anonymous callers
+	Admin         bool
+	MinVisibility int
+	Today         string
+
+	ProjectID    int64 // one project; 0: every project the viewer sees
+	ProjectLevel int   // the viewer's level on ProjectID
+	GroupID      int64 // a group and its subgroups' projects
+	NonArchived  bool  // leave out archived projects' issues
+
+	State          string // "opened", "closed"; "" any
+	LabelTitles    []string
+	LabelsMode     string // "", "none", "any"
+	NotLabelTitles []string
+	MilestoneID    int64
+	Milestone      string
+	MilestoneMode  string // "", "none", "any", "started", "upcoming"
+	NotMilestone   string
+	AuthorID       *int64
+	NotAuthorID    *int64
+	AssigneeIDs    []int64 // every one of these is an assignee
+	AssigneeMode   string  // "", "none", "any"
+	NotAssigneeID  *int64
+	Search         string
+	SearchColumns  []string // "title", "description"
+	CreatedAfter   *time.Time
+	CreatedBefore  *time.Time
+	UpdatedAfter   *time.Time
+	UpdatedBefore  *time.Time
+	IIDs           []int64
+	Confidential   *bool
+	IssueTypes     []string
+
+	// OrderBy is created_at (default), updated_at, priority, due_date,
+	// relative_position, label_priority, milestone_due, popularity, title
+	// or id.
+	OrderBy string
+	Desc    bool
+	Limit   int
+	Offset  int
+	Count   bool
+	// After is a keyset cursor: rows strictly after (AfterValue, AfterID)
+	// in the list's order (OrderBy id, created_at or updated_at).
+	After      bool
+	AfterValue int64
+	AfterID    int64
+}
+
+// issueOrderExprs are the ORDER BY expressions of each order_by value;
+// nullable ones sort their NULLs last in both directions, as GitLab does.
+var issueOrderExprs = map[string]struct {
+	expr     string
+	nullable bool
+	// then is a second nullable key (priority: label priority after the
+	// milestone's due date).
+	then string
+}{
+	"created_at":        {"issues.created_at", false, ""},
+	"updated_at":        {"issues.updated_at", false, ""},
+	"id":                {"issues.id", false, ""},
+	"title":             {"issues.title", false, ""},
+	"due_date":          {"issues.due_date", true, ""},
+	"relative_position": {"issues.relative_position", true, ""},
+	"popularity":        {"issues.upvotes", false, ""},
+	"milestone_due":     {"(SELECT ms.due_date FROM milestones ms WHERE ms.id = issues.milestone_id)", true, ""},
+	"label_priority":    {labelPriorityExpr, true, ""},
+	// GitLab's priority: the milestone due first, then the highest label
+	// priority (order_due_date_and_labels_priority).
+	"priority": {"(SELECT ms.due_date FROM milestones ms WHERE ms.id = issues.milestone_id)", true, labelPriorityExpr},
+}
+
+// labelPriorityExpr is an issue's highest label priority in its project
+// (the lowest number).
+const labelPriorityExpr = `(SELECT min(lp.priority) FROM label_links ll JOIN label_priorities lp
+	ON lp.label_id = ll.label_id AND lp.project_id = issues.project_id
+	WHERE ll.target_type = 'Issue' AND ll.target_id = issues.id)`
+
+// IssueOrderable reports whether order is a known order_by value.
+func IssueOrderable(order string) bool {
+	_, ok := issueOrderExprs[order]
+	return ok
+}
+
+// issueFrom builds the FROM and WHERE of a filtered issue query; withState
+// false leaves the state filter out (statistics count each state).
+func issueFrom(f IssueFilter, withState bool) (string, conds) {
+	var w conds
+	from := " FROM issues"
+	uid := f.ViewerID
+	if f.ProjectID != 0 {
+		w.add("issues.project_id = ?", f.ProjectID)
+		if !f.Admin && f.ProjectLevel < 20 {
+			w.add(`(issues.confidential = ? OR issues.author_id = ? OR EXISTS (SELECT 1 FROM issue_assignees cia
+				WHERE cia.issue_id = issues.id AND cia.user_id = ?))`, false, uid, uid)
+		}
+	} else {
+		// The viewer's levels (projectAccessCTE) decide which projects,
+		// and which confidential issues, they see: one pass, however many
+		// projects there are.
+		w.args = append(w.args, uid, f.Today, uid, f.Today)
+		from = " FROM issues JOIN projects p ON p.id = issues.project_id" + projectAccessJoin
+		w.add("p.issues_enabled = ?", true)
+		if !f.Admin {
+			w.add("(p.visibility_level >= ? OR "+projectLevelExpr+" >= 10)", f.MinVisibility)
+			w.add("(p.marked_for_deletion_on IS NULL OR " + projectLevelExpr + " >= 50)")
+			w.add(`(issues.confidential = ? OR `+projectLevelExpr+` >= 20 OR issues.author_id = ? OR EXISTS (SELECT 1
+				FROM issue_assignees cia WHERE cia.issue_id = issues.id AND cia.user_id = ?))`, false, uid, uid)
+		}
+		if f.GroupID != 0 {
+			w.add("p.namespace_id IN (SELECT c.descendant_id FROM namespace_closure c WHERE c.ancestor_id = ?)", f.GroupID)
+		}
+		if f.NonArchived {
+			w.add("p.archived = ?", false)
+		}
+	}
+	if withState && f.State != "" {
+		w.add("issues.state = ?", f.State)
+	}
+	issueFilterConds(&w, f)
+	return from, w
+}
+
+const labelTitleExists = `EXISTS (SELECT 1 FROM label_links ll JOIN labels l ON l.id = ll.label_id
+	WHERE ll.target_type = 'Issue' AND ll.target_id = issues.id AND l.title = ?)`
+
+const anyLabelExists = `EXISTS (SELECT 1 FROM label_links ll WHERE ll.target_type = 'Issue' AND ll.target_id = issues.id)`
+
+const assigneeExists = `EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_id = issues.id AND ia.user_id = ?)`
+
+const anyAssigneeExists = `EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_id = issues.id)`
+
+// issueFilterConds adds the caller's filters on the issue itself.
+func issueFilterConds(w *conds, f IssueFilter) {
+	for _, t := range f.LabelTitles {
+		w.add(labelTitleExists, t)
+	}
+	switch f.LabelsMode {
+	case "none":
+		w.add("NOT " + anyLabelExists)
+	case "any":
+		w.add(anyLabelExists)
+	}
+	for _, t := range f.NotLabelTitles {
+		w.add("NOT "+labelTitleExists, t)
+	}
+	if f.MilestoneID != 0 {
+		w.add("issues.milestone_id = ?", f.MilestoneID)
+	}
+	if f.Milestone != "" {
+		w.add("issues.milestone_id IN (SELECT ms.id FROM milestones ms WHERE ms.title = ?)", f.Milestone)
+	}
+	switch f.MilestoneMode {
+	case "none":
+		w.add("issues.milestone_id IS NULL")
+	case "any":
+		w.add("issues.milestone_id IS NOT NULL")
+	case "started":
+		// Milestone.started: active, started on or before today.
+		w.add("issues.milestone_id IN (SELECT ms.id FROM milestones ms WHERE ms.state = 'active' AND ms.start_date <= ?)", f.Today)
+	case "upcoming":
+		// Milestone.upcoming_ids: per project or group, the active
+		// milestone due next.
+		w.add(`issues.milestone_id IN (SELECT ms.id FROM milestones ms WHERE ms.state = 'active' AND ms.due_date > ?
+			AND NOT EXISTS (SELECT 1 FROM milestones m2 WHERE m2.state = 'active' AND m2.due_date > ?
+			AND m2.due_date < ms.due_date AND (m2.project_id = ms.project_id OR m2.group_id = ms.group_id)))`, f.Today, f.Today)
+	}
+	if f.NotMilestone != "" {
+		w.add("(issues.milestone_id IS NULL OR issues.milestone_id NOT IN (SELECT ms.id FROM milestones ms WHERE ms.title = ?))", f.NotMilestone)
+	}
+	if f.AuthorID != nil {
+		w.add("issues.author_id = ?", *f.AuthorID)
+	}
+	if f.NotAuthorID != nil {
+		w.add("(issues.author_id IS NULL OR issues.author_id <> ?)", *f.NotAuthorID)
+	}
+	for _, id := range f.AssigneeIDs {
+		w.add(assigneeExists, id)
+	}
+	switch f.AssigneeMode {
+	case "none":
+		w.add("NOT " + anyAssigneeExists)
+	case "any":
+		w.add(anyAssigneeExists)
+	}
+	if f.NotAssigneeID != nil {
+		w.add("NOT "+assigneeExists, *f.NotAssigneeID)
+	}
+	if f.Search != "" {
+		cols := []string{}
+		for _, c := range f.SearchColumns {
+			cols = append(cols, "issues."+c)
+		}
+		if len(cols) == 0 {
+			cols = []string{"issues.title", "issues.description"}
+		}
+		w.search(f.Search, cols...)
+	}
+	for _, b := range []struct {
+		t  *time.Time
+		op string
+	}{{f.CreatedAfter, "issues.created_at >= ?"}, {f.CreatedBefore, "issues.created_at <= ?"},
+		{f.UpdatedAfter, "issues.updated_at >= ?"}, {f.UpdatedBefore, "issues.updated_at <= ?"}} {
+		if b.t != nil {
+			w.add(b.op, ms(*b.t))
+		}
+	}
+	if len(f.IIDs) > 0 {
+		w.in("issues.iid", false, f.IIDs)
+	}
+	if f.Confidential != nil {
+		w.add("issues.confidential = ?", *f.Confidential)
+	}
+	if len(f.IssueTypes) > 0 {
+		w.add("issues.issue_type IN ("+placeholders(len(f.IssueTypes))+")", toAny(f.IssueTypes)...)
+	}
+}
+
+func toAny[T any](vs []T) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
+}
+
+// ListIssues returns one page of the issues f selects, with their
+// assignees and labels (LoadIssueRelations), and the total when f.Count
+// is set: one query for the page, one for the count, two for relations.
+func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) ([]*model.Issue, int, error) {
+	from, w := issueFrom(f, true)
+	cte := ""
+	if f.ProjectID == 0 {
+		cte = projectAccessCTE
+	}
+	total := 0
+	if f.Count {
+		if err := q.queryRow(ctx, cte+"SELECT count(*)"+from+w.where(), w.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("store: count issues: %w", wrapErr(err))
+		}
+	}
+	o, ok := issueOrderExprs[f.OrderBy]
+	if !ok {
+		o = issueOrderExprs["created_at"]
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	if f.After {
+		op := " > "
+		if f.Desc {
+			op = " < "
+		}
+		if o.expr == "issues.id" {
+			w.add("issues.id"+op+"?", f.AfterID)
+		} else {
+			w.add("("+o.expr+op+"? OR ("+o.expr+" = ? AND issues.id"+op+"?))", f.AfterValue, f.AfterValue, f.AfterID)
+		}
+	}
+	order := " ORDER BY "
+	if o.nullable {
+		order += "(" + o.expr + " IS NULL), "
+	}
+	order += o.expr + dir
+	if o.then != "" {
+		order += ", (" + o.then + " IS NULL), " + o.then + dir
+	}
+	if o.expr != "issues.id" {
+		order += ", issues.id" + dir
+	}
+	args := append(w.args, f.Limit, f.Offset)
+	rows, err := q.query(ctx, cte+"SELECT "+issueColumns+from+w.where()+order+" LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list issues: %w", err)
+	}
+	list, err := collect(rows, scanIssue)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list issues: %w", err)
+	}
+	if err := q.LoadIssueRelations(ctx, list); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// IssueCounts are the numbers of issues a filter selects, by state.
+type IssueCounts struct{ All, Opened, Closed int64 }
+
+// CountIssues counts the issues f selects (its State ignored) by state,
+// in one query.
+func (q *Queries) CountIssues(ctx context.Context, f IssueFilter) (IssueCounts, error) {
+	from, w := issueFrom(f, false)
+	cte := ""
+	if f.ProjectID == 0 {
+		cte = projectAccessCTE
+	}
+	var c IssueCounts
+	err := q.queryRow(ctx, cte+`SELECT count(*),
+		COALESCE(sum(CASE WHEN issues.state = 'opened' THEN 1 ELSE 0 END), 0),
+		COALESCE(sum(CASE WHEN issues.state = 'closed' THEN 1 ELSE 0 END), 0)`+from+w.where(), w.args...).
+		Scan(&c.All, &c.Opened, &c.Closed)
+	if err != nil {
+		return c, fmt.Errorf("store: count issues: %w", wrapErr(err))
+	}
+	return c, nil
+}
