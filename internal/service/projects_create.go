@@ -154,13 +154,6 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 			p.ID = 0
 			s.deleteRepos(ctx, made...)
 			made = nil
-			if !ns.IsGroup() {
-				// GitLab checks the limit first; checked again below,
-				// once this project is counted.
-				if err := s.checkProjectsLimit(ctx, q, creator.ID, plan.forUser, false); err != nil {
-					return err
-				}
-			}
 			chk, err := q.CheckNewProject(ctx, ns.ID, p.Name, p.Path, ns.MarkedForDeletionOn != nil)
 			if err != nil {
 				return err
@@ -177,7 +170,9 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 			// The default branch is protected for Maintainers.
 			rule := &model.ProtectedBranch{Name: plan.branch, PushAccessLevel: int(access.Maintainer),
 				MergeAccessLevel: int(access.Maintainer), UnprotectAccessLevel: int(access.Maintainer)}
-			if err := q.CreateNewProject(ctx, store.NewProject{Project: p, Namespace: ns, Owner: owner, Rule: rule}); err != nil {
+			var counted int64
+			if err := q.CreateNewProject(ctx, store.NewProject{Project: p, Namespace: ns, Owner: owner, Rule: rule,
+				NamespaceProjects: &counted}); err != nil {
 				if errors.Is(err, store.ErrConflict) {
 					return errProjectRace // answered after the rollback
 				}
@@ -187,10 +182,11 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 			if err := recordProjectCreated(ctx, q, p, id.User); err != nil {
 				return err
 			}
-			if ns.ID == creator.NamespaceID {
-				if err := s.checkProjectsLimit(ctx, q, creator.ID, plan.forUser, true); err != nil {
-					return err
-				}
+			// GitLab checks the limit first (creationNamespace, before
+			// this transaction); checked again here with this project
+			// counted, so concurrent creators cannot both pass it.
+			if ns.ID == creator.NamespaceID && counted > int64(creator.ProjectsLimit) {
+				return projectsLimitError(creator, plan.forUser)
 			}
 			prepared := plan.repo
 			plan.repo = nil // placed or not, a retry builds its own
@@ -251,7 +247,7 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Queries, id *a
 			return nil, invalid
 		}
 		// Read again, and counted atomically, in the creating transaction.
-		if err := s.checkProjectsLimit(ctx, q, creator.ID, forUser, false); err != nil {
+		if err := s.checkProjectsLimit(ctx, q, creator.ID, forUser); err != nil {
 			return nil, err
 		}
 		return ns, nil
@@ -280,7 +276,7 @@ func (s *Service) creationNamespace(ctx context.Context, q *store.Queries, id *a
 		if err != nil || bot {
 			return nil, cmp.Or(err, invalid)
 		}
-		if err := s.checkProjectsLimit(ctx, q, creator.ID, false, false); err != nil {
+		if err := s.checkProjectsLimit(ctx, q, creator.ID, false); err != nil {
 			return nil, err
 		}
 	}
@@ -322,12 +318,10 @@ func (s *Service) botNamespace(ctx context.Context, q *store.Queries, ns *model.
 // (the projects of the creator's own namespace). The user is read again
 // so that a limit just lowered holds. POST /projects answers 403 with
 // the message in a list; POST /projects/user/:user_id a validation error.
-//
-// counted says whether the count already includes the project being
-// created: placeProject checks again after its insert, whose count update
+// placeProject checks again with the count its insert returns, which
 // orders concurrent creations (the count row's lock on PostgreSQL, the
 // write lock on SQLite), so the limit holds however many race for it.
-func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Queries, creatorID int64, forUser, counted bool) error {
+func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Queries, creatorID int64, forUser bool) error {
 	u, err := q.UserByID(ctx, creatorID)
 	if err != nil {
 		return fmt.Errorf("service: load creator: %w", err)
@@ -336,12 +330,16 @@ func (s *Service) checkProjectsLimit(ctx context.Context, q *store.Queries, crea
 	if err != nil {
 		return err
 	}
-	if counted {
-		n--
-	}
 	if n < u.ProjectsLimit {
 		return nil
 	}
+	return projectsLimitError(u, forUser)
+}
+
+// projectsLimitError is GitLab's answer when u's personal namespace holds
+// its projects_limit (422 with limit_reached when an administrator
+// creates the project for u).
+func projectsLimitError(u *model.User, forUser bool) error {
 	msg := "You cannot create projects in your personal namespace. Contact your GitLab administrator."
 	if u.ProjectsLimit > 0 {
 		msg = fmt.Sprintf("You've reached your limit of %d projects created. Contact your GitLab administrator.", u.ProjectsLimit)

@@ -92,7 +92,7 @@ func (q *Queries) queryProjects(ctx context.Context, where string, args ...any) 
 func (q *Queries) CreateProject(ctx context.Context, p *model.Project) error {
 	now := q.Now()
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = now, now, now
-	id, err := q.insertProject(ctx, p)
+	id, _, err := q.insertProject(ctx, p)
 	if err != nil {
 		return fmt.Errorf("store: create project: %w", err)
 	}

@@ -45,16 +45,18 @@ func (q *Queries) CheckNewProject(ctx context.Context, nsID int64, name, path st
 // insertProject inserts p's row with the timestamps already set on it, and
 // counts it in its namespace's project count (run it in a transaction, as
 // every creation does, so the two stay one).
-func (q *Queries) insertProject(ctx context.Context, p *model.Project) (int64, error) {
-	id, err := q.insertProjectRow(ctx, p)
+// It returns the project's id and the namespace's project count with it.
+func (q *Queries) insertProject(ctx context.Context, p *model.Project) (id, count int64, err error) {
+	id, err = q.insertProjectRow(ctx, p)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	if _, err := q.exec(ctx, `INSERT INTO namespace_project_counts (namespace_id, projects) VALUES (?, 1)
-		ON CONFLICT (namespace_id) DO UPDATE SET projects = namespace_project_counts.projects + 1`, p.NamespaceID); err != nil {
-		return 0, fmt.Errorf("store: count project: %w", err)
+	if err := q.returning(ctx, `INSERT INTO namespace_project_counts (namespace_id, projects) VALUES (?, 1)
+		ON CONFLICT (namespace_id) DO UPDATE SET projects = namespace_project_counts.projects + 1
+		RETURNING projects`, []any{p.NamespaceID}, &count); err != nil {
+		return 0, 0, fmt.Errorf("store: count project: %w", err)
 	}
-	return id, nil
+	return id, count, nil
 }
 
 func (q *Queries) insertProjectRow(ctx context.Context, p *model.Project) (int64, error) {
@@ -79,6 +81,11 @@ type NewProject struct {
 	// Rule, if set, protects a branch of the project (ProjectID is filled
 	// in); an existing rule with the same name is kept.
 	Rule *model.ProtectedBranch
+	// NamespaceProjects, if set, receives the namespace's project count
+	// with the new project, read by the statement that counts it (under
+	// its row lock on PostgreSQL): what a projects_limit is checked
+	// against, with no further query.
+	NamespaceProjects *int64
 }
 
 // CreateNewProject inserts n.Project (filling in its ID, timestamps and
@@ -92,12 +99,15 @@ func (q *Queries) CreateNewProject(ctx context.Context, n NewProject) error {
 	p := n.Project
 	now := q.Now()
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = now, now, now
-	id, err := q.insertProject(ctx, p)
+	id, count, err := q.insertProject(ctx, p)
 	if err != nil {
 		return fmt.Errorf("store: create project: %w", err)
 	}
 	p.ID = id
 	p.Namespace = n.Namespace
+	if n.NamespaceProjects != nil {
+		*n.NamespaceProjects = count
+	}
 	if q.pending != nil {
 		q.pending.created = append(q.pending.created, id)
 	}

@@ -34,7 +34,7 @@ func TestSearchHonoursVisibility(t *testing.T) {
 		}
 		mk := func(ns int64, path string, vis int) (*model.Project, error) {
 			p := &model.Project{Name: path, Path: path, NamespaceID: ns, VisibilityLevel: vis, IssuesEnabled: true}
-			id, err := q.insertProject(ctx, p)
+			id, _, err := q.insertProject(ctx, p)
 			p.ID = id
 			return p, err
 		}

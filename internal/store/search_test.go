@@ -25,7 +25,7 @@ func TestFullTextFollowsRows(t *testing.T) {
 	}
 	p := &model.Project{Name: "p", Path: "p", NamespaceID: ns.ID, Namespace: ns}
 	if err := db.WithTx(ctx, func(q *Queries) error {
-		id, err := q.insertProject(ctx, p)
+		id, _, err := q.insertProject(ctx, p)
 		p.ID = id
 		return err
 	}); err != nil {
