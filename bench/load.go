@@ -397,6 +397,9 @@ func (l *loader) endpoints() []*endpoint {
 		{name: "GET /projects/:id/issues/:iid", weight: 5, req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/issues/%d", pick(w, sd.IssueProjects).ID, 1+w.rng.IntN(issuesPerProject)))
 		}},
+		{name: "GET /search?scope=issues", weight: 2, req: func(w *worker) reqSpec {
+			return get("/search?scope=issues&search=" + issueWords[w.rng.IntN(len(issueWords))])
+		}},
 		{name: "POST /projects/:id/issues", weight: 1, req: func(w *worker) reqSpec {
 			form := url.Values{"title": {fmt.Sprintf("bench issue %s %d %d", w.phase, w.id, w.n)}, "labels": {"bug"}}
 			return reqSpec{method: http.MethodPost, path: fmt.Sprintf("/projects/%d/issues", repoOf(w).ID),

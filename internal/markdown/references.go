@@ -266,3 +266,18 @@ func renderRef(w util.BufWriter, source []byte, node ast.Node, entering bool) (a
 	_, _ = w.WriteString("</a>")
 	return ast.WalkContinue, nil
 }
+
+// References returns the references src holds, as GitLab Flavored
+// Markdown reads them (none in code, links or raw HTML), without
+// rendering: what mentions, to-do items and cross-references are made
+// from.
+func (r *Renderer) References(src string) []Ref {
+	pc := parser.NewContext()
+	r.gfm.Parser().Parse(text.NewReader([]byte(src)), parser.WithContext(pc))
+	nodes, _ := pc.Get(refsKey).([]*refNode)
+	refs := make([]Ref, len(nodes))
+	for i, n := range nodes {
+		refs[i] = n.Ref
+	}
+	return refs
+}

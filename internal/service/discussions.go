@@ -165,7 +165,10 @@ func (s *Service) ReplyToDiscussion(ctx context.Context, id *auth.Identity, ref 
 		t := discussionNote
 		note = n.newNote(id, in)
 		note.DiscussionID, note.NoteType, note.Internal = first.DiscussionID, &t, first.Internal
-		return q.InsertNote(ctx, note)
+		if err := q.InsertNote(ctx, note); err != nil {
+			return err
+		}
+		return s.noteCreated(ctx, q, n, note)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("service: reply to discussion: %w", err)

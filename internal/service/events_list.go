@@ -106,8 +106,9 @@ func (s *Service) eventFilter(id *auth.Identity, o EventListOptions) model.Event
 
 // listEvents reads a page of events and leaves out those whose target the
 // caller may not read (GitLab's Event#visible_to_user?): confidential
-// issues, and pushes to projects whose code the caller may not read. The
-// store has left out projects the caller cannot see.
+// issues and comments on them, internal comments below Reporter, and
+// pushes to projects whose code the caller may not read. The store has
+// left out projects the caller cannot see.
 func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.EventFilter) ([]*model.Event, int, error) {
 	events, total, err := s.db.Queries().ListEvents(ctx, f)
 	if err != nil {
@@ -116,10 +117,27 @@ func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.Eve
 	if id.IsAdmin() {
 		return events, total, nil
 	}
-	var issueIDs []int64
+	// The targets the caller's reading depends on, in one query per kind:
+	// issues, and comments with the issues they are on.
+	var issueIDs, noteIDs []int64
 	for _, e := range events {
-		if e.TargetType != nil && *e.TargetType == model.NoteableIssue && e.TargetID != nil {
+		switch {
+		case e.TargetType == nil || e.TargetID == nil:
+		case *e.TargetType == model.NoteableIssue:
 			issueIDs = append(issueIDs, *e.TargetID)
+		case *e.TargetType == "Note":
+			noteIDs = append(noteIDs, *e.TargetID)
+		}
+	}
+	notes, err := s.db.Queries().NotesByIDs(ctx, noteIDs)
+	if err != nil {
+		return nil, 0, err
+	}
+	noteByID := make(map[int64]*model.Note, len(notes))
+	for _, n := range notes {
+		noteByID[n.ID] = n
+		if n.NoteableType == model.NoteableIssue {
+			issueIDs = append(issueIDs, n.NoteableID)
 		}
 	}
 	issues, err := s.db.Queries().IssuesByIDs(ctx, issueIDs)
@@ -157,8 +175,11 @@ func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.Eve
 		if e.ProjectID == nil {
 			continue
 		}
-		needs := e.Action == model.EventPushed || e.TargetType != nil && *e.TargetType == model.NoteableIssue
-		if !needs {
+		target := ""
+		if e.TargetType != nil {
+			target = *e.TargetType
+		}
+		if e.Action != model.EventPushed && target != model.NoteableIssue && target != "Note" {
 			out = append(out, e)
 			continue
 		}
@@ -174,10 +195,20 @@ func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.Eve
 			if !CanReadCode(id, pa.p, pa.level) {
 				continue
 			}
-		default:
+		case target == model.NoteableIssue:
 			issue, ok := issueByID[*e.TargetID]
 			if !ok || !CanReadIssue(id, pa.level, issue) {
 				continue
+			}
+		default: // a comment: on an issue the caller reads; internal ones to Reporters
+			n, ok := noteByID[*e.TargetID]
+			if !ok || n.Internal && pa.level < access.Reporter {
+				continue
+			}
+			if n.NoteableType == model.NoteableIssue {
+				if issue, ok := issueByID[n.NoteableID]; !ok || !CanReadIssue(id, pa.level, issue) {
+					continue
+				}
 			}
 		}
 		out = append(out, e)

@@ -166,9 +166,11 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 			}
 		}
 		if milestone != nil {
-			return ev.milestone("add", milestone)
+			if err := ev.milestone("add", milestone); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.issueCreated(ctx, q, p, issue, uid)
 	})
 	if err != nil {
 		return nil, err

@@ -81,7 +81,7 @@ func (s *Service) UpdateIssue(ctx context.Context, id *auth.Identity, ref string
 			return err
 		}
 		out = cur
-		return nil
+		return s.issueUpdated(ctx, q, p, &u.old, cur, uid)
 	})
 	if err != nil {
 		return nil, err

@@ -136,7 +136,12 @@ func (s *Service) createNote(ctx context.Context, id *auth.Identity, ref Noteabl
 	}
 	note := n.newNote(id, in)
 	note.DiscussionID, note.NoteType = NewDiscussionID(), noteType
-	if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.InsertNote(ctx, note) }); err != nil {
+	if err := s.db.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.InsertNote(ctx, note); err != nil {
+			return err
+		}
+		return s.noteCreated(ctx, q, n, note)
+	}); err != nil {
 		return nil, fmt.Errorf("service: create note: %w", err)
 	}
 	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})

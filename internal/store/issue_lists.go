@@ -99,7 +99,7 @@ func IssueOrderable(order string) bool {
 
 // issueFrom builds the FROM and WHERE of a filtered issue query; withState
 // false leaves the state filter out (statistics count each state).
-func issueFrom(f IssueFilter, withState bool) (string, conds) {
+func issueFrom(d Dialect, f IssueFilter, withState bool) (string, conds) {
 	var w conds
 	from := " FROM issues"
 	uid := f.ViewerID
@@ -132,7 +132,7 @@ func issueFrom(f IssueFilter, withState bool) (string, conds) {
 	if withState && f.State != "" {
 		w.add("issues.state = ?", f.State)
 	}
-	issueFilterConds(&w, f)
+	issueFilterConds(d, &w, f)
 	return from, w
 }
 
@@ -146,7 +146,7 @@ const assigneeExists = `EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_
 const anyAssigneeExists = `EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_id = issues.id)`
 
 // issueFilterConds adds the caller's filters on the issue itself.
-func issueFilterConds(w *conds, f IssueFilter) {
+func issueFilterConds(d Dialect, w *conds, f IssueFilter) {
 	for _, t := range f.LabelTitles {
 		w.add(labelTitleExists, t)
 	}
@@ -206,10 +206,13 @@ func issueFilterConds(w *conds, f IssueFilter) {
 		for _, c := range f.SearchColumns {
 			cols = append(cols, "issues."+c)
 		}
-		if len(cols) == 0 {
-			cols = []string{"issues.title", "issues.description"}
+		if len(cols) == 1 {
+			// One of the two columns: a substring match of it.
+			w.search(f.Search, cols...)
+		} else {
+			// Both, the default: every word, through the full-text index.
+			w.fullText(d, issueText, f.Search)
 		}
-		w.search(f.Search, cols...)
 	}
 	for _, b := range []struct {
 		t  *time.Time
@@ -243,7 +246,7 @@ func toAny[T any](vs []T) []any {
 // assignees and labels (LoadIssueRelations), and the total when f.Count
 // is set: one query for the page, one for the count, two for relations.
 func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) ([]*model.Issue, int, error) {
-	from, w := issueFrom(f, true)
+	from, w := issueFrom(q.dialect, f, true)
 	cte := ""
 	if f.ProjectID == 0 {
 		cte = projectAccessCTE
@@ -305,7 +308,7 @@ type IssueCounts struct{ All, Opened, Closed int64 }
 // CountIssues counts the issues f selects (its State ignored) by state,
 // in one query.
 func (q *Queries) CountIssues(ctx context.Context, f IssueFilter) (IssueCounts, error) {
-	from, w := issueFrom(f, false)
+	from, w := issueFrom(q.dialect, f, false)
 	cte := ""
 	if f.ProjectID == 0 {
 		cte = projectAccessCTE

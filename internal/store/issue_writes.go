@@ -62,6 +62,7 @@ func (q *Queries) DeleteIssue(ctx context.Context, id int64) error {
 		"DELETE FROM resource_state_events WHERE resource_type = 'Issue' AND resource_id = ?",
 		"DELETE FROM subscriptions WHERE subscribable_type = 'Issue' AND subscribable_id = ?",
 		"DELETE FROM timelogs WHERE resource_type = 'Issue' AND resource_id = ?",
+		"DELETE FROM todos WHERE target_type = 'Issue' AND target_id = ?",
 		"DELETE FROM issues WHERE id = ?",
 	} {
 		if _, err := q.exec(ctx, stmt, id); err != nil {

@@ -61,3 +61,17 @@ func (q *Queries) InsertNote(ctx context.Context, n *model.Note) error {
 	}
 	return nil
 }
+
+// NotesByIDs returns the notes with these ids, in id order.
+func (q *Queries) NotesByIDs(ctx context.Context, ids []int64) ([]*model.Note, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var c conds
+	c.in("notes.id", false, ids)
+	rows, err := q.query(ctx, "SELECT "+noteColumns+" FROM notes"+c.where()+" ORDER BY notes.id", c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: notes: %w", err)
+	}
+	return collect(rows, scanNote)
+}

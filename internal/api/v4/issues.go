@@ -14,7 +14,6 @@ import (
 // Grape: anything else is 400 "issue_iid is invalid").
 func issueIID(r *http.Request) (int64, error) { return pathID(r, "issue_iid", "issue_iid") }
 
-
 func labelDetails(c *call) bool {
 	b, _, _ := c.params.bool("with_labels_details")
 	return b

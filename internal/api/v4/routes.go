@@ -169,6 +169,20 @@ func table() []endpoint {
 		row("GET /users/{id}/events", (*API).listUserEvents, anyoneOrReadUser, access.ReadUser),
 		row("GET /projects/{id}/events", (*API).listProjectEvents, anyone, access.ReadProject),
 
+		// Search (search.go): GitLab's basic search, signed-in callers only
+		row("GET /search", searchAt("global"), signedIn, access.None),
+		// GitLab routes ':id/(-/)search'; the official client asks for -/search.
+		row("GET /groups/{id}/search", searchAt("group"), signedIn, access.ReadGroup),
+		row("GET /groups/{id}/-/search", searchAt("group"), signedIn, access.ReadGroup),
+		row("GET /projects/{id}/search", searchAt("project"), signedIn, access.ReadProject),
+		row("GET /projects/{id}/-/search", searchAt("project"), signedIn, access.ReadProject),
+
+		// To-do list (todos.go)
+		row("GET /todos", (*API).listTodos, signedIn, access.ReadCurrentUser),
+		row("POST /todos/{id}/mark_as_done", (*API).markTodoDone, signedIn, access.ReadCurrentUser),
+		row("POST /todos/mark_as_done", (*API).markAllTodosDone, signedIn, access.ReadCurrentUser),
+		row("POST /projects/{id}/issues/{issue_iid}/todo", (*API).createIssueTodo, signedIn, access.ReadIssue),
+
 		// Issues (issues*.go)
 		row("GET /issues", (*API).listIssues, anyone, access.ReadIssue),
 		row("GET /issues/{id}", (*API).getIssue, admin, access.AdminAll),

@@ -1,0 +1,110 @@
+package v4
+
+import (
+	"net/http"
+
+	"github.com/lablet/lablet/internal/service"
+)
+
+// search serves GET /search, /groups/:id/search and /projects/:id/search
+// (level "global", "group", "project"): GitLab's basic search, one scope
+// a request, offset pagination.
+func searchAt(level string) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		in := service.SearchInput{}
+		var err error
+		if in.Scope, err = c.params.required("scope", 64); err != nil {
+			return err
+		}
+		if !service.SearchScopeValid(level, in.Scope) {
+			return service.ParamError("scope does not have a valid value")
+		}
+		if in.Text, err = c.params.required("search", 1<<20); err != nil {
+			return err
+		}
+		state, _, err := c.params.oneOf("state", "all", "opened", "closed", "merged")
+		if err != nil {
+			return err
+		}
+		if state != "all" {
+			in.State = state
+		}
+		if v, ok, err := c.params.bool("confidential"); err != nil {
+			return err
+		} else if ok {
+			in.Confidential = &v
+		}
+		if _, _, err := c.params.oneOf("order_by", "created_at"); err != nil {
+			return err
+		}
+		sort, _, err := c.params.oneOf("sort", "asc", "desc")
+		if err != nil {
+			return err
+		}
+		in.Asc = sort == "asc"
+		switch level {
+		case "group":
+			in.GroupRef = r.PathValue("id")
+		case "project":
+			in.ProjectRef = r.PathValue("id")
+		}
+		pg := pageOf(c.params)
+		in.Offset, in.Limit = pg.Offset(), pg.PerPage
+		res, err := a.svc.Search(r.Context(), c.id, in)
+		if err != nil {
+			return err
+		}
+		out, err := a.searchResultJSON(r, in.Scope, res)
+		if err != nil {
+			return err
+		}
+		a.setPageHeaders(w, r, pg, res.Total)
+		return writeOK(w, out)
+	}
+}
+
+// searchResultJSON renders the found objects with the entities their own
+// APIs use (projects: BasicProjectDetails; users: UserBasic).
+func (a *API) searchResultJSON(r *http.Request, scope string, res *service.SearchResult) (any, error) {
+	switch scope {
+	case "projects":
+		pb := a.projectBase(r)
+		out := make([]basicProject, 0, len(res.Projects.Projects))
+		for _, p := range res.Projects.Projects {
+			out = append(out, basicProjectAt(pb, p))
+		}
+		return out, nil
+	case "issues":
+		refs, err := a.svc.LoadIssueRefs(r.Context(), res.Issues)
+		if err != nil {
+			return nil, err
+		}
+		ir := a.newIssueRenderer(a.baseURL(r), refs, false)
+		out := make([]issueEntity, 0, len(res.Issues))
+		for _, i := range res.Issues {
+			out = append(out, ir.issue(i))
+		}
+		return out, nil
+	case "milestones":
+		out := make([]milestoneEntity, 0, len(res.Milestones))
+		for _, v := range res.Milestones {
+			out = append(out, a.milestoneJSON(r, v))
+		}
+		return out, nil
+	case "notes":
+		out := make([]noteEntity, 0, len(res.Notes))
+		for _, n := range res.Notes {
+			on := &service.Noteable{Type: n.NoteableType, ID: n.NoteableID, IID: res.NoteIIDs[n.NoteableID]}
+			out = append(out, a.noteJSON(r, on, n, res.NoteUsers))
+		}
+		return out, nil
+	case "users":
+		out := make([]basicUser, 0, len(res.Users))
+		for _, u := range res.Users {
+			out = append(out, a.basicUser(r, u))
+		}
+		return out, nil
+	}
+	// Scopes of features lablet does not have yet find nothing.
+	return []struct{}{}, nil
+}

@@ -1,0 +1,157 @@
+package v4
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// projectIdentity is GitLab's Entities::ProjectIdentity.
+type projectIdentity struct {
+	ID                int64  `json:"id"`
+	Description       string `json:"description"`
+	Name              string `json:"name"`
+	NameWithNamespace string `json:"name_with_namespace"`
+	Path              string `json:"path"`
+	PathWithNamespace string `json:"path_with_namespace"`
+	CreatedAt         string `json:"created_at"`
+}
+
+// todoEntity is GitLab's Entities::Todo.
+type todoEntity struct {
+	ID         int64            `json:"id"`
+	Project    *projectIdentity `json:"project"`
+	Author     *basicUser       `json:"author"`
+	ActionName string           `json:"action_name"`
+	TargetType string           `json:"target_type"`
+	Target     any              `json:"target"`
+	TargetURL  string           `json:"target_url"`
+	Body       string           `json:"body"`
+	State      string           `json:"state"`
+	CreatedAt  time.Time        `json:"created_at"`
+	UpdatedAt  time.Time        `json:"updated_at"`
+}
+
+// writeTodos renders to-do items with their issues, whose authors,
+// projects, labels and milestones are loaded in one batch.
+func (a *API) writeTodos(w http.ResponseWriter, r *http.Request, page *service.TodoPage, status int, list bool) error {
+	issues := make([]*model.Issue, 0, len(page.Issues))
+	for _, i := range page.Issues {
+		issues = append(issues, i)
+	}
+	refs, err := a.svc.LoadIssueRefs(r.Context(), issues)
+	if err != nil {
+		return err
+	}
+	var authorIDs []int64
+	for _, t := range page.Todos {
+		if t.AuthorID != nil {
+			authorIDs = append(authorIDs, *t.AuthorID)
+		}
+	}
+	authors, err := a.svc.UsersByIDs(r.Context(), authorIDs)
+	if err != nil {
+		return err
+	}
+	base := a.baseURL(r)
+	ir := a.newIssueRenderer(base, refs, false)
+	out := make([]todoEntity, 0, len(page.Todos))
+	for _, t := range page.Todos {
+		e := todoEntity{ID: t.ID, ActionName: t.Action, TargetType: t.TargetType, State: t.State,
+			CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt, Body: t.Body}
+		if t.AuthorID != nil && authors[*t.AuthorID] != nil {
+			b := a.basicUser(r, authors[*t.AuthorID])
+			e.Author = &b
+		}
+		if t.ProjectID != nil {
+			if p := refs.Projects[*t.ProjectID]; p != nil {
+				e.Project = &projectIdentity{ID: p.ID, Description: p.Description, Name: p.Name,
+					NameWithNamespace: p.FullName(), Path: p.Path, PathWithNamespace: p.FullPath(), CreatedAt: ts(p.CreatedAt)}
+			}
+		}
+		if i := page.Issues[t.TargetID]; i != nil && t.TargetType == model.NoteableIssue {
+			ie := ir.issue(i)
+			e.Target, e.TargetURL = ie, ie.WebURL
+			if t.NoteID != nil {
+				e.TargetURL += "#note_" + strconv.FormatInt(*t.NoteID, 10)
+			}
+			if e.Body == "" {
+				e.Body = i.Title // GitLab's Todo#body: the note's text, else the target's title
+			}
+		}
+		out = append(out, e)
+	}
+	if !list {
+		writeJSON(w, status, out[0])
+		return nil
+	}
+	return writeOK(w, out)
+}
+
+func (a *API) listTodos(w http.ResponseWriter, r *http.Request, c *call) error {
+	var in service.TodoListInput
+	var err error
+	if in.Action, _, err = c.params.oneOf("action", service.TodoActions...); err != nil {
+		return err
+	}
+	if in.State, _, err = c.params.oneOf("state", "pending", "done"); err != nil {
+		return err
+	}
+	if in.Type, _, err = c.params.oneOf("type", "Issue", "MergeRequest", "Commit", "Epic", "DesignManagement::Design",
+		"AlertManagement::Alert", "Project", "Namespace", "Vulnerability", "WikiPage::Meta"); err != nil {
+		return err
+	}
+	for name, dst := range map[string]*int64{"author_id": &in.AuthorID, "project_id": &in.ProjectID, "group_id": &in.GroupID} {
+		if v, ok, err := c.params.int(name); err != nil {
+			return err
+		} else if ok {
+			*dst = v
+		}
+	}
+	pg := pageOf(c.params)
+	in.Offset, in.Limit = pg.Offset(), pg.PerPage
+	page, err := a.svc.ListTodos(r.Context(), c.id, in)
+	if err != nil {
+		return err
+	}
+	a.setPageHeaders(w, r, pg, page.Total)
+	return a.writeTodos(w, r, page, http.StatusOK, true)
+}
+
+func (a *API) markTodoDone(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := pathID(r, "id", "id")
+	if err != nil {
+		return err
+	}
+	page, err := a.svc.MarkTodoDone(r.Context(), c.id, id)
+	if err != nil {
+		return err
+	}
+	return a.writeTodos(w, r, page, http.StatusCreated, false)
+}
+
+func (a *API) markAllTodosDone(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.svc.MarkAllTodosDone(r.Context(), c.id); err != nil {
+		return err
+	}
+	return writeNoContent(w)
+}
+
+func (a *API) createIssueTodo(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := issueIID(r)
+	if err != nil {
+		return err
+	}
+	page, created, err := a.svc.MarkIssueTodo(r.Context(), c.id, r.PathValue("id"), iid)
+	if err != nil {
+		return err
+	}
+	if !created {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	return a.writeTodos(w, r, page, http.StatusCreated, false)
+}

@@ -1,0 +1,119 @@
+package service
+
+import (
+	"context"
+	"slices"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// What a change to an issue or a comment leaves behind beyond itself —
+// the events of the activity feed and the to-do items of the users it
+// concerns — is decided here, once, in the change's transaction.
+
+// recordIssueEvent writes an event of an issue (created, closed, reopened).
+func recordIssueEvent(ctx context.Context, q *store.Queries, action string, issue *model.Issue, authorID int64) error {
+	t := model.NoteableIssue
+	return q.InsertEvent(ctx, &model.Event{ProjectID: &issue.ProjectID, AuthorID: authorID, Action: action,
+		TargetType: &t, TargetID: &issue.ID, TargetIID: &issue.IID, TargetTitle: &issue.Title})
+}
+
+// issueCreated: the "opened" event; to-do items for its assignees and
+// the users its description mentions.
+func (s *Service) issueCreated(ctx context.Context, q *store.Queries, p *model.Project, issue *model.Issue, authorID int64) error {
+	if err := recordIssueEvent(ctx, q, model.EventCreated, issue, authorID); err != nil {
+		return err
+	}
+	assignees, err := usersByIDs(ctx, q, issue.AssigneeIDs)
+	if err != nil {
+		return err
+	}
+	if err := s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoAssigned, assignees, nil); err != nil {
+		return err
+	}
+	mentioned, err := s.mentionedUsers(ctx, q, issue.Description)
+	if err != nil {
+		return err
+	}
+	return s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoMentioned, mentioned, nil)
+}
+
+// issueUpdated compares an issue before and after an update: closing and
+// reopening are events (and closing marks the closer's to-do items on it
+// done, as GitLab's TodoService#close_issue); new assignees and users
+// newly mentioned in the description get to-do items.
+func (s *Service) issueUpdated(ctx context.Context, q *store.Queries, p *model.Project, old, issue *model.Issue, authorID int64) error {
+	if old.State != issue.State {
+		action := model.EventClosed
+		if issue.State == "opened" {
+			action = model.EventReopened
+		}
+		if err := recordIssueEvent(ctx, q, action, issue, authorID); err != nil {
+			return err
+		}
+		if issue.State == "closed" {
+			if err := q.MarkTodosDone(ctx, authorID, model.NoteableIssue, issue.ID); err != nil {
+				return err
+			}
+		}
+	}
+	var added []int64
+	for _, a := range issue.AssigneeIDs {
+		if !slices.Contains(old.AssigneeIDs, a) {
+			added = append(added, a)
+		}
+	}
+	assignees, err := usersByIDs(ctx, q, added)
+	if err != nil {
+		return err
+	}
+	if err := s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoAssigned, assignees, nil); err != nil {
+		return err
+	}
+	if old.Description == issue.Description {
+		return nil
+	}
+	before, err := s.mentionedUsers(ctx, q, old.Description)
+	if err != nil {
+		return err
+	}
+	now, err := s.mentionedUsers(ctx, q, issue.Description)
+	if err != nil {
+		return err
+	}
+	now = slices.DeleteFunc(now, func(u *model.User) bool {
+		return slices.ContainsFunc(before, func(b *model.User) bool { return b.ID == u.ID })
+	})
+	return s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoMentioned, now, nil)
+}
+
+// noteCreated: the "commented on" event of a comment and to-do items for
+// the users it mentions.
+func (s *Service) noteCreated(ctx context.Context, q *store.Queries, n *Noteable, note *model.Note) error {
+	if note.System || note.AuthorID == nil {
+		return nil
+	}
+	t := "Note"
+	if err := q.InsertEvent(ctx, &model.Event{ProjectID: &n.Project.ID, AuthorID: *note.AuthorID,
+		Action: model.EventCommented, TargetType: &t, TargetID: &note.ID, TargetIID: &note.ID}); err != nil {
+		return err
+	}
+	if n.Type != model.NoteableIssue || note.Internal {
+		// An internal note is for Reporters: to-do items for whom it
+		// mentions would point others at it.
+		return nil
+	}
+	mentioned, err := s.mentionedUsers(ctx, q, note.Body)
+	if err != nil || len(mentioned) == 0 {
+		return err
+	}
+	issue, err := q.IssueByID(ctx, n.ID)
+	if err != nil {
+		return err
+	}
+	if err := q.LoadIssueRelations(ctx, []*model.Issue{issue}); err != nil {
+		return err
+	}
+	return s.addIssueTodos(ctx, q, n.Project, issue, *note.AuthorID, model.TodoMentioned, mentioned, note)
+}

@@ -1,0 +1,251 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/markdown"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// TodoActions are the to-do list's action filter values.
+var TodoActions = []string{model.TodoAssigned, model.TodoMentioned, "build_failed", model.TodoMarked,
+	"approval_required", "unmergeable", model.TodoDirectlyAddressed, "merge_train_removed",
+	"member_access_requested", "review_requested"}
+
+// mentionedUsers returns the active users text mentions (@username, not
+// groups or @all), read as GitLab Flavored Markdown reads references.
+func (s *Service) mentionedUsers(ctx context.Context, q *store.Queries, text string) ([]*model.User, error) {
+	var names []string
+	seen := map[string]bool{}
+	for _, r := range s.markdown.References(text) {
+		if r.Kind != markdown.KindUser || r.Name == "all" || seen[r.Name] {
+			continue
+		}
+		seen[r.Name] = true
+		names = append(names, r.Name)
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	users, err := q.UsersByUsernames(ctx, names)
+	if err != nil {
+		return nil, fmt.Errorf("service: mentioned users: %w", err)
+	}
+	return users, nil
+}
+
+// addIssueTodos gives each of users a pending to-do item of action on an
+// issue (note: the comment that mentioned them), as GitLab's
+// TodoService does: not to the author of the change, not to users who may
+// not read the issue or are not active, and, outside comments, not twice
+// while one of the same action is pending.
+func (s *Service) addIssueTodos(ctx context.Context, q *store.Queries, p *model.Project, issue *model.Issue,
+	authorID int64, action string, users []*model.User, note *model.Note) error {
+	var noteID *int64
+	body := ""
+	if note != nil {
+		// GitLab's Todo#body: the comment's text, else the target's title.
+		noteID, body = &note.ID, note.Body
+	}
+	for _, u := range users {
+		if u.ID == authorID || u.State != "active" {
+			continue
+		}
+		ok, err := s.userCanReadIssue(ctx, q, u, p, issue)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		if noteID == nil {
+			// A comment's mention is an item of its own; others are not
+			// repeated while one is pending.
+			pending, err := q.PendingTodoExists(ctx, u.ID, model.NoteableIssue, issue.ID, action)
+			if err != nil {
+				return err
+			}
+			if pending {
+				continue
+			}
+		}
+		author := authorID
+		if err := q.InsertTodo(ctx, &model.Todo{UserID: u.ID, ProjectID: &p.ID, AuthorID: &author,
+			TargetType: model.NoteableIssue, TargetID: issue.ID, Action: action, NoteID: noteID, Body: body}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// userCanReadIssue decides read_issue for a user other than the caller.
+func (s *Service) userCanReadIssue(ctx context.Context, q *store.Queries, u *model.User, p *model.Project, issue *model.Issue) (bool, error) {
+	who := &auth.Identity{User: u, Owner: u}
+	level := access.NoAccess
+	if u.IsAdmin {
+		level = access.Admin
+	} else {
+		l, err := q.ProjectAccessLevel(ctx, u.ID, p.ID, p.NamespaceID, s.Today())
+		if err != nil {
+			return false, fmt.Errorf("service: todo recipient's level: %w", err)
+		}
+		level = access.Level(l)
+	}
+	if !viewer(who).CanSee(p.VisibilityLevel, level) || !p.IssuesEnabled {
+		return false, nil
+	}
+	return CanReadIssue(who, level, issue), nil
+}
+
+// usersByIDs lists the users with these ids that exist.
+func usersByIDs(ctx context.Context, q *store.Queries, ids []int64) ([]*model.User, error) {
+	byID, err := q.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.User, 0, len(ids))
+	for _, id := range ids {
+		if u := byID[id]; u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// TodoListInput are the to-do list's filters.
+type TodoListInput struct {
+	Action    string
+	AuthorID  int64
+	ProjectID int64
+	GroupID   int64
+	State     string // "pending" (default) or "done"
+	Type      string // "Issue" …
+	Offset    int
+	Limit     int
+}
+
+// TodoPage is a page of the caller's to-do items with the issues they
+// are about (loaded in one query).
+type TodoPage struct {
+	Todos  []*model.Todo
+	Issues map[int64]*model.Issue
+	Total  int
+}
+
+// ListTodos lists the caller's to-do items, newest first. Items on issues
+// the caller may no longer read are left out, as GitLab's TodosFinder
+// does.
+func (s *Service) ListTodos(ctx context.Context, id *auth.Identity, in TodoListInput) (*TodoPage, error) {
+	state := in.State
+	if state == "" {
+		state = "pending"
+	}
+	q := s.db.Queries()
+	todos, total, err := q.ListTodos(ctx, model.TodoFilter{UserID: id.User.ID, Action: in.Action, AuthorID: in.AuthorID,
+		ProjectID: in.ProjectID, GroupID: in.GroupID, State: state, TargetType: in.Type, Offset: in.Offset, Limit: in.Limit})
+	if err != nil {
+		return nil, fmt.Errorf("service: list todos: %w", err)
+	}
+	var issueIDs []int64
+	for _, t := range todos {
+		if t.TargetType == model.NoteableIssue {
+			issueIDs = append(issueIDs, t.TargetID)
+		}
+	}
+	issues, err := q.IssuesByIDs(ctx, issueIDs)
+	if err != nil {
+		return nil, err
+	}
+	page := &TodoPage{Issues: map[int64]*model.Issue{}, Total: total}
+	for _, i := range issues {
+		page.Issues[i.ID] = i
+	}
+	levels := map[int64]access.Level{}
+	for _, t := range todos {
+		i := page.Issues[t.TargetID]
+		if t.TargetType != model.NoteableIssue || i == nil {
+			continue
+		}
+		level, ok := levels[i.ProjectID]
+		if !ok {
+			p, err := q.ProjectByID(ctx, i.ProjectID)
+			if err != nil {
+				return nil, fmt.Errorf("service: list todos: %w", err)
+			}
+			if level, err = s.ProjectLevel(ctx, id, p); err != nil {
+				return nil, err
+			}
+			if !viewer(id).CanSee(p.VisibilityLevel, level) {
+				level = -1
+			}
+			levels[i.ProjectID] = level
+		}
+		if level >= 0 && CanReadIssue(id, level, i) {
+			page.Todos = append(page.Todos, t)
+		}
+	}
+	return page, nil
+}
+
+// MarkTodoDone marks one of the caller's items done; another user's, or
+// an unknown id, is "404 Todo Not Found".
+func (s *Service) MarkTodoDone(ctx context.Context, id *auth.Identity, todoID int64) (*TodoPage, error) {
+	var t *model.Todo
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
+		var err error
+		t, err = q.MarkTodoDone(ctx, id.User.ID, todoID)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, NotFound("Todo")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: mark todo done: %w", err)
+	}
+	page := &TodoPage{Todos: []*model.Todo{t}, Issues: map[int64]*model.Issue{}, Total: 1}
+	if t.TargetType == model.NoteableIssue {
+		issues, err := s.db.Queries().IssuesByIDs(ctx, []int64{t.TargetID})
+		if err != nil {
+			return nil, err
+		}
+		for _, i := range issues {
+			page.Issues[i.ID] = i
+		}
+	}
+	return page, nil
+}
+
+// MarkAllTodosDone marks every pending item of the caller done.
+func (s *Service) MarkAllTodosDone(ctx context.Context, id *auth.Identity) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error { return q.MarkTodosDone(ctx, id.User.ID, "", 0) })
+}
+
+// MarkIssueTodo adds a "marked" item on an issue the caller reads to
+// their own list (POST …/issues/:iid/todo); created is false when one is
+// pending already (GitLab answers 304).
+func (s *Service) MarkIssueTodo(ctx context.Context, id *auth.Identity, ref string, iid int64) (*TodoPage, bool, error) {
+	ip, err := s.VisibleIssue(ctx, id, ref, iid)
+	if err != nil {
+		return nil, false, err
+	}
+	var t *model.Todo
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		pending, err := q.PendingTodoExists(ctx, id.User.ID, model.NoteableIssue, ip.Issue.ID, model.TodoMarked)
+		if err != nil || pending {
+			return err
+		}
+		uid := id.User.ID
+		t = &model.Todo{UserID: uid, ProjectID: &ip.Project.ID, AuthorID: &uid, TargetType: model.NoteableIssue,
+			TargetID: ip.Issue.ID, Action: model.TodoMarked}
+		return q.InsertTodo(ctx, t)
+	})
+	if err != nil || t == nil {
+		return nil, false, err
+	}
+	return &TodoPage{Todos: []*model.Todo{t}, Issues: map[int64]*model.Issue{ip.Issue.ID: ip.Issue}, Total: 1}, true, nil
+}
