@@ -190,7 +190,10 @@ func issueFilterConds(d Dialect, w *conds, f IssueFilter) {
 		w.add("(issues.author_id IS NULL OR issues.author_id <> ?)", *f.NotAuthorID)
 	}
 	for _, id := range f.AssigneeIDs {
-		w.add(assigneeExists, id)
+		// An IN over the assignee's index, not a correlated EXISTS: the
+		// database can start from the user's assignments (assigned_to_me
+		// across every project) instead of walking every issue.
+		w.add("issues.id IN (SELECT ia.issue_id FROM issue_assignees ia WHERE ia.user_id = ?)", id)
 	}
 	switch f.AssigneeMode {
 	case "none":

@@ -27,14 +27,29 @@ func viewerOf(f model.SearchFilter) viewerScope {
 	return viewerScope{ID: f.ViewerID, Admin: f.Admin, MinVisibility: f.MinVisibility, Today: f.Today}
 }
 
-// page returns " ORDER BY … LIMIT … OFFSET …" on created_at, then id.
+// searchPage returns " ORDER BY … LIMIT … OFFSET …": newest first by
+// creation, in id order, which the primary key serves: a common word
+// matches a large share of the rows, and the page is found by walking
+// ids until enough visible ones match rather than by sorting them all.
 func searchPage(table string, f model.SearchFilter) string {
 	dir := " DESC"
 	if f.Asc {
 		dir = ""
 	}
-	return " ORDER BY " + table + ".created_at" + dir + ", " + table + ".id" + dir +
-		" LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(f.Offset)
+	return " ORDER BY " + table + ".id" + dir + " LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(f.Offset)
+}
+
+// SearchCountLimit caps the totals of searches, as GitLab's basic search
+// limits its counts: counting every match of a common word would cost
+// more than finding the page.
+const SearchCountLimit = 1000
+
+// searchCount counts the rows of a search's FROM and WHERE, up to
+// SearchCountLimit.
+func (q *Queries) searchCount(ctx context.Context, fromWhere string, args []any) (int, error) {
+	var n int
+	err := q.queryRow(ctx, "SELECT count(*) FROM (SELECT 1"+fromWhere+" LIMIT "+strconv.Itoa(SearchCountLimit)+") capped", args...).Scan(&n)
+	return n, wrapErr(err)
 }
 
 // SearchIssues returns a page of the issues holding every word of
@@ -50,9 +65,9 @@ func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*mo
 		w.add("issues.confidential = ?", *f.Confidential)
 	}
 	from := " FROM issues JOIN projects p ON p.id = issues.project_id"
-	var total int
-	if err := q.queryRow(ctx, "SELECT count(*)"+from+w.where(), w.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: search issues: %w", wrapErr(err))
+	total, err := q.searchCount(ctx, from+w.where(), w.args)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: search issues: %w", err)
 	}
 	rows, err := q.query(ctx, "SELECT "+issueColumns+from+w.where()+searchPage("issues", f), w.args...)
 	if err != nil {
@@ -84,9 +99,9 @@ func (q *Queries) SearchNotes(ctx context.Context, f model.SearchFilter) ([]*mod
 		}
 	}
 	from := " FROM notes JOIN issues ON issues.id = notes.noteable_id JOIN projects p ON p.id = notes.project_id"
-	var total int
-	if err := q.queryRow(ctx, "SELECT count(*)"+from+w.where(), w.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: search notes: %w", wrapErr(err))
+	total, err := q.searchCount(ctx, from+w.where(), w.args)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: search notes: %w", err)
 	}
 	rows, err := q.query(ctx, "SELECT "+noteColumns+from+w.where()+searchPage("notes", f), w.args...)
 	if err != nil {
@@ -123,9 +138,9 @@ func (q *Queries) SearchMilestones(ctx context.Context, f model.SearchFilter) ([
 		inProjects += " UNION SELECT milestones.id FROM milestones JOIN namespaces n ON n.id = milestones.group_id" + g.where()
 		args = append(args, g.args...)
 	}
-	var total int
-	if err := q.queryRow(ctx, "SELECT count(*) FROM ("+inProjects+") found", args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: search milestones: %w", wrapErr(err))
+	total, err := q.searchCount(ctx, " FROM ("+inProjects+") found", args)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: search milestones: %w", err)
 	}
 	rows, err := q.query(ctx, "SELECT "+milestoneColumns+" FROM milestones WHERE milestones.id IN ("+inProjects+")"+
 		searchPage("milestones", f), args...)
