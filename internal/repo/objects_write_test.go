@@ -57,7 +57,10 @@ func TestLooseObjectsMatchGit(t *testing.T) {
 }
 
 // TestCreateMatchesGitInit checks that a repository created without git
-// has the files, config and HEAD that git init and git config give it.
+// has the config and HEAD that git init and git config give it, and git
+// init's files but for the directories git makes when it first writes
+// into them (initBare), and that git then writes packs, branches and tags
+// into it.
 func TestCreateMatchesGitInit(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
@@ -81,7 +84,7 @@ func TestCreateMatchesGitInit(t *testing.T) {
 		var files []string
 		_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 			rel, _ := filepath.Rel(dir, p)
-			if rel != "config" {
+			if rel != "config" && !lazyDirs[filepath.ToSlash(rel)] {
 				files = append(files, rel)
 			}
 			return nil
@@ -96,4 +99,26 @@ func TestCreateMatchesGitInit(t *testing.T) {
 		}
 		gitOut(t, r, "fsck", "--strict")
 	}
+	// git fills in the missing directories: a push received as a pack
+	// (unpackLimit 1), then a branch and a tag.
+	src := t.TempDir()
+	for _, args := range [][]string{
+		{"init", "--quiet", "--initial-branch=main", "."},
+		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-m", "first"},
+		{"push", "--quiet", "--receive-pack=git -c receive.unpackLimit=1 receive-pack", r.Path(), "main"},
+	} {
+		if out, err := (gitCmd{dir: src, args: args}).run(ctx); err != nil {
+			t.Fatalf("git %v: %v %s", args, err, out)
+		}
+	}
+	gitOut(t, r, "branch", "topic", "main")
+	gitOut(t, r, "tag", "v1", "main")
+	packs, _ := filepath.Glob(filepath.Join(r.Path(), "objects", "pack", "*.pack"))
+	if len(packs) != 1 || gitOut(t, r, "for-each-ref", "--format=%(refname)") != "refs/heads/main\nrefs/heads/topic\nrefs/tags/v1" {
+		t.Fatalf("after a push: packs %v, refs %q", packs, gitOut(t, r, "for-each-ref"))
+	}
+	gitOut(t, r, "fsck", "--strict")
 }
+
+// lazyDirs are the directories of git init that initBare leaves to git.
+var lazyDirs = map[string]bool{"objects/info": true, "objects/pack": true, "refs/heads": true, "refs/tags": true}

@@ -190,8 +190,15 @@ type fsProbe struct{ filemode, symlinks, ignorecase bool }
 // git's [core] settings, which depend on the file system as git probes it
 // (the executable bit for core.filemode; symlinks and case-insensitivity,
 // only recorded when missing).
+//
+// Only objects/ and refs/ are made, the two git needs to recognise a
+// repository: git creates objects/pack, objects/info, refs/heads and
+// refs/tags when it first writes into them, and so do lablet's own
+// writers and readers (objects_write.go, refs_list.go). Directory
+// creation is the slowest part of creating a project on some file
+// systems.
 func initBare(probes *sync.Map, dir, head string) error {
-	for _, d := range []string{"objects", "objects/info", "objects/pack", "refs", "refs/heads", "refs/tags"} {
+	for _, d := range []string{"objects", "refs"} {
 		if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o700); err != nil {
 			return err
 		}
