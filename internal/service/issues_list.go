@@ -57,6 +57,11 @@ type IssuePage struct {
 	NextCursor string
 	// GroupID is the group of a group list: references are relative to it.
 	GroupID int64
+	// Key names the page when a rendering of it may be cached, under
+	// Version: equal keys are equal pages while Version stands. "" when
+	// not cacheable.
+	Key     string
+	Version model.Version
 }
 
 // ErrKeysetOrder answers keyset pagination asked with an order it cannot
@@ -227,11 +232,12 @@ func (s *Service) listIssues(ctx context.Context, id *auth.Identity, f store.Iss
 	} else {
 		f.Count = true
 	}
-	list, total, err := s.db.Queries().ListIssues(ctx, f)
+	res, err := s.db.Queries().ListIssues(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	out := &IssuePage{Issues: list, Total: total}
+	list := res.Issues
+	out := &IssuePage{Issues: list, Total: res.Total, Key: res.Key, Version: res.Version}
 	if qy.Keyset && len(list) > qy.PerPage {
 		out.Issues = list[:qy.PerPage]
 		last := out.Issues[len(out.Issues)-1]

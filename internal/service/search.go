@@ -35,8 +35,12 @@ type SearchInput struct {
 	Limit        int
 }
 
-// SearchResult holds the page of the one scope searched, and the total.
+// SearchResult holds the page of the one scope searched and whether a
+// next page exists. GitLab pages most search results without counting
+// them; a project's notes and users are counted (Counted, Total).
 type SearchResult struct {
+	More       bool
+	Counted    bool
 	Total      int
 	Projects   *ProjectList
 	Issues     []*model.Issue
@@ -84,14 +88,15 @@ func (s *Service) Search(ctx context.Context, id *auth.Identity, in SearchInput)
 	}
 	switch in.Scope {
 	case "issues":
-		out.Issues, out.Total, err = s.db.Queries().SearchIssues(ctx, f)
+		out.Issues, out.More, err = s.db.Queries().SearchIssues(ctx, f)
 	case "milestones":
 		var list []*model.Milestone
-		if list, out.Total, err = s.db.Queries().SearchMilestones(ctx, f); err == nil {
+		if list, out.More, err = s.db.Queries().SearchMilestones(ctx, f); err == nil {
 			out.Milestones, err = s.milestoneViews(ctx, list)
 		}
 	case "notes":
 		if out.Notes, out.Total, err = s.db.Queries().SearchNotes(ctx, f); err == nil {
+			out.Counted, out.More = true, in.Offset+len(out.Notes) < out.Total
 			err = s.noteContext(ctx, out)
 		}
 	case "projects":
@@ -104,10 +109,12 @@ func (s *Service) Search(ctx context.Context, id *auth.Identity, in SearchInput)
 			out.Projects, err = s.ListProjects(ctx, id, o)
 		}
 		if err == nil {
-			out.Total = out.Projects.Total
+			out.More = in.Offset+len(out.Projects.Projects) < out.Projects.Total
 		}
 	case "users":
 		out.Users, out.Total, err = s.searchUsers(ctx, id, in)
+		out.More = in.Offset+len(out.Users) < out.Total
+		out.Counted = in.ProjectRef != ""
 	default:
 		// Scopes of features lablet does not have yet find nothing.
 		return out, nil

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/lablet/lablet/internal/cache"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -45,6 +46,8 @@ type DB struct {
 	versions versions
 	// myProjects caches each viewer's projects for list endpoints.
 	myProjects myProjectsCache
+	// issueLists caches pages of issue lists (issue_list_cache.go).
+	issueLists *cache.Cache[string, issueListEntry]
 	// public caches the ids visibility lists show everyone (public_ids.go).
 	public publicListsCache
 	// caches are the point-read caches under the access version.
@@ -101,6 +104,7 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
 	db.caches = newReadCaches(o.CachesOff)
+	db.issueLists = newIssueListCache(o.CachesOff)
 	if err := db.migrate(ctx); err != nil {
 		db.sql.Close()
 		return nil, err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/lablet/lablet/internal/model"
 )
 
 // IssueFilter selects issues for a list or for statistics. The viewer
@@ -247,19 +245,17 @@ func toAny[T any](vs []T) []any {
 
 // ListIssues returns one page of the issues f selects, with their
 // assignees and labels (LoadIssueRelations), and the total when f.Count
-// is set: one query for the page, one for the count, two for relations.
-func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) ([]*model.Issue, int, error) {
+// is set: one query for the page, one for the count, two for relations —
+// or none, when the same page was read since the last change to what it
+// is read from (issue_list_cache.go).
+func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, error) {
 	from, w := issueFrom(q.dialect, f, true)
 	cte := ""
 	if f.ProjectID == 0 {
 		cte = projectAccessCTE
 	}
-	total := 0
-	if f.Count {
-		if err := q.queryRow(ctx, cte+"SELECT count(*)"+from+w.where(), w.args...).Scan(&total); err != nil {
-			return nil, 0, fmt.Errorf("store: count issues: %w", wrapErr(err))
-		}
-	}
+	countSQL := cte + "SELECT count(*)" + from + w.where()
+	countArgs := w.args
 	o, ok := issueOrderExprs[f.OrderBy]
 	if !ok {
 		o = issueOrderExprs["created_at"]
@@ -290,19 +286,43 @@ func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) ([]*model.Issue
 	if o.expr != "issues.id" {
 		order += ", issues.id" + dir
 	}
+	pageSQL := cte + "SELECT " + issueColumns + from + w.where() + order + " LIMIT ? OFFSET ?"
 	args := append(w.args, f.Limit, f.Offset)
-	rows, err := q.query(ctx, cte+"SELECT "+issueColumns+from+w.where()+order+" LIMIT ? OFFSET ?", args...)
+
+	stamp, version, cached := q.issueListStamp()
+	key := ""
+	if cached {
+		key = statementKey(pageSQL, append(args, f.Count))
+		cached = key != ""
+	}
+	if cached {
+		if e, hit := q.db.issueLists.GetAt(key, stamp); hit {
+			return IssueList{Issues: copyIssues(e.issues), Total: e.total, Key: key, Version: version}, nil
+		}
+	}
+	total := 0
+	if f.Count {
+		if err := q.queryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+			return IssueList{}, fmt.Errorf("store: count issues: %w", wrapErr(err))
+		}
+	}
+	rows, err := q.query(ctx, pageSQL, args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list issues: %w", err)
+		return IssueList{}, fmt.Errorf("store: list issues: %w", err)
 	}
 	list, err := collect(rows, scanIssue)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: list issues: %w", err)
+		return IssueList{}, fmt.Errorf("store: list issues: %w", err)
 	}
 	if err := q.LoadIssueRelations(ctx, list); err != nil {
-		return nil, 0, err
+		return IssueList{}, err
 	}
-	return list, total, nil
+	out := IssueList{Issues: list, Total: total}
+	if cached {
+		q.db.issueLists.PutAt(key, stamp, issueListEntry{issues: copyIssues(list), total: total})
+		out.Key, out.Version = key, version
+	}
+	return out, nil
 }
 
 // IssueCounts are the numbers of issues a filter selects, by state.

@@ -61,10 +61,11 @@ func TestIssueListQueries(t *testing.T) {
 		q := &Queries{q: rec, dialect: db.dialect, now: db.Queries().now}
 		f := IssueFilter{ViewerID: user.ID, Today: "2026-01-01", ProjectID: project.ID, ProjectLevel: 0,
 			State: "opened", LabelTitles: []string{"bug"}, Limit: limit, Count: true}
-		list, total, err := q.ListIssues(ctx, f)
+		res, err := q.ListIssues(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
+		list, total := res.Issues, res.Total
 		if len(list) != limit || total != 40 || len(list[0].AssigneeIDs) != 1 || len(list[0].LabelIDs) != 1 {
 			t.Fatalf("limit %d: %d issues of %d, relations %v %v", limit, len(list), total, list[0].AssigneeIDs, list[0].LabelIDs)
 		}
@@ -78,11 +79,12 @@ func TestIssueListQueries(t *testing.T) {
 	// Across projects: the same four queries.
 	rec := &recorder{db: db.SQL()}
 	q := &Queries{q: rec, dialect: db.dialect, now: db.Queries().now}
-	list, total, err := q.ListIssues(ctx, IssueFilter{ViewerID: user.ID, Today: "2026-01-01", MinVisibility: 10,
+	res, err := q.ListIssues(ctx, IssueFilter{ViewerID: user.ID, Today: "2026-01-01", MinVisibility: 10,
 		Limit: 50, Count: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	list, total := res.Issues, res.Total
 	if len(list) != 50 || total != 120 || len(rec.queries) != 4 {
 		t.Fatalf("global: %d of %d in %d queries", len(list), total, len(rec.queries))
 	}

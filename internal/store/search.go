@@ -42,6 +42,13 @@ func searchTerms(text string) []string {
 // start of a word" over the table's full-text index: FTS5 MATCH on SQLite,
 // @@ to_tsquery on PostgreSQL. Text without any word matches nothing.
 func (c *conds) fullText(d Dialect, s searchable, text string) {
+	c.fullTextMatch(d, s, text, false)
+}
+
+// fullTextMatch is fullText; driven says that on SQLite the FTS5 table is
+// in the FROM (searchable.driving), so the condition is its MATCH rather
+// than a set of ids.
+func (c *conds) fullTextMatch(d Dialect, s searchable, text string, driven bool) {
 	terms := searchTerms(text)
 	if len(terms) == 0 {
 		c.add("1 = 0")
@@ -57,5 +64,23 @@ func (c *conds) fullText(d Dialect, s searchable, text string) {
 	for i, t := range terms {
 		terms[i] = `"` + t + `"*`
 	}
+	if driven {
+		c.add(s.sqliteFTS+" MATCH ?", strings.Join(terms, " "))
+		return
+	}
 	c.add(s.table+".id IN (SELECT rowid FROM "+s.sqliteFTS+" WHERE "+s.sqliteFTS+" MATCH ?)", strings.Join(terms, " "))
+}
+
+// driving returns the start of a search's FROM over s and the column its
+// pages are ordered by. On SQLite the FTS5 table drives, in rowid (= id)
+// order, which it yields without sorting: a page, and the capped count,
+// stop after the matches they need instead of first collecting every
+// match — a common word is in tens of thousands of issues. On PostgreSQL
+// the table itself, whose primary key serves the order.
+func (s searchable) driving(d Dialect) (from, order string) {
+	if d == Postgres {
+		return " FROM " + s.table, s.table + ".id"
+	}
+	return " FROM " + s.sqliteFTS + " JOIN " + s.table + " ON " + s.table + ".id = " + s.sqliteFTS + ".rowid",
+		s.sqliteFTS + ".rowid"
 }

@@ -10,9 +10,9 @@ import (
 
 // searchWhere starts the conditions every search shares: the words,
 // where to look and which projects the viewer sees.
-func (q *Queries) searchWhere(f model.SearchFilter, s searchable) conds {
+func (q *Queries) searchWhere(f model.SearchFilter, s searchable, driven bool) conds {
 	var w conds
-	w.fullText(q.dialect, s, f.Text)
+	w.fullTextMatch(q.dialect, s, f.Text, driven)
 	switch {
 	case f.ProjectID != 0:
 		w.add("p.id = ?", f.ProjectID)
@@ -31,32 +31,34 @@ func viewerOf(f model.SearchFilter) viewerScope {
 // creation, in id order, which the primary key serves: a common word
 // matches a large share of the rows, and the page is found by walking
 // ids until enough visible ones match rather than by sorting them all.
-func searchPage(table string, f model.SearchFilter) string {
+func searchPage(order string, f model.SearchFilter) string {
 	dir := " DESC"
 	if f.Asc {
 		dir = ""
 	}
-	return " ORDER BY " + table + ".id" + dir + " LIMIT " + strconv.Itoa(f.Limit) + " OFFSET " + strconv.Itoa(f.Offset)
+	return " ORDER BY " + order + dir + " LIMIT " + strconv.Itoa(f.Limit+1) + " OFFSET " + strconv.Itoa(f.Offset)
 }
 
-// SearchCountLimit caps the totals of searches, as GitLab's basic search
-// limits its counts: counting every match of a common word would cost
-// more than finding the page.
-const SearchCountLimit = 1000
-
-// searchCount counts the rows of a search's FROM and WHERE, up to
-// SearchCountLimit.
-func (q *Queries) searchCount(ctx context.Context, fromWhere string, args []any) (int, error) {
-	var n int
-	err := q.queryRow(ctx, "SELECT count(*) FROM (SELECT 1"+fromWhere+" LIMIT "+strconv.Itoa(SearchCountLimit)+") capped", args...).Scan(&n)
-	return n, wrapErr(err)
+// morePage trims the extra row searchPage asks for and reports whether
+// there was one: searches are not counted, as GitLab's are not (its search
+// results are paginated without counts: no X-Total), only whether a next
+// page exists.
+func morePage[T any](rows []T, f model.SearchFilter) ([]T, bool) {
+	if len(rows) > f.Limit {
+		return rows[:f.Limit], true
+	}
+	return rows, false
 }
 
 // SearchIssues returns a page of the issues holding every word of
-// f.Text in their title or description that the viewer may read, and how
-// many there are, through the full-text index.
-func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*model.Issue, int, error) {
-	w := q.searchWhere(f, issueText)
+// f.Text in their title or description that the viewer may read, through
+// the full-text index, and whether more follow.
+func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*model.Issue, bool, error) {
+	// Within one project its issues drive, through the project's index
+	// (the words' ids are collected once); across projects the full-text
+	// table does, in id order.
+	driven := f.ProjectID == 0
+	w := q.searchWhere(f, issueText, driven)
 	w.issueReadable(viewerOf(f))
 	if f.State != "" {
 		w.add("issues.state = ?", f.State)
@@ -64,30 +66,52 @@ func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*mo
 	if f.Confidential != nil {
 		w.add("issues.confidential = ?", *f.Confidential)
 	}
-	from := " FROM issues JOIN projects p ON p.id = issues.project_id"
-	total, err := q.searchCount(ctx, from+w.where(), w.args)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: search issues: %w", err)
+	from, order := " FROM issues", "issues.id"
+	if driven {
+		from, order = issueText.driving(q.dialect)
 	}
-	rows, err := q.query(ctx, "SELECT "+issueColumns+from+w.where()+searchPage("issues", f), w.args...)
+	from += " JOIN projects p ON p.id = issues.project_id"
+	query := "SELECT " + issueColumns + from + w.where() + searchPage(order, f)
+	// Kept like issue list pages (issue_list_cache.go): the same words
+	// searched again by the same viewer cost a lookup until something they
+	// are read from changes.
+	stamp, _, cached := q.issueListStamp()
+	key := ""
+	if cached {
+		key = statementKey(query, w.args)
+		cached = key != ""
+	}
+	if cached {
+		if e, hit := q.db.issueLists.GetAt(key, stamp); hit {
+			return copyIssues(e.issues), e.more, nil
+		}
+	}
+	rows, err := q.query(ctx, query, w.args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: search issues: %w", err)
+		return nil, false, fmt.Errorf("store: search issues: %w", err)
 	}
 	issues, err := collect(rows, scanIssue)
 	if err != nil {
-		return nil, 0, err
+		return nil, false, err
 	}
-	return issues, total, q.LoadIssueRelations(ctx, issues)
+	issues, more := morePage(issues, f)
+	if err := q.LoadIssueRelations(ctx, issues); err != nil {
+		return nil, false, err
+	}
+	if cached {
+		q.db.issueLists.PutAt(key, stamp, issueListEntry{issues: copyIssues(issues), more: more})
+	}
+	return issues, more, nil
 }
 
-// SearchNotes returns a page of the comments (not system notes) of one
+// SearchNotes returns a page, and the count, of the comments (not system notes) of one
 // project holding every word of f.Text that the viewer may read: notes on
 // issues the viewer may read, internal notes to Reporters.
 func (q *Queries) SearchNotes(ctx context.Context, f model.SearchFilter) ([]*model.Note, int, error) {
 	if f.ProjectID == 0 {
 		return nil, 0, fmt.Errorf("store: search notes: notes are searched within a project")
 	}
-	w := q.searchWhere(f, noteText)
+	w := q.searchWhere(f, noteText, false)
 	w.add("notes.system = ?", false)
 	w.add("notes.noteable_type = ?", model.NoteableIssue)
 	w.issueReadable(viewerOf(f))
@@ -98,26 +122,32 @@ func (q *Queries) SearchNotes(ctx context.Context, f model.SearchFilter) ([]*mod
 			w.add("(notes.internal = ? OR "+projectMemberSQL+")", false, f.ViewerID, 20, f.Today, f.ViewerID, 20, f.Today)
 		}
 	}
-	from := " FROM notes JOIN issues ON issues.id = notes.noteable_id JOIN projects p ON p.id = notes.project_id"
-	total, err := q.searchCount(ctx, from+w.where(), w.args)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: search notes: %w", err)
-	}
-	rows, err := q.query(ctx, "SELECT "+noteColumns+from+w.where()+searchPage("notes", f), w.args...)
+	from, order := " FROM notes JOIN issues ON issues.id = notes.noteable_id JOIN projects p ON p.id = notes.project_id", "notes.id"
+	rows, err := q.query(ctx, "SELECT "+noteColumns+from+w.where()+searchPage(order, f), w.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search notes: %w", err)
 	}
 	notes, err := collect(rows, scanNote)
-	return notes, total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	notes, _ = morePage(notes, f)
+	// A project's notes are counted, as GitLab counts them (its project
+	// search pages notes with a count).
+	var total int
+	if err := q.queryRow(ctx, "SELECT count(*)"+from+w.where(), w.args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count notes: %w", wrapErr(err))
+	}
+	return notes, total, nil
 }
 
 // SearchMilestones returns a page of the milestones holding every word of
 // f.Text of the projects the viewer sees (within the group or project
 // searched) and, outside a project search, of the groups the viewer sees
 // (a private group's milestones to its members).
-func (q *Queries) SearchMilestones(ctx context.Context, f model.SearchFilter) ([]*model.Milestone, int, error) {
+func (q *Queries) SearchMilestones(ctx context.Context, f model.SearchFilter) ([]*model.Milestone, bool, error) {
 	// Project milestones: through the projects the viewer sees.
-	w := q.searchWhere(f, milestoneText)
+	w := q.searchWhere(f, milestoneText, false)
 	inProjects := "SELECT milestones.id FROM milestones JOIN projects p ON p.id = milestones.project_id" + w.where()
 	args := w.args
 	if f.ProjectID == 0 {
@@ -138,15 +168,12 @@ func (q *Queries) SearchMilestones(ctx context.Context, f model.SearchFilter) ([
 		inProjects += " UNION SELECT milestones.id FROM milestones JOIN namespaces n ON n.id = milestones.group_id" + g.where()
 		args = append(args, g.args...)
 	}
-	total, err := q.searchCount(ctx, " FROM ("+inProjects+") found", args)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: search milestones: %w", err)
-	}
 	rows, err := q.query(ctx, "SELECT "+milestoneColumns+" FROM milestones WHERE milestones.id IN ("+inProjects+")"+
-		searchPage("milestones", f), args...)
+		searchPage("milestones.id", f), args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: search milestones: %w", err)
+		return nil, false, fmt.Errorf("store: search milestones: %w", err)
 	}
 	ms, err := collect(rows, scanMilestone)
-	return ms, total, err
+	ms, more := morePage(ms, f)
+	return ms, more, err
 }

@@ -34,6 +34,10 @@ const (
 	// key on TopicAccess and so survive project creation; caches of lists
 	// key on TopicListing.
 	TopicListing
+	// TopicPlanning covers what issue lists are read from: issues (their
+	// counters too: notes and award emoji move them), assignees, labels
+	// and their links and priorities, milestones.
+	TopicPlanning
 	numTopics
 )
 
@@ -49,6 +53,12 @@ var topicTables = map[string]uint8{
 	"namespaces":             accessTopics,
 	"namespace_closure":      accessTopics,
 	"protected_branches":     accessTopics,
+	"issues":                 1 << TopicPlanning,
+	"issue_assignees":        1 << TopicPlanning,
+	"labels":                 1 << TopicPlanning,
+	"label_links":            1 << TopicPlanning,
+	"label_priorities":       1 << TopicPlanning,
+	"milestones":             1 << TopicPlanning,
 }
 
 const allTopics = 1<<numTopics - 1

@@ -32,6 +32,7 @@ type API struct {
 	routes      []route.Route
 	router      *route.Router
 	projectJSON *cache.Cache[projectJSONKey, []byte]
+	issuePages  *cache.Cache[issuePageKey, []byte]
 	listBuffers sync.Pool // *bytes.Buffer for assembling lists
 }
 
@@ -61,7 +62,7 @@ const DefaultMaxFileSize = 10 << 20
 func New(o Options) *API {
 	a := &API{svc: o.Service, auth: o.Authenticator, log: o.Log,
 		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, gravatar: o.Gravatar,
-		projectJSON: newProjectJSONCache(o.CachesOff)}
+		projectJSON: newProjectJSONCache(o.CachesOff), issuePages: newIssuePageCache(o.CachesOff)}
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize
 	}

@@ -37,15 +37,9 @@ func (a *API) writeIssue(w http.ResponseWriter, r *http.Request, c *call, ip *se
 
 // writeIssuePage renders a list page with its pagination headers.
 func (a *API) writeIssuePage(w http.ResponseWriter, r *http.Request, c *call, qy service.IssueQuery, pg *service.IssuePage) error {
-	refs, err := a.svc.LoadIssueRefs(r.Context(), pg.Issues)
+	body, err := a.issuePageBody(r, c, pg)
 	if err != nil {
 		return err
-	}
-	ir := a.newIssueRenderer(a.baseURL(r), refs, labelDetails(c))
-	ir.groupID = pg.GroupID
-	out := make([]issueEntity, 0, len(pg.Issues))
-	for _, i := range pg.Issues {
-		out = append(out, ir.issue(i))
 	}
 	if qy.Keyset {
 		var next url.Values
@@ -56,7 +50,8 @@ func (a *API) writeIssuePage(w http.ResponseWriter, r *http.Request, c *call, qy
 	} else {
 		a.setPageHeaders(w, r, page{Page: qy.Page, PerPage: qy.PerPage}, pg.Total)
 	}
-	return writeOK(w, out)
+	writeJSONBytes(w, http.StatusOK, body)
+	return nil
 }
 
 func (a *API) listProjectIssues(w http.ResponseWriter, r *http.Request, c *call) error {

@@ -301,3 +301,56 @@ func TestIssueGroupMilestoneAndSpecialFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestIssueListFollowsChanges: issue lists are kept rendered (with the
+// store's page under its versions); each change to something a list entity
+// shows — its author's name, a label's colour, the project's path — is in
+// the next answer.
+func TestIssueListFollowsChanges(t *testing.T) {
+	f := newIssueFixture(t, gitlab.PrivateVisibility)
+	seedIssues(t, f)
+	c := f.s.Client(t, f.reporter.Token)
+	opts := &gitlab.ListProjectIssuesOptions{IIDs: &[]int64{1}, WithLabelDetails: gitlab.Ptr(true)}
+	first := func() *gitlab.Issue {
+		t.Helper()
+		list, _, err := c.Issues.ListProjectIssues(f.p.ID, opts)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("list: %v %v", list, err)
+		}
+		return list[0]
+	}
+	before := first()
+	if before.Author.Name == "" || len(before.LabelDetails) != 1 || !strings.Contains(before.WebURL, "/team/app/") {
+		t.Fatalf("before: %+v", before)
+	}
+	if again := first(); again.Author.Name != before.Author.Name {
+		t.Fatalf("second read: %q", again.Author.Name)
+	}
+	root := f.s.Client(t, f.s.RootToken)
+	if _, _, err := root.Users.ModifyUser(f.owner.ID, &gitlab.ModifyUserOptions{Name: gitlab.Ptr("Olga Renamed")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := first().Author.Name; got != "Olga Renamed" {
+		t.Fatalf("author after a rename: %q", got)
+	}
+	// Blocking writes the user's row only.
+	if err := root.Users.BlockUser(f.guest.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := first().Assignees[0].State; got != "blocked" {
+		t.Fatalf("assignee after blocking: %q", got)
+	}
+	oc := f.s.Client(t, f.owner.Token)
+	if _, _, err := oc.Labels.UpdateLabel(f.p.ID, "bug", &gitlab.UpdateLabelOptions{Color: gitlab.Ptr("#00ff00")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := first().LabelDetails[0].Color; got != "#00ff00" {
+		t.Fatalf("label colour after an update: %q", got)
+	}
+	if _, _, err := oc.Projects.EditProject(f.p.ID, &gitlab.EditProjectOptions{Path: gitlab.Ptr("moved")}); err != nil {
+		t.Fatal(err)
+	}
+	if got := first(); !strings.Contains(got.WebURL, "/team/moved/") || got.References.Full != "team/moved#1" {
+		t.Fatalf("after a path change: %s %s", got.WebURL, got.References.Full)
+	}
+}

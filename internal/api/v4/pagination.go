@@ -70,6 +70,33 @@ func (a *API) setPageHeaders(w http.ResponseWriter, r *http.Request, pg page, to
 	h.Set("Link", strings.Join(links, ", "))
 }
 
+// setPageHeadersWithoutCount writes the headers GitLab writes for a page
+// of an uncounted collection (search results): no X-Total, X-Total-Pages
+// or "last" link; a next page when more says one exists.
+func (a *API) setPageHeadersWithoutCount(w http.ResponseWriter, r *http.Request, pg page, more bool) {
+	h := w.Header()
+	h.Set("X-Page", strconv.Itoa(pg.Page))
+	h.Set("X-Per-Page", strconv.Itoa(pg.PerPage))
+	next, prev := "", ""
+	if more {
+		next = strconv.Itoa(pg.Page + 1)
+	}
+	if pg.Page > 1 {
+		prev = strconv.Itoa(pg.Page - 1)
+	}
+	h.Set("X-Next-Page", next)
+	h.Set("X-Prev-Page", prev)
+	var links []string
+	if prev != "" {
+		links = append(links, "<"+a.pageURL(r, pg.PerPage, pg.Page-1)+`>; rel="prev"`)
+	}
+	if next != "" {
+		links = append(links, "<"+a.pageURL(r, pg.PerPage, pg.Page+1)+`>; rel="next"`)
+	}
+	links = append(links, "<"+a.pageURL(r, pg.PerPage, 1)+`>; rel="first"`)
+	h.Set("Link", strings.Join(links, ", "))
+}
+
 // pageURL is the request's URL on the external base with page replaced.
 func (a *API) pageURL(r *http.Request, perPage, n int) string {
 	q := url.Values{}

@@ -58,7 +58,11 @@ func searchAt(level string) handler {
 		if err != nil {
 			return err
 		}
-		a.setPageHeaders(w, r, pg, res.Total)
+		if res.Counted {
+			a.setPageHeaders(w, r, pg, res.Total)
+		} else {
+			a.setPageHeadersWithoutCount(w, r, pg, res.More)
+		}
 		return writeOK(w, out)
 	}
 }

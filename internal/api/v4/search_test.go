@@ -47,6 +47,17 @@ func TestSearch(t *testing.T) {
 	if err != nil || titles(reporterIssues) != "Crash in the vault,Crash when saving" {
 		t.Fatalf("reporter's project search: %s, %v", titles(reporterIssues), err)
 	}
+	// Pages without counts, as GitLab's search: no X-Total, a next page
+	// while results remain, no "last" link.
+	page1, resp, err := f.reporterC.Search.IssuesByProject(pid, "crash", &gitlab.SearchOptions{ListOptions: gitlab.ListOptions{PerPage: 1}})
+	if err != nil || len(page1) != 1 || resp.Header.Get("X-Total") != "" || resp.Header.Get("X-Total-Pages") != "" ||
+		resp.NextPage != 2 || strings.Contains(resp.Header.Get("Link"), `rel="last"`) {
+		t.Fatalf("page 1 of 2: %d issues, headers %v, %v", len(page1), resp.Header, err)
+	}
+	page2, resp, err := f.reporterC.Search.IssuesByProject(pid, "crash", &gitlab.SearchOptions{ListOptions: gitlab.ListOptions{PerPage: 1, Page: 2}})
+	if err != nil || len(page2) != 1 || page2[0].ID == page1[0].ID || resp.NextPage != 0 || resp.PreviousPage != 1 {
+		t.Fatalf("page 2 of 2: %d issues, headers %v, %v", len(page2), resp.Header, err)
+	}
 	guestIssues, _, err := f.guestC.Search.Issues("crash", &gitlab.SearchOptions{})
 	if err != nil || titles(guestIssues) != "Crash when saving" {
 		t.Fatalf("guest's global search (confidential hidden): %s, %v", titles(guestIssues), err)
@@ -66,9 +77,12 @@ func TestSearch(t *testing.T) {
 		t.Fatalf("issue list search: %s, %v", titles(list), err)
 	}
 
-	notes, _, err := f.guestC.Search.NotesByProject(pid, "reproduced", &gitlab.SearchOptions{})
+	notes, resp, err := f.guestC.Search.NotesByProject(pid, "reproduced", &gitlab.SearchOptions{})
 	if err != nil || len(notes) != 1 || notes[0].Body != "reproduced the crash twice" || notes[0].NoteableIID != crash.IID {
 		t.Fatalf("note search = %+v, %v", notes, err)
+	}
+	if resp.TotalItems != 1 || resp.TotalPages != 1 {
+		t.Fatalf("a project's notes are counted: X-Total %q", resp.Header.Get("X-Total"))
 	}
 	ms, _, err := f.guestC.Search.MilestonesByProject(pid, "stability", &gitlab.SearchOptions{})
 	if err != nil || len(ms) != 1 || ms[0].Title != "Crash fixes" {

@@ -1,0 +1,66 @@
+package v4
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/lablet/lablet/internal/cache"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// Rendering a page of issues — their projects, users, labels and
+// milestones loaded, twenty entities encoded — costs several times reading
+// it. A page the store vouches for (IssuePage.Key, under IssuePage.Version,
+// which covers everything the entities show) is kept rendered, per base URL
+// and label rendering; list entities hold nothing of the caller's.
+
+type issuePageKey struct {
+	page    string
+	version model.Version
+	base    string
+	details bool
+	groupID int64
+}
+
+// issuePagesBudget bounds the bytes of kept pages (a page of twenty is
+// about 40 kB).
+const issuePagesBudget = 32 << 20
+
+func newIssuePageCache(off bool) *cache.Cache[issuePageKey, []byte] {
+	return cache.New[issuePageKey, []byte](cache.Options{MaxCost: issuePagesBudget, AvgCost: 40 << 10, Off: off})
+}
+
+// issuePageBody returns the JSON body of a page of issues, kept or
+// rendered.
+func (a *API) issuePageBody(r *http.Request, c *call, pg *service.IssuePage) ([]byte, error) {
+	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.baseURL(r), details: labelDetails(c), groupID: pg.GroupID}
+	cacheable := pg.Key != "" && pg.Version.Valid()
+	if cacheable {
+		if b, ok := a.issuePages.Get(k); ok {
+			return b, nil
+		}
+	}
+	refs, err := a.svc.LoadIssueRefs(r.Context(), pg.Issues)
+	if err != nil {
+		return nil, err
+	}
+	ir := a.newIssueRenderer(k.base, refs, k.details)
+	ir.groupID = pg.GroupID
+	out := make([]issueEntity, 0, len(pg.Issues))
+	for _, i := range pg.Issues {
+		out = append(out, ir.issue(i))
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as writeJSON
+	if err := enc.Encode(out); err != nil {
+		return nil, err
+	}
+	b := buf.Bytes()
+	if cacheable {
+		a.issuePages.PutCost(k, b, len(b)+len(k.page)+64)
+	}
+	return b, nil
+}

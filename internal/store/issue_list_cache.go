@@ -1,0 +1,103 @@
+package store
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/cache"
+	"github.com/lablet/lablet/internal/model"
+)
+
+// Issue list pages are kept by their statement and arguments — which hold
+// the viewer, the filters and the page, so equal keys select the same
+// rows — under the versions of everything they are read from: the
+// planning tables, users (deleting one rewrites issues' authors through
+// its foreign keys) and the listing version (projects, memberships,
+// namespaces: who sees which project's issues). Any committed change to
+// those empties them, on every instance.
+
+// IssueList is one page of issues, the total when it was asked for, and
+// what a rendering of the page may be cached under: Key names the page
+// (equal keys, equal pages) and Version covers the issues and everything
+// their entities show — projects, namespaces, users, labels, milestones.
+type IssueList struct {
+	Issues  []*model.Issue
+	Total   int
+	Key     string
+	Version model.Version
+}
+
+type issueListEntry struct {
+	issues []*model.Issue
+	total  int  // lists: the total, when counted
+	more   bool // searches: whether a next page exists
+}
+
+// issueListBudget bounds the cached pages: each is at most 100 issues.
+const issueListBudget = 20000
+
+func newIssueListCache(off bool) *cache.Cache[string, issueListEntry] {
+	return cache.New[string, issueListEntry](cache.Options{MaxEntries: issueListBudget, Off: off})
+}
+
+// issueListStamp is the stamp issue list pages are kept under, and the
+// version renderings of them may be kept under.
+func (q *Queries) issueListStamp() (cache.Stamp, model.Version, bool) {
+	if q.db == nil || q.db.issueLists == nil {
+		return cache.Stamp{}, model.Version{}, false
+	}
+	planning, ok1 := q.stamp(TopicPlanning)
+	auth, ok2 := q.stamp(TopicAuth)
+	listing, ok3 := q.stamp(TopicListing)
+	if !ok1 || !ok2 || !ok3 {
+		return cache.Stamp{}, model.Version{}, false
+	}
+	return cache.Stamp{planning[0] + auth[0], listing[0]}, model.NewVersion(listing[0], auth[0], planning[0]), true
+}
+
+// statementKey is a statement and its arguments as one string: arguments
+// are typed and length-prefixed, so different ones never give equal keys.
+func statementKey(query string, args []any) string {
+	var b strings.Builder
+	b.Grow(len(query) + 16*len(args))
+	b.WriteString(query)
+	for _, a := range args {
+		b.WriteByte(0)
+		switch v := a.(type) {
+		case int64:
+			b.WriteByte('i')
+			b.WriteString(strconv.FormatInt(v, 10))
+		case int:
+			b.WriteByte('i')
+			b.WriteString(strconv.Itoa(v))
+		case bool:
+			b.WriteByte('b')
+			b.WriteString(strconv.FormatBool(v))
+		case string:
+			b.WriteByte('s')
+			b.WriteString(strconv.Itoa(len(v)))
+			b.WriteByte(':')
+			b.WriteString(v)
+		case time.Time:
+			b.WriteByte('t')
+			b.WriteString(strconv.FormatInt(v.UnixNano(), 10))
+		case nil:
+			b.WriteByte('n')
+		default:
+			return "" // not keyable: not cached
+		}
+	}
+	return b.String()
+}
+
+// copyIssues gives each caller its own issue values (the slices inside
+// are shared and never written).
+func copyIssues(in []*model.Issue) []*model.Issue {
+	out := make([]*model.Issue, len(in))
+	for i, is := range in {
+		c := *is
+		out[i] = &c
+	}
+	return out
+}
