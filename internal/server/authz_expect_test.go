@@ -410,7 +410,9 @@ func expectGit(r *route.Route, c *caller, t target) outcome {
 // visitors of a signed-in page go to the sign-in page; the admin area is
 // 404 to non-administrators, and an administrator's session must enter
 // Admin Mode first; the resource token settings pages are 404 to callers
-// who may not manage the tokens. Tokens don't sign anyone in to pages.
+// who may not manage the tokens; issue pages of a project the caller can't
+// see send signed-out visitors to sign in. Tokens don't sign anyone in to
+// pages.
 func expectPage(r *route.Route, c *caller, t target) outcome {
 	a := parseAuth(r.Auth)
 	sess := c.kind == sessionCaller
@@ -428,6 +430,18 @@ func expectPage(r *route.Route, c *caller, t target) outcome {
 			return allowed
 		}
 		return notFound
+	}
+	if r.Ability == access.ReadIssue && t.kind != noTarget {
+		// Issue pages: a project the caller can't see sends signed-out
+		// visitors to sign in (GitLab's route_not_found) and is 404 to
+		// signed-in ones; tokens sign nobody in to pages.
+		switch {
+		case sess && projectVisible(c, t) || !sess && projectVisible(anonymousCaller, t):
+			return allowed
+		case sess:
+			return notFound
+		}
+		return signIn
 	}
 	if a.has("anonymous") {
 		return allowed

@@ -163,6 +163,14 @@ var _ = addFixtures(map[string]fixture{
 	"GET /api/v4/projects/{id}/milestones/{milestone_id}/merge_requests": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		return get(p.api(fmt.Sprintf("/milestones/%d/merge_requests", x.sharedMilestone(p.id, false))))
 	}),
+
+	// Pages: the project's issue list and the shared issue's page.
+	"GET /{full_path...}/-/issues": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return page("/" + p.path + "/-/issues")
+	}),
+	"GET /{full_path...}/-/issues/{iid}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return page(fmt.Sprintf("/%s/-/issues/%d", p.path, x.sharedIssue(p.id)))
+	}),
 })
 
 // linkedIssue links two fresh issues of p as the administrator and returns

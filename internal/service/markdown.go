@@ -31,18 +31,38 @@ type MarkdownInput struct {
 // what the caller can't read stay text. A project the caller can't see
 // is "404 Project Not Found".
 func (s *Service) RenderMarkdown(ctx context.Context, id *auth.Identity, in MarkdownInput) (string, error) {
+	out, err := s.RenderMarkdownTexts(ctx, id, in, []string{in.Text})
+	if err != nil {
+		return "", err
+	}
+	return out[0], nil
+}
+
+// RenderMarkdownTexts renders texts (in.Text is not read) as RenderMarkdown
+// renders each, in in's context: a page that shows an issue and its notes
+// looks each project they name up once, and maxReferencedProjects bounds
+// the page, not each text.
+func (s *Service) RenderMarkdownTexts(ctx context.Context, id *auth.Identity, in MarkdownInput, texts []string) ([]string, error) {
 	r := &refResolver{s: s, id: id, base: strings.TrimSuffix(in.BaseURL, "/"), projects: map[string]*visibleProject{}}
 	o := markdown.Options{GFM: in.GFM, Resolver: r}
 	if in.Project != "" {
 		p, level, err := s.VisibleProject(ctx, id, in.Project)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		r.project = &visibleProject{project: p, level: level}
 		r.projects[strings.ToLower(p.FullPath())] = r.project
 		o.UploadsPrefix = basePath(in.BaseURL) + "/" + p.FullPath()
 	}
-	return s.markdown.Render(ctx, in.Text, o)
+	out := make([]string, len(texts))
+	for i, t := range texts {
+		html, err := s.markdown.Render(ctx, t, o)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = html
+	}
+	return out, nil
 }
 
 // basePath is the path part of the external URL ("" at the root), which

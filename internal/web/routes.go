@@ -77,6 +77,10 @@ func (h *Handler) table() []page {
 		pageRow("GET /{full_path...}/-/settings/access_tokens", resourceTokensPage(false), user, access.ManageProjectAccessTokens),
 		pageRow("POST /{full_path...}/-/settings/access_tokens", createResourceTokenPage(false), user, access.ManageProjectAccessTokens),
 		pageRow("POST /{full_path...}/-/settings/access_tokens/{token_id}/revoke", revokeResourceTokenPage(false), user, access.ManageProjectAccessTokens),
+		// Issues (issues.go, issues_list.go): GitLab's paths; a project the
+		// caller can't see sends signed-out visitors to sign in.
+		pageRow("GET /{full_path...}/-/issues", (*Handler).issueList, anybody, access.ReadIssue),
+		pageRow("GET /{full_path...}/-/issues/{iid}", (*Handler).issuePage, anybody, access.ReadIssue),
 		// Markdown uploads (uploads.go): by the project's id and path.
 		pageRow("GET /-/project/{id}/uploads/{secret}/{filename}", (*Handler).projectUploadByID, anybody, access.ReadProject),
 		pageRow("GET /{full_path...}/uploads/{secret}/{filename}", (*Handler).projectUploadByPath, anybody, access.ReadProject),
@@ -146,8 +150,7 @@ func (h *Handler) serve(p page) route.Route {
 					return
 				}
 				if !s.id.Authenticated() {
-					target := "/users/sign_in?redirect_to=" + url.QueryEscape(r.URL.RequestURI())
-					http.Redirect(w, r, target, http.StatusFound)
+					h.toSignIn(w, r)
 					return
 				}
 				if p.who == administrator && s.id.AdminModeRequired() {
@@ -166,6 +169,11 @@ func (h *Handler) serve(p page) route.Route {
 			}
 			next(h, w, r, s)
 		})}
+}
+
+// toSignIn sends a signed-out visitor to the sign-in page, to come back.
+func (h *Handler) toSignIn(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/users/sign_in?redirect_to="+url.QueryEscape(r.URL.RequestURI()), http.StatusFound)
 }
 
 // setPageHeaders keeps pages out of frames and caches.

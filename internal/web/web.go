@@ -1,5 +1,5 @@
-// Package web serves lablet's server-rendered pages: sign-in, settings and
-// the pages OAuth needs. Pages are plain HTML forms that work without
+// Package web serves lablet's server-rendered pages: sign-in, settings,
+// issues and the pages OAuth needs. Pages are plain HTML forms that work without
 // JavaScript; every form carries a CSRF token.
 package web
 
