@@ -8,10 +8,13 @@ import (
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
 )
 
-// Search scopes of the three levels, as GitLab's basic search offers them
-// (merge requests, snippets and wikis find nothing until they exist).
+// Search scopes of the three levels, as GitLab's basic search (Community
+// Edition, no Elasticsearch) offers them: code, commits and wikis only in a
+// project; elsewhere they are not valid values. Merge requests, snippets
+// and wikis find nothing until they exist.
 var (
 	GlobalSearchScopes  = []string{"projects", "issues", "merge_requests", "milestones", "snippet_titles", "users"}
 	GroupSearchScopes   = []string{"projects", "issues", "merge_requests", "milestones", "users"}
@@ -30,6 +33,7 @@ type SearchInput struct {
 	ProjectRef   string
 	State        string // issues: opened, closed
 	Confidential *bool  // issues
+	Ref          string // blobs, commits: the branch, tag or commit searched; "" for the default branch
 	Asc          bool
 	Offset       int
 	Limit        int
@@ -47,6 +51,8 @@ type SearchResult struct {
 	NoteIIDs  map[int64]int64
 	NoteUsers map[int64]*model.User
 	Users     []*model.User
+	Blobs     []FoundBlob
+	Commits   []*repo.Commit
 	// Project is the project searched, for project searches.
 	Project *model.Project
 }
@@ -68,10 +74,11 @@ func (s *Service) Search(ctx context.Context, id *auth.Identity, in SearchInput)
 	}
 	out := &SearchResult{}
 	var err error
+	var level access.Level
 	switch {
 	case in.ProjectRef != "":
-		p, _, err := s.VisibleProject(ctx, id, in.ProjectRef)
-		if err != nil {
+		var p *model.Project
+		if p, level, err = s.VisibleProject(ctx, id, in.ProjectRef); err != nil {
 			return nil, err
 		}
 		f.ProjectID, out.Project = p.ID, p
@@ -108,6 +115,10 @@ func (s *Service) Search(ctx context.Context, id *auth.Identity, in SearchInput)
 		}
 	case "users":
 		out.Users, out.Total, err = s.searchUsers(ctx, id, in)
+	case "blobs":
+		out.Blobs, out.Total, err = s.searchBlobs(ctx, id, out.Project, level, in)
+	case "commits":
+		out.Commits, out.Total, err = s.searchCommits(ctx, id, out.Project, level, in)
 	default:
 		// Scopes of features lablet does not have yet find nothing.
 		return out, nil
