@@ -21,6 +21,9 @@ type HistoryOptions struct {
 	FirstParent bool
 	Topo        bool   // --topo-order instead of git's default date order
 	Author      string // matches author name or email, as git log --author
+	// Message keeps commits whose message contains it, ignoring case
+	// (which then applies to Author too).
+	Message string
 }
 
 // History lists commits newest first with one rev-list call; the commits
@@ -65,8 +68,19 @@ func (r *Repo) historyIDs(ctx context.Context, o HistoryOptions) ([]string, erro
 		if strings.ContainsAny(o.Author, "\x00\n") {
 			return nil, fmt.Errorf("%w: author", ErrInvalid)
 		}
+		args = append(args, "--author="+o.Author)
+	}
+	if o.Message != "" {
+		// A newline makes git read several patterns, any of which matches
+		// (as GitLab's search does through Gitaly); NUL cannot be passed.
+		if strings.ContainsRune(o.Message, 0) {
+			return nil, fmt.Errorf("%w: message", ErrInvalid)
+		}
+		args = append(args, "--regexp-ignore-case", "--grep="+o.Message)
+	}
+	if o.Author != "" || o.Message != "" {
 		// Fixed strings: a user's text is never a regular expression.
-		args = append(args, "--fixed-strings", "--author="+o.Author)
+		args = append(args, "--fixed-strings")
 	}
 	if o.All {
 		args = append(args, "--branches", "--tags")

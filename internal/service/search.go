@@ -8,10 +8,13 @@ import (
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
 )
 
-// Search scopes of the three levels, as GitLab's basic search offers them
-// (merge requests, snippets and wikis find nothing until they exist).
+// Search scopes of the three levels, as GitLab's basic search (Community
+// Edition, no Elasticsearch) offers them: code, commits and wikis only in a
+// project; elsewhere they are not valid values. Merge requests, snippets
+// and wikis find nothing until they exist.
 var (
 	GlobalSearchScopes  = []string{"projects", "issues", "merge_requests", "milestones", "snippet_titles", "users"}
 	GroupSearchScopes   = []string{"projects", "issues", "merge_requests", "milestones", "users"}
@@ -30,6 +33,7 @@ type SearchInput struct {
 	ProjectRef   string
 	State        string // issues: opened, closed
 	Confidential *bool  // issues
+	Ref          string // blobs, commits: the branch, tag or commit searched; "" for the default branch
 	Asc          bool
 	Offset       int
 	Limit        int
@@ -51,6 +55,8 @@ type SearchResult struct {
 	NoteIIDs  map[int64]int64
 	NoteUsers map[int64]*model.User
 	Users     []*model.User
+	Blobs     []FoundBlob
+	Commits   []*repo.Commit
 	// Project is the project searched, for project searches.
 	Project *model.Project
 }
@@ -72,10 +78,11 @@ func (s *Service) Search(ctx context.Context, id *auth.Identity, in SearchInput)
 	}
 	out := &SearchResult{}
 	var err error
+	var level access.Level
 	switch {
 	case in.ProjectRef != "":
-		p, _, err := s.VisibleProject(ctx, id, in.ProjectRef)
-		if err != nil {
+		var p *model.Project
+		if p, level, err = s.VisibleProject(ctx, id, in.ProjectRef); err != nil {
 			return nil, err
 		}
 		f.ProjectID, out.Project = p.ID, p
@@ -115,8 +122,18 @@ func (s *Service) Search(ctx context.Context, id *auth.Identity, in SearchInput)
 		out.Users, out.Total, err = s.searchUsers(ctx, id, in)
 		out.More = in.Offset+len(out.Users) < out.Total
 		out.Counted = in.ProjectRef != ""
+	case "blobs":
+		// Found blobs and commits are counted (up to a limit past the
+		// page), as GitLab's project search counts them.
+		out.Blobs, out.Total, err = s.searchBlobs(ctx, id, out.Project, level, in)
+		out.Counted, out.More = true, in.Offset+len(out.Blobs) < out.Total
+	case "commits":
+		out.Commits, out.Total, err = s.searchCommits(ctx, id, out.Project, level, in)
+		out.Counted, out.More = true, in.Offset+len(out.Commits) < out.Total
 	default:
-		// Scopes of features lablet does not have yet find nothing.
+		// Scopes of features lablet does not have yet find nothing; a
+		// project's wiki blobs are counted (none).
+		out.Counted = in.Scope == "wiki_blobs"
 		return out, nil
 	}
 	if err != nil {

@@ -41,7 +41,7 @@ type commitDetailEntity struct {
 }
 
 func (a *API) commitDetail(r *http.Request, pr *service.ProjectRepo, c *repo.Commit, withStats bool) (commitDetailEntity, error) {
-	e := commitDetailEntity{commitEntity: a.commitEntity(r, pr.Project, c), ProjectID: pr.Project.ID}
+	e := a.commitDetailOf(r, pr.Project, c)
 	if withStats {
 		st, err := a.svc.CommitStats(r.Context(), pr, []*repo.Commit{c})
 		if err != nil {
@@ -50,6 +50,11 @@ func (a *API) commitDetail(r *http.Request, pr *service.ProjectRepo, c *repo.Com
 		e.Stats = statsOf(st[c.ID])
 	}
 	return e, nil
+}
+
+// commitDetailOf is a commit's CommitDetail without stats.
+func (a *API) commitDetailOf(r *http.Request, p *model.Project, c *repo.Commit) commitDetailEntity {
+	return commitDetailEntity{commitEntity: a.commitEntity(r, p, c), ProjectID: p.ID}
 }
 
 // timeParam reads an ISO 8601 date-time parameter.

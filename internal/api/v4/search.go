@@ -47,6 +47,9 @@ func searchAt(level string) handler {
 			in.GroupRef = r.PathValue("id")
 		case "project":
 			in.ProjectRef = r.PathValue("id")
+			if in.Ref, _, err = c.params.text("ref", 1024); err != nil {
+				return err
+			}
 		}
 		pg := pageOf(c.params)
 		in.Offset, in.Limit = pg.Offset(), pg.PerPage
@@ -65,6 +68,28 @@ func searchAt(level string) handler {
 		}
 		return writeOK(w, out)
 	}
+}
+
+// foundBlobEntity is GitLab's Blob entity, a code search result. filename
+// repeats path, as GitLab's does.
+type foundBlobEntity struct {
+	Basename  string  `json:"basename"`
+	Data      string  `json:"data"`
+	Path      string  `json:"path"`
+	Filename  string  `json:"filename"`
+	ID        *string `json:"id"`
+	Ref       string  `json:"ref"`
+	Startline int     `json:"startline"`
+	ProjectID int64   `json:"project_id"`
+}
+
+func blobJSON(projectID int64, b service.FoundBlob) foundBlobEntity {
+	e := foundBlobEntity{Basename: b.Basename, Data: b.Data, Path: b.Path, Filename: b.Path, Ref: b.Ref,
+		Startline: b.StartLine, ProjectID: projectID}
+	if b.ID != "" {
+		e.ID = &b.ID
+	}
+	return e
 }
 
 // searchResultJSON renders the found objects with the entities their own
@@ -106,6 +131,18 @@ func (a *API) searchResultJSON(r *http.Request, scope string, res *service.Searc
 		out := make([]basicUser, 0, len(res.Users))
 		for _, u := range res.Users {
 			out = append(out, a.basicUser(r, u))
+		}
+		return out, nil
+	case "blobs":
+		out := make([]foundBlobEntity, 0, len(res.Blobs))
+		for _, b := range res.Blobs {
+			out = append(out, blobJSON(res.Project.ID, b))
+		}
+		return out, nil
+	case "commits":
+		out := make([]commitDetailEntity, 0, len(res.Commits))
+		for _, c := range res.Commits {
+			out = append(out, a.commitDetailOf(r, res.Project, c))
 		}
 		return out, nil
 	}

@@ -1,6 +1,8 @@
 package v4_test
 
 import (
+	"encoding/base64"
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -115,6 +117,263 @@ func TestSearch(t *testing.T) {
 		r := f.s.Do(t, labtest.Request{Path: "/search?scope=issues&search=" + url.QueryEscape(q), Token: f.reporter.Token})
 		if r.Status != 200 {
 			t.Fatalf("search %q: %d %s", q, r.Status, r.Body)
+		}
+	}
+}
+
+// codeFile is one file of a commit made through the API.
+type codeFile struct{ path, content string }
+
+// commitFiles makes one commit on branch through the commits API (from
+// main when the branch is new) and returns it.
+func commitFiles(t *testing.T, c *gitlab.Client, pid int64, branch, msg string, files ...codeFile) *gitlab.Commit {
+	t.Helper()
+	opt := &gitlab.CreateCommitOptions{Branch: gitlab.Ptr(branch), CommitMessage: gitlab.Ptr(msg)}
+	if branch != "main" {
+		opt.StartBranch = gitlab.Ptr("main")
+	}
+	for _, f := range files {
+		opt.Actions = append(opt.Actions, &gitlab.CommitActionOptions{Action: gitlab.Ptr(gitlab.FileCreate),
+			FilePath: gitlab.Ptr(f.path), Content: gitlab.Ptr(base64.StdEncoding.EncodeToString([]byte(f.content))),
+			Encoding: gitlab.Ptr("base64")})
+	}
+	cm, resp, err := c.Commits.CreateCommit(pid, opt)
+	wantStatus(t, resp, err, 201)
+	return cm
+}
+
+func blobsString(list []*gitlab.Blob) string {
+	var b strings.Builder
+	for _, x := range list {
+		fmt.Fprintf(&b, "%s|%s|%s|%s|%d|%q;", x.Path, x.Basename, x.Ref, x.ID, x.Startline, x.Data)
+	}
+	return b.String()
+}
+
+// TestSearchBlobs: project code search as GitLab's basic search answers it:
+// blocks of lines with two lines of context, files whose path is the
+// search, GitLab's filters, the ref searched, pagination, and only for
+// callers who may read the code.
+func TestSearchBlobs(t *testing.T) {
+	f := newRefsFixture(t, gitlab.PrivateVisibility)
+	pid := int64(f.p.ID)
+	commitFiles(t, f.ownerC, pid, "main", "add code",
+		codeFile{"lib/search.go", "Needle first\n2\n3\n4\n5\n6\n7\nlast NEEDLE"},
+		codeFile{"docs/guide.md", "intro\n-e needle in docs\nuse a.b*c carefully\n"},
+		codeFile{"assets/logo.bin", "needle\x00binary"})
+	commitFiles(t, f.ownerC, pid, "feature", "feature work", codeFile{"feature.txt", "needle on a branch\n"})
+	search := func(c *gitlab.Client, q string, opt *gitlab.SearchOptions) ([]*gitlab.Blob, *gitlab.Response) {
+		t.Helper()
+		if opt == nil {
+			opt = &gitlab.SearchOptions{}
+		}
+		list, resp, err := c.Search.BlobsByProject(pid, q, opt)
+		wantStatus(t, resp, err, 200)
+		return list, resp
+	}
+	pidS := fmt.Sprint(pid)
+
+	// Blocks in path order, the binary file skipped; a block found by its
+	// lines has no blob id.
+	list, resp := search(f.reporterC, "needle", nil)
+	want := `docs/guide.md|docs/guide|main||1|"intro\n-e needle in docs\nuse a.b*c carefully\n";` +
+		`lib/search.go|lib/search|main||1|"Needle first\n2\n3\n";` +
+		`lib/search.go|lib/search|main||6|"6\n7\nlast NEEDLE\n";`
+	if got := blobsString(list); got != want {
+		t.Fatalf("needle:\n got %s\nwant %s", got, want)
+	}
+	if list[0].Filename != list[0].Path || list[0].ProjectID != pid || resp.TotalItems != 3 {
+		t.Fatalf("entity %+v, total %d", list[0], resp.TotalItems)
+	}
+	raw := f.s.Do(t, labtest.Request{Path: "/projects/" + pidS + "/search?scope=blobs&search=carefully", Token: f.reporter.Token})
+	if raw.Status != 200 || !strings.Contains(string(raw.Body), `"id":null`) || !strings.Contains(string(raw.Body), `"filename":"docs/guide.md"`) {
+		t.Fatalf("raw blob entity: %d %s", raw.Status, raw.Body)
+	}
+
+	// A search naming a path (or a directory) finds its files first: the
+	// blob id and the file's start from line 1.
+	tree, _, err := f.reporterC.Repositories.ListTree(pid, &gitlab.ListTreeOptions{Path: gitlab.Ptr("lib")})
+	if err != nil || len(tree) != 1 {
+		t.Fatalf("tree: %v, %v", tree, err)
+	}
+	list, _ = search(f.reporterC, "lib", nil)
+	want = `lib/search.go|lib/search|main|` + tree[0].ID + `|1|"Needle first\n2\n3\n4\n5\n6\n7\nlast NEEDLE";`
+	if got := blobsString(list); got != want {
+		t.Fatalf("lib:\n got %s\nwant %s", got, want)
+	}
+
+	for q, wantPaths := range map[string]string{
+		// The search is text: regexp characters and a leading dash are
+		// literal ("ne.dle" and "a.b.c" would match as patterns).
+		"a.b*c": "docs/guide.md", "-e needle": "docs/guide.md", "ne.dle": "", "a.b.c": "",
+		// Filters, as GitLab's FileFinder applies them to what was found.
+		"needle extension:md":          "docs/guide.md",
+		"needle -path:lib":             "docs/guide.md",
+		"needle filename:search.go":    "lib/search.go,lib/search.go",
+		"needle path:LIB/*":            "lib/search.go,lib/search.go",
+		"needle -extension:go -path:d": "",
+		"extension:md":                 "docs/guide.md", // the term is then "*", found as text in a.b*c
+		"extension:go":                 "",
+	} {
+		list, _ := search(f.reporterC, q, nil)
+		var paths []string
+		for _, b := range list {
+			paths = append(paths, b.Path)
+		}
+		if strings.Join(paths, ",") != wantPaths {
+			t.Fatalf("%q found %v, want %q", q, paths, wantPaths)
+		}
+	}
+
+	// Another ref; an unknown one finds nothing.
+	list, _ = search(f.reporterC, "branch", &gitlab.SearchOptions{Ref: gitlab.Ptr("feature")})
+	if got := blobsString(list); got != `feature.txt|feature|feature||1|"needle on a branch\n";` {
+		t.Fatalf("ref feature: %s", got)
+	}
+	if list, _ := search(f.reporterC, "branch", nil); len(list) != 0 {
+		t.Fatalf("main has no branch file: %s", blobsString(list))
+	}
+	if list, _ := search(f.reporterC, "needle", &gitlab.SearchOptions{Ref: gitlab.Ptr("nope")}); len(list) != 0 {
+		t.Fatalf("unknown ref: %s", blobsString(list))
+	}
+
+	// Pages of the list, with the total.
+	list, resp = search(f.reporterC, "needle", &gitlab.SearchOptions{ListOptions: gitlab.ListOptions{Page: 2, PerPage: 2}})
+	if got := blobsString(list); got != `lib/search.go|lib/search|main||6|"6\n7\nlast NEEDLE\n";` ||
+		resp.TotalItems != 3 || resp.TotalPages != 2 || resp.CurrentPage != 2 || resp.NextPage != 0 {
+		t.Fatalf("page 2: %s, total %d pages %d", got, resp.TotalItems, resp.TotalPages)
+	}
+
+	// Code is read_code's: a guest of a private project finds nothing (as
+	// GitLab, which leaves the scope out), a stranger does not see the
+	// project.
+	if list, resp := search(f.guestC, "needle", nil); len(list) != 0 || resp.TotalItems != 0 {
+		t.Fatalf("guest: %s", blobsString(list))
+	}
+	f.s.Do(t, labtest.Request{Path: "/projects/" + pidS + "/search?scope=blobs&search=needle", Token: f.stranger.Token}).
+		ExpectError(t, 404, `{"message":"404 Project Not Found"}`)
+	if _, _, err := f.ownerC.Projects.EditProject(pid, &gitlab.EditProjectOptions{Visibility: gitlab.Ptr(gitlab.PublicVisibility)}); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := search(f.strangerC, "needle", nil); len(list) != 3 {
+		t.Fatalf("stranger on a public project: %s", blobsString(list))
+	}
+	if list, _ := search(f.guestC, "needle", nil); len(list) != 3 {
+		t.Fatalf("guest on a public project: %s", blobsString(list))
+	}
+
+	// An empty repository finds nothing.
+	empty, _, err := f.ownerC.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Empty")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, _, err := f.ownerC.Search.BlobsByProject(empty.ID, "needle", &gitlab.SearchOptions{}); err != nil || len(list) != 0 {
+		t.Fatalf("empty repository: %v, %v", list, err)
+	}
+	if list, _, err := f.ownerC.Search.CommitsByProject(empty.ID, "needle", &gitlab.SearchOptions{}); err != nil || len(list) != 0 {
+		t.Fatalf("empty repository commits: %v, %v", list, err)
+	}
+}
+
+// TestSearchCommits: commits of the ref whose message contains the search
+// in any case, newest first, with the commit the search names when it is
+// a commit id, rendered as GitLab's CommitDetail.
+func TestSearchCommits(t *testing.T) {
+	f := newRefsFixture(t, gitlab.PrivateVisibility)
+	pid := int64(f.p.ID)
+	first := commitFiles(t, f.ownerC, pid, "main", "Fix the Parser", codeFile{"a.txt", "a\n"})
+	second := commitFiles(t, f.ownerC, pid, "main", "fix.parser for real\n\nsee --all", codeFile{"b.txt", "b\n"})
+	onBranch := commitFiles(t, f.ownerC, pid, "feature", "parser on a branch", codeFile{"c.txt", "c\n"})
+	ids := func(list []*gitlab.Commit) string {
+		var out []string
+		for _, c := range list {
+			out = append(out, c.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	search := func(q string, opt *gitlab.SearchOptions) ([]*gitlab.Commit, *gitlab.Response) {
+		t.Helper()
+		if opt == nil {
+			opt = &gitlab.SearchOptions{}
+		}
+		list, resp, err := f.reporterC.Search.CommitsByProject(pid, q, opt)
+		wantStatus(t, resp, err, 200)
+		return list, resp
+	}
+
+	list, resp := search("PARSER", nil)
+	if ids(list) != second.ID+","+first.ID || resp.TotalItems != 2 {
+		t.Fatalf("PARSER: %s (total %d)", ids(list), resp.TotalItems)
+	}
+	if c := list[0]; c.Title != "fix.parser for real" || strings.TrimSpace(c.Message) != "fix.parser for real\n\nsee --all" ||
+		c.ProjectID != pid || c.ShortID != second.ID[:8] || c.WebURL == "" {
+		t.Fatalf("entity %+v", c)
+	}
+	raw := f.s.Do(t, labtest.Request{Path: "/projects/" + fmt.Sprint(pid) + "/search?scope=commits&search=real", Token: f.reporter.Token})
+	var detail []map[string]any
+	raw.JSON(t, &detail)
+	if len(detail) != 1 || detail[0]["project_id"] != float64(pid) || detail[0]["status"] != nil ||
+		!hasKey(detail[0], "last_pipeline") || hasKey(detail[0], "stats") {
+		t.Fatalf("raw commit entity: %s", raw.Body)
+	}
+	for q, want := range map[string]string{
+		"fix.parser": second.ID, "fix.*": "", "--all": second.ID, "  parser for real  ": second.ID,
+		// A commit id finds its commit, abbreviated or in capitals, once.
+		first.ID:                       first.ID,
+		strings.ToUpper(first.ID[:10]): first.ID,
+		f.readmeCommit[:8]:             f.readmeCommit,
+		onBranch.ID:                    onBranch.ID, // any commit of the repository, as GitLab's
+	} {
+		if list, _ := search(q, nil); ids(list) != want {
+			t.Fatalf("%q: %s, want %s", q, ids(list), want)
+		}
+	}
+	list, _ = search("parser", &gitlab.SearchOptions{Ref: gitlab.Ptr("feature")})
+	if ids(list) != onBranch.ID+","+second.ID+","+first.ID {
+		t.Fatalf("ref feature: %s", ids(list))
+	}
+	if list, _ := search("parser", &gitlab.SearchOptions{Ref: gitlab.Ptr("nope")}); len(list) != 0 {
+		t.Fatalf("unknown ref: %s", ids(list))
+	}
+	list, resp = search("parser", &gitlab.SearchOptions{ListOptions: gitlab.ListOptions{Page: 2, PerPage: 1}})
+	if ids(list) != first.ID || resp.TotalItems != 2 || resp.TotalPages != 2 {
+		t.Fatalf("page 2: %s, total %d", ids(list), resp.TotalItems)
+	}
+	if list, _, err := f.guestC.Search.CommitsByProject(pid, "parser", &gitlab.SearchOptions{}); err != nil || len(list) != 0 {
+		t.Fatalf("guest: %v, %v", ids(list), err)
+	}
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// TestSearchCodeScopesOutsideProjects: GitLab Community Edition searches
+// code, commits and wikis only in a project; a group or global search of
+// them is refused by its scope parameter's validation.
+func TestSearchCodeScopesOutsideProjects(t *testing.T) {
+	f := newRefsFixture(t, gitlab.PublicVisibility)
+	g, _, err := f.ownerC.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("Team"), Path: gitlab.Ptr("team")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, scope := range []string{"blobs", "commits", "wiki_blobs"} {
+		for _, path := range []string{"/search", "/groups/" + fmt.Sprint(g.ID) + "/search", "/groups/" + fmt.Sprint(g.ID) + "/-/search"} {
+			f.s.Do(t, labtest.Request{Path: path + "?scope=" + scope + "&search=readme", Token: f.owner.Token}).
+				ExpectError(t, 400, `{"error":"scope does not have a valid value"}`)
+		}
+	}
+	if _, resp, err := f.ownerC.Search.Blobs("readme", &gitlab.SearchOptions{}); err == nil || resp.StatusCode != 400 {
+		t.Fatalf("client global blobs: %v", err)
+	}
+	// In a project the other scopes GitLab offers find nothing yet: wiki
+	// blobs are counted (ProjectSearchResults pages them as an array),
+	// merge requests are not (without_count).
+	for scope, total := range map[string]string{"wiki_blobs": "0", "merge_requests": ""} {
+		r := f.s.Do(t, labtest.Request{Path: "/projects/" + f.pid + "/search?scope=" + scope + "&search=readme", Token: f.owner.Token})
+		if r.Status != 200 || strings.TrimSpace(string(r.Body)) != "[]" || r.Header.Get("X-Total") != total {
+			t.Fatalf("%s: %d %s %v", scope, r.Status, r.Body, r.Header)
 		}
 	}
 }
