@@ -400,6 +400,25 @@ func (l *loader) endpoints() []*endpoint {
 		{name: "GET /search?scope=issues", weight: 2, req: func(w *worker) reqSpec {
 			return get("/search?scope=issues&search=" + issueWords[w.rng.IntN(len(issueWords))])
 		}},
+		// Planning lists outside the mix: a project's labels and
+		// milestones, an issue's notes and discussions (notesPerIssue
+		// comments on issue 1), the caller's and a project's events.
+		{name: "GET /projects/:id/labels", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/labels?with_counts=true", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "GET /projects/:id/milestones", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/milestones", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "GET …/issues/:iid/notes", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues/1/notes", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "GET …/issues/:iid/discussions", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues/1/discussions", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "GET /events", req: func(w *worker) reqSpec { return get("/events?per_page=20") }},
+		{name: "GET /projects/:id/events", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/events", pick(w, sd.IssueProjects).ID))
+		}},
 		{name: "POST /projects/:id/issues", weight: 1, req: func(w *worker) reqSpec {
 			form := url.Values{"title": {fmt.Sprintf("bench issue %s %d %d", w.phase, w.id, w.n)}, "labels": {"bug"}}
 			return reqSpec{method: http.MethodPost, path: fmt.Sprintf("/projects/%d/issues", repoOf(w).ID),

@@ -49,6 +49,7 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 					}
 					labels[k] = l.ID
 				}
+				var firstIssue *model.Issue
 				for n := 0; n < issuesPerProject; n++ {
 					is := &model.Issue{ProjectID: pid, AuthorID: &author,
 						Title: fmt.Sprintf("%s fails when %s %d", issueWords[r.IntN(len(issueWords))],
@@ -59,6 +60,9 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 					}
 					if err := q.InsertIssue(ctx, is); err != nil {
 						return err
+					}
+					if firstIssue == nil {
+						firstIssue = is
 					}
 					var ls []int64
 					for _, l := range labels {
@@ -77,6 +81,11 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 					}
 					sd.Issues++
 				}
+				if visible[pid] {
+					if err := seedConversation(ctx, q, pid, firstIssue, author); err != nil {
+						return err
+					}
+				}
 			}
 			return nil
 		})
@@ -85,5 +94,36 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 		}
 	}
 	sd.SeedIssues = time.Since(start)
+	return nil
+}
+
+// notesPerIssue is how many comments the first issue of each visible
+// project has, each with its "commented" event by the bench user.
+const notesPerIssue = 5
+
+// seedConversation gives a visible project a milestone and its first issue
+// notesPerIssue comments, each in its own discussion, with the events
+// commenting records: what the notes, discussions, milestones and events
+// rows read.
+func seedConversation(ctx context.Context, q *store.Queries, pid int64, is *model.Issue, author int64) error {
+	m := &model.Milestone{ProjectID: &pid, Title: "v1", Description: "the first release"}
+	if err := q.InsertMilestone(ctx, m); err != nil {
+		return err
+	}
+	noteType := "Note"
+	for k := 0; k < notesPerIssue; k++ {
+		n := &model.Note{ProjectID: &pid, NoteableType: model.NoteableIssue, NoteableID: is.ID,
+			DiscussionID: fmt.Sprintf("%040x", is.ID*16+int64(k)), AuthorID: &author,
+			Body: fmt.Sprintf("Seen again after the %s change (%d).", issueWords[k%len(issueWords)], k)}
+		if err := q.InsertNote(ctx, n); err != nil {
+			return err
+		}
+		// As the service records a comment (activity.go noteCreated).
+		e := &model.Event{ProjectID: &pid, AuthorID: author, Action: model.EventCommented, TargetType: &noteType,
+			TargetID: &n.ID, TargetIID: &n.ID}
+		if err := q.InsertEvent(ctx, e); err != nil {
+			return err
+		}
+	}
 	return nil
 }
