@@ -140,19 +140,7 @@ func checkPlans(t *testing.T, db *DB, rec *recorder, tables ...string) {
 			}
 			rows.Close()
 		} else {
-			rows, err := conn.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, rec.args[i]...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
+			plan = sqlitePlan(t, conn, query, rec.args[i])
 		}
 		text := strings.Join(plan, "\n")
 		t.Logf("plan of query %d:\n%s", i, text)
@@ -230,4 +218,26 @@ func TestPurgeQueriesUseIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkPlans(t, fx.db, rec, "projects", "namespaces")
+}
+
+// sqlitePlan is the detail column of SQLite's EXPLAIN QUERY PLAN of query.
+func sqlitePlan(t *testing.T, db interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args []any) []string {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return plan
 }

@@ -241,20 +241,7 @@ func TestSearchPagesStreamOnSQLite(t *testing.T) {
 			continue
 		}
 		pages++
-		rows, err := db.SQL().QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, rec.args[i]...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := sqlitePlan(t, db.SQL(), query, rec.args[i])
 		text := strings.Join(plan, "\n")
 		if strings.Contains(text, "TEMP B-TREE FOR ORDER BY") || !strings.HasPrefix(plan[0], "SCAN issues_fts VIRTUAL TABLE") {
 			t.Errorf("page query sorts or is not driven by the FTS table:\n%s\n%s", query, text)

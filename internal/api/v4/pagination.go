@@ -36,17 +36,30 @@ func (a *API) baseURL(r *http.Request) string { return route.ExternalURL(r, a.ex
 
 // setPageHeaders writes GitLab's offset pagination headers and Link.
 func (a *API) setPageHeaders(w http.ResponseWriter, r *http.Request, pg page, total int) {
-	h := w.Header()
 	totalPages := (total + pg.PerPage - 1) / pg.PerPage
 	if totalPages == 0 {
 		totalPages = 1
 	}
+	a.writePageHeaders(w, r, pg, pg.Page < totalPages, totalPages)
+	w.Header().Set("X-Total", strconv.Itoa(total))
+	w.Header().Set("X-Total-Pages", strconv.Itoa(totalPages))
+}
+
+// setPageHeadersWithoutCount writes the headers GitLab writes for a page
+// of an uncounted collection (search results): no X-Total, X-Total-Pages
+// or "last" link; a next page when more says one exists.
+func (a *API) setPageHeadersWithoutCount(w http.ResponseWriter, r *http.Request, pg page, more bool) {
+	a.writePageHeaders(w, r, pg, more, 0)
+}
+
+// writePageHeaders writes the page, its neighbours and the Link header;
+// lastPage 0 leaves the "last" link out.
+func (a *API) writePageHeaders(w http.ResponseWriter, r *http.Request, pg page, more bool, lastPage int) {
+	h := w.Header()
 	h.Set("X-Page", strconv.Itoa(pg.Page))
 	h.Set("X-Per-Page", strconv.Itoa(pg.PerPage))
-	h.Set("X-Total", strconv.Itoa(total))
-	h.Set("X-Total-Pages", strconv.Itoa(totalPages))
 	next, prev := "", ""
-	if pg.Page < totalPages {
+	if more {
 		next = strconv.Itoa(pg.Page + 1)
 	}
 	if pg.Page > 1 {
@@ -66,34 +79,9 @@ func (a *API) setPageHeaders(w http.ResponseWriter, r *http.Request, pg page, to
 		link("next", pg.Page+1)
 	}
 	link("first", 1)
-	link("last", totalPages)
-	h.Set("Link", strings.Join(links, ", "))
-}
-
-// setPageHeadersWithoutCount writes the headers GitLab writes for a page
-// of an uncounted collection (search results): no X-Total, X-Total-Pages
-// or "last" link; a next page when more says one exists.
-func (a *API) setPageHeadersWithoutCount(w http.ResponseWriter, r *http.Request, pg page, more bool) {
-	h := w.Header()
-	h.Set("X-Page", strconv.Itoa(pg.Page))
-	h.Set("X-Per-Page", strconv.Itoa(pg.PerPage))
-	next, prev := "", ""
-	if more {
-		next = strconv.Itoa(pg.Page + 1)
+	if lastPage > 0 {
+		link("last", lastPage)
 	}
-	if pg.Page > 1 {
-		prev = strconv.Itoa(pg.Page - 1)
-	}
-	h.Set("X-Next-Page", next)
-	h.Set("X-Prev-Page", prev)
-	var links []string
-	if prev != "" {
-		links = append(links, "<"+a.pageURL(r, pg.PerPage, pg.Page-1)+`>; rel="prev"`)
-	}
-	if next != "" {
-		links = append(links, "<"+a.pageURL(r, pg.PerPage, pg.Page+1)+`>; rel="next"`)
-	}
-	links = append(links, "<"+a.pageURL(r, pg.PerPage, 1)+`>; rel="first"`)
 	h.Set("Link", strings.Join(links, ", "))
 }
 
