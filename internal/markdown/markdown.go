@@ -15,6 +15,7 @@ import (
 
 	"github.com/yuin/goldmark"
 	emoji "github.com/yuin/goldmark-emoji"
+	"github.com/yuin/goldmark-emoji/definition"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
@@ -45,6 +46,7 @@ type Renderer struct {
 	plain  goldmark.Markdown
 	gfm    goldmark.Markdown
 	policy *bluemonday.Policy
+	emojis definition.Emojis
 }
 
 // New builds a Renderer.
@@ -62,13 +64,15 @@ func New() *Renderer {
 			goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(&paragraphDir{}, 1000))),
 		)
 	}
+	emojis := definition.Github()
 	return &Renderer{
-		plain: base(extension.Strikethrough),
+		emojis: emojis,
+		plain:  base(extension.Strikethrough),
 		gfm: base(
 			// "~bug and ~feature" are two labels, not "bug and "
 			// struck through: GitLab strikes through ~~text~~ only.
 			doubleTildeStrikethrough{},
-			emoji.New(emoji.WithRenderingMethod(emoji.Func), emoji.WithRendererFunc(renderEmoji)),
+			emoji.New(emoji.WithEmojis(emojis), emoji.WithRenderingMethod(emoji.Func), emoji.WithRendererFunc(renderEmoji)),
 			&gitlabExtension{},
 		),
 		policy: newPolicy(),

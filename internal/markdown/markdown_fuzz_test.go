@@ -25,3 +25,22 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRenderLines holds the same invariants for the single-line
+// pipeline (labels' descriptions).
+func FuzzRenderLines(f *testing.F) {
+	for _, p := range xssPayloads {
+		f.Add(p, "g/p")
+	}
+	f.Add("see #1, app#2 @root :smile: https://example.com/(x).", "group/app")
+	r := New()
+	f.Fuzz(func(t *testing.T, src, project string) {
+		out, err := r.RenderLines(context.Background(), []Line{{Text: src, Project: project}}, &fakeResolver{})
+		if err != nil {
+			t.Fatalf("RenderLines: %v", err)
+		}
+		if problem := unsafeHTML(out[0]); problem != "" {
+			t.Fatalf("RenderLines(%q) = %q: %s", src, out[0], problem)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package markdown
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/yuin/goldmark/ast"
@@ -233,17 +234,31 @@ func renderRef(w util.BufWriter, source []byte, node ast.Node, entering bool) (a
 		_, _ = w.Write(util.EscapeHTML(written))
 		return ast.WalkContinue, nil
 	}
-	l := n.Link
+	writeRefLink(w, n.Ref.Kind, string(written), n.Link)
+	return ast.WalkContinue, nil
+}
+
+// htmlWriter is what both renderers write into (a goldmark BufWriter, a
+// bytes.Buffer).
+type htmlWriter interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
+}
+
+// writeRefLink writes a resolved reference as GitLab's link; written is
+// the reference as the text has it.
+func writeRefLink(w htmlWriter, kind Kind, written string, l *Link) {
 	attr := func(name, value string) {
 		_, _ = fmt.Fprintf(w, ` %s="%s"`, name, util.EscapeHTML([]byte(value)))
 	}
-	if n.Ref.Kind == KindLabel {
+	if kind == KindLabel {
 		_, _ = w.WriteString(`<span class="gl-label">`)
 	}
 	_, _ = w.WriteString("<a")
 	attr("href", l.URL)
-	attr("data-reference-type", string(n.Ref.Kind))
-	attr("data-original", string(written))
+	attr("data-reference-type", string(kind))
+	attr("data-original", written)
 	for _, d := range l.Data {
 		attr("data-"+d.Name, d.Value)
 	}
@@ -252,19 +267,18 @@ func renderRef(w util.BufWriter, source []byte, node ast.Node, entering bool) (a
 	if l.Title != "" {
 		attr("title", l.Title)
 	}
-	attr("class", refClasses[n.Ref.Kind])
+	attr("class", refClasses[kind])
 	_ = w.WriteByte('>')
-	shown := string(written)
+	shown := written
 	if l.Text != "" {
 		shown = l.Text
 	}
-	if n.Ref.Kind == KindLabel {
+	if kind == KindLabel {
 		_, _ = fmt.Fprintf(w, `<span class="gl-label-text">%s</span></a></span>`, util.EscapeHTML([]byte(shown)))
-		return ast.WalkContinue, nil
+		return
 	}
 	_, _ = w.Write(util.EscapeHTML([]byte(shown)))
 	_, _ = w.WriteString("</a>")
-	return ast.WalkContinue, nil
 }
 
 // References returns the references src holds, as GitLab Flavored

@@ -6,6 +6,7 @@ import (
 
 	emoji "github.com/yuin/goldmark-emoji"
 	east "github.com/yuin/goldmark-emoji/ast"
+	"github.com/yuin/goldmark-emoji/definition"
 	"github.com/yuin/goldmark/util"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -14,12 +15,17 @@ import (
 // renderEmoji writes an emoji shortcode as GitLab does:
 // <gl-emoji title="grinning face" data-name="grinning">😀</gl-emoji>.
 func renderEmoji(w util.BufWriter, source []byte, n *east.Emoji, _ *emoji.RendererConfig) {
+	writeEmoji(w, n.Value, string(n.ShortName))
+}
+
+// writeEmoji writes e, written as :short:, as GitLab's gl-emoji.
+func writeEmoji(w htmlWriter, e *definition.Emoji, short string) {
 	_, _ = w.WriteString(`<gl-emoji title="`)
-	_, _ = w.Write(util.EscapeHTML([]byte(strings.ToLower(n.Value.Name))))
+	_, _ = w.Write(util.EscapeHTML([]byte(strings.ToLower(e.Name))))
 	_, _ = w.WriteString(`" data-name="`)
-	_, _ = w.Write(util.EscapeHTML(n.ShortName))
+	_, _ = w.Write(util.EscapeHTML([]byte(short)))
 	_, _ = w.WriteString(`">`)
-	_, _ = w.WriteString(string(n.Value.Unicode))
+	_, _ = w.WriteString(string(e.Unicode))
 	_, _ = w.WriteString(`</gl-emoji>`)
 }
 

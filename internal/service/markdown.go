@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -61,6 +62,52 @@ func (s *Service) RenderMarkdownTexts(ctx context.Context, id *auth.Identity, in
 			return nil, err
 		}
 		out[i] = html
+	}
+	return out, nil
+}
+
+// LabelDescriptionsHTML renders labels' descriptions as GitLab's
+// description_html (the SingleLinePipeline: no Markdown, but emoji, links
+// and user and issue references) for the caller, by label id. Only
+// non-empty descriptions are rendered, all of them in one pass with one
+// batch of reference lookups; a project label's references are relative
+// to its project, a group label's only fully qualified ones resolve.
+func (s *Service) LabelDescriptionsHTML(ctx context.Context, id *auth.Identity, baseURL string, labels []*model.Label) (map[int64]string, error) {
+	var todo []*model.Label
+	var projectIDs []int64
+	seen := map[int64]bool{}
+	for _, l := range labels {
+		if l == nil || l.Description == "" || seen[l.ID] {
+			continue
+		}
+		seen[l.ID] = true
+		todo = append(todo, l)
+		if l.ProjectID != nil {
+			projectIDs = append(projectIDs, *l.ProjectID)
+		}
+	}
+	if len(todo) == 0 {
+		return nil, nil
+	}
+	projects, err := s.db.Queries().IssueProjects(ctx, projectIDs)
+	if err != nil {
+		return nil, fmt.Errorf("service: label descriptions: %w", err)
+	}
+	lines := make([]markdown.Line, len(todo))
+	for i, l := range todo {
+		lines[i].Text = l.Description
+		if l.ProjectID != nil && projects[*l.ProjectID] != nil {
+			lines[i].Project = projects[*l.ProjectID].FullPath()
+		}
+	}
+	r := &refResolver{s: s, id: id, base: strings.TrimSuffix(baseURL, "/"), projects: map[string]*visibleProject{}}
+	html, err := s.markdown.RenderLines(ctx, lines, r)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(todo))
+	for i, l := range todo {
+		out[l.ID] = html[i]
 	}
 	return out, nil
 }

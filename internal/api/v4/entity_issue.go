@@ -2,7 +2,10 @@ package v4
 
 import (
 	"fmt"
+	"maps"
+	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/lablet/lablet/internal/model"
@@ -84,13 +87,26 @@ type issueRenderer struct {
 	gravatar     bool
 	refs         *service.IssueRefs
 	labelDetails bool
-	groupID      int64  // a group list: relative references are from it
-	today        string // milestones' expired
+	labelDescs   map[int64]string // label details' description_html
+	groupID      int64            // a group list: relative references are from it
+	today        string           // milestones' expired
 }
 
 func (a *API) newIssueRenderer(base string, refs *service.IssueRefs, labelDetails bool) *issueRenderer {
 	return &issueRenderer{base: base, gravatar: a.gravatar, refs: refs, labelDetails: labelDetails,
 		today: a.svc.Today()}
+}
+
+// issueRendererFor is the renderer of the issues answered to c: with
+// label details (with_labels_details), their descriptions rendered.
+func (a *API) issueRendererFor(r *http.Request, c *call, refs *service.IssueRefs) (*issueRenderer, error) {
+	ir := a.newIssueRenderer(a.baseURL(r), refs, labelDetails(c))
+	if !ir.labelDetails {
+		return ir, nil
+	}
+	var err error
+	ir.labelDescs, err = a.labelDescriptions(r, c, slices.Collect(maps.Values(refs.Labels)))
+	return ir, err
 }
 
 func (ir *issueRenderer) user(id *int64) *basicUser {
@@ -169,7 +185,7 @@ func (ir *issueRenderer) labels(i *model.Issue) any {
 	if ir.labelDetails {
 		out := []labelBasicEntity{}
 		for _, l := range ls {
-			out = append(out, labelBasicOf(l))
+			out = append(out, labelBasicOf(l, ir.labelDescs))
 		}
 		return out
 	}

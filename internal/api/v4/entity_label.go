@@ -1,7 +1,7 @@
 package v4
 
 import (
-	"html"
+	"net/http"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -18,12 +18,11 @@ type labelBasicEntity struct {
 	Color           string  `json:"color"`
 }
 
-// labelBasicOf is the one rendering of a label's basic fields.
-func labelBasicOf(l *model.Label) labelBasicEntity {
+// labelBasicOf is the one rendering of a label's basic fields; descs are
+// the rendered descriptions (labelDescriptions).
+func labelBasicOf(l *model.Label, descs map[int64]string) labelBasicEntity {
 	e := labelBasicEntity{ID: l.ID, Name: l.Title, TextColor: service.LabelTextColor(l.Color), Color: l.Color,
-		// Label descriptions are shown as escaped text, not rendered
-		// Markdown (GitLab renders them).
-		DescriptionHTML: html.EscapeString(l.Description)}
+		DescriptionHTML: descs[l.ID]}
 	if l.Description != "" {
 		d := l.Description
 		e.Description = &d
@@ -57,8 +56,24 @@ type projectLabelJSON struct {
 	IsProjectLabel bool   `json:"is_project_label"`
 }
 
-func labelJSON(v *service.LabelView, kind labelKind) any {
-	e := labelEntity{labelBasicEntity: labelBasicOf(v.Label), Subscribed: v.Subscribed}
+// labelDescriptions renders the descriptions of labels an answer shows,
+// for the caller, in one batch.
+func (a *API) labelDescriptions(r *http.Request, c *call, labels []*model.Label) (map[int64]string, error) {
+	return a.svc.LabelDescriptionsHTML(r.Context(), c.id, a.baseURL(r), labels)
+}
+
+// writeLabel writes the entity of one label with status.
+func (a *API) writeLabel(w http.ResponseWriter, r *http.Request, c *call, status int, v *service.LabelView, kind labelKind) error {
+	descs, err := a.labelDescriptions(r, c, []*model.Label{v.Label})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, labelJSON(v, kind, descs))
+	return nil
+}
+
+func labelJSON(v *service.LabelView, kind labelKind, descs map[int64]string) any {
+	e := labelEntity{labelBasicEntity: labelBasicOf(v.Label, descs), Subscribed: v.Subscribed}
 	if v.WithCounts {
 		open, closed, mrs := v.OpenIssues, v.ClosedIssues, int64(0)
 		e.OpenIssuesCount, e.ClosedIssuesCount, e.OpenMergeRequestsCount = &open, &closed, &mrs
@@ -67,12 +82,4 @@ func labelJSON(v *service.LabelView, kind labelKind) any {
 		return projectLabelJSON{labelEntity: e, Priority: v.Priority, IsProjectLabel: v.IsProjectLabel()}
 	}
 	return e
-}
-
-func labelsJSON(list []*service.LabelView, kind labelKind) []any {
-	out := make([]any, len(list))
-	for i, v := range list {
-		out[i] = labelJSON(v, kind)
-	}
-	return out
 }

@@ -14,7 +14,10 @@ import (
 // milestones loaded, twenty entities encoded — costs several times reading
 // it. A page the store vouches for (IssuePage.Key, under IssuePage.Version,
 // which covers everything the entities show) is kept rendered, per base URL
-// and label rendering; list entities hold nothing of the caller's.
+// and label rendering, when it holds nothing of the caller's: labels'
+// description_html is rendered for the caller, so a page with label
+// details is kept only when none of its labels has a description (writing
+// one moves the planning version).
 
 type issuePageKey struct {
 	page    string
@@ -46,8 +49,14 @@ func (a *API) issuePageBody(r *http.Request, c *call, pg *service.IssuePage) ([]
 	if err != nil {
 		return nil, err
 	}
-	ir := a.newIssueRenderer(k.base, refs, k.details)
+	ir, err := a.issueRendererFor(r, c, refs)
+	if err != nil {
+		return nil, err
+	}
 	ir.groupID = pg.GroupID
+	if len(ir.labelDescs) > 0 {
+		cacheable = false
+	}
 	out := make([]issueEntity, 0, len(pg.Issues))
 	for _, i := range pg.Issues {
 		out = append(out, ir.issue(i))

@@ -25,7 +25,11 @@ func (a *API) writeIssue(w http.ResponseWriter, r *http.Request, c *call, ip *se
 	if err != nil {
 		return err
 	}
-	e := a.newIssueRenderer(a.baseURL(r), refs, labelDetails(c)).issue(ip.Issue)
+	ir, err := a.issueRendererFor(r, c, refs)
+	if err != nil {
+		return err
+	}
+	e := ir.issue(ip.Issue)
 	sub, err := a.svc.IssueSubscribed(r.Context(), c.id, ip)
 	if err != nil {
 		return err

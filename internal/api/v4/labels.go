@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -149,10 +150,23 @@ func (a *API) listGroupLabels(w http.ResponseWriter, r *http.Request, c *call) e
 // project or group has few).
 func (a *API) writeLabelPage(w http.ResponseWriter, r *http.Request, c *call, list []*service.LabelView, kind labelKind) error {
 	pg := pageOf(c.params)
+	var shown []*service.LabelView
+	for i := pg.Offset(); i >= 0 && i < len(list) && len(shown) < pg.PerPage; i++ {
+		shown = append(shown, list[i])
+	}
+	labels := make([]*model.Label, len(shown))
+	for i, v := range shown {
+		labels[i] = v.Label
+	}
+	// Only the page's descriptions are rendered.
+	descs, err := a.labelDescriptions(r, c, labels)
+	if err != nil {
+		return err
+	}
 	a.setPageHeaders(w, r, pg, len(list))
-	out := []any{}
-	for i := pg.Offset(); i >= 0 && i < len(list) && len(out) < pg.PerPage; i++ {
-		out = append(out, labelJSON(list[i], kind))
+	out := make([]any, len(shown))
+	for i, v := range shown {
+		out[i] = labelJSON(v, kind, descs)
 	}
 	return writeOK(w, out)
 }
@@ -166,7 +180,7 @@ func (a *API) getProjectLabel(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	return writeOK(w, labelJSON(v, projectLabelEntity))
+	return a.writeLabel(w, r, c, http.StatusOK, v, projectLabelEntity)
 }
 
 func (a *API) getGroupLabel(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -178,7 +192,7 @@ func (a *API) getGroupLabel(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return writeOK(w, labelJSON(v, basicLabelEntity))
+	return a.writeLabel(w, r, c, http.StatusOK, v, basicLabelEntity)
 }
 
 func (a *API) createProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -190,7 +204,7 @@ func (a *API) createProjectLabel(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, labelJSON(v, projectLabelEntity))
+	return a.writeLabel(w, r, c, http.StatusCreated, v, projectLabelEntity)
 }
 
 func (a *API) createGroupLabel(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -202,7 +216,7 @@ func (a *API) createGroupLabel(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, labelJSON(v, basicLabelEntity))
+	return a.writeLabel(w, r, c, http.StatusCreated, v, basicLabelEntity)
 }
 
 func (a *API) updateProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -214,7 +228,7 @@ func (a *API) updateProjectLabel(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	return writeOK(w, labelJSON(v, projectLabelEntity))
+	return a.writeLabel(w, r, c, http.StatusOK, v, projectLabelEntity)
 }
 
 func (a *API) updateGroupLabel(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -226,7 +240,7 @@ func (a *API) updateGroupLabel(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	return writeOK(w, labelJSON(v, basicLabelEntity))
+	return a.writeLabel(w, r, c, http.StatusOK, v, basicLabelEntity)
 }
 
 func (a *API) deleteProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -249,7 +263,7 @@ func (a *API) promoteProjectLabel(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return writeOK(w, labelJSON(v, basicLabelEntity))
+	return a.writeLabel(w, r, c, http.StatusOK, v, basicLabelEntity)
 }
 
 // labelSubscription is POST …/labels/{label_id}/subscribe and
@@ -273,7 +287,7 @@ func labelSubscription(group, subscribe bool) handler {
 		if group {
 			kind = basicLabelEntity
 		}
-		return writeCreated(w, labelJSON(v, kind))
+		return a.writeLabel(w, r, c, http.StatusCreated, v, kind)
 	}
 }
 
@@ -323,13 +337,13 @@ func updateLabelLegacy(group bool) handler {
 			if err != nil {
 				return err
 			}
-			return writeOK(w, labelJSON(v, basicLabelEntity))
+			return a.writeLabel(w, r, c, http.StatusOK, v, basicLabelEntity)
 		}
 		v, err := a.svc.UpdateProjectLabel(r.Context(), c.id, r.PathValue("id"), ref, in)
 		if err != nil {
 			return err
 		}
-		return writeOK(w, labelJSON(v, projectLabelEntity))
+		return a.writeLabel(w, r, c, http.StatusOK, v, projectLabelEntity)
 	}
 }
 
@@ -362,5 +376,5 @@ func (a *API) promoteLabelLegacy(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	return writeOK(w, labelJSON(v, basicLabelEntity))
+	return a.writeLabel(w, r, c, http.StatusOK, v, basicLabelEntity)
 }

@@ -2,9 +2,12 @@ package v4_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
 )
 
 func TestProjectLabelCreateGetAndColors(t *testing.T) {
@@ -20,7 +23,7 @@ func TestProjectLabelCreateGetAndColors(t *testing.T) {
 	}
 	raw := f.do(t, f.reporter, "GET", "/projects/"+itoa(f.app.ID)+"/labels/"+itoa(l.ID), nil).Map(t)
 	// HTML is removed from titles and descriptions, as GitLab's Label
-	// sanitizes them; description_html is escaped text for now.
+	// sanitizes them; description_html is the rest, escaped.
 	if raw["description_html"] != "Broken &amp; things" {
 		t.Fatalf("description_html = %v", raw["description_html"])
 	}
@@ -408,4 +411,93 @@ func TestLabelLegacyRoutes(t *testing.T) {
 	f.do(t, f.reporter, "DELETE", gpath, map[string]any{}).ExpectError(t, 400, `{"error":"name is missing"}`)
 	resp, err = c.GroupLabels.DeleteGroupLabel(f.group.ID, nil, &gitlab.DeleteGroupLabelOptions{Name: gitlab.Ptr("three")})
 	wantStatus(t, resp, err, http.StatusNoContent)
+}
+
+// TestLabelDescriptionHTML: description_html is GitLab's SingleLinePipeline
+// rendering (no Markdown; emoji, links, user and issue references) with
+// the caller's permissions, in lists, single answers, group labels and
+// issues' label details.
+func TestLabelDescriptionHTML(t *testing.T) {
+	f := newPlanFixture(t)
+	f.issue(t, f.app.ID, "opened", false, nil)          // #1
+	secret := f.issue(t, f.app.ID, "opened", true, nil) // #2, confidential: Reporters only
+	c := f.s.Client(t, f.reporter.Token)
+	triage, _, err := c.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("triage"), Color: gitlab.Ptr("red"),
+		Description: gitlab.Ptr(`**Triage** :bug: #1 #2 @rita ~triage "x" https://example.com/a.`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.GroupLabels.CreateGroupLabel(f.group.ID, &gitlab.CreateGroupLabelOptions{Name: gitlab.Ptr("shared"),
+		Color: gitlab.Ptr("blue"), Description: gitlab.Ptr("plan/app#1 but not #1")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("plain"), Color: gitlab.Ptr("red")}); err != nil {
+		t.Fatal(err)
+	}
+	issue1 := `<a href="` + f.s.URL + `/plan/app/-/issues/1" data-reference-type="issue" data-original="#1" data-link="false" data-link-reference="false" data-project="` +
+		itoa(f.app.ID) + `" data-issue="`
+	user := `<a href="` + f.s.URL + `/rita" data-reference-type="user" data-original="@rita" data-user="` + itoa(f.reporter.ID) +
+		`" data-container="body" data-placement="top" title="` + f.reporter.Name + `" class="gfm gfm-project_member js-user-link">@rita</a>`
+	check := func(who string, html any, confidentialShown bool) {
+		t.Helper()
+		s, _ := html.(string)
+		for _, want := range []string{`**Triage** <gl-emoji title="bug" data-name="bug">🐛</gl-emoji> ` + issue1, user + ` ~triage "x" ` +
+			`<a href="https://example.com/a" rel="nofollow noreferrer noopener" target="_blank">https://example.com/a</a>.`} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s: description_html %s\nlacks %s", who, s, want)
+			}
+		}
+		if got := strings.Contains(s, `data-issue="`+itoa(secret.ID)+`"`); got != confidentialShown || !confidentialShown && !strings.Contains(s, "</a> #2 ") {
+			t.Errorf("%s: confidential #2 linked = %v, want %v: %s", who, got, confidentialShown, s)
+		}
+	}
+	path := "/projects/" + itoa(f.app.ID) + "/labels"
+	for _, tc := range []struct {
+		u       *labtest.User
+		reports bool
+	}{{f.reporter, true}, {f.guest, false}} {
+		var list []map[string]any
+		f.do(t, tc.u, "GET", path, nil).JSON(t, &list)
+		byName := map[string]map[string]any{}
+		for _, l := range list {
+			byName[l["name"].(string)] = l
+		}
+		check(tc.u.Username+" list", byName["triage"]["description_html"], tc.reports)
+		if got := byName["shared"]["description_html"]; !strings.HasPrefix(got.(string), `<a href="`+f.s.URL+`/plan/app/-/issues/1" data-reference-type="issue" data-original="plan/app#1"`) ||
+			!strings.HasSuffix(got.(string), "</a> but not #1") {
+			t.Errorf("group label: %v", got)
+		}
+		if got := byName["plain"]["description_html"]; got != "" || byName["plain"]["description"] != nil {
+			t.Errorf("empty description: %v", byName["plain"])
+		}
+		check(tc.u.Username+" single", f.do(t, tc.u, "GET", path+"/"+itoa(triage.ID), nil).Map(t)["description_html"], tc.reports)
+	}
+	var groupList []map[string]any
+	f.do(t, f.guest, "GET", "/groups/"+itoa(f.group.ID)+"/labels", nil).JSON(t, &groupList)
+	if len(groupList) != 1 || !strings.Contains(groupList[0]["description_html"].(string), `data-original="plan/app#1"`) {
+		t.Errorf("group list: %v", groupList)
+	}
+
+	// Issues' label details render it too.
+	is := f.issue(t, f.app.ID, "opened", false, nil, triage.ID)
+	got := f.do(t, f.guest, "GET", path[:len(path)-len("/labels")]+"/issues/"+itoa(is.IID)+"?with_labels_details=true", nil).Map(t)
+	labels, _ := got["labels"].([]any)
+	if len(labels) != 1 {
+		t.Fatalf("issue labels: %v", got["labels"])
+	}
+	check("issue label details", labels[0].(map[string]any)["description_html"], false)
+	// In lists too, and rendered for each caller: a page the reporter saw
+	// is not served to the guest.
+	for _, tc := range []struct {
+		u       *labtest.User
+		reports bool
+	}{{f.reporter, true}, {f.guest, false}, {f.reporter, true}} {
+		var list []map[string]any
+		f.do(t, tc.u, "GET", path[:len(path)-len("/labels")]+"/issues?with_labels_details=true&labels=triage", nil).JSON(t, &list)
+		if len(list) != 1 {
+			t.Fatalf("issues labelled triage: %v", list)
+		}
+		labels, _ := list[0]["labels"].([]any)
+		check(tc.u.Username+" issue list", labels[0].(map[string]any)["description_html"], tc.reports)
+	}
 }

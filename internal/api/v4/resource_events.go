@@ -1,7 +1,9 @@
 package v4
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -34,7 +36,14 @@ type stateEventEntity struct {
 	State string `json:"state"`
 }
 
-func (a *API) resourceEventsJSON(r *http.Request, kind string, list *service.ResourceEvents) []any {
+func (a *API) resourceEventsJSON(r *http.Request, c *call, kind string, list *service.ResourceEvents) ([]any, error) {
+	var descs map[int64]string
+	if kind == service.EventLabel {
+		var err error
+		if descs, err = a.labelDescriptions(r, c, slices.Collect(maps.Values(list.Labels))); err != nil {
+			return nil, err
+		}
+	}
 	base := a.baseURL(r)
 	today := a.svc.Today()
 	out := make([]any, 0, len(list.Events))
@@ -49,7 +58,7 @@ func (a *API) resourceEventsJSON(r *http.Request, kind string, list *service.Res
 			ent := labelEventEntity{resourceEventBase: b, Action: e.Action}
 			if e.LabelID != nil && list.Labels[*e.LabelID] != nil {
 				l := list.Labels[*e.LabelID]
-				lb := labelBasicOf(l)
+				lb := labelBasicOf(l, descs)
 				ent.Label = &lb
 			}
 			out = append(out, ent)
@@ -63,7 +72,7 @@ func (a *API) resourceEventsJSON(r *http.Request, kind string, list *service.Res
 			out = append(out, stateEventEntity{resourceEventBase: b, State: e.State})
 		}
 	}
-	return out
+	return out, nil
 }
 
 func (a *API) eventMilestone(base, today string, list *service.ResourceEvents, m *model.Milestone) *milestoneEntity {
@@ -94,7 +103,11 @@ func listResourceEvents(kind string) handler {
 			return err
 		}
 		a.setPageHeaders(w, r, pg, list.Total)
-		return writeOK(w, a.resourceEventsJSON(r, kind, list))
+		out, err := a.resourceEventsJSON(r, c, kind, list)
+		if err != nil {
+			return err
+		}
+		return writeOK(w, out)
 	}
 }
 
@@ -113,6 +126,10 @@ func getResourceEvent(kind string) handler {
 		if err != nil {
 			return err
 		}
-		return writeOK(w, a.resourceEventsJSON(r, kind, list)[0])
+		out, err := a.resourceEventsJSON(r, c, kind, list)
+		if err != nil {
+			return err
+		}
+		return writeOK(w, out[0])
 	}
 }
