@@ -94,7 +94,7 @@ func (s *Service) noteCreated(ctx context.Context, q *store.Queries, n *Noteable
 	if note.System || note.AuthorID == nil {
 		return nil
 	}
-	t := "Note"
+	t := noteClass(note)
 	if err := q.InsertEvent(ctx, &model.Event{ProjectID: &n.Project.ID, AuthorID: *note.AuthorID,
 		Action: model.EventCommented, TargetType: &t, TargetID: &note.ID, TargetIID: &note.ID}); err != nil {
 		return err

@@ -37,7 +37,7 @@ type EventListOptions struct {
 
 // MyEvents lists the caller's own events, or with all the events of every
 // project the caller is a member of (scope=all).
-func (s *Service) MyEvents(ctx context.Context, id *auth.Identity, o EventListOptions, all bool) ([]*model.Event, int, error) {
+func (s *Service) MyEvents(ctx context.Context, id *auth.Identity, o EventListOptions, all bool) (*EventPage, error) {
 	f := s.eventFilter(id, o)
 	if all {
 		f.MemberID = id.User.ID
@@ -49,7 +49,7 @@ func (s *Service) MyEvents(ctx context.Context, id *auth.Identity, o EventListOp
 
 // UserEvents lists a user's contributions (userRef: id or username) in
 // the projects the caller sees; a private profile shows none to others.
-func (s *Service) UserEvents(ctx context.Context, id *auth.Identity, userRef string, o EventListOptions) ([]*model.Event, int, error) {
+func (s *Service) UserEvents(ctx context.Context, id *auth.Identity, userRef string, o EventListOptions) (*EventPage, error) {
 	var u *model.User
 	var err error
 	if n, ok := parseID(userRef); ok {
@@ -58,10 +58,10 @@ func (s *Service) UserEvents(ctx context.Context, id *auth.Identity, userRef str
 		u, err = s.UserByUsername(ctx, userRef)
 	}
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	if !CanSeeProfile(id, u) {
-		return nil, 0, nil
+		return &EventPage{}, nil
 	}
 	f := s.eventFilter(id, o)
 	f.AuthorID = u.ID
@@ -69,10 +69,10 @@ func (s *Service) UserEvents(ctx context.Context, id *auth.Identity, userRef str
 }
 
 // ProjectEvents lists the events of a project the caller sees.
-func (s *Service) ProjectEvents(ctx context.Context, id *auth.Identity, projectRef string, o EventListOptions) ([]*model.Event, int, error) {
+func (s *Service) ProjectEvents(ctx context.Context, id *auth.Identity, projectRef string, o EventListOptions) (*EventPage, error) {
 	p, _, err := s.VisibleProject(ctx, id, projectRef)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	f := s.eventFilter(id, o)
 	f.ProjectID = p.ID
@@ -104,50 +104,128 @@ func (s *Service) eventFilter(id *auth.Identity, o EventListOptions) model.Event
 	return f
 }
 
-// listEvents reads a page of events and leaves out those whose target the
-// caller may not read (GitLab's Event#visible_to_user?): confidential
-// issues and comments on them, internal comments below Reporter, and
-// pushes to projects whose code the caller may not read. The store has
-// left out projects the caller cannot see.
-func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.EventFilter) ([]*model.Event, int, error) {
-	events, total, err := s.db.Queries().ListEvents(ctx, f)
-	if err != nil {
-		return nil, 0, fmt.Errorf("service: list events: %w", err)
+// EventPage is a page of events with the comments the comment events
+// are about (GitLab's Event entity shows them as note).
+type EventPage struct {
+	Events []*model.Event
+	Total  int
+	// Notes are the comments of the page's comment events, by note id,
+	// each with the noteable it is on.
+	Notes map[int64]*EventNote
+}
+
+// EventNote is a comment an event is about, with its noteable.
+type EventNote struct {
+	Note     *model.Note
+	Noteable *Noteable
+}
+
+// IsNoteTarget reports whether an event's target type names a comment:
+// GitLab records the comment's class (Note, DiscussionNote, DiffNote).
+func IsNoteTarget(targetType string) bool {
+	return targetType == model.AwardableNote || targetType == noteDiscussion || targetType == noteDiff
+}
+
+// The note types of comments in threads and on diffs.
+const (
+	noteDiscussion = "DiscussionNote"
+	noteDiff       = "DiffNote"
+)
+
+// noteClass is a note's class name, which its comment event records as
+// target type (GitLab's EventCreateService#leave_note).
+func noteClass(n *model.Note) string {
+	if n.NoteType != nil && *n.NoteType != "" {
+		return *n.NoteType
 	}
-	if id.IsAdmin() {
-		return events, total, nil
-	}
-	// The targets the caller's reading depends on, in one query per kind:
-	// issues, and comments with the issues they are on.
+	return model.AwardableNote
+}
+
+// eventTargets are the issues and comments a page of events names.
+type eventTargets struct {
+	notes  map[int64]*model.Note
+	issues map[int64]*model.Issue
+}
+
+// loadEventTargets reads what a page of events names in one query per
+// kind: issues, and comments with the issues they are on.
+func (s *Service) loadEventTargets(ctx context.Context, events []*model.Event) (*eventTargets, error) {
+	q := s.db.Queries()
 	var issueIDs, noteIDs []int64
 	for _, e := range events {
 		switch {
 		case e.TargetType == nil || e.TargetID == nil:
 		case *e.TargetType == model.NoteableIssue:
 			issueIDs = append(issueIDs, *e.TargetID)
-		case *e.TargetType == "Note":
+		case IsNoteTarget(*e.TargetType):
 			noteIDs = append(noteIDs, *e.TargetID)
 		}
 	}
-	notes, err := s.db.Queries().NotesByIDs(ctx, noteIDs)
+	notes, err := q.NotesByIDs(ctx, noteIDs)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	noteByID := make(map[int64]*model.Note, len(notes))
+	t := &eventTargets{notes: make(map[int64]*model.Note, len(notes))}
 	for _, n := range notes {
-		noteByID[n.ID] = n
+		t.notes[n.ID] = n
 		if n.NoteableType == model.NoteableIssue {
 			issueIDs = append(issueIDs, n.NoteableID)
 		}
 	}
-	issues, err := s.db.Queries().IssuesByIDs(ctx, issueIDs)
+	issues, err := q.IssuesByIDs(ctx, issueIDs)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	issueByID := make(map[int64]*model.Issue, len(issues))
+	t.issues = make(map[int64]*model.Issue, len(issues))
 	for _, i := range issues {
-		issueByID[i.ID] = i
+		t.issues[i.ID] = i
 	}
+	return t, nil
+}
+
+// listEvents reads a page of events and leaves out those whose target the
+// caller may not read (GitLab's Event#visible_to_user?): confidential
+// issues and comments on them, internal comments below Reporter, and
+// pushes to projects whose code the caller may not read. The store has
+// left out projects the caller cannot see. The comments of the events
+// left are read with them, in the same query as the check needs.
+func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.EventFilter) (*EventPage, error) {
+	events, total, err := s.db.Queries().ListEvents(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("service: list events: %w", err)
+	}
+	t, err := s.loadEventTargets(ctx, events)
+	if err != nil {
+		return nil, err
+	}
+	if !id.IsAdmin() {
+		if events, err = s.visibleEvents(ctx, id, events, t); err != nil {
+			return nil, err
+		}
+	}
+	page := &EventPage{Events: events, Total: total, Notes: map[int64]*EventNote{}}
+	for _, e := range events {
+		if e.TargetType == nil || e.TargetID == nil || !IsNoteTarget(*e.TargetType) {
+			continue
+		}
+		n := t.notes[*e.TargetID]
+		if n == nil {
+			continue // deleted since: GitLab shows no note without its target
+		}
+		en := &EventNote{Note: n, Noteable: &Noteable{Type: n.NoteableType, ID: n.NoteableID}}
+		if issue := t.issues[n.NoteableID]; n.NoteableType == model.NoteableIssue && issue != nil {
+			// A comment's title is its noteable's (Note delegates title).
+			en.Noteable.IID = issue.IID
+			title := issue.Title
+			e.TargetTitle = &title
+		}
+		page.Notes[n.ID] = en
+	}
+	return page, nil
+}
+
+// visibleEvents leaves out of events those the caller may not read.
+func (s *Service) visibleEvents(ctx context.Context, id *auth.Identity, events []*model.Event, t *eventTargets) ([]*model.Event, error) {
 	// The caller's level and the project are looked up once per project
 	// of the page, and only for events that need them.
 	type projectAccess struct {
@@ -179,7 +257,7 @@ func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.Eve
 		if e.TargetType != nil {
 			target = *e.TargetType
 		}
-		if e.Action != model.EventPushed && target != model.NoteableIssue && target != "Note" {
+		if e.Action != model.EventPushed && target != model.NoteableIssue && !IsNoteTarget(target) {
 			out = append(out, e)
 			continue
 		}
@@ -188,7 +266,7 @@ func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.Eve
 			continue
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("service: list events: %w", err)
+			return nil, fmt.Errorf("service: list events: %w", err)
 		}
 		switch {
 		case e.Action == model.EventPushed:
@@ -196,22 +274,22 @@ func (s *Service) listEvents(ctx context.Context, id *auth.Identity, f model.Eve
 				continue
 			}
 		case target == model.NoteableIssue:
-			issue, ok := issueByID[*e.TargetID]
+			issue, ok := t.issues[*e.TargetID]
 			if !ok || !CanReadIssue(id, pa.level, issue) {
 				continue
 			}
 		default: // a comment: on an issue the caller reads; internal ones to Reporters
-			n, ok := noteByID[*e.TargetID]
+			n, ok := t.notes[*e.TargetID]
 			if !ok || n.Internal && pa.level < access.Reporter {
 				continue
 			}
 			if n.NoteableType == model.NoteableIssue {
-				if issue, ok := issueByID[n.NoteableID]; !ok || !CanReadIssue(id, pa.level, issue) {
+				if issue, ok := t.issues[n.NoteableID]; !ok || !CanReadIssue(id, pa.level, issue) {
 					continue
 				}
 			}
 		}
 		out = append(out, e)
 	}
-	return out, total, nil
+	return out, nil
 }

@@ -26,6 +26,7 @@ type eventEntity struct {
 	Imported       bool          `json:"imported"`
 	ImportedFrom   string        `json:"imported_from"`
 	PushData       *pushDataJSON `json:"push_data,omitempty"`
+	Note           *noteEntity   `json:"note,omitempty"`
 }
 
 // pushDataJSON is GitLab's PushEventPayload entity.
@@ -100,22 +101,30 @@ func eventListOptions(c *call) (service.EventListOptions, error) {
 	return o, nil
 }
 
-// writeEvents renders a page of events, their authors read in one batch.
-func (a *API) writeEvents(w http.ResponseWriter, r *http.Request, c *call, events []*model.Event, total int) error {
-	ids := make([]int64, 0, len(events))
-	for _, e := range events {
+// writeEvents renders a page of events, their authors and their
+// comments' authors read in one batch.
+func (a *API) writeEvents(w http.ResponseWriter, r *http.Request, c *call, page *service.EventPage) error {
+	ids := make([]int64, 0, len(page.Events)+2*len(page.Notes))
+	for _, e := range page.Events {
 		ids = append(ids, e.AuthorID)
 	}
-	authors, err := a.svc.UsersByIDs(r.Context(), ids)
+	for _, n := range page.Notes {
+		for _, u := range []*int64{n.Note.AuthorID, n.Note.ResolvedByID} {
+			if u != nil {
+				ids = append(ids, *u)
+			}
+		}
+	}
+	users, err := a.svc.UsersByIDs(r.Context(), ids)
 	if err != nil {
 		return err
 	}
-	out := make([]eventEntity, 0, len(events))
-	for _, e := range events {
+	out := make([]eventEntity, 0, len(page.Events))
+	for _, e := range page.Events {
 		ev := eventEntity{ID: e.ID, ProjectID: e.ProjectID, ActionName: eventActionName(e), TargetID: e.TargetID,
 			TargetIID: e.TargetIID, TargetType: e.TargetType, AuthorID: e.AuthorID, TargetTitle: e.TargetTitle,
 			CreatedAt: e.CreatedAt, ImportedFrom: "none"}
-		if u := authors[e.AuthorID]; u != nil {
+		if u := users[e.AuthorID]; u != nil {
 			b := a.basicUser(r, u)
 			ev.Author, ev.AuthorUsername = &b, u.Username
 		}
@@ -123,9 +132,15 @@ func (a *API) writeEvents(w http.ResponseWriter, r *http.Request, c *call, event
 			ev.PushData = &pushDataJSON{CommitCount: p.CommitCount, Action: p.Action, RefType: p.RefType,
 				CommitFrom: p.CommitFrom, CommitTo: p.CommitTo, Ref: p.Ref, CommitTitle: p.CommitTitle, RefCount: p.RefCount}
 		}
+		if e.TargetType != nil && e.TargetID != nil && service.IsNoteTarget(*e.TargetType) {
+			if n := page.Notes[*e.TargetID]; n != nil {
+				ne := a.noteJSON(r, n.Noteable, n.Note, users)
+				ev.Note = &ne
+			}
+		}
 		out = append(out, ev)
 	}
-	a.setPageHeaders(w, r, pageOf(c.params), total)
+	a.setPageHeaders(w, r, pageOf(c.params), page.Total)
 	return writeOK(w, out)
 }
 
@@ -138,11 +153,11 @@ func (a *API) listMyEvents(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	events, total, err := a.svc.MyEvents(r.Context(), c.id, o, scope == "all")
+	page, err := a.svc.MyEvents(r.Context(), c.id, o, scope == "all")
 	if err != nil {
 		return err
 	}
-	return a.writeEvents(w, r, c, events, total)
+	return a.writeEvents(w, r, c, page)
 }
 
 func (a *API) listUserEvents(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -150,11 +165,11 @@ func (a *API) listUserEvents(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	events, total, err := a.svc.UserEvents(r.Context(), c.id, r.PathValue("id"), o)
+	page, err := a.svc.UserEvents(r.Context(), c.id, r.PathValue("id"), o)
 	if err != nil {
 		return err
 	}
-	return a.writeEvents(w, r, c, events, total)
+	return a.writeEvents(w, r, c, page)
 }
 
 func (a *API) listProjectEvents(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -162,9 +177,9 @@ func (a *API) listProjectEvents(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	events, total, err := a.svc.ProjectEvents(r.Context(), c.id, r.PathValue("id"), o)
+	page, err := a.svc.ProjectEvents(r.Context(), c.id, r.PathValue("id"), o)
 	if err != nil {
 		return err
 	}
-	return a.writeEvents(w, r, c, events, total)
+	return a.writeEvents(w, r, c, page)
 }

@@ -1,6 +1,8 @@
 package v4_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,5 +158,93 @@ func TestEventsFeed(t *testing.T) {
 	}
 	if n := count(f.devC, "bob", nil); n != 3 {
 		t.Fatalf("a private profile shows %d events to its owner, want 3", n)
+	}
+}
+
+// TestCommentEventsShowTheirNote: a comment's event names the comment's
+// class as target type (Note, DiscussionNote), carries the comment as
+// note and its issue's title as target_title, and is left out, note and
+// all, for callers who may not read the comment.
+func TestCommentEventsShowTheirNote(t *testing.T) {
+	f := newRefsFixture(t, gitlab.PrivateVisibility)
+	pid := f.p.ID
+	issue, resp, err := f.ownerC.Issues.CreateIssue(pid, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Open issue")})
+	wantStatus(t, resp, err, 201)
+	secret, resp, err := f.ownerC.Issues.CreateIssue(pid, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Secret issue"),
+		Confidential: gitlab.Ptr(true)})
+	wantStatus(t, resp, err, 201)
+	plain, resp, err := f.devC.Notes.CreateIssueNote(pid, issue.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("plain comment")})
+	wantStatus(t, resp, err, 201)
+	thread, resp, err := f.devC.Discussions.CreateIssueDiscussion(pid, issue.IID, &gitlab.CreateIssueDiscussionOptions{Body: gitlab.Ptr("a thread")})
+	wantStatus(t, resp, err, 201)
+	_, resp, err = f.devC.Notes.CreateIssueNote(pid, issue.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("internal"),
+		Internal: gitlab.Ptr(true)})
+	wantStatus(t, resp, err, 201)
+	_, resp, err = f.devC.Notes.CreateIssueNote(pid, secret.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("on the secret")})
+	wantStatus(t, resp, err, 201)
+
+	// bob's contributions (the typed client's entity has the whole note).
+	comments := func(c *gitlab.Client, opt *gitlab.ListContributionEventsOptions) []string {
+		t.Helper()
+		if opt == nil {
+			opt = &gitlab.ListContributionEventsOptions{}
+		}
+		opt.Sort = gitlab.Ptr("asc")
+		evs, _, err := c.Users.ListUserContributionEvents("bob", opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range evs {
+			if e.ActionName != "commented on" {
+				if e.Note != nil {
+					t.Errorf("%s event with a note: %+v", e.ActionName, e.Note)
+				}
+				continue
+			}
+			if e.Note == nil || e.Note.ID != e.TargetID || e.Note.NoteableType != "Issue" || e.Note.Author.Username != "bob" {
+				t.Fatalf("comment event %+v, note %+v", e, e.Note)
+			}
+			out = append(out, fmt.Sprintf("%s %s #%d %s: %s", e.TargetType, e.TargetTitle, e.Note.NoteableIID, e.Note.Type, e.Note.Body))
+		}
+		return out
+	}
+	all := []string{
+		"Note Open issue #1 : plain comment",
+		"DiscussionNote Open issue #1 DiscussionNote: a thread",
+		"Note Open issue #1 : internal",
+		"Note Secret issue #2 : on the secret",
+	}
+	if got := comments(f.reporterC, nil); strings.Join(got, "\n") != strings.Join(all, "\n") {
+		t.Fatalf("reporter's comments:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(all, "\n"))
+	}
+	// A guest reads neither internal comments nor confidential issues.
+	if got := comments(f.guestC, nil); strings.Join(got, "\n") != strings.Join(all[:2], "\n") {
+		t.Fatalf("guest's comments:\n%s", strings.Join(got, "\n"))
+	}
+	// target_type=note is GitLab's Note class only, not thread comments.
+	if got := comments(f.reporterC, &gitlab.ListContributionEventsOptions{TargetType: gitlab.Ptr(gitlab.EventTargetTypeValue("note"))}); len(got) != 3 ||
+		strings.HasPrefix(got[1], "DiscussionNote") {
+		t.Fatalf("target_type=note: %v", got)
+	}
+
+	// The raw entity in the project's feed: GitLab's Note entity under
+	// "note", none on other events.
+	var raw []map[string]any
+	f.s.Do(t, labtest.Request{Path: "/projects/" + f.pid + "/events?sort=asc", Token: f.guest.Token}).JSON(t, &raw)
+	for _, e := range raw {
+		if _, has := e["note"]; has != (e["action_name"] == "commented on") {
+			t.Fatalf("note on %v", e)
+		}
+	}
+	raw = raw[len(raw)-2:]
+	note, _ := raw[0]["note"].(map[string]any)
+	if raw[0]["target_id"] != float64(plain.ID) || note["id"] != float64(plain.ID) || note["body"] != "plain comment" ||
+		note["noteable_id"] != float64(issue.ID) || note["noteable_iid"] != float64(issue.IID) || note["system"] != false ||
+		note["internal"] != false || note["type"] != nil || note["project_id"] != float64(pid) {
+		t.Fatalf("note entity = %v", raw[0])
+	}
+	if raw[1]["target_id"] != float64(thread.Notes[0].ID) || raw[1]["target_type"] != "DiscussionNote" {
+		t.Fatalf("thread comment = %v", raw[1])
 	}
 }

@@ -123,7 +123,7 @@ func TestTodosAndIssueActivity(t *testing.T) {
 		}
 		return strings.Join(out, "; ")
 	}
-	want := "opened Issue Crash on save; commented on Note ; closed Issue Crash on save"
+	want := "opened Issue Crash on save; commented on Note Crash on save; closed Issue Crash on save"
 	if got := feed(f.guestC); got != want {
 		t.Fatalf("guest's feed:\n%s\nwant:\n%s", got, want)
 	}
