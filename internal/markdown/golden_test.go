@@ -3,6 +3,7 @@ package markdown
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,36 @@ func TestScanRefs(t *testing.T) {
 			if got[i] != want[i] {
 				t.Errorf("scanRefs(%q)[%d] = %+v, want %+v", in, i, got[i], want[i])
 			}
+		}
+	}
+}
+
+// TestReferencesAddressed follows GitLab's ReferenceExtractor spec for
+// directly addressed users: the user references opening a top-level
+// paragraph, not those in lists, quotes, headings or emphasis, nor those
+// after other text. (GitLab's ">>>" quote fence is not supported here.)
+func TestReferencesAddressed(t *testing.T) {
+	for src, want := range map[string]string{
+		"@foo What do you think? cc: @bar, @tom": "foo:1 bar:0 tom:0",
+		"What do you think? cc: @foo @bar @tom":  "foo:0 bar:0 tom:0",
+		"@foo @bar What do you think? cc: @tom":  "foo:1 bar:2 tom:0",
+		"@foo What do you think? cc: @tom\n\n- @bar can you please have a look?\n\n@foo3 @foo4 thank you!\n\n" +
+			"> @foo5 well done!\n\n1. @bar3 Can you please check? cc: @tom2\n2. @bar4 What do you this of this MR?\n": "foo:1 tom:0 bar:0 foo3:1 foo4:2 foo5:0 bar3:0 tom2:0 bar4:0",
+		"@foo, @bar":            "foo:1 bar:0",
+		"@foo\n@bar  \n@baz hi": "foo:1 bar:2 baz:3",
+		"**@foo** hi":           "foo:0",
+		"@bar **@foo**":         "bar:1 foo:0",
+		"# @foo\n\n#1 @bar":     "foo:0 bar:0",
+		"`@foo` @bar":           "bar:0",
+	} {
+		var got []string
+		for _, r := range New().References(src) {
+			if r.Kind == KindUser {
+				got = append(got, fmt.Sprintf("%s:%d", r.Name, r.Addressed))
+			}
+		}
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("References(%q) = %s, want %s", src, g, want)
 		}
 	}
 }

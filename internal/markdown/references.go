@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -40,6 +41,13 @@ type Ref struct {
 	Name string
 	// Original is the reference as written ("#1", `~"to do"`).
 	Original string
+	// Addressed is a user reference's place (1, 2 …) among those that
+	// open a top-level paragraph with nothing but whitespace between them
+	// ("@alice @bob, please look": 1 and 2); 0 for any other reference.
+	// GitLab's directly addressed users are read from these
+	// (DirectlyAddressedUserParser); a name that resolves to nothing
+	// stays text there and ends the run.
+	Addressed int
 }
 
 // Link is a resolved reference: what the Resolver knows of the object.
@@ -115,7 +123,32 @@ func (referenceTransformer) Transform(doc *ast.Document, reader text.Reader, pc 
 		}
 		return ast.WalkContinue, nil
 	})
+	markAddressed(doc, source)
 	pc.Set(refsKey, found)
+}
+
+// markAddressed numbers the user references that open each top-level
+// paragraph: GitLab looks at the paragraphs at the root of the document
+// only (not in lists, quotes or headings) and takes their first children
+// while each is a user reference, skipping whitespace.
+func markAddressed(doc ast.Node, source []byte) {
+	for p := doc.FirstChild(); p != nil; p = p.NextSibling() {
+		if p.Kind() != ast.KindParagraph {
+			continue
+		}
+		n := 0
+		for c := p.FirstChild(); c != nil; c = c.NextSibling() {
+			if rn, ok := c.(*refNode); ok && rn.Ref.Kind == KindUser {
+				n++
+				rn.Ref.Addressed = n
+				continue
+			}
+			if t, ok := c.(*ast.Text); ok && len(bytes.TrimSpace(t.Segment.Value(source))) == 0 {
+				continue
+			}
+			break
+		}
+	}
 }
 
 // rewriteUpload points "/uploads/…" at the project's uploads, as GitLab's

@@ -32,11 +32,11 @@ func (s *Service) issueCreated(ctx context.Context, q *store.Queries, p *model.P
 	if err := s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoAssigned, assignees, nil); err != nil {
 		return err
 	}
-	mentioned, err := s.mentionedUsers(ctx, q, issue.Description)
+	addressed, others, err := s.mentions(ctx, q, issue.Description)
 	if err != nil {
 		return err
 	}
-	return s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoMentioned, mentioned, nil)
+	return s.addMentionTodos(ctx, q, p, issue, authorID, addressed, others, nil)
 }
 
 // issueUpdated compares an issue before and after an update: closing and
@@ -74,18 +74,22 @@ func (s *Service) issueUpdated(ctx context.Context, q *store.Queries, p *model.P
 	if old.Description == issue.Description {
 		return nil
 	}
-	before, err := s.mentionedUsers(ctx, q, old.Description)
+	// Users the description mentioned before get nothing new, as GitLab's
+	// update_issue skips them.
+	wasAddressed, wasMentioned, err := s.mentions(ctx, q, old.Description)
 	if err != nil {
 		return err
 	}
-	now, err := s.mentionedUsers(ctx, q, issue.Description)
+	addressed, others, err := s.mentions(ctx, q, issue.Description)
 	if err != nil {
 		return err
 	}
-	now = slices.DeleteFunc(now, func(u *model.User) bool {
+	before := append(wasAddressed, wasMentioned...)
+	skipped := func(u *model.User) bool {
 		return slices.ContainsFunc(before, func(b *model.User) bool { return b.ID == u.ID })
-	})
-	return s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoMentioned, now, nil)
+	}
+	addressed, others = slices.DeleteFunc(addressed, skipped), slices.DeleteFunc(others, skipped)
+	return s.addMentionTodos(ctx, q, p, issue, authorID, addressed, others, nil)
 }
 
 // noteCreated: the "commented on" event of a comment and to-do items for
@@ -104,8 +108,8 @@ func (s *Service) noteCreated(ctx context.Context, q *store.Queries, n *Noteable
 		// mentions would point others at it.
 		return nil
 	}
-	mentioned, err := s.mentionedUsers(ctx, q, note.Body)
-	if err != nil || len(mentioned) == 0 {
+	addressed, others, err := s.mentions(ctx, q, note.Body)
+	if err != nil || len(addressed)+len(others) == 0 {
 		return err
 	}
 	issue, err := q.IssueByID(ctx, n.ID)
@@ -115,5 +119,16 @@ func (s *Service) noteCreated(ctx context.Context, q *store.Queries, n *Noteable
 	if err := q.LoadIssueRelations(ctx, []*model.Issue{issue}); err != nil {
 		return err
 	}
-	return s.addIssueTodos(ctx, q, n.Project, issue, *note.AuthorID, model.TodoMentioned, mentioned, note)
+	return s.addMentionTodos(ctx, q, n.Project, issue, *note.AuthorID, addressed, others, note)
+}
+
+// addMentionTodos gives the users a text addresses directly a
+// "directly_addressed" item and those it only mentions a "mentioned" one,
+// as GitLab's TodoService#create_mention_todos does.
+func (s *Service) addMentionTodos(ctx context.Context, q *store.Queries, p *model.Project, issue *model.Issue,
+	authorID int64, addressed, others []*model.User, note *model.Note) error {
+	if err := s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoDirectlyAddressed, addressed, note); err != nil {
+		return err
+	}
+	return s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoMentioned, others, note)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
@@ -17,26 +18,94 @@ var TodoActions = []string{model.TodoAssigned, model.TodoMentioned, "build_faile
 	"approval_required", "unmergeable", model.TodoDirectlyAddressed, "merge_train_removed",
 	"member_access_requested", "review_requested"}
 
-// mentionedUsers returns the active users text mentions (@username, not
-// groups or @all), read as GitLab Flavored Markdown reads references.
-func (s *Service) mentionedUsers(ctx context.Context, q *store.Queries, text string) ([]*model.User, error) {
+// mentions returns the users a text mentions (@username; not groups or
+// @all), read as GitLab Flavored Markdown reads references, split as
+// GitLab's Mentionable splits them: those it addresses directly — the
+// user references opening a top-level paragraph ("@alice @bob, please
+// look"), up to the first name that is no user or group, which GitLab
+// leaves text — and the others.
+func (s *Service) mentions(ctx context.Context, q *store.Queries, text string) (addressed, others []*model.User, err error) {
+	refs := s.markdown.References(text)
 	var names []string
 	seen := map[string]bool{}
-	for _, r := range s.markdown.References(text) {
-		if r.Kind != markdown.KindUser || r.Name == "all" || seen[r.Name] {
+	for _, r := range refs {
+		name := strings.ToLower(r.Name)
+		if r.Kind != markdown.KindUser || name == "all" || seen[name] {
 			continue
 		}
-		seen[r.Name] = true
+		seen[name] = true
 		names = append(names, r.Name)
 	}
 	if len(names) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	users, err := q.UsersByUsernames(ctx, names)
 	if err != nil {
-		return nil, fmt.Errorf("service: mentioned users: %w", err)
+		return nil, nil, fmt.Errorf("service: mentioned users: %w", err)
 	}
-	return users, nil
+	byName := make(map[string]*model.User, len(users))
+	for _, u := range users {
+		byName[strings.ToLower(u.Username)] = u
+	}
+	links, err := s.addressedGroups(ctx, q, refs, byName)
+	if err != nil {
+		return nil, nil, err
+	}
+	direct := map[int64]bool{}
+	inRun := false
+	for _, r := range refs {
+		switch {
+		case r.Kind != markdown.KindUser || r.Addressed == 0:
+			inRun = false
+			continue
+		case r.Addressed == 1:
+			inRun = true
+		}
+		name := strings.ToLower(r.Name)
+		switch {
+		case !inRun:
+		case byName[name] != nil:
+			direct[byName[name].ID] = true
+		case name != "all" && !links[name]:
+			inRun = false // left as text: the run ends here
+		}
+	}
+	for _, u := range users {
+		if direct[u.ID] {
+			addressed = append(addressed, u)
+		} else {
+			others = append(others, u)
+		}
+	}
+	return addressed, others, nil
+}
+
+// addressedGroups says which of the names opening paragraphs that are no
+// user are groups: GitLab links those (and @all), so they do not end a
+// run of directly addressed users. Looked up only when there are such
+// names.
+func (s *Service) addressedGroups(ctx context.Context, q *store.Queries, refs []markdown.Ref, users map[string]*model.User) (map[string]bool, error) {
+	var paths []string
+	for _, r := range refs {
+		name := strings.ToLower(r.Name)
+		if r.Kind == markdown.KindUser && r.Addressed > 0 && users[name] == nil && name != "all" {
+			paths = append(paths, r.Name)
+		}
+	}
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	nss, err := q.NamespacesByFullPaths(ctx, paths)
+	if err != nil {
+		return nil, fmt.Errorf("service: mentioned groups: %w", err)
+	}
+	out := map[string]bool{}
+	for _, ns := range nss {
+		if ns.IsGroup() {
+			out[strings.ToLower(ns.FullPath)] = true
+		}
+	}
+	return out, nil
 }
 
 // addIssueTodos gives each of users a pending to-do item of action on an

@@ -48,8 +48,9 @@ func TestTodosAndIssueActivity(t *testing.T) {
 		td.Project == nil || td.Project.PathWithNamespace != f.p.PathWithNamespace || string(td.TargetType) != "Issue" {
 		t.Fatalf("bob's item = %+v (target %+v)", td, td.Target)
 	}
-	if got := actions(todos(f.reporterC, nil)); got != "mentioned:pending" {
-		t.Fatalf("carol (mentioned) = %s", got)
+	// carol opens the description: addressed directly.
+	if got := actions(todos(f.reporterC, nil)); got != "directly_addressed:pending" {
+		t.Fatalf("carol (addressed) = %s", got)
 	}
 	for name, c := range map[string]*gitlab.Client{"alice (author)": f.ownerC, "eve (no access)": f.strangerC, "dave (in code)": f.guestC} {
 		if got := actions(todos(c, nil)); got != "" {
@@ -61,7 +62,7 @@ func TestTodosAndIssueActivity(t *testing.T) {
 	note, resp, err := f.devC.Notes.CreateIssueNote(pid, issue.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("cc @carol @dave")})
 	wantStatus(t, resp, err, 201)
 	carol := todos(f.reporterC, nil)
-	if actions(carol) != "mentioned:pending,mentioned:pending" || !strings.HasSuffix(carol[0].TargetURL, "#note_"+itoa(note.ID)) ||
+	if actions(carol) != "mentioned:pending,directly_addressed:pending" || !strings.HasSuffix(carol[0].TargetURL, "#note_"+itoa(note.ID)) ||
 		carol[0].Body != "cc @carol @dave" {
 		t.Fatalf("carol after the comment = %s, %+v", actions(carol), carol[0])
 	}
@@ -133,8 +134,62 @@ func TestTodosAndIssueActivity(t *testing.T) {
 	if got := actions(todos(f.guestC, nil)); got != "mentioned:pending" {
 		t.Fatalf("dave's items after the confidential mention = %s", got)
 	}
-	if got := actions(todos(f.reporterC, nil)); got != "mentioned:pending" {
+	if got := actions(todos(f.reporterC, nil)); got != "directly_addressed:pending" {
 		t.Fatalf("carol's items after the confidential mention = %s", got)
 	}
 	_ = secret
+}
+
+// TestTodosDirectlyAddressed: as GitLab's TodoService, users a text
+// opens a top-level paragraph with get "directly_addressed" items instead
+// of "mentioned" ones; a name that is no user or group ends the run, a
+// group does not; in a description and in a comment alike.
+func TestTodosDirectlyAddressed(t *testing.T) {
+	f := newRefsFixture(t, gitlab.PrivateVisibility)
+	pid := f.p.ID
+	if _, _, err := f.ownerC.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("Team"), Path: gitlab.Ptr("team")}); err != nil {
+		t.Fatal(err)
+	}
+	pending := func(c *gitlab.Client) string {
+		t.Helper()
+		list, _, err := c.Todos.ListTodos(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, td := range list {
+			out = append(out, string(td.ActionName))
+		}
+		return strings.Join(out, ",")
+	}
+	_, resp, err := f.ownerC.Issues.CreateIssue(pid, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Addressed"),
+		Description: gitlab.Ptr("@carol @nobody @dave please look\n\n@bob thanks, and @eve has no access")})
+	wantStatus(t, resp, err, 201)
+	for _, tc := range []struct {
+		who, want string
+		c         *gitlab.Client
+	}{
+		{"carol", "directly_addressed", f.reporterC},
+		{"dave (after an unknown name)", "mentioned", f.guestC},
+		{"bob (opens a paragraph)", "directly_addressed", f.devC},
+		{"eve (no access)", "", f.strangerC},
+	} {
+		if got := pending(tc.c); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.who, got, tc.want)
+		}
+	}
+	// A comment: the group keeps the run going; each user gets one item,
+	// the directly addressed one.
+	for _, c := range []*gitlab.Client{f.reporterC, f.guestC, f.devC} {
+		resp, err = c.Todos.MarkAllTodosAsDone()
+		wantStatus(t, resp, err, 204)
+	}
+	_, resp, err = f.ownerC.Notes.CreateIssueNote(pid, 1, &gitlab.CreateIssueNoteOptions{
+		Body: gitlab.Ptr("@carol @team\n@dave what do you think? cc @bob @carol")})
+	wantStatus(t, resp, err, 201)
+	for c, want := range map[*gitlab.Client]string{f.reporterC: "directly_addressed", f.guestC: "directly_addressed", f.devC: "mentioned"} {
+		if got := pending(c); got != want {
+			t.Errorf("after the comment: %q, want %q", got, want)
+		}
+	}
 }
