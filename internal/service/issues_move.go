@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
@@ -10,11 +11,15 @@ import (
 	"github.com/lablet/lablet/internal/store"
 )
 
-// MoveIssue moves an issue to another project (Issues::MoveService): a
-// new issue with the next iid there, its labels and milestone mapped by
-// title onto what the target has, the original closed with moved_to_id,
-// and "moved to"/"moved from" system notes on both. admin_issue on both
-// projects.
+// MoveIssue moves an issue to another project (Issues::MoveService, and
+// WorkItems::DataSync::MoveService since GitLab 17): a new issue with the
+// next iid there, its labels and milestone mapped by title onto what the
+// target has, its relative position kept within the same top-level group,
+// and a copy of what hangs off it — notes and their award emoji, award
+// emoji, label, milestone and state events, time logs, subscriptions and
+// links (CopyIssueData); the original closed with moved_to_id, and "moved
+// to"/"moved from" system notes on both. To-do items stay on the original,
+// as GitLab's. admin_issue on both projects; one transaction.
 func (s *Service) MoveIssue(ctx context.Context, id *auth.Identity, ref string, iid int64, toRef string) (*IssueInProject, error) {
 	src, err := s.VisibleIssue(ctx, id, ref, iid)
 	if err != nil {
@@ -40,6 +45,9 @@ func (s *Service) MoveIssue(ctx context.Context, id *auth.Identity, ref string, 
 	moved := &model.Issue{ProjectID: dst.ID, AuthorID: old.AuthorID, Title: old.Title, Description: old.Description,
 		IssueType: old.IssueType, Confidential: old.Confidential, DiscussionLocked: old.DiscussionLocked,
 		DueDate: old.DueDate, TimeEstimate: old.TimeEstimate, CreatedAt: old.CreatedAt}
+	if sameRoot(src.Project, dst) {
+		moved.RelativePosition = old.RelativePosition
+	}
 	uid := id.User.ID
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		cur, err := q.LockIssue(ctx, old.ID)
@@ -72,20 +80,26 @@ func (s *Service) MoveIssue(ctx context.Context, id *auth.Identity, ref string, 
 			return err
 		}
 		moved.AssigneeIDs, moved.LabelIDs = old.AssigneeIDs, labelIDs
-		if err := copyIssueNotes(ctx, q, old.ID, moved); err != nil {
+		copies, err := copyIssueNotes(ctx, q, old.ID, moved)
+		if err != nil {
 			return err
 		}
+		if err := q.CopyNoteAwardEmoji(ctx, old.ID, copies); err != nil {
+			return err
+		}
+		// The original's label, milestone and state events are copied
+		// (GitLab creates the new issue with skip_system_notes), so the
+		// copy's labels and milestone leave no events of their own.
+		if err := q.CopyIssueData(ctx, old.ID, moved.ID, dst.ID); err != nil {
+			return err
+		}
+		// Votes and time spent were counted from the copies.
+		counted, err := q.IssueByID(ctx, moved.ID)
+		if err != nil {
+			return err
+		}
+		moved.Upvotes, moved.Downvotes, moved.TotalTimeSpent = counted.Upvotes, counted.Downvotes, counted.TotalTimeSpent
 		newEv := issueEvents{ctx: ctx, q: q, issue: moved, userID: uid}
-		for _, l := range labelIDs {
-			if err := newEv.label("add", l); err != nil {
-				return err
-			}
-		}
-		if milestone != nil {
-			if err := newEv.milestone("add", milestone); err != nil {
-				return err
-			}
-		}
 		oldEv := issueEvents{ctx: ctx, q: q, issue: cur, userID: uid}
 		cur.MovedToID = &moved.ID
 		if cur.State != "closed" {
@@ -111,14 +125,22 @@ func (s *Service) MoveIssue(ctx context.Context, id *auth.Identity, ref string, 
 	return &IssueInProject{Project: dst, Level: dstLevel, Issue: moved}, nil
 }
 
+// sameRoot reports whether two projects are in the same top-level
+// namespace, within which a moved issue keeps its relative position.
+func sameRoot(a, b *model.Project) bool {
+	root := func(p *model.Project) string { return strings.ToLower(strings.SplitN(p.Namespace.FullPath, "/", 2)[0]) }
+	return root(a) == root(b)
+}
+
 // copyIssueNotes copies an issue's notes onto the issue it moves to, each
 // discussion under a new id, as GitLab's MoveService does; the moved
-// issue's user_notes_count follows.
-func copyIssueNotes(ctx context.Context, q *store.Queries, fromID int64, to *model.Issue) error {
+// issue's user_notes_count follows. It returns each note's copy's id.
+func copyIssueNotes(ctx context.Context, q *store.Queries, fromID int64, to *model.Issue) (map[int64]int64, error) {
 	notes, err := q.IssueNotesForCopy(ctx, fromID)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	copies := make(map[int64]int64, len(notes))
 	discussions := map[string]string{}
 	for _, n := range notes {
 		d, ok := discussions[n.DiscussionID]
@@ -130,13 +152,14 @@ func copyIssueNotes(ctx context.Context, q *store.Queries, fromID int64, to *mod
 		c := *n
 		c.ID, c.ProjectID, c.NoteableID, c.DiscussionID = 0, &pid, to.ID, d
 		if err := q.InsertNote(ctx, &c); err != nil {
-			return err
+			return nil, err
 		}
+		copies[n.ID] = c.ID
 		if !c.System {
 			to.UserNotesCount++
 		}
 	}
-	return nil
+	return copies, nil
 }
 
 // mapLabels maps labels onto those of the target project with the same

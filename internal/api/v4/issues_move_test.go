@@ -2,6 +2,7 @@ package v4_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
@@ -123,4 +124,137 @@ func TestIssueReorder(t *testing.T) {
 	}
 	f.s.Do(t, labtest.Request{Method: "PUT", Path: f.path("/1/reorder"), Token: f.reporter.Token,
 		JSON: map[string]any{"move_after_id": 999999}}).ExpectError(t, 404, `{"message":"404 Issue Not Found"}`)
+}
+
+// TestIssueMoveCopiesWhatHangsOffIt: as GitLab's move (Issuable::Clone,
+// WorkItems::DataSync widgets), the moved issue gets copies of the
+// original's award emoji (and its comments'), label, milestone and state
+// events, time logs, subscriptions and links, and keeps its relative
+// position within the same top-level group; to-do items stay behind.
+func TestIssueMoveCopiesWhatHangsOffIt(t *testing.T) {
+	f := newIssueFixture(t, gitlab.PrivateVisibility)
+	f.groupLabel(t, "shared", "#000000")
+	m := f.milestone(t, "v1", nil)
+	oc, rc := f.s.Client(t, f.owner.Token), f.s.Client(t, f.reporter.Token)
+	to, _, err := oc.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Next"), NamespaceID: gitlab.Ptr(f.g.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid := f.p.ID
+	other, _, err := oc.Issues.CreateIssue(pid, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("other")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, _, err := oc.Issues.CreateIssue(pid, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("wanderer"),
+		Labels: &gitlab.LabelOptions{"shared"}, MilestoneID: gitlab.Ptr(m.ID), AssigneeIDs: &[]int64{f.reporter.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must := func(_ any, resp *gitlab.Response, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%v %v", resp, err)
+		}
+	}
+	must(oc.Issues.ReorderIssue(pid, is.IID, &gitlab.ReorderIssueOptions{MoveAfterID: gitlab.Ptr(other.ID)}))
+	must(oc.Issues.UpdateIssue(pid, is.IID, &gitlab.UpdateIssueOptions{StateEvent: gitlab.Ptr("close")}))
+	must(oc.Issues.UpdateIssue(pid, is.IID, &gitlab.UpdateIssueOptions{StateEvent: gitlab.Ptr("reopen")}))
+	must(oc.AwardEmoji.CreateIssueAwardEmoji(pid, is.IID, &gitlab.CreateAwardEmojiOptions{Name: "thumbsup"}))
+	must(rc.AwardEmoji.CreateIssueAwardEmoji(pid, is.IID, &gitlab.CreateAwardEmojiOptions{Name: "tada"}))
+	note, _, err := rc.Notes.CreateIssueNote(pid, is.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("a comment")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(oc.AwardEmoji.CreateIssuesAwardEmojiOnNote(pid, is.IID, note.ID, &gitlab.CreateAwardEmojiOptions{Name: "heart"}))
+	must(oc.Issues.AddSpentTime(pid, is.IID, &gitlab.AddSpentTimeOptions{Duration: gitlab.Ptr("1h30m")}))
+	// The author participates (subscribed); an explicit unsubscription
+	// overrides that and moves with the issue.
+	must(oc.Issues.UnsubscribeFromIssue(pid, is.IID))
+	must(oc.IssueLinks.CreateIssueLink(pid, is.IID, &gitlab.CreateIssueLinkOptions{TargetProjectID: gitlab.Ptr(itoa(pid)),
+		TargetIssueIID: gitlab.Ptr(itoa(other.IID))}))
+	before, _, err := oc.Issues.GetIssue(pid, is.IID)
+	if err != nil || before.Upvotes != 1 {
+		t.Fatalf("before the move: %+v %v", before, err)
+	}
+
+	moved, _, err := oc.Issues.MoveIssue(pid, is.IID, &gitlab.MoveIssueOptions{ToProjectID: gitlab.Ptr(to.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.Upvotes != 1 || moved.Subscribed || moved.TimeStats == nil || moved.TimeStats.TotalTimeSpent != 5400 {
+		t.Fatalf("moved %+v (time %+v)", moved, moved.TimeStats)
+	}
+	var pos [2]sql.NullInt64
+	if err := f.s.Srv.DB.SQL().QueryRow(fmt.Sprintf("SELECT a.relative_position, b.relative_position FROM issues a, issues b WHERE a.id = %d AND b.id = %d",
+		is.ID, moved.ID)).Scan(&pos[0], &pos[1]); err != nil || !pos[0].Valid || pos[0] != pos[1] {
+		t.Fatalf("relative positions %v, %v", pos, err)
+	}
+
+	awards := func(list []*gitlab.AwardEmoji) string {
+		var out []string
+		for _, a := range list {
+			out = append(out, a.Name+" by "+a.User.Username)
+		}
+		return strings.Join(out, ", ")
+	}
+	got, _, err := oc.AwardEmoji.ListIssueAwardEmoji(to.ID, moved.IID, nil)
+	if err != nil || awards(got) != "thumbsup by olga, tada by remy" {
+		t.Fatalf("moved issue's award emoji: %s %v", awards(got), err)
+	}
+	notes, _, err := oc.Notes.ListIssueNotes(to.ID, moved.IID, &gitlab.ListIssueNotesOptions{Sort: gitlab.Ptr("asc")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var copied *gitlab.Note
+	for _, n := range notes {
+		if n.Body == "a comment" {
+			copied = n
+		}
+	}
+	if copied == nil {
+		t.Fatalf("comment not copied: %+v", notes)
+	}
+	got, _, err = oc.AwardEmoji.ListIssuesAwardEmojiOnNote(to.ID, moved.IID, copied.ID, nil)
+	if err != nil || awards(got) != "heart by olga" {
+		t.Fatalf("copied comment's award emoji: %s %v", awards(got), err)
+	}
+
+	// Resource events: the original's, as they were (GitLab copies them
+	// and creates the new issue without events of its own); the original
+	// then gets its "closed".
+	labels, _, err := oc.ResourceLabelEvents.ListIssueLabelEvents(to.ID, moved.IID, nil)
+	if err != nil || len(labels) != 1 || labels[0].Action != "add" || labels[0].Label.Name != "shared" ||
+		labels[0].User.Username != "olga" || labels[0].ResourceID != moved.ID {
+		t.Fatalf("label events %+v %v", labels, err)
+	}
+	miles, _, err := oc.ResourceMilestoneEvents.ListIssueMilestoneEvents(to.ID, moved.IID, nil)
+	if err != nil || len(miles) != 1 || miles[0].Action != "add" || miles[0].Milestone.ID != m.ID {
+		t.Fatalf("milestone events %+v %v", miles, err)
+	}
+	states := func(project, iid int64) string {
+		t.Helper()
+		list, _, err := oc.ResourceStateEvents.ListIssueStateEvents(project, iid, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range list {
+			out = append(out, string(e.State))
+		}
+		return strings.Join(out, ",")
+	}
+	if got, orig := states(to.ID, moved.IID), states(pid, is.IID); got != "closed,reopened" || orig != "closed,reopened,closed" {
+		t.Fatalf("state events: moved %s, original %s", got, orig)
+	}
+
+	// Links: the moved issue is linked to what the original was.
+	rel, _, err := oc.IssueLinks.ListIssueRelations(to.ID, moved.IID)
+	if err != nil || len(rel) != 1 || rel[0].ID != other.ID {
+		t.Fatalf("moved issue's links %+v %v", rel, err)
+	}
+	// To-do items stay on the original.
+	todos, _, err := rc.Todos.ListTodos(nil)
+	if err != nil || len(todos) != 1 || todos[0].Target.IID != is.IID || todos[0].Target.ProjectID != pid {
+		t.Fatalf("the assignee's items %+v %v", todos, err)
+	}
 }
