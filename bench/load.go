@@ -424,6 +424,11 @@ func (l *loader) endpoints() []*endpoint {
 			return reqSpec{method: http.MethodPost, path: fmt.Sprintf("/projects/%d/issues", repoOf(w).ID),
 				body: []byte(form.Encode()), ctype: "application/x-www-form-urlencoded"}
 		}},
+		// Issue boards: one board's label lists, each with its label.
+		{name: "GET /projects/:id/boards/:board_id/lists", weight: 2, req: func(w *worker) reqSpec {
+			b := sd.Boards[w.rng.IntN(len(sd.Boards))]
+			return get(fmt.Sprintf("/projects/%d/boards/%d/lists", b.Project, b.Board))
+		}},
 		// What git ls-remote and every fetch ask first: v0 answers the whole
 		// ref advertisement, v2 only the capabilities.
 		{name: "GET info/refs (v0)", req: func(w *worker) reqSpec {

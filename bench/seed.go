@@ -48,6 +48,7 @@ type seeded struct {
 	AssignedIssues int // of them assigned to the bench user
 	SeedIssues     time.Duration
 	IssueProjects  []projectRef // visible projects with seeded issues
+	Boards         []boardRef   // a board with three label lists in each of them
 
 	UserIDs         []int64      // every user
 	VisibleGroups   []int64      // groups the bench user can see

@@ -26,7 +26,8 @@ var issueWords = []string{"crash", "login", "timeout", "render", "cache", "uploa
 // seedIssues gives every bulk project issuesPerProject issues through the
 // store (an iid each, from the project's sequence): three project labels,
 // 0–2 labels per issue, a third closed, and one issue in 40 of the
-// projects the bench user sees assigned to it.
+// projects the bench user sees assigned to it. Each project the bench
+// user sees also gets a board with a list per label.
 func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int64) error {
 	start := time.Now()
 	// The visible bulk projects: each has issues 1…issuesPerProject.
@@ -38,7 +39,9 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 	author := sd.BenchUserID
 	const batch = 100 // projects per transaction
 	for i := 0; i < len(projectIDs); i += batch {
+		var boards []boardRef // kept once the transaction commits
 		err := db.WithTx(ctx, func(q *store.Queries) error {
+			boards = boards[:0]
 			for _, pid := range projectIDs[i:min(i+batch, len(projectIDs))] {
 				r := mrand.New(mrand.NewPCG(uint64(pid), 13))
 				labels := make([]int64, len(benchLabels))
@@ -50,6 +53,13 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 					labels[k] = l.ID
 				}
 				var firstIssue *model.Issue
+				if visible[pid] {
+					b, err := seedBoard(ctx, q, pid, labels)
+					if err != nil {
+						return err
+					}
+					boards = append(boards, boardRef{Project: pid, Board: b})
+				}
 				for n := 0; n < issuesPerProject; n++ {
 					is := &model.Issue{ProjectID: pid, AuthorID: &author,
 						Title: fmt.Sprintf("%s fails when %s %d", issueWords[r.IntN(len(issueWords))],
@@ -92,6 +102,7 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 		if err != nil {
 			return fmt.Errorf("seed issues: %w", err)
 		}
+		sd.Boards = append(sd.Boards, boards...)
 	}
 	sd.SeedIssues = time.Since(start)
 	return nil
@@ -126,4 +137,22 @@ func seedConversation(ctx context.Context, q *store.Queries, pid int64, is *mode
 		}
 	}
 	return nil
+}
+
+// boardRef is a seeded board and its project.
+type boardRef struct{ Project, Board int64 }
+
+// seedBoard gives a project a board with a list for each of labels, as the
+// boards API would leave it.
+func seedBoard(ctx context.Context, q *store.Queries, project int64, labels []int64) (int64, error) {
+	b := &model.Board{ProjectID: &project, Name: "Development"}
+	if err := q.InsertBoard(ctx, b); err != nil {
+		return 0, err
+	}
+	for _, l := range labels {
+		if err := q.InsertBoardList(ctx, &model.BoardList{BoardID: b.ID, Label: &model.Label{ID: l}}); err != nil {
+			return 0, err
+		}
+	}
+	return b.ID, nil
 }

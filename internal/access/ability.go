@@ -113,6 +113,9 @@ const (
 	AdminUpload Ability = "admin_upload"
 	// ReadIssueBoard: the project (or group) is visible.
 	ReadIssueBoard Ability = "read_issue_board"
-	// AdminIssueBoard: Reporter.
+	// AdminIssueBoard: Reporter; creates, changes and deletes boards.
 	AdminIssueBoard Ability = "admin_issue_board"
+	// AdminIssueBoardList: Reporter; adds, moves and removes a board's
+	// lists.
+	AdminIssueBoardList Ability = "admin_issue_board_list"
 )

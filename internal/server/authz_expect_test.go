@@ -222,7 +222,8 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		// caller on a public project, non-external ones on an internal
 		// one; who sees the project and is signed in has it.
 		return allowed
-	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard,
+		access.AdminIssueBoardList:
 		// Promoting a label or milestone to the project's group also
 		// takes the ability on the group (lib/api/helpers/label_helpers.rb
 		// promote_label: authorize! :promote_label, parent.group;
@@ -289,7 +290,7 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 		return resourceTokens(r, c, level >= access.Owner, t)
 	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard:
 		return allowed
-	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		if level >= access.Reporter {
 			return allowed
 		}

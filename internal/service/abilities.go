@@ -39,7 +39,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 	switch a {
 	case access.CreateIssue, access.CreateNote, access.AwardEmoji, access.UploadFile:
 		return guestAccess(id, p, level)
-	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard,
+		access.AdminIssueBoardList:
 		return level >= access.Reporter
 	case access.AdminNote, access.AdminUpload:
 		return level >= access.Maintainer
@@ -55,7 +56,7 @@ func GroupCan(level access.Level, a access.Ability) bool {
 	switch a {
 	case access.ReadGroup, access.ReadLabel, access.ReadMilestone, access.ReadIssue, access.ReadIssueBoard:
 		return true
-	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard:
+	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		return level >= access.Reporter
 	}
 	return false

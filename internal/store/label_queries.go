@@ -18,6 +18,8 @@ type LabelScope struct {
 	Search string
 	// Title keeps the labels with exactly this title.
 	Title *string
+	// ID, when set, keeps the label with this id.
+	ID int64
 }
 
 // ScopeLabels returns the labels of scope, in id order. A project or
@@ -48,6 +50,9 @@ func (q *Queries) ScopeLabels(ctx context.Context, s LabelScope) ([]*model.Label
 	if s.Title != nil {
 		c.add("labels.title = ?", *s.Title)
 	}
+	if s.ID != 0 {
+		c.add("labels.id = ?", s.ID)
+	}
 	rows, err := q.query(ctx, "SELECT "+labelColumns+" FROM labels"+c.where()+" ORDER BY id", c.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list labels: %w", err)
@@ -67,11 +72,14 @@ func (q *Queries) UpdateLabel(ctx context.Context, l *model.Label) error {
 	return nil
 }
 
-// DeleteLabels deletes labels with their links, priorities and
-// subscriptions; their resource events keep a NULL label.
+// DeleteLabels deletes labels with their links, priorities, subscriptions
+// and board lists; their resource events keep a NULL label.
 func (q *Queries) DeleteLabels(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	if err := q.dropLabelLists(ctx, ids); err != nil {
+		return err
 	}
 	args := int64Args(ids)
 	in := " IN (" + placeholders(len(ids)) + ")"
@@ -211,9 +219,10 @@ func (q *Queries) LabelSubscriptions(ctx context.Context, userID int64, labelIDs
 }
 
 // MergeLabels moves everything attached to the labels of from — links,
-// resource events, priorities, subscriptions — onto label into, then
-// deletes them (GitLab's Labels::PromoteService). Where into already holds
-// the same link, priority or subscription, into's stays.
+// resource events, priorities, subscriptions, board lists — onto label
+// into, then deletes them (GitLab's Labels::PromoteService). Where into
+// already holds the same link, priority, subscription or board list,
+// into's stays.
 func (q *Queries) MergeLabels(ctx context.Context, into int64, from []int64) error {
 	if len(from) == 0 {
 		return nil
@@ -236,6 +245,9 @@ func (q *Queries) MergeLabels(ctx context.Context, into int64, from []int64) err
 		if _, err := q.exec(ctx, s, args...); err != nil {
 			return fmt.Errorf("store: merge labels: %w", err)
 		}
+	}
+	if err := q.moveLabelLists(ctx, into, from); err != nil {
+		return err
 	}
 	return q.DeleteLabels(ctx, from)
 }

@@ -100,3 +100,15 @@ func (a *API) groups(r *http.Request, gs []*model.Namespace) []groupEntity {
 func (a *API) groupDetail(r *http.Request, g *model.Namespace) groupDetail {
 	return groupDetail{groupEntity: a.group(r, g), SharedWithGroups: []any{}, Projects: []any{}, SharedProjects: []any{}}
 }
+
+// basicGroupEntity is GitLab's Entities::BasicGroupDetails, a group as
+// other entities embed it.
+type basicGroupEntity struct {
+	ID     int64  `json:"id"`
+	WebURL string `json:"web_url"`
+	Name   string `json:"name"`
+}
+
+func (a *API) basicGroup(r *http.Request, g *model.Namespace) *basicGroupEntity {
+	return &basicGroupEntity{ID: g.ID, WebURL: a.groupWebURL(r, g.FullPath), Name: g.Name}
+}

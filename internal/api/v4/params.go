@@ -187,6 +187,15 @@ func (p *params) required(name string, max int) (string, error) {
 	return s, nil
 }
 
+// requiredInt returns an integer parameter that must be present.
+func (p *params) requiredInt(name string) (int64, error) {
+	n, ok, err := p.int(name)
+	if err == nil && !ok {
+		err = service.ParamError(name + " is missing")
+	}
+	return n, err
+}
+
 // int returns an integer parameter; a malformed one is "name is invalid".
 func (p *params) int(name string) (int64, bool, error) {
 	v, ok := p.raw(name)

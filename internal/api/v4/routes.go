@@ -253,6 +253,31 @@ func table() []endpoint {
 		row("PUT /groups/{id}/milestones/{milestone_id}", updateMilestone(true), signedIn, access.AdminMilestone),
 		row("DELETE /groups/{id}/milestones/{milestone_id}", deleteMilestone(true), signedIn, access.AdminMilestone),
 
+		// Issue boards (boards.go). GitLab's boards and group boards APIs
+		// start with authenticate!, reads included.
+		row("GET /projects/{id}/boards", listBoards(false), signedIn, access.ReadIssueBoard),
+		row("POST /projects/{id}/boards", createBoard(false), signedIn, access.AdminIssueBoard),
+		row("GET /projects/{id}/boards/{board_id}", getBoard(false), signedIn, access.ReadIssueBoard),
+		row("PUT /projects/{id}/boards/{board_id}", updateBoard(false), signedIn, access.AdminIssueBoard),
+		row("DELETE /projects/{id}/boards/{board_id}", deleteBoard(false), signedIn, access.AdminIssueBoard),
+		row("GET /projects/{id}/boards/{board_id}/lists", listBoardLists(false), signedIn, access.ReadIssueBoard),
+		row("POST /projects/{id}/boards/{board_id}/lists", createBoardList(false), signedIn, access.AdminIssueBoardList),
+		row("GET /projects/{id}/boards/{board_id}/lists/{list_id}", getBoardList(false), signedIn, access.ReadIssueBoard),
+		row("PUT /projects/{id}/boards/{board_id}/lists/{list_id}", updateBoardList(false), signedIn, access.AdminIssueBoardList),
+		row("DELETE /projects/{id}/boards/{board_id}/lists/{list_id}", deleteBoardList(false), signedIn, access.AdminIssueBoardList),
+		row("GET /groups/{id}/boards", listBoards(true), signedIn, access.ReadIssueBoard),
+		// Creating and deleting group boards is Premium's in GitLab (CE has
+		// no such routes); lablet allows several boards per group.
+		row("POST /groups/{id}/boards", createBoard(true), signedIn, access.AdminIssueBoard),
+		row("GET /groups/{id}/boards/{board_id}", getBoard(true), signedIn, access.ReadIssueBoard),
+		row("PUT /groups/{id}/boards/{board_id}", updateBoard(true), signedIn, access.AdminIssueBoard),
+		row("DELETE /groups/{id}/boards/{board_id}", deleteBoard(true), signedIn, access.AdminIssueBoard),
+		row("GET /groups/{id}/boards/{board_id}/lists", listBoardLists(true), signedIn, access.ReadIssueBoard),
+		row("POST /groups/{id}/boards/{board_id}/lists", createBoardList(true), signedIn, access.AdminIssueBoardList),
+		row("GET /groups/{id}/boards/{board_id}/lists/{list_id}", getBoardList(true), signedIn, access.ReadIssueBoard),
+		row("PUT /groups/{id}/boards/{board_id}/lists/{list_id}", updateBoardList(true), signedIn, access.AdminIssueBoardList),
+		row("DELETE /groups/{id}/boards/{board_id}/lists/{list_id}", deleteBoardList(true), signedIn, access.AdminIssueBoardList),
+
 		// Notes, discussions, award emoji, resource events (notes.go, discussions.go, award_emoji.go, resource_events.go)
 		// GitLab's notes, discussions and resource events APIs authenticate
 		// every request (before { authenticate! }); award emoji are read
