@@ -57,6 +57,8 @@ type IssuePage struct {
 	NextCursor string
 	// GroupID is the group of a group list: references are relative to it.
 	GroupID int64
+	// Project is the project of a project list (LoadIssueRefs reuses it).
+	Project *model.Project
 	// Key names the page when a rendering of it may be cached, under
 	// Version: equal keys are equal pages while Version stands. "" when
 	// not cacheable.
@@ -76,7 +78,12 @@ func (s *Service) ListProjectIssues(ctx context.Context, id *auth.Identity, ref 
 	}
 	f := s.issueViewer(id)
 	f.ProjectID, f.ProjectLevel = p.ID, int(level)
-	return s.listIssues(ctx, id, f, qy, "all")
+	pg, err := s.listIssues(ctx, id, f, qy, "all")
+	if err != nil {
+		return nil, err
+	}
+	pg.Project = p
+	return pg, nil
 }
 
 // ListGroupIssues lists the issues of a group's and its subgroups'

@@ -48,6 +48,8 @@ type DB struct {
 	myProjects myProjectsCache
 	// issueLists caches pages of issue lists (issue_list_cache.go).
 	issueLists *cache.Cache[string, issueListEntry]
+	// eventCounts caches feeds' totals (events.go countEvents).
+	eventCounts *cache.Cache[string, int]
 	// public caches the ids visibility lists show everyone (public_ids.go).
 	public publicListsCache
 	// caches are the point-read caches under the access version.
@@ -105,6 +107,7 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 	}
 	db.caches = newReadCaches(o.CachesOff)
 	db.issueLists = newIssueListCache(o.CachesOff)
+	db.eventCounts = cache.New[string, int](cache.Options{MaxEntries: 20000, Off: o.CachesOff})
 	if err := db.migrate(ctx); err != nil {
 		db.sql.Close()
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/lablet/lablet/internal/cache"
 	"strconv"
 
 	"github.com/lablet/lablet/internal/model"
@@ -92,9 +93,9 @@ func (q *Queries) ListEvents(ctx context.Context, f model.EventFilter) ([]*model
 		w.add("e.created_at > ?", ms(*f.After))
 	}
 	from := " FROM events e LEFT JOIN projects p ON p.id = e.project_id"
-	var total int
-	if err := q.queryRow(ctx, "SELECT count(*)"+from+w.where(), w.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count events: %w", wrapErr(err))
+	total, err := q.countEvents(ctx, "SELECT count(*)"+from+w.where(), w.args)
+	if err != nil {
+		return nil, 0, err
 	}
 	order := " ORDER BY e.id DESC"
 	if f.Asc {
@@ -107,4 +108,41 @@ func (q *Queries) ListEvents(ctx context.Context, f model.EventFilter) ([]*model
 	}
 	events, err := collect(rows, scanEvent)
 	return events, total, err
+}
+
+// countEvents runs a feed's count, which reads every event of the feed
+// with a visibility check each (a user with thousands of events makes it
+// the page's dearest part), or answers it from the counts kept by
+// statement and arguments under the activity, auth and listing versions:
+// any new event, or any change to who sees which project, moves them.
+func (q *Queries) countEvents(ctx context.Context, query string, args []any) (int, error) {
+	stamp, cached := q.eventCountStamp()
+	key := ""
+	if cached {
+		key = statementKey(query, args)
+		cached = key != ""
+	}
+	if cached {
+		if n, hit := q.db.eventCounts.GetAt(key, stamp); hit {
+			return n, nil
+		}
+	}
+	var n int
+	if err := q.queryRow(ctx, query, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count events: %w", wrapErr(err))
+	}
+	if cached {
+		q.db.eventCounts.PutAt(key, stamp, n)
+	}
+	return n, nil
+}
+
+func (q *Queries) eventCountStamp() (cache.Stamp, bool) {
+	if q.db == nil || q.db.eventCounts == nil {
+		return cache.Stamp{}, false
+	}
+	activity, ok1 := q.stamp(TopicActivity)
+	auth, ok2 := q.stamp(TopicAuth)
+	listing, ok3 := q.stamp(TopicListing)
+	return cache.Stamp{activity[0] + auth[0], listing[0]}, ok1 && ok2 && ok3
 }

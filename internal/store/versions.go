@@ -38,6 +38,9 @@ const (
 	// counters too: notes and award emoji move them), assignees, labels
 	// and their links and priorities, milestones.
 	TopicPlanning
+	// TopicActivity covers the events feeds read: events and their push
+	// payloads.
+	TopicActivity
 	numTopics
 )
 
@@ -59,6 +62,8 @@ var topicTables = map[string]uint8{
 	"label_links":            1 << TopicPlanning,
 	"label_priorities":       1 << TopicPlanning,
 	"milestones":             1 << TopicPlanning,
+	"events":                 1 << TopicActivity,
+	"push_event_payloads":    1 << TopicActivity,
 }
 
 const allTopics = 1<<numTopics - 1

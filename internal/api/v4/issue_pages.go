@@ -45,7 +45,11 @@ func (a *API) issuePageBody(r *http.Request, c *call, pg *service.IssuePage) ([]
 			return b, nil
 		}
 	}
-	refs, err := a.svc.LoadIssueRefs(r.Context(), pg.Issues)
+	var known []*model.Project
+	if pg.Project != nil {
+		known = append(known, pg.Project)
+	}
+	refs, err := a.svc.LoadIssueRefs(r.Context(), pg.Issues, known...)
 	if err != nil {
 		return nil, err
 	}
