@@ -156,6 +156,9 @@ func (c *Cache[K, V]) PutCost(k K, v V, cost int) { c.put(k, Stamp{}, v, cost) }
 // of: it is dropped.
 func (c *Cache[K, V]) PutAt(k K, s Stamp, v V) { c.put(k, s, v, 1) }
 
+// PutAtCost is PutAt at the given cost.
+func (c *Cache[K, V]) PutAtCost(k K, s Stamp, v V, cost int) { c.put(k, s, v, cost) }
+
 func (c *Cache[K, V]) put(k K, s Stamp, v V, cost int) {
 	if c.off {
 		return

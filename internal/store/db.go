@@ -107,7 +107,7 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 	}
 	db.caches = newReadCaches(o.CachesOff)
 	db.issueLists = newIssueListCache(o.CachesOff)
-	db.eventCounts = cache.New[string, int](cache.Options{MaxEntries: 20000, Off: o.CachesOff})
+	db.eventCounts = cache.New[string, int](cache.Options{MaxCost: 16 << 20, AvgCost: 1 << 10, Off: o.CachesOff})
 	if err := db.migrate(ctx); err != nil {
 		db.sql.Close()
 		return nil, err

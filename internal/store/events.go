@@ -132,7 +132,7 @@ func (q *Queries) countEvents(ctx context.Context, query string, args []any) (in
 		return 0, fmt.Errorf("store: count events: %w", wrapErr(err))
 	}
 	if cached {
-		q.db.eventCounts.PutAt(key, stamp, n)
+		q.db.eventCounts.PutAtCost(key, stamp, n, len(key)+64)
 	}
 	return n, nil
 }

@@ -34,11 +34,22 @@ type issueListEntry struct {
 	more   bool // searches: whether a next page exists
 }
 
-// issueListBudget bounds the cached pages: each is at most 100 issues.
-const issueListBudget = 20000
+// issueListBudget bounds the bytes of cached pages (their keys, titles and
+// descriptions, which may be long): a page costs what it holds, so no
+// number of pages of long issues can make the cache grow past it.
+const issueListBudget = 64 << 20
 
 func newIssueListCache(off bool) *cache.Cache[string, issueListEntry] {
-	return cache.New[string, issueListEntry](cache.Options{MaxEntries: issueListBudget, Off: off})
+	return cache.New[string, issueListEntry](cache.Options{MaxCost: issueListBudget, AvgCost: 16 << 10, Off: off})
+}
+
+// cost is about the bytes e and its key hold.
+func (e issueListEntry) cost(key string) int {
+	n := len(key) + 64
+	for _, is := range e.issues {
+		n += 256 + len(is.Title) + len(is.Description) + 8*(len(is.AssigneeIDs)+len(is.LabelIDs))
+	}
+	return n
 }
 
 // issueListStamp is the stamp issue list pages are kept under, and the

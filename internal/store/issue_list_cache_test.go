@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
+	"github.com/lablet/lablet/internal/cache"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -146,4 +148,20 @@ func TestIssueListCache(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestIssueListCacheBoundedByBytes: pages of long issues cost what they
+// hold, so the cache stays within its byte budget however many are kept.
+func TestIssueListCacheBoundedByBytes(t *testing.T) {
+	c := newIssueListCache(false)
+	long := strings.Repeat("x", 1<<20)
+	for i := 0; i < 200; i++ {
+		e := issueListEntry{issues: []*model.Issue{{Title: "t", Description: long}}}
+		key := fmt.Sprint("page ", i)
+		c.PutAtCost(key, cache.Stamp{1}, e, e.cost(key))
+	}
+	n, cost := c.Len()
+	if cost > issueListBudget || n == 0 || n >= 200 {
+		t.Fatalf("%d pages costing %d, budget %d", n, cost, issueListBudget)
+	}
 }

@@ -319,7 +319,8 @@ func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, err
 	}
 	out := IssueList{Issues: list, Total: total}
 	if cached {
-		q.db.issueLists.PutAt(key, stamp, issueListEntry{issues: copyIssues(list), total: total})
+		e := issueListEntry{issues: copyIssues(list), total: total}
+		q.db.issueLists.PutAtCost(key, stamp, e, e.cost(key))
 		out.Key, out.Version = key, version
 	}
 	return out, nil

@@ -99,7 +99,8 @@ func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*mo
 		return nil, false, err
 	}
 	if cached {
-		q.db.issueLists.PutAt(key, stamp, issueListEntry{issues: copyIssues(issues), more: more})
+		e := issueListEntry{issues: copyIssues(issues), more: more}
+		q.db.issueLists.PutAtCost(key, stamp, e, e.cost(key))
 	}
 	return issues, more, nil
 }
