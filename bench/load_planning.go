@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+)
+
+// planningEndpoints are the rows of issues and what hangs off them.
+func (l *loader) planningEndpoints() []*endpoint {
+	sd := l.sd
+	pick := func(w *worker, list []projectRef) projectRef { return list[w.rng.IntN(len(list))] }
+	get := func(p string) reqSpec { return reqSpec{method: http.MethodGet, path: p} }
+	return []*endpoint{
+		// Issues (issue 13): a project's open issues with one label, 20 a
+		// page; the issues assigned to the caller across every project it
+		// sees; creation (the iid sequence and the row in one transaction).
+		{name: "GET /projects/:id/issues?labels&state", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues?state=opened&labels=%s&per_page=20",
+				pick(w, sd.IssueProjects).ID, benchLabels[w.rng.IntN(len(benchLabels))]))
+		}},
+		{name: "GET /issues?scope=assigned_to_me", weight: 3, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/issues?scope=assigned_to_me&per_page=20&page=%d", 1+w.rng.IntN(3)))
+		}},
+		{name: "GET /projects/:id/issues/:iid", weight: 5, req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues/%d", pick(w, sd.IssueProjects).ID, 1+w.rng.IntN(issuesPerProject)))
+		}},
+		{name: "GET /search?scope=issues", weight: 2, req: func(w *worker) reqSpec {
+			return get("/search?scope=issues&search=" + issueWords[w.rng.IntN(len(issueWords))])
+		}},
+		// Planning lists outside the mix: a project's labels and
+		// milestones, an issue's notes and discussions (notesPerIssue
+		// comments on issue 1), the caller's and a project's events.
+		{name: "GET /projects/:id/labels", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/labels?with_counts=true", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "GET /projects/:id/milestones", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/milestones", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "GET …/issues/:iid/notes", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues/1/notes", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "GET …/issues/:iid/discussions", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues/1/discussions", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "GET /events", req: func(w *worker) reqSpec { return get("/events?per_page=20") }},
+		{name: "GET /projects/:id/events", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/events", pick(w, sd.IssueProjects).ID))
+		}},
+		{name: "POST /projects/:id/issues", weight: 1, req: func(w *worker) reqSpec {
+			form := url.Values{"title": {fmt.Sprintf("bench issue %s %d %d", w.phase, w.id, w.n)}, "labels": {"bug"}}
+			return reqSpec{method: http.MethodPost, path: fmt.Sprintf("/projects/%d/issues", pick(w, sd.RepoProjects).ID),
+				body: []byte(form.Encode()), ctype: "application/x-www-form-urlencoded"}
+		}},
+		// Issue boards: one board's label lists, each with its label.
+		{name: "GET /projects/:id/boards/:board_id/lists", weight: 2, req: func(w *worker) reqSpec {
+			b := sd.Boards[w.rng.IntN(len(sd.Boards))]
+			return get(fmt.Sprintf("/projects/%d/boards/%d/lists", b.Project, b.Board))
+		}},
+	}
+}
