@@ -38,20 +38,9 @@ type BoardInput struct {
 	HideClosedList  *bool
 }
 
-// boardParent loads the project (group false) or the group whose boards
-// an operation handles, with the caller's level: "404 Project Not Found"
-// or "404 Group Not Found" to callers who may not see it. The labels the
-// parent may use are its label parent's, so the two share the loader.
-func (s *Service) boardParent(ctx context.Context, id *auth.Identity, ref string, group bool) (*labelParent, error) {
-	if group {
-		return s.groupLabelParent(ctx, id, ref)
-	}
-	return s.projectLabelParent(ctx, id, ref)
-}
-
 // boardCan is an issue board ability on lp. GitLab's ProjectPolicy prevents
 // every board ability of a project whose issues feature is off.
-func boardCan(id *auth.Identity, lp *labelParent, a access.Ability) bool {
+func boardCan(id *auth.Identity, lp *planningParent, a access.Ability) bool {
 	if lp.project != nil {
 		return lp.project.IssuesEnabled && ProjectCan(id, lp.project, lp.level, a)
 	}
@@ -59,14 +48,14 @@ func boardCan(id *auth.Identity, lp *labelParent, a access.Ability) bool {
 }
 
 // boardOwner names lp as the store's board queries do.
-func boardOwner(lp *labelParent) (projectID, groupID int64) {
+func boardOwner(lp *planningParent) (projectID, groupID int64) {
 	if lp.project != nil {
 		return lp.project.ID, 0
 	}
 	return 0, lp.group.ID
 }
 
-func boardViewOf(lp *labelParent, b *model.Board) *BoardView {
+func boardViewOf(lp *planningParent, b *model.Board) *BoardView {
 	if lp.project != nil {
 		return &BoardView{Board: b, Project: lp.project}
 	}
@@ -75,7 +64,7 @@ func boardViewOf(lp *labelParent, b *model.Board) *BoardView {
 
 // findBoard is GitLab's board_parent.boards.find: "404 Not found" for a
 // board of another parent or none.
-func (s *Service) findBoard(ctx context.Context, lp *labelParent, boardID int64) (*model.Board, error) {
+func (s *Service) findBoard(ctx context.Context, lp *planningParent, boardID int64) (*model.Board, error) {
 	pid, gid := boardOwner(lp)
 	b, err := s.db.Queries().Board(ctx, pid, gid, boardID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -87,8 +76,8 @@ func (s *Service) findBoard(ctx context.Context, lp *labelParent, boardID int64)
 // boardFor loads the parent, checks the ability a on it and finds the
 // board, in GitLab's order: 404 for a hidden parent, 403 without the
 // ability, then 404 for an unknown board.
-func (s *Service) boardFor(ctx context.Context, id *auth.Identity, ref string, group bool, boardID int64, a access.Ability) (*labelParent, *model.Board, error) {
-	lp, err := s.boardParent(ctx, id, ref, group)
+func (s *Service) boardFor(ctx context.Context, id *auth.Identity, ref string, group bool, boardID int64, a access.Ability) (*planningParent, *model.Board, error) {
+	lp, err := s.planningParent(ctx, id, ref, group)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -105,7 +94,7 @@ func (s *Service) boardFor(ctx context.Context, id *auth.Identity, ref string, g
 // ListBoards lists the boards of a project or group in id order. GitLab's
 // API lists what exists: it creates no default board (the web page does).
 func (s *Service) ListBoards(ctx context.Context, id *auth.Identity, ref string, group bool) ([]*BoardView, error) {
-	lp, err := s.boardParent(ctx, id, ref, group)
+	lp, err := s.planningParent(ctx, id, ref, group)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +134,7 @@ func validateBoard(b *model.Board) error {
 // CreateBoard creates a board named name, with its backlog and closed
 // lists (Boards::CreateService); the API shows neither.
 func (s *Service) CreateBoard(ctx context.Context, id *auth.Identity, ref string, group bool, name string) (*BoardView, error) {
-	lp, err := s.boardParent(ctx, id, ref, group)
+	lp, err := s.planningParent(ctx, id, ref, group)
 	if err != nil {
 		return nil, err
 	}
@@ -345,7 +334,7 @@ func (s *Service) DeleteBoardList(ctx context.Context, id *auth.Identity, ref st
 
 // lockBoard re-reads a board with its lists under the board lock: "404
 // Not found" when it was deleted meanwhile.
-func (s *Service) lockBoard(ctx context.Context, q *store.Queries, lp *labelParent, boardID int64) (*model.Board, error) {
+func (s *Service) lockBoard(ctx context.Context, q *store.Queries, lp *planningParent, boardID int64) (*model.Board, error) {
 	pid, gid := boardOwner(lp)
 	b, err := q.LockBoard(ctx, pid, gid, boardID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -356,7 +345,7 @@ func (s *Service) lockBoard(ctx context.Context, q *store.Queries, lp *labelPare
 
 // lockList is lockBoard and listOf: the board's lists under its lock and
 // the index of list listID among them.
-func (s *Service) lockList(ctx context.Context, q *store.Queries, lp *labelParent, boardID, listID int64) (*model.Board, int, error) {
+func (s *Service) lockList(ctx context.Context, q *store.Queries, lp *planningParent, boardID, listID int64) (*model.Board, int, error) {
 	b, err := s.lockBoard(ctx, q, lp, boardID)
 	if err != nil {
 		return nil, 0, err

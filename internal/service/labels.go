@@ -44,22 +44,7 @@ func DefaultLabelListOptions() LabelListOptions {
 	return LabelListOptions{IncludeAncestorGroups: true, OnlyGroupLabels: true}
 }
 
-// labelParent is the project or group whose labels an operation handles,
-// with the caller's level there.
-type labelParent struct {
-	project *model.Project   // nil for a group
-	group   *model.Namespace // the group (for a project: its group, or nil)
-	level   access.Level
-}
-
-func (lp *labelParent) can(id *auth.Identity, a access.Ability) bool {
-	if lp.project != nil {
-		return planningFeatureOn(lp.project) && ProjectCan(id, lp.project, lp.level, a)
-	}
-	return GroupCan(lp.level, a)
-}
-
-func (lp *labelParent) projectID() int64 {
+func (lp *planningParent) projectID() int64 {
 	if lp.project == nil {
 		return 0
 	}
@@ -73,31 +58,19 @@ func (lp *labelParent) projectID() int64 {
 func planningFeatureOn(p *model.Project) bool { return p.IssuesEnabled || p.MergeRequestsEnabled }
 
 // projectLabelParent loads a project the caller sees, with its group.
-func (s *Service) projectLabelParent(ctx context.Context, id *auth.Identity, ref string) (*labelParent, error) {
-	p, level, err := s.VisibleProject(ctx, id, ref)
-	if err != nil {
-		return nil, err
-	}
-	lp := &labelParent{project: p, level: level}
-	if p.Namespace != nil && p.Namespace.IsGroup() {
-		lp.group = p.Namespace
-	}
-	return lp, nil
+func (s *Service) projectLabelParent(ctx context.Context, id *auth.Identity, ref string) (*planningParent, error) {
+	return s.planningParent(ctx, id, ref, false)
 }
 
-func (s *Service) groupLabelParent(ctx context.Context, id *auth.Identity, ref string) (*labelParent, error) {
-	g, level, err := s.VisibleGroup(ctx, id, ref)
-	if err != nil {
-		return nil, err
-	}
-	return &labelParent{group: g, level: level}, nil
+func (s *Service) groupLabelParent(ctx context.Context, id *auth.Identity, ref string) (*planningParent, error) {
+	return s.planningParent(ctx, id, ref, true)
 }
 
 // labelScope is GitLab's LabelsFinder for a parent: a project's labels
 // and its group's (with the group's ancestors), or a group's labels (with
 // its ancestors, its descendants the caller sees, and their projects'
 // labels when not only group labels).
-func (s *Service) labelScope(ctx context.Context, id *auth.Identity, lp *labelParent, o LabelListOptions) (store.LabelScope, error) {
+func (s *Service) labelScope(ctx context.Context, id *auth.Identity, lp *planningParent, o LabelListOptions) (store.LabelScope, error) {
 	q := s.db.Queries()
 	var sc store.LabelScope
 	sc.Search = o.Search
@@ -180,7 +153,7 @@ func sortLabels(list []*model.Label) {
 
 // findLabel is GitLab's find_label: among the parent's labels, the one
 // with id ref, else the one titled ref; "404 Label Not Found".
-func (s *Service) findLabel(ctx context.Context, id *auth.Identity, lp *labelParent, ref string, o LabelListOptions) (*model.Label, error) {
+func (s *Service) findLabel(ctx context.Context, id *auth.Identity, lp *planningParent, ref string, o LabelListOptions) (*model.Label, error) {
 	sc, err := s.labelScope(ctx, id, lp, o)
 	if err != nil {
 		return nil, err
@@ -224,7 +197,7 @@ func (s *Service) ListGroupLabels(ctx context.Context, id *auth.Identity, ref st
 	return s.listLabels(ctx, id, lp, o)
 }
 
-func (s *Service) listLabels(ctx context.Context, id *auth.Identity, lp *labelParent, o LabelListOptions) ([]*LabelView, error) {
+func (s *Service) listLabels(ctx context.Context, id *auth.Identity, lp *planningParent, o LabelListOptions) ([]*LabelView, error) {
 	if !lp.can(id, access.ReadLabel) {
 		return nil, Forbidden("")
 	}
@@ -258,7 +231,7 @@ func (s *Service) GroupLabel(ctx context.Context, id *auth.Identity, ref, labelR
 	return s.oneLabel(ctx, id, lp, labelRef, o)
 }
 
-func (s *Service) oneLabel(ctx context.Context, id *auth.Identity, lp *labelParent, labelRef string, o LabelListOptions) (*LabelView, error) {
+func (s *Service) oneLabel(ctx context.Context, id *auth.Identity, lp *planningParent, labelRef string, o LabelListOptions) (*LabelView, error) {
 	if !lp.can(id, access.ReadLabel) {
 		return nil, Forbidden("")
 	}
@@ -269,7 +242,7 @@ func (s *Service) oneLabel(ctx context.Context, id *auth.Identity, lp *labelPare
 	return s.labelView(ctx, id, lp, l)
 }
 
-func (s *Service) labelView(ctx context.Context, id *auth.Identity, lp *labelParent, l *model.Label) (*LabelView, error) {
+func (s *Service) labelView(ctx context.Context, id *auth.Identity, lp *planningParent, l *model.Label) (*LabelView, error) {
 	views, err := s.labelViews(ctx, id, lp, []*model.Label{l}, false)
 	if err != nil {
 		return nil, err
@@ -279,7 +252,7 @@ func (s *Service) labelView(ctx context.Context, id *auth.Identity, lp *labelPar
 
 // labelViews adds to labels, in batch, their priorities in the listing
 // project, the caller's subscriptions and (withCounts) issue counts.
-func (s *Service) labelViews(ctx context.Context, id *auth.Identity, lp *labelParent, labels []*model.Label, withCounts bool) ([]*LabelView, error) {
+func (s *Service) labelViews(ctx context.Context, id *auth.Identity, lp *planningParent, labels []*model.Label, withCounts bool) ([]*LabelView, error) {
 	q := s.db.Queries()
 	ids := make([]int64, len(labels))
 	for i, l := range labels {
@@ -320,7 +293,7 @@ func (s *Service) labelViews(ctx context.Context, id *auth.Identity, lp *labelPa
 // label, in the listing project, or in the projects of the listing group
 // and its subgroups the caller sees. Confidential issues count where the
 // caller is a Reporter, or their author or an assignee (IssuesFinder).
-func (s *Service) labelIssueCounts(ctx context.Context, id *auth.Identity, lp *labelParent, labelIDs []int64) (map[int64]store.LabelIssueCount, error) {
+func (s *Service) labelIssueCounts(ctx context.Context, id *auth.Identity, lp *planningParent, labelIDs []int64) (map[int64]store.LabelIssueCount, error) {
 	in := store.LabelIssueCountsQuery{LabelIDs: labelIDs, UserID: id.UserID()}
 	if lp.project != nil {
 		in.ProjectIDs = []int64{lp.project.ID}

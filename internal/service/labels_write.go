@@ -88,7 +88,7 @@ func (s *Service) CreateGroupLabel(ctx context.Context, id *auth.Identity, ref s
 	return s.createLabel(ctx, id, lp, in)
 }
 
-func (s *Service) createLabel(ctx context.Context, id *auth.Identity, lp *labelParent, in LabelInput) (*LabelView, error) {
+func (s *Service) createLabel(ctx context.Context, id *auth.Identity, lp *planningParent, in LabelInput) (*LabelView, error) {
 	if !lp.can(id, access.AdminLabel) {
 		return nil, Forbidden("")
 	}
@@ -157,7 +157,7 @@ func (s *Service) UpdateGroupLabel(ctx context.Context, id *auth.Identity, ref, 
 
 // canAdminLabel is GitLab's admin_label on the label itself: on its
 // project, or on its group.
-func (s *Service) canAdminLabel(ctx context.Context, id *auth.Identity, lp *labelParent, l *model.Label) (bool, error) {
+func (s *Service) canAdminLabel(ctx context.Context, id *auth.Identity, lp *planningParent, l *model.Label) (bool, error) {
 	if l.ProjectID != nil || lp.project == nil {
 		return lp.can(id, access.AdminLabel), nil
 	}
@@ -174,7 +174,7 @@ func (s *Service) canAdminLabel(ctx context.Context, id *auth.Identity, lp *labe
 	return GroupCan(level, access.AdminLabel), nil
 }
 
-func (s *Service) updateLabel(ctx context.Context, id *auth.Identity, lp *labelParent, labelRef string, in LabelInput) (*LabelView, error) {
+func (s *Service) updateLabel(ctx context.Context, id *auth.Identity, lp *planningParent, labelRef string, in LabelInput) (*LabelView, error) {
 	if !lp.can(id, access.AdminLabel) {
 		return nil, Forbidden("")
 	}
@@ -236,7 +236,7 @@ func (s *Service) DeleteGroupLabel(ctx context.Context, id *auth.Identity, ref, 
 	return s.deleteLabel(ctx, id, lp, labelRef)
 }
 
-func (s *Service) deleteLabel(ctx context.Context, id *auth.Identity, lp *labelParent, labelRef string) error {
+func (s *Service) deleteLabel(ctx context.Context, id *auth.Identity, lp *planningParent, labelRef string) error {
 	o := DefaultLabelListOptions()
 	o.IncludeAncestorGroups = false
 	l, err := s.findLabel(ctx, id, lp, labelRef, o)
@@ -314,7 +314,7 @@ func (s *Service) PromoteLabel(ctx context.Context, id *auth.Identity, ref, labe
 	if err != nil {
 		return nil, err
 	}
-	return s.labelView(ctx, id, &labelParent{group: lp.group, level: glevel}, groupLabel)
+	return s.labelView(ctx, id, &planningParent{group: lp.group, level: glevel}, groupLabel)
 }
 
 // SetProjectLabelSubscription subscribes the caller to a label a project
@@ -338,7 +338,7 @@ func (s *Service) SetGroupLabelSubscription(ctx context.Context, id *auth.Identi
 	return s.setLabelSubscription(ctx, id, lp, labelRef, subscribe)
 }
 
-func (s *Service) setLabelSubscription(ctx context.Context, id *auth.Identity, lp *labelParent, labelRef string, subscribe bool) (*LabelView, bool, error) {
+func (s *Service) setLabelSubscription(ctx context.Context, id *auth.Identity, lp *planningParent, labelRef string, subscribe bool) (*LabelView, bool, error) {
 	if !id.Authenticated() {
 		return nil, false, Unauthorized("")
 	}

@@ -46,47 +46,13 @@ type MilestoneInput struct {
 	StateEvent     string // "close", "activate" or ""
 }
 
-// milestoneParent is the project or group whose milestones an operation
-// handles, with the caller's level there.
-type milestoneParent struct {
-	project *model.Project
-	group   *model.Namespace // a group parent, or a project's group (nil in a personal namespace)
-	level   access.Level
-}
-
-func (mp *milestoneParent) can(id *auth.Identity, a access.Ability) bool {
-	if mp.project != nil {
-		return planningFeatureOn(mp.project) && ProjectCan(id, mp.project, mp.level, a)
-	}
-	return GroupCan(mp.level, a)
-}
-
-func (s *Service) milestoneParent(ctx context.Context, id *auth.Identity, ref string, group bool) (*milestoneParent, error) {
-	if group {
-		g, level, err := s.VisibleGroup(ctx, id, ref)
-		if err != nil {
-			return nil, err
-		}
-		return &milestoneParent{group: g, level: level}, nil
-	}
-	p, level, err := s.VisibleProject(ctx, id, ref)
-	if err != nil {
-		return nil, err
-	}
-	mp := &milestoneParent{project: p, level: level}
-	if p.Namespace != nil && p.Namespace.IsGroup() {
-		mp.group = p.Namespace
-	}
-	return mp, nil
-}
-
 // milestoneNotFound is GitLab's answer to an unknown milestone id: a
 // RecordNotFound of parent.milestones.find, "404 Not found".
 var milestoneNotFound = &Error{Kind: KindNotFound, Message: "Not found"}
 
 // ListMilestones lists a project's (group false) or a group's milestones.
 func (s *Service) ListMilestones(ctx context.Context, id *auth.Identity, ref string, group bool, o MilestoneListOptions) ([]*MilestoneView, int, error) {
-	mp, err := s.milestoneParent(ctx, id, ref, group)
+	mp, err := s.planningParent(ctx, id, ref, group)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -223,7 +189,7 @@ func (s *Service) milestoneView(ctx context.Context, m *model.Milestone) (*Miles
 }
 
 // milestoneOf loads milestone mid of the parent.
-func (s *Service) milestoneOf(ctx context.Context, q *store.Queries, mp *milestoneParent, mid int64) (*model.Milestone, error) {
+func (s *Service) milestoneOf(ctx context.Context, q *store.Queries, mp *planningParent, mid int64) (*model.Milestone, error) {
 	m, err := q.MilestoneByID(ctx, mid)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, milestoneNotFound
@@ -240,7 +206,7 @@ func (s *Service) milestoneOf(ctx context.Context, q *store.Queries, mp *milesto
 
 // GetMilestone returns milestone mid of a project or group.
 func (s *Service) GetMilestone(ctx context.Context, id *auth.Identity, ref string, group bool, mid int64) (*MilestoneView, error) {
-	mp, err := s.milestoneParent(ctx, id, ref, group)
+	mp, err := s.planningParent(ctx, id, ref, group)
 	if err != nil {
 		return nil, err
 	}

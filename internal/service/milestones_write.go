@@ -41,7 +41,7 @@ func validateMilestone(m *model.Milestone) (field, msg string) {
 // (Milestone#uniqueness_of_title): a project milestone among its
 // project's and its group's milestones; a group milestone among the
 // group's and its projects' milestones.
-func milestoneTitleScope(ctx context.Context, q *store.Queries, m *model.Milestone, mp *milestoneParent) (projects, groups []int64, err error) {
+func milestoneTitleScope(ctx context.Context, q *store.Queries, m *model.Milestone, mp *planningParent) (projects, groups []int64, err error) {
 	if m.ProjectID != nil {
 		projects = []int64{*m.ProjectID}
 		if mp.group != nil {
@@ -78,7 +78,7 @@ func applyMilestoneInput(m *model.Milestone, in MilestoneInput) {
 
 // CreateMilestone creates a project or group milestone.
 func (s *Service) CreateMilestone(ctx context.Context, id *auth.Identity, ref string, group bool, in MilestoneInput) (*MilestoneView, error) {
-	mp, err := s.milestoneParent(ctx, id, ref, group)
+	mp, err := s.planningParent(ctx, id, ref, group)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (s *Service) CreateMilestone(ctx context.Context, id *auth.Identity, ref st
 	return s.milestoneView(ctx, m)
 }
 
-func (s *Service) checkMilestoneTitle(ctx context.Context, q *store.Queries, m *model.Milestone, mp *milestoneParent, verb string) error {
+func (s *Service) checkMilestoneTitle(ctx context.Context, q *store.Queries, m *model.Milestone, mp *planningParent, verb string) error {
 	projects, groups, err := milestoneTitleScope(ctx, q, m, mp)
 	if err != nil {
 		return err
@@ -128,7 +128,7 @@ func (s *Service) checkMilestoneTitle(ctx context.Context, q *store.Queries, m *
 
 // UpdateMilestone changes a project or group milestone.
 func (s *Service) UpdateMilestone(ctx context.Context, id *auth.Identity, ref string, group bool, mid int64, in MilestoneInput) (*MilestoneView, error) {
-	mp, err := s.milestoneParent(ctx, id, ref, group)
+	mp, err := s.planningParent(ctx, id, ref, group)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func (s *Service) UpdateMilestone(ctx context.Context, id *auth.Identity, ref st
 // DeleteMilestone deletes a project or group milestone; its issues keep
 // no milestone.
 func (s *Service) DeleteMilestone(ctx context.Context, id *auth.Identity, ref string, group bool, mid int64) error {
-	mp, err := s.milestoneParent(ctx, id, ref, group)
+	mp, err := s.planningParent(ctx, id, ref, group)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func (s *Service) DeleteMilestone(ctx context.Context, id *auth.Identity, ref st
 // merge into it, their issues moving over (GitLab's
 // Milestones::PromoteService). The caller manages milestones of both.
 func (s *Service) PromoteMilestone(ctx context.Context, id *auth.Identity, ref string, mid int64) error {
-	mp, err := s.milestoneParent(ctx, id, ref, false)
+	mp, err := s.planningParent(ctx, id, ref, false)
 	if err != nil {
 		return err
 	}
