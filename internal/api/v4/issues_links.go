@@ -73,12 +73,9 @@ func (a *API) createIssueLink(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	targetIID, ok, err := c.params.int("target_issue_iid")
+	targetIID, err := c.params.requiredInt("target_issue_iid")
 	if err != nil {
 		return err
-	}
-	if !ok {
-		return service.ParamError("target_issue_iid is missing")
 	}
 	linkType, _ := c.params.str("link_type")
 	v, err := a.svc.CreateIssueLink(r.Context(), c.id, r.PathValue("id"), iid, target, targetIID, linkType)
