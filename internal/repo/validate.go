@@ -132,14 +132,22 @@ func isDotGit(comp string) bool {
 	if strings.EqualFold(ntfs, ".git") || strings.EqualFold(ntfs, "git~1") {
 		return true
 	}
-	hfs := strings.Map(func(r rune) rune {
+	// git's is_hfs_dotgit reads the name as UTF-8 and stops at a
+	// malformed sequence as at its end: ".git" followed by one is .git.
+	var hfs strings.Builder
+	for i := 0; i < len(comp); {
+		r, size := utf8.DecodeRuneInString(comp[i:])
+		if r == utf8.RuneError && size <= 1 {
+			break
+		}
+		i += size
 		switch {
 		case r >= 0x200c && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x206a && r <= 0x206f, r == 0xfeff:
-			return -1
+			continue
 		}
-		return r
-	}, comp)
-	return strings.EqualFold(hfs, ".git")
+		hfs.WriteRune(r)
+	}
+	return strings.EqualFold(hfs.String(), ".git")
 }
 
 // isHexID reports whether s looks like an object id (or abbreviation).

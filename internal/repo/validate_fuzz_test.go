@@ -24,7 +24,9 @@ func gitCheckRefFormat(t *testing.T, ref string) (valid, ok bool) {
 	err = cmd.Run()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
-		return false, true
+		// 129 is git's usage error: a ref starting with "-" reads as an
+		// option (check-ref-format takes no "--"), which is no verdict.
+		return false, exit.ExitCode() != 129
 	}
 	if err != nil {
 		t.Fatalf("git check-ref-format: %v", err)
