@@ -1,0 +1,372 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/emoji"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// QuickActionResult is what a text's commands did: GitLab's
+// commands_changes (the update parameters they made) and summary (the
+// messages of Notes::QuickActionsStatus).
+type QuickActionResult struct {
+	Changes map[string]any
+	Summary []string
+}
+
+// quickPlan is the commands of one text turned into the existing
+// operations' inputs; commands the caller may not run are dropped, as
+// GitLab's condition blocks leave them unexecuted.
+type quickPlan struct {
+	in        IssueInput
+	hasUpdate bool
+	times     []IssueTimeAction
+	subscribe *bool
+	awards    []string
+	res       QuickActionResult
+}
+
+func (pl *quickPlan) did(change string, value any, summary string) {
+	pl.res.Changes[change] = value
+	pl.res.Summary = append(pl.res.Summary, summary)
+}
+
+// runIssueQuickActions runs cmds on issue iid as the caller, through the
+// operations their API calls use (update, time tracking, subscription,
+// award emoji), so notes, events and to-dos are recorded as for those.
+func (s *Service) runIssueQuickActions(ctx context.Context, id *auth.Identity, ref string, iid int64, cmds []QuickAction) (*QuickActionResult, error) {
+	ip, err := s.VisibleIssue(ctx, id, ref, iid)
+	if err != nil {
+		return nil, err
+	}
+	pl, err := s.planQuickActions(ctx, id, ip, cmds)
+	if err != nil {
+		return nil, err
+	}
+	if pl.hasUpdate {
+		if _, err := s.updateIssue(ctx, id, ref, iid, pl.in); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range pl.times {
+		if _, err := s.TrackIssueTime(ctx, id, ref, iid, t); err != nil {
+			return nil, err
+		}
+	}
+	if pl.subscribe != nil {
+		if _, _, err := s.SetIssueSubscription(ctx, id, ref, iid, *pl.subscribe); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range pl.awards {
+		aref := AwardableRef{NoteableRef: NoteableRef{Project: ref, Type: model.NoteableIssue, IID: iid}}
+		if _, err := s.CreateAwardEmoji(ctx, id, aref, name); err != nil && !isKind(err, KindNotFound) {
+			return nil, err
+		}
+	}
+	return &pl.res, nil
+}
+
+func isKind(err error, k Kind) bool {
+	var se *Error
+	return errors.As(err, &se) && se.Kind == k
+}
+
+// planQuickActions checks each command against the caller's abilities
+// (GitLab's conditions: update_issue for state and title, admin_issue for
+// metadata and time tracking, award_emoji for awards) and the issue.
+func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *IssueInProject, cmds []QuickAction) (*quickPlan, error) {
+	p, i := ip.Project, ip.Issue
+	canUpdate := id.Authenticated() && CanUpdateIssue(id, p, ip.Level, i)
+	admin := id.Authenticated() && ProjectCan(id, p, ip.Level, access.AdminIssue)
+	pl := &quickPlan{res: QuickActionResult{Changes: map[string]any{}, Summary: []string{}}}
+	q := s.db.Queries()
+	for _, c := range cmds {
+		switch c.Name {
+		case "close":
+			if canUpdate && i.State == "opened" {
+				pl.in.StateEvent, pl.hasUpdate = "close", true
+				pl.did("state_event", "close", "Closed this issue.")
+			}
+		case "reopen":
+			if canUpdate && i.State == "closed" {
+				pl.in.StateEvent, pl.hasUpdate = "reopen", true
+				pl.did("state_event", "reopen", "Reopened this issue.")
+			}
+		case "title":
+			if canUpdate && c.Arg != "" {
+				t := c.Arg
+				pl.in.Title, pl.hasUpdate = &t, true
+				pl.did("title", t, fmt.Sprintf("Changed the title to %q.", t))
+			}
+		case "confidential":
+			if admin && !i.Confidential {
+				v := true
+				pl.in.Confidential, pl.hasUpdate = &v, true
+				pl.did("confidential", true, "Made this issue confidential.")
+			}
+		case "lock", "unlock":
+			locked := i.DiscussionLocked != nil && *i.DiscussionLocked
+			if v := c.Name == "lock"; admin && v != locked {
+				pl.in.DiscussionLocked, pl.hasUpdate = &v, true
+				pl.did("discussion_locked", v, map[bool]string{true: "Locked the discussion.", false: "Unlocked the discussion."}[v])
+			}
+		case "due":
+			if d, ok := quickDate(c.Arg); admin && ok {
+				pl.in.DueDateSet, pl.in.DueDate, pl.hasUpdate = true, &d, true
+				pl.did("due_date", d, "Set the due date to "+d+".")
+			}
+		case "remove_due_date":
+			if admin && i.DueDate != nil {
+				pl.in.DueDateSet, pl.in.DueDate, pl.hasUpdate = true, nil, true
+				pl.did("due_date", nil, "Removed the due date.")
+			}
+		case "estimate", "remove_estimate", "spend":
+			if admin {
+				planTime(pl, c, id.User.ID)
+			}
+		case "subscribe", "unsubscribe":
+			if !id.Authenticated() {
+				continue
+			}
+			on := c.Name == "subscribe"
+			cur, err := s.subscribed(ctx, q, id.User.ID, i)
+			if err != nil {
+				return nil, err
+			}
+			if cur != on {
+				pl.subscribe = &on
+				pl.did("subscription_event", c.Name, map[bool]string{true: "Subscribed to this issue.", false: "Unsubscribed from this issue."}[on])
+			}
+		case "award":
+			name := emoji.Normalize(strings.Trim(c.Arg, ": "))
+			if IssueNoteable(ip).canAward(id) && emoji.Valid(name) {
+				pl.awards = append(pl.awards, name)
+				pl.did("emoji_award", name, "Toggled :"+name+": emoji award.")
+			}
+		default:
+			if !admin {
+				continue
+			}
+			if err := s.planMetadata(ctx, q, id, ip, pl, c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return pl, nil
+}
+
+// planTime plans /estimate, /remove_estimate and /spend.
+func planTime(pl *quickPlan, c QuickAction, uid int64) {
+	switch c.Name {
+	case "estimate":
+		if n, ok := ParseDuration(c.Arg); ok && n > 0 {
+			d := c.Arg
+			pl.times = append(pl.times, IssueTimeAction{Estimate: &d})
+			pl.did("time_estimate", n, "Set time estimate to "+FormatDuration(n)+".")
+		}
+	case "remove_estimate":
+		pl.times = append(pl.times, IssueTimeAction{ResetEstimate: true})
+		pl.did("time_estimate", 0, "Removed time estimate.")
+	case "spend":
+		fields := strings.Fields(c.Arg)
+		if len(fields) == 0 {
+			return
+		}
+		n, ok := ParseDuration(fields[0])
+		if !ok || n == 0 {
+			return
+		}
+		d := fields[0]
+		pl.times = append(pl.times, IssueTimeAction{Spent: &d})
+		msg := "Added " + FormatDuration(n) + " spent time."
+		if n < 0 {
+			msg = "Subtracted " + FormatDuration(-n) + " spent time."
+		}
+		pl.did("spend_time", map[string]any{"duration": n, "user_id": uid}, msg)
+	}
+}
+
+// quickDate reads /due's date: GitLab's Chronic takes many forms; lablet
+// takes ISO dates.
+func quickDate(arg string) (string, bool) {
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(arg))
+	if err != nil {
+		return "", false
+	}
+	return t.Format("2006-01-02"), true
+}
+
+// planMetadata plans the label, assignee and milestone commands
+// (admin_issue). Labels, users and milestones must exist, as GitLab's
+// finders have them; unknown ones are ignored.
+func (s *Service) planMetadata(ctx context.Context, q *store.Queries, id *auth.Identity, ip *IssueInProject, pl *quickPlan, c QuickAction) error {
+	p, i := ip.Project, ip.Issue
+	switch c.Name {
+	case "label", "relabel", "unlabel":
+		if c.Name == "unlabel" && c.Arg == "" {
+			if len(i.LabelIDs) > 0 {
+				pl.in.Labels, pl.hasUpdate = &[]string{}, true
+				pl.did("label_ids", []int64{}, "Removed all labels.")
+			}
+			return nil
+		}
+		titles := refArgs(c.Arg, '~')
+		ids, err := resolveLabels(ctx, q, p, titles, false)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		refs := labelRefs(ids)
+		switch c.Name {
+		case "label":
+			pl.in.AddLabels = append(pl.in.AddLabels, titles...)
+			pl.did("add_label_ids", ids, "Added "+refs+" "+plural(len(ids), "label")+".")
+		case "relabel":
+			pl.in.Labels = &titles
+			pl.did("label_ids", ids, "Replaced all labels with "+refs+" "+plural(len(ids), "label")+".")
+		default:
+			pl.in.RemoveLabels = append(pl.in.RemoveLabels, titles...)
+			pl.did("remove_label_ids", ids, "Removed "+refs+" "+plural(len(ids), "label")+".")
+		}
+		pl.hasUpdate = true
+	case "assign":
+		for _, name := range refArgs(c.Arg, '@') {
+			u := id.User
+			if name != "me" {
+				var err error
+				if u, err = q.UserByUsername(ctx, name); err != nil {
+					if isNotFound(err) {
+						continue
+					}
+					return err
+				}
+			}
+			// CE has one assignee: the first named wins.
+			ids := []int64{u.ID}
+			pl.in.AssigneeIDs, pl.hasUpdate = &ids, true
+			pl.did("assignee_ids", ids, "Assigned @"+u.Username+".")
+			return nil
+		}
+	case "unassign":
+		if len(i.AssigneeIDs) > 0 {
+			pl.in.AssigneeIDs, pl.hasUpdate = &[]int64{}, true
+			pl.did("assignee_ids", []int64{}, "Removed assignee.")
+		}
+	case "milestone":
+		titles := refArgs(c.Arg, '%')
+		if len(titles) == 0 {
+			return nil
+		}
+		f := store.MilestoneFilter{ProjectIDs: []int64{p.ID}, Title: &titles[0], State: "active", Limit: 1}
+		if p.Namespace != nil && p.Namespace.IsGroup() {
+			f.GroupIDs = []int64{p.NamespaceID}
+		}
+		ms, _, err := q.ListMilestones(ctx, f)
+		if err != nil || len(ms) == 0 {
+			return err
+		}
+		mid := ms[0].ID
+		pl.in.MilestoneID, pl.hasUpdate = &mid, true
+		pl.did("milestone_id", mid, "Set the milestone to %"+quoteRef(ms[0].Title)+".")
+	case "remove_milestone":
+		if i.MilestoneID != nil {
+			zero := int64(0)
+			pl.in.MilestoneID, pl.hasUpdate = &zero, true
+			pl.did("milestone_id", nil, "Removed the milestone.")
+		}
+	}
+	return nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+// labelRefs writes labels as GitLab's summaries do, by id: "~1 ~2".
+func labelRefs(ids []int64) string {
+	refs := make([]string, len(ids))
+	for n, id := range ids {
+		refs[n] = fmt.Sprintf("~%d", id)
+	}
+	return strings.Join(refs, " ")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// quoteRef quotes a reference's name when it holds a space.
+func quoteRef(name string) string {
+	if strings.ContainsAny(name, " \t") {
+		return `"` + name + `"`
+	}
+	return name
+}
+
+// quickActionsOnCreate folds a new issue's description commands into its
+// create input. Commands on what does not exist yet (state, title,
+// subscription, awards) are dropped, as GitLab's persisted? conditions do;
+// time tracking is returned to run once the issue exists.
+func (s *Service) quickActionsOnCreate(ctx context.Context, id *auth.Identity, p *model.Project, level access.Level, in IssueInput) (IssueInput, []IssueTimeAction, error) {
+	text, cmds := splitQuickActions(*in.Description)
+	in.Description = &text
+	if len(cmds) == 0 {
+		return in, nil, nil
+	}
+	var keep []QuickAction
+	for _, c := range cmds {
+		switch c.Name {
+		case "close", "reopen", "title", "subscribe", "unsubscribe", "award":
+		default:
+			keep = append(keep, c)
+		}
+	}
+	uid := id.User.ID
+	draft := &IssueInProject{Project: p, Level: level, Issue: &model.Issue{ProjectID: p.ID, AuthorID: &uid, State: "opened"}}
+	if in.AssigneeIDs != nil {
+		draft.Issue.AssigneeIDs = *in.AssigneeIDs
+	}
+	pl, err := s.planQuickActions(ctx, id, draft, keep)
+	if err != nil {
+		return in, nil, err
+	}
+	c := pl.in
+	labels := []string{}
+	if in.Labels != nil {
+		labels = *in.Labels
+	}
+	if c.Labels != nil {
+		labels = *c.Labels
+	}
+	labels = append(labels, c.AddLabels...)
+	labels = slices.DeleteFunc(labels, func(t string) bool { return slices.Contains(c.RemoveLabels, t) })
+	if in.Labels != nil || len(labels) > 0 {
+		in.Labels = &labels
+	}
+	if c.AssigneeIDs != nil {
+		in.AssigneeIDs = c.AssigneeIDs
+	}
+	if c.MilestoneID != nil {
+		in.MilestoneID = c.MilestoneID
+	}
+	if c.DueDateSet {
+		in.DueDateSet, in.DueDate = true, c.DueDate
+	}
+	if c.Confidential != nil {
+		in.Confidential = c.Confidential
+	}
+	if c.DiscussionLocked != nil {
+		in.DiscussionLocked = c.DiscussionLocked
+	}
+	return in, pl.times, nil
+}
