@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -68,13 +69,35 @@ func (s *Service) runIssueQuickActions(ctx context.Context, id *auth.Identity, r
 		}
 	}
 	for _, name := range pl.awards {
-		aref := AwardableRef{NoteableRef: NoteableRef{Project: ref, Type: model.NoteableIssue, IID: iid}}
-		if _, err := s.CreateAwardEmoji(ctx, id, aref, name); err != nil && !isKind(err, KindNotFound) {
+		if err := s.toggleAward(ctx, id, ref, iid, name); err != nil {
 			return nil, err
 		}
 	}
 	return &pl.res, nil
 }
+
+// toggleAward is /award: the caller's emoji is taken back when they gave
+// it already, else given, through the award emoji operations.
+func (s *Service) toggleAward(ctx context.Context, id *auth.Identity, ref string, iid int64, name string) error {
+	aref := AwardableRef{NoteableRef: NoteableRef{Project: ref, Type: model.NoteableIssue, IID: iid}}
+	_, err := s.CreateAwardEmoji(ctx, id, aref, name)
+	if !isKind(err, KindNotFound) {
+		return err
+	}
+	given, err := s.ListAwardEmoji(ctx, id, aref, maxAwardsToggled, 0)
+	if err != nil {
+		return err
+	}
+	for _, a := range given.Awards {
+		if a.UserID == id.User.ID && a.Name == name {
+			return s.DeleteAwardEmoji(ctx, id, aref, a.ID)
+		}
+	}
+	return nil
+}
+
+// maxAwardsToggled bounds the awards read to find the caller's.
+const maxAwardsToggled = 10_000
 
 func isKind(err error, k Kind) bool {
 	var se *Error
@@ -122,8 +145,9 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 			}
 		case "due":
 			if d, ok := quickDate(c.Arg); admin && ok {
-				pl.in.DueDateSet, pl.in.DueDate, pl.hasUpdate = true, &d, true
-				pl.did("due_date", d, "Set the due date to "+d+".")
+				v := d.Format(time.DateOnly)
+				pl.in.DueDateSet, pl.in.DueDate, pl.hasUpdate = true, &v, true
+				pl.did("due_date", d.Format(time.DateOnly), "Set the due date to "+d.Format("Jan 2, 2006")+".")
 			}
 		case "remove_due_date":
 			if admin && i.DueDate != nil {
@@ -145,13 +169,13 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 			}
 			if cur != on {
 				pl.subscribe = &on
-				pl.did("subscription_event", c.Name, map[bool]string{true: "Subscribed to this issue.", false: "Unsubscribed from this issue."}[on])
+				pl.did("subscription_event", c.Name, map[bool]string{true: "Subscribed to notifications.", false: "Unsubscribed from notifications."}[on])
 			}
 		case "award":
 			name := emoji.Normalize(strings.Trim(c.Arg, ": "))
 			if IssueNoteable(ip).canAward(id) && emoji.Valid(name) {
 				pl.awards = append(pl.awards, name)
-				pl.did("emoji_award", name, "Toggled :"+name+": emoji award.")
+				pl.did("emoji_award", name, "Toggled :"+name+": emoji reaction.")
 			}
 		default:
 			if !admin {
@@ -169,7 +193,12 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 func planTime(pl *quickPlan, c QuickAction, uid int64) {
 	switch c.Name {
 	case "estimate":
-		if n, ok := ParseDuration(c.Arg); ok && n > 0 {
+		n, ok := ParseDuration(c.Arg)
+		switch {
+		case ok && n == 0:
+			pl.times = append(pl.times, IssueTimeAction{ResetEstimate: true})
+			pl.did("time_estimate", 0, "Removed time estimate.")
+		case ok && n > 0:
 			d := c.Arg
 			pl.times = append(pl.times, IssueTimeAction{Estimate: &d})
 			pl.did("time_estimate", n, "Set time estimate to "+FormatDuration(n)+".")
@@ -178,15 +207,19 @@ func planTime(pl *quickPlan, c QuickAction, uid int64) {
 		pl.times = append(pl.times, IssueTimeAction{ResetEstimate: true})
 		pl.did("time_estimate", 0, "Removed time estimate.")
 	case "spend":
+		// A trailing date is when the time was spent
+		// (SpendTimeAndDateSeparator); lablet's timelogs keep no date.
 		fields := strings.Fields(c.Arg)
-		if len(fields) == 0 {
-			return
+		if len(fields) > 1 {
+			if _, isDate := quickDate(fields[len(fields)-1]); isDate {
+				fields = fields[:len(fields)-1]
+			}
 		}
-		n, ok := ParseDuration(fields[0])
+		d := strings.Join(fields, " ")
+		n, ok := ParseDuration(d)
 		if !ok || n == 0 {
 			return
 		}
-		d := fields[0]
 		pl.times = append(pl.times, IssueTimeAction{Spent: &d})
 		msg := "Added " + FormatDuration(n) + " spent time."
 		if n < 0 {
@@ -198,12 +231,9 @@ func planTime(pl *quickPlan, c QuickAction, uid int64) {
 
 // quickDate reads /due's date: GitLab's Chronic takes many forms; lablet
 // takes ISO dates.
-func quickDate(arg string) (string, bool) {
-	t, err := time.Parse("2006-01-02", strings.TrimSpace(arg))
-	if err != nil {
-		return "", false
-	}
-	return t.Format("2006-01-02"), true
+func quickDate(arg string) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(arg))
+	return t, err == nil
 }
 
 // planMetadata plans the label, assignee and milestone commands
@@ -220,12 +250,18 @@ func (s *Service) planMetadata(ctx context.Context, q *store.Queries, id *auth.I
 			}
 			return nil
 		}
+		if c.Name != "label" && len(i.LabelIDs) == 0 {
+			return nil
+		}
 		titles := refArgs(c.Arg, '~')
 		ids, err := resolveLabels(ctx, q, p, titles, false)
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		refs := labelRefs(ids)
+		refs, err := labelRefs(ctx, q, p, titles, ids)
+		if err != nil {
+			return err
+		}
 		switch c.Name {
 		case "label":
 			pl.in.AddLabels = append(pl.in.AddLabels, titles...)
@@ -257,10 +293,21 @@ func (s *Service) planMetadata(ctx context.Context, q *store.Queries, id *auth.I
 			return nil
 		}
 	case "unassign":
-		if len(i.AssigneeIDs) > 0 {
-			pl.in.AssigneeIDs, pl.hasUpdate = &[]int64{}, true
-			pl.did("assignee_ids", []int64{}, "Removed assignee.")
+		if len(i.AssigneeIDs) == 0 {
+			return nil
 		}
+		users, err := q.UsersByIDs(ctx, i.AssigneeIDs)
+		if err != nil {
+			return err
+		}
+		var refs []string
+		for _, uid := range i.AssigneeIDs {
+			if u := users[uid]; u != nil {
+				refs = append(refs, "@"+u.Username)
+			}
+		}
+		pl.in.AssigneeIDs, pl.hasUpdate = &[]int64{}, true
+		pl.did("assignee_ids", []int64{}, "Removed "+plural(len(refs), "assignee")+" "+toSentence(refs)+".")
 	case "milestone":
 		titles := refArgs(c.Arg, '%')
 		if len(titles) == 0 {
@@ -278,24 +325,39 @@ func (s *Service) planMetadata(ctx context.Context, q *store.Queries, id *auth.I
 		pl.in.MilestoneID, pl.hasUpdate = &mid, true
 		pl.did("milestone_id", mid, "Set the milestone to %"+quoteRef(ms[0].Title)+".")
 	case "remove_milestone":
-		if i.MilestoneID != nil {
-			zero := int64(0)
-			pl.in.MilestoneID, pl.hasUpdate = &zero, true
-			pl.did("milestone_id", nil, "Removed the milestone.")
+		if i.MilestoneID == nil {
+			return nil
 		}
+		m, err := q.MilestoneByID(ctx, *i.MilestoneID)
+		if err != nil {
+			return err
+		}
+		zero := int64(0)
+		pl.in.MilestoneID, pl.hasUpdate = &zero, true
+		pl.did("milestone_id", nil, "Removed %"+quoteRef(m.Title)+" milestone.")
 	}
 	return nil
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
-// labelRefs writes labels as GitLab's summaries do, by id: "~1 ~2".
-func labelRefs(ids []int64) string {
-	refs := make([]string, len(ids))
-	for n, id := range ids {
-		refs[n] = fmt.Sprintf("~%d", id)
+// labelRefs writes the labels of ids as GitLab's summaries do, by name:
+// `~bug ~"needs review"`.
+func labelRefs(ctx context.Context, q *store.Queries, p *model.Project, titles []string, ids []int64) (string, error) {
+	found, err := q.AvailableLabels(ctx, p.ID, p.NamespaceID, titles)
+	if err != nil {
+		return "", err
 	}
-	return strings.Join(refs, " ")
+	refs := make([]string, 0, len(ids))
+	for _, id := range ids {
+		for _, l := range found {
+			if l.ID == id {
+				refs = append(refs, "~"+quoteRef(l.Title))
+				break
+			}
+		}
+	}
+	return strings.Join(refs, " "), nil
 }
 
 func plural(n int, word string) string {
@@ -305,13 +367,16 @@ func plural(n int, word string) string {
 	return word + "s"
 }
 
-// quoteRef quotes a reference's name when it holds a space.
+// quoteRef quotes a reference's name unless it is one word, as GitLab's
+// label and milestone references do.
 func quoteRef(name string) string {
-	if strings.ContainsAny(name, " \t") {
-		return `"` + name + `"`
+	if simpleRefName.MatchString(name) {
+		return name
 	}
-	return name
+	return `"` + name + `"`
 }
+
+var simpleRefName = regexp.MustCompile(`^[A-Za-z0-9_\-?.&]+$`)
 
 // quickActionsOnCreate folds a new issue's description commands into its
 // create input. Commands on what does not exist yet (state, title,
@@ -326,7 +391,7 @@ func (s *Service) quickActionsOnCreate(ctx context.Context, id *auth.Identity, p
 	var keep []QuickAction
 	for _, c := range cmds {
 		switch c.Name {
-		case "close", "reopen", "title", "subscribe", "unsubscribe", "award":
+		case "close", "reopen", "title", "subscribe", "unsubscribe", "award", "lock", "unlock", "remove_estimate":
 		default:
 			keep = append(keep, c)
 		}

@@ -94,7 +94,7 @@ func TestQuickActionsInCommentWithText(t *testing.T) {
 }
 
 func TestQuickActionsCommandsOnlyComment(t *testing.T) {
-	f, labels, _ := quickFixture(t)
+	f, labels, m := quickFixture(t)
 	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t"),
 		Labels: &gitlab.LabelOptions{"bug"}})
 	if err != nil {
@@ -102,16 +102,34 @@ func TestQuickActionsCommandsOnlyComment(t *testing.T) {
 	}
 	path := fmt.Sprintf("/projects/%d/issues/%d/notes", f.app.ID, i.IID)
 	r := f.do(t, f.reporter, "POST", path, map[string]any{"body": "/unlabel ~bug\n/lock"})
-	want := fmt.Sprintf(`{"commands_changes":{"discussion_locked":true,"remove_label_ids":[%d]},"summary":["Removed ~%d label.","Locked the discussion."]}`,
-		labels["bug"], labels["bug"])
+	want := fmt.Sprintf(`{"commands_changes":{"discussion_locked":true,"remove_label_ids":[%d]},"summary":["Removed ~bug label.","Locked the discussion."]}`,
+		labels["bug"])
 	if r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
 		t.Fatalf("commands only = %d %s, want 202 %s", r.Status, r.Body, want)
+	}
+	r = f.do(t, f.reporter, "POST", path, map[string]any{"body": "/milestone %v1\n/assign me\n/due 2030-01-02\n/award :thumbsup:"})
+	want = fmt.Sprintf(`{"commands_changes":{"assignee_ids":[%d],"due_date":"2030-01-02","emoji_award":"thumbsup","milestone_id":%d},`+
+		`"summary":["Set the milestone to %%v1.","Assigned @rita.","Set the due date to Jan 2, 2030.","Toggled :thumbsup: emoji reaction."]}`,
+		f.reporter.ID, m.ID)
+	if r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
+		t.Fatalf("commands only = %d %s, want 202 %s", r.Status, r.Body, want)
+	}
+	// A second /award takes the emoji back; /unassign and
+	// /remove_milestone name what they remove.
+	r = f.do(t, f.reporter, "POST", path, map[string]any{"body": "/award :thumbsup:\n/unassign\n/remove_milestone"})
+	want = `{"commands_changes":{"assignee_ids":[],"emoji_award":"thumbsup","milestone_id":null},` +
+		`"summary":["Toggled :thumbsup: emoji reaction.","Removed assignee @rita.","Removed %v1 milestone."]}`
+	if r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
+		t.Fatalf("commands only = %d %s, want 202 %s", r.Status, r.Body, want)
+	}
+	if awards, _, err := f.oc.AwardEmoji.ListIssueAwardEmoji(f.app.ID, i.IID, nil); err != nil || len(awards) != 0 {
+		t.Fatalf("awards after toggling twice = %+v, %v", awards, err)
 	}
 	got, _, err := f.oc.Issues.GetIssue(f.app.ID, i.IID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Labels) != 0 || !got.DiscussionLocked {
+	if len(got.Labels) != 0 || !got.DiscussionLocked || got.Milestone != nil || len(got.Assignees) != 0 || got.DueDate == nil {
 		t.Fatalf("issue = %+v", got)
 	}
 	notes, _, err := f.oc.Notes.ListIssueNotes(f.app.ID, i.IID, nil)
