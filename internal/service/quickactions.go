@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,11 +16,27 @@ import (
 )
 
 // QuickActionResult is what a text's commands did: GitLab's
-// commands_changes (the update parameters they made) and summary (the
-// messages of Notes::QuickActionsStatus).
+// commands_changes (the update parameters they made) and the execution
+// message of each command run.
 type QuickActionResult struct {
-	Changes map[string]any
-	Summary []string
+	Changes  map[string]any
+	Messages []string
+}
+
+// Summary is Notes::QuickActionsStatus#messages: the distinct messages
+// joined into one (InterpretService#execution_messages_for), none when
+// no command ran.
+func (r *QuickActionResult) Summary() []string {
+	if len(r.Messages) == 0 {
+		return []string{}
+	}
+	var distinct []string
+	for _, m := range r.Messages {
+		if !slices.Contains(distinct, m) {
+			distinct = append(distinct, m)
+		}
+	}
+	return []string{strings.Join(distinct, " ")}
 }
 
 // quickPlan is the commands of one text turned into the existing
@@ -38,7 +53,7 @@ type quickPlan struct {
 
 func (pl *quickPlan) did(change string, value any, summary string) {
 	pl.res.Changes[change] = value
-	pl.res.Summary = append(pl.res.Summary, summary)
+	pl.res.Messages = append(pl.res.Messages, summary)
 }
 
 // runIssueQuickActions runs cmds on issue iid as the caller, through the
@@ -111,7 +126,7 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 	p, i := ip.Project, ip.Issue
 	canUpdate := id.Authenticated() && CanUpdateIssue(id, p, ip.Level, i)
 	admin := id.Authenticated() && ProjectCan(id, p, ip.Level, access.AdminIssue)
-	pl := &quickPlan{res: QuickActionResult{Changes: map[string]any{}, Summary: []string{}}}
+	pl := &quickPlan{res: QuickActionResult{Changes: map[string]any{}}}
 	q := s.db.Queries()
 	for _, c := range cmds {
 		switch c.Name {
@@ -129,7 +144,7 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 			if canUpdate && c.Arg != "" {
 				t := c.Arg
 				pl.in.Title, pl.hasUpdate = &t, true
-				pl.did("title", t, fmt.Sprintf("Changed the title to %q.", t))
+				pl.did("title", t, `Changed the title to "`+t+`".`)
 			}
 		case "confidential":
 			if admin && !i.Confidential {

@@ -110,7 +110,7 @@ func (a *API) createIssueNote(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	if len(list.Notes) == 0 && list.Commands != nil {
 		// Commands only: GitLab's 202 with Entities::NoteCommands.
-		writeJSON(w, http.StatusAccepted, noteCommands{Changes: list.Commands.Changes, Summary: list.Commands.Summary})
+		writeJSON(w, http.StatusAccepted, noteCommands{Changes: list.Commands.Changes, Summary: list.Commands.Summary()})
 		return nil
 	}
 	return writeCreated(w, a.notesJSON(r, list)[0])

@@ -101,15 +101,19 @@ func TestQuickActionsCommandsOnlyComment(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := fmt.Sprintf("/projects/%d/issues/%d/notes", f.app.ID, i.IID)
-	r := f.do(t, f.reporter, "POST", path, map[string]any{"body": "/unlabel ~bug\n/lock"})
-	want := fmt.Sprintf(`{"commands_changes":{"discussion_locked":true,"remove_label_ids":[%d]},"summary":["Removed ~bug label.","Locked the discussion."]}`,
+	r := f.do(t, f.reporter, "POST", path, map[string]any{"body": "/title A \"quoted\" title"})
+	if want := `{"commands_changes":{"title":"A \"quoted\" title"},"summary":["Changed the title to \"A \"quoted\" title\"."]}`; r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
+		t.Fatalf("title = %d %s, want 202 %s", r.Status, r.Body, want)
+	}
+	r = f.do(t, f.reporter, "POST", path, map[string]any{"body": "/unlabel ~bug\n/lock"})
+	want := fmt.Sprintf(`{"commands_changes":{"discussion_locked":true,"remove_label_ids":[%d]},"summary":["Removed ~bug label. Locked the discussion."]}`,
 		labels["bug"])
 	if r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
 		t.Fatalf("commands only = %d %s, want 202 %s", r.Status, r.Body, want)
 	}
 	r = f.do(t, f.reporter, "POST", path, map[string]any{"body": "/milestone %v1\n/assign me\n/due 2030-01-02\n/award :thumbsup:"})
 	want = fmt.Sprintf(`{"commands_changes":{"assignee_ids":[%d],"due_date":"2030-01-02","emoji_award":"thumbsup","milestone_id":%d},`+
-		`"summary":["Set the milestone to %%v1.","Assigned @rita.","Set the due date to Jan 2, 2030.","Toggled :thumbsup: emoji reaction."]}`,
+		`"summary":["Set the milestone to %%v1. Assigned @rita. Set the due date to Jan 2, 2030. Toggled :thumbsup: emoji reaction."]}`,
 		f.reporter.ID, m.ID)
 	if r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
 		t.Fatalf("commands only = %d %s, want 202 %s", r.Status, r.Body, want)
@@ -118,7 +122,7 @@ func TestQuickActionsCommandsOnlyComment(t *testing.T) {
 	// /remove_milestone name what they remove.
 	r = f.do(t, f.reporter, "POST", path, map[string]any{"body": "/award :thumbsup:\n/unassign\n/remove_milestone"})
 	want = `{"commands_changes":{"assignee_ids":[],"emoji_award":"thumbsup","milestone_id":null},` +
-		`"summary":["Toggled :thumbsup: emoji reaction.","Removed assignee @rita.","Removed %v1 milestone."]}`
+		`"summary":["Toggled :thumbsup: emoji reaction. Removed assignee @rita. Removed %v1 milestone."]}`
 	if r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
 		t.Fatalf("commands only = %d %s, want 202 %s", r.Status, r.Body, want)
 	}
@@ -165,6 +169,13 @@ func TestQuickActionsGuestDroppedUnknownAndFencesKept(t *testing.T) {
 	if got.State != "opened" || len(got.Labels) != 0 || got.TimeStats.TimeEstimate != 0 {
 		t.Fatalf("guest's commands ran: %+v", got)
 	}
+	// Only commands, none of which the Guest may run: no note, nothing
+	// changed, 202 with nothing to report.
+	path := fmt.Sprintf("/projects/%d/issues/%d/notes", f.app.ID, i.IID)
+	r := f.do(t, f.guest, "POST", path, map[string]any{"body": "/close\n/lock"})
+	if want := `{"commands_changes":{},"summary":[]}`; r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
+		t.Fatalf("guest commands only = %d %s, want 202 %s", r.Status, r.Body, want)
+	}
 	// Inside a code fence or a >>> blockquote a command is text.
 	body := "```\n/close\n```\n>>>\n/lock\n>>>"
 	n, resp, err = f.oc.Notes.CreateIssueNote(f.app.ID, i.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr(body)})
@@ -177,7 +188,10 @@ func TestQuickActionsGuestDroppedUnknownAndFencesKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got.State != "opened" || got.DiscussionLocked {
-		t.Fatalf("fenced commands ran: %+v", got)
+		t.Fatalf("fenced or refused commands ran: %+v", got)
+	}
+	if notes, _, err := f.oc.Notes.ListIssueNotes(f.app.ID, i.IID, nil); err != nil || len(notes) != 2 {
+		t.Fatalf("notes = %d, %v; want the guest's and the fenced one", len(notes), err)
 	}
 }
 
