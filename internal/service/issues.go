@@ -82,8 +82,9 @@ func canSetIssueDates(level access.Level) bool { return level >= access.Owner }
 
 // CreateIssue opens an issue in the project named by ref. Labels,
 // milestone, assignees and due date are kept only for callers with
-// admin_issue (GitLab's set_issue_metadata filter drops them silently for
-// others); labels not yet available are created in the project.
+// set_issue_metadata (canSetIssueMetadata: project members on a new
+// issue; GitLab's filter drops them silently for others); labels not yet
+// available are created in the project.
 //
 // Quick actions in the description set what the matching parameters
 // would (time tracking after the issue exists); their lines are removed.
@@ -110,7 +111,7 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 	if err := validateIssueText(in); err != nil {
 		return nil, err
 	}
-	meta := ProjectCan(id, p, level, access.AdminIssue)
+	meta := canSetIssueMetadata(id, p, level, false)
 	uid := id.User.ID
 	issue := &model.Issue{ProjectID: p.ID, AuthorID: &uid, Title: *in.Title}
 	if in.Description != nil {

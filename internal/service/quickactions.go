@@ -125,7 +125,10 @@ func isKind(err error, k Kind) bool {
 func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *IssueInProject, cmds []QuickAction) (*quickPlan, error) {
 	p, i := ip.Project, ip.Issue
 	canUpdate := id.Authenticated() && CanUpdateIssue(id, p, ip.Level, i)
-	admin := id.Authenticated() && ProjectCan(id, p, ip.Level, access.AdminIssue)
+	// Time tracking takes admin_issue; metadata set_issue_metadata, which
+	// a new issue's author has as a member (canSetIssueMetadata).
+	tracker := id.Authenticated() && ProjectCan(id, p, ip.Level, access.AdminIssue)
+	admin := id.Authenticated() && canSetIssueMetadata(id, p, ip.Level, i.ID != 0)
 	pl := &quickPlan{res: QuickActionResult{Changes: map[string]any{}}}
 	q := s.db.Queries()
 	for _, c := range cmds {
@@ -170,7 +173,7 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 				pl.did("due_date", nil, "Removed the due date.")
 			}
 		case "estimate", "remove_estimate", "spend":
-			if admin {
+			if tracker {
 				planTime(pl, c, id.User.ID)
 			}
 		case "subscribe", "unsubscribe":

@@ -176,6 +176,14 @@ func TestQuickActionsGuestDroppedUnknownAndFencesKept(t *testing.T) {
 	if want := `{"commands_changes":{},"summary":[]}`; r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
 		t.Fatalf("guest commands only = %d %s, want 202 %s", r.Status, r.Body, want)
 	}
+	// On a new issue of their own a Guest member sets metadata
+	// (set_issue_metadata, GitLab issue 300100), but no time tracking.
+	mine, resp, err := gc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("mine"),
+		Description: gitlab.Ptr("/label ~bug\n/estimate 2h")})
+	wantStatus(t, resp, err, http.StatusCreated)
+	if mine.Description != "" || len(mine.Labels) != 1 || mine.Labels[0] != "bug" || mine.TimeStats.TimeEstimate != 0 {
+		t.Fatalf("guest's new issue = %+v", mine)
+	}
 	// Inside a code fence or a >>> blockquote a command is text.
 	body := "```\n/close\n```\n>>>\n/lock\n>>>"
 	n, resp, err = f.oc.Notes.CreateIssueNote(f.app.ID, i.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr(body)})
