@@ -45,10 +45,23 @@ func (r *QuickActionResult) Summary() []string {
 type quickPlan struct {
 	in        IssueInput
 	hasUpdate bool
-	times     []IssueTimeAction
-	subscribe *bool
-	awards    []string
-	res       QuickActionResult
+	// estimate and spend: GitLab keeps one update of each, the last
+	// command's, and reports every command's message.
+	estimate, spend *IssueTimeAction
+	subscribe       *bool
+	awards          []string
+	res             QuickActionResult
+}
+
+// times are the time tracking changes to run, estimate first.
+func (pl *quickPlan) times() []IssueTimeAction {
+	var out []IssueTimeAction
+	for _, t := range []*IssueTimeAction{pl.estimate, pl.spend} {
+		if t != nil {
+			out = append(out, *t)
+		}
+	}
+	return out
 }
 
 func (pl *quickPlan) did(change string, value any, summary string) {
@@ -73,7 +86,7 @@ func (s *Service) runIssueQuickActions(ctx context.Context, id *auth.Identity, r
 			return nil, err
 		}
 	}
-	for _, t := range pl.times {
+	for _, t := range pl.times() {
 		if _, err := s.TrackIssueTime(ctx, id, ref, iid, t); err != nil {
 			return nil, err
 		}
@@ -214,15 +227,15 @@ func planTime(pl *quickPlan, c QuickAction, uid int64) {
 		n, ok := ParseDuration(c.Arg)
 		switch {
 		case ok && n == 0:
-			pl.times = append(pl.times, IssueTimeAction{ResetEstimate: true})
+			pl.estimate = &IssueTimeAction{ResetEstimate: true}
 			pl.did("time_estimate", 0, "Removed time estimate.")
 		case ok && n > 0:
 			d := c.Arg
-			pl.times = append(pl.times, IssueTimeAction{Estimate: &d})
+			pl.estimate = &IssueTimeAction{Estimate: &d}
 			pl.did("time_estimate", n, "Set time estimate to "+FormatDuration(n)+".")
 		}
 	case "remove_estimate":
-		pl.times = append(pl.times, IssueTimeAction{ResetEstimate: true})
+		pl.estimate = &IssueTimeAction{ResetEstimate: true}
 		pl.did("time_estimate", 0, "Removed time estimate.")
 	case "spend":
 		// A trailing date is when the time was spent
@@ -238,7 +251,7 @@ func planTime(pl *quickPlan, c QuickAction, uid int64) {
 		if !ok || n == 0 {
 			return
 		}
-		pl.times = append(pl.times, IssueTimeAction{Spent: &d})
+		pl.spend = &IssueTimeAction{Spent: &d}
 		msg := "Added " + FormatDuration(n) + " spent time."
 		if n < 0 {
 			msg = "Subtracted " + FormatDuration(-n) + " spent time."
@@ -451,5 +464,5 @@ func (s *Service) quickActionsOnCreate(ctx context.Context, id *auth.Identity, p
 	if c.DiscussionLocked != nil {
 		in.DiscussionLocked = c.DiscussionLocked
 	}
-	return in, pl.times, nil
+	return in, pl.times(), nil
 }

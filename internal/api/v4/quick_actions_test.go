@@ -217,3 +217,29 @@ func TestQuickActionsInUpdatedDescription(t *testing.T) {
 		t.Fatalf("issue = %+v", got)
 	}
 }
+
+func TestQuickActionsTimeTracking(t *testing.T) {
+	f, _, _ := quickFixture(t)
+	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t"),
+		Description: gitlab.Ptr("/estimate 3h")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/projects/%d/issues/%d/notes", f.app.ID, i.IID)
+	// Of two /spend the last counts, as GitLab keeps one update of each
+	// kind (every message is reported); a duration in parts with a
+	// trailing date; /estimate 0 removes the estimate.
+	r := f.do(t, f.reporter, "POST", path, map[string]any{"body": "/spend -30m\n/spend 1h 30m 2024-01-02\n/estimate 0"})
+	want := fmt.Sprintf(`{"commands_changes":{"spend_time":{"duration":5400,"user_id":%d},"time_estimate":0},`+
+		`"summary":["Subtracted 30m spent time. Added 1h 30m spent time. Removed time estimate."]}`, f.reporter.ID)
+	if r.Status != http.StatusAccepted || strings.TrimSpace(string(r.Body)) != want {
+		t.Fatalf("time tracking = %d %s, want 202 %s", r.Status, r.Body, want)
+	}
+	got, _, err := f.oc.Issues.GetIssue(f.app.ID, i.IID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.TimeStats.TotalTimeSpent != 5400 || got.TimeStats.TimeEstimate != 0 {
+		t.Fatalf("time stats = %+v", got.TimeStats)
+	}
+}
