@@ -89,3 +89,13 @@ func NewDiscussionID() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// canSetIssueMetadata is IssuePolicy's set_issue_metadata: admin_issue,
+// and on an issue being created any project member (GitLab issue
+// 300100: Guests set labels, milestone and assignees of their new issues).
+func canSetIssueMetadata(id *auth.Identity, p *model.Project, level access.Level, persisted bool) bool {
+	if ProjectCan(id, p, level, access.AdminIssue) {
+		return true
+	}
+	return !persisted && id.Authenticated() && level >= access.Guest && ProjectCan(id, p, level, access.CreateIssue)
+}

@@ -82,8 +82,12 @@ func canSetIssueDates(level access.Level) bool { return level >= access.Owner }
 
 // CreateIssue opens an issue in the project named by ref. Labels,
 // milestone, assignees and due date are kept only for callers with
-// admin_issue (GitLab's set_issue_metadata filter drops them silently for
-// others); labels not yet available are created in the project.
+// set_issue_metadata (canSetIssueMetadata: project members on a new
+// issue; GitLab's filter drops them silently for others); labels not yet
+// available are created in the project.
+//
+// Quick actions in the description set what the matching parameters
+// would (time tracking after the issue exists); their lines are removed.
 func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string, in IssueInput) (*IssueInProject, error) {
 	p, level, err := s.issuesProject(ctx, id, ref)
 	if err != nil {
@@ -91,6 +95,12 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 	}
 	if !ProjectCan(id, p, level, access.CreateIssue) {
 		return nil, Forbidden("")
+	}
+	var times []IssueTimeAction
+	if in.Description != nil {
+		if in, times, err = s.quickActionsOnCreate(ctx, id, p, level, in); err != nil {
+			return nil, err
+		}
 	}
 	if in.Title == nil {
 		return nil, ParamError("title is missing")
@@ -101,7 +111,7 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 	if err := validateIssueText(in); err != nil {
 		return nil, err
 	}
-	meta := ProjectCan(id, p, level, access.AdminIssue)
+	meta := canSetIssueMetadata(id, p, level, false)
 	uid := id.User.ID
 	issue := &model.Issue{ProjectID: p.ID, AuthorID: &uid, Title: *in.Title}
 	if in.Description != nil {
@@ -174,6 +184,11 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range times {
+		if issue, err = s.TrackIssueTime(ctx, id, ref, issue.IID, t); err != nil {
+			return nil, err
+		}
 	}
 	return &IssueInProject{Project: p, Level: level, Issue: issue}, nil
 }

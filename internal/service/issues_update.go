@@ -19,7 +19,27 @@ import (
 // callers with admin_issue, others' values being dropped silently, as
 // GitLab's IssuableBaseService#filter_params does. Every change, with its
 // resource events and system notes, is one transaction.
+//
+// Quick actions in a new description run after the update, as the
+// caller: their lines are removed from the stored text.
 func (s *Service) UpdateIssue(ctx context.Context, id *auth.Identity, ref string, iid int64, in IssueInput) (*IssueInProject, error) {
+	var cmds []QuickAction
+	if in.Description != nil {
+		text, c := splitQuickActions(*in.Description)
+		in.Description, cmds = &text, c
+	}
+	ip, err := s.updateIssue(ctx, id, ref, iid, in)
+	if err != nil || len(cmds) == 0 {
+		return ip, err
+	}
+	if _, err := s.runIssueQuickActions(ctx, id, ref, iid, cmds); err != nil {
+		return nil, err
+	}
+	return s.VisibleIssue(ctx, id, ref, iid)
+}
+
+// updateIssue applies in as UpdateIssue describes, without quick actions.
+func (s *Service) updateIssue(ctx context.Context, id *auth.Identity, ref string, iid int64, in IssueInput) (*IssueInProject, error) {
 	ip, err := s.VisibleIssue(ctx, id, ref, iid)
 	if err != nil {
 		return nil, err

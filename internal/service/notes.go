@@ -22,6 +22,9 @@ type Notes struct {
 	// Total counts the notes of every page.
 	Total int
 	Users map[int64]*model.User
+	// Commands is what the note's quick actions did, nil without any;
+	// with no note left (a text of commands only) Notes is empty.
+	Commands *QuickActionResult
 }
 
 // NoteListInput selects and orders a list of notes.
@@ -117,13 +120,35 @@ func (s *Service) GetNote(ctx context.Context, id *auth.Identity, ref NoteableRe
 
 // CreateNote adds an individual note to a noteable (create_note: 403
 // without it, on a locked discussion for non-members too).
+//
+// An issue note's quick actions run after it is written, as
+// Notes::CreateService runs them; a body of commands only writes no note.
 func (s *Service) CreateNote(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput) (*Notes, error) {
-	return s.createNote(ctx, id, ref, in, nil)
+	n, err := s.noteableToComment(ctx, id, ref, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	var cmds []QuickAction
+	if n.Type == model.NoteableIssue {
+		in.Body, cmds = splitQuickActions(in.Body)
+	}
+	out := &Notes{Noteable: n}
+	if in.Body != "" {
+		if out, err = s.insertNote(ctx, id, n, in, nil); err != nil {
+			return nil, err
+		}
+	}
+	if len(cmds) > 0 {
+		if out.Commands, err = s.runIssueQuickActions(ctx, id, ref.Project, ref.IID, cmds); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-// createNote adds a note; noteType nil makes an individual note, else a
-// new discussion of that type.
-func (s *Service) createNote(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput, noteType *string) (*Notes, error) {
+// noteableToComment loads the noteable ref names for a caller who may
+// comment on it with body.
+func (s *Service) noteableToComment(ctx context.Context, id *auth.Identity, ref NoteableRef, body string) (*Noteable, error) {
 	n, err := s.visibleNoteable(ctx, id, ref)
 	if err != nil {
 		return nil, err
@@ -131,9 +156,24 @@ func (s *Service) createNote(ctx context.Context, id *auth.Identity, ref Noteabl
 	if !n.canCreateNote(id) {
 		return nil, Forbidden("")
 	}
-	if err := validateNoteBody(in.Body); err != nil {
+	if err := validateNoteBody(body); err != nil {
 		return nil, err
 	}
+	return n, nil
+}
+
+// createNote adds a note; noteType nil makes an individual note, else a
+// new discussion of that type.
+func (s *Service) createNote(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput, noteType *string) (*Notes, error) {
+	n, err := s.noteableToComment(ctx, id, ref, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	return s.insertNote(ctx, id, n, in, noteType)
+}
+
+// insertNote writes a note of n, checked by noteableToComment.
+func (s *Service) insertNote(ctx context.Context, id *auth.Identity, n *Noteable, in NoteInput, noteType *string) (*Notes, error) {
 	note := n.newNote(id, in)
 	note.DiscussionID, note.NoteType = NewDiscussionID(), noteType
 	if err := s.db.WithTx(ctx, func(q *store.Queries) error {

@@ -108,6 +108,11 @@ func (a *API) createIssueNote(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
+	if len(list.Notes) == 0 && list.Commands != nil {
+		// Commands only: GitLab's 202 with Entities::NoteCommands.
+		writeJSON(w, http.StatusAccepted, noteCommands{Changes: list.Commands.Changes, Summary: list.Commands.Summary()})
+		return nil
+	}
 	return writeCreated(w, a.notesJSON(r, list)[0])
 }
 
@@ -156,4 +161,10 @@ func (a *API) deleteIssueNote(w http.ResponseWriter, r *http.Request, c *call) e
 		return err
 	}
 	return writeNoContent(w)
+}
+
+// noteCommands is GitLab's Entities::NoteCommands.
+type noteCommands struct {
+	Changes map[string]any `json:"commands_changes"`
+	Summary []string       `json:"summary"`
 }
