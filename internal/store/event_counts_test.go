@@ -14,33 +14,17 @@ import (
 func TestEventCountsCached(t *testing.T) {
 	db, _, _ := mustOpen(t)
 	ctx := context.Background()
-	var author, viewer model.User
-	var project model.Project
+	author, viewer, project := newPrivateProjectFixture(t, db)
 	event := func(q *Queries) error {
 		return q.InsertEvent(ctx, &model.Event{ProjectID: &project.ID, AuthorID: author.ID, Action: model.EventCommented})
 	}
 	err := db.WithTx(ctx, func(q *Queries) error {
-		author = model.User{Username: "a", Email: "a@example.com", Name: "A"}
-		viewer = model.User{Username: "v", Email: "v@example.com", Name: "V"}
-		for _, u := range []*model.User{&author, &viewer} {
-			if err := q.CreateUser(ctx, u); err != nil {
-				return err
-			}
-		}
-		ns := model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g"}
-		if err := q.CreateNamespace(ctx, &ns); err != nil {
-			return err
-		}
-		project = model.Project{NamespaceID: ns.ID, Name: "P", Path: "p", VisibilityLevel: 0, IssuesEnabled: true}
-		if err := q.CreateProject(ctx, &project); err != nil {
-			return err
-		}
 		for i := 0; i < 3; i++ {
 			if err := event(q); err != nil {
 				return err
 			}
 		}
-		return q.UpsertMember(ctx, &model.Member{SourceType: "Project", SourceID: project.ID, UserID: viewer.ID, AccessLevel: 30})
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

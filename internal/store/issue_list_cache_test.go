@@ -18,26 +18,10 @@ import (
 func TestIssueListCache(t *testing.T) {
 	db, _, _ := mustOpen(t)
 	ctx := context.Background()
-	var project model.Project
-	var author, viewer model.User
+	author, viewer, project := newPrivateProjectFixture(t, db)
 	var bug model.Label
 	var first *model.Issue
 	err := db.WithTx(ctx, func(q *Queries) error {
-		author = model.User{Username: "a", Email: "a@example.com", Name: "A"}
-		viewer = model.User{Username: "v", Email: "v@example.com", Name: "V"}
-		for _, u := range []*model.User{&author, &viewer} {
-			if err := q.CreateUser(ctx, u); err != nil {
-				return err
-			}
-		}
-		ns := model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g"}
-		if err := q.CreateNamespace(ctx, &ns); err != nil {
-			return err
-		}
-		project = model.Project{NamespaceID: ns.ID, Name: "P", Path: "p", VisibilityLevel: 0, IssuesEnabled: true}
-		if err := q.CreateProject(ctx, &project); err != nil {
-			return err
-		}
 		pid := project.ID
 		bug = model.Label{ProjectID: &pid, Title: "bug", Color: "#ff0000"}
 		if err := q.InsertLabel(ctx, &bug); err != nil {
@@ -52,7 +36,7 @@ func TestIssueListCache(t *testing.T) {
 				first = is
 			}
 		}
-		return q.UpsertMember(ctx, &model.Member{SourceType: "Project", SourceID: project.ID, UserID: viewer.ID, AccessLevel: 30})
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -164,4 +148,33 @@ func TestIssueListCacheBoundedByBytes(t *testing.T) {
 	if cost > issueListBudget || n == 0 || n >= 200 {
 		t.Fatalf("%d pages costing %d, budget %d", n, cost, issueListBudget)
 	}
+}
+
+// newPrivateProjectFixture makes an author, a viewer and a private group
+// project the viewer is a Developer of (the author is no member).
+func newPrivateProjectFixture(t *testing.T, db *DB) (author, viewer model.User, project model.Project) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.WithTx(ctx, func(q *Queries) error {
+		author = model.User{Username: "a", Email: "a@example.com", Name: "A"}
+		viewer = model.User{Username: "v", Email: "v@example.com", Name: "V"}
+		for _, u := range []*model.User{&author, &viewer} {
+			if err := q.CreateUser(ctx, u); err != nil {
+				return err
+			}
+		}
+		ns := model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g"}
+		if err := q.CreateNamespace(ctx, &ns); err != nil {
+			return err
+		}
+		project = model.Project{NamespaceID: ns.ID, Name: "P", Path: "p", VisibilityLevel: 0, IssuesEnabled: true}
+		if err := q.CreateProject(ctx, &project); err != nil {
+			return err
+		}
+		return q.UpsertMember(ctx, &model.Member{SourceType: "Project", SourceID: project.ID, UserID: viewer.ID, AccessLevel: 30})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return author, viewer, project
 }
