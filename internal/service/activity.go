@@ -116,9 +116,6 @@ func (s *Service) noteCreated(ctx context.Context, q *store.Queries, n *Noteable
 	if err != nil {
 		return err
 	}
-	if err := q.LoadIssueRelations(ctx, []*model.Issue{issue}); err != nil {
-		return err
-	}
 	return s.addMentionTodos(ctx, q, n.Project, issue, *note.AuthorID, addressed, others, note)
 }
 

@@ -46,9 +46,6 @@ func (s *Service) VisibleIssue(ctx context.Context, id *auth.Identity, ref strin
 	if err != nil {
 		return nil, fmt.Errorf("service: load issue: %w", err)
 	}
-	if err := q.LoadIssueRelations(ctx, []*model.Issue{issue}); err != nil {
-		return nil, err
-	}
 	if !CanReadIssue(id, level, issue) {
 		return nil, NotFound("Issue")
 	}

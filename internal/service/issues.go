@@ -332,9 +332,6 @@ func (s *Service) IssueByGlobalID(ctx context.Context, id *auth.Identity, issueI
 	if err != nil {
 		return nil, fmt.Errorf("service: issue: %w", err)
 	}
-	if err := q.LoadIssueRelations(ctx, []*model.Issue{issue}); err != nil {
-		return nil, err
-	}
 	p, err := q.ProjectByID(ctx, issue.ProjectID)
 	if err != nil {
 		return nil, fmt.Errorf("service: issue project: %w", err)

@@ -92,9 +92,6 @@ func (s *Service) updateIssue(ctx context.Context, id *auth.Identity, ref string
 		if err != nil {
 			return err
 		}
-		if err := q.LoadIssueRelations(ctx, []*model.Issue{cur}); err != nil {
-			return err
-		}
 		u := issueUpdate{ctx: ctx, q: q, p: p, old: *cur, issue: cur, uid: uid,
 			ev: issueEvents{ctx: ctx, q: q, issue: cur, userID: uid}}
 		if err := u.apply(in, assignees, milestone); err != nil {

@@ -222,9 +222,6 @@ func (r *refResolver) resolveIssues(ctx context.Context, refs []markdown.Ref, ou
 	if err != nil {
 		return err
 	}
-	if err := q.LoadIssueRelations(ctx, issues); err != nil {
-		return err
-	}
 	type key struct{ project, iid int64 }
 	byKey := make(map[key]*model.Issue, len(issues))
 	for _, is := range issues {

@@ -1,6 +1,10 @@
 package store
 
 import (
+	"cmp"
+	"maps"
+	"slices"
+
 	"github.com/lablet/lablet/internal/cache"
 	"github.com/lablet/lablet/internal/model"
 )
@@ -31,6 +35,9 @@ type readCaches struct {
 	// by the digest of their secret. Unknown digests are never kept.
 	users  *cache.Cache[int64, *model.User]
 	tokens *cache.Cache[string, model.TokenWithUser]
+	// Under the labels version: label and milestone rows by id.
+	labels     *cache.Cache[int64, *model.Label]
+	milestones *cache.Cache[int64, *model.Milestone]
 }
 
 // newReadCaches sizes the caches for the projects an instance of 100,000
@@ -48,6 +55,8 @@ func newReadCaches(off bool) readCaches {
 		nsAccess:   cache.New[accessKey, int](o(50000)),
 		users:      cache.New[int64, *model.User](o(20000)),
 		tokens:     cache.New[string, model.TokenWithUser](o(10000)),
+		labels:     cache.New[int64, *model.Label](o(50000)),
+		milestones: cache.New[int64, *model.Milestone](o(20000)),
 	}
 }
 
@@ -90,6 +99,48 @@ func readThrough[K comparable, V any](q *Queries, c *cache.Cache[K, V], t Topic,
 		c.PutAt(key, s, dup(v, copyOf))
 	}
 	return v, err
+}
+
+// readManyThrough answers ids (without repeats) from c under the current
+// version of topic t and loads the others with one call of load, keeping
+// what it loaded under the version read before loading, as readThrough.
+// Ids that load does not return are absent from the map.
+func readManyThrough[V any](q *Queries, c *cache.Cache[int64, V], t Topic, ids []int64, idOf func(V) int64,
+	copyOf func(V) V, load func(missing []int64) ([]V, error)) (map[int64]V, error) {
+	out := make(map[int64]V, len(ids))
+	s, ok := q.stamp(t)
+	missing := ids
+	if ok {
+		missing = make([]int64, 0, len(ids))
+		for _, id := range ids {
+			if v, hit := c.GetAt(id, s); hit {
+				out[id] = dup(v, copyOf)
+			} else {
+				missing = append(missing, id)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	loaded, err := load(missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range loaded {
+		out[idOf(v)] = v
+		if ok {
+			c.PutAt(idOf(v), s, dup(v, copyOf))
+		}
+	}
+	return out, nil
+}
+
+// sortedByID is m's values in the order of their ids.
+func sortedByID[V any](m map[int64]V, idOf func(V) int64) []V {
+	out := slices.Collect(maps.Values(m))
+	slices.SortFunc(out, func(a, b V) int { return cmp.Compare(idOf(a), idOf(b)) })
+	return out
 }
 
 func dup[V any](v V, copyOf func(V) V) V {

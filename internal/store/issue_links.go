@@ -92,8 +92,5 @@ func (q *Queries) IssuesByIDs(ctx context.Context, ids []int64) ([]*model.Issue,
 	if err != nil {
 		return nil, err
 	}
-	if err := q.LoadIssueRelations(ctx, list); err != nil {
-		return nil, err
-	}
 	return list, nil
 }

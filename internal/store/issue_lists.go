@@ -244,10 +244,10 @@ func toAny[T any](vs []T) []any {
 }
 
 // ListIssues returns one page of the issues f selects, with their
-// assignees and labels (LoadIssueRelations), and the total when f.Count
-// is set: one query for the page, one for the count, two for relations —
-// or none, when the same page was read since the last change to what it
-// is read from (issue_list_cache.go).
+// assignees and labels, and the total when f.Count is set: one query for
+// the page and, unless the page shows where the list ends, one for the
+// count — or none, when the same page was read since the last change to
+// what it is read from (issue_list_cache.go).
 func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, error) {
 	from, w := issueFrom(q.dialect, f, true)
 	cte := ""
@@ -300,12 +300,6 @@ func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, err
 			return IssueList{Issues: copyIssues(e.issues), Total: e.total, Key: key, Version: version}, nil
 		}
 	}
-	total := 0
-	if f.Count {
-		if err := q.queryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
-			return IssueList{}, fmt.Errorf("store: count issues: %w", wrapErr(err))
-		}
-	}
 	rows, err := q.query(ctx, pageSQL, args...)
 	if err != nil {
 		return IssueList{}, fmt.Errorf("store: list issues: %w", err)
@@ -314,8 +308,17 @@ func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, err
 	if err != nil {
 		return IssueList{}, fmt.Errorf("store: list issues: %w", err)
 	}
-	if err := q.LoadIssueRelations(ctx, list); err != nil {
-		return IssueList{}, err
+	total := 0
+	if f.Count {
+		known := false
+		if !f.After { // a keyset page is not at an offset
+			total, known = pageTotal(len(list), f.Limit, f.Offset)
+		}
+		if !known {
+			if err := q.queryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+				return IssueList{}, fmt.Errorf("store: count issues: %w", wrapErr(err))
+			}
+		}
 	}
 	out := IssueList{Issues: list, Total: total}
 	if cached {
@@ -324,6 +327,17 @@ func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, err
 		out.Key, out.Version = key, version
 	}
 	return out, nil
+}
+
+// pageTotal is the number of rows a list holds when a page of it at
+// offset, limit rows long, came back with n: a short page that is not
+// past the end is the list's last one. ok is false when the page does not
+// tell (full, or empty past the first).
+func pageTotal(n, limit, offset int) (total int, ok bool) {
+	if n < limit && (n > 0 || offset == 0) {
+		return offset + n, true
+	}
+	return 0, false
 }
 
 // IssueCounts are the numbers of issues a filter selects, by state.

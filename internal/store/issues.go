@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -13,7 +16,11 @@ const issueColumns = `issues.id, issues.project_id, issues.iid, issues.author_id
 	issues.milestone_id, issues.due_date, issues.time_estimate, issues.total_time_spent,
 	issues.relative_position, issues.upvotes, issues.downvotes, issues.user_notes_count,
 	issues.closed_at, issues.closed_by_id, issues.moved_to_id, issues.lock_version,
-	issues.created_at, issues.updated_at`
+	issues.created_at, issues.updated_at,
+	(SELECT string_agg(CAST(rel_a.user_id AS TEXT), ',') FROM issue_assignees rel_a
+		WHERE rel_a.issue_id = issues.id),
+	(SELECT string_agg(CAST(rel_l.label_id AS TEXT), ',') FROM label_links rel_l
+		WHERE rel_l.target_type = 'Issue' AND rel_l.target_id = issues.id)`
 
 func scanIssue(s scanner) (*model.Issue, error) {
 	var i model.Issue
@@ -22,11 +29,19 @@ func scanIssue(s scanner) (*model.Issue, error) {
 	var due sql.NullString
 	var closedAt sql.NullInt64
 	var created, updated int64
+	var assignees, labels sql.NullString
 	if err := s.Scan(&i.ID, &i.ProjectID, &i.IID, &author, &i.Title, &i.Description, &i.State,
 		&i.IssueType, &i.Confidential, &locked, &milestone, &due, &i.TimeEstimate, &i.TotalTimeSpent,
 		&position, &i.Upvotes, &i.Downvotes, &i.UserNotesCount, &closedAt, &closedBy, &movedTo,
-		&i.LockVersion, &created, &updated); err != nil {
+		&i.LockVersion, &created, &updated, &assignees, &labels); err != nil {
 		return nil, wrapErr(err)
+	}
+	var err error
+	if i.AssigneeIDs, err = idList(assignees.String); err != nil {
+		return nil, fmt.Errorf("store: issue %d assignees: %w", i.ID, err)
+	}
+	if i.LabelIDs, err = idList(labels.String); err != nil {
+		return nil, fmt.Errorf("store: issue %d labels: %w", i.ID, err)
 	}
 	i.AuthorID, i.MilestoneID, i.RelativePosition = fromNullInt(author), fromNullInt(milestone), fromNullInt(position)
 	i.ClosedByID, i.MovedToID = fromNullInt(closedBy), fromNullInt(movedTo)
@@ -89,8 +104,7 @@ func (q *Queries) InsertIssue(ctx context.Context, i *model.Issue) error {
 	return nil
 }
 
-// IssueByIID returns the issue of a project with this iid, without its
-// assignees and labels (LoadIssueRelations).
+// IssueByIID returns the issue of a project with this iid.
 func (q *Queries) IssueByIID(ctx context.Context, projectID, iid int64) (*model.Issue, error) {
 	return scanIssue(q.queryRow(ctx, "SELECT "+issueColumns+" FROM issues WHERE project_id = ? AND iid = ?", projectID, iid))
 }
@@ -100,41 +114,23 @@ func (q *Queries) IssueByID(ctx context.Context, id int64) (*model.Issue, error)
 	return scanIssue(q.queryRow(ctx, "SELECT "+issueColumns+" FROM issues WHERE id = ?", id))
 }
 
-// LoadIssueRelations fills in the assignee and label ids of issues with two
-// queries, however many issues there are.
-func (q *Queries) LoadIssueRelations(ctx context.Context, issues []*model.Issue) error {
-	if len(issues) == 0 {
-		return nil
+// idList parses the comma-separated ids an aggregate of issueColumns
+// gives (empty: none), in ascending order: sorting them here spares the
+// database a sorter per row.
+func idList(s string) ([]int64, error) {
+	if s == "" {
+		return nil, nil
 	}
-	byID := make(map[int64]*model.Issue, len(issues))
-	ids := make([]any, 0, len(issues))
-	for _, i := range issues {
-		i.AssigneeIDs, i.LabelIDs = nil, nil
-		byID[i.ID] = i
-		ids = append(ids, i.ID)
-	}
-	in := placeholders(len(ids))
-	pairs := func(query string, add func(i *model.Issue, v int64)) error {
-		rows, err := q.query(ctx, query, ids...)
+	out := make([]int64, 0, strings.Count(s, ",")+1)
+	for f := range strings.SplitSeq(s, ",") {
+		v, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
-			return fmt.Errorf("store: issue relations: %w", err)
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var issueID, v int64
-			if err := rows.Scan(&issueID, &v); err != nil {
-				return wrapErr(err)
-			}
-			add(byID[issueID], v)
-		}
-		return wrapErr(rows.Err())
+		out = append(out, v)
 	}
-	if err := pairs("SELECT issue_id, user_id FROM issue_assignees WHERE issue_id IN ("+in+") ORDER BY issue_id, user_id",
-		func(i *model.Issue, v int64) { i.AssigneeIDs = append(i.AssigneeIDs, v) }); err != nil {
-		return err
-	}
-	return pairs("SELECT target_id, label_id FROM label_links WHERE target_type = 'Issue' AND target_id IN ("+in+") ORDER BY target_id, label_id",
-		func(i *model.Issue, v int64) { i.LabelIDs = append(i.LabelIDs, v) })
+	slices.Sort(out)
+	return out, nil
 }
 
 // SetIssueAssignees replaces an issue's assignees.

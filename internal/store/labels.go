@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -33,14 +34,19 @@ func (q *Queries) LabelsByIDs(ctx context.Context, ids []int64) ([]*model.Label,
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var c conds
-	c.in("id", false, ids)
-	rows, err := q.query(ctx, "SELECT "+labelColumns+" FROM labels"+c.where()+" ORDER BY id", c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: labels: %w", err)
-	}
-	return collect(rows, scanLabel)
+	byID, err := readManyThrough(q, q.caches().labels, TopicLabels, slices.Compact(slices.Sorted(slices.Values(ids))),
+		func(l *model.Label) int64 { return l.ID }, copyLabel,
+		func(missing []int64) ([]*model.Label, error) {
+			rows, err := q.query(ctx, "SELECT "+labelColumns+" FROM labels WHERE id IN ("+placeholders(len(missing))+")", toAny(missing)...)
+			if err != nil {
+				return nil, fmt.Errorf("store: labels: %w", err)
+			}
+			return collect(rows, scanLabel)
+		})
+	return sortedByID(byID, func(l *model.Label) int64 { return l.ID }), err
 }
+
+func copyLabel(l *model.Label) *model.Label { c := *l; return &c }
 
 // AvailableLabels returns the labels a project may use — its own and
 // those of its namespace and the namespace's ancestors — by title, then

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -37,14 +38,19 @@ func (q *Queries) MilestonesByIDs(ctx context.Context, ids []int64) ([]*model.Mi
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var c conds
-	c.in("id", false, ids)
-	rows, err := q.query(ctx, "SELECT "+milestoneColumns+" FROM milestones"+c.where()+" ORDER BY id", c.args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: milestones: %w", err)
-	}
-	return collect(rows, scanMilestone)
+	byID, err := readManyThrough(q, q.caches().milestones, TopicLabels, slices.Compact(slices.Sorted(slices.Values(ids))),
+		func(m *model.Milestone) int64 { return m.ID }, copyMilestone,
+		func(missing []int64) ([]*model.Milestone, error) {
+			rows, err := q.query(ctx, "SELECT "+milestoneColumns+" FROM milestones WHERE id IN ("+placeholders(len(missing))+")", toAny(missing)...)
+			if err != nil {
+				return nil, fmt.Errorf("store: milestones: %w", err)
+			}
+			return collect(rows, scanMilestone)
+		})
+	return sortedByID(byID, func(m *model.Milestone) int64 { return m.ID }), err
 }
+
+func copyMilestone(m *model.Milestone) *model.Milestone { c := *m; return &c }
 
 // InsertMilestone inserts m with the next iid of its project or group,
 // filling in ID, IID and timestamps; a title taken in the same project or

@@ -68,34 +68,14 @@ func (q *Queries) UserByIDOrUsername(ctx context.Context, ident string) (*model.
 
 // UsersByIDs returns the users with the given ids, keyed by id, in one query.
 func (q *Queries) UsersByIDs(ctx context.Context, ids []int64) (map[int64]*model.User, error) {
-	out := make(map[int64]*model.User, len(ids))
-	c := q.caches().users
-	s, cached := q.stamp(TopicAuth)
-	args := make([]any, 0, len(ids))
-	for _, id := range ids {
-		if cached {
-			if u, ok := c.GetAt(id, s); ok {
-				out[id] = copyUser(u)
-				continue
+	return readManyThrough(q, q.caches().users, TopicAuth, ids, func(u *model.User) int64 { return u.ID }, copyUser,
+		func(missing []int64) ([]*model.User, error) {
+			rows, err := q.query(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id IN ("+placeholders(len(missing))+")", toAny(missing)...)
+			if err != nil {
+				return nil, fmt.Errorf("store: users by ids: %w", err)
 			}
-		}
-		args = append(args, id)
-	}
-	if len(args) == 0 {
-		return out, nil
-	}
-	rows, err := q.query(ctx, "SELECT "+userColumns+" FROM users u WHERE u.id IN ("+placeholders(len(args))+")", args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: users by ids: %w", err)
-	}
-	list, err := collect(rows, scanUser)
-	for _, u := range list {
-		out[u.ID] = u
-		if cached {
-			c.PutAt(u.ID, s, copyUser(u))
-		}
-	}
-	return out, err
+			return collect(rows, scanUser)
+		})
 }
 
 // CreateUser inserts u and its personal namespace, filling in ID, NamespaceID

@@ -41,6 +41,10 @@ const (
 	// TopicActivity covers the events feeds read: events and their push
 	// payloads.
 	TopicActivity
+	// TopicLabels covers labels and milestones, which issue entities show
+	// by id and which change far less often than issues do: their rows are
+	// kept under it, and survive issue writes.
+	TopicLabels
 	numTopics
 )
 
@@ -58,10 +62,10 @@ var topicTables = map[string]uint8{
 	"protected_branches":     accessTopics,
 	"issues":                 1 << TopicPlanning,
 	"issue_assignees":        1 << TopicPlanning,
-	"labels":                 1 << TopicPlanning,
+	"labels":                 1<<TopicPlanning | 1<<TopicLabels,
 	"label_links":            1 << TopicPlanning,
 	"label_priorities":       1 << TopicPlanning,
-	"milestones":             1 << TopicPlanning,
+	"milestones":             1<<TopicPlanning | 1<<TopicLabels,
 	"events":                 1 << TopicActivity,
 	"push_event_payloads":    1 << TopicActivity,
 }

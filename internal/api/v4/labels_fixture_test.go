@@ -87,9 +87,6 @@ func (f *planFixture) reload(t *testing.T, id int64) *model.Issue {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := q.LoadIssueRelations(ctx, []*model.Issue{i}); err != nil {
-		t.Fatal(err)
-	}
 	return i
 }
 
