@@ -229,7 +229,7 @@ func BenchmarkTimestamp(b *testing.B) {
 
 // BenchmarkIssueListCold runs GET /projects/:id/issues?state=opened&labels=…
 // (the bench's row) through the handler with every page read for the first
-// time: each pass over the 100 projects × 3 labels follows a label write,
+// time: each pass over the 100 projects × 3 labels follows an issue write,
 // which moves the planning version, so no page or list is kept.
 func BenchmarkIssueListCold(b *testing.B) {
 	ba := newBenchAPI(b)
@@ -281,7 +281,7 @@ func BenchmarkIssueListCold(b *testing.B) {
 			b.StopTimer()
 			pid := ba.project.ID
 			if err := ba.db.WithTx(ctx, func(q *store.Queries) error {
-				return q.InsertLabel(ctx, &model.Label{ProjectID: &pid, Title: fmt.Sprintf("pass %d", i), Color: "#000000"})
+				return q.InsertIssue(ctx, &model.Issue{ProjectID: pid, AuthorID: &author, Title: fmt.Sprintf("pass %d", i), State: "closed"})
 			}); err != nil {
 				b.Fatal(err)
 			}
