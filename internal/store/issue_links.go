@@ -88,9 +88,5 @@ func (q *Queries) IssuesByIDs(ctx context.Context, ids []int64) ([]*model.Issue,
 	if err != nil {
 		return nil, fmt.Errorf("store: issues: %w", err)
 	}
-	list, err := collect(rows, scanIssue)
-	if err != nil {
-		return nil, err
-	}
-	return list, nil
+	return q.collectIssues(ctx, rows)
 }

@@ -245,8 +245,8 @@ func toAny[T any](vs []T) []any {
 
 // ListIssues returns one page of the issues f selects, with their
 // assignees and labels, and the total when f.Count is set: one query for
-// the page and, unless the page shows where the list ends, one for the
-// count — or none, when the same page was read since the last change to
+// the page, one for its relations and, unless the page shows where the
+// list ends, one for the count — or none, when the same page was read since the last change to
 // what it is read from (issue_list_cache.go).
 func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, error) {
 	from, w := issueFrom(q.dialect, f, true)
@@ -304,7 +304,7 @@ func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, err
 	if err != nil {
 		return IssueList{}, fmt.Errorf("store: list issues: %w", err)
 	}
-	list, err := collect(rows, scanIssue)
+	list, err := q.collectIssues(ctx, rows)
 	if err != nil {
 		return IssueList{}, fmt.Errorf("store: list issues: %w", err)
 	}

@@ -41,11 +41,11 @@ func (q *Queries) UpdateIssue(ctx context.Context, i *model.Issue) error {
 // PostgreSQL (SQLite's transactions already serialise), so a decision
 // taken on it holds until commit.
 func (q *Queries) LockIssue(ctx context.Context, id int64) (*model.Issue, error) {
-	query := "SELECT " + issueColumns + " FROM issues WHERE id = ?"
+	query := "SELECT " + issueColumnsRelated + " FROM issues WHERE id = ?"
 	if q.dialect == Postgres {
 		query += " FOR UPDATE"
 	}
-	return scanIssue(q.queryRow(ctx, query, id))
+	return scanIssueRelated(q.queryRow(ctx, query, id))
 }
 
 // DeleteIssue deletes an issue and what is attached to it by type and id

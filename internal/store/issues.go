@@ -11,18 +11,33 @@ import (
 	"github.com/lablet/lablet/internal/model"
 )
 
+// An issue read from the store comes with its assignee and label ids.
+// A single row brings them in its own statement (issueColumnsRelated: one
+// correlated aggregate each); rows of a list get them with one more
+// statement for the whole page (loadIssueRelations), since a list that
+// sorts would have the database compute the aggregates for every row it
+// considers, not only for those on the page.
 const issueColumns = `issues.id, issues.project_id, issues.iid, issues.author_id, issues.title,
 	issues.description, issues.state, issues.issue_type, issues.confidential, issues.discussion_locked,
 	issues.milestone_id, issues.due_date, issues.time_estimate, issues.total_time_spent,
 	issues.relative_position, issues.upvotes, issues.downvotes, issues.user_notes_count,
 	issues.closed_at, issues.closed_by_id, issues.moved_to_id, issues.lock_version,
-	issues.created_at, issues.updated_at,
+	issues.created_at, issues.updated_at`
+
+// issueColumnsRelated adds the assignee and label ids, comma-separated
+// (string_agg: SQLite 3.44+ and PostgreSQL).
+const issueColumnsRelated = issueColumns + `,
 	(SELECT string_agg(CAST(rel_a.user_id AS TEXT), ',') FROM issue_assignees rel_a
 		WHERE rel_a.issue_id = issues.id),
 	(SELECT string_agg(CAST(rel_l.label_id AS TEXT), ',') FROM label_links rel_l
 		WHERE rel_l.target_type = 'Issue' AND rel_l.target_id = issues.id)`
 
-func scanIssue(s scanner) (*model.Issue, error) {
+func scanIssue(s scanner) (*model.Issue, error) { return scanIssueRow(s, false) }
+
+// scanIssueRelated scans a row of issueColumnsRelated.
+func scanIssueRelated(s scanner) (*model.Issue, error) { return scanIssueRow(s, true) }
+
+func scanIssueRow(s scanner, related bool) (*model.Issue, error) {
 	var i model.Issue
 	var author, milestone, position, closedBy, movedTo sql.NullInt64
 	var locked sql.NullBool
@@ -30,18 +45,24 @@ func scanIssue(s scanner) (*model.Issue, error) {
 	var closedAt sql.NullInt64
 	var created, updated int64
 	var assignees, labels sql.NullString
-	if err := s.Scan(&i.ID, &i.ProjectID, &i.IID, &author, &i.Title, &i.Description, &i.State,
+	dest := []any{&i.ID, &i.ProjectID, &i.IID, &author, &i.Title, &i.Description, &i.State,
 		&i.IssueType, &i.Confidential, &locked, &milestone, &due, &i.TimeEstimate, &i.TotalTimeSpent,
 		&position, &i.Upvotes, &i.Downvotes, &i.UserNotesCount, &closedAt, &closedBy, &movedTo,
-		&i.LockVersion, &created, &updated, &assignees, &labels); err != nil {
+		&i.LockVersion, &created, &updated}
+	if related {
+		dest = append(dest, &assignees, &labels)
+	}
+	if err := s.Scan(dest...); err != nil {
 		return nil, wrapErr(err)
 	}
-	var err error
-	if i.AssigneeIDs, err = idList(assignees.String); err != nil {
-		return nil, fmt.Errorf("store: issue %d assignees: %w", i.ID, err)
-	}
-	if i.LabelIDs, err = idList(labels.String); err != nil {
-		return nil, fmt.Errorf("store: issue %d labels: %w", i.ID, err)
+	if related {
+		var err error
+		if i.AssigneeIDs, err = idList(assignees.String); err != nil {
+			return nil, fmt.Errorf("store: issue %d assignees: %w", i.ID, err)
+		}
+		if i.LabelIDs, err = idList(labels.String); err != nil {
+			return nil, fmt.Errorf("store: issue %d labels: %w", i.ID, err)
+		}
 	}
 	i.AuthorID, i.MilestoneID, i.RelativePosition = fromNullInt(author), fromNullInt(milestone), fromNullInt(position)
 	i.ClosedByID, i.MovedToID = fromNullInt(closedBy), fromNullInt(movedTo)
@@ -51,6 +72,62 @@ func scanIssue(s scanner) (*model.Issue, error) {
 	i.DueDate, i.ClosedAt = fromNullStr(due), fromNullMS(closedAt)
 	i.CreatedAt, i.UpdatedAt = fromMS(created), fromMS(updated)
 	return &i, nil
+}
+
+// collectIssues scans rows of issueColumns and loads the issues'
+// relations.
+func (q *Queries) collectIssues(ctx context.Context, rows *sql.Rows) ([]*model.Issue, error) {
+	list, err := collect(rows, scanIssue)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.loadIssueRelations(ctx, list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// loadIssueRelations fills in the assignee and label ids of issues with
+// one statement, however many issues there are.
+func (q *Queries) loadIssueRelations(ctx context.Context, issues []*model.Issue) error {
+	if len(issues) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*model.Issue, len(issues))
+	ids := make([]any, 0, 2*len(issues))
+	for _, i := range issues {
+		i.AssigneeIDs, i.LabelIDs = nil, nil
+		byID[i.ID] = i
+		ids = append(ids, i.ID)
+	}
+	in := placeholders(len(issues))
+	rows, err := q.query(ctx, "SELECT 0, issue_id, user_id FROM issue_assignees WHERE issue_id IN ("+in+
+		") UNION ALL SELECT 1, target_id, label_id FROM label_links WHERE target_type = 'Issue' AND target_id IN ("+in+")",
+		append(ids, ids...)...)
+	if err != nil {
+		return fmt.Errorf("store: issue relations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind int
+		var issueID, v int64
+		if err := rows.Scan(&kind, &issueID, &v); err != nil {
+			return wrapErr(err)
+		}
+		if i := byID[issueID]; i != nil && kind == 0 {
+			i.AssigneeIDs = append(i.AssigneeIDs, v)
+		} else if i != nil {
+			i.LabelIDs = append(i.LabelIDs, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return wrapErr(err)
+	}
+	for _, i := range issues {
+		slices.Sort(i.AssigneeIDs)
+		slices.Sort(i.LabelIDs)
+	}
+	return nil
 }
 
 func fromNullInt(v sql.NullInt64) *int64 {
@@ -106,17 +183,17 @@ func (q *Queries) InsertIssue(ctx context.Context, i *model.Issue) error {
 
 // IssueByIID returns the issue of a project with this iid.
 func (q *Queries) IssueByIID(ctx context.Context, projectID, iid int64) (*model.Issue, error) {
-	return scanIssue(q.queryRow(ctx, "SELECT "+issueColumns+" FROM issues WHERE project_id = ? AND iid = ?", projectID, iid))
+	return scanIssueRelated(q.queryRow(ctx, "SELECT "+issueColumnsRelated+" FROM issues WHERE project_id = ? AND iid = ?", projectID, iid))
 }
 
 // IssueByID returns the issue with this global id.
 func (q *Queries) IssueByID(ctx context.Context, id int64) (*model.Issue, error) {
-	return scanIssue(q.queryRow(ctx, "SELECT "+issueColumns+" FROM issues WHERE id = ?", id))
+	return scanIssueRelated(q.queryRow(ctx, "SELECT "+issueColumnsRelated+" FROM issues WHERE id = ?", id))
 }
 
-// idList parses the comma-separated ids an aggregate of issueColumns
-// gives (empty: none), in ascending order: sorting them here spares the
-// database a sorter per row.
+// idList parses the comma-separated ids an aggregate of
+// issueColumnsRelated gives (empty: none), in ascending order: sorting
+// them here spares the database a sorter per row.
 func idList(s string) ([]int64, error) {
 	if s == "" {
 		return nil, nil

@@ -33,7 +33,7 @@ func (q *Queries) IssuesByProjectIIDs(ctx context.Context, want map[int64][]int6
 	if err != nil {
 		return nil, fmt.Errorf("store: issues by iids: %w", err)
 	}
-	return collect(rows, scanIssue)
+	return q.collectIssues(ctx, rows)
 }
 
 // AvailableMilestonesMatching returns the milestones a project may use —

@@ -95,6 +95,9 @@ func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*mo
 		return nil, false, err
 	}
 	issues, more := morePage(issues, f)
+	if err := q.loadIssueRelations(ctx, issues); err != nil {
+		return nil, false, err
+	}
 	if cached {
 		e := issueListEntry{issues: copyIssues(issues), more: more}
 		q.db.issueLists.PutAtCost(key, stamp, e, e.cost(key))
