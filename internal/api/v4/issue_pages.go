@@ -1,8 +1,6 @@
 package v4
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 
 	"github.com/lablet/lablet/internal/cache"
@@ -61,17 +59,18 @@ func (a *API) issuePageBody(r *http.Request, c *call, pg *service.IssuePage) ([]
 	if len(ir.labelDescs) > 0 {
 		cacheable = false
 	}
-	out := make([]issueEntity, 0, len(pg.Issues))
-	for _, i := range pg.Issues {
-		out = append(out, ir.issue(i))
+	b := make([]byte, 0, 2048*len(pg.Issues)+3)
+	b = append(b, '[')
+	for n, i := range pg.Issues {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		e := ir.issue(i)
+		if b, err = appendIssueEntity(b, &e); err != nil {
+			return nil, err
+		}
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // as writeJSON
-	if err := enc.Encode(out); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
+	b = append(b, ']', '\n') // as writeJSON's encoder ends
 	if cacheable {
 		a.issuePages.PutCost(k, b, len(b)+len(k.page)+64)
 	}
