@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -158,6 +159,58 @@ func alternateDepth(dir string, depth int) int {
 	return deepest
 }
 
+// borrowersDir holds one empty file per project whose repository borrows
+// this repository's objects, named by its id: the reverse of alternates,
+// so that a repository about to be deleted knows whom to detach first.
+func borrowersDir(repoPath string) string {
+	return filepath.Join(repoPath, "objects", "info", "lablet-borrowers")
+}
+
+// borrowedRepo returns the repository whose objects the repository at
+// path borrows ("" for none), as its alternates file names it.
+func borrowedRepo(path string) (string, error) {
+	b, err := os.ReadFile(alternatesFile(path))
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	if filepath.Base(line) != "objects" {
+		return "", fmt.Errorf("alternates of %s: %q is not an objects directory", path, line)
+	}
+	return filepath.Dir(line), nil
+}
+
+// registerBorrower records in the repository that tmp borrows from that
+// project id's repository (tmp, about to be placed) borrows from it.
+func (s *Store) registerBorrower(tmp string, id int64) error {
+	src, err := borrowedRepo(tmp)
+	if err != nil || src == "" {
+		return err
+	}
+	dir := borrowersDir(src)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, strconv.FormatInt(id, 10)), nil, 0o600)
+}
+
+// unregisterBorrower removes project id's mark from the repository its
+// repository at path borrows from.
+func unregisterBorrower(path string, id int64) error {
+	src, err := borrowedRepo(path)
+	if err != nil || src == "" {
+		return err
+	}
+	err = os.Remove(filepath.Join(borrowersDir(src), strconv.FormatInt(id, 10)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
 // Borrows reports whether a project's repository borrows objects from
 // another (it is a fork that was not detached).
 func (s *Store) Borrows(projectID int64) bool {
@@ -166,13 +219,60 @@ func (s *Store) Borrows(projectID int64) bool {
 }
 
 // Detach gives a project's repository its own copy of every object it
-// needs and stops it borrowing: run it on each repository that borrows
-// from one before that one is deleted, or when a fork leaves its source.
-// A repository that borrows nothing is left as it is.
+// needs and stops it borrowing, when its fork relation goes. The
+// repositories that borrow from it are detached first: what they borrow
+// through it may lie in the one it leaves. A repository that borrows
+// nothing is left as it is.
 func (s *Store) Detach(ctx context.Context, projectID int64) error {
-	r := s.Open(projectID)
-	if err := r.detach(ctx); err != nil {
+	path := s.Path(projectID)
+	if err := s.detachBorrowers(ctx, path, 0); err != nil {
 		return fmt.Errorf("detach repository %d: %w", projectID, err)
+	}
+	if err := unregisterBorrower(path, projectID); err != nil {
+		return fmt.Errorf("detach repository %d: %w", projectID, err)
+	}
+	if err := s.Open(projectID).detach(ctx); err != nil {
+		return fmt.Errorf("detach repository %d: %w", projectID, err)
+	}
+	return nil
+}
+
+// detachBorrowers detaches every repository that borrows from the one at
+// path, each after its own borrowers (deepest first), and drops marks
+// that name no borrower any more.
+func (s *Store) detachBorrowers(ctx context.Context, path string, depth int) error {
+	entries, err := os.ReadDir(borrowersDir(path))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if depth > maxAlternateDepth+1 {
+		return fmt.Errorf("borrowers of %s nest too deep", path)
+	}
+	for _, e := range entries {
+		mark := filepath.Join(borrowersDir(path), e.Name())
+		id, err := strconv.ParseInt(e.Name(), 10, 64)
+		if err != nil || id <= 0 {
+			continue // not ours
+		}
+		b := s.Path(id)
+		if from, err := borrowedRepo(b); err != nil || from != path {
+			if err := os.Remove(mark); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			continue // gone, detached, or never placed
+		}
+		if err := s.detachBorrowers(ctx, b, depth+1); err != nil {
+			return err
+		}
+		if err := s.Open(id).detach(ctx); err != nil {
+			return fmt.Errorf("repository %d: %w", id, err)
+		}
+		if err := os.Remove(mark); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
 	}
 	return nil
 }

@@ -114,8 +114,8 @@ func TestForkOneBranch(t *testing.T) {
 	}
 }
 
-// The fork of a source that is deleted afterwards still has every object
-// once detached: fsck is clean and it clones.
+// Deleting a source first gives its forks, and their forks, their own
+// objects: they pass fsck and clone once it is gone.
 func TestForkOutlivesItsSource(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
@@ -125,29 +125,58 @@ func TestForkOutlivesItsSource(t *testing.T) {
 	fork := forkOf(t, s, 1, 2, "main", "")
 	grand := forkOf(t, s, 2, 3, "main", "")
 	commit(t, grand, "main", Action{Kind: ActionCreate, Path: "g.txt", Content: []byte("g\n")})
+	// The fork drops a branch its own fork still has.
+	gitOut(t, fork, "update-ref", "-d", "refs/heads/main")
 
-	// Deepest first, as the service detaches a source's fork tree.
-	for _, id := range []int64{3, 2} {
-		if err := s.Detach(ctx, id); err != nil {
-			t.Fatal(err)
-		}
+	if err := s.Delete(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	for id, r := range map[int64]*Repo{2: fork, 3: grand} {
 		if s.Borrows(id) {
 			t.Fatalf("repository %d still borrows", id)
 		}
+		gitOut(t, r, "fsck", "--strict", "--full")
+		dst := filepath.Join(t.TempDir(), "clone")
+		if out, err := exec.Command("git", "clone", "--quiet", r.Path(), dst).CombinedOutput(); err != nil {
+			t.Fatalf("clone of %d after the source's deletion: %v: %s", id, err, out)
+		}
 	}
-	if err := s.Detach(ctx, 1); err != nil { // borrows nothing: a no-op
+}
+
+// A fork leaving its source (Detach) takes its own forks' needs along, and
+// a deleted fork is no longer listed by its source.
+func TestForkDetach(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	src := newRepo(t, s, 1)
+	commit(t, src, "main", Action{Kind: ActionCreate, Path: "a.txt", Content: []byte("a\n")})
+	fork := forkOf(t, s, 1, 2, "main", "")
+	grand := forkOf(t, s, 2, 3, "main", "")
+	gitOut(t, fork, "update-ref", "-d", "refs/heads/main")
+	forkOf(t, s, 1, 4, "main", "")
+	marks := func(id int64) int {
+		es, _ := os.ReadDir(borrowersDir(s.Path(id)))
+		return len(es)
+	}
+	if marks(1) != 2 || marks(2) != 1 {
+		t.Fatalf("borrowers: source %d, fork %d; want 2, 1", marks(1), marks(2))
+	}
+	if err := s.Detach(ctx, 2); err != nil {
 		t.Fatal(err)
+	}
+	if s.Borrows(2) || s.Borrows(3) || !s.Borrows(4) || marks(1) != 1 || marks(2) != 0 {
+		t.Fatalf("after detaching 2: borrows %v %v %v, marks %d %d", s.Borrows(2), s.Borrows(3), s.Borrows(4), marks(1), marks(2))
+	}
+	if err := s.Delete(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	if marks(1) != 0 {
+		t.Fatalf("a deleted fork is still listed by its source")
 	}
 	if err := s.Delete(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []*Repo{fork, grand} {
-		gitOut(t, r, "fsck", "--strict", "--full")
-		dst := filepath.Join(t.TempDir(), "clone")
-		if out, err := exec.Command("git", "clone", "--quiet", r.Path(), dst).CombinedOutput(); err != nil {
-			t.Fatalf("clone after the source's deletion: %v: %s", err, out)
-		}
-	}
+	gitOut(t, grand, "fsck", "--strict", "--full")
 }
 
 // Git follows alternates five deep at most: a fork deeper than
