@@ -38,6 +38,9 @@ type ProjectInput struct {
 	Topics               *[]string
 	// Namespace is a namespace id or full path; create only.
 	Namespace *string
+
+	// fork, when set, makes the new project a fork (ForkProject).
+	fork *forkOrigin
 }
 
 // validate checks the fields that are present. name and path messages use
@@ -329,6 +332,8 @@ type ProjectListOptions struct {
 	Offset           int
 	Count            bool
 	IncludeSubgroups bool
+
+	forkedFrom int64 // ListForks
 }
 
 // ProjectList is one page of projects with what rendering them needs.
@@ -373,7 +378,7 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 	f := model.ProjectFilter{ViewerID: id.UserID(), Admin: v.Admin, MinVisibility: v.MinVisibleLevel(),
 		Today: s.Today(), NamespaceID: nsID, IncludeSubgroups: o.IncludeSubgroups, Search: o.Search,
 		SearchNamespaces: o.SearchNamespaces, Topic: o.Topic, MinAccessLevel: o.MinAccessLevel, Visibility: o.Visibility,
-		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, OrderBy: o.OrderBy, Desc: o.Desc,
+		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, ForkedFromID: o.forkedFrom, OrderBy: o.OrderBy, Desc: o.Desc,
 		Limit: o.Limit, Offset: o.Offset, Count: o.Count}
 	if id.Authenticated() {
 		// owned and membership narrow to the caller's own projects, even
