@@ -133,6 +133,13 @@ func TestForkProject(t *testing.T) {
 	f.do(t, f.carl, "POST", "/projects/"+itoa(f.pub.ID)+"/fork", map[string]any{"branches": "nope", "path": "x", "name": "x"}).
 		ExpectError(t, 404, `{"message":"404 Source Branch Not Found"}`)
 
+	// An empty project forks into an empty project.
+	empty := projMustCreate(t, f.ac, &gitlab.CreateProjectOptions{Name: gitlab.Ptr("Empty"), Visibility: gitlab.Ptr(gitlab.PublicVisibility)})
+	e := f.fork(t, f.cc, empty.ID, nil)
+	if !e.EmptyRepo || e.DefaultBranch != "main" || e.ImportStatus != "finished" {
+		t.Fatalf("fork of an empty project = empty %v, default %q", e.EmptyRepo, e.DefaultBranch)
+	}
+
 	// forks_count counts every fork, seen or not.
 	got, _, err = f.ac.Projects.GetProject(f.src.ID, nil)
 	if err != nil || got.ForksCount != 3 {
@@ -200,6 +207,26 @@ func TestListForks(t *testing.T) {
 	plain, _, err := f.ac.Projects.GetProject(f.src.ID, nil)
 	if err != nil || plain.ForkedFromProject != nil {
 		t.Fatalf("a project that is no fork shows forked_from_project %+v", plain.ForkedFromProject)
+	}
+
+	// A deleted user's forks leave their sources' counts.
+	root := f.s.Client(t, f.s.RootToken)
+	if _, err := root.Users.DeleteUser(f.carl.ID); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, _, err = f.ac.Projects.GetProject(f.pub.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ForksCount == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pub forks_count after its fork's owner went = %d", got.ForksCount)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
