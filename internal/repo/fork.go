@@ -190,6 +190,11 @@ func (s *Store) registerBorrower(tmp string, id int64) error {
 	if err != nil || src == "" {
 		return err
 	}
+	// Never make directories where the source was: a source deleted
+	// meanwhile fails the fork.
+	if _, err := os.Stat(filepath.Join(src, "objects")); err != nil {
+		return fmt.Errorf("fork source: %w", err)
+	}
 	dir := borrowersDir(src)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err

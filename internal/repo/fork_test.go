@@ -290,3 +290,28 @@ func dirSize(t testing.TB, dir string) int64 {
 	}
 	return n
 }
+
+// A fork whose source is deleted before it is placed is not placed, and
+// leaves nothing where the source was.
+func TestForkOfDeletedSource(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	src := newRepo(t, s, 1)
+	commit(t, src, "main", Action{Kind: ActionCreate, Path: "a.txt", Content: []byte("a\n")})
+	tmp, err := s.PrepareFork(ctx, 1, "main", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Discard(tmp)
+	if err := s.Delete(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Place(tmp, 2); err == nil {
+		t.Fatal("a fork of a deleted source was placed")
+	}
+	for _, id := range []int64{1, 2} {
+		if _, err := os.Stat(s.Path(id)); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("repository %d: %v", id, err)
+		}
+	}
+}

@@ -55,24 +55,9 @@ func (q *Queries) UnlinkFork(ctx context.Context, forkID, sourceID int64) (bool,
 	return true, nil
 }
 
-// maxForkDepth bounds the walks of fork trees: relations linked by hand
-// could otherwise loop.
+// maxForkDepth bounds the walk up a fork's sources: relations linked by
+// hand could otherwise loop.
 const maxForkDepth = 64
-
-// ForkDescendants returns the projects forked from id, directly or through
-// other forks, deepest first: each one comes before the fork it was forked
-// from.
-func (q *Queries) ForkDescendants(ctx context.Context, id int64) ([]int64, error) {
-	out, err := q.int64s(ctx, `WITH RECURSIVE t (id, depth) AS (
-		SELECT id, 1 FROM projects WHERE forked_from_project_id = ?
-		UNION ALL
-		SELECT p.id, t.depth + 1 FROM projects p JOIN t ON p.forked_from_project_id = t.id WHERE t.depth < ?
-	) SELECT id FROM t GROUP BY id ORDER BY max(depth) DESC, id`, id, maxForkDepth)
-	if err != nil {
-		return nil, fmt.Errorf("store: fork descendants: %w", wrapErr(err))
-	}
-	return out, nil
-}
 
 // ForkAncestors returns the projects id was forked from, nearest first.
 func (q *Queries) ForkAncestors(ctx context.Context, id int64) ([]int64, error) {
