@@ -36,6 +36,8 @@ type ProjectInput struct {
 	LFSEnabled           *bool
 	RequestAccessEnabled *bool
 	Topics               *[]string
+	// MRDefaultTargetSelf is shown for forks only, as GitLab.
+	MRDefaultTargetSelf *bool
 	// Namespace is a namespace id or full path; create only.
 	Namespace *string
 
@@ -170,6 +172,7 @@ func applyProjectInput(p *model.Project, in *ProjectInput) {
 	set(&p.SnippetsEnabled, in.SnippetsEnabled)
 	set(&p.LFSEnabled, in.LFSEnabled)
 	set(&p.RequestAccessEnabled, in.RequestAccessEnabled)
+	set(&p.MRDefaultTargetSelf, in.MRDefaultTargetSelf)
 	if in.Topics != nil {
 		p.Topics = normalizeProjectTopics(*in.Topics)
 	}

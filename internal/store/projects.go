@@ -133,11 +133,12 @@ func (q *Queries) UpdateProject(ctx context.Context, p *model.Project) error {
 	_, err := q.exec(ctx, `UPDATE projects SET name = ?, path = ?, description = ?, visibility_level = ?,
 		default_branch = ?, archived = ?, empty_repo = ?, issues_enabled = ?, merge_requests_enabled = ?,
 		wiki_enabled = ?, jobs_enabled = ?, snippets_enabled = ?, lfs_enabled = ?, request_access_enabled = ?,
-		topics = ?, marked_for_deletion_on = ?, updated_at = ?, last_activity_at = ? WHERE id = ?`,
+		topics = ?, marked_for_deletion_on = ?, updated_at = ?, last_activity_at = ?, mr_default_target_self = ?
+		WHERE id = ?`,
 		p.Name, p.Path, p.Description, p.VisibilityLevel, nullStr(p.DefaultBranch), p.Archived, p.EmptyRepo,
 		p.IssuesEnabled, p.MergeRequestsEnabled, p.WikiEnabled, p.JobsEnabled, p.SnippetsEnabled,
 		p.LFSEnabled, p.RequestAccessEnabled, strings.Join(p.Topics, ","), nullStr(p.MarkedForDeletionOn),
-		ms(p.UpdatedAt), ms(p.LastActivityAt), p.ID)
+		ms(p.UpdatedAt), ms(p.LastActivityAt), p.MRDefaultTargetSelf, p.ID)
 	if err != nil {
 		return fmt.Errorf("store: update project: %w", err)
 	}

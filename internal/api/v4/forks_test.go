@@ -133,6 +133,22 @@ func TestForkProject(t *testing.T) {
 	f.do(t, f.carl, "POST", "/projects/"+itoa(f.pub.ID)+"/fork", map[string]any{"branches": "nope", "path": "x", "name": "x"}).
 		ExpectError(t, 404, `{"message":"404 Source Branch Not Found"}`)
 
+	// Merge requests target the fork itself when asked, at the fork or
+	// later; its creation is its one event.
+	self := f.fork(t, f.cc, f.pub.ID, &gitlab.ForkProjectOptions{Path: gitlab.Ptr("self"), Name: gitlab.Ptr("Self"),
+		MergeRequestDefaultTargetSelf: gitlab.Ptr(true)})
+	if !self.MergeRequestDefaultTargetSelf {
+		t.Fatal("mr_default_target_self not kept")
+	}
+	self, _, err = f.cc.Projects.EditProject(self.ID, &gitlab.EditProjectOptions{MergeRequestDefaultTargetSelf: gitlab.Ptr(false)})
+	if err != nil || self.MergeRequestDefaultTargetSelf {
+		t.Fatalf("mr_default_target_self after the edit: %v", err)
+	}
+	events, _, err := f.cc.Events.ListProjectVisibleEvents(self.ID, nil)
+	if err != nil || len(events) != 1 || events[0].ActionName != "created" {
+		t.Fatalf("the fork's events = %+v, %v", events, err)
+	}
+
 	// An empty project forks into an empty project.
 	empty := projMustCreate(t, f.ac, &gitlab.CreateProjectOptions{Name: gitlab.Ptr("Empty"), Visibility: gitlab.Ptr(gitlab.PublicVisibility)})
 	e := f.fork(t, f.cc, empty.ID, nil)

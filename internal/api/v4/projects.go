@@ -100,6 +100,15 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 			*dst = &b
 		}
 	}
+	if !create {
+		b, ok, err := p.bool("mr_default_target_self")
+		if err != nil {
+			return in, err
+		}
+		if ok {
+			in.MRDefaultTargetSelf = &b
+		}
+	}
 	for _, name := range []string{"tag_list", "topics"} {
 		t, ok, err := p.strList(name)
 		if err != nil {
