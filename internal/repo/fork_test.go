@@ -161,6 +161,8 @@ func TestForkDetach(t *testing.T) {
 	if marks(1) != 2 || marks(2) != 1 {
 		t.Fatalf("borrowers: source %d, fork %d; want 2, 1", marks(1), marks(2))
 	}
+	gitOut(t, src, "fsck", "--strict", "--full") // the list is nothing git minds
+	gitOut(t, src, "count-objects", "-v")
 	if err := s.Detach(ctx, 2); err != nil {
 		t.Fatal(err)
 	}

@@ -58,6 +58,7 @@ type projectPlan struct {
 	branch  string
 	readme  bool
 	repo    *repo.Repo // nil without repositories (tools)
+	fork    *forkOrigin
 }
 
 // prepareProject validates the input and reads what the project needs, as
@@ -97,6 +98,7 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 		in.fork.apply(p)
 	}
 	plan.p = p
+	plan.fork = in.fork
 	q := s.db.Queries()
 	if forUser != nil {
 		u, err := q.UserByID(ctx, *forUser)
@@ -209,6 +211,12 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 			}
 			prepared := plan.repo
 			plan.repo = nil // placed or not, a retry builds its own
+			if prepared == nil && plan.fork != nil && s.repos != nil {
+				var err error
+				if prepared, err = s.prepareForkRepository(ctx, plan.fork, plan.branch); err != nil {
+					return err
+				}
+			}
 			return s.createRepository(ctx, q, p, creator, plan.readme, prepared)
 		})
 		if !errors.Is(err, errProjectRace) {

@@ -385,3 +385,36 @@ func TestForkGit(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent forks of one project are each a whole fork, and each counted.
+func TestForkConcurrent(t *testing.T) {
+	f := newForkFixture(t)
+	const n = 8
+	errs := make(chan error, n)
+	ids := make(chan int64, n)
+	for i := range n {
+		go func() {
+			name := "par" + itoa(int64(i))
+			p, _, err := f.cc.Projects.ForkProject(f.pub.ID, &gitlab.ForkProjectOptions{Name: gitlab.Ptr(name), Path: gitlab.Ptr(name)})
+			if err == nil {
+				ids <- p.ID
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(ids)
+	for id := range ids {
+		bs, _, err := f.cc.Branches.ListBranches(id, nil)
+		if err != nil || len(bs) != 2 || !f.s.Srv.Repos.Borrows(id) {
+			t.Fatalf("fork %d: branches %v, %v; borrows %v", id, bs, err, f.s.Srv.Repos.Borrows(id))
+		}
+	}
+	if got, _, err := f.ac.Projects.GetProject(f.pub.ID, nil); err != nil || got.ForksCount != n {
+		t.Fatalf("forks_count = %v, %v; want %d", got.ForksCount, err, n)
+	}
+}
