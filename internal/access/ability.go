@@ -71,6 +71,14 @@ const (
 	RemoveProject Ability = "remove_project"
 	// ManageProjectAccessTokens: Maintainer.
 	ManageProjectAccessTokens Ability = "manage_resource_access_tokens"
+	// ForkProject: signed in and read_code (download_code); the fork goes
+	// where the caller may create projects.
+	ForkProject Ability = "fork_project"
+	// LinkForkedProject: Owner of the project marked as a fork, who may
+	// fork its source.
+	LinkForkedProject Ability = "link_forked_project"
+	// RemoveForkProject: Owner.
+	RemoveForkProject Ability = "remove_fork_project"
 )
 
 // Planning abilities on projects: issues, labels, milestones, notes, award

@@ -27,6 +27,13 @@ type Project struct {
 	RequestAccessEnabled bool
 	Topics               []string
 	MarkedForDeletionOn  *string
+	// ForkedFromID is the project this one was forked from, if any.
+	ForkedFromID *int64
+	// ForksCount counts the projects forked from this one.
+	ForksCount          int
+	MRDefaultTargetSelf bool
+	// ImportStatus is GitLab's: "none", or "finished" for a fork.
+	ImportStatus string
 	// Version is set by reads outside transactions; see Version.
 	Version        Version
 	CreatedAt      time.Time
@@ -72,6 +79,8 @@ type ProjectFilter struct {
 	Archived         *bool
 	IDAfter          int64
 	IDBefore         int64
+	// ForkedFromID, when set, keeps the forks of that project only.
+	ForkedFromID int64
 
 	// OrderBy is id, name, path, created_at, updated_at or last_activity_at.
 	OrderBy string

@@ -157,6 +157,11 @@ func (s *Store) Place(tmp *Repo, projectID int64) (*Repo, error) {
 	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
 		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
 	}
+	// A fork is listed by its source before it is in place, so that the
+	// source's deletion never misses it.
+	if err := s.registerBorrower(tmp.path, projectID); err != nil {
+		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
+	}
 	if err := os.Rename(tmp.path, final); err != nil {
 		if errors.Is(err, fs.ErrExist) { // EEXIST or ENOTEMPTY: a concurrent Create won
 			return nil, fmt.Errorf("create repository %d: %w", projectID, ErrExists)
@@ -291,14 +296,22 @@ func writeRepoSettings(dir, core, head string) error {
 	return os.WriteFile(filepath.Join(dir, "HEAD"), []byte("ref: "+head+"\n"), 0o600)
 }
 
-// Delete removes a project's repository. It is first renamed aside so that
-// no reader or pusher ever sees a half-deleted repository.
+// Delete removes a project's repository. The repositories that borrow
+// its objects (forks) get their own copies first; a failure there leaves
+// it in place. It is then renamed aside so that no reader or pusher ever
+// sees a half-deleted repository.
 func (s *Store) Delete(ctx context.Context, projectID int64) error {
 	path := s.Path(projectID)
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("delete repository %d: %w", projectID, ErrNotFound)
 		}
+		return fmt.Errorf("delete repository %d: %w", projectID, err)
+	}
+	if err := s.detachBorrowers(ctx, path, 0); err != nil {
+		return fmt.Errorf("delete repository %d: detach its forks: %w", projectID, err)
+	}
+	if err := unregisterBorrower(path, projectID); err != nil {
 		return fmt.Errorf("delete repository %d: %w", projectID, err)
 	}
 	s.pool.closeRepo(path)

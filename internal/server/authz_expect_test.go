@@ -20,7 +20,9 @@ const (
 	notFound          outcome = "404"
 	// badRequest: GitLab's resource token endpoints refuse some callers
 	// with 400 (the services' error messages).
-	badRequest       outcome = "400"
+	badRequest outcome = "400"
+	// conflict: a fork GitLab's project creation refuses (409).
+	conflict         outcome = "409"
 	methodNotAllowed outcome = "405"
 	// signIn: pages send signed-out visitors to the sign-in page.
 	signIn outcome = "302 to sign-in"
@@ -215,6 +217,20 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return has(access.Owner)
 	case access.ManageProjectAccessTokens:
 		return resourceTokens(r, c, level >= access.Maintainer, t)
+	case access.ForkProject:
+		// not_found! unless can?(:fork_project): download_code, as
+		// ReadCode. The fork goes to the caller's personal namespace,
+		// where a bot creates nothing ("Namespace is not valid") and an
+		// external user's projects limit is 0: the fork's errors, 409.
+		if level < access.Reporter && t.vis != public && (t.vis != internal || c.external) {
+			return notFound
+		}
+		if c.bot || c.external {
+			return conflict
+		}
+		return allowed
+	case access.LinkForkedProject, access.RemoveForkProject:
+		return has(access.Owner)
 	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadNote, access.ReadIssueBoard:
 		return allowed
 	case access.CreateIssue, access.CreateNote, access.AwardEmoji, access.UploadFile:

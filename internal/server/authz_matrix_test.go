@@ -308,6 +308,8 @@ func classify(c *cell, req request, r *response) outcome {
 		return notFound
 	case r.status == http.StatusBadRequest:
 		return badRequest
+	case r.status == http.StatusConflict:
+		return conflict
 	case r.status == http.StatusMethodNotAllowed:
 		return methodNotAllowed
 	case r.status == http.StatusUnprocessableEntity:

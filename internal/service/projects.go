@@ -36,8 +36,13 @@ type ProjectInput struct {
 	LFSEnabled           *bool
 	RequestAccessEnabled *bool
 	Topics               *[]string
+	// MRDefaultTargetSelf is shown for forks only, as GitLab.
+	MRDefaultTargetSelf *bool
 	// Namespace is a namespace id or full path; create only.
 	Namespace *string
+
+	// fork, when set, makes the new project a fork (ForkProject).
+	fork *forkOrigin
 }
 
 // validate checks the fields that are present. name and path messages use
@@ -167,6 +172,7 @@ func applyProjectInput(p *model.Project, in *ProjectInput) {
 	set(&p.SnippetsEnabled, in.SnippetsEnabled)
 	set(&p.LFSEnabled, in.LFSEnabled)
 	set(&p.RequestAccessEnabled, in.RequestAccessEnabled)
+	set(&p.MRDefaultTargetSelf, in.MRDefaultTargetSelf)
 	if in.Topics != nil {
 		p.Topics = normalizeProjectTopics(*in.Topics)
 	}
@@ -329,6 +335,8 @@ type ProjectListOptions struct {
 	Offset           int
 	Count            bool
 	IncludeSubgroups bool
+
+	forkedFrom int64 // ListForks
 }
 
 // ProjectList is one page of projects with what rendering them needs.
@@ -373,7 +381,7 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 	f := model.ProjectFilter{ViewerID: id.UserID(), Admin: v.Admin, MinVisibility: v.MinVisibleLevel(),
 		Today: s.Today(), NamespaceID: nsID, IncludeSubgroups: o.IncludeSubgroups, Search: o.Search,
 		SearchNamespaces: o.SearchNamespaces, Topic: o.Topic, MinAccessLevel: o.MinAccessLevel, Visibility: o.Visibility,
-		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, OrderBy: o.OrderBy, Desc: o.Desc,
+		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, ForkedFromID: o.forkedFrom, OrderBy: o.OrderBy, Desc: o.Desc,
 		Limit: o.Limit, Offset: o.Offset, Count: o.Count}
 	if id.Authenticated() {
 		// owned and membership narrow to the caller's own projects, even

@@ -58,6 +58,7 @@ type projectPlan struct {
 	branch  string
 	readme  bool
 	repo    *repo.Repo // nil without repositories (tools)
+	fork    *forkOrigin
 }
 
 // prepareProject validates the input and reads what the project needs, as
@@ -90,10 +91,14 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 		plan.branch = *in.DefaultBranch
 	}
 	p := &model.Project{Name: strings.TrimSpace(*in.Name), Path: *in.Path, VisibilityLevel: access.Private,
-		EmptyRepo: true, IssuesEnabled: true, MergeRequestsEnabled: true, WikiEnabled: true, JobsEnabled: true,
+		EmptyRepo: true, ImportStatus: "none", IssuesEnabled: true, MergeRequestsEnabled: true, WikiEnabled: true, JobsEnabled: true,
 		SnippetsEnabled: true, LFSEnabled: true, RequestAccessEnabled: true, Topics: []string{}, DefaultBranch: &plan.branch}
 	applyProjectInput(p, &in)
+	if in.fork != nil {
+		in.fork.apply(p)
+	}
 	plan.p = p
+	plan.fork = in.fork
 	q := s.db.Queries()
 	if forUser != nil {
 		u, err := q.UserByID(ctx, *forUser)
@@ -107,7 +112,13 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 	}
 	ns, err := s.creationNamespace(ctx, q, id, plan.creator, in.Namespace, plan.forUser)
 	if err != nil {
+		if in.fork != nil && in.Namespace != nil && KindOf(err) == KindInvalid {
+			return nil, NotFound("Target Namespace") // GitLab's valid_fork_target?
+		}
 		return nil, err
+	}
+	if in.fork != nil {
+		p.VisibilityLevel = in.fork.visibility(in.Visibility, ns)
 	}
 	if ns.IsGroup() && p.VisibilityLevel > ns.VisibilityLevel {
 		return nil, Validation{"visibility_level": {fmt.Sprintf("%s is not allowed in a %s group.",
@@ -118,7 +129,12 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 	p.CreatorID = &plan.creator.ID
 	// The repository is built aside; the transaction only renames it
 	// into place.
-	if s.repos != nil {
+	switch {
+	case s.repos != nil && in.fork != nil:
+		if plan.repo, err = s.prepareForkRepository(ctx, in.fork, plan.branch); err != nil {
+			return nil, err
+		}
+	case s.repos != nil:
 		if plan.repo, err = s.prepareRepository(ctx, p, plan.branch, plan.creator, plan.readme); err != nil {
 			return nil, err
 		}
@@ -179,6 +195,11 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 				return err
 			}
 			made = append(made, p.ID)
+			if p.ForkedFromID != nil {
+				if err := q.CountNewFork(ctx, *p.ForkedFromID); err != nil {
+					return err
+				}
+			}
 			if err := recordProjectCreated(ctx, q, p, id.User); err != nil {
 				return err
 			}
@@ -190,6 +211,12 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 			}
 			prepared := plan.repo
 			plan.repo = nil // placed or not, a retry builds its own
+			if prepared == nil && plan.fork != nil && s.repos != nil {
+				var err error
+				if prepared, err = s.prepareForkRepository(ctx, plan.fork, plan.branch); err != nil {
+					return err
+				}
+			}
 			return s.createRepository(ctx, q, p, creator, plan.readme, prepared)
 		})
 		if !errors.Is(err, errProjectRace) {

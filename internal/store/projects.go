@@ -14,7 +14,7 @@ const projectColumns = `p.id, p.namespace_id, p.name, p.path, p.description, p.v
 	p.archived, p.empty_repo, p.initialize_with_readme, p.creator_id, p.issues_enabled,
 	p.merge_requests_enabled, p.wiki_enabled, p.jobs_enabled, p.snippets_enabled, p.lfs_enabled,
 	p.request_access_enabled, p.topics, p.marked_for_deletion_on, p.created_at, p.updated_at,
-	p.last_activity_at`
+	p.last_activity_at, p.forked_from_project_id, p.forks_count, p.mr_default_target_self, p.import_status`
 
 // projectFrom is the FROM clause every project query uses, so that each
 // project arrives with its namespace in one round trip.
@@ -38,13 +38,14 @@ func scanProject(s scanner) (*model.Project, error) {
 func scanProjectThen(s scanner, rest func(scanner) error) (*model.Project, error) {
 	var p model.Project
 	var defBranch, marked sql.NullString
-	var creator sql.NullInt64
+	var creator, forkedFrom sql.NullInt64
 	var topics string
 	var created, updated, activity int64
 	err := rest(prefixScanner{s, []any{&p.ID, &p.NamespaceID, &p.Name, &p.Path, &p.Description,
 		&p.VisibilityLevel, &defBranch, &p.Archived, &p.EmptyRepo, &p.InitializeWithReadme, &creator,
 		&p.IssuesEnabled, &p.MergeRequestsEnabled, &p.WikiEnabled, &p.JobsEnabled, &p.SnippetsEnabled,
-		&p.LFSEnabled, &p.RequestAccessEnabled, &topics, &marked, &created, &updated, &activity}})
+		&p.LFSEnabled, &p.RequestAccessEnabled, &topics, &marked, &created, &updated, &activity,
+		&forkedFrom, &p.ForksCount, &p.MRDefaultTargetSelf, &p.ImportStatus}})
 	if err != nil {
 		return nil, wrapErr(err)
 	}
@@ -57,6 +58,10 @@ func scanProjectThen(s scanner, rest func(scanner) error) (*model.Project, error
 		p.Topics = strings.Split(topics, ",")
 	}
 	p.MarkedForDeletionOn = fromNullStr(marked)
+	if forkedFrom.Valid {
+		v := forkedFrom.Int64
+		p.ForkedFromID = &v
+	}
 	p.CreatedAt, p.UpdatedAt, p.LastActivityAt = fromMS(created), fromMS(updated), fromMS(activity)
 	return &p, nil
 }
@@ -128,11 +133,12 @@ func (q *Queries) UpdateProject(ctx context.Context, p *model.Project) error {
 	_, err := q.exec(ctx, `UPDATE projects SET name = ?, path = ?, description = ?, visibility_level = ?,
 		default_branch = ?, archived = ?, empty_repo = ?, issues_enabled = ?, merge_requests_enabled = ?,
 		wiki_enabled = ?, jobs_enabled = ?, snippets_enabled = ?, lfs_enabled = ?, request_access_enabled = ?,
-		topics = ?, marked_for_deletion_on = ?, updated_at = ?, last_activity_at = ? WHERE id = ?`,
+		topics = ?, marked_for_deletion_on = ?, updated_at = ?, last_activity_at = ?, mr_default_target_self = ?
+		WHERE id = ?`,
 		p.Name, p.Path, p.Description, p.VisibilityLevel, nullStr(p.DefaultBranch), p.Archived, p.EmptyRepo,
 		p.IssuesEnabled, p.MergeRequestsEnabled, p.WikiEnabled, p.JobsEnabled, p.SnippetsEnabled,
 		p.LFSEnabled, p.RequestAccessEnabled, strings.Join(p.Topics, ","), nullStr(p.MarkedForDeletionOn),
-		ms(p.UpdatedAt), ms(p.LastActivityAt), p.ID)
+		ms(p.UpdatedAt), ms(p.LastActivityAt), p.MRDefaultTargetSelf, p.ID)
 	if err != nil {
 		return fmt.Errorf("store: update project: %w", err)
 	}
@@ -143,6 +149,10 @@ func (q *Queries) UpdateProject(ctx context.Context, p *model.Project) error {
 func (q *Queries) DeleteProject(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id = ?",
+		// A fork leaves its source's count; the source's forks are
+		// unlinked by the foreign key.
+		"UPDATE projects SET forks_count = forks_count - 1" +
+			" WHERE id = (SELECT forked_from_project_id FROM projects WHERE id = ?)",
 		"UPDATE namespace_project_counts SET projects = projects - 1" +
 			" WHERE namespace_id = (SELECT namespace_id FROM projects WHERE id = ?)",
 		"DELETE FROM projects WHERE id = ?",
@@ -319,6 +329,9 @@ func projectRowFilter(w *conds, f model.ProjectFilter) {
 	}
 	if f.IDBefore > 0 {
 		w.add("p.id < ?", f.IDBefore)
+	}
+	if f.ForkedFromID > 0 {
+		w.add("p.forked_from_project_id = ?", f.ForkedFromID)
 	}
 }
 

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -63,12 +64,14 @@ func (q *Queries) insertProjectRow(ctx context.Context, p *model.Project) (int64
 	return q.insert(ctx, `INSERT INTO projects (namespace_id, name, path, description, visibility_level,
 		default_branch, archived, empty_repo, initialize_with_readme, creator_id, issues_enabled,
 		merge_requests_enabled, wiki_enabled, jobs_enabled, snippets_enabled, lfs_enabled,
-		request_access_enabled, topics, created_at, updated_at, last_activity_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		request_access_enabled, topics, created_at, updated_at, last_activity_at, forked_from_project_id,
+		mr_default_target_self, import_status)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.NamespaceID, p.Name, p.Path, p.Description, p.VisibilityLevel, nullStr(p.DefaultBranch), p.Archived,
 		p.EmptyRepo, p.InitializeWithReadme, p.CreatorID, p.IssuesEnabled, p.MergeRequestsEnabled,
 		p.WikiEnabled, p.JobsEnabled, p.SnippetsEnabled, p.LFSEnabled, p.RequestAccessEnabled,
-		strings.Join(p.Topics, ","), ms(p.CreatedAt), ms(p.UpdatedAt), ms(p.LastActivityAt))
+		strings.Join(p.Topics, ","), ms(p.CreatedAt), ms(p.UpdatedAt), ms(p.LastActivityAt), p.ForkedFromID,
+		p.MRDefaultTargetSelf, cmp.Or(p.ImportStatus, "none"))
 }
 
 // NewProject is a project to insert with the rows it starts with.

@@ -255,6 +255,13 @@ func (q *Queries) CountSoleOwnedGroups(ctx context.Context, userID int64) (int, 
 // DeleteNamespaceProjects removes every project directly in a namespace
 // with its memberships, as deleting a user does for personal projects.
 func (q *Queries) DeleteNamespaceProjects(ctx context.Context, namespaceID int64) error {
+	// The forks among them leave their sources' counts.
+	if _, err := q.exec(ctx, `UPDATE projects SET forks_count = forks_count -
+		(SELECT count(*) FROM projects f WHERE f.namespace_id = ? AND f.forked_from_project_id = projects.id)
+		WHERE id IN (SELECT forked_from_project_id FROM projects WHERE namespace_id = ? AND forked_from_project_id IS NOT NULL)`,
+		namespaceID, namespaceID); err != nil {
+		return fmt.Errorf("store: delete namespace projects: %w", err)
+	}
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id IN (SELECT id FROM projects WHERE namespace_id = ?)",
 		"DELETE FROM projects WHERE namespace_id = ?",

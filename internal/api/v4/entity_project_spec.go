@@ -44,68 +44,72 @@ type projectLinks struct {
 // Permissions is set), with the fields the official client reads.
 type fullProject struct {
 	basicProject
-	Links                                     projectLinks        `json:"_links"`
-	PackagesEnabled                           bool                `json:"packages_enabled"`
-	EmptyRepo                                 bool                `json:"empty_repo"`
-	Archived                                  bool                `json:"archived"`
-	Owner                                     *basicUser          `json:"owner,omitempty"`
-	ResolveOutdatedDiffDiscussions            bool                `json:"resolve_outdated_diff_discussions"`
-	ContainerRegistryEnabled                  bool                `json:"container_registry_enabled"`
-	ContainerRegistryAccessLevel              string              `json:"container_registry_access_level"`
-	IssuesEnabled                             bool                `json:"issues_enabled"`
-	MergeRequestsEnabled                      bool                `json:"merge_requests_enabled"`
-	WikiEnabled                               bool                `json:"wiki_enabled"`
-	JobsEnabled                               bool                `json:"jobs_enabled"`
-	SnippetsEnabled                           bool                `json:"snippets_enabled"`
-	ServiceDeskEnabled                        bool                `json:"service_desk_enabled"`
-	CanCreateMergeRequestIn                   bool                `json:"can_create_merge_request_in"`
-	IssuesAccessLevel                         string              `json:"issues_access_level"`
-	RepositoryAccessLevel                     string              `json:"repository_access_level"`
-	MergeRequestsAccessLevel                  string              `json:"merge_requests_access_level"`
-	ForkingAccessLevel                        string              `json:"forking_access_level"`
-	WikiAccessLevel                           string              `json:"wiki_access_level"`
-	BuildsAccessLevel                         string              `json:"builds_access_level"`
-	SnippetsAccessLevel                       string              `json:"snippets_access_level"`
-	PagesAccessLevel                          string              `json:"pages_access_level"`
-	AnalyticsAccessLevel                      string              `json:"analytics_access_level"`
-	SecurityAndComplianceAccessLevel          string              `json:"security_and_compliance_access_level"`
-	ReleasesAccessLevel                       string              `json:"releases_access_level"`
-	EnvironmentsAccessLevel                   string              `json:"environments_access_level"`
-	FeatureFlagsAccessLevel                   string              `json:"feature_flags_access_level"`
-	InfrastructureAccessLevel                 string              `json:"infrastructure_access_level"`
-	MonitorAccessLevel                        string              `json:"monitor_access_level"`
-	ModelExperimentsAccessLevel               string              `json:"model_experiments_access_level"`
-	ModelRegistryAccessLevel                  string              `json:"model_registry_access_level"`
-	EmailsDisabled                            bool                `json:"emails_disabled"`
-	EmailsEnabled                             bool                `json:"emails_enabled"`
-	SharedRunnersEnabled                      bool                `json:"shared_runners_enabled"`
-	LFSEnabled                                bool                `json:"lfs_enabled"`
-	CreatorID                                 *int64              `json:"creator_id"`
-	ImportURL                                 *string             `json:"import_url"`
-	ImportType                                *string             `json:"import_type"`
-	ImportStatus                              string              `json:"import_status"`
-	ImportError                               *string             `json:"import_error"`
-	OpenIssuesCount                           int                 `json:"open_issues_count"`
-	UpdatedAt                                 string              `json:"updated_at"`
-	CIDefaultGitDepth                         int                 `json:"ci_default_git_depth"`
-	CIConfigPath                              *string             `json:"ci_config_path"`
-	PublicJobs                                bool                `json:"public_jobs"`
-	BuildTimeout                              int                 `json:"build_timeout"`
-	AutoCancelPendingPipelines                string              `json:"auto_cancel_pending_pipelines"`
-	SharedWithGroups                          []any               `json:"shared_with_groups"`
-	OnlyAllowMergeIfPipelineSucceeds          bool                `json:"only_allow_merge_if_pipeline_succeeds"`
-	AllowMergeOnSkippedPipeline               *bool               `json:"allow_merge_on_skipped_pipeline"`
-	RequestAccessEnabled                      bool                `json:"request_access_enabled"`
-	OnlyAllowMergeIfAllDiscussionsAreResolved bool                `json:"only_allow_merge_if_all_discussions_are_resolved"`
-	RemoveSourceBranchAfterMerge              bool                `json:"remove_source_branch_after_merge"`
-	PrintingMergeRequestLinkEnabled           bool                `json:"printing_merge_request_link_enabled"`
-	MergeMethod                               string              `json:"merge_method"`
-	SquashOption                              string              `json:"squash_option"`
-	AutocloseReferencedIssues                 bool                `json:"autoclose_referenced_issues"`
-	MarkedForDeletionAt                       *string             `json:"marked_for_deletion_at"`
-	MarkedForDeletionOn                       *string             `json:"marked_for_deletion_on"`
-	ComplianceFrameworks                      []string            `json:"compliance_frameworks"`
-	Permissions                               *projectPermissions `json:"permissions,omitempty"`
+	Links                                     projectLinks `json:"_links"`
+	PackagesEnabled                           bool         `json:"packages_enabled"`
+	EmptyRepo                                 bool         `json:"empty_repo"`
+	Archived                                  bool         `json:"archived"`
+	Owner                                     *basicUser   `json:"owner,omitempty"`
+	ResolveOutdatedDiffDiscussions            bool         `json:"resolve_outdated_diff_discussions"`
+	ContainerRegistryEnabled                  bool         `json:"container_registry_enabled"`
+	ContainerRegistryAccessLevel              string       `json:"container_registry_access_level"`
+	IssuesEnabled                             bool         `json:"issues_enabled"`
+	MergeRequestsEnabled                      bool         `json:"merge_requests_enabled"`
+	WikiEnabled                               bool         `json:"wiki_enabled"`
+	JobsEnabled                               bool         `json:"jobs_enabled"`
+	SnippetsEnabled                           bool         `json:"snippets_enabled"`
+	ServiceDeskEnabled                        bool         `json:"service_desk_enabled"`
+	CanCreateMergeRequestIn                   bool         `json:"can_create_merge_request_in"`
+	IssuesAccessLevel                         string       `json:"issues_access_level"`
+	RepositoryAccessLevel                     string       `json:"repository_access_level"`
+	MergeRequestsAccessLevel                  string       `json:"merge_requests_access_level"`
+	ForkingAccessLevel                        string       `json:"forking_access_level"`
+	WikiAccessLevel                           string       `json:"wiki_access_level"`
+	BuildsAccessLevel                         string       `json:"builds_access_level"`
+	SnippetsAccessLevel                       string       `json:"snippets_access_level"`
+	PagesAccessLevel                          string       `json:"pages_access_level"`
+	AnalyticsAccessLevel                      string       `json:"analytics_access_level"`
+	SecurityAndComplianceAccessLevel          string       `json:"security_and_compliance_access_level"`
+	ReleasesAccessLevel                       string       `json:"releases_access_level"`
+	EnvironmentsAccessLevel                   string       `json:"environments_access_level"`
+	FeatureFlagsAccessLevel                   string       `json:"feature_flags_access_level"`
+	InfrastructureAccessLevel                 string       `json:"infrastructure_access_level"`
+	MonitorAccessLevel                        string       `json:"monitor_access_level"`
+	ModelExperimentsAccessLevel               string       `json:"model_experiments_access_level"`
+	ModelRegistryAccessLevel                  string       `json:"model_registry_access_level"`
+	EmailsDisabled                            bool         `json:"emails_disabled"`
+	EmailsEnabled                             bool         `json:"emails_enabled"`
+	SharedRunnersEnabled                      bool         `json:"shared_runners_enabled"`
+	LFSEnabled                                bool         `json:"lfs_enabled"`
+	CreatorID                                 *int64       `json:"creator_id"`
+	ImportURL                                 *string      `json:"import_url"`
+	ImportType                                *string      `json:"import_type"`
+	ImportStatus                              string       `json:"import_status"`
+	ImportError                               *string      `json:"import_error"`
+	OpenIssuesCount                           int          `json:"open_issues_count"`
+	UpdatedAt                                 string       `json:"updated_at"`
+	CIDefaultGitDepth                         int          `json:"ci_default_git_depth"`
+	CIConfigPath                              *string      `json:"ci_config_path"`
+	PublicJobs                                bool         `json:"public_jobs"`
+	BuildTimeout                              int          `json:"build_timeout"`
+	AutoCancelPendingPipelines                string       `json:"auto_cancel_pending_pipelines"`
+	SharedWithGroups                          []any        `json:"shared_with_groups"`
+	OnlyAllowMergeIfPipelineSucceeds          bool         `json:"only_allow_merge_if_pipeline_succeeds"`
+	AllowMergeOnSkippedPipeline               *bool        `json:"allow_merge_on_skipped_pipeline"`
+	RequestAccessEnabled                      bool         `json:"request_access_enabled"`
+	OnlyAllowMergeIfAllDiscussionsAreResolved bool         `json:"only_allow_merge_if_all_discussions_are_resolved"`
+	RemoveSourceBranchAfterMerge              bool         `json:"remove_source_branch_after_merge"`
+	PrintingMergeRequestLinkEnabled           bool         `json:"printing_merge_request_link_enabled"`
+	MergeMethod                               string       `json:"merge_method"`
+	SquashOption                              string       `json:"squash_option"`
+	AutocloseReferencedIssues                 bool         `json:"autoclose_referenced_issues"`
+	MarkedForDeletionAt                       *string      `json:"marked_for_deletion_at"`
+	MarkedForDeletionOn                       *string      `json:"marked_for_deletion_on"`
+	ComplianceFrameworks                      []string     `json:"compliance_frameworks"`
+	// ForkedFromProject and MRDefaultTargetSelf depend on the caller and
+	// are spliced in per request (withForkedFrom), as Permissions are.
+	ForkedFromProject   *basicProject       `json:"forked_from_project,omitempty"`
+	MRDefaultTargetSelf *bool               `json:"mr_default_target_self,omitempty"`
+	Permissions         *projectPermissions `json:"permissions,omitempty"`
 }
 
 // fullProjectAt builds the entity of p as a struct: owner is the personal
@@ -128,7 +132,7 @@ func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, readme *
 		EnvironmentsAccessLevel: "enabled", FeatureFlagsAccessLevel: "enabled", InfrastructureAccessLevel: "enabled",
 		MonitorAccessLevel: "enabled", ModelExperimentsAccessLevel: "enabled", ModelRegistryAccessLevel: "enabled",
 		EmailsEnabled: true, SharedRunnersEnabled: true, LFSEnabled: p.LFSEnabled, CreatorID: p.CreatorID,
-		ImportStatus: "none", UpdatedAt: ts(p.UpdatedAt), CIDefaultGitDepth: 20, BuildTimeout: 3600,
+		ImportStatus: p.ImportStatus, UpdatedAt: ts(p.UpdatedAt), CIDefaultGitDepth: 20, BuildTimeout: 3600,
 		AutoCancelPendingPipelines: "enabled", SharedWithGroups: []any{},
 		RequestAccessEnabled: p.RequestAccessEnabled, PrintingMergeRequestLinkEnabled: true,
 		MergeMethod: "merge", SquashOption: "default_off", AutocloseReferencedIssues: true,

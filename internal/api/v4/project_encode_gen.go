@@ -77,7 +77,9 @@ func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *mo
 	} else {
 		dst = appendJSONString(dst, *readme)
 	}
-	dst = append(dst, `,"forks_count":0,"avatar_url":null,"star_count":0,"last_activity_at":"`...)
+	dst = append(dst, `,"forks_count":`...)
+	dst = strconv.AppendInt(dst, int64(p.ForksCount), 10)
+	dst = append(dst, `,"avatar_url":null,"star_count":0,"last_activity_at":"`...)
 	dst = appendTS(dst, p.LastActivityAt)
 	dst = append(dst, `","visibility":"`...)
 	dst = appendJSONEscaped(dst, access.VisibilityName(p.VisibilityLevel))
@@ -233,8 +235,9 @@ func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *mo
 	} else {
 		dst = strconv.AppendInt(dst, *p.CreatorID, 10)
 	}
-	dst = append(dst, `,"import_url":null,"import_type":null,"import_status":"none","import_error":null`+
-		`,"open_issues_count":0,"updated_at":"`...)
+	dst = append(dst, `,"import_url":null,"import_type":null,"import_status":"`...)
+	dst = appendJSONEscaped(dst, p.ImportStatus)
+	dst = append(dst, `","import_error":null,"open_issues_count":0,"updated_at":"`...)
 	dst = appendTS(dst, p.UpdatedAt)
 	dst = append(dst, `","ci_default_git_depth":20,"ci_config_path":null,"public_jobs":false`+
 		`,"build_timeout":3600,"auto_cancel_pending_pipelines":"enabled","shared_with_groups":[]`+

@@ -13,7 +13,8 @@ import (
 // bytes depend on the project as the store read it (its Version covers
 // the row, namespace and owner) and on the base URL, but not on the
 // caller — except "permissions", which is the entity's last field and is
-// appended per caller. So the bytes without permissions are kept per
+// appended per caller, and a fork's source (withForkedFrom), spliced in
+// before it. So the bytes without permissions are kept per
 // (project, version, base URL); a project read in any other state misses.
 
 type projectJSONKey struct {
@@ -35,10 +36,11 @@ func newProjectJSONCache(off bool) *cache.Cache[projectJSONKey, []byte] {
 }
 
 // writeFullProjects writes projects as full entities, with each one's
-// permissions from access when withAccess is set — the bytes
-// writeOK(w, []fullProject{…}) would write.
+// permissions from access when withAccess is set and each fork's source
+// from sources (forkSources) — the bytes writeOK(w, []fullProject{…})
+// would write.
 func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects []*model.Project,
-	owners map[int64]*model.User, access map[int64]model.ProjectAccess, withAccess bool) error {
+	owners map[int64]*model.User, access map[int64]model.ProjectAccess, withAccess bool, sources map[int64]*model.Project) error {
 	pb := a.projectBase(r)
 	items := make([][]byte, len(projects))
 	size := 3
@@ -84,6 +86,9 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects
 			buf.WriteByte(',')
 		}
 		b := items[i]
+		if p.ForkedFromID != nil { // the source shown depends on the caller
+			b = withForkedFrom(bytes.Clone(b), pb, p, sources[*p.ForkedFromID])
+		}
 		if !withAccess {
 			buf.Write(b)
 			continue

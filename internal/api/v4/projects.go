@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -99,6 +100,15 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 			*dst = &b
 		}
 	}
+	if !create {
+		b, ok, err := p.bool("mr_default_target_self")
+		if err != nil {
+			return in, err
+		}
+		if ok {
+			in.MRDefaultTargetSelf = &b
+		}
+	}
 	for _, name := range []string{"tag_list", "topics"} {
 		t, ok, err := p.strList(name)
 		if err != nil {
@@ -123,7 +133,7 @@ func (a *API) createProject(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return a.writeProject(w, r, http.StatusCreated, p, nil, true)
+	return a.writeProject(w, r, c.id, http.StatusCreated, p, nil, true)
 }
 
 // createProjectForUser serves POST /projects/user/:user_id (admins).
@@ -141,7 +151,7 @@ func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	return a.writeProject(w, r, http.StatusCreated, p, nil, true)
+	return a.writeProject(w, r, c.id, http.StatusCreated, p, nil, true)
 }
 
 func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -155,7 +165,7 @@ func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error 
 	}
 	// readme_url names a file of the repository: GitLab shows it only
 	// to callers who may read the code.
-	return a.writeProject(w, r, http.StatusOK, p, perms, service.CanReadCode(c.id, p, level))
+	return a.writeProject(w, r, c.id, http.StatusOK, p, perms, service.CanReadCode(c.id, p, level))
 }
 
 func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -167,7 +177,7 @@ func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return a.writeProject(w, r, http.StatusOK, p, nil, true)
+	return a.writeProject(w, r, c.id, http.StatusOK, p, nil, true)
 }
 
 func (a *API) archiveProject(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -183,7 +193,7 @@ func (a *API) setArchived(w http.ResponseWriter, r *http.Request, c *call, archi
 	if err != nil {
 		return err
 	}
-	return a.writeProject(w, r, http.StatusCreated, p, nil, true)
+	return a.writeProject(w, r, c.id, http.StatusCreated, p, nil, true)
 }
 
 func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -196,9 +206,13 @@ func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) err
 // writeProject renders one project with its owner, its readme_url (when
 // readme says the caller may read the code) and, when perms is set, the
 // caller's permissions — the bytes writeJSON(w, status, a.fullProject(…))
-// would write.
-func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p *model.Project, perms *model.ProjectAccess, readme bool) error {
+// would write; a fork's source is shown as id may see it.
+func (a *API) writeProject(w http.ResponseWriter, r *http.Request, id *auth.Identity, status int, p *model.Project, perms *model.ProjectAccess, readme bool) error {
 	owners, err := a.projectOwners(r.Context(), []*model.Project{p})
+	if err != nil {
+		return err
+	}
+	sources, err := a.forkSources(r, id, []*model.Project{p})
 	if err != nil {
 		return err
 	}
@@ -209,7 +223,11 @@ func (a *API) writeProject(w http.ResponseWriter, r *http.Request, status int, p
 	if readme {
 		readmeURL = a.readmeURL(r, p)
 	}
-	b := appendProjectEntity(buf.AvailableBuffer(), a.projectBase(r), p, projectOwnerOf(p, owners), readmeURL)
+	pb := a.projectBase(r)
+	b := appendProjectEntity(buf.AvailableBuffer(), pb, p, projectOwnerOf(p, owners), readmeURL)
+	if p.ForkedFromID != nil {
+		b = withForkedFrom(b, pb, p, sources[*p.ForkedFromID])
+	}
 	if perms != nil {
 		b = withPermissions(b, *perms, p.Namespace.IsGroup())
 	}
@@ -390,5 +408,9 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind 
 	if err != nil {
 		return err
 	}
-	return a.writeFullProjects(w, r, projects, owners, list.Access, kind == listWithAccess)
+	sources, err := a.forkSources(r, c.id, projects)
+	if err != nil {
+		return err
+	}
+	return a.writeFullProjects(w, r, projects, owners, list.Access, kind == listWithAccess, sources)
 }

@@ -84,6 +84,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		writeJSON(w, http.StatusForbidden, map[string]string{"message": msg})
 	case service.KindConflict:
+		if len(se.List) > 0 {
+			writeJSON(w, http.StatusConflict, map[string][]string{"message": se.List})
+			return
+		}
 		writeJSON(w, http.StatusConflict, map[string]string{"message": se.Message})
 	case service.KindUnprocessable:
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": se.Message})

@@ -99,6 +99,12 @@ func table() []endpoint {
 		row("POST /projects/{id}/unarchive", (*API).unarchiveProject, signedIn, access.ArchiveProject),
 		row("GET /users/{user_id}/projects", (*API).listUserProjects, anyone, access.ReadUser),
 
+		// Forks (forks.go)
+		row("POST /projects/{id}/fork", (*API).forkProject, signedIn, access.ForkProject),
+		row("GET /projects/{id}/forks", (*API).listForks, anyone, access.ReadProject),
+		row("POST /projects/{id}/fork/{forked_from_id}", (*API).linkFork, signedIn, access.LinkForkedProject),
+		row("DELETE /projects/{id}/fork", (*API).unlinkFork, signedIn, access.RemoveForkProject),
+
 		// Project members (members.go)
 		row("GET /projects/{id}/members", listMembers(projectMembers, false), anyone, access.ReadProjectMember),
 		row("GET /projects/{id}/members/all", listMembers(projectMembers, true), anyone, access.ReadProjectMember),
