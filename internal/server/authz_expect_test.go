@@ -153,9 +153,9 @@ func expect(r *route.Route, c *caller, t target) outcome {
 		if t.kind == noTarget {
 			return allowed
 		}
-	case access.ReadIssue:
-		// GET /issues and /issues_statistics with scope=all: everyone
-		// sees the issues they may (GitLab's IssuesFinder).
+	case access.ReadIssue, access.ReadMergeRequest:
+		// GET /issues, /issues_statistics and /merge_requests with
+		// scope=all: everyone sees what they may (GitLab's finders).
 		if t.kind == noTarget {
 			return allowed
 		}
@@ -197,7 +197,32 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		}
 		return forbidden
 	}
+	// read_merge_request: Reporter, or public_access (as download_code).
+	readMR := level >= access.Reporter || t.vis == public || t.vis == internal && !c.external
+	if !readMR && strings.Contains(r.Pattern, "/merge_requests/{merge_request_iid}/") {
+		// A merge request's notes, discussions, award emoji and events
+		// find it among those the caller reads (MergeRequestsFinder):
+		// not found.
+		return notFound
+	}
 	switch r.Ability {
+	case access.ReadMergeRequest:
+		if readMR {
+			return allowed
+		}
+		return forbidden
+	case access.CreateMergeRequestIn, access.UpdateMergeRequest, access.AdminMergeRequest, access.ResolveNote:
+		// The fixtures' merge requests and discussions are the
+		// administrator's: no caller is their author or an assignee.
+		if !readMR {
+			return forbidden
+		}
+		return has(access.Developer)
+	case access.DestroyMergeRequest:
+		if !readMR {
+			return forbidden
+		}
+		return has(access.Owner)
 	case access.ReadProject, access.ReadProjectMember:
 		return allowed
 	case access.ReadCode:
@@ -288,7 +313,7 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.ManageGroupAccessTokens:
 		return resourceTokens(r, c, level >= access.Owner, t)
-	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard:
+	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard, access.ReadMergeRequest:
 		return allowed
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		if level >= access.Reporter {

@@ -172,14 +172,23 @@ func issueInput(p *params) (service.IssueInput, error) {
 var issueOrders = []string{"created_at", "updated_at", "priority", "due_date", "relative_position",
 	"label_priority", "milestone_due", "popularity", "title", "id"}
 
+// issueStates are the state values GitLab's issues lists accept.
+var issueStates = []string{"opened", "closed", "all"}
+
 // issueQuery reads a list's (or statistics') filters and pagination.
 func issueQuery(p *params) (service.IssueQuery, error) {
+	return issuableQuery(p, issueStates, issueOrders)
+}
+
+// issuableQuery reads the filters and pagination issue and merge request
+// lists share; states and orders are the values state and order_by take.
+func issuableQuery(p *params, states, orders []string) (service.IssueQuery, error) {
 	var qy service.IssueQuery
 	var err error
 	if qy.Scope, _, err = p.oneOf("scope", "created_by_me", "assigned_to_me", "all", "created-by-me", "assigned-to-me"); err != nil {
 		return qy, err
 	}
-	if qy.State, _, err = p.oneOf("state", "opened", "closed", "all"); err != nil {
+	if qy.State, _, err = p.oneOf("state", states...); err != nil {
 		return qy, err
 	}
 	if qy.Labels, _, err = p.strList("labels"); err != nil {
@@ -256,7 +265,7 @@ func issueQuery(p *params) (service.IssueQuery, error) {
 	} else if ok {
 		qy.NonArchived = b
 	}
-	if qy.OrderBy, _, err = p.oneOf("order_by", issueOrders...); err != nil {
+	if qy.OrderBy, _, err = p.oneOf("order_by", orders...); err != nil {
 		return qy, err
 	}
 	if qy.Sort, _, err = p.oneOf("sort", "asc", "desc"); err != nil {

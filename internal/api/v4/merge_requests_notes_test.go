@@ -1,0 +1,95 @@
+package v4_test
+
+import (
+	"net/http"
+	"testing"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
+)
+
+// TestMergeRequestNotesAndDiscussions: the generic notes, discussions and
+// award emoji routes serve merge requests; their discussions resolve.
+func TestMergeRequestNotesAndDiscussions(t *testing.T) {
+	f := newMRFixture(t, "feature")
+	mr := f.create(t, f.devC, "feature", "Feature")
+
+	note, resp, err := f.reporterC.Notes.CreateMergeRequestNote(f.p.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("Looks good")})
+	if err != nil || resp.StatusCode != http.StatusCreated || note.NoteableType != "MergeRequest" || note.NoteableIID != mr.IID ||
+		!note.Resolvable || note.Resolved {
+		t.Fatalf("note = %+v, %v", note, err)
+	}
+	notes, _, err := f.devC.Notes.ListMergeRequestNotes(f.p.ID, mr.IID, nil)
+	if err != nil || len(notes) != 1 || notes[0].Body != "Looks good" {
+		t.Fatalf("notes = %+v, %v", notes, err)
+	}
+
+	d, _, err := f.reporterC.Discussions.CreateMergeRequestDiscussion(f.p.ID, mr.IID, &gitlab.CreateMergeRequestDiscussionOptions{
+		Body: gitlab.Ptr("Why this?")})
+	if err != nil || len(d.Notes) != 1 || !d.Notes[0].Resolvable {
+		t.Fatalf("discussion = %+v, %v", d, err)
+	}
+	if _, _, err := f.devC.Discussions.AddMergeRequestDiscussionNote(f.p.ID, mr.IID, d.ID, &gitlab.AddMergeRequestDiscussionNoteOptions{
+		Body: gitlab.Ptr("Because.")}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := f.devC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
+	if err != nil || got.UserNotesCount != 3 || !got.BlockingDiscussionsResolved {
+		t.Fatalf("user_notes_count = %d, %v", got.UserNotesCount, err)
+	}
+
+	// Resolving: a Guest can't (private project: can't read it at all),
+	// the developer (Developer) can, the whole discussion at once.
+	resolve := func(u *labtest.User, resolved bool) *labtest.Response {
+		return f.s.Do(t, labtest.Request{Method: http.MethodPut, Path: f.path("/1/discussions/" + d.ID), Token: u.Token,
+			JSON: map[string]any{"resolved": resolved}})
+	}
+	resolve(f.guest, true).ExpectError(t, 404, `{"message":"404 Not found"}`)
+	if r := f.s.Do(t, labtest.Request{Method: http.MethodPut, Path: f.path("/1/discussions/" + d.ID), Token: f.dev.Token}); r.Status != 400 {
+		t.Fatalf("resolve without resolved = %d %s", r.Status, r.Body)
+	}
+	rd, _, err := f.devC.Discussions.ResolveMergeRequestDiscussion(f.p.ID, mr.IID, d.ID,
+		&gitlab.ResolveMergeRequestDiscussionOptions{Resolved: gitlab.Ptr(true)})
+	if err != nil || len(rd.Notes) != 2 || !rd.Notes[0].Resolved || !rd.Notes[1].Resolved || rd.Notes[0].ResolvedBy.ID != f.dev.ID {
+		t.Fatalf("resolved discussion = %+v, %v", rd, err)
+	}
+	rd, _, err = f.devC.Discussions.ResolveMergeRequestDiscussion(f.p.ID, mr.IID, d.ID,
+		&gitlab.ResolveMergeRequestDiscussionOptions{Resolved: gitlab.Ptr(false)})
+	if err != nil || rd.Notes[0].Resolved {
+		t.Fatalf("unresolved discussion = %+v, %v", rd, err)
+	}
+	// One note of the discussion, through the note route.
+	n, _, err := f.reporterC.Discussions.UpdateMergeRequestDiscussionNote(f.p.ID, mr.IID, d.ID, d.Notes[0].ID,
+		&gitlab.UpdateMergeRequestDiscussionNoteOptions{Resolved: gitlab.Ptr(true)})
+	if err != nil || !n.Resolved {
+		t.Fatalf("resolved note = %+v, %v", n, err)
+	}
+
+	// Award emoji: votes count on the merge request.
+	if _, _, err := f.reporterC.AwardEmoji.CreateMergeRequestAwardEmoji(f.p.ID, mr.IID, &gitlab.CreateAwardEmojiOptions{Name: "thumbsup"}); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err = f.devC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
+	if err != nil || got.Upvotes != 1 {
+		t.Fatalf("upvotes = %d, %v", got.Upvotes, err)
+	}
+	awards, _, err := f.devC.AwardEmoji.ListMergeRequestAwardEmoji(f.p.ID, mr.IID, nil)
+	if err != nil || len(awards) != 1 || awards[0].Name != "thumbsup" {
+		t.Fatalf("awards = %+v, %v", awards, err)
+	}
+
+	// Notes of a merge request the caller can't read, or that is not
+	// there: GitLab's NotesFinder answers "404 Not found".
+	f.s.Do(t, labtest.Request{Path: f.path("/1/notes"), Token: f.guest.Token}).ExpectError(t, 404, `{"message":"404 Not found"}`)
+	f.s.Do(t, labtest.Request{Path: f.path("/7/notes"), Token: f.dev.Token}).ExpectError(t, 404, `{"message":"404 Not found"}`)
+	f.s.Do(t, labtest.Request{Path: f.path("/1/notes"), Token: f.outsider.Token}).ExpectError(t, 404, `{"message":"404 Project Not Found"}`)
+
+	// A locked discussion: non-members can't comment (here: all who read are members).
+	if _, _, err := f.devC.MergeRequests.UpdateMergeRequest(f.p.ID, mr.IID, &gitlab.UpdateMergeRequestOptions{DiscussionLocked: gitlab.Ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.reporterC.Notes.CreateMergeRequestNote(f.p.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("still")}); err != nil {
+		t.Fatalf("member on a locked discussion: %v", err)
+	}
+}
