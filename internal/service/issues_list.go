@@ -159,23 +159,6 @@ func milestoneErr(err error) error {
 	return fmt.Errorf("service: milestone: %w", err)
 }
 
-// MilestoneExists checks a project milestone for the merge requests of a
-// milestone (which are none until merge requests exist).
-func (s *Service) MilestoneExists(ctx context.Context, id *auth.Identity, projectRef string, milestoneID int64) error {
-	p, _, err := s.VisibleProject(ctx, id, projectRef)
-	if err != nil {
-		return err
-	}
-	m, err := s.db.Queries().MilestoneByID(ctx, milestoneID)
-	if err == nil && (m.ProjectID == nil || *m.ProjectID != p.ID) {
-		err = store.ErrNotFound
-	}
-	if err != nil {
-		return milestoneErr(err)
-	}
-	return nil
-}
-
 // IssueStatistics counts the issues a query selects, by state: for a
 // project (projectRef), a group (groupRef) or everything the caller sees.
 func (s *Service) IssueStatistics(ctx context.Context, id *auth.Identity, projectRef, groupRef string, qy IssueQuery) (store.IssueCounts, error) {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
@@ -44,6 +45,36 @@ func (s *Service) ListProjectMergeRequests(ctx context.Context, id *auth.Identit
 	}
 	f := store.MergeRequestFilter{IssueFilter: s.issueViewer(id)}
 	f.ProjectID, f.ProjectLevel = p.ID, int(level)
+	pg, err := s.listMergeRequests(ctx, id, f, qy, "all")
+	if err != nil {
+		return nil, err
+	}
+	pg.Project = p
+	return pg, nil
+}
+
+// ListMilestoneMergeRequests lists the merge requests of a project
+// milestone ("404 Milestone Not Found" when the project has no such
+// milestone). Callers who see the project but may not read its merge
+// requests get an empty list, as GitLab's finder leaves them none.
+func (s *Service) ListMilestoneMergeRequests(ctx context.Context, id *auth.Identity, projectRef string, milestoneID int64, qy MergeRequestQuery) (*MergeRequestPage, error) {
+	p, level, err := s.VisibleProject(ctx, id, projectRef)
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.db.Queries().MilestoneByID(ctx, milestoneID)
+	if err == nil && (m.ProjectID == nil || *m.ProjectID != p.ID) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return nil, milestoneErr(err)
+	}
+	if !ProjectCan(id, p, level, access.ReadMergeRequest) {
+		return &MergeRequestPage{Project: p}, nil
+	}
+	f := store.MergeRequestFilter{IssueFilter: s.issueViewer(id)}
+	f.ProjectID, f.ProjectLevel = p.ID, int(level)
+	qy.MilestoneID = m.ID
 	pg, err := s.listMergeRequests(ctx, id, f, qy, "all")
 	if err != nil {
 		return nil, err

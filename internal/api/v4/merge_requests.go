@@ -121,6 +121,23 @@ func (a *API) listMergeRequests(w http.ResponseWriter, r *http.Request, c *call)
 	return a.writeMergeRequestPage(w, r, c, qy, pg)
 }
 
+// listMilestoneMergeRequests is a project milestone's merge requests.
+func (a *API) listMilestoneMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+	qy, err := mergeRequestQuery(c.params)
+	if err != nil {
+		return err
+	}
+	mid, err := pathID(r, "milestone_id", "milestone_id")
+	if err != nil {
+		return err
+	}
+	pg, err := a.svc.ListMilestoneMergeRequests(r.Context(), c.id, r.PathValue("id"), mid, qy)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequestPage(w, r, c, qy, pg)
+}
+
 func (a *API) getMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
 	iid, err := mergeRequestIID(r)
 	if err != nil {

@@ -76,6 +76,17 @@ func TestMergeRequestListFilters(t *testing.T) {
 		}
 	}
 
+	// A milestone's merge requests; a guest (who reads none) gets none.
+	byMilestone, _, err := f.reporterC.Milestones.GetMilestoneMergeRequests(f.p.ID, ms.ID, nil)
+	if err != nil || len(byMilestone) != 1 || byMilestone[0].IID != 1 {
+		t.Fatalf("milestone merge requests = %d, %v", len(byMilestone), err)
+	}
+	if g, _, err := f.guestC.Milestones.GetMilestoneMergeRequests(f.p.ID, ms.ID, nil); err != nil || len(g) != 0 {
+		t.Fatalf("guest's milestone merge requests = %d, %v", len(g), err)
+	}
+	f.s.Do(t, labtest.Request{Path: fmt.Sprintf("/projects/%d/milestones/999/merge_requests", f.p.ID), Token: f.dev.Token}).
+		ExpectError(t, 404, `{"message":"404 Milestone Not Found"}`)
+
 	// Pagination headers and the simple view.
 	r := f.s.Do(t, labtest.Request{Path: f.path("?per_page=2&view=simple"), Token: f.dev.Token})
 	var simple []map[string]any
