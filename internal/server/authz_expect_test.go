@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -178,6 +179,11 @@ func projectVisible(c *caller, t target) bool {
 		t.vis == internal && c.authenticated() && !c.external
 }
 
+// mergeRequestNoteablePattern matches the routes that find a merge
+// request as a noteable (notes, discussions, award emoji, resource
+// events): GitLab's NotesFinder and MergeRequestsFinder.
+var mergeRequestNoteablePattern = regexp.MustCompile(`/merge_requests/\{merge_request_iid\}/(notes|discussions|award_emoji|resource_)`)
+
 // projectAbility applies a project ability: 404 to callers who may not
 // see the project, 403 to those who see it without the ability.
 func projectAbility(r *route.Route, c *caller, t target) outcome {
@@ -199,7 +205,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 	}
 	// read_merge_request: Reporter, or public_access (as download_code).
 	readMR := level >= access.Reporter || t.vis == public || t.vis == internal && !c.external
-	if !readMR && strings.Contains(r.Pattern, "/merge_requests/{merge_request_iid}/") {
+	if !readMR && mergeRequestNoteablePattern.MatchString(r.Pattern) {
 		// A merge request's notes, discussions, award emoji and events
 		// find it among those the caller reads (MergeRequestsFinder):
 		// not found.

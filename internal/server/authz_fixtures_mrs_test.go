@@ -103,6 +103,16 @@ var _ = addFixtures(map[string]fixture{
 		return get(p.mrPath(iid, ""))
 	}),
 
+	"POST /api/v4/projects/{id}/merge_requests/{merge_request_iid}/subscribe": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		iid, _ := x.freshMR(p)
+		return request{path: p.mrPath(iid, "/subscribe"), accept: subscriptionAnswered}
+	}),
+	"POST /api/v4/projects/{id}/merge_requests/{merge_request_iid}/unsubscribe": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		iid, _ := x.freshMR(p)
+		return request{path: p.mrPath(iid, "/unsubscribe"), accept: subscriptionAnswered}
+	}),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/participants": onSharedMR(fixed("/participants")),
+
 	// Notes
 	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/notes": onSharedMR(fixed("/notes")),
 	"POST /api/v4/projects/{id}/merge_requests/{merge_request_iid}/notes": onMR(func(x *matrix, c *cell, p *projectFixture, f *mrFixture) request {

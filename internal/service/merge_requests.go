@@ -336,27 +336,64 @@ func (s *Service) DeleteMergeRequest(ctx context.Context, id *auth.Identity, ref
 }
 
 // MergeRequestSubscribed reports whether the caller is subscribed: an
-// explicit subscription, else being a participant (author, assignee,
-// reviewer or commenter).
+// explicit subscription, else being a participant.
 func (s *Service) MergeRequestSubscribed(ctx context.Context, id *auth.Identity, mp *MergeRequestInProject) (bool, error) {
 	if !id.Authenticated() {
 		return false, nil
 	}
-	uid := id.User.ID
-	q := s.db.Queries()
-	explicit, err := q.Subscription(ctx, uid, model.NoteableMergeRequest, mp.MR.ID, 0)
+	return mergeRequestSubscribed(ctx, s.db.Queries(), id.User.ID, mp.MR)
+}
+
+func mergeRequestSubscribed(ctx context.Context, q *store.Queries, uid int64, m *model.MergeRequest) (bool, error) {
+	explicit, err := q.Subscription(ctx, uid, model.NoteableMergeRequest, m.ID, 0)
 	if err != nil || explicit != nil {
 		return explicit != nil && *explicit, err
 	}
-	m := mp.MR
-	if m.AuthorID != nil && *m.AuthorID == uid || slices.Contains(m.AssigneeIDs, uid) || slices.Contains(m.ReviewerIDs, uid) {
-		return true, nil
-	}
-	authors, err := q.NoteAuthorIDs(ctx, model.NoteableMergeRequest, m.ID)
+	ids, err := mergeRequestParticipants(ctx, q, m)
+	return slices.Contains(ids, uid), err
+}
+
+// mergeRequestParticipants are the author, assignees, reviewers and the
+// authors of user notes, each once.
+func mergeRequestParticipants(ctx context.Context, q *store.Queries, m *model.MergeRequest) ([]int64, error) {
+	return noteableParticipants(ctx, q, model.NoteableMergeRequest, m.ID, m.AuthorID, m.AssigneeIDs, m.ReviewerIDs)
+}
+
+// SetMergeRequestSubscription subscribes or unsubscribes the caller;
+// changed is false when they already were (GitLab answers 304). GitLab's
+// subscriptions API finds merge requests with update_merge_request.
+func (s *Service) SetMergeRequestSubscription(ctx context.Context, id *auth.Identity, ref string, iid int64, subscribe bool) (*MergeRequestInProject, bool, error) {
+	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
-	return slices.Contains(authors, uid), nil
+	if !CanUpdateMergeRequest(id, mp.Project, mp.Level, mp.MR) {
+		return nil, false, Forbidden("")
+	}
+	changed := false
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		cur, err := mergeRequestSubscribed(ctx, q, id.User.ID, mp.MR)
+		if err != nil || cur == subscribe {
+			return err
+		}
+		changed = true
+		return q.SetSubscription(ctx, id.User.ID, model.NoteableMergeRequest, mp.MR.ID, 0, subscribe)
+	})
+	return mp, changed, err
+}
+
+// MergeRequestParticipants lists the users taking part in a merge request.
+func (s *Service) MergeRequestParticipants(ctx context.Context, id *auth.Identity, ref string, iid int64) ([]*model.User, error) {
+	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Queries()
+	ids, err := mergeRequestParticipants(ctx, q, mp.MR)
+	if err != nil {
+		return nil, err
+	}
+	return usersInOrder(ctx, q, ids)
 }
 
 // maxChangesCount is where GitLab stops counting a merge request's

@@ -195,3 +195,47 @@ func (a *API) deleteMergeRequest(w http.ResponseWriter, r *http.Request, c *call
 	}
 	return writeNoContent(w)
 }
+
+// mergeRequestSubscription is subscribe (true) or unsubscribe: 304 when
+// nothing changes, as GitLab.
+func mergeRequestSubscription(subscribe bool) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		iid, err := mergeRequestIID(r)
+		if err != nil {
+			return err
+		}
+		mp, changed, err := a.svc.SetMergeRequestSubscription(r.Context(), c.id, r.PathValue("id"), iid, subscribe)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		return a.writeMergeRequest(w, r, c, mp, http.StatusCreated)
+	}
+}
+
+func (a *API) subscribeMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+	return mergeRequestSubscription(true)(a, w, r, c)
+}
+
+func (a *API) unsubscribeMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+	return mergeRequestSubscription(false)(a, w, r, c)
+}
+
+func (a *API) mergeRequestParticipants(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := mergeRequestIID(r)
+	if err != nil {
+		return err
+	}
+	users, err := a.svc.MergeRequestParticipants(r.Context(), c.id, r.PathValue("id"), iid)
+	if err != nil {
+		return err
+	}
+	out := make([]basicUser, 0, len(users))
+	for _, u := range users {
+		out = append(out, a.basicUser(r, u))
+	}
+	return writeOK(w, out)
+}

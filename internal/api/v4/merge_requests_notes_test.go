@@ -93,3 +93,42 @@ func TestMergeRequestNotesAndDiscussions(t *testing.T) {
 		t.Fatalf("member on a locked discussion: %v", err)
 	}
 }
+
+// TestMergeRequestSubscriptionsAndParticipants: participants are the
+// author, assignees, reviewers and commenters; subscribing takes
+// update_merge_request, as GitLab's subscriptions API finds the merge
+// request; a second (un)subscribe is 304.
+func TestMergeRequestSubscriptionsAndParticipants(t *testing.T) {
+	f := newMRFixture(t, "feature")
+	mr, _, err := f.devC.MergeRequests.CreateMergeRequest(f.p.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("F"),
+		SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"), ReviewerIDs: &[]int64{f.owner.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.reporterC.Notes.CreateMergeRequestNote(f.p.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("hi")}); err != nil {
+		t.Fatal(err)
+	}
+	users, _, err := f.reporterC.MergeRequests.GetMergeRequestParticipants(f.p.ID, mr.IID)
+	if err != nil || len(users) != 3 || users[0].ID != f.dev.ID || users[1].ID != f.owner.ID || users[2].ID != f.reporter.ID {
+		t.Fatalf("participants = %+v, %v", users, err)
+	}
+	f.s.Do(t, labtest.Request{Path: f.path("/1/participants"), Token: f.guest.Token}).ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+
+	// The author participates: subscribed; unsubscribing is explicit.
+	got, resp, err := f.devC.MergeRequests.UnsubscribeFromMergeRequest(f.p.ID, mr.IID)
+	if err != nil || resp.StatusCode != http.StatusCreated || got.Subscribed {
+		t.Fatalf("unsubscribe = %+v, %v", got, err)
+	}
+	if r := f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: f.path("/1/unsubscribe"), Token: f.dev.Token}); r.Status != http.StatusNotModified {
+		t.Fatalf("second unsubscribe = %d", r.Status)
+	}
+	if got, _, err = f.devC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil); err != nil || got.Subscribed {
+		t.Fatalf("after unsubscribe: subscribed %v, %v", got.Subscribed, err)
+	}
+	if got, _, err = f.devC.MergeRequests.SubscribeToMergeRequest(f.p.ID, mr.IID); err != nil || !got.Subscribed {
+		t.Fatalf("subscribe = %v, %v", got.Subscribed, err)
+	}
+	// A reporter may read but not update the merge request.
+	f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: f.path("/1/subscribe"), Token: f.reporter.Token}).
+		ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+}
