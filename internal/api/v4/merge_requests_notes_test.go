@@ -2,6 +2,7 @@ package v4_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -131,4 +132,41 @@ func TestMergeRequestSubscriptionsAndParticipants(t *testing.T) {
 	// A reporter may read but not update the merge request.
 	f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: f.path("/1/subscribe"), Token: f.reporter.Token}).
 		ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+}
+
+// TestMergeRequestMarkdownReferences: !iid links to a merge request the
+// caller reads, marked closed; others stay text.
+func TestMergeRequestMarkdownReferences(t *testing.T) {
+	f := newMRFixture(t, "feature", "other")
+	f.create(t, f.devC, "feature", "Open one")
+	closed := f.create(t, f.devC, "other", "Closed one")
+	if _, _, err := f.devC.MergeRequests.UpdateMergeRequest(f.p.ID, closed.IID, &gitlab.UpdateMergeRequestOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
+		t.Fatal(err)
+	}
+	render := func(c *gitlab.Client) string {
+		t.Helper()
+		md, _, err := c.Markdown.Render(&gitlab.RenderOptions{Text: gitlab.Ptr("!1 !2 !3 team/app!1"),
+			GitlabFlavouredMarkdown: gitlab.Ptr(true), Project: gitlab.Ptr("team/app")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return md.HTML
+	}
+	html := render(f.reporterC)
+	for _, want := range []string{
+		`<a href="` + f.s.URL + `/team/app/-/merge_requests/1" data-reference-type="merge_request" data-original="!1"`,
+		`data-merge-request="` + itoa(closed.ID-1) + `"`,
+		`title="Open one" class="gfm gfm-merge_request"`,
+		`>!2 (closed)</a>`,
+		` !3 `,
+		`data-original="team/app!1"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("reporter's rendering lacks %s:\n%s", want, html)
+		}
+	}
+	// A guest of the private project reads no merge requests: text.
+	if html := render(f.guestC); strings.Contains(html, "merge_requests/") || !strings.Contains(html, "!1 !2 !3 team/app!1") {
+		t.Errorf("guest's rendering links merge requests: %s", html)
+	}
 }
