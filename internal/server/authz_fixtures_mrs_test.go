@@ -112,6 +112,9 @@ var _ = addFixtures(map[string]fixture{
 		return request{path: p.mrPath(iid, "/unsubscribe"), accept: subscriptionAnswered}
 	}),
 	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/participants": onSharedMR(fixed("/participants")),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/commits":      onSharedMR(fixed("/commits")),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/changes":      onSharedMR(fixed("/changes")),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/diffs":        onSharedMR(fixed("/diffs")),
 
 	// Notes
 	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/notes": onSharedMR(fixed("/notes")),

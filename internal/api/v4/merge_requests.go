@@ -19,26 +19,35 @@ func mergeRequestIID(r *http.Request) (int64, error) {
 // fields: subscribed, changes_count, diff_refs and whether the caller may
 // merge it.
 func (a *API) writeMergeRequest(w http.ResponseWriter, r *http.Request, c *call, mp *service.MergeRequestInProject, status int) error {
+	e, err := a.mergeRequestDetailed(r, c, mp)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, e)
+	return nil
+}
+
+// mergeRequestDetailed is the single merge request's entity.
+func (a *API) mergeRequestDetailed(r *http.Request, c *call, mp *service.MergeRequestInProject) (mergeRequestEntity, error) {
 	ctx := r.Context()
 	refs, err := a.svc.LoadMergeRequestRefs(ctx, []*model.MergeRequest{mp.MR}, mp.Project)
 	if err != nil {
-		return err
+		return mergeRequestEntity{}, err
 	}
 	ir, err := a.issueRendererFor(r, c, refs)
 	if err != nil {
-		return err
+		return mergeRequestEntity{}, err
 	}
 	sub, err := a.svc.MergeRequestSubscribed(ctx, c.id, mp)
 	if err != nil {
-		return err
+		return mergeRequestEntity{}, err
 	}
 	changes, err := a.svc.MergeRequestChangesCount(ctx, mp)
 	if err != nil {
-		return err
+		return mergeRequestEntity{}, err
 	}
 	canMerge := mp.MR.State == "opened" && service.ProjectCan(c.id, mp.Project, mp.Level, access.PushCode)
-	writeJSON(w, status, withDetails(ir.mergeRequest(mp.MR), mp.MR, sub, changes, canMerge))
-	return nil
+	return withDetails(ir.mergeRequest(mp.MR), mp.MR, sub, changes, canMerge), nil
 }
 
 // writeMergeRequestPage renders a list page (view=simple: the simple

@@ -233,3 +233,51 @@ func TestMergeRequestUpdateAndStates(t *testing.T) {
 		t.Fatalf("events left after delete: %d, %v", n, err)
 	}
 }
+
+// TestMergeRequestCommitsAndChanges: a merge request's commits (newest
+// first) and its diff, from the merge base to the source head.
+func TestMergeRequestCommitsAndChanges(t *testing.T) {
+	f := newMRFixture(t, "feature")
+	// A second commit on feature, and one on main after it branched.
+	if _, _, err := f.ownerC.RepositoryFiles.CreateFile(f.p.ID, "second.txt", &gitlab.CreateFileOptions{Branch: gitlab.Ptr("feature"),
+		Content: gitlab.Ptr("2"), CommitMessage: gitlab.Ptr("second")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.ownerC.RepositoryFiles.CreateFile(f.p.ID, "main.txt", &gitlab.CreateFileOptions{Branch: gitlab.Ptr("main"),
+		Content: gitlab.Ptr("m"), CommitMessage: gitlab.Ptr("on main")}); err != nil {
+		t.Fatal(err)
+	}
+	mr := f.create(t, f.devC, "feature", "Feature")
+	commits, resp, err := f.reporterC.MergeRequests.GetMergeRequestCommits(f.p.ID, mr.IID, nil)
+	if err != nil || len(commits) != 2 || commits[0].Title != "second" || commits[1].Title != "add feature" || resp.TotalItems != 2 {
+		t.Fatalf("commits = %+v, %v", commits, err)
+	}
+	if commits[0].ID != f.head(t, "feature") {
+		t.Fatalf("newest commit %s, feature at %s", commits[0].ID, f.head(t, "feature"))
+	}
+	page, _, err := f.reporterC.MergeRequests.GetMergeRequestCommits(f.p.ID, mr.IID, &gitlab.GetMergeRequestCommitsOptions{
+		ListOptions: gitlab.ListOptions{Page: 2, PerPage: 1}})
+	if err != nil || len(page) != 1 || page[0].Title != "add feature" {
+		t.Fatalf("page 2 = %+v, %v", page, err)
+	}
+	// changes: the official client no longer decodes "changes".
+	var changes struct {
+		IID          int64                     `json:"iid"`
+		ChangesCount string                    `json:"changes_count"`
+		Changes      []gitlab.MergeRequestDiff `json:"changes"`
+	}
+	f.s.Do(t, labtest.Request{Path: f.path("/1/changes"), Token: f.reporter.Token}).JSON(t, &changes)
+	if changes.IID != mr.IID || len(changes.Changes) != 2 || changes.ChangesCount != "2" {
+		t.Fatalf("changes = %d files (%q)", len(changes.Changes), changes.ChangesCount)
+	}
+	for _, d := range changes.Changes {
+		if d.NewPath == "main.txt" || !d.NewFile || d.Diff == "" {
+			t.Fatalf("change %+v: not the merge request's own", d)
+		}
+	}
+	diffs, _, err := f.reporterC.MergeRequests.ListMergeRequestDiffs(f.p.ID, mr.IID, nil)
+	if err != nil || len(diffs) != 2 || diffs[0].NewPath != "feature.txt" {
+		t.Fatalf("diffs = %+v, %v", diffs, err)
+	}
+	f.s.Do(t, labtest.Request{Path: f.path("/1/commits"), Token: f.guest.Token}).ExpectError(t, 403, `{"message":"403 Forbidden"}`)
+}

@@ -227,6 +227,9 @@ func table() []endpoint {
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/subscribe", (*API).subscribeMergeRequest, signedIn, access.UpdateMergeRequest),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/unsubscribe", (*API).unsubscribeMergeRequest, signedIn, access.UpdateMergeRequest),
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/participants", (*API).mergeRequestParticipants, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/commits", (*API).mergeRequestCommits, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/changes", (*API).mergeRequestChanges, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/diffs", (*API).mergeRequestDiffs, anyone, access.ReadMergeRequest),
 
 		// Labels (labels.go). GitLab's labels, group labels and
 		// subscriptions APIs all start with authenticate!, reads included.
