@@ -222,7 +222,10 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 				return err
 			}
 		}
-		if err := q.InsertMergeRequest(ctx, mr); err != nil {
+		if err := q.InsertMergeRequest(ctx, mr); errors.Is(err, store.ErrConflict) {
+			// A concurrent creator won the unique index's race.
+			return &Error{Kind: KindConflict, List: []string{"Another open merge request already exists for this source branch"}}
+		} else if err != nil {
 			return err
 		}
 		mr.AssigneeIDs, mr.ReviewerIDs, mr.LabelIDs = users.assignees, users.reviewers, labelIDs

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -102,5 +103,33 @@ func TestMergeRequestListCache(t *testing.T) {
 		if got := show(list()); got != c.want {
 			t.Fatalf("after %s: %s, want %s", c.name, got, c.want)
 		}
+	}
+}
+
+// TestOneOpenMergeRequestPerBranches: a second open merge request of the
+// same branches is a conflict, whoever checked first; closed ones, or
+// another target branch, are not.
+func TestOneOpenMergeRequestPerBranches(t *testing.T) {
+	db, _, _ := mustOpen(t)
+	ctx := context.Background()
+	author, _, project := newPrivateProjectFixture(t, db)
+	pid := project.ID
+	insert := func(target, state string) error {
+		return db.WithTx(ctx, func(q *Queries) error {
+			return q.InsertMergeRequest(ctx, &model.MergeRequest{TargetProjectID: pid, SourceProjectID: &pid,
+				AuthorID: &author.ID, Title: "t", SourceBranch: "feature", TargetBranch: target, State: state})
+		})
+	}
+	for _, c := range []struct {
+		target, state string
+		conflict      bool
+	}{{"main", "opened", false}, {"main", "opened", true}, {"main", "closed", false}, {"main", "merged", false},
+		{"other", "opened", false}} {
+		if err := insert(c.target, c.state); errors.Is(err, ErrConflict) != c.conflict {
+			t.Fatalf("%s into %s: %v, want conflict %v", c.state, c.target, err, c.conflict)
+		}
+	}
+	if iid, err := db.Queries().OpenMergeRequestIID(ctx, pid, pid, "feature", "main"); err != nil || iid != 1 {
+		t.Fatalf("open merge request of feature into main = !%d, %v", iid, err)
 	}
 }

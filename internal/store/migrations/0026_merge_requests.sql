@@ -50,8 +50,10 @@ CREATE INDEX merge_requests_created ON merge_requests (created_at, id);
 CREATE INDEX merge_requests_updated ON merge_requests (updated_at, id);
 CREATE INDEX merge_requests_author ON merge_requests (author_id, id);
 CREATE INDEX merge_requests_milestone ON merge_requests (milestone_id) WHERE milestone_id IS NOT NULL;
--- One open merge request per source and target branch pair.
-CREATE INDEX merge_requests_source ON merge_requests (source_project_id, source_branch, state);
+-- One open merge request per source and target branch: the service
+-- checks first (for GitLab's message), the index holds under races.
+CREATE UNIQUE INDEX merge_requests_open_branches ON merge_requests
+  (target_project_id, source_project_id, source_branch, target_branch) WHERE state = 'opened';
 
 CREATE TABLE merge_request_assignees (
   merge_request_id BIGINT NOT NULL REFERENCES merge_requests (id) ON DELETE CASCADE,
