@@ -170,3 +170,37 @@ func TestMergeRequestMarkdownReferences(t *testing.T) {
 		t.Errorf("guest's rendering links merge requests: %s", html)
 	}
 }
+
+// TestMergeRequestEventsVisibility: opening, closing and commenting on a
+// merge request are events of the feed, shown only to whom reads the
+// merge request (a guest of a private project sees none).
+func TestMergeRequestEventsVisibility(t *testing.T) {
+	f := newMRFixture(t, "feature")
+	mr := f.create(t, f.devC, "feature", "Secret plan")
+	if _, _, err := f.reporterC.Notes.CreateMergeRequestNote(f.p.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("hush")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.devC.MergeRequests.UpdateMergeRequest(f.p.ID, mr.IID, &gitlab.UpdateMergeRequestOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
+		t.Fatal(err)
+	}
+	kinds := func(c *gitlab.Client) []string {
+		t.Helper()
+		events, _, err := c.Events.ListProjectVisibleEvents(f.p.ID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range events {
+			if e.TargetType == "MergeRequest" || e.TargetType == "Note" {
+				out = append(out, e.ActionName+" "+e.TargetType)
+			}
+		}
+		return out
+	}
+	if got := strings.Join(kinds(f.reporterC), ", "); got != "closed MergeRequest, commented on Note, opened MergeRequest" {
+		t.Fatalf("reporter's feed: %s", got)
+	}
+	if got := kinds(f.guestC); len(got) != 0 {
+		t.Fatalf("guest's feed shows merge request events: %v", got)
+	}
+}
