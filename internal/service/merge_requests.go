@@ -249,7 +249,7 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 				return err
 			}
 		}
-		if err := recordMergeRequestEvent(ctx, q, model.EventCreated, mr, uid); err != nil {
+		if err := s.mergeRequestCreated(ctx, q, p, mr, uid); err != nil {
 			return err
 		}
 		// Last, so that a failed transaction leaves at most a ref the

@@ -81,7 +81,7 @@ func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref
 			return err
 		}
 		out = cur
-		return nil
+		return s.mergeRequestUpdated(ctx, q, p, &u.old, cur, uid)
 	})
 	if err != nil {
 		return nil, err
@@ -93,6 +93,28 @@ func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		}
 	}
 	return &MergeRequestInProject{Project: p, Level: level, MR: out}, nil
+}
+
+// mergeRequestUpdated: closing marks the closer's to-do items on it done
+// (TodoService#close_merge_request); new assignees, new reviewers and
+// users newly mentioned get to-do items.
+func (s *Service) mergeRequestUpdated(ctx context.Context, q *store.Queries, p *model.Project, old, m *model.MergeRequest, uid int64) error {
+	if old.State != m.State && m.State == "closed" {
+		if err := q.MarkTodosDone(ctx, uid, model.NoteableMergeRequest, m.ID); err != nil {
+			return err
+		}
+	}
+	added := func(before, after []int64) []int64 {
+		var out []int64
+		for _, id := range after {
+			if !slices.Contains(before, id) {
+				out = append(out, id)
+			}
+		}
+		return out
+	}
+	return s.mergeRequestTodos(ctx, q, p, m, uid, added(old.AssigneeIDs, m.AssigneeIDs), added(old.ReviewerIDs, m.ReviewerIDs),
+		old.Description, m.Description)
 }
 
 // newDiffRefs are the diff_refs read for a new target branch.

@@ -223,3 +223,22 @@ func (q *Queries) DeleteMergeRequest(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// MergeRequestsByIDs returns the merge requests with these ids, with
+// their relations, in id order.
+func (q *Queries) MergeRequestsByIDs(ctx context.Context, ids []int64) ([]*model.MergeRequest, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var c conds
+	c.in("merge_requests.id", false, ids)
+	rows, err := q.query(ctx, "SELECT "+mergeRequestColumns+" FROM merge_requests"+c.where()+" ORDER BY merge_requests.id", c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: merge requests: %w", err)
+	}
+	list, err := collect(rows, scanMergeRequest)
+	if err != nil {
+		return nil, err
+	}
+	return list, q.LoadMergeRequestRelations(ctx, list)
+}

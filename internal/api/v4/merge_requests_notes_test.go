@@ -1,6 +1,7 @@
 package v4_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -202,5 +203,54 @@ func TestMergeRequestEventsVisibility(t *testing.T) {
 	}
 	if got := kinds(f.guestC); len(got) != 0 {
 		t.Fatalf("guest's feed shows merge request events: %v", got)
+	}
+}
+
+// TestMergeRequestTodos: assignees get "assigned", reviewers
+// "review_requested" and mentioned users "mentioned" items on the merge
+// request — only those who read it — listed with the merge request.
+func TestMergeRequestTodos(t *testing.T) {
+	f := newMRFixture(t, "feature")
+	mr, _, err := f.devC.MergeRequests.CreateMergeRequest(f.p.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("F"),
+		Description: gitlab.Ptr("cc @gus"), SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"),
+		AssigneeIDs: &[]int64{f.reporter.ID}, ReviewerIDs: &[]int64{f.owner.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	todos := func(c *gitlab.Client) []*gitlab.Todo {
+		t.Helper()
+		list, _, err := c.Todos.ListTodos(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return list
+	}
+	got := todos(f.reporterC)
+	if len(got) != 1 || got[0].ActionName != "assigned" || got[0].TargetType != "MergeRequest" || got[0].Target.IID != mr.IID ||
+		got[0].TargetURL != mr.WebURL || got[0].Body != "F" {
+		t.Fatalf("assignee's to-do items = %+v", got)
+	}
+	if got = todos(f.ownerC); len(got) != 1 || got[0].ActionName != "review_requested" {
+		t.Fatalf("reviewer's to-do items = %+v", got)
+	}
+	// The guest is mentioned but reads no merge request of the project.
+	if got = todos(f.guestC); len(got) != 0 {
+		t.Fatalf("guest's to-do items = %+v", got)
+	}
+	note, _, err := f.devC.Notes.CreateMergeRequestNote(f.p.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("@remy please look")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = todos(f.reporterC)
+	if len(got) != 2 || got[0].ActionName != "directly_addressed" || got[0].Body != "@remy please look" ||
+		got[0].TargetURL != fmt.Sprintf("%s#note_%d", mr.WebURL, note.ID) {
+		t.Fatalf("addressed reporter's to-do items = %+v", got[0])
+	}
+	// Closing marks the closer's items on it done.
+	if _, _, err := f.ownerC.MergeRequests.UpdateMergeRequest(f.p.ID, mr.IID, &gitlab.UpdateMergeRequestOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
+		t.Fatal(err)
+	}
+	if got = todos(f.ownerC); len(got) != 0 {
+		t.Fatalf("closer's pending items = %+v", got)
 	}
 }
