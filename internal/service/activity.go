@@ -71,16 +71,22 @@ func (s *Service) issueUpdated(ctx context.Context, q *store.Queries, p *model.P
 	if err := s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoAssigned, assignees, nil); err != nil {
 		return err
 	}
-	if old.Description == issue.Description {
+	return s.descriptionMentionTodos(ctx, q, p, issueTodoTarget(issue), authorID, old.Description, issue.Description)
+}
+
+// descriptionMentionTodos gives the users a changed description mentions
+// their to-do items; users it mentioned before get nothing new, as
+// GitLab's update_issue skips them.
+func (s *Service) descriptionMentionTodos(ctx context.Context, q *store.Queries, p *model.Project, target todoTarget,
+	authorID int64, oldDescription, description string) error {
+	if oldDescription == description {
 		return nil
 	}
-	// Users the description mentioned before get nothing new, as GitLab's
-	// update_issue skips them.
-	wasAddressed, wasMentioned, err := s.mentions(ctx, q, old.Description)
+	wasAddressed, wasMentioned, err := s.mentions(ctx, q, oldDescription)
 	if err != nil {
 		return err
 	}
-	addressed, others, err := s.mentions(ctx, q, issue.Description)
+	addressed, others, err := s.mentions(ctx, q, description)
 	if err != nil {
 		return err
 	}
@@ -89,7 +95,7 @@ func (s *Service) issueUpdated(ctx context.Context, q *store.Queries, p *model.P
 		return slices.ContainsFunc(before, func(b *model.User) bool { return b.ID == u.ID })
 	}
 	addressed, others = slices.DeleteFunc(addressed, skipped), slices.DeleteFunc(others, skipped)
-	return s.addMentionTodos(ctx, q, p, issueTodoTarget(issue), authorID, addressed, others, nil)
+	return s.addMentionTodos(ctx, q, p, target, authorID, addressed, others, nil)
 }
 
 // noteCreated: the "commented on" event of a comment and to-do items for
@@ -170,21 +176,5 @@ func (s *Service) mergeRequestTodos(ctx context.Context, q *store.Queries, p *mo
 			return err
 		}
 	}
-	if description == oldDescription {
-		return nil
-	}
-	addressed, others, err := s.mentions(ctx, q, description)
-	if err != nil {
-		return err
-	}
-	wasAddressed, wasMentioned, err := s.mentions(ctx, q, oldDescription)
-	if err != nil {
-		return err
-	}
-	before := append(wasAddressed, wasMentioned...)
-	skipped := func(u *model.User) bool {
-		return slices.ContainsFunc(before, func(b *model.User) bool { return b.ID == u.ID })
-	}
-	addressed, others = slices.DeleteFunc(addressed, skipped), slices.DeleteFunc(others, skipped)
-	return s.addMentionTodos(ctx, q, p, target, authorID, addressed, others, nil)
+	return s.descriptionMentionTodos(ctx, q, p, target, authorID, oldDescription, description)
 }

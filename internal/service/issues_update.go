@@ -338,6 +338,12 @@ func sameDate(a, b *string) bool { return a == nil && b == nil || a != nil && b 
 // assigneesNote is SystemNotes::IssuablesService#change_issuable_assignees:
 // "assigned to @a and unassigned @b".
 func assigneesNote(ctx context.Context, q *store.Queries, before, after []int64) string {
+	return usersChangeNote(ctx, q, before, after, "assigned to ", "unassigned ")
+}
+
+// usersChangeNote names the users added to and removed from a set
+// (assignees, reviewers), each part after its words, joined by " and ".
+func usersChangeNote(ctx context.Context, q *store.Queries, before, after []int64, addedWords, removedWords string) string {
 	var added, removed []int64
 	for _, id := range after {
 		if !slices.Contains(before, id) {
@@ -361,10 +367,10 @@ func assigneesNote(ctx context.Context, q *store.Queries, before, after []int64)
 	}
 	var parts []string
 	if len(added) > 0 {
-		parts = append(parts, "assigned to "+refs(added))
+		parts = append(parts, addedWords+refs(added))
 	}
 	if len(removed) > 0 {
-		parts = append(parts, "unassigned "+refs(removed))
+		parts = append(parts, removedWords+refs(removed))
 	}
 	return strings.Join(parts, " and ")
 }

@@ -305,36 +305,5 @@ func (u *mergeRequestUpdate) state(event string) (string, error) {
 // reviewersNote is SystemNotes::IssuablesService#change_issuable_reviewers:
 // "requested review from @a and removed review request for @b".
 func reviewersNote(ctx context.Context, q *store.Queries, before, after []int64) string {
-	var added, removed []int64
-	for _, id := range after {
-		if !slices.Contains(before, id) {
-			added = append(added, id)
-		}
-	}
-	for _, id := range before {
-		if !slices.Contains(after, id) {
-			removed = append(removed, id)
-		}
-	}
-	users, _ := q.UsersByIDs(ctx, append(slices.Clone(added), removed...))
-	refs := func(ids []int64) string {
-		var names []string
-		for _, id := range ids {
-			if usr := users[id]; usr != nil {
-				names = append(names, "@"+usr.Username)
-			}
-		}
-		return toSentence(names)
-	}
-	text := ""
-	if len(added) > 0 {
-		text = "requested review from " + refs(added)
-	}
-	if len(removed) > 0 {
-		if text != "" {
-			text += " and "
-		}
-		text += "removed review request for " + refs(removed)
-	}
-	return text
+	return usersChangeNote(ctx, q, before, after, "requested review from ", "removed review request for ")
 }

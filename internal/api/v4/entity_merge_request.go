@@ -150,7 +150,7 @@ func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) mergeRequestEntity 
 		PreparedAt: ts(m.CreatedAt), AllowCollaboration: m.AllowCollaboration,
 		AllowMaintainerToPush: m.AllowCollaboration, Reference: "!" + iid,
 		References: issueReferences{Short: "!" + iid, Relative: "!" + iid, Full: fullPath + "!" + iid},
-		WebURL:     ir.base + "/" + fullPath + "/-/merge_requests/" + iid,
+		WebURL:     ir.mergeRequestWebURL(m),
 		TimeStats:  issueTimeStatsOf(&model.Issue{TimeEstimate: m.TimeEstimate, TotalTimeSpent: m.TotalTimeSpent}),
 		Squash:     m.Squash, BlockingDiscussionsResolved: true,
 	}

@@ -1,7 +1,6 @@
 package v4
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/lablet/lablet/internal/service"
@@ -63,54 +62,15 @@ func mergeRequestInput(p *params, create bool) (service.MergeRequestInput, error
 			*f.dst = &b
 		}
 	}
-	if ids, ok, err := p.intList("assignee_ids"); err != nil {
+	m, err := issuableMetaParams(p)
+	if err != nil {
 		return in, err
-	} else if ok {
-		in.AssigneeIDs = &ids
-	} else if s, ok := p.str("assignee_id"); ok {
-		ids := []int64{}
-		if s = strings.TrimSpace(s); s != "" {
-			n, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
-				return in, service.ParamError("assignee_id is invalid")
-			}
-			ids = append(ids, n)
-		}
-		in.AssigneeIDs = &ids
 	}
+	in.AssigneeIDs, in.MilestoneID, in.Labels, in.AddLabels, in.RemoveLabels = m.assignees, m.milestone, m.labels, m.add, m.remove
 	if ids, ok, err := p.intList("reviewer_ids"); err != nil {
 		return in, err
 	} else if ok {
 		in.ReviewerIDs = &ids
-	}
-	if s, ok := p.str("milestone_id"); ok {
-		var n int64
-		if s = strings.TrimSpace(s); s != "" {
-			v, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
-				return in, service.ParamError("milestone_id is invalid")
-			}
-			n = v
-		}
-		in.MilestoneID = &n
-	} else if p.has("milestone_id") {
-		n := int64(0) // null
-		in.MilestoneID = &n
-	}
-	if ls, ok, err := p.strList("labels"); err != nil {
-		return in, err
-	} else if ok {
-		if ls == nil {
-			ls = []string{}
-		}
-		in.Labels = &ls
-	}
-	var err error
-	if in.AddLabels, _, err = p.strList("add_labels"); err != nil {
-		return in, err
-	}
-	if in.RemoveLabels, _, err = p.strList("remove_labels"); err != nil {
-		return in, err
 	}
 	if !create {
 		if s, ok, err := p.oneOf("state_event", "close", "reopen"); err != nil {
