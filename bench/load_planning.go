@@ -43,6 +43,11 @@ func (l *loader) planningEndpoints() []*endpoint {
 		{name: "GET …/issues/:iid/discussions", req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/issues/1/discussions", pick(w, sd.IssueProjects).ID))
 		}},
+		// A project's open merge requests, 20 a page (mergeRequestsPerProject
+		// each, seeded as rows).
+		{name: "GET /projects/:id/merge_requests", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/merge_requests?state=opened&per_page=20", pick(w, sd.IssueProjects).ID))
+		}},
 		{name: "GET /events", req: func(w *worker) reqSpec { return get("/events?per_page=20") }},
 		{name: "GET /projects/:id/events", req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/events", pick(w, sd.IssueProjects).ID))

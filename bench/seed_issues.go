@@ -95,6 +95,9 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 					if err := seedConversation(ctx, q, pid, firstIssue, author); err != nil {
 						return err
 					}
+					if err := seedMergeRequests(ctx, q, pid, author, labels, r); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
@@ -133,6 +136,37 @@ func seedConversation(ctx context.Context, q *store.Queries, pid int64, is *mode
 		e := &model.Event{ProjectID: &pid, AuthorID: author, Action: model.EventCommented, TargetType: &noteType,
 			TargetID: &n.ID, TargetIID: &n.ID}
 		if err := q.InsertEvent(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// mergeRequestsPerProject is how many merge requests each visible project
+// has: rows only (the list reads no repository), a third closed, 0–2
+// labels each.
+const mergeRequestsPerProject = 10
+
+// seedMergeRequests gives a visible project mergeRequestsPerProject merge
+// requests through the store, an iid each from the project's sequence.
+func seedMergeRequests(ctx context.Context, q *store.Queries, pid, author int64, labels []int64, r *mrand.Rand) error {
+	for n := 0; n < mergeRequestsPerProject; n++ {
+		m := &model.MergeRequest{TargetProjectID: pid, SourceProjectID: &pid, AuthorID: &author,
+			Title:        fmt.Sprintf("Fix %s in %s %d", issueWords[r.IntN(len(issueWords))], issueWords[r.IntN(len(issueWords))], n),
+			SourceBranch: fmt.Sprintf("fix-%d", n), TargetBranch: "main"}
+		if r.IntN(3) == 0 {
+			m.State = "closed"
+		}
+		if err := q.InsertMergeRequest(ctx, m); err != nil {
+			return err
+		}
+		var ls []int64
+		for _, l := range labels {
+			if r.IntN(3) == 0 {
+				ls = append(ls, l)
+			}
+		}
+		if err := q.SetLabelLinks(ctx, model.NoteableMergeRequest, m.ID, ls); err != nil {
 			return err
 		}
 	}

@@ -127,3 +127,25 @@ const (
 	// lists.
 	AdminIssueBoardList Ability = "admin_issue_board_list"
 )
+
+// Merge request abilities on projects. A merge request within one project
+// takes both of GitLab's create_merge_request_in (guest_access) and
+// create_merge_request_from (push to the source): Developer.
+const (
+	// ReadMergeRequest: the project's merge requests are on and its code
+	// is readable (Reporter, or public_access by its visibility).
+	ReadMergeRequest Ability = "read_merge_request"
+	// CreateMergeRequestIn: Developer, not on archived projects.
+	CreateMergeRequestIn Ability = "create_merge_request_in"
+	// UpdateMergeRequest: Developer, or the merge request's author or an
+	// assignee.
+	UpdateMergeRequest Ability = "update_merge_request"
+	// AdminMergeRequest: Developer (labels, milestone, assignees,
+	// reviewers, the discussion lock).
+	AdminMergeRequest Ability = "admin_merge_request"
+	// DestroyMergeRequest: Owner.
+	DestroyMergeRequest Ability = "destroy_merge_request"
+	// ResolveNote: resolve a merge request's discussion: its first note's
+	// author, the merge request's author or a Developer.
+	ResolveNote Ability = "resolve_note"
+)

@@ -8,6 +8,7 @@ const (
 	TodoMentioned         = "mentioned"
 	TodoMarked            = "marked"
 	TodoDirectlyAddressed = "directly_addressed"
+	TodoReviewRequested   = "review_requested"
 )
 
 // Todo is one item of a user's to-do list.

@@ -212,3 +212,18 @@ func (r *Repo) CommitStats(ctx context.Context, commits []*Commit) (map[string]S
 	}
 	return out, nil
 }
+
+// ChangedFiles counts the files that differ from one tree-ish to another
+// (object ids), renames as one: a merge request's changes_count, without
+// reading any patch.
+func (r *Repo) ChangedFiles(ctx context.Context, from, to string) (int, error) {
+	if !isHexID(from, 40) || !isHexID(to, 40) {
+		return 0, fmt.Errorf("%w: diff needs object ids", ErrInvalidRef)
+	}
+	raw, err := r.git(ctx, "diff-tree", "-r", "-z", "-M", "--no-commit-id", from, to)
+	if err != nil {
+		return 0, fmt.Errorf("diff-tree --raw: %w", err)
+	}
+	diffs, err := parseRawDiff(raw)
+	return len(diffs), err
+}

@@ -306,3 +306,28 @@ func (r *Repo) CreateTag(ctx context.Context, req TagRequest) (*Tag, error) {
 	}
 	return tag, nil
 }
+
+// MergeRequestRef is the ref GitLab keeps of merge request iid's source
+// head. Pushes never see or move it: it is one of the reserved refs the
+// git adapter hides from receive-pack.
+func MergeRequestRef(iid int64) string { return fmt.Sprintf("refs/merge-requests/%d/head", iid) }
+
+// WriteMergeRequestRef points merge request iid's ref at commit sha,
+// wherever it pointed before; a racing writer is retried.
+func (r *Repo) WriteMergeRequestRef(ctx context.Context, iid int64, sha string) error {
+	if len(sha) != len(zeroID) || !isHexAnyCase(sha) {
+		return fmt.Errorf("merge request head %q: %w", sha, ErrInvalid)
+	}
+	ref := MergeRequestRef(iid)
+	_, err := retryRaced(ctx, 3, func() (struct{}, error) {
+		cur, err := r.readRef(ref)
+		if err != nil {
+			return struct{}{}, err
+		}
+		if cur == sha {
+			return struct{}{}, nil
+		}
+		return struct{}{}, r.updateRef(ctx, ref, sha, cur)
+	})
+	return err
+}

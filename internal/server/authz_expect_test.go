@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -155,9 +156,9 @@ func expect(r *route.Route, c *caller, t target) outcome {
 		if t.kind == noTarget {
 			return allowed
 		}
-	case access.ReadIssue:
-		// GET /issues and /issues_statistics with scope=all: everyone
-		// sees the issues they may (GitLab's IssuesFinder).
+	case access.ReadIssue, access.ReadMergeRequest:
+		// GET /issues, /issues_statistics and /merge_requests with
+		// scope=all: everyone sees what they may (GitLab's finders).
 		if t.kind == noTarget {
 			return allowed
 		}
@@ -180,6 +181,11 @@ func projectVisible(c *caller, t target) bool {
 		t.vis == internal && c.authenticated() && !c.external
 }
 
+// mergeRequestNoteablePattern matches the routes that find a merge
+// request as a noteable (notes, discussions, award emoji, resource
+// events): GitLab's NotesFinder and MergeRequestsFinder.
+var mergeRequestNoteablePattern = regexp.MustCompile(`/merge_requests/\{merge_request_iid\}/(notes|discussions|award_emoji|resource_)`)
+
 // projectAbility applies a project ability: 404 to callers who may not
 // see the project, 403 to those who see it without the ability.
 func projectAbility(r *route.Route, c *caller, t target) outcome {
@@ -199,7 +205,32 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		}
 		return forbidden
 	}
+	// read_merge_request: Reporter, or public_access (as download_code).
+	readMR := level >= access.Reporter || t.vis == public || t.vis == internal && !c.external
+	if !readMR && mergeRequestNoteablePattern.MatchString(r.Pattern) {
+		// A merge request's notes, discussions, award emoji and events
+		// find it among those the caller reads (MergeRequestsFinder):
+		// not found.
+		return notFound
+	}
 	switch r.Ability {
+	case access.ReadMergeRequest:
+		if readMR {
+			return allowed
+		}
+		return forbidden
+	case access.CreateMergeRequestIn, access.UpdateMergeRequest, access.AdminMergeRequest, access.ResolveNote:
+		// The fixtures' merge requests and discussions are the
+		// administrator's: no caller is their author or an assignee.
+		if !readMR {
+			return forbidden
+		}
+		return has(access.Developer)
+	case access.DestroyMergeRequest:
+		if !readMR {
+			return forbidden
+		}
+		return has(access.Owner)
 	case access.ReadProject, access.ReadProjectMember:
 		return allowed
 	case access.ReadCode:
@@ -304,7 +335,7 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.ManageGroupAccessTokens:
 		return resourceTokens(r, c, level >= access.Owner, t)
-	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard:
+	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard, access.ReadMergeRequest:
 		return allowed
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		if level >= access.Reporter {

@@ -32,6 +32,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 	case access.ReadProject, access.ReadIssue, access.ReadLabel, access.ReadMilestone,
 		access.ReadNote, access.ReadIssueBoard:
 		return true
+	case access.ReadMergeRequest:
+		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
 	}
 	if p.Archived {
 		return false
@@ -42,8 +44,12 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard,
 		access.AdminIssueBoardList:
 		return level >= access.Reporter
+	case access.CreateMergeRequestIn, access.UpdateMergeRequest, access.AdminMergeRequest:
+		return p.MergeRequestsEnabled && level >= access.Developer
 	case access.AdminNote, access.AdminUpload:
 		return level >= access.Maintainer
+	case access.DestroyMergeRequest:
+		return level >= access.Owner
 	case access.DestroyIssue:
 		return level >= access.Owner
 	}

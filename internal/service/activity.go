@@ -36,7 +36,7 @@ func (s *Service) issueCreated(ctx context.Context, q *store.Queries, p *model.P
 	if err != nil {
 		return err
 	}
-	return s.addMentionTodos(ctx, q, p, issue, authorID, addressed, others, nil)
+	return s.addMentionTodos(ctx, q, p, issueTodoTarget(issue), authorID, addressed, others, nil)
 }
 
 // issueUpdated compares an issue before and after an update: closing and
@@ -71,16 +71,22 @@ func (s *Service) issueUpdated(ctx context.Context, q *store.Queries, p *model.P
 	if err := s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoAssigned, assignees, nil); err != nil {
 		return err
 	}
-	if old.Description == issue.Description {
+	return s.descriptionMentionTodos(ctx, q, p, issueTodoTarget(issue), authorID, old.Description, issue.Description)
+}
+
+// descriptionMentionTodos gives the users a changed description mentions
+// their to-do items; users it mentioned before get nothing new, as
+// GitLab's update_issue skips them.
+func (s *Service) descriptionMentionTodos(ctx context.Context, q *store.Queries, p *model.Project, target todoTarget,
+	authorID int64, oldDescription, description string) error {
+	if oldDescription == description {
 		return nil
 	}
-	// Users the description mentioned before get nothing new, as GitLab's
-	// update_issue skips them.
-	wasAddressed, wasMentioned, err := s.mentions(ctx, q, old.Description)
+	wasAddressed, wasMentioned, err := s.mentions(ctx, q, oldDescription)
 	if err != nil {
 		return err
 	}
-	addressed, others, err := s.mentions(ctx, q, issue.Description)
+	addressed, others, err := s.mentions(ctx, q, description)
 	if err != nil {
 		return err
 	}
@@ -89,7 +95,7 @@ func (s *Service) issueUpdated(ctx context.Context, q *store.Queries, p *model.P
 		return slices.ContainsFunc(before, func(b *model.User) bool { return b.ID == u.ID })
 	}
 	addressed, others = slices.DeleteFunc(addressed, skipped), slices.DeleteFunc(others, skipped)
-	return s.addMentionTodos(ctx, q, p, issue, authorID, addressed, others, nil)
+	return s.addMentionTodos(ctx, q, p, target, authorID, addressed, others, nil)
 }
 
 // noteCreated: the "commented on" event of a comment and to-do items for
@@ -103,29 +109,69 @@ func (s *Service) noteCreated(ctx context.Context, q *store.Queries, n *Noteable
 		Action: model.EventCommented, TargetType: &t, TargetID: &note.ID, TargetIID: &note.ID}); err != nil {
 		return err
 	}
-	if n.Type != model.NoteableIssue || note.Internal {
+	if note.Internal {
 		// An internal note is for Reporters: to-do items for whom it
 		// mentions would point others at it.
+		return nil
+	}
+	var target todoTarget
+	switch n.Type {
+	case model.NoteableIssue:
+		issue, err := q.IssueByID(ctx, n.ID)
+		if err != nil {
+			return err
+		}
+		target = issueTodoTarget(issue)
+	case model.NoteableMergeRequest:
+		target = mergeRequestTodoTarget(&model.MergeRequest{ID: n.ID})
+	default:
 		return nil
 	}
 	addressed, others, err := s.mentions(ctx, q, note.Body)
 	if err != nil || len(addressed)+len(others) == 0 {
 		return err
 	}
-	issue, err := q.IssueByID(ctx, n.ID)
-	if err != nil {
-		return err
-	}
-	return s.addMentionTodos(ctx, q, n.Project, issue, *note.AuthorID, addressed, others, note)
+	return s.addMentionTodos(ctx, q, n.Project, target, *note.AuthorID, addressed, others, note)
 }
 
 // addMentionTodos gives the users a text addresses directly a
 // "directly_addressed" item and those it only mentions a "mentioned" one,
 // as GitLab's TodoService#create_mention_todos does.
-func (s *Service) addMentionTodos(ctx context.Context, q *store.Queries, p *model.Project, issue *model.Issue,
+func (s *Service) addMentionTodos(ctx context.Context, q *store.Queries, p *model.Project, target todoTarget,
 	authorID int64, addressed, others []*model.User, note *model.Note) error {
-	if err := s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoDirectlyAddressed, addressed, note); err != nil {
+	if err := s.addTodos(ctx, q, p, target, authorID, model.TodoDirectlyAddressed, addressed, note); err != nil {
 		return err
 	}
-	return s.addIssueTodos(ctx, q, p, issue, authorID, model.TodoMentioned, others, note)
+	return s.addTodos(ctx, q, p, target, authorID, model.TodoMentioned, others, note)
+}
+
+// mergeRequestCreated: the "opened" event; to-do items for its assignees
+// ("assigned"), reviewers ("review_requested") and the users its
+// description mentions.
+func (s *Service) mergeRequestCreated(ctx context.Context, q *store.Queries, p *model.Project, m *model.MergeRequest, authorID int64) error {
+	if err := recordMergeRequestEvent(ctx, q, model.EventCreated, m, authorID); err != nil {
+		return err
+	}
+	return s.mergeRequestTodos(ctx, q, p, m, authorID, m.AssigneeIDs, m.ReviewerIDs, "", m.Description)
+}
+
+// mergeRequestTodos gives new assignees, new reviewers and users the
+// description newly mentions their to-do items (those the old description
+// mentioned get nothing new, as for issues).
+func (s *Service) mergeRequestTodos(ctx context.Context, q *store.Queries, p *model.Project, m *model.MergeRequest,
+	authorID int64, assigneeIDs, reviewerIDs []int64, oldDescription, description string) error {
+	target := mergeRequestTodoTarget(m)
+	for _, set := range []struct {
+		ids    []int64
+		action string
+	}{{assigneeIDs, model.TodoAssigned}, {reviewerIDs, model.TodoReviewRequested}} {
+		users, err := usersByIDs(ctx, q, set.ids)
+		if err != nil {
+			return err
+		}
+		if err := s.addTodos(ctx, q, p, target, authorID, set.action, users, nil); err != nil {
+			return err
+		}
+	}
+	return s.descriptionMentionTodos(ctx, q, p, target, authorID, oldDescription, description)
 }

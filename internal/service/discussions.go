@@ -175,3 +175,41 @@ func (s *Service) ReplyToDiscussion(ctx context.Context, id *auth.Identity, ref 
 	}
 	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})
 }
+
+// ResolveDiscussion resolves or unresolves every resolvable note of a
+// discussion (resolve_note on its first note: that note's author, the
+// noteable's author or a Developer; 403 otherwise). A discussion without
+// resolvable notes is "400 Discussion is not resolvable".
+func (s *Service) ResolveDiscussion(ctx context.Context, id *auth.Identity, ref NoteableRef, discussionID string, resolved bool) (*Discussions, error) {
+	n, err := s.visibleNoteable(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	var d *Discussion
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		if d, err = s.readableDiscussion(ctx, q, n, discussionID); err != nil {
+			return err
+		}
+		if !n.canResolveNote(id, d.Notes[0]) {
+			return Forbidden("")
+		}
+		found := false
+		for _, note := range d.Notes {
+			if !note.Resolvable {
+				continue
+			}
+			found = true
+			if err := q.SetNoteResolved(ctx, note, resolved, id.User.ID); err != nil {
+				return err
+			}
+		}
+		if !found {
+			return Invalid("400 Bad request - Discussion is not resolvable")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.withDiscussionUsers(ctx, &Discussions{Noteable: n, Discussions: []*Discussion{d}, Total: 1})
+}

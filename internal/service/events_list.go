@@ -257,7 +257,7 @@ func (s *Service) visibleEvents(ctx context.Context, id *auth.Identity, events [
 		if e.TargetType != nil {
 			target = *e.TargetType
 		}
-		if e.Action != model.EventPushed && target != model.NoteableIssue && !IsNoteTarget(target) {
+		if e.Action != model.EventPushed && target != model.NoteableIssue && target != model.NoteableMergeRequest && !IsNoteTarget(target) {
 			out = append(out, e)
 			continue
 		}
@@ -278,9 +278,17 @@ func (s *Service) visibleEvents(ctx context.Context, id *auth.Identity, events [
 			if !ok || !CanReadIssue(id, pa.level, issue) {
 				continue
 			}
-		default: // a comment: on an issue the caller reads; internal ones to Reporters
+		case target == model.NoteableMergeRequest:
+			// Event#visible_to_user?: read_merge_request on the project.
+			if !ProjectCan(id, pa.p, pa.level, access.ReadMergeRequest) {
+				continue
+			}
+		default: // a comment: on an issue or merge request the caller reads; internal ones to Reporters
 			n, ok := t.notes[*e.TargetID]
 			if !ok || n.Internal && pa.level < access.Reporter {
+				continue
+			}
+			if n.NoteableType == model.NoteableMergeRequest && !ProjectCan(id, pa.p, pa.level, access.ReadMergeRequest) {
 				continue
 			}
 			if n.NoteableType == model.NoteableIssue {

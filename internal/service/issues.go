@@ -295,27 +295,50 @@ type issueEvents struct {
 	userID int64
 }
 
-func (e issueEvents) label(action string, labelID int64) error {
-	l := labelID
-	return e.q.InsertResourceEvent(e.ctx, &model.ResourceEvent{Kind: "label", ResourceType: model.NoteableIssue,
-		ResourceID: e.issue.ID, UserID: &e.userID, Action: action, LabelID: &l})
+func (e issueEvents) of() noteableEvents {
+	return noteableEvents{ctx: e.ctx, q: e.q, typ: model.NoteableIssue, id: e.issue.ID, projectID: e.issue.ProjectID, userID: e.userID}
 }
+
+func (e issueEvents) label(action string, labelID int64) error { return e.of().label(action, labelID) }
 
 func (e issueEvents) milestone(action string, m *model.Milestone) error {
-	mid := m.ID
-	return e.q.InsertResourceEvent(e.ctx, &model.ResourceEvent{Kind: "milestone", ResourceType: model.NoteableIssue,
-		ResourceID: e.issue.ID, UserID: &e.userID, Action: action, MilestoneID: &mid, State: m.State})
+	return e.of().milestone(action, m)
 }
 
-func (e issueEvents) state(state string) error {
-	return e.q.InsertResourceEvent(e.ctx, &model.ResourceEvent{Kind: "state", ResourceType: model.NoteableIssue,
-		ResourceID: e.issue.ID, UserID: &e.userID, State: state})
+func (e issueEvents) state(state string) error { return e.of().state(state) }
+
+func (e issueEvents) note(body string) error { return e.of().note(body) }
+
+// noteableEvents records a noteable's resource events and system notes
+// in the transaction of the change: issues' and merge requests' alike.
+type noteableEvents struct {
+	ctx                   context.Context
+	q                     *store.Queries
+	typ                   string
+	id, projectID, userID int64
+}
+
+func (e noteableEvents) label(action string, labelID int64) error {
+	l := labelID
+	return e.q.InsertResourceEvent(e.ctx, &model.ResourceEvent{Kind: "label", ResourceType: e.typ,
+		ResourceID: e.id, UserID: &e.userID, Action: action, LabelID: &l})
+}
+
+func (e noteableEvents) milestone(action string, m *model.Milestone) error {
+	mid := m.ID
+	return e.q.InsertResourceEvent(e.ctx, &model.ResourceEvent{Kind: "milestone", ResourceType: e.typ,
+		ResourceID: e.id, UserID: &e.userID, Action: action, MilestoneID: &mid, State: m.State})
+}
+
+func (e noteableEvents) state(state string) error {
+	return e.q.InsertResourceEvent(e.ctx, &model.ResourceEvent{Kind: "state", ResourceType: e.typ,
+		ResourceID: e.id, UserID: &e.userID, State: state})
 }
 
 // note writes a system note: a discussion of its own, as GitLab's.
-func (e issueEvents) note(body string) error {
-	pid := e.issue.ProjectID
-	return e.q.InsertNote(e.ctx, &model.Note{ProjectID: &pid, NoteableType: model.NoteableIssue, NoteableID: e.issue.ID,
+func (e noteableEvents) note(body string) error {
+	pid := e.projectID
+	return e.q.InsertNote(e.ctx, &model.Note{ProjectID: &pid, NoteableType: e.typ, NoteableID: e.id,
 		DiscussionID: NewDiscussionID(), AuthorID: &e.userID, Body: body, System: true})
 }
 

@@ -159,23 +159,6 @@ func milestoneErr(err error) error {
 	return fmt.Errorf("service: milestone: %w", err)
 }
 
-// MilestoneExists checks a project milestone for the merge requests of a
-// milestone (which are none until merge requests exist).
-func (s *Service) MilestoneExists(ctx context.Context, id *auth.Identity, projectRef string, milestoneID int64) error {
-	p, _, err := s.VisibleProject(ctx, id, projectRef)
-	if err != nil {
-		return err
-	}
-	m, err := s.db.Queries().MilestoneByID(ctx, milestoneID)
-	if err == nil && (m.ProjectID == nil || *m.ProjectID != p.ID) {
-		err = store.ErrNotFound
-	}
-	if err != nil {
-		return milestoneErr(err)
-	}
-	return nil
-}
-
 // IssueStatistics counts the issues a query selects, by state: for a
 // project (projectRef), a group (groupRef) or everything the caller sees.
 func (s *Service) IssueStatistics(ctx context.Context, id *auth.Identity, projectRef, groupRef string, qy IssueQuery) (store.IssueCounts, error) {
@@ -376,91 +359,4 @@ func (s *Service) issueFilter(ctx context.Context, id *auth.Identity, f *store.I
 	}
 	f.Desc = qy.Sort != "asc"
 	return true, nil
-}
-
-// IssueRefs are what issue entities show beside the issues, loaded for a
-// whole page at once.
-type IssueRefs struct {
-	Projects   map[int64]*model.Project
-	Users      map[int64]*model.User
-	Labels     map[int64]*model.Label
-	Milestones map[int64]*model.Milestone
-	// Groups are the groups of group milestones (their web_url).
-	Groups map[int64]*model.Namespace
-}
-
-// LoadIssueRefs loads the projects, users, labels and milestones issues
-// show: one query each, however many issues. known projects are reused.
-func (s *Service) LoadIssueRefs(ctx context.Context, issues []*model.Issue, known ...*model.Project) (*IssueRefs, error) {
-	q := s.db.Queries()
-	refs := &IssueRefs{Projects: map[int64]*model.Project{}}
-	for _, p := range known {
-		refs.Projects[p.ID] = p
-	}
-	var projectIDs, userIDs, labelIDs, milestoneIDs []int64
-	seen := map[string]bool{}
-	add := func(list *[]int64, kind string, v int64) {
-		k := kind + strconv.FormatInt(v, 10)
-		if !seen[k] {
-			seen[k] = true
-			*list = append(*list, v)
-		}
-	}
-	for _, i := range issues {
-		if refs.Projects[i.ProjectID] == nil {
-			add(&projectIDs, "p", i.ProjectID)
-		}
-		for _, u := range []*int64{i.AuthorID, i.ClosedByID} {
-			if u != nil {
-				add(&userIDs, "u", *u)
-			}
-		}
-		for _, u := range i.AssigneeIDs {
-			add(&userIDs, "u", u)
-		}
-		for _, l := range i.LabelIDs {
-			add(&labelIDs, "l", l)
-		}
-		if i.MilestoneID != nil {
-			add(&milestoneIDs, "m", *i.MilestoneID)
-		}
-	}
-	var err error
-	ps, err := q.IssueProjects(ctx, projectIDs)
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range ps {
-		refs.Projects[k] = v
-	}
-	if refs.Users, err = q.UsersByIDs(ctx, userIDs); err != nil {
-		return nil, fmt.Errorf("service: issue users: %w", err)
-	}
-	labels, err := q.LabelsByIDs(ctx, labelIDs)
-	if err != nil {
-		return nil, err
-	}
-	refs.Labels = make(map[int64]*model.Label, len(labels))
-	for _, l := range labels {
-		refs.Labels[l.ID] = l
-	}
-	ms, err := q.MilestonesByIDs(ctx, milestoneIDs)
-	if err != nil {
-		return nil, err
-	}
-	refs.Milestones = make(map[int64]*model.Milestone, len(ms))
-	var groupIDs []int64
-	for _, m := range ms {
-		refs.Milestones[m.ID] = m
-		if m.GroupID != nil {
-			add(&groupIDs, "g", *m.GroupID)
-		}
-	}
-	refs.Groups = map[int64]*model.Namespace{}
-	if len(groupIDs) > 0 {
-		if refs.Groups, err = q.NamespacesByIDs(ctx, groupIDs); err != nil {
-			return nil, fmt.Errorf("service: milestone groups: %w", err)
-		}
-	}
-	return refs, nil
 }

@@ -61,19 +61,28 @@ func (s *Service) SetIssueSubscription(ctx context.Context, id *auth.Identity, r
 // participantIDs are the author, the assignees and the authors of user
 // notes, in that order, each once.
 func (s *Service) participantIDs(ctx context.Context, q *store.Queries, i *model.Issue) ([]int64, error) {
+	return noteableParticipants(ctx, q, model.NoteableIssue, i.ID, i.AuthorID, i.AssigneeIDs)
+}
+
+// noteableParticipants are a noteable's author, the users of each of
+// others (assignees, reviewers) and the authors of its user notes, in
+// that order, each once.
+func noteableParticipants(ctx context.Context, q *store.Queries, typ string, id int64, author *int64, others ...[]int64) ([]int64, error) {
 	var ids []int64
 	add := func(v int64) {
 		if !slices.Contains(ids, v) {
 			ids = append(ids, v)
 		}
 	}
-	if i.AuthorID != nil {
-		add(*i.AuthorID)
+	if author != nil {
+		add(*author)
 	}
-	for _, a := range i.AssigneeIDs {
-		add(a)
+	for _, list := range others {
+		for _, a := range list {
+			add(a)
+		}
 	}
-	notes, err := q.NoteAuthorIDs(ctx, model.NoteableIssue, i.ID)
+	notes, err := q.NoteAuthorIDs(ctx, typ, id)
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +90,21 @@ func (s *Service) participantIDs(ctx context.Context, q *store.Queries, i *model
 		add(a)
 	}
 	return ids, nil
+}
+
+// usersInOrder returns the users of ids, in that order, skipping any gone.
+func usersInOrder(ctx context.Context, q *store.Queries, ids []int64) ([]*model.User, error) {
+	users, err := q.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("service: participants: %w", err)
+	}
+	out := []*model.User{}
+	for _, uid := range ids {
+		if u := users[uid]; u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 // IssueParticipants lists the users taking part in an issue.
@@ -94,17 +118,7 @@ func (s *Service) IssueParticipants(ctx context.Context, id *auth.Identity, ref 
 	if err != nil {
 		return nil, err
 	}
-	users, err := q.UsersByIDs(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("service: participants: %w", err)
-	}
-	out := []*model.User{}
-	for _, uid := range ids {
-		if u := users[uid]; u != nil {
-			out = append(out, u)
-		}
-	}
-	return out, nil
+	return usersInOrder(ctx, q, ids)
 }
 
 // IssueTimeAction is one of the time tracking endpoints' changes.

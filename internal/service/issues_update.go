@@ -191,7 +191,7 @@ func (u *issueUpdate) apply(in IssueInput, assignees []int64, milestone *model.M
 	}
 	assigneesChanged := false
 	if in.AssigneeIDs != nil && !slices.Equal(sortedIDs(assignees), sortedIDs(i.AssigneeIDs)) {
-		later = append([]string{assigneesNote(u, i.AssigneeIDs, assignees)}, later...)
+		later = append([]string{assigneesNote(u.ctx, u.q, i.AssigneeIDs, assignees)}, later...)
 		assigneesChanged, changed = true, true
 	}
 	if typeNote != "" {
@@ -250,21 +250,33 @@ func (u *issueUpdate) apply(in IssueInput, assignees []int64, milestone *model.M
 // per label added or removed.
 func (u *issueUpdate) labels(in IssueInput) (bool, error) {
 	i := u.issue
-	if in.Labels == nil && len(in.AddLabels) == 0 && len(in.RemoveLabels) == 0 {
-		return false, nil
+	next, changed, err := applyLabels(u.ctx, u.q, u.p, model.NoteableIssue, i.ID, i.LabelIDs, u.ev.of(),
+		in.Labels, in.AddLabels, in.RemoveLabels)
+	if err != nil || !changed {
+		return false, err
 	}
-	next := slices.Clone(i.LabelIDs)
-	if in.Labels != nil {
-		ids, err := resolveLabels(u.ctx, u.q, u.p, *in.Labels, true)
-		if err != nil {
-			return false, err
+	i.LabelIDs = next
+	return true, nil
+}
+
+// applyLabels computes a noteable's labels after labels (replacing),
+// add and remove, writes them if they changed and records an event per
+// label added or removed. next is sorted.
+func applyLabels(ctx context.Context, q *store.Queries, p *model.Project, typ string, id int64, cur []int64,
+	ev noteableEvents, labels *[]string, add, remove []string) (next []int64, changed bool, err error) {
+	if labels == nil && len(add) == 0 && len(remove) == 0 {
+		return cur, false, nil
+	}
+	next = slices.Clone(cur)
+	if labels != nil {
+		if next, err = resolveLabels(ctx, q, p, *labels, true); err != nil {
+			return nil, false, err
 		}
-		next = ids
 	}
-	if len(in.AddLabels) > 0 {
-		ids, err := resolveLabels(u.ctx, u.q, u.p, in.AddLabels, true)
+	if len(add) > 0 {
+		ids, err := resolveLabels(ctx, q, p, add, true)
 		if err != nil {
-			return false, err
+			return nil, false, err
 		}
 		for _, id := range ids {
 			if !slices.Contains(next, id) {
@@ -272,43 +284,42 @@ func (u *issueUpdate) labels(in IssueInput) (bool, error) {
 			}
 		}
 	}
-	if len(in.RemoveLabels) > 0 {
-		ids, err := resolveLabels(u.ctx, u.q, u.p, in.RemoveLabels, false)
+	if len(remove) > 0 {
+		ids, err := resolveLabels(ctx, q, p, remove, false)
 		if err != nil {
-			return false, err
+			return nil, false, err
 		}
 		next = slices.DeleteFunc(next, func(id int64) bool { return slices.Contains(ids, id) })
 	}
 	var added, removed []int64
 	for _, id := range next {
-		if !slices.Contains(i.LabelIDs, id) {
+		if !slices.Contains(cur, id) {
 			added = append(added, id)
 		}
 	}
-	for _, id := range i.LabelIDs {
+	for _, id := range cur {
 		if !slices.Contains(next, id) {
 			removed = append(removed, id)
 		}
 	}
 	if len(added) == 0 && len(removed) == 0 {
-		return false, nil
+		return cur, false, nil
 	}
-	if err := u.q.SetLabelLinks(u.ctx, model.NoteableIssue, i.ID, next); err != nil {
-		return false, err
+	if err := q.SetLabelLinks(ctx, typ, id, next); err != nil {
+		return nil, false, err
 	}
 	for _, id := range added {
-		if err := u.ev.label("add", id); err != nil {
-			return false, err
+		if err := ev.label("add", id); err != nil {
+			return nil, false, err
 		}
 	}
 	for _, id := range removed {
-		if err := u.ev.label("remove", id); err != nil {
-			return false, err
+		if err := ev.label("remove", id); err != nil {
+			return nil, false, err
 		}
 	}
 	slices.Sort(next)
-	i.LabelIDs = next
-	return true, nil
+	return next, true, nil
 }
 
 func sortedIDs(ids []int64) []int64 {
@@ -323,7 +334,13 @@ func sameDate(a, b *string) bool { return a == nil && b == nil || a != nil && b 
 
 // assigneesNote is SystemNotes::IssuablesService#change_issuable_assignees:
 // "assigned to @a and unassigned @b".
-func assigneesNote(u *issueUpdate, before, after []int64) string {
+func assigneesNote(ctx context.Context, q *store.Queries, before, after []int64) string {
+	return usersChangeNote(ctx, q, before, after, "assigned to ", "unassigned ")
+}
+
+// usersChangeNote names the users added to and removed from a set
+// (assignees, reviewers), each part after its words, joined by " and ".
+func usersChangeNote(ctx context.Context, q *store.Queries, before, after []int64, addedWords, removedWords string) string {
 	var added, removed []int64
 	for _, id := range after {
 		if !slices.Contains(before, id) {
@@ -335,7 +352,7 @@ func assigneesNote(u *issueUpdate, before, after []int64) string {
 			removed = append(removed, id)
 		}
 	}
-	users, _ := u.q.UsersByIDs(u.ctx, append(slices.Clone(added), removed...))
+	users, _ := q.UsersByIDs(ctx, append(slices.Clone(added), removed...))
 	refs := func(ids []int64) string {
 		var names []string
 		for _, id := range ids {
@@ -347,10 +364,10 @@ func assigneesNote(u *issueUpdate, before, after []int64) string {
 	}
 	var parts []string
 	if len(added) > 0 {
-		parts = append(parts, "assigned to "+refs(added))
+		parts = append(parts, addedWords+refs(added))
 	}
 	if len(removed) > 0 {
-		parts = append(parts, "unassigned "+refs(removed))
+		parts = append(parts, removedWords+refs(removed))
 	}
 	return strings.Join(parts, " and ")
 }

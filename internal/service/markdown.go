@@ -149,7 +149,7 @@ type refResolver struct {
 func (r *refResolver) Resolve(ctx context.Context, refs []markdown.Ref) ([]*markdown.Link, error) {
 	out := make([]*markdown.Link, len(refs))
 	for _, step := range []func(context.Context, []markdown.Ref, []*markdown.Link) error{
-		r.resolveIssues, r.resolveMilestones, r.resolveLabels, r.resolveUsers,
+		r.resolveIssues, r.resolveMergeRequests, r.resolveMilestones, r.resolveLabels, r.resolveUsers,
 	} {
 		if err := step(ctx, refs, out); err != nil {
 			return nil, err
@@ -246,6 +246,59 @@ func (r *refResolver) resolveIssues(ctx context.Context, refs []markdown.Ref, ou
 				{Name: "issue-type", Value: is.IssueType}}}
 		if is.State == "closed" {
 			l.Text = ref.Original + " (closed)"
+		}
+		out[i] = l
+	}
+	return nil
+}
+
+// resolveMergeRequests links !iid references to merge requests the caller
+// reads (read_merge_request on their project).
+func (r *refResolver) resolveMergeRequests(ctx context.Context, refs []markdown.Ref, out []*markdown.Link) error {
+	want := map[int64][]int64{}
+	owner := make([]*visibleProject, len(refs))
+	for i, ref := range refs {
+		if ref.Kind != markdown.KindMergeRequest {
+			continue
+		}
+		vp, err := r.projectOf(ctx, ref.Project)
+		if err != nil {
+			return err
+		}
+		if vp == nil || !ProjectCan(r.id, vp.project, vp.level, access.ReadMergeRequest) {
+			continue
+		}
+		owner[i] = vp
+		want[vp.project.ID] = append(want[vp.project.ID], ref.IID)
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	mrs, err := r.s.db.Queries().MergeRequestsByProjectIIDs(ctx, want)
+	if err != nil {
+		return err
+	}
+	type key struct{ project, iid int64 }
+	byKey := make(map[key]*model.MergeRequest, len(mrs))
+	for _, m := range mrs {
+		byKey[key{m.TargetProjectID, m.IID}] = m
+	}
+	for i, ref := range refs {
+		vp := owner[i]
+		if vp == nil {
+			continue
+		}
+		m := byKey[key{vp.project.ID, ref.IID}]
+		if m == nil {
+			continue
+		}
+		p := vp.project
+		l := &markdown.Link{URL: r.url(p.FullPath(), "-", "merge_requests", itoa(m.IID)), Title: m.Title,
+			Data: []markdown.Attr{{Name: "link", Value: "false"}, {Name: "link-reference", Value: "false"},
+				{Name: "project", Value: itoa(p.ID)}, {Name: "merge-request", Value: itoa(m.ID)},
+				{Name: "project-path", Value: p.FullPath()}, {Name: "iid", Value: itoa(m.IID)}}}
+		if m.State == "closed" || m.State == "merged" {
+			l.Text = ref.Original + " (" + m.State + ")"
 		}
 		out[i] = l
 	}

@@ -21,9 +21,10 @@ type NoteableRef struct {
 
 // Noteable is a noteable the caller may read, with what the rules on its
 // notes need: the project, the caller's level there, whether its
-// discussion is locked and whether its discussions can be resolved. An
-// issue provides one today (IssueNoteable); merge requests, commits and
-// snippets provide theirs, and every operation on notes serves them all.
+// discussion is locked and whether its discussions can be resolved.
+// Issues (IssueNoteable) and merge requests (MergeRequestNoteable)
+// provide one; commits and snippets will, and every operation on notes
+// serves them all.
 type Noteable struct {
 	Type     string
 	ID       int64
@@ -63,6 +64,24 @@ func (s *Service) visibleNoteable(ctx context.Context, id *auth.Identity, ref No
 			return nil, err
 		}
 		return IssueNoteable(ii), nil
+	case model.NoteableMergeRequest:
+		// GitLab's NotesFinder finds the merge request among those the
+		// caller reads: a missing one, or one they may not read, is not found.
+		mp, err := s.VisibleMergeRequest(ctx, id, ref.Project, ref.IID)
+		switch KindOf(err) {
+		case KindNotFound:
+			var se *Error
+			if errors.As(err, &se) && se.Message == "Merge Request Not Found" {
+				return nil, errRecordNotFound
+			}
+			return nil, err
+		case KindForbidden:
+			return nil, errRecordNotFound
+		}
+		if err != nil {
+			return nil, err
+		}
+		return MergeRequestNoteable(mp), nil
 	}
 	return nil, errRecordNotFound
 }

@@ -16,7 +16,7 @@ import (
 // TodoActions are the to-do list's action filter values.
 var TodoActions = []string{model.TodoAssigned, model.TodoMentioned, "build_failed", model.TodoMarked,
 	"approval_required", "unmergeable", model.TodoDirectlyAddressed, "merge_train_removed",
-	"member_access_requested", "review_requested"}
+	"member_access_requested", model.TodoReviewRequested}
 
 // mentions returns the users a text mentions (@username; not groups or
 // @all), read as GitLab Flavored Markdown reads references, split as
@@ -108,12 +108,39 @@ func (s *Service) addressedGroups(ctx context.Context, q *store.Queries, refs []
 	return out, nil
 }
 
-// addIssueTodos gives each of users a pending to-do item of action on an
-// issue (note: the comment that mentioned them), as GitLab's
-// TodoService does: not to the author of the change, not to users who may
-// not read the issue or are not active, and, outside comments, not twice
-// while one of the same action is pending.
+// todoTarget is what a to-do item is about: its type and id, and whether
+// a user other than the caller, with level on its project (which they
+// see), may read it.
+type todoTarget struct {
+	typ      string
+	id       int64
+	readable func(who *auth.Identity, p *model.Project, level access.Level) bool
+}
+
+func issueTodoTarget(issue *model.Issue) todoTarget {
+	return todoTarget{typ: model.NoteableIssue, id: issue.ID, readable: func(who *auth.Identity, p *model.Project, level access.Level) bool {
+		return p.IssuesEnabled && CanReadIssue(who, level, issue)
+	}}
+}
+
+func mergeRequestTodoTarget(m *model.MergeRequest) todoTarget {
+	return todoTarget{typ: model.NoteableMergeRequest, id: m.ID, readable: func(who *auth.Identity, p *model.Project, level access.Level) bool {
+		return ProjectCan(who, p, level, access.ReadMergeRequest)
+	}}
+}
+
+// addIssueTodos is addTodos on an issue.
 func (s *Service) addIssueTodos(ctx context.Context, q *store.Queries, p *model.Project, issue *model.Issue,
+	authorID int64, action string, users []*model.User, note *model.Note) error {
+	return s.addTodos(ctx, q, p, issueTodoTarget(issue), authorID, action, users, note)
+}
+
+// addTodos gives each of users a pending to-do item of action on a
+// target (note: the comment that mentioned them), as GitLab's
+// TodoService does: not to the author of the change, not to users who may
+// not read the target or are not active, and, outside comments, not twice
+// while one of the same action is pending.
+func (s *Service) addTodos(ctx context.Context, q *store.Queries, p *model.Project, target todoTarget,
 	authorID int64, action string, users []*model.User, note *model.Note) error {
 	var noteID *int64
 	body := ""
@@ -125,7 +152,7 @@ func (s *Service) addIssueTodos(ctx context.Context, q *store.Queries, p *model.
 		if u.ID == authorID || u.State != "active" {
 			continue
 		}
-		ok, err := s.userCanReadIssue(ctx, q, u, p, issue)
+		ok, err := s.userCanRead(ctx, q, u, p, target)
 		if err != nil {
 			return err
 		}
@@ -135,7 +162,7 @@ func (s *Service) addIssueTodos(ctx context.Context, q *store.Queries, p *model.
 		if noteID == nil {
 			// A comment's mention is an item of its own; others are not
 			// repeated while one is pending.
-			pending, err := q.PendingTodoExists(ctx, u.ID, model.NoteableIssue, issue.ID, action)
+			pending, err := q.PendingTodoExists(ctx, u.ID, target.typ, target.id, action)
 			if err != nil {
 				return err
 			}
@@ -145,15 +172,15 @@ func (s *Service) addIssueTodos(ctx context.Context, q *store.Queries, p *model.
 		}
 		author := authorID
 		if err := q.InsertTodo(ctx, &model.Todo{UserID: u.ID, ProjectID: &p.ID, AuthorID: &author,
-			TargetType: model.NoteableIssue, TargetID: issue.ID, Action: action, NoteID: noteID, Body: body}); err != nil {
+			TargetType: target.typ, TargetID: target.id, Action: action, NoteID: noteID, Body: body}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// userCanReadIssue decides read_issue for a user other than the caller.
-func (s *Service) userCanReadIssue(ctx context.Context, q *store.Queries, u *model.User, p *model.Project, issue *model.Issue) (bool, error) {
+// userCanRead decides whether a user other than the caller reads target.
+func (s *Service) userCanRead(ctx context.Context, q *store.Queries, u *model.User, p *model.Project, target todoTarget) (bool, error) {
 	who := &auth.Identity{User: u, Owner: u}
 	level := access.NoAccess
 	if u.IsAdmin {
@@ -165,10 +192,10 @@ func (s *Service) userCanReadIssue(ctx context.Context, q *store.Queries, u *mod
 		}
 		level = access.Level(l)
 	}
-	if !viewer(who).CanSee(p.VisibilityLevel, level) || !p.IssuesEnabled {
+	if !viewer(who).CanSee(p.VisibilityLevel, level) {
 		return false, nil
 	}
-	return CanReadIssue(who, level, issue), nil
+	return target.readable(who, p, level), nil
 }
 
 // usersByIDs lists the users with these ids that exist.
@@ -201,9 +228,41 @@ type TodoListInput struct {
 // TodoPage is a page of the caller's to-do items with the issues they
 // are about (loaded in one query).
 type TodoPage struct {
-	Todos  []*model.Todo
-	Issues map[int64]*model.Issue
-	Total  int
+	Todos         []*model.Todo
+	Issues        map[int64]*model.Issue
+	MergeRequests map[int64]*model.MergeRequest
+	Total         int
+}
+
+// loadTodoTargets reads the issues and merge requests of to-do items (with
+// their relations), one query per kind.
+func loadTodoTargets(ctx context.Context, q *store.Queries, page *TodoPage) error {
+	var issueIDs, mrIDs []int64
+	for _, t := range page.Todos {
+		switch t.TargetType {
+		case model.NoteableIssue:
+			issueIDs = append(issueIDs, t.TargetID)
+		case model.NoteableMergeRequest:
+			mrIDs = append(mrIDs, t.TargetID)
+		}
+	}
+	issues, err := q.IssuesByIDs(ctx, issueIDs)
+	if err != nil {
+		return err
+	}
+	mrs, err := q.MergeRequestsByIDs(ctx, mrIDs)
+	if err != nil {
+		return err
+	}
+	page.Issues = make(map[int64]*model.Issue, len(issues))
+	for _, i := range issues {
+		page.Issues[i.ID] = i
+	}
+	page.MergeRequests = make(map[int64]*model.MergeRequest, len(mrs))
+	for _, m := range mrs {
+		page.MergeRequests[m.ID] = m
+	}
+	return nil
 }
 
 // ListTodos lists the caller's to-do items, newest first. Items on issues
@@ -220,41 +279,51 @@ func (s *Service) ListTodos(ctx context.Context, id *auth.Identity, in TodoListI
 	if err != nil {
 		return nil, fmt.Errorf("service: list todos: %w", err)
 	}
-	var issueIDs []int64
-	for _, t := range todos {
-		if t.TargetType == model.NoteableIssue {
-			issueIDs = append(issueIDs, t.TargetID)
-		}
-	}
-	issues, err := q.IssuesByIDs(ctx, issueIDs)
-	if err != nil {
+	page := &TodoPage{Todos: todos, Total: total}
+	if err := loadTodoTargets(ctx, q, page); err != nil {
 		return nil, err
 	}
-	page := &TodoPage{Issues: map[int64]*model.Issue{}, Total: total}
-	for _, i := range issues {
-		page.Issues[i.ID] = i
-	}
 	levels := map[int64]access.Level{}
-	for _, t := range todos {
-		i := page.Issues[t.TargetID]
-		if t.TargetType != model.NoteableIssue || i == nil {
-			continue
-		}
-		level, ok := levels[i.ProjectID]
+	projects := map[int64]*model.Project{}
+	readable := func(projectID int64) (*model.Project, access.Level, error) {
+		level, ok := levels[projectID]
 		if !ok {
-			p, err := q.ProjectByID(ctx, i.ProjectID)
+			p, err := q.ProjectByID(ctx, projectID)
 			if err != nil {
-				return nil, fmt.Errorf("service: list todos: %w", err)
+				return nil, 0, fmt.Errorf("service: list todos: %w", err)
 			}
 			if level, err = s.ProjectLevel(ctx, id, p); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if !viewer(id).CanSee(p.VisibilityLevel, level) {
 				level = -1
 			}
-			levels[i.ProjectID] = level
+			levels[projectID], projects[projectID] = level, p
 		}
-		if level >= 0 && CanReadIssue(id, level, i) {
+		return projects[projectID], level, nil
+	}
+	page.Todos = nil
+	for _, t := range todos {
+		var keep bool
+		switch t.TargetType {
+		case model.NoteableIssue:
+			if i := page.Issues[t.TargetID]; i != nil {
+				_, level, err := readable(i.ProjectID)
+				if err != nil {
+					return nil, err
+				}
+				keep = level >= 0 && CanReadIssue(id, level, i)
+			}
+		case model.NoteableMergeRequest:
+			if m := page.MergeRequests[t.TargetID]; m != nil {
+				p, level, err := readable(m.TargetProjectID)
+				if err != nil {
+					return nil, err
+				}
+				keep = level >= 0 && ProjectCan(id, p, level, access.ReadMergeRequest)
+			}
+		}
+		if keep {
 			page.Todos = append(page.Todos, t)
 		}
 	}
@@ -276,15 +345,9 @@ func (s *Service) MarkTodoDone(ctx context.Context, id *auth.Identity, todoID in
 	if err != nil {
 		return nil, fmt.Errorf("service: mark todo done: %w", err)
 	}
-	page := &TodoPage{Todos: []*model.Todo{t}, Issues: map[int64]*model.Issue{}, Total: 1}
-	if t.TargetType == model.NoteableIssue {
-		issues, err := s.db.Queries().IssuesByIDs(ctx, []int64{t.TargetID})
-		if err != nil {
-			return nil, err
-		}
-		for _, i := range issues {
-			page.Issues[i.ID] = i
-		}
+	page := &TodoPage{Todos: []*model.Todo{t}, Total: 1}
+	if err := loadTodoTargets(ctx, s.db.Queries(), page); err != nil {
+		return nil, err
 	}
 	return page, nil
 }

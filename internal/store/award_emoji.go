@@ -78,10 +78,11 @@ func (q *Queries) DeleteAwardEmoji(ctx context.Context, a *model.AwardEmoji) err
 	return q.countVote(ctx, a, "- 1")
 }
 
-// countVote moves an issue's vote counter by delta ("+ 1" or "- 1") when
+// countVote moves an issue's or merge request's vote counter by delta ("+ 1" or "- 1") when
 // a is a vote on an issue: one atomic UPDATE, so concurrent votes add up.
 func (q *Queries) countVote(ctx context.Context, a *model.AwardEmoji, delta string) error {
-	if a.AwardableType != model.NoteableIssue {
+	table := counterTables[a.AwardableType]
+	if table == "" {
 		return nil
 	}
 	var column string
@@ -93,7 +94,7 @@ func (q *Queries) countVote(ctx context.Context, a *model.AwardEmoji, delta stri
 	default:
 		return nil
 	}
-	if _, err := q.exec(ctx, "UPDATE issues SET "+column+" = "+column+" "+delta+" WHERE id = ?", a.AwardableID); err != nil {
+	if _, err := q.exec(ctx, "UPDATE "+table+" SET "+column+" = "+column+" "+delta+" WHERE id = ?", a.AwardableID); err != nil {
 		return fmt.Errorf("store: count vote: %w", err)
 	}
 	return nil

@@ -28,8 +28,11 @@ type IssueList struct {
 	Version model.Version
 }
 
+// issueListEntry is a cached page of issues or of merge requests (their
+// pages are kept in the same cache, under their own statements).
 type issueListEntry struct {
 	issues []*model.Issue
+	mrs    []*model.MergeRequest
 	total  int  // lists: the total, when counted
 	more   bool // searches: whether a next page exists
 }
@@ -48,6 +51,10 @@ func (e issueListEntry) cost(key string) int {
 	n := len(key) + 64
 	for _, is := range e.issues {
 		n += 256 + len(is.Title) + len(is.Description) + 8*(len(is.AssigneeIDs)+len(is.LabelIDs))
+	}
+	for _, m := range e.mrs {
+		n += 384 + len(m.Title) + len(m.Description) + len(m.SourceBranch) + len(m.TargetBranch) +
+			8*(len(m.AssigneeIDs)+len(m.ReviewerIDs)+len(m.LabelIDs))
 	}
 	return n
 }
@@ -108,6 +115,16 @@ func copyIssues(in []*model.Issue) []*model.Issue {
 	out := make([]*model.Issue, len(in))
 	for i, is := range in {
 		c := *is
+		out[i] = &c
+	}
+	return out
+}
+
+// copyMergeRequests is copyIssues for merge requests.
+func copyMergeRequests(in []*model.MergeRequest) []*model.MergeRequest {
+	out := make([]*model.MergeRequest, len(in))
+	for i, m := range in {
+		c := *m
 		out[i] = &c
 	}
 	return out

@@ -134,104 +134,139 @@ func issueFrom(d Dialect, f IssueFilter, withState bool) (string, conds) {
 	return from, w
 }
 
-const labelTitleExists = `EXISTS (SELECT 1 FROM label_links ll JOIN labels l ON l.id = ll.label_id
-	WHERE ll.target_type = 'Issue' AND ll.target_id = issues.id AND l.title = ?)`
+// issuable names the tables of one kind of issuable (issues, merge
+// requests), so the filters they share are written once.
+type issuable struct {
+	table     string // its table
+	typ       string // its label_links.target_type
+	assignees string // its assignees' table
+	fk        string // the column of that table naming it
+}
 
-const anyLabelExists = `EXISTS (SELECT 1 FROM label_links ll WHERE ll.target_type = 'Issue' AND ll.target_id = issues.id)`
+var (
+	issueTable        = issuable{"issues", "Issue", "issue_assignees", "issue_id"}
+	mergeRequestTable = issuable{"merge_requests", "MergeRequest", "merge_request_assignees", "merge_request_id"}
+)
 
-const assigneeExists = `EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_id = issues.id AND ia.user_id = ?)`
+func (t issuable) col(name string) string { return t.table + "." + name }
 
-const anyAssigneeExists = `EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_id = issues.id)`
+func (t issuable) labelTitleExists() string {
+	return `EXISTS (SELECT 1 FROM label_links ll JOIN labels l ON l.id = ll.label_id
+	WHERE ll.target_type = '` + t.typ + `' AND ll.target_id = ` + t.col("id") + ` AND l.title = ?)`
+}
+
+func (t issuable) anyLabelExists() string {
+	return `EXISTS (SELECT 1 FROM label_links ll WHERE ll.target_type = '` + t.typ + `' AND ll.target_id = ` + t.col("id") + `)`
+}
+
+func (t issuable) assigneeExists() string {
+	return `EXISTS (SELECT 1 FROM ` + t.assignees + ` ia WHERE ia.` + t.fk + ` = ` + t.col("id") + ` AND ia.user_id = ?)`
+}
+
+func (t issuable) anyAssigneeExists() string {
+	return `EXISTS (SELECT 1 FROM ` + t.assignees + ` ia WHERE ia.` + t.fk + ` = ` + t.col("id") + `)`
+}
 
 // issueFilterConds adds the caller's filters on the issue itself.
 func issueFilterConds(d Dialect, w *conds, f IssueFilter) {
-	for _, t := range f.LabelTitles {
-		w.add(labelTitleExists, t)
-	}
-	switch f.LabelsMode {
-	case "none":
-		w.add("NOT " + anyLabelExists)
-	case "any":
-		w.add(anyLabelExists)
-	}
-	for _, t := range f.NotLabelTitles {
-		w.add("NOT "+labelTitleExists, t)
-	}
-	if f.MilestoneID != 0 {
-		w.add("issues.milestone_id = ?", f.MilestoneID)
-	}
-	if f.Milestone != "" {
-		w.add("issues.milestone_id IN (SELECT ms.id FROM milestones ms WHERE ms.title = ?)", f.Milestone)
-	}
-	switch f.MilestoneMode {
-	case "none":
-		w.add("issues.milestone_id IS NULL")
-	case "any":
-		w.add("issues.milestone_id IS NOT NULL")
-	case "started":
-		// Milestone.started: active, started on or before today.
-		w.add("issues.milestone_id IN (SELECT ms.id FROM milestones ms WHERE ms.state = 'active' AND ms.start_date <= ?)", f.Today)
-	case "upcoming":
-		// Milestone.upcoming_ids: per project or group, the active
-		// milestone due next.
-		w.add(`issues.milestone_id IN (SELECT ms.id FROM milestones ms WHERE ms.state = 'active' AND ms.due_date > ?
-			AND NOT EXISTS (SELECT 1 FROM milestones m2 WHERE m2.state = 'active' AND m2.due_date > ?
-			AND m2.due_date < ms.due_date AND (m2.project_id = ms.project_id OR m2.group_id = ms.group_id)))`, f.Today, f.Today)
-	}
-	if f.NotMilestone != "" {
-		w.add("(issues.milestone_id IS NULL OR issues.milestone_id NOT IN (SELECT ms.id FROM milestones ms WHERE ms.title = ?))", f.NotMilestone)
-	}
-	if f.AuthorID != nil {
-		w.add("issues.author_id = ?", *f.AuthorID)
-	}
-	if f.NotAuthorID != nil {
-		w.add("(issues.author_id IS NULL OR issues.author_id <> ?)", *f.NotAuthorID)
-	}
-	for _, id := range f.AssigneeIDs {
-		// An IN over the assignee's index, not a correlated EXISTS: the
-		// database can start from the user's assignments (assigned_to_me
-		// across every project) instead of walking every issue.
-		w.add("issues.id IN (SELECT ia.issue_id FROM issue_assignees ia WHERE ia.user_id = ?)", id)
-	}
-	switch f.AssigneeMode {
-	case "none":
-		w.add("NOT " + anyAssigneeExists)
-	case "any":
-		w.add(anyAssigneeExists)
-	}
-	if f.NotAssigneeID != nil {
-		w.add("NOT "+assigneeExists, *f.NotAssigneeID)
-	}
-	if f.Search != "" {
-		cols := []string{}
-		for _, c := range f.SearchColumns {
-			cols = append(cols, "issues."+c)
-		}
-		if len(cols) == 1 {
-			// One of the two columns: a substring match of it.
-			w.search(f.Search, cols...)
-		} else {
-			// Both, the default: every word, through the full-text index.
-			w.fullText(d, issueText, f.Search)
-		}
-	}
-	for _, b := range []struct {
-		t  *time.Time
-		op string
-	}{{f.CreatedAfter, "issues.created_at >= ?"}, {f.CreatedBefore, "issues.created_at <= ?"},
-		{f.UpdatedAfter, "issues.updated_at >= ?"}, {f.UpdatedBefore, "issues.updated_at <= ?"}} {
-		if b.t != nil {
-			w.add(b.op, ms(*b.t))
-		}
-	}
-	if len(f.IIDs) > 0 {
-		w.in("issues.iid", false, f.IIDs)
-	}
+	issuableFilterConds(d, w, f, issueTable)
 	if f.Confidential != nil {
 		w.add("issues.confidential = ?", *f.Confidential)
 	}
 	if len(f.IssueTypes) > 0 {
 		w.add("issues.issue_type IN ("+placeholders(len(f.IssueTypes))+")", toAny(f.IssueTypes)...)
+	}
+}
+
+// issuableFilterConds adds the filters issues and merge requests share:
+// labels, milestone, author, assignees, search, times and iids.
+func issuableFilterConds(d Dialect, w *conds, f IssueFilter, t issuable) {
+	for _, title := range f.LabelTitles {
+		w.add(t.labelTitleExists(), title)
+	}
+	switch f.LabelsMode {
+	case "none":
+		w.add("NOT " + t.anyLabelExists())
+	case "any":
+		w.add(t.anyLabelExists())
+	}
+	for _, title := range f.NotLabelTitles {
+		w.add("NOT "+t.labelTitleExists(), title)
+	}
+	milestone := t.col("milestone_id")
+	if f.MilestoneID != 0 {
+		w.add(milestone+" = ?", f.MilestoneID)
+	}
+	if f.Milestone != "" {
+		w.add(milestone+" IN (SELECT ms.id FROM milestones ms WHERE ms.title = ?)", f.Milestone)
+	}
+	switch f.MilestoneMode {
+	case "none":
+		w.add(milestone + " IS NULL")
+	case "any":
+		w.add(milestone + " IS NOT NULL")
+	case "started":
+		// Milestone.started: active, started on or before today.
+		w.add(milestone+" IN (SELECT ms.id FROM milestones ms WHERE ms.state = 'active' AND ms.start_date <= ?)", f.Today)
+	case "upcoming":
+		// Milestone.upcoming_ids: per project or group, the active
+		// milestone due next.
+		w.add(milestone+` IN (SELECT ms.id FROM milestones ms WHERE ms.state = 'active' AND ms.due_date > ?
+			AND NOT EXISTS (SELECT 1 FROM milestones m2 WHERE m2.state = 'active' AND m2.due_date > ?
+			AND m2.due_date < ms.due_date AND (m2.project_id = ms.project_id OR m2.group_id = ms.group_id)))`, f.Today, f.Today)
+	}
+	if f.NotMilestone != "" {
+		w.add("("+milestone+" IS NULL OR "+milestone+" NOT IN (SELECT ms.id FROM milestones ms WHERE ms.title = ?))", f.NotMilestone)
+	}
+	if f.AuthorID != nil {
+		w.add(t.col("author_id")+" = ?", *f.AuthorID)
+	}
+	if f.NotAuthorID != nil {
+		w.add("("+t.col("author_id")+" IS NULL OR "+t.col("author_id")+" <> ?)", *f.NotAuthorID)
+	}
+	for _, id := range f.AssigneeIDs {
+		// An IN over the assignee's index, not a correlated EXISTS: the
+		// database can start from the user's assignments (assigned_to_me
+		// across every project) instead of walking every issue.
+		w.add(t.col("id")+" IN (SELECT ia."+t.fk+" FROM "+t.assignees+" ia WHERE ia.user_id = ?)", id)
+	}
+	switch f.AssigneeMode {
+	case "none":
+		w.add("NOT " + t.anyAssigneeExists())
+	case "any":
+		w.add(t.anyAssigneeExists())
+	}
+	if f.NotAssigneeID != nil {
+		w.add("NOT "+t.assigneeExists(), *f.NotAssigneeID)
+	}
+	if f.Search != "" {
+		cols := []string{}
+		for _, c := range f.SearchColumns {
+			cols = append(cols, t.col(c))
+		}
+		switch {
+		case len(cols) == 1:
+			// One of the two columns: a substring match of it.
+			w.search(f.Search, cols...)
+		case t == issueTable:
+			// Both, the default: every word, through the full-text index.
+			w.fullText(d, issueText, f.Search)
+		default:
+			// No full-text index (merge requests): a substring of either.
+			w.search(f.Search, t.col("title"), t.col("description"))
+		}
+	}
+	for _, b := range []struct {
+		t  *time.Time
+		op string
+	}{{f.CreatedAfter, "created_at >= ?"}, {f.CreatedBefore, "created_at <= ?"},
+		{f.UpdatedAfter, "updated_at >= ?"}, {f.UpdatedBefore, "updated_at <= ?"}} {
+		if b.t != nil {
+			w.add(t.col(b.op), ms(*b.t))
+		}
+	}
+	if len(f.IIDs) > 0 {
+		w.in(t.col("iid"), false, f.IIDs)
 	}
 }
 

@@ -49,24 +49,35 @@ func (q *Queries) LockIssue(ctx context.Context, id int64) (*model.Issue, error)
 }
 
 // DeleteIssue deletes an issue and what is attached to it by type and id
-// (notes, award emoji, labels, events, subscriptions, time logs), which no
-// foreign key removes.
+// (deleteNoteableAttachments), which no foreign key removes.
 func (q *Queries) DeleteIssue(ctx context.Context, id int64) error {
+	if err := q.deleteNoteableAttachments(ctx, model.NoteableIssue, id); err != nil {
+		return fmt.Errorf("store: delete issue: %w", err)
+	}
+	if _, err := q.exec(ctx, "DELETE FROM issues WHERE id = ?", id); err != nil {
+		return fmt.Errorf("store: delete issue: %w", err)
+	}
+	return nil
+}
+
+// deleteNoteableAttachments deletes what attaches to a noteable by its
+// type and id: notes (and their award emoji), award emoji, labels,
+// resource events, subscriptions, time logs and to-do items.
+func (q *Queries) deleteNoteableAttachments(ctx context.Context, typ string, id int64) error {
 	for _, stmt := range []string{
-		"DELETE FROM award_emoji WHERE awardable_type = 'Note' AND awardable_id IN (SELECT id FROM notes WHERE noteable_type = 'Issue' AND noteable_id = ?)",
-		"DELETE FROM notes WHERE noteable_type = 'Issue' AND noteable_id = ?",
-		"DELETE FROM award_emoji WHERE awardable_type = 'Issue' AND awardable_id = ?",
-		"DELETE FROM label_links WHERE target_type = 'Issue' AND target_id = ?",
-		"DELETE FROM resource_label_events WHERE resource_type = 'Issue' AND resource_id = ?",
-		"DELETE FROM resource_milestone_events WHERE resource_type = 'Issue' AND resource_id = ?",
-		"DELETE FROM resource_state_events WHERE resource_type = 'Issue' AND resource_id = ?",
-		"DELETE FROM subscriptions WHERE subscribable_type = 'Issue' AND subscribable_id = ?",
-		"DELETE FROM timelogs WHERE resource_type = 'Issue' AND resource_id = ?",
-		"DELETE FROM todos WHERE target_type = 'Issue' AND target_id = ?",
-		"DELETE FROM issues WHERE id = ?",
+		"DELETE FROM award_emoji WHERE awardable_type = 'Note' AND awardable_id IN (SELECT id FROM notes WHERE noteable_type = ? AND noteable_id = ?)",
+		"DELETE FROM notes WHERE noteable_type = ? AND noteable_id = ?",
+		"DELETE FROM award_emoji WHERE awardable_type = ? AND awardable_id = ?",
+		"DELETE FROM label_links WHERE target_type = ? AND target_id = ?",
+		"DELETE FROM resource_label_events WHERE resource_type = ? AND resource_id = ?",
+		"DELETE FROM resource_milestone_events WHERE resource_type = ? AND resource_id = ?",
+		"DELETE FROM resource_state_events WHERE resource_type = ? AND resource_id = ?",
+		"DELETE FROM subscriptions WHERE subscribable_type = ? AND subscribable_id = ?",
+		"DELETE FROM timelogs WHERE resource_type = ? AND resource_id = ?",
+		"DELETE FROM todos WHERE target_type = ? AND target_id = ?",
 	} {
-		if _, err := q.exec(ctx, stmt, id); err != nil {
-			return fmt.Errorf("store: delete issue: %w", err)
+		if _, err := q.exec(ctx, stmt, typ, id); err != nil {
+			return err
 		}
 	}
 	return nil

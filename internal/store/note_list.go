@@ -130,7 +130,7 @@ func (q *Queries) SetNoteType(ctx context.Context, id int64, noteType string) er
 }
 
 // DeleteNote deletes a note and its award emoji. A user's note on an
-// issue moves the issue's user_notes_count back in the same transaction.
+// issue or merge request moves its user_notes_count back in the same transaction.
 func (q *Queries) DeleteNote(ctx context.Context, n *model.Note) error {
 	res, err := q.exec(ctx, "DELETE FROM notes WHERE id = ?", n.ID)
 	if err != nil {
@@ -143,8 +143,8 @@ func (q *Queries) DeleteNote(ctx context.Context, n *model.Note) error {
 		model.AwardableNote, n.ID); err != nil {
 		return fmt.Errorf("store: delete note's award emoji: %w", err)
 	}
-	if !n.System && n.NoteableType == model.NoteableIssue {
-		if _, err := q.exec(ctx, "UPDATE issues SET user_notes_count = user_notes_count - 1 WHERE id = ? AND user_notes_count > 0",
+	if table := counterTables[n.NoteableType]; !n.System && table != "" {
+		if _, err := q.exec(ctx, "UPDATE "+table+" SET user_notes_count = user_notes_count - 1 WHERE id = ? AND user_notes_count > 0",
 			n.NoteableID); err != nil {
 			return fmt.Errorf("store: count note: %w", err)
 		}

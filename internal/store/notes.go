@@ -35,9 +35,13 @@ func (q *Queries) NoteByID(ctx context.Context, id int64) (*model.Note, error) {
 	return scanNote(q.queryRow(ctx, "SELECT "+noteColumns+" FROM notes WHERE id = ?", id))
 }
 
+// counterTables are the tables of the noteables that count their user
+// notes and votes in their rows.
+var counterTables = map[string]string{model.NoteableIssue: "issues", model.NoteableMergeRequest: "merge_requests"}
+
 // InsertNote inserts n, filling in ID and the timestamps (CreatedAt when
 // zero). The caller sets DiscussionID (NewDiscussionID for a new one). A
-// user's note on an issue moves the issue's user_notes_count in the same
+// user's note on an issue or a merge request moves its user_notes_count in the same
 // transaction; system notes do not count.
 func (q *Queries) InsertNote(ctx context.Context, n *model.Note) error {
 	if n.CreatedAt.IsZero() {
@@ -54,8 +58,8 @@ func (q *Queries) InsertNote(ctx context.Context, n *model.Note) error {
 		return fmt.Errorf("store: create note: %w", err)
 	}
 	n.ID = id
-	if !n.System && n.NoteableType == model.NoteableIssue {
-		if _, err := q.exec(ctx, "UPDATE issues SET user_notes_count = user_notes_count + 1 WHERE id = ?", n.NoteableID); err != nil {
+	if table := counterTables[n.NoteableType]; !n.System && table != "" {
+		if _, err := q.exec(ctx, "UPDATE "+table+" SET user_notes_count = user_notes_count + 1 WHERE id = ?", n.NoteableID); err != nil {
 			return fmt.Errorf("store: count note: %w", err)
 		}
 	}

@@ -12,28 +12,49 @@ import (
 // reference first and reads each kind with one of these.
 
 // IssuesByProjectIIDs returns the issues with the given iids of each
-// project (project id → iids), in one query, without their relations.
+// project (project id → iids), with their relations.
 func (q *Queries) IssuesByProjectIIDs(ctx context.Context, want map[int64][]int64) ([]*model.Issue, error) {
+	where, args := projectIIDs("project_id", want)
+	if where == "" {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, "SELECT "+issueColumns+" FROM issues WHERE "+where+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: issues by iids: %w", err)
+	}
+	return q.collectIssues(ctx, rows)
+}
+
+// MergeRequestsByProjectIIDs is IssuesByProjectIIDs for merge requests
+// (by target project), without their relations.
+func (q *Queries) MergeRequestsByProjectIIDs(ctx context.Context, want map[int64][]int64) ([]*model.MergeRequest, error) {
+	where, args := projectIIDs("target_project_id", want)
+	if where == "" {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, "SELECT "+mergeRequestColumns+" FROM merge_requests WHERE "+where+" ORDER BY id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: merge requests by iids: %w", err)
+	}
+	return collect(rows, scanMergeRequest)
+}
+
+// projectIIDs is the condition "(project = ? AND iid IN (…)) OR …" of
+// want (iids by project id), "" when it names none.
+func projectIIDs(column string, want map[int64][]int64) (string, []any) {
 	var parts []string
 	var args []any
 	for projectID, iids := range want {
 		if len(iids) == 0 {
 			continue
 		}
-		parts = append(parts, "(project_id = ? AND iid IN ("+placeholders(len(iids))+"))")
+		parts = append(parts, "("+column+" = ? AND iid IN ("+placeholders(len(iids))+"))")
 		args = append(args, projectID)
 		for _, iid := range iids {
 			args = append(args, iid)
 		}
 	}
-	if len(parts) == 0 {
-		return nil, nil
-	}
-	rows, err := q.query(ctx, "SELECT "+issueColumns+" FROM issues WHERE "+strings.Join(parts, " OR ")+" ORDER BY id", args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: issues by iids: %w", err)
-	}
-	return q.collectIssues(ctx, rows)
+	return strings.Join(parts, " OR "), args
 }
 
 // AvailableMilestonesMatching returns the milestones a project may use —

@@ -34,9 +34,10 @@ const (
 	// key on TopicAccess and so survive project creation; caches of lists
 	// key on TopicListing.
 	TopicListing
-	// TopicPlanning covers what issue lists are read from: issues (their
-	// counters too: notes and award emoji move them), assignees, labels
-	// and their links and priorities, milestones.
+	// TopicPlanning covers what issue and merge request lists are read
+	// from: issues and merge requests (their counters too: notes and award
+	// emoji move them), their assignees and reviewers, labels and their
+	// links and priorities, milestones.
 	TopicPlanning
 	// TopicActivity covers the events feeds read: events and their push
 	// payloads.
@@ -53,21 +54,24 @@ const accessTopics = 1<<TopicAccess | 1<<TopicListing
 
 // topicTables maps each table to the topics its writes bump.
 var topicTables = map[string]uint8{
-	"users":                  1 << TopicAuth,
-	"personal_access_tokens": 1 << TopicAuth,
-	"members":                accessTopics,
-	"projects":               accessTopics,
-	"namespaces":             accessTopics,
-	"namespace_closure":      accessTopics,
-	"protected_branches":     accessTopics,
-	"issues":                 1 << TopicPlanning,
-	"issue_assignees":        1 << TopicPlanning,
-	"labels":                 1<<TopicPlanning | 1<<TopicLabels,
-	"label_links":            1 << TopicPlanning,
-	"label_priorities":       1 << TopicPlanning,
-	"milestones":             1<<TopicPlanning | 1<<TopicLabels,
-	"events":                 1 << TopicActivity,
-	"push_event_payloads":    1 << TopicActivity,
+	"users":                   1 << TopicAuth,
+	"personal_access_tokens":  1 << TopicAuth,
+	"members":                 accessTopics,
+	"projects":                accessTopics,
+	"namespaces":              accessTopics,
+	"namespace_closure":       accessTopics,
+	"protected_branches":      accessTopics,
+	"issues":                  1 << TopicPlanning,
+	"issue_assignees":         1 << TopicPlanning,
+	"labels":                  1<<TopicPlanning | 1<<TopicLabels,
+	"label_links":             1 << TopicPlanning,
+	"label_priorities":        1 << TopicPlanning,
+	"milestones":              1<<TopicPlanning | 1<<TopicLabels,
+	"merge_requests":          1 << TopicPlanning,
+	"merge_request_assignees": 1 << TopicPlanning,
+	"merge_request_reviewers": 1 << TopicPlanning,
+	"events":                  1 << TopicActivity,
+	"push_event_payloads":     1 << TopicActivity,
 }
 
 const allTopics = 1<<numTopics - 1

@@ -9,7 +9,7 @@ import (
 // awardableRef reads the issue, and the note when the route has one,
 // that award emoji routes address.
 func awardableRef(r *http.Request) (service.AwardableRef, error) {
-	ref, err := issueRef(r, "issue_iid")
+	ref, err := noteableRef(r, "issue_iid")
 	if err != nil {
 		return service.AwardableRef{}, err
 	}

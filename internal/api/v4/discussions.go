@@ -7,7 +7,7 @@ import (
 )
 
 func (a *API) listIssueDiscussions(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (a *API) listIssueDiscussions(w http.ResponseWriter, r *http.Request, c *ca
 }
 
 func (a *API) getIssueDiscussion(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (a *API) getIssueDiscussion(w http.ResponseWriter, r *http.Request, c *call
 }
 
 func (a *API) createIssueDiscussion(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (a *API) createIssueDiscussion(w http.ResponseWriter, r *http.Request, c *c
 // listIssueDiscussionNotes is GET …/discussions/:id/notes: the notes of
 // one discussion, "404 Notes Not Found" when the caller reads none.
 func (a *API) listIssueDiscussionNotes(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (a *API) listIssueDiscussionNotes(w http.ResponseWriter, r *http.Request, c
 }
 
 func (a *API) replyToIssueDiscussion(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (a *API) getIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *
 
 // updateIssueDiscussionNote takes exactly one of body and resolved.
 func (a *API) updateIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -135,4 +135,25 @@ func (a *API) updateIssueDiscussionNote(w http.ResponseWriter, r *http.Request, 
 
 func (a *API) deleteIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *call) error {
 	return a.deleteIssueNote(w, r, c)
+}
+
+// resolveDiscussion is PUT …/discussions/:discussion_id with resolved
+// (required): every note of the discussion resolved or unresolved.
+func (a *API) resolveDiscussion(w http.ResponseWriter, r *http.Request, c *call) error {
+	ref, err := noteableRef(r, "noteable_id")
+	if err != nil {
+		return err
+	}
+	resolved, ok, err := c.params.bool("resolved")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return service.ParamError("resolved is missing")
+	}
+	list, err := a.svc.ResolveDiscussion(r.Context(), c.id, ref, r.PathValue("discussion_id"), resolved)
+	if err != nil {
+		return err
+	}
+	return writeOK(w, a.discussionJSON(r, list, list.Discussions[0]))
 }

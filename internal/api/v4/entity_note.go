@@ -122,12 +122,20 @@ func pathID(r *http.Request, segment, param string) (int64, error) {
 	return n, nil
 }
 
-// noteableRef reads the issue a notes route addresses; param is how
-// GitLab's route names the iid in its errors.
-func issueRef(r *http.Request, param string) (service.NoteableRef, error) {
-	iid, err := pathID(r, "issue_iid", param)
+// noteableRef reads the issue or merge request a notes, discussions or
+// award emoji route addresses ({issue_iid} or {merge_request_iid}); param
+// is how GitLab's route names the iid in its errors.
+func noteableRef(r *http.Request, param string) (service.NoteableRef, error) {
+	segment, typ := "issue_iid", model.NoteableIssue
+	if r.PathValue("merge_request_iid") != "" {
+		segment, typ = "merge_request_iid", model.NoteableMergeRequest
+		if param == "issue_iid" {
+			param = segment
+		}
+	}
+	iid, err := pathID(r, segment, param)
 	if err != nil {
 		return service.NoteableRef{}, err
 	}
-	return service.NoteableRef{Project: r.PathValue("id"), Type: model.NoteableIssue, IID: iid}, nil
+	return service.NoteableRef{Project: r.PathValue("id"), Type: typ, IID: iid}, nil
 }

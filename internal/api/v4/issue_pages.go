@@ -1,6 +1,8 @@
 package v4
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 
 	"github.com/lablet/lablet/internal/cache"
@@ -23,6 +25,7 @@ type issuePageKey struct {
 	base    string
 	details bool
 	groupID int64
+	simple  bool // merge requests' view=simple
 }
 
 // issuePagesBudget bounds the bytes of kept pages (a page of twenty is
@@ -37,41 +40,61 @@ func newIssuePageCache(off bool) *cache.Cache[issuePageKey, []byte] {
 // rendered.
 func (a *API) issuePageBody(r *http.Request, c *call, pg *service.IssuePage) ([]byte, error) {
 	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.baseURL(r), details: labelDetails(c), groupID: pg.GroupID}
-	cacheable := pg.Key != "" && pg.Version.Valid()
+	return a.keptPage(k, func() (any, bool, error) {
+		var known []*model.Project
+		if pg.Project != nil {
+			known = append(known, pg.Project)
+		}
+		refs, err := a.svc.LoadIssueRefs(r.Context(), pg.Issues, known...)
+		if err != nil {
+			return nil, false, err
+		}
+		ir, err := a.issueRendererFor(r, c, refs)
+		if err != nil {
+			return nil, false, err
+		}
+		ir.groupID = pg.GroupID
+		b := make([]byte, 0, 2048*len(pg.Issues)+3)
+		b = append(b, '[')
+		for n, i := range pg.Issues {
+			if n > 0 {
+				b = append(b, ',')
+			}
+			e := ir.issue(i)
+			if b, err = appendIssueEntity(b, &e); err != nil {
+				return nil, false, err
+			}
+		}
+		b = append(b, ']', '\n') // as writeJSON's encoder ends
+		return b, len(ir.labelDescs) == 0, nil
+	})
+}
+
+// keptPage returns the kept body of page k, or renders it: render returns
+// the entities (or their JSON, as a []byte) and whether the body may be
+// kept (nothing of the caller's in it).
+func (a *API) keptPage(k issuePageKey, render func() (any, bool, error)) ([]byte, error) {
+	cacheable := k.page != "" && k.version.Valid()
 	if cacheable {
 		if b, ok := a.issuePages.Get(k); ok {
 			return b, nil
 		}
 	}
-	var known []*model.Project
-	if pg.Project != nil {
-		known = append(known, pg.Project)
-	}
-	refs, err := a.svc.LoadIssueRefs(r.Context(), pg.Issues, known...)
+	out, keep, err := render()
 	if err != nil {
 		return nil, err
 	}
-	ir, err := a.issueRendererFor(r, c, refs)
-	if err != nil {
-		return nil, err
-	}
-	ir.groupID = pg.GroupID
-	if len(ir.labelDescs) > 0 {
-		cacheable = false
-	}
-	b := make([]byte, 0, 2048*len(pg.Issues)+3)
-	b = append(b, '[')
-	for n, i := range pg.Issues {
-		if n > 0 {
-			b = append(b, ',')
-		}
-		e := ir.issue(i)
-		if b, err = appendIssueEntity(b, &e); err != nil {
+	b, encoded := out.([]byte)
+	if !encoded {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false) // as writeJSON
+		if err := enc.Encode(out); err != nil {
 			return nil, err
 		}
+		b = buf.Bytes()
 	}
-	b = append(b, ']', '\n') // as writeJSON's encoder ends
-	if cacheable {
+	if cacheable && keep {
 		a.issuePages.PutCost(k, b, len(b)+len(k.page)+64)
 	}
 	return b, nil

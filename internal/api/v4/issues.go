@@ -129,20 +129,6 @@ func (a *API) listMilestoneIssues(w http.ResponseWriter, r *http.Request, c *cal
 	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
-// listMilestoneMergeRequests: merge requests don't exist yet, so every
-// milestone has none.
-func (a *API) listMilestoneMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
-	mid, err := pathID(r, "milestone_id", "milestone_id")
-	if err != nil {
-		return err
-	}
-	if err := a.svc.MilestoneExists(r.Context(), c.id, r.PathValue("id"), mid); err != nil {
-		return err
-	}
-	a.setPageHeaders(w, r, pageOf(c.params), 0)
-	return writeOK(w, []any{})
-}
-
 func (a *API) getProjectIssue(w http.ResponseWriter, r *http.Request, c *call) error {
 	iid, err := issueIID(r)
 	if err != nil {

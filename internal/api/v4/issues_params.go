@@ -104,50 +104,11 @@ func issueInput(p *params) (service.IssueInput, error) {
 	} else if ok {
 		in.DiscussionLocked = &b
 	}
-	if ids, ok, err := p.intList("assignee_ids"); err != nil {
-		return in, err
-	} else if ok {
-		in.AssigneeIDs = &ids
-	} else if s, ok := p.str("assignee_id"); ok {
-		ids := []int64{}
-		if s != "" {
-			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-			if err != nil {
-				return in, service.ParamError("assignee_id is invalid")
-			}
-			ids = append(ids, n)
-		}
-		in.AssigneeIDs = &ids
-	}
-	if s, ok := p.str("milestone_id"); ok {
-		var n int64
-		if s = strings.TrimSpace(s); s != "" {
-			v, err := strconv.ParseInt(s, 10, 64)
-			if err != nil {
-				return in, service.ParamError("milestone_id is invalid")
-			}
-			n = v
-		}
-		in.MilestoneID = &n
-	} else if p.has("milestone_id") {
-		n := int64(0) // null
-		in.MilestoneID = &n
-	}
-	if ls, ok, err := p.strList("labels"); err != nil {
-		return in, err
-	} else if ok {
-		if ls == nil {
-			ls = []string{}
-		}
-		in.Labels = &ls
-	}
-	var err error
-	if in.AddLabels, _, err = p.strList("add_labels"); err != nil {
+	m, err := issuableMetaParams(p)
+	if err != nil {
 		return in, err
 	}
-	if in.RemoveLabels, _, err = p.strList("remove_labels"); err != nil {
-		return in, err
-	}
+	in.AssigneeIDs, in.MilestoneID, in.Labels, in.AddLabels, in.RemoveLabels = m.assignees, m.milestone, m.labels, m.add, m.remove
 	if in.DueDate, in.DueDateSet, err = p.date("due_date"); err != nil {
 		return in, err
 	}
@@ -168,18 +129,87 @@ func issueInput(p *params) (service.IssueInput, error) {
 	return in, nil
 }
 
+// issuableMeta are the assignees, milestone and labels a create or
+// update of an issue or merge request sets; nil: not given.
+type issuableMeta struct {
+	assignees   *[]int64
+	milestone   *int64
+	labels      *[]string
+	add, remove []string
+}
+
+// issuableMetaParams reads assignee_ids (or assignee_id), milestone_id
+// (null or "" removes it), labels, add_labels and remove_labels.
+func issuableMetaParams(p *params) (issuableMeta, error) {
+	var m issuableMeta
+	if ids, ok, err := p.intList("assignee_ids"); err != nil {
+		return m, err
+	} else if ok {
+		m.assignees = &ids
+	} else if s, ok := p.str("assignee_id"); ok {
+		ids := []int64{}
+		if s = strings.TrimSpace(s); s != "" {
+			n, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return m, service.ParamError("assignee_id is invalid")
+			}
+			ids = append(ids, n)
+		}
+		m.assignees = &ids
+	}
+	if s, ok := p.str("milestone_id"); ok {
+		var n int64
+		if s = strings.TrimSpace(s); s != "" {
+			v, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return m, service.ParamError("milestone_id is invalid")
+			}
+			n = v
+		}
+		m.milestone = &n
+	} else if p.has("milestone_id") {
+		n := int64(0) // null
+		m.milestone = &n
+	}
+	if ls, ok, err := p.strList("labels"); err != nil {
+		return m, err
+	} else if ok {
+		if ls == nil {
+			ls = []string{}
+		}
+		m.labels = &ls
+	}
+	var err error
+	if m.add, _, err = p.strList("add_labels"); err != nil {
+		return m, err
+	}
+	if m.remove, _, err = p.strList("remove_labels"); err != nil {
+		return m, err
+	}
+	return m, nil
+}
+
 // issueOrders are the order_by values GitLab's issues lists accept.
 var issueOrders = []string{"created_at", "updated_at", "priority", "due_date", "relative_position",
 	"label_priority", "milestone_due", "popularity", "title", "id"}
 
+// issueStates are the state values GitLab's issues lists accept.
+var issueStates = []string{"opened", "closed", "all"}
+
 // issueQuery reads a list's (or statistics') filters and pagination.
 func issueQuery(p *params) (service.IssueQuery, error) {
+	return issuableQuery(p, issueStates, issueOrders)
+}
+
+// issuableQuery reads the filters and pagination issue and merge request
+// lists share; states and orders are the values state and order_by take.
+func issuableQuery(p *params, states, orders []string) (service.IssueQuery, error) {
 	var qy service.IssueQuery
 	var err error
 	if qy.Scope, _, err = p.oneOf("scope", "created_by_me", "assigned_to_me", "all", "created-by-me", "assigned-to-me"); err != nil {
 		return qy, err
 	}
-	if qy.State, _, err = p.oneOf("state", "opened", "closed", "all"); err != nil {
+	if qy.State, _, err = p.oneOf("state", states...); err != nil {
 		return qy, err
 	}
 	if qy.Labels, _, err = p.strList("labels"); err != nil {
@@ -256,7 +286,7 @@ func issueQuery(p *params) (service.IssueQuery, error) {
 	} else if ok {
 		qy.NonArchived = b
 	}
-	if qy.OrderBy, _, err = p.oneOf("order_by", issueOrders...); err != nil {
+	if qy.OrderBy, _, err = p.oneOf("order_by", orders...); err != nil {
 		return qy, err
 	}
 	if qy.Sort, _, err = p.oneOf("sort", "asc", "desc"); err != nil {

@@ -12,7 +12,7 @@ import (
 const maxNoteBytes = 4 * service.MaxNoteLength
 
 func (a *API) listIssueNotes(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (a *API) listIssueNotes(w http.ResponseWriter, r *http.Request, c *call) er
 }
 
 func (a *API) getIssueNote(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func noteInput(p *params, withInternal bool) (service.NoteInput, error) {
 }
 
 func (a *API) createIssueNote(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func noteBody(p *params) (*string, error) {
 }
 
 func (a *API) updateIssueNote(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (a *API) updateIssueNote(w http.ResponseWriter, r *http.Request, c *call) e
 }
 
 func (a *API) deleteIssueNote(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := issueRef(r, "noteable_id")
+	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,7 @@ func (a *API) eventMilestone(base, today string, list *service.ResourceEvents, m
 // listResourceEvents serves GET …/resource_<kind>_events.
 func listResourceEvents(kind string) handler {
 	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		ref, err := issueRef(r, "eventable_id")
+		ref, err := noteableRef(r, "eventable_id")
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func listResourceEvents(kind string) handler {
 // getResourceEvent serves GET …/resource_<kind>_events/:event_id.
 func getResourceEvent(kind string) handler {
 	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		ref, err := issueRef(r, "eventable_id")
+		ref, err := noteableRef(r, "eventable_id")
 		if err != nil {
 			return err
 		}

@@ -45,10 +45,21 @@ func writeAccepted(w http.ResponseWriter) error {
 // insufficientScopeDescription is RFC 6750's wording, which GitLab uses.
 const insufficientScopeDescription = "The request requires higher privileges than provided by the access token."
 
+// listStatuses are the kinds whose errors may carry a List.
+var listStatuses = map[service.Kind]int{service.KindForbidden: http.StatusForbidden,
+	service.KindConflict: http.StatusConflict, service.KindUnprocessable: http.StatusUnprocessableEntity}
+
 // writeError renders err in GitLab's shape (service.Classify puts every
 // failure in the service's vocabulary) and logs unexpected failures.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	se := service.Classify(err)
+	if len(se.List) > 0 {
+		// GitLab's error!(record.errors[:attribute], status).
+		if status, ok := listStatuses[se.Kind]; ok {
+			writeJSON(w, status, map[string][]string{"message": se.List})
+			return
+		}
+	}
 	switch se.Kind {
 	case service.KindUnauthorized:
 		body := map[string]string{"message": "401 Unauthorized"}
@@ -74,10 +85,6 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case service.KindNotFound:
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "404 " + se.Message})
 	case service.KindForbidden:
-		if len(se.List) > 0 {
-			writeJSON(w, http.StatusForbidden, map[string][]string{"message": se.List})
-			return
-		}
 		msg := "403 Forbidden"
 		if se.Message != "" {
 			msg += " - " + se.Message

@@ -221,6 +221,22 @@ func table() []endpoint {
 		row("GET /projects/{id}/milestones/{milestone_id}/issues", (*API).listProjectMilestoneIssues, anyone, access.ReadMilestone),
 		row("GET /projects/{id}/milestones/{milestone_id}/merge_requests", (*API).listMilestoneMergeRequests, anyone, access.ReadMilestone),
 
+		// Merge requests (merge_requests*.go)
+		row("GET /merge_requests", (*API).listMergeRequests, anyone, access.ReadMergeRequest),
+		row("GET /groups/{id}/merge_requests", (*API).listGroupMergeRequests, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests", (*API).listProjectMergeRequests, anyone, access.ReadMergeRequest),
+		row("POST /projects/{id}/merge_requests", (*API).createMergeRequest, signedIn, access.CreateMergeRequestIn),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}", (*API).getMergeRequest, anyone, access.ReadMergeRequest),
+		row("PUT /projects/{id}/merge_requests/{merge_request_iid}", (*API).updateMergeRequest, signedIn, access.UpdateMergeRequest),
+		row("DELETE /projects/{id}/merge_requests/{merge_request_iid}", (*API).deleteMergeRequest, signedIn, access.DestroyMergeRequest),
+		// GitLab's subscriptions API finds merge requests with update_merge_request.
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/subscribe", (*API).subscribeMergeRequest, signedIn, access.UpdateMergeRequest),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/unsubscribe", (*API).unsubscribeMergeRequest, signedIn, access.UpdateMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/participants", (*API).mergeRequestParticipants, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/commits", (*API).mergeRequestCommits, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/changes", (*API).mergeRequestChanges, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/diffs", (*API).mergeRequestDiffs, anyone, access.ReadMergeRequest),
+
 		// Labels (labels.go). GitLab's labels, group labels and
 		// subscriptions APIs all start with authenticate!, reads included.
 		row("GET /projects/{id}/labels", (*API).listProjectLabels, signedIn, access.ReadLabel),
@@ -315,6 +331,34 @@ func table() []endpoint {
 		row("GET /projects/{id}/issues/{issue_iid}/resource_milestone_events/{event_id}", getResourceEvent(service.EventMilestone), signedIn, access.ReadIssue),
 		row("GET /projects/{id}/issues/{issue_iid}/resource_state_events", listResourceEvents(service.EventState), signedIn, access.ReadIssue),
 		row("GET /projects/{id}/issues/{issue_iid}/resource_state_events/{event_id}", getResourceEvent(service.EventState), signedIn, access.ReadIssue),
+
+		// The same handlers on merge requests: they read the noteable from
+		// the path ({merge_request_iid}); merge request discussions resolve.
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/notes", (*API).listIssueNotes, signedIn, access.ReadNote),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/notes", (*API).createIssueNote, signedIn, access.CreateNote),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}", (*API).getIssueNote, signedIn, access.ReadNote),
+		row("PUT /projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}", (*API).updateIssueNote, signedIn, access.AdminNote),
+		row("DELETE /projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}", (*API).deleteIssueNote, signedIn, access.AdminNote),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/discussions", (*API).listIssueDiscussions, signedIn, access.ReadNote),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/discussions", (*API).createIssueDiscussion, signedIn, access.CreateNote),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/discussions/{discussion_id}", (*API).getIssueDiscussion, signedIn, access.ReadNote),
+		row("PUT /projects/{id}/merge_requests/{merge_request_iid}/discussions/{discussion_id}", (*API).resolveDiscussion, signedIn, access.ResolveNote),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/discussions/{discussion_id}/notes", (*API).listIssueDiscussionNotes, signedIn, access.ReadNote),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/discussions/{discussion_id}/notes", (*API).replyToIssueDiscussion, signedIn, access.CreateNote),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/discussions/{discussion_id}/notes/{note_id}", (*API).getIssueDiscussionNote, signedIn, access.ReadNote),
+		row("PUT /projects/{id}/merge_requests/{merge_request_iid}/discussions/{discussion_id}/notes/{note_id}", (*API).updateIssueDiscussionNote, signedIn, access.AdminNote),
+		row("DELETE /projects/{id}/merge_requests/{merge_request_iid}/discussions/{discussion_id}/notes/{note_id}", (*API).deleteIssueDiscussionNote, signedIn, access.AdminNote),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/award_emoji", (*API).listAwardEmoji, anyone, access.ReadMergeRequest),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/award_emoji", (*API).createAwardEmoji, signedIn, access.AwardEmoji),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/award_emoji/{award_id}", (*API).getAwardEmoji, anyone, access.ReadMergeRequest),
+		row("DELETE /projects/{id}/merge_requests/{merge_request_iid}/award_emoji/{award_id}", (*API).deleteAwardEmoji, signedIn, access.AwardEmoji),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}/award_emoji", (*API).listAwardEmoji, anyone, access.ReadMergeRequest),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}/award_emoji", (*API).createAwardEmoji, signedIn, access.AwardEmoji),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}/award_emoji/{award_id}", (*API).getAwardEmoji, anyone, access.ReadMergeRequest),
+		row("DELETE /projects/{id}/merge_requests/{merge_request_iid}/notes/{note_id}/award_emoji/{award_id}", (*API).deleteAwardEmoji, signedIn, access.AwardEmoji),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/resource_label_events", listResourceEvents(service.EventLabel), signedIn, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/resource_milestone_events", listResourceEvents(service.EventMilestone), signedIn, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/resource_state_events", listResourceEvents(service.EventState), signedIn, access.ReadMergeRequest),
 
 		// Markdown and uploads (markdown.go, uploads.go)
 		row("POST /markdown", (*API).renderMarkdown, anyoneReadAPI, access.None),

@@ -46,6 +46,14 @@ func (a *API) writeTodos(w http.ResponseWriter, r *http.Request, page *service.T
 	if err != nil {
 		return err
 	}
+	mrs := make([]*model.MergeRequest, 0, len(page.MergeRequests))
+	for _, m := range page.MergeRequests {
+		mrs = append(mrs, m)
+	}
+	mrRefs, err := a.svc.LoadMergeRequestRefs(r.Context(), mrs)
+	if err != nil {
+		return err
+	}
 	var authorIDs []int64
 	for _, t := range page.Todos {
 		if t.AuthorID != nil {
@@ -58,6 +66,7 @@ func (a *API) writeTodos(w http.ResponseWriter, r *http.Request, page *service.T
 	}
 	base := a.baseURL(r)
 	ir := a.newIssueRenderer(base, refs, false)
+	mr := a.newIssueRenderer(base, mrRefs, false)
 	out := make([]todoEntity, 0, len(page.Todos))
 	for _, t := range page.Todos {
 		e := todoEntity{ID: t.ID, ActionName: t.Action, TargetType: t.TargetType, State: t.State,
@@ -67,19 +76,34 @@ func (a *API) writeTodos(w http.ResponseWriter, r *http.Request, page *service.T
 			e.Author = &b
 		}
 		if t.ProjectID != nil {
-			if p := refs.Projects[*t.ProjectID]; p != nil {
+			p := refs.Projects[*t.ProjectID]
+			if p == nil {
+				p = mrRefs.Projects[*t.ProjectID]
+			}
+			if p != nil {
 				e.Project = &projectIdentity{ID: p.ID, Description: p.Description, Name: p.Name,
 					NameWithNamespace: p.FullName(), Path: p.Path, PathWithNamespace: p.FullPath(), CreatedAt: ts(p.CreatedAt)}
 			}
 		}
-		if i := page.Issues[t.TargetID]; i != nil && t.TargetType == model.NoteableIssue {
-			ie := ir.issue(i)
-			e.Target, e.TargetURL = ie, ie.WebURL
+		title := ""
+		switch t.TargetType {
+		case model.NoteableIssue:
+			if i := page.Issues[t.TargetID]; i != nil {
+				ie := ir.issue(i)
+				e.Target, e.TargetURL, title = ie, ie.WebURL, i.Title
+			}
+		case model.NoteableMergeRequest:
+			if m := page.MergeRequests[t.TargetID]; m != nil {
+				me := mr.mergeRequest(m)
+				e.Target, e.TargetURL, title = me, me.WebURL, m.Title
+			}
+		}
+		if e.Target != nil {
 			if t.NoteID != nil {
 				e.TargetURL += "#note_" + strconv.FormatInt(*t.NoteID, 10)
 			}
 			if e.Body == "" {
-				e.Body = i.Title // GitLab's Todo#body: the note's text, else the target's title
+				e.Body = title // GitLab's Todo#body: the note's text, else the target's title
 			}
 		}
 		out = append(out, e)

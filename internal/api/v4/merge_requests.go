@@ -1,0 +1,250 @@
+package v4
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// mergeRequestIID reads the merge_request_iid path value (an Integer to
+// GitLab's Grape).
+func mergeRequestIID(r *http.Request) (int64, error) {
+	return pathID(r, "merge_request_iid", "merge_request_iid")
+}
+
+// writeMergeRequest renders one merge request with the single entity's
+// fields: subscribed, changes_count, diff_refs and whether the caller may
+// merge it.
+func (a *API) writeMergeRequest(w http.ResponseWriter, r *http.Request, c *call, mp *service.MergeRequestInProject, status int) error {
+	e, err := a.mergeRequestDetailed(r, c, mp)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, e)
+	return nil
+}
+
+// mergeRequestDetailed is the single merge request's entity.
+func (a *API) mergeRequestDetailed(r *http.Request, c *call, mp *service.MergeRequestInProject) (mergeRequestEntity, error) {
+	ctx := r.Context()
+	refs, err := a.svc.LoadMergeRequestRefs(ctx, []*model.MergeRequest{mp.MR}, mp.Project)
+	if err != nil {
+		return mergeRequestEntity{}, err
+	}
+	ir, err := a.issueRendererFor(r, c, refs)
+	if err != nil {
+		return mergeRequestEntity{}, err
+	}
+	sub, err := a.svc.MergeRequestSubscribed(ctx, c.id, mp)
+	if err != nil {
+		return mergeRequestEntity{}, err
+	}
+	changes, err := a.svc.MergeRequestChangesCount(ctx, mp)
+	if err != nil {
+		return mergeRequestEntity{}, err
+	}
+	canMerge := mp.MR.State == "opened" && service.ProjectCan(c.id, mp.Project, mp.Level, access.PushCode)
+	return withDetails(ir.mergeRequest(mp.MR), mp.MR, sub, changes, canMerge), nil
+}
+
+// writeMergeRequestPage renders a list page (view=simple: the simple
+// entity) with its pagination headers.
+func (a *API) writeMergeRequestPage(w http.ResponseWriter, r *http.Request, c *call, qy service.MergeRequestQuery, pg *service.MergeRequestPage) error {
+	view, _, err := c.params.oneOf("view", "simple")
+	if err != nil {
+		return err
+	}
+	simple := view == "simple"
+	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.baseURL(r), details: labelDetails(c), groupID: pg.GroupID, simple: simple}
+	body, err := a.keptPage(k, func() (any, bool, error) {
+		var known []*model.Project
+		if pg.Project != nil {
+			known = append(known, pg.Project)
+		}
+		refs, err := a.svc.LoadMergeRequestRefs(r.Context(), pg.MergeRequests, known...)
+		if err != nil {
+			return nil, false, err
+		}
+		ir, err := a.issueRendererFor(r, c, refs)
+		if err != nil {
+			return nil, false, err
+		}
+		ir.groupID = pg.GroupID
+		if simple {
+			out := make([]mergeRequestSimple, 0, len(pg.MergeRequests))
+			for _, m := range pg.MergeRequests {
+				out = append(out, ir.mergeRequestSimple(m))
+			}
+			return out, true, nil
+		}
+		out := make([]mergeRequestEntity, 0, len(pg.MergeRequests))
+		for _, m := range pg.MergeRequests {
+			out = append(out, ir.mergeRequest(m))
+		}
+		return out, len(ir.labelDescs) == 0, nil
+	})
+	if err != nil {
+		return err
+	}
+	a.setPageHeaders(w, r, page{Page: qy.Page, PerPage: qy.PerPage}, pg.Total)
+	writeJSONBytes(w, http.StatusOK, body)
+	return nil
+}
+
+func (a *API) listProjectMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+	qy, err := mergeRequestQuery(c.params)
+	if err != nil {
+		return err
+	}
+	pg, err := a.svc.ListProjectMergeRequests(r.Context(), c.id, r.PathValue("id"), qy)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequestPage(w, r, c, qy, pg)
+}
+
+func (a *API) listGroupMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+	qy, err := mergeRequestQuery(c.params)
+	if err != nil {
+		return err
+	}
+	pg, err := a.svc.ListGroupMergeRequests(r.Context(), c.id, r.PathValue("id"), qy)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequestPage(w, r, c, qy, pg)
+}
+
+func (a *API) listMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+	qy, err := mergeRequestQuery(c.params)
+	if err != nil {
+		return err
+	}
+	pg, err := a.svc.ListAllMergeRequests(r.Context(), c.id, qy)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequestPage(w, r, c, qy, pg)
+}
+
+// listMilestoneMergeRequests is a project milestone's merge requests.
+func (a *API) listMilestoneMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+	qy, err := mergeRequestQuery(c.params)
+	if err != nil {
+		return err
+	}
+	mid, err := pathID(r, "milestone_id", "milestone_id")
+	if err != nil {
+		return err
+	}
+	pg, err := a.svc.ListMilestoneMergeRequests(r.Context(), c.id, r.PathValue("id"), mid, qy)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequestPage(w, r, c, qy, pg)
+}
+
+func (a *API) getMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := mergeRequestIID(r)
+	if err != nil {
+		return err
+	}
+	mp, err := a.svc.VisibleMergeRequest(r.Context(), c.id, r.PathValue("id"), iid)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequest(w, r, c, mp, http.StatusOK)
+}
+
+func (a *API) createMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+	in, err := mergeRequestInput(c.params, true)
+	if err != nil {
+		return err
+	}
+	mp, err := a.svc.CreateMergeRequest(r.Context(), c.id, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequest(w, r, c, mp, http.StatusCreated)
+}
+
+func (a *API) updateMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := mergeRequestIID(r)
+	if err != nil {
+		return err
+	}
+	given := false
+	for _, name := range updateMergeRequestParams {
+		given = given || c.params.has(name)
+	}
+	if !given {
+		return service.ParamError(strings.Join(updateMergeRequestParams, ", ") + " are missing, at least one parameter must be provided")
+	}
+	in, err := mergeRequestInput(c.params, false)
+	if err != nil {
+		return err
+	}
+	mp, err := a.svc.UpdateMergeRequest(r.Context(), c.id, r.PathValue("id"), iid, in)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequest(w, r, c, mp, http.StatusOK)
+}
+
+func (a *API) deleteMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := mergeRequestIID(r)
+	if err != nil {
+		return err
+	}
+	if err := a.svc.DeleteMergeRequest(r.Context(), c.id, r.PathValue("id"), iid); err != nil {
+		return err
+	}
+	return writeNoContent(w)
+}
+
+// mergeRequestSubscription is subscribe (true) or unsubscribe: 304 when
+// nothing changes, as GitLab.
+func mergeRequestSubscription(subscribe bool) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		iid, err := mergeRequestIID(r)
+		if err != nil {
+			return err
+		}
+		mp, changed, err := a.svc.SetMergeRequestSubscription(r.Context(), c.id, r.PathValue("id"), iid, subscribe)
+		if err != nil {
+			return err
+		}
+		if !changed {
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		return a.writeMergeRequest(w, r, c, mp, http.StatusCreated)
+	}
+}
+
+func (a *API) subscribeMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+	return mergeRequestSubscription(true)(a, w, r, c)
+}
+
+func (a *API) unsubscribeMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+	return mergeRequestSubscription(false)(a, w, r, c)
+}
+
+func (a *API) mergeRequestParticipants(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := mergeRequestIID(r)
+	if err != nil {
+		return err
+	}
+	users, err := a.svc.MergeRequestParticipants(r.Context(), c.id, r.PathValue("id"), iid)
+	if err != nil {
+		return err
+	}
+	out := make([]basicUser, 0, len(users))
+	for _, u := range users {
+		out = append(out, a.basicUser(r, u))
+	}
+	return writeOK(w, out)
+}

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/lablet/lablet/internal/model"
+)
+
+// MergeRequestFilter selects merge requests for a list. The filters merge
+// requests share with issues (labels, milestone, author, assignees,
+// search, times, iids, the viewer and the scope) are an IssueFilter's,
+// applied by the same code; Confidential and IssueTypes do not apply.
+type MergeRequestFilter struct {
+	IssueFilter
+	// States: "opened", "closed", "locked", "merged"; none: any.
+	States       []string
+	ReviewerID   *int64
+	ReviewerMode string // "", "none", "any"
+	SourceBranch string
+	TargetBranch string
+	Draft        *bool
+}
+
+// mergeRequestOrderExprs are the ORDER BY expressions of each order_by
+// value; merged_at sorts its NULLs last.
+var mergeRequestOrderExprs = map[string]struct {
+	expr     string
+	nullable bool
+}{
+	"created_at": {"merge_requests.created_at", false},
+	"updated_at": {"merge_requests.updated_at", false},
+	"title":      {"merge_requests.title", false},
+	"merged_at":  {"merge_requests.merged_at", true},
+	"popularity": {"merge_requests.upvotes", false},
+}
+
+// MergeRequestOrderable reports whether order is a known order_by value.
+func MergeRequestOrderable(order string) bool {
+	_, ok := mergeRequestOrderExprs[order]
+	return ok
+}
+
+// mergeRequestFrom builds the FROM and WHERE of a filtered merge request
+// query. Across projects the viewer sees merge requests where they may
+// read them: read_merge_request is Reporter on a project, or a project
+// whose code the viewer reads by its visibility (public to everyone,
+// internal to signed-in users who are not external).
+func mergeRequestFrom(d Dialect, f MergeRequestFilter) (string, conds) {
+	var w conds
+	from := " FROM merge_requests"
+	if f.ProjectID != 0 {
+		w.add("merge_requests.target_project_id = ?", f.ProjectID)
+	} else {
+		w.args = append(w.args, f.ViewerID, f.Today, f.ViewerID, f.Today)
+		from = " FROM merge_requests JOIN projects p ON p.id = merge_requests.target_project_id" + projectAccessJoin
+		w.add("p.merge_requests_enabled = ?", true)
+		if !f.Admin {
+			w.add("(p.visibility_level >= ? OR "+projectLevelExpr+" >= 20)", f.MinVisibility)
+			w.add("(p.marked_for_deletion_on IS NULL OR " + projectLevelExpr + " >= 50)")
+		}
+		if f.GroupID != 0 {
+			w.add("p.namespace_id IN (SELECT c.descendant_id FROM namespace_closure c WHERE c.ancestor_id = ?)", f.GroupID)
+		}
+		if f.NonArchived {
+			w.add("p.archived = ?", false)
+		}
+	}
+	if len(f.States) > 0 {
+		w.add("merge_requests.state IN ("+placeholders(len(f.States))+")", toAny(f.States)...)
+	}
+	issuableFilterConds(d, &w, f.IssueFilter, mergeRequestTable)
+	if f.ReviewerID != nil {
+		w.add("merge_requests.id IN (SELECT r.merge_request_id FROM merge_request_reviewers r WHERE r.user_id = ?)", *f.ReviewerID)
+	}
+	anyReviewer := "EXISTS (SELECT 1 FROM merge_request_reviewers r WHERE r.merge_request_id = merge_requests.id)"
+	switch f.ReviewerMode {
+	case "none":
+		w.add("NOT " + anyReviewer)
+	case "any":
+		w.add(anyReviewer)
+	}
+	if f.SourceBranch != "" {
+		w.add("merge_requests.source_branch = ?", f.SourceBranch)
+	}
+	if f.TargetBranch != "" {
+		w.add("merge_requests.target_branch = ?", f.TargetBranch)
+	}
+	if f.Draft != nil {
+		w.add("merge_requests.draft = ?", *f.Draft)
+	}
+	return from, w
+}
+
+// MergeRequestList is one page of merge requests, the total when it was
+// asked for, and what a rendering of it may be cached under (as IssueList).
+type MergeRequestList struct {
+	MergeRequests []*model.MergeRequest
+	Total         int
+	Key           string
+	Version       model.Version
+}
+
+// ListMergeRequests returns one page of the merge requests f selects, with
+// their relations, and the total when f.Count is set; pages are kept in
+// the issue list cache under the same versions (issue_list_cache.go).
+func (q *Queries) ListMergeRequests(ctx context.Context, f MergeRequestFilter) (MergeRequestList, error) {
+	from, w := mergeRequestFrom(q.dialect, f)
+	cte := ""
+	if f.ProjectID == 0 {
+		cte = projectAccessCTE
+	}
+	o, ok := mergeRequestOrderExprs[f.OrderBy]
+	if !ok {
+		o = mergeRequestOrderExprs["created_at"]
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	order := " ORDER BY "
+	if o.nullable {
+		order += "(" + o.expr + " IS NULL), "
+	}
+	order += o.expr + dir + ", merge_requests.id" + dir
+	countSQL := cte + "SELECT count(*)" + from + w.where()
+	pageSQL := cte + "SELECT " + mergeRequestColumns + from + w.where() + order + " LIMIT ? OFFSET ?"
+	args := append(append([]any{}, w.args...), f.Limit, f.Offset)
+
+	stamp, version, cached := q.issueListStamp()
+	key := ""
+	if cached {
+		key = statementKey(pageSQL, append(args, f.Count))
+		cached = key != ""
+	}
+	if cached {
+		if e, hit := q.db.issueLists.GetAt(key, stamp); hit {
+			return MergeRequestList{MergeRequests: copyMergeRequests(e.mrs), Total: e.total, Key: key, Version: version}, nil
+		}
+	}
+	total := 0
+	if f.Count {
+		if err := q.queryRow(ctx, countSQL, w.args...).Scan(&total); err != nil {
+			return MergeRequestList{}, fmt.Errorf("store: count merge requests: %w", wrapErr(err))
+		}
+	}
+	rows, err := q.query(ctx, pageSQL, args...)
+	if err != nil {
+		return MergeRequestList{}, fmt.Errorf("store: list merge requests: %w", err)
+	}
+	list, err := collect(rows, scanMergeRequest)
+	if err != nil {
+		return MergeRequestList{}, fmt.Errorf("store: list merge requests: %w", err)
+	}
+	if err := q.LoadMergeRequestRelations(ctx, list); err != nil {
+		return MergeRequestList{}, err
+	}
+	out := MergeRequestList{MergeRequests: list, Total: total}
+	if cached {
+		e := issueListEntry{mrs: copyMergeRequests(list), total: total}
+		q.db.issueLists.PutAtCost(key, stamp, e, e.cost(key))
+		out.Key, out.Version = key, version
+	}
+	return out, nil
+}
