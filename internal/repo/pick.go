@@ -72,54 +72,13 @@ func (r *Repo) pickOnce(ctx context.Context, req PickRequest, branchRef string, 
 	if err != nil {
 		return "", err
 	}
-	parent := ""
-	if len(c.Parents) > 0 {
-		parent = c.Parents[0]
-	}
-	// git 2.39's merge-tree has no --merge-base, so the base is arranged:
-	// two throwaway commits whose only common ancestor is the wanted base.
-	// Cherry-pick: base = parent, ours = head's tree, theirs = the commit.
-	// Revert: base = the commit, ours = head's tree, theirs = the parent's
-	// tree. They stay unreachable (gc prunes them) and fsck stays clean.
-	sig := Signature{Name: "lablet", Email: "lablet@localhost", Date: time.Unix(0, 0).UTC()}
-	mk := func(tree, parent string) (string, error) {
-		var parents []string
-		if parent != "" {
-			parents = []string{parent}
-		}
-		return r.writeCommit(ctx, tree, parents, sig, sig, "pick\n")
-	}
-	var ours, theirs string
-	if req.Revert {
-		if ours, err = mk(h.Tree, c.ID); err != nil {
-			return "", err
-		}
-		parentTree := emptyTreeOID
-		if parent != "" {
-			pc, err := r.Commit(ctx, parent)
-			if err != nil {
-				return "", err
-			}
-			parentTree = pc.Tree
-		}
-		if theirs, err = mk(parentTree, c.ID); err != nil {
-			return "", err
-		}
-	} else {
-		if ours, err = mk(h.Tree, parent); err != nil {
-			return "", err
-		}
-		theirs = c.ID
-	}
-	out, err := gitCmd{dir: r.path, args: []string{"merge-tree", "--write-tree", "--allow-unrelated-histories",
-		"--no-messages", ours, theirs}}.run(ctx)
-	if exitCode(err) == 1 {
+	tree, err := r.pickTree(ctx, h.Tree, c, req.Revert)
+	if errors.Is(err, ErrPickConflict) {
 		return "", fmt.Errorf("%s onto %s: %w", c.ID, req.Branch, ErrPickConflict)
 	}
 	if err != nil {
-		return "", fmt.Errorf("merge-tree: %w", err)
+		return "", err
 	}
-	tree, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	if tree == h.Tree {
 		return "", fmt.Errorf("%s onto %s: %w", c.ID, req.Branch, ErrPickEmpty)
 	}
@@ -147,6 +106,62 @@ func (r *Repo) pickOnce(ctx context.Context, req PickRequest, branchRef string, 
 		return "", err
 	}
 	return id, nil
+}
+
+// pickTree is the tree onto (a tree) becomes with c's change applied, or
+// with revert its inverse: a three-way merge by "git merge-tree
+// --write-tree"; ErrPickConflict when the change does not apply.
+func (r *Repo) pickTree(ctx context.Context, onto string, c *Commit, revert bool) (string, error) {
+	parent := ""
+	if len(c.Parents) > 0 {
+		parent = c.Parents[0]
+	}
+	// git 2.39's merge-tree has no --merge-base, so the base is arranged:
+	// two throwaway commits whose only common ancestor is the wanted base.
+	// Cherry-pick: base = parent, ours = head's tree, theirs = the commit.
+	// Revert: base = the commit, ours = head's tree, theirs = the parent's
+	// tree. They stay unreachable (gc prunes them) and fsck stays clean.
+	sig := Signature{Name: "lablet", Email: "lablet@localhost", Date: time.Unix(0, 0).UTC()}
+	mk := func(tree, parent string) (string, error) {
+		var parents []string
+		if parent != "" {
+			parents = []string{parent}
+		}
+		return r.writeCommit(ctx, tree, parents, sig, sig, "pick\n")
+	}
+	var ours, theirs string
+	var err error
+	if revert {
+		if ours, err = mk(onto, c.ID); err != nil {
+			return "", err
+		}
+		parentTree := emptyTreeOID
+		if parent != "" {
+			pc, err := r.Commit(ctx, parent)
+			if err != nil {
+				return "", err
+			}
+			parentTree = pc.Tree
+		}
+		if theirs, err = mk(parentTree, c.ID); err != nil {
+			return "", err
+		}
+	} else {
+		if ours, err = mk(onto, parent); err != nil {
+			return "", err
+		}
+		theirs = c.ID
+	}
+	out, err := gitCmd{dir: r.path, args: []string{"merge-tree", "--write-tree", "--allow-unrelated-histories",
+		"--no-messages", ours, theirs}}.run(ctx)
+	if exitCode(err) == 1 {
+		return "", fmt.Errorf("%s: %w", c.ID, ErrPickConflict)
+	}
+	if err != nil {
+		return "", fmt.Errorf("merge-tree: %w", err)
+	}
+	tree, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return tree, nil
 }
 
 // RevertMessage is GitLab's message for a revert of c (Commit#revert_message
