@@ -102,6 +102,11 @@ var _ = addFixtures(map[string]fixture{
 		iid, _ := x.freshMR(p)
 		return get(p.mrPath(iid, ""))
 	}),
+	// Each cell merges a merge request of its own into main.
+	"PUT /api/v4/projects/{id}/merge_requests/{merge_request_iid}/merge": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		iid, _ := x.freshMR(p)
+		return request{path: p.mrPath(iid, "/merge")}
+	}),
 
 	"POST /api/v4/projects/{id}/merge_requests/{merge_request_iid}/subscribe": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		iid, _ := x.freshMR(p)
