@@ -300,3 +300,41 @@ func defaultMergeCommitMessage(p *model.Project, m *model.MergeRequest, closing 
 	parts = append(parts, "See merge request "+p.FullPath()+"!"+strconv.FormatInt(m.IID, 10))
 	return strings.Join(parts, "\n\n")
 }
+
+// MergeRequestMergeRef is GET …/merge_ref: the merge GitLab's merge would
+// make now, written to refs/merge-requests/:iid/merge (the target branch
+// stays), and its commit id; a merge request that cannot be merged so is
+// 400 "Merge request is not mergeable", as MergeabilityCheckService.
+func (s *Service) MergeRequestMergeRef(ctx context.Context, id *auth.Identity, ref string, iid int64) (string, error) {
+	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
+	if err != nil {
+		return "", err
+	}
+	p, m := mp.Project, mp.MR
+	notMergeable := &Error{Kind: KindInvalid, Message: "Merge request is not mergeable"}
+	if m.State != "opened" {
+		return "", notMergeable
+	}
+	r := s.repos.Open(p.ID)
+	src, err := r.Branch(m.SourceBranch)
+	if errors.Is(err, repo.ErrNotFound) {
+		return "", notMergeable
+	}
+	if err != nil {
+		return "", err
+	}
+	committer := repo.Signature{Name: "lablet", Email: "lablet@localhost"}
+	if id.Authenticated() {
+		committer = repo.Signature{Name: id.User.Name, Email: id.User.Email}
+	}
+	res, err := r.Merge(ctx, repo.MergeSpec{Target: m.TargetBranch, Source: src.Target,
+		Ref:     "refs/merge-requests/" + strconv.FormatInt(m.IID, 10) + "/merge",
+		Message: defaultMergeCommitMessage(p, m, nil), Committer: committer})
+	if errors.Is(err, repo.ErrMergeConflict) || errors.Is(err, repo.ErrNotFound) {
+		return "", notMergeable
+	}
+	if err != nil {
+		return "", fmt.Errorf("service: merge ref: %w", err)
+	}
+	return res.Commit, nil
+}

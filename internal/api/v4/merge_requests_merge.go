@@ -59,3 +59,17 @@ func (a *API) mergeMergeRequest(w http.ResponseWriter, r *http.Request, c *call)
 	}
 	return a.writeMergeRequest(w, r, c, mp, http.StatusOK)
 }
+
+// mergeRequestMergeRef is GET /projects/:id/merge_requests/:iid/merge_ref.
+func (a *API) mergeRequestMergeRef(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := mergeRequestIID(r)
+	if err != nil {
+		return err
+	}
+	id, err := a.svc.MergeRequestMergeRef(r.Context(), c.id, r.PathValue("id"), iid)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"commit_id": id})
+	return nil
+}

@@ -245,3 +245,46 @@ func TestMergeRequestStuckMerge(t *testing.T) {
 		t.Fatalf("after recovery: %+v %v", got, err)
 	}
 }
+
+func TestMergeRequestMergeRef(t *testing.T) {
+	f := newMRFixture(t, "feature", "clash")
+	mr := f.create(t, f.devC, "feature", "Feature")
+	mergeRef := func(c *gitlab.Client, iid int64) (string, error) {
+		req, err := c.NewRequest(http.MethodGet, "projects/"+strconv.FormatInt(f.p.ID, 10)+"/merge_requests/"+
+			strconv.FormatInt(iid, 10)+"/merge_ref", nil, nil)
+		if err != nil {
+			return "", err
+		}
+		var out struct {
+			CommitID string `json:"commit_id"`
+		}
+		_, err = c.Do(req, &out)
+		return out.CommitID, err
+	}
+	mainBefore := f.head(t, "main")
+	id, err := mergeRef(f.reporterC, mr.IID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := f.ownerC.Commits.GetCommit(f.p.ID, id, nil)
+	if err != nil || len(c.ParentIDs) != 2 || c.ParentIDs[0] != mainBefore || c.ParentIDs[1] != f.head(t, "feature") {
+		t.Fatalf("merge ref commit %+v %v", c, err)
+	}
+	if f.head(t, "main") != mainBefore {
+		t.Fatal("merge_ref moved main")
+	}
+	if _, err := mergeRef(f.outsideC, mr.IID); status(err) != http.StatusNotFound {
+		t.Fatalf("outsider: %v", err)
+	}
+	clash := f.create(t, f.devC, "clash", "Clash")
+	for _, b := range []string{"clash", "main"} {
+		if _, _, err := f.ownerC.RepositoryFiles.UpdateFile(f.p.ID, "README.md", &gitlab.UpdateFileOptions{Branch: gitlab.Ptr(b),
+			Content: gitlab.Ptr("changed on " + b), CommitMessage: gitlab.Ptr("edit on " + b)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := mergeRef(f.ownerC, clash.IID); status(err) != http.StatusBadRequest ||
+		!strings.Contains(err.Error(), "Merge request is not mergeable") {
+		t.Fatalf("conflicting merge_ref: %v", err)
+	}
+}
