@@ -145,6 +145,10 @@ const (
 	AdminMergeRequest Ability = "admin_merge_request"
 	// DestroyMergeRequest: Owner.
 	DestroyMergeRequest Ability = "destroy_merge_request"
+	// AcceptMergeRequest: merge it: Developer, narrowed by the target
+	// branch's protection (who may merge into it); GitLab answers 401 to
+	// a reader without it (can_be_merged_by?).
+	AcceptMergeRequest Ability = "accept_merge_request"
 	// ResolveNote: resolve a merge request's discussion: its first note's
 	// author, the merge request's author or a Developer.
 	ResolveNote Ability = "resolve_note"

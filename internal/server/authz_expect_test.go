@@ -231,6 +231,16 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 			return forbidden
 		}
 		return has(access.Owner)
+	case access.AcceptMergeRequest:
+		// The fixtures merge into main, protected: Maintainers merge.
+		// A reader who may not is GitLab's unauthorized! (401).
+		if !readMR {
+			return forbidden
+		}
+		if level >= access.Maintainer {
+			return allowed
+		}
+		return unauthorized
 	case access.ReadProject, access.ReadProjectMember:
 		return allowed
 	case access.ReadCode:

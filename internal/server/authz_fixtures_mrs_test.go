@@ -92,7 +92,8 @@ var _ = addFixtures(map[string]fixture{
 		return request{path: p.api("/merge_requests"), json: map[string]any{"title": "new " + branch,
 			"source_branch": branch, "target_branch": "main"}}
 	}),
-	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}": onSharedMR(fixed("")),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}":           onSharedMR(fixed("")),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/merge_ref": onSharedMR(fixed("/merge_ref")),
 	// The administrator's merge request: no caller is its author.
 	"PUT /api/v4/projects/{id}/merge_requests/{merge_request_iid}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		iid, _ := x.freshMR(p)
@@ -101,6 +102,11 @@ var _ = addFixtures(map[string]fixture{
 	"DELETE /api/v4/projects/{id}/merge_requests/{merge_request_iid}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		iid, _ := x.freshMR(p)
 		return get(p.mrPath(iid, ""))
+	}),
+	// Each cell merges a merge request of its own into main.
+	"PUT /api/v4/projects/{id}/merge_requests/{merge_request_iid}/merge": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		iid, _ := x.freshMR(p)
+		return request{path: p.mrPath(iid, "/merge")}
 	}),
 
 	"POST /api/v4/projects/{id}/merge_requests/{merge_request_iid}/subscribe": onProject(func(x *matrix, c *cell, p *projectFixture) request {

@@ -44,7 +44,7 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 	case access.UpdateIssue, access.AdminIssue, access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard,
 		access.AdminIssueBoardList:
 		return level >= access.Reporter
-	case access.CreateMergeRequestIn, access.UpdateMergeRequest, access.AdminMergeRequest:
+	case access.CreateMergeRequestIn, access.UpdateMergeRequest, access.AdminMergeRequest, access.AcceptMergeRequest:
 		return p.MergeRequestsEnabled && level >= access.Developer
 	case access.AdminNote, access.AdminUpload:
 		return level >= access.Maintainer

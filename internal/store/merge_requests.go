@@ -197,10 +197,12 @@ func (q *Queries) UpdateMergeRequest(ctx context.Context, m *model.MergeRequest)
 	res, err := q.exec(ctx, `UPDATE merge_requests SET title = ?, description = ?, state = ?, target_branch = ?,
 		draft = ?, discussion_locked = ?, milestone_id = ?, squash = ?, force_remove_source_branch = ?,
 		allow_collaboration = ?, base_sha = ?, head_sha = ?, start_sha = ?, closed_at = ?, closed_by_id = ?,
+		merged_at = ?, merged_by_id = ?, merge_commit_sha = ?, squash_commit_sha = ?,
 		lock_version = lock_version + 1, updated_at = ? WHERE id = ? AND lock_version = ?`,
 		m.Title, m.Description, m.State, m.TargetBranch, m.Draft, nullBool(m.DiscussionLocked), nullInt(m.MilestoneID),
 		m.Squash, nullBool(m.ForceRemoveSourceBranch), m.AllowCollaboration, nullStr(m.BaseSHA), nullStr(m.HeadSHA),
-		nullStr(m.StartSHA), nullMS(m.ClosedAt), nullInt(m.ClosedByID), ms(m.UpdatedAt), m.ID, m.LockVersion)
+		nullStr(m.StartSHA), nullMS(m.ClosedAt), nullInt(m.ClosedByID), nullMS(m.MergedAt), nullInt(m.MergedByID),
+		nullStr(m.MergeCommitSHA), nullStr(m.SquashCommitSHA), ms(m.UpdatedAt), m.ID, m.LockVersion)
 	if err != nil {
 		return fmt.Errorf("store: update merge request: %w", wrapErr(err))
 	}

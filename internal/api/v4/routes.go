@@ -229,6 +229,8 @@ func table() []endpoint {
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}", (*API).getMergeRequest, anyone, access.ReadMergeRequest),
 		row("PUT /projects/{id}/merge_requests/{merge_request_iid}", (*API).updateMergeRequest, signedIn, access.UpdateMergeRequest),
 		row("DELETE /projects/{id}/merge_requests/{merge_request_iid}", (*API).deleteMergeRequest, signedIn, access.DestroyMergeRequest),
+		row("PUT /projects/{id}/merge_requests/{merge_request_iid}/merge", (*API).mergeMergeRequest, signedIn, access.AcceptMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/merge_ref", (*API).mergeRequestMergeRef, anyone, access.ReadMergeRequest),
 		// GitLab's subscriptions API finds merge requests with update_merge_request.
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/subscribe", (*API).subscribeMergeRequest, signedIn, access.UpdateMergeRequest),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/unsubscribe", (*API).unsubscribeMergeRequest, signedIn, access.UpdateMergeRequest),

@@ -1,0 +1,340 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/markdown"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// MergeInput is PUT …/merge_requests/:iid/merge's parameters; nil: not
+// given.
+type MergeInput struct {
+	SHA                      *string
+	Squash                   *bool
+	MergeCommitMessage       *string
+	SquashCommitMessage      *string
+	ShouldRemoveSourceBranch *bool
+	// AutoMerge is merge_when_pipeline_succeeds or auto_merge: with no
+	// pipeline to wait for, GitLab merges at once (pipeline_allows_merge?).
+	AutoMerge bool
+}
+
+// Merge answers GitLab gives (lib/api/merge_requests.rb).
+var (
+	errMergeNotAllowed = &Error{Kind: KindMethodNotAllowed, Message: "405 Method Not Allowed"}
+	errMergeFailed     = &Error{Kind: KindUnprocessable, Message: "Branch cannot be merged"}
+)
+
+// stuckMergeAfter is how long a merge request stays "locked" by a merge
+// before the next attempt takes it for a merge that died (GitLab's
+// StuckMergeJobsWorker): a merge takes well under a second.
+const stuckMergeAfter = time.Minute
+
+// MergeMergeRequest is PUT /projects/:id/merge_requests/:iid/merge: the
+// caller must be able to merge into the target branch (its protected
+// branch rules; 401 otherwise, GitLab's unauthorized!), sha when given
+// must be the source head (409), and the merge request must be mergeable:
+// open, not a draft, its source branch there and no conflicts (405). The
+// repository is merged by one compare-and-swap of the target branch
+// (repo.Merge), so it is never left half-merged; the merge request is
+// "locked" meanwhile, so of two concurrent merges exactly one runs and
+// the other gets 405. Issues the description closes ("Closes #1") are
+// closed when the target is the default branch, and the source branch is
+// removed when asked.
+func (s *Service) MergeMergeRequest(ctx context.Context, id *auth.Identity, ref string, iid int64, in MergeInput) (*MergeRequestInProject, error) {
+	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
+	if err != nil {
+		return nil, err
+	}
+	p, level, m := mp.Project, mp.Level, mp.MR
+	if !id.Authenticated() || p.Archived {
+		return nil, Unauthorized("")
+	}
+	rules, err := s.BranchRules(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if !rules.CanMerge(level, m.TargetBranch) {
+		return nil, Unauthorized("")
+	}
+	r := s.repos.Open(p.ID)
+	if m.State == "locked" {
+		if err := s.recoverStuckMerge(ctx, r, m); err != nil {
+			return nil, err
+		}
+	}
+	head := ""
+	if b, err := r.Branch(m.SourceBranch); err == nil {
+		head = b.Target
+	} else if !errors.Is(err, repo.ErrNotFound) {
+		return nil, err
+	}
+	if in.SHA != nil && *in.SHA != head {
+		return nil, Conflict("SHA does not match HEAD of source branch: " + head)
+	}
+	// squash=true asks for a squash (and keeps it on the merge request);
+	// false leaves the merge request's own choice, as GitLab's
+	// build_merge_params.
+	squash := m.Squash || in.Squash != nil && *in.Squash
+	if m.State != "opened" || m.Draft || head == "" {
+		return nil, errMergeNotAllowed
+	}
+	target, err := r.Branch(m.TargetBranch)
+	if errors.Is(err, repo.ErrNotFound) {
+		return nil, errMergeNotAllowed
+	}
+	if err != nil {
+		return nil, err
+	}
+	if conflicts, err := r.HasConflicts(ctx, target.Target, head); err != nil || conflicts {
+		if err != nil {
+			return nil, err
+		}
+		return nil, errMergeNotAllowed
+	}
+	closing := s.closingIssues(ctx, id, p, m)
+	msg := defaultMergeCommitMessage(p, m, closing)
+	if in.MergeCommitMessage != nil && strings.TrimSpace(*in.MergeCommitMessage) != "" {
+		msg = *in.MergeCommitMessage
+	}
+	squashMsg := m.Title
+	if in.SquashCommitMessage != nil && strings.TrimSpace(*in.SquashCommitMessage) != "" {
+		squashMsg = *in.SquashCommitMessage
+	}
+	squashAuthor := repo.Signature{Name: id.User.Name, Email: id.User.Email}
+	if squash && m.AuthorID != nil {
+		if a, err := s.db.Queries().UserByID(ctx, *m.AuthorID); err == nil {
+			squashAuthor = repo.Signature{Name: a.Name, Email: a.Email}
+		}
+	}
+
+	// Claim the merge: opened → locked, once.
+	if err := s.setMergeState(ctx, m.ID, "opened", "locked", nil); err != nil {
+		return nil, err
+	}
+	res, err := r.Merge(ctx, repo.MergeSpec{Target: m.TargetBranch, Source: head, Squash: squash,
+		SquashAuthor: squashAuthor, SquashMessage: squashMsg, Message: msg,
+		Committer: repo.Signature{Name: id.User.Name, Email: id.User.Email}})
+	if err != nil {
+		if uerr := s.setMergeState(ctx, m.ID, "locked", "opened", nil); uerr != nil {
+			s.log.Error("merge request stays locked after a failed merge", "merge_request", m.ID, "err", uerr)
+		}
+		if errors.Is(err, repo.ErrMergeConflict) || errors.Is(err, repo.ErrConflict) || errors.Is(err, repo.ErrNotFound) {
+			return nil, errMergeFailed
+		}
+		return nil, fmt.Errorf("service: merge: %w", err)
+	}
+	uid := id.User.ID
+	done := mergeOutcome{head: head, commit: res.Commit, squash: res.Squash, squashed: squash, by: uid}
+	if err := s.setMergeState(ctx, m.ID, "locked", "merged", &done); err != nil {
+		return nil, err
+	}
+	s.afterMerge(ctx, id, ref, p, m, closing, in.ShouldRemoveSourceBranch)
+	return s.VisibleMergeRequest(ctx, id, ref, iid)
+}
+
+// mergeOutcome is what a finished merge writes on its merge request.
+type mergeOutcome struct {
+	head, commit, squash string
+	squashed             bool
+	by                   int64
+}
+
+// setMergeState moves merge request id from state from to state to in
+// one transaction; a merge request no longer in from is 405 (another
+// merge took it). Reaching "merged" records the merge: its commits, who
+// and when, the "merged" resource state event, event and system note.
+func (s *Service) setMergeState(ctx context.Context, mrID int64, from, to string, done *mergeOutcome) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
+		cur, err := q.LockMergeRequest(ctx, mrID)
+		if errors.Is(err, store.ErrNotFound) {
+			return NotFound("Merge Request")
+		}
+		if err != nil {
+			return err
+		}
+		if cur.State != from {
+			return errMergeNotAllowed
+		}
+		cur.State = to
+		cur.UpdatedAt = time.Time{}
+		if done != nil {
+			now := q.Now()
+			cur.MergedAt, cur.MergedByID, cur.HeadSHA = &now, &done.by, &done.head
+			cur.MergeCommitSHA = &done.commit
+			if done.squash != "" {
+				cur.SquashCommitSHA = &done.squash
+			}
+			cur.Squash = cur.Squash || done.squashed
+		}
+		if err := q.UpdateMergeRequest(ctx, cur); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return errMergeNotAllowed
+			}
+			return err
+		}
+		if done == nil {
+			return nil
+		}
+		ev := mergeRequestEvents(ctx, q, cur, done.by)
+		if err := ev.state("merged"); err != nil {
+			return err
+		}
+		return recordMergeRequestEvent(ctx, q, model.EventMerged, cur, done.by)
+	})
+}
+
+// recoverStuckMerge settles a merge request left "locked" by a merge that
+// died: merged when its target holds its head, open again otherwise. A
+// lock younger than stuckMergeAfter is a merge still running.
+func (s *Service) recoverStuckMerge(ctx context.Context, r *repo.Repo, m *model.MergeRequest) error {
+	if time.Since(m.UpdatedAt) < stuckMergeAfter {
+		return errMergeNotAllowed
+	}
+	if m.HeadSHA != nil {
+		if merged, err := r.IsAncestor(ctx, *m.HeadSHA, m.TargetBranch); err == nil && merged {
+			target, err := r.Branch(m.TargetBranch)
+			if err != nil {
+				return err
+			}
+			by := int64(0)
+			if m.AuthorID != nil {
+				by = *m.AuthorID
+			}
+			if err := s.setMergeState(ctx, m.ID, "locked", "merged", &mergeOutcome{head: *m.HeadSHA, commit: target.Target, by: by}); err != nil {
+				return err
+			}
+			m.State = "merged" // this attempt finds it merged: 405
+			return nil
+		}
+	}
+	if err := s.setMergeState(ctx, m.ID, "locked", "opened", nil); err != nil {
+		return err
+	}
+	m.State = "opened"
+	return nil
+}
+
+// afterMerge is GitLab's MergeRequests::PostMergeService as far as lablet
+// has it: the issues the merge request closes are closed, and the source
+// branch is removed when asked (should_remove_source_branch, else the
+// merge request's remove_source_branch). Their failures do not undo the
+// merge; they are logged.
+func (s *Service) afterMerge(ctx context.Context, id *auth.Identity, ref string, p *model.Project, m *model.MergeRequest,
+	closing []closingIssue, removeSource *bool) {
+	for _, c := range closing {
+		if _, err := s.updateIssue(ctx, id, c.projectRef, c.iid, IssueInput{StateEvent: "close"}); err != nil {
+			s.log.Info("merge: issue not closed", "project", c.projectRef, "issue", c.iid, "err", err)
+		}
+	}
+	remove := m.ForceRemoveSourceBranch != nil && *m.ForceRemoveSourceBranch
+	if removeSource != nil {
+		remove = *removeSource
+	}
+	if remove && (m.SourceProjectID == nil || *m.SourceProjectID == p.ID) {
+		if err := s.DeleteBranch(ctx, id, ref, m.SourceBranch); err != nil {
+			s.log.Info("merge: source branch kept", "branch", m.SourceBranch, "err", err)
+		}
+	}
+}
+
+// closingIssue is an issue a merge closes: its project, as a reference
+// the service resolves, and iid.
+type closingIssue struct {
+	projectRef string
+	iid        int64
+	text       string // as the merge commit message names it
+}
+
+// closingIssues are the issues m's title and description close, as
+// GitLab's closes_issues reads them (only for merges into the default
+// branch, with the project's autoclose_referenced_issues, on by
+// default), that the caller sees.
+func (s *Service) closingIssues(ctx context.Context, id *auth.Identity, p *model.Project, m *model.MergeRequest) []closingIssue {
+	if p.DefaultBranch == nil || *p.DefaultBranch != m.TargetBranch {
+		return nil
+	}
+	var out []closingIssue
+	for _, r := range markdown.ClosingRefs(m.Title + "\n" + m.Description) {
+		projectRef := p.FullPath()
+		switch {
+		case r.Project == "":
+		case strings.Contains(r.Project, "/"):
+			projectRef = r.Project
+		default: // a project of the same namespace
+			projectRef = p.Namespace.FullPath + "/" + r.Project
+		}
+		if _, err := s.VisibleIssue(ctx, id, projectRef, r.IID); err != nil {
+			continue
+		}
+		text := "#" + strconv.FormatInt(r.IID, 10)
+		if !strings.EqualFold(projectRef, p.FullPath()) {
+			text = projectRef + text
+		}
+		out = append(out, closingIssue{projectRef: projectRef, iid: r.IID, text: text})
+	}
+	return out
+}
+
+// defaultMergeCommitMessage is MergeRequest#default_merge_commit_message:
+// the branches, the title, the issues it closes and the merge request's
+// full reference, as paragraphs.
+func defaultMergeCommitMessage(p *model.Project, m *model.MergeRequest, closing []closingIssue) string {
+	parts := []string{"Merge branch '" + m.SourceBranch + "' into '" + m.TargetBranch + "'", m.Title}
+	if len(closing) > 0 {
+		refs := make([]string, len(closing))
+		for i, c := range closing {
+			refs[i] = c.text
+		}
+		parts = append(parts, "Closes "+toSentence(refs))
+	}
+	parts = append(parts, "See merge request "+p.FullPath()+"!"+strconv.FormatInt(m.IID, 10))
+	return strings.Join(parts, "\n\n")
+}
+
+// MergeRequestMergeRef is GET …/merge_ref: the merge GitLab's merge would
+// make now, written to refs/merge-requests/:iid/merge (the target branch
+// stays), and its commit id; a merge request that cannot be merged so is
+// 400 "Merge request is not mergeable", as MergeabilityCheckService.
+func (s *Service) MergeRequestMergeRef(ctx context.Context, id *auth.Identity, ref string, iid int64) (string, error) {
+	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
+	if err != nil {
+		return "", err
+	}
+	p, m := mp.Project, mp.MR
+	notMergeable := &Error{Kind: KindInvalid, Message: "Merge request is not mergeable"}
+	if m.State != "opened" {
+		return "", notMergeable
+	}
+	r := s.repos.Open(p.ID)
+	src, err := r.Branch(m.SourceBranch)
+	if errors.Is(err, repo.ErrNotFound) {
+		return "", notMergeable
+	}
+	if err != nil {
+		return "", err
+	}
+	committer := repo.Signature{Name: "lablet", Email: "lablet@localhost"}
+	if id.Authenticated() {
+		committer = repo.Signature{Name: id.User.Name, Email: id.User.Email}
+	}
+	res, err := r.Merge(ctx, repo.MergeSpec{Target: m.TargetBranch, Source: src.Target,
+		Ref:     "refs/merge-requests/" + strconv.FormatInt(m.IID, 10) + "/merge",
+		Message: defaultMergeCommitMessage(p, m, nil), Committer: committer})
+	if errors.Is(err, repo.ErrMergeConflict) || errors.Is(err, repo.ErrNotFound) {
+		return "", notMergeable
+	}
+	if err != nil {
+		return "", fmt.Errorf("service: merge ref: %w", err)
+	}
+	return res.Commit, nil
+}
