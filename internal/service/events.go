@@ -43,12 +43,15 @@ func (s *Service) recordAPIPush(ctx context.Context, pr *ProjectRepo, pusher *mo
 // push hooks do: "pushed new" for a created ref, "deleted" for a removed
 // one, "pushed to" otherwise, with the number of commits it brought (to a
 // new branch: those not on the default branch) and the title of its new
-// head. Refs whose update did not land (refused by git) are skipped.
+// head. Refs whose update did not land (refused by git) are skipped. The
+// open merge requests of the branches that moved are refreshed after
+// (refreshMergeRequests).
 func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *model.User, r *repo.Repo, changes []RefChange) error {
 	if pusher == nil || len(changes) == 0 {
 		return nil
 	}
 	var events []*model.Event
+	var landed []RefChange
 	for _, c := range changes {
 		refType, name := "branch", ""
 		switch {
@@ -63,6 +66,7 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 		if c.IsDelete() && cur != "" || !c.IsDelete() && cur != c.New {
 			continue // git refused this ref, or another push moved it since
 		}
+		landed = append(landed, c)
 		d := &model.PushData{Action: "pushed", RefType: refType, Ref: name}
 		if !c.IsCreate() {
 			d.CommitFrom = &c.Old
@@ -88,7 +92,7 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 	if len(events) == 0 {
 		return nil
 	}
-	return s.db.WithTx(ctx, func(q *store.Queries) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		for _, e := range events {
 			if err := q.InsertEvent(ctx, e); err != nil {
 				return err
@@ -96,6 +100,11 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	s.refreshMergeRequests(ctx, p, pusher, r, landed)
+	return nil
 }
 
 // pushedCommits counts the commits a ref change brought and reads the

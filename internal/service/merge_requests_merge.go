@@ -170,7 +170,9 @@ func (s *Service) setMergeState(ctx context.Context, mrID int64, from, to string
 		if done != nil {
 			now := q.Now()
 			cur.MergedAt, cur.MergedByID, cur.HeadSHA = &now, &done.by, &done.head
-			cur.MergeCommitSHA = &done.commit
+			if done.commit != "" { // "": merged by a push
+				cur.MergeCommitSHA = &done.commit
+			}
 			if done.squash != "" {
 				cur.SquashCommitSHA = &done.squash
 			}

@@ -244,3 +244,22 @@ func (q *Queries) MergeRequestsByIDs(ctx context.Context, ids []int64) ([]*model
 	}
 	return list, q.LoadMergeRequestRelations(ctx, list)
 }
+
+// OpenMergeRequestsOnBranch returns the open merge requests of project
+// projectID from branch (source true: from that project's branch) or into
+// it (source false), with their relations.
+func (q *Queries) OpenMergeRequestsOnBranch(ctx context.Context, projectID int64, branch string, source bool) ([]*model.MergeRequest, error) {
+	where := " WHERE merge_requests.target_project_id = ? AND merge_requests.state = 'opened' AND merge_requests.target_branch = ?"
+	if source {
+		where = " WHERE merge_requests.source_project_id = ? AND merge_requests.source_branch = ? AND merge_requests.state = 'opened'"
+	}
+	rows, err := q.query(ctx, "SELECT "+mergeRequestColumns+" FROM merge_requests"+where+" ORDER BY merge_requests.id", projectID, branch)
+	if err != nil {
+		return nil, fmt.Errorf("store: open merge requests of a branch: %w", err)
+	}
+	list, err := collect(rows, scanMergeRequest)
+	if err != nil {
+		return nil, err
+	}
+	return list, q.LoadMergeRequestRelations(ctx, list)
+}

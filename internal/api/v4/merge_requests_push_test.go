@@ -1,0 +1,67 @@
+package v4_test
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+)
+
+// Pushes reach open merge requests: a push to the source branch moves the
+// merge request's head (diff_refs, commits, refs/merge-requests/:iid/head)
+// and writes "added N commits"; a push of the source's commits to the
+// target branch merges it.
+func TestMergeRequestPushUpdates(t *testing.T) {
+	f := newMRFixture(t, "feature")
+	mr := f.create(t, f.devC, "feature", "Feature")
+	url := strings.Replace(f.s.URL, "http://", "http://"+f.owner.Username+":"+f.owner.Token+"@", 1) + "/" + f.p.PathWithNamespace + ".git"
+	dir := t.TempDir()
+	gitRun(t, dir, "clone", "-q", url, ".")
+	gitRun(t, dir, "checkout", "-q", "feature")
+	for _, name := range []string{"one", "two"} {
+		if err := os.WriteFile(dir+"/"+name+".txt", []byte(name+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		gitRun(t, dir, "add", name+".txt")
+		gitRun(t, dir, "commit", "-q", "-m", "add "+name+" <b>")
+	}
+	gitRun(t, dir, "push", "-q", "origin", "feature")
+	head := gitRun(t, dir, "rev-parse", "HEAD")
+
+	got, _, err := f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
+	if err != nil || got.SHA != head || got.DiffRefs.HeadSha != head {
+		t.Fatalf("after the push: sha %s diff_refs %+v (%v), want %s", got.SHA, got.DiffRefs, err, head)
+	}
+	commits, _, err := f.ownerC.MergeRequests.GetMergeRequestCommits(f.p.ID, mr.IID, nil)
+	if err != nil || len(commits) != 3 {
+		t.Fatalf("commits %d, %v", len(commits), err)
+	}
+	if ref := gitRun(t, dir, "ls-remote", "origin", "refs/merge-requests/1/head"); !strings.HasPrefix(ref, head) {
+		t.Fatalf("refs/merge-requests/1/head: %q", ref)
+	}
+	notes, _, err := f.ownerC.Notes.ListMergeRequestNotes(f.p.ID, mr.IID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "added 2 commits\n\n<ul><li>" + head[:8] + " - add two &lt;b&gt;</li><li>"
+	found := false
+	for _, n := range notes {
+		found = found || n.System && strings.HasPrefix(n.Body, want)
+	}
+	if !found {
+		t.Fatalf("no system note %q among %d notes: %+v", want, len(notes), notes[0])
+	}
+
+	// The owner merges by hand and pushes main: the merge request is
+	// merged by that push.
+	gitRun(t, dir, "checkout", "-q", "main")
+	gitRun(t, dir, "merge", "-q", "--no-ff", "-m", "merge by hand", "feature")
+	gitRun(t, dir, "push", "-q", "origin", "main")
+	got, _, err = f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
+	if err != nil || got.State != "merged" || got.MergedBy == nil || got.MergedBy.ID != f.owner.ID {
+		t.Fatalf("after pushing the merge: %+v %v", got, err)
+	}
+	if _, _, err := f.ownerC.MergeRequests.AcceptMergeRequest(f.p.ID, mr.IID, nil); status(err) != http.StatusMethodNotAllowed {
+		t.Fatalf("merging a merge request merged by a push: %v", err)
+	}
+}
