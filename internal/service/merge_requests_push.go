@@ -111,12 +111,15 @@ func (s *Service) mergeByPush(ctx context.Context, p *model.Project, pusher *mod
 	if err != nil || len(mrs) == 0 {
 		return err
 	}
+	// One (cached) for-each-ref --merged for all of them, not a git
+	// process per merge request.
+	merged, err := r.MergedBranches(ctx, newHead)
+	if err != nil {
+		return err
+	}
 	for _, m := range mrs {
 		src, err := r.Branch(m.SourceBranch)
-		if err != nil {
-			continue
-		}
-		if in, err := r.IsAncestor(ctx, src.Target, newHead); err != nil || !in {
+		if err != nil || !merged[m.SourceBranch] && src.Target != newHead {
 			continue
 		}
 		if err := s.setMergeState(ctx, m.ID, "opened", "merged", &mergeOutcome{head: src.Target, by: pusher.ID}); err != nil &&

@@ -1,8 +1,6 @@
 package v4
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -139,12 +137,8 @@ func withForkedFrom(entity []byte, pb projectBase, p, src *model.Project) []byte
 	}
 	b := entity[:len(entity)-1]
 	if src != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false) // as appendProjectEntity writes strings
-		if err := enc.Encode(basicProjectAt(pb, src)); err == nil {
-			b = append(b, `,"forked_from_project":`...)
-			b = append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+		if fp, err := appendMarshaled(nil, basicProjectAt(pb, src)); err == nil { // as appendProjectEntity escapes
+			b = append(append(b, `,"forked_from_project":`...), fp...)
 		}
 	}
 	b = append(b, `,"mr_default_target_self":`...)

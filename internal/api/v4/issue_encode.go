@@ -1,9 +1,6 @@
 package v4
 
-import (
-	"encoding/json"
-	"strconv"
-)
+import "strconv"
 
 // appendIssueEntity appends e as encoding/json encodes it without HTML
 // escaping (issueEntity's field order, nulls and omitempty), which a list
@@ -180,23 +177,4 @@ func appendOptBool(dst []byte, b *bool) []byte {
 		return append(dst, "null"...)
 	}
 	return strconv.AppendBool(dst, *b)
-}
-
-// appendMarshaled appends v as encoding/json encodes it without HTML
-// escaping.
-func appendMarshaled(dst []byte, v any) ([]byte, error) {
-	w := appendWriter{dst}
-	enc := json.NewEncoder(&w)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return w.b[:len(w.b)-1], nil // Encode ends with a newline
-}
-
-type appendWriter struct{ b []byte }
-
-func (w *appendWriter) Write(p []byte) (int, error) {
-	w.b = append(w.b, p...)
-	return len(p), nil
 }

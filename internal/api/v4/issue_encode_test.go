@@ -2,22 +2,8 @@ package v4
 
 import (
 	"bytes"
-	"encoding/json"
 	"testing"
 )
-
-// encodeStd is what encoding/json writes for v without HTML escaping,
-// without the newline Encode ends with.
-func encodeStd(t testing.TB, v any) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-}
 
 func checkIssueEncoding(t testing.TB, e *issueEntity) {
 	t.Helper()
@@ -25,7 +11,7 @@ func checkIssueEncoding(t testing.TB, e *issueEntity) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := encodeStd(t, e); !bytes.Equal(got, want) {
+	if want := stdJSON(t, e); !bytes.Equal(got, want) {
 		t.Fatalf("appendIssueEntity differs from encoding/json:\n got %s\nwant %s", got, want)
 	}
 }

@@ -1,8 +1,6 @@
 package v4
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 
 	"github.com/lablet/lablet/internal/cache"
@@ -86,13 +84,10 @@ func (a *API) keptPage(k issuePageKey, render func() (any, bool, error)) ([]byte
 	}
 	b, encoded := out.([]byte)
 	if !encoded {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetEscapeHTML(false) // as writeJSON
-		if err := enc.Encode(out); err != nil {
+		if b, err = appendMarshaled(nil, out); err != nil {
 			return nil, err
 		}
-		b = buf.Bytes()
+		b = append(b, '\n') // as writeJSON's encoder ends
 	}
 	if cacheable && keep {
 		a.issuePages.PutCost(k, b, len(b)+len(k.page)+64)

@@ -1,6 +1,9 @@
 package v4
 
-import "unicode/utf8"
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
 
 // Encoding fullProject by reflection was most of the CPU of a project list
 // on a cache miss and of GET /projects/:id. appendProjectEntity
@@ -116,4 +119,24 @@ func appendJSONEscaped(dst []byte, s string) []byte {
 		start = i
 	}
 	return append(dst, s[start:]...)
+}
+
+// appendMarshaled appends v as encoding/json encodes it without HTML
+// escaping (as writeJSON, without the newline): the one fallback of the
+// hand-written entities for what they do not write themselves.
+func appendMarshaled(dst []byte, v any) ([]byte, error) {
+	w := appendWriter{dst}
+	enc := json.NewEncoder(&w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return w.b[:len(w.b)-1], nil // Encode ends with a newline
+}
+
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
