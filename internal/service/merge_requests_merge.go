@@ -329,11 +329,18 @@ func (s *Service) MergeRequestMergeRef(ctx context.Context, id *auth.Identity, r
 	if id.Authenticated() {
 		committer = repo.Signature{Name: id.User.Name, Email: id.User.Email}
 	}
-	res, err := r.Merge(ctx, repo.MergeSpec{Target: m.TargetBranch, Source: src.Target,
-		Ref:     "refs/merge-requests/" + strconv.FormatInt(m.IID, 10) + "/merge",
+	refName := "refs/merge-requests/" + strconv.FormatInt(m.IID, 10) + "/merge"
+	res, err := r.Merge(ctx, repo.MergeSpec{Target: m.TargetBranch, Source: src.Target, Ref: refName,
 		Message: defaultMergeCommitMessage(p, m, nil), Committer: committer})
 	if errors.Is(err, repo.ErrMergeConflict) || errors.Is(err, repo.ErrNotFound) {
 		return "", notMergeable
+	}
+	if errors.Is(err, repo.ErrConflict) {
+		// Concurrent requests kept writing the ref: what it holds now is
+		// one of their merges of the same heads.
+		if cur, rerr := r.RefValue(refName); rerr == nil && cur != "" {
+			return cur, nil
+		}
 	}
 	if err != nil {
 		return "", fmt.Errorf("service: merge ref: %w", err)

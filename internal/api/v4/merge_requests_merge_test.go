@@ -273,6 +273,22 @@ func TestMergeRequestMergeRef(t *testing.T) {
 	if f.head(t, "main") != mainBefore {
 		t.Fatal("merge_ref moved main")
 	}
+	// Concurrent callers each get a merge of the same heads.
+	var wg sync.WaitGroup
+	errs := make([]error, 16)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = mergeRef(f.reporterC, mr.IID)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent merge_ref: %v", err)
+		}
+	}
 	if _, err := mergeRef(f.outsideC, mr.IID); status(err) != http.StatusNotFound {
 		t.Fatalf("outsider: %v", err)
 	}
