@@ -42,7 +42,10 @@ func (r *Repo) updateRef(ctx context.Context, ref, new, old string) error {
 	switch {
 	case strings.Contains(stderr, "exists; cannot create"):
 		return fmt.Errorf("ref %s clashes with an existing ref: %w", ref, ErrExists)
-	case strings.Contains(stderr, ".lock': File exists"):
+	case strings.Contains(stderr, ".lock': File exists"),
+		// git's own old-value check failed (reading the ref again cannot
+		// tell: a third writer may have put the expected value back).
+		strings.Contains(stderr, " but expected "):
 		return fmt.Errorf("update %s: %w", ref, errRaced)
 	}
 	if cur, rerr := r.readRef(ref); rerr == nil && cur != strings.TrimPrefix(old, zeroID) {

@@ -273,14 +273,16 @@ func TestMergeRequestMergeRef(t *testing.T) {
 	if f.head(t, "main") != mainBefore {
 		t.Fatal("merge_ref moved main")
 	}
-	// Concurrent callers each get a merge of the same heads.
+	// Concurrent callers each get a merge of the same heads; different
+	// callers make different merge commits, which race for the one ref.
 	var wg sync.WaitGroup
-	errs := make([]error, 16)
+	errs := make([]error, 48)
+	callers := []*gitlab.Client{f.reporterC, f.devC, f.ownerC}
 	for i := range errs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = mergeRef(f.reporterC, mr.IID)
+			_, errs[i] = mergeRef(callers[i%len(callers)], mr.IID)
 		}()
 	}
 	wg.Wait()
