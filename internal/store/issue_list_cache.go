@@ -112,20 +112,22 @@ func statementKey(query string, args []any) string {
 // copyIssues gives each caller its own issue values (the slices inside
 // are shared and never written).
 func copyIssues(in []*model.Issue) []*model.Issue {
+	vals := make([]model.Issue, len(in)) // one allocation for the page
 	out := make([]*model.Issue, len(in))
 	for i, is := range in {
-		c := *is
-		out[i] = &c
+		vals[i] = *is
+		out[i] = &vals[i]
 	}
 	return out
 }
 
 // copyMergeRequests is copyIssues for merge requests.
 func copyMergeRequests(in []*model.MergeRequest) []*model.MergeRequest {
+	vals := make([]model.MergeRequest, len(in))
 	out := make([]*model.MergeRequest, len(in))
 	for i, m := range in {
-		c := *m
-		out[i] = &c
+		vals[i] = *m
+		out[i] = &vals[i]
 	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -115,7 +114,8 @@ func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *call) error
 	}
 	// As GitLab: no X-Total/X-Total-Pages (counting would walk the whole
 	// history); a full page announces a next one.
-	a.setCommitPageHeaders(w, r, pg, len(cs) == pg.PerPage)
+	// GitLab's paginate(without_count: true): no totals.
+	a.setPageHeadersWithoutCount(w, r, pg, len(cs) == pg.PerPage)
 	if !withStats {
 		out := make([]commitEntity, 0, len(cs))
 		for _, cm := range cs {
@@ -132,39 +132,6 @@ func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *call) error
 		out = append(out, commitWithStatsEntity{commitEntity: a.commitEntity(r, pr.Project, cm), Stats: statsOf(st[cm.ID])})
 	}
 	return writeOK(w, out)
-}
-
-// setCommitPageHeaders writes offset pagination headers without totals,
-// as GitLab's paginate(without_count: true) does.
-func (a *API) setCommitPageHeaders(w http.ResponseWriter, r *http.Request, pg page, more bool) {
-	h := w.Header()
-	h.Set("X-Page", strconv.Itoa(pg.Page))
-	h.Set("X-Per-Page", strconv.Itoa(pg.PerPage))
-	next, prev := "", ""
-	var links []string
-	if pg.Page > 1 {
-		prev = strconv.Itoa(pg.Page - 1)
-		links = append(links, "<"+a.pageURL(r, pg.PerPage, pg.Page-1)+`>; rel="prev"`)
-	}
-	if more {
-		next = strconv.Itoa(pg.Page + 1)
-		links = append(links, "<"+a.pageURL(r, pg.PerPage, pg.Page+1)+`>; rel="next"`)
-	}
-	links = append(links, "<"+a.pageURL(r, pg.PerPage, 1)+`>; rel="first"`)
-	h.Set("X-Next-Page", next)
-	h.Set("X-Prev-Page", prev)
-	h.Set("Link", joinLinks(links))
-}
-
-func joinLinks(l []string) string {
-	out := ""
-	for i, s := range l {
-		if i > 0 {
-			out += ", "
-		}
-		out += s
-	}
-	return out
 }
 
 // paginateSlice returns the page of a fully computed list and writes the

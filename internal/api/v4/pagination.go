@@ -69,8 +69,9 @@ func (a *API) writePageHeaders(w http.ResponseWriter, r *http.Request, pg page, 
 	h.Set("X-Prev-Page", prev)
 
 	var links []string
+	u := a.newPageURLs(r, pg.PerPage)
 	link := func(rel string, n int) {
-		links = append(links, "<"+a.pageURL(r, pg.PerPage, n)+`>; rel="`+rel+`"`)
+		links = append(links, "<"+u.page(n)+`>; rel="`+rel+`"`)
 	}
 	if prev != "" {
 		link("prev", pg.Page-1)
@@ -85,8 +86,13 @@ func (a *API) writePageHeaders(w http.ResponseWriter, r *http.Request, pg page, 
 	h.Set("Link", strings.Join(links, ", "))
 }
 
-// pageURL is the request's URL on the external base with page replaced.
-func (a *API) pageURL(r *http.Request, perPage, n int) string {
+// pageURLs are the request's URL on the external base with the page
+// replaced, the query parsed and encoded once for all of a page's links.
+type pageURLs struct {
+	before, after string // the URL up to "page=" and after its number
+}
+
+func (a *API) newPageURLs(r *http.Request, perPage int) pageURLs {
 	q := url.Values{}
 	for k, v := range r.URL.Query() {
 		if k == "private_token" || k == "access_token" {
@@ -94,10 +100,14 @@ func (a *API) pageURL(r *http.Request, perPage, n int) string {
 		}
 		q[k] = v
 	}
-	q.Set("page", strconv.Itoa(n))
+	q.Set("page", "0")
 	q.Set("per_page", strconv.Itoa(perPage))
-	return a.baseURL(r) + r.URL.EscapedPath() + "?" + q.Encode()
+	enc := q.Encode() // sorted by key: "page=0" once, where it sorts
+	i := strings.Index("&"+enc, "&page=0")
+	return pageURLs{before: a.baseURL(r) + r.URL.EscapedPath() + "?" + enc[:i+len("page=")], after: enc[i+len("page=0"):]}
 }
+
+func (u pageURLs) page(n int) string { return u.before + strconv.Itoa(n) + u.after }
 
 // setKeysetHeaders writes the Link header of keyset pagination; next is
 // the query for the next page, or nil on the last page.
