@@ -175,7 +175,7 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 				pl.did("discussion_locked", v, map[bool]string{true: "Locked the discussion.", false: "Unlocked the discussion."}[v])
 			}
 		case "due":
-			if d, ok := quickDate(c.Arg); admin && ok {
+			if d, ok := dueDate(c.Arg, s.todayDate()); admin && ok {
 				v := d.Format(time.DateOnly)
 				pl.in.DueDateSet, pl.in.DueDate, pl.hasUpdate = true, &v, true
 				pl.did("due_date", d.Format(time.DateOnly), "Set the due date to "+d.Format("Jan 2, 2006")+".")
@@ -260,8 +260,7 @@ func planTime(pl *quickPlan, c QuickAction, uid int64) {
 	}
 }
 
-// quickDate reads /due's date: GitLab's Chronic takes many forms; lablet
-// takes ISO dates.
+// quickDate reads /spend's date, an ISO date as GitLab's Date.parse there.
 func quickDate(arg string) (time.Time, bool) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(arg))
 	return t, err == nil
