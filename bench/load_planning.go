@@ -48,6 +48,11 @@ func (l *loader) planningEndpoints() []*endpoint {
 		{name: "GET /projects/:id/merge_requests", req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/merge_requests?state=opened&per_page=20", pick(w, sd.IssueProjects).ID))
 		}},
+		// The merge requests that close or mention an issue (none seeded:
+		// the cost of the visibility and link filters).
+		{name: "GET …/issues/:iid/related_merge_requests", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/issues/%d/related_merge_requests", pick(w, sd.IssueProjects).ID, 1+w.rng.IntN(issuesPerProject)))
+		}},
 		{name: "GET /events", req: func(w *worker) reqSpec { return get("/events?per_page=20") }},
 		{name: "GET /projects/:id/events", req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/events", pick(w, sd.IssueProjects).ID))

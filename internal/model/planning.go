@@ -43,6 +43,9 @@ type Issue struct {
 
 	AssigneeIDs []int64
 	LabelIDs    []int64
+	// MergeRequestsCount is how many merge requests of the issue's
+	// project close it when merged.
+	MergeRequestsCount int64
 }
 
 // Label is a project label (ProjectID set) or a group label (GroupID set).

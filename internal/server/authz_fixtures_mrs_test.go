@@ -92,8 +92,9 @@ var _ = addFixtures(map[string]fixture{
 		return request{path: p.api("/merge_requests"), json: map[string]any{"title": "new " + branch,
 			"source_branch": branch, "target_branch": "main"}}
 	}),
-	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}":           onSharedMR(fixed("")),
-	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/merge_ref": onSharedMR(fixed("/merge_ref")),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}":               onSharedMR(fixed("")),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/merge_ref":     onSharedMR(fixed("/merge_ref")),
+	"GET /api/v4/projects/{id}/merge_requests/{merge_request_iid}/closes_issues": onSharedMR(fixed("/closes_issues")),
 	// The administrator's merge request: no caller is its author.
 	"PUT /api/v4/projects/{id}/merge_requests/{merge_request_iid}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		iid, _ := x.freshMR(p)

@@ -228,6 +228,9 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		} else if err != nil {
 			return err
 		}
+		if err := s.linkMergeRequestIssues(ctx, q, p, mr); err != nil {
+			return err
+		}
 		mr.AssigneeIDs, mr.ReviewerIDs, mr.LabelIDs = users.assignees, users.reviewers, labelIDs
 		if err := q.SetMergeRequestUsers(ctx, mr.ID, false, mr.AssigneeIDs); err != nil {
 			return err

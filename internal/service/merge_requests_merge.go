@@ -267,14 +267,7 @@ func (s *Service) closingIssues(ctx context.Context, id *auth.Identity, p *model
 	}
 	var out []closingIssue
 	for _, r := range markdown.ClosingRefs(m.Title + "\n" + m.Description) {
-		projectRef := p.FullPath()
-		switch {
-		case r.Project == "":
-		case strings.Contains(r.Project, "/"):
-			projectRef = r.Project
-		default: // a project of the same namespace
-			projectRef = p.Namespace.FullPath + "/" + r.Project
-		}
+		projectRef := refProjectPath(p, r.Project)
 		if _, err := s.VisibleIssue(ctx, id, projectRef, r.IID); err != nil {
 			continue
 		}

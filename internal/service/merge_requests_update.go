@@ -81,6 +81,11 @@ func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref
 			return err
 		}
 		out = cur
+		if cur.Title != u.old.Title || cur.Description != u.old.Description || cur.TargetBranch != u.old.TargetBranch {
+			if err := s.linkMergeRequestIssues(ctx, q, p, cur); err != nil {
+				return err
+			}
+		}
 		return s.mergeRequestUpdated(ctx, q, p, &u.old, cur, uid)
 	})
 	if err != nil {

@@ -44,6 +44,11 @@ type IssueFilter struct {
 	IIDs           []int64
 	Confidential   *bool
 	IssueTypes     []string
+	// LinkedTo keeps what merge_request_issues links to it: for issues a
+	// merge request's id, for merge requests an issue's; LinkedClosing
+	// keeps only the links that close.
+	LinkedTo      int64
+	LinkedClosing bool
 
 	// OrderBy is created_at (default), updated_at, priority, due_date,
 	// relative_position, label_priority, milestone_due, popularity, title
@@ -267,6 +272,17 @@ func issuableFilterConds(d Dialect, w *conds, f IssueFilter, t issuable) {
 	}
 	if len(f.IIDs) > 0 {
 		w.in(t.col("iid"), false, f.IIDs)
+	}
+	if f.LinkedTo != 0 {
+		own, other := "issue_id", "merge_request_id"
+		if t == mergeRequestTable {
+			own, other = other, own
+		}
+		sub, args := "SELECT mri."+own+" FROM merge_request_issues mri WHERE mri."+other+" = ?", []any{f.LinkedTo}
+		if f.LinkedClosing {
+			sub, args = sub+" AND mri.closes = ?", append(args, true)
+		}
+		w.add(t.col("id")+" IN ("+sub+")", args...)
 	}
 }
 

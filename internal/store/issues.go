@@ -30,7 +30,9 @@ const issueColumnsRelated = issueColumns + `,
 	(SELECT string_agg(CAST(rel_a.user_id AS TEXT), ',') FROM issue_assignees rel_a
 		WHERE rel_a.issue_id = issues.id),
 	(SELECT string_agg(CAST(rel_l.label_id AS TEXT), ',') FROM label_links rel_l
-		WHERE rel_l.target_type = 'Issue' AND rel_l.target_id = issues.id)`
+		WHERE rel_l.target_type = 'Issue' AND rel_l.target_id = issues.id),
+	(SELECT count(*) FROM merge_request_issues rel_m JOIN merge_requests rel_mr ON rel_mr.id = rel_m.merge_request_id
+		WHERE rel_m.issue_id = issues.id AND rel_m.closes = TRUE AND rel_mr.target_project_id = issues.project_id)`
 
 func scanIssue(s scanner) (*model.Issue, error) { return scanIssueRow(s, false) }
 
@@ -50,7 +52,7 @@ func scanIssueRow(s scanner, related bool) (*model.Issue, error) {
 		&position, &i.Upvotes, &i.Downvotes, &i.UserNotesCount, &closedAt, &closedBy, &movedTo,
 		&i.LockVersion, &created, &updated}
 	if related {
-		dest = append(dest, &assignees, &labels)
+		dest = append(dest, &assignees, &labels, &i.MergeRequestsCount)
 	}
 	if err := s.Scan(dest...); err != nil {
 		return nil, wrapErr(err)
@@ -94,16 +96,19 @@ func (q *Queries) loadIssueRelations(ctx context.Context, issues []*model.Issue)
 		return nil
 	}
 	byID := make(map[int64]*model.Issue, len(issues))
-	ids := make([]any, 0, 2*len(issues))
+	ids := make([]any, 0, 3*len(issues))
 	for _, i := range issues {
-		i.AssigneeIDs, i.LabelIDs = nil, nil
+		i.AssigneeIDs, i.LabelIDs, i.MergeRequestsCount = nil, nil, 0
 		byID[i.ID] = i
 		ids = append(ids, i.ID)
 	}
 	in := placeholders(len(issues))
 	rows, err := q.query(ctx, "SELECT 0, issue_id, user_id FROM issue_assignees WHERE issue_id IN ("+in+
-		") UNION ALL SELECT 1, target_id, label_id FROM label_links WHERE target_type = 'Issue' AND target_id IN ("+in+")",
-		append(ids, ids...)...)
+		") UNION ALL SELECT 1, target_id, label_id FROM label_links WHERE target_type = 'Issue' AND target_id IN ("+in+
+		") UNION ALL SELECT 2, mri.issue_id, count(*) FROM merge_request_issues mri"+
+		" JOIN merge_requests m ON m.id = mri.merge_request_id JOIN issues i ON i.id = mri.issue_id"+
+		" WHERE mri.closes = TRUE AND m.target_project_id = i.project_id AND mri.issue_id IN ("+in+") GROUP BY mri.issue_id",
+		append(append(ids, ids...), ids...)...)
 	if err != nil {
 		return fmt.Errorf("store: issue relations: %w", err)
 	}
@@ -114,10 +119,14 @@ func (q *Queries) loadIssueRelations(ctx context.Context, issues []*model.Issue)
 		if err := rows.Scan(&kind, &issueID, &v); err != nil {
 			return wrapErr(err)
 		}
-		if i := byID[issueID]; i != nil && kind == 0 {
+		switch i := byID[issueID]; {
+		case i == nil:
+		case kind == 0:
 			i.AssigneeIDs = append(i.AssigneeIDs, v)
-		} else if i != nil {
+		case kind == 1:
 			i.LabelIDs = append(i.LabelIDs, v)
+		default:
+			i.MergeRequestsCount = v
 		}
 	}
 	if err := rows.Err(); err != nil {

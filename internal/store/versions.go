@@ -70,6 +70,7 @@ var topicTables = map[string]uint8{
 	"merge_requests":          1 << TopicPlanning,
 	"merge_request_assignees": 1 << TopicPlanning,
 	"merge_request_reviewers": 1 << TopicPlanning,
+	"merge_request_issues":    1 << TopicPlanning,
 	"events":                  1 << TopicActivity,
 	"push_event_payloads":     1 << TopicActivity,
 }

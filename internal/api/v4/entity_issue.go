@@ -132,7 +132,7 @@ func (ir *issueRenderer) issue(i *model.Issue) issueEntity {
 	e := issueEntity{ID: i.ID, IID: i.IID, ProjectID: i.ProjectID, Title: i.Title, Description: i.Description,
 		State: i.State, CreatedAt: ts(i.CreatedAt), UpdatedAt: ts(i.UpdatedAt), ClosedAt: tsp(i.ClosedAt),
 		ClosedBy: ir.user(i.ClosedByID), Author: ir.user(i.AuthorID), Type: "ISSUE", Assignees: []basicUser{},
-		UserNotesCount: i.UserNotesCount, Upvotes: i.Upvotes, Downvotes: i.Downvotes, DueDate: i.DueDate,
+		UserNotesCount: i.UserNotesCount, MergeRequestsCount: int(i.MergeRequestsCount), Upvotes: i.Upvotes, Downvotes: i.Downvotes, DueDate: i.DueDate,
 		Confidential: i.Confidential, DiscussionLocked: i.DiscussionLocked, IssueType: i.IssueType,
 		WebURL: ir.base + "/" + fullPath + "/-/issues/" + iid, Severity: "UNKNOWN", MovedToID: i.MovedToID,
 		ImportedFrom: "none",

@@ -243,20 +243,6 @@ func (a *API) issueParticipants(w http.ResponseWriter, r *http.Request, c *call)
 	return writeOK(w, out)
 }
 
-// issueNoMergeRequests answers related_merge_requests and closed_by: none
-// until merge requests exist.
-func (a *API) issueNoMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := issueIID(r)
-	if err != nil {
-		return err
-	}
-	if _, err := a.svc.VisibleIssue(r.Context(), c.id, r.PathValue("id"), iid); err != nil {
-		return err
-	}
-	a.setPageHeaders(w, r, pageOf(c.params), 0)
-	return writeOK(w, []any{})
-}
-
 // issueStatisticsEntity is GitLab's IssuesStatistics.
 type issueStatisticsEntity struct {
 	Statistics struct {

@@ -212,8 +212,8 @@ func table() []endpoint {
 		row("POST /projects/{id}/issues/{issue_iid}/reset_spent_time", (*API).resetIssueSpentTime, signedIn, access.AdminIssue),
 		row("GET /projects/{id}/issues/{issue_iid}/time_stats", (*API).issueTimeStats, anyone, access.ReadIssue),
 		row("GET /projects/{id}/issues/{issue_iid}/participants", (*API).issueParticipants, anyone, access.ReadIssue),
-		row("GET /projects/{id}/issues/{issue_iid}/related_merge_requests", (*API).issueNoMergeRequests, anyone, access.ReadIssue),
-		row("GET /projects/{id}/issues/{issue_iid}/closed_by", (*API).issueNoMergeRequests, anyone, access.ReadIssue),
+		row("GET /projects/{id}/issues/{issue_iid}/related_merge_requests", (*API).issueRelatedMergeRequests, anyone, access.ReadIssue),
+		row("GET /projects/{id}/issues/{issue_iid}/closed_by", (*API).issueClosedBy, anyone, access.ReadIssue),
 		row("GET /projects/{id}/issues/{issue_iid}/links", (*API).listIssueLinks, anyone, access.ReadIssue),
 		row("POST /projects/{id}/issues/{issue_iid}/links", (*API).createIssueLink, signedIn, access.AdminIssue),
 		row("GET /projects/{id}/issues/{issue_iid}/links/{issue_link_id}", (*API).getIssueLink, anyone, access.ReadIssue),
@@ -231,6 +231,7 @@ func table() []endpoint {
 		row("DELETE /projects/{id}/merge_requests/{merge_request_iid}", (*API).deleteMergeRequest, signedIn, access.DestroyMergeRequest),
 		row("PUT /projects/{id}/merge_requests/{merge_request_iid}/merge", (*API).mergeMergeRequest, signedIn, access.AcceptMergeRequest),
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/merge_ref", (*API).mergeRequestMergeRef, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/closes_issues", (*API).mergeRequestClosesIssues, anyone, access.ReadMergeRequest),
 		// GitLab's subscriptions API finds merge requests with update_merge_request.
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/subscribe", (*API).subscribeMergeRequest, signedIn, access.UpdateMergeRequest),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/unsubscribe", (*API).unsubscribeMergeRequest, signedIn, access.UpdateMergeRequest),

@@ -1,0 +1,55 @@
+package v4
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// The links between merge requests and the issues they close or mention
+// (merge_request_issues): an issue's closed_by and related_merge_requests,
+// a merge request's closes_issues.
+
+func (a *API) issueClosedBy(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.issueMergeRequests(w, r, c, (*service.Service).IssueClosedBy)
+}
+
+func (a *API) issueRelatedMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.issueMergeRequests(w, r, c, (*service.Service).IssueRelatedMergeRequests)
+}
+
+type issueMergeRequestsFunc func(*service.Service, context.Context, *auth.Identity, string, int64, service.MergeRequestQuery) (*service.MergeRequestPage, error)
+
+func (a *API) issueMergeRequests(w http.ResponseWriter, r *http.Request, c *call, list issueMergeRequestsFunc) error {
+	iid, err := issueIID(r)
+	if err != nil {
+		return err
+	}
+	qy, err := mergeRequestQuery(c.params)
+	if err != nil {
+		return err
+	}
+	pg, err := list(a.svc, r.Context(), c.id, r.PathValue("id"), iid, qy)
+	if err != nil {
+		return err
+	}
+	return a.writeMergeRequestPage(w, r, c, qy, pg)
+}
+
+func (a *API) mergeRequestClosesIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+	iid, err := mergeRequestIID(r)
+	if err != nil {
+		return err
+	}
+	qy, err := issueQuery(c.params)
+	if err != nil {
+		return err
+	}
+	pg, err := a.svc.MergeRequestClosesIssues(r.Context(), c.id, r.PathValue("id"), iid, qy)
+	if err != nil {
+		return err
+	}
+	return a.writeIssuePage(w, r, c, qy, pg)
+}
