@@ -60,22 +60,55 @@ func (q *Queries) DeleteIssue(ctx context.Context, id int64) error {
 	return nil
 }
 
+// polymorphicTables are the tables whose rows attach to a noteable by its
+// type and id, which no foreign key removes with it.
+var polymorphicTables = []struct{ table, typ, id string }{
+	{"award_emoji", "awardable_type", "awardable_id"},
+	{"label_links", "target_type", "target_id"},
+	{"resource_label_events", "resource_type", "resource_id"},
+	{"resource_milestone_events", "resource_type", "resource_id"},
+	{"resource_state_events", "resource_type", "resource_id"},
+	{"subscriptions", "subscribable_type", "subscribable_id"},
+}
+
+// deleteProjectAttachments deletes the rows of polymorphicTables that
+// attach to the issues and merge requests of the projects whose id
+// satisfies projects (a condition with one argument, arg), and the award
+// emoji of their notes. Notes, time logs and to-do items go with the
+// projects by their foreign keys.
+func (q *Queries) deleteProjectAttachments(ctx context.Context, projects string, arg any) error {
+	if _, err := q.exec(ctx, "DELETE FROM award_emoji WHERE awardable_type = 'Note' AND awardable_id IN"+
+		" (SELECT id FROM notes WHERE project_id "+projects+")", arg); err != nil {
+		return err
+	}
+	for _, owner := range []struct{ typ, ids string }{
+		{model.NoteableIssue, "SELECT id FROM issues WHERE project_id " + projects},
+		{model.NoteableMergeRequest, "SELECT id FROM merge_requests WHERE target_project_id " + projects},
+	} {
+		for _, t := range polymorphicTables {
+			if _, err := q.exec(ctx, "DELETE FROM "+t.table+" WHERE "+t.typ+" = ? AND "+t.id+" IN ("+owner.ids+")",
+				owner.typ, arg); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // deleteNoteableAttachments deletes what attaches to a noteable by its
 // type and id: notes (and their award emoji), award emoji, labels,
 // resource events, subscriptions, time logs and to-do items.
 func (q *Queries) deleteNoteableAttachments(ctx context.Context, typ string, id int64) error {
-	for _, stmt := range []string{
+	stmts := []string{
 		"DELETE FROM award_emoji WHERE awardable_type = 'Note' AND awardable_id IN (SELECT id FROM notes WHERE noteable_type = ? AND noteable_id = ?)",
 		"DELETE FROM notes WHERE noteable_type = ? AND noteable_id = ?",
-		"DELETE FROM award_emoji WHERE awardable_type = ? AND awardable_id = ?",
-		"DELETE FROM label_links WHERE target_type = ? AND target_id = ?",
-		"DELETE FROM resource_label_events WHERE resource_type = ? AND resource_id = ?",
-		"DELETE FROM resource_milestone_events WHERE resource_type = ? AND resource_id = ?",
-		"DELETE FROM resource_state_events WHERE resource_type = ? AND resource_id = ?",
-		"DELETE FROM subscriptions WHERE subscribable_type = ? AND subscribable_id = ?",
 		"DELETE FROM timelogs WHERE resource_type = ? AND resource_id = ?",
 		"DELETE FROM todos WHERE target_type = ? AND target_id = ?",
-	} {
+	}
+	for _, t := range polymorphicTables {
+		stmts = append(stmts, "DELETE FROM "+t.table+" WHERE "+t.typ+" = ? AND "+t.id+" = ?")
+	}
+	for _, stmt := range stmts {
 		if _, err := q.exec(ctx, stmt, typ, id); err != nil {
 			return err
 		}

@@ -145,8 +145,12 @@ func (q *Queries) UpdateProject(ctx context.Context, p *model.Project) error {
 	return nil
 }
 
-// DeleteProject removes a project and its memberships.
+// DeleteProject removes a project and its memberships, and what attaches
+// by type and id to its issues, merge requests and notes.
 func (q *Queries) DeleteProject(ctx context.Context, id int64) error {
+	if err := q.deleteProjectAttachments(ctx, "= ?", id); err != nil {
+		return fmt.Errorf("store: delete project: %w", err)
+	}
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id = ?",
 		// A fork leaves its source's count; the source's forks are

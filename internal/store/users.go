@@ -262,6 +262,9 @@ func (q *Queries) DeleteNamespaceProjects(ctx context.Context, namespaceID int64
 		namespaceID, namespaceID); err != nil {
 		return fmt.Errorf("store: delete namespace projects: %w", err)
 	}
+	if err := q.deleteProjectAttachments(ctx, "IN (SELECT id FROM projects WHERE namespace_id = ?)", namespaceID); err != nil {
+		return fmt.Errorf("store: delete namespace projects: %w", err)
+	}
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id IN (SELECT id FROM projects WHERE namespace_id = ?)",
 		"DELETE FROM projects WHERE namespace_id = ?",
