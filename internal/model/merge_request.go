@@ -40,6 +40,8 @@ type MergeRequest struct {
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
 
+	Mergeability
+
 	AssigneeIDs []int64
 	ReviewerIDs []int64
 	LabelIDs    []int64

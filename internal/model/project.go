@@ -34,6 +34,7 @@ type Project struct {
 	MRDefaultTargetSelf bool
 	// ImportStatus is GitLab's: "none", or "finished" for a fork.
 	ImportStatus string
+	MergeSettings
 	// Version is set by reads outside transactions; see Version.
 	Version        Version
 	CreatedAt      time.Time

@@ -37,6 +37,8 @@ const (
 	// KindMethodNotAllowed is an operation the credential cannot ask
 	// for: HTTP 405.
 	KindMethodNotAllowed
+	// KindNotAcceptable is an operation with nothing to act on: HTTP 406.
+	KindNotAcceptable
 )
 
 // Error is a failure with GitLab's wording.

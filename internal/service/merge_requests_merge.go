@@ -23,9 +23,10 @@ type MergeInput struct {
 	MergeCommitMessage       *string
 	SquashCommitMessage      *string
 	ShouldRemoveSourceBranch *bool
-	// AutoMerge is merge_when_pipeline_succeeds or auto_merge: with no
-	// pipeline to wait for, GitLab merges at once (pipeline_allows_merge?).
+	// AutoMerge is merge_when_pipeline_succeeds or auto_merge.
 	AutoMerge bool
+	// BaseURL is the instance's external URL, for %{url} in templates.
+	BaseURL string
 }
 
 // Merge answers GitLab gives (lib/api/merge_requests.rb).
@@ -42,10 +43,13 @@ const stuckMergeAfter = time.Minute
 // MergeMergeRequest is PUT /projects/:id/merge_requests/:iid/merge: the
 // caller must be able to merge into the target branch (its protected
 // branch rules; 401 otherwise, GitLab's unauthorized!), sha when given
-// must be the source head (409), and the merge request must be mergeable:
-// open, not a draft, its source branch there and no conflicts (405). The
-// repository is merged by one compare-and-swap of the target branch
-// (repo.Merge), so it is never left half-merged; the merge request is
+// must be the source head (409), and the merge request must be mergeable
+// (CheckMergeRequest: open, not a draft, branches there, discussions
+// resolved when the project asks, no conflicts, and for the ff and
+// rebase_merge methods a source on top of the target; 405 otherwise).
+// The project's merge_method, squash_option and commit templates shape
+// the merge. The repository is merged by one compare-and-swap of the
+// target branch (repo.Merge), so it is never left half-merged; the merge request is
 // "locked" meanwhile, so of two concurrent merges exactly one runs and
 // the other gets 405. Issues the description closes ("Closes #1") are
 // closed when the target is the default branch, and the source branch is
@@ -83,62 +87,73 @@ func (s *Service) MergeMergeRequest(ctx context.Context, id *auth.Identity, ref 
 	}
 	// squash=true asks for a squash (and keeps it on the merge request);
 	// false leaves the merge request's own choice, as GitLab's
-	// build_merge_params.
-	squash := m.Squash || in.Squash != nil && *in.Squash
-	if m.State != "opened" || m.Draft || head == "" {
+	// build_merge_params. The project's squash_option overrides both.
+	squash := SquashOnMerge(p, m.Squash || in.Squash != nil && *in.Squash)
+	// With no pipeline to wait for, GitLab refuses an automatic merge
+	// (neither immediately_mergeable? nor an auto-merge strategy).
+	if in.AutoMerge {
 		return nil, errMergeNotAllowed
 	}
-	target, err := r.Branch(m.TargetBranch)
-	if errors.Is(err, repo.ErrNotFound) {
-		return nil, errMergeNotAllowed
-	}
+	st, err := s.CheckMergeRequest(ctx, mp)
 	if err != nil {
 		return nil, err
 	}
-	if conflicts, err := r.HasConflicts(ctx, target.Target, head); err != nil || conflicts {
-		if err != nil {
-			return nil, err
-		}
+	if !st.Mergeable() {
 		return nil, errMergeNotAllowed
 	}
-	closing := s.closingIssues(ctx, id, p, m)
-	msg := defaultMergeCommitMessage(p, m, closing)
-	if in.MergeCommitMessage != nil && strings.TrimSpace(*in.MergeCommitMessage) != "" {
-		msg = *in.MergeCommitMessage
+	// Merge the head the check saw; a push since the sha check above
+	// is the same mismatch.
+	head = *m.MergeStatusHead
+	if in.SHA != nil && *in.SHA != head {
+		return nil, Conflict("SHA does not match HEAD of source branch: " + head)
 	}
-	squashMsg := m.Title
-	if in.SquashCommitMessage != nil && strings.TrimSpace(*in.SquashCommitMessage) != "" {
-		squashMsg = *in.SquashCommitMessage
-	}
-	squashAuthor := repo.Signature{Name: id.User.Name, Email: id.User.Email}
-	if squash && m.AuthorID != nil {
+	tpl := commitTemplateData{project: p, mr: m, closing: s.closingIssues(ctx, id, p, m), mergedBy: id.User, baseURL: in.BaseURL}
+	if m.AuthorID != nil {
 		if a, err := s.db.Queries().UserByID(ctx, *m.AuthorID); err == nil {
-			squashAuthor = repo.Signature{Name: a.Name, Email: a.Email}
+			tpl.author = a
 		}
+	}
+	msg, squashMsg := mergeMessages(in, tpl)
+	squashAuthor := repo.Signature{Name: id.User.Name, Email: id.User.Email}
+	if squash && tpl.author != nil {
+		squashAuthor = repo.Signature{Name: tpl.author.Name, Email: tpl.author.Email}
+	}
+	spec := repo.MergeSpec{Target: m.TargetBranch, Source: head, Squash: squash,
+		SquashAuthor: squashAuthor, SquashMessage: squashMsg, Message: msg,
+		Committer: repo.Signature{Name: id.User.Name, Email: id.User.Email}}
+	switch p.MergeMethod {
+	case "ff":
+		spec.FastForward = true
+	case "rebase_merge":
+		// The merge commit must sit on the target the source was
+		// rebased on.
+		spec.ExpectTarget = *m.MergeStatusTarget
 	}
 
 	// Claim the merge: opened → locked, once.
 	if err := s.setMergeState(ctx, m.ID, "opened", "locked", nil); err != nil {
 		return nil, err
 	}
-	res, err := r.Merge(ctx, repo.MergeSpec{Target: m.TargetBranch, Source: head, Squash: squash,
-		SquashAuthor: squashAuthor, SquashMessage: squashMsg, Message: msg,
-		Committer: repo.Signature{Name: id.User.Name, Email: id.User.Email}})
+	res, err := r.Merge(ctx, spec)
 	if err != nil {
 		if uerr := s.setMergeState(ctx, m.ID, "locked", "opened", nil); uerr != nil {
 			s.log.Error("merge request stays locked after a failed merge", "merge_request", m.ID, "err", uerr)
 		}
-		if errors.Is(err, repo.ErrMergeConflict) || errors.Is(err, repo.ErrConflict) || errors.Is(err, repo.ErrNotFound) {
+		if errors.Is(err, repo.ErrMergeConflict) || errors.Is(err, repo.ErrConflict) || errors.Is(err, repo.ErrNotFound) ||
+			errors.Is(err, repo.ErrNotFastForward) {
 			return nil, errMergeFailed
 		}
 		return nil, fmt.Errorf("service: merge: %w", err)
 	}
 	uid := id.User.ID
 	done := mergeOutcome{head: head, commit: res.Commit, squash: res.Squash, squashed: squash, by: uid}
+	if spec.FastForward {
+		done.commit = "" // no merge commit: GitLab's FfMergeService leaves merge_commit_sha empty
+	}
 	if err := s.setMergeState(ctx, m.ID, "locked", "merged", &done); err != nil {
 		return nil, err
 	}
-	s.afterMerge(ctx, id, ref, p, m, closing, in.ShouldRemoveSourceBranch)
+	s.afterMerge(ctx, id, ref, p, m, tpl.closing, in.ShouldRemoveSourceBranch)
 	return s.VisibleMergeRequest(ctx, id, ref, iid)
 }
 
@@ -229,7 +244,8 @@ func (s *Service) recoverStuckMerge(ctx context.Context, r *repo.Repo, m *model.
 // afterMerge is GitLab's MergeRequests::PostMergeService as far as lablet
 // has it: the issues the merge request closes are closed, and the source
 // branch is removed when asked (should_remove_source_branch, else the
-// merge request's remove_source_branch). Their failures do not undo the
+// merge request's remove_source_branch, else the project's
+// remove_source_branch_after_merge). Their failures do not undo the
 // merge; they are logged.
 func (s *Service) afterMerge(ctx context.Context, id *auth.Identity, ref string, p *model.Project, m *model.MergeRequest,
 	closing []closingIssue, removeSource *bool) {
@@ -238,7 +254,10 @@ func (s *Service) afterMerge(ctx context.Context, id *auth.Identity, ref string,
 			s.log.Info("merge: issue not closed", "project", c.projectRef, "issue", c.iid, "err", err)
 		}
 	}
-	remove := m.ForceRemoveSourceBranch != nil && *m.ForceRemoveSourceBranch
+	remove := p.RemoveSourceBranchAfterMerge
+	if m.ForceRemoveSourceBranch != nil {
+		remove = *m.ForceRemoveSourceBranch
+	}
 	if removeSource != nil {
 		remove = *removeSource
 	}

@@ -40,6 +40,7 @@ type ProjectInput struct {
 	MRDefaultTargetSelf *bool
 	// Namespace is a namespace id or full path; create only.
 	Namespace *string
+	MergeSettingsInput
 
 	// fork, when set, makes the new project a fork (ForkProject).
 	fork *forkOrigin
@@ -68,6 +69,7 @@ func (in *ProjectInput) validate(v Validation) {
 	if in.DefaultBranch != nil && !validProjectBranch(*in.DefaultBranch) {
 		v.Add("default_branch", "is invalid")
 	}
+	in.MergeSettingsInput.validate(v)
 	if in.Topics != nil {
 		for _, t := range *in.Topics {
 			if msg := ValidText(t, MaxNameLength); msg != "" || strings.Contains(t, ",") {
@@ -173,6 +175,7 @@ func applyProjectInput(p *model.Project, in *ProjectInput) {
 	set(&p.LFSEnabled, in.LFSEnabled)
 	set(&p.RequestAccessEnabled, in.RequestAccessEnabled)
 	set(&p.MRDefaultTargetSelf, in.MRDefaultTargetSelf)
+	in.MergeSettingsInput.apply(&p.MergeSettings)
 	if in.Topics != nil {
 		p.Topics = normalizeProjectTopics(*in.Topics)
 	}

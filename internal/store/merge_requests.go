@@ -17,7 +17,7 @@ const mergeRequestColumns = `merge_requests.id, merge_requests.target_project_id
 	merge_requests.squash_commit_sha, merge_requests.upvotes, merge_requests.downvotes,
 	merge_requests.user_notes_count, merge_requests.time_estimate, merge_requests.total_time_spent,
 	merge_requests.merged_at, merge_requests.merged_by_id, merge_requests.closed_at, merge_requests.closed_by_id,
-	merge_requests.lock_version, merge_requests.created_at, merge_requests.updated_at`
+	merge_requests.lock_version, merge_requests.created_at, merge_requests.updated_at, ` + mergeabilityColumns
 
 func scanMergeRequest(s scanner) (*model.MergeRequest, error) {
 	var m model.MergeRequest
@@ -25,13 +25,15 @@ func scanMergeRequest(s scanner) (*model.MergeRequest, error) {
 	var locked, forceRemove sql.NullBool
 	var base, head, start, mergeSHA, squashSHA sql.NullString
 	var created, updated int64
-	if err := s.Scan(&m.ID, &m.TargetProjectID, &source, &m.IID, &author, &m.Title, &m.Description, &m.State,
+	var mb mergeabilityScan
+	if err := s.Scan(append([]any{&m.ID, &m.TargetProjectID, &source, &m.IID, &author, &m.Title, &m.Description, &m.State,
 		&m.SourceBranch, &m.TargetBranch, &m.Draft, &locked, &milestone, &m.Squash, &forceRemove,
 		&m.AllowCollaboration, &base, &head, &start, &mergeSHA, &squashSHA, &m.Upvotes, &m.Downvotes,
 		&m.UserNotesCount, &m.TimeEstimate, &m.TotalTimeSpent, &mergedAt, &mergedBy, &closedAt, &closedBy,
-		&m.LockVersion, &created, &updated); err != nil {
+		&m.LockVersion, &created, &updated}, mb.dest(&m.Mergeability)...)...); err != nil {
 		return nil, wrapErr(err)
 	}
+	mb.finish(&m.Mergeability)
 	m.SourceProjectID, m.AuthorID, m.MilestoneID = fromNullInt(source), fromNullInt(author), fromNullInt(milestone)
 	m.MergedByID, m.ClosedByID = fromNullInt(mergedBy), fromNullInt(closedBy)
 	m.DiscussionLocked, m.ForceRemoveSourceBranch = fromNullBool(locked), fromNullBool(forceRemove)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
 )
 
 // mergeRequestEntity is GitLab's Entities::MergeRequestBasic; the single
@@ -77,6 +78,8 @@ type mergeRequestDetails struct {
 	MergeError                  *string           `json:"merge_error"`
 	FirstContribution           bool              `json:"first_contribution"`
 	User                        mergeRequestUser  `json:"user"`
+	// RebaseInProgress is shown for include_rebase_in_progress=true.
+	RebaseInProgress *bool `json:"rebase_in_progress,omitempty"`
 }
 
 type mergeRequestRefs struct {
@@ -117,18 +120,6 @@ func (ir *issueRenderer) mergeRequestSimple(m *model.MergeRequest) mergeRequestS
 		WebURL: ir.mergeRequestWebURL(m)}
 }
 
-// detailedMergeStatus is what lablet can say without a mergeability check:
-// GitLab's not_open and draft_status, else unchecked.
-func detailedMergeStatus(m *model.MergeRequest) string {
-	switch {
-	case m.State != "opened":
-		return "not_open"
-	case m.Draft:
-		return "draft_status"
-	}
-	return "unchecked"
-}
-
 func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) mergeRequestEntity {
 	p := ir.refs.Projects[m.TargetProjectID]
 	fullPath := ""
@@ -143,8 +134,7 @@ func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) mergeRequestEntity 
 		SourceBranch: m.SourceBranch, UserNotesCount: m.UserNotesCount, Upvotes: m.Upvotes, Downvotes: m.Downvotes,
 		Author: ir.user(m.AuthorID), Assignees: []basicUser{}, Reviewers: []basicUser{},
 		SourceProjectID: m.SourceProjectID, TargetProjectID: m.TargetProjectID, Draft: m.Draft,
-		ImportedFrom: "none", WorkInProgress: m.Draft, MergeStatus: "unchecked",
-		DetailedMergeStatus: detailedMergeStatus(m), SHA: m.HeadSHA, MergeCommitSHA: m.MergeCommitSHA,
+		ImportedFrom: "none", WorkInProgress: m.Draft, SHA: m.HeadSHA, MergeCommitSHA: m.MergeCommitSHA,
 		SquashCommitSHA: m.SquashCommitSHA, DiscussionLocked: m.DiscussionLocked,
 		ShouldRemoveSourceBranch: nil, ForceRemoveSourceBranch: m.ForceRemoveSourceBranch,
 		PreparedAt: ts(m.CreatedAt), AllowCollaboration: m.AllowCollaboration,
@@ -152,7 +142,11 @@ func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) mergeRequestEntity 
 		References: issueReferences{Short: "!" + iid, Relative: "!" + iid, Full: fullPath + "!" + iid},
 		WebURL:     ir.mergeRequestWebURL(m),
 		TimeStats:  issueTimeStatsOf(&model.Issue{TimeEstimate: m.TimeEstimate, TotalTimeSpent: m.TotalTimeSpent}),
-		Squash:     m.Squash, BlockingDiscussionsResolved: true,
+		Squash:     m.Squash,
+	}
+	e.setMergeState(service.StoredMergeState(p, m))
+	if p != nil {
+		e.SquashOnMerge = service.SquashOnMerge(p, m.Squash)
 	}
 	if ir.groupID != 0 && p != nil {
 		if p.NamespaceID == ir.groupID {
@@ -189,7 +183,7 @@ func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) mergeRequestEntity 
 // withDetails adds the single merge request's fields.
 func withDetails(e mergeRequestEntity, m *model.MergeRequest, subscribed bool, changes *string, canMerge bool) mergeRequestEntity {
 	e.mergeRequestDetails = &mergeRequestDetails{Subscribed: subscribed, ChangesCount: changes,
-		DiffRefs: &mergeRequestRefs{BaseSHA: m.BaseSHA, HeadSHA: m.HeadSHA, StartSHA: m.StartSHA},
-		User:     mergeRequestUser{CanMerge: canMerge}}
+		DiffRefs:   &mergeRequestRefs{BaseSHA: m.BaseSHA, HeadSHA: m.HeadSHA, StartSHA: m.StartSHA},
+		MergeError: m.MergeError, User: mergeRequestUser{CanMerge: canMerge}}
 	return e
 }

@@ -94,13 +94,15 @@ type fullProject struct {
 	AutoCancelPendingPipelines                string       `json:"auto_cancel_pending_pipelines"`
 	SharedWithGroups                          []any        `json:"shared_with_groups"`
 	OnlyAllowMergeIfPipelineSucceeds          bool         `json:"only_allow_merge_if_pipeline_succeeds"`
-	AllowMergeOnSkippedPipeline               *bool        `json:"allow_merge_on_skipped_pipeline"`
+	AllowMergeOnSkippedPipeline               bool         `json:"allow_merge_on_skipped_pipeline"`
 	RequestAccessEnabled                      bool         `json:"request_access_enabled"`
 	OnlyAllowMergeIfAllDiscussionsAreResolved bool         `json:"only_allow_merge_if_all_discussions_are_resolved"`
 	RemoveSourceBranchAfterMerge              bool         `json:"remove_source_branch_after_merge"`
 	PrintingMergeRequestLinkEnabled           bool         `json:"printing_merge_request_link_enabled"`
 	MergeMethod                               string       `json:"merge_method"`
 	SquashOption                              string       `json:"squash_option"`
+	MergeCommitTemplate                       *string      `json:"merge_commit_template"`
+	SquashCommitTemplate                      *string      `json:"squash_commit_template"`
 	AutocloseReferencedIssues                 bool         `json:"autoclose_referenced_issues"`
 	MarkedForDeletionAt                       *string      `json:"marked_for_deletion_at"`
 	MarkedForDeletionOn                       *string      `json:"marked_for_deletion_on"`
@@ -135,8 +137,14 @@ func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, readme *
 		ImportStatus: p.ImportStatus, UpdatedAt: ts(p.UpdatedAt), CIDefaultGitDepth: 20, BuildTimeout: 3600,
 		AutoCancelPendingPipelines: "enabled", SharedWithGroups: []any{},
 		RequestAccessEnabled: p.RequestAccessEnabled, PrintingMergeRequestLinkEnabled: true,
-		MergeMethod: "merge", SquashOption: "default_off", AutocloseReferencedIssues: true,
-		MarkedForDeletionAt: p.MarkedForDeletionOn, MarkedForDeletionOn: p.MarkedForDeletionOn,
+		OnlyAllowMergeIfPipelineSucceeds:          p.OnlyAllowMergeIfPipelineSucceeds,
+		AllowMergeOnSkippedPipeline:               p.AllowMergeOnSkippedPipeline,
+		OnlyAllowMergeIfAllDiscussionsAreResolved: p.OnlyAllowMergeIfAllDiscussionsAreResolved,
+		RemoveSourceBranchAfterMerge:              p.RemoveSourceBranchAfterMerge,
+		MergeMethod:                               p.MergeMethod, SquashOption: p.SquashOption,
+		MergeCommitTemplate: p.MergeCommitTemplate, SquashCommitTemplate: p.SquashCommitTemplate,
+		AutocloseReferencedIssues: true,
+		MarkedForDeletionAt:       p.MarkedForDeletionOn, MarkedForDeletionOn: p.MarkedForDeletionOn,
 		ComplianceFrameworks: []string{}}
 	f.ReadmeURL = readme
 	if p.IssuesEnabled {

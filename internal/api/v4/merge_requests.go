@@ -147,18 +147,6 @@ func (a *API) listMilestoneMergeRequests(w http.ResponseWriter, r *http.Request,
 	return a.writeMergeRequestPage(w, r, c, qy, pg)
 }
 
-func (a *API) getMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
-	if err != nil {
-		return err
-	}
-	mp, err := a.svc.VisibleMergeRequest(r.Context(), c.id, r.PathValue("id"), iid)
-	if err != nil {
-		return err
-	}
-	return a.writeMergeRequest(w, r, c, mp, http.StatusOK)
-}
-
 func (a *API) createMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
 	in, err := mergeRequestInput(c.params, true)
 	if err != nil {

@@ -53,6 +53,7 @@ func (a *API) mergeMergeRequest(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
+	in.BaseURL = a.baseURL(r)
 	mp, err := a.svc.MergeMergeRequest(r.Context(), c.id, r.PathValue("id"), iid, in)
 	if err != nil {
 		return err

@@ -103,12 +103,7 @@ func TestMergeRequestMerge(t *testing.T) {
 	}
 	// Conflicts: clash and main change the same file.
 	clash := f.create(t, f.devC, "clash", "Clash")
-	for _, b := range []string{"clash", "main"} {
-		if _, _, err := f.ownerC.RepositoryFiles.UpdateFile(f.p.ID, "README.md", &gitlab.UpdateFileOptions{Branch: gitlab.Ptr(b),
-			Content: gitlab.Ptr("changed on " + b), CommitMessage: gitlab.Ptr("edit on " + b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.clash(t, "clash")
 	mainHead := f.head(t, "main")
 	if _, err := accept(f.ownerC, clash.IID, nil); status(err) != http.StatusMethodNotAllowed {
 		t.Fatalf("conflicting merge: %v", err)
@@ -295,12 +290,7 @@ func TestMergeRequestMergeRef(t *testing.T) {
 		t.Fatalf("outsider: %v", err)
 	}
 	clash := f.create(t, f.devC, "clash", "Clash")
-	for _, b := range []string{"clash", "main"} {
-		if _, _, err := f.ownerC.RepositoryFiles.UpdateFile(f.p.ID, "README.md", &gitlab.UpdateFileOptions{Branch: gitlab.Ptr(b),
-			Content: gitlab.Ptr("changed on " + b), CommitMessage: gitlab.Ptr("edit on " + b)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.clash(t, "clash")
 	if _, err := mergeRef(f.ownerC, clash.IID); status(err) != http.StatusBadRequest ||
 		!strings.Contains(err.Error(), "Merge request is not mergeable") {
 		t.Fatalf("conflicting merge_ref: %v", err)

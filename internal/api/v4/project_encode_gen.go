@@ -241,13 +241,33 @@ func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *mo
 	dst = appendTS(dst, p.UpdatedAt)
 	dst = append(dst, `","ci_default_git_depth":20,"ci_config_path":null,"public_jobs":false`+
 		`,"build_timeout":3600,"auto_cancel_pending_pipelines":"enabled","shared_with_groups":[]`+
-		`,"only_allow_merge_if_pipeline_succeeds":false,"allow_merge_on_skipped_pipeline":null`+
-		`,"request_access_enabled":`...)
+		`,"only_allow_merge_if_pipeline_succeeds":`...)
+	dst = strconv.AppendBool(dst, p.MergeSettings.OnlyAllowMergeIfPipelineSucceeds)
+	dst = append(dst, `,"allow_merge_on_skipped_pipeline":`...)
+	dst = strconv.AppendBool(dst, p.MergeSettings.AllowMergeOnSkippedPipeline)
+	dst = append(dst, `,"request_access_enabled":`...)
 	dst = strconv.AppendBool(dst, p.RequestAccessEnabled)
-	dst = append(dst, `,"only_allow_merge_if_all_discussions_are_resolved":false`+
-		`,"remove_source_branch_after_merge":false,"printing_merge_request_link_enabled":true`+
-		`,"merge_method":"merge","squash_option":"default_off","autoclose_referenced_issues":true`+
-		`,"marked_for_deletion_at":`...)
+	dst = append(dst, `,"only_allow_merge_if_all_discussions_are_resolved":`...)
+	dst = strconv.AppendBool(dst, p.MergeSettings.OnlyAllowMergeIfAllDiscussionsAreResolved)
+	dst = append(dst, `,"remove_source_branch_after_merge":`...)
+	dst = strconv.AppendBool(dst, p.MergeSettings.RemoveSourceBranchAfterMerge)
+	dst = append(dst, `,"printing_merge_request_link_enabled":true,"merge_method":"`...)
+	dst = appendJSONEscaped(dst, p.MergeSettings.MergeMethod)
+	dst = append(dst, `","squash_option":"`...)
+	dst = appendJSONEscaped(dst, p.MergeSettings.SquashOption)
+	dst = append(dst, `","merge_commit_template":`...)
+	if p.MergeSettings.MergeCommitTemplate == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendJSONString(dst, *p.MergeSettings.MergeCommitTemplate)
+	}
+	dst = append(dst, `,"squash_commit_template":`...)
+	if p.MergeSettings.SquashCommitTemplate == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = appendJSONString(dst, *p.MergeSettings.SquashCommitTemplate)
+	}
+	dst = append(dst, `,"autoclose_referenced_issues":true,"marked_for_deletion_at":`...)
 	s16 := len(dst)
 	if p.MarkedForDeletionOn == nil {
 		dst = append(dst, "null"...)

@@ -109,6 +109,9 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 			in.MRDefaultTargetSelf = &b
 		}
 	}
+	if err := mergeSettingsInput(p, &in.MergeSettingsInput); err != nil {
+		return in, err
+	}
 	for _, name := range []string{"tag_list", "topics"} {
 		t, ok, err := p.strList(name)
 		if err != nil {

@@ -100,6 +100,8 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusUnprocessableEntity, map[string]string{"message": se.Message})
 	case service.KindMethodNotAllowed:
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": se.Message})
+	case service.KindNotAcceptable:
+		writeJSON(w, http.StatusNotAcceptable, map[string]string{"message": se.Message})
 	case service.KindTooLarge:
 		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "413 " + se.Message})
 	default:

@@ -232,6 +232,9 @@ func table() []endpoint {
 		row("PUT /projects/{id}/merge_requests/{merge_request_iid}/merge", (*API).mergeMergeRequest, signedIn, access.AcceptMergeRequest),
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/merge_ref", (*API).mergeRequestMergeRef, anyone, access.ReadMergeRequest),
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/closes_issues", (*API).mergeRequestClosesIssues, anyone, access.ReadMergeRequest),
+		// Rebase and auto-merge (merge_requests_rebase.go).
+		row("PUT /projects/{id}/merge_requests/{merge_request_iid}/rebase", (*API).rebaseMergeRequest, signedIn, access.PushCode),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/cancel_merge_when_pipeline_succeeds", (*API).cancelAutoMerge, signedIn, access.AcceptMergeRequest),
 		// GitLab's subscriptions API finds merge requests with update_merge_request.
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/subscribe", (*API).subscribeMergeRequest, signedIn, access.UpdateMergeRequest),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/unsubscribe", (*API).unsubscribeMergeRequest, signedIn, access.UpdateMergeRequest),

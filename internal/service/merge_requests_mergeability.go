@@ -1,0 +1,148 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// MergeState is a merge request's mergeability as its entity shows it.
+type MergeState struct {
+	Status                      string // merge_status
+	Detailed                    string // detailed_merge_status
+	HasConflicts                bool
+	BlockingDiscussionsResolved bool
+}
+
+// Mergeable reports whether a merge may run now.
+func (st MergeState) Mergeable() bool { return st.Detailed == "mergeable" }
+
+// StoredMergeState is what the merge request's row says without reading
+// the repository or its discussions: what lists show, as GitLab's show
+// the stored merge_status ("unchecked" until a single read checks it).
+func StoredMergeState(p *model.Project, m *model.MergeRequest) MergeState {
+	return mergeStateOf(p, m, false, false)
+}
+
+// mergeStateOf applies GitLab's mergeability checks in their order (open,
+// draft, broken, discussions, CI, conflict, rebase) to the stored check
+// of m. broken: a branch is gone; unresolved: the project asks for
+// resolved discussions and some are not.
+func mergeStateOf(p *model.Project, m *model.MergeRequest, broken, unresolved bool) MergeState {
+	st := MergeState{Status: m.MergeStatus, BlockingDiscussionsResolved: !unresolved}
+	if st.Status == "" {
+		st.Status = "unchecked"
+	}
+	st.HasConflicts = st.Status == "cannot_be_merged"
+	switch {
+	case m.State != "opened":
+		st.Detailed = "not_open"
+	case m.Draft:
+		st.Detailed = "draft_status"
+	case broken:
+		st.Detailed = "broken_status"
+	case unresolved:
+		st.Detailed = "discussions_not_resolved"
+	case p != nil && p.OnlyAllowMergeIfPipelineSucceeds:
+		// lablet runs no pipelines: GitLab's mergeable_ci_state? without
+		// a head pipeline.
+		st.Detailed = "ci_must_pass"
+	case st.Status == "unchecked":
+		st.Detailed = "unchecked"
+	case st.HasConflicts:
+		st.Detailed = "conflict"
+	case p != nil && p.FastForwardOnly() && !m.MergeFF:
+		st.Detailed = "need_rebase"
+	default:
+		st.Detailed = "mergeable"
+	}
+	return st
+}
+
+// CheckMergeRequest is GitLab's MergeabilityCheckService for one merge
+// request the caller reads: an open one's branches are read, and unless
+// the stored check was made at the same two heads, git decides whether
+// they merge without conflicts and whether the target is an ancestor of
+// the source (a fast-forward), and the result is stored for lists. The
+// merge request in mp is updated in place.
+func (s *Service) CheckMergeRequest(ctx context.Context, mp *MergeRequestInProject) (MergeState, error) {
+	p, m := mp.Project, mp.MR
+	if m.State != "opened" {
+		return mergeStateOf(p, m, false, false), nil
+	}
+	unresolved := false
+	if p.OnlyAllowMergeIfAllDiscussionsAreResolved {
+		n, err := s.db.Queries().UnresolvedDiscussionNotes(ctx, model.NoteableMergeRequest, m.ID)
+		if err != nil {
+			return MergeState{}, err
+		}
+		unresolved = n > 0
+	}
+	r := s.repos.Open(p.ID)
+	head, target, err := mergeRequestHeads(r, m)
+	if err != nil {
+		return MergeState{}, err
+	}
+	if head == "" || target == "" {
+		return mergeStateOf(p, m, true, unresolved), nil
+	}
+	if !m.CheckedAt(head, target) {
+		mb, err := checkHeads(ctx, r, head, target)
+		if err != nil {
+			return MergeState{}, err
+		}
+		mb.MergeError = m.MergeError
+		err = s.db.WithTx(ctx, func(q *store.Queries) error { return q.SetMergeRequestMergeability(ctx, m.ID, mb) })
+		if err != nil {
+			return MergeState{}, err
+		}
+		m.Mergeability = mb
+	}
+	return mergeStateOf(p, m, false, unresolved), nil
+}
+
+// mergeRequestHeads reads the heads of m's source and target branches;
+// "" for a branch that is gone.
+func mergeRequestHeads(r *repo.Repo, m *model.MergeRequest) (head, target string, err error) {
+	for _, b := range []struct {
+		name string
+		dst  *string
+	}{{m.SourceBranch, &head}, {m.TargetBranch, &target}} {
+		br, err := r.Branch(b.name)
+		if errors.Is(err, repo.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("service: merge request branch: %w", err)
+		}
+		*b.dst = br.Target
+	}
+	return head, target, nil
+}
+
+// checkHeads is the git half of a mergeability check: one merge-tree and
+// one ancestry test. Unrelated histories cannot be merged.
+func checkHeads(ctx context.Context, r *repo.Repo, head, target string) (model.Mergeability, error) {
+	mb := model.Mergeability{MergeStatus: "can_be_merged", MergeStatusHead: &head, MergeStatusTarget: &target}
+	if _, err := r.MergeBaseOf(ctx, target, head); errors.Is(err, repo.ErrNotFound) {
+		mb.MergeStatus = "cannot_be_merged"
+		return mb, nil
+	} else if err != nil {
+		return mb, fmt.Errorf("service: merge base: %w", err)
+	}
+	conflicts, err := r.HasConflicts(ctx, target, head)
+	if err != nil {
+		return mb, fmt.Errorf("service: mergeability: %w", err)
+	}
+	if conflicts {
+		mb.MergeStatus = "cannot_be_merged"
+	}
+	if mb.MergeFF, err = r.IsAncestor(ctx, target, head); err != nil {
+		return mb, fmt.Errorf("service: mergeability: %w", err)
+	}
+	return mb, nil
+}
