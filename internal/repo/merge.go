@@ -49,6 +49,7 @@ type MergeSpec struct {
 type MergeResult struct {
 	Commit string
 	Squash string
+	Before string // the target's head the merge was made on
 }
 
 // Merge merges spec.Source into spec.Target without a work tree: "git
@@ -100,7 +101,7 @@ func (r *Repo) mergeOnce(ctx context.Context, spec MergeSpec, targetRef string) 
 	if spec.ExpectTarget != "" && head != spec.ExpectTarget {
 		return nil, fmt.Errorf("branch %q moved: %w", spec.Target, ErrConflict)
 	}
-	res := &MergeResult{}
+	res := &MergeResult{Before: head}
 	source := spec.Source
 	if spec.Squash {
 		tree, err := r.mergeTrees(ctx, head, source)

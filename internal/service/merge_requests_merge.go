@@ -153,6 +153,9 @@ func (s *Service) MergeMergeRequest(ctx context.Context, id *auth.Identity, ref 
 	if err := s.setMergeState(ctx, m.ID, "locked", "merged", &done); err != nil {
 		return nil, err
 	}
+	// The target moved as by a push: its event, and the refresh of the
+	// merge requests from it (GitLab's post-receive of the merge).
+	s.recordAPIPush(ctx, &ProjectRepo{Project: p, Repo: r}, id.User, gitBranchPrefix+m.TargetBranch, res.Before, res.Commit)
 	s.afterMerge(ctx, id, ref, p, m, tpl.closing, in.ShouldRemoveSourceBranch)
 	return s.VisibleMergeRequest(ctx, id, ref, iid)
 }

@@ -3,8 +3,11 @@ package v4_test
 import (
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go"
 )
 
 // Pushes reach open merge requests: a push to the source branch moves the
@@ -63,5 +66,46 @@ func TestMergeRequestPushUpdates(t *testing.T) {
 	}
 	if _, _, err := f.ownerC.MergeRequests.AcceptMergeRequest(f.p.ID, mr.IID, nil); status(err) != http.StatusMethodNotAllowed {
 		t.Fatalf("merging a merge request merged by a push: %v", err)
+	}
+}
+
+// A merge moves its target branch as a push does: the project's events
+// show the push, and merge requests from that branch take its new head
+// ("added N commits").
+func TestMergeRequestMergeRefreshesAsAPush(t *testing.T) {
+	f := newMRFixture(t, "develop")
+	if _, _, err := f.ownerC.RepositoryFiles.CreateFile(f.p.ID, "feature.txt", &gitlab.CreateFileOptions{Branch: gitlab.Ptr("feature"),
+		StartBranch: gitlab.Ptr("develop"), Content: gitlab.Ptr("f"), CommitMessage: gitlab.Ptr("add feature")}); err != nil {
+		t.Fatal(err)
+	}
+	release := f.create(t, f.devC, "develop", "Release")
+	mr, _, err := f.devC.MergeRequests.CreateMergeRequest(f.p.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("Feature"),
+		SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("develop")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.ownerC.MergeRequests.AcceptMergeRequest(f.p.ID, mr.IID, nil); err != nil {
+		t.Fatal(err)
+	}
+	develop := f.head(t, "develop")
+	got, _, err := f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, release.IID, nil)
+	if err != nil || got.SHA != develop || got.DiffRefs.HeadSha != develop {
+		t.Fatalf("merge request from the merged-into branch: sha %s, want %s (%v)", got.SHA, develop, err)
+	}
+	notes, _, err := f.ownerC.Notes.ListMergeRequestNotes(f.p.ID, release.IID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(notes, func(n *gitlab.Note) bool { return n.System && strings.HasPrefix(n.Body, "added 2 commits") }) {
+		t.Errorf("no \"added 2 commits\" note on the release merge request: %v", notes)
+	}
+	events, _, err := f.ownerC.Events.ListProjectVisibleEvents(f.p.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(events, func(e *gitlab.ProjectEvent) bool {
+		return e.ActionName == "pushed to" && e.PushData.Ref == "develop" && e.PushData.CommitTo == develop
+	}) {
+		t.Errorf("no push event of the merge into develop")
 	}
 }
