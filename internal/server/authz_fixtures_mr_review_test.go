@@ -40,4 +40,12 @@ var _ = addFixtures(map[string]fixture{
 		x.inStore(func(ctx context.Context, q *store.Queries) error { return q.InsertApproval(ctx, id, uid) })
 		return request{path: p.mrPath(iid, "/unapprove")}
 	}),
+	"GET /api/v4/projects/{id}/approvals": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(p.api("/approvals"))
+	}),
+	// GitLab's default, written again: the project's merge requests
+	// keep behaving alike for every cell.
+	"POST /api/v4/projects/{id}/approvals": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return request{path: p.api("/approvals"), json: map[string]any{"reset_approvals_on_push": true}}
+	}),
 })

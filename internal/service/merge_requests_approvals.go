@@ -132,3 +132,40 @@ func resetApprovalsOnPush(ctx context.Context, q *store.Queries, projectID, mrID
 	_, err = q.DeleteApprovals(ctx, mrID, 0)
 	return err
 }
+
+// ProjectApprovalSettings is a project's approval configuration as GitLab
+// Free keeps it: whether a push of new commits removes approvals.
+type ProjectApprovalSettings struct {
+	ResetApprovalsOnPush bool
+}
+
+// GetProjectApprovalSettings is GET /projects/:id/approvals (Maintainer,
+// GitLab's update_approvers on the project).
+func (s *Service) GetProjectApprovalSettings(ctx context.Context, id *auth.Identity, ref string) (*ProjectApprovalSettings, error) {
+	p, _, err := s.protectedBranchProject(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	on, err := s.db.Queries().ResetApprovalsOnPush(ctx, p.ID)
+	return &ProjectApprovalSettings{ResetApprovalsOnPush: on}, err
+}
+
+// SetProjectApprovalSettings is POST /projects/:id/approvals: sets what is
+// given (nil: unchanged) and answers the settings.
+func (s *Service) SetProjectApprovalSettings(ctx context.Context, id *auth.Identity, ref string, resetOnPush *bool) (*ProjectApprovalSettings, error) {
+	p, _, err := s.protectedBranchProject(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	var out ProjectApprovalSettings
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		if resetOnPush != nil {
+			if err := q.SetResetApprovalsOnPush(ctx, p.ID, *resetOnPush); err != nil {
+				return err
+			}
+		}
+		out.ResetApprovalsOnPush, err = q.ResetApprovalsOnPush(ctx, p.ID)
+		return err
+	})
+	return &out, err
+}

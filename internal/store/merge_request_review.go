@@ -120,3 +120,12 @@ func (q *Queries) ResetApprovalsOnPush(ctx context.Context, projectID int64) (bo
 	}
 	return on, nil
 }
+
+// SetResetApprovalsOnPush writes the project setting ResetApprovalsOnPush
+// reads.
+func (q *Queries) SetResetApprovalsOnPush(ctx context.Context, projectID int64, on bool) error {
+	if _, err := q.exec(ctx, "UPDATE projects SET reset_approvals_on_push = ? WHERE id = ?", on, projectID); err != nil {
+		return fmt.Errorf("store: set reset_approvals_on_push: %w", err)
+	}
+	return nil
+}

@@ -2,6 +2,7 @@ package v4
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -186,4 +187,65 @@ func (a *API) mergeRequestApprovalState(w http.ResponseWriter, r *http.Request, 
 		return err
 	}
 	return writeOK(w, map[string]any{"approval_rules_overwritten": false, "rules": []struct{}{}})
+}
+
+// projectApprovalsEntity is GitLab's project approval configuration as
+// GitLab Free has it: no approvers or rules, authors may approve, and
+// reset_approvals_on_push.
+type projectApprovalsEntity struct {
+	Approvers                                 []approvalUser `json:"approvers"`
+	ApproverGroups                            []struct{}     `json:"approver_groups"`
+	ApprovalsBeforeMerge                      int            `json:"approvals_before_merge"`
+	ResetApprovalsOnPush                      bool           `json:"reset_approvals_on_push"`
+	SelectiveCodeOwnerRemovals                bool           `json:"selective_code_owner_removals"`
+	DisableOverridingApproversPerMergeRequest bool           `json:"disable_overriding_approvers_per_merge_request"`
+	MergeRequestsAuthorApproval               bool           `json:"merge_requests_author_approval"`
+	MergeRequestsDisableCommittersApproval    bool           `json:"merge_requests_disable_committers_approval"`
+	RequirePasswordToApprove                  bool           `json:"require_password_to_approve"`
+	RequireReauthenticationToApprove          bool           `json:"require_reauthentication_to_approve"`
+}
+
+func projectApprovalsJSON(st *service.ProjectApprovalSettings) projectApprovalsEntity {
+	return projectApprovalsEntity{Approvers: []approvalUser{}, ApproverGroups: []struct{}{},
+		ResetApprovalsOnPush: st.ResetApprovalsOnPush, MergeRequestsAuthorApproval: true}
+}
+
+// getProjectApprovals is GET /projects/:id/approvals.
+func (a *API) getProjectApprovals(w http.ResponseWriter, r *http.Request, c *call) error {
+	st, err := a.svc.GetProjectApprovalSettings(r.Context(), c.id, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeOK(w, projectApprovalsJSON(st))
+}
+
+// projectApprovalParams are what POST /projects/:id/approvals takes (Grape's
+// at_least_one_of); only reset_approvals_on_push means anything in Free.
+var projectApprovalParams = []string{"approvals_before_merge", "reset_approvals_on_push",
+	"disable_overriding_approvers_per_merge_request", "merge_requests_author_approval",
+	"merge_requests_disable_committers_approval", "require_password_to_approve", "require_reauthentication_to_approve"}
+
+// setProjectApprovals is POST /projects/:id/approvals.
+func (a *API) setProjectApprovals(w http.ResponseWriter, r *http.Request, c *call) error {
+	given := false
+	for _, name := range projectApprovalParams {
+		given = given || c.params.has(name)
+	}
+	if !given {
+		return service.ParamError(strings.Join(projectApprovalParams, ", ") + " are missing, at least one parameter must be provided")
+	}
+	if _, _, err := c.params.int("approvals_before_merge"); err != nil {
+		return err
+	}
+	var reset *bool
+	if v, ok, err := c.params.bool("reset_approvals_on_push"); err != nil {
+		return err
+	} else if ok {
+		reset = &v
+	}
+	st, err := a.svc.SetProjectApprovalSettings(r.Context(), c.id, r.PathValue("id"), reset)
+	if err != nil {
+		return err
+	}
+	return writeCreated(w, projectApprovalsJSON(st))
 }

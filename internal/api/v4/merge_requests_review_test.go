@@ -228,4 +228,27 @@ func TestMergeRequestApprovals(t *testing.T) {
 	if err != nil || a.Approved || len(a.ApprovedBy) != 0 || !a.UserCanApprove {
 		t.Fatalf("after a push = %+v, %v", a, err)
 	}
+
+	// Maintainers turn the reset off; approvals then outlive pushes.
+	cfg, _, err := f.ownerC.Projects.GetApprovalConfiguration(f.p.ID)
+	if err != nil || !cfg.ResetApprovalsOnPush || !cfg.MergeRequestsAuthorApproval {
+		t.Fatalf("project approvals = %+v, %v", cfg, err)
+	}
+	if _, _, err := f.devC.Projects.GetApprovalConfiguration(f.p.ID); status(err) != http.StatusForbidden {
+		t.Fatalf("developer reads the configuration: %v", err)
+	}
+	f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: "/projects/" + itoa(f.p.ID) + "/approvals", Token: f.owner.Token}).
+		ExpectError(t, 400, `{"error":"approvals_before_merge, reset_approvals_on_push, disable_overriding_approvers_per_merge_request, merge_requests_author_approval, merge_requests_disable_committers_approval, require_password_to_approve, require_reauthentication_to_approve are missing, at least one parameter must be provided"}`)
+	cfg, resp, err = f.ownerC.Projects.ChangeApprovalConfiguration(f.p.ID, &gitlab.ChangeApprovalConfigurationOptions{
+		ResetApprovalsOnPush: gitlab.Ptr(false)})
+	if err != nil || resp.StatusCode != http.StatusCreated || cfg.ResetApprovalsOnPush {
+		t.Fatalf("turning the reset off = %+v, %v", cfg, err)
+	}
+	if _, _, err := ap.ApproveMergeRequest(f.p.ID, mr.IID, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.commitFile(t, "feature", "last.txt", "last\n")
+	if a, _, err = ap.GetConfiguration(f.p.ID, mr.IID); err != nil || len(a.ApprovedBy) != 1 {
+		t.Fatalf("after a push without reset = %+v, %v", a, err)
+	}
 }

@@ -245,6 +245,8 @@ func table() []endpoint {
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/approval_state", (*API).mergeRequestApprovalState, anyone, access.ReadMergeRequest),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/approve", (*API).approveMergeRequest, signedIn, access.ApproveMergeRequest),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/unapprove", (*API).unapproveMergeRequest, signedIn, access.ApproveMergeRequest),
+		row("GET /projects/{id}/approvals", (*API).getProjectApprovals, signedIn, access.AdminProject),
+		row("POST /projects/{id}/approvals", (*API).setProjectApprovals, signedIn, access.AdminProject),
 
 		// Labels (labels.go). GitLab's labels, group labels and
 		// subscriptions APIs all start with authenticate!, reads included.
