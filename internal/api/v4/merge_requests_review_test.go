@@ -252,3 +252,101 @@ func TestMergeRequestApprovals(t *testing.T) {
 		t.Fatalf("after a push without reset = %+v, %v", a, err)
 	}
 }
+
+// TestMergeRequestDiffThreadSides: on a changed file, a removed line is
+// named by its old line, an added one by its new line, an unchanged one
+// by both (one side alone is refused, as GitLab matches both); issues
+// take no positions; concurrent approvals by one user make one approval.
+func TestMergeRequestDiffThreadSides(t *testing.T) {
+	f := newMRFixture(t)
+	f.commitFile(t, "main", "lines.txt", "1\n2\n3\n4\n5\n")
+	if _, _, err := f.ownerC.Branches.CreateBranch(f.p.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("edit"), Ref: gitlab.Ptr("main")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.ownerC.RepositoryFiles.UpdateFile(f.p.ID, "lines.txt", &gitlab.UpdateFileOptions{Branch: gitlab.Ptr("edit"),
+		Content: gitlab.Ptr("1\n2\nTHREE\n4\n5\n"), CommitMessage: gitlab.Ptr("edit")}); err != nil {
+		t.Fatal(err)
+	}
+	mr := f.create(t, f.devC, "edit", "Edit")
+	main, head := f.head(t, "main"), f.head(t, "edit")
+	thread := func(oldLine, newLine int64) *labtest.Response {
+		p := map[string]any{"base_sha": main, "start_sha": main, "head_sha": head, "position_type": "text",
+			"old_path": "lines.txt", "new_path": "lines.txt"}
+		if oldLine != 0 {
+			p["old_line"] = oldLine
+		}
+		if newLine != 0 {
+			p["new_line"] = newLine
+		}
+		return f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: f.path("/" + itoa(mr.IID) + "/discussions"),
+			Token: f.dev.Token, JSON: map[string]any{"body": "here", "position": p}})
+	}
+	for _, ok := range [][2]int64{{3, 0}, {0, 3}, {2, 2}, {4, 4}} {
+		if r := thread(ok[0], ok[1]); r.Status != http.StatusCreated {
+			t.Errorf("old %d new %d: %d %s", ok[0], ok[1], r.Status, r.Body)
+		} else if pos := r.Map(t)["notes"].([]any)[0].(map[string]any)["position"].(map[string]any); ok[0] == 0 && pos["old_line"] != nil ||
+			ok[1] == 0 && pos["new_line"] != nil || pos["line_range"] != nil || pos["old_path"] != "lines.txt" {
+			t.Errorf("old %d new %d: position %v", ok[0], ok[1], pos)
+		}
+	}
+	for _, bad := range [][2]int64{{0, 2}, {2, 0}, {3, 3}, {6, 6}} {
+		if r := thread(bad[0], bad[1]); r.Status != http.StatusBadRequest {
+			t.Errorf("old %d new %d: %d %s", bad[0], bad[1], r.Status, r.Body)
+		}
+	}
+
+	issue, _, err := f.ownerC.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("bug")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: "/projects/" + itoa(f.p.ID) + "/issues/" + itoa(issue.IID) + "/discussions",
+		Token: f.dev.Token, JSON: map[string]any{"body": "x", "position": map[string]any{"base_sha": main, "start_sha": main,
+			"head_sha": head, "position_type": "text", "new_path": "lines.txt", "new_line": 3}}}).
+		ExpectError(t, 400, `{"message":"400 Bad request - Note {:noteable_type=>[\"is not included in the list\"]}"}`)
+
+	// A reply to an individual note makes it a resolvable discussion.
+	n, _, err := f.devC.Notes.CreateMergeRequestNote(f.p.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("hm")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var discussionID string
+	ds, _, err := f.devC.Discussions.ListMergeRequestDiscussions(f.p.ID, mr.IID, nil)
+	for _, d := range ds {
+		if d.Notes[0].ID == n.ID {
+			discussionID = d.ID
+		}
+	}
+	if err != nil || discussionID == "" {
+		t.Fatalf("no discussion of note %d: %v", n.ID, err)
+	}
+	if _, _, err := f.ownerC.Discussions.AddMergeRequestDiscussionNote(f.p.ID, mr.IID, discussionID,
+		&gitlab.AddMergeRequestDiscussionNoteOptions{Body: gitlab.Ptr("yes")}); err != nil {
+		t.Fatal(err)
+	}
+	d, _, err := f.devC.Discussions.GetMergeRequestDiscussion(f.p.ID, mr.IID, discussionID)
+	if err != nil || d.IndividualNote || len(d.Notes) != 2 || !d.Notes[0].Resolvable || d.Notes[0].Type != "DiscussionNote" || !d.Notes[1].Resolvable {
+		t.Fatalf("discussion = %+v, %v", d, err)
+	}
+
+	// Eight approvals by one user at once: one lands, the rest are 401.
+	codes := make(chan int, 8)
+	for range 8 {
+		go func() {
+			codes <- f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: f.path("/" + itoa(mr.IID) + "/approve"), Token: f.owner.Token}).Status
+		}()
+	}
+	created := 0
+	for range 8 {
+		switch c := <-codes; c {
+		case http.StatusCreated:
+			created++
+		case http.StatusUnauthorized:
+		default:
+			t.Errorf("concurrent approval: %d", c)
+		}
+	}
+	a, _, err := f.ownerC.MergeRequestApprovals.GetConfiguration(f.p.ID, mr.IID)
+	if created != 1 || err != nil || len(a.ApprovedBy) != 1 {
+		t.Fatalf("%d approvals created, approved_by %d, %v", created, len(a.ApprovedBy), err)
+	}
+}
