@@ -60,7 +60,8 @@ func (s *Service) approvalState(ctx context.Context, q *store.Queries, id *auth.
 // …/approve: 403 without approve_merge_request; sha, when given, must be
 // the source head (409 with GitLab's message); a caller who already
 // approved is 401, as GitLab's unauthorized!. The approval, its system
-// note and its event are one transaction.
+// note, its event and the approver's to-do items marked done are one
+// transaction.
 func (s *Service) ApproveMergeRequest(ctx context.Context, id *auth.Identity, ref string, iid int64, sha *string) (*Approvals, error) {
 	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
 	if err != nil {
@@ -88,7 +89,11 @@ func (s *Service) ApproveMergeRequest(ctx context.Context, id *auth.Identity, re
 		if err := mergeRequestEvents(ctx, q, mp.MR, uid).note("approved this merge request"); err != nil {
 			return err
 		}
-		return recordMergeRequestEvent(ctx, q, model.EventApproved, mp.MR, uid)
+		if err := recordMergeRequestEvent(ctx, q, model.EventApproved, mp.MR, uid); err != nil {
+			return err
+		}
+		// The approver's to-do items on it are done, as GitLab's approval.
+		return q.MarkTodosDone(ctx, uid, model.NoteableMergeRequest, mp.MR.ID)
 	})
 	if err != nil {
 		return nil, err

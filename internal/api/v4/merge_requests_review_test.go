@@ -189,8 +189,26 @@ func TestMergeRequestApprovals(t *testing.T) {
 		ExpectError(t, 403, `{"message":"403 Forbidden"}`)
 	f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: f.path("/1/unapprove"), Token: f.owner.Token}).
 		ExpectError(t, 404, `{"message":"404 Not found"}`)
+	// The owner, asked to review, approves: their to-do item is done.
+	if _, _, err := f.devC.MergeRequests.UpdateMergeRequest(f.p.ID, mr.IID, &gitlab.UpdateMergeRequestOptions{
+		ReviewerIDs: &[]int64{f.owner.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	pending := func() int {
+		todos, _, err := f.ownerC.Todos.ListTodos(&gitlab.ListTodosOptions{State: gitlab.Ptr("pending")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(todos)
+	}
+	if n := pending(); n != 1 {
+		t.Fatalf("owner's pending to-do items before approving: %d", n)
+	}
 	if a, _, err = f.ownerC.MergeRequestApprovals.ApproveMergeRequest(f.p.ID, mr.IID, nil); err != nil || len(a.ApprovedBy) != 2 {
 		t.Fatalf("second approval = %+v, %v", a, err)
+	}
+	if n := pending(); n != 0 {
+		t.Fatalf("owner's pending to-do items after approving: %d", n)
 	}
 	st, _, err := f.reporterC.MergeRequestApprovals.GetApprovalState(f.p.ID, mr.IID)
 	if err != nil || st.ApprovalRulesOverwritten || st.Rules == nil || len(st.Rules) != 0 {
