@@ -58,6 +58,16 @@ func (l *loader) planningEndpoints() []*endpoint {
 		{name: "GET /projects/:id/merge_requests/:iid", req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/merge_requests/%d", pick(w, sd.IssueProjects).ID, 1+w.rng.IntN(mergeRequestsPerProject)))
 		}},
+		// A merge request's versions (mergeRequestVersions rows) and its
+		// approvals (none: the merge request and the users' query).
+		{name: "GET …/merge_requests/:iid/versions", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/merge_requests/%d/versions", pick(w, sd.IssueProjects).ID,
+				1+w.rng.IntN(mergeRequestsPerProject)))
+		}},
+		{name: "GET …/merge_requests/:iid/approvals", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/merge_requests/%d/approvals", pick(w, sd.IssueProjects).ID,
+				1+w.rng.IntN(mergeRequestsPerProject)))
+		}},
 		{name: "GET /events", req: func(w *worker) reqSpec { return get("/events?per_page=20") }},
 		{name: "GET /projects/:id/events", req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/events", pick(w, sd.IssueProjects).ID))

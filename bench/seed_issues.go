@@ -147,6 +147,9 @@ func seedConversation(ctx context.Context, q *store.Queries, pid int64, is *mode
 // labels each.
 const mergeRequestsPerProject = 10
 
+// mergeRequestVersions is how many diff versions each seeded merge request has.
+const mergeRequestVersions = 2
+
 // seedMergeRequests gives a visible project mergeRequestsPerProject merge
 // requests through the store, an iid each from the project's sequence.
 func seedMergeRequests(ctx context.Context, q *store.Queries, pid, author int64, labels []int64, r *mrand.Rand) error {
@@ -159,6 +162,15 @@ func seedMergeRequests(ctx context.Context, q *store.Queries, pid, author int64,
 		}
 		if err := q.InsertMergeRequest(ctx, m); err != nil {
 			return err
+		}
+		// Two versions each, as after a push (rows: the list reads no
+		// repository).
+		for v := 0; v < mergeRequestVersions; v++ {
+			head := fmt.Sprintf("%040x", m.ID*mergeRequestVersions+int64(v))
+			if err := q.InsertMergeRequestDiff(ctx, &model.MergeRequestDiff{MergeRequestID: m.ID, HeadSHA: head,
+				StartSHA: head}); err != nil {
+				return err
+			}
 		}
 		var ls []int64
 		for _, l := range labels {

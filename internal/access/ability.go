@@ -152,4 +152,7 @@ const (
 	// ResolveNote: resolve a merge request's discussion: its first note's
 	// author, the merge request's author or a Developer.
 	ResolveNote Ability = "resolve_note"
+	// ApproveMergeRequest: approve or unapprove it: update_merge_request
+	// and project membership (GitLab Free: the author too).
+	ApproveMergeRequest Ability = "approve_merge_request"
 )

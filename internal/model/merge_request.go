@@ -46,3 +46,23 @@ type MergeRequest struct {
 	ReviewerIDs []int64
 	LabelIDs    []int64
 }
+
+// MergeRequestDiff is a version of a merge request: the diff_refs it had
+// after its creation or after a push moved its source head.
+type MergeRequestDiff struct {
+	ID             int64
+	MergeRequestID int64
+	BaseSHA        *string // nil when the branches share no history
+	HeadSHA        string
+	StartSHA       string
+	State          string // "collected"
+	RealSize       *string
+	CreatedAt      time.Time
+}
+
+// Approval is one user's approval of a merge request.
+type Approval struct {
+	MergeRequestID int64
+	UserID         int64
+	CreatedAt      time.Time
+}

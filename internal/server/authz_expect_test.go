@@ -226,6 +226,13 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 			return forbidden
 		}
 		return has(access.Developer)
+	case access.ApproveMergeRequest:
+		// update_merge_request and membership: Developers (the
+		// fixtures' merge requests are the administrator's).
+		if !readMR {
+			return forbidden
+		}
+		return has(access.Developer)
 	case access.DestroyMergeRequest:
 		if !readMR {
 			return forbidden

@@ -119,10 +119,24 @@ func (s *Service) GetDiscussion(ctx context.Context, id *auth.Identity, ref Note
 	return s.withDiscussionUsers(ctx, &Discussions{Noteable: n, Discussions: []*Discussion{d}, Total: 1})
 }
 
-// CreateDiscussion starts a discussion with one note.
-func (s *Service) CreateDiscussion(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput) (*Discussions, error) {
+// CreateDiscussion starts a discussion with one note; with a position, a
+// thread on a line of a merge request's diff (a DiffNote), checked
+// against the merge request's versions.
+func (s *Service) CreateDiscussion(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput, pos *DiffPosition) (*Discussions, error) {
+	n, err := s.noteableToComment(ctx, id, ref, in.Body)
+	if err != nil {
+		return nil, err
+	}
 	t := discussionNote
-	created, err := s.createNote(ctx, id, ref, in, &t)
+	if pos != nil {
+		t = diffNote
+		p, err := s.checkDiffPosition(ctx, n, pos)
+		if err != nil {
+			return nil, err
+		}
+		in.position = &p
+	}
+	created, err := s.insertNote(ctx, id, n, in, &t)
 	if err != nil {
 		return nil, err
 	}
@@ -158,13 +172,18 @@ func (s *Service) ReplyToDiscussion(ctx context.Context, id *auth.Identity, ref 
 			return err
 		}
 		if d.Individual {
-			if err := q.SetNoteType(ctx, first.ID, discussionNote); err != nil {
+			if err := q.SetNoteType(ctx, first.ID, discussionNote, n.Resolvable); err != nil {
 				return err
 			}
 		}
+		// Replies to a diff thread are diff notes at its position.
 		t := discussionNote
+		if first.NoteType != nil && *first.NoteType == diffNote {
+			t, in.position = diffNote, first.Position
+		}
 		note = n.newNote(id, in)
 		note.DiscussionID, note.NoteType, note.Internal = first.DiscussionID, &t, first.Internal
+		note.Resolvable = n.Resolvable
 		if err := q.InsertNote(ctx, note); err != nil {
 			return err
 		}

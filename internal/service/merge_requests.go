@@ -178,6 +178,10 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 	if err != nil {
 		return nil, err
 	}
+	version, err := newVersion(ctx, r, base, head, start)
+	if err != nil {
+		return nil, err
+	}
 	uid := id.User.ID
 	mr := &model.MergeRequest{TargetProjectID: p.ID, SourceProjectID: &p.ID, AuthorID: &uid, Title: *in.Title,
 		SourceBranch: *in.SourceBranch, TargetBranch: *in.TargetBranch, Draft: isDraftTitle(*in.Title),
@@ -229,6 +233,9 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 			return err
 		}
 		if err := s.linkMergeRequestIssues(ctx, q, p, mr); err != nil {
+			return err
+		}
+		if err := recordVersion(ctx, q, mr.ID, version); err != nil {
 			return err
 		}
 		mr.AssigneeIDs, mr.ReviewerIDs, mr.LabelIDs = users.assignees, users.reviewers, labelIDs

@@ -25,12 +25,19 @@ func (s *Service) MergeRequestCommits(ctx context.Context, id *auth.Identity, re
 	if m.BaseSHA == nil || m.HeadSHA == nil {
 		return mp, nil, nil
 	}
-	commits, err := s.repos.Open(mp.Project.ID).RevList(ctx, *m.BaseSHA, *m.HeadSHA, maxMergeRequestCommits)
+	commits, err := commitsBetween(ctx, s.repos.Open(mp.Project.ID), *m.BaseSHA, *m.HeadSHA)
+	return mp, commits, err
+}
+
+// commitsBetween lists the commits of a merge request (or of one of its
+// versions) from its base to its head, newest first.
+func commitsBetween(ctx context.Context, r *repo.Repo, base, head string) ([]*repo.Commit, error) {
+	commits, err := r.RevList(ctx, base, head, maxMergeRequestCommits)
 	if err != nil {
-		return nil, nil, fmt.Errorf("service: merge request commits: %w", err)
+		return nil, fmt.Errorf("service: merge request commits: %w", err)
 	}
 	slices.Reverse(commits)
-	return mp, commits, nil
+	return commits, nil
 }
 
 // MergeRequestDiffs are a merge request's changes: the diff from the merge

@@ -62,6 +62,10 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 			}
 			return err
 		}
+		version, err := newVersion(ctx, r, base, head, start)
+		if err != nil {
+			return err
+		}
 		err = s.db.WithTx(ctx, func(q *store.Queries) error {
 			cur, err := q.LockMergeRequest(ctx, m.ID)
 			if err != nil {
@@ -72,6 +76,12 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 			}
 			cur.BaseSHA, cur.HeadSHA, cur.StartSHA, cur.UpdatedAt = base, &head, &start, q.Now()
 			if err := q.UpdateMergeRequest(ctx, cur); err != nil {
+				return err
+			}
+			if err := recordVersion(ctx, q, cur.ID, version); err != nil {
+				return err
+			}
+			if err := resetApprovalsOnPush(ctx, q, p.ID, cur.ID); err != nil {
 				return err
 			}
 			return mergeRequestEvents(ctx, q, cur, pusher.ID).note(addedCommitsNote(commits))

@@ -57,11 +57,16 @@ func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		if *in.TargetBranch == mp.MR.SourceBranch {
 			return nil, &Error{Kind: KindUnprocessable, List: []string{"You can't use same project/branch for source and target"}}
 		}
-		base, head, start, err := diffRefs(ctx, s.repos.Open(p.ID), mp.MR.SourceBranch, *in.TargetBranch)
+		r := s.repos.Open(p.ID)
+		base, head, start, err := diffRefs(ctx, r, mp.MR.SourceBranch, *in.TargetBranch)
 		if err != nil {
 			return nil, err
 		}
-		refs = &newDiffRefs{base: base, head: head, start: start}
+		version, err := newVersion(ctx, r, base, head, start)
+		if err != nil {
+			return nil, err
+		}
+		refs = &newDiffRefs{base: base, head: head, start: start, version: version}
 	}
 	uid := id.User.ID
 	var out *model.MergeRequest
@@ -79,6 +84,12 @@ func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		u := mergeRequestUpdate{ctx: ctx, q: q, p: p, old: *cur, mr: cur, uid: uid, ev: mergeRequestEvents(ctx, q, cur, uid)}
 		if err := u.apply(in, users, milestone, refs); err != nil {
 			return err
+		}
+		if refs != nil {
+			// A new target is a new version, as GitLab's reload of the diff.
+			if err := recordVersion(ctx, q, cur.ID, refs.version); err != nil {
+				return err
+			}
 		}
 		out = cur
 		if cur.Title != u.old.Title || cur.Description != u.old.Description || cur.TargetBranch != u.old.TargetBranch {
@@ -126,6 +137,7 @@ func (s *Service) mergeRequestUpdated(ctx context.Context, q *store.Queries, p *
 type newDiffRefs struct {
 	base        *string
 	head, start string
+	version     *model.MergeRequestDiff
 }
 
 // mergeRequestUpdate applies one update inside its transaction.

@@ -46,6 +46,8 @@ type NoteInput struct {
 	// CreatedAt backdates the note (Owners and administrators only;
 	// ignored for others, as GitLab does).
 	CreatedAt *time.Time
+	// position is a diff note's, as checked and stored.
+	position *string
 }
 
 // noteInvalid is GitLab's bad_request!("Note #{note.errors.messages}").
@@ -162,20 +164,11 @@ func (s *Service) noteableToComment(ctx context.Context, id *auth.Identity, ref 
 	return n, nil
 }
 
-// createNote adds a note; noteType nil makes an individual note, else a
-// new discussion of that type.
-func (s *Service) createNote(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput, noteType *string) (*Notes, error) {
-	n, err := s.noteableToComment(ctx, id, ref, in.Body)
-	if err != nil {
-		return nil, err
-	}
-	return s.insertNote(ctx, id, n, in, noteType)
-}
-
 // insertNote writes a note of n, checked by noteableToComment.
 func (s *Service) insertNote(ctx context.Context, id *auth.Identity, n *Noteable, in NoteInput, noteType *string) (*Notes, error) {
 	note := n.newNote(id, in)
-	note.DiscussionID, note.NoteType = NewDiscussionID(), noteType
+	// Only discussion and diff notes resolve (GitLab's ResolvableNote).
+	note.DiscussionID, note.NoteType, note.Resolvable = NewDiscussionID(), noteType, n.Resolvable && noteType != nil
 	if err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := q.InsertNote(ctx, note); err != nil {
 			return err
@@ -192,7 +185,7 @@ func (n *Noteable) newNote(id *auth.Identity, in NoteInput) *model.Note {
 	uid := id.User.ID
 	pid := n.Project.ID
 	note := &model.Note{ProjectID: &pid, NoteableType: n.Type, NoteableID: n.ID, AuthorID: &uid, Body: in.Body,
-		Internal: in.Internal && n.CanReadInternalNotes(), Resolvable: n.Resolvable}
+		Internal: in.Internal && n.CanReadInternalNotes(), Position: in.position}
 	if in.CreatedAt != nil && n.canSetCreatedAt() {
 		note.CreatedAt = in.CreatedAt.UTC()
 	}

@@ -121,9 +121,10 @@ func (q *Queries) UpdateNoteBody(ctx context.Context, n *model.Note, body string
 }
 
 // SetNoteType changes a note's type: an individual note becomes a
-// "DiscussionNote" when someone replies to it.
-func (q *Queries) SetNoteType(ctx context.Context, id int64, noteType string) error {
-	if _, err := q.exec(ctx, "UPDATE notes SET note_type = ? WHERE id = ?", noteType, id); err != nil {
+// "DiscussionNote" when someone replies to it, resolvable on a noteable
+// whose discussions resolve.
+func (q *Queries) SetNoteType(ctx context.Context, id int64, noteType string, resolvable bool) error {
+	if _, err := q.exec(ctx, "UPDATE notes SET note_type = ?, resolvable = ? WHERE id = ?", noteType, resolvable, id); err != nil {
 		return fmt.Errorf("store: set note type: %w", err)
 	}
 	return nil

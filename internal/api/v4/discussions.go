@@ -46,7 +46,11 @@ func (a *API) createIssueDiscussion(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	list, err := a.svc.CreateDiscussion(r.Context(), c.id, ref, in)
+	pos, err := positionParam(c.params)
+	if err != nil {
+		return err
+	}
+	list, err := a.svc.CreateDiscussion(r.Context(), c.id, ref, in, pos)
 	if err != nil {
 		return err
 	}

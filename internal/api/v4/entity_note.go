@@ -1,6 +1,7 @@
 package v4
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -12,27 +13,31 @@ import (
 // resolved_at are shown only for resolvable notes, as GitLab's entity
 // does.
 type noteEntity struct {
-	ID              int64          `json:"id"`
-	Type            *string        `json:"type"`
-	Body            string         `json:"body"`
-	Attachment      *string        `json:"attachment"`
-	Author          *basicUser     `json:"author"`
-	CreatedAt       string         `json:"created_at"`
-	UpdatedAt       string         `json:"updated_at"`
-	System          bool           `json:"system"`
-	NoteableID      int64          `json:"noteable_id"`
-	NoteableType    string         `json:"noteable_type"`
-	ProjectID       *int64         `json:"project_id"`
-	Resolvable      bool           `json:"resolvable"`
-	Resolved        *bool          `json:"resolved,omitempty"`
-	ResolvedBy      *basicUser     `json:"resolved_by,omitempty"`
-	ResolvedAt      *string        `json:"resolved_at,omitempty"`
-	Confidential    bool           `json:"confidential"`
-	Internal        bool           `json:"internal"`
-	Imported        bool           `json:"imported"`
-	ImportedFrom    string         `json:"imported_from"`
-	NoteableIID     *int64         `json:"noteable_iid"`
-	CommandsChanges map[string]any `json:"commands_changes"`
+	ID           int64      `json:"id"`
+	Type         *string    `json:"type"`
+	Body         string     `json:"body"`
+	Attachment   *string    `json:"attachment"`
+	Author       *basicUser `json:"author"`
+	CreatedAt    string     `json:"created_at"`
+	UpdatedAt    string     `json:"updated_at"`
+	System       bool       `json:"system"`
+	NoteableID   int64      `json:"noteable_id"`
+	NoteableType string     `json:"noteable_type"`
+	ProjectID    *int64     `json:"project_id"`
+	// CommitID and Position are a diff note's only (null or absent
+	// otherwise, as GitLab's exposures are conditional).
+	CommitID        json.RawMessage `json:"commit_id,omitempty"`
+	Position        json.RawMessage `json:"position,omitempty"`
+	Resolvable      bool            `json:"resolvable"`
+	Resolved        *bool           `json:"resolved,omitempty"`
+	ResolvedBy      *basicUser      `json:"resolved_by,omitempty"`
+	ResolvedAt      *string         `json:"resolved_at,omitempty"`
+	Confidential    bool            `json:"confidential"`
+	Internal        bool            `json:"internal"`
+	Imported        bool            `json:"imported"`
+	ImportedFrom    string          `json:"imported_from"`
+	NoteableIID     *int64          `json:"noteable_iid"`
+	CommandsChanges map[string]any  `json:"commands_changes"`
 }
 
 // noteJSON renders a note of n; users holds its author and resolver.
@@ -49,6 +54,9 @@ func (a *API) noteJSON(r *http.Request, n *service.Noteable, note *model.Note, u
 		CreatedAt: ts(note.CreatedAt), UpdatedAt: ts(note.UpdatedAt), System: note.System, NoteableID: note.NoteableID,
 		NoteableType: note.NoteableType, ProjectID: note.ProjectID, Resolvable: note.Resolvable,
 		Confidential: note.Internal, Internal: note.Internal, ImportedFrom: "none", CommandsChanges: map[string]any{}}
+	if note.NoteType != nil && *note.NoteType == "DiffNote" && note.Position != nil {
+		e.CommitID, e.Position = diffNoteCommit(note), json.RawMessage(*note.Position)
+	}
 	if note.Resolvable {
 		resolved := note.ResolvedAt != nil
 		e.Resolved, e.ResolvedBy, e.ResolvedAt = &resolved, user(note.ResolvedByID), tsp(note.ResolvedAt)
@@ -59,6 +67,19 @@ func (a *API) noteJSON(r *http.Request, n *service.Noteable, note *model.Note, u
 		e.NoteableIID = &iid
 	}
 	return e
+}
+
+// diffNoteCommit is a diff note's commit_id: null unless it is on one
+// commit of the merge request.
+func diffNoteCommit(note *model.Note) json.RawMessage {
+	if note.NoteableType != model.NoteableMergeRequest {
+		return nil
+	}
+	if note.CommitID == nil {
+		return json.RawMessage("null")
+	}
+	b, _ := json.Marshal(*note.CommitID)
+	return b
 }
 
 func (a *API) notesJSON(r *http.Request, list *service.Notes) []noteEntity {

@@ -242,6 +242,15 @@ func table() []endpoint {
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/commits", (*API).mergeRequestCommits, anyone, access.ReadMergeRequest),
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/changes", (*API).mergeRequestChanges, anyone, access.ReadMergeRequest),
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/diffs", (*API).mergeRequestDiffs, anyone, access.ReadMergeRequest),
+		// Review: versions and approvals (merge_requests_review.go)
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/versions", (*API).listMergeRequestVersions, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/versions/{version_id}", (*API).getMergeRequestVersion, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/approvals", (*API).mergeRequestApprovals, anyone, access.ReadMergeRequest),
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/approval_state", (*API).mergeRequestApprovalState, anyone, access.ReadMergeRequest),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/approve", (*API).approveMergeRequest, signedIn, access.ApproveMergeRequest),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/unapprove", (*API).unapproveMergeRequest, signedIn, access.ApproveMergeRequest),
+		row("GET /projects/{id}/approvals", (*API).getProjectApprovals, signedIn, access.AdminProject),
+		row("POST /projects/{id}/approvals", (*API).setProjectApprovals, signedIn, access.AdminProject),
 
 		// Labels (labels.go). GitLab's labels, group labels and
 		// subscriptions APIs all start with authenticate!, reads included.

@@ -1,0 +1,78 @@
+package repo
+
+import (
+	"strconv"
+	"strings"
+)
+
+// DiffLine is a line of a file diff's hunks, numbered as GitLab numbers
+// them: OldPos and NewPos are the line's place on each side (an added
+// line keeps the old side's next number, a removed one the new side's),
+// while OldLine and NewLine are 0 on the side the line is not on.
+type DiffLine struct {
+	OldPos, NewPos   int
+	OldLine, NewLine int
+	Added, Removed   bool
+	Text             string // without its '+', '-' or ' '
+}
+
+// FindDiffLine returns the line of diff (a FileDiff's Diff) with exactly
+// these old and new line numbers (0: not on that side), as GitLab's
+// line_for_position matches them: an added line has only a new line, a
+// removed one only an old line, an unchanged one both.
+func FindDiffLine(diff string, oldLine, newLine int) (DiffLine, bool) {
+	var oldPos, newPos int
+	inHunk := false
+	for _, l := range strings.Split(diff, "\n") {
+		if strings.HasPrefix(l, "@@") {
+			o, n, ok := hunkStarts(l)
+			oldPos, newPos, inHunk = o, n, ok
+			continue
+		}
+		if !inHunk || l == "" {
+			continue
+		}
+		d := DiffLine{OldPos: oldPos, NewPos: newPos, Text: l[1:]}
+		switch l[0] {
+		case '+':
+			d.Added, d.NewLine = true, newPos
+			newPos++
+		case '-':
+			d.Removed, d.OldLine = true, oldPos
+			oldPos++
+		case ' ':
+			d.OldLine, d.NewLine = oldPos, newPos
+			oldPos++
+			newPos++
+		default: // "\ No newline at end of file"
+			continue
+		}
+		if d.OldLine == oldLine && d.NewLine == newLine {
+			return d, true
+		}
+	}
+	return DiffLine{}, false
+}
+
+// hunkStarts reads the first old and new line numbers of a hunk header
+// "@@ -a[,b] +c[,d] @@"; an empty side (",0") starts after its line a.
+func hunkStarts(h string) (oldStart, newStart int, ok bool) {
+	f := strings.Fields(h)
+	if len(f) < 3 || !strings.HasPrefix(f[1], "-") || !strings.HasPrefix(f[2], "+") {
+		return 0, 0, false
+	}
+	start := func(s string) (int, bool) {
+		s, count, _ := strings.Cut(s[1:], ",")
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return 0, false
+		}
+		if count == "0" {
+			n++
+		}
+		return n, true
+	}
+	o, ok1 := start(f[1])
+	n, ok2 := start(f[2])
+	return o, n, ok1 && ok2
+}
