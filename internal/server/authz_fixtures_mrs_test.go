@@ -29,6 +29,10 @@ var (
 func (x *matrix) freshMR(p *projectFixture) (int64, int64) {
 	branch := "mr-" + x.next()
 	x.root("POST", p.api("/repository/branches"), map[string]any{"branch": branch, "ref": "keep-feature"})
+	// A commit of its own: merging another merge request (a push to
+	// main) must not merge this one as a push of its head would.
+	x.root("POST", p.api("/repository/files/"+branch+".txt"), map[string]any{"branch": branch, "content": branch,
+		"commit_message": "add " + branch})
 	mr := x.root("POST", p.api("/merge_requests"), map[string]any{"title": "mr " + branch, "source_branch": branch,
 		"target_branch": "main"})
 	return int64(mr["iid"].(float64)), int64(mr["id"].(float64))
