@@ -50,6 +50,9 @@ func onCommitNote(fn func(x *matrix, c *cell, p *projectFixture, n *model.Note) 
 }
 
 var _ = addFixtures(map[string]fixture{
+	"GET /api/v4/projects/{id}/repository/commits/{sha}/merge_requests": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(commitPath(p, "/merge_requests"))
+	}),
 	"GET /api/v4/projects/{id}/repository/commits/{sha}/comments": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		return get(commitPath(p, "/comments"))
 	}),

@@ -178,6 +178,10 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 	if err != nil {
 		return nil, err
 	}
+	commitIDs, err := mergeRequestCommitIDs(ctx, r, base, head)
+	if err != nil {
+		return nil, err
+	}
 	uid := id.User.ID
 	mr := &model.MergeRequest{TargetProjectID: p.ID, SourceProjectID: &p.ID, AuthorID: &uid, Title: *in.Title,
 		SourceBranch: *in.SourceBranch, TargetBranch: *in.TargetBranch, Draft: isDraftTitle(*in.Title),
@@ -226,6 +230,9 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 			// A concurrent creator won the unique index's race.
 			return &Error{Kind: KindConflict, List: []string{"Another open merge request already exists for this source branch"}}
 		} else if err != nil {
+			return err
+		}
+		if err := q.SetMergeRequestCommits(ctx, mr.ID, commitIDs); err != nil {
 			return err
 		}
 		mr.AssigneeIDs, mr.ReviewerIDs, mr.LabelIDs = users.assignees, users.reviewers, labelIDs

@@ -62,6 +62,10 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 			}
 			return err
 		}
+		commitIDs, err := mergeRequestCommitIDs(ctx, r, base, head)
+		if err != nil {
+			return err
+		}
 		err = s.db.WithTx(ctx, func(q *store.Queries) error {
 			cur, err := q.LockMergeRequest(ctx, m.ID)
 			if err != nil {
@@ -72,6 +76,9 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 			}
 			cur.BaseSHA, cur.HeadSHA, cur.StartSHA, cur.UpdatedAt = base, &head, &start, q.Now()
 			if err := q.UpdateMergeRequest(ctx, cur); err != nil {
+				return err
+			}
+			if err := q.SetMergeRequestCommits(ctx, cur.ID, commitIDs); err != nil {
 				return err
 			}
 			return mergeRequestEvents(ctx, q, cur, pusher.ID).note(addedCommitsNote(commits))

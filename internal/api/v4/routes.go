@@ -183,6 +183,7 @@ func table() []endpoint {
 		row("GET /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes/{note_id}", (*API).getIssueDiscussionNote, signedIn, access.ReadNote),
 		row("PUT /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes/{note_id}", (*API).updateIssueDiscussionNote, signedIn, access.AdminNote),
 		row("DELETE /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes/{note_id}", (*API).deleteIssueDiscussionNote, signedIn, access.AdminNote),
+		row("GET /projects/{id}/repository/commits/{sha}/merge_requests", (*API).listCommitMergeRequests, anyone, access.ReadMergeRequest),
 
 		// Events (events.go)
 		row("GET /events", (*API).listMyEvents, signedInOrReadUser, access.ReadCurrentUser),
