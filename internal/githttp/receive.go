@@ -45,6 +45,9 @@ type pushCommands struct {
 	raw     []byte // exactly what was read, replayed to git
 	updates []RefUpdate
 	caps    map[string]bool
+	// options are the push options (git push -o), sent after the
+	// commands when the client asked for the push-options capability.
+	options []string
 }
 
 // readCommands reads the pkt-lines up to the first flush: optional
@@ -87,6 +90,23 @@ func readCommands(body io.Reader) (*pushCommands, error) {
 			return nil, err
 		}
 		pc.updates = append(pc.updates, RefUpdate{Ref: f[2], Old: f[0], New: f[1]})
+	}
+	if pc.caps["push-options"] && len(pc.updates) > 0 {
+		// One option a pkt-line up to a flush; replayed to git as read.
+		for {
+			pkt, payload, flush, err := readPkt(body)
+			if err != nil {
+				return nil, fmt.Errorf("read push options: %w", err)
+			}
+			raw.Write(pkt)
+			if raw.Len() > maxCommandBytes {
+				return nil, errors.New("push options too large")
+			}
+			if flush {
+				break
+			}
+			pc.options = append(pc.options, strings.TrimSuffix(string(payload), "\n"))
+		}
 	}
 	pc.raw = raw.Bytes()
 	return pc, nil
@@ -140,7 +160,7 @@ func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target,
 	// that did move: they are written.
 	landed := appliedUpdates(t.Dir, pc.updates)
 	if len(landed) > 0 {
-		t.AfterPush(context.WithoutCancel(ctx), landed)
+		t.AfterPush(context.WithoutCancel(ctx), landed, pc.options)
 	}
 }
 
