@@ -89,9 +89,14 @@ func (s *Service) mergeRequestRepos(m *model.MergeRequest) (source, target *repo
 }
 
 // mergeRequestSourceHead is the head of a merge request's source branch,
-// "" when the branch is gone, present in the target repository r: a
-// fork's head is copied in first.
+// "" when the branch or its project is gone (a merge request's source
+// project is unset only when a fork was deleted: its target's branch of
+// the same name is another branch), present in the target repository r:
+// a fork's head is copied in first.
 func (s *Service) mergeRequestSourceHead(ctx context.Context, r *repo.Repo, m *model.MergeRequest) (string, error) {
+	if m.SourceProjectID == nil {
+		return "", nil
+	}
 	sr, _ := s.mergeRequestRepos(m)
 	b, err := sr.Branch(m.SourceBranch)
 	if err != nil {

@@ -57,6 +57,9 @@ func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		if *in.TargetBranch == mp.MR.SourceBranch && !mp.MR.FromFork() {
 			return nil, &Error{Kind: KindUnprocessable, List: []string{"You can't use same project/branch for source and target"}}
 		}
+		if mp.MR.SourceProjectID == nil { // its fork was deleted: validate_fork
+			return nil, errNotForkNetwork
+		}
 		sr, r := s.mergeRequestRepos(mp.MR)
 		base, head, start, err := diffRefs(ctx, sr, r, mp.MR.SourceBranch, *in.TargetBranch)
 		if err != nil {
