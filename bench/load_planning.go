@@ -68,6 +68,11 @@ func (l *loader) planningEndpoints() []*endpoint {
 			return get(fmt.Sprintf("/projects/%d/merge_requests/%d/approvals", pick(w, sd.IssueProjects).ID,
 				1+w.rng.IntN(mergeRequestsPerProject)))
 		}},
+		// The merge requests holding a branch's head (an indexed lookup
+		// of merge_request_commits, no git walk per merge request).
+		{name: "GET …/commits/:sha/merge_requests", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/repository/commits/main/merge_requests", pick(w, sd.RepoProjects).ID))
+		}},
 		{name: "GET /events", req: func(w *worker) reqSpec { return get("/events?per_page=20") }},
 		{name: "GET /projects/:id/events", req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/events", pick(w, sd.IssueProjects).ID))

@@ -28,8 +28,9 @@ type Target struct {
 	// *RefusedError refuses the whole push with its message; any other
 	// error is a 500. The returned policy applies while git runs.
 	AuthorizePush func(ctx context.Context, updates []RefUpdate) (PushPolicy, error)
-	// AfterPush, if set, is told which updates landed.
-	AfterPush func(ctx context.Context, updates []RefUpdate)
+	// AfterPush, if set, is told which updates landed and the push's
+	// options (git push -o, in the order given; none without any).
+	AfterPush func(ctx context.Context, updates []RefUpdate, options []string)
 	// HiddenRefs are ref prefixes receive-pack neither advertises nor
 	// lets a push create, update or delete (git's receive.hideRefs): git
 	// refuses each such update ("deny updating a hidden ref") and lands

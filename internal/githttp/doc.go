@@ -50,7 +50,9 @@
 //     the repository directory never run.
 //
 // After receive-pack exits, the handler re-reads the pushed refs and passes
-// the updates that actually landed to Target.AfterPush (set the default
+// the updates that actually landed, and the push's options (git push -o,
+// read from the push-options section that follows the commands, which git
+// receives unchanged), to Target.AfterPush (set the default
 // branch on the first push, clear empty_repo, ...), with a context that is
 // not cancelled when the client goes away.
 package githttp

@@ -63,7 +63,7 @@ func (tr *testResolver) Resolve(ctx context.Context, r *http.Request, path strin
 			}
 			return PushPolicy{NoForcePush: []string{"refs/heads/main"}}, nil
 		},
-		AfterPush: func(ctx context.Context, updates []RefUpdate) {
+		AfterPush: func(ctx context.Context, updates []RefUpdate, _ []string) {
 			tr.mu.Lock()
 			defer tr.mu.Unlock()
 			tr.after = append(tr.after, updates)

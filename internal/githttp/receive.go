@@ -45,32 +45,24 @@ type pushCommands struct {
 	raw     []byte // exactly what was read, replayed to git
 	updates []RefUpdate
 	caps    map[string]bool
+	// options are the push options (git push -o), sent after the
+	// commands when the client asked for the push-options capability.
+	options []string
 }
 
 // readCommands reads the pkt-lines up to the first flush: optional
 // "shallow <id>" lines, then "old new ref" commands, the first carrying
-// capabilities after a NUL.
+// capabilities after a NUL; then, when the client asked for push-options,
+// the options up to the next flush. All of it is kept to replay to git.
 func readCommands(body io.Reader) (*pushCommands, error) {
 	pc := &pushCommands{caps: map[string]bool{}}
 	var raw bytes.Buffer
-	for {
-		pkt, payload, flush, err := readPkt(body)
-		if err != nil {
-			return nil, fmt.Errorf("read push commands: %w", err)
-		}
-		raw.Write(pkt)
-		if raw.Len() > maxCommandBytes {
-			return nil, errors.New("push command list too large")
-		}
-		if flush {
-			break
-		}
-		line := strings.TrimSuffix(string(payload), "\n")
+	err := readSection(body, &raw, "push commands", func(line string) error {
 		if strings.HasPrefix(line, "shallow ") {
-			continue
+			return nil
 		}
 		if strings.HasPrefix(line, "push-cert") {
-			return nil, errors.New("signed pushes are not supported")
+			return errors.New("signed pushes are not supported")
 		}
 		cmd, caps, hasCaps := strings.Cut(line, "\x00")
 		if hasCaps {
@@ -81,15 +73,50 @@ func readCommands(body io.Reader) (*pushCommands, error) {
 		}
 		f := strings.Split(cmd, " ")
 		if len(f) != 3 || !isOID(f[0]) || !isOID(f[1]) {
-			return nil, fmt.Errorf("malformed push command %q", cmd)
+			return fmt.Errorf("malformed push command %q", cmd)
 		}
 		if err := repo.CheckRefFormat(f[2]); err != nil {
-			return nil, err
+			return err
 		}
 		pc.updates = append(pc.updates, RefUpdate{Ref: f[2], Old: f[0], New: f[1]})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if pc.caps["push-options"] && len(pc.updates) > 0 {
+		err := readSection(body, &raw, "push options", func(line string) error {
+			pc.options = append(pc.options, line)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	pc.raw = raw.Bytes()
 	return pc, nil
+}
+
+// readSection reads pkt-lines up to a flush into raw (at most
+// maxCommandBytes in all) and hands each payload, without its newline,
+// to line.
+func readSection(body io.Reader, raw *bytes.Buffer, what string, line func(string) error) error {
+	for {
+		pkt, payload, flush, err := readPkt(body)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", what, err)
+		}
+		raw.Write(pkt)
+		if raw.Len() > maxCommandBytes {
+			return fmt.Errorf("%s too large", what)
+		}
+		if flush {
+			return nil
+		}
+		if err := line(strings.TrimSuffix(string(payload), "\n")); err != nil {
+			return err
+		}
+	}
 }
 
 // receivePack vets the push, runs git receive-pack and reports what landed.
@@ -140,7 +167,7 @@ func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target,
 	// that did move: they are written.
 	landed := appliedUpdates(t.Dir, pc.updates)
 	if len(landed) > 0 {
-		t.AfterPush(context.WithoutCancel(ctx), landed)
+		t.AfterPush(context.WithoutCancel(ctx), landed, pc.options)
 	}
 }
 

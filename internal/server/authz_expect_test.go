@@ -213,6 +213,11 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		// not found.
 		return notFound
 	}
+	if !readMR && commitNoteablePattern.MatchString(r.Pattern) {
+		// A commit's notes are read and written with read_code
+		// (download_code, which read_merge_request's rule matches).
+		return forbidden
+	}
 	switch r.Ability {
 	case access.ReadMergeRequest:
 		if readMR {

@@ -80,7 +80,8 @@ func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath str
 		}
 		return githttp.PushPolicy{NoForcePush: d.NoForcePush}, nil
 	}
-	t.AfterPush = func(ctx context.Context, updates []githttp.RefUpdate) {
+	t.AfterPush = func(ctx context.Context, updates []githttp.RefUpdate, options []string) {
+		gr.PushOptions = options
 		if err := g.svc.AfterGitPush(ctx, gr, refChanges(updates)); err != nil {
 			g.log.ErrorContext(ctx, "after push", "project_id", gr.Project.ID, "err", err)
 		}

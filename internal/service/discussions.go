@@ -79,7 +79,8 @@ func (s *Service) ListDiscussions(ctx context.Context, id *auth.Identity, ref No
 		return nil, err
 	}
 	q := s.db.Queries()
-	f := store.NoteFilter{NoteableType: n.Type, NoteableID: n.ID, WithInternal: n.CanReadInternalNotes(), Limit: limit, Offset: offset}
+	f := n.noteFilter()
+	f.Limit, f.Offset = limit, offset
 	ids, total, err := q.DiscussionIDs(ctx, f)
 	if err != nil {
 		return nil, err
@@ -94,8 +95,7 @@ func (s *Service) ListDiscussions(ctx context.Context, id *auth.Identity, ref No
 // readableDiscussion loads a discussion of n with the notes the caller
 // may read: "404 Discussion Not Found" when there are none.
 func (s *Service) readableDiscussion(ctx context.Context, q *store.Queries, n *Noteable, discussionID string) (*Discussion, error) {
-	f := store.NoteFilter{NoteableType: n.Type, NoteableID: n.ID, WithInternal: n.CanReadInternalNotes()}
-	notes, err := q.NotesOfDiscussions(ctx, f, []string{discussionID})
+	notes, err := q.NotesOfDiscussions(ctx, n.noteFilter(), []string{discussionID})
 	if err != nil {
 		return nil, err
 	}

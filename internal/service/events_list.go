@@ -283,12 +283,15 @@ func (s *Service) visibleEvents(ctx context.Context, id *auth.Identity, events [
 			if !ProjectCan(id, pa.p, pa.level, access.ReadMergeRequest) {
 				continue
 			}
-		default: // a comment: on an issue or merge request the caller reads; internal ones to Reporters
+		default: // a comment: on an issue, merge request or commit the caller reads; internal ones to Reporters
 			n, ok := t.notes[*e.TargetID]
 			if !ok || n.Internal && pa.level < access.Reporter {
 				continue
 			}
 			if n.NoteableType == model.NoteableMergeRequest && !ProjectCan(id, pa.p, pa.level, access.ReadMergeRequest) {
+				continue
+			}
+			if n.NoteableType == model.NoteableCommit && !CanReadCode(id, pa.p, pa.level) {
 				continue
 			}
 			if n.NoteableType == model.NoteableIssue {

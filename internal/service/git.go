@@ -41,6 +41,9 @@ type GitRepo struct {
 	HiddenRefs []string
 	// Pusher is the signed-in caller of a push: the author of its events.
 	Pusher *model.User
+	// PushOptions are the options of a push (git push -o), which
+	// AfterGitPush applies (merge_requests_push_options.go).
+	PushOptions []string
 }
 
 // ReservedRefPrefixes are the refs GitLab writes itself and no push may
@@ -259,5 +262,10 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 	if err != nil {
 		return err
 	}
-	return s.RecordPushes(ctx, g.Project, g.Pusher, r, changes)
+	if err := s.RecordPushes(ctx, g.Project, g.Pusher, r, changes); err != nil {
+		return err
+	}
+	// After RecordPushes, whose refresh moved the open merge requests.
+	s.applyPushOptions(ctx, g, changes)
+	return nil
 }

@@ -44,6 +44,9 @@ type MergeRequestInput struct {
 	AllowCollaboration *bool
 	StateEvent         string // "close", "reopen"
 	DiscussionLocked   *bool
+	// TargetProjectID (create only): the project to merge into, the
+	// source's own or one of its fork network (merge_requests_forks.go).
+	TargetProjectID *int64
 }
 
 // isDraftTitle is MergeRequest.draft?: a title starting with "Draft:",
@@ -113,10 +116,13 @@ func CanUpdateMergeRequest(id *auth.Identity, p *model.Project, level access.Lev
 // diffRefs reads the heads of a merge request's branches and their merge
 // base: GitLab's diff_refs (start_sha the target head, head_sha the
 // source head). A missing branch is GitLab's "Source branch "x" does not
-// exist" (400, on base).
-func diffRefs(ctx context.Context, r *repo.Repo, source, target string) (base *string, head, start string, err error) {
+// exist" (400, on base). The source branch is read in sr, the source
+// project's repository; when that is a fork's, its head is first copied
+// into r, the target's (repo.FetchCommit), where the merge request's
+// commits, diffs and merges are read.
+func diffRefs(ctx context.Context, sr, r *repo.Repo, source, target string) (base *string, head, start string, err error) {
 	var missing Validation
-	src, err := r.Branch(source)
+	src, err := sr.Branch(source)
 	if errors.Is(err, repo.ErrNotFound) {
 		missing.addTo("base", fmt.Sprintf("Source branch %q does not exist", source))
 	} else if err != nil {
@@ -130,6 +136,11 @@ func diffRefs(ctx context.Context, r *repo.Repo, source, target string) (base *s
 	}
 	if len(missing) > 0 {
 		return nil, "", "", missing.Err()
+	}
+	if sr.Path() != r.Path() {
+		if err := r.FetchCommit(ctx, sr, src.Target); err != nil {
+			return nil, "", "", fmt.Errorf("service: source head: %w", err)
+		}
 	}
 	mb, err := r.MergeBaseOf(ctx, tgt.Target, src.Target)
 	switch {
@@ -150,8 +161,10 @@ func (v *Validation) addTo(field, msg string) {
 }
 
 // CreateMergeRequest opens a merge request from a branch of the project
-// named by ref into another of its branches (Developer: GitLab's
-// create_merge_request_in and create_merge_request_from). Refusals as
+// named by ref into another of its branches, or into a branch of the
+// project in.TargetProjectID of its fork network (Developer on the
+// source: GitLab's create_merge_request_from; create_merge_request_in on
+// the target). Refusals as
 // GitLab's: the same branch twice 422, a missing branch 400, another open
 // merge request of the same branches 409. Labels, milestone, assignees
 // and reviewers are set by callers with admin_merge_request. The merge
@@ -170,11 +183,20 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 	if err := validateMergeRequestText(in, true); err != nil {
 		return nil, err
 	}
-	if *in.SourceBranch == *in.TargetBranch {
+	// From here p is the target project, src the source.
+	src := p
+	if p, level, err = s.mergeRequestTarget(ctx, id, src, level, in.TargetProjectID); err != nil {
+		return nil, err
+	}
+	if p.ID == src.ID && *in.SourceBranch == *in.TargetBranch {
 		return nil, &Error{Kind: KindUnprocessable, List: []string{"You can't use same project/branch for source and target"}}
 	}
 	r := s.repos.Open(p.ID)
-	base, head, start, err := diffRefs(ctx, r, *in.SourceBranch, *in.TargetBranch)
+	base, head, start, err := diffRefs(ctx, s.repos.Open(src.ID), r, *in.SourceBranch, *in.TargetBranch)
+	if err != nil {
+		return nil, err
+	}
+	commitIDs, err := mergeRequestCommitIDs(ctx, r, base, head)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +205,7 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		return nil, err
 	}
 	uid := id.User.ID
-	mr := &model.MergeRequest{TargetProjectID: p.ID, SourceProjectID: &p.ID, AuthorID: &uid, Title: *in.Title,
+	mr := &model.MergeRequest{TargetProjectID: p.ID, SourceProjectID: &src.ID, AuthorID: &uid, Title: *in.Title,
 		SourceBranch: *in.SourceBranch, TargetBranch: *in.TargetBranch, Draft: isDraftTitle(*in.Title),
 		BaseSHA: base, HeadSHA: &head, StartSHA: &start}
 	if in.Description != nil {
@@ -212,7 +234,7 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		}
 	}
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
-		other, err := q.OpenMergeRequestIID(ctx, p.ID, p.ID, mr.SourceBranch, mr.TargetBranch)
+		other, err := q.OpenMergeRequestIID(ctx, p.ID, src.ID, mr.SourceBranch, mr.TargetBranch)
 		if err != nil {
 			return err
 		}
@@ -236,6 +258,9 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 			return err
 		}
 		if err := recordVersion(ctx, q, mr.ID, version); err != nil {
+			return err
+		}
+		if err := q.SetMergeRequestCommits(ctx, mr.ID, commitIDs); err != nil {
 			return err
 		}
 		mr.AssigneeIDs, mr.ReviewerIDs, mr.LabelIDs = users.assignees, users.reviewers, labelIDs

@@ -43,7 +43,13 @@ func (s *Service) ListProjectMergeRequests(ctx context.Context, id *auth.Identit
 	if err != nil {
 		return nil, err
 	}
-	f := store.MergeRequestFilter{IssueFilter: s.issueViewer(id)}
+	return s.projectMergeRequests(ctx, id, p, level, "", qy)
+}
+
+// projectMergeRequests lists merge requests of p, those holding commit
+// commitSHA when it is not "".
+func (s *Service) projectMergeRequests(ctx context.Context, id *auth.Identity, p *model.Project, level access.Level, commitSHA string, qy MergeRequestQuery) (*MergeRequestPage, error) {
+	f := store.MergeRequestFilter{IssueFilter: s.issueViewer(id), CommitSHA: commitSHA}
 	f.ProjectID, f.ProjectLevel = p.ID, int(level)
 	pg, err := s.listMergeRequests(ctx, id, f, qy, "all")
 	if err != nil {

@@ -76,10 +76,8 @@ func (s *Service) MergeMergeRequest(ctx context.Context, id *auth.Identity, ref 
 			return nil, err
 		}
 	}
-	head := ""
-	if b, err := r.Branch(m.SourceBranch); err == nil {
-		head = b.Target
-	} else if !errors.Is(err, repo.ErrNotFound) {
+	head, err := s.mergeRequestSourceHead(ctx, r, m)
+	if err != nil {
 		return nil, err
 	}
 	if in.SHA != nil && *in.SHA != head {
@@ -333,19 +331,19 @@ func (s *Service) MergeRequestMergeRef(ctx context.Context, id *auth.Identity, r
 		return "", notMergeable
 	}
 	r := s.repos.Open(p.ID)
-	src, err := r.Branch(m.SourceBranch)
-	if errors.Is(err, repo.ErrNotFound) {
-		return "", notMergeable
-	}
+	head, err := s.mergeRequestSourceHead(ctx, r, m)
 	if err != nil {
 		return "", err
+	}
+	if head == "" {
+		return "", notMergeable
 	}
 	committer := repo.Signature{Name: "lablet", Email: "lablet@localhost"}
 	if id.Authenticated() {
 		committer = repo.Signature{Name: id.User.Name, Email: id.User.Email}
 	}
 	refName := "refs/merge-requests/" + strconv.FormatInt(m.IID, 10) + "/merge"
-	res, err := r.Merge(ctx, repo.MergeSpec{Target: m.TargetBranch, Source: src.Target, Ref: refName,
+	res, err := r.Merge(ctx, repo.MergeSpec{Target: m.TargetBranch, Source: head, Ref: refName,
 		Message: defaultMergeCommitMessage(p, m, nil), Committer: committer})
 	if errors.Is(err, repo.ErrMergeConflict) || errors.Is(err, repo.ErrNotFound) {
 		return "", notMergeable

@@ -83,7 +83,7 @@ func (s *Service) CheckMergeRequest(ctx context.Context, mp *MergeRequestInProje
 		unresolved = n > 0
 	}
 	r := s.repos.Open(p.ID)
-	head, target, err := mergeRequestHeads(r, m)
+	head, target, err := s.mergeRequestHeads(ctx, r, m)
 	if err != nil {
 		return MergeState{}, err
 	}
@@ -105,23 +105,21 @@ func (s *Service) CheckMergeRequest(ctx context.Context, mp *MergeRequestInProje
 	return mergeStateOf(p, m, false, unresolved), nil
 }
 
-// mergeRequestHeads reads the heads of m's source and target branches;
-// "" for a branch that is gone.
-func mergeRequestHeads(r *repo.Repo, m *model.MergeRequest) (head, target string, err error) {
-	for _, b := range []struct {
-		name string
-		dst  *string
-	}{{m.SourceBranch, &head}, {m.TargetBranch, &target}} {
-		br, err := r.Branch(b.name)
-		if errors.Is(err, repo.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return "", "", fmt.Errorf("service: merge request branch: %w", err)
-		}
-		*b.dst = br.Target
+// mergeRequestHeads reads the heads of m's source branch (in its source
+// project, copied into the target's repository r when a fork's) and of
+// its target branch; "" for a branch that is gone.
+func (s *Service) mergeRequestHeads(ctx context.Context, r *repo.Repo, m *model.MergeRequest) (head, target string, err error) {
+	if head, err = s.mergeRequestSourceHead(ctx, r, m); err != nil {
+		return "", "", err
 	}
-	return head, target, nil
+	br, err := r.Branch(m.TargetBranch)
+	if errors.Is(err, repo.ErrNotFound) {
+		return head, "", nil
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("service: merge request branch: %w", err)
+	}
+	return head, br.Target, nil
 }
 
 // checkHeads is the git half of a mergeability check: one merge-tree and

@@ -51,10 +51,16 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 		return fmt.Errorf("list pushed commits: %w", err)
 	}
 	for _, m := range mrs {
-		if m.HeadSHA != nil && *m.HeadSHA == c.New || m.TargetProjectID != p.ID {
-			continue // nothing new, or a fork's merge request (not yet)
+		if m.HeadSHA != nil && *m.HeadSHA == c.New {
+			continue // nothing new
 		}
-		base, head, start, err := diffRefs(ctx, r, m.SourceBranch, m.TargetBranch)
+		// A fork's merge request lives in its target: the pushed head is
+		// copied there (diffRefs) and read there.
+		tr := r
+		if m.TargetProjectID != p.ID {
+			tr = s.repos.Open(m.TargetProjectID)
+		}
+		base, head, start, err := diffRefs(ctx, r, tr, m.SourceBranch, m.TargetBranch)
 		if err != nil {
 			var se *Error
 			if errors.As(err, &se) {
@@ -62,7 +68,11 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 			}
 			return err
 		}
-		version, err := newVersion(ctx, r, base, head, start)
+		commitIDs, err := mergeRequestCommitIDs(ctx, tr, base, head)
+		if err != nil {
+			return err
+		}
+		version, err := newVersion(ctx, tr, base, head, start)
 		if err != nil {
 			return err
 		}
@@ -81,7 +91,11 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 			if err := recordVersion(ctx, q, cur.ID, version); err != nil {
 				return err
 			}
-			if err := resetApprovalsOnPush(ctx, q, p.ID, cur.ID); err != nil {
+			if err := q.SetMergeRequestCommits(ctx, cur.ID, commitIDs); err != nil {
+				return err
+			}
+			// The target's setting: a fork's merge request lives there.
+			if err := resetApprovalsOnPush(ctx, q, cur.TargetProjectID, cur.ID); err != nil {
 				return err
 			}
 			return mergeRequestEvents(ctx, q, cur, pusher.ID).note(addedCommitsNote(commits))
@@ -89,7 +103,7 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 		if err != nil {
 			return err
 		}
-		if err := r.WriteMergeRequestRef(ctx, m.IID, head); err != nil {
+		if err := tr.WriteMergeRequestRef(ctx, m.IID, head); err != nil {
 			return err
 		}
 	}
@@ -128,14 +142,34 @@ func (s *Service) mergeByPush(ctx context.Context, p *model.Project, pusher *mod
 		return err
 	}
 	for _, m := range mrs {
-		src, err := r.Branch(m.SourceBranch)
-		if err != nil || !merged[m.SourceBranch] && src.Target != newHead {
+		head, ok := pushMergedHead(ctx, r, m, merged, newHead)
+		if !ok {
 			continue
 		}
-		if err := s.setMergeState(ctx, m.ID, "opened", "merged", &mergeOutcome{head: src.Target, by: pusher.ID}); err != nil &&
+		if err := s.setMergeState(ctx, m.ID, "opened", "merged", &mergeOutcome{head: head, by: pusher.ID}); err != nil &&
 			!errors.Is(err, errMergeNotAllowed) {
 			return err
 		}
 	}
 	return nil
+}
+
+// pushMergedHead is the head of merge request m when the target branch
+// pushed to newHead now holds it. A same-project source branch is found
+// among the branches newHead merged; a fork's branch lives elsewhere, so
+// its last known head (copied into r with the diff_refs) is checked by
+// one ancestry test.
+func pushMergedHead(ctx context.Context, r *repo.Repo, m *model.MergeRequest, merged map[string]bool, newHead string) (string, bool) {
+	if m.FromFork() {
+		if m.HeadSHA == nil {
+			return "", false
+		}
+		merged, err := r.IsAncestor(ctx, *m.HeadSHA, newHead)
+		return *m.HeadSHA, err == nil && merged
+	}
+	src, err := r.Branch(m.SourceBranch)
+	if err != nil || !merged[m.SourceBranch] && src.Target != newHead {
+		return "", false
+	}
+	return src.Target, true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/repo"
@@ -38,6 +39,18 @@ func (s *Service) RebaseMergeRequest(ctx context.Context, id *auth.Identity, ref
 	if !id.Authenticated() {
 		return nil, Unauthorized("")
 	}
+	if m.SourceProjectID == nil {
+		return nil, Forbidden("Source branch does not exist") // its fork is gone
+	}
+	// The source branch is the source project's: a fork's, whose
+	// objects include the target's (alternates), for a merge request
+	// from a fork; pushing to it is decided there.
+	tr := s.repos.Open(p.ID)
+	if *m.SourceProjectID != p.ID {
+		if p, level, err = s.VisibleProject(ctx, id, strconv.FormatInt(*m.SourceProjectID, 10)); err != nil {
+			return nil, Forbidden("Cannot push to source branch")
+		}
+	}
 	r := s.repos.Open(p.ID)
 	src, err := r.Branch(m.SourceBranch)
 	if errors.Is(err, repo.ErrNotFound) {
@@ -60,7 +73,7 @@ func (s *Service) RebaseMergeRequest(ctx context.Context, id *auth.Identity, ref
 		return nil, errRebaseNotOpen
 	}
 	var newHead string
-	target, err := r.Branch(m.TargetBranch)
+	target, err := tr.Branch(m.TargetBranch)
 	if err == nil {
 		newHead, err = r.Rebase(ctx, repo.RebaseSpec{Branch: m.SourceBranch, Onto: target.Target, ExpectHead: src.Target,
 			Committer: repo.Signature{Name: id.User.Name, Email: id.User.Email}})

@@ -54,11 +54,18 @@ func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref
 	}
 	var refs *newDiffRefs
 	if in.TargetBranch != nil && *in.TargetBranch != mp.MR.TargetBranch {
-		if *in.TargetBranch == mp.MR.SourceBranch {
+		if *in.TargetBranch == mp.MR.SourceBranch && !mp.MR.FromFork() {
 			return nil, &Error{Kind: KindUnprocessable, List: []string{"You can't use same project/branch for source and target"}}
 		}
-		r := s.repos.Open(p.ID)
-		base, head, start, err := diffRefs(ctx, r, mp.MR.SourceBranch, *in.TargetBranch)
+		if mp.MR.SourceProjectID == nil { // its fork was deleted: validate_fork
+			return nil, errNotForkNetwork
+		}
+		sr, r := s.mergeRequestRepos(mp.MR)
+		base, head, start, err := diffRefs(ctx, sr, r, mp.MR.SourceBranch, *in.TargetBranch)
+		if err != nil {
+			return nil, err
+		}
+		commits, err := mergeRequestCommitIDs(ctx, r, base, head)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +73,7 @@ func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		if err != nil {
 			return nil, err
 		}
-		refs = &newDiffRefs{base: base, head: head, start: start, version: version}
+		refs = &newDiffRefs{base: base, head: head, start: start, commits: commits, version: version}
 	}
 	uid := id.User.ID
 	var out *model.MergeRequest
@@ -138,6 +145,7 @@ type newDiffRefs struct {
 	base        *string
 	head, start string
 	version     *model.MergeRequestDiff
+	commits     []string // of the new diff, for merge_request_commits
 }
 
 // mergeRequestUpdate applies one update inside its transaction.
@@ -173,6 +181,9 @@ func (u *mergeRequestUpdate) apply(in MergeRequestInput, users mergeRequestPeopl
 	if refs != nil {
 		u.notes = append(u.notes, "changed target branch from `"+m.TargetBranch+"` to `"+*in.TargetBranch+"`")
 		m.TargetBranch, m.BaseSHA, m.HeadSHA, m.StartSHA, changed = *in.TargetBranch, refs.base, &refs.head, &refs.start, true
+		if err := u.q.SetMergeRequestCommits(u.ctx, m.ID, refs.commits); err != nil {
+			return err
+		}
 	}
 	if in.DiscussionLocked != nil && *in.DiscussionLocked != (m.DiscussionLocked != nil && *m.DiscussionLocked) {
 		v := *in.DiscussionLocked

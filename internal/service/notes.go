@@ -73,8 +73,8 @@ func (s *Service) ListNotes(ctx context.Context, id *auth.Identity, ref Noteable
 	if err != nil {
 		return nil, err
 	}
-	f := store.NoteFilter{NoteableType: n.Type, NoteableID: n.ID, WithInternal: n.CanReadInternalNotes(),
-		System: in.System, OrderBy: in.OrderBy, Desc: !in.Asc, Limit: in.Limit, Offset: in.Offset}
+	f := n.noteFilter()
+	f.System, f.OrderBy, f.Desc, f.Limit, f.Offset = in.System, in.OrderBy, !in.Asc, in.Limit, in.Offset
 	notes, total, err := s.db.Queries().ListNotes(ctx, f)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func (s *Service) withNoteUsers(ctx context.Context, out *Notes) (*Notes, error)
 // noteOf loads note noteID of n: "404 Not found" when n has no such note.
 func (s *Service) noteOf(ctx context.Context, q *store.Queries, n *Noteable, noteID int64) (*model.Note, error) {
 	note, err := q.NoteByID(ctx, noteID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && (note.NoteableType != n.Type || note.NoteableID != n.ID) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && !n.owns(note) {
 		return nil, errRecordNotFound
 	}
 	if err != nil {
@@ -166,7 +166,11 @@ func (s *Service) noteableToComment(ctx context.Context, id *auth.Identity, ref 
 
 // insertNote writes a note of n, checked by noteableToComment.
 func (s *Service) insertNote(ctx context.Context, id *auth.Identity, n *Noteable, in NoteInput, noteType *string) (*Notes, error) {
-	note := n.newNote(id, in)
+	return s.insertNoteAs(ctx, n, n.newNote(id, in), noteType)
+}
+
+// insertNoteAs writes note, built by n.newNote, as a new discussion.
+func (s *Service) insertNoteAs(ctx context.Context, n *Noteable, note *model.Note, noteType *string) (*Notes, error) {
 	// Only discussion and diff notes resolve (GitLab's ResolvableNote).
 	note.DiscussionID, note.NoteType, note.Resolvable = NewDiscussionID(), noteType, n.Resolvable && noteType != nil
 	if err := s.db.WithTx(ctx, func(q *store.Queries) error {
@@ -186,6 +190,10 @@ func (n *Noteable) newNote(id *auth.Identity, in NoteInput) *model.Note {
 	pid := n.Project.ID
 	note := &model.Note{ProjectID: &pid, NoteableType: n.Type, NoteableID: n.ID, AuthorID: &uid, Body: in.Body,
 		Internal: in.Internal && n.CanReadInternalNotes(), Position: in.position}
+	if n.CommitID != "" {
+		c := n.CommitID
+		note.CommitID = &c
+	}
 	if in.CreatedAt != nil && n.canSetCreatedAt() {
 		note.CreatedAt = in.CreatedAt.UTC()
 	}

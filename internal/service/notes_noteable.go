@@ -8,6 +8,7 @@ import (
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
 )
 
 // NoteableRef names what notes, discussions, award emoji and resource
@@ -17,6 +18,9 @@ type NoteableRef struct {
 	Project string
 	Type    string
 	IID     int64
+	// Commit is the commit id, branch or tag a commit's notes name
+	// (Type model.NoteableCommit, no IID).
+	Commit string
 }
 
 // Noteable is a noteable the caller may read, with what the rules on its
@@ -36,6 +40,24 @@ type Noteable struct {
 	Locked bool
 	// Resolvable: its discussions are resolved (merge requests, not issues).
 	Resolvable bool
+	// CommitID is a commit's full id (Type model.NoteableCommit, ID 0):
+	// its notes carry it and the project instead of a noteable id.
+	CommitID string
+}
+
+// noteFilter selects n's notes the caller may read.
+func (n *Noteable) noteFilter() store.NoteFilter {
+	return store.NoteFilter{NoteableType: n.Type, NoteableID: n.ID, ProjectID: n.Project.ID, CommitID: n.CommitID,
+		WithInternal: n.CanReadInternalNotes()}
+}
+
+// owns reports whether note is one of n's.
+func (n *Noteable) owns(note *model.Note) bool {
+	if note.NoteableType != n.Type || note.NoteableID != n.ID {
+		return false
+	}
+	return n.CommitID == "" || note.CommitID != nil && *note.CommitID == n.CommitID &&
+		note.ProjectID != nil && *note.ProjectID == n.Project.ID
 }
 
 // IssueNoteable is the noteable an issue the caller sees provides.
@@ -82,6 +104,8 @@ func (s *Service) visibleNoteable(ctx context.Context, id *auth.Identity, ref No
 			return nil, err
 		}
 		return MergeRequestNoteable(mp), nil
+	case model.NoteableCommit:
+		return s.commitNoteable(ctx, id, ref)
 	}
 	return nil, errRecordNotFound
 }

@@ -20,6 +20,9 @@ type MergeRequestFilter struct {
 	SourceBranch string
 	TargetBranch string
 	Draft        *bool
+	// CommitSHA keeps the merge requests holding a commit (a full id):
+	// GitLab's by_related_commit_sha.
+	CommitSHA string
 }
 
 // mergeRequestOrderExprs are the ORDER BY expressions of each order_by
@@ -88,6 +91,13 @@ func mergeRequestFrom(d Dialect, f MergeRequestFilter) (string, conds) {
 	}
 	if f.Draft != nil {
 		w.add("merge_requests.draft = ?", *f.Draft)
+	}
+	if f.CommitSHA != "" {
+		// Three indexed lookups (merge_request_commits_sha and the
+		// merge and squash commit indexes), not a scan of the project's.
+		w.add(`merge_requests.id IN (SELECT c.merge_request_id FROM merge_request_commits c WHERE c.sha = ?
+			UNION SELECT m.id FROM merge_requests m WHERE m.merge_commit_sha = ?
+			UNION SELECT m.id FROM merge_requests m WHERE m.squash_commit_sha = ?)`, f.CommitSHA, f.CommitSHA, f.CommitSHA)
 	}
 	return from, w
 }

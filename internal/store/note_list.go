@@ -11,6 +11,10 @@ import (
 type NoteFilter struct {
 	NoteableType string
 	NoteableID   int64
+	// ProjectID and CommitID name a commit's notes (NoteableID 0): a
+	// commit is a noteable per project, as GitLab's commit notes are.
+	ProjectID int64
+	CommitID  string
 	// WithInternal keeps internal notes; callers who may not read them
 	// (below Reporter) leave it false.
 	WithInternal bool
@@ -29,6 +33,10 @@ func (f NoteFilter) conds() *conds {
 	c := &conds{}
 	c.add("noteable_type = ?", f.NoteableType)
 	c.add("noteable_id = ?", f.NoteableID)
+	if f.CommitID != "" {
+		c.add("project_id = ?", f.ProjectID)
+		c.add("commit_id = ?", f.CommitID)
+	}
 	if !f.WithInternal {
 		c.add("internal = ?", false)
 	}
@@ -39,7 +47,7 @@ func (f NoteFilter) conds() *conds {
 }
 
 // ListNotes returns one page of a noteable's notes and how many there are
-// in all: two indexed queries (notes_noteable).
+// in all: two indexed queries (notes_noteable, notes_commit).
 func (q *Queries) ListNotes(ctx context.Context, f NoteFilter) ([]*model.Note, int, error) {
 	c := f.conds()
 	var total int

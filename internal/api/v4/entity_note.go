@@ -144,9 +144,13 @@ func pathID(r *http.Request, segment, param string) (int64, error) {
 }
 
 // noteableRef reads the issue or merge request a notes, discussions or
-// award emoji route addresses ({issue_iid} or {merge_request_iid}); param
+// award emoji route addresses ({issue_iid}, {merge_request_iid} or a
+// commit's {sha}); param
 // is how GitLab's route names the iid in its errors.
 func noteableRef(r *http.Request, param string) (service.NoteableRef, error) {
+	if sha := r.PathValue("sha"); sha != "" {
+		return service.NoteableRef{Project: r.PathValue("id"), Type: model.NoteableCommit, Commit: sha}, nil
+	}
 	segment, typ := "issue_iid", model.NoteableIssue
 	if r.PathValue("merge_request_iid") != "" {
 		segment, typ = "merge_request_iid", model.NoteableMergeRequest

@@ -152,6 +152,12 @@ func (a *API) createMergeRequest(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
+	// target_project_id: a project of the source's fork network to merge into.
+	if v, ok, err := c.params.int("target_project_id"); err != nil {
+		return err
+	} else if ok {
+		in.TargetProjectID = &v
+	}
 	mp, err := a.svc.CreateMergeRequest(r.Context(), c.id, r.PathValue("id"), in)
 	if err != nil {
 		return err

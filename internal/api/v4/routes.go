@@ -170,6 +170,21 @@ func table() []endpoint {
 		row("POST /projects/{id}/repository/commits/{sha}/cherry_pick", (*API).cherryPick, signedIn, access.PushCode),
 		row("POST /projects/{id}/repository/commits/{sha}/revert", (*API).revertCommit, signedIn, access.PushCode),
 
+		// Commit comments and discussions (commit_notes.go; discussions.go
+		// with the commit as noteable). Both need read_code; writing
+		// needs create_note too.
+		row("GET /projects/{id}/repository/commits/{sha}/comments", (*API).listCommitComments, anyone, access.ReadCode),
+		row("POST /projects/{id}/repository/commits/{sha}/comments", (*API).createCommitComment, signedIn, access.CreateNote),
+		row("GET /projects/{id}/repository/commits/{sha}/discussions", (*API).listIssueDiscussions, signedIn, access.ReadNote),
+		row("POST /projects/{id}/repository/commits/{sha}/discussions", (*API).createIssueDiscussion, signedIn, access.CreateNote),
+		row("GET /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}", (*API).getIssueDiscussion, signedIn, access.ReadNote),
+		row("GET /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes", (*API).listIssueDiscussionNotes, signedIn, access.ReadNote),
+		row("POST /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes", (*API).replyToIssueDiscussion, signedIn, access.CreateNote),
+		row("GET /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes/{note_id}", (*API).getIssueDiscussionNote, signedIn, access.ReadNote),
+		row("PUT /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes/{note_id}", (*API).updateIssueDiscussionNote, signedIn, access.AdminNote),
+		row("DELETE /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes/{note_id}", (*API).deleteIssueDiscussionNote, signedIn, access.AdminNote),
+		row("GET /projects/{id}/repository/commits/{sha}/merge_requests", (*API).listCommitMergeRequests, anyone, access.ReadMergeRequest),
+
 		// Events (events.go)
 		row("GET /events", (*API).listMyEvents, signedInOrReadUser, access.ReadCurrentUser),
 		row("GET /users/{id}/events", (*API).listUserEvents, anyoneOrReadUser, access.ReadUser),
