@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -197,7 +198,8 @@ func findURLs(s string) []piece {
 			end++
 		}
 		end = trimURL(s[start:end]) + start
-		if (scheme == "http" || scheme == "https") && end > sep+3 {
+		// A URL that does not parse (a bad escape: "http://%") stays text.
+		if (scheme == "http" || scheme == "https") && end > sep+3 && parsesAsURL(s[start:end]) {
 			out = append(out, piece{kind: pieceURL, start: start, end: end})
 			i = end
 			continue
@@ -236,6 +238,11 @@ func trimURL(u string) int {
 
 // writeAutolink writes a URL as a link to itself, external as GitLab's
 // ExternalLinkFilter marks it.
+func parsesAsURL(u string) bool {
+	_, err := url.Parse(encodeURL(u))
+	return err == nil
+}
+
 func writeAutolink(buf *bytes.Buffer, u string) {
 	buf.WriteString(`<a href="`)
 	writeAttr(buf, encodeURL(u))
