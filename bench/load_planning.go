@@ -53,6 +53,10 @@ func (l *loader) planningEndpoints() []*endpoint {
 		{name: "GET …/issues/:iid/related_merge_requests", req: func(w *worker) reqSpec {
 			return get(fmt.Sprintf("/projects/%d/issues/%d/related_merge_requests", pick(w, sd.IssueProjects).ID, 1+w.rng.IntN(issuesPerProject)))
 		}},
+		{name: "GET …/merge_requests/:iid/closes_issues", req: func(w *worker) reqSpec {
+			return get(fmt.Sprintf("/projects/%d/merge_requests/%d/closes_issues", pick(w, sd.IssueProjects).ID,
+				1+w.rng.IntN(mergeRequestsPerProject)))
+		}},
 		// One merge request: the read that checks mergeability (the seeded
 		// rows have no branches, so it stops at broken_status).
 		{name: "GET /projects/:id/merge_requests/:iid", req: func(w *worker) reqSpec {
