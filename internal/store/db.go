@@ -38,6 +38,9 @@ var ErrNotFound = errors.New("store: not found")
 // ErrConflict is returned when a write breaks a uniqueness constraint.
 var ErrConflict = errors.New("store: conflict")
 
+// ErrBusy is returned when a write waited too long for its turn.
+var ErrBusy = errors.New("store: database busy")
+
 // DB is a handle on the database. It is safe for concurrent use.
 type DB struct {
 	sql      *sql.DB
@@ -54,6 +57,9 @@ type DB struct {
 	public publicListsCache
 	// caches are the point-read caches under the access version.
 	caches readCaches
+	// writers queues this process's SQLite transactions (nil on
+	// PostgreSQL); see acquireWriter.
+	writers chan struct{}
 }
 
 // Options adjust a DB.
@@ -87,7 +93,7 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		s.SetMaxOpenConns(8)
 		s.SetMaxIdleConns(8)
 		s.SetConnMaxIdleTime(0)
-		db = &DB{sql: s, dialect: SQLite}
+		db = &DB{sql: s, dialect: SQLite, writers: make(chan struct{}, 1)}
 	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
 		s, err := sql.Open("pgx", url)
 		if err != nil {
@@ -195,7 +201,39 @@ func (db *DB) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 	}
 }
 
+// writerWait bounds how long a transaction queues behind this process's
+// other writers, as busy_timeout bounds the wait on other processes.
+const writerWait = time.Minute
+
+// acquireWriter takes this process's SQLite write turn. SQLite has one
+// writer; left to its busy handler, waiting writers poll with growing
+// sleeps and a newcomer can take the lock ahead of one that has waited
+// for seconds, so under load some writers starve past any timeout. A
+// channel wakes blocked senders in arrival order, so writers here are
+// served first come, first served; busy_timeout is left to other
+// processes (backups, the CLI). The returned func releases the turn.
+func (db *DB) acquireWriter(ctx context.Context) (func(), error) {
+	if db.writers == nil {
+		return func() {}, nil
+	}
+	timer := time.NewTimer(writerWait)
+	defer timer.Stop()
+	select {
+	case db.writers <- struct{}{}:
+		return func() { <-db.writers }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("store: wait for writer: %w", ctx.Err())
+	case <-timer.C:
+		return nil, fmt.Errorf("store: wait for writer: %w", ErrBusy)
+	}
+}
+
 func (db *DB) withTx(ctx context.Context, fn func(q *Queries) error) error {
+	release, err := db.acquireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", wrapErr(err))
