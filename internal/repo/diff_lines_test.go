@@ -30,3 +30,17 @@ func TestFindDiffLine(t *testing.T) {
 		}
 	}
 }
+
+// TestDiffLinesDeletion: in a hunk whose new side is empty ("+2,0"), the
+// removed lines' new-side place is that number, as GitLab's parser keeps
+// it (a commit comment on an "old" line names it).
+func TestDiffLinesDeletion(t *testing.T) {
+	var got []DiffLine
+	for d := range DiffLines("@@ -3,2 +2,0 @@\n-c\n-d\n") {
+		got = append(got, d)
+	}
+	if len(got) != 2 || got[0].OldLine != 3 || got[1].OldLine != 4 || got[0].NewPos != 2 || got[1].NewPos != 2 ||
+		!got[0].Removed || got[0].Text != "c" {
+		t.Fatalf("lines = %+v", got)
+	}
+}

@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
 )
 
 // commitNoteable is the noteable a commit the caller may read provides
@@ -31,34 +30,22 @@ type CommitCommentInput struct {
 	LineType string
 }
 
-// CommitNotePosition is where a commit's diff note sits: GitLab's
-// position fields, kept as the note's position JSON.
-type CommitNotePosition struct {
-	BaseSHA      string `json:"base_sha"`
-	StartSHA     string `json:"start_sha"`
-	HeadSHA      string `json:"head_sha"`
-	OldPath      string `json:"old_path"`
-	NewPath      string `json:"new_path"`
-	PositionType string `json:"position_type"`
-	OldLine      *int   `json:"old_line"`
-	NewLine      *int   `json:"new_line"`
-}
-
 // LineType is "new" for a line the diff adds, "old" for one it removes,
 // "" for context, as GitLab's CommitNote entity shows it.
-func (p *CommitNotePosition) LineType() string {
+func (p *DiffPosition) LineType() string {
 	switch {
-	case p.OldLine == nil:
+	case p.OldLine == 0:
 		return "new"
-	case p.NewLine == nil:
+	case p.NewLine == 0:
 		return "old"
 	}
 	return ""
 }
 
-// Line is the line number the comment shows: the new side's, else the old.
-func (p *CommitNotePosition) Line() *int {
-	if p.NewLine != nil {
+// Line is the line number a commit comment shows: the new side's, else
+// the old.
+func (p *DiffPosition) Line() int64 {
+	if p.NewLine != 0 {
 		return p.NewLine
 	}
 	return p.OldLine
@@ -66,15 +53,26 @@ func (p *CommitNotePosition) Line() *int {
 
 // NotePosition reads a diff note's position; nil for other notes or a
 // position that does not parse.
-func NotePosition(n *model.Note) *CommitNotePosition {
+func NotePosition(n *model.Note) *DiffPosition {
 	if n.Position == nil {
 		return nil
 	}
-	var p CommitNotePosition
-	if json.Unmarshal([]byte(*n.Position), &p) != nil || p.NewPath == "" {
+	var j positionJSON
+	if json.Unmarshal([]byte(*n.Position), &j) != nil || j.NewPath == nil || *j.NewPath == "" {
 		return nil
 	}
-	return &p
+	p := &DiffPosition{BaseSHA: j.BaseSHA, StartSHA: j.StartSHA, HeadSHA: j.HeadSHA, PositionType: j.PositionType,
+		NewPath: *j.NewPath, LineRange: j.LineRange}
+	if j.OldPath != nil {
+		p.OldPath = *j.OldPath
+	}
+	if j.OldLine != nil {
+		p.OldLine = *j.OldLine
+	}
+	if j.NewLine != nil {
+		p.NewLine = *j.NewLine
+	}
+	return p
 }
 
 // ListCommitComments lists a commit's comments, oldest first (GitLab's
@@ -100,11 +98,11 @@ func (s *Service) CreateCommitComment(ctx context.Context, id *auth.Identity, re
 			return nil, err
 		}
 		if pos != nil {
-			b, err := json.Marshal(pos)
+			js, err := pos.json()
 			if err != nil {
 				return nil, err
 			}
-			t, js := "DiffNote", string(b)
+			t := diffNote
 			noteType, note.Position = &t, &js
 		}
 	}
@@ -115,7 +113,7 @@ func (s *Service) CreateCommitComment(ctx context.Context, id *auth.Identity, re
 // as GitLab's commits API matches it: the file's new path, and a diff
 // line of that type ("new" added, "old" removed) whose new-side number is
 // line. Nil when there is none.
-func (s *Service) commitLinePosition(ctx context.Context, n *Noteable, in CommitCommentInput) (*CommitNotePosition, error) {
+func (s *Service) commitLinePosition(ctx context.Context, n *Noteable, in CommitCommentInput) (*DiffPosition, error) {
 	r := s.repos.Open(n.Project.ID)
 	c, err := r.Commit(ctx, n.CommitID)
 	if err != nil {
@@ -129,7 +127,7 @@ func (s *Service) commitLinePosition(ctx context.Context, n *Noteable, in Commit
 		if d.NewPath != in.Path {
 			continue
 		}
-		oldLine, newLine, ok := findDiffLine(d.Diff, in.Line, in.LineType)
+		line, ok := commitCommentLine(d.Diff, in.Line, in.LineType)
 		if !ok {
 			continue
 		}
@@ -137,64 +135,21 @@ func (s *Service) commitLinePosition(ctx context.Context, n *Noteable, in Commit
 		if len(c.Parents) > 0 {
 			base = c.Parents[0]
 		}
-		return &CommitNotePosition{BaseSHA: base, StartSHA: base, HeadSHA: c.ID, OldPath: d.OldPath, NewPath: d.NewPath,
-			PositionType: "text", OldLine: oldLine, NewLine: newLine}, nil
+		return &DiffPosition{BaseSHA: base, StartSHA: base, HeadSHA: c.ID, OldPath: d.OldPath, NewPath: d.NewPath,
+			PositionType: "text", OldLine: int64(line.OldLine), NewLine: int64(line.NewLine)}, nil
 	}
 	return nil, nil
 }
 
-// findDiffLine walks a unified diff's hunks for a line of lineType whose
-// new-side counter is line (Gitlab::Diff::Parser's new_pos; for a removed
-// line that is the next new line). It answers the line's old and new
-// numbers, nil on the side it does not have.
-func findDiffLine(diff string, line int, lineType string) (oldLine, newLine *int, ok bool) {
-	oldPos, newPos := 0, 0
-	for _, l := range strings.Split(diff, "\n") {
-		if strings.HasPrefix(l, "@@") {
-			oldPos, newPos = hunkStarts(l)
-			continue
-		}
-		if l == "" || newPos == 0 && oldPos == 0 {
-			continue
-		}
-		o, nw := oldPos, newPos
-		switch l[0] {
-		case '+':
-			if lineType == "new" && newPos == line {
-				return nil, &nw, true
-			}
-			newPos++
-		case '-':
-			if lineType == "old" && newPos == line {
-				return &o, nil, true
-			}
-			oldPos++
-		case ' ':
-			oldPos++
-			newPos++
+// commitCommentLine finds the diff line of lineType ("new" added, "old"
+// removed) whose new-side place is line, as GitLab's commits API matches
+// a comment's line (Gitlab::Diff::Parser's new_pos; for a removed line
+// that is the next new line).
+func commitCommentLine(diff string, line int, lineType string) (repo.DiffLine, bool) {
+	for d := range repo.DiffLines(diff) {
+		if d.NewPos == line && (lineType == "new" && d.Added || lineType == "old" && d.Removed) {
+			return d, true
 		}
 	}
-	return nil, nil, false
-}
-
-// hunkStarts reads "@@ -a[,b] +c[,d] @@": the first old and new lines.
-func hunkStarts(header string) (oldStart, newStart int) {
-	f := strings.Fields(header)
-	if len(f) < 3 {
-		return 0, 0
-	}
-	num := func(s string) int {
-		s, _, _ = strings.Cut(s[1:], ",")
-		n, _ := strconv.Atoi(s)
-		return n
-	}
-	oldStart, newStart = num(f[1]), num(f[2])
-	// An empty side ("-0,0") counts from 1 like git's next line.
-	if oldStart == 0 {
-		oldStart = 1
-	}
-	if newStart == 0 {
-		newStart = 1
-	}
-	return oldStart, newStart
+	return repo.DiffLine{}, false
 }

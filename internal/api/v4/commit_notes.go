@@ -28,8 +28,8 @@ func (a *API) commitCommentJSON(r *http.Request, n *model.Note, users map[int64]
 		e.Author = &u
 	}
 	if pos := service.NotePosition(n); pos != nil {
-		path, lt := pos.NewPath, pos.LineType()
-		e.Path, e.Line = &path, pos.Line()
+		path, lt, line := pos.NewPath, pos.LineType(), int(pos.Line())
+		e.Path, e.Line = &path, &line
 		if lt != "" {
 			e.LineType = &lt
 		}
