@@ -79,6 +79,9 @@ type endpoint struct {
 	// returns a spec without method once it has nothing left to ask.
 	cold bool
 	req  func(w *worker) reqSpec
+	// setup, if set, prepares each request outside the measured time
+	// (the merge request a merge row merges) and replaces req.
+	setup func(ctx context.Context, w *worker) (reqSpec, error)
 	// after, if set, sees each successful answer (to track worker state).
 	after func(w *worker, spec reqSpec)
 	run   func(ctx context.Context, w *worker) error
@@ -237,15 +240,24 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, 
 			lat := make([]time.Duration, 0, 1024)
 			errs, first := 0, ""
 			// Bounded in time, and in count as a backstop.
+		requests:
 			for n := 0; n < 10_000_000 && time.Now().Before(deadline) && ctx.Err() == nil; n++ {
-				t0 := time.Now()
+				var spec reqSpec
 				var err error
-				if ep.run != nil {
+				if ep.setup != nil {
+					spec, err = ep.setup(ctx, w)
+				}
+				t0 := time.Now()
+				switch {
+				case err != nil: // setup failed: counted, nothing sent
+				case ep.run != nil:
 					err = ep.run(ctx, w)
-				} else {
-					spec := ep.req(w)
+				default:
+					if ep.setup == nil {
+						spec = ep.req(w)
+					}
 					if spec.method == "" {
-						break // a cold endpoint asked everything once
+						break requests // a cold endpoint asked everything once
 					}
 					_, _, err = l.do(ctx, spec)
 					if err == nil && ep.after != nil {
@@ -387,6 +399,7 @@ func (l *loader) endpoints() []*endpoint {
 	}
 	eps = append(eps, l.planningEndpoints()...)
 	eps = append(eps, l.forkEndpoints()...)
+	eps = append(eps, l.mergeEndpoints()...)
 	eps = append(eps, []*endpoint{
 		// What git ls-remote and every fetch ask first: v0 answers the whole
 		// ref advertisement, v2 only the capabilities.

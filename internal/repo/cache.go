@@ -89,6 +89,12 @@ type caches struct {
 	// stats GitLab shows for a new commit need no "diff-tree" process.
 	// Keyed by repository and commit id, immutable.
 	stats *cache.Cache[statsKey, Stats]
+	// diffs: DiffTrees answers by repository and object ids, immutable;
+	// cost = KiB.
+	diffs    *cache.Cache[diffKey, []FileDiff]
+	diffRuns flight[diffKey, []FileDiff]
+	// changedFiles: ChangedFiles answers by the same key, immutable.
+	changedFiles *cache.Cache[diffKey, int]
 }
 
 func (c *caches) init(off bool) *caches {
@@ -104,6 +110,8 @@ func (c *caches) init(off bool) *caches {
 		c.branches = cache.New[versionKey, []Branch](cache.Options{MaxCost: 1 << 17, Off: off})
 		c.merged = cache.New[mergedKey, map[string]bool](cache.Options{MaxCost: 1024, Off: off})
 		c.stats = cache.New[statsKey, Stats](cache.Options{MaxCost: 1024, Off: off})
+		c.diffs = cache.New[diffKey, []FileDiff](cache.Options{MaxCost: 64 << 10, Off: off})
+		c.changedFiles = cache.New[diffKey, int](cache.Options{MaxCost: 1 << 15, Off: off})
 	})
 	return c
 }
@@ -113,6 +121,9 @@ func (c *caches) init(off bool) *caches {
 // ancestor, so the answer never changes (the repository is part of the key
 // only so that a repository never answers for a commit it lacks).
 type lastCommitKey struct{ repo, commit, path string }
+
+// diffKey names a DiffTrees answer.
+type diffKey struct{ repo, from, to string }
 
 // commitKey names what is derived from one commit of a repository.
 type commitKey struct{ repo, id string }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // emptyTreeOID is the id of the empty tree in a SHA-1 repository; git knows
@@ -42,13 +44,42 @@ func (r *Repo) CommitDiff(ctx context.Context, rev string) ([]FileDiff, error) {
 }
 
 // DiffTrees lists the changes from one tree-ish to another. Both must be
-// object ids (callers resolve user revisions first). Two git processes run
-// whatever the number of files: one for the raw entries (modes, statuses,
-// exact paths) and one for the patch text, which comes in the same order.
+// object ids (callers resolve user revisions first), so the answer never
+// changes: it is cached per repository and pair (cost: its size in KiB),
+// and concurrent askers of one pair wait for one git run. Callers get
+// their own slice.
 func (r *Repo) DiffTrees(ctx context.Context, from, to string) ([]FileDiff, error) {
 	if !isHexID(from, 40) || !isHexID(to, 40) {
 		return nil, fmt.Errorf("%w: diff needs object ids", ErrInvalidRef)
 	}
+	key := diffKey{repo: r.path, from: from, to: to}
+	if d, ok := r.cache.diffs.Get(key); ok {
+		return slices.Clone(d), nil
+	}
+	d, err := r.cache.diffRuns.do(ctx, key, diffTimeout, func(ctx context.Context) ([]FileDiff, error) {
+		d, err := r.diffTrees(ctx, from, to)
+		if err == nil {
+			size := 0
+			for _, f := range d {
+				size += len(f.Diff) + len(f.OldPath) + len(f.NewPath) + 64
+			}
+			r.cache.diffs.PutCost(key, d, 1+size>>10)
+		}
+		return d, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(d), nil
+}
+
+// diffTimeout bounds one diff run that several callers may wait for.
+const diffTimeout = 2 * time.Minute
+
+// diffTrees runs git for DiffTrees. Two git processes run whatever the
+// number of files: one for the raw entries (modes, statuses, exact paths)
+// and one for the patch text, which comes in the same order.
+func (r *Repo) diffTrees(ctx context.Context, from, to string) ([]FileDiff, error) {
 	raw, err := r.git(ctx, "diff-tree", "-r", "-z", "-M", "--no-commit-id", from, to)
 	if err != nil {
 		return nil, fmt.Errorf("diff-tree --raw: %w", err)
@@ -220,10 +251,21 @@ func (r *Repo) ChangedFiles(ctx context.Context, from, to string) (int, error) {
 	if !isHexID(from, 40) || !isHexID(to, 40) {
 		return 0, fmt.Errorf("%w: diff needs object ids", ErrInvalidRef)
 	}
+	key := diffKey{repo: r.path, from: from, to: to}
+	if d, ok := r.cache.diffs.Get(key); ok {
+		return len(d), nil
+	}
+	if n, ok := r.cache.changedFiles.Get(key); ok {
+		return n, nil
+	}
 	raw, err := r.git(ctx, "diff-tree", "-r", "-z", "-M", "--no-commit-id", from, to)
 	if err != nil {
 		return 0, fmt.Errorf("diff-tree --raw: %w", err)
 	}
 	diffs, err := parseRawDiff(raw)
-	return len(diffs), err
+	if err != nil {
+		return 0, err
+	}
+	r.cache.changedFiles.Put(key, len(diffs))
+	return len(diffs), nil
 }
