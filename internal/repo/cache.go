@@ -95,6 +95,9 @@ type caches struct {
 	diffRuns flight[diffKey, []FileDiff]
 	// changedFiles: ChangedFiles answers by the same key, immutable.
 	changedFiles *cache.Cache[diffKey, int]
+	// mergeTrees: merge-tree's tree for two commit ids, "" for a
+	// conflict; immutable.
+	mergeTrees *cache.Cache[mergeKey, string]
 }
 
 func (c *caches) init(off bool) *caches {
@@ -112,6 +115,7 @@ func (c *caches) init(off bool) *caches {
 		c.stats = cache.New[statsKey, Stats](cache.Options{MaxCost: 1024, Off: off})
 		c.diffs = cache.New[diffKey, []FileDiff](cache.Options{MaxCost: 64 << 10, Off: off})
 		c.changedFiles = cache.New[diffKey, int](cache.Options{MaxCost: 1 << 15, Off: off})
+		c.mergeTrees = cache.New[mergeKey, string](cache.Options{MaxCost: 1 << 14, Off: off})
 	})
 	return c
 }
@@ -121,6 +125,9 @@ func (c *caches) init(off bool) *caches {
 // ancestor, so the answer never changes (the repository is part of the key
 // only so that a repository never answers for a commit it lacks).
 type lastCommitKey struct{ repo, commit, path string }
+
+// mergeKey names a merge-tree answer.
+type mergeKey struct{ repo, ours, theirs string }
 
 // diffKey names a DiffTrees answer.
 type diffKey struct{ repo, from, to string }

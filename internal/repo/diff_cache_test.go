@@ -60,3 +60,44 @@ func TestChangedFilesCached(t *testing.T) {
 		t.Fatalf("second ChangedFiles = %d, %v", n, err)
 	}
 }
+
+// TestMergeTreesCached: a merge of two commit ids is merge-tree's once:
+// asked again it answers the same tree without git (still there with the
+// merged commit's object gone), and a kept tree that housekeeping
+// dropped is merged anew.
+func TestMergeTreesCached(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	r := newRepo(t, s, 1)
+	base := commit(t, r, "main", Action{Kind: ActionCreate, Path: "a.txt", Content: []byte("a\n")})
+	if _, err := r.CreateBranch(ctx, "topic", base.ID); err != nil {
+		t.Fatal(err)
+	}
+	ours := commit(t, r, "main", Action{Kind: ActionCreate, Path: "b.txt", Content: []byte("b\n")})
+	theirs := commit(t, r, "topic", Action{Kind: ActionCreate, Path: "c.txt", Content: []byte("c\n")})
+	tree, err := r.mergeTrees(ctx, ours.ID, theirs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loose := func(id string) string { return filepath.Join(r.Path(), "objects", id[:2], id[2:]) }
+	gone := loose(theirs.ID) + ".away"
+	if err := os.Rename(loose(theirs.ID), gone); err != nil {
+		t.Fatalf("commit object not loose: %v", err)
+	}
+	if again, err := r.mergeTrees(ctx, ours.ID, theirs.ID); err != nil || again != tree {
+		t.Fatalf("second merge = %q, %v; want %q from memory", again, err, tree)
+	}
+	if err := os.Rename(gone, loose(theirs.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(loose(tree)); err != nil {
+		t.Fatalf("merged tree not loose: %v", err)
+	}
+	again, err := r.mergeTrees(ctx, ours.ID, theirs.ID)
+	if err != nil || again != tree {
+		t.Fatalf("merge after the tree was dropped = %q, %v", again, err)
+	}
+	if got := gitOut(t, r, "cat-file", "-t", tree); got != "tree" {
+		t.Fatalf("tree %s not written again: %q", tree, got)
+	}
+}

@@ -156,9 +156,30 @@ func (r *Repo) HasConflicts(ctx context.Context, target, source string) (bool, e
 
 // mergeTrees is the tree of a merge of two commits, as git merges them.
 func (r *Repo) mergeTrees(ctx context.Context, ours, theirs string) (string, error) {
+	// The merge of two commit ids never changes, so a mergeability check
+	// and the merge that follows it run merge-tree once. A kept tree is
+	// looked up first (warm cat-file, no process): it is unreachable until
+	// a merge commit names it, and housekeeping may have dropped it.
+	key := mergeKey{repo: r.path, ours: ours, theirs: theirs}
+	cacheable := isHexID(ours, 40) && isHexID(theirs, 40)
+	if tree, ok := r.cache.mergeTrees.Get(key); ok && cacheable {
+		if tree == "" {
+			return "", fmt.Errorf("%s with %s: %w", ours, theirs, ErrMergeConflict)
+		}
+		err := r.withCatFile(ctx, func(c *catFile) error {
+			_, _, err := c.do(ctx, "info", tree)
+			return err
+		})
+		if err == nil {
+			return tree, nil
+		}
+	}
 	out, err := gitCmd{dir: r.path, args: []string{"merge-tree", "--write-tree", "--no-messages", "--end-of-options",
 		ours, theirs}}.run(ctx)
 	if exitCode(err) == 1 {
+		if cacheable {
+			r.cache.mergeTrees.Put(key, "")
+		}
 		return "", fmt.Errorf("%s with %s: %w", ours, theirs, ErrMergeConflict)
 	}
 	if err != nil {
@@ -167,6 +188,9 @@ func (r *Repo) mergeTrees(ctx context.Context, ours, theirs string) (string, err
 	tree, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	if !isHexID(tree, 40) {
 		return "", fmt.Errorf("merge-tree: unexpected output %q", tree)
+	}
+	if cacheable {
+		r.cache.mergeTrees.Put(key, tree)
 	}
 	return tree, nil
 }
