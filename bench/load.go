@@ -427,7 +427,7 @@ func (l *loader) endpoints() []*endpoint {
 	}...)
 	// The writes again with one client: their latency without queueing
 	// behind 63 others.
-	for _, name := range []string{"POST /projects", "POST …/repository/commits"} {
+	for _, name := range []string{"POST /projects", "POST …/repository/commits", "POST /projects/:id/fork"} {
 		for _, ep := range eps {
 			if ep.name == name {
 				one := *ep

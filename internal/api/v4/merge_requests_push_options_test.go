@@ -71,3 +71,80 @@ func TestMergeRequestPushOptions(t *testing.T) {
 		t.Fatalf("default title/description: %q %q from %s", all[0].Title, all[0].Description, all[0].SourceBranch)
 	}
 }
+
+// Push options name assignees (username or id; CE keeps the first, so an
+// added user replaces no one), a milestone by title and squash; a target
+// branch that does not exist opens nothing; the default branch takes no
+// merge request. A fork's push goes to its source by default, to itself
+// with target_project naming it.
+func TestMergeRequestPushOptionsTargets(t *testing.T) {
+	f := newMRFixture(t)
+	ms, _, err := f.ownerC.Milestones.CreateMilestone(f.p.ID, &gitlab.CreateMilestoneOptions{Title: gitlab.Ptr("v1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	gitRun(t, dir, "clone", "-q", gitURL(f.s, f.dev, f.p.PathWithNamespace), ".")
+	gitRun(t, dir, "checkout", "-q", "-b", "topic")
+	commitFile(t, dir, "a.txt", "a\n")
+	gitRun(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.unassign="+f.dev.Username,
+		"-o", "merge_request.assign="+f.reporter.Username, "-o", "merge_request.milestone=v1",
+		"-o", "merge_request.squash", "origin", "topic")
+	list, _, err := f.ownerC.MergeRequests.ListProjectMergeRequests(f.p.ID, nil)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("merge requests after the push: %d, %v", len(list), err)
+	}
+	mr := list[0]
+	if len(mr.Assignees) != 1 || mr.Assignees[0].ID != f.reporter.ID || mr.Milestone == nil || mr.Milestone.ID != ms.ID || !mr.Squash {
+		t.Fatalf("assignees %+v milestone %+v squash %v", mr.Assignees, mr.Milestone, mr.Squash)
+	}
+	// Assigning another by id keeps the one assigned (CE: one assignee);
+	// unassigning them leaves the other.
+	commitFile(t, dir, "b.txt", "b\n")
+	gitRun(t, dir, "push", "-q", "-o", "merge_request.assign="+itoa(f.owner.ID), "origin", "topic")
+	got, _, err := f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
+	if err != nil || len(got.Assignees) != 1 || got.Assignees[0].ID != f.reporter.ID {
+		t.Fatalf("after assign: %+v, %v", got.Assignees, err)
+	}
+	commitFile(t, dir, "c.txt", "c\n")
+	gitRun(t, dir, "push", "-q", "-o", "merge_request.assign="+itoa(f.owner.ID), "-o", "mr.unassign="+itoa(f.reporter.ID), "origin", "topic")
+	got, _, err = f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
+	if err != nil || len(got.Assignees) != 1 || got.Assignees[0].ID != f.owner.ID {
+		t.Fatalf("after assign and unassign: %+v, %v", got.Assignees, err)
+	}
+
+	// A target branch that does not exist, and the default branch.
+	gitRun(t, dir, "checkout", "-q", "-b", "nowhere", "main")
+	commitFile(t, dir, "n.txt", "n\n")
+	gitRun(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target=missing", "origin", "nowhere")
+	gitRun(t, dir, "checkout", "-q", "main")
+	commitFile(t, dir, "m.txt", "m\n")
+	gitRun(t, dir, "push", "-q", "-o", "merge_request.create", gitURL(f.s, f.owner, f.p.PathWithNamespace), "main")
+	if all, _, err := f.ownerC.MergeRequests.ListProjectMergeRequests(f.p.ID, nil); err != nil || len(all) != 1 {
+		t.Fatalf("merge requests: %d, %v; want only the first", len(all), err)
+	}
+
+	// The developer's fork: its pushes go to the source project.
+	fork, _, err := f.devC.Projects.ForkProject(f.p.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fdir := t.TempDir()
+	gitRun(t, fdir, "clone", "-q", gitURL(f.s, f.dev, fork.PathWithNamespace), ".")
+	gitRun(t, fdir, "checkout", "-q", "-b", "from-fork")
+	commitFile(t, fdir, "f.txt", "f\n")
+	gitRun(t, fdir, "push", "-q", "-o", "merge_request.create", "origin", "from-fork")
+	up, _, err := f.ownerC.MergeRequests.ListProjectMergeRequests(f.p.ID, &gitlab.ListProjectMergeRequestsOptions{
+		SourceBranch: gitlab.Ptr("from-fork")})
+	if err != nil || len(up) != 1 || up[0].SourceProjectID != fork.ID || up[0].TargetProjectID != f.p.ID {
+		t.Fatalf("fork push's merge request upstream: %+v, %v", up, err)
+	}
+	gitRun(t, fdir, "checkout", "-q", "-b", "in-fork", "main")
+	commitFile(t, fdir, "g.txt", "g\n")
+	gitRun(t, fdir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target_project="+fork.PathWithNamespace,
+		"origin", "in-fork")
+	own, _, err := f.devC.MergeRequests.ListProjectMergeRequests(fork.ID, nil)
+	if err != nil || len(own) != 1 || own[0].SourceBranch != "in-fork" || own[0].TargetProjectID != fork.ID {
+		t.Fatalf("fork's own merge requests: %+v, %v", own, err)
+	}
+}
