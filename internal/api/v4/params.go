@@ -197,9 +197,11 @@ func (p *params) requiredInt(name string) (int64, error) {
 }
 
 // int returns an integer parameter; a malformed one is "name is invalid".
+// JSON null counts as absent: Grape lets an optional Integer be nil, and
+// clients that serialise unset fields send it.
 func (p *params) int(name string) (int64, bool, error) {
 	v, ok := p.raw(name)
-	if !ok {
+	if !ok || v == nil {
 		return 0, false, nil
 	}
 	var s string

@@ -50,6 +50,16 @@ func TestParamsSources(t *testing.T) {
 			t.Fatalf("flag = %v %v", b, ok)
 		}
 	})
+	t.Run("JSONNullInteger", func(t *testing.T) {
+		// Clients that serialise unset fields send null: absent, not invalid.
+		p, err := newParams(t, "PUT", "/x", "application/json", `{"milestone_id":null}`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, ok, err := p.int("milestone_id"); ok || err != nil || n != 0 {
+			t.Fatalf("milestone_id = %d %v %v", n, ok, err)
+		}
+	})
 	t.Run("CommaList", func(t *testing.T) {
 		p, _ := newParams(t, "GET", "/x?scopes=api,read_user", "", "")
 		if l, _, _ := p.strList("scopes"); !reflect.DeepEqual(l, []string{"api", "read_user"}) {
