@@ -18,7 +18,41 @@ func (l *loader) mergeEndpoints() []*endpoint {
 		sync.Mutex
 		spec reqSpec
 	}
+	var comments struct {
+		sync.Mutex
+		commit string // the commits path of the commented commit
+	}
+	commitNotes := func(ctx context.Context, list string) (reqSpec, error) {
+		comments.Lock()
+		defer comments.Unlock()
+		if comments.commit == "" {
+			commit := fmt.Sprintf("/projects/%d/repository/commits/main", l.sd.RepoProjects[0].ID)
+			for i := range 20 {
+				body := mustJSON(map[string]any{"note": fmt.Sprintf("bench comment %d", i)})
+				if _, _, err := l.do(ctx, reqSpec{method: http.MethodPost, path: commit + "/comments", body: body,
+					ctype: "application/json"}); err != nil {
+					return reqSpec{}, err
+				}
+			}
+			comments.commit = commit
+		}
+		return reqSpec{method: http.MethodGet, path: comments.commit + "/" + list}, nil
+	}
 	return []*endpoint{
+		// The merge requests that closed an issue (none seeded: the cost of
+		// the visibility and link filters).
+		{name: "GET …/issues/:iid/closed_by", req: func(w *worker) reqSpec {
+			return reqSpec{method: http.MethodGet, path: fmt.Sprintf("/projects/%d/issues/%d/closed_by",
+				l.sd.IssueProjects[w.rng.IntN(len(l.sd.IssueProjects))].ID, 1+w.rng.IntN(issuesPerProject))}
+		}},
+		// A commit's 20 comments, and its discussions (the same notes,
+		// threaded), made once through the API.
+		{name: "GET …/commits/:sha/comments", setup: func(ctx context.Context, w *worker) (reqSpec, error) {
+			return commitNotes(ctx, "comments")
+		}},
+		{name: "GET …/commits/:sha/discussions", setup: func(ctx context.Context, w *worker) (reqSpec, error) {
+			return commitNotes(ctx, "discussions")
+		}},
 		{name: "GET …/merge_requests/:iid/changes (50 files)", setup: func(ctx context.Context, w *worker) (reqSpec, error) {
 			changes.Lock()
 			defer changes.Unlock()

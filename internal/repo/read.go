@@ -106,14 +106,22 @@ func (r *Repo) resolveExpr(ctx context.Context, c *catFile, ref string) (string,
 }
 
 // Commit reads and parses the commit a revision names.
+//
+// A name resolved under the current refs and a commit read before come
+// from the caches: a hot read of a commit takes no cat-file reader.
 func (r *Repo) Commit(ctx context.Context, rev string) (*Commit, error) {
-	var out *Commit
-	err := r.withCatFile(ctx, func(c *catFile) error {
-		var err error
-		out, err = r.commit(ctx, c, rev)
-		return err
-	})
-	return out, err
+	sha, err := r.ResolveRef(ctx, rev)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := r.CommitsByID(ctx, []string{sha})
+	if err != nil {
+		return nil, err
+	}
+	if cs[sha] == nil {
+		return nil, fmt.Errorf("commit %s: %w", sha, ErrNotFound)
+	}
+	return cs[sha], nil
 }
 
 func (r *Repo) commit(ctx context.Context, c *catFile, rev string) (*Commit, error) {
