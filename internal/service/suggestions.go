@@ -118,7 +118,7 @@ func (s *Service) writeNoteSuggestions(ctx context.Context, q *store.Queries, n 
 	var gs []*model.Suggestion
 	if blocks := s.markdown.Suggestions(note.Body); len(blocks) > 0 {
 		b, err := s.repos.Open(n.Project.ID).Blob(ctx, head, path)
-		if err != nil && !errors.Is(err, repo.ErrNotFound) {
+		if err != nil && !errors.Is(err, repo.ErrNotFound) && !errors.Is(err, repo.ErrInvalidPath) {
 			return fmt.Errorf("service: suggestion's file: %w", err)
 		}
 		var lines []string

@@ -301,7 +301,7 @@ func (s *Service) checkSuggestionSet(ctx context.Context, src *ProjectRepo, set 
 		from, to := g.lines()
 		// Outdated: the lines changed since the note was written
 		// (Suggestion#outdated?(cached: false)).
-		if g.Outdated || to > len(ls) || linesBetween(ls, from, to) != g.FromContent {
+		if g.Outdated || linesBetween(ls, from, to) != g.FromContent {
 			outdated = append(outdated, g.ID)
 			return "", nil, Invalid(g.outdatedReason())
 		}
@@ -364,6 +364,9 @@ func suggestedContents(set []*suggestionInMR, lines map[string][]string) (map[st
 					return nil, Invalid("Suggestions are not applicable as their lines cannot overlap.")
 				}
 			}
+			// Lines past the end were never part of the suggestion
+			// (linesBetween): the replacement stops at the end.
+			from, to = min(from, len(ls)+1), min(to, len(ls))
 			next := make([]string, 0, len(ls))
 			next = append(next, ls[:from-1]...)
 			next = append(next, blobLines(g.ToContent)...)

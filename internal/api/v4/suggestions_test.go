@@ -152,6 +152,17 @@ func TestSuggestionApply(t *testing.T) {
 	if got := f.file(t, "app.txt"); got != "one\nTWO\nTHREE\nFOUR\nFIVE\nsix\n" {
 		t.Fatalf("app.txt = %q", got)
 	}
+	// Lines below the end of the file are none of the suggestion's.
+	_, gs = f.suggest(t, f.dev.Token, "lib.txt", 3, "```suggestion:-0+5\nC\n```")
+	if len(gs) != 1 || gs[0].FromLine != 3 || gs[0].ToLine != 8 || gs[0].FromContent != "c\n" || gs[0].ToContent != "C\n" {
+		t.Fatalf("suggestion past the end = %+v", gs)
+	}
+	if _, _, err := apply(f.devC, gs[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.file(t, "lib.txt"); got != "a\nb\nC\n" {
+		t.Fatalf("lib.txt = %q", got)
+	}
 }
 
 // TestSuggestionBatchApply: ids[] apply as one commit; overlapping
