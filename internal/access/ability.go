@@ -155,4 +155,8 @@ const (
 	// ApproveMergeRequest: approve or unapprove it: update_merge_request
 	// and project membership (GitLab Free: the author too).
 	ApproveMergeRequest Ability = "approve_merge_request"
+	// ApplySuggestion: apply a suggestion of a merge request's diff note:
+	// push to its source branch (Developer, narrowed by the branch's
+	// protection); a note the caller may not read is not found.
+	ApplySuggestion Ability = "apply_suggestion"
 )

@@ -114,12 +114,14 @@ func (paragraphDir) Transform(doc *ast.Document, reader text.Reader, pc parser.C
 	})
 }
 
-// gitlabExtension adds references and the uploads rewrite.
+// gitlabExtension adds references, the uploads rewrite and suggestion
+// blocks.
 type gitlabExtension struct{}
 
 func (gitlabExtension) Extend(m goldmark.Markdown) {
 	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(&referenceTransformer{}, 900)))
-	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&referenceRenderer{}, 100)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(&referenceRenderer{}, 100),
+		util.Prioritized(newSuggestionRenderer(), 100)))
 }
 
 // doubleTildeStrikethrough is GFM's strikethrough for ~~text~~ only.

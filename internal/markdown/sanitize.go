@@ -44,6 +44,8 @@ var (
 	alignments  = regexp.MustCompile(`^(left|right|center)$`)
 	checkbox    = regexp.MustCompile(`^checkbox$`)
 	emptyOrFlag = regexp.MustCompile(`^(|checked|disabled)$`)
+	langs       = regexp.MustCompile(`^[A-Za-z0-9_+\-]{1,50}$`)
+	langParams  = regexp.MustCompile(`^[A-Za-z0-9_+\-]{1,50}$`)
 	roles       = regexp.MustCompile(`^(doc-endnotes|doc-noteref|doc-backlink|note)$`)
 )
 
@@ -63,6 +65,9 @@ func newPolicy() *bluemonday.Policy {
 		"input", "div", "sup", "section", "p", "gl-emoji", "table", "td", "th", "hr")
 	p.AllowAttrs(dataAttributes...).OnElements("a", "span", "gl-emoji")
 	p.AllowAttrs("title").OnElements("a", "span", "gl-emoji", "abbr")
+	// Suggestion blocks: their language and -N+M parameters.
+	p.AllowAttrs("lang").Matching(langs).OnElements("pre")
+	p.AllowAttrs("data-lang-params").Matching(langParams).OnElements("pre")
 	p.AllowAttrs("dir").Matching(directions).Globally()
 	p.AllowAttrs("align").Matching(alignments).OnElements("th", "td")
 	p.AllowAttrs("role").Matching(roles).OnElements("a", "div", "section", "sup")

@@ -238,6 +238,13 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 			return forbidden
 		}
 		return has(access.Developer)
+	case access.ApplySuggestion:
+		// Suggestion#note is found among the notes the caller reads
+		// (not found otherwise); applying pushes to the source branch.
+		if !readMR {
+			return notFound
+		}
+		return has(access.Developer)
 	case access.DestroyMergeRequest:
 		if !readMR {
 			return forbidden

@@ -98,9 +98,12 @@ func (s *Service) descriptionMentionTodos(ctx context.Context, q *store.Queries,
 	return s.addMentionTodos(ctx, q, p, target, authorID, addressed, others, nil)
 }
 
-// noteCreated: the "commented on" event of a comment and to-do items for
-// the users it mentions.
+// noteCreated: a diff note's suggestions, the "commented on" event of a
+// comment and to-do items for the users it mentions.
 func (s *Service) noteCreated(ctx context.Context, q *store.Queries, n *Noteable, note *model.Note) error {
+	if err := s.writeNoteSuggestions(ctx, q, n, note); err != nil {
+		return err
+	}
 	if note.System || note.AuthorID == nil {
 		return nil
 	}

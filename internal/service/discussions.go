@@ -26,6 +26,8 @@ type Discussions struct {
 	Discussions []*Discussion
 	Total       int
 	Users       map[int64]*model.User
+	// Suggestions are the merge request diff notes' suggestions, by note.
+	Suggestions map[int64][]*SuggestionResult
 }
 
 // groupDiscussions groups notes (oldest first) by discussion, in the
@@ -67,6 +69,9 @@ func (s *Service) withDiscussionUsers(ctx context.Context, out *Discussions) (*D
 		return nil, err
 	}
 	out.Users = users
+	if out.Suggestions, err = s.suggestionsOfNotes(ctx, out.Noteable, notes); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -141,7 +146,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, id *auth.Identity, ref N
 		return nil, err
 	}
 	note := created.Notes[0]
-	return &Discussions{Noteable: created.Noteable, Total: 1, Users: created.Users,
+	return &Discussions{Noteable: created.Noteable, Total: 1, Users: created.Users, Suggestions: created.Suggestions,
 		Discussions: []*Discussion{{ID: note.DiscussionID, Notes: created.Notes}}}, nil
 }
 

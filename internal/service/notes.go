@@ -22,6 +22,8 @@ type Notes struct {
 	// Total counts the notes of every page.
 	Total int
 	Users map[int64]*model.User
+	// Suggestions are the merge request diff notes' suggestions, by note.
+	Suggestions map[int64][]*SuggestionResult
 	// Commands is what the note's quick actions did, nil without any;
 	// with no note left (a text of commands only) Notes is empty.
 	Commands *QuickActionResult
@@ -88,6 +90,9 @@ func (s *Service) withNoteUsers(ctx context.Context, out *Notes) (*Notes, error)
 		return nil, err
 	}
 	out.Users = users
+	if out.Suggestions, err = s.suggestionsOfNotes(ctx, out.Noteable, out.Notes); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -225,7 +230,10 @@ func (s *Service) UpdateNote(ctx context.Context, id *auth.Identity, ref Noteabl
 		if err := validateNoteBody(*body); err != nil {
 			return err
 		}
-		return q.UpdateNoteBody(ctx, note, *body)
+		if err := q.UpdateNoteBody(ctx, note, *body); err != nil {
+			return err
+		}
+		return s.writeNoteSuggestions(ctx, q, n, note)
 	})
 	if err != nil {
 		return nil, err

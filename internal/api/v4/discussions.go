@@ -74,7 +74,7 @@ func (a *API) listIssueDiscussionNotes(w http.ResponseWriter, r *http.Request, c
 	d := list.Discussions[0]
 	out := make([]noteEntity, 0, len(d.Notes))
 	for _, n := range d.Notes {
-		out = append(out, a.noteJSON(r, list.Noteable, n, list.Users))
+		out = append(out, a.noteJSON(r, list.Noteable, n, list.Users).withSuggestions(n, list.Suggestions))
 	}
 	return writeOK(w, out)
 }

@@ -38,6 +38,22 @@ type noteEntity struct {
 	ImportedFrom    string          `json:"imported_from"`
 	NoteableIID     *int64          `json:"noteable_iid"`
 	CommandsChanges map[string]any  `json:"commands_changes"`
+	// Suggestions are a merge request diff note's only.
+	Suggestions *[]suggestionEntity `json:"suggestions,omitempty"`
+}
+
+// withSuggestions adds a merge request diff note's suggestions (GitLab
+// exposes them, possibly none, on every such note).
+func (e noteEntity) withSuggestions(note *model.Note, gs map[int64][]*service.SuggestionResult) noteEntity {
+	if note.NoteableType != model.NoteableMergeRequest || note.NoteType == nil || *note.NoteType != "DiffNote" {
+		return e
+	}
+	list := make([]suggestionEntity, 0, len(gs[note.ID]))
+	for _, g := range gs[note.ID] {
+		list = append(list, newSuggestionEntity(g))
+	}
+	e.Suggestions = &list
+	return e
 }
 
 // noteJSON renders a note of n; users holds its author and resolver.
@@ -85,7 +101,7 @@ func diffNoteCommit(note *model.Note) json.RawMessage {
 func (a *API) notesJSON(r *http.Request, list *service.Notes) []noteEntity {
 	out := make([]noteEntity, 0, len(list.Notes))
 	for _, n := range list.Notes {
-		out = append(out, a.noteJSON(r, list.Noteable, n, list.Users))
+		out = append(out, a.noteJSON(r, list.Noteable, n, list.Users).withSuggestions(n, list.Suggestions))
 	}
 	return out
 }
@@ -100,7 +116,7 @@ type discussionEntity struct {
 func (a *API) discussionJSON(r *http.Request, list *service.Discussions, d *service.Discussion) discussionEntity {
 	notes := make([]noteEntity, 0, len(d.Notes))
 	for _, n := range d.Notes {
-		notes = append(notes, a.noteJSON(r, list.Noteable, n, list.Users))
+		notes = append(notes, a.noteJSON(r, list.Noteable, n, list.Users).withSuggestions(n, list.Suggestions))
 	}
 	return discussionEntity{ID: d.ID, IndividualNote: d.Individual, Notes: notes}
 }

@@ -264,6 +264,9 @@ func table() []endpoint {
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/approval_state", (*API).mergeRequestApprovalState, anyone, access.ReadMergeRequest),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/approve", (*API).approveMergeRequest, signedIn, access.ApproveMergeRequest),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/unapprove", (*API).unapproveMergeRequest, signedIn, access.ApproveMergeRequest),
+		// Suggestions of diff notes (suggestions.go)
+		row("PUT /suggestions/{id}/apply", (*API).applySuggestion, signedIn, access.ApplySuggestion),
+		row("PUT /suggestions/batch_apply", (*API).batchApplySuggestions, signedIn, access.ApplySuggestion),
 		row("GET /projects/{id}/approvals", (*API).getProjectApprovals, signedIn, access.AdminProject),
 		row("POST /projects/{id}/approvals", (*API).setProjectApprovals, signedIn, access.AdminProject),
 
