@@ -25,14 +25,14 @@ import (
 func (s *Service) UpdateIssue(ctx context.Context, id *auth.Identity, ref string, iid int64, in IssueInput) (*IssueInProject, error) {
 	var cmds []QuickAction
 	if in.Description != nil {
-		text, c := splitQuickActions(*in.Description)
+		text, c := splitQuickActions(*in.Description, model.NoteableIssue)
 		in.Description, cmds = &text, c
 	}
 	ip, err := s.updateIssue(ctx, id, ref, iid, in)
 	if err != nil || len(cmds) == 0 {
 		return ip, err
 	}
-	if _, err := s.runIssueQuickActions(ctx, id, ref, iid, cmds); err != nil {
+	if _, err := s.runQuickActions(ctx, id, NoteableRef{Project: ref, Type: model.NoteableIssue, IID: iid}, cmds); err != nil {
 		return nil, err
 	}
 	return s.VisibleIssue(ctx, id, ref, iid)
