@@ -174,4 +174,3 @@ func quoteRef(name string) string {
 }
 
 var simpleRefName = regexp.MustCompile(`^[A-Za-z0-9_\-?.&]+$`)
-
