@@ -277,14 +277,7 @@ func (s *Service) quickActionsOnCreate(ctx context.Context, id *auth.Identity, p
 	if len(cmds) == 0 {
 		return in, nil, nil
 	}
-	var keep []QuickAction
-	for _, c := range cmds {
-		switch c.Name {
-		case "close", "reopen", "title", "subscribe", "unsubscribe", "award", "lock", "unlock", "remove_estimate":
-		default:
-			keep = append(keep, c)
-		}
-	}
+	keep := newRecordCommands(cmds)
 	uid := id.User.ID
 	draft := &IssueInProject{Project: p, Level: level, Issue: &model.Issue{ProjectID: p.ID, AuthorID: &uid, State: "opened"}}
 	if in.AssigneeIDs != nil {
@@ -323,4 +316,19 @@ func (s *Service) quickActionsOnCreate(ctx context.Context, id *auth.Identity, p
 		in.DiscussionLocked = c.DiscussionLocked
 	}
 	return in, pl.times(), nil
+}
+
+// newRecordCommands drops the commands on what a new issue or merge
+// request does not have yet (state, title, subscription, awards, lock, an
+// estimate to remove), as GitLab's persisted? conditions do.
+func newRecordCommands(cmds []QuickAction) []QuickAction {
+	var keep []QuickAction
+	for _, c := range cmds {
+		switch c.Name {
+		case "close", "reopen", "title", "subscribe", "unsubscribe", "award", "lock", "unlock", "remove_estimate":
+		default:
+			keep = append(keep, c)
+		}
+	}
+	return keep
 }

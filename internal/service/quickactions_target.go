@@ -99,7 +99,7 @@ func (s *Service) quickUpdate(ctx context.Context, id *auth.Identity, ref Noteab
 	in := MergeRequestInput{Title: c.Title, AssigneeIDs: c.AssigneeIDs, ReviewerIDs: pl.reviewers, MilestoneID: c.MilestoneID,
 		Labels: c.Labels, AddLabels: c.AddLabels, RemoveLabels: c.RemoveLabels, StateEvent: c.StateEvent,
 		DiscussionLocked: c.DiscussionLocked}
-	_, err := s.UpdateMergeRequest(ctx, id, ref.Project, ref.IID, in)
+	_, err := s.updateMergeRequest(ctx, id, ref.Project, ref.IID, in)
 	return err
 }
 
@@ -131,4 +131,23 @@ func planDraft(pl *quickPlan, t *quickTarget, draft bool) {
 	}
 	pl.in.Title, pl.hasUpdate = &title, true
 	pl.did("wip_event", map[bool]string{true: "draft", false: "ready"}[draft], msg)
+}
+
+// updateThenQuickActions takes the commands out of a new description
+// (nil: none given), runs update with the text left, then the commands
+// on ref as the caller; ran reports whether any ran.
+func (s *Service) updateThenQuickActions(ctx context.Context, id *auth.Identity, ref NoteableRef, description *string,
+	update func(description *string) error) (ran bool, err error) {
+	var cmds []QuickAction
+	if description != nil {
+		text, c := splitQuickActions(*description, ref.Type)
+		description, cmds = &text, c
+	}
+	if err := update(description); err != nil || len(cmds) == 0 {
+		return false, err
+	}
+	if _, err := s.runQuickActions(ctx, id, ref, cmds); err != nil {
+		return false, err
+	}
+	return true, nil
 }

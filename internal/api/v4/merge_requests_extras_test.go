@@ -255,3 +255,31 @@ func TestMergeRequestQuickActions(t *testing.T) {
 		t.Fatalf("issue note %+v %v", in, err)
 	}
 }
+
+// TestMergeRequestQuickActionsInDescription: a new merge request's
+// description commands apply once it exists (those on its state are
+// dropped); an updated description's run as the caller.
+func TestMergeRequestQuickActionsInDescription(t *testing.T) {
+	f := newMRFixture(t, "feature")
+	if _, _, err := f.ownerC.Labels.CreateLabel(f.p.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("backend"), Color: gitlab.Ptr("red")}); err != nil {
+		t.Fatal(err)
+	}
+	mr, _, err := f.devC.MergeRequests.CreateMergeRequest(f.p.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("F"),
+		Description: gitlab.Ptr("Body\n/label ~backend\n/estimate 1h\n/draft\n/close"), SourceBranch: gitlab.Ptr("feature"),
+		TargetBranch: gitlab.Ptr("main")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mr.Description != "Body" || mr.State != "opened" || !mr.Draft || mr.Title != "Draft: F" || len(mr.Labels) != 1 ||
+		mr.TimeStats == nil || mr.TimeStats.TimeEstimate != 3600 {
+		t.Fatalf("created %+v", mr)
+	}
+	mr, _, err = f.devC.MergeRequests.UpdateMergeRequest(f.p.ID, mr.IID, &gitlab.UpdateMergeRequestOptions{
+		Description: gitlab.Ptr("New body\n/ready\n/close\n/spend 30m")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mr.Description != "New body" || mr.State != "closed" || mr.Draft || mr.Title != "F" || mr.TimeStats.TotalTimeSpent != 1800 {
+		t.Fatalf("updated %+v", mr)
+	}
+}
