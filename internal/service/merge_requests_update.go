@@ -183,7 +183,11 @@ func (u *mergeRequestUpdate) apply(in MergeRequestInput, users mergeRequestPeopl
 	m := u.mr
 	changed := false
 	if in.Title != nil && *in.Title != m.Title {
-		u.notes = append(u.notes, titleChangeNote(m.Title, *in.Title))
+		// Only the draft prefix changing notes the draft change alone, as
+		// GitLab's draftless_title_changed.
+		if draftless(m.Title) != draftless(*in.Title) {
+			u.notes = append(u.notes, titleChangeNote(m.Title, *in.Title))
+		}
 		m.Title, m.Draft, changed = *in.Title, isDraftTitle(*in.Title), true
 		if m.Draft != u.old.Draft {
 			word := "marked this merge request as **ready**"

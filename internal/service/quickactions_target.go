@@ -117,6 +117,9 @@ func (s *Service) quickSubscribe(ctx context.Context, id *auth.Identity, ref Not
 // draftPrefix is what MergeRequest#draftless_title strips.
 var draftPrefix = regexp.MustCompile(`(?i)^\s*(draft:|\[draft\]|\(draft\))\s*`)
 
+// draftless is MergeRequest#draftless_title.
+func draftless(title string) string { return draftPrefix.ReplaceAllString(title, "") }
+
 // planDraft plans /draft and /ready: a title with or without GitLab's
 // "Draft: " prefix.
 func planDraft(pl *quickPlan, t *quickTarget, draft bool) {
@@ -124,7 +127,7 @@ func planDraft(pl *quickPlan, t *quickTarget, draft bool) {
 	if pl.in.Title != nil {
 		title = *pl.in.Title
 	}
-	title = draftPrefix.ReplaceAllString(title, "")
+	title = draftless(title)
 	msg := "Marked this merge request as ready."
 	if draft {
 		title, msg = "Draft: "+title, "Marked this merge request as a draft."

@@ -245,6 +245,10 @@ func TestMergeRequestQuickActions(t *testing.T) {
 			t.Errorf("system notes lack %q:\n%s", s, sys)
 		}
 	}
+	// /ready changes only the draft prefix: no title change is noted.
+	if strings.Count(sys, "changed title from") != 1 || !strings.Contains(sys, "marked this merge request as **ready**") {
+		t.Errorf("title notes:\n%s", sys)
+	}
 	// /draft is no issue command: it stays in an issue's comment.
 	is, _, err := f.ownerC.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("i")})
 	if err != nil {
