@@ -11,6 +11,11 @@ func (l *loader) planningEndpoints() []*endpoint {
 	sd := l.sd
 	pick := func(w *worker, list []projectRef) projectRef { return list[w.rng.IntN(len(list))] }
 	get := func(p string) reqSpec { return reqSpec{method: http.MethodGet, path: p} }
+	// mrGet reads suffix of one of the seeded merge requests.
+	mrGet := func(w *worker, suffix string) reqSpec {
+		return get(fmt.Sprintf("/projects/%d/merge_requests/%d%s", pick(w, sd.IssueProjects).ID,
+			1+w.rng.IntN(mergeRequestsPerProject), suffix))
+	}
 	return []*endpoint{
 		// Issues (issue 13): a project's open issues with one label, 20 a
 		// page; the issues assigned to the caller across every project it
@@ -54,8 +59,18 @@ func (l *loader) planningEndpoints() []*endpoint {
 			return get(fmt.Sprintf("/projects/%d/issues/%d/related_merge_requests", pick(w, sd.IssueProjects).ID, 1+w.rng.IntN(issuesPerProject)))
 		}},
 		{name: "GET …/merge_requests/:iid/closes_issues", req: func(w *worker) reqSpec {
-			return get(fmt.Sprintf("/projects/%d/merge_requests/%d/closes_issues", pick(w, sd.IssueProjects).ID,
-				1+w.rng.IntN(mergeRequestsPerProject)))
+			return mrGet(w, "/closes_issues")
+		}},
+		// The issues a merge request closes or mentions (none seeded: the
+		// filters' cost, as closes_issues), its reviewers and time stats.
+		{name: "GET …/merge_requests/:iid/related_issues", req: func(w *worker) reqSpec {
+			return mrGet(w, "/related_issues")
+		}},
+		{name: "GET …/merge_requests/:iid/reviewers", req: func(w *worker) reqSpec {
+			return mrGet(w, "/reviewers")
+		}},
+		{name: "GET …/merge_requests/:iid/time_stats", req: func(w *worker) reqSpec {
+			return mrGet(w, "/time_stats")
 		}},
 		// One merge request: the read that checks mergeability (the seeded
 		// rows have no branches, so it stops at broken_status).
@@ -65,12 +80,10 @@ func (l *loader) planningEndpoints() []*endpoint {
 		// A merge request's versions (mergeRequestVersions rows) and its
 		// approvals (none: the merge request and the users' query).
 		{name: "GET …/merge_requests/:iid/versions", req: func(w *worker) reqSpec {
-			return get(fmt.Sprintf("/projects/%d/merge_requests/%d/versions", pick(w, sd.IssueProjects).ID,
-				1+w.rng.IntN(mergeRequestsPerProject)))
+			return mrGet(w, "/versions")
 		}},
 		{name: "GET …/merge_requests/:iid/approvals", req: func(w *worker) reqSpec {
-			return get(fmt.Sprintf("/projects/%d/merge_requests/%d/approvals", pick(w, sd.IssueProjects).ID,
-				1+w.rng.IntN(mergeRequestsPerProject)))
+			return mrGet(w, "/approvals")
 		}},
 		// The merge requests holding a branch's head (an indexed lookup
 		// of merge_request_commits, no git walk per merge request).

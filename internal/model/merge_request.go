@@ -66,3 +66,10 @@ type Approval struct {
 	UserID         int64
 	CreatedAt      time.Time
 }
+
+// Reviewer is a user asked to review a merge request, since CreatedAt.
+type Reviewer struct {
+	MergeRequestID int64
+	UserID         int64
+	CreatedAt      time.Time
+}

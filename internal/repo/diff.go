@@ -91,10 +91,9 @@ func (r *Repo) diffTrees(ctx context.Context, from, to string) ([]FileDiff, erro
 	if len(diffs) == 0 {
 		return diffs, nil
 	}
-	out, err := gitCmd{dir: r.path, args: []string{"diff-tree", "-r", "-p", "-M", "--full-index", "--no-color",
-		"--no-ext-diff", "--no-textconv", "--no-commit-id", from, to}}.run(ctx)
+	out, err := r.RawDiff(ctx, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("diff-tree -p: %w", err)
+		return nil, err
 	}
 	patches := splitPatch(out)
 	if len(patches) != len(diffs) {
@@ -268,4 +267,19 @@ func (r *Repo) ChangedFiles(ctx context.Context, from, to string) (int, error) {
 	}
 	r.cache.changedFiles.Put(key, len(diffs))
 	return len(diffs), nil
+}
+
+// RawDiff is the plain-text patch from one tree-ish to another (object
+// ids), as GitLab's raw diffs send it: git's headers with full index
+// lines, renames detected.
+func (r *Repo) RawDiff(ctx context.Context, from, to string) ([]byte, error) {
+	if !isHexID(from, 40) || !isHexID(to, 40) {
+		return nil, fmt.Errorf("%w: diff needs object ids", ErrInvalidRef)
+	}
+	out, err := gitCmd{dir: r.path, args: []string{"diff-tree", "-r", "-p", "-M", "--full-index", "--no-color",
+		"--no-ext-diff", "--no-textconv", "--no-commit-id", from, to}}.run(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("diff-tree -p: %w", err)
+	}
+	return out, nil
 }

@@ -96,7 +96,7 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 	if !ProjectCan(id, p, level, access.CreateIssue) {
 		return nil, Forbidden("")
 	}
-	var times []IssueTimeAction
+	var times []TimeAction
 	if in.Description != nil {
 		if in, times, err = s.quickActionsOnCreate(ctx, id, p, level, in); err != nil {
 			return nil, err
@@ -185,10 +185,14 @@ func (s *Service) CreateIssue(ctx context.Context, id *auth.Identity, ref string
 	if err != nil {
 		return nil, err
 	}
-	for _, t := range times {
-		if issue, err = s.TrackIssueTime(ctx, id, ref, issue.IID, t); err != nil {
-			return nil, err
+	if len(times) > 0 {
+		iref := NoteableRef{Project: ref, Type: model.NoteableIssue, IID: issue.IID}
+		for _, t := range times {
+			if _, err := s.TrackTime(ctx, id, iref, t); err != nil {
+				return nil, err
+			}
 		}
+		return s.VisibleIssue(ctx, id, ref, issue.IID)
 	}
 	return &IssueInProject{Project: p, Level: level, Issue: issue}, nil
 }

@@ -23,17 +23,15 @@ import (
 // Quick actions in a new description run after the update, as the
 // caller: their lines are removed from the stored text.
 func (s *Service) UpdateIssue(ctx context.Context, id *auth.Identity, ref string, iid int64, in IssueInput) (*IssueInProject, error) {
-	var cmds []QuickAction
-	if in.Description != nil {
-		text, c := splitQuickActions(*in.Description)
-		in.Description, cmds = &text, c
-	}
-	ip, err := s.updateIssue(ctx, id, ref, iid, in)
-	if err != nil || len(cmds) == 0 {
+	var ip *IssueInProject
+	ran, err := s.updateThenQuickActions(ctx, id, NoteableRef{Project: ref, Type: model.NoteableIssue, IID: iid}, in.Description,
+		func(desc *string) (err error) {
+			in.Description = desc
+			ip, err = s.updateIssue(ctx, id, ref, iid, in)
+			return err
+		})
+	if err != nil || !ran {
 		return ip, err
-	}
-	if _, err := s.runIssueQuickActions(ctx, id, ref, iid, cmds); err != nil {
-		return nil, err
 	}
 	return s.VisibleIssue(ctx, id, ref, iid)
 }

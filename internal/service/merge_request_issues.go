@@ -126,14 +126,15 @@ func (s *Service) IssueRelatedMergeRequests(ctx context.Context, id *auth.Identi
 	return s.listMergeRequests(ctx, id, f, qy, "all")
 }
 
-// MergeRequestClosesIssues is a merge request's closes_issues: the issues
-// it closes when merged that the caller may read.
-func (s *Service) MergeRequestClosesIssues(ctx context.Context, id *auth.Identity, ref string, iid int64, qy IssueQuery) (*IssuePage, error) {
+// MergeRequestIssues is a merge request's closes_issues (closing: the
+// issues it closes when merged) or related_issues (the issues its title
+// and description close or mention), those the caller may read.
+func (s *Service) MergeRequestIssues(ctx context.Context, id *auth.Identity, ref string, iid int64, closing bool, qy IssueQuery) (*IssuePage, error) {
 	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
 	if err != nil {
 		return nil, err
 	}
 	f := s.issueViewer(id)
-	f.LinkedTo, f.LinkedClosing = mp.MR.ID, true
+	f.LinkedTo, f.LinkedClosing = mp.MR.ID, closing
 	return s.listIssues(ctx, id, f, qy, "all")
 }

@@ -169,7 +169,30 @@ func (v *Validation) addTo(field, msg string) {
 // merge request of the same branches 409. Labels, milestone, assignees
 // and reviewers are set by callers with admin_merge_request. The merge
 // request's ref (refs/merge-requests/:iid/head) points at the source head.
+//
+// Quick actions in the description run once the merge request exists
+// (those on what a new one has not, such as its state, are dropped);
+// their lines are removed.
 func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref string, in MergeRequestInput) (*MergeRequestInProject, error) {
+	var cmds []QuickAction
+	if in.Description != nil {
+		text, c := splitQuickActions(*in.Description, model.NoteableMergeRequest)
+		in.Description, cmds = &text, newRecordCommands(c)
+	}
+	mp, err := s.createMergeRequest(ctx, id, ref, in)
+	if err != nil || len(cmds) == 0 {
+		return mp, err
+	}
+	mref := NoteableRef{Project: itoa(mp.Project.ID), Type: model.NoteableMergeRequest, IID: mp.MR.IID}
+	if _, err := s.runQuickActions(ctx, id, mref, cmds); err != nil {
+		return nil, err
+	}
+	return s.VisibleMergeRequest(ctx, id, mref.Project, mref.IID)
+}
+
+// createMergeRequest opens a merge request as CreateMergeRequest
+// describes, without quick actions.
+func (s *Service) createMergeRequest(ctx context.Context, id *auth.Identity, ref string, in MergeRequestInput) (*MergeRequestInProject, error) {
 	p, level, err := s.mergeRequestsProject(ctx, id, ref)
 	if err != nil {
 		return nil, err

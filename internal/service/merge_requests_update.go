@@ -21,7 +21,26 @@ import (
 // diff_refs are read again); a closed merge request reopens only while no
 // other open one has its branches. Every change, with its resource events
 // and system notes, is one transaction.
+//
+// Quick actions in a new description run after the update, as the
+// caller: their lines are removed from the stored text.
 func (s *Service) UpdateMergeRequest(ctx context.Context, id *auth.Identity, ref string, iid int64, in MergeRequestInput) (*MergeRequestInProject, error) {
+	var mp *MergeRequestInProject
+	ran, err := s.updateThenQuickActions(ctx, id, NoteableRef{Project: ref, Type: model.NoteableMergeRequest, IID: iid}, in.Description,
+		func(desc *string) (err error) {
+			in.Description = desc
+			mp, err = s.updateMergeRequest(ctx, id, ref, iid, in)
+			return err
+		})
+	if err != nil || !ran {
+		return mp, err
+	}
+	return s.VisibleMergeRequest(ctx, id, ref, iid)
+}
+
+// updateMergeRequest applies in as UpdateMergeRequest describes, without
+// quick actions.
+func (s *Service) updateMergeRequest(ctx context.Context, id *auth.Identity, ref string, iid int64, in MergeRequestInput) (*MergeRequestInProject, error) {
 	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
 	if err != nil {
 		return nil, err
@@ -164,7 +183,11 @@ func (u *mergeRequestUpdate) apply(in MergeRequestInput, users mergeRequestPeopl
 	m := u.mr
 	changed := false
 	if in.Title != nil && *in.Title != m.Title {
-		u.notes = append(u.notes, titleChangeNote(m.Title, *in.Title))
+		// Only the draft prefix changing notes the draft change alone, as
+		// GitLab's draftless_title_changed.
+		if draftless(m.Title) != draftless(*in.Title) {
+			u.notes = append(u.notes, titleChangeNote(m.Title, *in.Title))
+		}
 		m.Title, m.Draft, changed = *in.Title, isDraftTitle(*in.Title), true
 		if m.Draft != u.old.Draft {
 			word := "marked this merge request as **ready**"

@@ -128,7 +128,7 @@ func (s *Service) GetNote(ctx context.Context, id *auth.Identity, ref NoteableRe
 // CreateNote adds an individual note to a noteable (create_note: 403
 // without it, on a locked discussion for non-members too).
 //
-// An issue note's quick actions run after it is written, as
+// An issue's or merge request's note's quick actions run after it is written, as
 // Notes::CreateService runs them; a body of commands only writes no note.
 func (s *Service) CreateNote(ctx context.Context, id *auth.Identity, ref NoteableRef, in NoteInput) (*Notes, error) {
 	n, err := s.noteableToComment(ctx, id, ref, in.Body)
@@ -136,8 +136,8 @@ func (s *Service) CreateNote(ctx context.Context, id *auth.Identity, ref Noteabl
 		return nil, err
 	}
 	var cmds []QuickAction
-	if n.Type == model.NoteableIssue {
-		in.Body, cmds = splitQuickActions(in.Body)
+	if n.Type == model.NoteableIssue || n.Type == model.NoteableMergeRequest {
+		in.Body, cmds = splitQuickActions(in.Body, n.Type)
 	}
 	out := &Notes{Noteable: n}
 	if in.Body != "" {
@@ -146,7 +146,7 @@ func (s *Service) CreateNote(ctx context.Context, id *auth.Identity, ref Noteabl
 		}
 	}
 	if len(cmds) > 0 {
-		if out.Commands, err = s.runIssueQuickActions(ctx, id, ref.Project, ref.IID, cmds); err != nil {
+		if out.Commands, err = s.runQuickActions(ctx, id, ref, cmds); err != nil {
 			return nil, err
 		}
 	}

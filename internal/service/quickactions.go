@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/emoji"
 	"github.com/lablet/lablet/internal/model"
-	"github.com/lablet/lablet/internal/store"
 )
 
 // QuickActionResult is what a text's commands did: GitLab's
@@ -45,18 +43,20 @@ func (r *QuickActionResult) Summary() []string {
 type quickPlan struct {
 	in        IssueInput
 	hasUpdate bool
+	// reviewers: a merge request's new reviewers (in has no field for them).
+	reviewers *[]int64
 	// estimate and spend: GitLab keeps one update of each, the last
 	// command's, and reports every command's message.
-	estimate, spend *IssueTimeAction
+	estimate, spend *TimeAction
 	subscribe       *bool
 	awards          []string
 	res             QuickActionResult
 }
 
 // times are the time tracking changes to run, estimate first.
-func (pl *quickPlan) times() []IssueTimeAction {
-	var out []IssueTimeAction
-	for _, t := range []*IssueTimeAction{pl.estimate, pl.spend} {
+func (pl *quickPlan) times() []TimeAction {
+	var out []TimeAction
+	for _, t := range []*TimeAction{pl.estimate, pl.spend} {
 		if t != nil {
 			out = append(out, *t)
 		}
@@ -69,35 +69,36 @@ func (pl *quickPlan) did(change string, value any, summary string) {
 	pl.res.Messages = append(pl.res.Messages, summary)
 }
 
-// runIssueQuickActions runs cmds on issue iid as the caller, through the
-// operations their API calls use (update, time tracking, subscription,
-// award emoji), so notes, events and to-dos are recorded as for those.
-func (s *Service) runIssueQuickActions(ctx context.Context, id *auth.Identity, ref string, iid int64, cmds []QuickAction) (*QuickActionResult, error) {
-	ip, err := s.VisibleIssue(ctx, id, ref, iid)
+// runQuickActions runs cmds on the issue or merge request ref names as
+// the caller, through the operations their API calls use (update, time
+// tracking, subscription, award emoji), so notes, events and to-dos are
+// recorded as for those.
+func (s *Service) runQuickActions(ctx context.Context, id *auth.Identity, ref NoteableRef, cmds []QuickAction) (*QuickActionResult, error) {
+	t, err := s.quickTargetOf(ctx, id, ref)
 	if err != nil {
 		return nil, err
 	}
-	pl, err := s.planQuickActions(ctx, id, ip, cmds)
+	pl, err := s.planQuickActions(ctx, id, t, cmds)
 	if err != nil {
 		return nil, err
 	}
 	if pl.hasUpdate {
-		if _, err := s.updateIssue(ctx, id, ref, iid, pl.in); err != nil {
+		if err := s.quickUpdate(ctx, id, ref, pl); err != nil {
 			return nil, err
 		}
 	}
-	for _, t := range pl.times() {
-		if _, err := s.TrackIssueTime(ctx, id, ref, iid, t); err != nil {
+	for _, a := range pl.times() {
+		if _, err := s.TrackTime(ctx, id, ref, a); err != nil {
 			return nil, err
 		}
 	}
 	if pl.subscribe != nil {
-		if _, _, err := s.SetIssueSubscription(ctx, id, ref, iid, *pl.subscribe); err != nil {
+		if err := s.quickSubscribe(ctx, id, ref, *pl.subscribe); err != nil {
 			return nil, err
 		}
 	}
 	for _, name := range pl.awards {
-		if err := s.toggleAward(ctx, id, ref, iid, name); err != nil {
+		if err := s.toggleAward(ctx, id, ref, name); err != nil {
 			return nil, err
 		}
 	}
@@ -106,8 +107,8 @@ func (s *Service) runIssueQuickActions(ctx context.Context, id *auth.Identity, r
 
 // toggleAward is /award: the caller's emoji is taken back when they gave
 // it already, else given, through the award emoji operations.
-func (s *Service) toggleAward(ctx context.Context, id *auth.Identity, ref string, iid int64, name string) error {
-	aref := AwardableRef{NoteableRef: NoteableRef{Project: ref, Type: model.NoteableIssue, IID: iid}}
+func (s *Service) toggleAward(ctx context.Context, id *auth.Identity, ref NoteableRef, name string) error {
+	aref := AwardableRef{NoteableRef: ref}
 	_, err := s.CreateAwardEmoji(ctx, id, aref, name)
 	if !isKind(err, KindNotFound) {
 		return err
@@ -133,28 +134,25 @@ func isKind(err error, k Kind) bool {
 }
 
 // planQuickActions checks each command against the caller's abilities
-// (GitLab's conditions: update_issue for state and title, admin_issue for
-// metadata and time tracking, award_emoji for awards) and the issue.
-func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *IssueInProject, cmds []QuickAction) (*quickPlan, error) {
-	p, i := ip.Project, ip.Issue
-	canUpdate := id.Authenticated() && CanUpdateIssue(id, p, ip.Level, i)
-	// Time tracking takes admin_issue; metadata set_issue_metadata, which
-	// a new issue's author has as a member (canSetIssueMetadata).
-	tracker := id.Authenticated() && ProjectCan(id, p, ip.Level, access.AdminIssue)
-	admin := id.Authenticated() && canSetIssueMetadata(id, p, ip.Level, i.ID != 0)
+// on t (GitLab's conditions: update for state and title, admin for
+// metadata and time tracking, award_emoji for awards) and its state.
+// Commands of the other kind of target (an issue's due date, a merge
+// request's reviewers) are not parsed for it.
+func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, t *quickTarget, cmds []QuickAction) (*quickPlan, error) {
+	canUpdate, tracker, admin := t.canUpdate, t.tracker, t.admin
 	pl := &quickPlan{res: QuickActionResult{Changes: map[string]any{}}}
 	q := s.db.Queries()
 	for _, c := range cmds {
 		switch c.Name {
 		case "close":
-			if canUpdate && i.State == "opened" {
+			if canUpdate && t.state == "opened" {
 				pl.in.StateEvent, pl.hasUpdate = "close", true
-				pl.did("state_event", "close", "Closed this issue.")
+				pl.did("state_event", "close", "Closed this "+t.noun+".")
 			}
 		case "reopen":
-			if canUpdate && i.State == "closed" {
+			if canUpdate && t.state == "closed" {
 				pl.in.StateEvent, pl.hasUpdate = "reopen", true
-				pl.did("state_event", "reopen", "Reopened this issue.")
+				pl.did("state_event", "reopen", "Reopened this "+t.noun+".")
 			}
 		case "title":
 			if canUpdate && c.Arg != "" {
@@ -163,14 +161,13 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 				pl.did("title", t, `Changed the title to "`+t+`".`)
 			}
 		case "confidential":
-			if admin && !i.Confidential {
+			if admin && !t.confidential {
 				v := true
 				pl.in.Confidential, pl.hasUpdate = &v, true
 				pl.did("confidential", true, "Made this issue confidential.")
 			}
 		case "lock", "unlock":
-			locked := i.DiscussionLocked != nil && *i.DiscussionLocked
-			if v := c.Name == "lock"; admin && v != locked {
+			if v := c.Name == "lock"; admin && v != t.locked {
 				pl.in.DiscussionLocked, pl.hasUpdate = &v, true
 				pl.did("discussion_locked", v, map[bool]string{true: "Locked the discussion.", false: "Unlocked the discussion."}[v])
 			}
@@ -181,7 +178,7 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 				pl.did("due_date", d.Format(time.DateOnly), "Set the due date to "+d.Format("Jan 2, 2006")+".")
 			}
 		case "remove_due_date":
-			if admin && i.DueDate != nil {
+			if admin && t.dueDate != nil {
 				pl.in.DueDateSet, pl.in.DueDate, pl.hasUpdate = true, nil, true
 				pl.did("due_date", nil, "Removed the due date.")
 			}
@@ -194,25 +191,29 @@ func (s *Service) planQuickActions(ctx context.Context, id *auth.Identity, ip *I
 				continue
 			}
 			on := c.Name == "subscribe"
-			cur, err := s.subscribed(ctx, q, id.User.ID, i)
+			cur, err := t.subscribed(ctx, q)
 			if err != nil {
 				return nil, err
 			}
-			if cur != on {
+			if t.canSubscribe && cur != on {
 				pl.subscribe = &on
 				pl.did("subscription_event", c.Name, map[bool]string{true: "Subscribed to notifications.", false: "Unsubscribed from notifications."}[on])
 			}
 		case "award":
 			name := emoji.Normalize(strings.Trim(c.Arg, ": "))
-			if IssueNoteable(ip).canAward(id) && emoji.Valid(name) {
+			if t.canAward && emoji.Valid(name) {
 				pl.awards = append(pl.awards, name)
 				pl.did("emoji_award", name, "Toggled :"+name+": emoji reaction.")
+			}
+		case "draft", "ready":
+			if canUpdate && t.draft != (c.Name == "draft") {
+				planDraft(pl, t, c.Name == "draft")
 			}
 		default:
 			if !admin {
 				continue
 			}
-			if err := s.planMetadata(ctx, q, id, ip, pl, c); err != nil {
+			if err := s.planMetadata(ctx, q, id, t, pl, c); err != nil {
 				return nil, err
 			}
 		}
@@ -227,15 +228,15 @@ func planTime(pl *quickPlan, c QuickAction, uid int64) {
 		n, ok := ParseDuration(c.Arg)
 		switch {
 		case ok && n == 0:
-			pl.estimate = &IssueTimeAction{ResetEstimate: true}
+			pl.estimate = &TimeAction{ResetEstimate: true}
 			pl.did("time_estimate", 0, "Removed time estimate.")
 		case ok && n > 0:
 			d := c.Arg
-			pl.estimate = &IssueTimeAction{Estimate: &d}
+			pl.estimate = &TimeAction{Estimate: &d}
 			pl.did("time_estimate", n, "Set time estimate to "+FormatDuration(n)+".")
 		}
 	case "remove_estimate":
-		pl.estimate = &IssueTimeAction{ResetEstimate: true}
+		pl.estimate = &TimeAction{ResetEstimate: true}
 		pl.did("time_estimate", 0, "Removed time estimate.")
 	case "spend":
 		// A trailing date is when the time was spent
@@ -251,7 +252,7 @@ func planTime(pl *quickPlan, c QuickAction, uid int64) {
 		if !ok || n == 0 {
 			return
 		}
-		pl.spend = &IssueTimeAction{Spent: &d}
+		pl.spend = &TimeAction{Spent: &d}
 		msg := "Added " + FormatDuration(n) + " spent time."
 		if n < 0 {
 			msg = "Subtracted " + FormatDuration(-n) + " spent time."
@@ -266,172 +267,23 @@ func quickDate(arg string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// planMetadata plans the label, assignee and milestone commands
-// (admin_issue). Labels, users and milestones must exist, as GitLab's
-// finders have them; unknown ones are ignored.
-func (s *Service) planMetadata(ctx context.Context, q *store.Queries, id *auth.Identity, ip *IssueInProject, pl *quickPlan, c QuickAction) error {
-	p, i := ip.Project, ip.Issue
-	switch c.Name {
-	case "label", "relabel", "unlabel":
-		if c.Name == "unlabel" && c.Arg == "" {
-			if len(i.LabelIDs) > 0 {
-				pl.in.Labels, pl.hasUpdate = &[]string{}, true
-				pl.did("label_ids", []int64{}, "Removed all labels.")
-			}
-			return nil
-		}
-		if c.Name != "label" && len(i.LabelIDs) == 0 {
-			return nil
-		}
-		titles := refArgs(c.Arg, '~')
-		ids, err := resolveLabels(ctx, q, p, titles, false)
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		refs, err := labelRefs(ctx, q, p, titles, ids)
-		if err != nil {
-			return err
-		}
-		switch c.Name {
-		case "label":
-			pl.in.AddLabels = append(pl.in.AddLabels, titles...)
-			pl.did("add_label_ids", ids, "Added "+refs+" "+plural(len(ids), "label")+".")
-		case "relabel":
-			pl.in.Labels = &titles
-			pl.did("label_ids", ids, "Replaced all labels with "+refs+" "+plural(len(ids), "label")+".")
-		default:
-			pl.in.RemoveLabels = append(pl.in.RemoveLabels, titles...)
-			pl.did("remove_label_ids", ids, "Removed "+refs+" "+plural(len(ids), "label")+".")
-		}
-		pl.hasUpdate = true
-	case "assign":
-		for _, name := range refArgs(c.Arg, '@') {
-			u := id.User
-			if name != "me" {
-				var err error
-				if u, err = q.UserByUsername(ctx, name); err != nil {
-					if isNotFound(err) {
-						continue
-					}
-					return err
-				}
-			}
-			// CE has one assignee: the first named wins.
-			ids := []int64{u.ID}
-			pl.in.AssigneeIDs, pl.hasUpdate = &ids, true
-			pl.did("assignee_ids", ids, "Assigned @"+u.Username+".")
-			return nil
-		}
-	case "unassign":
-		if len(i.AssigneeIDs) == 0 {
-			return nil
-		}
-		users, err := q.UsersByIDs(ctx, i.AssigneeIDs)
-		if err != nil {
-			return err
-		}
-		var refs []string
-		for _, uid := range i.AssigneeIDs {
-			if u := users[uid]; u != nil {
-				refs = append(refs, "@"+u.Username)
-			}
-		}
-		pl.in.AssigneeIDs, pl.hasUpdate = &[]int64{}, true
-		pl.did("assignee_ids", []int64{}, "Removed "+plural(len(refs), "assignee")+" "+toSentence(refs)+".")
-	case "milestone":
-		titles := refArgs(c.Arg, '%')
-		if len(titles) == 0 {
-			return nil
-		}
-		f := store.MilestoneFilter{ProjectIDs: []int64{p.ID}, Title: &titles[0], State: "active", Limit: 1}
-		if p.Namespace != nil && p.Namespace.IsGroup() {
-			f.GroupIDs = []int64{p.NamespaceID}
-		}
-		ms, _, err := q.ListMilestones(ctx, f)
-		if err != nil || len(ms) == 0 {
-			return err
-		}
-		mid := ms[0].ID
-		pl.in.MilestoneID, pl.hasUpdate = &mid, true
-		pl.did("milestone_id", mid, "Set the milestone to %"+quoteRef(ms[0].Title)+".")
-	case "remove_milestone":
-		if i.MilestoneID == nil {
-			return nil
-		}
-		m, err := q.MilestoneByID(ctx, *i.MilestoneID)
-		if err != nil {
-			return err
-		}
-		zero := int64(0)
-		pl.in.MilestoneID, pl.hasUpdate = &zero, true
-		pl.did("milestone_id", nil, "Removed %"+quoteRef(m.Title)+" milestone.")
-	}
-	return nil
-}
-
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
-
-// labelRefs writes the labels of ids as GitLab's summaries do, by name:
-// `~bug ~"needs review"`.
-func labelRefs(ctx context.Context, q *store.Queries, p *model.Project, titles []string, ids []int64) (string, error) {
-	found, err := q.AvailableLabels(ctx, p.ID, p.NamespaceID, titles)
-	if err != nil {
-		return "", err
-	}
-	refs := make([]string, 0, len(ids))
-	for _, id := range ids {
-		for _, l := range found {
-			if l.ID == id {
-				refs = append(refs, "~"+quoteRef(l.Title))
-				break
-			}
-		}
-	}
-	return strings.Join(refs, " "), nil
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
-}
-
-// quoteRef quotes a reference's name unless it is one word, as GitLab's
-// label and milestone references do.
-func quoteRef(name string) string {
-	if simpleRefName.MatchString(name) {
-		return name
-	}
-	return `"` + name + `"`
-}
-
-var simpleRefName = regexp.MustCompile(`^[A-Za-z0-9_\-?.&]+$`)
-
 // quickActionsOnCreate folds a new issue's description commands into its
 // create input. Commands on what does not exist yet (state, title,
 // subscription, awards) are dropped, as GitLab's persisted? conditions do;
 // time tracking is returned to run once the issue exists.
-func (s *Service) quickActionsOnCreate(ctx context.Context, id *auth.Identity, p *model.Project, level access.Level, in IssueInput) (IssueInput, []IssueTimeAction, error) {
-	text, cmds := splitQuickActions(*in.Description)
+func (s *Service) quickActionsOnCreate(ctx context.Context, id *auth.Identity, p *model.Project, level access.Level, in IssueInput) (IssueInput, []TimeAction, error) {
+	text, cmds := splitQuickActions(*in.Description, model.NoteableIssue)
 	in.Description = &text
 	if len(cmds) == 0 {
 		return in, nil, nil
 	}
-	var keep []QuickAction
-	for _, c := range cmds {
-		switch c.Name {
-		case "close", "reopen", "title", "subscribe", "unsubscribe", "award", "lock", "unlock", "remove_estimate":
-		default:
-			keep = append(keep, c)
-		}
-	}
+	keep := newRecordCommands(cmds)
 	uid := id.User.ID
 	draft := &IssueInProject{Project: p, Level: level, Issue: &model.Issue{ProjectID: p.ID, AuthorID: &uid, State: "opened"}}
 	if in.AssigneeIDs != nil {
 		draft.Issue.AssigneeIDs = *in.AssigneeIDs
 	}
-	pl, err := s.planQuickActions(ctx, id, draft, keep)
+	pl, err := s.planQuickActions(ctx, id, s.issueQuickTarget(id, draft), keep)
 	if err != nil {
 		return in, nil, err
 	}
@@ -464,4 +316,19 @@ func (s *Service) quickActionsOnCreate(ctx context.Context, id *auth.Identity, p
 		in.DiscussionLocked = c.DiscussionLocked
 	}
 	return in, pl.times(), nil
+}
+
+// newRecordCommands drops the commands on what a new issue or merge
+// request does not have yet (state, title, subscription, awards, lock, an
+// estimate to remove), as GitLab's persisted? conditions do.
+func newRecordCommands(cmds []QuickAction) []QuickAction {
+	var keep []QuickAction
+	for _, c := range cmds {
+		switch c.Name {
+		case "close", "reopen", "title", "subscribe", "unsubscribe", "award", "lock", "unlock", "remove_estimate":
+		default:
+			keep = append(keep, c)
+		}
+	}
+	return keep
 }

@@ -2,6 +2,8 @@ package service
 
 import (
 	"strings"
+
+	"github.com/lablet/lablet/internal/model"
 )
 
 // QuickAction is one command line of a text: "/label ~bug" is
@@ -26,6 +28,17 @@ var quickActionNames = map[string]string{
 	"confidential": "confidential", "lock": "lock", "unlock": "unlock",
 	"subscribe": "subscribe", "unsubscribe": "unsubscribe",
 	"award": "award", "react": "award",
+	"reviewer": "reviewer", "assign_reviewer": "reviewer", "request_review": "reviewer",
+	"unassign_reviewer": "unassign_reviewer", "remove_reviewer": "unassign_reviewer",
+	"draft": "draft", "ready": "ready",
+}
+
+// quickActionsOnly are the commands of one kind of target: the others'
+// stay text, as GitLab's extractor knows only the target's commands.
+var quickActionsOnly = map[string]string{
+	"confidential": model.NoteableIssue, "due": model.NoteableIssue, "remove_due_date": model.NoteableIssue,
+	"reviewer": model.NoteableMergeRequest, "unassign_reviewer": model.NoteableMergeRequest,
+	"draft": model.NoteableMergeRequest, "ready": model.NoteableMergeRequest,
 }
 
 // ParseQuickActions splits text into the text GitLab keeps and the
@@ -33,6 +46,12 @@ var quickActionNames = map[string]string{
 // a line starting with "/" and a known name, outside code fences and
 // ">>>" blockquotes; its line is removed. Unknown commands stay text.
 func ParseQuickActions(text string) (string, []QuickAction) {
+	return parseQuickActions(text, model.NoteableIssue)
+}
+
+// parseQuickActions is ParseQuickActions for an issue's or a merge
+// request's text (typ a model.Noteable* type).
+func parseQuickActions(text, typ string) (string, []QuickAction) {
 	lines := strings.SplitAfter(text, "\n")
 	var kept strings.Builder
 	var cmds []QuickAction
@@ -53,7 +72,7 @@ func ParseQuickActions(text string) (string, []QuickAction) {
 			kept.WriteString(line)
 			continue
 		}
-		if c, ok := quickActionOf(bare); ok {
+		if c, ok := quickActionOf(bare); ok && (quickActionsOnly[c.Name] == "" || quickActionsOnly[c.Name] == typ) {
 			cmds = append(cmds, c)
 			continue
 		}
@@ -130,8 +149,8 @@ func refArgs(arg string, sigil byte) []string {
 
 // splitQuickActions is ParseQuickActions for a text to store: without
 // commands it stays exactly as written.
-func splitQuickActions(text string) (string, []QuickAction) {
-	kept, cmds := ParseQuickActions(text)
+func splitQuickActions(text, typ string) (string, []QuickAction) {
+	kept, cmds := parseQuickActions(text, typ)
 	if len(cmds) == 0 {
 		return text, nil
 	}

@@ -357,27 +357,44 @@ func (s *Service) MarkAllTodosDone(ctx context.Context, id *auth.Identity) error
 	return s.db.WithTx(ctx, func(q *store.Queries) error { return q.MarkTodosDone(ctx, id.User.ID, "", 0) })
 }
 
-// MarkIssueTodo adds a "marked" item on an issue the caller reads to
-// their own list (POST …/issues/:iid/todo); created is false when one is
-// pending already (GitLab answers 304).
-func (s *Service) MarkIssueTodo(ctx context.Context, id *auth.Identity, ref string, iid int64) (*TodoPage, bool, error) {
-	ip, err := s.VisibleIssue(ctx, id, ref, iid)
-	if err != nil {
-		return nil, false, err
+// MarkTodo adds a "marked" item on an issue or merge request the caller
+// reads to their own list (POST …/issues/:iid/todo, …/merge_requests/:iid/todo);
+// created is false when one is pending already (GitLab answers 304).
+func (s *Service) MarkTodo(ctx context.Context, id *auth.Identity, ref NoteableRef) (*TodoPage, bool, error) {
+	page := &TodoPage{Total: 1}
+	var projectID, targetID int64
+	switch ref.Type {
+	case model.NoteableIssue:
+		ip, err := s.VisibleIssue(ctx, id, ref.Project, ref.IID)
+		if err != nil {
+			return nil, false, err
+		}
+		projectID, targetID = ip.Project.ID, ip.Issue.ID
+		page.Issues = map[int64]*model.Issue{ip.Issue.ID: ip.Issue}
+	case model.NoteableMergeRequest:
+		mp, err := s.VisibleMergeRequest(ctx, id, ref.Project, ref.IID)
+		if err != nil {
+			return nil, false, err
+		}
+		projectID, targetID = mp.Project.ID, mp.MR.ID
+		page.MergeRequests = map[int64]*model.MergeRequest{mp.MR.ID: mp.MR}
+	default:
+		return nil, false, errRecordNotFound
 	}
 	var t *model.Todo
-	err = s.db.WithTx(ctx, func(q *store.Queries) error {
-		pending, err := q.PendingTodoExists(ctx, id.User.ID, model.NoteableIssue, ip.Issue.ID, model.TodoMarked)
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
+		pending, err := q.PendingTodoExists(ctx, id.User.ID, ref.Type, targetID, model.TodoMarked)
 		if err != nil || pending {
 			return err
 		}
 		uid := id.User.ID
-		t = &model.Todo{UserID: uid, ProjectID: &ip.Project.ID, AuthorID: &uid, TargetType: model.NoteableIssue,
-			TargetID: ip.Issue.ID, Action: model.TodoMarked}
+		t = &model.Todo{UserID: uid, ProjectID: &projectID, AuthorID: &uid, TargetType: ref.Type,
+			TargetID: targetID, Action: model.TodoMarked}
 		return q.InsertTodo(ctx, t)
 	})
 	if err != nil || t == nil {
 		return nil, false, err
 	}
-	return &TodoPage{Todos: []*model.Todo{t}, Issues: map[int64]*model.Issue{ip.Issue.ID: ip.Issue}, Total: 1}, true, nil
+	page.Todos = []*model.Todo{t}
+	return page, true, nil
 }

@@ -129,3 +129,22 @@ func (q *Queries) SetResetApprovalsOnPush(ctx context.Context, projectID int64, 
 	}
 	return nil
 }
+
+// MergeRequestReviewers lists the reviewers of merge request mrID, in the
+// order they were asked.
+func (q *Queries) MergeRequestReviewers(ctx context.Context, mrID int64) ([]*model.Reviewer, error) {
+	rows, err := q.query(ctx, `SELECT merge_request_id, user_id, created_at FROM merge_request_reviewers
+		WHERE merge_request_id = ? ORDER BY created_at, user_id`, mrID)
+	if err != nil {
+		return nil, fmt.Errorf("store: reviewers: %w", err)
+	}
+	return collect(rows, func(s scanner) (*model.Reviewer, error) {
+		var v model.Reviewer
+		var created int64
+		if err := s.Scan(&v.MergeRequestID, &v.UserID, &created); err != nil {
+			return nil, wrapErr(err)
+		}
+		v.CreatedAt = fromMS(created)
+		return &v, nil
+	})
+}

@@ -54,13 +54,6 @@ type issueEntity struct {
 	BlockingIssuesCount  int                  `json:"blocking_issues_count"`
 }
 
-type issueTimeStats struct {
-	TimeEstimate        int64   `json:"time_estimate"`
-	TotalTimeSpent      int64   `json:"total_time_spent"`
-	HumanTimeEstimate   *string `json:"human_time_estimate"`
-	HumanTotalTimeSpent *string `json:"human_total_time_spent"`
-}
-
 type taskCompletionStatus struct {
 	Count          int `json:"count"`
 	CompletedCount int `json:"completed_count"`
@@ -136,7 +129,7 @@ func (ir *issueRenderer) issue(i *model.Issue) issueEntity {
 		Confidential: i.Confidential, DiscussionLocked: i.DiscussionLocked, IssueType: i.IssueType,
 		WebURL: ir.base + "/" + fullPath + "/-/issues/" + iid, Severity: "UNKNOWN", MovedToID: i.MovedToID,
 		ImportedFrom: "none",
-		TimeStats:    issueTimeStatsOf(i),
+		TimeStats:    timeStatsOf(i.TimeEstimate, i.TotalTimeSpent),
 		Links: issueLinksEntity{Self: apiBase + "/issues/" + iid, Notes: apiBase + "/issues/" + iid + "/notes",
 			AwardEmoji: apiBase + "/issues/" + iid + "/award_emoji", Project: apiBase},
 		References: issueReferences{Short: "#" + iid, Relative: "#" + iid, Full: fullPath + "#" + iid},
@@ -221,19 +214,6 @@ func (ir *issueRenderer) milestone(m *model.Milestone) milestoneEntity {
 		web = ir.base + web
 	}
 	return milestoneEntityOf(m, web, service.MilestoneExpired(m, ir.today))
-}
-
-func issueTimeStatsOf(i *model.Issue) issueTimeStats {
-	s := issueTimeStats{TimeEstimate: i.TimeEstimate, TotalTimeSpent: i.TotalTimeSpent}
-	if i.TimeEstimate != 0 {
-		h := service.FormatDuration(i.TimeEstimate)
-		s.HumanTimeEstimate = &h
-	}
-	if i.TotalTimeSpent != 0 {
-		h := service.FormatDuration(i.TotalTimeSpent)
-		s.HumanTotalTimeSpent = &h
-	}
-	return s
 }
 
 // taskItem is a task list item of GitLab's TaskList: "- [ ]", "* [x]",

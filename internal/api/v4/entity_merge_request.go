@@ -141,7 +141,7 @@ func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) mergeRequestEntity 
 		AllowMaintainerToPush: m.AllowCollaboration, Reference: "!" + iid,
 		References: issueReferences{Short: "!" + iid, Relative: "!" + iid, Full: fullPath + "!" + iid},
 		WebURL:     ir.mergeRequestWebURL(m),
-		TimeStats:  issueTimeStatsOf(&model.Issue{TimeEstimate: m.TimeEstimate, TotalTimeSpent: m.TotalTimeSpent}),
+		TimeStats:  timeStatsOf(m.TimeEstimate, m.TotalTimeSpent),
 		Squash:     m.Squash,
 	}
 	e.setMergeState(service.StoredMergeState(p, m))

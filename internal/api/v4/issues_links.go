@@ -125,61 +125,6 @@ func (a *API) deleteIssueLink(w http.ResponseWriter, r *http.Request, c *call) e
 	return a.writeIssueLink(w, r, v, http.StatusOK)
 }
 
-// issueTime answers one of the time tracking endpoints with the time stats.
-func (a *API) issueTime(w http.ResponseWriter, r *http.Request, c *call, act service.IssueTimeAction) error {
-	iid, err := issueIID(r)
-	if err != nil {
-		return err
-	}
-	i, err := a.svc.TrackIssueTime(r.Context(), c.id, r.PathValue("id"), iid, act)
-	if err != nil {
-		return err
-	}
-	// Grape answers a POST 201 unless told otherwise, and these are not.
-	writeJSON(w, http.StatusCreated, issueTimeStatsOf(i))
-	return nil
-}
-
-func (a *API) setIssueTimeEstimate(w http.ResponseWriter, r *http.Request, c *call) error {
-	d, err := c.params.required("duration", 256)
-	if err != nil {
-		return err
-	}
-	return a.issueTime(w, r, c, service.IssueTimeAction{Estimate: &d})
-}
-
-func (a *API) resetIssueTimeEstimate(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.issueTime(w, r, c, service.IssueTimeAction{ResetEstimate: true})
-}
-
-func (a *API) addIssueSpentTime(w http.ResponseWriter, r *http.Request, c *call) error {
-	d, err := c.params.required("duration", 256)
-	if err != nil {
-		return err
-	}
-	summary, _, err := c.params.text("summary", 255)
-	if err != nil {
-		return err
-	}
-	return a.issueTime(w, r, c, service.IssueTimeAction{Spent: &d, Summary: summary})
-}
-
-func (a *API) resetIssueSpentTime(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.issueTime(w, r, c, service.IssueTimeAction{ResetSpent: true})
-}
-
-func (a *API) issueTimeStats(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := issueIID(r)
-	if err != nil {
-		return err
-	}
-	ip, err := a.svc.VisibleIssue(r.Context(), c.id, r.PathValue("id"), iid)
-	if err != nil {
-		return err
-	}
-	return writeOK(w, issueTimeStatsOf(ip.Issue))
-}
-
 func (a *API) moveIssue(w http.ResponseWriter, r *http.Request, c *call) error {
 	iid, err := issueIID(r)
 	if err != nil {

@@ -39,6 +39,17 @@ func (a *API) issueMergeRequests(w http.ResponseWriter, r *http.Request, c *call
 }
 
 func (a *API) mergeRequestClosesIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.mergeRequestIssues(w, r, c, true)
+}
+
+// mergeRequestRelatedIssues is GET …/merge_requests/:iid/related_issues.
+func (a *API) mergeRequestRelatedIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.mergeRequestIssues(w, r, c, false)
+}
+
+// mergeRequestIssues lists the issues a merge request closes (closing) or
+// closes and mentions.
+func (a *API) mergeRequestIssues(w http.ResponseWriter, r *http.Request, c *call, closing bool) error {
 	iid, err := mergeRequestIID(r)
 	if err != nil {
 		return err
@@ -47,7 +58,7 @@ func (a *API) mergeRequestClosesIssues(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	pg, err := a.svc.MergeRequestClosesIssues(r.Context(), c.id, r.PathValue("id"), iid, qy)
+	pg, err := a.svc.MergeRequestIssues(r.Context(), c.id, r.PathValue("id"), iid, closing, qy)
 	if err != nil {
 		return err
 	}

@@ -164,12 +164,13 @@ func (a *API) markAllTodosDone(w http.ResponseWriter, r *http.Request, c *call) 
 	return writeNoContent(w)
 }
 
-func (a *API) createIssueTodo(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := issueIID(r)
+// createTodo is POST …/issues/:iid/todo and …/merge_requests/:iid/todo.
+func (a *API) createTodo(w http.ResponseWriter, r *http.Request, c *call) error {
+	ref, err := noteableRef(r, "issue_iid")
 	if err != nil {
 		return err
 	}
-	page, created, err := a.svc.MarkIssueTodo(r.Context(), c.id, r.PathValue("id"), iid)
+	page, created, err := a.svc.MarkTodo(r.Context(), c.id, ref)
 	if err != nil {
 		return err
 	}
