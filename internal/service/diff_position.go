@@ -63,7 +63,9 @@ func (p *DiffPosition) json() (string, error) {
 // position it finds no diff line at (its line_code stays blank).
 const lineCodeInvalid = `:line_code=>["can't be blank", "must be a valid line code"]`
 
-func diffNoteInvalid(errs string) error {
+// noteErrors is the API's bad_request! of an invalid note: its errors
+// as Ruby shows a hash.
+func noteErrors(errs string) error {
 	return Invalid("400 Bad request - Note {" + errs + "}")
 }
 
@@ -73,15 +75,15 @@ func diffNoteInvalid(errs string) error {
 // line one of that version's diff of the file on the side(s) named.
 func (s *Service) checkDiffPosition(ctx context.Context, n *Noteable, pos *DiffPosition) (string, error) {
 	if n.Type != model.NoteableMergeRequest {
-		return "", diffNoteInvalid(`:noteable_type=>["is not included in the list"]`)
+		return "", noteErrors(`:noteable_type=>["is not included in the list"]`)
 	}
 	if pos.PositionType != "text" || pos.OldLine == 0 && pos.NewLine == 0 || pos.OldLine < 0 || pos.NewLine < 0 {
-		return "", diffNoteInvalid(lineCodeInvalid + `, :position=>["is incomplete"]`)
+		return "", noteErrors(lineCodeInvalid + `, :position=>["is incomplete"]`)
 	}
 	q := s.db.Queries()
 	v, err := q.MergeRequestDiffByHead(ctx, n.ID, pos.HeadSHA, pos.StartSHA)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (v.BaseSHA == nil || *v.BaseSHA != pos.BaseSHA) {
-		return "", diffNoteInvalid(lineCodeInvalid)
+		return "", noteErrors(lineCodeInvalid)
 	}
 	if err != nil {
 		return "", err
@@ -99,5 +101,5 @@ func (s *Service) checkDiffPosition(ctx context.Context, n *Noteable, pos *DiffP
 		}
 		return pos.json()
 	}
-	return "", diffNoteInvalid(lineCodeInvalid)
+	return "", noteErrors(lineCodeInvalid)
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/lablet/lablet/internal/auth"
@@ -141,9 +142,19 @@ func (s *Service) CreateDiscussion(ctx context.Context, id *auth.Identity, ref N
 		}
 		in.position = &p
 	}
+	var cmds []QuickAction
+	in.Body, cmds = splitNoteQuickActions(n, in.Body)
+	if in.Body == "" && len(cmds) > 0 {
+		return nil, s.commandsOnly(ctx, id, ref, cmds)
+	}
 	created, err := s.insertNote(ctx, id, n, in, &t)
 	if err != nil {
 		return nil, err
+	}
+	if len(cmds) > 0 {
+		if _, err := s.runQuickActions(ctx, id, ref, cmds); err != nil {
+			return nil, err
+		}
 	}
 	note := created.Notes[0]
 	return &Discussions{Noteable: created.Noteable, Total: 1, Users: created.Users, Suggestions: created.Suggestions,
@@ -161,6 +172,7 @@ func (s *Service) ReplyToDiscussion(ctx context.Context, id *auth.Identity, ref 
 		return nil, err
 	}
 	var note *model.Note
+	var cmds []QuickAction
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		d, err := s.readableDiscussion(ctx, q, n, discussionID)
 		if err != nil {
@@ -175,6 +187,9 @@ func (s *Service) ReplyToDiscussion(ctx context.Context, id *auth.Identity, ref 
 		}
 		if err := validateNoteBody(in.Body); err != nil {
 			return err
+		}
+		if in.Body, cmds = splitNoteQuickActions(n, in.Body); in.Body == "" && len(cmds) > 0 {
+			return nil // commands only: no reply, the commands run below
 		}
 		if d.Individual {
 			if err := q.SetNoteType(ctx, first.ID, discussionNote, n.Resolvable); err != nil {
@@ -197,7 +212,43 @@ func (s *Service) ReplyToDiscussion(ctx context.Context, id *auth.Identity, ref 
 	if err != nil {
 		return nil, fmt.Errorf("service: reply to discussion: %w", err)
 	}
+	if note == nil {
+		return nil, s.commandsOnly(ctx, id, ref, cmds)
+	}
+	if len(cmds) > 0 {
+		if _, err := s.runQuickActions(ctx, id, ref, cmds); err != nil {
+			return nil, err
+		}
+	}
 	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})
+}
+
+// splitNoteQuickActions takes the quick actions out of a note's body on
+// an issue or a merge request (Notes::QuickActionsService.supported?).
+func splitNoteQuickActions(n *Noteable, body string) (string, []QuickAction) {
+	if n.Type != model.NoteableIssue && n.Type != model.NoteableMergeRequest {
+		return body, nil
+	}
+	return splitQuickActions(body, n.Type)
+}
+
+// commandsOnly runs the commands of a thread note that held nothing else
+// and answers as the discussions API does then: the note is not written,
+// and it is invalid with the commands' message (Notes::CreateService
+// adds commands_only; the API's bad_request! shows the errors hash).
+func (s *Service) commandsOnly(ctx context.Context, id *auth.Identity, ref NoteableRef, cmds []QuickAction) error {
+	res, err := s.runQuickActions(ctx, id, ref, cmds)
+	if err != nil {
+		return err
+	}
+	if msg := res.Summary(); len(msg) > 0 && msg[0] != "" {
+		b, err := json.Marshal(msg[0])
+		if err != nil {
+			return err
+		}
+		return noteErrors(":commands_only=>[" + string(b) + "]")
+	}
+	return noteErrors(`:commands_only=>["Failed to apply commands."], :commands=>["Failed to apply commands."]`)
 }
 
 // ResolveDiscussion resolves or unresolves every resolvable note of a

@@ -54,7 +54,7 @@ type NoteInput struct {
 
 // noteInvalid is GitLab's bad_request!("Note #{note.errors.messages}").
 func noteInvalid(msg string) error {
-	return Invalid(`400 Bad request - Note {:note=>["` + msg + `"]}`)
+	return noteErrors(`:note=>["` + msg + `"]`)
 }
 
 // validateNoteBody applies Note's validations to a body.

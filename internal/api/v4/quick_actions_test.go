@@ -243,3 +243,42 @@ func TestQuickActionsTimeTracking(t *testing.T) {
 		t.Fatalf("time stats = %+v", got.TimeStats)
 	}
 }
+
+// A thread's first note and its replies run their quick actions like a
+// comment; a note of commands only is not written, and the discussions
+// API answers 400 with the commands' message (bad_request! of the note's
+// commands_only error, as GitLab's).
+func TestQuickActionsInDiscussions(t *testing.T) {
+	f, _, _ := quickFixture(t)
+	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := f.s.Client(t, f.reporter.Token)
+	d, resp, err := rc.Discussions.CreateIssueDiscussion(f.app.ID, i.IID, &gitlab.CreateIssueDiscussionOptions{
+		Body: gitlab.Ptr("Starting a thread\n/label ~bug")})
+	wantStatus(t, resp, err, http.StatusCreated)
+	if len(d.Notes) != 1 || d.Notes[0].Body != "Starting a thread" {
+		t.Fatalf("thread = %+v", d.Notes)
+	}
+	reply, resp, err := rc.Discussions.AddIssueDiscussionNote(f.app.ID, i.IID, d.ID, &gitlab.AddIssueDiscussionNoteOptions{
+		Body: gitlab.Ptr("Agreed\n/spend 30m")})
+	wantStatus(t, resp, err, http.StatusCreated)
+	if reply.Body != "Agreed" {
+		t.Fatalf("reply body = %q", reply.Body)
+	}
+	path := fmt.Sprintf("/projects/%d/issues/%d/discussions/%s/notes", f.app.ID, i.IID, d.ID)
+	r := f.do(t, f.reporter, "POST", path, map[string]any{"body": "/close"})
+	if want := `{"message":"400 Bad request - Note {:commands_only=>[\"Closed this issue.\"]}"}`; r.Status != http.StatusBadRequest ||
+		strings.TrimSpace(string(r.Body)) != want {
+		t.Fatalf("commands-only reply = %d %s, want 400 %s", r.Status, r.Body, want)
+	}
+	got, _, err := rc.Issues.GetIssue(f.app.ID, i.IID)
+	if err != nil || got.State != "closed" || len(got.Labels) != 1 || got.Labels[0] != "bug" || got.TimeStats.TotalTimeSpent != 1800 {
+		t.Fatalf("issue after the thread = %+v, %v", got, err)
+	}
+	all, _, err := rc.Discussions.GetIssueDiscussion(f.app.ID, i.IID, d.ID)
+	if err != nil || len(all.Notes) != 2 {
+		t.Fatalf("thread notes = %+v, %v; want the two with text", all, err)
+	}
+}
