@@ -145,7 +145,7 @@ func (s *Service) CreateDiscussion(ctx context.Context, id *auth.Identity, ref N
 	var cmds []QuickAction
 	in.Body, cmds = splitNoteQuickActions(n, in.Body)
 	if in.Body == "" && len(cmds) > 0 {
-		return nil, s.commandsOnly(ctx, id, ref, cmds)
+		return nil, s.commandsOnly(ctx, id, ref, cmds, "Note ", commandsFailed)
 	}
 	created, err := s.insertNote(ctx, id, n, in, &t)
 	if err != nil {
@@ -213,7 +213,7 @@ func (s *Service) ReplyToDiscussion(ctx context.Context, id *auth.Identity, ref 
 		return nil, fmt.Errorf("service: reply to discussion: %w", err)
 	}
 	if note == nil {
-		return nil, s.commandsOnly(ctx, id, ref, cmds)
+		return nil, s.commandsOnly(ctx, id, ref, cmds, "Note ", commandsFailed)
 	}
 	if len(cmds) > 0 {
 		if _, err := s.runQuickActions(ctx, id, ref, cmds); err != nil {
@@ -232,24 +232,33 @@ func splitNoteQuickActions(n *Noteable, body string) (string, []QuickAction) {
 	return splitQuickActions(body, n.Type)
 }
 
-// commandsOnly runs the commands of a thread note that held nothing else
-// and answers as the discussions API does then: the note is not written,
-// and it is invalid with the commands' message (Notes::CreateService
-// adds commands_only; the API's bad_request! shows the errors hash).
-func (s *Service) commandsOnly(ctx context.Context, id *auth.Identity, ref NoteableRef, cmds []QuickAction) error {
+// commandsOnly runs the commands of a note that held nothing else and
+// answers as the discussions and notes APIs then do: the note is
+// invalid with the commands' message (Notes::CreateService and
+// UpdateService add commands_only; bad_request! shows the errors hash
+// after prefix), or fallback when no command said anything.
+func (s *Service) commandsOnly(ctx context.Context, id *auth.Identity, ref NoteableRef, cmds []QuickAction, prefix, fallback string) error {
 	res, err := s.runQuickActions(ctx, id, ref, cmds)
 	if err != nil {
 		return err
 	}
-	if msg := res.Summary(); len(msg) > 0 && msg[0] != "" {
-		b, err := json.Marshal(msg[0])
-		if err != nil {
-			return err
-		}
-		return noteErrors(":commands_only=>[" + string(b) + "]")
+	msg := fallback
+	if sum := res.Summary(); len(sum) > 0 && sum[0] != "" {
+		msg = sum[0]
 	}
-	return noteErrors(`:commands_only=>["Failed to apply commands."], :commands=>["Failed to apply commands."]`)
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	errs := ":commands_only=>[" + string(b) + "]"
+	if msg == fallback && fallback == commandsFailed {
+		errs += `, :commands=>["` + commandsFailed + `"]`
+	}
+	return Invalid("400 Bad request - " + prefix + "{" + errs + "}")
 }
+
+// commandsFailed is Notes::CreateService's message when no command ran.
+const commandsFailed = "Failed to apply commands."
 
 // ResolveDiscussion resolves or unresolves every resolvable note of a
 // discussion (resolve_note on its first note: that note's author, the

@@ -216,6 +216,8 @@ func (s *Service) UpdateNote(ctx context.Context, id *auth.Identity, ref Noteabl
 		return nil, err
 	}
 	var note *model.Note
+	var cmds []QuickAction
+	deleted := false
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		note, err = s.noteOf(ctx, q, n, noteID)
 		if err != nil {
@@ -230,13 +232,28 @@ func (s *Service) UpdateNote(ctx context.Context, id *auth.Identity, ref Noteabl
 		if err := validateNoteBody(*body); err != nil {
 			return err
 		}
-		if err := q.UpdateNoteBody(ctx, note, *body); err != nil {
+		// Notes::UpdateService runs the new text's quick actions; a note
+		// left with commands only is deleted.
+		text, found := splitNoteQuickActions(n, *body)
+		if cmds = found; text == "" && len(cmds) > 0 {
+			deleted = true
+			return q.DeleteNote(ctx, note)
+		}
+		if err := q.UpdateNoteBody(ctx, note, text); err != nil {
 			return err
 		}
 		return s.writeNoteSuggestions(ctx, q, n, note)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if deleted {
+		return nil, s.commandsOnly(ctx, id, ref, cmds, "Failed to save note ", "Commands did not apply")
+	}
+	if len(cmds) > 0 {
+		if _, err := s.runQuickActions(ctx, id, ref, cmds); err != nil {
+			return nil, err
+		}
 	}
 	return s.withNoteUsers(ctx, &Notes{Noteable: n, Notes: []*model.Note{note}, Total: 1})
 }

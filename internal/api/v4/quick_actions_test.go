@@ -281,4 +281,26 @@ func TestQuickActionsInDiscussions(t *testing.T) {
 	if err != nil || len(all.Notes) != 2 {
 		t.Fatalf("thread notes = %+v, %v; want the two with text", all, err)
 	}
+
+	// An edit runs the new text's commands; an edit to commands only
+	// deletes the note (Notes::UpdateService).
+	edited, resp, err := rc.Notes.UpdateIssueNote(f.app.ID, i.IID, reply.ID, &gitlab.UpdateIssueNoteOptions{
+		Body: gitlab.Ptr("Agreed, reopening\n/reopen")})
+	wantStatus(t, resp, err, http.StatusOK)
+	if edited.Body != "Agreed, reopening" {
+		t.Fatalf("edited body = %q", edited.Body)
+	}
+	r = f.do(t, f.reporter, "PUT", fmt.Sprintf("/projects/%d/issues/%d/notes/%d", f.app.ID, i.IID, reply.ID),
+		map[string]any{"body": "/unlabel ~bug"})
+	if want := `{"message":"400 Bad request - Failed to save note {:commands_only=>[\"Removed ~bug label.\"]}"}`; r.Status != http.StatusBadRequest ||
+		strings.TrimSpace(string(r.Body)) != want {
+		t.Fatalf("commands-only edit = %d %s, want 400 %s", r.Status, r.Body, want)
+	}
+	got, _, err = rc.Issues.GetIssue(f.app.ID, i.IID)
+	if err != nil || got.State != "opened" || len(got.Labels) != 0 {
+		t.Fatalf("issue after the edits = %+v, %v", got, err)
+	}
+	if _, resp, err := rc.Notes.GetIssueNote(f.app.ID, i.IID, reply.ID); resp == nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("note edited to commands only: %v, want it deleted", err)
+	}
 }
