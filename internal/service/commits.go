@@ -119,11 +119,8 @@ func (e *PickError) Error() string { return e.Message }
 // branch refname is invalid" or "404 Branch Not Found").
 // A nil commit with a nil error is a successful dry run.
 func (s *Service) Pick(ctx context.Context, id *auth.Identity, projectRef string, in PickInput) (*ProjectRepo, *repo.Commit, error) {
-	pr, err := s.RepoForWrite(ctx, id, projectRef)
+	pr, err := s.repoForBranchPush(ctx, id, projectRef, in.Branch)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.checkPush(ctx, pr, in.Branch); err != nil {
 		return nil, nil, err
 	}
 	c, err := s.commitByRef(ctx, pr, in.SHA)

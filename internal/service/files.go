@@ -152,11 +152,8 @@ const maxStaleRetries = 20
 // branch starts at StartBranch or StartSHA; stale last_commit_id values are
 // refused. Failures are worded as GitLab words them.
 func (s *Service) CommitFiles(ctx context.Context, id *auth.Identity, projectRef string, in CommitInput) (*ProjectRepo, *repo.Commit, error) {
-	pr, err := s.RepoForWrite(ctx, id, projectRef)
+	pr, err := s.repoForBranchPush(ctx, id, projectRef, in.Branch)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := s.checkPush(ctx, pr, in.Branch); err != nil {
 		return nil, nil, err
 	}
 	r := pr.Repo

@@ -44,6 +44,10 @@ type GitRepo struct {
 	// PushOptions are the options of a push (git push -o), which
 	// AfterGitPush applies (merge_requests_push_options.go).
 	PushOptions []string
+	// Collaboration, set for a pusher below Developer, are the only
+	// branches they may update: those of merge requests allowing
+	// commits from the target's members (merge_requests_collaboration.go).
+	Collaboration map[string]bool
 }
 
 // ReservedRefPrefixes are the refs GitLab writes itself and no push may
@@ -97,20 +101,30 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 	if !CanReadCode(id, p, level) {
 		return nil, Forbidden(MsgGitDownloadNotAllowed)
 	}
+	var collaboration map[string]bool
 	if write {
 		switch {
 		case !id.Authenticated():
 			return nil, auth.ErrUnauthorized
-		case !id.HasAnyScope(auth.ScopeAPI, auth.ScopeWriteRepository), level < access.Developer:
+		case !id.HasAnyScope(auth.ScopeAPI, auth.ScopeWriteRepository):
 			return nil, Forbidden(MsgGitPushNotAllowed)
 		case p.Archived:
 			return nil, Forbidden(MsgGitPushArchived)
+		case level < access.Developer:
+			// GitAccess#check_push_access!: without push rights, a
+			// branch that allows collaboration still takes pushes.
+			if collaboration, err = s.collaborationBranches(ctx, id, p); err != nil {
+				return nil, err
+			}
+			if len(collaboration) == 0 {
+				return nil, Forbidden(MsgGitPushNotAllowed)
+			}
 		}
 	}
 	if s.repos == nil {
 		return nil, errors.New("service: no repository store")
 	}
-	g := &GitRepo{Project: p, Level: level, Repo: s.repos.Open(p.ID)}
+	g := &GitRepo{Project: p, Level: level, Repo: s.repos.Open(p.ID), Collaboration: collaboration}
 	if write {
 		g.HiddenRefs = ReservedRefPrefixes()
 		g.Pusher = id.User
@@ -174,6 +188,11 @@ func (s *Service) AuthorizeGitPush(ctx context.Context, g *GitRepo, changes []Re
 	d := &PushDecision{}
 	for _, c := range changes {
 		branch, ok := strings.CutPrefix(c.Ref, gitBranchPrefix)
+		if g.Level < access.Developer && (!ok || c.IsDelete() || c.IsCreate() || !g.Collaboration[branch]) {
+			// A collaborator updates the branches they were given, and
+			// creates, deletes or tags nothing (no push_code).
+			return nil, &PushRefusedError{Message: MsgGitPushNotAllowed}
+		}
 		if !ok {
 			continue // tags and other refs: Developer access, checked already; reserved ones: git
 		}

@@ -247,6 +247,19 @@ func (q *Queries) MergeRequestsByIDs(ctx context.Context, ids []int64) ([]*model
 	return list, q.LoadMergeRequestRelations(ctx, list)
 }
 
+// OpenCollaborationMergeRequests lists the open merge requests from
+// the fork sourceProjectID into another project whose author allowed
+// commits from members who can merge to the target.
+func (q *Queries) OpenCollaborationMergeRequests(ctx context.Context, sourceProjectID int64) ([]*model.MergeRequest, error) {
+	rows, err := q.query(ctx, "SELECT "+mergeRequestColumns+` FROM merge_requests WHERE merge_requests.source_project_id = ?
+		AND merge_requests.state = 'opened' AND merge_requests.allow_collaboration
+		AND merge_requests.target_project_id <> merge_requests.source_project_id ORDER BY merge_requests.id`, sourceProjectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: collaboration merge requests: %w", err)
+	}
+	return collect(rows, scanMergeRequest)
+}
+
 // OpenMergeRequestsOnBranch returns the open merge requests of project
 // projectID from branch (source true: from that project's branch) or into
 // it (source false), with their relations.

@@ -15,14 +15,7 @@ import (
 // and merges it; the issue is closed and upstream's main holds the change.
 func TestForkMergeRequestFlow(t *testing.T) {
 	f := newMRFixture(t)
-	if _, _, err := f.ownerC.Groups.UpdateGroup(f.g.ID, &gitlab.UpdateGroupOptions{Visibility: gitlab.Ptr(gitlab.PublicVisibility)}); err != nil {
-		t.Fatal(err)
-	}
-	upstream, _, err := f.ownerC.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Lib"),
-		NamespaceID: gitlab.Ptr(f.g.ID), Visibility: gitlab.Ptr(gitlab.PublicVisibility), InitializeWithReadme: gitlab.Ptr(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	upstream := f.publicUpstream(t)
 	bug, _, err := f.ownerC.Issues.CreateIssue(upstream.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Typo in README")})
 	if err != nil {
 		t.Fatal(err)
@@ -105,4 +98,19 @@ func TestForkMergeRequestFlow(t *testing.T) {
 	if err != nil || string(file) != "first line\nsecond line\n" {
 		t.Fatalf("upstream main's FIX.md = %q %v", file, err)
 	}
+}
+
+// publicUpstream makes the fixture's group public and creates in it the
+// public project "Lib", with a README, for outsiders to fork.
+func (f *mrFixture) publicUpstream(t *testing.T) *gitlab.Project {
+	t.Helper()
+	if _, _, err := f.ownerC.Groups.UpdateGroup(f.g.ID, &gitlab.UpdateGroupOptions{Visibility: gitlab.Ptr(gitlab.PublicVisibility)}); err != nil {
+		t.Fatal(err)
+	}
+	upstream, _, err := f.ownerC.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Lib"),
+		NamespaceID: gitlab.Ptr(f.g.ID), Visibility: gitlab.Ptr(gitlab.PublicVisibility), InitializeWithReadme: gitlab.Ptr(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return upstream
 }
