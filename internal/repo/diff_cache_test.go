@@ -26,11 +26,7 @@ func TestDiffTreesCached(t *testing.T) {
 	want := append([]FileDiff(nil), first...)
 	first[0].Diff = "changed by a caller"
 
-	objects := filepath.Join(r.Path(), "objects")
-	if err := os.Rename(objects, objects+".away"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Rename(objects+".away", objects) })
+	moveObjectsAway(t, r)
 	again, err := r.DiffTrees(ctx, c1.ID, c2.ID)
 	if err != nil || !reflect.DeepEqual(again, want) {
 		t.Fatalf("second DiffTrees = %+v, %v; want %+v", again, err, want)
@@ -51,11 +47,7 @@ func TestChangedFilesCached(t *testing.T) {
 	if n, err := r.ChangedFiles(ctx, c1.ID, c2.ID); err != nil || n != 2 {
 		t.Fatalf("ChangedFiles = %d, %v", n, err)
 	}
-	objects := filepath.Join(r.Path(), "objects")
-	if err := os.Rename(objects, objects+".away"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.Rename(objects+".away", objects) })
+	moveObjectsAway(t, r)
 	if n, err := r.ChangedFiles(ctx, c1.ID, c2.ID); err != nil || n != 2 {
 		t.Fatalf("second ChangedFiles = %d, %v", n, err)
 	}
@@ -100,4 +92,15 @@ func TestMergeTreesCached(t *testing.T) {
 	if got := gitOut(t, r, "cat-file", "-t", tree); got != "tree" {
 		t.Fatalf("tree %s not written again: %q", tree, got)
 	}
+}
+
+// moveObjectsAway hides r's object store until the test ends: whatever
+// r still answers comes from memory.
+func moveObjectsAway(t *testing.T, r *Repo) {
+	t.Helper()
+	objects := filepath.Join(r.Path(), "objects")
+	if err := os.Rename(objects, objects+".away"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Rename(objects+".away", objects) })
 }
