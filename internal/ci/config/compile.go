@@ -139,6 +139,13 @@ func (c *compiler) parseRoot(cfg *config, e *errs) {
 			defaults = deepMergeShallow(defaults, dm)
 		}
 	}
+	// A keyword used as a job name is read as the keyword: say so.
+	for _, k := range []string{"image", "services", "cache"} {
+		if m, ok := root.vals[k].(*Map); ok && m.Has("script") {
+			e.add("%s config contains unknown keys: script", k)
+			return
+		}
+	}
 	visible := 0
 	for pos, name := range root.keys {
 		if rootKeys[name] {
@@ -162,12 +169,6 @@ func (c *compiler) parseRoot(cfg *config, e *errs) {
 	}
 	if visible == 0 && len(e.list) == 0 {
 		e.add("jobs config should contain at least one visible job")
-	}
-	// A keyword used as a job name is read as the keyword: say so.
-	for _, k := range []string{"image", "services", "cache"} {
-		if m, ok := root.vals[k].(*Map); ok && m.Has("script") {
-			e.add("%s config contains unknown keys: script", k)
-		}
 	}
 }
 

@@ -12,7 +12,13 @@ const maxExtendsNesting = 10
 func resolveExtends(root *Map) (*Map, error) {
 	out := root.clone()
 	done := map[string]bool{}
+	heights := map[string]int{}
 	for _, k := range root.keys {
+		// GitLab follows every chain from every key: a chain longer than
+		// the limit fails at the key 11 levels down, whichever key starts it.
+		if err := checkChain(root, k, nil, heights); err != nil {
+			return nil, err
+		}
 		if _, err := extend(out, k, nil, done); err != nil {
 			return nil, err
 		}
@@ -20,19 +26,17 @@ func resolveExtends(root *Map) (*Map, error) {
 	return out, nil
 }
 
-func extend(root *Map, key string, ancestors []string, done map[string]bool) (*Map, error) {
+// checkChain reports unknown or invalid bases, cycles and chains deeper
+// than the limit, with GitLab's messages; heights memoises chain lengths.
+func checkChain(root *Map, key string, ancestors []string, heights map[string]int) error {
 	m, _ := root.vals[key].(*Map)
-	if m == nil || done[key] {
-		return m, nil
-	}
 	ev, ok := m.Get("extends")
 	if !ok {
-		done[key] = true
-		return m, nil
+		return nil
 	}
 	bases, ok := stringList(ev)
 	if !ok {
-		return nil, fmt.Errorf("jobs:%s extends should be an array of strings or a string", key)
+		return fmt.Errorf("jobs:%s extends should be an array of strings or a string", key)
 	}
 	var unknown, invalid []string
 	for _, b := range bases {
@@ -45,19 +49,44 @@ func extend(root *Map, key string, ancestors []string, done map[string]bool) (*M
 		}
 	}
 	if len(unknown) > 0 {
-		return nil, fmt.Errorf("%s: unknown keys in `extends` (%s)", key, strings.Join(unknown, ", "))
+		return fmt.Errorf("%s: unknown keys in `extends` (%s)", key, strings.Join(unknown, ", "))
 	}
 	if len(invalid) > 0 {
-		return nil, fmt.Errorf("%s: invalid base hashes in `extends` (%s)", key, strings.Join(invalid, ", "))
+		return fmt.Errorf("%s: invalid base hashes in `extends` (%s)", key, strings.Join(invalid, ", "))
 	}
 	if len(ancestors) > maxExtendsNesting {
-		return nil, fmt.Errorf("%s: nesting too deep in `extends`", key)
+		return fmt.Errorf("%s: nesting too deep in `extends`", key)
 	}
 	for _, a := range ancestors {
 		if a == key {
-			return nil, fmt.Errorf("%s: circular dependency detected in `extends`", key)
+			return fmt.Errorf("%s: circular dependency detected in `extends`", key)
 		}
 	}
+	if h, ok := heights[key]; ok && len(ancestors)+h <= maxExtendsNesting {
+		return nil // this chain was walked already and fits
+	}
+	h := 0
+	for _, b := range bases {
+		if err := checkChain(root, b, append(ancestors[:len(ancestors):len(ancestors)], key), heights); err != nil {
+			return err
+		}
+		h = max(h, heights[b]+1)
+	}
+	heights[key] = h
+	return nil
+}
+
+func extend(root *Map, key string, ancestors []string, done map[string]bool) (*Map, error) {
+	m, _ := root.vals[key].(*Map)
+	if m == nil || done[key] {
+		return m, nil
+	}
+	ev, ok := m.Get("extends")
+	if !ok {
+		done[key] = true
+		return m, nil
+	}
+	bases, _ := stringList(ev)
 	merged := newMap()
 	for _, b := range bases {
 		bm, err := extend(root, b, append(ancestors[:len(ancestors):len(ancestors)], key), done)

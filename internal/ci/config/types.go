@@ -151,9 +151,9 @@ type Trigger struct {
 
 // Job is one job of the pipeline, with defaults applied.
 type Job struct {
-	Name  string
-	Stage string
-	Image *Image
+	Name     string
+	Stage    string
+	Image    *Image
 	Services []Image
 
 	BeforeScript, Script, AfterScript []string
@@ -187,8 +187,8 @@ type Job struct {
 	// Position is the job's index in the merged file, so callers keep file order.
 	Position int
 
-	rules  []any // rules as written, evaluated by Compile
-	only   any
-	except any
+	rules    []any // rules as written, evaluated by Compile
+	only     any
+	except   any
 	hasRules bool
 }
