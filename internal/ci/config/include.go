@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -237,6 +238,7 @@ func (in *includer) local(ctx context.Context, loc string, from Include) ([]Incl
 	if err != nil {
 		return nil, fmt.Errorf("include `%s`: %w", loc, err)
 	}
+	files = slices.Sorted(slices.Values(files)) // file order is the include order
 	var out []Include
 	for _, f := range files {
 		if in.c.opts.Match(loc, f) && yamlExt(f) == nil {
