@@ -148,11 +148,7 @@ func TestExtendsErrors(t *testing.T) {
 	}
 	deep.WriteString("job: {extends: .l12}\n")
 	cases[deep.String()] = ".l1: nesting too deep in `extends`"
-	for yml, want := range cases {
-		if got := compileErr(t, yml, fixture{}); got != want {
-			t.Errorf("%q: got %q, want %q", yml, got, want)
-		}
-	}
+	expectErrors(t, cases, fixture{})
 }
 
 func TestReferenceTag(t *testing.T) {
@@ -230,11 +226,7 @@ func TestIncludeErrors(t *testing.T) {
 		"include: {project: other/p, file: a.yml}\nj: {script: x}\n": "Project `other/p` not found or access denied! Make sure any includes in the pipeline configuration are correctly defined.",
 		"include: x.txt\nj: {script: x}\n":                           "Included file `x.txt` does not have YAML extension!",
 	}
-	for yml, want := range cases {
-		if got := compileErr(t, yml, f); got != want {
-			t.Errorf("%q: got %q, want %q", yml, got, want)
-		}
-	}
+	expectErrors(t, cases, f)
 }
 
 func TestIncludeRules(t *testing.T) {
@@ -379,11 +371,7 @@ func TestNeedsAndDependencies(t *testing.T) {
 		"a: {stage: build, script: x, dependencies: [b]}\nb: {script: x}\n":            "a job: dependency b is not defined in current or prior stages",
 		"a: {script: x, needs: [], dependencies: [b]}\nb: {stage: build, script: x}\n": "jobs:a dependencies the b should be part of needs",
 	}
-	for yml, want := range cases {
-		if got := compileErr(t, yml, fixture{}); got != want {
-			t.Errorf("%q: got %q, want %q", yml, got, want)
-		}
-	}
+	expectErrors(t, cases, fixture{})
 	// Same-stage needs are allowed; an optional need of a missing job is dropped.
 	p := compile(t, "a: {script: x}\nb: {script: x, needs: [a, {job: c, optional: true, artifacts: false}]}\n", fixture{})
 	if n := job(t, p, "b").Needs; len(n) != 1 || n[0] != (Need{Job: "a", Artifacts: true}) {
@@ -412,11 +400,7 @@ func TestStructuralErrors(t *testing.T) {
 		"j: {script: x, timeout: soon}\n":                    "jobs:j timeout config should be a duration",
 		"j: {script: x, retry: 3}\n":                         "jobs:j retry max config must be greater than or equal to 0 and less than or equal to 2",
 	}
-	for yml, want := range cases {
-		if got := compileErr(t, yml, fixture{}); got != want {
-			t.Errorf("%q: got %q, want %q", yml, got, want)
-		}
-	}
+	expectErrors(t, cases, fixture{})
 }
 
 func TestEmptyPipeline(t *testing.T) {

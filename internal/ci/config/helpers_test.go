@@ -183,3 +183,13 @@ func eq[T comparable](t *testing.T, what string, got, want []T) {
 		t.Errorf("%s = %v, want %v", what, got, want)
 	}
 }
+
+// expectErrors compiles each YAML and checks its first error message.
+func expectErrors(t *testing.T, cases map[string]string, f fixture) {
+	t.Helper()
+	for yml, want := range cases {
+		if got := compileErr(t, yml, f); got != want {
+			t.Errorf("%q: got %q, want %q", yml, got, want)
+		}
+	}
+}
