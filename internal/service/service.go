@@ -41,6 +41,9 @@ type Service struct {
 	blobs blob.Store
 	// maxAttachmentSize bounds an upload (uploads.go).
 	maxAttachmentSize int64
+	// ci holds CI/CD's in-process state: the wake-up of runners waiting
+	// for jobs (ci_queue.go).
+	ci ciState
 }
 
 // Options configure a Service.
@@ -65,7 +68,8 @@ type Options struct {
 // New returns a Service over o's storage.
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
-		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize}
+		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize,
+		ci: ciState{queue: newJobQueue()}}
 	if s.maxAttachmentSize <= 0 {
 		s.maxAttachmentSize = DefaultMaxAttachmentSize
 	}

@@ -166,13 +166,13 @@ func (q *Queries) SetJobStatus(ctx context.Context, j *model.Job, from []string)
 	j.UpdatedAt = q.Now()
 	args := []any{j.Status, nullMS(j.QueuedAt), nullMS(j.StartedAt), nullMS(j.FinishedAt), nullMS(j.ScheduledAt),
 		nullStr(j.FailureReason), j.ExitCode, nullStr(j.TokenDigest), j.RunnerID, j.Coverage,
-		nullMS(j.ArtifactsExpireAt), ms(j.UpdatedAt), j.ID}
+		nullMS(j.ArtifactsExpireAt), j.AllowFailure, ms(j.UpdatedAt), j.ID}
 	for _, s := range from {
 		args = append(args, s)
 	}
 	res, err := q.exec(ctx, `UPDATE ci_builds SET status = ?, queued_at = ?, started_at = ?, finished_at = ?,
 		scheduled_at = ?, failure_reason = ?, exit_code = ?, token_digest = ?, runner_id = ?, coverage = ?,
-		artifacts_expire_at = ?, updated_at = ? WHERE id = ? AND status IN (`+placeholders(len(from))+")", args...)
+		artifacts_expire_at = ?, allow_failure = ?, updated_at = ? WHERE id = ? AND status IN (`+placeholders(len(from))+")", args...)
 	if err != nil {
 		return false, fmt.Errorf("store: set job status: %w", wrapErr(err))
 	}

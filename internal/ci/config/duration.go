@@ -3,6 +3,7 @@ package config
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -63,4 +64,11 @@ func parseDuration(s string) (int, bool) {
 		i = k
 	}
 	return total, true
+}
+
+// ParseDuration reads a human duration (start_in, timeout, expire_in) as
+// GitLab does; ok is false for text it does not accept.
+func ParseDuration(s string) (d time.Duration, ok bool) {
+	secs, ok := parseDuration(s)
+	return time.Duration(secs) * time.Second, ok
 }

@@ -1,0 +1,155 @@
+package service
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/ci/protocol"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
+)
+
+// ciVars is an ordered list of job variables where a later one of the
+// same key wins, as GitLab's Ci::Variables::Collection.
+type ciVars []protocol.Variable
+
+func (v *ciVars) add(key, value string) {
+	*v = append(*v, protocol.Variable{Key: key, Value: value, Public: true})
+}
+
+// resolved keeps the last value of each key, at the place of its first.
+func (v ciVars) resolved() []protocol.Variable {
+	last := map[string]int{}
+	for i, x := range v {
+		last[x.Key] = i
+	}
+	out := make([]protocol.Variable, 0, len(last))
+	seen := map[string]bool{}
+	for _, x := range v {
+		if seen[x.Key] {
+			continue
+		}
+		seen[x.Key] = true
+		out = append(out, v[last[x.Key]])
+	}
+	return out
+}
+
+// Map returns the variables by key (for rules and workflow).
+func (v ciVars) Map() map[string]string {
+	m := make(map[string]string, len(v))
+	for _, x := range v {
+		m[x.Key] = x.Value
+	}
+	return m
+}
+
+var slugInvalid = regexp.MustCompile(`[^a-z0-9]+`)
+
+// ciSlug is GitLab's CI_COMMIT_REF_SLUG: lowercased, anything but a-z
+// and 0-9 replaced by -, at most 63 bytes, no - at either end.
+func ciSlug(s string) string {
+	s = slugInvalid.ReplaceAllString(strings.ToLower(s), "-")
+	if len(s) > 63 {
+		s = s[:63]
+	}
+	return strings.Trim(s, "-")
+}
+
+// ciPipelineContext is what the pipeline-wide predefined variables are
+// made of.
+type ciPipelineContext struct {
+	BaseURL  string
+	Project  *model.Project
+	Pipeline *model.Pipeline
+	Commit   *repo.Commit
+	User     *model.User
+}
+
+// pipelineVariables are GitLab's predefined variables of a pipeline
+// (the ones known before any job runs, which rules see too).
+func pipelineVariables(c ciPipelineContext) ciVars {
+	var v ciVars
+	base := strings.TrimRight(c.BaseURL, "/")
+	u, _ := url.Parse(base)
+	p, pl := c.Project, c.Pipeline
+	v.add("CI", "true")
+	v.add("GITLAB_CI", "true")
+	v.add("CI_SERVER", "yes")
+	v.add("CI_SERVER_NAME", "GitLab")
+	v.add("CI_SERVER_URL", base)
+	if u != nil {
+		v.add("CI_SERVER_HOST", u.Hostname())
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"https": "443"}[u.Scheme]
+			if port == "" {
+				port = "80"
+			}
+		}
+		v.add("CI_SERVER_PORT", port)
+		v.add("CI_SERVER_PROTOCOL", u.Scheme)
+		v.add("CI_SERVER_FQDN", u.Host)
+	}
+	v.add("CI_API_V4_URL", base+"/api/v4")
+	v.add("CI_API_GRAPHQL_URL", base+"/api/graphql")
+	v.add("CI_PROJECT_ID", strconv.FormatInt(p.ID, 10))
+	v.add("CI_PROJECT_NAME", p.Path)
+	v.add("CI_PROJECT_TITLE", p.Name)
+	v.add("CI_PROJECT_PATH", p.FullPath())
+	v.add("CI_PROJECT_PATH_SLUG", ciSlug(p.FullPath()))
+	v.add("CI_PROJECT_NAMESPACE", p.Namespace.FullPath)
+	v.add("CI_PROJECT_NAMESPACE_ID", strconv.FormatInt(p.NamespaceID, 10))
+	v.add("CI_PROJECT_ROOT_NAMESPACE", strings.SplitN(p.Namespace.FullPath, "/", 2)[0])
+	v.add("CI_PROJECT_URL", base+"/"+p.FullPath())
+	v.add("CI_PROJECT_VISIBILITY", access.VisibilityName(p.VisibilityLevel))
+	v.add("CI_CONFIG_PATH", ciConfigPath)
+	if p.DefaultBranch != nil {
+		v.add("CI_DEFAULT_BRANCH", *p.DefaultBranch)
+	}
+	v.add("CI_PIPELINE_ID", strconv.FormatInt(pl.ID, 10))
+	v.add("CI_PIPELINE_IID", strconv.FormatInt(pl.IID, 10))
+	v.add("CI_PIPELINE_SOURCE", pl.Source)
+	v.add("CI_PIPELINE_URL", base+"/"+p.FullPath()+"/-/pipelines/"+strconv.FormatInt(pl.ID, 10))
+	v.add("CI_PIPELINE_CREATED_AT", pl.CreatedAt.UTC().Format(time.RFC3339))
+	if pl.Name != nil {
+		v.add("CI_PIPELINE_NAME", *pl.Name)
+	}
+	v.add("CI_COMMIT_SHA", pl.SHA)
+	v.add("CI_COMMIT_SHORT_SHA", pl.SHA[:min(8, len(pl.SHA))])
+	v.add("CI_COMMIT_BEFORE_SHA", pl.BeforeSHA)
+	v.add("CI_COMMIT_REF_NAME", pl.Ref)
+	v.add("CI_COMMIT_REF_SLUG", ciSlug(pl.Ref))
+	v.add("CI_COMMIT_REF_PROTECTED", strconv.FormatBool(pl.Protected))
+	if pl.Tag {
+		v.add("CI_COMMIT_TAG", pl.Ref)
+	} else {
+		v.add("CI_COMMIT_BRANCH", pl.Ref)
+	}
+	if c.Commit != nil {
+		msg := c.Commit.Message
+		v.add("CI_COMMIT_MESSAGE", msg)
+		v.add("CI_COMMIT_TITLE", c.Commit.Title)
+		desc := ""
+		if _, rest, ok := strings.Cut(msg, "\n"); ok {
+			desc = strings.TrimLeft(rest, "\n")
+		}
+		v.add("CI_COMMIT_DESCRIPTION", desc)
+		v.add("CI_COMMIT_AUTHOR", c.Commit.Author.Name+" <"+c.Commit.Author.Email+">")
+		v.add("CI_COMMIT_TIMESTAMP", c.Commit.Committer.Date.Format(time.RFC3339))
+	}
+	if c.User != nil {
+		v.add("GITLAB_USER_ID", strconv.FormatInt(c.User.ID, 10))
+		v.add("GITLAB_USER_LOGIN", c.User.Username)
+		v.add("GITLAB_USER_NAME", c.User.Name)
+		v.add("GITLAB_USER_EMAIL", c.User.Email)
+	}
+	return v
+}
+
+// ciConfigPath is where a project's CI/CD configuration lives.
+const ciConfigPath = ".gitlab-ci.yml"
