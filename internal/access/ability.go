@@ -159,4 +159,18 @@ const (
 	// push to its source branch (Developer, narrowed by the branch's
 	// protection); a note the caller may not read is not found.
 	ApplySuggestion Ability = "apply_suggestion"
+
+	// ReadPipeline: see a project's pipelines, jobs, their logs and
+	// artifacts: everyone who sees the project (GitLab's public_builds,
+	// on by default).
+	ReadPipeline Ability = "read_pipeline"
+	// CreatePipeline: run a pipeline (Developer).
+	CreatePipeline Ability = "create_pipeline"
+	// UpdatePipeline: retry or cancel a pipeline or its jobs, play a
+	// manual job (Developer).
+	UpdatePipeline Ability = "update_pipeline"
+	// DestroyPipeline: delete a pipeline (Owner).
+	DestroyPipeline Ability = "destroy_pipeline"
+	// EraseBuild: erase a job's log and artifacts (Maintainer).
+	EraseBuild Ability = "erase_build"
 )

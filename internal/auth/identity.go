@@ -55,6 +55,10 @@ type Identity struct {
 	Token *model.Token
 	// Sudo is set when the request acts as another user.
 	Sudo bool
+	// CIJob is set when a CI/CD job token authenticated the request: it
+	// acts as the job's user, only on what job tokens may reach (the
+	// job's project, reading) while the job runs.
+	CIJob *model.Job
 	// Session is set when a browser session (the _gitlab_session cookie)
 	// authenticated the request rather than a token.
 	Session *model.Session
@@ -84,7 +88,7 @@ func (id *Identity) UserID() int64 {
 // have entered Admin Mode (re-authenticated, at most AdminModeLifetime
 // ago); until then it acts as a regular user, in pages and in the API.
 func (id *Identity) IsAdmin() bool {
-	if !id.Authenticated() || !id.User.IsAdmin {
+	if !id.Authenticated() || !id.User.IsAdmin || id.CIJob != nil {
 		return false
 	}
 	if id.adminMode && id.Token != nil && !id.Sudo && !id.Token.HasScope(ScopeAdminMode) {

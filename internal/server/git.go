@@ -11,13 +11,14 @@ import (
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/githttp"
+	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
 )
 
 // newGitHandler builds the smart HTTP handler with its pre-receive hook in
 // the data directory (kept across restarts, rewritten at each start).
 func newGitHandler(cfg config.Config, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (*githttp.Handler, error) {
-	h, err := githttp.New(&gitResolver{svc: svc, auth: authn, log: log},
+	h, err := githttp.New(&gitResolver{svc: svc, auth: authn, log: log, externalURL: cfg.ExternalURL},
 		githttp.Options{HookDir: filepath.Join(cfg.DataDir, "git-hooks"), Logger: log, CachesOff: cfg.CachesOff})
 	if err != nil {
 		return nil, fmt.Errorf("server: git handler: %w", err)
@@ -31,6 +32,8 @@ type gitResolver struct {
 	svc  *service.Service
 	auth *auth.Authenticator
 	log  *slog.Logger
+	// externalURL is the configured external URL, if any.
+	externalURL string
 }
 
 // identity resolves git's credentials. As in GitLab the username is
@@ -42,9 +45,11 @@ func (g *gitResolver) identity(ctx context.Context, r *http.Request) (*auth.Iden
 	case githttp.CredNone:
 		return g.auth.Anonymous(), nil
 	case githttp.CredJobToken:
-		// CI job tokens ("gitlab-ci-token:<token>") plug in here once jobs
-		// exist; until then no such token is valid.
-		return nil, githttp.ErrUnauthorized
+		id, err := g.auth.JobToken(ctx, c.Token)
+		if errors.Is(err, auth.ErrUnauthorized) {
+			return nil, githttp.ErrUnauthorized
+		}
+		return id, err
 	}
 	id, err := g.auth.Token(ctx, c.Token, "")
 	switch {
@@ -80,6 +85,7 @@ func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath str
 		}
 		return githttp.PushPolicy{NoForcePush: d.NoForcePush}, nil
 	}
+	gr.BaseURL = route.ExternalURL(r, g.externalURL)
 	t.AfterPush = func(ctx context.Context, updates []githttp.RefUpdate, options []string) {
 		gr.PushOptions = options
 		if err := g.svc.AfterGitPush(ctx, gr, refChanges(updates)); err != nil {

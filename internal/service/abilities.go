@@ -30,7 +30,7 @@ func guestAccess(id *auth.Identity, p *model.Project, level access.Level) bool {
 func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a access.Ability) bool {
 	switch a {
 	case access.ReadProject, access.ReadIssue, access.ReadLabel, access.ReadMilestone,
-		access.ReadNote, access.ReadIssueBoard:
+		access.ReadNote, access.ReadIssueBoard, access.ReadPipeline:
 		return true
 	case access.ReadMergeRequest:
 		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
@@ -48,8 +48,12 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return p.MergeRequestsEnabled && level >= access.Developer
 	case access.AdminNote, access.AdminUpload:
 		return level >= access.Maintainer
-	case access.DestroyMergeRequest:
+	case access.DestroyMergeRequest, access.DestroyPipeline:
 		return level >= access.Owner
+	case access.CreatePipeline, access.UpdatePipeline:
+		return level >= access.Developer
+	case access.EraseBuild:
+		return level >= access.Maintainer
 	case access.DestroyIssue:
 		return level >= access.Owner
 	}

@@ -53,8 +53,6 @@ func (q *jobQueue) wake() {
 // queueScan bounds how many pending jobs one request looks at.
 const queueScan = 100
 
-// runnerContactInterval is how often a runner's contact time is written.
-const runnerContactInterval = time.Minute
 
 // JobRequest is a runner's request for work.
 type JobRequest struct {

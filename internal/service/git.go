@@ -48,6 +48,9 @@ type GitRepo struct {
 	// branches they may update: those of merge requests allowing
 	// commits from the target's members (merge_requests_collaboration.go).
 	Collaboration map[string]bool
+	// BaseURL is the server's URL as the client reached it: what pipelines
+	// a push creates see as CI_SERVER_URL.
+	BaseURL string
 }
 
 // ReservedRefPrefixes are the refs GitLab writes itself and no push may
@@ -106,7 +109,7 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 		switch {
 		case !id.Authenticated():
 			return nil, auth.ErrUnauthorized
-		case !id.HasAnyScope(auth.ScopeAPI, auth.ScopeWriteRepository):
+		case !id.HasAnyScope(auth.ScopeAPI, auth.ScopeWriteRepository), id.CIJob != nil:
 			return nil, Forbidden(MsgGitPushNotAllowed)
 		case p.Archived:
 			return nil, Forbidden(MsgGitPushArchived)
@@ -286,5 +289,6 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 	}
 	// After RecordPushes, whose refresh moved the open merge requests.
 	s.applyPushOptions(ctx, g, changes)
+	s.createPushPipelines(ctx, g, changes)
 	return nil
 }

@@ -159,6 +159,10 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 			level = access.Admin
 		}
 	}
+	// A job token reaches only its job's project.
+	if id.CIJob != nil && id.CIJob.ProjectID != p.ID {
+		return nil, 0, model.ProjectAccess{}, NotFound("Project")
+	}
 	if !viewer(id).CanSee(p.VisibilityLevel, level) || p.MarkedForDeletionOn != nil && level < access.Owner {
 		return nil, 0, model.ProjectAccess{}, NotFound("Project")
 	}

@@ -271,3 +271,16 @@ func (q *Queries) TouchJob(ctx context.Context, id int64) error {
 	_, err := q.exec(ctx, "UPDATE ci_builds SET updated_at = ? WHERE id = ? AND status = 'running'", ms(q.Now()), id)
 	return wrapErr(err)
 }
+
+// LatestSuccessfulJobs lists the jobs named name of ref's successful
+// pipelines, newest pipeline first.
+func (q *Queries) LatestSuccessfulJobs(ctx context.Context, projectID int64, ref, name string) ([]*model.Job, error) {
+	rows, err := q.query(ctx, `SELECT `+jobColumns+` FROM ci_builds WHERE project_id = ? AND ref = ? AND name = ?
+		AND status = 'success' AND NOT retried AND pipeline_id IN (SELECT id FROM ci_pipelines
+		WHERE project_id = ? AND ref = ? AND status = 'success') ORDER BY pipeline_id DESC, id DESC LIMIT 20`,
+		projectID, ref, name, projectID, ref)
+	if err != nil {
+		return nil, fmt.Errorf("store: latest successful jobs: %w", err)
+	}
+	return collect(rows, scanJob)
+}

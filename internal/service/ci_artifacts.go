@@ -1,0 +1,229 @@
+package service
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/blob"
+	"github.com/lablet/lablet/internal/ci/config"
+	"github.com/lablet/lablet/internal/model"
+)
+
+// MaxArtifactsSize bounds one uploaded artifacts file (GitLab's default
+// max_artifacts_size is 100 MiB).
+const MaxArtifactsSize = 100 << 20
+
+// ArtifactUpload is a runner's POST /jobs/:id/artifacts.
+type ArtifactUpload struct {
+	Token    string
+	Type     string // archive (default), junit, …
+	Format   string // zip (default), gzip, raw
+	ExpireIn string
+	FileName string
+	Body     io.Reader
+}
+
+// UploadArtifacts stores a running job's artifacts file; more than
+// MaxArtifactsSize is 413 and stores nothing.
+func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactUpload) (*model.JobArtifact, error) {
+	j, err := s.RunnerJob(ctx, jobID, in.Token)
+	if err != nil {
+		return nil, err
+	}
+	if in.Type == "" {
+		in.Type = artifactArchive
+	}
+	if in.Format == "" {
+		in.Format = "zip"
+	}
+	switch in.Format {
+	case "zip", "gzip", "raw":
+	default:
+		return nil, Invalid("artifact_format is invalid")
+	}
+	if !validArtifactType(in.Type) {
+		return nil, Invalid("artifact_type is invalid")
+	}
+	name := path.Base(strings.ReplaceAll(in.FileName, "\\", "/"))
+	if name == "" || name == "." || name == "/" {
+		name = "artifacts.zip"
+	}
+	key := fmt.Sprintf("ci/%d/jobs/%d/%s", j.ProjectID, j.ID, in.Type)
+	h := sha256.New()
+	limited := &io.LimitedReader{R: io.TeeReader(in.Body, h), N: MaxArtifactsSize + 1}
+	size, err := s.blobs.Put(ctx, key, limited)
+	if err != nil {
+		return nil, fmt.Errorf("service: store artifacts: %w", err)
+	}
+	if size > MaxArtifactsSize {
+		_ = s.blobs.Delete(ctx, key)
+		return nil, &Error{Kind: KindTooLarge, Message: "413 Request Entity Too Large"}
+	}
+	a := &model.JobArtifact{ProjectID: j.ProjectID, JobID: j.ID, FileType: in.Type, FileFormat: in.Format,
+		FileName: name, Size: size, FileSHA256: hex.EncodeToString(h.Sum(nil)), BlobKey: key}
+	if in.ExpireIn != "" && in.ExpireIn != "never" {
+		if d, ok := config.ParseDuration(in.ExpireIn); ok {
+			at := s.Now().Add(d)
+			a.ExpireAt = &at
+		}
+	}
+	if _, err := s.db.Queries().PutArtifact(ctx, a); err != nil {
+		_ = s.blobs.Delete(ctx, key)
+		return nil, err
+	}
+	return a, nil
+}
+
+// validArtifactType reports whether t is one of the artifact types
+// lablet keeps (GitLab's Ci::JobArtifact file types it supports here).
+func validArtifactType(t string) bool {
+	switch t {
+	case artifactArchive, "metadata", "junit", "coverage_report", "cobertura", "dotenv", "codequality",
+		"sast", "dependency_scanning", "container_scanning", "dast", "license_scanning", "performance",
+		"metrics", "terraform", "accessibility", "requirements", "cyclonedx", "annotations":
+		return true
+	}
+	return false
+}
+
+// ArtifactFile is an artifacts archive to send.
+type ArtifactFile struct {
+	Artifact *model.JobArtifact
+	Body     io.ReadSeekCloser
+	ModTime  time.Time
+}
+
+// RunnerArtifacts is the runner's GET /jobs/:id/artifacts: the archive of
+// job id, for the token of a running job of the same project (a
+// dependency's artifacts).
+func (s *Service) RunnerArtifacts(ctx context.Context, jobID int64, token string) (*ArtifactFile, error) {
+	id, err := s.jobTokenIdentity(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	j, err := s.db.Queries().JobByID(ctx, jobID)
+	if err != nil || j.ProjectID != id.CIJob.ProjectID {
+		return nil, NotFound("")
+	}
+	return s.openArtifact(ctx, j, artifactArchive)
+}
+
+// jobTokenIdentity resolves a job token sent to a runner route.
+func (s *Service) jobTokenIdentity(ctx context.Context, token string) (*auth.Identity, error) {
+	if token == "" {
+		return nil, auth.ErrUnauthorized
+	}
+	id, err := auth.NewAuthenticator(s.db, false, false).JobToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	return id, nil
+}
+
+// JobArtifacts is GET /projects/:id/jobs/:job_id/artifacts.
+func (s *Service) JobArtifacts(ctx context.Context, id *auth.Identity, ref string, jobID int64) (*ArtifactFile, error) {
+	v, err := s.jobFor(ctx, id, ref, jobID, access.ReadPipeline)
+	if err != nil {
+		return nil, err
+	}
+	return s.openArtifact(ctx, v.Job, artifactArchive)
+}
+
+// LatestArtifacts is GET /projects/:id/jobs/artifacts/:ref/download?job=:
+// the archive of the named job of the ref's newest successful pipeline.
+func (s *Service) LatestArtifacts(ctx context.Context, id *auth.Identity, projectRef, ref, jobName string) (*ArtifactFile, error) {
+	p, _, err := s.ciProject(ctx, id, projectRef, access.ReadPipeline)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Queries()
+	jobs, err := q.LatestSuccessfulJobs(ctx, p.ID, ref, jobName)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range jobs {
+		if f, err := s.openArtifact(ctx, j, artifactArchive); err == nil {
+			return f, nil
+		}
+	}
+	return nil, NotFound("")
+}
+
+// ArtifactEntry is GET …/artifacts/*artifact_path: one file of a job's
+// archive, read from the zip.
+func (s *Service) ArtifactEntry(ctx context.Context, id *auth.Identity, ref string, jobID int64, name string) (io.ReadCloser, int64, error) {
+	f, err := s.JobArtifacts(ctx, id, ref, jobID)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Body.Close()
+	if f.Artifact.FileFormat != "zip" {
+		return nil, 0, NotFound("")
+	}
+	zr, err := zip.NewReader(readerAt{f.Body}, f.Artifact.Size)
+	if err != nil {
+		return nil, 0, NotFound("")
+	}
+	for _, e := range zr.File {
+		if e.Name == name && !e.FileInfo().IsDir() {
+			rc, err := e.Open()
+			if err != nil {
+				return nil, 0, NotFound("")
+			}
+			data, err := io.ReadAll(io.LimitReader(rc, MaxArtifactsSize))
+			rc.Close()
+			if err != nil {
+				return nil, 0, NotFound("")
+			}
+			return io.NopCloser(strings.NewReader(string(data))), int64(len(data)), nil
+		}
+	}
+	return nil, 0, NotFound("")
+}
+
+// readerAt reads a seekable blob at offsets (zip wants io.ReaderAt).
+type readerAt struct{ r io.ReadSeeker }
+
+func (r readerAt) ReadAt(p []byte, off int64) (int, error) {
+	if _, err := r.r.Seek(off, io.SeekStart); err != nil {
+		return 0, err
+	}
+	return io.ReadFull(r.r, p)
+}
+
+func (s *Service) openArtifact(ctx context.Context, j *model.Job, fileType string) (*ArtifactFile, error) {
+	if j.ErasedAt != nil {
+		return nil, NotFound("")
+	}
+	arts, err := s.db.Queries().ArtifactsOfJobs(ctx, []int64{j.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range arts {
+		if a.FileType != fileType {
+			continue
+		}
+		if a.ExpireAt != nil && a.ExpireAt.Before(s.Now()) {
+			return nil, NotFound("")
+		}
+		body, info, err := s.blobs.Open(ctx, a.BlobKey)
+		if errors.Is(err, blob.ErrNotFound) {
+			return nil, NotFound("")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &ArtifactFile{Artifact: a, Body: body, ModTime: info.ModTime}, nil
+	}
+	return nil, NotFound("")
+}

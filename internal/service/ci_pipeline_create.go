@@ -1,0 +1,347 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lablet/lablet/internal/ci/config"
+	"github.com/lablet/lablet/internal/ci/expr"
+	"github.com/lablet/lablet/internal/ci/glob"
+	"github.com/lablet/lablet/internal/ci/protocol"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// Pipeline sources (ci_pipelines.source).
+const (
+	SourcePush     = "push"
+	SourceWeb      = "web"
+	SourceAPI      = "api"
+	SourceTrigger  = "trigger"
+	SourceSchedule = "schedule"
+	SourceMR       = "merge_request_event"
+)
+
+// PipelineInput is what a pipeline is created from.
+type PipelineInput struct {
+	Ref       string // branch or tag name
+	BeforeSHA string // the ref's value before a push; zeros for a new ref
+	Source    string
+	Variables []model.PipelineVariable
+	// BaseURL is the server's URL (CI_SERVER_URL and the like).
+	BaseURL string
+	// Quiet: a push without a configuration, or one its rules filter
+	// out, creates nothing and is no error.
+	Quiet bool
+}
+
+// PipelineConfigError is a configuration that gave no pipeline: GitLab's
+// messages, answered as {"message":{"base":[…]}}.
+type PipelineConfigError struct{ Messages []string }
+
+func (e *PipelineConfigError) Error() string { return strings.Join(e.Messages, ", ") }
+
+// createPipeline compiles the project's .gitlab-ci.yml at in.Ref and
+// stores the pipeline with its jobs, then starts it. A configuration
+// error stores a failed pipeline with its yaml_errors (as GitLab does
+// for pushes) and is returned as a *PipelineConfigError too.
+func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *model.User, in PipelineInput) (*model.Pipeline, error) {
+	r := s.repos.Open(p.ID)
+	pl := &model.Pipeline{ProjectID: p.ID, Ref: in.Ref, Source: in.Source, Status: model.CIStatusCreated,
+		BeforeSHA: in.BeforeSHA}
+	if pl.BeforeSHA == "" {
+		pl.BeforeSHA = strings.Repeat("0", 40)
+	}
+	if user != nil {
+		pl.UserID = &user.ID
+	}
+	sha, err := r.RefValue(gitBranchPrefix + in.Ref)
+	if err != nil || sha == "" {
+		sha, err = r.RefValue("refs/tags/" + in.Ref)
+		if err != nil || sha == "" {
+			return nil, &PipelineConfigError{Messages: []string{"Reference not found"}}
+		}
+		pl.Tag = true
+	}
+	commit, err := r.Commit(ctx, sha)
+	if err != nil {
+		return nil, fmt.Errorf("service: pipeline commit: %w", err)
+	}
+	pl.SHA = commit.ID
+	committed := commit.Committer.Date
+	pl.CommittedAt = &committed
+	pl.Protected, err = s.refProtected(ctx, p, in.Ref, pl.Tag)
+	if err != nil {
+		return nil, err
+	}
+	yml, err := r.Blob(ctx, pl.SHA, ciConfigPath)
+	if errors.Is(err, repo.ErrNotFound) {
+		return nil, &PipelineConfigError{Messages: []string{"Missing CI config file"}}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: read %s: %w", ciConfigPath, err)
+	}
+	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user})
+	for _, v := range in.Variables {
+		vars.add(v.Key, v.Value)
+	}
+	compiled, err := config.Compile(ctx, yml.Content, s.compileOptions(p, r, pl, in, vars.Map()))
+	var cfgErr *config.Error
+	switch {
+	case errors.Is(err, config.ErrFiltered), errors.Is(err, config.ErrNoJobs):
+		return nil, &PipelineConfigError{Messages: []string{err.Error()}}
+	case errors.As(err, &cfgErr):
+		if in.Quiet || in.Source == SourcePush {
+			msg := strings.Join(cfgErr.Messages, ", ")
+			reason := "config_error"
+			pl.Status, pl.YAMLErrors, pl.FailureReason = model.CIStatusFailed, &msg, &reason
+			if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.InsertPipeline(ctx, pl) }); err != nil {
+				return nil, err
+			}
+		}
+		return pl, &PipelineConfigError{Messages: cfgErr.Messages}
+	case err != nil:
+		return nil, fmt.Errorf("service: compile pipeline: %w", err)
+	}
+	if compiled.WorkflowName != "" {
+		pl.Name = &compiled.WorkflowName
+	}
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.InsertPipeline(ctx, pl); err != nil {
+			return err
+		}
+		if err := q.InsertPipelineVariables(ctx, pl.ID, in.Variables); err != nil {
+			return err
+		}
+		for _, cj := range compiled.Jobs {
+			j, err := jobFromConfig(pl, cj, compiled.Stages)
+			if err != nil {
+				return err
+			}
+			if err := q.InsertJob(ctx, j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("service: create pipeline: %w", err)
+	}
+	if err := s.processPipeline(ctx, pl.ID); err != nil {
+		return nil, err
+	}
+	return s.db.Queries().PipelineByID(ctx, pl.ID)
+}
+
+// refProtected reports whether a pipeline's ref is protected (its jobs
+// then get protected variables).
+func (s *Service) refProtected(ctx context.Context, p *model.Project, ref string, tag bool) (bool, error) {
+	if tag {
+		return false, nil
+	}
+	rules, err := s.BranchRules(ctx, p)
+	if err != nil {
+		return false, err
+	}
+	return rules.Protected(ref), nil
+}
+
+// compileOptions connects the compiler to the repository: rules:changes
+// reads the push's diff, rules:exists the commit's tree, include:local
+// the commit's files.
+func (s *Service) compileOptions(p *model.Project, r *repo.Repo, pl *model.Pipeline, in PipelineInput, vars map[string]string) config.Options {
+	return config.Options{
+		Variables: vars,
+		Source:    in.Source,
+		Evaluate:  expr.Evaluate,
+		Match:     glob.Match,
+		Changed: func(ctx context.Context) ([]string, bool, error) {
+			if zeroOID(pl.BeforeSHA) || in.Source != SourcePush {
+				return nil, false, nil
+			}
+			diffs, err := r.DiffTrees(ctx, pl.BeforeSHA, pl.SHA)
+			if err != nil {
+				return nil, false, nil // an unknown before (force push): changes is true, as in GitLab
+			}
+			var paths []string
+			for _, d := range diffs {
+				paths = append(paths, d.NewPath)
+				if d.OldPath != d.NewPath {
+					paths = append(paths, d.OldPath)
+				}
+			}
+			return paths, true, nil
+		},
+		Files: func(ctx context.Context) ([]string, error) {
+			entries, err := r.Tree(ctx, pl.SHA, "", true)
+			if err != nil {
+				return nil, err
+			}
+			var paths []string
+			for _, e := range entries {
+				if e.Type == "blob" {
+					paths = append(paths, e.Path)
+				}
+			}
+			return paths, nil
+		},
+		Include: func(ctx context.Context, inc config.Include) ([]byte, error) {
+			if inc.Kind != "local" {
+				return nil, fmt.Errorf("%w: %s includes are not available", config.ErrIncludeNotFound, inc.Kind)
+			}
+			b, err := r.Blob(ctx, pl.SHA, strings.TrimPrefix(inc.File, "/"))
+			if err != nil {
+				return nil, fmt.Errorf("%w: %s", config.ErrIncludeNotFound, inc.File)
+			}
+			return b.Content, nil
+		},
+	}
+}
+
+// jobFromConfig turns a compiled job into a job row of pipeline pl.
+func jobFromConfig(pl *model.Pipeline, cj *config.Job, stages []string) (*model.Job, error) {
+	spec := &jobSpec{BeforeScript: cj.BeforeScript, Script: cj.Script, AfterScript: cj.AfterScript,
+		NeedsSet: cj.NeedsSet, Dependencies: cj.Dependencies, DependenciesSet: cj.DependenciesSet,
+		StartIn: cj.StartIn, AllowExitCodes: cj.AllowFailureExitCodes}
+	if cj.Image != nil {
+		spec.Image = &protocol.Image{Name: cj.Image.Name, Entrypoint: cj.Image.Entrypoint}
+	}
+	for _, sv := range cj.Services {
+		spec.Services = append(spec.Services, protocol.Image{Name: sv.Name, Alias: sv.Alias, Command: sv.Command,
+			Entrypoint: sv.Entrypoint})
+	}
+	for _, v := range append(slices.Clone(cj.Variables), cj.MatrixVariables...) {
+		spec.Variables = append(spec.Variables, specVariable{Key: v.Key, Value: v.Value, Raw: v.Raw})
+	}
+	if cj.NodeTotal > 1 {
+		spec.Variables = append(spec.Variables, specVariable{Key: "CI_NODE_INDEX", Value: strconv.Itoa(cj.NodeIndex)},
+			specVariable{Key: "CI_NODE_TOTAL", Value: strconv.Itoa(cj.NodeTotal)})
+	}
+	for _, n := range cj.Needs {
+		spec.Needs = append(spec.Needs, specNeed{Job: n.Job, Artifacts: n.Artifacts, Optional: n.Optional})
+	}
+	if a := cj.Artifacts; a != nil {
+		if len(a.Paths) > 0 || a.Untracked {
+			spec.Artifacts = append(spec.Artifacts, protocol.Artifact{Name: a.Name, Untracked: a.Untracked,
+				Paths: a.Paths, Exclude: a.Exclude, When: a.When, Type: "archive", Format: "zip", ExpireIn: a.ExpireIn})
+		}
+		for _, kind := range slices.Sorted(maps.Keys(a.Reports)) {
+			spec.Artifacts = append(spec.Artifacts, protocol.Artifact{Name: kind, Paths: a.Reports[kind],
+				When: "always", Type: kind, Format: "gzip", ExpireIn: a.ExpireIn})
+		}
+	}
+	suffix := "-non_protected"
+	if pl.Protected {
+		suffix = "-protected"
+	}
+	for _, c := range cj.Cache {
+		key := c.Key
+		if key == "" {
+			key = "default"
+		}
+		if c.KeyPrefix != "" {
+			key = c.KeyPrefix + "-" + key
+		}
+		spec.Cache = append(spec.Cache, protocol.Cache{Key: key + suffix, Untracked: c.Untracked, Policy: c.Policy,
+			Paths: c.Paths, When: c.When, FallbackKeys: c.FallbackKeys})
+	}
+	if cj.Retry != nil {
+		spec.Retry = specRetry{Max: cj.Retry.Max, When: cj.Retry.When, ExitCodes: cj.Retry.ExitCodes}
+	}
+	if e := cj.Environment; e != nil {
+		spec.Environment = &specEnvironment{Name: e.Name, URL: e.URL, Action: e.Action}
+	}
+	if t := cj.Trigger; t != nil {
+		spec.Trigger = &specTrigger{Include: t.Include, Project: t.Project, Branch: t.Branch, Strategy: t.Strategy}
+	}
+	j := &model.Job{ProjectID: pl.ProjectID, PipelineID: pl.ID, Name: cj.Name, Stage: cj.Stage,
+		StageIdx: slices.Index(stages, cj.Stage), Status: model.CIStatusCreated, When: cj.When,
+		AllowFailure: cj.AllowFailure, SchedulingType: "stage", UserID: pl.UserID, Spec: spec.encode(),
+		Tags: cj.Tags, Ref: pl.Ref, SHA: pl.SHA, Tag: pl.Tag, Protected: pl.Protected}
+	if j.When == "" {
+		j.When = "on_success"
+	}
+	if cj.NeedsSet {
+		j.SchedulingType = "dag"
+	}
+	if cj.Coverage != "" {
+		j.CoverageRegex = &cj.Coverage
+	}
+	if cj.Interruptible != nil {
+		j.Interruptible = *cj.Interruptible
+	}
+	if cj.Timeout != "" {
+		d, ok := config.ParseDuration(cj.Timeout)
+		if !ok {
+			return nil, Invalid("timeout is not a duration: " + cj.Timeout)
+		}
+		secs := int(d.Seconds())
+		j.Timeout = &secs
+	}
+	if cj.ResourceGroup != "" {
+		j.ResourceGroup = &cj.ResourceGroup
+	}
+	if cj.Environment != nil && cj.Environment.Name != "" {
+		j.Environment = &cj.Environment.Name
+	}
+	return j, nil
+}
+
+// createPushPipelines creates a pipeline for each branch or tag a push
+// created or moved (ci.skip and its push option skip it, as in GitLab).
+// A push never fails for its pipelines: their errors are logged, and a
+// configuration error leaves a failed pipeline showing it.
+func (s *Service) createPushPipelines(ctx context.Context, g *GitRepo, changes []RefChange) {
+	if slices.Contains(g.PushOptions, "ci.skip") {
+		return
+	}
+	for _, c := range changes {
+		if c.IsDelete() {
+			continue
+		}
+		ref, ok := strings.CutPrefix(c.Ref, gitBranchPrefix)
+		if !ok {
+			if ref, ok = strings.CutPrefix(c.Ref, "refs/tags/"); !ok {
+				continue
+			}
+		}
+		if commit, err := g.Repo.Commit(ctx, c.New); err == nil && ciSkipped(commit.Message) {
+			continue
+		}
+		_, err := s.createPipeline(ctx, g.Project, g.Pusher, PipelineInput{Ref: ref, BeforeSHA: c.Old,
+			Source: SourcePush, BaseURL: g.BaseURL, Quiet: true, Variables: pushOptionVariables(g.PushOptions)})
+		var cfgErr *PipelineConfigError
+		if err != nil && !errors.As(err, &cfgErr) {
+			s.log.ErrorContext(ctx, "create push pipeline", "project_id", g.Project.ID, "ref", ref, "err", err)
+		}
+	}
+}
+
+// ciSkipped reports whether a commit message asks for no pipeline
+// ("[ci skip]" or "[skip ci]", any case).
+func ciSkipped(message string) bool {
+	m := strings.ToLower(message)
+	return strings.Contains(m, "[ci skip]") || strings.Contains(m, "[skip ci]")
+}
+
+// pushOptionVariables reads `git push -o ci.variable="KEY=value"`.
+func pushOptionVariables(options []string) []model.PipelineVariable {
+	var vars []model.PipelineVariable
+	for _, o := range options {
+		kv, ok := strings.CutPrefix(o, "ci.variable=")
+		if !ok {
+			continue
+		}
+		k, v, ok := strings.Cut(strings.Trim(kv, `"`), "=")
+		if ok && k != "" {
+			vars = append(vars, model.PipelineVariable{Key: k, Value: v, VariableType: "env_var"})
+		}
+	}
+	return vars
+}
