@@ -84,8 +84,17 @@ type Case struct {
 	// Attachment is the artifact path named by "[[ATTACHMENT|path]]" in
 	// a failed or errored case's system-out.
 	Attachment string `json:"-"`
+}
 
-	key string // GitLab's "#{suite_name}_#{classname}_#{name}"
+// key is GitLab's "#{suite_name}_#{classname}_#{name}", from the
+// exported fields so that cases made elsewhere merge too (a nameless case
+// and one named "(No name)" share it).
+func (c *Case) key() string {
+	classname := ""
+	if c.Classname != nil {
+		classname = *c.Classname
+	}
+	return c.SuiteName + "_" + classname + "_" + c.Name
 }
 
 // RecentFailures counts a test's recent failures on the base branch.
@@ -110,7 +119,7 @@ func newBuilder(name string) *suiteBuilder {
 }
 
 func (b *suiteBuilder) add(c *Case) {
-	k := c.Status + "\x00" + c.key
+	k := c.Status + "\x00" + c.key()
 	if i, ok := b.index[k]; ok {
 		b.byStatus[c.Status][i] = c
 	} else {

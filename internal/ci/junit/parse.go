@@ -145,9 +145,8 @@ func newCase(data *hash, suite string) (*Case, error) {
 	if v := data.get("suite_name"); v != nil {
 		c.SuiteName = toS(v)
 	}
-	name := data.get("name")
 	c.Name = "(No name)"
-	if name != nil {
+	if name := data.get("name"); name != nil {
 		c.Name = toS(name)
 	}
 	c.Classname, c.File = optional(data.get("classname")), optional(data.get("file"))
@@ -156,7 +155,6 @@ func newCase(data *hash, suite string) (*Case, error) {
 		return nil, err
 	}
 	c.ExecutionTime = t
-	c.key = c.SuiteName + "_" + toS(data.get("classname")) + "_" + toS(name)
 	return c, nil
 }
 

@@ -107,3 +107,19 @@ func TestJSON(t *testing.T) {
 		t.Errorf("client-go read %+v / %+v", r, c)
 	}
 }
+
+// TestReportOfBuiltSuites: suites made outside Parse merge by the same
+// key, read from their exported fields.
+func TestReportOfBuiltSuites(t *testing.T) {
+	class := "C"
+	mk := func(name string, time float64) *Case {
+		return &Case{Status: StatusSuccess, Name: name, Classname: &class, SuiteName: "S", ExecutionTime: time}
+	}
+	a := &Suite{Name: "job", Counts: Counts{TotalTime: 3}, TestCases: []*Case{mk("x", 1), mk("y", 2)}}
+	b := &Suite{Name: "job", Counts: Counts{TotalTime: 4}, TestCases: []*Case{mk("x", 4)}}
+	r := NewReport(a, b)
+	s := r.TestSuites[0]
+	if len(r.TestSuites) != 1 || s.TotalCount != 2 || s.TotalTime != 7 || s.TestCases[0].ExecutionTime != 4 {
+		t.Errorf("report %+v, suite %+v", r, s)
+	}
+}
