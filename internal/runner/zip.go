@@ -124,7 +124,9 @@ var errUnsafeArchive = errors.New("unsafe archive entry")
 // writing it, any entry that would land outside dir: absolute names, ..,
 // symbolic links pointing out, writes through links already there (all
 // access goes through an os.Root), and stops at maxUnpackedBytes.
-func extractZip(src, dir string) error {
+func extractZip(src, dir string) error { return extractZipLimit(src, dir, maxUnpackedBytes) }
+
+func extractZipLimit(src, dir string, limit int64) error {
 	zr, err := zip.OpenReader(src)
 	if err != nil {
 		return fmt.Errorf("open archive: %w", err)
@@ -138,16 +140,16 @@ func extractZip(src, dir string) error {
 		return fmt.Errorf("open %s: %w", dir, err)
 	}
 	defer root.Close()
-	budget := int64(maxUnpackedBytes)
+	budget := limit
 	for _, f := range zr.File {
-		if err := extractEntry(root, f, &budget); err != nil {
+		if err := extractEntry(root, f, &budget, limit); err != nil {
 			return fmt.Errorf("extract %q: %w", f.Name, err)
 		}
 	}
 	return nil
 }
 
-func extractEntry(root *os.Root, f *zip.File, budget *int64) error {
+func extractEntry(root *os.Root, f *zip.File, budget *int64, limit int64) error {
 	name := strings.TrimSuffix(f.Name, "/")
 	if strings.ContainsAny(name, "\\\x00") || !filepath.IsLocal(name) {
 		return errUnsafeArchive
@@ -178,7 +180,7 @@ func extractEntry(root *os.Root, f *zip.File, budget *int64) error {
 		if err := removeIfThere(root, name); err != nil {
 			return err
 		}
-		return writeEntry(root, f, name, mode.Perm()|0o600, budget)
+		return writeEntry(root, f, name, mode.Perm()|0o600, budget, limit)
 	}
 	return nil // other kinds are skipped, as GitLab Runner does
 }
@@ -206,7 +208,7 @@ func removeIfThere(root *os.Root, name string) error {
 	return root.Remove(name)
 }
 
-func writeEntry(root *os.Root, f *zip.File, name string, perm fs.FileMode, budget *int64) error {
+func writeEntry(root *os.Root, f *zip.File, name string, perm fs.FileMode, budget *int64, limit int64) error {
 	rc, err := f.Open()
 	if err != nil {
 		return err
@@ -223,7 +225,7 @@ func writeEntry(root *os.Root, f *zip.File, name string, perm fs.FileMode, budge
 		err = cerr
 	}
 	if err == nil && *budget < 0 {
-		err = fmt.Errorf("archive unpacks to more than %d bytes", int64(maxUnpackedBytes))
+		err = fmt.Errorf("archive unpacks to more than %d bytes", limit)
 	}
 	return err
 }
