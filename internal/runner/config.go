@@ -45,7 +45,7 @@ type Config struct {
 type RunnerConfig struct {
 	Name            string    `toml:"name"`
 	URL             string    `toml:"url"`
-	ID              int64     `toml:"id,omitempty"`
+	ID              int64     `toml:"id,omitzero"`
 	Token           string    `toml:"token"`
 	TokenObtainedAt time.Time `toml:"token_obtained_at,omitempty"`
 	TokenExpiresAt  time.Time `toml:"token_expires_at,omitempty"`
@@ -53,7 +53,7 @@ type RunnerConfig struct {
 	Shell           string    `toml:"shell,omitempty"`
 	BuildsDir       string    `toml:"builds_dir"`
 	CacheDir        string    `toml:"cache_dir"`
-	OutputLimit     int       `toml:"output_limit,omitempty"` // KiB of trace kept
+	OutputLimit     int       `toml:"output_limit,omitzero"` // KiB of trace kept
 }
 
 // LoadConfig reads a config file and fills in GitLab Runner's defaults.

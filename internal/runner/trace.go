@@ -148,9 +148,11 @@ func (t *jobTrace) send(ctx context.Context) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.lastSent = time.Now()
-	switch {
-	case isEnded(res.jobStatus) || res.status == http.StatusForbidden:
+	if isEnded(res.jobStatus) || res.status == http.StatusForbidden {
 		t.abort(abortText(res.jobStatus, res.status))
+	}
+	switch {
+	case res.status == http.StatusForbidden:
 	case res.status == http.StatusAccepted:
 		t.sent = offset + int64(len(chunk))
 	case res.status == http.StatusRequestedRangeNotSatisfiable:
@@ -210,8 +212,11 @@ func (t *jobTrace) finish(ctx context.Context, state, reason string, exitCode *i
 	t.mu.Lock()
 	_ = t.masker.Close()
 	t.mu.Unlock()
+	// Send what is left, also of a canceled job: the server may still
+	// take it. Stop when a patch brings no progress.
 	for range 5 {
-		if !t.send(ctx) || t.isAborted() {
+		before := t.sentBytes()
+		if !t.send(ctx) || t.sentBytes() == before {
 			break
 		}
 	}
@@ -254,11 +259,8 @@ func (t *jobTrace) finish(ctx context.Context, state, reason string, exitCode *i
 	}
 }
 
-func (t *jobTrace) isAborted() bool {
-	select {
-	case <-t.aborted:
-		return true
-	default:
-		return false
-	}
+func (t *jobTrace) sentBytes() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.sent
 }
