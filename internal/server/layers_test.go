@@ -30,6 +30,7 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/access", onlyThese: []string{}},
 		{pkg: "internal/markdown", onlyThese: []string{}},
+		{pkg: "internal/runner", onlyThese: []string{"internal/ci/protocol"}},
 		{pkg: "internal/blob", onlyThese: []string{}},
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/route", onlyThese: []string{"internal/access"}},
