@@ -362,3 +362,20 @@ func TestRunStopsOnForbidden(t *testing.T) {
 		t.Errorf("Run = %v, want the 403", err)
 	}
 }
+
+// A cache saved by one job is restored in the next job of the project.
+func TestRunCacheCarriesOver(t *testing.T) {
+	f := newFakeGitLab(t)
+	first := f.addJob(1, []string{"mkdir -p out && echo cached-by-first > out/result.txt"}, 3600, "none")
+	second := f.addJob(2, []string{"cat out/result.txt"}, 3600, "none")
+	startRunner(t, f)
+	waitDone(t, first, 30*time.Second)
+	waitDone(t, second, 30*time.Second)
+	trace, _, _, final := f.snapshot(second)
+	if final.State != protocol.StateSuccess {
+		t.Errorf("final %+v\n%s", final, trace)
+	}
+	if !strings.Contains(trace, "Successfully extracted cache") || !strings.Contains(trace, "\ncached-by-first\n") {
+		t.Errorf("cache not restored:\n%s", trace)
+	}
+}

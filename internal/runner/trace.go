@@ -19,6 +19,10 @@ const (
 	defaultTraceInterval = 3 * time.Second
 	touchInterval        = 30 * time.Second
 	finalUpdateTimeout   = 5 * time.Minute
+	// A trace that grew by kickSize is sent without waiting for the
+	// interval; one patch carries at most maxPatchSize.
+	kickSize     = 64 << 10
+	maxPatchSize = 1 << 20
 )
 
 // jobTrace collects a job's output, masked, and streams it to the server.
@@ -39,6 +43,7 @@ type jobTrace struct {
 	sent      int64 // bytes the server has
 	lastSent  time.Time
 
+	kick        chan struct{} // the trace grew by kickSize
 	abortOnce   sync.Once
 	aborted     chan struct{}
 	abortReason string // set before aborted is closed
@@ -50,6 +55,7 @@ func newJobTrace(c *client, job *protocol.JobResponse, limit int, log *slog.Logg
 		interval: defaultTraceInterval,
 		limit:    limit,
 		aborted:  make(chan struct{}),
+		kick:     make(chan struct{}, 1),
 		lastSent: time.Now(),
 	}
 	secrets := []string{job.Token}
@@ -93,6 +99,12 @@ func (t *jobTrace) append(p []byte) (int, error) {
 		return len(p), nil
 	}
 	t.data = append(t.data, p...)
+	if int64(len(t.data))-t.sent >= kickSize {
+		select {
+		case t.kick <- struct{}{}:
+		default:
+		}
+	}
 	return len(p), nil
 }
 
@@ -113,6 +125,8 @@ func (t *jobTrace) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
+		case <-t.kick:
+			timer.Stop()
 		}
 		if !t.send(ctx) && time.Since(t.lastSentAt()) >= touchInterval {
 			t.touch(ctx)
@@ -133,6 +147,9 @@ func (t *jobTrace) send(ctx context.Context) bool {
 	t.mu.Lock()
 	offset := t.sent
 	chunk := t.data[offset:] // data only grows: this part is not written again
+	if len(chunk) > maxPatchSize {
+		chunk = chunk[:maxPatchSize]
+	}
 	t.mu.Unlock()
 	if len(chunk) == 0 {
 		return false
@@ -214,7 +231,7 @@ func (t *jobTrace) finish(ctx context.Context, state, reason string, exitCode *i
 	t.mu.Unlock()
 	// Send what is left, also of a canceled job: the server may still
 	// take it. Stop when a patch brings no progress.
-	for range 5 {
+	for range 10 {
 		before := t.sentBytes()
 		if !t.send(ctx) || t.sentBytes() == before {
 			break
