@@ -38,6 +38,7 @@ type fakeGitLab struct {
 	requests    []protocol.JobRequest
 	polls       int
 	forbidPolls bool
+	conflicts   int      // polls after the first answered 409, as when another runner took the job
 	gitAuth     []string // Authorization headers git sent
 	depTokens   []string // JOB-TOKEN headers of artifact downloads
 }
@@ -48,7 +49,8 @@ type fakeJob struct {
 	token string
 	body  []byte
 
-	cancelOnPatch bool // answer the first patch with Job-Status: canceled
+	cancelOnPatch bool // answer patches with Job-Status: canceled
+	forbidOnPatch bool // answer patches 403, as GitLab does for a job no longer running
 	lose416       bool // keep only part of the first patch and answer 416
 
 	trace     bytes.Buffer
@@ -186,6 +188,11 @@ func (f *fakeGitLab) requestJob(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"message":"403 Forbidden"}`))
 		return
 	}
+	if f.polls > 1 && f.conflicts > 0 {
+		f.conflicts--
+		w.WriteHeader(http.StatusConflict)
+		return
+	}
 	// The first poll finds nothing, as a runner's first poll often does.
 	if f.polls == 1 || len(f.queue) == 0 {
 		w.Header().Set("X-GitLab-Last-Update", "lu-"+strconv.Itoa(f.polls))
@@ -214,7 +221,7 @@ func (f *fakeGitLab) patchTrace(w http.ResponseWriter, r *http.Request, j *fakeJ
 	body, _ := io.ReadAll(r.Body)
 	cr := r.Header.Get("Content-Range")
 	j.patches = append(j.patches, fakePatch{contentRange: cr, jobToken: r.Header.Get("JOB-TOKEN"), size: len(body)})
-	if r.Header.Get("JOB-TOKEN") != j.token || j.final != nil {
+	if r.Header.Get("JOB-TOKEN") != j.token || j.final != nil || j.forbidOnPatch {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
@@ -259,6 +266,14 @@ func (f *fakeGitLab) updateJob(w http.ResponseWriter, r *http.Request, j *fakeJo
 		return
 	}
 	j.finalPuts++
+	if j.forbidOnPatch { // the job is over: GitLab refuses its updates
+		if j.final == nil {
+			j.final = &req
+			close(j.done)
+		}
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
 	if j.finalPuts == 1 {
 		// GitLab answers 202 while it has not got the whole trace yet.
 		w.Header().Set("X-GitLab-Trace-Update-Interval", "1")

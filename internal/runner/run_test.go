@@ -80,12 +80,14 @@ func TestRunJobProtocol(t *testing.T) {
 		"echo raw=$RAW_VAR exp=$EXPANDED",
 		`if grep -rqF "$CI_JOB_TOKEN" .git; then echo TOKEN_IN_GIT; else echo NO_TOKEN_IN_GIT; fi`,
 		"cat README.md dep/out.txt",
+		`stat -c 'mode=%a' . "$(dirname "$FILE_VAR")"`,
 		"mkdir -p out && echo built > out/result.txt && echo x > out/skip.tmp",
 		"echo '<testsuite/>' > report.xml",
 		"echo leaked glpat-abcdefghij0123 token",
 		"pwd",
 	}, 3600, "fetch")
 	j.lose416 = true
+	f.conflicts = 2 // retried with a backoff
 	cfg, stop := startRunner(t, f)
 	waitDone(t, j, 60*time.Second)
 	if err := stop(); err != nil {
@@ -144,7 +146,7 @@ func TestRunJobProtocol(t *testing.T) {
 		"section_start:", ":get_sources\r\x1b[0K", "Checking out " + f.sha[:8] + " as detached HEAD (ref is main)",
 		ansiGreen + "$ echo hello" + ansiReset + "\nhello\n",
 		"secret=[MASKED]\n", "file-content\n", "raw=$SECRET_VALUE-raw exp=pre-plain\n",
-		"NO_TOKEN_IN_GIT\n", "hello from git\nfrom-dependency\n", "leaked glpat-[MASKED] token\n",
+		"NO_TOKEN_IN_GIT\n", "hello from git\nfrom-dependency\n", "mode=700\nmode=700\n", "leaked glpat-[MASKED] token\n",
 		"after success\n", "Job succeeded",
 		":step_script\r\x1b[0K", ":upload_artifacts_on_success\r", ":archive_cache\r",
 	} {
@@ -286,24 +288,36 @@ func waitPid(t *testing.T, file string) int {
 	return 0
 }
 
+// The server cancels a job: Job-Status: canceled on a trace patch, or
+// 403 (the job is no longer running). The job's processes are killed.
 func TestRunJobCanceledByServer(t *testing.T) {
-	f := newFakeGitLab(t)
-	pidFile := filepath.Join(t.TempDir(), "pid")
-	j := f.addJob(3, sleeper(pidFile), 3600, "none")
-	j.cancelOnPatch = true
-	start := time.Now()
-	startRunner(t, f)
-	pid := waitPid(t, pidFile)
-	waitDone(t, j, 30*time.Second)
-	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("cancel took %s", d)
-	}
-	_, _, _, final := f.snapshot(j)
-	if final.State != protocol.StateFailed || final.FailureReason != "job_canceled" {
-		t.Errorf("final %+v", final)
-	}
-	if !processGone(pid) {
-		t.Errorf("background process %d of the canceled job still runs", pid)
+	for name, how := range map[string]func(*fakeJob){
+		"Job-Status": func(j *fakeJob) { j.cancelOnPatch = true },
+		"403":        func(j *fakeJob) { j.forbidOnPatch = true },
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFakeGitLab(t)
+			pidFile := filepath.Join(t.TempDir(), "pid")
+			j := f.addJob(3, sleeper(pidFile), 3600, "none")
+			how(j)
+			start := time.Now()
+			startRunner(t, f)
+			pid := waitPid(t, pidFile)
+			waitDone(t, j, 30*time.Second)
+			if d := time.Since(start); d > 20*time.Second {
+				t.Errorf("cancel took %s", d)
+			}
+			trace, _, _, final := f.snapshot(j)
+			if final.State != protocol.StateFailed || final.FailureReason != "job_canceled" {
+				t.Errorf("final %+v", final)
+			}
+			if strings.Contains(trace, "after ") {
+				t.Errorf("after_script ran for a canceled job:\n%s", trace)
+			}
+			if !processGone(pid) {
+				t.Errorf("background process %d of the canceled job still runs", pid)
+			}
+		})
 	}
 }
 
