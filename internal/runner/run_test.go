@@ -275,6 +275,19 @@ func sleeper(pidFile string) []string {
 	return []string{"(sleep 60; echo never) & echo $! > " + pidFile, "sleep 60"}
 }
 
+// startSleeper runs a job that leaves a background process and sleeps,
+// and waits until it runs: the fake, the job, the background pid and the
+// runner's stop.
+func startSleeper(t *testing.T, id int64, timeout int, setup func(*fakeJob)) (*fakeGitLab, *fakeJob, int, func() error) {
+	t.Helper()
+	f := newFakeGitLab(t)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	j := f.addJob(id, sleeper(pidFile), timeout, "none")
+	setup(j)
+	_, stop := startRunner(t, f)
+	return f, j, waitPid(t, pidFile), stop
+}
+
 func waitPid(t *testing.T, file string) int {
 	t.Helper()
 	for range 100 {
@@ -296,13 +309,8 @@ func TestRunJobCanceledByServer(t *testing.T) {
 		"403":        func(j *fakeJob) { j.forbidOnPatch = true },
 	} {
 		t.Run(name, func(t *testing.T) {
-			f := newFakeGitLab(t)
-			pidFile := filepath.Join(t.TempDir(), "pid")
-			j := f.addJob(3, sleeper(pidFile), 3600, "none")
-			how(j)
 			start := time.Now()
-			startRunner(t, f)
-			pid := waitPid(t, pidFile)
+			f, j, pid, _ := startSleeper(t, 3, 3600, how)
 			waitDone(t, j, 30*time.Second)
 			if d := time.Since(start); d > 20*time.Second {
 				t.Errorf("cancel took %s", d)
@@ -322,11 +330,7 @@ func TestRunJobCanceledByServer(t *testing.T) {
 }
 
 func TestRunJobTimeout(t *testing.T) {
-	f := newFakeGitLab(t)
-	pidFile := filepath.Join(t.TempDir(), "pid")
-	j := f.addJob(4, sleeper(pidFile), 2, "none")
-	startRunner(t, f)
-	pid := waitPid(t, pidFile)
+	f, j, pid, _ := startSleeper(t, 4, 2, func(*fakeJob) {})
 	waitDone(t, j, 30*time.Second)
 	trace, _, _, final := f.snapshot(j)
 	if final.State != protocol.StateFailed || final.FailureReason != protocol.JobExecutionTimeout {
@@ -343,11 +347,7 @@ func TestRunJobTimeout(t *testing.T) {
 // A runner stopping (SIGINT/SIGTERM) aborts its jobs and reports them
 // failed as runner_system_failure.
 func TestRunShutdownAbortsJobs(t *testing.T) {
-	f := newFakeGitLab(t)
-	pidFile := filepath.Join(t.TempDir(), "pid")
-	j := f.addJob(5, sleeper(pidFile), 3600, "none")
-	_, stop := startRunner(t, f)
-	pid := waitPid(t, pidFile)
+	f, j, pid, stop := startSleeper(t, 5, 3600, func(*fakeJob) {})
 	if err := stop(); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
