@@ -38,9 +38,12 @@ type fakeGitLab struct {
 	requests    []protocol.JobRequest
 	polls       int
 	forbidPolls bool
-	conflicts   int      // polls after the first answered 409, as when another runner took the job
-	gitAuth     []string // Authorization headers git sent
-	depTokens   []string // JOB-TOKEN headers of artifact downloads
+	conflicts   int // polls after the first answered 409, as when another runner took the job
+
+	afterScript  []string // of the jobs added next; nil: echo the job's status
+	afterTimeout string   // their RUNNER_AFTER_SCRIPT_TIMEOUT
+	gitAuth      []string // Authorization headers git sent
+	depTokens    []string // JOB-TOKEN headers of artifact downloads
 }
 
 // fakeJob is one job handed out and what the runner reported of it.
@@ -113,13 +116,15 @@ func makeRepo(t *testing.T) (string, string) {
 
 // jobSpec fills testdata/job.json.
 type jobSpec struct {
-	ID          int64
-	Token       string
-	RepoURL     string
-	Sha         string
-	Timeout     int
-	GitStrategy string
-	Script      string // a JSON array
+	ID           int64
+	Token        string
+	RepoURL      string
+	Sha          string
+	Timeout      int
+	GitStrategy  string
+	Script       string // a JSON array
+	AfterScript  string // a JSON array
+	AfterTimeout string
 }
 
 // addJob queues a job with the given script lines.
@@ -127,10 +132,15 @@ func (f *fakeGitLab) addJob(id int64, script []string, timeout int, gitStrategy 
 	f.t.Helper()
 	tpl := template.Must(template.ParseFiles("testdata/job.json"))
 	lines, _ := json.Marshal(script)
+	after, _ := json.Marshal(f.afterScript)
+	if f.afterScript == nil {
+		after = []byte(`["echo after $CI_JOB_STATUS"]`)
+	}
 	token := "glcbt-64_jobtoken" + strconv.FormatInt(id, 10)
 	u := strings.Replace(f.srv.URL, "http://", "http://gitlab-ci-token:"+token+"@", 1) + "/group/app.git"
 	var buf bytes.Buffer
-	if err := tpl.Execute(&buf, jobSpec{ID: id, Token: token, RepoURL: u, Sha: f.sha, Timeout: timeout, GitStrategy: gitStrategy, Script: string(lines)}); err != nil {
+	if err := tpl.Execute(&buf, jobSpec{ID: id, Token: token, RepoURL: u, Sha: f.sha, Timeout: timeout, GitStrategy: gitStrategy, Script: string(lines),
+		AfterScript: string(after), AfterTimeout: f.afterTimeout}); err != nil {
 		f.t.Fatal(err)
 	}
 	if !json.Valid(buf.Bytes()) {

@@ -229,9 +229,11 @@ func (j *job) afterScript(ctx context.Context, failed bool) {
 		if s.Name != protocol.StepAfterScript || len(s.Script) == 0 {
 			continue
 		}
+		// The step's timeout is the job's, as GitLab sends it; after_script
+		// has its own, which RUNNER_AFTER_SCRIPT_TIMEOUT may change.
 		timeout := afterScriptTimeout
-		if s.Timeout > 0 {
-			timeout = time.Duration(s.Timeout) * time.Second
+		if d, err := time.ParseDuration(j.vars["RUNNER_AFTER_SCRIPT_TIMEOUT"]); err == nil && d > 0 {
+			timeout = d
 		}
 		actx, cancel := context.WithTimeout(ctx, timeout)
 		end := j.trace.section("after_script", "Running after_script")

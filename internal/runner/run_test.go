@@ -393,3 +393,25 @@ func TestRunCacheCarriesOver(t *testing.T) {
 		t.Errorf("cache not restored:\n%s", trace)
 	}
 }
+
+// after_script has its own time limit, not the job's: a hanging
+// after_script is killed and the job keeps its outcome.
+func TestRunAfterScriptTimeout(t *testing.T) {
+	f := newFakeGitLab(t)
+	f.afterScript = []string{"echo after-start", "sleep 60"}
+	f.afterTimeout = "1s"
+	j := f.addJob(6, []string{"echo main"}, 3600, "none")
+	start := time.Now()
+	startRunner(t, f)
+	waitDone(t, j, 30*time.Second)
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("the job took %s", d)
+	}
+	trace, _, _, final := f.snapshot(j)
+	if final.State != protocol.StateSuccess {
+		t.Errorf("final %+v", final)
+	}
+	if !strings.Contains(trace, "after-start") || !strings.Contains(trace, "WARNING: after_script failed: timed out after 1s") {
+		t.Errorf("trace:\n%s", trace)
+	}
+}
