@@ -25,7 +25,7 @@ func TestHelp(t *testing.T) {
 		settings []config.Setting
 		want     []string
 	}{
-		{[]string{"--help"}, all, []string{"lablet serve", "lablet token create", "lablet version"}},
+		{[]string{"--help"}, all, []string{"lablet serve", "lablet token create", "lablet version", "lablet runner register|run"}},
 		{[]string{"-h"}, all, nil},
 		{[]string{"help"}, all, nil},
 		{[]string{"serve", "--help"}, all, []string{"Usage: lablet serve"}},
@@ -36,6 +36,9 @@ func TestHelp(t *testing.T) {
 		{[]string{"token", "--help"}, storage, tokenFlags},
 		{[]string{"version", "--help"}, nil, []string{"Usage: lablet version", "no flags"}},
 		{[]string{"version", "-h"}, nil, nil},
+		{[]string{"runner", "--help"}, nil, []string{"Usage: lablet runner register", "--token TOKEN", "--builds-dir DIR"}},
+		{[]string{"runner", "run", "-h"}, nil, []string{"--concurrent N"}},
+		{[]string{"help", "runner"}, nil, nil},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runLablet(t, t.TempDir(), baseEnv(), tc.args...)

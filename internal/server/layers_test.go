@@ -33,6 +33,8 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/ci/expr", onlyThese: []string{}},
 		{pkg: "internal/ci/glob", onlyThese: []string{}},
 		{pkg: "internal/ci/junit", onlyThese: []string{}},
+		{pkg: "internal/ci/protocol", onlyThese: []string{}},
+		{pkg: "internal/runner", onlyThese: []string{"internal/ci/protocol"}},
 		{pkg: "internal/blob", onlyThese: []string{}},
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/route", onlyThese: []string{"internal/access"}},
