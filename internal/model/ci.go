@@ -148,3 +148,37 @@ type JobArtifact struct {
 	ExpireAt   *time.Time
 	CreatedAt  time.Time
 }
+
+// PipelineFilter selects a project's pipelines (GET
+// /projects/:id/pipelines).
+type PipelineFilter struct {
+	ProjectID     int64
+	Status        string
+	Ref           string
+	SHA           string
+	Source        string
+	Scope         string // running, pending, finished, branches, tags
+	UserID        *int64
+	Name          string
+	UpdatedAfter  *int64 // ms
+	UpdatedBefore *int64
+	OrderBy       string // id, status, ref, updated_at, user_id
+	Sort          string // asc, desc
+	Limit, Offset int
+}
+
+// JobFilter selects jobs of a project, a pipeline or a runner.
+type JobFilter struct {
+	ProjectID      int64
+	PipelineID     int64
+	RunnerID       int64
+	Scopes         []string // statuses
+	IncludeRetried bool
+	Limit, Offset  int
+	Asc            bool
+}
+
+// RunnerContact is what a runner's request tells of it.
+type RunnerContact struct {
+	Version, Revision, Platform, Architecture, IPAddress string
+}

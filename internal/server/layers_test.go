@@ -30,6 +30,7 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/access", onlyThese: []string{}},
 		{pkg: "internal/markdown", onlyThese: []string{}},
+		{pkg: "internal/ci/config", onlyThese: []string{}},
 		{pkg: "internal/ci/expr", onlyThese: []string{}},
 		{pkg: "internal/ci/glob", onlyThese: []string{}},
 		{pkg: "internal/ci/junit", onlyThese: []string{}},

@@ -67,7 +67,7 @@ func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactU
 	}
 	if size > MaxArtifactsSize {
 		_ = s.blobs.Delete(ctx, key)
-		return nil, &Error{Kind: KindTooLarge, Message: "413 Request Entity Too Large"}
+		return nil, TooLarge()
 	}
 	a := &model.JobArtifact{ProjectID: j.ProjectID, JobID: j.ID, FileType: in.Type, FileFormat: in.Format,
 		FileName: name, Size: size, FileSHA256: hex.EncodeToString(h.Sum(nil)), BlobKey: key}

@@ -21,7 +21,7 @@ type JobView struct {
 
 // ListJobs is GET /projects/:id/jobs and, with f.PipelineID,
 // GET /projects/:id/pipelines/:pipeline_id/jobs.
-func (s *Service) ListJobs(ctx context.Context, id *auth.Identity, ref string, f store.JobFilter) ([]*JobView, int64, error) {
+func (s *Service) ListJobs(ctx context.Context, id *auth.Identity, ref string, f model.JobFilter) ([]*JobView, int64, error) {
 	p, _, err := s.ciProject(ctx, id, ref, access.ReadPipeline)
 	if err != nil {
 		return nil, 0, err

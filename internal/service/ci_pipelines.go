@@ -52,7 +52,7 @@ func (v *PipelineView) Coverage() *float64 {
 }
 
 // ListPipelines is GET /projects/:id/pipelines.
-func (s *Service) ListPipelines(ctx context.Context, id *auth.Identity, ref string, f store.PipelineFilter) (*model.Project, []*model.Pipeline, int64, error) {
+func (s *Service) ListPipelines(ctx context.Context, id *auth.Identity, ref string, f model.PipelineFilter) (*model.Project, []*model.Pipeline, int64, error) {
 	p, _, err := s.ciProject(ctx, id, ref, access.ReadPipeline)
 	if err != nil {
 		return nil, nil, 0, err

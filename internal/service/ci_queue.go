@@ -63,6 +63,10 @@ type JobRequest struct {
 	// Wait is how long to hold the request while no job is there (long
 	// polling); 0 answers at once.
 	Wait time.Duration
+	// LastUpdate is the queue version the runner saw last (its
+	// last_update); a runner that has not seen the current one looks at
+	// the queue at once.
+	LastUpdate string
 }
 
 // RequestJob gives the runner the oldest pending job it may run, waiting
@@ -158,4 +162,29 @@ func (s *Service) failJob(ctx context.Context, j *model.Job, reason string) {
 	if err := s.processPipeline(ctx, j.PipelineID); err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Error("process pipeline", "pipeline", j.PipelineID, "err", fmt.Errorf("after failing job: %w", err))
 	}
+}
+
+// RunnerForJobs authenticates a runner asking for jobs by its token and
+// records its contact, at most once a minute: 403 for a token nobody
+// holds or that expired.
+func (s *Service) RunnerForJobs(ctx context.Context, token string, contact model.RunnerContact) (*model.Runner, error) {
+	if token == "" {
+		return nil, Forbidden("")
+	}
+	q := s.db.Queries()
+	r, err := q.RunnerByTokenDigest(ctx, auth.Digest(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, Forbidden("")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: runner by token: %w", err)
+	}
+	now := s.Now()
+	if r.TokenExpiresAt != nil && !r.TokenExpiresAt.After(now) {
+		return nil, Forbidden("")
+	}
+	if err := q.TouchRunner(ctx, r.ID, contact, now, time.Minute); err != nil {
+		return nil, err
+	}
+	return r, nil
 }

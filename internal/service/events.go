@@ -33,10 +33,13 @@ func (s *Service) recordAPIPush(ctx context.Context, pr *ProjectRepo, pusher *mo
 	if new == "" {
 		new = noCommit
 	}
-	err := s.RecordPushes(ctx, pr.Project, pusher, pr.Repo, []RefChange{{Ref: ref, Old: old, New: new}})
+	changes := []RefChange{{Ref: ref, Old: old, New: new}}
+	err := s.RecordPushes(ctx, pr.Project, pusher, pr.Repo, changes)
 	if err != nil {
 		s.log.ErrorContext(ctx, "record push event", "project_id", pr.Project.ID, "ref", ref, "err", err)
 	}
+	// Commits made through the API run pipelines as pushes do.
+	s.createPushPipelines(ctx, &GitRepo{Project: pr.Project, Repo: pr.Repo, Pusher: pusher}, changes)
 }
 
 // RecordPushes writes one push event per ref a push changed, as GitLab's

@@ -105,19 +105,8 @@ func (q *Queries) JobsOfPipelines(ctx context.Context, ids []int64) ([]*model.Jo
 	return collect(rows, scanJob)
 }
 
-// JobFilter selects jobs of a project, a pipeline or a runner.
-type JobFilter struct {
-	ProjectID      int64
-	PipelineID     int64
-	RunnerID       int64
-	Scopes         []string // statuses
-	IncludeRetried bool
-	Limit, Offset  int
-	Asc            bool
-}
-
 // Jobs lists jobs, newest first, with their total count.
-func (q *Queries) Jobs(ctx context.Context, f JobFilter) ([]*model.Job, int64, error) {
+func (q *Queries) Jobs(ctx context.Context, f model.JobFilter) ([]*model.Job, int64, error) {
 	var conds []string
 	var args []any
 	if f.ProjectID != 0 {

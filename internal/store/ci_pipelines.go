@@ -114,25 +114,7 @@ func (q *Queries) DeletePipeline(ctx context.Context, id int64) error {
 	return nil
 }
 
-// PipelineFilter selects a project's pipelines (GET
-// /projects/:id/pipelines).
-type PipelineFilter struct {
-	ProjectID     int64
-	Status        string
-	Ref           string
-	SHA           string
-	Source        string
-	Scope         string // running, pending, finished, branches, tags
-	UserID        *int64
-	Name          string
-	UpdatedAfter  *int64 // ms
-	UpdatedBefore *int64
-	OrderBy       string // id, status, ref, updated_at, user_id
-	Sort          string // asc, desc
-	Limit, Offset int
-}
-
-func (f PipelineFilter) where() (string, []any) {
+func pipelineWhere(f model.PipelineFilter) (string, []any) {
 	w := " WHERE project_id = ?"
 	args := []any{f.ProjectID}
 	add := func(cond string, v any) { w += " AND " + cond; args = append(args, v) }
@@ -174,8 +156,8 @@ func (f PipelineFilter) where() (string, []any) {
 }
 
 // Pipelines lists pipelines with their total count.
-func (q *Queries) Pipelines(ctx context.Context, f PipelineFilter) ([]*model.Pipeline, int64, error) {
-	w, args := f.where()
+func (q *Queries) Pipelines(ctx context.Context, f model.PipelineFilter) ([]*model.Pipeline, int64, error) {
+	w, args := pipelineWhere(f)
 	var total int64
 	if err := q.queryRow(ctx, "SELECT COUNT(*) FROM ci_pipelines"+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count pipelines: %w", err)

@@ -127,15 +127,10 @@ func (q *Queries) fillRunnerProjects(ctx context.Context, r *model.Runner) error
 	return err
 }
 
-// RunnerContact is what a runner's request tells of it.
-type RunnerContact struct {
-	Version, Revision, Platform, Architecture, IPAddress string
-}
-
 // TouchRunner records that runner id called at now, at most once per
 // interval: idle runners poll every few seconds, and a write per poll
 // would be most of the server's writes.
-func (q *Queries) TouchRunner(ctx context.Context, id int64, c RunnerContact, now time.Time, interval time.Duration) error {
+func (q *Queries) TouchRunner(ctx context.Context, id int64, c model.RunnerContact, now time.Time, interval time.Duration) error {
 	_, err := q.exec(ctx, `UPDATE ci_runners SET contacted_at = ?, version = ?, revision = ?, platform = ?,
 		architecture = ?, ip_address = ? WHERE id = ? AND (contacted_at IS NULL OR contacted_at < ?)`,
 		ms(now), c.Version, c.Revision, c.Platform, c.Architecture, c.IPAddress, id, ms(now.Add(-interval)))

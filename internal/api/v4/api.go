@@ -115,6 +115,7 @@ type who struct {
 	readUser  bool     // read_user scope suffices on reads (user endpoints)
 	admin     bool     // instance administrators only (403 for others)
 	runner    bool     // a runner, by the token in its body; user credentials are not read
+	jobToken  bool     // a CI job token (JOB-TOKEN, job_token) may authenticate
 	scopes    []string // overrides the method-derived scopes
 }
 
@@ -137,6 +138,9 @@ var (
 	// through the service; no user credential is read, so every user
 	// gets the answer an anonymous caller gets.
 	runnerToken = who{anonymous: true, runner: true}
+	// anyoneOrJob: anyone, and CI job tokens too (GitLab's
+	// job_token_allowed routes).
+	anyoneOrJob = who{anonymous: true, jobToken: true}
 )
 
 // withScopes is signedIn with the scopes a route takes instead of the
@@ -180,6 +184,9 @@ func (w who) describe(method string) string {
 		parts = append(parts, "anonymous")
 	}
 	parts = append(parts, "token:"+strings.Join(w.scopesFor(method), "|"), "session")
+	if w.jobToken {
+		parts = append(parts, "job-token")
+	}
 	if w.admin {
 		parts = append(parts, "admin")
 	}
@@ -226,6 +233,10 @@ func (a *API) authorize(r *http.Request, c *call, o who) error {
 	if scopes := o.scopesFor(r.Method); !id.HasAnyScope(scopes...) {
 		return &auth.ScopeError{Scopes: scopes}
 	}
+	if id.CIJob != nil && !o.jobToken {
+		// A job token authenticates only the routes that take one.
+		return auth.ErrUnauthorized
+	}
 	if o.admin && !id.IsAdmin() {
 		return service.Forbidden("")
 	}
@@ -251,6 +262,10 @@ func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64, ident
 		return c, nil
 	}
 	text := tokenFromRequest(r, p)
+	if job := jobTokenFromRequest(r, p); text == "" && job != "" {
+		c.id, err = a.auth.JobToken(r.Context(), job)
+		return c, err
+	}
 	if text == "" {
 		if sudoIdent(r, p) != "" {
 			// Sudo needs a token; without one it is simply unauthenticated.
@@ -308,6 +323,15 @@ func tokenFromRequest(r *http.Request, p *params) string {
 		return t
 	}
 	return ""
+}
+
+// jobTokenFromRequest finds a CI job token where GitLab looks for one.
+func jobTokenFromRequest(r *http.Request, p *params) string {
+	if t := r.Header.Get("Job-Token"); t != "" {
+		return t
+	}
+	t, _ := p.str("job_token")
+	return t
 }
 
 func sudoIdent(r *http.Request, p *params) string {

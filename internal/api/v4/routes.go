@@ -413,6 +413,7 @@ func table() []endpoint {
 		row("DELETE /projects/{id}/uploads/{upload_id}", (*API).deleteUploadByID, signedIn, access.AdminUpload),
 		row("DELETE /projects/{id}/uploads/{secret}/{filename}", (*API).deleteUpload, signedIn, access.AdminUpload),
 	}
+	rows = append(rows, ciRoutes()...)
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {
 		rows = append(rows, row("GET /projects/{id}/repository/archive."+format, archive(format), anyone, access.ReadCode))

@@ -1,0 +1,249 @@
+package v4
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// detailedStatus is GitLab's DetailedStatus entity of a pipeline or job.
+type detailedStatus struct {
+	Icon        string `json:"icon"`
+	Text        string `json:"text"`
+	Label       string `json:"label"`
+	Group       string `json:"group"`
+	Tooltip     string `json:"tooltip"`
+	HasDetails  bool   `json:"has_details"`
+	DetailsPath string `json:"details_path"`
+	Favicon     string `json:"favicon"`
+}
+
+// statusTexts are GitLab's Gitlab::Ci::Status texts and labels by status.
+var statusTexts = map[string][2]string{
+	"created": {"Created", "created"}, "waiting_for_resource": {"Waiting", "waiting for resource"},
+	"preparing": {"Preparing", "preparing"}, "pending": {"Pending", "pending"}, "running": {"Running", "running"},
+	"success": {"Passed", "passed"}, "failed": {"Failed", "failed"}, "canceling": {"Canceling", "canceling"},
+	"canceled": {"Canceled", "canceled"}, "skipped": {"Skipped", "skipped"}, "manual": {"Manual", "manual action"},
+	"scheduled": {"Scheduled", "scheduled"},
+}
+
+func statusEntity(status string, warnings bool, path string) *detailedStatus {
+	t := statusTexts[status]
+	d := &detailedStatus{Icon: "status_" + status, Text: t[0], Label: t[1], Group: status, Tooltip: t[1],
+		HasDetails: true, DetailsPath: path, Favicon: "/assets/ci_favicons/favicon_status_" + status + ".png"}
+	if status == "success" && warnings {
+		d.Icon, d.Label, d.Group, d.Tooltip = "status_warning", "passed with warnings", "success_with_warnings", "passed"
+	}
+	return d
+}
+
+// pipelineBasic is GitLab's PipelineBasic.
+type pipelineBasic struct {
+	ID        int64  `json:"id"`
+	IID       int64  `json:"iid"`
+	ProjectID int64  `json:"project_id"`
+	SHA       string `json:"sha"`
+	Ref       string `json:"ref"`
+	Status    string `json:"status"`
+	Source    string `json:"source"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+	WebURL    string `json:"web_url"`
+	Name      *string `json:"name"`
+}
+
+func pipelineBasicOf(base string, p *model.Project, pl *model.Pipeline) pipelineBasic {
+	return pipelineBasic{ID: pl.ID, IID: pl.IID, ProjectID: pl.ProjectID, SHA: pl.SHA, Ref: pl.Ref, Status: pl.Status,
+		Source: pl.Source, CreatedAt: ts(pl.CreatedAt), UpdatedAt: ts(pl.UpdatedAt), Name: pl.Name,
+		WebURL: base + "/" + p.FullPath() + "/-/pipelines/" + strconv.FormatInt(pl.ID, 10)}
+}
+
+// pipelineEntity is GitLab's Pipeline entity (a single pipeline).
+type pipelineEntity struct {
+	pipelineBasic
+	BeforeSHA      string          `json:"before_sha"`
+	Tag            bool            `json:"tag"`
+	YAMLErrors     *string         `json:"yaml_errors"`
+	User           *basicUser      `json:"user"`
+	StartedAt      *string         `json:"started_at"`
+	FinishedAt     *string         `json:"finished_at"`
+	CommittedAt    *string         `json:"committed_at"`
+	Duration       *int64          `json:"duration"`
+	QueuedDuration *int64          `json:"queued_duration"`
+	Coverage       *string         `json:"coverage"`
+	DetailedStatus *detailedStatus `json:"detailed_status"`
+}
+
+func (a *API) pipelineEntityOf(r *http.Request, v *service.PipelineView) (pipelineEntity, error) {
+	base := a.baseURL(r)
+	pl := v.Pipeline
+	e := pipelineEntity{pipelineBasic: pipelineBasicOf(base, v.Project, pl), BeforeSHA: pl.BeforeSHA, Tag: pl.Tag,
+		YAMLErrors: pl.YAMLErrors, StartedAt: tsp(pl.StartedAt), FinishedAt: tsp(pl.FinishedAt),
+		CommittedAt: tsp(pl.CommittedAt), Duration: pl.Duration, QueuedDuration: pl.QueuedDuration}
+	if c := v.Coverage(); c != nil {
+		s := strconv.FormatFloat(*c, 'f', 2, 64)
+		e.Coverage = &s
+	}
+	warnings := false
+	for _, j := range v.Jobs {
+		if j.AllowFailure && (j.Status == model.CIStatusFailed || j.Status == model.CIStatusCanceled) {
+			warnings = true
+		}
+	}
+	e.DetailedStatus = statusEntity(pl.Status, warnings, "/"+v.Project.FullPath()+"/-/pipelines/"+strconv.FormatInt(pl.ID, 10))
+	if pl.UserID != nil {
+		users, err := a.svc.UsersByIDs(r.Context(), []int64{*pl.UserID})
+		if err != nil {
+			return e, err
+		}
+		if u := users[*pl.UserID]; u != nil {
+			bu := basicUserAt(base, a.gravatar, u)
+			e.User = &bu
+		}
+	}
+	return e, nil
+}
+
+// jobPipeline is the pipeline a job entity shows.
+type jobPipeline struct {
+	ID        int64  `json:"id"`
+	IID       int64  `json:"iid"`
+	ProjectID int64  `json:"project_id"`
+	Ref       string `json:"ref"`
+	SHA       string `json:"sha"`
+	Status    string `json:"status"`
+	Source    string `json:"source"`
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+	WebURL    string `json:"web_url"`
+}
+
+// jobArtifact is one of a job's stored files.
+type jobArtifact struct {
+	FileType   string  `json:"file_type"`
+	Size       int64   `json:"size"`
+	Filename   string  `json:"filename"`
+	FileFormat *string `json:"file_format"`
+}
+
+// jobArtifactsFile is a job's archive.
+type jobArtifactsFile struct {
+	Filename string `json:"filename"`
+	Size     int64  `json:"size"`
+}
+
+// jobRunner is the runner a job ran on.
+type jobRunner struct {
+	ID          int64  `json:"id"`
+	Description string `json:"description"`
+	Active      bool   `json:"active"`
+	Paused      bool   `json:"paused"`
+	IsShared    bool   `json:"is_shared"`
+	RunnerType  string `json:"runner_type"`
+	Name        *string `json:"name"`
+	Online      *bool  `json:"online"`
+	Status      string `json:"status"`
+}
+
+// jobEntity is GitLab's Job entity.
+type jobEntity struct {
+	ID                int64             `json:"id"`
+	Status            string            `json:"status"`
+	Stage             string            `json:"stage"`
+	Name              string            `json:"name"`
+	Ref               string            `json:"ref"`
+	Tag               bool              `json:"tag"`
+	Coverage          *float64          `json:"coverage"`
+	AllowFailure      bool              `json:"allow_failure"`
+	CreatedAt         string            `json:"created_at"`
+	StartedAt         *string           `json:"started_at"`
+	FinishedAt        *string           `json:"finished_at"`
+	ErasedAt          *string           `json:"erased_at"`
+	Duration          *float64          `json:"duration"`
+	QueuedDuration    *float64          `json:"queued_duration"`
+	User              *basicUser        `json:"user"`
+	Commit            *commitBasic      `json:"commit"`
+	Pipeline          jobPipeline       `json:"pipeline"`
+	FailureReason     *string           `json:"failure_reason,omitempty"`
+	WebURL            string            `json:"web_url"`
+	Project           map[string]bool   `json:"project"`
+	Artifacts         []jobArtifact     `json:"artifacts"`
+	ArtifactsFile     *jobArtifactsFile `json:"artifacts_file,omitempty"`
+	Runner            *jobRunner        `json:"runner"`
+	ArtifactsExpireAt *string           `json:"artifacts_expire_at"`
+	Archived          bool              `json:"archived"`
+	TagList           []string          `json:"tag_list"`
+}
+
+// commitBasic is the short commit a job shows.
+type commitBasic struct {
+	ID      string `json:"id"`
+	ShortID string `json:"short_id"`
+}
+
+func (a *API) jobEntities(ctx context.Context, base string, views []*service.JobView) ([]jobEntity, error) {
+	userIDs := []int64{}
+	for _, v := range views {
+		if v.Job.UserID != nil {
+			userIDs = append(userIDs, *v.Job.UserID)
+		}
+	}
+	users, err := a.svc.UsersByIDs(ctx, userIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]jobEntity, len(views))
+	for i, v := range views {
+		j, pl := v.Job, v.Pipeline
+		e := jobEntity{ID: j.ID, Status: j.Status, Stage: j.Stage, Name: j.Name, Ref: j.Ref, Tag: j.Tag,
+			Coverage: j.Coverage, AllowFailure: j.AllowFailure, CreatedAt: ts(j.CreatedAt), StartedAt: tsp(j.StartedAt),
+			FinishedAt: tsp(j.FinishedAt), ErasedAt: tsp(j.ErasedAt), FailureReason: j.FailureReason,
+			WebURL:            base + "/" + v.Project.FullPath() + "/-/jobs/" + strconv.FormatInt(j.ID, 10),
+			Project:           map[string]bool{"ci_job_token_scope_enabled": false},
+			ArtifactsExpireAt: tsp(j.ArtifactsExpireAt), Archived: v.Project.Archived, TagList: j.Tags,
+			Commit:            &commitBasic{ID: j.SHA, ShortID: j.SHA[:min(8, len(j.SHA))]},
+			Artifacts:         []jobArtifact{}}
+		if e.TagList == nil {
+			e.TagList = []string{}
+		}
+		if j.StartedAt != nil {
+			end := a.svc.Now()
+			if j.FinishedAt != nil {
+				end = *j.FinishedAt
+			}
+			d := end.Sub(*j.StartedAt).Seconds()
+			e.Duration = &d
+			if j.QueuedAt != nil {
+				qd := j.StartedAt.Sub(*j.QueuedAt).Seconds()
+				e.QueuedDuration = &qd
+			}
+		}
+		if pl != nil {
+			e.Pipeline = jobPipeline{ID: pl.ID, IID: pl.IID, ProjectID: pl.ProjectID, Ref: pl.Ref, SHA: pl.SHA,
+				Status: pl.Status, Source: pl.Source, CreatedAt: ts(pl.CreatedAt), UpdatedAt: ts(pl.UpdatedAt),
+				WebURL: base + "/" + v.Project.FullPath() + "/-/pipelines/" + strconv.FormatInt(pl.ID, 10)}
+		}
+		if j.UserID != nil {
+			if u := users[*j.UserID]; u != nil {
+				bu := basicUserAt(base, a.gravatar, u)
+				e.User = &bu
+			}
+		}
+		for _, art := range v.Artifacts {
+			f := art.FileFormat
+			e.Artifacts = append(e.Artifacts, jobArtifact{FileType: art.FileType, Size: art.Size, Filename: art.FileName,
+				FileFormat: &f})
+			if art.FileType == "archive" {
+				e.ArtifactsFile = &jobArtifactsFile{Filename: art.FileName, Size: art.Size}
+			}
+		}
+		if j.RunnerID != nil {
+			e.Runner = &jobRunner{ID: *j.RunnerID}
+		}
+		out[i] = e
+	}
+	return out, nil
+}

@@ -1,0 +1,174 @@
+package v4
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// jobScopes are the statuses GET …/jobs?scope[]= takes.
+var jobScopes = []string{"created", "pending", "running", "failed", "success", "canceled", "canceling", "skipped",
+	"waiting_for_resource", "manual", "preparing", "scheduled"}
+
+func jobFilterOf(p *params) (model.JobFilter, page, error) {
+	pg := pageOf(p)
+	f := model.JobFilter{Limit: pg.PerPage, Offset: pg.Offset()}
+	scopes, _, err := p.strList("scope")
+	if err != nil {
+		return f, pg, err
+	}
+	for _, s := range scopes {
+		ok := false
+		for _, known := range jobScopes {
+			ok = ok || s == known
+		}
+		if !ok {
+			return f, pg, service.ParamError("scope does not have a valid value")
+		}
+	}
+	f.Scopes = scopes
+	f.IncludeRetried, _, err = p.bool("include_retried")
+	return f, pg, err
+}
+
+func (a *API) writeJobs(w http.ResponseWriter, r *http.Request, pg page, views []*service.JobView, total int64) error {
+	out, err := a.jobEntities(r.Context(), a.baseURL(r), views)
+	if err != nil {
+		return err
+	}
+	a.setPageHeaders(w, r, pg, int(total))
+	return writeOK(w, out)
+}
+
+// listJobs is GET /projects/:id/jobs.
+func (a *API) listJobs(w http.ResponseWriter, r *http.Request, c *call) error {
+	f, pg, err := jobFilterOf(c.params)
+	if err != nil {
+		return err
+	}
+	views, total, err := a.svc.ListJobs(r.Context(), c.id, r.PathValue("id"), f)
+	if err != nil {
+		return err
+	}
+	return a.writeJobs(w, r, pg, views, total)
+}
+
+// listPipelineJobs is GET /projects/:id/pipelines/:pipeline_id/jobs,
+// oldest first as GitLab lists them.
+func (a *API) listPipelineJobs(w http.ResponseWriter, r *http.Request, c *call) error {
+	f, pg, err := jobFilterOf(c.params)
+	if err != nil {
+		return err
+	}
+	if f.PipelineID, err = pipelineIDParam(r); err != nil {
+		return err
+	}
+	f.Asc = true
+	views, total, err := a.svc.ListJobs(r.Context(), c.id, r.PathValue("id"), f)
+	if err != nil {
+		return err
+	}
+	return a.writeJobs(w, r, pg, views, total)
+}
+
+func (a *API) writeJob(w http.ResponseWriter, r *http.Request, v *service.JobView, status int) error {
+	out, err := a.jobEntities(r.Context(), a.baseURL(r), []*service.JobView{v})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, out[0])
+	return nil
+}
+
+// jobOp is a service operation on one job of a project.
+type jobOp func(s *service.Service, ctx context.Context, id *auth.Identity, ref string, jobID int64) (*service.JobView, error)
+
+// jobAction serves op on :job_id, answering with the job it returns (for
+// retry, the new one) and status.
+func jobAction(op jobOp, status int) handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+		id, err := jobIDParam(r, "job_id")
+		if err != nil {
+			return err
+		}
+		v, err := op(a.svc, r.Context(), c.id, r.PathValue("id"), id)
+		if err != nil {
+			return err
+		}
+		return a.writeJob(w, r, v, status)
+	}
+}
+
+// getCurrentJob is GET /job: the job of the CI_JOB_TOKEN sent.
+func (a *API) getCurrentJob(w http.ResponseWriter, r *http.Request, c *call) error {
+	v, err := a.svc.CurrentJob(r.Context(), c.id)
+	if err != nil {
+		return err
+	}
+	return a.writeJob(w, r, v, http.StatusOK)
+}
+
+// getJobTrace is GET /projects/:id/jobs/:job_id/trace: the log as text.
+func (a *API) getJobTrace(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := jobIDParam(r, "job_id")
+	if err != nil {
+		return err
+	}
+	trace, err := a.svc.JobTrace(r.Context(), c.id, r.PathValue("id"), id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	_, err = w.Write(trace)
+	return err
+}
+
+// getJobArtifacts is GET /projects/:id/jobs/:job_id/artifacts.
+func (a *API) getJobArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := jobIDParam(r, "job_id")
+	if err != nil {
+		return err
+	}
+	f, err := a.svc.JobArtifacts(r.Context(), c.id, r.PathValue("id"), id)
+	if err != nil {
+		return err
+	}
+	return sendArtifact(w, r, f)
+}
+
+// getJobArtifactFile is GET /projects/:id/jobs/:job_id/artifacts/*path:
+// one file of the archive.
+func (a *API) getJobArtifactFile(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := jobIDParam(r, "job_id")
+	if err != nil {
+		return err
+	}
+	body, size, err := a.svc.ArtifactEntry(r.Context(), c.id, r.PathValue("id"), id, r.PathValue("artifact_path"))
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+	_, err = io.Copy(w, body)
+	return err
+}
+
+// downloadRefArtifacts is GET /projects/:id/jobs/artifacts/:ref_name/download?job=.
+func (a *API) downloadRefArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
+	job, err := c.params.required("job", 255)
+	if err != nil {
+		return err
+	}
+	f, err := a.svc.LatestArtifacts(r.Context(), c.id, r.PathValue("id"), strings.TrimSpace(r.PathValue("ref_name")), job)
+	if err != nil {
+		return err
+	}
+	return sendArtifact(w, r, f)
+}

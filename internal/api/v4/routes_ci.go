@@ -1,0 +1,46 @@
+package v4
+
+import (
+	"net/http"
+
+	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// ciRoutes are CI/CD's rows of the route table: pipelines and jobs for
+// users, and the job side of GitLab Runner's protocol.
+func ciRoutes() []endpoint {
+	return []endpoint{
+		// Pipelines (pipelines.go)
+		row("GET /projects/{id}/pipelines", (*API).listPipelines, anyone, access.ReadPipeline),
+		row("GET /projects/{id}/pipelines/latest", (*API).getLatestPipeline, anyone, access.ReadPipeline),
+		row("GET /projects/{id}/pipelines/{pipeline_id}", (*API).getPipeline, anyone, access.ReadPipeline),
+		row("POST /projects/{id}/pipeline", (*API).createPipeline, signedIn, access.CreatePipeline),
+		row("POST /projects/{id}/pipelines/{pipeline_id}/retry", (*API).retryPipeline, signedIn, access.UpdatePipeline),
+		row("POST /projects/{id}/pipelines/{pipeline_id}/cancel", (*API).cancelPipeline, signedIn, access.UpdatePipeline),
+		row("DELETE /projects/{id}/pipelines/{pipeline_id}", (*API).deletePipeline, signedIn, access.DestroyPipeline),
+		row("GET /projects/{id}/pipelines/{pipeline_id}/variables", (*API).listPipelineVariables, signedIn, access.UpdatePipeline),
+		row("GET /projects/{id}/pipelines/{pipeline_id}/jobs", (*API).listPipelineJobs, anyone, access.ReadPipeline),
+
+		// Jobs (jobs.go)
+		row("GET /job", (*API).getCurrentJob, anyoneOrJob, access.None),
+		row("GET /projects/{id}/jobs", (*API).listJobs, anyone, access.ReadPipeline),
+		row("GET /projects/{id}/jobs/{job_id}", jobAction((*service.Service).Job, http.StatusOK), anyone, access.ReadPipeline),
+		row("GET /projects/{id}/jobs/{job_id}/trace", (*API).getJobTrace, anyone, access.ReadPipeline),
+		row("POST /projects/{id}/jobs/{job_id}/retry", jobAction((*service.Service).RetryJob, http.StatusCreated), signedIn, access.UpdatePipeline),
+		row("POST /projects/{id}/jobs/{job_id}/cancel", jobAction((*service.Service).CancelJob, http.StatusCreated), signedIn, access.UpdatePipeline),
+		row("POST /projects/{id}/jobs/{job_id}/play", jobAction((*service.Service).PlayJob, http.StatusOK), signedIn, access.UpdatePipeline),
+		row("POST /projects/{id}/jobs/{job_id}/erase", jobAction((*service.Service).EraseJob, http.StatusCreated), signedIn, access.EraseBuild),
+		row("GET /projects/{id}/jobs/{job_id}/artifacts", (*API).getJobArtifacts, anyoneOrJob, access.ReadPipeline),
+		row("GET /projects/{id}/jobs/{job_id}/artifacts/{artifact_path...}", (*API).getJobArtifactFile, anyoneOrJob, access.ReadPipeline),
+		row("GET /projects/{id}/jobs/artifacts/{ref_name}/download", (*API).downloadRefArtifacts, anyoneOrJob, access.ReadPipeline),
+
+		// GitLab Runner's job protocol (runner_jobs.go): the runner's
+		// token, or the job's, in the request; no user credential.
+		row("POST /jobs/request", (*API).requestJob, runnerToken, access.None),
+		row("PUT /jobs/{id}", (*API).updateJob, runnerToken, access.None),
+		row("PATCH /jobs/{id}/trace", (*API).appendTrace, runnerToken, access.None).withRawBody(),
+		row("POST /jobs/{id}/artifacts", (*API).uploadJobArtifacts, runnerToken, access.None).withRawBody(),
+		row("GET /jobs/{id}/artifacts", (*API).downloadJobArtifacts, runnerToken, access.None),
+	}
+}
