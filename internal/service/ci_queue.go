@@ -53,7 +53,6 @@ func (q *jobQueue) wake() {
 // queueScan bounds how many pending jobs one request looks at.
 const queueScan = 100
 
-
 // JobRequest is a runner's request for work.
 type JobRequest struct {
 	Runner *model.Runner

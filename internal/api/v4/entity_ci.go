@@ -42,16 +42,16 @@ func statusEntity(status string, warnings bool, path string) *detailedStatus {
 
 // pipelineBasic is GitLab's PipelineBasic.
 type pipelineBasic struct {
-	ID        int64  `json:"id"`
-	IID       int64  `json:"iid"`
-	ProjectID int64  `json:"project_id"`
-	SHA       string `json:"sha"`
-	Ref       string `json:"ref"`
-	Status    string `json:"status"`
-	Source    string `json:"source"`
-	CreatedAt string `json:"created_at"`
-	UpdatedAt string `json:"updated_at"`
-	WebURL    string `json:"web_url"`
+	ID        int64   `json:"id"`
+	IID       int64   `json:"iid"`
+	ProjectID int64   `json:"project_id"`
+	SHA       string  `json:"sha"`
+	Ref       string  `json:"ref"`
+	Status    string  `json:"status"`
+	Source    string  `json:"source"`
+	CreatedAt string  `json:"created_at"`
+	UpdatedAt string  `json:"updated_at"`
+	WebURL    string  `json:"web_url"`
 	Name      *string `json:"name"`
 }
 
@@ -137,15 +137,15 @@ type jobArtifactsFile struct {
 
 // jobRunner is the runner a job ran on.
 type jobRunner struct {
-	ID          int64  `json:"id"`
-	Description string `json:"description"`
-	Active      bool   `json:"active"`
-	Paused      bool   `json:"paused"`
-	IsShared    bool   `json:"is_shared"`
-	RunnerType  string `json:"runner_type"`
+	ID          int64   `json:"id"`
+	Description string  `json:"description"`
+	Active      bool    `json:"active"`
+	Paused      bool    `json:"paused"`
+	IsShared    bool    `json:"is_shared"`
+	RunnerType  string  `json:"runner_type"`
 	Name        *string `json:"name"`
-	Online      *bool  `json:"online"`
-	Status      string `json:"status"`
+	Online      *bool   `json:"online"`
+	Status      string  `json:"status"`
 }
 
 // jobEntity is GitLab's Job entity.
@@ -204,8 +204,8 @@ func (a *API) jobEntities(ctx context.Context, base string, views []*service.Job
 			WebURL:            base + "/" + v.Project.FullPath() + "/-/jobs/" + strconv.FormatInt(j.ID, 10),
 			Project:           map[string]bool{"ci_job_token_scope_enabled": false},
 			ArtifactsExpireAt: tsp(j.ArtifactsExpireAt), Archived: v.Project.Archived, TagList: j.Tags,
-			Commit:            &commitBasic{ID: j.SHA, ShortID: j.SHA[:min(8, len(j.SHA))]},
-			Artifacts:         []jobArtifact{}}
+			Commit:    &commitBasic{ID: j.SHA, ShortID: j.SHA[:min(8, len(j.SHA))]},
+			Artifacts: []jobArtifact{}}
 		if e.TagList == nil {
 			e.TagList = []string{}
 		}

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/lablet/lablet/internal/ci/protocol"
-	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
 )
 
 // jobRequestWait is how long POST /jobs/request holds a runner while no
