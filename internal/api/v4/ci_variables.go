@@ -57,21 +57,25 @@ func ciVariableRef(kind model.CIVariableOwnerKind, r *http.Request) string {
 
 // ciVariableFilter reads filter[environment_scope], from the query or a
 // JSON body's {"filter": {"environment_scope": …}}. A blank one filters
-// nothing, as in Ci::VariablesFinder.
-func ciVariableFilter(p *params) (string, bool, error) {
+// nothing, as in Ci::VariablesFinder; a filter that is not a hash is
+// Grape's 400.
+func ciVariableFilter(p *params) (string, error) {
 	f := p.object("filter")
 	if f == nil {
-		return "", p.has("filter"), nil
+		if v, ok := p.raw("filter"); ok && v != nil {
+			return "", service.ParamError("filter is invalid")
+		}
+		return "", nil
 	}
 	switch v := f["environment_scope"].(type) {
 	case nil:
-		return "", true, nil
+		return "", nil
 	case string:
-		return v, true, nil
+		return v, nil
 	case json.Number:
-		return v.String(), true, nil
+		return v.String(), nil
 	}
-	return "", false, service.ParamError("filter[environment_scope] is invalid")
+	return "", service.ParamError("filter[environment_scope] is invalid")
 }
 
 func listCIVariables(kind model.CIVariableOwnerKind) handler {
@@ -91,7 +95,7 @@ func listCIVariables(kind model.CIVariableOwnerKind) handler {
 
 func getCIVariable(kind model.CIVariableOwnerKind) handler {
 	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		scope, _, err := ciVariableFilter(c.params)
+		scope, err := ciVariableFilter(c.params)
 		if err != nil {
 			return err
 		}
@@ -123,7 +127,7 @@ func updateCIVariable(kind model.CIVariableOwnerKind) handler {
 		if err != nil {
 			return err
 		}
-		scope, _, err := ciVariableFilter(c.params)
+		scope, err := ciVariableFilter(c.params)
 		if err != nil {
 			return err
 		}
@@ -137,7 +141,7 @@ func updateCIVariable(kind model.CIVariableOwnerKind) handler {
 
 func deleteCIVariable(kind model.CIVariableOwnerKind) handler {
 	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		scope, _, err := ciVariableFilter(c.params)
+		scope, err := ciVariableFilter(c.params)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -244,6 +245,8 @@ func TestVariablesEnvironmentScopeFilter(t *testing.T) {
 	}
 	f.s.Do(t, labtest.Request{Path: f.projectPath("/URL?filter[environment_scope]=staging"), Token: f.maint.Token}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Variable Not Found"}`)
+	f.s.Do(t, labtest.Request{Path: f.projectPath("/URL?filter=production"), Token: f.maint.Token}).
+		ExpectError(t, http.StatusBadRequest, `{"error":"filter is invalid"}`)
 	if _, err := c.ProjectVariables.RemoveVariable(f.p.ID, "URL", &gitlab.RemoveProjectVariableOptions{
 		Filter: &gitlab.VariableFilter{EnvironmentScope: "production"}}); err != nil {
 		t.Fatal(err)
@@ -332,4 +335,36 @@ func TestVariablesInstance(t *testing.T) {
 	}
 	f.s.Do(t, labtest.Request{Method: http.MethodDelete, Path: "/admin/ci/variables/REGISTRY", Token: f.s.RootToken}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 InstanceVariable Not Found"}`)
+}
+
+// TestVariablesConcurrentCreate races creations of one key: one wins, the
+// others get GitLab's validation answer, never a 500.
+func TestVariablesConcurrentCreate(t *testing.T) {
+	f := newVariablesFixture(t)
+	const n = 8
+	statuses := make(chan *labtest.Response, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses <- f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: f.projectPath(""), Token: f.maint.Token,
+				JSON: map[string]any{"key": "RACE", "value": fmt.Sprint(i)}})
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	created := 0
+	for r := range statuses {
+		switch {
+		case r.Status == http.StatusCreated:
+			created++
+		case r.Status == http.StatusBadRequest && strings.TrimSpace(string(r.Body)) == `{"message":{"key":["(RACE) has already been taken"]}}`:
+		default:
+			t.Errorf("racing create: %d %s", r.Status, r.Body)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d creations succeeded, want 1", created)
+	}
 }
