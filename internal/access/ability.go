@@ -79,6 +79,9 @@ const (
 	LinkForkedProject Ability = "link_forked_project"
 	// RemoveForkProject: Owner.
 	RemoveForkProject Ability = "remove_fork_project"
+	// AdminCICDVariables: a project's CI/CD variables take Maintainer, a
+	// group's Owner.
+	AdminCICDVariables Ability = "admin_cicd_variables"
 )
 
 // Planning abilities on projects: issues, labels, milestones, notes, award

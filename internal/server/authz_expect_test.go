@@ -271,7 +271,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.PushCode, access.AdminTag:
 		return has(access.Developer)
-	case access.AdminProject, access.AdminProjectMember:
+	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables:
 		return has(access.Maintainer)
 	case access.ArchiveProject, access.RemoveProject:
 		return has(access.Owner)
@@ -357,7 +357,8 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 			return forbidden
 		}
 		return allowed
-	case access.AdminGroup, access.AdminGroupMember:
+	case access.AdminGroup, access.AdminGroupMember, access.AdminCICDVariables:
+		// A group's CI/CD variables take Owner (GitLab's group_policy).
 		if level >= access.Owner {
 			return allowed
 		}

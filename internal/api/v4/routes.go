@@ -6,6 +6,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -48,6 +49,13 @@ func table() []endpoint {
 		row("GET /users/{user_id}/impersonation_tokens/{token_id}", (*API).getImpersonationToken, adminOrReadUser, access.AdminAll),
 		row("DELETE /users/{user_id}/impersonation_tokens/{token_id}", (*API).revokeImpersonationToken, admin, access.AdminAll),
 
+		// Instance CI/CD variables (ci_variables.go)
+		row("GET /admin/ci/variables", listCIVariables(model.CIVariableOfInstance), admin, access.AdminAll),
+		row("POST /admin/ci/variables", createCIVariable(model.CIVariableOfInstance), admin, access.AdminAll),
+		row("GET /admin/ci/variables/{key}", getCIVariable(model.CIVariableOfInstance), admin, access.AdminAll),
+		row("PUT /admin/ci/variables/{key}", updateCIVariable(model.CIVariableOfInstance), admin, access.AdminAll),
+		row("DELETE /admin/ci/variables/{key}", deleteCIVariable(model.CIVariableOfInstance), admin, access.AdminAll),
+
 		// OAuth applications (applications.go)
 		row("GET /applications", (*API).listApplications, admin, access.AdminAll),
 		row("POST /applications", (*API).createApplication, admin, access.AdminAll),
@@ -69,6 +77,13 @@ func table() []endpoint {
 		row("GET /groups/{id}/subgroups", listSubgroups(false), anyone, access.ReadGroup),
 		row("GET /groups/{id}/descendant_groups", listSubgroups(true), anyone, access.ReadGroup),
 		row("GET /groups/{id}/projects", (*API).listGroupProjects, anyone, access.ReadGroup),
+
+		// Group CI/CD variables (ci_variables.go)
+		row("GET /groups/{id}/variables", listCIVariables(model.CIVariableOfGroup), signedIn, access.AdminCICDVariables),
+		row("POST /groups/{id}/variables", createCIVariable(model.CIVariableOfGroup), signedIn, access.AdminCICDVariables),
+		row("GET /groups/{id}/variables/{key}", getCIVariable(model.CIVariableOfGroup), signedIn, access.AdminCICDVariables),
+		row("PUT /groups/{id}/variables/{key}", updateCIVariable(model.CIVariableOfGroup), signedIn, access.AdminCICDVariables),
+		row("DELETE /groups/{id}/variables/{key}", deleteCIVariable(model.CIVariableOfGroup), signedIn, access.AdminCICDVariables),
 
 		// Group members (members.go)
 		row("GET /groups/{id}/members", listMembers(groupMembers, false), anyone, access.ReadGroupMember),
@@ -121,6 +136,13 @@ func table() []endpoint {
 		row("DELETE /projects/{id}/access_tokens/{token_id}", revokeResourceToken(projectTokens), signedIn, access.ManageProjectAccessTokens),
 		row("POST /projects/{id}/access_tokens/{token_id}/rotate", rotateResourceToken(projectTokens), signedIn, access.ManageProjectAccessTokens),
 		row("POST /projects/{id}/access_tokens/self/rotate", rotateResourceToken(projectTokens), withScopes(auth.ScopeAPI, auth.ScopeSelfRotate), access.ManageProjectAccessTokens),
+
+		// Project CI/CD variables (ci_variables.go)
+		row("GET /projects/{id}/variables", listCIVariables(model.CIVariableOfProject), signedIn, access.AdminCICDVariables),
+		row("POST /projects/{id}/variables", createCIVariable(model.CIVariableOfProject), signedIn, access.AdminCICDVariables),
+		row("GET /projects/{id}/variables/{key}", getCIVariable(model.CIVariableOfProject), signedIn, access.AdminCICDVariables),
+		row("PUT /projects/{id}/variables/{key}", updateCIVariable(model.CIVariableOfProject), signedIn, access.AdminCICDVariables),
+		row("DELETE /projects/{id}/variables/{key}", deleteCIVariable(model.CIVariableOfProject), signedIn, access.AdminCICDVariables),
 
 		// Protected branches (protected_branches.go)
 		row("GET /projects/{id}/protected_branches", (*API).listProtectedBranches, signedIn, access.AdminProject),
