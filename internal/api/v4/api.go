@@ -114,6 +114,7 @@ type who struct {
 	anonymous bool     // callers without credentials are allowed
 	readUser  bool     // read_user scope suffices on reads (user endpoints)
 	admin     bool     // instance administrators only (403 for others)
+	runner    bool     // a runner, by the token in its body; user credentials are not read
 	scopes    []string // overrides the method-derived scopes
 }
 
@@ -131,6 +132,11 @@ var (
 	admin = who{admin: true}
 	// adminOrReadUser: admin, and read_user tokens suffice on reads.
 	adminOrReadUser = who{admin: true, readUser: true}
+	// runnerToken: GitLab Runner, authenticated by the runner (or
+	// registration) token in the request body, which the handler checks
+	// through the service; no user credential is read, so every user
+	// gets the answer an anonymous caller gets.
+	runnerToken = who{anonymous: true, runner: true}
 )
 
 // withScopes is signedIn with the scopes a route takes instead of the
@@ -166,6 +172,9 @@ func (w who) scopesFor(method string) []string {
 
 // describe is the route's AUTH column: who may call, with which scopes.
 func (w who) describe(method string) string {
+	if w.runner {
+		return "runner-token"
+	}
 	var parts []string
 	if w.anonymous {
 		parts = append(parts, "anonymous")
@@ -191,7 +200,7 @@ func (a *API) serve(e endpoint) route.Route {
 	return route.Route{
 		Method: e.method, Pattern: Prefix + e.path, Func: h, Auth: e.who.describe(e.method), Ability: e.ability,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, err := a.newCall(w, r, limit)
+			c, err := a.newCall(w, r, limit, !e.who.runner)
 			if err == nil {
 				err = a.authorize(r, c, e.who)
 			}
@@ -229,13 +238,18 @@ type call struct {
 	params *params
 }
 
-// newCall parses parameters and resolves the caller.
-func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64) (*call, error) {
+// newCall parses parameters and resolves the caller unless the route
+// takes none (runner routes: the caller is anonymous).
+func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64, identify bool) (*call, error) {
 	p, err := parseParamsLimit(w, r, limit)
 	if err != nil {
 		return nil, err
 	}
 	c := &call{params: p}
+	if !identify {
+		c.id = a.auth.Anonymous()
+		return c, nil
+	}
 	text := tokenFromRequest(r, p)
 	if text == "" {
 		if sudoIdent(r, p) != "" {
