@@ -64,7 +64,9 @@ func runnersSetUp(t *testing.T) *runnersWorld {
 	return w
 }
 
-func (w *runnersWorld) client(t *testing.T, u *labtest.User) *gitlab.Client { return w.s.Client(t, u.Token) }
+func (w *runnersWorld) client(t *testing.T, u *labtest.User) *gitlab.Client {
+	return w.s.Client(t, u.Token)
+}
 
 // runnersCreate creates a runner with c, failing t.
 func runnersCreate(t *testing.T, c *gitlab.Client, opt *gitlab.CreateUserRunnerOptions) *gitlab.UserRunner {
