@@ -41,6 +41,24 @@ func (s *Service) loadRunner(ctx context.Context, q *store.Queries, runnerID int
 	return r, nil
 }
 
+// usableRunner loads a runner and checks that the caller has the right
+// allowed picks (403 "No access granted" otherwise).
+func (s *Service) usableRunner(ctx context.Context, q *store.Queries, id *auth.Identity, runnerID int64,
+	allowed func(RunnerRights) bool) (*model.Runner, error) {
+	r, err := s.loadRunner(ctx, q, runnerID)
+	if err != nil {
+		return nil, err
+	}
+	rights, err := s.runnerRights(ctx, q, id, r)
+	if err != nil {
+		return nil, err
+	}
+	if !allowed(rights) {
+		return nil, errNoRunnerAccess
+	}
+	return r, nil
+}
+
 // runnerRights applies GitLab's runner policy. Admins may do everything;
 // instance runners are read by every signed-in user and managed by
 // admins; a group runner is read by the group's Maintainers and managed
@@ -49,7 +67,7 @@ func (s *Service) loadRunner(ctx context.Context, q *store.Queries, runnerID int
 // when it serves several projects their Maintainers may update and
 // assign it too. Deleting a runner of several projects and assigning a
 // locked one are refused to all but admins.
-func (s *Service) runnerRights(ctx context.Context, id *auth.Identity, r *model.Runner) (RunnerRights, error) {
+func (s *Service) runnerRights(ctx context.Context, q *store.Queries, id *auth.Identity, r *model.Runner) (RunnerRights, error) {
 	switch {
 	case !id.Authenticated():
 		return RunnerRights{}, nil
@@ -64,7 +82,7 @@ func (s *Service) runnerRights(ctx context.Context, id *auth.Identity, r *model.
 		if r.GroupID == nil {
 			break
 		}
-		level, err := s.db.Queries().NamespaceAccessLevel(ctx, id.User.ID, *r.GroupID, s.Today())
+		level, err := q.NamespaceAccessLevel(ctx, id.User.ID, *r.GroupID, s.Today())
 		if err != nil {
 			return rights, fmt.Errorf("service: runner group level: %w", err)
 		}
@@ -73,7 +91,7 @@ func (s *Service) runnerRights(ctx context.Context, id *auth.Identity, r *model.
 			Assign: owner}
 	case model.RunnerProject:
 		for i, pid := range r.ProjectIDs {
-			level, err := s.projectLevelByID(ctx, id, pid)
+			level, err := s.projectLevelByID(ctx, q, id, pid)
 			if err != nil {
 				return rights, err
 			}
@@ -100,8 +118,8 @@ func (s *Service) runnerRights(ctx context.Context, id *auth.Identity, r *model.
 
 // projectLevelByID is the caller's level on a project by id, NoAccess
 // when the project is gone.
-func (s *Service) projectLevelByID(ctx context.Context, id *auth.Identity, projectID int64) (access.Level, error) {
-	p, parts, err := s.db.Queries().ProjectWithAccessByID(ctx, projectID, id.User.ID, s.Today())
+func (s *Service) projectLevelByID(ctx context.Context, q *store.Queries, id *auth.Identity, projectID int64) (access.Level, error) {
+	p, parts, err := q.ProjectWithAccessByID(ctx, projectID, id.User.ID, s.Today())
 	if errors.Is(err, store.ErrNotFound) || err == nil && p.MarkedForDeletionOn != nil {
 		return access.NoAccess, nil
 	}
@@ -149,16 +167,9 @@ func (s *Service) runnerView(ctx context.Context, id *auth.Identity, r *model.Ru
 // GetRunner is GET /runners/:id: instance runners to every signed-in
 // user, others to those who may read them (403 "No access granted").
 func (s *Service) GetRunner(ctx context.Context, id *auth.Identity, runnerID int64) (*RunnerView, error) {
-	r, err := s.loadRunner(ctx, s.db.Queries(), runnerID)
+	r, err := s.usableRunner(ctx, s.db.Queries(), id, runnerID, func(r RunnerRights) bool { return r.Read })
 	if err != nil {
 		return nil, err
-	}
-	rights, err := s.runnerRights(ctx, id, r)
-	if err != nil {
-		return nil, err
-	}
-	if !rights.Read {
-		return nil, errNoRunnerAccess
 	}
 	return s.runnerView(ctx, id, r)
 }
@@ -226,16 +237,9 @@ func (in RunnerInput) apply(r *model.Runner) error {
 func (s *Service) UpdateRunner(ctx context.Context, id *auth.Identity, runnerID int64, in RunnerInput) (*RunnerView, error) {
 	var out *model.Runner
 	err := s.db.WithTx(ctx, func(q *store.Queries) error {
-		r, err := s.loadRunner(ctx, q, runnerID)
+		r, err := s.usableRunner(ctx, q, id, runnerID, func(r RunnerRights) bool { return r.Update })
 		if err != nil {
 			return err
-		}
-		rights, err := s.runnerRights(ctx, id, r)
-		if err != nil {
-			return err
-		}
-		if !rights.Update {
-			return errNoRunnerAccess
 		}
 		if err := in.apply(r); err != nil {
 			return err
@@ -259,7 +263,7 @@ func (s *Service) DeleteRunner(ctx context.Context, id *auth.Identity, runnerID 
 		if !id.IsAdmin() && len(r.ProjectIDs) > 1 {
 			return Forbidden("Runner associated with more than one project")
 		}
-		rights, err := s.runnerRights(ctx, id, r)
+		rights, err := s.runnerRights(ctx, q, id, r)
 		if err != nil {
 			return err
 		}
@@ -276,16 +280,9 @@ func (s *Service) ResetRunnerToken(ctx context.Context, id *auth.Identity, runne
 	var out *model.Runner
 	var token string
 	err := s.db.WithTx(ctx, func(q *store.Queries) error {
-		r, err := s.loadRunner(ctx, q, runnerID)
+		r, err := s.usableRunner(ctx, q, id, runnerID, func(r RunnerRights) bool { return r.Update })
 		if err != nil {
 			return err
-		}
-		rights, err := s.runnerRights(ctx, id, r)
-		if err != nil {
-			return err
-		}
-		if !rights.Update {
-			return errNoRunnerAccess
 		}
 		out, token, err = s.resetToken(ctx, q, r)
 		return err

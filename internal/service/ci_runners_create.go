@@ -122,7 +122,7 @@ func (s *Service) EnableProjectRunner(ctx context.Context, id *auth.Identity, re
 		if r.RunnerType == model.RunnerGroup {
 			return Forbidden("Runner is a group runner")
 		}
-		rights, err := s.runnerRights(ctx, id, r)
+		rights, err := s.runnerRights(ctx, q, id, r)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func (s *Service) DisableProjectRunner(ctx context.Context, id *auth.Identity, r
 		if r.ProjectIDs[0] == p.ID {
 			return Forbidden("You cannot unassign a runner from the owner project. Delete the runner instead")
 		}
-		rights, err := s.runnerRights(ctx, id, r)
+		rights, err := s.runnerRights(ctx, q, id, r)
 		if err != nil {
 			return err
 		}
