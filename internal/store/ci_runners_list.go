@@ -22,8 +22,8 @@ const ownedRunnersSQL = `(r.id IN (SELECT rp.runner_id FROM ci_runner_projects r
 // likeEscaper escapes LIKE wildcards; queries use ESCAPE '\'.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// ListRunners returns a page of runners matching f, newest first as
-// GitLab orders them (by id), and the total count.
+// ListRunners returns a page of runners matching f in id order (GitLab's
+// offset pagination orders an unordered relation by id) and the total.
 func (q *Queries) ListRunners(ctx context.Context, f model.RunnerFilter) ([]*model.Runner, int, error) {
 	var w conds
 	switch {
@@ -66,7 +66,7 @@ func (q *Queries) ListRunners(ctx context.Context, f model.RunnerFilter) ([]*mod
 	if err := q.queryRow(ctx, "SELECT count(*) FROM ci_runners r"+cond, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count runners: %w", wrapErr(err))
 	}
-	rows, err := q.query(ctx, "SELECT "+runnerColumns+" FROM ci_runners r"+cond+" ORDER BY r.id DESC LIMIT ? OFFSET ?",
+	rows, err := q.query(ctx, "SELECT "+runnerColumns+" FROM ci_runners r"+cond+" ORDER BY r.id LIMIT ? OFFSET ?",
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list runners: %w", err)

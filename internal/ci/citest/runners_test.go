@@ -241,6 +241,12 @@ func TestRunnersReadListUpdate(t *testing.T) {
 	t.Run("all", func(t *testing.T) {
 		got, resp, err := w.root.Runners.ListAllRunners(nil)
 		runnersWantIDs(t, "all runners", got, err, inst.ID, grp.ID, prj.ID)
+		if got[0].ID != inst.ID || got[2].ID != prj.ID {
+			t.Fatalf("all runners in order %v, want id order", []int64{got[0].ID, got[1].ID, got[2].ID})
+		}
+		page, _, err := w.root.Runners.ListAllRunners(&gitlab.ListRunnersOptions{
+			ListOptions: gitlab.ListOptions{Page: 2, PerPage: 2}})
+		runnersWantIDs(t, "second page of two", page, err, prj.ID)
 		if resp.Header.Get("X-Total") != "3" {
 			t.Fatalf("X-Total = %q", resp.Header.Get("X-Total"))
 		}
