@@ -103,10 +103,11 @@ func (s *Service) jobFor(ctx context.Context, id *auth.Identity, ref string, job
 	return views[0], nil
 }
 
-// CurrentJob is GET /job: the job whose token authenticated the call.
-func (s *Service) CurrentJob(ctx context.Context, id *auth.Identity) (*JobView, error) {
-	if id.CIJob == nil {
-		return nil, auth.ErrUnauthorized
+// CurrentJob is GET /job: the running job whose token is given.
+func (s *Service) CurrentJob(ctx context.Context, token string) (*JobView, error) {
+	id, err := s.jobTokenIdentity(ctx, token)
+	if err != nil {
+		return nil, err
 	}
 	j, err := s.db.Queries().JobByID(ctx, id.CIJob.ID)
 	if err != nil {

@@ -88,6 +88,13 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 		return nil, fmt.Errorf("service: read %s: %w", ciConfigPath, err)
 	}
 	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user})
+	settings, err := s.CIVariables(ctx, p.ID, pl.Protected, "")
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range settings {
+		vars.add(v.Key, v.Value)
+	}
 	for _, v := range in.Variables {
 		vars.add(v.Key, v.Value)
 	}

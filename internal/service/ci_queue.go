@@ -72,7 +72,13 @@ type JobRequest struct {
 // up to r.Wait for one to appear. nil, with the queue's version, means
 // none (204).
 func (s *Service) RequestJob(ctx context.Context, r JobRequest) (*protocol.JobResponse, string, error) {
-	deadline := time.NewTimer(r.Wait)
+	wait := r.Wait
+	if _, version := s.ci.queue.current(); r.LastUpdate != strconv.FormatUint(version, 10) {
+		// The queue changed since the runner last looked (or it never
+		// did): answer at once, as Workhorse does.
+		wait = 0
+	}
+	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		changed, version := s.ci.queue.current()
@@ -161,29 +167,4 @@ func (s *Service) failJob(ctx context.Context, j *model.Job, reason string) {
 	if err := s.processPipeline(ctx, j.PipelineID); err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Error("process pipeline", "pipeline", j.PipelineID, "err", fmt.Errorf("after failing job: %w", err))
 	}
-}
-
-// RunnerForJobs authenticates a runner asking for jobs by its token and
-// records its contact, at most once a minute: 403 for a token nobody
-// holds or that expired.
-func (s *Service) RunnerForJobs(ctx context.Context, token string, contact model.RunnerContact) (*model.Runner, error) {
-	if token == "" {
-		return nil, Forbidden("")
-	}
-	q := s.db.Queries()
-	r, err := q.RunnerByTokenDigest(ctx, auth.Digest(token))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, Forbidden("")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("service: runner by token: %w", err)
-	}
-	now := s.Now()
-	if r.TokenExpiresAt != nil && !r.TokenExpiresAt.After(now) {
-		return nil, Forbidden("")
-	}
-	if err := q.TouchRunner(ctx, r.ID, contact, now, time.Minute); err != nil {
-		return nil, err
-	}
-	return r, nil
 }

@@ -518,8 +518,7 @@ func placeholders(n int) string {
 
 // likeEscape escapes LIKE wildcards in user input; queries use ESCAPE '\'.
 func likeEscape(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + strings.ToLower(r.Replace(s)) + "%"
+	return "%" + strings.ToLower(likeEscaper.Replace(s)) + "%"
 }
 
 // collect scans every row with scan, closing rows.

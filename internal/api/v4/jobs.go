@@ -105,9 +105,10 @@ func jobAction(op jobOp, status int) handler {
 	}
 }
 
-// getCurrentJob is GET /job: the job of the CI_JOB_TOKEN sent.
+// getCurrentJob is GET /job: the job of the CI_JOB_TOKEN sent (the
+// JOB-TOKEN header or job_token).
 func (a *API) getCurrentJob(w http.ResponseWriter, r *http.Request, c *call) error {
-	v, err := a.svc.CurrentJob(r.Context(), c.id)
+	v, err := a.svc.CurrentJob(r.Context(), jobToken(r, c))
 	if err != nil {
 		return err
 	}

@@ -434,6 +434,29 @@ func table() []endpoint {
 		row("GET /projects/{id}/uploads/{secret}/{filename}", (*API).downloadUpload, anyone, access.ReadProject),
 		row("DELETE /projects/{id}/uploads/{upload_id}", (*API).deleteUploadByID, signedIn, access.AdminUpload),
 		row("DELETE /projects/{id}/uploads/{secret}/{filename}", (*API).deleteUpload, signedIn, access.AdminUpload),
+
+		// Runners (runners*.go). A runner the caller may not use is 403
+		// "No access granted" (GitLab finds it first); tokens with
+		// manage_runner reach /runners/:id, create_runner POST /user/runners.
+		row("POST /user/runners", (*API).createUserRunner, withScopes(auth.ScopeAPI, auth.ScopeCreateRunner), access.CreateRunner),
+		row("GET /runners", listOwnedRunners, signedIn, access.ReadRunner),
+		row("GET /runners/all", listAllRunners, admin, access.AdminAll),
+		row("GET /runners/{id}", (*API).getRunner, withScopes(auth.ScopeAPI, auth.ScopeReadAPI, auth.ScopeManageRunner), access.ReadRunner),
+		row("PUT /runners/{id}", (*API).updateRunner, withScopes(auth.ScopeAPI, auth.ScopeManageRunner), access.UpdateRunner),
+		row("DELETE /runners/{id}", (*API).deleteRunner, withScopes(auth.ScopeAPI, auth.ScopeManageRunner), access.DeleteRunner),
+		row("POST /runners/{id}/reset_authentication_token", (*API).resetRunnerToken, withScopes(auth.ScopeAPI, auth.ScopeManageRunner), access.UpdateRunner),
+		row("GET /projects/{id}/runners", listProjectRunners, signedIn, access.ReadProjectRunners),
+		row("POST /projects/{id}/runners", (*API).enableProjectRunner, signedIn, access.CreateRunner),
+		row("DELETE /projects/{id}/runners/{runner_id}", (*API).disableProjectRunner, signedIn, access.AdminProjectRunners),
+		row("GET /groups/{id}/runners", listGroupRunners, signedIn, access.ReadGroupRunners),
+		row("POST /runners/reset_registration_token", resetInstanceRegistrationToken, admin, access.AdminAll),
+		row("POST /projects/{id}/runners/reset_registration_token", resetProjectRegistrationToken, signedIn, access.UpdateRunnersRegistrationToken),
+		row("POST /groups/{id}/runners/reset_registration_token", resetGroupRegistrationToken, signedIn, access.UpdateRunnersRegistrationToken),
+		// GitLab Runner's own calls: its token is in the body.
+		row("POST /runners", (*API).registerRunner, runnerToken, access.None),
+		row("DELETE /runners", (*API).unregisterRunner, runnerToken, access.None),
+		row("POST /runners/verify", (*API).verifyRunner, runnerToken, access.None),
+		row("POST /runners/reset_authentication_token", (*API).resetRunnerTokenByToken, runnerToken, access.None),
 	}
 	rows = append(rows, ciRoutes()...)
 	// GitLab's archive(.:format): one row per format it accepts.

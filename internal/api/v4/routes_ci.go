@@ -23,7 +23,7 @@ func ciRoutes() []endpoint {
 		row("GET /projects/{id}/pipelines/{pipeline_id}/jobs", (*API).listPipelineJobs, anyone, access.ReadPipeline),
 
 		// Jobs (jobs.go)
-		row("GET /job", (*API).getCurrentJob, anyoneOrJob, access.None),
+		row("GET /job", (*API).getCurrentJob, runnerToken, access.None),
 		row("GET /projects/{id}/jobs", (*API).listJobs, anyone, access.ReadPipeline),
 		row("GET /projects/{id}/jobs/{job_id}", jobAction((*service.Service).Job, http.StatusOK), anyone, access.ReadPipeline),
 		row("GET /projects/{id}/jobs/{job_id}/trace", (*API).getJobTrace, anyone, access.ReadPipeline),

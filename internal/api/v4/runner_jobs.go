@@ -24,7 +24,7 @@ func (a *API) requestJob(w http.ResponseWriter, r *http.Request, c *call) error 
 	token, _ := c.params.str("token")
 	info := c.params.object("info")
 	str := func(k string) string { v, _ := info[k].(string); return v }
-	runner, err := a.svc.RunnerForJobs(r.Context(), token, model.RunnerContact{Version: str("version"),
+	runner, err := a.svc.RunnerForToken(r.Context(), token, model.RunnerContact{Version: str("version"),
 		Revision: str("revision"), Platform: str("platform"), Architecture: str("architecture"),
 		IPAddress: clientIP(r)})
 	if err != nil {
@@ -183,11 +183,12 @@ func jobToken(r *http.Request, c *call) string {
 	if t := r.Header.Get(protocol.HeaderJobToken); t != "" {
 		return t
 	}
-	if t := r.URL.Query().Get("token"); t != "" {
-		return t
+	for _, name := range []string{"token", "job_token"} {
+		if t, _ := c.params.str(name); t != "" {
+			return t
+		}
 	}
-	t, _ := c.params.str("token")
-	return t
+	return ""
 }
 
 // jobIDParam reads a job id from the path (GitLab types it Integer).
