@@ -17,7 +17,7 @@ const housekeepingInterval = 10 * time.Minute
 const expiredGrace = 24 * time.Hour
 
 // RunBackground carries out scheduled work (group and project deletions,
-// housekeeping) until ctx ends.
+// delayed and stuck CI jobs, housekeeping) until ctx ends.
 func (s *Service) RunBackground(ctx context.Context) {
 	t := time.NewTicker(purgeInterval)
 	defer t.Stop()
@@ -32,6 +32,9 @@ func (s *Service) RunBackground(ctx context.Context) {
 			}
 			if err := s.PurgeDeletedGroups(ctx); err != nil && ctx.Err() == nil {
 				s.log.Error("purge groups", "err", err)
+			}
+			if err := s.ciHousekeeping(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("ci housekeeping", "err", err)
 			}
 			if now := s.Now(); now.Sub(lastHousekeeping) >= housekeepingInterval {
 				lastHousekeeping = now

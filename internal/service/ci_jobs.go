@@ -199,7 +199,7 @@ func (s *Service) PlayJob(ctx context.Context, id *auth.Identity, ref string, jo
 	}
 	j := v.Job
 	if j.Status != model.CIStatusManual && j.Status != model.CIStatusScheduled {
-		return nil, Invalid("Unplayable Job")
+		return nil, badRequest("Unplayable Job")
 	}
 	now := s.Now()
 	from := j.Status
@@ -209,7 +209,7 @@ func (s *Service) PlayJob(ctx context.Context, id *auth.Identity, ref string, jo
 		return nil, err
 	}
 	if !ok {
-		return nil, Invalid("Unplayable Job")
+		return nil, badRequest("Unplayable Job")
 	}
 	s.ci.queue.wake()
 	if err := s.processPipeline(ctx, j.PipelineID); err != nil {

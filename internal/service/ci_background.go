@@ -1,0 +1,48 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"github.com/lablet/lablet/internal/model"
+)
+
+// ciStuckTimeout is how long a running job may go without a word from
+// its runner before it is failed (GitLab's StuckCiJobsWorker: an hour).
+const ciStuckTimeout = time.Hour
+
+// ciBatch bounds how many jobs one pass of the CI housekeeping moves.
+const ciBatch = 100
+
+// ciHousekeeping starts the delayed jobs whose time has come and fails
+// the running jobs whose runner went silent (stuck_or_timeout_failure),
+// so that no pipeline stays running after a runner or server crash.
+func (s *Service) ciHousekeeping(ctx context.Context) error {
+	q := s.db.Queries()
+	now := s.Now()
+	due, err := q.DueScheduledJobs(ctx, now, ciBatch)
+	if err != nil {
+		return err
+	}
+	for _, j := range due {
+		j.Status, j.QueuedAt, j.ScheduledAt = model.CIStatusPending, &now, nil
+		ok, err := q.SetJobStatus(ctx, j, []string{model.CIStatusScheduled})
+		if err != nil {
+			return err
+		}
+		if ok {
+			s.ci.queue.wake()
+			if err := s.processPipeline(ctx, j.PipelineID); err != nil {
+				return err
+			}
+		}
+	}
+	stuck, err := q.StuckRunningJobs(ctx, now.Add(-ciStuckTimeout), ciBatch)
+	if err != nil {
+		return err
+	}
+	for _, j := range stuck {
+		s.failJob(ctx, j, "stuck_or_timeout_failure")
+	}
+	return nil
+}
