@@ -318,10 +318,25 @@ func MergeRequestRef(iid int64) string { return fmt.Sprintf("refs/merge-requests
 // WriteMergeRequestRef points merge request iid's ref at commit sha,
 // wherever it pointed before; a racing writer is retried.
 func (r *Repo) WriteMergeRequestRef(ctx context.Context, iid int64, sha string) error {
+	return r.writeKeptRef(ctx, MergeRequestRef(iid), sha)
+}
+
+// PipelineRef is the ref GitLab keeps of pipeline id's commit: its jobs
+// fetch it, so they find the commit after its branch moved on. Like
+// merge request refs it is reserved, out of pushes' reach.
+func PipelineRef(id int64) string { return fmt.Sprintf("refs/pipelines/%d", id) }
+
+// WritePipelineRef points pipeline id's ref at commit sha.
+func (r *Repo) WritePipelineRef(ctx context.Context, id int64, sha string) error {
+	return r.writeKeptRef(ctx, PipelineRef(id), sha)
+}
+
+// writeKeptRef points one of the refs lablet keeps itself at sha,
+// wherever it pointed before; a racing writer is retried.
+func (r *Repo) writeKeptRef(ctx context.Context, ref, sha string) error {
 	if len(sha) != len(zeroID) || !isHexAnyCase(sha) {
-		return fmt.Errorf("merge request head %q: %w", sha, ErrInvalid)
+		return fmt.Errorf("%s at %q: %w", ref, sha, ErrInvalid)
 	}
-	ref := MergeRequestRef(iid)
 	_, err := retryRaced(ctx, 3, func() (struct{}, error) {
 		cur, err := r.readRef(ref)
 		if err != nil {

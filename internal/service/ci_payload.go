@@ -9,6 +9,7 @@ import (
 
 	"github.com/lablet/lablet/internal/ci/protocol"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
 )
 
 // defaultJobTimeout is a project's job timeout when the job sets none
@@ -58,7 +59,8 @@ func (s *Service) jobPayload(ctx context.Context, j *model.Job, runner *model.Ru
 		JobInfo: protocol.JobInfo{Name: j.Name, Stage: j.Stage, ProjectID: p.ID, ProjectName: p.Name,
 			TimeInQueueSeconds: queued},
 		GitInfo: protocol.GitInfo{RepoURL: jobRepoURL(baseURL, p.FullPath(), token), RepoObjectFormat: "sha1",
-			Ref: pl.Ref, Sha: pl.SHA, BeforeSha: pl.BeforeSHA, RefType: refType, Refspecs: []string{refspec},
+			Ref: pl.Ref, Sha: pl.SHA, BeforeSha: pl.BeforeSHA, RefType: refType,
+			Refspecs: []string{"+" + repo.PipelineRef(pl.ID) + ":" + repo.PipelineRef(pl.ID), refspec},
 			Depth: defaultGitDepth},
 		RunnerInfo: protocol.RunnerInfo{Timeout: timeout},
 		Variables:  vars,
@@ -70,7 +72,7 @@ func (s *Service) jobPayload(ctx context.Context, j *model.Job, runner *model.Ru
 		Cache:       spec.Cache,
 		Credentials: []protocol.Credentials{},
 		Features: protocol.ServerFeatures{TraceSections: true,
-			TokenMaskPrefixes: []string{"glpat-", "gloas-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-", "glagent-", "gloas-", "glsoat-"},
+			TokenMaskPrefixes: []string{"glpat-", "gloas-", "gldt-", "glrt-", "glcbt-", "glptt-", "glft-", "glimt-", "glagent-", "glsoat-"},
 			FailureReasons: []string{protocol.ScriptFailure, protocol.RunnerSystemFailure, protocol.JobExecutionTimeout,
 				protocol.UnknownFailure, "stuck_or_timeout_failure", "api_failure"}},
 	}
