@@ -53,6 +53,9 @@ type reqSpec struct {
 	// base, when set, is another server's root URL (the yardstick): path
 	// goes below it as is, without credentials.
 	base string
+	// jobToken, when set, is sent as JOB-TOKEN instead of the user's
+	// token (the runner's job calls), with contentRange as Content-Range.
+	jobToken, contentRange string
 }
 
 // worker is the state of one load-generating goroutine in one run.
@@ -138,6 +141,9 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	}
 	switch {
 	case spec.base != "": // the yardstick takes no credentials
+	case spec.jobToken != "":
+		req.Header.Set("JOB-TOKEN", spec.jobToken)
+		req.Header.Set("Content-Range", spec.contentRange)
 	case spec.git:
 		req.SetBasicAuth("bench", tok)
 		if spec.protocol != "" {
@@ -401,6 +407,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.forkEndpoints()...)
 	eps = append(eps, l.mergeEndpoints()...)
 	eps = append(eps, l.ciVariableEndpoints()...)
+	eps = append(eps, l.ciEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
 	eps = append(eps, []*endpoint{
 		// What git ls-remote and every fetch ask first: v0 answers the whole

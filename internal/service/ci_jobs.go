@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
@@ -17,6 +18,7 @@ type JobView struct {
 	Job       *model.Job
 	Pipeline  *model.Pipeline
 	Artifacts []*model.JobArtifact
+	Runner    *model.Runner // nil until a runner took it, or once it is gone
 }
 
 // ListJobs is GET /projects/:id/jobs and, with f.PipelineID,
@@ -49,17 +51,23 @@ func (s *Service) ListJobs(ctx context.Context, id *auth.Identity, ref string, f
 func (s *Service) jobViews(ctx context.Context, p *model.Project, jobs []*model.Job) ([]*JobView, error) {
 	q := s.db.Queries()
 	ids := make([]int64, len(jobs))
-	pipelines := map[int64]*model.Pipeline{}
+	var pipelineIDs, runnerIDs []int64
 	for i, j := range jobs {
 		ids[i] = j.ID
-		pipelines[j.PipelineID] = nil
-	}
-	for pid := range pipelines {
-		pl, err := q.PipelineByID(ctx, pid)
-		if err != nil {
-			return nil, err
+		if !slices.Contains(pipelineIDs, j.PipelineID) {
+			pipelineIDs = append(pipelineIDs, j.PipelineID)
 		}
-		pipelines[pid] = pl
+		if j.RunnerID != nil && !slices.Contains(runnerIDs, *j.RunnerID) {
+			runnerIDs = append(runnerIDs, *j.RunnerID)
+		}
+	}
+	runners, err := q.RunnersByIDs(ctx, runnerIDs)
+	if err != nil {
+		return nil, err
+	}
+	pipelines, err := q.PipelinesByIDs(ctx, pipelineIDs)
+	if err != nil {
+		return nil, err
 	}
 	arts, err := q.ArtifactsOfJobs(ctx, ids)
 	if err != nil {
@@ -72,6 +80,9 @@ func (s *Service) jobViews(ctx context.Context, p *model.Project, jobs []*model.
 	views := make([]*JobView, len(jobs))
 	for i, j := range jobs {
 		views[i] = &JobView{Project: p, Job: j, Pipeline: pipelines[j.PipelineID], Artifacts: byJob[j.ID]}
+		if j.RunnerID != nil {
+			views[i].Runner = runners[*j.RunnerID]
+		}
 	}
 	return views, nil
 }

@@ -191,3 +191,25 @@ func (q *Queries) LatestPipeline(ctx context.Context, projectID int64, ref, sha 
 	}
 	return scanPipeline(q.queryRow(ctx, query+" ORDER BY id DESC LIMIT 1", args...))
 }
+
+// PipelinesByIDs returns the pipelines of ids by id (unknown ids are
+// left out).
+func (q *Queries) PipelinesByIDs(ctx context.Context, ids []int64) (map[int64]*model.Pipeline, error) {
+	out := make(map[int64]*model.Pipeline, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.query(ctx, "SELECT "+pipelineColumns+" FROM ci_pipelines WHERE id IN ("+placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: pipelines by id: %w", err)
+	}
+	list, err := collect(rows, scanPipeline)
+	for _, p := range list {
+		out[p.ID] = p
+	}
+	return out, err
+}

@@ -139,3 +139,25 @@ func (q *Queries) TouchRunner(ctx context.Context, id int64, c model.RunnerConta
 	}
 	return nil
 }
+
+// RunnersByIDs returns the runners of ids by id, without their projects
+// (what a job's entity shows of its runner).
+func (q *Queries) RunnersByIDs(ctx context.Context, ids []int64) (map[int64]*model.Runner, error) {
+	out := make(map[int64]*model.Runner, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := q.query(ctx, "SELECT "+runnerColumns+" FROM ci_runners r WHERE r.id IN ("+placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: runners by id: %w", err)
+	}
+	list, err := collect(rows, scanRunner)
+	for _, r := range list {
+		out[r.ID] = r
+	}
+	return out, err
+}

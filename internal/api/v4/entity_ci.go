@@ -135,19 +135,6 @@ type jobArtifactsFile struct {
 	Size     int64  `json:"size"`
 }
 
-// jobRunner is the runner a job ran on.
-type jobRunner struct {
-	ID          int64   `json:"id"`
-	Description string  `json:"description"`
-	Active      bool    `json:"active"`
-	Paused      bool    `json:"paused"`
-	IsShared    bool    `json:"is_shared"`
-	RunnerType  string  `json:"runner_type"`
-	Name        *string `json:"name"`
-	Online      *bool   `json:"online"`
-	Status      string  `json:"status"`
-}
-
 // jobEntity is GitLab's Job entity.
 type jobEntity struct {
 	ID                int64             `json:"id"`
@@ -172,7 +159,7 @@ type jobEntity struct {
 	Project           map[string]bool   `json:"project"`
 	Artifacts         []jobArtifact     `json:"artifacts"`
 	ArtifactsFile     *jobArtifactsFile `json:"artifacts_file,omitempty"`
-	Runner            *jobRunner        `json:"runner"`
+	Runner            *runnerEntity     `json:"runner"`
 	ArtifactsExpireAt *string           `json:"artifacts_expire_at"`
 	Archived          bool              `json:"archived"`
 	TagList           []string          `json:"tag_list"`
@@ -240,8 +227,9 @@ func (a *API) jobEntities(ctx context.Context, base string, views []*service.Job
 				e.ArtifactsFile = &jobArtifactsFile{Filename: art.FileName, Size: art.Size}
 			}
 		}
-		if j.RunnerID != nil {
-			e.Runner = &jobRunner{ID: *j.RunnerID}
+		if v.Runner != nil {
+			re := newRunnerEntity(v.Runner, a.svc.Now())
+			e.Runner = &re
 		}
 		out[i] = e
 	}
