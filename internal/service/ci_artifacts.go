@@ -160,35 +160,48 @@ func (s *Service) LatestArtifacts(ctx context.Context, id *auth.Identity, projec
 }
 
 // ArtifactEntry is GET …/artifacts/*artifact_path: one file of a job's
-// archive, read from the zip.
+// archive, streamed from the zip (at most MaxArtifactsSize of it, whatever
+// its header claims). The caller closes it.
 func (s *Service) ArtifactEntry(ctx context.Context, id *auth.Identity, ref string, jobID int64, name string) (io.ReadCloser, int64, error) {
 	f, err := s.JobArtifacts(ctx, id, ref, jobID)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer f.Body.Close()
 	if f.Artifact.FileFormat != "zip" {
+		f.Body.Close()
 		return nil, 0, NotFound("")
 	}
 	zr, err := zip.NewReader(readerAt{f.Body}, f.Artifact.Size)
 	if err != nil {
+		f.Body.Close()
 		return nil, 0, NotFound("")
 	}
 	for _, e := range zr.File {
-		if e.Name == name && !e.FileInfo().IsDir() {
-			rc, err := e.Open()
-			if err != nil {
-				return nil, 0, NotFound("")
-			}
-			data, err := io.ReadAll(io.LimitReader(rc, MaxArtifactsSize))
-			rc.Close()
-			if err != nil {
-				return nil, 0, NotFound("")
-			}
-			return io.NopCloser(strings.NewReader(string(data))), int64(len(data)), nil
+		if e.Name != name || e.FileInfo().IsDir() {
+			continue
 		}
+		rc, err := e.Open()
+		if err != nil {
+			break
+		}
+		size := min(int64(e.UncompressedSize64), MaxArtifactsSize)
+		return entryReader{Reader: io.LimitReader(rc, size), closers: []io.Closer{rc, f.Body}}, size, nil
 	}
+	f.Body.Close()
 	return nil, 0, NotFound("")
+}
+
+// entryReader reads one zip entry and closes it and its archive.
+type entryReader struct {
+	io.Reader
+	closers []io.Closer
+}
+
+func (r entryReader) Close() error {
+	for _, c := range r.closers {
+		c.Close()
+	}
+	return nil
 }
 
 // readerAt reads a seekable blob at offsets (zip wants io.ReaderAt).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
@@ -150,13 +149,12 @@ func (a *API) getJobArtifactFile(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	body, size, err := a.svc.ArtifactEntry(r.Context(), c.id, r.PathValue("id"), id, r.PathValue("artifact_path"))
+	body, _, err := a.svc.ArtifactEntry(r.Context(), c.id, r.PathValue("id"), id, r.PathValue("artifact_path"))
 	if err != nil {
 		return err
 	}
 	defer body.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
 	_, err = io.Copy(w, body)
 	return err
 }

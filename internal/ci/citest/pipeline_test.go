@@ -212,6 +212,17 @@ func TestPipelineEndToEnd(t *testing.T) {
 	if got := strings.TrimSpace(files["out/result.txt"]); !strings.HasPrefix(got, "built-") {
 		t.Errorf("out/result.txt = %q", got)
 	}
+	// One file of the archive.
+	one, _, err := c.Jobs.DownloadSingleArtifactsFile(p.ID, jobs["build"].ID, "out/result.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(one); string(b) != files["out/result.txt"] {
+		t.Errorf("out/result.txt alone = %q, in the archive %q", b, files["out/result.txt"])
+	}
+	if _, resp, err := c.Jobs.DownloadSingleArtifactsFile(p.ID, jobs["build"].ID, "out/missing"); err == nil || resp.StatusCode != 404 {
+		t.Errorf("a file the archive lacks: %v, want 404", err)
+	}
 	// The build's token ended with its job.
 	token := strings.TrimSpace(files["out/token"])
 	if !strings.HasPrefix(token, "glcbt-") {
