@@ -61,7 +61,7 @@ func (s *Service) jobPayload(ctx context.Context, j *model.Job, runner *model.Ru
 		GitInfo: protocol.GitInfo{RepoURL: jobRepoURL(baseURL, p.FullPath(), token), RepoObjectFormat: "sha1",
 			Ref: pl.Ref, Sha: pl.SHA, BeforeSha: pl.BeforeSHA, RefType: refType,
 			Refspecs: []string{"+" + repo.PipelineRef(pl.ID) + ":" + repo.PipelineRef(pl.ID), refspec},
-			Depth: defaultGitDepth},
+			Depth:    defaultGitDepth},
 		RunnerInfo: protocol.RunnerInfo{Timeout: timeout},
 		Variables:  vars,
 		Steps: []protocol.Step{{Name: protocol.StepScript, Script: append(append([]string{}, spec.BeforeScript...), spec.Script...),
