@@ -3,6 +3,7 @@ package v4
 import (
 	"net/http"
 
+	"github.com/lablet/lablet/internal/ci/junit"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -24,15 +25,10 @@ type testReportTotal struct {
 
 // testSuiteSummary is TestSuiteSummaryEntity.
 type testSuiteSummary struct {
-	Name         string  `json:"name"`
-	TotalTime    float64 `json:"total_time"`
-	TotalCount   int     `json:"total_count"`
-	SuccessCount int     `json:"success_count"`
-	FailedCount  int     `json:"failed_count"`
-	SkippedCount int     `json:"skipped_count"`
-	ErrorCount   int     `json:"error_count"`
-	BuildIDs     []int64 `json:"build_ids"`
-	SuiteError   *string `json:"suite_error"`
+	Name string `json:"name"`
+	junit.Counts
+	BuildIDs   []int64 `json:"build_ids"`
+	SuiteError *string `json:"suite_error"`
 }
 
 // getPipelineTestReport is GET /projects/:id/pipelines/:pipeline_id/test_report.
@@ -69,7 +65,5 @@ func (a *API) getPipelineTestReportSummary(w http.ResponseWriter, r *http.Reques
 }
 
 func testSuiteSummaryOf(s service.TestSuiteSummary) testSuiteSummary {
-	return testSuiteSummary{Name: s.Name, TotalTime: s.TotalTime, TotalCount: s.TotalCount, SuccessCount: s.SuccessCount,
-		FailedCount: s.FailedCount, SkippedCount: s.SkippedCount, ErrorCount: s.ErrorCount, BuildIDs: s.BuildIDs,
-		SuiteError: s.SuiteError}
+	return testSuiteSummary{Name: s.Name, Counts: s.Counts, BuildIDs: s.BuildIDs, SuiteError: s.SuiteError}
 }
