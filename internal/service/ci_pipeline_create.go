@@ -52,53 +52,7 @@ func (e *PipelineConfigError) Error() string { return strings.Join(e.Messages, "
 // error stores a failed pipeline with its yaml_errors (as GitLab does
 // for pushes) and is returned as a *PipelineConfigError too.
 func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *model.User, in PipelineInput) (*model.Pipeline, error) {
-	r := s.repos.Open(p.ID)
-	pl := &model.Pipeline{ProjectID: p.ID, Ref: in.Ref, Source: in.Source, Status: model.CIStatusCreated,
-		BeforeSHA: in.BeforeSHA}
-	if pl.BeforeSHA == "" {
-		pl.BeforeSHA = strings.Repeat("0", 40)
-	}
-	if user != nil {
-		pl.UserID = &user.ID
-	}
-	sha, err := r.RefValue(gitBranchPrefix + in.Ref)
-	if err != nil || sha == "" {
-		sha, err = r.RefValue("refs/tags/" + in.Ref)
-		if err != nil || sha == "" {
-			return nil, &PipelineConfigError{Messages: []string{"Reference not found"}}
-		}
-		pl.Tag = true
-	}
-	commit, err := r.Commit(ctx, sha)
-	if err != nil {
-		return nil, fmt.Errorf("service: pipeline commit: %w", err)
-	}
-	pl.SHA = commit.ID
-	committed := commit.Committer.Date
-	pl.CommittedAt = &committed
-	pl.Protected, err = s.refProtected(ctx, p, in.Ref, pl.Tag)
-	if err != nil {
-		return nil, err
-	}
-	yml, err := r.Blob(ctx, pl.SHA, ciConfigPath)
-	if errors.Is(err, repo.ErrNotFound) {
-		return nil, &PipelineConfigError{Messages: []string{"Missing CI config file"}}
-	}
-	if err != nil {
-		return nil, fmt.Errorf("service: read %s: %w", ciConfigPath, err)
-	}
-	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user})
-	settings, err := s.CIVariables(ctx, p.ID, pl.Protected, "")
-	if err != nil {
-		return nil, err
-	}
-	for _, v := range settings {
-		vars.add(v.Key, v.Value)
-	}
-	for _, v := range in.Variables {
-		vars.add(v.Key, v.Value)
-	}
-	compiled, err := config.Compile(ctx, yml.Content, s.compileOptions(p, r, pl, in, vars.Map()))
+	pl, compiled, err := s.planPipeline(ctx, p, user, in, nil)
 	var cfgErr *config.Error
 	switch {
 	case errors.Is(err, config.ErrFiltered), errors.Is(err, config.ErrNoJobs):
@@ -114,7 +68,7 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 		}
 		return pl, &PipelineConfigError{Messages: cfgErr.Messages}
 	case err != nil:
-		return nil, fmt.Errorf("service: compile pipeline: %w", err)
+		return nil, err
 	}
 	if compiled.WorkflowName != "" {
 		pl.Name = &compiled.WorkflowName
@@ -147,6 +101,70 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 		return nil, err
 	}
 	return s.db.Queries().PipelineByID(ctx, pl.ID)
+}
+
+// planPipeline compiles the pipeline createPipeline would store, without
+// storing it (CI lint's dry run too): the unsaved pipeline row and the
+// compiled configuration. content replaces the ref's .gitlab-ci.yml when
+// not nil. Config errors come back as *config.Error, ErrFiltered or
+// ErrNoJobs (with the row, for a failed pipeline); a missing ref or file
+// as *PipelineConfigError.
+func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *model.User, in PipelineInput, content []byte) (*model.Pipeline, *config.Pipeline, error) {
+	r := s.repos.Open(p.ID)
+	pl := &model.Pipeline{ProjectID: p.ID, Ref: in.Ref, Source: in.Source, Status: model.CIStatusCreated,
+		BeforeSHA: in.BeforeSHA}
+	if pl.BeforeSHA == "" {
+		pl.BeforeSHA = strings.Repeat("0", 40)
+	}
+	if user != nil {
+		pl.UserID = &user.ID
+	}
+	sha, err := r.RefValue(gitBranchPrefix + in.Ref)
+	if err != nil || sha == "" {
+		sha, err = r.RefValue("refs/tags/" + in.Ref)
+		if err != nil || sha == "" {
+			return nil, nil, &PipelineConfigError{Messages: []string{"Reference not found"}}
+		}
+		pl.Tag = true
+	}
+	commit, err := r.Commit(ctx, sha)
+	if err != nil {
+		return nil, nil, fmt.Errorf("service: pipeline commit: %w", err)
+	}
+	pl.SHA = commit.ID
+	committed := commit.Committer.Date
+	pl.CommittedAt = &committed
+	pl.Protected, err = s.refProtected(ctx, p, in.Ref, pl.Tag)
+	if err != nil {
+		return nil, nil, err
+	}
+	if content == nil {
+		yml, err := r.Blob(ctx, pl.SHA, ciConfigPath)
+		if errors.Is(err, repo.ErrNotFound) {
+			return nil, nil, &PipelineConfigError{Messages: []string{"Missing CI config file"}}
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("service: read %s: %w", ciConfigPath, err)
+		}
+		content = yml.Content
+	}
+	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user})
+	settings, err := s.CIVariables(ctx, p.ID, pl.Protected, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, v := range settings {
+		vars.add(v.Key, v.Value)
+	}
+	for _, v := range in.Variables {
+		vars.add(v.Key, v.Value)
+	}
+	compiled, err := config.Compile(ctx, content, s.compileOptions(p, r, pl, in, vars.Map()))
+	var cfgErr *config.Error
+	if err != nil && !errors.Is(err, config.ErrFiltered) && !errors.Is(err, config.ErrNoJobs) && !errors.As(err, &cfgErr) {
+		return nil, nil, fmt.Errorf("service: compile pipeline: %w", err)
+	}
+	return pl, compiled, err
 }
 
 // refProtected reports whether a pipeline's ref is protected (its jobs

@@ -22,6 +22,14 @@ func ciRoutes() []endpoint {
 		row("GET /projects/{id}/pipelines/{pipeline_id}/variables", (*API).listPipelineVariables, signedIn, access.UpdatePipeline),
 		row("GET /projects/{id}/pipelines/{pipeline_id}/jobs", (*API).listPipelineJobs, anyone, access.ReadPipeline),
 
+		// Test reports (pipeline_reports.go)
+		row("GET /projects/{id}/pipelines/{pipeline_id}/test_report", (*API).getPipelineTestReport, anyone, access.ReadPipeline),
+		row("GET /projects/{id}/pipelines/{pipeline_id}/test_report_summary", (*API).getPipelineTestReportSummary, anyone, access.ReadPipeline),
+
+		// CI lint (ci_lint.go): POST takes create_pipeline, GET read_code.
+		row("POST /projects/{id}/ci/lint", (*API).lintCIContent, signedIn, access.CreatePipeline),
+		row("GET /projects/{id}/ci/lint", (*API).lintCIConfig, anyone, access.ReadCode),
+
 		// Jobs (jobs.go)
 		row("GET /job", (*API).getCurrentJob, runnerToken, access.None),
 		row("GET /projects/{id}/jobs", (*API).listJobs, anyone, access.ReadPipeline),

@@ -61,7 +61,7 @@ func Lint(ctx context.Context, yml []byte, o Options) *LintResult {
 	if cfg != nil {
 		res.MergedYAML = marshal(cfg.root)
 		if res.Valid {
-			res.Jobs = cfg.jobs
+			res.Jobs, res.Stages = cfg.jobs, cfg.stages
 			res.Warnings = append(res.Warnings, warnings(cfg)...)
 		}
 	}

@@ -71,6 +71,7 @@ type LintResult struct {
 	Errors     []string
 	Warnings   []string
 	MergedYAML string
+	Stages     []string
 	Jobs       []*Job
 }
 
