@@ -219,6 +219,11 @@ func (s *Service) TriggerPipeline(ctx context.Context, projectRef, token string,
 	if err != nil {
 		return nil, fmt.Errorf("service: trigger owner: %w", err)
 	}
+	if !owner.Active() {
+		// A blocked owner's trigger creates nothing (the pipeline's
+		// user must be able to create it).
+		return nil, &PipelineConfigError{Messages: []string{"Insufficient permissions to create a new pipeline"}}
+	}
 	v, err := s.pipelineFromRequest(ctx, &auth.Identity{User: owner, Owner: owner}, projectRef, t.ProjectID,
 		SourceTrigger, in)
 	if err != nil {

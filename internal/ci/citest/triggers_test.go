@@ -180,6 +180,23 @@ func TestTriggersManage(t *testing.T) {
 		t.Fatalf("trigger with a form: %d %s", r.Status, r.Body)
 	}
 
+	// A blocked owner's trigger runs nothing.
+	blocked, _, err := s.Client(t, second.Token).PipelineTriggers.AddPipelineTrigger(p.ID,
+		&gitlab.AddPipelineTriggerOptions{Description: gitlab.Ptr("soon blocked")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := root.Users.BlockUser(second.ID); err != nil {
+		t.Fatal(err)
+	}
+	if r := trigger(p.ID, url.Values{"token": {blocked.Token}, "ref": {"main"}}); r.Status != 400 ||
+		!strings.Contains(string(r.Body), "Insufficient permissions") {
+		t.Errorf("a blocked owner's trigger: %d %s", r.Status, r.Body)
+	}
+	if err := root.Users.UnblockUser(second.ID); err != nil {
+		t.Fatal(err)
+	}
+
 	// A Developer may not delete; the owner's trigger goes with a
 	// Maintainer's delete and no longer runs anything.
 	resp, err = s.Client(t, dev.Token).PipelineTriggers.DeletePipelineTrigger(p.ID, tr.ID)
