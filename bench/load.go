@@ -408,6 +408,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.mergeEndpoints()...)
 	eps = append(eps, l.ciVariableEndpoints()...)
 	eps = append(eps, l.ciEndpoints()...)
+	eps = append(eps, l.ciTriggerEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
 	eps = append(eps, []*endpoint{
 		// What git ls-remote and every fetch ask first: v0 answers the whole

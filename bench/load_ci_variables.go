@@ -8,9 +8,19 @@ import (
 )
 
 // ciVariableEndpoints are the rows of CI/CD variables: a project's list of
-// 20 variables, which its maintainer (the bench user) reads. The variables
-// are made once through the API, outside the measured time.
+// 20 variables, which its maintainer (the bench user) reads.
 func (l *loader) ciVariableEndpoints() []*endpoint {
+	return []*endpoint{l.madeListEndpoint("GET /projects/:id/variables (20)", "variables", 20,
+		func(w *worker, i int) map[string]any {
+			return map[string]any{"key": fmt.Sprintf("BENCH_%s_%d", w.phase, i),
+				"value": fmt.Sprintf("bench-value-%d", i), "masked": i%2 == 0, "protected": i%3 == 0}
+		})}
+}
+
+// madeListEndpoint is a row reading the list …/<resource> of the first
+// repository project, after n items made through the API (each with
+// body(w, i)) once, outside the measured time.
+func (l *loader) madeListEndpoint(name, resource string, n int, body func(w *worker, i int) map[string]any) *endpoint {
 	var made struct {
 		sync.Mutex
 		path string
@@ -19,23 +29,20 @@ func (l *loader) ciVariableEndpoints() []*endpoint {
 		made.Lock()
 		defer made.Unlock()
 		if made.path == "" {
-			path := fmt.Sprintf("/projects/%d/variables", l.sd.RepoProjects[0].ID)
-			for i := range 20 {
-				body := mustJSON(map[string]any{"key": fmt.Sprintf("BENCH_%s_%d", w.phase, i),
-					"value": fmt.Sprintf("bench-value-%d", i), "masked": i%2 == 0, "protected": i%3 == 0})
-				status, b, err := l.do(ctx, reqSpec{method: http.MethodPost, path: path, body: body, ctype: "application/json"})
+			path := fmt.Sprintf("/projects/%d/%s", l.sd.RepoProjects[0].ID, resource)
+			for i := range n {
+				spec := reqSpec{method: http.MethodPost, path: path, body: mustJSON(body(w, i)), ctype: "application/json"}
+				status, b, err := l.do(ctx, spec)
 				if err != nil {
 					return reqSpec{}, err
 				}
 				if status != http.StatusCreated {
-					return reqSpec{}, fmt.Errorf("create variable: %d %s", status, b)
+					return reqSpec{}, fmt.Errorf("create in %s: %d %s", resource, status, b)
 				}
 			}
 			made.path = path
 		}
 		return reqSpec{method: http.MethodGet, path: made.path}, nil
 	}
-	return []*endpoint{
-		{name: "GET /projects/:id/variables (20)", setup: list},
-	}
+	return &endpoint{name: name, setup: list}
 }

@@ -176,4 +176,7 @@ const (
 	DestroyPipeline Ability = "destroy_pipeline"
 	// EraseBuild: erase a job's log and artifacts (Maintainer).
 	EraseBuild Ability = "erase_build"
+	// ManageTrigger: list, create and delete a project's pipeline trigger
+	// tokens (Maintainer); a token is changed by its owner only.
+	ManageTrigger Ability = "manage_trigger"
 )

@@ -279,7 +279,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.PushCode, access.AdminTag:
 		return has(access.Developer)
-	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables:
+	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger:
 		return has(access.Maintainer)
 	case access.ArchiveProject, access.RemoveProject:
 		return has(access.Owner)

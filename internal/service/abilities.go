@@ -52,7 +52,7 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return level >= access.Owner
 	case access.CreatePipeline, access.UpdatePipeline:
 		return level >= access.Developer
-	case access.EraseBuild:
+	case access.EraseBuild, access.ManageTrigger:
 		return level >= access.Maintainer
 	case access.DestroyIssue:
 		return level >= access.Owner

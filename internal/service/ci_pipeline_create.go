@@ -94,7 +94,7 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 	if err != nil {
 		return nil, fmt.Errorf("service: create pipeline: %w", err)
 	}
-	if err := r.WritePipelineRef(ctx, pl.ID, pl.SHA); err != nil {
+	if err := s.repos.Open(p.ID).WritePipelineRef(ctx, pl.ID, pl.SHA); err != nil {
 		return nil, fmt.Errorf("service: pipeline ref: %w", err)
 	}
 	if err := s.processPipeline(ctx, pl.ID); err != nil {

@@ -124,6 +124,13 @@ func (s *Service) CreatePipelineFor(ctx context.Context, id *auth.Identity, proj
 	if err != nil {
 		return nil, err
 	}
+	return s.createPipelineAs(ctx, id, p, level, in)
+}
+
+// createPipelineAs runs a pipeline as id, who holds level on p and may
+// create pipelines there, unless in.Ref is a protected branch they may
+// neither push nor merge to.
+func (s *Service) createPipelineAs(ctx context.Context, id *auth.Identity, p *model.Project, level access.Level, in PipelineInput) (*PipelineView, error) {
 	if in.Ref == "" {
 		return nil, Invalid("ref is missing")
 	}

@@ -114,6 +114,9 @@ func pipelineVariables(c ciPipelineContext) ciVars {
 	v.add("CI_PIPELINE_ID", strconv.FormatInt(pl.ID, 10))
 	v.add("CI_PIPELINE_IID", strconv.FormatInt(pl.IID, 10))
 	v.add("CI_PIPELINE_SOURCE", pl.Source)
+	if pl.Source == SourceTrigger {
+		v.add("CI_PIPELINE_TRIGGERED", "true")
+	}
 	v.add("CI_PIPELINE_URL", base+"/"+p.FullPath()+"/-/pipelines/"+strconv.FormatInt(pl.ID, 10))
 	v.add("CI_PIPELINE_CREATED_AT", pl.CreatedAt.UTC().Format(time.RFC3339))
 	if pl.Name != nil {

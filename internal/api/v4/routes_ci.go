@@ -43,6 +43,15 @@ func ciRoutes() []endpoint {
 		row("GET /projects/{id}/jobs/{job_id}/artifacts/{artifact_path...}", (*API).getJobArtifactFile, anyoneOrJob, access.ReadPipeline),
 		row("GET /projects/{id}/jobs/artifacts/{ref_name}/download", (*API).downloadRefArtifacts, anyoneOrJob, access.ReadPipeline),
 
+		// Pipeline trigger tokens (ci_triggers.go); triggering reads only
+		// the token in the request, a trigger's or a job's.
+		row("GET /projects/{id}/triggers", (*API).listCITriggers, signedIn, access.ManageTrigger),
+		row("POST /projects/{id}/triggers", (*API).createCITrigger, signedIn, access.ManageTrigger),
+		row("GET /projects/{id}/triggers/{trigger_id}", (*API).getCITrigger, signedIn, access.ManageTrigger),
+		row("PUT /projects/{id}/triggers/{trigger_id}", (*API).updateCITrigger, signedIn, access.ManageTrigger),
+		row("DELETE /projects/{id}/triggers/{trigger_id}", (*API).deleteCITrigger, signedIn, access.ManageTrigger),
+		row("POST /projects/{id}/trigger/pipeline", (*API).triggerPipeline, triggerToken, access.None),
+
 		// GitLab Runner's job protocol (runner_jobs.go): the runner's
 		// token, or the job's, in the request; no user credential.
 		row("POST /jobs/request", (*API).requestJob, runnerToken, access.None),
