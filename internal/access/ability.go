@@ -176,4 +176,8 @@ const (
 	DestroyPipeline Ability = "destroy_pipeline"
 	// EraseBuild: erase a job's log and artifacts (Maintainer).
 	EraseBuild Ability = "erase_build"
+	// ReadCommitStatus: list a commit's statuses: who reads the code.
+	ReadCommitStatus Ability = "read_commit_status"
+	// CreateCommitStatus: set a commit's external status (Developer).
+	CreateCommitStatus Ability = "create_commit_status"
 )

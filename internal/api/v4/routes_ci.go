@@ -22,6 +22,10 @@ func ciRoutes() []endpoint {
 		row("GET /projects/{id}/pipelines/{pipeline_id}/variables", (*API).listPipelineVariables, signedIn, access.UpdatePipeline),
 		row("GET /projects/{id}/pipelines/{pipeline_id}/jobs", (*API).listPipelineJobs, anyone, access.ReadPipeline),
 
+		// Commit statuses (commit_statuses.go)
+		row("POST /projects/{id}/statuses/{sha}", (*API).setCommitStatus, signedIn, access.CreateCommitStatus),
+		row("GET /projects/{id}/repository/commits/{sha}/statuses", (*API).listCommitStatuses, anyone, access.ReadCommitStatus),
+
 		// Jobs (jobs.go)
 		row("GET /job", (*API).getCurrentJob, runnerToken, access.None),
 		row("GET /projects/{id}/jobs", (*API).listJobs, anyone, access.ReadPipeline),
