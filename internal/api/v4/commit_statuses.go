@@ -2,10 +2,7 @@ package v4
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -30,13 +27,7 @@ type commitStatusEntity struct {
 }
 
 func (a *API) commitStatusEntities(ctx context.Context, base string, views []*service.JobView) ([]commitStatusEntity, error) {
-	var userIDs []int64
-	for _, v := range views {
-		if v.Job.UserID != nil {
-			userIDs = append(userIDs, *v.Job.UserID)
-		}
-	}
-	users, err := a.svc.UsersByIDs(ctx, userIDs)
+	users, err := a.jobUsers(ctx, views)
 	if err != nil {
 		return nil, err
 	}
@@ -55,29 +46,6 @@ func (a *API) commitStatusEntities(ctx context.Context, base string, views []*se
 		out[i] = e
 	}
 	return out, nil
-}
-
-// floatParam reads a number parameter: "name is invalid" when it is not
-// one.
-func floatParam(p *params, name string) (*float64, error) {
-	v, ok := p.raw(name)
-	if !ok || v == nil {
-		return nil, nil
-	}
-	var s string
-	switch t := v.(type) {
-	case string:
-		s = t
-	case json.Number:
-		s = t.String()
-	default:
-		return nil, service.ParamError(name + " is invalid")
-	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil {
-		return nil, service.ParamError(name + " is invalid")
-	}
-	return &f, nil
 }
 
 // setCommitStatus is POST /projects/:id/statuses/:sha.
@@ -108,7 +76,7 @@ func (a *API) setCommitStatus(w http.ResponseWriter, r *http.Request, c *call) e
 			*dst = &s
 		}
 	}
-	if in.Coverage, err = floatParam(c.params, "coverage"); err != nil {
+	if in.Coverage, err = c.params.float("coverage"); err != nil {
 		return err
 	}
 	if in.PipelineID, _, err = c.params.int("pipeline_id"); err != nil {
