@@ -179,4 +179,8 @@ const (
 	// ManageTrigger: list, create and delete a project's pipeline trigger
 	// tokens (Maintainer); a token is changed by its owner only.
 	ManageTrigger Ability = "manage_trigger"
+	// ReadCommitStatus: list a commit's statuses: who reads the code.
+	ReadCommitStatus Ability = "read_commit_status"
+	// CreateCommitStatus: set a commit's external status (Developer).
+	CreateCommitStatus Ability = "create_commit_status"
 )

@@ -90,10 +90,18 @@ type PipelineVariable struct {
 	Raw          bool
 }
 
+// Job types (ci_builds.job_type): a job runners run, or an external
+// commit status set through the API (GitLab's GenericCommitStatus).
+const (
+	JobTypeBuild        = "build"
+	JobTypeCommitStatus = "commit_status"
+)
+
 // Job is a ci_builds row. Spec is the compiled job (JSON) the runner is
-// sent; Tags are sorted.
+// sent; Tags are sorted. TargetURL and Description are a commit status's.
 type Job struct {
 	ID                int64
+	Type              string
 	ProjectID         int64
 	PipelineID        int64
 	Name              string
@@ -131,6 +139,8 @@ type Job struct {
 	ErasedAt          *time.Time
 	ErasedByID        *int64
 	ArtifactsExpireAt *time.Time
+	TargetURL         *string
+	Description       *string
 }
 
 // JobArtifact is a stored file of a job: its archive, metadata, trace or
@@ -176,6 +186,19 @@ type JobFilter struct {
 	IncludeRetried bool
 	Limit, Offset  int
 	Asc            bool
+}
+
+// CommitStatusFilter selects the statuses (jobs of every type) of a
+// commit's pipelines (GET /projects/:id/repository/commits/:sha/statuses).
+type CommitStatusFilter struct {
+	ProjectID     int64
+	SHA           string
+	Ref           string
+	Stage         string
+	Name          string
+	PipelineID    int64
+	All           bool // retried ones too
+	Limit, Offset int
 }
 
 // RunnerContact is what a runner's request tells of it.

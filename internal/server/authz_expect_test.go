@@ -270,14 +270,15 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return unauthorized
 	case access.ReadProject, access.ReadProjectMember:
 		return allowed
-	case access.ReadCode:
-		// download_code: Reporter, or public_access (a public project, or
+	case access.ReadCode, access.ReadCommitStatus:
+		// download_code (read_commit_status takes reporter_access or
+		// public builds on a project whose code the caller reads): Reporter, or public_access (a public project, or
 		// an internal one to a non-external user).
 		if level >= access.Reporter || t.vis == public || t.vis == internal && !c.external {
 			return allowed
 		}
 		return forbidden
-	case access.PushCode, access.AdminTag:
+	case access.PushCode, access.AdminTag, access.CreateCommitStatus:
 		return has(access.Developer)
 	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger:
 		return has(access.Maintainer)

@@ -34,6 +34,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return true
 	case access.ReadMergeRequest:
 		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
+	case access.ReadCommitStatus:
+		return CanReadCode(id, p, level)
 	}
 	if p.Archived {
 		return false
@@ -50,7 +52,7 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return level >= access.Maintainer
 	case access.DestroyMergeRequest, access.DestroyPipeline:
 		return level >= access.Owner
-	case access.CreatePipeline, access.UpdatePipeline:
+	case access.CreatePipeline, access.UpdatePipeline, access.CreateCommitStatus:
 		return level >= access.Developer
 	case access.EraseBuild, access.ManageTrigger:
 		return level >= access.Maintainer

@@ -98,7 +98,8 @@ func (s *Service) jobFor(ctx context.Context, id *auth.Identity, ref string, job
 		return nil, err
 	}
 	j, err := s.db.Queries().JobByID(ctx, jobID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && j.ProjectID != p.ID {
+	// The jobs API knows builds only; a commit status is not one.
+	if errors.Is(err, store.ErrNotFound) || err == nil && (j.ProjectID != p.ID || j.Type != model.JobTypeBuild) {
 		return nil, NotFound("")
 	}
 	if err != nil {

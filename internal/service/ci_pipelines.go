@@ -163,6 +163,9 @@ func (s *Service) RetryPipeline(ctx context.Context, id *auth.Identity, ref stri
 			return err
 		}
 		for _, j := range latestJobs(all) {
+			if j.Type != model.JobTypeBuild {
+				continue // commit statuses are their senders' to set again
+			}
 			switch j.Status {
 			case model.CIStatusFailed, model.CIStatusCanceled:
 				if _, err := s.cloneJobForRetry(ctx, q, j, userIDOf(id)); err != nil {
@@ -236,7 +239,7 @@ func (s *Service) cancelJob(ctx context.Context, j *model.Job) error {
 	if err != nil || !ok {
 		return err
 	}
-	if from == model.CIStatusRunning {
+	if from == model.CIStatusRunning && j.Type == model.JobTypeBuild {
 		if err := s.archiveTrace(ctx, j); err != nil {
 			s.log.Error("archive trace of canceled job", "job", j.ID, "err", err)
 		}

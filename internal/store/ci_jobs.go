@@ -14,11 +14,11 @@ const jobColumns = `id, project_id, pipeline_id, name, stage, stage_idx, status,
 	scheduling_type, user_id, runner_id, token_digest, spec, tag_list, ref, sha, tag, protected, coverage,
 	coverage_regex, failure_reason, exit_code, retried, interruptible, timeout, resource_group, environment,
 	trace_size, created_at, updated_at, queued_at, started_at, finished_at, scheduled_at, erased_at,
-	erased_by_id, artifacts_expire_at`
+	erased_by_id, artifacts_expire_at, job_type, target_url, description`
 
 func scanJob(s scanner) (*model.Job, error) {
 	var j model.Job
-	var token, coverageRegex, failure, resourceGroup, environment sql.NullString
+	var token, coverageRegex, failure, resourceGroup, environment, targetURL, description sql.NullString
 	var coverage sql.NullFloat64
 	var exitCode, timeout sql.NullInt64
 	var tags string
@@ -28,11 +28,12 @@ func scanJob(s scanner) (*model.Job, error) {
 		&j.AllowFailure, &j.SchedulingType, &j.UserID, &j.RunnerID, &token, &j.Spec, &tags, &j.Ref, &j.SHA, &j.Tag,
 		&j.Protected, &coverage, &coverageRegex, &failure, &exitCode, &j.Retried, &j.Interruptible, &timeout,
 		&resourceGroup, &environment, &j.TraceSize, &created, &updated, &queued, &started, &finished, &scheduled,
-		&erased, &j.ErasedByID, &expires); err != nil {
+		&erased, &j.ErasedByID, &expires, &j.Type, &targetURL, &description); err != nil {
 		return nil, wrapErr(err)
 	}
 	j.TokenDigest, j.CoverageRegex, j.FailureReason = fromNullStr(token), fromNullStr(coverageRegex), fromNullStr(failure)
 	j.ResourceGroup, j.Environment = fromNullStr(resourceGroup), fromNullStr(environment)
+	j.TargetURL, j.Description = fromNullStr(targetURL), fromNullStr(description)
 	if coverage.Valid {
 		j.Coverage = &coverage.Float64
 	}
@@ -51,17 +52,24 @@ func scanJob(s scanner) (*model.Job, error) {
 	return &j, nil
 }
 
-// InsertJob stores j, filling in its ID and timestamps.
+// InsertJob stores j, filling in its ID and timestamps; a job without a
+// type is a build.
 func (q *Queries) InsertJob(ctx context.Context, j *model.Job) error {
 	now := q.Now()
 	j.CreatedAt, j.UpdatedAt = now, now
+	if j.Type == "" {
+		j.Type = model.JobTypeBuild
+	}
 	id, err := q.insert(ctx, `INSERT INTO ci_builds (project_id, pipeline_id, name, stage, stage_idx, status,
 		job_when, allow_failure, scheduling_type, user_id, spec, tag_list, ref, sha, tag, protected, coverage_regex,
-		interruptible, timeout, resource_group, environment, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		interruptible, timeout, resource_group, environment, created_at, updated_at, job_type, target_url,
+		description, coverage, queued_at, started_at, finished_at, failure_reason)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		j.ProjectID, j.PipelineID, j.Name, j.Stage, j.StageIdx, j.Status, j.When, j.AllowFailure, j.SchedulingType,
 		j.UserID, j.Spec, JoinTags(j.Tags), j.Ref, j.SHA, j.Tag, j.Protected, nullStr(j.CoverageRegex),
-		j.Interruptible, j.Timeout, nullStr(j.ResourceGroup), nullStr(j.Environment), ms(now), ms(now))
+		j.Interruptible, j.Timeout, nullStr(j.ResourceGroup), nullStr(j.Environment), ms(now), ms(now), j.Type,
+		nullStr(j.TargetURL), nullStr(j.Description), j.Coverage, nullMS(j.QueuedAt), nullMS(j.StartedAt),
+		nullMS(j.FinishedAt), nullStr(j.FailureReason))
 	if err != nil {
 		return fmt.Errorf("store: insert job: %w", err)
 	}
@@ -107,7 +115,8 @@ func (q *Queries) JobsOfPipelines(ctx context.Context, ids []int64) ([]*model.Jo
 
 // Jobs lists jobs, newest first, with their total count.
 func (q *Queries) Jobs(ctx context.Context, f model.JobFilter) ([]*model.Job, int64, error) {
-	var conds []string
+	// The jobs API shows builds only, never external commit statuses.
+	conds := []string{"job_type = 'build'"}
 	var args []any
 	if f.ProjectID != 0 {
 		conds, args = append(conds, "project_id = ?"), append(args, f.ProjectID)
@@ -127,10 +136,7 @@ func (q *Queries) Jobs(ctx context.Context, f model.JobFilter) ([]*model.Job, in
 	if !f.IncludeRetried {
 		conds = append(conds, "NOT retried")
 	}
-	w := ""
-	if len(conds) > 0 {
-		w = " WHERE " + strings.Join(conds, " AND ")
-	}
+	w := " WHERE " + strings.Join(conds, " AND ")
 	var total int64
 	if err := q.queryRow(ctx, "SELECT COUNT(*) FROM ci_builds"+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count jobs: %w", err)
@@ -198,16 +204,16 @@ func (q *Queries) QueueForRunner(ctx context.Context, r *model.Runner, limit int
 	var args []any
 	switch r.RunnerType {
 	case model.RunnerInstance:
-		query += " WHERE b.status = 'pending'"
+		query += " WHERE b.status = 'pending' AND b.job_type = 'build'"
 	case model.RunnerGroup:
 		query += ` JOIN projects p ON p.id = b.project_id
 			JOIN namespace_closure c ON c.descendant_id = p.namespace_id
 			JOIN ci_runner_namespaces rn ON rn.namespace_id = c.ancestor_id AND rn.runner_id = ?
-			WHERE b.status = 'pending'`
+			WHERE b.status = 'pending' AND b.job_type = 'build'`
 		args = append(args, r.ID)
 	default:
 		query += ` JOIN ci_runner_projects rp ON rp.project_id = b.project_id AND rp.runner_id = ?
-			WHERE b.status = 'pending'`
+			WHERE b.status = 'pending' AND b.job_type = 'build'`
 		args = append(args, r.ID)
 	}
 	rows, err := q.query(ctx, query+" ORDER BY b.id LIMIT ?", append(args, limit)...)
@@ -223,11 +229,11 @@ func (q *Queries) QueueForRunner(ctx context.Context, r *model.Runner, limit int
 	})
 }
 
-// ClaimJob gives a pending job to runner: it starts running with token
+// ClaimJob gives a pending build to runner: it starts running with token
 // digest as its CI_JOB_TOKEN. false when another runner took it first.
 func (q *Queries) ClaimJob(ctx context.Context, jobID, runnerID int64, tokenDigest string, now time.Time) (bool, error) {
 	res, err := q.exec(ctx, `UPDATE ci_builds SET status = 'running', runner_id = ?, token_digest = ?, started_at = ?,
-		updated_at = ? WHERE id = ? AND status = 'pending'`, runnerID, tokenDigest, ms(now), ms(now), jobID)
+		updated_at = ? WHERE id = ? AND status = 'pending' AND job_type = 'build'`, runnerID, tokenDigest, ms(now), ms(now), jobID)
 	if err != nil {
 		return false, fmt.Errorf("store: claim job: %w", wrapErr(err))
 	}
@@ -247,8 +253,8 @@ func (q *Queries) DueScheduledJobs(ctx context.Context, now time.Time, limit int
 
 // StuckRunningJobs lists running jobs not updated since before.
 func (q *Queries) StuckRunningJobs(ctx context.Context, before time.Time, limit int) ([]*model.Job, error) {
-	rows, err := q.query(ctx, "SELECT "+jobColumns+" FROM ci_builds WHERE status = 'running' AND updated_at < ? ORDER BY id LIMIT ?",
-		ms(before), limit)
+	rows, err := q.query(ctx, "SELECT "+jobColumns+` FROM ci_builds WHERE status = 'running' AND job_type = 'build'
+		AND updated_at < ? ORDER BY id LIMIT ?`, ms(before), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: stuck jobs: %w", err)
 	}

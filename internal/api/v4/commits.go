@@ -159,6 +159,16 @@ func (a *API) getCommit(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
+	// Only the single commit shows its newest pipeline, as GitLab's
+	// CommitDetail does.
+	pl, err := a.svc.LastPipelineOfCommit(r.Context(), c.id, pr.Project, pr.Level, cm.ID)
+	if err != nil {
+		return err
+	}
+	if pl != nil {
+		b := pipelineBasicOf(a.baseURL(r), pr.Project, pl)
+		e.LastPipeline, e.Status = b, &pl.Status
+	}
 	return writeOK(w, e)
 }
 

@@ -171,14 +171,19 @@ type commitBasic struct {
 	ShortID string `json:"short_id"`
 }
 
-func (a *API) jobEntities(ctx context.Context, base string, views []*service.JobView) ([]jobEntity, error) {
+// jobUsers loads the users of jobs, by id.
+func (a *API) jobUsers(ctx context.Context, views []*service.JobView) (map[int64]*model.User, error) {
 	userIDs := []int64{}
 	for _, v := range views {
 		if v.Job.UserID != nil {
 			userIDs = append(userIDs, *v.Job.UserID)
 		}
 	}
-	users, err := a.svc.UsersByIDs(ctx, userIDs)
+	return a.svc.UsersByIDs(ctx, userIDs)
+}
+
+func (a *API) jobEntities(ctx context.Context, base string, views []*service.JobView) ([]jobEntity, error) {
+	users, err := a.jobUsers(ctx, views)
 	if err != nil {
 		return nil, err
 	}

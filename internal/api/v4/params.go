@@ -200,24 +200,44 @@ func (p *params) requiredInt(name string) (int64, error) {
 // JSON null counts as absent: Grape lets an optional Integer be nil, and
 // clients that serialise unset fields send it.
 func (p *params) int(name string) (int64, bool, error) {
-	v, ok := p.raw(name)
-	if !ok || v == nil {
-		return 0, false, nil
+	s, ok, err := p.numberText(name)
+	if !ok || err != nil {
+		return 0, false, err
 	}
-	var s string
-	switch t := v.(type) {
-	case string:
-		s = t
-	case json.Number:
-		s = t.String()
-	default:
-		return 0, false, service.ParamError(name + " is invalid")
-	}
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
 		return 0, false, service.ParamError(name + " is invalid")
 	}
 	return n, true, nil
+}
+
+// float returns a number parameter, as int reads an integer.
+func (p *params) float(name string) (*float64, error) {
+	s, ok, err := p.numberText(name)
+	if !ok || err != nil {
+		return nil, err
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, service.ParamError(name + " is invalid")
+	}
+	return &f, nil
+}
+
+// numberText is the text of a number parameter, trimmed; JSON null is
+// absent and any other JSON shape invalid.
+func (p *params) numberText(name string) (string, bool, error) {
+	v, ok := p.raw(name)
+	if !ok || v == nil {
+		return "", false, nil
+	}
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(t), true, nil
+	case json.Number:
+		return t.String(), true, nil
+	}
+	return "", false, service.ParamError(name + " is invalid")
 }
 
 // bool returns a boolean parameter, accepting what Grape accepts.

@@ -30,6 +30,10 @@ func ciRoutes() []endpoint {
 		row("POST /projects/{id}/ci/lint", (*API).lintCIContent, signedIn, access.CreatePipeline),
 		row("GET /projects/{id}/ci/lint", (*API).lintCIConfig, anyone, access.ReadCode),
 
+		// Commit statuses (commit_statuses.go)
+		row("POST /projects/{id}/statuses/{sha}", (*API).setCommitStatus, signedIn, access.CreateCommitStatus),
+		row("GET /projects/{id}/repository/commits/{sha}/statuses", (*API).listCommitStatuses, anyone, access.ReadCommitStatus),
+
 		// Jobs (jobs.go)
 		row("GET /job", (*API).getCurrentJob, runnerToken, access.None),
 		row("GET /projects/{id}/jobs", (*API).listJobs, anyone, access.ReadPipeline),
