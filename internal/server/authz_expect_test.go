@@ -332,6 +332,25 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return has(access.Reporter)
 	case access.AdminNote, access.AdminUpload:
 		return has(access.Maintainer)
+	case access.ReadPipeline:
+		// read_pipeline and read_build: public_builds, on by default,
+		// opens them to everyone who sees the project.
+		return allowed
+	case access.CreatePipeline, access.UpdatePipeline:
+		if strings.HasSuffix(r.Pattern, "/pipelines/{pipeline_id}/variables") {
+			// read_pipeline_variable: admin_pipeline (Maintainer), or
+			// update_pipeline for its triggerer; the fixtures'
+			// pipelines are the administrator's.
+			return has(access.Maintainer)
+		}
+		// The fixtures' pipelines run on unprotected refs.
+		return has(access.Developer)
+	case access.DestroyPipeline:
+		return has(access.Owner)
+	case access.EraseBuild:
+		// The fixtures' jobs are the administrator's: no caller erases
+		// them as their own (update_build & owner_of_job).
+		return has(access.Maintainer)
 	case access.DestroyIssue:
 		return has(access.Owner)
 	}

@@ -278,9 +278,20 @@ func (s *Service) DeletePipeline(ctx context.Context, id *auth.Identity, ref str
 }
 
 // PipelineVariables is GET /projects/:id/pipelines/:pipeline_id/variables.
+// GitLab's read_pipeline_variable: Maintainers (admin_pipeline), and the
+// Developer who triggered the pipeline.
 func (s *Service) PipelineVariables(ctx context.Context, id *auth.Identity, ref string, pipelineID int64) ([]model.PipelineVariable, error) {
-	if _, err := s.pipelineFor(ctx, id, ref, pipelineID, access.UpdatePipeline); err != nil {
+	v, err := s.pipelineFor(ctx, id, ref, pipelineID, access.UpdatePipeline)
+	if err != nil {
 		return nil, err
+	}
+	_, level, err := s.ciProject(ctx, id, ref, access.UpdatePipeline)
+	if err != nil {
+		return nil, err
+	}
+	triggerer := v.Pipeline.UserID != nil && *v.Pipeline.UserID == id.UserID()
+	if level < access.Maintainer && !triggerer {
+		return nil, Forbidden("")
 	}
 	return s.db.Queries().PipelineVariables(ctx, pipelineID)
 }

@@ -141,6 +141,8 @@ var (
 	// anyoneOrJob: anyone, and CI job tokens too (GitLab's
 	// job_token_allowed routes).
 	anyoneOrJob = who{anonymous: true, jobToken: true}
+	// signedInOrJob: signedIn, and CI job tokens too.
+	signedInOrJob = who{jobToken: true}
 )
 
 // withScopes is signedIn with the scopes a route takes instead of the

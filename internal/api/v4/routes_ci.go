@@ -34,11 +34,13 @@ func ciRoutes() []endpoint {
 		row("POST /projects/{id}/statuses/{sha}", (*API).setCommitStatus, signedIn, access.CreateCommitStatus),
 		row("GET /projects/{id}/repository/commits/{sha}/statuses", (*API).listCommitStatuses, anyone, access.ReadCommitStatus),
 
-		// Jobs (jobs.go)
+		// Jobs (jobs.go): GitLab's jobs API authenticates every caller
+		// (lib/api/ci/jobs.rb: before { authenticate! }), unlike the
+		// pipelines and artifacts APIs.
 		row("GET /job", (*API).getCurrentJob, runnerToken, access.None),
-		row("GET /projects/{id}/jobs", (*API).listJobs, anyone, access.ReadPipeline),
-		row("GET /projects/{id}/jobs/{job_id}", jobAction((*service.Service).Job, http.StatusOK), anyone, access.ReadPipeline),
-		row("GET /projects/{id}/jobs/{job_id}/trace", (*API).getJobTrace, anyone, access.ReadPipeline),
+		row("GET /projects/{id}/jobs", (*API).listJobs, signedInOrJob, access.ReadPipeline),
+		row("GET /projects/{id}/jobs/{job_id}", jobAction((*service.Service).Job, http.StatusOK), signedIn, access.ReadPipeline),
+		row("GET /projects/{id}/jobs/{job_id}/trace", (*API).getJobTrace, signedIn, access.ReadPipeline),
 		row("POST /projects/{id}/jobs/{job_id}/retry", jobAction((*service.Service).RetryJob, http.StatusCreated), signedIn, access.UpdatePipeline),
 		row("POST /projects/{id}/jobs/{job_id}/cancel", jobAction((*service.Service).CancelJob, http.StatusCreated), signedIn, access.UpdatePipeline),
 		row("POST /projects/{id}/jobs/{job_id}/play", jobAction((*service.Service).PlayJob, http.StatusOK), signedIn, access.UpdatePipeline),
