@@ -298,6 +298,13 @@ func jobFromConfig(pl *model.Pipeline, cj *config.Job, stages []string) (*model.
 	if cj.NeedsSet {
 		j.SchedulingType = "dag"
 	}
+	if cj.Trigger != nil {
+		// Child and downstream pipelines are not created yet: the trigger
+		// job fails saying so, rather than reach a runner with nothing
+		// to run.
+		reason, at := "downstream_pipeline_creation_failed", pl.CreatedAt
+		j.Status, j.FailureReason, j.FinishedAt = model.CIStatusFailed, &reason, &at
+	}
 	if cj.Coverage != "" {
 		j.CoverageRegex = &cj.Coverage
 	}
