@@ -101,10 +101,7 @@ func (q *Queries) JobsOfPipelines(ctx context.Context, ids []int64) ([]*model.Jo
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := int64Args(ids)
 	rows, err := q.query(ctx, "SELECT "+jobColumns+" FROM ci_builds WHERE pipeline_id IN ("+
 		placeholders(len(ids))+") ORDER BY id", args...)
 	if err != nil {

@@ -199,10 +199,7 @@ func (q *Queries) PipelinesByIDs(ctx context.Context, ids []int64) (map[int64]*m
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := int64Args(ids)
 	rows, err := q.query(ctx, "SELECT "+pipelineColumns+" FROM ci_pipelines WHERE id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: pipelines by id: %w", err)

@@ -147,10 +147,7 @@ func (q *Queries) RunnersByIDs(ctx context.Context, ids []int64) (map[int64]*mod
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
-	}
+	args := int64Args(ids)
 	rows, err := q.query(ctx, "SELECT "+runnerColumns+" FROM ci_runners r WHERE r.id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: runners by id: %w", err)

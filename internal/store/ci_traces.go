@@ -107,10 +107,7 @@ func (q *Queries) ArtifactsOfJobs(ctx context.Context, jobIDs []int64) ([]*model
 	if len(jobIDs) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(jobIDs))
-	for i, id := range jobIDs {
-		args[i] = id
-	}
+	args := int64Args(jobIDs)
 	rows, err := q.query(ctx, "SELECT "+artifactColumns+" FROM ci_job_artifacts WHERE job_id IN ("+
 		placeholders(len(jobIDs))+") ORDER BY id", args...)
 	if err != nil {
