@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/ci/config"
 	"github.com/lablet/lablet/internal/ci/expr"
 	"github.com/lablet/lablet/internal/ci/glob"
@@ -220,6 +221,9 @@ func (s *Service) compileOptions(p *model.Project, r *repo.Repo, pl *model.Pipel
 			return paths, nil
 		},
 		Include: func(ctx context.Context, inc config.Include) ([]byte, error) {
+			if inc.Kind == "project" {
+				return s.includeFromProject(ctx, pl.UserID, inc)
+			}
 			if inc.Kind != "local" {
 				return nil, fmt.Errorf("%w: %s includes are not available", config.ErrIncludeNotFound, inc.Kind)
 			}
@@ -379,4 +383,30 @@ func pushOptionVariables(options []string) []model.PipelineVariable {
 		}
 	}
 	return vars
+}
+
+// includeFromProject reads an include:project file as the pipeline's user
+// may read it: a project they can't see, or whose code they may not read,
+// is GitLab's "not found or access denied"; the ref is the project's
+// default branch unless the include names one.
+func (s *Service) includeFromProject(ctx context.Context, userID *int64, inc config.Include) ([]byte, error) {
+	id := &auth.Identity{}
+	if userID != nil {
+		if u, err := s.db.Queries().UserByID(ctx, *userID); err == nil {
+			id.User = u
+		}
+	}
+	p, level, err := s.VisibleProject(ctx, id, inc.Project)
+	if err != nil || !CanReadCode(id, p, level) {
+		return nil, fmt.Errorf("%w: %s", config.ErrIncludeProjectNotFound, inc.Project)
+	}
+	ref := inc.Ref
+	if ref == "" && p.DefaultBranch != nil {
+		ref = *p.DefaultBranch
+	}
+	b, err := s.repos.Open(p.ID).Blob(ctx, ref, strings.TrimPrefix(inc.File, "/"))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", config.ErrIncludeNotFound, inc.File)
+	}
+	return b.Content, nil
 }
