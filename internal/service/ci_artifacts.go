@@ -104,30 +104,17 @@ type ArtifactFile struct {
 }
 
 // RunnerArtifacts is the runner's GET /jobs/:id/artifacts: the archive of
-// job id, for the token of a running job of the same project (a
-// dependency's artifacts).
-func (s *Service) RunnerArtifacts(ctx context.Context, jobID int64, token string) (*ArtifactFile, error) {
-	id, err := s.jobTokenIdentity(ctx, token)
-	if err != nil {
-		return nil, err
+// job id, for the job token (id, resolved by the adapter) of a running
+// job of the same project (a dependency's artifacts).
+func (s *Service) RunnerArtifacts(ctx context.Context, id *auth.Identity, jobID int64) (*ArtifactFile, error) {
+	if id.CIJob == nil {
+		return nil, auth.ErrUnauthorized
 	}
 	j, err := s.db.Queries().JobByID(ctx, jobID)
 	if err != nil || j.ProjectID != id.CIJob.ProjectID {
 		return nil, NotFound("")
 	}
 	return s.openArtifact(ctx, j, artifactArchive)
-}
-
-// jobTokenIdentity resolves a job token sent to a runner route.
-func (s *Service) jobTokenIdentity(ctx context.Context, token string) (*auth.Identity, error) {
-	if token == "" {
-		return nil, auth.ErrUnauthorized
-	}
-	id, err := auth.NewAuthenticator(s.db, false, false).JobToken(ctx, token)
-	if err != nil {
-		return nil, err
-	}
-	return id, nil
 }
 
 // JobArtifacts is GET /projects/:id/jobs/:job_id/artifacts.

@@ -115,11 +115,10 @@ func (s *Service) jobFor(ctx context.Context, id *auth.Identity, ref string, job
 	return views[0], nil
 }
 
-// CurrentJob is GET /job: the running job whose token is given.
-func (s *Service) CurrentJob(ctx context.Context, token string) (*JobView, error) {
-	id, err := s.jobTokenIdentity(ctx, token)
-	if err != nil {
-		return nil, err
+// CurrentJob is GET /job: the running job whose token authenticated id.
+func (s *Service) CurrentJob(ctx context.Context, id *auth.Identity) (*JobView, error) {
+	if id.CIJob == nil {
+		return nil, auth.ErrUnauthorized
 	}
 	j, err := s.db.Queries().JobByID(ctx, id.CIJob.ID)
 	if err != nil {

@@ -107,7 +107,11 @@ func jobAction(op jobOp, status int) handler {
 // getCurrentJob is GET /job: the job of the CI_JOB_TOKEN sent (the
 // JOB-TOKEN header or job_token).
 func (a *API) getCurrentJob(w http.ResponseWriter, r *http.Request, c *call) error {
-	v, err := a.svc.CurrentJob(r.Context(), jobToken(r, c))
+	id, err := a.jobIdentity(r, c)
+	if err != nil {
+		return err
+	}
+	v, err := a.svc.CurrentJob(r.Context(), id)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/ci/protocol"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -161,7 +162,11 @@ func (a *API) downloadJobArtifacts(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	f, err := a.svc.RunnerArtifacts(r.Context(), id, jobToken(r, c))
+	jid, err := a.jobIdentity(r, c)
+	if err != nil {
+		return err
+	}
+	f, err := a.svc.RunnerArtifacts(r.Context(), jid, id)
 	if err != nil {
 		return err
 	}
@@ -189,6 +194,16 @@ func jobToken(r *http.Request, c *call) string {
 		}
 	}
 	return ""
+}
+
+// jobIdentity resolves the job token of a runner route (401 without a
+// running job's token), through the one authenticator every route uses.
+func (a *API) jobIdentity(r *http.Request, c *call) (*auth.Identity, error) {
+	t := jobToken(r, c)
+	if t == "" {
+		return nil, auth.ErrUnauthorized
+	}
+	return a.auth.JobToken(r.Context(), t)
 }
 
 // jobIDParam reads a job id from the path (GitLab types it Integer).
