@@ -73,6 +73,9 @@ func (e *Error) Error() string {
 
 // NotFound returns a 404 error for a resource, e.g. NotFound("Project").
 func NotFound(what string) error {
+	if what == "" {
+		return &Error{Kind: KindNotFound, Message: "Not Found"} // GitLab's bare not_found!
+	}
 	return &Error{Kind: KindNotFound, Message: what + " Not Found"}
 }
 
