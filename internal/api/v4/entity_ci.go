@@ -107,20 +107,6 @@ func (a *API) pipelineEntityOf(r *http.Request, v *service.PipelineView) (pipeli
 	return e, nil
 }
 
-// jobPipeline is the pipeline a job entity shows.
-type jobPipeline struct {
-	ID        int64  `json:"id"`
-	IID       int64  `json:"iid"`
-	ProjectID int64  `json:"project_id"`
-	Ref       string `json:"ref"`
-	SHA       string `json:"sha"`
-	Status    string `json:"status"`
-	Source    string `json:"source"`
-	CreatedAt string `json:"created_at"`
-	UpdatedAt string `json:"updated_at"`
-	WebURL    string `json:"web_url"`
-}
-
 // jobArtifact is one of a job's stored files.
 type jobArtifact struct {
 	FileType   string  `json:"file_type"`
@@ -153,7 +139,7 @@ type jobEntity struct {
 	QueuedDuration    *float64          `json:"queued_duration"`
 	User              *basicUser        `json:"user"`
 	Commit            *commitBasic      `json:"commit"`
-	Pipeline          jobPipeline       `json:"pipeline"`
+	Pipeline          pipelineBasic     `json:"pipeline"`
 	FailureReason     *string           `json:"failure_reason,omitempty"`
 	WebURL            string            `json:"web_url"`
 	Project           map[string]bool   `json:"project"`
@@ -214,9 +200,8 @@ func (a *API) jobEntities(ctx context.Context, base string, views []*service.Job
 			}
 		}
 		if pl != nil {
-			e.Pipeline = jobPipeline{ID: pl.ID, IID: pl.IID, ProjectID: pl.ProjectID, Ref: pl.Ref, SHA: pl.SHA,
-				Status: pl.Status, Source: pl.Source, CreatedAt: ts(pl.CreatedAt), UpdatedAt: ts(pl.UpdatedAt),
-				WebURL: base + "/" + v.Project.FullPath() + "/-/pipelines/" + strconv.FormatInt(pl.ID, 10)}
+			// GitLab's Job entity shows its pipeline as PipelineBasic.
+			e.Pipeline = pipelineBasicOf(base, v.Project, pl)
 		}
 		if j.UserID != nil {
 			if u := users[*j.UserID]; u != nil {
