@@ -20,15 +20,18 @@ import (
 
 // result is one endpoint's figures.
 type result struct {
-	Name        string
-	Conc        int
-	Requests    int
-	Errors      int
-	Elapsed     time.Duration
-	P50         time.Duration
-	P90         time.Duration
-	P99         time.Duration
-	PeakRSS     int64
+	Name     string
+	Conc     int
+	Requests int
+	Errors   int
+	Elapsed  time.Duration
+	P50      time.Duration
+	P90      time.Duration
+	P99      time.Duration
+	PeakRSS  int64
+	// CPU is the server's CPU time over the measured time, in percent
+	// of one core (its git children are not counted).
+	CPU         float64
 	Unavailable string // why the endpoint was not run
 	FirstError  string
 }
@@ -60,13 +63,17 @@ type reqSpec struct {
 
 // worker is the state of one load-generating goroutine in one run.
 type worker struct {
-	id      int
-	n       int // requests sent so far
-	rng     *rand.Rand
-	phase   string
-	dir     string // scratch directory for git workers
-	state   map[string]bool
-	lastSHA string
+	id    int
+	n     int // requests sent so far
+	rng   *rand.Rand
+	phase string
+	dir   string // scratch directory for git workers
+	// measured and deadline are when the endpoint's measured time
+	// starts and ends; a run that holds its request open (a long poll)
+	// ends at the deadline.
+	measured, deadline time.Time
+	state              map[string]bool
+	lastSHA            string
 }
 
 // endpoint is one benchmarked operation: an HTTP request or a git process.
@@ -225,13 +232,15 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, 
 	start := time.Now()
 	measured := start.Add(warm)
 	deadline := measured.Add(d)
+	cpuAtMeasured := make(chan time.Duration, 1)
+	time.AfterFunc(warm, func() { cpuAtMeasured <- target.cpuTime() })
 	var wg sync.WaitGroup
 	for i := 0; i < conc; i++ {
 		wg.Add(1)
 		go func(id int) {
 			defer wg.Done()
 			w := &worker{id: id, rng: rand.New(rand.NewPCG(uint64(id), uint64(time.Now().UnixNano()))),
-				phase: phase, state: map[string]bool{}}
+				phase: phase, state: map[string]bool{}, measured: measured, deadline: deadline}
 			if ep.git {
 				w.dir = filepath.Join(l.work, fmt.Sprintf("%s-w%d", phase, id))
 				if err := os.MkdirAll(w.dir, 0o700); err != nil {
@@ -299,6 +308,9 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, 
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(measured)
+	if cpu := target.cpuTime() - <-cpuAtMeasured; res.Elapsed > 0 {
+		res.CPU = 100 * cpu.Seconds() / res.Elapsed.Seconds()
+	}
 	res.PeakRSS = sampler.stop()
 	res.Requests = len(all)
 	slices.Sort(all)

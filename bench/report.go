@@ -55,14 +55,14 @@ func printRun(w io.Writer, o options, r *dbRun) {
 	fmt.Fprintf(w, "readiness: empty data dir %s, seeded %s\n", fmtDur(r.ReadyEmpty), fmtDur(r.ReadySeeded))
 	fmt.Fprintf(w, "clone:     %s\n", cloneLine(r))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "endpoint\tconc\treq/s\tp50\tp90\tp99\trequests\terrors\tpeak RSS MiB")
+	fmt.Fprintln(tw, "endpoint\tconc\treq/s\tp50\tp90\tp99\trequests\terrors\tpeak RSS MiB\tCPU %")
 	for _, res := range r.Results {
 		if res.Unavailable != "" {
-			fmt.Fprintf(tw, "%s\t%d\tunavailable\t-\t-\t-\t-\t-\t-\n", res.Name, res.Conc)
+			fmt.Fprintf(tw, "%s\t%d\tunavailable\t-\t-\t-\t-\t-\t-\t-\n", res.Name, res.Conc)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%d\t%s\n", res.Name, res.Conc, res.RPS(),
-			fmtDur(res.P50), fmtDur(res.P90), fmtDur(res.P99), res.Requests, res.Errors, mib(res.PeakRSS))
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%d\t%s\t%.1f\n", res.Name, res.Conc, res.RPS(),
+			fmtDur(res.P50), fmtDur(res.P90), fmtDur(res.P99), res.Requests, res.Errors, mib(res.PeakRSS), res.CPU)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "server RSS: idle %s MiB (seeded, before load), peak %s MiB (VmHWM)\n", mib(r.IdleRSS), mib(r.PeakRSS))
@@ -121,7 +121,9 @@ requests (or git commands) per second, failed ones included; **p50/p90/p99** lat
 of all requests, measured at the client from sending to the last byte (git: the whole command);
 **errors** transport errors and non-2xx answers; **peak RSS** the highest VmRSS of the server
 process sampled every 50ms during that endpoint (its git children are not counted); the idle
-RSS is read a second after the server starts on the seeded data dir, before any load.
+RSS is read a second after the server starts on the seeded data dir, before any load; **CPU %**
+the server process's CPU time (user and system, from ` + "`/proc`" + `) over the measured time, in percent
+of one core.
 *unavailable* means the route answered 404/405 (not implemented yet) and was skipped.
 
 The figures move by 10–30% from run to run on a shared machine: compare medians of several runs,
@@ -153,15 +155,15 @@ func writeMarkdown(path string, o options, m machine, runs []*dbRun) error {
 		fmt.Fprintf(&b, "- start to `/-/readiness`: empty data dir %s, seeded %s\n", fmtDur(r.ReadyEmpty), fmtDur(r.ReadySeeded))
 		fmt.Fprintf(&b, "- `git clone`: %s\n", cloneLine(r))
 		fmt.Fprintf(&b, "- server RSS: idle %s MiB (seeded data dir, a second after start, before any load); peak over the whole run (VmHWM) %s MiB\n\n", mib(r.IdleRSS), mib(r.PeakRSS))
-		b.WriteString("| endpoint | conc | req/s | p50 | p90 | p99 | requests | errors | peak RSS MiB |\n")
-		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		b.WriteString("| endpoint | conc | req/s | p50 | p90 | p99 | requests | errors | peak RSS MiB | CPU % |\n")
+		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 		for _, res := range r.Results {
 			if res.Unavailable != "" {
-				fmt.Fprintf(&b, "| `%s` | %d | unavailable: %s | | | | | | |\n", res.Name, res.Conc, res.Unavailable)
+				fmt.Fprintf(&b, "| `%s` | %d | unavailable: %s | | | | | | | |\n", res.Name, res.Conc, res.Unavailable)
 				continue
 			}
-			fmt.Fprintf(&b, "| `%s` | %d | %.0f | %s | %s | %s | %d | %d | %s |\n", res.Name, res.Conc, res.RPS(),
-				fmtDur(res.P50), fmtDur(res.P90), fmtDur(res.P99), res.Requests, res.Errors, mib(res.PeakRSS))
+			fmt.Fprintf(&b, "| `%s` | %d | %.0f | %s | %s | %s | %d | %d | %s | %.1f |\n", res.Name, res.Conc, res.RPS(),
+				fmtDur(res.P50), fmtDur(res.P90), fmtDur(res.P99), res.Requests, res.Errors, mib(res.PeakRSS), res.CPU)
 		}
 	}
 	// The observations are written by hand; a new run keeps them.

@@ -257,6 +257,28 @@ func (s *server) memStatus() (rss, hwm int64) {
 	return rss, hwm
 }
 
+// cpuTime is the server's user and system CPU time so far, from
+// /proc/<pid>/stat (utime and stime, in USER_HZ ticks: 100 a second on
+// Linux whatever the kernel's own rate).
+func (s *server) cpuTime() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The command name may hold spaces; the fields after it are fixed.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	fs := strings.Fields(string(b[i+1:]))
+	if len(fs) < 13 { // state is field 3; utime and stime are 14 and 15
+		return 0
+	}
+	utime, _ := strconv.ParseInt(fs[11], 10, 64)
+	stime, _ := strconv.ParseInt(fs[12], 10, 64)
+	return time.Duration(utime+stime) * (time.Second / 100)
+}
+
 // rssSampler records the highest VmRSS seen while it runs.
 type rssSampler struct {
 	stopc chan struct{}
