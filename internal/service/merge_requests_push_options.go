@@ -263,6 +263,7 @@ func (s *Service) pushOptionsForBranch(ctx context.Context, id *auth.Identity, g
 	if target.ID != g.Project.ID {
 		in.TargetProjectID = &target.ID
 	}
+	in.BaseURL = g.BaseURL
 	_, err = s.CreateMergeRequest(ctx, id, itoa(g.Project.ID), in)
 	return err
 }
