@@ -193,3 +193,42 @@ func TestMergeRequestPipelinesNone(t *testing.T) {
 		t.Fatalf("merge before the pipeline ran: %v", err)
 	}
 }
+
+// TestMergeRequestRebaseSkipCI: a rebase with skip_ci moves the source
+// branch without pipelines; one without runs the branch's and the merge
+// request's.
+func TestMergeRequestRebaseSkipCI(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	p, _ := pipelineProject(t, c, "rebased", map[string]string{".gitlab-ci.yml": mrPipelinesYAML})
+	mrCommit(t, c, p.ID, "feature", "a.txt", true)
+	mr, _, err := c.MergeRequests.CreateMergeRequest(p.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("a"),
+		SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rebase := func(skip bool) string {
+		t.Helper()
+		mrCommit(t, c, p.ID, "main", fmt.Sprintf("main-%v.txt", skip), false)
+		if _, err := c.MergeRequests.RebaseMergeRequest(p.ID, mr.IID, &gitlab.RebaseMergeRequestOptions{SkipCI: gitlab.Ptr(skip)}); err != nil {
+			t.Fatal(err)
+		}
+		b, _, err := c.Branches.GetBranch(p.ID, "feature")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b.Commit.ID
+	}
+	// The old head's branch pipeline is no longer the merge request's
+	// (its commit is not), its own pipeline stays.
+	head := rebase(true)
+	if _, after := mrPipelineIDs(t, c, p.ID, mr.IID); strings.Contains(strings.Join(after, " "), head[:8]) || len(after) != 1 {
+		t.Fatalf("pipelines after a rebase with skip_ci to %s: %v", head[:8], after)
+	}
+	head = rebase(false)
+	_, after := mrPipelineIDs(t, c, p.ID, mr.IID)
+	want := []string{"merge_request_event@" + head[:8], "push@" + head[:8]}
+	if len(after) != 3 || strings.Join(after[:2], " ") != strings.Join(want, " ") {
+		t.Fatalf("pipelines after a rebase: %v, want %v and the first merge request pipeline", after, want)
+	}
+}
