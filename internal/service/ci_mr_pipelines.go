@@ -21,6 +21,9 @@ import (
 // They are created when a merge request is opened, when its source
 // branch gets new commits, and by POST …/merge_requests/:iid/pipelines.
 
+// mergeRequestRefPrefix starts the refs merge request pipelines run on.
+const mergeRequestRefPrefix = "refs/merge-requests/"
+
 // errCannotCreateMRPipeline is MergeRequests::CreatePipelineService's
 // refusal (no commits), which the API answers with not_allowed!.
 var errCannotCreateMRPipeline = &Error{Kind: KindMethodNotAllowed, Message: "405 Method Not Allowed"}

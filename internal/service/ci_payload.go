@@ -55,7 +55,7 @@ func (s *Service) jobPayload(ctx context.Context, j *model.Job, runner *model.Ru
 	case pl.Tag:
 		refType = "tag"
 		refspecs = append(refspecs, "+refs/tags/"+pl.Ref+":refs/tags/"+pl.Ref)
-	case pl.MergeRequestID == nil:
+	case !strings.HasPrefix(pl.Ref, mergeRequestRefPrefix): // even once its merge request is deleted
 		refspecs = append(refspecs, "+refs/heads/"+pl.Ref+":refs/remotes/origin/"+pl.Ref)
 	}
 	queued := 0.0
