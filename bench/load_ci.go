@@ -122,6 +122,7 @@ func (l *loader) ciEndpoints() []*endpoint {
 			return reqSpec{method: http.MethodGet, path: fmt.Sprintf("/projects/%d/jobs", c.project)}, nil
 		}},
 		l.ciPushToRunning(),
+		l.ciMergeRequestPipelines(),
 		{name: "PATCH /jobs/:id/trace (112 bytes)", setup: func(ctx context.Context, w *worker) (reqSpec, error) {
 			if _, err := setup(ctx); err != nil {
 				return reqSpec{}, err

@@ -226,6 +226,11 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		// (download_code, which read_merge_request's rule matches).
 		return forbidden
 	}
+	if !readMR && strings.Contains(r.Pattern, "/merge_requests/{merge_request_iid}/pipelines") {
+		// The pipeline ability, then find_merge_request_with_access
+		// (read_merge_request: authorize!).
+		return forbidden
+	}
 	switch r.Ability {
 	case access.ReadMergeRequest:
 		if readMR {

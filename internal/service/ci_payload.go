@@ -46,9 +46,17 @@ func (s *Service) jobPayload(ctx context.Context, j *model.Job, runner *model.Ru
 	if runner.MaximumTimeout != nil && *runner.MaximumTimeout < timeout {
 		timeout = *runner.MaximumTimeout
 	}
-	refType, refspec := "branch", "+refs/heads/"+pl.Ref+":refs/remotes/origin/"+pl.Ref
-	if pl.Tag {
-		refType, refspec = "tag", "+refs/tags/"+pl.Ref+":refs/tags/"+pl.Ref
+	// The pipeline's own ref (refs/pipelines/:id) holds its commit; a
+	// branch or tag is fetched too, a merge request ref is not (GitLab's
+	// BuildRunnerPresenter#refspecs), and its ref_type is "branch".
+	refspecs := []string{"+" + repo.PipelineRef(pl.ID) + ":" + repo.PipelineRef(pl.ID)}
+	refType := "branch"
+	switch {
+	case pl.Tag:
+		refType = "tag"
+		refspecs = append(refspecs, "+refs/tags/"+pl.Ref+":refs/tags/"+pl.Ref)
+	case !strings.HasPrefix(pl.Ref, mergeRequestRefPrefix): // even once its merge request is deleted
+		refspecs = append(refspecs, "+refs/heads/"+pl.Ref+":refs/remotes/origin/"+pl.Ref)
 	}
 	queued := 0.0
 	if j.QueuedAt != nil && j.StartedAt != nil {
@@ -60,8 +68,7 @@ func (s *Service) jobPayload(ctx context.Context, j *model.Job, runner *model.Ru
 			TimeInQueueSeconds: queued},
 		GitInfo: protocol.GitInfo{RepoURL: jobRepoURL(baseURL, p.FullPath(), token), RepoObjectFormat: "sha1",
 			Ref: pl.Ref, Sha: pl.SHA, BeforeSha: pl.BeforeSHA, RefType: refType,
-			Refspecs: []string{"+" + repo.PipelineRef(pl.ID) + ":" + repo.PipelineRef(pl.ID), refspec},
-			Depth:    defaultGitDepth},
+			Refspecs: refspecs, Depth: defaultGitDepth},
 		RunnerInfo: protocol.RunnerInfo{Timeout: timeout},
 		Variables:  vars,
 		Steps: []protocol.Step{{Name: protocol.StepScript, Script: append(append([]string{}, spec.BeforeScript...), spec.Script...),
@@ -184,7 +191,12 @@ func (s *Service) jobVariables(ctx context.Context, j *model.Job, p *model.Proje
 	if err != nil {
 		c = nil
 	}
-	v := pipelineVariables(ciPipelineContext{BaseURL: baseURL, Project: p, Pipeline: pl, Commit: c, User: user})
+	mr, err := s.pipelineMergeRequest(ctx, p, pl)
+	if err != nil {
+		return nil, err
+	}
+	v := pipelineVariables(ciPipelineContext{BaseURL: baseURL, Project: p, Pipeline: pl, Commit: c, User: user,
+		MergeRequest: mr})
 	for _, y := range spec.Variables {
 		v = append(v, protocol.Variable{Key: y.Key, Value: y.Value, Public: true, Raw: y.Raw})
 	}

@@ -40,6 +40,9 @@ type PipelineInput struct {
 	// Quiet: a push without a configuration, or one its rules filter
 	// out, creates nothing and is no error.
 	Quiet bool
+	// MergeRequest, for source merge_request_event: the pipeline runs on
+	// refs/merge-requests/:iid/head at its head (Ref is not read).
+	MergeRequest *model.MergeRequest
 }
 
 // PipelineConfigError is a configuration that gave no pipeline: GitLab's
@@ -60,6 +63,8 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 		return nil, &PipelineConfigError{Messages: []string{err.Error()}}
 	case errors.As(err, &cfgErr):
 		if in.Quiet || in.Source == SourcePush {
+			// GitLab keeps the failed pipeline of a push's or a merge
+			// request's configuration error.
 			msg := strings.Join(cfgErr.Messages, ", ")
 			reason := "config_error"
 			pl.Status, pl.YAMLErrors, pl.FailureReason = model.CIStatusFailed, &msg, &reason
@@ -120,13 +125,9 @@ func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *mode
 	if user != nil {
 		pl.UserID = &user.ID
 	}
-	sha, err := r.RefValue(gitBranchPrefix + in.Ref)
-	if err != nil || sha == "" {
-		sha, err = r.RefValue("refs/tags/" + in.Ref)
-		if err != nil || sha == "" {
-			return nil, nil, &PipelineConfigError{Messages: []string{"Reference not found"}}
-		}
-		pl.Tag = true
+	sha, err := s.pipelineSHA(r, pl, in)
+	if err != nil {
+		return nil, nil, err
 	}
 	commit, err := r.Commit(ctx, sha)
 	if err != nil {
@@ -135,8 +136,13 @@ func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *mode
 	pl.SHA = commit.ID
 	committed := commit.Committer.Date
 	pl.CommittedAt = &committed
-	pl.Protected, err = s.refProtected(ctx, p, in.Ref, pl.Tag)
-	if err != nil {
+	var mr *ciMergeRequest
+	if in.MergeRequest != nil {
+		// A merge request ref is no protected branch.
+		if mr, err = s.ciMergeRequestOf(ctx, p, in.MergeRequest); err != nil {
+			return nil, nil, err
+		}
+	} else if pl.Protected, err = s.refProtected(ctx, p, in.Ref, pl.Tag); err != nil {
 		return nil, nil, err
 	}
 	if content == nil {
@@ -149,7 +155,8 @@ func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *mode
 		}
 		content = yml.Content
 	}
-	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user})
+	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user,
+		MergeRequest: mr})
 	settings, err := s.CIVariables(ctx, p.ID, pl.Protected, "")
 	if err != nil {
 		return nil, nil, err
@@ -166,6 +173,28 @@ func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *mode
 		return nil, nil, fmt.Errorf("service: compile pipeline: %w", err)
 	}
 	return pl, compiled, err
+}
+
+// pipelineSHA resolves the commit a pipeline runs: a merge request's
+// head (its ref then refs/merge-requests/:iid/head), or the head of the
+// branch or tag in.Ref (pl.Tag set for a tag).
+func (s *Service) pipelineSHA(r *repo.Repo, pl *model.Pipeline, in PipelineInput) (string, error) {
+	if m := in.MergeRequest; m != nil {
+		if m.HeadSHA == nil {
+			return "", &PipelineConfigError{Messages: []string{"Reference not found"}}
+		}
+		pl.Ref, pl.MergeRequestID = repo.MergeRequestRef(m.IID), &m.ID
+		return *m.HeadSHA, nil
+	}
+	sha, err := r.RefValue(gitBranchPrefix + in.Ref)
+	if err != nil || sha == "" {
+		sha, err = r.RefValue("refs/tags/" + in.Ref)
+		if err != nil || sha == "" {
+			return "", &PipelineConfigError{Messages: []string{"Reference not found"}}
+		}
+		pl.Tag = true
+	}
+	return sha, nil
 }
 
 // refProtected reports whether a pipeline's ref is protected (its jobs
@@ -191,10 +220,13 @@ func (s *Service) compileOptions(p *model.Project, r *repo.Repo, pl *model.Pipel
 		Evaluate:  expr.Evaluate,
 		Match:     glob.Match,
 		Changed: func(ctx context.Context) ([]string, bool, error) {
-			if zeroOID(pl.BeforeSHA) || in.Source != SourcePush {
+			from := pl.BeforeSHA
+			if m := in.MergeRequest; m != nil && m.BaseSHA != nil {
+				from = *m.BaseSHA // a merge request's changes: its diff
+			} else if zeroOID(pl.BeforeSHA) || in.Source != SourcePush {
 				return nil, false, nil
 			}
-			diffs, err := r.DiffTrees(ctx, pl.BeforeSHA, pl.SHA)
+			diffs, err := r.DiffTrees(ctx, from, pl.SHA)
 			if err != nil {
 				return nil, false, nil // an unknown before (force push): changes is true, as in GitLab
 			}
@@ -358,6 +390,10 @@ func (s *Service) createPushPipelines(ctx context.Context, g *GitRepo, changes [
 		var cfgErr *PipelineConfigError
 		if err != nil && !errors.As(err, &cfgErr) {
 			s.log.ErrorContext(ctx, "create push pipeline", "project_id", g.Project.ID, "ref", ref, "err", err)
+		}
+		if strings.HasPrefix(c.Ref, gitBranchPrefix) {
+			// After the branch's own, as GitLab's refresh creates them.
+			s.pushMergeRequestPipelines(ctx, g, ref, c.New)
 		}
 	}
 }

@@ -68,6 +68,8 @@ type ciPipelineContext struct {
 	Pipeline *model.Pipeline
 	Commit   *repo.Commit
 	User     *model.User
+	// MergeRequest is a merge request pipeline's (nil otherwise).
+	MergeRequest *ciMergeRequest
 }
 
 // pipelineVariables are GitLab's predefined variables of a pipeline
@@ -125,12 +127,19 @@ func pipelineVariables(c ciPipelineContext) ciVars {
 	v.add("CI_COMMIT_SHA", pl.SHA)
 	v.add("CI_COMMIT_SHORT_SHA", pl.SHA[:min(8, len(pl.SHA))])
 	v.add("CI_COMMIT_BEFORE_SHA", pl.BeforeSHA)
-	v.add("CI_COMMIT_REF_NAME", pl.Ref)
-	v.add("CI_COMMIT_REF_SLUG", ciSlug(pl.Ref))
+	// A merge request pipeline's ref name is its source branch (GitLab's
+	// source_ref), and it is no branch pipeline: no CI_COMMIT_BRANCH.
+	refName := pl.Ref
+	if c.MergeRequest != nil {
+		refName = c.MergeRequest.MR.SourceBranch
+	}
+	v.add("CI_COMMIT_REF_NAME", refName)
+	v.add("CI_COMMIT_REF_SLUG", ciSlug(refName))
 	v.add("CI_COMMIT_REF_PROTECTED", strconv.FormatBool(pl.Protected))
-	if pl.Tag {
+	switch {
+	case pl.Tag:
 		v.add("CI_COMMIT_TAG", pl.Ref)
-	} else {
+	case c.MergeRequest == nil:
 		v.add("CI_COMMIT_BRANCH", pl.Ref)
 	}
 	if c.Commit != nil {
@@ -144,6 +153,9 @@ func pipelineVariables(c ciPipelineContext) ciVars {
 		v.add("CI_COMMIT_DESCRIPTION", desc)
 		v.add("CI_COMMIT_AUTHOR", c.Commit.Author.Name+" <"+c.Commit.Author.Email+">")
 		v.add("CI_COMMIT_TIMESTAMP", c.Commit.Committer.Date.Format(time.RFC3339))
+	}
+	if c.MergeRequest != nil {
+		c.MergeRequest.add(&v, base)
 	}
 	if c.User != nil {
 		v.add("GITLAB_USER_ID", strconv.FormatInt(c.User.ID, 10))

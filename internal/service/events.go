@@ -25,8 +25,9 @@ func recordProjectCreated(ctx context.Context, q *store.Queries, p *model.Projec
 var noCommit = strings.Repeat("0", 40)
 
 // recordAPIPush records the push events of a ref the API moved from old
-// to new ("" for none); a failure is logged, as the change has landed.
-func (s *Service) recordAPIPush(ctx context.Context, pr *ProjectRepo, pusher *model.User, ref, old, new string) {
+// to new ("" for none), with a push's options (ci.skip); a failure is
+// logged, as the change has landed.
+func (s *Service) recordAPIPush(ctx context.Context, pr *ProjectRepo, pusher *model.User, ref, old, new string, pushOptions ...string) {
 	if old == "" {
 		old = noCommit
 	}
@@ -39,7 +40,7 @@ func (s *Service) recordAPIPush(ctx context.Context, pr *ProjectRepo, pusher *mo
 		s.log.ErrorContext(ctx, "record push event", "project_id", pr.Project.ID, "ref", ref, "err", err)
 	}
 	// Commits made through the API run pipelines as pushes do.
-	s.createPushPipelines(ctx, &GitRepo{Project: pr.Project, Repo: pr.Repo, Pusher: pusher}, changes)
+	s.createPushPipelines(ctx, &GitRepo{Project: pr.Project, Repo: pr.Repo, Pusher: pusher, PushOptions: pushOptions}, changes)
 }
 
 // RecordPushes writes one push event per ref a push changed, as GitLab's

@@ -47,6 +47,8 @@ type MergeRequestInput struct {
 	// TargetProjectID (create only): the project to merge into, the
 	// source's own or one of its fork network (merge_requests_forks.go).
 	TargetProjectID *int64
+	// BaseURL is the server's URL, for the new merge request's pipeline.
+	BaseURL string
 }
 
 // isDraftTitle is MergeRequest.draft?: a title starting with "Draft:",
@@ -180,14 +182,22 @@ func (s *Service) CreateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		in.Description, cmds = &text, newRecordCommands(c)
 	}
 	mp, err := s.createMergeRequest(ctx, id, ref, in)
-	if err != nil || len(cmds) == 0 {
-		return mp, err
-	}
-	mref := NoteableRef{Project: itoa(mp.Project.ID), Type: model.NoteableMergeRequest, IID: mp.MR.IID}
-	if _, err := s.runQuickActions(ctx, id, mref, cmds); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return s.VisibleMergeRequest(ctx, id, mref.Project, mref.IID)
+	if len(cmds) > 0 {
+		mref := NoteableRef{Project: itoa(mp.Project.ID), Type: model.NoteableMergeRequest, IID: mp.MR.IID}
+		if _, err := s.runQuickActions(ctx, id, mref, cmds); err != nil {
+			return nil, err
+		}
+		if mp, err = s.VisibleMergeRequest(ctx, id, mref.Project, mref.IID); err != nil {
+			return nil, err
+		}
+	}
+	// With the labels and milestone its commands set, which its
+	// pipeline's variables show.
+	s.mergeRequestPipelineFor(ctx, mp.Project, id.User, mp.MR, in.BaseURL)
+	return mp, nil
 }
 
 // createMergeRequest opens a merge request as CreateMergeRequest

@@ -87,8 +87,8 @@ func (s *Service) MergeMergeRequest(ctx context.Context, id *auth.Identity, ref 
 	// false leaves the merge request's own choice, as GitLab's
 	// build_merge_params. The project's squash_option overrides both.
 	squash := SquashOnMerge(p, m.Squash || in.Squash != nil && *in.Squash)
-	// With no pipeline to wait for, GitLab refuses an automatic merge
-	// (neither immediately_mergeable? nor an auto-merge strategy).
+	// lablet has no auto-merge: refused as GitLab refuses one it finds
+	// no strategy for (neither immediately_mergeable? nor auto-merge).
 	if in.AutoMerge {
 		return nil, errMergeNotAllowed
 	}

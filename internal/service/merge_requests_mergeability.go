@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
@@ -24,15 +25,40 @@ func (st MergeState) Mergeable() bool { return st.Detailed == "mergeable" }
 // StoredMergeState is what the merge request's row says without reading
 // the repository or its discussions: what lists show, as GitLab's show
 // the stored merge_status ("unchecked" until a single read checks it).
+// A project that asks for a successful pipeline shows ci_must_pass there:
+// lists read no pipelines.
 func StoredMergeState(p *model.Project, m *model.MergeRequest) MergeState {
-	return mergeStateOf(p, m, false, false)
+	return mergeStateOf(p, m, false, false, ciCheck(p, nil))
 }
+
+// ciCheck is GitLab's CI mergeability check against the merge request's
+// head pipeline: "" when the project asks for none or it passed (or was
+// skipped where skipped pipelines are allowed), ci_still_running while it
+// is active, ci_must_pass otherwise.
+func ciCheck(p *model.Project, head *model.Pipeline) string {
+	switch {
+	case p == nil || !p.OnlyAllowMergeIfPipelineSucceeds:
+		return ""
+	case head == nil:
+		return "ci_must_pass"
+	case head.Status == model.CIStatusSuccess,
+		head.Status == model.CIStatusSkipped && p.AllowMergeOnSkippedPipeline:
+		return ""
+	case slices.Contains(activePipelineStatuses, head.Status):
+		return "ci_still_running"
+	}
+	return "ci_must_pass"
+}
+
+// activePipelineStatuses are GitLab's Ci::HasStatus::ACTIVE_STATUSES.
+var activePipelineStatuses = []string{"waiting_for_resource", "preparing", "waiting_for_callback", "pending",
+	"running", "canceling"}
 
 // mergeStateOf applies GitLab's mergeability checks in their order (open,
 // draft, broken, discussions, CI, conflict, rebase) to the stored check
 // of m. broken: a branch is gone; unresolved: the project asks for
-// resolved discussions and some are not.
-func mergeStateOf(p *model.Project, m *model.MergeRequest, broken, unresolved bool) MergeState {
+// resolved discussions and some are not; ci: ciCheck's answer.
+func mergeStateOf(p *model.Project, m *model.MergeRequest, broken, unresolved bool, ci string) MergeState {
 	st := MergeState{Status: m.MergeStatus, BlockingDiscussionsResolved: !unresolved}
 	if st.Status == "" {
 		st.Status = "unchecked"
@@ -47,10 +73,8 @@ func mergeStateOf(p *model.Project, m *model.MergeRequest, broken, unresolved bo
 		st.Detailed = "broken_status"
 	case unresolved:
 		st.Detailed = "discussions_not_resolved"
-	case p != nil && p.OnlyAllowMergeIfPipelineSucceeds:
-		// lablet runs no pipelines: GitLab's mergeable_ci_state? without
-		// a head pipeline.
-		st.Detailed = "ci_must_pass"
+	case ci != "":
+		st.Detailed = ci
 	case st.Status == "unchecked":
 		st.Detailed = "unchecked"
 	case st.HasConflicts:
@@ -72,7 +96,15 @@ func mergeStateOf(p *model.Project, m *model.MergeRequest, broken, unresolved bo
 func (s *Service) CheckMergeRequest(ctx context.Context, mp *MergeRequestInProject) (MergeState, error) {
 	p, m := mp.Project, mp.MR
 	if m.State != "opened" {
-		return mergeStateOf(p, m, false, false), nil
+		return mergeStateOf(p, m, false, false, ""), nil
+	}
+	ci := ""
+	if p.OnlyAllowMergeIfPipelineSucceeds {
+		head, err := s.db.Queries().MergeRequestHeadPipeline(ctx, m)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return MergeState{}, err
+		}
+		ci = ciCheck(p, head)
 	}
 	unresolved := false
 	if p.OnlyAllowMergeIfAllDiscussionsAreResolved {
@@ -88,7 +120,7 @@ func (s *Service) CheckMergeRequest(ctx context.Context, mp *MergeRequestInProje
 		return MergeState{}, err
 	}
 	if head == "" || target == "" {
-		return mergeStateOf(p, m, true, unresolved), nil
+		return mergeStateOf(p, m, true, unresolved, ci), nil
 	}
 	if !m.CheckedAt(head, target) {
 		mb, err := checkHeads(ctx, r, head, target)
@@ -102,7 +134,7 @@ func (s *Service) CheckMergeRequest(ctx context.Context, mp *MergeRequestInProje
 		}
 		m.Mergeability = mb
 	}
-	return mergeStateOf(p, m, false, unresolved), nil
+	return mergeStateOf(p, m, false, unresolved, ci), nil
 }
 
 // mergeRequestHeads reads the heads of m's source branch (in its source

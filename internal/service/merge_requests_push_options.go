@@ -61,8 +61,8 @@ func parseMRPushOptions(options []string) (o mrPushOptions, ok bool) {
 		case "unassign":
 			o.unassigns = appendNew(o.unassigns, value)
 		case "merge_when_pipeline_succeeds", "auto_merge":
-			// No pipelines: GitLab finds no auto-merge strategy
-			// available and merges nothing automatically.
+			// lablet has no auto-merge: as GitLab when it finds no
+			// auto-merge strategy, nothing is merged automatically.
 			o.mergeWhenPipelineOK = flag
 		case "title":
 			o.title = &value
@@ -263,6 +263,7 @@ func (s *Service) pushOptionsForBranch(ctx context.Context, id *auth.Identity, g
 	if target.ID != g.Project.ID {
 		in.TargetProjectID = &target.ID
 	}
+	in.BaseURL = g.BaseURL
 	_, err = s.CreateMergeRequest(ctx, id, itoa(g.Project.ID), in)
 	return err
 }

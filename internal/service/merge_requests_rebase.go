@@ -29,8 +29,9 @@ var errRebaseNotOpen = &Error{Kind: KindConflict,
 // head it read, so a push meanwhile makes the rebase fail (merge_error)
 // instead of losing the pushed commits. A rebase that moved the branch is
 // recorded as a push by the caller, which refreshes the merge request
-// (head, diff_refs, its ref and the "added N commits" note).
-func (s *Service) RebaseMergeRequest(ctx context.Context, id *auth.Identity, ref string, iid int64) (*MergeRequestInProject, error) {
+// (head, diff_refs, its ref and the "added N commits" note) and runs its
+// pipelines, unless skipCI (GitLab's skip_ci: the push's ci.skip).
+func (s *Service) RebaseMergeRequest(ctx context.Context, id *auth.Identity, ref string, iid int64, skipCI bool) (*MergeRequestInProject, error) {
 	mp, err := s.VisibleMergeRequest(ctx, id, ref, iid)
 	if err != nil {
 		return nil, err
@@ -95,7 +96,12 @@ func (s *Service) RebaseMergeRequest(ctx context.Context, id *auth.Identity, ref
 		m.MergeError = failed
 	}
 	if failed == nil && newHead != src.Target {
-		s.recordAPIPush(ctx, &ProjectRepo{Project: p, Repo: r, Level: level}, id.User, gitBranchPrefix+m.SourceBranch, src.Target, newHead)
+		var opts []string
+		if skipCI {
+			opts = []string{"ci.skip"}
+		}
+		s.recordAPIPush(ctx, &ProjectRepo{Project: p, Repo: r, Level: level}, id.User, gitBranchPrefix+m.SourceBranch,
+			src.Target, newHead, opts...)
 	}
 	return mp, nil
 }

@@ -72,8 +72,8 @@ type mergeRequestDetails struct {
 	LatestBuildStartedAt        *string           `json:"latest_build_started_at"`
 	LatestBuildFinishedAt       *string           `json:"latest_build_finished_at"`
 	FirstDeployedToProductionAt *string           `json:"first_deployed_to_production_at"`
-	Pipeline                    *struct{}         `json:"pipeline"`
-	HeadPipeline                *struct{}         `json:"head_pipeline"`
+	Pipeline                    *pipelineBasic    `json:"pipeline"`
+	HeadPipeline                *pipelineEntity   `json:"head_pipeline"`
 	DiffRefs                    *mergeRequestRefs `json:"diff_refs"`
 	MergeError                  *string           `json:"merge_error"`
 	FirstContribution           bool              `json:"first_contribution"`

@@ -47,7 +47,7 @@ func (a *API) mergeRequestDetailed(r *http.Request, c *call, mp *service.MergeRe
 		return mergeRequestEntity{}, err
 	}
 	canMerge := mp.MR.State == "opened" && service.ProjectCan(c.id, mp.Project, mp.Level, access.PushCode)
-	return withDetails(ir.mergeRequest(mp.MR), mp.MR, sub, changes, canMerge), nil
+	return a.withPipelines(r, c, withDetails(ir.mergeRequest(mp.MR), mp.MR, sub, changes, canMerge), mp)
 }
 
 // writeMergeRequestPage renders a list page (view=simple: the simple
@@ -158,6 +158,7 @@ func (a *API) createMergeRequest(w http.ResponseWriter, r *http.Request, c *call
 	} else if ok {
 		in.TargetProjectID = &v
 	}
+	in.BaseURL = a.baseURL(r)
 	mp, err := a.svc.CreateMergeRequest(r.Context(), c.id, r.PathValue("id"), in)
 	if err != nil {
 		return err

@@ -48,17 +48,18 @@ func (a *API) getMergeRequest(w http.ResponseWriter, r *http.Request, c *call) e
 // rebaseMergeRequest is PUT /projects/:id/merge_requests/:iid/rebase.
 // GitLab answers 202 {"rebase_in_progress": true} and rebases in a job;
 // lablet has rebased when it answers, so the rebase is no longer in
-// progress (a failure is the merge request's merge_error). skip_ci is
-// accepted: there are no pipelines to skip.
+// progress (a failure is the merge request's merge_error). skip_ci skips
+// the pipelines of the rebased branch.
 func (a *API) rebaseMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
 	iid, err := mergeRequestIID(r)
 	if err != nil {
 		return err
 	}
-	if _, _, err := c.params.bool("skip_ci"); err != nil {
+	skipCI, _, err := c.params.bool("skip_ci")
+	if err != nil {
 		return err
 	}
-	if _, err := a.svc.RebaseMergeRequest(r.Context(), c.id, r.PathValue("id"), iid); err != nil {
+	if _, err := a.svc.RebaseMergeRequest(r.Context(), c.id, r.PathValue("id"), iid, skipCI); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusAccepted, map[string]bool{"rebase_in_progress": false})

@@ -279,6 +279,10 @@ func table() []endpoint {
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/todo", (*API).createTodo, signedIn, access.ReadMergeRequest),
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/reviewers", (*API).mergeRequestReviewers, anyone, access.ReadMergeRequest),
 		row("GET /projects/{id}/merge_requests/{merge_request_iid}/raw_diffs", (*API).mergeRequestRawDiffs, anyone, access.ReadMergeRequest),
+		// Merge request pipelines (merge_requests_pipelines.go): GitLab
+		// checks read_pipeline, and create_pipeline to run one.
+		row("GET /projects/{id}/merge_requests/{merge_request_iid}/pipelines", (*API).listMergeRequestPipelines, anyone, access.ReadPipeline),
+		row("POST /projects/{id}/merge_requests/{merge_request_iid}/pipelines", (*API).createMergeRequestPipeline, signedIn, access.CreatePipeline),
 		// Rebase and auto-merge (merge_requests_rebase.go).
 		row("PUT /projects/{id}/merge_requests/{merge_request_iid}/rebase", (*API).rebaseMergeRequest, signedIn, access.PushCode),
 		row("POST /projects/{id}/merge_requests/{merge_request_iid}/cancel_merge_when_pipeline_succeeds", (*API).cancelAutoMerge, signedIn, access.AcceptMergeRequest),
