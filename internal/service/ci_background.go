@@ -44,5 +44,5 @@ func (s *Service) ciHousekeeping(ctx context.Context) error {
 	for _, j := range stuck {
 		s.failJob(ctx, j, "stuck_or_timeout_failure")
 	}
-	return nil
+	return s.RunDuePipelineSchedules(ctx)
 }

@@ -31,7 +31,10 @@ const (
 
 // PipelineInput is what a pipeline is created from.
 type PipelineInput struct {
-	Ref       string // branch or tag name
+	Ref string // branch or tag name
+	// Tag says Ref names a tag even when a branch has its name too (a
+	// schedule's full ref refs/tags/…).
+	Tag       bool
 	BeforeSHA string // the ref's value before a push; zeros for a new ref
 	Source    string
 	Variables []model.PipelineVariable
@@ -40,6 +43,8 @@ type PipelineInput struct {
 	// Quiet: a push without a configuration, or one its rules filter
 	// out, creates nothing and is no error.
 	Quiet bool
+	// ScheduleID is the pipeline schedule that runs the pipeline.
+	ScheduleID *int64
 }
 
 // PipelineConfigError is a configuration that gave no pipeline: GitLab's
@@ -113,16 +118,20 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *model.User, in PipelineInput, content []byte) (*model.Pipeline, *config.Pipeline, error) {
 	r := s.repos.Open(p.ID)
 	pl := &model.Pipeline{ProjectID: p.ID, Ref: in.Ref, Source: in.Source, Status: model.CIStatusCreated,
-		BeforeSHA: in.BeforeSHA}
+		BeforeSHA: in.BeforeSHA, ScheduleID: in.ScheduleID}
 	if pl.BeforeSHA == "" {
 		pl.BeforeSHA = strings.Repeat("0", 40)
 	}
 	if user != nil {
 		pl.UserID = &user.ID
 	}
-	sha, err := r.RefValue(gitBranchPrefix + in.Ref)
+	var sha string
+	var err error
+	if !in.Tag {
+		sha, err = r.RefValue(gitBranchPrefix + in.Ref)
+	}
 	if err != nil || sha == "" {
-		sha, err = r.RefValue("refs/tags/" + in.Ref)
+		sha, err = r.RefValue(gitTagPrefix + in.Ref)
 		if err != nil || sha == "" {
 			return nil, nil, &PipelineConfigError{Messages: []string{"Reference not found"}}
 		}
@@ -346,7 +355,7 @@ func (s *Service) createPushPipelines(ctx context.Context, g *GitRepo, changes [
 		}
 		ref, ok := strings.CutPrefix(c.Ref, gitBranchPrefix)
 		if !ok {
-			if ref, ok = strings.CutPrefix(c.Ref, "refs/tags/"); !ok {
+			if ref, ok = strings.CutPrefix(c.Ref, gitTagPrefix); !ok {
 				continue
 			}
 		}
