@@ -43,8 +43,10 @@ type PipelineInput struct {
 	// Quiet: a push without a configuration, or one its rules filter
 	// out, creates nothing and is no error.
 	Quiet bool
-	// ScheduleID is the pipeline schedule that runs the pipeline.
-	ScheduleID *int64
+	// ScheduleID is the pipeline schedule that runs the pipeline, and
+	// ScheduleDescription its description.
+	ScheduleID          *int64
+	ScheduleDescription *string
 }
 
 // PipelineConfigError is a configuration that gave no pipeline: GitLab's
@@ -158,7 +160,8 @@ func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *mode
 		}
 		content = yml.Content
 	}
-	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user})
+	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user,
+		ScheduleDescription: in.ScheduleDescription})
 	settings, err := s.CIVariables(ctx, p.ID, pl.Protected, "")
 	if err != nil {
 		return nil, nil, err

@@ -131,8 +131,10 @@ func (s *Service) scheduleViews(ctx context.Context, p *model.Project, list []*m
 }
 
 // scheduleDetails is the view of one schedule: its owner, last pipeline
-// and, for who may read them, its variables.
-func (s *Service) scheduleDetails(ctx context.Context, c scheduleCaller, ps *model.PipelineSchedule) (*PipelineScheduleView, error) {
+// and, when withVariables and for who may read them, its variables. GitLab
+// shows them only in GET: the answers of writes present the entity
+// without the user its condition asks about.
+func (s *Service) scheduleDetails(ctx context.Context, c scheduleCaller, ps *model.PipelineSchedule, withVariables bool) (*PipelineScheduleView, error) {
 	views, err := s.scheduleViews(ctx, c.project, []*model.PipelineSchedule{ps})
 	if err != nil {
 		return nil, err
@@ -145,7 +147,7 @@ func (s *Service) scheduleDetails(ctx context.Context, c scheduleCaller, ps *mod
 	if err != nil {
 		return nil, err
 	}
-	if v.ShowVariables = c.can(ps, access.AdminPipelineSchedule); v.ShowVariables {
+	if v.ShowVariables = withVariables && c.can(ps, access.AdminPipelineSchedule); v.ShowVariables {
 		vars, err := q.PipelineScheduleVariables(ctx, []int64{ps.ID})
 		if err != nil {
 			return nil, err
@@ -180,7 +182,7 @@ func (s *Service) PipelineSchedule(ctx context.Context, id *auth.Identity, ref s
 	if err != nil {
 		return nil, err
 	}
-	return s.scheduleDetails(ctx, c, ps)
+	return s.scheduleDetails(ctx, c, ps, true)
 }
 
 // SchedulePipelines is GET /projects/:id/pipeline_schedules/:id/pipelines.
@@ -332,7 +334,7 @@ func (s *Service) CreatePipelineSchedule(ctx context.Context, id *auth.Identity,
 	if err := s.saveSchedule(ctx, c, ps, in, msgScheduleCreateForbidden); err != nil {
 		return nil, err
 	}
-	return s.scheduleDetails(ctx, c, ps)
+	return s.scheduleDetails(ctx, c, ps, false)
 }
 
 // UpdatePipelineSchedule is PUT /projects/:id/pipeline_schedules/:id.
@@ -344,7 +346,7 @@ func (s *Service) UpdatePipelineSchedule(ctx context.Context, id *auth.Identity,
 	if err := s.saveSchedule(ctx, c, ps, in, msgScheduleUpdateForbidden); err != nil {
 		return nil, err
 	}
-	return s.scheduleDetails(ctx, c, ps)
+	return s.scheduleDetails(ctx, c, ps, false)
 }
 
 // TakePipelineScheduleOwnership is POST …/take_ownership: the caller
@@ -362,7 +364,7 @@ func (s *Service) TakePipelineScheduleOwnership(ctx context.Context, id *auth.Id
 			return nil, false, err
 		}
 	}
-	v, err = s.scheduleDetails(ctx, c, ps)
+	v, err = s.scheduleDetails(ctx, c, ps, false)
 	return v, taken, err
 }
 

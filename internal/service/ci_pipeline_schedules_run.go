@@ -96,7 +96,7 @@ func (s *Service) runSchedule(ctx context.Context, id *auth.Identity, p *model.P
 	if err == nil {
 		name, tag := s.scheduleRef(p, ps.Ref)
 		_, err = s.createPipelineAs(ctx, id, p, level, PipelineInput{Ref: name, Tag: tag, Source: SourceSchedule,
-			Variables: vars[ps.ID], BaseURL: baseURL, ScheduleID: &ps.ID})
+			Variables: vars[ps.ID], BaseURL: baseURL, ScheduleID: &ps.ID, ScheduleDescription: &ps.Description})
 	}
 	if err != nil {
 		var cfgErr *PipelineConfigError

@@ -68,6 +68,9 @@ type ciPipelineContext struct {
 	Pipeline *model.Pipeline
 	Commit   *repo.Commit
 	User     *model.User
+	// ScheduleDescription is the description of the pipeline schedule
+	// that ran the pipeline, if one did.
+	ScheduleDescription *string
 }
 
 // pipelineVariables are GitLab's predefined variables of a pipeline
@@ -116,6 +119,9 @@ func pipelineVariables(c ciPipelineContext) ciVars {
 	v.add("CI_PIPELINE_SOURCE", pl.Source)
 	if pl.Source == SourceTrigger {
 		v.add("CI_PIPELINE_TRIGGERED", "true")
+	}
+	if c.ScheduleDescription != nil {
+		v.add("CI_PIPELINE_SCHEDULE_DESCRIPTION", *c.ScheduleDescription)
 	}
 	v.add("CI_PIPELINE_URL", base+"/"+p.FullPath()+"/-/pipelines/"+strconv.FormatInt(pl.ID, 10))
 	v.add("CI_PIPELINE_CREATED_AT", pl.CreatedAt.UTC().Format(time.RFC3339))

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ nightly:
   rules:
     - if: $CI_PIPELINE_SOURCE == "schedule"
   script:
-    - echo "nightly target=$TARGET source=$CI_PIPELINE_SOURCE"
+    - echo "nightly target=$TARGET source=$CI_PIPELINE_SOURCE schedule=$CI_PIPELINE_SCHEDULE_DESCRIPTION"
 `
 
 // scheduleMakeDue moves a schedule's next run into the past through the
@@ -102,7 +103,7 @@ func TestSchedulesRunPipelines(t *testing.T) {
 	done := pipelineWait(t, c, p.ID, played.ID, "success", "failed")
 	log := pipelineTrace(t, c, p.ID, pipelineJobs(t, c, p.ID, played.ID)["nightly"].ID)
 	if done.Source != "schedule" || done.Ref != "main" || done.Status != "success" ||
-		!strings.Contains(log, "nightly target=staging source=schedule") {
+		!strings.Contains(log, "nightly target=staging source=schedule schedule=nightly") {
 		t.Fatalf("played pipeline: source %q ref %q status %s, log:\n%s", done.Source, done.Ref, done.Status, log)
 	}
 	after, _, err := c.PipelineSchedules.GetPipelineSchedule(p.ID, ps.ID)
@@ -177,6 +178,12 @@ func TestSchedulesManage(t *testing.T) {
 	do("POST", "", dev.Token, map[string]any{"description": "d", "ref": "main", "cron": "* * * * *"}).
 		ExpectError(t, http.StatusBadRequest, `{"message":{"base":["The current user is not authorized to create the pipeline schedule"]}}`)
 
+	// The answer of a write leaves variables out, as GitLab's does.
+	if r := do("POST", "", s.RootToken, map[string]any{"description": "raw", "ref": "main", "cron": "0 0 1 1 *"}); r.Status != http.StatusCreated ||
+		strings.Contains(string(r.Body), `"variables"`) || !strings.Contains(string(r.Body), `"last_pipeline":null`) {
+		t.Fatalf("created schedule: %d %s", r.Status, r.Body)
+	}
+
 	// A Rails zone name, a tag, an inactive schedule.
 	tokyo, resp, err := root.PipelineSchedules.CreatePipelineSchedule(p.ID, &gitlab.CreatePipelineScheduleOptions{
 		Description: gitlab.Ptr("tokyo"), Ref: gitlab.Ptr("v1"), Cron: gitlab.Ptr("30 9 * * *"),
@@ -192,8 +199,8 @@ func TestSchedulesManage(t *testing.T) {
 	triggersStatus(t, "developer creates", resp, err, http.StatusCreated)
 	active, _, err := root.PipelineSchedules.ListPipelineSchedules(p.ID, &gitlab.ListPipelineSchedulesOptions{
 		Scope: gitlab.Ptr(gitlab.PipelineScheduleScopeValue("active"))})
-	if err != nil || len(active) != 1 || active[0].ID != mine.ID {
-		t.Fatalf("active schedules: %d (%v), want dev's only", len(active), err)
+	if err != nil || len(active) != 2 || active[1].ID != mine.ID {
+		t.Fatalf("active schedules: %d (%v), want root's and dev's", len(active), err)
 	}
 
 	// Only the owner changes a schedule; a Maintainer takes it over.
@@ -266,4 +273,40 @@ func TestSchedulesManage(t *testing.T) {
 	}
 	do("GET", "/"+strconv.FormatInt(mine.ID, 10), s.RootToken, nil).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Pipeline Schedule Not Found"}`)
+}
+
+// TestSchedulesRunOnce has several runners of due schedules (the
+// background one and eight more, as several instances would) race for
+// one due schedule: exactly one pipeline is created.
+func TestSchedulesRunOnce(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	p, _ := pipelineProject(t, c, "once", map[string]string{".gitlab-ci.yml": schedulesYAML})
+	ps, _, err := c.PipelineSchedules.CreatePipelineSchedule(p.ID, &gitlab.CreatePipelineScheduleOptions{
+		Description: gitlab.Ptr("once"), Ref: gitlab.Ptr("main"), Cron: gitlab.Ptr("*/5 * * * *")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheduleMakeDue(t, s, p.ID, ps.ID)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Srv.Service.RunDuePipelineSchedules(context.Background())
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	scheduleWaitPipelines(t, c, p.ID, ps.ID, 1)
+	time.Sleep(time.Second)
+	if got := scheduleWaitPipelines(t, c, p.ID, ps.ID, 1); len(got) != 1 {
+		t.Fatalf("one due run made %d pipelines", len(got))
+	}
 }
