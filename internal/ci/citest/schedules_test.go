@@ -147,13 +147,8 @@ func TestSchedulesManage(t *testing.T) {
 		t.Fatal(err)
 	}
 	maint, dev, guest, outsider := s.NewUser(t, "maint"), s.NewUser(t, "dev"), s.NewUser(t, "guest"), s.NewUser(t, "outsider")
-	for u, level := range map[*labtest.User]gitlab.AccessLevelValue{maint: gitlab.MaintainerPermissions,
-		dev: gitlab.DeveloperPermissions, guest: gitlab.GuestPermissions} {
-		if _, _, err := root.ProjectMembers.AddProjectMember(p.ID, &gitlab.AddProjectMemberOptions{UserID: gitlab.Ptr(u.ID),
-			AccessLevel: gitlab.Ptr(level)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pipelineMembers(t, root, p.ID, map[*labtest.User]gitlab.AccessLevelValue{maint: gitlab.MaintainerPermissions,
+		dev: gitlab.DeveloperPermissions, guest: gitlab.GuestPermissions})
 	// dev works on a branch of their own: main is protected.
 	if _, _, err := root.Branches.CreateBranch(p.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("dev-work"),
 		Ref: gitlab.Ptr("main")}); err != nil {
