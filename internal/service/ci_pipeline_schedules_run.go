@@ -61,7 +61,8 @@ func (s *Service) RunDuePipelineSchedules(ctx context.Context) error {
 
 // runDueSchedule runs a claimed schedule as its owner. A blocked owner's
 // schedule is turned off (GitLab turns them off on blocking); one whose
-// owner is gone or may no longer run pipelines there runs nothing.
+// owner is gone, not active or may no longer run pipelines there runs
+// nothing.
 func (s *Service) runDueSchedule(ctx context.Context, ps *model.PipelineSchedule) {
 	log := s.log.With("pipeline_schedule_id", ps.ID, "project_id", ps.ProjectID)
 	if ps.OwnerID == nil {
@@ -74,10 +75,16 @@ func (s *Service) runDueSchedule(ctx context.Context, ps *model.PipelineSchedule
 		log.ErrorContext(ctx, "pipeline schedule owner", "err", err)
 		return
 	}
-	if !owner.Active() {
+	switch {
+	case owner.State == "blocked":
+		// Blocking turns the owner's schedules off; one that raced the
+		// block is turned off here.
 		if err := q.DeactivatePipelineSchedule(ctx, ps.ID); err != nil {
 			log.ErrorContext(ctx, "deactivate pipeline schedule", "err", err)
 		}
+		return
+	case !owner.Active():
+		log.InfoContext(ctx, "pipeline schedule not run: its owner is "+owner.State)
 		return
 	}
 	id := &auth.Identity{User: owner, Owner: owner}

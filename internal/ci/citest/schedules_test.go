@@ -305,3 +305,49 @@ func TestSchedulesRunOnce(t *testing.T) {
 		t.Fatalf("one due run made %d pipelines", len(got))
 	}
 }
+
+// TestSchedulesOwnerWithoutAccess lets a schedule fall due after its
+// owner became a Reporter: no pipeline (GitLab creates none and says
+// nothing), but the run is spent and the next one set.
+func TestSchedulesOwnerWithoutAccess(t *testing.T) {
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	p, _ := pipelineProject(t, root, "demoted", map[string]string{".gitlab-ci.yml": schedulesYAML})
+	dev := s.NewUser(t, "dev")
+	pipelineMembers(t, root, p.ID, map[*labtest.User]gitlab.AccessLevelValue{dev: gitlab.DeveloperPermissions})
+	if _, _, err := root.Branches.CreateBranch(p.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("feature"),
+		Ref: gitlab.Ptr("main")}); err != nil {
+		t.Fatal(err)
+	}
+	ps, _, err := s.Client(t, dev.Token).PipelineSchedules.CreatePipelineSchedule(p.ID, &gitlab.CreatePipelineScheduleOptions{
+		Description: gitlab.Ptr("dev's"), Ref: gitlab.Ptr("feature"), Cron: gitlab.Ptr("0 * * * *")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := root.ProjectMembers.EditProjectMember(p.ID, dev.ID, &gitlab.EditProjectMemberOptions{
+		AccessLevel: gitlab.Ptr(gitlab.ReporterPermissions)}); err != nil {
+		t.Fatal(err)
+	}
+	scheduleMakeDue(t, s, p.ID, ps.ID)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, _, err := root.PipelineSchedules.GetPipelineSchedule(p.ID, ps.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.NextRunAt != nil && got.NextRunAt.After(time.Now()) {
+			if !got.Active || got.LastPipeline != nil {
+				t.Fatalf("after the run: active %v last pipeline %+v", got.Active, got.LastPipeline)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the due run was not claimed: next run %v", got.NextRunAt)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(time.Second) // a pipeline would follow the claim within the same pass
+	if list, _, err := root.PipelineSchedules.ListPipelinesTriggeredBySchedule(p.ID, ps.ID, nil); err != nil || len(list) != 0 {
+		t.Fatalf("pipelines of a Reporter's schedule: %d (%v), want 0", len(list), err)
+	}
+}
