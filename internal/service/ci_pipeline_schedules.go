@@ -259,8 +259,36 @@ func fullScheduleRef(ref string) bool {
 // saveSchedule applies in to ps and writes it (create when ps.ID is 0):
 // the caller's right to the (new) ref first, then the ref's expansion,
 // then the model's validations, as BaseSaveService orders them. Every save
-// computes the next run again (before_save :set_next_run_at).
+// computes the next run again (before_save :set_next_run_at). An update
+// works on the row as locked in its transaction, checking the caller's
+// right to it again, so concurrent changes never undo each other.
 func (s *Service) saveSchedule(ctx context.Context, c scheduleCaller, ps *model.PipelineSchedule, in PipelineScheduleInput, forbidden string) error {
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
+		if ps.ID != 0 {
+			fresh, err := q.LockPipelineSchedule(ctx, ps.ProjectID, ps.ID)
+			if errors.Is(err, store.ErrNotFound) {
+				return errScheduleNotFound
+			}
+			if err != nil {
+				return err
+			}
+			if !c.can(fresh, access.UpdatePipelineSchedule) {
+				return Forbidden("")
+			}
+			*ps = *fresh
+		}
+		if err := s.applySchedule(ctx, c, ps, in, forbidden); err != nil {
+			return err
+		}
+		if ps.ID == 0 {
+			return q.CreatePipelineSchedule(ctx, ps)
+		}
+		return q.UpdatePipelineSchedule(ctx, ps)
+	})
+}
+
+// applySchedule sets in's fields on ps and validates the result.
+func (s *Service) applySchedule(ctx context.Context, c scheduleCaller, ps *model.PipelineSchedule, in PipelineScheduleInput, forbidden string) error {
 	if in.Description != nil {
 		ps.Description = *in.Description
 	}
@@ -313,12 +341,7 @@ func (s *Service) saveSchedule(ctx context.Context, c scheduleCaller, ps *model.
 		return err
 	}
 	ps.NextRunAt = nextCronRun(ps.Cron, ps.CronTimezone, s.Now())
-	return s.db.WithTx(ctx, func(q *store.Queries) error {
-		if ps.ID == 0 {
-			return q.CreatePipelineSchedule(ctx, ps)
-		}
-		return q.UpdatePipelineSchedule(ctx, ps)
-	})
+	return nil
 }
 
 // CreatePipelineSchedule is POST /projects/:id/pipeline_schedules: a
@@ -360,7 +383,10 @@ func (s *Service) TakePipelineScheduleOwnership(ctx context.Context, id *auth.Id
 	if !c.owns(ps) {
 		uid := id.User.ID
 		ps.OwnerID, taken = &uid, true
-		if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.UpdatePipelineSchedule(ctx, ps) }); err != nil {
+		if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.SetPipelineScheduleOwner(ctx, ps.ID, uid) }); err != nil {
+			return nil, false, err
+		}
+		if ps, err = s.db.Queries().PipelineSchedule(ctx, c.project.ID, ps.ID); err != nil {
 			return nil, false, err
 		}
 	}

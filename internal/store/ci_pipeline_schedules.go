@@ -47,6 +47,25 @@ func (q *Queries) PipelineSchedule(ctx context.Context, projectID, id int64) (*m
 		" FROM ci_pipeline_schedules WHERE project_id = ? AND id = ?", projectID, id))
 }
 
+// LockPipelineSchedule is PipelineSchedule taking the row for the rest of
+// the transaction, so a change is made to the row as it is.
+func (q *Queries) LockPipelineSchedule(ctx context.Context, projectID, id int64) (*model.PipelineSchedule, error) {
+	query := "SELECT " + pipelineScheduleColumns + " FROM ci_pipeline_schedules WHERE project_id = ? AND id = ?"
+	if q.dialect == Postgres {
+		query += " FOR UPDATE"
+	}
+	return scanPipelineSchedule(q.queryRow(ctx, query, projectID, id))
+}
+
+// SetPipelineScheduleOwner gives a schedule to a user.
+func (q *Queries) SetPipelineScheduleOwner(ctx context.Context, id, ownerID int64) error {
+	if _, err := q.exec(ctx, "UPDATE ci_pipeline_schedules SET owner_id = ?, updated_at = ? WHERE id = ?",
+		ownerID, ms(q.Now()), id); err != nil {
+		return fmt.Errorf("store: set pipeline schedule owner: %w", err)
+	}
+	return nil
+}
+
 // CreatePipelineSchedule inserts ps, filling in its ID and times.
 func (q *Queries) CreatePipelineSchedule(ctx context.Context, ps *model.PipelineSchedule) error {
 	now := q.Now()

@@ -351,3 +351,58 @@ func TestSchedulesOwnerWithoutAccess(t *testing.T) {
 		t.Fatalf("pipelines of a Reporter's schedule: %d (%v), want 0", len(list), err)
 	}
 }
+
+// TestSchedulesConcurrentChanges races the owner's update with a
+// Maintainer taking the schedule over: whichever comes first, neither
+// change is undone by the other.
+func TestSchedulesConcurrentChanges(t *testing.T) {
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	p, _ := pipelineProject(t, root, "raced", map[string]string{".gitlab-ci.yml": schedulesYAML})
+	maint, dev := s.NewUser(t, "maint"), s.NewUser(t, "dev")
+	pipelineMembers(t, root, p.ID, map[*labtest.User]gitlab.AccessLevelValue{maint: gitlab.MaintainerPermissions,
+		dev: gitlab.DeveloperPermissions})
+	if _, _, err := root.Branches.CreateBranch(p.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("feature"),
+		Ref: gitlab.Ptr("main")}); err != nil {
+		t.Fatal(err)
+	}
+	dc, mc := s.Client(t, dev.Token), s.Client(t, maint.Token)
+	for i := range 10 {
+		ps, _, err := dc.PipelineSchedules.CreatePipelineSchedule(p.ID, &gitlab.CreatePipelineScheduleOptions{
+			Description: gitlab.Ptr("raced"), Ref: gitlab.Ptr("feature"), Cron: gitlab.Ptr("0 1 * * *")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cron := strconv.Itoa(i) + " 2 * * *"
+		var wg sync.WaitGroup
+		var updateStatus int
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			_, resp, _ := dc.PipelineSchedules.EditPipelineSchedule(p.ID, ps.ID, &gitlab.EditPipelineScheduleOptions{Cron: gitlab.Ptr(cron)})
+			if resp != nil {
+				updateStatus = resp.StatusCode
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if _, _, err := mc.PipelineSchedules.TakeOwnershipOfPipelineSchedule(p.ID, ps.ID); err != nil {
+				t.Error(err)
+			}
+		}()
+		wg.Wait()
+		got, _, err := root.PipelineSchedules.GetPipelineSchedule(p.ID, ps.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Owner == nil || got.Owner.Username != "maint" {
+			t.Fatalf("round %d: owner %+v after take_ownership (update answered %d)", i, got.Owner, updateStatus)
+		}
+		if updateStatus == http.StatusOK && got.Cron != cron {
+			t.Fatalf("round %d: cron %q after an update to %q that succeeded", i, got.Cron, cron)
+		}
+		if updateStatus != http.StatusOK && updateStatus != http.StatusForbidden {
+			t.Fatalf("round %d: update answered %d", i, updateStatus)
+		}
+	}
+}
