@@ -31,10 +31,7 @@ const (
 
 // PipelineInput is what a pipeline is created from.
 type PipelineInput struct {
-	Ref string // branch or tag name
-	// Tag says Ref names a tag even when a branch has its name too (a
-	// schedule's full ref refs/tags/…).
-	Tag       bool
+	Ref       string // branch or tag name
 	BeforeSHA string // the ref's value before a push; zeros for a new ref
 	Source    string
 	Variables []model.PipelineVariable
@@ -43,6 +40,9 @@ type PipelineInput struct {
 	// Quiet: a push without a configuration, or one its rules filter
 	// out, creates nothing and is no error.
 	Quiet bool
+	// Tag says Ref names a tag even when a branch has its name too (a
+	// schedule's full ref refs/tags/…).
+	Tag bool
 	// ScheduleID is the pipeline schedule that runs the pipeline, and
 	// ScheduleDescription its description.
 	ScheduleID          *int64
