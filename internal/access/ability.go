@@ -179,6 +179,21 @@ const (
 	// ManageTrigger: list, create and delete a project's pipeline trigger
 	// tokens (Maintainer); a token is changed by its owner only.
 	ManageTrigger Ability = "manage_trigger"
+	// ReadPipelineSchedule: see a project's pipeline schedules: who reads
+	// its pipelines (public_builds); their variables take
+	// AdminPipelineSchedule.
+	ReadPipelineSchedule Ability = "read_pipeline_schedule"
+	// CreatePipelineSchedule: Developer, on a ref they may update.
+	CreatePipelineSchedule Ability = "create_pipeline_schedule"
+	// PlayPipelineSchedule: run a schedule now: create_pipeline on a ref
+	// the caller may update.
+	PlayPipelineSchedule Ability = "play_pipeline_schedule"
+	// UpdatePipelineSchedule: change a schedule or its variables: its
+	// owner, still a Developer (administrators too).
+	UpdatePipelineSchedule Ability = "update_pipeline_schedule"
+	// AdminPipelineSchedule: delete a schedule, take it over, delete its
+	// variables: Maintainer, or its owner as a Developer.
+	AdminPipelineSchedule Ability = "admin_pipeline_schedule"
 	// ReadCommitStatus: list a commit's statuses: who reads the code.
 	ReadCommitStatus Ability = "read_commit_status"
 	// CreateCommitStatus: set a commit's external status (Developer).

@@ -73,6 +73,7 @@ type Pipeline struct {
 	Protected        bool
 	MergeRequestID   *int64
 	ParentPipelineID *int64
+	ScheduleID       *int64 // the pipeline schedule that ran it
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 	StartedAt        *time.Time
@@ -172,6 +173,9 @@ type PipelineFilter struct {
 	Name          string
 	UpdatedAfter  *int64 // ms
 	UpdatedBefore *int64
+	CreatedAfter  *int64 // ms
+	CreatedBefore *int64
+	ScheduleID    int64  // pipelines of one pipeline schedule
 	OrderBy       string // id, status, ref, updated_at, user_id
 	Sort          string // asc, desc
 	Limit, Offset int

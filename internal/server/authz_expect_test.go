@@ -337,10 +337,20 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return has(access.Reporter)
 	case access.AdminNote, access.AdminUpload:
 		return has(access.Maintainer)
-	case access.ReadPipeline:
-		// read_pipeline and read_build: public_builds, on by default,
-		// opens them to everyone who sees the project.
+	case access.ReadPipeline, access.ReadPipelineSchedule:
+		// read_pipeline, read_build and read_pipeline_schedule:
+		// public_builds, on by default, opens them to everyone who sees
+		// the project.
 		return allowed
+	case access.CreatePipelineSchedule, access.PlayPipelineSchedule, access.UpdatePipelineSchedule:
+		// The fixtures' schedules run on an unprotected branch; a
+		// schedule is changed by its owner, and the fixtures give each
+		// caller who may create one a schedule of their own.
+		return has(access.Developer)
+	case access.AdminPipelineSchedule:
+		// Deleting, taking over and deleting variables of the
+		// administrator's schedules: Maintainer.
+		return has(access.Maintainer)
 	case access.CreatePipeline, access.UpdatePipeline:
 		if strings.HasSuffix(r.Pattern, "/pipelines/{pipeline_id}/variables") {
 			// read_pipeline_variable: admin_pipeline (Maintainer), or

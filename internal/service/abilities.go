@@ -30,7 +30,7 @@ func guestAccess(id *auth.Identity, p *model.Project, level access.Level) bool {
 func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a access.Ability) bool {
 	switch a {
 	case access.ReadProject, access.ReadIssue, access.ReadLabel, access.ReadMilestone,
-		access.ReadNote, access.ReadIssueBoard, access.ReadPipeline:
+		access.ReadNote, access.ReadIssueBoard, access.ReadPipeline, access.ReadPipelineSchedule:
 		return true
 	case access.ReadMergeRequest:
 		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
@@ -52,9 +52,10 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return level >= access.Maintainer
 	case access.DestroyMergeRequest, access.DestroyPipeline:
 		return level >= access.Owner
-	case access.CreatePipeline, access.UpdatePipeline, access.CreateCommitStatus:
+	case access.CreatePipeline, access.UpdatePipeline, access.CreateCommitStatus, access.CreatePipelineSchedule,
+		access.PlayPipelineSchedule, access.UpdatePipelineSchedule:
 		return level >= access.Developer
-	case access.EraseBuild, access.ManageTrigger:
+	case access.EraseBuild, access.ManageTrigger, access.AdminPipelineSchedule:
 		return level >= access.Maintainer
 	case access.DestroyIssue:
 		return level >= access.Owner

@@ -16,7 +16,8 @@ const ciBatch = 100
 
 // ciHousekeeping starts the delayed jobs whose time has come and fails
 // the running jobs whose runner went silent (stuck_or_timeout_failure),
-// so that no pipeline stays running after a runner or server crash.
+// so that no pipeline stays running after a runner or server crash, and
+// runs the pipeline schedules that are due.
 func (s *Service) ciHousekeeping(ctx context.Context) error {
 	q := s.db.Queries()
 	now := s.Now()
@@ -44,5 +45,5 @@ func (s *Service) ciHousekeeping(ctx context.Context) error {
 	for _, j := range stuck {
 		s.failJob(ctx, j, "stuck_or_timeout_failure")
 	}
-	return nil
+	return s.RunDuePipelineSchedules(ctx)
 }

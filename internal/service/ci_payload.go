@@ -195,8 +195,14 @@ func (s *Service) jobVariables(ctx context.Context, j *model.Job, p *model.Proje
 	if err != nil {
 		return nil, err
 	}
-	v := pipelineVariables(ciPipelineContext{BaseURL: baseURL, Project: p, Pipeline: pl, Commit: c, User: user,
-		MergeRequest: mr})
+	pc := ciPipelineContext{BaseURL: baseURL, Project: p, Pipeline: pl, Commit: c, User: user, MergeRequest: mr}
+	if pl.ScheduleID != nil {
+		// A deleted schedule leaves its pipelines without one.
+		if ps, err := q.PipelineSchedule(ctx, p.ID, *pl.ScheduleID); err == nil {
+			pc.ScheduleDescription = &ps.Description
+		}
+	}
+	v := pipelineVariables(pc)
 	for _, y := range spec.Variables {
 		v = append(v, protocol.Variable{Key: y.Key, Value: y.Value, Public: true, Raw: y.Raw})
 	}

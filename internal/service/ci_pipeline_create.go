@@ -43,6 +43,13 @@ type PipelineInput struct {
 	// MergeRequest, for source merge_request_event: the pipeline runs on
 	// refs/merge-requests/:iid/head at its head (Ref is not read).
 	MergeRequest *model.MergeRequest
+	// Tag says Ref names a tag even when a branch has its name too (a
+	// schedule's full ref refs/tags/…).
+	Tag bool
+	// ScheduleID is the pipeline schedule that runs the pipeline, and
+	// ScheduleDescription its description.
+	ScheduleID          *int64
+	ScheduleDescription *string
 }
 
 // PipelineConfigError is a configuration that gave no pipeline: GitLab's
@@ -118,7 +125,7 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *model.User, in PipelineInput, content []byte) (*model.Pipeline, *config.Pipeline, error) {
 	r := s.repos.Open(p.ID)
 	pl := &model.Pipeline{ProjectID: p.ID, Ref: in.Ref, Source: in.Source, Status: model.CIStatusCreated,
-		BeforeSHA: in.BeforeSHA}
+		BeforeSHA: in.BeforeSHA, ScheduleID: in.ScheduleID}
 	if pl.BeforeSHA == "" {
 		pl.BeforeSHA = strings.Repeat("0", 40)
 	}
@@ -156,7 +163,7 @@ func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *mode
 		content = yml.Content
 	}
 	vars := pipelineVariables(ciPipelineContext{BaseURL: in.BaseURL, Project: p, Pipeline: pl, Commit: commit, User: user,
-		MergeRequest: mr})
+		MergeRequest: mr, ScheduleDescription: in.ScheduleDescription})
 	settings, err := s.CIVariables(ctx, p.ID, pl.Protected, "")
 	if err != nil {
 		return nil, nil, err
@@ -186,9 +193,13 @@ func (s *Service) pipelineSHA(r *repo.Repo, pl *model.Pipeline, in PipelineInput
 		pl.Ref, pl.MergeRequestID = repo.MergeRequestRef(m.IID), &m.ID
 		return *m.HeadSHA, nil
 	}
-	sha, err := r.RefValue(gitBranchPrefix + in.Ref)
+	var sha string
+	var err error
+	if !in.Tag {
+		sha, err = r.RefValue(gitBranchPrefix + in.Ref)
+	}
 	if err != nil || sha == "" {
-		sha, err = r.RefValue("refs/tags/" + in.Ref)
+		sha, err = r.RefValue(gitTagPrefix + in.Ref)
 		if err != nil || sha == "" {
 			return "", &PipelineConfigError{Messages: []string{"Reference not found"}}
 		}
@@ -378,7 +389,7 @@ func (s *Service) createPushPipelines(ctx context.Context, g *GitRepo, changes [
 		}
 		ref, ok := strings.CutPrefix(c.Ref, gitBranchPrefix)
 		if !ok {
-			if ref, ok = strings.CutPrefix(c.Ref, "refs/tags/"); !ok {
+			if ref, ok = strings.CutPrefix(c.Ref, gitTagPrefix); !ok {
 				continue
 			}
 		}

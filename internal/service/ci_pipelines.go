@@ -138,7 +138,7 @@ func (s *Service) createPipelineAs(ctx context.Context, id *auth.Identity, p *mo
 	if err != nil {
 		return nil, err
 	}
-	if rules.Protected(in.Ref) && !rules.CanPush(level, in.Ref) && !rules.CanMerge(level, in.Ref) {
+	if !in.Tag && rules.Closed(level, in.Ref) {
 		return nil, &PipelineConfigError{Messages: []string{"Insufficient permissions to create a new pipeline"}}
 	}
 	pl, err := s.createPipeline(ctx, p, id.User, in)

@@ -70,6 +70,9 @@ type ciPipelineContext struct {
 	User     *model.User
 	// MergeRequest is a merge request pipeline's (nil otherwise).
 	MergeRequest *ciMergeRequest
+	// ScheduleDescription is the description of the pipeline schedule
+	// that ran the pipeline, if one did.
+	ScheduleDescription *string
 }
 
 // pipelineVariables are GitLab's predefined variables of a pipeline
@@ -118,6 +121,9 @@ func pipelineVariables(c ciPipelineContext) ciVars {
 	v.add("CI_PIPELINE_SOURCE", pl.Source)
 	if pl.Source == SourceTrigger {
 		v.add("CI_PIPELINE_TRIGGERED", "true")
+	}
+	if c.ScheduleDescription != nil {
+		v.add("CI_PIPELINE_SCHEDULE_DESCRIPTION", *c.ScheduleDescription)
 	}
 	v.add("CI_PIPELINE_URL", base+"/"+p.FullPath()+"/-/pipelines/"+strconv.FormatInt(pl.ID, 10))
 	v.add("CI_PIPELINE_CREATED_AT", pl.CreatedAt.UTC().Format(time.RFC3339))

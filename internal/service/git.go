@@ -26,6 +26,7 @@ const (
 	MsgGitDeleteDefaultBranch   = "The default branch of a project cannot be deleted."
 	MsgGitCreateProtectedBranch = "You are not allowed to create protected branches on this project."
 	gitBranchPrefix             = "refs/heads/"
+	gitTagPrefix                = "refs/tags/"
 )
 
 // GitRepo is a project repository a git client was let into.

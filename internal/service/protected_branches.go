@@ -112,6 +112,13 @@ func (br *BranchRules) CanPush(level access.Level, branch string) bool {
 	return false
 }
 
+// Closed reports whether branch is protected against a caller with level:
+// they may neither push nor merge to it (GitLab's !can_update_branch?, which
+// refuses pipelines and pipeline schedules on it).
+func (br *BranchRules) Closed(level access.Level, branch string) bool {
+	return br.Protected(branch) && !br.CanPush(level, branch) && !br.CanMerge(level, branch)
+}
+
 // CanMerge reports whether a caller with level may merge into branch.
 func (br *BranchRules) CanMerge(level access.Level, branch string) bool {
 	if level < access.Developer {

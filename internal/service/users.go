@@ -550,6 +550,13 @@ func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID in
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return err
 		}
+		if next == "blocked" {
+			// A blocked user's pipeline schedules stop, as GitLab's
+			// DropPipelinesAndDisableSchedulesForUserService does.
+			if err := q.DeactivateUserPipelineSchedules(ctx, u.ID); err != nil {
+				return err
+			}
+		}
 		// Sessions end with any change of state, so that unblocking or
 		// activating an account does not bring old sessions back.
 		return q.DeleteUserSessions(ctx, u.ID)

@@ -13,7 +13,7 @@ const IIDPipelines = "ci_pipelines"
 
 const pipelineColumns = `id, project_id, iid, ref, tag, sha, before_sha, source, status, user_id, name,
 	yaml_errors, failure_reason, protected, merge_request_id, parent_pipeline_id, created_at, updated_at,
-	started_at, finished_at, committed_at, duration, queued_duration`
+	started_at, finished_at, committed_at, duration, queued_duration, pipeline_schedule_id`
 
 func scanPipeline(s scanner) (*model.Pipeline, error) {
 	var p model.Pipeline
@@ -22,7 +22,7 @@ func scanPipeline(s scanner) (*model.Pipeline, error) {
 	var created, updated int64
 	if err := s.Scan(&p.ID, &p.ProjectID, &p.IID, &p.Ref, &p.Tag, &p.SHA, &p.BeforeSHA, &p.Source, &p.Status,
 		&p.UserID, &name, &yamlErrors, &failure, &p.Protected, &p.MergeRequestID, &p.ParentPipelineID,
-		&created, &updated, &started, &finished, &committed, &p.Duration, &p.QueuedDuration); err != nil {
+		&created, &updated, &started, &finished, &committed, &p.Duration, &p.QueuedDuration, &p.ScheduleID); err != nil {
 		return nil, wrapErr(err)
 	}
 	p.Name, p.YAMLErrors, p.FailureReason = fromNullStr(name), fromNullStr(yamlErrors), fromNullStr(failure)
@@ -42,10 +42,10 @@ func (q *Queries) InsertPipeline(ctx context.Context, p *model.Pipeline) error {
 	p.IID, p.CreatedAt, p.UpdatedAt = iid, now, now
 	id, err := q.insert(ctx, `INSERT INTO ci_pipelines (project_id, iid, ref, tag, sha, before_sha, source, status,
 		user_id, name, yaml_errors, failure_reason, protected, merge_request_id, parent_pipeline_id, created_at,
-		updated_at, committed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		updated_at, committed_at, pipeline_schedule_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ProjectID, p.IID, p.Ref, p.Tag, p.SHA, p.BeforeSHA, p.Source, p.Status, p.UserID, nullStr(p.Name),
 		nullStr(p.YAMLErrors), nullStr(p.FailureReason), p.Protected, p.MergeRequestID, p.ParentPipelineID,
-		ms(now), ms(now), nullMS(p.CommittedAt))
+		ms(now), ms(now), nullMS(p.CommittedAt), p.ScheduleID)
 	if err != nil {
 		return fmt.Errorf("store: insert pipeline: %w", err)
 	}
@@ -118,6 +118,9 @@ func pipelineWhere(f model.PipelineFilter) (string, []any) {
 	w := " WHERE project_id = ?"
 	args := []any{f.ProjectID}
 	add := func(cond string, v any) { w += " AND " + cond; args = append(args, v) }
+	if f.ScheduleID != 0 {
+		add("pipeline_schedule_id = ?", f.ScheduleID)
+	}
 	if f.Status != "" {
 		add("status = ?", f.Status)
 	}
@@ -141,6 +144,12 @@ func pipelineWhere(f model.PipelineFilter) (string, []any) {
 	}
 	if f.UpdatedBefore != nil {
 		add("updated_at < ?", *f.UpdatedBefore)
+	}
+	if f.CreatedAfter != nil {
+		add("created_at > ?", *f.CreatedAfter)
+	}
+	if f.CreatedBefore != nil {
+		add("created_at < ?", *f.CreatedBefore)
 	}
 	switch f.Scope {
 	case "running", "pending":

@@ -225,3 +225,56 @@ func (a *API) jobEntities(ctx context.Context, base string, views []*service.Job
 	}
 	return out, nil
 }
+
+// pipelineScheduleEntity is GitLab's Ci::PipelineSchedule entity (lists).
+// Inputs stay empty: lablet's schedules take no pipeline inputs.
+type pipelineScheduleEntity struct {
+	ID           int64      `json:"id"`
+	Description  string     `json:"description"`
+	Ref          string     `json:"ref"`
+	Cron         string     `json:"cron"`
+	CronTimezone string     `json:"cron_timezone"`
+	NextRunAt    *string    `json:"next_run_at"`
+	Active       bool       `json:"active"`
+	CreatedAt    string     `json:"created_at"`
+	UpdatedAt    string     `json:"updated_at"`
+	Owner        *basicUser `json:"owner"`
+	Inputs       []struct{} `json:"inputs"`
+}
+
+// pipelineScheduleDetails is PipelineScheduleDetails: one schedule with
+// its last pipeline and, for who may read them, its variables (the key is
+// left out otherwise, as GitLab's entity does).
+type pipelineScheduleDetails struct {
+	pipelineScheduleEntity
+	LastPipeline *pipelineBasic            `json:"last_pipeline"`
+	Variables    *[]pipelineVariableEntity `json:"variables,omitempty"`
+}
+
+func (a *API) pipelineScheduleEntityOf(base string, v *service.PipelineScheduleView) pipelineScheduleEntity {
+	ps := v.Schedule
+	e := pipelineScheduleEntity{ID: ps.ID, Description: ps.Description, Ref: ps.Ref, Cron: ps.Cron,
+		CronTimezone: ps.CronTimezone, NextRunAt: tsp(ps.NextRunAt), Active: ps.Active, CreatedAt: ts(ps.CreatedAt),
+		UpdatedAt: ts(ps.UpdatedAt), Inputs: []struct{}{}}
+	if v.Owner != nil {
+		u := basicUserAt(base, a.gravatar, v.Owner)
+		e.Owner = &u
+	}
+	return e
+}
+
+func (a *API) pipelineScheduleDetailsOf(base string, v *service.PipelineScheduleView) pipelineScheduleDetails {
+	d := pipelineScheduleDetails{pipelineScheduleEntity: a.pipelineScheduleEntityOf(base, v)}
+	if v.LastPipeline != nil {
+		pb := pipelineBasicOf(base, v.Project, v.LastPipeline)
+		d.LastPipeline = &pb
+	}
+	if v.ShowVariables {
+		vars := make([]pipelineVariableEntity, len(v.Variables))
+		for i, pv := range v.Variables {
+			vars[i] = pipelineVariableEntityOf(pv)
+		}
+		d.Variables = &vars
+	}
+	return d
+}

@@ -17,34 +17,17 @@ func pipelineIDParam(r *http.Request) (int64, error) { return jobIDParam(r, "pip
 func (a *API) listPipelines(w http.ResponseWriter, r *http.Request, c *call) error {
 	pg := pageOf(c.params)
 	f := model.PipelineFilter{Limit: pg.PerPage, Offset: pg.Offset()}
+	if err := pipelineFilterParams(c.params, &f); err != nil {
+		return err
+	}
 	var err error
-	if f.Scope, _, err = c.params.oneOf("scope", "running", "pending", "finished", "branches", "tags"); err != nil {
-		return err
-	}
-	if f.Status, _, err = c.params.oneOf("status", "created", "waiting_for_resource", "preparing", "pending", "running",
-		"success", "failed", "canceling", "canceled", "skipped", "manual", "scheduled"); err != nil {
-		return err
-	}
 	if f.OrderBy, _, err = c.params.oneOf("order_by", "id", "status", "ref", "updated_at", "user_id"); err != nil {
-		return err
-	}
-	if f.Sort, _, err = c.params.oneOf("sort", "asc", "desc"); err != nil {
 		return err
 	}
 	f.Ref, _ = c.params.str("ref")
 	f.SHA, _ = c.params.str("sha")
 	f.Source, _ = c.params.str("source")
 	f.Name, _ = c.params.str("name")
-	for name, dst := range map[string]**int64{"updated_after": &f.UpdatedAfter, "updated_before": &f.UpdatedBefore} {
-		if s, ok := c.params.str(name); ok {
-			t, err := time.Parse(time.RFC3339, s)
-			if err != nil {
-				return service.ParamError(name + " is invalid")
-			}
-			ms := t.UnixMilli()
-			*dst = &ms
-		}
-	}
 	if username, ok := c.params.str("username"); ok {
 		u, err := a.svc.UserByUsername(r.Context(), username)
 		if err != nil {
@@ -57,6 +40,41 @@ func (a *API) listPipelines(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
+	return a.writePipelineList(w, r, pg, p, list, total)
+}
+
+// pipelineFilterParams reads the filters pipeline lists share: scope,
+// status, sort and the updated and created bounds.
+func pipelineFilterParams(p *params, f *model.PipelineFilter) error {
+	var err error
+	if f.Scope, _, err = p.oneOf("scope", "running", "pending", "finished", "branches", "tags"); err != nil {
+		return err
+	}
+	if f.Status, _, err = p.oneOf("status", "created", "waiting_for_resource", "preparing", "pending", "running",
+		"success", "failed", "canceling", "canceled", "skipped", "manual", "scheduled"); err != nil {
+		return err
+	}
+	if sort, ok, err := p.oneOf("sort", "asc", "desc"); err != nil {
+		return err
+	} else if ok {
+		f.Sort = sort
+	}
+	for name, dst := range map[string]**int64{"updated_after": &f.UpdatedAfter, "updated_before": &f.UpdatedBefore,
+		"created_after": &f.CreatedAfter, "created_before": &f.CreatedBefore} {
+		if s, ok := p.str(name); ok {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return service.ParamError(name + " is invalid")
+			}
+			ms := t.UnixMilli()
+			*dst = &ms
+		}
+	}
+	return nil
+}
+
+// writePipelineList writes a page of pipelines as PipelineBasic.
+func (a *API) writePipelineList(w http.ResponseWriter, r *http.Request, pg page, p *model.Project, list []*model.Pipeline, total int64) error {
 	a.setPageHeaders(w, r, pg, int(total))
 	base := a.baseURL(r)
 	out := make([]pipelineBasic, len(list))
@@ -252,7 +270,11 @@ func (a *API) listPipelineVariables(w http.ResponseWriter, r *http.Request, c *c
 	}
 	out := make([]pipelineVariableEntity, len(vars))
 	for i, v := range vars {
-		out[i] = pipelineVariableEntity{Key: v.Key, VariableType: v.VariableType, Value: v.Value, Raw: v.Raw}
+		out[i] = pipelineVariableEntityOf(v)
 	}
 	return writeOK(w, out)
+}
+
+func pipelineVariableEntityOf(v model.PipelineVariable) pipelineVariableEntity {
+	return pipelineVariableEntity{Key: v.Key, VariableType: v.VariableType, Value: v.Value, Raw: v.Raw}
 }

@@ -58,6 +58,20 @@ func ciRoutes() []endpoint {
 		row("DELETE /projects/{id}/triggers/{trigger_id}", (*API).deleteCITrigger, signedIn, access.ManageTrigger),
 		row("POST /projects/{id}/trigger/pipeline", (*API).triggerPipeline, triggerToken, access.None),
 
+		// Pipeline schedules (pipeline_schedules.go): GitLab authenticates
+		// every caller; reading them is reading pipelines.
+		row("GET /projects/{id}/pipeline_schedules", (*API).listPipelineSchedules, signedIn, access.ReadPipelineSchedule),
+		row("POST /projects/{id}/pipeline_schedules", (*API).createPipelineSchedule, signedIn, access.CreatePipelineSchedule),
+		row("GET /projects/{id}/pipeline_schedules/{pipeline_schedule_id}", (*API).getPipelineSchedule, signedIn, access.ReadPipelineSchedule),
+		row("PUT /projects/{id}/pipeline_schedules/{pipeline_schedule_id}", (*API).updatePipelineSchedule, signedIn, access.UpdatePipelineSchedule),
+		row("DELETE /projects/{id}/pipeline_schedules/{pipeline_schedule_id}", (*API).deletePipelineSchedule, signedIn, access.AdminPipelineSchedule),
+		row("GET /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/pipelines", (*API).listSchedulePipelines, signedIn, access.ReadPipelineSchedule),
+		row("POST /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/take_ownership", (*API).takePipelineScheduleOwnership, signedIn, access.AdminPipelineSchedule),
+		row("POST /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/play", (*API).playPipelineSchedule, signedIn, access.PlayPipelineSchedule),
+		row("POST /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/variables", (*API).createPipelineScheduleVariable, signedIn, access.UpdatePipelineSchedule),
+		row("PUT /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/variables/{key}", (*API).updatePipelineScheduleVariable, signedIn, access.UpdatePipelineSchedule),
+		row("DELETE /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/variables/{key}", (*API).deletePipelineScheduleVariable, signedIn, access.AdminPipelineSchedule),
+
 		// GitLab Runner's job protocol (runner_jobs.go): the runner's
 		// token, or the job's, in the request; no user credential.
 		row("POST /jobs/request", (*API).requestJob, runnerToken, access.None),

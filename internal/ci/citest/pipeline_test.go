@@ -85,6 +85,17 @@ func pipelineProject(t *testing.T, c *gitlab.Client, name string, files map[stri
 	return p, list[0]
 }
 
+// pipelineMembers makes each user a member of the project at its level.
+func pipelineMembers(t *testing.T, c *gitlab.Client, projectID int64, levels map[*labtest.User]gitlab.AccessLevelValue) {
+	t.Helper()
+	for u, level := range levels {
+		if _, _, err := c.ProjectMembers.AddProjectMember(projectID, &gitlab.AddProjectMemberOptions{
+			UserID: gitlab.Ptr(u.ID), AccessLevel: gitlab.Ptr(level)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // pipelineWait polls a pipeline until it reaches one of statuses.
 func pipelineWait(t *testing.T, c *gitlab.Client, projectID, pipelineID int64, statuses ...string) *gitlab.Pipeline {
 	t.Helper()

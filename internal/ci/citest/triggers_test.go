@@ -108,13 +108,8 @@ func TestTriggersManage(t *testing.T) {
 	p, _ := pipelineProject(t, root, "managed", map[string]string{".gitlab-ci.yml": "job:\n  script: [echo hi]\n"})
 	other, _ := pipelineProject(t, root, "other", map[string]string{".gitlab-ci.yml": "job:\n  script: [echo hi]\n"})
 	maint, second, dev, outsider := s.NewUser(t, "maint"), s.NewUser(t, "second"), s.NewUser(t, "dev"), s.NewUser(t, "outsider")
-	for u, level := range map[*labtest.User]gitlab.AccessLevelValue{maint: gitlab.MaintainerPermissions,
-		second: gitlab.MaintainerPermissions, dev: gitlab.DeveloperPermissions} {
-		if _, _, err := root.ProjectMembers.AddProjectMember(p.ID, &gitlab.AddProjectMemberOptions{UserID: gitlab.Ptr(u.ID),
-			AccessLevel: gitlab.Ptr(level)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pipelineMembers(t, root, p.ID, map[*labtest.User]gitlab.AccessLevelValue{maint: gitlab.MaintainerPermissions,
+		second: gitlab.MaintainerPermissions, dev: gitlab.DeveloperPermissions})
 	mc := s.Client(t, maint.Token)
 	tr, resp, err := mc.PipelineTriggers.AddPipelineTrigger(p.ID, &gitlab.AddPipelineTriggerOptions{Description: gitlab.Ptr("ci")})
 	triggersStatus(t, "maintainer creates", resp, err, http.StatusCreated)
