@@ -66,3 +66,36 @@ var _ = addFixtures(map[string]fixture{
 		return get(api + "/keys?fingerprint=" + url.QueryEscape(ssh.FingerprintSHA256(pub)))
 	}},
 })
+
+// freshDeployKey adds, as root, a new deploy key to p and returns its path.
+func (x *matrix) freshDeployKey(p *projectFixture) string {
+	k := x.root("POST", p.api("/deploy_keys"), map[string]any{"title": "d" + x.next(), "key": newPublicKey()})
+	return p.api("/deploy_keys/" + num(k["id"]))
+}
+
+// Deploy keys.
+var _ = addFixtures(map[string]fixture{
+	"GET /api/v4/deploy_keys": static(api + "/deploy_keys"),
+	"POST /api/v4/deploy_keys": {build: func(x *matrix, c *cell) request {
+		return request{path: api + "/deploy_keys", json: map[string]any{"title": "instance", "key": newPublicKey()}}
+	}},
+	"GET /api/v4/projects/{id}/deploy_keys": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(p.api("/deploy_keys"))
+	}),
+	"POST /api/v4/projects/{id}/deploy_keys": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return request{path: p.api("/deploy_keys"), json: map[string]any{"title": "ci", "key": newPublicKey(), "can_push": true}}
+	}),
+	"GET /api/v4/projects/{id}/deploy_keys/{key_id}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(x.freshDeployKey(p))
+	}),
+	"PUT /api/v4/projects/{id}/deploy_keys/{key_id}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return request{path: x.freshDeployKey(p), json: map[string]any{"can_push": true}}
+	}),
+	"DELETE /api/v4/projects/{id}/deploy_keys/{key_id}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(x.freshDeployKey(p))
+	}),
+	"POST /api/v4/projects/{id}/deploy_keys/{key_id}/enable": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		k := x.root("POST", api+"/deploy_keys", map[string]any{"title": "i" + x.next(), "key": newPublicKey()})
+		return get(p.api("/deploy_keys/" + num(k["id"]) + "/enable"))
+	}),
+})
