@@ -96,18 +96,13 @@ func (s *Service) ProjectDeployKeys(ctx context.Context, id *auth.Identity, ref 
 	if err != nil {
 		return nil, err
 	}
-	q := s.db.Queries()
-	links, err := q.ProjectDeployKeyLinks(ctx, p.ID)
+	keys, links, err := s.db.Queries().ProjectDeployKeys(ctx, p.ID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ProjectDeployKey, 0, len(links))
-	for _, l := range links {
-		k, err := q.KeyByID(ctx, l.DeployKeyID)
-		if err != nil {
-			return nil, fmt.Errorf("service: load deploy key: %w", err)
-		}
-		out = append(out, ProjectDeployKey{Key: k, Link: l})
+	out := make([]ProjectDeployKey, len(keys))
+	for i, k := range keys {
+		out[i] = ProjectDeployKey{Key: k, Link: links[i]}
 	}
 	return out, nil
 }

@@ -144,48 +144,40 @@ func storeKey(ctx context.Context, q *store.Queries, k *model.Key) error {
 	return err
 }
 
-// keyOwner loads the user whose keys a /users/:id/keys route names (an id
-// or a username); a user the caller may not see is 404 User Not Found.
-func (s *Service) keyOwner(ctx context.Context, ident string) (*model.User, error) {
+// keyOwnerID is the user whose keys a route names: the caller when ident
+// is empty, else the user /users/:id names (an id or a username; 404 User
+// Not Found).
+func (s *Service) keyOwnerID(ctx context.Context, id *auth.Identity, ident string) (int64, error) {
+	if ident == "" {
+		return id.UserID(), nil
+	}
 	u, err := s.db.Queries().UserByIDOrUsername(ctx, ident)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, NotFound("User")
+		return 0, NotFound("User")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("service: load user: %w", err)
+		return 0, fmt.Errorf("service: load user: %w", err)
 	}
-	return u, nil
+	return u.ID, nil
 }
 
-// UserKeys is GET /user/keys (ident empty: the caller's) and GET
-// /users/:id/keys (anyone may list a user's public keys).
-func (s *Service) UserKeys(ctx context.Context, id *auth.Identity, ident string) ([]*model.Key, error) {
-	userID := id.UserID()
-	if ident != "" {
-		u, err := s.keyOwner(ctx, ident)
-		if err != nil {
-			return nil, err
-		}
-		userID = u.ID
+// adminKeyOwnerID is the user whose keys a write names: the caller
+// (userID 0), or for administrators the user of /users/:id.
+func (s *Service) adminKeyOwnerID(ctx context.Context, id *auth.Identity, userID int64) (int64, error) {
+	if userID == 0 {
+		return id.UserID(), nil
 	}
-	keys, err := s.db.Queries().UserKeys(ctx, userID)
-	if err != nil {
-		return nil, fmt.Errorf("service: list keys: %w", err)
+	if err := requireAdmin(id); err != nil {
+		return 0, err
 	}
-	return keys, nil
+	if _, err := s.userByID(ctx, userID); err != nil {
+		return 0, err
+	}
+	return userID, nil
 }
 
-// UserKey is GET /user/keys/:key_id (ident empty) and GET
-// /users/:id/keys/:key_id: one of the user's keys, else 404 Key Not Found.
-func (s *Service) UserKey(ctx context.Context, id *auth.Identity, ident string, keyID int64) (*model.Key, error) {
-	userID := id.UserID()
-	if ident != "" {
-		u, err := s.keyOwner(ctx, ident)
-		if err != nil {
-			return nil, err
-		}
-		userID = u.ID
-	}
+// ownKey is one of a user's own keys, else 404 Key Not Found.
+func (s *Service) ownKey(ctx context.Context, userID, keyID int64) (*model.Key, error) {
 	k, err := s.db.Queries().KeyByID(ctx, keyID)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (k.Deploy || k.UserID != userID) {
 		return nil, errKeyNotFound
@@ -196,18 +188,36 @@ func (s *Service) UserKey(ctx context.Context, id *auth.Identity, ident string, 
 	return k, nil
 }
 
+// UserKeys is GET /user/keys (ident empty: the caller's) and GET
+// /users/:id/keys (anyone may list a user's public keys).
+func (s *Service) UserKeys(ctx context.Context, id *auth.Identity, ident string) ([]*model.Key, error) {
+	userID, err := s.keyOwnerID(ctx, id, ident)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.db.Queries().UserKeys(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("service: list keys: %w", err)
+	}
+	return keys, nil
+}
+
+// UserKey is GET /user/keys/:key_id (ident empty) and GET
+// /users/:id/keys/:key_id.
+func (s *Service) UserKey(ctx context.Context, id *auth.Identity, ident string, keyID int64) (*model.Key, error) {
+	userID, err := s.keyOwnerID(ctx, id, ident)
+	if err != nil {
+		return nil, err
+	}
+	return s.ownKey(ctx, userID, keyID)
+}
+
 // CreateUserKey is POST /user/keys (userID 0: the caller) and, for
 // administrators, POST /users/:id/keys.
 func (s *Service) CreateUserKey(ctx context.Context, id *auth.Identity, userID int64, in KeyInput) (*model.Key, error) {
-	if userID == 0 {
-		userID = id.UserID()
-	} else {
-		if err := requireAdmin(id); err != nil {
-			return nil, err
-		}
-		if _, err := s.userByID(ctx, userID); err != nil {
-			return nil, err
-		}
+	userID, err := s.adminKeyOwnerID(ctx, id, userID)
+	if err != nil {
+		return nil, err
 	}
 	k, err := s.newKey(in, userID, false)
 	if err != nil {
@@ -222,22 +232,13 @@ func (s *Service) CreateUserKey(ctx context.Context, id *auth.Identity, userID i
 // DeleteUserKey is DELETE /user/keys/:key_id (userID 0: the caller) and,
 // for administrators, DELETE /users/:id/keys/:key_id.
 func (s *Service) DeleteUserKey(ctx context.Context, id *auth.Identity, userID, keyID int64) error {
-	if userID == 0 {
-		userID = id.UserID()
-	} else {
-		if err := requireAdmin(id); err != nil {
-			return err
-		}
-		if _, err := s.userByID(ctx, userID); err != nil {
-			return err
-		}
-	}
-	k, err := s.db.Queries().KeyByID(ctx, keyID)
-	if errors.Is(err, store.ErrNotFound) || err == nil && (k.Deploy || k.UserID != userID) {
-		return errKeyNotFound
-	}
+	userID, err := s.adminKeyOwnerID(ctx, id, userID)
 	if err != nil {
-		return fmt.Errorf("service: load key: %w", err)
+		return err
+	}
+	k, err := s.ownKey(ctx, userID, keyID)
+	if err != nil {
+		return err
 	}
 	return s.db.Queries().DeleteKey(ctx, k.ID)
 }

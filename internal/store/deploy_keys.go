@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"github.com/lablet/lablet/internal/model"
@@ -26,14 +27,37 @@ func (q *Queries) DeployKeyProject(ctx context.Context, keyID, projectID int64) 
 		" FROM deploy_keys_projects WHERE deploy_key_id = ? AND project_id = ?", keyID, projectID))
 }
 
-// ProjectDeployKeyLinks lists the deploy keys enabled on a project, oldest
-// link first.
-func (q *Queries) ProjectDeployKeyLinks(ctx context.Context, projectID int64) ([]*model.DeployKeyProject, error) {
-	rows, err := q.query(ctx, "SELECT "+deployKeyProjectColumns+" FROM deploy_keys_projects WHERE project_id = ? ORDER BY id", projectID)
+// ProjectDeployKeys lists the deploy keys enabled on a project with their
+// links, oldest link first, in one query.
+func (q *Queries) ProjectDeployKeys(ctx context.Context, projectID int64) ([]*model.Key, []*model.DeployKeyProject, error) {
+	rows, err := q.query(ctx, `SELECT k.id, k.user_id, k.deploy, k.public, k.title, k.key_text, k.fingerprint_md5,
+		k.fingerprint_sha256, k.usage_type, k.expires_at, k.last_used_at, k.created_at, k.updated_at,
+		d.id, d.deploy_key_id, d.project_id, d.can_push, d.created_at, d.updated_at
+		FROM deploy_keys_projects d JOIN keys k ON k.id = d.deploy_key_id WHERE d.project_id = ? ORDER BY d.id`, projectID)
 	if err != nil {
-		return nil, fmt.Errorf("store: list project deploy keys: %w", err)
+		return nil, nil, fmt.Errorf("store: list project deploy keys: %w", err)
 	}
-	return collect(rows, scanDeployKeyProject)
+	defer rows.Close()
+	var keys []*model.Key
+	var links []*model.DeployKeyProject
+	for rows.Next() {
+		var k model.Key
+		var d model.DeployKeyProject
+		var user, expires, used sql.NullInt64
+		var kc, ku, dc, du int64
+		if err := rows.Scan(&k.ID, &user, &k.Deploy, &k.Public, &k.Title, &k.Text, &k.FingerprintMD5, &k.FingerprintSHA256,
+			&k.UsageType, &expires, &used, &kc, &ku, &d.ID, &d.DeployKeyID, &d.ProjectID, &d.CanPush, &dc, &du); err != nil {
+			return nil, nil, wrapErr(err)
+		}
+		k.UserID = user.Int64
+		k.ExpiresAt, k.LastUsedAt = fromNullMS(expires), fromNullMS(used)
+		k.CreatedAt, k.UpdatedAt, d.CreatedAt, d.UpdatedAt = fromMS(kc), fromMS(ku), fromMS(dc), fromMS(du)
+		keys, links = append(keys, &k), append(links, &d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("store: list project deploy keys: %w", err)
+	}
+	return keys, links, nil
 }
 
 // DeployKeyLinks lists the projects a deploy key is enabled on.
