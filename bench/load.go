@@ -422,6 +422,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.ciEndpoints()...)
 	eps = append(eps, l.ciTriggerEndpoints()...)
 	eps = append(eps, l.ciScheduleEndpoints()...)
+	eps = append(eps, l.deployKeyEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
 	eps = append(eps, l.ciStatusEndpoints()...)
 	eps = append(eps, []*endpoint{

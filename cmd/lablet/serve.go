@@ -38,9 +38,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer pprofLn.Close()
 	}
+	var sshLn net.Listener
+	if cfg.SSHListen != "" {
+		if sshLn, err = listen(cfg.SSHListen, "--ssh-listen, LABLET_SSH_LISTEN"); err != nil {
+			return err
+		}
+		defer sshLn.Close()
+		// The bound address (a port of 0 chosen now) is what
+		// ssh_url_to_repo names.
+		cfg.SSHListen = sshLn.Addr().String()
+	}
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
 		return err
+	}
+	if sshLn != nil {
+		srv.ListenSSH(sshLn)
+		log.Info("ssh listening", "addr", sshLn.Addr().String())
 	}
 	if pprofLn != nil {
 		defer servePprof(pprofLn)()

@@ -62,6 +62,11 @@ type Identity struct {
 	// Session is set when a browser session (the _gitlab_session cookie)
 	// authenticated the request rather than a token.
 	Session *model.Session
+	// SSHKey is set when a user's SSH key authenticated the session.
+	SSHKey *model.Key
+	// DeployKey is set when a deploy key authenticated an SSH session; it
+	// acts as no user (User is nil) on the projects it is enabled on.
+	DeployKey *model.Key
 	// OAuthApplication is set when an OAuth access token authenticated the
 	// request; Token then carries the grant's scopes (ID 0: no PAT row).
 	OAuthApplication *model.OAuthApplication

@@ -47,6 +47,9 @@ type Config struct {
 	// PprofListen, when set, serves net/http/pprof on this separate
 	// address; for profiling, keep it on loopback.
 	PprofListen string
+	// SSHListen, when set, serves git over SSH on this address; the host
+	// key is kept in the data dir.
+	SSHListen string
 	// CachesOff disables every in-memory cache: the answers must not
 	// change, so a difference between the modes is a cache bug.
 	CachesOff bool
@@ -201,6 +204,14 @@ func parseListen(c *Config, v string) error {
 		return acceptedError("host:port, e.g. 127.0.0.1:8080 or :8080")
 	}
 	c.Listen = v
+	return nil
+}
+
+func parseSSHListen(c *Config, v string) error {
+	if v != "" && !validAddr(v) {
+		return acceptedError("empty, or host:port, e.g. :2222 or 0.0.0.0:22")
+	}
+	c.SSHListen = v
 	return nil
 }
 

@@ -53,6 +53,7 @@ var samples = map[string]string{
 	"LABLET_MAX_FILE_SIZE":         "1024",
 	"LABLET_MAX_ATTACHMENT_SIZE":   "2048",
 	"LABLET_PPROF_LISTEN":          "127.0.0.1:6060",
+	"LABLET_SSH_LISTEN":            "127.0.0.1:2222",
 	"LABLET_CACHES":                "off",
 	"LABLET_GRAVATAR":              "true",
 	"LABLET_OAUTH_RATE_LIMIT":      "60",

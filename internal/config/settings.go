@@ -59,6 +59,9 @@ func (s *Setting) apply(c *Config, name, v string) error {
 var settings = []Setting{
 	{Flag: "listen", Arg: "ADDR", Env: "LABLET_LISTEN", Default: "127.0.0.1:8080", Scope: Serve,
 		Usage: "address (host:port) to serve HTTP on", set: parseListen},
+	{Flag: "ssh-listen", Arg: "ADDR", Env: "LABLET_SSH_LISTEN", Scope: Serve,
+		Usage: "address (host:port) to serve git over SSH on (user `git`, users' SSH keys and deploy keys); the host key is generated on first start in `<data-dir>/ssh_host_ed25519_key`; empty: no SSH",
+		set:   parseSSHListen},
 	{Flag: "data-dir", Arg: "DIR", Env: "LABLET_DATA_DIR", Default: "./lablet-data", Scope: Storage,
 		Usage: "directory of the SQLite database, the repositories and the keys; a relative one is resolved against the working directory at start",
 		set:   parseDataDir},

@@ -138,8 +138,9 @@ func (h *Handler) receivePackRoute(w http.ResponseWriter, r *http.Request) {
 	h.rpc(w, r, "/"+r.PathValue("repo"), svcReceive)
 }
 
-// repoPath turns the URL prefix into a project path, or "" if invalid.
-func repoPath(prefix string) string {
+// RepoPath turns a URL prefix (or an SSH command's path) into a project
+// path: slashes around and ".git" after it dropped; "" if invalid.
+func RepoPath(prefix string) string {
 	p := strings.TrimSuffix(strings.Trim(prefix, "/"), ".git")
 	if p == "" || strings.ContainsAny(p, "\x00\\") {
 		return ""
@@ -154,7 +155,7 @@ func repoPath(prefix string) string {
 
 // resolve asks the resolver and answers access errors itself.
 func (h *Handler) resolve(w http.ResponseWriter, r *http.Request, prefix, svc string) (*Target, bool) {
-	path := repoPath(prefix)
+	path := RepoPath(prefix)
 	if path == "" {
 		h.fail(w, http.StatusNotFound, MsgProjectNotFound)
 		return nil, false

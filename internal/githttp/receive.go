@@ -144,19 +144,32 @@ func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target,
 			return
 		}
 	}
-	env := gitEnv(r)
+	env := append(gitEnv(r), pushPolicyEnv(policy)...)
+	h.run(w, r, t, svcReceive, io.MultiReader(bytes.NewReader(pc.raw), body), env, h.receiveArgs(t), nil,
+		"application/x-git-receive-pack-result", nil)
+	h.afterReceive(ctx, t, pc)
+}
+
+// pushPolicyEnv passes the refs whose force pushes are refused to the
+// pre-receive hook.
+func pushPolicyEnv(policy PushPolicy) []string {
 	var noForce []string
 	for _, ref := range policy.NoForcePush {
 		if repo.CheckRefFormat(ref) == nil { // ref names cannot hold newlines
 			noForce = append(noForce, ref)
 		}
 	}
-	env = append(env,
-		"LABLET_NO_FORCE_REFS="+strings.Join(noForce, "\n"),
-		"LABLET_FORCE_PUSH_MESSAGE="+MsgForcePushProtected)
-	gitArgs := append([]string{"-c", "core.hooksPath=" + h.hookDir}, hideRefsArgs(t)...)
-	h.run(w, r, t, svcReceive, io.MultiReader(bytes.NewReader(pc.raw), body), env, gitArgs, nil,
-		"application/x-git-receive-pack-result", nil)
+	return []string{"LABLET_NO_FORCE_REFS=" + strings.Join(noForce, "\n"),
+		"LABLET_FORCE_PUSH_MESSAGE=" + MsgForcePushProtected}
+}
+
+// receiveArgs are git's options for receive-pack: the hook and hidden refs.
+func (h *Handler) receiveArgs(t *Target) []string {
+	return append([]string{"-c", "core.hooksPath=" + h.hookDir}, hideRefsArgs(t)...)
+}
+
+// afterReceive tells the ref caches and AfterPush what a push changed.
+func (h *Handler) afterReceive(ctx context.Context, t *Target, pc *pushCommands) {
 	if t.Repo != nil {
 		t.Repo.RefsChanged()
 	}
@@ -190,6 +203,13 @@ func appliedUpdates(dir string, updates []RefUpdate) []RefUpdate {
 // writeRefusal answers a refused push the way a declined pre-receive hook
 // is reported: the message on the progress band, "ng" for every ref.
 func writeRefusal(w http.ResponseWriter, pc *pushCommands, msg string) {
+	noCache(w, "application/x-git-receive-pack-result")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(refusal(pc, msg))
+}
+
+// refusal is the receive-pack answer of a refused push.
+func refusal(pc *pushCommands, msg string) []byte {
 	var status bytes.Buffer
 	if pc.caps["report-status"] || pc.caps["report-status-v2"] {
 		status.Write(pktLine("unpack ok\n"))
@@ -198,8 +218,6 @@ func writeRefusal(w http.ResponseWriter, pc *pushCommands, msg string) {
 		}
 		status.WriteString("0000")
 	}
-	noCache(w, "application/x-git-receive-pack-result")
-	w.WriteHeader(http.StatusOK)
 	max := 0
 	switch {
 	case pc.caps["side-band-64k"]:
@@ -208,12 +226,13 @@ func writeRefusal(w http.ResponseWriter, pc *pushCommands, msg string) {
 		max = 1000
 	}
 	if max == 0 {
-		_, _ = w.Write(status.Bytes())
-		return
+		return status.Bytes()
 	}
-	_, _ = w.Write(sideband(2, []byte("GitLab: "+msg+"\n"), max))
-	_, _ = w.Write(sideband(1, status.Bytes(), max))
-	_, _ = w.Write([]byte("0000"))
+	var out bytes.Buffer
+	out.Write(sideband(2, []byte("GitLab: "+msg+"\n"), max))
+	out.Write(sideband(1, status.Bytes(), max))
+	out.WriteString("0000")
+	return out.Bytes()
 }
 
 // preReceiveHook refuses non-fast-forward updates of the refs listed in

@@ -44,6 +44,10 @@ type Server struct {
 // Option adjusts the configuration before start.
 type Option func(*config.Config)
 
+// WithSSH serves git over SSH on a free loopback port too; the server's
+// Config.SSHListen names it.
+func WithSSH() Option { return func(c *config.Config) { c.SSHListen = "127.0.0.1:0" } }
+
 // Start runs a fresh server for t and stops it when t ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
@@ -58,6 +62,15 @@ func Start(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	var sshLn net.Listener
+	if cfg.SSHListen != "" {
+		ln, err := net.Listen("tcp", cfg.SSHListen)
+		if err != nil {
+			t.Fatalf("labtest: ssh listen: %v", err)
+		}
+		sshLn = ln
+		cfg.SSHListen = ln.Addr().String()
+	}
 	ctx := context.Background()
 	logOut := io.Discard
 	if os.Getenv("LABLET_TEST_LOG") != "" {
@@ -67,6 +80,9 @@ func Start(t testing.TB, opts ...Option) *Server {
 	srv, err := server.New(ctx, cfg, log)
 	if err != nil {
 		t.Fatalf("labtest: start server: %v", err)
+	}
+	if sshLn != nil {
+		srv.ListenSSH(sshLn)
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {

@@ -17,13 +17,14 @@ import (
 
 // newGitHandler builds the smart HTTP handler with its pre-receive hook in
 // the data directory (kept across restarts, rewritten at each start).
-func newGitHandler(cfg config.Config, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (*githttp.Handler, error) {
-	h, err := githttp.New(&gitResolver{svc: svc, auth: authn, log: log, externalURL: cfg.ExternalURL},
+func newGitHandler(cfg config.Config, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (*githttp.Handler, *gitResolver, error) {
+	resolver := &gitResolver{svc: svc, auth: authn, log: log, externalURL: cfg.ExternalURL}
+	h, err := githttp.New(resolver,
 		githttp.Options{HookDir: filepath.Join(cfg.DataDir, "git-hooks"), Logger: log, CachesOff: cfg.CachesOff})
 	if err != nil {
-		return nil, fmt.Errorf("server: git handler: %w", err)
+		return nil, nil, fmt.Errorf("server: git handler: %w", err)
 	}
-	return h, nil
+	return h, resolver, nil
 }
 
 // gitResolver turns HTTP Basic credentials into an identity and asks the
@@ -66,6 +67,13 @@ func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath str
 	if err != nil {
 		return nil, err
 	}
+	return g.target(ctx, id, repoPath, write, route.ExternalURL(r, g.externalURL))
+}
+
+// target asks the service what id may do with the repository at repoPath
+// and wires its push checks: one path for git over HTTP and SSH. baseURL
+// is the server's URL as pipelines of a push see it.
+func (g *gitResolver) target(ctx context.Context, id *auth.Identity, repoPath string, write bool, baseURL string) (*githttp.Target, error) {
 	gr, err := g.svc.GitRepo(ctx, id, repoPath, write)
 	if err != nil {
 		return nil, gitError(err)
@@ -85,7 +93,7 @@ func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath str
 		}
 		return githttp.PushPolicy{NoForcePush: d.NoForcePush}, nil
 	}
-	gr.BaseURL = route.ExternalURL(r, g.externalURL)
+	gr.BaseURL = baseURL
 	t.AfterPush = func(ctx context.Context, updates []githttp.RefUpdate, options []string) {
 		gr.PushOptions = options
 		if err := g.svc.AfterGitPush(ctx, gr, refChanges(updates)); err != nil {

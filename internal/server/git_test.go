@@ -21,14 +21,16 @@ type gitEnv struct {
 	t    *testing.T
 	s    *labtest.Server
 	home string
+	// env is added to git's environment (GIT_SSH_COMMAND for SSH).
+	env []string
 }
 
-func newGitEnv(t *testing.T) *gitEnv {
+func newGitEnv(t *testing.T, opts ...labtest.Option) *gitEnv {
 	t.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git not installed")
 	}
-	return &gitEnv{t: t, s: labtest.Start(t), home: t.TempDir()}
+	return &gitEnv{t: t, s: labtest.Start(t, opts...), home: t.TempDir()}
 }
 
 // url is the clone URL of path with user:password (none when user is "").
@@ -47,6 +49,7 @@ func (e *gitEnv) git(dir string, args ...string) (string, error) {
 	cmd.Env = []string{"HOME=" + e.home, "PATH=" + os.Getenv("PATH"), "GIT_CONFIG_NOSYSTEM=1",
 		"GIT_TERMINAL_PROMPT=0", "LC_ALL=C", "GIT_AUTHOR_NAME=T", "GIT_AUTHOR_EMAIL=t@example.com",
 		"GIT_COMMITTER_NAME=T", "GIT_COMMITTER_EMAIL=t@example.com"}
+	cmd.Env = append(cmd.Env, e.env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -115,9 +118,9 @@ type gitFixture struct {
 
 // newGitFixture: private project team/app with a README on main (protected
 // at creation) and a member per role.
-func newGitFixture(t *testing.T) *gitFixture {
+func newGitFixture(t *testing.T, opts ...labtest.Option) *gitFixture {
 	t.Helper()
-	e := newGitEnv(t)
+	e := newGitEnv(t, opts...)
 	f := &gitFixture{gitEnv: e, maint: e.s.NewUser(t, "mia"), dev: e.s.NewUser(t, "dev"),
 		reporter: e.s.NewUser(t, "rita"), guest: e.s.NewUser(t, "gina"), stranger: e.s.NewUser(t, "stan")}
 	root := e.s.Client(t, e.s.RootToken)

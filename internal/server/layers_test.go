@@ -19,7 +19,7 @@ const module = "github.com/lablet/lablet/"
 func TestLayers(t *testing.T) {
 	_, self, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(self), "..", "..")
-	adapters := []string{"internal/api/v4", "internal/web", "internal/githttp", "internal/route"}
+	adapters := []string{"internal/api/v4", "internal/web", "internal/githttp", "internal/sshd", "internal/route"}
 	rules := []struct {
 		pkg       string
 		forbidden []string
@@ -45,6 +45,9 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/api/v4", forbidden: []string{"internal/store", "internal/server", "internal/web", "internal/oauth"}},
 		{pkg: "internal/web", forbidden: []string{"internal/store", "internal/server", "internal/api/v4"}},
 		{pkg: "internal/githttp", forbidden: []string{"internal/store", "internal/service", "internal/server"}},
+		// git over SSH: the protocol, and githttp to run git; decisions
+		// come through its Resolver.
+		{pkg: "internal/sshd", onlyThese: []string{"internal/githttp"}},
 		{pkg: "cmd/lablet", forbidden: []string{"internal/store", "internal/repo"}},
 	}
 	for _, rule := range rules {

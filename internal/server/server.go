@@ -25,6 +25,7 @@ import (
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
+	"github.com/lablet/lablet/internal/sshd"
 	"github.com/lablet/lablet/internal/store"
 	"github.com/lablet/lablet/internal/web"
 )
@@ -47,6 +48,10 @@ type Server struct {
 	http    *http.Server
 	cancel  context.CancelFunc
 	done    chan struct{}
+	// sshd serves git over SSH on sshLn when --ssh-listen is set.
+	sshd    *sshd.Server
+	sshLn   net.Listener
+	sshDone chan struct{}
 }
 
 // New opens storage, creates root on first start and builds the handler.
@@ -88,6 +93,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		MaxFileSize:   cfg.MaxFileSize,
 		CachesOff:     cfg.CachesOff,
 		Gravatar:      cfg.Gravatar,
+		SSHPort:       sshPort(cfg.SSHListen),
 	})
 	provider, err := oauth.New(oauth.Options{Service: svc, DB: db, Authenticator: authn, Log: log, DataDir: cfg.DataDir,
 		ExternalURL: cfg.ExternalURL, PasswordGrant: cfg.OAuthPasswordGrant, RateLimit: cfg.OAuthRateLimit})
@@ -101,10 +107,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		db.Close()
 		return nil, err
 	}
-	git, err := newGitHandler(cfg, svc, authn, log)
+	git, resolver, err := newGitHandler(cfg, svc, authn, log)
 	if err != nil {
 		db.Close()
 		return nil, err
+	}
+	if cfg.SSHListen != "" {
+		if err := s.newSSHServer(git, resolver, authn); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	// One router serves every surface's table: unknown paths under /api
 	// answer GitLab's JSON 404, others the pages' 404.
@@ -180,6 +192,15 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		defer close(s.done)
 		s.Service.RunBackground(ctx)
 	}()
+	if s.sshd != nil && s.sshLn != nil {
+		s.sshDone = make(chan struct{})
+		go func() {
+			defer close(s.sshDone)
+			if err := s.sshd.Serve(ctx, s.sshLn); err != nil {
+				s.log.ErrorContext(ctx, "ssh server stopped", "err", err)
+			}
+		}()
+	}
 	s.ready.Store(true)
 	go func() {
 		<-ctx.Done()
@@ -200,6 +221,9 @@ func (s *Server) Close() error {
 	if s.cancel != nil {
 		s.cancel()
 		<-s.done
+		if s.sshDone != nil {
+			<-s.sshDone
+		}
 	}
 	_ = s.Repos.Close()
 	return s.DB.Close()

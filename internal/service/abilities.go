@@ -36,6 +36,10 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
 	case access.ReadCommitStatus:
 		return CanReadCode(id, p, level)
+	case access.AdminProject:
+		// Settings such as deploy keys stay a Maintainer's on archived
+		// projects: archiving does not prevent admin_project.
+		return level >= access.Maintainer
 	}
 	if p.Archived {
 		return false

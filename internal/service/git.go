@@ -52,6 +52,9 @@ type GitRepo struct {
 	// BaseURL is the server's URL as the client reached it: what pipelines
 	// a push creates see as CI_SERVER_URL.
 	BaseURL string
+	// DeployKey is set for a deploy key's push: it updates unprotected
+	// branches and tags only.
+	DeployKey bool
 }
 
 // ReservedRefPrefixes are the refs GitLab writes itself and no push may
@@ -88,6 +91,9 @@ func IsReservedRef(ref string) bool {
 //
 // Refusals of visible projects are Forbidden with GitLab's message.
 func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath string, write bool) (*GitRepo, error) {
+	if id != nil && id.DeployKey != nil {
+		return s.deployKeyGitRepo(ctx, id.DeployKey, fullPath, write)
+	}
 	if id.Authenticated() && !id.HasAnyScope(auth.ScopeAPI, auth.ScopeReadRepository, auth.ScopeWriteRepository) {
 		return nil, auth.ErrUnauthorized
 	}
@@ -199,6 +205,10 @@ func (s *Service) AuthorizeGitPush(ctx context.Context, g *GitRepo, changes []Re
 		}
 		if !ok {
 			continue // tags and other refs: Developer access, checked already; reserved ones: git
+		}
+		if g.DeployKey && rules.Protected(branch) {
+			// No protected branch rule here names deploy keys.
+			return nil, &PushRefusedError{Message: MsgGitPushProtectedBranch}
 		}
 		switch {
 		case c.IsDelete() && branch == def:

@@ -29,6 +29,7 @@ type API struct {
 	version     string
 	maxFileSize int64
 	gravatar    bool
+	sshPort     int
 	routes      []route.Route
 	router      *route.Router
 	projectJSON *cache.Cache[projectJSONKey, []byte]
@@ -53,6 +54,9 @@ type Options struct {
 	// Gravatar makes users' avatar_url Gravatar's, as GitLab's default
 	// is; otherwise lablet's own identicons (package avatar).
 	Gravatar bool
+	// SSHPort is the port git over SSH listens on (0: none), which
+	// ssh_url_to_repo names when it is not 22.
+	SSHPort int
 }
 
 // DefaultMaxFileSize is the file size limit when none is configured.
@@ -61,7 +65,7 @@ const DefaultMaxFileSize = 10 << 20
 // New builds the API from its route table (routes.go).
 func New(o Options) *API {
 	a := &API{svc: o.Service, auth: o.Authenticator, log: o.Log,
-		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, gravatar: o.Gravatar,
+		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, gravatar: o.Gravatar, sshPort: o.SSHPort,
 		projectJSON: newProjectJSONCache(o.CachesOff), issuePages: newIssuePageCache(o.CachesOff)}
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize

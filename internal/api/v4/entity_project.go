@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/model"
@@ -63,12 +64,12 @@ func projectNamespaceWebURL(base string, ns *model.Namespace) string {
 }
 
 // projectBase is what every project entity of a request shares: the base
-// URL and its host name (for ssh_url_to_repo), worked out once per request
-// rather than once per project of a list, and whether avatars are
-// Gravatar's.
+// URL, its host name and the SSH port for ssh_url_to_repo (sshPort empty
+// on port 22 or without SSH), worked out once per request rather than once
+// per project of a list, and whether avatars are Gravatar's.
 type projectBase struct {
-	url, host string
-	gravatar  bool
+	url, host, sshPort string
+	gravatar           bool
 }
 
 func (a *API) projectBase(r *http.Request) projectBase {
@@ -77,7 +78,11 @@ func (a *API) projectBase(r *http.Request) projectBase {
 	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
-	return projectBase{url: base, host: host, gravatar: a.gravatar}
+	pb := projectBase{url: base, host: host, gravatar: a.gravatar}
+	if a.sshPort != 0 && a.sshPort != 22 {
+		pb.sshPort = strconv.Itoa(a.sshPort)
+	}
+	return pb
 }
 
 // basicProjectAt renders p under the request's projectBase.
@@ -90,10 +95,16 @@ func basicProjectAt(pb projectBase, p *model.Project) basicProject {
 	}
 	// web_url is http_url_to_repo without ".git": one string serves both.
 	git := base + "/" + full + ".git"
+	// GitLab writes the URL form with a port other than 22 (gitlab_shell
+	// ssh_port), the scp-like form otherwise.
+	ssh := "git@" + pb.host + ":" + full + ".git"
+	if pb.sshPort != "" {
+		ssh = "ssh://git@" + pb.host + ":" + pb.sshPort + "/" + full + ".git"
+	}
 	ns := p.Namespace
 	return basicProject{ID: p.ID, Description: p.Description, Name: p.Name, NameWithNamespace: p.FullName(),
 		Path: p.Path, PathWithNamespace: full, CreatedAt: ts(p.CreatedAt), DefaultBranch: p.DefaultBranch,
-		TagList: topics, Topics: topics, SSHURLToRepo: "git@" + pb.host + ":" + full + ".git",
+		TagList: topics, Topics: topics, SSHURLToRepo: ssh,
 		HTTPURLToRepo: git, WebURL: git[:len(git)-len(".git")], ForksCount: p.ForksCount, StarCount: 0,
 		LastActivityAt: ts(p.LastActivityAt), Visibility: access.VisibilityName(p.VisibilityLevel),
 		Namespace: projectNamespace{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,

@@ -58,9 +58,18 @@ func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *mo
 	s8 := len(dst)
 	dst = append(dst, `,"topics":`...)
 	dst = append(dst, dst[s7:s8]...) // (choice on p.Topics == nil)
-	dst = append(dst, `,"ssh_url_to_repo":"git@`...)
-	dst = appendJSONEscaped(dst, pb.host)
-	dst = append(dst, ':')
+	dst = append(dst, `,"ssh_url_to_repo":"`...)
+	if pb.sshPort != "" {
+		dst = append(dst, "ssh://git@"...)
+		dst = appendJSONEscaped(dst, pb.host)
+		dst = append(dst, ':')
+		dst = appendJSONEscaped(dst, pb.sshPort)
+		dst = append(dst, '/')
+	} else {
+		dst = append(dst, "git@"...)
+		dst = appendJSONEscaped(dst, pb.host)
+		dst = append(dst, ':')
+	}
 	dst = append(dst, dst[s4:s6]...) // p.Namespace.FullPath + "/" + p.Path
 	dst = append(dst, `.git","http_url_to_repo":"`...)
 	s9 := len(dst)

@@ -35,6 +35,28 @@ func table() []endpoint {
 		row("POST /users/{id}/activate", userStateAction("activate"), admin, access.AdminAll),
 
 		// Personal, impersonation tokens (tokens.go)
+		// SSH keys (keys.go).
+		row("GET /user/keys", (*API).listOwnKeys, signedInOrReadUser, access.ReadCurrentUser),
+		row("POST /user/keys", (*API).createOwnKey, signedIn, access.ReadCurrentUser),
+		row("GET /user/keys/{key_id}", (*API).getOwnKey, signedInOrReadUser, access.ReadCurrentUser),
+		row("DELETE /user/keys/{key_id}", (*API).deleteOwnKey, signedIn, access.ReadCurrentUser),
+		row("GET /users/{id}/keys", (*API).listUserKeys, anyoneOrReadUser, access.ReadUser),
+		row("GET /users/{id}/keys/{key_id}", (*API).getUserKey, anyoneOrReadUser, access.ReadUser),
+		row("POST /users/{id}/keys", (*API).createUserKey, admin, access.AdminAll),
+		row("DELETE /users/{id}/keys/{key_id}", (*API).deleteUserKey, admin, access.AdminAll),
+		row("GET /keys", (*API).findKey, admin, access.AdminAll),
+		row("GET /keys/{id}", (*API).getKey, admin, access.AdminAll),
+
+		// Deploy keys (deploy_keys.go).
+		row("GET /deploy_keys", (*API).listDeployKeys, admin, access.AdminAll),
+		row("POST /deploy_keys", (*API).createInstanceDeployKey, admin, access.AdminAll),
+		row("GET /projects/{id}/deploy_keys", (*API).listProjectDeployKeys, signedIn, access.AdminProject),
+		row("POST /projects/{id}/deploy_keys", (*API).createProjectDeployKey, signedIn, access.AdminProject),
+		row("GET /projects/{id}/deploy_keys/{key_id}", (*API).getProjectDeployKey, signedIn, access.AdminProject),
+		row("PUT /projects/{id}/deploy_keys/{key_id}", (*API).updateProjectDeployKey, signedIn, access.AdminProject),
+		row("DELETE /projects/{id}/deploy_keys/{key_id}", (*API).deleteProjectDeployKey, signedIn, access.AdminProject),
+		row("POST /projects/{id}/deploy_keys/{key_id}/enable", (*API).enableProjectDeployKey, signedIn, access.AdminProject),
+
 		row("GET /personal_access_tokens", (*API).listTokens, signedIn, access.ManageOwnTokens),
 		row("GET /personal_access_tokens/self", (*API).getSelfToken, withScopes(auth.PersonalScopes...), access.ManageOwnTokens),
 		row("DELETE /personal_access_tokens/self", (*API).revokeSelfToken, withScopes(auth.PersonalScopes...), access.ManageOwnTokens),

@@ -81,8 +81,8 @@ func (a *API) writeTodos(w http.ResponseWriter, r *http.Request, page *service.T
 				p = mrRefs.Projects[*t.ProjectID]
 			}
 			if p != nil {
-				e.Project = &projectIdentity{ID: p.ID, Description: p.Description, Name: p.Name,
-					NameWithNamespace: p.FullName(), Path: p.Path, PathWithNamespace: p.FullPath(), CreatedAt: ts(p.CreatedAt)}
+				pi := projectIdentityOf(p)
+				e.Project = &pi
 			}
 		}
 		title := ""

@@ -1,0 +1,197 @@
+package v4
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// sshKeyEntity is GitLab's Entities::SSHKey.
+type sshKeyEntity struct {
+	ID         int64   `json:"id"`
+	Title      string  `json:"title"`
+	CreatedAt  string  `json:"created_at"`
+	ExpiresAt  *string `json:"expires_at"`
+	LastUsedAt *string `json:"last_used_at"`
+	Key        string  `json:"key"`
+	UsageType  string  `json:"usage_type"`
+}
+
+func sshKeyEntityOf(k *model.Key) sshKeyEntity {
+	return sshKeyEntity{ID: k.ID, Title: k.Title, CreatedAt: ts(k.CreatedAt), ExpiresAt: tsp(k.ExpiresAt),
+		LastUsedAt: tsp(k.LastUsedAt), Key: k.Text, UsageType: k.UsageType}
+}
+
+// sshKeyWithUserEntity is Entities::SSHKeyWithUser (GET /keys).
+type sshKeyWithUserEntity struct {
+	sshKeyEntity
+	User *userEntity `json:"user"`
+}
+
+// keyIDParam reads :key_id (or :id for /keys/:id); Grape types it Integer.
+func keyIDParam(r *http.Request, name string) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil {
+		return 0, service.ParamError(name + " is invalid")
+	}
+	return n, nil
+}
+
+// keyInput reads POST …/keys: title and key required, expires_at and
+// usage_type optional.
+func keyInput(p *params) (service.KeyInput, error) {
+	var in service.KeyInput
+	var pe paramErrors
+	var err error
+	if in.Key, err = p.required("key", 1<<16); err != nil {
+		pe.add(err)
+	}
+	if in.Title, err = p.required("title", 1<<16); err != nil {
+		pe.add(err)
+	}
+	if err := pe.err(); err != nil {
+		return in, err
+	}
+	if in.ExpiresAt, err = p.timeParam("expires_at"); err != nil {
+		return in, err
+	}
+	in.UsageType, _, err = p.oneOf("usage_type", model.KeyUsageAuth, model.KeyUsageSigning, model.KeyUsageAuthAndSigning)
+	return in, err
+}
+
+func writeKeys(a *API, w http.ResponseWriter, r *http.Request, c *call, keys []*model.Key) error {
+	page := paginateSlice(a, w, r, c, keys)
+	out := make([]sshKeyEntity, len(page))
+	for i, k := range page {
+		out[i] = sshKeyEntityOf(k)
+	}
+	return writeOK(w, out)
+}
+
+// listOwnKeys is GET /user/keys.
+func (a *API) listOwnKeys(w http.ResponseWriter, r *http.Request, c *call) error {
+	keys, err := a.svc.UserKeys(r.Context(), c.id, "")
+	if err != nil {
+		return err
+	}
+	return writeKeys(a, w, r, c, keys)
+}
+
+// listUserKeys is GET /users/:id/keys (id or username).
+func (a *API) listUserKeys(w http.ResponseWriter, r *http.Request, c *call) error {
+	keys, err := a.svc.UserKeys(r.Context(), c.id, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return writeKeys(a, w, r, c, keys)
+}
+
+// getOwnKey is GET /user/keys/:key_id.
+func (a *API) getOwnKey(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.getKeyOf(w, r, c, "")
+}
+
+// getUserKey is GET /users/:id/keys/:key_id.
+func (a *API) getUserKey(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.getKeyOf(w, r, c, r.PathValue("id"))
+}
+
+func (a *API) getKeyOf(w http.ResponseWriter, r *http.Request, c *call, user string) error {
+	id, err := keyIDParam(r, "key_id")
+	if err != nil {
+		return err
+	}
+	k, err := a.svc.UserKey(r.Context(), c.id, user, id)
+	if err != nil {
+		return err
+	}
+	return writeOK(w, sshKeyEntityOf(k))
+}
+
+// createOwnKey is POST /user/keys.
+func (a *API) createOwnKey(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.createKeyFor(w, r, c, 0)
+}
+
+// createUserKey is POST /users/:id/keys (administrators).
+func (a *API) createUserKey(w http.ResponseWriter, r *http.Request, c *call) error {
+	userID, found := userPathID(r, "id")
+	if !found {
+		return routeNotFound(w)
+	}
+	return a.createKeyFor(w, r, c, userID)
+}
+
+func (a *API) createKeyFor(w http.ResponseWriter, r *http.Request, c *call, userID int64) error {
+	in, err := keyInput(c.params)
+	if err != nil {
+		return err
+	}
+	k, err := a.svc.CreateUserKey(r.Context(), c.id, userID, in)
+	if err != nil {
+		return err
+	}
+	return writeCreated(w, sshKeyEntityOf(k))
+}
+
+// deleteOwnKey is DELETE /user/keys/:key_id.
+func (a *API) deleteOwnKey(w http.ResponseWriter, r *http.Request, c *call) error {
+	return a.deleteKeyOf(w, r, c, 0)
+}
+
+// deleteUserKey is DELETE /users/:id/keys/:key_id (administrators).
+func (a *API) deleteUserKey(w http.ResponseWriter, r *http.Request, c *call) error {
+	userID, found := userPathID(r, "id")
+	if !found {
+		return routeNotFound(w)
+	}
+	return a.deleteKeyOf(w, r, c, userID)
+}
+
+func (a *API) deleteKeyOf(w http.ResponseWriter, r *http.Request, c *call, userID int64) error {
+	id, err := keyIDParam(r, "key_id")
+	if err != nil {
+		return err
+	}
+	if err := a.svc.DeleteUserKey(r.Context(), c.id, userID, id); err != nil {
+		return err
+	}
+	return writeNoContent(w)
+}
+
+func (a *API) writeKeyWithUser(w http.ResponseWriter, r *http.Request, kw *service.KeyWithUser) error {
+	e := sshKeyWithUserEntity{sshKeyEntity: sshKeyEntityOf(kw.Key)}
+	if kw.User != nil {
+		u := a.publicUser(r, kw.User, true)
+		e.User = &u
+	}
+	return writeOK(w, e)
+}
+
+// getKey is GET /keys/:id (administrators).
+func (a *API) getKey(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := keyIDParam(r, "id")
+	if err != nil {
+		return err
+	}
+	kw, err := a.svc.KeyByID(r.Context(), c.id, id)
+	if err != nil {
+		return err
+	}
+	return a.writeKeyWithUser(w, r, kw)
+}
+
+// findKey is GET /keys?fingerprint= (administrators).
+func (a *API) findKey(w http.ResponseWriter, r *http.Request, c *call) error {
+	fp, err := c.params.required("fingerprint", 1024)
+	if err != nil {
+		return err
+	}
+	kw, err := a.svc.KeyByFingerprint(r.Context(), c.id, fp)
+	if err != nil {
+		return err
+	}
+	return a.writeKeyWithUser(w, r, kw)
+}

@@ -1,0 +1,85 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net"
+	"path/filepath"
+	"strconv"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/githttp"
+	"github.com/lablet/lablet/internal/sshd"
+)
+
+// sshPrincipal is the identity an SSH key resolved to.
+type sshPrincipal struct{ id *auth.Identity }
+
+// Greeting is gitlab-shell's: "@username", "Anonymous" for a deploy key.
+func (p sshPrincipal) Greeting() string {
+	if p.id.User == nil {
+		return "Anonymous"
+	}
+	return "@" + p.id.User.Username
+}
+
+// sshResolver resolves SSH keys through the authenticator and paths
+// through the same service calls as git over HTTP (gitResolver.target).
+type sshResolver struct {
+	git  *gitResolver
+	auth *auth.Authenticator
+	// baseURL is what pipelines of an SSH push see as CI_SERVER_URL: the
+	// external URL, else the HTTP listen address.
+	baseURL string
+}
+
+func (r *sshResolver) Authenticate(ctx context.Context, key gossh.PublicKey) (sshd.Principal, error) {
+	id, err := r.auth.SSHKey(ctx, gossh.FingerprintSHA256(key))
+	if err != nil {
+		return nil, err
+	}
+	return sshPrincipal{id: id}, nil
+}
+
+func (r *sshResolver) Resolve(ctx context.Context, p sshd.Principal, path string, write bool) (*githttp.Target, error) {
+	sp, ok := p.(sshPrincipal)
+	if !ok {
+		return nil, errors.New("server: unknown ssh principal")
+	}
+	return r.git.target(ctx, sp.id, path, write, r.baseURL)
+}
+
+// newSSHServer builds the SSH listener's server, its host key in the
+// data dir.
+func (s *Server) newSSHServer(git *githttp.Handler, resolver *gitResolver, authn *auth.Authenticator) error {
+	base := s.Config.ExternalURL
+	if base == "" {
+		base = "http://" + s.Config.Listen
+	}
+	srv, err := sshd.New(filepath.Join(s.Config.DataDir, sshd.HostKeyFile),
+		&sshResolver{git: resolver, auth: authn, baseURL: base}, git, s.log)
+	if err != nil {
+		return err
+	}
+	s.sshd = srv
+	return nil
+}
+
+// ListenSSH hands Serve the listener of git over SSH (--ssh-listen),
+// bound by the caller like the HTTP one.
+func (s *Server) ListenSSH(ln net.Listener) { s.sshLn = ln }
+
+// sshPort is the port of the configured SSH address, 0 without SSH.
+func sshPort(addr string) int {
+	if addr == "" {
+		return 0
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(port)
+	return n
+}

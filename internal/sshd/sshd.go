@@ -1,0 +1,246 @@
+// Package sshd serves git over SSH as gitlab-shell does: user "git",
+// public-key authentication only, and the commands git-upload-pack,
+// git-receive-pack and git-upload-archive on a repository path; a session
+// without a command is greeted. It is an adapter like githttp: the
+// Resolver (internal/server) maps keys to identities and paths to targets
+// through the service layer, and githttp's Handler runs git on the
+// session's stream with the same push checks as HTTP.
+//
+// The SSH protocol is github.com/gliderlabs/ssh over
+// golang.org/x/crypto/ssh.
+package sshd
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/gliderlabs/ssh"
+	gossh "golang.org/x/crypto/ssh"
+
+	"github.com/lablet/lablet/internal/githttp"
+)
+
+// HostKeyFile is the host key's file name in the data dir.
+const HostKeyFile = "ssh_host_ed25519_key"
+
+// gitlab-shell's words.
+const (
+	MsgDisallowedCommand = "Disallowed command"
+	MsgProjectNotFound   = githttp.MsgProjectNotFound
+)
+
+// Principal is who a key authenticated, as the Resolver understands it.
+type Principal interface {
+	// Greeting names the principal in gitlab-shell's welcome:
+	// "@username", or "Anonymous" for a deploy key.
+	Greeting() string
+}
+
+// Resolver maps keys and repository paths through the service layer.
+type Resolver interface {
+	// Authenticate returns the principal of a key, or an error when the
+	// key lets nobody in.
+	Authenticate(ctx context.Context, key gossh.PublicKey) (Principal, error)
+	// Resolve returns what the principal may do with the repository at
+	// path (full path, no ".git"); errors are githttp's (ErrNotFound,
+	// Forbidden(msg), ...). write is true for receive-pack.
+	Resolve(ctx context.Context, p Principal, path string, write bool) (*githttp.Target, error)
+}
+
+// Server is the SSH listener.
+type Server struct {
+	resolver Resolver
+	git      *githttp.Handler
+	log      *slog.Logger
+	srv      *ssh.Server
+}
+
+const principalKey = "lablet.principal"
+
+// New loads the host key at hostKeyPath, generating an ed25519 key there
+// (0600) on first start.
+func New(hostKeyPath string, resolver Resolver, git *githttp.Handler, log *slog.Logger) (*Server, error) {
+	signer, err := hostKey(hostKeyPath)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{resolver: resolver, git: git, log: log}
+	s.srv = &ssh.Server{
+		Handler:          s.session,
+		PublicKeyHandler: s.publicKey,
+		// No terminals, forwarding or subsystems: git commands only.
+		PtyCallback: func(ssh.Context, ssh.Pty) bool { return false },
+		IdleTimeout: 10 * time.Minute,
+	}
+	s.srv.AddHostKey(signer)
+	return s, nil
+}
+
+// hostKey reads the host key, or writes a new one where none is.
+func hostKey(path string) (gossh.Signer, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		_, priv, gerr := ed25519.GenerateKey(rand.Reader)
+		if gerr != nil {
+			return nil, fmt.Errorf("sshd: host key: %w", gerr)
+		}
+		block, merr := gossh.MarshalPrivateKey(priv, "lablet")
+		if merr != nil {
+			return nil, fmt.Errorf("sshd: host key: %w", merr)
+		}
+		b = pem.EncodeToMemory(block)
+		// O_EXCL: a key another process wrote meanwhile is kept.
+		f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if ferr != nil {
+			if !errors.Is(ferr, os.ErrExist) {
+				return nil, fmt.Errorf("sshd: write host key: %w", ferr)
+			}
+			if b, err = os.ReadFile(path); err != nil {
+				return nil, fmt.Errorf("sshd: read host key: %w", err)
+			}
+		} else {
+			_, werr := f.Write(b)
+			if cerr := f.Close(); werr == nil {
+				werr = cerr
+			}
+			if werr != nil {
+				return nil, fmt.Errorf("sshd: write host key: %w", werr)
+			}
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("sshd: read host key: %w", err)
+	}
+	signer, err := gossh.ParsePrivateKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("sshd: parse host key %s: %w", path, err)
+	}
+	return signer, nil
+}
+
+// Serve accepts SSH connections on ln until ctx ends, then closes the
+// listener and waits a while for sessions in flight before cutting them.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := s.srv.Shutdown(shutdownCtx); err != nil {
+			_ = s.srv.Close()
+		}
+	}()
+	err := s.srv.Serve(ln)
+	if ctx.Err() != nil || errors.Is(err, ssh.ErrServerClosed) {
+		<-stopped
+		return nil
+	}
+	return fmt.Errorf("sshd: %w", err)
+}
+
+// publicKey admits user git with a key the resolver knows.
+func (s *Server) publicKey(ctx ssh.Context, key ssh.PublicKey) bool {
+	if ctx.User() != "git" {
+		return false
+	}
+	p, err := s.resolver.Authenticate(ctx, key)
+	if err != nil {
+		return false
+	}
+	ctx.SetValue(principalKey, p)
+	return true
+}
+
+// gitServices are the commands gitlab-shell runs for git.
+var gitServices = map[string]bool{
+	githttp.SvcUploadPack: true, githttp.SvcReceivePack: true, githttp.SvcUploadArchive: true,
+}
+
+// session runs one SSH session: a git command, or a greeting.
+func (s *Server) session(sess ssh.Session) {
+	p, _ := sess.Context().Value(principalKey).(Principal)
+	if p == nil {
+		_ = sess.Exit(1)
+		return
+	}
+	args := sess.Command()
+	if len(args) == 0 {
+		_, _ = fmt.Fprintf(sess, "Welcome to GitLab, %s!\n", p.Greeting())
+		_ = sess.Exit(0)
+		return
+	}
+	// Git for Windows sends "git upload-pack" as two words.
+	if args[0] == "git" && len(args) > 1 {
+		args = append([]string{"git-" + args[1]}, args[2:]...)
+	}
+	if !gitServices[args[0]] || len(args) != 2 {
+		s.fail(sess, MsgDisallowedCommand)
+		return
+	}
+	path := repoPath(args[1])
+	if path == "" {
+		s.fail(sess, MsgProjectNotFound)
+		return
+	}
+	ctx := sess.Context()
+	t, err := s.resolver.Resolve(ctx, p, path, args[0] == githttp.SvcReceivePack)
+	var se *githttp.StatusError
+	switch {
+	case errors.As(err, &se):
+		s.fail(sess, se.Message)
+		return
+	case err != nil:
+		s.log.ErrorContext(ctx, "sshd: resolve", "path", path, "err", err)
+		s.fail(sess, "Internal API unreachable")
+		return
+	case t == nil || t.Dir == "":
+		s.fail(sess, MsgProjectNotFound)
+		return
+	}
+	code, err := s.git.ServeStream(ctx, t, args[0], githttp.Stream{In: sess, Out: sess, Stderr: sess.Stderr(),
+		Protocol: gitProtocol(sess.Environ())})
+	if err != nil && ctx.Err() == nil {
+		s.log.WarnContext(ctx, "sshd: git", "path", path, "svc", args[0], "err", err)
+	}
+	_ = sess.Exit(code)
+}
+
+// fail writes gitlab-shell's framed message to stderr and exits 1.
+func (s *Server) fail(sess ssh.Session, msg string) {
+	rule := strings.Repeat("=", 72)
+	var b strings.Builder
+	for _, line := range []string{"", rule, "", msg, "", rule, ""} {
+		b.WriteString("remote: " + line + "\n")
+	}
+	_, _ = io.WriteString(sess.Stderr(), b.String())
+	_ = sess.Exit(1)
+}
+
+// repoPath turns the command's path into a project's full path, as
+// gitlab-shell and GitLab's RepoPath accept it: "group/project.git", with
+// a leading "/" or "~" (ssh:// URLs and the ~user form), the ".git"
+// optional. "" is not a project path.
+func repoPath(arg string) string {
+	return githttp.RepoPath(strings.TrimPrefix(strings.TrimPrefix(arg, "/"), "~"))
+}
+
+// gitProtocol is GIT_PROTOCOL from the session's environment (git sends
+// it with SendEnv), "" when absent.
+func gitProtocol(env []string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GIT_PROTOCOL="); ok {
+			return v
+		}
+	}
+	return ""
+}
