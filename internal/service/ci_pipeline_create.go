@@ -27,6 +27,10 @@ const (
 	SourceTrigger  = "trigger"
 	SourceSchedule = "schedule"
 	SourceMR       = "merge_request_event"
+	// SourcePipeline is a multi-project downstream pipeline's (and one a
+	// CI job token triggered), SourceParentPipeline a child pipeline's.
+	SourcePipeline       = "pipeline"
+	SourceParentPipeline = "parent_pipeline"
 )
 
 // PipelineInput is what a pipeline is created from.
@@ -40,6 +44,16 @@ type PipelineInput struct {
 	// Quiet: a push without a configuration, or one its rules filter
 	// out, creates nothing and is no error.
 	Quiet bool
+	// SHA pins the commit (a child pipeline runs its parent's), Tag then
+	// telling whether Ref is a tag; empty: the ref's head.
+	SHA string
+	Tag bool
+	// Config replaces the commit's .gitlab-ci.yml when not nil (a child
+	// pipeline's include of its trigger's files).
+	Config []byte
+	// Upstream is the bridge that creates this downstream pipeline; its
+	// pipeline becomes the parent of a child pipeline (same project).
+	Upstream *model.SourcePipeline
 }
 
 // PipelineConfigError is a configuration that gave no pipeline: GitLab's
@@ -53,17 +67,18 @@ func (e *PipelineConfigError) Error() string { return strings.Join(e.Messages, "
 // error stores a failed pipeline with its yaml_errors (as GitLab does
 // for pushes) and is returned as a *PipelineConfigError too.
 func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *model.User, in PipelineInput) (*model.Pipeline, error) {
-	pl, compiled, err := s.planPipeline(ctx, p, user, in, nil)
+	pl, compiled, err := s.planPipeline(ctx, p, user, in, in.Config)
 	var cfgErr *config.Error
 	switch {
 	case errors.Is(err, config.ErrFiltered), errors.Is(err, config.ErrNoJobs):
 		return nil, &PipelineConfigError{Messages: []string{err.Error()}}
 	case errors.As(err, &cfgErr):
-		if in.Quiet || in.Source == SourcePush {
+		// A push's or a bridge's pipeline is kept, failed, to show why.
+		if in.Quiet || in.Source == SourcePush || in.Upstream != nil {
 			msg := strings.Join(cfgErr.Messages, ", ")
 			reason := "config_error"
 			pl.Status, pl.YAMLErrors, pl.FailureReason = model.CIStatusFailed, &msg, &reason
-			if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.InsertPipeline(ctx, pl) }); err != nil {
+			if err := s.db.WithTx(ctx, func(q *store.Queries) error { return insertPipeline(ctx, q, pl, in) }); err != nil {
 				return nil, err
 			}
 		}
@@ -75,7 +90,7 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 		pl.Name = &compiled.WorkflowName
 	}
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
-		if err := q.InsertPipeline(ctx, pl); err != nil {
+		if err := insertPipeline(ctx, q, pl, in); err != nil {
 			return err
 		}
 		if err := q.InsertPipelineVariables(ctx, pl.ID, in.Variables); err != nil {
@@ -104,6 +119,20 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 	return s.db.Queries().PipelineByID(ctx, pl.ID)
 }
 
+// insertPipeline stores a new pipeline with, for a downstream one, the
+// bridge that created it.
+func insertPipeline(ctx context.Context, q *store.Queries, pl *model.Pipeline, in PipelineInput) error {
+	if err := q.InsertPipeline(ctx, pl); err != nil {
+		return err
+	}
+	if in.Upstream == nil {
+		return nil
+	}
+	src := *in.Upstream
+	src.ProjectID, src.PipelineID = pl.ProjectID, pl.ID
+	return q.InsertSourcePipeline(ctx, &src)
+}
+
 // planPipeline compiles the pipeline createPipeline would store, without
 // storing it (CI lint's dry run too): the unsaved pipeline row and the
 // compiled configuration. content replaces the ref's .gitlab-ci.yml when
@@ -120,7 +149,13 @@ func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *mode
 	if user != nil {
 		pl.UserID = &user.ID
 	}
+	if in.Source == SourceParentPipeline && in.Upstream != nil {
+		pl.ParentPipelineID = in.Upstream.SourcePipelineID
+	}
 	sha, err := r.RefValue(gitBranchPrefix + in.Ref)
+	if in.SHA != "" {
+		sha, pl.Tag, err = in.SHA, in.Tag, nil
+	}
 	if err != nil || sha == "" {
 		sha, err = r.RefValue("refs/tags/" + in.Ref)
 		if err != nil || sha == "" {
@@ -290,7 +325,8 @@ func jobFromConfig(pl *model.Pipeline, cj *config.Job, stages []string) (*model.
 		spec.Environment = &specEnvironment{Name: e.Name, URL: e.URL, Action: e.Action}
 	}
 	if t := cj.Trigger; t != nil {
-		spec.Trigger = &specTrigger{Include: t.Include, Project: t.Project, Branch: t.Branch, Strategy: t.Strategy}
+		spec.Trigger = &specTrigger{Include: t.Include, Project: t.Project, Branch: t.Branch, Strategy: t.Strategy,
+			ForwardYAMLVariables: t.ForwardYAMLVariables, ForwardPipelineVariables: t.ForwardPipelineVariables}
 	}
 	j := &model.Job{ProjectID: pl.ProjectID, PipelineID: pl.ID, Name: cj.Name, Stage: cj.Stage,
 		StageIdx: slices.Index(stages, cj.Stage), Status: model.CIStatusCreated, When: cj.When,
@@ -303,11 +339,9 @@ func jobFromConfig(pl *model.Pipeline, cj *config.Job, stages []string) (*model.
 		j.SchedulingType = "dag"
 	}
 	if cj.Trigger != nil {
-		// Child and downstream pipelines are not created yet: the trigger
-		// job fails saying so, rather than reach a runner with nothing
-		// to run.
-		reason, at := "downstream_pipeline_creation_failed", pl.CreatedAt
-		j.Status, j.FailureReason, j.FinishedAt = model.CIStatusFailed, &reason, &at
+		// A bridge: no runner takes it; its turn creates the downstream
+		// pipeline (triggerDownstream).
+		j.Type = model.JobTypeBridge
 	}
 	if cj.Coverage != "" {
 		j.CoverageRegex = &cj.Coverage

@@ -76,6 +76,29 @@ func (a *API) listPipelineJobs(w http.ResponseWriter, r *http.Request, c *call) 
 	return a.writeJobs(w, r, pg, views, total)
 }
 
+// listPipelineBridges is GET /projects/:id/pipelines/:pipeline_id/bridges:
+// the pipeline's trigger jobs, oldest first.
+func (a *API) listPipelineBridges(w http.ResponseWriter, r *http.Request, c *call) error {
+	f, pg, err := jobFilterOf(c.params)
+	if err != nil {
+		return err
+	}
+	if f.PipelineID, err = pipelineIDParam(r); err != nil {
+		return err
+	}
+	f.Asc = true
+	views, total, err := a.svc.ListBridges(r.Context(), c.id, r.PathValue("id"), f)
+	if err != nil {
+		return err
+	}
+	out, err := a.bridgeEntities(r.Context(), a.baseURL(r), views)
+	if err != nil {
+		return err
+	}
+	a.setPageHeaders(w, r, pg, int(total))
+	return writeOK(w, out)
+}
+
 func (a *API) writeJob(w http.ResponseWriter, r *http.Request, v *service.JobView, status int) error {
 	out, err := a.jobEntities(r.Context(), a.baseURL(r), []*service.JobView{v})
 	if err != nil {
