@@ -18,14 +18,16 @@ import (
 // change of a job's status, in a transaction that holds the pipeline's
 // row, so concurrent job updates are processed one after the other and
 // no job is enqueued twice. Runners waiting for work are woken when a job
-// became pending. After the transaction, bridges that became pending
-// create their downstream pipelines, and a downstream pipeline whose
-// status changed passes it to the bridge that created it.
+// became pending. After the transaction, pending bridges (whichever way
+// they became so: their turn, a delay, a play) create their downstream
+// pipelines, and a downstream pipeline whose status changed passes it to
+// the bridge that created it.
 func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
-	var pending []*model.Job
+	var enqueued bool
+	var bridges []*model.Job
 	var settled *model.Pipeline
 	err := s.db.WithTx(ctx, func(q *store.Queries) error {
-		pending, settled = nil, nil
+		bridges, settled = nil, nil
 		p, err := q.LockPipeline(ctx, pipelineID)
 		if err != nil {
 			return err
@@ -35,8 +37,15 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 			return err
 		}
 		jobs := latestJobs(all)
-		if pending, err = s.advanceJobs(ctx, q, jobs); err != nil {
+		pending, err := s.advanceJobs(ctx, q, jobs)
+		if err != nil {
 			return err
+		}
+		enqueued = slices.ContainsFunc(pending, func(j *model.Job) bool { return j.Type == model.JobTypeBuild })
+		for _, j := range jobs {
+			if j.Type == model.JobTypeBridge && j.Status == model.CIStatusPending {
+				bridges = append(bridges, j)
+			}
 		}
 		from := p.Status
 		if err := s.settlePipeline(ctx, q, p, jobs); err != nil {
@@ -50,14 +59,12 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 	if err != nil {
 		return fmt.Errorf("service: process pipeline %d: %w", pipelineID, err)
 	}
-	if slices.ContainsFunc(pending, func(j *model.Job) bool { return j.Type == model.JobTypeBuild }) {
+	if enqueued {
 		s.ci.queue.wake()
 	}
-	for _, b := range pending {
-		if b.Type == model.JobTypeBridge {
-			if err := s.triggerDownstream(ctx, b); err != nil {
-				return err
-			}
+	for _, b := range bridges {
+		if err := s.triggerDownstream(ctx, b); err != nil {
+			return err
 		}
 	}
 	if settled != nil {

@@ -117,7 +117,8 @@ func TestDownstreamChildPipeline(t *testing.T) {
 // bridge and the parent; without it the bridge passes once the child
 // exists; a missing child file leaves a failed child showing the include
 // error and fails the bridge with downstream_pipeline_creation_failed;
-// child pipelines nest two deep at most.
+// a retry of the parent retries its failed bridges; child pipelines nest
+// two deep at most.
 func TestDownstreamFailures(t *testing.T) {
 	s := labtest.Start(t)
 	c := s.Client(t, s.RootToken)
@@ -168,6 +169,21 @@ nested:
 			t.Errorf("missing child %s %q", child.Status, child.YamlErrors)
 		}
 	}
+	// A retry of the parent runs its failed bridges again: each makes a
+	// new downstream pipeline.
+	if _, _, err := c.Pipelines.RetryPipelineBuild(p.ID, parent.ID); err != nil {
+		t.Fatal(err)
+	}
+	pipelineWait(t, c, p.ID, parent.ID, "failed")
+	retried := downstreamBridges(t, c, p.ID, parent.ID)
+	if b := retried["depend"]; b.ID == bridges["depend"].ID || b.Status != "failed" || b.DownstreamPipeline == nil ||
+		b.DownstreamPipeline.ID == bridges["depend"].DownstreamPipeline.ID {
+		t.Errorf("depend bridge after retry %+v", b)
+	}
+	if b := retried["detached"]; b.ID != bridges["detached"].ID {
+		t.Errorf("a passed bridge ran again: %+v", b)
+	}
+
 	// parent -> level1 -> level2: level2's bridge would make a third.
 	level1 := downstreamWaitBridge(t, c, p.ID, parent.ID, "nested").DownstreamPipeline
 	level2 := downstreamWaitBridge(t, c, p.ID, level1.ID, "down").DownstreamPipeline
