@@ -36,6 +36,18 @@ func jobFilterOf(p *params) (model.JobFilter, page, error) {
 	return f, pg, err
 }
 
+// pipelineJobFilterOf reads the filter of a pipeline's jobs or bridges,
+// oldest first as GitLab lists them.
+func pipelineJobFilterOf(r *http.Request, c *call) (model.JobFilter, page, error) {
+	f, pg, err := jobFilterOf(c.params)
+	if err != nil {
+		return f, pg, err
+	}
+	f.PipelineID, err = pipelineIDParam(r)
+	f.Asc = true
+	return f, pg, err
+}
+
 func (a *API) writeJobs(w http.ResponseWriter, r *http.Request, pg page, views []*service.JobView, total int64) error {
 	out, err := a.jobEntities(r.Context(), a.baseURL(r), views)
 	if err != nil {
@@ -61,14 +73,10 @@ func (a *API) listJobs(w http.ResponseWriter, r *http.Request, c *call) error {
 // listPipelineJobs is GET /projects/:id/pipelines/:pipeline_id/jobs,
 // oldest first as GitLab lists them.
 func (a *API) listPipelineJobs(w http.ResponseWriter, r *http.Request, c *call) error {
-	f, pg, err := jobFilterOf(c.params)
+	f, pg, err := pipelineJobFilterOf(r, c)
 	if err != nil {
 		return err
 	}
-	if f.PipelineID, err = pipelineIDParam(r); err != nil {
-		return err
-	}
-	f.Asc = true
 	views, total, err := a.svc.ListJobs(r.Context(), c.id, r.PathValue("id"), f)
 	if err != nil {
 		return err
@@ -79,14 +87,10 @@ func (a *API) listPipelineJobs(w http.ResponseWriter, r *http.Request, c *call) 
 // listPipelineBridges is GET /projects/:id/pipelines/:pipeline_id/bridges:
 // the pipeline's trigger jobs, oldest first.
 func (a *API) listPipelineBridges(w http.ResponseWriter, r *http.Request, c *call) error {
-	f, pg, err := jobFilterOf(c.params)
+	f, pg, err := pipelineJobFilterOf(r, c)
 	if err != nil {
 		return err
 	}
-	if f.PipelineID, err = pipelineIDParam(r); err != nil {
-		return err
-	}
-	f.Asc = true
 	views, total, err := a.svc.ListBridges(r.Context(), c.id, r.PathValue("id"), f)
 	if err != nil {
 		return err
