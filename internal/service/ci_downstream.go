@@ -114,6 +114,15 @@ func (s *Service) createDownstream(ctx context.Context, bridge *model.Job, spec 
 			in.Ref = *down.DefaultBranch
 		}
 	}
+	if !child {
+		loop, err := s.pipelineLoop(ctx, up)
+		if err != nil {
+			return "", err
+		}
+		if loop {
+			return "pipeline_loop_detected", nil
+		}
+	}
 	allowed, err := s.canCreateDownstream(ctx, id, upProject, upLevel, down, downLevel, in.Ref)
 	if err != nil {
 		return "", err
@@ -168,6 +177,43 @@ func (s *Service) pipelineDepth(ctx context.Context, pl *model.Pipeline) (int, e
 		pl, n = parent, n+1
 	}
 	return n, nil
+}
+
+// maxUpstreams bounds the walk up a pipeline's upstream chain.
+const maxUpstreams = 100
+
+// pipelineLoop is GitLab's has_cyclic_dependency?: among a pipeline and
+// its upstream pipelines (children left out), one (project, ref, source)
+// comes more than twice, so a multi-project trigger would go round
+// again (A -> B -> A -> B -> A).
+func (s *Service) pipelineLoop(ctx context.Context, pl *model.Pipeline) (bool, error) {
+	q := s.db.Queries()
+	type key struct {
+		project     int64
+		ref, source string
+	}
+	seen := map[key]int{}
+	for range maxUpstreams {
+		if pl.Source != SourceParentPipeline {
+			k := key{pl.ProjectID, pl.Ref, pl.Source}
+			if seen[k]++; seen[k] > 2 {
+				return true, nil
+			}
+		}
+		src, err := q.SourceOfPipeline(ctx, pl.ID)
+		if errors.Is(err, store.ErrNotFound) || err == nil && src.SourcePipelineID == nil {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if pl, err = q.PipelineByID(ctx, *src.SourcePipelineID); errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // childConfig is a child pipeline's configuration: an include of the

@@ -285,3 +285,43 @@ func TestDownstreamCancelCascades(t *testing.T) {
 		t.Errorf("bridge after cancel: %s", b.Status)
 	}
 }
+
+// TestDownstreamLoop: two projects that trigger each other stop when the
+// chain goes round a second time, the last bridge failing with
+// pipeline_loop_detected: pong's push, then ping, pong, ping, pong, ping
+// by source pipeline (the third ping refuses), and ping's own push whose
+// bridge found no pong yet.
+func TestDownstreamLoop(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	ping, _ := pipelineProject(t, c, "ping", map[string]string{".gitlab-ci.yml": "pong:\n  trigger:\n    project: root/pong\n"})
+	// The chain is created within the request of pong's first commit.
+	pong, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("pong")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Commits.CreateCommit(pong.ID, &gitlab.CreateCommitOptions{Branch: gitlab.Ptr("main"),
+		CommitMessage: gitlab.Ptr("ci"), Actions: []*gitlab.CommitActionOptions{{Action: gitlab.Ptr(gitlab.FileCreate),
+			FilePath: gitlab.Ptr(".gitlab-ci.yml"), Content: gitlab.Ptr("ping:\n  trigger:\n    project: root/ping\n")}}}); err != nil {
+		t.Fatal(err)
+	}
+	var looped *gitlab.Bridge
+	total := 0
+	for _, p := range []*gitlab.Project{ping, pong} {
+		list, _, err := c.Pipelines.ListProjectPipelines(p.ID, &gitlab.ListProjectPipelinesOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += len(list)
+		for _, pl := range list {
+			for _, b := range downstreamBridges(t, c, p.ID, pl.ID) {
+				if b.FailureReason == "pipeline_loop_detected" {
+					looped = b
+				}
+			}
+		}
+	}
+	if looped == nil || looped.DownstreamPipeline != nil || total != 7 {
+		t.Fatalf("loop bridge %+v, %d pipelines", looped, total)
+	}
+}
