@@ -345,6 +345,23 @@ func (s *Service) ListBridges(ctx context.Context, id *auth.Identity, ref string
 	if err != nil {
 		return nil, 0, err
 	}
+	views, err := s.bridgeViews(ctx, id, jobs)
+	return views, total, err
+}
+
+// BridgeViewOf is a bridge the jobs API answers with (play), with its
+// downstream pipeline.
+func (s *Service) BridgeViewOf(ctx context.Context, id *auth.Identity, v *JobView) (*BridgeView, error) {
+	views, err := s.bridgeViews(ctx, id, []*JobView{v})
+	if err != nil {
+		return nil, err
+	}
+	return views[0], nil
+}
+
+// bridgeViews loads the downstream pipelines of bridges, and their
+// projects the caller may see.
+func (s *Service) bridgeViews(ctx context.Context, id *auth.Identity, jobs []*JobView) ([]*BridgeView, error) {
 	q := s.db.Queries()
 	ids := make([]int64, len(jobs))
 	for i, v := range jobs {
@@ -352,7 +369,7 @@ func (s *Service) ListBridges(ctx context.Context, id *auth.Identity, ref string
 	}
 	downstream, err := q.DownstreamOfJobs(ctx, ids)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	pipelineIDs := make([]int64, 0, len(downstream))
 	for _, pid := range downstream {
@@ -360,7 +377,7 @@ func (s *Service) ListBridges(ctx context.Context, id *auth.Identity, ref string
 	}
 	pipelines, err := q.PipelinesByIDs(ctx, pipelineIDs)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	projects := map[int64]*model.Project{}
 	out := make([]*BridgeView, len(jobs))
@@ -383,5 +400,5 @@ func (s *Service) ListBridges(ctx context.Context, id *auth.Identity, ref string
 			out[i].Downstream, out[i].DownstreamProject = pl, p
 		}
 	}
-	return out, total, nil
+	return out, nil
 }

@@ -103,7 +103,20 @@ func (a *API) listPipelineBridges(w http.ResponseWriter, r *http.Request, c *cal
 	return writeOK(w, out)
 }
 
-func (a *API) writeJob(w http.ResponseWriter, r *http.Request, v *service.JobView, status int) error {
+// writeJob answers with a job's entity, or a bridge's (GitLab's play).
+func (a *API) writeJob(w http.ResponseWriter, r *http.Request, c *call, v *service.JobView, status int) error {
+	if v.Job.Type == model.JobTypeBridge {
+		bv, err := a.svc.BridgeViewOf(r.Context(), c.id, v)
+		if err != nil {
+			return err
+		}
+		out, err := a.bridgeEntities(r.Context(), a.baseURL(r), []*service.BridgeView{bv})
+		if err != nil {
+			return err
+		}
+		writeJSON(w, status, out[0])
+		return nil
+	}
 	out, err := a.jobEntities(r.Context(), a.baseURL(r), []*service.JobView{v})
 	if err != nil {
 		return err
@@ -127,7 +140,7 @@ func jobAction(op jobOp, status int) handler {
 		if err != nil {
 			return err
 		}
-		return a.writeJob(w, r, v, status)
+		return a.writeJob(w, r, c, v, status)
 	}
 }
 
@@ -142,7 +155,7 @@ func (a *API) getCurrentJob(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return a.writeJob(w, r, v, http.StatusOK)
+	return a.writeJob(w, r, c, v, http.StatusOK)
 }
 
 // getJobTrace is GET /projects/:id/jobs/:job_id/trace: the log as text.

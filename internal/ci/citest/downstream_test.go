@@ -325,3 +325,34 @@ func TestDownstreamLoop(t *testing.T) {
 		t.Fatalf("loop bridge %+v, %d pipelines", looped, total)
 	}
 }
+
+// TestDownstreamManualBridge: a manual bridge waits to be played; the
+// jobs API plays it, answering with the bridge and the pipeline it
+// created.
+func TestDownstreamManualBridge(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 1)
+	p, info := pipelineProject(t, c, "manual-bridge", map[string]string{
+		".gitlab-ci.yml": "later:\n  when: manual\n  trigger:\n    include: child.yml\n",
+		"child.yml":      "inner:\n  script: echo inner\n"})
+	pipelineWait(t, c, p.ID, info.ID, "skipped", "manual") // a manual job may fail: skipped
+	b := downstreamBridges(t, c, p.ID, info.ID)["later"]
+	if b == nil || b.Status != "manual" || b.DownstreamPipeline != nil {
+		t.Fatalf("manual bridge %+v", b)
+	}
+	resp := s.Do(t, labtest.Request{Method: "POST", Path: "/projects/" + strconv.FormatInt(p.ID, 10) + "/jobs/" +
+		strconv.FormatInt(b.ID, 10) + "/play", Token: s.RootToken})
+	var played gitlab.Bridge
+	resp.JSON(t, &played)
+	if resp.Status != 200 || played.ID != b.ID || played.Status != "success" || played.DownstreamPipeline == nil {
+		t.Fatalf("play: %d %s", resp.Status, resp.Body)
+	}
+	if pl := pipelineWait(t, c, p.ID, played.DownstreamPipeline.ID, "success", "failed"); pl.Status != "success" {
+		t.Errorf("played bridge's child %s", pl.Status)
+	}
+	// The bridge is no build: the job endpoint does not show it.
+	resp = s.Do(t, labtest.Request{Method: "GET", Path: "/projects/" + strconv.FormatInt(p.ID, 10) + "/jobs/" +
+		strconv.FormatInt(b.ID, 10), Token: s.RootToken})
+	resp.ExpectError(t, 404, `{"message":"404 Not Found"}`)
+}
