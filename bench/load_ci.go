@@ -123,6 +123,7 @@ func (l *loader) ciEndpoints() []*endpoint {
 		}},
 		l.ciPushToRunning(),
 		l.ciMergeRequestPipelines(),
+		l.ciBridges(),
 		{name: "PATCH /jobs/:id/trace (112 bytes)", setup: func(ctx context.Context, w *worker) (reqSpec, error) {
 			if _, err := setup(ctx); err != nil {
 				return reqSpec{}, err
@@ -252,4 +253,45 @@ func (l *loader) ciFinishJob(ctx context.Context, id int64, token string) error 
 	_, _, err := l.do(ctx, reqSpec{method: http.MethodPut, path: fmt.Sprintf("/jobs/%d", id), ctype: "application/json",
 		body: mustJSON(map[string]any{"token": token, "state": "success"})})
 	return err
+}
+
+// ciBridgesYAML gives the pipeline 20 trigger jobs. Their child file is
+// missing, so each leaves a failed child pipeline at once and no runner
+// is needed: what the list reads, bridges and downstream pipelines, is
+// all there.
+const ciBridgesYAML = "bridge:\n  trigger:\n    include: child.yml\n  parallel: 20\n"
+
+// ciBridges is a pipeline's bridges list with their downstream pipelines.
+func (l *loader) ciBridges() *endpoint {
+	c := &ciBench{}
+	var pipeline int64
+	return &endpoint{name: "GET …/pipelines/:id/bridges (20 bridges)", setup: func(ctx context.Context, w *worker) (reqSpec, error) {
+		c.Lock()
+		defer c.Unlock()
+		if err := l.ciSetupNamed(ctx, c, "bench-ci-bridges", ciBridgesYAML); err != nil {
+			return reqSpec{}, err
+		}
+		if pipeline == 0 {
+			_, b, err := l.do(ctx, reqSpec{method: http.MethodGet, path: fmt.Sprintf("/projects/%d/pipelines?source=push", c.project)})
+			if err != nil {
+				return reqSpec{}, err
+			}
+			var list []struct {
+				ID int64 `json:"id"`
+			}
+			if err := json.Unmarshal(b, &list); err != nil || len(list) == 0 {
+				return reqSpec{}, fmt.Errorf("no pipeline for the bridges row: %v", err)
+			}
+			pipeline = list[0].ID
+			_, b, err = l.do(ctx, reqSpec{method: http.MethodGet, path: fmt.Sprintf("/projects/%d/pipelines/%d/bridges?per_page=100",
+				c.project, pipeline)})
+			if err != nil {
+				return reqSpec{}, err
+			}
+			if err := json.Unmarshal(b, &list); err != nil || len(list) != 20 {
+				return reqSpec{}, fmt.Errorf("the bridges row's pipeline has %d bridges, want 20 (%v)", len(list), err)
+			}
+		}
+		return reqSpec{method: http.MethodGet, path: fmt.Sprintf("/projects/%d/pipelines/%d/bridges", c.project, pipeline)}, nil
+	}}
 }

@@ -91,12 +91,24 @@ type PipelineVariable struct {
 	Raw          bool
 }
 
-// Job types (ci_builds.job_type): a job runners run, or an external
-// commit status set through the API (GitLab's GenericCommitStatus).
+// Job types (ci_builds.job_type): a job runners run, an external commit
+// status set through the API (GitLab's GenericCommitStatus), or a trigger
+// job that creates a downstream pipeline (GitLab's Ci::Bridge).
 const (
 	JobTypeBuild        = "build"
 	JobTypeCommitStatus = "commit_status"
+	JobTypeBridge       = "bridge"
 )
+
+// SourcePipeline ties a downstream pipeline to the bridge job, pipeline
+// and project that created it (ci_sources_pipelines).
+type SourcePipeline struct {
+	ProjectID        int64 // the downstream pipeline's
+	PipelineID       int64
+	SourceProjectID  *int64
+	SourcePipelineID *int64
+	SourceJobID      *int64
+}
 
 // Job is a ci_builds row. Spec is the compiled job (JSON) the runner is
 // sent; Tags are sorted. TargetURL and Description are a commit status's.
@@ -183,6 +195,7 @@ type PipelineFilter struct {
 
 // JobFilter selects jobs of a project, a pipeline or a runner.
 type JobFilter struct {
+	Type           string // job_type; "" is build
 	ProjectID      int64
 	PipelineID     int64
 	RunnerID       int64

@@ -217,6 +217,9 @@ var _ = addFixtures(map[string]fixture{
 	"GET /api/v4/projects/{id}/pipelines/{pipeline_id}/jobs": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		return get(p.api("/pipelines/" + itoa(x.ciShared(p).pipeline) + "/jobs"))
 	}),
+	"GET /api/v4/projects/{id}/pipelines/{pipeline_id}/bridges": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(p.api("/pipelines/" + itoa(x.ciShared(p).pipeline) + "/bridges"))
+	}),
 
 	// Jobs
 	"GET /api/v4/projects/{id}/jobs": onProject(func(x *matrix, c *cell, p *projectFixture) request {

@@ -143,7 +143,7 @@ func (s *Service) cloneJobForRetry(ctx context.Context, q *store.Queries, j *mod
 	if err := q.MarkJobRetried(ctx, j.ID); err != nil {
 		return nil, err
 	}
-	n := &model.Job{ProjectID: j.ProjectID, PipelineID: j.PipelineID, Name: j.Name, Stage: j.Stage,
+	n := &model.Job{Type: j.Type, ProjectID: j.ProjectID, PipelineID: j.PipelineID, Name: j.Name, Stage: j.Stage,
 		StageIdx: j.StageIdx, Status: model.CIStatusCreated, When: j.When, AllowFailure: j.AllowFailure,
 		SchedulingType: j.SchedulingType, UserID: userID, Spec: j.Spec, Tags: j.Tags, Ref: j.Ref, SHA: j.SHA,
 		Tag: j.Tag, Protected: j.Protected, CoverageRegex: j.CoverageRegex, Interruptible: j.Interruptible,

@@ -93,13 +93,24 @@ func (s *Service) Job(ctx context.Context, id *auth.Identity, ref string, jobID 
 }
 
 func (s *Service) jobFor(ctx context.Context, id *auth.Identity, ref string, jobID int64, ab access.Ability) (*JobView, error) {
+	return s.jobOfTypes(ctx, id, ref, jobID, ab, model.JobTypeBuild)
+}
+
+// processableFor is jobFor for what GitLab's find_job! finds: builds and
+// bridges (play).
+func (s *Service) processableFor(ctx context.Context, id *auth.Identity, ref string, jobID int64, ab access.Ability) (*JobView, error) {
+	return s.jobOfTypes(ctx, id, ref, jobID, ab, model.JobTypeBuild, model.JobTypeBridge)
+}
+
+func (s *Service) jobOfTypes(ctx context.Context, id *auth.Identity, ref string, jobID int64, ab access.Ability, types ...string) (*JobView, error) {
 	p, _, err := s.ciProject(ctx, id, ref, access.ReadPipeline)
 	if err != nil {
 		return nil, err
 	}
 	j, err := s.db.Queries().JobByID(ctx, jobID)
-	// The jobs API knows builds only; a commit status is not one.
-	if errors.Is(err, store.ErrNotFound) || err == nil && (j.ProjectID != p.ID || j.Type != model.JobTypeBuild) {
+	// The jobs API knows builds (and bridges, for some operations); a
+	// commit status is not one.
+	if errors.Is(err, store.ErrNotFound) || err == nil && (j.ProjectID != p.ID || !slices.Contains(types, j.Type)) {
 		return nil, NotFound("")
 	}
 	if err != nil {
@@ -204,7 +215,7 @@ func (s *Service) CancelJob(ctx context.Context, id *auth.Identity, ref string, 
 // PlayJob is POST /projects/:id/jobs/:job_id/play: a manual job is
 // enqueued (a delayed one at once); others are 400 "Unplayable Job".
 func (s *Service) PlayJob(ctx context.Context, id *auth.Identity, ref string, jobID int64) (*JobView, error) {
-	v, err := s.jobFor(ctx, id, ref, jobID, access.UpdatePipeline)
+	v, err := s.processableFor(ctx, id, ref, jobID, access.UpdatePipeline)
 	if err != nil {
 		return nil, err
 	}
@@ -222,11 +233,13 @@ func (s *Service) PlayJob(ctx context.Context, id *auth.Identity, ref string, jo
 	if !ok {
 		return nil, badRequest("Unplayable Job")
 	}
-	s.ci.queue.wake()
+	if j.Type == model.JobTypeBuild {
+		s.ci.queue.wake()
+	}
 	if err := s.processPipeline(ctx, j.PipelineID); err != nil {
 		return nil, err
 	}
-	return s.jobFor(ctx, id, ref, jobID, access.ReadPipeline)
+	return s.processableFor(ctx, id, ref, jobID, access.ReadPipeline)
 }
 
 // EraseJob is POST /projects/:id/jobs/:job_id/erase: its log and

@@ -27,6 +27,10 @@ const (
 	SourceTrigger  = "trigger"
 	SourceSchedule = "schedule"
 	SourceMR       = "merge_request_event"
+	// SourcePipeline is a multi-project downstream pipeline's (and one a
+	// CI job token triggered), SourceParentPipeline a child pipeline's.
+	SourcePipeline       = "pipeline"
+	SourceParentPipeline = "parent_pipeline"
 )
 
 // PipelineInput is what a pipeline is created from.
@@ -43,13 +47,22 @@ type PipelineInput struct {
 	// MergeRequest, for source merge_request_event: the pipeline runs on
 	// refs/merge-requests/:iid/head at its head (Ref is not read).
 	MergeRequest *model.MergeRequest
-	// Tag says Ref names a tag even when a branch has its name too (a
-	// schedule's full ref refs/tags/…).
+	// Tag says Ref names a tag, even when a branch has its name too (a
+	// schedule's full ref refs/tags/…, a child pipeline's parent's ref).
 	Tag bool
+	// SHA pins the commit (a child pipeline runs its parent's); empty:
+	// the ref's head.
+	SHA string
 	// ScheduleID is the pipeline schedule that runs the pipeline, and
 	// ScheduleDescription its description.
 	ScheduleID          *int64
 	ScheduleDescription *string
+	// Config replaces the commit's .gitlab-ci.yml when not nil (a child
+	// pipeline's include of its trigger's files).
+	Config []byte
+	// Upstream is the bridge that creates this downstream pipeline; its
+	// pipeline becomes the parent of a child pipeline (same project).
+	Upstream *model.SourcePipeline
 }
 
 // PipelineConfigError is a configuration that gave no pipeline: GitLab's
@@ -63,19 +76,19 @@ func (e *PipelineConfigError) Error() string { return strings.Join(e.Messages, "
 // error stores a failed pipeline with its yaml_errors (as GitLab does
 // for pushes) and is returned as a *PipelineConfigError too.
 func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *model.User, in PipelineInput) (*model.Pipeline, error) {
-	pl, compiled, err := s.planPipeline(ctx, p, user, in, nil)
+	pl, compiled, err := s.planPipeline(ctx, p, user, in, in.Config)
 	var cfgErr *config.Error
 	switch {
 	case errors.Is(err, config.ErrFiltered), errors.Is(err, config.ErrNoJobs):
 		return nil, &PipelineConfigError{Messages: []string{err.Error()}}
 	case errors.As(err, &cfgErr):
-		if in.Quiet || in.Source == SourcePush {
-			// GitLab keeps the failed pipeline of a push's or a merge
-			// request's configuration error.
+		// GitLab keeps the failed pipeline of a push's, a merge
+		// request's or a bridge's configuration error, to show why.
+		if in.Quiet || in.Source == SourcePush || in.Upstream != nil {
 			msg := strings.Join(cfgErr.Messages, ", ")
 			reason := "config_error"
 			pl.Status, pl.YAMLErrors, pl.FailureReason = model.CIStatusFailed, &msg, &reason
-			if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.InsertPipeline(ctx, pl) }); err != nil {
+			if err := s.db.WithTx(ctx, func(q *store.Queries) error { return insertPipeline(ctx, q, pl, in) }); err != nil {
 				return nil, err
 			}
 		}
@@ -87,7 +100,7 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 		pl.Name = &compiled.WorkflowName
 	}
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
-		if err := q.InsertPipeline(ctx, pl); err != nil {
+		if err := insertPipeline(ctx, q, pl, in); err != nil {
 			return err
 		}
 		if err := q.InsertPipelineVariables(ctx, pl.ID, in.Variables); err != nil {
@@ -116,6 +129,20 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 	return s.db.Queries().PipelineByID(ctx, pl.ID)
 }
 
+// insertPipeline stores a new pipeline with, for a downstream one, the
+// bridge that created it.
+func insertPipeline(ctx context.Context, q *store.Queries, pl *model.Pipeline, in PipelineInput) error {
+	if err := q.InsertPipeline(ctx, pl); err != nil {
+		return err
+	}
+	if in.Upstream == nil {
+		return nil
+	}
+	src := *in.Upstream
+	src.ProjectID, src.PipelineID = pl.ProjectID, pl.ID
+	return q.InsertSourcePipeline(ctx, &src)
+}
+
 // planPipeline compiles the pipeline createPipeline would store, without
 // storing it (CI lint's dry run too): the unsaved pipeline row and the
 // compiled configuration. content replaces the ref's .gitlab-ci.yml when
@@ -131,6 +158,9 @@ func (s *Service) planPipeline(ctx context.Context, p *model.Project, user *mode
 	}
 	if user != nil {
 		pl.UserID = &user.ID
+	}
+	if in.Source == SourceParentPipeline && in.Upstream != nil {
+		pl.ParentPipelineID = in.Upstream.SourcePipelineID
 	}
 	sha, err := s.pipelineSHA(r, pl, in)
 	if err != nil {
@@ -192,6 +222,10 @@ func (s *Service) pipelineSHA(r *repo.Repo, pl *model.Pipeline, in PipelineInput
 		}
 		pl.Ref, pl.MergeRequestID = repo.MergeRequestRef(m.IID), &m.ID
 		return *m.HeadSHA, nil
+	}
+	if in.SHA != "" {
+		pl.Tag = in.Tag
+		return in.SHA, nil
 	}
 	var sha string
 	var err error
@@ -333,7 +367,8 @@ func jobFromConfig(pl *model.Pipeline, cj *config.Job, stages []string) (*model.
 		spec.Environment = &specEnvironment{Name: e.Name, URL: e.URL, Action: e.Action}
 	}
 	if t := cj.Trigger; t != nil {
-		spec.Trigger = &specTrigger{Include: t.Include, Project: t.Project, Branch: t.Branch, Strategy: t.Strategy}
+		spec.Trigger = &specTrigger{Include: t.Include, Project: t.Project, Branch: t.Branch, Strategy: t.Strategy,
+			ForwardYAMLVariables: t.ForwardYAMLVariables, ForwardPipelineVariables: t.ForwardPipelineVariables}
 	}
 	j := &model.Job{ProjectID: pl.ProjectID, PipelineID: pl.ID, Name: cj.Name, Stage: cj.Stage,
 		StageIdx: slices.Index(stages, cj.Stage), Status: model.CIStatusCreated, When: cj.When,
@@ -346,11 +381,9 @@ func jobFromConfig(pl *model.Pipeline, cj *config.Job, stages []string) (*model.
 		j.SchedulingType = "dag"
 	}
 	if cj.Trigger != nil {
-		// Child and downstream pipelines are not created yet: the trigger
-		// job fails saying so, rather than reach a runner with nothing
-		// to run.
-		reason, at := "downstream_pipeline_creation_failed", pl.CreatedAt
-		j.Status, j.FailureReason, j.FinishedAt = model.CIStatusFailed, &reason, &at
+		// A bridge: no runner takes it; its turn creates the downstream
+		// pipeline (triggerDownstream).
+		j.Type = model.JobTypeBridge
 	}
 	if cj.Coverage != "" {
 		j.CoverageRegex = &cj.Coverage

@@ -163,7 +163,7 @@ func (s *Service) RetryPipeline(ctx context.Context, id *auth.Identity, ref stri
 			return err
 		}
 		for _, j := range latestJobs(all) {
-			if j.Type != model.JobTypeBuild {
+			if j.Type == model.JobTypeCommitStatus {
 				continue // commit statuses are their senders' to set again
 			}
 			switch j.Status {
@@ -211,19 +211,28 @@ func (s *Service) CancelPipeline(ctx context.Context, id *auth.Identity, ref str
 	if _, err := s.pipelineFor(ctx, id, ref, pipelineID, access.UpdatePipeline); err != nil {
 		return nil, err
 	}
-	jobs, err := s.db.Queries().JobsOfPipeline(ctx, pipelineID)
-	if err != nil {
-		return nil, err
-	}
-	for _, j := range latestJobs(jobs) {
-		if err := s.cancelJob(ctx, j); err != nil {
-			return nil, err
-		}
-	}
-	if err := s.processPipeline(ctx, pipelineID); err != nil {
+	if err := s.cancelPipelineJobs(ctx, pipelineID); err != nil {
 		return nil, err
 	}
 	return s.pipelineFor(ctx, id, ref, pipelineID, access.ReadPipeline)
+}
+
+// cancelPipelineJobs cancels every job of a pipeline that has not ended,
+// and its child pipelines, then processes it.
+func (s *Service) cancelPipelineJobs(ctx context.Context, pipelineID int64) error {
+	jobs, err := s.db.Queries().JobsOfPipeline(ctx, pipelineID)
+	if err != nil {
+		return err
+	}
+	for _, j := range latestJobs(jobs) {
+		if err := s.cancelJob(ctx, j); err != nil {
+			return err
+		}
+	}
+	if err := s.cancelChildPipelines(ctx, pipelineID); err != nil {
+		return err
+	}
+	return s.processPipeline(ctx, pipelineID)
 }
 
 // cancelJob ends a job that has not ended as canceled; its token stops

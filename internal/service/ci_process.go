@@ -18,10 +18,16 @@ import (
 // change of a job's status, in a transaction that holds the pipeline's
 // row, so concurrent job updates are processed one after the other and
 // no job is enqueued twice. Runners waiting for work are woken when a job
-// became pending.
+// became pending. After the transaction, pending bridges (whichever way
+// they became so: their turn, a delay, a play) create their downstream
+// pipelines, and a downstream pipeline whose status changed passes it to
+// the bridge that created it.
 func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
-	enqueued := false
+	var enqueued bool
+	var bridges []*model.Job
+	var settled *model.Pipeline
 	err := s.db.WithTx(ctx, func(q *store.Queries) error {
+		bridges, settled = nil, nil
 		p, err := q.LockPipeline(ctx, pipelineID)
 		if err != nil {
 			return err
@@ -31,11 +37,24 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 			return err
 		}
 		jobs := latestJobs(all)
-		enqueued, err = s.advanceJobs(ctx, q, jobs)
+		pending, err := s.advanceJobs(ctx, q, jobs)
 		if err != nil {
 			return err
 		}
-		return s.settlePipeline(ctx, q, p, jobs)
+		enqueued = slices.ContainsFunc(pending, func(j *model.Job) bool { return j.Type == model.JobTypeBuild })
+		for _, j := range jobs {
+			if j.Type == model.JobTypeBridge && j.Status == model.CIStatusPending {
+				bridges = append(bridges, j)
+			}
+		}
+		from := p.Status
+		if err := s.settlePipeline(ctx, q, p, jobs); err != nil {
+			return err
+		}
+		if p.Status != from && (p.Source == SourcePipeline || p.Source == SourceParentPipeline) {
+			settled = p
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("service: process pipeline %d: %w", pipelineID, err)
@@ -43,12 +62,21 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 	if enqueued {
 		s.ci.queue.wake()
 	}
+	for _, b := range bridges {
+		if err := s.triggerDownstream(ctx, b); err != nil {
+			return err
+		}
+	}
+	if settled != nil {
+		return s.updateUpstreamBridge(ctx, settled)
+	}
 	return nil
 }
 
 // advanceJobs gives each created job its next status, stage by stage, so
-// that a job sees the statuses the jobs before it were just given.
-func (s *Service) advanceJobs(ctx context.Context, q *store.Queries, jobs []*model.Job) (bool, error) {
+// that a job sees the statuses the jobs before it were just given. It
+// returns the jobs it made pending.
+func (s *Service) advanceJobs(ctx context.Context, q *store.Queries, jobs []*model.Job) ([]*model.Job, error) {
 	ordered := slices.Clone(jobs)
 	slices.SortStableFunc(ordered, func(a, b *model.Job) int { return a.StageIdx - b.StageIdx })
 	byName := map[string]*model.Job{}
@@ -56,7 +84,7 @@ func (s *Service) advanceJobs(ctx context.Context, q *store.Queries, jobs []*mod
 		byName[j.Name] = j
 	}
 	now := q.Now()
-	enqueued := false
+	var pending []*model.Job
 	for _, j := range ordered {
 		if j.Status != model.CIStatusCreated {
 			continue
@@ -65,7 +93,7 @@ func (s *Service) advanceJobs(ctx context.Context, q *store.Queries, jobs []*mod
 		if j.SchedulingType == "dag" {
 			spec, err := specOf(j)
 			if err != nil {
-				return false, err
+				return nil, err
 			}
 			var needed []*model.Job
 			for _, n := range spec.Needs {
@@ -91,15 +119,15 @@ func (s *Service) advanceJobs(ctx context.Context, q *store.Queries, jobs []*mod
 		switch next {
 		case model.CIStatusPending:
 			j.QueuedAt = &now
-			enqueued = true
+			pending = append(pending, j)
 		case model.CIStatusScheduled:
 			spec, err := specOf(j)
 			if err != nil {
-				return false, err
+				return nil, err
 			}
 			d, err := parseStartIn(spec.StartIn)
 			if err != nil {
-				return false, err
+				return nil, err
 			}
 			at := now.Add(d)
 			j.ScheduledAt = &at
@@ -107,10 +135,10 @@ func (s *Service) advanceJobs(ctx context.Context, q *store.Queries, jobs []*mod
 			j.FinishedAt = &now
 		}
 		if _, err := q.SetJobStatus(ctx, j, []string{model.CIStatusCreated}); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
-	return enqueued, nil
+	return pending, nil
 }
 
 // settlePipeline writes the pipeline's status as its jobs make it, with

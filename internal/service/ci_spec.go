@@ -60,6 +60,9 @@ type specTrigger struct {
 	Project  string   `json:"project,omitempty"`
 	Branch   string   `json:"branch,omitempty"`
 	Strategy string   `json:"strategy,omitempty"`
+
+	ForwardYAMLVariables     bool `json:"forward_yaml_variables,omitempty"`
+	ForwardPipelineVariables bool `json:"forward_pipeline_variables,omitempty"`
 }
 
 func specOf(j *model.Job) (*jobSpec, error) {

@@ -25,9 +25,6 @@ import (
 // TRIGGER_TOKEN_PREFIX).
 const TriggerTokenPrefix = "glptt-"
 
-// SourcePipeline is the source of a pipeline a CI job token triggered.
-const SourcePipeline = "pipeline"
-
 // triggerPayloadKey is the file variable that holds the trigger request's
 // parameters, the token left out (PAYLOAD_VARIABLE_KEY).
 const triggerPayloadKey = "TRIGGER_PAYLOAD"

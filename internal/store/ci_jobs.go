@@ -112,9 +112,14 @@ func (q *Queries) JobsOfPipelines(ctx context.Context, ids []int64) ([]*model.Jo
 
 // Jobs lists jobs, newest first, with their total count.
 func (q *Queries) Jobs(ctx context.Context, f model.JobFilter) ([]*model.Job, int64, error) {
-	// The jobs API shows builds only, never external commit statuses.
-	conds := []string{"job_type = 'build'"}
-	var args []any
+	// The jobs API shows builds only, never external commit statuses;
+	// bridges are listed apart.
+	typ := f.Type
+	if typ == "" {
+		typ = model.JobTypeBuild
+	}
+	conds := []string{"job_type = ?"}
+	args := []any{typ}
 	if f.ProjectID != 0 {
 		conds, args = append(conds, "project_id = ?"), append(args, f.ProjectID)
 	}

@@ -133,6 +133,10 @@ func pipelineWhere(f model.PipelineFilter) (string, []any) {
 	if f.Source != "" {
 		add("source = ?", f.Source)
 	}
+	if f.Source != "parent_pipeline" {
+		// Child pipelines show under their parent, as GitLab's no_child.
+		w += " AND source <> 'parent_pipeline'"
+	}
 	if f.UserID != nil {
 		add("user_id = ?", *f.UserID)
 	}

@@ -121,28 +121,33 @@ type jobArtifactsFile struct {
 	Size     int64  `json:"size"`
 }
 
+// jobBasic is GitLab's JobBasic entity, what jobs and bridges show.
+type jobBasic struct {
+	ID             int64           `json:"id"`
+	Status         string          `json:"status"`
+	Stage          string          `json:"stage"`
+	Name           string          `json:"name"`
+	Ref            string          `json:"ref"`
+	Tag            bool            `json:"tag"`
+	Coverage       *float64        `json:"coverage"`
+	AllowFailure   bool            `json:"allow_failure"`
+	CreatedAt      string          `json:"created_at"`
+	StartedAt      *string         `json:"started_at"`
+	FinishedAt     *string         `json:"finished_at"`
+	ErasedAt       *string         `json:"erased_at"`
+	Duration       *float64        `json:"duration"`
+	QueuedDuration *float64        `json:"queued_duration"`
+	User           *basicUser      `json:"user"`
+	Commit         *commitBasic    `json:"commit"`
+	Pipeline       pipelineBasic   `json:"pipeline"`
+	FailureReason  *string         `json:"failure_reason,omitempty"`
+	WebURL         string          `json:"web_url"`
+	Project        map[string]bool `json:"project"`
+}
+
 // jobEntity is GitLab's Job entity.
 type jobEntity struct {
-	ID                int64             `json:"id"`
-	Status            string            `json:"status"`
-	Stage             string            `json:"stage"`
-	Name              string            `json:"name"`
-	Ref               string            `json:"ref"`
-	Tag               bool              `json:"tag"`
-	Coverage          *float64          `json:"coverage"`
-	AllowFailure      bool              `json:"allow_failure"`
-	CreatedAt         string            `json:"created_at"`
-	StartedAt         *string           `json:"started_at"`
-	FinishedAt        *string           `json:"finished_at"`
-	ErasedAt          *string           `json:"erased_at"`
-	Duration          *float64          `json:"duration"`
-	QueuedDuration    *float64          `json:"queued_duration"`
-	User              *basicUser        `json:"user"`
-	Commit            *commitBasic      `json:"commit"`
-	Pipeline          pipelineBasic     `json:"pipeline"`
-	FailureReason     *string           `json:"failure_reason,omitempty"`
-	WebURL            string            `json:"web_url"`
-	Project           map[string]bool   `json:"project"`
+	jobBasic
 	Artifacts         []jobArtifact     `json:"artifacts"`
 	ArtifactsFile     *jobArtifactsFile `json:"artifacts_file,omitempty"`
 	Runner            *runnerEntity     `json:"runner"`
@@ -168,6 +173,40 @@ func (a *API) jobUsers(ctx context.Context, views []*service.JobView) (map[int64
 	return a.svc.UsersByIDs(ctx, userIDs)
 }
 
+// jobBasicOf is a job's JobBasic entity; users are its users by id.
+func (a *API) jobBasicOf(base string, v *service.JobView, users map[int64]*model.User) jobBasic {
+	j, pl := v.Job, v.Pipeline
+	e := jobBasic{ID: j.ID, Status: j.Status, Stage: j.Stage, Name: j.Name, Ref: j.Ref, Tag: j.Tag,
+		Coverage: j.Coverage, AllowFailure: j.AllowFailure, CreatedAt: ts(j.CreatedAt), StartedAt: tsp(j.StartedAt),
+		FinishedAt: tsp(j.FinishedAt), ErasedAt: tsp(j.ErasedAt), FailureReason: j.FailureReason,
+		WebURL:  base + "/" + v.Project.FullPath() + "/-/jobs/" + strconv.FormatInt(j.ID, 10),
+		Project: map[string]bool{"ci_job_token_scope_enabled": false},
+		Commit:  &commitBasic{ID: j.SHA, ShortID: j.SHA[:min(8, len(j.SHA))]}}
+	if j.StartedAt != nil {
+		end := a.svc.Now()
+		if j.FinishedAt != nil {
+			end = *j.FinishedAt
+		}
+		d := end.Sub(*j.StartedAt).Seconds()
+		e.Duration = &d
+		if j.QueuedAt != nil {
+			qd := j.StartedAt.Sub(*j.QueuedAt).Seconds()
+			e.QueuedDuration = &qd
+		}
+	}
+	if pl != nil {
+		// GitLab's Job entity shows its pipeline as PipelineBasic.
+		e.Pipeline = pipelineBasicOf(base, v.Project, pl)
+	}
+	if j.UserID != nil {
+		if u := users[*j.UserID]; u != nil {
+			bu := basicUserAt(base, a.gravatar, u)
+			e.User = &bu
+		}
+	}
+	return e
+}
+
 func (a *API) jobEntities(ctx context.Context, base string, views []*service.JobView) ([]jobEntity, error) {
 	users, err := a.jobUsers(ctx, views)
 	if err != nil {
@@ -175,39 +214,11 @@ func (a *API) jobEntities(ctx context.Context, base string, views []*service.Job
 	}
 	out := make([]jobEntity, len(views))
 	for i, v := range views {
-		j, pl := v.Job, v.Pipeline
-		e := jobEntity{ID: j.ID, Status: j.Status, Stage: j.Stage, Name: j.Name, Ref: j.Ref, Tag: j.Tag,
-			Coverage: j.Coverage, AllowFailure: j.AllowFailure, CreatedAt: ts(j.CreatedAt), StartedAt: tsp(j.StartedAt),
-			FinishedAt: tsp(j.FinishedAt), ErasedAt: tsp(j.ErasedAt), FailureReason: j.FailureReason,
-			WebURL:            base + "/" + v.Project.FullPath() + "/-/jobs/" + strconv.FormatInt(j.ID, 10),
-			Project:           map[string]bool{"ci_job_token_scope_enabled": false},
-			ArtifactsExpireAt: tsp(j.ArtifactsExpireAt), Archived: v.Project.Archived, TagList: j.Tags,
-			Commit:    &commitBasic{ID: j.SHA, ShortID: j.SHA[:min(8, len(j.SHA))]},
-			Artifacts: []jobArtifact{}}
+		j := v.Job
+		e := jobEntity{jobBasic: a.jobBasicOf(base, v, users), ArtifactsExpireAt: tsp(j.ArtifactsExpireAt),
+			Archived: v.Project.Archived, TagList: j.Tags, Artifacts: []jobArtifact{}}
 		if e.TagList == nil {
 			e.TagList = []string{}
-		}
-		if j.StartedAt != nil {
-			end := a.svc.Now()
-			if j.FinishedAt != nil {
-				end = *j.FinishedAt
-			}
-			d := end.Sub(*j.StartedAt).Seconds()
-			e.Duration = &d
-			if j.QueuedAt != nil {
-				qd := j.StartedAt.Sub(*j.QueuedAt).Seconds()
-				e.QueuedDuration = &qd
-			}
-		}
-		if pl != nil {
-			// GitLab's Job entity shows its pipeline as PipelineBasic.
-			e.Pipeline = pipelineBasicOf(base, v.Project, pl)
-		}
-		if j.UserID != nil {
-			if u := users[*j.UserID]; u != nil {
-				bu := basicUserAt(base, a.gravatar, u)
-				e.User = &bu
-			}
 		}
 		for _, art := range v.Artifacts {
 			f := art.FileFormat
@@ -277,4 +288,31 @@ func (a *API) pipelineScheduleDetailsOf(base string, v *service.PipelineSchedule
 		d.Variables = &vars
 	}
 	return d
+}
+
+// bridgeEntity is GitLab's Bridge entity: a trigger job and the pipeline
+// it created.
+type bridgeEntity struct {
+	jobBasic
+	DownstreamPipeline *pipelineBasic `json:"downstream_pipeline"`
+}
+
+func (a *API) bridgeEntities(ctx context.Context, base string, views []*service.BridgeView) ([]bridgeEntity, error) {
+	jobs := make([]*service.JobView, len(views))
+	for i, v := range views {
+		jobs[i] = v.JobView
+	}
+	users, err := a.jobUsers(ctx, jobs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]bridgeEntity, len(views))
+	for i, v := range views {
+		out[i] = bridgeEntity{jobBasic: a.jobBasicOf(base, v.JobView, users)}
+		if v.Downstream != nil {
+			pb := pipelineBasicOf(base, v.DownstreamProject, v.Downstream)
+			out[i].DownstreamPipeline = &pb
+		}
+	}
+	return out, nil
 }

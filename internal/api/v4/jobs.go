@@ -36,6 +36,18 @@ func jobFilterOf(p *params) (model.JobFilter, page, error) {
 	return f, pg, err
 }
 
+// pipelineJobFilterOf reads the filter of a pipeline's jobs or bridges,
+// oldest first as GitLab lists them.
+func pipelineJobFilterOf(r *http.Request, c *call) (model.JobFilter, page, error) {
+	f, pg, err := jobFilterOf(c.params)
+	if err != nil {
+		return f, pg, err
+	}
+	f.PipelineID, err = pipelineIDParam(r)
+	f.Asc = true
+	return f, pg, err
+}
+
 func (a *API) writeJobs(w http.ResponseWriter, r *http.Request, pg page, views []*service.JobView, total int64) error {
 	out, err := a.jobEntities(r.Context(), a.baseURL(r), views)
 	if err != nil {
@@ -61,14 +73,10 @@ func (a *API) listJobs(w http.ResponseWriter, r *http.Request, c *call) error {
 // listPipelineJobs is GET /projects/:id/pipelines/:pipeline_id/jobs,
 // oldest first as GitLab lists them.
 func (a *API) listPipelineJobs(w http.ResponseWriter, r *http.Request, c *call) error {
-	f, pg, err := jobFilterOf(c.params)
+	f, pg, err := pipelineJobFilterOf(r, c)
 	if err != nil {
 		return err
 	}
-	if f.PipelineID, err = pipelineIDParam(r); err != nil {
-		return err
-	}
-	f.Asc = true
 	views, total, err := a.svc.ListJobs(r.Context(), c.id, r.PathValue("id"), f)
 	if err != nil {
 		return err
@@ -76,7 +84,39 @@ func (a *API) listPipelineJobs(w http.ResponseWriter, r *http.Request, c *call) 
 	return a.writeJobs(w, r, pg, views, total)
 }
 
-func (a *API) writeJob(w http.ResponseWriter, r *http.Request, v *service.JobView, status int) error {
+// listPipelineBridges is GET /projects/:id/pipelines/:pipeline_id/bridges:
+// the pipeline's trigger jobs, oldest first.
+func (a *API) listPipelineBridges(w http.ResponseWriter, r *http.Request, c *call) error {
+	f, pg, err := pipelineJobFilterOf(r, c)
+	if err != nil {
+		return err
+	}
+	views, total, err := a.svc.ListBridges(r.Context(), c.id, r.PathValue("id"), f)
+	if err != nil {
+		return err
+	}
+	out, err := a.bridgeEntities(r.Context(), a.baseURL(r), views)
+	if err != nil {
+		return err
+	}
+	a.setPageHeaders(w, r, pg, int(total))
+	return writeOK(w, out)
+}
+
+// writeJob answers with a job's entity, or a bridge's (GitLab's play).
+func (a *API) writeJob(w http.ResponseWriter, r *http.Request, c *call, v *service.JobView, status int) error {
+	if v.Job.Type == model.JobTypeBridge {
+		bv, err := a.svc.BridgeViewOf(r.Context(), c.id, v)
+		if err != nil {
+			return err
+		}
+		out, err := a.bridgeEntities(r.Context(), a.baseURL(r), []*service.BridgeView{bv})
+		if err != nil {
+			return err
+		}
+		writeJSON(w, status, out[0])
+		return nil
+	}
 	out, err := a.jobEntities(r.Context(), a.baseURL(r), []*service.JobView{v})
 	if err != nil {
 		return err
@@ -100,7 +140,7 @@ func jobAction(op jobOp, status int) handler {
 		if err != nil {
 			return err
 		}
-		return a.writeJob(w, r, v, status)
+		return a.writeJob(w, r, c, v, status)
 	}
 }
 
@@ -115,7 +155,7 @@ func (a *API) getCurrentJob(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return a.writeJob(w, r, v, http.StatusOK)
+	return a.writeJob(w, r, c, v, http.StatusOK)
 }
 
 // getJobTrace is GET /projects/:id/jobs/:job_id/trace: the log as text.

@@ -21,6 +21,7 @@ func ciRoutes() []endpoint {
 		row("DELETE /projects/{id}/pipelines/{pipeline_id}", (*API).deletePipeline, signedIn, access.DestroyPipeline),
 		row("GET /projects/{id}/pipelines/{pipeline_id}/variables", (*API).listPipelineVariables, signedIn, access.UpdatePipeline),
 		row("GET /projects/{id}/pipelines/{pipeline_id}/jobs", (*API).listPipelineJobs, anyone, access.ReadPipeline),
+		row("GET /projects/{id}/pipelines/{pipeline_id}/bridges", (*API).listPipelineBridges, anyone, access.ReadPipeline),
 
 		// Test reports (pipeline_reports.go)
 		row("GET /projects/{id}/pipelines/{pipeline_id}/test_report", (*API).getPipelineTestReport, anyone, access.ReadPipeline),

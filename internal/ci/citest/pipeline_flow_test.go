@@ -169,32 +169,3 @@ later:
 		strconv.FormatInt(jobs["build"].ID, 10) + "/play", Token: s.RootToken})
 	resp.ExpectError(t, 400, `{"message":"400 Bad request - Unplayable Job"}`)
 }
-
-// TestPipelineTriggerJobFails: a trigger job (a child pipeline) is not
-// run yet; it fails with GitLab's downstream_pipeline_creation_failed
-// instead of reaching a runner, and the pipeline fails with it.
-func TestPipelineTriggerJobFails(t *testing.T) {
-	s := labtest.Start(t)
-	c := s.Client(t, s.RootToken)
-	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 1)
-	yml := `
-build:
-  stage: build
-  script: echo built
-child:
-  stage: test
-  trigger:
-    include: child.yml
-`
-	p, info := pipelineProject(t, c, "trigger-job", map[string]string{".gitlab-ci.yml": yml,
-		"child.yml": "inner:\n  script: echo inner\n"})
-	pl := pipelineWait(t, c, p.ID, info.ID, "success", "failed", "canceled")
-	jobs := pipelineJobs(t, c, p.ID, pl.ID)
-	if pl.Status != "failed" || jobs["build"].Status != "success" || jobs["child"] == nil ||
-		jobs["child"].Status != "failed" || jobs["child"].FailureReason != "downstream_pipeline_creation_failed" {
-		t.Fatalf("pipeline %s, jobs %v", pl.Status, jobs)
-	}
-	if jobs["child"].Runner.ID != 0 {
-		t.Error("a runner took the trigger job")
-	}
-}

@@ -225,6 +225,15 @@ func (c *compiler) lookup(name string) (string, bool) {
 	return v, ok
 }
 
+// Expand replaces $VAR and ${VAR} in s with vars, an unknown one with
+// nothing (a trigger's project and branch, as GitLab's ExpandVariables).
+func Expand(s string, vars map[string]string) string {
+	return expandWith(s, func(name string) (string, bool) {
+		v, ok := vars[name]
+		return v, ok
+	})
+}
+
 func expandWith(s string, lookup func(string) (string, bool)) string {
 	if !strings.Contains(s, "$") {
 		return s

@@ -356,7 +356,7 @@ func (p *jobParser) needs(key string, v any) []Need {
 func (p *jobParser) trigger(m *Map) *Trigger {
 	v, _ := m.Get("trigger")
 	if s, ok := v.(string); ok {
-		return &Trigger{Project: s}
+		return &Trigger{Project: s, ForwardYAMLVariables: true}
 	}
 	tm, ok := p.hash("trigger", v, set("project", "branch", "strategy", "include", "forward", "inputs"))
 	if !ok {
@@ -396,6 +396,21 @@ func (p *jobParser) trigger(m *Map) *Trigger {
 	}
 	if t.Project == "" && len(t.Include) == 0 {
 		p.fail("trigger", "config should contain either a project or include")
+	}
+	t.ForwardYAMLVariables = true
+	if fv, ok := tm.Get("forward"); ok {
+		if fm, ok := p.hash("trigger:forward", fv, set("yaml_variables", "pipeline_variables")); ok {
+			for k, dst := range map[string]*bool{"yaml_variables": &t.ForwardYAMLVariables,
+				"pipeline_variables": &t.ForwardPipelineVariables} {
+				if x, ok := fm.Get(k); ok {
+					b, isBool := x.(bool)
+					if !isBool {
+						p.fail("trigger:forward "+k, "config should be a boolean value")
+					}
+					*dst = b
+				}
+			}
+		}
 	}
 	return t
 }

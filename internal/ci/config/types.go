@@ -148,6 +148,10 @@ type Trigger struct {
 	Project  string
 	Branch   string
 	Strategy string
+	// Forward is trigger:forward with GitLab's defaults: the bridge's
+	// YAML variables go downstream, the pipeline's variables do not.
+	ForwardYAMLVariables     bool
+	ForwardPipelineVariables bool
 }
 
 // Job is one job of the pipeline, with defaults applied.
