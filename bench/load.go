@@ -409,6 +409,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.ciVariableEndpoints()...)
 	eps = append(eps, l.ciEndpoints()...)
 	eps = append(eps, l.ciTriggerEndpoints()...)
+	eps = append(eps, l.ciJobTokenScopeEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
 	eps = append(eps, l.ciStatusEndpoints()...)
 	eps = append(eps, []*endpoint{

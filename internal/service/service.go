@@ -159,12 +159,23 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 			level = access.Admin
 		}
 	}
-	// A job token reaches only its job's project.
-	if id.CIJob != nil && id.CIJob.ProjectID != p.ID {
-		return nil, 0, model.ProjectAccess{}, NotFound("Project")
-	}
 	if !viewer(id).CanSee(p.VisibilityLevel, level) || p.MarkedForDeletionOn != nil && level < access.Owner {
 		return nil, 0, model.ProjectAccess{}, NotFound("Project")
+	}
+	if id.CIJob != nil && id.CIJob.ProjectID != p.ID {
+		in, err := s.db.Queries().JobTokenReaches(ctx, id.CIJob.ProjectID, p.ID)
+		if err != nil {
+			return nil, 0, model.ProjectAccess{}, fmt.Errorf("service: job token scope: %w", err)
+		}
+		if !in {
+			// Outside the project's job token scope a job keeps what
+			// anyone has (ProjectPolicy's prevent_all but the public
+			// permissions): a public project, read as anonymous.
+			if !(access.Viewer{}).CanSee(p.VisibilityLevel, access.NoAccess) {
+				return nil, 0, model.ProjectAccess{}, NotFound("Project")
+			}
+			return p, access.NoAccess, model.ProjectAccess{}, nil
+		}
 	}
 	return p, level, parts, nil
 }
