@@ -50,7 +50,7 @@ func TestIncludeTemplate(t *testing.T) {
 	for yml, want := range map[string]string{
 		"include:\n  template: Nope.gitlab-ci.yml\nj:\n  script: x\n": "Included file `Nope.gitlab-ci.yml` is empty or does not exist!",
 		"include:\n  template: Bash.yml\nj:\n  script: x\n":           "Template file `Bash.yml` is not a valid location!",
-		"include:\n  template: ../ci_lint.go\nj:\n  script: x\n":       "Template file `../ci_lint.go` is not a valid location!",
+		"include:\n  template: ../ci_lint.go\nj:\n  script: x\n":      "Template file `../ci_lint.go` is not a valid location!",
 	} {
 		_, a := lintCall(t, s, http.MethodPost, base, s.RootToken, map[string]any{"content": yml})
 		if a.Valid || !slices.Contains(a.Errors, want) {
