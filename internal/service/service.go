@@ -41,6 +41,8 @@ type Service struct {
 	blobs blob.Store
 	// maxAttachmentSize bounds an upload (uploads.go).
 	maxAttachmentSize int64
+	// maxArtifactsSize bounds a job's artifacts file (ci_artifacts.go).
+	maxArtifactsSize int64
 	// ci holds CI/CD's in-process state: the wake-up of runners waiting
 	// for jobs (ci_queue.go).
 	ci ciState
@@ -63,15 +65,21 @@ type Options struct {
 	// MaxAttachmentSize bounds an upload, in bytes; 0 means
 	// DefaultMaxAttachmentSize.
 	MaxAttachmentSize int64
+	// MaxArtifactsSize bounds a job's artifacts file, in bytes; 0 means
+	// DefaultMaxArtifactsSize.
+	MaxArtifactsSize int64
 }
 
 // New returns a Service over o's storage.
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
 		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize,
-		ci: ciState{queue: newJobQueue()}}
+		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()}}
 	if s.maxAttachmentSize <= 0 {
 		s.maxAttachmentSize = DefaultMaxAttachmentSize
+	}
+	if s.maxArtifactsSize <= 0 {
+		s.maxArtifactsSize = DefaultMaxArtifactsSize
 	}
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }

@@ -14,16 +14,19 @@ import (
 )
 
 // jobTokenRunning takes the next pending job with a runner token, as a
-// runner would, and returns its job token: valid while the job runs.
-func jobTokenRunning(t *testing.T, s *labtest.Server, runnerToken string) string {
+// runner would, and returns its id and job token: valid while it runs.
+func jobTokenRunning(t *testing.T, s *labtest.Server, runnerToken string) (int64, string) {
 	t.Helper()
 	resp := s.Do(t, labtest.Request{Method: "POST", Path: "/jobs/request", JSON: map[string]any{"token": runnerToken}})
 	if resp.Status != http.StatusCreated {
 		t.Fatalf("POST /jobs/request: %d %s", resp.Status, resp.Body)
 	}
-	var job struct{ Token string }
+	var job struct {
+		ID    int64
+		Token string
+	}
 	resp.JSON(t, &job)
-	return job.Token
+	return job.ID, job.Token
 }
 
 // jobTokenGit is the status of a git fetch's ref advertisement of
@@ -64,7 +67,7 @@ func TestJobTokenScopeReach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token := jobTokenRunning(t, s, pipelineRunnerToken(t, s))
+	_, token := jobTokenRunning(t, s, pipelineRunnerToken(t, s))
 	reach := func(p *gitlab.Project) (api, git int) {
 		api = s.Do(t, labtest.Request{Method: "GET", Path: fmt.Sprintf("/projects/%d/jobs", p.ID), Header: map[string]string{"JOB-TOKEN": token}}).Status
 		return api, jobTokenGit(t, s, token, p.PathWithNamespace)
