@@ -62,7 +62,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	log.Info("lablet listening", "addr", ln.Addr().String(), "database", string(srv.DB.Dialect()),
 		"data_dir", cfg.DataDir, "memory_limit_mib", limit>>20, "startup_ms", time.Since(start).Milliseconds())
+	runnerDone := func() {}
+	if cfg.Runner {
+		if runnerDone, err = startBuiltinRunner(ctx, srv, cfg, ln.Addr(), log); err != nil {
+			srv.Close()
+			return err
+		}
+	}
 	serveErr := srv.Serve(ctx, ln)
+	runnerDone()
 	closeErr := srv.Close()
 	if err := errors.Join(serveErr, closeErr); err != nil {
 		return fmt.Errorf("serve: %w", err)

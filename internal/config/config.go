@@ -61,6 +61,12 @@ type Config struct {
 	// lablet draws and serves identicons itself, which works offline and
 	// tells no third party who looks at whom.
 	Gravatar bool
+	// Runner starts one built-in CI runner (shell executor) in the
+	// server's process, talking to the server over HTTP.
+	Runner bool
+	// MaxArtifactsSize bounds, in MB, one artifacts file a job uploads;
+	// 0 means GitLab's default (100 MB).
+	MaxArtifactsSize int64
 }
 
 // Default returns the settings used when nothing is given.
@@ -315,6 +321,17 @@ func parseMaxFileSize(c *Config, v string) error {
 		return acceptedError(acceptedByteCount)
 	}
 	c.MaxFileSize = n
+	return nil
+}
+
+const acceptedArtifactsSize = "a size in MB, 0 or more (0: 100 MB)"
+
+func parseMaxArtifactsSize(c *Config, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > 1<<20 {
+		return acceptedError(acceptedArtifactsSize)
+	}
+	c.MaxArtifactsSize = n
 	return nil
 }
 

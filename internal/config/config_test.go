@@ -56,6 +56,8 @@ var samples = map[string]string{
 	"LABLET_SSH_LISTEN":            "127.0.0.1:2222",
 	"LABLET_CACHES":                "off",
 	"LABLET_GRAVATAR":              "true",
+	"LABLET_RUNNER":                "true",
+	"LABLET_MAX_ARTIFACTS_SIZE":    "5",
 	"LABLET_OAUTH_RATE_LIMIT":      "60",
 	"LABLET_ROOT_PASSWORD":         "a-long-root-password",
 }
@@ -121,6 +123,7 @@ func TestInvalid(t *testing.T) {
 		{nil, []string{"--database-url", "postgres://"}, `invalid --database-url "postgres://"`},
 		{nil, []string{"--data-dir", ""}, `invalid data dir ""`},
 		{nil, []string{"--external-url", "ftp://x"}, `invalid --external-url "ftp://x"`},
+		{map[string]string{"LABLET_MAX_ARTIFACTS_SIZE": "-1"}, nil, `invalid LABLET_MAX_ARTIFACTS_SIZE "-1": want a size in MB, 0 or more (0: 100 MB)`},
 	} {
 		_, err := load(t, tc.env, Serve, tc.args...)
 		var ve *ValueError

@@ -107,6 +107,14 @@ func uploadArtifacts(ctx context.Context, c *client, job *protocol.JobResponse, 
 			"expire_in":       nonEmpty(a.ExpireIn),
 		})
 		os.Remove(file)
+		if errors.Is(err, errArtifactsTooLarge) {
+			// GitLab Runner's words for a 413; retrying cannot help.
+			out.Printf("%sERROR: Uploading artifacts as %q to coordinator... too large archive%s  %sid%s=%d %sresponseStatus%s=413 Request Entity Too Large %sstatus%s=413",
+				ansiRed, typ, ansiReset, ansiCyan, ansiReset, job.ID, ansiCyan, ansiReset, ansiCyan, ansiReset)
+			out.Printf("%sFATAL: too large%s", ansiRed, ansiReset)
+			errs = append(errs, err)
+			continue
+		}
 		if err != nil {
 			out.Printf("%sERROR: Uploading artifacts as %q to coordinator... %v%s", ansiRed, typ, err, ansiReset)
 			errs = append(errs, err)
@@ -165,6 +173,9 @@ func writeArchive(file, dir string, names []string, format string) error {
 	return err
 }
 
+// errArtifactsTooLarge is the server's 413 to an artifacts upload.
+var errArtifactsTooLarge = errors.New("upload artifacts: too large archive")
+
 // uploadArtifacts is POST /jobs/:id/artifacts, multipart field "file",
 // retried on failures other than 403 and 413.
 func (c *client) uploadArtifacts(ctx context.Context, id int64, token, file, name string, query url.Values) error {
@@ -219,6 +230,9 @@ func (c *client) uploadOnce(ctx context.Context, id int64, token, file, name str
 	}
 	defer res.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	if res.StatusCode == http.StatusRequestEntityTooLarge {
+		return res.StatusCode, errArtifactsTooLarge
+	}
 	if res.StatusCode != http.StatusCreated {
 		return res.StatusCode, statusError("upload artifacts", &response{status: res.StatusCode, body: body})
 	}

@@ -19,9 +19,13 @@ import (
 	"github.com/lablet/lablet/internal/model"
 )
 
-// MaxArtifactsSize bounds one uploaded artifacts file (GitLab's default
-// max_artifacts_size is 100 MiB).
-const MaxArtifactsSize = 100 << 20
+// DefaultMaxArtifactsSize bounds one uploaded artifacts file unless the
+// instance sets another (GitLab's default max_artifacts_size, 100 MB).
+const DefaultMaxArtifactsSize = 100 << 20
+
+// MaxArtifactsSize is the largest artifacts file a job may upload, in
+// bytes.
+func (s *Service) MaxArtifactsSize() int64 { return s.maxArtifactsSize }
 
 // ArtifactUpload is a runner's POST /jobs/:id/artifacts.
 type ArtifactUpload struct {
@@ -34,7 +38,7 @@ type ArtifactUpload struct {
 }
 
 // UploadArtifacts stores a running job's artifacts file; more than
-// MaxArtifactsSize is 413 and stores nothing.
+// MaxArtifactsSize() is 413 and stores nothing.
 func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactUpload) (*model.JobArtifact, error) {
 	j, err := s.RunnerJob(ctx, jobID, in.Token)
 	if err != nil {
@@ -60,12 +64,12 @@ func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactU
 	}
 	key := fmt.Sprintf("ci/%d/jobs/%d/%s", j.ProjectID, j.ID, in.Type)
 	h := sha256.New()
-	limited := &io.LimitedReader{R: io.TeeReader(in.Body, h), N: MaxArtifactsSize + 1}
+	limited := &io.LimitedReader{R: io.TeeReader(in.Body, h), N: s.maxArtifactsSize + 1}
 	size, err := s.blobs.Put(ctx, key, limited)
 	if err != nil {
 		return nil, fmt.Errorf("service: store artifacts: %w", err)
 	}
-	if size > MaxArtifactsSize {
+	if size > s.maxArtifactsSize {
 		_ = s.blobs.Delete(ctx, key)
 		return nil, TooLarge()
 	}
@@ -147,7 +151,7 @@ func (s *Service) LatestArtifacts(ctx context.Context, id *auth.Identity, projec
 }
 
 // ArtifactEntry is GET …/artifacts/*artifact_path: one file of a job's
-// archive, streamed from the zip (at most MaxArtifactsSize of it, whatever
+// archive, streamed from the zip (at most MaxArtifactsSize() of it, whatever
 // its header claims). The caller closes it.
 func (s *Service) ArtifactEntry(ctx context.Context, id *auth.Identity, ref string, jobID int64, name string) (io.ReadCloser, int64, error) {
 	f, err := s.JobArtifacts(ctx, id, ref, jobID)
@@ -171,7 +175,7 @@ func (s *Service) ArtifactEntry(ctx context.Context, id *auth.Identity, ref stri
 		if err != nil {
 			break
 		}
-		size := min(int64(e.UncompressedSize64), MaxArtifactsSize)
+		size := min(int64(e.UncompressedSize64), s.maxArtifactsSize)
 		return entryReader{Reader: io.LimitReader(rc, size), closers: []io.Closer{rc, f.Body}}, size, nil
 	}
 	f.Body.Close()

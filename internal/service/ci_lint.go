@@ -179,6 +179,10 @@ func byStage(jobs []*config.Job, stages []string) []*config.Job {
 
 func (s *Service) lintInclude(p *model.Project, sha string, inc config.Include, baseURL string) LintInclude {
 	file := strings.TrimPrefix(inc.File, "/")
+	if inc.Kind == "template" {
+		// Templates are lablet's own, in the binary: no blob to show.
+		return LintInclude{Type: inc.Kind, Location: file, ContextProject: p.FullPath(), ContextSHA: sha}
+	}
 	web := strings.TrimSuffix(baseURL, "/") + "/" + p.FullPath()
 	return LintInclude{Type: inc.Kind, Location: file, Blob: web + "/-/blob/" + sha + "/" + file,
 		Raw: web + "/-/raw/" + sha + "/" + file, ContextProject: p.FullPath(), ContextSHA: sha}

@@ -298,8 +298,11 @@ func (s *Service) compileOptions(p *model.Project, r *repo.Repo, pl *model.Pipel
 			return paths, nil
 		},
 		Include: func(ctx context.Context, inc config.Include) ([]byte, error) {
-			if inc.Kind == "project" {
+			switch inc.Kind {
+			case "project":
 				return s.includeFromProject(ctx, pl.UserID, inc)
+			case "template":
+				return config.Template(inc.File)
 			}
 			if inc.Kind != "local" {
 				return nil, fmt.Errorf("%w: %s includes are not available", config.ErrIncludeNotFound, inc.Kind)

@@ -41,6 +41,8 @@ type Service struct {
 	blobs blob.Store
 	// maxAttachmentSize bounds an upload (uploads.go).
 	maxAttachmentSize int64
+	// maxArtifactsSize bounds a job's artifacts file (ci_artifacts.go).
+	maxArtifactsSize int64
 	// ci holds CI/CD's in-process state: the wake-up of runners waiting
 	// for jobs (ci_queue.go).
 	ci ciState
@@ -63,15 +65,21 @@ type Options struct {
 	// MaxAttachmentSize bounds an upload, in bytes; 0 means
 	// DefaultMaxAttachmentSize.
 	MaxAttachmentSize int64
+	// MaxArtifactsSize bounds a job's artifacts file, in bytes; 0 means
+	// DefaultMaxArtifactsSize.
+	MaxArtifactsSize int64
 }
 
 // New returns a Service over o's storage.
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
 		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize,
-		ci: ciState{queue: newJobQueue()}}
+		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()}}
 	if s.maxAttachmentSize <= 0 {
 		s.maxAttachmentSize = DefaultMaxAttachmentSize
+	}
+	if s.maxArtifactsSize <= 0 {
+		s.maxArtifactsSize = DefaultMaxArtifactsSize
 	}
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }
@@ -159,12 +167,23 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 			level = access.Admin
 		}
 	}
-	// A job token reaches only its job's project.
-	if id.CIJob != nil && id.CIJob.ProjectID != p.ID {
-		return nil, 0, model.ProjectAccess{}, NotFound("Project")
-	}
 	if !viewer(id).CanSee(p.VisibilityLevel, level) || p.MarkedForDeletionOn != nil && level < access.Owner {
 		return nil, 0, model.ProjectAccess{}, NotFound("Project")
+	}
+	if id.CIJob != nil && id.CIJob.ProjectID != p.ID {
+		in, err := s.db.Queries().JobTokenReaches(ctx, id.CIJob.ProjectID, p.ID)
+		if err != nil {
+			return nil, 0, model.ProjectAccess{}, fmt.Errorf("service: job token scope: %w", err)
+		}
+		if !in {
+			// Outside the project's job token scope a job keeps what
+			// anyone has (ProjectPolicy's prevent_all but the public
+			// permissions): a public project, read as anonymous.
+			if !(access.Viewer{}).CanSee(p.VisibilityLevel, access.NoAccess) {
+				return nil, 0, model.ProjectAccess{}, NotFound("Project")
+			}
+			return p, access.NoAccess, model.ProjectAccess{}, nil
+		}
 	}
 	return p, level, parts, nil
 }

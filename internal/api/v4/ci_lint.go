@@ -24,7 +24,7 @@ type lintResult struct {
 type lintInclude struct {
 	Type           string         `json:"type"`
 	Location       string         `json:"location"`
-	Blob           string         `json:"blob"`
+	Blob           *string        `json:"blob"` // null for templates
 	Raw            string         `json:"raw"`
 	Extra          map[string]any `json:"extra"`
 	ContextProject string         `json:"context_project"`
@@ -131,8 +131,12 @@ func lintResultOf(res *service.LintResult, includeJobs bool) lintResult {
 		out.MergedYAML = &res.MergedYAML
 	}
 	for _, inc := range res.Includes {
-		out.Includes = append(out.Includes, lintInclude{Type: inc.Type, Location: inc.Location, Blob: inc.Blob,
-			Raw: inc.Raw, Extra: map[string]any{}, ContextProject: inc.ContextProject, ContextSHA: inc.ContextSHA})
+		e := lintInclude{Type: inc.Type, Location: inc.Location, Raw: inc.Raw, Extra: map[string]any{},
+			ContextProject: inc.ContextProject, ContextSHA: inc.ContextSHA}
+		if inc.Blob != "" {
+			e.Blob = &inc.Blob
+		}
+		out.Includes = append(out.Includes, e)
 	}
 	if includeJobs {
 		jobs := make([]lintJob, 0, len(res.Jobs))

@@ -72,6 +72,17 @@ func ciRoutes() []endpoint {
 		row("POST /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/variables", (*API).createPipelineScheduleVariable, signedIn, access.UpdatePipelineSchedule),
 		row("PUT /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/variables/{key}", (*API).updatePipelineScheduleVariable, signedIn, access.UpdatePipelineSchedule),
 		row("DELETE /projects/{id}/pipeline_schedules/{pipeline_schedule_id}/variables/{key}", (*API).deletePipelineScheduleVariable, signedIn, access.AdminPipelineSchedule),
+		// The job token's inbound scope (ci_job_token_scope.go): GitLab's
+		// authorize_admin_project; the DELETE rows check it in the service,
+		// after finding the target.
+		row("GET /projects/{id}/job_token_scope", (*API).getJobTokenScope, signedIn, access.AdminProject),
+		row("PATCH /projects/{id}/job_token_scope", (*API).patchJobTokenScope, signedIn, access.AdminProject),
+		row("GET /projects/{id}/job_token_scope/allowlist", (*API).listJobTokenAllowlist, signedIn, access.AdminProject),
+		row("POST /projects/{id}/job_token_scope/allowlist", (*API).addJobTokenAllowlistProject, signedIn, access.AdminProject),
+		row("DELETE /projects/{id}/job_token_scope/allowlist/{target_project_id}", (*API).removeJobTokenAllowlistProject, signedIn, access.AdminProject),
+		row("GET /projects/{id}/job_token_scope/groups_allowlist", (*API).listJobTokenGroupsAllowlist, signedIn, access.AdminProject),
+		row("POST /projects/{id}/job_token_scope/groups_allowlist", (*API).addJobTokenAllowlistGroup, signedIn, access.AdminProject),
+		row("DELETE /projects/{id}/job_token_scope/groups_allowlist/{target_group_id}", (*API).removeJobTokenAllowlistGroup, signedIn, access.AdminProject),
 
 		// GitLab Runner's job protocol (runner_jobs.go): the runner's
 		// token, or the job's, in the request; no user credential.

@@ -114,6 +114,10 @@ func (a *API) appendTrace(w http.ResponseWriter, r *http.Request, c *call) error
 	return nil
 }
 
+// artifactsMultipartSlack is what an artifacts upload may carry beyond
+// the file itself.
+const artifactsMultipartSlack = 1 << 20
+
 // uploadJobArtifacts is POST /jobs/:id/artifacts: multipart with a
 // "file" part, streamed to blob storage.
 func (a *API) uploadJobArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
@@ -121,13 +125,26 @@ func (a *API) uploadJobArtifacts(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, service.MaxArtifactsSize+1<<20)
+	// The multipart request carries the file and a little more: its
+	// headers and a token field.
+	limit := a.svc.MaxArtifactsSize() + artifactsMultipartSlack
+	token := jobToken(r, c)
+	if r.ContentLength > limit {
+		// Workhorse's authorize answers from the announced size, after
+		// the job's token, before reading a byte.
+		if token != "" {
+			if _, err := a.svc.RunnerJob(r.Context(), id, token); err != nil {
+				return jobStatusError(w, err)
+			}
+		}
+		return service.TooLarge()
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return service.ParamError("file is missing")
 	}
 	q := r.URL.Query()
-	token := jobToken(r, c)
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {

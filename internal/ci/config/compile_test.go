@@ -225,6 +225,8 @@ func TestIncludeErrors(t *testing.T) {
 		"include: https://example.com/x.yml\nj: {script: x}\n":       "Remote file `https://example.com/x.yml` could not be fetched: remote includes are not allowed on this instance",
 		"include: {project: other/p, file: a.yml}\nj: {script: x}\n": "Project `other/p` not found or access denied! Make sure any includes in the pipeline configuration are correctly defined.",
 		"include: x.txt\nj: {script: x}\n":                           "Included file `x.txt` does not have YAML extension!",
+		"include: {template: Bash.yml}\nj: {script: x}\n":            "Template file `Bash.yml` is not a valid location!",
+		"include: {template: No.gitlab-ci.yml}\nj: {script: x}\n":    "Included file `No.gitlab-ci.yml` is empty or does not exist!",
 	}
 	expectErrors(t, cases, f)
 }

@@ -93,7 +93,7 @@ func notFound(inc Include, err error) string {
 	case inc.Kind == "project" && errors.Is(err, ErrIncludeProjectNotFound):
 		return fmt.Sprintf("Project `%s` not found or access denied! Make sure any includes in the pipeline configuration are correctly defined.", inc.Project)
 	case inc.Kind == "template":
-		return fmt.Sprintf("Template file `%s` is not a valid location!", inc.File)
+		return fmt.Sprintf("Included file `%s` is empty or does not exist!", inc.File)
 	}
 	return describe(inc) + " does not exist!"
 }
@@ -184,6 +184,9 @@ func (in *includer) hashSpec(ctx context.Context, x *Map, from Include) ([]Inclu
 		s, err := str("template")
 		if err != nil {
 			return nil, err
+		}
+		if !strings.HasSuffix(s, templateSuffix) {
+			return nil, fmt.Errorf("Template file `%s` is not a valid location!", s)
 		}
 		return []Include{{Kind: "template", File: s}}, nil
 	case x.Has("project"):
