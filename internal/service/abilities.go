@@ -36,6 +36,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
 	case access.ReadCommitStatus:
 		return CanReadCode(id, p, level)
+	case access.ReadEnvironment, access.ReadDeployment:
+		return level >= access.Reporter
 	}
 	if p.Archived {
 		return false
@@ -52,9 +54,11 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return level >= access.Maintainer
 	case access.DestroyMergeRequest, access.DestroyPipeline:
 		return level >= access.Owner
-	case access.CreatePipeline, access.UpdatePipeline, access.CreateCommitStatus:
+	case access.CreatePipeline, access.UpdatePipeline, access.CreateCommitStatus, access.CreateEnvironment,
+		access.UpdateEnvironment, access.DestroyEnvironment, access.StopEnvironment, access.CreateDeployment,
+		access.UpdateDeployment:
 		return level >= access.Developer
-	case access.EraseBuild, access.ManageTrigger:
+	case access.EraseBuild, access.ManageTrigger, access.DestroyDeployment:
 		return level >= access.Maintainer
 	case access.DestroyIssue:
 		return level >= access.Owner

@@ -35,6 +35,9 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 		if err != nil {
 			return err
 		}
+		if err := s.syncDeployments(ctx, q, jobs); err != nil {
+			return err
+		}
 		return s.settlePipeline(ctx, q, p, jobs)
 	})
 	if err != nil {
