@@ -230,6 +230,8 @@ func (s *Service) StopEnvironment(ctx context.Context, id *auth.Identity, ref st
 	return &EnvironmentView{Environment: e}, nil
 }
 
+// stopEnvironment stops e, playing its stop job as userID, or as the
+// job's own user when userID is nil.
 func (s *Service) stopEnvironment(ctx context.Context, e *model.Environment, userID *int64, force bool) error {
 	q := s.db.Queries()
 	if force {
@@ -251,6 +253,9 @@ func (s *Service) stopEnvironment(ctx context.Context, e *model.Environment, use
 	ok, err := q.SetEnvironmentState(ctx, e.ID, model.EnvironmentStopping, model.EnvironmentAvailable)
 	if err != nil || !ok {
 		return err
+	}
+	if userID == nil {
+		userID = stop.UserID
 	}
 	return s.playJob(ctx, stop, userID)
 }

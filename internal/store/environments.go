@@ -161,6 +161,17 @@ func (q *Queries) StaleEnvironments(ctx context.Context, projectID int64, before
 	return collect(rows, scanEnvironment)
 }
 
+// DueAutoStopEnvironments lists available environments whose
+// auto_stop_at has come, across projects.
+func (q *Queries) DueAutoStopEnvironments(ctx context.Context, now time.Time, limit int) ([]*model.Environment, error) {
+	rows, err := q.query(ctx, "SELECT "+environmentColumns+` FROM environments WHERE state = 'available'
+		AND auto_stop_at <= ? ORDER BY auto_stop_at LIMIT ?`, ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: environments to auto-stop: %w", err)
+	}
+	return collect(rows, scanEnvironment)
+}
+
 const deploymentColumns = `id, project_id, iid, environment_id, ref, tag, sha, user_id, deployable_id, status,
 	created_at, updated_at, finished_at`
 

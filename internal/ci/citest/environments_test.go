@@ -232,3 +232,35 @@ func TestEnvironmentsAPIValidation(t *testing.T) {
 		t.Fatalf("search: %+v (%v)", found, err)
 	}
 }
+
+// TestEnvironmentsAutoStop: an environment deployed with auto_stop_in
+// stops by itself once that passed, its on_stop job played as the
+// deploying user.
+func TestEnvironmentsAutoStop(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 2)
+	p, pl := pipelineProject(t, c, "ephemeral", map[string]string{".gitlab-ci.yml": `
+deploy:
+  script: [echo up]
+  environment:
+    name: ephemeral
+    on_stop: teardown
+    auto_stop_in: 1 second
+teardown:
+  script: [echo down]
+  when: manual
+  environment:
+    name: ephemeral
+    action: stop
+`})
+	pipelineWait(t, c, p.ID, pl.ID, "success")
+	envs, _, err := c.Environments.ListEnvironments(p.ID, &gitlab.ListEnvironmentsOptions{Name: gitlab.Ptr("ephemeral")})
+	if err != nil || len(envs) != 1 {
+		t.Fatalf("environments: %d (%v)", len(envs), err)
+	}
+	environmentWait(t, c, p.ID, envs[0].ID, "stopped")
+	if j := pipelineJobs(t, c, p.ID, pl.ID)["teardown"]; j.Status != "success" || j.User == nil || j.User.Username != "root" {
+		t.Fatalf("teardown job: %+v", j)
+	}
+}
