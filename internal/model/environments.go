@@ -30,7 +30,7 @@ type Environment struct {
 type EnvironmentFilter struct {
 	ProjectID int64
 	Name      string // exact
-	Search    string // substring of the name
+	Search    string // prefix of the name, or of the name within its folder
 	State     string
 }
 

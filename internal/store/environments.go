@@ -26,14 +26,22 @@ func scanEnvironment(s scanner) (*model.Environment, error) {
 	return &e, nil
 }
 
+// environmentType is an environment's folder: its name up to the first
+// slash, NULL without one.
+func environmentType(name string) sql.NullString {
+	folder, _, ok := strings.Cut(name, "/")
+	return sql.NullString{String: folder, Valid: ok}
+}
+
 // InsertEnvironment stores e, filling in its ID and timestamps;
 // ErrConflict when its project has one of that name or slug.
 func (q *Queries) InsertEnvironment(ctx context.Context, e *model.Environment) error {
 	now := q.Now()
 	e.CreatedAt, e.UpdatedAt = now, now
-	id, err := q.insert(ctx, `INSERT INTO environments (project_id, name, slug, external_url, state, tier,
-		auto_stop_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ProjectID, e.Name, e.Slug, nullStr(e.ExternalURL), e.State, e.Tier, nullMS(e.AutoStopAt), ms(now), ms(now))
+	id, err := q.insert(ctx, `INSERT INTO environments (project_id, name, environment_type, slug, external_url,
+		state, tier, auto_stop_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ProjectID, e.Name, environmentType(e.Name), e.Slug, nullStr(e.ExternalURL), e.State, e.Tier,
+		nullMS(e.AutoStopAt), ms(now), ms(now))
 	if err != nil {
 		return fmt.Errorf("store: insert environment: %w", err)
 	}
@@ -46,9 +54,10 @@ func (q *Queries) InsertEnvironment(ctx context.Context, e *model.Environment) e
 // a new environment share the one row.
 func (q *Queries) EnsureEnvironment(ctx context.Context, e *model.Environment) (*model.Environment, error) {
 	now := ms(q.Now())
-	if _, err := q.exec(ctx, `INSERT INTO environments (project_id, name, slug, external_url, state, tier,
-		auto_stop_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-		e.ProjectID, e.Name, e.Slug, nullStr(e.ExternalURL), e.State, e.Tier, nullMS(e.AutoStopAt), now, now); err != nil {
+	if _, err := q.exec(ctx, `INSERT INTO environments (project_id, name, environment_type, slug, external_url,
+		state, tier, auto_stop_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		e.ProjectID, e.Name, environmentType(e.Name), e.Slug, nullStr(e.ExternalURL), e.State, e.Tier,
+		nullMS(e.AutoStopAt), now, now); err != nil {
 		return nil, fmt.Errorf("store: ensure environment: %w", err)
 	}
 	return q.EnvironmentByName(ctx, e.ProjectID, e.Name)
@@ -84,8 +93,8 @@ func (q *Queries) EnvironmentsByIDs(ctx context.Context, ids []int64) (map[int64
 	return out, err
 }
 
-// Environments lists a project's environments by name, as GitLab's
-// EnvironmentsFinder orders them, with their total count.
+// Environments lists a project's environments, oldest first, with their
+// total count.
 func (q *Queries) Environments(ctx context.Context, f model.EnvironmentFilter, limit, offset int) ([]*model.Environment, int64, error) {
 	w := " WHERE project_id = ?"
 	args := []any{f.ProjectID}
@@ -93,7 +102,11 @@ func (q *Queries) Environments(ctx context.Context, f model.EnvironmentFilter, l
 		w, args = w+" AND name = ?", append(args, f.Name)
 	}
 	if f.Search != "" {
-		w, args = w+` AND lower(name) LIKE ? ESCAPE '\'`, append(args, likeEscape(f.Search))
+		// A prefix of the name, or of the name within its folder.
+		prefix := strings.TrimPrefix(likeEscape(f.Search), "%")
+		w += ` AND (lower(name) LIKE ? ESCAPE '\' OR environment_type IS NOT NULL
+			AND lower(substr(name, length(environment_type) + 2)) LIKE ? ESCAPE '\')`
+		args = append(args, prefix, prefix)
 	}
 	if f.State != "" {
 		w, args = w+" AND state = ?", append(args, f.State)
@@ -103,7 +116,7 @@ func (q *Queries) Environments(ctx context.Context, f model.EnvironmentFilter, l
 		return nil, 0, fmt.Errorf("store: count environments: %w", err)
 	}
 	rows, err := q.query(ctx, "SELECT "+environmentColumns+" FROM environments"+w+
-		" ORDER BY lower(name), id LIMIT ? OFFSET ?", append(args, limit, offset)...)
+		" ORDER BY id LIMIT ? OFFSET ?", append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list environments: %w", err)
 	}

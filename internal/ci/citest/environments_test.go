@@ -227,9 +227,17 @@ func TestEnvironmentsAPIValidation(t *testing.T) {
 	if e.State != "stopped" {
 		t.Fatalf("force-stopped environment is %s", e.State)
 	}
-	found, _, err := c.Environments.ListEnvironments(p.ID, &gitlab.ListEnvironmentsOptions{Search: gitlab.Ptr("rod")})
-	if err != nil || len(found) != 1 || found[0].Name != "production" {
-		t.Fatalf("search: %+v (%v)", found, err)
+	// Search matches a prefix of the name, or of the name within its
+	// folder.
+	if _, resp, err := create("review/feature-x", gitlab.DeploymentStatusSuccess); err != nil {
+		check("deploy to a folder", resp, err, http.StatusCreated, "")
+	}
+	for search, want := range map[string]string{"PROD": "production", "feat": "review/feature-x", "rev": "review/feature-x",
+		"duct": "", "ure-x": ""} {
+		found, _, err := c.Environments.ListEnvironments(p.ID, &gitlab.ListEnvironmentsOptions{Search: gitlab.Ptr(search)})
+		if err != nil || want == "" && len(found) != 0 || want != "" && (len(found) != 1 || found[0].Name != want) {
+			t.Errorf("search %q: %+v (%v), want %q", search, found, err, want)
+		}
 	}
 }
 

@@ -3,11 +3,13 @@
 -- when missing, unique by name in its project) and a deployment whose
 -- status follows the job; deployable_id is that job (NULL for a
 -- deployment made through the API). state is available, stopping or
--- stopped; stop_job_name is the on_stop job of the last deployment.
+-- stopped. environment_type is the folder: the name up to its first /,
+-- NULL without one (GitLab's column of that name), which search skips.
 CREATE TABLE environments (
   id @ID@,
   project_id BIGINT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
   name TEXT NOT NULL,
+  environment_type TEXT,
   slug TEXT NOT NULL,
   external_url TEXT,
   state TEXT NOT NULL DEFAULT 'available',
