@@ -34,15 +34,19 @@ type DeploymentQuery struct {
 var apiDeploymentStatuses = []string{model.DeploymentRunning, model.DeploymentSuccess, model.DeploymentFailed,
 	model.DeploymentCanceled}
 
-// validateDeploymentQuery is DeploymentsFinder#validate!.
-func validateDeploymentQuery(f model.DeploymentFilter) error {
+// validateDeploymentQuery is DeploymentsFinder#validate! as production
+// GitLab runs it: an updated_at filter without its sorting is only
+// reported in development, and sorts by updated_at (see
+// optimize_sort_params!).
+func validateDeploymentQuery(f *model.DeploymentFilter) error {
 	updated := f.UpdatedAfter != nil || f.UpdatedBefore != nil
 	finished := f.FinishedAfter != nil || f.FinishedBefore != nil
+	if updated {
+		f.OrderBy = "updated_at"
+	}
 	switch {
 	case updated && finished:
 		return badRequest("Both `updated_at` filter and `finished_at` filter can not be specified")
-	case updated != (f.OrderBy == "updated_at"):
-		return badRequest("`updated_at` filter and `updated_at` sorting must be paired")
 	case finished != (f.OrderBy == "finished_at"):
 		return badRequest("`finished_at` filter and `finished_at` sorting must be paired")
 	case finished && f.Status != model.DeploymentSuccess:
@@ -57,11 +61,11 @@ func (s *Service) ListDeployments(ctx context.Context, id *auth.Identity, ref st
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := validateDeploymentQuery(in.DeploymentFilter); err != nil {
+	f := in.DeploymentFilter
+	if err := validateDeploymentQuery(&f); err != nil {
 		return nil, 0, err
 	}
 	q := s.db.Queries()
-	f := in.DeploymentFilter
 	f.ProjectID = p.ID
 	if in.Environment != "" {
 		e, err := q.EnvironmentByName(ctx, p.ID, in.Environment)

@@ -204,6 +204,15 @@ func TestEnvironmentsAPIValidation(t *testing.T) {
 	at := time.Now()
 	_, resp, err = c.Deployments.ListProjectDeployments(p.ID, &gitlab.ListProjectDeploymentsOptions{FinishedAfter: &at})
 	check("finished_after alone", resp, err, http.StatusBadRequest, "`finished_at` filter and `finished_at` sorting must be paired")
+	_, resp, err = c.Deployments.ListProjectDeployments(p.ID, &gitlab.ListProjectDeploymentsOptions{FinishedAfter: &at,
+		OrderBy: gitlab.Ptr("finished_at")})
+	check("finished_after without status", resp, err, http.StatusBadRequest, "must be combined with `success` status filter")
+	past := at.Add(-time.Hour)
+	recent, _, err := c.Deployments.ListProjectDeployments(p.ID, &gitlab.ListProjectDeploymentsOptions{FinishedAfter: &past,
+		OrderBy: gitlab.Ptr("finished_at"), Status: gitlab.Ptr("success"), Sort: gitlab.Ptr("desc")})
+	if err != nil || len(recent) != 1 {
+		t.Fatalf("deployments finished in the last hour: %d (%v), want 1", len(recent), err)
+	}
 	_, resp, err = c.Deployments.ListProjectDeployments(p.ID, &gitlab.ListProjectDeploymentsOptions{OrderBy: gitlab.Ptr("name")})
 	check("bad order_by", resp, err, http.StatusBadRequest, "order_by does not have a valid value")
 
