@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"math/big"
 	"regexp"
@@ -66,11 +67,18 @@ func environmentSlug(name string) string {
 		slug += "-"
 	}
 	sum := sha256.Sum256([]byte(name))
-	digest := new(big.Int).SetBytes(sum[:]).Text(36)
-	return slug + digest[max(0, len(digest)-6):]
+	return slug + slugSuffix(hex.EncodeToString(sum[:]))
 }
 
-// guessTier is Environment#guess_tier: the tier a name suggests.
+// slugSuffix is the last six base-36 digits of a hex digest (Ruby's
+// hexdigest.to_i(16).to_s(36).last(6)).
+func slugSuffix(hexDigest string) string {
+	n, _ := new(big.Int).SetString(hexDigest, 16)
+	digits := n.Text(36)
+	return digits[max(0, len(digits)-6):]
+}
+
+// tierGuesses are Environment#guess_tier's patterns, in its order.
 var tierGuesses = []struct {
 	re   *regexp.Regexp
 	tier string
@@ -81,6 +89,7 @@ var tierGuesses = []struct {
 	{regexp.MustCompile(`(?i)(pr(o|)d|live)`), "production"},
 }
 
+// guessTier is Environment#guess_tier: the tier a name suggests.
 func guessTier(name string) string {
 	for _, g := range tierGuesses {
 		if g.re.MatchString(name) {
@@ -250,8 +259,8 @@ func (s *Service) stopJobSettled(ctx context.Context, q *store.Queries, j *model
 	return err
 }
 
-// stopTime is how long ago an environment must have last changed for
-// POST …/environments/stop_stale: one week at least, ten years at most.
+// staleBeforeValid is POST …/environments/stop_stale's date check: one
+// week ago at the latest, ten years ago at the earliest.
 func staleBeforeValid(before, now time.Time) bool {
 	return !before.Before(now.AddDate(-10, 0, 0)) && !before.After(now.AddDate(0, 0, -7))
 }
