@@ -20,7 +20,7 @@ type deploymentEntity struct {
 	CreatedAt   string            `json:"created_at"`
 	UpdatedAt   string            `json:"updated_at"`
 	User        *basicUser        `json:"user"`
-	Environment *environmentBasic `json:"environment"`
+	Environment *environmentBasic `json:"environment,omitempty"` // left out as an environment's last_deployment
 	Deployable  *jobEntity        `json:"deployable"`
 	Status      string            `json:"status"`
 }

@@ -47,6 +47,8 @@ func (a *API) environmentEntityOf(r *http.Request, v *service.EnvironmentView) (
 		if err != nil {
 			return out, err
 		}
+		// GitLab presents it except: [{last_deployment: [:environment]}].
+		ds[0].Environment = nil
 		out.LastDeployment = &ds[0]
 	}
 	return out, nil

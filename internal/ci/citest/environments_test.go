@@ -93,7 +93,7 @@ func TestEnvironmentsDeployAndStop(t *testing.T) {
 	}
 	one, _, err := c.Environments.GetEnvironment(p.ID, env.ID)
 	if err != nil || one.LastDeployment == nil || one.LastDeployment.ID != d.ID ||
-		one.LastDeployment.Deployable.Name != "deploy" {
+		one.LastDeployment.Deployable.Name != "deploy" || one.LastDeployment.Environment != nil {
 		t.Fatalf("environment's last deployment: %+v (%v)", one, err)
 	}
 
