@@ -22,9 +22,10 @@ import (
 // API's rescue.
 var errEnvironmentNotFound = NotFound("")
 
-// EnvironmentView is an environment with, on the single GET, its last
-// successful deployment.
+// EnvironmentView is an environment with its project and, on the single
+// GET, its last successful deployment.
 type EnvironmentView struct {
+	Project        *model.Project
 	Environment    *model.Environment
 	LastDeployment *DeploymentView
 }
@@ -57,7 +58,7 @@ func (s *Service) ListEnvironments(ctx context.Context, id *auth.Identity, ref s
 	}
 	out := make([]*EnvironmentView, len(list))
 	for i, e := range list {
-		out[i] = &EnvironmentView{Environment: e}
+		out[i] = &EnvironmentView{Project: p, Environment: e}
 	}
 	return out, total, nil
 }
@@ -90,7 +91,7 @@ func (s *Service) environmentView(ctx context.Context, p *model.Project, e *mode
 	if err != nil {
 		return nil, err
 	}
-	v := &EnvironmentView{Environment: e}
+	v := &EnvironmentView{Project: p, Environment: e}
 	if d := last[e.ID]; d != nil {
 		views, err := s.deploymentViews(ctx, p, []*model.Deployment{d})
 		if err != nil {
@@ -159,13 +160,13 @@ func (s *Service) CreateEnvironment(ctx context.Context, id *auth.Identity, ref 
 	if err != nil {
 		return nil, err
 	}
-	return &EnvironmentView{Environment: e}, nil
+	return &EnvironmentView{Project: p, Environment: e}, nil
 }
 
 // UpdateEnvironment is PUT /projects/:id/environments/:environment_id
 // (Developer): its URL and tier.
 func (s *Service) UpdateEnvironment(ctx context.Context, id *auth.Identity, ref string, envID int64, in EnvironmentInput) (*EnvironmentView, error) {
-	_, e, err := s.environment(ctx, id, ref, envID, access.UpdateEnvironment)
+	p, e, err := s.environment(ctx, id, ref, envID, access.UpdateEnvironment)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +188,7 @@ func (s *Service) UpdateEnvironment(ctx context.Context, id *auth.Identity, ref 
 	if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.UpdateEnvironment(ctx, e) }); err != nil {
 		return nil, err
 	}
-	return &EnvironmentView{Environment: e}, nil
+	return &EnvironmentView{Project: p, Environment: e}, nil
 }
 
 // DeleteEnvironment is DELETE /projects/:id/environments/:environment_id:
@@ -227,7 +228,7 @@ func (s *Service) StopEnvironment(ctx context.Context, id *auth.Identity, ref st
 	if err != nil {
 		return nil, err
 	}
-	return &EnvironmentView{Environment: e}, nil
+	return &EnvironmentView{Project: p, Environment: e}, nil
 }
 
 // stopEnvironment stops e, playing its stop job as userID, or as the

@@ -1,6 +1,7 @@
 package v4
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -18,19 +19,23 @@ type environmentBasic struct {
 	UpdatedAt   string  `json:"updated_at"`
 }
 
-// environmentEntity is GitLab's Entities::Environment; last_deployment
-// only on the single GET. Kubernetes settings are not kept: null.
+// environmentEntity is GitLab's Entities::Environment: on the single GET
+// last_deployment instead of project. Kubernetes settings are not kept:
+// null.
 type environmentEntity struct {
 	environmentBasic
-	Description         *string           `json:"description"`
-	State               string            `json:"state"`
-	Tier                string            `json:"tier"`
-	AutoStopAt          *string           `json:"auto_stop_at"`
-	AutoStopSetting     string            `json:"auto_stop_setting"`
-	ClusterAgent        any               `json:"cluster_agent"`
-	KubernetesNamespace *string           `json:"kubernetes_namespace"`
-	FluxResourcePath    *string           `json:"flux_resource_path"`
-	LastDeployment      *deploymentEntity `json:"last_deployment,omitempty"`
+	Project             *basicProject `json:"project,omitempty"`
+	Description         *string       `json:"description"`
+	State               string        `json:"state"`
+	Tier                string        `json:"tier"`
+	AutoStopAt          *string       `json:"auto_stop_at"`
+	AutoStopSetting     string        `json:"auto_stop_setting"`
+	ClusterAgent        any           `json:"cluster_agent"`
+	KubernetesNamespace *string       `json:"kubernetes_namespace"`
+	FluxResourcePath    *string       `json:"flux_resource_path"`
+	// LastDeployment is a *deploymentEntity, or JSON null, on the single
+	// GET only.
+	LastDeployment any `json:"last_deployment,omitempty"`
 }
 
 func environmentBasicOf(e *model.Environment) environmentBasic {
@@ -38,24 +43,31 @@ func environmentBasicOf(e *model.Environment) environmentBasic {
 		CreatedAt: ts(e.CreatedAt), UpdatedAt: ts(e.UpdatedAt)}
 }
 
-func (a *API) environmentEntityOf(r *http.Request, v *service.EnvironmentView) (environmentEntity, error) {
+func (a *API) environmentEntityOf(r *http.Request, v *service.EnvironmentView, single bool) (environmentEntity, error) {
 	e := v.Environment
 	out := environmentEntity{environmentBasic: environmentBasicOf(e), State: e.State, Tier: e.Tier,
 		AutoStopAt: tsp(e.AutoStopAt), AutoStopSetting: "always"}
-	if v.LastDeployment != nil {
+	if single {
+		// GitLab presents it except: [:project, {last_deployment: [:environment]}].
+		if v.LastDeployment == nil {
+			out.LastDeployment = json.RawMessage("null")
+			return out, nil
+		}
 		ds, err := a.deploymentEntities(r, []*service.DeploymentView{v.LastDeployment})
 		if err != nil {
 			return out, err
 		}
-		// GitLab presents it except: [{last_deployment: [:environment]}].
 		ds[0].Environment = nil
 		out.LastDeployment = &ds[0]
+		return out, nil
 	}
+	bp := basicProjectAt(a.projectBase(r), v.Project)
+	out.Project = &bp
 	return out, nil
 }
 
 func (a *API) writeEnvironment(w http.ResponseWriter, r *http.Request, v *service.EnvironmentView, status int) error {
-	out, err := a.environmentEntityOf(r, v)
+	out, err := a.environmentEntityOf(r, v, false)
 	if err != nil {
 		return err
 	}
@@ -90,7 +102,7 @@ func (a *API) listEnvironments(w http.ResponseWriter, r *http.Request, c *call) 
 	}
 	out := make([]environmentEntity, len(views))
 	for i, v := range views {
-		if out[i], err = a.environmentEntityOf(r, v); err != nil {
+		if out[i], err = a.environmentEntityOf(r, v, false); err != nil {
 			return err
 		}
 	}
@@ -108,7 +120,11 @@ func (a *API) getEnvironment(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	return a.writeEnvironment(w, r, v, http.StatusOK)
+	out, err := a.environmentEntityOf(r, v, true)
+	if err != nil {
+		return err
+	}
+	return writeOK(w, out)
 }
 
 // environmentInput reads external_url and tier; slug is refused, as

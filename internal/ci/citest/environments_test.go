@@ -70,6 +70,9 @@ func TestEnvironmentsDeployAndStop(t *testing.T) {
 		t.Fatalf("environments: %d (%v), want 1", len(envs), err)
 	}
 	env := envs[0]
+	if env.Project == nil || env.Project.ID != p.ID {
+		t.Errorf("listed environment's project: %+v", env.Project)
+	}
 	if env.Name != "review/main" || env.State != "available" || env.Tier != "development" ||
 		env.ExternalURL != "https://main.example.com" || !strings.HasPrefix(env.Slug, "review-main-") || len(env.Slug) != 18 {
 		t.Fatalf("environment %+v", env)
@@ -93,7 +96,7 @@ func TestEnvironmentsDeployAndStop(t *testing.T) {
 	}
 	one, _, err := c.Environments.GetEnvironment(p.ID, env.ID)
 	if err != nil || one.LastDeployment == nil || one.LastDeployment.ID != d.ID ||
-		one.LastDeployment.Deployable.Name != "deploy" || one.LastDeployment.Environment != nil {
+		one.LastDeployment.Deployable.Name != "deploy" || one.LastDeployment.Environment != nil || one.Project != nil {
 		t.Fatalf("environment's last deployment: %+v (%v)", one, err)
 	}
 
