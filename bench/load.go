@@ -426,6 +426,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.ciJobTokenScopeEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
 	eps = append(eps, l.ciStatusEndpoints()...)
+	eps = append(eps, l.environmentEndpoints()...)
 	eps = append(eps, []*endpoint{
 		// What git ls-remote and every fetch ask first: v0 answers the whole
 		// ref advertisement, v2 only the capabilities.

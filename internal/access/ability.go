@@ -198,4 +198,24 @@ const (
 	ReadCommitStatus Ability = "read_commit_status"
 	// CreateCommitStatus: set a commit's external status (Developer).
 	CreateCommitStatus Ability = "create_commit_status"
+
+	// ReadEnvironment: see a project's environments (Reporter).
+	ReadEnvironment Ability = "read_environment"
+	// ReadDeployment: see a project's deployments (Reporter).
+	ReadDeployment Ability = "read_deployment"
+	// CreateEnvironment, UpdateEnvironment: add or change an environment
+	// (Developer).
+	CreateEnvironment Ability = "create_environment"
+	UpdateEnvironment Ability = "update_environment"
+	// DestroyEnvironment: delete an environment (Developer), once it is
+	// stopped.
+	DestroyEnvironment Ability = "destroy_environment"
+	// StopEnvironment: stop environments (Developer).
+	StopEnvironment Ability = "stop_environment"
+	// CreateDeployment, UpdateDeployment: record a deployment or change
+	// its status through the API (Developer).
+	CreateDeployment Ability = "create_deployment"
+	UpdateDeployment Ability = "update_deployment"
+	// DestroyDeployment: delete a finished deployment (Maintainer).
+	DestroyDeployment Ability = "destroy_deployment"
 )

@@ -368,6 +368,15 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return has(access.Maintainer)
 	case access.DestroyIssue:
 		return has(access.Owner)
+	case access.ReadEnvironment, access.ReadDeployment:
+		// Reporter; POST …/stop too, which answers every reader and
+		// stops only for a Developer.
+		return has(access.Reporter)
+	case access.CreateEnvironment, access.UpdateEnvironment, access.DestroyEnvironment, access.StopEnvironment,
+		access.CreateDeployment, access.UpdateDeployment:
+		return has(access.Developer)
+	case access.DestroyDeployment:
+		return has(access.Maintainer)
 	}
 	panic("expect: no project rule for " + string(r.Ability))
 }

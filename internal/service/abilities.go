@@ -40,6 +40,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		// Settings such as deploy keys stay a Maintainer's on archived
 		// projects: archiving does not prevent admin_project.
 		return level >= access.Maintainer
+	case access.ReadEnvironment, access.ReadDeployment:
+		return level >= access.Reporter
 	}
 	if p.Archived {
 		return false
@@ -57,9 +59,10 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 	case access.DestroyMergeRequest, access.DestroyPipeline:
 		return level >= access.Owner
 	case access.CreatePipeline, access.UpdatePipeline, access.CreateCommitStatus, access.CreatePipelineSchedule,
-		access.PlayPipelineSchedule, access.UpdatePipelineSchedule:
+		access.PlayPipelineSchedule, access.UpdatePipelineSchedule, access.CreateEnvironment, access.UpdateEnvironment,
+		access.DestroyEnvironment, access.StopEnvironment, access.CreateDeployment, access.UpdateDeployment:
 		return level >= access.Developer
-	case access.EraseBuild, access.ManageTrigger, access.AdminPipelineSchedule:
+	case access.EraseBuild, access.ManageTrigger, access.AdminPipelineSchedule, access.DestroyDeployment:
 		return level >= access.Maintainer
 	case access.DestroyIssue:
 		return level >= access.Owner

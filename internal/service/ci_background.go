@@ -45,5 +45,24 @@ func (s *Service) ciHousekeeping(ctx context.Context) error {
 	for _, j := range stuck {
 		s.failJob(ctx, j, "stuck_or_timeout_failure")
 	}
+	if err := s.autoStopEnvironments(ctx, now); err != nil {
+		return err
+	}
 	return s.RunDuePipelineSchedules(ctx)
+}
+
+// autoStopEnvironments stops the environments whose auto_stop_in has
+// passed since their last deployment, playing their on_stop jobs as
+// those jobs' users (GitLab's Environments::AutoStopCronWorker).
+func (s *Service) autoStopEnvironments(ctx context.Context, now time.Time) error {
+	due, err := s.db.Queries().DueAutoStopEnvironments(ctx, now, ciBatch)
+	if err != nil {
+		return err
+	}
+	for _, e := range due {
+		if err := s.stopEnvironment(ctx, e, nil, false); err != nil {
+			s.log.Error("auto-stop environment", "environment", e.ID, "err", err)
+		}
+	}
+	return nil
 }

@@ -155,5 +155,8 @@ func (s *Service) cloneJobForRetry(ctx context.Context, q *store.Queries, j *mod
 	if err := q.InsertJob(ctx, n); err != nil {
 		return nil, err
 	}
+	if err := s.attachEnvironment(ctx, q, n); err != nil {
+		return nil, err
+	}
 	return n, nil
 }

@@ -219,27 +219,31 @@ func (s *Service) PlayJob(ctx context.Context, id *auth.Identity, ref string, jo
 	if err != nil {
 		return nil, err
 	}
-	j := v.Job
+	if err := s.playJob(ctx, v.Job, userIDOf(id)); err != nil {
+		return nil, err
+	}
+	return s.processableFor(ctx, id, ref, jobID, access.ReadPipeline)
+}
+
+// playJob enqueues a manual or delayed job as userID's.
+func (s *Service) playJob(ctx context.Context, j *model.Job, userID *int64) error {
 	if j.Status != model.CIStatusManual && j.Status != model.CIStatusScheduled {
-		return nil, badRequest("Unplayable Job")
+		return badRequest("Unplayable Job")
 	}
 	now := s.Now()
 	from := j.Status
-	j.Status, j.QueuedAt, j.ScheduledAt, j.UserID = model.CIStatusPending, &now, nil, userIDOf(id)
+	j.Status, j.QueuedAt, j.ScheduledAt, j.UserID = model.CIStatusPending, &now, nil, userID
 	ok, err := s.db.Queries().SetJobStatus(ctx, j, []string{from})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if !ok {
-		return nil, badRequest("Unplayable Job")
+		return badRequest("Unplayable Job")
 	}
 	if j.Type == model.JobTypeBuild {
 		s.ci.queue.wake()
 	}
-	if err := s.processPipeline(ctx, j.PipelineID); err != nil {
-		return nil, err
-	}
-	return s.processableFor(ctx, id, ref, jobID, access.ReadPipeline)
+	return s.processPipeline(ctx, j.PipelineID)
 }
 
 // EraseJob is POST /projects/:id/jobs/:job_id/erase: its log and

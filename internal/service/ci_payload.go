@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 	"github.com/lablet/lablet/internal/ci/protocol"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
 )
 
 // defaultJobTimeout is a project's job timeout when the job sets none
@@ -233,12 +235,12 @@ func (s *Service) jobVariables(ctx context.Context, j *model.Job, p *model.Proje
 	v.add("CI_RUNNER_ID", strconv.FormatInt(runner.ID, 10))
 	v.add("CI_RUNNER_DESCRIPTION", runner.Description)
 	v.add("CI_RUNNER_TAGS", fmt.Sprintf("[%s]", quoteJoin(runner.Tags)))
-	if j.Environment != nil {
-		v.add("CI_ENVIRONMENT_NAME", *j.Environment)
-		v.add("CI_ENVIRONMENT_SLUG", ciSlug(*j.Environment))
-		if spec.Environment != nil && spec.Environment.URL != "" {
-			v.add("CI_ENVIRONMENT_URL", spec.Environment.URL)
+	if j.Environment != nil && spec.Environment != nil {
+		env, err := q.EnvironmentByName(ctx, p.ID, *j.Environment)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
 		}
+		v = append(v, environmentVariables(spec.Environment, env)...)
 	}
 	return v.resolved(), nil
 }

@@ -114,6 +114,9 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 			if err := q.InsertJob(ctx, j); err != nil {
 				return err
 			}
+			if err := s.attachEnvironment(ctx, q, j); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -367,7 +370,8 @@ func jobFromConfig(pl *model.Pipeline, cj *config.Job, stages []string) (*model.
 		spec.Retry = specRetry{Max: cj.Retry.Max, When: cj.Retry.When, ExitCodes: cj.Retry.ExitCodes}
 	}
 	if e := cj.Environment; e != nil {
-		spec.Environment = &specEnvironment{Name: e.Name, URL: e.URL, Action: e.Action}
+		spec.Environment = &specEnvironment{Name: e.Name, URL: e.URL, Action: e.Action, OnStop: e.OnStop,
+			AutoStopIn: e.AutoStopIn, Tier: e.DeploymentTier}
 	}
 	if t := cj.Trigger; t != nil {
 		spec.Trigger = &specTrigger{Include: t.Include, Project: t.Project, Branch: t.Branch, Strategy: t.Strategy,

@@ -47,6 +47,9 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 				bridges = append(bridges, j)
 			}
 		}
+		if err := s.syncDeployments(ctx, q, jobs); err != nil {
+			return err
+		}
 		from := p.Status
 		if err := s.settlePipeline(ctx, q, p, jobs); err != nil {
 			return err

@@ -44,9 +44,12 @@ type specNeed struct {
 }
 
 type specEnvironment struct {
-	Name   string `json:"name"`
-	URL    string `json:"url,omitempty"`
-	Action string `json:"action,omitempty"`
+	Name       string `json:"name"`
+	URL        string `json:"url,omitempty"`
+	Action     string `json:"action,omitempty"`
+	OnStop     string `json:"on_stop,omitempty"`
+	AutoStopIn string `json:"auto_stop_in,omitempty"`
+	Tier       string `json:"tier,omitempty"`
 }
 
 type specRetry struct {

@@ -174,3 +174,28 @@ func pipelineVariables(c ciPipelineContext) ciVars {
 
 // ciConfigPath is where a project's CI/CD configuration lives.
 const ciConfigPath = ".gitlab-ci.yml"
+
+// environmentVariables are a deploying job's predefined variables: its
+// environment's name, slug, URL (the job's, else the environment's),
+// action and tier. env is nil when the environment could not be made.
+func environmentVariables(e *specEnvironment, env *model.Environment) ciVars {
+	var v ciVars
+	v.add("CI_ENVIRONMENT_NAME", e.Name)
+	action := e.Action
+	if action == "" {
+		action = "start"
+	}
+	v.add("CI_ENVIRONMENT_ACTION", action)
+	if env == nil {
+		return v
+	}
+	v.add("CI_ENVIRONMENT_SLUG", env.Slug)
+	switch {
+	case e.URL != "":
+		v.add("CI_ENVIRONMENT_URL", e.URL)
+	case env.ExternalURL != nil:
+		v.add("CI_ENVIRONMENT_URL", *env.ExternalURL)
+	}
+	v.add("CI_ENVIRONMENT_TIER", env.Tier)
+	return v
+}

@@ -96,6 +96,19 @@ func (q *Queries) JobsOfPipeline(ctx context.Context, pipelineID int64) ([]*mode
 	return collect(rows, scanJob)
 }
 
+// JobsByIDs lists jobs by id.
+func (q *Queries) JobsByIDs(ctx context.Context, ids []int64) ([]*model.Job, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, "SELECT "+jobColumns+" FROM ci_builds WHERE id IN ("+placeholders(len(ids))+
+		") ORDER BY id", int64Args(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: jobs by id: %w", err)
+	}
+	return collect(rows, scanJob)
+}
+
 // JobsOfPipelines lists the jobs of several pipelines, retried ones too.
 func (q *Queries) JobsOfPipelines(ctx context.Context, ids []int64) ([]*model.Job, error) {
 	if len(ids) == 0 {

@@ -84,6 +84,23 @@ func ciRoutes() []endpoint {
 		row("POST /projects/{id}/job_token_scope/groups_allowlist", (*API).addJobTokenAllowlistGroup, signedIn, access.AdminProject),
 		row("DELETE /projects/{id}/job_token_scope/groups_allowlist/{target_group_id}", (*API).removeJobTokenAllowlistGroup, signedIn, access.AdminProject),
 
+		// Environments (environments.go): stop answers every reader, and
+		// stops for who may (GitLab's API authorizes read_environment).
+		row("GET /projects/{id}/environments", (*API).listEnvironments, signedIn, access.ReadEnvironment),
+		row("POST /projects/{id}/environments", (*API).createEnvironment, signedIn, access.CreateEnvironment),
+		row("POST /projects/{id}/environments/stop_stale", (*API).stopStaleEnvironments, signedIn, access.StopEnvironment),
+		row("GET /projects/{id}/environments/{environment_id}", (*API).getEnvironment, signedIn, access.ReadEnvironment),
+		row("PUT /projects/{id}/environments/{environment_id}", (*API).updateEnvironment, signedIn, access.UpdateEnvironment),
+		row("DELETE /projects/{id}/environments/{environment_id}", (*API).deleteEnvironment, signedIn, access.DestroyEnvironment),
+		row("POST /projects/{id}/environments/{environment_id}/stop", (*API).stopEnvironment, signedIn, access.ReadEnvironment),
+
+		// Deployments (deployments.go)
+		row("GET /projects/{id}/deployments", (*API).listDeployments, signedIn, access.ReadDeployment),
+		row("POST /projects/{id}/deployments", (*API).createDeployment, signedIn, access.CreateDeployment),
+		row("GET /projects/{id}/deployments/{deployment_id}", (*API).getDeployment, signedIn, access.ReadDeployment),
+		row("PUT /projects/{id}/deployments/{deployment_id}", (*API).updateDeployment, signedIn, access.UpdateDeployment),
+		row("DELETE /projects/{id}/deployments/{deployment_id}", (*API).deleteDeployment, signedIn, access.DestroyDeployment),
+
 		// GitLab Runner's job protocol (runner_jobs.go): the runner's
 		// token, or the job's, in the request; no user credential.
 		row("POST /jobs/request", (*API).requestJob, runnerToken, access.None),

@@ -64,6 +64,13 @@ func (c *compiler) evaluate(ctx context.Context, cfg *config) (*Pipeline, error)
 			return nil, &Error{Messages: []string{fmt.Sprintf("jobs:%s %s", j.Name, err)}}
 		}
 		if keep {
+			if e := j.Environment; e != nil {
+				// GitLab expands an environment's name and URL with the
+				// job's variables when the pipeline is created.
+				x := *e
+				x.Name, x.URL = expandWith(e.Name, jl), expandWith(e.URL, jl)
+				j.Environment = &x
+			}
 			kept = append(kept, j)
 		}
 	}
