@@ -60,6 +60,9 @@ type DB struct {
 	// writers queues this process's SQLite transactions (nil on
 	// PostgreSQL); see acquireWriter.
 	writers chan struct{}
+	// queueSQL is the job queue's own SQLite handle (nil on PostgreSQL,
+	// where River shares sql); see openQueueSQLite.
+	queueSQL *sql.DB
 }
 
 // Options adjust a DB.
@@ -93,7 +96,12 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		s.SetMaxOpenConns(8)
 		s.SetMaxIdleConns(8)
 		s.SetConnMaxIdleTime(0)
-		db = &DB{sql: s, dialect: SQLite, writers: make(chan struct{}, 1)}
+		queue, err := openQueueSQLite(dsn)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		db = &DB{sql: s, dialect: SQLite, writers: make(chan struct{}, 1), queueSQL: queue}
 	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
 		s, err := sql.Open("pgx", url)
 		if err != nil {
@@ -108,14 +116,14 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.sql.PingContext(pingCtx); err != nil {
-		db.sql.Close()
+		db.closeSQL()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
 	db.caches = newReadCaches(o.CachesOff)
 	db.issueLists = newIssueListCache(o.CachesOff)
 	db.eventCounts = cache.New[string, int](cache.Options{MaxCost: 16 << 20, AvgCost: 1 << 10, Off: o.CachesOff})
 	if err := db.migrate(ctx); err != nil {
-		db.sql.Close()
+		db.closeSQL()
 		return nil, err
 	}
 	if db.dialect == Postgres {
@@ -130,6 +138,14 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 func (db *DB) Close() error {
 	db.stopListener()
 	db.stmts.close()
+	return db.closeSQL()
+}
+
+// closeSQL closes the connection pools.
+func (db *DB) closeSQL() error {
+	if db.queueSQL != nil {
+		_ = db.queueSQL.Close()
+	}
 	return db.sql.Close()
 }
 
