@@ -61,7 +61,7 @@ type DB struct {
 	// PostgreSQL); see acquireWriter.
 	writers chan struct{}
 	// queueSQL is the job queue's own SQLite handle (nil on PostgreSQL,
-	// where River shares sql); see openQueueSQLite.
+	// where River shares sql); see Open.
 	queueSQL *sql.DB
 }
 
@@ -89,14 +89,16 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		// never deadlock upgrading read locks; busy_timeout makes them queue.
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(15000)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		s, err := sql.Open("sqlite", dsn)
+		s, err := openSQLite(dsn, 8)
 		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
+			return nil, err
 		}
-		s.SetMaxOpenConns(8)
-		s.SetMaxIdleConns(8)
-		s.SetConnMaxIdleTime(0)
-		queue, err := openQueueSQLite(dsn)
+		// River's own handle: one connection, as River's SQLite driver
+		// advises, so its goroutines never race each other for the
+		// write lock; with the same busy timeout and immediate
+		// transactions, its writes and the requests' queue behind each
+		// other instead of failing with SQLITE_BUSY.
+		queue, err := openSQLite(dsn, 1)
 		if err != nil {
 			s.Close()
 			return nil, err
@@ -132,6 +134,18 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		db.versions.listening.Store(true)
 	}
 	return db, nil
+}
+
+// openSQLite opens a pool of at most conns connections, kept open.
+func openSQLite(dsn string, conns int) (*sql.DB, error) {
+	s, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	s.SetMaxOpenConns(conns)
+	s.SetMaxIdleConns(conns)
+	s.SetConnMaxIdleTime(0)
+	return s, nil
 }
 
 // Close releases the prepared statements and the connections.

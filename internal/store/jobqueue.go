@@ -22,22 +22,6 @@ func (db *DB) JobQueueDriver() riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(db.sql)
 }
 
-// openQueueSQLite opens River's own handle on the SQLite file: one
-// connection, as River's SQLite driver advises, so its goroutines never
-// race each other for the write lock, and the same busy timeout and
-// immediate transactions as the store's, so River and request writers
-// queue behind each other instead of failing with SQLITE_BUSY.
-func openQueueSQLite(dsn string) (*sql.DB, error) {
-	s, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("store: open job queue: %w", err)
-	}
-	s.SetMaxOpenConns(1)
-	s.SetMaxIdleConns(1)
-	s.SetConnMaxIdleTime(0)
-	return s, nil
-}
-
 // migrateJobQueue creates or upgrades River's tables. On PostgreSQL it
 // runs under the store's migration lock, so instances starting together
 // do not race.

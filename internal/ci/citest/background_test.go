@@ -62,38 +62,6 @@ func TestBackgroundPurgeRunsOnRiver(t *testing.T) {
 	eventually(t, 5*time.Second, "no purge_deleted run completed", func() bool { return riverRuns(t, s, "purge_deleted") > runsBefore })
 }
 
-// TestBackgroundDelayedJobStartsOnTime: a delayed job starts close to
-// its time (River's ci_housekeeping runs every second), not before.
-func TestBackgroundDelayedJobStartsOnTime(t *testing.T) {
-	s := labtest.Start(t)
-	c := s.Client(t, s.RootToken)
-	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 2)
-	yml := `
-build:
-  stage: build
-  script: echo built
-later:
-  stage: deploy
-  script: echo later
-  when: delayed
-  start_in: 3 seconds
-`
-	p, info := pipelineProject(t, c, "delayed", map[string]string{".gitlab-ci.yml": yml})
-	pl := pipelineWait(t, c, p.ID, info.ID, "success", "failed", "canceled")
-	jobs := pipelineJobs(t, c, p.ID, pl.ID)
-	if pl.Status != "success" || jobs["later"].StartedAt == nil {
-		t.Fatalf("pipeline %s, later %s", pl.Status, jobs["later"].Status)
-	}
-	// The job is scheduled when build finishes (plus the time the
-	// pipeline's processing takes); its start may lag by one
-	// housekeeping period, a fetch poll and a runner poll.
-	lag := jobs["later"].StartedAt.Sub(*jobs["build"].FinishedAt) - 3*time.Second
-	if lag < 0 || lag > 3*time.Second {
-		t.Errorf("later started %v after its time, want within 0..3s", lag)
-	}
-	eventually(t, 5*time.Second, "no ci_housekeeping run completed", func() bool { return riverRuns(t, s, "ci_housekeeping") > 0 })
-}
-
 // TestBackgroundArtifactExpiry: River's expire_artifacts job deletes an
 // artifact whose expire_in passed, row and file, and leaves one kept
 // forever.
