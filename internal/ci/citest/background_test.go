@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,5 +160,54 @@ func TestBackgroundOnceAcrossInstances(t *testing.T) {
 	}
 	if leaders != 1 {
 		t.Errorf("%d leaders, want 1", leaders)
+	}
+}
+
+// TestBackgroundWritesBesideRequests: River's writes (its periodic runs,
+// fetches and completions; on SQLite through its own handle on the file)
+// make no request write fail, and no run of River fails beside them.
+func TestBackgroundWritesBesideRequests(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("busy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runsBefore := riverRuns(t, s, "ci_housekeeping")
+	path := "/projects/" + strconv.FormatInt(p.ID, 10) + "/issues"
+	deadline := time.Now().Add(4 * time.Second)
+	var wg sync.WaitGroup
+	var writes atomic.Int64
+	failures := make(chan string, 8)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 200 && time.Now().Before(deadline); i++ {
+				r := s.Do(t, labtest.Request{Method: "POST", Path: path, Token: s.RootToken,
+					JSON: map[string]string{"title": "issue " + strconv.Itoa(w) + "-" + strconv.Itoa(i)}})
+				if r.Status != 201 {
+					failures <- strconv.Itoa(r.Status) + " " + string(r.Body)
+					return
+				}
+				writes.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	close(failures)
+	for f := range failures {
+		t.Errorf("a request write failed: %s", f)
+	}
+	t.Logf("%d request writes beside River", writes.Load())
+	eventually(t, 5*time.Second, "River's runs stopped completing", func() bool {
+		return riverRuns(t, s, "ci_housekeeping") >= runsBefore+3
+	})
+	var failed int
+	if err := s.Srv.DB.SQL().QueryRow("SELECT count(*) FROM river_job WHERE state IN ('discarded', 'retryable')").Scan(&failed); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 0 {
+		t.Errorf("%d River runs failed", failed)
 	}
 }
