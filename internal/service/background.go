@@ -36,9 +36,12 @@ const expiredGrace = 24 * time.Hour
 // while idle and lets a periodic job start within that of its enqueueing.
 const (
 	queueFetchInterval = 500 * time.Millisecond
-	// queueJobTimeout bounds one run of background work (a purge may
-	// repack forks).
-	queueJobTimeout = 10 * time.Minute
+	// queueJobTimeout bounds one run of background work but a purge's,
+	// which may repack forks and is not bounded.
+	queueJobTimeout = time.Minute
+	// queueRescueAfter is when a run still marked running (its instance
+	// crashed) is given up, so the next run of its kind may start.
+	queueRescueAfter = 2 * queueJobTimeout
 	// queueRetention keeps finished runs of the periodic work briefly:
 	// they are a log, not state.
 	queueRetention = 10 * time.Minute
@@ -62,8 +65,9 @@ func (artifactExpiryArgs) Kind() string { return "expire_artifacts" }
 func (housekeepingArgs) Kind() string   { return "housekeeping" }
 
 // periodicOpts makes at most one run of a kind wait or run at a time (a
-// slow run is not stacked up behind) and drops a failed run: the next
-// period tries again.
+// slow run is not stacked up behind; one cut by a crash holds its kind
+// until River rescues it, queueRescueAfter) and drops a failed run: the
+// next period tries again.
 func periodicOpts() *river.InsertOpts {
 	return &river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
@@ -71,10 +75,23 @@ func periodicOpts() *river.InsertOpts {
 	}}}
 }
 
+// worker runs a service method for each run of a kind, within timeout
+// (0: the client's queueJobTimeout; -1: none).
+type worker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	work    func(context.Context) error
+	timeout time.Duration
+}
+
+func (w worker[T]) Work(ctx context.Context, _ *river.Job[T]) error { return w.work(ctx) }
+
+func (w worker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }
+
 // periodic is one periodic job of the background work: its args, its
-// period and the service method a run calls.
-func periodic[T river.JobArgs](workers *river.Workers, args T, every time.Duration, work func(context.Context) error) *river.PeriodicJob {
-	river.AddWorker(workers, river.WorkFunc(func(ctx context.Context, _ *river.Job[T]) error { return work(ctx) }))
+// period, the service method a run calls and the run's timeout.
+func periodic[T river.JobArgs](workers *river.Workers, args T, every time.Duration, work func(context.Context) error,
+	timeout time.Duration) *river.PeriodicJob {
+	river.AddWorker(workers, worker[T]{work: work, timeout: timeout})
 	return river.NewPeriodicJob(river.PeriodicInterval(every),
 		func() (river.JobArgs, *river.InsertOpts) { return args, periodicOpts() },
 		&river.PeriodicJobOpts{RunOnStart: true})
@@ -84,10 +101,12 @@ func periodic[T river.JobArgs](workers *river.Workers, args T, every time.Durati
 func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 	workers := river.NewWorkers()
 	jobs := []*river.PeriodicJob{
-		periodic(workers, purgeArgs{}, purgeInterval, s.purgeDeleted),
-		periodic(workers, ciHousekeepingArgs{}, ciHousekeepingInterval, s.ciHousekeeping),
-		periodic(workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts),
-		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping),
+		// A purge cut short would leave a deleted project's repository
+		// on disk: its row is gone by then.
+		periodic(workers, purgeArgs{}, purgeInterval, s.purgeDeleted, -1),
+		periodic(workers, ciHousekeepingArgs{}, ciHousekeepingInterval, s.ciHousekeeping, 0),
+		periodic(workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts, 0),
+		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0),
 	}
 	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
 		Logger:                      quietLogger(s.log),
@@ -97,8 +116,9 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 		PollOnly:                    true,
 		FetchPollInterval:           queueFetchInterval,
 		JobTimeout:                  queueJobTimeout,
+		RescueStuckJobsAfter:        queueRescueAfter,
 		CompletedJobRetentionPeriod: queueRetention,
-		DiscardedJobRetentionPeriod: 24 * time.Hour,
+		DiscardedJobRetentionPeriod: time.Hour,
 		SoftStopTimeout:             queueStopTimeout,
 	})
 	if err != nil {
