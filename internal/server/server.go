@@ -190,7 +190,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	go func() {
 		defer close(s.done)
-		s.Service.RunBackground(ctx)
+		if err := s.Service.RunBackground(ctx); err != nil {
+			s.log.Error("background work", "err", err)
+		}
 	}()
 	if s.sshd != nil && s.sshLn != nil {
 		s.sshDone = make(chan struct{})

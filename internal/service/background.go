@@ -2,48 +2,189 @@ package service
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
-// purgeInterval is how often scheduled deletions are carried out.
-const purgeInterval = 500 * time.Millisecond
-
-// housekeepingInterval is how often expired sessions and OAuth grants are
-// removed.
-const housekeepingInterval = 10 * time.Minute
+// Periods of the background work. Each runs as a River periodic job
+// (RunBackground), enqueued by the elected leader among the instances
+// sharing the database, so it runs once per period whatever their number.
+const (
+	// purgeInterval: scheduled deletions of projects and groups.
+	purgeInterval = time.Second
+	// ciHousekeepingInterval: delayed jobs start within about this much
+	// of their time.
+	ciHousekeepingInterval = time.Second
+	// artifactExpiryInterval: expired artifacts already answer 404; this
+	// only bounds how long their files stay on disk.
+	artifactExpiryInterval = 5 * time.Second
+	// housekeepingInterval: expired sessions and OAuth grants.
+	housekeepingInterval = 10 * time.Minute
+)
 
 // expiredGrace keeps expired OAuth grants a day longer, so a late replay of
 // a code still meets its record (and revokes what it issued).
 const expiredGrace = 24 * time.Hour
 
-// RunBackground carries out scheduled work (group and project deletions,
-// delayed and stuck CI jobs, housekeeping) until ctx ends.
-func (s *Service) RunBackground(ctx context.Context) {
-	t := time.NewTicker(purgeInterval)
-	defer t.Stop()
-	lastHousekeeping := time.Time{}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := s.PurgeDeletedProjects(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("purge projects", "err", err)
-			}
-			if err := s.PurgeDeletedGroups(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("purge groups", "err", err)
-			}
-			if err := s.ciHousekeeping(ctx); err != nil && ctx.Err() == nil {
-				s.log.Error("ci housekeeping", "err", err)
-			}
-			if now := s.Now(); now.Sub(lastHousekeeping) >= housekeepingInterval {
-				lastHousekeeping = now
-				if err := s.Housekeeping(ctx); err != nil && ctx.Err() == nil {
-					s.log.Error("housekeeping", "err", err)
-				}
-			}
-		}
+// Job queue settings. Fetching polls (no LISTEN on SQLite, nor through
+// database/sql on PostgreSQL): every half second is a few cheap statements
+// while idle and lets a periodic job start within that of its enqueueing.
+const (
+	queueFetchInterval = 500 * time.Millisecond
+	// queueJobTimeout bounds one run of background work but a purge's,
+	// which may repack forks and is not bounded.
+	queueJobTimeout = time.Minute
+	// queueRescueAfter is when a run still marked running (its instance
+	// crashed) is given up, so the next run of its kind may start.
+	queueRescueAfter = 2 * queueJobTimeout
+	// queueRetention keeps finished runs of the periodic work briefly:
+	// they are a log, not state.
+	queueRetention = 10 * time.Minute
+	// queueStopTimeout is how long a stop waits for running work before
+	// cancelling it.
+	queueStopTimeout = 5 * time.Second
+)
+
+// The background work's job kinds. Their args are empty: each run does
+// whatever is due when it runs.
+type (
+	purgeArgs          struct{}
+	ciHousekeepingArgs struct{}
+	artifactExpiryArgs struct{}
+	housekeepingArgs   struct{}
+)
+
+func (purgeArgs) Kind() string          { return "purge_deleted" }
+func (ciHousekeepingArgs) Kind() string { return "ci_housekeeping" }
+func (artifactExpiryArgs) Kind() string { return "expire_artifacts" }
+func (housekeepingArgs) Kind() string   { return "housekeeping" }
+
+// periodicOpts makes at most one run of a kind wait or run at a time (a
+// slow run is not stacked up behind; one cut by a crash holds its kind
+// until River rescues it, queueRescueAfter) and drops a failed run: the
+// next period tries again.
+func periodicOpts() *river.InsertOpts {
+	return &river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	}}}
+}
+
+// worker runs a service method for each run of a kind, within timeout
+// (0: the client's queueJobTimeout; -1: none).
+type worker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	work    func(context.Context) error
+	timeout time.Duration
+}
+
+func (w worker[T]) Work(ctx context.Context, _ *river.Job[T]) error { return w.work(ctx) }
+
+func (w worker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }
+
+// periodic is one periodic job of the background work: its args, its
+// period, the service method a run calls and the run's timeout.
+func periodic[T river.JobArgs](workers *river.Workers, args T, every time.Duration, work func(context.Context) error,
+	timeout time.Duration) *river.PeriodicJob {
+	river.AddWorker(workers, worker[T]{work: work, timeout: timeout})
+	return river.NewPeriodicJob(river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) { return args, periodicOpts() },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}
+
+// newBackgroundQueue builds the River client that runs the background work.
+func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
+	workers := river.NewWorkers()
+	jobs := []*river.PeriodicJob{
+		// A purge cut short would leave a deleted project's repository
+		// on disk: its row is gone by then.
+		periodic(workers, purgeArgs{}, purgeInterval, s.purgeDeleted, -1),
+		periodic(workers, ciHousekeepingArgs{}, ciHousekeepingInterval, s.ciHousekeeping, 0),
+		periodic(workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts, 0),
+		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0),
 	}
+	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
+		Logger:                      quietLogger(s.log),
+		Workers:                     workers,
+		PeriodicJobs:                jobs,
+		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: len(jobs)}},
+		PollOnly:                    true,
+		FetchPollInterval:           queueFetchInterval,
+		JobTimeout:                  queueJobTimeout,
+		RescueStuckJobsAfter:        queueRescueAfter,
+		CompletedJobRetentionPeriod: queueRetention,
+		DiscardedJobRetentionPeriod: time.Hour,
+		SoftStopTimeout:             queueStopTimeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("service: job queue: %w", err)
+	}
+	return c, nil
+}
+
+// quietLogger passes River's warnings and errors to log and drops its
+// routine info lines (a line per queue every few seconds).
+func quietLogger(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(minLevel{log.Handler(), slog.LevelWarn})
+}
+
+// minLevel is a handler that passes records of at least level to h.
+type minLevel struct {
+	slog.Handler
+	level slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.level && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{h.Handler.WithAttrs(attrs), h.level}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{h.Handler.WithGroup(name), h.level}
+}
+
+// RunBackground runs the background work (deletions, delayed and stuck CI
+// jobs, artifact expiry, housekeeping) on River until ctx ends, then stops
+// River and returns once its work has stopped.
+func (s *Service) RunBackground(ctx context.Context) error {
+	c, err := s.newBackgroundQueue()
+	if err != nil {
+		return err
+	}
+	// River stops on Stop below, not on ctx: a cancelled start context
+	// would cancel the final writes of running work too.
+	if err := c.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("service: start job queue: %w", err)
+	}
+	<-ctx.Done()
+	stopCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*queueStopTimeout)
+	defer cancel()
+	if err := c.Stop(stopCtx); err != nil {
+		return fmt.Errorf("service: stop job queue: %w", err)
+	}
+	return nil
+}
+
+// purgeDeleted carries out scheduled deletions: projects, then groups.
+func (s *Service) purgeDeleted(ctx context.Context) error {
+	if err := s.PurgeDeletedProjects(ctx); err != nil {
+		return fmt.Errorf("purge projects: %w", err)
+	}
+	if err := s.PurgeDeletedGroups(ctx); err != nil {
+		return fmt.Errorf("purge groups: %w", err)
+	}
+	return nil
 }
 
 // Housekeeping removes expired sessions and expired OAuth grants.

@@ -2,8 +2,11 @@ package service
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
+	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -65,4 +68,35 @@ func (s *Service) autoStopEnvironments(ctx context.Context, now time.Time) error
 		}
 	}
 	return nil
+}
+
+// expireArtifacts deletes the job artifacts whose expire_at has passed,
+// rows then blobs (GitLab's ExpireBuildArtifactsWorker). Artifacts kept
+// forever (expire_in never, or none given) have no expire_at. Each row
+// goes by a conditional delete, so instances sharing a database remove
+// each file once.
+func (s *Service) expireArtifacts(ctx context.Context) error {
+	q := s.db.Queries()
+	for {
+		now := s.Now()
+		arts, err := q.ExpiredArtifacts(ctx, now, ciBatch)
+		if err != nil {
+			return err
+		}
+		for _, a := range arts {
+			ok, err := q.DeleteExpiredArtifact(ctx, a.ID, now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if err := s.blobs.Delete(ctx, a.BlobKey); err != nil && !errors.Is(err, blob.ErrNotFound) {
+				return fmt.Errorf("service: delete expired artifact %d: %w", a.ID, err)
+			}
+		}
+		if len(arts) < ciBatch {
+			return nil
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -141,4 +142,32 @@ func (q *Queries) DeleteArtifacts(ctx context.Context, jobID int64, types ...str
 		return nil, fmt.Errorf("store: delete artifacts: %w", wrapErr(err))
 	}
 	return keys, nil
+}
+
+// ExpiredArtifacts lists up to limit stored files whose expire_at has
+// passed at now, oldest first. Archived traces never expire (GitLab's
+// DestroyAllExpiredService skips them too).
+func (q *Queries) ExpiredArtifacts(ctx context.Context, now time.Time, limit int) ([]*model.JobArtifact, error) {
+	rows, err := q.query(ctx, "SELECT "+artifactColumns+` FROM ci_job_artifacts
+		WHERE expire_at IS NOT NULL AND expire_at <= ? AND file_type <> 'trace' ORDER BY expire_at, id LIMIT ?`,
+		ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: expired artifacts: %w", err)
+	}
+	return collect(rows, scanArtifact)
+}
+
+// DeleteExpiredArtifact removes a stored file if it is still expired at
+// now, and reports whether it did: a concurrent instance or a change of
+// its expiry wins over a stale listing.
+func (q *Queries) DeleteExpiredArtifact(ctx context.Context, id int64, now time.Time) (bool, error) {
+	res, err := q.exec(ctx, "DELETE FROM ci_job_artifacts WHERE id = ? AND expire_at IS NOT NULL AND expire_at <= ?", id, ms(now))
+	if err != nil {
+		return false, fmt.Errorf("store: delete expired artifact: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("store: delete expired artifact: %w", err)
+	}
+	return n == 1, nil
 }

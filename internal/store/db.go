@@ -60,6 +60,9 @@ type DB struct {
 	// writers queues this process's SQLite transactions (nil on
 	// PostgreSQL); see acquireWriter.
 	writers chan struct{}
+	// queueSQL is the job queue's own SQLite handle (nil on PostgreSQL,
+	// where River shares sql); see Open.
+	queueSQL *sql.DB
 }
 
 // Options adjust a DB.
@@ -86,14 +89,21 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		// never deadlock upgrading read locks; busy_timeout makes them queue.
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(15000)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		s, err := sql.Open("sqlite", dsn)
+		s, err := openSQLite(dsn, 8)
 		if err != nil {
-			return nil, fmt.Errorf("store: open sqlite: %w", err)
+			return nil, err
 		}
-		s.SetMaxOpenConns(8)
-		s.SetMaxIdleConns(8)
-		s.SetConnMaxIdleTime(0)
-		db = &DB{sql: s, dialect: SQLite, writers: make(chan struct{}, 1)}
+		// River's own handle: one connection, as River's SQLite driver
+		// advises, so its goroutines never race each other for the
+		// write lock; with the same busy timeout and immediate
+		// transactions, its writes and the requests' queue behind each
+		// other instead of failing with SQLITE_BUSY.
+		queue, err := openSQLite(dsn, 1)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		db = &DB{sql: s, dialect: SQLite, writers: make(chan struct{}, 1), queueSQL: queue}
 	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
 		s, err := sql.Open("pgx", url)
 		if err != nil {
@@ -108,14 +118,14 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.sql.PingContext(pingCtx); err != nil {
-		db.sql.Close()
+		db.closeSQL()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
 	db.caches = newReadCaches(o.CachesOff)
 	db.issueLists = newIssueListCache(o.CachesOff)
 	db.eventCounts = cache.New[string, int](cache.Options{MaxCost: 16 << 20, AvgCost: 1 << 10, Off: o.CachesOff})
 	if err := db.migrate(ctx); err != nil {
-		db.sql.Close()
+		db.closeSQL()
 		return nil, err
 	}
 	if db.dialect == Postgres {
@@ -126,10 +136,30 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 	return db, nil
 }
 
+// openSQLite opens a pool of at most conns connections, kept open.
+func openSQLite(dsn string, conns int) (*sql.DB, error) {
+	s, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	s.SetMaxOpenConns(conns)
+	s.SetMaxIdleConns(conns)
+	s.SetConnMaxIdleTime(0)
+	return s, nil
+}
+
 // Close releases the prepared statements and the connections.
 func (db *DB) Close() error {
 	db.stopListener()
 	db.stmts.close()
+	return db.closeSQL()
+}
+
+// closeSQL closes the connection pools.
+func (db *DB) closeSQL() error {
+	if db.queueSQL != nil {
+		_ = db.queueSQL.Close()
+	}
 	return db.sql.Close()
 }
 

@@ -67,7 +67,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migration %s: %w", version, err)
 		}
 	}
-	return nil
+	return db.migrateJobQueue(ctx)
 }
 
 // migrationVersion names the migration in file name: "0015_issues" for
