@@ -176,6 +176,9 @@ const (
 	DestroyPipeline Ability = "destroy_pipeline"
 	// EraseBuild: erase a job's log and artifacts (Maintainer).
 	EraseBuild Ability = "erase_build"
+	// DestroyArtifacts: delete a job's or a whole project's artifacts
+	// (Maintainer).
+	DestroyArtifacts Ability = "destroy_artifacts"
 	// ManageTrigger: list, create and delete a project's pipeline trigger
 	// tokens (Maintainer); a token is changed by its owner only.
 	ManageTrigger Ability = "manage_trigger"

@@ -375,7 +375,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 	case access.CreateEnvironment, access.UpdateEnvironment, access.DestroyEnvironment, access.StopEnvironment,
 		access.CreateDeployment, access.UpdateDeployment:
 		return has(access.Developer)
-	case access.DestroyDeployment:
+	case access.DestroyDeployment, access.DestroyArtifacts:
 		return has(access.Maintainer)
 	}
 	panic("expect: no project rule for " + string(r.Ability))

@@ -250,6 +250,22 @@ var _ = addFixtures(map[string]fixture{
 	"GET /api/v4/projects/{id}/jobs/artifacts/{ref_name}/download": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		return get(p.api("/jobs/artifacts/main/download?job=" + x.ciShared(p).jobName))
 	}),
+	"GET /api/v4/projects/{id}/jobs/artifacts/{ref_name}/raw/{artifact_path...}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(p.api("/jobs/artifacts/main/raw/" + ciArtifactFile + "?job=" + x.ciShared(p).jobName))
+	}),
+	// Keeping and deleting change the job's artifacts: a job of their own
+	// per cell. A project's artifacts go on a fresh project.
+	"POST /api/v4/projects/{id}/jobs/{job_id}/artifacts/keep": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		_, job := x.ciArtifactsJob(p, "keep-"+x.next())
+		return get(p.api("/jobs/" + itoa(job) + "/artifacts/keep"))
+	}),
+	"DELETE /api/v4/projects/{id}/jobs/{job_id}/artifacts": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		_, job := x.ciArtifactsJob(p, "delete-"+x.next())
+		return get(p.api("/jobs/" + itoa(job) + "/artifacts"))
+	}),
+	"DELETE /api/v4/projects/{id}/artifacts": onFreshProject(func(x *matrix, c *cell, id int64) request {
+		return get(api + "/projects/" + itoa(id) + "/artifacts")
+	}),
 
 	// GitLab Runner's calls: valid runner and job tokens, whoever sends
 	// them. Jobs that a call changes are the cell's own.

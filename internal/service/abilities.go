@@ -62,7 +62,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		access.PlayPipelineSchedule, access.UpdatePipelineSchedule, access.CreateEnvironment, access.UpdateEnvironment,
 		access.DestroyEnvironment, access.StopEnvironment, access.CreateDeployment, access.UpdateDeployment:
 		return level >= access.Developer
-	case access.EraseBuild, access.ManageTrigger, access.AdminPipelineSchedule, access.DestroyDeployment:
+	case access.EraseBuild, access.DestroyArtifacts, access.ManageTrigger, access.AdminPipelineSchedule,
+		access.DestroyDeployment:
 		return level >= access.Maintainer
 	case access.DestroyIssue:
 		return level >= access.Owner

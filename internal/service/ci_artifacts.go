@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/ci/config"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
 )
 
 // DefaultMaxArtifactsSize bounds one uploaded artifacts file unless the
@@ -81,7 +83,18 @@ func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactU
 			a.ExpireAt = &at
 		}
 	}
-	if _, err := s.db.Queries().PutArtifact(ctx, a); err != nil {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		if _, err := q.PutArtifact(ctx, a); err != nil {
+			return err
+		}
+		if in.Type != artifactArchive {
+			return nil
+		}
+		// The job's artifacts_expire_at is its archive's (GitLab's
+		// build.artifacts_expire_at).
+		return q.SetJobArtifactsExpireAt(ctx, j.ID, a.ExpireAt)
+	})
+	if err != nil {
 		_ = s.blobs.Delete(ctx, key)
 		return nil, err
 	}
@@ -158,6 +171,22 @@ func (s *Service) ArtifactEntry(ctx context.Context, id *auth.Identity, ref stri
 	if err != nil {
 		return nil, 0, err
 	}
+	return s.artifactEntry(f, name)
+}
+
+// LatestArtifactEntry is GET /projects/:id/jobs/artifacts/:ref/raw/*path?job=:
+// one file of the archive LatestArtifacts finds. The caller closes it.
+func (s *Service) LatestArtifactEntry(ctx context.Context, id *auth.Identity, projectRef, ref, jobName, name string) (io.ReadCloser, int64, error) {
+	f, err := s.LatestArtifacts(ctx, id, projectRef, ref, jobName)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.artifactEntry(f, name)
+}
+
+// artifactEntry opens the file name of archive f, which it closes with
+// the file (or at once when there is no such file).
+func (s *Service) artifactEntry(f *ArtifactFile, name string) (io.ReadCloser, int64, error) {
 	if f.Artifact.FileFormat != "zip" {
 		f.Body.Close()
 		return nil, 0, NotFound("")
@@ -230,4 +259,75 @@ func (s *Service) openArtifact(ctx context.Context, j *model.Job, fileType strin
 		return &ArtifactFile{Artifact: a, Body: body, ModTime: info.ModTime}, nil
 	}
 	return nil, NotFound("")
+}
+
+// KeepJobArtifacts is POST /projects/:id/jobs/:job_id/artifacts/keep: the
+// job's artifacts no longer expire. A job without a live archive is 404,
+// as GitLab's build.artifacts? decides.
+func (s *Service) KeepJobArtifacts(ctx context.Context, id *auth.Identity, ref string, jobID int64) (*JobView, error) {
+	v, err := s.jobFor(ctx, id, ref, jobID, access.UpdatePipeline)
+	if err != nil {
+		return nil, err
+	}
+	q := s.db.Queries()
+	arts, err := q.ArtifactsOfJobs(ctx, []int64{jobID})
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	live := v.Job.ErasedAt == nil && slices.ContainsFunc(arts, func(a *model.JobArtifact) bool {
+		return a.FileType == artifactArchive && (a.ExpireAt == nil || a.ExpireAt.After(now))
+	})
+	if !live {
+		return nil, NotFound("")
+	}
+	if err := q.KeepArtifacts(ctx, jobID); err != nil {
+		return nil, err
+	}
+	return s.jobFor(ctx, id, ref, jobID, access.ReadPipeline)
+}
+
+// DeleteJobArtifacts is DELETE /projects/:id/jobs/:job_id/artifacts: the
+// job's erasable files go (its log stays; erasing the job removes that).
+func (s *Service) DeleteJobArtifacts(ctx context.Context, id *auth.Identity, ref string, jobID int64) error {
+	if _, err := s.jobFor(ctx, id, ref, jobID, access.DestroyArtifacts); err != nil {
+		return err
+	}
+	q := s.db.Queries()
+	arts, err := q.ArtifactsOfJobs(ctx, []int64{jobID})
+	if err != nil {
+		return err
+	}
+	var types []string
+	for _, a := range arts {
+		if a.FileType != artifactTrace && !slices.Contains(types, a.FileType) {
+			types = append(types, a.FileType)
+		}
+	}
+	if len(types) == 0 {
+		return nil
+	}
+	keys, err := q.DeleteArtifacts(ctx, jobID, types...)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := s.blobs.Delete(ctx, k); err != nil && !errors.Is(err, blob.ErrNotFound) {
+			s.log.Error("delete artifact blob", "key", k, "err", err)
+		}
+	}
+	return nil
+}
+
+// DeleteProjectArtifacts is DELETE /projects/:id/artifacts (202): as
+// GitLab's DeleteProjectArtifactsService, the project's erasable
+// artifacts expire now, but those of each ref's newest successful
+// pipeline, and the background expiry removes them.
+func (s *Service) DeleteProjectArtifacts(ctx context.Context, id *auth.Identity, ref string) error {
+	p, _, err := s.ciProject(ctx, id, ref, access.DestroyArtifacts)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Queries().ExpireProjectArtifacts(ctx, p.ID, s.Now())
+	return err
 }

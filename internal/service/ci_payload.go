@@ -255,3 +255,6 @@ func quoteJoin(tags []string) string {
 
 // artifactArchive is the file type of a job's artifacts archive.
 const artifactArchive = "archive"
+
+// artifactTrace is a job's archived log, kept among its artifacts.
+const artifactTrace = "trace"

@@ -74,7 +74,7 @@ func (s *Service) archiveTrace(ctx context.Context, j *model.Job) error {
 		return err
 	}
 	sum := sha256.Sum256(data)
-	old, err := q.PutArtifact(ctx, &model.JobArtifact{ProjectID: j.ProjectID, JobID: j.ID, FileType: "trace",
+	old, err := q.PutArtifact(ctx, &model.JobArtifact{ProjectID: j.ProjectID, JobID: j.ID, FileType: artifactTrace,
 		FileFormat: "raw", FileName: "job.log", Size: size, FileSHA256: hex.EncodeToString(sum[:]), BlobKey: key})
 	if err != nil {
 		return err

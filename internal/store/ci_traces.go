@@ -171,3 +171,37 @@ func (q *Queries) DeleteExpiredArtifact(ctx context.Context, id int64, now time.
 	}
 	return n == 1, nil
 }
+
+// SetJobArtifactsExpireAt records when a job's artifacts archive expires
+// (nil: never).
+func (q *Queries) SetJobArtifactsExpireAt(ctx context.Context, jobID int64, at *time.Time) error {
+	if _, err := q.exec(ctx, "UPDATE ci_builds SET artifacts_expire_at = ? WHERE id = ?", nullMS(at), jobID); err != nil {
+		return fmt.Errorf("store: job artifacts expiry: %w", wrapErr(err))
+	}
+	return nil
+}
+
+// KeepArtifacts takes away the expiry of a job's stored files and of the
+// job itself (GitLab's keep_artifacts!).
+func (q *Queries) KeepArtifacts(ctx context.Context, jobID int64) error {
+	if _, err := q.exec(ctx, "UPDATE ci_job_artifacts SET expire_at = NULL WHERE job_id = ?", jobID); err != nil {
+		return fmt.Errorf("store: keep artifacts: %w", wrapErr(err))
+	}
+	return q.SetJobArtifactsExpireAt(ctx, jobID, nil)
+}
+
+// ExpireProjectArtifacts makes a project's erasable files (all but logs)
+// expire at now, except those of the newest successful pipeline of each
+// ref, which GitLab keeps locked; the expiry job then removes them. It
+// returns how many it expired.
+func (q *Queries) ExpireProjectArtifacts(ctx context.Context, projectID int64, now time.Time) (int64, error) {
+	res, err := q.exec(ctx, `UPDATE ci_job_artifacts SET expire_at = ?
+		WHERE project_id = ? AND file_type <> 'trace' AND (expire_at IS NULL OR expire_at > ?)
+		AND job_id NOT IN (SELECT b.id FROM ci_builds b WHERE b.pipeline_id IN (
+			SELECT MAX(p.id) FROM ci_pipelines p WHERE p.project_id = ? AND p.status = 'success' GROUP BY p.ref))`,
+		ms(now), projectID, ms(now), projectID)
+	if err != nil {
+		return 0, fmt.Errorf("store: expire project artifacts: %w", wrapErr(err))
+	}
+	return res.RowsAffected()
+}

@@ -203,6 +203,45 @@ func (a *API) getJobArtifactFile(w http.ResponseWriter, r *http.Request, c *call
 	return err
 }
 
+// getRefArtifactFile is GET
+// /projects/:id/jobs/artifacts/:ref_name/raw/*artifact_path?job=: one file
+// of the archive downloadRefArtifacts sends.
+func (a *API) getRefArtifactFile(w http.ResponseWriter, r *http.Request, c *call) error {
+	job, err := c.params.required("job", 255)
+	if err != nil {
+		return err
+	}
+	body, _, err := a.svc.LatestArtifactEntry(r.Context(), c.id, r.PathValue("id"),
+		strings.TrimSpace(r.PathValue("ref_name")), job, r.PathValue("artifact_path"))
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	w.Header().Set("Content-Type", "application/octet-stream")
+	_, err = io.Copy(w, body)
+	return err
+}
+
+// deleteJobArtifacts is DELETE /projects/:id/jobs/:job_id/artifacts.
+func (a *API) deleteJobArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
+	id, err := jobIDParam(r, "job_id")
+	if err != nil {
+		return err
+	}
+	if err := a.svc.DeleteJobArtifacts(r.Context(), c.id, r.PathValue("id"), id); err != nil {
+		return err
+	}
+	return writeNoContent(w)
+}
+
+// deleteProjectArtifacts is DELETE /projects/:id/artifacts: scheduled, 202.
+func (a *API) deleteProjectArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
+	if err := a.svc.DeleteProjectArtifacts(r.Context(), c.id, r.PathValue("id")); err != nil {
+		return err
+	}
+	return writeAccepted(w)
+}
+
 // downloadRefArtifacts is GET /projects/:id/jobs/artifacts/:ref_name/download?job=.
 func (a *API) downloadRefArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
 	job, err := c.params.required("job", 255)

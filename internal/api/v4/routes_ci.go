@@ -49,6 +49,10 @@ func ciRoutes() []endpoint {
 		row("GET /projects/{id}/jobs/{job_id}/artifacts", (*API).getJobArtifacts, anyoneOrJob, access.ReadPipeline),
 		row("GET /projects/{id}/jobs/{job_id}/artifacts/{artifact_path...}", (*API).getJobArtifactFile, anyoneOrJob, access.ReadPipeline),
 		row("GET /projects/{id}/jobs/artifacts/{ref_name}/download", (*API).downloadRefArtifacts, anyoneOrJob, access.ReadPipeline),
+		row("GET /projects/{id}/jobs/artifacts/{ref_name}/raw/{artifact_path...}", (*API).getRefArtifactFile, anyoneOrJob, access.ReadPipeline),
+		row("POST /projects/{id}/jobs/{job_id}/artifacts/keep", jobAction((*service.Service).KeepJobArtifacts, http.StatusOK), signedIn, access.UpdatePipeline),
+		row("DELETE /projects/{id}/jobs/{job_id}/artifacts", (*API).deleteJobArtifacts, signedIn, access.DestroyArtifacts),
+		row("DELETE /projects/{id}/artifacts", (*API).deleteProjectArtifacts, signedIn, access.DestroyArtifacts),
 
 		// Pipeline trigger tokens (ci_triggers.go); triggering reads only
 		// the token in the request, a trigger's or a job's.
