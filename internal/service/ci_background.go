@@ -29,13 +29,18 @@ func (s *Service) ciHousekeeping(ctx context.Context) error {
 		return err
 	}
 	for _, j := range due {
-		j.Status, j.QueuedAt, j.ScheduledAt = model.CIStatusPending, &now, nil
+		j.Status, j.ScheduledAt = enqueuedStatus(j), nil
+		if j.Status == model.CIStatusPending {
+			j.QueuedAt = &now
+		}
 		ok, err := q.SetJobStatus(ctx, j, []string{model.CIStatusScheduled})
 		if err != nil {
 			return err
 		}
 		if ok {
-			s.ci.queue.wake()
+			if j.Status == model.CIStatusPending {
+				s.ci.queue.wake()
+			}
 			if err := s.processPipeline(ctx, j.PipelineID); err != nil {
 				return err
 			}

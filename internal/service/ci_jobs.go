@@ -232,7 +232,10 @@ func (s *Service) playJob(ctx context.Context, j *model.Job, userID *int64) erro
 	}
 	now := s.Now()
 	from := j.Status
-	j.Status, j.QueuedAt, j.ScheduledAt, j.UserID = model.CIStatusPending, &now, nil, userID
+	j.Status, j.ScheduledAt, j.UserID = enqueuedStatus(j), nil, userID
+	if j.Status == model.CIStatusPending {
+		j.QueuedAt = &now
+	}
 	ok, err := s.db.Queries().SetJobStatus(ctx, j, []string{from})
 	if err != nil {
 		return err
@@ -240,7 +243,7 @@ func (s *Service) playJob(ctx context.Context, j *model.Job, userID *int64) erro
 	if !ok {
 		return badRequest("Unplayable Job")
 	}
-	if j.Type == model.JobTypeBuild {
+	if j.Type == model.JobTypeBuild && j.Status == model.CIStatusPending {
 		s.ci.queue.wake()
 	}
 	return s.processPipeline(ctx, j.PipelineID)

@@ -21,17 +21,22 @@ import (
 // became pending. After the transaction, pending bridges (whichever way
 // they became so: their turn, a delay, a play) create their downstream
 // pipelines, and a downstream pipeline whose status changed passes it to
-// the bridge that created it.
+// the bridge that created it. Jobs of resource groups wait for their
+// group, which the jobs ending here may have freed: the groups are
+// assigned once the transaction committed.
 func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 	var enqueued bool
 	var bridges []*model.Job
 	var settled *model.Pipeline
+	var projectID int64
+	var groups []string
 	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		bridges, settled = nil, nil
 		p, err := q.LockPipeline(ctx, pipelineID)
 		if err != nil {
 			return err
 		}
+		projectID = p.ProjectID
 		all, err := q.JobsOfPipeline(ctx, pipelineID)
 		if err != nil {
 			return err
@@ -50,6 +55,7 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 		if err := s.syncDeployments(ctx, q, jobs); err != nil {
 			return err
 		}
+		groups = resourceGroupsToAssign(jobs)
 		from := p.Status
 		if err := s.settlePipeline(ctx, q, p, jobs); err != nil {
 			return err
@@ -64,6 +70,9 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 	}
 	if enqueued {
 		s.ci.queue.wake()
+	}
+	if err := s.assignResources(ctx, projectID, groups); err != nil {
+		return err
 	}
 	for _, b := range bridges {
 		if err := s.triggerDownstream(ctx, b); err != nil {
@@ -117,6 +126,9 @@ func (s *Service) advanceJobs(ctx context.Context, q *store.Queries, jobs []*mod
 		next := nextJobStatus(j.When, prior)
 		if next == "" {
 			continue
+		}
+		if next == model.CIStatusPending {
+			next = enqueuedStatus(j)
 		}
 		j.Status = next
 		switch next {
