@@ -456,6 +456,28 @@ down:
 	}
 }
 
+// A resource group's key is expanded with the job's variables and its
+// environment's name, as GitLab expands it when the pipeline is created.
+func TestResourceGroupExpanded(t *testing.T) {
+	p := compile(t, `
+variables: {REGION: eu}
+deploy:
+  script: x
+  environment: {name: review/$CI_COMMIT_REF_NAME}
+  resource_group: $CI_ENVIRONMENT_NAME-$REGION
+plain:
+  script: x
+  variables: {REGION: us}
+  resource_group: ${REGION}
+`, fixture{})
+	if g := job(t, p, "deploy").ResourceGroup; g != "review/main-eu" {
+		t.Errorf("deploy's resource group %q, want review/main-eu", g)
+	}
+	if g := job(t, p, "plain").ResourceGroup; g != "us" {
+		t.Errorf("plain's resource group %q, want us", g)
+	}
+}
+
 func TestSizeLimits(t *testing.T) {
 	big := []byte("j: {script: x}\n# " + strings.Repeat("x", 10<<20))
 	start := time.Now()

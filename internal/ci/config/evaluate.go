@@ -70,7 +70,11 @@ func (c *compiler) evaluate(ctx context.Context, cfg *config) (*Pipeline, error)
 				x := *e
 				x.Name, x.URL = expandWith(e.Name, jl), expandWith(e.URL, jl)
 				j.Environment = &x
+				jv["CI_ENVIRONMENT_NAME"] = x.Name
 			}
+			// And a resource group's key, with the environment's name
+			// among the variables (a group per environment).
+			j.ResourceGroup = expandWith(j.ResourceGroup, jl)
 			kept = append(kept, j)
 		}
 	}
