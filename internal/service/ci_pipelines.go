@@ -257,7 +257,8 @@ func (s *Service) cancelJob(ctx context.Context, j *model.Job) error {
 }
 
 // DeletePipeline is DELETE /projects/:id/pipelines/:pipeline_id (Owner):
-// the pipeline, its jobs and their stored files go.
+// the pipeline, its jobs and their stored files go, and the resource
+// groups its jobs held pass on.
 func (s *Service) DeletePipeline(ctx context.Context, id *auth.Identity, ref string, pipelineID int64) error {
 	v, err := s.pipelineFor(ctx, id, ref, pipelineID, access.DestroyPipeline)
 	if err != nil {
@@ -283,7 +284,9 @@ func (s *Service) DeletePipeline(ctx context.Context, id *auth.Identity, ref str
 			s.log.Error("delete artifact blob", "key", a.BlobKey, "err", err)
 		}
 	}
-	return nil
+	// Its jobs that held resource groups hold them no more.
+	held := resourceGroupsOf(all, func(j *model.Job) bool { return !ciCompleted(j.Status) })
+	return s.assignResources(ctx, v.Pipeline.ProjectID, held)
 }
 
 // PipelineVariables is GET /projects/:id/pipelines/:pipeline_id/variables.

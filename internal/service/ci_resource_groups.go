@@ -24,12 +24,17 @@ func enqueuedStatus(j *model.Job) string {
 // may let a waiting job take its group: jobs waiting for one, and jobs
 // that ended and so released theirs.
 func resourceGroupsToAssign(jobs []*model.Job) []string {
+	return resourceGroupsOf(jobs, func(j *model.Job) bool {
+		return j.Status == model.CIStatusWaitingForResource || ciCompleted(j.Status)
+	})
+}
+
+// resourceGroupsOf lists, once each, the resource groups of the jobs
+// keep accepts.
+func resourceGroupsOf(jobs []*model.Job, keep func(*model.Job) bool) []string {
 	var groups []string
 	for _, j := range jobs {
-		if j.ResourceGroup == nil || *j.ResourceGroup == "" {
-			continue
-		}
-		if j.Status != model.CIStatusWaitingForResource && !ciCompleted(j.Status) {
+		if j.ResourceGroup == nil || *j.ResourceGroup == "" || !keep(j) {
 			continue
 		}
 		if !slices.Contains(groups, *j.ResourceGroup) {

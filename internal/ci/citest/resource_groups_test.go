@@ -117,3 +117,27 @@ func TestResourceGroupOneHolderAtATime(t *testing.T) {
 			deploys[0].FinishedAt)
 	}
 }
+
+// TestResourceGroupDeletedHolder: deleting the pipeline of the job that
+// holds a resource group passes the group to the job waiting for it.
+func TestResourceGroupDeletedHolder(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 2)
+	gates := t.TempDir()
+	p, first := pipelineProject(t, c, "deleter", map[string]string{".gitlab-ci.yml": fmt.Sprintf(resourceYAML, gates)})
+	resourceJobWait(t, c, p.ID, first.ID, "deploy", "running")
+	second, _, err := c.Pipelines.CreatePipeline(p.ID, &gitlab.CreatePipelineOptions{Ref: gitlab.Ptr("main")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resourceJobWait(t, c, p.ID, second.ID, "deploy", "waiting_for_resource")
+	if _, err := c.Pipelines.DeletePipeline(p.ID, first.ID); err != nil {
+		t.Fatal(err)
+	}
+	resourceJobWait(t, c, p.ID, second.ID, "deploy", "running")
+	if err := os.WriteFile(filepath.Join(gates, strconv.FormatInt(second.ID, 10)), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pipelineWait(t, c, p.ID, second.ID, "success")
+}
