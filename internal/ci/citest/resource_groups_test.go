@@ -141,3 +141,33 @@ func TestResourceGroupDeletedHolder(t *testing.T) {
 	}
 	pipelineWait(t, c, p.ID, second.ID, "success")
 }
+
+// TestResourceGroupPlayedJobWaits: a manual job of a resource group,
+// played while another job holds the group, waits for it, then runs.
+func TestResourceGroupPlayedJobWaits(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 2)
+	gates := t.TempDir()
+	yml := fmt.Sprintf(resourceYAML, gates) + `
+rollback:
+  stage: deploy
+  when: manual
+  resource_group: production
+  script: [echo rollback]
+`
+	p, pl := pipelineProject(t, c, "player", map[string]string{".gitlab-ci.yml": yml})
+	resourceJobWait(t, c, p.ID, pl.ID, "deploy", "running")
+	rollback := resourceJobWait(t, c, p.ID, pl.ID, "rollback", "manual")
+	if j, _, err := c.Jobs.PlayJob(p.ID, rollback.ID, nil); err != nil || j.Status != "waiting_for_resource" {
+		t.Fatalf("play while deploy holds the group: %v, %+v", err, j)
+	}
+	if err := os.WriteFile(filepath.Join(gates, strconv.FormatInt(pl.ID, 10)), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pipelineWait(t, c, p.ID, pl.ID, "success")
+	jobs := pipelineJobs(t, c, p.ID, pl.ID)
+	if r := jobs["rollback"]; r.Status != "success" || r.StartedAt.Before(*jobs["deploy"].FinishedAt) {
+		t.Errorf("rollback %s, started at %v, deploy finished at %v", r.Status, r.StartedAt, jobs["deploy"].FinishedAt)
+	}
+}
