@@ -211,15 +211,15 @@ func (s *Service) CancelPipeline(ctx context.Context, id *auth.Identity, ref str
 	if _, err := s.pipelineFor(ctx, id, ref, pipelineID, access.UpdatePipeline); err != nil {
 		return nil, err
 	}
-	if err := s.cancelPipelineJobs(ctx, pipelineID); err != nil {
+	if err := s.cancelPipeline(ctx, pipelineID, true); err != nil {
 		return nil, err
 	}
 	return s.pipelineFor(ctx, id, ref, pipelineID, access.ReadPipeline)
 }
 
-// cancelPipelineJobs cancels every job of a pipeline that has not ended,
-// and its child pipelines, then processes it.
-func (s *Service) cancelPipelineJobs(ctx context.Context, pipelineID int64) error {
+// cancelPipeline cancels every job of a pipeline that has not ended, and
+// with cascade its child pipelines', then processes it.
+func (s *Service) cancelPipeline(ctx context.Context, pipelineID int64, cascade bool) error {
 	jobs, err := s.db.Queries().JobsOfPipeline(ctx, pipelineID)
 	if err != nil {
 		return err
@@ -229,8 +229,10 @@ func (s *Service) cancelPipelineJobs(ctx context.Context, pipelineID int64) erro
 			return err
 		}
 	}
-	if err := s.cancelChildPipelines(ctx, pipelineID); err != nil {
-		return err
+	if cascade {
+		if err := s.cancelChildPipelines(ctx, pipelineID); err != nil {
+			return err
+		}
 	}
 	return s.processPipeline(ctx, pipelineID)
 }

@@ -1,0 +1,175 @@
+package citest_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
+)
+
+// autoCancelYAML's work job sleeps until its commit holds the file
+// "fast"; INTERRUPTIBLE stands for its interruptible keyword. Its deploy
+// job, never interruptible, waits in the next stage.
+const autoCancelYAML = `
+stages: [work, deploy]
+work:
+  stage: work
+  interruptible: INTERRUPTIBLE
+  script:
+    - test -f fast || sleep 120
+deploy:
+  stage: deploy
+  script: echo deployed
+`
+
+// autoCancelSetUp starts a server and runner, and a project whose first
+// pipeline, on main, has its work job running.
+func autoCancelSetUp(t *testing.T, name, interruptible string) (*gitlab.Client, *gitlab.Project, *gitlab.PipelineInfo) {
+	t.Helper()
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 3)
+	yml := strings.ReplaceAll(autoCancelYAML, "INTERRUPTIBLE", interruptible)
+	p, first := pipelineProject(t, c, name, map[string]string{".gitlab-ci.yml": yml})
+	autoCancelWaitJob(t, c, p.ID, first.ID, "work", "running")
+	return c, p, first
+}
+
+// autoCancelWaitJob waits until a pipeline's job reaches status.
+func autoCancelWaitJob(t *testing.T, c *gitlab.Client, projectID, pipelineID int64, name, status string) {
+	t.Helper()
+	eventually(t, 60*time.Second, name+" "+status, func() bool {
+		j := pipelineJobs(t, c, projectID, pipelineID)[name]
+		return j != nil && j.Status == status
+	})
+}
+
+// autoCancelPipelineAt is the pipeline of branch at sha.
+func autoCancelPipelineAt(t *testing.T, c *gitlab.Client, projectID int64, branch, sha string) *gitlab.PipelineInfo {
+	t.Helper()
+	list, _, err := c.Pipelines.ListProjectPipelines(projectID, &gitlab.ListProjectPipelinesOptions{
+		Ref: gitlab.Ptr(branch), SHA: gitlab.Ptr(sha)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 {
+		t.Fatalf("pipelines of %s at %s: %d, want 1", branch, sha, len(list))
+	}
+	return list[0]
+}
+
+// autoCancelStatus is a pipeline's status now.
+func autoCancelStatus(t *testing.T, c *gitlab.Client, projectID, pipelineID int64) string {
+	t.Helper()
+	pl, _, err := c.Pipelines.GetPipeline(projectID, pipelineID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pl.Status
+}
+
+// TestAutoCancelRedundantPipeline: a push to main cancels main's older
+// pipeline, whose started job is interruptible (its deploy job, not yet
+// started, does not hold it), while its runner is running it; the new
+// pipeline passes; another branch's pipeline at the same commit as the
+// old one runs on.
+func TestAutoCancelRedundantPipeline(t *testing.T) {
+	c, p, first := autoCancelSetUp(t, "autocancel", "true")
+	other := mrCommit(t, c, p.ID, "other", "other.txt", true)
+	otherPl := autoCancelPipelineAt(t, c, p.ID, "other", other.ID)
+	autoCancelWaitJob(t, c, p.ID, otherPl.ID, "work", "running")
+
+	second := mrCommit(t, c, p.ID, "main", "fast", false)
+	// The push cancels before it answers.
+	if got := autoCancelStatus(t, c, p.ID, first.ID); got != "canceled" {
+		t.Fatalf("first pipeline after the second push: %s, want canceled", got)
+	}
+	jobs := pipelineJobs(t, c, p.ID, first.ID)
+	if jobs["work"].Status != "canceled" || jobs["deploy"].Status != "canceled" {
+		t.Errorf("first pipeline's jobs: work %s deploy %s, want canceled", jobs["work"].Status, jobs["deploy"].Status)
+	}
+	secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
+	if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
+		t.Errorf("second pipeline: %s, want success", pl.Status)
+	}
+	if got := autoCancelStatus(t, c, p.ID, otherPl.ID); got != "running" {
+		t.Errorf("other branch's pipeline: %s, want running", got)
+	}
+	if _, _, err := c.Pipelines.CancelPipelineBuild(p.ID, otherPl.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAutoCancelKeepsUninterruptible: an older pipeline whose running job
+// is not interruptible is not canceled by a newer commit; both pass.
+func TestAutoCancelKeepsUninterruptible(t *testing.T) {
+	c, p, first := autoCancelSetUp(t, "keep", "false")
+	second := mrCommit(t, c, p.ID, "main", "fast", false)
+	if got := autoCancelStatus(t, c, p.ID, first.ID); got != "running" {
+		t.Fatalf("first pipeline after the second push: %s, want running", got)
+	}
+	secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
+	if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
+		t.Errorf("second pipeline: %s, want success", pl.Status)
+	}
+	if got := autoCancelStatus(t, c, p.ID, first.ID); got != "running" {
+		t.Errorf("first pipeline after the second passed: %s, want running", got)
+	}
+	if _, _, err := c.Pipelines.CancelPipelineBuild(p.ID, first.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAutoCancelDisabled: with the project's auto_cancel_pending_pipelines
+// disabled, a newer commit cancels nothing.
+func TestAutoCancelDisabled(t *testing.T) {
+	c, p, first := autoCancelSetUp(t, "disabled", "true")
+	if _, _, err := c.Projects.EditProject(p.ID, &gitlab.EditProjectOptions{
+		AutoCancelPendingPipelines: gitlab.Ptr("disabled")}); err != nil {
+		t.Fatal(err)
+	}
+	second := mrCommit(t, c, p.ID, "main", "fast", false)
+	if got := autoCancelStatus(t, c, p.ID, first.ID); got != "running" {
+		t.Fatalf("first pipeline after the second push: %s, want running", got)
+	}
+	secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
+	if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
+		t.Errorf("second pipeline: %s, want success", pl.Status)
+	}
+	if _, _, err := c.Pipelines.CancelPipelineBuild(p.ID, first.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAutoCancelChildPipelines: a push cancels the older pipeline whose
+// only job is a bridge, and its child pipeline, judged on its own
+// interruptible job; the new pipeline's own child pipeline, created
+// after it, cancels nothing, and both pass.
+func TestAutoCancelChildPipelines(t *testing.T) {
+	s := labtest.Start(t)
+	c := s.Client(t, s.RootToken)
+	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 2)
+	p, first := pipelineProject(t, c, "children", map[string]string{
+		".gitlab-ci.yml": "child:\n  trigger:\n    include: child.yml\n    strategy: depend\n",
+		"child.yml":      "work:\n  interruptible: true\n  script: test -f fast || sleep 120\n"})
+	firstChild := downstreamWaitBridge(t, c, p.ID, first.ID, "child").DownstreamPipeline
+	autoCancelWaitJob(t, c, p.ID, firstChild.ID, "work", "running")
+
+	second := mrCommit(t, c, p.ID, "main", "fast", false)
+	for what, id := range map[string]int64{"parent": first.ID, "child": firstChild.ID} {
+		if got := autoCancelStatus(t, c, p.ID, id); got != "canceled" {
+			t.Errorf("first %s pipeline after the second push: %s, want canceled", what, got)
+		}
+	}
+	secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
+	secondChild := downstreamWaitBridge(t, c, p.ID, secondPl.ID, "child").DownstreamPipeline
+	if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
+		t.Errorf("second pipeline: %s, want success", pl.Status)
+	}
+	if got := autoCancelStatus(t, c, p.ID, secondChild.ID); got != "success" {
+		t.Errorf("second child pipeline: %s, want success", got)
+	}
+}
