@@ -16,13 +16,15 @@ const (
 )
 
 // cancelRedundantPipelines cancels the older pipelines of a new pipeline's
-// ref that it makes redundant, as GitLab's CancelRedundantPipelinesService
-// does with workflow:auto_cancel:on_new_commit's default, conservative:
+// ref that it makes redundant, as GitLab's CancelRedundantPipelinesService:
 // a pipeline still active, created before pl (a child pipeline: its root
-// pipeline), on a commit that is neither pl's nor the ref's head, whose
-// started builds are all interruptible. A child pipeline cancels nothing;
-// each candidate child pipeline is judged on its own jobs, so a canceled
-// pipeline's children are not canceled with it.
+// pipeline), on a commit that is neither pl's nor the ref's head. How is
+// the older pipeline's workflow:auto_cancel:on_new_commit: conservative
+// (the default) cancels it whole when its started builds are all
+// interruptible, interruptible cancels its interruptible jobs, none
+// nothing. A child pipeline cancels nothing; each candidate child
+// pipeline is judged on its own jobs, so a canceled pipeline's children
+// are not canceled with it.
 func (s *Service) cancelRedundantPipelines(ctx context.Context, pl *model.Pipeline) error {
 	if pl.Source == SourceParentPipeline {
 		return nil
@@ -55,12 +57,24 @@ func (s *Service) cancelRedundantPipelines(ctx context.Context, pl *model.Pipeli
 		}
 		// Ids order creation: a candidate (or its root) created after pl
 		// is not redundant.
-		if root.ID >= pl.ID || blocked[c.ID] {
+		if root.ID >= pl.ID {
 			continue
 		}
+		var scope cancelScope
+		switch c.AutoCancelOnNewCommit {
+		case "none":
+			continue
+		case "interruptible":
+			scope.interruptibleOnly = true
+		default:
+			if blocked[c.ID] {
+				continue
+			}
+		}
 		s.log.InfoContext(ctx, "auto-cancel redundant pipeline", "project_id", pl.ProjectID,
-			"canceled_pipeline_id", c.ID, "canceled_by_pipeline_id", pl.ID, "ref", pl.Ref)
-		if err := s.cancelPipeline(ctx, c.ID, false); err != nil {
+			"canceled_pipeline_id", c.ID, "canceled_by_pipeline_id", pl.ID, "ref", pl.Ref,
+			"on_new_commit", c.AutoCancelOnNewCommit)
+		if err := s.cancelPipeline(ctx, c.ID, scope); err != nil {
 			return fmt.Errorf("service: auto-cancel pipeline %d: %w", c.ID, err)
 		}
 	}

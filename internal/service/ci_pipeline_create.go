@@ -99,6 +99,7 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 	if compiled.WorkflowName != "" {
 		pl.Name = &compiled.WorkflowName
 	}
+	pl.AutoCancelOnNewCommit = compiled.AutoCancelOnNewCommit
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := insertPipeline(ctx, q, pl, in); err != nil {
 			return err

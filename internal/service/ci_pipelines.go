@@ -211,25 +211,38 @@ func (s *Service) CancelPipeline(ctx context.Context, id *auth.Identity, ref str
 	if _, err := s.pipelineFor(ctx, id, ref, pipelineID, access.UpdatePipeline); err != nil {
 		return nil, err
 	}
-	if err := s.cancelPipeline(ctx, pipelineID, true); err != nil {
+	if err := s.cancelPipeline(ctx, pipelineID, cancelScope{children: true}); err != nil {
 		return nil, err
 	}
 	return s.pipelineFor(ctx, id, ref, pipelineID, access.ReadPipeline)
 }
 
-// cancelPipeline cancels every job of a pipeline that has not ended, and
-// with cascade its child pipelines', then processes it.
-func (s *Service) cancelPipeline(ctx context.Context, pipelineID int64, cascade bool) error {
+// cancelScope says what cancelPipeline reaches besides the pipeline's
+// jobs.
+type cancelScope struct {
+	// children: its child pipelines too (GitLab's cascade_to_children).
+	children bool
+	// interruptibleOnly: only its interruptible builds and bridges
+	// (GitLab's safe_cancellation).
+	interruptibleOnly bool
+}
+
+// cancelPipeline cancels the jobs of a pipeline that have not ended, and
+// what scope adds, then processes it.
+func (s *Service) cancelPipeline(ctx context.Context, pipelineID int64, scope cancelScope) error {
 	jobs, err := s.db.Queries().JobsOfPipeline(ctx, pipelineID)
 	if err != nil {
 		return err
 	}
 	for _, j := range latestJobs(jobs) {
+		if scope.interruptibleOnly && (!j.Interruptible || j.Type == model.JobTypeCommitStatus) {
+			continue
+		}
 		if err := s.cancelJob(ctx, j); err != nil {
 			return err
 		}
 	}
-	if cascade {
+	if scope.children {
 		if err := s.cancelChildPipelines(ctx, pipelineID); err != nil {
 			return err
 		}

@@ -173,3 +173,60 @@ func TestAutoCancelChildPipelines(t *testing.T) {
 		t.Errorf("second child pipeline: %s, want success", got)
 	}
 }
+
+// autoCancelOnNewCommitYAML has two jobs sleeping side by side until
+// their commit holds "fast", stop interruptible; ON_NEW_COMMIT stands for
+// workflow:auto_cancel:on_new_commit and KEEP for keep's interruptible.
+const autoCancelOnNewCommitYAML = `
+workflow:
+  auto_cancel:
+    on_new_commit: ON_NEW_COMMIT
+stop:
+  interruptible: true
+  script: test -f fast || sleep 120
+keep:
+  interruptible: KEEP
+  script: test -f fast || sleep 120
+`
+
+// TestAutoCancelOnNewCommit: with workflow:auto_cancel:on_new_commit
+// interruptible a newer commit cancels the older pipeline's
+// interruptible job only, though its other job has started (conservative
+// would cancel nothing); with none it cancels nothing, though every job
+// is interruptible (conservative would cancel all).
+func TestAutoCancelOnNewCommit(t *testing.T) {
+	for _, tc := range []struct {
+		mode, keepInterruptible string
+		want                    map[string]string
+	}{
+		{"interruptible", "false", map[string]string{"stop": "canceled", "keep": "running"}},
+		{"none", "true", map[string]string{"stop": "running", "keep": "running"}},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			s := labtest.Start(t)
+			c := s.Client(t, s.RootToken)
+			pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 3)
+			yml := strings.NewReplacer("ON_NEW_COMMIT", tc.mode, "KEEP", tc.keepInterruptible).Replace(autoCancelOnNewCommitYAML)
+			p, first := pipelineProject(t, c, "oncommit", map[string]string{".gitlab-ci.yml": yml})
+			autoCancelWaitJob(t, c, p.ID, first.ID, "stop", "running")
+			autoCancelWaitJob(t, c, p.ID, first.ID, "keep", "running")
+			second := mrCommit(t, c, p.ID, "main", "fast", false)
+			jobs := pipelineJobs(t, c, p.ID, first.ID)
+			for name, status := range tc.want {
+				if jobs[name].Status != status {
+					t.Errorf("first pipeline's %s after the second push: %s, want %s", name, jobs[name].Status, status)
+				}
+			}
+			if got := autoCancelStatus(t, c, p.ID, first.ID); got != "running" {
+				t.Errorf("first pipeline: %s, want running", got)
+			}
+			secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
+			if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
+				t.Errorf("second pipeline: %s, want success", pl.Status)
+			}
+			if _, _, err := c.Pipelines.CancelPipelineBuild(p.ID, first.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
