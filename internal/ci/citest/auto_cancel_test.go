@@ -61,14 +61,35 @@ func autoCancelPipelineAt(t *testing.T, c *gitlab.Client, projectID int64, branc
 	return list[0]
 }
 
-// autoCancelStatus is a pipeline's status now.
-func autoCancelStatus(t *testing.T, c *gitlab.Client, projectID, pipelineID int64) string {
+// autoCancelPasses waits until main's pipeline at sha passes.
+func autoCancelPasses(t *testing.T, c *gitlab.Client, projectID int64, sha string) *gitlab.PipelineInfo {
+	t.Helper()
+	info := autoCancelPipelineAt(t, c, projectID, "main", sha)
+	if pl := pipelineWait(t, c, projectID, info.ID, "success", "failed", "canceled"); pl.Status != "success" {
+		t.Errorf("pipeline at %s: %s, want success", sha, pl.Status)
+	}
+	return info
+}
+
+// autoCancelStop cancels a pipeline left running, so that its runner
+// stops its sleeping job.
+func autoCancelStop(t *testing.T, c *gitlab.Client, projectID, pipelineID int64) {
+	t.Helper()
+	if _, _, err := c.Pipelines.CancelPipelineBuild(projectID, pipelineID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// autoCancelWant checks that a pipeline's status is want now.
+func autoCancelWant(t *testing.T, c *gitlab.Client, projectID, pipelineID int64, what, want string) {
 	t.Helper()
 	pl, _, err := c.Pipelines.GetPipeline(projectID, pipelineID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return pl.Status
+	if pl.Status != want {
+		t.Errorf("%s: %s, want %s", what, pl.Status, want)
+	}
 }
 
 // TestAutoCancelRedundantPipeline: a push to main cancels main's older
@@ -84,23 +105,14 @@ func TestAutoCancelRedundantPipeline(t *testing.T) {
 
 	second := mrCommit(t, c, p.ID, "main", "fast", false)
 	// The push cancels before it answers.
-	if got := autoCancelStatus(t, c, p.ID, first.ID); got != "canceled" {
-		t.Fatalf("first pipeline after the second push: %s, want canceled", got)
-	}
+	autoCancelWant(t, c, p.ID, first.ID, "first pipeline after the second push", "canceled")
 	jobs := pipelineJobs(t, c, p.ID, first.ID)
 	if jobs["work"].Status != "canceled" || jobs["deploy"].Status != "canceled" {
 		t.Errorf("first pipeline's jobs: work %s deploy %s, want canceled", jobs["work"].Status, jobs["deploy"].Status)
 	}
-	secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
-	if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
-		t.Errorf("second pipeline: %s, want success", pl.Status)
-	}
-	if got := autoCancelStatus(t, c, p.ID, otherPl.ID); got != "running" {
-		t.Errorf("other branch's pipeline: %s, want running", got)
-	}
-	if _, _, err := c.Pipelines.CancelPipelineBuild(p.ID, otherPl.ID); err != nil {
-		t.Fatal(err)
-	}
+	autoCancelPasses(t, c, p.ID, second.ID)
+	autoCancelWant(t, c, p.ID, otherPl.ID, "other branch's pipeline", "running")
+	autoCancelStop(t, c, p.ID, otherPl.ID)
 }
 
 // TestAutoCancelKeepsUninterruptible: an older pipeline whose running job
@@ -108,19 +120,10 @@ func TestAutoCancelRedundantPipeline(t *testing.T) {
 func TestAutoCancelKeepsUninterruptible(t *testing.T) {
 	c, p, first := autoCancelSetUp(t, "keep", "false")
 	second := mrCommit(t, c, p.ID, "main", "fast", false)
-	if got := autoCancelStatus(t, c, p.ID, first.ID); got != "running" {
-		t.Fatalf("first pipeline after the second push: %s, want running", got)
-	}
-	secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
-	if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
-		t.Errorf("second pipeline: %s, want success", pl.Status)
-	}
-	if got := autoCancelStatus(t, c, p.ID, first.ID); got != "running" {
-		t.Errorf("first pipeline after the second passed: %s, want running", got)
-	}
-	if _, _, err := c.Pipelines.CancelPipelineBuild(p.ID, first.ID); err != nil {
-		t.Fatal(err)
-	}
+	autoCancelWant(t, c, p.ID, first.ID, "first pipeline after the second push", "running")
+	autoCancelPasses(t, c, p.ID, second.ID)
+	autoCancelWant(t, c, p.ID, first.ID, "first pipeline after the second passed", "running")
+	autoCancelStop(t, c, p.ID, first.ID)
 }
 
 // TestAutoCancelDisabled: with the project's auto_cancel_pending_pipelines
@@ -132,16 +135,9 @@ func TestAutoCancelDisabled(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := mrCommit(t, c, p.ID, "main", "fast", false)
-	if got := autoCancelStatus(t, c, p.ID, first.ID); got != "running" {
-		t.Fatalf("first pipeline after the second push: %s, want running", got)
-	}
-	secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
-	if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
-		t.Errorf("second pipeline: %s, want success", pl.Status)
-	}
-	if _, _, err := c.Pipelines.CancelPipelineBuild(p.ID, first.ID); err != nil {
-		t.Fatal(err)
-	}
+	autoCancelWant(t, c, p.ID, first.ID, "first pipeline after the second push", "running")
+	autoCancelPasses(t, c, p.ID, second.ID)
+	autoCancelStop(t, c, p.ID, first.ID)
 }
 
 // TestAutoCancelChildPipelines: a push cancels the older pipeline whose
@@ -160,18 +156,11 @@ func TestAutoCancelChildPipelines(t *testing.T) {
 
 	second := mrCommit(t, c, p.ID, "main", "fast", false)
 	for what, id := range map[string]int64{"parent": first.ID, "child": firstChild.ID} {
-		if got := autoCancelStatus(t, c, p.ID, id); got != "canceled" {
-			t.Errorf("first %s pipeline after the second push: %s, want canceled", what, got)
-		}
+		autoCancelWant(t, c, p.ID, id, "first "+what+" pipeline after the second push", "canceled")
 	}
-	secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
+	secondPl := autoCancelPasses(t, c, p.ID, second.ID)
 	secondChild := downstreamWaitBridge(t, c, p.ID, secondPl.ID, "child").DownstreamPipeline
-	if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
-		t.Errorf("second pipeline: %s, want success", pl.Status)
-	}
-	if got := autoCancelStatus(t, c, p.ID, secondChild.ID); got != "success" {
-		t.Errorf("second child pipeline: %s, want success", got)
-	}
+	autoCancelWant(t, c, p.ID, secondChild.ID, "second child pipeline", "success")
 }
 
 // autoCancelOnNewCommitYAML has two jobs sleeping side by side until
@@ -217,16 +206,9 @@ func TestAutoCancelOnNewCommit(t *testing.T) {
 					t.Errorf("first pipeline's %s after the second push: %s, want %s", name, jobs[name].Status, status)
 				}
 			}
-			if got := autoCancelStatus(t, c, p.ID, first.ID); got != "running" {
-				t.Errorf("first pipeline: %s, want running", got)
-			}
-			secondPl := autoCancelPipelineAt(t, c, p.ID, "main", second.ID)
-			if pl := pipelineWait(t, c, p.ID, secondPl.ID, "success", "failed", "canceled"); pl.Status != "success" {
-				t.Errorf("second pipeline: %s, want success", pl.Status)
-			}
-			if _, _, err := c.Pipelines.CancelPipelineBuild(p.ID, first.ID); err != nil {
-				t.Fatal(err)
-			}
+			autoCancelWant(t, c, p.ID, first.ID, "first pipeline", "running")
+			autoCancelPasses(t, c, p.ID, second.ID)
+			autoCancelStop(t, c, p.ID, first.ID)
 		})
 	}
 }
