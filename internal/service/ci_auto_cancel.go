@@ -18,10 +18,10 @@ const (
 // cancelRedundantPipelines cancels the older pipelines of a new pipeline's
 // ref that it makes redundant, as GitLab's CancelRedundantPipelinesService:
 // a pipeline still active, created before pl (a child pipeline: its root
-// pipeline), on a commit that is neither pl's nor the ref's head. How is
-// the older pipeline's workflow:auto_cancel:on_new_commit: conservative
-// (the default) cancels it whole when its started builds are all
-// interruptible, interruptible cancels its interruptible jobs, none
+// pipeline), on a commit that is neither pl's nor the ref's head. The
+// older pipeline's workflow:auto_cancel:on_new_commit says how:
+// conservative (the default) cancels it whole when its started builds are
+// all interruptible, interruptible cancels its interruptible jobs, none
 // nothing. A child pipeline cancels nothing; each candidate child
 // pipeline is judged on its own jobs, so a canceled pipeline's children
 // are not canceled with it.

@@ -217,8 +217,8 @@ func (s *Service) CancelPipeline(ctx context.Context, id *auth.Identity, ref str
 	return s.pipelineFor(ctx, id, ref, pipelineID, access.ReadPipeline)
 }
 
-// cancelScope says what cancelPipeline reaches besides the pipeline's
-// jobs.
+// cancelScope widens or narrows cancelPipeline, which with the zero scope
+// cancels every job of the pipeline that has not ended.
 type cancelScope struct {
 	// children: its child pipelines too (GitLab's cascade_to_children).
 	children bool
