@@ -81,6 +81,9 @@ type Pipeline struct {
 	CommittedAt      *time.Time
 	Duration         *int64 // seconds
 	QueuedDuration   *int64 // seconds
+	// AutoCancelOnNewCommit is its workflow:auto_cancel:on_new_commit:
+	// conservative, interruptible or none.
+	AutoCancelOnNewCommit string
 }
 
 // PipelineVariable is a variable given to one pipeline.

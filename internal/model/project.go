@@ -32,6 +32,9 @@ type Project struct {
 	// ForksCount counts the projects forked from this one.
 	ForksCount          int
 	MRDefaultTargetSelf bool
+	// AutoCancelPendingPipelines: a new pipeline cancels its ref's
+	// redundant older ones (GitLab's auto_cancel_pending_pipelines).
+	AutoCancelPendingPipelines bool
 	// ImportStatus is GitLab's: "none", or "finished" for a fork.
 	ImportStatus string
 	MergeSettings

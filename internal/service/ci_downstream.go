@@ -323,7 +323,7 @@ func (s *Service) cancelChildPipelines(ctx context.Context, pipelineID int64) er
 		return err
 	}
 	for _, id := range children {
-		if err := s.cancelPipelineJobs(ctx, id); err != nil {
+		if err := s.cancelPipeline(ctx, id, cancelScope{children: true}); err != nil {
 			return err
 		}
 	}

@@ -99,6 +99,7 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 	if compiled.WorkflowName != "" {
 		pl.Name = &compiled.WorkflowName
 	}
+	pl.AutoCancelOnNewCommit = compiled.AutoCancelOnNewCommit
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := insertPipeline(ctx, q, pl, in); err != nil {
 			return err
@@ -128,6 +129,12 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 	}
 	if err := s.processPipeline(ctx, pl.ID); err != nil {
 		return nil, err
+	}
+	if p.AutoCancelPendingPipelines {
+		// The new pipeline stands whatever happens to the older ones.
+		if err := s.cancelRedundantPipelines(ctx, pl); err != nil {
+			s.log.ErrorContext(ctx, "cancel redundant pipelines", "project_id", p.ID, "pipeline_id", pl.ID, "err", err)
+		}
 	}
 	return s.db.Queries().PipelineByID(ctx, pl.ID)
 }

@@ -211,26 +211,41 @@ func (s *Service) CancelPipeline(ctx context.Context, id *auth.Identity, ref str
 	if _, err := s.pipelineFor(ctx, id, ref, pipelineID, access.UpdatePipeline); err != nil {
 		return nil, err
 	}
-	if err := s.cancelPipelineJobs(ctx, pipelineID); err != nil {
+	if err := s.cancelPipeline(ctx, pipelineID, cancelScope{children: true}); err != nil {
 		return nil, err
 	}
 	return s.pipelineFor(ctx, id, ref, pipelineID, access.ReadPipeline)
 }
 
-// cancelPipelineJobs cancels every job of a pipeline that has not ended,
-// and its child pipelines, then processes it.
-func (s *Service) cancelPipelineJobs(ctx context.Context, pipelineID int64) error {
+// cancelScope widens or narrows cancelPipeline, which with the zero scope
+// cancels every job of the pipeline that has not ended.
+type cancelScope struct {
+	// children: its child pipelines too (GitLab's cascade_to_children).
+	children bool
+	// interruptibleOnly: only its interruptible builds and bridges
+	// (GitLab's safe_cancellation).
+	interruptibleOnly bool
+}
+
+// cancelPipeline cancels the jobs of a pipeline that have not ended, and
+// what scope adds, then processes it.
+func (s *Service) cancelPipeline(ctx context.Context, pipelineID int64, scope cancelScope) error {
 	jobs, err := s.db.Queries().JobsOfPipeline(ctx, pipelineID)
 	if err != nil {
 		return err
 	}
 	for _, j := range latestJobs(jobs) {
+		if scope.interruptibleOnly && (!j.Interruptible || j.Type == model.JobTypeCommitStatus) {
+			continue
+		}
 		if err := s.cancelJob(ctx, j); err != nil {
 			return err
 		}
 	}
-	if err := s.cancelChildPipelines(ctx, pipelineID); err != nil {
-		return err
+	if scope.children {
+		if err := s.cancelChildPipelines(ctx, pipelineID); err != nil {
+			return err
+		}
 	}
 	return s.processPipeline(ctx, pipelineID)
 }

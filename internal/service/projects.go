@@ -38,6 +38,9 @@ type ProjectInput struct {
 	Topics               *[]string
 	// MRDefaultTargetSelf is shown for forks only, as GitLab.
 	MRDefaultTargetSelf *bool
+	// AutoCancelPendingPipelines is auto_cancel_pending_pipelines
+	// "enabled" (true) or "disabled".
+	AutoCancelPendingPipelines *bool
 	// Namespace is a namespace id or full path; create only.
 	Namespace *string
 	MergeSettingsInput
@@ -175,6 +178,7 @@ func applyProjectInput(p *model.Project, in *ProjectInput) {
 	set(&p.LFSEnabled, in.LFSEnabled)
 	set(&p.RequestAccessEnabled, in.RequestAccessEnabled)
 	set(&p.MRDefaultTargetSelf, in.MRDefaultTargetSelf)
+	set(&p.AutoCancelPendingPipelines, in.AutoCancelPendingPipelines)
 	in.MergeSettingsInput.apply(&p.MergeSettings)
 	if in.Topics != nil {
 		p.Topics = normalizeProjectTopics(*in.Topics)

@@ -93,7 +93,7 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 	p := &model.Project{Name: strings.TrimSpace(*in.Name), Path: *in.Path, VisibilityLevel: access.Private,
 		EmptyRepo: true, ImportStatus: "none", IssuesEnabled: true, MergeRequestsEnabled: true, WikiEnabled: true, JobsEnabled: true,
 		SnippetsEnabled: true, LFSEnabled: true, RequestAccessEnabled: true, Topics: []string{}, DefaultBranch: &plan.branch,
-		MergeSettings: model.DefaultMergeSettings()}
+		AutoCancelPendingPipelines: true, MergeSettings: model.DefaultMergeSettings()}
 	applyProjectInput(p, &in)
 	if in.fork != nil {
 		in.fork.apply(p)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -13,7 +14,7 @@ const IIDPipelines = "ci_pipelines"
 
 const pipelineColumns = `id, project_id, iid, ref, tag, sha, before_sha, source, status, user_id, name,
 	yaml_errors, failure_reason, protected, merge_request_id, parent_pipeline_id, created_at, updated_at,
-	started_at, finished_at, committed_at, duration, queued_duration, pipeline_schedule_id`
+	started_at, finished_at, committed_at, duration, queued_duration, pipeline_schedule_id, auto_cancel_on_new_commit`
 
 func scanPipeline(s scanner) (*model.Pipeline, error) {
 	var p model.Pipeline
@@ -22,7 +23,8 @@ func scanPipeline(s scanner) (*model.Pipeline, error) {
 	var created, updated int64
 	if err := s.Scan(&p.ID, &p.ProjectID, &p.IID, &p.Ref, &p.Tag, &p.SHA, &p.BeforeSHA, &p.Source, &p.Status,
 		&p.UserID, &name, &yamlErrors, &failure, &p.Protected, &p.MergeRequestID, &p.ParentPipelineID,
-		&created, &updated, &started, &finished, &committed, &p.Duration, &p.QueuedDuration, &p.ScheduleID); err != nil {
+		&created, &updated, &started, &finished, &committed, &p.Duration, &p.QueuedDuration, &p.ScheduleID,
+		&p.AutoCancelOnNewCommit); err != nil {
 		return nil, wrapErr(err)
 	}
 	p.Name, p.YAMLErrors, p.FailureReason = fromNullStr(name), fromNullStr(yamlErrors), fromNullStr(failure)
@@ -40,12 +42,14 @@ func (q *Queries) InsertPipeline(ctx context.Context, p *model.Pipeline) error {
 	}
 	now := q.Now()
 	p.IID, p.CreatedAt, p.UpdatedAt = iid, now, now
+	p.AutoCancelOnNewCommit = cmp.Or(p.AutoCancelOnNewCommit, "conservative")
 	id, err := q.insert(ctx, `INSERT INTO ci_pipelines (project_id, iid, ref, tag, sha, before_sha, source, status,
 		user_id, name, yaml_errors, failure_reason, protected, merge_request_id, parent_pipeline_id, created_at,
-		updated_at, committed_at, pipeline_schedule_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		updated_at, committed_at, pipeline_schedule_id, auto_cancel_on_new_commit)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ProjectID, p.IID, p.Ref, p.Tag, p.SHA, p.BeforeSHA, p.Source, p.Status, p.UserID, nullStr(p.Name),
 		nullStr(p.YAMLErrors), nullStr(p.FailureReason), p.Protected, p.MergeRequestID, p.ParentPipelineID,
-		ms(now), ms(now), nullMS(p.CommittedAt), p.ScheduleID)
+		ms(now), ms(now), nullMS(p.CommittedAt), p.ScheduleID, p.AutoCancelOnNewCommit)
 	if err != nil {
 		return fmt.Errorf("store: insert pipeline: %w", err)
 	}

@@ -14,7 +14,8 @@ const projectColumns = `p.id, p.namespace_id, p.name, p.path, p.description, p.v
 	p.archived, p.empty_repo, p.initialize_with_readme, p.creator_id, p.issues_enabled,
 	p.merge_requests_enabled, p.wiki_enabled, p.jobs_enabled, p.snippets_enabled, p.lfs_enabled,
 	p.request_access_enabled, p.topics, p.marked_for_deletion_on, p.created_at, p.updated_at,
-	p.last_activity_at, p.forked_from_project_id, p.forks_count, p.mr_default_target_self, p.import_status, ` + mergeSettingsColumns
+	p.last_activity_at, p.forked_from_project_id, p.forks_count, p.mr_default_target_self, p.import_status,
+	p.auto_cancel_pending_pipelines, ` + mergeSettingsColumns
 
 // projectFrom is the FROM clause every project query uses, so that each
 // project arrives with its namespace in one round trip.
@@ -46,7 +47,8 @@ func scanProjectThen(s scanner, rest func(scanner) error) (*model.Project, error
 		&p.VisibilityLevel, &defBranch, &p.Archived, &p.EmptyRepo, &p.InitializeWithReadme, &creator,
 		&p.IssuesEnabled, &p.MergeRequestsEnabled, &p.WikiEnabled, &p.JobsEnabled, &p.SnippetsEnabled,
 		&p.LFSEnabled, &p.RequestAccessEnabled, &topics, &marked, &created, &updated, &activity,
-		&forkedFrom, &p.ForksCount, &p.MRDefaultTargetSelf, &p.ImportStatus}, ms.dest(&p.MergeSettings)...)})
+		&forkedFrom, &p.ForksCount, &p.MRDefaultTargetSelf, &p.ImportStatus, &p.AutoCancelPendingPipelines},
+		ms.dest(&p.MergeSettings)...)})
 	if err != nil {
 		return nil, wrapErr(err)
 	}
@@ -136,11 +138,12 @@ func (q *Queries) UpdateProject(ctx context.Context, p *model.Project) error {
 		default_branch = ?, archived = ?, empty_repo = ?, issues_enabled = ?, merge_requests_enabled = ?,
 		wiki_enabled = ?, jobs_enabled = ?, snippets_enabled = ?, lfs_enabled = ?, request_access_enabled = ?,
 		topics = ?, marked_for_deletion_on = ?, updated_at = ?, last_activity_at = ?, mr_default_target_self = ?,
-		`+mergeSettingsSet+` WHERE id = ?`, append([]any{
+		auto_cancel_pending_pipelines = ?, `+mergeSettingsSet+` WHERE id = ?`, append([]any{
 		p.Name, p.Path, p.Description, p.VisibilityLevel, nullStr(p.DefaultBranch), p.Archived, p.EmptyRepo,
 		p.IssuesEnabled, p.MergeRequestsEnabled, p.WikiEnabled, p.JobsEnabled, p.SnippetsEnabled,
 		p.LFSEnabled, p.RequestAccessEnabled, strings.Join(p.Topics, ","), nullStr(p.MarkedForDeletionOn),
-		ms(p.UpdatedAt), ms(p.LastActivityAt), p.MRDefaultTargetSelf}, append(mergeSettingsArgs(p.MergeSettings), p.ID)...)...)
+		ms(p.UpdatedAt), ms(p.LastActivityAt), p.MRDefaultTargetSelf, p.AutoCancelPendingPipelines},
+		append(mergeSettingsArgs(p.MergeSettings), p.ID)...)...)
 	if err != nil {
 		return fmt.Errorf("store: update project: %w", err)
 	}

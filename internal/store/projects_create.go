@@ -65,13 +65,14 @@ func (q *Queries) insertProjectRow(ctx context.Context, p *model.Project) (int64
 		default_branch, archived, empty_repo, initialize_with_readme, creator_id, issues_enabled,
 		merge_requests_enabled, wiki_enabled, jobs_enabled, snippets_enabled, lfs_enabled,
 		request_access_enabled, topics, created_at, updated_at, last_activity_at, forked_from_project_id,
-		mr_default_target_self, import_status, `+mergeSettingsInsert+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+mergeSettingsValues+`)`,
+		mr_default_target_self, import_status, auto_cancel_pending_pipelines, `+mergeSettingsInsert+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+mergeSettingsValues+`)`,
 		append([]any{p.NamespaceID, p.Name, p.Path, p.Description, p.VisibilityLevel, nullStr(p.DefaultBranch), p.Archived,
 			p.EmptyRepo, p.InitializeWithReadme, p.CreatorID, p.IssuesEnabled, p.MergeRequestsEnabled,
 			p.WikiEnabled, p.JobsEnabled, p.SnippetsEnabled, p.LFSEnabled, p.RequestAccessEnabled,
 			strings.Join(p.Topics, ","), ms(p.CreatedAt), ms(p.UpdatedAt), ms(p.LastActivityAt), p.ForkedFromID,
-			p.MRDefaultTargetSelf, cmp.Or(p.ImportStatus, "none")}, mergeSettingsArgs(p.MergeSettings)...)...)
+			p.MRDefaultTargetSelf, cmp.Or(p.ImportStatus, "none"), p.AutoCancelPendingPipelines},
+			mergeSettingsArgs(p.MergeSettings)...)...)
 }
 
 // NewProject is a project to insert with the rows it starts with.

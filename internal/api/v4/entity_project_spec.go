@@ -135,7 +135,7 @@ func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, readme *
 		MonitorAccessLevel: "enabled", ModelExperimentsAccessLevel: "enabled", ModelRegistryAccessLevel: "enabled",
 		EmailsEnabled: true, SharedRunnersEnabled: true, LFSEnabled: p.LFSEnabled, CreatorID: p.CreatorID,
 		ImportStatus: p.ImportStatus, UpdatedAt: ts(p.UpdatedAt), CIDefaultGitDepth: 20, BuildTimeout: 3600,
-		AutoCancelPendingPipelines: "enabled", SharedWithGroups: []any{},
+		AutoCancelPendingPipelines: projectFeatureLevel(p.AutoCancelPendingPipelines), SharedWithGroups: []any{},
 		RequestAccessEnabled: p.RequestAccessEnabled, PrintingMergeRequestLinkEnabled: true,
 		OnlyAllowMergeIfPipelineSucceeds:          p.OnlyAllowMergeIfPipelineSucceeds,
 		AllowMergeOnSkippedPipeline:               p.AllowMergeOnSkippedPipeline,

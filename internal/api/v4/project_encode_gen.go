@@ -249,8 +249,13 @@ func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *mo
 	dst = append(dst, `","import_error":null,"open_issues_count":0,"updated_at":"`...)
 	dst = appendTS(dst, p.UpdatedAt)
 	dst = append(dst, `","ci_default_git_depth":20,"ci_config_path":null,"public_jobs":false`+
-		`,"build_timeout":3600,"auto_cancel_pending_pipelines":"enabled","shared_with_groups":[]`+
-		`,"only_allow_merge_if_pipeline_succeeds":`...)
+		`,"build_timeout":3600,"auto_cancel_pending_pipelines":`...)
+	if p.AutoCancelPendingPipelines {
+		dst = append(dst, `"enabled"`...)
+	} else {
+		dst = append(dst, `"disabled"`...)
+	}
+	dst = append(dst, `,"shared_with_groups":[],"only_allow_merge_if_pipeline_succeeds":`...)
 	dst = strconv.AppendBool(dst, p.MergeSettings.OnlyAllowMergeIfPipelineSucceeds)
 	dst = append(dst, `,"allow_merge_on_skipped_pipeline":`...)
 	dst = strconv.AppendBool(dst, p.MergeSettings.AllowMergeOnSkippedPipeline)

@@ -112,6 +112,14 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 	if err := mergeSettingsInput(p, &in.MergeSettingsInput); err != nil {
 		return in, err
 	}
+	autoCancel, ok, err := p.oneOf("auto_cancel_pending_pipelines", "enabled", "disabled")
+	if err != nil {
+		return in, err
+	}
+	if ok {
+		b := autoCancel == "enabled"
+		in.AutoCancelPendingPipelines = &b
+	}
 	for _, name := range []string{"tag_list", "topics"} {
 		t, ok, err := p.strList(name)
 		if err != nil {

@@ -205,7 +205,15 @@ func (c *compiler) parseWorkflow(v any, e *errs) *Map {
 	if r, ok := m.Get("rules"); ok {
 		for _, rule := range flatten(r) {
 			c.checkRule("workflow:rules:rule", rule, e)
+			if m, ok := rule.(*Map); ok {
+				if ac, ok := m.Get("auto_cancel"); ok {
+					checkAutoCancel("workflow:rules:rule:auto_cancel", ac, e)
+				}
+			}
 		}
+	}
+	if ac, ok := m.Get("auto_cancel"); ok {
+		checkAutoCancel("workflow:auto_cancel", ac, e)
 	}
 	if n, ok := m.Get("name"); ok {
 		if s, ok := n.(string); !ok || len(s) > 255 {

@@ -21,6 +21,8 @@ func (c *compiler) evaluate(ctx context.Context, cfg *config) (*Pipeline, error)
 		}
 	}
 	lookup := func(n string) (string, bool) { v, ok := vars[n]; return v, ok }
+	ac, _ := cfg.workflow.Get("auto_cancel")
+	p.AutoCancelOnNewCommit = onNewCommit(ac)
 	if r, ok := cfg.workflow.Get("rules"); ok {
 		o, err := c.match(ctx, flatten(r), lookup)
 		if err != nil {
@@ -38,6 +40,10 @@ func (c *compiler) evaluate(ctx context.Context, cfg *config) (*Pipeline, error)
 			for _, x := range wv {
 				vars[x.Key] = x.Value
 			}
+		}
+		// The matching rule's auto_cancel overrides the workflow's.
+		if ac, _ := o.rule.Get("auto_cancel"); onNewCommit(ac) != "" {
+			p.AutoCancelOnNewCommit = onNewCommit(ac)
 		}
 	}
 	if n, ok := cfg.workflow.Get("name"); ok {

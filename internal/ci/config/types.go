@@ -81,7 +81,10 @@ type Pipeline struct {
 	Jobs         []*Job
 	Variables    []Variable
 	WorkflowName string
-	Warnings     []string
+	// AutoCancelOnNewCommit is workflow:auto_cancel:on_new_commit
+	// (conservative, interruptible or none; "" when not set).
+	AutoCancelOnNewCommit string
+	Warnings              []string
 }
 
 // Variable is a YAML-defined variable.
