@@ -194,6 +194,12 @@ func (a *API) getJobArtifactFile(w http.ResponseWriter, r *http.Request, c *call
 		return err
 	}
 	body, _, err := a.svc.ArtifactEntry(r.Context(), c.id, r.PathValue("id"), id, r.PathValue("artifact_path"))
+	return sendArtifactEntry(w, body, err)
+}
+
+// sendArtifactEntry streams one file of an artifacts archive, which it
+// closes, or returns err, the opening's failure.
+func sendArtifactEntry(w http.ResponseWriter, body io.ReadCloser, err error) error {
 	if err != nil {
 		return err
 	}
@@ -213,13 +219,7 @@ func (a *API) getRefArtifactFile(w http.ResponseWriter, r *http.Request, c *call
 	}
 	body, _, err := a.svc.LatestArtifactEntry(r.Context(), c.id, r.PathValue("id"),
 		strings.TrimSpace(r.PathValue("ref_name")), job, r.PathValue("artifact_path"))
-	if err != nil {
-		return err
-	}
-	defer body.Close()
-	w.Header().Set("Content-Type", "application/octet-stream")
-	_, err = io.Copy(w, body)
-	return err
+	return sendArtifactEntry(w, body, err)
 }
 
 // deleteJobArtifacts is DELETE /projects/:id/jobs/:job_id/artifacts.
