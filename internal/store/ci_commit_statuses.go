@@ -45,10 +45,11 @@ func (q *Queries) CommitStatuses(ctx context.Context, f model.CommitStatusFilter
 	return js, total, err
 }
 
-// NewestPipelineOfSHA returns the newest pipeline of a project for sha,
-// restricted to ref and to pipeline id when they are given.
+// NewestPipelineOfSHA returns the newest pipeline of a project for sha
+// (not a child pipeline), restricted to ref and to pipeline id when they
+// are given.
 func (q *Queries) NewestPipelineOfSHA(ctx context.Context, projectID int64, sha, ref string, id int64) (*model.Pipeline, error) {
-	query := "SELECT " + pipelineColumns + " FROM ci_pipelines WHERE project_id = ? AND sha = ?"
+	query := "SELECT " + pipelineColumns + " FROM ci_pipelines WHERE project_id = ? AND sha = ? AND " + notChildPipeline
 	args := []any{projectID, sha}
 	if ref != "" {
 		query, args = query+" AND ref = ?", append(args, ref)

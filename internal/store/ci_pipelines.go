@@ -139,7 +139,7 @@ func pipelineWhere(f model.PipelineFilter) (string, []any) {
 	}
 	if f.Source != "parent_pipeline" {
 		// Child pipelines show under their parent, as GitLab's no_child.
-		w += " AND source <> 'parent_pipeline'"
+		w += " AND " + notChildPipeline
 	}
 	if f.UserID != nil {
 		add("user_id = ?", *f.UserID)
@@ -197,10 +197,14 @@ func (q *Queries) Pipelines(ctx context.Context, f model.PipelineFilter) ([]*mod
 	return ps, total, err
 }
 
+// notChildPipeline leaves child pipelines out (GitLab's ci_sources, no_child)
+// for a ref's latest pipeline, a commit's last one and the pipeline list.
+const notChildPipeline = "source <> 'parent_pipeline'"
+
 // LatestPipeline returns the newest pipeline of a ref (and sha, when not
 // empty).
 func (q *Queries) LatestPipeline(ctx context.Context, projectID int64, ref, sha string) (*model.Pipeline, error) {
-	query := "SELECT " + pipelineColumns + " FROM ci_pipelines WHERE project_id = ? AND ref = ?"
+	query := "SELECT " + pipelineColumns + " FROM ci_pipelines WHERE project_id = ? AND ref = ? AND " + notChildPipeline
 	args := []any{projectID, ref}
 	if sha != "" {
 		query += " AND sha = ?"

@@ -102,6 +102,16 @@ func TestDownstreamChildPipeline(t *testing.T) {
 	if len(list) != 1 || list[0].ID != child.ID {
 		t.Errorf("parent_pipeline pipelines %v", list)
 	}
+	// The ref's latest pipeline and the commit's last_pipeline are the
+	// parent, newer child or not (GitLab's ci_sources leave children out).
+	latest, _, err := c.Pipelines.GetLatestPipeline(p.ID, &gitlab.GetLatestPipelineOptions{Ref: gitlab.Ptr("main")})
+	if err != nil || latest.ID != parent.ID {
+		t.Errorf("latest pipeline of main %v (%v), want the parent %d", latest, err, parent.ID)
+	}
+	commit, _, err := c.Commits.GetCommit(p.ID, parent.SHA, nil)
+	if err != nil || commit.LastPipeline == nil || commit.LastPipeline.ID != parent.ID {
+		t.Errorf("commit's last_pipeline %v (%v), want the parent %d", commit, err, parent.ID)
+	}
 	// A scope keeps the bridges of that status.
 	failed, _, err := c.Jobs.ListPipelineBridges(p.ID, parent.ID, &gitlab.ListJobsOptions{
 		Scope: &[]gitlab.BuildStateValue{gitlab.Failed}})
