@@ -181,9 +181,15 @@ func (s *Service) jobDependencies(ctx context.Context, j *model.Job, spec *jobSp
 func (s *Service) jobVariables(ctx context.Context, j *model.Job, p *model.Project, pl *model.Pipeline, spec *jobSpec,
 	runner *model.Runner, token, baseURL string) ([]protocol.Variable, error) {
 	q := s.db.Queries()
+	// GITLAB_USER_* are the job's user (GitLab's build.user): the
+	// pipeline's, or who played or retried the job.
+	userID := j.UserID
+	if userID == nil {
+		userID = pl.UserID
+	}
 	var user *model.User
-	if pl.UserID != nil {
-		u, err := q.UserByID(ctx, *pl.UserID)
+	if userID != nil {
+		u, err := q.UserByID(ctx, *userID)
 		if err == nil {
 			user = u
 		}

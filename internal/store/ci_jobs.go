@@ -170,19 +170,19 @@ func (q *Queries) Jobs(ctx context.Context, f model.JobFilter) ([]*model.Job, in
 }
 
 // SetJobStatus moves a job from one of the statuses in from to status
-// and writes its times; false when it was in none of them (another
+// and writes its times and its user (a played job becomes its player's); false when it was in none of them (another
 // writer moved it first).
 func (q *Queries) SetJobStatus(ctx context.Context, j *model.Job, from []string) (bool, error) {
 	j.UpdatedAt = q.Now()
 	args := []any{j.Status, nullMS(j.QueuedAt), nullMS(j.StartedAt), nullMS(j.FinishedAt), nullMS(j.ScheduledAt),
 		nullStr(j.FailureReason), j.ExitCode, nullStr(j.TokenDigest), j.RunnerID, j.Coverage,
-		nullMS(j.ArtifactsExpireAt), j.AllowFailure, ms(j.UpdatedAt), j.ID}
+		nullMS(j.ArtifactsExpireAt), j.AllowFailure, j.UserID, ms(j.UpdatedAt), j.ID}
 	for _, s := range from {
 		args = append(args, s)
 	}
 	res, err := q.exec(ctx, `UPDATE ci_builds SET status = ?, queued_at = ?, started_at = ?, finished_at = ?,
 		scheduled_at = ?, failure_reason = ?, exit_code = ?, token_digest = ?, runner_id = ?, coverage = ?,
-		artifacts_expire_at = ?, allow_failure = ?, updated_at = ? WHERE id = ? AND status IN (`+placeholders(len(from))+")", args...)
+		artifacts_expire_at = ?, allow_failure = ?, user_id = ?, updated_at = ? WHERE id = ? AND status IN (`+placeholders(len(from))+")", args...)
 	if err != nil {
 		return false, fmt.Errorf("store: set job status: %w", wrapErr(err))
 	}

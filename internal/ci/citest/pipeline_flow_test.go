@@ -152,8 +152,16 @@ later:
 			later.Status, later.StartedAt, jobs["build"].FinishedAt)
 	}
 	eventually(t, 5*time.Second, "no ci_housekeeping run completed on River", func() bool { return riverRuns(t, s, "ci_housekeeping") > 0 })
-	if _, _, err := c.Jobs.PlayJob(p.ID, jobs["deploy"].ID, &gitlab.PlayJobOptions{}); err != nil {
+	// Played by another Maintainer, the job becomes theirs (its user, and
+	// GITLAB_USER_LOGIN in its log), as GitLab's play does.
+	player := s.NewUser(t, "player")
+	pipelineMembers(t, c, p.ID, map[*labtest.User]gitlab.AccessLevelValue{player: gitlab.MaintainerPermissions})
+	played, _, err := s.Client(t, player.Token).Jobs.PlayJob(p.ID, jobs["deploy"].ID, &gitlab.PlayJobOptions{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if played.User == nil || played.User.ID != player.ID {
+		t.Errorf("played job's user %+v, want %s", played.User, player.Username)
 	}
 	for deadline := time.Now().Add(60 * time.Second); ; {
 		j, _, err := c.Jobs.GetJob(p.ID, jobs["deploy"].ID)
@@ -168,7 +176,7 @@ later:
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if !strings.Contains(pipelineTrace(t, c, p.ID, jobs["deploy"].ID), "deployed by root") {
+	if !strings.Contains(pipelineTrace(t, c, p.ID, jobs["deploy"].ID), "deployed by player") {
 		t.Error("the played job's log lacks its output")
 	}
 	// A job that is not manual does not play.
