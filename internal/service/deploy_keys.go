@@ -54,21 +54,32 @@ func (s *Service) ListDeployKeys(ctx context.Context, id *auth.Identity, public 
 	if err != nil {
 		return nil, err
 	}
+	// Every key's links and their projects in two queries, not per key.
+	ids := make([]int64, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	links, err := q.DeployKeyLinksOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	projectIDs := make([]int64, len(links))
+	for i, l := range links {
+		projectIDs[i] = l.ProjectID
+	}
+	projects, err := q.ProjectsByIDs(ctx, projectIDs)
+	if err != nil {
+		return nil, err
+	}
+	byKey := make(map[int64][]ProjectLink, len(keys))
+	for _, l := range links {
+		if p := projects[l.ProjectID]; p != nil {
+			byKey[l.DeployKeyID] = append(byKey[l.DeployKeyID], ProjectLink{Project: p, CanPush: l.CanPush})
+		}
+	}
 	out := make([]*DeployKeyView, len(keys))
 	for i, k := range keys {
-		v := &DeployKeyView{Key: k}
-		links, err := q.DeployKeyLinks(ctx, k.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range links {
-			p, err := q.ProjectByID(ctx, l.ProjectID)
-			if err != nil {
-				return nil, fmt.Errorf("service: deploy key project: %w", err)
-			}
-			v.Projects = append(v.Projects, ProjectLink{Project: p, CanPush: l.CanPush})
-		}
-		out[i] = v
+		out[i] = &DeployKeyView{Key: k, Projects: byKey[k.ID]}
 	}
 	return out, nil
 }

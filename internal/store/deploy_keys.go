@@ -105,3 +105,17 @@ func (q *Queries) DisableDeployKey(ctx context.Context, keyID, projectID int64) 
 	}
 	return nil
 }
+
+// DeployKeyLinksOf lists the project links of several deploy keys, by key
+// and then link id.
+func (q *Queries) DeployKeyLinksOf(ctx context.Context, keyIDs []int64) ([]*model.DeployKeyProject, error) {
+	if len(keyIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, "SELECT "+deployKeyProjectColumns+" FROM deploy_keys_projects WHERE deploy_key_id IN ("+
+		placeholders(len(keyIDs))+") ORDER BY deploy_key_id, id", int64Args(keyIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list deploy keys' projects: %w", err)
+	}
+	return collect(rows, scanDeployKeyProject)
+}

@@ -379,3 +379,24 @@ func (q *Queries) ProjectIDsMarkedForDeletion(ctx context.Context, limit int) ([
 	}
 	return out, nil
 }
+
+// ProjectsByIDs returns the projects of ids by id (unknown ids are left
+// out).
+func (q *Queries) ProjectsByIDs(ctx context.Context, ids []int64) (map[int64]*model.Project, error) {
+	out := make(map[int64]*model.Project, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.query(ctx, projectSelect+" WHERE p.id IN ("+placeholders(len(ids))+")", int64Args(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: projects by ids: %w", err)
+	}
+	ps, err := collect(rows, scanProject)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		out[p.ID] = p
+	}
+	return out, nil
+}
