@@ -1,0 +1,143 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
+)
+
+// The allowlist's bounds (ApplicationSetting's validations).
+const (
+	maxOutboundAllowlist      = 1000
+	maxOutboundAllowlistEntry = 255
+)
+
+// ApplicationSettingsInput changes the instance's settings; nil fields
+// keep their values.
+type ApplicationSettingsInput struct {
+	AllowLocalRequestsFromWebHooksAndServices *bool
+	AllowLocalRequestsFromSystemHooks         *bool
+	OutboundLocalRequestsAllowlist            *[]string
+}
+
+// ApplicationSettings returns the instance's settings to an
+// administrator (GET /application/settings).
+func (s *Service) ApplicationSettings(ctx context.Context, id *auth.Identity) (*model.ApplicationSettings, error) {
+	if err := requireAdmin(id); err != nil {
+		return nil, err
+	}
+	return s.InstanceSettings(ctx)
+}
+
+// InstanceSettings reads the instance's settings for lablet's own
+// decisions (outbound requests, limits); it checks no caller.
+func (s *Service) InstanceSettings(ctx context.Context) (*model.ApplicationSettings, error) {
+	settings, err := s.db.Queries().ApplicationSettings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("service: application settings: %w", err)
+	}
+	return settings, nil
+}
+
+// UpdateApplicationSettings changes the instance's settings as an
+// administrator (PUT /application/settings). Invalid input changes
+// nothing.
+func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identity, in ApplicationSettingsInput) (*model.ApplicationSettings, error) {
+	if err := requireAdmin(id); err != nil {
+		return nil, err
+	}
+	var allowlist []string
+	if in.OutboundLocalRequestsAllowlist != nil {
+		var err error
+		if allowlist, err = validateOutboundAllowlist(*in.OutboundLocalRequestsAllowlist); err != nil {
+			return nil, err
+		}
+	}
+	settings, err := s.db.UpdateApplicationSettings(ctx, func(as *model.ApplicationSettings) error {
+		if in.AllowLocalRequestsFromWebHooksAndServices != nil {
+			as.AllowLocalRequestsFromWebHooksAndServices = *in.AllowLocalRequestsFromWebHooksAndServices
+		}
+		if in.AllowLocalRequestsFromSystemHooks != nil {
+			as.AllowLocalRequestsFromSystemHooks = *in.AllowLocalRequestsFromSystemHooks
+		}
+		if in.OutboundLocalRequestsAllowlist != nil {
+			as.OutboundLocalRequestsAllowlist = allowlist
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("service: update application settings: %w", err)
+	}
+	return settings, nil
+}
+
+// validateOutboundAllowlist checks the allowlist's entries: hostnames
+// (a leading "*." allowed), IP addresses or ranges, each with an
+// optional port, at most 1,000 of at most 255 characters. Blank and
+// repeated entries are dropped, as GitLab's setter does.
+func validateOutboundAllowlist(entries []string) ([]string, error) {
+	v := Validation{}
+	out := []string{}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		e = strings.TrimSpace(e)
+		if e == "" || seen[e] {
+			continue
+		}
+		seen[e] = true
+		switch {
+		case utf8.RuneCountInString(e) > maxOutboundAllowlistEntry:
+			v.Add("outbound_local_requests_allowlist", fmt.Sprintf("contains an entry exceeding %d characters", maxOutboundAllowlistEntry))
+		case !validAllowlistEntry(e):
+			v.Add("outbound_local_requests_allowlist", fmt.Sprintf("contains invalid entry: %q", e))
+		}
+		out = append(out, e)
+	}
+	if len(out) > maxOutboundAllowlist {
+		v.Add("outbound_local_requests_allowlist", fmt.Sprintf("is too long (maximum is %d entries)", maxOutboundAllowlist))
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// validAllowlistEntry reports whether e is a CIDR range, an IP address
+// or a hostname, the last two with an optional :port.
+func validAllowlistEntry(e string) bool {
+	if _, err := netip.ParsePrefix(e); err == nil {
+		return true
+	}
+	if _, err := netip.ParseAddrPort(e); err == nil {
+		return true
+	}
+	if _, err := netip.ParseAddr(e); err == nil {
+		return true
+	}
+	host := strings.TrimPrefix(e, "*.")
+	if h, port, ok := strings.Cut(host, ":"); ok {
+		if port == "" || strings.Trim(port, "0123456789") != "" {
+			return false
+		}
+		host = h
+	}
+	if host == "" || len(host) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
