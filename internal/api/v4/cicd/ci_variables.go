@@ -1,9 +1,10 @@
-package v4
+package cicd
 
 import (
 	"encoding/json"
 	"net/http"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -59,10 +60,10 @@ func ciVariableRef(kind model.CIVariableOwnerKind, r *http.Request) string {
 // JSON body's {"filter": {"environment_scope": …}}. A blank one filters
 // nothing, as in Ci::VariablesFinder; a filter that is not a hash is
 // Grape's 400.
-func ciVariableFilter(p *params) (string, error) {
-	f := p.object("filter")
+func ciVariableFilter(p *v4.Params) (string, error) {
+	f := p.Object("filter")
 	if f == nil {
-		if v, ok := p.raw("filter"); ok && v != nil {
+		if v, ok := p.Raw("filter"); ok && v != nil {
 			return "", service.ParamError("filter is invalid")
 		}
 		return "", nil
@@ -78,99 +79,99 @@ func ciVariableFilter(p *params) (string, error) {
 	return "", service.ParamError("filter[environment_scope] is invalid")
 }
 
-func listCIVariables(kind model.CIVariableOwnerKind) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		list, err := a.svc.ListCIVariables(r.Context(), c.id, kind, ciVariableRef(kind, r))
+func listCIVariables(kind model.CIVariableOwnerKind) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+		list, err := a.Service().ListCIVariables(r.Context(), c.Identity(), kind, ciVariableRef(kind, r))
 		if err != nil {
 			return err
 		}
-		page := paginateSlice(a, w, r, c, list)
+		page := v4.PaginateSlice(a, w, r, c, list)
 		out := make([]any, 0, len(page))
 		for _, v := range page {
 			out = append(out, ciVariableJSON(v))
 		}
-		return writeOK(w, out)
+		return v4.WriteOK(w, out)
 	}
 }
 
-func getCIVariable(kind model.CIVariableOwnerKind) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		scope, err := ciVariableFilter(c.params)
+func getCIVariable(kind model.CIVariableOwnerKind) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+		scope, err := ciVariableFilter(c.Params())
 		if err != nil {
 			return err
 		}
-		v, err := a.svc.CIVariable(r.Context(), c.id, kind, ciVariableRef(kind, r), r.PathValue("key"), scope)
+		v, err := a.Service().CIVariable(r.Context(), c.Identity(), kind, ciVariableRef(kind, r), r.PathValue("key"), scope)
 		if err != nil {
 			return err
 		}
-		return writeOK(w, ciVariableJSON(v))
+		return v4.WriteOK(w, ciVariableJSON(v))
 	}
 }
 
-func createCIVariable(kind model.CIVariableOwnerKind) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		in, err := ciVariableInput(c.params, kind, true)
+func createCIVariable(kind model.CIVariableOwnerKind) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+		in, err := ciVariableInput(c.Params(), kind, true)
 		if err != nil {
 			return err
 		}
-		v, err := a.svc.CreateCIVariable(r.Context(), c.id, kind, ciVariableRef(kind, r), in)
+		v, err := a.Service().CreateCIVariable(r.Context(), c.Identity(), kind, ciVariableRef(kind, r), in)
 		if err != nil {
 			return err
 		}
-		return writeCreated(w, ciVariableJSON(v))
+		return v4.WriteCreated(w, ciVariableJSON(v))
 	}
 }
 
-func updateCIVariable(kind model.CIVariableOwnerKind) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		in, err := ciVariableInput(c.params, kind, false)
+func updateCIVariable(kind model.CIVariableOwnerKind) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+		in, err := ciVariableInput(c.Params(), kind, false)
 		if err != nil {
 			return err
 		}
-		scope, err := ciVariableFilter(c.params)
+		scope, err := ciVariableFilter(c.Params())
 		if err != nil {
 			return err
 		}
-		v, err := a.svc.UpdateCIVariable(r.Context(), c.id, kind, ciVariableRef(kind, r), r.PathValue("key"), scope, in)
+		v, err := a.Service().UpdateCIVariable(r.Context(), c.Identity(), kind, ciVariableRef(kind, r), r.PathValue("key"), scope, in)
 		if err != nil {
 			return err
 		}
-		return writeOK(w, ciVariableJSON(v))
+		return v4.WriteOK(w, ciVariableJSON(v))
 	}
 }
 
-func deleteCIVariable(kind model.CIVariableOwnerKind) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		scope, err := ciVariableFilter(c.params)
+func deleteCIVariable(kind model.CIVariableOwnerKind) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+		scope, err := ciVariableFilter(c.Params())
 		if err != nil {
 			return err
 		}
-		if err := a.svc.DeleteCIVariable(r.Context(), c.id, kind, ciVariableRef(kind, r), r.PathValue("key"), scope); err != nil {
+		if err := a.Service().DeleteCIVariable(r.Context(), c.Identity(), kind, ciVariableRef(kind, r), r.PathValue("key"), scope); err != nil {
 			return err
 		}
-		return writeNoContent(w)
+		return v4.WriteNoContent(w)
 	}
 }
 
 // ciVariableInput reads the parameters GitLab declares for creating
 // (create) or updating a variable of kind: the key and masked_and_hidden
 // only on creation, environment_scope not for the instance.
-func ciVariableInput(p *params, kind model.CIVariableOwnerKind, create bool) (service.CIVariableInput, error) {
+func ciVariableInput(p *v4.Params, kind model.CIVariableOwnerKind, create bool) (service.CIVariableInput, error) {
 	var in service.CIVariableInput
 	type textParam struct {
 		name string
 		max  int
 		dst  **string
 	}
-	texts := []textParam{{"value", maxBodyBytes, &in.Value}}
+	texts := []textParam{{"value", v4.MaxBodyBytes, &in.Value}}
 	if create {
-		texts = append(texts, textParam{"key", maxParamText, &in.Key})
+		texts = append(texts, textParam{"key", v4.MaxParamText, &in.Key})
 	}
 	if kind != model.CIVariableOfInstance {
-		texts = append(texts, textParam{"environment_scope", maxParamText, &in.EnvironmentScope})
+		texts = append(texts, textParam{"environment_scope", v4.MaxParamText, &in.EnvironmentScope})
 	}
 	for _, t := range texts {
-		s, ok, err := p.text(t.name, t.max)
+		s, ok, err := p.Text(t.name, t.max)
 		if err != nil {
 			return in, err
 		}
@@ -178,17 +179,17 @@ func ciVariableInput(p *params, kind model.CIVariableOwnerKind, create bool) (se
 			*t.dst = &s
 		}
 	}
-	if v, ok := p.raw("description"); ok {
+	if v, ok := p.Raw("description"); ok {
 		in.SetDescription = true
 		if v != nil {
-			d, _, err := p.text("description", maxParamText)
+			d, _, err := p.Text("description", v4.MaxParamText)
 			if err != nil {
 				return in, err
 			}
 			in.Description = &d
 		}
 	}
-	if t, ok, err := p.oneOf("variable_type", model.CIVariableEnvVar, model.CIVariableFile); err != nil {
+	if t, ok, err := p.OneOf("variable_type", model.CIVariableEnvVar, model.CIVariableFile); err != nil {
 		return in, err
 	} else if ok {
 		in.VariableType = &t
@@ -202,7 +203,7 @@ func ciVariableInput(p *params, kind model.CIVariableOwnerKind, create bool) (se
 		bools = append(bools, boolParam{"masked_and_hidden", &in.MaskedAndHidden})
 	}
 	for _, b := range bools {
-		v, ok, err := p.bool(b.name)
+		v, ok, err := p.Bool(b.name)
 		if err != nil {
 			return in, err
 		}

@@ -1,4 +1,4 @@
-package v4
+package cicd
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/ci/protocol"
 	"github.com/lablet/lablet/internal/model"
@@ -21,19 +22,19 @@ import (
 const jobRequestWait = 50 * time.Second
 
 // requestJob is POST /jobs/request: 201 with a job, 204 with none.
-func (a *API) requestJob(w http.ResponseWriter, r *http.Request, c *call) error {
-	token, _ := c.params.str("token")
-	info := c.params.object("info")
+func requestJob(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	token, _ := c.Params().Str("token")
+	info := c.Params().Object("info")
 	str := func(k string) string { v, _ := info[k].(string); return v }
-	runner, err := a.svc.RunnerForToken(r.Context(), token, model.RunnerContact{Version: str("version"),
+	runner, err := a.Service().RunnerForToken(r.Context(), token, model.RunnerContact{Version: str("version"),
 		Revision: str("revision"), Platform: str("platform"), Architecture: str("architecture"),
 		IPAddress: clientIP(r)})
 	if err != nil {
 		return err
 	}
 	wait := jobRequestWait
-	last, _ := c.params.str("last_update")
-	job, version, err := a.svc.RequestJob(r.Context(), service.JobRequest{Runner: runner, BaseURL: a.baseURL(r),
+	last, _ := c.Params().Str("last_update")
+	job, version, err := a.Service().RequestJob(r.Context(), service.JobRequest{Runner: runner, BaseURL: a.BaseURL(r),
 		Wait: wait, LastUpdate: last})
 	if err != nil {
 		return err
@@ -43,31 +44,31 @@ func (a *API) requestJob(w http.ResponseWriter, r *http.Request, c *call) error 
 		w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	return writeCreated(w, job)
+	return v4.WriteCreated(w, job)
 }
 
 // updateJob is PUT /jobs/:id, the runner reporting a job's state.
-func (a *API) updateJob(w http.ResponseWriter, r *http.Request, c *call) error {
+func updateJob(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := jobIDParam(r, "id")
 	if err != nil {
 		return err
 	}
 	var in protocol.UpdateJobRequest
-	in.Token, _ = c.params.str("token")
-	in.State, _ = c.params.str("state")
-	in.FailureReason, _ = c.params.str("failure_reason")
-	if code, ok, err := c.params.int("exit_code"); err != nil {
+	in.Token, _ = c.Params().Str("token")
+	in.State, _ = c.Params().Str("state")
+	in.FailureReason, _ = c.Params().Str("failure_reason")
+	if code, ok, err := c.Params().Int("exit_code"); err != nil {
 		return err
 	} else if ok {
 		v := int(code)
 		in.ExitCode = &v
 	}
-	status, err := a.svc.UpdateJobByRunner(r.Context(), id, in)
+	status, err := a.Service().UpdateJobByRunner(r.Context(), id, in)
 	if err != nil {
 		return jobStatusError(w, err)
 	}
 	w.Header().Set(protocol.HeaderJobStatus, status)
-	return writeOK(w, map[string]any{})
+	return v4.WriteOK(w, map[string]any{})
 }
 
 // jobStatusError answers a report about a job that is not running with
@@ -76,7 +77,7 @@ func jobStatusError(w http.ResponseWriter, err error) error {
 	var se *service.JobStatusError
 	if errors.As(err, &se) {
 		w.Header().Set(protocol.HeaderJobStatus, se.Status)
-		writeJSON(w, http.StatusForbidden, map[string]string{"message": "403 Forbidden  - " + se.Message})
+		v4.WriteJSON(w, http.StatusForbidden, map[string]string{"message": "403 Forbidden  - " + se.Message})
 		return nil
 	}
 	return err
@@ -84,7 +85,7 @@ func jobStatusError(w http.ResponseWriter, err error) error {
 
 // appendTrace is PATCH /jobs/:id/trace: 202 with the trace's Range, 416
 // at a wrong offset (the runner resends from the server's size).
-func (a *API) appendTrace(w http.ResponseWriter, r *http.Request, c *call) error {
+func appendTrace(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := jobIDParam(r, "id")
 	if err != nil {
 		return err
@@ -97,11 +98,11 @@ func (a *API) appendTrace(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return service.TooLarge()
 	}
-	status, size, err := a.svc.AppendTrace(r.Context(), id, jobToken(r, c), contentRange, body)
+	status, size, err := a.Service().AppendTrace(r.Context(), id, jobToken(r, c), contentRange, body)
 	var rangeErr *service.TraceRangeError
 	if errors.As(err, &rangeErr) {
 		w.Header().Set("Range", "0-"+strconv.FormatInt(rangeErr.Size, 10))
-		writeJSON(w, http.StatusRequestedRangeNotSatisfiable, map[string]string{"message": "416 Range Not Satisfiable"})
+		v4.WriteJSON(w, http.StatusRequestedRangeNotSatisfiable, map[string]string{"message": "416 Range Not Satisfiable"})
 		return nil
 	}
 	if err != nil {
@@ -120,20 +121,20 @@ const artifactsMultipartSlack = 1 << 20
 
 // uploadJobArtifacts is POST /jobs/:id/artifacts: multipart with a
 // "file" part, streamed to blob storage.
-func (a *API) uploadJobArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
+func uploadJobArtifacts(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := jobIDParam(r, "id")
 	if err != nil {
 		return err
 	}
 	// The multipart request carries the file and a little more: its
 	// headers and a token field.
-	limit := a.svc.MaxArtifactsSize() + artifactsMultipartSlack
+	limit := a.Service().MaxArtifactsSize() + artifactsMultipartSlack
 	token := jobToken(r, c)
 	if r.ContentLength > limit {
 		// Workhorse's authorize answers from the announced size, after
 		// the job's token, before reading a byte.
 		if token != "" {
-			if _, err := a.svc.RunnerJob(r.Context(), id, token); err != nil {
+			if _, err := a.Service().RunnerJob(r.Context(), id, token); err != nil {
 				return jobStatusError(w, err)
 			}
 		}
@@ -151,7 +152,7 @@ func (a *API) uploadJobArtifacts(w http.ResponseWriter, r *http.Request, c *call
 			return service.ParamError("file is missing")
 		}
 		if err != nil {
-			return uploadReadError(err)
+			return v4.UploadReadError(err)
 		}
 		if part.FormName() == "token" && token == "" {
 			b, _ := io.ReadAll(io.LimitReader(part, 256))
@@ -162,28 +163,28 @@ func (a *API) uploadJobArtifacts(w http.ResponseWriter, r *http.Request, c *call
 			_ = part.Close()
 			continue
 		}
-		_, err = a.svc.UploadArtifacts(r.Context(), id, service.ArtifactUpload{Token: token,
+		_, err = a.Service().UploadArtifacts(r.Context(), id, service.ArtifactUpload{Token: token,
 			Type: q.Get("artifact_type"), Format: q.Get("artifact_format"), ExpireIn: q.Get("expire_in"),
 			FileName: part.FileName(), Body: part})
 		if err != nil {
-			return jobStatusError(w, uploadReadError(err))
+			return jobStatusError(w, v4.UploadReadError(err))
 		}
-		return writeCreated(w, map[string]any{})
+		return v4.WriteCreated(w, map[string]any{})
 	}
 }
 
 // downloadJobArtifacts is the runner's GET /jobs/:id/artifacts (a
 // dependency's archive, with the downloading job's token).
-func (a *API) downloadJobArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
+func downloadJobArtifacts(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := jobIDParam(r, "id")
 	if err != nil {
 		return err
 	}
-	jid, err := a.jobIdentity(r, c)
+	jid, err := jobIdentity(a, r, c)
 	if err != nil {
 		return err
 	}
-	f, err := a.svc.RunnerArtifacts(r.Context(), jid, id)
+	f, err := a.Service().RunnerArtifacts(r.Context(), jid, id)
 	if err != nil {
 		return err
 	}
@@ -201,12 +202,12 @@ func sendArtifact(w http.ResponseWriter, r *http.Request, f *service.ArtifactFil
 
 // jobToken is the job token of a runner route: the JOB-TOKEN header or
 // the token parameter.
-func jobToken(r *http.Request, c *call) string {
+func jobToken(r *http.Request, c *v4.Call) string {
 	if t := r.Header.Get(protocol.HeaderJobToken); t != "" {
 		return t
 	}
 	for _, name := range []string{"token", "job_token"} {
-		if t, _ := c.params.str(name); t != "" {
+		if t, _ := c.Params().Str(name); t != "" {
 			return t
 		}
 	}
@@ -215,12 +216,12 @@ func jobToken(r *http.Request, c *call) string {
 
 // jobIdentity resolves the job token of a runner route (401 without a
 // running job's token), through the one authenticator every route uses.
-func (a *API) jobIdentity(r *http.Request, c *call) (*auth.Identity, error) {
+func jobIdentity(a *v4.API, r *http.Request, c *v4.Call) (*auth.Identity, error) {
 	t := jobToken(r, c)
 	if t == "" {
 		return nil, auth.ErrUnauthorized
 	}
-	return a.auth.JobToken(r.Context(), t)
+	return a.Authenticator().JobToken(r.Context(), t)
 }
 
 // jobIDParam reads a job id from the path (GitLab types it Integer).

@@ -1,10 +1,11 @@
-package v4
+package cicd
 
 import (
 	"net/http"
 	"strconv"
 	"time"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -19,21 +20,21 @@ type deploymentEntity struct {
 	SHA         string            `json:"sha"`
 	CreatedAt   string            `json:"created_at"`
 	UpdatedAt   string            `json:"updated_at"`
-	User        *basicUser        `json:"user"`
+	User        *v4.BasicUser     `json:"user"`
 	Environment *environmentBasic `json:"environment,omitempty"` // left out as an environment's last_deployment
 	Deployable  *jobEntity        `json:"deployable"`
 	Status      string            `json:"status"`
 }
 
-func (a *API) deploymentEntities(r *http.Request, views []*service.DeploymentView) ([]deploymentEntity, error) {
-	base := a.baseURL(r)
+func deploymentEntities(a *v4.API, r *http.Request, views []*service.DeploymentView) ([]deploymentEntity, error) {
+	base := a.BaseURL(r)
 	var jobs []*service.JobView
 	for _, v := range views {
 		if v.Job != nil {
 			jobs = append(jobs, v.Job)
 		}
 	}
-	jobEnts, err := a.jobEntities(r.Context(), base, jobs)
+	jobEnts, err := jobEntities(a, r.Context(), base, jobs)
 	if err != nil {
 		return nil, err
 	}
@@ -44,10 +45,10 @@ func (a *API) deploymentEntities(r *http.Request, views []*service.DeploymentVie
 	out := make([]deploymentEntity, len(views))
 	for i, v := range views {
 		d := v.Deployment
-		e := deploymentEntity{ID: d.ID, IID: d.IID, Ref: d.Ref, SHA: d.SHA, CreatedAt: ts(d.CreatedAt),
-			UpdatedAt: ts(d.UpdatedAt), Status: d.Status}
+		e := deploymentEntity{ID: d.ID, IID: d.IID, Ref: d.Ref, SHA: d.SHA, CreatedAt: v4.TS(d.CreatedAt),
+			UpdatedAt: v4.TS(d.UpdatedAt), Status: d.Status}
 		if v.User != nil {
-			u := basicUserAt(base, a.gravatar, v.User)
+			u := v4.BasicUserAt(base, a.Gravatar(), v.User)
 			e.User = &u
 		}
 		if v.Environment != nil {
@@ -62,12 +63,12 @@ func (a *API) deploymentEntities(r *http.Request, views []*service.DeploymentVie
 	return out, nil
 }
 
-func (a *API) writeDeployment(w http.ResponseWriter, r *http.Request, v *service.DeploymentView, status int) error {
-	out, err := a.deploymentEntities(r, []*service.DeploymentView{v})
+func writeDeployment(a *v4.API, w http.ResponseWriter, r *http.Request, v *service.DeploymentView, status int) error {
+	out, err := deploymentEntities(a, r, []*service.DeploymentView{v})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, out[0])
+	v4.WriteJSON(w, status, out[0])
 	return nil
 }
 
@@ -82,25 +83,25 @@ func deploymentIDParam(r *http.Request) (int64, error) {
 
 // deploymentQueryOf reads GET …/deployments' parameters, each checked
 // against GitLab's values.
-func deploymentQueryOf(p *params) (service.DeploymentQuery, page, error) {
-	pg := pageOf(p)
+func deploymentQueryOf(p *v4.Params) (service.DeploymentQuery, v4.Page, error) {
+	pg := v4.PageOf(p)
 	q := service.DeploymentQuery{DeploymentFilter: model.DeploymentFilter{Limit: pg.PerPage, Offset: pg.Offset()}}
 	var err error
-	if q.OrderBy, _, err = p.oneOf("order_by", "id", "iid", "created_at", "updated_at", "ref", "finished_at"); err != nil {
+	if q.OrderBy, _, err = p.OneOf("order_by", "id", "iid", "created_at", "updated_at", "ref", "finished_at"); err != nil {
 		return q, pg, err
 	}
-	sort, _, err := p.oneOf("sort", "asc", "desc")
+	sort, _, err := p.OneOf("sort", "asc", "desc")
 	if err != nil {
 		return q, pg, err
 	}
 	q.Desc = sort == "desc"
-	if q.Status, _, err = p.oneOf("status", model.DeploymentStatuses...); err != nil {
+	if q.Status, _, err = p.OneOf("status", model.DeploymentStatuses...); err != nil {
 		return q, pg, err
 	}
-	q.Environment, _ = p.str("environment")
+	q.Environment, _ = p.Str("environment")
 	for name, dst := range map[string]**time.Time{"updated_after": &q.UpdatedAfter, "updated_before": &q.UpdatedBefore,
 		"finished_after": &q.FinishedAfter, "finished_before": &q.FinishedBefore} {
-		if *dst, err = p.timeParam(name); err != nil {
+		if *dst, err = p.TimeParam(name); err != nil {
 			return q, pg, err
 		}
 	}
@@ -108,47 +109,47 @@ func deploymentQueryOf(p *params) (service.DeploymentQuery, page, error) {
 }
 
 // listDeployments is GET /projects/:id/deployments.
-func (a *API) listDeployments(w http.ResponseWriter, r *http.Request, c *call) error {
-	q, pg, err := deploymentQueryOf(c.params)
+func listDeployments(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	q, pg, err := deploymentQueryOf(c.Params())
 	if err != nil {
 		return err
 	}
-	views, total, err := a.svc.ListDeployments(r.Context(), c.id, r.PathValue("id"), q)
+	views, total, err := a.Service().ListDeployments(r.Context(), c.Identity(), r.PathValue("id"), q)
 	if err != nil {
 		return err
 	}
-	out, err := a.deploymentEntities(r, views)
+	out, err := deploymentEntities(a, r, views)
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, int(total))
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, int(total))
+	return v4.WriteOK(w, out)
 }
 
 // getDeployment is GET /projects/:id/deployments/:deployment_id.
-func (a *API) getDeployment(w http.ResponseWriter, r *http.Request, c *call) error {
+func getDeployment(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := deploymentIDParam(r)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.Deployment(r.Context(), c.id, r.PathValue("id"), id)
+	v, err := a.Service().Deployment(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
-	return a.writeDeployment(w, r, v, http.StatusOK)
+	return writeDeployment(a, w, r, v, http.StatusOK)
 }
 
 // createDeployment is POST /projects/:id/deployments.
-func (a *API) createDeployment(w http.ResponseWriter, r *http.Request, c *call) error {
+func createDeployment(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	var in service.DeploymentInput
 	var err error
 	for name, dst := range map[string]*string{"environment": &in.Environment, "sha": &in.SHA, "ref": &in.Ref,
 		"status": &in.Status} {
-		if *dst, err = c.params.required(name, maxParamText); err != nil {
+		if *dst, err = c.Params().Required(name, v4.MaxParamText); err != nil {
 			return err
 		}
 	}
-	tag, ok, err := c.params.bool("tag")
+	tag, ok, err := c.Params().Bool("tag")
 	if err != nil {
 		return err
 	}
@@ -156,38 +157,38 @@ func (a *API) createDeployment(w http.ResponseWriter, r *http.Request, c *call) 
 		return service.ParamError("tag is missing")
 	}
 	in.Tag = tag
-	v, err := a.svc.CreateDeployment(r.Context(), c.id, r.PathValue("id"), in)
+	v, err := a.Service().CreateDeployment(r.Context(), c.Identity(), r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return a.writeDeployment(w, r, v, http.StatusCreated)
+	return writeDeployment(a, w, r, v, http.StatusCreated)
 }
 
 // updateDeployment is PUT /projects/:id/deployments/:deployment_id.
-func (a *API) updateDeployment(w http.ResponseWriter, r *http.Request, c *call) error {
+func updateDeployment(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := deploymentIDParam(r)
 	if err != nil {
 		return err
 	}
-	status, err := c.params.required("status", maxParamText)
+	status, err := c.Params().Required("status", v4.MaxParamText)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.UpdateDeployment(r.Context(), c.id, r.PathValue("id"), id, status)
+	v, err := a.Service().UpdateDeployment(r.Context(), c.Identity(), r.PathValue("id"), id, status)
 	if err != nil {
 		return err
 	}
-	return a.writeDeployment(w, r, v, http.StatusOK)
+	return writeDeployment(a, w, r, v, http.StatusOK)
 }
 
 // deleteDeployment is DELETE /projects/:id/deployments/:deployment_id.
-func (a *API) deleteDeployment(w http.ResponseWriter, r *http.Request, c *call) error {
+func deleteDeployment(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := deploymentIDParam(r)
 	if err != nil {
 		return err
 	}
-	if err := a.svc.DeleteDeployment(r.Context(), c.id, r.PathValue("id"), id); err != nil {
+	if err := a.Service().DeleteDeployment(r.Context(), c.Identity(), r.PathValue("id"), id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return v4.WriteNoContent(w)
 }

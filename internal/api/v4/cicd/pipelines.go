@@ -1,4 +1,4 @@
-package v4
+package cicd
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -14,54 +15,54 @@ import (
 func pipelineIDParam(r *http.Request) (int64, error) { return jobIDParam(r, "pipeline_id") }
 
 // listPipelines is GET /projects/:id/pipelines.
-func (a *API) listPipelines(w http.ResponseWriter, r *http.Request, c *call) error {
-	pg := pageOf(c.params)
+func listPipelines(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	pg := v4.PageOf(c.Params())
 	f := model.PipelineFilter{Limit: pg.PerPage, Offset: pg.Offset()}
-	if err := pipelineFilterParams(c.params, &f); err != nil {
+	if err := pipelineFilterParams(c.Params(), &f); err != nil {
 		return err
 	}
 	var err error
-	if f.OrderBy, _, err = c.params.oneOf("order_by", "id", "status", "ref", "updated_at", "user_id"); err != nil {
+	if f.OrderBy, _, err = c.Params().OneOf("order_by", "id", "status", "ref", "updated_at", "user_id"); err != nil {
 		return err
 	}
-	f.Ref, _ = c.params.str("ref")
-	f.SHA, _ = c.params.str("sha")
-	f.Source, _ = c.params.str("source")
-	f.Name, _ = c.params.str("name")
-	if username, ok := c.params.str("username"); ok {
-		u, err := a.svc.UserByUsername(r.Context(), username)
+	f.Ref, _ = c.Params().Str("ref")
+	f.SHA, _ = c.Params().Str("sha")
+	f.Source, _ = c.Params().Str("source")
+	f.Name, _ = c.Params().Str("name")
+	if username, ok := c.Params().Str("username"); ok {
+		u, err := a.Service().UserByUsername(r.Context(), username)
 		if err != nil {
-			a.setPageHeaders(w, r, pg, 0)
-			return writeOK(w, []pipelineBasic{})
+			a.SetPageHeaders(w, r, pg, 0)
+			return v4.WriteOK(w, []v4.PipelineBasic{})
 		}
 		f.UserID = &u.ID
 	}
-	p, list, total, err := a.svc.ListPipelines(r.Context(), c.id, r.PathValue("id"), f)
+	p, list, total, err := a.Service().ListPipelines(r.Context(), c.Identity(), r.PathValue("id"), f)
 	if err != nil {
 		return err
 	}
-	return a.writePipelineList(w, r, pg, p, list, total)
+	return writePipelineList(a, w, r, pg, p, list, total)
 }
 
 // pipelineFilterParams reads the filters pipeline lists share: scope,
 // status, sort and the updated and created bounds.
-func pipelineFilterParams(p *params, f *model.PipelineFilter) error {
+func pipelineFilterParams(p *v4.Params, f *model.PipelineFilter) error {
 	var err error
-	if f.Scope, _, err = p.oneOf("scope", "running", "pending", "finished", "branches", "tags"); err != nil {
+	if f.Scope, _, err = p.OneOf("scope", "running", "pending", "finished", "branches", "tags"); err != nil {
 		return err
 	}
-	if f.Status, _, err = p.oneOf("status", "created", "waiting_for_resource", "preparing", "pending", "running",
+	if f.Status, _, err = p.OneOf("status", "created", "waiting_for_resource", "preparing", "pending", "running",
 		"success", "failed", "canceling", "canceled", "skipped", "manual", "scheduled"); err != nil {
 		return err
 	}
-	if sort, ok, err := p.oneOf("sort", "asc", "desc"); err != nil {
+	if sort, ok, err := p.OneOf("sort", "asc", "desc"); err != nil {
 		return err
 	} else if ok {
 		f.Sort = sort
 	}
 	for name, dst := range map[string]**int64{"updated_after": &f.UpdatedAfter, "updated_before": &f.UpdatedBefore,
 		"created_after": &f.CreatedAfter, "created_before": &f.CreatedBefore} {
-		if s, ok := p.str(name); ok {
+		if s, ok := p.Str(name); ok {
 			t, err := time.Parse(time.RFC3339, s)
 			if err != nil {
 				return service.ParamError(name + " is invalid")
@@ -74,64 +75,64 @@ func pipelineFilterParams(p *params, f *model.PipelineFilter) error {
 }
 
 // writePipelineList writes a page of pipelines as PipelineBasic.
-func (a *API) writePipelineList(w http.ResponseWriter, r *http.Request, pg page, p *model.Project, list []*model.Pipeline, total int64) error {
-	a.setPageHeaders(w, r, pg, int(total))
-	base := a.baseURL(r)
-	out := make([]pipelineBasic, len(list))
+func writePipelineList(a *v4.API, w http.ResponseWriter, r *http.Request, pg v4.Page, p *model.Project, list []*model.Pipeline, total int64) error {
+	a.SetPageHeaders(w, r, pg, int(total))
+	base := a.BaseURL(r)
+	out := make([]v4.PipelineBasic, len(list))
 	for i, pl := range list {
-		out[i] = pipelineBasicOf(base, p, pl)
+		out[i] = v4.PipelineBasicOf(base, p, pl)
 	}
-	return writeOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
-func (a *API) writePipeline(w http.ResponseWriter, r *http.Request, v *service.PipelineView, status int) error {
-	e, err := a.pipelineEntityOf(r, v)
+func writePipeline(a *v4.API, w http.ResponseWriter, r *http.Request, v *service.PipelineView, status int) error {
+	e, err := a.PipelineEntityOf(r, v)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, e)
+	v4.WriteJSON(w, status, e)
 	return nil
 }
 
 // getPipeline is GET /projects/:id/pipelines/:pipeline_id.
-func (a *API) getPipeline(w http.ResponseWriter, r *http.Request, c *call) error {
+func getPipeline(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := pipelineIDParam(r)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.Pipeline(r.Context(), c.id, r.PathValue("id"), id)
+	v, err := a.Service().Pipeline(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
-	return a.writePipeline(w, r, v, http.StatusOK)
+	return writePipeline(a, w, r, v, http.StatusOK)
 }
 
 // getLatestPipeline is GET /projects/:id/pipelines/latest.
-func (a *API) getLatestPipeline(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, _ := c.params.str("ref")
-	v, err := a.svc.LatestPipeline(r.Context(), c.id, r.PathValue("id"), ref)
+func getLatestPipeline(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	ref, _ := c.Params().Str("ref")
+	v, err := a.Service().LatestPipeline(r.Context(), c.Identity(), r.PathValue("id"), ref)
 	if err != nil {
 		return err
 	}
-	return a.writePipeline(w, r, v, http.StatusOK)
+	return writePipeline(a, w, r, v, http.StatusOK)
 }
 
 // createPipeline is POST /projects/:id/pipeline.
-func (a *API) createPipeline(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, err := c.params.required("ref", 1024)
+func createPipeline(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	ref, err := c.Params().Required("ref", 1024)
 	if err != nil {
 		return err
 	}
-	vars, err := pipelineVariablesParam(c.params)
+	vars, err := pipelineVariablesParam(c.Params())
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.CreatePipelineFor(r.Context(), c.id, r.PathValue("id"), service.PipelineInput{Ref: ref,
-		Source: service.SourceAPI, Variables: vars, BaseURL: a.baseURL(r)})
+	v, err := a.Service().CreatePipelineFor(r.Context(), c.Identity(), r.PathValue("id"), service.PipelineInput{Ref: ref,
+		Source: service.SourceAPI, Variables: vars, BaseURL: a.BaseURL(r)})
 	if err != nil {
 		return pipelineConfigError(err)
 	}
-	return a.writePipeline(w, r, v, http.StatusCreated)
+	return writePipeline(a, w, r, v, http.StatusCreated)
 }
 
 // pipelineConfigError renders a configuration that gave no pipeline as
@@ -146,10 +147,10 @@ func pipelineConfigError(err error) error {
 
 // pipelineVariablesParam reads variables: [{key, value, variable_type}]
 // (JSON, or variables[][key]=… in a form).
-func pipelineVariablesParam(p *params) ([]model.PipelineVariable, error) {
-	raw, ok := p.raw("variables")
+func pipelineVariablesParam(p *v4.Params) ([]model.PipelineVariable, error) {
+	raw, ok := p.Raw("variables")
 	if !ok {
-		keys, values, types := p.form["variables[][key]"], p.form["variables[][value]"], p.form["variables[][variable_type]"]
+		keys, values, types := p.Form("variables[][key]"), p.Form("variables[][value]"), p.Form("variables[][variable_type]")
 		var out []model.PipelineVariable
 		for i, k := range keys {
 			v := model.PipelineVariable{Key: k, VariableType: "env_var"}
@@ -213,41 +214,41 @@ func validVariableKey(k string) bool {
 }
 
 // retryPipeline is POST /projects/:id/pipelines/:pipeline_id/retry.
-func (a *API) retryPipeline(w http.ResponseWriter, r *http.Request, c *call) error {
+func retryPipeline(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := pipelineIDParam(r)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.RetryPipeline(r.Context(), c.id, r.PathValue("id"), id)
+	v, err := a.Service().RetryPipeline(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
-	return a.writePipeline(w, r, v, http.StatusCreated)
+	return writePipeline(a, w, r, v, http.StatusCreated)
 }
 
 // cancelPipeline is POST /projects/:id/pipelines/:pipeline_id/cancel.
-func (a *API) cancelPipeline(w http.ResponseWriter, r *http.Request, c *call) error {
+func cancelPipeline(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := pipelineIDParam(r)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.CancelPipeline(r.Context(), c.id, r.PathValue("id"), id)
+	v, err := a.Service().CancelPipeline(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
-	return a.writePipeline(w, r, v, http.StatusOK)
+	return writePipeline(a, w, r, v, http.StatusOK)
 }
 
 // deletePipeline is DELETE /projects/:id/pipelines/:pipeline_id.
-func (a *API) deletePipeline(w http.ResponseWriter, r *http.Request, c *call) error {
+func deletePipeline(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := pipelineIDParam(r)
 	if err != nil {
 		return err
 	}
-	if err := a.svc.DeletePipeline(r.Context(), c.id, r.PathValue("id"), id); err != nil {
+	if err := a.Service().DeletePipeline(r.Context(), c.Identity(), r.PathValue("id"), id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return v4.WriteNoContent(w)
 }
 
 // pipelineVariableEntity is one variable of a pipeline.
@@ -259,12 +260,12 @@ type pipelineVariableEntity struct {
 }
 
 // listPipelineVariables is GET /projects/:id/pipelines/:pipeline_id/variables.
-func (a *API) listPipelineVariables(w http.ResponseWriter, r *http.Request, c *call) error {
+func listPipelineVariables(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := pipelineIDParam(r)
 	if err != nil {
 		return err
 	}
-	vars, err := a.svc.PipelineVariables(r.Context(), c.id, r.PathValue("id"), id)
+	vars, err := a.Service().PipelineVariables(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
@@ -272,7 +273,7 @@ func (a *API) listPipelineVariables(w http.ResponseWriter, r *http.Request, c *c
 	for i, v := range vars {
 		out[i] = pipelineVariableEntityOf(v)
 	}
-	return writeOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
 func pipelineVariableEntityOf(v model.PipelineVariable) pipelineVariableEntity {

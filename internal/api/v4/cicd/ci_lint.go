@@ -1,8 +1,9 @@
-package v4
+package cicd
 
 import (
 	"net/http"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/ci/config"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -56,57 +57,57 @@ type lintNeed struct {
 }
 
 // lintCIContent is POST /projects/:id/ci/lint.
-func (a *API) lintCIContent(w http.ResponseWriter, r *http.Request, c *call) error {
-	content, ok, err := c.params.text("content", maxLintContent)
+func lintCIContent(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	content, ok, err := c.Params().Text("content", maxLintContent)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return service.ParamError("content is missing")
 	}
-	in, includeJobs, err := lintParams(c.params, "ref", "")
+	in, includeJobs, err := lintParams(c.Params(), "ref", "")
 	if err != nil {
 		return err
 	}
-	in.Content, in.BaseURL = &content, a.baseURL(r)
-	res, err := a.svc.LintCIContent(r.Context(), c.id, r.PathValue("id"), in)
+	in.Content, in.BaseURL = &content, a.BaseURL(r)
+	res, err := a.Service().LintCIContent(r.Context(), c.Identity(), r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, lintResultOf(res, includeJobs))
+	return v4.WriteOK(w, lintResultOf(res, includeJobs))
 }
 
 // lintCIConfig is GET /projects/:id/ci/lint.
-func (a *API) lintCIConfig(w http.ResponseWriter, r *http.Request, c *call) error {
-	in, includeJobs, err := lintParams(c.params, "ref", "dry_run_ref")
+func lintCIConfig(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	in, includeJobs, err := lintParams(c.Params(), "ref", "dry_run_ref")
 	if err != nil {
 		return err
 	}
-	if in.ContentRef, err = exclusiveStr(c.params, "sha", "content_ref"); err != nil {
+	if in.ContentRef, err = exclusiveStr(c.Params(), "sha", "content_ref"); err != nil {
 		return err
 	}
-	in.BaseURL = a.baseURL(r)
-	res, err := a.svc.LintCIConfig(r.Context(), c.id, r.PathValue("id"), in)
+	in.BaseURL = a.BaseURL(r)
+	res, err := a.Service().LintCIConfig(r.Context(), c.Identity(), r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, lintResultOf(res, includeJobs))
+	return v4.WriteOK(w, lintResultOf(res, includeJobs))
 }
 
 // lintParams reads dry_run, include_jobs and the dry run's ref (under
 // either name, which GitLab makes mutually exclusive).
-func lintParams(p *params, ref, refAlias string) (service.LintInput, bool, error) {
+func lintParams(p *v4.Params, ref, refAlias string) (service.LintInput, bool, error) {
 	var in service.LintInput
 	var err error
-	if in.DryRun, _, err = p.bool("dry_run"); err != nil {
+	if in.DryRun, _, err = p.Bool("dry_run"); err != nil {
 		return in, false, err
 	}
-	includeJobs, _, err := p.bool("include_jobs")
+	includeJobs, _, err := p.Bool("include_jobs")
 	if err != nil {
 		return in, false, err
 	}
 	if refAlias == "" {
-		in.DryRunRef, _ = p.str(ref)
+		in.DryRunRef, _ = p.Str(ref)
 	} else if in.DryRunRef, err = exclusiveStr(p, ref, refAlias); err != nil {
 		return in, false, err
 	}
@@ -114,14 +115,14 @@ func lintParams(p *params, ref, refAlias string) (service.LintInput, bool, error
 }
 
 // exclusiveStr reads one of two mutually exclusive string parameters.
-func exclusiveStr(p *params, a, b string) (string, error) {
-	if p.has(a) && p.has(b) {
+func exclusiveStr(p *v4.Params, a, b string) (string, error) {
+	if p.Has(a) && p.Has(b) {
 		return "", service.ParamError(a + ", " + b + " are mutually exclusive")
 	}
-	if v, ok := p.str(a); ok {
+	if v, ok := p.Str(a); ok {
 		return v, nil
 	}
-	v, _ := p.str(b)
+	v, _ := p.Str(b)
 	return v, nil
 }
 

@@ -1,10 +1,11 @@
-package v4
+package cicd
 
 import (
 	"net/http"
 	"strconv"
 	"strings"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -13,22 +14,22 @@ import (
 // in the answer that creates it (lablet keeps its digest), else its short
 // form, as GitLab shows it to whoever is not its owner.
 type ciTriggerEntity struct {
-	ID          int64      `json:"id"`
-	Token       string     `json:"token"`
-	Description string     `json:"description"`
-	CreatedAt   string     `json:"created_at"`
-	UpdatedAt   string     `json:"updated_at"`
-	LastUsed    *string    `json:"last_used"`
-	ExpiresAt   *string    `json:"expires_at"`
-	Owner       *basicUser `json:"owner"`
+	ID          int64         `json:"id"`
+	Token       string        `json:"token"`
+	Description string        `json:"description"`
+	CreatedAt   string        `json:"created_at"`
+	UpdatedAt   string        `json:"updated_at"`
+	LastUsed    *string       `json:"last_used"`
+	ExpiresAt   *string       `json:"expires_at"`
+	Owner       *v4.BasicUser `json:"owner"`
 }
 
-func (a *API) ciTriggerEntityOf(base string, v *service.CITriggerView) ciTriggerEntity {
+func ciTriggerEntityOf(a *v4.API, base string, v *service.CITriggerView) ciTriggerEntity {
 	t := v.Trigger
-	e := ciTriggerEntity{ID: t.ID, Token: v.ShownToken(), Description: t.Description, CreatedAt: ts(t.CreatedAt),
-		UpdatedAt: ts(t.UpdatedAt), LastUsed: tsp(t.LastUsedAt), ExpiresAt: tsp(t.ExpiresAt)}
+	e := ciTriggerEntity{ID: t.ID, Token: v.ShownToken(), Description: t.Description, CreatedAt: v4.TS(t.CreatedAt),
+		UpdatedAt: v4.TS(t.UpdatedAt), LastUsed: v4.TSP(t.LastUsedAt), ExpiresAt: v4.TSP(t.ExpiresAt)}
 	if v.Owner != nil {
-		u := basicUserAt(base, a.gravatar, v.Owner)
+		u := v4.BasicUserAt(base, a.Gravatar(), v.Owner)
 		e.Owner = &u
 	}
 	return e
@@ -44,81 +45,81 @@ func triggerIDParam(r *http.Request) (int64, error) {
 }
 
 // listCITriggers is GET /projects/:id/triggers.
-func (a *API) listCITriggers(w http.ResponseWriter, r *http.Request, c *call) error {
-	list, err := a.svc.ListCITriggers(r.Context(), c.id, r.PathValue("id"))
+func listCITriggers(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	list, err := a.Service().ListCITriggers(r.Context(), c.Identity(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	base := a.baseURL(r)
-	page := paginateSlice(a, w, r, c, list)
+	base := a.BaseURL(r)
+	page := v4.PaginateSlice(a, w, r, c, list)
 	out := make([]ciTriggerEntity, len(page))
 	for i, v := range page {
-		out[i] = a.ciTriggerEntityOf(base, v)
+		out[i] = ciTriggerEntityOf(a, base, v)
 	}
-	return writeOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
 // getCITrigger is GET /projects/:id/triggers/:trigger_id.
-func (a *API) getCITrigger(w http.ResponseWriter, r *http.Request, c *call) error {
+func getCITrigger(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := triggerIDParam(r)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.CITrigger(r.Context(), c.id, r.PathValue("id"), id)
+	v, err := a.Service().CITrigger(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.ciTriggerEntityOf(a.baseURL(r), v))
+	return v4.WriteOK(w, ciTriggerEntityOf(a, a.BaseURL(r), v))
 }
 
 // createCITrigger is POST /projects/:id/triggers.
-func (a *API) createCITrigger(w http.ResponseWriter, r *http.Request, c *call) error {
-	desc, err := c.params.required("description", maxParamText)
+func createCITrigger(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	desc, err := c.Params().Required("description", v4.MaxParamText)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.CreateCITrigger(r.Context(), c.id, r.PathValue("id"), desc)
+	v, err := a.Service().CreateCITrigger(r.Context(), c.Identity(), r.PathValue("id"), desc)
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.ciTriggerEntityOf(a.baseURL(r), v))
+	return v4.WriteCreated(w, ciTriggerEntityOf(a, a.BaseURL(r), v))
 }
 
 // updateCITrigger is PUT /projects/:id/triggers/:trigger_id.
-func (a *API) updateCITrigger(w http.ResponseWriter, r *http.Request, c *call) error {
+func updateCITrigger(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := triggerIDParam(r)
 	if err != nil {
 		return err
 	}
 	var desc *string
-	if d, ok, err := c.params.text("description", maxParamText); err != nil {
+	if d, ok, err := c.Params().Text("description", v4.MaxParamText); err != nil {
 		return err
 	} else if ok {
 		desc = &d
 	}
-	v, err := a.svc.UpdateCITrigger(r.Context(), c.id, r.PathValue("id"), id, desc)
+	v, err := a.Service().UpdateCITrigger(r.Context(), c.Identity(), r.PathValue("id"), id, desc)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.ciTriggerEntityOf(a.baseURL(r), v))
+	return v4.WriteOK(w, ciTriggerEntityOf(a, a.BaseURL(r), v))
 }
 
 // deleteCITrigger is DELETE /projects/:id/triggers/:trigger_id.
-func (a *API) deleteCITrigger(w http.ResponseWriter, r *http.Request, c *call) error {
+func deleteCITrigger(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := triggerIDParam(r)
 	if err != nil {
 		return err
 	}
-	if err := a.svc.DeleteCITrigger(r.Context(), c.id, r.PathValue("id"), id); err != nil {
+	if err := a.Service().DeleteCITrigger(r.Context(), c.Identity(), r.PathValue("id"), id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return v4.WriteNoContent(w)
 }
 
 // triggerToken: POST …/trigger/pipeline reads no user credential, as
 // GitLab Runner's routes: the trigger's or job's token in the request
 // decides who runs the pipeline.
-var triggerToken = runnerToken
+var triggerToken = v4.RunnerToken
 
 // errTriggerVariables is the trigger API's answer to variables that are
 // not a map of strings.
@@ -127,9 +128,9 @@ var errTriggerVariables = &service.Error{Kind: service.KindInvalid,
 
 // triggerVariablesParam reads variables: a JSON object of strings, or
 // variables[KEY]=value in a form or query.
-func triggerVariablesParam(p *params) (map[string]string, error) {
-	raw, given := p.raw("variables")
-	obj := p.object("variables")
+func triggerVariablesParam(p *v4.Params) (map[string]string, error) {
+	raw, given := p.Raw("variables")
+	obj := p.Object("variables")
 	if obj == nil {
 		if given && raw != nil {
 			return nil, service.ParamError("variables is invalid")
@@ -152,36 +153,36 @@ func triggerVariablesParam(p *params) (map[string]string, error) {
 // triggerPipeline is POST /projects/:id/trigger/pipeline: the token in
 // the request, a trigger's or a running job's, says who runs it; no
 // other credential is read.
-func (a *API) triggerPipeline(w http.ResponseWriter, r *http.Request, c *call) error {
+func triggerPipeline(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	// A pipeline's own webhook calling back is refused, as GitLab does.
 	if r.Header.Get("X-Gitlab-Event") == "Pipeline Hook" {
 		return service.Forbidden("")
 	}
-	ref, err := c.params.required("ref", 1024)
+	ref, err := c.Params().Required("ref", 1024)
 	if err != nil {
 		return err
 	}
-	token, err := c.params.required("token", maxParamText)
+	token, err := c.Params().Required("token", v4.MaxParamText)
 	if err != nil {
 		return err
 	}
-	vars, err := triggerVariablesParam(c.params)
+	vars, err := triggerVariablesParam(c.Params())
 	if err != nil {
 		return err
 	}
-	in := service.TriggerInput{Ref: ref, Variables: vars, BaseURL: a.baseURL(r)}
+	in := service.TriggerInput{Ref: ref, Variables: vars, BaseURL: a.BaseURL(r)}
 	var v *service.PipelineView
 	if strings.HasPrefix(token, service.TriggerTokenPrefix) {
-		v, err = a.svc.TriggerPipeline(r.Context(), r.PathValue("id"), token, in)
+		v, err = a.Service().TriggerPipeline(r.Context(), r.PathValue("id"), token, in)
 	} else {
-		job, jerr := a.auth.JobToken(r.Context(), token)
+		job, jerr := a.Authenticator().JobToken(r.Context(), token)
 		if jerr != nil {
 			job = nil // an unknown or finished job's token: not found
 		}
-		v, err = a.svc.TriggerPipelineByJob(r.Context(), job, r.PathValue("id"), in)
+		v, err = a.Service().TriggerPipelineByJob(r.Context(), job, r.PathValue("id"), in)
 	}
 	if err != nil {
 		return pipelineConfigError(err)
 	}
-	return a.writePipeline(w, r, v, http.StatusCreated)
+	return writePipeline(a, w, r, v, http.StatusCreated)
 }

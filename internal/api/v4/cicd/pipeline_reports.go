@@ -1,8 +1,9 @@
-package v4
+package cicd
 
 import (
 	"net/http"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/ci/junit"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -32,25 +33,25 @@ type testSuiteSummary struct {
 }
 
 // getPipelineTestReport is GET /projects/:id/pipelines/:pipeline_id/test_report.
-func (a *API) getPipelineTestReport(w http.ResponseWriter, r *http.Request, c *call) error {
+func getPipelineTestReport(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := pipelineIDParam(r)
 	if err != nil {
 		return err
 	}
-	rep, err := a.svc.PipelineTestReport(r.Context(), c.id, r.PathValue("id"), id)
+	rep, err := a.Service().PipelineTestReport(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, rep)
+	return v4.WriteOK(w, rep)
 }
 
 // getPipelineTestReportSummary is GET …/test_report_summary.
-func (a *API) getPipelineTestReportSummary(w http.ResponseWriter, r *http.Request, c *call) error {
+func getPipelineTestReportSummary(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := pipelineIDParam(r)
 	if err != nil {
 		return err
 	}
-	sum, err := a.svc.PipelineTestReportSummary(r.Context(), c.id, r.PathValue("id"), id)
+	sum, err := a.Service().PipelineTestReportSummary(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func (a *API) getPipelineTestReportSummary(w http.ResponseWriter, r *http.Reques
 	for i, s := range sum.Suites {
 		out.TestSuites[i] = testSuiteSummaryOf(s)
 	}
-	return writeOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
 func testSuiteSummaryOf(s service.TestSuiteSummary) testSuiteSummary {

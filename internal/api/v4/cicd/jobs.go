@@ -1,4 +1,4 @@
-package v4
+package cicd
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -15,10 +16,10 @@ import (
 var jobScopes = []string{"created", "pending", "running", "failed", "success", "canceled", "canceling", "skipped",
 	"waiting_for_resource", "manual", "preparing", "scheduled"}
 
-func jobFilterOf(p *params) (model.JobFilter, page, error) {
-	pg := pageOf(p)
+func jobFilterOf(p *v4.Params) (model.JobFilter, v4.Page, error) {
+	pg := v4.PageOf(p)
 	f := model.JobFilter{Limit: pg.PerPage, Offset: pg.Offset()}
-	scopes, _, err := p.strList("scope")
+	scopes, _, err := p.StrList("scope")
 	if err != nil {
 		return f, pg, err
 	}
@@ -32,14 +33,14 @@ func jobFilterOf(p *params) (model.JobFilter, page, error) {
 		}
 	}
 	f.Scopes = scopes
-	f.IncludeRetried, _, err = p.bool("include_retried")
+	f.IncludeRetried, _, err = p.Bool("include_retried")
 	return f, pg, err
 }
 
 // pipelineJobFilterOf reads the filter of a pipeline's jobs or bridges,
 // oldest first as GitLab lists them.
-func pipelineJobFilterOf(r *http.Request, c *call) (model.JobFilter, page, error) {
-	f, pg, err := jobFilterOf(c.params)
+func pipelineJobFilterOf(r *http.Request, c *v4.Call) (model.JobFilter, v4.Page, error) {
+	f, pg, err := jobFilterOf(c.Params())
 	if err != nil {
 		return f, pg, err
 	}
@@ -48,80 +49,80 @@ func pipelineJobFilterOf(r *http.Request, c *call) (model.JobFilter, page, error
 	return f, pg, err
 }
 
-func (a *API) writeJobs(w http.ResponseWriter, r *http.Request, pg page, views []*service.JobView, total int64) error {
-	out, err := a.jobEntities(r.Context(), a.baseURL(r), views)
+func writeJobs(a *v4.API, w http.ResponseWriter, r *http.Request, pg v4.Page, views []*service.JobView, total int64) error {
+	out, err := jobEntities(a, r.Context(), a.BaseURL(r), views)
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, int(total))
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, int(total))
+	return v4.WriteOK(w, out)
 }
 
 // listJobs is GET /projects/:id/jobs.
-func (a *API) listJobs(w http.ResponseWriter, r *http.Request, c *call) error {
-	f, pg, err := jobFilterOf(c.params)
+func listJobs(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	f, pg, err := jobFilterOf(c.Params())
 	if err != nil {
 		return err
 	}
-	views, total, err := a.svc.ListJobs(r.Context(), c.id, r.PathValue("id"), f)
+	views, total, err := a.Service().ListJobs(r.Context(), c.Identity(), r.PathValue("id"), f)
 	if err != nil {
 		return err
 	}
-	return a.writeJobs(w, r, pg, views, total)
+	return writeJobs(a, w, r, pg, views, total)
 }
 
 // listPipelineJobs is GET /projects/:id/pipelines/:pipeline_id/jobs,
 // oldest first as GitLab lists them.
-func (a *API) listPipelineJobs(w http.ResponseWriter, r *http.Request, c *call) error {
+func listPipelineJobs(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	f, pg, err := pipelineJobFilterOf(r, c)
 	if err != nil {
 		return err
 	}
-	views, total, err := a.svc.ListJobs(r.Context(), c.id, r.PathValue("id"), f)
+	views, total, err := a.Service().ListJobs(r.Context(), c.Identity(), r.PathValue("id"), f)
 	if err != nil {
 		return err
 	}
-	return a.writeJobs(w, r, pg, views, total)
+	return writeJobs(a, w, r, pg, views, total)
 }
 
 // listPipelineBridges is GET /projects/:id/pipelines/:pipeline_id/bridges:
 // the pipeline's trigger jobs, oldest first.
-func (a *API) listPipelineBridges(w http.ResponseWriter, r *http.Request, c *call) error {
+func listPipelineBridges(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	f, pg, err := pipelineJobFilterOf(r, c)
 	if err != nil {
 		return err
 	}
-	views, total, err := a.svc.ListBridges(r.Context(), c.id, r.PathValue("id"), f)
+	views, total, err := a.Service().ListBridges(r.Context(), c.Identity(), r.PathValue("id"), f)
 	if err != nil {
 		return err
 	}
-	out, err := a.bridgeEntities(r.Context(), a.baseURL(r), views)
+	out, err := bridgeEntities(a, r.Context(), a.BaseURL(r), views)
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, int(total))
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, int(total))
+	return v4.WriteOK(w, out)
 }
 
 // writeJob answers with a job's entity, or a bridge's (GitLab's play).
-func (a *API) writeJob(w http.ResponseWriter, r *http.Request, c *call, v *service.JobView, status int) error {
+func writeJob(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, v *service.JobView, status int) error {
 	if v.Job.Type == model.JobTypeBridge {
-		bv, err := a.svc.BridgeViewOf(r.Context(), c.id, v)
+		bv, err := a.Service().BridgeViewOf(r.Context(), c.Identity(), v)
 		if err != nil {
 			return err
 		}
-		out, err := a.bridgeEntities(r.Context(), a.baseURL(r), []*service.BridgeView{bv})
+		out, err := bridgeEntities(a, r.Context(), a.BaseURL(r), []*service.BridgeView{bv})
 		if err != nil {
 			return err
 		}
-		writeJSON(w, status, out[0])
+		v4.WriteJSON(w, status, out[0])
 		return nil
 	}
-	out, err := a.jobEntities(r.Context(), a.baseURL(r), []*service.JobView{v})
+	out, err := jobEntities(a, r.Context(), a.BaseURL(r), []*service.JobView{v})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, out[0])
+	v4.WriteJSON(w, status, out[0])
 	return nil
 }
 
@@ -130,41 +131,41 @@ type jobOp func(s *service.Service, ctx context.Context, id *auth.Identity, ref 
 
 // jobAction serves op on :job_id, answering with the job it returns (for
 // retry, the new one) and status.
-func jobAction(op jobOp, status int) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func jobAction(op jobOp, status int) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 		id, err := jobIDParam(r, "job_id")
 		if err != nil {
 			return err
 		}
-		v, err := op(a.svc, r.Context(), c.id, r.PathValue("id"), id)
+		v, err := op(a.Service(), r.Context(), c.Identity(), r.PathValue("id"), id)
 		if err != nil {
 			return err
 		}
-		return a.writeJob(w, r, c, v, status)
+		return writeJob(a, w, r, c, v, status)
 	}
 }
 
 // getCurrentJob is GET /job: the job of the CI_JOB_TOKEN sent (the
 // JOB-TOKEN header or job_token).
-func (a *API) getCurrentJob(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := a.jobIdentity(r, c)
+func getCurrentJob(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	id, err := jobIdentity(a, r, c)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.CurrentJob(r.Context(), id)
+	v, err := a.Service().CurrentJob(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	return a.writeJob(w, r, c, v, http.StatusOK)
+	return writeJob(a, w, r, c, v, http.StatusOK)
 }
 
 // getJobTrace is GET /projects/:id/jobs/:job_id/trace: the log as text.
-func (a *API) getJobTrace(w http.ResponseWriter, r *http.Request, c *call) error {
+func getJobTrace(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := jobIDParam(r, "job_id")
 	if err != nil {
 		return err
 	}
-	trace, err := a.svc.JobTrace(r.Context(), c.id, r.PathValue("id"), id)
+	trace, err := a.Service().JobTrace(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
@@ -174,12 +175,12 @@ func (a *API) getJobTrace(w http.ResponseWriter, r *http.Request, c *call) error
 }
 
 // getJobArtifacts is GET /projects/:id/jobs/:job_id/artifacts.
-func (a *API) getJobArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
+func getJobArtifacts(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := jobIDParam(r, "job_id")
 	if err != nil {
 		return err
 	}
-	f, err := a.svc.JobArtifacts(r.Context(), c.id, r.PathValue("id"), id)
+	f, err := a.Service().JobArtifacts(r.Context(), c.Identity(), r.PathValue("id"), id)
 	if err != nil {
 		return err
 	}
@@ -188,12 +189,12 @@ func (a *API) getJobArtifacts(w http.ResponseWriter, r *http.Request, c *call) e
 
 // getJobArtifactFile is GET /projects/:id/jobs/:job_id/artifacts/*path:
 // one file of the archive.
-func (a *API) getJobArtifactFile(w http.ResponseWriter, r *http.Request, c *call) error {
+func getJobArtifactFile(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := jobIDParam(r, "job_id")
 	if err != nil {
 		return err
 	}
-	body, _, err := a.svc.ArtifactEntry(r.Context(), c.id, r.PathValue("id"), id, r.PathValue("artifact_path"))
+	body, _, err := a.Service().ArtifactEntry(r.Context(), c.Identity(), r.PathValue("id"), id, r.PathValue("artifact_path"))
 	return sendArtifactEntry(w, body, err)
 }
 
@@ -212,43 +213,43 @@ func sendArtifactEntry(w http.ResponseWriter, body io.ReadCloser, err error) err
 // getRefArtifactFile is GET
 // /projects/:id/jobs/artifacts/:ref_name/raw/*artifact_path?job=: one file
 // of the archive downloadRefArtifacts sends.
-func (a *API) getRefArtifactFile(w http.ResponseWriter, r *http.Request, c *call) error {
-	job, err := c.params.required("job", 255)
+func getRefArtifactFile(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	job, err := c.Params().Required("job", 255)
 	if err != nil {
 		return err
 	}
-	body, _, err := a.svc.LatestArtifactEntry(r.Context(), c.id, r.PathValue("id"),
+	body, _, err := a.Service().LatestArtifactEntry(r.Context(), c.Identity(), r.PathValue("id"),
 		strings.TrimSpace(r.PathValue("ref_name")), job, r.PathValue("artifact_path"))
 	return sendArtifactEntry(w, body, err)
 }
 
 // deleteJobArtifacts is DELETE /projects/:id/jobs/:job_id/artifacts.
-func (a *API) deleteJobArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
+func deleteJobArtifacts(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := jobIDParam(r, "job_id")
 	if err != nil {
 		return err
 	}
-	if err := a.svc.DeleteJobArtifacts(r.Context(), c.id, r.PathValue("id"), id); err != nil {
+	if err := a.Service().DeleteJobArtifacts(r.Context(), c.Identity(), r.PathValue("id"), id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return v4.WriteNoContent(w)
 }
 
 // deleteProjectArtifacts is DELETE /projects/:id/artifacts: scheduled, 202.
-func (a *API) deleteProjectArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
-	if err := a.svc.DeleteProjectArtifacts(r.Context(), c.id, r.PathValue("id")); err != nil {
+func deleteProjectArtifacts(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	if err := a.Service().DeleteProjectArtifacts(r.Context(), c.Identity(), r.PathValue("id")); err != nil {
 		return err
 	}
-	return writeAccepted(w)
+	return v4.WriteAccepted(w)
 }
 
 // downloadRefArtifacts is GET /projects/:id/jobs/artifacts/:ref_name/download?job=.
-func (a *API) downloadRefArtifacts(w http.ResponseWriter, r *http.Request, c *call) error {
-	job, err := c.params.required("job", 255)
+func downloadRefArtifacts(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	job, err := c.Params().Required("job", 255)
 	if err != nil {
 		return err
 	}
-	f, err := a.svc.LatestArtifacts(r.Context(), c.id, r.PathValue("id"), strings.TrimSpace(r.PathValue("ref_name")), job)
+	f, err := a.Service().LatestArtifacts(r.Context(), c.Identity(), r.PathValue("id"), strings.TrimSpace(r.PathValue("ref_name")), job)
 	if err != nil {
 		return err
 	}
