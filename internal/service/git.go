@@ -94,6 +94,9 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 	if id != nil && id.DeployKey != nil {
 		return s.deployKeyGitRepo(ctx, id.DeployKey, fullPath, write)
 	}
+	if id != nil && id.DeployToken != nil {
+		return s.deployTokenGitRepo(ctx, id.DeployToken, fullPath, write)
+	}
 	if id.Authenticated() && !id.HasAnyScope(auth.ScopeAPI, auth.ScopeReadRepository, auth.ScopeWriteRepository) {
 		return nil, auth.ErrUnauthorized
 	}
