@@ -11,6 +11,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/labtest"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -64,9 +65,12 @@ func TestDeployTokenGit(t *testing.T) {
 	// A token without read_repository does not fetch.
 	registry := newDeployToken(t, f, f.project.ID, nil, "read_registry")
 	f.failGit(service.MsgGitAuthDownload, "", "clone", "-q", f.url(registry.Username, registry.Token, path), filepath.Join(t.TempDir(), "r"))
-	// Deploy tokens are no API credentials.
 	if r := f.status(path, "git-upload-pack", "x", "gldt-unknown"); r.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("unknown token = %d", r.StatusCode)
+	}
+	// Deploy tokens are no REST API credentials.
+	if r := f.s.Do(t, labtest.Request{Path: "/projects/" + gitlabID(f.project.ID), Token: dt.Token}); r.Status != http.StatusUnauthorized {
+		t.Fatalf("REST with a deploy token = %d", r.Status)
 	}
 
 	// Expired: refused.

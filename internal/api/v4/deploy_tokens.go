@@ -119,7 +119,10 @@ func deployTokenInput(p *params) (service.DeployTokenInput, error) {
 		}
 	}
 	in.Scopes = scopes
-	in.ExpiresAt = pe.optTime(p, "expires_at")
+	// null or "" is no expiry, as Grape leaves an optional DateTime nil.
+	if v, ok := p.raw("expires_at"); ok && v != nil && v != "" {
+		in.ExpiresAt = pe.optTime(p, "expires_at")
+	}
 	if u := pe.optStr(p, "username"); u != nil {
 		in.Username = *u
 	}

@@ -166,9 +166,16 @@ func TestDeployTokenValidation(t *testing.T) {
 	if len(list) != 0 {
 		t.Fatalf("tokens after refusals = %v", list)
 	}
-	// A comma-separated scopes string, as Grape coerces it.
-	r := post(map[string]any{"name": "x", "scopes": "read_repository,write_registry"})
-	if r.Status != http.StatusCreated || !strings.Contains(string(r.Body), `"scopes":["read_repository","write_registry"]`) {
+	// A comma-separated scopes string, as Grape coerces it; a null
+	// expires_at is no expiry.
+	r := post(map[string]any{"name": "x", "scopes": "read_repository,write_registry", "expires_at": nil})
+	if r.Status != http.StatusCreated || !strings.Contains(string(r.Body), `"scopes":["read_repository","write_registry"]`) ||
+		!strings.Contains(string(r.Body), `"expires_at":null`) {
 		t.Fatalf("comma scopes = %d %s", r.Status, r.Body)
 	}
+	// A hostile name is refused whole, nothing written.
+	post(map[string]any{"name": "a\x00b", "scopes": []string{"read_repository"}}).
+		ExpectError(t, http.StatusBadRequest, `{"error":"name is invalid"}`)
+	s.Do(t, labtest.Request{Path: base + "?active=maybe", Token: f.maint.Token}).
+		ExpectError(t, http.StatusBadRequest, `{"error":"active is invalid"}`)
 }
