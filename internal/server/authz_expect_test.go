@@ -285,7 +285,8 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.PushCode, access.AdminTag, access.CreateCommitStatus:
 		return has(access.Developer)
-	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger:
+	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger,
+		access.ReadDeployToken, access.CreateDeployToken, access.DestroyDeployToken:
 		return has(access.Maintainer)
 	case access.ArchiveProject, access.RemoveProject:
 		return has(access.Owner)
@@ -417,6 +418,17 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.ManageGroupAccessTokens:
 		return resourceTokens(r, c, level >= access.Owner, t)
+	case access.ReadDeployToken:
+		// group_policy: maintainer reads, owner creates and destroys.
+		if level >= access.Maintainer {
+			return allowed
+		}
+		return forbidden
+	case access.CreateDeployToken, access.DestroyDeployToken:
+		if level >= access.Owner {
+			return allowed
+		}
+		return forbidden
 	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard, access.ReadMergeRequest:
 		return allowed
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:

@@ -437,6 +437,7 @@ func table(domains []Endpoint) []Endpoint {
 		Row("DELETE /projects/{id}/uploads/{secret}/{filename}", (*API).deleteUpload, SignedIn, access.AdminUpload),
 	}
 	rows = append(rows, instanceRoutes()...)
+	rows = append(rows, deployTokenRoutes()...)
 	rows = append(rows, domains...)
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {
