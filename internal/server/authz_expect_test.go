@@ -287,7 +287,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return has(access.Developer)
 	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger:
 		return has(access.Maintainer)
-	case access.ArchiveProject, access.RemoveProject:
+	case access.ArchiveProject, access.RemoveProject, access.ChangeNamespace:
 		return has(access.Owner)
 	case access.ManageProjectAccessTokens:
 		return resourceTokens(r, c, level >= access.Maintainer, t)

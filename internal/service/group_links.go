@@ -32,7 +32,7 @@ func validShareLevel(level int) bool {
 // level: a caller shares no more than they hold themselves.
 func (s *Service) shareTarget(ctx context.Context, id *auth.Identity, in ShareInput, callerLevel access.Level) (*model.Namespace, error) {
 	if !validShareLevel(in.GroupAccess) {
-		return nil, Invalid("group_access does not have a valid value")
+		return nil, ParamError("group_access does not have a valid value")
 	}
 	if in.ExpiresAt != nil && *in.ExpiresAt != "" && *in.ExpiresAt <= s.Today() {
 		return nil, Validation{"expires_at": {"cannot be a date in the past"}}.Err()
