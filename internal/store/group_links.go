@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -107,8 +108,15 @@ func (q *Queries) scanGroupLinks(ctx context.Context, query string, args ...any)
 }
 
 // ProjectGroupLinks returns the groups a project is shared with, by group
-// id.
+// id, from the read caches while the access version stands: every single
+// project entity shows them. Callers must not modify the answer.
 func (q *Queries) ProjectGroupLinks(ctx context.Context, projectID int64) ([]*model.GroupLink, error) {
+	return readThrough(q, q.caches().shares, TopicAccess, projectID, slices.Clone, func() ([]*model.GroupLink, error) {
+		return q.projectGroupLinks(ctx, projectID)
+	})
+}
+
+func (q *Queries) projectGroupLinks(ctx context.Context, projectID int64) ([]*model.GroupLink, error) {
 	return q.scanGroupLinks(ctx, `SELECT l.id, l.project_id, 0, l.group_id, l.group_access, l.expires_at, l.created_at, `+
 		namespaceColumns+` FROM project_group_links l JOIN namespaces n ON n.id = l.group_id
 		WHERE l.project_id = ? ORDER BY l.group_id`, projectID)
