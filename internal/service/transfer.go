@@ -20,6 +20,7 @@ func transferFailed(msg string) error {
 // TransferProject moves a project to another namespace (PUT
 // /projects/:id/transfer): its Owner (change_namespace), into a namespace
 // where they may create projects, where no project has its path or name.
+// A project more open than its new group takes the group's visibility.
 // The old full path stays as a redirect route. The repository does not
 // move: it is stored under the project's id.
 func (s *Service) TransferProject(ctx context.Context, id *auth.Identity, ref, nsRef string) (*model.Project, error) {
@@ -50,8 +51,14 @@ func (s *Service) TransferProject(ctx context.Context, id *auth.Identity, ref, n
 		if err != nil {
 			return transferFailed("You don't have permission to transfer this project.")
 		}
+		// A project is no more open than its new group (GitLab's
+		// update_namespace_and_visibility).
+		visibility := cur.VisibilityLevel
+		if ns.IsGroup() {
+			visibility = min(visibility, ns.VisibilityLevel)
+		}
 		oldPath := cur.FullPath()
-		err = q.MoveProject(ctx, cur.ID, cur.NamespaceID, ns.ID, oldPath, ns.FullPath+"/"+cur.Path)
+		err = q.MoveProject(ctx, cur.ID, cur.NamespaceID, ns.ID, visibility, oldPath, ns.FullPath+"/"+cur.Path)
 		if errors.Is(err, store.ErrConflict) {
 			return transferFailed("Project with same name or path in target namespace already exists")
 		}

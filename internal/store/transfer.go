@@ -6,14 +6,15 @@ import (
 	"fmt"
 )
 
-// MoveProject moves a project to namespace toNS (run it in a transaction):
-// the row, both namespaces' project counts, and oldFullPath kept as a
+// MoveProject moves a project to namespace toNS (run it in a transaction)
+// with visibility: the row, both namespaces' project counts, and
+// oldFullPath kept as a
 // redirect route to it. A project of the same path in toNS is ErrConflict.
 // The repository stays where it is: its directory is named by the project
 // id (the hashed layout), not by its path.
-func (q *Queries) MoveProject(ctx context.Context, projectID, fromNS, toNS int64, oldFullPath, newFullPath string) error {
-	if _, err := q.exec(ctx, "UPDATE projects SET namespace_id = ?, updated_at = ? WHERE id = ?",
-		toNS, ms(q.Now()), projectID); err != nil {
+func (q *Queries) MoveProject(ctx context.Context, projectID, fromNS, toNS int64, visibility int, oldFullPath, newFullPath string) error {
+	if _, err := q.exec(ctx, "UPDATE projects SET namespace_id = ?, visibility_level = ?, updated_at = ? WHERE id = ?",
+		toNS, visibility, ms(q.Now()), projectID); err != nil {
 		return fmt.Errorf("store: move project: %w", wrapErr(err))
 	}
 	if _, err := q.exec(ctx, "UPDATE namespace_project_counts SET projects = projects - 1 WHERE namespace_id = ?", fromNS); err != nil {

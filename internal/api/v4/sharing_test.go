@@ -261,6 +261,16 @@ func TestTransferProject(t *testing.T) {
 	if refs.Status != http.StatusOK || !strings.Contains(string(refs.Body), "refs/heads/main") {
 		t.Fatalf("git info/refs at the old path = %d %.200s", refs.Status, refs.Body)
 	}
+	// A public project moved into a private group becomes private.
+	pub, _, err := oc.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("pub"),
+		Visibility: gitlab.Ptr(gitlab.PublicVisibility)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved, _, err := oc.Projects.TransferProject(pub.ID, &gitlab.TransferProjectOptions{Namespace: dest.ID}); err != nil ||
+		moved.Visibility != gitlab.PrivateVisibility || moved.PathWithNamespace != "dest/pub" {
+		t.Fatalf("transfer public = %+v, %v", moved, err)
+	}
 	// The old group no longer holds it; anyone else's view is unchanged.
 	if _, resp, _ := s.Client(t, f.bob.Token).Projects.GetProject(url.PathEscape("src/app"), nil); resp == nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("bob at the old path = %v", resp)
