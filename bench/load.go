@@ -424,6 +424,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.ciScheduleEndpoints()...)
 	eps = append(eps, l.deployKeyEndpoints()...)
 	eps = append(eps, l.deployTokenEndpoints()...)
+	eps = append(eps, l.sharingEndpoints()...)
 	eps = append(eps, l.ciJobTokenScopeEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
 	eps = append(eps, l.ciStatusEndpoints()...)

@@ -288,7 +288,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger,
 		access.ReadDeployToken, access.CreateDeployToken, access.DestroyDeployToken:
 		return has(access.Maintainer)
-	case access.ArchiveProject, access.RemoveProject:
+	case access.ArchiveProject, access.RemoveProject, access.ChangeNamespace:
 		return has(access.Owner)
 	case access.ManageProjectAccessTokens:
 		return resourceTokens(r, c, level >= access.Maintainer, t)

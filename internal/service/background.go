@@ -23,7 +23,7 @@ const (
 	// artifactExpiryInterval: expired artifacts already answer 404; this
 	// only bounds how long their files stay on disk.
 	artifactExpiryInterval = 5 * time.Second
-	// housekeepingInterval: expired sessions and OAuth grants.
+	// housekeepingInterval: expired sessions, OAuth grants and shares.
 	housekeepingInterval = 10 * time.Minute
 )
 
@@ -191,6 +191,9 @@ func (s *Service) purgeDeleted(ctx context.Context) error {
 func (s *Service) Housekeeping(ctx context.Context) error {
 	now := s.Now()
 	if err := s.db.Queries().DeleteExpiredSessions(ctx, now); err != nil {
+		return err
+	}
+	if err := s.DeleteExpiredGroupLinks(ctx); err != nil {
 		return err
 	}
 	return s.db.Queries().DeleteExpiredOAuthGrants(ctx, now.Add(-expiredGrace))

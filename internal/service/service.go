@@ -153,6 +153,15 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 		p, parts, err = s.db.Queries().ProjectWithAccessByID(ctx, n, uid, s.Today())
 	} else {
 		p, parts, err = s.db.Queries().ProjectWithAccessByFullPath(ctx, ref, uid, s.Today())
+		if errors.Is(err, store.ErrNotFound) {
+			// A moved project answers at its old path (GitLab's
+			// find_by_full_path with follow_redirects), git included.
+			if moved, rerr := s.db.Queries().RedirectedProjectID(ctx, ref); rerr == nil {
+				p, parts, err = s.db.Queries().ProjectWithAccessByID(ctx, moved, uid, s.Today())
+			} else if !errors.Is(rerr, store.ErrNotFound) {
+				err = rerr
+			}
+		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, 0, parts, NotFound("Project")

@@ -88,7 +88,11 @@ func (a *API) getGroup(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, a.groupDetail(r, g))
+	d, err := a.groupDetailShared(r, g)
+	if err != nil {
+		return err
+	}
+	return WriteOK(w, d)
 }
 
 func (a *API) updateGroup(w http.ResponseWriter, r *http.Request, c *Call) error {

@@ -242,6 +242,13 @@ func (a *API) writeProject(w http.ResponseWriter, r *http.Request, id *auth.Iden
 	if perms != nil {
 		b = withPermissions(b, *perms, p.Namespace.IsGroup())
 	}
+	links, err := a.svc.ProjectSharedWith(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if b, err = withSharedWithGroups(b, links); err != nil {
+		return err
+	}
 	buf.Write(append(b, '\n')) // as json.Encoder ends a value
 	writeJSONBytes(w, status, buf.Bytes())
 	return nil
