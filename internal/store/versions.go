@@ -46,6 +46,9 @@ const (
 	// by id and which change far less often than issues do: their rows are
 	// kept under it, and survive issue writes.
 	TopicLabels
+	// TopicGPG covers GPG keys and their subkeys, from which commit
+	// signature verdicts are derived (with the users of TopicAuth).
+	TopicGPG
 	numTopics
 )
 
@@ -73,6 +76,8 @@ var topicTables = map[string]uint8{
 	"merge_request_issues":    1 << TopicPlanning,
 	"events":                  1 << TopicActivity,
 	"push_event_payloads":     1 << TopicActivity,
+	"gpg_keys":                1 << TopicGPG,
+	"gpg_key_subkeys":         1 << TopicGPG,
 }
 
 const allTopics = 1<<numTopics - 1
