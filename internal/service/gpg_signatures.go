@@ -201,7 +201,12 @@ func (s *Service) verifyCommit(ctx context.Context, raw []byte) (*CommitSignatur
 		return out, nil
 	}
 	keyID := issuerKeyID(sigs[0])
+	// Of an unknown key GitLab shows what GPGME reports: the issuer's
+	// fingerprint when the signature carries it, else its key id.
 	out.GPGKeyPrimaryKeyID = keyID
+	if fp := sigs[0].IssuerFingerprint; len(fp) == 20 {
+		out.GPGKeyPrimaryKeyID = fmt.Sprintf("%X", fp)
+	}
 	if keyID == "" {
 		return out, nil
 	}
@@ -216,6 +221,7 @@ func (s *Service) verifyCommit(ctx context.Context, raw []byte) (*CommitSignatur
 	if err != nil {
 		return nil, fmt.Errorf("service: find gpg key: %w", err)
 	}
+	out.GPGKeyPrimaryKeyID = keyID
 	if subkeyID != 0 {
 		out.GPGKeySubkeyID = subkeyID
 	} else {
