@@ -19,28 +19,26 @@ func gpgKeyEntityOf(k *model.GPGKey) gpgKeyEntity {
 }
 
 // gpgKeyUserID is the user /users/:id names (Grape types it Integer), 0
-// for /user routes; ok false when :id is not a number.
-func gpgKeyUserID(r *http.Request) (id int64, ok bool) {
+// for the /user routes, where the caller is meant.
+func gpgKeyUserID(r *http.Request) (int64, error) {
 	if r.PathValue("id") == "" {
-		return 0, true
+		return 0, nil
 	}
-	return userPathID(r, "id")
+	id, ok := userPathID(r, "id")
+	switch {
+	case !ok:
+		return 0, service.ParamError("id is invalid")
+	case id == 0: // no user has id 0; it must not mean the caller
+		return 0, service.NotFound("User")
+	}
+	return id, nil
 }
 
-// listOwnGPGKeys is GET /user/gpg_keys.
-func (a *API) listOwnGPGKeys(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.listGPGKeys(w, r, c)
-}
-
-// listUserGPGKeys is GET /users/:id/gpg_keys.
-func (a *API) listUserGPGKeys(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.listGPGKeys(w, r, c)
-}
-
+// listGPGKeys is GET /user/gpg_keys and GET /users/:id/gpg_keys.
 func (a *API) listGPGKeys(w http.ResponseWriter, r *http.Request, c *call) error {
-	userID, ok := gpgKeyUserID(r)
-	if !ok {
-		return service.ParamError("id is invalid")
+	userID, err := gpgKeyUserID(r)
+	if err != nil {
+		return err
 	}
 	keys, err := a.svc.UserGPGKeys(r.Context(), c.id, userID)
 	if err != nil {
@@ -54,20 +52,11 @@ func (a *API) listGPGKeys(w http.ResponseWriter, r *http.Request, c *call) error
 	return writeOK(w, out)
 }
 
-// getOwnGPGKey is GET /user/gpg_keys/:key_id.
-func (a *API) getOwnGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.getGPGKey(w, r, c)
-}
-
-// getUserGPGKey is GET /users/:id/gpg_keys/:key_id.
-func (a *API) getUserGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.getGPGKey(w, r, c)
-}
-
+// getGPGKey is GET /user/gpg_keys/:key_id and GET /users/:id/gpg_keys/:key_id.
 func (a *API) getGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	userID, ok := gpgKeyUserID(r)
-	if !ok {
-		return service.ParamError("id is invalid")
+	userID, err := gpgKeyUserID(r)
+	if err != nil {
+		return err
 	}
 	id, err := keyIDParam(r, "key_id")
 	if err != nil {
@@ -80,20 +69,12 @@ func (a *API) getGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
 	return writeOK(w, gpgKeyEntityOf(k))
 }
 
-// createOwnGPGKey is POST /user/gpg_keys.
-func (a *API) createOwnGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.createGPGKey(w, r, c)
-}
-
-// createUserGPGKey is POST /users/:id/gpg_keys (administrators).
-func (a *API) createUserGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.createGPGKey(w, r, c)
-}
-
+// createGPGKey is POST /user/gpg_keys and, for administrators, POST
+// /users/:id/gpg_keys.
 func (a *API) createGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	userID, ok := gpgKeyUserID(r)
-	if !ok {
-		return service.ParamError("id is invalid")
+	userID, err := gpgKeyUserID(r)
+	if err != nil {
+		return err
 	}
 	text, err := c.params.required("key", 1<<20)
 	if err != nil {
@@ -106,33 +87,24 @@ func (a *API) createGPGKey(w http.ResponseWriter, r *http.Request, c *call) erro
 	return writeCreated(w, gpgKeyEntityOf(k))
 }
 
-// deleteOwnGPGKey is DELETE /user/gpg_keys/:key_id.
-func (a *API) deleteOwnGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
+// deleteGPGKey is DELETE /user/gpg_keys/:key_id and, for administrators,
+// DELETE /users/:id/gpg_keys/:key_id.
+func (a *API) deleteGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
 	return a.removeGPGKey(w, r, c, false)
 }
 
-// deleteUserGPGKey is DELETE /users/:id/gpg_keys/:key_id (administrators).
-func (a *API) deleteUserGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.removeGPGKey(w, r, c, false)
-}
-
-// revokeOwnGPGKey is POST /user/gpg_keys/:key_id/revoke.
-func (a *API) revokeOwnGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	return a.removeGPGKey(w, r, c, true)
-}
-
-// revokeUserGPGKey is POST /users/:id/gpg_keys/:key_id/revoke
-// (administrators).
-func (a *API) revokeUserGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
+// revokeGPGKey is POST /user/gpg_keys/:key_id/revoke and, for
+// administrators, POST /users/:id/gpg_keys/:key_id/revoke.
+func (a *API) revokeGPGKey(w http.ResponseWriter, r *http.Request, c *call) error {
 	return a.removeGPGKey(w, r, c, true)
 }
 
 // removeGPGKey deletes or revokes a key: 204, or 202 Accepted for a
 // revocation, as GitLab answers.
 func (a *API) removeGPGKey(w http.ResponseWriter, r *http.Request, c *call, revoke bool) error {
-	userID, ok := gpgKeyUserID(r)
-	if !ok {
-		return service.ParamError("id is invalid")
+	userID, err := gpgKeyUserID(r)
+	if err != nil {
+		return err
 	}
 	id, err := keyIDParam(r, "key_id")
 	if err != nil {

@@ -50,6 +50,9 @@ func TestUserGPGKeys(t *testing.T) {
 		ExpectError(t, http.StatusNotFound, `{"message":"404 GPG Key Not Found"}`)
 	s.Do(t, labtest.Request{Path: "/users/999999/gpg_keys"}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 User Not Found"}`)
+	s.Do(t, labtest.Request{Path: "/users/alice/gpg_keys"}).ExpectError(t, http.StatusBadRequest, `{"error":"id is invalid"}`)
+	s.Do(t, labtest.Request{Method: "POST", Path: "/users/0/gpg_keys", Token: s.RootToken, JSON: map[string]any{"key": text}}).
+		ExpectError(t, http.StatusNotFound, `{"message":"404 User Not Found"}`)
 	if r := s.Do(t, labtest.Request{Method: "DELETE", Path: "/user/gpg_keys/" + itoa(k.ID), Token: bob.Token}); r.Status != http.StatusNotFound {
 		t.Fatalf("bob deletes alice's key: %d", r.Status)
 	}
