@@ -2,6 +2,9 @@ package labtest
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/sha512"
+	"encoding/pem"
 	"os/exec"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
+	"golang.org/x/crypto/ssh"
 )
 
 // GPGKey is an OpenPGP key made for a test (ed25519: fast to make).
@@ -88,8 +92,31 @@ type Commit struct {
 	Parent         string // a commit of the repository; its tree is reused
 	Name, Email    string // author and committer
 	Message        string
-	Key            *GPGKey // nil: unsigned
-	ExtraSignature *GPGKey // a second signature in the same block
+	Key            *GPGKey    // nil: unsigned
+	ExtraSignature *GPGKey    // a second signature in the same block
+	SSHSigner      ssh.Signer // signs in git's SSH format instead of Key
+}
+
+// sshSign is git's SSH signature of payload (PROTOCOL.sshsig, namespace
+// "git", SHA-512), armored.
+func sshSign(t testing.TB, signer ssh.Signer, payload []byte) string {
+	t.Helper()
+	digest := sha512.Sum512(payload)
+	signed := append([]byte("SSHSIG"), ssh.Marshal(struct {
+		Namespace, Reserved, HashAlgorithm string
+		Hash                               []byte
+	}{"git", "", "sha512", digest[:]})...)
+	sig, err := signer.Sign(rand.Reader, signed)
+	if err != nil {
+		t.Fatalf("ssh sign: %v", err)
+	}
+	blob := append([]byte("SSHSIG"), ssh.Marshal(struct {
+		Version                            uint32
+		PublicKey                          []byte
+		Namespace, Reserved, HashAlgorithm string
+		Signature                          []byte
+	}{1, signer.PublicKey().Marshal(), "git", "", "sha512", ssh.Marshal(sig)})...)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "SSH SIGNATURE", Bytes: blob}))
 }
 
 // WriteCommit stores a commit object (signed with c.Key, if any) in the
@@ -112,8 +139,12 @@ func (s *Server) WriteCommit(t testing.TB, projectID int64, c Commit) string {
 	headers := "tree " + tree + "\nparent " + c.Parent + "\nauthor " + ident + "\ncommitter " + ident + "\n"
 	body := "\n" + c.Message + "\n"
 	obj := headers + body
+	var sig string
+	if c.SSHSigner != nil {
+		sig = sshSign(t, c.SSHSigner, []byte(obj))
+	}
 	if c.Key != nil {
-		sig := c.Key.Sign(t, []byte(obj))
+		sig = c.Key.Sign(t, []byte(obj))
 		if c.ExtraSignature != nil {
 			// Two signature packets in one armor block.
 			var raw bytes.Buffer
@@ -124,6 +155,8 @@ func (s *Server) WriteCommit(t testing.TB, projectID int64, c Commit) string {
 			}
 			sig = armored(t, openpgp.SignatureType, func(w *bytes.Buffer) error { _, err := w.Write(raw.Bytes()); return err })
 		}
+	}
+	if sig != "" {
 		sig = strings.TrimRight(sig, "\n")
 		obj = headers + "gpgsig " + strings.ReplaceAll(sig, "\n", "\n ") + "\n" + body
 	}

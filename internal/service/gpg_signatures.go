@@ -38,7 +38,7 @@ const (
 	maxSignatureBytes               = 1 << 20
 )
 
-// CommitSignature is a commit's GPG signature as GitLab shows it.
+// CommitSignature is a commit's GPG or SSH signature as GitLab shows it.
 type CommitSignature struct {
 	Type               string // "PGP"
 	VerificationStatus string
@@ -47,6 +47,8 @@ type CommitSignature struct {
 	GPGKeyUserName     string
 	GPGKeyUserEmail    string
 	GPGKeySubkeyID     int64 // 0 for none
+	// SSHKey is the key of an SSH signature ("SSH"), nil when unknown.
+	SSHKey *model.Key
 }
 
 // signatureKey names a verdict: a commit of a project.
@@ -189,9 +191,13 @@ func issuerKeyID(sig *packet.Signature) string {
 }
 
 // verifyCommit derives a raw commit's signature verdict as
-// Gitlab::Gpg::Commit does; nil when the commit carries no PGP signature.
+// Gitlab::Gpg::Commit (or Gitlab::Ssh::Signature) does; nil when the
+// commit carries no PGP or SSH signature.
 func (s *Service) verifyCommit(ctx context.Context, raw []byte) (*CommitSignature, error) {
 	armored, payload, committerEmail := splitSignedCommit(raw)
+	if strings.HasPrefix(armored, sshSignaturePrefix) && len(armored) <= maxSignatureBytes {
+		return s.verifySSHCommit(ctx, armored, payload, committerEmail)
+	}
 	if !strings.HasPrefix(armored, pgpSignaturePrefix) || len(armored) > maxSignatureBytes {
 		return nil, nil
 	}

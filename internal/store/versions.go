@@ -46,8 +46,9 @@ const (
 	// by id and which change far less often than issues do: their rows are
 	// kept under it, and survive issue writes.
 	TopicLabels
-	// TopicGPG covers GPG keys and their subkeys, from which commit
-	// signature verdicts are derived (with the users of TopicAuth).
+	// TopicGPG covers the keys commit signatures are verified with: GPG
+	// keys, their subkeys and SSH keys (with the users of TopicAuth, the
+	// verdicts' inputs).
 	TopicGPG
 	numTopics
 )
@@ -78,6 +79,7 @@ var topicTables = map[string]uint8{
 	"push_event_payloads":     1 << TopicActivity,
 	"gpg_keys":                1 << TopicGPG,
 	"gpg_key_subkeys":         1 << TopicGPG,
+	"keys":                    1 << TopicGPG,
 }
 
 const allTopics = 1<<numTopics - 1

@@ -132,6 +132,15 @@ type commitSignatureEntity struct {
 	CommitSource       string  `json:"commit_source"`
 }
 
+// sshCommitSignatureEntity is Entities::CommitSignature for an SSH
+// signature (SshSignature merged in: the signing key, null when unknown).
+type sshCommitSignatureEntity struct {
+	SignatureType      string        `json:"signature_type"`
+	VerificationStatus string        `json:"verification_status"`
+	Key                *sshKeyEntity `json:"key"`
+	CommitSource       string        `json:"commit_source"`
+}
+
 func nonZero[T comparable](v T) *T {
 	var zero T
 	if v == zero {
@@ -145,6 +154,14 @@ func (a *API) getCommitSignature(w http.ResponseWriter, r *http.Request, c *call
 	sig, err := a.svc.CommitSignatureOf(r.Context(), c.id, r.PathValue("id"), r.PathValue("sha"))
 	if err != nil {
 		return err
+	}
+	if sig.Type == "SSH" {
+		e := sshCommitSignatureEntity{SignatureType: sig.Type, VerificationStatus: sig.VerificationStatus, CommitSource: "gitaly"}
+		if sig.SSHKey != nil {
+			k := sshKeyEntityOf(sig.SSHKey)
+			e.Key = &k
+		}
+		return writeOK(w, e)
 	}
 	return writeOK(w, commitSignatureEntity{SignatureType: sig.Type, GPGKeyID: nonZero(sig.GPGKeyID),
 		GPGKeyPrimaryKeyID: nonZero(sig.GPGKeyPrimaryKeyID), GPGKeyUserName: nonZero(sig.GPGKeyUserName),

@@ -1,12 +1,15 @@
 package v4_test
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/lablet/lablet/internal/labtest"
 )
@@ -119,4 +122,78 @@ func TestCommitSignatures(t *testing.T) {
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Commit Not Found"}`)
 	s.Do(t, labtest.Request{Path: path + signed + "/signature"}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Project Not Found"}`)
+}
+
+// TestSSHCommitSignatures: commits signed in git's SSH format verify
+// against the committer's signing SSH keys, as Gitlab::Ssh::Signature.
+func TestSSHCommitSignatures(t *testing.T) {
+	s := labtest.Start(t)
+	alice := s.NewUser(t, "alice")
+	ac := s.Client(t, alice.Token)
+	p, _, err := ac.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("ssh-signed"),
+		InitializeWithReadme: gitlab.Ptr(true), DefaultBranch: gitlab.Ptr("main")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, _, err := ac.Commits.GetCommit(p.ID, "main", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newSigner := func() (ssh.Signer, string) {
+		_, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, err := ssh.NewSignerFromKey(priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return signer, strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
+	}
+	commit := func(email string, signer ssh.Signer) string {
+		return s.WriteCommit(t, int64(p.ID), labtest.Commit{Parent: head.ID, Name: "Alice", Email: email,
+			Message: "ssh signed", SSHSigner: signer})
+	}
+	type sshSig struct {
+		SignatureType      string         `json:"signature_type"`
+		VerificationStatus string         `json:"verification_status"`
+		Key                *gitlab.SSHKey `json:"key"`
+		CommitSource       string         `json:"commit_source"`
+	}
+	signature := func(sha string) sshSig {
+		t.Helper()
+		var sig sshSig
+		r := s.Do(t, labtest.Request{Path: "/projects/" + itoa(int64(p.ID)) + "/repository/commits/" + sha + "/signature", Token: alice.Token})
+		if r.Status != http.StatusOK {
+			t.Fatalf("signature: %d %s", r.Status, r.Body)
+		}
+		r.JSON(t, &sig)
+		return sig
+	}
+
+	signer, pub := newSigner()
+	signed := commit("alice@example.com", signer)
+	if sig := signature(signed); sig.SignatureType != "SSH" || sig.VerificationStatus != "unknown_key" || sig.Key != nil || sig.CommitSource != "gitaly" {
+		t.Fatalf("before the key is added: %+v", sig)
+	}
+	k, _, err := ac.Users.AddSSHKey(&gitlab.AddSSHKeyOptions{Title: gitlab.Ptr("signing"), Key: gitlab.Ptr(pub),
+		UsageType: gitlab.Ptr("signing")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sig := signature(signed); sig.VerificationStatus != "verified" || sig.Key == nil || sig.Key.ID != k.ID || sig.Key.UsageType != "signing" {
+		t.Fatalf("verified: %+v", sig)
+	}
+	if sig := signature(commit("someone@example.com", signer)); sig.VerificationStatus != "other_user" {
+		t.Fatalf("another committer: %+v", sig)
+	}
+	// An authentication-only key does not sign.
+	authOnly, authPub := newSigner()
+	if _, _, err := ac.Users.AddSSHKey(&gitlab.AddSSHKeyOptions{Title: gitlab.Ptr("auth"), Key: gitlab.Ptr(authPub),
+		UsageType: gitlab.Ptr("auth")}); err != nil {
+		t.Fatal(err)
+	}
+	if sig := signature(commit("alice@example.com", authOnly)); sig.VerificationStatus != "unknown_key" {
+		t.Fatalf("auth-only key: %+v", sig)
+	}
 }
