@@ -222,13 +222,13 @@ func (s *Service) CreateGPGKey(ctx context.Context, id *auth.Identity, userID in
 		case err == nil && old.Key == k.Key:
 			return Validation{"key": {"has already been taken"}}.Err()
 		case err == nil:
-			return errGPGKeyTaken
+			return errGPGKeyTaken()
 		case !errors.Is(err, store.ErrNotFound):
 			return fmt.Errorf("service: find gpg key: %w", err)
 		}
 		err = q.CreateGPGKey(ctx, k)
 		if errors.Is(err, store.ErrConflict) {
-			return errGPGKeyTaken
+			return errGPGKeyTaken()
 		}
 		return err
 	})
@@ -240,7 +240,9 @@ func (s *Service) CreateGPGKey(ctx context.Context, id *auth.Identity, userID in
 
 // errGPGKeyTaken is GpgKey's uniqueness error for a key known already (or
 // one of whose subkeys is another key's).
-var errGPGKeyTaken = Validation{"fingerprint": {"has already been taken"}, "primary_keyid": {"has already been taken"}}.Err()
+func errGPGKeyTaken() error {
+	return Validation{"fingerprint": {"has already been taken"}, "primary_keyid": {"has already been taken"}}.Err()
+}
 
 // DeleteGPGKey is DELETE /user/gpg_keys/:key_id (userID 0: the caller)
 // and, for administrators, DELETE /users/:id/gpg_keys/:key_id; POST
