@@ -15,6 +15,7 @@ import (
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
+	"github.com/lablet/lablet/internal/cache"
 	"github.com/lablet/lablet/internal/markdown"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
@@ -46,6 +47,8 @@ type Service struct {
 	// ci holds CI/CD's in-process state: the wake-up of runners waiting
 	// for jobs (ci_queue.go).
 	ci ciState
+	// signatures keeps commit signature verdicts (gpg_signatures.go).
+	signatures *cache.Cache[signatureKey, *CommitSignature]
 }
 
 // Options configure a Service.
@@ -68,13 +71,16 @@ type Options struct {
 	// MaxArtifactsSize bounds a job's artifacts file, in bytes; 0 means
 	// DefaultMaxArtifactsSize.
 	MaxArtifactsSize int64
+	// CachesOff keeps no read caches (LABLET_CACHES=off).
+	CachesOff bool
 }
 
 // New returns a Service over o's storage.
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
 		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize,
-		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()}}
+		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()},
+		signatures: cache.New[signatureKey, *CommitSignature](cache.Options{MaxEntries: 20000, Off: o.CachesOff})}
 	if s.maxAttachmentSize <= 0 {
 		s.maxAttachmentSize = DefaultMaxAttachmentSize
 	}
