@@ -68,7 +68,7 @@ var _ = addFixtures(map[string]fixture{
 	"POST /api/v4/hooks": {build: func(x *matrix, c *cell) request {
 		return request{path: api + "/hooks", json: map[string]any{"url": "http://127.0.0.1:1/new"}}
 	}},
-	"GET /api/v4/hooks/{hook_id}": {build: func(x *matrix, c *cell) request { return get(x.freshSystemHook()) }},
+	"GET /api/v4/hooks/{hook_id}":  {build: func(x *matrix, c *cell) request { return get(x.freshSystemHook()) }},
 	"POST /api/v4/hooks/{hook_id}": {build: func(x *matrix, c *cell) request { return get(x.freshSystemHook()) }},
 	"PUT /api/v4/hooks/{hook_id}": {build: func(x *matrix, c *cell) request {
 		return request{path: x.freshSystemHook(), json: map[string]any{"tag_push_events": true}}
