@@ -318,3 +318,87 @@ func TestHookAutoDisableAndSSRF(t *testing.T) {
 		t.Fatalf("the receiver got %d deliveries, want 5 (none past the refusal)", n)
 	}
 }
+
+// TestGroupAndSystemHooks: a group Owner's hook receives the events of a
+// project in the group; an administrator's system hook receives pushes as
+// "System Hook"; their CRUD and test answers are GitLab's and only their
+// managers reach them.
+func TestGroupAndSystemHooks(t *testing.T) {
+	f := atkSetup(t)
+	s := f.s
+	setLocalHooks(t, s, true)
+	recv := newHookReceiver(t, http.StatusOK)
+	oc := s.Client(t, f.owner.Token)
+	gh, resp, err := oc.Groups.AddGroupHook(f.group.ID, &gitlab.AddGroupHookOptions{URL: gitlab.Ptr(recv.URL + "/group"),
+		IssuesEvents: gitlab.Ptr(true), PushEvents: gitlab.Ptr(false)})
+	if err != nil || resp.StatusCode != http.StatusCreated || gh.GroupID != f.group.ID || !gh.IssuesEvents || gh.PushEvents {
+		t.Fatalf("add group hook = %+v, %v", gh, err)
+	}
+	// A group Maintainer may not manage the group's hooks.
+	gbase := "/groups/" + itoa(f.group.ID) + "/hooks"
+	s.Do(t, labtest.Request{Path: gbase, Token: f.gm.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+	s.Do(t, labtest.Request{Path: gbase + "/999999", Token: f.owner.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
+	if list, _, err := oc.Groups.ListGroupHooks(f.group.ID, nil); err != nil || len(list) != 1 {
+		t.Fatalf("list group hooks = %v, %v", list, err)
+	}
+	// A project hook id is not the group's.
+	ph, _, err := s.Client(t, f.maint.Token).Projects.AddProjectHook(f.project.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr(recv.URL + "/project")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Do(t, labtest.Request{Path: gbase + "/" + itoa(ph.ID), Token: f.owner.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
+
+	issue, _, err := oc.Issues.CreateIssue(f.project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("for the group")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := recv.wait(t, "Issue Hook", nil).body
+	if got["object_attributes"].(map[string]any)["id"] != float64(issue.ID) {
+		t.Fatalf("group hook payload = %v", got)
+	}
+	edited, _, err := oc.Groups.EditGroupHook(f.group.ID, gh.ID, &gitlab.EditGroupHookOptions{MergeRequestsEvents: gitlab.Ptr(true)})
+	if err != nil || !edited.MergeRequestsEvents || !edited.IssuesEvents {
+		t.Fatalf("edit group hook = %+v, %v", edited, err)
+	}
+	if resp, err := oc.Groups.TriggerTestGroupHook(f.group.ID, gh.ID, gitlab.GroupHookTrigger("issues_events")); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("test group hook: %v", err)
+	}
+	if _, err := oc.Groups.DeleteGroupHook(f.group.ID, gh.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// System hooks: administrators only.
+	rc := s.Client(t, s.RootToken)
+	sh, _, err := rc.SystemHooks.AddHook(&gitlab.AddHookOptions{URL: gitlab.Ptr(recv.URL + "/system"), Token: gitlab.Ptr("sys"),
+		PushEvents: gitlab.Ptr(true)})
+	if err != nil || !sh.PushEvents || !sh.EnableSSLVerification {
+		t.Fatalf("add system hook = %+v, %v", sh, err)
+	}
+	s.Do(t, labtest.Request{Path: "/hooks", Token: f.owner.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+	if list, _, err := rc.SystemHooks.ListHooks(); err != nil || len(list) != 1 || list[0].URL != recv.URL+"/system" {
+		t.Fatalf("list system hooks = %v, %v", list, err)
+	}
+	if h, _, err := rc.SystemHooks.GetHook(sh.ID); err != nil || h.ID != sh.ID {
+		t.Fatalf("get system hook = %v, %v", h, err)
+	}
+	// GitLab's doc: POST tests (client-go's TestHook still sends the GET
+	// older GitLab tested with, which now gets the hook).
+	r := s.Do(t, labtest.Request{Method: "POST", Path: "/hooks/" + itoa(sh.ID), Token: s.RootToken})
+	if r.Status != http.StatusCreated || r.Map(t)["event_name"] != "project_create" {
+		t.Fatalf("test system hook = %d %s", r.Status, r.Body)
+	}
+	recv.wait(t, "System Hook", func(r receivedHook) bool { return r.body["event_name"] == "project_create" })
+	if _, _, err := s.Client(t, f.maint.Token).Commits.CreateCommit(f.project.ID, &gitlab.CreateCommitOptions{Branch: gitlab.Ptr("main"),
+		CommitMessage: gitlab.Ptr("seed"), Actions: []*gitlab.CommitActionOptions{{Action: gitlab.Ptr(gitlab.FileCreate),
+			FilePath: gitlab.Ptr("a.txt"), Content: gitlab.Ptr("a\n")}}}); err != nil {
+		t.Fatal(err)
+	}
+	sys := recv.wait(t, "System Hook", func(r receivedHook) bool { return r.body["object_kind"] == "push" })
+	if sys.header.Get("X-Gitlab-Token") != "sys" || sys.body["ref"] != "refs/heads/main" {
+		t.Fatalf("system push = %v %v", sys.header, sys.body)
+	}
+	if _, err := rc.SystemHooks.DeleteHook(sh.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.Do(t, labtest.Request{Path: "/hooks/" + itoa(sh.ID), Token: s.RootToken}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
+}
