@@ -1,6 +1,10 @@
 package server_test
 
-import "net/http"
+import (
+	"net/http"
+	"net/http/httptest"
+	"sync"
+)
 
 // hookURL is a public address no request reaches: fixtures never deliver
 // to it (system hooks' tests go to a closed loopback port instead).
@@ -82,3 +86,39 @@ func untestable(r request) request {
 	r.accept = func(status int, _ http.Header) bool { return status == http.StatusUnprocessableEntity }
 	return r
 }
+
+// hookSink is a loopback receiver answering 200, for fixtures that need a
+// delivery logged; started once for the matrix's process.
+var hookSink = sync.OnceValue(func() string {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})).URL
+})
+
+// loggedHookEvent makes, as root, a hook at base that reaches the sink,
+// sends it a test push, and returns the path of that delivery's log.
+func (x *matrix) loggedHookEvent(base string) string {
+	x.root("PUT", api+"/application/settings", map[string]any{"allow_local_requests_from_web_hooks_and_services": true})
+	h := x.root("POST", base, map[string]any{"url": hookSink() + "/" + x.next()})
+	hook := base + "/" + num(h["id"])
+	x.root("POST", hook+"/test/push_events", nil)
+	logs := x.rootList(hook + "/events")
+	if len(logs) == 0 {
+		panic(fixtureFailure("no delivery logged"))
+	}
+	return hook + "/events/" + num(logs[0]["id"])
+}
+
+// Webhook deliveries.
+var _ = addFixtures(map[string]fixture{
+	"GET /api/v4/projects/{id}/hooks/{hook_id}/events": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(x.freshProjectHook(p) + "/events")
+	}),
+	"POST /api/v4/projects/{id}/hooks/{hook_id}/events/{hook_log_id}/resend": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(x.loggedHookEvent(p.api("/hooks")) + "/resend")
+	}),
+	"GET /api/v4/groups/{id}/hooks/{hook_id}/events": onGroup(func(x *matrix, c *cell, g *groupFixture) request {
+		return get(x.freshGroupHook(g) + "/events")
+	}),
+	"POST /api/v4/groups/{id}/hooks/{hook_id}/events/{hook_log_id}/resend": onGroup(func(x *matrix, c *cell, g *groupFixture) request {
+		return get(x.loggedHookEvent(api+"/groups/"+itoa(g.id)+"/hooks") + "/resend")
+	}),
+})

@@ -212,7 +212,9 @@ func TestProjectHooks(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An API commit is a push too.
-	recv.wait(t, "Push Hook", func(r receivedHook) bool { return r.body["ref"] == "refs/heads/topic" && r.body["total_commits_count"] == float64(1) })
+	recv.wait(t, "Push Hook", func(r receivedHook) bool {
+		return r.body["ref"] == "refs/heads/topic" && r.body["total_commits_count"] == float64(1)
+	})
 	mr, _, err := mc.MergeRequests.CreateMergeRequest(f.project.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("Topic"),
 		SourceBranch: gitlab.Ptr("topic"), TargetBranch: gitlab.Ptr("main")})
 	if err != nil {
@@ -234,6 +236,39 @@ func TestProjectHooks(t *testing.T) {
 	}
 	s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/test/nope", Token: f.maint.Token}).
 		ExpectError(t, http.StatusBadRequest, `{"error":"trigger does not have a valid value"}`)
+
+	// The hook's recent deliveries, and a resend of one.
+	var events []map[string]any
+	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events?status[]=successful", Token: f.maint.Token}).JSON(t, &events)
+	if len(events) < 6 {
+		t.Fatalf("events = %v", events)
+	}
+	var pushLog map[string]any
+	for _, e := range events {
+		if e["response_status"] != "200" || e["response_body"] != "received" || e["url"] != recv.URL {
+			t.Fatalf("event = %v", e)
+		}
+		if e["trigger"] == "push_hooks" {
+			pushLog = e
+		}
+	}
+	if pushLog == nil || pushLog["request_headers"].(map[string]any)["X-Gitlab-Token"] != "[REDACTED]" ||
+		pushLog["request_data"].(map[string]any)["object_kind"] != "push" {
+		t.Fatalf("push log = %v", pushLog)
+	}
+	var none []map[string]any
+	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events?status[]=server_failure", Token: f.maint.Token}).JSON(t, &none)
+	if len(none) != 0 {
+		t.Fatalf("server failures = %v", none)
+	}
+	pushes := recv.count("Push Hook")
+	resent := s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/events/" + itoa(int64(pushLog["id"].(float64))) + "/resend", Token: f.maint.Token})
+	if resent.Status != http.StatusCreated || resent.Map(t)["response_status"] != float64(200) || recv.count("Push Hook") != pushes+1 {
+		t.Fatalf("resend = %d %s", resent.Status, resent.Body)
+	}
+	s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/events/999999/resend", Token: f.maint.Token}).
+		ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
+	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events", Token: f.dev.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
 
 	// Edit, permissions, unknown ids, delete.
 	edited, _, err := mc.Projects.EditProjectHook(f.project.ID, hook.ID, &gitlab.EditProjectHookOptions{JobEvents: gitlab.Ptr(true),
