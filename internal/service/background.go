@@ -108,11 +108,13 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 		periodic(workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts, 0),
 		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0),
 	}
+	river.AddWorker(workers, hookWorker{s: s})
 	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
-		Logger:                      quietLogger(s.log),
-		Workers:                     workers,
-		PeriodicJobs:                jobs,
-		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: len(jobs)}},
+		Logger:       quietLogger(s.log),
+		Workers:      workers,
+		PeriodicJobs: jobs,
+		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: len(jobs)},
+			hookQueueName: {MaxWorkers: hookWorkers}},
 		PollOnly:                    true,
 		FetchPollInterval:           queueFetchInterval,
 		JobTimeout:                  queueJobTimeout,
@@ -187,9 +189,13 @@ func (s *Service) purgeDeleted(ctx context.Context) error {
 	return nil
 }
 
-// Housekeeping removes expired sessions and expired OAuth grants.
+// Housekeeping removes expired sessions, expired OAuth grants and webhook
+// delivery logs past their retention.
 func (s *Service) Housekeeping(ctx context.Context) error {
 	now := s.Now()
+	if err := s.purgeHookLogs(ctx); err != nil {
+		return err
+	}
 	if err := s.db.Queries().DeleteExpiredSessions(ctx, now); err != nil {
 		return err
 	}

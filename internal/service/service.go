@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,6 +21,7 @@ import (
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
+	"github.com/riverqueue/river"
 )
 
 // Service carries the dependencies of the domain operations. Its fields
@@ -49,6 +51,12 @@ type Service struct {
 	ci ciState
 	// signatures keeps commit signature verdicts (gpg_signatures.go).
 	signatures *cache.Cache[signatureKey, *CommitSignature]
+	// hookQueue inserts webhook deliveries into the job queue, in the
+	// transaction of the change they report (web_hooks_deliver.go).
+	hookQueue *river.Client[*sql.Tx]
+	// externalURL and version name the instance in hook payloads and
+	// headers (X-Gitlab-Instance, User-Agent).
+	externalURL, version string
 }
 
 // Options configure a Service.
@@ -73,6 +81,11 @@ type Options struct {
 	MaxArtifactsSize int64
 	// CachesOff keeps no read caches (LABLET_CACHES=off).
 	CachesOff bool
+	// ExternalURL is the instance's URL in webhook payloads; empty means
+	// http://localhost.
+	ExternalURL string
+	// Version is the server's version, sent in webhooks' User-Agent.
+	Version string
 }
 
 // New returns a Service over o's storage.
@@ -89,6 +102,19 @@ func New(o Options) *Service {
 	}
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.externalURL, s.version = strings.TrimSuffix(o.ExternalURL, "/"), o.Version
+	if s.externalURL == "" {
+		s.externalURL = "http://localhost"
+	}
+	if s.version == "" {
+		s.version = "dev"
+	}
+	if o.DB != nil {
+		s.hookQueue = newHookQueue(o.DB, s.log)
 	}
 	return s
 }
