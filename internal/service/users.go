@@ -345,6 +345,14 @@ func checkUserConflicts(ctx context.Context, q *store.Queries, u *model.User, se
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("service: check email: %w", err)
 		}
+		// Another user's secondary address is taken too (User#unique_email).
+		owner, err := q.SecondaryEmailOwner(ctx, u.Email)
+		if err == nil && owner != self {
+			return Conflict("Email has already been taken")
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("service: check email: %w", err)
+		}
 	}
 	if u.Username != "" {
 		other, err := q.UserByUsername(ctx, u.Username)
@@ -488,7 +496,7 @@ const (
 )
 
 // SetUserState carries out one of GitLab's state actions (block, unblock,
-// deactivate, activate) with GitLab's rules and messages.
+// deactivate, activate, ban, unban) with GitLab's rules and messages.
 func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID int64, action string) (UserStateChange, error) {
 	if err := requireAdmin(id); err != nil {
 		return 0, err
@@ -543,6 +551,17 @@ func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID in
 				return nil
 			}
 			next = "active"
+		case "ban", "unban":
+			// GitLab's Users::BannedUserBaseService: only active users are
+			// banned, only banned ones unbanned.
+			want, to := "active", "banned"
+			if action == "unban" {
+				want, to = "banned", "active"
+			}
+			if u.State != want {
+				return Forbidden(fmt.Sprintf("You cannot %s %s users.", action, u.State))
+			}
+			next = to
 		default:
 			return fmt.Errorf("service: unknown user action %q", action)
 		}
