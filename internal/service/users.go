@@ -67,6 +67,9 @@ type UserListInput struct {
 	OrderBy         string
 	Sort            string
 	Offset, Limit   int
+	// CustomAttributes keeps users with every key set to its value; only
+	// administrators filter by them, as GitLab's CustomAttributesFilter.
+	CustomAttributes map[string]string
 }
 
 // ListUsers returns the users the caller may list. Anonymous callers must
@@ -98,6 +101,7 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 		}
 		f.CreatedBefore, f.CreatedAfter = in.CreatedBefore, in.CreatedAfter
 		f.OrderBy, f.Sort = in.OrderBy, in.Sort
+		f.CustomAttributes = in.CustomAttributes
 	} else {
 		// Blocked and banned accounts are hidden from everyone but admins.
 		f.ExcludeStates = []string{"blocked", "banned"}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/lablet/lablet/internal/model"
@@ -187,7 +189,9 @@ func (q *Queries) DeleteCustomAttribute(ctx context.Context, sourceType string, 
 // customAttributeConds adds, for each key and value, the condition that
 // the row at idColumn has that attribute.
 func customAttributeConds(w *conds, sourceType, idColumn string, attrs map[string]string) {
-	for k, v := range attrs {
+	// Keys in order, so that one filter is always one statement text.
+	for _, k := range slices.Sorted(maps.Keys(attrs)) {
+		v := attrs[k]
 		w.add(`EXISTS (SELECT 1 FROM custom_attributes ca WHERE ca.source_type = ? AND ca.source_id = `+idColumn+
 			` AND ca.attr_key = ? AND ca.attr_value = ?)`, sourceType, k, v)
 	}

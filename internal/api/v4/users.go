@@ -164,6 +164,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 	if s := pe.optStr(p, "username"); s != nil {
 		in.Username = *s
 	}
+	in.CustomAttributes = customAttributesFilter(p, &pe)
 	if err := pe.err(); err != nil {
 		return err
 	}
