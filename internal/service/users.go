@@ -563,7 +563,7 @@ func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID in
 				want, to = "banned", "active"
 			}
 			if u.State != want {
-				return Forbidden(fmt.Sprintf("You cannot %s %s users.", action, u.State))
+				return ForbiddenPlain(fmt.Sprintf("You cannot %s %s users.", action, u.State))
 			}
 			next = to
 		default:
