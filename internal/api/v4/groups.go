@@ -123,6 +123,10 @@ func groupListOptions(p *params) (service.GroupListOptions, page, error) {
 		return o, pg, err
 	}
 	o.Search = search
+	var pe paramErrors
+	if o.CustomAttributes = customAttributesFilter(p, &pe); pe.err() != nil {
+		return o, pg, pe.err()
+	}
 	if o.Owned, _, err = p.bool("owned"); err != nil {
 		return o, pg, err
 	}

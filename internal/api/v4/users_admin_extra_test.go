@@ -150,6 +150,11 @@ func TestCustomAttributes(t *testing.T) {
 	if len(users) != 1 || users[0]["username"] != "bob" {
 		t.Fatalf("filtered users = %v", users)
 	}
+	// Others' filters are ignored, as GitLab's CustomAttributesFilter does.
+	s.Do(t, labtest.Request{Path: "/users?custom_attributes[team]=red", Token: alice.Token}).JSON(t, &users)
+	if len(users) < 3 {
+		t.Fatalf("a non-administrator's filtered users = %v", users)
+	}
 	// Groups and projects have theirs.
 	g, _, err := admin.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("G"), Path: gitlab.Ptr("g")})
 	if err != nil {
@@ -157,6 +162,14 @@ func TestCustomAttributes(t *testing.T) {
 	}
 	if _, _, err := ca.SetCustomGroupAttribute(g.ID, gitlab.CustomAttribute{Key: "tier", Value: "gold"}); err != nil {
 		t.Fatal(err)
+	}
+	if _, _, err := admin.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("H"), Path: gitlab.Ptr("h")}); err != nil {
+		t.Fatal(err)
+	}
+	var groups []map[string]any
+	s.Do(t, labtest.Request{Path: "/groups?custom_attributes[tier]=gold", Token: s.RootToken}).JSON(t, &groups)
+	if len(groups) != 1 || groups[0]["id"] != float64(g.ID) {
+		t.Fatalf("filtered groups = %v", groups)
 	}
 	p, _, err := admin.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("p")})
 	if err != nil {
