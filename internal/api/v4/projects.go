@@ -274,6 +274,10 @@ func projectListOptions(p *params) (service.ProjectListOptions, page, bool, erro
 	if msg := service.ValidText(o.Topic, service.MaxNameLength); msg != "" {
 		return o, pg, keyset, service.ParamError("topic is invalid")
 	}
+	var pe paramErrors
+	if o.CustomAttributes = customAttributesFilter(p, &pe); pe.err() != nil {
+		return o, pg, keyset, pe.err()
+	}
 	for _, b := range []struct {
 		name string
 		dst  *bool

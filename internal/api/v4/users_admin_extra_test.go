@@ -178,6 +178,14 @@ func TestCustomAttributes(t *testing.T) {
 	if _, _, err := ca.SetCustomProjectAttribute(p.ID, gitlab.CustomAttribute{Key: "tier", Value: "gold"}); err != nil {
 		t.Fatal(err)
 	}
+	if _, _, err := admin.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("q")}); err != nil {
+		t.Fatal(err)
+	}
+	var projects []map[string]any
+	s.Do(t, labtest.Request{Path: "/projects?custom_attributes[tier]=gold", Token: s.RootToken}).JSON(t, &projects)
+	if len(projects) != 1 || projects[0]["id"] != float64(p.ID) {
+		t.Fatalf("filtered projects = %v", projects)
+	}
 	if l, _, err := ca.ListCustomGroupAttributes(g.ID); err != nil || len(l) != 1 {
 		t.Fatalf("group attributes = %+v, %v", l, err)
 	}
