@@ -429,6 +429,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.hookEndpoints()...)
 	eps = append(eps, l.ciJobTokenScopeEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
+	eps = append(eps, l.userExtraEndpoints()...)
 	eps = append(eps, l.ciStatusEndpoints()...)
 	eps = append(eps, l.environmentEndpoints()...)
 	eps = append(eps, []*endpoint{

@@ -219,6 +219,9 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 		used := now.Truncate(time.Millisecond)
 		tw.Token.LastUsedAt = &used
 	}
+	if err := a.touchActivity(ctx, tw.User, now); err != nil {
+		return nil, err
+	}
 	id := &Identity{User: tw.User, Owner: tw.User, Token: tw.Token, adminMode: a.adminMode}
 	if sudo == "" {
 		return id, nil

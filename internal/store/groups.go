@@ -56,6 +56,7 @@ func (q *Queries) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model
 	if f.TopLevelOnly {
 		w.add("n.parent_id IS NULL")
 	}
+	customAttributeConds(&w, model.AttrSourceNamespace, "n.id", f.CustomAttributes)
 	if f.ParentID != nil {
 		w.add("n.parent_id = ?", *f.ParentID)
 	}

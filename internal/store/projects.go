@@ -286,6 +286,7 @@ func (q *Queries) listProjects(ctx context.Context, f model.ProjectFilter) ([]*m
 	if f.MinAccessLevel > 0 {
 		w.add(projectLevelExpr+" >= ?", f.MinAccessLevel)
 	}
+	customAttributeConds(&w, model.AttrSourceProject, "p.id", f.CustomAttributes)
 	projectRowFilter(&w, f)
 	cond, args := w.where(), w.args
 

@@ -127,6 +127,10 @@ func groupListOptions(p *Params) (service.GroupListOptions, Page, error) {
 		return o, pg, err
 	}
 	o.Search = search
+	var pe ParamErrors
+	if o.CustomAttributes = customAttributesFilter(p, &pe); pe.Err() != nil {
+		return o, pg, pe.Err()
+	}
 	if o.Owned, _, err = p.Bool("owned"); err != nil {
 		return o, pg, err
 	}

@@ -281,6 +281,10 @@ func projectListOptions(p *Params) (service.ProjectListOptions, Page, bool, erro
 	if msg := service.ValidText(o.Topic, service.MaxNameLength); msg != "" {
 		return o, pg, keyset, service.ParamError("topic is invalid")
 	}
+	var pe ParamErrors
+	if o.CustomAttributes = customAttributesFilter(p, &pe); pe.Err() != nil {
+		return o, pg, keyset, pe.Err()
+	}
 	for _, b := range []struct {
 		name string
 		dst  *bool

@@ -86,7 +86,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 " + se.Message})
 	case service.KindForbidden:
 		msg := "403 Forbidden"
-		if se.Message != "" {
+		if se.Plain {
+			msg = se.Message
+		} else if se.Message != "" {
 			msg += " - " + se.Message
 		}
 		WriteJSON(w, http.StatusForbidden, map[string]string{"message": msg})

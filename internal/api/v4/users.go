@@ -164,6 +164,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if s := pe.OptStr(p, "username"); s != nil {
 		in.Username = *s
 	}
+	in.CustomAttributes = customAttributesFilter(p, &pe)
 	if err := pe.Err(); err != nil {
 		return err
 	}
