@@ -344,6 +344,9 @@ type ProjectListOptions struct {
 	IncludeSubgroups bool
 
 	forkedFrom int64 // ListForks
+	// Starred keeps the caller's starred projects (starred=true).
+	Starred   bool
+	starredBy int64 // StarredProjects
 }
 
 // ProjectList is one page of projects with what rendering them needs.
@@ -389,8 +392,11 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 		Today: s.Today(), NamespaceID: nsID, IncludeSubgroups: o.IncludeSubgroups, Search: o.Search,
 		SearchNamespaces: o.SearchNamespaces, Topic: o.Topic, MinAccessLevel: o.MinAccessLevel, Visibility: o.Visibility,
 		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, ForkedFromID: o.forkedFrom, OrderBy: o.OrderBy, Desc: o.Desc,
-		Limit: o.Limit, Offset: o.Offset, Count: o.Count}
+		Limit: o.Limit, Offset: o.Offset, Count: o.Count, StarredBy: o.starredBy}
 	if id.Authenticated() {
+		if o.Starred {
+			f.StarredBy = id.User.ID
+		}
 		// owned and membership narrow to the caller's own projects, even
 		// for administrators.
 		if o.Owned {

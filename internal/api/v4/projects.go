@@ -278,7 +278,7 @@ func projectListOptions(p *params) (service.ProjectListOptions, page, bool, erro
 		name string
 		dst  *bool
 	}{{"search_namespaces", &o.SearchNamespaces}, {"owned", &o.Owned}, {"membership", &o.Membership},
-		{"include_subgroups", &o.IncludeSubgroups}} {
+		{"include_subgroups", &o.IncludeSubgroups}, {"starred", &o.Starred}} {
 		v, _, err := p.bool(b.name)
 		if err != nil {
 			return o, pg, keyset, err
@@ -319,7 +319,7 @@ func projectListOptions(p *params) (service.ProjectListOptions, page, bool, erro
 		*f.dst = n
 	}
 	orderBy, hasOrder, err := p.oneOf("order_by", "id", "name", "path", "created_at", "updated_at",
-		"last_activity_at", "similarity")
+		"last_activity_at", "similarity", "star_count")
 	if err != nil {
 		return o, pg, keyset, err
 	}

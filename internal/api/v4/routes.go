@@ -485,6 +485,7 @@ func table() []endpoint {
 		row("POST /runners/reset_authentication_token", (*API).resetRunnerTokenByToken, runnerToken, access.None),
 	}
 	rows = append(rows, ciRoutes()...)
+	rows = append(rows, badgesRoutes()...)
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {
 		rows = append(rows, row("GET /projects/{id}/repository/archive."+format, archive(format), anyone, access.ReadCode))
