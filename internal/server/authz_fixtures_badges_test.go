@@ -54,3 +54,29 @@ var _ = addFixtures(map[string]fixture{
 		return get(api + "/users/" + itoa(x.users["owner"].ID) + "/starred_projects")
 	}},
 })
+
+// freshTopic creates, as root, a topic of its own and returns its path.
+func (x *matrix) freshTopic() string {
+	n := "topic-" + x.next()
+	t := x.root("POST", api+"/topics", map[string]any{"name": n, "title": n})
+	return api + "/topics/" + num(t["id"])
+}
+
+// Topics.
+var _ = addFixtures(map[string]fixture{
+	"GET /api/v4/topics":      static(api + "/topics"),
+	"GET /api/v4/topics/{id}": {build: func(x *matrix, c *cell) request { return get(x.freshTopic()) }},
+	"POST /api/v4/topics": {build: func(x *matrix, c *cell) request {
+		n := "made-" + x.next()
+		return request{path: api + "/topics", json: map[string]any{"name": n, "title": n}}
+	}},
+	"PUT /api/v4/topics/{id}": {build: func(x *matrix, c *cell) request {
+		return request{path: x.freshTopic(), json: map[string]any{"title": "changed"}}
+	}},
+	"DELETE /api/v4/topics/{id}": {build: func(x *matrix, c *cell) request { return get(x.freshTopic()) }},
+	"POST /api/v4/topics/merge": {build: func(x *matrix, c *cell) request {
+		id := func(path string) string { return path[len(api+"/topics/"):] }
+		return request{path: api + "/topics/merge", json: map[string]any{"source_topic_id": id(x.freshTopic()),
+			"target_topic_id": id(x.freshTopic())}}
+	}},
+})

@@ -224,11 +224,22 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 				return err
 			}
 		}
+		var topicIDs []int64
+		if in.Topics != nil {
+			if topicIDs, p.Topics, err = q.EnsureTopics(ctx, p.Topics); err != nil {
+				return err
+			}
+		}
 		if err := q.UpdateProject(ctx, p); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return s.checkProjectUnique(ctx, q, p.Namespace, p.Name, p.Path, p.ID)
 			}
 			return err
+		}
+		if in.Topics != nil {
+			if err := q.LinkProjectTopics(ctx, p.ID, topicIDs); err != nil {
+				return err
+			}
 		}
 		out = p
 		return nil

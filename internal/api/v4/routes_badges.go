@@ -20,6 +20,14 @@ func badgesRoutes() []endpoint {
 		row("PUT /groups/{id}/badges/{badge_id}", badgeRoute(updateBadge).of(true), signedIn, access.AdminGroup),
 		row("DELETE /groups/{id}/badges/{badge_id}", badgeRoute(deleteBadge).of(true), signedIn, access.AdminGroup),
 
+		// Topics (topics.go); avatars are not kept.
+		row("GET /topics", (*API).listTopics, anyone, access.None),
+		row("GET /topics/{id}", (*API).getTopic, anyone, access.None),
+		row("POST /topics", (*API).createTopic, admin, access.AdminAll),
+		row("PUT /topics/{id}", (*API).updateTopic, admin, access.AdminAll),
+		row("DELETE /topics/{id}", (*API).deleteTopic, admin, access.AdminAll),
+		row("POST /topics/merge", (*API).mergeTopics, admin, access.AdminAll),
+
 		// Stars (stars.go)
 		row("POST /projects/{id}/star", (*API).starProject, signedIn, access.ReadProject),
 		row("POST /projects/{id}/unstar", (*API).unstarProject, signedIn, access.ReadProject),
