@@ -80,3 +80,10 @@ var _ = addFixtures(map[string]fixture{
 			"target_topic_id": id(x.freshTopic())}}
 	}},
 })
+
+// Languages.
+var _ = addFixtures(map[string]fixture{
+	"GET /api/v4/projects/{id}/languages": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+		return get(p.api("/languages"))
+	}),
+})

@@ -33,5 +33,8 @@ func badgesRoutes() []endpoint {
 		row("POST /projects/{id}/unstar", (*API).unstarProject, signedIn, access.ReadProject),
 		row("GET /projects/{id}/starrers", (*API).listStarrers, anyone, access.ReadProject),
 		row("GET /users/{user_id}/starred_projects", (*API).listStarredProjects, anyone, access.ReadUser),
+
+		// Languages (languages.go)
+		row("GET /projects/{id}/languages", (*API).getLanguages, anyone, access.ReadCode),
 	}
 }
