@@ -204,8 +204,10 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 				return err
 			}
 			made = append(made, p.ID)
-			if err := q.LinkProjectTopics(ctx, p.ID, topicIDs); err != nil {
-				return err
+			if len(topicIDs) > 0 {
+				if err := q.LinkProjectTopics(ctx, p.ID, topicIDs); err != nil {
+					return err
+				}
 			}
 			if p.ForkedFromID != nil {
 				if err := q.CountNewFork(ctx, *p.ForkedFromID); err != nil {
