@@ -427,6 +427,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.sharingEndpoints()...)
 	eps = append(eps, l.gpgKeyEndpoints()...)
 	eps = append(eps, l.hookEndpoints()...)
+	eps = append(eps, l.badgeEndpoints()...)
 	eps = append(eps, l.ciJobTokenScopeEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
 	eps = append(eps, l.userExtraEndpoints()...)

@@ -30,7 +30,9 @@ type Project struct {
 	// ForkedFromID is the project this one was forked from, if any.
 	ForkedFromID *int64
 	// ForksCount counts the projects forked from this one.
-	ForksCount          int
+	ForksCount int
+	// StarCount counts the users who starred it (users_star_projects).
+	StarCount           int
 	MRDefaultTargetSelf bool
 	// AutoCancelPendingPipelines: a new pipeline cancels its ref's
 	// redundant older ones (GitLab's auto_cancel_pending_pipelines).
@@ -85,6 +87,8 @@ type ProjectFilter struct {
 	IDBefore         int64
 	// ForkedFromID, when set, keeps the forks of that project only.
 	ForkedFromID int64
+	// StarredBy, when set, keeps the projects that user starred.
+	StarredBy int64
 
 	// OrderBy is id, name, path, created_at, updated_at or last_activity_at.
 	OrderBy string

@@ -147,36 +147,53 @@ func (r *Repo) FilesByName(ctx context.Context, ref, name string, limit int) ([]
 	if err != nil {
 		return nil, err
 	}
-	s, err := r.startSearch(ctx, maxSearchOutput, "ls-tree", "-r", "-z", "--full-tree", sha, "--", name)
+	var out []TreeEntry
+	// "<mode> <type> <id>\t<path>"
+	err = r.lsTree(ctx, 3, func(f []string, p string) bool {
+		if f[1] == "blob" {
+			out = append(out, TreeEntry{ID: f[2], Name: p[strings.LastIndexByte(p, '/')+1:], Type: f[1], Path: p,
+				Mode: displayMode(f[0])})
+		}
+		return len(out) < limit
+	}, sha, "--", name)
 	if err != nil {
 		return nil, err
 	}
+	return out, nil
+}
+
+// lsTree runs `git ls-tree -r -z --full-tree <args>` and hands visit each
+// record's nfields fields (mode, type, id[, size]) and its path; visit
+// returning false ends the listing. A listing past maxSearchOutput ends
+// there, without an error.
+func (r *Repo) lsTree(ctx context.Context, nfields int, visit func(f []string, p string) bool, args ...string) error {
+	s, err := r.startSearch(ctx, maxSearchOutput, append([]string{"ls-tree", "-r", "-z", "--full-tree"}, args...)...)
+	if err != nil {
+		return err
+	}
 	defer s.close()
-	var out []TreeEntry
-	for len(out) < limit {
+	for {
 		rec, err := s.readUntil(0)
-		if errors.Is(err, io.EOF) && len(rec) == 0 {
+		switch {
+		case errors.Is(err, io.EOF) && len(rec) == 0:
 			if err := s.wait(); err != nil {
-				return nil, s.fail(r, err)
+				return s.fail(r, err)
 			}
-			return out, nil
+			return nil
+		case errors.Is(err, errOutputCap):
+			return s.stop()
+		case err != nil:
+			return s.fail(r, err)
 		}
-		if err != nil {
-			return cut(r, s, out, err)
-		}
-		// "<mode> <type> <id>\t<path>"
 		meta, p, ok := strings.Cut(string(rec), "\t")
 		f := strings.Fields(meta)
-		if !ok || len(f) != 3 {
-			return nil, s.fail(r, fmt.Errorf("unexpected record %q", rec))
+		if !ok || len(f) != nfields {
+			return s.fail(r, fmt.Errorf("unexpected record %q", rec))
 		}
-		if f[1] != "blob" {
-			continue
+		if !visit(f, p) {
+			return s.stop()
 		}
-		out = append(out, TreeEntry{ID: f[2], Name: p[strings.LastIndexByte(p, '/')+1:], Type: f[1], Path: p,
-			Mode: displayMode(f[0])})
 	}
-	return out, s.stop()
 }
 
 // CommitsByMessage lists the commits reachable from ref whose message

@@ -224,11 +224,22 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 				return err
 			}
 		}
+		var topicIDs []int64
+		if in.Topics != nil {
+			if topicIDs, p.Topics, err = q.EnsureTopics(ctx, p.Topics); err != nil {
+				return err
+			}
+		}
 		if err := q.UpdateProject(ctx, p); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return s.checkProjectUnique(ctx, q, p.Namespace, p.Name, p.Path, p.ID)
 			}
 			return err
+		}
+		if in.Topics != nil {
+			if err := q.LinkProjectTopics(ctx, p.ID, topicIDs); err != nil {
+				return err
+			}
 		}
 		out = p
 		return nil
@@ -347,6 +358,9 @@ type ProjectListOptions struct {
 	CustomAttributes map[string]string
 
 	forkedFrom int64 // ListForks
+	// Starred keeps the caller's starred projects (starred=true).
+	Starred   bool
+	starredBy int64 // StarredProjects
 }
 
 // ProjectList is one page of projects with what rendering them needs.
@@ -392,11 +406,14 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 		Today: s.Today(), NamespaceID: nsID, IncludeSubgroups: o.IncludeSubgroups, Search: o.Search,
 		SearchNamespaces: o.SearchNamespaces, Topic: o.Topic, MinAccessLevel: o.MinAccessLevel, Visibility: o.Visibility,
 		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, ForkedFromID: o.forkedFrom, OrderBy: o.OrderBy, Desc: o.Desc,
-		Limit: o.Limit, Offset: o.Offset, Count: o.Count}
+		Limit: o.Limit, Offset: o.Offset, Count: o.Count, StarredBy: o.starredBy}
 	if v.Admin {
 		f.CustomAttributes = o.CustomAttributes
 	}
 	if id.Authenticated() {
+		if o.Starred {
+			f.StarredBy = id.User.ID
+		}
 		// owned and membership narrow to the caller's own projects, even
 		// for administrators.
 		if o.Owned {

@@ -187,6 +187,14 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 			// The default branch is protected for Maintainers.
 			rule := &model.ProtectedBranch{Name: plan.branch, PushAccessLevel: int(access.Maintainer),
 				MergeAccessLevel: int(access.Maintainer), UnprotectAccessLevel: int(access.Maintainer)}
+			// A project's topics are topics rows, made when new.
+			topicIDs, names, err := q.EnsureTopics(ctx, p.Topics)
+			if err != nil {
+				return err
+			}
+			if len(names) > 0 {
+				p.Topics = names
+			}
 			var counted int64
 			if err := q.CreateNewProject(ctx, store.NewProject{Project: p, Namespace: ns, Owner: owner, Rule: rule,
 				NamespaceProjects: &counted}); err != nil {
@@ -196,6 +204,11 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 				return err
 			}
 			made = append(made, p.ID)
+			if len(topicIDs) > 0 {
+				if err := q.LinkProjectTopics(ctx, p.ID, topicIDs); err != nil {
+					return err
+				}
+			}
 			if p.ForkedFromID != nil {
 				if err := q.CountNewFork(ctx, *p.ForkedFromID); err != nil {
 					return err

@@ -15,7 +15,7 @@ const projectColumns = `p.id, p.namespace_id, p.name, p.path, p.description, p.v
 	p.merge_requests_enabled, p.wiki_enabled, p.jobs_enabled, p.snippets_enabled, p.lfs_enabled,
 	p.request_access_enabled, p.topics, p.marked_for_deletion_on, p.created_at, p.updated_at,
 	p.last_activity_at, p.forked_from_project_id, p.forks_count, p.mr_default_target_self, p.import_status,
-	p.auto_cancel_pending_pipelines, ` + mergeSettingsColumns
+	p.auto_cancel_pending_pipelines, p.star_count, ` + mergeSettingsColumns
 
 // projectFrom is the FROM clause every project query uses, so that each
 // project arrives with its namespace in one round trip.
@@ -47,7 +47,7 @@ func scanProjectThen(s scanner, rest func(scanner) error) (*model.Project, error
 		&p.VisibilityLevel, &defBranch, &p.Archived, &p.EmptyRepo, &p.InitializeWithReadme, &creator,
 		&p.IssuesEnabled, &p.MergeRequestsEnabled, &p.WikiEnabled, &p.JobsEnabled, &p.SnippetsEnabled,
 		&p.LFSEnabled, &p.RequestAccessEnabled, &topics, &marked, &created, &updated, &activity,
-		&forkedFrom, &p.ForksCount, &p.MRDefaultTargetSelf, &p.ImportStatus, &p.AutoCancelPendingPipelines},
+		&forkedFrom, &p.ForksCount, &p.MRDefaultTargetSelf, &p.ImportStatus, &p.AutoCancelPendingPipelines, &p.StarCount},
 		ms.dest(&p.MergeSettings)...)})
 	if err != nil {
 		return nil, wrapErr(err)
@@ -178,7 +178,7 @@ func (q *Queries) DeleteProject(ctx context.Context, id int64) error {
 // does (ids grow with creation time, and the primary key needs no sort).
 var projectOrderColumns = map[string]string{
 	"id": "p.id", "name": "p.name", "path": "p.path", "created_at": "p.id",
-	"updated_at": "p.updated_at", "last_activity_at": "p.last_activity_at",
+	"updated_at": "p.updated_at", "last_activity_at": "p.last_activity_at", "star_count": "p.star_count",
 }
 
 // projectAccessCTE computes the viewer's project levels (pm: direct, or
@@ -287,6 +287,9 @@ func (q *Queries) listProjects(ctx context.Context, f model.ProjectFilter) ([]*m
 		w.add(projectLevelExpr+" >= ?", f.MinAccessLevel)
 	}
 	customAttributeConds(&w, model.AttrSourceProject, "p.id", f.CustomAttributes)
+	if f.StarredBy != 0 {
+		w.add("p.id IN (SELECT s.project_id FROM users_star_projects s WHERE s.user_id = ?)", f.StarredBy)
+	}
 	projectRowFilter(&w, f)
 	cond, args := w.where(), w.args
 

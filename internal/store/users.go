@@ -227,6 +227,11 @@ func (q *Queries) DeleteUser(ctx context.Context, id int64) error {
 			return err
 		}
 	}
+	// The user's stars go with the row (cascade); their counts first.
+	if _, err := q.exec(ctx, `UPDATE projects SET star_count = star_count - 1
+		WHERE id IN (SELECT project_id FROM users_star_projects WHERE user_id = ?)`, id); err != nil {
+		return fmt.Errorf("store: delete user: %w", err)
+	}
 	if _, err := q.exec(ctx, "DELETE FROM users WHERE id = ?", id); err != nil {
 		return fmt.Errorf("store: delete user: %w", err)
 	}

@@ -105,7 +105,7 @@ func BasicProjectAt(pb ProjectBase, p *model.Project) BasicProject {
 	return BasicProject{ID: p.ID, Description: p.Description, Name: p.Name, NameWithNamespace: p.FullName(),
 		Path: p.Path, PathWithNamespace: full, CreatedAt: TS(p.CreatedAt), DefaultBranch: p.DefaultBranch,
 		TagList: topics, Topics: topics, SSHURLToRepo: ssh,
-		HTTPURLToRepo: git, WebURL: git[:len(git)-len(".git")], ForksCount: p.ForksCount, StarCount: 0,
+		HTTPURLToRepo: git, WebURL: git[:len(git)-len(".git")], ForksCount: p.ForksCount, StarCount: p.StarCount,
 		LastActivityAt: TS(p.LastActivityAt), Visibility: access.VisibilityName(p.VisibilityLevel),
 		Namespace: projectNamespace{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,
 			ParentID: ns.ParentID, AvatarURL: namespaceAvatar(base, ns), WebURL: projectNamespaceWebURL(base, ns)}}

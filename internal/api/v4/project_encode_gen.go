@@ -88,7 +88,9 @@ func appendProjectEntity(dst []byte, pb ProjectBase, p *model.Project, owner *mo
 	}
 	dst = append(dst, `,"forks_count":`...)
 	dst = strconv.AppendInt(dst, int64(p.ForksCount), 10)
-	dst = append(dst, `,"avatar_url":null,"star_count":0,"last_activity_at":"`...)
+	dst = append(dst, `,"avatar_url":null,"star_count":`...)
+	dst = strconv.AppendInt(dst, int64(p.StarCount), 10)
+	dst = append(dst, `,"last_activity_at":"`...)
 	dst = appendTS(dst, p.LastActivityAt)
 	dst = append(dst, `","visibility":"`...)
 	dst = appendJSONEscaped(dst, access.VisibilityName(p.VisibilityLevel))

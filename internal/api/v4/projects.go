@@ -289,7 +289,7 @@ func projectListOptions(p *Params) (service.ProjectListOptions, Page, bool, erro
 		name string
 		dst  *bool
 	}{{"search_namespaces", &o.SearchNamespaces}, {"owned", &o.Owned}, {"membership", &o.Membership},
-		{"include_subgroups", &o.IncludeSubgroups}} {
+		{"include_subgroups", &o.IncludeSubgroups}, {"starred", &o.Starred}} {
 		v, _, err := p.Bool(b.name)
 		if err != nil {
 			return o, pg, keyset, err
@@ -330,7 +330,7 @@ func projectListOptions(p *Params) (service.ProjectListOptions, Page, bool, erro
 		*f.dst = n
 	}
 	orderBy, hasOrder, err := p.OneOf("order_by", "id", "name", "path", "created_at", "updated_at",
-		"last_activity_at", "similarity")
+		"last_activity_at", "similarity", "star_count")
 	if err != nil {
 		return o, pg, keyset, err
 	}

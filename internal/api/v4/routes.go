@@ -442,6 +442,7 @@ func table(domains []Endpoint) []Endpoint {
 	rows = append(rows, gpgRoutes()...)
 	rows = append(rows, hooksRoutes()...)
 	rows = append(rows, usersExtraRoutes()...)
+	rows = append(rows, badgesRoutes()...)
 	rows = append(rows, domains...)
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {
