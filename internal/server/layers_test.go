@@ -37,6 +37,7 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/ci/protocol", onlyThese: []string{}},
 		{pkg: "internal/runner", onlyThese: []string{"internal/ci/protocol"}},
 		{pkg: "internal/blob", onlyThese: []string{}},
+		{pkg: "internal/templates", onlyThese: []string{"internal/ci/config"}},
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/route", onlyThese: []string{"internal/access"}},
 		{pkg: "internal/store", onlyThese: []string{"internal/cache", "internal/model"}},
