@@ -486,6 +486,7 @@ func table() []endpoint {
 	}
 	rows = append(rows, ciRoutes()...)
 	rows = append(rows, instanceRoutes()...)
+	rows = append(rows, instanceAdminRoutes()...)
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {
 		rows = append(rows, row("GET /projects/{id}/repository/archive."+format, archive(format), anyone, access.ReadCode))

@@ -24,3 +24,27 @@ func instanceRoutes() []endpoint {
 	}
 	return rows
 }
+
+// instanceAdminRoutes are the instance's messages, flags, appearance and
+// metrics.
+func instanceAdminRoutes() []endpoint {
+	rows := []endpoint{
+		row("GET /application/appearance", (*API).getAppearance, admin, access.AdminAll),
+		row("PUT /application/appearance", (*API).updateAppearance, admin, access.AdminAll),
+		row("GET /application/statistics", (*API).getStatistics, admin, access.AdminAll),
+
+		row("GET /broadcast_messages", (*API).listBroadcastMessages, anyone, access.None),
+		row("GET /broadcast_messages/{id}", (*API).getBroadcastMessage, anyone, access.None),
+		row("POST /broadcast_messages", (*API).createBroadcastMessage, admin, access.AdminAll),
+		row("PUT /broadcast_messages/{id}", (*API).updateBroadcastMessage, admin, access.AdminAll),
+		row("DELETE /broadcast_messages/{id}", (*API).deleteBroadcastMessage, admin, access.AdminAll),
+
+		row("GET /features", (*API).listFeatures, admin, access.AdminAll),
+		row("POST /features/{name}", (*API).setFeature, admin, access.AdminAll),
+		row("DELETE /features/{name}", (*API).deleteFeature, admin, access.AdminAll),
+	}
+	for _, part := range []string{"queue_metrics", "process_metrics", "job_stats", "compound_metrics"} {
+		rows = append(rows, row("GET /sidekiq/"+part, sidekiq(part), admin, access.AdminAll))
+	}
+	return rows
+}
