@@ -234,4 +234,3 @@ func riverTime(v any) time.Time {
 	}
 	return time.Time{}
 }
-
