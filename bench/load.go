@@ -423,6 +423,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.ciTriggerEndpoints()...)
 	eps = append(eps, l.ciScheduleEndpoints()...)
 	eps = append(eps, l.deployKeyEndpoints()...)
+	eps = append(eps, l.instanceEndpoints()...)
 	eps = append(eps, l.ciJobTokenScopeEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
 	eps = append(eps, l.ciStatusEndpoints()...)
