@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
 )
@@ -23,6 +24,11 @@ type ApplicationSettingsInput struct {
 	AllowLocalRequestsFromWebHooksAndServices *bool
 	AllowLocalRequestsFromSystemHooks         *bool
 	OutboundLocalRequestsAllowlist            *[]string
+	DefaultProjectsLimit                      *int64
+	CanCreateGroup                            *bool
+	UserDefaultExternal                       *bool
+	DefaultProjectVisibility                  *string
+	DefaultGroupVisibility                    *string
 }
 
 // ApplicationSettings returns the instance's settings to an
@@ -58,7 +64,26 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 			return nil, err
 		}
 	}
+	v := Validation{}
+	if in.DefaultProjectsLimit != nil && (*in.DefaultProjectsLimit < 0 || *in.DefaultProjectsLimit > maxProjectsLimit) {
+		v.Add("default_projects_limit", fmt.Sprintf("must be greater than or equal to 0 and less than or equal to %d", maxProjectsLimit))
+	}
+	for name, vis := range map[string]*string{"default_project_visibility": in.DefaultProjectVisibility, "default_group_visibility": in.DefaultGroupVisibility} {
+		if vis != nil {
+			if _, err := access.ParseVisibility(*vis); err != nil {
+				return nil, ParamError(name + " does not have a valid value")
+			}
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	settings, err := s.db.UpdateApplicationSettings(ctx, func(as *model.ApplicationSettings) error {
+		setIf(&as.DefaultProjectsLimit, in.DefaultProjectsLimit)
+		setIf(&as.CanCreateGroup, in.CanCreateGroup)
+		setIf(&as.UserDefaultExternal, in.UserDefaultExternal)
+		setIf(&as.DefaultProjectVisibility, in.DefaultProjectVisibility)
+		setIf(&as.DefaultGroupVisibility, in.DefaultGroupVisibility)
 		if in.AllowLocalRequestsFromWebHooksAndServices != nil {
 			as.AllowLocalRequestsFromWebHooksAndServices = *in.AllowLocalRequestsFromWebHooksAndServices
 		}
@@ -74,6 +99,23 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 		return nil, fmt.Errorf("service: update application settings: %w", err)
 	}
 	return settings, nil
+}
+
+// setIf sets *dst to *src when src is given.
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// defaultVisibility is a setting's visibility level; private when the
+// stored name is unknown (validated on the way in).
+func defaultVisibility(name string) int {
+	level, err := access.ParseVisibility(name)
+	if err != nil {
+		return access.Private
+	}
+	return level
 }
 
 // validateOutboundAllowlist checks the allowlist's entries: hostnames
