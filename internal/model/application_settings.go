@@ -29,6 +29,9 @@ type ApplicationSettings struct {
 	// its creator names none.
 	DefaultProjectVisibility string `json:"default_project_visibility"`
 	DefaultGroupVisibility   string `json:"default_group_visibility"`
+	// MaxAttachmentSize bounds a Markdown upload, in MiB; 0 until an
+	// administrator sets it: the server's configured limit.
+	MaxAttachmentSize int64 `json:"max_attachment_size,omitempty"`
 
 	CreatedAt time.Time `json:"-"`
 	UpdatedAt time.Time `json:"-"`

@@ -20,6 +20,7 @@ type applicationSettingsEntity struct {
 	UserDefaultExternal                       bool     `json:"user_default_external"`
 	DefaultProjectVisibility                  string   `json:"default_project_visibility"`
 	DefaultGroupVisibility                    string   `json:"default_group_visibility"`
+	MaxAttachmentSize                         int64    `json:"max_attachment_size"`
 	CreatedAt                                 *string  `json:"created_at"`
 	UpdatedAt                                 *string  `json:"updated_at"`
 }
@@ -31,7 +32,7 @@ func applicationSettingsEntityOf(as *model.ApplicationSettings) applicationSetti
 		OutboundLocalRequestsWhitelist:            as.OutboundLocalRequestsAllowlist,
 		DefaultProjectsLimit:                      as.DefaultProjectsLimit, CanCreateGroup: as.CanCreateGroup,
 		UserDefaultExternal: as.UserDefaultExternal, DefaultProjectVisibility: as.DefaultProjectVisibility,
-		DefaultGroupVisibility: as.DefaultGroupVisibility}
+		DefaultGroupVisibility: as.DefaultGroupVisibility, MaxAttachmentSize: as.MaxAttachmentSize}
 	if out.OutboundLocalRequestsWhitelist == nil {
 		out.OutboundLocalRequestsWhitelist = []string{}
 	}
@@ -69,10 +70,13 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 			*b.dst = &v
 		}
 	}
-	if n, ok, err := c.params.int("default_projects_limit"); err != nil {
-		return err
-	} else if ok {
-		in.DefaultProjectsLimit = &n
+	for name, dst := range map[string]**int64{"default_projects_limit": &in.DefaultProjectsLimit,
+		"max_attachment_size": &in.MaxAttachmentSize} {
+		if n, ok, err := c.params.int(name); err != nil {
+			return err
+		} else if ok {
+			*dst = &n
+		}
 	}
 	for name, dst := range map[string]**string{"default_project_visibility": &in.DefaultProjectVisibility,
 		"default_group_visibility": &in.DefaultGroupVisibility} {

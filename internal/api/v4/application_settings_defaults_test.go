@@ -2,6 +2,7 @@ package v4_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -110,5 +111,40 @@ func TestSettingsDefaultVisibility(t *testing.T) {
 	inClosed, _, err := ac.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("inside"), NamespaceID: gitlab.Ptr(closed.ID)})
 	if err != nil || inClosed.Visibility != gitlab.PrivateVisibility {
 		t.Fatalf("project in private group = %v, %v", inClosed.Visibility, err)
+	}
+}
+
+// TestSettingsMaxAttachmentSize: max_attachment_size (MiB) bounds
+// Markdown uploads; unset, it shows the server's configured limit.
+func TestSettingsMaxAttachmentSize(t *testing.T) {
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	got, _, err := root.Settings.GetSettings()
+	if err != nil || got.MaxAttachmentSize != 100 {
+		t.Fatalf("default = %d, %v", got.MaxAttachmentSize, err)
+	}
+	alice := s.NewUser(t, "alice")
+	ac := s.Client(t, alice.Token)
+	p, _, err := ac.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("attachments")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 3<<20/2) // 1.5 MiB
+	if _, _, err := ac.ProjectMarkdownUploads.UploadProjectMarkdown(p.ID, strings.NewReader(big), "big.txt"); err != nil {
+		t.Fatalf("under the default limit: %v", err)
+	}
+	if _, _, err := root.Settings.UpdateSettings(&gitlab.UpdateSettingsOptions{MaxAttachmentSize: gitlab.Ptr(int64(1))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, resp, err := ac.ProjectMarkdownUploads.UploadProjectMarkdown(p.ID, strings.NewReader(big), "big.txt"); err == nil || resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Fatalf("over max_attachment_size: %v", err)
+	}
+	if _, _, err := ac.ProjectMarkdownUploads.UploadProjectMarkdown(p.ID, strings.NewReader(big[:1<<19]), "small.txt"); err != nil {
+		t.Fatalf("under max_attachment_size: %v", err)
+	}
+	s.Do(t, labtest.Request{Method: "PUT", Path: "/application/settings", Token: s.RootToken, JSON: map[string]any{"max_attachment_size": 0}}).
+		ExpectError(t, http.StatusBadRequest, `{"message":{"max_attachment_size":["must be greater than 0 and less than or equal to 2147483647"]}}`)
+	if after, _, _ := root.Settings.GetSettings(); after.MaxAttachmentSize != 1 {
+		t.Fatalf("after refusal = %d", after.MaxAttachmentSize)
 	}
 }
