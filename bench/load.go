@@ -424,8 +424,13 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.ciScheduleEndpoints()...)
 	eps = append(eps, l.deployKeyEndpoints()...)
 	eps = append(eps, l.instanceEndpoints()...)
+	eps = append(eps, l.deployTokenEndpoints()...)
+	eps = append(eps, l.sharingEndpoints()...)
+	eps = append(eps, l.gpgKeyEndpoints()...)
+	eps = append(eps, l.hookEndpoints()...)
 	eps = append(eps, l.ciJobTokenScopeEndpoints()...)
 	eps = append(eps, l.runnerEndpoints()...)
+	eps = append(eps, l.userExtraEndpoints()...)
 	eps = append(eps, l.ciStatusEndpoints()...)
 	eps = append(eps, l.environmentEndpoints()...)
 	eps = append(eps, []*endpoint{

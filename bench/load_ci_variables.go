@@ -21,6 +21,16 @@ func (l *loader) ciVariableEndpoints() []*endpoint {
 // repository project, after n items made through the API (each with
 // body(w, i)) once, outside the measured time.
 func (l *loader) madeListEndpoint(name, resource string, n int, body func(w *worker, i int) map[string]any) *endpoint {
+	return l.madeListEndpointAt(name, func() string {
+		return fmt.Sprintf("/projects/%d/%s", l.sd.RepoProjects[0].ID, resource)
+	}, "", n, body)
+}
+
+// madeListEndpointAt is a row reading the list at path() as token's
+// owner (default the bench user), after n items made there with POST
+// once, outside the measured time.
+func (l *loader) madeListEndpointAt(name string, path func() string, token string, n int,
+	body func(w *worker, i int) map[string]any) *endpoint {
 	var made struct {
 		sync.Mutex
 		path string
@@ -29,20 +39,20 @@ func (l *loader) madeListEndpoint(name, resource string, n int, body func(w *wor
 		made.Lock()
 		defer made.Unlock()
 		if made.path == "" {
-			path := fmt.Sprintf("/projects/%d/%s", l.sd.RepoProjects[0].ID, resource)
+			p := path()
 			for i := range n {
-				spec := reqSpec{method: http.MethodPost, path: path, body: mustJSON(body(w, i)), ctype: "application/json"}
+				spec := reqSpec{method: http.MethodPost, path: p, body: mustJSON(body(w, i)), ctype: "application/json", token: token}
 				status, b, err := l.do(ctx, spec)
 				if err != nil {
 					return reqSpec{}, err
 				}
 				if status != http.StatusCreated {
-					return reqSpec{}, fmt.Errorf("create in %s: %d %s", resource, status, b)
+					return reqSpec{}, fmt.Errorf("create in %s: %d %s", p, status, b)
 				}
 			}
-			made.path = path
+			made.path = p
 		}
-		return reqSpec{method: http.MethodGet, path: made.path}, nil
+		return reqSpec{method: http.MethodGet, path: made.path, token: token}, nil
 	}
 	return &endpoint{name: name, setup: list}
 }

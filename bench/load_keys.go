@@ -8,13 +8,19 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// deployKeyEndpoints are the rows of deploy keys: a project's list of 20,
-// which its maintainer (the bench user) reads.
+// deployKeyEndpoints are the rows of SSH keys: a project's list of 20
+// deploy keys, which its maintainer (the bench user) reads; the bench
+// user's own 20 keys; and the administrator's list of 20 instance deploy
+// keys.
 func (l *loader) deployKeyEndpoints() []*endpoint {
-	return []*endpoint{l.madeListEndpoint("GET /projects/:id/deploy_keys (20)", "deploy_keys", 20,
-		func(w *worker, i int) map[string]any {
-			return map[string]any{"title": fmt.Sprintf("bench %s %d", w.phase, i), "key": newAuthorizedKey()}
-		})}
+	key := func(w *worker, i int) map[string]any {
+		return map[string]any{"title": fmt.Sprintf("bench %s %d", w.phase, i), "key": newAuthorizedKey()}
+	}
+	return []*endpoint{
+		l.madeListEndpoint("GET /projects/:id/deploy_keys (20)", "deploy_keys", 20, key),
+		l.madeListEndpointAt("GET /user/keys (20)", func() string { return "/user/keys" }, "", 20, key),
+		l.madeListEndpointAt("GET /deploy_keys as admin (20)", func() string { return "/deploy_keys" }, l.sd.RootToken, 20, key),
+	}
 }
 
 // newAuthorizedKey is a fresh ed25519 public key in authorized_keys form.

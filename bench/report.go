@@ -36,8 +36,12 @@ func cloneLine(r *dbRun) string {
 	if r.CloneHTTP == 0 {
 		return "unavailable (" + r.CloneNote + ")"
 	}
-	return fmt.Sprintf("HTTP %s, file:// %s, ratio %.2f× (median of several bare clones of one repository)",
-		fmtDur(r.CloneHTTP), fmtDur(r.CloneFile), float64(r.CloneHTTP)/float64(r.CloneFile))
+	ssh := "SSH unavailable"
+	if r.CloneSSH > 0 {
+		ssh = fmt.Sprintf("SSH %s (%.2f× HTTP)", fmtDur(r.CloneSSH), float64(r.CloneSSH)/float64(r.CloneHTTP))
+	}
+	return fmt.Sprintf("HTTP %s, %s, file:// %s, HTTP/file ratio %.2f× (median of several bare clones of one repository)",
+		fmtDur(r.CloneHTTP), ssh, fmtDur(r.CloneFile), float64(r.CloneHTTP)/float64(r.CloneFile))
 }
 
 func seedLine(r *dbRun) string {

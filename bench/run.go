@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +23,7 @@ type dbRun struct {
 	ReadySeeded    time.Duration
 	CloneHTTP      time.Duration // median
 	CloneFile      time.Duration // median
+	CloneSSH       time.Duration // median; 0 when unavailable (CloneNote)
 	CloneNote      string
 	Results        []*result
 	PeakRSS        int64  // VmHWM at the end
@@ -108,7 +108,7 @@ func runOne(ctx context.Context, o options, work, bin, refBin string, src *seedR
 	}
 	sd.VisibleProjects = append(sd.VisibleProjects, sd.RepoProjects...)
 	if sd.GitHTTP {
-		r.CloneHTTP, r.CloneFile, err = cloneRatio(ctx, l, dataDir, map[bool]int{false: 5, true: 2}[o.short])
+		r.CloneHTTP, r.CloneFile, r.CloneSSH, err = cloneRatio(ctx, l, dataDir, map[bool]int{false: 5, true: 2}[o.short])
 		if err != nil {
 			r.CloneNote = err.Error()
 		}
@@ -290,36 +290,4 @@ func seedRepos(ctx context.Context, l *loader, n int, dataDir string) error {
 	sd.SeedRepos = time.Since(start)
 	logf("repositories seeded in %s", sd.SeedRepos.Round(time.Millisecond))
 	return nil
-}
-
-// cloneRatio clones one repository project n times over HTTP and n times
-// from its bare directory over file://, and returns the medians.
-func cloneRatio(ctx context.Context, l *loader, dataDir string, n int) (httpD, fileD time.Duration, err error) {
-	p := l.sd.RepoProjects[0]
-	dir, err := os.MkdirTemp(l.work, "clone-")
-	if err != nil {
-		return 0, 0, err
-	}
-	defer os.RemoveAll(dir)
-	bare := filepath.Join(dataDir, "repositories", repo.HashedPath(p.ID))
-	var hs, fs []time.Duration
-	for i := 0; i < n; i++ {
-		for _, src := range []string{l.gitURL(p, l.sd.BenchToken), "file://" + bare} {
-			dst := filepath.Join(dir, fmt.Sprint(i))
-			t0 := time.Now()
-			if _, err := git(ctx, dir, "clone", "--quiet", "--bare", src, dst); err != nil {
-				return 0, 0, err
-			}
-			d := time.Since(t0)
-			if src[:4] == "http" {
-				hs = append(hs, d)
-			} else {
-				fs = append(fs, d)
-			}
-			_ = os.RemoveAll(dst)
-		}
-	}
-	slices.Sort(hs)
-	slices.Sort(fs)
-	return hs[len(hs)/2], fs[len(fs)/2], nil
 }

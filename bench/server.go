@@ -56,6 +56,7 @@ type server struct {
 	env     []string
 	logPath string
 	pprof   string // host:port of the pprof listener, if any
+	ssh     string // host:port of git over SSH
 	exited  chan struct{}
 	waitErr error
 }
@@ -77,6 +78,10 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profi
 	if err != nil {
 		return nil, 0, err
 	}
+	sshAddr, err := freePort()
+	if err != nil {
+		return nil, 0, err
+	}
 	pprofAddr := ""
 	if profile {
 		if pprofAddr, err = freePort(); err != nil {
@@ -85,6 +90,7 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profi
 	}
 	env := append(os.Environ(),
 		"LABLET_PPROF_LISTEN="+pprofAddr,
+		"LABLET_SSH_LISTEN="+sshAddr,
 		"LABLET_DATA_DIR="+dataDir,
 		"LABLET_ROOT_PASSWORD="+rootPassword,
 		"LABLET_DATABASE_URL="+dbURL,
@@ -102,7 +108,7 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profi
 	// Own process group, so that git children can be stopped with it; and
 	// die with the bench if it is killed.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	s := &server{cmd: cmd, addr: addr, base: "http://" + addr, bin: bin, env: env, logPath: logPath, pprof: pprofAddr,
+	s := &server{cmd: cmd, addr: addr, base: "http://" + addr, bin: bin, env: env, logPath: logPath, pprof: pprofAddr, ssh: sshAddr,
 		exited: make(chan struct{})}
 	ready, err := s.start(ctx, "lablet")
 	if err != nil {

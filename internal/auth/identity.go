@@ -67,6 +67,10 @@ type Identity struct {
 	// DeployKey is set when a deploy key authenticated an SSH session; it
 	// acts as no user (User is nil) on the projects it is enabled on.
 	DeployKey *model.Key
+	// DeployToken is set when a deploy token authenticated a git request
+	// over HTTP; it acts as no user (User is nil) on its project, or on
+	// its group's projects and their subgroups'.
+	DeployToken *model.DeployToken
 	// OAuthApplication is set when an OAuth access token authenticated the
 	// request; Token then carries the grant's scopes (ID 0: no PAT row).
 	OAuthApplication *model.OAuthApplication
@@ -214,6 +218,9 @@ func (a *Authenticator) Token(ctx context.Context, text, sudo string) (*Identity
 		// Show this use to the request itself, as stored (milliseconds).
 		used := now.Truncate(time.Millisecond)
 		tw.Token.LastUsedAt = &used
+	}
+	if err := a.touchActivity(ctx, tw.User, now); err != nil {
+		return nil, err
 	}
 	id := &Identity{User: tw.User, Owner: tw.User, Token: tw.Token, adminMode: a.adminMode}
 	if sudo == "" {

@@ -47,6 +47,9 @@ func (a *Authenticator) Session(ctx context.Context, cookie string) (*Identity, 
 			return nil, err
 		}
 	}
+	if err := a.touchActivity(ctx, sw.User, now); err != nil {
+		return nil, err
+	}
 	until := sw.Session.AdminModeUntil
 	return &Identity{User: sw.User, Owner: sw.User, Session: sw.Session, adminMode: a.adminMode,
 		sessionAdminMode: until != nil && now.Before(*until)}, nil

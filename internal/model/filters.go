@@ -26,6 +26,8 @@ type GroupFilter struct {
 	Desc    bool
 	Offset  int
 	Limit   int
+	// CustomAttributes keeps groups with every key set to its value.
+	CustomAttributes map[string]string
 }
 
 // NamespaceFilter selects namespaces for GET /namespaces.

@@ -93,6 +93,8 @@ type ProjectFilter struct {
 	Offset  int
 	// Count asks for the total number of matching rows too.
 	Count bool
+	// CustomAttributes keeps projects with every key set to its value.
+	CustomAttributes map[string]string
 }
 
 // Clone returns a copy of p that shares nothing mutable with it, so that a

@@ -58,4 +58,6 @@ type UserFilter struct {
 	// Sort is asc or desc (default desc).
 	OrderBy string
 	Sort    string
+	// CustomAttributes keeps users with every key set to its value.
+	CustomAttributes map[string]string
 }

@@ -131,3 +131,22 @@ func (r *Repo) TreeEntryAt(ctx context.Context, commit, p string) (string, error
 	})
 	return typ, err
 }
+
+// RawCommit returns the commit a revision names as git stores it (what
+// "git cat-file commit" prints): headers, signature included, and message.
+// It is read through the repository's pooled cat-file process.
+func (r *Repo) RawCommit(ctx context.Context, rev string) (id string, raw []byte, err error) {
+	err = r.withCatFile(ctx, func(c *catFile) error {
+		sha, err := r.resolve(ctx, c, rev)
+		if err != nil {
+			return err
+		}
+		h, data, err := r.object(ctx, c, sha, "commit")
+		if err != nil {
+			return err
+		}
+		id, raw = h.OID, data
+		return nil
+	})
+	return id, raw, err
+}

@@ -128,6 +128,11 @@ func expect(r *route.Route, c *caller, t target) outcome {
 	if o, ok := expectRunner(r, c, t); ok {
 		return o
 	}
+	if strings.HasSuffix(r.Pattern, "/users/{id}/approve") || strings.HasSuffix(r.Pattern, "/users/{id}/reject") {
+		// lablet has no pending-approval state: GitLab's services answer
+		// 409 for a user who is not pending.
+		return conflict
+	}
 	switch r.Ability {
 	case access.None, access.ReadUser, access.ReadCurrentUser, access.AdminAll:
 		return allowed
@@ -285,9 +290,10 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.PushCode, access.AdminTag, access.CreateCommitStatus:
 		return has(access.Developer)
-	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger:
+	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger,
+		access.ReadDeployToken, access.CreateDeployToken, access.DestroyDeployToken:
 		return has(access.Maintainer)
-	case access.ArchiveProject, access.RemoveProject:
+	case access.ArchiveProject, access.RemoveProject, access.ChangeNamespace:
 		return has(access.Owner)
 	case access.ManageProjectAccessTokens:
 		return resourceTokens(r, c, level >= access.Maintainer, t)
@@ -417,6 +423,17 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 		return forbidden
 	case access.ManageGroupAccessTokens:
 		return resourceTokens(r, c, level >= access.Owner, t)
+	case access.ReadDeployToken:
+		// group_policy: maintainer reads, owner creates and destroys.
+		if level >= access.Maintainer {
+			return allowed
+		}
+		return forbidden
+	case access.CreateDeployToken, access.DestroyDeployToken:
+		if level >= access.Owner {
+			return allowed
+		}
+		return forbidden
 	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard, access.ReadMergeRequest:
 		return allowed
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/config"
@@ -39,20 +40,22 @@ type gitResolver struct {
 
 // identity resolves git's credentials. As in GitLab the username is
 // ignored for tokens ("oauth2" included: personal access tokens work there
-// too, and OAuth tokens will be looked up the same way).
+// too, and OAuth tokens will be looked up the same way), except for a
+// deploy token (gldt-…), whose username must be its own.
 func (g *gitResolver) identity(ctx context.Context, r *http.Request) (*auth.Identity, error) {
 	c := githttp.ParseBasicAuth(r)
-	switch c.Kind {
-	case githttp.CredNone:
+	var id *auth.Identity
+	var err error
+	switch {
+	case c.Kind == githttp.CredNone:
 		return g.auth.Anonymous(), nil
-	case githttp.CredJobToken:
-		id, err := g.auth.JobToken(ctx, c.Token)
-		if errors.Is(err, auth.ErrUnauthorized) {
-			return nil, githttp.ErrUnauthorized
-		}
-		return id, err
+	case c.Kind == githttp.CredJobToken:
+		id, err = g.auth.JobToken(ctx, c.Token)
+	case strings.HasPrefix(c.Token, service.DeployTokenPrefix):
+		id, err = g.auth.DeployToken(ctx, c.Username, c.Token)
+	default:
+		id, err = g.auth.Token(ctx, c.Token, "")
 	}
-	id, err := g.auth.Token(ctx, c.Token, "")
 	switch {
 	case errors.Is(err, auth.ErrUnauthorized):
 		return nil, githttp.ErrUnauthorized

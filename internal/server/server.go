@@ -17,6 +17,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	v4 "github.com/lablet/lablet/internal/api/v4"
+	"github.com/lablet/lablet/internal/api/v4/cicd"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
@@ -77,7 +78,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
-		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20})
+		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
+		ExternalURL: cfg.ExternalURL, Version: Version})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
 		return nil, err
@@ -94,6 +96,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		CachesOff:     cfg.CachesOff,
 		Gravatar:      cfg.Gravatar,
 		SSHPort:       sshPort(cfg.SSHListen),
+		Domains:       apiDomains(),
 	})
 	provider, err := oauth.New(oauth.Options{Service: svc, DB: db, Authenticator: authn, Log: log, DataDir: cfg.DataDir,
 		ExternalURL: cfg.ExternalURL, PasswordGrant: cfg.OAuthPasswordGrant, RateLimit: cfg.OAuthRateLimit})
@@ -149,6 +152,12 @@ func surfaces(api *v4.API, git *githttp.Handler, provider *oauth.Provider, pages
 	return slices.Concat(api.Routes(), git.Routes(), provider.Routes(), pages.Routes(), s.healthRoutes())
 }
 
+// apiDomains are the REST API's domain packages' route tables, served
+// after the core table (internal/api/v4 imports none of them).
+func apiDomains() [][]v4.Endpoint {
+	return [][]v4.Endpoint{cicd.Routes()}
+}
+
 // RouteTable is the table a server serves, built without storage: for
 // `lablet routes`. Its handlers must not be called.
 func RouteTable() ([]route.Route, error) {
@@ -156,7 +165,7 @@ func RouteTable() ([]route.Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	return surfaces(v4.New(v4.Options{}), &githttp.Handler{}, &oauth.Provider{}, pages, &Server{}), nil
+	return surfaces(v4.New(v4.Options{Domains: apiDomains()}), &githttp.Handler{}, &oauth.Provider{}, pages, &Server{}), nil
 }
 
 func (s *Server) healthRoutes() []route.Route {

@@ -36,8 +36,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
 	case access.ReadCommitStatus:
 		return CanReadCode(id, p, level)
-	case access.AdminProject:
-		// Settings such as deploy keys stay a Maintainer's on archived
+	case access.AdminProject, access.ReadDeployToken, access.CreateDeployToken, access.DestroyDeployToken:
+		// Settings such as deploy keys and tokens stay a Maintainer's on archived
 		// projects: archiving does not prevent admin_project.
 		return level >= access.Maintainer
 	case access.ReadEnvironment, access.ReadDeployment:
@@ -72,13 +72,18 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 }
 
 // GroupCan is ProjectCan for a group the caller sees: group labels,
-// milestones and boards take Reporter on the group.
+// milestones and boards take Reporter on the group; its deploy tokens
+// Maintainer to read, Owner to create or delete.
 func GroupCan(level access.Level, a access.Ability) bool {
 	switch a {
 	case access.ReadGroup, access.ReadLabel, access.ReadMilestone, access.ReadIssue, access.ReadIssueBoard:
 		return true
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		return level >= access.Reporter
+	case access.ReadDeployToken:
+		return level >= access.Maintainer
+	case access.CreateDeployToken, access.DestroyDeployToken:
+		return level >= access.Owner
 	}
 	return false
 }

@@ -25,6 +25,9 @@ func (s *Service) issueCreated(ctx context.Context, q *store.Queries, p *model.P
 	if err := recordIssueEvent(ctx, q, model.EventCreated, issue, authorID); err != nil {
 		return err
 	}
+	if err := s.issueHooks(ctx, q, p, issue, authorID, "open"); err != nil {
+		return err
+	}
 	assignees, err := usersByIDs(ctx, q, issue.AssigneeIDs)
 	if err != nil {
 		return err
@@ -44,6 +47,13 @@ func (s *Service) issueCreated(ctx context.Context, q *store.Queries, p *model.P
 // done, as GitLab's TodoService#close_issue); new assignees and users
 // newly mentioned in the description get to-do items.
 func (s *Service) issueUpdated(ctx context.Context, q *store.Queries, p *model.Project, old, issue *model.Issue, authorID int64) error {
+	hookAction := "update"
+	if old.State != issue.State {
+		hookAction = map[string]string{"opened": "reopen", "closed": "close"}[issue.State]
+	}
+	if err := s.issueHooks(ctx, q, p, issue, authorID, hookAction); err != nil {
+		return err
+	}
 	if old.State != issue.State {
 		action := model.EventClosed
 		if issue.State == "opened" {
@@ -112,6 +122,9 @@ func (s *Service) noteCreated(ctx context.Context, q *store.Queries, n *Noteable
 		Action: model.EventCommented, TargetType: &t, TargetID: &note.ID, TargetIID: &note.ID}); err != nil {
 		return err
 	}
+	if err := s.noteHooks(ctx, q, n.Project, note); err != nil {
+		return err
+	}
 	if note.Internal {
 		// An internal note is for Reporters: to-do items for whom it
 		// mentions would point others at it.
@@ -153,6 +166,9 @@ func (s *Service) addMentionTodos(ctx context.Context, q *store.Queries, p *mode
 // description mentions.
 func (s *Service) mergeRequestCreated(ctx context.Context, q *store.Queries, p *model.Project, m *model.MergeRequest, authorID int64) error {
 	if err := recordMergeRequestEvent(ctx, q, model.EventCreated, m, authorID); err != nil {
+		return err
+	}
+	if err := s.mergeRequestHooks(ctx, q, p, m, authorID, "open"); err != nil {
 		return err
 	}
 	return s.mergeRequestTodos(ctx, q, p, m, authorID, m.AssigneeIDs, m.ReviewerIDs, "", m.Description)

@@ -23,7 +23,7 @@ const (
 	// artifactExpiryInterval: expired artifacts already answer 404; this
 	// only bounds how long their files stay on disk.
 	artifactExpiryInterval = 5 * time.Second
-	// housekeepingInterval: expired sessions and OAuth grants.
+	// housekeepingInterval: expired sessions, OAuth grants and shares.
 	housekeepingInterval = 10 * time.Minute
 )
 
@@ -109,11 +109,13 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0),
 	}
 	s.backgroundWorkers.Store(int64(len(jobs)))
+	river.AddWorker(workers, hookWorker{s: s})
 	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
-		Logger:                      quietLogger(s.log),
-		Workers:                     workers,
-		PeriodicJobs:                jobs,
-		Queues:                      map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: len(jobs)}},
+		Logger:       quietLogger(s.log),
+		Workers:      workers,
+		PeriodicJobs: jobs,
+		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: len(jobs)},
+			hookQueueName: {MaxWorkers: hookWorkers}},
 		PollOnly:                    true,
 		FetchPollInterval:           queueFetchInterval,
 		JobTimeout:                  queueJobTimeout,
@@ -188,10 +190,17 @@ func (s *Service) purgeDeleted(ctx context.Context) error {
 	return nil
 }
 
-// Housekeeping removes expired sessions and expired OAuth grants.
+// Housekeeping removes expired sessions, expired OAuth grants and webhook
+// delivery logs past their retention.
 func (s *Service) Housekeeping(ctx context.Context) error {
 	now := s.Now()
+	if err := s.purgeHookLogs(ctx); err != nil {
+		return err
+	}
 	if err := s.db.Queries().DeleteExpiredSessions(ctx, now); err != nil {
+		return err
+	}
+	if err := s.DeleteExpiredGroupLinks(ctx); err != nil {
 		return err
 	}
 	return s.db.Queries().DeleteExpiredOAuthGrants(ctx, now.Add(-expiredGrace))

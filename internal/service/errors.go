@@ -51,6 +51,9 @@ type Error struct {
 	Fields map[string][]string
 	// Param marks a request-parameter error, rendered as {"error": Message}.
 	Param bool
+	// Plain marks a 403 rendered as {"message": Message}, without the
+	// "403 Forbidden - " prefix: GitLab's render_api_error!(message, 403).
+	Plain bool
 	// List, when set, is rendered as {"message": [...]}: GitLab's
 	// error!(record.errors[:attribute], status).
 	List []string
@@ -81,6 +84,10 @@ func NotFound(what string) error {
 
 // Forbidden returns a 403 error; msg may be empty.
 func Forbidden(msg string) error { return &Error{Kind: KindForbidden, Message: msg} }
+
+// ForbiddenPlain is a 403 whose message GitLab renders as it is
+// (render_api_error!, not forbidden!).
+func ForbiddenPlain(msg string) error { return &Error{Kind: KindForbidden, Message: msg, Plain: true} }
 
 // Invalid returns a 400 error with a plain message.
 func Invalid(msg string) error { return &Error{Kind: KindInvalid, Message: msg} }

@@ -96,9 +96,29 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 	if len(events) == 0 {
 		return nil
 	}
-	err := s.db.WithTx(ctx, func(q *store.Queries) error {
+	rules, err := s.BranchRules(ctx, p)
+	if err != nil {
+		return err
+	}
+	hookEvents := make([]hookEvent, 0, len(landed))
+	for _, c := range landed {
+		branch, isBranch := strings.CutPrefix(c.Ref, gitBranchPrefix)
+		ev, err := s.pushHookEvent(ctx, p, pusher, r, c, isBranch && rules.Protected(branch))
+		if err != nil {
+			return err
+		}
+		hookEvents = append(hookEvents, ev)
+	}
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		for _, e := range events {
 			if err := q.InsertEvent(ctx, e); err != nil {
+				return err
+			}
+		}
+		// The push's hooks commit with its events: never one without
+		// the other.
+		for _, ev := range hookEvents {
+			if err := s.enqueueHookEvent(ctx, q, p, ev); err != nil {
 				return err
 			}
 		}

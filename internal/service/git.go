@@ -90,9 +90,14 @@ func IsReservedRef(ref string) bool {
 //     a project that is not archived.
 //
 // Refusals of visible projects are Forbidden with GitLab's message.
+// Deploy keys (SSH) and deploy tokens (HTTP) act as no user and decide
+// by their own links (git_deploy_keys.go, git_deploy_tokens.go).
 func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath string, write bool) (*GitRepo, error) {
 	if id != nil && id.DeployKey != nil {
 		return s.deployKeyGitRepo(ctx, id.DeployKey, fullPath, write)
+	}
+	if id != nil && id.DeployToken != nil {
+		return s.deployTokenGitRepo(ctx, id.DeployToken, fullPath, write)
 	}
 	if id.Authenticated() && !id.HasAnyScope(auth.ScopeAPI, auth.ScopeReadRepository, auth.ScopeWriteRepository) {
 		return nil, auth.ErrUnauthorized

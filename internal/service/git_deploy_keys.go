@@ -20,16 +20,10 @@ const MsgGitDeployKeyUpload = "This deploy key does not have write access to thi
 // their visibility, and pushes where it may push (can_push), as its
 // creator for events; any other project is not found.
 func (s *Service) deployKeyGitRepo(ctx context.Context, k *model.Key, fullPath string, write bool) (*GitRepo, error) {
-	if !strings.Contains(fullPath, "/") {
-		return nil, NotFound("Project")
-	}
 	q := s.db.Queries()
-	p, err := q.ProjectByFullPath(ctx, fullPath)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, NotFound("Project")
-	}
+	p, err := machineGitProject(ctx, q, fullPath)
 	if err != nil {
-		return nil, fmt.Errorf("service: deploy key project: %w", err)
+		return nil, err
 	}
 	link, err := q.DeployKeyProject(ctx, k.ID, p.ID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -59,4 +53,21 @@ func (s *Service) deployKeyGitRepo(ctx context.Context, k *model.Key, fullPath s
 		}
 	}
 	return g, nil
+}
+
+// machineGitProject finds the project a deploy key's or deploy token's
+// git request names, whatever its visibility (they act as no user):
+// git URLs name projects by full path only.
+func machineGitProject(ctx context.Context, q *store.Queries, fullPath string) (*model.Project, error) {
+	if !strings.Contains(fullPath, "/") {
+		return nil, NotFound("Project")
+	}
+	p, err := q.ProjectByFullPath(ctx, fullPath)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, NotFound("Project")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: git project: %w", err)
+	}
+	return p, nil
 }

@@ -297,6 +297,9 @@ type GroupListOptions struct {
 	OrderBy        string
 	Desc           bool
 	Offset, Limit  int
+	// CustomAttributes filters administrators' lists only, as GitLab's
+	// CustomAttributesFilter.
+	CustomAttributes map[string]string
 }
 
 func (s *Service) groupFilter(id *auth.Identity, o GroupListOptions) model.GroupFilter {
@@ -305,6 +308,9 @@ func (s *Service) groupFilter(id *auth.Identity, o GroupListOptions) model.Group
 		SkipIDs: o.SkipIDs, Today: s.Today(), OrderBy: o.OrderBy, Desc: o.Desc, Offset: o.Offset, Limit: o.Limit}
 	if o.Owned {
 		f.MinAccessLevel = int(access.Owner)
+	}
+	if id.IsAdmin() {
+		f.CustomAttributes = o.CustomAttributes
 	}
 	if f.MinAccessLevel > 0 {
 		f.MemberOnly = true

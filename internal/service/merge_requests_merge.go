@@ -207,7 +207,14 @@ func (s *Service) setMergeState(ctx context.Context, mrID int64, from, to string
 		if err := ev.state("merged"); err != nil {
 			return err
 		}
-		return recordMergeRequestEvent(ctx, q, model.EventMerged, cur, done.by)
+		if err := recordMergeRequestEvent(ctx, q, model.EventMerged, cur, done.by); err != nil {
+			return err
+		}
+		p, err := q.ProjectByID(ctx, cur.TargetProjectID)
+		if err != nil {
+			return err
+		}
+		return s.mergeRequestHooks(ctx, q, p, cur, done.by, "merge")
 	})
 }
 

@@ -111,6 +111,11 @@ func (s *Service) updateMergeRequest(ctx context.Context, id *auth.Identity, ref
 		if err := u.apply(in, users, milestone, refs); err != nil {
 			return err
 		}
+		if hookAction := mergeRequestHookAction(&u.old, cur); hookAction != "" {
+			if err := s.mergeRequestHooks(ctx, q, p, cur, uid, hookAction); err != nil {
+				return err
+			}
+		}
 		if refs != nil {
 			// A new target is a new version, as GitLab's reload of the diff.
 			if err := recordVersion(ctx, q, cur.ID, refs.version); err != nil {

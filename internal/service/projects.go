@@ -342,6 +342,9 @@ type ProjectListOptions struct {
 	Offset           int
 	Count            bool
 	IncludeSubgroups bool
+	// CustomAttributes filters administrators' lists only, as GitLab's
+	// CustomAttributesFilter.
+	CustomAttributes map[string]string
 
 	forkedFrom int64 // ListForks
 }
@@ -390,6 +393,9 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 		SearchNamespaces: o.SearchNamespaces, Topic: o.Topic, MinAccessLevel: o.MinAccessLevel, Visibility: o.Visibility,
 		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, ForkedFromID: o.forkedFrom, OrderBy: o.OrderBy, Desc: o.Desc,
 		Limit: o.Limit, Offset: o.Offset, Count: o.Count}
+	if v.Admin {
+		f.CustomAttributes = o.CustomAttributes
+	}
 	if id.Authenticated() {
 		// owned and membership narrow to the caller's own projects, even
 		// for administrators.

@@ -5,6 +5,7 @@ package service
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,10 +17,12 @@ import (
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
+	"github.com/lablet/lablet/internal/cache"
 	"github.com/lablet/lablet/internal/markdown"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
+	"github.com/riverqueue/river"
 )
 
 // Service carries the dependencies of the domain operations. Its fields
@@ -53,6 +56,14 @@ type Service struct {
 	// ci holds CI/CD's in-process state: the wake-up of runners waiting
 	// for jobs (ci_queue.go).
 	ci ciState
+	// signatures keeps commit signature verdicts (gpg_signatures.go).
+	signatures *cache.Cache[signatureKey, *CommitSignature]
+	// hookQueue inserts webhook deliveries into the job queue, in the
+	// transaction of the change they report (web_hooks_deliver.go).
+	hookQueue *river.Client[*sql.Tx]
+	// externalURL and version name the instance in hook payloads and
+	// headers (X-Gitlab-Instance, User-Agent).
+	externalURL, version string
 }
 
 // Options configure a Service.
@@ -75,13 +86,21 @@ type Options struct {
 	// MaxArtifactsSize bounds a job's artifacts file, in bytes; 0 means
 	// DefaultMaxArtifactsSize.
 	MaxArtifactsSize int64
+	// CachesOff keeps no read caches (LABLET_CACHES=off).
+	CachesOff bool
+	// ExternalURL is the instance's URL in webhook payloads; empty means
+	// http://localhost.
+	ExternalURL string
+	// Version is the server's version, sent in webhooks' User-Agent.
+	Version string
 }
 
 // New returns a Service over o's storage.
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
 		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize,
-		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()}}
+		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()},
+		signatures: cache.New[signatureKey, *CommitSignature](cache.Options{MaxEntries: 20000, Off: o.CachesOff})}
 	if s.maxAttachmentSize <= 0 {
 		s.maxAttachmentSize = DefaultMaxAttachmentSize
 	}
@@ -92,6 +111,19 @@ func New(o Options) *Service {
 		s.now = func() time.Time { return time.Now().UTC() }
 	}
 	s.startedAt = s.now()
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.externalURL, s.version = strings.TrimSuffix(o.ExternalURL, "/"), o.Version
+	if s.externalURL == "" {
+		s.externalURL = "http://localhost"
+	}
+	if s.version == "" {
+		s.version = "dev"
+	}
+	if o.DB != nil {
+		s.hookQueue = newHookQueue(o.DB, s.log)
+	}
 	return s
 }
 
@@ -161,6 +193,15 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 		p, parts, err = s.db.Queries().ProjectWithAccessByID(ctx, n, uid, s.Today())
 	} else {
 		p, parts, err = s.db.Queries().ProjectWithAccessByFullPath(ctx, ref, uid, s.Today())
+		if errors.Is(err, store.ErrNotFound) {
+			// A moved project answers at its old path (GitLab's
+			// find_by_full_path with follow_redirects), git included.
+			if moved, rerr := s.db.Queries().RedirectedProjectID(ctx, ref); rerr == nil {
+				p, parts, err = s.db.Queries().ProjectWithAccessByID(ctx, moved, uid, s.Today())
+			} else if !errors.Is(rerr, store.ErrNotFound) {
+				err = rerr
+			}
+		}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, 0, parts, NotFound("Project")

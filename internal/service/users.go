@@ -67,6 +67,9 @@ type UserListInput struct {
 	OrderBy         string
 	Sort            string
 	Offset, Limit   int
+	// CustomAttributes keeps users with every key set to its value; only
+	// administrators filter by them, as GitLab's CustomAttributesFilter.
+	CustomAttributes map[string]string
 }
 
 // ListUsers returns the users the caller may list. Anonymous callers must
@@ -98,6 +101,7 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 		}
 		f.CreatedBefore, f.CreatedAfter = in.CreatedBefore, in.CreatedAfter
 		f.OrderBy, f.Sort = in.OrderBy, in.Sort
+		f.CustomAttributes = in.CustomAttributes
 	} else {
 		// Blocked and banned accounts are hidden from everyone but admins.
 		f.ExcludeStates = []string{"blocked", "banned"}
@@ -354,6 +358,14 @@ func checkUserConflicts(ctx context.Context, q *store.Queries, u *model.User, se
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("service: check email: %w", err)
 		}
+		// Another user's secondary address is taken too (User#unique_email).
+		owner, err := q.SecondaryEmailOwner(ctx, u.Email)
+		if err == nil && owner != self {
+			return Conflict("Email has already been taken")
+		}
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("service: check email: %w", err)
+		}
 	}
 	if u.Username != "" {
 		other, err := q.UserByUsername(ctx, u.Username)
@@ -497,7 +509,7 @@ const (
 )
 
 // SetUserState carries out one of GitLab's state actions (block, unblock,
-// deactivate, activate) with GitLab's rules and messages.
+// deactivate, activate, ban, unban) with GitLab's rules and messages.
 func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID int64, action string) (UserStateChange, error) {
 	if err := requireAdmin(id); err != nil {
 		return 0, err
@@ -552,6 +564,17 @@ func (s *Service) SetUserState(ctx context.Context, id *auth.Identity, userID in
 				return nil
 			}
 			next = "active"
+		case "ban", "unban":
+			// GitLab's Users::BannedUserBaseService: only active users are
+			// banned, only banned ones unbanned.
+			want, to := "active", "banned"
+			if action == "unban" {
+				want, to = "banned", "active"
+			}
+			if u.State != want {
+				return ForbiddenPlain(fmt.Sprintf("You cannot %s %s users.", action, u.State))
+			}
+			next = to
 		default:
 			return fmt.Errorf("service: unknown user action %q", action)
 		}

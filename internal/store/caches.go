@@ -31,6 +31,9 @@ type readCaches struct {
 	namespaces *cache.Cache[int64, *model.Namespace]
 	nsPaths    *cache.Cache[string, int64]
 	nsAccess   *cache.Cache[accessKey, int]
+	// shares are the groups each project is shared with (most: none),
+	// which every single project entity shows.
+	shares *cache.Cache[int64, []*model.GroupLink]
 	// Under the auth version: users by id, and tokens (with their users)
 	// by the digest of their secret. Unknown digests are never kept.
 	users  *cache.Cache[int64, *model.User]
@@ -53,6 +56,7 @@ func newReadCaches(off bool) readCaches {
 		namespaces: cache.New[int64, *model.Namespace](o(20000)),
 		nsPaths:    cache.New[string, int64](o(20000)),
 		nsAccess:   cache.New[accessKey, int](o(50000)),
+		shares:     cache.New[int64, []*model.GroupLink](o(50000)),
 		users:      cache.New[int64, *model.User](o(20000)),
 		tokens:     cache.New[string, model.TokenWithUser](o(10000)),
 		labels:     cache.New[int64, *model.Label](o(50000)),

@@ -11,7 +11,7 @@ import (
 
 // ownedRunnersSQL is GitLab's User#ci_owned_runners for user ?: project
 // runners of projects the user maintains, group runners of groups (and
-// their subgroups) the user owns. Arguments: user, today ×3.
+// their subgroups) the user owns. Arguments: projectMemberArgs, user, today.
 const ownedRunnersSQL = `(r.id IN (SELECT rp.runner_id FROM ci_runner_projects rp JOIN projects p ON p.id = rp.project_id
 	WHERE ` + projectMemberSQL + `)
 	OR r.id IN (SELECT rn.runner_id FROM ci_runner_namespaces rn
@@ -29,7 +29,7 @@ func (q *Queries) ListRunners(ctx context.Context, f model.RunnerFilter) ([]*mod
 	switch {
 	case f.OwnedBy != nil:
 		u := *f.OwnedBy
-		w.add(ownedRunnersSQL, u, 40, f.Today, u, 40, f.Today, u, f.Today)
+		w.add(ownedRunnersSQL, append(projectMemberArgs(u, 40, f.Today), u, f.Today)...)
 	case f.ProjectID != nil:
 		w.add(`(r.runner_type = 'instance_type'
 			OR r.id IN (SELECT runner_id FROM ci_runner_projects WHERE project_id = ?)

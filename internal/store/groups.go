@@ -8,11 +8,26 @@ import (
 )
 
 // memberOfNamespaceSQL matches namespaces n reached by an unexpired
-// membership of user ? (on n or an ancestor) of at least level ?.
-const memberOfNamespaceSQL = `EXISTS (SELECT 1 FROM namespace_closure ac
+// membership of user ? (on n or an ancestor) of at least level ?, or by
+// one of a group n or an ancestor is shared with, at most the share's
+// group_access. Arguments: memberOfNamespaceArgs.
+const memberOfNamespaceSQL = `(` + namespaceMembershipSQL + `
+	OR EXISTS (SELECT 1 FROM namespace_closure ac JOIN group_group_links g ON g.shared_group_id = ac.ancestor_id
+	JOIN namespace_closure wc ON wc.descendant_id = g.shared_with_group_id
+	JOIN members am ON am.source_type = 'Namespace' AND am.source_id = wc.ancestor_id
+	WHERE ac.descendant_id = n.id AND am.user_id = ? AND am.access_level >= ? AND g.group_access >= ?
+	AND (am.expires_at IS NULL OR am.expires_at >= ?)))`
+
+// namespaceMembershipSQL is memberOfNamespaceSQL without shares.
+// Arguments: user, level, today.
+const namespaceMembershipSQL = `EXISTS (SELECT 1 FROM namespace_closure ac
 	JOIN members am ON am.source_type = 'Namespace' AND am.source_id = ac.ancestor_id
 	WHERE ac.descendant_id = n.id AND am.user_id = ? AND am.access_level >= ?
 	AND (am.expires_at IS NULL OR am.expires_at >= ?))`
+
+func memberOfNamespaceArgs(userID int64, level int, today string) []any {
+	return []any{userID, level, today, userID, level, level, today}
+}
 
 // ListGroups returns a page of groups matching f and the total count.
 func (q *Queries) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model.Namespace, int, error) {
@@ -23,17 +38,17 @@ func (q *Queries) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model
 		minLevel := max(f.MinAccessLevel, 10)
 		switch {
 		case f.MemberOnly && f.UserID != 0:
-			w.add(memberOfNamespaceSQL, f.UserID, minLevel, f.Today)
+			w.add(memberOfNamespaceSQL, memberOfNamespaceArgs(f.UserID, minLevel, f.Today)...)
 		case f.MemberOnly:
 			w.add("1 = 0")
 		case f.UserID != 0:
-			w.add("(n.visibility_level >= ? OR "+memberOfNamespaceSQL+")", f.MinVisibility, f.UserID, 10, f.Today)
+			w.add("(n.visibility_level >= ? OR "+memberOfNamespaceSQL+")", append([]any{f.MinVisibility}, memberOfNamespaceArgs(f.UserID, 10, f.Today)...)...)
 		default:
 			w.add("n.visibility_level >= ?", f.MinVisibility)
 		}
 	} else if f.MinAccessLevel > 0 {
 		// Administrators asking for their own access see their memberships.
-		w.add(memberOfNamespaceSQL, f.UserID, f.MinAccessLevel, f.Today)
+		w.add(memberOfNamespaceSQL, memberOfNamespaceArgs(f.UserID, f.MinAccessLevel, f.Today)...)
 	}
 	if f.Search != "" {
 		w.search(f.Search, "n.name", "n.path")
@@ -41,6 +56,7 @@ func (q *Queries) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model
 	if f.TopLevelOnly {
 		w.add("n.parent_id IS NULL")
 	}
+	customAttributeConds(&w, model.AttrSourceNamespace, "n.id", f.CustomAttributes)
 	if f.ParentID != nil {
 		w.add("n.parent_id = ?", *f.ParentID)
 	}
@@ -87,7 +103,7 @@ func (q *Queries) ListNamespaces(ctx context.Context, f model.NamespaceFilter) (
 			minLevel = 50
 		}
 		w.add("((n.kind = 'user' AND n.owner_id = ?) OR (n.kind = 'group' AND n.marked_for_deletion_on IS NULL AND "+
-			memberOfNamespaceSQL+"))", f.UserID, f.UserID, minLevel, f.Today)
+			memberOfNamespaceSQL+"))", append([]any{f.UserID}, memberOfNamespaceArgs(f.UserID, minLevel, f.Today)...)...)
 	}
 	if f.Search != "" {
 		w.search(f.Search, "n.name", "n.path")
@@ -173,7 +189,7 @@ func (q *Queries) ProjectIDsInNamespaces(ctx context.Context, nsIDs []int64) ([]
 // claim).
 func (q *Queries) GroupFullPathsOf(ctx context.Context, userID int64, today string) ([]string, error) {
 	rows, err := q.query(ctx, "SELECT n.full_path FROM namespaces n WHERE n.kind = 'group' AND n.marked_for_deletion_on IS NULL AND "+
-		memberOfNamespaceSQL+" ORDER BY n.full_path", userID, 10, today)
+		namespaceMembershipSQL+" ORDER BY n.full_path", userID, 10, today)
 	if err != nil {
 		return nil, fmt.Errorf("store: groups of user: %w", err)
 	}

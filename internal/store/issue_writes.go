@@ -81,6 +81,9 @@ func (q *Queries) deleteProjectAttachments(ctx context.Context, projects string,
 		" (SELECT id FROM notes WHERE project_id "+projects+")", arg); err != nil {
 		return err
 	}
+	if _, err := q.exec(ctx, "DELETE FROM custom_attributes WHERE source_type = 'Project' AND source_id "+projects, arg); err != nil {
+		return err
+	}
 	for _, owner := range []struct{ typ, ids string }{
 		{model.NoteableIssue, "SELECT id FROM issues WHERE project_id " + projects},
 		{model.NoteableMergeRequest, "SELECT id FROM merge_requests WHERE target_project_id " + projects},

@@ -77,10 +77,13 @@ func (q *Queries) namespaceAccessLevel(ctx context.Context, userID, nsID int64, 
 	var level sql.NullInt64
 	// Ancestors first (CROSS JOIN fixes SQLite's order): the cost follows
 	// the nesting depth, not the number of groups the user belongs to.
-	err := q.queryRow(ctx, `SELECT max(m.access_level) FROM namespace_closure c CROSS JOIN members m
+	// Then the groups the chain is shared with (group_group_links).
+	err := q.queryRow(ctx, `SELECT max(lvl) FROM (
+		SELECT m.access_level AS lvl FROM namespace_closure c CROSS JOIN members m
 		WHERE c.descendant_id = ? AND m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
-		  AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)`,
-		nsID, userID, today).Scan(&level)
+		  AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)
+		UNION ALL `+sharedNamespaceLevelSQL+`) levels`,
+		nsID, userID, today, nsID, userID, today).Scan(&level)
 	if err != nil {
 		return 0, fmt.Errorf("store: namespace access: %w", wrapErr(err))
 	}
@@ -120,7 +123,10 @@ func (q *Queries) ProjectAccessLevel(ctx context.Context, userID, projectID, nam
 		SELECT m.access_level AS lvl FROM namespace_closure c CROSS JOIN members m
 		 WHERE c.descendant_id = ? AND m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
 		   AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)
-		) levels`, projectID, userID, today, namespaceID, userID, today).Scan(&level)
+		UNION ALL SELECT `+sharedProjectLevelSQL+` FROM projects p WHERE p.id = ?
+		UNION ALL `+sharedNamespaceLevelSQL+`
+		) levels`, projectID, userID, today, namespaceID, userID, today,
+		userID, today, projectID, namespaceID, userID, today).Scan(&level)
 	if err != nil {
 		return 0, fmt.Errorf("store: project access: %w", wrapErr(err))
 	}

@@ -9,8 +9,9 @@ import (
 	"github.com/lablet/lablet/internal/model"
 )
 
-// projectAccessColumns are the viewer's direct project level and highest
-// inherited group level, as correlated subqueries on p. The inherited one
+// projectAccessColumns are the viewer's direct project level, highest
+// inherited group level, level through shares of p and level through
+// shares of its namespace chain, as correlated subqueries on p. The inherited one
 // walks the project's namespace and its ancestors (at most the nesting
 // depth) and probes the viewer's membership in each by unique index,
 // whatever the number of groups the viewer belongs to.
@@ -20,14 +21,17 @@ const projectAccessColumns = `,
 	    AND (m.expires_at IS NULL OR m.expires_at >= ?)),
 	(SELECT max(m.access_level) FROM namespace_closure c CROSS JOIN members m
 	  WHERE c.descendant_id = p.namespace_id AND m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
-	    AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?))`
+	    AND m.user_id = ? AND (m.expires_at IS NULL OR m.expires_at >= ?)),
+	` + sharedProjectLevelSQL + `, ` + sharedNamespaceLevelColumn
 
 // projectLevelColumn is the viewer's unexpired direct level on project p,
-// found through the members_source_user index.
+// found through the members_source_user index, then the level through the
+// groups p is shared with (project_group_links_project_group, then the
+// linked group's ancestors: a few probes, none when p is shared with none).
 const projectLevelColumn = `,
 	(SELECT max(m.access_level) FROM members m
 	  WHERE m.source_type = 'Project' AND m.source_id = p.id AND m.user_id = ?
-	    AND (m.expires_at IS NULL OR m.expires_at >= ?))`
+	    AND (m.expires_at IS NULL OR m.expires_at >= ?)), ` + sharedProjectLevelSQL
 
 // ProjectWithAccessByID returns a project with its namespace and userID's
 // unexpired direct and inherited levels; userID 0 has none. Outside
@@ -106,10 +110,10 @@ func (q *Queries) projectWithAccessByFullPath(ctx context.Context, fullPath stri
 // namespace and a walk of its ancestors' memberships: about half the cost
 // at 100,000 projects. ns, when not nil, is the namespace already read.
 func (q *Queries) projectWithAccess(ctx context.Context, ns *model.Namespace, where string, userID int64, today string, args ...any) (*model.Project, model.ProjectAccess, error) {
-	var pl sql.NullInt64
+	var pl, shared sql.NullInt64
 	row := q.queryRow(ctx, "SELECT "+projectColumns+projectLevelColumn+" FROM projects p"+where,
-		append([]any{userID, today}, args...)...)
-	p, err := scanProjectThen(row, func(s scanner) error { return s.Scan(&pl) })
+		append([]any{userID, today, userID, today}, args...)...)
+	p, err := scanProjectThen(row, func(s scanner) error { return s.Scan(&pl, &shared) })
 	if err != nil {
 		return nil, model.ProjectAccess{}, err
 	}
@@ -120,7 +124,8 @@ func (q *Queries) projectWithAccess(ctx context.Context, ns *model.Namespace, wh
 		}
 	}
 	p.Namespace = ns
-	a := model.ProjectAccess{Project: int(pl.Int64)}
+	// A share counts as a project level, as GitLab's project_authorizations.
+	a := model.ProjectAccess{Project: int(max(pl.Int64, shared.Int64))}
 	if userID != 0 {
 		if a.Group, err = q.NamespaceAccessLevel(ctx, userID, p.NamespaceID, today); err != nil {
 			return nil, model.ProjectAccess{}, err

@@ -234,7 +234,7 @@ func (q *Queries) loadMyProjects(ctx context.Context, viewerID int64, today stri
 // their levels, as loadMyProjects would, by primary key: its cost follows
 // len(ids), not the number of the viewer's projects.
 func (q *Queries) myProjectsAmong(ctx context.Context, viewerID int64, today string, ids []int64) ([]myProject, error) {
-	args := []any{viewerID, today, viewerID, today}
+	args := []any{viewerID, today, viewerID, today, viewerID, today, viewerID, today}
 	for _, id := range ids {
 		args = append(args, id)
 	}
@@ -257,9 +257,9 @@ func scanMyProjects(rows *sql.Rows, levelsLast bool) ([]myProject, error) {
 		var m myProject
 		var err error
 		if levelsLast {
-			var pl, gl sql.NullInt64
-			err = rows.Scan(&m.id, &m.visibility, &m.archived, &m.marked, &pl, &gl)
-			m.access = model.ProjectAccess{Project: int(pl.Int64), Group: int(gl.Int64)}
+			var pl, gl, spl, sgl sql.NullInt64
+			err = rows.Scan(&m.id, &m.visibility, &m.archived, &m.marked, &pl, &gl, &spl, &sgl)
+			m.access = model.ProjectAccess{Project: int(max(pl.Int64, spl.Int64)), Group: int(max(gl.Int64, sgl.Int64))}
 		} else {
 			err = rows.Scan(&m.id, &m.access.Project, &m.access.Group, &m.visibility, &m.archived, &m.marked)
 		}
@@ -282,7 +282,7 @@ func scanMyProjects(rows *sql.Rows, levelsLast bool) ([]myProject, error) {
 func (q *Queries) fastListable(f model.ProjectFilter) bool {
 	byID := f.OrderBy == "" || projectOrderColumns[f.OrderBy] == "p.id"
 	return q.tx == nil && q.db != nil && !q.db.caches.off && f.ViewerID != 0 && f.NamespaceID == 0 && f.Search == "" &&
-		f.Topic == "" && f.ForkedFromID == 0 && byID && f.Limit > 0
+		f.Topic == "" && f.ForkedFromID == 0 && len(f.CustomAttributes) == 0 && byID && f.Limit > 0
 }
 
 // matches applies f's conditions to one of the viewer's projects, as the

@@ -181,19 +181,34 @@ var projectOrderColumns = map[string]string{
 	"updated_at": "p.updated_at", "last_activity_at": "p.last_activity_at",
 }
 
-// projectAccessCTE computes the viewer's direct project levels (pm) and
-// inherited namespace levels (gm). Both start from the viewer's own
+// projectAccessCTE computes the viewer's project levels (pm: direct, or
+// through a group the project is shared with) and namespace levels (gm:
+// inherited, or through a group the namespace chain is shared with), from
+// the viewer's group levels (mg). All start from the viewer's own
 // memberships (members_user index), so they stay small however many
-// projects exist; the list query then joins them in one pass.
-const projectAccessCTE = `WITH pm AS (
-	SELECT m.source_id AS project_id, max(m.access_level) AS lvl FROM members m
-	 WHERE m.user_id = ? AND m.source_type = 'Project' AND (m.expires_at IS NULL OR m.expires_at >= ?)
-	 GROUP BY m.source_id
-), gm AS (
+// projects exist; the list query then joins them in one pass. Arguments:
+// viewer, today, viewer, today.
+const projectAccessCTE = `WITH mg AS (
 	SELECT c.descendant_id AS namespace_id, max(m.access_level) AS lvl FROM members m
 	  JOIN namespace_closure c ON c.ancestor_id = m.source_id
 	 WHERE m.user_id = ? AND m.source_type = 'Namespace' AND (m.expires_at IS NULL OR m.expires_at >= ?)
 	 GROUP BY c.descendant_id
+), pm AS (
+	SELECT project_id, max(lvl) AS lvl FROM (
+	  SELECT m.source_id AS project_id, m.access_level AS lvl FROM members m
+	   WHERE m.user_id = ? AND m.source_type = 'Project' AND (m.expires_at IS NULL OR m.expires_at >= ?)
+	  UNION ALL
+	  SELECT l.project_id, CASE WHEN mg.lvl < l.group_access THEN mg.lvl ELSE l.group_access END
+	    FROM mg JOIN project_group_links l ON l.group_id = mg.namespace_id
+	) pl GROUP BY project_id
+), gm AS (
+	SELECT namespace_id, max(lvl) AS lvl FROM (
+	  SELECT namespace_id, lvl FROM mg
+	  UNION ALL
+	  SELECT c.descendant_id, CASE WHEN mg.lvl < g.group_access THEN mg.lvl ELSE g.group_access END
+	    FROM mg JOIN group_group_links g ON g.shared_with_group_id = mg.namespace_id
+	    JOIN namespace_closure c ON c.ancestor_id = g.shared_group_id
+	) gl GROUP BY namespace_id
 ) `
 
 // projectMineFrom replaces projectFrom when the viewer's level must reach
@@ -271,6 +286,7 @@ func (q *Queries) listProjects(ctx context.Context, f model.ProjectFilter) ([]*m
 	if f.MinAccessLevel > 0 {
 		w.add(projectLevelExpr+" >= ?", f.MinAccessLevel)
 	}
+	customAttributeConds(&w, model.AttrSourceProject, "p.id", f.CustomAttributes)
 	projectRowFilter(&w, f)
 	cond, args := w.where(), w.args
 

@@ -120,7 +120,7 @@ func (q *Queries) SearchNotes(ctx context.Context, f model.SearchFilter) ([]*mod
 		if f.ViewerID == 0 {
 			w.add("notes.internal = ?", false)
 		} else {
-			w.add("(notes.internal = ? OR "+projectMemberSQL+")", false, f.ViewerID, 20, f.Today, f.ViewerID, 20, f.Today)
+			w.add("(notes.internal = ? OR "+projectMemberSQL+")", append([]any{false}, projectMemberArgs(f.ViewerID, 20, f.Today)...)...)
 		}
 	}
 	from, order := " FROM notes JOIN issues ON issues.id = notes.noteable_id JOIN projects p ON p.id = notes.project_id", "notes.id"
@@ -163,7 +163,7 @@ func (q *Queries) SearchMilestones(ctx context.Context, f model.SearchFilter) ([
 			if f.ViewerID == 0 {
 				g.add("n.visibility_level >= ?", f.MinVisibility)
 			} else {
-				g.add("(n.visibility_level >= ? OR "+memberOfNamespaceSQL+")", f.MinVisibility, f.ViewerID, 10, f.Today)
+				g.add("(n.visibility_level >= ? OR "+memberOfNamespaceSQL+")", append([]any{f.MinVisibility}, memberOfNamespaceArgs(f.ViewerID, 10, f.Today)...)...)
 			}
 		}
 		inProjects += " UNION SELECT milestones.id FROM milestones JOIN namespaces n ON n.id = milestones.group_id" + g.where()

@@ -175,6 +175,7 @@ func (q *Queries) ListUsers(ctx context.Context, f model.UserFilter) ([]*model.U
 	if f.CreatedAfter != nil {
 		w.add("u.created_at > ?", ms(*f.CreatedAfter))
 	}
+	customAttributeConds(&w, model.AttrSourceUser, "u.id", f.CustomAttributes)
 	cond, args := w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM users u"+cond, args...).Scan(&total); err != nil {
@@ -207,6 +208,7 @@ func (q *Queries) DeleteUser(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		"DELETE FROM personal_access_tokens WHERE user_id = ?",
 		"DELETE FROM members WHERE user_id = ?",
+		"DELETE FROM custom_attributes WHERE source_type = 'User' AND source_id = ?",
 		"UPDATE projects SET creator_id = NULL WHERE creator_id = ?",
 	} {
 		if _, err := q.exec(ctx, stmt, id); err != nil {

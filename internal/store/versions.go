@@ -46,6 +46,10 @@ const (
 	// by id and which change far less often than issues do: their rows are
 	// kept under it, and survive issue writes.
 	TopicLabels
+	// TopicGPG covers the keys commit signatures are verified with: GPG
+	// keys, their subkeys and SSH keys (with the users of TopicAuth, the
+	// verdicts' inputs).
+	TopicGPG
 	numTopics
 )
 
@@ -60,6 +64,9 @@ var topicTables = map[string]uint8{
 	"projects":                accessTopics,
 	"namespaces":              accessTopics,
 	"namespace_closure":       accessTopics,
+	"project_group_links":     accessTopics,
+	"group_group_links":       accessTopics,
+	"redirect_routes":         accessTopics,
 	"protected_branches":      accessTopics,
 	"issues":                  1 << TopicPlanning,
 	"issue_assignees":         1 << TopicPlanning,
@@ -73,6 +80,9 @@ var topicTables = map[string]uint8{
 	"merge_request_issues":    1 << TopicPlanning,
 	"events":                  1 << TopicActivity,
 	"push_event_payloads":     1 << TopicActivity,
+	"gpg_keys":                1 << TopicGPG,
+	"gpg_key_subkeys":         1 << TopicGPG,
+	"keys":                    1 << TopicGPG,
 }
 
 const allTopics = 1<<numTopics - 1

@@ -6,18 +6,33 @@ package store
 // layer instead (VisibleProject and friends, over the cached lookups).
 
 // projectMemberSQL holds when a user holds at least a level on project p,
-// directly or through a group above it. Arguments: user, level, today,
-// user, level, today.
+// directly, through a group above it, or through a group p or a group
+// above it is shared with (at most the share's group_access). Arguments:
+// projectMemberArgs.
 const projectMemberSQL = `(EXISTS (SELECT 1 FROM members m WHERE m.source_type = 'Project'
 		AND m.source_id = p.id AND m.user_id = ? AND m.access_level >= ?
 		AND (m.expires_at IS NULL OR m.expires_at >= ?))
 	OR EXISTS (SELECT 1 FROM namespace_closure c JOIN members m ON m.source_type = 'Namespace'
 		AND m.source_id = c.ancestor_id WHERE c.descendant_id = p.namespace_id
-		AND m.user_id = ? AND m.access_level >= ? AND (m.expires_at IS NULL OR m.expires_at >= ?)))`
+		AND m.user_id = ? AND m.access_level >= ? AND (m.expires_at IS NULL OR m.expires_at >= ?))
+	OR EXISTS (SELECT 1 FROM project_group_links l JOIN namespace_closure c ON c.descendant_id = l.group_id
+		JOIN members m ON m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
+		WHERE l.project_id = p.id AND l.group_access >= ? AND m.user_id = ? AND m.access_level >= ?
+		AND (m.expires_at IS NULL OR m.expires_at >= ?))
+	OR EXISTS (SELECT 1 FROM namespace_closure c JOIN group_group_links g ON g.shared_group_id = c.ancestor_id
+		JOIN namespace_closure wc ON wc.descendant_id = g.shared_with_group_id
+		JOIN members m ON m.source_type = 'Namespace' AND m.source_id = wc.ancestor_id
+		WHERE c.descendant_id = p.namespace_id AND g.group_access >= ? AND m.user_id = ? AND m.access_level >= ?
+		AND (m.expires_at IS NULL OR m.expires_at >= ?)))`
+
+// projectMemberArgs are projectMemberSQL's arguments.
+func projectMemberArgs(userID int64, level int, today string) []any {
+	return []any{userID, level, today, userID, level, today, level, userID, level, today, level, userID, level, today}
+}
 
 // projectMember adds "user holds at least level on p".
 func (c *conds) projectMember(userID int64, level int, today string) {
-	c.add(projectMemberSQL, userID, level, today, userID, level, today)
+	c.add(projectMemberSQL, projectMemberArgs(userID, level, today)...)
 }
 
 // viewerScope is who is looking, for the conditions below.
@@ -40,8 +55,8 @@ func (c *conds) projectVisible(v viewerScope) {
 		c.add("p.visibility_level >= ?", v.MinVisibility)
 		return
 	}
-	c.add("(p.visibility_level >= ? OR "+projectMemberSQL+")", v.MinVisibility,
-		v.ID, 10, v.Today, v.ID, 10, v.Today)
+	c.add("(p.visibility_level >= ? OR "+projectMemberSQL+")",
+		append([]any{v.MinVisibility}, projectMemberArgs(v.ID, 10, v.Today)...)...)
 }
 
 // issueReadable adds "the viewer may read issue issues of project p" for
@@ -59,5 +74,5 @@ func (c *conds) issueReadable(v viewerScope) {
 	}
 	c.add(`(issues.confidential = ? OR issues.author_id = ?
 		OR EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_id = issues.id AND ia.user_id = ?)
-		OR `+projectMemberSQL+")", false, v.ID, v.ID, v.ID, 20, v.Today, v.ID, 20, v.Today)
+		OR `+projectMemberSQL+")", append([]any{false, v.ID, v.ID}, projectMemberArgs(v.ID, 20, v.Today)...)...)
 }

@@ -41,11 +41,11 @@ func resourceTokenID(r *http.Request, res *service.TokenResource) (int64, error)
 }
 
 // tokenListFilter reads the filters GitLab's token lists share.
-func tokenListFilter(p *params) (model.TokenFilter, error) {
-	var pe paramErrors
+func tokenListFilter(p *Params) (model.TokenFilter, error) {
+	var pe ParamErrors
 	var f model.TokenFilter
-	f.Revoked = pe.optBool(p, "revoked")
-	f.State = pe.oneOf(p, "state", "active", "inactive")
+	f.Revoked = pe.OptBool(p, "revoked")
+	f.State = pe.OneOf(p, "state", "active", "inactive")
 	f.CreatedBefore = pe.optTime(p, "created_before")
 	f.CreatedAfter = pe.optTime(p, "created_after")
 	f.LastUsedBefore = pe.optTime(p, "last_used_before")
@@ -56,20 +56,20 @@ func tokenListFilter(p *params) (model.TokenFilter, error) {
 	}{{"expires_before", &f.ExpiresBefore}, {"expires_after", &f.ExpiresAfter}} {
 		v, _, err := p.date(d.name)
 		if err != nil {
-			pe.add(err)
+			pe.Add(err)
 		}
 		*d.dst = v
 	}
-	if s := pe.optStr(p, "search"); s != nil {
+	if s := pe.OptStr(p, "search"); s != nil {
 		f.Search = *s
 	}
-	f.Sort = pe.oneOf(p, "sort", "created_asc", "created_desc", "expires_asc", "expires_desc",
+	f.Sort = pe.OneOf(p, "sort", "created_asc", "created_desc", "expires_asc", "expires_desc",
 		"last_used_asc", "last_used_desc", "name_asc", "name_desc")
-	return f, pe.err()
+	return f, pe.Err()
 }
 
-func listResourceTokens(load tokenResource) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func listResourceTokens(load tokenResource) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -78,23 +78,23 @@ func listResourceTokens(load tokenResource) handler {
 		if err != nil {
 			return err
 		}
-		pg := pageOf(c.params)
+		pg := PageOf(c.params)
 		f.Offset, f.Limit = pg.Offset(), pg.PerPage
 		tokens, total, err := a.svc.ListResourceTokens(r.Context(), c.id, res, f)
 		if err != nil {
 			return err
 		}
-		a.setPageHeaders(w, r, pg, total)
+		a.SetPageHeaders(w, r, pg, total)
 		out := make([]resourceTokenEntity, 0, len(tokens))
 		for _, t := range tokens {
 			out = append(out, a.resourceTokenEntity(t))
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 }
 
-func getResourceToken(load tokenResource) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func getResourceToken(load tokenResource) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -110,12 +110,12 @@ func getResourceToken(load tokenResource) handler {
 		if err != nil {
 			return err
 		}
-		return writeOK(w, a.resourceTokenEntity(t))
+		return WriteOK(w, a.resourceTokenEntity(t))
 	}
 }
 
-func createResourceToken(load tokenResource) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func createResourceToken(load tokenResource) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -126,7 +126,7 @@ func createResourceToken(load tokenResource) handler {
 		}
 		in := service.ResourceTokenInput{Name: base.Name, Description: base.Description, Scopes: base.Scopes,
 			ExpiresAt: base.ExpiresAt}
-		level, given, err := c.params.int("access_level")
+		level, given, err := c.params.Int("access_level")
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func createResourceToken(load tokenResource) handler {
 			}
 			in.AccessLevel = int(level)
 		}
-		if u, err := url.Parse(a.baseURL(r)); err == nil {
+		if u, err := url.Parse(a.BaseURL(r)); err == nil {
 			in.Host = u.Hostname()
 		}
 		t, text, err := a.svc.CreateResourceToken(r.Context(), c.id, res, in)
@@ -145,12 +145,12 @@ func createResourceToken(load tokenResource) handler {
 		}
 		e := a.resourceTokenEntity(t)
 		e.Token = text
-		return writeCreated(w, e)
+		return WriteCreated(w, e)
 	}
 }
 
-func revokeResourceToken(load tokenResource) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func revokeResourceToken(load tokenResource) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -162,15 +162,15 @@ func revokeResourceToken(load tokenResource) handler {
 		if err := a.svc.RevokeResourceToken(r.Context(), c.id, res, tokenID); err != nil {
 			return err
 		}
-		return writeNoContent(w)
+		return WriteNoContent(w)
 	}
 }
 
-func rotateResourceToken(load tokenResource) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func rotateResourceToken(load tokenResource) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		if raw := r.PathValue("token_id"); (raw == "" || raw == "self") && !selfRotatable(c.id) {
 			// GitLab's not_allowed!, before the resource is looked up.
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "405 Method Not Allowed"})
+			WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "405 Method Not Allowed"})
 			return nil
 		}
 		res, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
@@ -198,7 +198,7 @@ func rotateResourceToken(load tokenResource) handler {
 		}
 		e := a.resourceTokenEntity(t)
 		e.Token = text
-		return writeOK(w, e)
+		return WriteOK(w, e)
 	}
 }
 

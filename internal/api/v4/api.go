@@ -1,12 +1,14 @@
 // Package v4 is GitLab's REST API v4 over lablet's service layer. Its
 // route table (routes.go) lists every endpoint with who may call it and
 // the ability its operation checks; each resource's handlers have a file
-// of their own.
+// of their own. Domain packages (cicd) contribute route tables of their
+// own through Options.Domains and use this package's exported helpers.
 package v4
 
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -57,12 +59,16 @@ type Options struct {
 	// SSHPort is the port git over SSH listens on (0: none), which
 	// ssh_url_to_repo names when it is not 22.
 	SSHPort int
+	// Domains are the route tables of the domain packages (cicd.Routes),
+	// served with the core table; v4 imports none of them.
+	Domains [][]Endpoint
 }
 
 // DefaultMaxFileSize is the file size limit when none is configured.
 const DefaultMaxFileSize = 10 << 20
 
-// New builds the API from its route table (routes.go).
+// New builds the API from its route table (routes.go) and the domain
+// packages' tables.
 func New(o Options) *API {
 	a := &API{svc: o.Service, auth: o.Authenticator, log: o.Log,
 		externalURL: o.ExternalURL, version: o.Version, maxFileSize: o.MaxFileSize, gravatar: o.Gravatar, sshPort: o.SSHPort,
@@ -70,7 +76,7 @@ func New(o Options) *API {
 	if a.maxFileSize <= 0 {
 		a.maxFileSize = DefaultMaxFileSize
 	}
-	for _, rt := range table() {
+	for _, rt := range table(slices.Concat(o.Domains...)) {
 		a.routes = append(a.routes, a.serve(rt))
 	}
 	router, err := route.New(a.routes, http.HandlerFunc(NotFound))
@@ -89,19 +95,19 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.router.Serve
 
 // NotFound is GitLab's answer to an unknown API route, whatever its method.
 func NotFound(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+	WriteJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 }
 
-// handler is an endpoint: it writes a response or returns an error that
+// Handler is an endpoint: it writes a response or returns an error that
 // the API renders in GitLab's shape. Table rows name handlers as method
 // expressions ((*API).getProject), so that the printed table points at
 // their code.
-type handler func(a *API, w http.ResponseWriter, r *http.Request, c *call) error
+type Handler func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error
 
-// endpoint is one row of the API's route table.
-type endpoint struct {
+// Endpoint is one row of the API's route table.
+type Endpoint struct {
 	method, path string
-	handler      handler
+	handler      Handler
 	who          who
 	ability      access.Ability
 	// files marks routes whose bodies carry file content: their body
@@ -125,45 +131,45 @@ type who struct {
 
 // The kinds of callers the table names.
 var (
-	// anyone: anonymous callers too (they see public data only).
-	anyone = who{anonymous: true}
+	// Anyone: anonymous callers too (they see public data only).
+	Anyone = who{anonymous: true}
 	// anyoneOrReadUser: anyone, and read_user tokens suffice.
 	anyoneOrReadUser = who{anonymous: true, readUser: true}
-	// signedIn: any authenticated caller with the method's scopes.
-	signedIn = who{}
-	// signedInOrReadUser: signedIn, and read_user tokens suffice.
+	// SignedIn: any authenticated caller with the method's scopes.
+	SignedIn = who{}
+	// signedInOrReadUser: SignedIn, and read_user tokens suffice.
 	signedInOrReadUser = who{readUser: true}
-	// admin: instance administrators.
-	admin = who{admin: true}
+	// Admin: instance administrators.
+	Admin = who{admin: true}
 	// adminOrReadUser: admin, and read_user tokens suffice on reads.
 	adminOrReadUser = who{admin: true, readUser: true}
-	// runnerToken: GitLab Runner, authenticated by the runner (or
+	// RunnerToken: GitLab Runner, authenticated by the runner (or
 	// registration) token in the request body, which the handler checks
 	// through the service; no user credential is read, so every user
 	// gets the answer an anonymous caller gets.
-	runnerToken = who{anonymous: true, runner: true}
-	// anyoneOrJob: anyone, and CI job tokens too (GitLab's
+	RunnerToken = who{anonymous: true, runner: true}
+	// AnyoneOrJob: anyone, and CI job tokens too (GitLab's
 	// job_token_allowed routes).
-	anyoneOrJob = who{anonymous: true, jobToken: true}
-	// signedInOrJob: signedIn, and CI job tokens too.
-	signedInOrJob = who{jobToken: true}
+	AnyoneOrJob = who{anonymous: true, jobToken: true}
+	// SignedInOrJob: SignedIn, and CI job tokens too.
+	SignedInOrJob = who{jobToken: true}
 )
 
-// withScopes is signedIn with the scopes a route takes instead of the
+// WithScopes is SignedIn with the scopes a route takes instead of the
 // method's.
-func withScopes(scopes ...string) who { return who{scopes: scopes} }
+func WithScopes(scopes ...string) who { return who{scopes: scopes} }
 
-// row builds a table row from "METHOD /path".
-func row(pattern string, h handler, w who, ab access.Ability) endpoint {
+// Row builds a table row from "METHOD /path".
+func Row(pattern string, h Handler, w who, ab access.Ability) Endpoint {
 	method, path, _ := strings.Cut(pattern, " ")
-	return endpoint{method: method, path: path, handler: h, who: w, ability: ab}
+	return Endpoint{method: method, path: path, handler: h, who: w, ability: ab}
 }
 
 // withFiles marks a row whose body carries file content.
-func (e endpoint) withFiles() endpoint { e.files = true; return e }
+func (e Endpoint) withFiles() Endpoint { e.files = true; return e }
 
-// withRawBody marks a row whose handler streams its body itself.
-func (e endpoint) withRawBody() endpoint { e.rawBody = true; return e }
+// WithRawBody marks a row whose handler streams its body itself.
+func (e Endpoint) WithRawBody() Endpoint { e.rawBody = true; return e }
 
 // scopesFor are the token scopes any one of which lets a caller use the
 // route with method.
@@ -201,10 +207,10 @@ func (w who) describe(method string) string {
 
 // serve turns a table row into a served route: authentication, scope and
 // admin checks, then the handler; errors in GitLab's shapes.
-func (a *API) serve(e endpoint) route.Route {
+func (a *API) serve(e Endpoint) route.Route {
 	limit := int64(0)
 	if e.files {
-		limit = max(maxBodyBytes, a.maxFileSize*2+1<<20)
+		limit = max(MaxBodyBytes, a.maxFileSize*2+1<<20)
 	}
 	if e.rawBody {
 		limit = bodyUnread
@@ -228,7 +234,7 @@ func (a *API) serve(e endpoint) route.Route {
 }
 
 // authorize applies a route's rules to the caller.
-func (a *API) authorize(r *http.Request, c *call, o who) error {
+func (a *API) authorize(r *http.Request, c *Call, o who) error {
 	id := c.id
 	if !id.Authenticated() {
 		if o.anonymous {
@@ -249,20 +255,20 @@ func (a *API) authorize(r *http.Request, c *call, o who) error {
 	return nil
 }
 
-// call is the per-request state handlers receive.
-type call struct {
+// Call is the per-request state handlers receive.
+type Call struct {
 	id     *auth.Identity
-	params *params
+	params *Params
 }
 
 // newCall parses parameters and resolves the caller unless the route
 // takes none (runner routes: the caller is anonymous).
-func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64, identify bool) (*call, error) {
+func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64, identify bool) (*Call, error) {
 	p, err := parseParamsLimit(w, r, limit)
 	if err != nil {
 		return nil, err
 	}
-	c := &call{params: p}
+	c := &Call{params: p}
 	if !identify {
 		c.id = a.auth.Anonymous()
 		return c, nil
@@ -313,7 +319,7 @@ func (a *API) sessionIdentity(r *http.Request) (*auth.Identity, error) {
 }
 
 // tokenFromRequest finds a token in any of the places GitLab looks.
-func tokenFromRequest(r *http.Request, p *params) string {
+func tokenFromRequest(r *http.Request, p *Params) string {
 	if t := r.Header.Get("Private-Token"); t != "" {
 		return t
 	}
@@ -322,28 +328,28 @@ func tokenFromRequest(r *http.Request, p *params) string {
 			return strings.TrimSpace(t)
 		}
 	}
-	if t, _ := p.str("private_token"); t != "" {
+	if t, _ := p.Str("private_token"); t != "" {
 		return t
 	}
-	if t, _ := p.str("access_token"); t != "" {
+	if t, _ := p.Str("access_token"); t != "" {
 		return t
 	}
 	return ""
 }
 
 // jobTokenFromRequest finds a CI job token where GitLab looks for one.
-func jobTokenFromRequest(r *http.Request, p *params) string {
+func jobTokenFromRequest(r *http.Request, p *Params) string {
 	if t := r.Header.Get("Job-Token"); t != "" {
 		return t
 	}
-	t, _ := p.str("job_token")
+	t, _ := p.Str("job_token")
 	return t
 }
 
-func sudoIdent(r *http.Request, p *params) string {
+func sudoIdent(r *http.Request, p *Params) string {
 	if s := r.Header.Get("Sudo"); s != "" {
 		return s
 	}
-	s, _ := p.str("sudo")
+	s, _ := p.Str("sudo")
 	return s
 }

@@ -37,24 +37,24 @@ func applicationSettingsEntityOf(as *model.ApplicationSettings) applicationSetti
 		out.OutboundLocalRequestsWhitelist = []string{}
 	}
 	if !as.CreatedAt.IsZero() {
-		created, updated := ts(as.CreatedAt), ts(as.UpdatedAt)
+		created, updated := TS(as.CreatedAt), TS(as.UpdatedAt)
 		out.CreatedAt, out.UpdatedAt = &created, &updated
 	}
 	return out
 }
 
 // getApplicationSettings serves GET /application/settings.
-func (a *API) getApplicationSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getApplicationSettings(w http.ResponseWriter, r *http.Request, c *Call) error {
 	as, err := a.svc.ApplicationSettings(r.Context(), c.id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
+	WriteJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
 	return nil
 }
 
 // updateApplicationSettings serves PUT /application/settings.
-func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var in service.ApplicationSettingsInput
 	for _, b := range []struct {
 		name string
@@ -62,7 +62,7 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	}{{"allow_local_requests_from_web_hooks_and_services", &in.AllowLocalRequestsFromWebHooksAndServices},
 		{"allow_local_requests_from_system_hooks", &in.AllowLocalRequestsFromSystemHooks},
 		{"can_create_group", &in.CanCreateGroup}, {"user_default_external", &in.UserDefaultExternal}} {
-		v, ok, err := c.params.bool(b.name)
+		v, ok, err := c.params.Bool(b.name)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	}
 	for name, dst := range map[string]**int64{"default_projects_limit": &in.DefaultProjectsLimit,
 		"max_attachment_size": &in.MaxAttachmentSize} {
-		if n, ok, err := c.params.int(name); err != nil {
+		if n, ok, err := c.params.Int(name); err != nil {
 			return err
 		} else if ok {
 			*dst = &n
@@ -80,7 +80,7 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	}
 	for name, dst := range map[string]**string{"default_project_visibility": &in.DefaultProjectVisibility,
 		"default_group_visibility": &in.DefaultGroupVisibility} {
-		if v, ok, err := c.params.oneOf(name, "private", "internal", "public"); err != nil {
+		if v, ok, err := c.params.OneOf(name, "private", "internal", "public"); err != nil {
 			return err
 		} else if ok {
 			*dst = &v
@@ -88,14 +88,14 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	}
 	// GitLab takes the allowlist as an array (…_whitelist) or as text,
 	// entries separated by commas, semicolons or newlines (…_raw).
-	list, ok, err := c.params.strList("outbound_local_requests_whitelist")
+	list, ok, err := c.params.StrList("outbound_local_requests_whitelist")
 	if err != nil {
 		return err
 	}
 	if ok {
 		in.OutboundLocalRequestsAllowlist = &list
 	}
-	if raw, ok := c.params.str("outbound_local_requests_allowlist_raw"); ok {
+	if raw, ok := c.params.Str("outbound_local_requests_allowlist_raw"); ok {
 		list := strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ';' || r == '\n' })
 		in.OutboundLocalRequestsAllowlist = &list
 	}
@@ -103,6 +103,6 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
+	WriteJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
 	return nil
 }

@@ -23,7 +23,7 @@ func newApplicationEntity(app *model.OAuthApplication, secret string) applicatio
 		CallbackURL: strings.Join(app.RedirectURIs, "\n"), Confidential: app.Confidential}
 }
 
-func (a *API) listApplications(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listApplications(w http.ResponseWriter, r *http.Request, c *Call) error {
 	apps, err := a.svc.AllApplications(r.Context(), c.id)
 	if err != nil {
 		return err
@@ -32,24 +32,24 @@ func (a *API) listApplications(w http.ResponseWriter, r *http.Request, c *call) 
 	for i, app := range apps {
 		out[i] = newApplicationEntity(app, "")
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) createApplication(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createApplication(w http.ResponseWriter, r *http.Request, c *Call) error {
 	p := c.params
-	name, err := p.required("name", 255)
+	name, err := p.Required("name", 255)
 	if err != nil {
 		return err
 	}
-	redirect, err := p.required("redirect_uri", 10000)
+	redirect, err := p.Required("redirect_uri", 10000)
 	if err != nil {
 		return err
 	}
-	scopes, err := p.required("scopes", 1000)
+	scopes, err := p.Required("scopes", 1000)
 	if err != nil {
 		return err
 	}
-	confidential, set, err := p.bool("confidential")
+	confidential, set, err := p.Bool("confidential")
 	if err != nil {
 		return err
 	}
@@ -62,10 +62,10 @@ func (a *API) createApplication(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, newApplicationEntity(na.App, na.Secret))
+	return WriteCreated(w, newApplicationEntity(na.App, na.Secret))
 }
 
-func (a *API) deleteApplication(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteApplication(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := tokenPathID(r, "id")
 	if err != nil {
 		return err
@@ -73,10 +73,10 @@ func (a *API) deleteApplication(w http.ResponseWriter, r *http.Request, c *call)
 	if err := a.svc.DeleteApplication(r.Context(), c.id, id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
-func (a *API) renewApplicationSecret(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) renewApplicationSecret(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := tokenPathID(r, "id")
 	if err != nil {
 		return err
@@ -85,5 +85,5 @@ func (a *API) renewApplicationSecret(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, newApplicationEntity(na.App, na.Secret))
+	return WriteCreated(w, newApplicationEntity(na.App, na.Secret))
 }

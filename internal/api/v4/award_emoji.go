@@ -15,7 +15,7 @@ func awardableRef(r *http.Request) (service.AwardableRef, error) {
 	}
 	out := service.AwardableRef{NoteableRef: ref}
 	if r.PathValue("note_id") != "" {
-		noteID, err := pathID(r, "note_id", "note_id")
+		noteID, err := PathID(r, "note_id", "note_id")
 		if err != nil {
 			return out, err
 		}
@@ -24,26 +24,26 @@ func awardableRef(r *http.Request) (service.AwardableRef, error) {
 	return out, nil
 }
 
-func (a *API) listAwardEmoji(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listAwardEmoji(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := awardableRef(r)
 	if err != nil {
 		return err
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	list, err := a.svc.ListAwardEmoji(r.Context(), c.id, ref, pg.PerPage, pg.Offset())
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, list.Total)
-	return writeOK(w, a.awardsJSON(r, list))
+	a.SetPageHeaders(w, r, pg, list.Total)
+	return WriteOK(w, a.awardsJSON(r, list))
 }
 
-func (a *API) getAwardEmoji(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getAwardEmoji(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := awardableRef(r)
 	if err != nil {
 		return err
 	}
-	awardID, err := pathID(r, "award_id", "award_id")
+	awardID, err := PathID(r, "award_id", "award_id")
 	if err != nil {
 		return err
 	}
@@ -51,15 +51,15 @@ func (a *API) getAwardEmoji(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.awardsJSON(r, list)[0])
+	return WriteOK(w, a.awardsJSON(r, list)[0])
 }
 
-func (a *API) createAwardEmoji(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createAwardEmoji(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := awardableRef(r)
 	if err != nil {
 		return err
 	}
-	name, ok, err := c.params.text("name", 255)
+	name, ok, err := c.params.Text("name", 255)
 	if err != nil {
 		return err
 	}
@@ -70,20 +70,20 @@ func (a *API) createAwardEmoji(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.awardsJSON(r, list)[0])
+	return WriteCreated(w, a.awardsJSON(r, list)[0])
 }
 
-func (a *API) deleteAwardEmoji(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteAwardEmoji(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := awardableRef(r)
 	if err != nil {
 		return err
 	}
-	awardID, err := pathID(r, "award_id", "award_id")
+	awardID, err := PathID(r, "award_id", "award_id")
 	if err != nil {
 		return err
 	}
 	if err := a.svc.DeleteAwardEmoji(r.Context(), c.id, ref, awardID); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }

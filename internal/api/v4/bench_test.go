@@ -110,7 +110,7 @@ func BenchmarkProjectEntity(b *testing.B) {
 	ba := newBenchAPI(b)
 	r := httptest.NewRequest(http.MethodGet, "/api/v4/projects/1", nil)
 	perms := model.ProjectAccess{Group: int(access.Developer)}
-	pb := ba.api.projectBase(r)
+	pb := ba.api.ProjectBase(r)
 	b.Run("struct+encoding/json", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -185,7 +185,7 @@ func BenchmarkFullProjectsCold(b *testing.B) {
 	})
 	// The 100 entities alone, as the struct path built them and as
 	// appendProjectEntity writes them now.
-	pb := ba.api.projectBase(r)
+	pb := ba.api.ProjectBase(r)
 	b.Run("entities/struct", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -215,7 +215,7 @@ func BenchmarkTimestamp(b *testing.B) {
 	b.Run("ts", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			_ = ts(t)
+			_ = TS(t)
 		}
 	})
 	b.Run("appendTS", func(b *testing.B) {

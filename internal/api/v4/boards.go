@@ -23,34 +23,34 @@ func boardID(r *http.Request) int64 {
 // boardAndListIDs reads the ids of the list routes, declared as integers:
 // a malformed one is "board_id is invalid" (or list_id).
 func boardAndListIDs(r *http.Request, withList bool) (board, list int64, err error) {
-	if board, err = pathID(r, "board_id", "board_id"); err != nil || !withList {
+	if board, err = PathID(r, "board_id", "board_id"); err != nil || !withList {
 		return board, 0, err
 	}
-	list, err = pathID(r, "list_id", "list_id")
+	list, err = PathID(r, "list_id", "list_id")
 	return board, list, err
 }
 
-func listBoards(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func listBoards(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		all, err := a.svc.ListBoards(r.Context(), c.id, r.PathValue("id"), group)
 		if err != nil {
 			return err
 		}
-		pb := a.projectBase(r)
+		pb := a.ProjectBase(r)
 		out := []boardEntity{}
-		for _, v := range paginateSlice(a, w, r, c, all) {
+		for _, v := range PaginateSlice(a, w, r, c, all) {
 			e, err := a.boardJSON(r, c, pb, v)
 			if err != nil {
 				return err
 			}
 			out = append(out, e)
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 }
 
-func getBoard(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func getBoard(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		v, err := a.svc.GetBoard(r.Context(), c.id, r.PathValue("id"), group, boardID(r))
 		if err != nil {
 			return err
@@ -61,9 +61,9 @@ func getBoard(group bool) handler {
 
 // createBoard is POST …/boards with name (required). GitLab's group route
 // is Premium's (CE has none); lablet serves it as for projects.
-func createBoard(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		name, ok, err := c.params.text("name", maxBoardName)
+func createBoard(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
+		name, ok, err := c.params.Text("name", maxBoardName)
 		if err != nil {
 			return err
 		}
@@ -81,10 +81,10 @@ func createBoard(group bool) handler {
 // updateBoard is PUT …/boards/{board_id}: name, hide_backlog_list and
 // hide_closed_list. CE declares nothing else, so the Premium scope
 // parameters (assignee_id, milestone_id, labels, weight) are ignored.
-func updateBoard(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func updateBoard(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		var in service.BoardInput
-		if name, ok, err := c.params.text("name", maxBoardName); err != nil {
+		if name, ok, err := c.params.Text("name", maxBoardName); err != nil {
 			return err
 		} else if ok {
 			in.Name = &name
@@ -93,7 +93,7 @@ func updateBoard(group bool) handler {
 			name string
 			dst  **bool
 		}{{"hide_backlog_list", &in.HideBacklogList}, {"hide_closed_list", &in.HideClosedList}} {
-			v, ok, err := c.params.bool(f.name)
+			v, ok, err := c.params.Bool(f.name)
 			if err != nil {
 				return err
 			}
@@ -109,19 +109,19 @@ func updateBoard(group bool) handler {
 	}
 }
 
-func deleteBoard(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func deleteBoard(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		if err := a.svc.DeleteBoard(r.Context(), c.id, r.PathValue("id"), group, boardID(r)); err != nil {
 			return err
 		}
-		return writeNoContent(w)
+		return WriteNoContent(w)
 	}
 }
 
 // listBoardLists is GET …/lists: the label lists, without the backlog and
 // closed ones.
-func listBoardLists(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func listBoardLists(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		bid, _, err := boardAndListIDs(r, false)
 		if err != nil {
 			return err
@@ -130,16 +130,16 @@ func listBoardLists(group bool) handler {
 		if err != nil {
 			return err
 		}
-		out, err := a.boardListsJSON(r, c, paginateSlice(a, w, r, c, all)...)
+		out, err := a.boardListsJSON(r, c, PaginateSlice(a, w, r, c, all)...)
 		if err != nil {
 			return err
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 }
 
-func getBoardList(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func getBoardList(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		bid, lid, err := boardAndListIDs(r, true)
 		if err != nil {
 			return err
@@ -155,13 +155,13 @@ func getBoardList(group bool) handler {
 // createBoardList is POST …/lists with label_id. CE declares label_id
 // only: the Premium list kinds' assignee_id, milestone_id and
 // iteration_id are ignored, and label_id stays required.
-func createBoardList(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func createBoardList(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		bid, _, err := boardAndListIDs(r, false)
 		if err != nil {
 			return err
 		}
-		label, err := c.params.requiredInt("label_id")
+		label, err := c.params.RequiredInt("label_id")
 		if err != nil {
 			return err
 		}
@@ -175,13 +175,13 @@ func createBoardList(group bool) handler {
 
 // updateBoardList is PUT …/lists/{list_id} with position: the list moves
 // there.
-func updateBoardList(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func updateBoardList(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		bid, lid, err := boardAndListIDs(r, true)
 		if err != nil {
 			return err
 		}
-		pos, err := c.params.requiredInt("position")
+		pos, err := c.params.RequiredInt("position")
 		if err != nil {
 			return err
 		}
@@ -193,8 +193,8 @@ func updateBoardList(group bool) handler {
 	}
 }
 
-func deleteBoardList(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func deleteBoardList(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		bid, lid, err := boardAndListIDs(r, true)
 		if err != nil {
 			return err
@@ -202,16 +202,16 @@ func deleteBoardList(group bool) handler {
 		if err := a.svc.DeleteBoardList(r.Context(), c.id, r.PathValue("id"), group, bid, lid); err != nil {
 			return err
 		}
-		return writeNoContent(w)
+		return WriteNoContent(w)
 	}
 }
 
 // writeBoard writes one board with status.
-func (a *API) writeBoard(w http.ResponseWriter, r *http.Request, c *call, status int, v *service.BoardView) error {
-	e, err := a.boardJSON(r, c, a.projectBase(r), v)
+func (a *API) writeBoard(w http.ResponseWriter, r *http.Request, c *Call, status int, v *service.BoardView) error {
+	e, err := a.boardJSON(r, c, a.ProjectBase(r), v)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, e)
+	WriteJSON(w, status, e)
 	return nil
 }

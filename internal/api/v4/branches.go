@@ -25,7 +25,7 @@ type branchEntity struct {
 func (a *API) branchEntity(r *http.Request, p *model.Project, b *service.BranchInfo) branchEntity {
 	e := branchEntity{Name: b.Name, Merged: b.Merged, Protected: b.Protected, DevelopersCanPush: b.DevelopersCanPush,
 		DevelopersCanMerge: b.DevelopersCanMerge, CanPush: b.CanPush, Default: b.Default,
-		WebURL: a.baseURL(r) + "/" + p.FullPath() + "/-/tree/" + escapeRefPath(b.Name)}
+		WebURL: a.BaseURL(r) + "/" + p.FullPath() + "/-/tree/" + escapeRefPath(b.Name)}
 	if b.Commit != nil {
 		ce := a.commitEntity(r, p, b.Commit)
 		e.Commit = &ce
@@ -44,7 +44,7 @@ func escapeRefPath(name string) string {
 }
 
 // pageSlice returns the part of all that pg selects.
-func pageSlice[T any](all []T, pg page) []T {
+func pageSlice[T any](all []T, pg Page) []T {
 	off := pg.Offset()
 	if off >= len(all) || off < 0 {
 		return all[:0]
@@ -55,23 +55,23 @@ func pageSlice[T any](all []T, pg page) []T {
 // maxRefParam bounds ref names and revisions given as parameters.
 const maxRefParam = 1024
 
-func (a *API) listBranches(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listBranches(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var f service.BranchFilter
 	var err error
-	if f.Search, _, err = c.params.text("search", maxRefParam); err != nil {
+	if f.Search, _, err = c.params.Text("search", maxRefParam); err != nil {
 		return err
 	}
-	if f.Regex, _, err = c.params.text("regex", maxRefParam); err != nil {
+	if f.Regex, _, err = c.params.Text("regex", maxRefParam); err != nil {
 		return err
 	}
-	if f.Sort, _, err = c.params.oneOf("sort", "name_asc", "updated_asc", "updated_desc"); err != nil {
+	if f.Sort, _, err = c.params.OneOf("sort", "name_asc", "updated_asc", "updated_desc"); err != nil {
 		return err
 	}
 	pr, all, err := a.svc.Branches(r.Context(), c.id, r.PathValue("id"), f)
 	if err != nil {
 		return err
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	infos, err := a.svc.DescribeBranches(r.Context(), pr, pageSlice(all, pg))
 	if err != nil {
 		return err
@@ -80,36 +80,36 @@ func (a *API) listBranches(w http.ResponseWriter, r *http.Request, c *call) erro
 	for i := range infos {
 		out = append(out, a.branchEntity(r, pr.Project, &infos[i]))
 	}
-	a.setPageHeaders(w, r, pg, len(all))
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, len(all))
+	return WriteOK(w, out)
 }
 
-func (a *API) getBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getBranch(w http.ResponseWriter, r *http.Request, c *Call) error {
 	pr, b, err := a.svc.Branch(r.Context(), c.id, r.PathValue("id"), r.PathValue("branch"))
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.branchEntity(r, pr.Project, b))
+	return WriteOK(w, a.branchEntity(r, pr.Project, b))
 }
 
 // headBranch answers whether a branch exists: 204 or 404, no body (a name
 // no branch can have does not exist either: GitLab's HEAD asks only that).
-func (a *API) headBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) headBranch(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if _, _, err := a.svc.Branch(r.Context(), c.id, r.PathValue("id"), r.PathValue("branch")); err != nil {
 		if service.KindOf(err) == service.KindInvalid {
 			return service.NotFound("Branch")
 		}
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
-func (a *API) createBranch(w http.ResponseWriter, r *http.Request, c *call) error {
-	name, err := c.params.required("branch", maxRefParam)
+func (a *API) createBranch(w http.ResponseWriter, r *http.Request, c *Call) error {
+	name, err := c.params.Required("branch", maxRefParam)
 	if err != nil {
 		return err
 	}
-	ref, err := c.params.required("ref", maxRefParam)
+	ref, err := c.params.Required("ref", maxRefParam)
 	if err != nil {
 		return err
 	}
@@ -117,21 +117,21 @@ func (a *API) createBranch(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.branchEntity(r, pr.Project, b))
+	return WriteCreated(w, a.branchEntity(r, pr.Project, b))
 }
 
-func (a *API) deleteBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteBranch(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.DeleteBranch(r.Context(), c.id, r.PathValue("id"), r.PathValue("branch")); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // deleteMergedBranches runs at once (GitLab queues it) and answers 202 as
 // GitLab does.
-func (a *API) deleteMergedBranches(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteMergedBranches(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.DeleteMergedBranches(r.Context(), c.id, r.PathValue("id")); err != nil {
 		return err
 	}
-	return writeAccepted(w)
+	return WriteAccepted(w)
 }

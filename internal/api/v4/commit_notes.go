@@ -17,14 +17,14 @@ type commitCommentEntity struct {
 	Path      *string    `json:"path"`
 	Line      *int       `json:"line"`
 	LineType  *string    `json:"line_type"`
-	Author    *basicUser `json:"author"`
+	Author    *BasicUser `json:"author"`
 	CreatedAt string     `json:"created_at"`
 }
 
 func (a *API) commitCommentJSON(r *http.Request, n *model.Note, users map[int64]*model.User) commitCommentEntity {
-	e := commitCommentEntity{Note: n.Body, CreatedAt: ts(n.CreatedAt)}
+	e := commitCommentEntity{Note: n.Body, CreatedAt: TS(n.CreatedAt)}
 	if n.AuthorID != nil && users[*n.AuthorID] != nil {
-		u := basicUserAt(a.baseURL(r), a.gravatar, users[*n.AuthorID])
+		u := BasicUserAt(a.BaseURL(r), a.gravatar, users[*n.AuthorID])
 		e.Author = &u
 	}
 	if pos := service.NotePosition(n); pos != nil {
@@ -37,41 +37,41 @@ func (a *API) commitCommentJSON(r *http.Request, n *model.Note, users map[int64]
 	return e
 }
 
-func (a *API) listCommitComments(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listCommitComments(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "sha")
 	if err != nil {
 		return err
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	list, err := a.svc.ListCommitComments(r.Context(), c.id, ref, pg.PerPage, pg.Offset())
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, list.Total)
+	a.SetPageHeaders(w, r, pg, list.Total)
 	out := make([]commitCommentEntity, 0, len(list.Notes))
 	for _, n := range list.Notes {
 		out = append(out, a.commitCommentJSON(r, n, list.Users))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) createCommitComment(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createCommitComment(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "sha")
 	if err != nil {
 		return err
 	}
 	var in service.CommitCommentInput
-	if in.Note, err = c.params.required("note", maxNoteBytes); err != nil {
+	if in.Note, err = c.params.Required("note", maxNoteBytes); err != nil {
 		return err
 	}
 	// The official client sends path, line and line_type as null when
 	// not set; Grape takes null for an optional parameter as not given.
-	given := func(name string) bool { v, ok := c.params.raw(name); return ok && v != nil }
-	if in.Path, _, err = c.params.text("path", 4096); err != nil {
+	given := func(name string) bool { v, ok := c.params.Raw(name); return ok && v != nil }
+	if in.Path, _, err = c.params.Text("path", 4096); err != nil {
 		return err
 	}
 	if given("line") {
-		line, _, err := c.params.int("line")
+		line, _, err := c.params.Int("line")
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (a *API) createCommitComment(w http.ResponseWriter, r *http.Request, c *cal
 	}
 	in.LineType = "new" // GitLab's default
 	if given("line_type") {
-		if in.LineType, _, err = c.params.oneOf("line_type", "new", "old"); err != nil {
+		if in.LineType, _, err = c.params.OneOf("line_type", "new", "old"); err != nil {
 			return err
 		}
 	}
@@ -87,5 +87,5 @@ func (a *API) createCommitComment(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.commitCommentJSON(r, list.Notes[0], list.Users))
+	return WriteCreated(w, a.commitCommentJSON(r, list.Notes[0], list.Users))
 }

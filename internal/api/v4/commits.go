@@ -57,8 +57,8 @@ func (a *API) commitDetailOf(r *http.Request, p *model.Project, c *repo.Commit) 
 }
 
 // timeParam reads an ISO 8601 date-time parameter.
-func timeParam(c *call, name string) (time.Time, error) {
-	s, ok := c.params.str(name)
+func timeParam(c *Call, name string) (time.Time, error) {
+	s, ok := c.params.Str(name)
 	if !ok || s == "" {
 		return time.Time{}, nil
 	}
@@ -70,16 +70,16 @@ func timeParam(c *call, name string) (time.Time, error) {
 	return time.Time{}, service.ParamError(name + " is invalid")
 }
 
-func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var o repo.HistoryOptions
 	var err error
-	if o.Ref, _, err = c.params.text("ref_name", 1024); err != nil {
+	if o.Ref, _, err = c.params.Text("ref_name", 1024); err != nil {
 		return err
 	}
-	if o.Path, _, err = c.params.text("path", 4096); err != nil {
+	if o.Path, _, err = c.params.Text("path", 4096); err != nil {
 		return err
 	}
-	if o.Author, _, err = c.params.text("author", 255); err != nil {
+	if o.Author, _, err = c.params.Text("author", 255); err != nil {
 		return err
 	}
 	if o.Since, err = timeParam(c, "since"); err != nil {
@@ -88,25 +88,25 @@ func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *call) error
 	if o.Until, err = timeParam(c, "until"); err != nil {
 		return err
 	}
-	if o.All, _, err = c.params.bool("all"); err != nil {
+	if o.All, _, err = c.params.Bool("all"); err != nil {
 		return err
 	}
-	if o.FirstParent, _, err = c.params.bool("first_parent"); err != nil {
+	if o.FirstParent, _, err = c.params.Bool("first_parent"); err != nil {
 		return err
 	}
-	withStats, _, err := c.params.bool("with_stats")
+	withStats, _, err := c.params.Bool("with_stats")
 	if err != nil {
 		return err
 	}
-	if _, _, err := c.params.bool("trailers"); err != nil {
+	if _, _, err := c.params.Bool("trailers"); err != nil {
 		return err
 	}
-	order, _, err := c.params.oneOf("order", "default", "topo")
+	order, _, err := c.params.OneOf("order", "default", "topo")
 	if err != nil {
 		return err
 	}
 	o.Topo = order == "topo"
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	o.Offset, o.Limit = pg.Offset(), pg.PerPage
 	pr, cs, err := a.svc.ListCommits(r.Context(), c.id, r.PathValue("id"), o)
 	if err != nil {
@@ -121,7 +121,7 @@ func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *call) error
 		for _, cm := range cs {
 			out = append(out, a.commitEntity(r, pr.Project, cm))
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 	st, err := a.svc.CommitStats(r.Context(), pr, cs)
 	if err != nil {
@@ -131,22 +131,22 @@ func (a *API) listCommits(w http.ResponseWriter, r *http.Request, c *call) error
 	for _, cm := range cs {
 		out = append(out, commitWithStatsEntity{commitEntity: a.commitEntity(r, pr.Project, cm), Stats: statsOf(st[cm.ID])})
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-// paginateSlice returns the page of a fully computed list and writes the
+// PaginateSlice returns the page of a fully computed list and writes the
 // offset headers with its total.
-func paginateSlice[T any](a *API, w http.ResponseWriter, r *http.Request, c *call, all []T) []T {
-	pg := pageOf(c.params)
-	a.setPageHeaders(w, r, pg, len(all))
+func PaginateSlice[T any](a *API, w http.ResponseWriter, r *http.Request, c *Call, all []T) []T {
+	pg := PageOf(c.params)
+	a.SetPageHeaders(w, r, pg, len(all))
 	lo := min(pg.Offset(), len(all))
 	hi := min(lo+pg.PerPage, len(all))
 	return all[lo:hi]
 }
 
-func (a *API) getCommit(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getCommit(w http.ResponseWriter, r *http.Request, c *Call) error {
 	stats := true
-	if b, ok, err := c.params.bool("stats"); err != nil {
+	if b, ok, err := c.params.Bool("stats"); err != nil {
 		return err
 	} else if ok {
 		stats = b
@@ -166,10 +166,10 @@ func (a *API) getCommit(w http.ResponseWriter, r *http.Request, c *call) error {
 		return err
 	}
 	if pl != nil {
-		b := pipelineBasicOf(a.baseURL(r), pr.Project, pl)
+		b := PipelineBasicOf(a.BaseURL(r), pr.Project, pl)
 		e.LastPipeline, e.Status = b, &pl.Status
 	}
-	return writeOK(w, e)
+	return WriteOK(w, e)
 }
 
 // diffEntity is GitLab's Diff.
@@ -195,19 +195,19 @@ func diffEntities(ds []repo.FileDiff) []diffEntity {
 	return out
 }
 
-func (a *API) getCommitDiff(w http.ResponseWriter, r *http.Request, c *call) error {
-	if _, _, err := c.params.bool("unidiff"); err != nil {
+func (a *API) getCommitDiff(w http.ResponseWriter, r *http.Request, c *Call) error {
+	if _, _, err := c.params.Bool("unidiff"); err != nil {
 		return err
 	}
 	ds, err := a.svc.CommitDiff(r.Context(), c.id, r.PathValue("id"), r.PathValue("sha"))
 	if err != nil {
 		return err
 	}
-	return writeOK(w, paginateSlice(a, w, r, c, diffEntities(ds)))
+	return WriteOK(w, PaginateSlice(a, w, r, c, diffEntities(ds)))
 }
 
-func (a *API) getCommitRefs(w http.ResponseWriter, r *http.Request, c *call) error {
-	kind, _, err := c.params.oneOf("type", "branch", "tag", "all")
+func (a *API) getCommitRefs(w http.ResponseWriter, r *http.Request, c *Call) error {
+	kind, _, err := c.params.OneOf("type", "branch", "tag", "all")
 	if err != nil {
 		return err
 	}
@@ -223,13 +223,13 @@ func (a *API) getCommitRefs(w http.ResponseWriter, r *http.Request, c *call) err
 	for _, ref := range refs {
 		out = append(out, refEntity{Type: string(ref.Kind), Name: ref.Name})
 	}
-	return writeOK(w, paginateSlice(a, w, r, c, out))
+	return WriteOK(w, PaginateSlice(a, w, r, c, out))
 }
 
 // commitActionsParam reads the actions array of a commit request: a JSON
 // array of objects (what every client sends).
-func (a *API) commitActionsParam(c *call) ([]service.FileAction, error) {
-	v, present := c.params.raw("actions")
+func (a *API) commitActionsParam(c *Call) ([]service.FileAction, error) {
+	v, present := c.params.Raw("actions")
 	if !present {
 		return nil, service.ParamError("actions is missing")
 	}
@@ -247,9 +247,9 @@ func (a *API) commitActionsParam(c *call) ([]service.FileAction, error) {
 		if !isMap {
 			return nil, service.ParamError("actions is invalid")
 		}
-		sub := &call{params: &params{json: m}}
+		sub := &Call{params: &Params{json: m}}
 		field := func(n string) string { return fmt.Sprintf("actions[%d][%s]", i, n) }
-		kind, err := sub.params.required("action", 16)
+		kind, err := sub.params.Required("action", 16)
 		if err != nil {
 			return nil, service.ParamError(field("action") + " is missing")
 		}
@@ -267,10 +267,10 @@ func (a *API) commitActionsParam(c *call) ([]service.FileAction, error) {
 		if pp, ok := m["previous_path"].(string); ok {
 			fa.PreviousPath = pp
 		}
-		if fa.LastCommitID, _, err = sub.params.text("last_commit_id", 64); err != nil {
+		if fa.LastCommitID, _, err = sub.params.Text("last_commit_id", 64); err != nil {
 			return nil, service.ParamError(field("last_commit_id") + " is invalid")
 		}
-		if b, ok, err := sub.params.bool("execute_filemode"); err != nil {
+		if b, ok, err := sub.params.Bool("execute_filemode"); err != nil {
 			return nil, service.ParamError(field("execute_filemode") + " is invalid")
 		} else if ok {
 			fa.ExecuteFilemode = &b
@@ -309,42 +309,42 @@ func (a *API) commitActionsParam(c *call) ([]service.FileAction, error) {
 	return out, nil
 }
 
-func (a *API) createCommit(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createCommit(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var in service.CommitInput
 	var err error
-	if in.Branch, err = c.params.required("branch", 1024); err != nil {
+	if in.Branch, err = c.params.Required("branch", 1024); err != nil {
 		return err
 	}
-	if in.Message, err = c.params.required("commit_message", 1<<20); err != nil {
+	if in.Message, err = c.params.Required("commit_message", 1<<20); err != nil {
 		return err
 	}
 	if in.Actions, err = a.commitActionsParam(c); err != nil {
 		return err
 	}
-	if in.StartBranch, _, err = c.params.text("start_branch", 1024); err != nil {
+	if in.StartBranch, _, err = c.params.Text("start_branch", 1024); err != nil {
 		return err
 	}
-	if in.StartSHA, _, err = c.params.text("start_sha", 64); err != nil {
+	if in.StartSHA, _, err = c.params.Text("start_sha", 64); err != nil {
 		return err
 	}
-	if c.params.has("start_project") {
-		if sp, _ := c.params.str("start_project"); sp != "" && sp != r.PathValue("id") {
+	if c.params.Has("start_project") {
+		if sp, _ := c.params.Str("start_project"); sp != "" && sp != r.PathValue("id") {
 			return service.Invalid("400 Bad request - start_project is not supported")
 		}
 	}
-	if in.AuthorName, _, err = c.params.text("author_name", 255); err != nil {
+	if in.AuthorName, _, err = c.params.Text("author_name", 255); err != nil {
 		return err
 	}
-	if in.AuthorEmail, _, err = c.params.text("author_email", 255); err != nil {
+	if in.AuthorEmail, _, err = c.params.Text("author_email", 255); err != nil {
 		return err
 	}
 	stats := true
-	if b, ok, err := c.params.bool("stats"); err != nil {
+	if b, ok, err := c.params.Bool("stats"); err != nil {
 		return err
 	} else if ok {
 		stats = b
 	}
-	if force, _, err := c.params.bool("force"); err != nil {
+	if force, _, err := c.params.Bool("force"); err != nil {
 		return err
 	} else if force {
 		return service.Invalid("400 Bad request - force is not supported")
@@ -357,28 +357,28 @@ func (a *API) createCommit(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, e)
+	return WriteCreated(w, e)
 }
 
-func (a *API) cherryPick(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) cherryPick(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.pick(w, r, c, false)
 }
 
-func (a *API) revertCommit(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) revertCommit(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.pick(w, r, c, true)
 }
 
-func (a *API) pick(w http.ResponseWriter, r *http.Request, c *call, revert bool) error {
+func (a *API) pick(w http.ResponseWriter, r *http.Request, c *Call, revert bool) error {
 	in := service.PickInput{SHA: r.PathValue("sha"), Revert: revert}
 	var err error
-	if in.Branch, err = c.params.required("branch", 1024); err != nil {
+	if in.Branch, err = c.params.Required("branch", 1024); err != nil {
 		return err
 	}
-	if in.DryRun, _, err = c.params.bool("dry_run"); err != nil {
+	if in.DryRun, _, err = c.params.Bool("dry_run"); err != nil {
 		return err
 	}
 	if !revert {
-		if in.Message, _, err = c.params.text("message", 1<<20); err != nil {
+		if in.Message, _, err = c.params.Text("message", 1<<20); err != nil {
 			return err
 		}
 	}
@@ -389,19 +389,19 @@ func (a *API) pick(w http.ResponseWriter, r *http.Request, c *call, revert bool)
 		if pe.DryRun {
 			body["dry_run"] = "error"
 		}
-		writeJSON(w, http.StatusBadRequest, body)
+		WriteJSON(w, http.StatusBadRequest, body)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	if in.DryRun {
-		return writeOK(w, map[string]string{"dry_run": "success"})
+		return WriteOK(w, map[string]string{"dry_run": "success"})
 	}
-	return writeCreated(w, a.commitEntity(r, pr.Project, cm))
+	return WriteCreated(w, a.commitEntity(r, pr.Project, cm))
 }
 
 // commitWebURL is a project's web URL prefix for commit links.
 func (a *API) projectWebURL(r *http.Request, p *model.Project) string {
-	return a.baseURL(r) + "/" + p.FullPath()
+	return a.BaseURL(r) + "/" + p.FullPath()
 }

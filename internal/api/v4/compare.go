@@ -15,20 +15,20 @@ type compareEntity struct {
 	WebURL         string         `json:"web_url"`
 }
 
-func (a *API) compare(w http.ResponseWriter, r *http.Request, c *call) error {
-	from, err := c.params.required("from", 1024)
+func (a *API) compare(w http.ResponseWriter, r *http.Request, c *Call) error {
+	from, err := c.params.Required("from", 1024)
 	if err != nil {
 		return err
 	}
-	to, err := c.params.required("to", 1024)
+	to, err := c.params.Required("to", 1024)
 	if err != nil {
 		return err
 	}
-	straight, _, err := c.params.bool("straight")
+	straight, _, err := c.params.Bool("straight")
 	if err != nil {
 		return err
 	}
-	if _, _, err := c.params.bool("unidiff"); err != nil {
+	if _, _, err := c.params.Bool("unidiff"); err != nil {
 		return err
 	}
 	cmp, err := a.svc.Compare(r.Context(), c.id, r.PathValue("id"), from, to, straight)
@@ -46,5 +46,5 @@ func (a *API) compare(w http.ResponseWriter, r *http.Request, c *call) error {
 	for _, cm := range cmp.Commits {
 		out.Commits = append(out.Commits, a.commitEntity(r, p, cm))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }

@@ -34,12 +34,12 @@ func deployKeysProjectEntityOf(pk service.ProjectDeployKey) deployKeysProjectEnt
 
 func projectIdentityOf(p *model.Project) projectIdentity {
 	return projectIdentity{ID: p.ID, Description: p.Description, Name: p.Name, NameWithNamespace: p.FullName(),
-		Path: p.Path, PathWithNamespace: p.FullPath(), CreatedAt: ts(p.CreatedAt)}
+		Path: p.Path, PathWithNamespace: p.FullPath(), CreatedAt: TS(p.CreatedAt)}
 }
 
 // listDeployKeys is GET /deploy_keys (administrators).
-func (a *API) listDeployKeys(w http.ResponseWriter, r *http.Request, c *call) error {
-	public, _, err := c.params.bool("public")
+func (a *API) listDeployKeys(w http.ResponseWriter, r *http.Request, c *Call) error {
+	public, _, err := c.params.Bool("public")
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (a *API) listDeployKeys(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	page := paginateSlice(a, w, r, c, list)
+	page := PaginateSlice(a, w, r, c, list)
 	out := make([]deployKeyEntity, len(page))
 	for i, v := range page {
 		e := deployKeyEntityOf(v.Key)
@@ -62,11 +62,11 @@ func (a *API) listDeployKeys(w http.ResponseWriter, r *http.Request, c *call) er
 		e.ProjectsWithWriteAccess, e.ProjectsWithReadonlyAccess = &write, &read
 		out[i] = e
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // createInstanceDeployKey is POST /deploy_keys (administrators).
-func (a *API) createInstanceDeployKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createInstanceDeployKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := keyInput(c.params)
 	if err != nil {
 		return err
@@ -75,25 +75,25 @@ func (a *API) createInstanceDeployKey(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, deployKeyEntityOf(k))
+	return WriteCreated(w, deployKeyEntityOf(k))
 }
 
 // listProjectDeployKeys is GET /projects/:id/deploy_keys.
-func (a *API) listProjectDeployKeys(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listProjectDeployKeys(w http.ResponseWriter, r *http.Request, c *Call) error {
 	list, err := a.svc.ProjectDeployKeys(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	page := paginateSlice(a, w, r, c, list)
+	page := PaginateSlice(a, w, r, c, list)
 	out := make([]deployKeysProjectEntity, len(page))
 	for i, pk := range page {
 		out[i] = deployKeysProjectEntityOf(pk)
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // getProjectDeployKey is GET /projects/:id/deploy_keys/:key_id.
-func (a *API) getProjectDeployKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getProjectDeployKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := keyIDParam(r, "key_id")
 	if err != nil {
 		return err
@@ -102,41 +102,41 @@ func (a *API) getProjectDeployKey(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return writeOK(w, deployKeysProjectEntityOf(pk))
+	return WriteOK(w, deployKeysProjectEntityOf(pk))
 }
 
 // createProjectDeployKey is POST /projects/:id/deploy_keys.
-func (a *API) createProjectDeployKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createProjectDeployKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ki, err := keyInput(c.params)
 	if err != nil {
 		return err
 	}
 	in := service.DeployKeyInput{KeyInput: ki}
-	if in.CanPush, _, err = c.params.bool("can_push"); err != nil {
+	if in.CanPush, _, err = c.params.Bool("can_push"); err != nil {
 		return err
 	}
 	pk, err := a.svc.CreateProjectDeployKey(r.Context(), c.id, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, deployKeysProjectEntityOf(pk))
+	return WriteCreated(w, deployKeysProjectEntityOf(pk))
 }
 
 // updateProjectDeployKey is PUT /projects/:id/deploy_keys/:key_id: title
 // and can_push, at least one of them.
-func (a *API) updateProjectDeployKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateProjectDeployKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := keyIDParam(r, "key_id")
 	if err != nil {
 		return err
 	}
 	var title *string
-	if t, ok, err := c.params.text("title", 1<<16); err != nil {
+	if t, ok, err := c.params.Text("title", 1<<16); err != nil {
 		return err
 	} else if ok {
 		title = &t
 	}
 	var canPush *bool
-	if b, ok, err := c.params.bool("can_push"); err != nil {
+	if b, ok, err := c.params.Bool("can_push"); err != nil {
 		return err
 	} else if ok {
 		canPush = &b
@@ -148,11 +148,11 @@ func (a *API) updateProjectDeployKey(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	return writeOK(w, deployKeyEntityOf(k))
+	return WriteOK(w, deployKeyEntityOf(k))
 }
 
 // deleteProjectDeployKey is DELETE /projects/:id/deploy_keys/:key_id.
-func (a *API) deleteProjectDeployKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteProjectDeployKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := keyIDParam(r, "key_id")
 	if err != nil {
 		return err
@@ -160,11 +160,11 @@ func (a *API) deleteProjectDeployKey(w http.ResponseWriter, r *http.Request, c *
 	if err := a.svc.DeleteProjectDeployKey(r.Context(), c.id, r.PathValue("id"), id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // enableProjectDeployKey is POST /projects/:id/deploy_keys/:key_id/enable.
-func (a *API) enableProjectDeployKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) enableProjectDeployKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := keyIDParam(r, "key_id")
 	if err != nil {
 		return err
@@ -173,5 +173,5 @@ func (a *API) enableProjectDeployKey(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, sshKeyEntityOf(k))
+	return WriteCreated(w, sshKeyEntityOf(k))
 }

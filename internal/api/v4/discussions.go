@@ -6,25 +6,25 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) listIssueDiscussions(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listIssueDiscussions(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	list, err := a.svc.ListDiscussions(r.Context(), c.id, ref, pg.PerPage, pg.Offset())
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, list.Total)
+	a.SetPageHeaders(w, r, pg, list.Total)
 	out := make([]discussionEntity, 0, len(list.Discussions))
 	for _, d := range list.Discussions {
 		out = append(out, a.discussionJSON(r, list, d))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) getIssueDiscussion(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getIssueDiscussion(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
@@ -33,10 +33,10 @@ func (a *API) getIssueDiscussion(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.discussionJSON(r, list, list.Discussions[0]))
+	return WriteOK(w, a.discussionJSON(r, list, list.Discussions[0]))
 }
 
-func (a *API) createIssueDiscussion(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createIssueDiscussion(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
@@ -54,12 +54,12 @@ func (a *API) createIssueDiscussion(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.discussionJSON(r, list, list.Discussions[0]))
+	return WriteCreated(w, a.discussionJSON(r, list, list.Discussions[0]))
 }
 
 // listIssueDiscussionNotes is GET …/discussions/:id/notes: the notes of
 // one discussion, "404 Notes Not Found" when the caller reads none.
-func (a *API) listIssueDiscussionNotes(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listIssueDiscussionNotes(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
@@ -76,10 +76,10 @@ func (a *API) listIssueDiscussionNotes(w http.ResponseWriter, r *http.Request, c
 	for _, n := range d.Notes {
 		out = append(out, a.noteJSON(r, list.Noteable, n, list.Users).withSuggestions(n, list.Suggestions))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) replyToIssueDiscussion(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) replyToIssueDiscussion(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
@@ -92,31 +92,31 @@ func (a *API) replyToIssueDiscussion(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.notesJSON(r, list)[0])
+	return WriteCreated(w, a.notesJSON(r, list)[0])
 }
 
 // The routes on one note of a discussion address the note by its id
 // alone, as GitLab's do (the discussion id is not checked).
 
-func (a *API) getIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.getIssueNote(w, r, c)
 }
 
 // updateIssueDiscussionNote takes exactly one of body and resolved.
-func (a *API) updateIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
-	noteID, err := pathID(r, "note_id", "note_id")
+	noteID, err := PathID(r, "note_id", "note_id")
 	if err != nil {
 		return err
 	}
-	body, hasBody, err := c.params.text("body", maxNoteBytes)
+	body, hasBody, err := c.params.Text("body", maxNoteBytes)
 	if err != nil {
 		return err
 	}
-	resolved, hasResolved, err := c.params.bool("resolved")
+	resolved, hasResolved, err := c.params.Bool("resolved")
 	if err != nil {
 		return err
 	}
@@ -134,21 +134,21 @@ func (a *API) updateIssueDiscussionNote(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.notesJSON(r, list)[0])
+	return WriteOK(w, a.notesJSON(r, list)[0])
 }
 
-func (a *API) deleteIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteIssueDiscussionNote(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.deleteIssueNote(w, r, c)
 }
 
 // resolveDiscussion is PUT …/discussions/:discussion_id with resolved
 // (required): every note of the discussion resolved or unresolved.
-func (a *API) resolveDiscussion(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) resolveDiscussion(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
-	resolved, ok, err := c.params.bool("resolved")
+	resolved, ok, err := c.params.Bool("resolved")
 	if err != nil {
 		return err
 	}
@@ -159,5 +159,5 @@ func (a *API) resolveDiscussion(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.discussionJSON(r, list, list.Discussions[0]))
+	return WriteOK(w, a.discussionJSON(r, list, list.Discussions[0]))
 }

@@ -13,10 +13,10 @@ const maxPathBytes = 4096
 // positionParam reads a diff thread's position, GitLab's Hash parameter
 // of the discussions API (position[base_sha]=… or a JSON object), with
 // Grape's answers for what is missing or malformed; nil when absent.
-func positionParam(p *params) (*service.DiffPosition, error) {
-	obj := p.object("position")
+func positionParam(p *Params) (*service.DiffPosition, error) {
+	obj := p.Object("position")
 	if obj == nil {
-		if p.has("position") {
+		if p.Has("position") {
 			return nil, service.ParamError("position is invalid")
 		}
 		return nil, nil
@@ -27,7 +27,7 @@ func positionParam(p *params) (*service.DiffPosition, error) {
 		name string
 		dst  *string
 	}{{"base_sha", &pos.BaseSHA}, {"start_sha", &pos.StartSHA}, {"head_sha", &pos.HeadSHA}, {"position_type", &pos.PositionType}} {
-		v, ok, err := p.text("position["+f.name+"]", 64)
+		v, ok, err := p.Text("position["+f.name+"]", 64)
 		if err != nil {
 			return nil, err
 		}
@@ -45,7 +45,7 @@ func positionParam(p *params) (*service.DiffPosition, error) {
 		name string
 		dst  *string
 	}{{"old_path", &pos.OldPath}, {"new_path", &pos.NewPath}} {
-		v, _, err := p.text("position["+f.name+"]", maxPathBytes)
+		v, _, err := p.Text("position["+f.name+"]", maxPathBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +55,7 @@ func positionParam(p *params) (*service.DiffPosition, error) {
 		name string
 		dst  *int64
 	}{{"old_line", &pos.OldLine}, {"new_line", &pos.NewLine}} {
-		v, _, err := p.int("position[" + f.name + "]")
+		v, _, err := p.Int("position[" + f.name + "]")
 		if err != nil {
 			return nil, err
 		}

@@ -5,12 +5,12 @@ import "time"
 // timeLayout is GitLab's timestamp format: UTC with milliseconds.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// ts formats t as GitLab does.
+// TS formats t as GitLab does.
 //
 //entitygen:appender appendTS
-func ts(t time.Time) string { return t.UTC().Format(timeLayout) }
+func TS(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-// appendTS appends ts(t). time.Format interprets its layout on every call,
+// appendTS appends TS(t). time.Format interprets its layout on every call,
 // which was most of the cost of an entity's three timestamps; this writes
 // the fixed-width digits directly. Years outside 0000–9999, which Format
 // writes wider or signed, are left to it.
@@ -30,11 +30,11 @@ func appendTS(dst []byte, t time.Time) []byte {
 		byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
 }
 
-// tsp formats an optional time; nil stays null.
-func tsp(t *time.Time) *string {
+// TSP formats an optional time; nil stays null.
+func TSP(t *time.Time) *string {
 	if t == nil {
 		return nil
 	}
-	s := ts(*t)
+	s := TS(*t)
 	return &s
 }

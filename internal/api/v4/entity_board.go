@@ -16,9 +16,9 @@ type boardEntity struct {
 	Name            string            `json:"name"`
 	HideBacklogList bool              `json:"hide_backlog_list"`
 	HideClosedList  bool              `json:"hide_closed_list"`
-	Project         *basicProject     `json:"project"`
+	Project         *BasicProject     `json:"project"`
 	Lists           []boardListEntity `json:"lists"`
-	Group           *basicGroupEntity `json:"group"`
+	Group           *BasicGroupEntity `json:"group"`
 }
 
 // boardListEntity is GitLab's Entities::List of a label list; the work in
@@ -31,7 +31,7 @@ type boardListEntity struct {
 
 // boardListsJSON renders lists; their labels' description_html, rendered
 // for the caller, as GitLab's LabelBasic has it.
-func (a *API) boardListsJSON(r *http.Request, c *call, lists ...*model.BoardList) ([]boardListEntity, error) {
+func (a *API) boardListsJSON(r *http.Request, c *Call, lists ...*model.BoardList) ([]boardListEntity, error) {
 	labels := make([]*model.Label, 0, len(lists))
 	for _, l := range lists {
 		labels = append(labels, l.Label)
@@ -48,17 +48,17 @@ func (a *API) boardListsJSON(r *http.Request, c *call, lists ...*model.BoardList
 }
 
 // writeBoardList writes one list with status.
-func (a *API) writeBoardList(w http.ResponseWriter, r *http.Request, c *call, status int, l *model.BoardList) error {
+func (a *API) writeBoardList(w http.ResponseWriter, r *http.Request, c *Call, status int, l *model.BoardList) error {
 	out, err := a.boardListsJSON(r, c, l)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, out[0])
+	WriteJSON(w, status, out[0])
 	return nil
 }
 
-// boardJSON renders v; pb is the request's projectBase.
-func (a *API) boardJSON(r *http.Request, c *call, pb projectBase, v *service.BoardView) (boardEntity, error) {
+// boardJSON renders v; pb is the request's ProjectBase.
+func (a *API) boardJSON(r *http.Request, c *Call, pb ProjectBase, v *service.BoardView) (boardEntity, error) {
 	b := v.Board
 	lists, err := a.boardListsJSON(r, c, b.Lists...)
 	if err != nil {
@@ -67,10 +67,10 @@ func (a *API) boardJSON(r *http.Request, c *call, pb projectBase, v *service.Boa
 	e := boardEntity{ID: b.ID, Name: b.Name, HideBacklogList: b.HideBacklogList, HideClosedList: b.HideClosedList,
 		Lists: lists}
 	if v.Project != nil {
-		p := basicProjectAt(pb, v.Project)
+		p := BasicProjectAt(pb, v.Project)
 		e.Project = &p
 	} else {
-		e.Group = a.basicGroup(r, v.Group)
+		e.Group = a.BasicGroup(r, v.Group)
 	}
 	return e, nil
 }

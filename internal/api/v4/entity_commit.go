@@ -47,6 +47,6 @@ func (a *API) commitEntity(r *http.Request, p *model.Project, c *repo.Commit) co
 		CommitterName: c.Committer.Name, CommitterEmail: c.Committer.Email,
 		CommittedDate: c.Committer.Date.Format(commitTimeLayout),
 		Trailers:      map[string]string{}, ExtendedTrailers: map[string]any{},
-		WebURL: a.baseURL(r) + "/" + p.FullPath() + "/-/commit/" + c.ID,
+		WebURL: a.BaseURL(r) + "/" + p.FullPath() + "/-/commit/" + c.ID,
 	}
 }

@@ -70,7 +70,7 @@ type groupDetail struct {
 
 // groupWebURL is where a group's page lives.
 func (a *API) groupWebURL(r *http.Request, fullPath string) string {
-	return a.baseURL(r) + "/groups/" + fullPath
+	return a.BaseURL(r) + "/groups/" + fullPath
 }
 
 func (a *API) group(r *http.Request, g *model.Namespace) groupEntity {
@@ -82,7 +82,7 @@ func (a *API) group(r *http.Request, g *model.Namespace) groupEntity {
 		EmailsEnabled: true, LFSEnabled: g.LFSEnabled, DefaultBranchProtection: 2,
 		DefaultBranchProtectionDefaults: branchProtectionDefaults{AllowedToPush: maintainer, AllowedToMerge: maintainer},
 		RequestAccessEnabled:            g.RequestAccessEnabled, FullName: g.FullName, FullPath: g.FullPath,
-		CreatedAt: ts(g.CreatedAt), ParentID: g.ParentID, OrganizationID: 1, SharedRunnersSetting: "enabled",
+		CreatedAt: TS(g.CreatedAt), ParentID: g.ParentID, OrganizationID: 1, SharedRunnersSetting: "enabled",
 		WikiAccessLevel: "enabled", MarkedForDeletionOn: g.MarkedForDeletionOn,
 	}
 }
@@ -101,14 +101,14 @@ func (a *API) groupDetail(r *http.Request, g *model.Namespace) groupDetail {
 	return groupDetail{groupEntity: a.group(r, g), SharedWithGroups: []any{}, Projects: []any{}, SharedProjects: []any{}}
 }
 
-// basicGroupEntity is GitLab's Entities::BasicGroupDetails, a group as
+// BasicGroupEntity is GitLab's Entities::BasicGroupDetails, a group as
 // other entities embed it.
-type basicGroupEntity struct {
+type BasicGroupEntity struct {
 	ID     int64  `json:"id"`
 	WebURL string `json:"web_url"`
 	Name   string `json:"name"`
 }
 
-func (a *API) basicGroup(r *http.Request, g *model.Namespace) *basicGroupEntity {
-	return &basicGroupEntity{ID: g.ID, WebURL: a.groupWebURL(r, g.FullPath), Name: g.Name}
+func (a *API) BasicGroup(r *http.Request, g *model.Namespace) *BasicGroupEntity {
+	return &BasicGroupEntity{ID: g.ID, WebURL: a.groupWebURL(r, g.FullPath), Name: g.Name}
 }

@@ -23,13 +23,13 @@ type issueEntity struct {
 	CreatedAt            string               `json:"created_at"`
 	UpdatedAt            string               `json:"updated_at"`
 	ClosedAt             *string              `json:"closed_at"`
-	ClosedBy             *basicUser           `json:"closed_by"`
+	ClosedBy             *BasicUser           `json:"closed_by"`
 	Labels               any                  `json:"labels"` // titles, or label objects with with_labels_details
 	Milestone            *milestoneEntity     `json:"milestone"`
-	Assignees            []basicUser          `json:"assignees"`
-	Author               *basicUser           `json:"author"`
+	Assignees            []BasicUser          `json:"assignees"`
+	Author               *BasicUser           `json:"author"`
 	Type                 string               `json:"type"`
-	Assignee             *basicUser           `json:"assignee"`
+	Assignee             *BasicUser           `json:"assignee"`
 	UserNotesCount       int64                `json:"user_notes_count"`
 	MergeRequestsCount   int                  `json:"merge_requests_count"`
 	Upvotes              int64                `json:"upvotes"`
@@ -92,8 +92,8 @@ func (a *API) newIssueRenderer(base string, refs *service.IssueRefs, labelDetail
 
 // issueRendererFor is the renderer of the issues answered to c: with
 // label details (with_labels_details), their descriptions rendered.
-func (a *API) issueRendererFor(r *http.Request, c *call, refs *service.IssueRefs) (*issueRenderer, error) {
-	ir := a.newIssueRenderer(a.baseURL(r), refs, labelDetails(c))
+func (a *API) issueRendererFor(r *http.Request, c *Call, refs *service.IssueRefs) (*issueRenderer, error) {
+	ir := a.newIssueRenderer(a.BaseURL(r), refs, labelDetails(c))
 	if !ir.labelDetails {
 		return ir, nil
 	}
@@ -102,7 +102,7 @@ func (a *API) issueRendererFor(r *http.Request, c *call, refs *service.IssueRefs
 	return ir, err
 }
 
-func (ir *issueRenderer) user(id *int64) *basicUser {
+func (ir *issueRenderer) user(id *int64) *BasicUser {
 	if id == nil {
 		return nil
 	}
@@ -110,7 +110,7 @@ func (ir *issueRenderer) user(id *int64) *basicUser {
 	if u == nil {
 		return nil
 	}
-	b := basicUserAt(ir.base, ir.gravatar, u)
+	b := BasicUserAt(ir.base, ir.gravatar, u)
 	return &b
 }
 
@@ -123,8 +123,8 @@ func (ir *issueRenderer) issue(i *model.Issue) issueEntity {
 	iid := strconv.FormatInt(i.IID, 10)
 	apiBase := fmt.Sprintf("%s/api/v4/projects/%d", ir.base, i.ProjectID)
 	e := issueEntity{ID: i.ID, IID: i.IID, ProjectID: i.ProjectID, Title: i.Title, Description: i.Description,
-		State: i.State, CreatedAt: ts(i.CreatedAt), UpdatedAt: ts(i.UpdatedAt), ClosedAt: tsp(i.ClosedAt),
-		ClosedBy: ir.user(i.ClosedByID), Author: ir.user(i.AuthorID), Type: "ISSUE", Assignees: []basicUser{},
+		State: i.State, CreatedAt: TS(i.CreatedAt), UpdatedAt: TS(i.UpdatedAt), ClosedAt: TSP(i.ClosedAt),
+		ClosedBy: ir.user(i.ClosedByID), Author: ir.user(i.AuthorID), Type: "ISSUE", Assignees: []BasicUser{},
 		UserNotesCount: i.UserNotesCount, MergeRequestsCount: int(i.MergeRequestsCount), Upvotes: i.Upvotes, Downvotes: i.Downvotes, DueDate: i.DueDate,
 		Confidential: i.Confidential, DiscussionLocked: i.DiscussionLocked, IssueType: i.IssueType,
 		WebURL: ir.base + "/" + fullPath + "/-/issues/" + iid, Severity: "UNKNOWN", MovedToID: i.MovedToID,

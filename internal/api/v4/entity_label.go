@@ -58,17 +58,17 @@ type projectLabelJSON struct {
 
 // labelDescriptions renders the descriptions of labels an answer shows,
 // for the caller, in one batch.
-func (a *API) labelDescriptions(r *http.Request, c *call, labels []*model.Label) (map[int64]string, error) {
-	return a.svc.LabelDescriptionsHTML(r.Context(), c.id, a.baseURL(r), labels)
+func (a *API) labelDescriptions(r *http.Request, c *Call, labels []*model.Label) (map[int64]string, error) {
+	return a.svc.LabelDescriptionsHTML(r.Context(), c.id, a.BaseURL(r), labels)
 }
 
 // writeLabel writes the entity of one label with status.
-func (a *API) writeLabel(w http.ResponseWriter, r *http.Request, c *call, status int, v *service.LabelView, kind labelKind) error {
+func (a *API) writeLabel(w http.ResponseWriter, r *http.Request, c *Call, status int, v *service.LabelView, kind labelKind) error {
 	descs, err := a.labelDescriptions(r, c, []*model.Label{v.Label})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, labelJSON(v, kind, descs))
+	WriteJSON(w, status, labelJSON(v, kind, descs))
 	return nil
 }
 

@@ -9,16 +9,16 @@ import (
 // memberEntity is GitLab's API::Entities::Member: the user's basic fields
 // merged with the membership's.
 type memberEntity struct {
-	basicUser
+	BasicUser
 	AccessLevel     int        `json:"access_level"`
 	CreatedAt       string     `json:"created_at"`
-	CreatedBy       *basicUser `json:"created_by,omitempty"`
+	CreatedBy       *BasicUser `json:"created_by,omitempty"`
 	ExpiresAt       *string    `json:"expires_at"`
 	MembershipState string     `json:"membership_state"`
 }
 
 func (a *API) member(r *http.Request, m *service.MemberView) memberEntity {
-	e := memberEntity{basicUser: a.basicUser(r, m.User), AccessLevel: m.AccessLevel, CreatedAt: ts(m.Member.CreatedAt),
+	e := memberEntity{BasicUser: a.basicUser(r, m.User), AccessLevel: m.AccessLevel, CreatedAt: TS(m.Member.CreatedAt),
 		ExpiresAt: m.ExpiresAt, MembershipState: "active"}
 	if m.CreatedBy != nil {
 		cb := a.basicUser(r, m.CreatedBy)

@@ -7,9 +7,9 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// mergeRequestEntity is GitLab's Entities::MergeRequestBasic; the single
+// MergeRequestEntity is GitLab's Entities::MergeRequestBasic; the single
 // merge request (Entities::MergeRequest) adds mergeRequestDetails.
-type mergeRequestEntity struct {
+type MergeRequestEntity struct {
 	ID                          int64                `json:"id"`
 	IID                         int64                `json:"iid"`
 	ProjectID                   int64                `json:"project_id"`
@@ -18,21 +18,21 @@ type mergeRequestEntity struct {
 	State                       string               `json:"state"`
 	CreatedAt                   string               `json:"created_at"`
 	UpdatedAt                   string               `json:"updated_at"`
-	MergedBy                    *basicUser           `json:"merged_by"`
-	MergeUser                   *basicUser           `json:"merge_user"`
+	MergedBy                    *BasicUser           `json:"merged_by"`
+	MergeUser                   *BasicUser           `json:"merge_user"`
 	MergedAt                    *string              `json:"merged_at"`
 	MergeAfter                  *string              `json:"merge_after"`
-	ClosedBy                    *basicUser           `json:"closed_by"`
+	ClosedBy                    *BasicUser           `json:"closed_by"`
 	ClosedAt                    *string              `json:"closed_at"`
 	TargetBranch                string               `json:"target_branch"`
 	SourceBranch                string               `json:"source_branch"`
 	UserNotesCount              int64                `json:"user_notes_count"`
 	Upvotes                     int64                `json:"upvotes"`
 	Downvotes                   int64                `json:"downvotes"`
-	Author                      *basicUser           `json:"author"`
-	Assignees                   []basicUser          `json:"assignees"`
-	Assignee                    *basicUser           `json:"assignee"`
-	Reviewers                   []basicUser          `json:"reviewers"`
+	Author                      *BasicUser           `json:"author"`
+	Assignees                   []BasicUser          `json:"assignees"`
+	Assignee                    *BasicUser           `json:"assignee"`
+	Reviewers                   []BasicUser          `json:"reviewers"`
 	SourceProjectID             *int64               `json:"source_project_id"`
 	TargetProjectID             int64                `json:"target_project_id"`
 	Labels                      any                  `json:"labels"`
@@ -72,8 +72,8 @@ type mergeRequestDetails struct {
 	LatestBuildStartedAt        *string           `json:"latest_build_started_at"`
 	LatestBuildFinishedAt       *string           `json:"latest_build_finished_at"`
 	FirstDeployedToProductionAt *string           `json:"first_deployed_to_production_at"`
-	Pipeline                    *pipelineBasic    `json:"pipeline"`
-	HeadPipeline                *pipelineEntity   `json:"head_pipeline"`
+	Pipeline                    *PipelineBasic    `json:"pipeline"`
+	HeadPipeline                *PipelineEntity   `json:"head_pipeline"`
 	DiffRefs                    *mergeRequestRefs `json:"diff_refs"`
 	MergeError                  *string           `json:"merge_error"`
 	FirstContribution           bool              `json:"first_contribution"`
@@ -116,28 +116,28 @@ func (ir *issueRenderer) mergeRequestWebURL(m *model.MergeRequest) string {
 
 func (ir *issueRenderer) mergeRequestSimple(m *model.MergeRequest) mergeRequestSimple {
 	return mergeRequestSimple{ID: m.ID, IID: m.IID, ProjectID: m.TargetProjectID, Title: m.Title,
-		Description: m.Description, State: m.State, CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt),
+		Description: m.Description, State: m.State, CreatedAt: TS(m.CreatedAt), UpdatedAt: TS(m.UpdatedAt),
 		WebURL: ir.mergeRequestWebURL(m)}
 }
 
-func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) mergeRequestEntity {
+func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) MergeRequestEntity {
 	p := ir.refs.Projects[m.TargetProjectID]
 	fullPath := ""
 	if p != nil {
 		fullPath = p.FullPath()
 	}
 	iid := strconv.FormatInt(m.IID, 10)
-	e := mergeRequestEntity{ID: m.ID, IID: m.IID, ProjectID: m.TargetProjectID, Title: m.Title,
-		Description: m.Description, State: m.State, CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt),
-		MergedBy: ir.user(m.MergedByID), MergeUser: ir.user(m.MergedByID), MergedAt: tsp(m.MergedAt),
-		ClosedBy: ir.user(m.ClosedByID), ClosedAt: tsp(m.ClosedAt), TargetBranch: m.TargetBranch,
+	e := MergeRequestEntity{ID: m.ID, IID: m.IID, ProjectID: m.TargetProjectID, Title: m.Title,
+		Description: m.Description, State: m.State, CreatedAt: TS(m.CreatedAt), UpdatedAt: TS(m.UpdatedAt),
+		MergedBy: ir.user(m.MergedByID), MergeUser: ir.user(m.MergedByID), MergedAt: TSP(m.MergedAt),
+		ClosedBy: ir.user(m.ClosedByID), ClosedAt: TSP(m.ClosedAt), TargetBranch: m.TargetBranch,
 		SourceBranch: m.SourceBranch, UserNotesCount: m.UserNotesCount, Upvotes: m.Upvotes, Downvotes: m.Downvotes,
-		Author: ir.user(m.AuthorID), Assignees: []basicUser{}, Reviewers: []basicUser{},
+		Author: ir.user(m.AuthorID), Assignees: []BasicUser{}, Reviewers: []BasicUser{},
 		SourceProjectID: m.SourceProjectID, TargetProjectID: m.TargetProjectID, Draft: m.Draft,
 		ImportedFrom: "none", WorkInProgress: m.Draft, SHA: m.HeadSHA, MergeCommitSHA: m.MergeCommitSHA,
 		SquashCommitSHA: m.SquashCommitSHA, DiscussionLocked: m.DiscussionLocked,
 		ShouldRemoveSourceBranch: nil, ForceRemoveSourceBranch: m.ForceRemoveSourceBranch,
-		PreparedAt: ts(m.CreatedAt), AllowCollaboration: m.AllowCollaboration,
+		PreparedAt: TS(m.CreatedAt), AllowCollaboration: m.AllowCollaboration,
 		AllowMaintainerToPush: m.AllowCollaboration, Reference: "!" + iid,
 		References: issueReferences{Short: "!" + iid, Relative: "!" + iid, Full: fullPath + "!" + iid},
 		WebURL:     ir.mergeRequestWebURL(m),
@@ -181,7 +181,7 @@ func (ir *issueRenderer) mergeRequest(m *model.MergeRequest) mergeRequestEntity 
 }
 
 // withDetails adds the single merge request's fields.
-func withDetails(e mergeRequestEntity, m *model.MergeRequest, subscribed bool, changes *string, canMerge bool) mergeRequestEntity {
+func withDetails(e MergeRequestEntity, m *model.MergeRequest, subscribed bool, changes *string, canMerge bool) MergeRequestEntity {
 	e.mergeRequestDetails = &mergeRequestDetails{Subscribed: subscribed, ChangesCount: changes,
 		DiffRefs:   &mergeRequestRefs{BaseSHA: m.BaseSHA, HeadSHA: m.HeadSHA, StartSHA: m.StartSHA},
 		MergeError: m.MergeError, User: mergeRequestUser{CanMerge: canMerge}}

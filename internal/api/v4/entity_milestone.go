@@ -26,14 +26,14 @@ type milestoneEntity struct {
 }
 
 func (a *API) milestoneJSON(r *http.Request, v *service.MilestoneView) milestoneEntity {
-	return milestoneEntityOf(v.Milestone, a.baseURL(r)+v.WebPath, v.Expired)
+	return milestoneEntityOf(v.Milestone, a.BaseURL(r)+v.WebPath, v.Expired)
 }
 
 // milestoneEntityOf is the one rendering of a milestone: the milestones
 // API, an issue's milestone and milestone events all show this entity.
 func milestoneEntityOf(m *model.Milestone, webURL string, expired bool) milestoneEntity {
 	e := milestoneEntity{ID: m.ID, IID: m.IID, ProjectID: m.ProjectID, GroupID: m.GroupID, Title: m.Title,
-		State: m.State, CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt), DueDate: m.DueDate,
+		State: m.State, CreatedAt: TS(m.CreatedAt), UpdatedAt: TS(m.UpdatedAt), DueDate: m.DueDate,
 		StartDate: m.StartDate, Expired: expired, WebURL: webURL}
 	if m.Description != "" {
 		d := m.Description

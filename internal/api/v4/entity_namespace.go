@@ -22,12 +22,12 @@ type namespaceEntity struct {
 // (members_count_with_descendants, projects_count) are left out rather
 // than computed per row.
 func (a *API) namespace(r *http.Request, ns *model.Namespace) namespaceEntity {
-	web := a.baseURL(r) + "/" + ns.FullPath
+	web := a.BaseURL(r) + "/" + ns.FullPath
 	if ns.IsGroup() {
 		web = a.groupWebURL(r, ns.FullPath)
 	}
 	return namespaceEntity{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,
-		ParentID: ns.ParentID, AvatarURL: namespaceAvatar(a.baseURL(r), ns), WebURL: web}
+		ParentID: ns.ParentID, AvatarURL: namespaceAvatar(a.BaseURL(r), ns), WebURL: web}
 }
 
 // namespaceAvatar is a namespace's avatar_url: a personal namespace shows

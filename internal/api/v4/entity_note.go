@@ -17,7 +17,7 @@ type noteEntity struct {
 	Type         *string    `json:"type"`
 	Body         string     `json:"body"`
 	Attachment   *string    `json:"attachment"`
-	Author       *basicUser `json:"author"`
+	Author       *BasicUser `json:"author"`
 	CreatedAt    string     `json:"created_at"`
 	UpdatedAt    string     `json:"updated_at"`
 	System       bool       `json:"system"`
@@ -30,7 +30,7 @@ type noteEntity struct {
 	Position        json.RawMessage `json:"position,omitempty"`
 	Resolvable      bool            `json:"resolvable"`
 	Resolved        *bool           `json:"resolved,omitempty"`
-	ResolvedBy      *basicUser      `json:"resolved_by,omitempty"`
+	ResolvedBy      *BasicUser      `json:"resolved_by,omitempty"`
 	ResolvedAt      *string         `json:"resolved_at,omitempty"`
 	Confidential    bool            `json:"confidential"`
 	Internal        bool            `json:"internal"`
@@ -58,16 +58,16 @@ func (e noteEntity) withSuggestions(note *model.Note, gs map[int64][]*service.Su
 
 // noteJSON renders a note of n; users holds its author and resolver.
 func (a *API) noteJSON(r *http.Request, n *service.Noteable, note *model.Note, users map[int64]*model.User) noteEntity {
-	base := a.baseURL(r)
-	user := func(id *int64) *basicUser {
+	base := a.BaseURL(r)
+	user := func(id *int64) *BasicUser {
 		if id == nil || users[*id] == nil {
 			return nil
 		}
-		u := basicUserAt(base, a.gravatar, users[*id])
+		u := BasicUserAt(base, a.gravatar, users[*id])
 		return &u
 	}
 	e := noteEntity{ID: note.ID, Type: note.NoteType, Body: note.Body, Author: user(note.AuthorID),
-		CreatedAt: ts(note.CreatedAt), UpdatedAt: ts(note.UpdatedAt), System: note.System, NoteableID: note.NoteableID,
+		CreatedAt: TS(note.CreatedAt), UpdatedAt: TS(note.UpdatedAt), System: note.System, NoteableID: note.NoteableID,
 		NoteableType: note.NoteableType, ProjectID: note.ProjectID, Resolvable: note.Resolvable,
 		Confidential: note.Internal, Internal: note.Internal, ImportedFrom: "none", CommandsChanges: map[string]any{}}
 	if note.NoteType != nil && *note.NoteType == "DiffNote" && note.Position != nil {
@@ -75,7 +75,7 @@ func (a *API) noteJSON(r *http.Request, n *service.Noteable, note *model.Note, u
 	}
 	if note.Resolvable {
 		resolved := note.ResolvedAt != nil
-		e.Resolved, e.ResolvedBy, e.ResolvedAt = &resolved, user(note.ResolvedByID), tsp(note.ResolvedAt)
+		e.Resolved, e.ResolvedBy, e.ResolvedAt = &resolved, user(note.ResolvedByID), TSP(note.ResolvedAt)
 	}
 	// Only issues and merge requests have iids.
 	if n.Type == model.NoteableIssue || n.Type == model.NoteableMergeRequest {
@@ -126,7 +126,7 @@ func (a *API) discussionJSON(r *http.Request, list *service.Discussions, d *serv
 type awardEmojiEntity struct {
 	ID            int64      `json:"id"`
 	Name          string     `json:"name"`
-	User          *basicUser `json:"user"`
+	User          *BasicUser `json:"user"`
 	CreatedAt     string     `json:"created_at"`
 	UpdatedAt     string     `json:"updated_at"`
 	AwardableID   int64      `json:"awardable_id"`
@@ -135,13 +135,13 @@ type awardEmojiEntity struct {
 }
 
 func (a *API) awardsJSON(r *http.Request, list *service.Awards) []awardEmojiEntity {
-	base := a.baseURL(r)
+	base := a.BaseURL(r)
 	out := make([]awardEmojiEntity, 0, len(list.Awards))
 	for _, aw := range list.Awards {
-		e := awardEmojiEntity{ID: aw.ID, Name: aw.Name, CreatedAt: ts(aw.CreatedAt), UpdatedAt: ts(aw.UpdatedAt),
+		e := awardEmojiEntity{ID: aw.ID, Name: aw.Name, CreatedAt: TS(aw.CreatedAt), UpdatedAt: TS(aw.UpdatedAt),
 			AwardableID: aw.AwardableID, AwardableType: aw.AwardableType}
 		if u := list.Users[aw.UserID]; u != nil {
-			bu := basicUserAt(base, a.gravatar, u)
+			bu := BasicUserAt(base, a.gravatar, u)
 			e.User = &bu
 		}
 		out = append(out, e)
@@ -149,9 +149,9 @@ func (a *API) awardsJSON(r *http.Request, list *service.Awards) []awardEmojiEnti
 	return out
 }
 
-// pathID reads an integer path segment; GitLab's Grape declares these
+// PathID reads an integer path segment; GitLab's Grape declares these
 // Integer, so anything else is "<param> is invalid" (400).
-func pathID(r *http.Request, segment, param string) (int64, error) {
+func PathID(r *http.Request, segment, param string) (int64, error) {
 	n, err := strconv.ParseInt(r.PathValue(segment), 10, 64)
 	if err != nil {
 		return 0, service.ParamError(param + " is invalid")
@@ -174,7 +174,7 @@ func noteableRef(r *http.Request, param string) (service.NoteableRef, error) {
 			param = segment
 		}
 	}
-	iid, err := pathID(r, segment, param)
+	iid, err := PathID(r, segment, param)
 	if err != nil {
 		return service.NoteableRef{}, err
 	}

@@ -22,9 +22,9 @@ type projectNamespace struct {
 	WebURL    string  `json:"web_url"`
 }
 
-// basicProject is GitLab's BasicProjectDetails: the simple=true entity and
+// BasicProject is GitLab's BasicProjectDetails: the simple=true entity and
 // what anonymous lists show.
-type basicProject struct {
+type BasicProject struct {
 	ID                int64            `json:"id"`
 	Description       string           `json:"description"`
 	Name              string           `json:"name"`
@@ -63,30 +63,30 @@ func projectNamespaceWebURL(base string, ns *model.Namespace) string {
 	return base + "/" + ns.FullPath
 }
 
-// projectBase is what every project entity of a request shares: the base
+// ProjectBase is what every project entity of a request shares: the base
 // URL, its host name and the SSH port for ssh_url_to_repo (sshPort empty
 // on port 22 or without SSH), worked out once per request rather than once
 // per project of a list, and whether avatars are Gravatar's.
-type projectBase struct {
+type ProjectBase struct {
 	url, host, sshPort string
 	gravatar           bool
 }
 
-func (a *API) projectBase(r *http.Request) projectBase {
-	base := a.baseURL(r)
+func (a *API) ProjectBase(r *http.Request) ProjectBase {
+	base := a.BaseURL(r)
 	host := r.Host
 	if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
-	pb := projectBase{url: base, host: host, gravatar: a.gravatar}
+	pb := ProjectBase{url: base, host: host, gravatar: a.gravatar}
 	if a.sshPort != 0 && a.sshPort != 22 {
 		pb.sshPort = strconv.Itoa(a.sshPort)
 	}
 	return pb
 }
 
-// basicProjectAt renders p under the request's projectBase.
-func basicProjectAt(pb projectBase, p *model.Project) basicProject {
+// BasicProjectAt renders p under the request's ProjectBase.
+func BasicProjectAt(pb ProjectBase, p *model.Project) BasicProject {
 	base := pb.url
 	full := p.FullPath()
 	topics := p.Topics
@@ -102,11 +102,11 @@ func basicProjectAt(pb projectBase, p *model.Project) basicProject {
 		ssh = "ssh://git@" + pb.host + ":" + pb.sshPort + "/" + full + ".git"
 	}
 	ns := p.Namespace
-	return basicProject{ID: p.ID, Description: p.Description, Name: p.Name, NameWithNamespace: p.FullName(),
-		Path: p.Path, PathWithNamespace: full, CreatedAt: ts(p.CreatedAt), DefaultBranch: p.DefaultBranch,
+	return BasicProject{ID: p.ID, Description: p.Description, Name: p.Name, NameWithNamespace: p.FullName(),
+		Path: p.Path, PathWithNamespace: full, CreatedAt: TS(p.CreatedAt), DefaultBranch: p.DefaultBranch,
 		TagList: topics, Topics: topics, SSHURLToRepo: ssh,
 		HTTPURLToRepo: git, WebURL: git[:len(git)-len(".git")], ForksCount: p.ForksCount, StarCount: 0,
-		LastActivityAt: ts(p.LastActivityAt), Visibility: access.VisibilityName(p.VisibilityLevel),
+		LastActivityAt: TS(p.LastActivityAt), Visibility: access.VisibilityName(p.VisibilityLevel),
 		Namespace: projectNamespace{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,
 			ParentID: ns.ParentID, AvatarURL: namespaceAvatar(base, ns), WebURL: projectNamespaceWebURL(base, ns)}}
 }
@@ -145,6 +145,6 @@ func (a *API) readmeURL(r *http.Request, p *model.Project) *string {
 	if best == "" {
 		return nil
 	}
-	u := a.baseURL(r) + "/" + p.FullPath() + "/-/blob/" + *p.DefaultBranch + "/" + best
+	u := a.BaseURL(r) + "/" + p.FullPath() + "/-/blob/" + *p.DefaultBranch + "/" + best
 	return &u
 }

@@ -43,12 +43,12 @@ type projectLinks struct {
 // fullProject is GitLab's Project entity (ProjectWithAccess when
 // Permissions is set), with the fields the official client reads.
 type fullProject struct {
-	basicProject
+	BasicProject
 	Links                                     projectLinks `json:"_links"`
 	PackagesEnabled                           bool         `json:"packages_enabled"`
 	EmptyRepo                                 bool         `json:"empty_repo"`
 	Archived                                  bool         `json:"archived"`
-	Owner                                     *basicUser   `json:"owner,omitempty"`
+	Owner                                     *BasicUser   `json:"owner,omitempty"`
 	ResolveOutdatedDiffDiscussions            bool         `json:"resolve_outdated_diff_discussions"`
 	ContainerRegistryEnabled                  bool         `json:"container_registry_enabled"`
 	ContainerRegistryAccessLevel              string       `json:"container_registry_access_level"`
@@ -109,7 +109,7 @@ type fullProject struct {
 	ComplianceFrameworks                      []string     `json:"compliance_frameworks"`
 	// ForkedFromProject and MRDefaultTargetSelf depend on the caller and
 	// are spliced in per request (withForkedFrom), as Permissions are.
-	ForkedFromProject   *basicProject       `json:"forked_from_project,omitempty"`
+	ForkedFromProject   *BasicProject       `json:"forked_from_project,omitempty"`
 	MRDefaultTargetSelf *bool               `json:"mr_default_target_self,omitempty"`
 	Permissions         *projectPermissions `json:"permissions,omitempty"`
 }
@@ -117,9 +117,9 @@ type fullProject struct {
 // fullProjectAt builds the entity of p as a struct: owner is the personal
 // namespace's owner (nil for group projects), readme the readme_url (nil
 // when unknown); perms, when set, adds the permissions object.
-func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, readme *string, perms *model.ProjectAccess) fullProject {
+func fullProjectAt(pb ProjectBase, p *model.Project, owner *model.User, readme *string, perms *model.ProjectAccess) fullProject {
 	self := pb.url + Prefix + "/projects/" + strconv.FormatInt(p.ID, 10)
-	f := fullProject{basicProject: basicProjectAt(pb, p),
+	f := fullProject{BasicProject: BasicProjectAt(pb, p),
 		Links: projectLinks{Self: self, RepoBranches: self + "/repository/branches", Labels: self + "/labels",
 			Events: self + "/events", Members: self + "/members", ClusterAgents: self + "/cluster_agents"},
 		PackagesEnabled: true, EmptyRepo: p.EmptyRepo, Archived: p.Archived,
@@ -134,7 +134,7 @@ func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, readme *
 		EnvironmentsAccessLevel: "enabled", FeatureFlagsAccessLevel: "enabled", InfrastructureAccessLevel: "enabled",
 		MonitorAccessLevel: "enabled", ModelExperimentsAccessLevel: "enabled", ModelRegistryAccessLevel: "enabled",
 		EmailsEnabled: true, SharedRunnersEnabled: true, LFSEnabled: p.LFSEnabled, CreatorID: p.CreatorID,
-		ImportStatus: p.ImportStatus, UpdatedAt: ts(p.UpdatedAt), CIDefaultGitDepth: 20, BuildTimeout: 3600,
+		ImportStatus: p.ImportStatus, UpdatedAt: TS(p.UpdatedAt), CIDefaultGitDepth: 20, BuildTimeout: 3600,
 		AutoCancelPendingPipelines: projectFeatureLevel(p.AutoCancelPendingPipelines), SharedWithGroups: []any{},
 		RequestAccessEnabled: p.RequestAccessEnabled, PrintingMergeRequestLinkEnabled: true,
 		OnlyAllowMergeIfPipelineSucceeds:          p.OnlyAllowMergeIfPipelineSucceeds,
@@ -154,7 +154,7 @@ func fullProjectAt(pb projectBase, p *model.Project, owner *model.User, readme *
 		f.Links.MergeRequests = self + "/merge_requests"
 	}
 	if owner != nil {
-		u := basicUserAt(pb.url, pb.gravatar, owner)
+		u := BasicUserAt(pb.url, pb.gravatar, owner)
 		f.Owner = &u
 	}
 	if perms != nil {

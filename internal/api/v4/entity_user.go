@@ -9,8 +9,8 @@ import (
 	"github.com/lablet/lablet/internal/model"
 )
 
-// basicUser is GitLab's UserBasic: what any list or reference shows.
-type basicUser struct {
+// BasicUser is GitLab's UserBasic: what any list or reference shows.
+type BasicUser struct {
 	ID          int64   `json:"id"`
 	Username    string  `json:"username"`
 	PublicEmail *string `json:"public_email"`
@@ -21,26 +21,26 @@ type basicUser struct {
 	WebURL      string  `json:"web_url"`
 }
 
-func (a *API) basicUser(r *http.Request, u *model.User) basicUser {
-	return basicUserAt(a.baseURL(r), a.gravatar, u)
+func (a *API) basicUser(r *http.Request, u *model.User) BasicUser {
+	return BasicUserAt(a.BaseURL(r), a.gravatar, u)
 }
 
-// basicUserAt is basicUser under a base URL the caller already has; its
+// BasicUserAt is BasicUser under a base URL the caller already has; its
 // avatar is Gravatar's when gravatar is set (see package avatar).
-func basicUserAt(base string, gravatar bool, u *model.User) basicUser {
+func BasicUserAt(base string, gravatar bool, u *model.User) BasicUser {
 	var pe *string
 	if u.PublicEmail != "" {
 		v := u.PublicEmail
 		pe = &v
 	}
 	av := userAvatarURL(base, gravatar, u.ID, u.Email)
-	return basicUser{ID: u.ID, Username: u.Username, PublicEmail: pe, Name: u.Name, State: u.State,
+	return BasicUser{ID: u.ID, Username: u.Username, PublicEmail: pe, Name: u.Name, State: u.State,
 		Locked: false, AvatarURL: &av, WebURL: base + "/" + u.Username}
 }
 
 // userEntity is GitLab's Entities::User: the public profile.
 type userEntity struct {
-	basicUser
+	BasicUser
 	CreatedAt       *string `json:"created_at,omitempty"`
 	Bio             string  `json:"bio"`
 	Location        string  `json:"location"`
@@ -86,7 +86,7 @@ type userAdminEntity struct {
 	IsAdmin             bool       `json:"is_admin"`
 	Note                string     `json:"note"`
 	NamespaceID         int64      `json:"namespace_id"`
-	CreatedBy           *basicUser `json:"created_by"`
+	CreatedBy           *BasicUser `json:"created_by"`
 	EmailResetOfferedAt *string    `json:"email_reset_offered_at"`
 	CurrentSignInIP     *string    `json:"current_sign_in_ip"`
 	LastSignInIP        *string    `json:"last_sign_in_ip"`
@@ -98,11 +98,11 @@ type userAdminEntity struct {
 // publicUser renders u's public profile; private profiles hide their
 // details from everyone but the user and admins, as in GitLab.
 func (a *API) publicUser(r *http.Request, u *model.User, full bool) userEntity {
-	e := userEntity{basicUser: a.basicUser(r, u), Bot: u.Bot}
+	e := userEntity{BasicUser: a.basicUser(r, u), Bot: u.Bot}
 	if !full {
 		return e
 	}
-	created := ts(u.CreatedAt)
+	created := TS(u.CreatedAt)
 	e.CreatedAt = &created
 	e.Bio, e.Location, e.WebsiteURL = u.Bio, u.Location, u.WebsiteURL
 	e.Organization, e.JobTitle = u.Organization, u.JobTitle
@@ -113,14 +113,14 @@ func (a *API) publicUser(r *http.Request, u *model.User, full bool) userEntity {
 func (a *API) selfUser(r *http.Request, u *model.User) userSelfEntity {
 	return userSelfEntity{
 		userEntity:       a.publicUser(r, u, true),
-		LastSignInAt:     tsp(u.LastSignInAt),
-		ConfirmedAt:      tsp(u.ConfirmedAt),
+		LastSignInAt:     TSP(u.LastSignInAt),
+		ConfirmedAt:      TSP(u.ConfirmedAt),
 		LastActivityOn:   u.LastActivityOn,
 		Email:            u.Email,
 		ThemeID:          3,
 		ColorSchemeID:    1,
 		ProjectsLimit:    u.ProjectsLimit,
-		CurrentSignInAt:  tsp(u.CurrentSignInAt),
+		CurrentSignInAt:  TSP(u.CurrentSignInAt),
 		Identities:       []any{},
 		CanCreateGroup:   u.CanCreateGroup,
 		CanCreateProject: u.ProjectsLimit > 0 && !u.External,

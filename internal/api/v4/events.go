@@ -21,7 +21,7 @@ type eventEntity struct {
 	AuthorID       int64         `json:"author_id"`
 	TargetTitle    *string       `json:"target_title"`
 	CreatedAt      time.Time     `json:"created_at"`
-	Author         *basicUser    `json:"author"`
+	Author         *BasicUser    `json:"author"`
 	AuthorUsername string        `json:"author_username"`
 	Imported       bool          `json:"imported"`
 	ImportedFrom   string        `json:"imported_from"`
@@ -71,10 +71,10 @@ func eventActionName(e *model.Event) string {
 }
 
 // eventListOptions reads the events API's filters; bad values are 400.
-func eventListOptions(c *call) (service.EventListOptions, error) {
+func eventListOptions(c *Call) (service.EventListOptions, error) {
 	var o service.EventListOptions
 	var err error
-	if o.Action, _, err = c.params.oneOf("action", service.EventActions...); err != nil {
+	if o.Action, _, err = c.params.OneOf("action", service.EventActions...); err != nil {
 		return o, err
 	}
 	targets := make([]string, 0, len(service.EventTargetTypes))
@@ -82,7 +82,7 @@ func eventListOptions(c *call) (service.EventListOptions, error) {
 		targets = append(targets, k)
 	}
 	slices.Sort(targets)
-	if o.TargetType, _, err = c.params.oneOf("target_type", targets...); err != nil {
+	if o.TargetType, _, err = c.params.OneOf("target_type", targets...); err != nil {
 		return o, err
 	}
 	if o.Before, _, err = c.params.date("before"); err != nil {
@@ -91,19 +91,19 @@ func eventListOptions(c *call) (service.EventListOptions, error) {
 	if o.After, _, err = c.params.date("after"); err != nil {
 		return o, err
 	}
-	sort, _, err := c.params.oneOf("sort", "asc", "desc")
+	sort, _, err := c.params.OneOf("sort", "asc", "desc")
 	if err != nil {
 		return o, err
 	}
 	o.Asc = sort == "asc"
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	o.Offset, o.Limit = pg.Offset(), pg.PerPage
 	return o, nil
 }
 
 // writeEvents renders a page of events, their authors and their
 // comments' authors read in one batch.
-func (a *API) writeEvents(w http.ResponseWriter, r *http.Request, c *call, page *service.EventPage) error {
+func (a *API) writeEvents(w http.ResponseWriter, r *http.Request, c *Call, page *service.EventPage) error {
 	ids := make([]int64, 0, len(page.Events)+2*len(page.Notes))
 	for _, e := range page.Events {
 		ids = append(ids, e.AuthorID)
@@ -140,16 +140,16 @@ func (a *API) writeEvents(w http.ResponseWriter, r *http.Request, c *call, page 
 		}
 		out = append(out, ev)
 	}
-	a.setPageHeaders(w, r, pageOf(c.params), page.Total)
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, PageOf(c.params), page.Total)
+	return WriteOK(w, out)
 }
 
-func (a *API) listMyEvents(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listMyEvents(w http.ResponseWriter, r *http.Request, c *Call) error {
 	o, err := eventListOptions(c)
 	if err != nil {
 		return err
 	}
-	scope, _, err := c.params.oneOf("scope", "all")
+	scope, _, err := c.params.OneOf("scope", "all")
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (a *API) listMyEvents(w http.ResponseWriter, r *http.Request, c *call) erro
 	return a.writeEvents(w, r, c, page)
 }
 
-func (a *API) listUserEvents(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listUserEvents(w http.ResponseWriter, r *http.Request, c *Call) error {
 	o, err := eventListOptions(c)
 	if err != nil {
 		return err
@@ -172,7 +172,7 @@ func (a *API) listUserEvents(w http.ResponseWriter, r *http.Request, c *call) er
 	return a.writeEvents(w, r, c, page)
 }
 
-func (a *API) listProjectEvents(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listProjectEvents(w http.ResponseWriter, r *http.Request, c *Call) error {
 	o, err := eventListOptions(c)
 	if err != nil {
 		return err

@@ -54,11 +54,11 @@ func setFileHeaders(w http.ResponseWriter, e fileEntity) {
 }
 
 // fileRef reads the ref parameter the metadata endpoints require.
-func fileRef(c *call) (string, error) {
-	return c.params.required("ref", 1024)
+func fileRef(c *Call) (string, error) {
+	return c.params.Required("ref", 1024)
 }
 
-func (a *API) getFile(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getFile(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := fileRef(c)
 	if err != nil {
 		return err
@@ -77,13 +77,13 @@ func (a *API) getFile(w http.ResponseWriter, r *http.Request, c *call) error {
 	return writeFileEntity(w, e, f.Blob.Content)
 }
 
-// writeFileEntity writes e with content = base64(data) exactly as writeOK(w, e)
+// writeFileEntity writes e with content = base64(data) exactly as WriteOK(w, e)
 // would, but splices the base64 text in instead of having encoding/json
 // copy and scan it: base64 needs no JSON escaping, and it is most of the
 // body.
 func writeFileEntity(w http.ResponseWriter, e fileEntity, data []byte) error {
 	if len(data) == 0 { // "content" is omitted when empty
-		return writeOK(w, e)
+		return WriteOK(w, e)
 	}
 	e.Content = ""
 	var head bytes.Buffer
@@ -111,12 +111,12 @@ func writeFileEntity(w http.ResponseWriter, e fileEntity, data []byte) error {
 	return nil
 }
 
-func (a *API) getRawFile(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, _, err := c.params.text("ref", 1024)
+func (a *API) getRawFile(w http.ResponseWriter, r *http.Request, c *Call) error {
+	ref, _, err := c.params.Text("ref", 1024)
 	if err != nil {
 		return err
 	}
-	if _, _, err := c.params.bool("lfs"); err != nil {
+	if _, _, err := c.params.Bool("lfs"); err != nil {
 		return err
 	}
 	_, f, err := a.svc.GetFile(r.Context(), c.id, r.PathValue("id"), ref, r.PathValue("file_path"))
@@ -160,16 +160,16 @@ type blameCommitEntity struct {
 	CommitterEmail string   `json:"committer_email"`
 }
 
-func (a *API) getFileBlame(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getFileBlame(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := fileRef(c)
 	if err != nil {
 		return err
 	}
-	start, hasStart, err := c.params.int("range[start]")
+	start, hasStart, err := c.params.Int("range[start]")
 	if err != nil {
 		return err
 	}
-	end, hasEnd, err := c.params.int("range[end]")
+	end, hasEnd, err := c.params.Int("range[end]")
 	if err != nil {
 		return err
 	}
@@ -205,30 +205,30 @@ func (a *API) getFileBlame(w http.ResponseWriter, r *http.Request, c *call) erro
 			AuthorEmail: cm.Author.Email, CommittedDate: cm.Committer.Date.Format(commitTimeLayout),
 			CommitterName: cm.Committer.Name, CommitterEmail: cm.Committer.Email}})
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // fileWriteInput reads the parameters every file write shares.
-func (a *API) fileWriteInput(r *http.Request, c *call) (service.CommitInput, string, error) {
+func (a *API) fileWriteInput(r *http.Request, c *Call) (service.CommitInput, string, error) {
 	var in service.CommitInput
 	p := r.PathValue("file_path")
 	if err := service.ReadFilePathError(p); err != nil {
 		return in, "", err
 	}
 	var err error
-	if in.Branch, err = c.params.required("branch", 1024); err != nil {
+	if in.Branch, err = c.params.Required("branch", 1024); err != nil {
 		return in, "", err
 	}
-	if in.Message, err = c.params.required("commit_message", 1<<20); err != nil {
+	if in.Message, err = c.params.Required("commit_message", 1<<20); err != nil {
 		return in, "", err
 	}
-	if in.StartBranch, _, err = c.params.text("start_branch", 1024); err != nil {
+	if in.StartBranch, _, err = c.params.Text("start_branch", 1024); err != nil {
 		return in, "", err
 	}
-	if in.AuthorName, _, err = c.params.text("author_name", 255); err != nil {
+	if in.AuthorName, _, err = c.params.Text("author_name", 255); err != nil {
 		return in, "", err
 	}
-	if in.AuthorEmail, _, err = c.params.text("author_email", 255); err != nil {
+	if in.AuthorEmail, _, err = c.params.Text("author_email", 255); err != nil {
 		return in, "", err
 	}
 	in.FilesAPI = true
@@ -237,8 +237,8 @@ func (a *API) fileWriteInput(r *http.Request, c *call) (service.CommitInput, str
 
 // fileContent decodes a content parameter by its encoding and enforces the
 // configured file size.
-func (a *API) fileContent(c *call, name, encName string) ([]byte, bool, error) {
-	v, present := c.params.raw(name)
+func (a *API) fileContent(c *Call, name, encName string) ([]byte, bool, error) {
+	v, present := c.params.Raw(name)
 	if !present {
 		return nil, false, nil
 	}
@@ -251,7 +251,7 @@ func (a *API) fileContent(c *call, name, encName string) ([]byte, bool, error) {
 		return nil, false, service.ParamError(name + " is invalid")
 	}
 	enc := "text"
-	if e, ok := c.params.str(encName); ok && e != "" {
+	if e, ok := c.params.Str(encName); ok && e != "" {
 		enc = e
 	}
 	var data []byte
@@ -275,7 +275,7 @@ func (a *API) fileContent(c *call, name, encName string) ([]byte, bool, error) {
 	return data, true, nil
 }
 
-func (a *API) writeFile(w http.ResponseWriter, r *http.Request, c *call, kind repo.ActionKind) error {
+func (a *API) writeFile(w http.ResponseWriter, r *http.Request, c *Call, kind repo.ActionKind) error {
 	in, p, err := a.fileWriteInput(r, c)
 	if err != nil {
 		return err
@@ -293,14 +293,14 @@ func (a *API) writeFile(w http.ResponseWriter, r *http.Request, c *call, kind re
 			content = []byte{}
 		}
 		act.Content = content
-		if b, ok, err := c.params.bool("execute_filemode"); err != nil {
+		if b, ok, err := c.params.Bool("execute_filemode"); err != nil {
 			return err
 		} else if ok {
 			act.ExecuteFilemode = &b
 		}
 	}
 	if kind != repo.ActionCreate {
-		if act.LastCommitID, _, err = c.params.text("last_commit_id", 64); err != nil {
+		if act.LastCommitID, _, err = c.params.Text("last_commit_id", 64); err != nil {
 			return err
 		}
 	}
@@ -311,21 +311,21 @@ func (a *API) writeFile(w http.ResponseWriter, r *http.Request, c *call, kind re
 	body := map[string]string{"file_path": p, "branch": in.Branch}
 	switch kind {
 	case repo.ActionCreate:
-		return writeCreated(w, body)
+		return WriteCreated(w, body)
 	case repo.ActionDelete:
-		return writeNoContent(w)
+		return WriteNoContent(w)
 	}
-	return writeOK(w, body)
+	return WriteOK(w, body)
 }
 
-func (a *API) createFile(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createFile(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.writeFile(w, r, c, repo.ActionCreate)
 }
 
-func (a *API) updateFile(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateFile(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.writeFile(w, r, c, repo.ActionUpdate)
 }
 
-func (a *API) deleteFile(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteFile(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.writeFile(w, r, c, repo.ActionDelete)
 }

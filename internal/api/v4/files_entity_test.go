@@ -7,7 +7,7 @@ import (
 )
 
 // TestWriteFileEntityMatchesOK checks that the spliced file body is byte
-// for byte what writeOK(w, e) writes with the content set.
+// for byte what WriteOK(w, e) writes with the content set.
 func TestWriteFileEntityMatchesOK(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -25,7 +25,7 @@ func TestWriteFileEntityMatchesOK(t *testing.T) {
 			want := httptest.NewRecorder()
 			e := tc.e
 			e.Content = base64.StdEncoding.EncodeToString(tc.data)
-			if err := writeOK(want, e); err != nil {
+			if err := WriteOK(want, e); err != nil {
 				t.Fatal(err)
 			}
 			got := httptest.NewRecorder()

@@ -13,7 +13,7 @@ import (
 // forkInput reads POST /projects/:id/fork's parameters. The target
 // namespace is namespace_id, else namespace_path, else the deprecated
 // namespace (an id or a path).
-func forkInput(p *params) (service.ForkInput, error) {
+func forkInput(p *Params) (service.ForkInput, error) {
 	var in service.ForkInput
 	for _, f := range []struct {
 		name string
@@ -24,7 +24,7 @@ func forkInput(p *params) (service.ForkInput, error) {
 		{"path", maxProjectParamBytes, &in.Path},
 		{"description", 4 * service.MaxDescriptionLength, &in.Description},
 	} {
-		s, ok, err := p.text(f.name, f.max)
+		s, ok, err := p.Text(f.name, f.max)
 		if err != nil {
 			return in, err
 		}
@@ -32,7 +32,7 @@ func forkInput(p *params) (service.ForkInput, error) {
 			*f.dst = &s
 		}
 	}
-	if n, ok, err := p.int("namespace_id"); err != nil {
+	if n, ok, err := p.Int("namespace_id"); err != nil {
 		return in, err
 	} else if ok {
 		s := strconv.FormatInt(n, 10)
@@ -42,7 +42,7 @@ func forkInput(p *params) (service.ForkInput, error) {
 		if in.Namespace != nil {
 			break
 		}
-		s, ok, err := p.text(name, maxProjectParamBytes)
+		s, ok, err := p.Text(name, maxProjectParamBytes)
 		if err != nil {
 			return in, err
 		}
@@ -50,18 +50,18 @@ func forkInput(p *params) (service.ForkInput, error) {
 			in.Namespace = &s
 		}
 	}
-	if vis, ok, err := p.oneOf("visibility", "private", "internal", "public"); err != nil {
+	if vis, ok, err := p.OneOf("visibility", "private", "internal", "public"); err != nil {
 		return in, err
 	} else if ok {
 		n, _ := access.ParseVisibility(vis)
 		in.Visibility = &n
 	}
-	b, _, err := p.text("branches", maxProjectParamBytes)
+	b, _, err := p.Text("branches", maxProjectParamBytes)
 	if err != nil {
 		return in, err
 	}
 	in.Branch = b
-	if v, ok, err := p.bool("mr_default_target_self"); err != nil {
+	if v, ok, err := p.Bool("mr_default_target_self"); err != nil {
 		return in, err
 	} else if ok {
 		in.MRDefaultTargetSelf = &v
@@ -71,7 +71,7 @@ func forkInput(p *params) (service.ForkInput, error) {
 
 // forkProject serves POST /projects/:id/fork: the new project, already
 // forked (import_status "finished").
-func (a *API) forkProject(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) forkProject(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := forkInput(c.params)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (a *API) forkProject(w http.ResponseWriter, r *http.Request, c *call) error
 
 // listForks serves GET /projects/:id/forks, filtered, ordered and paged
 // as the other project lists.
-func (a *API) listForks(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listForks(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.projectList(w, r, c, listWithAccess, func(o service.ProjectListOptions) (*service.ProjectList, error) {
 		return a.svc.ListForks(r.Context(), c.id, r.PathValue("id"), o)
 	})
@@ -93,7 +93,7 @@ func (a *API) listForks(w http.ResponseWriter, r *http.Request, c *call) error {
 
 // linkFork serves POST /projects/:id/fork/:forked_from_id: the project,
 // now a fork (201).
-func (a *API) linkFork(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) linkFork(w http.ResponseWriter, r *http.Request, c *Call) error {
 	p, err := a.svc.LinkFork(r.Context(), c.id, r.PathValue("id"), r.PathValue("forked_from_id"))
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (a *API) linkFork(w http.ResponseWriter, r *http.Request, c *call) error {
 
 // unlinkFork serves DELETE /projects/:id/fork: 204, or 304 for a project
 // that is no fork.
-func (a *API) unlinkFork(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) unlinkFork(w http.ResponseWriter, r *http.Request, c *Call) error {
 	unlinked, err := a.svc.UnlinkFork(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -112,7 +112,7 @@ func (a *API) unlinkFork(w http.ResponseWriter, r *http.Request, c *call) error 
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // forkSources loads what the forks among projects were forked from, as
@@ -131,13 +131,13 @@ func (a *API) forkSources(r *http.Request, id *auth.Identity, projects []*model.
 // when the caller sees it (src not nil), and mr_default_target_self, as
 // GitLab's Project entity shows them for forks. Other projects are left
 // as they are.
-func withForkedFrom(entity []byte, pb projectBase, p, src *model.Project) []byte {
+func withForkedFrom(entity []byte, pb ProjectBase, p, src *model.Project) []byte {
 	if p.ForkedFromID == nil {
 		return entity
 	}
 	b := entity[:len(entity)-1]
 	if src != nil {
-		if fp, err := appendMarshaled(nil, basicProjectAt(pb, src)); err == nil { // as appendProjectEntity escapes
+		if fp, err := appendMarshaled(nil, BasicProjectAt(pb, src)); err == nil { // as appendProjectEntity escapes
 			b = append(append(b, `,"forked_from_project":`...), fp...)
 		}
 	}

@@ -33,7 +33,7 @@ func TestWithForkedFromMatchesEncodingJSON(t *testing.T) {
 		f := fullProjectAt(pb, p, owner, nil, perms)
 		if p.ForkedFromID != nil {
 			if src != nil {
-				b := basicProjectAt(pb, src)
+				b := BasicProjectAt(pb, src)
 				f.ForkedFromProject = &b
 			}
 			self := p.MRDefaultTargetSelf

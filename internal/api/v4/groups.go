@@ -8,18 +8,18 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// maxParamText bounds names and paths before the service's own checks, so
+// MaxParamText bounds names and paths before the service's own checks, so
 // that overlong values still get GitLab's model message.
-const maxParamText = 4096
+const MaxParamText = 4096
 
 // groupInput reads the writable group attributes.
-func groupInput(p *params) (service.GroupInput, error) {
+func groupInput(p *Params) (service.GroupInput, error) {
 	var in service.GroupInput
 	for _, f := range []struct {
 		name string
 		dst  **string
 	}{{"name", &in.Name}, {"path", &in.Path}, {"description", &in.Description}} {
-		s, ok, err := p.text(f.name, maxParamText)
+		s, ok, err := p.Text(f.name, MaxParamText)
 		if err != nil {
 			return in, err
 		}
@@ -27,12 +27,12 @@ func groupInput(p *params) (service.GroupInput, error) {
 			*f.dst = &s
 		}
 	}
-	if n, ok, err := p.int("parent_id"); err != nil {
+	if n, ok, err := p.Int("parent_id"); err != nil {
 		return in, err
 	} else if ok {
 		in.ParentID = &n
 	}
-	if v, ok, err := p.oneOf("visibility", "private", "internal", "public"); err != nil {
+	if v, ok, err := p.OneOf("visibility", "private", "internal", "public"); err != nil {
 		return in, err
 	} else if ok {
 		level, _ := access.ParseVisibility(v)
@@ -42,7 +42,7 @@ func groupInput(p *params) (service.GroupInput, error) {
 		name string
 		dst  **bool
 	}{{"lfs_enabled", &in.LFSEnabled}, {"request_access_enabled", &in.RequestAccessEnabled}} {
-		b, ok, err := p.bool(f.name)
+		b, ok, err := p.Bool(f.name)
 		if err != nil {
 			return in, err
 		}
@@ -50,12 +50,12 @@ func groupInput(p *params) (service.GroupInput, error) {
 			*f.dst = &b
 		}
 	}
-	if v, ok, err := p.oneOf("project_creation_level", "noone", "owner", "maintainer", "developer", "administrator"); err != nil {
+	if v, ok, err := p.OneOf("project_creation_level", "noone", "owner", "maintainer", "developer", "administrator"); err != nil {
 		return in, err
 	} else if ok {
 		in.ProjectCreationLevel = &v
 	}
-	if v, ok, err := p.oneOf("subgroup_creation_level", "owner", "maintainer"); err != nil {
+	if v, ok, err := p.OneOf("subgroup_creation_level", "owner", "maintainer"); err != nil {
 		return in, err
 	} else if ok {
 		in.SubgroupCreationLevel = &v
@@ -63,9 +63,9 @@ func groupInput(p *params) (service.GroupInput, error) {
 	return in, nil
 }
 
-func (a *API) createGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createGroup(w http.ResponseWriter, r *http.Request, c *Call) error {
 	for _, name := range []string{"name", "path"} {
-		if !c.params.has(name) {
+		if !c.params.Has(name) {
 			return service.ParamError(name + " is missing")
 		}
 	}
@@ -80,18 +80,22 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.groupDetail(r, g))
+	return WriteCreated(w, a.groupDetail(r, g))
 }
 
-func (a *API) getGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getGroup(w http.ResponseWriter, r *http.Request, c *Call) error {
 	g, _, err := a.svc.GetGroup(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.groupDetail(r, g))
+	d, err := a.groupDetailShared(r, g)
+	if err != nil {
+		return err
+	}
+	return WriteOK(w, d)
 }
 
-func (a *API) updateGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateGroup(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := groupInput(c.params)
 	if err != nil {
 		return err
@@ -104,37 +108,41 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request, c *call) error
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.groupDetail(r, g))
+	return WriteOK(w, a.groupDetail(r, g))
 }
 
-func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteGroup(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.DeleteGroup(r.Context(), c.id, r.PathValue("id")); err != nil {
 		return err
 	}
-	return writeAccepted(w)
+	return WriteAccepted(w)
 }
 
 // groupListOptions reads the filters shared by the group lists.
-func groupListOptions(p *params) (service.GroupListOptions, page, error) {
-	pg := pageOf(p)
+func groupListOptions(p *Params) (service.GroupListOptions, Page, error) {
+	pg := PageOf(p)
 	o := service.GroupListOptions{Offset: pg.Offset(), Limit: pg.PerPage}
-	search, _, err := p.text("search", maxParamText)
+	search, _, err := p.Text("search", MaxParamText)
 	if err != nil {
 		return o, pg, err
 	}
 	o.Search = search
-	if o.Owned, _, err = p.bool("owned"); err != nil {
+	var pe ParamErrors
+	if o.CustomAttributes = customAttributesFilter(p, &pe); pe.Err() != nil {
+		return o, pg, pe.Err()
+	}
+	if o.Owned, _, err = p.Bool("owned"); err != nil {
 		return o, pg, err
 	}
-	if o.TopLevelOnly, _, err = p.bool("top_level_only"); err != nil {
+	if o.TopLevelOnly, _, err = p.Bool("top_level_only"); err != nil {
 		return o, pg, err
 	}
-	if b, ok, err := p.bool("all_available"); err != nil {
+	if b, ok, err := p.Bool("all_available"); err != nil {
 		return o, pg, err
 	} else if ok {
 		o.AllAvailable = &b
 	}
-	if n, ok, err := p.int("min_access_level"); err != nil {
+	if n, ok, err := p.Int("min_access_level"); err != nil {
 		return o, pg, err
 	} else if ok {
 		if !access.ValidMemberLevel(int(n)) {
@@ -142,13 +150,13 @@ func groupListOptions(p *params) (service.GroupListOptions, page, error) {
 		}
 		o.MinAccessLevel = int(n)
 	}
-	if v, ok, err := p.oneOf("visibility", "private", "internal", "public"); err != nil {
+	if v, ok, err := p.OneOf("visibility", "private", "internal", "public"); err != nil {
 		return o, pg, err
 	} else if ok {
 		level, _ := access.ParseVisibility(v)
 		o.Visibility = &level
 	}
-	skip, _, err := p.strList("skip_groups")
+	skip, _, err := p.StrList("skip_groups")
 	if err != nil {
 		return o, pg, err
 	}
@@ -159,10 +167,10 @@ func groupListOptions(p *params) (service.GroupListOptions, page, error) {
 		}
 		o.SkipIDs = append(o.SkipIDs, id)
 	}
-	if o.OrderBy, _, err = p.oneOf("order_by", "name", "path", "id", "similarity"); err != nil {
+	if o.OrderBy, _, err = p.OneOf("order_by", "name", "path", "id", "similarity"); err != nil {
 		return o, pg, err
 	}
-	sort, _, err := p.oneOf("sort", "asc", "desc")
+	sort, _, err := p.OneOf("sort", "asc", "desc")
 	if err != nil {
 		return o, pg, err
 	}
@@ -170,7 +178,7 @@ func groupListOptions(p *params) (service.GroupListOptions, page, error) {
 	return o, pg, nil
 }
 
-func (a *API) listGroups(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listGroups(w http.ResponseWriter, r *http.Request, c *Call) error {
 	o, pg, err := groupListOptions(c.params)
 	if err != nil {
 		return err
@@ -179,12 +187,12 @@ func (a *API) listGroups(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, total)
-	return writeOK(w, a.groups(r, gs))
+	a.SetPageHeaders(w, r, pg, total)
+	return WriteOK(w, a.groups(r, gs))
 }
 
-func listSubgroups(all bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func listSubgroups(all bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		o, pg, err := groupListOptions(c.params)
 		if err != nil {
 			return err
@@ -193,7 +201,7 @@ func listSubgroups(all bool) handler {
 		if err != nil {
 			return err
 		}
-		a.setPageHeaders(w, r, pg, total)
-		return writeOK(w, a.groups(r, gs))
+		a.SetPageHeaders(w, r, pg, total)
+		return WriteOK(w, a.groups(r, gs))
 	}
 }

@@ -25,7 +25,7 @@ type broadcastMessageEntity struct {
 }
 
 func (a *API) broadcastMessageEntityOf(m *model.BroadcastMessage) broadcastMessageEntity {
-	return broadcastMessageEntity{Message: m.Message, StartsAt: ts(m.StartsAt), EndsAt: ts(m.EndsAt), Font: m.Font, ID: m.ID,
+	return broadcastMessageEntity{Message: m.Message, StartsAt: TS(m.StartsAt), EndsAt: TS(m.EndsAt), Font: m.Font, ID: m.ID,
 		Active: m.Active(a.svc.Now()), TargetAccessLevels: m.TargetAccessLevels, TargetPath: m.TargetPath,
 		BroadcastType: m.BroadcastType, Dismissable: m.Dismissable, Theme: m.Theme}
 }
@@ -40,22 +40,22 @@ func broadcastIDParam(r *http.Request) (int64, error) {
 }
 
 // listBroadcastMessages is GET /broadcast_messages.
-func (a *API) listBroadcastMessages(w http.ResponseWriter, r *http.Request, c *call) error {
-	pg := pageOf(c.params)
+func (a *API) listBroadcastMessages(w http.ResponseWriter, r *http.Request, c *Call) error {
+	pg := PageOf(c.params)
 	list, total, err := a.svc.BroadcastMessages(r.Context(), pg.PerPage, pg.Offset())
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, total)
+	a.SetPageHeaders(w, r, pg, total)
 	out := make([]broadcastMessageEntity, len(list))
 	for i, m := range list {
 		out[i] = a.broadcastMessageEntityOf(m)
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // getBroadcastMessage is GET /broadcast_messages/:id.
-func (a *API) getBroadcastMessage(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := broadcastIDParam(r)
 	if err != nil {
 		return err
@@ -64,27 +64,27 @@ func (a *API) getBroadcastMessage(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.broadcastMessageEntityOf(m))
+	return WriteOK(w, a.broadcastMessageEntityOf(m))
 }
 
 // broadcastInput reads the parameters of POST and PUT.
-func broadcastInput(p *params) (service.BroadcastMessageInput, error) {
+func broadcastInput(p *Params) (service.BroadcastMessageInput, error) {
 	var in service.BroadcastMessageInput
 	for _, f := range []struct {
 		name string
 		dst  **string
 	}{{"message", &in.Message}, {"font", &in.Font}, {"target_path", &in.TargetPath}} {
-		if s, ok, err := p.text(f.name, maxParamText); err != nil {
+		if s, ok, err := p.Text(f.name, MaxParamText); err != nil {
 			return in, err
 		} else if ok {
 			*f.dst = &s
 		}
 	}
 	var err error
-	if in.StartsAt, err = p.timeParam("starts_at"); err != nil {
+	if in.StartsAt, err = p.TimeParam("starts_at"); err != nil {
 		return in, err
 	}
-	if in.EndsAt, err = p.timeParam("ends_at"); err != nil {
+	if in.EndsAt, err = p.TimeParam("ends_at"); err != nil {
 		return in, err
 	}
 	if levels, ok, err := p.intList("target_access_levels"); err != nil {
@@ -92,17 +92,17 @@ func broadcastInput(p *params) (service.BroadcastMessageInput, error) {
 	} else if ok {
 		in.TargetAccessLevels = &levels
 	}
-	if s, ok, err := p.oneOf("broadcast_type", service.BroadcastTypes...); err != nil {
+	if s, ok, err := p.OneOf("broadcast_type", service.BroadcastTypes...); err != nil {
 		return in, err
 	} else if ok {
 		in.BroadcastType = &s
 	}
-	if s, ok, err := p.oneOf("theme", service.BroadcastThemes...); err != nil {
+	if s, ok, err := p.OneOf("theme", service.BroadcastThemes...); err != nil {
 		return in, err
 	} else if ok {
 		in.Theme = &s
 	}
-	if b, ok, err := p.bool("dismissable"); err != nil {
+	if b, ok, err := p.Bool("dismissable"); err != nil {
 		return in, err
 	} else if ok {
 		in.Dismissable = &b
@@ -111,8 +111,8 @@ func broadcastInput(p *params) (service.BroadcastMessageInput, error) {
 }
 
 // createBroadcastMessage is POST /broadcast_messages.
-func (a *API) createBroadcastMessage(w http.ResponseWriter, r *http.Request, c *call) error {
-	if _, err := c.params.required("message", maxParamText); err != nil {
+func (a *API) createBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
+	if _, err := c.params.Required("message", MaxParamText); err != nil {
 		return err
 	}
 	in, err := broadcastInput(c.params)
@@ -123,11 +123,11 @@ func (a *API) createBroadcastMessage(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.broadcastMessageEntityOf(m))
+	return WriteCreated(w, a.broadcastMessageEntityOf(m))
 }
 
 // updateBroadcastMessage is PUT /broadcast_messages/:id.
-func (a *API) updateBroadcastMessage(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := broadcastIDParam(r)
 	if err != nil {
 		return err
@@ -140,12 +140,12 @@ func (a *API) updateBroadcastMessage(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.broadcastMessageEntityOf(m))
+	return WriteOK(w, a.broadcastMessageEntityOf(m))
 }
 
 // deleteBroadcastMessage is DELETE /broadcast_messages/:id: GitLab
 // answers 200 with the deleted message.
-func (a *API) deleteBroadcastMessage(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := broadcastIDParam(r)
 	if err != nil {
 		return err
@@ -154,7 +154,7 @@ func (a *API) deleteBroadcastMessage(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.broadcastMessageEntityOf(m))
+	return WriteOK(w, a.broadcastMessageEntityOf(m))
 }
 
 // featureEntity is GitLab's Entities::Feature for a flag with a boolean
@@ -180,7 +180,7 @@ func featureEntityOf(f model.Feature) featureEntity {
 }
 
 // listFeatures is GET /features.
-func (a *API) listFeatures(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listFeatures(w http.ResponseWriter, r *http.Request, c *Call) error {
 	list, err := a.svc.Features(r.Context(), c.id)
 	if err != nil {
 		return err
@@ -189,7 +189,7 @@ func (a *API) listFeatures(w http.ResponseWriter, r *http.Request, c *call) erro
 	for i, f := range list {
 		out[i] = featureEntityOf(f)
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // actorGateParams are the gates lablet does not keep: actors, groups
@@ -198,13 +198,13 @@ var actorGateParams = []string{"key", "feature_group", "user", "group", "namespa
 
 // setFeature is POST /features/:name with a boolean value ("true",
 // "false" or "0", as GitLab's gate_value reads them).
-func (a *API) setFeature(w http.ResponseWriter, r *http.Request, c *call) error {
-	raw, ok := c.params.raw("value")
+func (a *API) setFeature(w http.ResponseWriter, r *http.Request, c *Call) error {
+	raw, ok := c.params.Raw("value")
 	if !ok {
 		return service.ParamError("value is missing")
 	}
 	for _, name := range actorGateParams {
-		if s, ok := c.params.str(name); ok && s != "" {
+		if s, ok := c.params.Str(name); ok && s != "" {
 			return service.Invalid("lablet keeps boolean gates only; " + name + " is not supported")
 		}
 	}
@@ -220,7 +220,7 @@ func (a *API) setFeature(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, featureEntityOf(f))
+	return WriteCreated(w, featureEntityOf(f))
 }
 
 // toText is a parameter's value as Grape's String coercion gives it.
@@ -237,9 +237,9 @@ func toText(v any) string {
 }
 
 // deleteFeature is DELETE /features/:name.
-func (a *API) deleteFeature(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteFeature(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.DeleteFeature(r.Context(), c.id, r.PathValue("name")); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }

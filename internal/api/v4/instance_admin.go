@@ -39,25 +39,25 @@ func appearanceEntityOf(a *model.Appearance) appearanceEntity {
 }
 
 // getAppearance is GET /application/appearance.
-func (a *API) getAppearance(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getAppearance(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ap, err := a.svc.Appearance(r.Context(), c.id)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, appearanceEntityOf(ap))
+	return WriteOK(w, appearanceEntityOf(ap))
 }
 
 // updateAppearance is PUT /application/appearance.
-func (a *API) updateAppearance(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateAppearance(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in := service.AppearanceInput{Text: map[string]*string{}}
 	for _, name := range service.AppearanceTextFields {
-		if s, ok, err := c.params.text(name, maxParamText); err != nil {
+		if s, ok, err := c.params.Text(name, MaxParamText); err != nil {
 			return err
 		} else if ok {
 			in.Text[name] = &s
 		}
 	}
-	if b, ok, err := c.params.bool("email_header_and_footer_enabled"); err != nil {
+	if b, ok, err := c.params.Bool("email_header_and_footer_enabled"); err != nil {
 		return err
 	} else if ok {
 		in.Email = &b
@@ -66,7 +66,7 @@ func (a *API) updateAppearance(w http.ResponseWriter, r *http.Request, c *call) 
 	if err != nil {
 		return err
 	}
-	return writeOK(w, appearanceEntityOf(ap))
+	return WriteOK(w, appearanceEntityOf(ap))
 }
 
 // withDelimiter formats n as Rails' number_with_delimiter: 1234567 is
@@ -92,7 +92,7 @@ func withDelimiter(n int64) string {
 
 // getStatistics is GET /application/statistics: GitLab's
 // Entities::ApplicationStatistics, every count a delimited string.
-func (a *API) getStatistics(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getStatistics(w http.ResponseWriter, r *http.Request, c *Call) error {
 	st, err := a.svc.InstanceStatistics(r.Context(), c.id)
 	if err != nil {
 		return err
@@ -110,7 +110,7 @@ func (a *API) getStatistics(w http.ResponseWriter, r *http.Request, c *call) err
 		Groups        string `json:"groups"`
 		ActiveUsers   string `json:"active_users"`
 	}
-	return writeOK(w, entity{Forks: withDelimiter(st.Forks), Issues: withDelimiter(st.Issues),
+	return WriteOK(w, entity{Forks: withDelimiter(st.Forks), Issues: withDelimiter(st.Issues),
 		MergeRequests: withDelimiter(st.MergeRequests), Notes: withDelimiter(st.Notes), Snippets: withDelimiter(st.Snippets),
 		SSHKeys: withDelimiter(st.SSHKeys), Milestones: withDelimiter(st.Milestones), Users: withDelimiter(st.Users),
 		Projects: withDelimiter(st.Projects), Groups: withDelimiter(st.Groups), ActiveUsers: withDelimiter(st.ActiveUsers)})
@@ -162,14 +162,14 @@ func sidekiqMetrics(m *service.JobQueueMetrics) (map[string]sidekiqQueue, []side
 		jobs.Dead += q.Discarded
 	}
 	p := m.Process
-	processes := []sidekiqProcess{{Hostname: p.Hostname, PID: p.PID, Tag: "lablet", StartedAt: ts(p.StartedAt),
+	processes := []sidekiqProcess{{Hostname: p.Hostname, PID: p.PID, Tag: "lablet", StartedAt: TS(p.StartedAt),
 		Queues: p.Queues, Labels: []string{}, Concurrency: p.Concurrency, Busy: busy}}
 	return queues, processes, jobs
 }
 
 // sidekiq serves the four /sidekiq/* metrics; part picks what to answer.
-func sidekiq(part string) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func sidekiq(part string) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		m, err := a.svc.JobQueueMetrics(r.Context(), c.id)
 		if err != nil {
 			return err
@@ -185,6 +185,6 @@ func sidekiq(part string) handler {
 		if part == "job_stats" || part == "compound_metrics" {
 			out["jobs"] = jobs
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 }

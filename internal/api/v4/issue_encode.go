@@ -138,14 +138,14 @@ func appendIssueEntity(dst []byte, e *issueEntity) ([]byte, error) {
 	return append(dst, '}'), nil
 }
 
-func appendBasicUserPtr(dst []byte, u *basicUser) []byte {
+func appendBasicUserPtr(dst []byte, u *BasicUser) []byte {
 	if u == nil {
 		return append(dst, "null"...)
 	}
 	return appendBasicUser(dst, u)
 }
 
-func appendBasicUser(dst []byte, u *basicUser) []byte {
+func appendBasicUser(dst []byte, u *BasicUser) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = strconv.AppendInt(dst, u.ID, 10)
 	dst = append(dst, `,"username":`...)

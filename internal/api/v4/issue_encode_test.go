@@ -19,9 +19,9 @@ func checkIssueEncoding(t testing.TB, e *issueEntity) {
 // issueEntityOf is an entity with every field set from a few inputs, nil
 // pointers and empty slices where full is false.
 func issueEntityOf(s string, n int64, full bool) *issueEntity {
-	u := basicUser{ID: n, Username: s, Name: s + " <b>&</b>", State: "active", WebURL: "http://h/" + s}
+	u := BasicUser{ID: n, Username: s, Name: s + " <b>&</b>", State: "active", WebURL: "http://h/" + s}
 	e := &issueEntity{ID: n, IID: -n, ProjectID: n * 7, Title: s, Description: "\u2028" + s + "\x00\"\\", State: s,
-		CreatedAt: "2026-01-02T03:04:05.678Z", UpdatedAt: s, Labels: []string{}, Assignees: []basicUser{}, Type: "ISSUE",
+		CreatedAt: "2026-01-02T03:04:05.678Z", UpdatedAt: s, Labels: []string{}, Assignees: []BasicUser{}, Type: "ISSUE",
 		UserNotesCount: n, MergeRequestsCount: int(n), Upvotes: -n, Downvotes: n, IssueType: s, WebURL: s,
 		Severity: "UNKNOWN", ImportedFrom: "none", BlockingIssuesCount: int(n)}
 	e.TimeStats = issueTimeStats{TimeEstimate: n, TotalTimeSpent: -n}
@@ -35,7 +35,7 @@ func issueEntityOf(s string, n int64, full bool) *issueEntity {
 	e.ClosedAt, e.DueDate, e.ServiceDeskReplyTo = &t, &t, &t
 	u.PublicEmail, u.AvatarURL, u.Locked = &t, &t, b
 	e.ClosedBy, e.Author, e.Assignee = &u, &u, &u
-	e.Assignees = []basicUser{u, {ID: n + 1, Username: "\xff" + s}}
+	e.Assignees = []BasicUser{u, {ID: n + 1, Username: "\xff" + s}}
 	e.Labels = []string{s, "b\u2029", ""}
 	e.Milestone = &milestoneEntity{ID: n, IID: n, Title: s, State: "active", WebURL: s}
 	e.Confidential, e.DiscussionLocked, e.HasTasks, e.Imported, e.Subscribed = b, &b, !b, b, &b

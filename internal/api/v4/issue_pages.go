@@ -36,8 +36,8 @@ func newIssuePageCache(off bool) *cache.Cache[issuePageKey, []byte] {
 
 // issuePageBody returns the JSON body of a page of issues, kept or
 // rendered.
-func (a *API) issuePageBody(r *http.Request, c *call, pg *service.IssuePage) ([]byte, error) {
-	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.baseURL(r), details: labelDetails(c), groupID: pg.GroupID}
+func (a *API) issuePageBody(r *http.Request, c *Call, pg *service.IssuePage) ([]byte, error) {
+	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.BaseURL(r), details: labelDetails(c), groupID: pg.GroupID}
 	return a.keptPage(k, func() (any, bool, error) {
 		var known []*model.Project
 		if pg.Project != nil {

@@ -12,15 +12,15 @@ import (
 
 // issueIID reads the issue_iid path value (an Integer to GitLab's
 // Grape: anything else is 400 "issue_iid is invalid").
-func issueIID(r *http.Request) (int64, error) { return pathID(r, "issue_iid", "issue_iid") }
+func issueIID(r *http.Request) (int64, error) { return PathID(r, "issue_iid", "issue_iid") }
 
-func labelDetails(c *call) bool {
-	b, _, _ := c.params.bool("with_labels_details")
+func labelDetails(c *Call) bool {
+	b, _, _ := c.params.Bool("with_labels_details")
 	return b
 }
 
 // writeIssue renders one issue, with subscribed for the caller.
-func (a *API) writeIssue(w http.ResponseWriter, r *http.Request, c *call, ip *service.IssueInProject, status int) error {
+func (a *API) writeIssue(w http.ResponseWriter, r *http.Request, c *Call, ip *service.IssueInProject, status int) error {
 	refs, err := a.svc.LoadIssueRefs(r.Context(), []*model.Issue{ip.Issue}, ip.Project)
 	if err != nil {
 		return err
@@ -35,12 +35,12 @@ func (a *API) writeIssue(w http.ResponseWriter, r *http.Request, c *call, ip *se
 		return err
 	}
 	e.Subscribed = &sub
-	writeJSON(w, status, e)
+	WriteJSON(w, status, e)
 	return nil
 }
 
 // writeIssuePage renders a list page with its pagination headers.
-func (a *API) writeIssuePage(w http.ResponseWriter, r *http.Request, c *call, qy service.IssueQuery, pg *service.IssuePage) error {
+func (a *API) writeIssuePage(w http.ResponseWriter, r *http.Request, c *Call, qy service.IssueQuery, pg *service.IssuePage) error {
 	body, err := a.issuePageBody(r, c, pg)
 	if err != nil {
 		return err
@@ -52,13 +52,13 @@ func (a *API) writeIssuePage(w http.ResponseWriter, r *http.Request, c *call, qy
 		}
 		a.setKeysetHeaders(w, r, next)
 	} else {
-		a.setPageHeaders(w, r, page{Page: qy.Page, PerPage: qy.PerPage}, pg.Total)
+		a.SetPageHeaders(w, r, Page{Page: qy.Page, PerPage: qy.PerPage}, pg.Total)
 	}
 	writeJSONBytes(w, http.StatusOK, body)
 	return nil
 }
 
-func (a *API) listProjectIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listProjectIssues(w http.ResponseWriter, r *http.Request, c *Call) error {
 	qy, err := issueQuery(c.params)
 	if err != nil {
 		return err
@@ -70,7 +70,7 @@ func (a *API) listProjectIssues(w http.ResponseWriter, r *http.Request, c *call)
 	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
-func (a *API) listGroupIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listGroupIssues(w http.ResponseWriter, r *http.Request, c *Call) error {
 	qy, err := issueQuery(c.params)
 	if err != nil {
 		return err
@@ -85,7 +85,7 @@ func (a *API) listGroupIssues(w http.ResponseWriter, r *http.Request, c *call) e
 	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
-func (a *API) listIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listIssues(w http.ResponseWriter, r *http.Request, c *Call) error {
 	qy, err := issueQuery(c.params)
 	if err != nil {
 		return err
@@ -100,21 +100,21 @@ func (a *API) listIssues(w http.ResponseWriter, r *http.Request, c *call) error 
 	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
-func (a *API) listProjectMilestoneIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listProjectMilestoneIssues(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.listMilestoneIssues(w, r, c, false)
 }
 
-func (a *API) listGroupMilestoneIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listGroupMilestoneIssues(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.listMilestoneIssues(w, r, c, true)
 }
 
-func (a *API) listMilestoneIssues(w http.ResponseWriter, r *http.Request, c *call, group bool) error {
+func (a *API) listMilestoneIssues(w http.ResponseWriter, r *http.Request, c *Call, group bool) error {
 	qy, err := issueQuery(c.params)
 	if err != nil {
 		return err
 	}
 	qy.Keyset = false
-	mid, err := pathID(r, "milestone_id", "milestone_id")
+	mid, err := PathID(r, "milestone_id", "milestone_id")
 	if err != nil {
 		return err
 	}
@@ -129,7 +129,7 @@ func (a *API) listMilestoneIssues(w http.ResponseWriter, r *http.Request, c *cal
 	return a.writeIssuePage(w, r, c, qy, pg)
 }
 
-func (a *API) getProjectIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getProjectIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
@@ -141,8 +141,8 @@ func (a *API) getProjectIssue(w http.ResponseWriter, r *http.Request, c *call) e
 	return a.writeIssue(w, r, c, ip, http.StatusOK)
 }
 
-func (a *API) getIssue(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r, "id", "id")
+func (a *API) getIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
+	id, err := PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (a *API) getIssue(w http.ResponseWriter, r *http.Request, c *call) error {
 	return a.writeIssue(w, r, c, ip, http.StatusOK)
 }
 
-func (a *API) createIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := issueInput(c.params)
 	if err != nil {
 		return err
@@ -165,14 +165,14 @@ func (a *API) createIssue(w http.ResponseWriter, r *http.Request, c *call) error
 	return a.writeIssue(w, r, c, ip, http.StatusCreated)
 }
 
-func (a *API) updateIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
 	}
 	given := false
 	for _, name := range updateIssueParams {
-		given = given || c.params.has(name)
+		given = given || c.params.Has(name)
 	}
 	if !given {
 		return service.ParamError(strings.Join(updateIssueParams, ", ") + " are missing, at least one parameter must be provided")
@@ -188,7 +188,7 @@ func (a *API) updateIssue(w http.ResponseWriter, r *http.Request, c *call) error
 	return a.writeIssue(w, r, c, ip, http.StatusOK)
 }
 
-func (a *API) deleteIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
@@ -196,13 +196,13 @@ func (a *API) deleteIssue(w http.ResponseWriter, r *http.Request, c *call) error
 	if err := a.svc.DeleteIssue(r.Context(), c.id, r.PathValue("id"), iid); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // issueSubscription is subscribe (true) or unsubscribe: 304 when nothing
 // changes, as GitLab.
-func issueSubscription(subscribe bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func issueSubscription(subscribe bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		iid, err := issueIID(r)
 		if err != nil {
 			return err
@@ -219,15 +219,15 @@ func issueSubscription(subscribe bool) handler {
 	}
 }
 
-func (a *API) subscribeIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) subscribeIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return issueSubscription(true)(a, w, r, c)
 }
 
-func (a *API) unsubscribeIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) unsubscribeIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return issueSubscription(false)(a, w, r, c)
 }
 
-func (a *API) issueParticipants(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) issueParticipants(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
@@ -236,11 +236,11 @@ func (a *API) issueParticipants(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	out := make([]basicUser, 0, len(users))
+	out := make([]BasicUser, 0, len(users))
 	for _, u := range users {
 		out = append(out, a.basicUser(r, u))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // issueStatisticsEntity is GitLab's IssuesStatistics.
@@ -254,19 +254,19 @@ type issueStatisticsEntity struct {
 	} `json:"statistics"`
 }
 
-func (a *API) issueStatistics(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) issueStatistics(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.writeIssueStatistics(w, r, c, "", "")
 }
 
-func (a *API) projectIssueStatistics(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) projectIssueStatistics(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.writeIssueStatistics(w, r, c, r.PathValue("id"), "")
 }
 
-func (a *API) groupIssueStatistics(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) groupIssueStatistics(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.writeIssueStatistics(w, r, c, "", r.PathValue("id"))
 }
 
-func (a *API) writeIssueStatistics(w http.ResponseWriter, r *http.Request, c *call, projectRef, groupRef string) error {
+func (a *API) writeIssueStatistics(w http.ResponseWriter, r *http.Request, c *Call, projectRef, groupRef string) error {
 	qy, err := issueQuery(c.params)
 	if err != nil {
 		return err
@@ -277,5 +277,5 @@ func (a *API) writeIssueStatistics(w http.ResponseWriter, r *http.Request, c *ca
 	}
 	var e issueStatisticsEntity
 	e.Statistics.Counts.All, e.Statistics.Counts.Closed, e.Statistics.Counts.Opened = counts.All, counts.Closed, counts.Opened
-	return writeOK(w, e)
+	return WriteOK(w, e)
 }

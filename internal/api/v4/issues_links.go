@@ -25,7 +25,7 @@ type issueLinkEntity struct {
 	LinkType    string      `json:"link_type"`
 }
 
-func (a *API) listIssueLinks(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listIssueLinks(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
@@ -44,13 +44,13 @@ func (a *API) listIssueLinks(w http.ResponseWriter, r *http.Request, c *call) er
 	if err != nil {
 		return err
 	}
-	ir := a.newIssueRenderer(a.baseURL(r), refs, false)
+	ir := a.newIssueRenderer(a.BaseURL(r), refs, false)
 	out := make([]relatedIssueEntity, 0, len(linked))
 	for _, l := range linked {
 		out = append(out, relatedIssueEntity{issueEntity: ir.issue(l.Issue), IssueLinkID: l.Link.ID,
-			LinkType: l.Link.LinkType, LinkCreatedAt: ts(l.Link.CreatedAt), LinkUpdatedAt: ts(l.Link.UpdatedAt)})
+			LinkType: l.Link.LinkType, LinkCreatedAt: TS(l.Link.CreatedAt), LinkUpdatedAt: TS(l.Link.UpdatedAt)})
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 func (a *API) writeIssueLink(w http.ResponseWriter, r *http.Request, v *service.IssueLinkView, status int) error {
@@ -58,26 +58,26 @@ func (a *API) writeIssueLink(w http.ResponseWriter, r *http.Request, v *service.
 	if err != nil {
 		return err
 	}
-	ir := a.newIssueRenderer(a.baseURL(r), refs, false)
-	writeJSON(w, status, issueLinkEntity{SourceIssue: ir.issue(v.Source.Issue), TargetIssue: ir.issue(v.Target.Issue),
+	ir := a.newIssueRenderer(a.BaseURL(r), refs, false)
+	WriteJSON(w, status, issueLinkEntity{SourceIssue: ir.issue(v.Source.Issue), TargetIssue: ir.issue(v.Target.Issue),
 		LinkType: v.Link.LinkType})
 	return nil
 }
 
-func (a *API) createIssueLink(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createIssueLink(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
 	}
-	target, err := c.params.required("target_project_id", 4096)
+	target, err := c.params.Required("target_project_id", 4096)
 	if err != nil {
 		return err
 	}
-	targetIID, err := c.params.requiredInt("target_issue_iid")
+	targetIID, err := c.params.RequiredInt("target_issue_iid")
 	if err != nil {
 		return err
 	}
-	linkType, _ := c.params.str("link_type")
+	linkType, _ := c.params.Str("link_type")
 	v, err := a.svc.CreateIssueLink(r.Context(), c.id, r.PathValue("id"), iid, target, targetIID, linkType)
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ func issueLinkID(r *http.Request) (int64, error) {
 	return n, nil
 }
 
-func (a *API) getIssueLink(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getIssueLink(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func (a *API) getIssueLink(w http.ResponseWriter, r *http.Request, c *call) erro
 	return a.writeIssueLink(w, r, v, http.StatusOK)
 }
 
-func (a *API) deleteIssueLink(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteIssueLink(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
@@ -125,12 +125,12 @@ func (a *API) deleteIssueLink(w http.ResponseWriter, r *http.Request, c *call) e
 	return a.writeIssueLink(w, r, v, http.StatusOK)
 }
 
-func (a *API) moveIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) moveIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
 	}
-	to, err := c.params.required("to_project_id", 4096)
+	to, err := c.params.Required("to_project_id", 4096)
 	if err != nil {
 		return err
 	}
@@ -141,14 +141,14 @@ func (a *API) moveIssue(w http.ResponseWriter, r *http.Request, c *call) error {
 	return a.writeIssue(w, r, c, ip, http.StatusCreated)
 }
 
-func (a *API) reorderIssue(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) reorderIssue(w http.ResponseWriter, r *http.Request, c *Call) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
 	}
 	var ids [2]*int64
 	for k, name := range []string{"move_after_id", "move_before_id"} {
-		n, ok, err := c.params.int(name)
+		n, ok, err := c.params.Int(name)
 		if err != nil {
 			return err
 		}

@@ -21,8 +21,8 @@ var updateIssueParams = []string{"assignee_id", "assignee_ids", "confidential", 
 
 // intList reads a list of integers: a JSON array, repeated name[]=…, or
 // one comma-separated string.
-func (p *params) intList(name string) ([]int64, bool, error) {
-	v, ok := p.raw(name)
+func (p *Params) intList(name string) ([]int64, bool, error) {
+	v, ok := p.Raw(name)
 	if !ok {
 		return nil, false, nil
 	}
@@ -66,9 +66,9 @@ func (p *params) intList(name string) ([]int64, bool, error) {
 	return out, true, nil
 }
 
-// timeParam reads an ISO 8601 time (or a date, meaning its midnight UTC).
-func (p *params) timeParam(name string) (*time.Time, error) {
-	s, ok := p.str(name)
+// TimeParam reads an ISO 8601 time (or a date, meaning its midnight UTC).
+func (p *Params) TimeParam(name string) (*time.Time, error) {
+	s, ok := p.Str(name)
 	if !ok || s == "" {
 		return nil, nil
 	}
@@ -82,24 +82,24 @@ func (p *params) timeParam(name string) (*time.Time, error) {
 }
 
 // issueInput reads the parameters of POST and PUT.
-func issueInput(p *params) (service.IssueInput, error) {
+func issueInput(p *Params) (service.IssueInput, error) {
 	var in service.IssueInput
-	if s, ok, err := p.text("title", maxIssueParam); err != nil {
+	if s, ok, err := p.Text("title", maxIssueParam); err != nil {
 		return in, err
 	} else if ok {
 		in.Title = &s
 	}
-	if s, ok, err := p.text("description", maxIssueParam); err != nil {
+	if s, ok, err := p.Text("description", maxIssueParam); err != nil {
 		return in, err
 	} else if ok {
 		in.Description = &s
 	}
-	if b, ok, err := p.bool("confidential"); err != nil {
+	if b, ok, err := p.Bool("confidential"); err != nil {
 		return in, err
 	} else if ok {
 		in.Confidential = &b
 	}
-	if b, ok, err := p.bool("discussion_locked"); err != nil {
+	if b, ok, err := p.Bool("discussion_locked"); err != nil {
 		return in, err
 	} else if ok {
 		in.DiscussionLocked = &b
@@ -112,16 +112,16 @@ func issueInput(p *params) (service.IssueInput, error) {
 	if in.DueDate, in.DueDateSet, err = p.date("due_date"); err != nil {
 		return in, err
 	}
-	if in.CreatedAt, err = p.timeParam("created_at"); err != nil {
+	if in.CreatedAt, err = p.TimeParam("created_at"); err != nil {
 		return in, err
 	}
-	if in.UpdatedAt, err = p.timeParam("updated_at"); err != nil {
+	if in.UpdatedAt, err = p.TimeParam("updated_at"); err != nil {
 		return in, err
 	}
-	if s, ok := p.str("issue_type"); ok {
+	if s, ok := p.Str("issue_type"); ok {
 		in.IssueType = &s
 	}
-	if s, ok, err := p.oneOf("state_event", "close", "reopen"); err != nil {
+	if s, ok, err := p.OneOf("state_event", "close", "reopen"); err != nil {
 		return in, err
 	} else if ok {
 		in.StateEvent = s
@@ -140,13 +140,13 @@ type issuableMeta struct {
 
 // issuableMetaParams reads assignee_ids (or assignee_id), milestone_id
 // (null or "" removes it), labels, add_labels and remove_labels.
-func issuableMetaParams(p *params) (issuableMeta, error) {
+func issuableMetaParams(p *Params) (issuableMeta, error) {
 	var m issuableMeta
 	if ids, ok, err := p.intList("assignee_ids"); err != nil {
 		return m, err
 	} else if ok {
 		m.assignees = &ids
-	} else if s, ok := p.str("assignee_id"); ok {
+	} else if s, ok := p.Str("assignee_id"); ok {
 		ids := []int64{}
 		if s = strings.TrimSpace(s); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
@@ -157,7 +157,7 @@ func issuableMetaParams(p *params) (issuableMeta, error) {
 		}
 		m.assignees = &ids
 	}
-	if s, ok := p.str("milestone_id"); ok {
+	if s, ok := p.Str("milestone_id"); ok {
 		var n int64
 		if s = strings.TrimSpace(s); s != "" {
 			v, err := strconv.ParseInt(s, 10, 64)
@@ -167,11 +167,11 @@ func issuableMetaParams(p *params) (issuableMeta, error) {
 			n = v
 		}
 		m.milestone = &n
-	} else if p.has("milestone_id") {
+	} else if p.Has("milestone_id") {
 		n := int64(0) // null
 		m.milestone = &n
 	}
-	if ls, ok, err := p.strList("labels"); err != nil {
+	if ls, ok, err := p.StrList("labels"); err != nil {
 		return m, err
 	} else if ok {
 		if ls == nil {
@@ -180,10 +180,10 @@ func issuableMetaParams(p *params) (issuableMeta, error) {
 		m.labels = &ls
 	}
 	var err error
-	if m.add, _, err = p.strList("add_labels"); err != nil {
+	if m.add, _, err = p.StrList("add_labels"); err != nil {
 		return m, err
 	}
-	if m.remove, _, err = p.strList("remove_labels"); err != nil {
+	if m.remove, _, err = p.StrList("remove_labels"); err != nil {
 		return m, err
 	}
 	return m, nil
@@ -197,44 +197,44 @@ var issueOrders = []string{"created_at", "updated_at", "priority", "due_date", "
 var issueStates = []string{"opened", "closed", "all"}
 
 // issueQuery reads a list's (or statistics') filters and pagination.
-func issueQuery(p *params) (service.IssueQuery, error) {
+func issueQuery(p *Params) (service.IssueQuery, error) {
 	return issuableQuery(p, issueStates, issueOrders)
 }
 
 // issuableQuery reads the filters and pagination issue and merge request
 // lists share; states and orders are the values state and order_by take.
-func issuableQuery(p *params, states, orders []string) (service.IssueQuery, error) {
+func issuableQuery(p *Params, states, orders []string) (service.IssueQuery, error) {
 	var qy service.IssueQuery
 	var err error
-	if qy.Scope, _, err = p.oneOf("scope", "created_by_me", "assigned_to_me", "all", "created-by-me", "assigned-to-me"); err != nil {
+	if qy.Scope, _, err = p.OneOf("scope", "created_by_me", "assigned_to_me", "all", "created-by-me", "assigned-to-me"); err != nil {
 		return qy, err
 	}
-	if qy.State, _, err = p.oneOf("state", states...); err != nil {
+	if qy.State, _, err = p.OneOf("state", states...); err != nil {
 		return qy, err
 	}
-	if qy.Labels, _, err = p.strList("labels"); err != nil {
+	if qy.Labels, _, err = p.StrList("labels"); err != nil {
 		return qy, err
 	}
-	if qy.NotLabels, _, err = p.strList("not[labels]"); err != nil {
+	if qy.NotLabels, _, err = p.StrList("not[labels]"); err != nil {
 		return qy, err
 	}
-	if s, ok := p.str("milestone"); ok && s != "" {
+	if s, ok := p.Str("milestone"); ok && s != "" {
 		qy.Milestone = &s
 	}
-	if s, ok := p.str("not[milestone]"); ok && s != "" {
+	if s, ok := p.Str("not[milestone]"); ok && s != "" {
 		qy.NotMilestone = &s
 	}
-	if s, ok := p.str("assignee_id"); ok && s != "" {
+	if s, ok := p.Str("assignee_id"); ok && s != "" {
 		qy.AssigneeID = &s
 	}
-	if qy.AssigneeUsernames, _, err = p.strList("assignee_username"); err != nil {
+	if qy.AssigneeUsernames, _, err = p.StrList("assignee_username"); err != nil {
 		return qy, err
 	}
 	for _, f := range []struct {
 		name string
 		dst  **int64
 	}{{"author_id", &qy.AuthorID}, {"not[author_id]", &qy.NotAuthorID}, {"not[assignee_id]", &qy.NotAssigneeID}} {
-		n, ok, err := p.int(f.name)
+		n, ok, err := p.Int(f.name)
 		if err != nil {
 			return qy, err
 		}
@@ -242,15 +242,15 @@ func issuableQuery(p *params, states, orders []string) (service.IssueQuery, erro
 			*f.dst = &n
 		}
 	}
-	if s, ok := p.str("author_username"); ok && s != "" {
+	if s, ok := p.Str("author_username"); ok && s != "" {
 		qy.AuthorUsername = &s
 	}
-	if s, _, err := p.text("search", 1024); err != nil {
+	if s, _, err := p.Text("search", 1024); err != nil {
 		return qy, err
 	} else {
 		qy.Search = s
 	}
-	in, _, err := p.strList("in")
+	in, _, err := p.StrList("in")
 	if err != nil {
 		return qy, err
 	}
@@ -265,38 +265,38 @@ func issuableQuery(p *params, states, orders []string) (service.IssueQuery, erro
 		dst  **time.Time
 	}{{"created_after", &qy.CreatedAfter}, {"created_before", &qy.CreatedBefore},
 		{"updated_after", &qy.UpdatedAfter}, {"updated_before", &qy.UpdatedBefore}} {
-		if *f.dst, err = p.timeParam(f.name); err != nil {
+		if *f.dst, err = p.TimeParam(f.name); err != nil {
 			return qy, err
 		}
 	}
 	if qy.IIDs, _, err = p.intList("iids"); err != nil {
 		return qy, err
 	}
-	if b, ok, err := p.bool("confidential"); err != nil {
+	if b, ok, err := p.Bool("confidential"); err != nil {
 		return qy, err
 	} else if ok {
 		qy.Confidential = &b
 	}
-	if qy.IssueTypes, _, err = p.strList("issue_type"); err != nil {
+	if qy.IssueTypes, _, err = p.StrList("issue_type"); err != nil {
 		return qy, err
 	}
 	qy.NonArchived = true
-	if b, ok, err := p.bool("non_archived"); err != nil {
+	if b, ok, err := p.Bool("non_archived"); err != nil {
 		return qy, err
 	} else if ok {
 		qy.NonArchived = b
 	}
-	if qy.OrderBy, _, err = p.oneOf("order_by", orders...); err != nil {
+	if qy.OrderBy, _, err = p.OneOf("order_by", orders...); err != nil {
 		return qy, err
 	}
-	if qy.Sort, _, err = p.oneOf("sort", "asc", "desc"); err != nil {
+	if qy.Sort, _, err = p.OneOf("sort", "asc", "desc"); err != nil {
 		return qy, err
 	}
-	pg := pageOf(p)
+	pg := PageOf(p)
 	qy.Page, qy.PerPage = pg.Page, pg.PerPage
-	if s, ok := p.str("pagination"); ok && s == "keyset" {
+	if s, ok := p.Str("pagination"); ok && s == "keyset" {
 		qy.Keyset = true
-		qy.Cursor, _ = p.str("cursor")
+		qy.Cursor, _ = p.Str("cursor")
 	}
 	return qy, nil
 }

@@ -20,8 +20,8 @@ type sshKeyEntity struct {
 }
 
 func sshKeyEntityOf(k *model.Key) sshKeyEntity {
-	return sshKeyEntity{ID: k.ID, Title: k.Title, CreatedAt: ts(k.CreatedAt), ExpiresAt: tsp(k.ExpiresAt),
-		LastUsedAt: tsp(k.LastUsedAt), Key: k.Text, UsageType: k.UsageType}
+	return sshKeyEntity{ID: k.ID, Title: k.Title, CreatedAt: TS(k.CreatedAt), ExpiresAt: TSP(k.ExpiresAt),
+		LastUsedAt: TSP(k.LastUsedAt), Key: k.Text, UsageType: k.UsageType}
 }
 
 // sshKeyWithUserEntity is Entities::SSHKeyWithUser (GET /keys).
@@ -41,37 +41,37 @@ func keyIDParam(r *http.Request, name string) (int64, error) {
 
 // keyInput reads POST …/keys: title and key required, expires_at and
 // usage_type optional.
-func keyInput(p *params) (service.KeyInput, error) {
+func keyInput(p *Params) (service.KeyInput, error) {
 	var in service.KeyInput
-	var pe paramErrors
+	var pe ParamErrors
 	var err error
-	if in.Key, err = p.required("key", 1<<16); err != nil {
-		pe.add(err)
+	if in.Key, err = p.Required("key", 1<<16); err != nil {
+		pe.Add(err)
 	}
-	if in.Title, err = p.required("title", 1<<16); err != nil {
-		pe.add(err)
+	if in.Title, err = p.Required("title", 1<<16); err != nil {
+		pe.Add(err)
 	}
-	if err := pe.err(); err != nil {
+	if err := pe.Err(); err != nil {
 		return in, err
 	}
-	if in.ExpiresAt, err = p.timeParam("expires_at"); err != nil {
+	if in.ExpiresAt, err = p.TimeParam("expires_at"); err != nil {
 		return in, err
 	}
-	in.UsageType, _, err = p.oneOf("usage_type", model.KeyUsageAuth, model.KeyUsageSigning, model.KeyUsageAuthAndSigning)
+	in.UsageType, _, err = p.OneOf("usage_type", model.KeyUsageAuth, model.KeyUsageSigning, model.KeyUsageAuthAndSigning)
 	return in, err
 }
 
-func writeKeys(a *API, w http.ResponseWriter, r *http.Request, c *call, keys []*model.Key) error {
-	page := paginateSlice(a, w, r, c, keys)
+func writeKeys(a *API, w http.ResponseWriter, r *http.Request, c *Call, keys []*model.Key) error {
+	page := PaginateSlice(a, w, r, c, keys)
 	out := make([]sshKeyEntity, len(page))
 	for i, k := range page {
 		out[i] = sshKeyEntityOf(k)
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // listOwnKeys is GET /user/keys.
-func (a *API) listOwnKeys(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listOwnKeys(w http.ResponseWriter, r *http.Request, c *Call) error {
 	keys, err := a.svc.UserKeys(r.Context(), c.id, "")
 	if err != nil {
 		return err
@@ -80,7 +80,7 @@ func (a *API) listOwnKeys(w http.ResponseWriter, r *http.Request, c *call) error
 }
 
 // listUserKeys is GET /users/:id/keys (id or username).
-func (a *API) listUserKeys(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listUserKeys(w http.ResponseWriter, r *http.Request, c *Call) error {
 	keys, err := a.svc.UserKeys(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -89,16 +89,16 @@ func (a *API) listUserKeys(w http.ResponseWriter, r *http.Request, c *call) erro
 }
 
 // getOwnKey is GET /user/keys/:key_id.
-func (a *API) getOwnKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getOwnKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.getKeyOf(w, r, c, "")
 }
 
 // getUserKey is GET /users/:id/keys/:key_id.
-func (a *API) getUserKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getUserKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.getKeyOf(w, r, c, r.PathValue("id"))
 }
 
-func (a *API) getKeyOf(w http.ResponseWriter, r *http.Request, c *call, user string) error {
+func (a *API) getKeyOf(w http.ResponseWriter, r *http.Request, c *Call, user string) error {
 	id, err := keyIDParam(r, "key_id")
 	if err != nil {
 		return err
@@ -107,16 +107,16 @@ func (a *API) getKeyOf(w http.ResponseWriter, r *http.Request, c *call, user str
 	if err != nil {
 		return err
 	}
-	return writeOK(w, sshKeyEntityOf(k))
+	return WriteOK(w, sshKeyEntityOf(k))
 }
 
 // createOwnKey is POST /user/keys.
-func (a *API) createOwnKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createOwnKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.createKeyFor(w, r, c, 0)
 }
 
 // createUserKey is POST /users/:id/keys (administrators).
-func (a *API) createUserKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createUserKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, found := userPathID(r, "id")
 	if !found {
 		return routeNotFound(w)
@@ -124,7 +124,7 @@ func (a *API) createUserKey(w http.ResponseWriter, r *http.Request, c *call) err
 	return a.createKeyFor(w, r, c, userID)
 }
 
-func (a *API) createKeyFor(w http.ResponseWriter, r *http.Request, c *call, userID int64) error {
+func (a *API) createKeyFor(w http.ResponseWriter, r *http.Request, c *Call, userID int64) error {
 	in, err := keyInput(c.params)
 	if err != nil {
 		return err
@@ -133,16 +133,16 @@ func (a *API) createKeyFor(w http.ResponseWriter, r *http.Request, c *call, user
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, sshKeyEntityOf(k))
+	return WriteCreated(w, sshKeyEntityOf(k))
 }
 
 // deleteOwnKey is DELETE /user/keys/:key_id.
-func (a *API) deleteOwnKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteOwnKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.deleteKeyOf(w, r, c, 0)
 }
 
 // deleteUserKey is DELETE /users/:id/keys/:key_id (administrators).
-func (a *API) deleteUserKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteUserKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, found := userPathID(r, "id")
 	if !found {
 		return routeNotFound(w)
@@ -150,7 +150,7 @@ func (a *API) deleteUserKey(w http.ResponseWriter, r *http.Request, c *call) err
 	return a.deleteKeyOf(w, r, c, userID)
 }
 
-func (a *API) deleteKeyOf(w http.ResponseWriter, r *http.Request, c *call, userID int64) error {
+func (a *API) deleteKeyOf(w http.ResponseWriter, r *http.Request, c *Call, userID int64) error {
 	id, err := keyIDParam(r, "key_id")
 	if err != nil {
 		return err
@@ -158,7 +158,7 @@ func (a *API) deleteKeyOf(w http.ResponseWriter, r *http.Request, c *call, userI
 	if err := a.svc.DeleteUserKey(r.Context(), c.id, userID, id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 func (a *API) writeKeyWithUser(w http.ResponseWriter, r *http.Request, kw *service.KeyWithUser) error {
@@ -167,11 +167,11 @@ func (a *API) writeKeyWithUser(w http.ResponseWriter, r *http.Request, kw *servi
 		u := a.publicUser(r, kw.User, true)
 		e.User = &u
 	}
-	return writeOK(w, e)
+	return WriteOK(w, e)
 }
 
 // getKey is GET /keys/:id (administrators).
-func (a *API) getKey(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getKey(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := keyIDParam(r, "id")
 	if err != nil {
 		return err
@@ -184,8 +184,8 @@ func (a *API) getKey(w http.ResponseWriter, r *http.Request, c *call) error {
 }
 
 // findKey is GET /keys?fingerprint= (administrators).
-func (a *API) findKey(w http.ResponseWriter, r *http.Request, c *call) error {
-	fp, err := c.params.required("fingerprint", 1024)
+func (a *API) findKey(w http.ResponseWriter, r *http.Request, c *Call) error {
+	fp, err := c.params.Required("fingerprint", 1024)
 	if err != nil {
 		return err
 	}

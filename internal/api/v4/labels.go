@@ -16,7 +16,7 @@ const maxLabelParam = 2 << 20
 
 // labelListOptions reads with_counts, include_ancestor_groups,
 // include_descendant_groups, only_group_labels and search.
-func labelListOptions(p *params, group bool) (service.LabelListOptions, error) {
+func labelListOptions(p *Params, group bool) (service.LabelListOptions, error) {
 	o := service.DefaultLabelListOptions()
 	flags := []struct {
 		name string
@@ -32,7 +32,7 @@ func labelListOptions(p *params, group bool) (service.LabelListOptions, error) {
 		}{"only_group_labels", &o.OnlyGroupLabels})
 	}
 	for _, f := range flags {
-		v, ok, err := p.bool(f.name)
+		v, ok, err := p.Bool(f.name)
 		if err != nil {
 			return o, err
 		}
@@ -40,14 +40,14 @@ func labelListOptions(p *params, group bool) (service.LabelListOptions, error) {
 			*f.dst = v
 		}
 	}
-	search, _, err := p.text("search", 1024)
+	search, _, err := p.Text("search", 1024)
 	o.Search = search
 	return o, err
 }
 
 // labelPriority reads priority: an integer, or null/"" to remove it.
-func labelPriority(p *params, in *service.LabelInput) error {
-	v, ok := p.raw("priority")
+func labelPriority(p *Params, in *service.LabelInput) error {
+	v, ok := p.Raw("priority")
 	if !ok {
 		return nil
 	}
@@ -60,7 +60,7 @@ func labelPriority(p *params, in *service.LabelInput) error {
 			return service.ParamError("priority is invalid")
 		}
 	}
-	n, _, err := p.int("priority")
+	n, _, err := p.Int("priority")
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func labelPriority(p *params, in *service.LabelInput) error {
 
 // labelInput reads a label's create (create true) or update parameters;
 // group labels take no priority (GitLab does not declare it for them).
-func labelInput(p *params, create, group bool) (service.LabelInput, error) {
+func labelInput(p *Params, create, group bool) (service.LabelInput, error) {
 	var in service.LabelInput
 	nameParam := "new_name"
 	if create {
@@ -81,7 +81,7 @@ func labelInput(p *params, create, group bool) (service.LabelInput, error) {
 		name string
 		dst  **string
 	}{{nameParam, &in.Name}, {"color", &in.Color}, {"description", &in.Description}} {
-		s, ok, err := p.text(f.name, maxLabelParam)
+		s, ok, err := p.Text(f.name, maxLabelParam)
 		if err != nil {
 			return in, err
 		}
@@ -94,7 +94,7 @@ func labelInput(p *params, create, group bool) (service.LabelInput, error) {
 	if len(missing) > 0 {
 		return in, service.ParamError(strings.Join(missing, ", "))
 	}
-	if _, _, err := p.bool("archived"); err != nil {
+	if _, _, err := p.Bool("archived"); err != nil {
 		return in, err
 	}
 	if group {
@@ -105,7 +105,7 @@ func labelInput(p *params, create, group bool) (service.LabelInput, error) {
 
 // labelUpdateInput is labelInput for PUT, which needs one parameter at
 // least (Grape's at_least_one_of).
-func labelUpdateInput(p *params, group bool) (service.LabelInput, error) {
+func labelUpdateInput(p *Params, group bool) (service.LabelInput, error) {
 	in, err := labelInput(p, false, group)
 	if err != nil {
 		return in, err
@@ -115,14 +115,14 @@ func labelUpdateInput(p *params, group bool) (service.LabelInput, error) {
 		names = []string{"new_name", "color", "description", "archived"}
 	}
 	for _, n := range names {
-		if p.has(n) {
+		if p.Has(n) {
 			return in, nil
 		}
 	}
 	return in, service.ParamError(strings.Join(names, ", ") + " are missing, at least one parameter must be provided")
 }
 
-func (a *API) listProjectLabels(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listProjectLabels(w http.ResponseWriter, r *http.Request, c *Call) error {
 	o, err := labelListOptions(c.params, false)
 	if err != nil {
 		return err
@@ -134,7 +134,7 @@ func (a *API) listProjectLabels(w http.ResponseWriter, r *http.Request, c *call)
 	return a.writeLabelPage(w, r, c, list, projectLabelEntity)
 }
 
-func (a *API) listGroupLabels(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listGroupLabels(w http.ResponseWriter, r *http.Request, c *Call) error {
 	o, err := labelListOptions(c.params, true)
 	if err != nil {
 		return err
@@ -148,8 +148,8 @@ func (a *API) listGroupLabels(w http.ResponseWriter, r *http.Request, c *call) e
 
 // writeLabelPage pages a parent's labels, which are loaded whole (a
 // project or group has few).
-func (a *API) writeLabelPage(w http.ResponseWriter, r *http.Request, c *call, list []*service.LabelView, kind labelKind) error {
-	pg := pageOf(c.params)
+func (a *API) writeLabelPage(w http.ResponseWriter, r *http.Request, c *Call, list []*service.LabelView, kind labelKind) error {
+	pg := PageOf(c.params)
 	var shown []*service.LabelView
 	for i := pg.Offset(); i >= 0 && i < len(list) && len(shown) < pg.PerPage; i++ {
 		shown = append(shown, list[i])
@@ -163,15 +163,15 @@ func (a *API) writeLabelPage(w http.ResponseWriter, r *http.Request, c *call, li
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, len(list))
+	a.SetPageHeaders(w, r, pg, len(list))
 	out := make([]any, len(shown))
 	for i, v := range shown {
 		out[i] = labelJSON(v, kind, descs)
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) getProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getProjectLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	o, err := labelListOptions(c.params, false)
 	if err != nil {
 		return err
@@ -183,7 +183,7 @@ func (a *API) getProjectLabel(w http.ResponseWriter, r *http.Request, c *call) e
 	return a.writeLabel(w, r, c, http.StatusOK, v, projectLabelEntity)
 }
 
-func (a *API) getGroupLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getGroupLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	o, err := labelListOptions(c.params, true)
 	if err != nil {
 		return err
@@ -195,7 +195,7 @@ func (a *API) getGroupLabel(w http.ResponseWriter, r *http.Request, c *call) err
 	return a.writeLabel(w, r, c, http.StatusOK, v, basicLabelEntity)
 }
 
-func (a *API) createProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createProjectLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := labelInput(c.params, true, false)
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func (a *API) createProjectLabel(w http.ResponseWriter, r *http.Request, c *call
 	return a.writeLabel(w, r, c, http.StatusCreated, v, projectLabelEntity)
 }
 
-func (a *API) createGroupLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createGroupLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := labelInput(c.params, true, true)
 	if err != nil {
 		return err
@@ -219,7 +219,7 @@ func (a *API) createGroupLabel(w http.ResponseWriter, r *http.Request, c *call) 
 	return a.writeLabel(w, r, c, http.StatusCreated, v, basicLabelEntity)
 }
 
-func (a *API) updateProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateProjectLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := labelUpdateInput(c.params, false)
 	if err != nil {
 		return err
@@ -231,7 +231,7 @@ func (a *API) updateProjectLabel(w http.ResponseWriter, r *http.Request, c *call
 	return a.writeLabel(w, r, c, http.StatusOK, v, projectLabelEntity)
 }
 
-func (a *API) updateGroupLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateGroupLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := labelUpdateInput(c.params, true)
 	if err != nil {
 		return err
@@ -243,22 +243,22 @@ func (a *API) updateGroupLabel(w http.ResponseWriter, r *http.Request, c *call) 
 	return a.writeLabel(w, r, c, http.StatusOK, v, basicLabelEntity)
 }
 
-func (a *API) deleteProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteProjectLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.DeleteProjectLabel(r.Context(), c.id, r.PathValue("id"), r.PathValue("label_id")); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
-func (a *API) deleteGroupLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteGroupLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.DeleteGroupLabel(r.Context(), c.id, r.PathValue("id"), r.PathValue("label_id")); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // promoteProjectLabel answers with the new group label (Entities::GroupLabel).
-func (a *API) promoteProjectLabel(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) promoteProjectLabel(w http.ResponseWriter, r *http.Request, c *Call) error {
 	v, err := a.svc.PromoteLabel(r.Context(), c.id, r.PathValue("id"), r.PathValue("label_id"))
 	if err != nil {
 		return err
@@ -269,8 +269,8 @@ func (a *API) promoteProjectLabel(w http.ResponseWriter, r *http.Request, c *cal
 // labelSubscription is POST …/labels/{label_id}/subscribe and
 // …/unsubscribe: 201 with the label (Entities::ProjectLabel or
 // GroupLabel, lib/api/subscriptions.rb), or 304 when nothing changes.
-func labelSubscription(group, subscribe bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func labelSubscription(group, subscribe bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		set := a.svc.SetProjectLabelSubscription
 		if group {
 			set = a.svc.SetGroupLabelSubscription
@@ -293,8 +293,8 @@ func labelSubscription(group, subscribe bool) handler {
 
 // legacyLabelRef reads the label of GitLab's deprecated routes without
 // {label_id}: label_id or name, exactly one (nameOnly: name, required).
-func legacyLabelRef(p *params, nameOnly bool) (string, error) {
-	name, hasName, err := p.text("name", maxLabelParam)
+func legacyLabelRef(p *Params, nameOnly bool) (string, error) {
+	name, hasName, err := p.Text("name", maxLabelParam)
 	if err != nil {
 		return "", err
 	}
@@ -304,7 +304,7 @@ func legacyLabelRef(p *params, nameOnly bool) (string, error) {
 		}
 		return name, nil
 	}
-	id, hasID, err := p.int("label_id")
+	id, hasID, err := p.Int("label_id")
 	if err != nil {
 		return "", err
 	}
@@ -322,8 +322,8 @@ func legacyLabelRef(p *params, nameOnly bool) (string, error) {
 // updateLabelLegacy is PUT /projects/:id/labels and /groups/:id/labels
 // (deprecated in GitLab 12.4, still served): the label named by a
 // parameter.
-func updateLabelLegacy(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func updateLabelLegacy(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		ref, err := legacyLabelRef(c.params, false)
 		if err != nil {
 			return err
@@ -349,8 +349,8 @@ func updateLabelLegacy(group bool) handler {
 
 // deleteLabelLegacy is DELETE /projects/:id/labels (label_id or name) and
 // /groups/:id/labels (name), deprecated in GitLab 12.4, still served.
-func deleteLabelLegacy(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func deleteLabelLegacy(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		ref, err := legacyLabelRef(c.params, group)
 		if err != nil {
 			return err
@@ -362,12 +362,12 @@ func deleteLabelLegacy(group bool) handler {
 		if err := del(r.Context(), c.id, r.PathValue("id"), ref); err != nil {
 			return err
 		}
-		return writeNoContent(w)
+		return WriteNoContent(w)
 	}
 }
 
 // promoteLabelLegacy is PUT /projects/:id/labels/promote with name.
-func (a *API) promoteLabelLegacy(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) promoteLabelLegacy(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := legacyLabelRef(c.params, true)
 	if err != nil {
 		return err

@@ -10,28 +10,28 @@ import (
 // renderMarkdown is POST /markdown: {"html": "…"}. Anyone may call it
 // (GitLab's authenticate_markdown_api flag is off by default); it writes
 // nothing, so read_api tokens suffice.
-func (a *API) renderMarkdown(w http.ResponseWriter, r *http.Request, c *call) error {
-	text, ok, err := c.params.text("text", maxBodyBytes)
+func (a *API) renderMarkdown(w http.ResponseWriter, r *http.Request, c *Call) error {
+	text, ok, err := c.params.Text("text", MaxBodyBytes)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return service.ParamError("text is missing")
 	}
-	gfm, _, err := c.params.bool("gfm")
+	gfm, _, err := c.params.Bool("gfm")
 	if err != nil {
 		return err
 	}
-	project, _, err := c.params.text("project", 1024)
+	project, _, err := c.params.Text("project", 1024)
 	if err != nil {
 		return err
 	}
 	html, err := a.svc.RenderMarkdown(r.Context(), c.id, service.MarkdownInput{
-		Text: text, GFM: gfm, Project: project, BaseURL: a.baseURL(r)})
+		Text: text, GFM: gfm, Project: project, BaseURL: a.BaseURL(r)})
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, map[string]string{"html": html})
+	return WriteCreated(w, map[string]string{"html": html})
 }
 
 // anyoneReadAPI admits anonymous callers and tokens with api or read_api

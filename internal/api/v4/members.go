@@ -31,18 +31,18 @@ func memberUserID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func listMembers(load memberSource, all bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func listMembers(load memberSource, all bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
 		}
-		pg := pageOf(c.params)
+		pg := PageOf(c.params)
 		f := model.MemberFilter{Offset: pg.Offset(), Limit: pg.PerPage}
-		if f.Query, _, err = c.params.text("query", maxParamText); err != nil {
+		if f.Query, _, err = c.params.Text("query", MaxParamText); err != nil {
 			return err
 		}
-		ids, _, err := c.params.strList("user_ids")
+		ids, _, err := c.params.StrList("user_ids")
 		if err != nil {
 			return err
 		}
@@ -60,13 +60,13 @@ func listMembers(load memberSource, all bool) handler {
 		if err != nil {
 			return err
 		}
-		a.setPageHeaders(w, r, pg, total)
-		return writeOK(w, a.members(r, ms))
+		a.SetPageHeaders(w, r, pg, total)
+		return WriteOK(w, a.members(r, ms))
 	}
 }
 
-func getMember(load memberSource, all bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func getMember(load memberSource, all bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -79,17 +79,17 @@ func getMember(load memberSource, all bool) handler {
 		if err != nil {
 			return err
 		}
-		return writeOK(w, a.member(r, m))
+		return WriteOK(w, a.member(r, m))
 	}
 }
 
 // memberInput reads access_level and expires_at.
-func memberInput(p *params) (service.MemberInput, error) {
+func memberInput(p *Params) (service.MemberInput, error) {
 	var in service.MemberInput
-	if !p.has("access_level") {
+	if !p.Has("access_level") {
 		return in, service.ParamError("access_level is missing")
 	}
-	level, _, err := p.int("access_level")
+	level, _, err := p.Int("access_level")
 	if err != nil {
 		return in, err
 	}
@@ -103,8 +103,8 @@ func memberInput(p *params) (service.MemberInput, error) {
 	return in, nil
 }
 
-func addMember(load memberSource) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func addMember(load memberSource) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -130,27 +130,27 @@ func addMember(load memberSource) handler {
 					body["http_status"] = "unauthorized"
 				}
 			}
-			return writeCreated(w, body)
+			return WriteCreated(w, body)
 		}
 		m, err := a.svc.AddMember(r.Context(), c.id, src, userIDs[0], in)
 		if err != nil {
 			return err
 		}
-		return writeCreated(w, a.member(r, m))
+		return WriteCreated(w, a.member(r, m))
 	}
 }
 
 // memberUserIDs reads user_id (one id or several, comma-separated) or,
 // instead, username.
-func (a *API) memberUserIDs(r *http.Request, p *params) ([]int64, error) {
-	hasID, hasName := p.has("user_id"), p.has("username")
+func (a *API) memberUserIDs(r *http.Request, p *Params) ([]int64, error) {
+	hasID, hasName := p.Has("user_id"), p.Has("username")
 	switch {
 	case hasID && hasName:
 		return nil, service.ParamError("user_id, username are mutually exclusive")
 	case !hasID && !hasName:
 		return nil, service.ParamError("user_id, username are missing, exactly one parameter must be provided")
 	case hasName:
-		name, _, err := p.text("username", maxParamText)
+		name, _, err := p.Text("username", MaxParamText)
 		if err != nil {
 			return nil, err
 		}
@@ -160,7 +160,7 @@ func (a *API) memberUserIDs(r *http.Request, p *params) ([]int64, error) {
 		}
 		return []int64{u.ID}, nil
 	}
-	raw, ok := p.str("user_id")
+	raw, ok := p.Str("user_id")
 	if !ok || raw == "" {
 		return nil, service.ParamError("user_id is invalid")
 	}
@@ -182,8 +182,8 @@ func (a *API) memberUserIDs(r *http.Request, p *params) ([]int64, error) {
 	return ids, nil
 }
 
-func updateMember(load memberSource) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func updateMember(load memberSource) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -200,12 +200,12 @@ func updateMember(load memberSource) handler {
 		if err != nil {
 			return err
 		}
-		return writeOK(w, a.member(r, m))
+		return WriteOK(w, a.member(r, m))
 	}
 }
 
-func removeMember(load memberSource) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func removeMember(load memberSource) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		src, err := load(a.svc, r.Context(), c.id, r.PathValue("id"))
 		if err != nil {
 			return err
@@ -217,6 +217,6 @@ func removeMember(load memberSource) handler {
 		if err := a.svc.RemoveMember(r.Context(), c.id, src, uid); err != nil {
 			return err
 		}
-		return writeNoContent(w)
+		return WriteNoContent(w)
 	}
 }

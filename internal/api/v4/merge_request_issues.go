@@ -12,17 +12,17 @@ import (
 // (merge_request_issues): an issue's closed_by and related_merge_requests,
 // a merge request's closes_issues.
 
-func (a *API) issueClosedBy(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) issueClosedBy(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.issueMergeRequests(w, r, c, (*service.Service).IssueClosedBy)
 }
 
-func (a *API) issueRelatedMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) issueRelatedMergeRequests(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.issueMergeRequests(w, r, c, (*service.Service).IssueRelatedMergeRequests)
 }
 
 type issueMergeRequestsFunc func(*service.Service, context.Context, *auth.Identity, string, int64, service.MergeRequestQuery) (*service.MergeRequestPage, error)
 
-func (a *API) issueMergeRequests(w http.ResponseWriter, r *http.Request, c *call, list issueMergeRequestsFunc) error {
+func (a *API) issueMergeRequests(w http.ResponseWriter, r *http.Request, c *Call, list issueMergeRequestsFunc) error {
 	iid, err := issueIID(r)
 	if err != nil {
 		return err
@@ -38,19 +38,19 @@ func (a *API) issueMergeRequests(w http.ResponseWriter, r *http.Request, c *call
 	return a.writeMergeRequestPage(w, r, c, qy, pg)
 }
 
-func (a *API) mergeRequestClosesIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) mergeRequestClosesIssues(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.mergeRequestIssues(w, r, c, true)
 }
 
 // mergeRequestRelatedIssues is GET …/merge_requests/:iid/related_issues.
-func (a *API) mergeRequestRelatedIssues(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) mergeRequestRelatedIssues(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.mergeRequestIssues(w, r, c, false)
 }
 
 // mergeRequestIssues lists the issues a merge request closes (closing) or
 // closes and mentions.
-func (a *API) mergeRequestIssues(w http.ResponseWriter, r *http.Request, c *call, closing bool) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestIssues(w http.ResponseWriter, r *http.Request, c *Call, closing bool) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}

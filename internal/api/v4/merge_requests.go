@@ -9,42 +9,42 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// mergeRequestIID reads the merge_request_iid path value (an Integer to
+// MergeRequestIID reads the merge_request_iid path value (an Integer to
 // GitLab's Grape).
-func mergeRequestIID(r *http.Request) (int64, error) {
-	return pathID(r, "merge_request_iid", "merge_request_iid")
+func MergeRequestIID(r *http.Request) (int64, error) {
+	return PathID(r, "merge_request_iid", "merge_request_iid")
 }
 
 // writeMergeRequest renders one merge request with the single entity's
 // fields: subscribed, changes_count, diff_refs and whether the caller may
 // merge it.
-func (a *API) writeMergeRequest(w http.ResponseWriter, r *http.Request, c *call, mp *service.MergeRequestInProject, status int) error {
+func (a *API) writeMergeRequest(w http.ResponseWriter, r *http.Request, c *Call, mp *service.MergeRequestInProject, status int) error {
 	e, err := a.mergeRequestDetailed(r, c, mp)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, status, e)
+	WriteJSON(w, status, e)
 	return nil
 }
 
 // mergeRequestDetailed is the single merge request's entity.
-func (a *API) mergeRequestDetailed(r *http.Request, c *call, mp *service.MergeRequestInProject) (mergeRequestEntity, error) {
+func (a *API) mergeRequestDetailed(r *http.Request, c *Call, mp *service.MergeRequestInProject) (MergeRequestEntity, error) {
 	ctx := r.Context()
 	refs, err := a.svc.LoadMergeRequestRefs(ctx, []*model.MergeRequest{mp.MR}, mp.Project)
 	if err != nil {
-		return mergeRequestEntity{}, err
+		return MergeRequestEntity{}, err
 	}
 	ir, err := a.issueRendererFor(r, c, refs)
 	if err != nil {
-		return mergeRequestEntity{}, err
+		return MergeRequestEntity{}, err
 	}
 	sub, err := a.svc.MergeRequestSubscribed(ctx, c.id, mp)
 	if err != nil {
-		return mergeRequestEntity{}, err
+		return MergeRequestEntity{}, err
 	}
 	changes, err := a.svc.MergeRequestChangesCount(ctx, mp)
 	if err != nil {
-		return mergeRequestEntity{}, err
+		return MergeRequestEntity{}, err
 	}
 	canMerge := mp.MR.State == "opened" && service.ProjectCan(c.id, mp.Project, mp.Level, access.PushCode)
 	return a.withPipelines(r, c, withDetails(ir.mergeRequest(mp.MR), mp.MR, sub, changes, canMerge), mp)
@@ -52,13 +52,13 @@ func (a *API) mergeRequestDetailed(r *http.Request, c *call, mp *service.MergeRe
 
 // writeMergeRequestPage renders a list page (view=simple: the simple
 // entity) with its pagination headers.
-func (a *API) writeMergeRequestPage(w http.ResponseWriter, r *http.Request, c *call, qy service.MergeRequestQuery, pg *service.MergeRequestPage) error {
-	view, _, err := c.params.oneOf("view", "simple")
+func (a *API) writeMergeRequestPage(w http.ResponseWriter, r *http.Request, c *Call, qy service.MergeRequestQuery, pg *service.MergeRequestPage) error {
+	view, _, err := c.params.OneOf("view", "simple")
 	if err != nil {
 		return err
 	}
 	simple := view == "simple"
-	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.baseURL(r), details: labelDetails(c), groupID: pg.GroupID, simple: simple}
+	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.BaseURL(r), details: labelDetails(c), groupID: pg.GroupID, simple: simple}
 	body, err := a.keptPage(k, func() (any, bool, error) {
 		var known []*model.Project
 		if pg.Project != nil {
@@ -80,7 +80,7 @@ func (a *API) writeMergeRequestPage(w http.ResponseWriter, r *http.Request, c *c
 			}
 			return out, true, nil
 		}
-		out := make([]mergeRequestEntity, 0, len(pg.MergeRequests))
+		out := make([]MergeRequestEntity, 0, len(pg.MergeRequests))
 		for _, m := range pg.MergeRequests {
 			out = append(out, ir.mergeRequest(m))
 		}
@@ -89,12 +89,12 @@ func (a *API) writeMergeRequestPage(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, page{Page: qy.Page, PerPage: qy.PerPage}, pg.Total)
+	a.SetPageHeaders(w, r, Page{Page: qy.Page, PerPage: qy.PerPage}, pg.Total)
 	writeJSONBytes(w, http.StatusOK, body)
 	return nil
 }
 
-func (a *API) listProjectMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listProjectMergeRequests(w http.ResponseWriter, r *http.Request, c *Call) error {
 	qy, err := mergeRequestQuery(c.params)
 	if err != nil {
 		return err
@@ -106,7 +106,7 @@ func (a *API) listProjectMergeRequests(w http.ResponseWriter, r *http.Request, c
 	return a.writeMergeRequestPage(w, r, c, qy, pg)
 }
 
-func (a *API) listGroupMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listGroupMergeRequests(w http.ResponseWriter, r *http.Request, c *Call) error {
 	qy, err := mergeRequestQuery(c.params)
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func (a *API) listGroupMergeRequests(w http.ResponseWriter, r *http.Request, c *
 	return a.writeMergeRequestPage(w, r, c, qy, pg)
 }
 
-func (a *API) listMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listMergeRequests(w http.ResponseWriter, r *http.Request, c *Call) error {
 	qy, err := mergeRequestQuery(c.params)
 	if err != nil {
 		return err
@@ -131,12 +131,12 @@ func (a *API) listMergeRequests(w http.ResponseWriter, r *http.Request, c *call)
 }
 
 // listMilestoneMergeRequests is a project milestone's merge requests.
-func (a *API) listMilestoneMergeRequests(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listMilestoneMergeRequests(w http.ResponseWriter, r *http.Request, c *Call) error {
 	qy, err := mergeRequestQuery(c.params)
 	if err != nil {
 		return err
 	}
-	mid, err := pathID(r, "milestone_id", "milestone_id")
+	mid, err := PathID(r, "milestone_id", "milestone_id")
 	if err != nil {
 		return err
 	}
@@ -147,18 +147,18 @@ func (a *API) listMilestoneMergeRequests(w http.ResponseWriter, r *http.Request,
 	return a.writeMergeRequestPage(w, r, c, qy, pg)
 }
 
-func (a *API) createMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := mergeRequestInput(c.params, true)
 	if err != nil {
 		return err
 	}
 	// target_project_id: a project of the source's fork network to merge into.
-	if v, ok, err := c.params.int("target_project_id"); err != nil {
+	if v, ok, err := c.params.Int("target_project_id"); err != nil {
 		return err
 	} else if ok {
 		in.TargetProjectID = &v
 	}
-	in.BaseURL = a.baseURL(r)
+	in.BaseURL = a.BaseURL(r)
 	mp, err := a.svc.CreateMergeRequest(r.Context(), c.id, r.PathValue("id"), in)
 	if err != nil {
 		return err
@@ -166,14 +166,14 @@ func (a *API) createMergeRequest(w http.ResponseWriter, r *http.Request, c *call
 	return a.writeMergeRequest(w, r, c, mp, http.StatusCreated)
 }
 
-func (a *API) updateMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) updateMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
 	given := false
 	for _, name := range updateMergeRequestParams {
-		given = given || c.params.has(name)
+		given = given || c.params.Has(name)
 	}
 	if !given {
 		return service.ParamError(strings.Join(updateMergeRequestParams, ", ") + " are missing, at least one parameter must be provided")
@@ -189,22 +189,22 @@ func (a *API) updateMergeRequest(w http.ResponseWriter, r *http.Request, c *call
 	return a.writeMergeRequest(w, r, c, mp, http.StatusOK)
 }
 
-func (a *API) deleteMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) deleteMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
 	if err := a.svc.DeleteMergeRequest(r.Context(), c.id, r.PathValue("id"), iid); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // mergeRequestSubscription is subscribe (true) or unsubscribe: 304 when
 // nothing changes, as GitLab.
-func mergeRequestSubscription(subscribe bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		iid, err := mergeRequestIID(r)
+func mergeRequestSubscription(subscribe bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
+		iid, err := MergeRequestIID(r)
 		if err != nil {
 			return err
 		}
@@ -220,16 +220,16 @@ func mergeRequestSubscription(subscribe bool) handler {
 	}
 }
 
-func (a *API) subscribeMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) subscribeMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return mergeRequestSubscription(true)(a, w, r, c)
 }
 
-func (a *API) unsubscribeMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) unsubscribeMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return mergeRequestSubscription(false)(a, w, r, c)
 }
 
-func (a *API) mergeRequestParticipants(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestParticipants(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -237,9 +237,9 @@ func (a *API) mergeRequestParticipants(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	out := make([]basicUser, 0, len(users))
+	out := make([]BasicUser, 0, len(users))
 	for _, u := range users {
 		out = append(out, a.basicUser(r, u))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }

@@ -6,8 +6,8 @@ import (
 
 // mergeRequestCommits is GET …/merge_requests/:iid/commits: its commits,
 // newest first, a page at a time.
-func (a *API) mergeRequestCommits(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestCommits(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -15,19 +15,19 @@ func (a *API) mergeRequestCommits(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	out := []commitEntity{}
 	for _, cm := range pageSlice(commits, pg) {
 		out = append(out, a.commitEntity(r, mp.Project, cm))
 	}
-	a.setPageHeaders(w, r, pg, len(commits))
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, len(commits))
+	return WriteOK(w, out)
 }
 
 // mergeRequestDiffs is GET …/merge_requests/:iid/diffs: its file diffs, a
 // page at a time.
-func (a *API) mergeRequestDiffs(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestDiffs(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -35,22 +35,22 @@ func (a *API) mergeRequestDiffs(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	pg := pageOf(c.params)
-	a.setPageHeaders(w, r, pg, len(diffs))
-	return writeOK(w, diffEntities(pageSlice(diffs, pg)))
+	pg := PageOf(c.params)
+	a.SetPageHeaders(w, r, pg, len(diffs))
+	return WriteOK(w, diffEntities(pageSlice(diffs, pg)))
 }
 
 // mergeRequestChangesEntity is GitLab's MergeRequestChanges: the merge
 // request with its diffs.
 type mergeRequestChangesEntity struct {
-	mergeRequestEntity
+	MergeRequestEntity
 	Changes  []diffEntity `json:"changes"`
 	Overflow bool         `json:"overflow"`
 }
 
 // mergeRequestChanges is GET …/merge_requests/:iid/changes.
-func (a *API) mergeRequestChanges(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestChanges(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -62,5 +62,5 @@ func (a *API) mergeRequestChanges(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return writeOK(w, mergeRequestChangesEntity{mergeRequestEntity: e, Changes: diffEntities(diffs)})
+	return WriteOK(w, mergeRequestChangesEntity{MergeRequestEntity: e, Changes: diffEntities(diffs)})
 }

@@ -7,15 +7,15 @@ import (
 
 // mergeRequestReviewerEntity is Entities::MergeRequestReviewer.
 type mergeRequestReviewerEntity struct {
-	User      basicUser `json:"user"`
+	User      BasicUser `json:"user"`
 	State     string    `json:"state"`
 	CreatedAt string    `json:"created_at"`
 }
 
 // mergeRequestReviewers is GET …/merge_requests/:iid/reviewers: every
 // reviewer, unpaginated as GitLab.
-func (a *API) mergeRequestReviewers(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestReviewers(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -25,15 +25,15 @@ func (a *API) mergeRequestReviewers(w http.ResponseWriter, r *http.Request, c *c
 	}
 	out := make([]mergeRequestReviewerEntity, 0, len(list))
 	for _, v := range list {
-		out = append(out, mergeRequestReviewerEntity{User: a.basicUser(r, v.User), State: v.State, CreatedAt: ts(v.CreatedAt)})
+		out = append(out, mergeRequestReviewerEntity{User: a.basicUser(r, v.User), State: v.State, CreatedAt: TS(v.CreatedAt)})
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // mergeRequestRawDiffs is GET …/merge_requests/:iid/raw_diffs: the merge
 // request's changes as one plain-text patch.
-func (a *API) mergeRequestRawDiffs(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestRawDiffs(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}

@@ -7,13 +7,13 @@ import (
 )
 
 // mergeInput reads PUT …/merge's parameters.
-func mergeInput(p *params) (service.MergeInput, error) {
+func mergeInput(p *Params) (service.MergeInput, error) {
 	var in service.MergeInput
 	for _, s := range []struct {
 		name string
 		dst  **string
 	}{{"sha", &in.SHA}, {"merge_commit_message", &in.MergeCommitMessage}, {"squash_commit_message", &in.SquashCommitMessage}} {
-		v, ok, err := p.text(s.name, 1<<20)
+		v, ok, err := p.Text(s.name, 1<<20)
 		if err != nil {
 			return in, err
 		}
@@ -25,7 +25,7 @@ func mergeInput(p *params) (service.MergeInput, error) {
 		name string
 		dst  **bool
 	}{{"squash", &in.Squash}, {"should_remove_source_branch", &in.ShouldRemoveSourceBranch}} {
-		v, ok, err := p.bool(b.name)
+		v, ok, err := p.Bool(b.name)
 		if err != nil {
 			return in, err
 		}
@@ -34,7 +34,7 @@ func mergeInput(p *params) (service.MergeInput, error) {
 		}
 	}
 	for _, name := range []string{"merge_when_pipeline_succeeds", "auto_merge"} {
-		v, _, err := p.bool(name)
+		v, _, err := p.Bool(name)
 		if err != nil {
 			return in, err
 		}
@@ -44,8 +44,8 @@ func mergeInput(p *params) (service.MergeInput, error) {
 }
 
 // mergeMergeRequest is PUT /projects/:id/merge_requests/:iid/merge.
-func (a *API) mergeMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -53,7 +53,7 @@ func (a *API) mergeMergeRequest(w http.ResponseWriter, r *http.Request, c *call)
 	if err != nil {
 		return err
 	}
-	in.BaseURL = a.baseURL(r)
+	in.BaseURL = a.BaseURL(r)
 	mp, err := a.svc.MergeMergeRequest(r.Context(), c.id, r.PathValue("id"), iid, in)
 	if err != nil {
 		return err
@@ -62,8 +62,8 @@ func (a *API) mergeMergeRequest(w http.ResponseWriter, r *http.Request, c *call)
 }
 
 // mergeRequestMergeRef is GET /projects/:id/merge_requests/:iid/merge_ref.
-func (a *API) mergeRequestMergeRef(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestMergeRef(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -71,6 +71,6 @@ func (a *API) mergeRequestMergeRef(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"commit_id": id})
+	WriteJSON(w, http.StatusOK, map[string]string{"commit_id": id})
 	return nil
 }

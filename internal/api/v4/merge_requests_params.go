@@ -21,12 +21,12 @@ var (
 
 // mergeRequestInput reads the parameters of POST and PUT; create requires
 // title, source_branch and target_branch, as GitLab's Grape params do.
-func mergeRequestInput(p *params, create bool) (service.MergeRequestInput, error) {
+func mergeRequestInput(p *Params, create bool) (service.MergeRequestInput, error) {
 	var in service.MergeRequestInput
 	if create {
 		var missing []string
 		for _, name := range []string{"title", "source_branch", "target_branch"} {
-			if s, ok := p.str(name); !ok || s == "" && name != "title" {
+			if s, ok := p.Str(name); !ok || s == "" && name != "title" {
 				missing = append(missing, name+" is missing")
 			}
 		}
@@ -40,7 +40,7 @@ func mergeRequestInput(p *params, create bool) (service.MergeRequestInput, error
 		dst  **string
 	}{{"title", maxIssueParam, &in.Title}, {"description", maxIssueParam, &in.Description},
 		{"source_branch", 1024, &in.SourceBranch}, {"target_branch", 1024, &in.TargetBranch}} {
-		s, ok, err := p.text(f.name, f.max)
+		s, ok, err := p.Text(f.name, f.max)
 		if err != nil {
 			return in, err
 		}
@@ -54,7 +54,7 @@ func mergeRequestInput(p *params, create bool) (service.MergeRequestInput, error
 	}{{"discussion_locked", &in.DiscussionLocked}, {"remove_source_branch", &in.RemoveSourceBranch},
 		{"squash", &in.Squash}, {"allow_maintainer_to_push", &in.AllowCollaboration},
 		{"allow_collaboration", &in.AllowCollaboration}} {
-		b, ok, err := p.bool(f.name)
+		b, ok, err := p.Bool(f.name)
 		if err != nil {
 			return in, err
 		}
@@ -73,7 +73,7 @@ func mergeRequestInput(p *params, create bool) (service.MergeRequestInput, error
 		in.ReviewerIDs = &ids
 	}
 	if !create {
-		if s, ok, err := p.oneOf("state_event", "close", "reopen"); err != nil {
+		if s, ok, err := p.OneOf("state_event", "close", "reopen"); err != nil {
 			return in, err
 		} else if ok {
 			in.StateEvent = s
@@ -83,25 +83,25 @@ func mergeRequestInput(p *params, create bool) (service.MergeRequestInput, error
 }
 
 // mergeRequestQuery reads a merge request list's filters and pagination.
-func mergeRequestQuery(p *params) (service.MergeRequestQuery, error) {
+func mergeRequestQuery(p *Params) (service.MergeRequestQuery, error) {
 	var qy service.MergeRequestQuery
 	var err error
 	if qy.IssueQuery, err = issuableQuery(p, mergeRequestStates, mergeRequestOrders); err != nil {
 		return qy, err
 	}
 	qy.MRState, qy.IssueQuery.State = qy.IssueQuery.State, ""
-	if s, ok := p.str("reviewer_id"); ok && s != "" {
+	if s, ok := p.Str("reviewer_id"); ok && s != "" {
 		qy.ReviewerID = &s
 	}
-	if s, ok := p.str("reviewer_username"); ok && s != "" {
+	if s, ok := p.Str("reviewer_username"); ok && s != "" {
 		qy.ReviewerUsername = &s
 	}
-	qy.SourceBranch, _ = p.str("source_branch")
-	qy.TargetBranch, _ = p.str("target_branch")
+	qy.SourceBranch, _ = p.Str("source_branch")
+	qy.TargetBranch, _ = p.Str("target_branch")
 	// wip takes yes or no; draft also a Boolean, as the official client
 	// sends it.
 	for _, name := range []string{"wip", "draft"} {
-		v, ok, err := p.oneOf(name, "yes", "no", "true", "false")
+		v, ok, err := p.OneOf(name, "yes", "no", "true", "false")
 		if err != nil {
 			return qy, err
 		}

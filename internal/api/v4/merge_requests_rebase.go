@@ -7,7 +7,7 @@ import (
 )
 
 // setMergeState writes a mergeability into the entity.
-func (e *mergeRequestEntity) setMergeState(st service.MergeState) {
+func (e *MergeRequestEntity) setMergeState(st service.MergeState) {
 	e.MergeStatus, e.DetailedMergeStatus = st.Status, st.Detailed
 	e.HasConflicts, e.BlockingDiscussionsResolved = st.HasConflicts, st.BlockingDiscussionsResolved
 }
@@ -16,12 +16,12 @@ func (e *mergeRequestEntity) setMergeState(st service.MergeState) {
 // that checks mergeability (service.CheckMergeRequest), as GitLab's
 // single entity does; include_rebase_in_progress adds rebase_in_progress,
 // always false as lablet rebases within the request.
-func (a *API) getMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) getMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
-	withRebase, _, err := c.params.bool("include_rebase_in_progress")
+	withRebase, _, err := c.params.Bool("include_rebase_in_progress")
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (a *API) getMergeRequest(w http.ResponseWriter, r *http.Request, c *call) e
 	if withRebase {
 		e.RebaseInProgress = new(bool)
 	}
-	writeJSON(w, http.StatusOK, e)
+	WriteJSON(w, http.StatusOK, e)
 	return nil
 }
 
@@ -50,25 +50,25 @@ func (a *API) getMergeRequest(w http.ResponseWriter, r *http.Request, c *call) e
 // lablet has rebased when it answers, so the rebase is no longer in
 // progress (a failure is the merge request's merge_error). skip_ci skips
 // the pipelines of the rebased branch.
-func (a *API) rebaseMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) rebaseMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
-	skipCI, _, err := c.params.bool("skip_ci")
+	skipCI, _, err := c.params.Bool("skip_ci")
 	if err != nil {
 		return err
 	}
 	if _, err := a.svc.RebaseMergeRequest(r.Context(), c.id, r.PathValue("id"), iid, skipCI); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusAccepted, map[string]bool{"rebase_in_progress": false})
+	WriteJSON(w, http.StatusAccepted, map[string]bool{"rebase_in_progress": false})
 	return nil
 }
 
 // cancelAutoMerge is POST …/cancel_merge_when_pipeline_succeeds.
-func (a *API) cancelAutoMerge(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) cancelAutoMerge(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}

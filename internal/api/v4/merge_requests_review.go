@@ -27,17 +27,17 @@ type mergeRequestDiffEntity struct {
 
 func mergeRequestDiffJSON(d *model.MergeRequestDiff) mergeRequestDiffEntity {
 	return mergeRequestDiffEntity{ID: d.ID, HeadCommitSHA: d.HeadSHA, BaseCommitSHA: d.BaseSHA, StartCommitSHA: d.StartSHA,
-		CreatedAt: ts(d.CreatedAt), MergeRequestID: d.MergeRequestID, State: d.State, RealSize: d.RealSize}
+		CreatedAt: TS(d.CreatedAt), MergeRequestID: d.MergeRequestID, State: d.State, RealSize: d.RealSize}
 }
 
 // listMergeRequestVersions is GET …/merge_requests/:iid/versions: newest
 // first, a page at a time.
-func (a *API) listMergeRequestVersions(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) listMergeRequestVersions(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	list, total, err := a.svc.MergeRequestVersions(r.Context(), c.id, r.PathValue("id"), iid, pg.PerPage, pg.Offset())
 	if err != nil {
 		return err
@@ -46,21 +46,21 @@ func (a *API) listMergeRequestVersions(w http.ResponseWriter, r *http.Request, c
 	for _, d := range list {
 		out = append(out, mergeRequestDiffJSON(d))
 	}
-	a.setPageHeaders(w, r, pg, total)
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, total)
+	return WriteOK(w, out)
 }
 
 // getMergeRequestVersion is GET …/merge_requests/:iid/versions/:version_id.
-func (a *API) getMergeRequestVersion(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) getMergeRequestVersion(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
-	versionID, err := pathID(r, "version_id", "version_id")
+	versionID, err := PathID(r, "version_id", "version_id")
 	if err != nil {
 		return err
 	}
-	if _, _, err := c.params.bool("unidiff"); err != nil {
+	if _, _, err := c.params.Bool("unidiff"); err != nil {
 		return err
 	}
 	v, err := a.svc.GetMergeRequestVersion(r.Context(), c.id, r.PathValue("id"), iid, versionID)
@@ -74,7 +74,7 @@ func (a *API) getMergeRequestVersion(w http.ResponseWriter, r *http.Request, c *
 	}
 	diffs := diffEntities(v.Files)
 	e.Commits, e.Diffs = &commits, &diffs
-	return writeOK(w, e)
+	return WriteOK(w, e)
 }
 
 // approvalsEntity is GitLab's approvals of a merge request as GitLab Free
@@ -95,7 +95,7 @@ type approvalsEntity struct {
 	ApprovalsLeft                  int            `json:"approvals_left"`
 	RequirePasswordToApprove       bool           `json:"require_password_to_approve"`
 	ApprovedBy                     []approvalUser `json:"approved_by"`
-	SuggestedApprovers             []basicUser    `json:"suggested_approvers"`
+	SuggestedApprovers             []BasicUser    `json:"suggested_approvers"`
 	Approvers                      []approvalUser `json:"approvers"`
 	ApproverGroups                 []struct{}     `json:"approver_groups"`
 	UserHasApproved                bool           `json:"user_has_approved"`
@@ -109,28 +109,28 @@ type approvalsEntity struct {
 
 // approvalUser is Entities::Approvals: the user who approved.
 type approvalUser struct {
-	User basicUser `json:"user"`
+	User BasicUser `json:"user"`
 }
 
 func (a *API) approvalsJSON(r *http.Request, st *service.Approvals) approvalsEntity {
 	m := st.MR.MR
 	e := approvalsEntity{ID: m.ID, IID: m.IID, ProjectID: m.TargetProjectID, Title: m.Title, Description: m.Description,
-		State: m.State, CreatedAt: ts(m.CreatedAt), UpdatedAt: ts(m.UpdatedAt), MergeStatus: "unchecked",
-		Approved: len(st.Approvals) > 0, ApprovedBy: []approvalUser{}, SuggestedApprovers: []basicUser{},
+		State: m.State, CreatedAt: TS(m.CreatedAt), UpdatedAt: TS(m.UpdatedAt), MergeStatus: "unchecked",
+		Approved: len(st.Approvals) > 0, ApprovedBy: []approvalUser{}, SuggestedApprovers: []BasicUser{},
 		Approvers: []approvalUser{}, ApproverGroups: []struct{}{}, UserHasApproved: st.UserHasApproved,
 		UserCanApprove: st.UserCanApprove, ApprovalRulesLeft: []struct{}{}, InvalidApproversRules: []struct{}{}}
-	base := a.baseURL(r)
+	base := a.BaseURL(r)
 	for _, ap := range st.Approvals {
 		if u := st.Users[ap.UserID]; u != nil {
-			e.ApprovedBy = append(e.ApprovedBy, approvalUser{User: basicUserAt(base, a.gravatar, u)})
+			e.ApprovedBy = append(e.ApprovedBy, approvalUser{User: BasicUserAt(base, a.gravatar, u)})
 		}
 	}
 	return e
 }
 
 // mergeRequestApprovals is GET …/merge_requests/:iid/approvals.
-func (a *API) mergeRequestApprovals(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestApprovals(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -138,34 +138,34 @@ func (a *API) mergeRequestApprovals(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.approvalsJSON(r, st))
+	return WriteOK(w, a.approvalsJSON(r, st))
 }
 
 // approveMergeRequest is POST …/merge_requests/:iid/approve (sha optional).
-func (a *API) approveMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) approveMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
 	var sha *string
-	if s, ok, err := c.params.text("sha", 64); err != nil {
+	if s, ok, err := c.params.Text("sha", 64); err != nil {
 		return err
 	} else if ok {
 		sha = &s
 	}
-	if _, _, err := c.params.bool("publish_review"); err != nil {
+	if _, _, err := c.params.Bool("publish_review"); err != nil {
 		return err
 	}
 	st, err := a.svc.ApproveMergeRequest(r.Context(), c.id, r.PathValue("id"), iid, sha)
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.approvalsJSON(r, st))
+	return WriteCreated(w, a.approvalsJSON(r, st))
 }
 
 // unapproveMergeRequest is POST …/merge_requests/:iid/unapprove.
-func (a *API) unapproveMergeRequest(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) unapproveMergeRequest(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
@@ -173,20 +173,20 @@ func (a *API) unapproveMergeRequest(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.approvalsJSON(r, st))
+	return WriteCreated(w, a.approvalsJSON(r, st))
 }
 
 // mergeRequestApprovalState is GET …/merge_requests/:iid/approval_state:
 // GitLab Free has no approval rules.
-func (a *API) mergeRequestApprovalState(w http.ResponseWriter, r *http.Request, c *call) error {
-	iid, err := mergeRequestIID(r)
+func (a *API) mergeRequestApprovalState(w http.ResponseWriter, r *http.Request, c *Call) error {
+	iid, err := MergeRequestIID(r)
 	if err != nil {
 		return err
 	}
 	if _, err := a.svc.VisibleMergeRequest(r.Context(), c.id, r.PathValue("id"), iid); err != nil {
 		return err
 	}
-	return writeOK(w, map[string]any{"approval_rules_overwritten": false, "rules": []struct{}{}})
+	return WriteOK(w, map[string]any{"approval_rules_overwritten": false, "rules": []struct{}{}})
 }
 
 // projectApprovalsEntity is GitLab's project approval configuration as
@@ -211,12 +211,12 @@ func projectApprovalsJSON(st *service.ProjectApprovalSettings) projectApprovalsE
 }
 
 // getProjectApprovals is GET /projects/:id/approvals.
-func (a *API) getProjectApprovals(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getProjectApprovals(w http.ResponseWriter, r *http.Request, c *Call) error {
 	st, err := a.svc.GetProjectApprovalSettings(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeOK(w, projectApprovalsJSON(st))
+	return WriteOK(w, projectApprovalsJSON(st))
 }
 
 // projectApprovalParams are what POST /projects/:id/approvals takes (Grape's
@@ -226,19 +226,19 @@ var projectApprovalParams = []string{"approvals_before_merge", "reset_approvals_
 	"merge_requests_disable_committers_approval", "require_password_to_approve", "require_reauthentication_to_approve"}
 
 // setProjectApprovals is POST /projects/:id/approvals.
-func (a *API) setProjectApprovals(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) setProjectApprovals(w http.ResponseWriter, r *http.Request, c *Call) error {
 	given := false
 	for _, name := range projectApprovalParams {
-		given = given || c.params.has(name)
+		given = given || c.params.Has(name)
 	}
 	if !given {
 		return service.ParamError(strings.Join(projectApprovalParams, ", ") + " are missing, at least one parameter must be provided")
 	}
-	if _, _, err := c.params.int("approvals_before_merge"); err != nil {
+	if _, _, err := c.params.Int("approvals_before_merge"); err != nil {
 		return err
 	}
 	var reset *bool
-	if v, ok, err := c.params.bool("reset_approvals_on_push"); err != nil {
+	if v, ok, err := c.params.Bool("reset_approvals_on_push"); err != nil {
 		return err
 	} else if ok {
 		reset = &v
@@ -247,5 +247,5 @@ func (a *API) setProjectApprovals(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, projectApprovalsJSON(st))
+	return WriteCreated(w, projectApprovalsJSON(st))
 }

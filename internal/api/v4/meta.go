@@ -6,12 +6,12 @@ import "net/http"
 // features on it.
 const GitLabVersion = "17.6.0"
 
-func (a *API) getVersion(w http.ResponseWriter, r *http.Request, c *call) error {
-	return writeOK(w, map[string]string{"version": GitLabVersion + "-lablet", "revision": a.version})
+func (a *API) getVersion(w http.ResponseWriter, r *http.Request, c *Call) error {
+	return WriteOK(w, map[string]string{"version": GitLabVersion + "-lablet", "revision": a.version})
 }
 
-func (a *API) getMetadata(w http.ResponseWriter, r *http.Request, c *call) error {
-	return writeOK(w, map[string]any{
+func (a *API) getMetadata(w http.ResponseWriter, r *http.Request, c *Call) error {
+	return WriteOK(w, map[string]any{
 		"version":    GitLabVersion + "-lablet",
 		"revision":   a.version,
 		"kas":        map[string]any{"enabled": false, "externalUrl": nil, "externalK8sProxyUrl": nil, "version": nil},

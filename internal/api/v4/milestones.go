@@ -15,16 +15,16 @@ const maxMilestoneParam = 2 << 20
 
 // milestoneListOptions reads the list parameters (MilestoneResponses'
 // list_params).
-func milestoneListOptions(p *params, group bool) (service.MilestoneListOptions, page, error) {
+func milestoneListOptions(p *Params, group bool) (service.MilestoneListOptions, Page, error) {
 	var o service.MilestoneListOptions
-	pg := pageOf(p)
+	pg := PageOf(p)
 	o.Limit, o.Offset = pg.PerPage, pg.Offset()
-	state, _, err := p.oneOf("state", "active", "closed", "all")
+	state, _, err := p.OneOf("state", "active", "closed", "all")
 	if err != nil {
 		return o, pg, err
 	}
 	o.State = state
-	if v, ok := p.raw("iids"); ok {
+	if v, ok := p.Raw("iids"); ok {
 		var items []string
 		switch t := v.(type) {
 		case []any:
@@ -36,7 +36,7 @@ func milestoneListOptions(p *params, group bool) (service.MilestoneListOptions, 
 				items = append(items, s)
 			}
 		default:
-			items, _, err = p.strList("iids")
+			items, _, err = p.StrList("iids")
 			if err != nil {
 				return o, pg, service.ParamError("iids is invalid")
 			}
@@ -49,12 +49,12 @@ func milestoneListOptions(p *params, group bool) (service.MilestoneListOptions, 
 			o.IIDs = append(o.IIDs, n)
 		}
 	}
-	if t, ok, err := p.text("title", maxMilestoneParam); err != nil {
+	if t, ok, err := p.Text("title", maxMilestoneParam); err != nil {
 		return o, pg, err
 	} else if ok {
 		o.Title = &t
 	}
-	if o.Search, _, err = p.text("search", maxMilestoneParam); err != nil {
+	if o.Search, _, err = p.Text("search", maxMilestoneParam); err != nil {
 		return o, pg, err
 	}
 	flags := []struct {
@@ -68,7 +68,7 @@ func milestoneListOptions(p *params, group bool) (service.MilestoneListOptions, 
 		}{"include_descendants", &o.IncludeDescendants})
 	}
 	for _, f := range flags {
-		v, ok, err := p.bool(f.name)
+		v, ok, err := p.Bool(f.name)
 		if err != nil {
 			return o, pg, err
 		}
@@ -80,7 +80,7 @@ func milestoneListOptions(p *params, group bool) (service.MilestoneListOptions, 
 		name string
 		dst  **time.Time
 	}{{"updated_before", &o.UpdatedBefore}, {"updated_after", &o.UpdatedAfter}} {
-		s, ok := p.str(f.name)
+		s, ok := p.Str(f.name)
 		if !ok {
 			continue
 		}
@@ -116,9 +116,9 @@ func parseDateTime(s string) (time.Time, error) {
 
 // milestoneInput reads title, description, due_date, start_date and
 // (update) state_event.
-func milestoneInput(p *params, create bool) (service.MilestoneInput, error) {
+func milestoneInput(p *Params, create bool) (service.MilestoneInput, error) {
 	var in service.MilestoneInput
-	t, ok, err := p.text("title", maxMilestoneParam)
+	t, ok, err := p.Text("title", maxMilestoneParam)
 	if err != nil {
 		return in, err
 	}
@@ -127,7 +127,7 @@ func milestoneInput(p *params, create bool) (service.MilestoneInput, error) {
 	} else if create {
 		return in, service.ParamError("title is missing")
 	}
-	d, ok, err := p.text("description", maxMilestoneParam)
+	d, ok, err := p.Text("description", maxMilestoneParam)
 	if err != nil {
 		return in, err
 	}
@@ -145,11 +145,11 @@ func milestoneInput(p *params, create bool) (service.MilestoneInput, error) {
 	if create {
 		return in, nil
 	}
-	if in.StateEvent, _, err = p.oneOf("state_event", "close", "activate"); err != nil {
+	if in.StateEvent, _, err = p.OneOf("state_event", "close", "activate"); err != nil {
 		return in, err
 	}
 	for _, n := range []string{"title", "description", "start_date", "due_date", "state_event"} {
-		if p.has(n) {
+		if p.Has(n) {
 			return in, nil
 		}
 	}
@@ -166,8 +166,8 @@ func milestonePathID(r *http.Request) (int64, error) {
 	return n, nil
 }
 
-func listMilestones(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func listMilestones(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		o, pg, err := milestoneListOptions(c.params, group)
 		if err != nil {
 			return err
@@ -176,17 +176,17 @@ func listMilestones(group bool) handler {
 		if err != nil {
 			return err
 		}
-		a.setPageHeaders(w, r, pg, total)
+		a.SetPageHeaders(w, r, pg, total)
 		out := make([]milestoneEntity, len(list))
 		for i, v := range list {
 			out[i] = a.milestoneJSON(r, v)
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 }
 
-func getMilestone(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func getMilestone(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		mid, err := milestonePathID(r)
 		if err != nil {
 			return err
@@ -195,12 +195,12 @@ func getMilestone(group bool) handler {
 		if err != nil {
 			return err
 		}
-		return writeOK(w, a.milestoneJSON(r, v))
+		return WriteOK(w, a.milestoneJSON(r, v))
 	}
 }
 
-func createMilestone(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func createMilestone(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		in, err := milestoneInput(c.params, true)
 		if err != nil {
 			return err
@@ -209,12 +209,12 @@ func createMilestone(group bool) handler {
 		if err != nil {
 			return err
 		}
-		return writeCreated(w, a.milestoneJSON(r, v))
+		return WriteCreated(w, a.milestoneJSON(r, v))
 	}
 }
 
-func updateMilestone(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func updateMilestone(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		mid, err := milestonePathID(r)
 		if err != nil {
 			return err
@@ -227,28 +227,28 @@ func updateMilestone(group bool) handler {
 		if err != nil {
 			return err
 		}
-		return writeOK(w, a.milestoneJSON(r, v))
+		return WriteOK(w, a.milestoneJSON(r, v))
 	}
 }
 
 // deleteMilestone: GitLab does not declare milestone_id here, so a
 // non-numeric one finds nothing (404).
-func deleteMilestone(group bool) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func deleteMilestone(group bool) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		mid, _ := strconv.ParseInt(r.PathValue("milestone_id"), 10, 64)
 		if err := a.svc.DeleteMilestone(r.Context(), c.id, r.PathValue("id"), group, mid); err != nil {
 			return err
 		}
-		return writeNoContent(w)
+		return WriteNoContent(w)
 	}
 }
 
 // promoteMilestone answers 200 with the body GitLab's endpoint returns
 // (the value of its status(200) call).
-func (a *API) promoteMilestone(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) promoteMilestone(w http.ResponseWriter, r *http.Request, c *Call) error {
 	mid, _ := strconv.ParseInt(r.PathValue("milestone_id"), 10, 64)
 	if err := a.svc.PromoteMilestone(r.Context(), c.id, r.PathValue("id"), mid); err != nil {
 		return err
 	}
-	return writeOK(w, http.StatusOK)
+	return WriteOK(w, http.StatusOK)
 }

@@ -6,14 +6,14 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func (a *API) listNamespaces(w http.ResponseWriter, r *http.Request, c *call) error {
-	pg := pageOf(c.params)
+func (a *API) listNamespaces(w http.ResponseWriter, r *http.Request, c *Call) error {
+	pg := PageOf(c.params)
 	o := service.NamespaceListOptions{Offset: pg.Offset(), Limit: pg.PerPage}
 	var err error
-	if o.Search, _, err = c.params.text("search", maxParamText); err != nil {
+	if o.Search, _, err = c.params.Text("search", MaxParamText); err != nil {
 		return err
 	}
-	if o.OwnedOnly, _, err = c.params.bool("owned_only"); err != nil {
+	if o.OwnedOnly, _, err = c.params.Bool("owned_only"); err != nil {
 		return err
 	}
 	nss, total, err := a.svc.ListNamespaces(r.Context(), c.id, o)
@@ -24,16 +24,16 @@ func (a *API) listNamespaces(w http.ResponseWriter, r *http.Request, c *call) er
 	for i, ns := range nss {
 		out[i] = a.namespace(r, ns)
 	}
-	a.setPageHeaders(w, r, pg, total)
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, total)
+	return WriteOK(w, out)
 }
 
-func (a *API) getNamespace(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getNamespace(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ns, _, err := a.svc.GetNamespace(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.namespace(r, ns))
+	return WriteOK(w, a.namespace(r, ns))
 }
 
 // namespaceExistenceEntity is GitLab's Entities::NamespaceExistence.
@@ -42,9 +42,9 @@ type namespaceExistenceEntity struct {
 	Suggests []string `json:"suggests"`
 }
 
-func (a *API) namespaceExists(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) namespaceExists(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var parent *int64
-	v, given, err := c.params.int("parent_id")
+	v, given, err := c.params.Int("parent_id")
 	if err != nil {
 		return err
 	}
@@ -55,5 +55,5 @@ func (a *API) namespaceExists(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	return writeOK(w, namespaceExistenceEntity{Exists: e.Exists, Suggests: e.Suggests})
+	return WriteOK(w, namespaceExistenceEntity{Exists: e.Exists, Suggests: e.Suggests})
 }

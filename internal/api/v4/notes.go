@@ -11,44 +11,44 @@ import (
 // its characters (GitLab's limit is 1,000,000 characters).
 const maxNoteBytes = 4 * service.MaxNoteLength
 
-func (a *API) listIssueNotes(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listIssueNotes(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
 	in := service.NoteListInput{OrderBy: "created_at"}
-	if v, ok, err := c.params.oneOf("order_by", "created_at", "updated_at"); err != nil {
+	if v, ok, err := c.params.OneOf("order_by", "created_at", "updated_at"); err != nil {
 		return err
 	} else if ok {
 		in.OrderBy = v
 	}
-	if v, ok, err := c.params.oneOf("sort", "asc", "desc"); err != nil {
+	if v, ok, err := c.params.OneOf("sort", "asc", "desc"); err != nil {
 		return err
 	} else if ok {
 		in.Asc = v == "asc"
 	}
-	if v, ok, err := c.params.oneOf("activity_filter", "all_notes", "only_comments", "only_activity"); err != nil {
+	if v, ok, err := c.params.OneOf("activity_filter", "all_notes", "only_comments", "only_activity"); err != nil {
 		return err
 	} else if ok && v != "all_notes" {
 		system := v == "only_activity"
 		in.System = &system
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	in.Limit, in.Offset = pg.PerPage, pg.Offset()
 	list, err := a.svc.ListNotes(r.Context(), c.id, ref, in)
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, list.Total)
-	return writeOK(w, a.notesJSON(r, list))
+	a.SetPageHeaders(w, r, pg, list.Total)
+	return WriteOK(w, a.notesJSON(r, list))
 }
 
-func (a *API) getIssueNote(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getIssueNote(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
-	noteID, err := pathID(r, "note_id", "note_id")
+	noteID, err := PathID(r, "note_id", "note_id")
 	if err != nil {
 		return err
 	}
@@ -56,14 +56,14 @@ func (a *API) getIssueNote(w http.ResponseWriter, r *http.Request, c *call) erro
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.notesJSON(r, list)[0])
+	return WriteOK(w, a.notesJSON(r, list)[0])
 }
 
 // noteInput reads a new note's body, internal (or its old name
 // confidential) and created_at.
-func noteInput(p *params, withInternal bool) (service.NoteInput, error) {
+func noteInput(p *Params, withInternal bool) (service.NoteInput, error) {
 	var in service.NoteInput
-	body, ok, err := p.text("body", maxNoteBytes)
+	body, ok, err := p.Text("body", maxNoteBytes)
 	if err != nil {
 		return in, err
 	}
@@ -74,7 +74,7 @@ func noteInput(p *params, withInternal bool) (service.NoteInput, error) {
 	if withInternal {
 		// internal overrides confidential; either one set marks it.
 		for _, name := range []string{"confidential", "internal"} {
-			v, ok, err := p.bool(name)
+			v, ok, err := p.Bool(name)
 			if err != nil {
 				return in, err
 			}
@@ -83,7 +83,7 @@ func noteInput(p *params, withInternal bool) (service.NoteInput, error) {
 			}
 		}
 	}
-	if s, ok, err := p.text("created_at", 64); err != nil {
+	if s, ok, err := p.Text("created_at", 64); err != nil {
 		return in, err
 	} else if ok && s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
@@ -95,7 +95,7 @@ func noteInput(p *params, withInternal bool) (service.NoteInput, error) {
 	return in, nil
 }
 
-func (a *API) createIssueNote(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createIssueNote(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
@@ -110,15 +110,15 @@ func (a *API) createIssueNote(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	if len(list.Notes) == 0 && list.Commands != nil {
 		// Commands only: GitLab's 202 with Entities::NoteCommands.
-		writeJSON(w, http.StatusAccepted, noteCommands{Changes: list.Commands.Changes, Summary: list.Commands.Summary()})
+		WriteJSON(w, http.StatusAccepted, noteCommands{Changes: list.Commands.Changes, Summary: list.Commands.Summary()})
 		return nil
 	}
-	return writeCreated(w, a.notesJSON(r, list)[0])
+	return WriteCreated(w, a.notesJSON(r, list)[0])
 }
 
 // noteBody reads an update's optional body, which may not be blank.
-func noteBody(p *params) (*string, error) {
-	body, ok, err := p.text("body", maxNoteBytes)
+func noteBody(p *Params) (*string, error) {
+	body, ok, err := p.Text("body", maxNoteBytes)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -128,12 +128,12 @@ func noteBody(p *params) (*string, error) {
 	return &body, nil
 }
 
-func (a *API) updateIssueNote(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateIssueNote(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
-	noteID, err := pathID(r, "note_id", "note_id")
+	noteID, err := PathID(r, "note_id", "note_id")
 	if err != nil {
 		return err
 	}
@@ -145,22 +145,22 @@ func (a *API) updateIssueNote(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.notesJSON(r, list)[0])
+	return WriteOK(w, a.notesJSON(r, list)[0])
 }
 
-func (a *API) deleteIssueNote(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteIssueNote(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "noteable_id")
 	if err != nil {
 		return err
 	}
-	noteID, err := pathID(r, "note_id", "note_id")
+	noteID, err := PathID(r, "note_id", "note_id")
 	if err != nil {
 		return err
 	}
 	if err := a.svc.DeleteNote(r.Context(), c.id, ref, noteID); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // noteCommands is GitLab's Entities::NoteCommands.

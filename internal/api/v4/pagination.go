@@ -9,33 +9,33 @@ import (
 	"github.com/lablet/lablet/internal/route"
 )
 
-// page is an offset pagination request.
-type page struct {
+// Page is an offset pagination request.
+type Page struct {
 	Page    int
 	PerPage int
 }
 
 // Offset is the number of rows to skip.
-func (pg page) Offset() int { return (pg.Page - 1) * pg.PerPage }
+func (pg Page) Offset() int { return (pg.Page - 1) * pg.PerPage }
 
-// pageOf reads page and per_page, as GitLab does: bad or out-of-range values
+// PageOf reads page and per_page, as GitLab does: bad or out-of-range values
 // fall back to the defaults (page 1, 20 per page, at most 100).
-func pageOf(p *params) page {
-	pg := page{Page: 1, PerPage: 20}
-	if n, ok, err := p.int("page"); ok && err == nil && n > 0 && n < 1<<30 {
+func PageOf(p *Params) Page {
+	pg := Page{Page: 1, PerPage: 20}
+	if n, ok, err := p.Int("page"); ok && err == nil && n > 0 && n < 1<<30 {
 		pg.Page = int(n)
 	}
-	if n, ok, err := p.int("per_page"); ok && err == nil && n > 0 {
+	if n, ok, err := p.Int("per_page"); ok && err == nil && n > 0 {
 		pg.PerPage = int(min(n, 100))
 	}
 	return pg
 }
 
-// baseURL is the external URL clients reach the server by.
-func (a *API) baseURL(r *http.Request) string { return route.ExternalURL(r, a.externalURL) }
+// BaseURL is the external URL clients reach the server by.
+func (a *API) BaseURL(r *http.Request) string { return route.ExternalURL(r, a.externalURL) }
 
-// setPageHeaders writes GitLab's offset pagination headers and Link.
-func (a *API) setPageHeaders(w http.ResponseWriter, r *http.Request, pg page, total int) {
+// SetPageHeaders writes GitLab's offset pagination headers and Link.
+func (a *API) SetPageHeaders(w http.ResponseWriter, r *http.Request, pg Page, total int) {
 	totalPages := (total + pg.PerPage - 1) / pg.PerPage
 	if totalPages == 0 {
 		totalPages = 1
@@ -48,13 +48,13 @@ func (a *API) setPageHeaders(w http.ResponseWriter, r *http.Request, pg page, to
 // setPageHeadersWithoutCount writes the headers GitLab writes for a page
 // of an uncounted collection (search results): no X-Total, X-Total-Pages
 // or "last" link; a next page when more says one exists.
-func (a *API) setPageHeadersWithoutCount(w http.ResponseWriter, r *http.Request, pg page, more bool) {
+func (a *API) setPageHeadersWithoutCount(w http.ResponseWriter, r *http.Request, pg Page, more bool) {
 	a.writePageHeaders(w, r, pg, more, 0)
 }
 
 // writePageHeaders writes the page, its neighbours and the Link header;
 // lastPage 0 leaves the "last" link out.
-func (a *API) writePageHeaders(w http.ResponseWriter, r *http.Request, pg page, more bool, lastPage int) {
+func (a *API) writePageHeaders(w http.ResponseWriter, r *http.Request, pg Page, more bool, lastPage int) {
 	h := w.Header()
 	h.Set("X-Page", strconv.Itoa(pg.Page))
 	h.Set("X-Per-Page", strconv.Itoa(pg.PerPage))
@@ -104,7 +104,7 @@ func (a *API) newPageURLs(r *http.Request, perPage int) pageURLs {
 	q.Set("per_page", strconv.Itoa(perPage))
 	enc := q.Encode() // sorted by key: "page=0" once, where it sorts
 	i := strings.Index("&"+enc, "&page=0")
-	return pageURLs{before: a.baseURL(r) + r.URL.EscapedPath() + "?" + enc[:i+len("page=")], after: enc[i+len("page=0"):]}
+	return pageURLs{before: a.BaseURL(r) + r.URL.EscapedPath() + "?" + enc[:i+len("page=")], after: enc[i+len("page=0"):]}
 }
 
 func (u pageURLs) page(n int) string { return u.before + strconv.Itoa(n) + u.after }
@@ -125,5 +125,5 @@ func (a *API) setKeysetHeaders(w http.ResponseWriter, r *http.Request, next url.
 	for k, v := range next {
 		q[k] = v
 	}
-	w.Header().Set("Link", "<"+a.baseURL(r)+r.URL.EscapedPath()+"?"+q.Encode()+`>; rel="next"`)
+	w.Header().Set("Link", "<"+a.BaseURL(r)+r.URL.EscapedPath()+"?"+q.Encode()+`>; rel="next"`)
 }

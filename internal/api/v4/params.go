@@ -16,35 +16,35 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// maxBodyBytes bounds API request bodies.
-const maxBodyBytes = 8 << 20
+// MaxBodyBytes bounds API request bodies.
+const MaxBodyBytes = 8 << 20
 
 // bodyUnread, as parseParamsLimit's limit, leaves the body to the
 // handler (streamed uploads).
 const bodyUnread = -1
 
-// params merges query, form and JSON body parameters, as Grape does: the
+// Params merges query, form and JSON body parameters, as Grape does: the
 // body wins over the query string.
-type params struct {
+type Params struct {
 	query url.Values
 	form  url.Values
 	json  map[string]any
 }
 
 // parseParams reads the request's parameters once.
-func parseParams(w http.ResponseWriter, r *http.Request) (*params, error) {
-	return parseParamsLimit(w, r, maxBodyBytes)
+func parseParams(w http.ResponseWriter, r *http.Request) (*Params, error) {
+	return parseParamsLimit(w, r, MaxBodyBytes)
 }
 
 // parseParamsLimit is parseParams with a body limit other than
-// maxBodyBytes (routes carrying file content take more).
-func parseParamsLimit(w http.ResponseWriter, r *http.Request, limit int64) (*params, error) {
-	p := &params{query: r.URL.Query()}
+// MaxBodyBytes (routes carrying file content take more).
+func parseParamsLimit(w http.ResponseWriter, r *http.Request, limit int64) (*Params, error) {
+	p := &Params{query: r.URL.Query()}
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead || limit == bodyUnread {
 		return p, nil
 	}
 	if limit <= 0 {
-		limit = maxBodyBytes
+		limit = MaxBodyBytes
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -94,9 +94,9 @@ func parseParamsLimit(w http.ResponseWriter, r *http.Request, limit int64) (*par
 	return p, nil
 }
 
-// raw returns the value of name and whether it was given. JSON values keep
+// Raw returns the value of name and whether it was given. JSON values keep
 // their type; form and query values are strings or []string.
-func (p *params) raw(name string) (any, bool) {
+func (p *Params) Raw(name string) (any, bool) {
 	if p.json != nil {
 		if v, ok := p.json[name]; ok {
 			return v, true
@@ -119,16 +119,16 @@ func (p *params) raw(name string) (any, bool) {
 	return nil, false
 }
 
-// has reports whether name was given at all.
-func (p *params) has(name string) bool {
-	_, ok := p.raw(name)
+// Has reports whether name was given at all.
+func (p *Params) Has(name string) bool {
+	_, ok := p.Raw(name)
 	return ok
 }
 
-// str returns a string parameter. Numbers and booleans in JSON are turned
+// Str returns a string parameter. Numbers and booleans in JSON are turned
 // into their text; other shapes count as absent.
-func (p *params) str(name string) (string, bool) {
-	v, ok := p.raw(name)
+func (p *Params) Str(name string) (string, bool) {
+	v, ok := p.Raw(name)
 	if !ok {
 		return "", false
 	}
@@ -145,10 +145,10 @@ func (p *params) str(name string) (string, bool) {
 	return "", false
 }
 
-// text returns a validated free-text string parameter: UTF-8, no NUL, at
+// Text returns a validated free-text string parameter: UTF-8, no NUL, at
 // most max bytes. ok is false when absent.
-func (p *params) text(name string, max int) (string, bool, error) {
-	v, present := p.raw(name)
+func (p *Params) Text(name string, max int) (string, bool, error) {
+	v, present := p.Raw(name)
 	if !present {
 		return "", false, nil
 	}
@@ -172,9 +172,9 @@ func (p *params) text(name string, max int) (string, bool, error) {
 	return s, true, nil
 }
 
-// required returns a string parameter that must be present and non-empty.
-func (p *params) required(name string, max int) (string, error) {
-	s, ok, err := p.text(name, max)
+// Required returns a string parameter that must be present and non-empty.
+func (p *Params) Required(name string, max int) (string, error) {
+	s, ok, err := p.Text(name, max)
 	if err != nil {
 		return "", err
 	}
@@ -187,19 +187,19 @@ func (p *params) required(name string, max int) (string, error) {
 	return s, nil
 }
 
-// requiredInt returns an integer parameter that must be present.
-func (p *params) requiredInt(name string) (int64, error) {
-	n, ok, err := p.int(name)
+// RequiredInt returns an integer parameter that must be present.
+func (p *Params) RequiredInt(name string) (int64, error) {
+	n, ok, err := p.Int(name)
 	if err == nil && !ok {
 		err = service.ParamError(name + " is missing")
 	}
 	return n, err
 }
 
-// int returns an integer parameter; a malformed one is "name is invalid".
+// Int returns an integer parameter; a malformed one is "name is invalid".
 // JSON null counts as absent: Grape lets an optional Integer be nil, and
 // clients that serialise unset fields send it.
-func (p *params) int(name string) (int64, bool, error) {
+func (p *Params) Int(name string) (int64, bool, error) {
 	s, ok, err := p.numberText(name)
 	if !ok || err != nil {
 		return 0, false, err
@@ -211,8 +211,8 @@ func (p *params) int(name string) (int64, bool, error) {
 	return n, true, nil
 }
 
-// float returns a number parameter, as int reads an integer.
-func (p *params) float(name string) (*float64, error) {
+// Float returns a number parameter, as int reads an integer.
+func (p *Params) Float(name string) (*float64, error) {
 	s, ok, err := p.numberText(name)
 	if !ok || err != nil {
 		return nil, err
@@ -226,8 +226,8 @@ func (p *params) float(name string) (*float64, error) {
 
 // numberText is the text of a number parameter, trimmed; JSON null is
 // absent and any other JSON shape invalid.
-func (p *params) numberText(name string) (string, bool, error) {
-	v, ok := p.raw(name)
+func (p *Params) numberText(name string) (string, bool, error) {
+	v, ok := p.Raw(name)
 	if !ok || v == nil {
 		return "", false, nil
 	}
@@ -240,9 +240,9 @@ func (p *params) numberText(name string) (string, bool, error) {
 	return "", false, service.ParamError(name + " is invalid")
 }
 
-// bool returns a boolean parameter, accepting what Grape accepts.
-func (p *params) bool(name string) (bool, bool, error) {
-	v, ok := p.raw(name)
+// Bool returns a boolean parameter, accepting what Grape accepts.
+func (p *Params) Bool(name string) (bool, bool, error) {
+	v, ok := p.Raw(name)
 	if !ok {
 		return false, false, nil
 	}
@@ -267,10 +267,10 @@ func (p *params) bool(name string) (bool, bool, error) {
 	return false, false, service.ParamError(name + " is invalid")
 }
 
-// strList returns a list parameter given as a JSON array, repeated
+// StrList returns a list parameter given as a JSON array, repeated
 // name[]=… form values, or one comma-separated string.
-func (p *params) strList(name string) ([]string, bool, error) {
-	v, ok := p.raw(name)
+func (p *Params) StrList(name string) ([]string, bool, error) {
+	v, ok := p.Raw(name)
 	if !ok {
 		return nil, false, nil
 	}
@@ -306,8 +306,8 @@ func (p *params) strList(name string) ([]string, bool, error) {
 
 // date returns a YYYY-MM-DD parameter; empty or null means "clear" and is
 // reported as present with a nil value.
-func (p *params) date(name string) (*string, bool, error) {
-	v, ok := p.raw(name)
+func (p *Params) date(name string) (*string, bool, error) {
+	v, ok := p.Raw(name)
 	if !ok {
 		return nil, false, nil
 	}
@@ -331,9 +331,9 @@ func (p *params) date(name string) (*string, bool, error) {
 	return &s, true, nil
 }
 
-// oneOf returns a string parameter restricted to allowed values.
-func (p *params) oneOf(name string, allowed ...string) (string, bool, error) {
-	s, ok := p.str(name)
+// OneOf returns a string parameter restricted to allowed values.
+func (p *Params) OneOf(name string, allowed ...string) (string, bool, error) {
+	s, ok := p.Str(name)
 	if !ok {
 		return "", false, nil
 	}

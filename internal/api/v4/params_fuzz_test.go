@@ -78,33 +78,33 @@ func FuzzParams(f *testing.F) {
 			names = append(names, strings.TrimSuffix(k, "[]"))
 		}
 		for _, n := range names {
-			v, present := p.raw(n)
-			if present != p.has(n) {
+			v, present := p.Raw(n)
+			if present != p.Has(n) {
 				t.Fatalf("has(%q) disagrees with raw", n)
 			}
-			if s, ok := p.str(n); ok && !present {
+			if s, ok := p.Str(n); ok && !present {
 				t.Fatalf("str(%q) = %q of an absent parameter", n, s)
 			}
-			if s, ok, err := p.text(n, 64); err != nil {
+			if s, ok, err := p.Text(n, 64); err != nil {
 				checkParamsError(t, "text "+n, err)
 			} else if ok && (!utf8.ValidString(s) || strings.ContainsRune(s, 0) || len(s) > 64) {
 				t.Fatalf("text(%q) = %q breaks its promise", n, s)
 			}
-			if _, err := p.required(n, 64); err != nil {
+			if _, err := p.Required(n, 64); err != nil {
 				checkParamsError(t, "required "+n, err)
 			}
-			if i, ok, err := p.int(n); err != nil {
+			if i, ok, err := p.Int(n); err != nil {
 				checkParamsError(t, "int "+n, err)
 			} else if ok {
-				s, _ := p.str(n)
+				s, _ := p.Str(n)
 				if want, perr := strconv.ParseInt(strings.TrimSpace(s), 10, 64); perr != nil || want != i {
 					t.Fatalf("int(%q) = %d from %#v", n, i, v)
 				}
 			}
-			if _, _, err := p.bool(n); err != nil {
+			if _, _, err := p.Bool(n); err != nil {
 				checkParamsError(t, "bool "+n, err)
 			}
-			if list, _, err := p.strList(n); err != nil {
+			if list, _, err := p.StrList(n); err != nil {
 				checkParamsError(t, "strList "+n, err)
 			} else if _, isStr := v.(string); isStr {
 				for _, item := range list {
@@ -118,7 +118,7 @@ func FuzzParams(f *testing.F) {
 			} else if d != nil && !service.ValidDate(*d) {
 				t.Fatalf("date(%q) = %q", n, *d)
 			}
-			if s, ok, err := p.oneOf(n, "asc", "desc"); err != nil {
+			if s, ok, err := p.OneOf(n, "asc", "desc"); err != nil {
 				checkParamsError(t, "oneOf "+n, err)
 			} else if ok && s != "asc" && s != "desc" {
 				t.Fatalf("oneOf(%q) = %q", n, s)
@@ -143,7 +143,7 @@ func FuzzPagination(f *testing.F) {
 		if err != nil {
 			t.Fatalf("query %q: %v", query, err)
 		}
-		pg := pageOf(p)
+		pg := PageOf(p)
 		if pg.Page < 1 || pg.Page >= 1<<30 || pg.PerPage < 1 || pg.PerPage > 100 || pg.Offset() < 0 {
 			t.Fatalf("query %q: page %+v, offset %d", query, pg, pg.Offset())
 		}

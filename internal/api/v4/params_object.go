@@ -9,7 +9,7 @@ import (
 // as its form spelling name[key] (nested objects name[key][sub]), so that
 // a Grape Hash parameter is read, and named in errors, alike from a
 // JSON body and from a form.
-func (p *params) withObject(name string) *params {
+func (p *Params) withObject(name string) *Params {
 	obj, ok := p.json[name].(map[string]any)
 	if !ok {
 		return p
@@ -31,10 +31,10 @@ func (p *params) withObject(name string) *params {
 	return &out
 }
 
-// object returns the values of a Hash parameter as a nested map, from a
+// Object returns the values of a Hash parameter as a nested map, from a
 // JSON object or from name[key][sub] form and query values (the first
 // of repeated ones); nil when absent.
-func (p *params) object(name string) map[string]any {
+func (p *Params) Object(name string) map[string]any {
 	if m, ok := p.json[name].(map[string]any); ok {
 		return m
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-func newParams(t *testing.T, method, target, contentType, body string) (*params, error) {
+func newParams(t *testing.T, method, target, contentType, body string) (*Params, error) {
 	t.Helper()
 	r := httptest.NewRequest(method, target, strings.NewReader(body))
 	if contentType != "" {
@@ -25,13 +25,13 @@ func TestParamsSources(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s, _ := p.str("name"); s != "body" {
+		if s, _ := p.Str("name"); s != "body" {
 			t.Fatalf("name = %q", s)
 		}
-		if n, ok, err := p.int("n"); !ok || err != nil || n != 7 {
+		if n, ok, err := p.Int("n"); !ok || err != nil || n != 7 {
 			t.Fatalf("n = %d %v %v", n, ok, err)
 		}
-		if b, ok, err := p.bool("b"); !ok || err != nil || !b {
+		if b, ok, err := p.Bool("b"); !ok || err != nil || !b {
 			t.Fatalf("b = %v %v %v", b, ok, err)
 		}
 	})
@@ -40,13 +40,13 @@ func TestParamsSources(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s, _ := p.str("name"); s != "a b" {
+		if s, _ := p.Str("name"); s != "a b" {
 			t.Fatalf("name = %q", s)
 		}
-		if l, _, _ := p.strList("scopes"); !reflect.DeepEqual(l, []string{"api", "sudo"}) {
+		if l, _, _ := p.StrList("scopes"); !reflect.DeepEqual(l, []string{"api", "sudo"}) {
 			t.Fatalf("scopes = %v", l)
 		}
-		if b, ok, _ := p.bool("flag"); !ok || b {
+		if b, ok, _ := p.Bool("flag"); !ok || b {
 			t.Fatalf("flag = %v %v", b, ok)
 		}
 	})
@@ -56,13 +56,13 @@ func TestParamsSources(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n, ok, err := p.int("milestone_id"); ok || err != nil || n != 0 {
+		if n, ok, err := p.Int("milestone_id"); ok || err != nil || n != 0 {
 			t.Fatalf("milestone_id = %d %v %v", n, ok, err)
 		}
 	})
 	t.Run("CommaList", func(t *testing.T) {
 		p, _ := newParams(t, "GET", "/x?scopes=api,read_user", "", "")
-		if l, _, _ := p.strList("scopes"); !reflect.DeepEqual(l, []string{"api", "read_user"}) {
+		if l, _, _ := p.StrList("scopes"); !reflect.DeepEqual(l, []string{"api", "read_user"}) {
 			t.Fatalf("scopes = %v", l)
 		}
 	})
@@ -81,37 +81,37 @@ func TestParamsErrors(t *testing.T) {
 		})
 	}
 	t.Run("TooLarge", func(t *testing.T) {
-		big := `{"a":"` + strings.Repeat("x", maxBodyBytes) + `"}`
+		big := `{"a":"` + strings.Repeat("x", MaxBodyBytes) + `"}`
 		if _, err := newParams(t, "POST", "/x", "application/json", big); service.KindOf(err) != service.KindTooLarge {
 			t.Fatalf("err = %v", err)
 		}
 	})
 	p, _ := newParams(t, "POST", "/x", "application/json", `{"n":"seven","b":"maybe","l":[1],"d":"2026-13-01","t":"a\u0000b","o":{"x":1}}`)
-	if _, _, err := p.int("n"); err == nil {
+	if _, _, err := p.Int("n"); err == nil {
 		t.Error("int accepted a word")
 	}
-	if _, _, err := p.bool("b"); err == nil {
+	if _, _, err := p.Bool("b"); err == nil {
 		t.Error("bool accepted maybe")
 	}
-	if _, _, err := p.strList("l"); err == nil {
+	if _, _, err := p.StrList("l"); err == nil {
 		t.Error("list accepted numbers")
 	}
 	if _, _, err := p.date("d"); err == nil {
 		t.Error("date accepted month 13")
 	}
-	if _, _, err := p.text("t", 100); err == nil {
+	if _, _, err := p.Text("t", 100); err == nil {
 		t.Error("text accepted NUL")
 	}
-	if _, _, err := p.text("o", 100); err == nil {
+	if _, _, err := p.Text("o", 100); err == nil {
 		t.Error("text accepted an object")
 	}
-	if _, err := p.required("missing", 10); err == nil || err.Error() != "missing is missing" {
+	if _, err := p.Required("missing", 10); err == nil || err.Error() != "missing is missing" {
 		t.Errorf("required = %v", err)
 	}
 }
 
 func TestPageOf(t *testing.T) {
-	for query, want := range map[string]page{
+	for query, want := range map[string]Page{
 		"":                       {1, 20},
 		"page=3&per_page=50":     {3, 50},
 		"per_page=1000":          {1, 100},
@@ -120,7 +120,7 @@ func TestPageOf(t *testing.T) {
 		"page=99999999999999999": {1, 20},
 	} {
 		p, _ := newParams(t, "GET", "/x?"+query, "", "")
-		if got := pageOf(p); got != want {
+		if got := PageOf(p); got != want {
 			t.Errorf("%q: %+v, want %+v", query, got, want)
 		}
 	}
@@ -130,7 +130,7 @@ func TestPageHeaders(t *testing.T) {
 	a := &API{externalURL: "https://forge.example.com"}
 	r := httptest.NewRequest("GET", "/api/v4/projects?page=2&per_page=10&private_token=secret&search=x", nil)
 	w := httptest.NewRecorder()
-	a.setPageHeaders(w, r, page{Page: 2, PerPage: 10}, 35)
+	a.SetPageHeaders(w, r, Page{Page: 2, PerPage: 10}, 35)
 	h := w.Header()
 	want := http.Header{
 		"X-Page": {"2"}, "X-Per-Page": {"10"}, "X-Total": {"35"}, "X-Total-Pages": {"4"},

@@ -13,10 +13,10 @@ import (
 // appendProjectEntity appends fullProjectAt(pb, p, owner, readme, nil): the
 // bytes encoding/json writes for it, HTML escaping off, without a newline. It
 // is generated from fullProjectAt and what it calls ((*model.Project).FullName,
-// (*model.Project).FullPath, basicProjectAt, basicUserAt, identiconURL,
+// (*model.Project).FullPath, BasicProjectAt, BasicUserAt, identiconURL,
 // namespaceAvatar, projectFeatureLevel, projectNamespaceWebURL, userAvatarURL):
 // run go generate after changing any of them.
-func appendProjectEntity(dst []byte, pb projectBase, p *model.Project, owner *model.User, readme *string) []byte {
+func appendProjectEntity(dst []byte, pb ProjectBase, p *model.Project, owner *model.User, readme *string) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = strconv.AppendInt(dst, p.ID, 10)
 	dst = append(dst, `,"description":"`...)

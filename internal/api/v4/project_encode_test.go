@@ -174,7 +174,7 @@ func TestAppendTS(t *testing.T) {
 	for i := range 200000 {
 		tm := randTime(rng)
 		dst = appendTS(dst[:1], tm)
-		if got, want := string(dst[1:]), ts(tm); got != want {
+		if got, want := string(dst[1:]), TS(tm); got != want {
 			t.Fatalf("iteration %d: appendTS(%v) = %q, ts = %q", i, tm, got, want)
 		}
 	}
@@ -182,7 +182,7 @@ func TestAppendTS(t *testing.T) {
 
 // projectBases are the bases appendProjectEntity is compared under: with
 // and without a path prefix, and one with what escaping must handle.
-var projectBases = []projectBase{
+var projectBases = []ProjectBase{
 	{url: "http://lablet.test", host: "lablet.test"},
 	{url: "https://h.example:8443/gitlab", host: "h.example"},
 	{url: "http://x.test/é\\\"\xc3", host: "x\u2028\xe2\x80"},

@@ -37,11 +37,11 @@ func newProjectJSONCache(off bool) *cache.Cache[projectJSONKey, []byte] {
 
 // writeFullProjects writes projects as full entities, with each one's
 // permissions from access when withAccess is set and each fork's source
-// from sources (forkSources) — the bytes writeOK(w, []fullProject{…})
+// from sources (forkSources) — the bytes WriteOK(w, []fullProject{…})
 // would write.
 func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects []*model.Project,
 	owners map[int64]*model.User, access map[int64]model.ProjectAccess, withAccess bool, sources map[int64]*model.Project) error {
-	pb := a.projectBase(r)
+	pb := a.ProjectBase(r)
 	items := make([][]byte, len(projects))
 	size := 3
 	buf := a.getListBuffer()

@@ -55,10 +55,10 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 				pa := levels[p.ID]
 				perms = &pa
 			}
-			out = append(out, fullProjectAt(a.projectBase(r), p, projectOwnerOf(p, owners), nil, perms))
+			out = append(out, fullProjectAt(a.ProjectBase(r), p, projectOwnerOf(p, owners), nil, perms))
 		}
 		rec := httptest.NewRecorder()
-		writeJSON(rec, http.StatusOK, out)
+		WriteJSON(rec, http.StatusOK, out)
 		for range 2 { // cold, then from the cache
 			rec2 := httptest.NewRecorder()
 			if err := a.writeFullProjects(rec2, r, projects, owners, levels, withAccess, nil); err != nil {

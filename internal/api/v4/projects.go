@@ -32,10 +32,10 @@ var projectFeatures = []struct {
 
 // projectInput reads the create/update parameters; type errors are
 // GitLab's {"error": "… is invalid"}.
-func projectInput(p *params, create bool) (service.ProjectInput, error) {
+func projectInput(p *Params, create bool) (service.ProjectInput, error) {
 	var in service.ProjectInput
 	str := func(name string, max int, dst **string) error {
-		s, ok, err := p.text(name, max)
+		s, ok, err := p.Text(name, max)
 		if err != nil {
 			return err
 		}
@@ -59,14 +59,14 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 		}
 	}
 	if create {
-		if v, ok := p.raw("namespace_id"); ok && v != nil {
-			s, ok := p.str("namespace_id")
+		if v, ok := p.Raw("namespace_id"); ok && v != nil {
+			s, ok := p.Str("namespace_id")
 			if !ok {
 				return in, service.ParamError("namespace_id is invalid")
 			}
 			in.Namespace = &s
 		}
-		b, ok, err := p.bool("initialize_with_readme")
+		b, ok, err := p.Bool("initialize_with_readme")
 		if err != nil {
 			return in, err
 		}
@@ -74,7 +74,7 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 			in.InitializeWithReadme = &b
 		}
 	}
-	if vis, ok, err := p.oneOf("visibility", "private", "internal", "public"); err != nil {
+	if vis, ok, err := p.OneOf("visibility", "private", "internal", "public"); err != nil {
 		return in, err
 	} else if ok {
 		n, _ := access.ParseVisibility(vis)
@@ -83,7 +83,7 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 	for _, f := range projectFeatures {
 		dst := f.field(&in)
 		if f.level != "" {
-			lvl, ok, err := p.oneOf(f.level, "disabled", "private", "enabled")
+			lvl, ok, err := p.OneOf(f.level, "disabled", "private", "enabled")
 			if err != nil {
 				return in, err
 			}
@@ -92,7 +92,7 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 				*dst = &b
 			}
 		}
-		b, ok, err := p.bool(f.enabled)
+		b, ok, err := p.Bool(f.enabled)
 		if err != nil {
 			return in, err
 		}
@@ -101,7 +101,7 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 		}
 	}
 	if !create {
-		b, ok, err := p.bool("mr_default_target_self")
+		b, ok, err := p.Bool("mr_default_target_self")
 		if err != nil {
 			return in, err
 		}
@@ -112,7 +112,7 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 	if err := mergeSettingsInput(p, &in.MergeSettingsInput); err != nil {
 		return in, err
 	}
-	autoCancel, ok, err := p.oneOf("auto_cancel_pending_pipelines", "enabled", "disabled")
+	autoCancel, ok, err := p.OneOf("auto_cancel_pending_pipelines", "enabled", "disabled")
 	if err != nil {
 		return in, err
 	}
@@ -121,7 +121,7 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 		in.AutoCancelPendingPipelines = &b
 	}
 	for _, name := range []string{"tag_list", "topics"} {
-		t, ok, err := p.strList(name)
+		t, ok, err := p.StrList(name)
 		if err != nil {
 			return in, err
 		}
@@ -135,7 +135,7 @@ func projectInput(p *params, create bool) (service.ProjectInput, error) {
 	return in, nil
 }
 
-func (a *API) createProject(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createProject(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := projectInput(c.params, true)
 	if err != nil {
 		return err
@@ -148,7 +148,7 @@ func (a *API) createProject(w http.ResponseWriter, r *http.Request, c *call) err
 }
 
 // createProjectForUser serves POST /projects/user/:user_id (admins).
-func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *Call) error {
 	uid, err := strconv.ParseInt(r.PathValue("user_id"), 10, 64)
 	if err != nil || uid <= 0 {
 		return service.NotFound("User")
@@ -165,7 +165,7 @@ func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *ca
 	return a.writeProject(w, r, c.id, http.StatusCreated, p, nil, true)
 }
 
-func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *Call) error {
 	p, level, pa, err := a.svc.VisibleProjectAccess(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return err
@@ -179,7 +179,7 @@ func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *call) error 
 	return a.writeProject(w, r, c.id, http.StatusOK, p, perms, service.CanReadCode(c.id, p, level))
 }
 
-func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := projectInput(c.params, false)
 	if err != nil {
 		return err
@@ -191,15 +191,15 @@ func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *call) err
 	return a.writeProject(w, r, c.id, http.StatusOK, p, nil, true)
 }
 
-func (a *API) archiveProject(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) archiveProject(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.setArchived(w, r, c, true)
 }
 
-func (a *API) unarchiveProject(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) unarchiveProject(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.setArchived(w, r, c, false)
 }
 
-func (a *API) setArchived(w http.ResponseWriter, r *http.Request, c *call, archived bool) error {
+func (a *API) setArchived(w http.ResponseWriter, r *http.Request, c *Call, archived bool) error {
 	p, err := a.svc.SetProjectArchived(r.Context(), c.id, r.PathValue("id"), archived)
 	if err != nil {
 		return err
@@ -207,16 +207,16 @@ func (a *API) setArchived(w http.ResponseWriter, r *http.Request, c *call, archi
 	return a.writeProject(w, r, c.id, http.StatusCreated, p, nil, true)
 }
 
-func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.DeleteProject(r.Context(), c.id, r.PathValue("id")); err != nil {
 		return err
 	}
-	return writeAccepted(w)
+	return WriteAccepted(w)
 }
 
 // writeProject renders one project with its owner, its readme_url (when
 // readme says the caller may read the code) and, when perms is set, the
-// caller's permissions — the bytes writeJSON(w, status, a.fullProject(…))
+// caller's permissions — the bytes WriteJSON(w, status, a.fullProject(…))
 // would write; a fork's source is shown as id may see it.
 func (a *API) writeProject(w http.ResponseWriter, r *http.Request, id *auth.Identity, status int, p *model.Project, perms *model.ProjectAccess, readme bool) error {
 	owners, err := a.projectOwners(r.Context(), []*model.Project{p})
@@ -234,13 +234,20 @@ func (a *API) writeProject(w http.ResponseWriter, r *http.Request, id *auth.Iden
 	if readme {
 		readmeURL = a.readmeURL(r, p)
 	}
-	pb := a.projectBase(r)
+	pb := a.ProjectBase(r)
 	b := appendProjectEntity(buf.AvailableBuffer(), pb, p, projectOwnerOf(p, owners), readmeURL)
 	if p.ForkedFromID != nil {
 		b = withForkedFrom(b, pb, p, sources[*p.ForkedFromID])
 	}
 	if perms != nil {
 		b = withPermissions(b, *perms, p.Namespace.IsGroup())
+	}
+	links, err := a.svc.ProjectSharedWith(r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if b, err = withSharedWithGroups(b, links); err != nil {
+		return err
 	}
 	buf.Write(append(b, '\n')) // as json.Encoder ends a value
 	writeJSONBytes(w, status, buf.Bytes())
@@ -259,44 +266,48 @@ const (
 const keysetUnavailable = "Keyset pagination is not yet available for this type of request"
 
 // projectListOptions reads the list filters, ordering and pagination.
-func projectListOptions(p *params) (service.ProjectListOptions, page, bool, error) {
+func projectListOptions(p *Params) (service.ProjectListOptions, Page, bool, error) {
 	var o service.ProjectListOptions
-	pg := pageOf(p)
+	pg := PageOf(p)
 	keyset := false
-	if mode, ok := p.str("pagination"); ok && mode == "keyset" {
+	if mode, ok := p.Str("pagination"); ok && mode == "keyset" {
 		keyset = true
 	}
-	o.Search, _ = p.str("search")
+	o.Search, _ = p.Str("search")
 	if msg := service.ValidText(o.Search, 1024); msg != "" {
 		return o, pg, keyset, service.ParamError("search is invalid")
 	}
-	o.Topic, _ = p.str("topic")
+	o.Topic, _ = p.Str("topic")
 	if msg := service.ValidText(o.Topic, service.MaxNameLength); msg != "" {
 		return o, pg, keyset, service.ParamError("topic is invalid")
+	}
+	var pe ParamErrors
+	if o.CustomAttributes = customAttributesFilter(p, &pe); pe.Err() != nil {
+		return o, pg, keyset, pe.Err()
 	}
 	for _, b := range []struct {
 		name string
 		dst  *bool
 	}{{"search_namespaces", &o.SearchNamespaces}, {"owned", &o.Owned}, {"membership", &o.Membership},
 		{"include_subgroups", &o.IncludeSubgroups}} {
-		v, _, err := p.bool(b.name)
+		v, _, err := p.Bool(b.name)
 		if err != nil {
 			return o, pg, keyset, err
 		}
 		*b.dst = v
 	}
-	if v, ok, err := p.bool("archived"); err != nil {
+	if v, ok, err := p.Bool("archived"); err != nil {
 		return o, pg, keyset, err
 	} else if ok {
 		o.Archived = &v
 	}
-	if vis, ok, err := p.oneOf("visibility", "private", "internal", "public"); err != nil {
+	if vis, ok, err := p.OneOf("visibility", "private", "internal", "public"); err != nil {
 		return o, pg, keyset, err
 	} else if ok {
 		n, _ := access.ParseVisibility(vis)
 		o.Visibility = &n
 	}
-	if n, ok, err := p.int("min_access_level"); err != nil {
+	if n, ok, err := p.Int("min_access_level"); err != nil {
 		return o, pg, keyset, err
 	} else if ok {
 		if !access.ValidMemberLevel(int(n)) {
@@ -309,16 +320,16 @@ func projectListOptions(p *params) (service.ProjectListOptions, page, bool, erro
 		dst  *int64
 	}{{"id_after", &o.IDAfter}, {"id_before", &o.IDBefore}} {
 		// An empty value means "no bound" (GitLab once answered 500 here).
-		if s, ok := p.str(f.name); ok && s == "" {
+		if s, ok := p.Str(f.name); ok && s == "" {
 			continue
 		}
-		n, _, err := p.int(f.name)
+		n, _, err := p.Int(f.name)
 		if err != nil {
 			return o, pg, keyset, err
 		}
 		*f.dst = n
 	}
-	orderBy, hasOrder, err := p.oneOf("order_by", "id", "name", "path", "created_at", "updated_at",
+	orderBy, hasOrder, err := p.OneOf("order_by", "id", "name", "path", "created_at", "updated_at",
 		"last_activity_at", "similarity")
 	if err != nil {
 		return o, pg, keyset, err
@@ -333,7 +344,7 @@ func projectListOptions(p *params) (service.ProjectListOptions, page, bool, erro
 		return o, pg, keyset, errKeysetUnavailable
 	}
 	o.OrderBy = orderBy
-	sort, _, err := p.oneOf("sort", "asc", "desc")
+	sort, _, err := p.OneOf("sort", "asc", "desc")
 	if err != nil {
 		return o, pg, keyset, err
 	}
@@ -354,19 +365,19 @@ type keysetError struct{}
 
 func (*keysetError) Error() string { return keysetUnavailable }
 
-func (a *API) listProjects(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listProjects(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.projectList(w, r, c, listWithAccess, func(o service.ProjectListOptions) (*service.ProjectList, error) {
 		return a.svc.ListProjects(r.Context(), c.id, o)
 	})
 }
 
-func (a *API) listGroupProjects(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listGroupProjects(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.projectList(w, r, c, listPlain, func(o service.ProjectListOptions) (*service.ProjectList, error) {
 		return a.svc.GroupProjects(r.Context(), c.id, r.PathValue("id"), o)
 	})
 }
 
-func (a *API) listUserProjects(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listUserProjects(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.projectList(w, r, c, listWithAccess, func(o service.ProjectListOptions) (*service.ProjectList, error) {
 		return a.svc.UserProjects(r.Context(), c.id, r.PathValue("user_id"), o)
 	})
@@ -375,11 +386,11 @@ func (a *API) listUserProjects(w http.ResponseWriter, r *http.Request, c *call) 
 // projectList runs a list, writes pagination headers and renders the page:
 // the simple entity when asked for or for anonymous callers, else the full
 // one with owners batch-loaded (and permissions where GitLab shows them).
-func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind projectListKind,
+func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *Call, kind projectListKind,
 	run func(service.ProjectListOptions) (*service.ProjectList, error)) error {
 	o, pg, keyset, err := projectListOptions(c.params)
 	if err == errKeysetUnavailable {
-		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": keysetUnavailable})
+		WriteJSON(w, http.StatusMethodNotAllowed, map[string]string{"error": keysetUnavailable})
 		return nil
 	}
 	if err != nil {
@@ -404,16 +415,16 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *call, kind 
 		}
 		a.setKeysetHeaders(w, r, next)
 	} else {
-		a.setPageHeaders(w, r, pg, list.Total)
+		a.SetPageHeaders(w, r, pg, list.Total)
 	}
-	simple, _, _ := c.params.bool("simple")
+	simple, _, _ := c.params.Bool("simple")
 	if simple || kind == listWithAccess && !c.id.Authenticated() {
-		pb := a.projectBase(r)
-		out := make([]basicProject, 0, len(projects))
+		pb := a.ProjectBase(r)
+		out := make([]BasicProject, 0, len(projects))
 		for _, p := range projects {
-			out = append(out, basicProjectAt(pb, p))
+			out = append(out, BasicProjectAt(pb, p))
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 	owners, err := a.projectOwners(r.Context(), projects)
 	if err != nil {

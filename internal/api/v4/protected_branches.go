@@ -62,8 +62,8 @@ func protectedBranchJSON(b *model.ProtectedBranch) protectedBranchEntity {
 		CodeOwnerApprovalRequired: b.CodeOwnerApprovalRequired}
 }
 
-func (a *API) listProtectedBranches(w http.ResponseWriter, r *http.Request, c *call) error {
-	search, _, err := c.params.text("search", 1024)
+func (a *API) listProtectedBranches(w http.ResponseWriter, r *http.Request, c *Call) error {
+	search, _, err := c.params.Text("search", 1024)
 	if err != nil {
 		return err
 	}
@@ -72,24 +72,24 @@ func (a *API) listProtectedBranches(w http.ResponseWriter, r *http.Request, c *c
 		return err
 	}
 	// A project has few rules: they are loaded whole and paged here.
-	pg := pageOf(c.params)
-	a.setPageHeaders(w, r, pg, len(list))
+	pg := PageOf(c.params)
+	a.SetPageHeaders(w, r, pg, len(list))
 	out := []protectedBranchEntity{}
 	for i := pg.Offset(); i >= 0 && i < len(list) && len(out) < pg.PerPage; i++ {
 		out = append(out, protectedBranchJSON(list[i]))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) getProtectedBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getProtectedBranch(w http.ResponseWriter, r *http.Request, c *Call) error {
 	b, err := a.svc.ProtectedBranch(r.Context(), c.id, r.PathValue("id"), r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	return writeOK(w, protectedBranchJSON(b))
+	return WriteOK(w, protectedBranchJSON(b))
 }
 
-func (a *API) protectBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) protectBranch(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := protectedBranchInput(c.params, true)
 	if err != nil {
 		return err
@@ -101,10 +101,10 @@ func (a *API) protectBranch(w http.ResponseWriter, r *http.Request, c *call) err
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, protectedBranchJSON(b))
+	return WriteCreated(w, protectedBranchJSON(b))
 }
 
-func (a *API) updateProtectedBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateProtectedBranch(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := protectedBranchInput(c.params, false)
 	if err != nil {
 		return err
@@ -116,14 +116,14 @@ func (a *API) updateProtectedBranch(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	return writeOK(w, protectedBranchJSON(b))
+	return WriteOK(w, protectedBranchJSON(b))
 }
 
-func (a *API) unprotectBranch(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) unprotectBranch(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.UnprotectBranch(r.Context(), c.id, r.PathValue("id"), r.PathValue("name")); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // writeModelError renders the service's 422 as GitLab renders a model
@@ -133,14 +133,14 @@ func writeModelError(w http.ResponseWriter, err error) bool {
 	if service.KindOf(err) != service.KindUnprocessable {
 		return false
 	}
-	writeJSON(w, http.StatusUnprocessableEntity, map[string][]string{"message": {err.Error()}})
+	WriteJSON(w, http.StatusUnprocessableEntity, map[string][]string{"message": {err.Error()}})
 	return true
 }
 
 // protectedBranchInput reads POST (create true) or PATCH parameters.
-func protectedBranchInput(p *params, create bool) (service.ProtectedBranchInput, error) {
+func protectedBranchInput(p *Params, create bool) (service.ProtectedBranchInput, error) {
 	var in service.ProtectedBranchInput
-	name, ok, err := p.text("name", 1024)
+	name, ok, err := p.Text("name", 1024)
 	if err != nil {
 		return in, err
 	}
@@ -160,7 +160,7 @@ func protectedBranchInput(p *params, create bool) (service.ProtectedBranchInput,
 			{"unprotect_access_level", &in.UnprotectAccessLevel, service.ValidUnprotectAccessLevel},
 		}
 		for _, l := range levels {
-			n, ok, err := p.int(l.param)
+			n, ok, err := p.Int(l.param)
 			if err != nil {
 				return in, err
 			}
@@ -178,7 +178,7 @@ func protectedBranchInput(p *params, create bool) (service.ProtectedBranchInput,
 		param string
 		dst   **bool
 	}{{"allow_force_push", &in.AllowForcePush}, {"code_owner_approval_required", &in.CodeOwnerApprovalRequired}} {
-		v, ok, err := p.bool(f.param)
+		v, ok, err := p.Bool(f.param)
 		if err != nil {
 			return in, err
 		}
@@ -211,8 +211,8 @@ func protectedBranchInput(p *params, create bool) (service.ProtectedBranchInput,
 // removing every entry ({"id": …, "_destroy": true}) leaves "no one".
 // user_id, group_id and deploy_key_id entries are Premium features and,
 // as in GitLab's free tier, ignored.
-func allowedAccessLevel(p *params, name string, valid func(int) bool) (int, bool, error) {
-	v, ok := p.raw(name)
+func allowedAccessLevel(p *Params, name string, valid func(int) bool) (int, bool, error) {
+	v, ok := p.Raw(name)
 	if !ok {
 		return 0, false, nil
 	}

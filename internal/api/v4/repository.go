@@ -46,24 +46,24 @@ func resolveOrDefault(r *http.Request, pr *service.ProjectRepo, ref string) (nam
 	return ref, sha, err
 }
 
-func (a *API) listTree(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, _, err := c.params.text("ref", maxRefParam)
+func (a *API) listTree(w http.ResponseWriter, r *http.Request, c *Call) error {
+	ref, _, err := c.params.Text("ref", maxRefParam)
 	if err != nil {
 		return err
 	}
-	p, _, err := c.params.text("path", 4096)
+	p, _, err := c.params.Text("path", 4096)
 	if err != nil {
 		return err
 	}
-	recursive, _, err := c.params.bool("recursive")
+	recursive, _, err := c.params.Bool("recursive")
 	if err != nil {
 		return err
 	}
-	pagination, _, err := c.params.oneOf("pagination", "legacy", "keyset", "none")
+	pagination, _, err := c.params.OneOf("pagination", "legacy", "keyset", "none")
 	if err != nil {
 		return err
 	}
-	token, _, err := c.params.text("page_token", 4096)
+	token, _, err := c.params.Text("page_token", 4096)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (a *API) listTree(w http.ResponseWriter, r *http.Request, c *call) error {
 		}
 		return fmt.Errorf("tree: %w", err)
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	var shown []repo.TreeEntry
 	switch pagination {
 	case "keyset":
@@ -106,13 +106,13 @@ func (a *API) listTree(w http.ResponseWriter, r *http.Request, c *call) error {
 		shown = entries
 	default:
 		shown = pageSlice(entries, pg)
-		a.setPageHeaders(w, r, pg, len(entries))
+		a.SetPageHeaders(w, r, pg, len(entries))
 	}
 	out := make([]treeEntity, 0, len(shown))
 	for _, e := range shown {
 		out = append(out, treeEntity{ID: e.ID, Name: e.Name, Type: e.Type, Path: e.Path, Mode: e.Mode})
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // treeToken is the keyset cursor after entry i: its object id, as GitLab's
@@ -155,7 +155,7 @@ type blobEntity struct {
 	SHA      string `json:"sha"`
 }
 
-func (a *API) blobBySHA(r *http.Request, c *call) (*repo.Blob, error) {
+func (a *API) blobBySHA(r *http.Request, c *Call) (*repo.Blob, error) {
 	pr, err := a.svc.RepoForRead(r.Context(), c.id, r.PathValue("id"))
 	if err != nil {
 		return nil, err
@@ -170,15 +170,15 @@ func (a *API) blobBySHA(r *http.Request, c *call) (*repo.Blob, error) {
 	return b, nil
 }
 
-func (a *API) getBlob(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getBlob(w http.ResponseWriter, r *http.Request, c *Call) error {
 	b, err := a.blobBySHA(r, c)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, blobEntity{Size: b.Size, Encoding: "base64", Content: base64.StdEncoding.EncodeToString(b.Content), SHA: b.ID})
+	return WriteOK(w, blobEntity{Size: b.Size, Encoding: "base64", Content: base64.StdEncoding.EncodeToString(b.Content), SHA: b.ID})
 }
 
-func (a *API) getRawBlob(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getRawBlob(w http.ResponseWriter, r *http.Request, c *Call) error {
 	b, err := a.blobBySHA(r, c)
 	if err != nil {
 		return err
@@ -208,17 +208,17 @@ func rawContentType(b []byte) string {
 }
 
 // archive serves GET archive[.format]; format "" is tar.gz.
-func archive(format string) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func archive(format string) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		ext := "tar.gz"
 		if format != "" {
 			ext = repo.ArchiveFormats[format]
 		}
-		ref, _, err := c.params.text("sha", maxRefParam)
+		ref, _, err := c.params.Text("sha", maxRefParam)
 		if err != nil {
 			return err
 		}
-		sub, _, err := c.params.text("path", 4096)
+		sub, _, err := c.params.Text("path", 4096)
 		if err != nil {
 			return err
 		}
@@ -276,16 +276,16 @@ type contributorEntity struct {
 // contributorsCommitLimit is how many recent commits GitLab groups.
 const contributorsCommitLimit = 2000
 
-func (a *API) listContributors(w http.ResponseWriter, r *http.Request, c *call) error {
-	ref, _, err := c.params.text("ref", maxRefParam)
+func (a *API) listContributors(w http.ResponseWriter, r *http.Request, c *Call) error {
+	ref, _, err := c.params.Text("ref", maxRefParam)
 	if err != nil {
 		return err
 	}
-	orderBy, _, err := c.params.oneOf("order_by", "name", "email", "commits")
+	orderBy, _, err := c.params.OneOf("order_by", "name", "email", "commits")
 	if err != nil {
 		return err
 	}
-	sortDir, _, err := c.params.oneOf("sort", "asc", "desc")
+	sortDir, _, err := c.params.OneOf("sort", "asc", "desc")
 	if err != nil {
 		return err
 	}
@@ -323,13 +323,13 @@ func (a *API) listContributors(w http.ResponseWriter, r *http.Request, c *call) 
 		}
 		return d
 	})
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	out := []contributorEntity{}
 	for _, ct := range pageSlice(list, pg) {
 		out = append(out, contributorEntity{Name: ct.Name, Email: ct.Email, Commits: ct.Commits})
 	}
-	a.setPageHeaders(w, r, pg, len(list))
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, len(list))
+	return WriteOK(w, out)
 }
 
 // maxMergeBaseRefs bounds merge_base's refs.
@@ -337,8 +337,8 @@ const maxMergeBaseRefs = 32
 
 // rawList reads an array parameter (refs[]=a&refs[]=b, JSON array, or one
 // value) without splitting on commas: ref names may contain them.
-func rawList(p *params, name string) ([]string, bool, error) {
-	v, ok := p.raw(name)
+func rawList(p *Params, name string) ([]string, bool, error) {
+	v, ok := p.Raw(name)
 	if !ok {
 		return nil, false, nil
 	}
@@ -361,7 +361,7 @@ func rawList(p *params, name string) ([]string, bool, error) {
 	return nil, false, service.ParamError(name + " is invalid")
 }
 
-func (a *API) mergeBase(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) mergeBase(w http.ResponseWriter, r *http.Request, c *Call) error {
 	refs, present, err := rawList(c.params, "refs")
 	if err != nil {
 		return err
@@ -415,5 +415,5 @@ func (a *API) mergeBase(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return fmt.Errorf("merge base: %w", err)
 	}
-	return writeOK(w, a.commitEntity(r, pr.Project, cm))
+	return WriteOK(w, a.commitEntity(r, pr.Project, cm))
 }

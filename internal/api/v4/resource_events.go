@@ -13,7 +13,7 @@ import (
 // ResourceMilestoneEvent and ResourceStateEvent entities share.
 type resourceEventBase struct {
 	ID           int64      `json:"id"`
-	User         *basicUser `json:"user"`
+	User         *BasicUser `json:"user"`
 	CreatedAt    string     `json:"created_at"`
 	ResourceType string     `json:"resource_type"`
 	ResourceID   int64      `json:"resource_id"`
@@ -36,7 +36,7 @@ type stateEventEntity struct {
 	State string `json:"state"`
 }
 
-func (a *API) resourceEventsJSON(r *http.Request, c *call, kind string, list *service.ResourceEvents) ([]any, error) {
+func (a *API) resourceEventsJSON(r *http.Request, c *Call, kind string, list *service.ResourceEvents) ([]any, error) {
 	var descs map[int64]string
 	if kind == service.EventLabel {
 		var err error
@@ -44,13 +44,13 @@ func (a *API) resourceEventsJSON(r *http.Request, c *call, kind string, list *se
 			return nil, err
 		}
 	}
-	base := a.baseURL(r)
+	base := a.BaseURL(r)
 	today := a.svc.Today()
 	out := make([]any, 0, len(list.Events))
 	for _, e := range list.Events {
-		b := resourceEventBase{ID: e.ID, CreatedAt: ts(e.CreatedAt), ResourceType: e.ResourceType, ResourceID: e.ResourceID}
+		b := resourceEventBase{ID: e.ID, CreatedAt: TS(e.CreatedAt), ResourceType: e.ResourceType, ResourceID: e.ResourceID}
 		if e.UserID != nil && list.Users[*e.UserID] != nil {
-			u := basicUserAt(base, a.gravatar, list.Users[*e.UserID])
+			u := BasicUserAt(base, a.gravatar, list.Users[*e.UserID])
 			b.User = &u
 		}
 		switch kind {
@@ -91,34 +91,34 @@ func (a *API) eventMilestone(base, today string, list *service.ResourceEvents, m
 }
 
 // listResourceEvents serves GET …/resource_<kind>_events.
-func listResourceEvents(kind string) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func listResourceEvents(kind string) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		ref, err := noteableRef(r, "eventable_id")
 		if err != nil {
 			return err
 		}
-		pg := pageOf(c.params)
+		pg := PageOf(c.params)
 		list, err := a.svc.ListResourceEvents(r.Context(), c.id, ref, kind, pg.PerPage, pg.Offset())
 		if err != nil {
 			return err
 		}
-		a.setPageHeaders(w, r, pg, list.Total)
+		a.SetPageHeaders(w, r, pg, list.Total)
 		out, err := a.resourceEventsJSON(r, c, kind, list)
 		if err != nil {
 			return err
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 }
 
 // getResourceEvent serves GET …/resource_<kind>_events/:event_id.
-func getResourceEvent(kind string) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func getResourceEvent(kind string) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		ref, err := noteableRef(r, "eventable_id")
 		if err != nil {
 			return err
 		}
-		eventID, err := pathID(r, "event_id", "event_id")
+		eventID, err := PathID(r, "event_id", "event_id")
 		if err != nil {
 			return err
 		}
@@ -130,6 +130,6 @@ func getResourceEvent(kind string) handler {
 		if err != nil {
 			return err
 		}
-		return writeOK(w, out[0])
+		return WriteOK(w, out[0])
 	}
 }

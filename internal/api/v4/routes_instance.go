@@ -7,44 +7,44 @@ import (
 
 // instanceRoutes are the instance's own resources: its settings and the
 // file templates it offers.
-func instanceRoutes() []endpoint {
-	rows := []endpoint{
-		row("GET /application/settings", (*API).getApplicationSettings, admin, access.AdminAll),
-		row("PUT /application/settings", (*API).updateApplicationSettings, admin, access.AdminAll),
+func instanceRoutes() []Endpoint {
+	rows := []Endpoint{
+		Row("GET /application/settings", (*API).getApplicationSettings, Admin, access.AdminAll),
+		Row("PUT /application/settings", (*API).updateApplicationSettings, Admin, access.AdminAll),
 
-		row("GET /templates/licenses", (*API).listLicenseTemplates, anyone, access.None),
-		row("GET /templates/licenses/{name}", (*API).getLicenseTemplate, anyone, access.None),
-		row("GET /projects/{id}/templates/{type}", (*API).listProjectTemplates, anyone, access.ReadProject),
-		row("GET /projects/{id}/templates/{type}/{name}", (*API).getProjectTemplate, anyone, access.ReadProject),
+		Row("GET /templates/licenses", (*API).listLicenseTemplates, Anyone, access.None),
+		Row("GET /templates/licenses/{name}", (*API).getLicenseTemplate, Anyone, access.None),
+		Row("GET /projects/{id}/templates/{type}", (*API).listProjectTemplates, Anyone, access.ReadProject),
+		Row("GET /projects/{id}/templates/{type}/{name}", (*API).getProjectTemplate, Anyone, access.ReadProject),
 	}
 	for _, kind := range []templates.Kind{templates.Dockerfiles, templates.Gitignores, templates.GitlabCIYmls} {
 		rows = append(rows,
-			row("GET /templates/"+string(kind), listFileTemplates(kind), anyone, access.None),
-			row("GET /templates/"+string(kind)+"/{name}", getFileTemplate(kind), anyone, access.None))
+			Row("GET /templates/"+string(kind), listFileTemplates(kind), Anyone, access.None),
+			Row("GET /templates/"+string(kind)+"/{name}", getFileTemplate(kind), Anyone, access.None))
 	}
 	return rows
 }
 
 // instanceAdminRoutes are the instance's messages, flags, appearance and
 // metrics.
-func instanceAdminRoutes() []endpoint {
-	rows := []endpoint{
-		row("GET /application/appearance", (*API).getAppearance, admin, access.AdminAll),
-		row("PUT /application/appearance", (*API).updateAppearance, admin, access.AdminAll),
-		row("GET /application/statistics", (*API).getStatistics, admin, access.AdminAll),
+func instanceAdminRoutes() []Endpoint {
+	rows := []Endpoint{
+		Row("GET /application/appearance", (*API).getAppearance, Admin, access.AdminAll),
+		Row("PUT /application/appearance", (*API).updateAppearance, Admin, access.AdminAll),
+		Row("GET /application/statistics", (*API).getStatistics, Admin, access.AdminAll),
 
-		row("GET /broadcast_messages", (*API).listBroadcastMessages, anyone, access.None),
-		row("GET /broadcast_messages/{id}", (*API).getBroadcastMessage, anyone, access.None),
-		row("POST /broadcast_messages", (*API).createBroadcastMessage, admin, access.AdminAll),
-		row("PUT /broadcast_messages/{id}", (*API).updateBroadcastMessage, admin, access.AdminAll),
-		row("DELETE /broadcast_messages/{id}", (*API).deleteBroadcastMessage, admin, access.AdminAll),
+		Row("GET /broadcast_messages", (*API).listBroadcastMessages, Anyone, access.None),
+		Row("GET /broadcast_messages/{id}", (*API).getBroadcastMessage, Anyone, access.None),
+		Row("POST /broadcast_messages", (*API).createBroadcastMessage, Admin, access.AdminAll),
+		Row("PUT /broadcast_messages/{id}", (*API).updateBroadcastMessage, Admin, access.AdminAll),
+		Row("DELETE /broadcast_messages/{id}", (*API).deleteBroadcastMessage, Admin, access.AdminAll),
 
-		row("GET /features", (*API).listFeatures, admin, access.AdminAll),
-		row("POST /features/{name}", (*API).setFeature, admin, access.AdminAll),
-		row("DELETE /features/{name}", (*API).deleteFeature, admin, access.AdminAll),
+		Row("GET /features", (*API).listFeatures, Admin, access.AdminAll),
+		Row("POST /features/{name}", (*API).setFeature, Admin, access.AdminAll),
+		Row("DELETE /features/{name}", (*API).deleteFeature, Admin, access.AdminAll),
 	}
 	for _, part := range []string{"queue_metrics", "process_metrics", "job_stats", "compound_metrics"} {
-		rows = append(rows, row("GET /sidekiq/"+part, sidekiq(part), admin, access.AdminAll))
+		rows = append(rows, Row("GET /sidekiq/"+part, sidekiq(part), Admin, access.AdminAll))
 	}
 	return rows
 }

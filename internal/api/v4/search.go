@@ -9,35 +9,35 @@ import (
 // search serves GET /search, /groups/:id/search and /projects/:id/search
 // (level "global", "group", "project"): GitLab's basic search, one scope
 // a request, offset pagination.
-func searchAt(level string) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func searchAt(level string) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		in := service.SearchInput{}
 		var err error
-		if in.Scope, err = c.params.required("scope", 64); err != nil {
+		if in.Scope, err = c.params.Required("scope", 64); err != nil {
 			return err
 		}
 		if !service.SearchScopeValid(level, in.Scope) {
 			return service.ParamError("scope does not have a valid value")
 		}
-		if in.Text, err = c.params.required("search", 1<<20); err != nil {
+		if in.Text, err = c.params.Required("search", 1<<20); err != nil {
 			return err
 		}
-		state, _, err := c.params.oneOf("state", "all", "opened", "closed", "merged")
+		state, _, err := c.params.OneOf("state", "all", "opened", "closed", "merged")
 		if err != nil {
 			return err
 		}
 		if state != "all" {
 			in.State = state
 		}
-		if v, ok, err := c.params.bool("confidential"); err != nil {
+		if v, ok, err := c.params.Bool("confidential"); err != nil {
 			return err
 		} else if ok {
 			in.Confidential = &v
 		}
-		if _, _, err := c.params.oneOf("order_by", "created_at"); err != nil {
+		if _, _, err := c.params.OneOf("order_by", "created_at"); err != nil {
 			return err
 		}
-		sort, _, err := c.params.oneOf("sort", "asc", "desc")
+		sort, _, err := c.params.OneOf("sort", "asc", "desc")
 		if err != nil {
 			return err
 		}
@@ -47,11 +47,11 @@ func searchAt(level string) handler {
 			in.GroupRef = r.PathValue("id")
 		case "project":
 			in.ProjectRef = r.PathValue("id")
-			if in.Ref, _, err = c.params.text("ref", 1024); err != nil {
+			if in.Ref, _, err = c.params.Text("ref", 1024); err != nil {
 				return err
 			}
 		}
-		pg := pageOf(c.params)
+		pg := PageOf(c.params)
 		in.Offset, in.Limit = pg.Offset(), pg.PerPage
 		res, err := a.svc.Search(r.Context(), c.id, in)
 		if err != nil {
@@ -62,11 +62,11 @@ func searchAt(level string) handler {
 			return err
 		}
 		if res.Counted {
-			a.setPageHeaders(w, r, pg, res.Total)
+			a.SetPageHeaders(w, r, pg, res.Total)
 		} else {
 			a.setPageHeadersWithoutCount(w, r, pg, res.More)
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 }
 
@@ -97,10 +97,10 @@ func blobJSON(projectID int64, b service.FoundBlob) foundBlobEntity {
 func (a *API) searchResultJSON(r *http.Request, scope string, res *service.SearchResult) (any, error) {
 	switch scope {
 	case "projects":
-		pb := a.projectBase(r)
-		out := make([]basicProject, 0, len(res.Projects.Projects))
+		pb := a.ProjectBase(r)
+		out := make([]BasicProject, 0, len(res.Projects.Projects))
 		for _, p := range res.Projects.Projects {
-			out = append(out, basicProjectAt(pb, p))
+			out = append(out, BasicProjectAt(pb, p))
 		}
 		return out, nil
 	case "issues":
@@ -108,7 +108,7 @@ func (a *API) searchResultJSON(r *http.Request, scope string, res *service.Searc
 		if err != nil {
 			return nil, err
 		}
-		ir := a.newIssueRenderer(a.baseURL(r), refs, false)
+		ir := a.newIssueRenderer(a.BaseURL(r), refs, false)
 		out := make([]issueEntity, 0, len(res.Issues))
 		for _, i := range res.Issues {
 			out = append(out, ir.issue(i))
@@ -128,7 +128,7 @@ func (a *API) searchResultJSON(r *http.Request, scope string, res *service.Searc
 		}
 		return out, nil
 	case "users":
-		out := make([]basicUser, 0, len(res.Users))
+		out := make([]BasicUser, 0, len(res.Users))
 		for _, u := range res.Users {
 			out = append(out, a.basicUser(r, u))
 		}

@@ -31,8 +31,8 @@ const maxCommitMessage = 1 << 20
 
 // applySuggestion is PUT /suggestions/:id/apply: the suggestion applied
 // by a commit on its merge request's source branch.
-func (a *API) applySuggestion(w http.ResponseWriter, r *http.Request, c *call) error {
-	msg, _, err := c.params.text("commit_message", maxCommitMessage)
+func (a *API) applySuggestion(w http.ResponseWriter, r *http.Request, c *Call) error {
+	msg, _, err := c.params.Text("commit_message", maxCommitMessage)
 	if err != nil {
 		return err
 	}
@@ -45,14 +45,14 @@ func (a *API) applySuggestion(w http.ResponseWriter, r *http.Request, c *call) e
 	if err != nil {
 		return suggestionError(w, err)
 	}
-	writeJSON(w, http.StatusOK, newSuggestionEntity(gs[0]))
+	WriteJSON(w, http.StatusOK, newSuggestionEntity(gs[0]))
 	return nil
 }
 
 // batchApplySuggestions is PUT /suggestions/batch_apply: ids[] applied by
 // one commit.
-func (a *API) batchApplySuggestions(w http.ResponseWriter, r *http.Request, c *call) error {
-	raw, ok := c.params.raw("ids")
+func (a *API) batchApplySuggestions(w http.ResponseWriter, r *http.Request, c *Call) error {
+	raw, ok := c.params.Raw("ids")
 	if !ok {
 		return service.ParamError("ids is missing")
 	}
@@ -63,7 +63,7 @@ func (a *API) batchApplySuggestions(w http.ResponseWriter, r *http.Request, c *c
 	if len(texts) == 0 {
 		return service.ParamError("ids is empty")
 	}
-	msg, _, err := c.params.text("commit_message", maxCommitMessage)
+	msg, _, err := c.params.Text("commit_message", maxCommitMessage)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (a *API) batchApplySuggestions(w http.ResponseWriter, r *http.Request, c *c
 	for i, g := range gs {
 		out[i] = newSuggestionEntity(g)
 	}
-	writeJSON(w, http.StatusOK, out)
+	WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -115,7 +115,7 @@ func idTexts(raw any) ([]string, error) {
 func suggestionError(w http.ResponseWriter, err error) error {
 	for _, nf := range []*service.Error{service.ErrSuggestionNotFound, service.ErrSuggestionsNotFound} {
 		if errors.Is(err, nf) {
-			writeJSON(w, http.StatusNotFound, map[string]string{"message": nf.Message})
+			WriteJSON(w, http.StatusNotFound, map[string]string{"message": nf.Message})
 			return nil
 		}
 	}

@@ -38,23 +38,23 @@ func (a *API) tagEntity(r *http.Request, p *model.Project, t *service.TagInfo) t
 	return e
 }
 
-func (a *API) listTags(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listTags(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var f service.TagFilter
 	var err error
-	if f.Search, _, err = c.params.text("search", maxRefParam); err != nil {
+	if f.Search, _, err = c.params.Text("search", maxRefParam); err != nil {
 		return err
 	}
-	if f.OrderBy, _, err = c.params.oneOf("order_by", "name", "updated", "version"); err != nil {
+	if f.OrderBy, _, err = c.params.OneOf("order_by", "name", "updated", "version"); err != nil {
 		return err
 	}
-	if f.Sort, _, err = c.params.oneOf("sort", "asc", "desc"); err != nil {
+	if f.Sort, _, err = c.params.OneOf("sort", "asc", "desc"); err != nil {
 		return err
 	}
 	pr, all, err := a.svc.Tags(r.Context(), c.id, r.PathValue("id"), f)
 	if err != nil {
 		return err
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	infos, err := a.svc.DescribeTags(r.Context(), pr, pageSlice(all, pg))
 	if err != nil {
 		return err
@@ -63,43 +63,43 @@ func (a *API) listTags(w http.ResponseWriter, r *http.Request, c *call) error {
 	for i := range infos {
 		out = append(out, a.tagEntity(r, pr.Project, &infos[i]))
 	}
-	a.setPageHeaders(w, r, pg, len(all))
-	return writeOK(w, out)
+	a.SetPageHeaders(w, r, pg, len(all))
+	return WriteOK(w, out)
 }
 
-func (a *API) getTag(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getTag(w http.ResponseWriter, r *http.Request, c *Call) error {
 	pr, t, err := a.svc.Tag(r.Context(), c.id, r.PathValue("id"), r.PathValue("tag"))
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.tagEntity(r, pr.Project, t))
+	return WriteOK(w, a.tagEntity(r, pr.Project, t))
 }
 
 // maxTagMessageParam bounds the message parameter.
 const maxTagMessageParam = 1 << 20
 
-func (a *API) createTag(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createTag(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var in service.NewTag
 	var err error
-	if in.Name, err = c.params.required("tag_name", maxRefParam); err != nil {
+	if in.Name, err = c.params.Required("tag_name", maxRefParam); err != nil {
 		return err
 	}
-	if in.Ref, err = c.params.required("ref", maxRefParam); err != nil {
+	if in.Ref, err = c.params.Required("ref", maxRefParam); err != nil {
 		return err
 	}
-	if in.Message, _, err = c.params.text("message", maxTagMessageParam); err != nil {
+	if in.Message, _, err = c.params.Text("message", maxTagMessageParam); err != nil {
 		return err
 	}
 	pr, t, err := a.svc.CreateTag(r.Context(), c.id, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.tagEntity(r, pr.Project, t))
+	return WriteCreated(w, a.tagEntity(r, pr.Project, t))
 }
 
-func (a *API) deleteTag(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteTag(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.DeleteTag(r.Context(), c.id, r.PathValue("id"), r.PathValue("tag")); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }

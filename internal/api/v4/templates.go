@@ -46,47 +46,47 @@ func licenseEntityOf(l templates.License) licenseEntity {
 }
 
 // listLicenseTemplates is GET /templates/licenses.
-func (a *API) listLicenseTemplates(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listLicenseTemplates(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var popular *bool
-	if v, ok, err := c.params.bool("popular"); err != nil {
+	if v, ok, err := c.params.Bool("popular"); err != nil {
 		return err
 	} else if ok {
 		popular = &v
 	}
 	list := templates.LicenseList(popular)
 	out := []licenseEntity{}
-	for _, l := range paginateSlice(a, w, r, c, list) {
+	for _, l := range PaginateSlice(a, w, r, c, list) {
 		out = append(out, licenseEntityOf(l))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // getLicenseTemplate is GET /templates/licenses/:name.
-func (a *API) getLicenseTemplate(w http.ResponseWriter, r *http.Request, c *call) error {
-	project, _ := c.params.str("project")
-	fullname, _ := c.params.str("fullname")
+func (a *API) getLicenseTemplate(w http.ResponseWriter, r *http.Request, c *Call) error {
+	project, _ := c.params.Str("project")
+	fullname, _ := c.params.Str("fullname")
 	l, err := a.svc.LicenseTemplate(c.id, r.PathValue("name"), project, fullname)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, licenseEntityOf(l))
+	return WriteOK(w, licenseEntityOf(l))
 }
 
 // listFileTemplates serves GET /templates/{gitignores,gitlab_ci_ymls,dockerfiles}.
-func listFileTemplates(kind templates.Kind) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
-		return writeOK(w, templateListOf(paginateSlice(a, w, r, c, a.svc.FileTemplates(kind))))
+func listFileTemplates(kind templates.Kind) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
+		return WriteOK(w, templateListOf(PaginateSlice(a, w, r, c, a.svc.FileTemplates(kind))))
 	}
 }
 
 // getFileTemplate serves GET /templates/<kind>/:name.
-func getFileTemplate(kind templates.Kind) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func getFileTemplate(kind templates.Kind) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		t, err := a.svc.FileTemplate(kind, r.PathValue("name"))
 		if err != nil {
 			return err
 		}
-		return writeOK(w, templateEntity{Name: t.Name, Content: t.Content})
+		return WriteOK(w, templateEntity{Name: t.Name, Content: t.Content})
 	}
 }
 
@@ -108,7 +108,7 @@ func projectTemplateType(r *http.Request) (string, error) {
 }
 
 // listProjectTemplates is GET /projects/:id/templates/:type.
-func (a *API) listProjectTemplates(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listProjectTemplates(w http.ResponseWriter, r *http.Request, c *Call) error {
 	kind, err := projectTemplateType(r)
 	if err != nil {
 		return err
@@ -117,23 +117,23 @@ func (a *API) listProjectTemplates(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	return writeOK(w, templateListOf(paginateSlice(a, w, r, c, list)))
+	return WriteOK(w, templateListOf(PaginateSlice(a, w, r, c, list)))
 }
 
 // getProjectTemplate is GET /projects/:id/templates/:type/:name.
-func (a *API) getProjectTemplate(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getProjectTemplate(w http.ResponseWriter, r *http.Request, c *Call) error {
 	kind, err := projectTemplateType(r)
 	if err != nil {
 		return err
 	}
-	project, _ := c.params.str("project")
-	fullname, _ := c.params.str("fullname")
+	project, _ := c.params.Str("project")
+	fullname, _ := c.params.Str("fullname")
 	t, l, err := a.svc.ProjectTemplate(r.Context(), c.id, r.PathValue("id"), kind, r.PathValue("name"), project, fullname)
 	if err != nil {
 		return err
 	}
 	if l != nil {
-		return writeOK(w, licenseEntityOf(*l))
+		return WriteOK(w, licenseEntityOf(*l))
 	}
-	return writeOK(w, templateEntity{Name: t.Name, Content: t.Content})
+	return WriteOK(w, templateEntity{Name: t.Name, Content: t.Content})
 }

@@ -32,7 +32,7 @@ func timeStatsOf(estimate, spent int64) issueTimeStats {
 }
 
 // trackTime answers one of the time tracking endpoints with the time stats.
-func (a *API) trackTime(w http.ResponseWriter, r *http.Request, c *call, act service.TimeAction) error {
+func (a *API) trackTime(w http.ResponseWriter, r *http.Request, c *Call, act service.TimeAction) error {
 	ref, err := noteableRef(r, "issue_iid")
 	if err != nil {
 		return err
@@ -42,39 +42,39 @@ func (a *API) trackTime(w http.ResponseWriter, r *http.Request, c *call, act ser
 		return err
 	}
 	// Grape answers a POST 201 unless told otherwise, and these are not.
-	writeJSON(w, http.StatusCreated, timeStatsOf(st.Estimate, st.Spent))
+	WriteJSON(w, http.StatusCreated, timeStatsOf(st.Estimate, st.Spent))
 	return nil
 }
 
-func (a *API) setTimeEstimate(w http.ResponseWriter, r *http.Request, c *call) error {
-	d, err := c.params.required("duration", 256)
+func (a *API) setTimeEstimate(w http.ResponseWriter, r *http.Request, c *Call) error {
+	d, err := c.params.Required("duration", 256)
 	if err != nil {
 		return err
 	}
 	return a.trackTime(w, r, c, service.TimeAction{Estimate: &d})
 }
 
-func (a *API) resetTimeEstimate(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) resetTimeEstimate(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.trackTime(w, r, c, service.TimeAction{ResetEstimate: true})
 }
 
-func (a *API) addSpentTime(w http.ResponseWriter, r *http.Request, c *call) error {
-	d, err := c.params.required("duration", 256)
+func (a *API) addSpentTime(w http.ResponseWriter, r *http.Request, c *Call) error {
+	d, err := c.params.Required("duration", 256)
 	if err != nil {
 		return err
 	}
-	summary, _, err := c.params.text("summary", 255)
+	summary, _, err := c.params.Text("summary", 255)
 	if err != nil {
 		return err
 	}
 	return a.trackTime(w, r, c, service.TimeAction{Spent: &d, Summary: summary})
 }
 
-func (a *API) resetSpentTime(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) resetSpentTime(w http.ResponseWriter, r *http.Request, c *Call) error {
 	return a.trackTime(w, r, c, service.TimeAction{ResetSpent: true})
 }
 
-func (a *API) timeStats(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) timeStats(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "issue_iid")
 	if err != nil {
 		return err
@@ -83,5 +83,5 @@ func (a *API) timeStats(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return writeOK(w, timeStatsOf(st.Estimate, st.Spent))
+	return WriteOK(w, timeStatsOf(st.Estimate, st.Spent))
 }

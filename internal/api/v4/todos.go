@@ -24,7 +24,7 @@ type projectIdentity struct {
 type todoEntity struct {
 	ID         int64            `json:"id"`
 	Project    *projectIdentity `json:"project"`
-	Author     *basicUser       `json:"author"`
+	Author     *BasicUser       `json:"author"`
 	ActionName string           `json:"action_name"`
 	TargetType string           `json:"target_type"`
 	Target     any              `json:"target"`
@@ -64,7 +64,7 @@ func (a *API) writeTodos(w http.ResponseWriter, r *http.Request, page *service.T
 	if err != nil {
 		return err
 	}
-	base := a.baseURL(r)
+	base := a.BaseURL(r)
 	ir := a.newIssueRenderer(base, refs, false)
 	mr := a.newIssueRenderer(base, mrRefs, false)
 	out := make([]todoEntity, 0, len(page.Todos))
@@ -109,44 +109,44 @@ func (a *API) writeTodos(w http.ResponseWriter, r *http.Request, page *service.T
 		out = append(out, e)
 	}
 	if !list {
-		writeJSON(w, status, out[0])
+		WriteJSON(w, status, out[0])
 		return nil
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) listTodos(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listTodos(w http.ResponseWriter, r *http.Request, c *Call) error {
 	var in service.TodoListInput
 	var err error
-	if in.Action, _, err = c.params.oneOf("action", service.TodoActions...); err != nil {
+	if in.Action, _, err = c.params.OneOf("action", service.TodoActions...); err != nil {
 		return err
 	}
-	if in.State, _, err = c.params.oneOf("state", "pending", "done"); err != nil {
+	if in.State, _, err = c.params.OneOf("state", "pending", "done"); err != nil {
 		return err
 	}
-	if in.Type, _, err = c.params.oneOf("type", "Issue", "MergeRequest", "Commit", "Epic", "DesignManagement::Design",
+	if in.Type, _, err = c.params.OneOf("type", "Issue", "MergeRequest", "Commit", "Epic", "DesignManagement::Design",
 		"AlertManagement::Alert", "Project", "Namespace", "Vulnerability", "WikiPage::Meta"); err != nil {
 		return err
 	}
 	for name, dst := range map[string]*int64{"author_id": &in.AuthorID, "project_id": &in.ProjectID, "group_id": &in.GroupID} {
-		if v, ok, err := c.params.int(name); err != nil {
+		if v, ok, err := c.params.Int(name); err != nil {
 			return err
 		} else if ok {
 			*dst = v
 		}
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	in.Offset, in.Limit = pg.Offset(), pg.PerPage
 	page, err := a.svc.ListTodos(r.Context(), c.id, in)
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, page.Total)
+	a.SetPageHeaders(w, r, pg, page.Total)
 	return a.writeTodos(w, r, page, http.StatusOK, true)
 }
 
-func (a *API) markTodoDone(w http.ResponseWriter, r *http.Request, c *call) error {
-	id, err := pathID(r, "id", "id")
+func (a *API) markTodoDone(w http.ResponseWriter, r *http.Request, c *Call) error {
+	id, err := PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -157,15 +157,15 @@ func (a *API) markTodoDone(w http.ResponseWriter, r *http.Request, c *call) erro
 	return a.writeTodos(w, r, page, http.StatusCreated, false)
 }
 
-func (a *API) markAllTodosDone(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) markAllTodosDone(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.MarkAllTodosDone(r.Context(), c.id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // createTodo is POST …/issues/:iid/todo and …/merge_requests/:iid/todo.
-func (a *API) createTodo(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createTodo(w http.ResponseWriter, r *http.Request, c *Call) error {
 	ref, err := noteableRef(r, "issue_iid")
 	if err != nil {
 		return err

@@ -31,8 +31,8 @@ func (a *API) tokenEntity(t *model.Token, impersonation bool) tokenEntity {
 	if scopes == nil {
 		scopes = []string{}
 	}
-	e := tokenEntity{ID: t.ID, Name: t.Name, Revoked: t.Revoked, CreatedAt: ts(t.CreatedAt),
-		Description: t.Description, Scopes: scopes, UserID: t.UserID, LastUsedAt: tsp(t.LastUsedAt),
+	e := tokenEntity{ID: t.ID, Name: t.Name, Revoked: t.Revoked, CreatedAt: TS(t.CreatedAt),
+		Description: t.Description, Scopes: scopes, UserID: t.UserID, LastUsedAt: TSP(t.LastUsedAt),
 		Active: t.Active(a.svc.Now()), ExpiresAt: t.ExpiresAt}
 	if impersonation {
 		v := t.Impersonation
@@ -50,50 +50,50 @@ func tokenPathID(r *http.Request, name string) (int64, error) {
 	return n, nil
 }
 
-func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listTokens(w http.ResponseWriter, r *http.Request, c *Call) error {
 	p := c.params
-	var pe paramErrors
+	var pe ParamErrors
 	var in service.TokenListInput
-	in.UserID = pe.optInt(p, "user_id")
+	in.UserID = pe.OptInt(p, "user_id")
 	filter, err := tokenListFilter(p)
 	if err != nil {
-		pe.add(err)
+		pe.Add(err)
 	}
 	in.Filter = filter
 	f := &in.Filter
-	if err := pe.err(); err != nil {
+	if err := pe.Err(); err != nil {
 		return err
 	}
-	pg := pageOf(p)
+	pg := PageOf(p)
 	f.Offset, f.Limit = pg.Offset(), pg.PerPage
 	tokens, total, err := a.svc.ListTokens(r.Context(), c.id, in)
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, total)
+	a.SetPageHeaders(w, r, pg, total)
 	out := make([]tokenEntity, 0, len(tokens))
 	for _, t := range tokens {
 		out = append(out, a.tokenEntity(t, false))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) getSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getSelfToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	t, err := a.svc.SelfToken(c.id)
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.tokenEntity(t, false))
+	return WriteOK(w, a.tokenEntity(t, false))
 }
 
-func (a *API) revokeSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) revokeSelfToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err := a.svc.RevokeSelfToken(r.Context(), c.id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
-func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := tokenPathID(r, "id")
 	if err != nil {
 		return err
@@ -102,10 +102,10 @@ func (a *API) getToken(w http.ResponseWriter, r *http.Request, c *call) error {
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.tokenEntity(t, false))
+	return WriteOK(w, a.tokenEntity(t, false))
 }
 
-func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := tokenPathID(r, "id")
 	if err != nil {
 		return err
@@ -113,10 +113,10 @@ func (a *API) revokeToken(w http.ResponseWriter, r *http.Request, c *call) error
 	if err := a.svc.RevokeTokenByID(r.Context(), c.id, id); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
-func (a *API) rotateToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) rotateToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, err := tokenPathID(r, "id")
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func (a *API) rotateToken(w http.ResponseWriter, r *http.Request, c *call) error
 	return a.rotate(w, r, t, expires)
 }
 
-func (a *API) rotateSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) rotateSelfToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	expires, _, err := c.params.date("expires_at")
 	if err != nil {
 		return err
@@ -143,7 +143,7 @@ func (a *API) rotateSelfToken(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	e := a.tokenEntity(next, false)
 	e.Token = text
-	return writeOK(w, e)
+	return WriteOK(w, e)
 }
 
 func (a *API) rotate(w http.ResponseWriter, r *http.Request, t *model.Token, expires *string) error {
@@ -153,31 +153,31 @@ func (a *API) rotate(w http.ResponseWriter, r *http.Request, t *model.Token, exp
 	}
 	e := a.tokenEntity(next, false)
 	e.Token = text
-	return writeOK(w, e)
+	return WriteOK(w, e)
 }
 
 // tokenInput reads name, scopes, description and expires_at as GitLab
 // declares them, reporting every bad parameter at once. allowed limits
 // the scopes.
-func tokenInput(p *params, allowed []string) (service.NewTokenInput, error) {
+func tokenInput(p *Params, allowed []string) (service.NewTokenInput, error) {
 	var in service.NewTokenInput
-	var pe paramErrors
-	name, present, err := p.text("name", service.MaxNameLength)
+	var pe ParamErrors
+	name, present, err := p.Text("name", service.MaxNameLength)
 	switch {
 	case err != nil:
-		pe.add(err)
+		pe.Add(err)
 	case !present:
-		pe.add(service.ParamError("name is missing"))
+		pe.Add(service.ParamError("name is missing"))
 	case name == "":
-		pe.add(service.ParamError("name is empty"))
+		pe.Add(service.ParamError("name is empty"))
 	}
 	in.Name = name
-	scopes, present, err := p.strList("scopes")
+	scopes, present, err := p.StrList("scopes")
 	switch {
 	case err != nil:
-		pe.add(err)
+		pe.Add(err)
 	case !present || len(scopes) == 0:
-		pe.add(service.ParamError("scopes is missing"))
+		pe.Add(service.ParamError("scopes is missing"))
 	default:
 		for _, s := range scopes {
 			valid := false
@@ -185,7 +185,7 @@ func tokenInput(p *params, allowed []string) (service.NewTokenInput, error) {
 				valid = valid || s == a
 			}
 			if !valid {
-				pe.add(service.ParamError("scopes does not have a valid value"))
+				pe.Add(service.ParamError("scopes does not have a valid value"))
 				break
 			}
 		}
@@ -193,17 +193,17 @@ func tokenInput(p *params, allowed []string) (service.NewTokenInput, error) {
 	in.Scopes = scopes
 	in.ExpiresAt, _, err = p.date("expires_at")
 	if err != nil {
-		pe.add(err)
+		pe.Add(err)
 	}
-	desc, _, err := p.text("description", 255)
+	desc, _, err := p.Text("description", 255)
 	if err != nil {
-		pe.add(err)
+		pe.Add(err)
 	}
 	in.Description = desc
-	return in, pe.err()
+	return in, pe.Err()
 }
 
-func (a *API) createUserToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createUserToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, found := userPathID(r, "user_id")
 	if !found {
 		return routeNotFound(w)
@@ -216,7 +216,7 @@ func (a *API) createUserToken(w http.ResponseWriter, r *http.Request, c *call) e
 	return a.createTokenFor(w, r, c, in, false)
 }
 
-func (a *API) createSelfToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createSelfToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	in, err := tokenInput(c.params, service.SelfTokenScopes)
 	if err != nil {
 		return err
@@ -231,10 +231,10 @@ func (a *API) createSelfToken(w http.ResponseWriter, r *http.Request, c *call) e
 	}
 	e := a.tokenEntity(t, false)
 	e.Token = text
-	return writeCreated(w, e)
+	return WriteCreated(w, e)
 }
 
-func (a *API) createTokenFor(w http.ResponseWriter, r *http.Request, c *call, in service.NewTokenInput, impersonation bool) error {
+func (a *API) createTokenFor(w http.ResponseWriter, r *http.Request, c *Call, in service.NewTokenInput, impersonation bool) error {
 	in.Impersonation = impersonation
 	t, text, err := a.svc.CreateUserToken(r.Context(), c.id, in)
 	if err != nil {
@@ -242,35 +242,35 @@ func (a *API) createTokenFor(w http.ResponseWriter, r *http.Request, c *call, in
 	}
 	e := a.tokenEntity(t, impersonation)
 	e.Token = text
-	return writeCreated(w, e)
+	return WriteCreated(w, e)
 }
 
-func (a *API) listImpersonationTokens(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) listImpersonationTokens(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, found := userPathID(r, "user_id")
 	if !found {
 		return routeNotFound(w)
 	}
-	state, given, err := c.params.oneOf("state", "all", "active", "inactive")
+	state, given, err := c.params.OneOf("state", "all", "active", "inactive")
 	if err != nil {
 		return err
 	}
 	if !given {
 		state = "all"
 	}
-	pg := pageOf(c.params)
+	pg := PageOf(c.params)
 	tokens, total, err := a.svc.ListImpersonationTokens(r.Context(), c.id, userID, state, pg.Offset(), pg.PerPage)
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, total)
+	a.SetPageHeaders(w, r, pg, total)
 	out := make([]tokenEntity, 0, len(tokens))
 	for _, t := range tokens {
 		out = append(out, a.tokenEntity(t, true))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) createImpersonationToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createImpersonationToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, found := userPathID(r, "user_id")
 	if !found {
 		return routeNotFound(w)
@@ -290,7 +290,7 @@ func impersonationIDs(r *http.Request) (userID, tokenID int64, found bool) {
 	return userID, tokenID, okUser && okToken
 }
 
-func (a *API) getImpersonationToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getImpersonationToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, tokenID, found := impersonationIDs(r)
 	if !found {
 		return routeNotFound(w)
@@ -299,10 +299,10 @@ func (a *API) getImpersonationToken(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.tokenEntity(t, true))
+	return WriteOK(w, a.tokenEntity(t, true))
 }
 
-func (a *API) revokeImpersonationToken(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) revokeImpersonationToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, tokenID, found := impersonationIDs(r)
 	if !found {
 		return routeNotFound(w)
@@ -310,5 +310,5 @@ func (a *API) revokeImpersonationToken(w http.ResponseWriter, r *http.Request, c
 	if err := a.svc.RevokeImpersonationToken(r.Context(), c.id, userID, tokenID); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }

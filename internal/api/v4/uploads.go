@@ -47,7 +47,7 @@ func (a *API) uploadJSON(r *http.Request, p *model.Project, u *model.Upload) pro
 		md = "!"
 	}
 	base := ""
-	if bu, err := url.Parse(a.baseURL(r)); err == nil {
+	if bu, err := url.Parse(a.BaseURL(r)); err == nil {
 		base = bu.Path
 	}
 	return projectUploadEntity{ID: u.ID, Alt: alt, URL: rel,
@@ -66,7 +66,7 @@ func extOf(name string) string {
 
 // uploadFile is POST /projects/:id/uploads: multipart with a "file"
 // part, streamed to blob storage (the row's body is never held whole).
-func (a *API) uploadFile(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) uploadFile(w http.ResponseWriter, r *http.Request, c *Call) error {
 	limit, err := a.svc.MaxAttachmentSize(r.Context())
 	if err != nil {
 		return err
@@ -98,15 +98,15 @@ func (a *API) uploadFile(w http.ResponseWriter, r *http.Request, c *call) error 
 		}
 		up, err := a.svc.UploadFile(r.Context(), c.id, r.PathValue("id"), part.FileName(), part)
 		if err != nil {
-			return uploadReadError(err)
+			return UploadReadError(err)
 		}
-		return writeCreated(w, a.uploadJSON(r, up.Project, up.Upload))
+		return WriteCreated(w, a.uploadJSON(r, up.Project, up.Upload))
 	}
 }
 
-// uploadReadError maps a body that ran past its limit to 413 and a broken
+// UploadReadError maps a body that ran past its limit to 413 and a broken
 // multipart body to 400; other errors pass.
-func uploadReadError(err error) error {
+func UploadReadError(err error) error {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
@@ -119,16 +119,16 @@ func uploadReadError(err error) error {
 	return err
 }
 
-func (a *API) listUploads(w http.ResponseWriter, r *http.Request, c *call) error {
-	pg := pageOf(c.params)
+func (a *API) listUploads(w http.ResponseWriter, r *http.Request, c *Call) error {
+	pg := PageOf(c.params)
 	list, total, users, err := a.svc.ListUploads(r.Context(), c.id, r.PathValue("id"), pg.PerPage, pg.Offset())
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, total)
+	a.SetPageHeaders(w, r, pg, total)
 	out := make([]markdownUploadEntity, 0, len(list))
 	for _, u := range list {
-		e := markdownUploadEntity{ID: u.ID, Size: u.Size, Filename: u.Filename, CreatedAt: ts(u.CreatedAt)}
+		e := markdownUploadEntity{ID: u.ID, Size: u.Size, Filename: u.Filename, CreatedAt: TS(u.CreatedAt)}
 		if u.UploadedByID != nil {
 			if by := users[*u.UploadedByID]; by != nil {
 				e.UploadedBy = &userSafe{ID: by.ID, Name: by.Name, Username: by.Username}
@@ -136,7 +136,7 @@ func (a *API) listUploads(w http.ResponseWriter, r *http.Request, c *call) error
 		}
 		out = append(out, e)
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
 // uploadID reads :upload_id; GitLab types it Integer.
@@ -148,7 +148,7 @@ func uploadID(r *http.Request) (int64, error) {
 	return n, nil
 }
 
-func (a *API) downloadUploadByID(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) downloadUploadByID(w http.ResponseWriter, r *http.Request, c *Call) error {
 	n, err := uploadID(r)
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func (a *API) downloadUploadByID(w http.ResponseWriter, r *http.Request, c *call
 	return nil
 }
 
-func (a *API) downloadUpload(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) downloadUpload(w http.ResponseWriter, r *http.Request, c *Call) error {
 	content, err := a.svc.OpenUpload(r.Context(), c.id, r.PathValue("id"), 0, r.PathValue("secret"), r.PathValue("filename"))
 	if err != nil {
 		return err
@@ -170,7 +170,7 @@ func (a *API) downloadUpload(w http.ResponseWriter, r *http.Request, c *call) er
 	return nil
 }
 
-func (a *API) deleteUploadByID(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteUploadByID(w http.ResponseWriter, r *http.Request, c *Call) error {
 	n, err := uploadID(r)
 	if err != nil {
 		return err
@@ -178,15 +178,15 @@ func (a *API) deleteUploadByID(w http.ResponseWriter, r *http.Request, c *call) 
 	if err := a.svc.DeleteUpload(r.Context(), c.id, r.PathValue("id"), n, "", ""); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
-func (a *API) deleteUpload(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteUpload(w http.ResponseWriter, r *http.Request, c *Call) error {
 	err := a.svc.DeleteUpload(r.Context(), c.id, r.PathValue("id"), 0, r.PathValue("secret"), r.PathValue("filename"))
 	if err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // serveUpload writes an opened upload with the headers the service

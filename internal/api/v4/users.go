@@ -24,20 +24,20 @@ func userPathID(r *http.Request, name string) (int64, bool) {
 
 // routeNotFound answers as an unmatched route does.
 func routeNotFound(w http.ResponseWriter) error {
-	writeJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
+	WriteJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	return nil
 }
 
-func (a *API) getCurrentUser(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getCurrentUser(w http.ResponseWriter, r *http.Request, c *Call) error {
 	u := c.id.User
 	if c.id.IsAdmin() {
 		creator, err := a.userCreator(r, u)
 		if err != nil {
 			return err
 		}
-		return writeOK(w, a.adminUser(r, u, creator))
+		return WriteOK(w, a.adminUser(r, u, creator))
 	}
-	return writeOK(w, a.selfUser(r, u))
+	return WriteOK(w, a.selfUser(r, u))
 }
 
 // userCreator loads who created u, if recorded and still present.
@@ -52,11 +52,11 @@ func (a *API) userCreator(r *http.Request, u *model.User) (*model.User, error) {
 	return m[*u.CreatedByID], nil
 }
 
-// paramErrors collects Grape-style parameter errors so that one answer
+// ParamErrors collects Grape-style parameter errors so that one answer
 // names every bad parameter, joined as Grape joins them.
-type paramErrors []string
+type ParamErrors []string
 
-func (pe *paramErrors) add(err error) {
+func (pe *ParamErrors) Add(err error) {
 	var se *service.Error
 	if errors.As(err, &se) {
 		*pe = append(*pe, se.Message)
@@ -65,19 +65,19 @@ func (pe *paramErrors) add(err error) {
 	*pe = append(*pe, err.Error())
 }
 
-func (pe paramErrors) err() error {
+func (pe ParamErrors) Err() error {
 	if len(pe) == 0 {
 		return nil
 	}
 	return service.ParamError(strings.Join(pe, ", "))
 }
 
-// optStr reads an optional string; maxLen only bounds the request, the
+// OptStr reads an optional string; maxLen only bounds the request, the
 // model validation reports lengths in GitLab's words.
-func (pe *paramErrors) optStr(p *params, name string) *string {
-	s, present, err := p.text(name, 1<<16)
+func (pe *ParamErrors) OptStr(p *Params, name string) *string {
+	s, present, err := p.Text(name, 1<<16)
 	if err != nil {
-		pe.add(err)
+		pe.Add(err)
 		return nil
 	}
 	if !present {
@@ -86,10 +86,10 @@ func (pe *paramErrors) optStr(p *params, name string) *string {
 	return &s
 }
 
-func (pe *paramErrors) optBool(p *params, name string) *bool {
-	b, present, err := p.bool(name)
+func (pe *ParamErrors) OptBool(p *Params, name string) *bool {
+	b, present, err := p.Bool(name)
 	if err != nil {
-		pe.add(err)
+		pe.Add(err)
 		return nil
 	}
 	if !present {
@@ -98,10 +98,10 @@ func (pe *paramErrors) optBool(p *params, name string) *bool {
 	return &b
 }
 
-func (pe *paramErrors) optInt(p *params, name string) *int64 {
-	n, present, err := p.int(name)
+func (pe *ParamErrors) OptInt(p *Params, name string) *int64 {
+	n, present, err := p.Int(name)
 	if err != nil {
-		pe.add(err)
+		pe.Add(err)
 		return nil
 	}
 	if !present {
@@ -111,11 +111,11 @@ func (pe *paramErrors) optInt(p *params, name string) *int64 {
 }
 
 // optTime reads a DateTime parameter as Grape coerces it.
-func (pe *paramErrors) optTime(p *params, name string) *time.Time {
-	s, present := p.str(name)
+func (pe *ParamErrors) optTime(p *Params, name string) *time.Time {
+	s, present := p.Str(name)
 	if !present {
-		if p.has(name) {
-			pe.add(service.ParamError(name + " is invalid"))
+		if p.Has(name) {
+			pe.Add(service.ParamError(name + " is invalid"))
 		}
 		return nil
 	}
@@ -125,25 +125,25 @@ func (pe *paramErrors) optTime(p *params, name string) *time.Time {
 			return &t
 		}
 	}
-	pe.add(service.ParamError(name + " is invalid"))
+	pe.Add(service.ParamError(name + " is invalid"))
 	return nil
 }
 
-func (pe *paramErrors) flag(p *params, name string) bool {
-	b := pe.optBool(p, name)
+func (pe *ParamErrors) flag(p *Params, name string) bool {
+	b := pe.OptBool(p, name)
 	return b != nil && *b
 }
 
-func (pe *paramErrors) oneOf(p *params, name string, allowed ...string) string {
-	s, _, err := p.oneOf(name, allowed...)
+func (pe *ParamErrors) OneOf(p *Params, name string, allowed ...string) string {
+	s, _, err := p.OneOf(name, allowed...)
 	if err != nil {
-		pe.add(err)
+		pe.Add(err)
 	}
 	return s
 }
 
-func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
-	var pe paramErrors
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *Call) error {
+	var pe ParamErrors
 	p := c.params
 	in := service.UserListInput{
 		Active:          pe.flag(p, "active"),
@@ -155,31 +155,32 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 		ExcludeHumans:   pe.flag(p, "exclude_humans"),
 		CreatedBefore:   pe.optTime(p, "created_before"),
 		CreatedAfter:    pe.optTime(p, "created_after"),
-		OrderBy:         pe.oneOf(p, "order_by", "id", "name", "username", "created_at", "updated_at"),
-		Sort:            pe.oneOf(p, "sort", "asc", "desc"),
+		OrderBy:         pe.OneOf(p, "order_by", "id", "name", "username", "created_at", "updated_at"),
+		Sort:            pe.OneOf(p, "sort", "asc", "desc"),
 	}
-	if s := pe.optStr(p, "search"); s != nil {
+	if s := pe.OptStr(p, "search"); s != nil {
 		in.Search = *s
 	}
-	if s := pe.optStr(p, "username"); s != nil {
+	if s := pe.OptStr(p, "username"); s != nil {
 		in.Username = *s
 	}
-	if err := pe.err(); err != nil {
+	in.CustomAttributes = customAttributesFilter(p, &pe)
+	if err := pe.Err(); err != nil {
 		return err
 	}
-	pg := pageOf(p)
+	pg := PageOf(p)
 	in.Offset, in.Limit = pg.Offset(), pg.PerPage
 	users, total, err := a.svc.ListUsers(r.Context(), c.id, in)
 	if err != nil {
 		return err
 	}
-	a.setPageHeaders(w, r, pg, total)
+	a.SetPageHeaders(w, r, pg, total)
 	if !c.id.IsAdmin() {
-		out := make([]basicUser, 0, len(users))
+		out := make([]BasicUser, 0, len(users))
 		for _, u := range users {
 			out = append(out, a.basicUser(r, u))
 		}
-		return writeOK(w, out)
+		return WriteOK(w, out)
 	}
 	var creatorIDs []int64
 	for _, u := range users {
@@ -199,10 +200,10 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *call) error {
 		}
 		out = append(out, a.adminUser(r, u, creator))
 	}
-	return writeOK(w, out)
+	return WriteOK(w, out)
 }
 
-func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, found := userPathID(r, "id")
 	if !found {
 		return routeNotFound(w)
@@ -216,70 +217,70 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *call) error {
 		if err != nil {
 			return err
 		}
-		return writeOK(w, a.adminUser(r, u, creator))
+		return WriteOK(w, a.adminUser(r, u, creator))
 	}
-	return writeOK(w, a.publicUser(r, u, service.CanSeeProfile(c.id, u)))
+	return WriteOK(w, a.publicUser(r, u, service.CanSeeProfile(c.id, u)))
 }
 
 // userInput reads the attributes shared by POST and PUT /users.
-func userInput(p *params, pe *paramErrors) service.UserInput {
+func userInput(p *Params, pe *ParamErrors) service.UserInput {
 	return service.UserInput{
-		Email:          pe.optStr(p, "email"),
-		Password:       pe.optStr(p, "password"),
-		Name:           pe.optStr(p, "name"),
-		Username:       pe.optStr(p, "username"),
-		Admin:          pe.optBool(p, "admin"),
-		CanCreateGroup: pe.optBool(p, "can_create_group"),
-		External:       pe.optBool(p, "external"),
-		PrivateProfile: pe.optBool(p, "private_profile"),
-		ProjectsLimit:  pe.optInt(p, "projects_limit"),
-		Bio:            pe.optStr(p, "bio"),
-		Location:       pe.optStr(p, "location"),
-		PublicEmail:    pe.optStr(p, "public_email"),
-		WebsiteURL:     pe.optStr(p, "website_url"),
-		Organization:   pe.optStr(p, "organization"),
-		JobTitle:       pe.optStr(p, "job_title"),
-		Note:           pe.optStr(p, "note"),
+		Email:          pe.OptStr(p, "email"),
+		Password:       pe.OptStr(p, "password"),
+		Name:           pe.OptStr(p, "name"),
+		Username:       pe.OptStr(p, "username"),
+		Admin:          pe.OptBool(p, "admin"),
+		CanCreateGroup: pe.OptBool(p, "can_create_group"),
+		External:       pe.OptBool(p, "external"),
+		PrivateProfile: pe.OptBool(p, "private_profile"),
+		ProjectsLimit:  pe.OptInt(p, "projects_limit"),
+		Bio:            pe.OptStr(p, "bio"),
+		Location:       pe.OptStr(p, "location"),
+		PublicEmail:    pe.OptStr(p, "public_email"),
+		WebsiteURL:     pe.OptStr(p, "website_url"),
+		Organization:   pe.OptStr(p, "organization"),
+		JobTitle:       pe.OptStr(p, "job_title"),
+		Note:           pe.OptStr(p, "note"),
 	}
 }
 
-func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *Call) error {
 	p := c.params
-	var pe paramErrors
+	var pe ParamErrors
 	// Presence first, in the order GitLab declares the parameters.
-	if !p.has("email") {
-		pe.add(service.ParamError("email is missing"))
+	if !p.Has("email") {
+		pe.Add(service.ParamError("email is missing"))
 	}
-	if !p.has("password") && !p.has("reset_password") && !p.has("force_random_password") {
-		pe.add(service.ParamError("password, reset_password, force_random_password are missing, at least one parameter must be provided"))
+	if !p.Has("password") && !p.Has("reset_password") && !p.Has("force_random_password") {
+		pe.Add(service.ParamError("password, reset_password, force_random_password are missing, at least one parameter must be provided"))
 	}
 	for _, name := range []string{"name", "username"} {
-		if !p.has(name) {
-			pe.add(service.ParamError(name + " is missing"))
+		if !p.Has(name) {
+			pe.Add(service.ParamError(name + " is missing"))
 		}
 	}
 	in := userInput(p, &pe)
 	in.ResetPassword = pe.flag(p, "reset_password")
 	in.ForceRandomPassword = pe.flag(p, "force_random_password")
-	pe.optBool(p, "skip_confirmation")
-	if err := pe.err(); err != nil {
+	pe.OptBool(p, "skip_confirmation")
+	if err := pe.Err(); err != nil {
 		return err
 	}
 	u, err := a.svc.CreateUser(r.Context(), c.id, in)
 	if err != nil {
 		return err
 	}
-	return writeCreated(w, a.adminUser(r, u, c.id.User))
+	return WriteCreated(w, a.adminUser(r, u, c.id.User))
 }
 
-func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, found := userPathID(r, "id")
 	if !found {
 		return routeNotFound(w)
 	}
-	var pe paramErrors
+	var pe ParamErrors
 	in := userInput(c.params, &pe)
-	if err := pe.err(); err != nil {
+	if err := pe.Err(); err != nil {
 		return err
 	}
 	u, err := a.svc.UpdateUser(r.Context(), c.id, id, in)
@@ -290,29 +291,29 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *call) error 
 	if err != nil {
 		return err
 	}
-	return writeOK(w, a.adminUser(r, u, creator))
+	return WriteOK(w, a.adminUser(r, u, creator))
 }
 
-func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *call) error {
+func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *Call) error {
 	id, found := userPathID(r, "id")
 	if !found {
 		return routeNotFound(w)
 	}
-	var pe paramErrors
+	var pe ParamErrors
 	hard := pe.flag(c.params, "hard_delete")
-	if err := pe.err(); err != nil {
+	if err := pe.Err(); err != nil {
 		return err
 	}
 	if err := a.svc.DeleteUser(r.Context(), c.id, id, hard); err != nil {
 		return err
 	}
-	return writeNoContent(w)
+	return WriteNoContent(w)
 }
 
 // userStateAction serves POST /users/:id/{block,unblock,deactivate,activate};
 // GitLab answers 201 with true, false, or null when nothing was to do.
-func userStateAction(action string) handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *call) error {
+func userStateAction(action string) Handler {
+	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
 		id, found := userPathID(r, "id")
 		if !found {
 			return routeNotFound(w)
@@ -323,11 +324,11 @@ func userStateAction(action string) handler {
 		}
 		switch res {
 		case service.StateChanged:
-			return writeCreated(w, true)
+			return WriteCreated(w, true)
 		case service.StateUnchanged:
-			return writeCreated(w, false)
+			return WriteCreated(w, false)
 		default:
-			return writeCreated(w, nil)
+			return WriteCreated(w, nil)
 		}
 	}
 }

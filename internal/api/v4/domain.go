@@ -1,0 +1,29 @@
+package v4
+
+import (
+	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// What a domain package's handlers (cicd) read of the API and of a call;
+// the rest of their tools are this package's exported helpers (Row,
+// WriteOK, PageOf, the shared entities …).
+
+// Service is the service layer the API calls.
+func (a *API) Service() *service.Service { return a.svc }
+
+// Authenticator resolves credentials a route reads itself (job tokens).
+func (a *API) Authenticator() *auth.Authenticator { return a.auth }
+
+// Gravatar says whether users' avatar_url is Gravatar's (BasicUserAt).
+func (a *API) Gravatar() bool { return a.gravatar }
+
+// Identity is the caller.
+func (c *Call) Identity() *auth.Identity { return c.id }
+
+// Params are the request's parameters: query, form and JSON body.
+func (c *Call) Params() *Params { return c.params }
+
+// Form is a form parameter's values as sent (Grape's arrays of hashes,
+// variables[][key]=…, arrive as parallel lists).
+func (p *Params) Form(name string) []string { return p.form[name] }

@@ -1,0 +1,250 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"database/sql"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/outbound"
+	"github.com/lablet/lablet/internal/store"
+	"github.com/riverqueue/river"
+)
+
+// Delivery: each (hook, event) is a River job inserted in the transaction
+// of the change it reports, so a committed change is never followed by a
+// lost hook and a rolled-back one sends none; the request that made the
+// change never waits for a receiver. As GitLab's WebHookWorker, a
+// receiver's failure is logged and counted towards auto-disabling, not
+// retried; River retries only a delivery that could not be carried out
+// or recorded (the database failing under it).
+
+const (
+	// hookQueueName is the job queue of deliveries, apart from the
+	// periodic work so slow receivers never hold it up.
+	hookQueueName = "web_hooks"
+	// hookWorkers bounds concurrent deliveries per instance.
+	hookWorkers = 10
+	// hookTimeout bounds one request, as GitLab's 10 s.
+	hookTimeout = 10 * time.Second
+	// hookResponseLimit truncates a logged response body (GitLab: 8 kB).
+	hookResponseLimit = 8 << 10
+	// hookLogRetention is how long delivery logs are kept (GitLab: 7 days).
+	hookLogRetention = 7 * 24 * time.Hour
+	// hookMaxAttempts bounds River's retries of a delivery it could not
+	// carry out.
+	hookMaxAttempts = 3
+)
+
+// hookDeliveryArgs is one delivery of an event to a hook.
+type hookDeliveryArgs struct {
+	HookID    int64           `json:"hook_id"`
+	Trigger   string          `json:"trigger"`
+	Event     string          `json:"event"`
+	EventUUID string          `json:"event_uuid"`
+	Payload   json.RawMessage `json:"payload"`
+}
+
+func (hookDeliveryArgs) Kind() string { return "web_hook" }
+
+// newHookQueue is the insert-only River client of deliveries; the
+// background queue (RunBackground) works them.
+func newHookQueue(db *store.DB, log *slog.Logger) *river.Client[*sql.Tx] {
+	c, err := river.NewClient(db.JobQueueDriver(), &river.Config{Logger: quietLogger(log)})
+	if err != nil {
+		log.Error("web hooks: job queue client", "err", err)
+		return nil
+	}
+	return c
+}
+
+// hookWorker delivers one event to one hook.
+type hookWorker struct {
+	river.WorkerDefaults[hookDeliveryArgs]
+	s *Service
+}
+
+func (w hookWorker) Work(ctx context.Context, job *river.Job[hookDeliveryArgs]) error {
+	a := job.Args
+	h, err := w.s.db.Queries().WebHookByID(ctx, a.HookID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted since
+	}
+	if err != nil {
+		return err
+	}
+	if hookAlertStatus(h, w.s.Now()) != "executable" {
+		return nil // disabled since: GitLab drops the event too
+	}
+	_, err = w.s.deliverHook(ctx, h, a.Trigger, a.Event, a.EventUUID, a.Payload)
+	return err
+}
+
+func (w hookWorker) Timeout(*river.Job[hookDeliveryArgs]) time.Duration { return 2 * hookTimeout }
+
+// hookEvent is one event to send to the hooks that want it.
+type hookEvent struct {
+	// trigger names the event in logs (GitLab's hook scopes: push_hooks…).
+	trigger string
+	// header is X-Gitlab-Event ("Push Hook"); system hooks get "System Hook".
+	header string
+	// wants picks the hooks that take the event.
+	wants   func(h *model.WebHook) bool
+	payload any
+}
+
+// enqueueHookEvent inserts, in q's transaction, a delivery of ev to each
+// of the project's hooks (and its groups' and the system's) that want it.
+func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *model.Project, ev hookEvent) error {
+	if s.hookQueue == nil {
+		return nil
+	}
+	hooks, err := q.WebHooksForProject(ctx, p.ID, p.NamespaceID)
+	if err != nil {
+		return err
+	}
+	var params []river.InsertManyParams
+	var body json.RawMessage
+	eventUUID := newUUID()
+	for _, h := range hooks {
+		if !ev.wants(h) || hookAlertStatus(h, q.Now()) != "executable" {
+			continue
+		}
+		if body == nil {
+			if body, err = json.Marshal(ev.payload); err != nil {
+				return fmt.Errorf("service: hook payload: %w", err)
+			}
+		}
+		header := ev.header
+		if h.Kind == model.HookOfSystem {
+			header = "System Hook"
+		}
+		params = append(params, river.InsertManyParams{
+			Args:       hookDeliveryArgs{HookID: h.ID, Trigger: ev.trigger, Event: header, EventUUID: eventUUID, Payload: body},
+			InsertOpts: &river.InsertOpts{Queue: hookQueueName, MaxAttempts: hookMaxAttempts}})
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	if tx := q.SQLTx(); tx != nil {
+		_, err = s.hookQueue.InsertManyTx(ctx, tx, params)
+	} else {
+		_, err = s.hookQueue.InsertMany(ctx, params)
+	}
+	if err != nil {
+		return fmt.Errorf("service: enqueue hooks: %w", err)
+	}
+	return nil
+}
+
+// HookResult is what one delivery got back.
+type HookResult struct {
+	Status  int // 0: no answer (refused, timed out)
+	Message string
+}
+
+// deliverHook sends payload to h once, logs the attempt and moves h's
+// auto-disabling state. A receiver's failure is in the result; the error
+// is for what lablet failed to do.
+func (s *Service) deliverHook(ctx context.Context, h *model.WebHook, trigger, event, eventUUID string, payload []byte) (HookResult, error) {
+	policy := s.hookPolicy(ctx, h.Kind)
+	headers := map[string]string{
+		"Content-Type":          "application/json",
+		"User-Agent":            "GitLab/" + s.version,
+		"X-Gitlab-Event":        event,
+		"X-Gitlab-Webhook-UUID": newUUID(),
+		"X-Gitlab-Instance":     s.externalURL,
+		"X-Gitlab-Event-UUID":   eventUUID,
+		"Idempotency-Key":       newUUID(),
+	}
+	for _, hd := range h.CustomHeaders {
+		headers[hd.Key] = hd.Value
+	}
+	if h.Token != "" {
+		headers["X-Gitlab-Token"] = h.Token
+	}
+	log := &model.WebHookLog{WebHookID: h.ID, Trigger: trigger, URL: h.URL, RequestData: string(payload),
+		RequestHeaders: map[string]string{}, ResponseHeaders: map[string]string{}}
+	for k, v := range headers {
+		if k == "X-Gitlab-Token" {
+			v = "[REDACTED]"
+		}
+		log.RequestHeaders[k] = v
+	}
+	result := HookResult{}
+	start := time.Now()
+	status, err := s.postHook(ctx, policy, h.URL, headers, payload, log)
+	log.ExecutionDuration = time.Since(start).Seconds()
+	if err != nil {
+		log.ResponseStatus, log.InternalErrorMessage = "internal error", err.Error()
+		result.Message = err.Error()
+	} else {
+		log.ResponseStatus = strconv.Itoa(status)
+		result.Status = status
+	}
+	ok := err == nil && status >= 200 && status < 300
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.InsertWebHookLog(ctx, log); err != nil {
+			return err
+		}
+		if ok {
+			return q.WebHookSucceeded(ctx, h.ID)
+		}
+		if h.Kind == model.HookOfSystem {
+			return nil // system hooks are never disabled
+		}
+		_, _, err := q.WebHookFailed(ctx, h.ID, hookFailuresBeforeBackoff, hookBackoff)
+		return err
+	})
+	return result, err
+}
+
+// postHook makes the request; redirects are not followed and every dial
+// is checked against the policy.
+func (s *Service) postHook(ctx context.Context, policy outbound.Policy, url string, headers map[string]string,
+	payload []byte, log *model.WebHookLog) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, hookTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(payload))
+	if err != nil {
+		return 0, err
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := outbound.Client(policy, hookTimeout, false).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, hookResponseLimit))
+	log.ResponseBody = string(body)
+	for k := range resp.Header {
+		log.ResponseHeaders[k] = resp.Header.Get(k)
+	}
+	return resp.StatusCode, nil
+}
+
+// purgeHookLogs removes delivery logs past their retention.
+func (s *Service) purgeHookLogs(ctx context.Context) error {
+	return s.db.Queries().DeleteWebHookLogsBefore(ctx, s.Now().Add(-hookLogRetention))
+}
+
+// newUUID is a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
