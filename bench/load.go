@@ -423,6 +423,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.ciTriggerEndpoints()...)
 	eps = append(eps, l.ciScheduleEndpoints()...)
 	eps = append(eps, l.deployKeyEndpoints()...)
+	eps = append(eps, l.instanceEndpoints()...)
 	eps = append(eps, l.deployTokenEndpoints()...)
 	eps = append(eps, l.sharingEndpoints()...)
 	eps = append(eps, l.gpgKeyEndpoints()...)

@@ -17,6 +17,22 @@ type ApplicationSettings struct {
 	// are refused.
 	OutboundLocalRequestsAllowlist []string `json:"outbound_local_requests_whitelist"`
 
+	// DefaultProjectsLimit is the projects_limit of new users (and of
+	// users made internal again).
+	DefaultProjectsLimit int64 `json:"default_projects_limit"`
+	// CanCreateGroup is whether new users may create top-level groups.
+	CanCreateGroup bool `json:"can_create_group"`
+	// UserDefaultExternal makes new users external.
+	UserDefaultExternal bool `json:"user_default_external"`
+	// DefaultProjectVisibility and DefaultGroupVisibility ("private",
+	// "internal", "public") are what a new project or group gets when
+	// its creator names none.
+	DefaultProjectVisibility string `json:"default_project_visibility"`
+	DefaultGroupVisibility   string `json:"default_group_visibility"`
+	// MaxAttachmentSize bounds a Markdown upload, in MiB; 0 until an
+	// administrator sets it: the server's configured limit.
+	MaxAttachmentSize int64 `json:"max_attachment_size,omitempty"`
+
 	CreatedAt time.Time `json:"-"`
 	UpdatedAt time.Time `json:"-"`
 }
@@ -27,5 +43,9 @@ func DefaultApplicationSettings() ApplicationSettings {
 		AllowLocalRequestsFromWebHooksAndServices: false,
 		AllowLocalRequestsFromSystemHooks:         true,
 		OutboundLocalRequestsAllowlist:            []string{},
+		DefaultProjectsLimit:                      100000,
+		CanCreateGroup:                            true,
+		DefaultProjectVisibility:                  "private",
+		DefaultGroupVisibility:                    "private",
 	}
 }

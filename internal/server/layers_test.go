@@ -37,6 +37,7 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/ci/protocol", onlyThese: []string{}},
 		{pkg: "internal/runner", onlyThese: []string{"internal/ci/protocol"}},
 		{pkg: "internal/blob", onlyThese: []string{}},
+		{pkg: "internal/templates", onlyThese: []string{"internal/ci/config"}},
 		{pkg: "internal/outbound", onlyThese: []string{}},
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/route", onlyThese: []string{"internal/access"}},

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
 )
@@ -23,6 +24,12 @@ type ApplicationSettingsInput struct {
 	AllowLocalRequestsFromWebHooksAndServices *bool
 	AllowLocalRequestsFromSystemHooks         *bool
 	OutboundLocalRequestsAllowlist            *[]string
+	DefaultProjectsLimit                      *int64
+	CanCreateGroup                            *bool
+	UserDefaultExternal                       *bool
+	DefaultProjectVisibility                  *string
+	DefaultGroupVisibility                    *string
+	MaxAttachmentSize                         *int64
 }
 
 // ApplicationSettings returns the instance's settings to an
@@ -31,7 +38,21 @@ func (s *Service) ApplicationSettings(ctx context.Context, id *auth.Identity) (*
 	if err := requireAdmin(id); err != nil {
 		return nil, err
 	}
-	return s.InstanceSettings(ctx)
+	as, err := s.InstanceSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.shownSettings(as), nil
+}
+
+// shownSettings fills in what a setting left unset means on this server
+// (the configured attachment limit), for administrators to read.
+func (s *Service) shownSettings(as *model.ApplicationSettings) *model.ApplicationSettings {
+	out := *as
+	if out.MaxAttachmentSize <= 0 {
+		out.MaxAttachmentSize = max(s.maxAttachmentSize>>20, 1)
+	}
+	return &out
 }
 
 // InstanceSettings reads the instance's settings for lablet's own
@@ -58,7 +79,30 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 			return nil, err
 		}
 	}
+	v := Validation{}
+	if in.DefaultProjectsLimit != nil && (*in.DefaultProjectsLimit < 0 || *in.DefaultProjectsLimit > maxProjectsLimit) {
+		v.Add("default_projects_limit", fmt.Sprintf("must be greater than or equal to 0 and less than or equal to %d", maxProjectsLimit))
+	}
+	if in.MaxAttachmentSize != nil && (*in.MaxAttachmentSize <= 0 || *in.MaxAttachmentSize > maxProjectsLimit) {
+		v.Add("max_attachment_size", fmt.Sprintf("must be greater than 0 and less than or equal to %d", maxProjectsLimit))
+	}
+	for name, vis := range map[string]*string{"default_project_visibility": in.DefaultProjectVisibility, "default_group_visibility": in.DefaultGroupVisibility} {
+		if vis != nil {
+			if _, err := access.ParseVisibility(*vis); err != nil {
+				return nil, ParamError(name + " does not have a valid value")
+			}
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	settings, err := s.db.UpdateApplicationSettings(ctx, func(as *model.ApplicationSettings) error {
+		setIf(&as.DefaultProjectsLimit, in.DefaultProjectsLimit)
+		setIf(&as.CanCreateGroup, in.CanCreateGroup)
+		setIf(&as.UserDefaultExternal, in.UserDefaultExternal)
+		setIf(&as.DefaultProjectVisibility, in.DefaultProjectVisibility)
+		setIf(&as.DefaultGroupVisibility, in.DefaultGroupVisibility)
+		setIf(&as.MaxAttachmentSize, in.MaxAttachmentSize)
 		if in.AllowLocalRequestsFromWebHooksAndServices != nil {
 			as.AllowLocalRequestsFromWebHooksAndServices = *in.AllowLocalRequestsFromWebHooksAndServices
 		}
@@ -73,7 +117,24 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 	if err != nil {
 		return nil, fmt.Errorf("service: update application settings: %w", err)
 	}
-	return settings, nil
+	return s.shownSettings(settings), nil
+}
+
+// setIf sets *dst to *src when src is given.
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// defaultVisibility is a setting's visibility level; private when the
+// stored name is unknown (validated on the way in).
+func defaultVisibility(name string) int {
+	level, err := access.ParseVisibility(name)
+	if err != nil {
+		return access.Private
+	}
+	return level
 }
 
 // validateOutboundAllowlist checks the allowlist's entries: hostnames

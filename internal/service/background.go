@@ -108,6 +108,7 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 		periodic(workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts, 0),
 		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0),
 	}
+	s.backgroundWorkers.Store(int64(len(jobs) + hookWorkers))
 	river.AddWorker(workers, hookWorker{s: s})
 	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
 		Logger:       quietLogger(s.log),

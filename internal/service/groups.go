@@ -118,6 +118,18 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 	if parent != nil {
 		g.ParentID = &parent.ID
 	}
+	if in.Visibility == nil {
+		// The instance's default, lowered to the parent's (GitLab's
+		// default_group_visibility).
+		settings, err := s.InstanceSettings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		g.VisibilityLevel = defaultVisibility(settings.DefaultGroupVisibility)
+		if parent != nil {
+			g.VisibilityLevel = min(g.VisibilityLevel, parent.VisibilityLevel)
+		}
+	}
 	applyGroupInput(g, in)
 	v := Validation{}
 	validateGroupFields(g, parent, v)

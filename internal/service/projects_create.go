@@ -95,6 +95,16 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 		SnippetsEnabled: true, LFSEnabled: true, RequestAccessEnabled: true, Topics: []string{}, DefaultBranch: &plan.branch,
 		AutoCancelPendingPipelines: true, MergeSettings: model.DefaultMergeSettings()}
 	applyProjectInput(p, &in)
+	// Without a visibility a project gets the instance's default,
+	// lowered to its group's below (GitLab's default_project_visibility).
+	defaulted := in.Visibility == nil && in.fork == nil
+	if defaulted {
+		settings, err := s.InstanceSettings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		p.VisibilityLevel = defaultVisibility(settings.DefaultProjectVisibility)
+	}
 	if in.fork != nil {
 		in.fork.apply(p)
 	}
@@ -120,6 +130,9 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 	}
 	if in.fork != nil {
 		p.VisibilityLevel = in.fork.visibility(in.Visibility, ns)
+	}
+	if defaulted && ns.IsGroup() {
+		p.VisibilityLevel = min(p.VisibilityLevel, ns.VisibilityLevel)
 	}
 	if ns.IsGroup() && p.VisibilityLevel > ns.VisibilityLevel {
 		return nil, Validation{"visibility_level": {fmt.Sprintf("%s is not allowed in a %s group.",

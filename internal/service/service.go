@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +33,12 @@ type Service struct {
 	log *slog.Logger
 	// now is the clock (Options.Now).
 	now func() time.Time
+	// startedAt is when this process's service was made: its background
+	// worker's start in /sidekiq/process_metrics.
+	startedAt time.Time
+	// backgroundWorkers is the background queue's worker count once it
+	// runs (0 in commands that run none).
+	backgroundWorkers atomic.Int64
 	// impersonationEnabled mirrors the instance setting.
 	impersonationEnabled bool
 	// repos holds the projects' git repositories; nil in tools that only
@@ -103,6 +110,7 @@ func New(o Options) *Service {
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }
 	}
+	s.startedAt = s.now()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

@@ -29,8 +29,19 @@ const DefaultMaxAttachmentSize = 100 << 20
 // most filesystems, and well within a URL).
 const maxUploadFilename = 200
 
-// MaxAttachmentSize is the largest file UploadFile takes.
-func (s *Service) MaxAttachmentSize() int64 { return s.maxAttachmentSize }
+// MaxAttachmentSize is the largest file UploadFile takes, in bytes: the
+// max_attachment_size setting when an administrator set it, else the
+// server's configured limit.
+func (s *Service) MaxAttachmentSize(ctx context.Context) (int64, error) {
+	settings, err := s.InstanceSettings(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if settings.MaxAttachmentSize > 0 {
+		return settings.MaxAttachmentSize << 20, nil
+	}
+	return s.maxAttachmentSize, nil
+}
 
 // UploadedFile is an upload with the project it belongs to.
 type UploadedFile struct {
@@ -54,6 +65,10 @@ func (s *Service) UploadFile(ctx context.Context, id *auth.Identity, ref, filena
 	if s.blobs == nil {
 		return nil, fmt.Errorf("service: upload: no blob storage")
 	}
+	limit, err := s.MaxAttachmentSize(ctx)
+	if err != nil {
+		return nil, err
+	}
 	name := SanitizeFilename(filename)
 	secret, err := newUploadSecret()
 	if err != nil {
@@ -62,11 +77,11 @@ func (s *Service) UploadFile(ctx context.Context, id *auth.Identity, ref, filena
 	key := uploadsPrefix(p.ID) + "/" + secret
 	br := bufio.NewReaderSize(content, 512)
 	head, _ := br.Peek(512)
-	size, err := s.blobs.Put(ctx, key, io.LimitReader(br, s.maxAttachmentSize+1))
+	size, err := s.blobs.Put(ctx, key, io.LimitReader(br, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("service: store upload: %w", err)
 	}
-	if size > s.maxAttachmentSize {
+	if size > limit {
 		s.removeBlob(ctx, key)
 		return nil, TooLarge()
 	}

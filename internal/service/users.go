@@ -146,11 +146,15 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 	if err := requireAdmin(id); err != nil {
 		return nil, err
 	}
-	u := &model.User{State: "active", CanCreateGroup: true, ProjectsLimit: DefaultProjectsLimit}
+	settings, err := s.InstanceSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := &model.User{State: "active", External: settings.UserDefaultExternal}
 	creator := id.UserID()
 	u.CreatedByID = &creator
 	applyUserInput(u, in)
-	ensureUserRightsAndLimits(u, in)
+	ensureUserRightsAndLimits(u, in, settings)
 	password := ""
 	if in.Password != nil {
 		password = *in.Password
@@ -158,7 +162,7 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 		// reset_password and force_random_password: nobody knows it.
 		password = auth.NewSecret("", 32)
 	}
-	err := s.db.WithTx(ctx, func(q *store.Queries) error {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := checkUserConflicts(ctx, q, u, 0); err != nil {
 			return err
 		}
@@ -193,8 +197,12 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 	if err := requireAdmin(id); err != nil {
 		return nil, err
 	}
+	settings, err := s.InstanceSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var u *model.User
-	err := s.db.WithTx(ctx, func(q *store.Queries) error {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		var err error
 		u, err = q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -206,7 +214,7 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 		oldUsername, oldName, oldEmail, wasExternal := u.Username, u.Name, u.Email, u.External
 		applyUserInput(u, in)
 		if u.External != wasExternal {
-			ensureUserRightsAndLimits(u, in)
+			ensureUserRightsAndLimits(u, in, settings)
 		}
 		// A public email that was the old address no longer belongs to
 		// the user; drop it rather than fail the change.
@@ -281,24 +289,25 @@ func (s *Service) userWriteError(ctx context.Context, err error) error {
 	return Conflict("Username has already been taken")
 }
 
-// DefaultProjectsLimit is the projects_limit new users get, GitLab's
+// DefaultProjectsLimit is the projects_limit of the first administrator, GitLab's
 // default_projects_limit.
 const DefaultProjectsLimit = 100000
 
 // ensureUserRightsAndLimits is GitLab's callback of the same name, run on
 // new users and when external changes: external users may create neither
 // groups nor personal projects; users made internal again get the
-// defaults back unless this very request sets them.
-func ensureUserRightsAndLimits(u *model.User, in UserInput) {
+// instance's defaults (application settings) back unless this very
+// request sets them.
+func ensureUserRightsAndLimits(u *model.User, in UserInput, settings *model.ApplicationSettings) {
 	if u.External {
 		u.CanCreateGroup, u.ProjectsLimit = false, 0
 		return
 	}
 	if in.CanCreateGroup == nil {
-		u.CanCreateGroup = true
+		u.CanCreateGroup = settings.CanCreateGroup
 	}
 	if in.ProjectsLimit == nil {
-		u.ProjectsLimit = DefaultProjectsLimit
+		u.ProjectsLimit = int(settings.DefaultProjectsLimit)
 	}
 }
 

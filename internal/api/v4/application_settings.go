@@ -15,6 +15,12 @@ type applicationSettingsEntity struct {
 	AllowLocalRequestsFromWebHooksAndServices bool     `json:"allow_local_requests_from_web_hooks_and_services"`
 	AllowLocalRequestsFromSystemHooks         bool     `json:"allow_local_requests_from_system_hooks"`
 	OutboundLocalRequestsWhitelist            []string `json:"outbound_local_requests_whitelist"`
+	DefaultProjectsLimit                      int64    `json:"default_projects_limit"`
+	CanCreateGroup                            bool     `json:"can_create_group"`
+	UserDefaultExternal                       bool     `json:"user_default_external"`
+	DefaultProjectVisibility                  string   `json:"default_project_visibility"`
+	DefaultGroupVisibility                    string   `json:"default_group_visibility"`
+	MaxAttachmentSize                         int64    `json:"max_attachment_size"`
 	CreatedAt                                 *string  `json:"created_at"`
 	UpdatedAt                                 *string  `json:"updated_at"`
 }
@@ -23,7 +29,10 @@ func applicationSettingsEntityOf(as *model.ApplicationSettings) applicationSetti
 	out := applicationSettingsEntity{ID: 1,
 		AllowLocalRequestsFromWebHooksAndServices: as.AllowLocalRequestsFromWebHooksAndServices,
 		AllowLocalRequestsFromSystemHooks:         as.AllowLocalRequestsFromSystemHooks,
-		OutboundLocalRequestsWhitelist:            as.OutboundLocalRequestsAllowlist}
+		OutboundLocalRequestsWhitelist:            as.OutboundLocalRequestsAllowlist,
+		DefaultProjectsLimit:                      as.DefaultProjectsLimit, CanCreateGroup: as.CanCreateGroup,
+		UserDefaultExternal: as.UserDefaultExternal, DefaultProjectVisibility: as.DefaultProjectVisibility,
+		DefaultGroupVisibility: as.DefaultGroupVisibility, MaxAttachmentSize: as.MaxAttachmentSize}
 	if out.OutboundLocalRequestsWhitelist == nil {
 		out.OutboundLocalRequestsWhitelist = []string{}
 	}
@@ -51,13 +60,30 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 		name string
 		dst  **bool
 	}{{"allow_local_requests_from_web_hooks_and_services", &in.AllowLocalRequestsFromWebHooksAndServices},
-		{"allow_local_requests_from_system_hooks", &in.AllowLocalRequestsFromSystemHooks}} {
+		{"allow_local_requests_from_system_hooks", &in.AllowLocalRequestsFromSystemHooks},
+		{"can_create_group", &in.CanCreateGroup}, {"user_default_external", &in.UserDefaultExternal}} {
 		v, ok, err := c.params.Bool(b.name)
 		if err != nil {
 			return err
 		}
 		if ok {
 			*b.dst = &v
+		}
+	}
+	for name, dst := range map[string]**int64{"default_projects_limit": &in.DefaultProjectsLimit,
+		"max_attachment_size": &in.MaxAttachmentSize} {
+		if n, ok, err := c.params.Int(name); err != nil {
+			return err
+		} else if ok {
+			*dst = &n
+		}
+	}
+	for name, dst := range map[string]**string{"default_project_visibility": &in.DefaultProjectVisibility,
+		"default_group_visibility": &in.DefaultGroupVisibility} {
+		if v, ok, err := c.params.OneOf(name, "private", "internal", "public"); err != nil {
+			return err
+		} else if ok {
+			*dst = &v
 		}
 	}
 	// GitLab takes the allowlist as an array (…_whitelist) or as text,

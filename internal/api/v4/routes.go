@@ -437,6 +437,7 @@ func table(domains []Endpoint) []Endpoint {
 		Row("DELETE /projects/{id}/uploads/{secret}/{filename}", (*API).deleteUpload, SignedIn, access.AdminUpload),
 	}
 	rows = append(rows, instanceRoutes()...)
+	rows = append(rows, instanceAdminRoutes()...)
 	rows = append(rows, deployTokenRoutes()...)
 	rows = append(rows, sharingRoutes()...)
 	rows = append(rows, gpgRoutes()...)

@@ -67,7 +67,11 @@ func extOf(name string) string {
 // uploadFile is POST /projects/:id/uploads: multipart with a "file"
 // part, streamed to blob storage (the row's body is never held whole).
 func (a *API) uploadFile(w http.ResponseWriter, r *http.Request, c *Call) error {
-	r.Body = http.MaxBytesReader(w, r.Body, a.svc.MaxAttachmentSize()+1<<20)
+	limit, err := a.svc.MaxAttachmentSize(r.Context())
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return service.ParamError("file is missing")

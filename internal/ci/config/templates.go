@@ -29,3 +29,20 @@ func Template(name string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// TemplateNames lists the top-level templates' names without their
+// suffix ("Bash", "Go"), the ones GitLab's template list offers; the
+// Workflows/ ones are only included.
+func TemplateNames() []string {
+	entries, err := templates.ReadDir("templates")
+	if err != nil {
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		if name, ok := strings.CutSuffix(e.Name(), templateSuffix); ok && !e.IsDir() {
+			names = append(names, name)
+		}
+	}
+	return names
+}

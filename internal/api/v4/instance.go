@@ -1,0 +1,245 @@
+package v4
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// broadcastMessageEntity is GitLab's Entities::System::BroadcastMessage.
+type broadcastMessageEntity struct {
+	Message            string  `json:"message"`
+	StartsAt           string  `json:"starts_at"`
+	EndsAt             string  `json:"ends_at"`
+	Font               string  `json:"font"`
+	ID                 int64   `json:"id"`
+	Active             bool    `json:"active"`
+	TargetAccessLevels []int64 `json:"target_access_levels"`
+	TargetPath         string  `json:"target_path"`
+	BroadcastType      string  `json:"broadcast_type"`
+	Dismissable        bool    `json:"dismissable"`
+	Theme              string  `json:"theme"`
+}
+
+func (a *API) broadcastMessageEntityOf(m *model.BroadcastMessage) broadcastMessageEntity {
+	return broadcastMessageEntity{Message: m.Message, StartsAt: TS(m.StartsAt), EndsAt: TS(m.EndsAt), Font: m.Font, ID: m.ID,
+		Active: m.Active(a.svc.Now()), TargetAccessLevels: m.TargetAccessLevels, TargetPath: m.TargetPath,
+		BroadcastType: m.BroadcastType, Dismissable: m.Dismissable, Theme: m.Theme}
+}
+
+// broadcastIDParam reads :id (Grape types it Integer).
+func broadcastIDParam(r *http.Request) (int64, error) {
+	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, service.ParamError("id is invalid")
+	}
+	return n, nil
+}
+
+// listBroadcastMessages is GET /broadcast_messages.
+func (a *API) listBroadcastMessages(w http.ResponseWriter, r *http.Request, c *Call) error {
+	pg := PageOf(c.params)
+	list, total, err := a.svc.BroadcastMessages(r.Context(), pg.PerPage, pg.Offset())
+	if err != nil {
+		return err
+	}
+	a.SetPageHeaders(w, r, pg, total)
+	out := make([]broadcastMessageEntity, len(list))
+	for i, m := range list {
+		out[i] = a.broadcastMessageEntityOf(m)
+	}
+	return WriteOK(w, out)
+}
+
+// getBroadcastMessage is GET /broadcast_messages/:id.
+func (a *API) getBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
+	id, err := broadcastIDParam(r)
+	if err != nil {
+		return err
+	}
+	m, err := a.svc.BroadcastMessage(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return WriteOK(w, a.broadcastMessageEntityOf(m))
+}
+
+// broadcastInput reads the parameters of POST and PUT.
+func broadcastInput(p *Params) (service.BroadcastMessageInput, error) {
+	var in service.BroadcastMessageInput
+	for _, f := range []struct {
+		name string
+		dst  **string
+	}{{"message", &in.Message}, {"font", &in.Font}, {"target_path", &in.TargetPath}} {
+		if s, ok, err := p.Text(f.name, MaxParamText); err != nil {
+			return in, err
+		} else if ok {
+			*f.dst = &s
+		}
+	}
+	var err error
+	if in.StartsAt, err = p.TimeParam("starts_at"); err != nil {
+		return in, err
+	}
+	if in.EndsAt, err = p.TimeParam("ends_at"); err != nil {
+		return in, err
+	}
+	if levels, ok, err := p.intList("target_access_levels"); err != nil {
+		return in, err
+	} else if ok {
+		in.TargetAccessLevels = &levels
+	}
+	if s, ok, err := p.OneOf("broadcast_type", service.BroadcastTypes...); err != nil {
+		return in, err
+	} else if ok {
+		in.BroadcastType = &s
+	}
+	if s, ok, err := p.OneOf("theme", service.BroadcastThemes...); err != nil {
+		return in, err
+	} else if ok {
+		in.Theme = &s
+	}
+	if b, ok, err := p.Bool("dismissable"); err != nil {
+		return in, err
+	} else if ok {
+		in.Dismissable = &b
+	}
+	return in, nil
+}
+
+// createBroadcastMessage is POST /broadcast_messages.
+func (a *API) createBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
+	if _, err := c.params.Required("message", MaxParamText); err != nil {
+		return err
+	}
+	in, err := broadcastInput(c.params)
+	if err != nil {
+		return err
+	}
+	m, err := a.svc.CreateBroadcastMessage(r.Context(), c.id, in)
+	if err != nil {
+		return err
+	}
+	return WriteCreated(w, a.broadcastMessageEntityOf(m))
+}
+
+// updateBroadcastMessage is PUT /broadcast_messages/:id.
+func (a *API) updateBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
+	id, err := broadcastIDParam(r)
+	if err != nil {
+		return err
+	}
+	in, err := broadcastInput(c.params)
+	if err != nil {
+		return err
+	}
+	m, err := a.svc.UpdateBroadcastMessage(r.Context(), c.id, id, in)
+	if err != nil {
+		return err
+	}
+	return WriteOK(w, a.broadcastMessageEntityOf(m))
+}
+
+// deleteBroadcastMessage is DELETE /broadcast_messages/:id: GitLab
+// answers 200 with the deleted message.
+func (a *API) deleteBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
+	id, err := broadcastIDParam(r)
+	if err != nil {
+		return err
+	}
+	m, err := a.svc.DeleteBroadcastMessage(r.Context(), c.id, id)
+	if err != nil {
+		return err
+	}
+	return WriteOK(w, a.broadcastMessageEntityOf(m))
+}
+
+// featureEntity is GitLab's Entities::Feature for a flag with a boolean
+// gate; lablet ships no flag definitions (definition is null).
+type featureEntity struct {
+	Name       string        `json:"name"`
+	State      string        `json:"state"`
+	Gates      []featureGate `json:"gates"`
+	Definition any           `json:"definition"`
+}
+
+type featureGate struct {
+	Key   string `json:"key"`
+	Value any    `json:"value"`
+}
+
+func featureEntityOf(f model.Feature) featureEntity {
+	state := "off"
+	if f.Enabled {
+		state = "on"
+	}
+	return featureEntity{Name: f.Name, State: state, Gates: []featureGate{{Key: "boolean", Value: f.Enabled}}}
+}
+
+// listFeatures is GET /features.
+func (a *API) listFeatures(w http.ResponseWriter, r *http.Request, c *Call) error {
+	list, err := a.svc.Features(r.Context(), c.id)
+	if err != nil {
+		return err
+	}
+	out := make([]featureEntity, len(list))
+	for i, f := range list {
+		out[i] = featureEntityOf(f)
+	}
+	return WriteOK(w, out)
+}
+
+// actorGateParams are the gates lablet does not keep: actors, groups
+// and percentages need what no lablet feature reads.
+var actorGateParams = []string{"key", "feature_group", "user", "group", "namespace", "project", "repository"}
+
+// setFeature is POST /features/:name with a boolean value ("true",
+// "false" or "0", as GitLab's gate_value reads them).
+func (a *API) setFeature(w http.ResponseWriter, r *http.Request, c *Call) error {
+	raw, ok := c.params.Raw("value")
+	if !ok {
+		return service.ParamError("value is missing")
+	}
+	for _, name := range actorGateParams {
+		if s, ok := c.params.Str(name); ok && s != "" {
+			return service.Invalid("lablet keeps boolean gates only; " + name + " is not supported")
+		}
+	}
+	var enabled bool
+	switch strings.ToLower(strings.TrimSpace(toText(raw))) {
+	case "true":
+		enabled = true
+	case "false", "0":
+	default:
+		return service.Invalid("lablet keeps boolean gates only; value must be true or false")
+	}
+	f, err := a.svc.SetFeature(r.Context(), c.id, r.PathValue("name"), enabled)
+	if err != nil {
+		return err
+	}
+	return WriteCreated(w, featureEntityOf(f))
+}
+
+// toText is a parameter's value as Grape's String coercion gives it.
+func toText(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case bool:
+		return strconv.FormatBool(t)
+	case interface{ String() string }:
+		return t.String()
+	}
+	return ""
+}
+
+// deleteFeature is DELETE /features/:name.
+func (a *API) deleteFeature(w http.ResponseWriter, r *http.Request, c *Call) error {
+	if err := a.svc.DeleteFeature(r.Context(), c.id, r.PathValue("name")); err != nil {
+		return err
+	}
+	return WriteNoContent(w)
+}
