@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func TestPayload(t *testing.T) {
 			t.Errorf("round trip of %+v = %+v %q", c, got, from)
 		}
 	}
-	for _, bad := range []string{"", "x abc", "0 abc", "1 abc r7,x", "1 abc r0", "1 abc 1 2", "99 abc",
+	for _, bad := range []string{"", "x abc", "0 abc", "1 abc r7,x", "1 abc r0", "1 abc 1 2", strconv.Itoa(allTopics+1) + " abc",
 		"1 abc x5", "1 abc r1 r2", "0 abc c5", "4 abc c5 r1 c6"} {
 		if c, _ := parsePayload(bad); c.topics != allTopics || c.rows != nil || c.created != nil {
 			t.Errorf("parsePayload(%q) = %+v, want all topics", bad, c)
