@@ -121,6 +121,9 @@ func (a *API) createUserKey(w http.ResponseWriter, r *http.Request, c *Call) err
 	if !found {
 		return routeNotFound(w)
 	}
+	if userID == 0 { // no user has id 0; it must not mean the caller
+		return service.NotFound("User")
+	}
 	return a.createKeyFor(w, r, c, userID)
 }
 
@@ -146,6 +149,9 @@ func (a *API) deleteUserKey(w http.ResponseWriter, r *http.Request, c *Call) err
 	userID, found := userPathID(r, "id")
 	if !found {
 		return routeNotFound(w)
+	}
+	if userID == 0 { // no user has id 0; it must not mean the caller
+		return service.NotFound("User")
 	}
 	return a.deleteKeyOf(w, r, c, userID)
 }

@@ -146,6 +146,15 @@ func TestUserKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// User id 0 is no user: it never means the calling administrator.
+	third, _ := ed25519Key(t, "")
+	s.Do(t, labtest.Request{Method: "POST", Path: "/users/0/keys", Token: s.RootToken,
+		JSON: map[string]any{"title": "x", "key": third}}).ExpectError(t, http.StatusNotFound, `{"message":"404 User Not Found"}`)
+	s.Do(t, labtest.Request{Method: "DELETE", Path: "/users/0/keys/" + itoa(made.ID), Token: s.RootToken}).
+		ExpectError(t, http.StatusNotFound, `{"message":"404 User Not Found"}`)
+	if rootKeys, _, err := root.Users.ListSSHKeys(nil); err != nil || len(rootKeys) != 0 {
+		t.Fatalf("root's keys after POST /users/0/keys = %v, %v", rootKeys, err)
+	}
 	if _, err := root.Users.DeleteSSHKeyForUser(bob.ID, made.ID); err == nil {
 		t.Fatal("deleted alice's key as bob's")
 	}
