@@ -19,9 +19,9 @@ var updateIssueParams = []string{"assignee_id", "assignee_ids", "confidential", 
 	"discussion_locked", "due_date", "labels", "add_labels", "remove_labels", "milestone_id", "state_event",
 	"title", "issue_type"}
 
-// intList reads a list of integers: a JSON array, repeated name[]=…, or
+// IntList reads a list of integers: a JSON array, repeated name[]=…, or
 // one comma-separated string.
-func (p *Params) intList(name string) ([]int64, bool, error) {
+func (p *Params) IntList(name string) ([]int64, bool, error) {
 	v, ok := p.Raw(name)
 	if !ok {
 		return nil, false, nil
@@ -142,7 +142,7 @@ type issuableMeta struct {
 // (null or "" removes it), labels, add_labels and remove_labels.
 func issuableMetaParams(p *Params) (issuableMeta, error) {
 	var m issuableMeta
-	if ids, ok, err := p.intList("assignee_ids"); err != nil {
+	if ids, ok, err := p.IntList("assignee_ids"); err != nil {
 		return m, err
 	} else if ok {
 		m.assignees = &ids
@@ -269,7 +269,7 @@ func issuableQuery(p *Params, states, orders []string) (service.IssueQuery, erro
 			return qy, err
 		}
 	}
-	if qy.IIDs, _, err = p.intList("iids"); err != nil {
+	if qy.IIDs, _, err = p.IntList("iids"); err != nil {
 		return qy, err
 	}
 	if b, ok, err := p.Bool("confidential"); err != nil {

@@ -67,7 +67,7 @@ func mergeRequestInput(p *Params, create bool) (service.MergeRequestInput, error
 		return in, err
 	}
 	in.AssigneeIDs, in.MilestoneID, in.Labels, in.AddLabels, in.RemoveLabels = m.assignees, m.milestone, m.labels, m.add, m.remove
-	if ids, ok, err := p.intList("reviewer_ids"); err != nil {
+	if ids, ok, err := p.IntList("reviewer_ids"); err != nil {
 		return in, err
 	} else if ok {
 		in.ReviewerIDs = &ids

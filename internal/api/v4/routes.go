@@ -436,12 +436,9 @@ func table(domains []Endpoint) []Endpoint {
 		Row("DELETE /projects/{id}/uploads/{upload_id}", (*API).deleteUploadByID, SignedIn, access.AdminUpload),
 		Row("DELETE /projects/{id}/uploads/{secret}/{filename}", (*API).deleteUpload, SignedIn, access.AdminUpload),
 	}
-	rows = append(rows, instanceRoutes()...)
-	rows = append(rows, instanceAdminRoutes()...)
 	rows = append(rows, deployTokenRoutes()...)
 	rows = append(rows, sharingRoutes()...)
 	rows = append(rows, gpgRoutes()...)
-	rows = append(rows, hooksRoutes()...)
 	rows = append(rows, usersExtraRoutes()...)
 	rows = append(rows, badgesRoutes()...)
 	rows = append(rows, domains...)

@@ -169,7 +169,7 @@ func (a *API) listProjectUsers(w http.ResponseWriter, r *http.Request, c *Call) 
 	if f.Search, _, err = c.params.Text("search", 255); err != nil {
 		return err
 	}
-	if f.SkipUsers, _, err = c.params.intList("skip_users"); err != nil {
+	if f.SkipUsers, _, err = c.params.IntList("skip_users"); err != nil {
 		return err
 	}
 	users, total, err := a.svc.ProjectUsers(r.Context(), c.id, r.PathValue("id"), f)
@@ -218,7 +218,7 @@ func (a *API) listProjectGroups(w http.ResponseWriter, r *http.Request, c *Call)
 		return err
 	}
 	o.SharedMinAccessLevel = int(level)
-	if o.SkipGroups, _, err = c.params.intList("skip_groups"); err != nil {
+	if o.SkipGroups, _, err = c.params.IntList("skip_groups"); err != nil {
 		return err
 	}
 	gs, err := a.svc.ProjectGroups(r.Context(), c.id, r.PathValue("id"), o)

@@ -1,8 +1,13 @@
-package v4
+// Package hooks is the webhooks part of GitLab's REST API v4: project,
+// group and system hooks, their test triggers and recent deliveries. Its
+// handlers are functions of the core package's Handler type; Routes is
+// its route table, which internal/server hands to v4.New.
+package hooks
 
 import (
 	"net/http"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -63,14 +68,14 @@ type groupHookEntity struct {
 
 func hookEntityOf(v *service.HookView) any {
 	h := v.Hook
-	e := hookEntity{ID: h.ID, URL: h.URL, Name: h.Name, Description: h.Description, CreatedAt: TS(h.CreatedAt),
+	e := hookEntity{ID: h.ID, URL: h.URL, Name: h.Name, Description: h.Description, CreatedAt: v4.TS(h.CreatedAt),
 		PushEvents: h.Events.Push, TagPushEvents: h.Events.TagPush, MergeRequestsEvents: h.Events.MergeRequests,
 		RepositoryUpdateEvents: h.Events.RepositoryUpdate, EnableSSLVerification: h.EnableSSLVerification,
 		AlertStatus: v.AlertStatus, URLVariables: []hookHeaderKey{}, PushEventsBranchFilter: h.PushEventsBranchFilter,
 		BranchFilterStrategy: h.BranchFilterStrategy, CustomWebhookTemplate: h.CustomWebhookTemplate,
 		CustomHeaders: make([]hookHeaderKey, len(h.CustomHeaders))}
 	if h.DisabledUntil != nil && v.AlertStatus == "temporarily_disabled" {
-		t := TS(*h.DisabledUntil)
+		t := v4.TS(*h.DisabledUntil)
 		e.DisabledUntil = &t
 	}
 	for i, hd := range h.CustomHeaders {
@@ -99,7 +104,7 @@ func hookOwnerOf(r *http.Request, kind string) service.HookOwner {
 }
 
 // hookInput reads a hook's parameters (Grape's project_hook_properties).
-func hookInput(p *Params, kind string) (service.HookInput, error) {
+func hookInput(p *v4.Params, kind string) (service.HookInput, error) {
 	var in service.HookInput
 	texts := []struct {
 		name string
@@ -156,147 +161,147 @@ func hookInput(p *Params, kind string) (service.HookInput, error) {
 	return in, nil
 }
 
-func (a *API) listHooksOf(w http.ResponseWriter, r *http.Request, c *Call, kind string) error {
-	list, err := a.svc.Hooks(r.Context(), c.id, hookOwnerOf(r, kind))
+func listHooksOf(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, kind string) error {
+	list, err := a.Service().Hooks(r.Context(), c.Identity(), hookOwnerOf(r, kind))
 	if err != nil {
 		return err
 	}
-	page := PaginateSlice(a, w, r, c, list)
+	page := v4.PaginateSlice(a, w, r, c, list)
 	out := make([]any, len(page))
 	for i, v := range page {
 		out[i] = hookEntityOf(v)
 	}
-	return WriteOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
-func (a *API) getHookOf(w http.ResponseWriter, r *http.Request, c *Call, kind string) error {
-	id, err := PathID(r, "hook_id", "hook_id")
+func getHookOf(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, kind string) error {
+	id, err := v4.PathID(r, "hook_id", "hook_id")
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.Hook(r.Context(), c.id, hookOwnerOf(r, kind), id)
+	v, err := a.Service().Hook(r.Context(), c.Identity(), hookOwnerOf(r, kind), id)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, hookEntityOf(v))
+	return v4.WriteOK(w, hookEntityOf(v))
 }
 
-func (a *API) createHookOf(w http.ResponseWriter, r *http.Request, c *Call, kind string) error {
-	in, err := hookInput(c.params, kind)
+func createHookOf(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, kind string) error {
+	in, err := hookInput(c.Params(), kind)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.CreateHook(r.Context(), c.id, hookOwnerOf(r, kind), in)
+	v, err := a.Service().CreateHook(r.Context(), c.Identity(), hookOwnerOf(r, kind), in)
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, hookEntityOf(v))
+	return v4.WriteCreated(w, hookEntityOf(v))
 }
 
-func (a *API) updateHookOf(w http.ResponseWriter, r *http.Request, c *Call, kind string) error {
-	id, err := PathID(r, "hook_id", "hook_id")
+func updateHookOf(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, kind string) error {
+	id, err := v4.PathID(r, "hook_id", "hook_id")
 	if err != nil {
 		return err
 	}
-	in, err := hookInput(c.params, kind)
+	in, err := hookInput(c.Params(), kind)
 	if err != nil {
 		return err
 	}
-	v, err := a.svc.UpdateHook(r.Context(), c.id, hookOwnerOf(r, kind), id, in)
+	v, err := a.Service().UpdateHook(r.Context(), c.Identity(), hookOwnerOf(r, kind), id, in)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, hookEntityOf(v))
+	return v4.WriteOK(w, hookEntityOf(v))
 }
 
-func (a *API) deleteHookOf(w http.ResponseWriter, r *http.Request, c *Call, kind string) error {
-	id, err := PathID(r, "hook_id", "hook_id")
+func deleteHookOf(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, kind string) error {
+	id, err := v4.PathID(r, "hook_id", "hook_id")
 	if err != nil {
 		return err
 	}
-	if err := a.svc.DeleteHook(r.Context(), c.id, hookOwnerOf(r, kind), id); err != nil {
+	if err := a.Service().DeleteHook(r.Context(), c.Identity(), hookOwnerOf(r, kind), id); err != nil {
 		return err
 	}
-	return WriteNoContent(w)
+	return v4.WriteNoContent(w)
 }
 
 // testHookOf is POST …/hooks/:hook_id/test/:trigger: the hook is sent a
 // sample of the event built from the owner's data, now; 201 when the
 // receiver answers 2xx, else 422 with what went wrong.
-func (a *API) testHookOf(w http.ResponseWriter, r *http.Request, c *Call, kind string) error {
-	id, err := PathID(r, "hook_id", "hook_id")
+func testHookOf(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, kind string) error {
+	id, err := v4.PathID(r, "hook_id", "hook_id")
 	if err != nil {
 		return err
 	}
-	if err := a.svc.TestHook(r.Context(), c.id, hookOwnerOf(r, kind), id, r.PathValue("trigger")); err != nil {
+	if err := a.Service().TestHook(r.Context(), c.Identity(), hookOwnerOf(r, kind), id, r.PathValue("trigger")); err != nil {
 		return err
 	}
-	return WriteCreated(w, map[string]string{"message": "201 Created"})
+	return v4.WriteCreated(w, map[string]string{"message": "201 Created"})
 }
 
 // The routes' handlers, one per (kind, operation).
-func (a *API) listProjectHooks(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.listHooksOf(w, r, c, model.HookOfProject)
+func listProjectHooks(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return listHooksOf(a, w, r, c, model.HookOfProject)
 }
-func (a *API) getProjectHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.getHookOf(w, r, c, model.HookOfProject)
+func getProjectHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return getHookOf(a, w, r, c, model.HookOfProject)
 }
-func (a *API) createProjectHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.createHookOf(w, r, c, model.HookOfProject)
+func createProjectHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return createHookOf(a, w, r, c, model.HookOfProject)
 }
-func (a *API) updateProjectHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.updateHookOf(w, r, c, model.HookOfProject)
+func updateProjectHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return updateHookOf(a, w, r, c, model.HookOfProject)
 }
-func (a *API) deleteProjectHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.deleteHookOf(w, r, c, model.HookOfProject)
+func deleteProjectHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return deleteHookOf(a, w, r, c, model.HookOfProject)
 }
-func (a *API) testProjectHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.testHookOf(w, r, c, model.HookOfProject)
+func testProjectHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return testHookOf(a, w, r, c, model.HookOfProject)
 }
-func (a *API) listGroupHooks(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.listHooksOf(w, r, c, model.HookOfGroup)
+func listGroupHooks(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return listHooksOf(a, w, r, c, model.HookOfGroup)
 }
-func (a *API) getGroupHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.getHookOf(w, r, c, model.HookOfGroup)
+func getGroupHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return getHookOf(a, w, r, c, model.HookOfGroup)
 }
-func (a *API) createGroupHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.createHookOf(w, r, c, model.HookOfGroup)
+func createGroupHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return createHookOf(a, w, r, c, model.HookOfGroup)
 }
-func (a *API) updateGroupHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.updateHookOf(w, r, c, model.HookOfGroup)
+func updateGroupHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return updateHookOf(a, w, r, c, model.HookOfGroup)
 }
-func (a *API) deleteGroupHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.deleteHookOf(w, r, c, model.HookOfGroup)
+func deleteGroupHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return deleteHookOf(a, w, r, c, model.HookOfGroup)
 }
-func (a *API) testGroupHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.testHookOf(w, r, c, model.HookOfGroup)
+func testGroupHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return testHookOf(a, w, r, c, model.HookOfGroup)
 }
-func (a *API) listSystemHooks(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.listHooksOf(w, r, c, model.HookOfSystem)
+func listSystemHooks(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return listHooksOf(a, w, r, c, model.HookOfSystem)
 }
-func (a *API) getSystemHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.getHookOf(w, r, c, model.HookOfSystem)
+func getSystemHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return getHookOf(a, w, r, c, model.HookOfSystem)
 }
-func (a *API) createSystemHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.createHookOf(w, r, c, model.HookOfSystem)
+func createSystemHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return createHookOf(a, w, r, c, model.HookOfSystem)
 }
-func (a *API) deleteSystemHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.deleteHookOf(w, r, c, model.HookOfSystem)
+func deleteSystemHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return deleteHookOf(a, w, r, c, model.HookOfSystem)
 }
 
 // testSystemHook is POST /hooks/:hook_id: GitLab sends the hook a sample
 // push event ({"event_name":"project_create",…} in older versions).
-func (a *API) testSystemHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	id, err := PathID(r, "hook_id", "hook_id")
+func testSystemHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	id, err := v4.PathID(r, "hook_id", "hook_id")
 	if err != nil {
 		return err
 	}
-	payload, err := a.svc.TestSystemHook(r.Context(), c.id, id)
+	payload, err := a.Service().TestSystemHook(r.Context(), c.Identity(), id)
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, payload)
+	return v4.WriteCreated(w, payload)
 }
-func (a *API) updateSystemHook(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.updateHookOf(w, r, c, model.HookOfSystem)
+func updateSystemHook(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return updateHookOf(a, w, r, c, model.HookOfSystem)
 }

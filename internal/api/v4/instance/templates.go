@@ -1,9 +1,10 @@
-package v4
+package instance
 
 import (
 	"net/http"
 	"slices"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/templates"
 )
@@ -46,47 +47,47 @@ func licenseEntityOf(l templates.License) licenseEntity {
 }
 
 // listLicenseTemplates is GET /templates/licenses.
-func (a *API) listLicenseTemplates(w http.ResponseWriter, r *http.Request, c *Call) error {
+func listLicenseTemplates(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	var popular *bool
-	if v, ok, err := c.params.Bool("popular"); err != nil {
+	if v, ok, err := c.Params().Bool("popular"); err != nil {
 		return err
 	} else if ok {
 		popular = &v
 	}
 	list := templates.LicenseList(popular)
 	out := []licenseEntity{}
-	for _, l := range PaginateSlice(a, w, r, c, list) {
+	for _, l := range v4.PaginateSlice(a, w, r, c, list) {
 		out = append(out, licenseEntityOf(l))
 	}
-	return WriteOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
 // getLicenseTemplate is GET /templates/licenses/:name.
-func (a *API) getLicenseTemplate(w http.ResponseWriter, r *http.Request, c *Call) error {
-	project, _ := c.params.Str("project")
-	fullname, _ := c.params.Str("fullname")
-	l, err := a.svc.LicenseTemplate(c.id, r.PathValue("name"), project, fullname)
+func getLicenseTemplate(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	project, _ := c.Params().Str("project")
+	fullname, _ := c.Params().Str("fullname")
+	l, err := a.Service().LicenseTemplate(c.Identity(), r.PathValue("name"), project, fullname)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, licenseEntityOf(l))
+	return v4.WriteOK(w, licenseEntityOf(l))
 }
 
 // listFileTemplates serves GET /templates/{gitignores,gitlab_ci_ymls,dockerfiles}.
-func listFileTemplates(kind templates.Kind) Handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
-		return WriteOK(w, templateListOf(PaginateSlice(a, w, r, c, a.svc.FileTemplates(kind))))
+func listFileTemplates(kind templates.Kind) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+		return v4.WriteOK(w, templateListOf(v4.PaginateSlice(a, w, r, c, a.Service().FileTemplates(kind))))
 	}
 }
 
 // getFileTemplate serves GET /templates/<kind>/:name.
-func getFileTemplate(kind templates.Kind) Handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
-		t, err := a.svc.FileTemplate(kind, r.PathValue("name"))
+func getFileTemplate(kind templates.Kind) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+		t, err := a.Service().FileTemplate(kind, r.PathValue("name"))
 		if err != nil {
 			return err
 		}
-		return WriteOK(w, templateEntity{Name: t.Name, Content: t.Content})
+		return v4.WriteOK(w, templateEntity{Name: t.Name, Content: t.Content})
 	}
 }
 
@@ -108,32 +109,32 @@ func projectTemplateType(r *http.Request) (string, error) {
 }
 
 // listProjectTemplates is GET /projects/:id/templates/:type.
-func (a *API) listProjectTemplates(w http.ResponseWriter, r *http.Request, c *Call) error {
+func listProjectTemplates(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	kind, err := projectTemplateType(r)
 	if err != nil {
 		return err
 	}
-	list, err := a.svc.ProjectTemplateNames(r.Context(), c.id, r.PathValue("id"), kind)
+	list, err := a.Service().ProjectTemplateNames(r.Context(), c.Identity(), r.PathValue("id"), kind)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, templateListOf(PaginateSlice(a, w, r, c, list)))
+	return v4.WriteOK(w, templateListOf(v4.PaginateSlice(a, w, r, c, list)))
 }
 
 // getProjectTemplate is GET /projects/:id/templates/:type/:name.
-func (a *API) getProjectTemplate(w http.ResponseWriter, r *http.Request, c *Call) error {
+func getProjectTemplate(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	kind, err := projectTemplateType(r)
 	if err != nil {
 		return err
 	}
-	project, _ := c.params.Str("project")
-	fullname, _ := c.params.Str("fullname")
-	t, l, err := a.svc.ProjectTemplate(r.Context(), c.id, r.PathValue("id"), kind, r.PathValue("name"), project, fullname)
+	project, _ := c.Params().Str("project")
+	fullname, _ := c.Params().Str("fullname")
+	t, l, err := a.Service().ProjectTemplate(r.Context(), c.Identity(), r.PathValue("id"), kind, r.PathValue("name"), project, fullname)
 	if err != nil {
 		return err
 	}
 	if l != nil {
-		return WriteOK(w, licenseEntityOf(*l))
+		return v4.WriteOK(w, licenseEntityOf(*l))
 	}
-	return WriteOK(w, templateEntity{Name: t.Name, Content: t.Content})
+	return v4.WriteOK(w, templateEntity{Name: t.Name, Content: t.Content})
 }

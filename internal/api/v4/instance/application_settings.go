@@ -1,9 +1,15 @@
-package v4
+// Package instance is the instance's part of GitLab's REST API v4: its
+// settings, appearance, statistics, broadcast messages, feature flags,
+// file templates and background queue metrics. Its handlers are functions
+// of the core package's Handler type; Routes is its route table, which
+// internal/server hands to v4.New.
+package instance
 
 import (
 	"net/http"
 	"strings"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -37,24 +43,24 @@ func applicationSettingsEntityOf(as *model.ApplicationSettings) applicationSetti
 		out.OutboundLocalRequestsWhitelist = []string{}
 	}
 	if !as.CreatedAt.IsZero() {
-		created, updated := TS(as.CreatedAt), TS(as.UpdatedAt)
+		created, updated := v4.TS(as.CreatedAt), v4.TS(as.UpdatedAt)
 		out.CreatedAt, out.UpdatedAt = &created, &updated
 	}
 	return out
 }
 
 // getApplicationSettings serves GET /application/settings.
-func (a *API) getApplicationSettings(w http.ResponseWriter, r *http.Request, c *Call) error {
-	as, err := a.svc.ApplicationSettings(r.Context(), c.id)
+func getApplicationSettings(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	as, err := a.Service().ApplicationSettings(r.Context(), c.Identity())
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
+	v4.WriteJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
 	return nil
 }
 
 // updateApplicationSettings serves PUT /application/settings.
-func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, c *Call) error {
+func updateApplicationSettings(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	var in service.ApplicationSettingsInput
 	for _, b := range []struct {
 		name string
@@ -62,7 +68,7 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	}{{"allow_local_requests_from_web_hooks_and_services", &in.AllowLocalRequestsFromWebHooksAndServices},
 		{"allow_local_requests_from_system_hooks", &in.AllowLocalRequestsFromSystemHooks},
 		{"can_create_group", &in.CanCreateGroup}, {"user_default_external", &in.UserDefaultExternal}} {
-		v, ok, err := c.params.Bool(b.name)
+		v, ok, err := c.Params().Bool(b.name)
 		if err != nil {
 			return err
 		}
@@ -72,7 +78,7 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	}
 	for name, dst := range map[string]**int64{"default_projects_limit": &in.DefaultProjectsLimit,
 		"max_attachment_size": &in.MaxAttachmentSize} {
-		if n, ok, err := c.params.Int(name); err != nil {
+		if n, ok, err := c.Params().Int(name); err != nil {
 			return err
 		} else if ok {
 			*dst = &n
@@ -80,7 +86,7 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	}
 	for name, dst := range map[string]**string{"default_project_visibility": &in.DefaultProjectVisibility,
 		"default_group_visibility": &in.DefaultGroupVisibility} {
-		if v, ok, err := c.params.OneOf(name, "private", "internal", "public"); err != nil {
+		if v, ok, err := c.Params().OneOf(name, "private", "internal", "public"); err != nil {
 			return err
 		} else if ok {
 			*dst = &v
@@ -88,21 +94,21 @@ func (a *API) updateApplicationSettings(w http.ResponseWriter, r *http.Request, 
 	}
 	// GitLab takes the allowlist as an array (…_whitelist) or as text,
 	// entries separated by commas, semicolons or newlines (…_raw).
-	list, ok, err := c.params.StrList("outbound_local_requests_whitelist")
+	list, ok, err := c.Params().StrList("outbound_local_requests_whitelist")
 	if err != nil {
 		return err
 	}
 	if ok {
 		in.OutboundLocalRequestsAllowlist = &list
 	}
-	if raw, ok := c.params.Str("outbound_local_requests_allowlist_raw"); ok {
+	if raw, ok := c.Params().Str("outbound_local_requests_allowlist_raw"); ok {
 		list := strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ';' || r == '\n' })
 		in.OutboundLocalRequestsAllowlist = &list
 	}
-	as, err := a.svc.UpdateApplicationSettings(r.Context(), c.id, in)
+	as, err := a.Service().UpdateApplicationSettings(r.Context(), c.Identity(), in)
 	if err != nil {
 		return err
 	}
-	WriteJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
+	v4.WriteJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
 	return nil
 }

@@ -1,9 +1,10 @@
-package v4
+package hooks
 
 import (
 	"encoding/json"
 	"net/http"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 )
 
@@ -31,52 +32,52 @@ func hookLogEntityOf(l *model.WebHookLog) hookLogEntity {
 		ResponseStatus: l.ResponseStatus}
 }
 
-func (a *API) listHookEventsOf(w http.ResponseWriter, r *http.Request, c *Call, kind string) error {
-	id, err := PathID(r, "hook_id", "hook_id")
+func listHookEventsOf(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, kind string) error {
+	id, err := v4.PathID(r, "hook_id", "hook_id")
 	if err != nil {
 		return err
 	}
-	statuses, _, err := c.params.StrList("status")
+	statuses, _, err := c.Params().StrList("status")
 	if err != nil {
 		return err
 	}
-	logs, err := a.svc.HookLogs(r.Context(), c.id, hookOwnerOf(r, kind), id, statuses)
+	logs, err := a.Service().HookLogs(r.Context(), c.Identity(), hookOwnerOf(r, kind), id, statuses)
 	if err != nil {
 		return err
 	}
-	page := PaginateSlice(a, w, r, c, logs)
+	page := v4.PaginateSlice(a, w, r, c, logs)
 	out := make([]hookLogEntity, len(page))
 	for i, l := range page {
 		out[i] = hookLogEntityOf(l)
 	}
-	return WriteOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
-func (a *API) resendHookEventOf(w http.ResponseWriter, r *http.Request, c *Call, kind string) error {
-	id, err := PathID(r, "hook_id", "hook_id")
+func resendHookEventOf(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, kind string) error {
+	id, err := v4.PathID(r, "hook_id", "hook_id")
 	if err != nil {
 		return err
 	}
-	logID, err := PathID(r, "hook_log_id", "hook_log_id")
+	logID, err := v4.PathID(r, "hook_log_id", "hook_log_id")
 	if err != nil {
 		return err
 	}
-	status, err := a.svc.ResendHookLog(r.Context(), c.id, hookOwnerOf(r, kind), id, logID)
+	status, err := a.Service().ResendHookLog(r.Context(), c.Identity(), hookOwnerOf(r, kind), id, logID)
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, map[string]int{"response_status": status})
+	return v4.WriteCreated(w, map[string]int{"response_status": status})
 }
 
-func (a *API) listProjectHookEvents(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.listHookEventsOf(w, r, c, model.HookOfProject)
+func listProjectHookEvents(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return listHookEventsOf(a, w, r, c, model.HookOfProject)
 }
-func (a *API) resendProjectHookEvent(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.resendHookEventOf(w, r, c, model.HookOfProject)
+func resendProjectHookEvent(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return resendHookEventOf(a, w, r, c, model.HookOfProject)
 }
-func (a *API) listGroupHookEvents(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.listHookEventsOf(w, r, c, model.HookOfGroup)
+func listGroupHookEvents(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return listHookEventsOf(a, w, r, c, model.HookOfGroup)
 }
-func (a *API) resendGroupHookEvent(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.resendHookEventOf(w, r, c, model.HookOfGroup)
+func resendGroupHookEvent(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return resendHookEventOf(a, w, r, c, model.HookOfGroup)
 }

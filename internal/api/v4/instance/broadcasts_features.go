@@ -1,10 +1,11 @@
-package v4
+package instance
 
 import (
 	"net/http"
 	"strconv"
 	"strings"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -24,9 +25,9 @@ type broadcastMessageEntity struct {
 	Theme              string  `json:"theme"`
 }
 
-func (a *API) broadcastMessageEntityOf(m *model.BroadcastMessage) broadcastMessageEntity {
-	return broadcastMessageEntity{Message: m.Message, StartsAt: TS(m.StartsAt), EndsAt: TS(m.EndsAt), Font: m.Font, ID: m.ID,
-		Active: m.Active(a.svc.Now()), TargetAccessLevels: m.TargetAccessLevels, TargetPath: m.TargetPath,
+func broadcastMessageEntityOf(a *v4.API, m *model.BroadcastMessage) broadcastMessageEntity {
+	return broadcastMessageEntity{Message: m.Message, StartsAt: v4.TS(m.StartsAt), EndsAt: v4.TS(m.EndsAt), Font: m.Font, ID: m.ID,
+		Active: m.Active(a.Service().Now()), TargetAccessLevels: m.TargetAccessLevels, TargetPath: m.TargetPath,
 		BroadcastType: m.BroadcastType, Dismissable: m.Dismissable, Theme: m.Theme}
 }
 
@@ -40,41 +41,41 @@ func broadcastIDParam(r *http.Request) (int64, error) {
 }
 
 // listBroadcastMessages is GET /broadcast_messages.
-func (a *API) listBroadcastMessages(w http.ResponseWriter, r *http.Request, c *Call) error {
-	pg := PageOf(c.params)
-	list, total, err := a.svc.BroadcastMessages(r.Context(), pg.PerPage, pg.Offset())
+func listBroadcastMessages(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	pg := v4.PageOf(c.Params())
+	list, total, err := a.Service().BroadcastMessages(r.Context(), pg.PerPage, pg.Offset())
 	if err != nil {
 		return err
 	}
 	a.SetPageHeaders(w, r, pg, total)
 	out := make([]broadcastMessageEntity, len(list))
 	for i, m := range list {
-		out[i] = a.broadcastMessageEntityOf(m)
+		out[i] = broadcastMessageEntityOf(a, m)
 	}
-	return WriteOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
 // getBroadcastMessage is GET /broadcast_messages/:id.
-func (a *API) getBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
+func getBroadcastMessage(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := broadcastIDParam(r)
 	if err != nil {
 		return err
 	}
-	m, err := a.svc.BroadcastMessage(r.Context(), id)
+	m, err := a.Service().BroadcastMessage(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, a.broadcastMessageEntityOf(m))
+	return v4.WriteOK(w, broadcastMessageEntityOf(a, m))
 }
 
 // broadcastInput reads the parameters of POST and PUT.
-func broadcastInput(p *Params) (service.BroadcastMessageInput, error) {
+func broadcastInput(p *v4.Params) (service.BroadcastMessageInput, error) {
 	var in service.BroadcastMessageInput
 	for _, f := range []struct {
 		name string
 		dst  **string
 	}{{"message", &in.Message}, {"font", &in.Font}, {"target_path", &in.TargetPath}} {
-		if s, ok, err := p.Text(f.name, MaxParamText); err != nil {
+		if s, ok, err := p.Text(f.name, v4.MaxParamText); err != nil {
 			return in, err
 		} else if ok {
 			*f.dst = &s
@@ -87,7 +88,7 @@ func broadcastInput(p *Params) (service.BroadcastMessageInput, error) {
 	if in.EndsAt, err = p.TimeParam("ends_at"); err != nil {
 		return in, err
 	}
-	if levels, ok, err := p.intList("target_access_levels"); err != nil {
+	if levels, ok, err := p.IntList("target_access_levels"); err != nil {
 		return in, err
 	} else if ok {
 		in.TargetAccessLevels = &levels
@@ -111,50 +112,50 @@ func broadcastInput(p *Params) (service.BroadcastMessageInput, error) {
 }
 
 // createBroadcastMessage is POST /broadcast_messages.
-func (a *API) createBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
-	if _, err := c.params.Required("message", MaxParamText); err != nil {
+func createBroadcastMessage(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	if _, err := c.Params().Required("message", v4.MaxParamText); err != nil {
 		return err
 	}
-	in, err := broadcastInput(c.params)
+	in, err := broadcastInput(c.Params())
 	if err != nil {
 		return err
 	}
-	m, err := a.svc.CreateBroadcastMessage(r.Context(), c.id, in)
+	m, err := a.Service().CreateBroadcastMessage(r.Context(), c.Identity(), in)
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, a.broadcastMessageEntityOf(m))
+	return v4.WriteCreated(w, broadcastMessageEntityOf(a, m))
 }
 
 // updateBroadcastMessage is PUT /broadcast_messages/:id.
-func (a *API) updateBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
+func updateBroadcastMessage(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := broadcastIDParam(r)
 	if err != nil {
 		return err
 	}
-	in, err := broadcastInput(c.params)
+	in, err := broadcastInput(c.Params())
 	if err != nil {
 		return err
 	}
-	m, err := a.svc.UpdateBroadcastMessage(r.Context(), c.id, id, in)
+	m, err := a.Service().UpdateBroadcastMessage(r.Context(), c.Identity(), id, in)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, a.broadcastMessageEntityOf(m))
+	return v4.WriteOK(w, broadcastMessageEntityOf(a, m))
 }
 
 // deleteBroadcastMessage is DELETE /broadcast_messages/:id: GitLab
 // answers 200 with the deleted message.
-func (a *API) deleteBroadcastMessage(w http.ResponseWriter, r *http.Request, c *Call) error {
+func deleteBroadcastMessage(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	id, err := broadcastIDParam(r)
 	if err != nil {
 		return err
 	}
-	m, err := a.svc.DeleteBroadcastMessage(r.Context(), c.id, id)
+	m, err := a.Service().DeleteBroadcastMessage(r.Context(), c.Identity(), id)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, a.broadcastMessageEntityOf(m))
+	return v4.WriteOK(w, broadcastMessageEntityOf(a, m))
 }
 
 // featureEntity is GitLab's Entities::Feature for a flag with a boolean
@@ -180,8 +181,8 @@ func featureEntityOf(f model.Feature) featureEntity {
 }
 
 // listFeatures is GET /features.
-func (a *API) listFeatures(w http.ResponseWriter, r *http.Request, c *Call) error {
-	list, err := a.svc.Features(r.Context(), c.id)
+func listFeatures(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	list, err := a.Service().Features(r.Context(), c.Identity())
 	if err != nil {
 		return err
 	}
@@ -189,7 +190,7 @@ func (a *API) listFeatures(w http.ResponseWriter, r *http.Request, c *Call) erro
 	for i, f := range list {
 		out[i] = featureEntityOf(f)
 	}
-	return WriteOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
 // actorGateParams are the gates lablet does not keep: actors, groups
@@ -198,13 +199,13 @@ var actorGateParams = []string{"key", "feature_group", "user", "group", "namespa
 
 // setFeature is POST /features/:name with a boolean value ("true",
 // "false" or "0", as GitLab's gate_value reads them).
-func (a *API) setFeature(w http.ResponseWriter, r *http.Request, c *Call) error {
-	raw, ok := c.params.Raw("value")
+func setFeature(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	raw, ok := c.Params().Raw("value")
 	if !ok {
 		return service.ParamError("value is missing")
 	}
 	for _, name := range actorGateParams {
-		if s, ok := c.params.Str(name); ok && s != "" {
+		if s, ok := c.Params().Str(name); ok && s != "" {
 			return service.Invalid("lablet keeps boolean gates only; " + name + " is not supported")
 		}
 	}
@@ -216,11 +217,11 @@ func (a *API) setFeature(w http.ResponseWriter, r *http.Request, c *Call) error 
 	default:
 		return service.Invalid("lablet keeps boolean gates only; value must be true or false")
 	}
-	f, err := a.svc.SetFeature(r.Context(), c.id, r.PathValue("name"), enabled)
+	f, err := a.Service().SetFeature(r.Context(), c.Identity(), r.PathValue("name"), enabled)
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, featureEntityOf(f))
+	return v4.WriteCreated(w, featureEntityOf(f))
 }
 
 // toText is a parameter's value as Grape's String coercion gives it.
@@ -237,9 +238,9 @@ func toText(v any) string {
 }
 
 // deleteFeature is DELETE /features/:name.
-func (a *API) deleteFeature(w http.ResponseWriter, r *http.Request, c *Call) error {
-	if err := a.svc.DeleteFeature(r.Context(), c.id, r.PathValue("name")); err != nil {
+func deleteFeature(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	if err := a.Service().DeleteFeature(r.Context(), c.Identity(), r.PathValue("name")); err != nil {
 		return err
 	}
-	return WriteNoContent(w)
+	return v4.WriteNoContent(w)
 }

@@ -1,9 +1,10 @@
-package v4
+package instance
 
 import (
 	"net/http"
 	"strconv"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -39,34 +40,34 @@ func appearanceEntityOf(a *model.Appearance) appearanceEntity {
 }
 
 // getAppearance is GET /application/appearance.
-func (a *API) getAppearance(w http.ResponseWriter, r *http.Request, c *Call) error {
-	ap, err := a.svc.Appearance(r.Context(), c.id)
+func getAppearance(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	ap, err := a.Service().Appearance(r.Context(), c.Identity())
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, appearanceEntityOf(ap))
+	return v4.WriteOK(w, appearanceEntityOf(ap))
 }
 
 // updateAppearance is PUT /application/appearance.
-func (a *API) updateAppearance(w http.ResponseWriter, r *http.Request, c *Call) error {
+func updateAppearance(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	in := service.AppearanceInput{Text: map[string]*string{}}
 	for _, name := range service.AppearanceTextFields {
-		if s, ok, err := c.params.Text(name, MaxParamText); err != nil {
+		if s, ok, err := c.Params().Text(name, v4.MaxParamText); err != nil {
 			return err
 		} else if ok {
 			in.Text[name] = &s
 		}
 	}
-	if b, ok, err := c.params.Bool("email_header_and_footer_enabled"); err != nil {
+	if b, ok, err := c.Params().Bool("email_header_and_footer_enabled"); err != nil {
 		return err
 	} else if ok {
 		in.Email = &b
 	}
-	ap, err := a.svc.UpdateAppearance(r.Context(), c.id, in)
+	ap, err := a.Service().UpdateAppearance(r.Context(), c.Identity(), in)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, appearanceEntityOf(ap))
+	return v4.WriteOK(w, appearanceEntityOf(ap))
 }
 
 // withDelimiter formats n as Rails' number_with_delimiter: 1234567 is
@@ -92,8 +93,8 @@ func withDelimiter(n int64) string {
 
 // getStatistics is GET /application/statistics: GitLab's
 // Entities::ApplicationStatistics, every count a delimited string.
-func (a *API) getStatistics(w http.ResponseWriter, r *http.Request, c *Call) error {
-	st, err := a.svc.InstanceStatistics(r.Context(), c.id)
+func getStatistics(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	st, err := a.Service().InstanceStatistics(r.Context(), c.Identity())
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func (a *API) getStatistics(w http.ResponseWriter, r *http.Request, c *Call) err
 		Groups        string `json:"groups"`
 		ActiveUsers   string `json:"active_users"`
 	}
-	return WriteOK(w, entity{Forks: withDelimiter(st.Forks), Issues: withDelimiter(st.Issues),
+	return v4.WriteOK(w, entity{Forks: withDelimiter(st.Forks), Issues: withDelimiter(st.Issues),
 		MergeRequests: withDelimiter(st.MergeRequests), Notes: withDelimiter(st.Notes), Snippets: withDelimiter(st.Snippets),
 		SSHKeys: withDelimiter(st.SSHKeys), Milestones: withDelimiter(st.Milestones), Users: withDelimiter(st.Users),
 		Projects: withDelimiter(st.Projects), Groups: withDelimiter(st.Groups), ActiveUsers: withDelimiter(st.ActiveUsers)})
@@ -162,15 +163,15 @@ func sidekiqMetrics(m *service.JobQueueMetrics) (map[string]sidekiqQueue, []side
 		jobs.Dead += q.Discarded
 	}
 	p := m.Process
-	processes := []sidekiqProcess{{Hostname: p.Hostname, PID: p.PID, Tag: "lablet", StartedAt: TS(p.StartedAt),
+	processes := []sidekiqProcess{{Hostname: p.Hostname, PID: p.PID, Tag: "lablet", StartedAt: v4.TS(p.StartedAt),
 		Queues: p.Queues, Labels: []string{}, Concurrency: p.Concurrency, Busy: busy}}
 	return queues, processes, jobs
 }
 
 // sidekiq serves the four /sidekiq/* metrics; part picks what to answer.
-func sidekiq(part string) Handler {
-	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
-		m, err := a.svc.JobQueueMetrics(r.Context(), c.id)
+func sidekiq(part string) v4.Handler {
+	return func(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+		m, err := a.Service().JobQueueMetrics(r.Context(), c.Identity())
 		if err != nil {
 			return err
 		}
@@ -185,6 +186,6 @@ func sidekiq(part string) Handler {
 		if part == "job_stats" || part == "compound_metrics" {
 			out["jobs"] = jobs
 		}
-		return WriteOK(w, out)
+		return v4.WriteOK(w, out)
 	}
 }
