@@ -20,6 +20,7 @@ import (
 	"github.com/lablet/lablet/internal/api/v4/cicd"
 	"github.com/lablet/lablet/internal/api/v4/hooks"
 	"github.com/lablet/lablet/internal/api/v4/instance"
+	"github.com/lablet/lablet/internal/api/v4/keys"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
@@ -157,7 +158,7 @@ func surfaces(api *v4.API, git *githttp.Handler, provider *oauth.Provider, pages
 // apiDomains are the REST API's domain packages' route tables, served
 // after the core table (internal/api/v4 imports none of them).
 func apiDomains() [][]v4.Endpoint {
-	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes()}
+	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), keys.Routes()}
 }
 
 // RouteTable is the table a server serves, built without storage: for

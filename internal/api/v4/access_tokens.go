@@ -46,10 +46,10 @@ func tokenListFilter(p *Params) (model.TokenFilter, error) {
 	var f model.TokenFilter
 	f.Revoked = pe.OptBool(p, "revoked")
 	f.State = pe.OneOf(p, "state", "active", "inactive")
-	f.CreatedBefore = pe.optTime(p, "created_before")
-	f.CreatedAfter = pe.optTime(p, "created_after")
-	f.LastUsedBefore = pe.optTime(p, "last_used_before")
-	f.LastUsedAfter = pe.optTime(p, "last_used_after")
+	f.CreatedBefore = pe.OptTime(p, "created_before")
+	f.CreatedAfter = pe.OptTime(p, "created_after")
+	f.LastUsedBefore = pe.OptTime(p, "last_used_before")
+	f.LastUsedAfter = pe.OptTime(p, "last_used_after")
 	for _, d := range []struct {
 		name string
 		dst  **string

@@ -133,12 +133,12 @@ type who struct {
 var (
 	// Anyone: anonymous callers too (they see public data only).
 	Anyone = who{anonymous: true}
-	// anyoneOrReadUser: anyone, and read_user tokens suffice.
-	anyoneOrReadUser = who{anonymous: true, readUser: true}
+	// AnyoneOrReadUser: anyone, and read_user tokens suffice.
+	AnyoneOrReadUser = who{anonymous: true, readUser: true}
 	// SignedIn: any authenticated caller with the method's scopes.
 	SignedIn = who{}
-	// signedInOrReadUser: SignedIn, and read_user tokens suffice.
-	signedInOrReadUser = who{readUser: true}
+	// SignedInOrReadUser: SignedIn, and read_user tokens suffice.
+	SignedInOrReadUser = who{readUser: true}
 	// Admin: instance administrators.
 	Admin = who{admin: true}
 	// adminOrReadUser: admin, and read_user tokens suffice on reads.

@@ -87,7 +87,7 @@ func listBadges(a *API, w http.ResponseWriter, r *http.Request, c *Call, group b
 }
 
 func getBadge(a *API, w http.ResponseWriter, r *http.Request, c *Call, group bool) error {
-	id, err := keyIDParam(r, "badge_id")
+	id, err := PathID(r, "badge_id", "badge_id")
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func createBadge(a *API, w http.ResponseWriter, r *http.Request, c *Call, group 
 }
 
 func updateBadge(a *API, w http.ResponseWriter, r *http.Request, c *Call, group bool) error {
-	id, err := keyIDParam(r, "badge_id")
+	id, err := PathID(r, "badge_id", "badge_id")
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func updateBadge(a *API, w http.ResponseWriter, r *http.Request, c *Call, group 
 }
 
 func deleteBadge(a *API, w http.ResponseWriter, r *http.Request, c *Call, group bool) error {
-	id, err := keyIDParam(r, "badge_id")
+	id, err := PathID(r, "badge_id", "badge_id")
 	if err != nil {
 		return err
 	}

@@ -38,8 +38,8 @@ func BasicUserAt(base string, gravatar bool, u *model.User) BasicUser {
 		Locked: false, AvatarURL: &av, WebURL: base + "/" + u.Username}
 }
 
-// userEntity is GitLab's Entities::User: the public profile.
-type userEntity struct {
+// UserEntity is GitLab's Entities::User: the public profile.
+type UserEntity struct {
 	BasicUser
 	CreatedAt       *string `json:"created_at,omitempty"`
 	Bio             string  `json:"bio"`
@@ -62,7 +62,7 @@ type userEntity struct {
 
 // userSelfEntity is Entities::UserPublic: what a user sees of themselves.
 type userSelfEntity struct {
-	userEntity
+	UserEntity
 	LastSignInAt     *string `json:"last_sign_in_at"`
 	ConfirmedAt      *string `json:"confirmed_at"`
 	LastActivityOn   *string `json:"last_activity_on"`
@@ -95,10 +95,10 @@ type userAdminEntity struct {
 	UsingLicenseSeat    bool       `json:"using_license_seat"`
 }
 
-// publicUser renders u's public profile; private profiles hide their
+// PublicUser renders u's public profile; private profiles hide their
 // details from everyone but the user and admins, as in GitLab.
-func (a *API) publicUser(r *http.Request, u *model.User, full bool) userEntity {
-	e := userEntity{BasicUser: a.basicUser(r, u), Bot: u.Bot}
+func (a *API) PublicUser(r *http.Request, u *model.User, full bool) UserEntity {
+	e := UserEntity{BasicUser: a.basicUser(r, u), Bot: u.Bot}
 	if !full {
 		return e
 	}
@@ -112,7 +112,7 @@ func (a *API) publicUser(r *http.Request, u *model.User, full bool) userEntity {
 // selfUser renders what a user sees of themselves.
 func (a *API) selfUser(r *http.Request, u *model.User) userSelfEntity {
 	return userSelfEntity{
-		userEntity:       a.publicUser(r, u, true),
+		UserEntity:       a.PublicUser(r, u, true),
 		LastSignInAt:     TSP(u.LastSignInAt),
 		ConfirmedAt:      TSP(u.ConfirmedAt),
 		LastActivityOn:   u.LastActivityOn,

@@ -19,13 +19,13 @@ import (
 func table(domains []Endpoint) []Endpoint {
 	rows := []Endpoint{
 		// Instance (meta.go)
-		Row("GET /version", (*API).getVersion, signedInOrReadUser, access.None),
-		Row("GET /metadata", (*API).getMetadata, signedInOrReadUser, access.None),
+		Row("GET /version", (*API).getVersion, SignedInOrReadUser, access.None),
+		Row("GET /metadata", (*API).getMetadata, SignedInOrReadUser, access.None),
 
 		// Users (users.go)
-		Row("GET /user", (*API).getCurrentUser, signedInOrReadUser, access.ReadCurrentUser),
-		Row("GET /users", (*API).listUsers, anyoneOrReadUser, access.ReadUser),
-		Row("GET /users/{id}", (*API).getUser, anyoneOrReadUser, access.ReadUser),
+		Row("GET /user", (*API).getCurrentUser, SignedInOrReadUser, access.ReadCurrentUser),
+		Row("GET /users", (*API).listUsers, AnyoneOrReadUser, access.ReadUser),
+		Row("GET /users/{id}", (*API).getUser, AnyoneOrReadUser, access.ReadUser),
 		Row("POST /users", (*API).createUser, Admin, access.AdminAll),
 		Row("PUT /users/{id}", (*API).updateUser, Admin, access.AdminAll),
 		Row("DELETE /users/{id}", (*API).deleteUser, Admin, access.AdminAll),
@@ -35,28 +35,6 @@ func table(domains []Endpoint) []Endpoint {
 		Row("POST /users/{id}/activate", userStateAction("activate"), Admin, access.AdminAll),
 
 		// Personal, impersonation tokens (tokens.go)
-		// SSH keys (keys.go).
-		Row("GET /user/keys", (*API).listOwnKeys, signedInOrReadUser, access.ReadCurrentUser),
-		Row("POST /user/keys", (*API).createOwnKey, SignedIn, access.ReadCurrentUser),
-		Row("GET /user/keys/{key_id}", (*API).getOwnKey, signedInOrReadUser, access.ReadCurrentUser),
-		Row("DELETE /user/keys/{key_id}", (*API).deleteOwnKey, SignedIn, access.ReadCurrentUser),
-		Row("GET /users/{id}/keys", (*API).listUserKeys, anyoneOrReadUser, access.ReadUser),
-		Row("GET /users/{id}/keys/{key_id}", (*API).getUserKey, anyoneOrReadUser, access.ReadUser),
-		Row("POST /users/{id}/keys", (*API).createUserKey, Admin, access.AdminAll),
-		Row("DELETE /users/{id}/keys/{key_id}", (*API).deleteUserKey, Admin, access.AdminAll),
-		Row("GET /keys", (*API).findKey, Admin, access.AdminAll),
-		Row("GET /keys/{id}", (*API).getKey, Admin, access.AdminAll),
-
-		// Deploy keys (deploy_keys.go).
-		Row("GET /deploy_keys", (*API).listDeployKeys, Admin, access.AdminAll),
-		Row("POST /deploy_keys", (*API).createInstanceDeployKey, Admin, access.AdminAll),
-		Row("GET /projects/{id}/deploy_keys", (*API).listProjectDeployKeys, SignedIn, access.AdminProject),
-		Row("POST /projects/{id}/deploy_keys", (*API).createProjectDeployKey, SignedIn, access.AdminProject),
-		Row("GET /projects/{id}/deploy_keys/{key_id}", (*API).getProjectDeployKey, SignedIn, access.AdminProject),
-		Row("PUT /projects/{id}/deploy_keys/{key_id}", (*API).updateProjectDeployKey, SignedIn, access.AdminProject),
-		Row("DELETE /projects/{id}/deploy_keys/{key_id}", (*API).deleteProjectDeployKey, SignedIn, access.AdminProject),
-		Row("POST /projects/{id}/deploy_keys/{key_id}/enable", (*API).enableProjectDeployKey, SignedIn, access.AdminProject),
-
 		Row("GET /personal_access_tokens", (*API).listTokens, SignedIn, access.ManageOwnTokens),
 		Row("GET /personal_access_tokens/self", (*API).getSelfToken, WithScopes(auth.PersonalScopes...), access.ManageOwnTokens),
 		Row("DELETE /personal_access_tokens/self", (*API).revokeSelfToken, WithScopes(auth.PersonalScopes...), access.ManageOwnTokens),
@@ -209,8 +187,8 @@ func table(domains []Endpoint) []Endpoint {
 		Row("GET /projects/{id}/repository/commits/{sha}/merge_requests", (*API).listCommitMergeRequests, Anyone, access.ReadMergeRequest),
 
 		// Events (events.go)
-		Row("GET /events", (*API).listMyEvents, signedInOrReadUser, access.ReadCurrentUser),
-		Row("GET /users/{id}/events", (*API).listUserEvents, anyoneOrReadUser, access.ReadUser),
+		Row("GET /events", (*API).listMyEvents, SignedInOrReadUser, access.ReadCurrentUser),
+		Row("GET /users/{id}/events", (*API).listUserEvents, AnyoneOrReadUser, access.ReadUser),
 		Row("GET /projects/{id}/events", (*API).listProjectEvents, Anyone, access.ReadProject),
 
 		// Search (search.go): GitLab's basic search, signed-in callers only
@@ -436,9 +414,7 @@ func table(domains []Endpoint) []Endpoint {
 		Row("DELETE /projects/{id}/uploads/{upload_id}", (*API).deleteUploadByID, SignedIn, access.AdminUpload),
 		Row("DELETE /projects/{id}/uploads/{secret}/{filename}", (*API).deleteUpload, SignedIn, access.AdminUpload),
 	}
-	rows = append(rows, deployTokenRoutes()...)
 	rows = append(rows, sharingRoutes()...)
-	rows = append(rows, gpgRoutes()...)
 	rows = append(rows, usersExtraRoutes()...)
 	rows = append(rows, badgesRoutes()...)
 	rows = append(rows, domains...)

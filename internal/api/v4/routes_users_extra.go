@@ -9,22 +9,22 @@ import "github.com/lablet/lablet/internal/access"
 func usersExtraRoutes() []Endpoint {
 	return []Endpoint{
 		// Emails (users_extra.go)
-		Row("GET /user/emails", (*API).listOwnEmails, signedInOrReadUser, access.ReadCurrentUser),
+		Row("GET /user/emails", (*API).listOwnEmails, SignedInOrReadUser, access.ReadCurrentUser),
 		Row("POST /user/emails", (*API).addOwnEmail, SignedIn, access.ReadCurrentUser),
-		Row("GET /user/emails/{email_id}", (*API).getOwnEmail, signedInOrReadUser, access.ReadCurrentUser),
+		Row("GET /user/emails/{email_id}", (*API).getOwnEmail, SignedInOrReadUser, access.ReadCurrentUser),
 		Row("DELETE /user/emails/{email_id}", (*API).deleteOwnEmail, SignedIn, access.ReadCurrentUser),
 		Row("GET /users/{id}/emails", (*API).listUserEmails, adminOrReadUser, access.AdminAll),
 		Row("POST /users/{id}/emails", (*API).addUserEmail, Admin, access.AdminAll),
 		Row("DELETE /users/{id}/emails/{email_id}", (*API).deleteUserEmail, Admin, access.AdminAll),
 
 		// Status and preferences (users_extra.go)
-		Row("GET /user/status", (*API).getOwnStatus, signedInOrReadUser, access.ReadCurrentUser),
+		Row("GET /user/status", (*API).getOwnStatus, SignedInOrReadUser, access.ReadCurrentUser),
 		Row("PUT /user/status", (*API).putOwnStatus, SignedIn, access.ReadCurrentUser),
 		Row("PATCH /user/status", (*API).patchOwnStatus, SignedIn, access.ReadCurrentUser),
-		Row("GET /users/{id}/status", (*API).getUserStatus, anyoneOrReadUser, access.ReadUser),
-		Row("GET /user/preferences", (*API).getOwnPreferences, signedInOrReadUser, access.ReadCurrentUser),
+		Row("GET /users/{id}/status", (*API).getUserStatus, AnyoneOrReadUser, access.ReadUser),
+		Row("GET /user/preferences", (*API).getOwnPreferences, SignedInOrReadUser, access.ReadCurrentUser),
 		Row("PUT /user/preferences", (*API).putOwnPreferences, SignedIn, access.ReadCurrentUser),
-		Row("GET /user_counts", (*API).getUserCounts, signedInOrReadUser, access.ReadCurrentUser),
+		Row("GET /user_counts", (*API).getUserCounts, SignedInOrReadUser, access.ReadCurrentUser),
 
 		// Administration (users_admin_extra.go)
 		Row("GET /user/activities", (*API).listUserActivities, adminOrReadUser, access.AdminAll),

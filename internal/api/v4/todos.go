@@ -9,8 +9,8 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// projectIdentity is GitLab's Entities::ProjectIdentity.
-type projectIdentity struct {
+// ProjectIdentity is GitLab's Entities::ProjectIdentity.
+type ProjectIdentity struct {
 	ID                int64  `json:"id"`
 	Description       string `json:"description"`
 	Name              string `json:"name"`
@@ -20,10 +20,16 @@ type projectIdentity struct {
 	CreatedAt         string `json:"created_at"`
 }
 
+// ProjectIdentityOf is p as Entities::ProjectIdentity shows it.
+func ProjectIdentityOf(p *model.Project) ProjectIdentity {
+	return ProjectIdentity{ID: p.ID, Description: p.Description, Name: p.Name, NameWithNamespace: p.FullName(),
+		Path: p.Path, PathWithNamespace: p.FullPath(), CreatedAt: TS(p.CreatedAt)}
+}
+
 // todoEntity is GitLab's Entities::Todo.
 type todoEntity struct {
 	ID         int64            `json:"id"`
-	Project    *projectIdentity `json:"project"`
+	Project    *ProjectIdentity `json:"project"`
 	Author     *BasicUser       `json:"author"`
 	ActionName string           `json:"action_name"`
 	TargetType string           `json:"target_type"`
@@ -81,7 +87,7 @@ func (a *API) writeTodos(w http.ResponseWriter, r *http.Request, page *service.T
 				p = mrRefs.Projects[*t.ProjectID]
 			}
 			if p != nil {
-				pi := projectIdentityOf(p)
+				pi := ProjectIdentityOf(p)
 				e.Project = &pi
 			}
 		}

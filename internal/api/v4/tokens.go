@@ -204,9 +204,9 @@ func tokenInput(p *Params, allowed []string) (service.NewTokenInput, error) {
 }
 
 func (a *API) createUserToken(w http.ResponseWriter, r *http.Request, c *Call) error {
-	userID, found := userPathID(r, "user_id")
+	userID, found := UserPathID(r, "user_id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	in, err := tokenInput(c.params, auth.PersonalScopes)
 	if err != nil {
@@ -246,9 +246,9 @@ func (a *API) createTokenFor(w http.ResponseWriter, r *http.Request, c *Call, in
 }
 
 func (a *API) listImpersonationTokens(w http.ResponseWriter, r *http.Request, c *Call) error {
-	userID, found := userPathID(r, "user_id")
+	userID, found := UserPathID(r, "user_id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	state, given, err := c.params.OneOf("state", "all", "active", "inactive")
 	if err != nil {
@@ -271,9 +271,9 @@ func (a *API) listImpersonationTokens(w http.ResponseWriter, r *http.Request, c 
 }
 
 func (a *API) createImpersonationToken(w http.ResponseWriter, r *http.Request, c *Call) error {
-	userID, found := userPathID(r, "user_id")
+	userID, found := UserPathID(r, "user_id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	in, err := tokenInput(c.params, auth.PersonalScopes)
 	if err != nil {
@@ -285,15 +285,15 @@ func (a *API) createImpersonationToken(w http.ResponseWriter, r *http.Request, c
 
 // impersonationIDs reads :user_id and :token_id.
 func impersonationIDs(r *http.Request) (userID, tokenID int64, found bool) {
-	userID, okUser := userPathID(r, "user_id")
-	tokenID, okToken := userPathID(r, "token_id")
+	userID, okUser := UserPathID(r, "user_id")
+	tokenID, okToken := UserPathID(r, "token_id")
 	return userID, tokenID, okUser && okToken
 }
 
 func (a *API) getImpersonationToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, tokenID, found := impersonationIDs(r)
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	t, err := a.svc.ImpersonationToken(r.Context(), c.id, userID, tokenID)
 	if err != nil {
@@ -305,7 +305,7 @@ func (a *API) getImpersonationToken(w http.ResponseWriter, r *http.Request, c *C
 func (a *API) revokeImpersonationToken(w http.ResponseWriter, r *http.Request, c *Call) error {
 	userID, tokenID, found := impersonationIDs(r)
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	if err := a.svc.RevokeImpersonationToken(r.Context(), c.id, userID, tokenID); err != nil {
 		return err

@@ -69,7 +69,7 @@ func (a *API) listTopics(w http.ResponseWriter, r *http.Request, c *Call) error 
 
 // getTopic is GET /topics/:id.
 func (a *API) getTopic(w http.ResponseWriter, r *http.Request, c *Call) error {
-	id, err := keyIDParam(r, "id")
+	id, err := PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (a *API) createTopic(w http.ResponseWriter, r *http.Request, c *Call) error
 
 // updateTopic is PUT /topics/:id.
 func (a *API) updateTopic(w http.ResponseWriter, r *http.Request, c *Call) error {
-	id, err := keyIDParam(r, "id")
+	id, err := PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (a *API) updateTopic(w http.ResponseWriter, r *http.Request, c *Call) error
 
 // deleteTopic is DELETE /topics/:id.
 func (a *API) deleteTopic(w http.ResponseWriter, r *http.Request, c *Call) error {
-	id, err := keyIDParam(r, "id")
+	id, err := PathID(r, "id", "id")
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// userPathID reads a numeric path segment. GitLab's users routes only match
+// UserPathID reads a numeric path segment. GitLab's users routes only match
 // digits, so anything else is an unknown route.
-func userPathID(r *http.Request, name string) (int64, bool) {
+func UserPathID(r *http.Request, name string) (int64, bool) {
 	v := r.PathValue(name)
 	if v == "" || len(v) > 18 || strings.TrimLeft(v, "0123456789") != "" {
 		return 0, false
@@ -22,8 +22,8 @@ func userPathID(r *http.Request, name string) (int64, bool) {
 	return n, err == nil
 }
 
-// routeNotFound answers as an unmatched route does.
-func routeNotFound(w http.ResponseWriter) error {
+// RouteNotFound answers as an unmatched route does.
+func RouteNotFound(w http.ResponseWriter) error {
 	WriteJSON(w, http.StatusNotFound, map[string]string{"error": "404 Not Found"})
 	return nil
 }
@@ -110,8 +110,8 @@ func (pe *ParamErrors) OptInt(p *Params, name string) *int64 {
 	return &n
 }
 
-// optTime reads a DateTime parameter as Grape coerces it.
-func (pe *ParamErrors) optTime(p *Params, name string) *time.Time {
+// OptTime reads a DateTime parameter as Grape coerces it.
+func (pe *ParamErrors) OptTime(p *Params, name string) *time.Time {
 	s, present := p.Str(name)
 	if !present {
 		if p.Has(name) {
@@ -153,8 +153,8 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *Call) error {
 		Admins:          pe.flag(p, "admins"),
 		Humans:          pe.flag(p, "humans"),
 		ExcludeHumans:   pe.flag(p, "exclude_humans"),
-		CreatedBefore:   pe.optTime(p, "created_before"),
-		CreatedAfter:    pe.optTime(p, "created_after"),
+		CreatedBefore:   pe.OptTime(p, "created_before"),
+		CreatedAfter:    pe.OptTime(p, "created_after"),
 		OrderBy:         pe.OneOf(p, "order_by", "id", "name", "username", "created_at", "updated_at"),
 		Sort:            pe.OneOf(p, "sort", "asc", "desc"),
 	}
@@ -204,9 +204,9 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *Call) error {
 }
 
 func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *Call) error {
-	id, found := userPathID(r, "id")
+	id, found := UserPathID(r, "id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	u, err := a.svc.GetUser(r.Context(), c.id, id)
 	if err != nil {
@@ -219,7 +219,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *Call) error {
 		}
 		return WriteOK(w, a.adminUser(r, u, creator))
 	}
-	return WriteOK(w, a.publicUser(r, u, service.CanSeeProfile(c.id, u)))
+	return WriteOK(w, a.PublicUser(r, u, service.CanSeeProfile(c.id, u)))
 }
 
 // userInput reads the attributes shared by POST and PUT /users.
@@ -274,9 +274,9 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *Call) error 
 }
 
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *Call) error {
-	id, found := userPathID(r, "id")
+	id, found := UserPathID(r, "id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	var pe ParamErrors
 	in := userInput(c.params, &pe)
@@ -295,9 +295,9 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *Call) error 
 }
 
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *Call) error {
-	id, found := userPathID(r, "id")
+	id, found := UserPathID(r, "id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	var pe ParamErrors
 	hard := pe.flag(c.params, "hard_delete")
@@ -314,9 +314,9 @@ func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *Call) error 
 // GitLab answers 201 with true, false, or null when nothing was to do.
 func userStateAction(action string) Handler {
 	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
-		id, found := userPathID(r, "id")
+		id, found := UserPathID(r, "id")
 		if !found {
-			return routeNotFound(w)
+			return RouteNotFound(w)
 		}
 		res, err := a.svc.SetUserState(r.Context(), c.id, id, action)
 		if err != nil {

@@ -52,9 +52,9 @@ type membershipEntity struct {
 
 // listUserMemberships is GET /users/:id/memberships (administrators).
 func (a *API) listUserMemberships(w http.ResponseWriter, r *http.Request, c *Call) error {
-	userID, found := userPathID(r, "id")
+	userID, found := UserPathID(r, "id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	typ, _, err := c.params.OneOf("type", model.SourceProject, model.SourceNamespace)
 	if err != nil {
@@ -76,9 +76,9 @@ func (a *API) listUserMemberships(w http.ResponseWriter, r *http.Request, c *Cal
 // pendingApproval serves POST /users/:id/approve and /reject.
 func pendingApproval(approve bool) Handler {
 	return func(a *API, w http.ResponseWriter, r *http.Request, c *Call) error {
-		userID, found := userPathID(r, "id")
+		userID, found := UserPathID(r, "id")
 		if !found {
-			return routeNotFound(w)
+			return RouteNotFound(w)
 		}
 		return a.svc.PendingApproval(r.Context(), c.id, userID, approve)
 	}

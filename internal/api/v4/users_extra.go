@@ -38,16 +38,16 @@ func (a *API) listOwnEmails(w http.ResponseWriter, r *http.Request, c *Call) err
 
 // listUserEmails is GET /users/:id/emails (administrators).
 func (a *API) listUserEmails(w http.ResponseWriter, r *http.Request, c *Call) error {
-	userID, found := userPathID(r, "id")
+	userID, found := UserPathID(r, "id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	return a.writeEmails(w, r, c, userID)
 }
 
 // getOwnEmail is GET /user/emails/:email_id.
 func (a *API) getOwnEmail(w http.ResponseWriter, r *http.Request, c *Call) error {
-	emailID, err := keyIDParam(r, "email_id")
+	emailID, err := PathID(r, "email_id", "email_id")
 	if err != nil {
 		return err
 	}
@@ -86,15 +86,15 @@ func (a *API) addOwnEmail(w http.ResponseWriter, r *http.Request, c *Call) error
 
 // addUserEmail is POST /users/:id/emails (administrators).
 func (a *API) addUserEmail(w http.ResponseWriter, r *http.Request, c *Call) error {
-	userID, found := userPathID(r, "id")
+	userID, found := UserPathID(r, "id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	return a.addEmail(w, r, c, userID)
 }
 
 func (a *API) deleteEmail(w http.ResponseWriter, r *http.Request, c *Call, userID int64) error {
-	emailID, err := keyIDParam(r, "email_id")
+	emailID, err := PathID(r, "email_id", "email_id")
 	if err != nil {
 		return err
 	}
@@ -111,9 +111,9 @@ func (a *API) deleteOwnEmail(w http.ResponseWriter, r *http.Request, c *Call) er
 
 // deleteUserEmail is DELETE /users/:id/emails/:email_id (administrators).
 func (a *API) deleteUserEmail(w http.ResponseWriter, r *http.Request, c *Call) error {
-	userID, found := userPathID(r, "id")
+	userID, found := UserPathID(r, "id")
 	if !found {
-		return routeNotFound(w)
+		return RouteNotFound(w)
 	}
 	return a.deleteEmail(w, r, c, userID)
 }

@@ -1,8 +1,9 @@
-package v4
+package keys
 
 import (
 	"net/http"
 
+	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -15,7 +16,7 @@ type gpgKeyEntity struct {
 }
 
 func gpgKeyEntityOf(k *model.GPGKey) gpgKeyEntity {
-	return gpgKeyEntity{ID: k.ID, Key: k.Key, CreatedAt: TS(k.CreatedAt)}
+	return gpgKeyEntity{ID: k.ID, Key: k.Key, CreatedAt: v4.TS(k.CreatedAt)}
 }
 
 // gpgKeyUserID is the user /users/:id names (Grape types it Integer), 0
@@ -24,7 +25,7 @@ func gpgKeyUserID(r *http.Request) (int64, error) {
 	if r.PathValue("id") == "" {
 		return 0, nil
 	}
-	id, ok := userPathID(r, "id")
+	id, ok := v4.UserPathID(r, "id")
 	switch {
 	case !ok:
 		return 0, service.ParamError("id is invalid")
@@ -35,88 +36,88 @@ func gpgKeyUserID(r *http.Request) (int64, error) {
 }
 
 // listGPGKeys is GET /user/gpg_keys and GET /users/:id/gpg_keys.
-func (a *API) listGPGKeys(w http.ResponseWriter, r *http.Request, c *Call) error {
+func listGPGKeys(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	userID, err := gpgKeyUserID(r)
 	if err != nil {
 		return err
 	}
-	keys, err := a.svc.UserGPGKeys(r.Context(), c.id, userID)
+	keys, err := a.Service().UserGPGKeys(r.Context(), c.Identity(), userID)
 	if err != nil {
 		return err
 	}
-	page := PaginateSlice(a, w, r, c, keys)
+	page := v4.PaginateSlice(a, w, r, c, keys)
 	out := make([]gpgKeyEntity, len(page))
 	for i, k := range page {
 		out[i] = gpgKeyEntityOf(k)
 	}
-	return WriteOK(w, out)
+	return v4.WriteOK(w, out)
 }
 
 // getGPGKey is GET /user/gpg_keys/:key_id and GET /users/:id/gpg_keys/:key_id.
-func (a *API) getGPGKey(w http.ResponseWriter, r *http.Request, c *Call) error {
+func getGPGKey(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	userID, err := gpgKeyUserID(r)
 	if err != nil {
 		return err
 	}
-	id, err := keyIDParam(r, "key_id")
+	id, err := v4.PathID(r, "key_id", "key_id")
 	if err != nil {
 		return err
 	}
-	k, err := a.svc.UserGPGKey(r.Context(), c.id, userID, id)
+	k, err := a.Service().UserGPGKey(r.Context(), c.Identity(), userID, id)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, gpgKeyEntityOf(k))
+	return v4.WriteOK(w, gpgKeyEntityOf(k))
 }
 
 // createGPGKey is POST /user/gpg_keys and, for administrators, POST
 // /users/:id/gpg_keys.
-func (a *API) createGPGKey(w http.ResponseWriter, r *http.Request, c *Call) error {
+func createGPGKey(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
 	userID, err := gpgKeyUserID(r)
 	if err != nil {
 		return err
 	}
-	text, err := c.params.Required("key", 1<<20)
+	text, err := c.Params().Required("key", 1<<20)
 	if err != nil {
 		return err
 	}
-	k, err := a.svc.CreateGPGKey(r.Context(), c.id, userID, text)
+	k, err := a.Service().CreateGPGKey(r.Context(), c.Identity(), userID, text)
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, gpgKeyEntityOf(k))
+	return v4.WriteCreated(w, gpgKeyEntityOf(k))
 }
 
 // deleteGPGKey is DELETE /user/gpg_keys/:key_id and, for administrators,
 // DELETE /users/:id/gpg_keys/:key_id.
-func (a *API) deleteGPGKey(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.removeGPGKey(w, r, c, false)
+func deleteGPGKey(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return removeGPGKey(a, w, r, c, false)
 }
 
 // revokeGPGKey is POST /user/gpg_keys/:key_id/revoke and, for
 // administrators, POST /users/:id/gpg_keys/:key_id/revoke.
-func (a *API) revokeGPGKey(w http.ResponseWriter, r *http.Request, c *Call) error {
-	return a.removeGPGKey(w, r, c, true)
+func revokeGPGKey(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	return removeGPGKey(a, w, r, c, true)
 }
 
 // removeGPGKey deletes or revokes a key: 204, or 202 Accepted for a
 // revocation, as GitLab answers.
-func (a *API) removeGPGKey(w http.ResponseWriter, r *http.Request, c *Call, revoke bool) error {
+func removeGPGKey(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, revoke bool) error {
 	userID, err := gpgKeyUserID(r)
 	if err != nil {
 		return err
 	}
-	id, err := keyIDParam(r, "key_id")
+	id, err := v4.PathID(r, "key_id", "key_id")
 	if err != nil {
 		return err
 	}
-	if err := a.svc.DeleteGPGKey(r.Context(), c.id, userID, id); err != nil {
+	if err := a.Service().DeleteGPGKey(r.Context(), c.Identity(), userID, id); err != nil {
 		return err
 	}
 	if revoke {
-		return WriteAccepted(w)
+		return v4.WriteAccepted(w)
 	}
-	return WriteNoContent(w)
+	return v4.WriteNoContent(w)
 }
 
 // commitSignatureEntity is GitLab's Entities::CommitSignature for a GPG
@@ -150,8 +151,8 @@ func nonZero[T comparable](v T) *T {
 }
 
 // getCommitSignature is GET /projects/:id/repository/commits/:sha/signature.
-func (a *API) getCommitSignature(w http.ResponseWriter, r *http.Request, c *Call) error {
-	sig, err := a.svc.CommitSignatureOf(r.Context(), c.id, r.PathValue("id"), r.PathValue("sha"))
+func getCommitSignature(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	sig, err := a.Service().CommitSignatureOf(r.Context(), c.Identity(), r.PathValue("id"), r.PathValue("sha"))
 	if err != nil {
 		return err
 	}
@@ -161,9 +162,9 @@ func (a *API) getCommitSignature(w http.ResponseWriter, r *http.Request, c *Call
 			k := sshKeyEntityOf(sig.SSHKey)
 			e.Key = &k
 		}
-		return WriteOK(w, e)
+		return v4.WriteOK(w, e)
 	}
-	return WriteOK(w, commitSignatureEntity{SignatureType: sig.Type, GPGKeyID: nonZero(sig.GPGKeyID),
+	return v4.WriteOK(w, commitSignatureEntity{SignatureType: sig.Type, GPGKeyID: nonZero(sig.GPGKeyID),
 		GPGKeyPrimaryKeyID: nonZero(sig.GPGKeyPrimaryKeyID), GPGKeyUserName: nonZero(sig.GPGKeyUserName),
 		GPGKeyUserEmail: nonZero(sig.GPGKeyUserEmail), VerificationStatus: sig.VerificationStatus,
 		GPGKeySubkeyID: nonZero(sig.GPGKeySubkeyID), CommitSource: "gitaly"})
