@@ -24,33 +24,9 @@ type atkFixture struct {
 func atkSetup(t *testing.T) *atkFixture {
 	t.Helper()
 	s := labtest.Start(t)
-	f := &atkFixture{s: s, owner: s.NewUser(t, "olive"), gm: s.NewUser(t, "gmaint"), maint: s.NewUser(t, "mia"),
-		dev: s.NewUser(t, "dev")}
-	root := s.Client(t, s.RootToken)
-	var err error
-	f.group, _, err = root.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("Team"), Path: gitlab.Ptr("team"),
-		Visibility: gitlab.Ptr(gitlab.PrivateVisibility)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.project, _, err = root.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("App"),
-		NamespaceID: gitlab.Ptr(f.group.ID), Visibility: gitlab.Ptr(gitlab.PrivateVisibility)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for u, l := range map[*labtest.User]gitlab.AccessLevelValue{f.owner: gitlab.OwnerPermissions, f.gm: gitlab.MaintainerPermissions} {
-		if _, _, err := root.GroupMembers.AddGroupMember(f.group.ID, &gitlab.AddGroupMemberOptions{UserID: gitlab.Ptr(u.ID),
-			AccessLevel: gitlab.Ptr(l)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for u, l := range map[*labtest.User]gitlab.AccessLevelValue{f.maint: gitlab.MaintainerPermissions, f.dev: gitlab.DeveloperPermissions} {
-		if _, _, err := root.ProjectMembers.AddProjectMember(f.project.ID, &gitlab.AddProjectMemberOptions{UserID: u.ID,
-			AccessLevel: gitlab.Ptr(l)}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return f
+	tm := s.NewTeam(t)
+	return &atkFixture{s: s, group: tm.Group, project: tm.Project, owner: tm.Owner, gm: tm.GroupMaintainer,
+		maint: tm.Maintainer, dev: tm.Developer}
 }
 
 func atkDate(days int) *gitlab.ISOTime {

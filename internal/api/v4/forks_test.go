@@ -302,21 +302,7 @@ func TestForkRelation(t *testing.T) {
 	if f.s.Srv.Repos.Borrows(fork.ID) {
 		t.Fatal("an unlinked fork still borrows")
 	}
-	gitRun(t, "", "-C", f.s.Srv.Repos.Path(fork.ID), "fsck", "--strict", "--full")
-}
-
-// gitRun runs git in dir with an identity; it fails the test on error.
-func gitRun(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=A", "GIT_AUTHOR_EMAIL=a@example.com",
-		"GIT_COMMITTER_NAME=A", "GIT_COMMITTER_EMAIL=a@example.com", "GIT_TERMINAL_PROMPT=0")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v: %s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
+	labtest.Git(t, "", "-C", f.s.Srv.Repos.Path(fork.ID), "fsck", "--strict", "--full")
 }
 
 // A fork clones and takes pushes over HTTP while its source stays as it
@@ -333,17 +319,17 @@ func TestForkGit(t *testing.T) {
 		return strings.Replace(f.s.URL, "http://", "http://"+u.Username+":"+u.Token+"@", 1) + "/" + p.PathWithNamespace + ".git"
 	}
 	dir := t.TempDir()
-	gitRun(t, dir, "clone", "-q", url(f.bob, fork), ".")
+	labtest.Git(t, dir, "clone", "-q", url(f.bob, fork), ".")
 	if _, err := os.Stat(dir + "/README.md"); err != nil {
 		t.Fatalf("the fork's clone has no README: %v", err)
 	}
 	if err := os.WriteFile(dir+"/fork.txt", []byte("fork\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, dir, "add", "fork.txt")
-	gitRun(t, dir, "commit", "-q", "-m", "in the fork")
-	gitRun(t, dir, "push", "-q", "origin", "main")
-	pushed := gitRun(t, dir, "rev-parse", "HEAD")
+	labtest.Git(t, dir, "add", "fork.txt")
+	labtest.Git(t, dir, "commit", "-q", "-m", "in the fork")
+	labtest.Git(t, dir, "push", "-q", "origin", "main")
+	pushed := labtest.Git(t, dir, "rev-parse", "HEAD")
 	after, _, err := f.ac.Branches.GetBranch(f.src.ID, "main")
 	if err != nil || after.Commit.ID != before.Commit.ID {
 		t.Fatalf("the source's main moved: %s -> %v (%v)", before.Commit.ID, after, err)
@@ -377,8 +363,8 @@ func TestForkGit(t *testing.T) {
 		u *labtest.User
 		p *gitlab.Project
 	}{{f.bob, fork}, {f.carl, grand}} {
-		gitRun(t, "", "-C", f.s.Srv.Repos.Path(c.p.ID), "fsck", "--strict", "--full")
-		gitRun(t, t.TempDir(), "clone", "-q", url(c.u, c.p), ".")
+		labtest.Git(t, "", "-C", f.s.Srv.Repos.Path(c.p.ID), "fsck", "--strict", "--full")
+		labtest.Git(t, t.TempDir(), "clone", "-q", url(c.u, c.p), ".")
 		raw := f.do(t, c.u, "GET", "/projects/"+itoa(c.p.ID), nil).Map(t)
 		if _, ok := raw["forked_from_project"]; ok {
 			t.Fatalf("a fork of a deleted project shows forked_from_project: %v", raw["forked_from_project"])

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
 )
 
 // gitFails runs git in dir expecting a refusal whose output holds want.
@@ -39,10 +41,10 @@ func TestMergeRequestAllowCollaboration(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	gitRun(t, dir, "clone", "-q", gitURL(f.s, f.outsider, fork.PathWithNamespace), ".")
-	gitRun(t, dir, "checkout", "-q", "-b", "feature")
+	labtest.Git(t, dir, "clone", "-q", gitURL(f.s, f.outsider, fork.PathWithNamespace), ".")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "feature")
 	commitFile(t, dir, "feature.txt", "one\n")
-	gitRun(t, dir, "push", "-q", "origin", "feature")
+	labtest.Git(t, dir, "push", "-q", "origin", "feature")
 	mr, _, err := f.outsideC.MergeRequests.CreateMergeRequest(fork.ID, &gitlab.CreateMergeRequestOptions{
 		Title: gitlab.Ptr("Feature"), SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"),
 		TargetProjectID: gitlab.Ptr(upstream.ID), AllowCollaboration: gitlab.Ptr(true)})
@@ -53,9 +55,9 @@ func TestMergeRequestAllowCollaboration(t *testing.T) {
 	// The upstream maintainer pushes to the source branch.
 	mdir := t.TempDir()
 	ownerURL := gitURL(f.s, f.owner, fork.PathWithNamespace)
-	gitRun(t, mdir, "clone", "-q", "-b", "feature", ownerURL, ".")
+	labtest.Git(t, mdir, "clone", "-q", "-b", "feature", ownerURL, ".")
 	head := commitFile(t, mdir, "review.txt", "fixed by the maintainer\n")
-	gitRun(t, mdir, "push", "-q", "origin", "feature")
+	labtest.Git(t, mdir, "push", "-q", "origin", "feature")
 	if b, _, err := f.outsideC.Branches.GetBranch(fork.ID, "feature"); err != nil || b.Commit.ID != head {
 		t.Fatalf("fork's feature = %+v, %v; want %s", b, err, head)
 	}
@@ -63,7 +65,7 @@ func TestMergeRequestAllowCollaboration(t *testing.T) {
 	gitFails(t, mdir, "You are not allowed to push code to this project", "push", "-q", "origin", "HEAD:main")
 	gitFails(t, mdir, "You are not allowed to push code to this project", "push", "-q", "origin", "HEAD:refs/heads/new-branch")
 	gitFails(t, mdir, "You are not allowed to push code to this project", "push", "-q", "origin", ":feature")
-	gitRun(t, mdir, "tag", "v9")
+	labtest.Git(t, mdir, "tag", "v9")
 	gitFails(t, mdir, "You are not allowed to push code to this project", "push", "-q", "origin", "v9")
 
 	// The files API: the source branch, not another.
@@ -79,7 +81,7 @@ func TestMergeRequestAllowCollaboration(t *testing.T) {
 
 	// A Reporter of the target may not merge there: no push.
 	rdir := t.TempDir()
-	gitRun(t, rdir, "clone", "-q", "-b", "feature", gitURL(f.s, f.reporter, fork.PathWithNamespace), ".")
+	labtest.Git(t, rdir, "clone", "-q", "-b", "feature", gitURL(f.s, f.reporter, fork.PathWithNamespace), ".")
 	commitFile(t, rdir, "reporter.txt", "r\n")
 	gitFails(t, rdir, "You are not allowed to push code to this project", "push", "-q", "origin", "feature")
 

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
 )
 
 // TestForkMergeRequestFlow is issue 14's browser-free scenario, with the
@@ -28,15 +30,15 @@ func TestForkMergeRequestFlow(t *testing.T) {
 	}
 	url := strings.Replace(f.s.URL, "http://", "http://"+f.outsider.Username+":"+f.outsider.Token+"@", 1) + "/" + fork.PathWithNamespace + ".git"
 	dir := t.TempDir()
-	gitRun(t, dir, "clone", "-q", url, ".")
-	gitRun(t, dir, "checkout", "-q", "-b", "fix-typo")
+	labtest.Git(t, dir, "clone", "-q", url, ".")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "fix-typo")
 	if err := os.WriteFile(dir+"/FIX.md", []byte("first line\nsecond line\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, dir, "add", "FIX.md")
-	gitRun(t, dir, "-c", "user.name=Nina", "-c", "user.email=nina@example.com", "commit", "-q", "-m", "Fix the typo")
-	gitRun(t, dir, "push", "-q", "origin", "fix-typo")
-	head := gitRun(t, dir, "rev-parse", "HEAD")
+	labtest.Git(t, dir, "add", "FIX.md")
+	labtest.Git(t, dir, "-c", "user.name=Nina", "-c", "user.email=nina@example.com", "commit", "-q", "-m", "Fix the typo")
+	labtest.Git(t, dir, "push", "-q", "origin", "fix-typo")
+	head := labtest.Git(t, dir, "rev-parse", "HEAD")
 
 	mr, _, err := f.outsideC.MergeRequests.CreateMergeRequest(fork.ID, &gitlab.CreateMergeRequestOptions{
 		Title: gitlab.Ptr("Fix the typo"), Description: gitlab.Ptr("Closes #" + itoa(bug.IID)),

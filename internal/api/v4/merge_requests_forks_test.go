@@ -22,9 +22,9 @@ func commitFile(t *testing.T, dir, name, content string) string {
 	if err := os.WriteFile(dir+"/"+name, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, dir, "add", name)
-	gitRun(t, dir, "commit", "-q", "-m", "add "+name)
-	return gitRun(t, dir, "rev-parse", "HEAD")
+	labtest.Git(t, dir, "add", name)
+	labtest.Git(t, dir, "commit", "-q", "-m", "add "+name)
+	return labtest.Git(t, dir, "rev-parse", "HEAD")
 }
 
 // A merge request from a fork: a contributor who is no member upstream
@@ -47,10 +47,10 @@ func TestMergeRequestFromFork(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	gitRun(t, dir, "clone", "-q", gitURL(s, contrib, fork.PathWithNamespace), ".")
-	gitRun(t, dir, "checkout", "-q", "-b", "feature")
+	labtest.Git(t, dir, "clone", "-q", gitURL(s, contrib, fork.PathWithNamespace), ".")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "feature")
 	head1 := commitFile(t, dir, "one.txt", "one\n")
-	gitRun(t, dir, "push", "-q", "origin", "feature")
+	labtest.Git(t, dir, "push", "-q", "origin", "feature")
 
 	mr, resp, err := cc.MergeRequests.CreateMergeRequest(fork.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("From my fork"),
 		SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"), TargetProjectID: gitlab.Ptr(up.ID),
@@ -63,10 +63,10 @@ func TestMergeRequestFromFork(t *testing.T) {
 		t.Fatalf("merge request = %+v", mr)
 	}
 	upDir := t.TempDir()
-	gitRun(t, upDir, "init", "-q", "--bare")
+	labtest.Git(t, upDir, "init", "-q", "--bare")
 	fetchHead := func() string {
-		gitRun(t, upDir, "fetch", "-q", gitURL(s, owner, up.PathWithNamespace), "+refs/merge-requests/1/head:refs/mr")
-		return gitRun(t, upDir, "rev-parse", "refs/mr")
+		labtest.Git(t, upDir, "fetch", "-q", gitURL(s, owner, up.PathWithNamespace), "+refs/merge-requests/1/head:refs/mr")
+		return labtest.Git(t, upDir, "rev-parse", "refs/mr")
 	}
 	if got := fetchHead(); got != head1 {
 		t.Fatalf("upstream refs/merge-requests/1/head = %s, want %s", got, head1)
@@ -80,7 +80,7 @@ func TestMergeRequestFromFork(t *testing.T) {
 
 	// A push to the fork's branch moves the upstream merge request.
 	head2 := commitFile(t, dir, "two.txt", "two\n")
-	gitRun(t, dir, "push", "-q", "origin", "feature")
+	labtest.Git(t, dir, "push", "-q", "origin", "feature")
 	got, _, err := oc.MergeRequests.GetMergeRequest(up.ID, mr.IID, nil)
 	if err != nil || got.SHA != head2 || got.DiffRefs.HeadSha != head2 {
 		t.Fatalf("after a push to the fork: %+v (%v), want %s", got, err, head2)
@@ -101,7 +101,7 @@ func TestMergeRequestFromFork(t *testing.T) {
 		t.Fatalf("merge: %+v, %v", merged, err)
 	}
 	main, _, err := oc.Branches.GetBranch(up.ID, "main")
-	if err != nil || !contains(t, gitRun(t, "", "--git-dir", s.Srv.Repos.Path(int64(up.ID)), "rev-list", main.Commit.ID), head2) {
+	if err != nil || !contains(t, labtest.Git(t, "", "--git-dir", s.Srv.Repos.Path(int64(up.ID)), "rev-list", main.Commit.ID), head2) {
 		t.Fatalf("upstream main %v does not hold the fork's head (%v)", main, err)
 	}
 	// The fork's branch stays: a merge removes source branches of its own project only.

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
 )
 
 // git push -o merge_request.* over HTTP opens and updates merge requests
@@ -16,11 +18,11 @@ import (
 func TestMergeRequestPushOptions(t *testing.T) {
 	f := newMRFixture(t)
 	dir := t.TempDir()
-	gitRun(t, dir, "clone", "-q", gitURL(f.s, f.dev, f.p.PathWithNamespace), ".")
-	gitRun(t, dir, "checkout", "-q", "-b", "topic")
+	labtest.Git(t, dir, "clone", "-q", gitURL(f.s, f.dev, f.p.PathWithNamespace), ".")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "topic")
 	commitFile(t, dir, "a.txt", "a\n")
 	head := commitFile(t, dir, "b.txt", "b\n")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target=main",
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target=main",
 		"-o", "merge_request.title=Topic work", "-o", `merge_request.description=first\nsecond`,
 		"-o", "merge_request.remove_source_branch", "-o", "merge_request.draft",
 		"-o", "merge_request.label=backend", "-o", "mr.label=ui", "origin", "topic")
@@ -45,24 +47,24 @@ func TestMergeRequestPushOptions(t *testing.T) {
 
 	// The next push updates it.
 	head = commitFile(t, dir, "c.txt", "c\n")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.title=Topic, done", "-o", "merge_request.unlabel=ui", "origin", "topic")
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.title=Topic, done", "-o", "merge_request.unlabel=ui", "origin", "topic")
 	mr, _, err = f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
 	if err != nil || mr.Title != "Topic, done" || mr.SHA != head || len(mr.Labels) != 1 || mr.Labels[0] != "backend" {
 		t.Fatalf("after the update push: %q %s %v (%v)", mr.Title, mr.SHA, mr.Labels, err)
 	}
 
 	// Options without merge_request.create open nothing.
-	gitRun(t, dir, "checkout", "-q", "-b", "quiet", "main")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "quiet", "main")
 	commitFile(t, dir, "q.txt", "q\n")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.title=Nope", "origin", "quiet")
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.title=Nope", "origin", "quiet")
 	// The single new commit names a merge request given no title.
-	gitRun(t, dir, "checkout", "-q", "-b", "fix-the-bug", "main")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "fix-the-bug", "main")
 	if err := os.WriteFile(dir+"/d.txt", []byte("d\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, dir, "add", "d.txt")
-	gitRun(t, dir, "commit", "-q", "-m", "Fix the bug", "-m", "It was bad.")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.create", "origin", "fix-the-bug")
+	labtest.Git(t, dir, "add", "d.txt")
+	labtest.Git(t, dir, "commit", "-q", "-m", "Fix the bug", "-m", "It was bad.")
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", "origin", "fix-the-bug")
 	all, _, err := f.ownerC.MergeRequests.ListProjectMergeRequests(f.p.ID, &gitlab.ListProjectMergeRequestsOptions{})
 	if err != nil || len(all) != 2 {
 		t.Fatalf("merge requests: %d, %v", len(all), err)
@@ -84,10 +86,10 @@ func TestMergeRequestPushOptionsTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	gitRun(t, dir, "clone", "-q", gitURL(f.s, f.dev, f.p.PathWithNamespace), ".")
-	gitRun(t, dir, "checkout", "-q", "-b", "topic")
+	labtest.Git(t, dir, "clone", "-q", gitURL(f.s, f.dev, f.p.PathWithNamespace), ".")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "topic")
 	commitFile(t, dir, "a.txt", "a\n")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.unassign="+f.dev.Username,
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.unassign="+f.dev.Username,
 		"-o", "merge_request.assign="+f.reporter.Username, "-o", "merge_request.milestone=v1",
 		"-o", "merge_request.squash", "origin", "topic")
 	list, _, err := f.ownerC.MergeRequests.ListProjectMergeRequests(f.p.ID, nil)
@@ -101,25 +103,25 @@ func TestMergeRequestPushOptionsTargets(t *testing.T) {
 	// Assigning another by id keeps the one assigned (CE: one assignee);
 	// unassigning them leaves the other.
 	commitFile(t, dir, "b.txt", "b\n")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.assign="+itoa(f.owner.ID), "origin", "topic")
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.assign="+itoa(f.owner.ID), "origin", "topic")
 	got, _, err := f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
 	if err != nil || len(got.Assignees) != 1 || got.Assignees[0].ID != f.reporter.ID {
 		t.Fatalf("after assign: %+v, %v", got.Assignees, err)
 	}
 	commitFile(t, dir, "c.txt", "c\n")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.assign="+itoa(f.owner.ID), "-o", "mr.unassign="+itoa(f.reporter.ID), "origin", "topic")
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.assign="+itoa(f.owner.ID), "-o", "mr.unassign="+itoa(f.reporter.ID), "origin", "topic")
 	got, _, err = f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
 	if err != nil || len(got.Assignees) != 1 || got.Assignees[0].ID != f.owner.ID {
 		t.Fatalf("after assign and unassign: %+v, %v", got.Assignees, err)
 	}
 
 	// A target branch that does not exist, and the default branch.
-	gitRun(t, dir, "checkout", "-q", "-b", "nowhere", "main")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "nowhere", "main")
 	commitFile(t, dir, "n.txt", "n\n")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target=missing", "origin", "nowhere")
-	gitRun(t, dir, "checkout", "-q", "main")
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target=missing", "origin", "nowhere")
+	labtest.Git(t, dir, "checkout", "-q", "main")
 	commitFile(t, dir, "m.txt", "m\n")
-	gitRun(t, dir, "push", "-q", "-o", "merge_request.create", gitURL(f.s, f.owner, f.p.PathWithNamespace), "main")
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", gitURL(f.s, f.owner, f.p.PathWithNamespace), "main")
 	if all, _, err := f.ownerC.MergeRequests.ListProjectMergeRequests(f.p.ID, nil); err != nil || len(all) != 1 {
 		t.Fatalf("merge requests: %d, %v; want only the first", len(all), err)
 	}
@@ -130,18 +132,18 @@ func TestMergeRequestPushOptionsTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	fdir := t.TempDir()
-	gitRun(t, fdir, "clone", "-q", gitURL(f.s, f.dev, fork.PathWithNamespace), ".")
-	gitRun(t, fdir, "checkout", "-q", "-b", "from-fork")
+	labtest.Git(t, fdir, "clone", "-q", gitURL(f.s, f.dev, fork.PathWithNamespace), ".")
+	labtest.Git(t, fdir, "checkout", "-q", "-b", "from-fork")
 	commitFile(t, fdir, "f.txt", "f\n")
-	gitRun(t, fdir, "push", "-q", "-o", "merge_request.create", "origin", "from-fork")
+	labtest.Git(t, fdir, "push", "-q", "-o", "merge_request.create", "origin", "from-fork")
 	up, _, err := f.ownerC.MergeRequests.ListProjectMergeRequests(f.p.ID, &gitlab.ListProjectMergeRequestsOptions{
 		SourceBranch: gitlab.Ptr("from-fork")})
 	if err != nil || len(up) != 1 || up[0].SourceProjectID != fork.ID || up[0].TargetProjectID != f.p.ID {
 		t.Fatalf("fork push's merge request upstream: %+v, %v", up, err)
 	}
-	gitRun(t, fdir, "checkout", "-q", "-b", "in-fork", "main")
+	labtest.Git(t, fdir, "checkout", "-q", "-b", "in-fork", "main")
 	commitFile(t, fdir, "g.txt", "g\n")
-	gitRun(t, fdir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target_project="+fork.PathWithNamespace,
+	labtest.Git(t, fdir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target_project="+fork.PathWithNamespace,
 		"origin", "in-fork")
 	own, _, err := f.devC.MergeRequests.ListProjectMergeRequests(fork.ID, nil)
 	if err != nil || len(own) != 1 || own[0].SourceBranch != "in-fork" || own[0].TargetProjectID != fork.ID {

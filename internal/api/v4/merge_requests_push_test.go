@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
 )
 
 // Pushes reach open merge requests: a push to the source branch moves the
@@ -19,17 +21,17 @@ func TestMergeRequestPushUpdates(t *testing.T) {
 	mr := f.create(t, f.devC, "feature", "Feature")
 	url := strings.Replace(f.s.URL, "http://", "http://"+f.owner.Username+":"+f.owner.Token+"@", 1) + "/" + f.p.PathWithNamespace + ".git"
 	dir := t.TempDir()
-	gitRun(t, dir, "clone", "-q", url, ".")
-	gitRun(t, dir, "checkout", "-q", "feature")
+	labtest.Git(t, dir, "clone", "-q", url, ".")
+	labtest.Git(t, dir, "checkout", "-q", "feature")
 	for _, name := range []string{"one", "two"} {
 		if err := os.WriteFile(dir+"/"+name+".txt", []byte(name+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		gitRun(t, dir, "add", name+".txt")
-		gitRun(t, dir, "commit", "-q", "-m", "add "+name+" <b>")
+		labtest.Git(t, dir, "add", name+".txt")
+		labtest.Git(t, dir, "commit", "-q", "-m", "add "+name+" <b>")
 	}
-	gitRun(t, dir, "push", "-q", "origin", "feature")
-	head := gitRun(t, dir, "rev-parse", "HEAD")
+	labtest.Git(t, dir, "push", "-q", "origin", "feature")
+	head := labtest.Git(t, dir, "rev-parse", "HEAD")
 
 	got, _, err := f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
 	if err != nil || got.SHA != head || got.DiffRefs.HeadSha != head {
@@ -39,7 +41,7 @@ func TestMergeRequestPushUpdates(t *testing.T) {
 	if err != nil || len(commits) != 3 {
 		t.Fatalf("commits %d, %v", len(commits), err)
 	}
-	if ref := gitRun(t, dir, "ls-remote", "origin", "refs/merge-requests/1/head"); !strings.HasPrefix(ref, head) {
+	if ref := labtest.Git(t, dir, "ls-remote", "origin", "refs/merge-requests/1/head"); !strings.HasPrefix(ref, head) {
 		t.Fatalf("refs/merge-requests/1/head: %q", ref)
 	}
 	notes, _, err := f.ownerC.Notes.ListMergeRequestNotes(f.p.ID, mr.IID, nil)
@@ -57,9 +59,9 @@ func TestMergeRequestPushUpdates(t *testing.T) {
 
 	// The owner merges by hand and pushes main: the merge request is
 	// merged by that push.
-	gitRun(t, dir, "checkout", "-q", "main")
-	gitRun(t, dir, "merge", "-q", "--no-ff", "-m", "merge by hand", "feature")
-	gitRun(t, dir, "push", "-q", "origin", "main")
+	labtest.Git(t, dir, "checkout", "-q", "main")
+	labtest.Git(t, dir, "merge", "-q", "--no-ff", "-m", "merge by hand", "feature")
+	labtest.Git(t, dir, "push", "-q", "origin", "main")
 	got, _, err = f.ownerC.MergeRequests.GetMergeRequest(f.p.ID, mr.IID, nil)
 	if err != nil || got.State != "merged" || got.MergedBy == nil || got.MergedBy.ID != f.owner.ID {
 		t.Fatalf("after pushing the merge: %+v %v", got, err)

@@ -1,4 +1,4 @@
-package v4_test
+package keys_test
 
 import (
 	"net/http"
@@ -15,11 +15,11 @@ import (
 // and deletes deploy tokens through client-go; the token is shown once,
 // with GitLab's prefix and default username.
 func TestProjectDeployTokens(t *testing.T) {
-	f := atkSetup(t)
-	s := f.s
-	mc := s.Client(t, f.maint.Token)
+	s := labtest.Start(t)
+	f := s.NewTeam(t)
+	mc := s.Client(t, f.Maintainer.Token)
 	expires := time.Now().UTC().Add(48 * time.Hour).Truncate(time.Second)
-	dt, resp, err := mc.DeployTokens.CreateProjectDeployToken(f.project.ID, &gitlab.CreateProjectDeployTokenOptions{
+	dt, resp, err := mc.DeployTokens.CreateProjectDeployToken(f.Project.ID, &gitlab.CreateProjectDeployTokenOptions{
 		Name: gitlab.Ptr("ci"), ExpiresAt: &expires, Scopes: &[]string{"read_registry", "read_repository"}})
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create: %v", err)
@@ -32,29 +32,29 @@ func TestProjectDeployTokens(t *testing.T) {
 	if strings.Join(dt.Scopes, ",") != "read_repository,read_registry" {
 		t.Fatalf("scopes = %v", dt.Scopes)
 	}
-	named, _, err := mc.DeployTokens.CreateProjectDeployToken(f.project.ID, &gitlab.CreateProjectDeployTokenOptions{
+	named, _, err := mc.DeployTokens.CreateProjectDeployToken(f.Project.ID, &gitlab.CreateProjectDeployTokenOptions{
 		Name: gitlab.Ptr("named"), Username: gitlab.Ptr("deployer+1.x"), Scopes: &[]string{"read_repository"}})
 	if err != nil || named.Username != "deployer+1.x" || named.ExpiresAt != nil {
 		t.Fatalf("named = %+v, %v", named, err)
 	}
 
-	list, _, err := mc.DeployTokens.ListProjectDeployTokens(f.project.ID, nil)
+	list, _, err := mc.DeployTokens.ListProjectDeployTokens(f.Project.ID, nil)
 	if err != nil || len(list) != 2 || list[0].ID != dt.ID || list[0].Token != "" {
 		t.Fatalf("list = %+v, %v", list, err)
 	}
-	got, _, err := mc.DeployTokens.GetProjectDeployToken(f.project.ID, named.ID)
+	got, _, err := mc.DeployTokens.GetProjectDeployToken(f.Project.ID, named.ID)
 	if err != nil || got.Name != "named" || got.Token != "" {
 		t.Fatalf("get = %+v, %v", got, err)
 	}
 	// The raw answer never carries the token after creation.
-	base := "/projects/" + itoa(f.project.ID) + "/deploy_tokens"
-	if r := s.Do(t, labtest.Request{Path: base + "/" + itoa(dt.ID), Token: f.maint.Token}); strings.Contains(string(r.Body), "token\"") {
+	base := "/projects/" + itoa(f.Project.ID) + "/deploy_tokens"
+	if r := s.Do(t, labtest.Request{Path: base + "/" + itoa(dt.ID), Token: f.Maintainer.Token}); strings.Contains(string(r.Body), "token\"") {
 		t.Fatalf("get shows the token: %s", r.Body)
 	}
 
 	// Another project's token is not found there.
 	root := s.Client(t, s.RootToken)
-	other, _, err := root.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Other"), NamespaceID: gitlab.Ptr(f.group.ID)})
+	other, _, err := root.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Other"), NamespaceID: gitlab.Ptr(f.Group.ID)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,17 +63,17 @@ func TestProjectDeployTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Do(t, labtest.Request{Path: base + "/" + itoa(od.ID), Token: f.maint.Token}).
+	s.Do(t, labtest.Request{Path: base + "/" + itoa(od.ID), Token: f.Maintainer.Token}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
-	s.Do(t, labtest.Request{Method: "DELETE", Path: base + "/" + itoa(od.ID), Token: f.maint.Token}).
+	s.Do(t, labtest.Request{Method: "DELETE", Path: base + "/" + itoa(od.ID), Token: f.Maintainer.Token}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
-	s.Do(t, labtest.Request{Path: base + "/abc", Token: f.maint.Token}).
+	s.Do(t, labtest.Request{Path: base + "/abc", Token: f.Maintainer.Token}).
 		ExpectError(t, http.StatusBadRequest, `{"error":"token_id is invalid"}`)
 
-	if resp, err := mc.DeployTokens.DeleteProjectDeployToken(f.project.ID, dt.ID); err != nil || resp.StatusCode != http.StatusNoContent {
+	if resp, err := mc.DeployTokens.DeleteProjectDeployToken(f.Project.ID, dt.ID); err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("delete: %v", err)
 	}
-	if list, _, _ := mc.DeployTokens.ListProjectDeployTokens(f.project.ID, nil); len(list) != 1 || list[0].ID != named.ID {
+	if list, _, _ := mc.DeployTokens.ListProjectDeployTokens(f.Project.ID, nil); len(list) != 1 || list[0].ID != named.ID {
 		t.Fatalf("after delete = %+v", list)
 	}
 }
@@ -82,15 +82,15 @@ func TestProjectDeployTokens(t *testing.T) {
 // a group's Maintainer reads, its Owner creates and deletes; hidden
 // projects and groups are not found; the instance list is for admins.
 func TestDeployTokenPermissions(t *testing.T) {
-	f := atkSetup(t)
-	s := f.s
-	pbase := "/projects/" + itoa(f.project.ID) + "/deploy_tokens"
-	gbase := "/groups/" + itoa(f.group.ID) + "/deploy_tokens"
+	s := labtest.Start(t)
+	f := s.NewTeam(t)
+	pbase := "/projects/" + itoa(f.Project.ID) + "/deploy_tokens"
+	gbase := "/groups/" + itoa(f.Group.ID) + "/deploy_tokens"
 	body := map[string]any{"name": "x", "scopes": []string{"read_repository"}}
 	forbidden := `{"message":"403 Forbidden"}`
 
-	s.Do(t, labtest.Request{Path: pbase, Token: f.dev.Token}).ExpectError(t, http.StatusForbidden, forbidden)
-	s.Do(t, labtest.Request{Method: "POST", Path: pbase, Token: f.dev.Token, JSON: body}).ExpectError(t, http.StatusForbidden, forbidden)
+	s.Do(t, labtest.Request{Path: pbase, Token: f.Developer.Token}).ExpectError(t, http.StatusForbidden, forbidden)
+	s.Do(t, labtest.Request{Method: "POST", Path: pbase, Token: f.Developer.Token, JSON: body}).ExpectError(t, http.StatusForbidden, forbidden)
 	stranger := s.NewUser(t, "stranger")
 	s.Do(t, labtest.Request{Path: pbase, Token: stranger.Token}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Project Not Found"}`)
@@ -99,30 +99,30 @@ func TestDeployTokenPermissions(t *testing.T) {
 	s.Do(t, labtest.Request{Path: pbase}).ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
 
 	// Group: Maintainer reads, Owner writes.
-	gm := s.Client(t, f.gm.Token)
-	if _, _, err := gm.DeployTokens.ListGroupDeployTokens(f.group.ID, nil); err != nil {
+	gm := s.Client(t, f.GroupMaintainer.Token)
+	if _, _, err := gm.DeployTokens.ListGroupDeployTokens(f.Group.ID, nil); err != nil {
 		t.Fatalf("group maintainer list: %v", err)
 	}
-	s.Do(t, labtest.Request{Method: "POST", Path: gbase, Token: f.gm.Token, JSON: body}).ExpectError(t, http.StatusForbidden, forbidden)
-	oc := s.Client(t, f.owner.Token)
-	gt, resp, err := oc.DeployTokens.CreateGroupDeployToken(f.group.ID, &gitlab.CreateGroupDeployTokenOptions{
+	s.Do(t, labtest.Request{Method: "POST", Path: gbase, Token: f.GroupMaintainer.Token, JSON: body}).ExpectError(t, http.StatusForbidden, forbidden)
+	oc := s.Client(t, f.Owner.Token)
+	gt, resp, err := oc.DeployTokens.CreateGroupDeployToken(f.Group.ID, &gitlab.CreateGroupDeployTokenOptions{
 		Name: gitlab.Ptr("group"), Scopes: &[]string{"read_repository"}})
 	if err != nil || resp.StatusCode != http.StatusCreated || !strings.HasPrefix(gt.Token, "gldt-") {
 		t.Fatalf("group create = %+v, %v", gt, err)
 	}
-	if got, _, err := gm.DeployTokens.GetGroupDeployToken(f.group.ID, gt.ID); err != nil || got.Name != "group" {
+	if got, _, err := gm.DeployTokens.GetGroupDeployToken(f.Group.ID, gt.ID); err != nil || got.Name != "group" {
 		t.Fatalf("group get = %+v, %v", got, err)
 	}
-	s.Do(t, labtest.Request{Method: "DELETE", Path: gbase + "/" + itoa(gt.ID), Token: f.gm.Token}).ExpectError(t, http.StatusForbidden, forbidden)
+	s.Do(t, labtest.Request{Method: "DELETE", Path: gbase + "/" + itoa(gt.ID), Token: f.GroupMaintainer.Token}).ExpectError(t, http.StatusForbidden, forbidden)
 	// A group token is not the project's, nor the other way round.
-	s.Do(t, labtest.Request{Path: pbase + "/" + itoa(gt.ID), Token: f.maint.Token}).
+	s.Do(t, labtest.Request{Path: pbase + "/" + itoa(gt.ID), Token: f.Maintainer.Token}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
 
 	// The instance list: administrators only, with the active filter.
-	s.Do(t, labtest.Request{Path: "/deploy_tokens", Token: f.owner.Token}).ExpectError(t, http.StatusForbidden, forbidden)
+	s.Do(t, labtest.Request{Path: "/deploy_tokens", Token: f.Owner.Token}).ExpectError(t, http.StatusForbidden, forbidden)
 	root := s.Client(t, s.RootToken)
 	past := time.Now().UTC().Add(-time.Hour)
-	expired, _, err := root.DeployTokens.CreateProjectDeployToken(f.project.ID, &gitlab.CreateProjectDeployTokenOptions{
+	expired, _, err := root.DeployTokens.CreateProjectDeployToken(f.Project.ID, &gitlab.CreateProjectDeployTokenOptions{
 		Name: gitlab.Ptr("old"), ExpiresAt: &past, Scopes: &[]string{"read_repository"}})
 	if err != nil || !expired.Expired {
 		t.Fatalf("expired token = %+v, %v", expired, err)
@@ -136,18 +136,18 @@ func TestDeployTokenPermissions(t *testing.T) {
 	if len(active) != 1 || active[0]["name"] != "group" {
 		t.Fatalf("active = %v", active)
 	}
-	if resp, err := oc.DeployTokens.DeleteGroupDeployToken(f.group.ID, gt.ID); err != nil || resp.StatusCode != http.StatusNoContent {
+	if resp, err := oc.DeployTokens.DeleteGroupDeployToken(f.Group.ID, gt.ID); err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("group delete: %v", err)
 	}
 }
 
 // TestDeployTokenValidation: GitLab's parameter and model errors.
 func TestDeployTokenValidation(t *testing.T) {
-	f := atkSetup(t)
-	s := f.s
-	base := "/projects/" + itoa(f.project.ID) + "/deploy_tokens"
+	s := labtest.Start(t)
+	f := s.NewTeam(t)
+	base := "/projects/" + itoa(f.Project.ID) + "/deploy_tokens"
 	post := func(body map[string]any) *labtest.Response {
-		return s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.maint.Token, JSON: body})
+		return s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.Maintainer.Token, JSON: body})
 	}
 	post(map[string]any{}).ExpectError(t, http.StatusBadRequest, `{"error":"name is missing, scopes is missing"}`)
 	post(map[string]any{"name": "x", "scopes": []string{"read_repository", "api"}}).
@@ -162,7 +162,7 @@ func TestDeployTokenValidation(t *testing.T) {
 	post(map[string]any{"name": "x", "scopes": 7}).ExpectError(t, http.StatusBadRequest, `{"error":"scopes is invalid"}`)
 	// Nothing was written by the refusals.
 	var list []map[string]any
-	s.Do(t, labtest.Request{Path: base, Token: f.maint.Token}).JSON(t, &list)
+	s.Do(t, labtest.Request{Path: base, Token: f.Maintainer.Token}).JSON(t, &list)
 	if len(list) != 0 {
 		t.Fatalf("tokens after refusals = %v", list)
 	}
@@ -176,6 +176,6 @@ func TestDeployTokenValidation(t *testing.T) {
 	// A hostile name is refused whole, nothing written.
 	post(map[string]any{"name": "a\x00b", "scopes": []string{"read_repository"}}).
 		ExpectError(t, http.StatusBadRequest, `{"error":"name is invalid"}`)
-	s.Do(t, labtest.Request{Path: base + "?active=maybe", Token: f.maint.Token}).
+	s.Do(t, labtest.Request{Path: base + "?active=maybe", Token: f.Maintainer.Token}).
 		ExpectError(t, http.StatusBadRequest, `{"error":"active is invalid"}`)
 }

@@ -1,4 +1,4 @@
-package v4_test
+package keys_test
 
 import (
 	"crypto/ed25519"

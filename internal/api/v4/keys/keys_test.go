@@ -1,4 +1,4 @@
-package v4_test
+package keys_test
 
 import (
 	"crypto/ed25519"
@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"math/big"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,3 +169,5 @@ func TestUserKeys(t *testing.T) {
 		t.Fatalf("keys after delete = %v", list)
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

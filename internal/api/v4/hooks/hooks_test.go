@@ -1,4 +1,4 @@
-package v4_test
+package hooks_test
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -92,57 +93,57 @@ func setLocalHooks(t *testing.T, s *labtest.Server, on bool) {
 // headers; the CRUD, test trigger, validation and permission answers are
 // GitLab's.
 func TestProjectHooks(t *testing.T) {
-	f := atkSetup(t)
-	s := f.s
-	mc := s.Client(t, f.maint.Token)
+	s := labtest.Start(t)
+	f := s.NewTeam(t)
+	mc := s.Client(t, f.Maintainer.Token)
 	recv := newHookReceiver(t, http.StatusOK)
-	base := "/projects/" + itoa(f.project.ID) + "/hooks"
+	base := "/projects/" + itoa(f.Project.ID) + "/hooks"
 
 	// Loopback is refused while local requests are off (the default).
-	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.maint.Token, JSON: map[string]any{"url": recv.URL}}).
+	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.Maintainer.Token, JSON: map[string]any{"url": recv.URL}}).
 		ExpectError(t, http.StatusBadRequest, `{"message":{"url":["is blocked: Requests to localhost are not allowed"]}}`)
-	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.maint.Token, JSON: map[string]any{"url": "ftp://example.com/"}}).
+	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.Maintainer.Token, JSON: map[string]any{"url": "ftp://example.com/"}}).
 		ExpectError(t, http.StatusBadRequest, `{"message":{"url":["is blocked: Only allowed schemes are http, https"]}}`)
-	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.maint.Token, JSON: map[string]any{}}).
+	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.Maintainer.Token, JSON: map[string]any{}}).
 		ExpectError(t, http.StatusBadRequest, `{"error":"url is missing"}`)
 	setLocalHooks(t, s, true)
-	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.maint.Token, JSON: map[string]any{"url": recv.URL, "push_events": "maybe"}}).
+	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.Maintainer.Token, JSON: map[string]any{"url": recv.URL, "push_events": "maybe"}}).
 		ExpectError(t, http.StatusBadRequest, `{"error":"push_events is invalid"}`)
-	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.maint.Token, JSON: map[string]any{"url": recv.URL, "branch_filter_strategy": "glob"}}).
+	s.Do(t, labtest.Request{Method: "POST", Path: base, Token: f.Maintainer.Token, JSON: map[string]any{"url": recv.URL, "branch_filter_strategy": "glob"}}).
 		ExpectError(t, http.StatusBadRequest, `{"error":"branch_filter_strategy does not have a valid value"}`)
 
-	hook, resp, err := mc.Projects.AddProjectHook(f.project.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr(recv.URL),
+	hook, resp, err := mc.Projects.AddProjectHook(f.Project.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr(recv.URL),
 		Name: gitlab.Ptr("ci"), Token: gitlab.Ptr("s3cret"), PushEvents: gitlab.Ptr(true), TagPushEvents: gitlab.Ptr(true),
 		IssuesEvents: gitlab.Ptr(true), NoteEvents: gitlab.Ptr(true), MergeRequestsEvents: gitlab.Ptr(true),
 		CustomHeaders: &[]*gitlab.HookCustomHeader{{Key: "X-Extra", Value: "hidden"}}})
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("add hook: %v", err)
 	}
-	if hook.ProjectID != f.project.ID || !hook.PushEvents || !hook.IssuesEvents || hook.JobEvents || hook.AlertStatus != "executable" ||
+	if hook.ProjectID != f.Project.ID || !hook.PushEvents || !hook.IssuesEvents || hook.JobEvents || hook.AlertStatus != "executable" ||
 		!hook.EnableSSLVerification || hook.BranchFilterStrategy != "wildcard" || len(hook.CustomHeaders) != 1 ||
 		hook.CustomHeaders[0].Key != "X-Extra" || hook.CustomHeaders[0].Value != "" {
 		t.Fatalf("hook = %+v", hook)
 	}
-	raw := s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID), Token: f.maint.Token})
+	raw := s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID), Token: f.Maintainer.Token})
 	if m := raw.Map(t); m["token"] != nil || strings.Contains(string(raw.Body), "s3cret") || strings.Contains(string(raw.Body), "hidden") {
 		t.Fatalf("the token or a header value is shown: %s", raw.Body)
 	}
-	list, _, err := mc.Projects.ListProjectHooks(f.project.ID, nil)
+	list, _, err := mc.Projects.ListProjectHooks(f.Project.ID, nil)
 	if err != nil || len(list) != 1 || list[0].ID != hook.ID {
 		t.Fatalf("list = %v, %v", list, err)
 	}
 
 	// A real push over HTTP.
 	dir := t.TempDir()
-	remote := strings.Replace(s.URL, "http://", "http://"+f.maint.Username+":"+f.maint.Token+"@", 1) + "/" + f.project.PathWithNamespace + ".git"
-	gitRun(t, dir, "clone", "-q", remote, ".")
+	remote := strings.Replace(s.URL, "http://", "http://"+f.Maintainer.Username+":"+f.Maintainer.Token+"@", 1) + "/" + f.Project.PathWithNamespace + ".git"
+	labtest.Git(t, dir, "clone", "-q", remote, ".")
 	if err := os.WriteFile(dir+"/README.md", []byte("hello\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	gitRun(t, dir, "add", "README.md")
-	gitRun(t, dir, "commit", "-q", "-m", "first commit")
-	gitRun(t, dir, "push", "-q", "origin", "HEAD:main")
-	head := gitRun(t, dir, "rev-parse", "HEAD")
+	labtest.Git(t, dir, "add", "README.md")
+	labtest.Git(t, dir, "commit", "-q", "-m", "first commit")
+	labtest.Git(t, dir, "push", "-q", "origin", "HEAD:main")
+	head := labtest.Git(t, dir, "rev-parse", "HEAD")
 	push := recv.wait(t, "Push Hook", nil)
 	for k, want := range map[string]string{"X-Gitlab-Token": "s3cret", "Content-Type": "application/json", "X-Extra": "hidden"} {
 		if got := push.header.Get(k); got != want {
@@ -161,40 +162,40 @@ func TestProjectHooks(t *testing.T) {
 	commits, _ := b["commits"].([]any)
 	if b["object_kind"] != "push" || b["event_name"] != "push" || b["ref"] != "refs/heads/main" || b["after"] != head ||
 		b["before"] != strings.Repeat("0", 40) || b["total_commits_count"] != float64(1) || len(commits) != 1 ||
-		b["user_username"] != f.maint.Username || b["project_id"] != float64(f.project.ID) {
+		b["user_username"] != f.Maintainer.Username || b["project_id"] != float64(f.Project.ID) {
 		t.Fatalf("push payload = %v", b)
 	}
 	if c := commits[0].(map[string]any); c["id"] != head || c["title"] != "first commit" {
 		t.Fatalf("commit = %v", c)
 	}
-	if p := b["project"].(map[string]any); p["path_with_namespace"] != f.project.PathWithNamespace {
+	if p := b["project"].(map[string]any); p["path_with_namespace"] != f.Project.PathWithNamespace {
 		t.Fatalf("project = %v", p)
 	}
 
-	gitRun(t, dir, "tag", "v1.0")
-	gitRun(t, dir, "push", "-q", "origin", "v1.0")
+	labtest.Git(t, dir, "tag", "v1.0")
+	labtest.Git(t, dir, "push", "-q", "origin", "v1.0")
 	tag := recv.wait(t, "Tag Push Hook", nil).body
 	if tag["object_kind"] != "tag_push" || tag["ref"] != "refs/tags/v1.0" || tag["checkout_sha"] != head {
 		t.Fatalf("tag push payload = %v", tag)
 	}
 
-	issue, _, err := mc.Issues.CreateIssue(f.project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Broken")})
+	issue, _, err := mc.Issues.CreateIssue(f.Project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Broken")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ih := recv.wait(t, "Issue Hook", nil).body
 	attrs := ih["object_attributes"].(map[string]any)
 	if ih["object_kind"] != "issue" || ih["event_type"] != "issue" || attrs["action"] != "open" || attrs["iid"] != float64(issue.IID) ||
-		attrs["title"] != "Broken" || ih["user"].(map[string]any)["username"] != f.maint.Username {
+		attrs["title"] != "Broken" || ih["user"].(map[string]any)["username"] != f.Maintainer.Username {
 		t.Fatalf("issue payload = %v", ih)
 	}
-	if _, _, err := mc.Issues.UpdateIssue(f.project.ID, issue.IID, &gitlab.UpdateIssueOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
+	if _, _, err := mc.Issues.UpdateIssue(f.Project.ID, issue.IID, &gitlab.UpdateIssueOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
 		t.Fatal(err)
 	}
 	recv.wait(t, "Issue Hook", func(r receivedHook) bool {
 		return r.body["object_attributes"].(map[string]any)["action"] == "close"
 	})
-	if _, _, err := mc.Notes.CreateIssueNote(f.project.ID, issue.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("Looking")}); err != nil {
+	if _, _, err := mc.Notes.CreateIssueNote(f.Project.ID, issue.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("Looking")}); err != nil {
 		t.Fatal(err)
 	}
 	nh := recv.wait(t, "Note Hook", nil).body
@@ -203,10 +204,10 @@ func TestProjectHooks(t *testing.T) {
 		t.Fatalf("note payload = %v", nh)
 	}
 
-	if _, _, err := mc.Branches.CreateBranch(f.project.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("topic"), Ref: gitlab.Ptr("main")}); err != nil {
+	if _, _, err := mc.Branches.CreateBranch(f.Project.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("topic"), Ref: gitlab.Ptr("main")}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := mc.Commits.CreateCommit(f.project.ID, &gitlab.CreateCommitOptions{Branch: gitlab.Ptr("topic"),
+	if _, _, err := mc.Commits.CreateCommit(f.Project.ID, &gitlab.CreateCommitOptions{Branch: gitlab.Ptr("topic"),
 		CommitMessage: gitlab.Ptr("topic work"), Actions: []*gitlab.CommitActionOptions{{Action: gitlab.Ptr(gitlab.FileCreate),
 			FilePath: gitlab.Ptr("topic.txt"), Content: gitlab.Ptr("t\n")}}}); err != nil {
 		t.Fatal(err)
@@ -215,7 +216,7 @@ func TestProjectHooks(t *testing.T) {
 	recv.wait(t, "Push Hook", func(r receivedHook) bool {
 		return r.body["ref"] == "refs/heads/topic" && r.body["total_commits_count"] == float64(1)
 	})
-	mr, _, err := mc.MergeRequests.CreateMergeRequest(f.project.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("Topic"),
+	mr, _, err := mc.MergeRequests.CreateMergeRequest(f.Project.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("Topic"),
 		SourceBranch: gitlab.Ptr("topic"), TargetBranch: gitlab.Ptr("main")})
 	if err != nil {
 		t.Fatal(err)
@@ -228,18 +229,18 @@ func TestProjectHooks(t *testing.T) {
 
 	// The test trigger sends a sample now.
 	before := recv.count("Issue Hook")
-	if resp, err := mc.Projects.TriggerTestProjectHook(f.project.ID, hook.ID, gitlab.ProjectHookEventIssues); err != nil || resp.StatusCode != http.StatusCreated {
+	if resp, err := mc.Projects.TriggerTestProjectHook(f.Project.ID, hook.ID, gitlab.ProjectHookEventIssues); err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("test hook: %v", err)
 	}
 	if recv.count("Issue Hook") != before+1 {
 		t.Fatal("the test sent no issue hook")
 	}
-	s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/test/nope", Token: f.maint.Token}).
+	s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/test/nope", Token: f.Maintainer.Token}).
 		ExpectError(t, http.StatusBadRequest, `{"error":"trigger does not have a valid value"}`)
 
 	// The hook's recent deliveries, and a resend of one.
 	var events []map[string]any
-	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events?status[]=successful", Token: f.maint.Token}).JSON(t, &events)
+	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events?status[]=successful", Token: f.Maintainer.Token}).JSON(t, &events)
 	if len(events) < 6 {
 		t.Fatalf("events = %v", events)
 	}
@@ -257,32 +258,32 @@ func TestProjectHooks(t *testing.T) {
 		t.Fatalf("push log = %v", pushLog)
 	}
 	var none []map[string]any
-	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events?status[]=server_failure", Token: f.maint.Token}).JSON(t, &none)
+	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events?status[]=server_failure", Token: f.Maintainer.Token}).JSON(t, &none)
 	if len(none) != 0 {
 		t.Fatalf("server failures = %v", none)
 	}
 	pushes := recv.count("Push Hook")
-	resent := s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/events/" + itoa(int64(pushLog["id"].(float64))) + "/resend", Token: f.maint.Token})
+	resent := s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/events/" + itoa(int64(pushLog["id"].(float64))) + "/resend", Token: f.Maintainer.Token})
 	if resent.Status != http.StatusCreated || resent.Map(t)["response_status"] != float64(200) || recv.count("Push Hook") != pushes+1 {
 		t.Fatalf("resend = %d %s", resent.Status, resent.Body)
 	}
-	s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/events/999999/resend", Token: f.maint.Token}).
+	s.Do(t, labtest.Request{Method: "POST", Path: base + "/" + itoa(hook.ID) + "/events/999999/resend", Token: f.Maintainer.Token}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
-	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events", Token: f.dev.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID) + "/events", Token: f.Developer.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
 
 	// Edit, permissions, unknown ids, delete.
-	edited, _, err := mc.Projects.EditProjectHook(f.project.ID, hook.ID, &gitlab.EditProjectHookOptions{JobEvents: gitlab.Ptr(true),
+	edited, _, err := mc.Projects.EditProjectHook(f.Project.ID, hook.ID, &gitlab.EditProjectHookOptions{JobEvents: gitlab.Ptr(true),
 		PushEventsBranchFilter: gitlab.Ptr("release/*")})
 	if err != nil || !edited.JobEvents || !edited.IssuesEvents || edited.PushEventsBranchFilter != "release/*" || edited.URL != recv.URL {
 		t.Fatalf("edit = %+v, %v", edited, err)
 	}
-	s.Do(t, labtest.Request{Path: base, Token: f.dev.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
-	s.Do(t, labtest.Request{Path: base + "/999999", Token: f.maint.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
-	s.Do(t, labtest.Request{Path: base + "/abc", Token: f.maint.Token}).ExpectError(t, http.StatusBadRequest, `{"error":"hook_id is invalid"}`)
-	if resp, err := mc.Projects.DeleteProjectHook(f.project.ID, hook.ID); err != nil || resp.StatusCode != http.StatusNoContent {
+	s.Do(t, labtest.Request{Path: base, Token: f.Developer.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+	s.Do(t, labtest.Request{Path: base + "/999999", Token: f.Maintainer.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
+	s.Do(t, labtest.Request{Path: base + "/abc", Token: f.Maintainer.Token}).ExpectError(t, http.StatusBadRequest, `{"error":"hook_id is invalid"}`)
+	if resp, err := mc.Projects.DeleteProjectHook(f.Project.ID, hook.ID); err != nil || resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("delete: %v", err)
 	}
-	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID), Token: f.maint.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
+	s.Do(t, labtest.Request{Path: base + "/" + itoa(hook.ID), Token: f.Maintainer.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
 }
 
 // TestHookAutoDisableAndSSRF: a receiver answering 500 gets the hook
@@ -290,20 +291,20 @@ func TestProjectHooks(t *testing.T) {
 // again; with local requests turned off after a hook was saved, the
 // delivery itself is refused.
 func TestHookAutoDisableAndSSRF(t *testing.T) {
-	f := atkSetup(t)
-	s := f.s
-	mc := s.Client(t, f.maint.Token)
+	s := labtest.Start(t)
+	f := s.NewTeam(t)
+	mc := s.Client(t, f.Maintainer.Token)
 	failing := newHookReceiver(t, http.StatusInternalServerError)
 	setLocalHooks(t, s, true)
-	hook, _, err := mc.Projects.AddProjectHook(f.project.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr(failing.URL),
+	hook, _, err := mc.Projects.AddProjectHook(f.Project.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr(failing.URL),
 		PushEvents: gitlab.Ptr(false), IssuesEvents: gitlab.Ptr(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Do(t, labtest.Request{Method: "POST", Path: "/projects/" + itoa(f.project.ID) + "/hooks/" + itoa(hook.ID) + "/test/issues_events",
-		Token: f.maint.Token}).ExpectError(t, http.StatusUnprocessableEntity, `{"message":"Ensure the project has issues."}`)
+	s.Do(t, labtest.Request{Method: "POST", Path: "/projects/" + itoa(f.Project.ID) + "/hooks/" + itoa(hook.ID) + "/test/issues_events",
+		Token: f.Maintainer.Token}).ExpectError(t, http.StatusUnprocessableEntity, `{"message":"Ensure the project has issues."}`)
 	for i := 0; i < 4; i++ {
-		if _, _, err := mc.Issues.CreateIssue(f.project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("i" + itoa(int64(i)))}); err != nil {
+		if _, _, err := mc.Issues.CreateIssue(f.Project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("i" + itoa(int64(i)))}); err != nil {
 			t.Fatal(err)
 		}
 		// One at a time, so the failures are consecutive deliveries.
@@ -316,7 +317,7 @@ func TestHookAutoDisableAndSSRF(t *testing.T) {
 	}
 	var got *gitlab.ProjectHook
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if got, _, err = mc.Projects.GetProjectHook(f.project.ID, hook.ID); err != nil {
+		if got, _, err = mc.Projects.GetProjectHook(f.Project.ID, hook.ID); err != nil {
 			t.Fatal(err)
 		}
 		if got.AlertStatus == "temporarily_disabled" {
@@ -327,7 +328,7 @@ func TestHookAutoDisableAndSSRF(t *testing.T) {
 		t.Fatalf("after 4 failures = %+v", got)
 	}
 	// A disabled hook is sent nothing.
-	if _, _, err := mc.Issues.CreateIssue(f.project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("skipped")}); err != nil {
+	if _, _, err := mc.Issues.CreateIssue(f.Project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("skipped")}); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(1500 * time.Millisecond)
@@ -335,17 +336,17 @@ func TestHookAutoDisableAndSSRF(t *testing.T) {
 		t.Fatalf("a disabled hook got %d deliveries", n)
 	}
 	// The test trigger reports the receiver's answer.
-	s.Do(t, labtest.Request{Method: "POST", Path: "/projects/" + itoa(f.project.ID) + "/hooks/" + itoa(hook.ID) + "/test/issues_events",
-		Token: f.maint.Token}).ExpectError(t, http.StatusUnprocessableEntity, `{"message":"Hook executed successfully but returned HTTP 500"}`)
-	edited, _, err := mc.Projects.EditProjectHook(f.project.ID, hook.ID, &gitlab.EditProjectHookOptions{Name: gitlab.Ptr("again")})
+	s.Do(t, labtest.Request{Method: "POST", Path: "/projects/" + itoa(f.Project.ID) + "/hooks/" + itoa(hook.ID) + "/test/issues_events",
+		Token: f.Maintainer.Token}).ExpectError(t, http.StatusUnprocessableEntity, `{"message":"Hook executed successfully but returned HTTP 500"}`)
+	edited, _, err := mc.Projects.EditProjectHook(f.Project.ID, hook.ID, &gitlab.EditProjectHookOptions{Name: gitlab.Ptr("again")})
 	if err != nil || edited.AlertStatus != "executable" || edited.DisabledUntil != nil {
 		t.Fatalf("after update = %+v, %v", edited, err)
 	}
 
 	// Saved while allowed, refused at delivery once local requests are off.
 	setLocalHooks(t, s, false)
-	r := s.Do(t, labtest.Request{Method: "POST", Path: "/projects/" + itoa(f.project.ID) + "/hooks/" + itoa(hook.ID) + "/test/issues_events",
-		Token: f.maint.Token})
+	r := s.Do(t, labtest.Request{Method: "POST", Path: "/projects/" + itoa(f.Project.ID) + "/hooks/" + itoa(hook.ID) + "/test/issues_events",
+		Token: f.Maintainer.Token})
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), "not allowed") {
 		t.Fatalf("delivery to loopback with local requests off = %d %s", r.Status, r.Body)
 	}
@@ -359,31 +360,31 @@ func TestHookAutoDisableAndSSRF(t *testing.T) {
 // "System Hook"; their CRUD and test answers are GitLab's and only their
 // managers reach them.
 func TestGroupAndSystemHooks(t *testing.T) {
-	f := atkSetup(t)
-	s := f.s
+	s := labtest.Start(t)
+	f := s.NewTeam(t)
 	setLocalHooks(t, s, true)
 	recv := newHookReceiver(t, http.StatusOK)
-	oc := s.Client(t, f.owner.Token)
-	gh, resp, err := oc.Groups.AddGroupHook(f.group.ID, &gitlab.AddGroupHookOptions{URL: gitlab.Ptr(recv.URL + "/group"),
+	oc := s.Client(t, f.Owner.Token)
+	gh, resp, err := oc.Groups.AddGroupHook(f.Group.ID, &gitlab.AddGroupHookOptions{URL: gitlab.Ptr(recv.URL + "/group"),
 		IssuesEvents: gitlab.Ptr(true), PushEvents: gitlab.Ptr(false)})
-	if err != nil || resp.StatusCode != http.StatusCreated || gh.GroupID != f.group.ID || !gh.IssuesEvents || gh.PushEvents {
+	if err != nil || resp.StatusCode != http.StatusCreated || gh.GroupID != f.Group.ID || !gh.IssuesEvents || gh.PushEvents {
 		t.Fatalf("add group hook = %+v, %v", gh, err)
 	}
 	// A group Maintainer may not manage the group's hooks.
-	gbase := "/groups/" + itoa(f.group.ID) + "/hooks"
-	s.Do(t, labtest.Request{Path: gbase, Token: f.gm.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
-	s.Do(t, labtest.Request{Path: gbase + "/999999", Token: f.owner.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
-	if list, _, err := oc.Groups.ListGroupHooks(f.group.ID, nil); err != nil || len(list) != 1 {
+	gbase := "/groups/" + itoa(f.Group.ID) + "/hooks"
+	s.Do(t, labtest.Request{Path: gbase, Token: f.GroupMaintainer.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+	s.Do(t, labtest.Request{Path: gbase + "/999999", Token: f.Owner.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
+	if list, _, err := oc.Groups.ListGroupHooks(f.Group.ID, nil); err != nil || len(list) != 1 {
 		t.Fatalf("list group hooks = %v, %v", list, err)
 	}
 	// A project hook id is not the group's.
-	ph, _, err := s.Client(t, f.maint.Token).Projects.AddProjectHook(f.project.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr(recv.URL + "/project")})
+	ph, _, err := s.Client(t, f.Maintainer.Token).Projects.AddProjectHook(f.Project.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr(recv.URL + "/project")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Do(t, labtest.Request{Path: gbase + "/" + itoa(ph.ID), Token: f.owner.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
+	s.Do(t, labtest.Request{Path: gbase + "/" + itoa(ph.ID), Token: f.Owner.Token}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
 
-	issue, _, err := oc.Issues.CreateIssue(f.project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("for the group")})
+	issue, _, err := oc.Issues.CreateIssue(f.Project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("for the group")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,14 +392,14 @@ func TestGroupAndSystemHooks(t *testing.T) {
 	if got["object_attributes"].(map[string]any)["id"] != float64(issue.ID) {
 		t.Fatalf("group hook payload = %v", got)
 	}
-	edited, _, err := oc.Groups.EditGroupHook(f.group.ID, gh.ID, &gitlab.EditGroupHookOptions{MergeRequestsEvents: gitlab.Ptr(true)})
+	edited, _, err := oc.Groups.EditGroupHook(f.Group.ID, gh.ID, &gitlab.EditGroupHookOptions{MergeRequestsEvents: gitlab.Ptr(true)})
 	if err != nil || !edited.MergeRequestsEvents || !edited.IssuesEvents {
 		t.Fatalf("edit group hook = %+v, %v", edited, err)
 	}
-	if resp, err := oc.Groups.TriggerTestGroupHook(f.group.ID, gh.ID, gitlab.GroupHookTrigger("issues_events")); err != nil || resp.StatusCode != http.StatusCreated {
+	if resp, err := oc.Groups.TriggerTestGroupHook(f.Group.ID, gh.ID, gitlab.GroupHookTrigger("issues_events")); err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("test group hook: %v", err)
 	}
-	if _, err := oc.Groups.DeleteGroupHook(f.group.ID, gh.ID); err != nil {
+	if _, err := oc.Groups.DeleteGroupHook(f.Group.ID, gh.ID); err != nil {
 		t.Fatal(err)
 	}
 
@@ -409,7 +410,7 @@ func TestGroupAndSystemHooks(t *testing.T) {
 	if err != nil || !sh.PushEvents || !sh.EnableSSLVerification {
 		t.Fatalf("add system hook = %+v, %v", sh, err)
 	}
-	s.Do(t, labtest.Request{Path: "/hooks", Token: f.owner.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
+	s.Do(t, labtest.Request{Path: "/hooks", Token: f.Owner.Token}).ExpectError(t, http.StatusForbidden, `{"message":"403 Forbidden"}`)
 	if list, _, err := rc.SystemHooks.ListHooks(); err != nil || len(list) != 1 || list[0].URL != recv.URL+"/system" {
 		t.Fatalf("list system hooks = %v, %v", list, err)
 	}
@@ -423,7 +424,7 @@ func TestGroupAndSystemHooks(t *testing.T) {
 		t.Fatalf("test system hook = %d %s", r.Status, r.Body)
 	}
 	recv.wait(t, "System Hook", func(r receivedHook) bool { return r.body["event_name"] == "project_create" })
-	if _, _, err := s.Client(t, f.maint.Token).Commits.CreateCommit(f.project.ID, &gitlab.CreateCommitOptions{Branch: gitlab.Ptr("main"),
+	if _, _, err := s.Client(t, f.Maintainer.Token).Commits.CreateCommit(f.Project.ID, &gitlab.CreateCommitOptions{Branch: gitlab.Ptr("main"),
 		CommitMessage: gitlab.Ptr("seed"), Actions: []*gitlab.CommitActionOptions{{Action: gitlab.Ptr(gitlab.FileCreate),
 			FilePath: gitlab.Ptr("a.txt"), Content: gitlab.Ptr("a\n")}}}); err != nil {
 		t.Fatal(err)
@@ -437,3 +438,5 @@ func TestGroupAndSystemHooks(t *testing.T) {
 	}
 	s.Do(t, labtest.Request{Path: "/hooks/" + itoa(sh.ID), Token: s.RootToken}).ExpectError(t, http.StatusNotFound, `{"message":"404 Not found"}`)
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,4 +1,4 @@
-package v4_test
+package instance_test
 
 import (
 	"net/http"
