@@ -58,6 +58,7 @@ func printRun(w io.Writer, o options, r *dbRun) {
 	fmt.Fprintf(w, "seed:      %s\n", seedLine(r))
 	fmt.Fprintf(w, "readiness: empty data dir %s, seeded %s\n", fmtDur(r.ReadyEmpty), fmtDur(r.ReadySeeded))
 	fmt.Fprintf(w, "clone:     %s\n", cloneLine(r))
+	fmt.Fprintf(w, "webhooks:  %s\n", r.Hooks)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "endpoint\tconc\treq/s\tp50\tp90\tp99\trequests\terrors\tpeak RSS MiB\tCPU %")
 	for _, res := range r.Results {
@@ -158,6 +159,7 @@ func writeMarkdown(path string, o options, m machine, runs []*dbRun) error {
 		fmt.Fprintf(&b, "- seed: %s\n", seedLine(r))
 		fmt.Fprintf(&b, "- start to `/-/readiness`: empty data dir %s, seeded %s\n", fmtDur(r.ReadyEmpty), fmtDur(r.ReadySeeded))
 		fmt.Fprintf(&b, "- `git clone`: %s\n", cloneLine(r))
+		fmt.Fprintf(&b, "- webhooks: %s\n", r.Hooks)
 		fmt.Fprintf(&b, "- server RSS: idle %s MiB (seeded data dir, a second after start, before any load); peak over the whole run (VmHWM) %s MiB\n\n", mib(r.IdleRSS), mib(r.PeakRSS))
 		b.WriteString("| endpoint | conc | req/s | p50 | p90 | p99 | requests | errors | peak RSS MiB | CPU % |\n")
 		b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")

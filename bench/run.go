@@ -25,6 +25,7 @@ type dbRun struct {
 	CloneFile      time.Duration // median
 	CloneSSH       time.Duration // median; 0 when unavailable (CloneNote)
 	CloneNote      string
+	Hooks          string // the webhook delivery line (hookRate), or why it is missing
 	Results        []*result
 	PeakRSS        int64  // VmHWM at the end
 	IdleRSS        int64  // VmRSS a second after the seeded start, before any load
@@ -114,6 +115,11 @@ func runOne(ctx context.Context, o options, work, bin, refBin string, src *seedR
 		}
 	} else {
 		r.CloneNote = "git over HTTP not served"
+	}
+	if _, line, err := hookRate(ctx, l, 10, map[bool]int{false: 500, true: 100}[o.short]); err != nil {
+		r.Hooks = "unavailable (" + err.Error() + ")"
+	} else {
+		r.Hooks = line
 	}
 
 	// 4. Each endpoint alone, then the mix.
