@@ -44,6 +44,7 @@ func (f *atkFixture) countTokens(t *testing.T) int {
 }
 
 func TestProjectAccessTokensAPI(t *testing.T) {
+	t.Parallel()
 	f := atkSetup(t)
 	s := f.s
 	pid := strconv.FormatInt(f.project.ID, 10)
@@ -232,6 +233,7 @@ func TestProjectAccessTokensAPI(t *testing.T) {
 }
 
 func TestGroupAccessTokensAPI(t *testing.T) {
+	t.Parallel()
 	f := atkSetup(t)
 	s := f.s
 	root := s.Client(t, s.RootToken)

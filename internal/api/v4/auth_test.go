@@ -44,6 +44,7 @@ func currentUsername(t *testing.T, r *labtest.Response) string {
 }
 
 func TestAuthTokenPlaces(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	t.Run("PrivateTokenHeader", func(t *testing.T) {
@@ -124,6 +125,7 @@ func TestAuthTokenPlaces(t *testing.T) {
 }
 
 func TestAuthScopes(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	readAPI := s.NewToken(t, alice.ID, "read_api")
@@ -170,6 +172,7 @@ func TestAuthScopes(t *testing.T) {
 }
 
 func TestAuthLastUsed(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	before := time.Now().Add(-time.Second)
@@ -191,6 +194,7 @@ func TestAuthLastUsed(t *testing.T) {
 }
 
 func TestSudo(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -251,6 +255,7 @@ func TestSudo(t *testing.T) {
 }
 
 func TestAuthAdminMode(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t, func(c *config.Config) { c.AdminMode = true })
 	alice := s.NewUser(t, "alice")
 	plain := s.NewToken(t, 1, "api")
@@ -276,6 +281,7 @@ func TestAuthAdminMode(t *testing.T) {
 }
 
 func TestImpersonationDisabled(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t, func(c *config.Config) { c.ImpersonationEnabled = false })
 	alice := s.NewUser(t, "alice")
 	tok, _, err := s.Client(t, s.RootToken).Users.CreateImpersonationToken(alice.ID, &gitlab.CreateImpersonationTokenOptions{Name: gitlab.Ptr("imp"), Scopes: &[]string{"api"}})
@@ -290,6 +296,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // Resolved tokens are cached; every change that decides what a token may do
 // or what GET /user shows must still take effect on the very next request.
 func TestTokenCacheFollowsChanges(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	admin := s.Client(t, s.RootToken)

@@ -84,6 +84,7 @@ func (f *avatarFixture) avatars(t *testing.T) (users map[string]any, groups map[
 // GitLab's always do: by default an identicon lablet serves itself,
 // deterministic and cached for good, with nothing asked of a third party.
 func TestAvatars(t *testing.T) {
+	t.Parallel()
 	f := newAvatarFixture(t)
 	users, groups := f.avatars(t)
 	for where, got := range users {
@@ -150,6 +151,7 @@ func TestAvatars(t *testing.T) {
 // where only the owner's id is known (personal namespaces) the identicon
 // URL sends the browser on to it.
 func TestAvatarsGravatar(t *testing.T) {
+	t.Parallel()
 	f := newAvatarFixture(t, func(c *config.Config) { c.Gravatar = true })
 	gravatar := func(email string) string {
 		sum := sha256.Sum256([]byte(strings.ToLower(email)))

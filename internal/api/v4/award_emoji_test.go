@@ -12,6 +12,7 @@ import (
 )
 
 func TestIssueAwardEmoji(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	c := f.client(t, f.outsider)
 
@@ -84,6 +85,7 @@ func TestIssueAwardEmoji(t *testing.T) {
 }
 
 func TestNoteAwardEmoji(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	n, _, err := f.client(t, f.guest).Notes.CreateIssueNote(f.p.ID, f.issue.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("nice")})
 	if err != nil {
@@ -125,6 +127,7 @@ func TestNoteAwardEmoji(t *testing.T) {
 // TestIssueVotesConcurrent: votes arriving together all count, each one
 // moving the issue's counter by an atomic increment.
 func TestIssueVotesConcurrent(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	const voters = 8
 	users := make([]*labtest.User, voters)

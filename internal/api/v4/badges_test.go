@@ -14,6 +14,7 @@ import (
 // "group"), with placeholders rendered for the project; bad URLs are
 // GitLab's validation errors; Developers are refused.
 func TestProjectAndGroupBadges(t *testing.T) {
+	t.Parallel()
 	f := atkSetup(t)
 	s := f.s
 	mc := s.Client(t, f.maint.Token)

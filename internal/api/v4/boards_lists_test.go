@@ -15,6 +15,7 @@ import (
 // keeps its lists on the new group label; deleting a project or group
 // deletes its boards.
 func TestBoardListsFollowLabels(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.owner.Token)
 	ctx := context.Background()
@@ -102,6 +103,7 @@ func TestBoardListsFollowLabels(t *testing.T) {
 // Concurrent writers of one board's lists never share a position or a
 // label: the board lock orders them, the unique indexes hold regardless.
 func TestBoardListsConcurrent(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	b, _, err := c.Boards.CreateIssueBoard(f.app.ID, &gitlab.CreateIssueBoardOptions{Name: gitlab.Ptr("Busy")})

@@ -51,6 +51,7 @@ func (f *planFixture) groupLabel(t *testing.T, group int64, name string) *gitlab
 }
 
 func TestProjectBoardsLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	base := boardsPath("projects", f.app.ID)
@@ -175,6 +176,7 @@ func TestProjectBoardsLifecycle(t *testing.T) {
 }
 
 func TestGroupBoardsLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	b, resp, err := c.GroupIssueBoards.CreateGroupIssueBoard(f.sub.ID, &gitlab.CreateGroupIssueBoardOptions{Name: gitlab.Ptr("Sub board")})
@@ -245,6 +247,7 @@ func TestGroupBoardsLifecycle(t *testing.T) {
 }
 
 func TestBoardsBadInput(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	b, _, err := c.Boards.CreateIssueBoard(f.app.ID, &gitlab.CreateIssueBoardOptions{Name: gitlab.Ptr("B")})

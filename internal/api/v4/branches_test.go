@@ -105,6 +105,7 @@ func wantStatus(t *testing.T, resp *gitlab.Response, err error, status int) {
 }
 
 func TestBranchesLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	feature := f.commit(t, "feature/x", map[string]string{"a.txt": "a\n"})
 	ctx := context.Background()
@@ -232,6 +233,7 @@ func TestBranchesLifecycle(t *testing.T) {
 }
 
 func TestBranchesProtected(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	ctx := context.Background()
 	for _, n := range []string{"release", "gone"} {
@@ -275,6 +277,7 @@ func TestBranchesProtected(t *testing.T) {
 }
 
 func TestBranchesPermissions(t *testing.T) {
+	t.Parallel()
 	priv := newRefsFixture(t, gitlab.PrivateVisibility)
 	read := func(c *gitlab.Client) int {
 		_, resp, _ := c.Branches.ListBranches(priv.p.ID, nil)
@@ -324,6 +327,7 @@ func TestBranchesPermissions(t *testing.T) {
 }
 
 func TestBranchesBadInput(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	before := f.refsSnapshot(t)
 	create := func(branch, ref string) *labtest.Response {
@@ -375,6 +379,7 @@ func TestBranchesBadInput(t *testing.T) {
 // its default branch (an empty README.md, "Add README.md", by the
 // caller), so branching from it works.
 func TestBranchesEmptyRepository(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice, bob := s.NewUser(t, "alice"), s.NewUser(t, "bob")
 	c := s.Client(t, alice.Token)

@@ -17,6 +17,7 @@ const unknownSHA = "0123456789abcdef0123456789abcdef01234567"
 // commit is "404 Commit Not Found"; guests of a private project read no
 // code and so no comments.
 func TestCommitComments(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	pid := f.p.ID
@@ -68,6 +69,7 @@ func TestCommitComments(t *testing.T) {
 // reply, edit and delete a note; a reply turns an individual comment into
 // a discussion; commit notes are not resolvable.
 func TestCommitDiscussions(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	pid := f.p.ID

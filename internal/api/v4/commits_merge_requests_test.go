@@ -13,6 +13,7 @@ import (
 // commit of the target only; state filters; an unknown commit is 404;
 // a guest of a private project reads no merge requests (403).
 func TestCommitMergeRequests(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature", "other")
 	mr := f.create(t, f.devC, "feature", "Feature")
 	other := f.create(t, f.devC, "other", "Other")

@@ -14,6 +14,7 @@ import (
 )
 
 func TestCommitsAPI(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	pid := f.p.ID
@@ -138,6 +139,7 @@ func TestCommitsAPI(t *testing.T) {
 }
 
 func TestCreateCommitBadInput(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility)
 	before := f.head(t, "main")
 	path := "/projects/" + itoa(f.p.ID) + "/repository/commits"
@@ -196,6 +198,7 @@ func TestCreateCommitBadInput(t *testing.T) {
 }
 
 func TestCommitsReadPermissions(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility)
 	// A guest sees the project but not its code: 403, as GitLab's
 	// authorize! :read_code answers after the project was found.
@@ -218,6 +221,7 @@ func TestCommitsReadPermissions(t *testing.T) {
 // smart HTTP mount answers) on one branch: every acknowledged commit must
 // be in the history and the repository must stay fsck-clean.
 func TestConcurrentCommits(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	const writers = 24
@@ -282,6 +286,7 @@ func TestConcurrentCommits(t *testing.T) {
 // in `Revert "…"`, then "This reverts commit <sha>" without a full stop;
 // a title of 100 characters or more is cut at a word with "...".
 func TestRevertMessage(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	c := f.ownerC
 	long := strings.Repeat("word ", 30) // 150 characters

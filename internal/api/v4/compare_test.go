@@ -46,6 +46,7 @@ type pushErr struct{ out string }
 func (e *pushErr) Error() string { return e.out }
 
 func TestCompare(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PublicVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	pid := f.p.ID

@@ -14,6 +14,7 @@ import (
 )
 
 func TestIssueDiscussions(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	c := f.client(t, f.guest)
 
@@ -87,6 +88,7 @@ func TestIssueDiscussions(t *testing.T) {
 }
 
 func TestIssueDiscussionsBadInput(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	c := f.client(t, f.guest)
 	d, _, err := c.Discussions.CreateIssueDiscussion(f.p.ID, f.issue.IID, &gitlab.CreateIssueDiscussionOptions{Body: gitlab.Ptr("thread")})

@@ -16,6 +16,7 @@ import (
 // may read them: the project's, the author's own (/events) and a user's
 // contributions, with the documented filters.
 func TestEventsFeed(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	pid := f.p.ID
 
@@ -166,6 +167,7 @@ func TestEventsFeed(t *testing.T) {
 // note and its issue's title as target_title, and is left out, note and
 // all, for callers who may not read the comment.
 func TestCommentEventsShowTheirNote(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	pid := f.p.ID
 	issue, resp, err := f.ownerC.Issues.CreateIssue(pid, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Open issue")})

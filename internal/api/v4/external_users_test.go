@@ -13,6 +13,7 @@ import (
 // said, and so creates no top-level group; made internal again, the
 // defaults come back (GitLab's ensure_user_rights_and_limits).
 func TestExternalUserCreatesNoGroups(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	admin := s.Client(t, s.RootToken)
 	u, _, err := admin.Users.CreateUser(&gitlab.CreateUserOptions{Email: gitlab.Ptr("ext@example.com"),
@@ -53,6 +54,7 @@ func TestExternalUserCreatesNoGroups(t *testing.T) {
 // excludes external users); as a Guest they see the project and get 403
 // for its code, while an internal Guest reads it.
 func TestExternalGuestSeesNoCodeOfInternalProject(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	admin := s.Client(t, s.RootToken)
 	p, _, err := admin.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Inside"),

@@ -9,6 +9,7 @@ import (
 // TestWriteFileEntityMatchesOK checks that the spliced file body is byte
 // for byte what WriteOK(w, e) writes with the content set.
 func TestWriteFileEntityMatchesOK(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		e    fileEntity

@@ -62,6 +62,7 @@ func (f *repoFixture) filesPath(p string) string {
 }
 
 func TestFilesLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	pid := f.p.ID
@@ -156,6 +157,7 @@ func TestFilesLifecycle(t *testing.T) {
 }
 
 func TestFilesBadInput(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility, func(c *config.Config) { c.MaxFileSize = 1000 })
 	before := f.head(t, "main")
 	do := func(method, p string, body map[string]any) *labtest.Response {
@@ -200,6 +202,7 @@ func TestFilesBadInput(t *testing.T) {
 }
 
 func TestFilesPermissions(t *testing.T) {
+	t.Parallel()
 	for _, vis := range []gitlab.VisibilityValue{gitlab.PrivateVisibility, gitlab.PublicVisibility} {
 		t.Run(string(vis), func(t *testing.T) {
 			f := newRepoFixture(t, vis)
@@ -240,6 +243,7 @@ func TestFilesPermissions(t *testing.T) {
 
 // TestFilesEmptyRepository checks the first commit of an empty project.
 func TestFilesEmptyRepository(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	c := s.Client(t, alice.Token)

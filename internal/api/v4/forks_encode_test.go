@@ -12,6 +12,7 @@ import (
 // permissions, is byte for byte what encoding/json writes for the struct
 // with ForkedFromProject and MRDefaultTargetSelf set, on random rows.
 func TestWithForkedFromMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 8))
 	var dst []byte
 	for i := range 5000 {

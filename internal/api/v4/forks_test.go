@@ -63,6 +63,7 @@ func (f *forkFixture) do(t *testing.T, u *labtest.User, method, path string, bod
 }
 
 func TestForkProject(t *testing.T) {
+	t.Parallel()
 	f := newForkFixture(t)
 
 	// A Reporter forks a private project into their namespace: its path,
@@ -164,6 +165,7 @@ func TestForkProject(t *testing.T) {
 }
 
 func TestListForks(t *testing.T) {
+	t.Parallel()
 	f := newForkFixture(t)
 	mine := f.fork(t, f.bc, f.src.ID, nil)
 	shared := f.fork(t, f.bc, f.src.ID, &gitlab.ForkProjectOptions{NamespaceID: gitlab.Ptr(f.team.ID)})
@@ -247,6 +249,7 @@ func TestListForks(t *testing.T) {
 }
 
 func TestForkRelation(t *testing.T) {
+	t.Parallel()
 	f := newForkFixture(t)
 	own := projMustCreate(t, f.cc, &gitlab.CreateProjectOptions{Name: gitlab.Ptr("Own")})
 	path := "/projects/" + itoa(own.ID) + "/fork"
@@ -308,6 +311,7 @@ func TestForkRelation(t *testing.T) {
 // A fork clones and takes pushes over HTTP while its source stays as it
 // was, and outlives the source's deletion.
 func TestForkGit(t *testing.T) {
+	t.Parallel()
 	f := newForkFixture(t)
 	fork := f.fork(t, f.bc, f.src.ID, nil)
 	grand := f.fork(t, f.cc, f.pub.ID, nil)
@@ -374,6 +378,7 @@ func TestForkGit(t *testing.T) {
 
 // Concurrent forks of one project are each a whole fork, and each counted.
 func TestForkConcurrent(t *testing.T) {
+	t.Parallel()
 	f := newForkFixture(t)
 	const n = 8
 	errs := make(chan error, n)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestGroupLabelsLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	g, resp, err := c.GroupLabels.CreateGroupLabel(f.group.ID, &gitlab.CreateGroupLabelOptions{Name: gitlab.Ptr("team"),

@@ -41,6 +41,7 @@ func grpAddMember(t *testing.T, s *labtest.Server, g *gitlab.Group, u *labtest.U
 }
 
 func TestGroupCreateAndGet(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	c := s.Client(t, alice.Token)
@@ -185,6 +186,7 @@ func TestGroupCreateAndGet(t *testing.T) {
 func grpQuote(s string) string { return `\"` + s + `\"` }
 
 func TestGroupNestingLimit(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	parent := grpNew(t, s, s.RootToken, "g0", nil, gitlab.PrivateVisibility)
 	for i := 1; i <= 20; i++ {
@@ -217,6 +219,7 @@ func grpSetupRoles(t *testing.T) *grpRoles {
 }
 
 func TestGroupPermissions(t *testing.T) {
+	t.Parallel()
 	r := grpSetupRoles(t)
 	s := r.s
 	t.Run("Visibility", func(t *testing.T) {
@@ -292,6 +295,7 @@ func TestGroupPermissions(t *testing.T) {
 func grpID(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestGroupList(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice, bob := s.NewUser(t, "alice"), s.NewUser(t, "bob")
 	pub := grpNew(t, s, alice.Token, "apub", nil, gitlab.PublicVisibility)
@@ -385,6 +389,7 @@ func TestGroupList(t *testing.T) {
 }
 
 func TestGroupDelete(t *testing.T) {
+	t.Parallel()
 	r := grpSetupRoles(t)
 	s := r.s
 	ctx := context.Background()
@@ -440,6 +445,7 @@ func TestGroupDelete(t *testing.T) {
 // has_projects), and the groups above it, but not its members; other
 // private groups stay hidden.
 func TestGroupReadableThroughItsProjects(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	owner := s.NewUser(t, "owner")
 	dev := s.NewUser(t, "dev")

@@ -47,6 +47,7 @@ func issueEntityOf(s string, n int64, full bool) *issueEntity {
 }
 
 func TestIssueEncoding(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "plain", "quote\" back\\ <script>&amp;", "\x01\x1f\x7f", "é \u2028 \xff\xfe", "日本語"} {
 		for _, full := range []bool{false, true} {
 			checkIssueEncoding(t, issueEntityOf(s, 42, full))

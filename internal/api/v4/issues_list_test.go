@@ -62,6 +62,7 @@ func seedIssues(t *testing.T, f *issueFixture) {
 }
 
 func TestIssueProjectListFilters(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PublicVisibility)
 	seedIssues(t, f)
 	c := f.s.Client(t, f.reporter.Token)
@@ -175,6 +176,7 @@ func TestIssueProjectListFilters(t *testing.T) {
 }
 
 func TestIssueGroupAndGlobalLists(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	seedIssues(t, f)
 	oc := f.s.Client(t, f.owner.Token)
@@ -250,6 +252,7 @@ func TestIssueGroupAndGlobalLists(t *testing.T) {
 }
 
 func TestIssueMilestoneIssues(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	seedIssues(t, f)
 	var mid int64
@@ -273,6 +276,7 @@ func TestIssueMilestoneIssues(t *testing.T) {
 }
 
 func TestIssueGroupMilestoneAndSpecialFilters(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	ctx := context.Background()
 	gid := f.g.ID
@@ -307,6 +311,7 @@ func TestIssueGroupMilestoneAndSpecialFilters(t *testing.T) {
 // shows — its author's name, a label's colour, the project's path — is in
 // the next answer.
 func TestIssueListFollowsChanges(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	seedIssues(t, f)
 	c := f.s.Client(t, f.reporter.Token)

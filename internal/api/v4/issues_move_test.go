@@ -16,6 +16,7 @@ import (
 )
 
 func TestIssueMove(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	f.groupLabel(t, "shared", "#000000")
 	f.milestone(t, "v1", nil)
@@ -88,6 +89,7 @@ func TestIssueMove(t *testing.T) {
 }
 
 func TestIssueReorder(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.reporter.Token)
 	var ids []int64
@@ -132,6 +134,7 @@ func TestIssueReorder(t *testing.T) {
 // events, time logs, subscriptions and links, and keeps its relative
 // position within the same top-level group; to-do items stay behind.
 func TestIssueMoveCopiesWhatHangsOffIt(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	f.groupLabel(t, "shared", "#000000")
 	m := f.milestone(t, "v1", nil)

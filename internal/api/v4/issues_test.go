@@ -113,6 +113,7 @@ func (f *issueFixture) count(t *testing.T, query string) int {
 }
 
 func TestIssueCreateEntity(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	f.groupLabel(t, "bug", "#d9534f")
 	due := "2030-01-01"
@@ -198,6 +199,7 @@ func TestIssueCreateEntity(t *testing.T) {
 }
 
 func TestIssueCreateRefusals(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PublicVisibility)
 	post := func(token string, body map[string]any) *labtest.Response {
 		return f.s.Do(t, labtest.Request{Method: "POST", Path: f.path(""), Token: token, JSON: body})
@@ -247,6 +249,7 @@ func TestIssueCreateRefusals(t *testing.T) {
 
 // TestIssueIIDsParallel: concurrent creations each get their own iid.
 func TestIssueIIDsParallel(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	const n = 40

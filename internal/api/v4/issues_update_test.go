@@ -12,6 +12,7 @@ import (
 )
 
 func TestIssueUpdateNotesAndEvents(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	m := f.milestone(t, "v1", nil)
 	c := f.s.Client(t, f.reporter.Token)
@@ -119,6 +120,7 @@ func TestIssueUpdateNotesAndEvents(t *testing.T) {
 // TestIssueUpdateByAuthor: a Guest may update their own issue, but its
 // metadata changes are dropped silently (GitLab's filter_params).
 func TestIssueUpdateByAuthor(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	gc := f.s.Client(t, f.guest.Token)
 	is, _, err := gc.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("mine")})
@@ -159,6 +161,7 @@ func TestIssueUpdateByAuthor(t *testing.T) {
 }
 
 func TestIssueSubscriptionTimeAndParticipants(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	oc := f.s.Client(t, f.owner.Token)
 	is, _, err := oc.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("track"),
@@ -235,6 +238,7 @@ func TestIssueSubscriptionTimeAndParticipants(t *testing.T) {
 }
 
 func TestIssueLinks(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	oc := f.s.Client(t, f.owner.Token)
 	a, _, err := oc.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("a")})
@@ -312,6 +316,7 @@ func TestIssueLinks(t *testing.T) {
 // TestIssueAssigneeRules: CE keeps one assignee; an assignee who could
 // not read the issue leaves the assignees as they were; 0 unassigns.
 func TestIssueAssigneeRules(t *testing.T) {
+	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	is, _, err := c.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("a"),

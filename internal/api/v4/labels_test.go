@@ -11,6 +11,7 @@ import (
 )
 
 func TestProjectLabelCreateGetAndColors(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 
@@ -68,6 +69,7 @@ func TestProjectLabelCreateGetAndColors(t *testing.T) {
 }
 
 func TestProjectLabelBadInput(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	path := "/projects/" + itoa(f.app.ID) + "/labels"
 	if r := f.do(t, f.reporter, "POST", path, map[string]any{"name": "bug", "color": "#428BCA"}); r.Status != 201 {
@@ -118,6 +120,7 @@ func TestProjectLabelBadInput(t *testing.T) {
 }
 
 func TestProjectLabelListCountsAndGroupLabels(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	bug, _, err := c.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("bug"), Color: gitlab.Ptr("red"),
@@ -187,6 +190,7 @@ func TestProjectLabelListCountsAndGroupLabels(t *testing.T) {
 }
 
 func TestProjectLabelUpdateSubscribeDelete(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	bug, _, err := c.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("bug"), Color: gitlab.Ptr("red"),
@@ -274,6 +278,7 @@ func TestProjectLabelUpdateSubscribeDelete(t *testing.T) {
 }
 
 func TestProjectLabelPromote(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	mine, _, err := c.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("bug"), Color: gitlab.Ptr("#AA0000"),
@@ -370,6 +375,7 @@ func TestProjectLabelPromote(t *testing.T) {
 // GitLab's deprecated forms name the label by a parameter; the official
 // client still sends them when no label id is given.
 func TestLabelLegacyRoutes(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	for _, n := range []string{"one", "two", "three"} {
@@ -418,6 +424,7 @@ func TestLabelLegacyRoutes(t *testing.T) {
 // the caller's permissions, in lists, single answers, group labels and
 // issues' label details.
 func TestLabelDescriptionHTML(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	f.issue(t, f.app.ID, "opened", false, nil)          // #1
 	secret := f.issue(t, f.app.ID, "opened", true, nil) // #2, confidential: Reporters only

@@ -15,6 +15,7 @@ import (
 // vendored files and prose left out, kept per commit and computed again
 // after a push; code readers only.
 func TestProjectLanguages(t *testing.T) {
+	t.Parallel()
 	f := newRepoFixture(t, gitlab.PrivateVisibility)
 	c := f.s.Client(t, f.owner.Token)
 	pid := f.p.ID

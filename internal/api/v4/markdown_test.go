@@ -85,6 +85,7 @@ func (f *mdFixture) render(t *testing.T, token, text string, project string) str
 }
 
 func TestMarkdownRendersReferencesForTheCaller(t *testing.T) {
+	t.Parallel()
 	f := newMDFixture(t)
 	text := "#1 #2 grp/secret#1 ~bug %v1.0 @olga @nobody :smile:"
 
@@ -142,6 +143,7 @@ func TestMarkdownRendersReferencesForTheCaller(t *testing.T) {
 }
 
 func TestMarkdownPlainAndErrors(t *testing.T) {
+	t.Parallel()
 	f := newMDFixture(t)
 	// gfm false (the default): CommonMark with GitHub's extensions only.
 	r := f.s.Do(t, labtest.Request{Method: "POST", Path: "/markdown", JSON: map[string]any{

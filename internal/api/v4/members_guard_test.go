@@ -40,6 +40,7 @@ func setLevel(t *testing.T, s *labtest.Server, g *gitlab.Group, u *labtest.User,
 // service's result with http_status unauthorized, still 201) while the
 // other users are written.
 func TestMemberMultiAddKeepsLastOwner(t *testing.T) {
+	t.Parallel()
 	r := grpSetupRoles(t)
 	s := r.s
 	base := "/groups/" + grpID(r.top.ID) + "/members"
@@ -74,6 +75,7 @@ func TestMemberMultiAddKeepsLastOwner(t *testing.T) {
 // at the same moment leave one of them Owner: the owner check and the
 // write are one step (on PostgreSQL the group's row is locked).
 func TestMemberConcurrentDemotionsKeepAnOwner(t *testing.T) {
+	t.Parallel()
 	r := grpSetupRoles(t)
 	s := r.s
 	base := "/groups/" + grpID(r.top.ID) + "/members/"
@@ -102,6 +104,7 @@ func TestMemberConcurrentDemotionsKeepAnOwner(t *testing.T) {
 // member's validation error) or among others (the service's result names
 // it; the others are added), as GitLab's Member validation refuses.
 func TestMemberResourceBotStaysWithItsResource(t *testing.T) {
+	t.Parallel()
 	f := atkSetup(t)
 	s := f.s
 	tok, _, err := s.Client(t, f.maint.Token).ProjectAccessTokens.CreateProjectAccessToken(f.project.ID,

@@ -13,6 +13,7 @@ import (
 )
 
 func TestMemberGroup(t *testing.T) {
+	t.Parallel()
 	r := grpSetupRoles(t)
 	s := r.s
 	newbie := s.NewUser(t, "newbie")
@@ -171,6 +172,7 @@ func TestMemberGroup(t *testing.T) {
 }
 
 func TestMemberProject(t *testing.T) {
+	t.Parallel()
 	r := grpSetupRoles(t)
 	s := r.s
 	ctx := context.Background()
@@ -227,6 +229,7 @@ func TestMemberProject(t *testing.T) {
 }
 
 func TestMemberExpiry(t *testing.T) {
+	t.Parallel()
 	r := grpSetupRoles(t)
 	s := r.s
 	ctx := context.Background()

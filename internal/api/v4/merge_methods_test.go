@@ -56,6 +56,7 @@ func (f *mrFixture) getMR(t *testing.T, iid int64) *gitlab.MergeRequest {
 // main and refreshes the merge request; the merge then moves main to the
 // source head, with no merge commit.
 func TestMergeMethodFastForward(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "ff")
 	f.setMergeSettings(t, &gitlab.EditProjectOptions{MergeMethod: gitlab.Ptr(gitlab.FastForwardMerge)})
 	mr := f.create(t, f.devC, "ff", "Fast")
@@ -118,6 +119,7 @@ func TestMergeMethodFastForward(t *testing.T) {
 
 // Rebase then merge: a merge commit, but only onto an up-to-date source.
 func TestMergeMethodRebaseMerge(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "rm")
 	f.setMergeSettings(t, &gitlab.EditProjectOptions{MergeMethod: gitlab.Ptr(gitlab.RebaseMerge)})
 	mr := f.create(t, f.devC, "rm", "Rebase me")
@@ -142,6 +144,7 @@ func TestMergeMethodRebaseMerge(t *testing.T) {
 // A rebase that conflicts leaves the branch where it was and says why in
 // merge_error; the merge request shows its conflict.
 func TestMergeRequestRebaseConflict(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "clash")
 	mr := f.create(t, f.devC, "clash", "Clash")
 	f.clash(t, "clash")
@@ -170,6 +173,7 @@ func TestMergeRequestRebaseConflict(t *testing.T) {
 
 // squash_option: "always" squashes whatever the merge asks, "never" never.
 func TestMergeSquashOption(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "always", "never")
 	f.setMergeSettings(t, &gitlab.EditProjectOptions{SquashOption: gitlab.Ptr(gitlab.SquashOptionAlways)})
 	mr := f.create(t, f.devC, "always", "Always squashed")
@@ -191,6 +195,7 @@ func TestMergeSquashOption(t *testing.T) {
 // Commit templates fill GitLab's placeholders; an empty one alone on its
 // line goes with the line breaks before it.
 func TestMergeCommitTemplates(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "tpl")
 	f.setMergeSettings(t, &gitlab.EditProjectOptions{
 		MergeCommitTemplate:  gitlab.Ptr("Merge %{source_branch} into %{target_branch}: %{title}\n\n%{description}\n\n%{issues}\n\nSee %{reference} (%{local_reference}) by %{merged_by}"),
@@ -215,6 +220,7 @@ func TestMergeCommitTemplates(t *testing.T) {
 // remove_source_branch_after_merge is the default of a merge request that
 // does not say.
 func TestMergeRemoveSourceBranchDefault(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "gone", "kept", "asked")
 	gone := f.create(t, f.devC, "gone", "Gone")
 	if _, _, err := f.ownerC.MergeRequests.AcceptMergeRequest(f.p.ID, gone.IID, nil); err != nil {
@@ -247,6 +253,7 @@ func TestMergeRemoveSourceBranchDefault(t *testing.T) {
 // discussion is open; only_allow_merge_if_pipeline_succeeds blocks every
 // merge, as lablet runs no pipelines.
 func TestMergeBlockedByDiscussionsAndPipelines(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "talk")
 	f.setMergeSettings(t, &gitlab.EditProjectOptions{OnlyAllowMergeIfAllDiscussionsAreResolved: gitlab.Ptr(true)})
 	mr := f.create(t, f.devC, "talk", "Talk")
@@ -285,6 +292,7 @@ func TestMergeBlockedByDiscussionsAndPipelines(t *testing.T) {
 // (GitLab's answer when no pipeline runs), and cancelling one is 406 to
 // who may cancel, 401 to others.
 func TestMergeWhenPipelineSucceedsWithoutPipelines(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "auto")
 	mr := f.create(t, f.devC, "auto", "Auto")
 	mainHead := f.head(t, "main")
@@ -333,6 +341,7 @@ func containsMsg(err error, s string) bool { return err != nil && strings.Contai
 // Rebases racing commits to the source branch: every commit stays on the
 // branch (a rebase that lost the race fails instead of overwriting it).
 func TestMergeRequestRebaseRacesCommits(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "busy")
 	mr := f.create(t, f.devC, "busy", "Busy")
 	const n = 4

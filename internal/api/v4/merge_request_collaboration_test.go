@@ -30,6 +30,7 @@ func gitFails(t *testing.T, dir, want string, args ...string) {
 // (another branch, a deletion, a tag); a Reporter of the target gets
 // nothing, and the permission ends when the author withdraws it.
 func TestMergeRequestAllowCollaboration(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t)
 	upstream := f.publicUpstream(t)
 	if _, _, err := f.ownerC.ProjectMembers.AddProjectMember(upstream.ID, &gitlab.AddProjectMemberOptions{UserID: f.reporter.ID,

@@ -16,6 +16,7 @@ import (
 // closes an issue; a maintainer comments on a line of its diff, approves
 // and merges it; the issue is closed and upstream's main holds the change.
 func TestForkMergeRequestFlow(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t)
 	upstream := f.publicUpstream(t)
 	bug, _, err := f.ownerC.Issues.CreateIssue(upstream.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Typo in README")})

@@ -15,6 +15,7 @@ import (
 // its related_merge_requests. Edits rewrite the links, and each caller
 // sees only the issues and merge requests it may read.
 func TestMergeRequestIssueLinks(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "fix", "other")
 	secret, _, err := f.ownerC.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Secret"),
 		NamespaceID: gitlab.Ptr(f.g.ID), Visibility: gitlab.Ptr(gitlab.PrivateVisibility)})

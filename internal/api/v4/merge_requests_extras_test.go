@@ -34,6 +34,7 @@ func (f *mrFixture) mrSystemNotes(t *testing.T, iid int64) []string {
 // logs and the entity's time_stats; admin_merge_request to track, bad
 // durations refused.
 func TestMergeRequestTimeTracking(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	mr := f.create(t, f.devC, "feature", "F")
 	ts, resp, err := f.devC.MergeRequests.SetTimeEstimate(f.p.ID, mr.IID, &gitlab.SetTimeEstimateOptions{Duration: gitlab.Ptr("1w 2d 3h 30m")})
@@ -98,6 +99,7 @@ func TestMergeRequestTimeTracking(t *testing.T) {
 // TestMergeRequestTodoReviewersRawDiffs: a marked to-do item (304 the
 // second time), the reviewers with their state, and the plain-text diff.
 func TestMergeRequestTodoReviewersRawDiffs(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	mr, _, err := f.devC.MergeRequests.CreateMergeRequest(f.p.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("F"),
 		SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"), ReviewerIDs: &[]int64{f.owner.ID}})
@@ -149,6 +151,7 @@ func TestMergeRequestTodoReviewersRawDiffs(t *testing.T) {
 // TestMergeRequestRelatedIssues: the issues a merge request's description
 // closes or mentions, against closes_issues.
 func TestMergeRequestRelatedIssues(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	var iids []int64
 	for _, title := range []string{"one", "two", "three"} {
@@ -187,6 +190,7 @@ func TestMergeRequestRelatedIssues(t *testing.T) {
 // an issue's commands (/due) stay text, callers without the ability
 // have theirs dropped.
 func TestMergeRequestQuickActions(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	ms := (&issueFixture{s: f.s, p: f.p}).milestone(t, "v1", nil)
 	if _, _, err := f.ownerC.Labels.CreateLabel(f.p.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("backend"), Color: gitlab.Ptr("red")}); err != nil {
@@ -264,6 +268,7 @@ func TestMergeRequestQuickActions(t *testing.T) {
 // description commands apply once it exists (those on its state are
 // dropped); an updated description's run as the caller.
 func TestMergeRequestQuickActionsInDescription(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	if _, _, err := f.ownerC.Labels.CreateLabel(f.p.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("backend"), Color: gitlab.Ptr("red")}); err != nil {
 		t.Fatal(err)

@@ -34,6 +34,7 @@ func commitFile(t *testing.T, dir, name, content string) string {
 // head, and follows a second push; the upstream owner merges it and the
 // fork's commits land on upstream's main.
 func TestMergeRequestFromFork(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	owner, contrib, other := s.NewUser(t, "upa"), s.NewUser(t, "contra"), s.NewUser(t, "oscar")
 	oc, cc := s.Client(t, owner.Token), s.Client(t, contrib.Token)

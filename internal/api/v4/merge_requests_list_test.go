@@ -11,6 +11,7 @@ import (
 )
 
 func TestMergeRequestListFilters(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "a", "b", "c", "d")
 	ms := (&issueFixture{s: f.s, p: f.p}).milestone(t, "v1", nil)
 	mk := func(c *gitlab.Client, source, title, desc string, opt func(o *gitlab.CreateMergeRequestOptions)) *gitlab.MergeRequest {

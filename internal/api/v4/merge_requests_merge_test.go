@@ -25,6 +25,7 @@ func status(err error) int {
 }
 
 func TestMergeRequestMerge(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature", "draft", "clash")
 	issue, _, err := f.ownerC.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Bug")})
 	if err != nil {
@@ -118,6 +119,7 @@ func TestMergeRequestMerge(t *testing.T) {
 }
 
 func TestMergeRequestSquashMerge(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "topic")
 	if _, _, err := f.devC.RepositoryFiles.CreateFile(f.p.ID, "second.txt", &gitlab.CreateFileOptions{Branch: gitlab.Ptr("topic"),
 		Content: gitlab.Ptr("2"), CommitMessage: gitlab.Ptr("second")}); err != nil {
@@ -157,6 +159,7 @@ func TestMergeRequestSquashMerge(t *testing.T) {
 // Two merges of one merge request at once: exactly one merges, the other
 // is refused, and main holds one merge commit.
 func TestMergeRequestConcurrentMerges(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "race")
 	mr := f.create(t, f.devC, "race", "Race")
 	mainBefore := f.head(t, "main")
@@ -200,6 +203,7 @@ func TestMergeRequestConcurrentMerges(t *testing.T) {
 // the target holds its head, open again and merged now otherwise. A
 // fresh lock is a merge still running: 405.
 func TestMergeRequestStuckMerge(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "died-before", "died-after")
 	lock := func(id int64, age string) {
 		t.Helper()
@@ -242,6 +246,7 @@ func TestMergeRequestStuckMerge(t *testing.T) {
 }
 
 func TestMergeRequestMergeRef(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature", "clash")
 	mr := f.create(t, f.devC, "feature", "Feature")
 	mergeRef := func(c *gitlab.Client, iid int64) (string, error) {

@@ -14,6 +14,7 @@ import (
 // TestMergeRequestNotesAndDiscussions: the generic notes, discussions and
 // award emoji routes serve merge requests; their discussions resolve.
 func TestMergeRequestNotesAndDiscussions(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	mr := f.create(t, f.devC, "feature", "Feature")
 
@@ -101,6 +102,7 @@ func TestMergeRequestNotesAndDiscussions(t *testing.T) {
 // update_merge_request, as GitLab's subscriptions API finds the merge
 // request; a second (un)subscribe is 304.
 func TestMergeRequestSubscriptionsAndParticipants(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	mr, _, err := f.devC.MergeRequests.CreateMergeRequest(f.p.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("F"),
 		SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"), ReviewerIDs: &[]int64{f.owner.ID}})
@@ -138,6 +140,7 @@ func TestMergeRequestSubscriptionsAndParticipants(t *testing.T) {
 // TestMergeRequestMarkdownReferences: !iid links to a merge request the
 // caller reads, marked closed; others stay text.
 func TestMergeRequestMarkdownReferences(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature", "other")
 	f.create(t, f.devC, "feature", "Open one")
 	closed := f.create(t, f.devC, "other", "Closed one")
@@ -176,6 +179,7 @@ func TestMergeRequestMarkdownReferences(t *testing.T) {
 // merge request are events of the feed, shown only to whom reads the
 // merge request (a guest of a private project sees none).
 func TestMergeRequestEventsVisibility(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	mr := f.create(t, f.devC, "feature", "Secret plan")
 	if _, _, err := f.reporterC.Notes.CreateMergeRequestNote(f.p.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("hush")}); err != nil {
@@ -210,6 +214,7 @@ func TestMergeRequestEventsVisibility(t *testing.T) {
 // "review_requested" and mentioned users "mentioned" items on the merge
 // request — only those who read it — listed with the merge request.
 func TestMergeRequestTodos(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	mr, _, err := f.devC.MergeRequests.CreateMergeRequest(f.p.ID, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("F"),
 		Description: gitlab.Ptr("cc @gus"), SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"),

@@ -16,6 +16,7 @@ import (
 // options but without merge_request.create gets none; without a title
 // the single new commit's message gives title and description.
 func TestMergeRequestPushOptions(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t)
 	dir := t.TempDir()
 	labtest.Git(t, dir, "clone", "-q", gitURL(f.s, f.dev, f.p.PathWithNamespace), ".")
@@ -80,6 +81,7 @@ func TestMergeRequestPushOptions(t *testing.T) {
 // merge request. A fork's push goes to its source by default, to itself
 // with target_project naming it.
 func TestMergeRequestPushOptionsTargets(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t)
 	ms, _, err := f.ownerC.Milestones.CreateMilestone(f.p.ID, &gitlab.CreateMilestoneOptions{Title: gitlab.Ptr("v1")})
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // and writes "added N commits"; a push of the source's commits to the
 // target branch merges it.
 func TestMergeRequestPushUpdates(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	mr := f.create(t, f.devC, "feature", "Feature")
 	url := strings.Replace(f.s.URL, "http://", "http://"+f.owner.Username+":"+f.owner.Token+"@", 1) + "/" + f.p.PathWithNamespace + ".git"
@@ -75,6 +76,7 @@ func TestMergeRequestPushUpdates(t *testing.T) {
 // show the push, and merge requests from that branch take its new head
 // ("added N commits").
 func TestMergeRequestMergeRefreshesAsAPush(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "develop")
 	if _, _, err := f.ownerC.RepositoryFiles.CreateFile(f.p.ID, "feature.txt", &gitlab.CreateFileOptions{Branch: gitlab.Ptr("feature"),
 		StartBranch: gitlab.Ptr("develop"), Content: gitlab.Ptr("f"), CommitMessage: gitlab.Ptr("add feature")}); err != nil {

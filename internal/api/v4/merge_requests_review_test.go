@@ -34,6 +34,7 @@ func twoVersionMR(t *testing.T) (f *mrFixture, mr *gitlab.MergeRequest, main, fi
 // and one per push that moves its head, newest first; a version shows
 // its commits and diffs, computed from its shas.
 func TestMergeRequestVersions(t *testing.T) {
+	t.Parallel()
 	f, mr, main, first, second := twoVersionMR(t)
 
 	vs, resp, err := f.reporterC.MergeRequests.GetMergeRequestDiffVersions(f.p.ID, mr.IID, nil)
@@ -67,6 +68,7 @@ func TestMergeRequestVersions(t *testing.T) {
 // position[...] form fields; its replies are DiffNotes at the same place;
 // positions off the merge request's diffs are refused with GitLab's 400.
 func TestMergeRequestDiffThreads(t *testing.T) {
+	t.Parallel()
 	f, mr, main, first, head := twoVersionMR(t)
 
 	pos := func(base, head, path string, newLine int64) *gitlab.PositionOptions {
@@ -163,6 +165,7 @@ func TestMergeRequestDiffThreads(t *testing.T) {
 // a stale sha is 409, approving twice 401, a Reporter 403; unapproving
 // what one did not approve is 404; a push of new commits resets them.
 func TestMergeRequestApprovals(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	mr := f.create(t, f.devC, "feature", "Feature")
 	head := f.head(t, "feature")
@@ -276,6 +279,7 @@ func TestMergeRequestApprovals(t *testing.T) {
 // by both (one side alone is refused, as GitLab matches both); issues
 // take no positions; concurrent approvals by one user make one approval.
 func TestMergeRequestDiffThreadSides(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t)
 	f.commitFile(t, "main", "lines.txt", "1\n2\n3\n4\n5\n")
 	if _, _, err := f.ownerC.Branches.CreateBranch(f.p.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("edit"), Ref: gitlab.Ptr("main")}); err != nil {

@@ -84,6 +84,7 @@ func (f *mrFixture) path(suffix string) string {
 }
 
 func TestMergeRequestCreate(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature", "other")
 	ms := (&issueFixture{s: f.s, p: f.p}).milestone(t, "v1", nil)
 	mr, resp, err := f.devC.MergeRequests.CreateMergeRequest(f.p.ID, &gitlab.CreateMergeRequestOptions{
@@ -161,6 +162,7 @@ func TestMergeRequestCreate(t *testing.T) {
 }
 
 func TestMergeRequestUpdateAndStates(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature", "base2")
 	mr := f.create(t, f.devC, "feature", "Feature")
 	got, _, err := f.devC.MergeRequests.UpdateMergeRequest(f.p.ID, mr.IID, &gitlab.UpdateMergeRequestOptions{
@@ -237,6 +239,7 @@ func TestMergeRequestUpdateAndStates(t *testing.T) {
 // TestMergeRequestCommitsAndChanges: a merge request's commits (newest
 // first) and its diff, from the merge base to the source head.
 func TestMergeRequestCommitsAndChanges(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	// A second commit on feature, and one on main after it branched.
 	if _, _, err := f.ownerC.RepositoryFiles.CreateFile(f.p.ID, "second.txt", &gitlab.CreateFileOptions{Branch: gitlab.Ptr("feature"),

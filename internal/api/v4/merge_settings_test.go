@@ -14,6 +14,7 @@ import (
 // A project's merge settings: GitLab's defaults on a new project, set by
 // POST and PUT, returned by GET; bad values are GitLab's 400s.
 func TestProjectMergeSettingsRoundTrip(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t)
 	if f.p.MergeMethod != gitlab.NoFastForwardMerge || f.p.SquashOption != gitlab.SquashOptionDefaultOff ||
 		!f.p.RemoveSourceBranchAfterMerge || f.p.OnlyAllowMergeIfAllDiscussionsAreResolved ||

@@ -8,6 +8,7 @@ import (
 )
 
 func TestVersion(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	t.Run("OK", func(t *testing.T) {
 		v, _, err := s.Client(t, s.RootToken).Version.GetVersion()

@@ -20,6 +20,7 @@ func isoDate(t *testing.T, s string) *gitlab.ISOTime {
 }
 
 func TestProjectMilestonesLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	m, resp, err := c.Milestones.CreateMilestone(f.app.ID, &gitlab.CreateMilestoneOptions{Title: gitlab.Ptr("v1"),
@@ -118,6 +119,7 @@ func TestProjectMilestonesLifecycle(t *testing.T) {
 }
 
 func TestProjectMilestonesBadInput(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	m, _, err := c.Milestones.CreateMilestone(f.app.ID, &gitlab.CreateMilestoneOptions{Title: gitlab.Ptr("v1")})
@@ -181,6 +183,7 @@ func TestProjectMilestonesBadInput(t *testing.T) {
 }
 
 func TestProjectMilestonePromote(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	mine, _, err := c.Milestones.CreateMilestone(f.app.ID, &gitlab.CreateMilestoneOptions{Title: gitlab.Ptr("v1"),
@@ -248,6 +251,7 @@ func TestProjectMilestonePromote(t *testing.T) {
 }
 
 func TestGroupMilestonesLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	c := f.s.Client(t, f.reporter.Token)
 	g, resp, err := c.GroupMilestones.CreateGroupMilestone(f.group.ID, &gitlab.CreateGroupMilestoneOptions{Title: gitlab.Ptr("q1"),
@@ -321,6 +325,7 @@ func TestGroupMilestonesLifecycle(t *testing.T) {
 // Without issues and merge requests a project has no labels or milestones
 // (GitLab's ProjectPolicy prevents their abilities): 403.
 func TestPlanningFeaturesOff(t *testing.T) {
+	t.Parallel()
 	f := newPlanFixture(t)
 	if _, _, err := f.oc.Labels.CreateLabel(f.app.ID, &gitlab.CreateLabelOptions{Name: gitlab.Ptr("bug"), Color: gitlab.Ptr("red")}); err != nil {
 		t.Fatal(err)

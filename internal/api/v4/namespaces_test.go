@@ -10,6 +10,7 @@ import (
 )
 
 func TestNamespaces(t *testing.T) {
+	t.Parallel()
 	r := grpSetupRoles(t)
 	s := r.s
 	pub := grpNew(t, s, r.outsider.Token, "pubgroup", nil, gitlab.PublicVisibility)
@@ -73,6 +74,7 @@ func TestNamespaces(t *testing.T) {
 // it: any signed-in user learns whether a sibling has the path (whoever
 // sees it), and gets a suggestion no sibling has as path or name.
 func TestNamespaceExists(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice, bob := s.NewUser(t, "alice"), s.NewUser(t, "bob")
 	root := s.Client(t, s.RootToken)

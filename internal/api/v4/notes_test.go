@@ -80,6 +80,7 @@ func (f *notesFixture) client(t *testing.T, u *labtest.User) *gitlab.Client {
 }
 
 func TestIssueNotesLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	c := f.client(t, f.guest)
 
@@ -143,6 +144,7 @@ func TestIssueNotesLifecycle(t *testing.T) {
 }
 
 func TestIssueNotesListOrderAndPages(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	c := f.client(t, f.dev)
 	var ids []int64
@@ -195,6 +197,7 @@ func TestIssueNotesListOrderAndPages(t *testing.T) {
 }
 
 func TestIssueNotesBadInput(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	post := func(body any) *labtest.Response {
 		return f.s.Do(t, labtest.Request{Method: "POST", Path: f.path(f.issue, "/notes"), Token: f.guest.Token, JSON: body})
@@ -240,6 +243,7 @@ func TestIssueNotesBadInput(t *testing.T) {
 }
 
 func TestIssueInternalNotes(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	// A Guest's internal flag is dropped, as GitLab's BuildService does.
 	g, _, err := f.client(t, f.guest).Notes.CreateIssueNote(f.p.ID, f.issue.IID, &gitlab.CreateIssueNoteOptions{
@@ -275,6 +279,7 @@ func TestIssueInternalNotes(t *testing.T) {
 }
 
 func TestIssueNotesLockedAndCreatedAt(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	locked := f.newIssue(t, f.guest, func(i *model.Issue) { v := true; i.DiscussionLocked = &v })
 	// A locked discussion takes comments from project members only

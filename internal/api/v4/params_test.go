@@ -20,6 +20,7 @@ func newParams(t *testing.T, method, target, contentType, body string) (*Params,
 }
 
 func TestParamsSources(t *testing.T) {
+	t.Parallel()
 	t.Run("JSONBodyWinsOverQuery", func(t *testing.T) {
 		p, err := newParams(t, "POST", "/x?name=query", "application/json", `{"name":"body","n":7,"b":true}`)
 		if err != nil {
@@ -69,6 +70,7 @@ func TestParamsSources(t *testing.T) {
 }
 
 func TestParamsErrors(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct{ ct, body string }{
 		"MalformedJSON": {"application/json", `{"name":`},
 		"TrailingJSON":  {"application/json", `{"a":1} {"b":2}`},
@@ -111,6 +113,7 @@ func TestParamsErrors(t *testing.T) {
 }
 
 func TestPageOf(t *testing.T) {
+	t.Parallel()
 	for query, want := range map[string]Page{
 		"":                       {1, 20},
 		"page=3&per_page=50":     {3, 50},
@@ -127,6 +130,7 @@ func TestPageOf(t *testing.T) {
 }
 
 func TestPageHeaders(t *testing.T) {
+	t.Parallel()
 	a := &API{externalURL: "https://forge.example.com"}
 	r := httptest.NewRequest("GET", "/api/v4/projects?page=2&per_page=10&private_token=secret&search=x", nil)
 	w := httptest.NewRecorder()

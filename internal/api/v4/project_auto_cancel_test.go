@@ -14,6 +14,7 @@ import (
 // auto_cancel_pending_pipelines: "enabled" on a new project, set by POST
 // and PUT, returned by GET; another value is GitLab's 400.
 func TestProjectAutoCancelPendingPipelines(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	c := s.Client(t, s.RootToken)
 	p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("ac")})

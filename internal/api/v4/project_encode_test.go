@@ -169,6 +169,7 @@ func randTime(rng *rand.Rand) time.Time {
 }
 
 func TestAppendTS(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 4))
 	dst := []byte("x")
 	for i := range 200000 {
@@ -223,6 +224,7 @@ func randProjectRow(t *testing.T, rng *rand.Rand) (*model.Project, *model.User) 
 // fullProjectAt but not by the encoder fails this; fields of the struct
 // the row does not decide are constants, compared all the same.
 func TestAppendProjectEntityMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(5, 6))
 	var dst []byte
 	for i := range 20000 {
@@ -270,6 +272,7 @@ func TestAppendProjectEntityAllocs(t *testing.T) {
 // One project is a group's, the other personal (with an owner); both
 // carry permissions.
 func TestWriteProjectMatchesEncodingJSON(t *testing.T) {
+	t.Parallel()
 	ba := newBenchAPI(t)
 	ctx := context.Background()
 	alice, err := ba.db.Queries().UserByUsername(ctx, "alice")
@@ -303,6 +306,7 @@ func TestWriteProjectMatchesEncodingJSON(t *testing.T) {
 }
 
 func TestAppendJSONString(t *testing.T) {
+	t.Parallel()
 	for c := range 256 {
 		want := c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf
 		if got := jsonSpecial[c] != 0; got != want {

@@ -16,6 +16,7 @@ import (
 // The cached, spliced rendering of project lists is byte for byte what
 // encoding the entities writes, cold and warm, and follows changes.
 func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
+	t.Parallel()
 	ba := newBenchAPI(t)
 	a := ba.api
 	ctx := context.Background()

@@ -17,6 +17,7 @@ import (
 // its token is for, a group bot creates projects like any member of its
 // role, as in GitLab.
 func TestProjectCreateBotNamespace(t *testing.T) {
+	t.Parallel()
 	f := atkSetup(t)
 	s := f.s
 	invalid := `{"message":{"namespace":["is not valid"]}}`
@@ -71,6 +72,7 @@ func TestProjectCreateBotNamespace(t *testing.T) {
 // messages: 403 with a list on POST /projects, a validation error on POST
 // /projects/user/:user_id); group projects don't count.
 func TestProjectsLimit(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	alice := s.NewUser(t, "alice")
@@ -109,6 +111,7 @@ func TestProjectsLimit(t *testing.T) {
 // limit never exceed it: the count is taken inside the creating
 // transaction, which holds the creator's namespace row on PostgreSQL.
 func TestProjectsLimitConcurrent(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	bob := s.NewUser(t, "bob")
 	if _, _, err := s.Client(t, s.RootToken).Users.ModifyUser(bob.ID, &gitlab.ModifyUserOptions{ProjectsLimit: gitlab.Ptr(int64(3))}); err != nil {

@@ -12,6 +12,7 @@ import (
 // (award emoji, label links, resource events, subscriptions), which no
 // foreign key reaches; another project's stay.
 func TestProjectPurgeTakesAttachments(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t, "feature")
 	other, _, err := f.ownerC.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Other"),
 		NamespaceID: gitlab.Ptr(f.g.ID)})

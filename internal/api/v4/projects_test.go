@@ -91,6 +91,7 @@ func projSameIDs(t *testing.T, got []*gitlab.Project, want ...*gitlab.Project) {
 }
 
 func TestProjectCreate(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	ac := s.Client(t, alice.Token)
@@ -314,6 +315,7 @@ func newProjWorld(t *testing.T) *projWorld {
 }
 
 func TestProjectGet(t *testing.T) {
+	t.Parallel()
 	w := newProjWorld(t)
 	s := w.s
 	t.Run("ByIDAndPath", func(t *testing.T) {
@@ -404,6 +406,7 @@ func TestProjectGet(t *testing.T) {
 }
 
 func TestProjectList(t *testing.T) {
+	t.Parallel()
 	w := newProjWorld(t)
 	s := w.s
 	all := []*gitlab.Project{w.private, w.internal, w.public, w.subPrivate, w.personal, w.personal2}
@@ -566,6 +569,7 @@ func TestProjectList(t *testing.T) {
 }
 
 func TestProjectUpdate(t *testing.T) {
+	t.Parallel()
 	w := newProjWorld(t)
 	s := w.s
 	pid := w.private.ID
@@ -644,6 +648,7 @@ func TestProjectUpdate(t *testing.T) {
 }
 
 func TestProjectDelete(t *testing.T) {
+	t.Parallel()
 	w := newProjWorld(t)
 	s := w.s
 	path := fmt.Sprintf("/projects/%d", w.internal.ID)

@@ -52,6 +52,7 @@ func wantAccess(t *testing.T, what string, got []*gitlab.BranchAccessDescription
 }
 
 func TestProtectedBranchesDefaultAndLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newPBFixture(t)
 	c := f.s.Client(t, f.maint.Token)
 
@@ -119,6 +120,7 @@ func TestProtectedBranchesDefaultAndLifecycle(t *testing.T) {
 }
 
 func TestProtectedBranchesRoles(t *testing.T) {
+	t.Parallel()
 	f := newPBFixture(t)
 	admin := f.s.RootToken
 	for _, tc := range []struct {
@@ -175,6 +177,7 @@ func TestProtectedBranchesRoles(t *testing.T) {
 // create such a rule either — as GitLab's ProtectedBranchPolicy prevents
 // create, update and destroy for whoever can't unprotect the rule.
 func TestProtectedBranchesUnprotectLevelGuardsUpdates(t *testing.T) {
+	t.Parallel()
 	f := newPBFixture(t)
 	admin := f.s.RootToken
 	forbidden := `{"message":"403 Forbidden"}`
@@ -217,6 +220,7 @@ func TestProtectedBranchesUnprotectLevelGuardsUpdates(t *testing.T) {
 }
 
 func TestProtectedBranchesBadInput(t *testing.T) {
+	t.Parallel()
 	f := newPBFixture(t)
 	tok := f.maint.Token
 	post := func(body any) *labtest.Response {

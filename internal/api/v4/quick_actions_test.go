@@ -30,6 +30,7 @@ func quickFixture(t *testing.T) (*planFixture, map[string]int64, *gitlab.Milesto
 }
 
 func TestQuickActionsInNewIssueDescription(t *testing.T) {
+	t.Parallel()
 	f, _, m := quickFixture(t)
 	desc := "Some text\n/label ~bug ~\"needs review\"\n/assign @rita\n/milestone %v1\n/due 2030-01-02\n" +
 		"/estimate 1h30m\n/close\n/unknown thing"
@@ -48,6 +49,7 @@ func TestQuickActionsInNewIssueDescription(t *testing.T) {
 }
 
 func TestQuickActionsInCommentWithText(t *testing.T) {
+	t.Parallel()
 	f, labels, _ := quickFixture(t)
 	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t")})
 	if err != nil {
@@ -94,6 +96,7 @@ func TestQuickActionsInCommentWithText(t *testing.T) {
 }
 
 func TestQuickActionsCommandsOnlyComment(t *testing.T) {
+	t.Parallel()
 	f, labels, m := quickFixture(t)
 	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t"),
 		Labels: &gitlab.LabelOptions{"bug"}})
@@ -148,6 +151,7 @@ func TestQuickActionsCommandsOnlyComment(t *testing.T) {
 }
 
 func TestQuickActionsGuestDroppedUnknownAndFencesKept(t *testing.T) {
+	t.Parallel()
 	f, _, _ := quickFixture(t)
 	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t")})
 	if err != nil {
@@ -204,6 +208,7 @@ func TestQuickActionsGuestDroppedUnknownAndFencesKept(t *testing.T) {
 }
 
 func TestQuickActionsInUpdatedDescription(t *testing.T) {
+	t.Parallel()
 	f, _, _ := quickFixture(t)
 	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t")})
 	if err != nil {
@@ -219,6 +224,7 @@ func TestQuickActionsInUpdatedDescription(t *testing.T) {
 }
 
 func TestQuickActionsTimeTracking(t *testing.T) {
+	t.Parallel()
 	f, _, _ := quickFixture(t)
 	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t"),
 		Description: gitlab.Ptr("/estimate 3h")})
@@ -249,6 +255,7 @@ func TestQuickActionsTimeTracking(t *testing.T) {
 // API answers 400 with the commands' message (bad_request! of the note's
 // commands_only error, as GitLab's).
 func TestQuickActionsInDiscussions(t *testing.T) {
+	t.Parallel()
 	f, _, _ := quickFixture(t)
 	i, _, err := f.oc.Issues.CreateIssue(f.app.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("t")})
 	if err != nil {

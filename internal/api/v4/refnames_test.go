@@ -16,6 +16,7 @@ import (
 // every endpoint that takes a branch or tag name, and expects GitLab's 400
 // (or, where GitLab only looks, its 404) and no change to the refs.
 func TestRefNamesInvalid(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	before := f.refsSnapshot(t)
 	do := func(method, path string, body map[string]any) *labtest.Response {

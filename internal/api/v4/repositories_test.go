@@ -17,6 +17,7 @@ import (
 // made with the project (with a README commit when asked) and removed once
 // the deleted project is purged.
 func TestProjectRepositoryLifecycle(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	c := s.Client(t, alice.Token)

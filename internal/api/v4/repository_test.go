@@ -22,6 +22,7 @@ import (
 )
 
 func TestRepositoryTree(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	f.commit(t, "main", map[string]string{"src/a.go": "package a\n", "src/b.go": "package b\n", "src/sub/c.go": "package c\n",
 		"docs/x.md": "same\n", "docs/y.md": "same\n"})
@@ -106,6 +107,7 @@ func TestRepositoryTree(t *testing.T) {
 }
 
 func TestRepositoryBlobs(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PublicVisibility)
 	f.commit(t, "main", map[string]string{"bin.dat": "a\x00b", "t.txt": "hello\n"})
 	tree, _, err := f.anonC.Repositories.ListTree(f.p.ID, nil)
@@ -142,6 +144,7 @@ func TestRepositoryBlobs(t *testing.T) {
 }
 
 func TestRepositoryArchive(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	head := f.commit(t, "main", map[string]string{"src/a.go": "package a\n", "docs/x.md": "x\n"})
 	files := func(format string, body []byte) []string {
@@ -231,6 +234,7 @@ func TestRepositoryArchive(t *testing.T) {
 }
 
 func TestRepositoryContributorsAndMergeBase(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PublicVisibility)
 	ctx := context.Background()
 	bob := repo.Signature{Name: "Bob", Email: "bob@example.com"}
@@ -289,6 +293,7 @@ func TestRepositoryContributorsAndMergeBase(t *testing.T) {
 }
 
 func TestRepositoryEmptyAndPermissions(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	c := s.Client(t, alice.Token)

@@ -29,6 +29,7 @@ func recordEvents(t *testing.T, s *labtest.Server, events ...*model.ResourceEven
 }
 
 func TestIssueResourceEvents(t *testing.T) {
+	t.Parallel()
 	f := newNotesFixture(t)
 	ctx := context.Background()
 	// A project label, and a group label of a private group the outsider

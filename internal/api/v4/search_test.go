@@ -17,6 +17,7 @@ import (
 // notes, milestones, projects and users by their words, through the
 // databases' full-text indexes, and only what the caller may read.
 func TestSearch(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	pid := f.p.ID
 	mk := func(title, desc string, confidential bool) *gitlab.Issue {
@@ -155,6 +156,7 @@ func blobsString(list []*gitlab.Blob) string {
 // search, GitLab's filters, the ref searched, pagination, and only for
 // callers who may read the code.
 func TestSearchBlobs(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	pid := int64(f.p.ID)
 	commitFiles(t, f.ownerC, pid, "main", "add code",
@@ -279,6 +281,7 @@ func TestSearchBlobs(t *testing.T) {
 // in any case, newest first, with the commit the search names when it is
 // a commit id, rendered as GitLab's CommitDetail.
 func TestSearchCommits(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	pid := int64(f.p.ID)
 	first := commitFiles(t, f.ownerC, pid, "main", "Fix the Parser", codeFile{"a.txt", "a\n"})
@@ -353,6 +356,7 @@ func hasKey(m map[string]any, k string) bool {
 // code, commits and wikis only in a project; a group or global search of
 // them is refused by its scope parameter's validation.
 func TestSearchCodeScopesOutsideProjects(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PublicVisibility)
 	g, _, err := f.ownerC.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("Team"), Path: gitlab.Ptr("team")})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 // TestSessionCookie checks the API's session authentication: the cookie
 // reads, writes also need the CSRF token, and a bad cookie is anonymous.
 func TestSessionCookie(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	ctx := context.Background()
 	in, err := s.Srv.Service.SignIn(ctx, service.SignInInput{Login: "root", Password: s.Config.RootPassword})
@@ -70,6 +71,7 @@ func TestSessionCookie(t *testing.T) {
 }
 
 func TestSignInLockout(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	ctx := context.Background()
 	alice := s.NewUser(t, "alice")

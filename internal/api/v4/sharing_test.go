@@ -70,6 +70,7 @@ func (f *shareFixture) share(t *testing.T, token string, groupID int64, level gi
 // with reach it at min(their level, group_access), are listed among its
 // users and lose it when the share goes; the sharing rules are GitLab's.
 func TestShareProjectWithGroup(t *testing.T) {
+	t.Parallel()
 	f := shareSetup(t)
 	s := f.s
 	oc, bc := s.Client(t, f.owner.Token), s.Client(t, f.bob.Token)
@@ -173,6 +174,7 @@ func TestShareProjectWithGroup(t *testing.T) {
 // TestShareGroupWithGroup: a group shared with another gives the other's
 // members min(their level, group_access) on it and its projects.
 func TestShareGroupWithGroup(t *testing.T) {
+	t.Parallel()
 	f := shareSetup(t)
 	s := f.s
 	oc, bc := s.Client(t, f.owner.Token), s.Client(t, f.bob.Token)
@@ -205,6 +207,7 @@ func TestShareGroupWithGroup(t *testing.T) {
 // TestTransferProject: the Owner moves a project to a group where they
 // may create projects; its old path (API and git) still reaches it.
 func TestTransferProject(t *testing.T) {
+	t.Parallel()
 	f := shareSetup(t)
 	s := f.s
 	oc := s.Client(t, f.owner.Token)

@@ -14,6 +14,7 @@ import (
 // project's star_count follows (also in cached reads and lists), starrers
 // and starred projects list them, and the starred filter keeps them.
 func TestProjectStars(t *testing.T) {
+	t.Parallel()
 	f := atkSetup(t)
 	s := f.s
 	mc := s.Client(t, f.maint.Token)
@@ -73,6 +74,7 @@ func TestProjectStars(t *testing.T) {
 // TestProjectStarCountConcurrent: parallel stars and unstars keep
 // star_count the number of stars.
 func TestProjectStarCountConcurrent(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	p, _, err := root.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("Popular"),

@@ -106,6 +106,7 @@ func (f *suggestFixture) file(t *testing.T, path string) string {
 // with GitLab's default message, the note's author as author and a
 // co-author trailer; it is then applied and no longer appliable.
 func TestSuggestionApply(t *testing.T) {
+	t.Parallel()
 	f := newSuggestFixture(t)
 	_, gs := f.suggest(t, f.reporter.Token, "app.txt", 2, "Better:\n\n```suggestion:-0+0\nTWO\n```\n")
 	if len(gs) != 1 || gs[0].FromLine != 2 || gs[0].ToLine != 2 || !gs[0].Appliable || gs[0].Applied ||
@@ -168,6 +169,7 @@ func TestSuggestionApply(t *testing.T) {
 // TestSuggestionBatchApply: ids[] apply as one commit; overlapping
 // suggestions and unknown ids are refused as GitLab refuses them.
 func TestSuggestionBatchApply(t *testing.T) {
+	t.Parallel()
 	f := newSuggestFixture(t)
 	_, a := f.suggest(t, f.dev.Token, "app.txt", 1, "```suggestion\nONE\n```")
 	_, b := f.suggest(t, f.dev.Token, "app.txt", 6, "```suggestion:-1\n```")
@@ -213,6 +215,7 @@ func TestSuggestionBatchApply(t *testing.T) {
 // callers who may not push or read, unknown ids, and an edited note's
 // suggestions replaced.
 func TestSuggestionRefusals(t *testing.T) {
+	t.Parallel()
 	f := newSuggestFixture(t)
 	noteID, gs := f.suggest(t, f.reporter.Token, "app.txt", 3, "```suggestion:-0+0\nTHREE\n```")
 	id := gs[0].ID
@@ -266,6 +269,7 @@ func TestSuggestionRefusals(t *testing.T) {
 // TestSuggestionConcurrentApply: of concurrent applies of one suggestion
 // exactly one commits.
 func TestSuggestionConcurrentApply(t *testing.T) {
+	t.Parallel()
 	f := newSuggestFixture(t)
 	_, gs := f.suggest(t, f.dev.Token, "lib.txt", 1, "```suggestion:-0+0\na\nnew\n```")
 	before := f.head(t, "feature")
@@ -302,6 +306,7 @@ func TestSuggestionConcurrentApply(t *testing.T) {
 
 // TestSuggestionMarkdown: suggestion blocks render as GitLab's.
 func TestSuggestionMarkdown(t *testing.T) {
+	t.Parallel()
 	f := newMRFixture(t)
 	resp := f.s.Do(t, labtest.Request{Method: http.MethodPost, Path: "/markdown", Token: f.dev.Token,
 		JSON: map[string]any{"text": "```suggestion:-1+2\nx < y\n```", "gfm": true, "project": "team/app"}})

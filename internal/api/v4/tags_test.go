@@ -10,6 +10,7 @@ import (
 )
 
 func TestTagsLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	second := f.commit(t, "main", map[string]string{"b.txt": "b\n"})
 
@@ -101,6 +102,7 @@ func TestTagsLifecycle(t *testing.T) {
 }
 
 func TestTagsPermissions(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	if _, _, err := f.ownerC.Tags.CreateTag(f.p.ID, &gitlab.CreateTagOptions{TagName: gitlab.Ptr("v1"), Ref: gitlab.Ptr("main")}); err != nil {
 		t.Fatal(err)

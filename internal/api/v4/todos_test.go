@@ -16,6 +16,7 @@ import (
 // comments are events of the feed, hidden with the issue when it is
 // confidential.
 func TestTodosAndIssueActivity(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	pid := f.p.ID
 	issue, resp, err := f.ownerC.Issues.CreateIssue(pid, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Crash on save"),
@@ -145,6 +146,7 @@ func TestTodosAndIssueActivity(t *testing.T) {
 // of "mentioned" ones; a name that is no user or group ends the run, a
 // group does not; in a description and in a comment alike.
 func TestTodosDirectlyAddressed(t *testing.T) {
+	t.Parallel()
 	f := newRefsFixture(t, gitlab.PrivateVisibility)
 	pid := f.p.ID
 	if _, _, err := f.ownerC.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("Team"), Path: gitlab.Ptr("team")}); err != nil {

@@ -45,6 +45,7 @@ func selfTokenID(t *testing.T, s *labtest.Server, token string) int64 {
 }
 
 func TestTokenList(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -146,6 +147,7 @@ func TestTokenList(t *testing.T) {
 }
 
 func TestTokenGet(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -179,6 +181,7 @@ func TestTokenGet(t *testing.T) {
 }
 
 func TestTokenRevoke(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -232,6 +235,7 @@ func TestTokenRevoke(t *testing.T) {
 }
 
 func TestTokenRotate(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -303,6 +307,7 @@ func TestTokenRotate(t *testing.T) {
 }
 
 func TestTokenCreate(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	admin := s.Client(t, s.RootToken)
@@ -385,6 +390,7 @@ func TestTokenCreate(t *testing.T) {
 }
 
 func TestImpersonationTokens(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -494,6 +500,7 @@ func TestImpersonationTokens(t *testing.T) {
 // them: an OAuth access token or a session gets 400 on GET and DELETE and
 // 405 on rotate, and nothing is revoked.
 func TestTokenSelfOtherCredentials(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	ctx := context.Background()
 	form := url.Values{"grant_type": {"password"}, "username": {"root"}, "password": {s.Config.RootPassword}}

@@ -15,6 +15,7 @@ import (
 // topic lists follow; the topic filter finds projects; bad input is
 // GitLab's 400.
 func TestTopics(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	alice := s.NewUser(t, "alice")

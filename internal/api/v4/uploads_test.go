@@ -78,6 +78,7 @@ var pngBytes = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\
 var uploadURL = regexp.MustCompile(`^/uploads/[0-9a-f]{32}/`)
 
 func TestUploadsLifecycle(t *testing.T) {
+	t.Parallel()
 	f := newUpFixture(t)
 	c := f.s.Client(t, f.dev.Token)
 
@@ -167,6 +168,7 @@ func blobFiles(t *testing.T, s *labtest.Server) []string {
 }
 
 func TestUploadsRefused(t *testing.T) {
+	t.Parallel()
 	f := newUpFixture(t, func(c *config.Config) { c.MaxAttachmentSize = 1024 })
 	// Anonymous callers, and outsiders of a private project.
 	f.rawUpload(t, "", f.app.ID, "a.txt", "x").ExpectError(t, 401, `{"message":"401 Unauthorized"}`)
@@ -192,6 +194,7 @@ func TestUploadsRefused(t *testing.T) {
 }
 
 func TestUploadFilenamesAreSanitized(t *testing.T) {
+	t.Parallel()
 	f := newUpFixture(t)
 	long := strings.Repeat("a", 1000) + ".txt"
 	for in, want := range map[string]string{
@@ -224,6 +227,7 @@ func TestUploadFilenamesAreSanitized(t *testing.T) {
 }
 
 func TestUploadsServedWithTheProjectsVisibility(t *testing.T) {
+	t.Parallel()
 	f := newUpFixture(t)
 	c := f.s.Client(t, f.dev.Token)
 	up := func(p *gitlab.Project, name, content string) *gitlab.ProjectMarkdownUploadedFile {
@@ -278,6 +282,7 @@ func TestUploadsServedWithTheProjectsVisibility(t *testing.T) {
 }
 
 func TestUploadsGoWithTheirProject(t *testing.T) {
+	t.Parallel()
 	f := newUpFixture(t)
 	c := f.s.Client(t, f.owner.Token)
 	for _, p := range []*gitlab.Project{f.app, f.secret} {

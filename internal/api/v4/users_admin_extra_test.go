@@ -12,6 +12,7 @@ import (
 )
 
 func TestUserActivities(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	admin := s.Client(t, s.RootToken)
@@ -47,6 +48,7 @@ func TestUserActivities(t *testing.T) {
 }
 
 func TestUserMemberships(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	ac := s.Client(t, alice.Token)
@@ -90,6 +92,7 @@ func TestUserMemberships(t *testing.T) {
 }
 
 func TestUserBanAndApproval(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	admin := s.Client(t, s.RootToken)
@@ -121,6 +124,7 @@ func TestUserBanAndApproval(t *testing.T) {
 }
 
 func TestCustomAttributes(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")

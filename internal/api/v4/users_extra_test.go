@@ -13,6 +13,7 @@ import (
 )
 
 func TestUserEmails(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -109,6 +110,7 @@ func TestUserEmails(t *testing.T) {
 }
 
 func TestUserStatus(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	ac := s.Client(t, alice.Token)
@@ -192,6 +194,7 @@ func TestUserStatus(t *testing.T) {
 }
 
 func TestUserPreferencesAndCounts(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	m := s.Do(t, labtest.Request{Path: "/user/preferences", Token: alice.Token}).Map(t)

@@ -16,6 +16,7 @@ import (
 const forbidden = `{"message":"403 Forbidden"}`
 
 func TestUserCurrent(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	t.Run("SelfShape", func(t *testing.T) {
@@ -51,6 +52,7 @@ func TestUserCurrent(t *testing.T) {
 }
 
 func TestUserList(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -184,6 +186,7 @@ func TestUserList(t *testing.T) {
 }
 
 func TestUserGet(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -233,6 +236,7 @@ func TestUserGet(t *testing.T) {
 }
 
 func TestUserCreate(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	admin := s.Client(t, s.RootToken)
@@ -357,6 +361,7 @@ func longString(n int) string {
 }
 
 func TestUserUpdate(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
@@ -408,6 +413,7 @@ func TestUserUpdate(t *testing.T) {
 }
 
 func TestUserDelete(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	admin := s.Client(t, s.RootToken)
 	ctx := context.Background()
@@ -466,6 +472,7 @@ func TestUserDelete(t *testing.T) {
 }
 
 func TestUserState(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	admin := s.Client(t, s.RootToken)

@@ -93,6 +93,7 @@ func setLocalHooks(t *testing.T, s *labtest.Server, on bool) {
 // headers; the CRUD, test trigger, validation and permission answers are
 // GitLab's.
 func TestProjectHooks(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	f := s.NewTeam(t)
 	mc := s.Client(t, f.Maintainer.Token)
@@ -291,6 +292,7 @@ func TestProjectHooks(t *testing.T) {
 // again; with local requests turned off after a hook was saved, the
 // delivery itself is refused.
 func TestHookAutoDisableAndSSRF(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	f := s.NewTeam(t)
 	mc := s.Client(t, f.Maintainer.Token)
@@ -360,6 +362,7 @@ func TestHookAutoDisableAndSSRF(t *testing.T) {
 // "System Hook"; their CRUD and test answers are GitLab's and only their
 // managers reach them.
 func TestGroupAndSystemHooks(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	f := s.NewTeam(t)
 	setLocalHooks(t, s, true)

@@ -13,6 +13,7 @@ import (
 // TestSettingsNewUserDefaults: default_projects_limit, can_create_group
 // and user_default_external shape the users an administrator creates.
 func TestSettingsNewUserDefaults(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	got, _, err := root.Settings.GetSettings()
@@ -75,6 +76,7 @@ func TestSettingsNewUserDefaults(t *testing.T) {
 // TestSettingsDefaultVisibility: projects and groups created without a
 // visibility get the instance's defaults, lowered to their group's.
 func TestSettingsDefaultVisibility(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	alice := s.NewUser(t, "alice")
@@ -117,6 +119,7 @@ func TestSettingsDefaultVisibility(t *testing.T) {
 // TestSettingsMaxAttachmentSize: max_attachment_size (MiB) bounds
 // Markdown uploads; unset, it shows the server's configured limit.
 func TestSettingsMaxAttachmentSize(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	got, _, err := root.Settings.GetSettings()

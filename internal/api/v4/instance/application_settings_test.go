@@ -15,6 +15,7 @@ import (
 // changes the outbound request settings, and invalid input changes
 // nothing; others are refused.
 func TestApplicationSettings(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	got, _, err := root.Settings.GetSettings()

@@ -15,6 +15,7 @@ import (
 // messages with GitLab's defaults and validations; anyone lists them,
 // newest first, with active computed from the times.
 func TestBroadcastMessages(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	now := time.Now().UTC()
@@ -92,6 +93,7 @@ func TestBroadcastMessages(t *testing.T) {
 
 // TestFeatures: administrators set and remove boolean gates.
 func TestFeatures(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	f, resp, err := root.Features.SetFeatureFlag("new_library", &gitlab.SetFeatureFlagOptions{Value: true})
@@ -127,6 +129,7 @@ func TestFeatures(t *testing.T) {
 // TestAppearance: GitLab's defaults, a change read back, a bad colour
 // refused without applying anything.
 func TestAppearance(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	a, _, err := root.Appearance.GetAppearance()
@@ -154,6 +157,7 @@ func TestAppearance(t *testing.T) {
 // (client-go's ApplicationStatistics expects numbers, which GitLab does
 // not send, so the body is read raw).
 func TestApplicationStatistics(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	ac := s.Client(t, alice.Token)
@@ -191,6 +195,7 @@ func TestApplicationStatistics(t *testing.T) {
 // (client-go's Sidekiq calls ask /sidekiq/… at the host's root, outside
 // /api/v4, so the bodies are read raw into its structs).
 func TestSidekiqMetrics(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	var c gitlab.CompoundMetrics
 	s.Do(t, labtest.Request{Path: "/sidekiq/compound_metrics", Token: s.RootToken}).JSON(t, &c)
@@ -227,6 +232,7 @@ func TestSidekiqMetrics(t *testing.T) {
 
 // TestLicenseIsEnterprise: GitLab CE has no /license; /metadata says so.
 func TestLicenseIsEnterprise(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	s.Do(t, labtest.Request{Path: "/license", Token: s.RootToken}).ExpectError(t, http.StatusNotFound, `{"error":"404 Not Found"}`)
 	md, _, err := s.Client(t, s.RootToken).Metadata.GetMetadata()

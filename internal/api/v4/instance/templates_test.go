@@ -15,6 +15,7 @@ import (
 // TestLicenseTemplates: anyone lists the licences (popular filters them)
 // and reads one with the year, holder and project filled in.
 func TestLicenseTemplates(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	anon := s.Client(t, "")
 	all, _, err := anon.LicenseTemplates.ListLicenseTemplates(&gitlab.ListLicenseTemplatesOptions{})
@@ -52,6 +53,7 @@ func TestLicenseTemplates(t *testing.T) {
 // TestFileTemplates: gitignores, CI/CD configurations (the templates
 // include:template reads) and Dockerfiles, listed and read by anyone.
 func TestFileTemplates(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	anon := s.Client(t, "")
 	ignores, _, err := anon.GitIgnoreTemplates.ListTemplates(nil)
@@ -86,6 +88,7 @@ func TestFileTemplates(t *testing.T) {
 // TestProjectTemplates: a project offers the instance's templates and
 // its repository's issue templates, to whoever sees the project.
 func TestProjectTemplates(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	ac := s.Client(t, alice.Token)

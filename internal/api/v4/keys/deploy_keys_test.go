@@ -13,6 +13,7 @@ import (
 // removes deploy keys; administrators add instance-level keys and list
 // every key with its projects; Developers are refused.
 func TestDeployKeys(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	f := s.NewTeam(t)
 	mc := s.Client(t, f.Maintainer.Token)

@@ -15,6 +15,7 @@ import (
 // and deletes deploy tokens through client-go; the token is shown once,
 // with GitLab's prefix and default username.
 func TestProjectDeployTokens(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	f := s.NewTeam(t)
 	mc := s.Client(t, f.Maintainer.Token)
@@ -82,6 +83,7 @@ func TestProjectDeployTokens(t *testing.T) {
 // a group's Maintainer reads, its Owner creates and deletes; hidden
 // projects and groups are not found; the instance list is for admins.
 func TestDeployTokenPermissions(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	f := s.NewTeam(t)
 	pbase := "/projects/" + itoa(f.Project.ID) + "/deploy_tokens"
@@ -143,6 +145,7 @@ func TestDeployTokenPermissions(t *testing.T) {
 
 // TestDeployTokenValidation: GitLab's parameter and model errors.
 func TestDeployTokenValidation(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	f := s.NewTeam(t)
 	base := "/projects/" + itoa(f.Project.ID) + "/deploy_tokens"

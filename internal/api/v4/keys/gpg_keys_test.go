@@ -17,6 +17,7 @@ const gpgKeyInvalid = `{"message":{"key":["is invalid. A valid public GPG key be
 // keys; anyone reads a user's keys; administrators manage anyone's; bad
 // keys get GpgKey's validation messages and nothing is stored.
 func TestUserGPGKeys(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")

@@ -17,6 +17,7 @@ import (
 // TestCommitSignatures: commits signed in the repository verify as
 // Gitlab::Gpg::Commit decides, and the verdict follows key changes.
 func TestCommitSignatures(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	ac := s.Client(t, alice.Token)
@@ -127,6 +128,7 @@ func TestCommitSignatures(t *testing.T) {
 // TestSSHCommitSignatures: commits signed in git's SSH format verify
 // against the committer's signing SSH keys, as Gitlab::Ssh::Signature.
 func TestSSHCommitSignatures(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	ac := s.Client(t, alice.Token)

@@ -52,6 +52,7 @@ func randomOdd(bits int) *big.Int {
 // anyone lists a user's keys; what GitLab's Key model refuses is refused
 // with its messages.
 func TestUserKeys(t *testing.T) {
+	t.Parallel()
 	s := labtest.Start(t)
 	alice := s.NewUser(t, "alice")
 	bob := s.NewUser(t, "bob")
