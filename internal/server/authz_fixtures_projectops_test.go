@@ -8,7 +8,9 @@ import "net/http"
 var _ = addFixtures(map[string]fixture{
 	"POST /api/v4/projects/{id}/housekeeping": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		r := request{path: p.api("/housekeeping"), json: map[string]any{"task": "prune"}}
-		r.accept = func(status int, _ http.Header) bool { return status == http.StatusCreated || status == http.StatusConflict }
+		r.accept = func(status int, _ http.Header) bool {
+			return status == http.StatusCreated || status == http.StatusConflict
+		}
 		return r
 	}),
 	"GET /api/v4/projects/{id}/storage": onProject(func(x *matrix, c *cell, p *projectFixture) request {
