@@ -14,7 +14,9 @@ import (
 
 // Snapshot writes a project's bare repository to w as a tar stream (files
 // at the top: HEAD, config, refs, objects), as Gitaly's GetSnapshot. It is
-// consistent: the refs are read first and the objects after, under the
+// consistent: the refs are read first (loose ones, then packed-refs, as
+// git's readers do, safe against a ref being packed) and the objects
+// after, under the
 // maintenance lock of the repository and of those it borrows from, so no
 // housekeeping removes an object in between and every ref's objects are
 // in the stream. A fork's borrowed objects are included: the snapshot
@@ -46,7 +48,7 @@ func (s *Store) Snapshot(ctx context.Context, projectID int64, w io.Writer) erro
 		defer unlock()
 	}
 	sw := snapshotWriter{ctx: ctx, tw: tar.NewWriter(w), seen: map[string]bool{}}
-	for _, name := range []string{"HEAD", "config", "packed-refs", "refs"} {
+	for _, name := range []string{"HEAD", "config", "refs", "packed-refs"} {
 		if err := sw.add(filepath.Join(path, name), name); err != nil {
 			return fmt.Errorf("snapshot %d: %w", projectID, err)
 		}
