@@ -273,3 +273,77 @@ func TestRepositoryStorage(t *testing.T) {
 		t.Errorf("owner read the storage: %v", err)
 	}
 }
+
+// ageLooseObjects makes a repository's loose objects look an hour old,
+// past the prune grace.
+func ageLooseObjects(t *testing.T, repo string) {
+	t.Helper()
+	old := time.Now().Add(-time.Hour)
+	err := filepath.WalkDir(filepath.Join(repo, "objects"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || len(filepath.Base(filepath.Dir(path))) != 2 {
+			return err
+		}
+		return os.Chtimes(path, old, old)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Housekeeping of a fork's source loses none of the objects the fork
+// borrows: a branch deleted upstream leaves its commits unreachable there
+// (and old enough to prune), yet after a prune and a gc upstream the fork
+// still has them.
+func TestHousekeepingKeepsBorrowedObjects(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	owner := s.NewUser(t, "lena")
+	p, dir := newRepo(t, s, owner, "Lender")
+	labtest.Git(t, dir, "checkout", "-q", "-b", "feature")
+	if err := os.WriteFile(filepath.Join(dir, "f.txt"), []byte("only on feature\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	labtest.Git(t, dir, "add", "f.txt")
+	labtest.Git(t, dir, "commit", "-q", "-m", "feature")
+	labtest.Git(t, dir, "push", "-q", "origin", "feature")
+	feature := labtest.Git(t, dir, "rev-parse", "HEAD")
+	oc := s.Client(t, owner.Token)
+	fork, _, err := s.Client(t, s.RootToken).Projects.ForkProject(p.ID, &gitlab.ForkProjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oc.Branches.DeleteBranch(p.ID, "feature"); err != nil {
+		t.Fatal(err)
+	}
+	upstream := s.Srv.Repos.Path(p.ID)
+	ageLooseObjects(t, upstream)
+	for _, task := range []string{"prune", "eager"} {
+		if r := s.Do(t, labtest.Request{Method: http.MethodPost, Path: fmt.Sprintf("/projects/%d/housekeeping", p.ID),
+			Token: owner.Token, JSON: map[string]any{"task": task}}); r.Status != http.StatusCreated {
+			t.Fatalf("%s: %d %s", task, r.Status, r.Body)
+		}
+	}
+	// The gc has run (after the prune: one worker, in order) once main's
+	// head is packed; unreachable objects are kept, loose or packed.
+	head := labtest.Git(t, dir, "rev-parse", "origin/main")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(upstream, "objects", head[:2], head[2:])); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("upstream not repacked")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	forkRepo := s.Srv.Repos.Path(fork.ID)
+	labtest.Git(t, forkRepo, "fsck", "--no-progress", "--no-dangling")
+	if got := labtest.Git(t, forkRepo, "rev-parse", "refs/heads/feature"); got != feature {
+		t.Fatalf("fork's feature = %s, want %s", got, feature)
+	}
+	labtest.Git(t, forkRepo, "cat-file", "-e", feature+"^{tree}")
+	if _, _, err := s.Client(t, s.RootToken).RepositoryFiles.GetFile(fork.ID, "f.txt",
+		&gitlab.GetFileOptions{Ref: gitlab.Ptr("feature")}); err != nil {
+		t.Fatalf("fork's file after upstream housekeeping: %v", err)
+	}
+}
