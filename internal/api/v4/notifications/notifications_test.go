@@ -1,6 +1,7 @@
 package notifications_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -44,6 +45,28 @@ func TestGlobalNotificationSettings(t *testing.T) {
 	}
 	if got.Level != gitlab.WatchNotificationLevel || got.NotificationEmail != "nora@example.com" {
 		t.Fatalf("after refusals = %+v", got)
+	}
+	// A confirmed secondary address may take the notifications; an
+	// unconfirmed one may not.
+	for _, r := range []labtest.Request{
+		{Method: http.MethodPost, Path: fmt.Sprintf("/users/%d/emails", u.ID), Token: s.RootToken,
+			JSON: map[string]any{"email": "nora.work@example.com", "skip_confirmation": true}},
+		{Method: http.MethodPost, Path: "/user/emails", Token: u.Token, JSON: map[string]any{"email": "nora.home@example.com"}},
+	} {
+		if resp := s.Do(t, r); resp.Status != http.StatusCreated {
+			t.Fatalf("add email: %d %s", resp.Status, resp.Body)
+		}
+	}
+	s.Do(t, labtest.Request{Method: http.MethodPut, Path: "/notification_settings", Token: u.Token,
+		JSON: map[string]any{"notification_email": "nora.home@example.com"}}).ExpectError(t,
+		http.StatusBadRequest, `{"message":{"notification_email":["must be an email you have verified"]}}`)
+	got, _, err = c.NotificationSettings.UpdateGlobalSettings(&gitlab.NotificationSettingsOptions{
+		NotificationEmail: gitlab.Ptr("nora.work@example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Level != gitlab.WatchNotificationLevel || got.NotificationEmail != "nora.work@example.com" {
+		t.Fatalf("secondary address = %+v", got)
 	}
 	// Custom: the events show, every one of them, those set true.
 	got, _, err = c.NotificationSettings.UpdateGlobalSettings(&gitlab.NotificationSettingsOptions{
