@@ -44,7 +44,7 @@ func (s *Store) Housekeep(ctx context.Context, projectID int64, task Housekeepin
 		}
 		return fmt.Errorf("housekeeping %d: %w", projectID, err)
 	}
-	unlock, err := lockMaintenance(path, true)
+	unlock, err := lockMaintenance(ctx, path, true)
 	if err != nil {
 		return fmt.Errorf("housekeeping %d: %w", projectID, err)
 	}

@@ -3,10 +3,12 @@
 package repo
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 )
 
 // maintenanceLockName is the file in a repository that housekeeping holds
@@ -18,7 +20,7 @@ const maintenanceLockName = "lablet-maintenance.lock"
 // housekeeping, shared for a snapshot) and returns its release. It waits;
 // pushes and API commits never take it (git's ref locks order them, and
 // git's repack and prune are safe beside them).
-func lockMaintenance(repoPath string, exclusive bool) (func(), error) {
+func lockMaintenance(ctx context.Context, repoPath string, exclusive bool) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(repoPath, maintenanceLockName), os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("maintenance lock: %w", err)
@@ -27,15 +29,25 @@ func lockMaintenance(repoPath string, exclusive bool) (func(), error) {
 	if exclusive {
 		how = syscall.LOCK_EX
 	}
+	// Polled without blocking, so that a cancelled context (a stopping
+	// server, a client gone) is not stuck behind a long holder.
 	for {
-		err = syscall.Flock(int(f.Fd()), how)
-		if err != syscall.EINTR {
-			break
+		err = syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil // closing releases the flock
+		}
+		if err != syscall.EWOULDBLOCK && err != syscall.EINTR {
+			f.Close()
+			return nil, fmt.Errorf("maintenance lock: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(maintenanceLockPoll):
 		}
 	}
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("maintenance lock: %w", err)
-	}
-	return func() { f.Close() }, nil // closing releases the flock
 }
+
+// maintenanceLockPoll is how often a waiter tries the lock again.
+const maintenanceLockPoll = 50 * time.Millisecond

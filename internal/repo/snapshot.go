@@ -41,7 +41,7 @@ func (s *Store) Snapshot(ctx context.Context, projectID int64, w io.Writer) erro
 		repos = append(repos, src)
 	}
 	for _, p := range repos {
-		unlock, err := lockMaintenance(p, false)
+		unlock, err := lockMaintenance(ctx, p, false)
 		if err != nil {
 			return fmt.Errorf("snapshot %d: %w", projectID, err)
 		}

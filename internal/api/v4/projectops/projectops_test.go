@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -345,5 +346,50 @@ func TestHousekeepingKeepsBorrowedObjects(t *testing.T) {
 	if _, _, err := s.Client(t, s.RootToken).RepositoryFiles.GetFile(fork.ID, "f.txt",
 		&gitlab.GetFileOptions{Ref: gitlab.Ptr("feature")}); err != nil {
 		t.Fatalf("fork's file after upstream housekeeping: %v", err)
+	}
+}
+
+// A second request for a task already waiting or running is GitLab's
+// 409; once the run ends, the task may be asked for again. The test holds
+// the repository's maintenance lock, so the first run waits on it.
+func TestHousekeepingConflict(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	owner := s.NewUser(t, "cora")
+	p, _ := newRepo(t, s, owner, "Once")
+	lock, err := os.OpenFile(filepath.Join(s.Srv.Repos.Path(p.ID), "lablet-maintenance.lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Client(t, owner.Token)
+	if _, err := c.Projects.StartHousekeepingProject(p.ID); err != nil {
+		t.Fatal(err)
+	}
+	s.Do(t, labtest.Request{Method: http.MethodPost, Path: fmt.Sprintf("/projects/%d/housekeeping", p.ID),
+		Token: owner.Token}).ExpectError(t, http.StatusConflict,
+		`{"message":"Somebody already triggered housekeeping for this resource"}`)
+	// Another task is another run.
+	if r := s.Do(t, labtest.Request{Method: http.MethodPost, Path: fmt.Sprintf("/projects/%d/housekeeping", p.ID),
+		Token: owner.Token, JSON: map[string]any{"task": "prune"}}); r.Status != http.StatusCreated {
+		t.Fatalf("prune beside eager: %d %s", r.Status, r.Body)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_UN); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r := s.Do(t, labtest.Request{Method: http.MethodPost, Path: fmt.Sprintf("/projects/%d/housekeeping", p.ID),
+			Token: owner.Token})
+		if r.Status == http.StatusCreated {
+			break
+		}
+		if r.Status != http.StatusConflict || time.Now().After(deadline) {
+			t.Fatalf("after the run: %d %s", r.Status, r.Body)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
