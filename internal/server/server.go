@@ -21,6 +21,8 @@ import (
 	"github.com/lablet/lablet/internal/api/v4/hooks"
 	"github.com/lablet/lablet/internal/api/v4/instance"
 	"github.com/lablet/lablet/internal/api/v4/keys"
+	"github.com/lablet/lablet/internal/api/v4/notifications"
+	"github.com/lablet/lablet/internal/api/v4/projectops"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
@@ -158,7 +160,8 @@ func surfaces(api *v4.API, git *githttp.Handler, provider *oauth.Provider, pages
 // apiDomains are the REST API's domain packages' route tables, served
 // after the core table (internal/api/v4 imports none of them).
 func apiDomains() [][]v4.Endpoint {
-	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), keys.Routes()}
+	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), keys.Routes(), notifications.Routes(),
+		projectops.Routes()}
 }
 
 // RouteTable is the table a server serves, built without storage: for

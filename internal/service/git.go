@@ -303,6 +303,7 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 	if err := s.RecordPushes(ctx, g.Project, g.Pusher, r, changes); err != nil {
 		return err
 	}
+	s.countPushForHousekeeping(ctx, g.Project.ID)
 	// After RecordPushes, whose refresh moved the open merge requests.
 	s.applyPushOptions(ctx, g, changes)
 	s.createPushPipelines(ctx, g, changes)

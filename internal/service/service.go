@@ -59,7 +59,8 @@ type Service struct {
 	// signatures keeps commit signature verdicts (gpg_signatures.go).
 	signatures *cache.Cache[signatureKey, *CommitSignature]
 	// hookQueue inserts webhook deliveries into the job queue, in the
-	// transaction of the change they report (web_hooks_deliver.go).
+	// transaction of the change they report (web_hooks_deliver.go), and
+	// repository housekeeping runs (housekeeping_repos.go).
 	hookQueue *river.Client[*sql.Tx]
 	// externalURL and version name the instance in hook payloads and
 	// headers (X-Gitlab-Instance, User-Agent).

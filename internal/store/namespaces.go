@@ -222,6 +222,7 @@ func (q *Queries) DeleteNamespace(ctx context.Context, id int64) error {
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Namespace' AND source_id = ?",
 		"DELETE FROM custom_attributes WHERE source_type = 'Namespace' AND source_id = ?",
+		"DELETE FROM notification_settings WHERE source_type = 'Namespace' AND source_id = ?",
 		"DELETE FROM namespace_closure WHERE descendant_id = ?",
 		"DELETE FROM namespaces WHERE id = ?",
 	} {

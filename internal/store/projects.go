@@ -158,6 +158,7 @@ func (q *Queries) DeleteProject(ctx context.Context, id int64) error {
 	}
 	for _, stmt := range []string{
 		"DELETE FROM members WHERE source_type = 'Project' AND source_id = ?",
+		"DELETE FROM notification_settings WHERE source_type = 'Project' AND source_id = ?",
 		// A fork leaves its source's count; the source's forks are
 		// unlinked by the foreign key.
 		"UPDATE projects SET forks_count = forks_count - 1" +

@@ -1,6 +1,8 @@
 package v4
 
 import (
+	"log/slog"
+
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/service"
 )
@@ -14,6 +16,10 @@ func (a *API) Service() *service.Service { return a.svc }
 
 // Authenticator resolves credentials a route reads itself (job tokens).
 func (a *API) Authenticator() *auth.Authenticator { return a.auth }
+
+// Log is the server's logger, for what fails after an answer has begun
+// (a stream cut short).
+func (a *API) Log() *slog.Logger { return a.log }
 
 // Gravatar says whether users' avatar_url is Gravatar's (BasicUserAt).
 func (a *API) Gravatar() bool { return a.gravatar }
