@@ -3,7 +3,8 @@ package v4
 import "github.com/lablet/lablet/internal/access"
 
 // sharingRoutes are sharing projects and groups with groups, a project's
-// users and groups, and project transfer (sharing.go).
+// users and groups, and project and group transfer (sharing.go,
+// group_transfer.go).
 func sharingRoutes() []Endpoint {
 	return []Endpoint{
 		Row("POST /projects/{id}/share", (*API).shareProject, SignedIn, access.AdminProject),
@@ -14,5 +15,8 @@ func sharingRoutes() []Endpoint {
 		Row("GET /projects/{id}/groups", (*API).listProjectGroups, Anyone, access.ReadProject),
 		Row("PUT /projects/{id}/transfer", (*API).transferProject, SignedIn, access.ChangeNamespace),
 		Row("GET /projects/{id}/transfer_locations", (*API).listTransferLocations, SignedIn, access.ChangeNamespace),
+		Row("POST /groups/{id}/transfer", (*API).transferGroup, SignedIn, access.AdminGroup),
+		Row("GET /groups/{id}/transfer_locations", (*API).listGroupTransferLocations, SignedIn, access.AdminGroup),
+		Row("POST /groups/{id}/projects/{project_id}", (*API).transferProjectToGroup, Admin, access.AdminGroup),
 	}
 }
