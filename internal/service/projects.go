@@ -361,6 +361,7 @@ type ProjectListOptions struct {
 	// Starred keeps the caller's starred projects (starred=true).
 	Starred   bool
 	starredBy int64 // StarredProjects
+	sharedWith int64 // GroupSharedProjects
 }
 
 // ProjectList is one page of projects with what rendering them needs.
@@ -406,7 +407,8 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 		Today: s.Today(), NamespaceID: nsID, IncludeSubgroups: o.IncludeSubgroups, Search: o.Search,
 		SearchNamespaces: o.SearchNamespaces, Topic: o.Topic, MinAccessLevel: o.MinAccessLevel, Visibility: o.Visibility,
 		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, ForkedFromID: o.forkedFrom, OrderBy: o.OrderBy, Desc: o.Desc,
-		Limit: o.Limit, Offset: o.Offset, Count: o.Count, StarredBy: o.starredBy}
+		Limit: o.Limit, Offset: o.Offset, Count: o.Count, StarredBy: o.starredBy,
+		SharedWithGroupID: o.sharedWith}
 	if v.Admin {
 		f.CustomAttributes = o.CustomAttributes
 	}
