@@ -359,8 +359,8 @@ type ProjectListOptions struct {
 
 	forkedFrom int64 // ListForks
 	// Starred keeps the caller's starred projects (starred=true).
-	Starred   bool
-	starredBy int64 // StarredProjects
+	Starred    bool
+	starredBy  int64 // StarredProjects
 	sharedWith int64 // GroupSharedProjects
 }
 
