@@ -193,6 +193,13 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	var restricted string
+	if in.Visibility != nil {
+		var err error
+		if restricted, err = s.visibilityRestricted(ctx, id, *in.Visibility); err != nil {
+			return nil, err
+		}
+	}
 	var out *model.Project
 	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
@@ -216,6 +223,9 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 			if p.Namespace.IsGroup() && *in.Visibility > p.Namespace.VisibilityLevel {
 				return Validation{"visibility_level": {fmt.Sprintf("%s is not allowed in a %s group.",
 					access.VisibilityName(*in.Visibility), access.VisibilityName(p.Namespace.VisibilityLevel))}}.Err()
+			}
+			if restricted != "" {
+				return Validation{"visibility_level": {restricted}}.Err()
 			}
 		}
 		applyProjectInput(p, &in)
