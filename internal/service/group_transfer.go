@@ -91,6 +91,10 @@ func (s *Service) TransferGroup(ctx context.Context, id *auth.Identity, ref stri
 			if parent.ID == cur.ID || containsID(ancestors, cur.ID) {
 				return groupTransferFailed("Cannot transfer group to one of its subgroup.")
 			}
+			// The group's own validation (nesting_level_allowed).
+			if parent.Depth+1 > MaxGroupAncestors {
+				return groupTransferFailed("Validation failed: Parent has too deep level of nesting")
+			}
 		}
 		if err := q.MoveNamespace(ctx, cur.ID, parentRef, visibility); err != nil {
 			if errors.Is(err, store.ErrConflict) {

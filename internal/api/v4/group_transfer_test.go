@@ -103,6 +103,14 @@ func TestTransferGroup(t *testing.T) {
 		t.Fatalf("clone by the old path: %v", err)
 	}
 
+	// No deeper than GitLab's 20 ancestors.
+	deep := dest
+	for i := range 20 {
+		deep = newGroup("d"+itoa(int64(i)), &deep.ID, gitlab.PrivateVisibility)
+	}
+	s.Do(t, labtest.Request{Method: "POST", Path: path, Token: owner.Token, JSON: map[string]any{"group_id": deep.ID}}).
+		ExpectError(t, 400, `{"message":"Transfer failed: Validation failed: Parent has too deep level of nesting"}`)
+
 	// Back to the top level.
 	top, _, err := oc.Groups.TransferSubGroup(mover.ID, &gitlab.TransferSubGroupOptions{})
 	if err != nil || top.FullPath != "mover" || top.ParentID != 0 {
