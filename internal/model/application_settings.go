@@ -29,6 +29,9 @@ type ApplicationSettings struct {
 	// its creator names none.
 	DefaultProjectVisibility string `json:"default_project_visibility"`
 	DefaultGroupVisibility   string `json:"default_group_visibility"`
+	// RestrictedVisibilityLevels ("private", "internal", "public") are
+	// the visibilities only administrators may give projects and groups.
+	RestrictedVisibilityLevels []string `json:"restricted_visibility_levels"`
 	// MaxAttachmentSize bounds a Markdown upload, in MiB; 0 until an
 	// administrator sets it: the server's configured limit.
 	MaxAttachmentSize int64 `json:"max_attachment_size,omitempty"`
@@ -47,5 +50,6 @@ func DefaultApplicationSettings() ApplicationSettings {
 		CanCreateGroup:                            true,
 		DefaultProjectVisibility:                  "private",
 		DefaultGroupVisibility:                    "private",
+		RestrictedVisibilityLevels:                []string{},
 	}
 }

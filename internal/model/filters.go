@@ -20,6 +20,11 @@ type GroupFilter struct {
 	AncestorID *int64
 	Visibility *int
 	SkipIDs    []int64
+	// SharedWithGroupID keeps the groups shared with that group (it was
+	// invited to them); InvitedTo the groups invited to any of those
+	// groups (group_group_links, either side).
+	SharedWithGroupID int64
+	InvitedTo         []int64
 	// Today compares membership expiry dates.
 	Today   string
 	OrderBy string // name, path, id

@@ -89,6 +89,9 @@ type ProjectFilter struct {
 	ForkedFromID int64
 	// StarredBy, when set, keeps the projects that user starred.
 	StarredBy int64
+	// SharedWithGroupID, when set, keeps the projects shared with that
+	// group (project_group_links).
+	SharedWithGroupID int64
 
 	// OrderBy is id, name, path, created_at, updated_at or last_activity_at.
 	OrderBy string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -30,6 +31,7 @@ type ApplicationSettingsInput struct {
 	DefaultProjectVisibility                  *string
 	DefaultGroupVisibility                    *string
 	MaxAttachmentSize                         *int64
+	RestrictedVisibilityLevels                *[]string
 }
 
 // ApplicationSettings returns the instance's settings to an
@@ -96,7 +98,18 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	var restricted []string
+	if in.RestrictedVisibilityLevels != nil {
+		var err error
+		if restricted, err = parseRestrictedVisibilities(*in.RestrictedVisibilityLevels); err != nil {
+			return nil, err
+		}
+	}
 	settings, err := s.db.UpdateApplicationSettings(ctx, func(as *model.ApplicationSettings) error {
+		if in.RestrictedVisibilityLevels != nil {
+			as.RestrictedVisibilityLevels = restricted
+		}
+
 		setIf(&as.DefaultProjectsLimit, in.DefaultProjectsLimit)
 		setIf(&as.CanCreateGroup, in.CanCreateGroup)
 		setIf(&as.UserDefaultExternal, in.UserDefaultExternal)
@@ -112,7 +125,16 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 		if in.OutboundLocalRequestsAllowlist != nil {
 			as.OutboundLocalRequestsAllowlist = allowlist
 		}
-		return nil
+		// The defaults stay usable (ApplicationSetting's
+		// visibility_level_allowed_as_default validation).
+		rv := Validation{}
+		for name, vis := range map[string]string{"default_project_visibility": as.DefaultProjectVisibility,
+			"default_group_visibility": as.DefaultGroupVisibility} {
+			if slices.Contains(as.RestrictedVisibilityLevels, vis) {
+				rv.Add(name, "cannot be set to a restricted visibility level")
+			}
+		}
+		return rv.Err()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("service: update application settings: %w", err)

@@ -133,6 +133,11 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 	applyGroupInput(g, in)
 	v := Validation{}
 	validateGroupFields(g, parent, v)
+	if msg, err := s.visibilityRestricted(ctx, id, g.VisibilityLevel); err != nil {
+		return nil, err
+	} else if msg != "" {
+		v.Add("visibility_level", msg)
+	}
 	if parent != nil && parent.Depth+1 > MaxGroupAncestors {
 		v.Add("parent_id", "has too deep level of nesting")
 	}
@@ -208,6 +213,12 @@ func (s *Service) UpdateGroup(ctx context.Context, id *auth.Identity, ref string
 	if level < access.Owner {
 		return nil, Forbidden("")
 	}
+	var restricted string
+	if in.Visibility != nil {
+		if restricted, err = s.visibilityRestricted(ctx, id, *in.Visibility); err != nil {
+			return nil, err
+		}
+	}
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		// Re-read inside the transaction so concurrent updates don't mix.
 		cur, err := q.NamespaceByID(ctx, g.ID)
@@ -224,6 +235,9 @@ func (s *Service) UpdateGroup(ctx context.Context, id *auth.Identity, ref string
 		applyGroupInput(cur, in)
 		v := Validation{}
 		validateGroupFields(cur, parent, v)
+		if cur.VisibilityLevel != oldVis && restricted != "" {
+			v.Add("visibility_level", restricted)
+		}
 		if cur.VisibilityLevel < oldVis {
 			groups, projects, err := q.MaxDescendantVisibility(ctx, cur.ID)
 			if err != nil {

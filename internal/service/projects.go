@@ -193,6 +193,13 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	var restricted string
+	if in.Visibility != nil {
+		var err error
+		if restricted, err = s.visibilityRestricted(ctx, id, *in.Visibility); err != nil {
+			return nil, err
+		}
+	}
 	var out *model.Project
 	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		p, level, err := s.visibleProjectTx(ctx, q, id, ref)
@@ -216,6 +223,9 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 			if p.Namespace.IsGroup() && *in.Visibility > p.Namespace.VisibilityLevel {
 				return Validation{"visibility_level": {fmt.Sprintf("%s is not allowed in a %s group.",
 					access.VisibilityName(*in.Visibility), access.VisibilityName(p.Namespace.VisibilityLevel))}}.Err()
+			}
+			if restricted != "" {
+				return Validation{"visibility_level": {restricted}}.Err()
 			}
 		}
 		applyProjectInput(p, &in)
@@ -359,8 +369,9 @@ type ProjectListOptions struct {
 
 	forkedFrom int64 // ListForks
 	// Starred keeps the caller's starred projects (starred=true).
-	Starred   bool
-	starredBy int64 // StarredProjects
+	Starred    bool
+	starredBy  int64 // StarredProjects
+	sharedWith int64 // GroupSharedProjects
 }
 
 // ProjectList is one page of projects with what rendering them needs.
@@ -406,7 +417,8 @@ func (s *Service) listProjects(ctx context.Context, id *auth.Identity, o Project
 		Today: s.Today(), NamespaceID: nsID, IncludeSubgroups: o.IncludeSubgroups, Search: o.Search,
 		SearchNamespaces: o.SearchNamespaces, Topic: o.Topic, MinAccessLevel: o.MinAccessLevel, Visibility: o.Visibility,
 		Archived: o.Archived, IDAfter: o.IDAfter, IDBefore: o.IDBefore, ForkedFromID: o.forkedFrom, OrderBy: o.OrderBy, Desc: o.Desc,
-		Limit: o.Limit, Offset: o.Offset, Count: o.Count, StarredBy: o.starredBy}
+		Limit: o.Limit, Offset: o.Offset, Count: o.Count, StarredBy: o.starredBy,
+		SharedWithGroupID: o.sharedWith}
 	if v.Admin {
 		f.CustomAttributes = o.CustomAttributes
 	}

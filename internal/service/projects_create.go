@@ -138,6 +138,9 @@ func (s *Service) prepareProject(ctx context.Context, id *auth.Identity, in Proj
 		return nil, Validation{"visibility_level": {fmt.Sprintf("%s is not allowed in a %s group.",
 			access.VisibilityName(p.VisibilityLevel), access.VisibilityName(ns.VisibilityLevel))}}.Err()
 	}
+	if msg, err := s.visibilityRestricted(ctx, id, p.VisibilityLevel); err != nil || msg != "" {
+		return nil, cmp.Or(err, Validation{"visibility_level": {msg}}.Err())
+	}
 	plan.ns = ns
 	p.NamespaceID = ns.ID
 	p.CreatorID = &plan.creator.ID

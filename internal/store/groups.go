@@ -69,6 +69,17 @@ func (q *Queries) ListGroups(ctx context.Context, f model.GroupFilter) ([]*model
 	if len(f.SkipIDs) > 0 {
 		w.in("n.id", true, f.SkipIDs)
 	}
+	if f.SharedWithGroupID != 0 {
+		w.add("n.id IN (SELECT g.shared_group_id FROM group_group_links g WHERE g.shared_with_group_id = ?)", f.SharedWithGroupID)
+	}
+	if len(f.InvitedTo) > 0 {
+		args := make([]any, len(f.InvitedTo))
+		for i, id := range f.InvitedTo {
+			args[i] = id
+		}
+		w.add("n.id IN (SELECT g.shared_with_group_id FROM group_group_links g WHERE g.shared_group_id IN ("+
+			placeholders(len(args))+"))", args...)
+	}
 	cond, args := w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM namespaces n"+cond, args...).Scan(&total); err != nil {

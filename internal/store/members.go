@@ -169,19 +169,35 @@ func (q *Queries) ListMembers(ctx context.Context, sourceType string, sourceID i
 
 // effectiveMembersFrom is the FROM clause of a source's effective members:
 // each user's highest unexpired membership on the project (when projectID
-// is not 0), the namespace nsID or any of its ancestors; ties go to the
-// nearest source.
+// is not 0), the namespace nsID or any of its ancestors, or through a group
+// the project or one of those namespaces is shared with (GitLab's invited
+// members: the member's level capped by the share's group_access, expiring
+// with the share at the latest); ties go to the nearest source.
 func effectiveMembersFrom(projectID, nsID int64, today string) (string, []any) {
-	sources := `SELECT 'Namespace' AS st, c.ancestor_id AS sid, c.depth AS dist FROM namespace_closure c WHERE c.descendant_id = ?`
-	args := []any{nsID}
+	// Sources: type, id, distance (shares after the source's own chain),
+	// the level cap and the share's expiry.
+	sources := `SELECT 'Namespace' AS st, c.ancestor_id AS sid, c.depth AS dist, 50 AS cap, CAST(NULL AS TEXT) AS lexp
+		FROM namespace_closure c WHERE c.descendant_id = ?
+		UNION ALL SELECT 'Namespace', wc.ancestor_id, 1000 + wc.depth, g.group_access, g.expires_at
+		FROM namespace_closure c JOIN group_group_links g ON g.shared_group_id = c.ancestor_id
+		JOIN namespace_closure wc ON wc.descendant_id = g.shared_with_group_id WHERE c.descendant_id = ?`
+	args := []any{nsID, nsID}
 	if projectID != 0 {
-		sources = `SELECT 'Project' AS st, CAST(? AS BIGINT) AS sid, -1 AS dist UNION ALL ` + sources
-		args = []any{projectID, nsID}
+		sources = `SELECT 'Project' AS st, CAST(? AS BIGINT) AS sid, -1 AS dist, 50 AS cap, CAST(NULL AS TEXT) AS lexp
+		UNION ALL SELECT 'Namespace', wc.ancestor_id, 1000 + wc.depth, l.group_access, l.expires_at
+		FROM project_group_links l JOIN namespace_closure wc ON wc.descendant_id = l.group_id WHERE l.project_id = ?
+		UNION ALL ` + sources
+		args = []any{projectID, projectID, nsID, nsID}
 	}
-	args = append(args, today)
-	return ` FROM (SELECT m0.*, row_number() OVER (PARTITION BY m0.user_id ORDER BY m0.access_level DESC, s.dist ASC) AS rn
+	args = append(args, today, today)
+	level := "CASE WHEN m0.access_level < s.cap THEN m0.access_level ELSE s.cap END"
+	return ` FROM (SELECT m0.id, m0.source_type, m0.source_id, m0.user_id, ` + level + ` AS access_level,
+		CASE WHEN s.lexp IS NULL OR m0.expires_at < s.lexp THEN m0.expires_at ELSE s.lexp END AS expires_at,
+		m0.created_by_id, m0.created_at, m0.updated_at,
+		row_number() OVER (PARTITION BY m0.user_id ORDER BY ` + level + ` DESC, s.dist ASC) AS rn
 		FROM members m0 JOIN (` + sources + `) s ON m0.source_type = s.st AND m0.source_id = s.sid
-		WHERE m0.expires_at IS NULL OR m0.expires_at >= ?) m JOIN users u ON u.id = m.user_id`, args
+		WHERE (m0.expires_at IS NULL OR m0.expires_at >= ?) AND (s.lexp IS NULL OR s.lexp >= ?)) m
+		JOIN users u ON u.id = m.user_id`, args
 }
 
 // ListEffectiveMembers returns a page of a source's members including those

@@ -282,7 +282,7 @@ func scanMyProjects(rows *sql.Rows, levelsLast bool) ([]myProject, error) {
 func (q *Queries) fastListable(f model.ProjectFilter) bool {
 	byID := f.OrderBy == "" || projectOrderColumns[f.OrderBy] == "p.id"
 	return q.tx == nil && q.db != nil && !q.db.caches.off && f.ViewerID != 0 && f.NamespaceID == 0 && f.Search == "" &&
-		f.Topic == "" && f.ForkedFromID == 0 && len(f.CustomAttributes) == 0 && f.StarredBy == 0 && byID && f.Limit > 0
+		f.Topic == "" && f.ForkedFromID == 0 && len(f.CustomAttributes) == 0 && f.StarredBy == 0 && f.SharedWithGroupID == 0 && byID && f.Limit > 0
 }
 
 // matches applies f's conditions to one of the viewer's projects, as the

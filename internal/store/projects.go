@@ -291,6 +291,9 @@ func (q *Queries) listProjects(ctx context.Context, f model.ProjectFilter) ([]*m
 	if f.StarredBy != 0 {
 		w.add("p.id IN (SELECT s.project_id FROM users_star_projects s WHERE s.user_id = ?)", f.StarredBy)
 	}
+	if f.SharedWithGroupID != 0 {
+		w.add("p.id IN (SELECT l.project_id FROM project_group_links l WHERE l.group_id = ?)", f.SharedWithGroupID)
+	}
 	projectRowFilter(&w, f)
 	cond, args := w.where(), w.args
 

@@ -24,11 +24,16 @@ func (q *Queries) MoveProject(ctx context.Context, projectID, fromNS, toNS int64
 		ON CONFLICT (namespace_id) DO UPDATE SET projects = namespace_project_counts.projects + 1`, toNS); err != nil {
 		return fmt.Errorf("store: move project: %w", err)
 	}
-	// The new path is the project's own now; the old one points at it,
-	// replacing whatever it pointed at before (GitLab's RedirectRoute).
+	return q.redirectProject(ctx, projectID, oldFullPath, newFullPath)
+}
+
+// redirectProject keeps a moved project's old full path as a redirect
+// route to it. The new path is the project's own now; the old one points
+// at it, replacing whatever it pointed at before (GitLab's RedirectRoute).
+func (q *Queries) redirectProject(ctx context.Context, projectID int64, oldFullPath, newFullPath string) error {
 	if _, err := q.exec(ctx, "DELETE FROM redirect_routes WHERE lower(path) IN (lower(?), lower(?))",
 		newFullPath, oldFullPath); err != nil {
-		return fmt.Errorf("store: move project: %w", err)
+		return fmt.Errorf("store: redirect route: %w", err)
 	}
 	if _, err := q.exec(ctx, "INSERT INTO redirect_routes (project_id, path, created_at) VALUES (?, ?, ?)",
 		projectID, oldFullPath, ms(q.Now())); err != nil {

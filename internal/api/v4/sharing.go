@@ -122,6 +122,12 @@ func (a *API) shareGroup(w http.ResponseWriter, r *http.Request, c *Call) error 
 		return err
 	}
 	g, err := a.svc.ShareGroup(r.Context(), c.id, r.PathValue("id"), in)
+	return a.writeGroupCreated(w, r, g, err)
+}
+
+// writeGroupCreated answers a POST that changed group g with its detail,
+// shares included, unless err.
+func (a *API) writeGroupCreated(w http.ResponseWriter, r *http.Request, g *model.Namespace, err error) error {
 	if err != nil {
 		return err
 	}
@@ -243,13 +249,22 @@ func (a *API) transferProject(w http.ResponseWriter, r *http.Request, c *Call) e
 
 // listTransferLocations is GET /projects/:id/transfer_locations.
 func (a *API) listTransferLocations(w http.ResponseWriter, r *http.Request, c *Call) error {
+	return a.writeTransferLocations(w, r, c, func(o service.GroupListOptions) ([]*model.Namespace, int, error) {
+		return a.svc.TransferLocations(r.Context(), c.id, r.PathValue("id"), o)
+	})
+}
+
+// writeTransferLocations answers a transfer_locations list (search, a
+// page) with the groups list finds.
+func (a *API) writeTransferLocations(w http.ResponseWriter, r *http.Request, c *Call,
+	list func(service.GroupListOptions) ([]*model.Namespace, int, error)) error {
 	pg := PageOf(c.params)
 	o := service.GroupListOptions{Offset: pg.Offset(), Limit: pg.PerPage}
 	var err error
 	if o.Search, _, err = c.params.Text("search", 255); err != nil {
 		return err
 	}
-	gs, total, err := a.svc.TransferLocations(r.Context(), c.id, r.PathValue("id"), o)
+	gs, total, err := list(o)
 	if err != nil {
 		return err
 	}

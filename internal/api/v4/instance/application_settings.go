@@ -27,6 +27,7 @@ type applicationSettingsEntity struct {
 	DefaultProjectVisibility                  string   `json:"default_project_visibility"`
 	DefaultGroupVisibility                    string   `json:"default_group_visibility"`
 	MaxAttachmentSize                         int64    `json:"max_attachment_size"`
+	RestrictedVisibilityLevels                []string `json:"restricted_visibility_levels"`
 	CreatedAt                                 *string  `json:"created_at"`
 	UpdatedAt                                 *string  `json:"updated_at"`
 }
@@ -38,9 +39,13 @@ func applicationSettingsEntityOf(as *model.ApplicationSettings) applicationSetti
 		OutboundLocalRequestsWhitelist:            as.OutboundLocalRequestsAllowlist,
 		DefaultProjectsLimit:                      as.DefaultProjectsLimit, CanCreateGroup: as.CanCreateGroup,
 		UserDefaultExternal: as.UserDefaultExternal, DefaultProjectVisibility: as.DefaultProjectVisibility,
-		DefaultGroupVisibility: as.DefaultGroupVisibility, MaxAttachmentSize: as.MaxAttachmentSize}
+		DefaultGroupVisibility: as.DefaultGroupVisibility, MaxAttachmentSize: as.MaxAttachmentSize,
+		RestrictedVisibilityLevels: as.RestrictedVisibilityLevels}
 	if out.OutboundLocalRequestsWhitelist == nil {
 		out.OutboundLocalRequestsWhitelist = []string{}
+	}
+	if out.RestrictedVisibilityLevels == nil {
+		out.RestrictedVisibilityLevels = []string{}
 	}
 	if !as.CreatedAt.IsZero() {
 		created, updated := v4.TS(as.CreatedAt), v4.TS(as.UpdatedAt)
@@ -100,6 +105,11 @@ func updateApplicationSettings(a *v4.API, w http.ResponseWriter, r *http.Request
 	}
 	if ok {
 		in.OutboundLocalRequestsAllowlist = &list
+	}
+	if levels, ok, err := c.Params().StrList("restricted_visibility_levels"); err != nil {
+		return err
+	} else if ok {
+		in.RestrictedVisibilityLevels = &levels
 	}
 	if raw, ok := c.Params().Str("outbound_local_requests_allowlist_raw"); ok {
 		list := strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ';' || r == '\n' })
