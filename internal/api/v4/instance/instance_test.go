@@ -3,6 +3,7 @@ package instance_test
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,6 +123,30 @@ func TestFeatures(t *testing.T) {
 	if _, resp, err := s.Client(t, alice.Token).Features.ListFeatures(); err == nil || resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("non-admin list: %v", err)
 	}
+}
+
+// TestFeatureDefinitions: GET /features/definitions lists, to
+// administrators, the flags lablet's code reads — none, so an empty list
+// in GitLab's shape, whatever flags are set — and refuses others.
+func TestFeatureDefinitions(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	if _, _, err := root.Features.SetFeatureFlag("new_library", &gitlab.SetFeatureFlagOptions{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	defs, resp, err := root.Features.ListFeatureDefinitions()
+	if err != nil || resp.StatusCode != http.StatusOK || defs == nil || len(defs) != 0 {
+		t.Fatalf("definitions = %+v, %v", defs, err)
+	}
+	if raw := s.Do(t, labtest.Request{Path: "/features/definitions", Token: s.RootToken}); strings.TrimSpace(string(raw.Body)) != "[]" {
+		t.Fatalf("body = %s", raw.Body)
+	}
+	alice := s.NewUser(t, "alice")
+	if _, resp, err := s.Client(t, alice.Token).Features.ListFeatureDefinitions(); err == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("non-admin: %v, %v", resp, err)
+	}
+	s.Do(t, labtest.Request{Path: "/features/definitions"}).ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
 }
 
 // TestAppearance: GitLab's defaults, a change read back, a bad colour
