@@ -37,6 +37,10 @@ var unsupportedIntegrations = []string{"apple-app-store", "asana", "assembla", "
 // emailsOnPushRecipientsLimit is GitLab's EmailsOnPush::RECIPIENTS_LIMIT.
 const emailsOnPushRecipientsLimit = 750
 
+// emailsOnPushDefaults are emails on push's properties until set.
+var emailsOnPushDefaults = map[string]any{"disable_diffs": false, "send_from_committer_email": false,
+	"branches_to_be_notified": "all"}
+
 // branchesToBeNotified are NotificationBranchSelection's choices.
 var branchesToBeNotified = []string{"all", "default", "protected", "default_and_protected"}
 
@@ -108,10 +112,16 @@ func (s *Service) SetIntegration(ctx context.Context, id *auth.Identity, project
 		i, err := q.Integration(ctx, p.ID, slug)
 		if errors.Is(err, store.ErrNotFound) {
 			i = &model.Integration{ProjectID: p.ID, Slug: slug, PushEvents: true, TagPushEvents: true,
-				Properties: map[string]any{"disable_diffs": false, "send_from_committer_email": false,
-					"branches_to_be_notified": "all"}}
+				Properties: map[string]any{}}
 		} else if err != nil {
 			return err
+		}
+		// A new integration, or one cleared by DELETE, starts from
+		// GitLab's defaults.
+		for k, v := range emailsOnPushDefaults {
+			if _, ok := i.Properties[k]; !ok {
+				i.Properties[k] = v
+			}
 		}
 		if err := applyEmailsOnPush(i, in); err != nil {
 			return err

@@ -116,6 +116,13 @@ func TestEmailsOnPushSettings(t *testing.T) {
 	if list, _, err := mc.Services.ListServices(f.Project.ID); err != nil || len(list) != 0 {
 		t.Fatalf("list after delete = %v, %v", list, err)
 	}
+	// Set up again: GitLab's defaults, not the cleared values.
+	again, _, err := mc.Services.SetEmailsOnPushService(f.Project.ID, &gitlab.SetEmailsOnPushServiceOptions{
+		Recipients: gitlab.Ptr("dev@example.com")})
+	if err != nil || again.ID != svc.ID || !again.Active || again.Properties.BranchesToBeNotified != "all" ||
+		again.Properties.DisableDiffs {
+		t.Fatalf("set up again = %+v %+v, %v", again, again.Properties, err)
+	}
 	s.Do(t, labtest.Request{Method: "DELETE", Path: base + "/jenkins", Token: f.Maintainer.Token}).
 		ExpectError(t, http.StatusNotFound, `{"message":"404 Integration jenkins is not supported by lablet"}`)
 }
