@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -67,6 +68,14 @@ type Config struct {
 	// MaxArtifactsSize bounds, in MB, one artifacts file a job uploads;
 	// 0 means GitLab's default (100 MB).
 	MaxArtifactsSize int64
+	// SMTPAddress is the SMTP relay (host:port) mail goes through; empty
+	// means no mail is sent.
+	SMTPAddress string
+	// SMTPFrom is mail's sender address; empty means gitlab@<host> of the
+	// external URL.
+	SMTPFrom string
+	// SMTPUsername and SMTPPassword, when set, authenticate to the relay.
+	SMTPUsername, SMTPPassword string
 }
 
 // Default returns the settings used when nothing is given.
@@ -182,6 +191,8 @@ func (c *Config) Validate() error {
 		{"external URL", parseExternalURL, c.ExternalURL},
 		{"log level", parseLogLevel, c.LogLevel},
 		{"pprof address", parsePprofListen, c.PprofListen},
+		{"SMTP address", parseSMTPAddress, c.SMTPAddress},
+		{"SMTP from", parseSMTPFrom, c.SMTPFrom},
 	} {
 		if err := check.fn(c, check.val); err != nil {
 			var ae acceptedError
@@ -299,6 +310,39 @@ func parseLogLevel(c *Config, v string) error {
 		}
 	}
 	return acceptedError(strings.Join(LogLevels, ", "))
+}
+
+func parseSMTPAddress(c *Config, v string) error {
+	if v != "" && !validAddr(v) {
+		return acceptedError("empty, or host:port, e.g. 127.0.0.1:25")
+	}
+	c.SMTPAddress = v
+	return nil
+}
+
+func parseSMTPFrom(c *Config, v string) error {
+	if v != "" {
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Name != "" {
+			return acceptedError("empty, or a bare address, e.g. gitlab@example.com")
+		}
+		v = a.Address
+	}
+	c.SMTPFrom = v
+	return nil
+}
+
+// MailFrom is the sender address of mail: SMTPFrom, else gitlab@ and the
+// external URL's host, as GitLab's gitlab.email_from defaults.
+func (c *Config) MailFrom() string {
+	if c.SMTPFrom != "" {
+		return c.SMTPFrom
+	}
+	host := "localhost"
+	if u, err := url.Parse(c.ExternalURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return "gitlab@" + host
 }
 
 func parseCaches(c *Config, v string) error {

@@ -60,6 +60,10 @@ var samples = map[string]string{
 	"LABLET_MAX_ARTIFACTS_SIZE":    "5",
 	"LABLET_OAUTH_RATE_LIMIT":      "60",
 	"LABLET_ROOT_PASSWORD":         "a-long-root-password",
+	"LABLET_SMTP_ADDRESS":          "127.0.0.1:2525",
+	"LABLET_SMTP_FROM":             "forge@example.com",
+	"LABLET_SMTP_USERNAME":         "relay-user",
+	"LABLET_SMTP_PASSWORD":         "relay-secret",
 }
 
 // TestEverySettingReadAndListed: each setting's variable and flag set the
@@ -123,6 +127,8 @@ func TestInvalid(t *testing.T) {
 		{nil, []string{"--database-url", "postgres://"}, `invalid --database-url "postgres://"`},
 		{nil, []string{"--data-dir", ""}, `invalid data dir ""`},
 		{nil, []string{"--external-url", "ftp://x"}, `invalid --external-url "ftp://x"`},
+		{nil, []string{"--smtp-address", "mail.example.com"}, `invalid --smtp-address "mail.example.com": want empty, or host:port`},
+		{map[string]string{"LABLET_SMTP_FROM": "Forge <forge@example.com>"}, nil, `invalid LABLET_SMTP_FROM "Forge <forge@example.com>": want empty, or a bare address`},
 		{map[string]string{"LABLET_MAX_ARTIFACTS_SIZE": "-1"}, nil, `invalid LABLET_MAX_ARTIFACTS_SIZE "-1": want a size in MB, 0 or more (0: 100 MB)`},
 	} {
 		_, err := load(t, tc.env, Serve, tc.args...)
@@ -130,6 +136,14 @@ func TestInvalid(t *testing.T) {
 		if !errors.As(err, &ve) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v %v: %v, want a ValueError with %q", tc.env, tc.args, err, tc.want)
 		}
+	}
+	// Mail's sender: --smtp-from, else gitlab@ the external URL's host.
+	if c, err := load(t, map[string]string{"LABLET_EXTERNAL_URL": "https://forge.example.com:8443/x"}, Serve); err != nil ||
+		c.MailFrom() != "gitlab@forge.example.com" {
+		t.Errorf("MailFrom = %q, %v", c.MailFrom(), err)
+	}
+	if c, err := load(t, map[string]string{"LABLET_SMTP_FROM": "ops@example.com"}, Serve); err != nil || c.MailFrom() != "ops@example.com" {
+		t.Errorf("MailFrom = %q, %v", c.MailFrom(), err)
 	}
 	c := Default()
 	c.ExternalURL = "ftp://x"

@@ -29,6 +29,19 @@ type Feature struct {
 	Enabled bool
 }
 
+// FeatureDefinition describes a feature flag the code reads (GitLab's
+// Feature::Definition, from its config/feature_flags YAML).
+type FeatureDefinition struct {
+	Name            string
+	IntroducedByURL string
+	RolloutIssueURL string
+	Milestone       string
+	Type            string
+	Group           string
+	DefaultEnabled  bool
+	LogStateChanges bool
+}
+
 // Appearance is the instance's branding (GitLab's Appearance) without
 // its uploaded images.
 type Appearance struct {

@@ -52,6 +52,7 @@ var _ = addFixtures(map[string]fixture{
 	}},
 	"DELETE /api/v4/broadcast_messages/{id}": {build: func(x *matrix, c *cell) request { return get(x.freshBroadcast()) }},
 	"GET /api/v4/features":                   static(api + "/features"),
+	"GET /api/v4/features/definitions":       static(api + "/features/definitions"),
 	"POST /api/v4/features/{name}": {build: func(x *matrix, c *cell) request {
 		return request{path: api + "/features/matrix_flag", json: map[string]any{"value": "true"}}
 	}},

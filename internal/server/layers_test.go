@@ -21,8 +21,8 @@ func TestLayers(t *testing.T) {
 	root := filepath.Join(filepath.Dir(self), "..", "..")
 	// The REST API's domain packages: adapters that import the core,
 	// never the reverse, nor each other.
-	domains := []string{"internal/api/v4/cicd", "internal/api/v4/hooks", "internal/api/v4/instance", "internal/api/v4/keys",
-		"internal/api/v4/notifications", "internal/api/v4/projectops"}
+	domains := []string{"internal/api/v4/cicd", "internal/api/v4/hooks", "internal/api/v4/instance", "internal/api/v4/integrations",
+		"internal/api/v4/keys", "internal/api/v4/notifications", "internal/api/v4/projectops"}
 	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/sshd", "internal/route"}, domains...)
 	rules := []struct {
 		pkg       string
@@ -43,6 +43,7 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/blob", onlyThese: []string{}},
 		{pkg: "internal/templates", onlyThese: []string{"internal/ci/config"}},
 		{pkg: "internal/outbound", onlyThese: []string{}},
+		{pkg: "internal/mail", onlyThese: []string{}},
 		{pkg: "internal/avatar", onlyThese: []string{}},
 		{pkg: "internal/route", onlyThese: []string{"internal/access"}},
 		{pkg: "internal/store", onlyThese: []string{"internal/cache", "internal/model"}},

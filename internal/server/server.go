@@ -20,6 +20,7 @@ import (
 	"github.com/lablet/lablet/internal/api/v4/cicd"
 	"github.com/lablet/lablet/internal/api/v4/hooks"
 	"github.com/lablet/lablet/internal/api/v4/instance"
+	"github.com/lablet/lablet/internal/api/v4/integrations"
 	"github.com/lablet/lablet/internal/api/v4/keys"
 	"github.com/lablet/lablet/internal/api/v4/notifications"
 	"github.com/lablet/lablet/internal/api/v4/projectops"
@@ -27,6 +28,7 @@ import (
 	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/githttp"
+	"github.com/lablet/lablet/internal/mail"
 	"github.com/lablet/lablet/internal/oauth"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/route"
@@ -84,7 +86,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	}
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
 		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
-		ExternalURL: cfg.ExternalURL, Version: Version})
+		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: mailRelay(&cfg), MailFrom: cfg.MailFrom()})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
 		return nil, err
@@ -157,11 +159,19 @@ func surfaces(api *v4.API, git *githttp.Handler, provider *oauth.Provider, pages
 	return slices.Concat(api.Routes(), git.Routes(), provider.Routes(), pages.Routes(), s.healthRoutes())
 }
 
+// mailRelay is the SMTP relay of cfg; nil when none is configured.
+func mailRelay(cfg *config.Config) *mail.Relay {
+	if cfg.SMTPAddress == "" {
+		return nil
+	}
+	return &mail.Relay{Addr: cfg.SMTPAddress, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
+}
+
 // apiDomains are the REST API's domain packages' route tables, served
 // after the core table (internal/api/v4 imports none of them).
 func apiDomains() [][]v4.Endpoint {
-	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), keys.Routes(), notifications.Routes(),
-		projectops.Routes()}
+	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), integrations.Routes(), keys.Routes(),
+		notifications.Routes(), projectops.Routes()}
 }
 
 // RouteTable is the table a server serves, built without storage: for

@@ -122,7 +122,7 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 				return err
 			}
 		}
-		return nil
+		return s.enqueueEmailsOnPush(ctx, q, p, pusher, landed, rules)
 	})
 	if err != nil {
 		return err

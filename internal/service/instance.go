@@ -172,6 +172,20 @@ func (s *Service) Features(ctx context.Context, id *auth.Identity) ([]model.Feat
 	return list, nil
 }
 
+// featureDefinitions are the feature flags lablet's code reads: none yet.
+// Flags can be set through /features all the same (GitLab keeps gates of
+// flags it does not define too); they change nothing until code reads them.
+var featureDefinitions = []model.FeatureDefinition{}
+
+// FeatureDefinitions lists the feature flags lablet defines, to an
+// administrator, by name.
+func (s *Service) FeatureDefinitions(_ context.Context, id *auth.Identity) ([]model.FeatureDefinition, error) {
+	if err := requireAdmin(id); err != nil {
+		return nil, err
+	}
+	return slices.Clone(featureDefinitions), nil
+}
+
 // maxFeatureName bounds a flag's name (Flipper's features.key column).
 const maxFeatureName = 255
 
@@ -315,5 +329,5 @@ func (s *Service) JobQueueMetrics(ctx context.Context, id *auth.Identity) (*JobQ
 	}
 	host, _ := os.Hostname()
 	return &JobQueueMetrics{Queues: queues, Now: s.now(), Process: JobQueueProcess{Hostname: host, PID: os.Getpid(),
-		StartedAt: s.startedAt, Queues: []string{"default", hookQueueName, repoHousekeepingQueue}, Concurrency: int(s.backgroundWorkers.Load())}}, nil
+		StartedAt: s.startedAt, Queues: []string{"default", hookQueueName, repoHousekeepingQueue, mailQueueName}, Concurrency: int(s.backgroundWorkers.Load())}}, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/cache"
+	"github.com/lablet/lablet/internal/mail"
 	"github.com/lablet/lablet/internal/markdown"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
@@ -58,13 +59,17 @@ type Service struct {
 	ci ciState
 	// signatures keeps commit signature verdicts (gpg_signatures.go).
 	signatures *cache.Cache[signatureKey, *CommitSignature]
-	// hookQueue inserts webhook deliveries into the job queue, in the
-	// transaction of the change they report (web_hooks_deliver.go), and
-	// repository housekeeping runs (housekeeping_repos.go).
+	// hookQueue inserts webhook deliveries, mail and repository
+	// housekeeping runs into the job queue, in the transaction of the change
+	// they report (web_hooks_deliver.go, housekeeping_repos.go).
 	hookQueue *river.Client[*sql.Tx]
 	// externalURL and version name the instance in hook payloads and
 	// headers (X-Gitlab-Instance, User-Agent).
 	externalURL, version string
+	// mailRelay sends mail (emails on push); nil when no relay is
+	// configured. mailFrom is the sender address.
+	mailRelay *mail.Relay
+	mailFrom  string
 }
 
 // Options configure a Service.
@@ -94,6 +99,10 @@ type Options struct {
 	ExternalURL string
 	// Version is the server's version, sent in webhooks' User-Agent.
 	Version string
+	// MailRelay sends mail; nil sends none. MailFrom is the sender
+	// address (empty: gitlab@localhost).
+	MailRelay *mail.Relay
+	MailFrom  string
 }
 
 // New returns a Service over o's storage.
@@ -125,6 +134,11 @@ func New(o Options) *Service {
 	if o.DB != nil {
 		s.hookQueue = newHookQueue(o.DB, s.log)
 	}
+	s.mailRelay, s.mailFrom = o.MailRelay, o.MailFrom
+	if s.mailFrom == "" {
+		s.mailFrom = "gitlab@localhost"
+	}
+	logMailRelay(s.log, s.mailRelay, s.mailFrom)
 	return s
 }
 

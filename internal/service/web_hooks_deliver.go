@@ -137,18 +137,25 @@ func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *mod
 			Args:       hookDeliveryArgs{HookID: h.ID, Trigger: ev.trigger, Event: header, EventUUID: eventUUID, Payload: body},
 			InsertOpts: &river.InsertOpts{Queue: hookQueueName, MaxAttempts: hookMaxAttempts}})
 	}
+	if err := s.insertJobs(ctx, q, params); err != nil {
+		return fmt.Errorf("service: enqueue hooks: %w", err)
+	}
+	return nil
+}
+
+// insertJobs inserts jobs into the queue in q's transaction (or at once
+// outside one), so they commit with the change they follow.
+func (s *Service) insertJobs(ctx context.Context, q *store.Queries, params []river.InsertManyParams) error {
 	if len(params) == 0 {
 		return nil
 	}
+	var err error
 	if tx := q.SQLTx(); tx != nil {
 		_, err = s.hookQueue.InsertManyTx(ctx, tx, params)
 	} else {
 		_, err = s.hookQueue.InsertMany(ctx, params)
 	}
-	if err != nil {
-		return fmt.Errorf("service: enqueue hooks: %w", err)
-	}
-	return nil
+	return err
 }
 
 // HookResult is what one delivery got back.

@@ -193,6 +193,33 @@ func listFeatures(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call)
 	return v4.WriteOK(w, out)
 }
 
+// featureDefinitionEntity is GitLab's Entities::Feature::Definition.
+type featureDefinitionEntity struct {
+	Name            string `json:"name"`
+	IntroducedByURL string `json:"introduced_by_url"`
+	RolloutIssueURL string `json:"rollout_issue_url"`
+	Milestone       string `json:"milestone"`
+	LogStateChanges bool   `json:"log_state_changes"`
+	Type            string `json:"type"`
+	Group           string `json:"group"`
+	DefaultEnabled  bool   `json:"default_enabled"`
+}
+
+// listFeatureDefinitions is GET /features/definitions.
+func listFeatureDefinitions(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
+	list, err := a.Service().FeatureDefinitions(r.Context(), c.Identity())
+	if err != nil {
+		return err
+	}
+	out := make([]featureDefinitionEntity, len(list))
+	for i, d := range list {
+		out[i] = featureDefinitionEntity{Name: d.Name, IntroducedByURL: d.IntroducedByURL,
+			RolloutIssueURL: d.RolloutIssueURL, Milestone: d.Milestone, LogStateChanges: d.LogStateChanges,
+			Type: d.Type, Group: d.Group, DefaultEnabled: d.DefaultEnabled}
+	}
+	return v4.WriteOK(w, out)
+}
+
 // actorGateParams are the gates lablet does not keep: actors, groups
 // and percentages need what no lablet feature reads.
 var actorGateParams = []string{"key", "feature_group", "user", "group", "namespace", "project", "repository"}

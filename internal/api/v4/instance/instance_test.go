@@ -3,6 +3,7 @@ package instance_test
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,6 +127,30 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
+// TestFeatureDefinitions: GET /features/definitions lists, to
+// administrators, the flags lablet's code reads — none, so an empty list
+// in GitLab's shape, whatever flags are set — and refuses others.
+func TestFeatureDefinitions(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	if _, _, err := root.Features.SetFeatureFlag("new_library", &gitlab.SetFeatureFlagOptions{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	defs, resp, err := root.Features.ListFeatureDefinitions()
+	if err != nil || resp.StatusCode != http.StatusOK || defs == nil || len(defs) != 0 {
+		t.Fatalf("definitions = %+v, %v", defs, err)
+	}
+	if raw := s.Do(t, labtest.Request{Path: "/features/definitions", Token: s.RootToken}); strings.TrimSpace(string(raw.Body)) != "[]" {
+		t.Fatalf("body = %s", raw.Body)
+	}
+	alice := s.NewUser(t, "alice")
+	if _, resp, err := s.Client(t, alice.Token).Features.ListFeatureDefinitions(); err == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("non-admin: %v, %v", resp, err)
+	}
+	s.Do(t, labtest.Request{Path: "/features/definitions"}).ExpectError(t, http.StatusUnauthorized, `{"message":"401 Unauthorized"}`)
+}
+
 // TestAppearance: GitLab's defaults, a change read back, a bad colour
 // refused without applying anything.
 func TestAppearance(t *testing.T) {
@@ -203,7 +228,7 @@ func TestSidekiqMetrics(t *testing.T) {
 		t.Fatalf("compound = %+v", c)
 	}
 	p := c.Processes[0]
-	if p.Pid == 0 || p.StartedAt == nil || len(p.Queues) != 3 || p.Queues[0] != "default" || p.Concurrency == 0 {
+	if p.Pid == 0 || p.StartedAt == nil || len(p.Queues) != 4 || p.Queues[0] != "default" || p.Queues[3] != "mailers" || p.Concurrency == 0 {
 		t.Fatalf("process = %+v", p)
 	}
 	// The periodic jobs ran since start: River keeps them completed.

@@ -47,6 +47,7 @@ func instanceAdminRoutes() []v4.Endpoint {
 		v4.Row("DELETE /broadcast_messages/{id}", deleteBroadcastMessage, v4.Admin, access.AdminAll),
 
 		v4.Row("GET /features", listFeatures, v4.Admin, access.AdminAll),
+		v4.Row("GET /features/definitions", listFeatureDefinitions, v4.Admin, access.AdminAll),
 		v4.Row("POST /features/{name}", setFeature, v4.Admin, access.AdminAll),
 		v4.Row("DELETE /features/{name}", deleteFeature, v4.Admin, access.AdminAll),
 	}
