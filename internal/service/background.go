@@ -36,12 +36,6 @@ const expiredGrace = 24 * time.Hour
 // while idle and lets a periodic job start within that of its enqueueing.
 const (
 	queueFetchInterval = 500 * time.Millisecond
-	// hookFetchInterval and hookFetchCooldown: deliveries are fetched more
-	// eagerly, since a fetch takes at most hookWorkers jobs and the next
-	// one waits for the cooldown (River's default 100 ms would cap the
-	// rate at about 10 fetches of hookWorkers a second).
-	hookFetchInterval = 100 * time.Millisecond
-	hookFetchCooldown = 5 * time.Millisecond
 	// queueJobTimeout bounds one run of background work but a purge's,
 	// which may repack forks and is not bounded.
 	queueJobTimeout = time.Minute
@@ -121,7 +115,7 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 		Workers:      workers,
 		PeriodicJobs: jobs,
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: len(jobs)},
-			hookQueueName: {MaxWorkers: hookWorkers, FetchCooldown: hookFetchCooldown, FetchPollInterval: hookFetchInterval}},
+			hookQueueName: {MaxWorkers: hookWorkers}},
 		PollOnly:                    true,
 		FetchPollInterval:           queueFetchInterval,
 		JobTimeout:                  queueJobTimeout,
