@@ -105,11 +105,14 @@ func allowlisted(entry, host string, addr netip.Addr, port int) bool {
 // and then at most 3, each checked like the first request.
 func Client(policy Policy, timeout time.Duration, follow bool) *http.Client {
 	dialer := &net.Dialer{Timeout: min(timeout, 10*time.Second)}
+	// Deliveries run up to 100 at once, often to one receiver: its
+	// connections stay open for the next ones (Go keeps 2 a host).
 	transport := &http.Transport{
 		Proxy:                 nil,
 		DialContext:           policy.dialContext(dialer),
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   100,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: timeout,

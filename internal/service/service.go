@@ -21,6 +21,7 @@ import (
 	"github.com/lablet/lablet/internal/mail"
 	"github.com/lablet/lablet/internal/markdown"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/outbound"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 	"github.com/riverqueue/river"
@@ -63,6 +64,11 @@ type Service struct {
 	// housekeeping runs into the job queue, in the transaction of the change
 	// they report (web_hooks_deliver.go, housekeeping_repos.go).
 	hookQueue *river.Client[*sql.Tx]
+	// outbound keeps the HTTP clients of deliveries, so they reuse
+	// connections.
+	outbound *outbound.Clients
+	// hookRecords batches the delivery logs' writes (web_hooks_record.go).
+	hookRecords hookRecorder
 	// externalURL and version name the instance in hook payloads and
 	// headers (X-Gitlab-Instance, User-Agent).
 	externalURL, version string
@@ -109,7 +115,7 @@ type Options struct {
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
 		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize,
-		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()},
+		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()}, outbound: outbound.NewClients(),
 		signatures: cache.New[signatureKey, *CommitSignature](cache.Options{MaxEntries: 20000, Off: o.CachesOff})}
 	if s.maxAttachmentSize <= 0 {
 		s.maxAttachmentSize = DefaultMaxAttachmentSize

@@ -204,20 +204,7 @@ func (s *Service) deliverHook(ctx context.Context, h *model.WebHook, trigger, ev
 		result.Status = status
 	}
 	ok := err == nil && status >= 200 && status < 300
-	err = s.db.WithTx(ctx, func(q *store.Queries) error {
-		if err := q.InsertWebHookLog(ctx, log); err != nil {
-			return err
-		}
-		if ok {
-			return q.WebHookSucceeded(ctx, h.ID)
-		}
-		if h.Kind == model.HookOfSystem {
-			return nil // system hooks are never disabled
-		}
-		_, _, err := q.WebHookFailed(ctx, h.ID, hookFailuresBeforeBackoff, hookBackoff)
-		return err
-	})
-	return result, err
+	return result, s.recordHook(ctx, h, log, ok)
 }
 
 // postHook makes the request; redirects are not followed and every dial
@@ -233,7 +220,7 @@ func (s *Service) postHook(ctx context.Context, policy outbound.Policy, url stri
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	resp, err := outbound.Client(policy, hookTimeout, false).Do(req)
+	resp, err := s.outbound.Client(policy, hookTimeout, false).Do(req)
 	if err != nil {
 		return 0, err
 	}

@@ -79,8 +79,9 @@ func New(hostKeyPath string, resolver Resolver, git *githttp.Handler, log *slog.
 		Handler:          s.session,
 		PublicKeyHandler: s.publicKey,
 		// No terminals, forwarding or subsystems: git commands only.
-		PtyCallback: func(ssh.Context, ssh.Pty) bool { return false },
-		IdleTimeout: 10 * time.Minute,
+		PtyCallback:  func(ssh.Context, ssh.Pty) bool { return false },
+		ConnCallback: wrapQuickAck,
+		IdleTimeout:  10 * time.Minute,
 	}
 	s.srv.AddHostKey(signer)
 	return s, nil
@@ -168,6 +169,7 @@ var gitServices = map[string]bool{
 
 // session runs one SSH session: a git command, or a greeting.
 func (s *Server) session(sess ssh.Session) {
+	sessionStarted(sess.Context())
 	p, _ := sess.Context().Value(principalKey).(Principal)
 	if p == nil {
 		_ = sess.Exit(1)
