@@ -105,6 +105,9 @@ type hookEvent struct {
 	// wants picks the hooks that take the event.
 	wants   func(h *model.WebHook) bool
 	payload any
+	// build makes the payload when payload is nil, only once some hook
+	// wants the event (CI events are many and read the repository).
+	build func() (any, error)
 }
 
 // enqueueHookEvent inserts, in q's transaction, a delivery of ev to each
@@ -125,7 +128,13 @@ func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *mod
 			continue
 		}
 		if body == nil {
-			if body, err = json.Marshal(ev.payload); err != nil {
+			payload := ev.payload
+			if payload == nil && ev.build != nil {
+				if payload, err = ev.build(); err != nil {
+					return err
+				}
+			}
+			if body, err = json.Marshal(payload); err != nil {
 				return fmt.Errorf("service: hook payload: %w", err)
 			}
 		}
