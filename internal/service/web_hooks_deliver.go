@@ -120,6 +120,13 @@ func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *mod
 	if err != nil {
 		return err
 	}
+	return s.enqueueToHooks(ctx, q, hooks, ev)
+}
+
+// enqueueToHooks inserts, in q's transaction, a delivery of ev to each of
+// hooks that wants it and may run.
+func (s *Service) enqueueToHooks(ctx context.Context, q *store.Queries, hooks []*model.WebHook, ev hookEvent) error {
+	var err error
 	var params []river.InsertManyParams
 	var body json.RawMessage
 	eventUUID := newUUID()

@@ -286,3 +286,15 @@ func (q *Queries) LatestProjectCI(ctx context.Context, projectID int64) (pipelin
 	}
 	return pipeline, job, nil
 }
+
+// WebHooksForGroup lists the hooks a group's event goes to: those of the
+// group and every group above it, and the system's.
+func (q *Queries) WebHooksForGroup(ctx context.Context, groupID int64) ([]*model.WebHook, error) {
+	rows, err := q.query(ctx, "SELECT "+webHookColumns+` FROM web_hooks
+		WHERE group_id IN (SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ?)
+		OR kind = ? ORDER BY id`, groupID, model.HookOfSystem)
+	if err != nil {
+		return nil, fmt.Errorf("store: group's web hooks: %w", err)
+	}
+	return collect(rows, scanWebHook)
+}
