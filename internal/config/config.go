@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config holds the settings of a lablet process.
@@ -67,6 +68,9 @@ type Config struct {
 	// MaxArtifactsSize bounds, in MB, one artifacts file a job uploads;
 	// 0 means GitLab's default (100 MB).
 	MaxArtifactsSize int64
+	// WebHookRetryDelay is how long a failed webhook delivery waits for
+	// its first retry; each next retry waits four times longer.
+	WebHookRetryDelay time.Duration
 }
 
 // Default returns the settings used when nothing is given.
@@ -78,6 +82,7 @@ func Default() Config {
 		OAuthPasswordGrant:   true,
 		LogLevel:             "info",
 		OAuthRateLimit:       10,
+		WebHookRetryDelay:    10 * time.Second,
 	}
 }
 
@@ -332,6 +337,17 @@ func parseMaxArtifactsSize(c *Config, v string) error {
 		return acceptedError(acceptedArtifactsSize)
 	}
 	c.MaxArtifactsSize = n
+	return nil
+}
+
+const acceptedRetryDelay = "a duration from 1ms to 1h (10s, 500ms)"
+
+func parseWebHookRetryDelay(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Millisecond || d > time.Hour {
+		return acceptedError(acceptedRetryDelay)
+	}
+	c.WebHookRetryDelay = d
 	return nil
 }
 

@@ -4,6 +4,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -64,6 +65,9 @@ type Service struct {
 	// externalURL and version name the instance in hook payloads and
 	// headers (X-Gitlab-Instance, User-Agent).
 	externalURL, version string
+	// hookRetryDelay is the wait before a failed delivery's first retry
+	// (Options.HookRetryDelay).
+	hookRetryDelay time.Duration
 }
 
 // Options configure a Service.
@@ -93,6 +97,9 @@ type Options struct {
 	ExternalURL string
 	// Version is the server's version, sent in webhooks' User-Agent.
 	Version string
+	// HookRetryDelay is the wait before a failed webhook delivery's first
+	// retry; 0 means defaultHookRetryDelay.
+	HookRetryDelay time.Duration
 }
 
 // New returns a Service over o's storage.
@@ -121,6 +128,7 @@ func New(o Options) *Service {
 	if s.version == "" {
 		s.version = "dev"
 	}
+	s.hookRetryDelay = cmp.Or(o.HookRetryDelay, defaultHookRetryDelay)
 	if o.DB != nil {
 		s.hookQueue = newHookQueue(o.DB, s.log)
 	}
