@@ -242,3 +242,34 @@ func (s *Service) memberHooks(ctx context.Context, q *store.Queries, src *Member
 			GroupPath: g.Path, GroupID: g.ID, UserUsername: u.Username, UserName: u.Name, UserEmail: u.Email,
 			UserID: u.ID, GroupAccess: accessLevelName(m.AccessLevel), ExpiresAt: expires, EventName: event}})
 }
+
+type sysRefChange struct {
+	Before string `json:"before"`
+	After  string `json:"after"`
+	Ref    string `json:"ref"`
+}
+
+type sysRepositoryUpdate struct {
+	EventName  string         `json:"event_name"`
+	UserID     int64          `json:"user_id"`
+	UserName   string         `json:"user_name"`
+	UserEmail  string         `json:"user_email"`
+	UserAvatar *string        `json:"user_avatar"`
+	ProjectID  int64          `json:"project_id"`
+	Project    hookProject    `json:"project"`
+	Changes    []sysRefChange `json:"changes"`
+	Refs       []string       `json:"refs"`
+}
+
+// repositoryUpdateHookEvent is one push's repository_update event, for
+// the system hooks that take repository_update_events.
+func (s *Service) repositoryUpdateHookEvent(p *model.Project, pusher *model.User, landed []RefChange) hookEvent {
+	d := sysRepositoryUpdate{EventName: "repository_update", UserID: pusher.ID, UserName: pusher.Name,
+		UserEmail: pusher.Email, ProjectID: p.ID, Project: s.hookProjectOf(p), Changes: []sysRefChange{}, Refs: []string{}}
+	for _, c := range landed {
+		d.Changes = append(d.Changes, sysRefChange{Before: c.Old, After: c.New, Ref: c.Ref})
+		d.Refs = append(d.Refs, c.Ref)
+	}
+	return hookEvent{trigger: "repository_update_hooks", header: "System Hook", payload: d,
+		wants: func(h *model.WebHook) bool { return h.Kind == model.HookOfSystem && h.Events.RepositoryUpdate }}
+}

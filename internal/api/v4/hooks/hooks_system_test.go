@@ -28,7 +28,8 @@ func TestMemberAndSystemEvents(t *testing.T) {
 		PushEvents: gitlab.Ptr(false), MemberEvents: gitlab.Ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := rc.SystemHooks.AddHook(&gitlab.AddHookOptions{URL: gitlab.Ptr(sysRecv.URL)}); err != nil {
+	if _, _, err := rc.SystemHooks.AddHook(&gitlab.AddHookOptions{URL: gitlab.Ptr(sysRecv.URL),
+		RepositoryUpdateEvents: gitlab.Ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
 	event := func(name string) func(receivedHook) bool {
@@ -119,6 +120,18 @@ func TestMemberAndSystemEvents(t *testing.T) {
 	if b := sysRecv.wait(t, "System Hook", event("project_rename")).body; b["old_path_with_namespace"] != "ops2/tool" ||
 		b["path_with_namespace"] != "ops2/tool2" {
 		t.Fatalf("project_rename = %v", b)
+	}
+
+	// A push is a repository_update.
+	if _, _, err := oc.Commits.CreateCommit(p.ID, &gitlab.CreateCommitOptions{Branch: gitlab.Ptr("main"),
+		CommitMessage: gitlab.Ptr("seed"), Actions: []*gitlab.CommitActionOptions{{Action: gitlab.Ptr(gitlab.FileCreate),
+			FilePath: gitlab.Ptr("a.txt"), Content: gitlab.Ptr("a\n")}}}); err != nil {
+		t.Fatal(err)
+	}
+	ru := sysRecv.wait(t, "System Hook", event("repository_update")).body
+	if refs, _ := ru["refs"].([]any); ru["project_id"] != float64(p.ID) || len(refs) != 1 || refs[0] != "refs/heads/main" ||
+		ru["user_id"] != float64(f.Owner.ID) {
+		t.Fatalf("repository_update = %v", ru)
 	}
 
 	// Keys, a rename and the user's removal.
