@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Config holds the settings of a lablet process.
@@ -76,6 +77,9 @@ type Config struct {
 	SMTPFrom string
 	// SMTPUsername and SMTPPassword, when set, authenticate to the relay.
 	SMTPUsername, SMTPPassword string
+	// WebHookRetryDelay is how long a failed webhook delivery waits for
+	// its first retry; each next retry waits four times longer.
+	WebHookRetryDelay time.Duration
 }
 
 // Default returns the settings used when nothing is given.
@@ -87,6 +91,7 @@ func Default() Config {
 		OAuthPasswordGrant:   true,
 		LogLevel:             "info",
 		OAuthRateLimit:       10,
+		WebHookRetryDelay:    10 * time.Second,
 	}
 }
 
@@ -376,6 +381,17 @@ func parseMaxArtifactsSize(c *Config, v string) error {
 		return acceptedError(acceptedArtifactsSize)
 	}
 	c.MaxArtifactsSize = n
+	return nil
+}
+
+const acceptedRetryDelay = "a duration from 1ms to 1h (10s, 500ms)"
+
+func parseWebHookRetryDelay(c *Config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Millisecond || d > time.Hour {
+		return acceptedError(acceptedRetryDelay)
+	}
+	c.WebHookRetryDelay = d
 	return nil
 }
 

@@ -58,6 +58,7 @@ var samples = map[string]string{
 	"LABLET_GRAVATAR":              "true",
 	"LABLET_RUNNER":                "true",
 	"LABLET_MAX_ARTIFACTS_SIZE":    "5",
+	"LABLET_WEBHOOK_RETRY_DELAY":   "50ms",
 	"LABLET_OAUTH_RATE_LIMIT":      "60",
 	"LABLET_ROOT_PASSWORD":         "a-long-root-password",
 	"LABLET_SMTP_ADDRESS":          "127.0.0.1:2525",

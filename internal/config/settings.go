@@ -90,6 +90,8 @@ var settings = []Setting{
 		Usage: "largest file uploaded for Markdown (`POST /projects/:id/uploads`), in bytes; `0`: 100 MiB, GitLab's default", set: parseMaxAttachmentSize},
 	{Flag: "max-artifacts-size", Arg: "MB", Env: "LABLET_MAX_ARTIFACTS_SIZE", Default: "0", Scope: Serve,
 		Usage: "largest artifacts file a job uploads, in MB; `0`: 100 MB, GitLab's default; a larger upload is refused with 413", set: parseMaxArtifactsSize},
+	{Flag: "webhook-retry-delay", Arg: "DURATION", Env: "LABLET_WEBHOOK_RETRY_DELAY", Default: "10s", Scope: Serve,
+		Usage: "wait before the first retry of a failed webhook delivery; each of the next two waits four times longer", set: parseWebHookRetryDelay},
 	{Flag: "runner", Env: "LABLET_RUNNER", Default: "false", Scope: Serve, boolean: true,
 		Usage: "`true` also runs one built-in CI runner (shell executor, as `lablet runner run`) in this process: an instance runner created at the first start, its token kept in `<data-dir>/runner-token`, its jobs run in `<data-dir>/builds`",
 		set:   parseBool(func(c *Config) *bool { return &c.Runner })},

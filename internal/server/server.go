@@ -86,7 +86,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	}
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
 		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
-		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: mailRelay(&cfg), MailFrom: cfg.MailFrom()})
+		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: mailRelay(&cfg), MailFrom: cfg.MailFrom(),
+		HookRetryDelay: cfg.WebHookRetryDelay})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
 		return nil, err

@@ -33,7 +33,7 @@ func (s *Service) ciHousekeeping(ctx context.Context) error {
 		if j.Status == model.CIStatusPending {
 			j.QueuedAt = &now
 		}
-		ok, err := q.SetJobStatus(ctx, j, []string{model.CIStatusScheduled})
+		ok, err := s.setJobStatus(ctx, q, j, model.CIStatusScheduled)
 		if err != nil {
 			return err
 		}

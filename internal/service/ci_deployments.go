@@ -115,7 +115,7 @@ func (s *Service) attachEnvironment(ctx context.Context, q *store.Queries, j *mo
 	if environmentNameProblem(e.Name) != "" {
 		now, reason := q.Now(), "environment_creation_failure"
 		j.Status, j.FinishedAt, j.FailureReason = model.CIStatusFailed, &now, &reason
-		_, err := q.SetJobStatus(ctx, j, []string{model.CIStatusCreated})
+		_, err := s.setJobStatus(ctx, q, j, model.CIStatusCreated)
 		return err
 	}
 	tier := e.Tier

@@ -32,7 +32,7 @@ func (s *Service) triggerDownstream(ctx context.Context, bridge *model.Job) erro
 	q := s.db.Queries()
 	now := s.Now()
 	bridge.Status, bridge.StartedAt = model.CIStatusRunning, &now
-	if ok, err := q.SetJobStatus(ctx, bridge, []string{model.CIStatusPending}); err != nil || !ok {
+	if ok, err := s.setJobStatus(ctx, q, bridge, model.CIStatusPending); err != nil || !ok {
 		return err
 	}
 	spec, err := specOf(bridge)
@@ -55,7 +55,7 @@ func (s *Service) triggerDownstream(ctx context.Context, bridge *model.Job) erro
 		if reason != "" {
 			cur.Status, cur.FailureReason = model.CIStatusFailed, &reason
 		}
-		if _, err := q.SetJobStatus(ctx, cur, []string{model.CIStatusRunning}); err != nil {
+		if _, err := s.setJobStatus(ctx, q, cur, model.CIStatusRunning); err != nil {
 			return err
 		}
 	}
@@ -291,7 +291,7 @@ func (s *Service) updateUpstreamBridge(ctx context.Context, pl *model.Pipeline) 
 	if ciCompleted(next) {
 		bridge.FinishedAt = &now
 	}
-	if ok, err := q.SetJobStatus(ctx, bridge, []string{from}); err != nil || !ok {
+	if ok, err := s.setJobStatus(ctx, q, bridge, from); err != nil || !ok {
 		return err
 	}
 	return s.processPipeline(ctx, bridge.PipelineID)

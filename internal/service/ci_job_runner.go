@@ -77,7 +77,7 @@ func (s *Service) UpdateJobByRunner(ctx context.Context, id int64, in protocol.U
 	if err := s.archiveTrace(ctx, j); err != nil {
 		s.log.Error("archive trace", "job", j.ID, "err", err)
 	}
-	ok, err := s.db.Queries().SetJobStatus(ctx, j, []string{model.CIStatusRunning})
+	ok, err := s.setJobStatus(ctx, s.db.Queries(), j, model.CIStatusRunning)
 	if err != nil {
 		return "", err
 	}
@@ -156,6 +156,9 @@ func (s *Service) cloneJobForRetry(ctx context.Context, q *store.Queries, j *mod
 		return nil, err
 	}
 	if err := s.attachEnvironment(ctx, q, n); err != nil {
+		return nil, err
+	}
+	if err := s.jobHooks(ctx, q, n); err != nil {
 		return nil, err
 	}
 	return n, nil

@@ -181,7 +181,7 @@ func (s *Service) RetryJob(ctx context.Context, id *auth.Identity, ref string, j
 		// The jobs after it that were skipped wait for it again.
 		for _, o := range latestJobs(all) {
 			if o.StageIdx > v.Job.StageIdx && o.Status == model.CIStatusSkipped {
-				if err := resetSkipped(ctx, q, o); err != nil {
+				if err := s.resetSkipped(ctx, q, o); err != nil {
 					return err
 				}
 			}
@@ -236,7 +236,7 @@ func (s *Service) playJob(ctx context.Context, j *model.Job, userID *int64) erro
 	if j.Status == model.CIStatusPending {
 		j.QueuedAt = &now
 	}
-	ok, err := s.db.Queries().SetJobStatus(ctx, j, []string{from})
+	ok, err := s.setJobStatus(ctx, s.db.Queries(), j, from)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,9 @@ func (s *Service) createPipeline(ctx context.Context, p *model.Project, user *mo
 			if err := s.attachEnvironment(ctx, q, j); err != nil {
 				return err
 			}
+			if err := s.jobHooks(ctx, q, j); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -172,7 +172,7 @@ func (s *Service) RetryPipeline(ctx context.Context, id *auth.Identity, ref stri
 					return err
 				}
 			case model.CIStatusSkipped:
-				if err := resetSkipped(ctx, q, j); err != nil {
+				if err := s.resetSkipped(ctx, q, j); err != nil {
 					return err
 				}
 			}
@@ -190,9 +190,9 @@ func (s *Service) RetryPipeline(ctx context.Context, id *auth.Identity, ref stri
 
 // resetSkipped puts a skipped job back to created, to be processed again
 // once the jobs before it are retried (GitLab's ResetSkippedJobsService).
-func resetSkipped(ctx context.Context, q *store.Queries, j *model.Job) error {
+func (s *Service) resetSkipped(ctx context.Context, q *store.Queries, j *model.Job) error {
 	j.Status, j.FinishedAt, j.QueuedAt = model.CIStatusCreated, nil, nil
-	_, err := q.SetJobStatus(ctx, j, []string{model.CIStatusSkipped})
+	_, err := s.setJobStatus(ctx, q, j, model.CIStatusSkipped)
 	return err
 }
 
@@ -259,7 +259,7 @@ func (s *Service) cancelJob(ctx context.Context, j *model.Job) error {
 	now := s.Now()
 	from := j.Status
 	j.Status, j.FinishedAt, j.TokenDigest = model.CIStatusCanceled, &now, nil
-	ok, err := s.db.Queries().SetJobStatus(ctx, j, []string{from})
+	ok, err := s.setJobStatus(ctx, s.db.Queries(), j, from)
 	if err != nil || !ok {
 		return err
 	}

@@ -60,6 +60,11 @@ func (s *Service) processPipeline(ctx context.Context, pipelineID int64) error {
 		if err := s.settlePipeline(ctx, q, p, jobs); err != nil {
 			return err
 		}
+		if p.Status != from {
+			if err := s.pipelineHooks(ctx, q, p, jobs); err != nil {
+				return err
+			}
+		}
 		if p.Status != from && (p.Source == SourcePipeline || p.Source == SourceParentPipeline) {
 			settled = p
 		}
@@ -149,7 +154,7 @@ func (s *Service) advanceJobs(ctx context.Context, q *store.Queries, jobs []*mod
 		case model.CIStatusSkipped:
 			j.FinishedAt = &now
 		}
-		if _, err := q.SetJobStatus(ctx, j, []string{model.CIStatusCreated}); err != nil {
+		if _, err := s.setJobStatus(ctx, q, j, model.CIStatusCreated); err != nil {
 			return nil, err
 		}
 	}

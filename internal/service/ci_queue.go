@@ -113,16 +113,22 @@ func (s *Service) takeJob(ctx context.Context, r JobRequest) (*protocol.JobRespo
 			continue
 		}
 		token := auth.NewSecret(JobTokenPrefix, 40)
-		ok, err := q.ClaimJob(ctx, c.ID, runner.ID, auth.Digest(token), s.Now())
+		var job *model.Job
+		err := s.db.WithTx(ctx, func(q *store.Queries) error {
+			ok, err := q.ClaimJob(ctx, c.ID, runner.ID, auth.Digest(token), s.Now())
+			if err != nil || !ok {
+				return err
+			}
+			if job, err = q.JobByID(ctx, c.ID); err != nil {
+				return err
+			}
+			return s.jobHooks(ctx, q, job)
+		})
 		if err != nil {
 			return nil, err
 		}
-		if !ok {
+		if job == nil {
 			continue // another runner took it
-		}
-		job, err := q.JobByID(ctx, c.ID)
-		if err != nil {
-			return nil, err
 		}
 		if err := s.processPipeline(ctx, job.PipelineID); err != nil {
 			s.log.Error("process pipeline after claim", "pipeline", job.PipelineID, "err", err)
@@ -160,7 +166,7 @@ func runnerMayRun(r *model.Runner, j store.QueuedJob) bool {
 func (s *Service) failJob(ctx context.Context, j *model.Job, reason string) {
 	now := s.Now()
 	j.Status, j.FinishedAt, j.FailureReason, j.TokenDigest = model.CIStatusFailed, &now, &reason, nil
-	if _, err := s.db.Queries().SetJobStatus(ctx, j, []string{model.CIStatusRunning, model.CIStatusPending}); err != nil {
+	if _, err := s.setJobStatus(ctx, s.db.Queries(), j, model.CIStatusRunning, model.CIStatusPending); err != nil {
 		s.log.Error("fail job", "job", j.ID, "err", err)
 		return
 	}

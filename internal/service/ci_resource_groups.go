@@ -63,8 +63,10 @@ func (s *Service) assignResources(ctx context.Context, projectID int64, groups [
 		var got *model.Job
 		err = s.db.WithTx(ctx, func(q *store.Queries) error {
 			var err error
-			got, err = q.AssignResource(ctx, projectID, g)
-			return err
+			if got, err = q.AssignResource(ctx, projectID, g); err != nil || got == nil {
+				return err
+			}
+			return s.jobHooks(ctx, q, got)
 		})
 		if err != nil {
 			return fmt.Errorf("service: assign resource group %q of project %d: %w", g, projectID, err)

@@ -109,6 +109,7 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 		}
 		hookEvents = append(hookEvents, ev)
 	}
+	hookEvents = append(hookEvents, s.repositoryUpdateHookEvent(p, pusher, landed))
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		for _, e := range events {
 			if err := q.InsertEvent(ctx, e); err != nil {

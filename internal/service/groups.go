@@ -163,8 +163,15 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 			return fmt.Errorf("service: create group: %w", err)
 		}
 		creator := id.User.ID
-		return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: creator,
-			AccessLevel: int(access.Owner), CreatedByID: &creator})
+		owner := &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: creator,
+			AccessLevel: int(access.Owner), CreatedByID: &creator}
+		if err := q.UpsertMember(ctx, owner); err != nil {
+			return err
+		}
+		if err := s.groupSystemHooks(ctx, q, g, "group_create", nil); err != nil {
+			return err
+		}
+		return s.memberHooks(ctx, q, &MemberSource{Type: model.SourceNamespace, ID: g.ID, NamespaceID: g.ID}, owner, "add")
 	})
 	if err != nil {
 		return nil, err
@@ -231,7 +238,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id *auth.Identity, ref string
 				return fmt.Errorf("service: load parent group: %w", err)
 			}
 		}
-		oldVis := cur.VisibilityLevel
+		oldVis, old := cur.VisibilityLevel, *cur
 		applyGroupInput(cur, in)
 		v := Validation{}
 		validateGroupFields(cur, parent, v)
@@ -272,6 +279,10 @@ func (s *Service) UpdateGroup(ctx context.Context, id *auth.Identity, ref string
 			return fmt.Errorf("service: update group: %w", err)
 		}
 		g = cur
+		if cur.Path != old.Path {
+			cur.FullPath = fullPath
+			return s.groupSystemHooks(ctx, q, cur, "group_rename", &old)
+		}
 		return nil
 	})
 	if err != nil {
@@ -398,6 +409,13 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 				}
 			}
 			for _, nsID := range tree {
+				g, err := q.NamespaceByID(ctx, nsID)
+				if err != nil {
+					return err
+				}
+				if err := s.groupSystemHooks(ctx, q, g, "group_destroy", nil); err != nil {
+					return err
+				}
 				if err := q.DeleteNamespace(ctx, nsID); err != nil {
 					return err
 				}

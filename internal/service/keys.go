@@ -223,7 +223,13 @@ func (s *Service) CreateUserKey(ctx context.Context, id *auth.Identity, userID i
 	if err != nil {
 		return nil, err
 	}
-	if err := storeKey(ctx, s.db.Queries(), k); err != nil {
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		if err := storeKey(ctx, q, k); err != nil {
+			return err
+		}
+		return s.keySystemHooks(ctx, q, k, "key_create")
+	})
+	if err != nil {
 		return nil, err
 	}
 	return k, nil
@@ -240,7 +246,12 @@ func (s *Service) DeleteUserKey(ctx context.Context, id *auth.Identity, userID, 
 	if err != nil {
 		return err
 	}
-	return s.db.Queries().DeleteKey(ctx, k.ID)
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.DeleteKey(ctx, k.ID); err != nil {
+			return err
+		}
+		return s.keySystemHooks(ctx, q, k, "key_destroy")
+	})
 }
 
 // KeyWithUser is a key and its user, as GET /keys shows it.

@@ -217,7 +217,7 @@ func (s *Service) AddMember(ctx context.Context, id *auth.Identity, src *MemberS
 		if err := q.UpsertMember(ctx, m); err != nil {
 			return fmt.Errorf("service: add member: %w", err)
 		}
-		return nil
+		return s.memberHooks(ctx, q, src, m, "add")
 	})
 	if err != nil {
 		return nil, err
@@ -312,6 +312,13 @@ func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *Member
 			if err := q.UpsertMember(ctx, m); err != nil {
 				return fmt.Errorf("service: add member: %w", err)
 			}
+			action := "add"
+			if cur != nil {
+				action = "update"
+			}
+			if err := s.memberHooks(ctx, q, src, m, action); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -350,7 +357,10 @@ func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *Memb
 		if in.ExpiresAtSet {
 			m.ExpiresAt = in.ExpiresAt
 		}
-		return q.UpdateMember(ctx, m)
+		if err := q.UpdateMember(ctx, m); err != nil {
+			return err
+		}
+		return s.memberHooks(ctx, q, src, m, "update")
 	})
 	if err != nil {
 		return nil, err
@@ -386,7 +396,7 @@ func (s *Service) RemoveMember(ctx context.Context, id *auth.Identity, src *Memb
 		if err := q.DeleteMember(ctx, src.Type, src.ID, userID); err != nil {
 			return fmt.Errorf("service: remove member: %w", err)
 		}
-		return nil
+		return s.memberHooks(ctx, q, src, m, "remove")
 	})
 }
 

@@ -228,6 +228,7 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 				return Validation{"visibility_level": {restricted}}.Err()
 			}
 		}
+		oldPath := p.Path
 		applyProjectInput(p, &in)
 		if renamed {
 			if err := s.checkProjectUnique(ctx, q, p.Namespace, p.Name, p.Path, p.ID); err != nil {
@@ -252,7 +253,12 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 			}
 		}
 		out = p
-		return nil
+		// A new path is a rename, anything else an update
+		// (SystemHooksService).
+		if p.Path != oldPath {
+			return s.projectSystemHooks(ctx, q, p, "project_rename", p.Namespace.FullPath+"/"+oldPath)
+		}
+		return s.projectSystemHooks(ctx, q, p, "project_update", "")
 	})
 	return out, err
 }
@@ -314,7 +320,16 @@ func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
 	}
 	var errs []error
 	for _, pid := range ids {
-		err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.DeleteProject(ctx, pid) })
+		err := s.db.WithTx(ctx, func(q *store.Queries) error {
+			p, err := q.ProjectByID(ctx, pid)
+			if err != nil {
+				return err
+			}
+			if err := s.projectSystemHooks(ctx, q, p, "project_destroy", ""); err != nil {
+				return err
+			}
+			return q.DeleteProject(ctx, pid)
+		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("service: purge project %d: %w", pid, err))
 			continue

@@ -233,6 +233,9 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 			if err := recordProjectCreated(ctx, q, p, id.User); err != nil {
 				return err
 			}
+			if err := s.projectSystemHooks(ctx, q, p, "project_create", ""); err != nil {
+				return err
+			}
 			// GitLab checks the limit first (creationNamespace, before
 			// this transaction); checked again here with this project
 			// counted, so concurrent creators cannot both pass it.

@@ -4,6 +4,7 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -76,6 +77,9 @@ type Service struct {
 	// configured. mailFrom is the sender address.
 	mailRelay *mail.Relay
 	mailFrom  string
+	// hookRetryDelay is the wait before a failed delivery's first retry
+	// (Options.HookRetryDelay).
+	hookRetryDelay time.Duration
 }
 
 // Options configure a Service.
@@ -109,6 +113,9 @@ type Options struct {
 	// address (empty: gitlab@localhost).
 	MailRelay *mail.Relay
 	MailFrom  string
+	// HookRetryDelay is the wait before a failed webhook delivery's first
+	// retry; 0 means defaultHookRetryDelay.
+	HookRetryDelay time.Duration
 }
 
 // New returns a Service over o's storage.
@@ -137,6 +144,7 @@ func New(o Options) *Service {
 	if s.version == "" {
 		s.version = "dev"
 	}
+	s.hookRetryDelay = cmp.Or(o.HookRetryDelay, defaultHookRetryDelay)
 	if o.DB != nil {
 		s.hookQueue = newHookQueue(o.DB, s.log)
 	}

@@ -62,7 +62,14 @@ func (s *Service) TransferProject(ctx context.Context, id *auth.Identity, ref, n
 		if errors.Is(err, store.ErrConflict) {
 			return transferFailed("Project with same name or path in target namespace already exists")
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		moved, err := q.ProjectByID(ctx, cur.ID)
+		if err != nil {
+			return err
+		}
+		return s.projectSystemHooks(ctx, q, moved, "project_transfer", oldPath)
 	})
 	if err != nil {
 		return nil, err

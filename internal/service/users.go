@@ -184,7 +184,7 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 		if err := q.CreateUser(ctx, u); err != nil {
 			return s.userWriteError(ctx, err)
 		}
-		return nil
+		return s.userSystemHooks(ctx, q, u, "user_create", "")
 	})
 	if err != nil {
 		return nil, err
@@ -263,6 +263,9 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 			if err := q.UpdateNamespace(ctx, ns); err != nil {
 				return s.userWriteError(ctx, err)
 			}
+		}
+		if u.Username != oldUsername {
+			return s.userSystemHooks(ctx, q, u, "user_rename", oldUsername)
 		}
 		return nil
 	})
@@ -486,6 +489,9 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 			}
 		}
 		if err := q.DisownGroups(ctx, u.ID); err != nil {
+			return err
+		}
+		if err := s.userSystemHooks(ctx, q, u, "user_destroy", ""); err != nil {
 			return err
 		}
 		return q.DeleteUser(ctx, u.ID)

@@ -2,6 +2,7 @@ package service
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -24,10 +25,11 @@ import (
 // Delivery: each (hook, event) is a River job inserted in the transaction
 // of the change it reports, so a committed change is never followed by a
 // lost hook and a rolled-back one sends none; the request that made the
-// change never waits for a receiver. As GitLab's WebHookWorker, a
-// receiver's failure is logged and counted towards auto-disabling, not
-// retried; River retries only a delivery that could not be carried out
-// or recorded (the database failing under it).
+// change never waits for a receiver. A failed attempt (no answer, or an
+// answer other than 2xx) is logged, counted towards auto-disabling and
+// retried by the queue with growing waits, up to hookMaxAttempts in all;
+// a hook disabled meanwhile gets no further attempt. Every attempt sends
+// the same event UUID and Idempotency-Key, so a receiver can tell a retry.
 
 const (
 	// hookQueueName is the job queue of deliveries, apart from the
@@ -45,18 +47,24 @@ const (
 	hookResponseLimit = 8 << 10
 	// hookLogRetention is how long delivery logs are kept (GitLab: 7 days).
 	hookLogRetention = 7 * 24 * time.Hour
-	// hookMaxAttempts bounds River's retries of a delivery it could not
-	// carry out.
-	hookMaxAttempts = 3
+	// hookMaxAttempts bounds the attempts of one delivery: the first and
+	// three retries.
+	hookMaxAttempts = 4
+	// defaultHookRetryDelay is the wait before the first retry; each next
+	// one waits hookRetryFactor times longer (10 s, 40 s, 160 s).
+	defaultHookRetryDelay = 10 * time.Second
+	hookRetryFactor       = 4
 )
 
 // hookDeliveryArgs is one delivery of an event to a hook.
 type hookDeliveryArgs struct {
-	HookID    int64           `json:"hook_id"`
-	Trigger   string          `json:"trigger"`
-	Event     string          `json:"event"`
-	EventUUID string          `json:"event_uuid"`
-	Payload   json.RawMessage `json:"payload"`
+	HookID    int64  `json:"hook_id"`
+	Trigger   string `json:"trigger"`
+	Event     string `json:"event"`
+	EventUUID string `json:"event_uuid"`
+	// IdempotencyKey is the same in every attempt of the delivery.
+	IdempotencyKey string          `json:"idempotency_key,omitempty"`
+	Payload        json.RawMessage `json:"payload"`
 }
 
 func (hookDeliveryArgs) Kind() string { return "web_hook" }
@@ -90,11 +98,28 @@ func (w hookWorker) Work(ctx context.Context, job *river.Job[hookDeliveryArgs]) 
 	if hookAlertStatus(h, w.s.Now()) != "executable" {
 		return nil // disabled since: GitLab drops the event too
 	}
-	_, err = w.s.deliverHook(ctx, h, a.Trigger, a.Event, a.EventUUID, a.Payload)
-	return err
+	res, err := w.s.deliverHookOnce(ctx, h, a.Trigger, a.Event, a.EventUUID, cmp.Or(a.IdempotencyKey, newUUID()), a.Payload)
+	if err != nil {
+		return err
+	}
+	if !res.OK() {
+		// Logged and counted already; the error makes River try again.
+		return fmt.Errorf("web hook %d: attempt %d of %d failed: %s", h.ID, job.Attempt, hookMaxAttempts, res.failure())
+	}
+	return nil
 }
 
 func (w hookWorker) Timeout(*river.Job[hookDeliveryArgs]) time.Duration { return 2 * hookTimeout }
+
+// NextRetry waits hookRetryDelay after the first failed attempt, and
+// hookRetryFactor times longer after each next one.
+func (w hookWorker) NextRetry(job *river.Job[hookDeliveryArgs]) time.Time {
+	d := w.s.hookRetryDelay
+	for i := 1; i < job.Attempt; i++ {
+		d *= hookRetryFactor
+	}
+	return time.Now().Add(d)
+}
 
 // hookEvent is one event to send to the hooks that want it.
 type hookEvent struct {
@@ -105,6 +130,9 @@ type hookEvent struct {
 	// wants picks the hooks that take the event.
 	wants   func(h *model.WebHook) bool
 	payload any
+	// build makes the payload when payload is nil, only once some hook
+	// wants the event (CI events are many and read the repository).
+	build func() (any, error)
 }
 
 // enqueueHookEvent inserts, in q's transaction, a delivery of ev to each
@@ -117,6 +145,13 @@ func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *mod
 	if err != nil {
 		return err
 	}
+	return s.enqueueToHooks(ctx, q, hooks, ev)
+}
+
+// enqueueToHooks inserts, in q's transaction, a delivery of ev to each of
+// hooks that wants it and may run.
+func (s *Service) enqueueToHooks(ctx context.Context, q *store.Queries, hooks []*model.WebHook, ev hookEvent) error {
+	var err error
 	var params []river.InsertManyParams
 	var body json.RawMessage
 	eventUUID := newUUID()
@@ -125,7 +160,13 @@ func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *mod
 			continue
 		}
 		if body == nil {
-			if body, err = json.Marshal(ev.payload); err != nil {
+			payload := ev.payload
+			if payload == nil && ev.build != nil {
+				if payload, err = ev.build(); err != nil {
+					return err
+				}
+			}
+			if body, err = json.Marshal(payload); err != nil {
 				return fmt.Errorf("service: hook payload: %w", err)
 			}
 		}
@@ -134,7 +175,8 @@ func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *mod
 			header = "System Hook"
 		}
 		params = append(params, river.InsertManyParams{
-			Args:       hookDeliveryArgs{HookID: h.ID, Trigger: ev.trigger, Event: header, EventUUID: eventUUID, Payload: body},
+			Args: hookDeliveryArgs{HookID: h.ID, Trigger: ev.trigger, Event: header, EventUUID: eventUUID,
+				IdempotencyKey: newUUID(), Payload: body},
 			InsertOpts: &river.InsertOpts{Queue: hookQueueName, MaxAttempts: hookMaxAttempts}})
 	}
 	if err := s.insertJobs(ctx, q, params); err != nil {
@@ -164,10 +206,26 @@ type HookResult struct {
 	Message string
 }
 
-// deliverHook sends payload to h once, logs the attempt and moves h's
+// OK reports a 2xx answer.
+func (r HookResult) OK() bool { return r.Status >= 200 && r.Status < 300 }
+
+func (r HookResult) failure() string {
+	if r.Status == 0 {
+		return r.Message
+	}
+	return "HTTP " + strconv.Itoa(r.Status)
+}
+
+// deliverHook sends payload to h once with a fresh Idempotency-Key (tests
+// and resends).
+func (s *Service) deliverHook(ctx context.Context, h *model.WebHook, trigger, event, eventUUID string, payload []byte) (HookResult, error) {
+	return s.deliverHookOnce(ctx, h, trigger, event, eventUUID, newUUID(), payload)
+}
+
+// deliverHookOnce sends payload to h once, logs the attempt and moves h's
 // auto-disabling state. A receiver's failure is in the result; the error
 // is for what lablet failed to do.
-func (s *Service) deliverHook(ctx context.Context, h *model.WebHook, trigger, event, eventUUID string, payload []byte) (HookResult, error) {
+func (s *Service) deliverHookOnce(ctx context.Context, h *model.WebHook, trigger, event, eventUUID, idempotencyKey string, payload []byte) (HookResult, error) {
 	policy := s.hookPolicy(ctx, h.Kind)
 	headers := map[string]string{
 		"Content-Type":          "application/json",
@@ -176,7 +234,7 @@ func (s *Service) deliverHook(ctx context.Context, h *model.WebHook, trigger, ev
 		"X-Gitlab-Webhook-UUID": newUUID(),
 		"X-Gitlab-Instance":     s.externalURL,
 		"X-Gitlab-Event-UUID":   eventUUID,
-		"Idempotency-Key":       newUUID(),
+		"Idempotency-Key":       idempotencyKey,
 	}
 	for _, hd := range h.CustomHeaders {
 		headers[hd.Key] = hd.Value

@@ -348,6 +348,8 @@ func (s *Service) sampleHookEvent(ctx context.Context, p *model.Project, u *mode
 			return hookEvent{}, err
 		}
 		return s.mergeRequestHookEvent(p, m, u, "open"), nil
+	case "pipeline_events", "job_events":
+		return s.sampleCIHookEvent(ctx, p, trigger)
 	case "note_events", "confidential_note_events":
 		if noteID == 0 {
 			return unprocessable("Ensure the project has notes.")

@@ -294,3 +294,15 @@ func (q *Queries) LatestSuccessfulJobs(ctx context.Context, projectID int64, ref
 	}
 	return collect(rows, scanJob)
 }
+
+// JobRetriesCount counts the earlier runs of a job: its pipeline's jobs
+// of the same name before it (Ci::Build#retries_count).
+func (q *Queries) JobRetriesCount(ctx context.Context, pipelineID int64, name string, before int64) (int, error) {
+	var n int
+	err := q.queryRow(ctx, "SELECT COUNT(*) FROM ci_builds WHERE pipeline_id = ? AND name = ? AND id < ?",
+		pipelineID, name, before).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: job retries: %w", wrapErr(err))
+	}
+	return n, nil
+}

@@ -273,3 +273,28 @@ func (q *Queries) GroupProjectIDs(ctx context.Context, groupID int64) ([]int64, 
 	return q.int64s(ctx, `SELECT p.id FROM projects p JOIN namespace_closure c ON c.descendant_id = p.namespace_id
 		WHERE c.ancestor_id = ? ORDER BY p.id LIMIT 100`, groupID)
 }
+
+// LatestProjectCI returns the ids of a project's newest pipeline and job
+// (0 for none), the samples of the pipeline and job event tests.
+func (q *Queries) LatestProjectCI(ctx context.Context, projectID int64) (pipeline, job int64, err error) {
+	err = q.queryRow(ctx, `SELECT
+		COALESCE((SELECT MAX(id) FROM ci_pipelines WHERE project_id = ?), 0),
+		COALESCE((SELECT MAX(id) FROM ci_builds WHERE project_id = ? AND job_type = 'build'), 0)`,
+		projectID, projectID).Scan(&pipeline, &job)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: latest project ci: %w", wrapErr(err))
+	}
+	return pipeline, job, nil
+}
+
+// WebHooksForGroup lists the hooks a group's event goes to: those of the
+// group and every group above it, and the system's.
+func (q *Queries) WebHooksForGroup(ctx context.Context, groupID int64) ([]*model.WebHook, error) {
+	rows, err := q.query(ctx, "SELECT "+webHookColumns+` FROM web_hooks
+		WHERE group_id IN (SELECT ancestor_id FROM namespace_closure WHERE descendant_id = ?)
+		OR kind = ? ORDER BY id`, groupID, model.HookOfSystem)
+	if err != nil {
+		return nil, fmt.Errorf("store: group's web hooks: %w", err)
+	}
+	return collect(rows, scanWebHook)
+}
