@@ -33,7 +33,7 @@ func BasicUserAt(base string, gravatar bool, u *model.User) BasicUser {
 		v := u.PublicEmail
 		pe = &v
 	}
-	av := userAvatarURL(base, gravatar, u.ID, u.Email)
+	av := userAvatarURL(base, gravatar, u.ID, u.Email, u.Avatar)
 	return BasicUser{ID: u.ID, Username: u.Username, PublicEmail: pe, Name: u.Name, State: u.State,
 		Locked: false, AvatarURL: &av, WebURL: base + "/" + u.Username}
 }
@@ -145,13 +145,23 @@ func (a *API) adminUser(r *http.Request, u *model.User, creator *model.User) use
 // so that the generated project encoder (entitygen) writes them without
 // allocating.
 
-// userAvatarURL is a user's avatar_url: Gravatar's when the instance uses
-// it and the user has an address, else lablet's identicon.
-func userAvatarURL(base string, gravatar bool, id int64, email string) string {
+// userAvatarURL is a user's avatar_url: the uploaded avatar if any, then
+// Gravatar's when the instance uses it and the user has an address, else
+// lablet's identicon.
+func userAvatarURL(base string, gravatar bool, id int64, email, uploaded string) string {
+	if uploaded != "" {
+		return uploadedAvatarURL(base, "user", id, uploaded)
+	}
 	if gravatar && strings.TrimSpace(email) != "" {
 		return gravatarURL(base, email)
 	}
 	return identiconURL(base, id)
+}
+
+// uploadedAvatarURL is where an uploaded avatar is served, GitLab's
+// /uploads/-/system/<kind>/avatar/<id>/<file name>.
+func uploadedAvatarURL(base, kind string, id int64, name string) string {
+	return base + "/uploads/-/system/" + kind + "/avatar/" + strconv.FormatInt(id, 10) + "/" + name
 }
 
 // identiconURL is the URL of user id's identicon under base.

@@ -266,8 +266,15 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *Call) error 
 	if err := pe.Err(); err != nil {
 		return err
 	}
+	av, err := readAvatarParam(p, "")
+	if err != nil {
+		return err
+	}
 	u, err := a.svc.CreateUser(r.Context(), c.id, in)
 	if err != nil {
+		return err
+	}
+	if u.Avatar, err = a.applyAvatar(r, c, service.AvatarUser, u.ID, av, u.Avatar); err != nil {
 		return err
 	}
 	return WriteCreated(w, a.adminUser(r, u, c.id.User))
@@ -283,8 +290,15 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *Call) error 
 	if err := pe.Err(); err != nil {
 		return err
 	}
+	av, err := readAvatarParam(c.params, "")
+	if err != nil {
+		return err
+	}
 	u, err := a.svc.UpdateUser(r.Context(), c.id, id, in)
 	if err != nil {
+		return err
+	}
+	if u.Avatar, err = a.applyAvatar(r, c, service.AvatarUser, u.ID, av, u.Avatar); err != nil {
 		return err
 	}
 	creator, err := a.userCreator(r, u)
