@@ -62,9 +62,17 @@ type UserFilter struct {
 	Sort    string
 	// CustomAttributes keeps users with every key set to its value.
 	CustomAttributes map[string]string
+	// Provider and ExternUID, both set, keep the user with that identity.
+	Provider, ExternUID string
 }
 
 // UserAssociations counts a user's memberships and authored work.
 type UserAssociations struct {
 	Groups, Projects, Issues, MergeRequests int
+}
+
+// Identity is a user's account at an external authentication provider.
+type Identity struct {
+	Provider  string
+	ExternUID string
 }

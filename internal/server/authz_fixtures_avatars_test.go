@@ -71,6 +71,11 @@ var _ = addFixtures(map[string]fixture{
 	"GET /api/v4/users/{id}/associations_count": {build: func(x *matrix, c *cell) request {
 		return get(api + "/users/" + itoa(x.callerUserID(c)) + "/associations_count")
 	}},
+	"DELETE /api/v4/users/{id}/identities/{provider}": {build: func(x *matrix, c *cell) request {
+		u := x.freshUser("idt")
+		x.root("PUT", api+"/users/"+itoa(u.ID), map[string]any{"provider": "ldapmain", "extern_uid": "uid=" + u.Username})
+		return request{method: http.MethodDelete, path: api + "/users/" + itoa(u.ID) + "/identities/ldapmain"}
+	}},
 	// The pages serving avatars.
 	"GET /uploads/-/system/user/avatar/{id}/{filename}": {build: func(x *matrix, c *cell) request {
 		u := x.users["owner"]

@@ -176,6 +176,10 @@ func (q *Queries) ListUsers(ctx context.Context, f model.UserFilter) ([]*model.U
 		w.add("u.created_at > ?", ms(*f.CreatedAfter))
 	}
 	customAttributeConds(&w, model.AttrSourceUser, "u.id", f.CustomAttributes)
+	if f.Provider != "" || f.ExternUID != "" {
+		w.add("EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id AND i.provider = ? AND lower(i.extern_uid) = lower(?))",
+			f.Provider, f.ExternUID)
+	}
 	cond, args := w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM users u"+cond, args...).Scan(&total); err != nil {

@@ -153,3 +153,26 @@ func (a *API) userAssociationsCount(w http.ResponseWriter, r *http.Request, c *C
 	return WriteOK(w, map[string]int{"groups_count": n.Groups, "projects_count": n.Projects,
 		"issues_count": n.Issues, "merge_requests_count": n.MergeRequests})
 }
+
+// identityParams reads extern_uid and provider, which go together
+// (Grape's all_or_none_of): both nil when neither is given.
+func identityParams(p *Params, pe *ParamErrors) (provider, externUID *string) {
+	provider, externUID = pe.OptStr(p, "provider"), pe.OptStr(p, "extern_uid")
+	if (provider == nil) != (externUID == nil) {
+		pe.Add(service.ParamError("extern_uid, provider provide all or none of parameters"))
+		return nil, nil
+	}
+	return provider, externUID
+}
+
+// deleteUserIdentity is DELETE /users/:id/identities/:provider.
+func (a *API) deleteUserIdentity(w http.ResponseWriter, r *http.Request, c *Call) error {
+	id, found := UserPathID(r, "id")
+	if !found {
+		return RouteNotFound(w)
+	}
+	if err := a.svc.DeleteUserIdentity(r.Context(), c.id, id, r.PathValue("provider")); err != nil {
+		return err
+	}
+	return WriteNoContent(w)
+}

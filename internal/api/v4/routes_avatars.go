@@ -12,6 +12,7 @@ func avatarsRoutes() []Endpoint {
 		Row("GET /groups/{id}/avatar", (*API).downloadGroupAvatar, Anyone, access.ReadGroup),
 		Row("GET /projects/{id}/avatar", (*API).downloadProjectAvatar, Anyone, access.ReadProject),
 		Row("GET /avatar", (*API).getAvatar, Anyone, access.None),
+		Row("DELETE /users/{id}/identities/{provider}", (*API).deleteUserIdentity, Admin, access.AdminAll),
 		Row("GET /users/{id}/associations_count", (*API).userAssociationsCount, SignedInOrReadUser, access.ReadCurrentUser),
 	}
 }
