@@ -2,10 +2,8 @@ package server_test
 
 import (
 	"bytes"
-	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"sync"
@@ -37,18 +35,7 @@ func (x *matrix) rootAvatar(path string) {
 	once, _ := avatarsGiven.LoadOrStore(x.s.URL+path, &sync.Once{})
 	once.(*sync.Once).Do(func() {
 		body, ct := multipartAvatar("a.png", tinyPNG)
-		req, _ := http.NewRequest(http.MethodPut, x.s.URL+path, bytes.NewReader(body))
-		req.Header.Set("PRIVATE-TOKEN", x.s.RootToken)
-		req.Header.Set("Content-Type", ct)
-		resp, err := x.http.Do(req)
-		if err != nil {
-			panic(fixtureFailure(err.Error()))
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			b, _ := io.ReadAll(resp.Body)
-			panic(fixtureFailure(fmt.Sprintf("avatar on %s = %d %s", path, resp.StatusCode, b)))
-		}
+		x.rootMultipart(http.MethodPut, path, body, ct, http.StatusOK)
 	})
 }
 

@@ -73,12 +73,7 @@ func (h *Handler) topicAvatar(w http.ResponseWriter, r *http.Request, s pageSess
 func (h *Handler) serveAvatar(w http.ResponseWriter, r *http.Request, s pageSession, kind string) {
 	c, err := h.svc.OpenAvatar(r.Context(), s.id, kind, r.PathValue("id"), r.PathValue("filename"))
 	if err != nil {
-		switch service.KindOf(err) {
-		case service.KindNotFound, service.KindForbidden, service.KindInvalid:
-			h.notFound(w, r)
-		default:
-			h.fail(w, r, err)
-		}
+		h.storedFileError(w, r, err)
 		return
 	}
 	defer c.Body.Close()
