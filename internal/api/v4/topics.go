@@ -8,8 +8,7 @@ import (
 )
 
 // topicEntity is GitLab's Entities::Projects::Topic. lablet keeps no
-// organizations (every topic is the default one's, id 1) and no topic
-// avatars.
+// organizations (every topic is the default one's, id 1).
 type topicEntity struct {
 	ID                 int64   `json:"id"`
 	Name               string  `json:"name"`
