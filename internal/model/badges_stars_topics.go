@@ -30,6 +30,8 @@ type Topic struct {
 	TotalProjectsCount int
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// Avatar is the uploaded avatar's file name, "" for none.
+	Avatar string
 }
 
 // TopicFilter selects topics for GET /topics.

@@ -29,6 +29,8 @@ type Namespace struct {
 	MarkedForDeletionOn   *string
 	CreatedAt             time.Time
 	UpdatedAt             time.Time
+	// Avatar is a group's uploaded avatar's file name, "" for none.
+	Avatar string
 }
 
 // IsGroup reports whether the namespace is a group.

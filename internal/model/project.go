@@ -32,7 +32,9 @@ type Project struct {
 	// ForksCount counts the projects forked from this one.
 	ForksCount int
 	// StarCount counts the users who starred it (users_star_projects).
-	StarCount           int
+	StarCount int
+	// Avatar is the uploaded avatar's file name, "" for none.
+	Avatar              string
 	MRDefaultTargetSelf bool
 	// AutoCancelPendingPipelines: a new pipeline cancels its ref's
 	// redundant older ones (GitLab's auto_cancel_pending_pipelines).

@@ -31,6 +31,8 @@ type User struct {
 	LastActivityOn  *string
 	CurrentSignInAt *time.Time
 	LastSignInAt    *time.Time
+	// Avatar is the uploaded avatar's file name, "" for none.
+	Avatar string
 }
 
 // Active reports whether the account may act.
@@ -60,4 +62,17 @@ type UserFilter struct {
 	Sort    string
 	// CustomAttributes keeps users with every key set to its value.
 	CustomAttributes map[string]string
+	// Provider and ExternUID, both set, keep the user with that identity.
+	Provider, ExternUID string
+}
+
+// UserAssociations counts a user's memberships and authored work.
+type UserAssociations struct {
+	Groups, Projects, Issues, MergeRequests int
+}
+
+// Identity is a user's account at an external authentication provider.
+type Identity struct {
+	Provider  string
+	ExternUID string
 }

@@ -578,6 +578,17 @@ func expectPage(r *route.Route, c *caller, t target) outcome {
 		}
 		return notFound
 	}
+	if r.Ability == access.ReadGroup && t.kind != noTarget {
+		// Group pages (avatars): 404 to whoever can't see the group.
+		pc := c
+		if !sess {
+			pc = anonymousCaller
+		}
+		if groupVisible(pc, t) {
+			return allowed
+		}
+		return notFound
+	}
 	if r.Ability == access.ReadIssue && t.kind != noTarget {
 		// Issue pages: a project the caller can't see sends signed-out
 		// visitors to sign in (GitLab's route_not_found) and is 404 to

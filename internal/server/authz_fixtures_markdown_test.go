@@ -57,7 +57,15 @@ func multipartFile(name, content string) ([]byte, string) {
 // rootUpload uploads a file to p as root and returns GitLab's answer.
 func (x *matrix) rootUpload(p *projectFixture) map[string]any {
 	body, ct := multipartFile("note.txt", "hello")
-	req, _ := http.NewRequest(http.MethodPost, x.s.URL+p.api("/uploads"), bytes.NewReader(body))
+	var m map[string]any
+	_ = json.Unmarshal(x.rootMultipart(http.MethodPost, p.api("/uploads"), body, ct, http.StatusCreated), &m)
+	return m
+}
+
+// rootMultipart sends a multipart body as root and returns the answer's
+// body; any status but want fails the fixture.
+func (x *matrix) rootMultipart(method, path string, body []byte, ct string, want int) []byte {
+	req, _ := http.NewRequest(method, x.s.URL+path, bytes.NewReader(body))
 	req.Header.Set("PRIVATE-TOKEN", x.s.RootToken)
 	req.Header.Set("Content-Type", ct)
 	resp, err := x.http.Do(req)
@@ -66,10 +74,8 @@ func (x *matrix) rootUpload(p *projectFixture) map[string]any {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusCreated {
-		panic(fixtureFailure(fmt.Sprintf("upload = %d %s", resp.StatusCode, b)))
+	if resp.StatusCode != want {
+		panic(fixtureFailure(fmt.Sprintf("%s %s = %d %s", method, path, resp.StatusCode, b)))
 	}
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return m
+	return b
 }

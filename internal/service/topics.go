@@ -14,7 +14,7 @@ import (
 // Topics (GitLab's Projects::Topic, API::Topics, Topics::MergeService):
 // anyone lists and reads them; administrators create, change, merge and
 // delete them. Projects name theirs through topics/tag_list, which makes
-// the missing ones. Topic avatars are not kept.
+// the missing ones. Their avatars are set in avatars.go.
 
 var errTopicNotFound = &Error{Kind: KindNotFound, Message: "Not found"}
 

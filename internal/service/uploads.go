@@ -106,8 +106,8 @@ func (s *Service) removeBlob(ctx context.Context, key string) {
 // uploadsPrefix is where a project's uploads are kept in blob storage.
 func uploadsPrefix(projectID int64) string { return fmt.Sprintf("uploads/%d", projectID) }
 
-// deleteProjectUploads removes the uploads of deleted projects from blob
-// storage; a failure leaves orphan files only, so it is logged.
+// deleteProjectUploads removes the uploads and avatars of deleted projects
+// from blob storage; a failure leaves orphan files only, so it is logged.
 func (s *Service) deleteProjectUploads(ctx context.Context, projectIDs ...int64) {
 	if s.blobs == nil {
 		return
@@ -115,6 +115,9 @@ func (s *Service) deleteProjectUploads(ctx context.Context, projectIDs ...int64)
 	for _, id := range projectIDs {
 		if err := s.blobs.DeleteAll(context.WithoutCancel(ctx), uploadsPrefix(id)); err != nil && s.log != nil {
 			s.log.ErrorContext(ctx, "delete project uploads", "project_id", id, "err", err)
+		}
+		if err := s.blobs.Delete(context.WithoutCancel(ctx), avatarKey(AvatarProject, id)); err != nil && s.log != nil {
+			s.log.ErrorContext(ctx, "delete project avatar", "project_id", id, "err", err)
 		}
 	}
 }

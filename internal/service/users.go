@@ -49,6 +49,9 @@ type UserInput struct {
 	// random password (no mail is sent).
 	ForceRandomPassword bool
 	ResetPassword       bool
+	// Provider and ExternUID, given together, set the user's identity at
+	// that provider.
+	Provider, ExternUID *string
 }
 
 // UserListInput selects users for GET /users.
@@ -70,11 +73,16 @@ type UserListInput struct {
 	// CustomAttributes keeps users with every key set to its value; only
 	// administrators filter by them, as GitLab's CustomAttributesFilter.
 	CustomAttributes map[string]string
+	// Provider and ExternUID select by identity (administrators only).
+	Provider, ExternUID string
 }
 
 // ListUsers returns the users the caller may list. Anonymous callers must
 // name a username, as GitLab requires, so the instance can't be enumerated.
 func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListInput) ([]*model.User, int, error) {
+	if (in.Provider != "" || in.ExternUID != "") && !id.IsAdmin() {
+		return nil, 0, Forbidden("")
+	}
 	if !id.Authenticated() && in.Username == "" {
 		return nil, 0, Forbidden("Not authorized to access /api/v4/users")
 	}
@@ -102,6 +110,7 @@ func (s *Service) ListUsers(ctx context.Context, id *auth.Identity, in UserListI
 		f.CreatedBefore, f.CreatedAfter = in.CreatedBefore, in.CreatedAfter
 		f.OrderBy, f.Sort = in.OrderBy, in.Sort
 		f.CustomAttributes = in.CustomAttributes
+		f.Provider, f.ExternUID = in.Provider, in.ExternUID
 	} else {
 		// Blocked and banned accounts are hidden from everyone but admins.
 		f.ExcludeStates = []string{"blocked", "banned"}
@@ -173,6 +182,9 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 		if err := checkNamespaceFree(ctx, q, u.Username, 0, v); err != nil {
 			return err
 		}
+		if err := checkIdentity(ctx, q, in, 0, v); err != nil {
+			return err
+		}
 		if err := v.Err(); err != nil {
 			return err
 		}
@@ -183,6 +195,9 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 		u.PasswordHash = hash
 		if err := q.CreateUser(ctx, u); err != nil {
 			return s.userWriteError(ctx, err)
+		}
+		if err := setIdentity(ctx, q, u.ID, in); err != nil {
+			return err
 		}
 		return s.userSystemHooks(ctx, q, u, "user_create", "")
 	})
@@ -233,6 +248,9 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 				return err
 			}
 		}
+		if err := checkIdentity(ctx, q, in, u.ID, v); err != nil {
+			return err
+		}
 		if err := v.Err(); err != nil {
 			return err
 		}
@@ -245,6 +263,9 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 		}
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return s.userWriteError(ctx, err)
+		}
+		if err := setIdentity(ctx, q, u.ID, in); err != nil {
+			return err
 		}
 		// A new password signs the user out everywhere, as a reset
 		// after a leak must.

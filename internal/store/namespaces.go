@@ -11,7 +11,7 @@ import (
 
 const namespaceColumns = `n.id, n.kind, n.name, n.path, n.full_path, n.full_name, n.parent_id, n.owner_id,
 	n.depth, n.visibility_level, n.description, n.lfs_enabled, n.request_access_enabled,
-	n.project_creation_level, n.subgroup_creation_level, n.marked_for_deletion_on, n.created_at, n.updated_at`
+	n.project_creation_level, n.subgroup_creation_level, n.marked_for_deletion_on, n.created_at, n.updated_at, n.avatar`
 
 func scanNamespace(s scanner) (*model.Namespace, error) {
 	var n model.Namespace
@@ -20,7 +20,7 @@ func scanNamespace(s scanner) (*model.Namespace, error) {
 	var created, updated int64
 	if err := s.Scan(&n.ID, &n.Kind, &n.Name, &n.Path, &n.FullPath, &n.FullName, &parent, &owner,
 		&n.Depth, &n.VisibilityLevel, &n.Description, &n.LFSEnabled, &n.RequestAccessEnabled,
-		&n.ProjectCreationLevel, &n.SubgroupCreationLevel, &marked, &created, &updated); err != nil {
+		&n.ProjectCreationLevel, &n.SubgroupCreationLevel, &marked, &created, &updated, &n.Avatar); err != nil {
 		return nil, wrapErr(err)
 	}
 	if parent.Valid {

@@ -15,7 +15,7 @@ const projectColumns = `p.id, p.namespace_id, p.name, p.path, p.description, p.v
 	p.merge_requests_enabled, p.wiki_enabled, p.jobs_enabled, p.snippets_enabled, p.lfs_enabled,
 	p.request_access_enabled, p.topics, p.marked_for_deletion_on, p.created_at, p.updated_at,
 	p.last_activity_at, p.forked_from_project_id, p.forks_count, p.mr_default_target_self, p.import_status,
-	p.auto_cancel_pending_pipelines, p.star_count, ` + mergeSettingsColumns
+	p.auto_cancel_pending_pipelines, p.star_count, p.avatar, ` + mergeSettingsColumns
 
 // projectFrom is the FROM clause every project query uses, so that each
 // project arrives with its namespace in one round trip.
@@ -47,7 +47,7 @@ func scanProjectThen(s scanner, rest func(scanner) error) (*model.Project, error
 		&p.VisibilityLevel, &defBranch, &p.Archived, &p.EmptyRepo, &p.InitializeWithReadme, &creator,
 		&p.IssuesEnabled, &p.MergeRequestsEnabled, &p.WikiEnabled, &p.JobsEnabled, &p.SnippetsEnabled,
 		&p.LFSEnabled, &p.RequestAccessEnabled, &topics, &marked, &created, &updated, &activity,
-		&forkedFrom, &p.ForksCount, &p.MRDefaultTargetSelf, &p.ImportStatus, &p.AutoCancelPendingPipelines, &p.StarCount},
+		&forkedFrom, &p.ForksCount, &p.MRDefaultTargetSelf, &p.ImportStatus, &p.AutoCancelPendingPipelines, &p.StarCount, &p.Avatar},
 		ms.dest(&p.MergeSettings)...)})
 	if err != nil {
 		return nil, wrapErr(err)

@@ -11,14 +11,14 @@ import (
 
 // topicSelect reads topics with their number of projects, counted from
 // project_topics (an index probe per topic).
-const topicSelect = `SELECT t.id, t.name, t.title, t.description, t.created_at, t.updated_at,
+const topicSelect = `SELECT t.id, t.name, t.title, t.description, t.created_at, t.updated_at, t.avatar,
 	(SELECT count(*) FROM project_topics pt WHERE pt.topic_id = t.id) AS projects_count FROM topics t`
 
 func scanTopic(s scanner) (*model.Topic, error) {
 	var t model.Topic
 	var desc sql.NullString
 	var created, updated int64
-	if err := s.Scan(&t.ID, &t.Name, &t.Title, &desc, &created, &updated, &t.TotalProjectsCount); err != nil {
+	if err := s.Scan(&t.ID, &t.Name, &t.Title, &desc, &created, &updated, &t.Avatar, &t.TotalProjectsCount); err != nil {
 		return nil, wrapErr(err)
 	}
 	t.Description = fromNullStr(desc)

@@ -13,7 +13,7 @@ const userColumns = `u.id, u.username, u.email, u.name, u.password_hash, u.state
 	u.external, u.can_create_group, u.projects_limit, u.private_profile, u.bio, u.location,
 	u.public_email, u.website_url, u.organization, u.job_title, u.note, u.namespace_id,
 	u.created_by_id, u.created_at, u.updated_at, u.confirmed_at, u.last_activity_on,
-	u.current_sign_in_at, u.last_sign_in_at`
+	u.current_sign_in_at, u.last_sign_in_at, u.avatar`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -25,7 +25,7 @@ func scanUser(s scanner) (*model.User, error) {
 	err := s.Scan(&u.ID, &u.Username, &u.Email, &u.Name, &u.PasswordHash, &u.State, &u.IsAdmin, &u.Bot,
 		&u.External, &u.CanCreateGroup, &u.ProjectsLimit, &u.PrivateProfile, &u.Bio, &u.Location,
 		&u.PublicEmail, &u.WebsiteURL, &u.Organization, &u.JobTitle, &u.Note, &nsID,
-		&createdBy, &created, &updated, &confirmed, &lastActivity, &curSignIn, &lastSignIn)
+		&createdBy, &created, &updated, &confirmed, &lastActivity, &curSignIn, &lastSignIn, &u.Avatar)
 	if err != nil {
 		return nil, wrapErr(err)
 	}
@@ -176,6 +176,10 @@ func (q *Queries) ListUsers(ctx context.Context, f model.UserFilter) ([]*model.U
 		w.add("u.created_at > ?", ms(*f.CreatedAfter))
 	}
 	customAttributeConds(&w, model.AttrSourceUser, "u.id", f.CustomAttributes)
+	if f.Provider != "" || f.ExternUID != "" {
+		w.add("EXISTS (SELECT 1 FROM identities i WHERE i.user_id = u.id AND i.provider = ? AND lower(i.extern_uid) = lower(?))",
+			f.Provider, f.ExternUID)
+	}
 	cond, args := w.where(), w.args
 	var total int
 	if err := q.queryRow(ctx, "SELECT count(*) FROM users u"+cond, args...).Scan(&total); err != nil {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/lablet/lablet/internal/service"
+	"maps"
 	"net/http"
 	"strconv"
 
@@ -46,4 +48,35 @@ func (h *Handler) identicon(w http.ResponseWriter, r *http.Request, _ pageSessio
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(img)
 	}
+}
+
+func (h *Handler) userAvatar(w http.ResponseWriter, r *http.Request, s pageSession) {
+	h.serveAvatar(w, r, s, service.AvatarUser)
+}
+
+func (h *Handler) groupAvatar(w http.ResponseWriter, r *http.Request, s pageSession) {
+	h.serveAvatar(w, r, s, service.AvatarGroup)
+}
+
+func (h *Handler) projectAvatar(w http.ResponseWriter, r *http.Request, s pageSession) {
+	h.serveAvatar(w, r, s, service.AvatarProject)
+}
+
+func (h *Handler) topicAvatar(w http.ResponseWriter, r *http.Request, s pageSession) {
+	h.serveAvatar(w, r, s, service.AvatarTopic)
+}
+
+// serveAvatar sends an uploaded avatar under the name its URL gives: 404
+// when the owner is not visible to the session, has no avatar, or the
+// name is another. Revalidated by modification time (the URL stays when
+// the avatar changes).
+func (h *Handler) serveAvatar(w http.ResponseWriter, r *http.Request, s pageSession, kind string) {
+	c, err := h.svc.OpenAvatar(r.Context(), s.id, kind, r.PathValue("id"), r.PathValue("filename"))
+	if err != nil {
+		h.storedFileError(w, r, err)
+		return
+	}
+	defer c.Body.Close()
+	maps.Copy(w.Header(), c.Header())
+	http.ServeContent(w, r, "", c.Info.ModTime, c.Body)
 }

@@ -56,6 +56,12 @@ func (h *Handler) table() []page {
 		pageRow("GET /-/static/{file...}", (*Handler).static, anybody, access.None),
 		// Users' identicons, their default avatar_url (avatars.go).
 		pageRow("GET "+avatar.IdenticonPath+"{file}", (*Handler).identicon, asset, access.None),
+		// Uploaded avatars, where GitLab serves them (avatars.go): a
+		// group's or project's only to who may see it.
+		pageRow("GET /uploads/-/system/user/avatar/{id}/{filename}", (*Handler).userAvatar, anybody, access.None),
+		pageRow("GET /uploads/-/system/group/avatar/{id}/{filename}", (*Handler).groupAvatar, anybody, access.ReadGroup),
+		pageRow("GET /uploads/-/system/project/avatar/{id}/{filename}", (*Handler).projectAvatar, anybody, access.ReadProject),
+		pageRow("GET /uploads/-/system/projects/topic/avatar/{id}/{filename}", (*Handler).topicAvatar, anybody, access.None),
 
 		// Sign-in (sign_in.go)
 		pageRow("GET /users/sign_in", (*Handler).signInForm, anybody, access.None),

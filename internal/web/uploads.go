@@ -23,16 +23,22 @@ func (h *Handler) projectUploadByPath(w http.ResponseWriter, r *http.Request, s 
 func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request, s pageSession, ref string) {
 	c, err := h.svc.OpenUpload(r.Context(), s.id, ref, 0, r.PathValue("secret"), r.PathValue("filename"))
 	if err != nil {
-		switch service.KindOf(err) {
-		case service.KindNotFound, service.KindForbidden, service.KindInvalid:
-			h.notFound(w, r)
-		default:
-			h.fail(w, r, err)
-		}
+		h.storedFileError(w, r, err)
 		return
 	}
 	defer c.Body.Close()
 	// The upload's headers replace the pages' (its CSP is stricter).
 	maps.Copy(w.Header(), c.Header())
 	http.ServeContent(w, r, "", c.Info.ModTime, c.Body)
+}
+
+// storedFileError answers a failed open of an upload or avatar: 404 for
+// whatever the caller may not have, without saying which.
+func (h *Handler) storedFileError(w http.ResponseWriter, r *http.Request, err error) {
+	switch service.KindOf(err) {
+	case service.KindNotFound, service.KindForbidden, service.KindInvalid:
+		h.notFound(w, r)
+	default:
+		h.fail(w, r, err)
+	}
 }

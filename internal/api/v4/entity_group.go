@@ -84,6 +84,7 @@ func (a *API) group(r *http.Request, g *model.Namespace) groupEntity {
 		RequestAccessEnabled:            g.RequestAccessEnabled, FullName: g.FullName, FullPath: g.FullPath,
 		CreatedAt: TS(g.CreatedAt), ParentID: g.ParentID, OrganizationID: 1, SharedRunnersSetting: "enabled",
 		WikiAccessLevel: "enabled", MarkedForDeletionOn: g.MarkedForDeletionOn,
+		AvatarURL: namespaceAvatar(a.BaseURL(r), g),
 	}
 }
 

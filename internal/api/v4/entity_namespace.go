@@ -30,11 +30,15 @@ func (a *API) namespace(r *http.Request, ns *model.Namespace) namespaceEntity {
 		ParentID: ns.ParentID, AvatarURL: namespaceAvatar(a.BaseURL(r), ns), WebURL: web}
 }
 
-// namespaceAvatar is a namespace's avatar_url: a personal namespace shows
-// its owner's, as GitLab does; groups have none until uploads exist. Only
-// the owner's id is at hand, so it is the identicon URL, which sends the
-// browser on to Gravatar when the instance uses it.
+// namespaceAvatar is a namespace's avatar_url: a group's uploaded avatar
+// (none without one); a personal namespace shows its owner's, as GitLab
+// does. Only the owner's id is at hand, so it is the identicon URL, which
+// sends the browser on to the uploaded avatar or Gravatar.
 func namespaceAvatar(base string, ns *model.Namespace) *string {
+	if ns.IsGroup() && ns.Avatar != "" {
+		u := uploadedAvatarURL(base, "group", ns.ID, ns.Avatar)
+		return &u
+	}
 	if ns.IsGroup() || ns.OwnerID == nil {
 		return nil
 	}

@@ -106,9 +106,19 @@ func BasicProjectAt(pb ProjectBase, p *model.Project) BasicProject {
 		Path: p.Path, PathWithNamespace: full, CreatedAt: TS(p.CreatedAt), DefaultBranch: p.DefaultBranch,
 		TagList: topics, Topics: topics, SSHURLToRepo: ssh,
 		HTTPURLToRepo: git, WebURL: git[:len(git)-len(".git")], ForksCount: p.ForksCount, StarCount: p.StarCount,
+		AvatarURL:      projectAvatarURL(base, p),
 		LastActivityAt: TS(p.LastActivityAt), Visibility: access.VisibilityName(p.VisibilityLevel),
 		Namespace: projectNamespace{ID: ns.ID, Name: ns.Name, Path: ns.Path, Kind: ns.Kind, FullPath: ns.FullPath,
 			ParentID: ns.ParentID, AvatarURL: namespaceAvatar(base, ns), WebURL: projectNamespaceWebURL(base, ns)}}
+}
+
+// projectAvatarURL is a project's uploaded avatar's URL, null without one.
+func projectAvatarURL(base string, p *model.Project) *string {
+	if p.Avatar == "" {
+		return nil
+	}
+	u := uploadedAvatarURL(base, "project", p.ID, p.Avatar)
+	return &u
 }
 
 // projectOwners batch-loads the owners of the personal namespaces among

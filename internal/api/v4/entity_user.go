@@ -33,7 +33,7 @@ func BasicUserAt(base string, gravatar bool, u *model.User) BasicUser {
 		v := u.PublicEmail
 		pe = &v
 	}
-	av := userAvatarURL(base, gravatar, u.ID, u.Email)
+	av := userAvatarURL(base, gravatar, u.ID, u.Email, u.Avatar)
 	return BasicUser{ID: u.ID, Username: u.Username, PublicEmail: pe, Name: u.Name, State: u.State,
 		Locked: false, AvatarURL: &av, WebURL: base + "/" + u.Username}
 }
@@ -63,21 +63,21 @@ type UserEntity struct {
 // userSelfEntity is Entities::UserPublic: what a user sees of themselves.
 type userSelfEntity struct {
 	UserEntity
-	LastSignInAt     *string `json:"last_sign_in_at"`
-	ConfirmedAt      *string `json:"confirmed_at"`
-	LastActivityOn   *string `json:"last_activity_on"`
-	Email            string  `json:"email"`
-	ThemeID          int     `json:"theme_id"`
-	ColorSchemeID    int     `json:"color_scheme_id"`
-	ProjectsLimit    int     `json:"projects_limit"`
-	CurrentSignInAt  *string `json:"current_sign_in_at"`
-	Identities       []any   `json:"identities"`
-	CanCreateGroup   bool    `json:"can_create_group"`
-	CanCreateProject bool    `json:"can_create_project"`
-	TwoFactorEnabled bool    `json:"two_factor_enabled"`
-	External         bool    `json:"external"`
-	PrivateProfile   bool    `json:"private_profile"`
-	CommitEmail      string  `json:"commit_email"`
+	LastSignInAt     *string          `json:"last_sign_in_at"`
+	ConfirmedAt      *string          `json:"confirmed_at"`
+	LastActivityOn   *string          `json:"last_activity_on"`
+	Email            string           `json:"email"`
+	ThemeID          int              `json:"theme_id"`
+	ColorSchemeID    int              `json:"color_scheme_id"`
+	ProjectsLimit    int              `json:"projects_limit"`
+	CurrentSignInAt  *string          `json:"current_sign_in_at"`
+	Identities       []identityEntity `json:"identities"`
+	CanCreateGroup   bool             `json:"can_create_group"`
+	CanCreateProject bool             `json:"can_create_project"`
+	TwoFactorEnabled bool             `json:"two_factor_enabled"`
+	External         bool             `json:"external"`
+	PrivateProfile   bool             `json:"private_profile"`
+	CommitEmail      string           `json:"commit_email"`
 }
 
 // userAdminEntity is Entities::UserDetailsWithAdmin: what admins see.
@@ -121,7 +121,7 @@ func (a *API) selfUser(r *http.Request, u *model.User) userSelfEntity {
 		ColorSchemeID:    1,
 		ProjectsLimit:    u.ProjectsLimit,
 		CurrentSignInAt:  TSP(u.CurrentSignInAt),
-		Identities:       []any{},
+		Identities:       []identityEntity{},
 		CanCreateGroup:   u.CanCreateGroup,
 		CanCreateProject: u.ProjectsLimit > 0 && !u.External,
 		External:         u.External,
@@ -130,9 +130,28 @@ func (a *API) selfUser(r *http.Request, u *model.User) userSelfEntity {
 	}
 }
 
-// adminUser renders the admin view of u; creator is u's creator, if known.
-func (a *API) adminUser(r *http.Request, u *model.User, creator *model.User) userAdminEntity {
+// identityEntity is one of the admin user entity's identities.
+type identityEntity struct {
+	Provider  string `json:"provider"`
+	ExternUID string `json:"extern_uid"`
+}
+
+// adminUserOne is adminUser with u's identities loaded.
+func (a *API) adminUserOne(r *http.Request, u *model.User, creator *model.User) (userAdminEntity, error) {
+	ids, err := a.svc.UserIdentities(r.Context(), []int64{u.ID})
+	if err != nil {
+		return userAdminEntity{}, err
+	}
+	return a.adminUser(r, u, creator, ids[u.ID]), nil
+}
+
+// adminUser renders the admin view of u; creator is u's creator, if known,
+// idents its identities.
+func (a *API) adminUser(r *http.Request, u *model.User, creator *model.User, idents []model.Identity) userAdminEntity {
 	e := userAdminEntity{userSelfEntity: a.selfUser(r, u), IsAdmin: u.IsAdmin, Note: u.Note, NamespaceID: u.NamespaceID}
+	for _, i := range idents {
+		e.Identities = append(e.Identities, identityEntity{Provider: i.Provider, ExternUID: i.ExternUID})
+	}
 	if creator != nil {
 		b := a.basicUser(r, creator)
 		e.CreatedBy = &b
@@ -145,13 +164,23 @@ func (a *API) adminUser(r *http.Request, u *model.User, creator *model.User) use
 // so that the generated project encoder (entitygen) writes them without
 // allocating.
 
-// userAvatarURL is a user's avatar_url: Gravatar's when the instance uses
-// it and the user has an address, else lablet's identicon.
-func userAvatarURL(base string, gravatar bool, id int64, email string) string {
+// userAvatarURL is a user's avatar_url: the uploaded avatar if any, then
+// Gravatar's when the instance uses it and the user has an address, else
+// lablet's identicon.
+func userAvatarURL(base string, gravatar bool, id int64, email, uploaded string) string {
+	if uploaded != "" {
+		return uploadedAvatarURL(base, "user", id, uploaded)
+	}
 	if gravatar && strings.TrimSpace(email) != "" {
 		return gravatarURL(base, email)
 	}
 	return identiconURL(base, id)
+}
+
+// uploadedAvatarURL is where an uploaded avatar is served, GitLab's
+// /uploads/-/system/<kind>/avatar/<id>/<file name>.
+func uploadedAvatarURL(base, kind string, id int64, name string) string {
+	return base + "/uploads/-/system/" + kind + "/avatar/" + strconv.FormatInt(id, 10) + "/" + name
 }
 
 // identiconURL is the URL of user id's identicon under base.

@@ -76,8 +76,15 @@ func (a *API) createGroup(w http.ResponseWriter, r *http.Request, c *Call) error
 	if in.Name == nil || in.Path == nil {
 		return service.ParamError("name is invalid")
 	}
+	av, err := readAvatarParam(c.params, "")
+	if err != nil {
+		return err
+	}
 	g, err := a.svc.CreateGroup(r.Context(), c.id, in)
 	if err != nil {
+		return err
+	}
+	if g.Avatar, err = a.applyAvatar(r, c, service.AvatarGroup, g.ID, av, g.Avatar); err != nil {
 		return err
 	}
 	return WriteCreated(w, a.groupDetail(r, g))
@@ -104,8 +111,15 @@ func (a *API) updateGroup(w http.ResponseWriter, r *http.Request, c *Call) error
 		// Moving a group is POST /groups/:id/transfer in GitLab, not PUT.
 		in.ParentID = nil
 	}
+	av, err := readAvatarParam(c.params, "")
+	if err != nil {
+		return err
+	}
 	g, err := a.svc.UpdateGroup(r.Context(), c.id, r.PathValue("id"), in)
 	if err != nil {
+		return err
+	}
+	if g.Avatar, err = a.applyAvatar(r, c, service.AvatarGroup, g.ID, av, g.Avatar); err != nil {
 		return err
 	}
 	return WriteOK(w, a.groupDetail(r, g))

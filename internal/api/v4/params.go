@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -29,6 +30,8 @@ type Params struct {
 	query url.Values
 	form  url.Values
 	json  map[string]any
+	// files are a multipart body's file parts (avatars).
+	files map[string][]*multipart.FileHeader
 }
 
 // parseParams reads the request's parameters once.
@@ -81,7 +84,7 @@ func parseParamsLimit(w http.ResponseWriter, r *http.Request, limit int64) (*Par
 		if err := r.ParseMultipartForm(limit); err != nil {
 			return nil, service.ParamError("The provided multipart body is invalid")
 		}
-		p.form = r.MultipartForm.Value
+		p.form, p.files = r.MultipartForm.Value, r.MultipartForm.File
 	default:
 		// curl -d sends application/x-www-form-urlencoded; treat anything
 		// else the same way, as Rack does for unknown types.

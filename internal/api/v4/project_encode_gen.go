@@ -14,8 +14,9 @@ import (
 // bytes encoding/json writes for it, HTML escaping off, without a newline. It
 // is generated from fullProjectAt and what it calls ((*model.Project).FullName,
 // (*model.Project).FullPath, BasicProjectAt, BasicUserAt, identiconURL,
-// namespaceAvatar, projectFeatureLevel, projectNamespaceWebURL, userAvatarURL):
-// run go generate after changing any of them.
+// namespaceAvatar, projectAvatarURL, projectFeatureLevel,
+// projectNamespaceWebURL, uploadedAvatarURL, userAvatarURL): run go generate
+// after changing any of them.
 func appendProjectEntity(dst []byte, pb ProjectBase, p *model.Project, owner *model.User, readme *string) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = strconv.AppendInt(dst, p.ID, 10)
@@ -88,7 +89,19 @@ func appendProjectEntity(dst []byte, pb ProjectBase, p *model.Project, owner *mo
 	}
 	dst = append(dst, `,"forks_count":`...)
 	dst = strconv.AppendInt(dst, int64(p.ForksCount), 10)
-	dst = append(dst, `,"avatar_url":null,"star_count":`...)
+	dst = append(dst, `,"avatar_url":`...)
+	if p.Avatar == "" {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '"')
+		dst = append(dst, dst[s9:s10]...) // pb.url
+		dst = append(dst, "/uploads/-/system/project/avatar/"...)
+		dst = strconv.AppendInt(dst, p.ID, 10)
+		dst = append(dst, '/')
+		dst = appendJSONEscaped(dst, p.Avatar)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, `,"star_count":`...)
 	dst = strconv.AppendInt(dst, int64(p.StarCount), 10)
 	dst = append(dst, `,"last_activity_at":"`...)
 	dst = appendTS(dst, p.LastActivityAt)
@@ -111,7 +124,15 @@ func appendProjectEntity(dst []byte, pb ProjectBase, p *model.Project, owner *mo
 		dst = strconv.AppendInt(dst, *p.Namespace.ParentID, 10)
 	}
 	dst = append(dst, `,"avatar_url":`...)
-	if p.Namespace.IsGroup() || p.Namespace.OwnerID == nil {
+	if p.Namespace.IsGroup() && p.Namespace.Avatar != "" {
+		dst = append(dst, '"')
+		dst = append(dst, dst[s9:s10]...) // pb.url
+		dst = append(dst, "/uploads/-/system/group/avatar/"...)
+		dst = strconv.AppendInt(dst, p.Namespace.ID, 10)
+		dst = append(dst, '/')
+		dst = appendJSONEscaped(dst, p.Namespace.Avatar)
+		dst = append(dst, '"')
+	} else if p.Namespace.IsGroup() || p.Namespace.OwnerID == nil {
 		dst = append(dst, "null"...)
 	} else {
 		dst = append(dst, '"')
@@ -177,7 +198,13 @@ func appendProjectEntity(dst []byte, pb ProjectBase, p *model.Project, owner *mo
 		dst = append(dst, `","state":"`...)
 		dst = appendJSONEscaped(dst, owner.State)
 		dst = append(dst, `","locked":false,"avatar_url":"`...)
-		if pb.gravatar && strings.TrimSpace(owner.Email) != "" {
+		if owner.Avatar != "" {
+			dst = append(dst, dst[s9:s10]...) // pb.url
+			dst = append(dst, "/uploads/-/system/user/avatar/"...)
+			dst = strconv.AppendInt(dst, owner.ID, 10)
+			dst = append(dst, '/')
+			dst = appendJSONEscaped(dst, owner.Avatar)
+		} else if pb.gravatar && strings.TrimSpace(owner.Email) != "" {
 			dst = appendGravatarURL(dst, pb.url, owner.Email)
 		} else {
 			dst = append(dst, dst[s9:s10]...) // pb.url

@@ -140,8 +140,15 @@ func (a *API) createProject(w http.ResponseWriter, r *http.Request, c *Call) err
 	if err != nil {
 		return err
 	}
+	av, err := readAvatarParam(c.params, "")
+	if err != nil {
+		return err
+	}
 	p, err := a.svc.CreateProject(r.Context(), c.id, in, nil)
 	if err != nil {
+		return err
+	}
+	if p.Avatar, err = a.applyAvatar(r, c, service.AvatarProject, p.ID, av, p.Avatar); err != nil {
 		return err
 	}
 	return a.writeProject(w, r, c.id, http.StatusCreated, p, nil, true)
@@ -158,8 +165,15 @@ func (a *API) createProjectForUser(w http.ResponseWriter, r *http.Request, c *Ca
 		return err
 	}
 	in.Namespace = nil
+	av, err := readAvatarParam(c.params, "")
+	if err != nil {
+		return err
+	}
 	p, err := a.svc.CreateProject(r.Context(), c.id, in, &uid)
 	if err != nil {
+		return err
+	}
+	if p.Avatar, err = a.applyAvatar(r, c, service.AvatarProject, p.ID, av, p.Avatar); err != nil {
 		return err
 	}
 	return a.writeProject(w, r, c.id, http.StatusCreated, p, nil, true)
@@ -184,8 +198,15 @@ func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *Call) err
 	if err != nil {
 		return err
 	}
+	av, err := readAvatarParam(c.params, "")
+	if err != nil {
+		return err
+	}
 	p, err := a.svc.UpdateProject(r.Context(), c.id, r.PathValue("id"), in)
 	if err != nil {
+		return err
+	}
+	if p.Avatar, err = a.applyAvatar(r, c, service.AvatarProject, p.ID, av, p.Avatar); err != nil {
 		return err
 	}
 	return a.writeProject(w, r, c.id, http.StatusOK, p, nil, true)

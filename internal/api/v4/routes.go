@@ -417,6 +417,7 @@ func table(domains []Endpoint) []Endpoint {
 	rows = append(rows, sharingRoutes()...)
 	rows = append(rows, usersExtraRoutes()...)
 	rows = append(rows, badgesRoutes()...)
+	rows = append(rows, avatarsRoutes()...)
 	rows = append(rows, domains...)
 	// GitLab's archive(.:format): one row per format it accepts.
 	for _, format := range slices.Sorted(maps.Keys(repo.ArchiveFormats)) {

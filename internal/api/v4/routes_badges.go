@@ -20,7 +20,7 @@ func badgesRoutes() []Endpoint {
 		Row("PUT /groups/{id}/badges/{badge_id}", badgeRoute(updateBadge).of(true), SignedIn, access.AdminGroup),
 		Row("DELETE /groups/{id}/badges/{badge_id}", badgeRoute(deleteBadge).of(true), SignedIn, access.AdminGroup),
 
-		// Topics (topics.go); avatars are not kept.
+		// Topics (topics.go); avatars come with create and update (avatars.go).
 		Row("GET /topics", (*API).listTopics, Anyone, access.None),
 		Row("GET /topics/{id}", (*API).getTopic, Anyone, access.None),
 		Row("POST /topics", (*API).createTopic, Admin, access.AdminAll),

@@ -204,7 +204,8 @@ func (a *API) projectGroups(r *http.Request, gs []*model.Namespace) []projectGro
 	out := make([]projectGroupEntity, len(gs))
 	for i, g := range gs {
 		out[i] = projectGroupEntity{ID: g.ID, WebURL: a.groupWebURL(r, g.FullPath), Name: g.Name,
-			FullName: g.FullName, FullPath: g.FullPath}
+			AvatarURL: namespaceAvatar(a.BaseURL(r), g),
+			FullName:  g.FullName, FullPath: g.FullPath}
 	}
 	return out
 }

@@ -8,8 +8,7 @@ import (
 )
 
 // topicEntity is GitLab's Entities::Projects::Topic. lablet keeps no
-// organizations (every topic is the default one's, id 1) and no topic
-// avatars.
+// organizations (every topic is the default one's, id 1).
 type topicEntity struct {
 	ID                 int64   `json:"id"`
 	Name               string  `json:"name"`
@@ -20,9 +19,14 @@ type topicEntity struct {
 	AvatarURL          *string `json:"avatar_url"`
 }
 
-func topicEntityOf(t *model.Topic) topicEntity {
-	return topicEntity{ID: t.ID, Name: t.Name, Title: t.Title, Description: t.Description,
+func topicEntityOf(base string, t *model.Topic) topicEntity {
+	e := topicEntity{ID: t.ID, Name: t.Name, Title: t.Title, Description: t.Description,
 		TotalProjectsCount: t.TotalProjectsCount, OrganizationID: 1}
+	if t.Avatar != "" {
+		u := uploadedAvatarURL(base, "projects/topic", t.ID, t.Avatar)
+		e.AvatarURL = &u
+	}
+	return e
 }
 
 // topicInput reads name, title and description; create requires the first two.
@@ -62,7 +66,7 @@ func (a *API) listTopics(w http.ResponseWriter, r *http.Request, c *Call) error 
 	a.SetPageHeaders(w, r, pg, total)
 	out := make([]topicEntity, len(topics))
 	for i, t := range topics {
-		out[i] = topicEntityOf(t)
+		out[i] = topicEntityOf(a.BaseURL(r), t)
 	}
 	return WriteOK(w, out)
 }
@@ -77,7 +81,7 @@ func (a *API) getTopic(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, topicEntityOf(t))
+	return WriteOK(w, topicEntityOf(a.BaseURL(r), t))
 }
 
 // createTopic is POST /topics.
@@ -86,11 +90,18 @@ func (a *API) createTopic(w http.ResponseWriter, r *http.Request, c *Call) error
 	if err != nil {
 		return err
 	}
+	av, err := readAvatarParam(c.params, "")
+	if err != nil {
+		return err
+	}
 	t, err := a.svc.CreateTopic(r.Context(), c.id, in)
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, topicEntityOf(t))
+	if t.Avatar, err = a.applyAvatar(r, c, service.AvatarTopic, t.ID, av, t.Avatar); err != nil {
+		return err
+	}
+	return WriteCreated(w, topicEntityOf(a.BaseURL(r), t))
 }
 
 // updateTopic is PUT /topics/:id.
@@ -103,11 +114,18 @@ func (a *API) updateTopic(w http.ResponseWriter, r *http.Request, c *Call) error
 	if err != nil {
 		return err
 	}
+	av, err := readAvatarParam(c.params, "remove_avatar")
+	if err != nil {
+		return err
+	}
 	t, err := a.svc.UpdateTopic(r.Context(), c.id, id, in)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, topicEntityOf(t))
+	if t.Avatar, err = a.applyAvatar(r, c, service.AvatarTopic, t.ID, av, t.Avatar); err != nil {
+		return err
+	}
+	return WriteOK(w, topicEntityOf(a.BaseURL(r), t))
 }
 
 // deleteTopic is DELETE /topics/:id.
@@ -136,5 +154,5 @@ func (a *API) mergeTopics(w http.ResponseWriter, r *http.Request, c *Call) error
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, topicEntityOf(t))
+	return WriteCreated(w, topicEntityOf(a.BaseURL(r), t))
 }

@@ -35,7 +35,11 @@ func (a *API) getCurrentUser(w http.ResponseWriter, r *http.Request, c *Call) er
 		if err != nil {
 			return err
 		}
-		return WriteOK(w, a.adminUser(r, u, creator))
+		e, err := a.adminUserOne(r, u, creator)
+		if err != nil {
+			return err
+		}
+		return WriteOK(w, e)
 	}
 	return WriteOK(w, a.selfUser(r, u))
 }
@@ -165,6 +169,9 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *Call) error {
 		in.Username = *s
 	}
 	in.CustomAttributes = customAttributesFilter(p, &pe)
+	if prov, uid := identityParams(p, &pe); prov != nil {
+		in.Provider, in.ExternUID = *prov, *uid
+	}
 	if err := pe.Err(); err != nil {
 		return err
 	}
@@ -192,13 +199,21 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, c *Call) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	idents, err := a.svc.UserIdentities(r.Context(), ids)
+	if err != nil {
+		return err
+	}
 	out := make([]userAdminEntity, 0, len(users))
 	for _, u := range users {
 		var creator *model.User
 		if u.CreatedByID != nil {
 			creator = creators[*u.CreatedByID]
 		}
-		out = append(out, a.adminUser(r, u, creator))
+		out = append(out, a.adminUser(r, u, creator, idents[u.ID]))
 	}
 	return WriteOK(w, out)
 }
@@ -217,14 +232,20 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, c *Call) error {
 		if err != nil {
 			return err
 		}
-		return WriteOK(w, a.adminUser(r, u, creator))
+		e, err := a.adminUserOne(r, u, creator)
+		if err != nil {
+			return err
+		}
+		return WriteOK(w, e)
 	}
 	return WriteOK(w, a.PublicUser(r, u, service.CanSeeProfile(c.id, u)))
 }
 
 // userInput reads the attributes shared by POST and PUT /users.
 func userInput(p *Params, pe *ParamErrors) service.UserInput {
+	prov, uid := identityParams(p, pe)
 	return service.UserInput{
+		Provider: prov, ExternUID: uid,
 		Email:          pe.OptStr(p, "email"),
 		Password:       pe.OptStr(p, "password"),
 		Name:           pe.OptStr(p, "name"),
@@ -266,11 +287,22 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, c *Call) error 
 	if err := pe.Err(); err != nil {
 		return err
 	}
+	av, err := readAvatarParam(p, "")
+	if err != nil {
+		return err
+	}
 	u, err := a.svc.CreateUser(r.Context(), c.id, in)
 	if err != nil {
 		return err
 	}
-	return WriteCreated(w, a.adminUser(r, u, c.id.User))
+	if u.Avatar, err = a.applyAvatar(r, c, service.AvatarUser, u.ID, av, u.Avatar); err != nil {
+		return err
+	}
+	e, err := a.adminUserOne(r, u, c.id.User)
+	if err != nil {
+		return err
+	}
+	return WriteCreated(w, e)
 }
 
 func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *Call) error {
@@ -283,15 +315,26 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request, c *Call) error 
 	if err := pe.Err(); err != nil {
 		return err
 	}
+	av, err := readAvatarParam(c.params, "")
+	if err != nil {
+		return err
+	}
 	u, err := a.svc.UpdateUser(r.Context(), c.id, id, in)
 	if err != nil {
+		return err
+	}
+	if u.Avatar, err = a.applyAvatar(r, c, service.AvatarUser, u.ID, av, u.Avatar); err != nil {
 		return err
 	}
 	creator, err := a.userCreator(r, u)
 	if err != nil {
 		return err
 	}
-	return WriteOK(w, a.adminUser(r, u, creator))
+	e, err := a.adminUserOne(r, u, creator)
+	if err != nil {
+		return err
+	}
+	return WriteOK(w, e)
 }
 
 func (a *API) deleteUser(w http.ResponseWriter, r *http.Request, c *Call) error {
