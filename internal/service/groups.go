@@ -403,6 +403,9 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 				return err
 			}
 			purged = projects
+			if err := s.projectDestroyHooks(ctx, q, projects); err != nil {
+				return err
+			}
 			for _, pid := range projects {
 				if err := q.DeleteProject(ctx, pid); err != nil {
 					return err

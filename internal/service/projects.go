@@ -321,11 +321,7 @@ func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
 	var errs []error
 	for _, pid := range ids {
 		err := s.db.WithTx(ctx, func(q *store.Queries) error {
-			p, err := q.ProjectByID(ctx, pid)
-			if err != nil {
-				return err
-			}
-			if err := s.projectSystemHooks(ctx, q, p, "project_destroy", ""); err != nil {
+			if err := s.projectDestroyHooks(ctx, q, []int64{pid}); err != nil {
 				return err
 			}
 			return q.DeleteProject(ctx, pid)
@@ -337,6 +333,22 @@ func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
 		s.deleteRepos(ctx, pid)
 	}
 	return errors.Join(errs...)
+}
+
+// projectDestroyHooks queues project_destroy for each project about to be
+// removed, in the transaction that removes them: alone, with their group
+// or with their user.
+func (s *Service) projectDestroyHooks(ctx context.Context, q *store.Queries, ids []int64) error {
+	for _, pid := range ids {
+		p, err := q.ProjectByID(ctx, pid)
+		if err != nil {
+			return err
+		}
+		if err := s.projectSystemHooks(ctx, q, p, "project_destroy", ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ProjectPermissions returns the caller's direct project level and the

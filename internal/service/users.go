@@ -505,6 +505,9 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 			if personal, err = q.ProjectIDsInNamespaces(ctx, []int64{u.NamespaceID}); err != nil {
 				return err
 			}
+			if err := s.projectDestroyHooks(ctx, q, personal); err != nil {
+				return err
+			}
 			if err := q.DeleteNamespaceProjects(ctx, u.NamespaceID); err != nil {
 				return err
 			}
