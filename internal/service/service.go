@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -264,6 +265,36 @@ func (s *Service) VisibleProjectAccess(ctx context.Context, id *auth.Identity, r
 		}
 	}
 	return p, level, parts, nil
+}
+
+// MovedGroupPath returns the full path of the group that ref, one of its
+// old full paths, redirects to, when the caller may see it; ok is false
+// otherwise. GitLab follows group redirects on web GET requests only
+// (RoutableActions#find_routable!): its API's find_group calls
+// find_by_full_path without follow_redirects, so VisibleGroup does not
+// follow them and web pages redirect to the path this returns.
+func (s *Service) MovedGroupPath(ctx context.Context, id *auth.Identity, ref string) (path string, ok bool, err error) {
+	if !validRef(ref) {
+		return "", false, nil
+	}
+	if _, isID := parseID(ref); isID {
+		return "", false, nil
+	}
+	nsID, err := s.db.Queries().RedirectedNamespaceID(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	g, _, err := s.VisibleGroup(ctx, id, strconv.FormatInt(nsID, 10))
+	if KindOf(err) == KindNotFound {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return g.FullPath, true, nil
 }
 
 // VisibleGroup loads a group by numeric id or full path and checks that the

@@ -9,15 +9,11 @@ import (
 // visibility, every namespace and project below it moving along (run it in
 // a transaction): its ancestry in the closure table, parent, depth, the
 // full paths and names of the whole subtree, and visibility capped for
-// the subtree's groups and projects. Every project of the subtree keeps its
-// old full path as a redirect route. Repositories stay where they are: they
+// the subtree's groups and projects. Every namespace and project of the
+// subtree keeps its old full path as a redirect route. Repositories stay where they are: they
 // are stored under the project id, not the path. A clash with another
 // namespace's full path is ErrConflict.
 func (q *Queries) MoveNamespace(ctx context.Context, id int64, newParent *int64, visibility int) error {
-	old, err := q.projectPathsBelow(ctx, id)
-	if err != nil {
-		return err
-	}
 	// Unlink the subtree from its old ancestors, then link it below the new.
 	if _, err := q.exec(ctx, `DELETE FROM namespace_closure
 		WHERE descendant_id IN (SELECT descendant_id FROM namespace_closure WHERE ancestor_id = ?)
@@ -51,48 +47,14 @@ func (q *Queries) MoveNamespace(ctx context.Context, id int64, newParent *int64,
 			return fmt.Errorf("store: move namespace: %w", err)
 		}
 	}
-	// UpdateNamespace derives the full path and name from the new parent
-	// and rewrites the descendants' prefixes.
+	// UpdateNamespace derives the full path and name from the new parent,
+	// rewrites the descendants' prefixes and keeps the old paths as
+	// redirect routes.
 	n, err := q.NamespaceByID(ctx, id)
 	if err != nil {
 		return err
 	}
-	if err := q.UpdateNamespace(ctx, n); err != nil {
-		return err
-	}
-	now, err := q.projectPathsBelow(ctx, id)
-	if err != nil {
-		return err
-	}
-	for pid, oldPath := range old {
-		if err := q.redirectProject(ctx, pid, oldPath, now[pid]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// projectPathsBelow returns the full paths of the projects in namespace
-// id and below it, by project id.
-func (q *Queries) projectPathsBelow(ctx context.Context, id int64) (map[int64]string, error) {
-	rows, err := q.query(ctx, `SELECT p.id, n.full_path || '/' || p.path FROM projects p
-		JOIN namespaces n ON n.id = p.namespace_id
-		JOIN namespace_closure c ON c.descendant_id = p.namespace_id
-		WHERE c.ancestor_id = ?`, id)
-	if err != nil {
-		return nil, fmt.Errorf("store: project paths: %w", err)
-	}
-	defer rows.Close()
-	out := map[int64]string{}
-	for rows.Next() {
-		var pid int64
-		var path string
-		if err := rows.Scan(&pid, &path); err != nil {
-			return nil, fmt.Errorf("store: project paths: %w", err)
-		}
-		out[pid] = path
-	}
-	return out, rows.Err()
+	return q.UpdateNamespace(ctx, n)
 }
 
 // NamespacePathTakenBelow reports whether a namespace or a project directly

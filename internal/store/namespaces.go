@@ -153,6 +153,10 @@ func (q *Queries) CreateNamespace(ctx context.Context, n *model.Namespace) error
 	if _, err := q.exec(ctx, "INSERT INTO namespace_closure (ancestor_id, descendant_id, depth) VALUES (?, ?, 0)", id, id); err != nil {
 		return fmt.Errorf("store: create namespace closure: %w", err)
 	}
+	// The new namespace takes its path over from a moved one.
+	if err := q.takeOverRedirects(ctx, n.FullPath); err != nil {
+		return err
+	}
 	if n.ParentID != nil {
 		if _, err := q.exec(ctx, `INSERT INTO namespace_closure (ancestor_id, descendant_id, depth)
 			SELECT c.ancestor_id, ?, c.depth + 1 FROM namespace_closure c WHERE c.descendant_id = ?`, id, *n.ParentID); err != nil {
@@ -163,7 +167,8 @@ func (q *Queries) CreateNamespace(ctx context.Context, n *model.Namespace) error
 }
 
 // UpdateNamespace writes the mutable fields of n. When its name or path
-// changed, the full paths and names of all descendants follow.
+// changed, the full paths and names of all descendants follow, and a new
+// full path keeps the old ones of the subtree as redirect routes.
 func (q *Queries) UpdateNamespace(ctx context.Context, n *model.Namespace) error {
 	old, err := q.NamespaceByID(ctx, n.ID)
 	if err != nil {
@@ -213,7 +218,10 @@ func (q *Queries) UpdateNamespace(ctx context.Context, n *model.Namespace) error
 			return fmt.Errorf("store: update namespace descendants: %w", err)
 		}
 	}
-	return nil
+	if old.FullPath == n.FullPath {
+		return nil
+	}
+	return q.redirectSubtree(ctx, n.ID, old.FullPath, n.FullPath)
 }
 
 // DeleteNamespace removes a namespace row with its memberships and

@@ -52,6 +52,14 @@ func (q *Queries) insertProject(ctx context.Context, p *model.Project) (id, coun
 	if err != nil {
 		return 0, 0, err
 	}
+	// The new project takes its path over from a moved one.
+	var nsPath string
+	if err := q.queryRow(ctx, "SELECT full_path FROM namespaces WHERE id = ?", p.NamespaceID).Scan(&nsPath); err != nil {
+		return 0, 0, fmt.Errorf("store: project namespace: %w", wrapErr(err))
+	}
+	if err := q.takeOverRedirects(ctx, nsPath+"/"+p.Path); err != nil {
+		return 0, 0, err
+	}
 	if err := q.returning(ctx, `INSERT INTO namespace_project_counts (namespace_id, projects) VALUES (?, 1)
 		ON CONFLICT (namespace_id) DO UPDATE SET projects = namespace_project_counts.projects + 1
 		RETURNING projects`, []any{p.NamespaceID}, &count); err != nil {

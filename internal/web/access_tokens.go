@@ -44,11 +44,30 @@ func resourcePageOf(r *http.Request, group bool) (resourcePage, bool) {
 func resourceTokensPage(group bool) pageHandler {
 	return func(h *Handler, w http.ResponseWriter, r *http.Request, s pageSession) {
 		if pg, ok := resourcePageOf(r, group); ok {
+			if group && h.redirectMovedGroup(w, r, s, pg) {
+				return
+			}
 			h.resourceTokens(w, r, s, pg)
 			return
 		}
 		h.notFound(w, r)
 	}
+}
+
+// redirectMovedGroup sends a GET of a moved or renamed group's page by its
+// old path to the page by the group's path now, as GitLab's
+// find_routable! does; it reports whether it did.
+func (h *Handler) redirectMovedGroup(w http.ResponseWriter, r *http.Request, s pageSession, pg resourcePage) bool {
+	path, ok, err := h.svc.MovedGroupPath(r.Context(), s.id, pg.ref)
+	if err != nil {
+		h.fail(w, r, err)
+		return true
+	}
+	if !ok {
+		return false
+	}
+	http.Redirect(w, r, "/groups/"+path+strings.TrimPrefix(pg.base, "/groups/"+pg.ref), http.StatusFound)
+	return true
 }
 
 // createResourceTokenPage serves the page's create form.
