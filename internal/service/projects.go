@@ -256,7 +256,13 @@ func (s *Service) UpdateProject(ctx context.Context, id *auth.Identity, ref stri
 		// A new path is a rename, anything else an update
 		// (SystemHooksService).
 		if p.Path != oldPath {
-			return s.projectSystemHooks(ctx, q, p, "project_rename", p.Namespace.FullPath+"/"+oldPath)
+			// The old path keeps answering (GitLab's Route redirect on a
+			// path change), as after a transfer.
+			oldFull := p.Namespace.FullPath + "/" + oldPath
+			if err := q.RedirectProject(ctx, p.ID, oldFull, p.FullPath()); err != nil {
+				return err
+			}
+			return s.projectSystemHooks(ctx, q, p, "project_rename", oldFull)
 		}
 		return s.projectSystemHooks(ctx, q, p, "project_update", "")
 	})

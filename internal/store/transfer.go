@@ -26,13 +26,13 @@ func (q *Queries) MoveProject(ctx context.Context, projectID, fromNS, toNS int64
 		ON CONFLICT (namespace_id) DO UPDATE SET projects = namespace_project_counts.projects + 1`, toNS); err != nil {
 		return fmt.Errorf("store: move project: %w", err)
 	}
-	return q.redirectProject(ctx, projectID, oldFullPath, newFullPath)
+	return q.RedirectProject(ctx, projectID, oldFullPath, newFullPath)
 }
 
-// redirectProject keeps a moved project's old full path as a redirect
+// RedirectProject keeps a moved or renamed project's old full path as a redirect
 // route to it. The new path is the project's own now; the old one points
 // at it, replacing whatever it pointed at before (GitLab's RedirectRoute).
-func (q *Queries) redirectProject(ctx context.Context, projectID int64, oldFullPath, newFullPath string) error {
+func (q *Queries) RedirectProject(ctx context.Context, projectID int64, oldFullPath, newFullPath string) error {
 	if err := q.takeOverRedirects(ctx, newFullPath); err != nil {
 		return err
 	}

@@ -87,3 +87,37 @@ func TestGroupRenameAndTransferRedirects(t *testing.T) {
 		t.Fatalf("project at its other old path = %+v, %v", p, err)
 	}
 }
+
+// TestProjectRenameRedirect: a project whose path changes answers at its
+// old path too, until a new project takes that path.
+func TestProjectRenameRedirect(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	owner := s.NewUser(t, "renamer")
+	oc := s.Client(t, owner.Token)
+	p, _, err := oc.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("tool")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := oc.Projects.EditProject(p.ID, &gitlab.EditProjectOptions{Path: gitlab.Ptr("tool2")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := oc.Projects.GetProject("renamer/tool", nil); err != nil || got.ID != p.ID || got.PathWithNamespace != "renamer/tool2" {
+		t.Fatalf("project at its old path = %+v, %v", got, err)
+	}
+	fresh, _, err := oc.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("other"), Path: gitlab.Ptr("tool")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := oc.Projects.GetProject("renamer/tool", nil); err != nil || got.ID != fresh.ID {
+		t.Fatalf("project at the reused path = %+v, %v", got, err)
+	}
+	// The new project takes the path over for good: moving it away
+	// leaves its own redirect, not the renamed project's.
+	if _, _, err := oc.Projects.EditProject(fresh.ID, &gitlab.EditProjectOptions{Path: gitlab.Ptr("tool3")}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := oc.Projects.GetProject("renamer/tool", nil); err != nil || got.ID != fresh.ID {
+		t.Fatalf("project at the twice-used path = %+v, %v", got, err)
+	}
+}
