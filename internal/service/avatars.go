@@ -80,6 +80,17 @@ func avatarKey(kind string, id int64) string {
 	return "avatars/" + kind + "/" + strconv.FormatInt(id, 10)
 }
 
+// removeAvatars deletes the avatar files of kind's deleted ids; a failure
+// leaves orphan files only, so it is logged.
+func (s *Service) removeAvatars(ctx context.Context, kind string, ids ...int64) {
+	if s.blobs == nil {
+		return
+	}
+	for _, id := range ids {
+		s.removeBlob(ctx, avatarKey(kind, id))
+	}
+}
+
 // SetAvatar stores f as the avatar of kind's id, or removes the avatar
 // when f is nil. The caller needs to be the user or an administrator
 // (users), admin_group, admin_project, or an administrator (topics).

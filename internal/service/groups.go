@@ -391,9 +391,10 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 		return err
 	}
 	for _, gid := range ids {
-		var purged []int64
+		var purged, tree []int64
 		err := s.db.WithTx(ctx, func(q *store.Queries) error {
-			tree, err := q.DescendantIDs(ctx, gid) // deepest first
+			var err error
+			tree, err = q.DescendantIDs(ctx, gid) // deepest first
 			if err != nil {
 				return err
 			}
@@ -429,6 +430,7 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 			return fmt.Errorf("service: purge group %d: %w", gid, err)
 		}
 		s.deleteRepos(ctx, purged...)
+		s.removeAvatars(ctx, AvatarGroup, tree...)
 	}
 	return nil
 }

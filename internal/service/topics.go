@@ -146,13 +146,17 @@ func (s *Service) DeleteTopic(ctx context.Context, id *auth.Identity, topicID in
 	if err := requireAdmin(id); err != nil {
 		return err
 	}
-	return s.db.WithTx(ctx, func(q *store.Queries) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		t, err := s.topicByID(ctx, q, topicID)
 		if err != nil {
 			return err
 		}
 		return q.DeleteTopic(ctx, t)
 	})
+	if err == nil {
+		s.removeAvatars(ctx, AvatarTopic, topicID)
+	}
+	return err
 }
 
 // MergeTopics is POST /topics/merge (administrators): source's projects
@@ -178,5 +182,6 @@ func (s *Service) MergeTopics(ctx context.Context, id *auth.Identity, sourceID, 
 	if err != nil {
 		return nil, err
 	}
+	s.removeAvatars(ctx, AvatarTopic, sourceID)
 	return s.Topic(ctx, targetID)
 }

@@ -524,6 +524,7 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 		return err
 	}
 	s.deleteRepos(ctx, personal...)
+	s.removeAvatars(ctx, AvatarUser, userID)
 	return nil
 }
 

@@ -36,9 +36,10 @@ const (
 	// periodic work so slow receivers never hold it up.
 	hookQueueName = "web_hooks"
 	// hookWorkers bounds concurrent deliveries per instance. River fetches
-	// at most this many jobs per fetch cycle, so it also bounds the rate:
-	// 10 delivered about 95/s to a local sink, 100 about 600/s on the same
-	// loaded machine (go run ./bench: the webhooks line); slow receivers
+	// at most this many jobs per fetch cycle, so it also bounds the rate
+	// (10 delivered about 95/s to a local sink, 100 about 600/s; go run
+	// ./bench: the webhooks line). Past that River's SQLite completer,
+	// one UPDATE per finished job, is the largest cost. Slow receivers
 	// hold a worker each for up to hookTimeout.
 	hookWorkers = 100
 	// hookTimeout bounds one request, as GitLab's 10 s.

@@ -7,8 +7,12 @@ import (
 	"image/png"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
@@ -281,4 +285,72 @@ func TestGetAvatar(t *testing.T) {
 	if r := f.s.Do(t, labtest.Request{Path: "/avatar"}); r.Status != 400 {
 		t.Fatalf("no email = %d", r.Status)
 	}
+}
+
+// TestAvatarsGoWithTheirOwners: deleting a user, a group or a topic, and
+// merging a topic into another, removes their avatar files from blob
+// storage, as deleting a project does.
+func TestAvatarsGoWithTheirOwners(t *testing.T) {
+	t.Parallel()
+	f := newAvatarFixture(t)
+	img := pngAvatar(t)
+	root := f.s.Client(t, f.s.RootToken)
+	blobFile := func(kind string, id int64) string {
+		return filepath.Join(f.s.Config.DataDir, "blobs", "avatars", kind, strconv.FormatInt(id, 10))
+	}
+	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	gone := func(what, p string) {
+		t.Helper()
+		for deadline := time.Now().Add(15 * time.Second); exists(p); {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s's avatar file is still there", what)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	if _, _, err := root.Users.ModifyUser(f.bob.ID, &gitlab.ModifyUserOptions{
+		Avatar: &gitlab.UserAvatar{Filename: "bob.png", Image: bytes.NewReader(img)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := root.Groups.UploadAvatar(int(f.gid), bytes.NewReader(img), "logo.png"); err != nil {
+		t.Fatal(err)
+	}
+	var topics [3]*gitlab.Topic
+	for i := range topics {
+		tp, _, err := root.Topics.CreateTopic(&gitlab.CreateTopicOptions{Name: gitlab.Ptr(fmt.Sprintf("topic-%d", i)), Title: gitlab.Ptr(fmt.Sprintf("Topic %d", i)),
+			Avatar: &gitlab.TopicAvatar{Filename: "t.png", Image: bytes.NewReader(img)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		topics[i] = tp
+	}
+	for what, p := range map[string]string{"bob": blobFile("user", f.bob.ID), "group": blobFile("group", f.gid),
+		"topic": blobFile("topic", int64(topics[0].ID))} {
+		if !exists(p) {
+			t.Fatalf("%s's avatar was not stored at the expected key", what)
+		}
+	}
+
+	if _, err := root.Users.DeleteUser(f.bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	gone("bob", blobFile("user", f.bob.ID))
+	if _, err := root.Topics.DeleteTopic(topics[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	gone("a deleted topic", blobFile("topic", int64(topics[0].ID)))
+	if r := f.s.Do(t, labtest.Request{Method: "POST", Path: "/topics/merge", Token: f.s.RootToken,
+		JSON: map[string]any{"source_topic_id": topics[1].ID, "target_topic_id": topics[2].ID}}); r.Status != 201 {
+		t.Fatalf("merge topics = %d %s", r.Status, r.Body)
+	}
+	gone("a merged topic", blobFile("topic", int64(topics[1].ID)))
+	if !exists(blobFile("topic", int64(topics[2].ID))) {
+		t.Fatal("the merge target's avatar went too")
+	}
+	// A group goes when the background queue purges it.
+	if _, err := root.Groups.DeleteGroup(int(f.gid), nil); err != nil {
+		t.Fatal(err)
+	}
+	gone("the group", blobFile("group", f.gid))
 }
