@@ -492,13 +492,18 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 		if err != nil {
 			return fmt.Errorf("service: load user: %w", err)
 		}
-		if !hardDelete {
-			n, err := q.CountSoleOwnedGroups(ctx, u.ID)
-			if err != nil {
+		soleOwned, err := q.SoleOwnedGroupIDs(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if len(soleOwned) > 0 && !hardDelete {
+			return Conflict("User cannot be removed while is the sole-owner of a group")
+		}
+		// A hard delete takes those groups along (GitLab's hard_delete):
+		// marked here, purged with their projects by the background queue.
+		for _, gid := range soleOwned {
+			if err := q.MarkNamespaceTreeForDeletion(ctx, gid, s.Today()); err != nil {
 				return err
-			}
-			if n > 0 {
-				return Conflict("User cannot be removed while is the sole-owner of a group")
 			}
 		}
 		if u.NamespaceID != 0 {

@@ -249,18 +249,19 @@ func (q *Queries) CountUsers(ctx context.Context) (int, error) {
 	return n, wrapErr(err)
 }
 
-// CountSoleOwnedGroups returns how many groups have userID as their only
-// direct owner, which blocks a soft deletion in GitLab.
-func (q *Queries) CountSoleOwnedGroups(ctx context.Context, userID int64) (int, error) {
-	var n int
-	err := q.queryRow(ctx, `SELECT count(*) FROM members m JOIN namespaces n ON n.id = m.source_id
+// SoleOwnedGroupIDs returns the groups where userID is the only direct
+// Owner: deleting the user is refused while there are any, and a hard
+// delete takes them along, as GitLab's Users::DestroyService does.
+func (q *Queries) SoleOwnedGroupIDs(ctx context.Context, userID int64) ([]int64, error) {
+	out, err := q.int64s(ctx, `SELECT m.source_id FROM members m JOIN namespaces n ON n.id = m.source_id
 		WHERE m.source_type = 'Namespace' AND m.user_id = ? AND m.access_level = 50 AND n.kind = 'group'
 		AND NOT EXISTS (SELECT 1 FROM members o WHERE o.source_type = 'Namespace' AND o.source_id = m.source_id
-			AND o.access_level = 50 AND o.user_id <> m.user_id)`, userID).Scan(&n)
+			AND o.access_level = 50 AND o.user_id <> m.user_id)
+		ORDER BY m.source_id`, userID)
 	if err != nil {
-		return 0, fmt.Errorf("store: sole owned groups: %w", wrapErr(err))
+		return nil, fmt.Errorf("store: sole owned groups: %w", err)
 	}
-	return n, nil
+	return out, nil
 }
 
 // DeleteNamespaceProjects removes every project directly in a namespace

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
@@ -443,11 +444,13 @@ func TestUserDelete(t *testing.T) {
 	})
 	t.Run("SoleGroupOwner", func(t *testing.T) {
 		bob := s.NewUser(t, "bob")
+		var group int64
 		err := s.Srv.DB.WithTx(ctx, func(q *store.Queries) error {
 			ns := &model.Namespace{Kind: model.KindGroup, Name: "G", Path: "g", OwnerID: &bob.ID}
 			if err := q.CreateNamespace(ctx, ns); err != nil {
 				return err
 			}
+			group = ns.ID
 			return q.UpsertMember(ctx, &model.Member{SourceType: model.SourceNamespace, SourceID: ns.ID, UserID: bob.ID, AccessLevel: 50})
 		})
 		if err != nil {
@@ -458,6 +461,17 @@ func TestUserDelete(t *testing.T) {
 		r := s.Do(t, labtest.Request{Method: "DELETE", Path: "/users/" + itoa(bob.ID) + "?hard_delete=true", Token: s.RootToken})
 		if r.Status != http.StatusNoContent {
 			t.Fatalf("hard delete: %d %s", r.Status, r.Body)
+		}
+		// A hard delete takes the groups the user owned alone along, as
+		// GitLab's hard_delete does: marked at once, then purged.
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			r := s.Do(t, labtest.Request{Path: "/groups/" + itoa(group), Token: s.RootToken})
+			if r.Status == http.StatusNotFound {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the sole-owned group is still there: %d %s", r.Status, r.Body)
+			}
 		}
 	})
 	t.Run("ErrNotAdmin", func(t *testing.T) {
