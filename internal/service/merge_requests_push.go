@@ -84,6 +84,16 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 			if cur.State != "opened" {
 				return nil
 			}
+			// Refreshes of pushes close together finish in any order: only
+			// the one that read the branch's head as it still is writes, so
+			// an older head never overwrites a newer one. The row lock
+			// orders the check, the row and the ref.
+			if now, err := r.RefValue(gitBranchPrefix + m.SourceBranch); err != nil || now != head {
+				return err
+			}
+			if err := tr.WriteMergeRequestRef(ctx, m.IID, head); err != nil {
+				return err
+			}
 			cur.BaseSHA, cur.HeadSHA, cur.StartSHA, cur.UpdatedAt = base, &head, &start, q.Now()
 			if err := q.UpdateMergeRequest(ctx, cur); err != nil {
 				return err
@@ -101,9 +111,6 @@ func (s *Service) refreshSourceBranch(ctx context.Context, p *model.Project, pus
 			return mergeRequestEvents(ctx, q, cur, pusher.ID).note(addedCommitsNote(commits))
 		})
 		if err != nil {
-			return err
-		}
-		if err := tr.WriteMergeRequestRef(ctx, m.IID, head); err != nil {
 			return err
 		}
 	}
