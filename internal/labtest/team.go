@@ -64,3 +64,9 @@ func Git(t testing.TB, dir string, args ...string) string {
 	}
 	return strings.TrimSpace(string(out))
 }
+
+// GitURL is the HTTP clone URL of the project at path, with u's username
+// and token in it, as git over HTTP takes them.
+func (s *Server) GitURL(u *User, path string) string {
+	return strings.Replace(s.URL, "http://", "http://"+u.Username+":"+u.Token+"@", 1) + "/" + path + ".git"
+}

@@ -42,7 +42,7 @@ func TestMergeRequestAllowCollaboration(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	labtest.Git(t, dir, "clone", "-q", gitURL(f.s, f.outsider, fork.PathWithNamespace), ".")
+	labtest.Git(t, dir, "clone", "-q", f.s.GitURL(f.outsider, fork.PathWithNamespace), ".")
 	labtest.Git(t, dir, "checkout", "-q", "-b", "feature")
 	commitFile(t, dir, "feature.txt", "one\n")
 	labtest.Git(t, dir, "push", "-q", "origin", "feature")
@@ -55,7 +55,7 @@ func TestMergeRequestAllowCollaboration(t *testing.T) {
 
 	// The upstream maintainer pushes to the source branch.
 	mdir := t.TempDir()
-	ownerURL := gitURL(f.s, f.owner, fork.PathWithNamespace)
+	ownerURL := f.s.GitURL(f.owner, fork.PathWithNamespace)
 	labtest.Git(t, mdir, "clone", "-q", "-b", "feature", ownerURL, ".")
 	head := commitFile(t, mdir, "review.txt", "fixed by the maintainer\n")
 	labtest.Git(t, mdir, "push", "-q", "origin", "feature")
@@ -82,7 +82,7 @@ func TestMergeRequestAllowCollaboration(t *testing.T) {
 
 	// A Reporter of the target may not merge there: no push.
 	rdir := t.TempDir()
-	labtest.Git(t, rdir, "clone", "-q", "-b", "feature", gitURL(f.s, f.reporter, fork.PathWithNamespace), ".")
+	labtest.Git(t, rdir, "clone", "-q", "-b", "feature", f.s.GitURL(f.reporter, fork.PathWithNamespace), ".")
 	commitFile(t, rdir, "reporter.txt", "r\n")
 	gitFails(t, rdir, "You are not allowed to push code to this project", "push", "-q", "origin", "feature")
 

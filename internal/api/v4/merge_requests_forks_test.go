@@ -11,11 +11,6 @@ import (
 	"github.com/lablet/lablet/internal/labtest"
 )
 
-// gitURL is an authenticated clone URL of a project.
-func gitURL(s *labtest.Server, u *labtest.User, path string) string {
-	return strings.Replace(s.URL, "http://", "http://"+u.Username+":"+u.Token+"@", 1) + "/" + path + ".git"
-}
-
 // commitFile writes, commits and returns the new head in a work tree.
 func commitFile(t *testing.T, dir, name, content string) string {
 	t.Helper()
@@ -48,7 +43,7 @@ func TestMergeRequestFromFork(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	labtest.Git(t, dir, "clone", "-q", gitURL(s, contrib, fork.PathWithNamespace), ".")
+	labtest.Git(t, dir, "clone", "-q", s.GitURL(contrib, fork.PathWithNamespace), ".")
 	labtest.Git(t, dir, "checkout", "-q", "-b", "feature")
 	head1 := commitFile(t, dir, "one.txt", "one\n")
 	labtest.Git(t, dir, "push", "-q", "origin", "feature")
@@ -66,7 +61,7 @@ func TestMergeRequestFromFork(t *testing.T) {
 	upDir := t.TempDir()
 	labtest.Git(t, upDir, "init", "-q", "--bare")
 	fetchHead := func() string {
-		labtest.Git(t, upDir, "fetch", "-q", gitURL(s, owner, up.PathWithNamespace), "+refs/merge-requests/1/head:refs/mr")
+		labtest.Git(t, upDir, "fetch", "-q", s.GitURL(owner, up.PathWithNamespace), "+refs/merge-requests/1/head:refs/mr")
 		return labtest.Git(t, upDir, "rev-parse", "refs/mr")
 	}
 	if got := fetchHead(); got != head1 {

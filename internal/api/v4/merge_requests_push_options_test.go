@@ -19,7 +19,7 @@ func TestMergeRequestPushOptions(t *testing.T) {
 	t.Parallel()
 	f := newMRFixture(t)
 	dir := t.TempDir()
-	labtest.Git(t, dir, "clone", "-q", gitURL(f.s, f.dev, f.p.PathWithNamespace), ".")
+	labtest.Git(t, dir, "clone", "-q", f.s.GitURL(f.dev, f.p.PathWithNamespace), ".")
 	labtest.Git(t, dir, "checkout", "-q", "-b", "topic")
 	commitFile(t, dir, "a.txt", "a\n")
 	head := commitFile(t, dir, "b.txt", "b\n")
@@ -88,7 +88,7 @@ func TestMergeRequestPushOptionsTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	labtest.Git(t, dir, "clone", "-q", gitURL(f.s, f.dev, f.p.PathWithNamespace), ".")
+	labtest.Git(t, dir, "clone", "-q", f.s.GitURL(f.dev, f.p.PathWithNamespace), ".")
 	labtest.Git(t, dir, "checkout", "-q", "-b", "topic")
 	commitFile(t, dir, "a.txt", "a\n")
 	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.unassign="+f.dev.Username,
@@ -123,7 +123,7 @@ func TestMergeRequestPushOptionsTargets(t *testing.T) {
 	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", "-o", "merge_request.target=missing", "origin", "nowhere")
 	labtest.Git(t, dir, "checkout", "-q", "main")
 	commitFile(t, dir, "m.txt", "m\n")
-	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", gitURL(f.s, f.owner, f.p.PathWithNamespace), "main")
+	labtest.Git(t, dir, "push", "-q", "-o", "merge_request.create", f.s.GitURL(f.owner, f.p.PathWithNamespace), "main")
 	if all, _, err := f.ownerC.MergeRequests.ListProjectMergeRequests(f.p.ID, nil); err != nil || len(all) != 1 {
 		t.Fatalf("merge requests: %d, %v; want only the first", len(all), err)
 	}
@@ -134,7 +134,7 @@ func TestMergeRequestPushOptionsTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	fdir := t.TempDir()
-	labtest.Git(t, fdir, "clone", "-q", gitURL(f.s, f.dev, fork.PathWithNamespace), ".")
+	labtest.Git(t, fdir, "clone", "-q", f.s.GitURL(f.dev, fork.PathWithNamespace), ".")
 	labtest.Git(t, fdir, "checkout", "-q", "-b", "from-fork")
 	commitFile(t, fdir, "f.txt", "f\n")
 	labtest.Git(t, fdir, "push", "-q", "-o", "merge_request.create", "origin", "from-fork")

@@ -23,11 +23,6 @@ import (
 	"github.com/lablet/lablet/internal/labtest"
 )
 
-// gitURL is an authenticated clone URL of a project.
-func gitURL(s *labtest.Server, u *labtest.User, path string) string {
-	return strings.Replace(s.URL, "http://", "http://"+u.Username+":"+u.Token+"@", 1) + "/" + path + ".git"
-}
-
 // pushCommits commits n files in the work tree dir and pushes each.
 func pushCommits(t *testing.T, dir, prefix string, n int) {
 	t.Helper()
@@ -73,7 +68,7 @@ func newRepo(t *testing.T, s *labtest.Server, u *labtest.User, name string) (*gi
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	labtest.Git(t, dir, "clone", "-q", gitURL(s, u, p.PathWithNamespace), ".")
+	labtest.Git(t, dir, "clone", "-q", s.GitURL(u, p.PathWithNamespace), ".")
 	return p, dir
 }
 
@@ -134,7 +129,7 @@ func TestHousekeepingPacksRepository(t *testing.T) {
 		t.Fatal("no pack after housekeeping")
 	}
 	clone := t.TempDir()
-	labtest.Git(t, clone, "clone", "-q", gitURL(s, owner, p.PathWithNamespace), ".")
+	labtest.Git(t, clone, "clone", "-q", s.GitURL(owner, p.PathWithNamespace), ".")
 	if n := labtest.Git(t, clone, "rev-list", "--count", "HEAD"); n != "11" { // README and ten pushes
 		t.Fatalf("clone has %s commits, want 11", n)
 	}
