@@ -84,6 +84,20 @@ const (
 	AdminCICDVariables Ability = "admin_cicd_variables"
 )
 
+// Release abilities on projects (a group's read_release lists its
+// projects' releases).
+const (
+	// ReadRelease: everyone who sees the project (guest_access and
+	// public_access); a release's commit, paths and sources take read_code.
+	ReadRelease Ability = "read_release"
+	// CreateRelease: Developer, not on archived projects.
+	CreateRelease Ability = "create_release"
+	// UpdateRelease: Developer, not on archived projects.
+	UpdateRelease Ability = "update_release"
+	// DestroyRelease: Developer, not on archived projects.
+	DestroyRelease Ability = "destroy_release"
+)
+
 // Planning abilities on projects: issues, labels, milestones, notes, award
 // emoji, uploads and boards. GitLab's guest_access covers members and, on
 // a public project, every signed-in user (on an internal one every

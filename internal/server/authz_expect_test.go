@@ -313,6 +313,12 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return has(access.Owner)
 	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadNote, access.ReadIssueBoard:
 		return allowed
+	case access.ReadRelease:
+		// guest_access and public_access: everyone who sees the project.
+		return allowed
+	case access.CreateRelease, access.UpdateRelease, access.DestroyRelease:
+		// developer_access (lablet has no protected tags to narrow it).
+		return has(access.Developer)
 	case access.CreateIssue, access.CreateNote, access.AwardEmoji, access.UploadFile:
 		// guest_access: members, and public_user_access — any signed-in
 		// caller on a public project, non-external ones on an internal
@@ -434,7 +440,8 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 			return allowed
 		}
 		return forbidden
-	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard, access.ReadMergeRequest:
+	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard, access.ReadMergeRequest,
+		access.ReadRelease:
 		return allowed
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		if level >= access.Reporter {

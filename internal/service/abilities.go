@@ -30,7 +30,7 @@ func guestAccess(id *auth.Identity, p *model.Project, level access.Level) bool {
 func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a access.Ability) bool {
 	switch a {
 	case access.ReadProject, access.ReadIssue, access.ReadLabel, access.ReadMilestone,
-		access.ReadNote, access.ReadIssueBoard, access.ReadPipeline, access.ReadPipelineSchedule:
+		access.ReadNote, access.ReadIssueBoard, access.ReadPipeline, access.ReadPipelineSchedule, access.ReadRelease:
 		return true
 	case access.ReadMergeRequest:
 		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
@@ -60,7 +60,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return level >= access.Owner
 	case access.CreatePipeline, access.UpdatePipeline, access.CreateCommitStatus, access.CreatePipelineSchedule,
 		access.PlayPipelineSchedule, access.UpdatePipelineSchedule, access.CreateEnvironment, access.UpdateEnvironment,
-		access.DestroyEnvironment, access.StopEnvironment, access.CreateDeployment, access.UpdateDeployment:
+		access.DestroyEnvironment, access.StopEnvironment, access.CreateDeployment, access.UpdateDeployment,
+		access.CreateRelease, access.UpdateRelease, access.DestroyRelease:
 		return level >= access.Developer
 	case access.EraseBuild, access.DestroyArtifacts, access.ManageTrigger, access.AdminPipelineSchedule,
 		access.DestroyDeployment:
@@ -76,7 +77,8 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 // Maintainer to read, Owner to create or delete.
 func GroupCan(level access.Level, a access.Ability) bool {
 	switch a {
-	case access.ReadGroup, access.ReadLabel, access.ReadMilestone, access.ReadIssue, access.ReadIssueBoard:
+	case access.ReadGroup, access.ReadLabel, access.ReadMilestone, access.ReadIssue, access.ReadIssueBoard,
+		access.ReadRelease:
 		return true
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		return level >= access.Reporter

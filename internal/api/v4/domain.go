@@ -2,8 +2,11 @@ package v4
 
 import (
 	"log/slog"
+	"net/http"
 
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -33,3 +36,13 @@ func (c *Call) Params() *Params { return c.params }
 // Form is a form parameter's values as sent (Grape's arrays of hashes,
 // variables[][key]=…, arrive as parallel lists).
 func (p *Params) Form(name string) []string { return p.form[name] }
+
+// CommitEntity is GitLab's basic Commit entity of c in p.
+func (a *API) CommitEntity(r *http.Request, p *model.Project, c *repo.Commit) any {
+	return a.commitEntity(r, p, c)
+}
+
+// MilestoneEntity is GitLab's Milestone entity of v.
+func (a *API) MilestoneEntity(r *http.Request, v *service.MilestoneView) any {
+	return a.milestoneJSON(r, v)
+}

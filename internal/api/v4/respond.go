@@ -46,7 +46,7 @@ func WriteAccepted(w http.ResponseWriter) error {
 const insufficientScopeDescription = "The request requires higher privileges than provided by the access token."
 
 // listStatuses are the kinds whose errors may carry a List.
-var listStatuses = map[service.Kind]int{service.KindForbidden: http.StatusForbidden,
+var listStatuses = map[service.Kind]int{service.KindInvalid: http.StatusBadRequest, service.KindForbidden: http.StatusForbidden,
 	service.KindConflict: http.StatusConflict, service.KindUnprocessable: http.StatusUnprocessableEntity}
 
 // writeError renders err in GitLab's shape (service.Classify puts every
