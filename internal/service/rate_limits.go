@@ -91,6 +91,7 @@ type rateKey struct {
 type rateEntry struct {
 	known   int64 // the database's total when last heard
 	pending int64 // counted here, not sent yet
+	sending int64 // sent, the database's answer not back yet
 	synced  time.Time
 	expires int64
 	blocked bool
@@ -136,33 +137,31 @@ func (s *Service) CountRequest(ctx context.Context, name, key string, t model.Th
 	e := rl.entries[k]
 	if e == nil || (!e.blocked && time.Since(e.synced) > 2*rateLimitSyncInterval) {
 		var delta int64 = 1
-		if e != nil {
-			delta += e.pending
-			e.pending = 0
+		if e == nil {
+			e = &rateEntry{expires: expires}
+			rl.entries[k] = e
 		}
+		delta += e.pending
+		e.pending, e.sending = 0, e.sending+delta
 		rl.mu.Unlock()
 		total, err := s.addRateCount(ctx, k, expires, delta)
 		rl.mu.Lock()
+		e.sending -= delta
 		if err != nil {
-			if e != nil {
-				e.pending += delta - 1
-			}
+			e.pending += delta - 1
 			rl.mu.Unlock()
 			return res, err
-		}
-		if e = rl.entries[k]; e == nil {
-			e = &rateEntry{expires: expires}
-			rl.entries[k] = e
 		}
 		e.known, e.synced = max(e.known, total), time.Now()
 	} else {
 		e.pending++
-		if e.known+e.pending > res.Limit && !e.blocked {
+		if e.known+e.sending+e.pending > res.Limit && !e.blocked {
 			delta := e.pending
-			e.pending = 0
+			e.pending, e.sending = 0, e.sending+delta
 			rl.mu.Unlock()
 			total, err := s.addRateCount(ctx, k, expires, delta)
 			rl.mu.Lock()
+			e.sending -= delta
 			if err != nil {
 				e.pending += delta
 				rl.mu.Unlock()
@@ -171,7 +170,7 @@ func (s *Service) CountRequest(ctx context.Context, name, key string, t model.Th
 			e.known, e.synced = max(e.known, total), time.Now()
 		}
 	}
-	res.Observed = e.known + e.pending
+	res.Observed = e.known + e.sending + e.pending
 	if res.Observed > res.Limit {
 		e.blocked = true
 	}
@@ -227,7 +226,7 @@ func (s *Service) FlushRateLimits(ctx context.Context) error {
 		if e.pending > 0 {
 			keys = append(keys, k)
 			batch = append(batch, model.RateLimitCount{Bucket: k.bucket, WindowStart: k.window, ExpiresAt: e.expires, Delta: e.pending})
-			e.pending = 0
+			e.pending, e.sending = 0, e.sending+e.pending
 		}
 	}
 	rl.mu.Unlock()
@@ -242,6 +241,7 @@ func (s *Service) FlushRateLimits(ctx context.Context) error {
 		if e == nil {
 			continue
 		}
+		e.sending -= batch[i].Delta
 		if err != nil {
 			e.pending += batch[i].Delta
 			continue

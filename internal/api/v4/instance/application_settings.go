@@ -155,7 +155,9 @@ func throttleParams(c *v4.Call, in *service.ApplicationSettingsInput) error {
 			in.Throttles[name] = t
 		}
 	}
-	if text, ok := c.Params().Str("rate_limiting_response_text"); ok {
+	if text, ok, err := c.Params().Text("rate_limiting_response_text", 65535); err != nil {
+		return err
+	} else if ok {
 		in.RateLimitingResponseText = &text
 	}
 	return nil
