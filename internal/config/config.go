@@ -80,6 +80,13 @@ type Config struct {
 	// WebHookRetryDelay is how long a failed webhook delivery waits for
 	// its first retry; each next retry waits four times longer.
 	WebHookRetryDelay time.Duration
+	// GitAuthBan turns on git over HTTP's failed-authentication ban:
+	// GitAuthBanMaxRetry failures from one address within
+	// GitAuthBanFindTime ban it for GitAuthBanTime.
+	GitAuthBan         bool
+	GitAuthBanMaxRetry int64
+	GitAuthBanFindTime time.Duration
+	GitAuthBanTime     time.Duration
 }
 
 // Default returns the settings used when nothing is given.
@@ -92,6 +99,9 @@ func Default() Config {
 		LogLevel:             "info",
 		OAuthRateLimit:       10,
 		WebHookRetryDelay:    10 * time.Second,
+		GitAuthBanMaxRetry:   10,
+		GitAuthBanFindTime:   time.Minute,
+		GitAuthBanTime:       time.Hour,
 	}
 }
 
@@ -434,4 +444,27 @@ func shown(v string) string {
 		}
 	}
 	return v
+}
+
+const acceptedBanDuration = "a duration from 1s to 720h (1m, 1h)"
+
+// parseDuration sets a whole-second duration of 1s to 30 days.
+func parseDuration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 720*time.Hour || d%time.Second != 0 {
+			return acceptedError(acceptedBanDuration)
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func parseGitAuthBanMaxRetry(c *Config, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 || n > 1000000 {
+		return acceptedError("a count from 1 to 1000000")
+	}
+	c.GitAuthBanMaxRetry = n
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // Scope says which commands read a setting.
@@ -98,6 +99,15 @@ var settings = []Setting{
 	{Flag: "gravatar", Env: "LABLET_GRAVATAR", Default: "false", Scope: Serve, boolean: true,
 		Usage: "`true` makes users' `avatar_url` Gravatar's, as GitLab's default is; `false`: identicons lablet serves itself at `/-/identicons/<user id>.png`, which need no network and tell no third party who is looked at",
 		set:   parseBool(func(c *Config) *bool { return &c.Gravatar })},
+	{Flag: "git-auth-ban", Env: "LABLET_GIT_AUTH_BAN", Default: "false", Scope: Serve, boolean: true,
+		Usage: "`true` bans a client address from git over HTTP (403) for `--git-auth-ban-time` after `--git-auth-ban-max-retry` failed authentications within `--git-auth-ban-find-time`, as GitLab's failed-authentication ban; a successful authentication resets the count",
+		set:   parseBool(func(c *Config) *bool { return &c.GitAuthBan })},
+	{Flag: "git-auth-ban-max-retry", Arg: "N", Env: "LABLET_GIT_AUTH_BAN_MAX_RETRY", Default: "10", Scope: Serve,
+		Usage: "failed git over HTTP authentications from one address that start its ban", set: parseGitAuthBanMaxRetry},
+	{Flag: "git-auth-ban-find-time", Arg: "DURATION", Env: "LABLET_GIT_AUTH_BAN_FIND_TIME", Default: "1m", Scope: Serve,
+		Usage: "window the failed authentications are counted in", set: parseDuration(func(c *Config) *time.Duration { return &c.GitAuthBanFindTime })},
+	{Flag: "git-auth-ban-time", Arg: "DURATION", Env: "LABLET_GIT_AUTH_BAN_TIME", Default: "1h", Scope: Serve,
+		Usage: "how long a banned address is refused", set: parseDuration(func(c *Config) *time.Duration { return &c.GitAuthBanTime })},
 	{Flag: "smtp-address", Arg: "ADDR", Env: "LABLET_SMTP_ADDRESS", Scope: Serve,
 		Usage: "SMTP relay (host:port) that mail (emails on push) is sent through; STARTTLS when the relay offers it; empty: no mail is sent",
 		set:   parseSMTPAddress},

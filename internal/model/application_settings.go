@@ -35,6 +35,8 @@ type ApplicationSettings struct {
 	// MaxAttachmentSize bounds a Markdown upload, in MiB; 0 until an
 	// administrator sets it: the server's configured limit.
 	MaxAttachmentSize int64 `json:"max_attachment_size,omitempty"`
+	// ThrottleSettings are the user and IP rate limits.
+	ThrottleSettings
 
 	CreatedAt time.Time `json:"-"`
 	UpdatedAt time.Time `json:"-"`
@@ -51,5 +53,6 @@ func DefaultApplicationSettings() ApplicationSettings {
 		DefaultProjectVisibility:                  "private",
 		DefaultGroupVisibility:                    "private",
 		RestrictedVisibilityLevels:                []string{},
+		ThrottleSettings:                          DefaultThrottleSettings(),
 	}
 }

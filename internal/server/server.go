@@ -88,7 +88,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
 		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
 		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: mailRelay(&cfg), MailFrom: cfg.MailFrom(),
-		HookRetryDelay: cfg.WebHookRetryDelay})
+		HookRetryDelay: cfg.WebHookRetryDelay, GitAuthBan: service.GitAuthBan{Enabled: cfg.GitAuthBan,
+			MaxRetry: cfg.GitAuthBanMaxRetry, FindTime: cfg.GitAuthBanFindTime, BanTime: cfg.GitAuthBanTime}})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
 		return nil, err
@@ -144,7 +145,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		db.Close()
 		return nil, err
 	}
-	s.handler = requestID(logRequests(log, recoverPanics(log, router)))
+	limits := &throttle{svc: svc, auth: authn, git: resolver, log: log}
+	s.handler = requestID(logRequests(log, recoverPanics(log, limits.wrap(router))))
 	return s, nil
 }
 
@@ -215,11 +217,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
+	syncDone := make(chan struct{})
+	go func() {
+		defer close(syncDone)
+		s.Service.SyncRateLimits(ctx)
+	}()
 	go func() {
 		defer close(s.done)
 		if err := s.Service.RunBackground(ctx); err != nil {
 			s.log.Error("background work", "err", err)
 		}
+		<-syncDone
 	}()
 	if s.sshd != nil && s.sshLn != nil {
 		s.sshDone = make(chan struct{})

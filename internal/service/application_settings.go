@@ -32,6 +32,17 @@ type ApplicationSettingsInput struct {
 	DefaultGroupVisibility                    *string
 	MaxAttachmentSize                         *int64
 	RestrictedVisibilityLevels                *[]string
+	// Throttles changes the user and IP rate limits, by throttle name
+	// (model.ThrottleNames).
+	Throttles                map[string]ThrottleInput
+	RateLimitingResponseText *string
+}
+
+// ThrottleInput changes one throttle; nil fields keep their values.
+type ThrottleInput struct {
+	Enabled           *bool
+	RequestsPerPeriod *int64
+	PeriodInSeconds   *int64
 }
 
 // ApplicationSettings returns the instance's settings to an
@@ -88,6 +99,13 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 	if in.MaxAttachmentSize != nil && (*in.MaxAttachmentSize <= 0 || *in.MaxAttachmentSize > maxProjectsLimit) {
 		v.Add("max_attachment_size", fmt.Sprintf("must be greater than 0 and less than or equal to %d", maxProjectsLimit))
 	}
+	for name, t := range in.Throttles {
+		for suffix, n := range map[string]*int64{"_requests_per_period": t.RequestsPerPeriod, "_period_in_seconds": t.PeriodInSeconds} {
+			if n != nil && *n <= 0 {
+				v.Add(name+suffix, "must be greater than 0")
+			}
+		}
+	}
 	for name, vis := range map[string]*string{"default_project_visibility": in.DefaultProjectVisibility, "default_group_visibility": in.DefaultGroupVisibility} {
 		if vis != nil {
 			if _, err := access.ParseVisibility(*vis); err != nil {
@@ -125,6 +143,16 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 		if in.OutboundLocalRequestsAllowlist != nil {
 			as.OutboundLocalRequestsAllowlist = allowlist
 		}
+		for name, t := range in.Throttles {
+			enabled, requests, period := as.ThrottleSettings.Fields(name)
+			if enabled == nil {
+				return fmt.Errorf("service: unknown throttle %q", name)
+			}
+			setIf(enabled, t.Enabled)
+			setIf(requests, t.RequestsPerPeriod)
+			setIf(period, t.PeriodInSeconds)
+		}
+		setIf(&as.RateLimitingResponseText, in.RateLimitingResponseText)
 		// The defaults stay usable (ApplicationSetting's
 		// visibility_level_allowed_as_default validation).
 		rv := Validation{}
@@ -139,6 +167,7 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 	if err != nil {
 		return nil, fmt.Errorf("service: update application settings: %w", err)
 	}
+	s.forgetThrottleSettings()
 	return s.shownSettings(settings), nil
 }
 

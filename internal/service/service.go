@@ -35,6 +35,10 @@ import (
 type Service struct {
 	db  *store.DB
 	log *slog.Logger
+	// rateLimits counts requests against the throttles; gitAuthBan is
+	// Options.GitAuthBan.
+	rateLimits *rateLimiter
+	gitAuthBan GitAuthBan
 	// now is the clock (Options.Now).
 	now func() time.Time
 	// startedAt is when this process's service was made: its background
@@ -117,11 +121,14 @@ type Options struct {
 	// HookRetryDelay is the wait before a failed webhook delivery's first
 	// retry; 0 means defaultHookRetryDelay.
 	HookRetryDelay time.Duration
+	// GitAuthBan is git over HTTP's failed-authentication ban.
+	GitAuthBan GitAuthBan
 }
 
 // New returns a Service over o's storage.
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
+		rateLimits: newRateLimiter(), gitAuthBan: o.GitAuthBan,
 		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize,
 		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()}, outbound: outbound.NewClients(),
 		signatures: cache.New[signatureKey, *CommitSignature](cache.Options{MaxEntries: 20000, Off: o.CachesOff})}

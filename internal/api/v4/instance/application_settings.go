@@ -28,8 +28,10 @@ type applicationSettingsEntity struct {
 	DefaultGroupVisibility                    string   `json:"default_group_visibility"`
 	MaxAttachmentSize                         int64    `json:"max_attachment_size"`
 	RestrictedVisibilityLevels                []string `json:"restricted_visibility_levels"`
-	CreatedAt                                 *string  `json:"created_at"`
-	UpdatedAt                                 *string  `json:"updated_at"`
+	// The user and IP rate limits, under GitLab's names.
+	model.ThrottleSettings
+	CreatedAt *string `json:"created_at"`
+	UpdatedAt *string `json:"updated_at"`
 }
 
 func applicationSettingsEntityOf(as *model.ApplicationSettings) applicationSettingsEntity {
@@ -40,7 +42,7 @@ func applicationSettingsEntityOf(as *model.ApplicationSettings) applicationSetti
 		DefaultProjectsLimit:                      as.DefaultProjectsLimit, CanCreateGroup: as.CanCreateGroup,
 		UserDefaultExternal: as.UserDefaultExternal, DefaultProjectVisibility: as.DefaultProjectVisibility,
 		DefaultGroupVisibility: as.DefaultGroupVisibility, MaxAttachmentSize: as.MaxAttachmentSize,
-		RestrictedVisibilityLevels: as.RestrictedVisibilityLevels}
+		RestrictedVisibilityLevels: as.RestrictedVisibilityLevels, ThrottleSettings: as.ThrottleSettings}
 	if out.OutboundLocalRequestsWhitelist == nil {
 		out.OutboundLocalRequestsWhitelist = []string{}
 	}
@@ -115,10 +117,48 @@ func updateApplicationSettings(a *v4.API, w http.ResponseWriter, r *http.Request
 		list := strings.FieldsFunc(raw, func(r rune) bool { return r == ',' || r == ';' || r == '\n' })
 		in.OutboundLocalRequestsAllowlist = &list
 	}
+	if err := throttleParams(c, &in); err != nil {
+		return err
+	}
 	as, err := a.Service().UpdateApplicationSettings(r.Context(), c.Identity(), in)
 	if err != nil {
 		return err
 	}
 	v4.WriteJSON(w, http.StatusOK, applicationSettingsEntityOf(as))
+	return nil
+}
+
+// throttleParams reads the user and IP rate limits' parameters:
+// <throttle>_enabled, <throttle>_requests_per_period and
+// <throttle>_period_in_seconds for each throttle, and
+// rate_limiting_response_text.
+func throttleParams(c *v4.Call, in *service.ApplicationSettingsInput) error {
+	for _, name := range model.ThrottleNames {
+		var t service.ThrottleInput
+		given := false
+		if v, ok, err := c.Params().Bool(name + "_enabled"); err != nil {
+			return err
+		} else if ok {
+			t.Enabled, given = &v, true
+		}
+		for suffix, dst := range map[string]**int64{"_requests_per_period": &t.RequestsPerPeriod, "_period_in_seconds": &t.PeriodInSeconds} {
+			if n, ok, err := c.Params().Int(name + suffix); err != nil {
+				return err
+			} else if ok {
+				*dst, given = &n, true
+			}
+		}
+		if given {
+			if in.Throttles == nil {
+				in.Throttles = map[string]service.ThrottleInput{}
+			}
+			in.Throttles[name] = t
+		}
+	}
+	if text, ok, err := c.Params().Text("rate_limiting_response_text", 65535); err != nil {
+		return err
+	} else if ok {
+		in.RateLimitingResponseText = &text
+	}
 	return nil
 }
