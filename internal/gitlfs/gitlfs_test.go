@@ -59,7 +59,7 @@ func (e *lfsEnv) git(dir string, args ...string) string {
 func (e *lfsEnv) batch(path, user, token, op string, objects ...map[string]any) *labtest.Response {
 	e.t.Helper()
 	req := labtest.Request{Method: http.MethodPost, Path: e.s.URL + "/" + path + ".git/info/lfs/objects/batch",
-		JSON: map[string]any{"operation": op, "transfers": []string{"basic"}, "objects": objects},
+		JSON:   map[string]any{"operation": op, "transfers": []string{"basic"}, "objects": objects},
 		Header: map[string]string{"Accept": "application/vnd.git-lfs+json"}}
 	if token != "" {
 		req.Header["Authorization"] = basic(user, token)
