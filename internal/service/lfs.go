@@ -205,9 +205,3 @@ func (s *Service) OpenLFSObject(ctx context.Context, gr *GitRepo, oid string) (i
 	}
 	return rc, info, err
 }
-
-// ProjectLFSSize is the size of a project's LFS objects (its statistics'
-// lfs_objects_size).
-func (s *Service) ProjectLFSSize(ctx context.Context, projectID int64) (int64, error) {
-	return s.db.Queries().ProjectLFSSize(ctx, projectID)
-}

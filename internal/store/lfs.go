@@ -72,15 +72,6 @@ func (q *Queries) CopyLFSLinks(ctx context.Context, from, to int64) error {
 	return nil
 }
 
-// ProjectLFSSize is the total size of the objects linked to the project
-// (GitLab's statistics lfs_objects_size).
-func (q *Queries) ProjectLFSSize(ctx context.Context, projectID int64) (int64, error) {
-	var n int64
-	err := q.queryRow(ctx, `SELECT COALESCE(SUM(o.size), 0) FROM lfs_objects_projects l
-		JOIN lfs_objects o ON o.oid = l.oid WHERE l.project_id = ?`, projectID).Scan(&n)
-	return n, wrapErr(err)
-}
-
 const lfsLockColumns = `k.id, k.project_id, k.user_id, k.path, k.created_at, u.name`
 
 func scanLFSLock(s scanner) (*model.LFSLock, error) {
