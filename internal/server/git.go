@@ -65,6 +65,15 @@ func (g *gitResolver) identity(ctx context.Context, r *http.Request) (*auth.Iden
 	return id, nil
 }
 
+// lfsIdentity is identity for Git LFS, whose refusals the service words.
+func (g *gitResolver) lfsIdentity(ctx context.Context, r *http.Request) (*auth.Identity, error) {
+	id, err := g.identity(ctx, r)
+	if errors.Is(err, githttp.ErrUnauthorized) {
+		return nil, auth.ErrUnauthorized
+	}
+	return id, err
+}
+
 func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath string, write bool) (*githttp.Target, error) {
 	id, err := g.identity(ctx, r)
 	if err != nil {

@@ -24,7 +24,7 @@ func TestLayers(t *testing.T) {
 	domains := []string{"internal/api/v4/cicd", "internal/api/v4/hooks", "internal/api/v4/instance", "internal/api/v4/integrations",
 		"internal/api/v4/keys", "internal/api/v4/notifications", "internal/api/v4/projectops",
 		"internal/api/v4/releases"}
-	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/sshd", "internal/route"}, domains...)
+	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/gitlfs", "internal/sshd", "internal/route"}, domains...)
 	rules := []struct {
 		pkg       string
 		forbidden []string
@@ -53,6 +53,8 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/api/v4", forbidden: append([]string{"internal/store", "internal/server", "internal/web", "internal/oauth"}, domains...)},
 		{pkg: "internal/web", forbidden: append([]string{"internal/store", "internal/server", "internal/api/v4"}, domains...)},
 		{pkg: "internal/githttp", forbidden: []string{"internal/store", "internal/service", "internal/server"}},
+		// Git LFS: an adapter next to githttp (whose path rules it shares).
+		{pkg: "internal/gitlfs", forbidden: []string{"internal/store", "internal/server", "internal/api/v4", "internal/web"}},
 		// git over SSH: the protocol, and githttp to run git; decisions
 		// come through its Resolver.
 		{pkg: "internal/sshd", onlyThese: []string{"internal/githttp"}},

@@ -229,6 +229,10 @@ func (s *Service) placeProject(ctx context.Context, id *auth.Identity, plan *pro
 				if err := q.CountNewFork(ctx, *p.ForkedFromID); err != nil {
 					return err
 				}
+				// A fork downloads its source's LFS objects (GitLab links them).
+				if err := q.CopyLFSLinks(ctx, *p.ForkedFromID, p.ID); err != nil {
+					return err
+				}
 			}
 			if err := recordProjectCreated(ctx, q, p, id.User); err != nil {
 				return err
