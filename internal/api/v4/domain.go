@@ -33,3 +33,15 @@ func (c *Call) Params() *Params { return c.params }
 // Form is a form parameter's values as sent (Grape's arrays of hashes,
 // variables[][key]=…, arrive as parallel lists).
 func (p *Params) Form(name string) []string { return p.form[name] }
+
+// URL is the request's base URL (ProjectBase).
+func (pb ProjectBase) URL() string { return pb.url }
+
+// SSHURL is the ssh_url_to_repo form of a repository path (without
+// ".git"), as a project's is written.
+func (pb ProjectBase) SSHURL(path string) string {
+	if pb.sshPort != "" {
+		return "ssh://git@" + pb.host + ":" + pb.sshPort + "/" + path + ".git"
+	}
+	return "git@" + pb.host + ":" + path + ".git"
+}
