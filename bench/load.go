@@ -437,6 +437,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.environmentEndpoints()...)
 	eps = append(eps, l.notificationEndpoints()...)
 	eps = append(eps, l.lfsEndpoints()...)
+	eps = append(eps, l.snippetEndpoints()...)
 	eps = append(eps, []*endpoint{
 		// What git ls-remote and every fetch ask first: v0 answers the whole
 		// ref advertisement, v2 only the capabilities.

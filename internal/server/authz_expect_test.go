@@ -175,6 +175,10 @@ func expect(r *route.Route, c *caller, t target) outcome {
 		if t.kind == noTarget {
 			return allowed
 		}
+	case access.ReadSnippet, access.CreateSnippet, access.AdminSnippet:
+		if t.kind == noTarget {
+			return personalSnippet(r, c)
+		}
 	}
 	switch t.kind {
 	case mainGroup, freshGroup:
@@ -311,7 +315,8 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return allowed
 	case access.LinkForkedProject, access.RemoveForkProject:
 		return has(access.Owner)
-	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadNote, access.ReadIssueBoard:
+	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadNote, access.ReadIssueBoard, access.ReadSnippet:
+		// The fixtures' project snippets are as visible as their project.
 		return allowed
 	case access.ReadRelease:
 		// guest_access and public_access: everyone who sees the project.
@@ -319,6 +324,11 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 	case access.CreateRelease, access.UpdateRelease, access.DestroyRelease:
 		// developer_access (lablet has no protected tags to narrow it).
 		return has(access.Developer)
+	case access.CreateSnippet:
+		return has(access.Reporter)
+	case access.AdminSnippet:
+		// The fixtures' snippets are the administrator's.
+		return has(access.Maintainer)
 	case access.CreateIssue, access.CreateNote, access.AwardEmoji, access.UploadFile:
 		// guest_access: members, and public_user_access — any signed-in
 		// caller on a public project, non-external ones on an internal
@@ -655,6 +665,24 @@ func expectMachine(r *route.Route, c *caller) outcome {
 			return allowed
 		}
 		return unauthorized
+	}
+	return allowed
+}
+
+// personalSnippet applies a personal snippet ability; the fixtures'
+// snippets are the administrator's public ones. Everyone reads them;
+// users who are not external create their own; only administrators
+// change another's.
+func personalSnippet(r *route.Route, c *caller) outcome {
+	switch r.Ability {
+	case access.CreateSnippet:
+		if c.external && !c.admin {
+			return forbidden
+		}
+	case access.AdminSnippet:
+		if !c.admin {
+			return forbidden
+		}
 	}
 	return allowed
 }

@@ -294,6 +294,9 @@ func (s *Service) visibleEvents(ctx context.Context, id *auth.Identity, events [
 			if n.NoteableType == model.NoteableCommit && !CanReadCode(id, pa.p, pa.level) {
 				continue
 			}
+			if n.NoteableType == model.NoteableSnippet && pa.level < access.Guest {
+				continue // snippets have their own visibility: members only
+			}
 			if n.NoteableType == model.NoteableIssue {
 				if issue, ok := t.issues[n.NoteableID]; !ok || !CanReadIssue(id, pa.level, issue) {
 					continue

@@ -102,6 +102,9 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 	if id.Authenticated() && !id.HasAnyScope(auth.ScopeAPI, auth.ScopeReadRepository, auth.ScopeWriteRepository) {
 		return nil, auth.ErrUnauthorized
 	}
+	if g, ok, err := s.snippetGitRepo(ctx, id, fullPath, write); ok {
+		return g, err
+	}
 	// Git URLs name projects by full path only, never by numeric id.
 	if !strings.Contains(fullPath, "/") {
 		return nil, s.gitNotFound(id)

@@ -106,6 +106,8 @@ func (s *Service) visibleNoteable(ctx context.Context, id *auth.Identity, ref No
 		return MergeRequestNoteable(mp), nil
 	case model.NoteableCommit:
 		return s.commitNoteable(ctx, id, ref)
+	case model.NoteableSnippet:
+		return s.snippetNoteable(ctx, id, ref)
 	}
 	return nil, errRecordNotFound
 }

@@ -46,3 +46,15 @@ func (a *API) CommitEntity(r *http.Request, p *model.Project, c *repo.Commit) an
 func (a *API) MilestoneEntity(r *http.Request, v *service.MilestoneView) any {
 	return a.milestoneJSON(r, v)
 }
+
+// URL is the request's base URL (ProjectBase).
+func (pb ProjectBase) URL() string { return pb.url }
+
+// SSHURL is the ssh_url_to_repo form of a repository path (without
+// ".git"), as a project's is written.
+func (pb ProjectBase) SSHURL(path string) string {
+	if pb.sshPort != "" {
+		return "ssh://git@" + pb.host + ":" + pb.sshPort + "/" + path + ".git"
+	}
+	return "git@" + pb.host + ":" + path + ".git"
+}

@@ -167,6 +167,11 @@ func noteableRef(r *http.Request, param string) (service.NoteableRef, error) {
 	if sha := r.PathValue("sha"); sha != "" {
 		return service.NoteableRef{Project: r.PathValue("id"), Type: model.NoteableCommit, Commit: sha}, nil
 	}
+	if r.PathValue("snippet_id") != "" {
+		// A snippet's iid is its id.
+		id, err := PathID(r, "snippet_id", "snippet_id")
+		return service.NoteableRef{Project: r.PathValue("id"), Type: model.NoteableSnippet, IID: id}, err
+	}
 	segment, typ := "issue_iid", model.NoteableIssue
 	if r.PathValue("merge_request_iid") != "" {
 		segment, typ = "merge_request_iid", model.NoteableMergeRequest

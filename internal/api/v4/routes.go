@@ -186,6 +186,21 @@ func table(domains []Endpoint) []Endpoint {
 		Row("DELETE /projects/{id}/repository/commits/{sha}/discussions/{discussion_id}/notes/{note_id}", (*API).deleteIssueDiscussionNote, SignedIn, access.AdminNote),
 		Row("GET /projects/{id}/repository/commits/{sha}/merge_requests", (*API).listCommitMergeRequests, Anyone, access.ReadMergeRequest),
 
+		// Notes and discussions of project snippets (notes.go,
+		// discussions.go with the snippet as noteable; snippets are the
+		// api/v4/snippets domain's).
+		Row("GET /projects/{id}/snippets/{snippet_id}/notes", (*API).listIssueNotes, SignedIn, access.ReadNote),
+		Row("POST /projects/{id}/snippets/{snippet_id}/notes", (*API).createIssueNote, SignedIn, access.CreateNote),
+		Row("GET /projects/{id}/snippets/{snippet_id}/notes/{note_id}", (*API).getIssueNote, SignedIn, access.ReadNote),
+		Row("PUT /projects/{id}/snippets/{snippet_id}/notes/{note_id}", (*API).updateIssueNote, SignedIn, access.AdminNote),
+		Row("DELETE /projects/{id}/snippets/{snippet_id}/notes/{note_id}", (*API).deleteIssueNote, SignedIn, access.AdminNote),
+		Row("GET /projects/{id}/snippets/{snippet_id}/discussions", (*API).listIssueDiscussions, SignedIn, access.ReadNote),
+		Row("POST /projects/{id}/snippets/{snippet_id}/discussions", (*API).createIssueDiscussion, SignedIn, access.CreateNote),
+		Row("GET /projects/{id}/snippets/{snippet_id}/discussions/{discussion_id}", (*API).getIssueDiscussion, SignedIn, access.ReadNote),
+		Row("POST /projects/{id}/snippets/{snippet_id}/discussions/{discussion_id}/notes", (*API).replyToIssueDiscussion, SignedIn, access.CreateNote),
+		Row("PUT /projects/{id}/snippets/{snippet_id}/discussions/{discussion_id}/notes/{note_id}", (*API).updateIssueDiscussionNote, SignedIn, access.AdminNote),
+		Row("DELETE /projects/{id}/snippets/{snippet_id}/discussions/{discussion_id}/notes/{note_id}", (*API).deleteIssueDiscussionNote, SignedIn, access.AdminNote),
+
 		// Events (events.go)
 		Row("GET /events", (*API).listMyEvents, SignedInOrReadUser, access.ReadCurrentUser),
 		Row("GET /users/{id}/events", (*API).listUserEvents, AnyoneOrReadUser, access.ReadUser),
