@@ -89,3 +89,10 @@ func (s *Service) UploadWikiAttachment(ctx context.Context, id *auth.Identity, h
 	}
 	return &WikiAttachment{FileName: name, FilePath: file, Branch: branch, Markdown: md}, nil
 }
+
+// CheckWikiAttachment refuses, before an attachment's body is read, a
+// caller who may not write to the wiki.
+func (s *Service) CheckWikiAttachment(ctx context.Context, id *auth.Identity, h WikiHolder) error {
+	_, err := s.wikiFor(ctx, id, h, access.CreateWiki)
+	return err
+}

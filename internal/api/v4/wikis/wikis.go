@@ -164,6 +164,9 @@ type attachmentLink struct {
 // part and an optional "branch" (in the body or the query). The file is
 // read whole (it becomes one git blob), up to the attachment size limit.
 func uploadAttachment(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call, group bool) error {
+	if err := a.Service().CheckWikiAttachment(r.Context(), c.Identity(), holder(r, group)); err != nil {
+		return err
+	}
 	limit, err := a.Service().MaxAttachmentSize(r.Context())
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package wikis_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"os"
@@ -14,6 +15,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/lablet/lablet/internal/labtest"
+	"github.com/lablet/lablet/internal/repo"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -341,5 +343,54 @@ func TestGroupWikiPages(t *testing.T) {
 	}
 	if list, _, _ := gm.GroupWikis.ListGroupWikis(gid, nil); len(list) != 0 {
 		t.Fatalf("after delete = %+v", list)
+	}
+}
+
+// TestWikisGoWithTheirHolders: purging a deleted project or group removes
+// its wiki repository (a group's takes its projects' too).
+func TestWikisGoWithTheirHolders(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	g, _, err := root.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr("G"), Path: gitlab.Ptr("g")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var projects []*gitlab.Project
+	for _, name := range []string{"One", "Two"} {
+		p, _, err := root.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr(name), NamespaceID: gitlab.Ptr(g.ID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := root.Wikis.CreateWikiPage(p.ID, &gitlab.CreateWikiPageOptions{Title: gitlab.Ptr("Home"), Content: gitlab.Ptr("x")}); err != nil {
+			t.Fatal(err)
+		}
+		projects = append(projects, p)
+	}
+	if _, _, err := root.GroupWikis.CreateGroupWikiPage(g.ID, &gitlab.CreateGroupWikiPageOptions{Title: gitlab.Ptr("Home"), Content: gitlab.Ptr("x")}); err != nil {
+		t.Fatal(err)
+	}
+	exists := func(kind repo.WikiKind, id int64) bool { return s.Srv.Repos.OpenWiki(kind, id).Exists() }
+	if !exists(repo.ProjectWiki, projects[0].ID) || !exists(repo.ProjectWiki, projects[1].ID) || !exists(repo.GroupWiki, g.ID) {
+		t.Fatal("wikis not created")
+	}
+	ctx := context.Background()
+	if _, err := root.Projects.DeleteProject(projects[0].ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Srv.Service.PurgeDeletedProjects(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if exists(repo.ProjectWiki, projects[0].ID) || !exists(repo.ProjectWiki, projects[1].ID) {
+		t.Fatal("project purge: wrong wikis removed")
+	}
+	if _, err := root.Groups.DeleteGroup(g.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Srv.Service.PurgeDeletedGroups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if exists(repo.ProjectWiki, projects[1].ID) || exists(repo.GroupWiki, g.ID) {
+		t.Fatal("group purge left wikis")
 	}
 }
