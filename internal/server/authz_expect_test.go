@@ -399,6 +399,13 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return has(access.Developer)
 	case access.DestroyDeployment, access.DestroyArtifacts:
 		return has(access.Maintainer)
+	case access.ReadWiki:
+		// guest_access or public_access: whoever sees the project.
+		return allowed
+	case access.CreateWiki:
+		return has(access.Developer)
+	case access.AdminWiki:
+		return has(access.Maintainer)
 	}
 	panic("expect: no project rule for " + string(r.Ability))
 }
@@ -455,6 +462,22 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 		return allowed
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		if level >= access.Reporter {
+			return allowed
+		}
+		return forbidden
+	case access.ReadWiki:
+		// Members, and whoever sees a public or internal group as such
+		// (not those who see a private group through a project only).
+		if level >= access.Guest || t.vis == public || t.vis == internal && c.authenticated() && !c.external {
+			return allowed
+		}
+		return forbidden
+	case access.CreateWiki, access.AdminWiki:
+		need := access.Developer
+		if r.Ability == access.AdminWiki {
+			need = access.Maintainer
+		}
+		if level >= need {
 			return allowed
 		}
 		return forbidden

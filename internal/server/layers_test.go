@@ -23,7 +23,7 @@ func TestLayers(t *testing.T) {
 	// never the reverse, nor each other.
 	domains := []string{"internal/api/v4/cicd", "internal/api/v4/hooks", "internal/api/v4/instance", "internal/api/v4/integrations",
 		"internal/api/v4/keys", "internal/api/v4/notifications", "internal/api/v4/projectops",
-		"internal/api/v4/releases", "internal/api/v4/snippets"}
+		"internal/api/v4/releases", "internal/api/v4/snippets", "internal/api/v4/wikis"}
 	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/gitlfs", "internal/sshd", "internal/route"}, domains...)
 	rules := []struct {
 		pkg       string

@@ -26,6 +26,7 @@ import (
 	"github.com/lablet/lablet/internal/api/v4/projectops"
 	"github.com/lablet/lablet/internal/api/v4/releases"
 	"github.com/lablet/lablet/internal/api/v4/snippets"
+	"github.com/lablet/lablet/internal/api/v4/wikis"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
@@ -179,7 +180,7 @@ func mailRelay(cfg *config.Config) *mail.Relay {
 // after the core table (internal/api/v4 imports none of them).
 func apiDomains() [][]v4.Endpoint {
 	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), integrations.Routes(), keys.Routes(),
-		notifications.Routes(), projectops.Routes(), releases.Routes(), snippets.Routes()}
+		notifications.Routes(), projectops.Routes(), releases.Routes(), snippets.Routes(), wikis.Routes()}
 }
 
 // RouteTable is the table a server serves, built without storage: for

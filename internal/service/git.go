@@ -55,6 +55,9 @@ type GitRepo struct {
 	// DeployKey is set for a deploy key's push: it updates unprotected
 	// branches and tags only.
 	DeployKey bool
+	// Wiki marks a wiki's repository (wikis_git.go): Project is nil for a
+	// group's, and pushes skip branch rules and the push's side effects.
+	Wiki bool
 }
 
 // ReservedRefPrefixes are the refs GitLab writes itself and no push may
@@ -103,6 +106,9 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 		return nil, auth.ErrUnauthorized
 	}
 	if g, ok, err := s.snippetGitRepo(ctx, id, fullPath, write); ok {
+		return g, err
+	}
+	if g, ok, err := s.wikiGitRepo(ctx, id, fullPath, write); ok {
 		return g, err
 	}
 	// Git URLs name projects by full path only, never by numeric id.
@@ -195,6 +201,9 @@ type PushDecision struct {
 // Updates of reserved refs are left to git, which refuses each of them
 // (GitRepo.HiddenRefs).
 func (s *Service) AuthorizeGitPush(ctx context.Context, g *GitRepo, changes []RefChange) (*PushDecision, error) {
+	if g.Wiki {
+		return &PushDecision{}, nil
+	}
 	rules, err := s.BranchRules(ctx, g.Project)
 	if err != nil {
 		return nil, err
@@ -244,6 +253,9 @@ func (s *Service) AuthorizeGitPush(ctx context.Context, g *GitRepo, changes []Re
 // becomes the default branch in the repository and the database, taking
 // the default branch's protection along.
 func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefChange) error {
+	if g.Wiki {
+		return s.wikiAfterPush(ctx, g, changes)
+	}
 	r := g.Repo
 	empty, err := r.IsEmpty(ctx)
 	if err != nil {

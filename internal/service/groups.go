@@ -431,6 +431,7 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 		}
 		s.deleteRepos(ctx, purged...)
 		s.removeAvatars(ctx, AvatarGroup, tree...)
+		s.deleteGroupWikis(ctx, tree...)
 	}
 	return nil
 }

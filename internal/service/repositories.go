@@ -83,6 +83,7 @@ func (s *Service) initialCommit(ctx context.Context, r *repo.Repo, p *model.Proj
 func (s *Service) deleteRepos(ctx context.Context, projectIDs ...int64) {
 	// Their uploads' bytes go with them (the rows went by cascade).
 	s.deleteProjectUploads(ctx, projectIDs...)
+	s.deleteProjectWikis(ctx, projectIDs...)
 	if s.repos == nil {
 		return
 	}
