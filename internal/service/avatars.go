@@ -75,7 +75,9 @@ func avatarImage(name string, data []byte) bool {
 	return strings.HasPrefix(http.DetectContentType(data), "image/")
 }
 
-// avatarKey is where the avatar of kind's id is kept in blob storage.
+// avatarKey is where the avatar of kind's id was kept in blob storage
+// before each upload got a key of its own (avatar_blobs); it is still
+// read, and removed, for rows that have no recorded key.
 func avatarKey(kind string, id int64) string {
 	return "avatars/" + kind + "/" + strconv.FormatInt(id, 10)
 }
@@ -83,8 +85,15 @@ func avatarKey(kind string, id int64) string {
 // removeAvatars deletes the avatar files of kind's deleted ids; a failure
 // leaves orphan files only, so it is logged.
 func (s *Service) removeAvatars(ctx context.Context, kind string, ids ...int64) {
-	if s.blobs == nil {
+	if s.blobs == nil || len(ids) == 0 {
 		return
+	}
+	keys, err := s.db.Queries().DeleteAvatarBlobKeys(context.WithoutCancel(ctx), kind, ids)
+	if err != nil && s.log != nil {
+		s.log.WarnContext(ctx, "avatar keys left behind", "kind", kind, "err", err)
+	}
+	for _, k := range keys {
+		s.removeBlob(ctx, k)
 	}
 	for _, id := range ids {
 		s.removeBlob(ctx, avatarKey(kind, id))
@@ -94,6 +103,13 @@ func (s *Service) removeAvatars(ctx context.Context, kind string, ids ...int64) 
 // SetAvatar stores f as the avatar of kind's id, or removes the avatar
 // when f is nil. The caller needs to be the user or an administrator
 // (users), admin_group, admin_project, or an administrator (topics).
+//
+// Each upload goes to a fresh blob key, recorded with the row's file name
+// in one transaction; the file it replaces is removed only after the
+// commit, and the new file is removed if the transaction fails. Two
+// uploads at once take turns on the row (its update comes first and holds
+// it): the last to commit wins and the other's file is removed, so the row
+// always names the file it serves and none is left behind.
 func (s *Service) SetAvatar(ctx context.Context, id *auth.Identity, kind string, objID int64, f *AvatarFile) error {
 	if err := s.mayChangeAvatar(ctx, id, kind, objID); err != nil {
 		return err
@@ -101,24 +117,37 @@ func (s *Service) SetAvatar(ctx context.Context, id *auth.Identity, kind string,
 	if s.blobs == nil {
 		return fmt.Errorf("service: avatar: no blob storage")
 	}
-	key := avatarKey(kind, objID)
-	name := ""
+	key, name := "", ""
 	if f != nil {
+		key, name = avatarKey(kind, objID)+"-"+newUUID(), f.Name
 		if _, err := s.blobs.Put(ctx, key, bytes.NewReader(f.Data)); err != nil {
 			return fmt.Errorf("service: store avatar: %w", err)
 		}
-		name = f.Name
 	}
-	err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.SetAvatar(ctx, kind, objID, name) })
-	if errors.Is(err, store.ErrNotFound) {
-		return NotFound(strings.ToUpper(kind[:1]) + kind[1:])
-	}
+	var old string
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.SetAvatar(ctx, kind, objID, name); err != nil {
+			return err
+		}
+		var err error
+		if old, err = q.AvatarBlobKey(ctx, kind, objID); err != nil {
+			return err
+		}
+		if old == "" {
+			old = avatarKey(kind, objID)
+		}
+		return q.SetAvatarBlobKey(ctx, kind, objID, key)
+	})
 	if err != nil {
+		if key != "" {
+			s.removeBlob(ctx, key)
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return NotFound(strings.ToUpper(kind[:1]) + kind[1:])
+		}
 		return err
 	}
-	if f == nil {
-		s.removeBlob(ctx, key)
-	}
+	s.removeBlob(ctx, old)
 	return nil
 }
 
@@ -232,7 +261,14 @@ func (s *Service) OpenAvatar(ctx context.Context, id *auth.Identity, kind, objRe
 	if name == "" || filename != "" && filename != name {
 		return nil, NotFound("")
 	}
-	body, info, err := s.blobs.Open(ctx, avatarKey(kind, objID))
+	key, err := s.db.Queries().AvatarBlobKey(ctx, kind, objID)
+	if err != nil {
+		return nil, err
+	}
+	if key == "" {
+		key = avatarKey(kind, objID)
+	}
+	body, info, err := s.blobs.Open(ctx, key)
 	if errors.Is(err, blob.ErrNotFound) {
 		return nil, NotFound("")
 	}

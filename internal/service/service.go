@@ -304,6 +304,38 @@ func (s *Service) MovedGroupPath(ctx context.Context, id *auth.Identity, ref str
 	return g.FullPath, true, nil
 }
 
+// MovedProjectPath returns the full path of the project that ref, one of
+// its old full paths, redirects to, when the caller may see it; ok is
+// false otherwise, and when a project lives at ref itself. Web pages
+// redirect there, as GitLab's find_routable! does on GET requests, where
+// the API and git answer at the old path (VisibleProject follows it).
+func (s *Service) MovedProjectPath(ctx context.Context, id *auth.Identity, ref string) (path string, ok bool, err error) {
+	if !validRef(ref) || !strings.Contains(ref, "/") {
+		return "", false, nil
+	}
+	q := s.db.Queries()
+	pid, err := q.RedirectedProjectID(ctx, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", false, nil // the usual case: one indexed look-up
+	}
+	if err != nil {
+		return "", false, err
+	}
+	if _, err := q.ProjectByFullPath(ctx, ref); err == nil {
+		return "", false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", false, err
+	}
+	p, _, err := s.VisibleProject(ctx, id, strconv.FormatInt(pid, 10))
+	if KindOf(err) == KindNotFound {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return p.FullPath(), true, nil
+}
+
 // VisibleGroup loads a group by numeric id or full path and checks that the
 // caller may see it; otherwise "404 Group Not Found".
 func (s *Service) VisibleGroup(ctx context.Context, id *auth.Identity, ref string) (*model.Namespace, access.Level, error) {

@@ -98,6 +98,13 @@ func (s *Service) VerifyPassword(ctx context.Context, login, password string) (*
 		return nil, ErrLocked
 	}
 	if !u.Active() || u.Bot {
+		if u.State == "blocked" {
+			// GitLab's BlockedUserTracker: a blocked user's right password
+			// is a user_failed_login system event.
+			if err := s.userSystemHooks(ctx, q, u, "user_failed_login", ""); err != nil {
+				return nil, fmt.Errorf("service: verify password: %w", err)
+			}
+		}
 		return nil, ErrInvalidLogin
 	}
 	return u, nil

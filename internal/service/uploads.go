@@ -116,10 +116,8 @@ func (s *Service) deleteProjectUploads(ctx context.Context, projectIDs ...int64)
 		if err := s.blobs.DeleteAll(context.WithoutCancel(ctx), uploadsPrefix(id)); err != nil && s.log != nil {
 			s.log.ErrorContext(ctx, "delete project uploads", "project_id", id, "err", err)
 		}
-		if err := s.blobs.Delete(context.WithoutCancel(ctx), avatarKey(AvatarProject, id)); err != nil && s.log != nil {
-			s.log.ErrorContext(ctx, "delete project avatar", "project_id", id, "err", err)
-		}
 	}
+	s.removeAvatars(ctx, AvatarProject, projectIDs...)
 }
 
 func newUploadSecret() (string, error) {

@@ -80,18 +80,37 @@ func (s *Service) projectSystemHooks(ctx context.Context, q *store.Queries, p *m
 		Owners: []sysOwner{}, Path: p.Path, PathWithNamespace: p.FullPath(), ProjectID: p.ID,
 		ProjectNamespaceID: p.NamespaceID, ProjectVisibility: access.VisibilityName(p.VisibilityLevel),
 		OldPathWithNamespace: oldPath}
-	// A personal project's owner is its user; a group's project names the
-	// group, which has no email (Project#owner).
+	// Gitlab::HookData::ProjectBuilder: owner_* name the namespace's owner
+	// (a group, which has no email, for a group's project); owners are the
+	// users owning the group or one of its ancestors, or the personal
+	// namespace's user, with their webhook emails.
 	d.OwnerName = p.Namespace.Name
 	if p.Namespace.OwnerID != nil {
 		u, err := q.UserByID(ctx, *p.Namespace.OwnerID)
 		if err != nil {
 			return err
 		}
-		d.OwnerName, d.OwnerEmail = u.Name, u.Email
-		d.Owners = append(d.Owners, sysOwner{Name: u.Name, Email: u.Email})
+		d.OwnerName, d.OwnerEmail = u.Name, webhookEmail(u)
+		d.Owners = append(d.Owners, sysOwner{Name: u.Name, Email: webhookEmail(u)})
+	} else {
+		owners, err := q.NamespaceOwners(ctx, p.NamespaceID, s.Today())
+		if err != nil {
+			return err
+		}
+		for _, u := range owners {
+			d.Owners = append(d.Owners, sysOwner{Name: u.Name, Email: webhookEmail(u)})
+		}
 	}
 	return s.systemHooks(ctx, q, d)
+}
+
+// webhookEmail is User#webhook_email: the public email, or a redaction
+// (a private address never leaves in a payload).
+func webhookEmail(u *model.User) string {
+	if u.PublicEmail != "" {
+		return u.PublicEmail
+	}
+	return "[REDACTED]"
 }
 
 type sysUser struct {
@@ -103,13 +122,18 @@ type sysUser struct {
 	Username    string `json:"username"`
 	UserID      int64  `json:"user_id"`
 	OldUsername string `json:"old_username,omitempty"`
+	State       string `json:"state,omitempty"`
 }
 
-// userSystemHooks queues user_create, user_destroy or user_rename
-// (oldUsername set) for u.
+// userSystemHooks queues user_create, user_destroy, user_rename
+// (oldUsername set) or user_failed_login (with the user's state) for u.
 func (s *Service) userSystemHooks(ctx context.Context, q *store.Queries, u *model.User, event, oldUsername string) error {
-	return s.systemHooks(ctx, q, sysUser{CreatedAt: sysTime(u.CreatedAt), UpdatedAt: sysTime(u.UpdatedAt),
-		Email: u.Email, EventName: event, Name: u.Name, Username: u.Username, UserID: u.ID, OldUsername: oldUsername})
+	d := sysUser{CreatedAt: sysTime(u.CreatedAt), UpdatedAt: sysTime(u.UpdatedAt),
+		Email: u.Email, EventName: event, Name: u.Name, Username: u.Username, UserID: u.ID, OldUsername: oldUsername}
+	if event == "user_failed_login" {
+		d.State = u.State
+	}
+	return s.systemHooks(ctx, q, d)
 }
 
 type sysKey struct {

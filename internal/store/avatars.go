@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/lablet/lablet/internal/model"
@@ -26,6 +28,57 @@ func (q *Queries) SetAvatar(ctx context.Context, kind string, id int64, name str
 		return ErrNotFound
 	}
 	return nil
+}
+
+// AvatarBlobKey is the blob key of the avatar of the kind's row id, ""
+// when the row has none recorded (an avatar stored under the older fixed
+// key, or none).
+func (q *Queries) AvatarBlobKey(ctx context.Context, kind string, id int64) (string, error) {
+	var key string
+	err := q.queryRow(ctx, "SELECT blob_key FROM avatar_blobs WHERE kind = ? AND object_id = ?", kind, id).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: avatar blob key: %w", err)
+	}
+	return key, nil
+}
+
+// SetAvatarBlobKey records key ("" forgets it) as the blob key of the
+// avatar of the kind's row id.
+func (q *Queries) SetAvatarBlobKey(ctx context.Context, kind string, id int64, key string) error {
+	var err error
+	if key == "" {
+		_, err = q.exec(ctx, "DELETE FROM avatar_blobs WHERE kind = ? AND object_id = ?", kind, id)
+	} else {
+		_, err = q.exec(ctx, `INSERT INTO avatar_blobs (kind, object_id, blob_key) VALUES (?, ?, ?)
+			ON CONFLICT (kind, object_id) DO UPDATE SET blob_key = excluded.blob_key`, kind, id, key)
+	}
+	if err != nil {
+		return fmt.Errorf("store: set avatar blob key: %w", err)
+	}
+	return nil
+}
+
+// DeleteAvatarBlobKeys forgets the avatar blob keys of the kind's rows
+// ids and returns them.
+func (q *Queries) DeleteAvatarBlobKeys(ctx context.Context, kind string, ids []int64) ([]string, error) {
+	var keys []string
+	for _, id := range ids {
+		k, err := q.AvatarBlobKey(ctx, kind, id)
+		if err != nil {
+			return nil, err
+		}
+		if k == "" {
+			continue
+		}
+		if err := q.SetAvatarBlobKey(ctx, kind, id, ""); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, nil
 }
 
 // UserByPublicEmail is the active user whose public email is email

@@ -275,3 +275,17 @@ func (q *Queries) LockNamespaceChain(ctx context.Context, nsID int64) error {
 	}
 	return nil
 }
+
+// NamespaceOwners returns the users holding an unexpired Owner membership
+// on namespace nsID or one of its ancestors (GitLab's all_owner_members),
+// each once, by user id.
+func (q *Queries) NamespaceOwners(ctx context.Context, nsID int64, today string) ([]*model.User, error) {
+	rows, err := q.query(ctx, "SELECT "+userColumns+` FROM users u WHERE u.id IN (SELECT m.user_id
+		FROM namespace_closure c JOIN members m ON m.source_type = 'Namespace' AND m.source_id = c.ancestor_id
+		WHERE c.descendant_id = ? AND m.access_level >= 50 AND (m.expires_at IS NULL OR m.expires_at >= ?))
+		ORDER BY u.id`, nsID, today)
+	if err != nil {
+		return nil, fmt.Errorf("store: namespace owners: %w", err)
+	}
+	return collect(rows, scanUser)
+}

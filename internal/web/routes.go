@@ -173,8 +173,32 @@ func (h *Handler) serve(p page) route.Route {
 					return
 				}
 			}
+			if p.method == http.MethodGet && strings.HasPrefix(p.path, "/{full_path...}/") && h.redirectMovedProject(w, r, s) {
+				return
+			}
 			next(h, w, r, s)
 		})}
+}
+
+// redirectMovedProject sends a GET of a project page by one of the
+// project's old paths (a rename or transfer) to the same page by its path
+// now, as GitLab's find_routable! does; it reports whether it did.
+func (h *Handler) redirectMovedProject(w http.ResponseWriter, r *http.Request, s pageSession) bool {
+	ref := r.PathValue("full_path")
+	path, ok, err := h.svc.MovedProjectPath(r.Context(), s.id, ref)
+	if err != nil {
+		h.fail(w, r, err)
+		return true
+	}
+	if !ok {
+		return false
+	}
+	target := "/" + path + strings.TrimPrefix(r.URL.Path, "/"+ref)
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+	return true
 }
 
 // toSignIn sends a signed-out visitor to the sign-in page, to come back.

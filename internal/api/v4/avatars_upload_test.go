@@ -7,7 +7,6 @@ import (
 	"image/png"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -296,9 +295,10 @@ func TestAvatarsGoWithTheirOwners(t *testing.T) {
 	img := pngAvatar(t)
 	root := f.s.Client(t, f.s.RootToken)
 	blobFile := func(kind string, id int64) string {
-		return filepath.Join(f.s.Config.DataDir, "blobs", "avatars", kind, strconv.FormatInt(id, 10))
+		// Each upload has a key of its own: <id>-<uuid>.
+		return filepath.Join(f.s.Config.DataDir, "blobs", "avatars", kind, strconv.FormatInt(id, 10)+"-*")
 	}
-	exists := func(p string) bool { _, err := os.Stat(p); return err == nil }
+	exists := func(pattern string) bool { m, err := filepath.Glob(pattern); return err == nil && len(m) > 0 }
 	gone := func(what, p string) {
 		t.Helper()
 		for deadline := time.Now().Add(15 * time.Second); exists(p); {
