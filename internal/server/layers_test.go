@@ -23,7 +23,8 @@ func TestLayers(t *testing.T) {
 	// never the reverse, nor each other.
 	domains := []string{"internal/api/v4/cicd", "internal/api/v4/hooks", "internal/api/v4/instance", "internal/api/v4/integrations",
 		"internal/api/v4/keys", "internal/api/v4/notifications", "internal/api/v4/projectops"}
-	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/sshd", "internal/route"}, domains...)
+	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/sshd", "internal/route",
+		"internal/graphql"}, domains...)
 	rules := []struct {
 		pkg       string
 		forbidden []string
@@ -51,6 +52,8 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/service", forbidden: append(adapters, "internal/server", "internal/oauth")},
 		{pkg: "internal/api/v4", forbidden: append([]string{"internal/store", "internal/server", "internal/web", "internal/oauth"}, domains...)},
 		{pkg: "internal/web", forbidden: append([]string{"internal/store", "internal/server", "internal/api/v4"}, domains...)},
+		// GraphQL: an adapter beside REST, reading through the service.
+		{pkg: "internal/graphql", forbidden: append([]string{"internal/store", "internal/server", "internal/web", "internal/oauth"}, domains...)},
 		{pkg: "internal/githttp", forbidden: []string{"internal/store", "internal/service", "internal/server"}},
 		// git over SSH: the protocol, and githttp to run git; decisions
 		// come through its Resolver.
