@@ -3,7 +3,10 @@ package graphql
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
+
+	gql "github.com/99designs/gqlgen/graphql"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -208,7 +211,8 @@ func (r *Resolver) projectPage(ctx context.Context, o service.ProjectListOptions
 	if err != nil {
 		return nil, err
 	}
-	o.Offset, o.Limit, o.Count = pg.offset, pg.limit+1, true
+	// Counting is a statement of its own: only when asked for.
+	o.Offset, o.Limit, o.Count = pg.offset, pg.limit+1, slices.Contains(gql.CollectAllFields(ctx), "count")
 	l, err := list(o)
 	if hidden(err) {
 		return projectConnection(nil, pg, 0, false), nil
