@@ -53,6 +53,9 @@ type reqSpec struct {
 	// HTTP Basic password as git sends it, and protocol is Git-Protocol.
 	git      bool
 	protocol string
+	// root: path is below the server root (GraphQL's /api/graphql), with
+	// the API's credentials.
+	root bool
 	// base, when set, is another server's root URL (the yardstick): path
 	// goes below it as is, without credentials.
 	base string
@@ -135,7 +138,7 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	switch {
 	case spec.base != "":
 		base, prefix = spec.base, ""
-	case spec.git:
+	case spec.git, spec.root:
 		prefix = ""
 	}
 	req, err := http.NewRequestWithContext(ctx, spec.method, base+prefix+spec.path, body)
@@ -439,6 +442,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.notificationEndpoints()...)
 	eps = append(eps, l.lfsEndpoints()...)
 	eps = append(eps, l.snippetEndpoints()...)
+	eps = append(eps, l.graphqlEndpoints()...)
 	eps = append(eps, []*endpoint{
 		// What git ls-remote and every fetch ask first: v0 answers the whole
 		// ref advertisement, v2 only the capabilities.

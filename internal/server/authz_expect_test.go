@@ -52,7 +52,8 @@ const (
 func surfaceOf(r *route.Route) surface {
 	a := parseAuth(r.Auth)
 	switch {
-	case strings.HasPrefix(r.Pattern, "/api/v4/"):
+	case strings.HasPrefix(r.Pattern, "/api/v4/"), r.Pattern == "/api/graphql":
+		// GraphQL reads credentials as REST does.
 		return apiSurface
 	case a.basic != nil:
 		return gitSurface

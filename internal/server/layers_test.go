@@ -24,7 +24,8 @@ func TestLayers(t *testing.T) {
 	domains := []string{"internal/api/v4/cicd", "internal/api/v4/hooks", "internal/api/v4/instance", "internal/api/v4/integrations",
 		"internal/api/v4/keys", "internal/api/v4/notifications", "internal/api/v4/projectops",
 		"internal/api/v4/releases", "internal/api/v4/snippets", "internal/api/v4/wikis"}
-	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/gitlfs", "internal/sshd", "internal/route"}, domains...)
+	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/gitlfs", "internal/sshd", "internal/route",
+		"internal/graphql"}, domains...)
 	rules := []struct {
 		pkg       string
 		forbidden []string
@@ -52,6 +53,8 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/service", forbidden: append(adapters, "internal/server", "internal/oauth")},
 		{pkg: "internal/api/v4", forbidden: append([]string{"internal/store", "internal/server", "internal/web", "internal/oauth"}, domains...)},
 		{pkg: "internal/web", forbidden: append([]string{"internal/store", "internal/server", "internal/api/v4"}, domains...)},
+		// GraphQL: an adapter beside REST, reading through the service.
+		{pkg: "internal/graphql", forbidden: append([]string{"internal/store", "internal/server", "internal/web", "internal/oauth"}, domains...)},
 		{pkg: "internal/githttp", forbidden: []string{"internal/store", "internal/service", "internal/server"}},
 		// Git LFS: an adapter next to githttp (whose path rules it shares).
 		{pkg: "internal/gitlfs", forbidden: []string{"internal/store", "internal/server", "internal/api/v4", "internal/web"}},

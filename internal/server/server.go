@@ -32,6 +32,7 @@ import (
 	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/githttp"
 	"github.com/lablet/lablet/internal/gitlfs"
+	"github.com/lablet/lablet/internal/graphql"
 	"github.com/lablet/lablet/internal/mail"
 	"github.com/lablet/lablet/internal/oauth"
 	"github.com/lablet/lablet/internal/repo"
@@ -137,7 +138,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	// One router serves every surface's table: unknown paths under /api
 	// answer GitLab's JSON 404, others the pages' 404.
 	lfs := gitlfs.New(svc, resolver.lfsIdentity, cfg.ExternalURL, log)
-	s.routes = surfaces(api, git, lfs, provider, pages, s)
+	gql := graphql.New(graphql.Options{Service: svc, Authenticator: authn, Log: log, ExternalURL: cfg.ExternalURL,
+		Version: Version, Gravatar: cfg.Gravatar})
+	s.routes = surfaces(api, gql, git, lfs, provider, pages, s)
 	router, err := route.New(s.routes, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			v4.NotFound(w, r)
@@ -163,9 +166,10 @@ func (s *Server) Routes() []route.Route { return s.routes }
 
 // surfaces concatenates the route tables, in the order lablet routes
 // prints them.
-func surfaces(api *v4.API, git *githttp.Handler, lfs *gitlfs.Handler, provider *oauth.Provider, pages *web.Handler,
-	s *Server) []route.Route {
-	return slices.Concat(api.Routes(), git.Routes(), lfs.Routes(), provider.Routes(), pages.Routes(), s.healthRoutes())
+func surfaces(api *v4.API, gql *graphql.Handler, git *githttp.Handler, lfs *gitlfs.Handler, provider *oauth.Provider,
+	pages *web.Handler, s *Server) []route.Route {
+	return slices.Concat(api.Routes(), gql.Routes(), git.Routes(), lfs.Routes(), provider.Routes(), pages.Routes(),
+		s.healthRoutes())
 }
 
 // mailRelay is the SMTP relay of cfg; nil when none is configured.
@@ -190,8 +194,8 @@ func RouteTable() ([]route.Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	return surfaces(v4.New(v4.Options{Domains: apiDomains()}), &githttp.Handler{}, &gitlfs.Handler{}, &oauth.Provider{}, pages,
-		&Server{}), nil
+	return surfaces(v4.New(v4.Options{Domains: apiDomains()}), graphql.New(graphql.Options{}), &githttp.Handler{},
+		&gitlfs.Handler{}, &oauth.Provider{}, pages, &Server{}), nil
 }
 
 func (s *Server) healthRoutes() []route.Route {

@@ -43,10 +43,13 @@ var ErrBusy = errors.New("store: database busy")
 
 // DB is a handle on the database. It is safe for concurrent use.
 type DB struct {
-	sql      *sql.DB
-	dialect  Dialect
-	stmts    stmtCache
-	versions versions
+	sql *sql.DB
+	// statements counts the statements run through Queries, for tests
+	// that prove an answer's statements don't grow with its size.
+	statements atomic.Int64
+	dialect    Dialect
+	stmts      stmtCache
+	versions   versions
 	// myProjects caches each viewer's projects for list endpoints.
 	myProjects myProjectsCache
 	// issueLists caches pages of issue lists (issue_list_cache.go).
@@ -324,7 +327,17 @@ func (q *Queries) rebind(query string) string {
 	return b.String()
 }
 
+// Statements is how many statements Queries have run so far.
+func (db *DB) Statements() int64 { return db.statements.Load() }
+
+func (q *Queries) count() {
+	if q.db != nil {
+		q.db.statements.Add(1)
+	}
+}
+
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q.count()
 	if q.db != nil {
 		// Even a failed statement may have written (bump after, always).
 		defer q.changed(ctx, q.db.versions.mask(query))
@@ -338,6 +351,7 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 }
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	q.count()
 	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
@@ -348,6 +362,7 @@ func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Ro
 }
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	q.count()
 	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// graphqlEndpoints are GraphQL's rows: the smallest query, one project
+// by path, and a 20-project membership page with each repository's root
+// ref (against "GET /projects?membership": no N+1).
+func (l *loader) graphqlEndpoints() []*endpoint {
+	query := func(q string) reqSpec {
+		b, err := json.Marshal(map[string]string{"query": q})
+		if err != nil {
+			panic(err)
+		}
+		return reqSpec{method: "POST", path: "/api/graphql", root: true, body: b, ctype: "application/json"}
+	}
+	sd := l.sd
+	pick := func(w *worker, list []projectRef) projectRef { return list[w.rng.IntN(len(list))] }
+	return []*endpoint{
+		{name: "GraphQL currentUser { username }", req: func(w *worker) reqSpec {
+			return query("query { currentUser { username } }")
+		}},
+		{name: "GraphQL project(fullPath:) { name }", req: func(w *worker) reqSpec {
+			return query(fmt.Sprintf(`query { project(fullPath: %q) { name } }`, pick(w, sd.VisibleProjects).FullPath))
+		}},
+		{name: "GraphQL projects(membership, 20) { repository { rootRef } }", req: func(w *worker) reqSpec {
+			return query("query { projects(membership: true, first: 20) { nodes { name repository { rootRef } } } }")
+		}},
+	}
+}

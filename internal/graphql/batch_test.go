@@ -1,0 +1,54 @@
+package graphql_test
+
+import (
+	"fmt"
+	"testing"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/config"
+	"github.com/lablet/lablet/internal/labtest"
+)
+
+// TestGraphQLProjectsNoNPlusOne counts SQL statements: a page of 20
+// projects with each one's repository { rootRef } runs no more statements
+// than a page of 2.
+func TestGraphQLProjectsNoNPlusOne(t *testing.T) {
+	t.Parallel()
+	// Without read caches every read is a statement, so per-project
+	// loading would show.
+	s := labtest.Start(t, func(c *config.Config) { c.CachesOff = true })
+	u := s.NewUser(t, "many")
+	c := s.Client(t, u.Token)
+	for i := range 20 {
+		if _, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr(fmt.Sprintf("p%02d", i)),
+			InitializeWithReadme: gitlab.Ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	statements := func(first int) (int64, int) {
+		q := fmt.Sprintf(`query { projects(membership: true, first: %d) { nodes { name fullPath repository { rootRef } } } }`, first)
+		post(t, s, u.Token, q, nil) // warm: the token's and caches' first reads
+		before := s.Srv.DB.Statements()
+		_, r := post(t, s, u.Token, q, nil)
+		n := s.Srv.DB.Statements() - before
+		nodes, _ := dig(mustData(t, r), "projects", "nodes").([]any)
+		for _, node := range nodes {
+			if dig(node, "repository", "rootRef") != "main" {
+				t.Fatalf("rootRef = %v", node)
+			}
+		}
+		return n, len(nodes)
+	}
+	few, n2 := statements(2)
+	many, n20 := statements(20)
+	if n2 != 2 || n20 != 20 {
+		t.Fatalf("pages of %d and %d", n2, n20)
+	}
+	// Background work may add a statement or two; per-project loading
+	// would add at least 18.
+	if few == 0 || many > few+3 {
+		t.Errorf("20 projects ran %d statements, 2 ran %d", many, few)
+	}
+	t.Logf("statements: 2 projects %d, 20 projects %d", few, many)
+}
