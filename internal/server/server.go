@@ -24,6 +24,7 @@ import (
 	"github.com/lablet/lablet/internal/api/v4/keys"
 	"github.com/lablet/lablet/internal/api/v4/notifications"
 	"github.com/lablet/lablet/internal/api/v4/projectops"
+	scimapi "github.com/lablet/lablet/internal/api/v4/scim"
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
@@ -32,6 +33,7 @@ import (
 	"github.com/lablet/lablet/internal/oauth"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/route"
+	"github.com/lablet/lablet/internal/scim"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/sshd"
 	"github.com/lablet/lablet/internal/store"
@@ -131,7 +133,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	}
 	// One router serves every surface's table: unknown paths under /api
 	// answer GitLab's JSON 404, others the pages' 404.
-	s.routes = surfaces(api, git, provider, pages, s)
+	provisioning := scim.New(scim.Options{Service: svc, Log: log, ExternalURL: cfg.ExternalURL})
+	s.routes = surfaces(api, git, provider, provisioning, pages, s)
 	router, err := route.New(s.routes, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			v4.NotFound(w, r)
@@ -156,8 +159,9 @@ func (s *Server) Routes() []route.Route { return s.routes }
 
 // surfaces concatenates the route tables, in the order lablet routes
 // prints them.
-func surfaces(api *v4.API, git *githttp.Handler, provider *oauth.Provider, pages *web.Handler, s *Server) []route.Route {
-	return slices.Concat(api.Routes(), git.Routes(), provider.Routes(), pages.Routes(), s.healthRoutes())
+func surfaces(api *v4.API, git *githttp.Handler, provider *oauth.Provider, provisioning *scim.Handler, pages *web.Handler,
+	s *Server) []route.Route {
+	return slices.Concat(api.Routes(), git.Routes(), provider.Routes(), provisioning.Routes(), pages.Routes(), s.healthRoutes())
 }
 
 // mailRelay is the SMTP relay of cfg; nil when none is configured.
@@ -172,7 +176,7 @@ func mailRelay(cfg *config.Config) *mail.Relay {
 // after the core table (internal/api/v4 imports none of them).
 func apiDomains() [][]v4.Endpoint {
 	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), integrations.Routes(), keys.Routes(),
-		notifications.Routes(), projectops.Routes()}
+		notifications.Routes(), projectops.Routes(), scimapi.Routes()}
 }
 
 // RouteTable is the table a server serves, built without storage: for
@@ -182,7 +186,8 @@ func RouteTable() ([]route.Route, error) {
 	if err != nil {
 		return nil, err
 	}
-	return surfaces(v4.New(v4.Options{Domains: apiDomains()}), &githttp.Handler{}, &oauth.Provider{}, pages, &Server{}), nil
+	return surfaces(v4.New(v4.Options{Domains: apiDomains()}), &githttp.Handler{}, &oauth.Provider{}, &scim.Handler{}, pages,
+		&Server{}), nil
 }
 
 func (s *Server) healthRoutes() []route.Route {
