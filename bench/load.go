@@ -59,6 +59,9 @@ type reqSpec struct {
 	// jobToken, when set, is sent as JOB-TOKEN instead of the user's
 	// token (the runner's job calls), with contentRange as Content-Range.
 	jobToken, contentRange string
+	// bearer: path is below the server root and the token goes as an
+	// Authorization: Bearer (SCIM's token).
+	bearer bool
 }
 
 // worker is the state of one load-generating goroutine in one run.
@@ -135,7 +138,7 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	switch {
 	case spec.base != "":
 		base, prefix = spec.base, ""
-	case spec.git:
+	case spec.git, spec.bearer:
 		prefix = ""
 	}
 	req, err := http.NewRequestWithContext(ctx, spec.method, base+prefix+spec.path, body)
@@ -151,6 +154,8 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	case spec.jobToken != "":
 		req.Header.Set("JOB-TOKEN", spec.jobToken)
 		req.Header.Set("Content-Range", spec.contentRange)
+	case spec.bearer:
+		req.Header.Set("Authorization", "Bearer "+tok)
 	case spec.git:
 		req.SetBasicAuth("bench", tok)
 		if spec.protocol != "" {
@@ -435,6 +440,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.ciStatusEndpoints()...)
 	eps = append(eps, l.environmentEndpoints()...)
 	eps = append(eps, l.notificationEndpoints()...)
+	eps = append(eps, l.scimEndpoints()...)
 	eps = append(eps, []*endpoint{
 		// What git ls-remote and every fetch ask first: v0 answers the whole
 		// ref advertisement, v2 only the capabilities.
