@@ -62,6 +62,9 @@ type reqSpec struct {
 	// jobToken, when set, is sent as JOB-TOKEN instead of the user's
 	// token (the runner's job calls), with contentRange as Content-Range.
 	jobToken, contentRange string
+	// bearer: path is below the server root and the token goes as an
+	// Authorization: Bearer (SCIM's token).
+	bearer bool
 }
 
 // worker is the state of one load-generating goroutine in one run.
@@ -138,7 +141,7 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	switch {
 	case spec.base != "":
 		base, prefix = spec.base, ""
-	case spec.git, spec.root:
+	case spec.git, spec.root, spec.bearer:
 		prefix = ""
 	}
 	req, err := http.NewRequestWithContext(ctx, spec.method, base+prefix+spec.path, body)
@@ -154,6 +157,8 @@ func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	case spec.jobToken != "":
 		req.Header.Set("JOB-TOKEN", spec.jobToken)
 		req.Header.Set("Content-Range", spec.contentRange)
+	case spec.bearer:
+		req.Header.Set("Authorization", "Bearer "+tok)
 	case spec.git:
 		req.SetBasicAuth("bench", tok)
 		if spec.protocol != "" {
@@ -443,6 +448,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.lfsEndpoints()...)
 	eps = append(eps, l.snippetEndpoints()...)
 	eps = append(eps, l.graphqlEndpoints()...)
+	eps = append(eps, l.scimEndpoints()...)
 	eps = append(eps, []*endpoint{
 		// What git ls-remote and every fetch ask first: v0 answers the whole
 		// ref advertisement, v2 only the capabilities.

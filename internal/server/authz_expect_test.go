@@ -684,6 +684,11 @@ func expectPage(r *route.Route, c *caller, t target) outcome {
 // and answer 401 to anything else.
 func expectMachine(r *route.Route, c *caller) outcome {
 	a := parseAuth(r.Auth)
+	if a.has("scim-token") {
+		// SCIM's Users routes take a group's (or the instance's) SCIM
+		// token and nothing else: no caller here holds one.
+		return unauthorized
+	}
 	if a.has("bearer") || a.has("bearer:openid") {
 		if c.kind == oauthCaller {
 			return allowed

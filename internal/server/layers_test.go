@@ -23,9 +23,9 @@ func TestLayers(t *testing.T) {
 	// never the reverse, nor each other.
 	domains := []string{"internal/api/v4/cicd", "internal/api/v4/hooks", "internal/api/v4/instance", "internal/api/v4/integrations",
 		"internal/api/v4/keys", "internal/api/v4/notifications", "internal/api/v4/projectops",
-		"internal/api/v4/releases", "internal/api/v4/snippets", "internal/api/v4/wikis"}
+		"internal/api/v4/releases", "internal/api/v4/snippets", "internal/api/v4/wikis", "internal/api/v4/scim"}
 	adapters := append([]string{"internal/api/v4", "internal/web", "internal/githttp", "internal/gitlfs", "internal/sshd", "internal/route",
-		"internal/graphql"}, domains...)
+		"internal/graphql", "internal/scim"}, domains...)
 	rules := []struct {
 		pkg       string
 		forbidden []string
@@ -61,6 +61,8 @@ func TestLayers(t *testing.T) {
 		// git over SSH: the protocol, and githttp to run git; decisions
 		// come through its Resolver.
 		{pkg: "internal/sshd", onlyThese: []string{"internal/githttp"}},
+		// SCIM: the protocol; every rule is the service's.
+		{pkg: "internal/scim", onlyThese: []string{"internal/access", "internal/model", "internal/route", "internal/service"}},
 		{pkg: "cmd/lablet", forbidden: []string{"internal/store", "internal/repo"}},
 	}
 	// A domain package of the REST API is an adapter like its core, which

@@ -25,6 +25,7 @@ import (
 	"github.com/lablet/lablet/internal/api/v4/notifications"
 	"github.com/lablet/lablet/internal/api/v4/projectops"
 	"github.com/lablet/lablet/internal/api/v4/releases"
+	scimapi "github.com/lablet/lablet/internal/api/v4/scim"
 	"github.com/lablet/lablet/internal/api/v4/snippets"
 	"github.com/lablet/lablet/internal/api/v4/wikis"
 	"github.com/lablet/lablet/internal/auth"
@@ -37,6 +38,7 @@ import (
 	"github.com/lablet/lablet/internal/oauth"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/route"
+	"github.com/lablet/lablet/internal/scim"
 	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/sshd"
 	"github.com/lablet/lablet/internal/store"
@@ -140,7 +142,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	lfs := gitlfs.New(svc, resolver.lfsIdentity, cfg.ExternalURL, log)
 	gql := graphql.New(graphql.Options{Service: svc, Authenticator: authn, Log: log, ExternalURL: cfg.ExternalURL,
 		Version: Version, Gravatar: cfg.Gravatar})
-	s.routes = surfaces(api, gql, git, lfs, provider, pages, s)
+	provisioning := scim.New(scim.Options{Service: svc, Log: log, ExternalURL: cfg.ExternalURL})
+	s.routes = surfaces(api, gql, git, lfs, provider, provisioning, pages, s)
 	router, err := route.New(s.routes, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			v4.NotFound(w, r)
@@ -167,9 +170,9 @@ func (s *Server) Routes() []route.Route { return s.routes }
 // surfaces concatenates the route tables, in the order lablet routes
 // prints them.
 func surfaces(api *v4.API, gql *graphql.Handler, git *githttp.Handler, lfs *gitlfs.Handler, provider *oauth.Provider,
-	pages *web.Handler, s *Server) []route.Route {
-	return slices.Concat(api.Routes(), gql.Routes(), git.Routes(), lfs.Routes(), provider.Routes(), pages.Routes(),
-		s.healthRoutes())
+	provisioning *scim.Handler, pages *web.Handler, s *Server) []route.Route {
+	return slices.Concat(api.Routes(), gql.Routes(), git.Routes(), lfs.Routes(), provider.Routes(), provisioning.Routes(),
+		pages.Routes(), s.healthRoutes())
 }
 
 // mailRelay is the SMTP relay of cfg; nil when none is configured.
@@ -184,7 +187,7 @@ func mailRelay(cfg *config.Config) *mail.Relay {
 // after the core table (internal/api/v4 imports none of them).
 func apiDomains() [][]v4.Endpoint {
 	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), integrations.Routes(), keys.Routes(),
-		notifications.Routes(), projectops.Routes(), releases.Routes(), snippets.Routes(), wikis.Routes()}
+		notifications.Routes(), projectops.Routes(), releases.Routes(), snippets.Routes(), wikis.Routes(), scimapi.Routes()}
 }
 
 // RouteTable is the table a server serves, built without storage: for
@@ -195,7 +198,7 @@ func RouteTable() ([]route.Route, error) {
 		return nil, err
 	}
 	return surfaces(v4.New(v4.Options{Domains: apiDomains()}), graphql.New(graphql.Options{}), &githttp.Handler{},
-		&gitlfs.Handler{}, &oauth.Provider{}, pages, &Server{}), nil
+		&gitlfs.Handler{}, &oauth.Provider{}, &scim.Handler{}, pages, &Server{}), nil
 }
 
 func (s *Server) healthRoutes() []route.Route {

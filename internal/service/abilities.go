@@ -84,7 +84,7 @@ func GroupCan(level access.Level, a access.Ability) bool {
 		return level >= access.Reporter
 	case access.ReadDeployToken:
 		return level >= access.Maintainer
-	case access.CreateDeployToken, access.DestroyDeployToken:
+	case access.CreateDeployToken, access.DestroyDeployToken, access.AdminGroup:
 		return level >= access.Owner
 	}
 	return false
