@@ -41,6 +41,10 @@ type Server struct {
 	Config config.Config
 }
 
+// freshDatabase stands for a new instance's database until the options
+// have run.
+const freshDatabase = "labtest:fresh"
+
 // Option adjusts the configuration before start.
 type Option func(*config.Config)
 
@@ -53,14 +57,26 @@ func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	cfg.RootPassword = "root-password-1234"
+	cfg.RootPassword = rootPassword
 	cfg.Listen = "127.0.0.1:0"
 	cfg.LogLevel = "warn"
-	cfg.DatabaseURL = DatabaseURL(t)
+	cfg.DatabaseURL = freshDatabase
 	// CI runs the suite with and without caches: answers must not differ.
 	cfg.CachesOff = os.Getenv("LABLET_CACHES") == "off"
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.DatabaseURL == freshDatabase {
+		// A new instance: a copy of the process's seed (an option naming
+		// a database means a second server on another's instance).
+		sd := seeded(t)
+		if err := sd.copyTo(cfg.DataDir); err != nil {
+			t.Fatalf("labtest: copy seed: %v", err)
+		}
+		cfg.DatabaseURL = ""
+		if sd.template != "" {
+			cfg.DatabaseURL = sd.database(t)
+		}
 	}
 	var sshLn net.Listener
 	if cfg.SSHListen != "" {
