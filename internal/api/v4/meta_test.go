@@ -40,8 +40,9 @@ func TestVersion(t *testing.T) {
 		}
 	})
 	t.Run("UnknownAPIs", func(t *testing.T) {
-		// Surfaces lablet does not serve yet answer as unknown API routes.
-		for _, path := range []string{"/api/graphql", "/api/scim/v2/groups/x/Users", "/api/v3/projects"} {
+		// APIs lablet does not serve answer as unknown API routes (GraphQL
+		// and SCIM have their own tests).
+		for _, path := range []string{"/api/v3/projects", "/api/v5/projects", "/api/graphql/x", "/api/scim/v1/groups/x/Users"} {
 			s.Do(t, labtest.Request{Method: "POST", Path: s.URL + path, Token: s.RootToken}).
 				ExpectError(t, http.StatusNotFound, `{"error":"404 Not Found"}`)
 		}
