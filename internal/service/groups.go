@@ -391,7 +391,7 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 		return err
 	}
 	for _, gid := range ids {
-		var purged, tree []int64
+		var purged, tree, snippets []int64
 		err := s.db.WithTx(ctx, func(q *store.Queries) error {
 			var err error
 			tree, err = q.DescendantIDs(ctx, gid) // deepest first
@@ -405,6 +405,9 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 			}
 			purged = projects
 			if err := s.projectDestroyHooks(ctx, q, projects); err != nil {
+				return err
+			}
+			if snippets, err = q.DeleteProjectSnippets(ctx, projects); err != nil {
 				return err
 			}
 			for _, pid := range projects {
@@ -430,6 +433,7 @@ func (s *Service) PurgeDeletedGroups(ctx context.Context) error {
 			return fmt.Errorf("service: purge group %d: %w", gid, err)
 		}
 		s.deleteRepos(ctx, purged...)
+		s.deleteSnippetRepos(ctx, snippets...)
 		s.removeAvatars(ctx, AvatarGroup, tree...)
 		s.deleteGroupWikis(ctx, tree...)
 	}

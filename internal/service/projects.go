@@ -326,8 +326,13 @@ func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
 	}
 	var errs []error
 	for _, pid := range ids {
+		var snippets []int64
 		err := s.db.WithTx(ctx, func(q *store.Queries) error {
 			if err := s.projectDestroyHooks(ctx, q, []int64{pid}); err != nil {
+				return err
+			}
+			var err error
+			if snippets, err = q.DeleteProjectSnippets(ctx, []int64{pid}); err != nil {
 				return err
 			}
 			return q.DeleteProject(ctx, pid)
@@ -337,6 +342,7 @@ func (s *Service) PurgeDeletedProjects(ctx context.Context) error {
 			continue
 		}
 		s.deleteRepos(ctx, pid)
+		s.deleteSnippetRepos(ctx, snippets...)
 	}
 	return errors.Join(errs...)
 }

@@ -209,3 +209,17 @@ func (s *Service) SnippetUserAgentDetail(ctx context.Context, id *auth.Identity,
 	}
 	return s.GetSnippet(ctx, id, ref)
 }
+
+// deleteSnippetRepos removes the repositories of snippets whose rows are
+// gone (with their projects). A failure is logged: a leftover directory
+// harms nothing but disk space.
+func (s *Service) deleteSnippetRepos(ctx context.Context, snippetIDs ...int64) {
+	if s.repos == nil {
+		return
+	}
+	for _, id := range snippetIDs {
+		if err := s.repos.DeleteSnippet(context.WithoutCancel(ctx), id); err != nil {
+			s.log.WarnContext(ctx, "snippet repository left behind", "snippet", id, "err", err)
+		}
+	}
+}

@@ -483,7 +483,7 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 	if err := requireAdmin(id); err != nil {
 		return err
 	}
-	var personal []int64
+	var personal, snippets []int64
 	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		u, err := q.UserByID(ctx, userID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -513,6 +513,9 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 			if err := s.projectDestroyHooks(ctx, q, personal); err != nil {
 				return err
 			}
+			if snippets, err = q.DeleteProjectSnippets(ctx, personal); err != nil {
+				return err
+			}
 			if err := q.DeleteNamespaceProjects(ctx, u.NamespaceID); err != nil {
 				return err
 			}
@@ -529,6 +532,7 @@ func (s *Service) DeleteUser(ctx context.Context, id *auth.Identity, userID int6
 		return err
 	}
 	s.deleteRepos(ctx, personal...)
+	s.deleteSnippetRepos(ctx, snippets...)
 	s.removeAvatars(ctx, AvatarUser, userID)
 	return nil
 }

@@ -121,3 +121,30 @@ func (q *Queries) DeleteSnippet(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// DeleteProjectSnippets removes the snippets of projects about to be
+// removed, with their notes (notes have no foreign key to cascade), and
+// returns their ids: their repositories go once the transaction commits.
+func (q *Queries) DeleteProjectSnippets(ctx context.Context, projectIDs []int64) ([]int64, error) {
+	if len(projectIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, "SELECT id FROM snippets WHERE project_id IN ("+placeholders(len(projectIDs))+")",
+		int64Args(projectIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: project snippets: %w", err)
+	}
+	ids, err := collect(rows, func(s scanner) (int64, error) {
+		var id int64
+		return id, s.Scan(&id)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: project snippets: %w", err)
+	}
+	for _, id := range ids {
+		if err := q.DeleteSnippet(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
