@@ -2,24 +2,17 @@ package repo
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 )
 
 // SnippetHashedPath is GitLab's hashed storage path of a snippet's
 // repository (@snippets/ab/cd/abcd….git), relative to the storage root.
-func SnippetHashedPath(snippetID int64) string {
-	sum := sha256.Sum256([]byte(strconv.FormatInt(snippetID, 10)))
-	h := hex.EncodeToString(sum[:])
-	return filepath.Join("@snippets", h[:2], h[2:4], h+".git")
-}
+func SnippetHashedPath(snippetID int64) string { return hashedPath("@snippets", snippetID, ".git") }
 
 // SnippetPath returns the absolute directory of a snippet's repository.
 func (s *Store) SnippetPath(snippetID int64) string {
@@ -27,10 +20,7 @@ func (s *Store) SnippetPath(snippetID int64) string {
 }
 
 // OpenSnippet returns a handle on a snippet's repository.
-func (s *Store) OpenSnippet(snippetID int64) *Repo {
-	return &Repo{path: s.SnippetPath(snippetID), pool: &s.pool, updaters: &s.updaters, zlib: &s.zlib,
-		versions: &s.versions, cache: s.cache.init(s.CachesOff)}
-}
+func (s *Store) OpenSnippet(snippetID int64) *Repo { return s.openAt(s.SnippetPath(snippetID)) }
 
 // PlaceSnippet renames a prepared repository (Prepare) into the snippet's
 // place; ErrExists if one is there. tmp must not be used again.

@@ -34,10 +34,14 @@ type Store struct {
 
 // HashedPath returns GitLab's hashed storage path of a project's
 // repository, relative to the storage root.
-func HashedPath(projectID int64) string {
-	sum := sha256.Sum256([]byte(strconv.FormatInt(projectID, 10)))
+func HashedPath(projectID int64) string { return hashedPath("@hashed", projectID, ".git") }
+
+// hashedPath is GitLab's hashed storage layout in an area (@hashed,
+// @snippets, @groups): <area>/<aa>/<bb>/<sha256 of the id><suffix>.
+func hashedPath(area string, id int64, suffix string) string {
+	sum := sha256.Sum256([]byte(strconv.FormatInt(id, 10)))
 	h := hex.EncodeToString(sum[:])
-	return filepath.Join("@hashed", h[:2], h[2:4], h+".git")
+	return filepath.Join(area, h[:2], h[2:4], h+suffix)
 }
 
 // Path returns the absolute directory of a project's bare repository.
@@ -47,8 +51,12 @@ func (s *Store) Path(projectID int64) string {
 
 // Open returns a handle on a project's repository; it does not check that
 // the repository exists (reads then fail with ErrNotFound).
-func (s *Store) Open(projectID int64) *Repo {
-	return &Repo{path: s.Path(projectID), pool: &s.pool, updaters: &s.updaters, zlib: &s.zlib,
+func (s *Store) Open(projectID int64) *Repo { return s.openAt(s.Path(projectID)) }
+
+// openAt returns a handle on the repository at dir, sharing the store's
+// process pools and caches.
+func (s *Store) openAt(dir string) *Repo {
+	return &Repo{path: dir, pool: &s.pool, updaters: &s.updaters, zlib: &s.zlib,
 		versions: &s.versions, cache: s.cache.init(s.CachesOff)}
 }
 

@@ -2,14 +2,11 @@ package repo
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 )
 
@@ -29,19 +26,16 @@ const (
 
 // WikiRelPath is the storage path of a wiki, relative to the store's root.
 func WikiRelPath(kind WikiKind, id int64) string {
-	sum := sha256.Sum256([]byte(strconv.FormatInt(id, 10)))
-	h := hex.EncodeToString(sum[:])
 	area := "@hashed"
 	if kind == GroupWiki {
 		area = "@groups"
 	}
-	return filepath.Join(area, h[:2], h[2:4], h+".wiki.git")
+	return hashedPath(area, id, ".wiki.git")
 }
 
 // OpenWiki returns a handle on a wiki's repository; it need not exist.
 func (s *Store) OpenWiki(kind WikiKind, id int64) *Repo {
-	return &Repo{path: filepath.Join(s.Root, WikiRelPath(kind, id)), pool: &s.pool, updaters: &s.updaters,
-		zlib: &s.zlib, versions: &s.versions, cache: s.cache.init(s.CachesOff)}
+	return s.openAt(filepath.Join(s.Root, WikiRelPath(kind, id)))
 }
 
 // EnsureWiki returns the wiki's repository, creating it empty with HEAD at
