@@ -46,10 +46,10 @@ func (q *Queries) IdentityOwner(ctx context.Context, provider, externUID string)
 // SetIdentity gives the user extern_uid at provider, replacing the one they
 // had there.
 func (q *Queries) SetIdentity(ctx context.Context, userID int64, provider, externUID string) error {
-	if _, err := q.exec(ctx, "DELETE FROM identities WHERE user_id = ? AND provider = ?", userID, provider); err != nil {
-		return fmt.Errorf("store: set identity: %w", err)
-	}
-	if _, err := q.exec(ctx, "INSERT INTO identities (user_id, provider, extern_uid, created_at) VALUES (?, ?, ?, ?)",
+	// One upsert: two concurrent sets for the same user and provider both
+	// succeed rather than the later one meeting the other's row.
+	if _, err := q.exec(ctx, `INSERT INTO identities (user_id, provider, extern_uid, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (user_id, provider) DO UPDATE SET extern_uid = excluded.extern_uid`,
 		userID, provider, externUID, ms(q.Now())); err != nil {
 		return fmt.Errorf("store: set identity: %w", err)
 	}

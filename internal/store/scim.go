@@ -18,12 +18,13 @@ func scimGroup(groupID int64) sql.NullInt64 {
 }
 
 // ReplaceSCIMToken makes digest the one SCIM token of the group (0: the
-// instance), dropping the one it had.
+// instance), dropping the one it had. One upsert, so that two resets at
+// once both succeed (the later one wins) instead of one of them meeting
+// the other's row in the unique index.
 func (q *Queries) ReplaceSCIMToken(ctx context.Context, groupID int64, digest string) error {
-	if _, err := q.exec(ctx, "DELETE FROM scim_tokens WHERE COALESCE(group_id, 0) = ?", groupID); err != nil {
-		return fmt.Errorf("store: replace scim token: %w", err)
-	}
-	if _, err := q.insert(ctx, "INSERT INTO scim_tokens (group_id, token_digest, created_at) VALUES (?, ?, ?)",
+	if _, err := q.exec(ctx, `INSERT INTO scim_tokens (group_id, token_digest, created_at) VALUES (?, ?, ?)
+		ON CONFLICT ((COALESCE(group_id, 0))) DO UPDATE SET token_digest = excluded.token_digest,
+		created_at = excluded.created_at`,
 		scimGroup(groupID), digest, ms(q.Now())); err != nil {
 		return fmt.Errorf("store: replace scim token: %w", err)
 	}
