@@ -44,9 +44,17 @@ func DigestEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// HashPassword returns a bcrypt hash of password.
+// HashPassword returns a bcrypt hash of password. bcrypt reads only the
+// first 72 bytes; GitLab (Devise) hashes longer passwords, up to 128
+// characters, the same way, so they are cut there rather than refused,
+// and CheckPassword, which reads the same 72 bytes, still matches them.
 func HashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	const bcryptMaxBytes = 72
+	in := []byte(password)
+	if len(in) > bcryptMaxBytes {
+		in = in[:bcryptMaxBytes]
+	}
+	h, err := bcrypt.GenerateFromPassword(in, bcrypt.DefaultCost)
 	if err != nil {
 		return "", fmt.Errorf("auth: hash password: %w", err)
 	}

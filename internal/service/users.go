@@ -171,6 +171,13 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 		// reset_password and force_random_password: nobody knows it.
 		password = auth.NewSecret("", 32)
 	}
+	// bcrypt takes tens of milliseconds; inside the transaction it would
+	// hold SQLite's write lock for that long.
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = hash
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		if err := checkUserConflicts(ctx, q, u, 0); err != nil {
 			return err
@@ -188,11 +195,6 @@ func (s *Service) CreateUser(ctx context.Context, id *auth.Identity, in UserInpu
 		if err := v.Err(); err != nil {
 			return err
 		}
-		hash, err := auth.HashPassword(password)
-		if err != nil {
-			return err
-		}
-		u.PasswordHash = hash
 		if err := q.CreateUser(ctx, u); err != nil {
 			return s.userWriteError(ctx, err)
 		}
@@ -215,6 +217,13 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 	settings, err := s.InstanceSettings(ctx)
 	if err != nil {
 		return nil, err
+	}
+	// Hashed before the transaction, as in CreateUser.
+	newHash := ""
+	if in.Password != nil {
+		if newHash, err = auth.HashPassword(*in.Password); err != nil {
+			return nil, err
+		}
 	}
 	var u *model.User
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
@@ -255,11 +264,7 @@ func (s *Service) UpdateUser(ctx context.Context, id *auth.Identity, userID int6
 			return err
 		}
 		if in.Password != nil {
-			hash, err := auth.HashPassword(*in.Password)
-			if err != nil {
-				return err
-			}
-			u.PasswordHash = hash
+			u.PasswordHash = newHash
 		}
 		if err := q.UpdateUser(ctx, u); err != nil {
 			return s.userWriteError(ctx, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/lablet/lablet/internal/labtest"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/store"
 )
 
@@ -330,6 +332,19 @@ func TestUserCreate(t *testing.T) {
 			}
 		})
 	}
+	t.Run("LongPassword", func(t *testing.T) {
+		// 128 characters is GitLab's maximum, past bcrypt's 72 bytes.
+		password := strings.Repeat("pässwörd", 16)
+		r := post(map[string]any{"email": "longpw@example.com", "username": "longpw", "name": "Long", "password": password})
+		if r.Status != http.StatusCreated {
+			t.Fatalf("create with a 128-character password: %d %s", r.Status, r.Body)
+		}
+		if _, err := s.Srv.Service.SignIn(context.Background(), service.SignInInput{Login: "longpw", Password: password}); err != nil {
+			t.Fatalf("sign in with the 128-character password: %v", err)
+		}
+		post(map[string]any{"email": "longpw2@example.com", "username": "longpw2", "name": "Long", "password": password + "x"}).
+			ExpectError(t, http.StatusBadRequest, `{"message":{"password":["is too long (maximum is 128 characters)"]}}`)
+	})
 	t.Run("ErrLongNameRunes", func(t *testing.T) {
 		post(valid(map[string]any{"name": longString(256)})).
 			ExpectError(t, http.StatusBadRequest, `{"message":{"name":["is too long (maximum is 255 characters)"]}}`)
