@@ -120,8 +120,9 @@ type hookPush struct {
 	Repository        hookRepository `json:"repository"`
 }
 
-// pushHookData builds a push's payload: the commits it brought, newest
-// first, at most hookPushCommitLimit of them.
+// pushHookData builds a push's payload as Gitlab::DataBuilder::Push does:
+// the latest hookPushCommitLimit commits the push brought, oldest first,
+// each with the files it added, modified and removed.
 func (s *Service) pushHookData(ctx context.Context, p *model.Project, pusher *model.User, r *repo.Repo, c RefChange, protected bool) (*hookPush, error) {
 	tag := strings.HasPrefix(c.Ref, "refs/tags/")
 	d := &hookPush{ObjectKind: "push", EventName: "push", Before: c.Old, After: c.New, Ref: c.Ref,
@@ -134,10 +135,14 @@ func (s *Service) pushHookData(ctx context.Context, p *model.Project, pusher *mo
 	if c.IsDelete() {
 		return d, nil
 	}
-	d.CheckoutSHA = &c.New
 	if tag {
+		// An annotated tag's checkout_sha is the commit it points at.
+		if sha, err := r.ResolveRef(ctx, c.New); err == nil {
+			d.CheckoutSHA = &sha
+		}
 		return d, nil
 	}
+	d.CheckoutSHA = &c.New
 	exclude := c.Old
 	if c.IsCreate() {
 		exclude = ""
@@ -150,15 +155,28 @@ func (s *Service) pushHookData(ctx context.Context, p *model.Project, pusher *mo
 		return nil, err
 	}
 	d.TotalCommitsCount = len(commits)
+	commits = commits[max(0, len(commits)-hookPushCommitLimit):]
+	changes, err := r.CommitChanges(ctx, commits)
+	if err != nil {
+		return nil, err
+	}
 	web := s.hookProjectOf(p).WebURL
-	for i, cm := range commits {
-		if i == hookPushCommitLimit {
-			break
-		}
-		d.Commits = append(d.Commits, hookCommit{ID: cm.ID, Message: cm.Message, Title: cm.Title,
+	for _, cm := range commits {
+		hc := hookCommit{ID: cm.ID, Message: cm.Message, Title: cm.Title,
 			Timestamp: cm.Author.Date.Format(time.RFC3339), URL: web + "/-/commit/" + cm.ID,
 			Author: hookName{Name: cm.Author.Name, Email: cm.Author.Email},
-			Added:  []string{}, Modified: []string{}, Removed: []string{}})
+			Added:  []string{}, Modified: []string{}, Removed: []string{}}
+		for _, f := range changes[cm.ID] {
+			switch {
+			case f.DeletedFile:
+				hc.Removed = append(hc.Removed, f.OldPath)
+			case f.RenamedFile || f.NewFile:
+				hc.Added = append(hc.Added, f.NewPath)
+			default:
+				hc.Modified = append(hc.Modified, f.NewPath)
+			}
+		}
+		d.Commits = append(d.Commits, hc)
 	}
 	return d, nil
 }

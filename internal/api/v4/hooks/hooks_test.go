@@ -2,6 +2,7 @@ package hooks_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -141,8 +142,21 @@ func TestProjectHooks(t *testing.T) {
 	if err := os.WriteFile(dir+"/README.md", []byte("hello\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	labtest.Git(t, dir, "add", "README.md")
+	if err := os.WriteFile(dir+"/old.txt", []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	labtest.Git(t, dir, "add", "README.md", "old.txt")
 	labtest.Git(t, dir, "commit", "-q", "-m", "first commit")
+	first := labtest.Git(t, dir, "rev-parse", "HEAD")
+	if err := os.WriteFile(dir+"/README.md", []byte("hello again\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/new.txt", []byte("new\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	labtest.Git(t, dir, "rm", "-q", "old.txt")
+	labtest.Git(t, dir, "add", "README.md", "new.txt")
+	labtest.Git(t, dir, "commit", "-q", "-m", "second commit")
 	labtest.Git(t, dir, "push", "-q", "origin", "HEAD:main")
 	head := labtest.Git(t, dir, "rev-parse", "HEAD")
 	push := recv.wait(t, "Push Hook", nil)
@@ -162,18 +176,26 @@ func TestProjectHooks(t *testing.T) {
 	b := push.body
 	commits, _ := b["commits"].([]any)
 	if b["object_kind"] != "push" || b["event_name"] != "push" || b["ref"] != "refs/heads/main" || b["after"] != head ||
-		b["before"] != strings.Repeat("0", 40) || b["total_commits_count"] != float64(1) || len(commits) != 1 ||
+		b["before"] != strings.Repeat("0", 40) || b["total_commits_count"] != float64(2) || len(commits) != 2 ||
 		b["user_username"] != f.Maintainer.Username || b["project_id"] != float64(f.Project.ID) {
 		t.Fatalf("push payload = %v", b)
 	}
-	if c := commits[0].(map[string]any); c["id"] != head || c["title"] != "first commit" {
-		t.Fatalf("commit = %v", c)
+	// Oldest first, each with the files it added, modified and removed.
+	for i, want := range []struct{ id, title, added, modified, removed string }{
+		{first, "first commit", "[README.md old.txt]", "[]", "[]"},
+		{head, "second commit", "[new.txt]", "[README.md]", "[old.txt]"},
+	} {
+		c := commits[i].(map[string]any)
+		if c["id"] != want.id || c["title"] != want.title || fmt.Sprint(c["added"]) != want.added ||
+			fmt.Sprint(c["modified"]) != want.modified || fmt.Sprint(c["removed"]) != want.removed {
+			t.Fatalf("commit %d = %v, want %+v", i, c, want)
+		}
 	}
 	if p := b["project"].(map[string]any); p["path_with_namespace"] != f.Project.PathWithNamespace {
 		t.Fatalf("project = %v", p)
 	}
 
-	labtest.Git(t, dir, "tag", "v1.0")
+	labtest.Git(t, dir, "tag", "-a", "-m", "release", "v1.0") // annotated: checkout_sha is the commit
 	labtest.Git(t, dir, "push", "-q", "origin", "v1.0")
 	tag := recv.wait(t, "Tag Push Hook", nil).body
 	if tag["object_kind"] != "tag_push" || tag["ref"] != "refs/tags/v1.0" || tag["checkout_sha"] != head {
