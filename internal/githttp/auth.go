@@ -44,6 +44,10 @@ type PushPolicy struct {
 	// non-fast-forward updates must be refused (protected branches that do
 	// not allow force push).
 	NoForcePush []string
+	// Messages are shown to the pusher once the refs moved, each after a
+	// blank line, as GitLab's post-receive messages are ("To create a
+	// merge request for …").
+	Messages []string
 }
 
 // GitLab's messages, for resolvers and AuthorizePush implementations.

@@ -353,12 +353,14 @@ func writeHook(dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("githttp: hook dir: %w", err)
 	}
-	p := filepath.Join(dir, "pre-receive")
-	if err := os.WriteFile(p+".tmp", []byte(preReceiveHook), 0o700); err != nil {
-		return fmt.Errorf("githttp: write hook: %w", err)
-	}
-	if err := os.Rename(p+".tmp", p); err != nil {
-		return fmt.Errorf("githttp: write hook: %w", err)
+	for name, text := range map[string]string{"pre-receive": preReceiveHook, "post-receive": postReceiveHook} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p+".tmp", []byte(text), 0o700); err != nil {
+			return fmt.Errorf("githttp: write hook: %w", err)
+		}
+		if err := os.Rename(p+".tmp", p); err != nil {
+			return fmt.Errorf("githttp: write hook: %w", err)
+		}
 	}
 	return nil
 }

@@ -151,7 +151,7 @@ func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target,
 }
 
 // pushPolicyEnv passes the refs whose force pushes are refused to the
-// pre-receive hook.
+// pre-receive hook and the messages to the post-receive hook.
 func pushPolicyEnv(policy PushPolicy) []string {
 	var noForce []string
 	for _, ref := range policy.NoForcePush {
@@ -159,8 +159,12 @@ func pushPolicyEnv(policy PushPolicy) []string {
 			noForce = append(noForce, ref)
 		}
 	}
+	var messages strings.Builder
+	for _, m := range policy.Messages {
+		messages.WriteString("\n" + strings.ReplaceAll(m, "\x00", "") + "\n")
+	}
 	return []string{"LABLET_NO_FORCE_REFS=" + strings.Join(noForce, "\n"),
-		"LABLET_FORCE_PUSH_MESSAGE=" + MsgForcePushProtected}
+		"LABLET_FORCE_PUSH_MESSAGE=" + MsgForcePushProtected, "LABLET_PUSH_MESSAGES=" + messages.String()}
 }
 
 // receiveArgs are git's options for receive-pack: the hook and hidden refs.
@@ -234,6 +238,15 @@ func refusal(pc *pushCommands, msg string) []byte {
 	out.WriteString("0000")
 	return out.Bytes()
 }
+
+// postReceiveHook prints LABLET_PUSH_MESSAGES once the refs moved; git
+// hands a hook's output to the client, which shows it as "remote:" lines.
+const postReceiveHook = `#!/bin/sh
+# Written by lablet (internal/githttp). Do not edit.
+cat >/dev/null
+if [ -n "$LABLET_PUSH_MESSAGES" ]; then printf '%s\n' "$LABLET_PUSH_MESSAGES" >&2; fi
+exit 0
+`
 
 // preReceiveHook refuses non-fast-forward updates of the refs listed in
 // LABLET_NO_FORCE_REFS (newline-separated). git runs it after the pack is

@@ -132,3 +132,13 @@ func ExternalURL(r *http.Request, configured string) string {
 	}
 	return scheme + "://" + r.Host
 }
+
+// SSHRepoURL is the git-over-SSH URL of a repository path (without
+// ".git") as GitLab writes ssh_url_to_repo: the scp-like form on port 22
+// (port empty), the URL form with any other port.
+func SSHRepoURL(host, port, fullPath string) string {
+	if port != "" && port != "22" {
+		return "ssh://git@" + host + ":" + port + "/" + fullPath + ".git"
+	}
+	return "git@" + host + ":" + fullPath + ".git"
+}

@@ -79,13 +79,16 @@ func (g *gitResolver) Resolve(ctx context.Context, r *http.Request, repoPath str
 	if err != nil {
 		return nil, err
 	}
-	return g.target(ctx, id, repoPath, write, route.ExternalURL(r, g.externalURL))
+	base := route.ExternalURL(r, g.externalURL)
+	return g.target(ctx, id, repoPath, write, base, func(fullPath string) string { return base + "/" + fullPath + ".git" })
 }
 
 // target asks the service what id may do with the repository at repoPath
 // and wires its push checks: one path for git over HTTP and SSH. baseURL
-// is the server's URL as pipelines of a push see it.
-func (g *gitResolver) target(ctx context.Context, id *auth.Identity, repoPath string, write bool, baseURL string) (*githttp.Target, error) {
+// is the server's URL as pipelines of a push see it; remoteURL is a project
+// path's remote in the protocol the client used.
+func (g *gitResolver) target(ctx context.Context, id *auth.Identity, repoPath string, write bool, baseURL string,
+	remoteURL func(string) string) (*githttp.Target, error) {
 	gr, err := g.svc.GitRepo(ctx, id, repoPath, write)
 	if err != nil {
 		return nil, gitError(err)
@@ -103,9 +106,9 @@ func (g *gitResolver) target(ctx context.Context, id *auth.Identity, repoPath st
 		if err != nil {
 			return githttp.PushPolicy{}, err
 		}
-		return githttp.PushPolicy{NoForcePush: d.NoForcePush}, nil
+		return githttp.PushPolicy{NoForcePush: d.NoForcePush, Messages: d.Messages}, nil
 	}
-	gr.BaseURL = baseURL
+	gr.BaseURL, gr.RemoteURL = baseURL, remoteURL
 	t.AfterPush = func(ctx context.Context, updates []githttp.RefUpdate, options []string) {
 		gr.PushOptions = options
 		if err := g.svc.AfterGitPush(ctx, gr, refChanges(updates)); err != nil {

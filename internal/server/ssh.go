@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strconv"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/githttp"
+	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/sshd"
 )
 
@@ -33,6 +35,7 @@ type sshResolver struct {
 	// baseURL is what pipelines of an SSH push see as CI_SERVER_URL: the
 	// external URL, else the HTTP listen address.
 	baseURL string
+	port    int // the SSH listener's
 }
 
 func (r *sshResolver) Authenticate(ctx context.Context, key gossh.PublicKey) (sshd.Principal, error) {
@@ -48,7 +51,20 @@ func (r *sshResolver) Resolve(ctx context.Context, p sshd.Principal, path string
 	if !ok {
 		return nil, errors.New("server: unknown ssh principal")
 	}
-	return r.git.target(ctx, sp.id, path, write, r.baseURL)
+	return r.git.target(ctx, sp.id, path, write, r.baseURL, r.remoteURL)
+}
+
+// remoteURL is a project path's SSH remote, as ssh_url_to_repo writes it.
+func (r *sshResolver) remoteURL(fullPath string) string {
+	host := r.baseURL
+	if u, err := url.Parse(r.baseURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	port := ""
+	if r.port != 0 {
+		port = strconv.Itoa(r.port)
+	}
+	return route.SSHRepoURL(host, port, fullPath)
 }
 
 // newSSHServer builds the SSH listener's server, its host key in the
@@ -59,7 +75,7 @@ func (s *Server) newSSHServer(git *githttp.Handler, resolver *gitResolver, authn
 		base = "http://" + s.Config.Listen
 	}
 	srv, err := sshd.New(filepath.Join(s.Config.DataDir, sshd.HostKeyFile),
-		&sshResolver{git: resolver, auth: authn, baseURL: base}, git, s.log)
+		&sshResolver{git: resolver, auth: authn, baseURL: base, port: sshPort(s.Config.SSHListen)}, git, s.log)
 	if err != nil {
 		return err
 	}

@@ -58,6 +58,14 @@ type GitRepo struct {
 	// Wiki marks a wiki's repository (wikis_git.go): Project is nil for a
 	// group's, and pushes skip branch rules and the push's side effects.
 	Wiki bool
+	// RequestedPath is the project path the client named, which is an old
+	// one when the project moved since (git_push_messages.go).
+	RequestedPath string
+	// RemoteURL, set by the adapter, is the git remote of a project path
+	// in the protocol the client used (HTTP or SSH).
+	RemoteURL func(fullPath string) string
+
+	identity *auth.Identity
 }
 
 // ReservedRefPrefixes are the refs GitLab writes itself and no push may
@@ -148,7 +156,8 @@ func (s *Service) GitRepo(ctx context.Context, id *auth.Identity, fullPath strin
 	if s.repos == nil {
 		return nil, errors.New("service: no repository store")
 	}
-	g := &GitRepo{Project: p, Level: level, Repo: s.repos.Open(p.ID), Collaboration: collaboration}
+	g := &GitRepo{Project: p, Level: level, Repo: s.repos.Open(p.ID), Collaboration: collaboration,
+		RequestedPath: fullPath, identity: id}
 	if write {
 		g.HiddenRefs = ReservedRefPrefixes()
 		g.Pusher = id.User
@@ -190,6 +199,8 @@ func (e *PushRefusedError) Error() string { return "push refused: " + e.Message 
 // runs: the refs whose non-fast-forward updates must be refused.
 type PushDecision struct {
 	NoForcePush []string
+	// Messages are GitLab's post-receive messages for the push.
+	Messages []string
 }
 
 // AuthorizeGitPush vets a push's ref updates against the protected
@@ -243,6 +254,11 @@ func (s *Service) AuthorizeGitPush(ctx context.Context, g *GitRepo, changes []Re
 			d.NoForcePush = append(d.NoForcePush, c.Ref)
 		}
 	}
+	messages, err := s.pushMessages(ctx, g, changes)
+	if err != nil {
+		return nil, err
+	}
+	d.Messages = messages
 	return d, nil
 }
 

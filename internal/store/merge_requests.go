@@ -260,6 +260,36 @@ func (q *Queries) OpenCollaborationMergeRequests(ctx context.Context, sourceProj
 	return collect(rows, scanMergeRequest)
 }
 
+// OpenMergeRequestFromBranches maps each of these branches of project
+// projectID that an open merge request comes from to the oldest such
+// request's target project and iid: one query for a whole push.
+func (q *Queries) OpenMergeRequestFromBranches(ctx context.Context, projectID int64, branches []string) (map[string][2]int64, error) {
+	out := map[string][2]int64{}
+	if len(branches) == 0 {
+		return out, nil
+	}
+	args := []any{projectID}
+	for _, b := range branches {
+		args = append(args, b)
+	}
+	rows, err := q.query(ctx, `SELECT source_branch, target_project_id, iid FROM merge_requests
+		WHERE source_project_id = ? AND state = 'opened' AND source_branch IN (`+placeholders(len(branches))+`)
+		ORDER BY id DESC`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: open merge requests from branches: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var branch string
+		var target, iid int64
+		if err := rows.Scan(&branch, &target, &iid); err != nil {
+			return nil, fmt.Errorf("store: open merge requests from branches: %w", err)
+		}
+		out[branch] = [2]int64{target, iid} // descending: the oldest is written last
+	}
+	return out, rows.Err()
+}
+
 // OpenMergeRequestsOnBranch returns the open merge requests of project
 // projectID from branch (source true: from that project's branch) or into
 // it (source false), with their relations.

@@ -7,6 +7,7 @@ import (
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/route"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -52,9 +53,4 @@ func (pb ProjectBase) URL() string { return pb.url }
 
 // SSHURL is the ssh_url_to_repo form of a repository path (without
 // ".git"), as a project's is written.
-func (pb ProjectBase) SSHURL(path string) string {
-	if pb.sshPort != "" {
-		return "ssh://git@" + pb.host + ":" + pb.sshPort + "/" + path + ".git"
-	}
-	return "git@" + pb.host + ":" + path + ".git"
-}
+func (pb ProjectBase) SSHURL(path string) string { return route.SSHRepoURL(pb.host, pb.sshPort, path) }

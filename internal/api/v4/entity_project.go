@@ -8,6 +8,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/route"
 )
 
 // projectNamespace is GitLab's NamespaceBasic as embedded in a project.
@@ -95,12 +96,7 @@ func BasicProjectAt(pb ProjectBase, p *model.Project) BasicProject {
 	}
 	// web_url is http_url_to_repo without ".git": one string serves both.
 	git := base + "/" + full + ".git"
-	// GitLab writes the URL form with a port other than 22 (gitlab_shell
-	// ssh_port), the scp-like form otherwise.
-	ssh := "git@" + pb.host + ":" + full + ".git"
-	if pb.sshPort != "" {
-		ssh = "ssh://git@" + pb.host + ":" + pb.sshPort + "/" + full + ".git"
-	}
+	ssh := route.SSHRepoURL(pb.host, pb.sshPort, full)
 	ns := p.Namespace
 	return BasicProject{ID: p.ID, Description: p.Description, Name: p.Name, NameWithNamespace: p.FullName(),
 		Path: p.Path, PathWithNamespace: full, CreatedAt: TS(p.CreatedAt), DefaultBranch: p.DefaultBranch,
