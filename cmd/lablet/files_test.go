@@ -116,7 +116,7 @@ func TestDataFilesPrivate(t *testing.T) {
 	mustGit(t, home, w, "commit", "-q", "--allow-empty", "-m", "pushed")
 	mustGit(t, home, w, "push", "-q", "origin", "HEAD:main")
 
-	want := []string{"initial_root_password", "oauth/id_token_rsa.pem", "git-hooks/pre-receive", "repositories"}
+	want := []string{"initial_root_password", "oauth/id_token_rsa.pem", "git-hooks/pre-receive", "git-hooks/post-receive", "repositories"}
 	if len(storageEnv(t)) == 0 {
 		want = append(want, "lablet.db", "lablet.db-wal", "lablet.db-shm")
 	}
@@ -151,7 +151,7 @@ func checkPrivate(t *testing.T, dataDir string, want []string) {
 			if mode != 0o700 {
 				t.Errorf("directory %s is %04o, want 0700", rel, mode)
 			}
-		case rel == filepath.Join("git-hooks", "pre-receive"):
+		case rel == filepath.Join("git-hooks", "pre-receive"), rel == filepath.Join("git-hooks", "post-receive"):
 			if mode != 0o700 {
 				t.Errorf("hook %s is %04o, want 0700", rel, mode)
 			}

@@ -6,12 +6,14 @@
 package config
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"net"
 	"net/mail"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -77,6 +79,11 @@ type Config struct {
 	SMTPFrom string
 	// SMTPUsername and SMTPPassword, when set, authenticate to the relay.
 	SMTPUsername, SMTPPassword string
+	// SMTPTLS speaks TLS to the relay from the first byte (SMTPS).
+	SMTPTLS bool
+	// SMTPCAFile names PEM certificates the relay's must chain to
+	// (SMTPRootCAs reads them).
+	SMTPCAFile string
 	// WebHookRetryDelay is how long a failed webhook delivery waits for
 	// its first retry; each next retry waits four times longer.
 	WebHookRetryDelay time.Duration
@@ -345,6 +352,43 @@ func parseSMTPFrom(c *Config, v string) error {
 	}
 	c.SMTPFrom = v
 	return nil
+}
+
+func parseSMTPCAFile(c *Config, v string) error {
+	if v != "" {
+		if _, refused := certPool(v); refused != "" {
+			return refused
+		}
+	}
+	c.SMTPCAFile = v
+	return nil
+}
+
+// SMTPRootCAs are the certificates of SMTPCAFile; nil without one (the
+// system's then).
+func (c *Config) SMTPRootCAs() (*x509.CertPool, error) {
+	if c.SMTPCAFile == "" {
+		return nil, nil
+	}
+	pool, refused := certPool(c.SMTPCAFile)
+	if refused != "" {
+		return nil, &ValueError{Name: "SMTP CA file", Value: c.SMTPCAFile, Accepted: string(refused)}
+	}
+	return pool, nil
+}
+
+// certPool reads PEM certificates; the file may change after start, so a
+// read at use can fail where the one at parse did not.
+func certPool(path string) (*x509.CertPool, acceptedError) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "empty, or a readable file of PEM certificates"
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, "empty, or a file holding at least one PEM certificate"
+	}
+	return pool, ""
 }
 
 // MailFrom is the sender address of mail: SMTPFrom, else gitlab@ and the

@@ -67,6 +67,8 @@ var samples = map[string]string{
 	"LABLET_SMTP_FROM":           "forge@example.com",
 	"LABLET_SMTP_USERNAME":       "relay-user",
 	"LABLET_SMTP_PASSWORD":       "relay-secret",
+	"LABLET_SMTP_TLS":            "true",
+	"LABLET_SMTP_CA_FILE":        "testdata/smtp-ca.pem",
 }
 
 // TestEverySettingReadAndListed: each setting's variable and flag set the
@@ -132,6 +134,8 @@ func TestInvalid(t *testing.T) {
 		{nil, []string{"--external-url", "ftp://x"}, `invalid --external-url "ftp://x"`},
 		{nil, []string{"--smtp-address", "mail.example.com"}, `invalid --smtp-address "mail.example.com": want empty, or host:port`},
 		{map[string]string{"LABLET_SMTP_FROM": "Forge <forge@example.com>"}, nil, `invalid LABLET_SMTP_FROM "Forge <forge@example.com>": want empty, or a bare address`},
+		{map[string]string{"LABLET_SMTP_CA_FILE": "testdata/missing.pem"}, nil, `invalid LABLET_SMTP_CA_FILE "testdata/missing.pem": want empty, or a readable file of PEM certificates`},
+		{map[string]string{"LABLET_SMTP_CA_FILE": "config_test.go"}, nil, `invalid LABLET_SMTP_CA_FILE "config_test.go": want empty, or a file holding at least one PEM certificate`},
 		{map[string]string{"LABLET_MAX_ARTIFACTS_SIZE": "-1"}, nil, `invalid LABLET_MAX_ARTIFACTS_SIZE "-1": want a size in MB, 0 or more (0: 100 MB)`},
 	} {
 		_, err := load(t, tc.env, Serve, tc.args...)

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"mime"
@@ -30,6 +31,13 @@ type Relay struct {
 	Password string
 	// Timeout bounds one delivery; 0 means 30 s.
 	Timeout time.Duration
+	// TLS speaks TLS from the first byte (SMTPS, port 465: GitLab's
+	// smtp_tls); otherwise STARTTLS is used when the relay offers it.
+	TLS bool
+	// RootCAs, when set, are the certificate authorities the relay's
+	// certificate must chain to (GitLab's smtp_ca_file); nil: the
+	// system's.
+	RootCAs *x509.CertPool
 }
 
 // Message is one mail.
@@ -96,14 +104,20 @@ func (r *Relay) Send(ctx context.Context, m *Message) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", r.Addr)
+	host, _, _ := net.SplitHostPort(r.Addr)
+	var conn net.Conn
+	var err error
+	if r.TLS {
+		conn, err = (&tls.Dialer{Config: r.tlsConfig(host)}).DialContext(ctx, "tcp", r.Addr)
+	} else {
+		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", r.Addr)
+	}
 	if err != nil {
 		return fmt.Errorf("mail: dial relay: %w", err)
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(dl)
 	}
-	host, _, _ := net.SplitHostPort(r.Addr)
 	c, err := smtp.NewClient(conn, host)
 	if err != nil {
 		conn.Close()
@@ -116,9 +130,13 @@ func (r *Relay) Send(ctx context.Context, m *Message) error {
 	return c.Quit()
 }
 
+func (r *Relay) tlsConfig(host string) *tls.Config {
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, RootCAs: r.RootCAs}
+}
+
 func (r *Relay) deliver(c *smtp.Client, host string, m *Message) error {
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
+	if ok, _ := c.Extension("STARTTLS"); ok && !r.TLS {
+		if err := c.StartTLS(r.tlsConfig(host)); err != nil {
 			return fmt.Errorf("mail: starttls: %w", err)
 		}
 	}

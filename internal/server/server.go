@@ -91,9 +91,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		db.Close()
 		return nil, err
 	}
+	relay, err := mailRelay(&cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
 		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
-		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: mailRelay(&cfg), MailFrom: cfg.MailFrom(),
+		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: relay, MailFrom: cfg.MailFrom(),
 		HookRetryDelay: cfg.WebHookRetryDelay, GitAuthBan: service.GitAuthBan{Enabled: cfg.GitAuthBan,
 			MaxRetry: cfg.GitAuthBanMaxRetry, FindTime: cfg.GitAuthBanFindTime, BanTime: cfg.GitAuthBanTime}})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
@@ -176,11 +181,16 @@ func surfaces(api *v4.API, gql *graphql.Handler, git *githttp.Handler, lfs *gitl
 }
 
 // mailRelay is the SMTP relay of cfg; nil when none is configured.
-func mailRelay(cfg *config.Config) *mail.Relay {
+func mailRelay(cfg *config.Config) (*mail.Relay, error) {
 	if cfg.SMTPAddress == "" {
-		return nil
+		return nil, nil
 	}
-	return &mail.Relay{Addr: cfg.SMTPAddress, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword}
+	roots, err := cfg.SMTPRootCAs()
+	if err != nil {
+		return nil, err
+	}
+	return &mail.Relay{Addr: cfg.SMTPAddress, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword,
+		TLS: cfg.SMTPTLS, RootCAs: roots}, nil
 }
 
 // apiDomains are the REST API's domain packages' route tables, served
