@@ -5,6 +5,8 @@ import "time"
 // Integration slugs lablet runs.
 const (
 	IntegrationEmailsOnPush = "emails-on-push"
+	// IntegrationPipelinesEmail mails pipeline results (pipelines-email).
+	IntegrationPipelinesEmail = "pipelines-email"
 )
 
 // Integration is a project's integration (GitLab's Integration record),
@@ -16,6 +18,8 @@ type Integration struct {
 	Active        bool
 	PushEvents    bool
 	TagPushEvents bool
+	// PipelineEvents: pipeline status changes reach the integration.
+	PipelineEvents bool
 	// Properties are the integration's own settings, by GitLab's names.
 	Properties map[string]any
 	CreatedAt  time.Time

@@ -112,6 +112,7 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, hookWorker{s: s})
 	river.AddWorker(workers, repoHousekeepingWorker{s: s})
 	river.AddWorker(workers, emailsOnPushWorker{s: s})
+	river.AddWorker(workers, pipelinesEmailWorker{s: s})
 	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
 		Logger:       quietLogger(s.log),
 		Workers:      workers,

@@ -15,12 +15,45 @@ import (
 
 // Project integrations (GitLab's API::Integrations): a Maintainer sets up,
 // reads and disables a project's integrations. lablet runs the ones that
-// need nothing outside the instance but its mail relay — emails on push;
-// every other integration GitLab documents answers 404 saying it is not
-// supported here.
+// need nothing outside the instance but its mail relay — emails on push
+// and pipeline status emails; every other integration GitLab documents
+// answers 404 saying it is not supported here.
 
-// integrationTitles are the titles of the integrations lablet runs.
-var integrationTitles = map[string]string{model.IntegrationEmailsOnPush: "Emails on push"}
+// integrationSpec is what differs between the integrations lablet runs.
+type integrationSpec struct {
+	title string
+	// defaults are the properties until set; properties are those the
+	// API shows.
+	defaults   map[string]any
+	properties []string
+	// pipelineEvents is the pipeline_events flag of a first save.
+	pipelineEvents bool
+	// validate checks the properties as the integration's model does.
+	validate func(i *model.Integration) error
+}
+
+var integrationSpecs = map[string]integrationSpec{
+	model.IntegrationEmailsOnPush: {title: "Emails on push",
+		defaults: map[string]any{"disable_diffs": false, "send_from_committer_email": false,
+			"branches_to_be_notified": "all"},
+		properties: []string{"recipients", "disable_diffs", "send_from_committer_email", "branches_to_be_notified"},
+		validate: func(i *model.Integration) error {
+			return validateRecipients(EmailsOnPushSettings(i).Recipients, emailsOnPushRecipientsLimit)
+		}},
+	// Integrations::PipelinesEmail: failed pipelines (and succeeded ones
+	// unless notify_only_broken_pipelines) of the default branch by
+	// default, mailed to the recipients.
+	model.IntegrationPipelinesEmail: {title: "Pipeline status emails",
+		defaults:       map[string]any{"notify_only_broken_pipelines": true, "branches_to_be_notified": "default"},
+		properties:     []string{"recipients", "notify_only_broken_pipelines", "branches_to_be_notified"},
+		pipelineEvents: true,
+		validate: func(i *model.Integration) error {
+			return validateRecipients(PipelinesEmailSettings(i).Recipients, 0)
+		}},
+}
+
+// IntegrationProperties are the properties the API shows of slug.
+func IntegrationProperties(slug string) []string { return integrationSpecs[slug].properties }
 
 // unsupportedIntegrations are the slugs GitLab documents that lablet does
 // not run: they talk to services outside the instance.
@@ -30,16 +63,12 @@ var unsupportedIntegrations = []string{"apple-app-store", "asana", "assembla", "
 	"google-cloud-platform-artifact-registry", "google-cloud-platform-workload-identity-federation",
 	"hangouts-chat", "harbor", "irker", "jenkins", "jira", "jira-cloud-app", "linear", "matrix", "mattermost",
 	"mattermost-slash-commands", "microsoft-teams", "mock-ci", "mock-monitoring", "packagist", "phorge",
-	"pipelines-email", "pivotaltracker", "prometheus", "pumble", "pushover", "redmine", "slack",
+	"pivotaltracker", "prometheus", "pumble", "pushover", "redmine", "slack",
 	"slack-slash-commands", "squash-tm", "teamcity", "telegram", "unify-circuit", "webex-teams", "youtrack",
 	"zentao"}
 
 // emailsOnPushRecipientsLimit is GitLab's EmailsOnPush::RECIPIENTS_LIMIT.
 const emailsOnPushRecipientsLimit = 750
-
-// emailsOnPushDefaults are emails on push's properties until set.
-var emailsOnPushDefaults = map[string]any{"disable_diffs": false, "send_from_committer_email": false,
-	"branches_to_be_notified": "all"}
 
 // branchesToBeNotified are NotificationBranchSelection's choices.
 var branchesToBeNotified = []string{"all", "default", "protected", "default_and_protected"}
@@ -47,22 +76,24 @@ var branchesToBeNotified = []string{"all", "default", "protected", "default_and_
 // IntegrationInput is an integration's settings as given to PUT; nil
 // fields keep their value (on the first save: GitLab's defaults).
 type IntegrationInput struct {
-	PushEvents             *bool
-	TagPushEvents          *bool
-	Recipients             *string
-	DisableDiffs           *bool
-	SendFromCommitterEmail *bool
-	BranchesToBeNotified   *string
+	PushEvents                *bool
+	TagPushEvents             *bool
+	PipelineEvents            *bool
+	Recipients                *string
+	DisableDiffs              *bool
+	SendFromCommitterEmail    *bool
+	BranchesToBeNotified      *string
+	NotifyOnlyBrokenPipelines *bool
 }
 
 // IntegrationTitle is an integration's title.
-func IntegrationTitle(slug string) string { return integrationTitles[slug] }
+func IntegrationTitle(slug string) string { return integrationSpecs[slug].title }
 
 // integrationSlug checks that lablet runs slug: a documented integration
 // it does not run, or an unknown one, is 404 as GitLab answers a slug
 // without a route.
 func integrationSlug(slug string) error {
-	if _, ok := integrationTitles[slug]; ok {
+	if _, ok := integrationSpecs[slug]; ok {
 		return nil
 	}
 	if slices.Contains(unsupportedIntegrations, slug) {
@@ -112,18 +143,22 @@ func (s *Service) SetIntegration(ctx context.Context, id *auth.Identity, project
 		i, err := q.Integration(ctx, p.ID, slug)
 		if errors.Is(err, store.ErrNotFound) {
 			i = &model.Integration{ProjectID: p.ID, Slug: slug, PushEvents: true, TagPushEvents: true,
-				Properties: map[string]any{}}
+				PipelineEvents: integrationSpecs[slug].pipelineEvents, Properties: map[string]any{}}
 		} else if err != nil {
 			return err
 		}
 		// A new integration, or one cleared by DELETE, starts from
 		// GitLab's defaults.
-		for k, v := range emailsOnPushDefaults {
+		spec := integrationSpecs[slug]
+		for k, v := range spec.defaults {
 			if _, ok := i.Properties[k]; !ok {
 				i.Properties[k] = v
 			}
 		}
-		if err := applyEmailsOnPush(i, in); err != nil {
+		if err := applyIntegration(i, in); err != nil {
+			return err
+		}
+		if err := spec.validate(i); err != nil {
 			return err
 		}
 		i.Active = true
@@ -139,23 +174,25 @@ func (s *Service) SetIntegration(ctx context.Context, id *auth.Identity, project
 	return out, nil
 }
 
-// applyEmailsOnPush writes in onto i and validates the result as
-// Integrations::EmailsOnPush does.
-func applyEmailsOnPush(i *model.Integration, in IntegrationInput) error {
-	if in.PushEvents != nil {
-		i.PushEvents = *in.PushEvents
-	}
-	if in.TagPushEvents != nil {
-		i.TagPushEvents = *in.TagPushEvents
+// applyIntegration writes in onto i; the parameters an integration does
+// not take are never set (the API reads each integration's own).
+func applyIntegration(i *model.Integration, in IntegrationInput) error {
+	for _, f := range []struct {
+		v   *bool
+		dst *bool
+	}{{in.PushEvents, &i.PushEvents}, {in.TagPushEvents, &i.TagPushEvents}, {in.PipelineEvents, &i.PipelineEvents}} {
+		if f.v != nil {
+			*f.dst = *f.v
+		}
 	}
 	if in.Recipients != nil {
 		i.Properties["recipients"] = *in.Recipients
 	}
-	if in.DisableDiffs != nil {
-		i.Properties["disable_diffs"] = *in.DisableDiffs
-	}
-	if in.SendFromCommitterEmail != nil {
-		i.Properties["send_from_committer_email"] = *in.SendFromCommitterEmail
+	for name, v := range map[string]*bool{"disable_diffs": in.DisableDiffs,
+		"send_from_committer_email": in.SendFromCommitterEmail, "notify_only_broken_pipelines": in.NotifyOnlyBrokenPipelines} {
+		if v != nil {
+			i.Properties[name] = *v
+		}
 	}
 	if in.BranchesToBeNotified != nil {
 		if !slices.Contains(branchesToBeNotified, *in.BranchesToBeNotified) {
@@ -163,14 +200,18 @@ func applyEmailsOnPush(i *model.Integration, in IntegrationInput) error {
 		}
 		i.Properties["branches_to_be_notified"] = *in.BranchesToBeNotified
 	}
-	props := EmailsOnPushSettings(i)
-	switch n := len(props.Recipients); {
+	return nil
+}
+
+// validateRecipients: at least one, at most limit (0: no limit).
+func validateRecipients(recipients []string, limit int) error {
+	switch n := len(recipients); {
 	case n == 0:
 		return &Error{Kind: KindInvalid, Message: "Validation failed",
 			Fields: map[string][]string{"recipients": {"can't be blank"}}}
-	case n > emailsOnPushRecipientsLimit:
+	case limit > 0 && n > limit:
 		return &Error{Kind: KindInvalid, Message: "Validation failed", Fields: map[string][]string{"recipients": {
-			fmt.Sprintf("can't exceed %d", emailsOnPushRecipientsLimit)}}}
+			fmt.Sprintf("can't exceed %d", limit)}}}
 	}
 	return nil
 }
@@ -199,9 +240,7 @@ func (s *Service) DeleteIntegration(ctx context.Context, id *auth.Identity, proj
 
 // EmailsOnPush is an emails-on-push integration's settings.
 type EmailsOnPush struct {
-	// Recipients are the addresses of the recipients property: separated
-	// by spaces, newlines or commas, those with an @, each once
-	// (case-insensitively), as EmailsOnPush.valid_recipients.
+	// Recipients: integrationRecipients.
 	Recipients             []string
 	DisableDiffs           bool
 	SendFromCommitterEmail bool
@@ -210,19 +249,27 @@ type EmailsOnPush struct {
 
 // EmailsOnPushSettings reads i's properties.
 func EmailsOnPushSettings(i *model.Integration) EmailsOnPush {
-	e := EmailsOnPush{BranchesToBeNotified: "all"}
-	raw, _ := i.Properties["recipients"].(string)
-	seen := map[string]bool{}
-	for _, r := range strings.FieldsFunc(raw, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t' }) {
-		if strings.Contains(r, "@") && !seen[strings.ToLower(r)] {
-			seen[strings.ToLower(r)] = true
-			e.Recipients = append(e.Recipients, r)
-		}
-	}
+	e := EmailsOnPush{BranchesToBeNotified: "all", Recipients: integrationRecipients(i)}
 	e.DisableDiffs, _ = i.Properties["disable_diffs"].(bool)
 	e.SendFromCommitterEmail, _ = i.Properties["send_from_committer_email"].(bool)
 	if b, ok := i.Properties["branches_to_be_notified"].(string); ok && b != "" {
 		e.BranchesToBeNotified = b
 	}
 	return e
+}
+
+// integrationRecipients are the addresses of i's recipients property:
+// separated by spaces, newlines or commas, those with an @, each once
+// (case-insensitively), as valid_recipients.
+func integrationRecipients(i *model.Integration) []string {
+	raw, _ := i.Properties["recipients"].(string)
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range strings.FieldsFunc(raw, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t' }) {
+		if strings.Contains(r, "@") && !seen[strings.ToLower(r)] {
+			seen[strings.ToLower(r)] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -396,15 +396,20 @@ func jobHookEvent(build func() (any, error)) hookEvent {
 		wants: func(h *model.WebHook) bool { return h.Events.Job }}
 }
 
-// pipelineHooks queues a pipeline's status change in q's transaction.
+// pipelineHooks queues a pipeline's status change in q's transaction: its
+// webhooks and its pipeline status email.
 func (s *Service) pipelineHooks(ctx context.Context, q *store.Queries, pl *model.Pipeline, jobs []*model.Job) error {
 	p, err := q.ProjectByID(ctx, pl.ProjectID)
 	if err != nil {
 		return err
 	}
-	return s.enqueueHookEvent(ctx, q, p, pipelineHookEvent(func() (any, error) {
+	err = s.enqueueHookEvent(ctx, q, p, pipelineHookEvent(func() (any, error) {
 		return s.pipelineHookData(ctx, q, p, pl, jobs)
 	}))
+	if err != nil {
+		return err
+	}
+	return s.enqueuePipelinesEmail(ctx, q, p, pl)
 }
 
 // jobHooks queues a job's status change in q's transaction. External

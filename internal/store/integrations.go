@@ -8,14 +8,14 @@ import (
 	"github.com/lablet/lablet/internal/model"
 )
 
-const integrationColumns = `id, project_id, slug, active, push_events, tag_push_events, properties,
-	created_at, updated_at`
+const integrationColumns = `id, project_id, slug, active, push_events, tag_push_events, pipeline_events,
+	properties, created_at, updated_at`
 
 func scanIntegration(s scanner) (*model.Integration, error) {
 	var i model.Integration
 	var props string
 	var created, updated int64
-	if err := s.Scan(&i.ID, &i.ProjectID, &i.Slug, &i.Active, &i.PushEvents, &i.TagPushEvents, &props,
+	if err := s.Scan(&i.ID, &i.ProjectID, &i.Slug, &i.Active, &i.PushEvents, &i.TagPushEvents, &i.PipelineEvents, &props,
 		&created, &updated); err != nil {
 		return nil, wrapErr(err)
 	}
@@ -61,12 +61,12 @@ func (q *Queries) SaveIntegration(ctx context.Context, i *model.Integration) err
 	now := q.Now()
 	var created int64
 	err = q.returning(ctx, `INSERT INTO integrations (project_id, slug, active, push_events, tag_push_events,
-		properties, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		pipeline_events, properties, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (project_id, slug) DO UPDATE SET active = excluded.active,
 		push_events = excluded.push_events, tag_push_events = excluded.tag_push_events,
-		properties = excluded.properties, updated_at = excluded.updated_at
+		pipeline_events = excluded.pipeline_events, properties = excluded.properties, updated_at = excluded.updated_at
 		RETURNING id, created_at`,
-		[]any{i.ProjectID, i.Slug, i.Active, i.PushEvents, i.TagPushEvents, string(props), ms(now), ms(now)},
+		[]any{i.ProjectID, i.Slug, i.Active, i.PushEvents, i.TagPushEvents, i.PipelineEvents, string(props), ms(now), ms(now)},
 		&i.ID, &created)
 	if err != nil {
 		return fmt.Errorf("store: save integration: %w", err)

@@ -57,16 +57,12 @@ func integrationEntityOf(i *model.Integration) integrationEntity {
 		CreatedAt: v4.TS(i.CreatedAt), UpdatedAt: v4.TS(i.UpdatedAt), Active: i.Active, CommitEvents: true,
 		PushEvents: i.PushEvents, IssuesEvents: true, ConfidentialIssuesEvents: true, MergeRequestsEvents: true,
 		TagPushEvents: i.TagPushEvents, NoteEvents: true, ConfidentialNoteEvents: true, WikiPageEvents: true,
-		CommentOnEventEnabled: true}
+		PipelineEvents: i.PipelineEvents, CommentOnEventEnabled: true}
 }
-
-// emailsOnPushProperties are the properties emails on push shows.
-var emailsOnPushProperties = []string{"recipients", "disable_diffs", "send_from_committer_email",
-	"branches_to_be_notified"}
 
 func projectIntegrationEntityOf(i *model.Integration) projectIntegrationEntity {
 	props := map[string]any{}
-	for _, name := range emailsOnPushProperties {
+	for _, name := range service.IntegrationProperties(i.Slug) {
 		props[name] = i.Properties[name] // nil once disabled: GitLab clears them
 	}
 	return projectIntegrationEntity{integrationEntity: integrationEntityOf(i), Properties: props}
@@ -97,7 +93,7 @@ func getIntegration(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Cal
 // setIntegration is PUT /projects/:id/integrations/:slug: sets the
 // integration up (or changes it) and activates it.
 func setIntegration(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
-	in, err := integrationInput(c.Params())
+	in, err := integrationInput(c.Params(), r.PathValue("slug"))
 	if err != nil {
 		return err
 	}
@@ -108,9 +104,17 @@ func setIntegration(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Cal
 	return v4.WriteOK(w, projectIntegrationEntityOf(i))
 }
 
-// integrationInput reads emails on push's parameters (its api_arguments:
-// recipients is required).
-func integrationInput(p *v4.Params) (service.IntegrationInput, error) {
+// integrationParams are the flags each integration takes, beside
+// recipients (required by both) and branches_to_be_notified.
+var integrationParams = map[string][]string{
+	model.IntegrationEmailsOnPush:   {"push_events", "tag_push_events", "disable_diffs", "send_from_committer_email"},
+	model.IntegrationPipelinesEmail: {"pipeline_events", "notify_only_broken_pipelines"},
+}
+
+// integrationInput reads the parameters of the integration slug (its
+// api_arguments: recipients is required); an unknown slug takes none and
+// is refused by the service.
+func integrationInput(p *v4.Params, slug string) (service.IntegrationInput, error) {
 	var in service.IntegrationInput
 	recipients, ok, err := p.Text("recipients", 1<<16)
 	if err != nil {
@@ -120,17 +124,16 @@ func integrationInput(p *v4.Params) (service.IntegrationInput, error) {
 		return in, service.ParamError("recipients is missing")
 	}
 	in.Recipients = &recipients
-	for _, b := range []struct {
-		name string
-		dst  **bool
-	}{{"push_events", &in.PushEvents}, {"tag_push_events", &in.TagPushEvents},
-		{"disable_diffs", &in.DisableDiffs}, {"send_from_committer_email", &in.SendFromCommitterEmail}} {
-		v, ok, err := p.Bool(b.name)
+	flags := map[string]**bool{"push_events": &in.PushEvents, "tag_push_events": &in.TagPushEvents,
+		"pipeline_events": &in.PipelineEvents, "disable_diffs": &in.DisableDiffs,
+		"send_from_committer_email": &in.SendFromCommitterEmail, "notify_only_broken_pipelines": &in.NotifyOnlyBrokenPipelines}
+	for _, name := range integrationParams[slug] {
+		v, ok, err := p.Bool(name)
 		if err != nil {
 			return in, err
 		}
 		if ok {
-			*b.dst = &v
+			*flags[name] = &v
 		}
 	}
 	if v, ok, err := p.OneOf("branches_to_be_notified", "all", "default", "protected", "default_and_protected"); err != nil {
