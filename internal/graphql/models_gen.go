@@ -119,6 +119,22 @@ type CreateBranchPayload struct {
 	Errors           []string `json:"errors"`
 }
 
+type CreateIssueInput struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	ProjectPath      string   `json:"projectPath"`
+	Title            string   `json:"title"`
+	Description      *string  `json:"description,omitempty"`
+	Confidential     *bool    `json:"confidential,omitempty"`
+	DueDate          *string  `json:"dueDate,omitempty"`
+	Labels           []string `json:"labels,omitempty"`
+}
+
+type CreateIssuePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Issue            *Issue   `json:"issue,omitempty"`
+	Errors           []string `json:"errors"`
+}
+
 type CurrentUser struct {
 	ID          string     `json:"id"`
 	Username    string     `json:"username"`
@@ -166,6 +182,39 @@ type GroupMemberConnection struct {
 type GroupMemberEdge struct {
 	Cursor string       `json:"cursor"`
 	Node   *GroupMember `json:"node,omitempty"`
+}
+
+type Issue struct {
+	ID               string     `json:"id"`
+	Iid              string     `json:"iid"`
+	Title            string     `json:"title"`
+	Description      *string    `json:"description,omitempty"`
+	State            IssueState `json:"state"`
+	Confidential     bool       `json:"confidential"`
+	DiscussionLocked bool       `json:"discussionLocked"`
+	CreatedAt        time.Time  `json:"createdAt"`
+	UpdatedAt        time.Time  `json:"updatedAt"`
+	ClosedAt         *time.Time `json:"closedAt,omitempty"`
+	DueDate          *time.Time `json:"dueDate,omitempty"`
+	WebURL           string     `json:"webUrl"`
+	WebPath          string     `json:"webPath"`
+	Reference        string     `json:"reference"`
+	Author           *UserCore  `json:"author"`
+	Upvotes          int        `json:"upvotes"`
+	Downvotes        int        `json:"downvotes"`
+	UserNotesCount   int        `json:"userNotesCount"`
+}
+
+type IssueConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*IssueEdge `json:"edges,omitempty"`
+	Nodes    []*Issue     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type IssueEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Issue `json:"node,omitempty"`
 }
 
 type MemberInterfaceConnection struct {
@@ -274,6 +323,23 @@ type TreeEntryConnection struct {
 type TreeEntryEdge struct {
 	Cursor string     `json:"cursor"`
 	Node   *TreeEntry `json:"node,omitempty"`
+}
+
+type UpdateIssueInput struct {
+	ClientMutationID *string          `json:"clientMutationId,omitempty"`
+	ProjectPath      string           `json:"projectPath"`
+	Iid              string           `json:"iid"`
+	Title            *string          `json:"title,omitempty"`
+	Description      *string          `json:"description,omitempty"`
+	Confidential     *bool            `json:"confidential,omitempty"`
+	DueDate          *string          `json:"dueDate,omitempty"`
+	StateEvent       *IssueStateEvent `json:"stateEvent,omitempty"`
+}
+
+type UpdateIssuePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Issue            *Issue   `json:"issue,omitempty"`
+	Errors           []string `json:"errors"`
 }
 
 type UserCore struct {
@@ -550,6 +616,179 @@ func (e *EntryType) UnmarshalJSON(b []byte) error {
 }
 
 func (e EntryType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type IssuableState string
+
+const (
+	IssuableStateOpened IssuableState = "opened"
+	IssuableStateClosed IssuableState = "closed"
+	IssuableStateLocked IssuableState = "locked"
+	IssuableStateAll    IssuableState = "all"
+)
+
+var AllIssuableState = []IssuableState{
+	IssuableStateOpened,
+	IssuableStateClosed,
+	IssuableStateLocked,
+	IssuableStateAll,
+}
+
+func (e IssuableState) IsValid() bool {
+	switch e {
+	case IssuableStateOpened, IssuableStateClosed, IssuableStateLocked, IssuableStateAll:
+		return true
+	}
+	return false
+}
+
+func (e IssuableState) String() string {
+	return string(e)
+}
+
+func (e *IssuableState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IssuableState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IssuableState", str)
+	}
+	return nil
+}
+
+func (e IssuableState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IssuableState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IssuableState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type IssueState string
+
+const (
+	IssueStateOpened IssueState = "opened"
+	IssueStateClosed IssueState = "closed"
+	IssueStateLocked IssueState = "locked"
+	IssueStateAll    IssueState = "all"
+)
+
+var AllIssueState = []IssueState{
+	IssueStateOpened,
+	IssueStateClosed,
+	IssueStateLocked,
+	IssueStateAll,
+}
+
+func (e IssueState) IsValid() bool {
+	switch e {
+	case IssueStateOpened, IssueStateClosed, IssueStateLocked, IssueStateAll:
+		return true
+	}
+	return false
+}
+
+func (e IssueState) String() string {
+	return string(e)
+}
+
+func (e *IssueState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IssueState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IssueState", str)
+	}
+	return nil
+}
+
+func (e IssueState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IssueState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IssueState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type IssueStateEvent string
+
+const (
+	IssueStateEventReopen IssueStateEvent = "REOPEN"
+	IssueStateEventClose  IssueStateEvent = "CLOSE"
+)
+
+var AllIssueStateEvent = []IssueStateEvent{
+	IssueStateEventReopen,
+	IssueStateEventClose,
+}
+
+func (e IssueStateEvent) IsValid() bool {
+	switch e {
+	case IssueStateEventReopen, IssueStateEventClose:
+		return true
+	}
+	return false
+}
+
+func (e IssueStateEvent) String() string {
+	return string(e)
+}
+
+func (e *IssueStateEvent) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = IssueStateEvent(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid IssueStateEvent", str)
+	}
+	return nil
+}
+
+func (e IssueStateEvent) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *IssueStateEvent) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e IssueStateEvent) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

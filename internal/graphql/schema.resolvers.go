@@ -9,7 +9,7 @@ import (
 	"context"
 	"strconv"
 
-	v4 "github.com/lablet/lablet/internal/api/v4"
+	"github.com/lablet/lablet/internal/api/v4"
 )
 
 // Parent is the resolver for the parent field.
@@ -42,6 +42,16 @@ func (r *mutationResolver) CommitCreate(ctx context.Context, input CommitCreateI
 	return r.commitCreate(ctx, input)
 }
 
+// CreateIssue is the resolver for the createIssue field.
+func (r *mutationResolver) CreateIssue(ctx context.Context, input CreateIssueInput) (*CreateIssuePayload, error) {
+	return r.createIssue(ctx, input)
+}
+
+// UpdateIssue is the resolver for the updateIssue field.
+func (r *mutationResolver) UpdateIssue(ctx context.Context, input UpdateIssueInput) (*UpdateIssuePayload, error) {
+	return r.updateIssue(ctx, input)
+}
+
 // Projects is the resolver for the projects field.
 func (r *namespaceResolver) Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error) {
 	return r.namespaceProjects(ctx, obj.ns.ID, search, after, before, first, last)
@@ -65,6 +75,17 @@ func (r *projectResolver) Repository(ctx context.Context, obj *Project) (*Reposi
 // ProjectMembers is the resolver for the projectMembers field.
 func (r *projectResolver) ProjectMembers(ctx context.Context, obj *Project, search *string, after *string, before *string, first *int, last *int) (*MemberInterfaceConnection, error) {
 	return r.projectMembers(ctx, obj, search, after, before, first, last)
+}
+
+// Issues is the resolver for the issues field.
+func (r *projectResolver) Issues(ctx context.Context, obj *Project, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error) {
+	return r.projectIssues(ctx, obj, iid, iids, state, search, labelName, authorUsername, assigneeUsernames, confidential,
+		after, before, first, last)
+}
+
+// Issue is the resolver for the issue field.
+func (r *projectResolver) Issue(ctx context.Context, obj *Project, iid string) (*Issue, error) {
+	return r.projectIssue(ctx, obj, iid)
 }
 
 // Project is the resolver for the project field.

@@ -45,8 +45,11 @@ type IssueQuery struct {
 	Sort    string // asc, desc
 	Page    int
 	PerPage int
-	Keyset  bool
-	Cursor  string
+	// Offset, when positive, starts the page there rather than at Page's
+	// start (GraphQL's cursors are offsets).
+	Offset int
+	Keyset bool
+	Cursor string
 }
 
 // IssuePage is one page of issues and the total (offset pagination) or
@@ -205,6 +208,9 @@ func (s *Service) listIssues(ctx context.Context, id *auth.Identity, f store.Iss
 		return &IssuePage{}, nil
 	}
 	f.Limit, f.Offset = qy.PerPage, (qy.Page-1)*qy.PerPage
+	if qy.Offset > 0 {
+		f.Offset = qy.Offset
+	}
 	if qy.Keyset {
 		switch f.OrderBy {
 		case "id", "created_at", "updated_at":
