@@ -22,6 +22,29 @@ func callerOf(ctx context.Context) *auth.Identity {
 	return &auth.Identity{}
 }
 
+type baseURLKey struct{}
+
+// withBaseURL records the server's URL as the request reached it (the
+// configured external URL, else the request's host), as REST's links.
+func withBaseURL(ctx context.Context, base string) context.Context {
+	return context.WithValue(ctx, baseURLKey{}, base)
+}
+
+// view renders lablet's models for one request, with its base URL.
+type view struct {
+	r    *Resolver
+	base string
+}
+
+// at is the view of ctx's request.
+func (r *Resolver) at(ctx context.Context) view {
+	base, ok := ctx.Value(baseURLKey{}).(string)
+	if !ok {
+		base = r.externalURL
+	}
+	return view{r: r, base: base}
+}
+
 type loaderKey struct{}
 
 // loader caches, per query, what several fields of one answer share, so

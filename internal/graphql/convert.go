@@ -43,17 +43,17 @@ func visibilityName(level int) string {
 
 func ptr[T any](v T) *T { return &v }
 
-func (r *Resolver) project(p *model.Project, level int) *Project {
-	web := r.externalURL + "/" + p.FullPath()
+func (v view) project(p *model.Project, level int) *Project {
+	web := v.base + "/" + p.FullPath()
 	return &Project{p: p, level: level, ID: gid("Project", p.ID), Name: p.Name, Path: p.Path, FullPath: p.FullPath(),
 		NameWithNamespace: p.FullName(), Description: ptr(p.Description), Visibility: ptr(visibilityName(p.VisibilityLevel)),
 		Archived: ptr(p.Archived), CreatedAt: ptr(p.CreatedAt), WebURL: &web, HTTPURLToRepo: ptr(web + ".git")}
 }
 
-func (r *Resolver) group(g *model.Namespace) *Group {
+func (v view) group(g *model.Namespace) *Group {
 	return &Group{g: g, ID: gid("Group", g.ID), Name: g.Name, Path: g.Path, FullName: g.FullName, FullPath: g.FullPath,
 		Description: ptr(g.Description), Visibility: ptr(visibilityName(g.VisibilityLevel)),
-		WebURL: r.externalURL + "/groups/" + g.FullPath, CreatedAt: ptr(g.CreatedAt)}
+		WebURL: v.base + "/groups/" + g.FullPath, CreatedAt: ptr(g.CreatedAt)}
 }
 
 func (r *Resolver) namespace(ns *model.Namespace) *Namespace {
@@ -65,16 +65,16 @@ func (r *Resolver) namespace(ns *model.Namespace) *Namespace {
 		Description: ptr(ns.Description), Visibility: ptr(visibilityName(ns.VisibilityLevel))}
 }
 
-func (r *Resolver) userFields(u *model.User) (avatar *string, web string) {
-	b := v4.BasicUserAt(r.externalURL, r.gravatar, u)
+func (v view) userFields(u *model.User) (avatar *string, web string) {
+	b := v4.BasicUserAt(v.base, v.r.gravatar, u)
 	return b.AvatarURL, b.WebURL
 }
 
-func (r *Resolver) userCore(u *model.User) *UserCore {
+func (v view) userCore(u *model.User) *UserCore {
 	if u == nil {
 		return nil
 	}
-	avatar, web := r.userFields(u)
+	avatar, web := v.userFields(u)
 	var email *string
 	if u.PublicEmail != "" {
 		email = &u.PublicEmail
@@ -83,8 +83,8 @@ func (r *Resolver) userCore(u *model.User) *UserCore {
 		PublicEmail: email, AvatarURL: avatar, WebURL: web, WebPath: "/" + u.Username, Bot: u.Bot, CreatedAt: ptr(u.CreatedAt)}
 }
 
-func (r *Resolver) currentUser(u *model.User) *CurrentUser {
-	c := r.userCore(u)
+func (v view) currentUser(u *model.User) *CurrentUser {
+	c := v.userCore(u)
 	return &CurrentUser{ID: c.ID, Username: c.Username, Name: c.Name, State: c.State, PublicEmail: c.PublicEmail,
 		AvatarURL: c.AvatarURL, WebURL: c.WebURL, WebPath: c.WebPath, Bot: c.Bot, CreatedAt: c.CreatedAt}
 }
@@ -113,14 +113,14 @@ func expires(s *string) *time.Time {
 	return &t
 }
 
-func (r *Resolver) projectMember(m *service.MemberView) *ProjectMember {
+func (v view) projectMember(m *service.MemberView) *ProjectMember {
 	return &ProjectMember{projectID: m.SourceID, ID: gid("ProjectMember", m.ID), AccessLevel: accessLevel(m.AccessLevel),
-		CreatedAt: ptr(m.CreatedAt), ExpiresAt: expires(m.ExpiresAt), User: r.userCore(m.User)}
+		CreatedAt: ptr(m.CreatedAt), ExpiresAt: expires(m.ExpiresAt), User: v.userCore(m.User)}
 }
 
-func (r *Resolver) groupMember(m *service.MemberView) *GroupMember {
+func (v view) groupMember(m *service.MemberView) *GroupMember {
 	return &GroupMember{groupID: m.SourceID, ID: gid("GroupMember", m.ID), AccessLevel: accessLevel(m.AccessLevel),
-		CreatedAt: ptr(m.CreatedAt), ExpiresAt: expires(m.ExpiresAt), User: r.userCore(m.User)}
+		CreatedAt: ptr(m.CreatedAt), ExpiresAt: expires(m.ExpiresAt), User: v.userCore(m.User)}
 }
 
 // page is a connection's window: offset-based, with opaque cursors as

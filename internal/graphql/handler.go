@@ -46,9 +46,10 @@ type Options struct {
 
 // Handler serves the GraphQL endpoint and its explorer page.
 type Handler struct {
-	exec  *executor.Executor
-	authn *auth.Authenticator
-	log   *slog.Logger
+	exec        *executor.Executor
+	authn       *auth.Authenticator
+	log         *slog.Logger
+	externalURL string
 }
 
 // New builds the handler; with zero Options it serves only as a route
@@ -68,7 +69,7 @@ func New(o Options) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{exec: ex, authn: o.Authenticator, log: log}
+	return &Handler{exec: ex, authn: o.Authenticator, log: log, externalURL: o.ExternalURL}
 }
 
 // Routes is the GraphQL surface's route table. The endpoint admits
@@ -99,6 +100,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := withCaller(r.Context(), id)
+	ctx = withBaseURL(ctx, strings.TrimSuffix(route.ExternalURL(r, h.externalURL), "/"))
 	if r.Method == http.MethodGet {
 		p := params{Query: r.URL.Query().Get("query"), OperationName: r.URL.Query().Get("operationName")}
 		if v := r.URL.Query().Get("variables"); v != "" {

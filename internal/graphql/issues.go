@@ -25,22 +25,22 @@ func parseIID(s string) (int64, error) {
 
 // issue renders i of project p with its author (nil: a deleted user,
 // shown as GitLab's ghost user).
-func (r *Resolver) issue(p *model.Project, i *model.Issue, author *model.User) *Issue {
-	web := r.externalURL + "/" + p.FullPath() + "/-/issues/" + strconv.FormatInt(i.IID, 10)
+func (v view) issue(p *model.Project, i *model.Issue, author *model.User) *Issue {
+	web := v.base + "/" + p.FullPath() + "/-/issues/" + strconv.FormatInt(i.IID, 10)
 	out := &Issue{ID: gid("Issue", i.ID), Iid: strconv.FormatInt(i.IID, 10), Title: i.Title, Description: ptr(i.Description),
 		State: IssueState(i.State), Confidential: i.Confidential, DiscussionLocked: i.DiscussionLocked != nil && *i.DiscussionLocked,
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, ClosedAt: i.ClosedAt, WebURL: web,
-		WebPath: strings.TrimPrefix(web, r.externalURL), Reference: "#" + strconv.FormatInt(i.IID, 10),
+		WebPath: strings.TrimPrefix(web, v.base), Reference: "#" + strconv.FormatInt(i.IID, 10),
 		Upvotes: int(i.Upvotes), Downvotes: int(i.Downvotes), UserNotesCount: int(i.UserNotesCount)}
 	if i.DueDate != nil {
 		if d, err := time.Parse(time.DateOnly, *i.DueDate); err == nil {
 			out.DueDate = &d
 		}
 	}
-	out.Author = r.userCore(author)
+	out.Author = v.userCore(author)
 	if out.Author == nil {
 		out.Author = &UserCore{ID: gid("User", 0), Username: "ghost", Name: "Ghost User", State: UserStateActive,
-			WebURL: r.externalURL + "/ghost", WebPath: "/ghost"}
+			WebURL: v.base + "/ghost", WebPath: "/ghost"}
 	}
 	return out
 }
@@ -57,13 +57,14 @@ func (r *Resolver) issuesOf(ctx context.Context, p *model.Project, list []*model
 	if err != nil {
 		return nil, err
 	}
+	v := r.at(ctx)
 	out := make([]*Issue, len(list))
 	for n, i := range list {
 		var author *model.User
 		if i.AuthorID != nil {
 			author = users[*i.AuthorID]
 		}
-		out[n] = r.issue(p, i, author)
+		out[n] = v.issue(p, i, author)
 	}
 	return out, nil
 }

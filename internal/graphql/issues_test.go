@@ -2,7 +2,6 @@ package graphql_test
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -30,7 +29,7 @@ func TestGraphQLIssues(t *testing.T) {
 		issue := dig(d, "createIssue", "issue")
 		if dig(issue, "title") != title || dig(issue, "state") != "opened" || dig(issue, "author", "username") != "dev" ||
 			dig(issue, "iid") != fmt.Sprint(i+1) || dig(issue, "reference") != fmt.Sprintf("#%d", i+1) ||
-			!strings.HasSuffix(fmt.Sprint(dig(issue, "webUrl")), fmt.Sprintf("/%s/-/issues/%d", p, i+1)) {
+			dig(issue, "webUrl") != fmt.Sprintf("%s/%s/-/issues/%d", s.URL, p, i+1) {
 			t.Fatalf("createIssue = %v", d)
 		}
 	}

@@ -58,9 +58,9 @@ func (r *Resolver) projectMembers(ctx context.Context, p *Project, search *strin
 	for i, m := range ms {
 		var node MemberInterface
 		if m.SourceType == model.SourceProject {
-			node = r.projectMember(m)
+			node = r.at(ctx).projectMember(m)
 		} else {
-			node = r.groupMember(m)
+			node = r.at(ctx).groupMember(m)
 		}
 		c.Nodes = append(c.Nodes, node)
 		c.Edges = append(c.Edges, &MemberInterfaceEdge{Cursor: cursor(pg.offset + i), Node: node})
@@ -83,7 +83,7 @@ func (r *Resolver) groupMembers(ctx context.Context, g *Group, search *string, a
 	}
 	c := &GroupMemberConnection{Count: n, PageInfo: pageInfo(pg, len(ms), more)}
 	for i, m := range ms {
-		node := r.groupMember(m)
+		node := r.at(ctx).groupMember(m)
 		c.Nodes = append(c.Nodes, node)
 		c.Edges = append(c.Edges, &GroupMemberEdge{Cursor: cursor(pg.offset + i), Node: node})
 	}

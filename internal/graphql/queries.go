@@ -24,7 +24,7 @@ func (r *Resolver) currentUserOf(ctx context.Context) (*CurrentUser, error) {
 	if !id.Authenticated() {
 		return nil, nil
 	}
-	return r.currentUser(id.User), nil
+	return r.at(ctx).currentUser(id.User), nil
 }
 
 func (r *Resolver) findUser(ctx context.Context, gidText, username *string) (*UserCore, error) {
@@ -44,7 +44,7 @@ func (r *Resolver) findUser(ctx context.Context, gidText, username *string) (*Us
 		if err != nil {
 			return nil, err
 		}
-		return r.userCore(u), nil
+		return r.at(ctx).userCore(u), nil
 	}
 	us, _, err := r.svc.ListUsers(ctx, id, service.UserListInput{Username: *username, Limit: 1})
 	if hidden(err) || err == nil && len(us) == 0 {
@@ -53,7 +53,7 @@ func (r *Resolver) findUser(ctx context.Context, gidText, username *string) (*Us
 	if err != nil {
 		return nil, err
 	}
-	return r.userCore(us[0]), nil
+	return r.at(ctx).userCore(us[0]), nil
 }
 
 func (r *Resolver) listUsers(ctx context.Context, ids, usernames []string, search *string, admins *bool,
@@ -88,7 +88,7 @@ func (r *Resolver) listUsers(ctx context.Context, ids, usernames []string, searc
 			return nil, err
 		}
 		shown := users[min(pg.offset, len(users)):min(pg.offset+pg.limit, len(users))]
-		return r.userConnection(shown, pg, len(users), pg.offset+len(shown) < len(users)), nil
+		return r.userConnection(ctx, shown, pg, len(users), pg.offset+len(shown) < len(users)), nil
 	}
 	in := service.UserListInput{Admins: admins != nil && *admins}
 	if search != nil {
@@ -116,13 +116,13 @@ func (r *Resolver) listUsers(ctx context.Context, ids, usernames []string, searc
 	if pg.limit == 0 {
 		us = nil
 	}
-	return r.userConnection(us, pg, n, more), nil
+	return r.userConnection(ctx, us, pg, n, more), nil
 }
 
-func (r *Resolver) userConnection(us []*model.User, pg page, total int, more bool) *UserCoreConnection {
+func (r *Resolver) userConnection(ctx context.Context, us []*model.User, pg page, total int, more bool) *UserCoreConnection {
 	c := &UserCoreConnection{Count: total, PageInfo: pageInfo(pg, len(us), more)}
 	for i, u := range us {
-		n := r.userCore(u)
+		n := r.at(ctx).userCore(u)
 		c.Nodes = append(c.Nodes, n)
 		c.Edges = append(c.Edges, &UserCoreEdge{Cursor: cursor(pg.offset + i), Node: n})
 	}
@@ -137,7 +137,7 @@ func (r *Resolver) findProject(ctx context.Context, ref string) (*Project, error
 	if err != nil {
 		return nil, err
 	}
-	return r.project(p, int(level)), nil
+	return r.at(ctx).project(p, int(level)), nil
 }
 
 func (r *Resolver) listProjects(ctx context.Context, membership *bool, search *string, ids []string,
@@ -222,7 +222,7 @@ func (r *Resolver) projectPage(ctx context.Context, o service.ProjectListOptions
 	}
 	ps := make([]*Project, 0, len(l.Projects))
 	for _, p := range l.Projects {
-		ps = append(ps, r.project(p, l.Access[p.ID].Level()))
+		ps = append(ps, r.at(ctx).project(p, l.Access[p.ID].Level()))
 	}
 	more := len(ps) > pg.limit
 	if more {
@@ -248,7 +248,7 @@ func (r *Resolver) findGroup(ctx context.Context, ref string) (*Group, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r.group(g), nil
+	return r.at(ctx).group(g), nil
 }
 
 func (r *Resolver) groupParent(ctx context.Context, g *Group) (*Group, error) {
@@ -258,11 +258,11 @@ func (r *Resolver) groupParent(ctx context.Context, g *Group) (*Group, error) {
 	return r.findGroup(ctx, strconv.FormatInt(*g.g.ParentID, 10))
 }
 
-func (r *Resolver) projectGroup(p *Project) *Group {
+func (r *Resolver) projectGroup(ctx context.Context, p *Project) *Group {
 	if !p.p.Namespace.IsGroup() {
 		return nil
 	}
-	return r.group(p.p.Namespace)
+	return r.at(ctx).group(p.p.Namespace)
 }
 
 func (r *Resolver) findNamespace(ctx context.Context, ref string) (*Namespace, error) {
@@ -306,7 +306,7 @@ func (r *Resolver) listGroups(ctx context.Context, search *string, after, before
 	}
 	c := &GroupConnection{Count: n, PageInfo: pageInfo(pg, len(gs), more)}
 	for i, g := range gs {
-		node := r.group(g)
+		node := r.at(ctx).group(g)
 		c.Nodes = append(c.Nodes, node)
 		c.Edges = append(c.Edges, &GroupEdge{Cursor: cursor(pg.offset + i), Node: node})
 	}

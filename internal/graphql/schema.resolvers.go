@@ -64,7 +64,7 @@ func (r *projectResolver) Namespace(ctx context.Context, obj *Project) (*Namespa
 
 // Group is the resolver for the group field.
 func (r *projectResolver) Group(ctx context.Context, obj *Project) (*Group, error) {
-	return r.projectGroup(obj), nil
+	return r.projectGroup(ctx, obj), nil
 }
 
 // Repository is the resolver for the repository field.
