@@ -28,7 +28,7 @@ func serveHelp() string {
 Runs the server: the REST API at /api/v4, git over HTTP, the pages and
 OAuth. It binds its address first; on first start it then creates the data
 dir, the database and the administrator root. SIGINT or SIGTERM stops it
-cleanly.
+cleanly: requests in flight finish first (up to 30 s).
 
 `)
 	config.WriteHelp(&b, config.Serve)

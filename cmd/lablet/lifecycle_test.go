@@ -139,3 +139,58 @@ func readOnlyUser(t *testing.T, dataDir string) *syscall.SysProcAttr {
 	}
 	return &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
 }
+
+// TestShutdownDrains: a request in flight when SIGTERM arrives finishes
+// (its body still arriving after the signal) and is answered, no new
+// connection is accepted meanwhile, and the server then exits 0 saying
+// it cut nothing.
+func TestShutdownDrains(t *testing.T) {
+	env := baseEnv(append(storageEnv(t), "LABLET_DATA_DIR="+t.TempDir())...)
+	p := startServe(t, t.TempDir(), env)
+	token := createToken(t, t.TempDir(), env, "api")
+
+	conn, err := net.Dial("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	body := `{"name":"drained","description":"` + strings.Repeat("x", 200) + `"}`
+	head := "POST /api/v4/projects HTTP/1.1\r\nHost: " + p.addr + "\r\nPRIVATE-TOKEN: " + token +
+		"\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n"
+	if _, err := conn.Write([]byte(head + body[:len(body)/2])); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the server is reading the body
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Stopped accepting: a new connection is refused (or closed unanswered).
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", p.addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the server still accepts connections after SIGTERM")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if _, err := conn.Write([]byte(body[len(body)/2:])); err != nil {
+		t.Fatalf("the in-flight request was cut: %v", err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	reply := make([]byte, 64)
+	n, _ := conn.Read(reply)
+	if !strings.HasPrefix(string(reply[:n]), "HTTP/1.1 201") {
+		t.Fatalf("in-flight request answered %q, want 201", reply[:n])
+	}
+	if code := p.stop(t, syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, p.output())
+	}
+	lines := p.logLinesAfterStart(t)
+	if len(lines) == 0 || lines[len(lines)-1]["msg"] != "lablet stopped" || lines[len(lines)-1]["requests_cut"] != false {
+		t.Fatalf("log after start = %v", lines)
+	}
+}

@@ -75,7 +75,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := errors.Join(serveErr, closeErr); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	log.Info("lablet stopped", "reason", stopReason(ctx))
+	log.Info("lablet stopped", "reason", stopReason(ctx), "requests_cut", srv.RequestsCut())
 	return nil
 }
 

@@ -63,6 +63,10 @@ type Server struct {
 	http    *http.Server
 	cancel  context.CancelFunc
 	done    chan struct{}
+	// served is closed when Serve has returned: every request it took
+	// finished or was cut after DrainTimeout. Cut counts the cut ones.
+	served chan struct{}
+	cut    atomic.Bool
 	// sshd serves git over SSH on sshLn when --ssh-listen is set.
 	sshd    *sshd.Server
 	sshLn   net.Listener
@@ -229,16 +233,27 @@ func (s *Server) healthRoutes() []route.Route {
 	return out
 }
 
+// DrainTimeout bounds how long requests in flight when the server is told
+// to stop may take to finish.
+const DrainTimeout = 30 * time.Second
+
 // Serve accepts connections on ln until ctx ends or Close is called, and
-// runs the background workers meanwhile.
+// runs the background workers meanwhile. Once told to stop it accepts no
+// more and lets the requests in flight finish, up to DrainTimeout, before
+// it returns: their contexts are not the server's, so a push half-way
+// is completed, not cancelled.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	ctx, cancel := context.WithCancel(ctx)
 	s.cancel = cancel
+	s.served = make(chan struct{})
+	defer close(s.served)
+	reqCtx, cutRequests := context.WithCancel(context.WithoutCancel(ctx))
+	defer cutRequests()
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		BaseContext:       func(net.Listener) context.Context { return reqCtx },
 	}
 	syncDone := make(chan struct{})
 	go func() {
@@ -262,24 +277,38 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		}()
 	}
 	s.ready.Store(true)
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		<-ctx.Done()
 		s.ready.Store(false)
-		shutdownCtx, c := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		shutdownCtx, c := context.WithTimeout(context.WithoutCancel(ctx), DrainTimeout)
 		defer c()
-		_ = s.http.Shutdown(shutdownCtx)
+		if err := s.http.Shutdown(shutdownCtx); err != nil {
+			s.cut.Store(true)
+			_ = s.http.Close()
+		}
+		cutRequests()
 	}()
 	err := s.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
+		<-drained
 		return nil
 	}
 	return fmt.Errorf("server: %w", err)
 }
 
+// RequestsCut reports whether stopping cut requests that had not finished
+// within DrainTimeout.
+func (s *Server) RequestsCut() bool { return s.cut.Load() }
+
 // Close stops serving, waits for background work and closes storage.
 func (s *Server) Close() error {
 	if s.cancel != nil {
 		s.cancel()
+		if s.served != nil {
+			<-s.served
+		}
 		<-s.done
 		if s.sshDone != nil {
 			<-s.sshDone
