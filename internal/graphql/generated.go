@@ -214,6 +214,57 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MergeRequest struct {
+		Author          func(childComplexity int) int
+		ClosedAt        func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		DiffHeadSha     func(childComplexity int) int
+		Downvotes       func(childComplexity int) int
+		Draft           func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Iid             func(childComplexity int) int
+		MergeCommitSha  func(childComplexity int) int
+		MergedAt        func(childComplexity int) int
+		Reference       func(childComplexity int) int
+		SourceBranch    func(childComplexity int) int
+		SourceProjectID func(childComplexity int) int
+		Squash          func(childComplexity int) int
+		State           func(childComplexity int) int
+		TargetBranch    func(childComplexity int) int
+		TargetProjectID func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Upvotes         func(childComplexity int) int
+		UserNotesCount  func(childComplexity int) int
+		WebPath         func(childComplexity int) int
+		WebURL          func(childComplexity int) int
+	}
+
+	MergeRequestAcceptPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		MergeRequest     func(childComplexity int) int
+	}
+
+	MergeRequestConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MergeRequestCreatePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		MergeRequest     func(childComplexity int) int
+	}
+
+	MergeRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Metadata struct {
 		Enterprise func(childComplexity int) int
 		Revision   func(childComplexity int) int
@@ -221,10 +272,12 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CommitCreate func(childComplexity int, input CommitCreateInput) int
-		CreateBranch func(childComplexity int, input CreateBranchInput) int
-		CreateIssue  func(childComplexity int, input CreateIssueInput) int
-		UpdateIssue  func(childComplexity int, input UpdateIssueInput) int
+		CommitCreate       func(childComplexity int, input CommitCreateInput) int
+		CreateBranch       func(childComplexity int, input CreateBranchInput) int
+		CreateIssue        func(childComplexity int, input CreateIssueInput) int
+		MergeRequestAccept func(childComplexity int, input MergeRequestAcceptInput) int
+		MergeRequestCreate func(childComplexity int, input MergeRequestCreateInput) int
+		UpdateIssue        func(childComplexity int, input UpdateIssueInput) int
 	}
 
 	Namespace struct {
@@ -255,6 +308,8 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		Issue             func(childComplexity int, iid string) int
 		Issues            func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) int
+		MergeRequest      func(childComplexity int, iid string) int
+		MergeRequests     func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, after *string, before *string, first *int, last *int) int
 		Name              func(childComplexity int) int
 		NameWithNamespace func(childComplexity int) int
 		Namespace         func(childComplexity int) int
@@ -425,6 +480,8 @@ type MutationResolver interface {
 	CommitCreate(ctx context.Context, input CommitCreateInput) (*CommitCreatePayload, error)
 	CreateIssue(ctx context.Context, input CreateIssueInput) (*CreateIssuePayload, error)
 	UpdateIssue(ctx context.Context, input UpdateIssueInput) (*UpdateIssuePayload, error)
+	MergeRequestCreate(ctx context.Context, input MergeRequestCreateInput) (*MergeRequestCreatePayload, error)
+	MergeRequestAccept(ctx context.Context, input MergeRequestAcceptInput) (*MergeRequestAcceptPayload, error)
 }
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -436,6 +493,8 @@ type ProjectResolver interface {
 	ProjectMembers(ctx context.Context, obj *Project, search *string, after *string, before *string, first *int, last *int) (*MemberInterfaceConnection, error)
 	Issues(ctx context.Context, obj *Project, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error)
 	Issue(ctx context.Context, obj *Project, iid string) (*Issue, error)
+	MergeRequests(ctx context.Context, obj *Project, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
+	MergeRequest(ctx context.Context, obj *Project, iid string) (*MergeRequest, error)
 }
 type ProjectMemberResolver interface {
 	Project(ctx context.Context, obj *ProjectMember) (*Project, error)
@@ -1155,6 +1214,227 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberInterfaceEdge.Node(childComplexity), true
 
+	case "MergeRequest.author":
+		if e.ComplexityRoot.MergeRequest.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Author(childComplexity), true
+	case "MergeRequest.closedAt":
+		if e.ComplexityRoot.MergeRequest.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.ClosedAt(childComplexity), true
+	case "MergeRequest.createdAt":
+		if e.ComplexityRoot.MergeRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.CreatedAt(childComplexity), true
+	case "MergeRequest.description":
+		if e.ComplexityRoot.MergeRequest.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Description(childComplexity), true
+	case "MergeRequest.diffHeadSha":
+		if e.ComplexityRoot.MergeRequest.DiffHeadSha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.DiffHeadSha(childComplexity), true
+	case "MergeRequest.downvotes":
+		if e.ComplexityRoot.MergeRequest.Downvotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Downvotes(childComplexity), true
+	case "MergeRequest.draft":
+		if e.ComplexityRoot.MergeRequest.Draft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Draft(childComplexity), true
+	case "MergeRequest.id":
+		if e.ComplexityRoot.MergeRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.ID(childComplexity), true
+	case "MergeRequest.iid":
+		if e.ComplexityRoot.MergeRequest.Iid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Iid(childComplexity), true
+	case "MergeRequest.mergeCommitSha":
+		if e.ComplexityRoot.MergeRequest.MergeCommitSha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.MergeCommitSha(childComplexity), true
+	case "MergeRequest.mergedAt":
+		if e.ComplexityRoot.MergeRequest.MergedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.MergedAt(childComplexity), true
+	case "MergeRequest.reference":
+		if e.ComplexityRoot.MergeRequest.Reference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Reference(childComplexity), true
+	case "MergeRequest.sourceBranch":
+		if e.ComplexityRoot.MergeRequest.SourceBranch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.SourceBranch(childComplexity), true
+	case "MergeRequest.sourceProjectId":
+		if e.ComplexityRoot.MergeRequest.SourceProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.SourceProjectID(childComplexity), true
+	case "MergeRequest.squash":
+		if e.ComplexityRoot.MergeRequest.Squash == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Squash(childComplexity), true
+	case "MergeRequest.state":
+		if e.ComplexityRoot.MergeRequest.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.State(childComplexity), true
+	case "MergeRequest.targetBranch":
+		if e.ComplexityRoot.MergeRequest.TargetBranch == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.TargetBranch(childComplexity), true
+	case "MergeRequest.targetProjectId":
+		if e.ComplexityRoot.MergeRequest.TargetProjectID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.TargetProjectID(childComplexity), true
+	case "MergeRequest.title":
+		if e.ComplexityRoot.MergeRequest.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Title(childComplexity), true
+	case "MergeRequest.updatedAt":
+		if e.ComplexityRoot.MergeRequest.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.UpdatedAt(childComplexity), true
+	case "MergeRequest.upvotes":
+		if e.ComplexityRoot.MergeRequest.Upvotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Upvotes(childComplexity), true
+	case "MergeRequest.userNotesCount":
+		if e.ComplexityRoot.MergeRequest.UserNotesCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.UserNotesCount(childComplexity), true
+	case "MergeRequest.webPath":
+		if e.ComplexityRoot.MergeRequest.WebPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.WebPath(childComplexity), true
+	case "MergeRequest.webUrl":
+		if e.ComplexityRoot.MergeRequest.WebURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.WebURL(childComplexity), true
+
+	case "MergeRequestAcceptPayload.clientMutationId":
+		if e.ComplexityRoot.MergeRequestAcceptPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestAcceptPayload.ClientMutationID(childComplexity), true
+	case "MergeRequestAcceptPayload.errors":
+		if e.ComplexityRoot.MergeRequestAcceptPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestAcceptPayload.Errors(childComplexity), true
+	case "MergeRequestAcceptPayload.mergeRequest":
+		if e.ComplexityRoot.MergeRequestAcceptPayload.MergeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestAcceptPayload.MergeRequest(childComplexity), true
+
+	case "MergeRequestConnection.count":
+		if e.ComplexityRoot.MergeRequestConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestConnection.Count(childComplexity), true
+	case "MergeRequestConnection.edges":
+		if e.ComplexityRoot.MergeRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestConnection.Edges(childComplexity), true
+	case "MergeRequestConnection.nodes":
+		if e.ComplexityRoot.MergeRequestConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestConnection.Nodes(childComplexity), true
+	case "MergeRequestConnection.pageInfo":
+		if e.ComplexityRoot.MergeRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestConnection.PageInfo(childComplexity), true
+
+	case "MergeRequestCreatePayload.clientMutationId":
+		if e.ComplexityRoot.MergeRequestCreatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestCreatePayload.ClientMutationID(childComplexity), true
+	case "MergeRequestCreatePayload.errors":
+		if e.ComplexityRoot.MergeRequestCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestCreatePayload.Errors(childComplexity), true
+	case "MergeRequestCreatePayload.mergeRequest":
+		if e.ComplexityRoot.MergeRequestCreatePayload.MergeRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestCreatePayload.MergeRequest(childComplexity), true
+
+	case "MergeRequestEdge.cursor":
+		if e.ComplexityRoot.MergeRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestEdge.Cursor(childComplexity), true
+	case "MergeRequestEdge.node":
+		if e.ComplexityRoot.MergeRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestEdge.Node(childComplexity), true
+
 	case "Metadata.enterprise":
 		if e.ComplexityRoot.Metadata.Enterprise == nil {
 			break
@@ -1207,6 +1487,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateIssue(childComplexity, args["input"].(CreateIssueInput)), true
+	case "Mutation.mergeRequestAccept":
+		if e.ComplexityRoot.Mutation.MergeRequestAccept == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeRequestAccept_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeRequestAccept(childComplexity, args["input"].(MergeRequestAcceptInput)), true
+	case "Mutation.mergeRequestCreate":
+		if e.ComplexityRoot.Mutation.MergeRequestCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeRequestCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeRequestCreate(childComplexity, args["input"].(MergeRequestCreateInput)), true
 	case "Mutation.updateIssue":
 		if e.ComplexityRoot.Mutation.UpdateIssue == nil {
 			break
@@ -1362,6 +1664,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Issues(childComplexity, args["iid"].(*string), args["iids"].([]string), args["state"].(*IssuableState), args["search"].(*string), args["labelName"].([]*string), args["authorUsername"].(*string), args["assigneeUsernames"].([]string), args["confidential"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.mergeRequest":
+		if e.ComplexityRoot.Project.MergeRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Project_mergeRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.MergeRequest(childComplexity, args["iid"].(string)), true
+	case "Project.mergeRequests":
+		if e.ComplexityRoot.Project.MergeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Project_mergeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.MergeRequests(childComplexity, args["iids"].([]string), args["state"].(*MergeRequestState), args["search"].(*string), args["sourceBranches"].([]string), args["targetBranches"].([]string), args["labels"].([]string), args["authorUsername"].(*string), args["draft"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.name":
 		if e.ComplexityRoot.Project.Name == nil {
 			break
@@ -2019,6 +2343,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommitCreateInput", ec.unmarshalInputCommitCreateInput),
 			graphql.NewInputUnmarshaler("CreateBranchInput", ec.unmarshalInputCreateBranchInput),
 			graphql.NewInputUnmarshaler("CreateIssueInput", ec.unmarshalInputCreateIssueInput),
+			graphql.NewInputUnmarshaler("MergeRequestAcceptInput", ec.unmarshalInputMergeRequestAcceptInput),
+			graphql.NewInputUnmarshaler("MergeRequestCreateInput", ec.unmarshalInputMergeRequestCreateInput),
 			graphql.NewInputUnmarshaler("UpdateIssueInput", ec.unmarshalInputUpdateIssueInput),
 		)
 	}
@@ -2455,6 +2781,108 @@ func (ec *executionContext) childFields_MemberInterfaceEdge(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type MemberInterfaceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MergeRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MergeRequest_id(ctx, field)
+	case "iid":
+		return ec.fieldContext_MergeRequest_iid(ctx, field)
+	case "title":
+		return ec.fieldContext_MergeRequest_title(ctx, field)
+	case "description":
+		return ec.fieldContext_MergeRequest_description(ctx, field)
+	case "state":
+		return ec.fieldContext_MergeRequest_state(ctx, field)
+	case "draft":
+		return ec.fieldContext_MergeRequest_draft(ctx, field)
+	case "sourceBranch":
+		return ec.fieldContext_MergeRequest_sourceBranch(ctx, field)
+	case "targetBranch":
+		return ec.fieldContext_MergeRequest_targetBranch(ctx, field)
+	case "sourceProjectId":
+		return ec.fieldContext_MergeRequest_sourceProjectId(ctx, field)
+	case "targetProjectId":
+		return ec.fieldContext_MergeRequest_targetProjectId(ctx, field)
+	case "diffHeadSha":
+		return ec.fieldContext_MergeRequest_diffHeadSha(ctx, field)
+	case "mergeCommitSha":
+		return ec.fieldContext_MergeRequest_mergeCommitSha(ctx, field)
+	case "squash":
+		return ec.fieldContext_MergeRequest_squash(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MergeRequest_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_MergeRequest_updatedAt(ctx, field)
+	case "mergedAt":
+		return ec.fieldContext_MergeRequest_mergedAt(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_MergeRequest_closedAt(ctx, field)
+	case "webUrl":
+		return ec.fieldContext_MergeRequest_webUrl(ctx, field)
+	case "webPath":
+		return ec.fieldContext_MergeRequest_webPath(ctx, field)
+	case "reference":
+		return ec.fieldContext_MergeRequest_reference(ctx, field)
+	case "author":
+		return ec.fieldContext_MergeRequest_author(ctx, field)
+	case "upvotes":
+		return ec.fieldContext_MergeRequest_upvotes(ctx, field)
+	case "downvotes":
+		return ec.fieldContext_MergeRequest_downvotes(ctx, field)
+	case "userNotesCount":
+		return ec.fieldContext_MergeRequest_userNotesCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestAcceptPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_MergeRequestAcceptPayload_clientMutationId(ctx, field)
+	case "mergeRequest":
+		return ec.fieldContext_MergeRequestAcceptPayload_mergeRequest(ctx, field)
+	case "errors":
+		return ec.fieldContext_MergeRequestAcceptPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestAcceptPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_MergeRequestConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_MergeRequestConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MergeRequestConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MergeRequestConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_MergeRequestCreatePayload_clientMutationId(ctx, field)
+	case "mergeRequest":
+		return ec.fieldContext_MergeRequestCreatePayload_mergeRequest(ctx, field)
+	case "errors":
+		return ec.fieldContext_MergeRequestCreatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MergeRequestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MergeRequestEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Metadata(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "enterprise":
@@ -2539,6 +2967,10 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_issues(ctx, field)
 	case "issue":
 		return ec.fieldContext_Project_issue(ctx, field)
+	case "mergeRequests":
+		return ec.fieldContext_Project_mergeRequests(ctx, field)
+	case "mergeRequest":
+		return ec.fieldContext_Project_mergeRequest(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -3035,6 +3467,34 @@ func (ec *executionContext) field_Mutation_createIssue_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_mergeRequestAccept_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MergeRequestAcceptInput, error) {
+			return ec.unmarshalNMergeRequestAcceptInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestAcceptInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeRequestCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (MergeRequestCreateInput, error) {
+			return ec.unmarshalNMergeRequestCreateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3176,6 +3636,122 @@ func (ec *executionContext) field_Project_issues_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["confidential"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg11
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_mergeRequest_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iid"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_mergeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*MergeRequestState, error) {
+			return ec.unmarshalOMergeRequestState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sourceBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceBranches"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "targetBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetBranches"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "labels",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labels"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "authorUsername",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorUsername"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "draft",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["draft"] = arg7
 	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -6517,6 +7093,897 @@ func (ec *executionContext) fieldContext_MemberInterfaceEdge_node(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _MergeRequest_id(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeRequest_iid(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_iid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Iid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_iid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_title(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_description(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_state(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v MergeRequestState) graphql.Marshaler {
+			return ec.marshalNMergeRequestState2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "MergeRequestState")
+}
+
+func (ec *executionContext) _MergeRequest_draft(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_draft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Draft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_draft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MergeRequest_sourceBranch(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_sourceBranch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceBranch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_sourceBranch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_targetBranch(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_targetBranch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetBranch, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_targetBranch(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_sourceProjectId(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_sourceProjectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceProjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_sourceProjectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_targetProjectId(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_targetProjectId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetProjectID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_targetProjectId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_diffHeadSha(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_diffHeadSha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiffHeadSha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_diffHeadSha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_mergeCommitSha(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_mergeCommitSha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergeCommitSha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_mergeCommitSha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_squash(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_squash(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Squash, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_squash(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MergeRequest_createdAt(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MergeRequest_updatedAt(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MergeRequest_mergedAt(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_mergedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_mergedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MergeRequest_closedAt(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MergeRequest_webUrl(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_webUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_webUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_webPath(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_webPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_webPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_reference(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_reference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_reference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequest_author(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_upvotes(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_upvotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upvotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_upvotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_downvotes(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_downvotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Downvotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_downvotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_userNotesCount(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_userNotesCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserNotesCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_userNotesCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeRequestAcceptPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *MergeRequestAcceptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestAcceptPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestAcceptPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestAcceptPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestAcceptPayload_mergeRequest(ctx context.Context, field graphql.CollectedField, obj *MergeRequestAcceptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestAcceptPayload_mergeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequest) graphql.Marshaler {
+			return ec.marshalOMergeRequest2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestAcceptPayload_mergeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestAcceptPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestAcceptPayload_errors(ctx context.Context, field graphql.CollectedField, obj *MergeRequestAcceptPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestAcceptPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestAcceptPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestAcceptPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestConnection_count(ctx context.Context, field graphql.CollectedField, obj *MergeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeRequestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *MergeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeRequestEdge) graphql.Marshaler {
+			return ec.marshalOMergeRequestEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *MergeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeRequest) graphql.Marshaler {
+			return ec.marshalOMergeRequest2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *MergeRequestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestCreatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *MergeRequestCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestCreatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestCreatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestCreatePayload_mergeRequest(ctx context.Context, field graphql.CollectedField, obj *MergeRequestCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestCreatePayload_mergeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergeRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequest) graphql.Marshaler {
+			return ec.marshalOMergeRequest2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestCreatePayload_mergeRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *MergeRequestCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *MergeRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestEdge_node(ctx context.Context, field graphql.CollectedField, obj *MergeRequestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequest) graphql.Marshaler {
+			return ec.marshalOMergeRequest2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Metadata_enterprise(ctx context.Context, field graphql.CollectedField, obj *Metadata) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6756,6 +8223,94 @@ func (ec *executionContext) fieldContext_Mutation_updateIssue(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateIssue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeRequestCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeRequestCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeRequestCreate(ctx, fc.Args["input"].(MergeRequestCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestCreatePayload) graphql.Marshaler {
+			return ec.marshalOMergeRequestCreatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeRequestCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeRequestCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeRequestAccept(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeRequestAccept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeRequestAccept(ctx, fc.Args["input"].(MergeRequestAcceptInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestAcceptPayload) graphql.Marshaler {
+			return ec.marshalOMergeRequestAcceptPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestAcceptPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeRequestAccept(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestAcceptPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeRequestAccept_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -7534,6 +9089,94 @@ func (ec *executionContext) fieldContext_Project_issue(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_issue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_mergeRequests(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_mergeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().MergeRequests(ctx, obj, fc.Args["iids"].([]string), fc.Args["state"].(*MergeRequestState), fc.Args["search"].(*string), fc.Args["sourceBranches"].([]string), fc.Args["targetBranches"].([]string), fc.Args["labels"].([]string), fc.Args["authorUsername"].(*string), fc.Args["draft"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_mergeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_mergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_mergeRequest(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_mergeRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().MergeRequest(ctx, obj, fc.Args["iid"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequest) graphql.Marshaler {
+			return ec.marshalOMergeRequest2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_mergeRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_mergeRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11438,6 +13081,181 @@ func UnmarshalCreateIssueInput(ctx context.Context, raw any) (CreateIssueInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMergeRequestAcceptInput(ctx context.Context, obj any) (MergeRequestAcceptInput, error) {
+	var it MergeRequestAcceptInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "iid", "sha", "commitMessage", "squash", "squashCommitMessage", "shouldRemoveSourceBranch"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "iid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("iid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Iid = data
+		case "sha":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sha"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sha = data
+		case "commitMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("commitMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitMessage = data
+		case "squash":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("squash"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Squash = data
+		case "squashCommitMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("squashCommitMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SquashCommitMessage = data
+		case "shouldRemoveSourceBranch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shouldRemoveSourceBranch"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShouldRemoveSourceBranch = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMergeRequestAcceptInput unmarshals raw into the MergeRequestAcceptInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMergeRequestAcceptInput(ctx context.Context, raw any) (MergeRequestAcceptInput, error) {
+	var out MergeRequestAcceptInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergeRequestAcceptInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMergeRequestCreateInput(ctx context.Context, obj any) (MergeRequestCreateInput, error) {
+	var it MergeRequestCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "title", "sourceBranch", "targetBranch", "description", "labels"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "sourceBranch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceBranch"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceBranch = data
+		case "targetBranch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("targetBranch"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TargetBranch = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "labels":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("labels"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Labels = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMergeRequestCreateInput unmarshals raw into the MergeRequestCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMergeRequestCreateInput(ctx context.Context, raw any) (MergeRequestCreateInput, error) {
+	var out MergeRequestCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergeRequestCreateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateIssueInput(ctx context.Context, obj any) (UpdateIssueInput, error) {
 	var it UpdateIssueInput
 	if obj == nil {
@@ -12718,6 +14536,326 @@ func (ec *executionContext) _MemberInterfaceEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var mergeRequestImplementors = []string{"MergeRequest"}
+
+func (ec *executionContext) _MergeRequest(ctx context.Context, sel ast.SelectionSet, obj *MergeRequest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequest")
+		case "id":
+			out.Values[i] = ec._MergeRequest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "iid":
+			out.Values[i] = ec._MergeRequest_iid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._MergeRequest_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._MergeRequest_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._MergeRequest_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "draft":
+			out.Values[i] = ec._MergeRequest_draft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceBranch":
+			out.Values[i] = ec._MergeRequest_sourceBranch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetBranch":
+			out.Values[i] = ec._MergeRequest_targetBranch(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sourceProjectId":
+			out.Values[i] = ec._MergeRequest_sourceProjectId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "targetProjectId":
+			out.Values[i] = ec._MergeRequest_targetProjectId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "diffHeadSha":
+			out.Values[i] = ec._MergeRequest_diffHeadSha(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeCommitSha":
+			out.Values[i] = ec._MergeRequest_mergeCommitSha(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "squash":
+			out.Values[i] = ec._MergeRequest_squash(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._MergeRequest_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._MergeRequest_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergedAt":
+			out.Values[i] = ec._MergeRequest_mergedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closedAt":
+			out.Values[i] = ec._MergeRequest_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "webUrl":
+			out.Values[i] = ec._MergeRequest_webUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "webPath":
+			out.Values[i] = ec._MergeRequest_webPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reference":
+			out.Values[i] = ec._MergeRequest_reference(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "author":
+			out.Values[i] = ec._MergeRequest_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "upvotes":
+			out.Values[i] = ec._MergeRequest_upvotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downvotes":
+			out.Values[i] = ec._MergeRequest_downvotes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userNotesCount":
+			out.Values[i] = ec._MergeRequest_userNotesCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestAcceptPayloadImplementors = []string{"MergeRequestAcceptPayload"}
+
+func (ec *executionContext) _MergeRequestAcceptPayload(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestAcceptPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestAcceptPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestAcceptPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._MergeRequestAcceptPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeRequest":
+			out.Values[i] = ec._MergeRequestAcceptPayload_mergeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._MergeRequestAcceptPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestConnectionImplementors = []string{"MergeRequestConnection"}
+
+func (ec *executionContext) _MergeRequestConnection(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestConnection")
+		case "count":
+			out.Values[i] = ec._MergeRequestConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._MergeRequestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MergeRequestConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MergeRequestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestCreatePayloadImplementors = []string{"MergeRequestCreatePayload"}
+
+func (ec *executionContext) _MergeRequestCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestCreatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._MergeRequestCreatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeRequest":
+			out.Values[i] = ec._MergeRequestCreatePayload_mergeRequest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._MergeRequestCreatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestEdgeImplementors = []string{"MergeRequestEdge"}
+
+func (ec *executionContext) _MergeRequestEdge(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestEdge")
+		case "cursor":
+			out.Values[i] = ec._MergeRequestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MergeRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var metadataImplementors = []string{"Metadata"}
 
 func (ec *executionContext) _Metadata(ctx context.Context, sel ast.SelectionSet, obj *Metadata) graphql.Marshaler {
@@ -12804,6 +14942,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateIssue":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateIssue(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeRequestCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeRequestCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeRequestAccept":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeRequestAccept(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -13043,6 +15195,18 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_issue(ctx, field, obj)
+				})
+		case "mergeRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_mergeRequests(ctx, field, obj)
+				})
+		case "mergeRequest":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_mergeRequest(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14534,6 +16698,26 @@ func (ec *executionContext) marshalNIssueState2githubᚗcomᚋlabletᚋlabletᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalNMergeRequestAcceptInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestAcceptInput(ctx context.Context, v any) (MergeRequestAcceptInput, error) {
+	res, err := ec.unmarshalInputMergeRequestAcceptInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMergeRequestCreateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestCreateInput(ctx context.Context, v any) (MergeRequestCreateInput, error) {
+	res, err := ec.unmarshalInputMergeRequestCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMergeRequestState2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx context.Context, v any) (MergeRequestState, error) {
+	var res MergeRequestState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMergeRequestState2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx context.Context, sel ast.SelectionSet, v MergeRequestState) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -15228,6 +17412,83 @@ func (ec *executionContext) marshalOMemberInterfaceEdge2ᚖgithubᚗcomᚋlablet
 		return graphql.Null
 	}
 	return ec._MemberInterfaceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequest2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx context.Context, sel ast.SelectionSet, v []*MergeRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeRequest2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeRequest2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx context.Context, sel ast.SelectionSet, v *MergeRequest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequest(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequestAcceptPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestAcceptPayload(ctx context.Context, sel ast.SelectionSet, v *MergeRequestAcceptPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestAcceptPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequestConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestConnection(ctx context.Context, sel ast.SelectionSet, v *MergeRequestConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequestCreatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestCreatePayload(ctx context.Context, sel ast.SelectionSet, v *MergeRequestCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequestEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestEdge(ctx context.Context, sel ast.SelectionSet, v []*MergeRequestEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeRequestEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeRequestEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestEdge(ctx context.Context, sel ast.SelectionSet, v *MergeRequestEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMergeRequestState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx context.Context, v any) (*MergeRequestState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(MergeRequestState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMergeRequestState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx context.Context, sel ast.SelectionSet, v *MergeRequestState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOMetadata2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMetadata(ctx context.Context, sel ast.SelectionSet, v *Metadata) graphql.Marshaler {

@@ -229,6 +229,79 @@ type MemberInterfaceEdge struct {
 	Node   MemberInterface `json:"node,omitempty"`
 }
 
+type MergeRequest struct {
+	ID              string            `json:"id"`
+	Iid             string            `json:"iid"`
+	Title           string            `json:"title"`
+	Description     *string           `json:"description,omitempty"`
+	State           MergeRequestState `json:"state"`
+	Draft           bool              `json:"draft"`
+	SourceBranch    string            `json:"sourceBranch"`
+	TargetBranch    string            `json:"targetBranch"`
+	SourceProjectID *int              `json:"sourceProjectId,omitempty"`
+	TargetProjectID int               `json:"targetProjectId"`
+	DiffHeadSha     *string           `json:"diffHeadSha,omitempty"`
+	MergeCommitSha  *string           `json:"mergeCommitSha,omitempty"`
+	Squash          bool              `json:"squash"`
+	CreatedAt       time.Time         `json:"createdAt"`
+	UpdatedAt       time.Time         `json:"updatedAt"`
+	MergedAt        *time.Time        `json:"mergedAt,omitempty"`
+	ClosedAt        *time.Time        `json:"closedAt,omitempty"`
+	WebURL          *string           `json:"webUrl,omitempty"`
+	WebPath         string            `json:"webPath"`
+	Reference       string            `json:"reference"`
+	Author          *UserCore         `json:"author,omitempty"`
+	Upvotes         int               `json:"upvotes"`
+	Downvotes       int               `json:"downvotes"`
+	UserNotesCount  *int              `json:"userNotesCount,omitempty"`
+}
+
+type MergeRequestAcceptInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ProjectPath      string  `json:"projectPath"`
+	Iid              string  `json:"iid"`
+	// The HEAD SHA the caller expects the source branch at.
+	Sha                      string  `json:"sha"`
+	CommitMessage            *string `json:"commitMessage,omitempty"`
+	Squash                   *bool   `json:"squash,omitempty"`
+	SquashCommitMessage      *string `json:"squashCommitMessage,omitempty"`
+	ShouldRemoveSourceBranch *bool   `json:"shouldRemoveSourceBranch,omitempty"`
+}
+
+type MergeRequestAcceptPayload struct {
+	ClientMutationID *string       `json:"clientMutationId,omitempty"`
+	MergeRequest     *MergeRequest `json:"mergeRequest,omitempty"`
+	Errors           []string      `json:"errors"`
+}
+
+type MergeRequestConnection struct {
+	Count    int                 `json:"count"`
+	Edges    []*MergeRequestEdge `json:"edges,omitempty"`
+	Nodes    []*MergeRequest     `json:"nodes,omitempty"`
+	PageInfo *PageInfo           `json:"pageInfo"`
+}
+
+type MergeRequestCreateInput struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	ProjectPath      string   `json:"projectPath"`
+	Title            string   `json:"title"`
+	SourceBranch     string   `json:"sourceBranch"`
+	TargetBranch     string   `json:"targetBranch"`
+	Description      *string  `json:"description,omitempty"`
+	Labels           []string `json:"labels,omitempty"`
+}
+
+type MergeRequestCreatePayload struct {
+	ClientMutationID *string       `json:"clientMutationId,omitempty"`
+	MergeRequest     *MergeRequest `json:"mergeRequest,omitempty"`
+	Errors           []string      `json:"errors"`
+}
+
+type MergeRequestEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *MergeRequest `json:"node,omitempty"`
+}
+
 type Metadata struct {
 	Enterprise bool   `json:"enterprise"`
 	Revision   string `json:"revision"`
@@ -789,6 +862,67 @@ func (e *IssueStateEvent) UnmarshalJSON(b []byte) error {
 }
 
 func (e IssueStateEvent) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type MergeRequestState string
+
+const (
+	MergeRequestStateOpened MergeRequestState = "opened"
+	MergeRequestStateClosed MergeRequestState = "closed"
+	MergeRequestStateLocked MergeRequestState = "locked"
+	MergeRequestStateMerged MergeRequestState = "merged"
+	MergeRequestStateAll    MergeRequestState = "all"
+)
+
+var AllMergeRequestState = []MergeRequestState{
+	MergeRequestStateOpened,
+	MergeRequestStateClosed,
+	MergeRequestStateLocked,
+	MergeRequestStateMerged,
+	MergeRequestStateAll,
+}
+
+func (e MergeRequestState) IsValid() bool {
+	switch e {
+	case MergeRequestStateOpened, MergeRequestStateClosed, MergeRequestStateLocked, MergeRequestStateMerged, MergeRequestStateAll:
+		return true
+	}
+	return false
+}
+
+func (e MergeRequestState) String() string {
+	return string(e)
+}
+
+func (e *MergeRequestState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MergeRequestState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MergeRequestState", str)
+	}
+	return nil
+}
+
+func (e MergeRequestState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MergeRequestState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MergeRequestState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -52,6 +52,16 @@ func (r *mutationResolver) UpdateIssue(ctx context.Context, input UpdateIssueInp
 	return r.updateIssue(ctx, input)
 }
 
+// MergeRequestCreate is the resolver for the mergeRequestCreate field.
+func (r *mutationResolver) MergeRequestCreate(ctx context.Context, input MergeRequestCreateInput) (*MergeRequestCreatePayload, error) {
+	return r.mergeRequestCreate(ctx, input)
+}
+
+// MergeRequestAccept is the resolver for the mergeRequestAccept field.
+func (r *mutationResolver) MergeRequestAccept(ctx context.Context, input MergeRequestAcceptInput) (*MergeRequestAcceptPayload, error) {
+	return r.mergeRequestAccept(ctx, input)
+}
+
 // Projects is the resolver for the projects field.
 func (r *namespaceResolver) Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error) {
 	return r.namespaceProjects(ctx, obj.ns.ID, search, after, before, first, last)
@@ -86,6 +96,17 @@ func (r *projectResolver) Issues(ctx context.Context, obj *Project, iid *string,
 // Issue is the resolver for the issue field.
 func (r *projectResolver) Issue(ctx context.Context, obj *Project, iid string) (*Issue, error) {
 	return r.projectIssue(ctx, obj, iid)
+}
+
+// MergeRequests is the resolver for the mergeRequests field.
+func (r *projectResolver) MergeRequests(ctx context.Context, obj *Project, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error) {
+	return r.projectMergeRequests(ctx, obj, iids, state, search, sourceBranches, targetBranches, labels, authorUsername,
+		draft, after, before, first, last)
+}
+
+// MergeRequest is the resolver for the mergeRequest field.
+func (r *projectResolver) MergeRequest(ctx context.Context, obj *Project, iid string) (*MergeRequest, error) {
+	return r.projectMergeRequest(ctx, obj, iid)
 }
 
 // Project is the resolver for the project field.

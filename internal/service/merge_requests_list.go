@@ -130,6 +130,9 @@ func (s *Service) listMergeRequests(ctx context.Context, id *auth.Identity, f st
 		return &MergeRequestPage{}, nil
 	}
 	f.Limit, f.Offset, f.Count = qy.PerPage, (qy.Page-1)*qy.PerPage, true
+	if qy.Offset > 0 {
+		f.Offset = qy.Offset
+	}
 	res, err := s.db.Queries().ListMergeRequests(ctx, f)
 	if err != nil {
 		return nil, err

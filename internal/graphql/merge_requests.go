@@ -1,0 +1,205 @@
+package graphql
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
+)
+
+// Merge requests: a project's merge requests through the service's list,
+// with REST's visibility answers, authors loaded once per list; creating
+// and merging one through the same service calls as REST.
+
+func (v view) mergeRequest(p *model.Project, m *model.MergeRequest, author *model.User) *MergeRequest {
+	web := v.base + "/" + p.FullPath() + "/-/merge_requests/" + strconv.FormatInt(m.IID, 10)
+	out := &MergeRequest{ID: gid("MergeRequest", m.ID), Iid: strconv.FormatInt(m.IID, 10), Title: m.Title,
+		Description: ptr(m.Description), State: MergeRequestState(m.State), Draft: m.Draft,
+		SourceBranch: m.SourceBranch, TargetBranch: m.TargetBranch, TargetProjectID: int(m.TargetProjectID),
+		DiffHeadSha: m.HeadSHA, MergeCommitSha: m.MergeCommitSHA, Squash: m.Squash, CreatedAt: m.CreatedAt,
+		UpdatedAt: m.UpdatedAt, MergedAt: m.MergedAt, ClosedAt: m.ClosedAt, WebURL: &web,
+		WebPath: strings.TrimPrefix(web, v.base), Reference: "!" + strconv.FormatInt(m.IID, 10),
+		Author: v.userCore(author), Upvotes: int(m.Upvotes), Downvotes: int(m.Downvotes),
+		UserNotesCount: ptr(int(m.UserNotesCount))}
+	if m.SourceProjectID != nil {
+		out.SourceProjectID = ptr(int(*m.SourceProjectID))
+	}
+	return out
+}
+
+// mergeRequestsOf renders a list, its authors read in one query.
+func (r *Resolver) mergeRequestsOf(ctx context.Context, p *model.Project, list []*model.MergeRequest) ([]*MergeRequest, error) {
+	var ids []int64
+	for _, m := range list {
+		if m.AuthorID != nil {
+			ids = append(ids, *m.AuthorID)
+		}
+	}
+	users, err := r.svc.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	v := r.at(ctx)
+	out := make([]*MergeRequest, len(list))
+	for n, m := range list {
+		var author *model.User
+		if m.AuthorID != nil {
+			author = users[*m.AuthorID]
+		}
+		out[n] = v.mergeRequest(p, m, author)
+	}
+	return out, nil
+}
+
+// oneBranch is the one branch a filter names; lablet's list filters by
+// one source and one target branch, as REST's.
+func oneBranch(name string, branches []string) (string, error) {
+	switch len(branches) {
+	case 0:
+		return "", nil
+	case 1:
+		return branches[0], nil
+	}
+	return "", errors.New(name + ": lablet filters by one branch")
+}
+
+func (r *Resolver) projectMergeRequests(ctx context.Context, obj *Project, iids []string, state *MergeRequestState,
+	search *string, sourceBranches, targetBranches, labels []string, authorUsername *string, draft *bool,
+	after, before *string, first, last *int) (*MergeRequestConnection, error) {
+	qy := service.MergeRequestQuery{IssueQuery: service.IssueQuery{Page: 1, OrderBy: "created_at", Sort: "desc",
+		AuthorUsername: authorUsername, Labels: labels}, Draft: draft}
+	for _, s := range iids {
+		n, err := parseIID(s)
+		if err != nil {
+			return nil, err
+		}
+		qy.IIDs = append(qy.IIDs, n)
+	}
+	if state != nil {
+		qy.MRState = string(*state)
+	}
+	if search != nil {
+		qy.Search = *search
+	}
+	var err error
+	if qy.SourceBranch, err = oneBranch("sourceBranches", sourceBranches); err != nil {
+		return nil, err
+	}
+	if qy.TargetBranch, err = oneBranch("targetBranches", targetBranches); err != nil {
+		return nil, err
+	}
+	ref := strconv.FormatInt(obj.p.ID, 10)
+	id := callerOf(ctx)
+	list := func(offset, limit int) (*service.MergeRequestPage, error) {
+		q := qy
+		q.Offset, q.PerPage = offset, limit
+		return r.svc.ListProjectMergeRequests(ctx, id, ref, q)
+	}
+	total := func() (int, error) {
+		pg, err := list(0, 1)
+		if err != nil {
+			return 0, err
+		}
+		return pg.Total, nil
+	}
+	pg, err := window(after, before, first, last, total)
+	if err != nil {
+		return nil, err
+	}
+	c := &MergeRequestConnection{PageInfo: pageInfo(pg, 0, false)}
+	if pg.limit == 0 {
+		n, err := total()
+		if hidden(err) {
+			return nil, nil
+		}
+		c.Count = n
+		return c, err
+	}
+	page, err := list(pg.offset, pg.limit)
+	if hidden(err) {
+		return nil, nil // merge requests off, or the project invisible
+	}
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := r.mergeRequestsOf(ctx, obj.p, page.MergeRequests)
+	if err != nil {
+		return nil, err
+	}
+	c.Count, c.Nodes = page.Total, nodes
+	c.PageInfo = pageInfo(pg, len(nodes), pg.offset+len(nodes) < page.Total)
+	for n, node := range nodes {
+		c.Edges = append(c.Edges, &MergeRequestEdge{Cursor: cursor(pg.offset + n), Node: node})
+	}
+	return c, nil
+}
+
+func (r *Resolver) projectMergeRequest(ctx context.Context, obj *Project, iid string) (*MergeRequest, error) {
+	n, err := parseIID(iid)
+	if err != nil {
+		return nil, err
+	}
+	mp, err := r.svc.VisibleMergeRequest(ctx, callerOf(ctx), strconv.FormatInt(obj.p.ID, 10), n)
+	if hidden(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.oneMergeRequest(ctx, mp)
+}
+
+func (r *Resolver) oneMergeRequest(ctx context.Context, mp *service.MergeRequestInProject) (*MergeRequest, error) {
+	nodes, err := r.mergeRequestsOf(ctx, mp.Project, []*model.MergeRequest{mp.MR})
+	if err != nil {
+		return nil, err
+	}
+	return nodes[0], nil
+}
+
+func (r *Resolver) mergeRequestCreate(ctx context.Context, in MergeRequestCreateInput) (*MergeRequestCreatePayload, error) {
+	si := service.MergeRequestInput{Title: &in.Title, Description: in.Description, SourceBranch: &in.SourceBranch,
+		TargetBranch: &in.TargetBranch}
+	if in.Labels != nil {
+		si.Labels = &in.Labels
+	}
+	mp, err := r.svc.CreateMergeRequest(ctx, callerOf(ctx), in.ProjectPath, si)
+	if err != nil {
+		msgs, err := payloadErrors(err)
+		if err != nil {
+			return nil, err
+		}
+		return &MergeRequestCreatePayload{ClientMutationID: in.ClientMutationID, Errors: msgs}, nil
+	}
+	m, err := r.oneMergeRequest(ctx, mp)
+	if err != nil {
+		return nil, err
+	}
+	return &MergeRequestCreatePayload{ClientMutationID: in.ClientMutationID, MergeRequest: m, Errors: []string{}}, nil
+}
+
+func (r *Resolver) mergeRequestAccept(ctx context.Context, in MergeRequestAcceptInput) (*MergeRequestAcceptPayload, error) {
+	n, err := parseIID(in.Iid)
+	if err != nil {
+		return nil, err
+	}
+	mi := service.MergeInput{SHA: &in.Sha, Squash: in.Squash, MergeCommitMessage: in.CommitMessage,
+		SquashCommitMessage: in.SquashCommitMessage, ShouldRemoveSourceBranch: in.ShouldRemoveSourceBranch,
+		BaseURL: r.at(ctx).base}
+	mp, err := r.svc.MergeMergeRequest(ctx, callerOf(ctx), in.ProjectPath, n, mi)
+	if err != nil {
+		msgs, err := payloadErrors(err)
+		if err != nil {
+			return nil, err
+		}
+		return &MergeRequestAcceptPayload{ClientMutationID: in.ClientMutationID, Errors: msgs}, nil
+	}
+	m, err := r.oneMergeRequest(ctx, mp)
+	if err != nil {
+		return nil, err
+	}
+	return &MergeRequestAcceptPayload{ClientMutationID: in.ClientMutationID, MergeRequest: m, Errors: []string{}}, nil
+}
