@@ -108,6 +108,12 @@ type ComplexityRoot struct {
 		Issue            func(childComplexity int) int
 	}
 
+	CreateNotePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Note             func(childComplexity int) int
+	}
+
 	CurrentUser struct {
 		AvatarURL   func(childComplexity int) int
 		Bot         func(childComplexity int) int
@@ -119,6 +125,10 @@ type ComplexityRoot struct {
 		Username    func(childComplexity int) int
 		WebPath     func(childComplexity int) int
 		WebURL      func(childComplexity int) int
+	}
+
+	Discussion struct {
+		ID func(childComplexity int) int
 	}
 
 	Group struct {
@@ -275,6 +285,7 @@ type ComplexityRoot struct {
 		CommitCreate       func(childComplexity int, input CommitCreateInput) int
 		CreateBranch       func(childComplexity int, input CreateBranchInput) int
 		CreateIssue        func(childComplexity int, input CreateIssueInput) int
+		CreateNote         func(childComplexity int, input CreateNoteInput) int
 		MergeRequestAccept func(childComplexity int, input MergeRequestAcceptInput) int
 		MergeRequestCreate func(childComplexity int, input MergeRequestCreateInput) int
 		UpdateIssue        func(childComplexity int, input UpdateIssueInput) int
@@ -289,6 +300,17 @@ type ComplexityRoot struct {
 		Path        func(childComplexity int) int
 		Projects    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		Visibility  func(childComplexity int) int
+	}
+
+	Note struct {
+		Author     func(childComplexity int) int
+		Body       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Discussion func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Internal   func(childComplexity int) int
+		System     func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -482,6 +504,7 @@ type MutationResolver interface {
 	UpdateIssue(ctx context.Context, input UpdateIssueInput) (*UpdateIssuePayload, error)
 	MergeRequestCreate(ctx context.Context, input MergeRequestCreateInput) (*MergeRequestCreatePayload, error)
 	MergeRequestAccept(ctx context.Context, input MergeRequestAcceptInput) (*MergeRequestAcceptPayload, error)
+	CreateNote(ctx context.Context, input CreateNoteInput) (*CreateNotePayload, error)
 }
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -772,6 +795,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateIssuePayload.Issue(childComplexity), true
 
+	case "CreateNotePayload.clientMutationId":
+		if e.ComplexityRoot.CreateNotePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateNotePayload.ClientMutationID(childComplexity), true
+	case "CreateNotePayload.errors":
+		if e.ComplexityRoot.CreateNotePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateNotePayload.Errors(childComplexity), true
+	case "CreateNotePayload.note":
+		if e.ComplexityRoot.CreateNotePayload.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateNotePayload.Note(childComplexity), true
+
 	case "CurrentUser.avatarUrl":
 		if e.ComplexityRoot.CurrentUser.AvatarURL == nil {
 			break
@@ -832,6 +874,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.WebURL(childComplexity), true
+
+	case "Discussion.id":
+		if e.ComplexityRoot.Discussion.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discussion.ID(childComplexity), true
 
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
@@ -1487,6 +1536,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateIssue(childComplexity, args["input"].(CreateIssueInput)), true
+	case "Mutation.createNote":
+		if e.ComplexityRoot.Mutation.CreateNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateNote(childComplexity, args["input"].(CreateNoteInput)), true
 	case "Mutation.mergeRequestAccept":
 		if e.ComplexityRoot.Mutation.MergeRequestAccept == nil {
 			break
@@ -1574,6 +1634,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Namespace.Visibility(childComplexity), true
+
+	case "Note.author":
+		if e.ComplexityRoot.Note.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.Author(childComplexity), true
+	case "Note.body":
+		if e.ComplexityRoot.Note.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.Body(childComplexity), true
+	case "Note.createdAt":
+		if e.ComplexityRoot.Note.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.CreatedAt(childComplexity), true
+	case "Note.discussion":
+		if e.ComplexityRoot.Note.Discussion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.Discussion(childComplexity), true
+	case "Note.id":
+		if e.ComplexityRoot.Note.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.ID(childComplexity), true
+	case "Note.internal":
+		if e.ComplexityRoot.Note.Internal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.Internal(childComplexity), true
+	case "Note.system":
+		if e.ComplexityRoot.Note.System == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.System(childComplexity), true
+	case "Note.updatedAt":
+		if e.ComplexityRoot.Note.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Note.UpdatedAt(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2343,6 +2452,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommitCreateInput", ec.unmarshalInputCommitCreateInput),
 			graphql.NewInputUnmarshaler("CreateBranchInput", ec.unmarshalInputCreateBranchInput),
 			graphql.NewInputUnmarshaler("CreateIssueInput", ec.unmarshalInputCreateIssueInput),
+			graphql.NewInputUnmarshaler("CreateNoteInput", ec.unmarshalInputCreateNoteInput),
 			graphql.NewInputUnmarshaler("MergeRequestAcceptInput", ec.unmarshalInputMergeRequestAcceptInput),
 			graphql.NewInputUnmarshaler("MergeRequestCreateInput", ec.unmarshalInputMergeRequestCreateInput),
 			graphql.NewInputUnmarshaler("UpdateIssueInput", ec.unmarshalInputUpdateIssueInput),
@@ -2569,6 +2679,18 @@ func (ec *executionContext) childFields_CreateIssuePayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CreateIssuePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateNotePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateNotePayload_clientMutationId(ctx, field)
+	case "note":
+		return ec.fieldContext_CreateNotePayload_note(ctx, field)
+	case "errors":
+		return ec.fieldContext_CreateNotePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateNotePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2593,6 +2715,14 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 		return ec.fieldContext_CurrentUser_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CurrentUser", field.Name)
+}
+
+func (ec *executionContext) childFields_Discussion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Discussion_id(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Discussion", field.Name)
 }
 
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2915,6 +3045,28 @@ func (ec *executionContext) childFields_Namespace(ctx context.Context, field gra
 		return ec.fieldContext_Namespace_projects(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Namespace", field.Name)
+}
+
+func (ec *executionContext) childFields_Note(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Note_id(ctx, field)
+	case "body":
+		return ec.fieldContext_Note_body(ctx, field)
+	case "internal":
+		return ec.fieldContext_Note_internal(ctx, field)
+	case "system":
+		return ec.fieldContext_Note_system(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Note_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Note_updatedAt(ctx, field)
+	case "author":
+		return ec.fieldContext_Note_author(ctx, field)
+	case "discussion":
+		return ec.fieldContext_Note_discussion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Note", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3459,6 +3611,20 @@ func (ec *executionContext) field_Mutation_createIssue_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (CreateIssueInput, error) {
 			return ec.unmarshalNCreateIssueInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateIssueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateNoteInput, error) {
+			return ec.unmarshalNCreateNoteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateNoteInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5252,6 +5418,84 @@ func (ec *executionContext) fieldContext_CreateIssuePayload_errors(_ context.Con
 	return graphql.NewScalarFieldContext("CreateIssuePayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _CreateNotePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *CreateNotePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateNotePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateNotePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateNotePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateNotePayload_note(ctx context.Context, field graphql.CollectedField, obj *CreateNotePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateNotePayload_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Note) graphql.Marshaler {
+			return ec.marshalONote2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐNote(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateNotePayload_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateNotePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Note(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateNotePayload_errors(ctx context.Context, field graphql.CollectedField, obj *CreateNotePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateNotePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateNotePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateNotePayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _CurrentUser_id(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5480,6 +5724,29 @@ func (ec *executionContext) _CurrentUser_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_CurrentUser_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CurrentUser", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Discussion_id(ctx context.Context, field graphql.CollectedField, obj *Discussion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discussion_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discussion_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discussion", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
@@ -8317,6 +8584,50 @@ func (ec *executionContext) fieldContext_Mutation_mergeRequestAccept(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateNote(ctx, fc.Args["input"].(CreateNoteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CreateNotePayload) graphql.Marshaler {
+			return ec.marshalOCreateNotePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateNotePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateNotePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8518,6 +8829,208 @@ func (ec *executionContext) fieldContext_Namespace_projects(ctx context.Context,
 	if fc.Args, err = ec.field_Namespace_projects_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Note_id(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Note_body(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "String")
+}
+
+func (ec *executionContext) _Note_internal(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_internal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Internal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Note_internal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Note_system(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_system(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.System, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_system(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Note_createdAt(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Note_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Note_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Note", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Note_author(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Note_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Note",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Note_discussion(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_discussion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Discussion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Discussion) graphql.Marshaler {
+			return ec.marshalODiscussion2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Note_discussion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Note",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discussion(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -13081,6 +13594,69 @@ func UnmarshalCreateIssueInput(ctx context.Context, raw any) (CreateIssueInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateNoteInput(ctx context.Context, obj any) (CreateNoteInput, error) {
+	var it CreateNoteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "noteableId", "body", "internal"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "noteableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteableId"))
+			data, err := ec.unmarshalNNoteableID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteableID = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "internal":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("internal"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Internal = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateNoteInput unmarshals raw into the CreateNoteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateNoteInput(ctx context.Context, raw any) (CreateNoteInput, error) {
+	var out CreateNoteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateNoteInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMergeRequestAcceptInput(ctx context.Context, obj any) (MergeRequestAcceptInput, error) {
 	var it MergeRequestAcceptInput
 	if obj == nil {
@@ -13846,6 +14422,49 @@ func (ec *executionContext) _CreateIssuePayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var createNotePayloadImplementors = []string{"CreateNotePayload"}
+
+func (ec *executionContext) _CreateNotePayload(ctx context.Context, sel ast.SelectionSet, obj *CreateNotePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createNotePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateNotePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateNotePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._CreateNotePayload_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CreateNotePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var currentUserImplementors = []string{"CurrentUser", "User"}
 
 func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionSet, obj *CurrentUser) graphql.Marshaler {
@@ -13905,6 +14524,39 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 		case "createdAt":
 			out.Values[i] = ec._CurrentUser_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discussionImplementors = []string{"Discussion"}
+
+func (ec *executionContext) _Discussion(ctx context.Context, sel ast.SelectionSet, obj *Discussion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discussionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Discussion")
+		case "id":
+			out.Values[i] = ec._Discussion_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -14960,6 +15612,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "createNote":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createNote(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15029,6 +15688,74 @@ func (ec *executionContext) _Namespace(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Namespace_projects(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var noteImplementors = []string{"Note"}
+
+func (ec *executionContext) _Note(ctx context.Context, sel ast.SelectionSet, obj *Note) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, noteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Note")
+		case "id":
+			out.Values[i] = ec._Note_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._Note_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "internal":
+			out.Values[i] = ec._Note_internal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "system":
+			out.Values[i] = ec._Note_system(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Note_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Note_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "author":
+			out.Values[i] = ec._Note_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "discussion":
+			out.Values[i] = ec._Note_discussion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16650,6 +17377,11 @@ func (ec *executionContext) unmarshalNCreateIssueInput2githubᚗcomᚋlabletᚋl
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateNoteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateNoteInput(ctx context.Context, v any) (CreateNoteInput, error) {
+	res, err := ec.unmarshalInputCreateNoteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNEntryType2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEntryType(ctx context.Context, v any) (EntryType, error) {
 	var res EntryType
 	err := res.UnmarshalGQL(v)
@@ -16716,6 +17448,20 @@ func (ec *executionContext) unmarshalNMergeRequestState2githubᚗcomᚋlabletᚋ
 
 func (ec *executionContext) marshalNMergeRequestState2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx context.Context, sel ast.SelectionSet, v MergeRequestState) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNNoteableID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNoteableID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NoteableID!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -17116,11 +17862,25 @@ func (ec *executionContext) marshalOCreateIssuePayload2ᚖgithubᚗcomᚋlablet�
 	return ec._CreateIssuePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCreateNotePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateNotePayload(ctx context.Context, sel ast.SelectionSet, v *CreateNotePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateNotePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCurrentUser2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCurrentUser(ctx context.Context, sel ast.SelectionSet, v *CurrentUser) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CurrentUser(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODiscussion2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx context.Context, sel ast.SelectionSet, v *Discussion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Discussion(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOGroup2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroup(ctx context.Context, sel ast.SelectionSet, v []*Group) graphql.Marshaler {
@@ -17503,6 +18263,13 @@ func (ec *executionContext) marshalONamespace2ᚖgithubᚗcomᚋlabletᚋlablet�
 		return graphql.Null
 	}
 	return ec._Namespace(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONote2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐNote(ctx context.Context, sel ast.SelectionSet, v *Note) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Note(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOProject2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx context.Context, sel ast.SelectionSet, v []*Project) graphql.Marshaler {

@@ -135,6 +135,19 @@ type CreateIssuePayload struct {
 	Errors           []string `json:"errors"`
 }
 
+type CreateNoteInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	NoteableID       string  `json:"noteableId"`
+	Body             string  `json:"body"`
+	Internal         *bool   `json:"internal,omitempty"`
+}
+
+type CreateNotePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Note             *Note    `json:"note,omitempty"`
+	Errors           []string `json:"errors"`
+}
+
 type CurrentUser struct {
 	ID          string     `json:"id"`
 	Username    string     `json:"username"`
@@ -159,6 +172,10 @@ func (this CurrentUser) GetWebURL() string        { return this.WebURL }
 func (this CurrentUser) GetWebPath() string       { return this.WebPath }
 func (this CurrentUser) GetBot() bool             { return this.Bot }
 func (this CurrentUser) GetCreatedAt() *time.Time { return this.CreatedAt }
+
+type Discussion struct {
+	ID string `json:"id"`
+}
 
 type GroupConnection struct {
 	Count    int          `json:"count"`
@@ -309,6 +326,17 @@ type Metadata struct {
 }
 
 type Mutation struct {
+}
+
+type Note struct {
+	ID         string      `json:"id"`
+	Body       string      `json:"body"`
+	Internal   *bool       `json:"internal,omitempty"`
+	System     bool        `json:"system"`
+	CreatedAt  time.Time   `json:"createdAt"`
+	UpdatedAt  time.Time   `json:"updatedAt"`
+	Author     *UserCore   `json:"author,omitempty"`
+	Discussion *Discussion `json:"discussion,omitempty"`
 }
 
 // Information about pagination in a connection.

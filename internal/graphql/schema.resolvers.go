@@ -62,6 +62,11 @@ func (r *mutationResolver) MergeRequestAccept(ctx context.Context, input MergeRe
 	return r.mergeRequestAccept(ctx, input)
 }
 
+// CreateNote is the resolver for the createNote field.
+func (r *mutationResolver) CreateNote(ctx context.Context, input CreateNoteInput) (*CreateNotePayload, error) {
+	return r.createNote(ctx, input)
+}
+
 // Projects is the resolver for the projects field.
 func (r *namespaceResolver) Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error) {
 	return r.namespaceProjects(ctx, obj.ns.ID, search, after, before, first, last)

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/lablet/lablet/internal/access"
@@ -181,3 +183,36 @@ func userIDsOfNotes(notes []*model.Note) []int64 {
 // earliestNoteTime is the earliest created_at a caller may give a note:
 // GitLab takes only dates after 1970-01-01.
 var earliestNoteTime = time.Unix(0, 0).UTC()
+
+// NoteableRefByID names the issue or merge request with global id gid
+// (GraphQL's noteableId) by its project and iid; whether the caller may
+// see it is the note operation's question, answered as for any other
+// reference. An unknown id is "404 Noteable Not Found".
+func (s *Service) NoteableRefByID(ctx context.Context, typ string, gid int64) (NoteableRef, error) {
+	q := s.db.Queries()
+	var projectID, iid int64
+	switch typ {
+	case model.NoteableIssue:
+		i, err := q.IssueByID(ctx, gid)
+		if err != nil {
+			return NoteableRef{}, noteableLookupError(err)
+		}
+		projectID, iid = i.ProjectID, i.IID
+	case model.NoteableMergeRequest:
+		m, err := q.MergeRequestByID(ctx, gid)
+		if err != nil {
+			return NoteableRef{}, noteableLookupError(err)
+		}
+		projectID, iid = m.TargetProjectID, m.IID
+	default:
+		return NoteableRef{}, NotFound("Noteable")
+	}
+	return NoteableRef{Project: strconv.FormatInt(projectID, 10), Type: typ, IID: iid}, nil
+}
+
+func noteableLookupError(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return NotFound("Noteable")
+	}
+	return fmt.Errorf("service: noteable: %w", err)
+}
