@@ -320,6 +320,37 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Pipeline struct {
+		Active         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Duration       func(childComplexity int) int
+		FinishedAt     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Iid            func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Path           func(childComplexity int) int
+		QueuedDuration func(childComplexity int) int
+		Ref            func(childComplexity int) int
+		Sha            func(childComplexity int) int
+		Source         func(childComplexity int) int
+		StartedAt      func(childComplexity int) int
+		Status         func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		User           func(childComplexity int) int
+	}
+
+	PipelineConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PipelineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Project struct {
 		Archived          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
@@ -336,6 +367,8 @@ type ComplexityRoot struct {
 		NameWithNamespace func(childComplexity int) int
 		Namespace         func(childComplexity int) int
 		Path              func(childComplexity int) int
+		Pipeline          func(childComplexity int, id string) int
+		Pipelines         func(childComplexity int, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) int
 		ProjectMembers    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		Repository        func(childComplexity int) int
 		Visibility        func(childComplexity int) int
@@ -518,6 +551,8 @@ type ProjectResolver interface {
 	Issue(ctx context.Context, obj *Project, iid string) (*Issue, error)
 	MergeRequests(ctx context.Context, obj *Project, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
 	MergeRequest(ctx context.Context, obj *Project, iid string) (*MergeRequest, error)
+	Pipelines(ctx context.Context, obj *Project, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) (*PipelineConnection, error)
+	Pipeline(ctx context.Context, obj *Project, id string) (*Pipeline, error)
 }
 type ProjectMemberResolver interface {
 	Project(ctx context.Context, obj *ProjectMember) (*Project, error)
@@ -1709,6 +1744,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Pipeline.active":
+		if e.ComplexityRoot.Pipeline.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Active(childComplexity), true
+	case "Pipeline.createdAt":
+		if e.ComplexityRoot.Pipeline.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.CreatedAt(childComplexity), true
+	case "Pipeline.duration":
+		if e.ComplexityRoot.Pipeline.Duration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Duration(childComplexity), true
+	case "Pipeline.finishedAt":
+		if e.ComplexityRoot.Pipeline.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.FinishedAt(childComplexity), true
+	case "Pipeline.id":
+		if e.ComplexityRoot.Pipeline.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.ID(childComplexity), true
+	case "Pipeline.iid":
+		if e.ComplexityRoot.Pipeline.Iid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Iid(childComplexity), true
+	case "Pipeline.name":
+		if e.ComplexityRoot.Pipeline.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Name(childComplexity), true
+	case "Pipeline.path":
+		if e.ComplexityRoot.Pipeline.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Path(childComplexity), true
+	case "Pipeline.queuedDuration":
+		if e.ComplexityRoot.Pipeline.QueuedDuration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.QueuedDuration(childComplexity), true
+	case "Pipeline.ref":
+		if e.ComplexityRoot.Pipeline.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Ref(childComplexity), true
+	case "Pipeline.sha":
+		if e.ComplexityRoot.Pipeline.Sha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Sha(childComplexity), true
+	case "Pipeline.source":
+		if e.ComplexityRoot.Pipeline.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Source(childComplexity), true
+	case "Pipeline.startedAt":
+		if e.ComplexityRoot.Pipeline.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.StartedAt(childComplexity), true
+	case "Pipeline.status":
+		if e.ComplexityRoot.Pipeline.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.Status(childComplexity), true
+	case "Pipeline.updatedAt":
+		if e.ComplexityRoot.Pipeline.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.UpdatedAt(childComplexity), true
+	case "Pipeline.user":
+		if e.ComplexityRoot.Pipeline.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.User(childComplexity), true
+
+	case "PipelineConnection.count":
+		if e.ComplexityRoot.PipelineConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineConnection.Count(childComplexity), true
+	case "PipelineConnection.edges":
+		if e.ComplexityRoot.PipelineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineConnection.Edges(childComplexity), true
+	case "PipelineConnection.nodes":
+		if e.ComplexityRoot.PipelineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineConnection.Nodes(childComplexity), true
+	case "PipelineConnection.pageInfo":
+		if e.ComplexityRoot.PipelineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineConnection.PageInfo(childComplexity), true
+
+	case "PipelineEdge.cursor":
+		if e.ComplexityRoot.PipelineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineEdge.Cursor(childComplexity), true
+	case "PipelineEdge.node":
+		if e.ComplexityRoot.PipelineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
+
 	case "Project.archived":
 		if e.ComplexityRoot.Project.Archived == nil {
 			break
@@ -1819,6 +1989,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Path(childComplexity), true
+	case "Project.pipeline":
+		if e.ComplexityRoot.Project.Pipeline == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Pipeline(childComplexity, args["id"].(string)), true
+	case "Project.pipelines":
+		if e.ComplexityRoot.Project.Pipelines == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipelines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Pipelines(childComplexity, args["status"].(*PipelineStatusEnum), args["ref"].(*string), args["sha"].(*string), args["source"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.projectMembers":
 		if e.ComplexityRoot.Project.ProjectMembers == nil {
 			break
@@ -3083,6 +3275,68 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Pipeline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Pipeline_id(ctx, field)
+	case "iid":
+		return ec.fieldContext_Pipeline_iid(ctx, field)
+	case "sha":
+		return ec.fieldContext_Pipeline_sha(ctx, field)
+	case "ref":
+		return ec.fieldContext_Pipeline_ref(ctx, field)
+	case "name":
+		return ec.fieldContext_Pipeline_name(ctx, field)
+	case "status":
+		return ec.fieldContext_Pipeline_status(ctx, field)
+	case "source":
+		return ec.fieldContext_Pipeline_source(ctx, field)
+	case "active":
+		return ec.fieldContext_Pipeline_active(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Pipeline_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Pipeline_updatedAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_Pipeline_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_Pipeline_finishedAt(ctx, field)
+	case "duration":
+		return ec.fieldContext_Pipeline_duration(ctx, field)
+	case "queuedDuration":
+		return ec.fieldContext_Pipeline_queuedDuration(ctx, field)
+	case "user":
+		return ec.fieldContext_Pipeline_user(ctx, field)
+	case "path":
+		return ec.fieldContext_Pipeline_path(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PipelineConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PipelineConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PipelineConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PipelineConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PipelineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PipelineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3123,6 +3377,10 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_mergeRequests(ctx, field)
 	case "mergeRequest":
 		return ec.fieldContext_Project_mergeRequest(ctx, field)
+	case "pipelines":
+		return ec.fieldContext_Project_pipelines(ctx, field)
+	case "pipeline":
+		return ec.fieldContext_Project_pipeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -3950,6 +4208,90 @@ func (ec *executionContext) field_Project_mergeRequests_args(ctx context.Context
 		return nil, err
 	}
 	args["last"] = arg11
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNCiPipelineID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_pipelines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*PipelineStatusEnum, error) {
+			return ec.unmarshalOPipelineStatusEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ref",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ref"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sha",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sha"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg7
 	return args, nil
 }
 
@@ -9127,6 +9469,557 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Pipeline_id(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Pipeline_iid(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_iid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Iid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_iid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pipeline_sha(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_sha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_sha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pipeline_ref(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pipeline_name(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pipeline_status(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PipelineStatusEnum) graphql.Marshaler {
+			return ec.marshalNPipelineStatusEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "PipelineStatusEnum")
+}
+
+func (ec *executionContext) _Pipeline_source(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pipeline_active(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Pipeline_createdAt(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Pipeline_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Pipeline_startedAt(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Pipeline_finishedAt(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Pipeline_duration(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_duration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Pipeline_queuedDuration(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_queuedDuration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QueuedDuration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_queuedDuration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Pipeline_user(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pipeline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Pipeline_path(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineConnection_count(ctx context.Context, field graphql.CollectedField, obj *PipelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PipelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineEdge) graphql.Marshaler {
+			return ec.marshalOPipelineEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PipelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PipelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PipelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *PipelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9690,6 +10583,94 @@ func (ec *executionContext) fieldContext_Project_mergeRequest(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_mergeRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_pipelines(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipelines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Pipelines(ctx, obj, fc.Args["status"].(*PipelineStatusEnum), fc.Args["ref"].(*string), fc.Args["sha"].(*string), fc.Args["source"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineConnection) graphql.Marshaler {
+			return ec.marshalOPipelineConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipelines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipelines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_pipeline(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Pipeline(ctx, obj, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Pipeline) graphql.Marshaler {
+			return ec.marshalOPipeline2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipeline(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Pipeline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15821,6 +16802,200 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pipelineImplementors = []string{"Pipeline"}
+
+func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet, obj *Pipeline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Pipeline")
+		case "id":
+			out.Values[i] = ec._Pipeline_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "iid":
+			out.Values[i] = ec._Pipeline_iid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sha":
+			out.Values[i] = ec._Pipeline_sha(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ref":
+			out.Values[i] = ec._Pipeline_ref(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._Pipeline_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Pipeline_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._Pipeline_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._Pipeline_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Pipeline_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Pipeline_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._Pipeline_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._Pipeline_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "duration":
+			out.Values[i] = ec._Pipeline_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "queuedDuration":
+			out.Values[i] = ec._Pipeline_queuedDuration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._Pipeline_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._Pipeline_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineConnectionImplementors = []string{"PipelineConnection"}
+
+func (ec *executionContext) _PipelineConnection(ctx context.Context, sel ast.SelectionSet, obj *PipelineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineConnection")
+		case "count":
+			out.Values[i] = ec._PipelineConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PipelineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PipelineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PipelineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineEdgeImplementors = []string{"PipelineEdge"}
+
+func (ec *executionContext) _PipelineEdge(ctx context.Context, sel ast.SelectionSet, obj *PipelineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineEdge")
+		case "cursor":
+			out.Values[i] = ec._PipelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PipelineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectImplementors = []string{"Project"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *Project) graphql.Marshaler {
@@ -15934,6 +17109,18 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_mergeRequest(ctx, field, obj)
+				})
+		case "pipelines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipelines(ctx, field, obj)
+				})
+		case "pipeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipeline(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17333,6 +18520,20 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCiPipelineID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiPipelineID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CiPipelineID!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNCommitAction2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitActionᚄ(ctx context.Context, v any) ([]*CommitAction, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -17470,6 +18671,16 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlablet�
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPipelineStatusEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx context.Context, v any) (PipelineStatusEnum, error) {
+	var res PipelineStatusEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPipelineStatusEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx context.Context, sel ast.SelectionSet, v PipelineStatusEnum) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectConnection(ctx context.Context, sel ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
@@ -17883,6 +19094,23 @@ func (ec *executionContext) marshalODiscussion2ᚖgithubᚗcomᚋlabletᚋlablet
 	return ec._Discussion(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalOGroup2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroup(ctx context.Context, sel ast.SelectionSet, v []*Group) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -18270,6 +19498,69 @@ func (ec *executionContext) marshalONote2ᚖgithubᚗcomᚋlabletᚋlabletᚋint
 		return graphql.Null
 	}
 	return ec._Note(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipeline2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipeline(ctx context.Context, sel ast.SelectionSet, v []*Pipeline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipeline2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipeline(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipeline2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipeline(ctx context.Context, sel ast.SelectionSet, v *Pipeline) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Pipeline(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineConnection(ctx context.Context, sel ast.SelectionSet, v *PipelineConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineEdge(ctx context.Context, sel ast.SelectionSet, v []*PipelineEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineEdge(ctx context.Context, sel ast.SelectionSet, v *PipelineEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPipelineStatusEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx context.Context, v any) (*PipelineStatusEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(PipelineStatusEnum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPipelineStatusEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx context.Context, sel ast.SelectionSet, v *PipelineStatusEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOProject2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx context.Context, sel ast.SelectionSet, v []*Project) graphql.Marshaler {

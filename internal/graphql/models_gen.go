@@ -347,6 +347,37 @@ type PageInfo struct {
 	StartCursor     *string `json:"startCursor,omitempty"`
 }
 
+type Pipeline struct {
+	ID             string             `json:"id"`
+	Iid            string             `json:"iid"`
+	Sha            *string            `json:"sha,omitempty"`
+	Ref            *string            `json:"ref,omitempty"`
+	Name           *string            `json:"name,omitempty"`
+	Status         PipelineStatusEnum `json:"status"`
+	Source         *string            `json:"source,omitempty"`
+	Active         bool               `json:"active"`
+	CreatedAt      time.Time          `json:"createdAt"`
+	UpdatedAt      time.Time          `json:"updatedAt"`
+	StartedAt      *time.Time         `json:"startedAt,omitempty"`
+	FinishedAt     *time.Time         `json:"finishedAt,omitempty"`
+	Duration       *int               `json:"duration,omitempty"`
+	QueuedDuration *float64           `json:"queuedDuration,omitempty"`
+	User           *UserCore          `json:"user,omitempty"`
+	Path           *string            `json:"path,omitempty"`
+}
+
+type PipelineConnection struct {
+	Count    int             `json:"count"`
+	Edges    []*PipelineEdge `json:"edges,omitempty"`
+	Nodes    []*Pipeline     `json:"nodes,omitempty"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type PipelineEdge struct {
+	Cursor string    `json:"cursor"`
+	Node   *Pipeline `json:"node,omitempty"`
+}
+
 type ProjectConnection struct {
 	Count    int            `json:"count"`
 	Edges    []*ProjectEdge `json:"edges,omitempty"`
@@ -951,6 +982,83 @@ func (e *MergeRequestState) UnmarshalJSON(b []byte) error {
 }
 
 func (e MergeRequestState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PipelineStatusEnum string
+
+const (
+	PipelineStatusEnumCreated            PipelineStatusEnum = "CREATED"
+	PipelineStatusEnumWaitingForResource PipelineStatusEnum = "WAITING_FOR_RESOURCE"
+	PipelineStatusEnumPreparing          PipelineStatusEnum = "PREPARING"
+	PipelineStatusEnumWaitingForCallback PipelineStatusEnum = "WAITING_FOR_CALLBACK"
+	PipelineStatusEnumPending            PipelineStatusEnum = "PENDING"
+	PipelineStatusEnumRunning            PipelineStatusEnum = "RUNNING"
+	PipelineStatusEnumFailed             PipelineStatusEnum = "FAILED"
+	PipelineStatusEnumSuccess            PipelineStatusEnum = "SUCCESS"
+	PipelineStatusEnumCanceled           PipelineStatusEnum = "CANCELED"
+	PipelineStatusEnumCanceling          PipelineStatusEnum = "CANCELING"
+	PipelineStatusEnumSkipped            PipelineStatusEnum = "SKIPPED"
+	PipelineStatusEnumManual             PipelineStatusEnum = "MANUAL"
+	PipelineStatusEnumScheduled          PipelineStatusEnum = "SCHEDULED"
+)
+
+var AllPipelineStatusEnum = []PipelineStatusEnum{
+	PipelineStatusEnumCreated,
+	PipelineStatusEnumWaitingForResource,
+	PipelineStatusEnumPreparing,
+	PipelineStatusEnumWaitingForCallback,
+	PipelineStatusEnumPending,
+	PipelineStatusEnumRunning,
+	PipelineStatusEnumFailed,
+	PipelineStatusEnumSuccess,
+	PipelineStatusEnumCanceled,
+	PipelineStatusEnumCanceling,
+	PipelineStatusEnumSkipped,
+	PipelineStatusEnumManual,
+	PipelineStatusEnumScheduled,
+}
+
+func (e PipelineStatusEnum) IsValid() bool {
+	switch e {
+	case PipelineStatusEnumCreated, PipelineStatusEnumWaitingForResource, PipelineStatusEnumPreparing, PipelineStatusEnumWaitingForCallback, PipelineStatusEnumPending, PipelineStatusEnumRunning, PipelineStatusEnumFailed, PipelineStatusEnumSuccess, PipelineStatusEnumCanceled, PipelineStatusEnumCanceling, PipelineStatusEnumSkipped, PipelineStatusEnumManual, PipelineStatusEnumScheduled:
+		return true
+	}
+	return false
+}
+
+func (e PipelineStatusEnum) String() string {
+	return string(e)
+}
+
+func (e *PipelineStatusEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PipelineStatusEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PipelineStatusEnum", str)
+	}
+	return nil
+}
+
+func (e PipelineStatusEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PipelineStatusEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PipelineStatusEnum) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -114,6 +114,16 @@ func (r *projectResolver) MergeRequest(ctx context.Context, obj *Project, iid st
 	return r.projectMergeRequest(ctx, obj, iid)
 }
 
+// Pipelines is the resolver for the pipelines field.
+func (r *projectResolver) Pipelines(ctx context.Context, obj *Project, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) (*PipelineConnection, error) {
+	return r.projectPipelines(ctx, obj, status, ref, sha, source, after, before, first, last)
+}
+
+// Pipeline is the resolver for the pipeline field.
+func (r *projectResolver) Pipeline(ctx context.Context, obj *Project, id string) (*Pipeline, error) {
+	return r.projectPipeline(ctx, obj, id)
+}
+
 // Project is the resolver for the project field.
 func (r *projectMemberResolver) Project(ctx context.Context, obj *ProjectMember) (*Project, error) {
 	return r.findProject(ctx, strconv.FormatInt(obj.projectID, 10))
