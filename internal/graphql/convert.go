@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"strconv"
@@ -208,4 +209,44 @@ func pageInfo(pg page, shown int, more bool) *PageInfo {
 		pi.EndCursor = ptr(cursor(pg.offset + shown - 1))
 	}
 	return pi
+}
+
+// pageOf reads the window after/before/first/last name of a list that
+// fetch serves (offset and limit in; the items and the list's total
+// out): the connections over the service's offset-paginated lists.
+func pageOf[T any](after, before *string, first, last *int, fetch func(offset, limit int) ([]T, int, error)) ([]T, page, int, error) {
+	total := func() (int, error) {
+		_, n, err := fetch(0, 1)
+		return n, err
+	}
+	pg, err := window(after, before, first, last, total)
+	if err != nil {
+		return nil, pg, 0, err
+	}
+	if pg.limit == 0 {
+		n, err := total()
+		return nil, pg, n, err
+	}
+	items, n, err := fetch(pg.offset, pg.limit)
+	return items, pg, n, err
+}
+
+// usersOf reads, in one query, the users that userID names of items (nil:
+// none), for a page's authors.
+func usersOf[T any](ctx context.Context, r *Resolver, items []T, userID func(T) *int64) (map[int64]*model.User, error) {
+	var ids []int64
+	for _, it := range items {
+		if id := userID(it); id != nil {
+			ids = append(ids, *id)
+		}
+	}
+	return r.svc.UsersByIDs(ctx, ids)
+}
+
+// userOf is the user id names in users; nil for none or a deleted one.
+func userOf(users map[int64]*model.User, id *int64) *model.User {
+	if id == nil {
+		return nil
+	}
+	return users[*id]
 }

@@ -47,24 +47,14 @@ func (v view) issue(p *model.Project, i *model.Issue, author *model.User) *Issue
 
 // issuesOf renders a list, its authors read in one query.
 func (r *Resolver) issuesOf(ctx context.Context, p *model.Project, list []*model.Issue) ([]*Issue, error) {
-	var ids []int64
-	for _, i := range list {
-		if i.AuthorID != nil {
-			ids = append(ids, *i.AuthorID)
-		}
-	}
-	users, err := r.svc.UsersByIDs(ctx, ids)
+	users, err := usersOf(ctx, r, list, func(i *model.Issue) *int64 { return i.AuthorID })
 	if err != nil {
 		return nil, err
 	}
 	v := r.at(ctx)
 	out := make([]*Issue, len(list))
 	for n, i := range list {
-		var author *model.User
-		if i.AuthorID != nil {
-			author = users[*i.AuthorID]
-		}
-		out[n] = v.issue(p, i, author)
+		out[n] = v.issue(p, i, userOf(users, i.AuthorID))
 	}
 	return out, nil
 }
@@ -97,44 +87,26 @@ func (r *Resolver) projectIssues(ctx context.Context, obj *Project, iid *string,
 	}
 	ref := strconv.FormatInt(obj.p.ID, 10)
 	id := callerOf(ctx)
-	list := func(offset, limit int) (*service.IssuePage, error) {
+	list, pg, total, err := pageOf(after, before, first, last, func(offset, limit int) ([]*model.Issue, int, error) {
 		q := qy
 		q.Offset, q.PerPage = offset, limit
-		return r.svc.ListProjectIssues(ctx, id, ref, q)
-	}
-	total := func() (int, error) {
-		pg, err := list(0, 1)
+		page, err := r.svc.ListProjectIssues(ctx, id, ref, q)
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
-		return pg.Total, nil
-	}
-	pg, err := window(after, before, first, last, total)
-	if err != nil {
-		return nil, err
-	}
-	c := &IssueConnection{PageInfo: pageInfo(pg, 0, false)}
-	if pg.limit == 0 {
-		n, err := total()
-		if hidden(err) {
-			return nil, nil
-		}
-		c.Count = n
-		return c, err
-	}
-	page, err := list(pg.offset, pg.limit)
+		return page.Issues, page.Total, nil
+	})
 	if hidden(err) {
 		return nil, nil // issues off, or the project invisible
 	}
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := r.issuesOf(ctx, obj.p, page.Issues)
+	nodes, err := r.issuesOf(ctx, obj.p, list)
 	if err != nil {
 		return nil, err
 	}
-	c.Count, c.Nodes = page.Total, nodes
-	c.PageInfo = pageInfo(pg, len(nodes), pg.offset+len(nodes) < page.Total)
+	c := &IssueConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(pg, len(nodes), pg.offset+len(nodes) < total)}
 	for n, node := range nodes {
 		c.Edges = append(c.Edges, &IssueEdge{Cursor: cursor(pg.offset + n), Node: node})
 	}

@@ -32,24 +32,14 @@ func (v view) mergeRequest(p *model.Project, m *model.MergeRequest, author *mode
 
 // mergeRequestsOf renders a list, its authors read in one query.
 func (r *Resolver) mergeRequestsOf(ctx context.Context, p *model.Project, list []*model.MergeRequest) ([]*MergeRequest, error) {
-	var ids []int64
-	for _, m := range list {
-		if m.AuthorID != nil {
-			ids = append(ids, *m.AuthorID)
-		}
-	}
-	users, err := r.svc.UsersByIDs(ctx, ids)
+	users, err := usersOf(ctx, r, list, func(m *model.MergeRequest) *int64 { return m.AuthorID })
 	if err != nil {
 		return nil, err
 	}
 	v := r.at(ctx)
 	out := make([]*MergeRequest, len(list))
 	for n, m := range list {
-		var author *model.User
-		if m.AuthorID != nil {
-			author = users[*m.AuthorID]
-		}
-		out[n] = v.mergeRequest(p, m, author)
+		out[n] = v.mergeRequest(p, m, userOf(users, m.AuthorID))
 	}
 	return out, nil
 }
@@ -93,44 +83,26 @@ func (r *Resolver) projectMergeRequests(ctx context.Context, obj *Project, iids 
 	}
 	ref := strconv.FormatInt(obj.p.ID, 10)
 	id := callerOf(ctx)
-	list := func(offset, limit int) (*service.MergeRequestPage, error) {
+	list, pg, total, err := pageOf(after, before, first, last, func(offset, limit int) ([]*model.MergeRequest, int, error) {
 		q := qy
 		q.Offset, q.PerPage = offset, limit
-		return r.svc.ListProjectMergeRequests(ctx, id, ref, q)
-	}
-	total := func() (int, error) {
-		pg, err := list(0, 1)
+		page, err := r.svc.ListProjectMergeRequests(ctx, id, ref, q)
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
-		return pg.Total, nil
-	}
-	pg, err := window(after, before, first, last, total)
-	if err != nil {
-		return nil, err
-	}
-	c := &MergeRequestConnection{PageInfo: pageInfo(pg, 0, false)}
-	if pg.limit == 0 {
-		n, err := total()
-		if hidden(err) {
-			return nil, nil
-		}
-		c.Count = n
-		return c, err
-	}
-	page, err := list(pg.offset, pg.limit)
+		return page.MergeRequests, page.Total, nil
+	})
 	if hidden(err) {
 		return nil, nil // merge requests off, or the project invisible
 	}
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := r.mergeRequestsOf(ctx, obj.p, page.MergeRequests)
+	nodes, err := r.mergeRequestsOf(ctx, obj.p, list)
 	if err != nil {
 		return nil, err
 	}
-	c.Count, c.Nodes = page.Total, nodes
-	c.PageInfo = pageInfo(pg, len(nodes), pg.offset+len(nodes) < page.Total)
+	c := &MergeRequestConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(pg, len(nodes), pg.offset+len(nodes) < total)}
 	for n, node := range nodes {
 		c.Edges = append(c.Edges, &MergeRequestEdge{Cursor: cursor(pg.offset + n), Node: node})
 	}

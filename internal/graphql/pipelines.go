@@ -32,24 +32,14 @@ func (v view) pipeline(p *model.Project, pl *model.Pipeline, user *model.User) *
 }
 
 func (r *Resolver) pipelinesOf(ctx context.Context, p *model.Project, list []*model.Pipeline) ([]*Pipeline, error) {
-	var ids []int64
-	for _, pl := range list {
-		if pl.UserID != nil {
-			ids = append(ids, *pl.UserID)
-		}
-	}
-	users, err := r.svc.UsersByIDs(ctx, ids)
+	users, err := usersOf(ctx, r, list, func(pl *model.Pipeline) *int64 { return pl.UserID })
 	if err != nil {
 		return nil, err
 	}
 	v := r.at(ctx)
 	out := make([]*Pipeline, len(list))
 	for n, pl := range list {
-		var user *model.User
-		if pl.UserID != nil {
-			user = users[*pl.UserID]
-		}
-		out[n] = v.pipeline(p, pl, user)
+		out[n] = v.pipeline(p, pl, userOf(users, pl.UserID))
 	}
 	return out, nil
 }
@@ -67,42 +57,23 @@ func (r *Resolver) projectPipelines(ctx context.Context, obj *Project, status *P
 	}
 	pref := strconv.FormatInt(obj.p.ID, 10)
 	id := callerOf(ctx)
-	list := func(offset, limit int) ([]*model.Pipeline, int, error) {
+	list, pg, total, err := pageOf(after, before, first, last, func(offset, limit int) ([]*model.Pipeline, int, error) {
 		f := f
 		f.Offset, f.Limit = offset, limit
-		_, ps, total, err := r.svc.ListPipelines(ctx, id, pref, f)
-		return ps, int(total), err
-	}
-	total := func() (int, error) {
-		_, n, err := list(0, 1)
-		return n, err
-	}
-	pg, err := window(after, before, first, last, total)
-	if err != nil {
-		return nil, err
-	}
-	c := &PipelineConnection{PageInfo: pageInfo(pg, 0, false)}
-	if pg.limit == 0 {
-		n, err := total()
-		if hidden(err) {
-			return nil, nil
-		}
-		c.Count = n
-		return c, err
-	}
-	ps, n, err := list(pg.offset, pg.limit)
+		_, ps, n, err := r.svc.ListPipelines(ctx, id, pref, f)
+		return ps, int(n), err
+	})
 	if hidden(err) {
 		return nil, nil // CI/CD off, or the project invisible
 	}
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := r.pipelinesOf(ctx, obj.p, ps)
+	nodes, err := r.pipelinesOf(ctx, obj.p, list)
 	if err != nil {
 		return nil, err
 	}
-	c.Count, c.Nodes = n, nodes
-	c.PageInfo = pageInfo(pg, len(nodes), pg.offset+len(nodes) < n)
+	c := &PipelineConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(pg, len(nodes), pg.offset+len(nodes) < total)}
 	for i, node := range nodes {
 		c.Edges = append(c.Edges, &PipelineEdge{Cursor: cursor(pg.offset + i), Node: node})
 	}

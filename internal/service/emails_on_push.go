@@ -120,25 +120,11 @@ func (s *Service) sendPushEmail(ctx context.Context, a emailsOnPushArgs) error {
 		s.log.DebugContext(ctx, "emails on push: no SMTP relay configured, nothing sent", "project_id", a.ProjectID)
 		return nil
 	}
-	q := s.db.Queries()
-	i, err := q.Integration(ctx, a.ProjectID, model.IntegrationEmailsOnPush)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
+	i, p, err := s.activeIntegration(ctx, a.ProjectID, model.IntegrationEmailsOnPush)
+	if err != nil || i == nil {
+		return err // nil: disabled, or the project gone, since the push
 	}
-	if err != nil {
-		return err
-	}
-	if !i.Active {
-		return nil // disabled since the push
-	}
-	p, err := q.ProjectByID(ctx, a.ProjectID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	pusher, err := q.UserByID(ctx, a.PusherID)
+	pusher, err := s.db.Queries().UserByID(ctx, a.PusherID)
 	if err != nil {
 		return fmt.Errorf("service: emails on push: pusher: %w", err)
 	}
@@ -155,6 +141,28 @@ func (s *Service) sendPushEmail(ctx context.Context, a emailsOnPushArgs) error {
 		return err
 	}
 	return nil
+}
+
+// activeIntegration loads a project's integration of slug for a mail
+// job, with the project; nil, nil, nil when it is no longer active or
+// the project is gone (nothing left to send).
+func (s *Service) activeIntegration(ctx context.Context, projectID int64, slug string) (*model.Integration, *model.Project, error) {
+	q := s.db.Queries()
+	i, err := q.Integration(ctx, projectID, slug)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil || !i.Active {
+		return nil, nil, err
+	}
+	p, err := q.ProjectByID(ctx, projectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return i, p, nil
 }
 
 // pushMail is RepositoryPushMailer's mail of a ref change (nil when the

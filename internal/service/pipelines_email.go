@@ -99,21 +99,11 @@ func (s *Service) sendPipelineEmail(ctx context.Context, a pipelinesEmailArgs) e
 		s.log.DebugContext(ctx, "pipeline emails: no SMTP relay configured, nothing sent", "project_id", a.ProjectID)
 		return nil
 	}
+	i, p, err := s.activeIntegration(ctx, a.ProjectID, model.IntegrationPipelinesEmail)
+	if err != nil || i == nil {
+		return err
+	}
 	q := s.db.Queries()
-	i, err := q.Integration(ctx, a.ProjectID, model.IntegrationPipelinesEmail)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil || !i.Active {
-		return err
-	}
-	p, err := q.ProjectByID(ctx, a.ProjectID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
 	pl, err := q.PipelineByID(ctx, a.PipelineID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // deleted since
