@@ -15,8 +15,8 @@ import (
 // is generated from fullProjectAt and what it calls ((*model.Project).FullName,
 // (*model.Project).FullPath, BasicProjectAt, BasicUserAt, identiconURL,
 // namespaceAvatar, projectAvatarURL, projectFeatureLevel,
-// projectNamespaceWebURL, uploadedAvatarURL, userAvatarURL): run go generate
-// after changing any of them.
+// projectNamespaceWebURL, route.SSHRepoURL, uploadedAvatarURL, userAvatarURL):
+// run go generate after changing any of them.
 func appendProjectEntity(dst []byte, pb ProjectBase, p *model.Project, owner *model.User, readme *string) []byte {
 	dst = append(dst, `{"id":`...)
 	dst = strconv.AppendInt(dst, p.ID, 10)
@@ -60,7 +60,7 @@ func appendProjectEntity(dst []byte, pb ProjectBase, p *model.Project, owner *mo
 	dst = append(dst, `,"topics":`...)
 	dst = append(dst, dst[s7:s8]...) // (choice on p.Topics == nil)
 	dst = append(dst, `,"ssh_url_to_repo":"`...)
-	if pb.sshPort != "" {
+	if pb.sshPort != "" && pb.sshPort != "22" {
 		dst = append(dst, "ssh://git@"...)
 		dst = appendJSONEscaped(dst, pb.host)
 		dst = append(dst, ':')
