@@ -15,7 +15,7 @@ any other failure.
 func topHelp() string {
 	var b strings.Builder
 	b.WriteString(usage)
-	b.WriteString("\n\"lablet serve\" reads every setting below; \"lablet token create\" reads\n--data-dir and --database-url.\n\n")
+	b.WriteString("\n\"lablet serve\" reads every setting below; \"lablet token create\" and\n\"lablet backup\" read --data-dir and --database-url.\n\n")
 	config.WriteHelp(&b, config.Serve)
 	b.WriteString(exitStatusHelp)
 	return b.String()
@@ -32,6 +32,41 @@ cleanly: requests in flight finish first (up to 30 s).
 
 `)
 	config.WriteHelp(&b, config.Serve)
+	b.WriteString(exitStatusHelp)
+	return b.String()
+}
+
+func backupHelp() string {
+	var b strings.Builder
+	b.WriteString(`Usage:
+  lablet backup create [--to FILE] [flags]
+  lablet backup verify FILE
+  lablet backup restore FILE [flags]
+
+create writes a backup of the instance at the data dir and database below
+while "lablet serve" keeps serving: the database (SQLite's VACUUM INTO, or
+pg_dump for PostgreSQL), every repository (refs, then their objects, under
+the repository's maintenance lock), blobs (uploads, artifacts, LFS objects)
+and the signing and SSH host keys, in one tar file that ends with a
+manifest of SHA-256 checksums. FILE must not exist; by default it is
+lablet-backup-<UTC time>.tar in the working directory. One backup of a data
+dir runs at a time.
+
+verify reads FILE whole and checks every file against the manifest.
+
+restore verifies FILE, then restores it into the data dir and database
+below, which must be empty (no data dir, or an empty one; no lablet tables
+in the database, which for PostgreSQL must exist). A backup of a newer
+lablet, a damaged file or a non-empty target is refused and nothing is
+written. A PostgreSQL backup needs pg_dump and pg_restore.
+
+A terminal shows a progress bar; otherwise each step logs one line.
+
+Flags:
+`)
+	config.WriteEntry(&b, "--to FILE", "", "lablet-backup-<time>.tar", "create: where the backup goes")
+	b.WriteString("\n")
+	config.WriteHelp(&b, config.Storage)
 	b.WriteString(exitStatusHelp)
 	return b.String()
 }

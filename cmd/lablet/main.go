@@ -21,6 +21,8 @@ Usage:
   lablet serve [flags]            run the server
   lablet token create [flags]     print a new personal access token
   lablet routes                   list every route the server serves
+  lablet backup create|verify|restore
+                                  back the instance up, check a backup, restore one
   lablet runner register|run      register or run the built-in CI runner
   lablet version                  print the version
   lablet help [command]           print this help, or a command's
@@ -83,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return nil
 		}
 		return usageError{errors.New(`usage: lablet token create --name NAME [flags] (see "lablet token create --help")`)}
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
 	case "routes":
 		return runRoutes(args[1:], stdout, stderr)
 	case "runner":

@@ -130,6 +130,17 @@ func (e *ValueError) Error() string {
 // which may already hold a command's own flags; fs's output and usage are
 // left to the caller. It returns flag.ErrHelp when args ask for help.
 func Load(fs *flag.FlagSet, args []string, getenv func(string) string, scope Scope) (Config, error) {
+	c, rest, err := LoadArgs(fs, args, getenv, scope)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return c, err
+}
+
+// LoadArgs is Load for commands that take arguments besides flags
+// (lablet backup verify FILE): it returns them, in order, whether they
+// come before, among or after the flags.
+func LoadArgs(fs *flag.FlagSet, args []string, getenv func(string) string, scope Scope) (Config, []string, error) {
 	c := Default()
 	var flags []*flagValue
 	for i := range settings {
@@ -139,7 +150,7 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string, scope Sco
 		}
 		if v := getenv(s.Env); v != "" {
 			if err := s.apply(&c, s.Env, v); err != nil {
-				return c, err
+				return c, nil, err
 			}
 		}
 		if s.Flag != "" {
@@ -148,21 +159,26 @@ func Load(fs *flag.FlagSet, args []string, getenv func(string) string, scope Sco
 			flags = append(flags, fv)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
-		return c, err
-	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return c, nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	// In the table's order, so that errors are reported alike every time.
 	for _, fv := range flags {
 		if fv.given {
 			if err := fv.s.apply(&c, "--"+fv.s.Flag, fv.raw); err != nil {
-				return c, err
+				return c, nil, err
 			}
 		}
 	}
-	return c, c.Validate()
+	return c, rest, c.Validate()
 }
 
 // flagValue holds a flag's text until Load applies it after the

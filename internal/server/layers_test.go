@@ -50,6 +50,8 @@ func TestLayers(t *testing.T) {
 		{pkg: "internal/route", onlyThese: []string{"internal/access"}},
 		{pkg: "internal/store", onlyThese: []string{"internal/cache", "internal/model"}},
 		{pkg: "internal/repo", onlyThese: []string{"internal/cache"}},
+		// Backups copy storage as it lies: the database and repositories.
+		{pkg: "internal/backup", onlyThese: []string{"internal/store", "internal/repo"}},
 		{pkg: "internal/service", forbidden: append(adapters, "internal/server", "internal/oauth")},
 		{pkg: "internal/api/v4", forbidden: append([]string{"internal/store", "internal/server", "internal/web", "internal/oauth"}, domains...)},
 		{pkg: "internal/web", forbidden: append([]string{"internal/store", "internal/server", "internal/api/v4"}, domains...)},

@@ -1,0 +1,265 @@
+// Package backup makes, checks and restores whole copies of a lablet
+// instance: its database, every repository and the data dir's files
+// (uploads, artifacts, LFS objects, avatars, signing keys), in one tar
+// file with a manifest of checksums. A backup is taken while servers keep
+// serving; a restore goes into an empty data dir and database only.
+package backup
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// Options name the instance and how to report.
+type Options struct {
+	DatabaseURL string // empty: SQLite in DataDir
+	DataDir     string
+	// LabletVersion is written into the manifest.
+	LabletVersion string
+	Log           *slog.Logger
+	// Progress, when set, is told the bytes to copy (total, which may
+	// grow) and the bytes copied so far.
+	Progress func(done, total int64)
+}
+
+// instanceFiles are the data dir's files and trees a backup holds
+// besides the repositories: blobs (uploads, artifacts, LFS objects,
+// avatars, traces), the OpenID Connect signing key and the SSH host key,
+// so that tokens, clients' known_hosts and links keep working after a
+// restore. The git hooks are written at every start; the builds and the
+// runner's cache are scratch.
+var instanceFiles = []string{"blobs", "oauth", "ssh_host_ed25519_key"}
+
+// repositoriesDir is where lablet keeps repositories in the data dir.
+const repositoriesDir = "repositories"
+
+// ErrBusy says another backup of the instance is running.
+var ErrBusy = errors.New("another backup of this instance is running")
+
+// CreateFile writes a backup of the instance to the file dst, which must
+// not exist: it is written beside dst under a temporary name, synced, and
+// renamed in only when whole. One backup of a data dir runs at a time.
+func CreateFile(ctx context.Context, o Options, dst string) (*Manifest, error) {
+	if _, err := os.Lstat(dst); err == nil {
+		return nil, fmt.Errorf("backup: %s exists already", dst)
+	}
+	if _, err := os.Stat(o.DataDir); err != nil {
+		return nil, fmt.Errorf("backup: data dir: %w", err)
+	}
+	unlock, err := lockBackups(o.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	done := false
+	defer func() {
+		if !done {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	m, err := create(ctx, o, f)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("backup: sync: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	// Link, not rename: a dst created meanwhile is kept, not replaced.
+	if err := os.Link(f.Name(), dst); err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	os.Remove(f.Name())
+	done = true
+	return m, nil
+}
+
+// create writes the backup stream: the database first, then the
+// repositories one by one (each consistent in itself, as a clone taken
+// at that moment would be), then the other files. Repositories may hold
+// pushes newer than the database copy, never older ones: a restored
+// instance knows every ref its database points at.
+func create(ctx context.Context, o Options, w io.Writer) (*Manifest, error) {
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	started := time.Now()
+	var done, total int64
+	progress := func(n int64) {
+		done += n
+		if o.Progress != nil {
+			o.Progress(done, max(total, done))
+		}
+	}
+	aw := newArchiveWriter(w, progress)
+
+	tmp, err := os.MkdirTemp(o.DataDir, ".backup-*")
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	dumpPath := filepath.Join(tmp, "dump")
+	dump, err := store.DumpDatabase(ctx, o.DatabaseURL, o.DataDir, dumpPath)
+	if err != nil {
+		return nil, fmt.Errorf("backup: database: %w", err)
+	}
+	entry := sqliteEntry
+	if dump.Dialect == store.Postgres {
+		entry = postgresEntry
+	}
+	total, err = treeSize(o.DataDir, append([]string{repositoriesDir}, instanceFiles...))
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	if err := addFile(aw, dumpPath, entry, &total); err != nil {
+		return nil, fmt.Errorf("backup: database: %w", err)
+	}
+	log.Info("backup: database copied", "database", string(dump.Dialect), "schema_version", dump.SchemaVersion)
+
+	repos := &repo.Store{Root: filepath.Join(o.DataDir, repositoriesDir)}
+	names, err := repos.Repositories()
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	copied := 0
+	for _, name := range names {
+		prefix := dataPrefix + repositoriesDir + "/" + name
+		err := repo.Copy(ctx, filepath.Join(repos.Root, filepath.FromSlash(name)), func(f repo.File) error {
+			if f.Dir {
+				return aw.dir(prefix+"/"+f.Name, f.ModTime)
+			}
+			return aw.file(prefix+"/"+f.Name, f.Size, f.ModTime, f.Body)
+		})
+		if errors.Is(err, repo.ErrNotFound) {
+			continue // deleted since it was listed
+		}
+		if err != nil {
+			return nil, fmt.Errorf("backup: repository %s: %w", name, err)
+		}
+		copied++
+	}
+	log.Info("backup: repositories copied", "repositories", copied)
+
+	for _, name := range instanceFiles {
+		if err := addTree(ctx, aw, o.DataDir, name, &total); err != nil {
+			return nil, fmt.Errorf("backup: %s: %w", name, err)
+		}
+	}
+	m := &Manifest{Format: formatVersion, LabletVersion: o.LabletVersion, CreatedAt: started.UTC(),
+		Database: string(dump.Dialect), SchemaVersion: dump.SchemaVersion, Repositories: copied}
+	if err := aw.finish(m); err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	if o.Progress != nil {
+		o.Progress(done, done) // the estimate counted files a copy leaves out
+	}
+	log.Info("backup: done", "files", len(m.Entries), "bytes", m.Bytes(), "ms", time.Since(started).Milliseconds())
+	return m, nil
+}
+
+// addFile adds the file at src as name, sized as opened (growing total
+// by it when it was not counted before).
+func addFile(aw *archiveWriter, src, name string, total *int64) error {
+	f, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(name, dataPrefix) {
+		*total += fi.Size()
+	}
+	return aw.file(name, fi.Size(), fi.ModTime(), f)
+}
+
+// addTree adds the file or tree rel of the data dir under data/. Files
+// that vanish while it walks are left out, as are blob stores' temporary
+// files (".tmp-*"), which are never a finished blob.
+func addTree(ctx context.Context, aw *archiveWriter, dataDir, rel string, total *int64) error {
+	root := filepath.Join(dataDir, rel)
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".tmp-") {
+			return nil
+		}
+		r, err := filepath.Rel(dataDir, p)
+		if err != nil {
+			return err
+		}
+		name := dataPrefix + filepath.ToSlash(r)
+		switch {
+		case d.IsDir():
+			fi, err := d.Info()
+			if err != nil {
+				return nil // removed meanwhile
+			}
+			return aw.dir(name, fi.ModTime())
+		case d.Type().IsRegular():
+			err := addFile(aw, p, name, total)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// treeSize sums the sizes of the regular files under the data dir's
+// entries rels, for progress.
+func treeSize(dataDir string, rels []string) (int64, error) {
+	var n int64
+	for _, rel := range rels {
+		err := filepath.WalkDir(filepath.Join(dataDir, rel), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil
+				}
+				return err
+			}
+			if d.Type().IsRegular() {
+				if fi, err := d.Info(); err == nil {
+					n += fi.Size()
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
