@@ -76,11 +76,13 @@ func (s *Service) enqueuePipelinesEmail(ctx context.Context, q *store.Queries, p
 		return nil
 	}
 	if !pl.Tag {
-		rules, err := s.BranchRules(ctx, p)
+		// BranchRules, read in q's transaction rather than on a
+		// connection of its own.
+		rules, err := q.ProtectedBranches(ctx, p.ID, "")
 		if err != nil {
 			return err
 		}
-		if !notifyForBranch(settings.BranchesToBeNotified, p, rules, pl.Ref) {
+		if !notifyForBranch(settings.BranchesToBeNotified, p, &BranchRules{rules: rules}, pl.Ref) {
 			return nil
 		}
 	}
