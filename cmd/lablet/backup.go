@@ -28,9 +28,10 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlagSet("backup " + sub)
-	var to *string
+	var to, previous *string
 	if sub == "create" {
 		to = fs.String("to", "", "")
+		previous = fs.String("incremental-from", "", "")
 	}
 	cfg, rest, err := config.LoadArgs(fs, args, os.Getenv, config.Storage)
 	if done, err := parsed("backup "+sub, err, stdout, backupHelp); done {
@@ -48,12 +49,17 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if dst == "" {
 			dst = "lablet-backup-" + time.Now().UTC().Format("20060102T150405Z") + ".tar"
 		}
+		o.Previous = *previous
 		m, err := backup.CreateFile(ctx, o, dst)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s: %d repositories, %d files, %d bytes, %s database at schema version %d\n",
 			dst, m.Repositories, len(m.Entries), m.Bytes(), m.Database, m.SchemaVersion)
+		if m.Previous != nil {
+			fmt.Fprintf(stdout, "incremental: %d of the files are in %s, which restore needs beside it\n",
+				m.Referenced(), m.Previous.File)
+		}
 		return nil
 	case sub == "verify" && len(rest) == 1:
 		m, err := backup.Verify(ctx, rest[0])

@@ -39,7 +39,7 @@ cleanly: requests in flight finish first (up to 30 s).
 func backupHelp() string {
 	var b strings.Builder
 	b.WriteString(`Usage:
-  lablet backup create [--to FILE] [flags]
+  lablet backup create [--to FILE] [--incremental-from PREVIOUS] [flags]
   lablet backup verify FILE
   lablet backup restore FILE [flags]
 
@@ -50,9 +50,13 @@ the repository's maintenance lock), blobs (uploads, artifacts, LFS objects)
 and the signing and SSH host keys, in one tar file that ends with a
 manifest of SHA-256 checksums. FILE must not exist; by default it is
 lablet-backup-<UTC time>.tar in the working directory. One backup of a data
-dir runs at a time.
+dir runs at a time. With --incremental-from, repository objects that the
+backup PREVIOUS holds already are referred to, not copied (the database and
+other files are copied whole); restore then needs PREVIOUS, and whatever it
+builds on, beside FILE under the same names.
 
-verify reads FILE whole and checks every file against the manifest.
+verify reads FILE whole and checks every file against the manifest (and
+the backups an incremental one builds on).
 
 restore verifies FILE, then restores it into the data dir and database
 below, which must be empty (no data dir, or an empty one; no lablet tables
@@ -65,6 +69,7 @@ A terminal shows a progress bar; otherwise each step logs one line.
 Flags:
 `)
 	config.WriteEntry(&b, "--to FILE", "", "lablet-backup-<time>.tar", "create: where the backup goes")
+	config.WriteEntry(&b, "--incremental-from PREVIOUS", "", "none", "create: an earlier backup whose repository objects this one refers to")
 	b.WriteString("\n")
 	config.WriteHelp(&b, config.Storage)
 	b.WriteString(exitStatusHelp)

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"strings"
 	"time"
@@ -35,23 +36,54 @@ type Manifest struct {
 	Database      string    `json:"database"`       // "sqlite" or "postgres"
 	SchemaVersion int       `json:"schema_version"` // the newest migration in the database
 	Repositories  int       `json:"repositories"`
-	Entries       []Entry   `json:"entries"`
+	// Previous is set on an incremental backup: the backup whose
+	// repository objects it refers to instead of holding them.
+	Previous *Previous `json:"previous,omitempty"`
+	Entries  []Entry   `json:"entries"`
+
+	digest string // SHA-256 of the manifest as read
 }
 
-// Entry is one file of a backup.
+// Previous names the backup an incremental one builds on: its file's
+// base name (restore looks for it beside the incremental one) and the
+// SHA-256 of its manifest, which identifies it.
+type Previous struct {
+	File           string    `json:"file"`
+	CreatedAt      time.Time `json:"created_at"`
+	ManifestSHA256 string    `json:"manifest_sha256"`
+}
+
+// Entry is one file of a backup. An entry InPrevious is not in this
+// file but in the previous backup (or, if it is marked there too, in
+// the one before), with the same size and checksum.
 type Entry struct {
-	Name   string `json:"name"`
-	Size   int64  `json:"size"`
-	SHA256 string `json:"sha256"`
+	Name       string `json:"name"`
+	Size       int64  `json:"size"`
+	SHA256     string `json:"sha256"`
+	InPrevious bool   `json:"in_previous,omitempty"`
 }
 
-// Bytes is the size of the backup's files.
+// Bytes is the size of the backup's files, those it refers to included.
 func (m *Manifest) Bytes() int64 {
 	var n int64
 	for _, e := range m.Entries {
 		n += e.Size
 	}
 	return n
+}
+
+// Referenced is how many of the files previous backups hold.
+func (m *Manifest) Referenced() int { return len(m.referenced()) }
+
+// referenced lists the entries held by previous backups.
+func (m *Manifest) referenced() map[string]Entry {
+	refs := map[string]Entry{}
+	for _, e := range m.Entries {
+		if e.InPrevious {
+			refs[e.Name] = e
+		}
+	}
+	return refs
 }
 
 // archiveWriter writes a backup's tar stream, hashing every file.
@@ -90,6 +122,12 @@ func (a *archiveWriter) file(name string, size int64, mtime time.Time, body io.R
 	}
 	a.entries = append(a.entries, Entry{Name: name, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))})
 	return nil
+}
+
+// reference records a file the previous backup holds, without writing it.
+func (a *archiveWriter) reference(e Entry) {
+	e.InPrevious = true
+	a.entries = append(a.entries, e)
 }
 
 // finish writes the manifest and closes the stream.
@@ -199,6 +237,9 @@ func readArchive(ctx context.Context, r io.Reader, visit func(hdr *tar.Header, b
 		return nil, invalid("no manifest (%s): the file is truncated or not a lablet backup", manifestName)
 	}
 	for _, want := range m.Entries {
+		if want.InPrevious {
+			continue // checked against the previous backup, when restored
+		}
 		e, ok := got[want.Name]
 		switch {
 		case !ok:
@@ -228,8 +269,65 @@ func readManifest(r io.Reader) (*Manifest, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, invalid("manifest: %v", err)
 	}
+	sum := sha256.Sum256(b)
+	m.digest = hex.EncodeToString(sum[:])
 	if m.Format != formatVersion {
 		return nil, invalid("manifest: format %d, this lablet reads format %d", m.Format, formatVersion)
 	}
 	return &m, nil
+}
+
+// manifestOf reads only the manifest of the backup file, seeking past
+// the files before it: enough to build an incremental backup on, whose
+// restore verifies it whole.
+func manifestOf(file string) (*Manifest, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	tr := tar.NewReader(f) // an *os.File: Next seeks over the bodies
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil, invalid("%s: no manifest: the file is truncated or not a lablet backup", file)
+		}
+		if err != nil {
+			return nil, invalid("%s: %v", file, err)
+		}
+		if hdr.Name == manifestName {
+			return readManifest(tr)
+		}
+	}
+}
+
+// immutableObject tells git's content-named object files — loose objects
+// and packs with their indexes — which never change under their name, so
+// an incremental backup may refer to an earlier backup's copy of one of
+// the same size.
+func immutableObject(name string) bool {
+	dir, base := path.Split(name)
+	switch {
+	case strings.HasSuffix(dir, "objects/pack/"):
+		for _, ext := range []string{".pack", ".idx"} {
+			if stem, ok := strings.CutSuffix(base, ext); ok {
+				hash, ok := strings.CutPrefix(stem, "pack-")
+				return ok && isHex(hash)
+			}
+		}
+		return false
+	default:
+		parent := path.Base(strings.TrimSuffix(dir, "/"))
+		return path.Base(path.Dir(strings.TrimSuffix(dir, "/"))) == "objects" && len(parent) == 2 && isHex(parent) &&
+			len(base) >= 38 && isHex(base)
+	}
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -28,6 +28,9 @@ type Options struct {
 	// LabletVersion is written into the manifest.
 	LabletVersion string
 	Log           *slog.Logger
+	// Previous, when set, makes create incremental: repository objects
+	// the backup in this file holds already are referred to, not copied.
+	Previous string
 	// Progress, when set, is told the bytes to copy (total, which may
 	// grow) and the bytes copied so far.
 	Progress func(done, total int64)
@@ -138,6 +141,19 @@ func create(ctx context.Context, o Options, w io.Writer) (*Manifest, error) {
 	}
 	log.Info("backup: database copied", "database", string(dump.Dialect), "schema_version", dump.SchemaVersion)
 
+	var previous *Previous
+	held := map[string]Entry{} // what the previous backups hold
+	if o.Previous != "" {
+		pm, err := manifestOf(o.Previous)
+		if err != nil {
+			return nil, fmt.Errorf("backup: previous backup: %w", err)
+		}
+		previous = &Previous{File: filepath.Base(o.Previous), CreatedAt: pm.CreatedAt, ManifestSHA256: pm.digest}
+		for _, e := range pm.Entries {
+			held[e.Name] = e
+		}
+	}
+
 	repos := &repo.Store{Root: filepath.Join(o.DataDir, repositoriesDir)}
 	names, err := repos.Repositories()
 	if err != nil {
@@ -147,10 +163,16 @@ func create(ctx context.Context, o Options, w io.Writer) (*Manifest, error) {
 	for _, name := range names {
 		prefix := dataPrefix + repositoriesDir + "/" + name
 		err := repo.Copy(ctx, filepath.Join(repos.Root, filepath.FromSlash(name)), func(f repo.File) error {
+			name := prefix + "/" + f.Name
 			if f.Dir {
-				return aw.dir(prefix+"/"+f.Name, f.ModTime)
+				return aw.dir(name, f.ModTime)
 			}
-			return aw.file(prefix+"/"+f.Name, f.Size, f.ModTime, f.Body)
+			if e, ok := held[name]; ok && e.Size == f.Size && immutableObject(f.Name) {
+				aw.reference(e)
+				progress(f.Size)
+				return nil
+			}
+			return aw.file(name, f.Size, f.ModTime, f.Body)
 		})
 		if errors.Is(err, repo.ErrNotFound) {
 			continue // deleted since it was listed
@@ -168,7 +190,7 @@ func create(ctx context.Context, o Options, w io.Writer) (*Manifest, error) {
 		}
 	}
 	m := &Manifest{Format: formatVersion, LabletVersion: o.LabletVersion, CreatedAt: started.UTC(),
-		Database: string(dump.Dialect), SchemaVersion: dump.SchemaVersion, Repositories: copied}
+		Database: string(dump.Dialect), SchemaVersion: dump.SchemaVersion, Repositories: copied, Previous: previous}
 	if err := aw.finish(m); err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}

@@ -14,8 +14,60 @@ import (
 	"github.com/lablet/lablet/internal/store"
 )
 
-// Verify reads the backup file whole and checks it against its manifest.
+// Verify reads the backup file whole and checks it against its manifest;
+// an incremental backup's previous backups (beside it) are verified too,
+// and must hold every file it refers to.
 func Verify(ctx context.Context, file string) (*Manifest, error) {
+	ms, _, err := verifyChain(ctx, file)
+	if err != nil {
+		return nil, err
+	}
+	return ms[0], nil
+}
+
+// maxChain bounds how many incremental backups may build on each other.
+const maxChain = 64
+
+// verifyChain verifies file and the backups it builds on, newest first.
+func verifyChain(ctx context.Context, file string) ([]*Manifest, []string, error) {
+	var ms []*Manifest
+	files := []string{file}
+	for {
+		cur := files[len(files)-1]
+		m, err := verifyOne(ctx, cur)
+		if err != nil {
+			return nil, nil, err
+		}
+		if n := len(ms); n > 0 {
+			newer := ms[n-1]
+			if m.digest != newer.Previous.ManifestSHA256 {
+				return nil, nil, fmt.Errorf("verify %s: %w", files[n-1], invalid("its previous backup %s is another backup than the one it was made on", cur))
+			}
+			have := map[string]Entry{}
+			for _, e := range m.Entries {
+				have[e.Name] = e
+			}
+			for name, e := range newer.referenced() {
+				if h, ok := have[name]; !ok || h.Size != e.Size || h.SHA256 != e.SHA256 {
+					return nil, nil, fmt.Errorf("verify %s: %w", files[n-1], invalid("entry %q is not in its previous backup %s", name, cur))
+				}
+			}
+		} else if len(m.referenced()) > 0 && m.Previous == nil {
+			return nil, nil, fmt.Errorf("verify %s: %w", cur, invalid("entries refer to a previous backup the manifest does not name"))
+		}
+		ms = append(ms, m)
+		if m.Previous == nil {
+			return ms, files, nil
+		}
+		if len(files) == maxChain || strings.ContainsAny(m.Previous.File, `/\`) {
+			return nil, nil, fmt.Errorf("verify %s: %w", cur, invalid("previous backup %q", m.Previous.File))
+		}
+		files = append(files, filepath.Join(filepath.Dir(cur), m.Previous.File))
+	}
+}
+
+// verifyOne reads one backup file whole and checks it against its manifest.
+func verifyOne(ctx context.Context, file string) (*Manifest, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
@@ -36,10 +88,11 @@ func Verify(ctx context.Context, file string) (*Manifest, error) {
 // one. A PostgreSQL database is loaded last, in one transaction; if that
 // fails the data dir is taken away again. Nothing is half-restored.
 func Restore(ctx context.Context, o Options, file string) (*Manifest, error) {
-	m, err := Verify(ctx, file)
+	ms, files, err := verifyChain(ctx, file)
 	if err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}
+	m := ms[0]
 	if newest := store.SchemaVersion(); m.SchemaVersion > newest {
 		return nil, fmt.Errorf("restore: the backup is of a newer lablet (%s, schema version %d; this lablet knows up to %d)",
 			m.LabletVersion, m.SchemaVersion, newest)
@@ -70,8 +123,26 @@ func Restore(ctx context.Context, o Options, file string) (*Manifest, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := extract(ctx, file, tmp); err != nil {
-		return nil, fmt.Errorf("restore: %w", err)
+	// The newest file first, then from each older one what the newer
+	// ones refer to and it holds itself.
+	pending := map[string]bool{}
+	for i, f := range files {
+		take := func(name string) bool { return i == 0 || pending[name] }
+		if err := extract(ctx, f, tmp, take); err != nil {
+			return nil, fmt.Errorf("restore: %w", err)
+		}
+		for _, e := range ms[i].Entries {
+			switch {
+			case !take(e.Name):
+			case e.InPrevious:
+				pending[e.Name] = true
+			default:
+				delete(pending, e.Name)
+			}
+		}
+	}
+	for name := range pending {
+		return nil, fmt.Errorf("restore: %w", invalid("entry %q is in none of the backups", name))
 	}
 	dbFile := filepath.Join(tmp, filepath.Base(sqliteEntry))
 	if m.Database == string(store.Postgres) {
@@ -127,11 +198,11 @@ func emptyTarget(ctx context.Context, o Options, sqlitePath string) error {
 	return store.RefuseInstance(ctx, o.DatabaseURL, o.DataDir)
 }
 
-// extract writes the backup's files under dir — data/X as X, the
-// database as its base name — checking them against the manifest again
+// extract writes the backup's entries that take wants under dir — data/X
+// as X, the database as its base name — checking them against the manifest again
 // as they are written (the file may have changed since it was verified).
 // Writes go through an os.Root, so no entry lands outside dir.
-func extract(ctx context.Context, file, dir string) error {
+func extract(ctx context.Context, file, dir string, take func(name string) bool) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -143,6 +214,9 @@ func extract(ctx context.Context, file, dir string) error {
 	}
 	defer root.Close()
 	_, err = readArchive(ctx, f, func(hdr *tar.Header, body io.Reader) error {
+		if !take(hdr.Name) {
+			return nil // an older backup's directories come with the files taken from it
+		}
 		name := strings.TrimSuffix(hdr.Name, "/")
 		if rel, ok := strings.CutPrefix(name, dataPrefix); ok {
 			name = rel
