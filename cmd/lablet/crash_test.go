@@ -31,13 +31,14 @@ type crashLedger struct {
 	commits  []string          // API commits on main of the crash project
 	pushes   map[string]string // pushed branch → sha
 	projects map[int64]bool    // created project → its deletion was acknowledged
-	groups   []int64
-	members  []int64 // users added to the crash project
+	groups   map[int64]bool    // created group → its deletion was acknowledged
+	members  map[int64]bool    // user added to the crash project → their removal was acknowledged
 }
 
 // TestCrashLosesNothing kills `lablet serve` with SIGKILL at random
 // moments while clients commit through the API, push with git, create
-// and delete projects, create groups and users and add members, and
+// and delete projects and groups, create users and add and remove
+// members, and
 // starts it again each time. After every restart each acknowledged write
 // is there; at the end every project the API lists has its repository,
 // every repository passes git fsck, no ref lock is left, SQLite's
@@ -90,7 +91,8 @@ func TestCrashLosesNothing(t *testing.T) {
 		return resp.StatusCode, m
 	}
 
-	ledger := &crashLedger{pushes: map[string]string{}, projects: map[int64]bool{}}
+	ledger := &crashLedger{pushes: map[string]string{}, projects: map[int64]bool{}, groups: map[int64]bool{},
+		members: map[int64]bool{}}
 	var seq atomic.Int64
 	home := t.TempDir()
 	ops := []func(worker int){
@@ -131,20 +133,9 @@ func TestCrashLosesNothing(t *testing.T) {
 			}
 		},
 		func(int) { // a project, or the deletion of one
-			ledger.mu.Lock()
-			var victim int64
-			for id, deleted := range ledger.projects {
-				if !deleted {
-					victim = id
-					break
-				}
-			}
-			ledger.mu.Unlock()
-			if victim != 0 && seq.Load()%2 == 0 {
+			if victim := ledger.pick(ledger.projects); victim != 0 && seq.Load()%2 == 0 {
 				if code, _ := call(http.MethodDelete, "projects/"+strconv.FormatInt(victim, 10), nil, ""); code == http.StatusAccepted {
-					ledger.mu.Lock()
-					ledger.projects[victim] = true
-					ledger.mu.Unlock()
+					ledger.done(ledger.projects, victim)
 				}
 				return
 			}
@@ -156,15 +147,27 @@ func TestCrashLosesNothing(t *testing.T) {
 				ledger.mu.Unlock()
 			}
 		},
-		func(int) { // a group
+		func(int) { // a group, or the deletion of one
+			if victim := ledger.pick(ledger.groups); victim != 0 && seq.Load()%3 == 0 {
+				if code, _ := call(http.MethodDelete, "groups/"+strconv.FormatInt(victim, 10), nil, ""); code == http.StatusAccepted {
+					ledger.done(ledger.groups, victim)
+				}
+				return
+			}
 			n := strconv.FormatInt(seq.Add(1), 10)
 			if code, m := call(http.MethodPost, "groups", url.Values{"name": {"g" + n}, "path": {"g" + n}}, ""); code == http.StatusCreated {
 				ledger.mu.Lock()
-				ledger.groups = append(ledger.groups, int64(m["id"].(float64)))
+				ledger.groups[int64(m["id"].(float64))] = false
 				ledger.mu.Unlock()
 			}
 		},
-		func(int) { // a user, made a member
+		func(int) { // a user made a member, or a member removed
+			if victim := ledger.pick(ledger.members); victim != 0 && seq.Load()%3 == 0 {
+				if code, _ := call(http.MethodDelete, "projects/root%2Fcrash/members/"+strconv.FormatInt(victim, 10), nil, ""); code == http.StatusNoContent {
+					ledger.done(ledger.members, victim)
+				}
+				return
+			}
 			n := strconv.FormatInt(seq.Add(1), 10)
 			code, m := call(http.MethodPost, "users", url.Values{"username": {"u" + n}, "name": {"U " + n},
 				"email": {"u" + n + "@example.com"}, "password": {"a-long-password-" + n}}, "")
@@ -175,7 +178,7 @@ func TestCrashLosesNothing(t *testing.T) {
 			if code, _ := call(http.MethodPost, "projects/root%2Fcrash/members", url.Values{"user_id": {uid},
 				"access_level": {"30"}}, ""); code == http.StatusCreated {
 				ledger.mu.Lock()
-				ledger.members = append(ledger.members, int64(m["id"].(float64)))
+				ledger.members[int64(m["id"].(float64))] = false
 				ledger.mu.Unlock()
 			}
 		},
@@ -214,16 +217,19 @@ func TestCrashLosesNothing(t *testing.T) {
 		}
 	}
 	ledger.mu.Lock()
-	deletions := 0
-	for _, deleted := range ledger.projects {
-		if deleted {
-			deletions++
+	ended := func(m map[int64]bool) (n int) {
+		for _, gone := range m {
+			if gone {
+				n++
+			}
 		}
+		return n
 	}
-	t.Logf("%d kills survived: %d commits, %d pushes, %d projects (%d deleted), %d groups, %d members acknowledged",
-		kills, len(ledger.commits), len(ledger.pushes), len(ledger.projects), deletions, len(ledger.groups), len(ledger.members))
-	if len(ledger.commits) == 0 || len(ledger.pushes) == 0 || len(ledger.projects) == 0 || deletions == 0 ||
-		len(ledger.groups) == 0 || len(ledger.members) == 0 {
+	t.Logf("%d kills survived: %d commits, %d pushes, %d projects (%d deleted), %d groups (%d deleted), %d members (%d removed) acknowledged",
+		kills, len(ledger.commits), len(ledger.pushes), len(ledger.projects), ended(ledger.projects), len(ledger.groups),
+		ended(ledger.groups), len(ledger.members), ended(ledger.members))
+	if len(ledger.commits) == 0 || len(ledger.pushes) == 0 || len(ledger.projects) == 0 || ended(ledger.projects) == 0 ||
+		len(ledger.groups) == 0 || ended(ledger.groups) == 0 || len(ledger.members) == 0 || ended(ledger.members) == 0 {
 		t.Fatal("some kind of write was never acknowledged: the test proved nothing about it")
 	}
 	ledger.mu.Unlock()
@@ -321,16 +327,45 @@ func checkLedger(t *testing.T, base, token string, l *crashLedger, kill int) {
 			t.Errorf("kill %d: deleted project %d: %d %s", kill, id, code, body)
 		}
 	}
-	for _, id := range l.groups {
-		if code, body := get(t, base+"/api/v4/groups/"+strconv.FormatInt(id, 10), token); code != http.StatusOK {
+	for id, deleted := range l.groups {
+		code, body := get(t, base+"/api/v4/groups/"+strconv.FormatInt(id, 10), token)
+		switch {
+		case !deleted && code != http.StatusOK:
 			t.Errorf("kill %d: acknowledged group %d: %d %s", kill, id, code, body)
+		case deleted && code == http.StatusOK && !strings.Contains(body, `"marked_for_deletion_on":"`):
+			t.Errorf("kill %d: group %d, its deletion acknowledged, is not marked for deletion: %.300s", kill, id, body)
+		case deleted && code != http.StatusOK && code != http.StatusNotFound:
+			t.Errorf("kill %d: deleted group %d: %d %s", kill, id, code, body)
 		}
 	}
-	for _, id := range l.members {
-		if code, body := get(t, base+"/api/v4/projects/root%2Fcrash/members/"+strconv.FormatInt(id, 10), token); code != http.StatusOK {
-			t.Errorf("kill %d: acknowledged member %d: %d %s", kill, id, code, body)
+	for id, removed := range l.members {
+		want := http.StatusOK
+		if removed {
+			want = http.StatusNotFound
+		}
+		if code, body := get(t, base+"/api/v4/projects/root%2Fcrash/members/"+strconv.FormatInt(id, 10), token); code != want {
+			t.Errorf("kill %d: member %d (removal acknowledged: %v): %d %s", kill, id, removed, code, body)
 		}
 	}
+}
+
+// pick returns one of m's keys whose end was not acknowledged, or 0.
+func (l *crashLedger) pick(m map[int64]bool) int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for id, ended := range m {
+		if !ended {
+			return id
+		}
+	}
+	return 0
+}
+
+// done records that id's deletion or removal was acknowledged.
+func (l *crashLedger) done(m map[int64]bool, id int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	m[id] = true
 }
 
 // projectID looks a project's id up by its path.
