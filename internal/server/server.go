@@ -104,7 +104,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
 		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: relay, MailFrom: cfg.MailFrom(),
 		HookRetryDelay: cfg.WebHookRetryDelay, GitAuthBan: service.GitAuthBan{Enabled: cfg.GitAuthBan,
-			MaxRetry: cfg.GitAuthBanMaxRetry, FindTime: cfg.GitAuthBanFindTime, BanTime: cfg.GitAuthBanTime}})
+			MaxRetry: cfg.GitAuthBanMaxRetry, FindTime: cfg.GitAuthBanFindTime, BanTime: cfg.GitAuthBanTime},
+		SSHRepoURL: func(host, fullPath string) string { return sshRepoURL(host, sshPort(cfg.SSHListen), fullPath) }})
 	if err := svc.EnsureRoot(ctx, cfg.RootPassword, cfg.DataDir); err != nil {
 		db.Close()
 		return nil, err

@@ -60,11 +60,17 @@ func (r *sshResolver) remoteURL(fullPath string) string {
 	if u, err := url.Parse(r.baseURL); err == nil && u.Hostname() != "" {
 		host = u.Hostname()
 	}
-	port := ""
-	if r.port != 0 {
-		port = strconv.Itoa(r.port)
+	return sshRepoURL(host, r.port, fullPath)
+}
+
+// sshRepoURL is a project's SSH remote on host with git over SSH on port
+// (0: none configured, the scp-like form).
+func sshRepoURL(host string, port int, fullPath string) string {
+	p := ""
+	if port != 0 {
+		p = strconv.Itoa(port)
 	}
-	return route.SSHRepoURL(host, port, fullPath)
+	return route.SSHRepoURL(host, p, fullPath)
 }
 
 // newSSHServer builds the SSH listener's server, its host key in the

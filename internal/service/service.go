@@ -78,6 +78,7 @@ type Service struct {
 	// externalURL and version name the instance in hook payloads and
 	// headers (X-Gitlab-Instance, User-Agent).
 	externalURL, version string
+	sshRepoURL           func(host, fullPath string) string
 	// mailRelay sends mail (emails on push); nil when no relay is
 	// configured. mailFrom is the sender address.
 	mailRelay *mail.Relay
@@ -123,6 +124,10 @@ type Options struct {
 	HookRetryDelay time.Duration
 	// GitAuthBan is git over HTTP's failed-authentication ban.
 	GitAuthBan GitAuthBan
+	// SSHRepoURL writes a project's SSH remote on host, as the API's
+	// ssh_url_to_repo does (the SSH port is the adapter's to know); nil
+	// writes the scp-like form git@host:path.git.
+	SSHRepoURL func(host, fullPath string) string
 }
 
 // New returns a Service over o's storage.
@@ -146,6 +151,10 @@ func New(o Options) *Service {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.externalURL, s.version = strings.TrimSuffix(o.ExternalURL, "/"), o.Version
+	s.sshRepoURL = o.SSHRepoURL
+	if s.sshRepoURL == nil {
+		s.sshRepoURL = func(host, fullPath string) string { return "git@" + host + ":" + fullPath + ".git" }
+	}
 	if s.externalURL == "" {
 		s.externalURL = "http://localhost"
 	}

@@ -60,7 +60,7 @@ func (s *Service) hookProjectOf(p *model.Project) hookProject {
 	web := s.externalURL + "/" + p.FullPath()
 	host := strings.TrimPrefix(strings.TrimPrefix(s.externalURL, "https://"), "http://")
 	host, _, _ = strings.Cut(host, "/")
-	ssh := "git@" + host + ":" + p.FullPath() + ".git"
+	ssh := s.sshRepoURL(host, p.FullPath())
 	return hookProject{ID: p.ID, Name: p.Name, Description: p.Description, WebURL: web, GitSSHURL: ssh,
 		GitHTTPURL: web + ".git", Namespace: p.Namespace.FullName, VisibilityLevel: p.VisibilityLevel,
 		PathWithNamespace: p.FullPath(), DefaultBranch: p.DefaultBranch, Homepage: web, URL: ssh, SSHURL: ssh,

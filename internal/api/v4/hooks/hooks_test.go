@@ -95,7 +95,7 @@ func setLocalHooks(t *testing.T, s *labtest.Server, on bool) {
 // GitLab's.
 func TestProjectHooks(t *testing.T) {
 	t.Parallel()
-	s := labtest.Start(t)
+	s := labtest.Start(t, labtest.WithSSH()) // on a port of its own: the payload's SSH URLs name it
 	f := s.NewTeam(t)
 	mc := s.Client(t, f.Maintainer.Token)
 	recv := newHookReceiver(t, http.StatusOK)
@@ -193,6 +193,14 @@ func TestProjectHooks(t *testing.T) {
 	}
 	if p := b["project"].(map[string]any); p["path_with_namespace"] != f.Project.PathWithNamespace {
 		t.Fatalf("project = %v", p)
+	}
+	// The SSH remote names the SSH port, as ssh_url_to_repo does (on
+	// the instance's host: without an external URL, localhost).
+	_, sshPort, _ := strings.Cut(s.Config.SSHListen, ":")
+	wantSSH := "ssh://git@localhost:" + sshPort + "/" + f.Project.PathWithNamespace + ".git"
+	if p, r := b["project"].(map[string]any), b["repository"].(map[string]any); p["git_ssh_url"] != wantSSH ||
+		p["ssh_url"] != wantSSH || r["git_ssh_url"] != wantSSH {
+		t.Fatalf("payload SSH URLs: project %v, repository %v; want %s", p["git_ssh_url"], r["git_ssh_url"], wantSSH)
 	}
 
 	labtest.Git(t, dir, "tag", "-a", "-m", "release", "v1.0") // annotated: checkout_sha is the commit
