@@ -36,6 +36,11 @@ type Target struct {
 	// refuses each such update ("deny updating a hidden ref") and lands
 	// the push's other refs.
 	HiddenRefs []string
+	// Notices are shown to the client before git runs, where the
+	// transport has a channel for them: SSH writes them to stderr, as
+	// gitlab-shell prints GitLab's console messages. Smart HTTP has none
+	// before the pack and leaves them out.
+	Notices []string
 }
 
 // PushPolicy is decided by AuthorizePush for one push.

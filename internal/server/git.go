@@ -94,7 +94,13 @@ func (g *gitResolver) target(ctx context.Context, id *auth.Identity, repoPath st
 		return nil, gitError(err)
 	}
 	t := &githttp.Target{Dir: gr.Repo.Path(), Repo: gr.Repo, HiddenRefs: gr.HiddenRefs}
+	gr.BaseURL, gr.RemoteURL = baseURL, remoteURL
 	if !write {
+		// A push says it after the refs moved (post-receive); a fetch
+		// before git runs, where the transport can.
+		if moved := gr.MovedNotice(); moved != "" {
+			t.Notices = []string{moved}
+		}
 		return t, nil
 	}
 	t.AuthorizePush = func(ctx context.Context, updates []githttp.RefUpdate) (githttp.PushPolicy, error) {
@@ -108,7 +114,6 @@ func (g *gitResolver) target(ctx context.Context, id *auth.Identity, repoPath st
 		}
 		return githttp.PushPolicy{NoForcePush: d.NoForcePush, Messages: d.Messages}, nil
 	}
-	gr.BaseURL, gr.RemoteURL = baseURL, remoteURL
 	t.AfterPush = func(ctx context.Context, updates []githttp.RefUpdate, options []string) {
 		gr.PushOptions = options
 		if err := g.svc.AfterGitPush(ctx, gr, refChanges(updates)); err != nil {

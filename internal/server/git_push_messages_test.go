@@ -60,9 +60,18 @@ func TestPushMessages(t *testing.T) {
 		t.Fatalf("merge request link does not name the new path:\n%s", out)
 	}
 
-	// Over SSH, the remote named is the SSH one.
+	// Over SSH, the remote named is the SSH one; a fetch says it too,
+	// before git runs, as gitlab-shell does.
 	sw := f.as(f.userKey(f.dev, nil))
 	sdir := sw.clone(f.sshURL) // the old path
+	out = pushOut(sw.mustGit(sdir, "fetch", "origin"))
+	if want := "remote: Project 'team/app' was moved to 'team/app2'.\nremote:\nremote: Please update your Git remote:\nremote:\n" +
+		"remote:   git remote set-url origin ssh://git@127.0.0.1:" + f.port + "/team/app2.git\n"; !strings.Contains(out, want) {
+		t.Fatalf("SSH fetch through the old path lacks %q:\n%s", want, out)
+	}
+	if out := sw.mustGit(sdir, "fetch", "ssh://git@127.0.0.1:"+f.port+"/team/app2.git"); strings.Contains(out, "moved") {
+		t.Fatalf("a fetch through the new path says the project moved:\n%s", out)
+	}
 	sw.mustGit(sdir, "checkout", "-q", "-b", "over-ssh")
 	sw.commit(sdir, "e.txt", "e\n")
 	out = pushOut(sw.mustGit(sdir, "push", "origin", "over-ssh"))

@@ -66,9 +66,20 @@ func (s *Service) pushMessages(ctx context.Context, g *GitRepo, changes []RefCha
 				strconv.FormatInt(mr[1], 10))
 		}
 	}
-	if g.RequestedPath != "" && g.RemoteURL != nil && !strings.EqualFold(g.RequestedPath, p.FullPath()) {
-		out = append(out, fmt.Sprintf("Project '%s' was moved to '%s'.\n\nPlease update your Git remote:\n\n  git remote set-url origin %s",
-			g.RequestedPath, p.FullPath(), g.RemoteURL(p.FullPath())))
+	if moved := g.MovedNotice(); moved != "" {
+		out = append(out, moved)
 	}
 	return out, nil
+}
+
+// MovedNotice is GitLab's notice to a client that named an old path of
+// a moved project (Gitlab::Checks::ContainerMoved), or "" when it named
+// the project's path or no remote URL is known.
+func (g *GitRepo) MovedNotice() string {
+	p := g.Project
+	if p == nil || g.RequestedPath == "" || g.RemoteURL == nil || strings.EqualFold(g.RequestedPath, p.FullPath()) {
+		return ""
+	}
+	return fmt.Sprintf("Project '%s' was moved to '%s'.\n\nPlease update your Git remote:\n\n  git remote set-url origin %s",
+		g.RequestedPath, p.FullPath(), g.RemoteURL(p.FullPath()))
 }

@@ -209,6 +209,7 @@ func (s *Server) session(sess ssh.Session) {
 		s.fail(sess, MsgProjectNotFound)
 		return
 	}
+	notice(sess.Stderr(), t.Notices)
 	code, err := s.git.ServeStream(ctx, t, args[0], githttp.Stream{In: sess, Out: sess, Stderr: sess.Stderr(),
 		Protocol: gitProtocol(sess.Environ())})
 	if err != nil && ctx.Err() == nil {
@@ -226,6 +227,23 @@ func (s *Server) fail(sess ssh.Session, msg string) {
 	}
 	_, _ = io.WriteString(sess.Stderr(), b.String())
 	_ = sess.Exit(1)
+}
+
+// notice writes messages as gitlab-shell's DisplayInfoMessages does: each
+// line after "remote: ", a blank remote line before and after.
+func notice(w io.Writer, messages []string) {
+	if len(messages) == 0 {
+		return
+	}
+	var b strings.Builder
+	b.WriteString("remote: \n")
+	for _, m := range messages {
+		for _, line := range strings.Split(m, "\n") {
+			b.WriteString("remote: " + line + "\n")
+		}
+	}
+	b.WriteString("remote: \n")
+	_, _ = io.WriteString(w, b.String())
 }
 
 // repoPath turns the command's path into a project's full path, as
