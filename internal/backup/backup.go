@@ -65,6 +65,12 @@ func CreateFile(ctx context.Context, o Options, dst string) (*Manifest, error) {
 		return nil, err
 	}
 	defer unlock()
+	// Scratch a killed backup left (under the lock, none is running).
+	if stale, err := filepath.Glob(filepath.Join(o.DataDir, ".backup-*")); err == nil {
+		for _, dir := range stale {
+			os.RemoveAll(dir)
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
