@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/lablet/lablet/internal/labtest"
 )
 
 // TestBackupRestore backs up a serving instance — a project with pushed
@@ -27,11 +25,7 @@ import (
 // nothing written after the backup, and every repository passes git fsck.
 func TestBackupRestore(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "data")
-	dbURL := labtest.DatabaseURL(t)
-	env := baseEnv("LABLET_DATA_DIR=" + dataDir)
-	if dbURL != "" {
-		env = append(env, "LABLET_DATABASE_URL="+dbURL)
-	}
+	env, _ := instanceEnv(t, dataDir)
 	p := startServe(t, t.TempDir(), env)
 	token := createToken(t, t.TempDir(), env, "api")
 	api := func(p *serveProc, method, path, form string, want int) map[string]any {
@@ -140,10 +134,7 @@ func TestBackupRestore(t *testing.T) {
 
 	// Restore into an empty data dir and database, and serve that.
 	restored := filepath.Join(t.TempDir(), "restored")
-	renv := baseEnv("LABLET_DATA_DIR=" + restored)
-	if dbURL != "" {
-		renv = append(renv, "LABLET_DATABASE_URL="+labtest.DatabaseURL(t))
-	}
+	renv, _ := instanceEnv(t, restored) // a fresh database of the same kind
 	if r := runLablet(t, t.TempDir(), renv, "backup", "restore", file); r.code != 0 {
 		t.Fatalf("backup restore = %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

@@ -19,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lablet/lablet/internal/labtest"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -53,11 +52,7 @@ func TestCrashLosesNothing(t *testing.T) {
 		kills = v
 	}
 	dataDir := t.TempDir()
-	dbURL := labtest.DatabaseURL(t)
-	env := baseEnv("LABLET_DATA_DIR=" + dataDir)
-	if dbURL != "" {
-		env = append(env, "LABLET_DATABASE_URL="+dbURL)
-	}
+	env, dbURL := instanceEnv(t, dataDir)
 	p := startServe(t, t.TempDir(), env)
 	token := createToken(t, t.TempDir(), env, "api")
 	createProject(t, p.base, token, "crash")
@@ -316,28 +311,8 @@ func checkLedger(t *testing.T, base, token string, l *crashLedger, kill int) {
 			t.Errorf("kill %d: acknowledged push of %s at %s: %d %s", kill, branch, sha, code, body)
 		}
 	}
-	for id, deleted := range l.projects {
-		code, body := get(t, base+"/api/v4/projects/"+strconv.FormatInt(id, 10), token)
-		switch {
-		case !deleted && code != http.StatusOK:
-			t.Errorf("kill %d: acknowledged project %d: %d %s", kill, id, code, body)
-		case deleted && code == http.StatusOK && !strings.Contains(body, `"marked_for_deletion_on":"`):
-			t.Errorf("kill %d: project %d, its deletion acknowledged, is not marked for deletion: %s", kill, id, body)
-		case deleted && code != http.StatusOK && code != http.StatusNotFound:
-			t.Errorf("kill %d: deleted project %d: %d %s", kill, id, code, body)
-		}
-	}
-	for id, deleted := range l.groups {
-		code, body := get(t, base+"/api/v4/groups/"+strconv.FormatInt(id, 10), token)
-		switch {
-		case !deleted && code != http.StatusOK:
-			t.Errorf("kill %d: acknowledged group %d: %d %s", kill, id, code, body)
-		case deleted && code == http.StatusOK && !strings.Contains(body, `"marked_for_deletion_on":"`):
-			t.Errorf("kill %d: group %d, its deletion acknowledged, is not marked for deletion: %.300s", kill, id, body)
-		case deleted && code != http.StatusOK && code != http.StatusNotFound:
-			t.Errorf("kill %d: deleted group %d: %d %s", kill, id, code, body)
-		}
-	}
+	checkEnded(t, base, token, "projects", l.projects, kill)
+	checkEnded(t, base, token, "groups", l.groups, kill)
 	for id, removed := range l.members {
 		want := http.StatusOK
 		if removed {
@@ -345,6 +320,24 @@ func checkLedger(t *testing.T, base, token string, l *crashLedger, kill int) {
 		}
 		if code, body := get(t, base+"/api/v4/projects/root%2Fcrash/members/"+strconv.FormatInt(id, 10), token); code != want {
 			t.Errorf("kill %d: member %d (removal acknowledged: %v): %d %s", kill, id, removed, code, body)
+		}
+	}
+}
+
+// checkEnded asks for each acknowledged project or group (kind is the
+// API's collection): there unless its deletion was acknowledged, then
+// gone or marked for deletion.
+func checkEnded(t *testing.T, base, token, kind string, m map[int64]bool, kill int) {
+	t.Helper()
+	for id, deleted := range m {
+		code, body := get(t, base+"/api/v4/"+kind+"/"+strconv.FormatInt(id, 10), token)
+		switch {
+		case !deleted && code != http.StatusOK:
+			t.Errorf("kill %d: acknowledged %s %d: %d %s", kill, kind, id, code, body)
+		case deleted && code == http.StatusOK && !strings.Contains(body, `"marked_for_deletion_on":"`):
+			t.Errorf("kill %d: %s %d, its deletion acknowledged, is not marked for deletion: %.300s", kill, kind, id, body)
+		case deleted && code != http.StatusOK && code != http.StatusNotFound:
+			t.Errorf("kill %d: deleted %s %d: %d %s", kill, kind, id, code, body)
 		}
 	}
 }

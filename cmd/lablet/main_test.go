@@ -79,6 +79,18 @@ func storageEnv(t *testing.T) []string {
 	return nil
 }
 
+// instanceEnv is the environment of an instance in dataDir: SQLite there,
+// or a fresh PostgreSQL database, whose URL it returns, when
+// LABLET_TEST_DATABASE_URL is set.
+func instanceEnv(t *testing.T, dataDir string) (env []string, dbURL string) {
+	dbURL = labtest.DatabaseURL(t)
+	env = baseEnv("LABLET_DATA_DIR=" + dataDir)
+	if dbURL != "" {
+		env = append(env, "LABLET_DATABASE_URL="+dbURL)
+	}
+	return env, dbURL
+}
+
 // result is how a lablet command ended.
 type result struct {
 	code           int

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lablet/lablet/internal/labtest"
 	"github.com/lablet/lablet/internal/repo"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -30,11 +29,7 @@ func TestMergeSurvivesKill(t *testing.T) {
 		t.Skip("starts lablet serve a dozen times; the full run covers it")
 	}
 	dataDir := t.TempDir()
-	dbURL := labtest.DatabaseURL(t)
-	env := baseEnv("LABLET_DATA_DIR=" + dataDir)
-	if dbURL != "" {
-		env = append(env, "LABLET_DATABASE_URL="+dbURL)
-	}
+	env, dbURL := instanceEnv(t, dataDir)
 	p := startServe(t, t.TempDir(), env)
 	token := createToken(t, t.TempDir(), env, "api")
 

@@ -17,8 +17,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/lablet/lablet/internal/labtest"
 )
 
 const (
@@ -105,11 +103,7 @@ func TestSoak(t *testing.T) {
 		duration = time.Duration(v) * time.Second
 	}
 	dataDir := filepath.Join(t.TempDir(), "data")
-	dbURL := labtest.DatabaseURL(t)
-	env := baseEnv("LABLET_DATA_DIR=" + dataDir)
-	if dbURL != "" {
-		env = append(env, "LABLET_DATABASE_URL="+dbURL)
-	}
+	env, _ := instanceEnv(t, dataDir)
 	p := startServe(t, t.TempDir(), env)
 	token := createToken(t, t.TempDir(), env, "api")
 	var projects, cloneURLs []string
@@ -378,10 +372,7 @@ func TestSoak(t *testing.T) {
 	// are whole and that holds every write acknowledged before the backup
 	// began (later ones it may hold or not).
 	restored := filepath.Join(t.TempDir(), "restored")
-	renv := baseEnv("LABLET_DATA_DIR=" + restored)
-	if dbURL != "" {
-		renv = append(renv, "LABLET_DATABASE_URL="+labtest.DatabaseURL(t))
-	}
+	renv, _ := instanceEnv(t, restored) // a fresh database of the same kind
 	if r := runLablet(t, t.TempDir(), renv, "backup", "restore", backupFile); r.code != 0 {
 		t.Fatalf("backup restore = %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
