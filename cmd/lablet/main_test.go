@@ -128,9 +128,15 @@ type serveProc struct {
 // waits for its address. It is stopped when t ends, if not before.
 func startServe(t *testing.T, dir string, env []string) *serveProc {
 	t.Helper()
+	return startServeAs(t, dir, env, nil)
+}
+
+// startServeAs is startServe with the process attributes attr (a user).
+func startServeAs(t *testing.T, dir string, env []string, attr *syscall.SysProcAttr) *serveProc {
+	t.Helper()
 	p := &serveProc{read: make(chan struct{}), done: make(chan struct{})}
 	p.cmd = exec.Command(buildBinary(t), "serve", "--listen", "127.0.0.1:0")
-	p.cmd.Dir, p.cmd.Env = dir, env
+	p.cmd.Dir, p.cmd.Env, p.cmd.SysProcAttr = dir, env, attr
 	stderr, err := p.cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/lablet/lablet/internal/repo"
@@ -145,9 +146,84 @@ func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target,
 		}
 	}
 	env := append(gitEnv(r), pushPolicyEnv(policy)...)
-	h.run(w, r, t, svcReceive, io.MultiReader(bytes.NewReader(pc.raw), body), env, h.receiveArgs(t), nil,
+	report := &pushReport{sideband: pc.caps["side-band-64k"] || pc.caps["side-band"], status: capped{max: 64 << 10}}
+	h.run(teeResponse{w, report}, r, t, svcReceive, io.MultiReader(bytes.NewReader(pc.raw), body), env, h.receiveArgs(t), nil,
 		"application/x-git-receive-pack-result", nil)
+	if unpack := report.unpackError(); unpack != "" {
+		// git told the client (a full disk, say) and exits 0: tell the log.
+		h.log.ErrorContext(ctx, "githttp: push not stored", "dir", t.Dir, "unpack", unpack,
+			"git", strings.TrimSpace(string(report.messages)))
+	}
 	h.afterReceive(ctx, t, pc)
+}
+
+// teeResponse copies what is written to the client to tee.
+type teeResponse struct {
+	http.ResponseWriter
+	tee io.Writer
+}
+
+func (t teeResponse) Write(b []byte) (int, error) {
+	_, _ = t.tee.Write(b)
+	return t.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (t teeResponse) Unwrap() http.ResponseWriter { return t.ResponseWriter }
+
+// pushReport follows receive-pack's answer as it streams, keeping the
+// report-status (side band 1, or the whole answer without side bands)
+// and the last of the messages for the user (band 2).
+type pushReport struct {
+	sideband bool
+	lost     bool // the answer is not pkt-lines: stop following
+	pending  []byte
+	status   capped
+	messages []byte
+}
+
+func (p *pushReport) Write(b []byte) (int, error) {
+	if p.lost {
+		return len(b), nil
+	}
+	p.pending = append(p.pending, b...)
+	for len(p.pending) >= 4 {
+		n, err := strconv.ParseUint(string(p.pending[:4]), 16, 16)
+		switch {
+		case err != nil:
+			p.lost, p.pending = true, nil
+			return len(b), nil
+		case n <= 4: // flush, delimiter or empty
+			p.pending = p.pending[4:]
+			continue
+		case len(p.pending) < int(n):
+			return len(b), nil
+		}
+		pkt := p.pending[:n]
+		switch {
+		case !p.sideband:
+			p.status.Write(pkt)
+		case pkt[4] == 1:
+			p.status.Write(pkt[5:])
+		case pkt[4] == 2:
+			p.messages = append(p.messages, pkt[5:]...)
+			if len(p.messages) > 4<<10 {
+				p.messages = append([]byte(nil), p.messages[len(p.messages)-2<<10:]...)
+			}
+		}
+		p.pending = p.pending[n:]
+	}
+	return len(b), nil
+}
+
+// unpackError is git's reason when the report says the pushed objects
+// could not be stored ("unpack <reason>" instead of "unpack ok").
+func (p *pushReport) unpackError() string {
+	_, payload, _, err := readPkt(strings.NewReader(p.status.String()))
+	if rest, ok := strings.CutPrefix(strings.TrimSuffix(string(payload), "\n"), "unpack "); err == nil && ok && rest != "ok" {
+		return rest
+	}
+	return ""
 }
 
 // pushPolicyEnv passes the refs whose force pushes are refused to the

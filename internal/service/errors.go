@@ -3,6 +3,7 @@ package service
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/repo"
@@ -128,6 +129,13 @@ func Unauthorized(hint string) error { return &Error{Kind: KindUnauthorized, Mes
 
 // TooLarge is the 413 answer to a body over its limit.
 func TooLarge() error { return &Error{Kind: KindTooLarge, Message: "Request Entity Too Large"} }
+
+// StorageFull reports whether err is a write that found no space left:
+// a full (or over-quota) file system under the data dir, or a full
+// database. Classify leaves it KindInternal; REST answers it with 507.
+func StorageFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) || store.IsFull(err)
+}
 
 // Classify returns err in the service's vocabulary, the one every adapter
 // renders: service errors as they are, and the failures of the layers

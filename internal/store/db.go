@@ -304,6 +304,20 @@ func isRetryable(err error) bool {
 	return false
 }
 
+// IsFull reports whether err is the database out of space: SQLite's
+// SQLITE_FULL ("database or disk is full") or PostgreSQL's disk_full.
+func IsFull(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code == "53100"
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		return sqErr.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	return false
+}
+
 // Now is the current time as seen by this query surface.
 func (q *Queries) Now() time.Time { return q.now() }
 

@@ -50,7 +50,8 @@ var listStatuses = map[service.Kind]int{service.KindInvalid: http.StatusBadReque
 	service.KindConflict: http.StatusConflict, service.KindUnprocessable: http.StatusUnprocessableEntity}
 
 // writeError renders err in GitLab's shape (service.Classify puts every
-// failure in the service's vocabulary) and logs unexpected failures.
+// failure in the service's vocabulary) and logs unexpected failures; a
+// write that found no space left is 507 Insufficient Storage.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	se := service.Classify(err)
 	if len(se.List) > 0 {
@@ -107,6 +108,12 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case service.KindTooLarge:
 		WriteJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"message": "413 " + se.Message})
 	default:
+		if service.StorageFull(err) {
+			a.log.ErrorContext(r.Context(), "request failed: no space left for the write",
+				"method", r.Method, "path", r.URL.Path, "err", err)
+			WriteJSON(w, http.StatusInsufficientStorage, map[string]string{"message": "507 Insufficient Storage"})
+			return
+		}
 		a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		WriteJSON(w, http.StatusInternalServerError, map[string]string{"message": "500 Internal Server Error"})
 	}
