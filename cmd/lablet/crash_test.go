@@ -210,6 +210,9 @@ func TestCrashLosesNothing(t *testing.T) {
 		if t.Failed() {
 			return
 		}
+		if (kill+1)%50 == 0 {
+			t.Logf("%d kills survived", kill+1)
+		}
 	}
 	ledger.mu.Lock()
 	ended := func(m map[int64]bool) (n int) {
