@@ -213,3 +213,23 @@ func TestHelpListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadArgs: a command's arguments come back in order wherever they
+// stand among the flags; Load still refuses any.
+func TestLoadArgs(t *testing.T) {
+	for _, args := range [][]string{
+		{"a.tar", "--data-dir", "/d", "b.tar"},
+		{"--data-dir", "/d", "a.tar", "b.tar"},
+		{"a.tar", "b.tar", "--data-dir=/d"},
+	} {
+		fs := flag.NewFlagSet("test", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c, rest, err := LoadArgs(fs, args, func(string) string { return "" }, Storage)
+		if err != nil || c.DataDir != "/d" || len(rest) != 2 || rest[0] != "a.tar" || rest[1] != "b.tar" {
+			t.Errorf("LoadArgs(%q) = %q, %q, %v", args, c.DataDir, rest, err)
+		}
+	}
+	if _, err := load(t, nil, Storage, "--data-dir", "/d", "extra"); err == nil || !strings.Contains(err.Error(), `unexpected argument "extra"`) {
+		t.Errorf("Load with an argument: %v", err)
+	}
+}
