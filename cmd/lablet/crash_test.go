@@ -29,10 +29,19 @@ type crashLedger struct {
 	mu       sync.Mutex
 	commits  []string          // API commits on main of the crash project
 	pushes   map[string]string // pushed branch → sha
-	projects map[int64]bool    // created project → its deletion was acknowledged
-	groups   map[int64]bool    // created group → its deletion was acknowledged
-	members  map[int64]bool    // user added to the crash project → their removal was acknowledged
+	projects map[int64]ending  // created projects
+	groups   map[int64]ending  // created groups
+	members  map[int64]ending  // users added to the crash project
 }
+
+// ending is how far the deletion (or removal) of a created thing went.
+type ending int
+
+const (
+	live  ending = iota // never asked for
+	asked               // asked, not acknowledged: it may have happened or not
+	ended               // acknowledged
+)
 
 // TestCrashLosesNothing kills `lablet serve` with SIGKILL at random
 // moments while clients commit through the API, push with git, create
@@ -86,8 +95,8 @@ func TestCrashLosesNothing(t *testing.T) {
 		return resp.StatusCode, m
 	}
 
-	ledger := &crashLedger{pushes: map[string]string{}, projects: map[int64]bool{}, groups: map[int64]bool{},
-		members: map[int64]bool{}}
+	ledger := &crashLedger{pushes: map[string]string{}, projects: map[int64]ending{}, groups: map[int64]ending{},
+		members: map[int64]ending{}}
 	var seq atomic.Int64
 	home := t.TempDir()
 	ops := []func(worker int){
@@ -128,7 +137,7 @@ func TestCrashLosesNothing(t *testing.T) {
 			}
 		},
 		func(int) { // a project, or the deletion of one
-			if victim := ledger.pick(ledger.projects); victim != 0 && seq.Load()%2 == 0 {
+			if victim := ledger.pickIf(seq.Load()%2 == 0, ledger.projects); victim != 0 {
 				if code, _ := call(http.MethodDelete, "projects/"+strconv.FormatInt(victim, 10), nil, ""); code == http.StatusAccepted {
 					ledger.done(ledger.projects, victim)
 				}
@@ -138,12 +147,12 @@ func TestCrashLosesNothing(t *testing.T) {
 			form := url.Values{"name": {"p" + strconv.FormatInt(n, 10)}, "initialize_with_readme": {"true"}}
 			if code, m := call(http.MethodPost, "projects", form, ""); code == http.StatusCreated {
 				ledger.mu.Lock()
-				ledger.projects[int64(m["id"].(float64))] = false
+				ledger.projects[int64(m["id"].(float64))] = live
 				ledger.mu.Unlock()
 			}
 		},
 		func(int) { // a group, or the deletion of one
-			if victim := ledger.pick(ledger.groups); victim != 0 && seq.Load()%3 == 0 {
+			if victim := ledger.pickIf(seq.Load()%3 == 0, ledger.groups); victim != 0 {
 				if code, _ := call(http.MethodDelete, "groups/"+strconv.FormatInt(victim, 10), nil, ""); code == http.StatusAccepted {
 					ledger.done(ledger.groups, victim)
 				}
@@ -152,12 +161,12 @@ func TestCrashLosesNothing(t *testing.T) {
 			n := strconv.FormatInt(seq.Add(1), 10)
 			if code, m := call(http.MethodPost, "groups", url.Values{"name": {"g" + n}, "path": {"g" + n}}, ""); code == http.StatusCreated {
 				ledger.mu.Lock()
-				ledger.groups[int64(m["id"].(float64))] = false
+				ledger.groups[int64(m["id"].(float64))] = live
 				ledger.mu.Unlock()
 			}
 		},
 		func(int) { // a user made a member, or a member removed
-			if victim := ledger.pick(ledger.members); victim != 0 && seq.Load()%3 == 0 {
+			if victim := ledger.pickIf(seq.Load()%3 == 0, ledger.members); victim != 0 {
 				if code, _ := call(http.MethodDelete, "projects/root%2Fcrash/members/"+strconv.FormatInt(victim, 10), nil, ""); code == http.StatusNoContent {
 					ledger.done(ledger.members, victim)
 				}
@@ -173,7 +182,7 @@ func TestCrashLosesNothing(t *testing.T) {
 			if code, _ := call(http.MethodPost, "projects/root%2Fcrash/members", url.Values{"user_id": {uid},
 				"access_level": {"30"}}, ""); code == http.StatusCreated {
 				ledger.mu.Lock()
-				ledger.members[int64(m["id"].(float64))] = false
+				ledger.members[int64(m["id"].(float64))] = live
 				ledger.mu.Unlock()
 			}
 		},
@@ -215,19 +224,19 @@ func TestCrashLosesNothing(t *testing.T) {
 		}
 	}
 	ledger.mu.Lock()
-	ended := func(m map[int64]bool) (n int) {
-		for _, gone := range m {
-			if gone {
+	countEnded := func(m map[int64]ending) (n int) {
+		for _, e := range m {
+			if e == ended {
 				n++
 			}
 		}
 		return n
 	}
 	t.Logf("%d kills survived: %d commits, %d pushes, %d projects (%d deleted), %d groups (%d deleted), %d members (%d removed) acknowledged",
-		kills, len(ledger.commits), len(ledger.pushes), len(ledger.projects), ended(ledger.projects), len(ledger.groups),
-		ended(ledger.groups), len(ledger.members), ended(ledger.members))
-	if len(ledger.commits) == 0 || len(ledger.pushes) == 0 || len(ledger.projects) == 0 || ended(ledger.projects) == 0 ||
-		len(ledger.groups) == 0 || ended(ledger.groups) == 0 || len(ledger.members) == 0 || ended(ledger.members) == 0 {
+		kills, len(ledger.commits), len(ledger.pushes), len(ledger.projects), countEnded(ledger.projects), len(ledger.groups),
+		countEnded(ledger.groups), len(ledger.members), countEnded(ledger.members))
+	if len(ledger.commits) == 0 || len(ledger.pushes) == 0 || len(ledger.projects) == 0 || countEnded(ledger.projects) == 0 ||
+		len(ledger.groups) == 0 || countEnded(ledger.groups) == 0 || len(ledger.members) == 0 || countEnded(ledger.members) == 0 {
 		t.Fatal("some kind of write was never acknowledged: the test proved nothing about it")
 	}
 	ledger.mu.Unlock()
@@ -316,13 +325,11 @@ func checkLedger(t *testing.T, base, token string, l *crashLedger, kill int) {
 	}
 	checkEnded(t, base, token, "projects", l.projects, kill)
 	checkEnded(t, base, token, "groups", l.groups, kill)
-	for id, removed := range l.members {
-		want := http.StatusOK
-		if removed {
-			want = http.StatusNotFound
-		}
-		if code, body := get(t, base+"/api/v4/projects/root%2Fcrash/members/"+strconv.FormatInt(id, 10), token); code != want {
-			t.Errorf("kill %d: member %d (removal acknowledged: %v): %d %s", kill, id, removed, code, body)
+	for id, e := range l.members {
+		code, body := get(t, base+"/api/v4/projects/root%2Fcrash/members/"+strconv.FormatInt(id, 10), token)
+		if (e == live && code != http.StatusOK) || (e == ended && code != http.StatusNotFound) ||
+			(code != http.StatusOK && code != http.StatusNotFound) {
+			t.Errorf("kill %d: member %d (removal %v): %d %s", kill, id, e, code, body)
 		}
 	}
 }
@@ -330,27 +337,33 @@ func checkLedger(t *testing.T, base, token string, l *crashLedger, kill int) {
 // checkEnded asks for each acknowledged project or group (kind is the
 // API's collection): there unless its deletion was acknowledged, then
 // gone or marked for deletion.
-func checkEnded(t *testing.T, base, token, kind string, m map[int64]bool, kill int) {
+func checkEnded(t *testing.T, base, token, kind string, m map[int64]ending, kill int) {
 	t.Helper()
-	for id, deleted := range m {
+	for id, e := range m {
 		code, body := get(t, base+"/api/v4/"+kind+"/"+strconv.FormatInt(id, 10), token)
+		marked := code == http.StatusOK && strings.Contains(body, `"marked_for_deletion_on":"`)
 		switch {
-		case !deleted && code != http.StatusOK:
+		case e == live && (code != http.StatusOK || marked):
 			t.Errorf("kill %d: acknowledged %s %d: %d %s", kill, kind, id, code, body)
-		case deleted && code == http.StatusOK && !strings.Contains(body, `"marked_for_deletion_on":"`):
+		case e == ended && code == http.StatusOK && !marked:
 			t.Errorf("kill %d: %s %d, its deletion acknowledged, is not marked for deletion: %.300s", kill, kind, id, body)
-		case deleted && code != http.StatusOK && code != http.StatusNotFound:
+		case code != http.StatusOK && code != http.StatusNotFound:
 			t.Errorf("kill %d: deleted %s %d: %d %s", kill, kind, id, code, body)
 		}
 	}
 }
 
-// pick returns one of m's keys whose end was not acknowledged, or 0.
-func (l *crashLedger) pick(m map[int64]bool) int64 {
+// pickIf returns, when now, one of m's live keys, marked asked (its
+// deletion or removal is about to be asked for), or 0.
+func (l *crashLedger) pickIf(now bool, m map[int64]ending) int64 {
+	if !now {
+		return 0
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for id, ended := range m {
-		if !ended {
+	for id, e := range m {
+		if e == live {
+			m[id] = asked
 			return id
 		}
 	}
@@ -358,10 +371,10 @@ func (l *crashLedger) pick(m map[int64]bool) int64 {
 }
 
 // done records that id's deletion or removal was acknowledged.
-func (l *crashLedger) done(m map[int64]bool, id int64) {
+func (l *crashLedger) done(m map[int64]ending, id int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	m[id] = true
+	m[id] = ended
 }
 
 // projectID looks a project's id up by its path.
