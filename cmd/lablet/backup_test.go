@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -177,59 +175,12 @@ func TestBackupRestore(t *testing.T) {
 // uploadFile uploads a file to a project and returns its URL path.
 func uploadFile(t *testing.T, base, token, project, name, content string) string {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	fw, err := mw.CreateFormFile("file", name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write([]byte(content))
-	mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/v4/projects/"+project+"/uploads", &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("PRIVATE-TOKEN", token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	code, body := tryUpload(t, base, token, project, name, content)
 	var u struct {
 		FullPath string `json:"full_path"`
 	}
-	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&u) != nil || u.FullPath == "" {
-		t.Fatalf("upload = %d", resp.StatusCode)
+	if code != http.StatusCreated || json.Unmarshal([]byte(body), &u) != nil || u.FullPath == "" {
+		t.Fatalf("upload = %d %s", code, body)
 	}
 	return u.FullPath
-}
-
-// TestBackupCommandLine: wrong command lines exit 2 with one line saying
-// what is wrong; a damaged file and a missing instance exit 1.
-func TestBackupCommandLine(t *testing.T) {
-	dir := t.TempDir()
-	env := baseEnv("LABLET_DATA_DIR=" + filepath.Join(dir, "none"))
-	damaged := filepath.Join(dir, "damaged.tar")
-	os.WriteFile(damaged, []byte("not a backup"), 0o600)
-	for _, c := range []struct {
-		args []string
-		code int
-		want string
-	}{
-		{[]string{"backup", "verify"}, 2, "the backup FILE is missing"},
-		{[]string{"backup", "restore", "a.tar", "b.tar"}, 2, `unexpected argument "b.tar"`},
-		{[]string{"backup", "copy"}, 2, `unknown command "copy"`},
-		{[]string{"backup", "create", "--bogus"}, 2, "bogus"},
-		{[]string{"backup", "verify", damaged}, 1, "invalid backup"},
-		{[]string{"backup", "create", "--to", filepath.Join(dir, "b.tar")}, 1, "data dir"},
-	} {
-		r := runLablet(t, dir, env, c.args...)
-		if r.code != c.code || !strings.Contains(r.stderr, c.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
-			t.Errorf("lablet %v = %d %q, want %d saying %q", c.args, r.code, r.stderr, c.code, c.want)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "b.tar")); !os.IsNotExist(err) {
-		t.Errorf("a failed backup left its file: %v", err)
-	}
-	if r := runLablet(t, dir, env, "backup", "--help"); r.code != 0 || !strings.Contains(r.stdout, "lablet backup restore FILE") {
-		t.Errorf("backup --help = %d %s", r.code, r.stdout)
-	}
 }
