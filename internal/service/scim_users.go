@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/access"
-	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -91,12 +90,6 @@ func (s *Service) CreateSCIMUser(ctx context.Context, sc SCIMScope, in SCIMUserI
 	if err != nil {
 		return nil, err
 	}
-	// A new user's (unusable) password is hashed before the transaction:
-	// bcrypt inside it would hold the database's write lock for its time.
-	hash, err := auth.HashPassword(auth.NewSecret("", 32))
-	if err != nil {
-		return nil, err
-	}
 	var out *model.SCIMIdentity
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		if sc.GroupID != 0 {
@@ -121,7 +114,7 @@ func (s *Service) CreateSCIMUser(ctx context.Context, sc SCIMScope, in SCIMUserI
 		} else if owner != 0 {
 			return scimUniqueness("User with userName " + in.UserName + " already exists")
 		}
-		u, err := s.scimLinkedUser(ctx, q, sc, in, settings, hash)
+		u, err := s.scimLinkedUser(ctx, q, sc, in, settings)
 		if err != nil {
 			return err
 		}
@@ -150,7 +143,7 @@ func (s *Service) CreateSCIMUser(ctx context.Context, sc SCIMScope, in SCIMUserI
 // the email, unless they already hold an identity in the scope, or a new
 // user named userName.
 func (s *Service) scimLinkedUser(ctx context.Context, q *store.Queries, sc SCIMScope, in SCIMUserInput,
-	settings *model.ApplicationSettings, passwordHash string) (*model.User, error) {
+	settings *model.ApplicationSettings) (*model.User, error) {
 	u, err := q.UserByEmail(ctx, in.Email)
 	if err == nil {
 		if _, err := q.SCIMIdentityOfUser(ctx, sc.GroupID, u.ID); err == nil {
@@ -182,7 +175,10 @@ func (s *Service) scimLinkedUser(ctx context.Context, q *store.Queries, sc SCIMS
 		}
 		return nil, scimInvalid("invalidValue", err.Error())
 	}
-	u.PasswordHash = passwordHash
+	// No password: the identity provider signs the user in. GitLab sets a
+	// random one nobody knows; an empty hash matches no password either,
+	// without a bcrypt round per provisioned user.
+	u.PasswordHash = ""
 	if err := q.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			return nil, scimUniqueness("userName " + in.UserName + " has already been taken")
