@@ -38,6 +38,12 @@ type ThrottleSettings struct {
 
 	// RateLimitingResponseText is the body of a 429; empty: "Retry later".
 	RateLimitingResponseText string `json:"rate_limiting_response_text"`
+
+	// GitlabShellOperationLimit is how many times a minute one actor (and,
+	// separately, one address) may run one git command over SSH on one
+	// project; 0 turns the limit off. Unlike the throttles it is on by
+	// default, as GitLab's.
+	GitlabShellOperationLimit int64 `json:"gitlab_shell_operation_limit"`
 }
 
 // DefaultThrottleSettings are GitLab's defaults: every throttle off,
@@ -51,6 +57,7 @@ func DefaultThrottleSettings() ThrottleSettings {
 		ThrottleAuthenticatedWebRequestsPerPeriod: 7200, ThrottleAuthenticatedWebPeriodInSeconds: 3600,
 		ThrottleUnauthenticatedGitHTTPRequestsPerPeriod: 3600, ThrottleUnauthenticatedGitHTTPPeriodInSeconds: 3600,
 		ThrottleAuthenticatedGitHTTPRequestsPerPeriod: 3600, ThrottleAuthenticatedGitHTTPPeriodInSeconds: 3600,
+		GitlabShellOperationLimit: 600,
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/githttp"
 	"github.com/lablet/lablet/internal/route"
+	"github.com/lablet/lablet/internal/service"
 	"github.com/lablet/lablet/internal/sshd"
 )
 
@@ -46,12 +48,32 @@ func (r *sshResolver) Authenticate(ctx context.Context, key gossh.PublicKey) (ss
 	return sshPrincipal{id: id}, nil
 }
 
-func (r *sshResolver) Resolve(ctx context.Context, p sshd.Principal, path string, write bool) (*githttp.Target, error) {
+func (r *sshResolver) Resolve(ctx context.Context, p sshd.Principal, req sshd.Request) (*githttp.Target, error) {
 	sp, ok := p.(sshPrincipal)
 	if !ok {
 		return nil, errors.New("server: unknown ssh principal")
 	}
-	return r.git.target(ctx, sp.id, path, write, r.baseURL, r.remoteURL)
+	// GitLab counts the command before it looks at the project, so a
+	// flood of requests for paths that do not exist is limited too.
+	limited, err := r.git.svc.CountGitSSHOperation(ctx, req.Service, req.Path, sp.actor(), req.RemoteIP)
+	if err != nil {
+		// An outage of the counters must not take git down.
+		r.git.log.WarnContext(ctx, "ssh rate limit: count", "err", err)
+	} else if limited {
+		return nil, &githttp.StatusError{Status: http.StatusTooManyRequests, Message: service.GitSSHOperationLimited}
+	}
+	return r.git.target(ctx, sp.id, req.Path, req.Write(), r.baseURL, r.remoteURL)
+}
+
+// actor names who a rate limit counts: the deploy key, else the user.
+func (p sshPrincipal) actor() string {
+	if p.id.DeployKey != nil {
+		return "deploy_key:" + strconv.FormatInt(p.id.DeployKey.ID, 10)
+	}
+	if p.id.User != nil {
+		return "user:" + strconv.FormatInt(p.id.User.ID, 10)
+	}
+	return "anonymous"
 }
 
 // remoteURL is a project path's SSH remote, as ssh_url_to_repo writes it.

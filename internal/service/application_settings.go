@@ -34,8 +34,9 @@ type ApplicationSettingsInput struct {
 	RestrictedVisibilityLevels                *[]string
 	// Throttles changes the user and IP rate limits, by throttle name
 	// (model.ThrottleNames).
-	Throttles                map[string]ThrottleInput
-	RateLimitingResponseText *string
+	Throttles                 map[string]ThrottleInput
+	RateLimitingResponseText  *string
+	GitlabShellOperationLimit *int64
 }
 
 // ThrottleInput changes one throttle; nil fields keep their values.
@@ -99,6 +100,9 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 	if in.MaxAttachmentSize != nil && (*in.MaxAttachmentSize <= 0 || *in.MaxAttachmentSize > maxProjectsLimit) {
 		v.Add("max_attachment_size", fmt.Sprintf("must be greater than 0 and less than or equal to %d", maxProjectsLimit))
 	}
+	if in.GitlabShellOperationLimit != nil && (*in.GitlabShellOperationLimit < 0 || *in.GitlabShellOperationLimit > maxProjectsLimit) {
+		v.Add("gitlab_shell_operation_limit", fmt.Sprintf("must be greater than or equal to 0 and less than or equal to %d", maxProjectsLimit))
+	}
 	for name, t := range in.Throttles {
 		for suffix, n := range map[string]*int64{"_requests_per_period": t.RequestsPerPeriod, "_period_in_seconds": t.PeriodInSeconds} {
 			if n != nil && *n <= 0 {
@@ -153,6 +157,7 @@ func (s *Service) UpdateApplicationSettings(ctx context.Context, id *auth.Identi
 			setIf(period, t.PeriodInSeconds)
 		}
 		setIf(&as.RateLimitingResponseText, in.RateLimitingResponseText)
+		setIf(&as.GitlabShellOperationLimit, in.GitlabShellOperationLimit)
 		// The defaults stay usable (ApplicationSetting's
 		// visibility_level_allowed_as_default validation).
 		rv := Validation{}

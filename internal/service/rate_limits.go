@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -307,3 +308,33 @@ func (s *Service) deleteExpiredRateLimits(ctx context.Context) error {
 // GitAuthBanEnabled reports whether git over HTTP's failed-authentication
 // ban is on.
 func (s *Service) GitAuthBanEnabled() bool { return s.gitAuthBan.Enabled }
+
+// GitSSHOperationLimited is GitLab's answer to a git command over SSH past
+// the gitlab_shell_operation rate limit.
+const GitSSHOperationLimited = "This endpoint has been requested too many times. Try again later."
+
+// CountGitSSHOperation counts one git command over SSH against GitLab's
+// gitlab_shell_operation limit (the instance's gitlab_shell_operation_limit
+// a minute, 0: off): once for the actor (a user or a deploy key) on the
+// project and command, once for the client's address, as GitLab's
+// internal API counts them. It reports whether either is over the limit.
+func (s *Service) CountGitSSHOperation(ctx context.Context, command, projectPath, actor, ip string) (bool, error) {
+	ts, err := s.ThrottleSettings(ctx)
+	if err != nil {
+		return false, err
+	}
+	if ts.GitlabShellOperationLimit <= 0 {
+		return false, nil
+	}
+	t := model.Throttle{Enabled: true, RequestsPerPeriod: ts.GitlabShellOperationLimit, PeriodInSeconds: 60}
+	scope := command + ":" + strings.ToLower(projectPath) + ":"
+	limited := false
+	for _, who := range []string{actor, "ip:" + ip} {
+		res, err := s.CountRequest(ctx, "gitlab_shell_operation", scope+who, t)
+		if err != nil {
+			return false, err
+		}
+		limited = limited || res.Throttled
+	}
+	return limited, nil
+}

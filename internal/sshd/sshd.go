@@ -51,11 +51,22 @@ type Resolver interface {
 	// Authenticate returns the principal of a key, or an error when the
 	// key lets nobody in.
 	Authenticate(ctx context.Context, key gossh.PublicKey) (Principal, error)
-	// Resolve returns what the principal may do with the repository at
-	// path (full path, no ".git"); errors are githttp's (ErrNotFound,
-	// Forbidden(msg), ...). write is true for receive-pack.
-	Resolve(ctx context.Context, p Principal, path string, write bool) (*githttp.Target, error)
+	// Resolve returns what the principal may do with the repository the
+	// request names; errors are githttp's (ErrNotFound, Forbidden(msg),
+	// a StatusError whose message the client sees ...).
+	Resolve(ctx context.Context, p Principal, req Request) (*githttp.Target, error)
 }
+
+// Request is a git command a session asks to run.
+type Request struct {
+	Path    string // the repository's full path, no ".git"
+	Service string // githttp.SvcUploadPack, SvcReceivePack or SvcUploadArchive
+	// RemoteIP is the client's address, without its port.
+	RemoteIP string
+}
+
+// Write reports whether the command changes the repository.
+func (r Request) Write() bool { return r.Service == githttp.SvcReceivePack }
 
 // Server is the SSH listener.
 type Server struct {
@@ -195,7 +206,7 @@ func (s *Server) session(sess ssh.Session) {
 		return
 	}
 	ctx := sess.Context()
-	t, err := s.resolver.Resolve(ctx, p, path, args[0] == githttp.SvcReceivePack)
+	t, err := s.resolver.Resolve(ctx, p, Request{Path: path, Service: args[0], RemoteIP: remoteIP(sess.RemoteAddr())})
 	var se *githttp.StatusError
 	switch {
 	case errors.As(err, &se):
@@ -263,4 +274,16 @@ func gitProtocol(env []string) string {
 		}
 	}
 	return ""
+}
+
+// remoteIP is addr's host part.
+func remoteIP(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		return tcp.IP.String()
+	}
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	return host
 }

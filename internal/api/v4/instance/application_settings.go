@@ -84,7 +84,7 @@ func updateApplicationSettings(a *v4.API, w http.ResponseWriter, r *http.Request
 		}
 	}
 	for name, dst := range map[string]**int64{"default_projects_limit": &in.DefaultProjectsLimit,
-		"max_attachment_size": &in.MaxAttachmentSize} {
+		"max_attachment_size": &in.MaxAttachmentSize, "gitlab_shell_operation_limit": &in.GitlabShellOperationLimit} {
 		if n, ok, err := c.Params().Int(name); err != nil {
 			return err
 		} else if ok {
