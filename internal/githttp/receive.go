@@ -146,15 +146,21 @@ func (h *Handler) receivePack(w http.ResponseWriter, r *http.Request, t *Target,
 		}
 	}
 	env := append(gitEnv(r), pushPolicyEnv(policy)...)
-	report := &pushReport{sideband: pc.caps["side-band-64k"] || pc.caps["side-band"], status: capped{max: 64 << 10}}
+	report := newPushReport(pc)
 	h.run(teeResponse{w, report}, r, t, svcReceive, io.MultiReader(bytes.NewReader(pc.raw), body), env, h.receiveArgs(t), nil,
 		"application/x-git-receive-pack-result", nil)
+	h.logUnstored(ctx, t, report)
+	h.afterReceive(ctx, t, pc)
+}
+
+// logUnstored logs a push whose objects git could not store (a full
+// disk, say): git tells the client in its report and exits 0, so nothing
+// else would.
+func (h *Handler) logUnstored(ctx context.Context, t *Target, report *pushReport) {
 	if unpack := report.unpackError(); unpack != "" {
-		// git told the client (a full disk, say) and exits 0: tell the log.
 		h.log.ErrorContext(ctx, "githttp: push not stored", "dir", t.Dir, "unpack", unpack,
 			"git", strings.TrimSpace(string(report.messages)))
 	}
-	h.afterReceive(ctx, t, pc)
 }
 
 // teeResponse copies what is written to the client to tee.
@@ -180,6 +186,11 @@ type pushReport struct {
 	pending  []byte
 	status   capped
 	messages []byte
+}
+
+// newPushReport follows the answer to the push pc asked for.
+func newPushReport(pc *pushCommands) *pushReport {
+	return &pushReport{sideband: pc.caps["side-band-64k"] || pc.caps["side-band"], status: capped{max: 64 << 10}}
 }
 
 func (p *pushReport) Write(b []byte) (int, error) {

@@ -81,8 +81,10 @@ func (h *Handler) receiveStream(ctx context.Context, t *Target, env []string, s 
 		}
 	}
 	args := append(h.receiveArgs(t), "receive-pack", "--stateless-rpc", ".")
+	report := newPushReport(pc)
 	code, err := runStream(ctx, t.Dir, append(env, pushPolicyEnv(policy)...), args,
-		Stream{In: io.MultiReader(bytes.NewReader(pc.raw), s.In), Out: s.Out, Stderr: s.Stderr})
+		Stream{In: io.MultiReader(bytes.NewReader(pc.raw), s.In), Out: io.MultiWriter(s.Out, report), Stderr: s.Stderr})
+	h.logUnstored(ctx, t, report)
 	h.afterReceive(ctx, t, pc)
 	return code, err
 }

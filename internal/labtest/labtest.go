@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -39,6 +40,33 @@ type Server struct {
 	RootToken string
 	// Config is the configuration it runs with.
 	Config config.Config
+
+	logs *logBuffer
+}
+
+// Logs is what the server logged at warning level and above so far.
+func (s *Server) Logs() string { return s.logs.String() }
+
+// logBuffer keeps the server's log lines for Logs, the last 1 MiB.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if len(b.buf) > 1<<20 {
+		b.buf = append([]byte(nil), b.buf[len(b.buf)-(1<<19):]...)
+	}
+	return len(p), nil
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
 }
 
 // freshDatabase stands for a new instance's database until the options
@@ -88,9 +116,10 @@ func Start(t testing.TB, opts ...Option) *Server {
 		cfg.SSHListen = ln.Addr().String()
 	}
 	ctx := context.Background()
-	logOut := io.Discard
+	logs := &logBuffer{}
+	var logOut io.Writer = logs
 	if os.Getenv("LABLET_TEST_LOG") != "" {
-		logOut = os.Stderr
+		logOut = io.MultiWriter(logs, os.Stderr)
 	}
 	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv, err := server.New(ctx, cfg, log)
@@ -113,7 +142,7 @@ func Start(t testing.TB, opts ...Option) *Server {
 		_ = srv.Close()
 		<-served
 	})
-	s := &Server{URL: "http://" + ln.Addr().String(), Srv: srv, Config: cfg}
+	s := &Server{URL: "http://" + ln.Addr().String(), Srv: srv, Config: cfg, logs: logs}
 	// Close stops only a server whose Serve has begun: a test quicker
 	// than the goroutine above would otherwise wait for it forever.
 	waitServing(t, s.URL)
