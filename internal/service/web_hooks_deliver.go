@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"database/sql"
@@ -22,25 +23,32 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// Delivery: each (hook, event) is a River job inserted in the transaction
-// of the change it reports, so a committed change is never followed by a
-// lost hook and a rolled-back one sends none; the request that made the
-// change never waits for a receiver. A failed attempt (no answer, or an
-// answer other than 2xx) is logged, counted towards auto-disabling and
-// retried by the queue with growing waits, up to hookMaxAttempts in all;
-// a hook disabled meanwhile gets no further attempt. Every attempt sends
-// the same event UUID and Idempotency-Key, so a receiver can tell a retry.
+// Delivery: each event is a River job inserted in the transaction of the
+// change it reports, so a committed change is never followed by a lost
+// hook and a rolled-back one sends none; the request that made the change
+// never waits for a receiver. The job makes the first attempt to every
+// hook that wants the event at once (one job, not one per hook: the
+// queue's bookkeeping per job was the largest cost of a delivery). A
+// failed attempt (no answer, or an answer other than 2xx) is logged,
+// counted towards auto-disabling and split off into a job of that hook
+// alone, which the queue retries with growing waits, up to
+// hookMaxAttempts attempts in all; a hook disabled meanwhile gets no
+// further attempt. Every attempt sends the same event UUID and
+// Idempotency-Key, so a receiver can tell a retry. Should the split-off
+// jobs fail to be queued, the event's job runs again and its receivers
+// may see the event twice, with the same keys: delivery is at least once.
 
 const (
 	// hookQueueName is the job queue of deliveries, apart from the
 	// periodic work so slow receivers never hold it up.
 	hookQueueName = "web_hooks"
-	// hookWorkers bounds concurrent deliveries per instance. River fetches
-	// at most this many jobs per fetch cycle, so it also bounds the rate
-	// (10 delivered about 95/s to a local sink, 100 about 600/s; go run
-	// ./bench: the webhooks line). Past that River's SQLite completer,
-	// one UPDATE per finished job, is the largest cost. Slow receivers
-	// hold a worker each for up to hookTimeout.
+	// hookWorkers bounds the events (jobs) delivered at once per instance,
+	// each to up to hookFanOut hooks at a time. River fetches at most this
+	// many jobs per fetch cycle. With a job per (hook, event) River's
+	// SQLite completer, one UPDATE per finished job, was the largest cost
+	// (842 deliveries/s to a local sink in go run ./bench's webhooks
+	// line); a job per event does that once for all its hooks. Slow
+	// receivers hold a worker each for up to hookTimeout.
 	hookWorkers = 100
 	// hookTimeout bounds one request, as GitLab's 10 s.
 	hookTimeout = 10 * time.Second
@@ -57,15 +65,25 @@ const (
 	hookRetryFactor       = 4
 )
 
-// hookDeliveryArgs is one delivery of an event to a hook.
+// hookDeliveryArgs is an event to deliver to hooks: Targets on its first
+// attempt, or the one hook HookID on a retry.
 type hookDeliveryArgs struct {
-	HookID    int64  `json:"hook_id"`
-	Trigger   string `json:"trigger"`
-	Event     string `json:"event"`
-	EventUUID string `json:"event_uuid"`
-	// IdempotencyKey is the same in every attempt of the delivery.
-	IdempotencyKey string          `json:"idempotency_key,omitempty"`
-	Payload        json.RawMessage `json:"payload"`
+	Targets []hookTarget `json:"targets,omitempty"`
+	HookID  int64        `json:"hook_id,omitempty"`
+	// IdempotencyKey is HookID's, the same in every attempt of the delivery.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
+	// PriorAttempts counts the attempts HookID had before this job.
+	PriorAttempts int             `json:"prior_attempts,omitempty"`
+	Trigger       string          `json:"trigger"`
+	Event         string          `json:"event"`
+	EventUUID     string          `json:"event_uuid"`
+	Payload       json.RawMessage `json:"payload"`
+}
+
+// hookTarget is one hook of an event's first attempt.
+type hookTarget struct {
+	HookID         int64  `json:"hook_id"`
+	IdempotencyKey string `json:"idempotency_key"`
 }
 
 func (hookDeliveryArgs) Kind() string { return "web_hook" }
@@ -89,34 +107,92 @@ type hookWorker struct {
 
 func (w hookWorker) Work(ctx context.Context, job *river.Job[hookDeliveryArgs]) error {
 	a := job.Args
-	h, err := w.s.db.Queries().WebHookByID(ctx, a.HookID)
+	if len(a.Targets) == 0 {
+		attempt := a.PriorAttempts + job.Attempt
+		return w.s.attemptHook(ctx, a, hookTarget{HookID: a.HookID, IdempotencyKey: cmp.Or(a.IdempotencyKey, newUUID())}, attempt)
+	}
+	return w.s.fanOutHooks(ctx, a)
+}
+
+// attemptHook makes one attempt to deliver a's event to target, unless the
+// hook was deleted or disabled since (GitLab drops the event then too).
+// The error is for River: a failed attempt, logged and counted already,
+// or what lablet failed to do.
+func (s *Service) attemptHook(ctx context.Context, a hookDeliveryArgs, target hookTarget, attempt int) error {
+	h, err := s.db.Queries().WebHookByID(ctx, target.HookID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // deleted since
+		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if hookAlertStatus(h, w.s.Now()) != "executable" {
-		return nil // disabled since: GitLab drops the event too
+	if hookAlertStatus(h, s.Now()) != "executable" {
+		return nil
 	}
-	res, err := w.s.deliverHookOnce(ctx, h, a.Trigger, a.Event, a.EventUUID, cmp.Or(a.IdempotencyKey, newUUID()), a.Payload)
+	res, err := s.deliverHookOnce(ctx, h, a.Trigger, a.Event, a.EventUUID, target.IdempotencyKey, a.Payload)
 	if err != nil {
 		return err
 	}
 	if !res.OK() {
-		// Logged and counted already; the error makes River try again.
-		return fmt.Errorf("web hook %d: attempt %d of %d failed: %s", h.ID, job.Attempt, hookMaxAttempts, res.failure())
+		return fmt.Errorf("web hook %d: attempt %d of %d failed: %s", h.ID, attempt, hookMaxAttempts, res.failure())
 	}
 	return nil
 }
 
-func (w hookWorker) Timeout(*river.Job[hookDeliveryArgs]) time.Duration { return 2 * hookTimeout }
+// hookFanOut bounds the concurrent first attempts of one event.
+const hookFanOut = 16
+
+// fanOutHooks makes the first attempt to each of a's targets at once and
+// queues a retry job for each that failed.
+func (s *Service) fanOutHooks(ctx context.Context, a hookDeliveryArgs) error {
+	failed := make([]bool, len(a.Targets))
+	sem := make(chan struct{}, hookFanOut)
+	var wg sync.WaitGroup
+	for i, target := range a.Targets {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := s.attemptHook(ctx, a, target, 1); err != nil {
+				failed[i] = true
+			}
+		}()
+	}
+	wg.Wait()
+	var retries []river.InsertManyParams
+	for i, target := range a.Targets {
+		if !failed[i] {
+			continue
+		}
+		retry := a
+		retry.Targets, retry.HookID, retry.IdempotencyKey, retry.PriorAttempts = nil, target.HookID, target.IdempotencyKey, 1
+		retries = append(retries, river.InsertManyParams{Args: retry, InsertOpts: &river.InsertOpts{
+			Queue: hookQueueName, MaxAttempts: hookMaxAttempts - 1, ScheduledAt: s.hookRetryAt(1)}})
+	}
+	// Queued even if the job's time ran out meanwhile: the attempts made
+	// must not be made again.
+	if err := s.insertJobs(context.WithoutCancel(ctx), s.db.Queries(), retries); err != nil {
+		return fmt.Errorf("service: queue hook retries: %w", err)
+	}
+	return nil
+}
+
+// Timeout leaves every round of an event's first attempts its hookTimeout.
+func (w hookWorker) Timeout(job *river.Job[hookDeliveryArgs]) time.Duration {
+	rounds := max((len(job.Args.Targets)+hookFanOut-1)/hookFanOut, 1)
+	return time.Duration(rounds+1) * hookTimeout
+}
 
 // NextRetry waits hookRetryDelay after the first failed attempt, and
 // hookRetryFactor times longer after each next one.
 func (w hookWorker) NextRetry(job *river.Job[hookDeliveryArgs]) time.Time {
-	d := w.s.hookRetryDelay
-	for i := 1; i < job.Attempt; i++ {
+	return w.s.hookRetryAt(job.Args.PriorAttempts + job.Attempt)
+}
+
+// hookRetryAt is when to try again after attempt failed.
+func (s *Service) hookRetryAt(attempt int) time.Time {
+	d := s.hookRetryDelay
+	for i := 1; i < attempt; i++ {
 		d *= hookRetryFactor
 	}
 	return time.Now().Add(d)
@@ -153,9 +229,9 @@ func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *mod
 // hooks that wants it and may run.
 func (s *Service) enqueueToHooks(ctx context.Context, q *store.Queries, hooks []*model.WebHook, ev hookEvent) error {
 	var err error
-	var params []river.InsertManyParams
+	var targets []hookTarget
+	var systemTargets []hookTarget
 	var body json.RawMessage
-	eventUUID := newUUID()
 	for _, h := range hooks {
 		if !ev.wants(h) || hookAlertStatus(h, q.Now()) != "executable" {
 			continue
@@ -171,14 +247,26 @@ func (s *Service) enqueueToHooks(ctx context.Context, q *store.Queries, hooks []
 				return fmt.Errorf("service: hook payload: %w", err)
 			}
 		}
-		header := ev.header
+		target := hookTarget{HookID: h.ID, IdempotencyKey: newUUID()}
 		if h.Kind == model.HookOfSystem {
-			header = "System Hook"
+			systemTargets = append(systemTargets, target)
+		} else {
+			targets = append(targets, target)
 		}
-		params = append(params, river.InsertManyParams{
-			Args: hookDeliveryArgs{HookID: h.ID, Trigger: ev.trigger, Event: header, EventUUID: eventUUID,
-				IdempotencyKey: newUUID(), Payload: body},
-			InsertOpts: &river.InsertOpts{Queue: hookQueueName, MaxAttempts: hookMaxAttempts}})
+	}
+	// One job per X-Gitlab-Event header: system hooks get "System Hook".
+	eventUUID := newUUID()
+	var params []river.InsertManyParams
+	for _, job := range []struct {
+		header  string
+		targets []hookTarget
+	}{{ev.header, targets}, {"System Hook", systemTargets}} {
+		if len(job.targets) > 0 {
+			params = append(params, river.InsertManyParams{
+				Args: hookDeliveryArgs{Targets: job.targets, Trigger: ev.trigger, Event: job.header, EventUUID: eventUUID,
+					Payload: body},
+				InsertOpts: &river.InsertOpts{Queue: hookQueueName, MaxAttempts: hookMaxAttempts}})
+		}
 	}
 	if err := s.insertJobs(ctx, q, params); err != nil {
 		return fmt.Errorf("service: enqueue hooks: %w", err)

@@ -140,3 +140,49 @@ func TestHookRetries(t *testing.T) {
 		t.Fatalf("a receiver that keeps failing got %d requests, want 4", n)
 	}
 }
+
+// TestHookFanOut: an event goes to all its hooks in one first attempt; a
+// hook that fails is retried alone, and the others get the event once.
+// Each hook has its own Idempotency-Key; all share the event's UUID.
+func TestHookFanOut(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t, func(c *config.Config) { c.WebHookRetryDelay = 100 * time.Millisecond })
+	f := s.NewTeam(t)
+	setLocalHooks(t, s, true)
+	mc := s.Client(t, f.Maintainer.Token)
+	receivers := []*flakyReceiver{newFlakyReceiver(t, 0), newFlakyReceiver(t, 1), newFlakyReceiver(t, 0), newFlakyReceiver(t, 0)}
+	for _, r := range receivers {
+		if _, _, err := mc.Projects.AddProjectHook(f.Project.ID, &gitlab.AddProjectHookOptions{URL: gitlab.Ptr(r.URL),
+			PushEvents: gitlab.Ptr(false), IssuesEvents: gitlab.Ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := mc.Issues.CreateIssue(f.Project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("fanned out")}); err != nil {
+		t.Fatal(err)
+	}
+	flaky := receivers[1].waitRequests(t, 2)
+	if flaky[0].Get("Idempotency-Key") != flaky[1].Get("Idempotency-Key") {
+		t.Errorf("the retry's Idempotency-Key %q differs from the first attempt's %q", flaky[1].Get("Idempotency-Key"),
+			flaky[0].Get("Idempotency-Key"))
+	}
+	time.Sleep(500 * time.Millisecond)
+	keys := map[string]bool{}
+	for i, r := range receivers {
+		got := r.requests()
+		want := 1
+		if i == 1 {
+			want = 2
+		}
+		if len(got) != want {
+			t.Fatalf("receiver %d got %d requests, want %d", i, len(got), want)
+		}
+		if got[0].Get("X-Gitlab-Event-Uuid") != flaky[0].Get("X-Gitlab-Event-Uuid") {
+			t.Errorf("receiver %d: event UUID %q, want the event's %q", i, got[0].Get("X-Gitlab-Event-Uuid"),
+				flaky[0].Get("X-Gitlab-Event-Uuid"))
+		}
+		keys[got[0].Get("Idempotency-Key")] = true
+	}
+	if len(keys) != len(receivers) {
+		t.Errorf("%d distinct Idempotency-Keys for %d hooks", len(keys), len(receivers))
+	}
+}
