@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/lablet/lablet/internal/backup"
+	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/server"
 )
@@ -29,16 +30,21 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sub, args := args[0], args[1:]
 	fs := newFlagSet("backup " + sub)
 	var to, previous *string
+	withoutObjectStore := new(bool)
 	if sub == "create" {
 		to = fs.String("to", "", "")
 		previous = fs.String("incremental-from", "", "")
+		withoutObjectStore = fs.Bool("without-object-store", false, "")
 	}
 	cfg, rest, err := config.LoadArgs(fs, args, os.Getenv, config.Storage)
 	if done, err := parsed("backup "+sub, err, stdout, backupHelp); done {
 		return err
 	}
 	o := backup.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, LabletVersion: server.Version,
-		Log: newLogger(stderr, "info")}
+		Log: newLogger(stderr, "info"), WithoutObjectStore: *withoutObjectStore}
+	if st, ok := cfg.ObjectStore(); ok {
+		o.ObjectStore = blob.S3Options{Endpoint: st.Endpoint, Secure: st.Secure, Bucket: st.Bucket, Prefix: st.Prefix}.String()
+	}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		o.Log = newLogger(io.Discard, "info")
 		o.Progress = progressBar(stderr)

@@ -94,6 +94,12 @@ type Config struct {
 	GitAuthBanMaxRetry int64
 	GitAuthBanFindTime time.Duration
 	GitAuthBanTime     time.Duration
+	// ObjectStoreURL, when set, keeps blobs in an S3-compatible bucket
+	// (s3://[ACCESS:SECRET@]host[:port]/bucket[/prefix][?region=&secure=])
+	// instead of <data dir>/blobs; ObjectStoreAccessKey and
+	// ObjectStoreSecretKey, from the environment, win over the URL's.
+	ObjectStoreURL                             string
+	ObjectStoreAccessKey, ObjectStoreSecretKey string
 }
 
 // Default returns the settings used when nothing is given.
@@ -231,6 +237,7 @@ func (c *Config) Validate() error {
 		{"pprof address", parsePprofListen, c.PprofListen},
 		{"SMTP address", parseSMTPAddress, c.SMTPAddress},
 		{"SMTP from", parseSMTPFrom, c.SMTPFrom},
+		{"object store URL", parseObjectStoreURL, c.ObjectStoreURL},
 	} {
 		if err := check.fn(c, check.val); err != nil {
 			var ae acceptedError
