@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -82,6 +84,10 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintf(stdout, "restored %s into %s (%d repositories, %d files); start \"lablet serve\" on it\n",
 			rest[0], server.DescribeDatabase(cfg), m.Repositories, len(m.Entries))
+		if o.ObjectStore != "" && hasBlobs(m) {
+			fmt.Fprintf(stderr, "note: the backup's blobs were restored into %s, but blobs are read from %s: copy them into the bucket (mc mirror, aws s3 sync) before serving\n",
+				filepath.Join(cfg.DataDir, "blobs"), o.ObjectStore)
+		}
 		return nil
 	case (sub == "verify" || sub == "restore") && len(rest) == 0:
 		return usageError{fmt.Errorf("backup %s: the backup FILE is missing (see \"lablet backup --help\")", sub)}
@@ -105,4 +111,15 @@ func progressBar(w io.Writer) func(done, total int64) {
 		}
 		_ = bar.Set64(done)
 	}
+}
+
+// hasBlobs reports whether the backup m holds blobs (files of the data
+// dir's blobs directory).
+func hasBlobs(m *backup.Manifest) bool {
+	for _, e := range m.Entries {
+		if strings.HasPrefix(e.Name, "data/blobs/") {
+			return true
+		}
+	}
+	return false
 }

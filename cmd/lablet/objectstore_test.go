@@ -24,7 +24,12 @@ func TestServeOnObjectStore(t *testing.T) {
 	p := startServe(t, t.TempDir(), env)
 	token := createToken(t, t.TempDir(), env, "api")
 	createProject(t, p.base, token, "kept")
-	uploadFile(t, p.base, token, "root%2Fkept", "notes.txt", "uploaded bytes\n")
+	upload := uploadFile(t, p.base, token, "root%2Fkept", "notes.txt", "uploaded bytes\n")
+	secret := filepath.Base(filepath.Dir(upload)) // full_path is /-/project/ID/uploads/SECRET/notes.txt
+	uploadPath := "/api/v4/projects/root%2Fkept/uploads/" + secret + "/notes.txt"
+	if code, body := get(t, p.base+uploadPath, token); code != 200 || body != "uploaded bytes\n" {
+		t.Fatalf("download = %d %q", code, body)
+	}
 	if keys := s3.Keys(t, "uploads/"); len(keys) != 1 {
 		t.Fatalf("bucket's uploads = %v", keys)
 	}
@@ -49,6 +54,18 @@ func TestServeOnObjectStore(t *testing.T) {
 		t.Fatalf("backup create --without-object-store: status %d, stderr %s", r.code, r.stderr)
 	}
 	p.stop(t, os.Interrupt)
+
+	// Restored beside the same bucket, the instance serves its blobs.
+	restored := filepath.Join(t.TempDir(), "restored")
+	renv, _ := instanceEnv(t, restored)
+	renv = append(renv, env[len(env)-3:]...)
+	if r := runLablet(t, t.TempDir(), renv, "backup", "restore", file); r.code != 0 || strings.Contains(r.stderr, "note:") {
+		t.Fatalf("backup restore = %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	q := startServe(t, t.TempDir(), renv)
+	if code, body := get(t, q.base+uploadPath, token); code != 200 || body != "uploaded bytes\n" {
+		t.Fatalf("download from the restored instance = %d %q", code, body)
+	}
 	if out := p.output() + r.stderr; strings.Contains(out, s3test.SecretKey) || !strings.Contains(out, "object storage") {
 		t.Fatalf("the secret key is logged, or the store is not: %s", out)
 	}

@@ -16,16 +16,16 @@ import (
 )
 
 // stores are the Store implementations every contract test runs on.
-func stores(t *testing.T) map[string]func(t *testing.T) blob.Store {
-	return map[string]func(t *testing.T) blob.Store{
-		"fs": func(t *testing.T) blob.Store {
+func stores() map[string]func(t testing.TB) blob.Store {
+	return map[string]func(t testing.TB) blob.Store{
+		"fs": func(t testing.TB) blob.Store {
 			s, err := blob.NewFS(filepath.Join(t.TempDir(), "blobs"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return s
 		},
-		"s3": func(t *testing.T) blob.Store {
+		"s3": func(t testing.TB) blob.Store {
 			srv := s3test.Start(t)
 			s, err := blob.NewS3(context.Background(), srv.Options)
 			if err != nil {
@@ -33,7 +33,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) blob.Store {
 			}
 			return s
 		},
-		"s3-prefix": func(t *testing.T) blob.Store {
+		"s3-prefix": func(t testing.TB) blob.Store {
 			srv := s3test.Start(t)
 			o := srv.Options
 			o.Prefix = "instance/one"
@@ -48,7 +48,7 @@ func stores(t *testing.T) map[string]func(t *testing.T) blob.Store {
 
 // TestStoreContract holds every Store to what the interface promises.
 func TestStoreContract(t *testing.T) {
-	for name, open := range stores(t) {
+	for name, open := range stores() {
 		t.Run(name, func(t *testing.T) {
 			t.Run("PutOpenDelete", func(t *testing.T) { contractPutOpenDelete(t, open(t)) })
 			t.Run("DeleteAll", func(t *testing.T) { contractDeleteAll(t, open(t)) })
