@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -281,5 +282,41 @@ func contractUncleanKeys(t *testing.T, s blob.Store) {
 		if err := s.DeleteAll(ctx, key); !errors.Is(err, blob.ErrInvalidKey) {
 			t.Errorf("DeleteAll(%q) = %v, want ErrInvalidKey", key, err)
 		}
+	}
+}
+
+// TestS3Presign: a presigned URL serves the blob to a client without
+// credentials; a missing blob is ErrNotFound.
+func TestS3Presign(t *testing.T) {
+	srv := s3test.Start(t)
+	s, err := blob.NewS3(context.Background(), srv.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := s.Put(ctx, "lfs/ab/cd/abcd", strings.NewReader("object bytes")); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.PresignGet(ctx, "lfs/ab/cd/abcd", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(u, "X-Amz-Signature=") || strings.Contains(u, s3test.SecretKey) {
+		t.Fatalf("presigned URL %s", u)
+	}
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "object bytes" {
+		t.Fatalf("GET presigned = %d %q", resp.StatusCode, b)
+	}
+	if _, err := s.PresignGet(ctx, "lfs/no/ne/none", time.Minute); !errors.Is(err, blob.ErrNotFound) {
+		t.Fatalf("PresignGet of a missing blob = %v", err)
+	}
+	if _, err := s.PresignGet(ctx, "../x", time.Minute); !errors.Is(err, blob.ErrInvalidKey) {
+		t.Fatalf("PresignGet(../x) = %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -56,7 +57,10 @@ type S3 struct {
 	name   string
 }
 
-var _ Store = (*S3)(nil)
+var (
+	_ Store     = (*S3)(nil)
+	_ Presigner = (*S3)(nil)
+)
 
 const (
 	// s3SmallSize is the largest blob sent in one PUT.
@@ -212,6 +216,26 @@ func (s *S3) DeleteAll(ctx context.Context, prefix string) error {
 		return s.fail("delete", prefix, firstErr)
 	}
 	return ctx.Err()
+}
+
+// PresignGet implements Presigner: the object is checked to exist (one
+// HEAD), then a presigned GET URL is made locally; it answers as an
+// attachment of type application/octet-stream.
+func (s *S3) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
+	name, err := s.object(key)
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.client.StatObject(ctx, s.bucket, name, minio.StatObjectOptions{}); err != nil {
+		return "", s.fail("stat", key, err)
+	}
+	params := url.Values{"response-content-type": {"application/octet-stream"},
+		"response-content-disposition": {"attachment"}}
+	u, err := s.client.PresignedGetObject(ctx, s.bucket, name, expiry, params)
+	if err != nil {
+		return "", s.fail("presign", key, err)
+	}
+	return u.String(), nil
 }
 
 // fail maps the object store's "no such key" to ErrNotFound and names

@@ -100,6 +100,9 @@ type Config struct {
 	// ObjectStoreSecretKey, from the environment, win over the URL's.
 	ObjectStoreURL                             string
 	ObjectStoreAccessKey, ObjectStoreSecretKey string
+	// ObjectStoreProxyDownload streams LFS objects from the object store
+	// through lablet; off, their downloads redirect to presigned URLs.
+	ObjectStoreProxyDownload bool
 }
 
 // Default returns the settings used when nothing is given.
@@ -115,6 +118,8 @@ func Default() Config {
 		GitAuthBanMaxRetry:   10,
 		GitAuthBanFindTime:   time.Minute,
 		GitAuthBanTime:       time.Hour,
+		// Downloads go through lablet, as GitLab's proxy_download.
+		ObjectStoreProxyDownload: true,
 	}
 }
 

@@ -3,11 +3,15 @@ package gitlfs_test
 import (
 	"bytes"
 	"crypto/rand"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/lablet/lablet/internal/blob/s3test"
+	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/labtest"
 )
 
@@ -17,8 +21,14 @@ import (
 // under the data dir's blobs.
 func TestLFSOnObjectStore(t *testing.T) {
 	t.Parallel()
+	t.Run("proxied", func(t *testing.T) { t.Parallel(); lfsOnObjectStore(t, true) })
+	// --object-store-proxy-download=false: downloads redirect to the store.
+	t.Run("redirected", func(t *testing.T) { t.Parallel(); lfsOnObjectStore(t, false) })
+}
+
+func lfsOnObjectStore(t *testing.T, proxy bool) {
 	s3 := s3test.Start(t)
-	e := newLFSEnv(t, labtest.WithObjectStore(s3.URL()))
+	e := newLFSEnv(t, labtest.WithObjectStore(s3.URL()), func(c *config.Config) { c.ObjectStoreProxyDownload = proxy })
 	s := e.s
 	tm := s.NewTeam(t)
 	path := tm.Project.PathWithNamespace
@@ -51,6 +61,31 @@ func TestLFSOnObjectStore(t *testing.T) {
 	})
 	if len(files) != 0 {
 		t.Fatalf("files under data/blobs: %v", files)
+	}
+
+	// The download answers the bytes, or a redirect to the object store.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/"+path+".git/gitlab-lfs/objects/"+oid, nil)
+	req.Header.Set("Authorization", basic(tm.Developer.Username, tm.Developer.Token))
+	resp, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	switch {
+	case proxy && resp.StatusCode != http.StatusOK:
+		t.Fatalf("proxied download = %d", resp.StatusCode)
+	case !proxy && (resp.StatusCode != http.StatusFound || loc == nil || loc.Host != s3.Options.Endpoint ||
+		loc.Query().Get("X-Amz-Signature") == "" || strings.Contains(loc.String(), s3test.SecretKey)):
+		t.Fatalf("redirected download = %d, Location %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// Someone who may not read the project gets no URL.
+	req.Header.Set("Authorization", basic("nobody", "wrong"))
+	if resp, err := noFollow.Do(req); err != nil || resp.StatusCode == http.StatusFound || resp.StatusCode == http.StatusOK {
+		t.Fatalf("download without access = %v, %v", resp.StatusCode, err)
+	} else {
+		resp.Body.Close()
 	}
 
 	clone := filepath.Join(t.TempDir(), "clone")
