@@ -25,8 +25,9 @@ func TestObjectStoreURL(t *testing.T) {
 	if o, ok := c.ObjectStore(); !ok || !o.Secure || o.AccessKey != "EAK" || o.SecretKey != "ESK" || o.Bucket != "b-1" {
 		t.Fatalf("ObjectStore() = %+v, %v", o, ok)
 	}
-	if d := Default(); func() bool { _, ok := d.ObjectStore(); return ok }() {
-		t.Fatal("an object store by default")
+	def := Default()
+	if _, ok := def.ObjectStore(); ok || !def.ObjectStoreProxyDownload {
+		t.Fatal("an object store, or no proxied downloads, by default")
 	}
 	for _, bad := range []string{"http://host/bucket", "s3://host", "s3://host/", "s3:///bucket", "s3://host/B_ucket",
 		"s3://host/ab", "s3://host/bucket?secure=maybe", "s3://host/bucket?bogus=1", "s3://host/bucket/a/../b",
