@@ -5,12 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/lablet/lablet/internal/backup"
+	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/server"
 )
@@ -29,16 +32,21 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	sub, args := args[0], args[1:]
 	fs := newFlagSet("backup " + sub)
 	var to, previous *string
+	withoutObjectStore := new(bool)
 	if sub == "create" {
 		to = fs.String("to", "", "")
 		previous = fs.String("incremental-from", "", "")
+		withoutObjectStore = fs.Bool("without-object-store", false, "")
 	}
 	cfg, rest, err := config.LoadArgs(fs, args, os.Getenv, config.Storage)
 	if done, err := parsed("backup "+sub, err, stdout, backupHelp); done {
 		return err
 	}
 	o := backup.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, LabletVersion: server.Version,
-		Log: newLogger(stderr, "info")}
+		Log: newLogger(stderr, "info"), WithoutObjectStore: *withoutObjectStore}
+	if st, ok := cfg.ObjectStore(); ok {
+		o.ObjectStore = blob.S3Options{Endpoint: st.Endpoint, Secure: st.Secure, Bucket: st.Bucket, Prefix: st.Prefix}.String()
+	}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		o.Log = newLogger(io.Discard, "info")
 		o.Progress = progressBar(stderr)
@@ -76,6 +84,10 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintf(stdout, "restored %s into %s (%d repositories, %d files); start \"lablet serve\" on it\n",
 			rest[0], server.DescribeDatabase(cfg), m.Repositories, len(m.Entries))
+		if o.ObjectStore != "" && hasBlobs(m) {
+			fmt.Fprintf(stderr, "note: the backup's blobs were restored into %s, but blobs are read from %s: copy them into the bucket (mc mirror, aws s3 sync) before serving\n",
+				filepath.Join(cfg.DataDir, "blobs"), o.ObjectStore)
+		}
 		return nil
 	case (sub == "verify" || sub == "restore") && len(rest) == 0:
 		return usageError{fmt.Errorf("backup %s: the backup FILE is missing (see \"lablet backup --help\")", sub)}
@@ -99,4 +111,15 @@ func progressBar(w io.Writer) func(done, total int64) {
 		}
 		_ = bar.Set64(done)
 	}
+}
+
+// hasBlobs reports whether the backup m holds blobs (files of the data
+// dir's blobs directory).
+func hasBlobs(m *backup.Manifest) bool {
+	for _, e := range m.Entries {
+		if strings.HasPrefix(e.Name, "data/blobs/") {
+			return true
+		}
+	}
+	return false
 }

@@ -39,7 +39,7 @@ cleanly: requests in flight finish first (up to 30 s).
 func backupHelp() string {
 	var b strings.Builder
 	b.WriteString(`Usage:
-  lablet backup create [--to FILE] [--incremental-from PREVIOUS] [flags]
+  lablet backup create [--to FILE] [--incremental-from PREVIOUS] [--without-object-store] [flags]
   lablet backup verify FILE
   lablet backup restore FILE [flags]
 
@@ -53,7 +53,9 @@ lablet-backup-<UTC time>.tar in the working directory. One backup of a data
 dir runs at a time. With --incremental-from, repository objects that the
 backup PREVIOUS holds already are referred to, not copied (the database and
 other files are copied whole); restore then needs PREVIOUS, and whatever it
-builds on, beside FILE under the same names.
+builds on, beside FILE under the same names. When --object-store-url is
+set, blobs live in the bucket, which a backup does not copy: create refuses
+unless --without-object-store says the bucket is backed up on its own.
 
 verify reads FILE whole and checks every file against the manifest (and
 the backups an incremental one builds on).
@@ -70,6 +72,7 @@ Flags:
 `)
 	config.WriteEntry(&b, "--to FILE", "", "lablet-backup-<time>.tar", "create: where the backup goes")
 	config.WriteEntry(&b, "--incremental-from PREVIOUS", "", "none", "create: an earlier backup whose repository objects this one refers to")
+	config.WriteEntry(&b, "--without-object-store", "", "false", "create: with --object-store-url, back up all but the bucket's blobs (back the bucket up with the object store's tools)")
 	b.WriteString("\n")
 	config.WriteHelp(&b, config.Storage)
 	b.WriteString(exitStatusHelp)

@@ -34,7 +34,19 @@ type Options struct {
 	// Progress, when set, is told the bytes to copy (total, which may
 	// grow) and the bytes copied so far.
 	Progress func(done, total int64)
+	// ObjectStore, when set, names the object store the instance keeps
+	// its blobs in (no credentials). A backup does not copy a bucket:
+	// create refuses, unless WithoutObjectStore says the bucket is backed
+	// up on its own.
+	ObjectStore        string
+	WithoutObjectStore bool
 }
+
+// ErrObjectStore: the instance keeps its blobs in an object store, which
+// a backup does not copy.
+var ErrObjectStore = errors.New("blobs (uploads, LFS objects, CI artifacts and traces, avatars) are kept in object storage, " +
+	"which a backup does not copy: back the bucket up with the object store's own tools (versioning, replication, " +
+	"mc mirror, aws s3 sync), then run backup create again with --without-object-store")
 
 // instanceFiles are the data dir's files and trees a backup holds
 // besides the repositories: blobs (uploads, artifacts, LFS objects,
@@ -56,6 +68,9 @@ var ErrBusy = errors.New("another backup of this instance is running")
 func CreateFile(ctx context.Context, o Options, dst string) (*Manifest, error) {
 	if _, err := os.Lstat(dst); err == nil {
 		return nil, fmt.Errorf("backup: %s exists already", dst)
+	}
+	if o.ObjectStore != "" && !o.WithoutObjectStore {
+		return nil, fmt.Errorf("backup: %s: %w", o.ObjectStore, ErrObjectStore)
 	}
 	if _, err := os.Stat(o.DataDir); err != nil {
 		return nil, fmt.Errorf("backup: data dir: %w", err)

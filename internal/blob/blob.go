@@ -30,6 +30,15 @@ type Store interface {
 	DeleteAll(ctx context.Context, prefix string) error
 }
 
+// Presigner is a Store that hands out URLs reading a blob without
+// credentials for a while (an object store's presigned URLs), so that
+// downloads can bypass lablet.
+type Presigner interface {
+	// PresignGet returns a URL serving the blob under key until expiry
+	// passes; ErrNotFound if there is none.
+	PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error)
+}
+
 // Info describes a stored blob.
 type Info struct {
 	Size    int64

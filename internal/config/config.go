@@ -94,6 +94,15 @@ type Config struct {
 	GitAuthBanMaxRetry int64
 	GitAuthBanFindTime time.Duration
 	GitAuthBanTime     time.Duration
+	// ObjectStoreURL, when set, keeps blobs in an S3-compatible bucket
+	// (s3://[ACCESS:SECRET@]host[:port]/bucket[/prefix][?region=&secure=])
+	// instead of <data dir>/blobs; ObjectStoreAccessKey and
+	// ObjectStoreSecretKey, from the environment, win over the URL's.
+	ObjectStoreURL                             string
+	ObjectStoreAccessKey, ObjectStoreSecretKey string
+	// ObjectStoreProxyDownload streams LFS objects from the object store
+	// through lablet; off, their downloads redirect to presigned URLs.
+	ObjectStoreProxyDownload bool
 }
 
 // Default returns the settings used when nothing is given.
@@ -109,6 +118,8 @@ func Default() Config {
 		GitAuthBanMaxRetry:   10,
 		GitAuthBanFindTime:   time.Minute,
 		GitAuthBanTime:       time.Hour,
+		// Downloads go through lablet, as GitLab's proxy_download.
+		ObjectStoreProxyDownload: true,
 	}
 }
 
@@ -231,6 +242,7 @@ func (c *Config) Validate() error {
 		{"pprof address", parsePprofListen, c.PprofListen},
 		{"SMTP address", parseSMTPAddress, c.SMTPAddress},
 		{"SMTP from", parseSMTPFrom, c.SMTPFrom},
+		{"object store URL", parseObjectStoreURL, c.ObjectStoreURL},
 	} {
 		if err := check.fn(c, check.val); err != nil {
 			var ae acceptedError

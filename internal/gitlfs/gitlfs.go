@@ -285,6 +285,16 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// With --object-store-proxy-download=false, the object store serves
+	// the bytes, as GitLab redirects (git-lfs follows, resuming by Range).
+	if u, err := h.svc.LFSObjectURL(r.Context(), c.gr, r.PathValue("oid")); err != nil || u != "" {
+		if err != nil {
+			h.serviceError(w, r, err)
+		} else {
+			http.Redirect(w, r, u, http.StatusFound)
+		}
+		return
+	}
 	f, info, err := h.svc.OpenLFSObject(r.Context(), c.gr, r.PathValue("oid"))
 	if err != nil {
 		h.serviceError(w, r, err)

@@ -26,12 +26,12 @@ type lfsEnv struct {
 	home string
 }
 
-func newLFSEnv(t *testing.T) *lfsEnv {
+func newLFSEnv(t *testing.T, opts ...labtest.Option) *lfsEnv {
 	t.Helper()
 	if _, err := exec.LookPath("git-lfs"); err != nil {
 		t.Skip("git-lfs not installed (Debian package git-lfs)")
 	}
-	e := &lfsEnv{t: t, s: labtest.Start(t), home: t.TempDir()}
+	e := &lfsEnv{t: t, s: labtest.Start(t, opts...), home: t.TempDir()}
 	e.git(e.home, "lfs", "install", "--skip-repo")
 	return e
 }

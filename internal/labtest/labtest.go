@@ -80,6 +80,10 @@ type Option func(*config.Config)
 // Config.SSHListen names it.
 func WithSSH() Option { return func(c *config.Config) { c.SSHListen = "127.0.0.1:0" } }
 
+// WithObjectStore keeps the server's blobs in the S3-compatible bucket
+// url names (see internal/blob/s3test) instead of its data dir.
+func WithObjectStore(url string) Option { return func(c *config.Config) { c.ObjectStoreURL = url } }
+
 // Start runs a fresh server for t and stops it when t ends.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()

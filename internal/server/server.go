@@ -89,8 +89,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	repos := &repo.Store{Root: filepath.Join(cfg.DataDir, "repositories"), CachesOff: cfg.CachesOff}
-	// Blobs (uploads) live in the data dir, 0700 like the rest of it.
-	blobs, err := blob.NewFS(filepath.Join(cfg.DataDir, "blobs"))
+	blobs, err := openBlobs(ctx, &cfg, log)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -101,7 +100,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
-		Blobs: blobs, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
+		Blobs: blobs, RedirectLFSDownloads: !cfg.ObjectStoreProxyDownload, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
 		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: relay, MailFrom: cfg.MailFrom(),
 		HookRetryDelay: cfg.WebHookRetryDelay, GitAuthBan: service.GitAuthBan{Enabled: cfg.GitAuthBan,
 			MaxRetry: cfg.GitAuthBanMaxRetry, FindTime: cfg.GitAuthBanFindTime, BanTime: cfg.GitAuthBanTime},
@@ -346,4 +345,21 @@ func writeStatus(w http.ResponseWriter, code int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_, _ = w.Write([]byte(body))
+}
+
+// openBlobs opens the blob store: the object store's bucket when one is
+// set (checked to exist, so a wrong setting stops the start), else files
+// in the data dir, 0700 like the rest of it.
+func openBlobs(ctx context.Context, cfg *config.Config, log *slog.Logger) (blob.Store, error) {
+	o, ok := cfg.ObjectStore()
+	if !ok {
+		return blob.NewFS(filepath.Join(cfg.DataDir, "blobs"))
+	}
+	s, err := blob.NewS3(ctx, blob.S3Options{Endpoint: o.Endpoint, Secure: o.Secure, Region: o.Region,
+		Bucket: o.Bucket, Prefix: o.Prefix, AccessKey: o.AccessKey, SecretKey: o.SecretKey})
+	if err != nil {
+		return nil, fmt.Errorf("object store (--object-store-url): %w", err)
+	}
+	log.Info("blobs are kept in object storage", "store", s.String())
+	return s, nil
 }

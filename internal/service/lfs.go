@@ -9,6 +9,7 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
@@ -187,17 +188,47 @@ func lfsBodyError(err error) error {
 	return fmt.Errorf("service: store lfs object: %w", err)
 }
 
-// OpenLFSObject opens an object linked to the project for download.
-func (s *Service) OpenLFSObject(ctx context.Context, gr *GitRepo, oid string) (io.ReadSeekCloser, blob.Info, error) {
+// lfsDownloadURLExpiry is how long a presigned LFS download URL works.
+const lfsDownloadURLExpiry = 10 * time.Minute
+
+// linkedLFSObject checks that oid names an object linked to the project.
+func (s *Service) linkedLFSObject(ctx context.Context, gr *GitRepo, oid string) error {
 	if !ValidLFSOid(oid) {
-		return nil, blob.Info{}, &Error{Kind: KindNotFound, Message: MsgLFSNotFound}
+		return &Error{Kind: KindNotFound, Message: MsgLFSNotFound}
 	}
 	linked, err := s.db.Queries().LinkedLFSObjects(ctx, gr.Project.ID, []string{oid})
 	if err != nil {
-		return nil, blob.Info{}, err
+		return err
 	}
 	if _, ok := linked[oid]; !ok {
-		return nil, blob.Info{}, &Error{Kind: KindNotFound, Message: MsgLFSNotFound}
+		return &Error{Kind: KindNotFound, Message: MsgLFSNotFound}
+	}
+	return nil
+}
+
+// LFSObjectURL returns a presigned URL of the object store serving an
+// object linked to the project, when LFS downloads redirect there
+// (--object-store-proxy-download=false); "" means stream it with
+// OpenLFSObject.
+func (s *Service) LFSObjectURL(ctx context.Context, gr *GitRepo, oid string) (string, error) {
+	p, ok := s.blobs.(blob.Presigner)
+	if !s.redirectLFS || !ok {
+		return "", nil
+	}
+	if err := s.linkedLFSObject(ctx, gr, oid); err != nil {
+		return "", err
+	}
+	u, err := p.PresignGet(ctx, lfsKey(oid), lfsDownloadURLExpiry)
+	if errors.Is(err, blob.ErrNotFound) {
+		return "", &Error{Kind: KindNotFound, Message: MsgLFSNotFound}
+	}
+	return u, err
+}
+
+// OpenLFSObject opens an object linked to the project for download.
+func (s *Service) OpenLFSObject(ctx context.Context, gr *GitRepo, oid string) (io.ReadSeekCloser, blob.Info, error) {
+	if err := s.linkedLFSObject(ctx, gr, oid); err != nil {
+		return nil, blob.Info{}, err
 	}
 	rc, info, err := s.blobs.Open(ctx, lfsKey(oid))
 	if errors.Is(err, blob.ErrNotFound) {

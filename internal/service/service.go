@@ -57,6 +57,8 @@ type Service struct {
 	// blobs keeps uploaded files; nil in tools that only touch the
 	// database.
 	blobs blob.Store
+	// redirectLFS: LFS downloads redirect to presigned URLs.
+	redirectLFS bool
 	// maxAttachmentSize bounds an upload (uploads.go).
 	maxAttachmentSize int64
 	// maxArtifactsSize bounds a job's artifacts file (ci_artifacts.go).
@@ -102,6 +104,9 @@ type Options struct {
 	// Blobs keeps uploaded files; nil for tools that only touch the
 	// database.
 	Blobs blob.Store
+	// RedirectLFSDownloads answers LFS downloads with a presigned URL of
+	// the blob store when it can make one (an object store).
+	RedirectLFSDownloads bool
 	// MaxAttachmentSize bounds an upload, in bytes; 0 means
 	// DefaultMaxAttachmentSize.
 	MaxAttachmentSize int64
@@ -134,7 +139,7 @@ type Options struct {
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
 		rateLimits: newRateLimiter(), gitAuthBan: o.GitAuthBan,
-		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize,
+		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize, redirectLFS: o.RedirectLFSDownloads,
 		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()}, outbound: outbound.NewClients(),
 		signatures: cache.New[signatureKey, *CommitSignature](cache.Options{MaxEntries: 20000, Off: o.CachesOff})}
 	if s.maxAttachmentSize <= 0 {
