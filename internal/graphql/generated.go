@@ -29,6 +29,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Discussion() DiscussionResolver
 	Group() GroupResolver
 	GroupMember() GroupMemberResolver
 	Issue() IssueResolver
@@ -136,7 +137,23 @@ type ComplexityRoot struct {
 	}
 
 	Discussion struct {
-		ID func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Notes      func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Resolvable func(childComplexity int) int
+		Resolved   func(childComplexity int) int
+	}
+
+	DiscussionConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	DiscussionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Group struct {
@@ -204,6 +221,7 @@ type ComplexityRoot struct {
 		CreatedAt        func(childComplexity int) int
 		Description      func(childComplexity int) int
 		DiscussionLocked func(childComplexity int) int
+		Discussions      func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Downvotes        func(childComplexity int) int
 		DueDate          func(childComplexity int) int
 		ID               func(childComplexity int) int
@@ -286,6 +304,7 @@ type ComplexityRoot struct {
 		CreatedAt       func(childComplexity int) int
 		Description     func(childComplexity int) int
 		DiffHeadSha     func(childComplexity int) int
+		Discussions     func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Downvotes       func(childComplexity int) int
 		Draft           func(childComplexity int) int
 		ID              func(childComplexity int) int
@@ -643,6 +662,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type DiscussionResolver interface {
+	Notes(ctx context.Context, obj *Discussion, after *string, before *string, first *int, last *int) (*NoteConnection, error)
+}
 type GroupResolver interface {
 	Parent(ctx context.Context, obj *Group) (*Group, error)
 	Projects(ctx context.Context, obj *Group, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -659,12 +681,14 @@ type IssueResolver interface {
 	Milestone(ctx context.Context, obj *Issue) (*Milestone, error)
 	Assignees(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*UserCoreConnection, error)
 	Notes(ctx context.Context, obj *Issue, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error)
+	Discussions(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*DiscussionConnection, error)
 }
 type MergeRequestResolver interface {
 	Labels(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*LabelConnection, error)
 	Milestone(ctx context.Context, obj *MergeRequest) (*Milestone, error)
 	Assignees(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*UserCoreConnection, error)
 	Notes(ctx context.Context, obj *MergeRequest, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error)
+	Discussions(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*DiscussionConnection, error)
 }
 type MutationResolver interface {
 	CreateBranch(ctx context.Context, input CreateBranchInput) (*CreateBranchPayload, error)
@@ -1074,12 +1098,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DestroyNotePayload.Note(childComplexity), true
 
+	case "Discussion.createdAt":
+		if e.ComplexityRoot.Discussion.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discussion.CreatedAt(childComplexity), true
 	case "Discussion.id":
 		if e.ComplexityRoot.Discussion.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Discussion.ID(childComplexity), true
+	case "Discussion.notes":
+		if e.ComplexityRoot.Discussion.Notes == nil {
+			break
+		}
+
+		args, err := ec.field_Discussion_notes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Discussion.Notes(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Discussion.resolvable":
+		if e.ComplexityRoot.Discussion.Resolvable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discussion.Resolvable(childComplexity), true
+	case "Discussion.resolved":
+		if e.ComplexityRoot.Discussion.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Discussion.Resolved(childComplexity), true
+
+	case "DiscussionConnection.count":
+		if e.ComplexityRoot.DiscussionConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscussionConnection.Count(childComplexity), true
+	case "DiscussionConnection.edges":
+		if e.ComplexityRoot.DiscussionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscussionConnection.Edges(childComplexity), true
+	case "DiscussionConnection.nodes":
+		if e.ComplexityRoot.DiscussionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscussionConnection.Nodes(childComplexity), true
+	case "DiscussionConnection.pageInfo":
+		if e.ComplexityRoot.DiscussionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscussionConnection.PageInfo(childComplexity), true
+
+	case "DiscussionEdge.cursor":
+		if e.ComplexityRoot.DiscussionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscussionEdge.Cursor(childComplexity), true
+	case "DiscussionEdge.node":
+		if e.ComplexityRoot.DiscussionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscussionEdge.Node(childComplexity), true
 
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
@@ -1376,6 +1467,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.DiscussionLocked(childComplexity), true
+	case "Issue.discussions":
+		if e.ComplexityRoot.Issue.Discussions == nil {
+			break
+		}
+
+		args, err := ec.field_Issue_discussions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Issue.Discussions(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Issue.downvotes":
 		if e.ComplexityRoot.Issue.Downvotes == nil {
 			break
@@ -1713,6 +1815,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.DiffHeadSha(childComplexity), true
+	case "MergeRequest.discussions":
+		if e.ComplexityRoot.MergeRequest.Discussions == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_discussions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.Discussions(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.downvotes":
 		if e.ComplexityRoot.MergeRequest.Downvotes == nil {
 			break
@@ -3642,8 +3755,40 @@ func (ec *executionContext) childFields_Discussion(ctx context.Context, field gr
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_Discussion_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Discussion_createdAt(ctx, field)
+	case "resolvable":
+		return ec.fieldContext_Discussion_resolvable(ctx, field)
+	case "resolved":
+		return ec.fieldContext_Discussion_resolved(ctx, field)
+	case "notes":
+		return ec.fieldContext_Discussion_notes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Discussion", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscussionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_DiscussionConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_DiscussionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DiscussionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DiscussionConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscussionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DiscussionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DiscussionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DiscussionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscussionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3806,6 +3951,8 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_assignees(ctx, field)
 	case "notes":
 		return ec.fieldContext_Issue_notes(ctx, field)
+	case "discussions":
+		return ec.fieldContext_Issue_discussions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Issue", field.Name)
 }
@@ -3984,6 +4131,8 @@ func (ec *executionContext) childFields_MergeRequest(ctx context.Context, field 
 		return ec.fieldContext_MergeRequest_assignees(ctx, field)
 	case "notes":
 		return ec.fieldContext_MergeRequest_notes(ctx, field)
+	case "discussions":
+		return ec.fieldContext_MergeRequest_discussions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MergeRequest", field.Name)
 }
@@ -4686,6 +4835,44 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Discussion_notes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4994,6 +5181,44 @@ func (ec *executionContext) field_Issue_assignees_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Issue_discussions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Issue_labels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5079,6 +5304,44 @@ func (ec *executionContext) field_Issue_notes_args(ctx context.Context, rawArgs 
 }
 
 func (ec *executionContext) field_MergeRequest_assignees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_discussions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -7772,6 +8035,293 @@ func (ec *executionContext) fieldContext_Discussion_id(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Discussion", field, false, false, "ID")
 }
 
+func (ec *executionContext) _Discussion_createdAt(ctx context.Context, field graphql.CollectedField, obj *Discussion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discussion_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discussion_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discussion", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Discussion_resolvable(ctx context.Context, field graphql.CollectedField, obj *Discussion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discussion_resolvable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolvable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discussion_resolvable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discussion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Discussion_resolved(ctx context.Context, field graphql.CollectedField, obj *Discussion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discussion_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discussion_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Discussion", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Discussion_notes(ctx context.Context, field graphql.CollectedField, obj *Discussion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Discussion_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Discussion().Notes(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *NoteConnection) graphql.Marshaler {
+			return ec.marshalNNoteConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐNoteConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Discussion_notes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Discussion",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NoteConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Discussion_notes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscussionConnection_count(ctx context.Context, field graphql.CollectedField, obj *DiscussionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscussionConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscussionConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscussionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiscussionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *DiscussionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscussionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*DiscussionEdge) graphql.Marshaler {
+			return ec.marshalODiscussionEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscussionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscussionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscussionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscussionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *DiscussionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscussionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Discussion) graphql.Marshaler {
+			return ec.marshalODiscussion2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscussionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscussionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discussion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscussionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *DiscussionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscussionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscussionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscussionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DiscussionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *DiscussionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscussionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscussionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscussionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiscussionEdge_node(ctx context.Context, field graphql.CollectedField, obj *DiscussionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscussionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Discussion) graphql.Marshaler {
+			return ec.marshalODiscussion2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DiscussionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DiscussionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Discussion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_id(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9409,6 +9959,50 @@ func (ec *executionContext) fieldContext_Issue_notes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Issue_discussions(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_discussions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Issue().Discussions(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DiscussionConnection) graphql.Marshaler {
+			return ec.marshalNDiscussionConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_discussions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscussionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Issue_discussions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IssueConnection_count(ctx context.Context, field graphql.CollectedField, obj *IssueConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10967,6 +11561,50 @@ func (ec *executionContext) fieldContext_MergeRequest_notes(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_MergeRequest_notes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_discussions(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_discussions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().Discussions(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DiscussionConnection) graphql.Marshaler {
+			return ec.marshalNDiscussionConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_discussions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscussionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_discussions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19924,6 +20562,113 @@ func (ec *executionContext) _Discussion(ctx context.Context, sel ast.SelectionSe
 		case "id":
 			out.Values[i] = ec._Discussion_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Discussion_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolvable":
+			out.Values[i] = ec._Discussion_resolvable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "resolved":
+			out.Values[i] = ec._Discussion_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Discussion_notes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discussionConnectionImplementors = []string{"DiscussionConnection"}
+
+func (ec *executionContext) _DiscussionConnection(ctx context.Context, sel ast.SelectionSet, obj *DiscussionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discussionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscussionConnection")
+		case "count":
+			out.Values[i] = ec._DiscussionConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._DiscussionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._DiscussionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DiscussionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var discussionEdgeImplementors = []string{"DiscussionEdge"}
+
+func (ec *executionContext) _DiscussionEdge(ctx context.Context, sel ast.SelectionSet, obj *DiscussionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discussionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscussionEdge")
+		case "cursor":
+			out.Values[i] = ec._DiscussionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DiscussionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20450,6 +21195,12 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Issue_notes(ctx, field, obj)
+				})
+		case "discussions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_discussions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21029,6 +21780,12 @@ func (ec *executionContext) _MergeRequest(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MergeRequest_notes(ctx, field, obj)
+				})
+		case "discussions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_discussions(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23734,6 +24491,14 @@ func (ec *executionContext) unmarshalNDestroyNoteInput2githubᚗcomᚋlabletᚋl
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDiscussionConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionConnection(ctx context.Context, sel ast.SelectionSet, v *DiscussionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiscussionConnection!")
+		return graphql.Null
+	}
+	return ec._DiscussionConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNEntryType2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEntryType(ctx context.Context, v any) (EntryType, error) {
 	var res EntryType
 	err := res.UnmarshalGQL(v)
@@ -24345,11 +25110,44 @@ func (ec *executionContext) marshalODestroyNotePayload2ᚖgithubᚗcomᚋlablet�
 	return ec._DestroyNotePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODiscussion2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx context.Context, sel ast.SelectionSet, v []*Discussion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODiscussion2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalODiscussion2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx context.Context, sel ast.SelectionSet, v *Discussion) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Discussion(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODiscussionEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionEdge(ctx context.Context, sel ast.SelectionSet, v []*DiscussionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODiscussionEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalODiscussionEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionEdge(ctx context.Context, sel ast.SelectionSet, v *DiscussionEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DiscussionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {

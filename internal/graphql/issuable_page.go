@@ -41,8 +41,9 @@ type issuablePage struct {
 	refs     *service.IssueRefs
 	refsErr  error
 
-	mu    sync.Mutex
-	notes map[notesKey]*notesLoad
+	mu          sync.Mutex
+	notes       map[notesKey]*notesLoad
+	discussions map[notesKey]*discussionsLoad
 }
 
 // notesKey names one window of notes: nodes of a page asking the same

@@ -184,8 +184,16 @@ type DestroyNotePayload struct {
 	Errors           []string `json:"errors"`
 }
 
-type Discussion struct {
-	ID string `json:"id"`
+type DiscussionConnection struct {
+	Count    int               `json:"count"`
+	Edges    []*DiscussionEdge `json:"edges,omitempty"`
+	Nodes    []*Discussion     `json:"nodes,omitempty"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type DiscussionEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *Discussion `json:"node,omitempty"`
 }
 
 type GroupConnection struct {

@@ -60,7 +60,16 @@ func TestGraphQLIssueLabelsNotes(t *testing.T) {
 		Internal: gitlab.Ptr(true)}); err != nil {
 		t.Fatal(err)
 	}
+	thread, _, err := dev.Discussions.CreateIssueDiscussion(tm.Project.ID, issue.IID, &gitlab.CreateIssueDiscussionOptions{Body: gitlab.Ptr("thread")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := dev.Discussions.AddIssueDiscussionNote(tm.Project.ID, issue.IID, thread.ID,
+		&gitlab.AddIssueDiscussionNoteOptions{Body: gitlab.Ptr("reply")}); err != nil {
+		t.Fatal(err)
+	}
 	q := `query($p: ID!) { project(fullPath: $p) { issues(iids: ["1", "2"]) { nodes { iid
+		discussions(first: 10) { count nodes { id notes { nodes { body } } } }
 		labels { count nodes { id title color textColor } } milestone { title iid state webPath projectMilestone }
 		assignees { nodes { username } } notes(filter: ONLY_COMMENTS) { count nodes { body internal confidential system author { username } } }
 		all: notes(first: 1) { count nodes { body } pageInfo { hasNextPage } } } } } }`
@@ -86,10 +95,15 @@ func TestGraphQLIssueLabelsNotes(t *testing.T) {
 	if nodesOf(dig(one, "assignees", "nodes"), "username") != "[dev]" {
 		t.Errorf("assignees = %v", dig(one, "assignees"))
 	}
-	if nodesOf(dig(one, "notes", "nodes"), "body") != "[first second hush]" || dig(one, "notes", "count") != float64(3) {
+	if nodesOf(dig(one, "notes", "nodes"), "body") != "[first second hush thread reply]" || dig(one, "notes", "count") != float64(5) {
 		t.Errorf("developer's notes = %v", dig(one, "notes"))
 	}
-	if dig(one, "all", "count") != float64(3) || nodesOf(dig(one, "all", "nodes"), "body") != "[first]" ||
+	ds, _ := dig(one, "discussions", "nodes").([]any)
+	if dig(one, "discussions", "count") != float64(4) || len(ds) != 4 || dig(ds[3], "id") != "gid://gitlab/Discussion/"+thread.ID ||
+		nodesOf(dig(ds[3], "notes", "nodes"), "body") != "[thread reply]" || nodesOf(dig(ds[0], "notes", "nodes"), "body") != "[first]" {
+		t.Errorf("discussions = %v", dig(one, "discussions"))
+	}
+	if dig(one, "all", "count") != float64(5) || nodesOf(dig(one, "all", "nodes"), "body") != "[first]" ||
 		dig(one, "all", "pageInfo", "hasNextPage") != true {
 		t.Errorf("all notes, first 1 = %v", dig(one, "all"))
 	}
@@ -98,8 +112,11 @@ func TestGraphQLIssueLabelsNotes(t *testing.T) {
 	}
 	// A guest does not read internal notes (REST hides them too).
 	n = issues(guest.Token)
-	if got := nodesOf(dig(n[1], "notes", "nodes"), "body"); got != "[first second]" {
+	if got := nodesOf(dig(n[1], "notes", "nodes"), "body"); got != "[first second thread reply]" {
 		t.Errorf("guest's notes = %v", got)
+	}
+	if dig(n[1], "discussions", "count") != float64(3) {
+		t.Errorf("guest's discussions = %v", dig(n[1], "discussions"))
 	}
 	rest, _, err := s.Client(t, guest.Token).Notes.ListIssueNotes(tm.Project.ID, issue.IID, &gitlab.ListIssueNotesOptions{})
 	if err != nil {
@@ -274,13 +291,15 @@ func TestGraphQLPlanningMutations(t *testing.T) {
 		t.Fatal(err)
 	}
 	noteID := fmt.Sprintf("gid://gitlab/Note/%d", note.ID)
-	update := `mutation($id: NoteID!, $b: String) { updateNote(input: {id: $id, body: $b}) { note { id body } errors } }`
+	update := `mutation($id: NoteID!, $b: String) { updateNote(input: {id: $id, body: $b}) { note { id body
+		discussion { id notes { nodes { body } } } } errors } }`
 	_, r = post(t, s, guest.Token, update, map[string]any{"id": noteID, "b": "hijacked"})
 	if len(r.Errors) != 1 {
 		t.Errorf("guest updateNote = %v", r)
 	}
 	_, r = post(t, s, tm.Developer.Token, update, map[string]any{"id": noteID, "b": "final"})
-	if dig(mustData(t, r), "updateNote", "note", "body") != "final" {
+	if d := mustData(t, r); dig(d, "updateNote", "note", "body") != "final" ||
+		nodesOf(dig(d, "updateNote", "note", "discussion", "notes", "nodes"), "body") != "[final]" {
 		t.Errorf("updateNote = %v", r.Data)
 	}
 	if rest, _, _ := dev.Notes.GetIssueNote(tm.Project.ID, issue.IID, note.ID); rest == nil || rest.Body != "final" {
@@ -368,7 +387,8 @@ func TestGraphQLIssueFieldsNoNPlusOne(t *testing.T) {
 	}
 	statements := func(first int) (int64, int) {
 		q := fmt.Sprintf(`query { project(fullPath: %q) { issues(first: %d) { nodes { title labels { nodes { title } }
-			milestone { title } assignees { nodes { username } } notes(first: 5) { count nodes { body author { username } } } } } } }`,
+			milestone { title } assignees { nodes { username } } notes(first: 5) { count nodes { body author { username } } }
+			discussions(first: 5) { nodes { notes { nodes { body } } } } } } } }`,
 			tm.Project.PathWithNamespace, first)
 		post(t, s, tm.Developer.Token, q, nil)
 		before := s.Srv.DB.Statements()

@@ -12,6 +12,11 @@ import (
 	"github.com/lablet/lablet/internal/api/v4"
 )
 
+// Notes is the resolver for the notes field.
+func (r *discussionResolver) Notes(ctx context.Context, obj *Discussion, after *string, before *string, first *int, last *int) (*NoteConnection, error) {
+	return r.discussionNotes(ctx, obj, after, before, first, last)
+}
+
 // Parent is the resolver for the parent field.
 func (r *groupResolver) Parent(ctx context.Context, obj *Group) (*Group, error) {
 	return r.groupParent(ctx, obj)
@@ -67,6 +72,11 @@ func (r *issueResolver) Notes(ctx context.Context, obj *Issue, filter *NotesFilt
 	return r.issuableNotes(ctx, obj.page, obj.i, filter, after, before, first, last)
 }
 
+// Discussions is the resolver for the discussions field.
+func (r *issueResolver) Discussions(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*DiscussionConnection, error) {
+	return r.issuableDiscussions(ctx, obj.page, obj.i, after, before, first, last)
+}
+
 // Labels is the resolver for the labels field.
 func (r *mergeRequestResolver) Labels(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*LabelConnection, error) {
 	return r.issuableLabels(ctx, obj.page, obj.i, after, before, first, last)
@@ -85,6 +95,11 @@ func (r *mergeRequestResolver) Assignees(ctx context.Context, obj *MergeRequest,
 // Notes is the resolver for the notes field.
 func (r *mergeRequestResolver) Notes(ctx context.Context, obj *MergeRequest, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error) {
 	return r.issuableNotes(ctx, obj.page, obj.i, filter, after, before, first, last)
+}
+
+// Discussions is the resolver for the discussions field.
+func (r *mergeRequestResolver) Discussions(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*DiscussionConnection, error) {
+	return r.issuableDiscussions(ctx, obj.page, obj.i, after, before, first, last)
 }
 
 // CreateBranch is the resolver for the createBranch field.
@@ -314,6 +329,9 @@ func (r *treeResolver) Submodules(ctx context.Context, obj *Tree, after *string,
 	return submodules(obj, after, before, first, last)
 }
 
+// Discussion returns DiscussionResolver implementation.
+func (r *Resolver) Discussion() DiscussionResolver { return &discussionResolver{r} }
+
 // Group returns GroupResolver implementation.
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
@@ -348,6 +366,7 @@ func (r *Resolver) Repository() RepositoryResolver { return &repositoryResolver{
 func (r *Resolver) Tree() TreeResolver { return &treeResolver{r} }
 
 type (
+	discussionResolver    struct{ *Resolver }
 	groupResolver         struct{ *Resolver }
 	groupMemberResolver   struct{ *Resolver }
 	issueResolver         struct{ *Resolver }

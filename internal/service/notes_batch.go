@@ -91,3 +91,62 @@ func (s *Service) NoteRefByID(ctx context.Context, noteID int64) (NoteableRef, e
 	}
 	return s.NoteableRefByID(ctx, n.NoteableType, n.NoteableID)
 }
+
+// DiscussionsBatch is a window of the discussions of each of many
+// noteables, with how many each has and the users their notes show.
+type DiscussionsBatch struct {
+	Discussions map[int64][]*Discussion
+	Totals      map[int64]int
+	Users       map[int64]*model.User
+}
+
+// IssuesDiscussions is IssuesNotes for discussions: a window of each
+// readable issue's discussions, internal notes only for Reporter and more.
+func (s *Service) IssuesDiscussions(ctx context.Context, id *auth.Identity, ref string, issues []*model.Issue, limit, offset int) (*DiscussionsBatch, error) {
+	p, level, err := s.issuesProject(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, i := range issues {
+		if i.ProjectID == p.ID && CanReadIssue(id, level, i) {
+			ids = append(ids, i.ID)
+		}
+	}
+	return s.discussionsBatch(ctx, model.NoteableIssue, ids, level, limit, offset)
+}
+
+// MergeRequestsDiscussions is IssuesDiscussions for merge requests.
+func (s *Service) MergeRequestsDiscussions(ctx context.Context, id *auth.Identity, ref string, list []*model.MergeRequest, limit, offset int) (*DiscussionsBatch, error) {
+	p, level, err := s.mergeRequestsProject(ctx, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, m := range list {
+		if m.TargetProjectID == p.ID {
+			ids = append(ids, m.ID)
+		}
+	}
+	return s.discussionsBatch(ctx, model.NoteableMergeRequest, ids, level, limit, offset)
+}
+
+func (s *Service) discussionsBatch(ctx context.Context, typ string, ids []int64, level access.Level, limit, offset int) (*DiscussionsBatch, error) {
+	dids, totals, notes, err := s.db.Queries().DiscussionsOfNoteables(ctx, store.NoteBatch{NoteableType: typ, NoteableIDs: ids,
+		WithInternal: level >= access.Reporter, Offset: offset, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	byNoteable := map[int64][]*model.Note{}
+	for _, n := range notes {
+		byNoteable[n.NoteableID] = append(byNoteable[n.NoteableID], n)
+	}
+	out := &DiscussionsBatch{Discussions: map[int64][]*Discussion{}, Totals: totals}
+	for nid, list := range dids {
+		out.Discussions[nid] = groupDiscussions(list, byNoteable[nid])
+	}
+	if out.Users, err = s.UsersByIDs(ctx, userIDsOfNotes(notes)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -82,3 +82,62 @@ func (q *Queries) NotesOfNoteables(ctx context.Context, b NoteBatch) (map[int64]
 	}
 	return notes, totals, nil
 }
+
+// DiscussionsOfNoteables returns a window of each noteable's discussions
+// (oldest first, by their first note, as DiscussionIDs orders them), how
+// many each has, and the notes of the window's discussions: three
+// queries however many noteables.
+func (q *Queries) DiscussionsOfNoteables(ctx context.Context, b NoteBatch) (map[int64][]string, map[int64]int, []*model.Note, error) {
+	ids, totals := map[int64][]string{}, map[int64]int{}
+	if len(b.NoteableIDs) == 0 {
+		return ids, totals, nil, nil
+	}
+	c := b.conds()
+	rows, err := q.query(ctx, "SELECT noteable_id, COUNT(DISTINCT discussion_id) FROM notes"+c.where()+" GROUP BY noteable_id", c.args...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: count discussions of noteables: %w", err)
+	}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, nil, nil, wrapErr(err)
+		}
+		totals[id] = n
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, nil, wrapErr(err)
+	}
+	args := append(c.args, b.Offset, b.Offset+b.Limit)
+	rows, err = q.query(ctx, "SELECT noteable_id, discussion_id FROM (SELECT noteable_id, discussion_id, ROW_NUMBER() OVER"+
+		" (PARTITION BY noteable_id ORDER BY MIN(created_at), MIN(id)) AS rn FROM notes"+c.where()+
+		" GROUP BY noteable_id, discussion_id) d WHERE d.rn > ? AND d.rn <= ? ORDER BY d.noteable_id, d.rn", args...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: discussions of noteables: %w", err)
+	}
+	var all []any
+	for rows.Next() {
+		var id int64
+		var d string
+		if err := rows.Scan(&id, &d); err != nil {
+			rows.Close()
+			return nil, nil, nil, wrapErr(err)
+		}
+		ids[id] = append(ids[id], d)
+		all = append(all, d)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, nil, wrapErr(err)
+	}
+	if len(all) == 0 {
+		return ids, totals, nil, nil
+	}
+	c.add("discussion_id IN ("+placeholders(len(all))+")", all...)
+	rs, err := q.query(ctx, "SELECT "+noteColumns+" FROM notes"+c.where()+" ORDER BY notes.created_at, notes.id", c.args...)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("store: notes of discussions: %w", err)
+	}
+	notes, err := collect(rs, scanNote)
+	return ids, totals, notes, err
+}
