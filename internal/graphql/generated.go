@@ -195,6 +195,12 @@ type ComplexityRoot struct {
 		User        func(childComplexity int) int
 	}
 
+	GroupMemberBulkUpdatePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		GroupMembers     func(childComplexity int) int
+	}
+
 	GroupMemberConnection struct {
 		Count    func(childComplexity int) int
 		Edges    func(childComplexity int) int
@@ -394,19 +400,21 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CommitCreate          func(childComplexity int, input CommitCreateInput) int
-		CreateBranch          func(childComplexity int, input CreateBranchInput) int
-		CreateIssue           func(childComplexity int, input CreateIssueInput) int
-		CreateNote            func(childComplexity int, input CreateNoteInput) int
-		DestroyNote           func(childComplexity int, input DestroyNoteInput) int
-		GroupUpdate           func(childComplexity int, input GroupUpdateInput) int
-		IssueSetAssignees     func(childComplexity int, input IssueSetAssigneesInput) int
-		LabelCreate           func(childComplexity int, input LabelCreateInput) int
-		MergeRequestAccept    func(childComplexity int, input MergeRequestAcceptInput) int
-		MergeRequestCreate    func(childComplexity int, input MergeRequestCreateInput) int
-		MergeRequestSetLabels func(childComplexity int, input MergeRequestSetLabelsInput) int
-		UpdateIssue           func(childComplexity int, input UpdateIssueInput) int
-		UpdateNote            func(childComplexity int, input UpdateNoteInput) int
+		CommitCreate            func(childComplexity int, input CommitCreateInput) int
+		CreateBranch            func(childComplexity int, input CreateBranchInput) int
+		CreateIssue             func(childComplexity int, input CreateIssueInput) int
+		CreateNote              func(childComplexity int, input CreateNoteInput) int
+		DestroyNote             func(childComplexity int, input DestroyNoteInput) int
+		GroupMemberBulkUpdate   func(childComplexity int, input GroupMemberBulkUpdateInput) int
+		GroupUpdate             func(childComplexity int, input GroupUpdateInput) int
+		IssueSetAssignees       func(childComplexity int, input IssueSetAssigneesInput) int
+		LabelCreate             func(childComplexity int, input LabelCreateInput) int
+		MergeRequestAccept      func(childComplexity int, input MergeRequestAcceptInput) int
+		MergeRequestCreate      func(childComplexity int, input MergeRequestCreateInput) int
+		MergeRequestSetLabels   func(childComplexity int, input MergeRequestSetLabelsInput) int
+		ProjectMemberBulkUpdate func(childComplexity int, input ProjectMemberBulkUpdateInput) int
+		UpdateIssue             func(childComplexity int, input UpdateIssueInput) int
+		UpdateNote              func(childComplexity int, input UpdateNoteInput) int
 	}
 
 	Namespace struct {
@@ -528,6 +536,12 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Project     func(childComplexity int) int
 		User        func(childComplexity int) int
+	}
+
+	ProjectMemberBulkUpdatePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		ProjectMembers   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -704,6 +718,8 @@ type MutationResolver interface {
 	IssueSetAssignees(ctx context.Context, input IssueSetAssigneesInput) (*IssueSetAssigneesPayload, error)
 	MergeRequestSetLabels(ctx context.Context, input MergeRequestSetLabelsInput) (*MergeRequestSetLabelsPayload, error)
 	GroupUpdate(ctx context.Context, input GroupUpdateInput) (*GroupUpdatePayload, error)
+	ProjectMemberBulkUpdate(ctx context.Context, input ProjectMemberBulkUpdateInput) (*ProjectMemberBulkUpdatePayload, error)
+	GroupMemberBulkUpdate(ctx context.Context, input GroupMemberBulkUpdateInput) (*GroupMemberBulkUpdatePayload, error)
 }
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -1362,6 +1378,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GroupMember.User(childComplexity), true
+
+	case "GroupMemberBulkUpdatePayload.clientMutationId":
+		if e.ComplexityRoot.GroupMemberBulkUpdatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMemberBulkUpdatePayload.ClientMutationID(childComplexity), true
+	case "GroupMemberBulkUpdatePayload.errors":
+		if e.ComplexityRoot.GroupMemberBulkUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMemberBulkUpdatePayload.Errors(childComplexity), true
+	case "GroupMemberBulkUpdatePayload.groupMembers":
+		if e.ComplexityRoot.GroupMemberBulkUpdatePayload.GroupMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupMemberBulkUpdatePayload.GroupMembers(childComplexity), true
 
 	case "GroupMemberConnection.count":
 		if e.ComplexityRoot.GroupMemberConnection.Count == nil {
@@ -2255,6 +2290,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DestroyNote(childComplexity, args["input"].(DestroyNoteInput)), true
+	case "Mutation.groupMemberBulkUpdate":
+		if e.ComplexityRoot.Mutation.GroupMemberBulkUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_groupMemberBulkUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GroupMemberBulkUpdate(childComplexity, args["input"].(GroupMemberBulkUpdateInput)), true
 	case "Mutation.groupUpdate":
 		if e.ComplexityRoot.Mutation.GroupUpdate == nil {
 			break
@@ -2321,6 +2367,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MergeRequestSetLabels(childComplexity, args["input"].(MergeRequestSetLabelsInput)), true
+	case "Mutation.projectMemberBulkUpdate":
+		if e.ComplexityRoot.Mutation.ProjectMemberBulkUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_projectMemberBulkUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ProjectMemberBulkUpdate(childComplexity, args["input"].(ProjectMemberBulkUpdateInput)), true
 	case "Mutation.updateIssue":
 		if e.ComplexityRoot.Mutation.UpdateIssue == nil {
 			break
@@ -2921,6 +2978,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectMember.User(childComplexity), true
 
+	case "ProjectMemberBulkUpdatePayload.clientMutationId":
+		if e.ComplexityRoot.ProjectMemberBulkUpdatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberBulkUpdatePayload.ClientMutationID(childComplexity), true
+	case "ProjectMemberBulkUpdatePayload.errors":
+		if e.ComplexityRoot.ProjectMemberBulkUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberBulkUpdatePayload.Errors(childComplexity), true
+	case "ProjectMemberBulkUpdatePayload.projectMembers":
+		if e.ComplexityRoot.ProjectMemberBulkUpdatePayload.ProjectMembers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberBulkUpdatePayload.ProjectMembers(childComplexity), true
+
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
 			break
@@ -3470,12 +3546,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateIssueInput", ec.unmarshalInputCreateIssueInput),
 			graphql.NewInputUnmarshaler("CreateNoteInput", ec.unmarshalInputCreateNoteInput),
 			graphql.NewInputUnmarshaler("DestroyNoteInput", ec.unmarshalInputDestroyNoteInput),
+			graphql.NewInputUnmarshaler("GroupMemberBulkUpdateInput", ec.unmarshalInputGroupMemberBulkUpdateInput),
 			graphql.NewInputUnmarshaler("GroupUpdateInput", ec.unmarshalInputGroupUpdateInput),
 			graphql.NewInputUnmarshaler("IssueSetAssigneesInput", ec.unmarshalInputIssueSetAssigneesInput),
 			graphql.NewInputUnmarshaler("LabelCreateInput", ec.unmarshalInputLabelCreateInput),
 			graphql.NewInputUnmarshaler("MergeRequestAcceptInput", ec.unmarshalInputMergeRequestAcceptInput),
 			graphql.NewInputUnmarshaler("MergeRequestCreateInput", ec.unmarshalInputMergeRequestCreateInput),
 			graphql.NewInputUnmarshaler("MergeRequestSetLabelsInput", ec.unmarshalInputMergeRequestSetLabelsInput),
+			graphql.NewInputUnmarshaler("ProjectMemberBulkUpdateInput", ec.unmarshalInputProjectMemberBulkUpdateInput),
 			graphql.NewInputUnmarshaler("UpdateIssueInput", ec.unmarshalInputUpdateIssueInput),
 			graphql.NewInputUnmarshaler("UpdateNoteInput", ec.unmarshalInputUpdateNoteInput),
 		)
@@ -3867,6 +3945,18 @@ func (ec *executionContext) childFields_GroupMember(ctx context.Context, field g
 		return ec.fieldContext_GroupMember_group(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GroupMember", field.Name)
+}
+
+func (ec *executionContext) childFields_GroupMemberBulkUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_GroupMemberBulkUpdatePayload_clientMutationId(ctx, field)
+	case "groupMembers":
+		return ec.fieldContext_GroupMemberBulkUpdatePayload_groupMembers(ctx, field)
+	case "errors":
+		return ec.fieldContext_GroupMemberBulkUpdatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GroupMemberBulkUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_GroupMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4487,6 +4577,36 @@ func (ec *executionContext) childFields_ProjectEdge(ctx context.Context, field g
 		return ec.fieldContext_ProjectEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProjectMember_id(ctx, field)
+	case "accessLevel":
+		return ec.fieldContext_ProjectMember_accessLevel(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ProjectMember_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ProjectMember_expiresAt(ctx, field)
+	case "user":
+		return ec.fieldContext_ProjectMember_user(ctx, field)
+	case "project":
+		return ec.fieldContext_ProjectMember_project(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMember", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectMemberBulkUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ProjectMemberBulkUpdatePayload_clientMutationId(ctx, field)
+	case "projectMembers":
+		return ec.fieldContext_ProjectMemberBulkUpdatePayload_projectMembers(ctx, field)
+	case "errors":
+		return ec.fieldContext_ProjectMemberBulkUpdatePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberBulkUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Repository(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5533,6 +5653,20 @@ func (ec *executionContext) field_Mutation_destroyNote_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_groupMemberBulkUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (GroupMemberBulkUpdateInput, error) {
+			return ec.unmarshalNGroupMemberBulkUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberBulkUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_groupUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5609,6 +5743,20 @@ func (ec *executionContext) field_Mutation_mergeRequestSetLabels_args(ctx contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (MergeRequestSetLabelsInput, error) {
 			return ec.unmarshalNMergeRequestSetLabelsInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestSetLabelsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_projectMemberBulkUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ProjectMemberBulkUpdateInput, error) {
+			return ec.unmarshalNProjectMemberBulkUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberBulkUpdateInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9118,6 +9266,84 @@ func (ec *executionContext) fieldContext_GroupMember_group(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _GroupMemberBulkUpdatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *GroupMemberBulkUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMemberBulkUpdatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMemberBulkUpdatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMemberBulkUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupMemberBulkUpdatePayload_groupMembers(ctx context.Context, field graphql.CollectedField, obj *GroupMemberBulkUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMemberBulkUpdatePayload_groupMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*GroupMember) graphql.Marshaler {
+			return ec.marshalOGroupMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMemberBulkUpdatePayload_groupMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupMemberBulkUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GroupMemberBulkUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *GroupMemberBulkUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupMemberBulkUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupMemberBulkUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupMemberBulkUpdatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _GroupMemberConnection_count(ctx context.Context, field graphql.CollectedField, obj *GroupMemberConnection) (ret graphql.Marshaler) {
@@ -13133,6 +13359,94 @@ func (ec *executionContext) fieldContext_Mutation_groupUpdate(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_projectMemberBulkUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_projectMemberBulkUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ProjectMemberBulkUpdate(ctx, fc.Args["input"].(ProjectMemberBulkUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectMemberBulkUpdatePayload) graphql.Marshaler {
+			return ec.marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberBulkUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_projectMemberBulkUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMemberBulkUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_projectMemberBulkUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_groupMemberBulkUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_groupMemberBulkUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().GroupMemberBulkUpdate(ctx, fc.Args["input"].(GroupMemberBulkUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *GroupMemberBulkUpdatePayload) graphql.Marshaler {
+			return ec.marshalOGroupMemberBulkUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberBulkUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_groupMemberBulkUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupMemberBulkUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_groupMemberBulkUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15506,6 +15820,84 @@ func (ec *executionContext) fieldContext_ProjectMember_project(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMemberBulkUpdatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberBulkUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberBulkUpdatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberBulkUpdatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMemberBulkUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectMemberBulkUpdatePayload_projectMembers(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberBulkUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberBulkUpdatePayload_projectMembers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectMembers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ProjectMember) graphql.Marshaler {
+			return ec.marshalOProjectMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberBulkUpdatePayload_projectMembers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberBulkUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMemberBulkUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberBulkUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberBulkUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberBulkUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMemberBulkUpdatePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_currentUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -19257,6 +19649,76 @@ func UnmarshalDestroyNoteInput(ctx context.Context, raw any) (DestroyNoteInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputGroupMemberBulkUpdateInput(ctx context.Context, obj any) (GroupMemberBulkUpdateInput, error) {
+	var it GroupMemberBulkUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "groupId", "userIds", "accessLevel", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "groupId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("groupId"))
+			data, err := ec.unmarshalNGroupID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GroupID = data
+		case "userIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIds"))
+			data, err := ec.unmarshalNUserID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIds = data
+		case "accessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessLevel"))
+			data, err := ec.unmarshalNMemberAccessLevel2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMemberAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessLevel = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGroupMemberBulkUpdateInput unmarshals raw into the GroupMemberBulkUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGroupMemberBulkUpdateInput(ctx context.Context, raw any) (GroupMemberBulkUpdateInput, error) {
+	var out GroupMemberBulkUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GroupMemberBulkUpdateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGroupUpdateInput(ctx context.Context, obj any) (GroupUpdateInput, error) {
 	var it GroupUpdateInput
 	if obj == nil {
@@ -19735,6 +20197,76 @@ func (ec *executionContext) unmarshalInputMergeRequestSetLabelsInput(ctx context
 func UnmarshalMergeRequestSetLabelsInput(ctx context.Context, raw any) (MergeRequestSetLabelsInput, error) {
 	var out MergeRequestSetLabelsInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MergeRequestSetLabelsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputProjectMemberBulkUpdateInput(ctx context.Context, obj any) (ProjectMemberBulkUpdateInput, error) {
+	var it ProjectMemberBulkUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectId", "userIds", "accessLevel", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectId"))
+			data, err := ec.unmarshalNProjectID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectID = data
+		case "userIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("userIds"))
+			data, err := ec.unmarshalNUserID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UserIds = data
+		case "accessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessLevel"))
+			data, err := ec.unmarshalNMemberAccessLevel2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMemberAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AccessLevel = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalProjectMemberBulkUpdateInput unmarshals raw into the ProjectMemberBulkUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalProjectMemberBulkUpdateInput(ctx context.Context, raw any) (ProjectMemberBulkUpdateInput, error) {
+	var out ProjectMemberBulkUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ProjectMemberBulkUpdateInput", raw, &out)
 	return out, err
 }
 
@@ -20925,6 +21457,49 @@ func (ec *executionContext) _GroupMember(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._GroupMember_group(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var groupMemberBulkUpdatePayloadImplementors = []string{"GroupMemberBulkUpdatePayload"}
+
+func (ec *executionContext) _GroupMemberBulkUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *GroupMemberBulkUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupMemberBulkUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GroupMemberBulkUpdatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._GroupMemberBulkUpdatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groupMembers":
+			out.Values[i] = ec._GroupMemberBulkUpdatePayload_groupMembers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._GroupMemberBulkUpdatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22351,6 +22926,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "projectMemberBulkUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_projectMemberBulkUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "groupMemberBulkUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_groupMemberBulkUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23127,6 +23716,49 @@ func (ec *executionContext) _ProjectMember(ctx context.Context, sel ast.Selectio
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._ProjectMember_project(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectMemberBulkUpdatePayloadImplementors = []string{"ProjectMemberBulkUpdatePayload"}
+
+func (ec *executionContext) _ProjectMemberBulkUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *ProjectMemberBulkUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMemberBulkUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectMemberBulkUpdatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ProjectMemberBulkUpdatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectMembers":
+			out.Values[i] = ec._ProjectMemberBulkUpdatePayload_projectMembers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ProjectMemberBulkUpdatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24509,6 +25141,33 @@ func (ec *executionContext) marshalNEntryType2githubᚗcomᚋlabletᚋlabletᚋi
 	return v
 }
 
+func (ec *executionContext) unmarshalNGroupID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGroupID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "GroupID!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNGroupMember2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMember(ctx context.Context, sel ast.SelectionSet, v *GroupMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GroupMember!")
+		return graphql.Null
+	}
+	return ec._GroupMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGroupMemberBulkUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberBulkUpdateInput(ctx context.Context, v any) (GroupMemberBulkUpdateInput, error) {
+	res, err := ec.unmarshalInputGroupMemberBulkUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNGroupUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupUpdateInput(ctx context.Context, v any) (GroupUpdateInput, error) {
 	res, err := ec.unmarshalInputGroupUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24603,6 +25262,16 @@ func (ec *executionContext) marshalNLabelID2ᚕstringᚄ(ctx context.Context, se
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNMemberAccessLevel2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMemberAccessLevel(ctx context.Context, v any) (MemberAccessLevel, error) {
+	var res MemberAccessLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMemberAccessLevel2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMemberAccessLevel(ctx context.Context, sel ast.SelectionSet, v MemberAccessLevel) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNMergeRequestAcceptInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestAcceptInput(ctx context.Context, v any) (MergeRequestAcceptInput, error) {
@@ -24702,6 +25371,33 @@ func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋlablet�
 	return ec._ProjectConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNProjectID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNProjectID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ProjectID!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNProjectMember2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMember(ctx context.Context, sel ast.SelectionSet, v *ProjectMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProjectMember!")
+		return graphql.Null
+	}
+	return ec._ProjectMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNProjectMemberBulkUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberBulkUpdateInput(ctx context.Context, v any) (ProjectMemberBulkUpdateInput, error) {
+	res, err := ec.unmarshalInputProjectMemberBulkUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24791,6 +25487,49 @@ func (ec *executionContext) marshalNUserCore2ᚖgithubᚗcomᚋlabletᚋlablet�
 		return graphql.Null
 	}
 	return ec._UserCore(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "UserID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNUserID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNUserID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNUserID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNUserID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNUserState2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserState(ctx context.Context, v any) (UserState, error) {
@@ -25227,11 +25966,37 @@ func (ec *executionContext) marshalOGroupMember2ᚕᚖgithubᚗcomᚋlabletᚋla
 	return ret
 }
 
+func (ec *executionContext) marshalOGroupMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*GroupMember) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroupMember2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOGroupMember2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMember(ctx context.Context, sel ast.SelectionSet, v *GroupMember) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._GroupMember(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOGroupMemberBulkUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberBulkUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *GroupMemberBulkUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GroupMemberBulkUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOGroupMemberConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberConnection(ctx context.Context, sel ast.SelectionSet, v *GroupMemberConnection) graphql.Marshaler {
@@ -25885,6 +26650,32 @@ func (ec *executionContext) marshalOProjectEdge2ᚖgithubᚗcomᚋlabletᚋlable
 		return graphql.Null
 	}
 	return ec._ProjectEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProjectMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*ProjectMember) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProjectMember2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberBulkUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *ProjectMemberBulkUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectMemberBulkUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORepository2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepository(ctx context.Context, sel ast.SelectionSet, v *Repository) graphql.Marshaler {

@@ -208,6 +208,20 @@ type GroupEdge struct {
 	Node   *Group `json:"node,omitempty"`
 }
 
+type GroupMemberBulkUpdateInput struct {
+	ClientMutationID *string           `json:"clientMutationId,omitempty"`
+	GroupID          string            `json:"groupId"`
+	UserIds          []string          `json:"userIds"`
+	AccessLevel      MemberAccessLevel `json:"accessLevel"`
+	ExpiresAt        *time.Time        `json:"expiresAt,omitempty"`
+}
+
+type GroupMemberBulkUpdatePayload struct {
+	ClientMutationID *string        `json:"clientMutationId,omitempty"`
+	GroupMembers     []*GroupMember `json:"groupMembers,omitempty"`
+	Errors           []string       `json:"errors"`
+}
+
 type GroupMemberConnection struct {
 	Count    int                `json:"count"`
 	Edges    []*GroupMemberEdge `json:"edges,omitempty"`
@@ -481,6 +495,20 @@ type ProjectConnection struct {
 type ProjectEdge struct {
 	Cursor string   `json:"cursor"`
 	Node   *Project `json:"node,omitempty"`
+}
+
+type ProjectMemberBulkUpdateInput struct {
+	ClientMutationID *string           `json:"clientMutationId,omitempty"`
+	ProjectID        string            `json:"projectId"`
+	UserIds          []string          `json:"userIds"`
+	AccessLevel      MemberAccessLevel `json:"accessLevel"`
+	ExpiresAt        *time.Time        `json:"expiresAt,omitempty"`
+}
+
+type ProjectMemberBulkUpdatePayload struct {
+	ClientMutationID *string          `json:"clientMutationId,omitempty"`
+	ProjectMembers   []*ProjectMember `json:"projectMembers,omitempty"`
+	Errors           []string         `json:"errors"`
 }
 
 type Query struct {
@@ -1026,6 +1054,69 @@ func (e *IssueStateEvent) UnmarshalJSON(b []byte) error {
 }
 
 func (e IssueStateEvent) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type MemberAccessLevel string
+
+const (
+	MemberAccessLevelGuest      MemberAccessLevel = "GUEST"
+	MemberAccessLevelPlanner    MemberAccessLevel = "PLANNER"
+	MemberAccessLevelReporter   MemberAccessLevel = "REPORTER"
+	MemberAccessLevelDeveloper  MemberAccessLevel = "DEVELOPER"
+	MemberAccessLevelMaintainer MemberAccessLevel = "MAINTAINER"
+	MemberAccessLevelOwner      MemberAccessLevel = "OWNER"
+)
+
+var AllMemberAccessLevel = []MemberAccessLevel{
+	MemberAccessLevelGuest,
+	MemberAccessLevelPlanner,
+	MemberAccessLevelReporter,
+	MemberAccessLevelDeveloper,
+	MemberAccessLevelMaintainer,
+	MemberAccessLevelOwner,
+}
+
+func (e MemberAccessLevel) IsValid() bool {
+	switch e {
+	case MemberAccessLevelGuest, MemberAccessLevelPlanner, MemberAccessLevelReporter, MemberAccessLevelDeveloper, MemberAccessLevelMaintainer, MemberAccessLevelOwner:
+		return true
+	}
+	return false
+}
+
+func (e MemberAccessLevel) String() string {
+	return string(e)
+}
+
+func (e *MemberAccessLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MemberAccessLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MemberAccessLevel", str)
+	}
+	return nil
+}
+
+func (e MemberAccessLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MemberAccessLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MemberAccessLevel) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -167,6 +167,16 @@ func (r *mutationResolver) GroupUpdate(ctx context.Context, input GroupUpdateInp
 	return r.groupUpdate(ctx, input)
 }
 
+// ProjectMemberBulkUpdate is the resolver for the projectMemberBulkUpdate field.
+func (r *mutationResolver) ProjectMemberBulkUpdate(ctx context.Context, input ProjectMemberBulkUpdateInput) (*ProjectMemberBulkUpdatePayload, error) {
+	return r.projectMemberBulkUpdate(ctx, input)
+}
+
+// GroupMemberBulkUpdate is the resolver for the groupMemberBulkUpdate field.
+func (r *mutationResolver) GroupMemberBulkUpdate(ctx context.Context, input GroupMemberBulkUpdateInput) (*GroupMemberBulkUpdatePayload, error) {
+	return r.groupMemberBulkUpdate(ctx, input)
+}
+
 // Projects is the resolver for the projects field.
 func (r *namespaceResolver) Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error) {
 	return r.namespaceProjects(ctx, obj.ns.ID, search, after, before, first, last)
