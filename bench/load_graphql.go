@@ -13,7 +13,9 @@ import (
 // by path, a 20-project membership page with each repository's root ref
 // (against "GET /projects?membership": no N+1), and a project's 20 newest
 // issues and merge requests with their authors (against their REST rows),
-// and a project's 20 newest pipelines with their users.
+// a project's 20 newest issues with their labels and first notes (one
+// load per page, not per issue), and a project's 20 newest pipelines with
+// their users.
 func (l *loader) graphqlEndpoints() []*endpoint {
 	query := func(q string) reqSpec {
 		b, err := json.Marshal(map[string]string{"query": q})
@@ -42,8 +44,38 @@ func (l *loader) graphqlEndpoints() []*endpoint {
 			return query(fmt.Sprintf(`query { project(fullPath: %q) { mergeRequests(state: opened, first: 20) { count nodes { iid title author { username } } } } }`,
 				pick(w, sd.IssueProjects).FullPath))
 		}},
+		{name: "GraphQL project issues(first: 20) { labels notes }", run: func(ctx context.Context, w *worker) error {
+			return l.graphqlAnswer(ctx, query(fmt.Sprintf(`query { project(fullPath: %q) { issues(first: 20) { nodes { iid
+				labels { nodes { title color } } notes(first: 5) { count nodes { body author { username } } } } } } }`,
+				pick(w, sd.IssueProjects).FullPath)))
+		}},
 		l.graphqlPipelines(query),
 	}
+}
+
+// graphqlAnswer runs the row's request and counts an answer with errors
+// or without data as failed: GraphQL answers 200 when a field fails.
+func (l *loader) graphqlAnswer(ctx context.Context, spec reqSpec) error {
+	_, b, err := l.do(ctx, spec)
+	if err != nil {
+		return err
+	}
+	var ans struct {
+		Errors []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+		Data map[string]json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(b, &ans); err != nil {
+		return fmt.Errorf("GraphQL: %w", err)
+	}
+	if len(ans.Errors) > 0 {
+		return fmt.Errorf("GraphQL: %s", ans.Errors[0].Message)
+	}
+	if string(ans.Data["project"]) == "null" || len(ans.Data) == 0 {
+		return errors.New("GraphQL: no project")
+	}
+	return nil
 }
 
 // graphqlPipelinesMade is how many pipelines the pipelines row's project

@@ -52,9 +52,11 @@ func (r *Resolver) issuesOf(ctx context.Context, p *model.Project, list []*model
 		return nil, err
 	}
 	v := r.at(ctx)
+	pg := &issuablePage{r: r, p: p, issues: list}
 	out := make([]*Issue, len(list))
 	for n, i := range list {
 		out[n] = v.issue(p, i, userOf(users, i.AuthorID))
+		out[n].i, out[n].page = issueFields(i), pg
 	}
 	return out, nil
 }

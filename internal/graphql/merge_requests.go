@@ -37,9 +37,11 @@ func (r *Resolver) mergeRequestsOf(ctx context.Context, p *model.Project, list [
 		return nil, err
 	}
 	v := r.at(ctx)
+	pg := &issuablePage{r: r, p: p, mrs: list}
 	out := make([]*MergeRequest, len(list))
 	for n, m := range list {
 		out[n] = v.mergeRequest(p, m, userOf(users, m.AuthorID))
+		out[n].i, out[n].page = mergeRequestFields(m), pg
 	}
 	return out, nil
 }

@@ -173,8 +173,27 @@ func (this CurrentUser) GetWebPath() string       { return this.WebPath }
 func (this CurrentUser) GetBot() bool             { return this.Bot }
 func (this CurrentUser) GetCreatedAt() *time.Time { return this.CreatedAt }
 
-type Discussion struct {
-	ID string `json:"id"`
+type DestroyNoteInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ID               string  `json:"id"`
+}
+
+type DestroyNotePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Note             *Note    `json:"note,omitempty"`
+	Errors           []string `json:"errors"`
+}
+
+type DiscussionConnection struct {
+	Count    int               `json:"count"`
+	Edges    []*DiscussionEdge `json:"edges,omitempty"`
+	Nodes    []*Discussion     `json:"nodes,omitempty"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type DiscussionEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *Discussion `json:"node,omitempty"`
 }
 
 type GroupConnection struct {
@@ -189,6 +208,20 @@ type GroupEdge struct {
 	Node   *Group `json:"node,omitempty"`
 }
 
+type GroupMemberBulkUpdateInput struct {
+	ClientMutationID *string           `json:"clientMutationId,omitempty"`
+	GroupID          string            `json:"groupId"`
+	UserIds          []string          `json:"userIds"`
+	AccessLevel      MemberAccessLevel `json:"accessLevel"`
+	ExpiresAt        *time.Time        `json:"expiresAt,omitempty"`
+}
+
+type GroupMemberBulkUpdatePayload struct {
+	ClientMutationID *string        `json:"clientMutationId,omitempty"`
+	GroupMembers     []*GroupMember `json:"groupMembers,omitempty"`
+	Errors           []string       `json:"errors"`
+}
+
 type GroupMemberConnection struct {
 	Count    int                `json:"count"`
 	Edges    []*GroupMemberEdge `json:"edges,omitempty"`
@@ -201,25 +234,19 @@ type GroupMemberEdge struct {
 	Node   *GroupMember `json:"node,omitempty"`
 }
 
-type Issue struct {
-	ID               string     `json:"id"`
-	Iid              string     `json:"iid"`
-	Title            string     `json:"title"`
-	Description      *string    `json:"description,omitempty"`
-	State            IssueState `json:"state"`
-	Confidential     bool       `json:"confidential"`
-	DiscussionLocked bool       `json:"discussionLocked"`
-	CreatedAt        time.Time  `json:"createdAt"`
-	UpdatedAt        time.Time  `json:"updatedAt"`
-	ClosedAt         *time.Time `json:"closedAt,omitempty"`
-	DueDate          *time.Time `json:"dueDate,omitempty"`
-	WebURL           string     `json:"webUrl"`
-	WebPath          string     `json:"webPath"`
-	Reference        string     `json:"reference"`
-	Author           *UserCore  `json:"author"`
-	Upvotes          int        `json:"upvotes"`
-	Downvotes        int        `json:"downvotes"`
-	UserNotesCount   int        `json:"userNotesCount"`
+type GroupUpdateInput struct {
+	ClientMutationID *string               `json:"clientMutationId,omitempty"`
+	FullPath         string                `json:"fullPath"`
+	Name             *string               `json:"name,omitempty"`
+	Path             *string               `json:"path,omitempty"`
+	Description      *string               `json:"description,omitempty"`
+	Visibility       *VisibilityLevelsEnum `json:"visibility,omitempty"`
+}
+
+type GroupUpdatePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Group            *Group   `json:"group,omitempty"`
+	Errors           []string `json:"errors"`
 }
 
 type IssueConnection struct {
@@ -234,6 +261,57 @@ type IssueEdge struct {
 	Node   *Issue `json:"node,omitempty"`
 }
 
+type IssueSetAssigneesInput struct {
+	ClientMutationID  *string                `json:"clientMutationId,omitempty"`
+	ProjectPath       string                 `json:"projectPath"`
+	Iid               string                 `json:"iid"`
+	AssigneeUsernames []string               `json:"assigneeUsernames"`
+	OperationMode     *MutationOperationMode `json:"operationMode,omitempty"`
+}
+
+type IssueSetAssigneesPayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Issue            *Issue   `json:"issue,omitempty"`
+	Errors           []string `json:"errors"`
+}
+
+type Label struct {
+	ID          string    `json:"id"`
+	Title       string    `json:"title"`
+	Color       string    `json:"color"`
+	TextColor   string    `json:"textColor"`
+	Description *string   `json:"description,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+type LabelConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*LabelEdge `json:"edges,omitempty"`
+	Nodes    []*Label     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type LabelCreateInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ProjectPath      *string `json:"projectPath,omitempty"`
+	GroupPath        *string `json:"groupPath,omitempty"`
+	Title            string  `json:"title"`
+	Description      *string `json:"description,omitempty"`
+	Color            *string `json:"color,omitempty"`
+}
+
+type LabelCreatePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Label            *Label   `json:"label,omitempty"`
+	Errors           []string `json:"errors"`
+}
+
+type LabelEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Label `json:"node,omitempty"`
+}
+
 type MemberInterfaceConnection struct {
 	Count    int                    `json:"count"`
 	Edges    []*MemberInterfaceEdge `json:"edges,omitempty"`
@@ -244,33 +322,6 @@ type MemberInterfaceConnection struct {
 type MemberInterfaceEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   MemberInterface `json:"node,omitempty"`
-}
-
-type MergeRequest struct {
-	ID              string            `json:"id"`
-	Iid             string            `json:"iid"`
-	Title           string            `json:"title"`
-	Description     *string           `json:"description,omitempty"`
-	State           MergeRequestState `json:"state"`
-	Draft           bool              `json:"draft"`
-	SourceBranch    string            `json:"sourceBranch"`
-	TargetBranch    string            `json:"targetBranch"`
-	SourceProjectID *int              `json:"sourceProjectId,omitempty"`
-	TargetProjectID int               `json:"targetProjectId"`
-	DiffHeadSha     *string           `json:"diffHeadSha,omitempty"`
-	MergeCommitSha  *string           `json:"mergeCommitSha,omitempty"`
-	Squash          bool              `json:"squash"`
-	CreatedAt       time.Time         `json:"createdAt"`
-	UpdatedAt       time.Time         `json:"updatedAt"`
-	MergedAt        *time.Time        `json:"mergedAt,omitempty"`
-	ClosedAt        *time.Time        `json:"closedAt,omitempty"`
-	WebURL          *string           `json:"webUrl,omitempty"`
-	WebPath         string            `json:"webPath"`
-	Reference       string            `json:"reference"`
-	Author          *UserCore         `json:"author,omitempty"`
-	Upvotes         int               `json:"upvotes"`
-	Downvotes       int               `json:"downvotes"`
-	UserNotesCount  *int              `json:"userNotesCount,omitempty"`
 }
 
 type MergeRequestAcceptInput struct {
@@ -319,24 +370,80 @@ type MergeRequestEdge struct {
 	Node   *MergeRequest `json:"node,omitempty"`
 }
 
+type MergeRequestSetLabelsInput struct {
+	ClientMutationID *string                `json:"clientMutationId,omitempty"`
+	ProjectPath      string                 `json:"projectPath"`
+	Iid              string                 `json:"iid"`
+	LabelIds         []string               `json:"labelIds"`
+	OperationMode    *MutationOperationMode `json:"operationMode,omitempty"`
+}
+
+type MergeRequestSetLabelsPayload struct {
+	ClientMutationID *string       `json:"clientMutationId,omitempty"`
+	MergeRequest     *MergeRequest `json:"mergeRequest,omitempty"`
+	Errors           []string      `json:"errors"`
+}
+
 type Metadata struct {
 	Enterprise bool   `json:"enterprise"`
 	Revision   string `json:"revision"`
 	Version    string `json:"version"`
 }
 
+type Milestone struct {
+	ID               string             `json:"id"`
+	Iid              string             `json:"iid"`
+	Title            string             `json:"title"`
+	Description      *string            `json:"description,omitempty"`
+	State            MilestoneStateEnum `json:"state"`
+	DueDate          *time.Time         `json:"dueDate,omitempty"`
+	StartDate        *time.Time         `json:"startDate,omitempty"`
+	CreatedAt        time.Time          `json:"createdAt"`
+	UpdatedAt        time.Time          `json:"updatedAt"`
+	WebPath          string             `json:"webPath"`
+	Expired          bool               `json:"expired"`
+	ProjectMilestone bool               `json:"projectMilestone"`
+	GroupMilestone   bool               `json:"groupMilestone"`
+}
+
+type MilestoneConnection struct {
+	Count    int              `json:"count"`
+	Edges    []*MilestoneEdge `json:"edges,omitempty"`
+	Nodes    []*Milestone     `json:"nodes,omitempty"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type MilestoneEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *Milestone `json:"node,omitempty"`
+}
+
 type Mutation struct {
 }
 
 type Note struct {
-	ID         string      `json:"id"`
-	Body       string      `json:"body"`
-	Internal   *bool       `json:"internal,omitempty"`
-	System     bool        `json:"system"`
-	CreatedAt  time.Time   `json:"createdAt"`
-	UpdatedAt  time.Time   `json:"updatedAt"`
-	Author     *UserCore   `json:"author,omitempty"`
-	Discussion *Discussion `json:"discussion,omitempty"`
+	ID       string `json:"id"`
+	Body     string `json:"body"`
+	Internal *bool  `json:"internal,omitempty"`
+	// Deprecated in GitLab 15.5: use internal.
+	Confidential *bool       `json:"confidential,omitempty"`
+	System       bool        `json:"system"`
+	CreatedAt    time.Time   `json:"createdAt"`
+	UpdatedAt    time.Time   `json:"updatedAt"`
+	Author       *UserCore   `json:"author,omitempty"`
+	Discussion   *Discussion `json:"discussion,omitempty"`
+}
+
+type NoteConnection struct {
+	Count    int         `json:"count"`
+	Edges    []*NoteEdge `json:"edges,omitempty"`
+	Nodes    []*Note     `json:"nodes,omitempty"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+}
+
+type NoteEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Note  `json:"node,omitempty"`
 }
 
 // Information about pagination in a connection.
@@ -388,6 +495,20 @@ type ProjectConnection struct {
 type ProjectEdge struct {
 	Cursor string   `json:"cursor"`
 	Node   *Project `json:"node,omitempty"`
+}
+
+type ProjectMemberBulkUpdateInput struct {
+	ClientMutationID *string           `json:"clientMutationId,omitempty"`
+	ProjectID        string            `json:"projectId"`
+	UserIds          []string          `json:"userIds"`
+	AccessLevel      MemberAccessLevel `json:"accessLevel"`
+	ExpiresAt        *time.Time        `json:"expiresAt,omitempty"`
+}
+
+type ProjectMemberBulkUpdatePayload struct {
+	ClientMutationID *string          `json:"clientMutationId,omitempty"`
+	ProjectMembers   []*ProjectMember `json:"projectMembers,omitempty"`
+	Errors           []string         `json:"errors"`
 }
 
 type Query struct {
@@ -471,6 +592,18 @@ type UpdateIssueInput struct {
 type UpdateIssuePayload struct {
 	ClientMutationID *string  `json:"clientMutationId,omitempty"`
 	Issue            *Issue   `json:"issue,omitempty"`
+	Errors           []string `json:"errors"`
+}
+
+type UpdateNoteInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ID               string  `json:"id"`
+	Body             *string `json:"body,omitempty"`
+}
+
+type UpdateNotePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Note             *Note    `json:"note,omitempty"`
 	Errors           []string `json:"errors"`
 }
 
@@ -926,6 +1059,69 @@ func (e IssueStateEvent) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type MemberAccessLevel string
+
+const (
+	MemberAccessLevelGuest      MemberAccessLevel = "GUEST"
+	MemberAccessLevelPlanner    MemberAccessLevel = "PLANNER"
+	MemberAccessLevelReporter   MemberAccessLevel = "REPORTER"
+	MemberAccessLevelDeveloper  MemberAccessLevel = "DEVELOPER"
+	MemberAccessLevelMaintainer MemberAccessLevel = "MAINTAINER"
+	MemberAccessLevelOwner      MemberAccessLevel = "OWNER"
+)
+
+var AllMemberAccessLevel = []MemberAccessLevel{
+	MemberAccessLevelGuest,
+	MemberAccessLevelPlanner,
+	MemberAccessLevelReporter,
+	MemberAccessLevelDeveloper,
+	MemberAccessLevelMaintainer,
+	MemberAccessLevelOwner,
+}
+
+func (e MemberAccessLevel) IsValid() bool {
+	switch e {
+	case MemberAccessLevelGuest, MemberAccessLevelPlanner, MemberAccessLevelReporter, MemberAccessLevelDeveloper, MemberAccessLevelMaintainer, MemberAccessLevelOwner:
+		return true
+	}
+	return false
+}
+
+func (e MemberAccessLevel) String() string {
+	return string(e)
+}
+
+func (e *MemberAccessLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MemberAccessLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MemberAccessLevel", str)
+	}
+	return nil
+}
+
+func (e MemberAccessLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MemberAccessLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MemberAccessLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type MergeRequestState string
 
 const (
@@ -982,6 +1178,175 @@ func (e *MergeRequestState) UnmarshalJSON(b []byte) error {
 }
 
 func (e MergeRequestState) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type MilestoneStateEnum string
+
+const (
+	MilestoneStateEnumActive MilestoneStateEnum = "active"
+	MilestoneStateEnumClosed MilestoneStateEnum = "closed"
+)
+
+var AllMilestoneStateEnum = []MilestoneStateEnum{
+	MilestoneStateEnumActive,
+	MilestoneStateEnumClosed,
+}
+
+func (e MilestoneStateEnum) IsValid() bool {
+	switch e {
+	case MilestoneStateEnumActive, MilestoneStateEnumClosed:
+		return true
+	}
+	return false
+}
+
+func (e MilestoneStateEnum) String() string {
+	return string(e)
+}
+
+func (e *MilestoneStateEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MilestoneStateEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MilestoneStateEnum", str)
+	}
+	return nil
+}
+
+func (e MilestoneStateEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MilestoneStateEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MilestoneStateEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type MutationOperationMode string
+
+const (
+	MutationOperationModeReplace MutationOperationMode = "REPLACE"
+	MutationOperationModeAppend  MutationOperationMode = "APPEND"
+	MutationOperationModeRemove  MutationOperationMode = "REMOVE"
+)
+
+var AllMutationOperationMode = []MutationOperationMode{
+	MutationOperationModeReplace,
+	MutationOperationModeAppend,
+	MutationOperationModeRemove,
+}
+
+func (e MutationOperationMode) IsValid() bool {
+	switch e {
+	case MutationOperationModeReplace, MutationOperationModeAppend, MutationOperationModeRemove:
+		return true
+	}
+	return false
+}
+
+func (e MutationOperationMode) String() string {
+	return string(e)
+}
+
+func (e *MutationOperationMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MutationOperationMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MutationOperationMode", str)
+	}
+	return nil
+}
+
+func (e MutationOperationMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MutationOperationMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MutationOperationMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type NotesFilterType string
+
+const (
+	NotesFilterTypeAllNotes     NotesFilterType = "ALL_NOTES"
+	NotesFilterTypeOnlyComments NotesFilterType = "ONLY_COMMENTS"
+	NotesFilterTypeOnlyActivity NotesFilterType = "ONLY_ACTIVITY"
+)
+
+var AllNotesFilterType = []NotesFilterType{
+	NotesFilterTypeAllNotes,
+	NotesFilterTypeOnlyComments,
+	NotesFilterTypeOnlyActivity,
+}
+
+func (e NotesFilterType) IsValid() bool {
+	switch e {
+	case NotesFilterTypeAllNotes, NotesFilterTypeOnlyComments, NotesFilterTypeOnlyActivity:
+		return true
+	}
+	return false
+}
+
+func (e NotesFilterType) String() string {
+	return string(e)
+}
+
+func (e *NotesFilterType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = NotesFilterType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid NotesFilterType", str)
+	}
+	return nil
+}
+
+func (e NotesFilterType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *NotesFilterType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e NotesFilterType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

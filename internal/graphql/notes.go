@@ -29,9 +29,10 @@ func (r *Resolver) noteableRef(ctx context.Context, id string) (service.Noteable
 }
 
 func (v view) note(n *model.Note, author *model.User) *Note {
-	return &Note{ID: gid("Note", n.ID), Body: n.Body, Internal: ptr(n.Internal), System: n.System,
+	return &Note{ID: gid("Note", n.ID), Body: n.Body, Internal: ptr(n.Internal), Confidential: ptr(n.Internal), System: n.System,
 		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Author: v.userCore(author),
-		Discussion: &Discussion{ID: "gid://gitlab/Discussion/" + n.DiscussionID}}
+		Discussion: &Discussion{ID: discussionPrefix + n.DiscussionID, CreatedAt: n.CreatedAt, Resolvable: n.Resolvable,
+			Resolved: n.Resolvable && n.ResolvedAt != nil, noteableType: n.NoteableType, noteableID: n.NoteableID}}
 }
 
 func (r *Resolver) createNote(ctx context.Context, in CreateNoteInput) (*CreateNotePayload, error) {

@@ -12,6 +12,11 @@ import (
 	"github.com/lablet/lablet/internal/api/v4"
 )
 
+// Notes is the resolver for the notes field.
+func (r *discussionResolver) Notes(ctx context.Context, obj *Discussion, after *string, before *string, first *int, last *int) (*NoteConnection, error) {
+	return r.discussionNotes(ctx, obj, after, before, first, last)
+}
+
 // Parent is the resolver for the parent field.
 func (r *groupResolver) Parent(ctx context.Context, obj *Group) (*Group, error) {
 	return r.groupParent(ctx, obj)
@@ -27,9 +32,74 @@ func (r *groupResolver) GroupMembers(ctx context.Context, obj *Group, search *st
 	return r.groupMembers(ctx, obj, search, after, before, first, last)
 }
 
+// Labels is the resolver for the labels field.
+func (r *groupResolver) Labels(ctx context.Context, obj *Group, searchTerm *string, title *string, includeAncestorGroups *bool, includeDescendantGroups *bool, onlyGroupLabels *bool, after *string, before *string, first *int, last *int) (*LabelConnection, error) {
+	return r.groupLabels(ctx, obj, searchTerm, title, includeAncestorGroups, includeDescendantGroups, onlyGroupLabels, after, before, first, last)
+}
+
+// Label is the resolver for the label field.
+func (r *groupResolver) Label(ctx context.Context, obj *Group, title string) (*Label, error) {
+	return r.groupLabel(ctx, obj, title)
+}
+
+// Milestones is the resolver for the milestones field.
+func (r *groupResolver) Milestones(ctx context.Context, obj *Group, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error) {
+	return r.milestones(ctx, strconv.FormatInt(obj.g.ID, 10), true, state, title, searchTitle, iids, includeAncestors, includeDescendants, after, before, first, last)
+}
+
 // Group is the resolver for the group field.
 func (r *groupMemberResolver) Group(ctx context.Context, obj *GroupMember) (*Group, error) {
 	return r.findGroup(ctx, strconv.FormatInt(obj.groupID, 10))
+}
+
+// Labels is the resolver for the labels field.
+func (r *issueResolver) Labels(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*LabelConnection, error) {
+	return r.issuableLabels(ctx, obj.page, obj.i, after, before, first, last)
+}
+
+// Milestone is the resolver for the milestone field.
+func (r *issueResolver) Milestone(ctx context.Context, obj *Issue) (*Milestone, error) {
+	return r.issuableMilestone(ctx, obj.page, obj.i)
+}
+
+// Assignees is the resolver for the assignees field.
+func (r *issueResolver) Assignees(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*UserCoreConnection, error) {
+	return r.issuableAssignees(ctx, obj.page, obj.i, after, before, first, last)
+}
+
+// Notes is the resolver for the notes field.
+func (r *issueResolver) Notes(ctx context.Context, obj *Issue, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error) {
+	return r.issuableNotes(ctx, obj.page, obj.i, filter, after, before, first, last)
+}
+
+// Discussions is the resolver for the discussions field.
+func (r *issueResolver) Discussions(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*DiscussionConnection, error) {
+	return r.issuableDiscussions(ctx, obj.page, obj.i, after, before, first, last)
+}
+
+// Labels is the resolver for the labels field.
+func (r *mergeRequestResolver) Labels(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*LabelConnection, error) {
+	return r.issuableLabels(ctx, obj.page, obj.i, after, before, first, last)
+}
+
+// Milestone is the resolver for the milestone field.
+func (r *mergeRequestResolver) Milestone(ctx context.Context, obj *MergeRequest) (*Milestone, error) {
+	return r.issuableMilestone(ctx, obj.page, obj.i)
+}
+
+// Assignees is the resolver for the assignees field.
+func (r *mergeRequestResolver) Assignees(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*UserCoreConnection, error) {
+	return r.issuableAssignees(ctx, obj.page, obj.i, after, before, first, last)
+}
+
+// Notes is the resolver for the notes field.
+func (r *mergeRequestResolver) Notes(ctx context.Context, obj *MergeRequest, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error) {
+	return r.issuableNotes(ctx, obj.page, obj.i, filter, after, before, first, last)
+}
+
+// Discussions is the resolver for the discussions field.
+func (r *mergeRequestResolver) Discussions(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*DiscussionConnection, error) {
+	return r.issuableDiscussions(ctx, obj.page, obj.i, after, before, first, last)
 }
 
 // CreateBranch is the resolver for the createBranch field.
@@ -65,6 +135,46 @@ func (r *mutationResolver) MergeRequestAccept(ctx context.Context, input MergeRe
 // CreateNote is the resolver for the createNote field.
 func (r *mutationResolver) CreateNote(ctx context.Context, input CreateNoteInput) (*CreateNotePayload, error) {
 	return r.createNote(ctx, input)
+}
+
+// UpdateNote is the resolver for the updateNote field.
+func (r *mutationResolver) UpdateNote(ctx context.Context, input UpdateNoteInput) (*UpdateNotePayload, error) {
+	return r.updateNote(ctx, input)
+}
+
+// DestroyNote is the resolver for the destroyNote field.
+func (r *mutationResolver) DestroyNote(ctx context.Context, input DestroyNoteInput) (*DestroyNotePayload, error) {
+	return r.destroyNote(ctx, input)
+}
+
+// LabelCreate is the resolver for the labelCreate field.
+func (r *mutationResolver) LabelCreate(ctx context.Context, input LabelCreateInput) (*LabelCreatePayload, error) {
+	return r.labelCreate(ctx, input)
+}
+
+// IssueSetAssignees is the resolver for the issueSetAssignees field.
+func (r *mutationResolver) IssueSetAssignees(ctx context.Context, input IssueSetAssigneesInput) (*IssueSetAssigneesPayload, error) {
+	return r.issueSetAssignees(ctx, input)
+}
+
+// MergeRequestSetLabels is the resolver for the mergeRequestSetLabels field.
+func (r *mutationResolver) MergeRequestSetLabels(ctx context.Context, input MergeRequestSetLabelsInput) (*MergeRequestSetLabelsPayload, error) {
+	return r.mergeRequestSetLabels(ctx, input)
+}
+
+// GroupUpdate is the resolver for the groupUpdate field.
+func (r *mutationResolver) GroupUpdate(ctx context.Context, input GroupUpdateInput) (*GroupUpdatePayload, error) {
+	return r.groupUpdate(ctx, input)
+}
+
+// ProjectMemberBulkUpdate is the resolver for the projectMemberBulkUpdate field.
+func (r *mutationResolver) ProjectMemberBulkUpdate(ctx context.Context, input ProjectMemberBulkUpdateInput) (*ProjectMemberBulkUpdatePayload, error) {
+	return r.projectMemberBulkUpdate(ctx, input)
+}
+
+// GroupMemberBulkUpdate is the resolver for the groupMemberBulkUpdate field.
+func (r *mutationResolver) GroupMemberBulkUpdate(ctx context.Context, input GroupMemberBulkUpdateInput) (*GroupMemberBulkUpdatePayload, error) {
+	return r.groupMemberBulkUpdate(ctx, input)
 }
 
 // Projects is the resolver for the projects field.
@@ -122,6 +232,21 @@ func (r *projectResolver) Pipelines(ctx context.Context, obj *Project, status *P
 // Pipeline is the resolver for the pipeline field.
 func (r *projectResolver) Pipeline(ctx context.Context, obj *Project, id string) (*Pipeline, error) {
 	return r.projectPipeline(ctx, obj, id)
+}
+
+// Labels is the resolver for the labels field.
+func (r *projectResolver) Labels(ctx context.Context, obj *Project, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) (*LabelConnection, error) {
+	return r.projectLabels(ctx, obj, searchTerm, title, includeAncestorGroups, after, before, first, last)
+}
+
+// Label is the resolver for the label field.
+func (r *projectResolver) Label(ctx context.Context, obj *Project, title string) (*Label, error) {
+	return r.projectLabel(ctx, obj, title)
+}
+
+// Milestones is the resolver for the milestones field.
+func (r *projectResolver) Milestones(ctx context.Context, obj *Project, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error) {
+	return r.milestones(ctx, strconv.FormatInt(obj.p.ID, 10), false, state, title, searchTitle, iids, includeAncestors, nil, after, before, first, last)
 }
 
 // Project is the resolver for the project field.
@@ -214,11 +339,20 @@ func (r *treeResolver) Submodules(ctx context.Context, obj *Tree, after *string,
 	return submodules(obj, after, before, first, last)
 }
 
+// Discussion returns DiscussionResolver implementation.
+func (r *Resolver) Discussion() DiscussionResolver { return &discussionResolver{r} }
+
 // Group returns GroupResolver implementation.
 func (r *Resolver) Group() GroupResolver { return &groupResolver{r} }
 
 // GroupMember returns GroupMemberResolver implementation.
 func (r *Resolver) GroupMember() GroupMemberResolver { return &groupMemberResolver{r} }
+
+// Issue returns IssueResolver implementation.
+func (r *Resolver) Issue() IssueResolver { return &issueResolver{r} }
+
+// MergeRequest returns MergeRequestResolver implementation.
+func (r *Resolver) MergeRequest() MergeRequestResolver { return &mergeRequestResolver{r} }
 
 // Mutation returns MutationResolver implementation.
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
@@ -242,8 +376,11 @@ func (r *Resolver) Repository() RepositoryResolver { return &repositoryResolver{
 func (r *Resolver) Tree() TreeResolver { return &treeResolver{r} }
 
 type (
+	discussionResolver    struct{ *Resolver }
 	groupResolver         struct{ *Resolver }
 	groupMemberResolver   struct{ *Resolver }
+	issueResolver         struct{ *Resolver }
+	mergeRequestResolver  struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }
 	namespaceResolver     struct{ *Resolver }
 	projectResolver       struct{ *Resolver }

@@ -330,6 +330,17 @@ func (s *Service) AddMembers(ctx context.Context, id *auth.Identity, src *Member
 
 // UpdateMember changes a direct member's level and expiry.
 func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *MemberSource, userID int64, in MemberInput) (*MemberView, error) {
+	views, err := s.UpdateMembers(ctx, id, src, []int64{userID}, in)
+	if err != nil {
+		return nil, err
+	}
+	return views[0], nil
+}
+
+// UpdateMembers changes several direct members' level and expiry in one
+// transaction: all of them, or none when one may not be (GraphQL's
+// projectMemberBulkUpdate and groupMemberBulkUpdate).
+func (s *Service) UpdateMembers(ctx context.Context, id *auth.Identity, src *MemberSource, userIDs []int64, in MemberInput) ([]*MemberView, error) {
 	if src.Level < access.Maintainer {
 		return nil, Forbidden("")
 	}
@@ -340,32 +351,49 @@ func (s *Service) UpdateMember(ctx context.Context, id *auth.Identity, src *Memb
 		if err := s.lockOwners(ctx, q, src); err != nil {
 			return err
 		}
-		m, err := q.MemberOf(ctx, src.Type, src.ID, userID)
-		if errors.Is(err, store.ErrNotFound) {
-			return errMemberNotFound
+		for _, userID := range userIDs {
+			if err := s.updateMember(ctx, q, src, userID, in); err != nil {
+				return err
+			}
 		}
-		if err != nil {
-			return fmt.Errorf("service: load member: %w", err)
-		}
-		if err := checkManage(src, in.AccessLevel, m); err != nil {
-			return err
-		}
-		if err := s.keepAnOwner(ctx, q, src, m, in.AccessLevel); err != nil {
-			return err
-		}
-		m.AccessLevel = in.AccessLevel
-		if in.ExpiresAtSet {
-			m.ExpiresAt = in.ExpiresAt
-		}
-		if err := q.UpdateMember(ctx, m); err != nil {
-			return err
-		}
-		return s.memberHooks(ctx, q, src, m, "update")
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.GetMember(ctx, src, userID, false)
+	views := make([]*MemberView, 0, len(userIDs))
+	for _, userID := range userIDs {
+		v, err := s.GetMember(ctx, src, userID, false)
+		if err != nil {
+			return nil, err
+		}
+		views = append(views, v)
+	}
+	return views, nil
+}
+
+func (s *Service) updateMember(ctx context.Context, q *store.Queries, src *MemberSource, userID int64, in MemberInput) error {
+	m, err := q.MemberOf(ctx, src.Type, src.ID, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return errMemberNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("service: load member: %w", err)
+	}
+	if err := checkManage(src, in.AccessLevel, m); err != nil {
+		return err
+	}
+	if err := s.keepAnOwner(ctx, q, src, m, in.AccessLevel); err != nil {
+		return err
+	}
+	m.AccessLevel = in.AccessLevel
+	if in.ExpiresAtSet {
+		m.ExpiresAt = in.ExpiresAt
+	}
+	if err := q.UpdateMember(ctx, m); err != nil {
+		return err
+	}
+	return s.memberHooks(ctx, q, src, m, "update")
 }
 
 // RemoveMember removes a direct member. Members may always leave; others
