@@ -37,8 +37,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if done, err := parsed("backup "+sub, err, stdout, backupHelp); done {
 		return err
 	}
-	o := backup.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, LabletVersion: server.Version,
-		Log: newLogger(stderr, "info")}
+	o := backup.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, RepositoriesDir: cfg.RepositoriesDir,
+		LabletVersion: server.Version,
+		Log:           newLogger(stderr, "info")}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		o.Log = newLogger(io.Discard, "info")
 		o.Progress = progressBar(stderr)
