@@ -132,3 +132,27 @@ func TestSharedStoresRacingCommits(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCachedRefReads is what the refs stamp costs a cached read:
+// resolving a branch and listing branches, answered from the caches,
+// alone and with shared repositories (a stamp file read per version).
+func BenchmarkCachedRefReads(b *testing.B) {
+	for _, shared := range []bool{false, true} {
+		b.Run(fmt.Sprintf("shared=%v", shared), func(b *testing.B) {
+			ctx := context.Background()
+			s := newStore(b)
+			s.Shared = shared
+			r := newRepo(b, s, 1)
+			commit(b, r, "main", Action{Kind: ActionCreate, Path: "a", Content: []byte("1")})
+			b.ResetTimer()
+			for range b.N {
+				if _, err := r.ResolveRef(ctx, "main"); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := r.BranchesSorted(ctx, SortNameAsc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
