@@ -154,7 +154,8 @@ func (c *cluster) lsRemote(home, base, project, ref string) string {
 // TestMultiInstance runs three instances on one PostgreSQL database and
 // one repositories dir behind a round-robin proxy: the seed walkthrough
 // through the proxy, reads on one instance right after writes on another
-// (trees, branch lists, info/refs), and API commits and pushes racing on
+// (trees, branch lists, info/refs), a runner waiting on one instance for a
+// job made pending through another, and API commits and pushes racing on
 // one branch through different instances, none of them lost.
 func TestMultiInstance(t *testing.T) {
 	c := startCluster(t, 3) // skips on SQLite first
@@ -235,6 +236,10 @@ func TestMultiInstance(t *testing.T) {
 				t.Fatalf("%s's info/refs still has %s (deleted on %s) at %s", r2, name, r1, got)
 			}
 		}
+	})
+
+	t.Run("runner waiting on another instance", func(t *testing.T) {
+		c.runnerWaitsElsewhere(t)
 	})
 
 	t.Run("racing writes", func(t *testing.T) {
@@ -389,5 +394,55 @@ func TestMultiInstanceKill(t *testing.T) {
 	want := c.lsRemote(home, c.base(0), "root/kill", "refs/heads/main")
 	if got := c.lsRemote(home, c.base(2), "root/kill", "refs/heads/main"); got != want || want == "" {
 		t.Fatalf("the restarted instance has main at %q, the others at %q", got, want)
+	}
+}
+
+// runnerWaitsElsewhere: a runner long-polling one instance gets the job
+// of a pipeline created through another within a few seconds, not when
+// its 50 s poll ends.
+func (c *cluster) runnerWaitsElsewhere(t *testing.T) {
+	code, body := apiJSON(t, http.MethodPost, c.base(0)+"/api/v4/user/runners", c.token, `{"runner_type":"instance_type","run_untagged":true}`)
+	var runner struct {
+		Token string `json:"token"`
+	}
+	if code != http.StatusCreated || json.Unmarshal([]byte(body), &runner) != nil || runner.Token == "" {
+		t.Fatalf("create runner = %d %s", code, body)
+	}
+	createProject(t, c.base(0), c.token, "ci")
+	request := func(last string) (int, string, time.Duration) {
+		start := time.Now()
+		b := fmt.Sprintf(`{"token":%q,"last_update":%q,"info":{"version":"17.0.0"}}`, runner.Token, last)
+		req, _ := http.NewRequest(http.MethodPost, c.base(1)+"/api/v4/jobs/request", strings.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, err.Error(), time.Since(start) // no t.Fatal: it may run in a goroutine
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return resp.StatusCode, resp.Header.Get("X-GitLab-Last-Update"), time.Since(start)
+	}
+	code, last, _ := request("")
+	if code != http.StatusNoContent || last == "" {
+		t.Fatalf("first job request = %d, last update %q", code, last)
+	}
+	got := make(chan [2]any, 1)
+	go func() {
+		code, _, took := request(last) // waits on instance 1
+		got <- [2]any{code, took}
+	}()
+	time.Sleep(500 * time.Millisecond)
+	ci := `{"branch":"main","commit_message":"ci","actions":[{"action":"create","file_path":".gitlab-ci.yml","content":"test:\n  script: [\"true\"]\n"}]}`
+	if code, body := apiJSON(t, http.MethodPost, c.base(2)+"/api/v4/projects/root%2Fci/repository/commits", c.token, ci); code != http.StatusCreated {
+		t.Fatalf("commit .gitlab-ci.yml on instance 2 = %d %s", code, body)
+	}
+	select {
+	case r := <-got:
+		if r[0] != http.StatusCreated {
+			t.Fatalf("the waiting runner got %v after %v, want the job (201)", r[0], r[1])
+		}
+		t.Logf("the runner waiting on instance 1 got the job after %v", r[1])
+	case <-time.After(15 * time.Second):
+		t.Fatal("the runner waiting on instance 1 did not get the job made pending through instance 2 within 15s")
 	}
 }
