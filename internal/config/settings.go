@@ -67,7 +67,7 @@ var settings = []Setting{
 		Usage: "directory of the SQLite database, the repositories and the keys; a relative one is resolved against the working directory at start",
 		set:   parseDataDir},
 	{Flag: "repositories-dir", Arg: "DIR", Env: "LABLET_REPOSITORIES_DIR", Scope: Storage,
-		Usage: "directory of the git repositories (projects', snippets' and wikis'); empty: `<data-dir>/repositories`; instances sharing one PostgreSQL database must share it too (docs/scale-out.md)",
+		Usage: "directory of the git repositories (projects', snippets' and wikis'); empty: `<data-dir>/repositories`; instances sharing one PostgreSQL database must share it too, at the same path (docs/scale-out.md)",
 		set:   parseRepositoriesDir},
 	{Flag: "database-url", Arg: "URL", Env: "LABLET_DATABASE_URL", Scope: Storage,
 		Usage: "empty: SQLite in the data dir; `postgres://user@host:5432/database` for PostgreSQL", set: parseDatabaseURL},
