@@ -42,8 +42,8 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if done, err := parsed("backup "+sub, err, stdout, backupHelp); done {
 		return err
 	}
-	o := backup.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, LabletVersion: server.Version,
-		Log: newLogger(stderr, "info"), WithoutObjectStore: *withoutObjectStore}
+	o := backup.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir, RepositoriesDir: cfg.RepositoriesDir,
+		LabletVersion: server.Version, Log: newLogger(stderr, "info"), WithoutObjectStore: *withoutObjectStore}
 	if st, ok := cfg.ObjectStore(); ok {
 		o.ObjectStore = blob.S3Options{Endpoint: st.Endpoint, Secure: st.Secure, Bucket: st.Bucket, Prefix: st.Prefix}.String()
 	}

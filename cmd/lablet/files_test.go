@@ -151,7 +151,8 @@ func checkPrivate(t *testing.T, dataDir string, want []string) {
 			if mode != 0o700 {
 				t.Errorf("directory %s is %04o, want 0700", rel, mode)
 			}
-		case rel == filepath.Join("git-hooks", "pre-receive"), rel == filepath.Join("git-hooks", "post-receive"):
+		case rel == filepath.Join("git-hooks", "pre-receive"), rel == filepath.Join("git-hooks", "post-receive"),
+			rel == filepath.Join("git-hooks", "reference-transaction"): // on PostgreSQL (shared repositories)
 			if mode != 0o700 {
 				t.Errorf("hook %s is %04o, want 0700", rel, mode)
 			}

@@ -25,6 +25,9 @@ import (
 type Options struct {
 	DatabaseURL string // empty: SQLite in DataDir
 	DataDir     string
+	// RepositoriesDir is where the repositories are (--repositories-dir);
+	// empty: the data dir's. Restore only writes into the data dir's.
+	RepositoriesDir string
 	// LabletVersion is written into the manifest.
 	LabletVersion string
 	Log           *slog.Logger
@@ -58,6 +61,14 @@ var instanceFiles = []string{"blobs", "oauth", "ssh_host_ed25519_key"}
 
 // repositoriesDir is where lablet keeps repositories in the data dir.
 const repositoriesDir = "repositories"
+
+// repositoriesRoot is the directory the repositories are read from.
+func (o Options) repositoriesRoot() string {
+	if o.RepositoriesDir != "" {
+		return o.RepositoriesDir
+	}
+	return filepath.Join(o.DataDir, repositoriesDir)
+}
 
 // ErrBusy says another backup of the instance is running.
 var ErrBusy = errors.New("another backup of this instance is running")
@@ -153,10 +164,16 @@ func create(ctx context.Context, o Options, w io.Writer) (*Manifest, error) {
 	if dump.Dialect == store.Postgres {
 		entry = postgresEntry
 	}
-	total, err = treeSize(o.DataDir, append([]string{repositoriesDir}, instanceFiles...))
+	reposRoot := o.repositoriesRoot()
+	total, err = treeSize(o.DataDir, instanceFiles)
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
+	reposSize, err := treeSize(reposRoot, []string{"."})
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	total += reposSize
 	if err := addFile(aw, dumpPath, entry, &total); err != nil {
 		return nil, fmt.Errorf("backup: database: %w", err)
 	}
@@ -175,7 +192,7 @@ func create(ctx context.Context, o Options, w io.Writer) (*Manifest, error) {
 		}
 	}
 
-	repos := &repo.Store{Root: filepath.Join(o.DataDir, repositoriesDir)}
+	repos := &repo.Store{Root: reposRoot}
 	names, err := repos.Repositories()
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)

@@ -97,6 +97,10 @@ func Restore(ctx context.Context, o Options, file string) (*Manifest, error) {
 		return nil, fmt.Errorf("restore: the backup is of a newer lablet (%s, schema version %d; this lablet knows up to %d)",
 			m.LabletVersion, m.SchemaVersion, newest)
 	}
+	if root := o.repositoriesRoot(); root != filepath.Join(o.DataDir, repositoriesDir) {
+		return nil, fmt.Errorf("restore: repositories are restored into the data dir's %s, not %s: restore without --repositories-dir, then move them there",
+			repositoriesDir, root)
+	}
 	sqlitePath := store.SQLitePath(o.DatabaseURL, o.DataDir)
 	want := string(store.Postgres)
 	if sqlitePath != "" {

@@ -25,8 +25,11 @@ type Config struct {
 	Listen string
 	// DataDir holds the SQLite database, the repositories and the keys;
 	// absolute once validated.
-	DataDir     string
-	DatabaseURL string
+	DataDir string
+	// RepositoriesDir holds the git repositories; empty means
+	// <DataDir>/repositories. Absolute once validated.
+	RepositoriesDir string
+	DatabaseURL     string
 	// ExternalURL is the base URL clients use (no trailing slash); empty
 	// means derive it from each request's Host.
 	ExternalURL string
@@ -230,6 +233,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("config: data dir %q: %w", c.DataDir, err)
 	}
 	c.DataDir = abs
+	if c.RepositoriesDir == "" {
+		c.RepositoriesDir = filepath.Join(c.DataDir, "repositories")
+	}
+	if c.RepositoriesDir, err = filepath.Abs(c.RepositoriesDir); err != nil {
+		return fmt.Errorf("config: repositories dir %q: %w", c.RepositoriesDir, err)
+	}
 	for _, check := range []struct {
 		name string
 		fn   func(*Config, string) error
@@ -301,6 +310,11 @@ func validAddr(v string) bool {
 
 func parseDataDir(c *Config, v string) error {
 	c.DataDir = v // Validate makes it absolute
+	return nil
+}
+
+func parseRepositoriesDir(c *Config, v string) error {
+	c.RepositoriesDir = v // Validate makes it absolute, or the data dir's
 	return nil
 }
 

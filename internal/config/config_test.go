@@ -22,6 +22,7 @@ func TestEnvThenFlags(t *testing.T) {
 	env := map[string]string{
 		"LABLET_LISTEN":                "0.0.0.0:9000",
 		"LABLET_DATA_DIR":              "/srv/lablet",
+		"LABLET_REPOSITORIES_DIR":      "/mnt/shared/repositories",
 		"LABLET_EXTERNAL_URL":          "https://forge.example.com/",
 		"LABLET_IMPERSONATION_ENABLED": "false",
 		"LABLET_LOG_LEVEL":             "debug",
@@ -44,6 +45,7 @@ func TestEnvThenFlags(t *testing.T) {
 var samples = map[string]string{
 	"LABLET_LISTEN":                "0.0.0.0:9000",
 	"LABLET_DATA_DIR":              "/srv/lablet",
+	"LABLET_REPOSITORIES_DIR":      "/mnt/shared/repositories",
 	"LABLET_DATABASE_URL":          "postgres://lablet@db/lablet",
 	"LABLET_EXTERNAL_URL":          "https://forge.example.com",
 	"LABLET_LOG_LEVEL":             "debug",

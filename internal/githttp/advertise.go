@@ -134,7 +134,9 @@ func (a *advertiser) snapshot(ctx context.Context, t *Target, caps *gitCaps) (*s
 }
 
 // load reads a snapshot, detached from the request (others may be waiting
-// for it), and caches it unless a newer version is cached already.
+// for it), and caches it unless the one cached is of the current version
+// already. Versions are not ordered (with shared repositories they carry
+// a random stamp), only compared.
 func (a *advertiser) load(ctx context.Context, r *repo.Repo, ver uint64, caps *gitCaps) (*snapshot, error) {
 	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
@@ -142,7 +144,7 @@ func (a *advertiser) load(ctx context.Context, r *repo.Repo, ver uint64, caps *g
 	if err != nil {
 		return nil, err
 	}
-	if old, ok := a.cache.Get(r.Path()); !ok || old.version <= ver {
+	if old, ok := a.cache.Get(r.Path()); !ok || old.version != r.RefsVersion() {
 		a.cache.PutCost(r.Path(), s, s.cost())
 	}
 	return s, nil

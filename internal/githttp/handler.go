@@ -29,6 +29,10 @@ type Options struct {
 	Logger       *slog.Logger
 	// CachesOff keeps no advertisements or capabilities (LABLET_CACHES=off).
 	CachesOff bool
+	// SharedRepositories: other instances serve the same repositories
+	// (repo.Store.Shared). Pushes then rewrite each repository's refs
+	// stamp from git's reference-transaction hook as their refs commit.
+	SharedRepositories bool
 }
 
 // Handler serves git smart HTTP. Create it with New.
@@ -63,7 +67,7 @@ func New(resolver Resolver, opts Options) (*Handler, error) {
 		}
 		h.hookDir, h.ownsHook = dir, true
 	}
-	if err := writeHook(h.hookDir); err != nil {
+	if err := writeHook(h.hookDir, opts.SharedRepositories); err != nil {
 		if h.ownsHook {
 			_ = os.RemoveAll(h.hookDir)
 		}
@@ -348,12 +352,18 @@ func (c *capped) Write(b []byte) (int, error) {
 func (c *capped) String() string { return c.buf.String() }
 
 // writeHook installs the pre-receive hook (see package doc).
-func writeHook(dir string) error {
+func writeHook(dir string, shared bool) error {
 	// Private like everything in the data dir; only lablet's git runs it.
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("githttp: hook dir: %w", err)
 	}
-	for name, text := range map[string]string{"pre-receive": preReceiveHook, "post-receive": postReceiveHook} {
+	hooks := map[string]string{"pre-receive": preReceiveHook, "post-receive": postReceiveHook}
+	if shared {
+		hooks[refTransactionHookName] = refTransactionHook
+	} else if err := os.Remove(filepath.Join(dir, refTransactionHookName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("githttp: remove hook: %w", err) // not run for nothing on every push
+	}
+	for name, text := range hooks {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p+".tmp", []byte(text), 0o700); err != nil {
 			return fmt.Errorf("githttp: write hook: %w", err)

@@ -21,6 +21,10 @@ type Store struct {
 	Root string
 	// CachesOff keeps no read caches (LABLET_CACHES=off).
 	CachesOff bool
+	// Shared says that other instances change these repositories too:
+	// ref changes are then stamped in each repository, and ref-derived
+	// caches check the stamp (refsversion.go). Set it before first use.
+	Shared bool
 
 	pool     catFilePool
 	updaters updaterPool
@@ -57,7 +61,7 @@ func (s *Store) Open(projectID int64) *Repo { return s.openAt(s.Path(projectID))
 // process pools and caches.
 func (s *Store) openAt(dir string) *Repo {
 	return &Repo{path: dir, pool: &s.pool, updaters: &s.updaters, zlib: &s.zlib,
-		versions: &s.versions, cache: s.cache.init(s.CachesOff)}
+		versions: &s.versions, cache: s.cache.init(s.CachesOff), shared: s.Shared}
 }
 
 // Close stops all pooled cat-file processes; the Store is unusable after.
@@ -346,6 +350,8 @@ type Repo struct {
 	zlib     *zlibPool
 	versions *refsVersions
 	cache    *caches
+	// shared: other instances change it too (Store.Shared).
+	shared bool
 }
 
 // OpenPath returns a handle on a bare repository at an arbitrary path with

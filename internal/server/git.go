@@ -18,10 +18,12 @@ import (
 
 // newGitHandler builds the smart HTTP handler with its pre-receive hook in
 // the data directory (kept across restarts, rewritten at each start).
-func newGitHandler(cfg config.Config, svc *service.Service, authn *auth.Authenticator, log *slog.Logger) (*githttp.Handler, *gitResolver, error) {
+func newGitHandler(cfg config.Config, svc *service.Service, authn *auth.Authenticator, log *slog.Logger,
+	shared bool) (*githttp.Handler, *gitResolver, error) {
 	resolver := &gitResolver{svc: svc, auth: authn, log: log, externalURL: cfg.ExternalURL}
 	h, err := githttp.New(resolver,
-		githttp.Options{HookDir: filepath.Join(cfg.DataDir, "git-hooks"), Logger: log, CachesOff: cfg.CachesOff})
+		githttp.Options{HookDir: filepath.Join(cfg.DataDir, "git-hooks"), Logger: log, CachesOff: cfg.CachesOff,
+			SharedRepositories: shared})
 	if err != nil {
 		return nil, nil, fmt.Errorf("server: git handler: %w", err)
 	}

@@ -79,8 +79,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if p := store.SQLitePath(cfg.DatabaseURL, cfg.DataDir); p != "" {
-		if err := prepareSQLite(p); err != nil {
+	sqlite := store.SQLitePath(cfg.DatabaseURL, cfg.DataDir)
+	if sqlite != "" {
+		if err := prepareSQLite(sqlite); err != nil {
 			return nil, err
 		}
 	}
@@ -88,7 +89,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	if err != nil {
 		return nil, err
 	}
-	repos := &repo.Store{Root: filepath.Join(cfg.DataDir, "repositories"), CachesOff: cfg.CachesOff}
+	// On PostgreSQL other instances may serve the same repositories
+	// (docs/scale-out.md): their ref changes are seen through the stamps.
+	repos := &repo.Store{Root: cfg.RepositoriesDir, CachesOff: cfg.CachesOff, Shared: sqlite == ""}
 	blobs, err := openBlobs(ctx, &cfg, log)
 	if err != nil {
 		db.Close()
@@ -135,7 +138,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		db.Close()
 		return nil, err
 	}
-	git, resolver, err := newGitHandler(cfg, svc, authn, log)
+	git, resolver, err := newGitHandler(cfg, svc, authn, log, repos.Shared)
 	if err != nil {
 		db.Close()
 		return nil, err

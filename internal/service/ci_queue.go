@@ -50,6 +50,11 @@ func (q *jobQueue) wake() {
 	q.version++
 }
 
+// queueRecheck is how often a waiting runner's request looks at the queue
+// on PostgreSQL, where a job another instance made pending wakes no one
+// here (one indexed query per waiting runner).
+const queueRecheck = time.Second
+
 // queueScan bounds how many pending jobs one request looks at.
 const queueScan = 100
 
@@ -80,6 +85,14 @@ func (s *Service) RequestJob(ctx context.Context, r JobRequest) (*protocol.JobRe
 	}
 	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
+	// Other instances sharing a PostgreSQL database make jobs pending
+	// without waking this one's waiters: look again now and then.
+	var recheck <-chan time.Time
+	if s.db.Dialect() == store.Postgres && wait > 0 {
+		tick := time.NewTicker(queueRecheck)
+		defer tick.Stop()
+		recheck = tick.C
+	}
 	for {
 		changed, version := s.ci.queue.current()
 		job, err := s.takeJob(ctx, r)
@@ -88,6 +101,7 @@ func (s *Service) RequestJob(ctx context.Context, r JobRequest) (*protocol.JobRe
 		}
 		select {
 		case <-changed:
+		case <-recheck:
 		case <-deadline.C:
 			return nil, strconv.FormatUint(version, 10), nil
 		case <-ctx.Done():
