@@ -21,7 +21,9 @@ func listOptions(c *v4.Call, group bool) (service.PackageListOptions, v4.Page, e
 	orders := []string{"created_at", "name", "version", "type"}
 	if group {
 		orders = append(orders, "project_path")
-		o.ExcludeSubgroups = pe.OptBool(p, "exclude_subgroups") != nil && *pe.OptBool(p, "exclude_subgroups")
+		if b := pe.OptBool(p, "exclude_subgroups"); b != nil {
+			o.ExcludeSubgroups = *b
+		}
 	}
 	o.OrderBy = pe.OneOf(p, "order_by", orders...)
 	o.Desc = pe.OneOf(p, "sort", "asc", "desc") == "desc"
