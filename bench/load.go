@@ -434,6 +434,7 @@ func (l *loader) endpoints() []*endpoint {
 	eps = append(eps, l.instanceEndpoints()...)
 	eps = append(eps, l.deployTokenEndpoints()...)
 	eps = append(eps, l.releaseEndpoints()...)
+	eps = append(eps, l.packageEndpoints()...)
 	eps = append(eps, l.wikiEndpoints()...)
 	eps = append(eps, l.sharingEndpoints()...)
 	eps = append(eps, l.gpgKeyEndpoints()...)

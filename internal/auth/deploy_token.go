@@ -27,3 +27,21 @@ func (a *Authenticator) DeployToken(ctx context.Context, login, text string) (*I
 	}
 	return &Identity{DeployToken: t, adminMode: a.adminMode}, nil
 }
+
+// DeployTokenOnly resolves a deploy token sent without a user name (the
+// package registry's Deploy-Token header): known, neither revoked nor
+// expired. Anything else is ErrUnauthorized.
+func (a *Authenticator) DeployTokenOnly(ctx context.Context, text string) (*Identity, error) {
+	digest := Digest(text)
+	t, err := a.db.Queries().DeployTokenByDigest(ctx, digest)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnauthorized
+	}
+	if err != nil {
+		return nil, fmt.Errorf("auth: deploy token lookup: %w", err)
+	}
+	if !DigestEqual(t.Digest, digest) || !t.Active(a.now()) {
+		return nil, ErrUnauthorized
+	}
+	return &Identity{DeployToken: t, adminMode: a.adminMode}, nil
+}

@@ -27,6 +27,9 @@ const (
 	ScopeReadRegistry    = "read_registry"
 	ScopeWriteRegistry   = "write_registry"
 	ScopeSelfRotate      = "self_rotate"
+	// Deploy tokens' package registry scopes.
+	ScopeReadPackageRegistry  = "read_package_registry"
+	ScopeWritePackageRegistry = "write_package_registry"
 )
 
 // PersonalScopes lists the scopes a personal access token may carry.

@@ -74,6 +74,9 @@ type Config struct {
 	// MaxArtifactsSize bounds, in MB, one artifacts file a job uploads;
 	// 0 means GitLab's default (100 MB).
 	MaxArtifactsSize int64
+	// MaxGenericPackageSize bounds, in bytes, one generic package file;
+	// 0 means GitLab's default, 5 GiB.
+	MaxGenericPackageSize int64
 	// SMTPAddress is the SMTP relay (host:port) mail goes through; empty
 	// means no mail is sent.
 	SMTPAddress string
@@ -499,6 +502,15 @@ func parseMaxAttachmentSize(c *Config, v string) error {
 		return acceptedError(acceptedAttachmentSize)
 	}
 	c.MaxAttachmentSize = n
+	return nil
+}
+
+func parseMaxGenericPackageSize(c *Config, v string) error {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return acceptedError("a byte count, 0 or more (0: 5 GiB)")
+	}
+	c.MaxGenericPackageSize = n
 	return nil
 }
 

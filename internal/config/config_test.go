@@ -62,6 +62,7 @@ var samples = map[string]string{
 	"LABLET_GIT_AUTH_BAN_FIND_TIME": "2m", "LABLET_GIT_AUTH_BAN_TIME": "10s",
 	"LABLET_RUNNER":                      "true",
 	"LABLET_MAX_ARTIFACTS_SIZE":          "5",
+	"LABLET_MAX_GENERIC_PACKAGE_SIZE":    "1048576",
 	"LABLET_WEBHOOK_RETRY_DELAY":         "50ms",
 	"LABLET_OAUTH_RATE_LIMIT":            "60",
 	"LABLET_ROOT_PASSWORD":               "a-long-root-password",

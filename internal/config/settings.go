@@ -107,6 +107,8 @@ var settings = []Setting{
 		Usage: "largest file uploaded for Markdown (`POST /projects/:id/uploads`), in bytes; `0`: 100 MiB, GitLab's default", set: parseMaxAttachmentSize},
 	{Flag: "max-artifacts-size", Arg: "MB", Env: "LABLET_MAX_ARTIFACTS_SIZE", Default: "0", Scope: Serve,
 		Usage: "largest artifacts file a job uploads, in MB; `0`: 100 MB, GitLab's default; a larger upload is refused with 413", set: parseMaxArtifactsSize},
+	{Flag: "max-generic-package-size", Arg: "BYTES", Env: "LABLET_MAX_GENERIC_PACKAGE_SIZE", Default: "0", Scope: Serve,
+		Usage: "largest generic package file (`PUT /projects/:id/packages/generic/…`), in bytes; `0`: 5 GiB, GitLab's default; a larger upload is refused with 400", set: parseMaxGenericPackageSize},
 	{Flag: "webhook-retry-delay", Arg: "DURATION", Env: "LABLET_WEBHOOK_RETRY_DELAY", Default: "10s", Scope: Serve,
 		Usage: "wait before the first retry of a failed webhook delivery; each of the next two waits four times longer", set: parseWebHookRetryDelay},
 	{Flag: "runner", Env: "LABLET_RUNNER", Default: "false", Scope: Serve, boolean: true,

@@ -285,7 +285,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 		return unauthorized
 	case access.ReadProject, access.ReadProjectMember:
 		return allowed
-	case access.ReadCode, access.ReadCommitStatus:
+	case access.ReadCode, access.ReadCommitStatus, access.ReadPackage:
 		// download_code (read_commit_status takes reporter_access or
 		// public builds on a project whose code the caller reads): Reporter, or public_access (a public project, or
 		// an internal one to a non-external user).
@@ -293,7 +293,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 			return allowed
 		}
 		return forbidden
-	case access.PushCode, access.AdminTag, access.CreateCommitStatus:
+	case access.PushCode, access.AdminTag, access.CreateCommitStatus, access.CreatePackage:
 		return has(access.Developer)
 	case access.AdminProject, access.AdminProjectMember, access.AdminCICDVariables, access.ManageTrigger,
 		access.ReadDeployToken, access.CreateDeployToken, access.DestroyDeployToken:
@@ -398,7 +398,7 @@ func projectAbility(r *route.Route, c *caller, t target) outcome {
 	case access.CreateEnvironment, access.UpdateEnvironment, access.DestroyEnvironment, access.StopEnvironment,
 		access.CreateDeployment, access.UpdateDeployment:
 		return has(access.Developer)
-	case access.DestroyDeployment, access.DestroyArtifacts:
+	case access.DestroyDeployment, access.DestroyArtifacts, access.DestroyPackage:
 		return has(access.Maintainer)
 	case access.ReadWiki:
 		// guest_access or public_access: whoever sees the project.
@@ -459,7 +459,7 @@ func groupAbility(r *route.Route, c *caller, t target) outcome {
 		}
 		return forbidden
 	case access.ReadIssue, access.ReadLabel, access.ReadMilestone, access.ReadIssueBoard, access.ReadMergeRequest,
-		access.ReadRelease:
+		access.ReadRelease, access.ReadPackage:
 		return allowed
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		if level >= access.Reporter {

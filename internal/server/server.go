@@ -23,6 +23,7 @@ import (
 	"github.com/lablet/lablet/internal/api/v4/integrations"
 	"github.com/lablet/lablet/internal/api/v4/keys"
 	"github.com/lablet/lablet/internal/api/v4/notifications"
+	"github.com/lablet/lablet/internal/api/v4/packages"
 	"github.com/lablet/lablet/internal/api/v4/projectops"
 	"github.com/lablet/lablet/internal/api/v4/releases"
 	scimapi "github.com/lablet/lablet/internal/api/v4/scim"
@@ -103,7 +104,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
-		Blobs: blobs, RedirectLFSDownloads: !cfg.ObjectStoreProxyDownload, MaxAttachmentSize: cfg.MaxAttachmentSize, MaxArtifactsSize: cfg.MaxArtifactsSize << 20, CachesOff: cfg.CachesOff,
+		Blobs: blobs, RedirectLFSDownloads: !cfg.ObjectStoreProxyDownload, MaxAttachmentSize: cfg.MaxAttachmentSize,
+		MaxArtifactsSize: cfg.MaxArtifactsSize << 20, MaxGenericPackageSize: cfg.MaxGenericPackageSize, CachesOff: cfg.CachesOff,
 		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: relay, MailFrom: cfg.MailFrom(),
 		HookRetryDelay: cfg.WebHookRetryDelay, GitAuthBan: service.GitAuthBan{Enabled: cfg.GitAuthBan,
 			MaxRetry: cfg.GitAuthBanMaxRetry, FindTime: cfg.GitAuthBanFindTime, BanTime: cfg.GitAuthBanTime},
@@ -204,7 +206,7 @@ func mailRelay(cfg *config.Config) (*mail.Relay, error) {
 // after the core table (internal/api/v4 imports none of them).
 func apiDomains() [][]v4.Endpoint {
 	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), integrations.Routes(), keys.Routes(),
-		notifications.Routes(), projectops.Routes(), releases.Routes(), snippets.Routes(), wikis.Routes(), scimapi.Routes()}
+		notifications.Routes(), packages.Routes(), projectops.Routes(), releases.Routes(), snippets.Routes(), wikis.Routes(), scimapi.Routes()}
 }
 
 // RouteTable is the table a server serves, built without storage: for

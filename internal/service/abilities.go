@@ -34,7 +34,7 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		return true
 	case access.ReadMergeRequest:
 		return p.MergeRequestsEnabled && CanReadCode(id, p, level)
-	case access.ReadCommitStatus:
+	case access.ReadCommitStatus, access.ReadPackage:
 		return CanReadCode(id, p, level)
 	case access.AdminProject, access.ReadDeployToken, access.CreateDeployToken, access.DestroyDeployToken:
 		// Settings such as deploy keys and tokens stay a Maintainer's on archived
@@ -61,10 +61,10 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 	case access.CreatePipeline, access.UpdatePipeline, access.CreateCommitStatus, access.CreatePipelineSchedule,
 		access.PlayPipelineSchedule, access.UpdatePipelineSchedule, access.CreateEnvironment, access.UpdateEnvironment,
 		access.DestroyEnvironment, access.StopEnvironment, access.CreateDeployment, access.UpdateDeployment,
-		access.CreateRelease, access.UpdateRelease, access.DestroyRelease:
+		access.CreateRelease, access.UpdateRelease, access.DestroyRelease, access.CreatePackage:
 		return level >= access.Developer
 	case access.EraseBuild, access.DestroyArtifacts, access.ManageTrigger, access.AdminPipelineSchedule,
-		access.DestroyDeployment:
+		access.DestroyDeployment, access.DestroyPackage:
 		return level >= access.Maintainer
 	case access.DestroyIssue:
 		return level >= access.Owner
@@ -78,7 +78,7 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 func GroupCan(level access.Level, a access.Ability) bool {
 	switch a {
 	case access.ReadGroup, access.ReadLabel, access.ReadMilestone, access.ReadIssue, access.ReadIssueBoard,
-		access.ReadRelease:
+		access.ReadRelease, access.ReadPackage:
 		return true
 	case access.AdminLabel, access.AdminMilestone, access.AdminIssueBoard, access.AdminIssueBoardList:
 		return level >= access.Reporter

@@ -63,6 +63,8 @@ type Service struct {
 	maxAttachmentSize int64
 	// maxArtifactsSize bounds a job's artifacts file (ci_artifacts.go).
 	maxArtifactsSize int64
+	// maxGenericPackageSize bounds a generic package file (packages.go).
+	maxGenericPackageSize int64
 	// ci holds CI/CD's in-process state: the wake-up of runners waiting
 	// for jobs (ci_queue.go).
 	ci ciState
@@ -113,6 +115,9 @@ type Options struct {
 	// MaxArtifactsSize bounds a job's artifacts file, in bytes; 0 means
 	// DefaultMaxArtifactsSize.
 	MaxArtifactsSize int64
+	// MaxGenericPackageSize bounds a generic package file, in bytes; 0
+	// means DefaultMaxGenericPackageSize.
+	MaxGenericPackageSize int64
 	// CachesOff keeps no read caches (LABLET_CACHES=off).
 	CachesOff bool
 	// ExternalURL is the instance's URL in webhook payloads; empty means
@@ -140,10 +145,14 @@ func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
 		rateLimits: newRateLimiter(), gitAuthBan: o.GitAuthBan,
 		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize, redirectLFS: o.RedirectLFSDownloads,
-		maxArtifactsSize: o.MaxArtifactsSize, ci: ciState{queue: newJobQueue()}, outbound: outbound.NewClients(),
+		maxArtifactsSize: o.MaxArtifactsSize, maxGenericPackageSize: o.MaxGenericPackageSize, ci: ciState{queue: newJobQueue()},
+		outbound:   outbound.NewClients(),
 		signatures: cache.New[signatureKey, *CommitSignature](cache.Options{MaxEntries: 20000, Off: o.CachesOff})}
 	if s.maxAttachmentSize <= 0 {
 		s.maxAttachmentSize = DefaultMaxAttachmentSize
+	}
+	if s.maxGenericPackageSize <= 0 {
+		s.maxGenericPackageSize = DefaultMaxGenericPackageSize
 	}
 	if s.maxArtifactsSize <= 0 {
 		s.maxArtifactsSize = DefaultMaxArtifactsSize

@@ -121,12 +121,17 @@ type Endpoint struct {
 // who says which callers may reach a route and with which token scopes;
 // the route's ability then decides what they may do.
 type who struct {
-	anonymous bool     // callers without credentials are allowed
-	readUser  bool     // read_user scope suffices on reads (user endpoints)
-	admin     bool     // instance administrators only (403 for others)
-	runner    bool     // a runner, by the token in its body; user credentials are not read
-	jobToken  bool     // a CI job token (JOB-TOKEN, job_token) may authenticate
-	scopes    []string // overrides the method-derived scopes
+	anonymous bool // callers without credentials are allowed
+	readUser  bool // read_user scope suffices on reads (user endpoints)
+	admin     bool // instance administrators only (403 for others)
+	runner    bool // a runner, by the token in its body; user credentials are not read
+	jobToken  bool // a CI job token (JOB-TOKEN, job_token) may authenticate
+	// packages: the package registry's credentials too (GitLab's
+	// deploy_token_allowed and basic_auth_personal_access_token): a
+	// Deploy-Token header, and HTTP Basic with a deploy token, a job token
+	// (user gitlab-ci-token) or a personal access token as the password.
+	packages bool
+	scopes   []string // overrides the method-derived scopes
 }
 
 // The kinds of callers the table names.
@@ -153,6 +158,12 @@ var (
 	AnyoneOrJob = who{anonymous: true, jobToken: true}
 	// SignedInOrJob: SignedIn, and CI job tokens too.
 	SignedInOrJob = who{jobToken: true}
+	// AnyoneOrPackageCredentials: anyone, and every credential the
+	// package registry takes (job and deploy tokens, HTTP Basic).
+	AnyoneOrPackageCredentials = who{anonymous: true, jobToken: true, packages: true}
+	// SignedInOrPackageCredentials: SignedIn, and every credential the
+	// package registry takes.
+	SignedInOrPackageCredentials = who{jobToken: true, packages: true}
 )
 
 // WithScopes is SignedIn with the scopes a route takes instead of the
@@ -199,6 +210,9 @@ func (w who) describe(method string) string {
 	if w.jobToken {
 		parts = append(parts, "job-token")
 	}
+	if w.packages {
+		parts = append(parts, "deploy-token")
+	}
 	if w.admin {
 		parts = append(parts, "admin")
 	}
@@ -219,7 +233,7 @@ func (a *API) serve(e Endpoint) route.Route {
 	return route.Route{
 		Method: e.method, Pattern: Prefix + e.path, Func: h, Auth: e.who.describe(e.method), Ability: e.ability,
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, err := a.newCall(w, r, limit, !e.who.runner)
+			c, err := a.newCall(w, r, limit, !e.who.runner, e.who.packages)
 			if err == nil {
 				err = a.authorize(r, c, e.who)
 			}
@@ -236,6 +250,14 @@ func (a *API) serve(e Endpoint) route.Route {
 // authorize applies a route's rules to the caller.
 func (a *API) authorize(r *http.Request, c *Call, o who) error {
 	id := c.id
+	if id != nil && id.DeployToken != nil {
+		// Deploy tokens authenticate the package registry's routes
+		// only; their scopes are the service's to check.
+		if !o.packages {
+			return auth.ErrUnauthorized
+		}
+		return nil
+	}
 	if !id.Authenticated() {
 		if o.anonymous {
 			return nil
@@ -262,8 +284,9 @@ type Call struct {
 }
 
 // newCall parses parameters and resolves the caller unless the route
-// takes none (runner routes: the caller is anonymous).
-func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64, identify bool) (*Call, error) {
+// takes none (runner routes: the caller is anonymous); packages adds the
+// package registry's credentials (packageIdentity).
+func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64, identify, packages bool) (*Call, error) {
 	p, err := parseParamsLimit(w, r, limit)
 	if err != nil {
 		return nil, err
@@ -274,6 +297,12 @@ func (a *API) newCall(w http.ResponseWriter, r *http.Request, limit int64, ident
 		return c, nil
 	}
 	text := tokenFromRequest(r, p)
+	if packages && text == "" && jobTokenFromRequest(r, p) == "" {
+		if id, ok, err := a.packageIdentity(r); ok || err != nil {
+			c.id = id
+			return c, err
+		}
+	}
 	if job := jobTokenFromRequest(r, p); text == "" && job != "" {
 		c.id, err = a.auth.JobToken(r.Context(), job)
 		return c, err
