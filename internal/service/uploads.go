@@ -106,15 +106,17 @@ func (s *Service) removeBlob(ctx context.Context, key string) {
 // uploadsPrefix is where a project's uploads are kept in blob storage.
 func uploadsPrefix(projectID int64) string { return fmt.Sprintf("uploads/%d", projectID) }
 
-// deleteProjectUploads removes the uploads and avatars of deleted projects
+// deleteProjectUploads removes the uploads, exports and avatars of deleted projects
 // from blob storage; a failure leaves orphan files only, so it is logged.
 func (s *Service) deleteProjectUploads(ctx context.Context, projectIDs ...int64) {
 	if s.blobs == nil {
 		return
 	}
 	for _, id := range projectIDs {
-		if err := s.blobs.DeleteAll(context.WithoutCancel(ctx), uploadsPrefix(id)); err != nil && s.log != nil {
-			s.log.ErrorContext(ctx, "delete project uploads", "project_id", id, "err", err)
+		for _, prefix := range []string{uploadsPrefix(id), exportsPrefix(id)} {
+			if err := s.blobs.DeleteAll(context.WithoutCancel(ctx), prefix); err != nil && s.log != nil {
+				s.log.ErrorContext(ctx, "delete project uploads", "project_id", id, "err", err)
+			}
 		}
 	}
 	s.removeAvatars(ctx, AvatarProject, projectIDs...)

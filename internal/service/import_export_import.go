@@ -1,0 +1,558 @@
+package service
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
+)
+
+// importTree is an archive's relations, read whole before anything is
+// written.
+type importTree struct {
+	project    exportedProject
+	labels     []exportedLabel
+	milestones []exportedMilestone
+	issues     []exportedIssue
+	members    []exportedMember
+}
+
+// runImport fills a scheduled import's project from its archive. A failed
+// import leaves the project in import_status "failed" with its
+// import_error, as GitLab does, and with none of the archive's content:
+// the records go in one transaction, and the repository, wiki and files
+// written before it are removed again.
+func (s *Service) runImport(ctx context.Context, projectID int64) error {
+	q := s.db.Queries()
+	st, err := q.TransferStateOf(ctx, "import", projectID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if st.Status != ieScheduled {
+		return nil
+	}
+	p, err := q.ProjectByID(ctx, projectID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.removeBlob(ctx, st.BlobKey)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.setImportState(ctx, p.ID, ieStarted, "", st.BlobKey); err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := s.importArchive(ctx, p, st); err != nil {
+		s.log.WarnContext(ctx, "project import failed", "project_id", p.ID, "err", err)
+		s.failImport(context.WithoutCancel(ctx), p.ID, st.BlobKey, err)
+		return nil
+	}
+	s.removeBlob(ctx, st.BlobKey)
+	s.log.InfoContext(ctx, "project imported", "project_id", p.ID, "duration", time.Since(start))
+	return s.setImportState(context.WithoutCancel(ctx), p.ID, ieFinished, "", "")
+}
+
+func (s *Service) importArchive(ctx context.Context, p *model.Project, st *store.TransferState) (err error) {
+	dir, err := os.MkdirTemp("", "lablet-import-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	body, info, err := s.blobs.Open(ctx, st.BlobKey)
+	if err != nil {
+		return fmt.Errorf("the uploaded archive is gone: %w", err)
+	}
+	err = extractImport(body, info.Size, dir)
+	body.Close()
+	if err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	defer root.Close()
+	v, ok, err := readSmall(root, "VERSION", 64)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("the archive has no VERSION")
+	}
+	if err := checkImportVersion(string(v)); err != nil {
+		return err
+	}
+	tree, err := readImportTree(root)
+	if err != nil {
+		return err
+	}
+	users, err := s.importUserMap(ctx, st.UserID, tree.members)
+	if err != nil {
+		return err
+	}
+	// What is written outside the transaction is undone on failure.
+	var uploaded []string
+	defer func() {
+		if err == nil {
+			return
+		}
+		bg := context.WithoutCancel(ctx)
+		for _, k := range uploaded {
+			s.removeBlob(bg, k)
+		}
+		s.resetImportedRepos(bg, p)
+	}()
+	branch, err := s.importRepos(ctx, p, dir)
+	if err != nil {
+		return err
+	}
+	files, err := s.importUploads(ctx, p, root, &uploaded)
+	if err != nil {
+		return err
+	}
+	lfs, err := s.importLFS(ctx, root)
+	if err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(q *store.Queries) error {
+		if err := s.importRecords(ctx, q, p, tree, users); err != nil {
+			return err
+		}
+		for _, u := range files {
+			if err := q.InsertUpload(ctx, u); err != nil {
+				return err
+			}
+		}
+		for oid, size := range lfs {
+			if err := q.LinkLFSObject(ctx, p.ID, oid, size); err != nil {
+				return err
+			}
+		}
+		if branch != "" {
+			p.DefaultBranch, p.EmptyRepo, p.LastActivityAt = &branch, false, s.Now()
+			if err := q.UpdateProjectRepository(ctx, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func readImportTree(root *os.Root) (*importTree, error) {
+	t := &importTree{}
+	b, ok, err := readSmall(root, "tree/project.json", importMaxLine)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errors.New("the archive has no tree/project.json (only the ndjson tree is supported)")
+	}
+	if err := json.Unmarshal(b, &t.project); err != nil {
+		return nil, fmt.Errorf("tree/project.json: %w", err)
+	}
+	if t.labels, err = readNDJSON[exportedLabel](root, "labels"); err != nil {
+		return nil, err
+	}
+	if t.milestones, err = readNDJSON[exportedMilestone](root, "milestones"); err != nil {
+		return nil, err
+	}
+	if t.issues, err = readNDJSON[exportedIssue](root, "issues"); err != nil {
+		return nil, err
+	}
+	if t.members, err = readNDJSON[exportedMember](root, "project_members"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// importUserMap maps the archive's user ids onto users: by email when an
+// administrator imports, else (and for anyone not found) the importer.
+func (s *Service) importUserMap(ctx context.Context, importerID *int64, members []exportedMember) (func(*int64) *int64, error) {
+	if importerID == nil {
+		return nil, errors.New("the import has no importer")
+	}
+	q := s.db.Queries()
+	importer, err := q.UserByID(ctx, *importerID)
+	if err != nil {
+		return nil, fmt.Errorf("the importer: %w", err)
+	}
+	byOld := map[int64]int64{}
+	if importer.IsAdmin {
+		for _, m := range members {
+			for _, email := range []string{m.User.Email, m.User.PublicEmail} {
+				if email == "" {
+					continue
+				}
+				if u, err := q.UserByEmail(ctx, email); err == nil {
+					byOld[m.User.ID] = u.ID
+					break
+				}
+			}
+		}
+	}
+	return func(old *int64) *int64 {
+		if old != nil {
+			if id, ok := byOld[*old]; ok {
+				return &id
+			}
+		}
+		id := importer.ID
+		return &id
+	}, nil
+}
+
+// importRepos fetches the bundles into the project's repository and wiki,
+// and returns the default branch the bundle's HEAD names.
+func (s *Service) importRepos(ctx context.Context, p *model.Project, dir string) (string, error) {
+	if s.repos == nil {
+		return "", nil
+	}
+	var branch string
+	bundle := filepath.Join(dir, "project.bundle")
+	if _, err := os.Lstat(bundle); err == nil {
+		r := s.repos.Open(p.ID)
+		head, err := r.FetchBundle(ctx, bundle)
+		if err != nil {
+			return "", fmt.Errorf("the repository bundle: %w", err)
+		}
+		if head == "" {
+			brs, err := r.Branches(ctx)
+			if err != nil {
+				return "", err
+			}
+			if len(brs) > 0 {
+				head = brs[0].Name
+			}
+		}
+		if head != "" {
+			if err := r.SetDefaultBranch(ctx, head); err != nil {
+				return "", err
+			}
+			branch = head
+		}
+	}
+	wb := filepath.Join(dir, "project.wiki.bundle")
+	if _, err := os.Lstat(wb); err == nil {
+		w, err := s.repos.EnsureWiki(ctx, repo.ProjectWiki, p.ID, DefaultBranch)
+		if err != nil {
+			return "", err
+		}
+		if _, err := w.FetchBundle(ctx, wb); err != nil {
+			return "", fmt.Errorf("the wiki bundle: %w", err)
+		}
+	}
+	return branch, nil
+}
+
+// resetImportedRepos empties a failed import's repository and removes its
+// wiki.
+func (s *Service) resetImportedRepos(ctx context.Context, p *model.Project) {
+	if s.repos == nil {
+		return
+	}
+	if err := s.repos.DeleteWiki(ctx, repo.ProjectWiki, p.ID); err != nil {
+		s.log.WarnContext(ctx, "failed import: wiki left", "project_id", p.ID, "err", err)
+	}
+	branch := DefaultBranch
+	if p.DefaultBranch != nil {
+		branch = *p.DefaultBranch
+	}
+	if err := s.repos.Delete(ctx, p.ID); err != nil {
+		s.log.WarnContext(ctx, "failed import: repository left", "project_id", p.ID, "err", err)
+		return
+	}
+	if _, err := s.repos.Create(ctx, p.ID, branch); err != nil {
+		s.log.WarnContext(ctx, "failed import: repository not recreated", "project_id", p.ID, "err", err)
+	}
+}
+
+// importUploads stores uploads/<secret>/<file> under the project and
+// returns their rows, to be inserted with the records; the keys written
+// are added to keys.
+func (s *Service) importUploads(ctx context.Context, p *model.Project, root *os.Root, keys *[]string) ([]*model.Upload, error) {
+	secrets, err := fs.ReadDir(root.FS(), "uploads")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*model.Upload
+	for _, d := range secrets {
+		if !d.IsDir() || !validUploadSecret(d.Name()) {
+			continue // GitLab's uploads of other models, or junk
+		}
+		entries, err := fs.ReadDir(root.FS(), "uploads/"+d.Name())
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() {
+				continue
+			}
+			name := SanitizeFilename(e.Name())
+			f, err := root.Open("uploads/" + d.Name() + "/" + e.Name())
+			if err != nil {
+				return nil, err
+			}
+			key := uploadsPrefix(p.ID) + "/" + d.Name()
+			if len(entries) > 1 {
+				key += "-" + hex.EncodeToString([]byte(name))[:min(16, 2*len(name))]
+			}
+			head := make([]byte, 512)
+			n, _ := io.ReadFull(f, head)
+			_, _ = f.Seek(0, io.SeekStart)
+			size, err := s.blobs.Put(ctx, key, f)
+			f.Close()
+			if err != nil {
+				return nil, err
+			}
+			*keys = append(*keys, key)
+			out = append(out, &model.Upload{ProjectID: p.ID, Secret: d.Name(), Filename: name, Size: size,
+				ContentType: uploadContentType(name, head[:n]), BlobKey: key})
+		}
+	}
+	return out, nil
+}
+
+// importLFS stores the archive's LFS objects whose content matches their
+// oid; the links are written with the records.
+func (s *Service) importLFS(ctx context.Context, root *os.Root) (map[string]int64, error) {
+	entries, err := fs.ReadDir(root.FS(), "lfs-objects")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, e := range entries {
+		oid := e.Name()
+		if !e.Type().IsRegular() || len(oid) != 64 || !isLowerHex(oid) {
+			continue
+		}
+		f, err := root.Open("lfs-objects/" + oid)
+		if err != nil {
+			return nil, err
+		}
+		h := sha256.New()
+		size, err := io.Copy(h, f)
+		if err == nil && hex.EncodeToString(h.Sum(nil)) != oid {
+			err = fmt.Errorf("LFS object %s does not match its content", oid)
+		}
+		if err == nil {
+			_, _ = f.Seek(0, io.SeekStart)
+			_, err = s.blobs.Put(ctx, lfsKey(oid), f) // content-addressed: same bytes if there
+		}
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out[oid] = size
+	}
+	return out, nil
+}
+
+func isLowerHex(s string) bool {
+	for _, c := range s {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// importTime parses a record's time; zero when absent or bad.
+func importTime(s string) time.Time {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000Z07:00", "2006-01-02 15:04:05 MST"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
+// importRecords writes labels, milestones and issues with their notes,
+// keeping iids.
+func (s *Service) importRecords(ctx context.Context, q *store.Queries, p *model.Project, t *importTree, user func(*int64) *int64) error {
+	labelIDs := map[string]int64{}
+	addLabel := func(l exportedLabel) error {
+		if _, ok := labelIDs[l.Title]; ok || l.Title == "" {
+			return nil
+		}
+		desc := ""
+		if l.Description != nil {
+			desc = *l.Description
+		}
+		color := l.Color
+		if color == "" {
+			color = "#6699cc"
+		}
+		lab := &model.Label{ProjectID: &p.ID, Title: l.Title, Color: color, Description: desc}
+		if err := q.InsertLabel(ctx, lab); err != nil {
+			return fmt.Errorf("label %q: %w", l.Title, err)
+		}
+		labelIDs[l.Title] = lab.ID
+		return nil
+	}
+	for _, l := range t.labels {
+		if err := addLabel(l); err != nil {
+			return err
+		}
+	}
+	milestoneIDs := map[string]int64{}
+	ms := slices.Clone(t.milestones)
+	for _, i := range t.issues {
+		if i.Milestone != nil {
+			ms = append(ms, *i.Milestone)
+		}
+	}
+	slices.SortStableFunc(ms, func(a, b exportedMilestone) int { return int(a.IID - b.IID) })
+	for _, m := range ms {
+		if _, ok := milestoneIDs[m.Title]; ok || m.Title == "" {
+			continue
+		}
+		if m.IID > 0 {
+			if err := q.SetIIDFloor(ctx, store.IIDProjectMilestones, p.ID, m.IID-1); err != nil {
+				return err
+			}
+		}
+		desc := ""
+		if m.Description != nil {
+			desc = *m.Description
+		}
+		state := m.State
+		if state != "closed" {
+			state = "active"
+		}
+		rec := &model.Milestone{ProjectID: &p.ID, Title: m.Title, Description: desc, State: state,
+			DueDate: m.DueDate, StartDate: m.StartDate}
+		if err := q.InsertMilestone(ctx, rec); err != nil {
+			return fmt.Errorf("milestone %q: %w", m.Title, err)
+		}
+		if c, u := importTime(m.CreatedAt), importTime(m.UpdatedAt); !c.IsZero() && !u.IsZero() {
+			if err := q.SetImportedTimes(ctx, "milestones", rec.ID, c, u, nil); err != nil {
+				return err
+			}
+		}
+		milestoneIDs[m.Title] = rec.ID
+	}
+	issues := slices.Clone(t.issues)
+	slices.SortStableFunc(issues, func(a, b exportedIssue) int { return int(a.IID - b.IID) })
+	var maxIID int64
+	for _, i := range issues {
+		if err := s.importIssue(ctx, q, p, i, labelIDs, milestoneIDs, addLabel, user); err != nil {
+			return fmt.Errorf("issue %d: %w", i.IID, err)
+		}
+		maxIID = max(maxIID, i.IID)
+	}
+	return nil
+}
+
+func (s *Service) importIssue(ctx context.Context, q *store.Queries, p *model.Project, i exportedIssue,
+	labelIDs, milestoneIDs map[string]int64, addLabel func(exportedLabel) error, user func(*int64) *int64) error {
+	if i.IID <= 0 {
+		return errors.New("no iid")
+	}
+	if err := q.SetIIDFloor(ctx, store.IIDIssues, p.ID, i.IID-1); err != nil {
+		return err
+	}
+	desc := ""
+	if i.Description != nil {
+		desc = *i.Description
+	}
+	state := "opened"
+	if i.State == "closed" {
+		state = "closed"
+	}
+	typ := i.IssueType
+	if !slices.Contains([]string{"issue", "incident", "test_case", "task"}, typ) {
+		typ = "issue"
+	}
+	rec := &model.Issue{ProjectID: p.ID, AuthorID: user(i.AuthorID), Title: i.Title, Description: desc, State: state,
+		IssueType: typ, Confidential: i.Confidential, DiscussionLocked: i.DiscussionLocked, DueDate: i.DueDate,
+		TimeEstimate: max(i.TimeEstimate, 0), RelativePosition: i.RelativePosition, CreatedAt: importTime(i.CreatedAt)}
+	if i.Milestone != nil {
+		if id, ok := milestoneIDs[i.Milestone.Title]; ok {
+			rec.MilestoneID = &id
+		}
+	}
+	if err := q.InsertIssue(ctx, rec); err != nil {
+		return err
+	}
+	if rec.IID != i.IID {
+		return fmt.Errorf("iid %d is taken", i.IID)
+	}
+	var closed *time.Time
+	if i.ClosedAt != nil {
+		if c := importTime(*i.ClosedAt); !c.IsZero() {
+			closed = &c
+		}
+	}
+	if state == "closed" && closed == nil {
+		now := s.Now()
+		closed = &now
+	}
+	updated := importTime(i.UpdatedAt)
+	if updated.IsZero() {
+		updated = rec.CreatedAt
+	}
+	if err := q.SetImportedTimes(ctx, "issues", rec.ID, rec.CreatedAt, updated, closed); err != nil {
+		return err
+	}
+	var lids []int64
+	for _, ll := range i.LabelLinks {
+		if err := addLabel(ll.Label); err != nil {
+			return err
+		}
+		if id, ok := labelIDs[ll.Label.Title]; ok && !slices.Contains(lids, id) {
+			lids = append(lids, id)
+		}
+	}
+	if err := q.SetLabelLinks(ctx, model.NoteableIssue, rec.ID, lids); err != nil {
+		return err
+	}
+	var assignees []int64
+	for _, a := range i.IssueAssignees {
+		old := a.UserID
+		if id := user(&old); !slices.Contains(assignees, *id) {
+			assignees = append(assignees, *id)
+		}
+	}
+	if err := q.SetIssueAssignees(ctx, rec.ID, assignees); err != nil {
+		return err
+	}
+	for _, n := range i.Notes {
+		did := n.DiscussionID
+		if len(did) != 40 || !isLowerHex(did) {
+			did = NewDiscussionID()
+		}
+		var typ *string
+		if n.Type != nil && *n.Type == "DiscussionNote" {
+			typ = n.Type
+		}
+		note := &model.Note{ProjectID: &p.ID, NoteableType: model.NoteableIssue, NoteableID: rec.ID, DiscussionID: did,
+			NoteType: typ, AuthorID: user(n.AuthorID), Body: n.Note, System: n.System, Internal: n.Internal,
+			CreatedAt: importTime(n.CreatedAt)}
+		if err := q.InsertNote(ctx, note); err != nil {
+			return err
+		}
+	}
+	return nil
+}
