@@ -455,12 +455,10 @@ func (s *Service) importRecords(ctx context.Context, q *store.Queries, p *model.
 	}
 	issues := slices.Clone(t.issues)
 	slices.SortStableFunc(issues, func(a, b exportedIssue) int { return int(a.IID - b.IID) })
-	var maxIID int64
 	for _, i := range issues {
 		if err := s.importIssue(ctx, q, p, i, labelIDs, milestoneIDs, addLabel, user); err != nil {
 			return fmt.Errorf("issue %d: %w", i.IID, err)
 		}
-		maxIID = max(maxIID, i.IID)
 	}
 	return nil
 }

@@ -1,0 +1,213 @@
+package importexport_test
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lablet/lablet/internal/labtest"
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+)
+
+// waitExport polls the export's status until it is finished.
+func waitExport(t *testing.T, c *gitlab.Client, pid int64) *gitlab.ExportStatus {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		st, _, err := c.ProjectImportExport.ExportStatus(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch st.ExportStatus {
+		case "finished":
+			return st
+		case "failed":
+			t.Fatalf("export failed")
+		}
+	}
+	t.Fatal("export did not finish")
+	return nil
+}
+
+// waitImport polls the import's status until it is finished or failed.
+func waitImport(t *testing.T, c *gitlab.Client, pid int64) *gitlab.ImportStatus {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		st, _, err := c.ProjectImportExport.ImportStatus(pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.ImportStatus == "finished" || st.ImportStatus == "failed" {
+			return st
+		}
+	}
+	t.Fatal("import did not end")
+	return nil
+}
+
+// TestExportImportRoundTrip: a project exported by its maintainer and
+// imported by an administrator has the same issues (iids, states, labels,
+// milestones, notes, authors mapped by email), labels, milestones,
+// branches, files and uploads.
+func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	f := s.NewTeam(t)
+	root := s.Client(t, s.RootToken)
+	mc := s.Client(t, f.Maintainer.Token)
+	pid := f.Project.ID
+	if _, _, err := root.RepositoryFiles.CreateFile(pid, "hello.txt", &gitlab.CreateFileOptions{Branch: gitlab.Ptr("main"),
+		Content: gitlab.Ptr("hello world\n"), CommitMessage: gitlab.Ptr("hello")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := root.Branches.CreateBranch(pid, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr("feature"), Ref: gitlab.Ptr("main")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"bug", "feature"} {
+		if _, _, err := mc.Labels.CreateLabel(pid, &gitlab.CreateLabelOptions{Name: gitlab.Ptr(l), Color: gitlab.Ptr("#ff0000")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms, _, err := mc.Milestones.CreateMilestone(pid, &gitlab.CreateMilestoneOptions{Title: gitlab.Ptr("v1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, _, err := mc.ProjectMarkdownUploads.UploadProjectMarkdown(pid, bytes.NewReader([]byte("attached")), "notes.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		is, _, err := mc.Issues.CreateIssue(pid, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("issue " + strconv.Itoa(i)),
+			Description: gitlab.Ptr("see " + up.Markdown), Labels: &gitlab.LabelOptions{"bug"}, MilestoneID: gitlab.Ptr(ms.ID)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := mc.Notes.CreateIssueNote(pid, is.IID, &gitlab.CreateIssueNoteOptions{Body: gitlab.Ptr("note on " + is.Title)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A deleted issue leaves a gap in the iids, which the import keeps.
+	if _, err := root.Issues.DeleteIssue(pid, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mc.Issues.UpdateIssue(pid, 3, &gitlab.UpdateIssueOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
+		t.Fatal(err)
+	}
+
+	// No export yet: 404; the developer may not export.
+	if _, resp, err := mc.ProjectImportExport.ExportDownload(pid); err == nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("download before export = %v", err)
+	}
+	dc := s.Client(t, f.Developer.Token)
+	if resp, err := dc.ProjectImportExport.ScheduleExport(pid, nil); err == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("developer export = %v", err)
+	}
+	st, _, err := mc.ProjectImportExport.ExportStatus(pid)
+	if err != nil || st.ExportStatus != "none" {
+		t.Fatalf("status before = %+v %v", st, err)
+	}
+	start := time.Now()
+	if resp, err := mc.ProjectImportExport.ScheduleExport(pid, nil); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("schedule = %v", err)
+	}
+	st = waitExport(t, mc, pid)
+	t.Logf("export took %v", time.Since(start))
+	if !strings.HasSuffix(st.Links.APIURL, "/projects/"+strconv.FormatInt(pid, 10)+"/export/download") {
+		t.Fatalf("_links = %+v", st.Links)
+	}
+	archive, _, err := mc.ProjectImportExport.ExportDownload(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	imp, resp, err := root.ProjectImportExport.ImportFromFile(bytes.NewReader(archive), &gitlab.ImportFileOptions{
+		Path: gitlab.Ptr("copy"), Namespace: gitlab.Ptr(f.Group.FullPath)})
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("import = %v", err)
+	}
+	if got := waitImport(t, root, imp.ID); got.ImportStatus != "finished" {
+		t.Fatalf("import = %+v", got)
+	}
+	np := imp.ID
+
+	// Issues, with their iids, states, labels, milestones and notes.
+	issues := func(id int64) []*gitlab.Issue {
+		list, _, err := root.Issues.ListProjectIssues(id, &gitlab.ListProjectIssuesOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(list, func(a, b *gitlab.Issue) int { return int(a.IID - b.IID) })
+		return list
+	}
+	a, b := issues(pid), issues(np)
+	if len(a) != len(b) || len(b) != 2 {
+		t.Fatalf("%d issues imported of %d", len(b), len(a))
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.IID != y.IID || x.Title != y.Title || x.State != y.State || x.Description != y.Description ||
+			!slices.Equal(x.Labels, y.Labels) || y.Milestone == nil || x.Milestone.Title != y.Milestone.Title ||
+			x.Author.ID != y.Author.ID {
+			t.Fatalf("issue %d: %+v, imported %+v", x.IID, x, y)
+		}
+		na, _, _ := root.Notes.ListIssueNotes(pid, x.IID, nil)
+		nb, _, _ := root.Notes.ListIssueNotes(np, y.IID, nil)
+		bodies := func(ns []*gitlab.Note) (out []string) {
+			for _, n := range ns {
+				out = append(out, n.Author.Username+":"+n.Body)
+			}
+			slices.Sort(out)
+			return
+		}
+		if !slices.Equal(bodies(na), bodies(nb)) {
+			t.Fatalf("notes of %d: %v, imported %v", x.IID, bodies(na), bodies(nb))
+		}
+	}
+	// A new issue continues after the imported iids.
+	if is, _, err := root.Issues.CreateIssue(np, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("next")}); err != nil || is.IID != 4 {
+		t.Fatalf("next issue = %+v %v", is, err)
+	}
+	labels, _, _ := root.Labels.ListLabels(np, nil)
+	if len(labels) != 2 {
+		t.Fatalf("labels = %d", len(labels))
+	}
+	mss, _, _ := root.Milestones.ListMilestones(np, nil)
+	if len(mss) != 1 || mss[0].Title != "v1" || mss[0].IID != ms.IID {
+		t.Fatalf("milestones = %+v", mss)
+	}
+	brs, _, _ := root.Branches.ListBranches(np, nil)
+	var names []string
+	for _, br := range brs {
+		names = append(names, br.Name)
+	}
+	if !slices.Equal(names, []string{"feature", "main"}) {
+		t.Fatalf("branches = %v", names)
+	}
+	raw, _, err := root.RepositoryFiles.GetRawFile(np, "hello.txt", &gitlab.GetRawFileOptions{Ref: gitlab.Ptr("main")})
+	if err != nil || string(raw) != "hello world\n" {
+		t.Fatalf("file = %q %v", raw, err)
+	}
+	np2, _, err := root.Projects.GetProject(np, nil)
+	if err != nil || np2.DefaultBranch != "main" || np2.EmptyRepo {
+		t.Fatalf("imported project = %+v %v", np2, err)
+	}
+	// The upload's link works in the new project.
+	r := s.Do(t, labtest.Request{Method: "GET", Path: "/projects/" + strconv.FormatInt(np, 10) + up.URL, Token: s.RootToken})
+	if r.Status != http.StatusOK || string(r.Body) != "attached" {
+		t.Fatalf("upload = %d %s", r.Status, r.Body)
+	}
+	// A developer of the group (not allowed to create projects by
+	// default? they are Developers: GitLab's default lets them) sees the
+	// import status; an outsider gets 404.
+	out := s.NewUser(t, "outsider")
+	if _, resp, err := s.Client(t, out.Token).ProjectImportExport.ImportStatus(np); err == nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("outsider import status = %v", err)
+	}
+	// Deleting the project removes its export.
+	if _, err := root.Projects.DeleteProject(pid, nil); err != nil {
+		t.Fatal(err)
+	}
+}
