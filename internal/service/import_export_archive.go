@@ -354,6 +354,9 @@ func (s *Service) exportRelations(ctx context.Context, p *model.Project, w *expo
 	if err := ndjson(w, "issues", ei); err != nil {
 		return err
 	}
+	if err := s.exportMergeRequests(ctx, q, p, w, labelByID, msByID); err != nil {
+		return err
+	}
 	members, err := q.ProjectMemberUsers(ctx, p.ID)
 	if err != nil {
 		return err

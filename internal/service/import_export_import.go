@@ -26,6 +26,8 @@ type importTree struct {
 	labels     []exportedLabel
 	milestones []exportedMilestone
 	issues     []exportedIssue
+	mrs        []exportedMR
+	protected  []exportedProtectedBranch
 	members    []exportedMember
 }
 
@@ -122,6 +124,10 @@ func (s *Service) importArchive(ctx context.Context, p *model.Project, st *store
 	if err != nil {
 		return err
 	}
+	plans, err := s.planMergeRequests(ctx, p, tree.mrs)
+	if err != nil {
+		return err
+	}
 	files, err := s.importUploads(ctx, p, root, &uploaded)
 	if err != nil {
 		return err
@@ -131,7 +137,7 @@ func (s *Service) importArchive(ctx context.Context, p *model.Project, st *store
 		return err
 	}
 	return s.db.WithTx(ctx, func(q *store.Queries) error {
-		if err := s.importRecords(ctx, q, p, tree, users); err != nil {
+		if err := s.importRecords(ctx, q, p, tree, plans, users); err != nil {
 			return err
 		}
 		for _, u := range files {
@@ -141,6 +147,15 @@ func (s *Service) importArchive(ctx context.Context, p *model.Project, st *store
 		}
 		for oid, size := range lfs {
 			if err := q.LinkLFSObject(ctx, p.ID, oid, size); err != nil {
+				return err
+			}
+		}
+		if err := importProtectedBranches(ctx, q, p, tree.protected); err != nil {
+			return err
+		}
+		if d := tree.project.Description; d != "" && d != p.Description && len(d) <= 2000 {
+			p.Description = d
+			if err := q.UpdateProject(ctx, p); err != nil {
 				return err
 			}
 		}
@@ -173,6 +188,12 @@ func readImportTree(root *os.Root) (*importTree, error) {
 		return nil, err
 	}
 	if t.issues, err = readNDJSON[exportedIssue](root, "issues"); err != nil {
+		return nil, err
+	}
+	if t.mrs, err = readNDJSON[exportedMR](root, "merge_requests"); err != nil {
+		return nil, err
+	}
+	if t.protected, err = readNDJSON[exportedProtectedBranch](root, "protected_branches"); err != nil {
 		return nil, err
 	}
 	if t.members, err = readNDJSON[exportedMember](root, "project_members"); err != nil {
@@ -390,7 +411,8 @@ func importTime(s string) time.Time {
 
 // importRecords writes labels, milestones and issues with their notes,
 // keeping iids.
-func (s *Service) importRecords(ctx context.Context, q *store.Queries, p *model.Project, t *importTree, user func(*int64) *int64) error {
+func (s *Service) importRecords(ctx context.Context, q *store.Queries, p *model.Project, t *importTree, plans []mrPlan,
+	user func(*int64) *int64) error {
 	labelIDs := map[string]int64{}
 	addLabel := func(l exportedLabel) error {
 		if _, ok := labelIDs[l.Title]; ok || l.Title == "" {
@@ -421,6 +443,11 @@ func (s *Service) importRecords(ctx context.Context, q *store.Queries, p *model.
 	for _, i := range t.issues {
 		if i.Milestone != nil {
 			ms = append(ms, *i.Milestone)
+		}
+	}
+	for _, pl := range plans {
+		if pl.rec.Milestone != nil {
+			ms = append(ms, *pl.rec.Milestone)
 		}
 	}
 	slices.SortStableFunc(ms, func(a, b exportedMilestone) int { return int(a.IID - b.IID) })
@@ -458,6 +485,11 @@ func (s *Service) importRecords(ctx context.Context, q *store.Queries, p *model.
 	for _, i := range issues {
 		if err := s.importIssue(ctx, q, p, i, labelIDs, milestoneIDs, addLabel, user); err != nil {
 			return fmt.Errorf("issue %d: %w", i.IID, err)
+		}
+	}
+	for _, pl := range plans {
+		if err := s.importMergeRequest(ctx, q, p, pl, labelIDs, milestoneIDs, addLabel, user); err != nil {
+			return fmt.Errorf("merge request !%d: %w", pl.rec.IID, err)
 		}
 	}
 	return nil
@@ -536,20 +568,32 @@ func (s *Service) importIssue(ctx context.Context, q *store.Queries, p *model.Pr
 	if err := q.SetIssueAssignees(ctx, rec.ID, assignees); err != nil {
 		return err
 	}
-	for _, n := range i.Notes {
-		did := n.DiscussionID
-		if len(did) != 40 || !isLowerHex(did) {
-			did = NewDiscussionID()
+	return importNotes(ctx, q, p, model.NoteableIssue, rec.ID, i.Notes, user)
+}
+
+// importProtectedBranches adds the archive's branch rules the project
+// does not have (its default branch's rule was made with it).
+func importProtectedBranches(ctx context.Context, q *store.Queries, p *model.Project, rules []exportedProtectedBranch) error {
+	level := func(ls []exportedAccessLevel) int {
+		if len(ls) > 0 && slices.Contains([]int{0, 30, 40, 60}, ls[0].AccessLevel) {
+			return ls[0].AccessLevel
 		}
-		var typ *string
-		if n.Type != nil && *n.Type == "DiscussionNote" {
-			typ = n.Type
+		return 40
+	}
+	for _, r := range rules {
+		if r.Name == "" || len(r.Name) > 255 {
+			continue
 		}
-		note := &model.Note{ProjectID: &p.ID, NoteableType: model.NoteableIssue, NoteableID: rec.ID, DiscussionID: did,
-			NoteType: typ, AuthorID: user(n.AuthorID), Body: n.Note, System: n.System, Internal: n.Internal,
-			CreatedAt: importTime(n.CreatedAt)}
-		if err := q.InsertNote(ctx, note); err != nil {
+		if _, err := q.ProtectedBranchByName(ctx, p.ID, r.Name); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
+		}
+		b := &model.ProtectedBranch{ProjectID: p.ID, Name: r.Name, PushAccessLevel: level(r.PushAccessLevels),
+			MergeAccessLevel: level(r.MergeAccessLevels), UnprotectAccessLevel: level(r.UnprotectAccessLvl),
+			AllowForcePush: r.AllowForcePush}
+		if err := q.CreateProtectedBranch(ctx, b); err != nil {
+			return fmt.Errorf("protected branch %q: %w", r.Name, err)
 		}
 	}
 	return nil

@@ -208,3 +208,29 @@ func (q *Queries) ProjectMemberUsers(ctx context.Context, projectID int64) ([]Ex
 	}
 	return out, wrapErr(rows.Err())
 }
+
+// ProjectMergeRequests returns every merge request of a target project
+// with its relations, by iid.
+func (q *Queries) ProjectMergeRequests(ctx context.Context, projectID int64) ([]*model.MergeRequest, error) {
+	rows, err := q.query(ctx, "SELECT "+mergeRequestColumns+" FROM merge_requests WHERE target_project_id = ? ORDER BY iid", projectID)
+	if err != nil {
+		return nil, fmt.Errorf("store: project merge requests: %w", err)
+	}
+	list, err := collect(rows, scanMergeRequest)
+	if err != nil {
+		return nil, err
+	}
+	return list, q.LoadMergeRequestRelations(ctx, list)
+}
+
+// SetImportedMergeRequest writes what an imported merge request's insert
+// does not: its merge commit and the times it was made, merged or closed.
+func (q *Queries) SetImportedMergeRequest(ctx context.Context, m *model.MergeRequest) error {
+	_, err := q.exec(ctx, `UPDATE merge_requests SET merge_commit_sha = ?, merged_at = ?, closed_at = ?,
+		created_at = ?, updated_at = ? WHERE id = ?`, nullStr(m.MergeCommitSHA), nullMS(m.MergedAt), nullMS(m.ClosedAt),
+		ms(m.CreatedAt), ms(m.UpdatedAt), m.ID)
+	if err != nil {
+		return fmt.Errorf("store: imported merge request: %w", err)
+	}
+	return nil
+}

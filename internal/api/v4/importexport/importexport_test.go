@@ -97,6 +97,41 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Merge requests: one open with a label, a note and a reviewer, one
+	// merged; a protected branch pattern.
+	for _, br := range []string{"feature", "fix"} {
+		if br == "fix" {
+			if _, _, err := root.Branches.CreateBranch(pid, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr(br), Ref: gitlab.Ptr("main")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := root.RepositoryFiles.CreateFile(pid, br+".txt", &gitlab.CreateFileOptions{Branch: gitlab.Ptr(br),
+			Content: gitlab.Ptr(br + "\n"), CommitMessage: gitlab.Ptr(br)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open, _, err := mc.MergeRequests.CreateMergeRequest(pid, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("Add feature"),
+		SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"), Labels: &gitlab.LabelOptions{"feature"},
+		ReviewerIDs: &[]int64{f.Developer.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mc.Notes.CreateMergeRequestNote(pid, open.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("looks good")}); err != nil {
+		t.Fatal(err)
+	}
+	fix, _, err := mc.MergeRequests.CreateMergeRequest(pid, &gitlab.CreateMergeRequestOptions{Title: gitlab.Ptr("Fix"),
+		SourceBranch: gitlab.Ptr("fix"), TargetBranch: gitlab.Ptr("main")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mc.MergeRequests.AcceptMergeRequest(pid, fix.IID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mc.ProtectedBranches.ProtectRepositoryBranches(pid, &gitlab.ProtectRepositoryBranchesOptions{
+		Name: gitlab.Ptr("release-*"), PushAccessLevel: gitlab.Ptr(gitlab.NoPermissions)}); err != nil {
+		t.Fatal(err)
+	}
+
 	// No export yet: 404; the developer may not export.
 	if _, resp, err := mc.ProjectImportExport.ExportDownload(pid); err == nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("download before export = %v", err)
@@ -170,6 +205,43 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if is, _, err := root.Issues.CreateIssue(np, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("next")}); err != nil || is.IID != 4 {
 		t.Fatalf("next issue = %+v %v", is, err)
 	}
+	// Merge requests, their notes, labels, reviewers and diffs.
+	mrsOf := func(id int64) []*gitlab.BasicMergeRequest {
+		list, _, err := root.MergeRequests.ListProjectMergeRequests(id, &gitlab.ListProjectMergeRequestsOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(list, func(a, b *gitlab.BasicMergeRequest) int { return int(a.IID - b.IID) })
+		return list
+	}
+	ma, mb := mrsOf(pid), mrsOf(np)
+	if len(ma) != 2 || len(mb) != 2 {
+		t.Fatalf("merge requests: %d, imported %d", len(ma), len(mb))
+	}
+	for i := range ma {
+		x, y := ma[i], mb[i]
+		if x.IID != y.IID || x.Title != y.Title || x.State != y.State || x.SourceBranch != y.SourceBranch ||
+			!slices.Equal(x.Labels, y.Labels) || x.SHA != y.SHA || x.MergeCommitSHA != y.MergeCommitSHA ||
+			len(x.Reviewers) != len(y.Reviewers) {
+			t.Fatalf("merge request !%d: %+v, imported %+v", x.IID, x, y)
+		}
+		da, _, err := root.MergeRequests.ListMergeRequestDiffs(pid, x.IID, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, _, err := root.MergeRequests.ListMergeRequestDiffs(np, y.IID, nil)
+		if err != nil || len(da) != len(db) || len(db) == 0 || da[0].NewPath != db[0].NewPath || da[0].Diff != db[0].Diff {
+			t.Fatalf("diffs of !%d: %+v, imported %+v (%v)", x.IID, da, db, err)
+		}
+	}
+	if notes, _, err := root.Notes.ListMergeRequestNotes(np, open.IID, nil); err != nil || !slices.ContainsFunc(notes,
+		func(n *gitlab.Note) bool { return n.Body == "looks good" && n.Author.ID == f.Maintainer.ID }) {
+		t.Fatalf("merge request notes = %v %v", notes, err)
+	}
+	if pb, _, err := root.ProtectedBranches.GetProtectedBranch(np, "release-*"); err != nil ||
+		pb.PushAccessLevels[0].AccessLevel != gitlab.NoPermissions {
+		t.Fatalf("protected branch = %+v %v", pb, err)
+	}
 	labels, _, _ := root.Labels.ListLabels(np, nil)
 	if len(labels) != 2 {
 		t.Fatalf("labels = %d", len(labels))
@@ -178,13 +250,18 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if len(mss) != 1 || mss[0].Title != "v1" || mss[0].IID != ms.IID {
 		t.Fatalf("milestones = %+v", mss)
 	}
-	brs, _, _ := root.Branches.ListBranches(np, nil)
-	var names []string
-	for _, br := range brs {
-		names = append(names, br.Name)
+	branches := func(id int64) (names []string) {
+		brs, _, err := root.Branches.ListBranches(id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, br := range brs {
+			names = append(names, br.Name+"@"+br.Commit.ID)
+		}
+		return names
 	}
-	if !slices.Equal(names, []string{"feature", "main"}) {
-		t.Fatalf("branches = %v", names)
+	if a, b := branches(pid), branches(np); !slices.Equal(a, b) || len(a) < 2 {
+		t.Fatalf("branches = %v, imported %v", a, b)
 	}
 	raw, _, err := root.RepositoryFiles.GetRawFile(np, "hello.txt", &gitlab.GetRawFileOptions{Ref: gitlab.Ptr("main")})
 	if err != nil || string(raw) != "hello world\n" {
