@@ -103,9 +103,9 @@ func (s *Service) exportableProject(ctx context.Context, id *auth.Identity, ref 
 	return p, nil
 }
 
-// ScheduleExport queues an export of the project. An export waiting or
-// running already is GitLab's 400 "This project is already being
-// exported"… GitLab answers 202 again; so does this.
+// ScheduleExport queues an export of the project (admin_project). An
+// export already waiting or running is not queued again; the answer is
+// 202 all the same.
 func (s *Service) ScheduleExport(ctx context.Context, id *auth.Identity, ref string) error {
 	p, err := s.exportableProject(ctx, id, ref)
 	if err != nil {

@@ -276,9 +276,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if r.Status != http.StatusOK || string(r.Body) != "attached" {
 		t.Fatalf("upload = %d %s", r.Status, r.Body)
 	}
-	// A developer of the group (not allowed to create projects by
-	// default? they are Developers: GitLab's default lets them) sees the
-	// import status; an outsider gets 404.
+	// An outsider does not see the import status.
 	out := s.NewUser(t, "outsider")
 	if _, resp, err := s.Client(t, out.Token).ProjectImportExport.ImportStatus(np); err == nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("outsider import status = %v", err)
