@@ -2,6 +2,11 @@ package importexport_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"net/http"
 	"slices"
 	"strconv"
@@ -282,7 +287,21 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("outsider import status = %v", err)
 	}
 	// Deleting the project removes its export.
+	dir := filepath.Join(s.Config.DataDir, "blobs", "exports", strconv.FormatInt(pid, 10))
+	if _, err := os.Stat(filepath.Join(dir, "export.tar.gz")); err != nil {
+		t.Fatalf("export blob: %v", err)
+	}
 	if _, err := root.Projects.DeleteProject(pid, nil); err != nil {
 		t.Fatal(err)
+	}
+	if err := s.Srv.Service.PurgeDeletedProjects(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "export.tar.gz")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("export blob after the project's deletion: %v", err)
+	}
+	var rows int
+	if err := s.Srv.DB.SQL().QueryRow("SELECT COUNT(*) FROM project_exports WHERE project_id = " + strconv.FormatInt(pid, 10)).Scan(&rows); err != nil || rows != 0 {
+		t.Fatalf("export rows after deletion: %d %v", rows, err)
 	}
 }
