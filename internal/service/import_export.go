@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lablet/lablet/internal/access"
@@ -250,6 +251,11 @@ func (s *Service) ImportProject(ctx context.Context, id *auth.Identity, in Impor
 		s.removeBlob(ctx, key)
 		return nil, TooLarge()
 	}
+	overwrite, err := s.importOverwriteTarget(ctx, id, plan, in)
+	if err != nil {
+		s.removeBlob(ctx, key)
+		return nil, err
+	}
 	plan.p.ImportStatus = ieScheduled
 	p, err := s.placeProject(ctx, id, plan)
 	if err != nil {
@@ -259,7 +265,7 @@ func (s *Service) ImportProject(ctx context.Context, id *auth.Identity, in Impor
 	uid := id.User.ID
 	q := s.db.Queries()
 	if err := q.SetTransferState(ctx, "import", &store.TransferState{ProjectID: p.ID, Status: ieScheduled,
-		BlobKey: key, UserID: &uid}); err != nil {
+		BlobKey: key, UserID: &uid, OverwriteID: overwrite}); err != nil {
 		return nil, err
 	}
 	if _, err := s.hookQueue.Insert(ctx, projectImportArgs{ProjectID: p.ID},
@@ -268,6 +274,70 @@ func (s *Service) ImportProject(ctx context.Context, id *auth.Identity, in Impor
 		return nil, fmt.Errorf("service: enqueue import: %w", err)
 	}
 	return &TransferStatus{Project: p, Status: ieScheduled}, nil
+}
+
+// importOverwriteTarget is the project an import with overwrite replaces:
+// the one at the path it is given, which the caller must be allowed to
+// remove (Owner), as GitLab's OverwriteProjectService destroys it. The
+// import then builds its project at a temporary path (path-<hex>), and
+// takes the path and name when it has finished (overwriteProject). No
+// project there: an ordinary import.
+func (s *Service) importOverwriteTarget(ctx context.Context, id *auth.Identity, plan *projectPlan, in ImportInput) (*int64, error) {
+	if !in.Overwrite {
+		return nil, nil
+	}
+	full := plan.ns.FullPath + "/" + plan.p.Path
+	old, level, err := s.VisibleProject(ctx, id, full)
+	if KindOf(err) == KindNotFound {
+		return nil, nil // none, or one the caller cannot see: the path is taken then
+	}
+	if err != nil {
+		return nil, err
+	}
+	if old.NamespaceID != plan.ns.ID || old.Path != plan.p.Path {
+		return nil, nil // a redirect, not a project at this path
+	}
+	if level < access.Owner { // remove_project, as DeleteProject
+		return nil, Forbidden("")
+	}
+	rnd := make([]byte, 4)
+	if _, err := rand.Read(rnd); err != nil {
+		return nil, err
+	}
+	suffix := "-" + hex.EncodeToString(rnd)
+	plan.p.Path += suffix
+	plan.p.Name += suffix
+	return &old.ID, nil
+}
+
+// overwriteProject finishes an import with overwrite, in its
+// transaction: the overwritten project is renamed out of the way and
+// scheduled for deletion, and the imported one takes its path, and the
+// name it was given.
+func (s *Service) overwriteProject(ctx context.Context, q *store.Queries, p *model.Project, oldID int64) error {
+	old, err := q.ProjectByID(ctx, oldID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	path := old.Path
+	suffix, ok := strings.CutPrefix(p.Path, path)
+	if !ok || old.NamespaceID != p.NamespaceID {
+		return nil
+	}
+	old.Path += "-overwritten-" + strconv.FormatInt(old.ID, 10)
+	old.Name += "-overwritten-" + strconv.FormatInt(old.ID, 10)
+	if old.MarkedForDeletionOn == nil {
+		today := s.Today()
+		old.MarkedForDeletionOn = &today
+	}
+	if err := q.UpdateProject(ctx, old); err != nil {
+		return err
+	}
+	p.Path, p.Name = path, strings.TrimSuffix(p.Name, suffix)
+	return q.UpdateProject(ctx, p)
 }
 
 // ImportStatus answers GET /projects/:id/import: read_project, as GitLab.

@@ -165,6 +165,9 @@ func (s *Service) importArchive(ctx context.Context, p *model.Project, st *store
 				return err
 			}
 		}
+		if st.OverwriteID != nil {
+			return s.overwriteProject(ctx, q, p, *st.OverwriteID)
+		}
 		return nil
 	})
 }

@@ -19,8 +19,11 @@ type TransferState struct {
 	Error     string
 	BlobKey   string
 	UserID    *int64 // who asked for it
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// OverwriteID is the project an import replaces when it finishes
+	// (imports only).
+	OverwriteID *int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // transferTables are the two state tables, by kind.
@@ -38,10 +41,14 @@ func (q *Queries) SetTransferState(ctx context.Context, kind string, t *Transfer
 	if t.CreatedAt.IsZero() {
 		t.CreatedAt = now
 	}
-	_, err := q.exec(ctx, `INSERT INTO `+table+` (project_id, status, error, blob_key, user_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id) DO UPDATE SET status = excluded.status,
-		error = excluded.error, blob_key = excluded.blob_key, updated_at = excluded.updated_at`,
-		t.ProjectID, t.Status, t.Error, t.BlobKey, nullInt(t.UserID), ms(t.CreatedAt), ms(now))
+	cols, vals, args := "", "", []any{t.ProjectID, t.Status, t.Error, t.BlobKey, nullInt(t.UserID)}
+	if kind == "import" {
+		cols, vals, args = ", overwrite_id", ", ?", append(args, nullInt(t.OverwriteID))
+	}
+	args = append(args, ms(t.CreatedAt), ms(now))
+	_, err := q.exec(ctx, `INSERT INTO `+table+` (project_id, status, error, blob_key, user_id`+cols+`, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?`+vals+`, ?, ?) ON CONFLICT (project_id) DO UPDATE SET status = excluded.status,
+		error = excluded.error, blob_key = excluded.blob_key, updated_at = excluded.updated_at`, args...)
 	if err != nil {
 		return fmt.Errorf("store: set %s state: %w", kind, err)
 	}
@@ -57,13 +64,17 @@ func (q *Queries) TransferStateOf(ctx context.Context, kind string, projectID in
 	}
 	var t TransferState
 	var created, updated int64
-	imp := nullInt(nil)
-	err := q.queryRow(ctx, `SELECT project_id, status, error, blob_key, user_id, created_at, updated_at FROM `+
-		table+` WHERE project_id = ?`, projectID).Scan(&t.ProjectID, &t.Status, &t.Error, &t.BlobKey, &imp, &created, &updated)
+	user, over := nullInt(nil), nullInt(nil)
+	cols := "NULL"
+	if kind == "import" {
+		cols = "overwrite_id"
+	}
+	err := q.queryRow(ctx, `SELECT project_id, status, error, blob_key, user_id, `+cols+`, created_at, updated_at FROM `+
+		table+` WHERE project_id = ?`, projectID).Scan(&t.ProjectID, &t.Status, &t.Error, &t.BlobKey, &user, &over, &created, &updated)
 	if err != nil {
 		return nil, wrapErr(err)
 	}
-	t.UserID = fromNullInt(imp)
+	t.UserID, t.OverwriteID = fromNullInt(user), fromNullInt(over)
 	t.CreatedAt, t.UpdatedAt = fromMS(created), fromMS(updated)
 	return &t, nil
 }
