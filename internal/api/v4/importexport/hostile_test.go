@@ -4,10 +4,16 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"errors"
+	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lablet/lablet/internal/labtest"
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -75,6 +81,10 @@ func TestImportHostileArchives(t *testing.T) {
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	good := tarGz(t, valid()...)
+	// Names an escape would write: beside the import's temporary
+	// directory, and at an absolute path.
+	escape := fmt.Sprintf("lablet-escape-%d", time.Now().UnixNano())
+	escaped := []string{filepath.Join(os.TempDir(), escape), filepath.Join(os.TempDir(), escape+"-abs")}
 	many := make([]entry, 0, 100_002)
 	for i := 0; i < 100_001; i++ {
 		many = append(many, entry{name: "./", typ: tar.TypeDir})
@@ -85,9 +95,11 @@ func TestImportHostileArchives(t *testing.T) {
 	}{
 		{"truncated gzip", "damaged", good[:len(good)/2]},
 		{"not gzip", "gzip", []byte("plain text")},
-		{"dot dot", "unsafe entry", tarGz(t, valid(entry{name: "../escape", body: "x"})...)},
-		{"nested dot dot", "unsafe entry", tarGz(t, valid(entry{name: "uploads/../../escape", body: "x"})...)},
-		{"absolute", "unsafe entry", tarGz(t, valid(entry{name: "/tmp/escape", body: "x"})...)},
+		{"dot dot", "unsafe entry", tarGz(t, valid(entry{name: "../" + escape, body: "x"})...)},
+		{"nested dot dot", "unsafe entry", tarGz(t, valid(entry{name: "uploads/../../" + escape, body: "x"})...)},
+		{"absolute", "unsafe entry", tarGz(t, valid(entry{name: escaped[1], body: "x"})...)},
+		{"link then write through it", "not a file", tarGz(t, valid(entry{name: "uploads", typ: tar.TypeSymlink, link: os.TempDir()},
+			entry{name: "uploads/" + escape, body: "x"})...)},
 		{"symlink", "not a file", tarGz(t, valid(entry{name: "uploads", typ: tar.TypeSymlink, link: "/etc"})...)},
 		{"hard link", "not a file", tarGz(t, valid(entry{name: "x", typ: tar.TypeLink, link: "/etc/passwd"})...)},
 		{"bomb", "larger than allowed", bomb(t)},
@@ -112,6 +124,11 @@ func TestImportHostileArchives(t *testing.T) {
 		}
 		if list, _, err := root.Issues.ListProjectIssues(imp.ID, nil); err != nil || len(list) != 0 {
 			t.Errorf("%s: %d issues left (%v)", tc.name, len(list), err)
+		}
+	}
+	for _, name := range escaped {
+		if _, err := os.Lstat(name); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s written outside the import's directory (%v)", name, err)
 		}
 	}
 	// The well-formed archive imports.
