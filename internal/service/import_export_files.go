@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
@@ -103,7 +104,7 @@ func (s *Service) importUploads(ctx context.Context, p *model.Project, root *os.
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range entries {
+		for k, e := range entries {
 			if !e.Type().IsRegular() {
 				continue
 			}
@@ -113,8 +114,8 @@ func (s *Service) importUploads(ctx context.Context, p *model.Project, root *os.
 				return nil, err
 			}
 			key := uploadsPrefix(p.ID) + "/" + d.Name()
-			if len(entries) > 1 {
-				key += "-" + hex.EncodeToString([]byte(name))[:min(16, 2*len(name))]
+			if k > 0 { // several files under one secret: a key each
+				key += "-" + strconv.Itoa(k)
 			}
 			head := make([]byte, 512)
 			n, _ := io.ReadFull(f, head)
