@@ -19,6 +19,7 @@ import (
 	v4 "github.com/lablet/lablet/internal/api/v4"
 	"github.com/lablet/lablet/internal/api/v4/cicd"
 	"github.com/lablet/lablet/internal/api/v4/hooks"
+	"github.com/lablet/lablet/internal/api/v4/importexport"
 	"github.com/lablet/lablet/internal/api/v4/instance"
 	"github.com/lablet/lablet/internal/api/v4/integrations"
 	"github.com/lablet/lablet/internal/api/v4/keys"
@@ -206,7 +207,8 @@ func mailRelay(cfg *config.Config) (*mail.Relay, error) {
 // after the core table (internal/api/v4 imports none of them).
 func apiDomains() [][]v4.Endpoint {
 	return [][]v4.Endpoint{cicd.Routes(), hooks.Routes(), instance.Routes(), integrations.Routes(), keys.Routes(),
-		notifications.Routes(), packages.Routes(), projectops.Routes(), releases.Routes(), snippets.Routes(), wikis.Routes(), scimapi.Routes()}
+		importexport.Routes(), notifications.Routes(), packages.Routes(), projectops.Routes(), releases.Routes(),
+		snippets.Routes(), wikis.Routes(), scimapi.Routes()}
 }
 
 // RouteTable is the table a server serves, built without storage: for

@@ -108,18 +108,20 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 		periodic(workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts, 0),
 		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0),
 	}
-	s.backgroundWorkers.Store(int64(len(jobs) + hookWorkers + 1 + mailWorkers))
+	s.backgroundWorkers.Store(int64(len(jobs) + hookWorkers + 1 + mailWorkers + importExportWorkers))
 	river.AddWorker(workers, hookWorker{s: s})
 	river.AddWorker(workers, repoHousekeepingWorker{s: s})
 	river.AddWorker(workers, emailsOnPushWorker{s: s})
 	river.AddWorker(workers, pipelinesEmailWorker{s: s})
+	river.AddWorker(workers, projectExportWorker{s: s})
+	river.AddWorker(workers, projectImportWorker{s: s})
 	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
 		Logger:       quietLogger(s.log),
 		Workers:      workers,
 		PeriodicJobs: jobs,
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: len(jobs)},
 			hookQueueName: {MaxWorkers: hookWorkers}, repoHousekeepingQueue: {MaxWorkers: 1},
-			mailQueueName: {MaxWorkers: mailWorkers}},
+			mailQueueName: {MaxWorkers: mailWorkers}, importExportQueue: {MaxWorkers: importExportWorkers}},
 		PollOnly:                    true,
 		FetchPollInterval:           queueFetchInterval,
 		JobTimeout:                  queueJobTimeout,

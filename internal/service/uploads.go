@@ -106,19 +106,18 @@ func (s *Service) removeBlob(ctx context.Context, key string) {
 // uploadsPrefix is where a project's uploads are kept in blob storage.
 func uploadsPrefix(projectID int64) string { return fmt.Sprintf("uploads/%d", projectID) }
 
-// deleteProjectUploads removes the uploads, package files and avatars of
-// deleted projects from blob storage (their rows went with the projects);
-// a failure leaves orphan files only, so it is logged.
+// deleteProjectUploads removes the uploads, exports, package files and
+// avatars of deleted projects from blob storage (their rows went with the
+// projects); a failure leaves orphan files only, so it is logged.
 func (s *Service) deleteProjectUploads(ctx context.Context, projectIDs ...int64) {
 	if s.blobs == nil {
 		return
 	}
 	for _, id := range projectIDs {
-		if err := s.blobs.DeleteAll(context.WithoutCancel(ctx), uploadsPrefix(id)); err != nil && s.log != nil {
-			s.log.ErrorContext(ctx, "delete project uploads", "project_id", id, "err", err)
-		}
-		if err := s.blobs.DeleteAll(context.WithoutCancel(ctx), packagesPrefix(id)); err != nil && s.log != nil {
-			s.log.ErrorContext(ctx, "delete project packages", "project_id", id, "err", err)
+		for _, prefix := range []string{uploadsPrefix(id), exportsPrefix(id), packagesPrefix(id)} {
+			if err := s.blobs.DeleteAll(context.WithoutCancel(ctx), prefix); err != nil && s.log != nil {
+				s.log.ErrorContext(ctx, "delete project blobs", "project_id", id, "prefix", prefix, "err", err)
+			}
 		}
 	}
 	s.removeAvatars(ctx, AvatarProject, projectIDs...)
