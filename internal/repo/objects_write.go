@@ -45,10 +45,7 @@ func (r *Repo) writeLooseObject(typ string, data []byte) (oid string, ok bool, e
 	if err != nil {
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", true, fmt.Errorf("write object: %w", err)
-	}
-	f, err := os.CreateTemp(dir, "tmp_obj_")
+	f, err := createObjectTemp(dir)
 	if err != nil {
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
@@ -69,6 +66,23 @@ func (r *Repo) writeLooseObject(typ string, data []byte) (oid string, ok bool, e
 		return "", true, fmt.Errorf("write object: %w", err)
 	}
 	return oid, true, nil
+}
+
+// createObjectTemp creates a temporary file in the loose object directory
+// dir, making dir when missing. A repack running beside us (git
+// prune-packed) removes empty object directories, so dir can vanish
+// between its creation and the file's: git's own writer then makes it
+// again and retries, and so does this.
+func createObjectTemp(dir string) (*os.File, error) {
+	for attempt := 0; ; attempt++ {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		f, err := os.CreateTemp(dir, "tmp_obj_")
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || attempt == 5 {
+			return f, err
+		}
+	}
 }
 
 // zlibPool reuses the store's zlib writers: one allocates ~1 MiB of

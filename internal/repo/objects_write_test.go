@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -122,3 +123,40 @@ func TestCreateMatchesGitInit(t *testing.T) {
 
 // lazyDirs are the directories of git init that initBare leaves to git.
 var lazyDirs = map[string]bool{"objects/info": true, "objects/pack": true, "refs/heads": true, "refs/tags": true}
+
+// TestLooseObjectsBesideRepack: a repack beside an API commit (git
+// prune-packed) removes empty object directories, also the one a write
+// has just made; the write makes it again, as git's does.
+func TestLooseObjectsBesideRepack(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	r := newRepo(t, s, 1)
+	objects := filepath.Join(r.Path(), "objects")
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			entries, _ := os.ReadDir(objects)
+			for _, e := range entries {
+				if len(e.Name()) == 2 {
+					_ = os.Remove(filepath.Join(objects, e.Name())) // only empty ones go
+				}
+			}
+		}
+	}()
+	for i := range 3000 {
+		if _, err := r.writeBlob(ctx, []byte("blob "+strconv.Itoa(i))); err != nil {
+			close(done)
+			<-stopped
+			t.Fatalf("write %d beside a repack: %v", i, err)
+		}
+	}
+	close(done)
+	<-stopped
+}
