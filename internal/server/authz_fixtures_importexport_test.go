@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"sync"
 	"time"
@@ -30,8 +31,10 @@ func (x *matrix) rootExport(p *projectFixture) {
 // first, as root; the import's file is junk
 // (the background job fails it, after the permission check).
 var _ = addFixtures(map[string]fixture{
-	"POST /api/v4/projects/{id}/export": onProject(func(x *matrix, c *cell, p *projectFixture) request {
-		return request{path: p.api("/export")}
+	// A new export replaces the finished one the download cells read, so
+	// it runs on a project of its own.
+	"POST /api/v4/projects/{id}/export": onFreshProject(func(x *matrix, c *cell, id int64) request {
+		return request{path: fmt.Sprintf("%s/projects/%d/export", api, id)}
 	}),
 	"GET /api/v4/projects/{id}/export": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		return get(p.api("/export"))
