@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/lablet/lablet/internal/access"
+	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -34,30 +35,43 @@ func memberUpdate(level MemberAccessLevel, expiresAt *time.Time, userGIDs []stri
 	return in, ids, nil
 }
 
+// bulkUpdateMembers updates the members of the project or group (kind)
+// whose global ID is gid, through source; msgs are the payload's errors.
+func (r *Resolver) bulkUpdateMembers(ctx context.Context, kind, gid string, level MemberAccessLevel, expiresAt *time.Time,
+	userGIDs []string, source func(context.Context, *auth.Identity, string) (*service.MemberSource, error),
+) (views []*service.MemberView, msgs []string, err error) {
+	mi, users, err := memberUpdate(level, expiresAt, userGIDs)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := parseGID(kind, gid)
+	if err != nil {
+		return nil, nil, err
+	}
+	src, err := source(ctx, callerOf(ctx), strconv.FormatInt(id, 10))
+	if err == nil {
+		views, err = r.svc.UpdateMembers(ctx, callerOf(ctx), src, users, mi)
+	}
+	if err != nil {
+		msgs, err = payloadErrors(err)
+		return nil, msgs, err
+	}
+	if views == nil {
+		views = []*service.MemberView{} // success: the payload lists none rather than null
+	}
+	return views, []string{}, nil
+}
+
 func (r *Resolver) projectMemberBulkUpdate(ctx context.Context, in ProjectMemberBulkUpdateInput) (*ProjectMemberBulkUpdatePayload, error) {
-	mi, users, err := memberUpdate(in.AccessLevel, in.ExpiresAt, in.UserIds)
+	views, msgs, err := r.bulkUpdateMembers(ctx, "Project", in.ProjectID, in.AccessLevel, in.ExpiresAt, in.UserIds,
+		r.svc.ProjectMemberSource)
 	if err != nil {
 		return nil, err
 	}
-	pid, err := parseGID("Project", in.ProjectID)
-	if err != nil {
-		return nil, err
+	out := &ProjectMemberBulkUpdatePayload{ClientMutationID: in.ClientMutationID, Errors: msgs}
+	if views != nil {
+		out.ProjectMembers = []*ProjectMember{}
 	}
-	views, err := func() ([]*service.MemberView, error) {
-		src, err := r.svc.ProjectMemberSource(ctx, callerOf(ctx), strconv.FormatInt(pid, 10))
-		if err != nil {
-			return nil, err
-		}
-		return r.svc.UpdateMembers(ctx, callerOf(ctx), src, users, mi)
-	}()
-	if err != nil {
-		msgs, err := payloadErrors(err)
-		if err != nil {
-			return nil, err
-		}
-		return &ProjectMemberBulkUpdatePayload{ClientMutationID: in.ClientMutationID, Errors: msgs}, nil
-	}
-	out := &ProjectMemberBulkUpdatePayload{ClientMutationID: in.ClientMutationID, Errors: []string{}, ProjectMembers: []*ProjectMember{}}
 	for _, m := range views {
 		out.ProjectMembers = append(out.ProjectMembers, r.at(ctx).projectMember(m))
 	}
@@ -65,29 +79,15 @@ func (r *Resolver) projectMemberBulkUpdate(ctx context.Context, in ProjectMember
 }
 
 func (r *Resolver) groupMemberBulkUpdate(ctx context.Context, in GroupMemberBulkUpdateInput) (*GroupMemberBulkUpdatePayload, error) {
-	mi, users, err := memberUpdate(in.AccessLevel, in.ExpiresAt, in.UserIds)
+	views, msgs, err := r.bulkUpdateMembers(ctx, "Group", in.GroupID, in.AccessLevel, in.ExpiresAt, in.UserIds,
+		r.svc.GroupMemberSource)
 	if err != nil {
 		return nil, err
 	}
-	gid, err := parseGID("Group", in.GroupID)
-	if err != nil {
-		return nil, err
+	out := &GroupMemberBulkUpdatePayload{ClientMutationID: in.ClientMutationID, Errors: msgs}
+	if views != nil {
+		out.GroupMembers = []*GroupMember{}
 	}
-	views, err := func() ([]*service.MemberView, error) {
-		src, err := r.svc.GroupMemberSource(ctx, callerOf(ctx), strconv.FormatInt(gid, 10))
-		if err != nil {
-			return nil, err
-		}
-		return r.svc.UpdateMembers(ctx, callerOf(ctx), src, users, mi)
-	}()
-	if err != nil {
-		msgs, err := payloadErrors(err)
-		if err != nil {
-			return nil, err
-		}
-		return &GroupMemberBulkUpdatePayload{ClientMutationID: in.ClientMutationID, Errors: msgs}, nil
-	}
-	out := &GroupMemberBulkUpdatePayload{ClientMutationID: in.ClientMutationID, Errors: []string{}, GroupMembers: []*GroupMember{}}
 	for _, m := range views {
 		out.GroupMembers = append(out.GroupMembers, r.at(ctx).groupMember(m))
 	}
