@@ -26,9 +26,28 @@ type NotesBatch struct {
 // not read get none; internal notes only for Reporter and more, as
 // ListNotes answers them one issue at a time.
 func (s *Service) IssuesNotes(ctx context.Context, id *auth.Identity, ref string, issues []*model.Issue, in NoteListInput) (*NotesBatch, error) {
-	p, level, err := s.issuesProject(ctx, id, ref)
+	ids, level, err := s.readableIssueIDs(ctx, id, ref, issues)
 	if err != nil {
 		return nil, err
+	}
+	return s.notesBatch(ctx, model.NoteableIssue, ids, level, in)
+}
+
+// MergeRequestsNotes is IssuesNotes for a page of merge requests.
+func (s *Service) MergeRequestsNotes(ctx context.Context, id *auth.Identity, ref string, list []*model.MergeRequest, in NoteListInput) (*NotesBatch, error) {
+	ids, level, err := s.readableMergeRequestIDs(ctx, id, ref, list)
+	if err != nil {
+		return nil, err
+	}
+	return s.notesBatch(ctx, model.NoteableMergeRequest, ids, level, in)
+}
+
+// readableIssueIDs are the ids of the issues of project ref the caller
+// may read, and the caller's level there.
+func (s *Service) readableIssueIDs(ctx context.Context, id *auth.Identity, ref string, issues []*model.Issue) ([]int64, access.Level, error) {
+	p, level, err := s.issuesProject(ctx, id, ref)
+	if err != nil {
+		return nil, 0, err
 	}
 	var ids []int64
 	for _, i := range issues {
@@ -36,14 +55,14 @@ func (s *Service) IssuesNotes(ctx context.Context, id *auth.Identity, ref string
 			ids = append(ids, i.ID)
 		}
 	}
-	return s.notesBatch(ctx, model.NoteableIssue, ids, level, in)
+	return ids, level, nil
 }
 
-// MergeRequestsNotes is IssuesNotes for a page of merge requests.
-func (s *Service) MergeRequestsNotes(ctx context.Context, id *auth.Identity, ref string, list []*model.MergeRequest, in NoteListInput) (*NotesBatch, error) {
+// readableMergeRequestIDs is readableIssueIDs for merge requests.
+func (s *Service) readableMergeRequestIDs(ctx context.Context, id *auth.Identity, ref string, list []*model.MergeRequest) ([]int64, access.Level, error) {
 	p, level, err := s.mergeRequestsProject(ctx, id, ref)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var ids []int64
 	for _, m := range list {
@@ -51,7 +70,7 @@ func (s *Service) MergeRequestsNotes(ctx context.Context, id *auth.Identity, ref
 			ids = append(ids, m.ID)
 		}
 	}
-	return s.notesBatch(ctx, model.NoteableMergeRequest, ids, level, in)
+	return ids, level, nil
 }
 
 func (s *Service) notesBatch(ctx context.Context, typ string, ids []int64, level access.Level, in NoteListInput) (*NotesBatch, error) {
@@ -103,30 +122,18 @@ type DiscussionsBatch struct {
 // IssuesDiscussions is IssuesNotes for discussions: a window of each
 // readable issue's discussions, internal notes only for Reporter and more.
 func (s *Service) IssuesDiscussions(ctx context.Context, id *auth.Identity, ref string, issues []*model.Issue, limit, offset int) (*DiscussionsBatch, error) {
-	p, level, err := s.issuesProject(ctx, id, ref)
+	ids, level, err := s.readableIssueIDs(ctx, id, ref, issues)
 	if err != nil {
 		return nil, err
-	}
-	var ids []int64
-	for _, i := range issues {
-		if i.ProjectID == p.ID && CanReadIssue(id, level, i) {
-			ids = append(ids, i.ID)
-		}
 	}
 	return s.discussionsBatch(ctx, model.NoteableIssue, ids, level, limit, offset)
 }
 
 // MergeRequestsDiscussions is IssuesDiscussions for merge requests.
 func (s *Service) MergeRequestsDiscussions(ctx context.Context, id *auth.Identity, ref string, list []*model.MergeRequest, limit, offset int) (*DiscussionsBatch, error) {
-	p, level, err := s.mergeRequestsProject(ctx, id, ref)
+	ids, level, err := s.readableMergeRequestIDs(ctx, id, ref, list)
 	if err != nil {
 		return nil, err
-	}
-	var ids []int64
-	for _, m := range list {
-		if m.TargetProjectID == p.ID {
-			ids = append(ids, m.ID)
-		}
 	}
 	return s.discussionsBatch(ctx, model.NoteableMergeRequest, ids, level, limit, offset)
 }
