@@ -1,57 +1,10 @@
 package repo
 
 import (
-	"context"
 	"sync"
-	"time"
 
 	"github.com/lablet/lablet/internal/cache"
 )
-
-// flight runs one computation per key at a time: concurrent callers for the
-// same key wait for the first one's answer instead of repeating the work.
-type flight[K comparable, V any] struct {
-	mu    sync.Mutex
-	calls map[K]*flightCall[V]
-}
-
-type flightCall[V any] struct {
-	done chan struct{}
-	val  V
-	err  error
-}
-
-// do returns fn's answer for k. fn runs detached from any one caller's
-// cancellation (others may be waiting for it), bounded by timeout; a
-// caller whose ctx ends stops waiting.
-func (f *flight[K, V]) do(ctx context.Context, k K, timeout time.Duration, fn func(context.Context) (V, error)) (V, error) {
-	f.mu.Lock()
-	if f.calls == nil {
-		f.calls = map[K]*flightCall[V]{}
-	}
-	call, ok := f.calls[k]
-	if !ok {
-		call = &flightCall[V]{done: make(chan struct{})}
-		f.calls[k] = call
-		go func() {
-			wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
-			defer cancel()
-			call.val, call.err = fn(wctx)
-			f.mu.Lock()
-			delete(f.calls, k)
-			f.mu.Unlock()
-			close(call.done)
-		}()
-	}
-	f.mu.Unlock()
-	select {
-	case <-call.done:
-		return call.val, call.err
-	case <-ctx.Done():
-		var zero V
-		return zero, ctx.Err()
-	}
-}
 
 // caches holds one Store's read caches (OpenPath repositories get their
 // own). Keys start with the repository directory. Answers derived from an
@@ -66,7 +19,7 @@ type caches struct {
 	// pathCommits: the last commit of every file of a commit's tree, from
 	// one history walk; cost = number of paths.
 	pathCommits *cache.Cache[commitKey, *pathCommits]
-	walks       flight[commitKey, *pathCommits]
+	walks       cache.Flight[commitKey, *pathCommits]
 	// commits: parsed commits by id.
 	commits *cache.Cache[commitKey, Commit]
 	// trees: Tree listings at a full commit id; cost = entries.
@@ -92,7 +45,7 @@ type caches struct {
 	// diffs: DiffTrees answers by repository and object ids, immutable;
 	// cost = KiB.
 	diffs    *cache.Cache[diffKey, []FileDiff]
-	diffRuns flight[diffKey, []FileDiff]
+	diffRuns cache.Flight[diffKey, []FileDiff]
 	// changedFiles: ChangedFiles answers by the same key, immutable.
 	changedFiles *cache.Cache[diffKey, int]
 	// mergeTrees: merge-tree's tree for two commit ids, "" for a

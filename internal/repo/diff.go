@@ -56,7 +56,7 @@ func (r *Repo) DiffTrees(ctx context.Context, from, to string) ([]FileDiff, erro
 	if d, ok := r.cache.diffs.Get(key); ok {
 		return slices.Clone(d), nil
 	}
-	d, err := r.cache.diffRuns.do(ctx, key, diffTimeout, func(ctx context.Context) ([]FileDiff, error) {
+	d, err := r.cache.diffRuns.Do(ctx, key, diffTimeout, func(ctx context.Context) ([]FileDiff, error) {
 		d, err := r.diffTrees(ctx, from, to)
 		if err == nil {
 			size := 0

@@ -116,7 +116,7 @@ func (r *Repo) pathCommitsAt(ctx context.Context, commit string) (*pathCommits, 
 	if pc, ok := r.cache.pathCommits.Get(key); ok {
 		return pc, nil
 	}
-	return r.cache.walks.do(ctx, key, walkTimeout, func(ctx context.Context) (*pathCommits, error) {
+	return r.cache.walks.Do(ctx, key, walkTimeout, func(ctx context.Context) (*pathCommits, error) {
 		if pc, ok := r.cache.pathCommits.Get(key); ok {
 			return pc, nil
 		}

@@ -54,6 +54,10 @@ type DB struct {
 	myProjects myProjectsCache
 	// issueLists caches pages of issue lists (issue_list_cache.go).
 	issueLists *cache.Cache[string, issueListEntry]
+	// listLoads loads each cold page once for its concurrent askers.
+	listLoads cache.Flight[listLoad, issueListEntry]
+	// stmtNames shortens statements in cache keys (statementKey).
+	stmtNames statementNames
 	// eventCounts caches feeds' totals (events.go countEvents).
 	eventCounts *cache.Cache[string, int]
 	// public caches the ids visibility lists show everyone (public_ids.go).

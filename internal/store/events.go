@@ -119,7 +119,7 @@ func (q *Queries) countEvents(ctx context.Context, query string, args []any) (in
 	stamp, cached := q.eventCountStamp()
 	key := ""
 	if cached {
-		key = statementKey(query, args)
+		key = q.db.statementKey(query, args)
 		cached = key != ""
 	}
 	if cached {

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"context"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lablet/lablet/internal/cache"
@@ -76,10 +79,13 @@ func (q *Queries) issueListStamp() (cache.Stamp, model.Version, bool) {
 
 // statementKey is a statement and its arguments as one string: arguments
 // are typed and length-prefixed, so different ones never give equal keys.
-func statementKey(query string, args []any) string {
+// The statement is named by a short number (statementName), so that a key
+// costs its arguments rather than a copy of SQL text kilobytes long.
+func (db *DB) statementKey(query string, args []any) string {
 	var b strings.Builder
-	b.Grow(len(query) + 16*len(args))
-	b.WriteString(query)
+	name := db.statementName(query)
+	b.Grow(len(name) + 16*len(args))
+	b.WriteString(name)
 	for _, a := range args {
 		b.WriteByte(0)
 		switch v := a.(type) {
@@ -107,6 +113,60 @@ func statementKey(query string, args []any) string {
 		}
 	}
 	return b.String()
+}
+
+// maxStatementNames bounds the statement names handed out; statement texts
+// come from code (a list's filters combine into a few hundred), and past
+// the bound a statement is its own name.
+const maxStatementNames = 4096
+
+// statementNames numbers the statements keys are made of.
+type statementNames struct {
+	m sync.Map // statement text → name
+	n atomic.Int64
+}
+
+// statementName is a short name for query, the same for the life of db:
+// "#" and a number (SQL never starts with "#"), or the text itself once
+// maxStatementNames are taken.
+func (db *DB) statementName(query string) string {
+	if v, ok := db.stmtNames.m.Load(query); ok {
+		return v.(string)
+	}
+	if db.stmtNames.n.Load() >= maxStatementNames {
+		return query
+	}
+	name := "#" + strconv.FormatInt(db.stmtNames.n.Add(1), 10)
+	v, _ := db.stmtNames.m.LoadOrStore(query, name)
+	return v.(string)
+}
+
+// listLoad names one load of a page: the page, under the stamp its askers
+// read before asking.
+type listLoad struct {
+	page  string
+	stamp cache.Stamp
+}
+
+// listLoadTimeout bounds one page load that several askers may wait for.
+const listLoadTimeout = time.Minute
+
+// keptList returns the page named key, kept under stamp or loaded. A page
+// asked for by several clients at once is loaded once for all of them
+// under the same stamp (a newer stamp is a different load, so nobody gets
+// a page read before a change they have seen). The entry is shared:
+// callers copy what they hand out.
+func (q *Queries) keptList(ctx context.Context, key string, stamp cache.Stamp, load func(context.Context) (issueListEntry, error)) (issueListEntry, error) {
+	if e, hit := q.db.issueLists.GetAt(key, stamp); hit {
+		return e, nil
+	}
+	return q.db.listLoads.Do(ctx, listLoad{key, stamp}, listLoadTimeout, func(ctx context.Context) (issueListEntry, error) {
+		e, err := load(ctx)
+		if err == nil {
+			q.db.issueLists.PutAtCost(key, stamp, e, e.cost(key))
+		}
+		return e, err
+	})
 }
 
 // copyIssues gives each caller its own issue values (the slices inside

@@ -178,3 +178,64 @@ func newPrivateProjectFixture(t *testing.T, db *DB) (author, viewer model.User, 
 	}
 	return author, viewer, project
 }
+
+// TestIssueListColdPageReadOnce: many readers of one cold page at once get
+// the same page, its total and a key of a few bytes (the statement named by
+// a number), and the database runs the page's statements about once, not
+// once per reader (they wait for one load).
+func TestIssueListColdPageReadOnce(t *testing.T) {
+	db, _, _ := mustOpen(t)
+	ctx := context.Background()
+	author, viewer, project := newPrivateProjectFixture(t, db)
+	err := db.WithTx(ctx, func(q *Queries) error {
+		for i := 0; i < 25; i++ {
+			if err := q.InsertIssue(ctx, &model.Issue{ProjectID: project.ID, AuthorID: &author.ID, Title: fmt.Sprint("issue ", i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitListening(t, db)
+	f := IssueFilter{ViewerID: viewer.ID, Today: "2026-01-01", MinVisibility: 10, Limit: 20, Count: true, OrderBy: "id"}
+	const readers = 32
+	before := db.Statements()
+	lists := make([]IssueList, readers)
+	errs := make(chan error, readers)
+	start := make(chan struct{})
+	for i := range lists {
+		go func() {
+			<-start
+			var err error
+			lists[i], err = db.Queries().ListIssues(ctx, f)
+			errs <- err
+		}()
+	}
+	close(start)
+	for range readers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One load is the page, its relations and the count (a full page does
+	// not tell the total): three statements. Readers that came after it
+	// read the kept page; a reader between the kept page and the end of the
+	// load may load once more.
+	if n := db.Statements() - before; n > 6 {
+		t.Fatalf("%d readers of one cold page ran %d statements, want one load (3)", readers, n)
+	}
+	for i, l := range lists {
+		if len(l.Issues) != 20 || l.Total != 25 || l.Issues[0].Title != "issue 0" || l.Key != lists[0].Key {
+			t.Fatalf("reader %d: %d issues, total %d, key %q", i, len(l.Issues), l.Total, l.Key)
+		}
+	}
+	if len(lists[0].Key) > 200 {
+		t.Fatalf("page key is %d bytes: the statement is not named", len(lists[0].Key))
+	}
+	lists[0].Issues[0].Title = "changed by a caller"
+	if lists[1].Issues[0].Title != "issue 0" {
+		t.Fatal("readers share issue values")
+	}
+}

@@ -340,44 +340,43 @@ func (q *Queries) ListIssues(ctx context.Context, f IssueFilter) (IssueList, err
 	pageSQL := cte + "SELECT " + issueColumns + from + w.where() + order + " LIMIT ? OFFSET ?"
 	args := append(w.args, f.Limit, f.Offset)
 
+	load := func(ctx context.Context) (issueListEntry, error) {
+		rows, err := q.query(ctx, pageSQL, args...)
+		if err != nil {
+			return issueListEntry{}, fmt.Errorf("store: list issues: %w", err)
+		}
+		list, err := q.collectIssues(ctx, rows)
+		if err != nil {
+			return issueListEntry{}, fmt.Errorf("store: list issues: %w", err)
+		}
+		total := 0
+		if f.Count {
+			known := false
+			if !f.After { // a keyset page is not at an offset
+				total, known = pageTotal(len(list), f.Limit, f.Offset)
+			}
+			if !known {
+				if err := q.queryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
+					return issueListEntry{}, fmt.Errorf("store: count issues: %w", wrapErr(err))
+				}
+			}
+		}
+		return issueListEntry{issues: list, total: total}, nil
+	}
 	stamp, version, cached := q.issueListStamp()
 	key := ""
 	if cached {
-		key = statementKey(pageSQL, append(args, f.Count))
-		cached = key != ""
+		key = q.db.statementKey(pageSQL, append(args, f.Count))
 	}
-	if cached {
-		if e, hit := q.db.issueLists.GetAt(key, stamp); hit {
-			return IssueList{Issues: copyIssues(e.issues), Total: e.total, Key: key, Version: version}, nil
-		}
+	if key == "" {
+		e, err := load(ctx)
+		return IssueList{Issues: e.issues, Total: e.total}, err
 	}
-	rows, err := q.query(ctx, pageSQL, args...)
+	e, err := q.keptList(ctx, key, stamp, load)
 	if err != nil {
-		return IssueList{}, fmt.Errorf("store: list issues: %w", err)
+		return IssueList{}, err
 	}
-	list, err := q.collectIssues(ctx, rows)
-	if err != nil {
-		return IssueList{}, fmt.Errorf("store: list issues: %w", err)
-	}
-	total := 0
-	if f.Count {
-		known := false
-		if !f.After { // a keyset page is not at an offset
-			total, known = pageTotal(len(list), f.Limit, f.Offset)
-		}
-		if !known {
-			if err := q.queryRow(ctx, countSQL, countArgs...).Scan(&total); err != nil {
-				return IssueList{}, fmt.Errorf("store: count issues: %w", wrapErr(err))
-			}
-		}
-	}
-	out := IssueList{Issues: list, Total: total}
-	if cached {
-		e := issueListEntry{issues: copyIssues(list), total: total}
-		q.db.issueLists.PutAtCost(key, stamp, e, e.cost(key))
-		out.Key, out.Version = key, version
-	}
-	return out, nil
+	return IssueList{Issues: copyIssues(e.issues), Total: e.total, Key: key, Version: version}, nil
 }
 
 // pageTotal is the number of rows a list holds when a page of it at

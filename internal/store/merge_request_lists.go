@@ -137,39 +137,42 @@ func (q *Queries) ListMergeRequests(ctx context.Context, f MergeRequestFilter) (
 	pageSQL := cte + "SELECT " + mergeRequestColumns + from + w.where() + order + " LIMIT ? OFFSET ?"
 	args := append(append([]any{}, w.args...), f.Limit, f.Offset)
 
+	load := func(ctx context.Context) (issueListEntry, error) {
+		rows, err := q.query(ctx, pageSQL, args...)
+		if err != nil {
+			return issueListEntry{}, fmt.Errorf("store: list merge requests: %w", err)
+		}
+		list, err := collect(rows, scanMergeRequest)
+		if err != nil {
+			return issueListEntry{}, fmt.Errorf("store: list merge requests: %w", err)
+		}
+		total := 0
+		if f.Count {
+			// A short page that is not past the end tells the total.
+			known := false
+			if total, known = pageTotal(len(list), f.Limit, f.Offset); !known {
+				if err := q.queryRow(ctx, countSQL, w.args...).Scan(&total); err != nil {
+					return issueListEntry{}, fmt.Errorf("store: count merge requests: %w", wrapErr(err))
+				}
+			}
+		}
+		if err := q.LoadMergeRequestRelations(ctx, list); err != nil {
+			return issueListEntry{}, err
+		}
+		return issueListEntry{mrs: list, total: total}, nil
+	}
 	stamp, version, cached := q.issueListStamp()
 	key := ""
 	if cached {
-		key = statementKey(pageSQL, append(args, f.Count))
-		cached = key != ""
+		key = q.db.statementKey(pageSQL, append(args, f.Count))
 	}
-	if cached {
-		if e, hit := q.db.issueLists.GetAt(key, stamp); hit {
-			return MergeRequestList{MergeRequests: copyMergeRequests(e.mrs), Total: e.total, Key: key, Version: version}, nil
-		}
+	if key == "" {
+		e, err := load(ctx)
+		return MergeRequestList{MergeRequests: e.mrs, Total: e.total}, err
 	}
-	total := 0
-	if f.Count {
-		if err := q.queryRow(ctx, countSQL, w.args...).Scan(&total); err != nil {
-			return MergeRequestList{}, fmt.Errorf("store: count merge requests: %w", wrapErr(err))
-		}
-	}
-	rows, err := q.query(ctx, pageSQL, args...)
+	e, err := q.keptList(ctx, key, stamp, load)
 	if err != nil {
-		return MergeRequestList{}, fmt.Errorf("store: list merge requests: %w", err)
-	}
-	list, err := collect(rows, scanMergeRequest)
-	if err != nil {
-		return MergeRequestList{}, fmt.Errorf("store: list merge requests: %w", err)
-	}
-	if err := q.LoadMergeRequestRelations(ctx, list); err != nil {
 		return MergeRequestList{}, err
 	}
-	out := MergeRequestList{MergeRequests: list, Total: total}
-	if cached {
-		e := issueListEntry{mrs: copyMergeRequests(list), total: total}
-		q.db.issueLists.PutAtCost(key, stamp, e, e.cost(key))
-		out.Key, out.Version = key, version
-	}
-	return out, nil
+	return MergeRequestList{MergeRequests: copyMergeRequests(e.mrs), Total: e.total, Key: key, Version: version}, nil
 }

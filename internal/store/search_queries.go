@@ -75,34 +75,35 @@ func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*mo
 	// Kept like issue list pages (issue_list_cache.go): the same words
 	// searched again by the same viewer cost a lookup until something they
 	// are read from changes.
+	load := func(ctx context.Context) (issueListEntry, error) {
+		rows, err := q.query(ctx, query, w.args...)
+		if err != nil {
+			return issueListEntry{}, fmt.Errorf("store: search issues: %w", err)
+		}
+		issues, err := collect(rows, scanIssue)
+		if err != nil {
+			return issueListEntry{}, err
+		}
+		issues, more := morePage(issues, f)
+		if err := q.loadIssueRelations(ctx, issues); err != nil {
+			return issueListEntry{}, err
+		}
+		return issueListEntry{issues: issues, more: more}, nil
+	}
 	stamp, _, cached := q.issueListStamp()
 	key := ""
 	if cached {
-		key = statementKey(query, w.args)
-		cached = key != ""
+		key = q.db.statementKey(query, w.args)
 	}
-	if cached {
-		if e, hit := q.db.issueLists.GetAt(key, stamp); hit {
-			return copyIssues(e.issues), e.more, nil
-		}
+	if key == "" {
+		e, err := load(ctx)
+		return e.issues, e.more, err
 	}
-	rows, err := q.query(ctx, query, w.args...)
-	if err != nil {
-		return nil, false, fmt.Errorf("store: search issues: %w", err)
-	}
-	issues, err := collect(rows, scanIssue)
+	e, err := q.keptList(ctx, key, stamp, load)
 	if err != nil {
 		return nil, false, err
 	}
-	issues, more := morePage(issues, f)
-	if err := q.loadIssueRelations(ctx, issues); err != nil {
-		return nil, false, err
-	}
-	if cached {
-		e := issueListEntry{issues: copyIssues(issues), more: more}
-		q.db.issueLists.PutAtCost(key, stamp, e, e.cost(key))
-	}
-	return issues, more, nil
+	return copyIssues(e.issues), e.more, nil
 }
 
 // SearchNotes returns a page, and the count, of the comments (not system notes) of one
