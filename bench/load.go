@@ -109,11 +109,15 @@ type endpoint struct {
 
 // loader drives endpoints against one server.
 type loader struct {
-	srv    *server
-	sd     *seeded
-	src    *seedRepo
-	client *http.Client
-	work   string
+	srv *server
+	// instances, when set, are the servers requests go to in turn
+	// (round robin, srv first): several instances on one database.
+	instances []*server
+	next      atomic.Uint64
+	sd        *seeded
+	src       *seedRepo
+	client    *http.Client
+	work      string
 }
 
 func newLoader(srv *server, sd *seeded, src *seedRepo, conc int, work string) *loader {
@@ -131,13 +135,29 @@ func newLoader(srv *server, sd *seeded, src *seedRepo, conc int, work string) *l
 
 func (l *loader) close() { l.client.CloseIdleConnections() }
 
+// base is the root URL of the server the next request goes to.
+func (l *loader) base() string {
+	if len(l.instances) == 0 {
+		return l.srv.base
+	}
+	return l.instances[(l.next.Add(1)-1)%uint64(len(l.instances))].base
+}
+
+// targets are the lablet processes whose CPU and memory a run measures.
+func (l *loader) targets() []*server {
+	if len(l.instances) == 0 {
+		return []*server{l.srv}
+	}
+	return l.instances
+}
+
 // do sends one request; an error is a transport error or a non-2xx answer.
 func (l *loader) do(ctx context.Context, spec reqSpec) (int, []byte, error) {
 	var body io.Reader
 	if spec.body != nil {
 		body = bytes.NewReader(spec.body)
 	}
-	base, prefix := l.srv.base, "/api/v4"
+	base, prefix := l.base(), "/api/v4"
 	switch {
 	case spec.base != "":
 		base, prefix = spec.base, ""
@@ -225,11 +245,20 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, 
 		res.Unavailable = why
 		return res
 	}
-	target := l.srv
+	targets := l.targets()
 	if ep.target != nil {
-		target = ep.target
+		targets = []*server{ep.target}
 	}
-	sampler := target.sampleRSS()
+	samplers := make([]*rssSampler, len(targets))
+	for i, t := range targets {
+		samplers[i] = t.sampleRSS()
+	}
+	cpuTime := func() (d time.Duration) {
+		for _, t := range targets {
+			d += t.cpuTime()
+		}
+		return d
+	}
 	var mu sync.Mutex
 	var all []time.Duration
 	ctx, cancel := context.WithCancel(ctx)
@@ -241,7 +270,7 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, 
 	measured := start.Add(warm)
 	deadline := measured.Add(d)
 	cpuAtMeasured := make(chan time.Duration, 1)
-	time.AfterFunc(warm, func() { cpuAtMeasured <- target.cpuTime() })
+	time.AfterFunc(warm, func() { cpuAtMeasured <- cpuTime() })
 	var wg sync.WaitGroup
 	for i := 0; i < conc; i++ {
 		wg.Add(1)
@@ -316,10 +345,12 @@ func (l *loader) runEndpoint(ctx context.Context, ep *endpoint, conc int, warm, 
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(measured)
-	if cpu := target.cpuTime() - <-cpuAtMeasured; res.Elapsed > 0 {
+	if cpu := cpuTime() - <-cpuAtMeasured; res.Elapsed > 0 {
 		res.CPU = 100 * cpu.Seconds() / res.Elapsed.Seconds()
 	}
-	res.PeakRSS = sampler.stop()
+	for _, sm := range samplers { // several instances: their sum
+		res.PeakRSS += sm.stop()
+	}
 	res.Requests = len(all)
 	slices.Sort(all)
 	res.P50, res.P90, res.P99 = pct(all, 50), pct(all, 90), pct(all, 99)

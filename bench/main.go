@@ -8,6 +8,7 @@
 //	go run ./bench                 # default scale (10,000 projects), ~5 minutes on 2 cores
 //	go run ./bench -short          # CI: tiny scale, 1s per endpoint, fails on any error
 //	go run ./bench -db 'postgres://root@127.0.0.1:5432/postgres?sslmode=disable'
+//	go run ./bench -db 'postgres://…' -only 'yardstick|GET' -instance-rounds 3   # reads, 1 and 2 instances alternating
 //
 // It only talks to 127.0.0.1, stops every process it starts and removes
 // its temporary files, also when interrupted or failing.
@@ -40,6 +41,11 @@ type options struct {
 	files    int
 	keep     bool
 	profile  string // directory for per-endpoint CPU profiles of the server
+	// instances: on PostgreSQL, the read rows also run through this many
+	// lablet instances on one database (1: not); instanceRounds
+	// alternates single and several instances that many times.
+	instances      int
+	instanceRounds int
 }
 
 func main() {
@@ -58,6 +64,8 @@ func main() {
 	flag.IntVar(&o.commits, "commits", 300, "commits in each seeded repository")
 	flag.IntVar(&o.files, "files", 300, "files in each seeded repository")
 	flag.StringVar(&o.profile, "profile", "", "directory: save CPU and heap profiles of the server for each endpoint (go tool pprof)")
+	flag.IntVar(&o.instances, "instances", 2, "with -db: also drive the read rows round robin through this many lablet instances on one database and repositories dir (1: not)")
+	flag.IntVar(&o.instanceRounds, "instance-rounds", 1, "alternate single and several instances this many times for each read row (the spread)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (data dirs, server logs) for inspection")
 	flag.Parse()
 	if o.short {
@@ -80,8 +88,9 @@ func main() {
 	if o.out == "-" {
 		o.out = ""
 	}
-	if o.scale < 10 || o.repos < 1 || o.conc < 1 || o.gitConc < 1 || o.commits < 1 || o.files < 1 {
-		fmt.Fprintln(os.Stderr, "bench: -scale >= 10, -repos, -c, -git-c, -commits and -files >= 1")
+	if o.scale < 10 || o.repos < 1 || o.conc < 1 || o.gitConc < 1 || o.commits < 1 || o.files < 1 ||
+		o.instances < 1 || o.instanceRounds < 1 {
+		fmt.Fprintln(os.Stderr, "bench: -scale >= 10, -repos, -c, -git-c, -commits, -files, -instances and -instance-rounds >= 1")
 		os.Exit(2)
 	}
 

@@ -79,6 +79,7 @@ func printRun(w io.Writer, o options, r *dbRun) {
 			fmt.Fprintf(w, "first error of %s: %s\n", res.Name, res.FirstError)
 		}
 	}
+	printInstances(w, o, r)
 	if r.ServerFailures != "" {
 		fmt.Fprintln(w, r.ServerFailures)
 	}
@@ -102,12 +103,18 @@ set its targets on a day this did 35,000–42,000 req/s; the speed of this share
 writes run again with one
 client, for their latency without queueing. Everything runs on one machine: the load generator
 and git clients share the CPUs with the server, so the figures are a floor, not a capacity.
+On PostgreSQL the read rows run once more through two ` + "`lablet serve`" + ` instances on the same
+database and repositories dir, each request to the next instance (` + "`-instances N`" + `; issue 21), beside
+the single-instance figure and the yardstick; ` + "`-instance-rounds N`" + ` measures single and two
+instances anew N times, alternating, to show the spread. On SQLite (one process owns the file)
+they are skipped.
 
     go run ./bench                     # default scale, writes this file (about 5 minutes on 2 cores)
     go run ./bench -short              # CI: tiny scale, 1s per endpoint, exit 1 on any failed request
     go run ./bench -scale 100000       # 100,000 projects (10,000 users, 2,000 groups)
     go run ./bench -db 'postgres://root@127.0.0.1:5432/postgres?sslmode=disable'   # SQLite, then PostgreSQL
     go run ./bench -only 'repository'  # a subset of endpoints (regexp on the name)
+    go run ./bench -db 'postgres://…' -scale 1000 -only 'yardstick|^GET' -instance-rounds 3   # 1 and 2 instances, alternating
     go run ./bench -profile /tmp/prof  # also CPU and heap profiles of the server per endpoint (go tool pprof)
     go test -run '^$' -bench . -benchmem ./internal/auth ./internal/service ./internal/api/v4 ./internal/repo
 
@@ -171,6 +178,7 @@ func writeMarkdown(path string, o options, m machine, runs []*dbRun) error {
 			fmt.Fprintf(&b, "| `%s` | %d | %.0f | %s | %s | %s | %d | %d | %s | %.1f |\n", res.Name, res.Conc, res.RPS(),
 				fmtDur(res.P50), fmtDur(res.P90), fmtDur(res.P99), res.Requests, res.Errors, mib(res.PeakRSS), res.CPU)
 		}
+		markdownInstances(&b, o, r)
 	}
 	// The observations are written by hand; a new run keeps them.
 	if old, err := os.ReadFile(path); err == nil {

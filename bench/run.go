@@ -31,6 +31,10 @@ type dbRun struct {
 	IdleRSS        int64  // VmRSS a second after the seeded start, before any load
 	Mix            string // the mix's weights, when it ran
 	ServerFailures string
+	// Instances are the read rows through several instances (-instances),
+	// or InstancesNote says why they did not run.
+	Instances     []*instanceRow
+	InstancesNote string
 }
 
 func (r *dbRun) failed() bool {
@@ -39,7 +43,7 @@ func (r *dbRun) failed() bool {
 			return true
 		}
 	}
-	return r.ServerFailures != ""
+	return r.ServerFailures != "" || instancesFailed(r.Instances)
 }
 
 func mustJSON(v any) []byte {
@@ -178,6 +182,16 @@ func runOne(ctx context.Context, o options, work, bin, refBin string, src *seedR
 		}
 	}
 	_, r.PeakRSS = srv.memStatus()
+	switch {
+	case o.instances < 2:
+	case dbBase == "":
+		r.InstancesNote = "skipped on SQLite (one process owns the database file; several instances need PostgreSQL, -db)"
+		logf("[%s] several instances: %s", r.DB, r.InstancesNote)
+	default:
+		if err := runInstances(ctx, o, r, l, eps, work, bin, dataDir, dbURL, tag); err != nil {
+			return r, err
+		}
+	}
 	select {
 	case <-srv.exited:
 		r.ServerFailures = fmt.Sprintf("server exited during the run (%v)", srv.waitErr)

@@ -73,7 +73,8 @@ func freePort() (string, error) {
 
 // startServer starts lablet on a free loopback port and waits for
 // /-/readiness; it returns the time from start to the first ready answer.
-func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profile bool) (*server, time.Duration, error) {
+// extraEnv ("KEY=value") goes last: a second instance's repositories dir.
+func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profile bool, extraEnv ...string) (*server, time.Duration, error) {
 	addr, err := freePort()
 	if err != nil {
 		return nil, 0, err
@@ -97,6 +98,7 @@ func startServer(ctx context.Context, bin, dataDir, dbURL, logPath string, profi
 		"LABLET_LOG_LEVEL=warn",
 		"LABLET_EXTERNAL_URL=",
 	)
+	env = append(env, extraEnv...)
 	logf2, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, 0, err

@@ -359,8 +359,8 @@ func writeHook(dir string, shared bool) error {
 	}
 	hooks := map[string]string{"pre-receive": preReceiveHook, "post-receive": postReceiveHook}
 	if shared {
-		hooks[refTransactionHookName] = refTransactionHook
-	} else if err := os.Remove(filepath.Join(dir, refTransactionHookName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		hooks[repo.RefsStampHookName] = repo.RefsStampHook
+	} else if err := os.Remove(filepath.Join(dir, repo.RefsStampHookName)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("githttp: remove hook: %w", err) // not run for nothing on every push
 	}
 	for name, text := range hooks {

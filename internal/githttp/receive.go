@@ -326,22 +326,6 @@ func refusal(pc *pushCommands, msg string) []byte {
 	return out.Bytes()
 }
 
-// refTransactionHookName is git's hook run at each step of a ref
-// transaction; lablet writes it only when repositories are shared.
-const refTransactionHookName = "reference-transaction"
-
-// refTransactionHook rewrites the repository's refs stamp (8 random bytes
-// in place, repo.RefsStampName; hooks run in a bare repository's
-// directory) once a push's ref transaction is committed. It runs in git's
-// process: even if lablet dies mid-push, a ref that moved moves the stamp,
-// so no other instance keeps answering from the refs before it.
-const refTransactionHook = `#!/bin/sh
-# Written by lablet (internal/githttp). Do not edit.
-cat >/dev/null
-if [ "$1" = committed ]; then head -c 8 /dev/urandom 1<>` + repo.RefsStampName + `; fi
-exit 0
-`
-
 // postReceiveHook prints LABLET_PUSH_MESSAGES once the refs moved; git
 // hands a hook's output to the client, which shows it as "remote:" lines.
 const postReceiveHook = `#!/bin/sh

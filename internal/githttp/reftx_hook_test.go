@@ -47,18 +47,18 @@ func TestRefTransactionHookStamps(t *testing.T) {
 	}
 	git("update-ref", "refs/heads/main", c1)
 	s1 := stamp()
-	if len(s1) != 8 {
-		t.Fatalf("after a ref transaction the stamp is %x, want 8 bytes", s1)
+	if len(s1) < 8 {
+		t.Fatalf("after a ref transaction the stamp is %x, want 8 bytes or more", s1)
 	}
 	git("update-ref", "refs/heads/main", c2, c1)
 	s2 := stamp()
-	if len(s2) != 8 || bytes.Equal(s1, s2) {
+	if len(s2) < 8 || bytes.Equal(s1, s2) {
 		t.Fatalf("the stamp went from %x to %x with the next ref transaction", s1, s2)
 	}
 	if err := writeHook(hooks, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(filepath.Join(hooks, refTransactionHookName)); err == nil {
+	if _, err := os.Stat(filepath.Join(hooks, repo.RefsStampHookName)); err == nil {
 		t.Fatal("the reference-transaction hook is still there without shared repositories")
 	}
 	git("update-ref", "refs/heads/main", c1, c2)

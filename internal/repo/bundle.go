@@ -49,8 +49,8 @@ func (r *Repo) FetchBundle(ctx context.Context, file string) (string, error) {
 		shas[ref] = sha
 	}
 	// --no-auto-gc: housekeeping is the queue's; fsck: the bundle is untrusted.
-	_, err = r.git(ctx, "-c", "fetch.fsckObjects=true", "-c", "transfer.fsckObjects=true", "fetch", "--quiet",
-		"--no-tags", "--no-write-fetch-head", "--no-auto-gc", file, "+refs/*:refs/*")
+	_, err = r.git(ctx, append(r.hookArgs(), "-c", "fetch.fsckObjects=true", "-c", "transfer.fsckObjects=true", "fetch", "--quiet",
+		"--no-tags", "--no-write-fetch-head", "--no-auto-gc", file, "+refs/*:refs/*")...)
 	r.RefsChanged()
 	if err != nil {
 		return "", fmt.Errorf("bundle: fetch: %w", err)

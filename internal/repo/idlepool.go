@@ -180,6 +180,9 @@ type gitProc struct {
 func startGitProc(path string, bufSize int, args ...string) (gitProc, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := Command(ctx, path, nil, args...)
+	for len(args) > 2 && args[0] == "-c" { // name the command in errors, not its options
+		args = args[2:]
+	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		cancel()

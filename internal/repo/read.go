@@ -421,7 +421,11 @@ func (r *Repo) SetDefaultBranch(ctx context.Context, name string) error {
 	} else if v == "" {
 		return fmt.Errorf("branch %q: %w", name, ErrNotFound)
 	}
-	_, err = r.git(ctx, "symbolic-ref", "HEAD", ref)
+	if r.shared {
+		err = r.symbolicRefStamped(ctx, ref)
+	} else {
+		_, err = r.git(ctx, "symbolic-ref", "HEAD", ref)
+	}
 	r.RefsChanged()
 	if err != nil {
 		return fmt.Errorf("set HEAD: %w", err)

@@ -63,7 +63,7 @@ func (r *Repo) updateRef(ctx context.Context, ref, new, old string) error {
 // update-ref runs once, as before.
 func (r *Repo) refTransaction(ctx context.Context, line string) error {
 	for attempt := 0; attempt < 2; attempt++ {
-		u, err := r.updaters.get(r.path)
+		u, err := r.updaters.get(r.path, r.hookArgs())
 		if err != nil {
 			break
 		}
@@ -79,7 +79,7 @@ func (r *Repo) refTransaction(ctx context.Context, line string) error {
 		// process may try.
 	}
 	verb, rest, _ := strings.Cut(line, " ")
-	args := []string{"update-ref", "-m", "lablet"}
+	args := append(r.hookArgs(), "update-ref", "-m", "lablet")
 	if verb == "delete" {
 		args = append(args, "-d")
 	}
@@ -104,13 +104,15 @@ type refUpdater struct {
 	pool *updaterPool // where it goes back when idle
 }
 
-func startRefUpdater(path string) (*refUpdater, error) {
+// hookArgs (Repo.hookArgs) go before the command: they make git run the
+// refs stamp hook as each transaction commits.
+func startRefUpdater(path string, hookArgs []string) (*refUpdater, error) {
 	dir, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("update-ref: %w", err)
 	}
 	// run kills the process if its request ends mid-transaction.
-	proc, err := startGitProc(path, 4096, "update-ref", "-m", "lablet", "--stdin")
+	proc, err := startGitProc(path, 4096, append(hookArgs, "update-ref", "-m", "lablet", "--stdin")...)
 	if err != nil {
 		return nil, err
 	}
@@ -179,8 +181,9 @@ type updaterPool struct {
 }
 
 // get returns an idle process still running in the repository at path (the
-// same directory, not one that replaced it), or starts one.
-func (p *updaterPool) get(path string) (*refUpdater, error) {
+// same directory, not one that replaced it), or starts one with hookArgs
+// (the same for every repository of a store).
+func (p *updaterPool) get(path string, hookArgs []string) (*refUpdater, error) {
 	if u, ok := p.take(path); ok {
 		if fi, err := os.Stat(path); err == nil && os.SameFile(fi, u.dir) {
 			return u, nil
@@ -189,7 +192,7 @@ func (p *updaterPool) get(path string) (*refUpdater, error) {
 		p.closePath(path)
 	}
 	p.starts.Add(1)
-	u, err := startRefUpdater(path)
+	u, err := startRefUpdater(path, hookArgs)
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,7 @@ func (s *Store) PlaceSnippet(tmp *Repo, snippetID int64) (*Repo, error) {
 	if err := os.MkdirAll(filepath.Dir(final), 0o700); err != nil {
 		return nil, fmt.Errorf("create snippet repository %d: %w", snippetID, err)
 	}
+	s.stampNew(tmp.path)
 	if err := os.Rename(tmp.path, final); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("create snippet repository %d: %w", snippetID, ErrExists)

@@ -25,6 +25,9 @@ type Store struct {
 	// ref changes are then stamped in each repository, and ref-derived
 	// caches check the stamp (refsversion.go). Set it before first use.
 	Shared bool
+	// refsHookDir holds the refs stamp hook that lablet's own ref
+	// transactions run (InstallRefsHook); "" for none.
+	refsHookDir string
 
 	pool     catFilePool
 	updaters updaterPool
@@ -61,7 +64,8 @@ func (s *Store) Open(projectID int64) *Repo { return s.openAt(s.Path(projectID))
 // process pools and caches.
 func (s *Store) openAt(dir string) *Repo {
 	return &Repo{path: dir, pool: &s.pool, updaters: &s.updaters, zlib: &s.zlib,
-		versions: &s.versions, cache: s.cache.init(s.CachesOff), shared: s.Shared}
+		versions: &s.versions, cache: s.cache.init(s.CachesOff), shared: s.Shared,
+		refsHookDir: s.refsHookDir}
 }
 
 // Close stops all pooled cat-file processes; the Store is unusable after.
@@ -174,6 +178,7 @@ func (s *Store) Place(tmp *Repo, projectID int64) (*Repo, error) {
 	if err := s.registerBorrower(tmp.path, projectID); err != nil {
 		return nil, fmt.Errorf("create repository %d: %w", projectID, err)
 	}
+	s.stampNew(tmp.path)
 	if err := os.Rename(tmp.path, final); err != nil {
 		if errors.Is(err, fs.ErrExist) { // EEXIST or ENOTEMPTY: a concurrent Create won
 			return nil, fmt.Errorf("create repository %d: %w", projectID, ErrExists)
@@ -352,6 +357,8 @@ type Repo struct {
 	cache    *caches
 	// shared: other instances change it too (Store.Shared).
 	shared bool
+	// refsHookDir: see Store.refsHookDir.
+	refsHookDir string
 }
 
 // OpenPath returns a handle on a bare repository at an arbitrary path with

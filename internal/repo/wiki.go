@@ -55,6 +55,7 @@ func (s *Store) EnsureWiki(ctx context.Context, kind WikiKind, id int64, default
 		s.Discard(tmp)
 		return nil, fmt.Errorf("create wiki repository: %w", err)
 	}
+	s.stampNew(tmp.path)
 	if err := os.Rename(tmp.path, r.path); err != nil {
 		s.Discard(tmp)
 		if errors.Is(err, fs.ErrExist) || r.Exists() { // a concurrent creation won

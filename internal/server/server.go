@@ -94,6 +94,12 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 	// On PostgreSQL other instances may serve the same repositories
 	// (docs/scale-out.md): their ref changes are seen through the stamps.
 	repos := &repo.Store{Root: cfg.RepositoriesDir, CachesOff: cfg.CachesOff, Shared: sqlite == ""}
+	// The stamp moves in git's own ref transactions, so an instance killed
+	// right after moving a ref leaves no other one answering from before.
+	if err := repos.InstallRefsHook(filepath.Join(cfg.DataDir, "git-hooks")); err != nil {
+		db.Close()
+		return nil, err
+	}
 	blobs, err := openBlobs(ctx, &cfg, log)
 	if err != nil {
 		db.Close()
