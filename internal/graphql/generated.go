@@ -39,6 +39,8 @@ type ResolverRoot interface {
 	Project() ProjectResolver
 	ProjectMember() ProjectMemberResolver
 	Query() QueryResolver
+	Release() ReleaseResolver
+	ReleaseAssets() ReleaseAssetsResolver
 	Repository() RepositoryResolver
 	Tree() TreeResolver
 }
@@ -413,6 +415,9 @@ type ComplexityRoot struct {
 		MergeRequestCreate      func(childComplexity int, input MergeRequestCreateInput) int
 		MergeRequestSetLabels   func(childComplexity int, input MergeRequestSetLabelsInput) int
 		ProjectMemberBulkUpdate func(childComplexity int, input ProjectMemberBulkUpdateInput) int
+		ReleaseCreate           func(childComplexity int, input ReleaseCreateInput) int
+		ReleaseDelete           func(childComplexity int, input ReleaseDeleteInput) int
+		ReleaseUpdate           func(childComplexity int, input ReleaseUpdateInput) int
 		UpdateIssue             func(childComplexity int, input UpdateIssueInput) int
 		UpdateNote              func(childComplexity int, input UpdateNoteInput) int
 	}
@@ -512,6 +517,8 @@ type ComplexityRoot struct {
 		Pipeline          func(childComplexity int, id string) int
 		Pipelines         func(childComplexity int, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) int
 		ProjectMembers    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Release           func(childComplexity int, tagName string) int
+		Releases          func(childComplexity int, sort *ReleaseSort, after *string, before *string, first *int, last *int) int
 		Repository        func(childComplexity int) int
 		Visibility        func(childComplexity int) int
 		WebURL            func(childComplexity int) int
@@ -554,6 +561,108 @@ type ComplexityRoot struct {
 		Projects    func(childComplexity int, membership *bool, search *string, ids []string, after *string, before *string, first *int, last *int) int
 		User        func(childComplexity int, id *string, username *string) int
 		Users       func(childComplexity int, ids []string, usernames []string, search *string, admins *bool, after *string, before *string, first *int, last *int) int
+	}
+
+	Release struct {
+		Assets            func(childComplexity int) int
+		Author            func(childComplexity int) int
+		Commit            func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		DescriptionHTML   func(childComplexity int) int
+		HistoricalRelease func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Links             func(childComplexity int) int
+		Milestones        func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Name              func(childComplexity int) int
+		ReleasedAt        func(childComplexity int) int
+		TagName           func(childComplexity int) int
+		TagPath           func(childComplexity int) int
+		UpcomingRelease   func(childComplexity int) int
+	}
+
+	ReleaseAssetLink struct {
+		DirectAssetPath func(childComplexity int) int
+		DirectAssetURL  func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LinkType        func(childComplexity int) int
+		Name            func(childComplexity int) int
+		URL             func(childComplexity int) int
+	}
+
+	ReleaseAssetLinkConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReleaseAssetLinkEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReleaseAssets struct {
+		Count   func(childComplexity int) int
+		Links   func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Sources func(childComplexity int, after *string, before *string, first *int, last *int) int
+	}
+
+	ReleaseConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReleaseCreatePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Release          func(childComplexity int) int
+	}
+
+	ReleaseDeletePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Release          func(childComplexity int) int
+	}
+
+	ReleaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReleaseLinks struct {
+		ClosedIssuesURL        func(childComplexity int) int
+		ClosedMergeRequestsURL func(childComplexity int) int
+		EditURL                func(childComplexity int) int
+		MergedMergeRequestsURL func(childComplexity int) int
+		OpenedIssuesURL        func(childComplexity int) int
+		OpenedMergeRequestsURL func(childComplexity int) int
+		SelfURL                func(childComplexity int) int
+	}
+
+	ReleaseSource struct {
+		Format func(childComplexity int) int
+		URL    func(childComplexity int) int
+	}
+
+	ReleaseSourceConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReleaseSourceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReleaseUpdatePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Release          func(childComplexity int) int
 	}
 
 	Repository struct {
@@ -720,6 +829,9 @@ type MutationResolver interface {
 	GroupUpdate(ctx context.Context, input GroupUpdateInput) (*GroupUpdatePayload, error)
 	ProjectMemberBulkUpdate(ctx context.Context, input ProjectMemberBulkUpdateInput) (*ProjectMemberBulkUpdatePayload, error)
 	GroupMemberBulkUpdate(ctx context.Context, input GroupMemberBulkUpdateInput) (*GroupMemberBulkUpdatePayload, error)
+	ReleaseCreate(ctx context.Context, input ReleaseCreateInput) (*ReleaseCreatePayload, error)
+	ReleaseUpdate(ctx context.Context, input ReleaseUpdateInput) (*ReleaseUpdatePayload, error)
+	ReleaseDelete(ctx context.Context, input ReleaseDeleteInput) (*ReleaseDeletePayload, error)
 }
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -738,6 +850,8 @@ type ProjectResolver interface {
 	Labels(ctx context.Context, obj *Project, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) (*LabelConnection, error)
 	Label(ctx context.Context, obj *Project, title string) (*Label, error)
 	Milestones(ctx context.Context, obj *Project, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
+	Releases(ctx context.Context, obj *Project, sort *ReleaseSort, after *string, before *string, first *int, last *int) (*ReleaseConnection, error)
+	Release(ctx context.Context, obj *Project, tagName string) (*Release, error)
 }
 type ProjectMemberResolver interface {
 	Project(ctx context.Context, obj *ProjectMember) (*Project, error)
@@ -752,6 +866,15 @@ type QueryResolver interface {
 	Groups(ctx context.Context, search *string, after *string, before *string, first *int, last *int) (*GroupConnection, error)
 	Namespace(ctx context.Context, fullPath string) (*Namespace, error)
 	Metadata(ctx context.Context) (*Metadata, error)
+}
+type ReleaseResolver interface {
+	DescriptionHTML(ctx context.Context, obj *Release) (*string, error)
+
+	Milestones(ctx context.Context, obj *Release, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
+}
+type ReleaseAssetsResolver interface {
+	Links(ctx context.Context, obj *ReleaseAssets, after *string, before *string, first *int, last *int) (*ReleaseAssetLinkConnection, error)
+	Sources(ctx context.Context, obj *ReleaseAssets, after *string, before *string, first *int, last *int) (*ReleaseSourceConnection, error)
 }
 type RepositoryResolver interface {
 	Empty(ctx context.Context, obj *Repository) (bool, error)
@@ -2378,6 +2501,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProjectMemberBulkUpdate(childComplexity, args["input"].(ProjectMemberBulkUpdateInput)), true
+	case "Mutation.releaseCreate":
+		if e.ComplexityRoot.Mutation.ReleaseCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseCreate(childComplexity, args["input"].(ReleaseCreateInput)), true
+	case "Mutation.releaseDelete":
+		if e.ComplexityRoot.Mutation.ReleaseDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseDelete(childComplexity, args["input"].(ReleaseDeleteInput)), true
+	case "Mutation.releaseUpdate":
+		if e.ComplexityRoot.Mutation.ReleaseUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseUpdate(childComplexity, args["input"].(ReleaseUpdateInput)), true
 	case "Mutation.updateIssue":
 		if e.ComplexityRoot.Mutation.UpdateIssue == nil {
 			break
@@ -2884,6 +3040,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.release":
+		if e.ComplexityRoot.Project.Release == nil {
+			break
+		}
+
+		args, err := ec.field_Project_release_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Release(childComplexity, args["tagName"].(string)), true
+	case "Project.releases":
+		if e.ComplexityRoot.Project.Releases == nil {
+			break
+		}
+
+		args, err := ec.field_Project_releases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Releases(childComplexity, args["sort"].(*ReleaseSort), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.repository":
 		if e.ComplexityRoot.Project.Repository == nil {
 			break
@@ -3087,6 +3265,395 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["ids"].([]string), args["usernames"].([]string), args["search"].(*string), args["admins"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+
+	case "Release.assets":
+		if e.ComplexityRoot.Release.Assets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Assets(childComplexity), true
+	case "Release.author":
+		if e.ComplexityRoot.Release.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Author(childComplexity), true
+	case "Release.commit":
+		if e.ComplexityRoot.Release.Commit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Commit(childComplexity), true
+	case "Release.createdAt":
+		if e.ComplexityRoot.Release.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.CreatedAt(childComplexity), true
+	case "Release.description":
+		if e.ComplexityRoot.Release.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Description(childComplexity), true
+	case "Release.descriptionHtml":
+		if e.ComplexityRoot.Release.DescriptionHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.DescriptionHTML(childComplexity), true
+	case "Release.historicalRelease":
+		if e.ComplexityRoot.Release.HistoricalRelease == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.HistoricalRelease(childComplexity), true
+	case "Release.id":
+		if e.ComplexityRoot.Release.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.ID(childComplexity), true
+	case "Release.links":
+		if e.ComplexityRoot.Release.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Links(childComplexity), true
+	case "Release.milestones":
+		if e.ComplexityRoot.Release.Milestones == nil {
+			break
+		}
+
+		args, err := ec.field_Release_milestones_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Release.Milestones(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Release.name":
+		if e.ComplexityRoot.Release.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Name(childComplexity), true
+	case "Release.releasedAt":
+		if e.ComplexityRoot.Release.ReleasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.ReleasedAt(childComplexity), true
+	case "Release.tagName":
+		if e.ComplexityRoot.Release.TagName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.TagName(childComplexity), true
+	case "Release.tagPath":
+		if e.ComplexityRoot.Release.TagPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.TagPath(childComplexity), true
+	case "Release.upcomingRelease":
+		if e.ComplexityRoot.Release.UpcomingRelease == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.UpcomingRelease(childComplexity), true
+
+	case "ReleaseAssetLink.directAssetPath":
+		if e.ComplexityRoot.ReleaseAssetLink.DirectAssetPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.DirectAssetPath(childComplexity), true
+	case "ReleaseAssetLink.directAssetUrl":
+		if e.ComplexityRoot.ReleaseAssetLink.DirectAssetURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.DirectAssetURL(childComplexity), true
+	case "ReleaseAssetLink.id":
+		if e.ComplexityRoot.ReleaseAssetLink.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.ID(childComplexity), true
+	case "ReleaseAssetLink.linkType":
+		if e.ComplexityRoot.ReleaseAssetLink.LinkType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.LinkType(childComplexity), true
+	case "ReleaseAssetLink.name":
+		if e.ComplexityRoot.ReleaseAssetLink.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.Name(childComplexity), true
+	case "ReleaseAssetLink.url":
+		if e.ComplexityRoot.ReleaseAssetLink.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.URL(childComplexity), true
+
+	case "ReleaseAssetLinkConnection.count":
+		if e.ComplexityRoot.ReleaseAssetLinkConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkConnection.Count(childComplexity), true
+	case "ReleaseAssetLinkConnection.edges":
+		if e.ComplexityRoot.ReleaseAssetLinkConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkConnection.Edges(childComplexity), true
+	case "ReleaseAssetLinkConnection.nodes":
+		if e.ComplexityRoot.ReleaseAssetLinkConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkConnection.Nodes(childComplexity), true
+	case "ReleaseAssetLinkConnection.pageInfo":
+		if e.ComplexityRoot.ReleaseAssetLinkConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkConnection.PageInfo(childComplexity), true
+
+	case "ReleaseAssetLinkEdge.cursor":
+		if e.ComplexityRoot.ReleaseAssetLinkEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkEdge.Cursor(childComplexity), true
+	case "ReleaseAssetLinkEdge.node":
+		if e.ComplexityRoot.ReleaseAssetLinkEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkEdge.Node(childComplexity), true
+
+	case "ReleaseAssets.count":
+		if e.ComplexityRoot.ReleaseAssets.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssets.Count(childComplexity), true
+	case "ReleaseAssets.links":
+		if e.ComplexityRoot.ReleaseAssets.Links == nil {
+			break
+		}
+
+		args, err := ec.field_ReleaseAssets_links_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReleaseAssets.Links(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "ReleaseAssets.sources":
+		if e.ComplexityRoot.ReleaseAssets.Sources == nil {
+			break
+		}
+
+		args, err := ec.field_ReleaseAssets_sources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReleaseAssets.Sources(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+
+	case "ReleaseConnection.count":
+		if e.ComplexityRoot.ReleaseConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseConnection.Count(childComplexity), true
+	case "ReleaseConnection.edges":
+		if e.ComplexityRoot.ReleaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseConnection.Edges(childComplexity), true
+	case "ReleaseConnection.nodes":
+		if e.ComplexityRoot.ReleaseConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseConnection.Nodes(childComplexity), true
+	case "ReleaseConnection.pageInfo":
+		if e.ComplexityRoot.ReleaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseConnection.PageInfo(childComplexity), true
+
+	case "ReleaseCreatePayload.clientMutationId":
+		if e.ComplexityRoot.ReleaseCreatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseCreatePayload.ClientMutationID(childComplexity), true
+	case "ReleaseCreatePayload.errors":
+		if e.ComplexityRoot.ReleaseCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseCreatePayload.Errors(childComplexity), true
+	case "ReleaseCreatePayload.release":
+		if e.ComplexityRoot.ReleaseCreatePayload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseCreatePayload.Release(childComplexity), true
+
+	case "ReleaseDeletePayload.clientMutationId":
+		if e.ComplexityRoot.ReleaseDeletePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseDeletePayload.ClientMutationID(childComplexity), true
+	case "ReleaseDeletePayload.errors":
+		if e.ComplexityRoot.ReleaseDeletePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseDeletePayload.Errors(childComplexity), true
+	case "ReleaseDeletePayload.release":
+		if e.ComplexityRoot.ReleaseDeletePayload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseDeletePayload.Release(childComplexity), true
+
+	case "ReleaseEdge.cursor":
+		if e.ComplexityRoot.ReleaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseEdge.Cursor(childComplexity), true
+	case "ReleaseEdge.node":
+		if e.ComplexityRoot.ReleaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseEdge.Node(childComplexity), true
+
+	case "ReleaseLinks.closedIssuesUrl":
+		if e.ComplexityRoot.ReleaseLinks.ClosedIssuesURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.ClosedIssuesURL(childComplexity), true
+	case "ReleaseLinks.closedMergeRequestsUrl":
+		if e.ComplexityRoot.ReleaseLinks.ClosedMergeRequestsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.ClosedMergeRequestsURL(childComplexity), true
+	case "ReleaseLinks.editUrl":
+		if e.ComplexityRoot.ReleaseLinks.EditURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.EditURL(childComplexity), true
+	case "ReleaseLinks.mergedMergeRequestsUrl":
+		if e.ComplexityRoot.ReleaseLinks.MergedMergeRequestsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.MergedMergeRequestsURL(childComplexity), true
+	case "ReleaseLinks.openedIssuesUrl":
+		if e.ComplexityRoot.ReleaseLinks.OpenedIssuesURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.OpenedIssuesURL(childComplexity), true
+	case "ReleaseLinks.openedMergeRequestsUrl":
+		if e.ComplexityRoot.ReleaseLinks.OpenedMergeRequestsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.OpenedMergeRequestsURL(childComplexity), true
+	case "ReleaseLinks.selfUrl":
+		if e.ComplexityRoot.ReleaseLinks.SelfURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.SelfURL(childComplexity), true
+
+	case "ReleaseSource.format":
+		if e.ComplexityRoot.ReleaseSource.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSource.Format(childComplexity), true
+	case "ReleaseSource.url":
+		if e.ComplexityRoot.ReleaseSource.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSource.URL(childComplexity), true
+
+	case "ReleaseSourceConnection.count":
+		if e.ComplexityRoot.ReleaseSourceConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceConnection.Count(childComplexity), true
+	case "ReleaseSourceConnection.edges":
+		if e.ComplexityRoot.ReleaseSourceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceConnection.Edges(childComplexity), true
+	case "ReleaseSourceConnection.nodes":
+		if e.ComplexityRoot.ReleaseSourceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceConnection.Nodes(childComplexity), true
+	case "ReleaseSourceConnection.pageInfo":
+		if e.ComplexityRoot.ReleaseSourceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceConnection.PageInfo(childComplexity), true
+
+	case "ReleaseSourceEdge.cursor":
+		if e.ComplexityRoot.ReleaseSourceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceEdge.Cursor(childComplexity), true
+	case "ReleaseSourceEdge.node":
+		if e.ComplexityRoot.ReleaseSourceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceEdge.Node(childComplexity), true
+
+	case "ReleaseUpdatePayload.clientMutationId":
+		if e.ComplexityRoot.ReleaseUpdatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseUpdatePayload.ClientMutationID(childComplexity), true
+	case "ReleaseUpdatePayload.errors":
+		if e.ComplexityRoot.ReleaseUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseUpdatePayload.Errors(childComplexity), true
+	case "ReleaseUpdatePayload.release":
+		if e.ComplexityRoot.ReleaseUpdatePayload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseUpdatePayload.Release(childComplexity), true
 
 	case "Repository.blobs":
 		if e.ComplexityRoot.Repository.Blobs == nil {
@@ -3554,6 +4121,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MergeRequestCreateInput", ec.unmarshalInputMergeRequestCreateInput),
 			graphql.NewInputUnmarshaler("MergeRequestSetLabelsInput", ec.unmarshalInputMergeRequestSetLabelsInput),
 			graphql.NewInputUnmarshaler("ProjectMemberBulkUpdateInput", ec.unmarshalInputProjectMemberBulkUpdateInput),
+			graphql.NewInputUnmarshaler("ReleaseAssetLinkInput", ec.unmarshalInputReleaseAssetLinkInput),
+			graphql.NewInputUnmarshaler("ReleaseAssetsInput", ec.unmarshalInputReleaseAssetsInput),
+			graphql.NewInputUnmarshaler("ReleaseCreateInput", ec.unmarshalInputReleaseCreateInput),
+			graphql.NewInputUnmarshaler("ReleaseDeleteInput", ec.unmarshalInputReleaseDeleteInput),
+			graphql.NewInputUnmarshaler("ReleaseUpdateInput", ec.unmarshalInputReleaseUpdateInput),
 			graphql.NewInputUnmarshaler("UpdateIssueInput", ec.unmarshalInputUpdateIssueInput),
 			graphql.NewInputUnmarshaler("UpdateNoteInput", ec.unmarshalInputUpdateNoteInput),
 		)
@@ -3631,7 +4203,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3644,6 +4216,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4551,6 +5124,10 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_label(ctx, field)
 	case "milestones":
 		return ec.fieldContext_Project_milestones(ctx, field)
+	case "releases":
+		return ec.fieldContext_Project_releases(ctx, field)
+	case "release":
+		return ec.fieldContext_Project_release(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -4607,6 +5184,210 @@ func (ec *executionContext) childFields_ProjectMemberBulkUpdatePayload(ctx conte
 		return ec.fieldContext_ProjectMemberBulkUpdatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberBulkUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Release(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Release_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Release_name(ctx, field)
+	case "tagName":
+		return ec.fieldContext_Release_tagName(ctx, field)
+	case "tagPath":
+		return ec.fieldContext_Release_tagPath(ctx, field)
+	case "description":
+		return ec.fieldContext_Release_description(ctx, field)
+	case "descriptionHtml":
+		return ec.fieldContext_Release_descriptionHtml(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Release_createdAt(ctx, field)
+	case "releasedAt":
+		return ec.fieldContext_Release_releasedAt(ctx, field)
+	case "upcomingRelease":
+		return ec.fieldContext_Release_upcomingRelease(ctx, field)
+	case "historicalRelease":
+		return ec.fieldContext_Release_historicalRelease(ctx, field)
+	case "author":
+		return ec.fieldContext_Release_author(ctx, field)
+	case "commit":
+		return ec.fieldContext_Release_commit(ctx, field)
+	case "assets":
+		return ec.fieldContext_Release_assets(ctx, field)
+	case "links":
+		return ec.fieldContext_Release_links(ctx, field)
+	case "milestones":
+		return ec.fieldContext_Release_milestones(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Release", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseAssetLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReleaseAssetLink_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ReleaseAssetLink_name(ctx, field)
+	case "url":
+		return ec.fieldContext_ReleaseAssetLink_url(ctx, field)
+	case "linkType":
+		return ec.fieldContext_ReleaseAssetLink_linkType(ctx, field)
+	case "directAssetPath":
+		return ec.fieldContext_ReleaseAssetLink_directAssetPath(ctx, field)
+	case "directAssetUrl":
+		return ec.fieldContext_ReleaseAssetLink_directAssetUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseAssetLink", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseAssetLinkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ReleaseAssetLinkConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_ReleaseAssetLinkConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReleaseAssetLinkConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReleaseAssetLinkConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseAssetLinkConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseAssetLinkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReleaseAssetLinkEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReleaseAssetLinkEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseAssetLinkEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseAssets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ReleaseAssets_count(ctx, field)
+	case "links":
+		return ec.fieldContext_ReleaseAssets_links(ctx, field)
+	case "sources":
+		return ec.fieldContext_ReleaseAssets_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseAssets", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ReleaseConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_ReleaseConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReleaseConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReleaseConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ReleaseCreatePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReleaseCreatePayload_errors(ctx, field)
+	case "release":
+		return ec.fieldContext_ReleaseCreatePayload_release(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ReleaseDeletePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReleaseDeletePayload_errors(ctx, field)
+	case "release":
+		return ec.fieldContext_ReleaseDeletePayload_release(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReleaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReleaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseLinks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "closedIssuesUrl":
+		return ec.fieldContext_ReleaseLinks_closedIssuesUrl(ctx, field)
+	case "closedMergeRequestsUrl":
+		return ec.fieldContext_ReleaseLinks_closedMergeRequestsUrl(ctx, field)
+	case "editUrl":
+		return ec.fieldContext_ReleaseLinks_editUrl(ctx, field)
+	case "mergedMergeRequestsUrl":
+		return ec.fieldContext_ReleaseLinks_mergedMergeRequestsUrl(ctx, field)
+	case "openedIssuesUrl":
+		return ec.fieldContext_ReleaseLinks_openedIssuesUrl(ctx, field)
+	case "openedMergeRequestsUrl":
+		return ec.fieldContext_ReleaseLinks_openedMergeRequestsUrl(ctx, field)
+	case "selfUrl":
+		return ec.fieldContext_ReleaseLinks_selfUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseLinks", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "format":
+		return ec.fieldContext_ReleaseSource_format(ctx, field)
+	case "url":
+		return ec.fieldContext_ReleaseSource_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseSource", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseSourceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ReleaseSourceConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_ReleaseSourceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReleaseSourceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReleaseSourceConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseSourceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseSourceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReleaseSourceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReleaseSourceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseSourceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ReleaseUpdatePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReleaseUpdatePayload_errors(ctx, field)
+	case "release":
+		return ec.fieldContext_ReleaseUpdatePayload_release(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Repository(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5765,6 +6546,48 @@ func (ec *executionContext) field_Mutation_projectMemberBulkUpdate_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_releaseCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ReleaseCreateInput, error) {
+			return ec.unmarshalNReleaseCreateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ReleaseDeleteInput, error) {
+			return ec.unmarshalNReleaseDeleteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ReleaseUpdateInput, error) {
+			return ec.unmarshalNReleaseUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6355,6 +7178,66 @@ func (ec *executionContext) field_Project_projectMembers_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_release_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "tagName",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagName"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_releases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*ReleaseSort, error) {
+			return ec.unmarshalOReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6608,6 +7491,120 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["last"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_ReleaseAssets_links_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_ReleaseAssets_sources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Release_milestones_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -13447,6 +14444,138 @@ func (ec *executionContext) fieldContext_Mutation_groupMemberBulkUpdate(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_releaseCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseCreate(ctx, fc.Args["input"].(ReleaseCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseCreatePayload) graphql.Marshaler {
+			return ec.marshalOReleaseCreatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseUpdate(ctx, fc.Args["input"].(ReleaseUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseUpdatePayload) graphql.Marshaler {
+			return ec.marshalOReleaseUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseDelete(ctx, fc.Args["input"].(ReleaseDeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseDeletePayload) graphql.Marshaler {
+			return ec.marshalOReleaseDeletePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15483,6 +16612,94 @@ func (ec *executionContext) fieldContext_Project_milestones(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_releases(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_releases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Releases(ctx, obj, fc.Args["sort"].(*ReleaseSort), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseConnection) graphql.Marshaler {
+			return ec.marshalOReleaseConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_releases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_releases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_release(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Release(ctx, obj, fc.Args["tagName"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_release(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_release_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_count(ctx context.Context, field graphql.CollectedField, obj *ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16343,6 +17560,1620 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_id(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNReleaseID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Release_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "ReleaseID")
+}
+
+func (ec *executionContext) _Release_name(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "String")
+}
+
+func (ec *executionContext) _Release_tagName(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_tagName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TagName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_tagName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "String")
+}
+
+func (ec *executionContext) _Release_tagPath(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_tagPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TagPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_tagPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "String")
+}
+
+func (ec *executionContext) _Release_description(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "String")
+}
+
+func (ec *executionContext) _Release_descriptionHtml(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_descriptionHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Release().DescriptionHTML(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_descriptionHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, true, true, "String")
+}
+
+func (ec *executionContext) _Release_createdAt(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Release_releasedAt(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_releasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReleasedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_releasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Release_upcomingRelease(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_upcomingRelease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpcomingRelease, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_upcomingRelease(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Release_historicalRelease(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_historicalRelease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HistoricalRelease, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_historicalRelease(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Release_author(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_commit(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_commit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Commit) graphql.Marshaler {
+			return ec.marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_commit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_assets(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_assets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseAssets) graphql.Marshaler {
+			return ec.marshalOReleaseAssets2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssets(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssets(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_links(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseLinks) graphql.Marshaler {
+			return ec.marshalOReleaseLinks2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseLinks(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseLinks(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_milestones(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_milestones(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Release().Milestones(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MilestoneConnection) graphql.Marshaler {
+			return ec.marshalOMilestoneConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMilestoneConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_milestones(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MilestoneConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Release_milestones_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssetLink_id(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_name(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_url(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_linkType(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_linkType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseAssetLinkType) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLinkType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_linkType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "ReleaseAssetLinkType")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_directAssetPath(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_directAssetPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectAssetPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_directAssetPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_directAssetUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_directAssetUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectAssetURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_directAssetUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection_count(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLinkConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseAssetLinkEdge) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLinkEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssetLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssetLinkEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseAssetLink) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLink2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssetLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssetLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssetLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssetLinkEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLinkEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLinkEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseAssetLink) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLink2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssetLinkEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssetLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssets_count(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssets_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssets_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssets", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReleaseAssets_links(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssets_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReleaseAssets().Links(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseAssetLinkConnection) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLinkConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssets_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssetLinkConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReleaseAssets_links_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssets_sources(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssets_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReleaseAssets().Sources(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseSourceConnection) graphql.Marshaler {
+			return ec.marshalOReleaseSourceConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssets_sources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseSourceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReleaseAssets_sources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseConnection_count(ctx context.Context, field graphql.CollectedField, obj *ReleaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReleaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReleaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseEdge) graphql.Marshaler {
+			return ec.marshalOReleaseEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReleaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReleaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseCreatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *ReleaseCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseCreatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseCreatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *ReleaseCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseCreatePayload_release(ctx context.Context, field graphql.CollectedField, obj *ReleaseCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseCreatePayload_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseCreatePayload_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseDeletePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *ReleaseDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseDeletePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseDeletePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseDeletePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseDeletePayload_errors(ctx context.Context, field graphql.CollectedField, obj *ReleaseDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseDeletePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseDeletePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseDeletePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseDeletePayload_release(ctx context.Context, field graphql.CollectedField, obj *ReleaseDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseDeletePayload_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseDeletePayload_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReleaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReleaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseLinks_closedIssuesUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_closedIssuesUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedIssuesURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_closedIssuesUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_closedMergeRequestsUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_closedMergeRequestsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedMergeRequestsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_closedMergeRequestsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_editUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_editUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_editUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_mergedMergeRequestsUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_mergedMergeRequestsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedMergeRequestsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_mergedMergeRequestsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_openedIssuesUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_openedIssuesUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedIssuesURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_openedIssuesUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_openedMergeRequestsUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_openedMergeRequestsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedMergeRequestsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_openedMergeRequestsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_selfUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_selfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_selfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseSource_format(ctx context.Context, field graphql.CollectedField, obj *ReleaseSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSource_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSource_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseSource_url(ctx context.Context, field graphql.CollectedField, obj *ReleaseSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSource_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseSourceConnection_count(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseSourceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReleaseSourceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseSourceEdge) graphql.Marshaler {
+			return ec.marshalOReleaseSourceEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseSourceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseSourceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseSource) graphql.Marshaler {
+			return ec.marshalOReleaseSource2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseSourceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseSourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseSourceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseSourceEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseSource) graphql.Marshaler {
+			return ec.marshalOReleaseSource2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseSourceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseUpdatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *ReleaseUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseUpdatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseUpdatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *ReleaseUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseUpdatePayload_release(ctx context.Context, field graphql.CollectedField, obj *ReleaseUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseUpdatePayload_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseUpdatePayload_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20270,6 +23101,360 @@ func UnmarshalProjectMemberBulkUpdateInput(ctx context.Context, raw any) (Projec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReleaseAssetLinkInput(ctx context.Context, obj any) (ReleaseAssetLinkInput, error) {
+	var it ReleaseAssetLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["linkType"]; !present {
+		asMap["linkType"] = "OTHER"
+	}
+
+	fieldsInOrder := [...]string{"name", "url", "directAssetPath", "linkType"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "directAssetPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directAssetPath"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DirectAssetPath = data
+		case "linkType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("linkType"))
+			data, err := ec.unmarshalOReleaseAssetLinkType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LinkType = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseAssetLinkInput unmarshals raw into the ReleaseAssetLinkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseAssetLinkInput(ctx context.Context, raw any) (ReleaseAssetLinkInput, error) {
+	var out ReleaseAssetLinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseAssetLinkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleaseAssetsInput(ctx context.Context, obj any) (ReleaseAssetsInput, error) {
+	var it ReleaseAssetsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"links"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "links":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("links"))
+			data, err := ec.unmarshalOReleaseAssetLinkInput2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Links = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseAssetsInput unmarshals raw into the ReleaseAssetsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseAssetsInput(ctx context.Context, raw any) (ReleaseAssetsInput, error) {
+	var out ReleaseAssetsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseAssetsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleaseCreateInput(ctx context.Context, obj any) (ReleaseCreateInput, error) {
+	var it ReleaseCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "tagName", "tagMessage", "ref", "name", "description", "releasedAt", "milestones", "assets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "tagName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tagName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TagName = data
+		case "tagMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tagMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TagMessage = data
+		case "ref":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ref"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ref = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "releasedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReleasedAt = data
+		case "milestones":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("milestones"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Milestones = data
+		case "assets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assets"))
+			data, err := ec.unmarshalOReleaseAssetsInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assets = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseCreateInput unmarshals raw into the ReleaseCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseCreateInput(ctx context.Context, raw any) (ReleaseCreateInput, error) {
+	var out ReleaseCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleaseDeleteInput(ctx context.Context, obj any) (ReleaseDeleteInput, error) {
+	var it ReleaseDeleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "tagName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "tagName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tagName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TagName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseDeleteInput unmarshals raw into the ReleaseDeleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseDeleteInput(ctx context.Context, raw any) (ReleaseDeleteInput, error) {
+	var out ReleaseDeleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseDeleteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleaseUpdateInput(ctx context.Context, obj any) (ReleaseUpdateInput, error) {
+	var it ReleaseUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "tagName", "name", "description", "releasedAt", "milestones"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "tagName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tagName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TagName = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "releasedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReleasedAt = data
+		case "milestones":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("milestones"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Milestones = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseUpdateInput unmarshals raw into the ReleaseUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseUpdateInput(ctx context.Context, raw any) (ReleaseUpdateInput, error) {
+	var out ReleaseUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseUpdateInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateIssueInput(ctx context.Context, obj any) (UpdateIssueInput, error) {
 	var it UpdateIssueInput
 	if obj == nil {
@@ -22940,6 +26125,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "releaseCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "releaseUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "releaseDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23571,6 +26777,18 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_milestones(ctx, field, obj)
 				})
+		case "releases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_releases(ctx, field, obj)
+				})
+		case "release":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_release(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23862,6 +27080,702 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseImplementors = []string{"Release"}
+
+func (ec *executionContext) _Release(ctx context.Context, sel ast.SelectionSet, obj *Release) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Release")
+		case "id":
+			out.Values[i] = ec._Release_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Release_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tagName":
+			out.Values[i] = ec._Release_tagName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tagPath":
+			out.Values[i] = ec._Release_tagPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Release_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "descriptionHtml":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_descriptionHtml(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Release_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "releasedAt":
+			out.Values[i] = ec._Release_releasedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "upcomingRelease":
+			out.Values[i] = ec._Release_upcomingRelease(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "historicalRelease":
+			out.Values[i] = ec._Release_historicalRelease(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			out.Values[i] = ec._Release_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commit":
+			out.Values[i] = ec._Release_commit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assets":
+			out.Values[i] = ec._Release_assets(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
+			out.Values[i] = ec._Release_links(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "milestones":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_milestones(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseAssetLinkImplementors = []string{"ReleaseAssetLink"}
+
+func (ec *executionContext) _ReleaseAssetLink(ctx context.Context, sel ast.SelectionSet, obj *ReleaseAssetLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseAssetLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseAssetLink")
+		case "id":
+			out.Values[i] = ec._ReleaseAssetLink_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ReleaseAssetLink_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._ReleaseAssetLink_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "linkType":
+			out.Values[i] = ec._ReleaseAssetLink_linkType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "directAssetPath":
+			out.Values[i] = ec._ReleaseAssetLink_directAssetPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "directAssetUrl":
+			out.Values[i] = ec._ReleaseAssetLink_directAssetUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseAssetLinkConnectionImplementors = []string{"ReleaseAssetLinkConnection"}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection(ctx context.Context, sel ast.SelectionSet, obj *ReleaseAssetLinkConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseAssetLinkConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseAssetLinkConnection")
+		case "count":
+			out.Values[i] = ec._ReleaseAssetLinkConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ReleaseAssetLinkConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReleaseAssetLinkConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReleaseAssetLinkConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseAssetLinkEdgeImplementors = []string{"ReleaseAssetLinkEdge"}
+
+func (ec *executionContext) _ReleaseAssetLinkEdge(ctx context.Context, sel ast.SelectionSet, obj *ReleaseAssetLinkEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseAssetLinkEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseAssetLinkEdge")
+		case "cursor":
+			out.Values[i] = ec._ReleaseAssetLinkEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReleaseAssetLinkEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseAssetsImplementors = []string{"ReleaseAssets"}
+
+func (ec *executionContext) _ReleaseAssets(ctx context.Context, sel ast.SelectionSet, obj *ReleaseAssets) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseAssetsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseAssets")
+		case "count":
+			out.Values[i] = ec._ReleaseAssets_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReleaseAssets_links(ctx, field, obj)
+				})
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReleaseAssets_sources(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseConnectionImplementors = []string{"ReleaseConnection"}
+
+func (ec *executionContext) _ReleaseConnection(ctx context.Context, sel ast.SelectionSet, obj *ReleaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseConnection")
+		case "count":
+			out.Values[i] = ec._ReleaseConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ReleaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReleaseConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReleaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseCreatePayloadImplementors = []string{"ReleaseCreatePayload"}
+
+func (ec *executionContext) _ReleaseCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *ReleaseCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseCreatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ReleaseCreatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ReleaseCreatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "release":
+			out.Values[i] = ec._ReleaseCreatePayload_release(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseDeletePayloadImplementors = []string{"ReleaseDeletePayload"}
+
+func (ec *executionContext) _ReleaseDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *ReleaseDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseDeletePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ReleaseDeletePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ReleaseDeletePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "release":
+			out.Values[i] = ec._ReleaseDeletePayload_release(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseEdgeImplementors = []string{"ReleaseEdge"}
+
+func (ec *executionContext) _ReleaseEdge(ctx context.Context, sel ast.SelectionSet, obj *ReleaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseEdge")
+		case "cursor":
+			out.Values[i] = ec._ReleaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReleaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseLinksImplementors = []string{"ReleaseLinks"}
+
+func (ec *executionContext) _ReleaseLinks(ctx context.Context, sel ast.SelectionSet, obj *ReleaseLinks) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseLinksImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseLinks")
+		case "closedIssuesUrl":
+			out.Values[i] = ec._ReleaseLinks_closedIssuesUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closedMergeRequestsUrl":
+			out.Values[i] = ec._ReleaseLinks_closedMergeRequestsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "editUrl":
+			out.Values[i] = ec._ReleaseLinks_editUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergedMergeRequestsUrl":
+			out.Values[i] = ec._ReleaseLinks_mergedMergeRequestsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openedIssuesUrl":
+			out.Values[i] = ec._ReleaseLinks_openedIssuesUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openedMergeRequestsUrl":
+			out.Values[i] = ec._ReleaseLinks_openedMergeRequestsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "selfUrl":
+			out.Values[i] = ec._ReleaseLinks_selfUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseSourceImplementors = []string{"ReleaseSource"}
+
+func (ec *executionContext) _ReleaseSource(ctx context.Context, sel ast.SelectionSet, obj *ReleaseSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseSource")
+		case "format":
+			out.Values[i] = ec._ReleaseSource_format(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._ReleaseSource_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseSourceConnectionImplementors = []string{"ReleaseSourceConnection"}
+
+func (ec *executionContext) _ReleaseSourceConnection(ctx context.Context, sel ast.SelectionSet, obj *ReleaseSourceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseSourceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseSourceConnection")
+		case "count":
+			out.Values[i] = ec._ReleaseSourceConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ReleaseSourceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReleaseSourceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReleaseSourceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseSourceEdgeImplementors = []string{"ReleaseSourceEdge"}
+
+func (ec *executionContext) _ReleaseSourceEdge(ctx context.Context, sel ast.SelectionSet, obj *ReleaseSourceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseSourceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseSourceEdge")
+		case "cursor":
+			out.Values[i] = ec._ReleaseSourceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReleaseSourceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseUpdatePayloadImplementors = []string{"ReleaseUpdatePayload"}
+
+func (ec *executionContext) _ReleaseUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *ReleaseUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseUpdatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ReleaseUpdatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ReleaseUpdatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "release":
+			out.Values[i] = ec._ReleaseUpdatePayload_release(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -25398,6 +29312,40 @@ func (ec *executionContext) unmarshalNProjectMemberBulkUpdateInput2githubᚗcom�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReleaseAssetLinkInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkInput(ctx context.Context, v any) (*ReleaseAssetLinkInput, error) {
+	res, err := ec.unmarshalInputReleaseAssetLinkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReleaseCreateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseCreateInput(ctx context.Context, v any) (ReleaseCreateInput, error) {
+	res, err := ec.unmarshalInputReleaseCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReleaseDeleteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseDeleteInput(ctx context.Context, v any) (ReleaseDeleteInput, error) {
+	res, err := ec.unmarshalInputReleaseDeleteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReleaseID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReleaseID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReleaseID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReleaseUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdateInput(ctx context.Context, v any) (ReleaseUpdateInput, error) {
+	res, err := ec.unmarshalInputReleaseUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26676,6 +30624,239 @@ func (ec *executionContext) marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗc
 		return graphql.Null
 	}
 	return ec._ProjectMemberBulkUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORelease2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx context.Context, sel ast.SelectionSet, v []*Release) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx context.Context, sel ast.SelectionSet, v *Release) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Release(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseAssetLink2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx context.Context, sel ast.SelectionSet, v []*ReleaseAssetLink) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseAssetLink2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseAssetLink2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssetLink) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseAssetLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseAssetLinkConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkConnection(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssetLinkConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseAssetLinkConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseAssetLinkEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkEdge(ctx context.Context, sel ast.SelectionSet, v []*ReleaseAssetLinkEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseAssetLinkEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseAssetLinkEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkEdge(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssetLinkEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseAssetLinkEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReleaseAssetLinkInput2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkInputᚄ(ctx context.Context, v any) ([]*ReleaseAssetLinkInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ReleaseAssetLinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReleaseAssetLinkInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReleaseAssetLinkType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkType(ctx context.Context, v any) (*ReleaseAssetLinkType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ReleaseAssetLinkType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReleaseAssetLinkType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkType(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssetLinkType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReleaseAssets2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssets(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssets) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseAssets(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReleaseAssetsInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetsInput(ctx context.Context, v any) (*ReleaseAssetsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReleaseAssetsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReleaseConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseConnection(ctx context.Context, sel ast.SelectionSet, v *ReleaseConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseCreatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseCreatePayload(ctx context.Context, sel ast.SelectionSet, v *ReleaseCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseDeletePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseDeletePayload(ctx context.Context, sel ast.SelectionSet, v *ReleaseDeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseEdge(ctx context.Context, sel ast.SelectionSet, v []*ReleaseEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseEdge(ctx context.Context, sel ast.SelectionSet, v *ReleaseEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseLinks2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseLinks(ctx context.Context, sel ast.SelectionSet, v *ReleaseLinks) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseLinks(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSort(ctx context.Context, v any) (*ReleaseSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ReleaseSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSort(ctx context.Context, sel ast.SelectionSet, v *ReleaseSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReleaseSource2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx context.Context, sel ast.SelectionSet, v []*ReleaseSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseSource2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseSource2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx context.Context, sel ast.SelectionSet, v *ReleaseSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseSource(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseSourceConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceConnection(ctx context.Context, sel ast.SelectionSet, v *ReleaseSourceConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseSourceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseSourceEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceEdge(ctx context.Context, sel ast.SelectionSet, v []*ReleaseSourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseSourceEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseSourceEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceEdge(ctx context.Context, sel ast.SelectionSet, v *ReleaseSourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseSourceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *ReleaseUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORepository2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepository(ctx context.Context, sel ast.SelectionSet, v *Repository) graphql.Marshaler {

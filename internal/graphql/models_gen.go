@@ -514,6 +514,124 @@ type ProjectMemberBulkUpdatePayload struct {
 type Query struct {
 }
 
+type ReleaseAssetLink struct {
+	ID              string                `json:"id"`
+	Name            *string               `json:"name,omitempty"`
+	URL             *string               `json:"url,omitempty"`
+	LinkType        *ReleaseAssetLinkType `json:"linkType,omitempty"`
+	DirectAssetPath *string               `json:"directAssetPath,omitempty"`
+	DirectAssetURL  *string               `json:"directAssetUrl,omitempty"`
+}
+
+type ReleaseAssetLinkConnection struct {
+	Count    int                     `json:"count"`
+	Edges    []*ReleaseAssetLinkEdge `json:"edges,omitempty"`
+	Nodes    []*ReleaseAssetLink     `json:"nodes,omitempty"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type ReleaseAssetLinkEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *ReleaseAssetLink `json:"node,omitempty"`
+}
+
+type ReleaseAssetLinkInput struct {
+	Name            string                `json:"name"`
+	URL             string                `json:"url"`
+	DirectAssetPath *string               `json:"directAssetPath,omitempty"`
+	LinkType        *ReleaseAssetLinkType `json:"linkType,omitempty"`
+}
+
+type ReleaseAssetsInput struct {
+	Links []*ReleaseAssetLinkInput `json:"links,omitempty"`
+}
+
+type ReleaseConnection struct {
+	Count    int            `json:"count"`
+	Edges    []*ReleaseEdge `json:"edges,omitempty"`
+	Nodes    []*Release     `json:"nodes,omitempty"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type ReleaseCreateInput struct {
+	ClientMutationID *string             `json:"clientMutationId,omitempty"`
+	ProjectPath      string              `json:"projectPath"`
+	TagName          string              `json:"tagName"`
+	TagMessage       *string             `json:"tagMessage,omitempty"`
+	Ref              *string             `json:"ref,omitempty"`
+	Name             *string             `json:"name,omitempty"`
+	Description      *string             `json:"description,omitempty"`
+	ReleasedAt       *time.Time          `json:"releasedAt,omitempty"`
+	Milestones       []string            `json:"milestones,omitempty"`
+	Assets           *ReleaseAssetsInput `json:"assets,omitempty"`
+}
+
+type ReleaseCreatePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Release          *Release `json:"release,omitempty"`
+}
+
+type ReleaseDeleteInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ProjectPath      string  `json:"projectPath"`
+	TagName          string  `json:"tagName"`
+}
+
+type ReleaseDeletePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Release          *Release `json:"release,omitempty"`
+}
+
+type ReleaseEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Release `json:"node,omitempty"`
+}
+
+type ReleaseLinks struct {
+	ClosedIssuesURL        *string `json:"closedIssuesUrl,omitempty"`
+	ClosedMergeRequestsURL *string `json:"closedMergeRequestsUrl,omitempty"`
+	EditURL                *string `json:"editUrl,omitempty"`
+	MergedMergeRequestsURL *string `json:"mergedMergeRequestsUrl,omitempty"`
+	OpenedIssuesURL        *string `json:"openedIssuesUrl,omitempty"`
+	OpenedMergeRequestsURL *string `json:"openedMergeRequestsUrl,omitempty"`
+	SelfURL                *string `json:"selfUrl,omitempty"`
+}
+
+type ReleaseSource struct {
+	Format *string `json:"format,omitempty"`
+	URL    *string `json:"url,omitempty"`
+}
+
+type ReleaseSourceConnection struct {
+	Count    int                  `json:"count"`
+	Edges    []*ReleaseSourceEdge `json:"edges,omitempty"`
+	Nodes    []*ReleaseSource     `json:"nodes,omitempty"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type ReleaseSourceEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *ReleaseSource `json:"node,omitempty"`
+}
+
+type ReleaseUpdateInput struct {
+	ClientMutationID *string    `json:"clientMutationId,omitempty"`
+	ProjectPath      string     `json:"projectPath"`
+	TagName          string     `json:"tagName"`
+	Name             *string    `json:"name,omitempty"`
+	Description      *string    `json:"description,omitempty"`
+	ReleasedAt       *time.Time `json:"releasedAt,omitempty"`
+	Milestones       []string   `json:"milestones,omitempty"`
+}
+
+type ReleaseUpdatePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Release          *Release `json:"release,omitempty"`
+}
+
 type RepositoryBlob struct {
 	ID          string  `json:"id"`
 	Name        *string `json:"name,omitempty"`
@@ -1424,6 +1542,124 @@ func (e *PipelineStatusEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e PipelineStatusEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReleaseAssetLinkType string
+
+const (
+	ReleaseAssetLinkTypeOther   ReleaseAssetLinkType = "OTHER"
+	ReleaseAssetLinkTypeRunbook ReleaseAssetLinkType = "RUNBOOK"
+	ReleaseAssetLinkTypePackage ReleaseAssetLinkType = "PACKAGE"
+	ReleaseAssetLinkTypeImage   ReleaseAssetLinkType = "IMAGE"
+)
+
+var AllReleaseAssetLinkType = []ReleaseAssetLinkType{
+	ReleaseAssetLinkTypeOther,
+	ReleaseAssetLinkTypeRunbook,
+	ReleaseAssetLinkTypePackage,
+	ReleaseAssetLinkTypeImage,
+}
+
+func (e ReleaseAssetLinkType) IsValid() bool {
+	switch e {
+	case ReleaseAssetLinkTypeOther, ReleaseAssetLinkTypeRunbook, ReleaseAssetLinkTypePackage, ReleaseAssetLinkTypeImage:
+		return true
+	}
+	return false
+}
+
+func (e ReleaseAssetLinkType) String() string {
+	return string(e)
+}
+
+func (e *ReleaseAssetLinkType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReleaseAssetLinkType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReleaseAssetLinkType", str)
+	}
+	return nil
+}
+
+func (e ReleaseAssetLinkType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReleaseAssetLinkType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReleaseAssetLinkType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReleaseSort string
+
+const (
+	ReleaseSortCreatedDesc    ReleaseSort = "CREATED_DESC"
+	ReleaseSortCreatedAsc     ReleaseSort = "CREATED_ASC"
+	ReleaseSortReleasedAtDesc ReleaseSort = "RELEASED_AT_DESC"
+	ReleaseSortReleasedAtAsc  ReleaseSort = "RELEASED_AT_ASC"
+)
+
+var AllReleaseSort = []ReleaseSort{
+	ReleaseSortCreatedDesc,
+	ReleaseSortCreatedAsc,
+	ReleaseSortReleasedAtDesc,
+	ReleaseSortReleasedAtAsc,
+}
+
+func (e ReleaseSort) IsValid() bool {
+	switch e {
+	case ReleaseSortCreatedDesc, ReleaseSortCreatedAsc, ReleaseSortReleasedAtDesc, ReleaseSortReleasedAtAsc:
+		return true
+	}
+	return false
+}
+
+func (e ReleaseSort) String() string {
+	return string(e)
+}
+
+func (e *ReleaseSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReleaseSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReleaseSort", str)
+	}
+	return nil
+}
+
+func (e ReleaseSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReleaseSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReleaseSort) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
