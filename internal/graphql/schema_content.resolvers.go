@@ -9,6 +9,16 @@ import (
 	"context"
 )
 
+// LastDeployment is the resolver for the lastDeployment field.
+func (r *environmentResolver) LastDeployment(ctx context.Context, obj *Environment, status DeploymentStatus) (*Deployment, error) {
+	return r.environmentLastDeployment(ctx, obj, status)
+}
+
+// Packages is the resolver for the packages field.
+func (r *groupResolver) Packages(ctx context.Context, obj *Group, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error) {
+	return r.groupPackages(ctx, obj, sort, packageName, packageType, packageVersion, status, includeVersionless, after, before, first, last)
+}
+
 // ReleaseCreate is the resolver for the releaseCreate field.
 func (r *mutationResolver) ReleaseCreate(ctx context.Context, input ReleaseCreateInput) (*ReleaseCreatePayload, error) {
 	return r.releaseCreate(ctx, input)
@@ -24,6 +34,41 @@ func (r *mutationResolver) ReleaseDelete(ctx context.Context, input ReleaseDelet
 	return r.releaseDelete(ctx, input)
 }
 
+// CreateSnippet is the resolver for the createSnippet field.
+func (r *mutationResolver) CreateSnippet(ctx context.Context, input CreateSnippetInput) (*CreateSnippetPayload, error) {
+	return r.createSnippet(ctx, input)
+}
+
+// UpdateSnippet is the resolver for the updateSnippet field.
+func (r *mutationResolver) UpdateSnippet(ctx context.Context, input UpdateSnippetInput) (*UpdateSnippetPayload, error) {
+	return r.updateSnippet(ctx, input)
+}
+
+// DestroySnippet is the resolver for the destroySnippet field.
+func (r *mutationResolver) DestroySnippet(ctx context.Context, input DestroySnippetInput) (*DestroySnippetPayload, error) {
+	return r.destroySnippet(ctx, input)
+}
+
+// DestroyPackage is the resolver for the destroyPackage field.
+func (r *mutationResolver) DestroyPackage(ctx context.Context, input DestroyPackageInput) (*DestroyPackagePayload, error) {
+	return r.destroyPackage(ctx, input)
+}
+
+// Project is the resolver for the project field.
+func (r *packageResolver) Project(ctx context.Context, obj *Package) (*Project, error) {
+	return r.packageProject(ctx, obj)
+}
+
+// Project is the resolver for the project field.
+func (r *packageDetailsTypeResolver) Project(ctx context.Context, obj *PackageDetailsType) (*Project, error) {
+	return r.packageProject(ctx, obj.Package)
+}
+
+// PackageFiles is the resolver for the packageFiles field.
+func (r *packageDetailsTypeResolver) PackageFiles(ctx context.Context, obj *PackageDetailsType, after *string, before *string, first *int, last *int) (*PackageFileConnection, error) {
+	return r.packageFiles(ctx, obj, after, before, first, last)
+}
+
 // Releases is the resolver for the releases field.
 func (r *projectResolver) Releases(ctx context.Context, obj *Project, sort *ReleaseSort, after *string, before *string, first *int, last *int) (*ReleaseConnection, error) {
 	return r.projectReleases(ctx, obj, sort, after, before, first, last)
@@ -32,6 +77,36 @@ func (r *projectResolver) Releases(ctx context.Context, obj *Project, sort *Rele
 // Release is the resolver for the release field.
 func (r *projectResolver) Release(ctx context.Context, obj *Project, tagName string) (*Release, error) {
 	return r.projectRelease(ctx, obj, tagName)
+}
+
+// Snippets is the resolver for the snippets field.
+func (r *projectResolver) Snippets(ctx context.Context, obj *Project, ids []string, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error) {
+	return r.projectSnippets(ctx, obj, ids, visibility, after, before, first, last)
+}
+
+// Packages is the resolver for the packages field.
+func (r *projectResolver) Packages(ctx context.Context, obj *Project, sort *PackageSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error) {
+	return r.projectPackages(ctx, obj, sort, packageName, packageType, packageVersion, status, includeVersionless, after, before, first, last)
+}
+
+// Environments is the resolver for the environments field.
+func (r *projectResolver) Environments(ctx context.Context, obj *Project, name *string, search *string, states []string, after *string, before *string, first *int, last *int) (*EnvironmentConnection, error) {
+	return r.projectEnvironments(ctx, obj, name, search, states, after, before, first, last)
+}
+
+// Environment is the resolver for the environment field.
+func (r *projectResolver) Environment(ctx context.Context, obj *Project, name *string, search *string, states []string) (*Environment, error) {
+	return r.projectEnvironment(ctx, obj, name, search, states)
+}
+
+// Snippets is the resolver for the snippets field.
+func (r *queryResolver) Snippets(ctx context.Context, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error) {
+	return r.querySnippets(ctx, ids, authorID, projectID, typeArg, visibility, after, before, first, last)
+}
+
+// Package is the resolver for the package field.
+func (r *queryResolver) Package(ctx context.Context, id string) (*PackageDetailsType, error) {
+	return r.findPackage(ctx, id)
 }
 
 // DescriptionHTML is the resolver for the descriptionHtml field.
@@ -54,13 +129,41 @@ func (r *releaseAssetsResolver) Sources(ctx context.Context, obj *ReleaseAssets,
 	return releaseSources(obj, after, before, first, last)
 }
 
+// Project is the resolver for the project field.
+func (r *snippetResolver) Project(ctx context.Context, obj *Snippet) (*Project, error) {
+	return r.snippetProject(ctx, obj)
+}
+
+// Blobs is the resolver for the blobs field.
+func (r *snippetResolver) Blobs(ctx context.Context, obj *Snippet, paths []string, after *string, before *string, first *int, last *int) (*SnippetBlobConnection, error) {
+	return r.snippetBlobs(ctx, obj, paths, after, before, first, last)
+}
+
+// Environment returns EnvironmentResolver implementation.
+func (r *Resolver) Environment() EnvironmentResolver { return &environmentResolver{r} }
+
+// Package returns PackageResolver implementation.
+func (r *Resolver) Package() PackageResolver { return &packageResolver{r} }
+
+// PackageDetailsType returns PackageDetailsTypeResolver implementation.
+func (r *Resolver) PackageDetailsType() PackageDetailsTypeResolver {
+	return &packageDetailsTypeResolver{r}
+}
+
 // Release returns ReleaseResolver implementation.
 func (r *Resolver) Release() ReleaseResolver { return &releaseResolver{r} }
 
 // ReleaseAssets returns ReleaseAssetsResolver implementation.
 func (r *Resolver) ReleaseAssets() ReleaseAssetsResolver { return &releaseAssetsResolver{r} }
 
+// Snippet returns SnippetResolver implementation.
+func (r *Resolver) Snippet() SnippetResolver { return &snippetResolver{r} }
+
 type (
-	releaseResolver       struct{ *Resolver }
-	releaseAssetsResolver struct{ *Resolver }
+	environmentResolver        struct{ *Resolver }
+	packageResolver            struct{ *Resolver }
+	packageDetailsTypeResolver struct{ *Resolver }
+	releaseResolver            struct{ *Resolver }
+	releaseAssetsResolver      struct{ *Resolver }
+	snippetResolver            struct{ *Resolver }
 )
