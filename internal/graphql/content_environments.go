@@ -114,13 +114,9 @@ func (r *Resolver) projectEnvironments(ctx context.Context, obj *Project, name, 
 	}
 	pg := &environmentPage{p: obj.p, envs: items}
 	v := r.at(ctx)
-	c := &EnvironmentConnection{Count: total, PageInfo: pageInfo(w, len(items), w.offset+len(items) < total)}
-	for i, e := range items {
-		node := v.environment(pg, e)
-		c.Nodes = append(c.Nodes, node)
-		c.Edges = append(c.Edges, &EnvironmentEdge{Cursor: cursor(w.offset + i), Node: node})
-	}
-	return c, nil
+	nodes := mapped(items, func(e *model.Environment) *Environment { return v.environment(pg, e) })
+	return &EnvironmentConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(w, len(items), w.offset+len(items) < total),
+		Edges: edgesOf(w, nodes, func(c string, n *Environment) *EnvironmentEdge { return &EnvironmentEdge{Cursor: c, Node: n} })}, nil
 }
 
 func (r *Resolver) projectEnvironment(ctx context.Context, obj *Project, name, search *string, states []string) (*Environment, error) {

@@ -72,23 +72,23 @@ func (r *Resolver) packageConnection(ctx context.Context, pg *projectsOnce, o se
 		return nil, err
 	}
 	v := r.at(ctx)
-	c := &PackageConnection{Count: total, PageInfo: pageInfo(w, len(items), w.offset+len(items) < total)}
-	for i, pv := range items {
-		node := v.pkg(pg, pv)
-		c.Nodes = append(c.Nodes, node)
-		c.Edges = append(c.Edges, &PackageEdge{Cursor: cursor(w.offset + i), Node: node})
+	nodes := mapped(items, func(pv *service.PackageView) *Package { return v.pkg(pg, pv) })
+	return &PackageConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(w, len(items), w.offset+len(items) < total),
+		Edges: edgesOf(w, nodes, func(c string, n *Package) *PackageEdge { return &PackageEdge{Cursor: c, Node: n} })}, nil
+}
+
+// sortName is a sort argument's name; "" when not given.
+func sortName[T ~string](s *T) string {
+	if s == nil {
+		return ""
 	}
-	return c, nil
+	return string(*s)
 }
 
 func (r *Resolver) projectPackages(ctx context.Context, obj *Project, sort *PackageSort, name *string, typ *PackageTypeEnum,
 	version *string, status *PackageStatus, versionless *bool, after, before *string, first, last *int) (*PackageConnection, error) {
-	s := ""
-	if sort != nil {
-		s = string(*sort)
-	}
 	pref := strconv.FormatInt(obj.p.ID, 10)
-	return r.packageConnection(ctx, newProjectsOnce(obj), packageOptions(s, name, typ, version, status, versionless),
+	return r.packageConnection(ctx, newProjectsOnce(obj), packageOptions(sortName(sort), name, typ, version, status, versionless),
 		after, before, first, last, func(o service.PackageListOptions) ([]*service.PackageView, int, error) {
 			return r.svc.ProjectPackages(ctx, callerOf(ctx), pref, o)
 		})
@@ -96,12 +96,8 @@ func (r *Resolver) projectPackages(ctx context.Context, obj *Project, sort *Pack
 
 func (r *Resolver) groupPackages(ctx context.Context, obj *Group, sort *PackageGroupSort, name *string, typ *PackageTypeEnum,
 	version *string, status *PackageStatus, versionless *bool, after, before *string, first, last *int) (*PackageConnection, error) {
-	s := ""
-	if sort != nil {
-		s = string(*sort)
-	}
 	gref := strconv.FormatInt(obj.g.ID, 10)
-	return r.packageConnection(ctx, newProjectsOnce(nil), packageOptions(s, name, typ, version, status, versionless),
+	return r.packageConnection(ctx, newProjectsOnce(nil), packageOptions(sortName(sort), name, typ, version, status, versionless),
 		after, before, first, last, func(o service.PackageListOptions) ([]*service.PackageView, int, error) {
 			return r.svc.GroupPackages(ctx, callerOf(ctx), gref, o)
 		})

@@ -84,45 +84,34 @@ func (r *Resolver) releaseDescriptionHTML(ctx context.Context, obj *Release) (*s
 }
 
 func (r *Resolver) releaseMilestones(ctx context.Context, obj *Release, after, before *string, first, last *int) (*MilestoneConnection, error) {
-	all := obj.v.Milestones
-	list, pg, err := inMemory(all, after, before, first, last)
+	nodes := mapped(obj.v.Milestones, r.at(ctx).milestoneView)
+	list, edges, pi, err := windowed(nodes, after, before, first, last, func(c string, n *Milestone) *MilestoneEdge {
+		return &MilestoneEdge{Cursor: c, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	v := r.at(ctx)
-	c := &MilestoneConnection{Count: len(all), PageInfo: pageInfo(pg, len(list), pg.offset+len(list) < len(all))}
-	for i, m := range list {
-		node := v.milestoneView(m)
-		c.Nodes = append(c.Nodes, node)
-		c.Edges = append(c.Edges, &MilestoneEdge{Cursor: cursor(pg.offset + i), Node: node})
-	}
-	return c, nil
+	return &MilestoneConnection{Count: len(nodes), Nodes: list, Edges: edges, PageInfo: pi}, nil
 }
 
 func releaseAssetLinks(obj *ReleaseAssets, after, before *string, first, last *int) (*ReleaseAssetLinkConnection, error) {
-	list, pg, err := inMemory(obj.links, after, before, first, last)
+	list, edges, pi, err := windowed(obj.links, after, before, first, last, func(c string, n *ReleaseAssetLink) *ReleaseAssetLinkEdge {
+		return &ReleaseAssetLinkEdge{Cursor: c, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	n := len(obj.links)
-	c := &ReleaseAssetLinkConnection{Count: n, Nodes: list, PageInfo: pageInfo(pg, len(list), pg.offset+len(list) < n)}
-	for i, l := range list {
-		c.Edges = append(c.Edges, &ReleaseAssetLinkEdge{Cursor: cursor(pg.offset + i), Node: l})
-	}
-	return c, nil
+	return &ReleaseAssetLinkConnection{Count: len(obj.links), Nodes: list, Edges: edges, PageInfo: pi}, nil
 }
 
 func releaseSources(obj *ReleaseAssets, after, before *string, first, last *int) (*ReleaseSourceConnection, error) {
-	list, pg, err := inMemory(obj.sources, after, before, first, last)
+	list, edges, pi, err := windowed(obj.sources, after, before, first, last, func(c string, n *ReleaseSource) *ReleaseSourceEdge {
+		return &ReleaseSourceEdge{Cursor: c, Node: n}
+	})
 	if err != nil {
 		return nil, err
 	}
-	n := len(obj.sources)
-	c := &ReleaseSourceConnection{Count: n, Nodes: list, PageInfo: pageInfo(pg, len(list), pg.offset+len(list) < n)}
-	for i, s := range list {
-		c.Edges = append(c.Edges, &ReleaseSourceEdge{Cursor: cursor(pg.offset + i), Node: s})
-	}
-	return c, nil
+	return &ReleaseSourceConnection{Count: len(obj.sources), Nodes: list, Edges: edges, PageInfo: pi}, nil
 }
 
 func nonEmpty(s string) *string {
@@ -205,11 +194,8 @@ func (r *Resolver) projectReleases(ctx context.Context, obj *Project, sort *Rele
 		return nil, err
 	}
 	nodes := r.releasesOf(ctx, list)
-	c := &ReleaseConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(pg, len(nodes), pg.offset+len(nodes) < total)}
-	for i, node := range nodes {
-		c.Edges = append(c.Edges, &ReleaseEdge{Cursor: cursor(pg.offset + i), Node: node})
-	}
-	return c, nil
+	return &ReleaseConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(pg, len(nodes), pg.offset+len(nodes) < total),
+		Edges: edgesOf(pg, nodes, func(c string, n *Release) *ReleaseEdge { return &ReleaseEdge{Cursor: c, Node: n} })}, nil
 }
 
 func (r *Resolver) projectRelease(ctx context.Context, obj *Project, tag string) (*Release, error) {

@@ -129,17 +129,16 @@ func escapeSegments(path string) string {
 // snippetConnection renders a page of snippets.
 func (r *Resolver) snippetConnection(ctx context.Context, pg *projectsOnce, page *service.SnippetPage, w page) *SnippetConnection {
 	v := r.at(ctx)
-	c := &SnippetConnection{Count: page.Total, PageInfo: pageInfo(w, len(page.Snippets), w.offset+len(page.Snippets) < page.Total)}
-	for i, sn := range page.Snippets {
+	nodes := mapped(page.Snippets, func(sn *model.Snippet) *Snippet {
 		var p *model.Project
 		if sn.ProjectID != nil {
 			p = page.Projects[*sn.ProjectID]
 		}
-		node := v.snippet(pg, sn, p, userOf(page.Users, sn.AuthorID))
-		c.Nodes = append(c.Nodes, node)
-		c.Edges = append(c.Edges, &SnippetEdge{Cursor: cursor(w.offset + i), Node: node})
-	}
-	return c
+		return v.snippet(pg, sn, p, userOf(page.Users, sn.AuthorID))
+	})
+	return &SnippetConnection{Count: page.Total, Nodes: nodes,
+		PageInfo: pageInfo(w, len(nodes), w.offset+len(nodes) < page.Total),
+		Edges:    edgesOf(w, nodes, func(c string, n *Snippet) *SnippetEdge { return &SnippetEdge{Cursor: c, Node: n} })}
 }
 
 // snippetsByID answers a list of global ids, each through the service's
