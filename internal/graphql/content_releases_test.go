@@ -110,6 +110,59 @@ func TestGraphQLReleases(t *testing.T) {
 	}
 }
 
+// TestGraphQLReleasesReadCode: anonymous callers read a public project's
+// releases with their commit; a private project's Guest reads its
+// releases as REST shows them, without commit, tag path or sources.
+func TestGraphQLReleasesReadCode(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	guest := s.NewUser(t, "guest")
+	q := `query($p: ID!) { project(fullPath: $p) { releases { count nodes { tagName tagPath commit { sha }
+		assets { count sources { count } } links { editUrl } } } } }`
+	read := func(token string, p *gitlab.Project) any {
+		t.Helper()
+		_, r := post(t, s, token, q, map[string]any{"p": p.PathWithNamespace})
+		nodes, _ := dig(mustData(t, r), "project", "releases", "nodes").([]any)
+		if len(nodes) != 1 {
+			t.Fatalf("releases = %v", r.Data)
+		}
+		return nodes[0]
+	}
+	for _, vis := range []gitlab.VisibilityValue{gitlab.PublicVisibility, gitlab.PrivateVisibility} {
+		p, _, err := root.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr(string(vis)),
+			Visibility: gitlab.Ptr(vis), InitializeWithReadme: gitlab.Ptr(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := root.Releases.CreateRelease(p.ID, &gitlab.CreateReleaseOptions{TagName: gitlab.Ptr("v1"),
+			Ref: gitlab.Ptr("main")}); err != nil {
+			t.Fatal(err)
+		}
+		if vis == gitlab.PublicVisibility {
+			n := read("", p)
+			if dig(n, "commit", "sha") == nil || dig(n, "tagPath") != "/"+p.PathWithNamespace+"/-/tags/v1" ||
+				dig(n, "assets", "sources", "count") != float64(4) || dig(n, "links", "editUrl") != nil {
+				t.Fatalf("anonymous release = %v", n)
+			}
+			continue
+		}
+		if _, _, err := root.ProjectMembers.AddProjectMember(p.ID, &gitlab.AddProjectMemberOptions{UserID: guest.ID,
+			AccessLevel: gitlab.Ptr(gitlab.GuestPermissions)}); err != nil {
+			t.Fatal(err)
+		}
+		rest, _, err := s.Client(t, guest.Token).Releases.ListReleases(p.ID, nil)
+		if err != nil || len(rest) != 1 || rest[0].Commit.ID != "" {
+			t.Fatalf("REST as guest = %v %v", rest, err)
+		}
+		n := read(guest.Token, p)
+		if dig(n, "commit") != nil || dig(n, "tagPath") != nil || dig(n, "assets", "sources", "count") != float64(0) ||
+			dig(n, "assets", "count") != float64(0) {
+			t.Fatalf("guest release = %v", n)
+		}
+	}
+}
+
 // TestGraphQLReleasesNoNPlusOne: a page of 8 releases with their authors,
 // commits, links, milestones and rendered descriptions runs no more
 // statements than a page of 2.
