@@ -14,8 +14,8 @@ import (
 // (against "GET /projects?membership": no N+1), and a project's 20 newest
 // issues and merge requests with their authors (against their REST rows),
 // a project's 20 newest issues with their labels and first notes (one
-// load per page, not per issue), and a project's 20 newest pipelines with
-// their users.
+// load per page, not per issue), a project's 20 newest pipelines with
+// their users, and its 20 newest releases (load_graphql_content.go).
 func (l *loader) graphqlEndpoints() []*endpoint {
 	query := func(q string) reqSpec {
 		b, err := json.Marshal(map[string]string{"query": q})
@@ -50,6 +50,7 @@ func (l *loader) graphqlEndpoints() []*endpoint {
 				pick(w, sd.IssueProjects).FullPath)))
 		}},
 		l.graphqlPipelines(query),
+		l.graphqlReleases(query),
 	}
 }
 

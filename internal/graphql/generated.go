@@ -30,16 +30,22 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Discussion() DiscussionResolver
+	Environment() EnvironmentResolver
 	Group() GroupResolver
 	GroupMember() GroupMemberResolver
 	Issue() IssueResolver
 	MergeRequest() MergeRequestResolver
 	Mutation() MutationResolver
 	Namespace() NamespaceResolver
+	Package() PackageResolver
+	PackageDetailsType() PackageDetailsTypeResolver
 	Project() ProjectResolver
 	ProjectMember() ProjectMemberResolver
 	Query() QueryResolver
+	Release() ReleaseResolver
+	ReleaseAssets() ReleaseAssetsResolver
 	Repository() RepositoryResolver
+	Snippet() SnippetResolver
 	Tree() TreeResolver
 }
 
@@ -117,6 +123,12 @@ type ComplexityRoot struct {
 		Note             func(childComplexity int) int
 	}
 
+	CreateSnippetPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Snippet          func(childComplexity int) int
+	}
+
 	CurrentUser struct {
 		AvatarURL   func(childComplexity int) int
 		Bot         func(childComplexity int) int
@@ -130,10 +142,34 @@ type ComplexityRoot struct {
 		WebURL      func(childComplexity int) int
 	}
 
+	Deployment struct {
+		CreatedAt  func(childComplexity int) int
+		FinishedAt func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Iid        func(childComplexity int) int
+		Ref        func(childComplexity int) int
+		Sha        func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Tag        func(childComplexity int) int
+		Triggerer  func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+	}
+
 	DestroyNotePayload struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		Note             func(childComplexity int) int
+	}
+
+	DestroyPackagePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+	}
+
+	DestroySnippetPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Snippet          func(childComplexity int) int
 	}
 
 	Discussion struct {
@@ -156,6 +192,33 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Environment struct {
+		AutoStopAt      func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		EnvironmentType func(childComplexity int) int
+		ExternalURL     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LastDeployment  func(childComplexity int, status DeploymentStatus) int
+		Name            func(childComplexity int) int
+		Path            func(childComplexity int) int
+		Slug            func(childComplexity int) int
+		State           func(childComplexity int) int
+		Tier            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	EnvironmentConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	EnvironmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Group struct {
 		CreatedAt    func(childComplexity int) int
 		Description  func(childComplexity int) int
@@ -167,6 +230,7 @@ type ComplexityRoot struct {
 		Labels       func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, includeDescendantGroups *bool, onlyGroupLabels *bool, after *string, before *string, first *int, last *int) int
 		Milestones   func(childComplexity int, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) int
 		Name         func(childComplexity int) int
+		Packages     func(childComplexity int, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) int
 		Parent       func(childComplexity int) int
 		Path         func(childComplexity int) int
 		Projects     func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
@@ -404,7 +468,10 @@ type ComplexityRoot struct {
 		CreateBranch            func(childComplexity int, input CreateBranchInput) int
 		CreateIssue             func(childComplexity int, input CreateIssueInput) int
 		CreateNote              func(childComplexity int, input CreateNoteInput) int
+		CreateSnippet           func(childComplexity int, input CreateSnippetInput) int
 		DestroyNote             func(childComplexity int, input DestroyNoteInput) int
+		DestroyPackage          func(childComplexity int, input DestroyPackageInput) int
+		DestroySnippet          func(childComplexity int, input DestroySnippetInput) int
 		GroupMemberBulkUpdate   func(childComplexity int, input GroupMemberBulkUpdateInput) int
 		GroupUpdate             func(childComplexity int, input GroupUpdateInput) int
 		IssueSetAssignees       func(childComplexity int, input IssueSetAssigneesInput) int
@@ -413,8 +480,12 @@ type ComplexityRoot struct {
 		MergeRequestCreate      func(childComplexity int, input MergeRequestCreateInput) int
 		MergeRequestSetLabels   func(childComplexity int, input MergeRequestSetLabelsInput) int
 		ProjectMemberBulkUpdate func(childComplexity int, input ProjectMemberBulkUpdateInput) int
+		ReleaseCreate           func(childComplexity int, input ReleaseCreateInput) int
+		ReleaseDelete           func(childComplexity int, input ReleaseDeleteInput) int
+		ReleaseUpdate           func(childComplexity int, input ReleaseUpdateInput) int
 		UpdateIssue             func(childComplexity int, input UpdateIssueInput) int
 		UpdateNote              func(childComplexity int, input UpdateNoteInput) int
+		UpdateSnippet           func(childComplexity int, input UpdateSnippetInput) int
 	}
 
 	Namespace struct {
@@ -450,6 +521,73 @@ type ComplexityRoot struct {
 	NoteEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Package struct {
+		CanDestroy  func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Links       func(childComplexity int) int
+		Name        func(childComplexity int) int
+		PackageType func(childComplexity int) int
+		Project     func(childComplexity int) int
+		Status      func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	PackageConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PackageDetailsType struct {
+		CanDestroy   func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Links        func(childComplexity int) int
+		Name         func(childComplexity int) int
+		PackageFiles func(childComplexity int, after *string, before *string, first *int, last *int) int
+		PackageType  func(childComplexity int) int
+		Project      func(childComplexity int) int
+		Status       func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		Version      func(childComplexity int) int
+	}
+
+	PackageEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PackageFile struct {
+		CreatedAt    func(childComplexity int) int
+		DownloadPath func(childComplexity int) int
+		FileMd5      func(childComplexity int) int
+		FileName     func(childComplexity int) int
+		FileSha1     func(childComplexity int) int
+		FileSha256   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Size         func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	PackageFileConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PackageFileEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PackageLinks struct {
+		WebPath func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -494,6 +632,8 @@ type ComplexityRoot struct {
 		Archived          func(childComplexity int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
+		Environment       func(childComplexity int, name *string, search *string, states []string) int
+		Environments      func(childComplexity int, name *string, search *string, states []string, after *string, before *string, first *int, last *int) int
 		FullPath          func(childComplexity int) int
 		Group             func(childComplexity int) int
 		HTTPURLToRepo     func(childComplexity int) int
@@ -508,11 +648,15 @@ type ComplexityRoot struct {
 		Name              func(childComplexity int) int
 		NameWithNamespace func(childComplexity int) int
 		Namespace         func(childComplexity int) int
+		Packages          func(childComplexity int, sort *PackageSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) int
 		Path              func(childComplexity int) int
 		Pipeline          func(childComplexity int, id string) int
 		Pipelines         func(childComplexity int, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) int
 		ProjectMembers    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Release           func(childComplexity int, tagName string) int
+		Releases          func(childComplexity int, sort *ReleaseSort, after *string, before *string, first *int, last *int) int
 		Repository        func(childComplexity int) int
+		Snippets          func(childComplexity int, ids []string, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) int
 		Visibility        func(childComplexity int) int
 		WebURL            func(childComplexity int) int
 	}
@@ -550,10 +694,114 @@ type ComplexityRoot struct {
 		Groups      func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		Metadata    func(childComplexity int) int
 		Namespace   func(childComplexity int, fullPath string) int
+		Package     func(childComplexity int, id string) int
 		Project     func(childComplexity int, fullPath string) int
 		Projects    func(childComplexity int, membership *bool, search *string, ids []string, after *string, before *string, first *int, last *int) int
+		Snippets    func(childComplexity int, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) int
 		User        func(childComplexity int, id *string, username *string) int
 		Users       func(childComplexity int, ids []string, usernames []string, search *string, admins *bool, after *string, before *string, first *int, last *int) int
+	}
+
+	Release struct {
+		Assets            func(childComplexity int) int
+		Author            func(childComplexity int) int
+		Commit            func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		DescriptionHTML   func(childComplexity int) int
+		HistoricalRelease func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Links             func(childComplexity int) int
+		Milestones        func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Name              func(childComplexity int) int
+		ReleasedAt        func(childComplexity int) int
+		TagName           func(childComplexity int) int
+		TagPath           func(childComplexity int) int
+		UpcomingRelease   func(childComplexity int) int
+	}
+
+	ReleaseAssetLink struct {
+		DirectAssetPath func(childComplexity int) int
+		DirectAssetURL  func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LinkType        func(childComplexity int) int
+		Name            func(childComplexity int) int
+		URL             func(childComplexity int) int
+	}
+
+	ReleaseAssetLinkConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReleaseAssetLinkEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReleaseAssets struct {
+		Count   func(childComplexity int) int
+		Links   func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Sources func(childComplexity int, after *string, before *string, first *int, last *int) int
+	}
+
+	ReleaseConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReleaseCreatePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Release          func(childComplexity int) int
+	}
+
+	ReleaseDeletePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Release          func(childComplexity int) int
+	}
+
+	ReleaseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReleaseLinks struct {
+		ClosedIssuesURL        func(childComplexity int) int
+		ClosedMergeRequestsURL func(childComplexity int) int
+		EditURL                func(childComplexity int) int
+		MergedMergeRequestsURL func(childComplexity int) int
+		OpenedIssuesURL        func(childComplexity int) int
+		OpenedMergeRequestsURL func(childComplexity int) int
+		SelfURL                func(childComplexity int) int
+	}
+
+	ReleaseSource struct {
+		Format func(childComplexity int) int
+		URL    func(childComplexity int) int
+	}
+
+	ReleaseSourceConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ReleaseSourceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ReleaseUpdatePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Release          func(childComplexity int) int
 	}
 
 	Repository struct {
@@ -583,6 +831,62 @@ type ComplexityRoot struct {
 	}
 
 	RepositoryBlobEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Snippet struct {
+		Author          func(childComplexity int) int
+		Blobs           func(childComplexity int, paths []string, after *string, before *string, first *int, last *int) int
+		CreatedAt       func(childComplexity int) int
+		Description     func(childComplexity int) int
+		FileName        func(childComplexity int) int
+		HTTPURLToRepo   func(childComplexity int) int
+		Hidden          func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Imported        func(childComplexity int) int
+		ImportedFrom    func(childComplexity int) int
+		Project         func(childComplexity int) int
+		RawURL          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		VisibilityLevel func(childComplexity int) int
+		WebURL          func(childComplexity int) int
+	}
+
+	SnippetBlob struct {
+		Binary          func(childComplexity int) int
+		ExternalStorage func(childComplexity int) int
+		Mode            func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Path            func(childComplexity int) int
+		PlainData       func(childComplexity int) int
+		RawPath         func(childComplexity int) int
+		RawPlainData    func(childComplexity int) int
+		RenderedAsText  func(childComplexity int) int
+		Size            func(childComplexity int) int
+	}
+
+	SnippetBlobConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SnippetBlobEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SnippetConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SnippetEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -646,6 +950,12 @@ type ComplexityRoot struct {
 		Note             func(childComplexity int) int
 	}
 
+	UpdateSnippetPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Snippet          func(childComplexity int) int
+	}
+
 	UserCore struct {
 		AvatarURL   func(childComplexity int) int
 		Bot         func(childComplexity int) int
@@ -679,6 +989,9 @@ type ComplexityRoot struct {
 type DiscussionResolver interface {
 	Notes(ctx context.Context, obj *Discussion, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 }
+type EnvironmentResolver interface {
+	LastDeployment(ctx context.Context, obj *Environment, status DeploymentStatus) (*Deployment, error)
+}
 type GroupResolver interface {
 	Parent(ctx context.Context, obj *Group) (*Group, error)
 	Projects(ctx context.Context, obj *Group, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -686,6 +999,7 @@ type GroupResolver interface {
 	Labels(ctx context.Context, obj *Group, searchTerm *string, title *string, includeAncestorGroups *bool, includeDescendantGroups *bool, onlyGroupLabels *bool, after *string, before *string, first *int, last *int) (*LabelConnection, error)
 	Label(ctx context.Context, obj *Group, title string) (*Label, error)
 	Milestones(ctx context.Context, obj *Group, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
+	Packages(ctx context.Context, obj *Group, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
 }
 type GroupMemberResolver interface {
 	Group(ctx context.Context, obj *GroupMember) (*Group, error)
@@ -720,9 +1034,24 @@ type MutationResolver interface {
 	GroupUpdate(ctx context.Context, input GroupUpdateInput) (*GroupUpdatePayload, error)
 	ProjectMemberBulkUpdate(ctx context.Context, input ProjectMemberBulkUpdateInput) (*ProjectMemberBulkUpdatePayload, error)
 	GroupMemberBulkUpdate(ctx context.Context, input GroupMemberBulkUpdateInput) (*GroupMemberBulkUpdatePayload, error)
+	ReleaseCreate(ctx context.Context, input ReleaseCreateInput) (*ReleaseCreatePayload, error)
+	ReleaseUpdate(ctx context.Context, input ReleaseUpdateInput) (*ReleaseUpdatePayload, error)
+	ReleaseDelete(ctx context.Context, input ReleaseDeleteInput) (*ReleaseDeletePayload, error)
+	CreateSnippet(ctx context.Context, input CreateSnippetInput) (*CreateSnippetPayload, error)
+	UpdateSnippet(ctx context.Context, input UpdateSnippetInput) (*UpdateSnippetPayload, error)
+	DestroySnippet(ctx context.Context, input DestroySnippetInput) (*DestroySnippetPayload, error)
+	DestroyPackage(ctx context.Context, input DestroyPackageInput) (*DestroyPackagePayload, error)
 }
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
+}
+type PackageResolver interface {
+	Project(ctx context.Context, obj *Package) (*Project, error)
+}
+type PackageDetailsTypeResolver interface {
+	Project(ctx context.Context, obj *PackageDetailsType) (*Project, error)
+
+	PackageFiles(ctx context.Context, obj *PackageDetailsType, after *string, before *string, first *int, last *int) (*PackageFileConnection, error)
 }
 type ProjectResolver interface {
 	Namespace(ctx context.Context, obj *Project) (*Namespace, error)
@@ -738,6 +1067,12 @@ type ProjectResolver interface {
 	Labels(ctx context.Context, obj *Project, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) (*LabelConnection, error)
 	Label(ctx context.Context, obj *Project, title string) (*Label, error)
 	Milestones(ctx context.Context, obj *Project, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
+	Releases(ctx context.Context, obj *Project, sort *ReleaseSort, after *string, before *string, first *int, last *int) (*ReleaseConnection, error)
+	Release(ctx context.Context, obj *Project, tagName string) (*Release, error)
+	Snippets(ctx context.Context, obj *Project, ids []string, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error)
+	Packages(ctx context.Context, obj *Project, sort *PackageSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
+	Environments(ctx context.Context, obj *Project, name *string, search *string, states []string, after *string, before *string, first *int, last *int) (*EnvironmentConnection, error)
+	Environment(ctx context.Context, obj *Project, name *string, search *string, states []string) (*Environment, error)
 }
 type ProjectMemberResolver interface {
 	Project(ctx context.Context, obj *ProjectMember) (*Project, error)
@@ -752,6 +1087,17 @@ type QueryResolver interface {
 	Groups(ctx context.Context, search *string, after *string, before *string, first *int, last *int) (*GroupConnection, error)
 	Namespace(ctx context.Context, fullPath string) (*Namespace, error)
 	Metadata(ctx context.Context) (*Metadata, error)
+	Snippets(ctx context.Context, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error)
+	Package(ctx context.Context, id string) (*PackageDetailsType, error)
+}
+type ReleaseResolver interface {
+	DescriptionHTML(ctx context.Context, obj *Release) (*string, error)
+
+	Milestones(ctx context.Context, obj *Release, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
+}
+type ReleaseAssetsResolver interface {
+	Links(ctx context.Context, obj *ReleaseAssets, after *string, before *string, first *int, last *int) (*ReleaseAssetLinkConnection, error)
+	Sources(ctx context.Context, obj *ReleaseAssets, after *string, before *string, first *int, last *int) (*ReleaseSourceConnection, error)
 }
 type RepositoryResolver interface {
 	Empty(ctx context.Context, obj *Repository) (bool, error)
@@ -759,6 +1105,10 @@ type RepositoryResolver interface {
 	RootRef(ctx context.Context, obj *Repository) (*string, error)
 	Tree(ctx context.Context, obj *Repository, path *string, ref *string, recursive *bool) (*Tree, error)
 	Blobs(ctx context.Context, obj *Repository, paths []string, ref *string) (*RepositoryBlobConnection, error)
+}
+type SnippetResolver interface {
+	Project(ctx context.Context, obj *Snippet) (*Project, error)
+	Blobs(ctx context.Context, obj *Snippet, paths []string, after *string, before *string, first *int, last *int) (*SnippetBlobConnection, error)
 }
 type TreeResolver interface {
 	Blobs(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*BlobConnection, error)
@@ -1034,6 +1384,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateNotePayload.Note(childComplexity), true
 
+	case "CreateSnippetPayload.clientMutationId":
+		if e.ComplexityRoot.CreateSnippetPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSnippetPayload.ClientMutationID(childComplexity), true
+	case "CreateSnippetPayload.errors":
+		if e.ComplexityRoot.CreateSnippetPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSnippetPayload.Errors(childComplexity), true
+	case "CreateSnippetPayload.snippet":
+		if e.ComplexityRoot.CreateSnippetPayload.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSnippetPayload.Snippet(childComplexity), true
+
 	case "CurrentUser.avatarUrl":
 		if e.ComplexityRoot.CurrentUser.AvatarURL == nil {
 			break
@@ -1095,6 +1464,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CurrentUser.WebURL(childComplexity), true
 
+	case "Deployment.createdAt":
+		if e.ComplexityRoot.Deployment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.CreatedAt(childComplexity), true
+	case "Deployment.finishedAt":
+		if e.ComplexityRoot.Deployment.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.FinishedAt(childComplexity), true
+	case "Deployment.id":
+		if e.ComplexityRoot.Deployment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.ID(childComplexity), true
+	case "Deployment.iid":
+		if e.ComplexityRoot.Deployment.Iid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Iid(childComplexity), true
+	case "Deployment.ref":
+		if e.ComplexityRoot.Deployment.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Ref(childComplexity), true
+	case "Deployment.sha":
+		if e.ComplexityRoot.Deployment.Sha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Sha(childComplexity), true
+	case "Deployment.status":
+		if e.ComplexityRoot.Deployment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Status(childComplexity), true
+	case "Deployment.tag":
+		if e.ComplexityRoot.Deployment.Tag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Tag(childComplexity), true
+	case "Deployment.triggerer":
+		if e.ComplexityRoot.Deployment.Triggerer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.Triggerer(childComplexity), true
+	case "Deployment.updatedAt":
+		if e.ComplexityRoot.Deployment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Deployment.UpdatedAt(childComplexity), true
+
 	case "DestroyNotePayload.clientMutationId":
 		if e.ComplexityRoot.DestroyNotePayload.ClientMutationID == nil {
 			break
@@ -1113,6 +1543,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DestroyNotePayload.Note(childComplexity), true
+
+	case "DestroyPackagePayload.clientMutationId":
+		if e.ComplexityRoot.DestroyPackagePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DestroyPackagePayload.ClientMutationID(childComplexity), true
+	case "DestroyPackagePayload.errors":
+		if e.ComplexityRoot.DestroyPackagePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DestroyPackagePayload.Errors(childComplexity), true
+
+	case "DestroySnippetPayload.clientMutationId":
+		if e.ComplexityRoot.DestroySnippetPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DestroySnippetPayload.ClientMutationID(childComplexity), true
+	case "DestroySnippetPayload.errors":
+		if e.ComplexityRoot.DestroySnippetPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DestroySnippetPayload.Errors(childComplexity), true
+	case "DestroySnippetPayload.snippet":
+		if e.ComplexityRoot.DestroySnippetPayload.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DestroySnippetPayload.Snippet(childComplexity), true
 
 	case "Discussion.createdAt":
 		if e.ComplexityRoot.Discussion.CreatedAt == nil {
@@ -1187,6 +1649,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DiscussionEdge.Node(childComplexity), true
+
+	case "Environment.autoStopAt":
+		if e.ComplexityRoot.Environment.AutoStopAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.AutoStopAt(childComplexity), true
+	case "Environment.createdAt":
+		if e.ComplexityRoot.Environment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.CreatedAt(childComplexity), true
+	case "Environment.environmentType":
+		if e.ComplexityRoot.Environment.EnvironmentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.EnvironmentType(childComplexity), true
+	case "Environment.externalUrl":
+		if e.ComplexityRoot.Environment.ExternalURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.ExternalURL(childComplexity), true
+	case "Environment.id":
+		if e.ComplexityRoot.Environment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.ID(childComplexity), true
+	case "Environment.lastDeployment":
+		if e.ComplexityRoot.Environment.LastDeployment == nil {
+			break
+		}
+
+		args, err := ec.field_Environment_lastDeployment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Environment.LastDeployment(childComplexity, args["status"].(DeploymentStatus)), true
+	case "Environment.name":
+		if e.ComplexityRoot.Environment.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.Name(childComplexity), true
+	case "Environment.path":
+		if e.ComplexityRoot.Environment.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.Path(childComplexity), true
+	case "Environment.slug":
+		if e.ComplexityRoot.Environment.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.Slug(childComplexity), true
+	case "Environment.state":
+		if e.ComplexityRoot.Environment.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.State(childComplexity), true
+	case "Environment.tier":
+		if e.ComplexityRoot.Environment.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.Tier(childComplexity), true
+	case "Environment.updatedAt":
+		if e.ComplexityRoot.Environment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Environment.UpdatedAt(childComplexity), true
+
+	case "EnvironmentConnection.count":
+		if e.ComplexityRoot.EnvironmentConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnvironmentConnection.Count(childComplexity), true
+	case "EnvironmentConnection.edges":
+		if e.ComplexityRoot.EnvironmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnvironmentConnection.Edges(childComplexity), true
+	case "EnvironmentConnection.nodes":
+		if e.ComplexityRoot.EnvironmentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnvironmentConnection.Nodes(childComplexity), true
+	case "EnvironmentConnection.pageInfo":
+		if e.ComplexityRoot.EnvironmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnvironmentConnection.PageInfo(childComplexity), true
+
+	case "EnvironmentEdge.cursor":
+		if e.ComplexityRoot.EnvironmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnvironmentEdge.Cursor(childComplexity), true
+	case "EnvironmentEdge.node":
+		if e.ComplexityRoot.EnvironmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EnvironmentEdge.Node(childComplexity), true
 
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
@@ -1268,6 +1846,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Name(childComplexity), true
+	case "Group.packages":
+		if e.ComplexityRoot.Group.Packages == nil {
+			break
+		}
+
+		args, err := ec.field_Group_packages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Packages(childComplexity, args["sort"].(*PackageGroupSort), args["packageName"].(*string), args["packageType"].(*PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*PackageStatus), args["includeVersionless"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.parent":
 		if e.ComplexityRoot.Group.Parent == nil {
 			break
@@ -2279,6 +2868,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateNote(childComplexity, args["input"].(CreateNoteInput)), true
+	case "Mutation.createSnippet":
+		if e.ComplexityRoot.Mutation.CreateSnippet == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSnippet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSnippet(childComplexity, args["input"].(CreateSnippetInput)), true
 	case "Mutation.destroyNote":
 		if e.ComplexityRoot.Mutation.DestroyNote == nil {
 			break
@@ -2290,6 +2890,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DestroyNote(childComplexity, args["input"].(DestroyNoteInput)), true
+	case "Mutation.destroyPackage":
+		if e.ComplexityRoot.Mutation.DestroyPackage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_destroyPackage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DestroyPackage(childComplexity, args["input"].(DestroyPackageInput)), true
+	case "Mutation.destroySnippet":
+		if e.ComplexityRoot.Mutation.DestroySnippet == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_destroySnippet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DestroySnippet(childComplexity, args["input"].(DestroySnippetInput)), true
 	case "Mutation.groupMemberBulkUpdate":
 		if e.ComplexityRoot.Mutation.GroupMemberBulkUpdate == nil {
 			break
@@ -2378,6 +3000,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProjectMemberBulkUpdate(childComplexity, args["input"].(ProjectMemberBulkUpdateInput)), true
+	case "Mutation.releaseCreate":
+		if e.ComplexityRoot.Mutation.ReleaseCreate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseCreate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseCreate(childComplexity, args["input"].(ReleaseCreateInput)), true
+	case "Mutation.releaseDelete":
+		if e.ComplexityRoot.Mutation.ReleaseDelete == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseDelete_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseDelete(childComplexity, args["input"].(ReleaseDeleteInput)), true
+	case "Mutation.releaseUpdate":
+		if e.ComplexityRoot.Mutation.ReleaseUpdate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_releaseUpdate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReleaseUpdate(childComplexity, args["input"].(ReleaseUpdateInput)), true
 	case "Mutation.updateIssue":
 		if e.ComplexityRoot.Mutation.UpdateIssue == nil {
 			break
@@ -2400,6 +3055,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateNote(childComplexity, args["input"].(UpdateNoteInput)), true
+	case "Mutation.updateSnippet":
+		if e.ComplexityRoot.Mutation.UpdateSnippet == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSnippet_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSnippet(childComplexity, args["input"].(UpdateSnippetInput)), true
 
 	case "Namespace.description":
 		if e.ComplexityRoot.Namespace.Description == nil {
@@ -2547,6 +3213,277 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NoteEdge.Node(childComplexity), true
+
+	case "Package.canDestroy":
+		if e.ComplexityRoot.Package.CanDestroy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.CanDestroy(childComplexity), true
+	case "Package.createdAt":
+		if e.ComplexityRoot.Package.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.CreatedAt(childComplexity), true
+	case "Package.id":
+		if e.ComplexityRoot.Package.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.ID(childComplexity), true
+	case "Package._links":
+		if e.ComplexityRoot.Package.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.Links(childComplexity), true
+	case "Package.name":
+		if e.ComplexityRoot.Package.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.Name(childComplexity), true
+	case "Package.packageType":
+		if e.ComplexityRoot.Package.PackageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.PackageType(childComplexity), true
+	case "Package.project":
+		if e.ComplexityRoot.Package.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.Project(childComplexity), true
+	case "Package.status":
+		if e.ComplexityRoot.Package.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.Status(childComplexity), true
+	case "Package.updatedAt":
+		if e.ComplexityRoot.Package.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.UpdatedAt(childComplexity), true
+	case "Package.version":
+		if e.ComplexityRoot.Package.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Package.Version(childComplexity), true
+
+	case "PackageConnection.count":
+		if e.ComplexityRoot.PackageConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageConnection.Count(childComplexity), true
+	case "PackageConnection.edges":
+		if e.ComplexityRoot.PackageConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageConnection.Edges(childComplexity), true
+	case "PackageConnection.nodes":
+		if e.ComplexityRoot.PackageConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageConnection.Nodes(childComplexity), true
+	case "PackageConnection.pageInfo":
+		if e.ComplexityRoot.PackageConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageConnection.PageInfo(childComplexity), true
+
+	case "PackageDetailsType.canDestroy":
+		if e.ComplexityRoot.PackageDetailsType.CanDestroy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.CanDestroy(childComplexity), true
+	case "PackageDetailsType.createdAt":
+		if e.ComplexityRoot.PackageDetailsType.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.CreatedAt(childComplexity), true
+	case "PackageDetailsType.id":
+		if e.ComplexityRoot.PackageDetailsType.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.ID(childComplexity), true
+	case "PackageDetailsType._links":
+		if e.ComplexityRoot.PackageDetailsType.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.Links(childComplexity), true
+	case "PackageDetailsType.name":
+		if e.ComplexityRoot.PackageDetailsType.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.Name(childComplexity), true
+	case "PackageDetailsType.packageFiles":
+		if e.ComplexityRoot.PackageDetailsType.PackageFiles == nil {
+			break
+		}
+
+		args, err := ec.field_PackageDetailsType_packageFiles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.PackageFiles(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "PackageDetailsType.packageType":
+		if e.ComplexityRoot.PackageDetailsType.PackageType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.PackageType(childComplexity), true
+	case "PackageDetailsType.project":
+		if e.ComplexityRoot.PackageDetailsType.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.Project(childComplexity), true
+	case "PackageDetailsType.status":
+		if e.ComplexityRoot.PackageDetailsType.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.Status(childComplexity), true
+	case "PackageDetailsType.updatedAt":
+		if e.ComplexityRoot.PackageDetailsType.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.UpdatedAt(childComplexity), true
+	case "PackageDetailsType.version":
+		if e.ComplexityRoot.PackageDetailsType.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageDetailsType.Version(childComplexity), true
+
+	case "PackageEdge.cursor":
+		if e.ComplexityRoot.PackageEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageEdge.Cursor(childComplexity), true
+	case "PackageEdge.node":
+		if e.ComplexityRoot.PackageEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageEdge.Node(childComplexity), true
+
+	case "PackageFile.createdAt":
+		if e.ComplexityRoot.PackageFile.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.CreatedAt(childComplexity), true
+	case "PackageFile.downloadPath":
+		if e.ComplexityRoot.PackageFile.DownloadPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.DownloadPath(childComplexity), true
+	case "PackageFile.fileMd5":
+		if e.ComplexityRoot.PackageFile.FileMd5 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.FileMd5(childComplexity), true
+	case "PackageFile.fileName":
+		if e.ComplexityRoot.PackageFile.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.FileName(childComplexity), true
+	case "PackageFile.fileSha1":
+		if e.ComplexityRoot.PackageFile.FileSha1 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.FileSha1(childComplexity), true
+	case "PackageFile.fileSha256":
+		if e.ComplexityRoot.PackageFile.FileSha256 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.FileSha256(childComplexity), true
+	case "PackageFile.id":
+		if e.ComplexityRoot.PackageFile.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.ID(childComplexity), true
+	case "PackageFile.size":
+		if e.ComplexityRoot.PackageFile.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.Size(childComplexity), true
+	case "PackageFile.updatedAt":
+		if e.ComplexityRoot.PackageFile.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFile.UpdatedAt(childComplexity), true
+
+	case "PackageFileConnection.count":
+		if e.ComplexityRoot.PackageFileConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFileConnection.Count(childComplexity), true
+	case "PackageFileConnection.edges":
+		if e.ComplexityRoot.PackageFileConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFileConnection.Edges(childComplexity), true
+	case "PackageFileConnection.nodes":
+		if e.ComplexityRoot.PackageFileConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFileConnection.Nodes(childComplexity), true
+	case "PackageFileConnection.pageInfo":
+		if e.ComplexityRoot.PackageFileConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFileConnection.PageInfo(childComplexity), true
+
+	case "PackageFileEdge.cursor":
+		if e.ComplexityRoot.PackageFileEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFileEdge.Cursor(childComplexity), true
+	case "PackageFileEdge.node":
+		if e.ComplexityRoot.PackageFileEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageFileEdge.Node(childComplexity), true
+
+	case "PackageLinks.webPath":
+		if e.ComplexityRoot.PackageLinks.WebPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PackageLinks.WebPath(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2726,6 +3663,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Description(childComplexity), true
+	case "Project.environment":
+		if e.ComplexityRoot.Project.Environment == nil {
+			break
+		}
+
+		args, err := ec.field_Project_environment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Environment(childComplexity, args["name"].(*string), args["search"].(*string), args["states"].([]string)), true
+	case "Project.environments":
+		if e.ComplexityRoot.Project.Environments == nil {
+			break
+		}
+
+		args, err := ec.field_Project_environments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Environments(childComplexity, args["name"].(*string), args["search"].(*string), args["states"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.fullPath":
 		if e.ComplexityRoot.Project.FullPath == nil {
 			break
@@ -2845,6 +3804,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Namespace(childComplexity), true
+	case "Project.packages":
+		if e.ComplexityRoot.Project.Packages == nil {
+			break
+		}
+
+		args, err := ec.field_Project_packages_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Packages(childComplexity, args["sort"].(*PackageSort), args["packageName"].(*string), args["packageType"].(*PackageTypeEnum), args["packageVersion"].(*string), args["status"].(*PackageStatus), args["includeVersionless"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.path":
 		if e.ComplexityRoot.Project.Path == nil {
 			break
@@ -2884,12 +3854,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ProjectMembers(childComplexity, args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.release":
+		if e.ComplexityRoot.Project.Release == nil {
+			break
+		}
+
+		args, err := ec.field_Project_release_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Release(childComplexity, args["tagName"].(string)), true
+	case "Project.releases":
+		if e.ComplexityRoot.Project.Releases == nil {
+			break
+		}
+
+		args, err := ec.field_Project_releases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Releases(childComplexity, args["sort"].(*ReleaseSort), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.repository":
 		if e.ComplexityRoot.Project.Repository == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Repository(childComplexity), true
+	case "Project.snippets":
+		if e.ComplexityRoot.Project.Snippets == nil {
+			break
+		}
+
+		args, err := ec.field_Project_snippets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Snippets(childComplexity, args["ids"].([]string), args["visibility"].(*VisibilityScopesEnum), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.visibility":
 		if e.ComplexityRoot.Project.Visibility == nil {
 			break
@@ -3043,6 +4046,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Namespace(childComplexity, args["fullPath"].(string)), true
+	case "Query.package":
+		if e.ComplexityRoot.Query.Package == nil {
+			break
+		}
+
+		args, err := ec.field_Query_package_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Package(childComplexity, args["id"].(string)), true
 	case "Query.project":
 		if e.ComplexityRoot.Query.Project == nil {
 			break
@@ -3065,6 +4079,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["membership"].(*bool), args["search"].(*string), args["ids"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Query.snippets":
+		if e.ComplexityRoot.Query.Snippets == nil {
+			break
+		}
+
+		args, err := ec.field_Query_snippets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Snippets(childComplexity, args["ids"].([]string), args["authorId"].(*string), args["projectId"].(*string), args["type"].(*TypeEnum), args["visibility"].(*VisibilityScopesEnum), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -3087,6 +4112,395 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["ids"].([]string), args["usernames"].([]string), args["search"].(*string), args["admins"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+
+	case "Release.assets":
+		if e.ComplexityRoot.Release.Assets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Assets(childComplexity), true
+	case "Release.author":
+		if e.ComplexityRoot.Release.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Author(childComplexity), true
+	case "Release.commit":
+		if e.ComplexityRoot.Release.Commit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Commit(childComplexity), true
+	case "Release.createdAt":
+		if e.ComplexityRoot.Release.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.CreatedAt(childComplexity), true
+	case "Release.description":
+		if e.ComplexityRoot.Release.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Description(childComplexity), true
+	case "Release.descriptionHtml":
+		if e.ComplexityRoot.Release.DescriptionHTML == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.DescriptionHTML(childComplexity), true
+	case "Release.historicalRelease":
+		if e.ComplexityRoot.Release.HistoricalRelease == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.HistoricalRelease(childComplexity), true
+	case "Release.id":
+		if e.ComplexityRoot.Release.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.ID(childComplexity), true
+	case "Release.links":
+		if e.ComplexityRoot.Release.Links == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Links(childComplexity), true
+	case "Release.milestones":
+		if e.ComplexityRoot.Release.Milestones == nil {
+			break
+		}
+
+		args, err := ec.field_Release_milestones_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Release.Milestones(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Release.name":
+		if e.ComplexityRoot.Release.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.Name(childComplexity), true
+	case "Release.releasedAt":
+		if e.ComplexityRoot.Release.ReleasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.ReleasedAt(childComplexity), true
+	case "Release.tagName":
+		if e.ComplexityRoot.Release.TagName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.TagName(childComplexity), true
+	case "Release.tagPath":
+		if e.ComplexityRoot.Release.TagPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.TagPath(childComplexity), true
+	case "Release.upcomingRelease":
+		if e.ComplexityRoot.Release.UpcomingRelease == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Release.UpcomingRelease(childComplexity), true
+
+	case "ReleaseAssetLink.directAssetPath":
+		if e.ComplexityRoot.ReleaseAssetLink.DirectAssetPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.DirectAssetPath(childComplexity), true
+	case "ReleaseAssetLink.directAssetUrl":
+		if e.ComplexityRoot.ReleaseAssetLink.DirectAssetURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.DirectAssetURL(childComplexity), true
+	case "ReleaseAssetLink.id":
+		if e.ComplexityRoot.ReleaseAssetLink.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.ID(childComplexity), true
+	case "ReleaseAssetLink.linkType":
+		if e.ComplexityRoot.ReleaseAssetLink.LinkType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.LinkType(childComplexity), true
+	case "ReleaseAssetLink.name":
+		if e.ComplexityRoot.ReleaseAssetLink.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.Name(childComplexity), true
+	case "ReleaseAssetLink.url":
+		if e.ComplexityRoot.ReleaseAssetLink.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLink.URL(childComplexity), true
+
+	case "ReleaseAssetLinkConnection.count":
+		if e.ComplexityRoot.ReleaseAssetLinkConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkConnection.Count(childComplexity), true
+	case "ReleaseAssetLinkConnection.edges":
+		if e.ComplexityRoot.ReleaseAssetLinkConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkConnection.Edges(childComplexity), true
+	case "ReleaseAssetLinkConnection.nodes":
+		if e.ComplexityRoot.ReleaseAssetLinkConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkConnection.Nodes(childComplexity), true
+	case "ReleaseAssetLinkConnection.pageInfo":
+		if e.ComplexityRoot.ReleaseAssetLinkConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkConnection.PageInfo(childComplexity), true
+
+	case "ReleaseAssetLinkEdge.cursor":
+		if e.ComplexityRoot.ReleaseAssetLinkEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkEdge.Cursor(childComplexity), true
+	case "ReleaseAssetLinkEdge.node":
+		if e.ComplexityRoot.ReleaseAssetLinkEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssetLinkEdge.Node(childComplexity), true
+
+	case "ReleaseAssets.count":
+		if e.ComplexityRoot.ReleaseAssets.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseAssets.Count(childComplexity), true
+	case "ReleaseAssets.links":
+		if e.ComplexityRoot.ReleaseAssets.Links == nil {
+			break
+		}
+
+		args, err := ec.field_ReleaseAssets_links_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReleaseAssets.Links(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "ReleaseAssets.sources":
+		if e.ComplexityRoot.ReleaseAssets.Sources == nil {
+			break
+		}
+
+		args, err := ec.field_ReleaseAssets_sources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ReleaseAssets.Sources(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+
+	case "ReleaseConnection.count":
+		if e.ComplexityRoot.ReleaseConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseConnection.Count(childComplexity), true
+	case "ReleaseConnection.edges":
+		if e.ComplexityRoot.ReleaseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseConnection.Edges(childComplexity), true
+	case "ReleaseConnection.nodes":
+		if e.ComplexityRoot.ReleaseConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseConnection.Nodes(childComplexity), true
+	case "ReleaseConnection.pageInfo":
+		if e.ComplexityRoot.ReleaseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseConnection.PageInfo(childComplexity), true
+
+	case "ReleaseCreatePayload.clientMutationId":
+		if e.ComplexityRoot.ReleaseCreatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseCreatePayload.ClientMutationID(childComplexity), true
+	case "ReleaseCreatePayload.errors":
+		if e.ComplexityRoot.ReleaseCreatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseCreatePayload.Errors(childComplexity), true
+	case "ReleaseCreatePayload.release":
+		if e.ComplexityRoot.ReleaseCreatePayload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseCreatePayload.Release(childComplexity), true
+
+	case "ReleaseDeletePayload.clientMutationId":
+		if e.ComplexityRoot.ReleaseDeletePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseDeletePayload.ClientMutationID(childComplexity), true
+	case "ReleaseDeletePayload.errors":
+		if e.ComplexityRoot.ReleaseDeletePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseDeletePayload.Errors(childComplexity), true
+	case "ReleaseDeletePayload.release":
+		if e.ComplexityRoot.ReleaseDeletePayload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseDeletePayload.Release(childComplexity), true
+
+	case "ReleaseEdge.cursor":
+		if e.ComplexityRoot.ReleaseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseEdge.Cursor(childComplexity), true
+	case "ReleaseEdge.node":
+		if e.ComplexityRoot.ReleaseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseEdge.Node(childComplexity), true
+
+	case "ReleaseLinks.closedIssuesUrl":
+		if e.ComplexityRoot.ReleaseLinks.ClosedIssuesURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.ClosedIssuesURL(childComplexity), true
+	case "ReleaseLinks.closedMergeRequestsUrl":
+		if e.ComplexityRoot.ReleaseLinks.ClosedMergeRequestsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.ClosedMergeRequestsURL(childComplexity), true
+	case "ReleaseLinks.editUrl":
+		if e.ComplexityRoot.ReleaseLinks.EditURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.EditURL(childComplexity), true
+	case "ReleaseLinks.mergedMergeRequestsUrl":
+		if e.ComplexityRoot.ReleaseLinks.MergedMergeRequestsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.MergedMergeRequestsURL(childComplexity), true
+	case "ReleaseLinks.openedIssuesUrl":
+		if e.ComplexityRoot.ReleaseLinks.OpenedIssuesURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.OpenedIssuesURL(childComplexity), true
+	case "ReleaseLinks.openedMergeRequestsUrl":
+		if e.ComplexityRoot.ReleaseLinks.OpenedMergeRequestsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.OpenedMergeRequestsURL(childComplexity), true
+	case "ReleaseLinks.selfUrl":
+		if e.ComplexityRoot.ReleaseLinks.SelfURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseLinks.SelfURL(childComplexity), true
+
+	case "ReleaseSource.format":
+		if e.ComplexityRoot.ReleaseSource.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSource.Format(childComplexity), true
+	case "ReleaseSource.url":
+		if e.ComplexityRoot.ReleaseSource.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSource.URL(childComplexity), true
+
+	case "ReleaseSourceConnection.count":
+		if e.ComplexityRoot.ReleaseSourceConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceConnection.Count(childComplexity), true
+	case "ReleaseSourceConnection.edges":
+		if e.ComplexityRoot.ReleaseSourceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceConnection.Edges(childComplexity), true
+	case "ReleaseSourceConnection.nodes":
+		if e.ComplexityRoot.ReleaseSourceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceConnection.Nodes(childComplexity), true
+	case "ReleaseSourceConnection.pageInfo":
+		if e.ComplexityRoot.ReleaseSourceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceConnection.PageInfo(childComplexity), true
+
+	case "ReleaseSourceEdge.cursor":
+		if e.ComplexityRoot.ReleaseSourceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceEdge.Cursor(childComplexity), true
+	case "ReleaseSourceEdge.node":
+		if e.ComplexityRoot.ReleaseSourceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseSourceEdge.Node(childComplexity), true
+
+	case "ReleaseUpdatePayload.clientMutationId":
+		if e.ComplexityRoot.ReleaseUpdatePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseUpdatePayload.ClientMutationID(childComplexity), true
+	case "ReleaseUpdatePayload.errors":
+		if e.ComplexityRoot.ReleaseUpdatePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseUpdatePayload.Errors(childComplexity), true
+	case "ReleaseUpdatePayload.release":
+		if e.ComplexityRoot.ReleaseUpdatePayload.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReleaseUpdatePayload.Release(childComplexity), true
 
 	case "Repository.blobs":
 		if e.ComplexityRoot.Repository.Blobs == nil {
@@ -3215,6 +4629,245 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepositoryBlobEdge.Node(childComplexity), true
+
+	case "Snippet.author":
+		if e.ComplexityRoot.Snippet.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.Author(childComplexity), true
+	case "Snippet.blobs":
+		if e.ComplexityRoot.Snippet.Blobs == nil {
+			break
+		}
+
+		args, err := ec.field_Snippet_blobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Snippet.Blobs(childComplexity, args["paths"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Snippet.createdAt":
+		if e.ComplexityRoot.Snippet.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.CreatedAt(childComplexity), true
+	case "Snippet.description":
+		if e.ComplexityRoot.Snippet.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.Description(childComplexity), true
+	case "Snippet.fileName":
+		if e.ComplexityRoot.Snippet.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.FileName(childComplexity), true
+	case "Snippet.httpUrlToRepo":
+		if e.ComplexityRoot.Snippet.HTTPURLToRepo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.HTTPURLToRepo(childComplexity), true
+	case "Snippet.hidden":
+		if e.ComplexityRoot.Snippet.Hidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.Hidden(childComplexity), true
+	case "Snippet.id":
+		if e.ComplexityRoot.Snippet.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.ID(childComplexity), true
+	case "Snippet.imported":
+		if e.ComplexityRoot.Snippet.Imported == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.Imported(childComplexity), true
+	case "Snippet.importedFrom":
+		if e.ComplexityRoot.Snippet.ImportedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.ImportedFrom(childComplexity), true
+	case "Snippet.project":
+		if e.ComplexityRoot.Snippet.Project == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.Project(childComplexity), true
+	case "Snippet.rawUrl":
+		if e.ComplexityRoot.Snippet.RawURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.RawURL(childComplexity), true
+	case "Snippet.title":
+		if e.ComplexityRoot.Snippet.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.Title(childComplexity), true
+	case "Snippet.updatedAt":
+		if e.ComplexityRoot.Snippet.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.UpdatedAt(childComplexity), true
+	case "Snippet.visibilityLevel":
+		if e.ComplexityRoot.Snippet.VisibilityLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.VisibilityLevel(childComplexity), true
+	case "Snippet.webUrl":
+		if e.ComplexityRoot.Snippet.WebURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Snippet.WebURL(childComplexity), true
+
+	case "SnippetBlob.binary":
+		if e.ComplexityRoot.SnippetBlob.Binary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.Binary(childComplexity), true
+	case "SnippetBlob.externalStorage":
+		if e.ComplexityRoot.SnippetBlob.ExternalStorage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.ExternalStorage(childComplexity), true
+	case "SnippetBlob.mode":
+		if e.ComplexityRoot.SnippetBlob.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.Mode(childComplexity), true
+	case "SnippetBlob.name":
+		if e.ComplexityRoot.SnippetBlob.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.Name(childComplexity), true
+	case "SnippetBlob.path":
+		if e.ComplexityRoot.SnippetBlob.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.Path(childComplexity), true
+	case "SnippetBlob.plainData":
+		if e.ComplexityRoot.SnippetBlob.PlainData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.PlainData(childComplexity), true
+	case "SnippetBlob.rawPath":
+		if e.ComplexityRoot.SnippetBlob.RawPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.RawPath(childComplexity), true
+	case "SnippetBlob.rawPlainData":
+		if e.ComplexityRoot.SnippetBlob.RawPlainData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.RawPlainData(childComplexity), true
+	case "SnippetBlob.renderedAsText":
+		if e.ComplexityRoot.SnippetBlob.RenderedAsText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.RenderedAsText(childComplexity), true
+	case "SnippetBlob.size":
+		if e.ComplexityRoot.SnippetBlob.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlob.Size(childComplexity), true
+
+	case "SnippetBlobConnection.count":
+		if e.ComplexityRoot.SnippetBlobConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlobConnection.Count(childComplexity), true
+	case "SnippetBlobConnection.edges":
+		if e.ComplexityRoot.SnippetBlobConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlobConnection.Edges(childComplexity), true
+	case "SnippetBlobConnection.nodes":
+		if e.ComplexityRoot.SnippetBlobConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlobConnection.Nodes(childComplexity), true
+	case "SnippetBlobConnection.pageInfo":
+		if e.ComplexityRoot.SnippetBlobConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlobConnection.PageInfo(childComplexity), true
+
+	case "SnippetBlobEdge.cursor":
+		if e.ComplexityRoot.SnippetBlobEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlobEdge.Cursor(childComplexity), true
+	case "SnippetBlobEdge.node":
+		if e.ComplexityRoot.SnippetBlobEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetBlobEdge.Node(childComplexity), true
+
+	case "SnippetConnection.count":
+		if e.ComplexityRoot.SnippetConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetConnection.Count(childComplexity), true
+	case "SnippetConnection.edges":
+		if e.ComplexityRoot.SnippetConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetConnection.Edges(childComplexity), true
+	case "SnippetConnection.nodes":
+		if e.ComplexityRoot.SnippetConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetConnection.Nodes(childComplexity), true
+	case "SnippetConnection.pageInfo":
+		if e.ComplexityRoot.SnippetConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetConnection.PageInfo(childComplexity), true
+
+	case "SnippetEdge.cursor":
+		if e.ComplexityRoot.SnippetEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetEdge.Cursor(childComplexity), true
+	case "SnippetEdge.node":
+		if e.ComplexityRoot.SnippetEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SnippetEdge.Node(childComplexity), true
 
 	case "Submodule.flatPath":
 		if e.ComplexityRoot.Submodule.FlatPath == nil {
@@ -3432,6 +5085,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateNotePayload.Note(childComplexity), true
 
+	case "UpdateSnippetPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateSnippetPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateSnippetPayload.ClientMutationID(childComplexity), true
+	case "UpdateSnippetPayload.errors":
+		if e.ComplexityRoot.UpdateSnippetPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateSnippetPayload.Errors(childComplexity), true
+	case "UpdateSnippetPayload.snippet":
+		if e.ComplexityRoot.UpdateSnippetPayload.Snippet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateSnippetPayload.Snippet(childComplexity), true
+
 	case "UserCore.avatarUrl":
 		if e.ComplexityRoot.UserCore.AvatarURL == nil {
 			break
@@ -3545,7 +5217,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateBranchInput", ec.unmarshalInputCreateBranchInput),
 			graphql.NewInputUnmarshaler("CreateIssueInput", ec.unmarshalInputCreateIssueInput),
 			graphql.NewInputUnmarshaler("CreateNoteInput", ec.unmarshalInputCreateNoteInput),
+			graphql.NewInputUnmarshaler("CreateSnippetInput", ec.unmarshalInputCreateSnippetInput),
 			graphql.NewInputUnmarshaler("DestroyNoteInput", ec.unmarshalInputDestroyNoteInput),
+			graphql.NewInputUnmarshaler("DestroyPackageInput", ec.unmarshalInputDestroyPackageInput),
+			graphql.NewInputUnmarshaler("DestroySnippetInput", ec.unmarshalInputDestroySnippetInput),
 			graphql.NewInputUnmarshaler("GroupMemberBulkUpdateInput", ec.unmarshalInputGroupMemberBulkUpdateInput),
 			graphql.NewInputUnmarshaler("GroupUpdateInput", ec.unmarshalInputGroupUpdateInput),
 			graphql.NewInputUnmarshaler("IssueSetAssigneesInput", ec.unmarshalInputIssueSetAssigneesInput),
@@ -3554,8 +5229,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MergeRequestCreateInput", ec.unmarshalInputMergeRequestCreateInput),
 			graphql.NewInputUnmarshaler("MergeRequestSetLabelsInput", ec.unmarshalInputMergeRequestSetLabelsInput),
 			graphql.NewInputUnmarshaler("ProjectMemberBulkUpdateInput", ec.unmarshalInputProjectMemberBulkUpdateInput),
+			graphql.NewInputUnmarshaler("ReleaseAssetLinkInput", ec.unmarshalInputReleaseAssetLinkInput),
+			graphql.NewInputUnmarshaler("ReleaseAssetsInput", ec.unmarshalInputReleaseAssetsInput),
+			graphql.NewInputUnmarshaler("ReleaseCreateInput", ec.unmarshalInputReleaseCreateInput),
+			graphql.NewInputUnmarshaler("ReleaseDeleteInput", ec.unmarshalInputReleaseDeleteInput),
+			graphql.NewInputUnmarshaler("ReleaseUpdateInput", ec.unmarshalInputReleaseUpdateInput),
+			graphql.NewInputUnmarshaler("SnippetBlobActionInputType", ec.unmarshalInputSnippetBlobActionInputType),
 			graphql.NewInputUnmarshaler("UpdateIssueInput", ec.unmarshalInputUpdateIssueInput),
 			graphql.NewInputUnmarshaler("UpdateNoteInput", ec.unmarshalInputUpdateNoteInput),
+			graphql.NewInputUnmarshaler("UpdateSnippetInput", ec.unmarshalInputUpdateSnippetInput),
 		)
 	}
 	first := true
@@ -3631,7 +5313,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3644,6 +5326,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3791,6 +5474,18 @@ func (ec *executionContext) childFields_CreateNotePayload(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type CreateNotePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateSnippetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateSnippetPayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_CreateSnippetPayload_errors(ctx, field)
+	case "snippet":
+		return ec.fieldContext_CreateSnippetPayload_snippet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateSnippetPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3817,6 +5512,32 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CurrentUser", field.Name)
 }
 
+func (ec *executionContext) childFields_Deployment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Deployment_id(ctx, field)
+	case "iid":
+		return ec.fieldContext_Deployment_iid(ctx, field)
+	case "ref":
+		return ec.fieldContext_Deployment_ref(ctx, field)
+	case "sha":
+		return ec.fieldContext_Deployment_sha(ctx, field)
+	case "tag":
+		return ec.fieldContext_Deployment_tag(ctx, field)
+	case "status":
+		return ec.fieldContext_Deployment_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Deployment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Deployment_updatedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_Deployment_finishedAt(ctx, field)
+	case "triggerer":
+		return ec.fieldContext_Deployment_triggerer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Deployment", field.Name)
+}
+
 func (ec *executionContext) childFields_DestroyNotePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clientMutationId":
@@ -3827,6 +5548,28 @@ func (ec *executionContext) childFields_DestroyNotePayload(ctx context.Context, 
 		return ec.fieldContext_DestroyNotePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DestroyNotePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DestroyPackagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DestroyPackagePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_DestroyPackagePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DestroyPackagePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DestroySnippetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DestroySnippetPayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_DestroySnippetPayload_errors(ctx, field)
+	case "snippet":
+		return ec.fieldContext_DestroySnippetPayload_snippet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DestroySnippetPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Discussion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3869,6 +5612,60 @@ func (ec *executionContext) childFields_DiscussionEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type DiscussionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Environment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Environment_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Environment_name(ctx, field)
+	case "slug":
+		return ec.fieldContext_Environment_slug(ctx, field)
+	case "state":
+		return ec.fieldContext_Environment_state(ctx, field)
+	case "tier":
+		return ec.fieldContext_Environment_tier(ctx, field)
+	case "environmentType":
+		return ec.fieldContext_Environment_environmentType(ctx, field)
+	case "externalUrl":
+		return ec.fieldContext_Environment_externalUrl(ctx, field)
+	case "path":
+		return ec.fieldContext_Environment_path(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Environment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Environment_updatedAt(ctx, field)
+	case "autoStopAt":
+		return ec.fieldContext_Environment_autoStopAt(ctx, field)
+	case "lastDeployment":
+		return ec.fieldContext_Environment_lastDeployment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Environment", field.Name)
+}
+
+func (ec *executionContext) childFields_EnvironmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_EnvironmentConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_EnvironmentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EnvironmentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EnvironmentConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnvironmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EnvironmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EnvironmentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EnvironmentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EnvironmentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Group(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3901,6 +5698,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_label(ctx, field)
 	case "milestones":
 		return ec.fieldContext_Group_milestones(ctx, field)
+	case "packages":
+		return ec.fieldContext_Group_packages(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Group", field.Name)
 }
@@ -4425,6 +6224,140 @@ func (ec *executionContext) childFields_NoteEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type NoteEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Package(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Package_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Package_name(ctx, field)
+	case "version":
+		return ec.fieldContext_Package_version(ctx, field)
+	case "packageType":
+		return ec.fieldContext_Package_packageType(ctx, field)
+	case "status":
+		return ec.fieldContext_Package_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Package_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Package_updatedAt(ctx, field)
+	case "canDestroy":
+		return ec.fieldContext_Package_canDestroy(ctx, field)
+	case "project":
+		return ec.fieldContext_Package_project(ctx, field)
+	case "_links":
+		return ec.fieldContext_Package__links(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Package", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PackageConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PackageConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PackageConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PackageConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageDetailsType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PackageDetailsType_id(ctx, field)
+	case "name":
+		return ec.fieldContext_PackageDetailsType_name(ctx, field)
+	case "version":
+		return ec.fieldContext_PackageDetailsType_version(ctx, field)
+	case "packageType":
+		return ec.fieldContext_PackageDetailsType_packageType(ctx, field)
+	case "status":
+		return ec.fieldContext_PackageDetailsType_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PackageDetailsType_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PackageDetailsType_updatedAt(ctx, field)
+	case "canDestroy":
+		return ec.fieldContext_PackageDetailsType_canDestroy(ctx, field)
+	case "project":
+		return ec.fieldContext_PackageDetailsType_project(ctx, field)
+	case "_links":
+		return ec.fieldContext_PackageDetailsType__links(ctx, field)
+	case "packageFiles":
+		return ec.fieldContext_PackageDetailsType_packageFiles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageDetailsType", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PackageEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PackageEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageFile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PackageFile_id(ctx, field)
+	case "fileName":
+		return ec.fieldContext_PackageFile_fileName(ctx, field)
+	case "size":
+		return ec.fieldContext_PackageFile_size(ctx, field)
+	case "fileMd5":
+		return ec.fieldContext_PackageFile_fileMd5(ctx, field)
+	case "fileSha1":
+		return ec.fieldContext_PackageFile_fileSha1(ctx, field)
+	case "fileSha256":
+		return ec.fieldContext_PackageFile_fileSha256(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PackageFile_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PackageFile_updatedAt(ctx, field)
+	case "downloadPath":
+		return ec.fieldContext_PackageFile_downloadPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageFile", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageFileConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PackageFileConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PackageFileConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PackageFileConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PackageFileConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageFileConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageFileEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PackageFileEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PackageFileEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageFileEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PackageLinks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webPath":
+		return ec.fieldContext_PackageLinks_webPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PackageLinks", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "endCursor":
@@ -4551,6 +6484,18 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_label(ctx, field)
 	case "milestones":
 		return ec.fieldContext_Project_milestones(ctx, field)
+	case "releases":
+		return ec.fieldContext_Project_releases(ctx, field)
+	case "release":
+		return ec.fieldContext_Project_release(ctx, field)
+	case "snippets":
+		return ec.fieldContext_Project_snippets(ctx, field)
+	case "packages":
+		return ec.fieldContext_Project_packages(ctx, field)
+	case "environments":
+		return ec.fieldContext_Project_environments(ctx, field)
+	case "environment":
+		return ec.fieldContext_Project_environment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -4607,6 +6552,210 @@ func (ec *executionContext) childFields_ProjectMemberBulkUpdatePayload(ctx conte
 		return ec.fieldContext_ProjectMemberBulkUpdatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberBulkUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Release(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Release_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Release_name(ctx, field)
+	case "tagName":
+		return ec.fieldContext_Release_tagName(ctx, field)
+	case "tagPath":
+		return ec.fieldContext_Release_tagPath(ctx, field)
+	case "description":
+		return ec.fieldContext_Release_description(ctx, field)
+	case "descriptionHtml":
+		return ec.fieldContext_Release_descriptionHtml(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Release_createdAt(ctx, field)
+	case "releasedAt":
+		return ec.fieldContext_Release_releasedAt(ctx, field)
+	case "upcomingRelease":
+		return ec.fieldContext_Release_upcomingRelease(ctx, field)
+	case "historicalRelease":
+		return ec.fieldContext_Release_historicalRelease(ctx, field)
+	case "author":
+		return ec.fieldContext_Release_author(ctx, field)
+	case "commit":
+		return ec.fieldContext_Release_commit(ctx, field)
+	case "assets":
+		return ec.fieldContext_Release_assets(ctx, field)
+	case "links":
+		return ec.fieldContext_Release_links(ctx, field)
+	case "milestones":
+		return ec.fieldContext_Release_milestones(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Release", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseAssetLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ReleaseAssetLink_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ReleaseAssetLink_name(ctx, field)
+	case "url":
+		return ec.fieldContext_ReleaseAssetLink_url(ctx, field)
+	case "linkType":
+		return ec.fieldContext_ReleaseAssetLink_linkType(ctx, field)
+	case "directAssetPath":
+		return ec.fieldContext_ReleaseAssetLink_directAssetPath(ctx, field)
+	case "directAssetUrl":
+		return ec.fieldContext_ReleaseAssetLink_directAssetUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseAssetLink", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseAssetLinkConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ReleaseAssetLinkConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_ReleaseAssetLinkConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReleaseAssetLinkConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReleaseAssetLinkConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseAssetLinkConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseAssetLinkEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReleaseAssetLinkEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReleaseAssetLinkEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseAssetLinkEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseAssets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ReleaseAssets_count(ctx, field)
+	case "links":
+		return ec.fieldContext_ReleaseAssets_links(ctx, field)
+	case "sources":
+		return ec.fieldContext_ReleaseAssets_sources(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseAssets", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ReleaseConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_ReleaseConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReleaseConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReleaseConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ReleaseCreatePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReleaseCreatePayload_errors(ctx, field)
+	case "release":
+		return ec.fieldContext_ReleaseCreatePayload_release(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseDeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ReleaseDeletePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReleaseDeletePayload_errors(ctx, field)
+	case "release":
+		return ec.fieldContext_ReleaseDeletePayload_release(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseDeletePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReleaseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReleaseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseLinks(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "closedIssuesUrl":
+		return ec.fieldContext_ReleaseLinks_closedIssuesUrl(ctx, field)
+	case "closedMergeRequestsUrl":
+		return ec.fieldContext_ReleaseLinks_closedMergeRequestsUrl(ctx, field)
+	case "editUrl":
+		return ec.fieldContext_ReleaseLinks_editUrl(ctx, field)
+	case "mergedMergeRequestsUrl":
+		return ec.fieldContext_ReleaseLinks_mergedMergeRequestsUrl(ctx, field)
+	case "openedIssuesUrl":
+		return ec.fieldContext_ReleaseLinks_openedIssuesUrl(ctx, field)
+	case "openedMergeRequestsUrl":
+		return ec.fieldContext_ReleaseLinks_openedMergeRequestsUrl(ctx, field)
+	case "selfUrl":
+		return ec.fieldContext_ReleaseLinks_selfUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseLinks", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseSource(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "format":
+		return ec.fieldContext_ReleaseSource_format(ctx, field)
+	case "url":
+		return ec.fieldContext_ReleaseSource_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseSource", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseSourceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ReleaseSourceConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_ReleaseSourceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ReleaseSourceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReleaseSourceConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseSourceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseSourceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ReleaseSourceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ReleaseSourceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseSourceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReleaseUpdatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_ReleaseUpdatePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_ReleaseUpdatePayload_errors(ctx, field)
+	case "release":
+		return ec.fieldContext_ReleaseUpdatePayload_release(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReleaseUpdatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Repository(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4669,6 +6818,118 @@ func (ec *executionContext) childFields_RepositoryBlobEdge(ctx context.Context, 
 		return ec.fieldContext_RepositoryBlobEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepositoryBlobEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Snippet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Snippet_id(ctx, field)
+	case "title":
+		return ec.fieldContext_Snippet_title(ctx, field)
+	case "description":
+		return ec.fieldContext_Snippet_description(ctx, field)
+	case "fileName":
+		return ec.fieldContext_Snippet_fileName(ctx, field)
+	case "visibilityLevel":
+		return ec.fieldContext_Snippet_visibilityLevel(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Snippet_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Snippet_updatedAt(ctx, field)
+	case "webUrl":
+		return ec.fieldContext_Snippet_webUrl(ctx, field)
+	case "rawUrl":
+		return ec.fieldContext_Snippet_rawUrl(ctx, field)
+	case "httpUrlToRepo":
+		return ec.fieldContext_Snippet_httpUrlToRepo(ctx, field)
+	case "hidden":
+		return ec.fieldContext_Snippet_hidden(ctx, field)
+	case "imported":
+		return ec.fieldContext_Snippet_imported(ctx, field)
+	case "importedFrom":
+		return ec.fieldContext_Snippet_importedFrom(ctx, field)
+	case "author":
+		return ec.fieldContext_Snippet_author(ctx, field)
+	case "project":
+		return ec.fieldContext_Snippet_project(ctx, field)
+	case "blobs":
+		return ec.fieldContext_Snippet_blobs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Snippet", field.Name)
+}
+
+func (ec *executionContext) childFields_SnippetBlob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_SnippetBlob_name(ctx, field)
+	case "path":
+		return ec.fieldContext_SnippetBlob_path(ctx, field)
+	case "rawPath":
+		return ec.fieldContext_SnippetBlob_rawPath(ctx, field)
+	case "rawPlainData":
+		return ec.fieldContext_SnippetBlob_rawPlainData(ctx, field)
+	case "plainData":
+		return ec.fieldContext_SnippetBlob_plainData(ctx, field)
+	case "size":
+		return ec.fieldContext_SnippetBlob_size(ctx, field)
+	case "binary":
+		return ec.fieldContext_SnippetBlob_binary(ctx, field)
+	case "mode":
+		return ec.fieldContext_SnippetBlob_mode(ctx, field)
+	case "externalStorage":
+		return ec.fieldContext_SnippetBlob_externalStorage(ctx, field)
+	case "renderedAsText":
+		return ec.fieldContext_SnippetBlob_renderedAsText(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SnippetBlob", field.Name)
+}
+
+func (ec *executionContext) childFields_SnippetBlobConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_SnippetBlobConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_SnippetBlobConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SnippetBlobConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SnippetBlobConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SnippetBlobConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SnippetBlobEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SnippetBlobEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SnippetBlobEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SnippetBlobEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SnippetConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_SnippetConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_SnippetConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SnippetConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SnippetConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SnippetConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SnippetEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SnippetEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SnippetEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SnippetEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Submodule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4787,6 +7048,18 @@ func (ec *executionContext) childFields_UpdateNotePayload(ctx context.Context, f
 		return ec.fieldContext_UpdateNotePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateNotePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateSnippetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateSnippetPayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_UpdateSnippetPayload_errors(ctx, field)
+	case "snippet":
+		return ec.fieldContext_UpdateSnippetPayload_snippet(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateSnippetPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UserCore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4993,6 +7266,20 @@ func (ec *executionContext) field_Discussion_notes_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Environment_lastDeployment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (DeploymentStatus, error) {
+			return ec.unmarshalNDeploymentStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5182,6 +7469,92 @@ func (ec *executionContext) field_Group_milestones_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["includeDescendants"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg9
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_packages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*PackageGroupSort, error) {
+			return ec.unmarshalOPackageGroupSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageGroupSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "packageName",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["packageName"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "packageType",
+		func(ctx context.Context, v any) (*PackageTypeEnum, error) {
+			return ec.unmarshalOPackageTypeEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageTypeEnum(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["packageType"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "packageVersion",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["packageVersion"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*PackageStatus, error) {
+			return ec.unmarshalOPackageStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "includeVersionless",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeVersionless"] = arg5
 	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -5639,12 +8012,54 @@ func (ec *executionContext) field_Mutation_createNote_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createSnippet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (CreateSnippetInput, error) {
+			return ec.unmarshalNCreateSnippetInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateSnippetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_destroyNote_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (DestroyNoteInput, error) {
 			return ec.unmarshalNDestroyNoteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroyNoteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_destroyPackage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DestroyPackageInput, error) {
+			return ec.unmarshalNDestroyPackageInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroyPackageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_destroySnippet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (DestroySnippetInput, error) {
+			return ec.unmarshalNDestroySnippetInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroySnippetInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5765,6 +8180,48 @@ func (ec *executionContext) field_Mutation_projectMemberBulkUpdate_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_releaseCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ReleaseCreateInput, error) {
+			return ec.unmarshalNReleaseCreateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseCreateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseDelete_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ReleaseDeleteInput, error) {
+			return ec.unmarshalNReleaseDeleteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_releaseUpdate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (ReleaseUpdateInput, error) {
+			return ec.unmarshalNReleaseUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5785,6 +8242,20 @@ func (ec *executionContext) field_Mutation_updateNote_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (UpdateNoteInput, error) {
 			return ec.unmarshalNUpdateNoteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUpdateNoteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSnippet_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (UpdateSnippetInput, error) {
+			return ec.unmarshalNUpdateSnippetInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUpdateSnippetInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5836,6 +8307,136 @@ func (ec *executionContext) field_Namespace_projects_args(ctx context.Context, r
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_PackageDetailsType_packageFiles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_environment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_environments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "states",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["states"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
 	return args, nil
 }
 
@@ -6225,6 +8826,92 @@ func (ec *executionContext) field_Project_milestones_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_packages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*PackageSort, error) {
+			return ec.unmarshalOPackageSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "packageName",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["packageName"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "packageType",
+		func(ctx context.Context, v any) (*PackageTypeEnum, error) {
+			return ec.unmarshalOPackageTypeEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageTypeEnum(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["packageType"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "packageVersion",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["packageVersion"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*PackageStatus, error) {
+			return ec.unmarshalOPackageStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "includeVersionless",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeVersionless"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg9
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6355,6 +9042,120 @@ func (ec *executionContext) field_Project_projectMembers_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_release_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "tagName",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagName"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_releases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*ReleaseSort, error) {
+			return ec.unmarshalOReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_snippets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOSnippetID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "visibility",
+		func(ctx context.Context, v any) (*VisibilityScopesEnum, error) {
+			return ec.unmarshalOVisibilityScopesEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityScopesEnum(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["visibility"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6443,6 +9244,20 @@ func (ec *executionContext) field_Query_namespace_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_package_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNPackagesPackageID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_project_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6516,6 +9331,84 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_snippets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOSnippetID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "authorId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOUserID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOProjectID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*TypeEnum, error) {
+			return ec.unmarshalOTypeEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTypeEnum(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "visibility",
+		func(ctx context.Context, v any) (*VisibilityScopesEnum, error) {
+			return ec.unmarshalOVisibilityScopesEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityScopesEnum(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["visibility"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg8
 	return args, nil
 }
 
@@ -6611,6 +9504,120 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_ReleaseAssets_links_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_ReleaseAssets_sources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Release_milestones_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Repository_blobs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6660,6 +9667,52 @@ func (ec *executionContext) field_Repository_tree_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["recursive"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Snippet_blobs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "paths",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["paths"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -7852,6 +10905,84 @@ func (ec *executionContext) fieldContext_CreateNotePayload_errors(_ context.Cont
 	return graphql.NewScalarFieldContext("CreateNotePayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _CreateSnippetPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *CreateSnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSnippetPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSnippetPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateSnippetPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateSnippetPayload_errors(ctx context.Context, field graphql.CollectedField, obj *CreateSnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSnippetPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSnippetPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateSnippetPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateSnippetPayload_snippet(ctx context.Context, field graphql.CollectedField, obj *CreateSnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSnippetPayload_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Snippet) graphql.Marshaler {
+			return ec.marshalOSnippet2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSnippetPayload_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateSnippetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snippet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CurrentUser_id(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8082,6 +11213,245 @@ func (ec *executionContext) fieldContext_CurrentUser_createdAt(_ context.Context
 	return graphql.NewScalarFieldContext("CurrentUser", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Deployment_id(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Deployment_iid(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_iid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Iid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_iid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Deployment_ref(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deployment_sha(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_sha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_sha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Deployment_tag(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_tag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Deployment_status(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeploymentStatus) graphql.Marshaler {
+			return ec.marshalODeploymentStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "DeploymentStatus")
+}
+
+func (ec *executionContext) _Deployment_createdAt(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Deployment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Deployment_finishedAt(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Deployment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Deployment_triggerer(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Deployment_triggerer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Triggerer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Deployment_triggerer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Deployment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DestroyNotePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *DestroyNotePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8158,6 +11528,130 @@ func (ec *executionContext) _DestroyNotePayload_errors(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_DestroyNotePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DestroyNotePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DestroyPackagePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *DestroyPackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DestroyPackagePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DestroyPackagePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DestroyPackagePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DestroyPackagePayload_errors(ctx context.Context, field graphql.CollectedField, obj *DestroyPackagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DestroyPackagePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DestroyPackagePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DestroyPackagePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DestroySnippetPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *DestroySnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DestroySnippetPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DestroySnippetPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DestroySnippetPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DestroySnippetPayload_errors(ctx context.Context, field graphql.CollectedField, obj *DestroySnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DestroySnippetPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DestroySnippetPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DestroySnippetPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _DestroySnippetPayload_snippet(ctx context.Context, field graphql.CollectedField, obj *DestroySnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DestroySnippetPayload_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Snippet) graphql.Marshaler {
+			return ec.marshalOSnippet2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DestroySnippetPayload_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DestroySnippetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snippet(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Discussion_id(ctx context.Context, field graphql.CollectedField, obj *Discussion) (ret graphql.Marshaler) {
@@ -8465,6 +11959,477 @@ func (ec *executionContext) fieldContext_DiscussionEdge_node(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Discussion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Environment_id(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Environment_name(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Environment_slug(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Environment_state(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Environment_tier(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeploymentTier) graphql.Marshaler {
+			return ec.marshalODeploymentTier2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentTier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "DeploymentTier")
+}
+
+func (ec *executionContext) _Environment_environmentType(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_environmentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnvironmentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_environmentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Environment_externalUrl(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_externalUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_externalUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Environment_path(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Environment_createdAt(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Environment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Environment_autoStopAt(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_autoStopAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoStopAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_autoStopAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Environment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Environment_lastDeployment(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_lastDeployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Environment().LastDeployment(ctx, obj, fc.Args["status"].(DeploymentStatus))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Deployment) graphql.Marshaler {
+			return ec.marshalODeployment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeployment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_lastDeployment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Environment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deployment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Environment_lastDeployment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnvironmentConnection_count(ctx context.Context, field graphql.CollectedField, obj *EnvironmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnvironmentConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnvironmentConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnvironmentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EnvironmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *EnvironmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnvironmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*EnvironmentEdge) graphql.Marshaler {
+			return ec.marshalOEnvironmentEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironmentEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnvironmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnvironmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnvironmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnvironmentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *EnvironmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnvironmentConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Environment) graphql.Marshaler {
+			return ec.marshalOEnvironment2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnvironmentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnvironmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Environment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnvironmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *EnvironmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnvironmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnvironmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnvironmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EnvironmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *EnvironmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnvironmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EnvironmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EnvironmentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _EnvironmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *EnvironmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EnvironmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Environment) graphql.Marshaler {
+			return ec.marshalOEnvironment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EnvironmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EnvironmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Environment(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8923,6 +12888,50 @@ func (ec *executionContext) fieldContext_Group_milestones(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Group_milestones_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_packages(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Packages(ctx, obj, fc.Args["sort"].(*PackageGroupSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PackageConnection) graphql.Marshaler {
+			return ec.marshalOPackageConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_packages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -13447,6 +17456,314 @@ func (ec *executionContext) fieldContext_Mutation_groupMemberBulkUpdate(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_releaseCreate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseCreate(ctx, fc.Args["input"].(ReleaseCreateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseCreatePayload) graphql.Marshaler {
+			return ec.marshalOReleaseCreatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseCreatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseCreate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseCreatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseCreate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseUpdate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseUpdate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseUpdate(ctx, fc.Args["input"].(ReleaseUpdateInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseUpdatePayload) graphql.Marshaler {
+			return ec.marshalOReleaseUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseUpdate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseUpdatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseUpdate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_releaseDelete(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_releaseDelete(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReleaseDelete(ctx, fc.Args["input"].(ReleaseDeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseDeletePayload) graphql.Marshaler {
+			return ec.marshalOReleaseDeletePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_releaseDelete(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseDeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_releaseDelete_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSnippet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSnippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSnippet(ctx, fc.Args["input"].(CreateSnippetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CreateSnippetPayload) graphql.Marshaler {
+			return ec.marshalOCreateSnippetPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateSnippetPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSnippet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateSnippetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSnippet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSnippet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSnippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSnippet(ctx, fc.Args["input"].(UpdateSnippetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UpdateSnippetPayload) graphql.Marshaler {
+			return ec.marshalOUpdateSnippetPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUpdateSnippetPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSnippet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateSnippetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSnippet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_destroySnippet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_destroySnippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DestroySnippet(ctx, fc.Args["input"].(DestroySnippetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DestroySnippetPayload) graphql.Marshaler {
+			return ec.marshalODestroySnippetPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroySnippetPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_destroySnippet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DestroySnippetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_destroySnippet_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_destroyPackage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_destroyPackage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DestroyPackage(ctx, fc.Args["input"].(DestroyPackageInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DestroyPackagePayload) graphql.Marshaler {
+			return ec.marshalODestroyPackagePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroyPackagePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_destroyPackage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DestroyPackagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_destroyPackage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14049,6 +18366,1124 @@ func (ec *executionContext) fieldContext_NoteEdge_node(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Package_id(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNPackagesPackageID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, "PackagesPackageID")
+}
+
+func (ec *executionContext) _Package_name(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, "String")
+}
+
+func (ec *executionContext) _Package_version(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Package_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, "String")
+}
+
+func (ec *executionContext) _Package_packageType(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_packageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PackageTypeEnum) graphql.Marshaler {
+			return ec.marshalNPackageTypeEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageTypeEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_packageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, "PackageTypeEnum")
+}
+
+func (ec *executionContext) _Package_status(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PackageStatus) graphql.Marshaler {
+			return ec.marshalNPackageStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, "PackageStatus")
+}
+
+func (ec *executionContext) _Package_createdAt(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Package_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Package_canDestroy(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_canDestroy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanDestroy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_canDestroy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Package", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Package_project(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Package().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Package__links(ctx context.Context, field graphql.CollectedField, obj *Package) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Package__links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PackageLinks) graphql.Marshaler {
+			return ec.marshalNPackageLinks2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageLinks(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Package__links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Package",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageLinks(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageConnection_count(ctx context.Context, field graphql.CollectedField, obj *PackageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PackageConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PackageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PackageEdge) graphql.Marshaler {
+			return ec.marshalOPackageEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PackageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Package) graphql.Marshaler {
+			return ec.marshalOPackage2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PackageConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageDetailsType_id(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNPackagesPackageID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDetailsType", field, false, false, "PackagesPackageID")
+}
+
+func (ec *executionContext) _PackageDetailsType_name(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDetailsType", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageDetailsType_version(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDetailsType", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageDetailsType_packageType(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_packageType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackageType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PackageTypeEnum) graphql.Marshaler {
+			return ec.marshalNPackageTypeEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageTypeEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_packageType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDetailsType", field, false, false, "PackageTypeEnum")
+}
+
+func (ec *executionContext) _PackageDetailsType_status(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v PackageStatus) graphql.Marshaler {
+			return ec.marshalNPackageStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDetailsType", field, false, false, "PackageStatus")
+}
+
+func (ec *executionContext) _PackageDetailsType_createdAt(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDetailsType", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PackageDetailsType_updatedAt(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDetailsType", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PackageDetailsType_canDestroy(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_canDestroy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CanDestroy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_canDestroy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageDetailsType", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PackageDetailsType_project(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PackageDetailsType().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalNProject2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageDetailsType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageDetailsType__links(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType__links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PackageLinks) graphql.Marshaler {
+			return ec.marshalNPackageLinks2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageLinks(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType__links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageDetailsType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageLinks(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageDetailsType_packageFiles(ctx context.Context, field graphql.CollectedField, obj *PackageDetailsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageDetailsType_packageFiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PackageDetailsType().PackageFiles(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PackageFileConnection) graphql.Marshaler {
+			return ec.marshalOPackageFileConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFileConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageDetailsType_packageFiles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageDetailsType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageFileConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PackageDetailsType_packageFiles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PackageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageEdge_node(ctx context.Context, field graphql.CollectedField, obj *PackageEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Package) graphql.Marshaler {
+			return ec.marshalOPackage2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Package(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageFile_id(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PackageFile_fileName(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageFile_size(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageFile_fileMd5(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_fileMd5(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileMd5, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_fileMd5(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageFile_fileSha1(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_fileSha1(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileSha1, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_fileSha1(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageFile_fileSha256(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_fileSha256(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileSha256, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_fileSha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageFile_createdAt(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PackageFile_updatedAt(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PackageFile_downloadPath(ctx context.Context, field graphql.CollectedField, obj *PackageFile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFile_downloadPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DownloadPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFile_downloadPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFile", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageFileConnection_count(ctx context.Context, field graphql.CollectedField, obj *PackageFileConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFileConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFileConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFileConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PackageFileConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PackageFileConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFileConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PackageFileEdge) graphql.Marshaler {
+			return ec.marshalOPackageFileEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFileEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFileConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageFileConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageFileEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageFileConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PackageFileConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFileConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PackageFile) graphql.Marshaler {
+			return ec.marshalOPackageFile2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFileConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageFileConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageFileConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PackageFileConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFileConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFileConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageFileConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageFileEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PackageFileEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFileEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFileEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageFileEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PackageFileEdge_node(ctx context.Context, field graphql.CollectedField, obj *PackageFileEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageFileEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PackageFile) graphql.Marshaler {
+			return ec.marshalOPackageFile2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageFileEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PackageFileEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageFile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PackageLinks_webPath(ctx context.Context, field graphql.CollectedField, obj *PackageLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PackageLinks_webPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PackageLinks_webPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PackageLinks", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -15483,6 +20918,270 @@ func (ec *executionContext) fieldContext_Project_milestones(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_releases(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_releases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Releases(ctx, obj, fc.Args["sort"].(*ReleaseSort), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseConnection) graphql.Marshaler {
+			return ec.marshalOReleaseConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_releases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_releases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_release(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Release(ctx, obj, fc.Args["tagName"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_release(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_release_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_snippets(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_snippets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Snippets(ctx, obj, fc.Args["ids"].([]string), fc.Args["visibility"].(*VisibilityScopesEnum), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SnippetConnection) graphql.Marshaler {
+			return ec.marshalOSnippetConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_snippets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SnippetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_snippets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_packages(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_packages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Packages(ctx, obj, fc.Args["sort"].(*PackageSort), fc.Args["packageName"].(*string), fc.Args["packageType"].(*PackageTypeEnum), fc.Args["packageVersion"].(*string), fc.Args["status"].(*PackageStatus), fc.Args["includeVersionless"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PackageConnection) graphql.Marshaler {
+			return ec.marshalOPackageConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_packages(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_environments(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_environments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Environments(ctx, obj, fc.Args["name"].(*string), fc.Args["search"].(*string), fc.Args["states"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *EnvironmentConnection) graphql.Marshaler {
+			return ec.marshalOEnvironmentConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironmentConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_environments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EnvironmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_environments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_environment(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_environment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Environment(ctx, obj, fc.Args["name"].(*string), fc.Args["search"].(*string), fc.Args["states"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Environment) graphql.Marshaler {
+			return ec.marshalOEnvironment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_environment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Environment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_environment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_count(ctx context.Context, field graphql.CollectedField, obj *ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16272,6 +21971,94 @@ func (ec *executionContext) fieldContext_Query_metadata(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_snippets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_snippets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Snippets(ctx, fc.Args["ids"].([]string), fc.Args["authorId"].(*string), fc.Args["projectId"].(*string), fc.Args["type"].(*TypeEnum), fc.Args["visibility"].(*VisibilityScopesEnum), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SnippetConnection) graphql.Marshaler {
+			return ec.marshalOSnippetConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_snippets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SnippetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_snippets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_package(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_package(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Package(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PackageDetailsType) graphql.Marshaler {
+			return ec.marshalOPackageDetailsType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageDetailsType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_package(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PackageDetailsType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_package_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16343,6 +22130,1620 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_id(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNReleaseID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Release_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "ReleaseID")
+}
+
+func (ec *executionContext) _Release_name(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "String")
+}
+
+func (ec *executionContext) _Release_tagName(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_tagName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TagName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_tagName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "String")
+}
+
+func (ec *executionContext) _Release_tagPath(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_tagPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TagPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_tagPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "String")
+}
+
+func (ec *executionContext) _Release_description(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "String")
+}
+
+func (ec *executionContext) _Release_descriptionHtml(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_descriptionHtml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Release().DescriptionHTML(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_descriptionHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, true, true, "String")
+}
+
+func (ec *executionContext) _Release_createdAt(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Release_releasedAt(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_releasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReleasedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_releasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Release_upcomingRelease(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_upcomingRelease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpcomingRelease, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_upcomingRelease(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Release_historicalRelease(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_historicalRelease(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HistoricalRelease, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_historicalRelease(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Release", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Release_author(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_commit(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_commit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Commit) graphql.Marshaler {
+			return ec.marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_commit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_assets(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_assets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseAssets) graphql.Marshaler {
+			return ec.marshalOReleaseAssets2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssets(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssets(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_links(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Links, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseLinks) graphql.Marshaler {
+			return ec.marshalOReleaseLinks2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseLinks(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseLinks(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Release_milestones(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Release_milestones(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Release().Milestones(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MilestoneConnection) graphql.Marshaler {
+			return ec.marshalOMilestoneConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMilestoneConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Release_milestones(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Release",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MilestoneConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Release_milestones_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssetLink_id(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_name(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_url(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_linkType(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_linkType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseAssetLinkType) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLinkType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_linkType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "ReleaseAssetLinkType")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_directAssetPath(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_directAssetPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectAssetPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_directAssetPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLink_directAssetUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLink_directAssetUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DirectAssetURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLink_directAssetUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection_count(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLinkConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseAssetLinkEdge) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLinkEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssetLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssetLinkEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseAssetLink) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLink2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssetLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssetLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssetLinkConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssetLinkEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssetLinkEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseAssetLinkEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssetLinkEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssetLinkEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseAssetLink) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLink2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssetLinkEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssetLinkEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssetLink(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssets_count(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssets_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssets_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseAssets", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReleaseAssets_links(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssets_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReleaseAssets().Links(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseAssetLinkConnection) graphql.Marshaler {
+			return ec.marshalOReleaseAssetLinkConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssets_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseAssetLinkConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReleaseAssets_links_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseAssets_sources(ctx context.Context, field graphql.CollectedField, obj *ReleaseAssets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseAssets_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ReleaseAssets().Sources(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseSourceConnection) graphql.Marshaler {
+			return ec.marshalOReleaseSourceConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseAssets_sources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseAssets",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseSourceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ReleaseAssets_sources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseConnection_count(ctx context.Context, field graphql.CollectedField, obj *ReleaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReleaseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReleaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseEdge) graphql.Marshaler {
+			return ec.marshalOReleaseEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReleaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReleaseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseCreatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *ReleaseCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseCreatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseCreatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseCreatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *ReleaseCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseCreatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseCreatePayload_release(ctx context.Context, field graphql.CollectedField, obj *ReleaseCreatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseCreatePayload_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseCreatePayload_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseCreatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseDeletePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *ReleaseDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseDeletePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseDeletePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseDeletePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseDeletePayload_errors(ctx context.Context, field graphql.CollectedField, obj *ReleaseDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseDeletePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseDeletePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseDeletePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseDeletePayload_release(ctx context.Context, field graphql.CollectedField, obj *ReleaseDeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseDeletePayload_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseDeletePayload_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseDeletePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReleaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReleaseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseLinks_closedIssuesUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_closedIssuesUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedIssuesURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_closedIssuesUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_closedMergeRequestsUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_closedMergeRequestsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedMergeRequestsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_closedMergeRequestsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_editUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_editUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_editUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_mergedMergeRequestsUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_mergedMergeRequestsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedMergeRequestsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_mergedMergeRequestsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_openedIssuesUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_openedIssuesUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedIssuesURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_openedIssuesUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_openedMergeRequestsUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_openedMergeRequestsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedMergeRequestsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_openedMergeRequestsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseLinks_selfUrl(ctx context.Context, field graphql.CollectedField, obj *ReleaseLinks) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseLinks_selfUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SelfURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseLinks_selfUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseLinks", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseSource_format(ctx context.Context, field graphql.CollectedField, obj *ReleaseSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSource_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSource_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseSource_url(ctx context.Context, field graphql.CollectedField, obj *ReleaseSource) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSource_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSource_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseSource", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseSourceConnection_count(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseSourceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReleaseSourceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseSourceEdge) graphql.Marshaler {
+			return ec.marshalOReleaseSourceEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseSourceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseSourceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ReleaseSource) graphql.Marshaler {
+			return ec.marshalOReleaseSource2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseSourceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseSourceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseSourceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseSourceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseSourceEdge_node(ctx context.Context, field graphql.CollectedField, obj *ReleaseSourceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseSourceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseSource) graphql.Marshaler {
+			return ec.marshalOReleaseSource2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseSourceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseSourceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseSource(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReleaseUpdatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *ReleaseUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseUpdatePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseUpdatePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseUpdatePayload_errors(ctx context.Context, field graphql.CollectedField, obj *ReleaseUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseUpdatePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReleaseUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReleaseUpdatePayload_release(ctx context.Context, field graphql.CollectedField, obj *ReleaseUpdatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReleaseUpdatePayload_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Release) graphql.Marshaler {
+			return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReleaseUpdatePayload_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReleaseUpdatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Release(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16858,6 +24259,991 @@ func (ec *executionContext) fieldContext_RepositoryBlobEdge_node(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RepositoryBlob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Snippet_id(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNSnippetID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "SnippetID")
+}
+
+func (ec *executionContext) _Snippet_title(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snippet_description(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snippet_fileName(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snippet_visibilityLevel(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_visibilityLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VisibilityLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v VisibilityLevelsEnum) graphql.Marshaler {
+			return ec.marshalNVisibilityLevelsEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_visibilityLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "VisibilityLevelsEnum")
+}
+
+func (ec *executionContext) _Snippet_createdAt(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Snippet_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Snippet_webUrl(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_webUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_webUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snippet_rawUrl(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_rawUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RawURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_rawUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snippet_httpUrlToRepo(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_httpUrlToRepo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HTTPURLToRepo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_httpUrlToRepo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snippet_hidden(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_hidden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hidden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_hidden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Snippet_imported(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_imported(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Imported, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_imported(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Snippet_importedFrom(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_importedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImportedFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_importedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Snippet", field, false, false, "String")
+}
+
+func (ec *executionContext) _Snippet_author(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Snippet",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Snippet_project(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_project(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Snippet().Project(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_project(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Snippet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Snippet_blobs(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Snippet_blobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Snippet().Blobs(ctx, obj, fc.Args["paths"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SnippetBlobConnection) graphql.Marshaler {
+			return ec.marshalOSnippetBlobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Snippet_blobs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Snippet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SnippetBlobConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Snippet_blobs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SnippetBlob_name(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetBlob_path(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetBlob_rawPath(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_rawPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RawPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_rawPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetBlob_rawPlainData(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_rawPlainData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RawPlainData, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_rawPlainData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetBlob_plainData(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_plainData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlainData, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_plainData(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetBlob_size(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SnippetBlob_binary(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_binary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Binary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_binary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SnippetBlob_mode(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetBlob_externalStorage(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_externalStorage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalStorage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_externalStorage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetBlob_renderedAsText(ctx context.Context, field graphql.CollectedField, obj *SnippetBlob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlob_renderedAsText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenderedAsText, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlob_renderedAsText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlob", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SnippetBlobConnection_count(ctx context.Context, field graphql.CollectedField, obj *SnippetBlobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlobConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlobConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlobConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SnippetBlobConnection_edges(ctx context.Context, field graphql.CollectedField, obj *SnippetBlobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlobConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SnippetBlobEdge) graphql.Marshaler {
+			return ec.marshalOSnippetBlobEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlobConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SnippetBlobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SnippetBlobEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SnippetBlobConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *SnippetBlobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlobConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SnippetBlob) graphql.Marshaler {
+			return ec.marshalOSnippetBlob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlobConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SnippetBlobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SnippetBlob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SnippetBlobConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *SnippetBlobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlobConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlobConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SnippetBlobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SnippetBlobEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *SnippetBlobEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlobEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlobEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetBlobEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetBlobEdge_node(ctx context.Context, field graphql.CollectedField, obj *SnippetBlobEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetBlobEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SnippetBlob) graphql.Marshaler {
+			return ec.marshalOSnippetBlob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetBlobEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SnippetBlobEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SnippetBlob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SnippetConnection_count(ctx context.Context, field graphql.CollectedField, obj *SnippetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SnippetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *SnippetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SnippetEdge) graphql.Marshaler {
+			return ec.marshalOSnippetEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SnippetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SnippetEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SnippetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *SnippetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Snippet) graphql.Marshaler {
+			return ec.marshalOSnippet2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SnippetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snippet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SnippetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *SnippetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SnippetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SnippetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *SnippetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SnippetEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SnippetEdge_node(ctx context.Context, field graphql.CollectedField, obj *SnippetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SnippetEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Snippet) graphql.Marshaler {
+			return ec.marshalOSnippet2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SnippetEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SnippetEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snippet(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17750,6 +26136,84 @@ func (ec *executionContext) _UpdateNotePayload_errors(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_UpdateNotePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UpdateNotePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateSnippetPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *UpdateSnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateSnippetPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateSnippetPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateSnippetPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateSnippetPayload_errors(ctx context.Context, field graphql.CollectedField, obj *UpdateSnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateSnippetPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateSnippetPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateSnippetPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _UpdateSnippetPayload_snippet(ctx context.Context, field graphql.CollectedField, obj *UpdateSnippetPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateSnippetPayload_snippet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snippet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Snippet) graphql.Marshaler {
+			return ec.marshalOSnippet2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateSnippetPayload_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateSnippetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Snippet(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UserCore_id(ctx context.Context, field graphql.CollectedField, obj *UserCore) (ret graphql.Marshaler) {
@@ -19600,6 +28064,83 @@ func UnmarshalCreateNoteInput(ctx context.Context, raw any) (CreateNoteInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateSnippetInput(ctx context.Context, obj any) (CreateSnippetInput, error) {
+	var it CreateSnippetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "title", "description", "visibilityLevel", "projectPath", "blobActions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "visibilityLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibilityLevel"))
+			data, err := ec.unmarshalNVisibilityLevelsEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisibilityLevel = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "blobActions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("blobActions"))
+			data, err := ec.unmarshalOSnippetBlobActionInputType2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionInputTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BlobActions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSnippetInput unmarshals raw into the CreateSnippetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSnippetInput(ctx context.Context, raw any) (CreateSnippetInput, error) {
+	var out CreateSnippetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSnippetInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDestroyNoteInput(ctx context.Context, obj any) (DestroyNoteInput, error) {
 	var it DestroyNoteInput
 	if obj == nil {
@@ -19646,6 +28187,104 @@ func (ec *executionContext) unmarshalInputDestroyNoteInput(ctx context.Context, 
 func UnmarshalDestroyNoteInput(ctx context.Context, raw any) (DestroyNoteInput, error) {
 	var out DestroyNoteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DestroyNoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDestroyPackageInput(ctx context.Context, obj any) (DestroyPackageInput, error) {
+	var it DestroyPackageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNPackagesPackageID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDestroyPackageInput unmarshals raw into the DestroyPackageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDestroyPackageInput(ctx context.Context, raw any) (DestroyPackageInput, error) {
+	var out DestroyPackageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DestroyPackageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDestroySnippetInput(ctx context.Context, obj any) (DestroySnippetInput, error) {
+	var it DestroySnippetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNSnippetID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDestroySnippetInput unmarshals raw into the DestroySnippetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDestroySnippetInput(ctx context.Context, raw any) (DestroySnippetInput, error) {
+	var out DestroySnippetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DestroySnippetInput", raw, &out)
 	return out, err
 }
 
@@ -20270,6 +28909,423 @@ func UnmarshalProjectMemberBulkUpdateInput(ctx context.Context, raw any) (Projec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReleaseAssetLinkInput(ctx context.Context, obj any) (ReleaseAssetLinkInput, error) {
+	var it ReleaseAssetLinkInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["linkType"]; !present {
+		asMap["linkType"] = "OTHER"
+	}
+
+	fieldsInOrder := [...]string{"name", "url", "directAssetPath", "linkType"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "directAssetPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("directAssetPath"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DirectAssetPath = data
+		case "linkType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("linkType"))
+			data, err := ec.unmarshalOReleaseAssetLinkType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LinkType = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseAssetLinkInput unmarshals raw into the ReleaseAssetLinkInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseAssetLinkInput(ctx context.Context, raw any) (ReleaseAssetLinkInput, error) {
+	var out ReleaseAssetLinkInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseAssetLinkInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleaseAssetsInput(ctx context.Context, obj any) (ReleaseAssetsInput, error) {
+	var it ReleaseAssetsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"links"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "links":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("links"))
+			data, err := ec.unmarshalOReleaseAssetLinkInput2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Links = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseAssetsInput unmarshals raw into the ReleaseAssetsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseAssetsInput(ctx context.Context, raw any) (ReleaseAssetsInput, error) {
+	var out ReleaseAssetsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseAssetsInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleaseCreateInput(ctx context.Context, obj any) (ReleaseCreateInput, error) {
+	var it ReleaseCreateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "tagName", "tagMessage", "ref", "name", "description", "releasedAt", "milestones", "assets"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "tagName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tagName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TagName = data
+		case "tagMessage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tagMessage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TagMessage = data
+		case "ref":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ref"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ref = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "releasedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReleasedAt = data
+		case "milestones":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("milestones"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Milestones = data
+		case "assets":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assets"))
+			data, err := ec.unmarshalOReleaseAssetsInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetsInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Assets = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseCreateInput unmarshals raw into the ReleaseCreateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseCreateInput(ctx context.Context, raw any) (ReleaseCreateInput, error) {
+	var out ReleaseCreateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseCreateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleaseDeleteInput(ctx context.Context, obj any) (ReleaseDeleteInput, error) {
+	var it ReleaseDeleteInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "tagName"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "tagName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tagName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TagName = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseDeleteInput unmarshals raw into the ReleaseDeleteInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseDeleteInput(ctx context.Context, raw any) (ReleaseDeleteInput, error) {
+	var out ReleaseDeleteInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseDeleteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReleaseUpdateInput(ctx context.Context, obj any) (ReleaseUpdateInput, error) {
+	var it ReleaseUpdateInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "projectPath", "tagName", "name", "description", "releasedAt", "milestones"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "projectPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("projectPath"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProjectPath = data
+		case "tagName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tagName"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TagName = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "releasedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReleasedAt = data
+		case "milestones":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("milestones"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Milestones = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReleaseUpdateInput unmarshals raw into the ReleaseUpdateInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReleaseUpdateInput(ctx context.Context, raw any) (ReleaseUpdateInput, error) {
+	var out ReleaseUpdateInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReleaseUpdateInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSnippetBlobActionInputType(ctx context.Context, obj any) (SnippetBlobActionInputType, error) {
+	var it SnippetBlobActionInputType
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"action", "previousPath", "filePath", "content"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "action":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("action"))
+			data, err := ec.unmarshalNSnippetBlobActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Action = data
+		case "previousPath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("previousPath"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PreviousPath = data
+		case "filePath":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filePath"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FilePath = data
+		case "content":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("content"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Content = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSnippetBlobActionInputType unmarshals raw into the SnippetBlobActionInputType input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSnippetBlobActionInputType(ctx context.Context, raw any) (SnippetBlobActionInputType, error) {
+	var out SnippetBlobActionInputType
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SnippetBlobActionInputType", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateIssueInput(ctx context.Context, obj any) (UpdateIssueInput, error) {
 	var it UpdateIssueInput
 	if obj == nil {
@@ -20414,6 +29470,83 @@ func (ec *executionContext) unmarshalInputUpdateNoteInput(ctx context.Context, o
 func UnmarshalUpdateNoteInput(ctx context.Context, raw any) (UpdateNoteInput, error) {
 	var out UpdateNoteInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateNoteInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSnippetInput(ctx context.Context, obj any) (UpdateSnippetInput, error) {
+	var it UpdateSnippetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "description", "visibilityLevel", "blobActions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNSnippetID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "visibilityLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibilityLevel"))
+			data, err := ec.unmarshalOVisibilityLevelsEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VisibilityLevel = data
+		case "blobActions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("blobActions"))
+			data, err := ec.unmarshalOSnippetBlobActionInputType2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionInputTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BlobActions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSnippetInput unmarshals raw into the UpdateSnippetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSnippetInput(ctx context.Context, raw any) (UpdateSnippetInput, error) {
+	var out UpdateSnippetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSnippetInput", raw, &out)
 	return out, err
 }
 
@@ -20959,6 +30092,49 @@ func (ec *executionContext) _CreateNotePayload(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var createSnippetPayloadImplementors = []string{"CreateSnippetPayload"}
+
+func (ec *executionContext) _CreateSnippetPayload(ctx context.Context, sel ast.SelectionSet, obj *CreateSnippetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createSnippetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateSnippetPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateSnippetPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CreateSnippetPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._CreateSnippetPayload_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var currentUserImplementors = []string{"CurrentUser", "User"}
 
 func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionSet, obj *CurrentUser) graphql.Marshaler {
@@ -21037,6 +30213,84 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var deploymentImplementors = []string{"Deployment"}
+
+func (ec *executionContext) _Deployment(ctx context.Context, sel ast.SelectionSet, obj *Deployment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deploymentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Deployment")
+		case "id":
+			out.Values[i] = ec._Deployment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "iid":
+			out.Values[i] = ec._Deployment_iid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ref":
+			out.Values[i] = ec._Deployment_ref(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sha":
+			out.Values[i] = ec._Deployment_sha(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "tag":
+			out.Values[i] = ec._Deployment_tag(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Deployment_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Deployment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Deployment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._Deployment_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "triggerer":
+			out.Values[i] = ec._Deployment_triggerer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var destroyNotePayloadImplementors = []string{"DestroyNotePayload"}
 
 func (ec *executionContext) _DestroyNotePayload(ctx context.Context, sel ast.SelectionSet, obj *DestroyNotePayload) graphql.Marshaler {
@@ -21061,6 +30315,87 @@ func (ec *executionContext) _DestroyNotePayload(ctx context.Context, sel ast.Sel
 		case "errors":
 			out.Values[i] = ec._DestroyNotePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var destroyPackagePayloadImplementors = []string{"DestroyPackagePayload"}
+
+func (ec *executionContext) _DestroyPackagePayload(ctx context.Context, sel ast.SelectionSet, obj *DestroyPackagePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, destroyPackagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DestroyPackagePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DestroyPackagePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._DestroyPackagePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var destroySnippetPayloadImplementors = []string{"DestroySnippetPayload"}
+
+func (ec *executionContext) _DestroySnippetPayload(ctx context.Context, sel ast.SelectionSet, obj *DestroySnippetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, destroySnippetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DestroySnippetPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DestroySnippetPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._DestroySnippetPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._DestroySnippetPayload_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21220,6 +30555,181 @@ func (ec *executionContext) _DiscussionEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var environmentImplementors = []string{"Environment"}
+
+func (ec *executionContext) _Environment(ctx context.Context, sel ast.SelectionSet, obj *Environment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, environmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Environment")
+		case "id":
+			out.Values[i] = ec._Environment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Environment_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._Environment_slug(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Environment_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tier":
+			out.Values[i] = ec._Environment_tier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "environmentType":
+			out.Values[i] = ec._Environment_environmentType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalUrl":
+			out.Values[i] = ec._Environment_externalUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "path":
+			out.Values[i] = ec._Environment_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Environment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Environment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "autoStopAt":
+			out.Values[i] = ec._Environment_autoStopAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastDeployment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Environment_lastDeployment(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var environmentConnectionImplementors = []string{"EnvironmentConnection"}
+
+func (ec *executionContext) _EnvironmentConnection(ctx context.Context, sel ast.SelectionSet, obj *EnvironmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, environmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnvironmentConnection")
+		case "count":
+			out.Values[i] = ec._EnvironmentConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._EnvironmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EnvironmentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EnvironmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var environmentEdgeImplementors = []string{"EnvironmentEdge"}
+
+func (ec *executionContext) _EnvironmentEdge(ctx context.Context, sel ast.SelectionSet, obj *EnvironmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, environmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EnvironmentEdge")
+		case "cursor":
+			out.Values[i] = ec._EnvironmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EnvironmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var groupImplementors = []string{"Group"}
 
 func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, obj *Group) graphql.Marshaler {
@@ -21311,6 +30821,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_milestones(ctx, field, obj)
+				})
+		case "packages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_packages(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -22940,6 +32456,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "releaseCreate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseCreate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "releaseUpdate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseUpdate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "releaseDelete":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_releaseDelete(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createSnippet":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSnippet(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateSnippet":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSnippet(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "destroySnippet":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_destroySnippet(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "destroyPackage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_destroyPackage(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23165,6 +32730,448 @@ func (ec *executionContext) _NoteEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "node":
 			out.Values[i] = ec._NoteEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packageImplementors = []string{"Package"}
+
+func (ec *executionContext) _Package(ctx context.Context, sel ast.SelectionSet, obj *Package) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Package")
+		case "id":
+			out.Values[i] = ec._Package_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Package_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Package_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageType":
+			out.Values[i] = ec._Package_packageType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Package_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Package_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Package_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canDestroy":
+			out.Values[i] = ec._Package_canDestroy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Package_project(ctx, field, obj)
+				})
+		case "_links":
+			out.Values[i] = ec._Package__links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packageConnectionImplementors = []string{"PackageConnection"}
+
+func (ec *executionContext) _PackageConnection(ctx context.Context, sel ast.SelectionSet, obj *PackageConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageConnection")
+		case "count":
+			out.Values[i] = ec._PackageConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PackageConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PackageConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PackageConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packageDetailsTypeImplementors = []string{"PackageDetailsType"}
+
+func (ec *executionContext) _PackageDetailsType(ctx context.Context, sel ast.SelectionSet, obj *PackageDetailsType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageDetailsTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageDetailsType")
+		case "id":
+			out.Values[i] = ec._PackageDetailsType_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._PackageDetailsType_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._PackageDetailsType_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageType":
+			out.Values[i] = ec._PackageDetailsType_packageType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._PackageDetailsType_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._PackageDetailsType_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._PackageDetailsType_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canDestroy":
+			out.Values[i] = ec._PackageDetailsType_canDestroy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageDetailsType_project(ctx, field, obj)
+				})
+		case "_links":
+			out.Values[i] = ec._PackageDetailsType__links(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "packageFiles":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PackageDetailsType_packageFiles(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packageEdgeImplementors = []string{"PackageEdge"}
+
+func (ec *executionContext) _PackageEdge(ctx context.Context, sel ast.SelectionSet, obj *PackageEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageEdge")
+		case "cursor":
+			out.Values[i] = ec._PackageEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PackageEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packageFileImplementors = []string{"PackageFile"}
+
+func (ec *executionContext) _PackageFile(ctx context.Context, sel ast.SelectionSet, obj *PackageFile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageFileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageFile")
+		case "id":
+			out.Values[i] = ec._PackageFile_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileName":
+			out.Values[i] = ec._PackageFile_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._PackageFile_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileMd5":
+			out.Values[i] = ec._PackageFile_fileMd5(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fileSha1":
+			out.Values[i] = ec._PackageFile_fileSha1(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fileSha256":
+			out.Values[i] = ec._PackageFile_fileSha256(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._PackageFile_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._PackageFile_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "downloadPath":
+			out.Values[i] = ec._PackageFile_downloadPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packageFileConnectionImplementors = []string{"PackageFileConnection"}
+
+func (ec *executionContext) _PackageFileConnection(ctx context.Context, sel ast.SelectionSet, obj *PackageFileConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageFileConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageFileConnection")
+		case "count":
+			out.Values[i] = ec._PackageFileConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PackageFileConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PackageFileConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PackageFileConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packageFileEdgeImplementors = []string{"PackageFileEdge"}
+
+func (ec *executionContext) _PackageFileEdge(ctx context.Context, sel ast.SelectionSet, obj *PackageFileEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageFileEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageFileEdge")
+		case "cursor":
+			out.Values[i] = ec._PackageFileEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PackageFileEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var packageLinksImplementors = []string{"PackageLinks"}
+
+func (ec *executionContext) _PackageLinks(ctx context.Context, sel ast.SelectionSet, obj *PackageLinks) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, packageLinksImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PackageLinks")
+		case "webPath":
+			out.Values[i] = ec._PackageLinks_webPath(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -23571,6 +33578,42 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_milestones(ctx, field, obj)
 				})
+		case "releases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_releases(ctx, field, obj)
+				})
+		case "release":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_release(ctx, field, obj)
+				})
+		case "snippets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_snippets(ctx, field, obj)
+				})
+		case "packages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_packages(ctx, field, obj)
+				})
+		case "environments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_environments(ctx, field, obj)
+				})
+		case "environment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_environment(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23849,6 +33892,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_metadata(ctx, field)
 				})
+		case "snippets":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_snippets(ctx, field)
+				})
+		case "package":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_package(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -23862,6 +33917,702 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseImplementors = []string{"Release"}
+
+func (ec *executionContext) _Release(ctx context.Context, sel ast.SelectionSet, obj *Release) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Release")
+		case "id":
+			out.Values[i] = ec._Release_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Release_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tagName":
+			out.Values[i] = ec._Release_tagName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tagPath":
+			out.Values[i] = ec._Release_tagPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Release_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "descriptionHtml":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_descriptionHtml(ctx, field, obj)
+				})
+		case "createdAt":
+			out.Values[i] = ec._Release_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "releasedAt":
+			out.Values[i] = ec._Release_releasedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "upcomingRelease":
+			out.Values[i] = ec._Release_upcomingRelease(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "historicalRelease":
+			out.Values[i] = ec._Release_historicalRelease(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			out.Values[i] = ec._Release_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "commit":
+			out.Values[i] = ec._Release_commit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assets":
+			out.Values[i] = ec._Release_assets(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
+			out.Values[i] = ec._Release_links(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "milestones":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Release_milestones(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseAssetLinkImplementors = []string{"ReleaseAssetLink"}
+
+func (ec *executionContext) _ReleaseAssetLink(ctx context.Context, sel ast.SelectionSet, obj *ReleaseAssetLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseAssetLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseAssetLink")
+		case "id":
+			out.Values[i] = ec._ReleaseAssetLink_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ReleaseAssetLink_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._ReleaseAssetLink_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "linkType":
+			out.Values[i] = ec._ReleaseAssetLink_linkType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "directAssetPath":
+			out.Values[i] = ec._ReleaseAssetLink_directAssetPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "directAssetUrl":
+			out.Values[i] = ec._ReleaseAssetLink_directAssetUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseAssetLinkConnectionImplementors = []string{"ReleaseAssetLinkConnection"}
+
+func (ec *executionContext) _ReleaseAssetLinkConnection(ctx context.Context, sel ast.SelectionSet, obj *ReleaseAssetLinkConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseAssetLinkConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseAssetLinkConnection")
+		case "count":
+			out.Values[i] = ec._ReleaseAssetLinkConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ReleaseAssetLinkConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReleaseAssetLinkConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReleaseAssetLinkConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseAssetLinkEdgeImplementors = []string{"ReleaseAssetLinkEdge"}
+
+func (ec *executionContext) _ReleaseAssetLinkEdge(ctx context.Context, sel ast.SelectionSet, obj *ReleaseAssetLinkEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseAssetLinkEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseAssetLinkEdge")
+		case "cursor":
+			out.Values[i] = ec._ReleaseAssetLinkEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReleaseAssetLinkEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseAssetsImplementors = []string{"ReleaseAssets"}
+
+func (ec *executionContext) _ReleaseAssets(ctx context.Context, sel ast.SelectionSet, obj *ReleaseAssets) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseAssetsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseAssets")
+		case "count":
+			out.Values[i] = ec._ReleaseAssets_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReleaseAssets_links(ctx, field, obj)
+				})
+		case "sources":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReleaseAssets_sources(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseConnectionImplementors = []string{"ReleaseConnection"}
+
+func (ec *executionContext) _ReleaseConnection(ctx context.Context, sel ast.SelectionSet, obj *ReleaseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseConnection")
+		case "count":
+			out.Values[i] = ec._ReleaseConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ReleaseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReleaseConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReleaseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseCreatePayloadImplementors = []string{"ReleaseCreatePayload"}
+
+func (ec *executionContext) _ReleaseCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *ReleaseCreatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseCreatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseCreatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ReleaseCreatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ReleaseCreatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "release":
+			out.Values[i] = ec._ReleaseCreatePayload_release(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseDeletePayloadImplementors = []string{"ReleaseDeletePayload"}
+
+func (ec *executionContext) _ReleaseDeletePayload(ctx context.Context, sel ast.SelectionSet, obj *ReleaseDeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseDeletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseDeletePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ReleaseDeletePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ReleaseDeletePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "release":
+			out.Values[i] = ec._ReleaseDeletePayload_release(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseEdgeImplementors = []string{"ReleaseEdge"}
+
+func (ec *executionContext) _ReleaseEdge(ctx context.Context, sel ast.SelectionSet, obj *ReleaseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseEdge")
+		case "cursor":
+			out.Values[i] = ec._ReleaseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReleaseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseLinksImplementors = []string{"ReleaseLinks"}
+
+func (ec *executionContext) _ReleaseLinks(ctx context.Context, sel ast.SelectionSet, obj *ReleaseLinks) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseLinksImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseLinks")
+		case "closedIssuesUrl":
+			out.Values[i] = ec._ReleaseLinks_closedIssuesUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closedMergeRequestsUrl":
+			out.Values[i] = ec._ReleaseLinks_closedMergeRequestsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "editUrl":
+			out.Values[i] = ec._ReleaseLinks_editUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergedMergeRequestsUrl":
+			out.Values[i] = ec._ReleaseLinks_mergedMergeRequestsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openedIssuesUrl":
+			out.Values[i] = ec._ReleaseLinks_openedIssuesUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openedMergeRequestsUrl":
+			out.Values[i] = ec._ReleaseLinks_openedMergeRequestsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "selfUrl":
+			out.Values[i] = ec._ReleaseLinks_selfUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseSourceImplementors = []string{"ReleaseSource"}
+
+func (ec *executionContext) _ReleaseSource(ctx context.Context, sel ast.SelectionSet, obj *ReleaseSource) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseSourceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseSource")
+		case "format":
+			out.Values[i] = ec._ReleaseSource_format(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._ReleaseSource_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseSourceConnectionImplementors = []string{"ReleaseSourceConnection"}
+
+func (ec *executionContext) _ReleaseSourceConnection(ctx context.Context, sel ast.SelectionSet, obj *ReleaseSourceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseSourceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseSourceConnection")
+		case "count":
+			out.Values[i] = ec._ReleaseSourceConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ReleaseSourceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ReleaseSourceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReleaseSourceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseSourceEdgeImplementors = []string{"ReleaseSourceEdge"}
+
+func (ec *executionContext) _ReleaseSourceEdge(ctx context.Context, sel ast.SelectionSet, obj *ReleaseSourceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseSourceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseSourceEdge")
+		case "cursor":
+			out.Values[i] = ec._ReleaseSourceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ReleaseSourceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var releaseUpdatePayloadImplementors = []string{"ReleaseUpdatePayload"}
+
+func (ec *executionContext) _ReleaseUpdatePayload(ctx context.Context, sel ast.SelectionSet, obj *ReleaseUpdatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, releaseUpdatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReleaseUpdatePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._ReleaseUpdatePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ReleaseUpdatePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "release":
+			out.Values[i] = ec._ReleaseUpdatePayload_release(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24072,6 +34823,366 @@ func (ec *executionContext) _RepositoryBlobEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._RepositoryBlobEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var snippetImplementors = []string{"Snippet"}
+
+func (ec *executionContext) _Snippet(ctx context.Context, sel ast.SelectionSet, obj *Snippet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, snippetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Snippet")
+		case "id":
+			out.Values[i] = ec._Snippet_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Snippet_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Snippet_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._Snippet_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "visibilityLevel":
+			out.Values[i] = ec._Snippet_visibilityLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Snippet_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Snippet_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "webUrl":
+			out.Values[i] = ec._Snippet_webUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rawUrl":
+			out.Values[i] = ec._Snippet_rawUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "httpUrlToRepo":
+			out.Values[i] = ec._Snippet_httpUrlToRepo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hidden":
+			out.Values[i] = ec._Snippet_hidden(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "imported":
+			out.Values[i] = ec._Snippet_imported(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "importedFrom":
+			out.Values[i] = ec._Snippet_importedFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "author":
+			out.Values[i] = ec._Snippet_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "project":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Snippet_project(ctx, field, obj)
+				})
+		case "blobs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Snippet_blobs(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var snippetBlobImplementors = []string{"SnippetBlob"}
+
+func (ec *executionContext) _SnippetBlob(ctx context.Context, sel ast.SelectionSet, obj *SnippetBlob) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, snippetBlobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SnippetBlob")
+		case "name":
+			out.Values[i] = ec._SnippetBlob_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._SnippetBlob_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rawPath":
+			out.Values[i] = ec._SnippetBlob_rawPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rawPlainData":
+			out.Values[i] = ec._SnippetBlob_rawPlainData(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "plainData":
+			out.Values[i] = ec._SnippetBlob_plainData(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._SnippetBlob_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "binary":
+			out.Values[i] = ec._SnippetBlob_binary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mode":
+			out.Values[i] = ec._SnippetBlob_mode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "externalStorage":
+			out.Values[i] = ec._SnippetBlob_externalStorage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "renderedAsText":
+			out.Values[i] = ec._SnippetBlob_renderedAsText(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var snippetBlobConnectionImplementors = []string{"SnippetBlobConnection"}
+
+func (ec *executionContext) _SnippetBlobConnection(ctx context.Context, sel ast.SelectionSet, obj *SnippetBlobConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, snippetBlobConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SnippetBlobConnection")
+		case "count":
+			out.Values[i] = ec._SnippetBlobConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._SnippetBlobConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SnippetBlobConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SnippetBlobConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var snippetBlobEdgeImplementors = []string{"SnippetBlobEdge"}
+
+func (ec *executionContext) _SnippetBlobEdge(ctx context.Context, sel ast.SelectionSet, obj *SnippetBlobEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, snippetBlobEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SnippetBlobEdge")
+		case "cursor":
+			out.Values[i] = ec._SnippetBlobEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SnippetBlobEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var snippetConnectionImplementors = []string{"SnippetConnection"}
+
+func (ec *executionContext) _SnippetConnection(ctx context.Context, sel ast.SelectionSet, obj *SnippetConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, snippetConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SnippetConnection")
+		case "count":
+			out.Values[i] = ec._SnippetConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._SnippetConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SnippetConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SnippetConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var snippetEdgeImplementors = []string{"SnippetEdge"}
+
+func (ec *executionContext) _SnippetEdge(ctx context.Context, sel ast.SelectionSet, obj *SnippetEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, snippetEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SnippetEdge")
+		case "cursor":
+			out.Values[i] = ec._SnippetEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SnippetEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -24488,6 +35599,49 @@ func (ec *executionContext) _UpdateNotePayload(ctx context.Context, sel ast.Sele
 		case "errors":
 			out.Values[i] = ec._UpdateNotePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var updateSnippetPayloadImplementors = []string{"UpdateSnippetPayload"}
+
+func (ec *executionContext) _UpdateSnippetPayload(ctx context.Context, sel ast.SelectionSet, obj *UpdateSnippetPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateSnippetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateSnippetPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateSnippetPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._UpdateSnippetPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippet":
+			out.Values[i] = ec._UpdateSnippetPayload_snippet(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -25118,8 +36272,33 @@ func (ec *executionContext) unmarshalNCreateNoteInput2githubᚗcomᚋlabletᚋla
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateSnippetInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateSnippetInput(ctx context.Context, v any) (CreateSnippetInput, error) {
+	res, err := ec.unmarshalInputCreateSnippetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeploymentStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx context.Context, v any) (DeploymentStatus, error) {
+	var res DeploymentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeploymentStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx context.Context, sel ast.SelectionSet, v DeploymentStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNDestroyNoteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroyNoteInput(ctx context.Context, v any) (DestroyNoteInput, error) {
 	res, err := ec.unmarshalInputDestroyNoteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDestroyPackageInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroyPackageInput(ctx context.Context, v any) (DestroyPackageInput, error) {
+	res, err := ec.unmarshalInputDestroyPackageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDestroySnippetInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroySnippetInput(ctx context.Context, v any) (DestroySnippetInput, error) {
+	res, err := ec.unmarshalInputDestroySnippetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -25345,6 +36524,48 @@ func (ec *executionContext) marshalNNoteableID2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalNPackageLinks2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageLinks(ctx context.Context, sel ast.SelectionSet, v *PackageLinks) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PackageLinks!")
+		return graphql.Null
+	}
+	return ec._PackageLinks(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPackageStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageStatus(ctx context.Context, v any) (PackageStatus, error) {
+	var res PackageStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackageStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageStatus(ctx context.Context, sel ast.SelectionSet, v PackageStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPackageTypeEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageTypeEnum(ctx context.Context, v any) (PackageTypeEnum, error) {
+	var res PackageTypeEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackageTypeEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageTypeEnum(ctx context.Context, sel ast.SelectionSet, v PackageTypeEnum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNPackagesPackageID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPackagesPackageID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PackagesPackageID!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -25361,6 +36582,14 @@ func (ec *executionContext) unmarshalNPipelineStatusEnum2githubᚗcomᚋlablet�
 
 func (ec *executionContext) marshalNPipelineStatusEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx context.Context, sel ast.SelectionSet, v PipelineStatusEnum) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNProject2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx context.Context, sel ast.SelectionSet, v *Project) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Project!")
+		return graphql.Null
+	}
+	return ec._Project(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProjectConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectConnection(ctx context.Context, sel ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
@@ -25396,6 +36625,69 @@ func (ec *executionContext) marshalNProjectMember2ᚖgithubᚗcomᚋlabletᚋlab
 func (ec *executionContext) unmarshalNProjectMemberBulkUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberBulkUpdateInput(ctx context.Context, v any) (ProjectMemberBulkUpdateInput, error) {
 	res, err := ec.unmarshalInputProjectMemberBulkUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReleaseAssetLinkInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkInput(ctx context.Context, v any) (*ReleaseAssetLinkInput, error) {
+	res, err := ec.unmarshalInputReleaseAssetLinkInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReleaseCreateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseCreateInput(ctx context.Context, v any) (ReleaseCreateInput, error) {
+	res, err := ec.unmarshalInputReleaseCreateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReleaseDeleteInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseDeleteInput(ctx context.Context, v any) (ReleaseDeleteInput, error) {
+	res, err := ec.unmarshalInputReleaseDeleteInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReleaseID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReleaseID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReleaseID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReleaseUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdateInput(ctx context.Context, v any) (ReleaseUpdateInput, error) {
+	res, err := ec.unmarshalInputReleaseUpdateInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSnippetBlobActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionEnum(ctx context.Context, v any) (SnippetBlobActionEnum, error) {
+	var res SnippetBlobActionEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSnippetBlobActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionEnum(ctx context.Context, sel ast.SelectionSet, v SnippetBlobActionEnum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSnippetBlobActionInputType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionInputType(ctx context.Context, v any) (*SnippetBlobActionInputType, error) {
+	res, err := ec.unmarshalInputSnippetBlobActionInputType(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSnippetID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSnippetID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SnippetID!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -25481,6 +36773,11 @@ func (ec *executionContext) unmarshalNUpdateNoteInput2githubᚗcomᚋlabletᚋla
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateSnippetInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUpdateSnippetInput(ctx context.Context, v any) (UpdateSnippetInput, error) {
+	res, err := ec.unmarshalInputUpdateSnippetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx context.Context, sel ast.SelectionSet, v *UserCore) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UserCore!")
@@ -25539,6 +36836,16 @@ func (ec *executionContext) unmarshalNUserState2githubᚗcomᚋlabletᚋlablet�
 }
 
 func (ec *executionContext) marshalNUserState2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserState(ctx context.Context, sel ast.SelectionSet, v UserState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNVisibilityLevelsEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx context.Context, v any) (VisibilityLevelsEnum, error) {
+	var res VisibilityLevelsEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVisibilityLevelsEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx context.Context, sel ast.SelectionSet, v VisibilityLevelsEnum) graphql.Marshaler {
 	return v
 }
 
@@ -25835,6 +37142,13 @@ func (ec *executionContext) marshalOCreateNotePayload2ᚖgithubᚗcomᚋlablet�
 	return ec._CreateNotePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCreateSnippetPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCreateSnippetPayload(ctx context.Context, sel ast.SelectionSet, v *CreateSnippetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateSnippetPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCurrentUser2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCurrentUser(ctx context.Context, sel ast.SelectionSet, v *CurrentUser) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25842,11 +37156,64 @@ func (ec *executionContext) marshalOCurrentUser2ᚖgithubᚗcomᚋlabletᚋlable
 	return ec._CurrentUser(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODeployment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeployment(ctx context.Context, sel ast.SelectionSet, v *Deployment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Deployment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODeploymentStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx context.Context, v any) (*DeploymentStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(DeploymentStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeploymentStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx context.Context, sel ast.SelectionSet, v *DeploymentStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODeploymentTier2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentTier(ctx context.Context, v any) (*DeploymentTier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(DeploymentTier)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODeploymentTier2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentTier(ctx context.Context, sel ast.SelectionSet, v *DeploymentTier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalODestroyNotePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroyNotePayload(ctx context.Context, sel ast.SelectionSet, v *DestroyNotePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._DestroyNotePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODestroyPackagePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroyPackagePayload(ctx context.Context, sel ast.SelectionSet, v *DestroyPackagePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DestroyPackagePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODestroySnippetPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroySnippetPayload(ctx context.Context, sel ast.SelectionSet, v *DestroySnippetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DestroySnippetPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODiscussion2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx context.Context, sel ast.SelectionSet, v []*Discussion) graphql.Marshaler {
@@ -25887,6 +37254,53 @@ func (ec *executionContext) marshalODiscussionEdge2ᚖgithubᚗcomᚋlabletᚋla
 		return graphql.Null
 	}
 	return ec._DiscussionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEnvironment2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironment(ctx context.Context, sel ast.SelectionSet, v []*Environment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEnvironment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironment(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOEnvironment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironment(ctx context.Context, sel ast.SelectionSet, v *Environment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Environment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEnvironmentConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironmentConnection(ctx context.Context, sel ast.SelectionSet, v *EnvironmentConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EnvironmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEnvironmentEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironmentEdge(ctx context.Context, sel ast.SelectionSet, v []*EnvironmentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEnvironmentEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironmentEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOEnvironmentEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironmentEdge(ctx context.Context, sel ast.SelectionSet, v *EnvironmentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EnvironmentEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
@@ -26542,6 +37956,171 @@ func (ec *executionContext) marshalONotesFilterType2ᚖgithubᚗcomᚋlabletᚋl
 	return v
 }
 
+func (ec *executionContext) marshalOPackage2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackage(ctx context.Context, sel ast.SelectionSet, v []*Package) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPackage2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackage(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPackage2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackage(ctx context.Context, sel ast.SelectionSet, v *Package) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Package(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageConnection(ctx context.Context, sel ast.SelectionSet, v *PackageConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageDetailsType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageDetailsType(ctx context.Context, sel ast.SelectionSet, v *PackageDetailsType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageDetailsType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageEdge(ctx context.Context, sel ast.SelectionSet, v []*PackageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPackageEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPackageEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageEdge(ctx context.Context, sel ast.SelectionSet, v *PackageEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageFile2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFile(ctx context.Context, sel ast.SelectionSet, v []*PackageFile) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPackageFile2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFile(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPackageFile2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFile(ctx context.Context, sel ast.SelectionSet, v *PackageFile) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageFile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageFileConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFileConnection(ctx context.Context, sel ast.SelectionSet, v *PackageFileConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageFileConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPackageFileEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFileEdge(ctx context.Context, sel ast.SelectionSet, v []*PackageFileEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPackageFileEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFileEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPackageFileEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageFileEdge(ctx context.Context, sel ast.SelectionSet, v *PackageFileEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PackageFileEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPackageGroupSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageGroupSort(ctx context.Context, v any) (*PackageGroupSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(PackageGroupSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPackageGroupSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageGroupSort(ctx context.Context, sel ast.SelectionSet, v *PackageGroupSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPackageSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageSort(ctx context.Context, v any) (*PackageSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(PackageSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPackageSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageSort(ctx context.Context, sel ast.SelectionSet, v *PackageSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPackageStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageStatus(ctx context.Context, v any) (*PackageStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(PackageStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPackageStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageStatus(ctx context.Context, sel ast.SelectionSet, v *PackageStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPackageTypeEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageTypeEnum(ctx context.Context, v any) (*PackageTypeEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(PackageTypeEnum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPackageTypeEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPackageTypeEnum(ctx context.Context, sel ast.SelectionSet, v *PackageTypeEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOPipeline2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipeline(ctx context.Context, sel ast.SelectionSet, v []*Pipeline) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26652,6 +38231,24 @@ func (ec *executionContext) marshalOProjectEdge2ᚖgithubᚗcomᚋlabletᚋlable
 	return ec._ProjectEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOProjectID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOProjectID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOProjectMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*ProjectMember) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26676,6 +38273,239 @@ func (ec *executionContext) marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗc
 		return graphql.Null
 	}
 	return ec._ProjectMemberBulkUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORelease2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx context.Context, sel ast.SelectionSet, v []*Release) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalORelease2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx context.Context, sel ast.SelectionSet, v *Release) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Release(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseAssetLink2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx context.Context, sel ast.SelectionSet, v []*ReleaseAssetLink) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseAssetLink2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseAssetLink2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLink(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssetLink) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseAssetLink(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseAssetLinkConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkConnection(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssetLinkConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseAssetLinkConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseAssetLinkEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkEdge(ctx context.Context, sel ast.SelectionSet, v []*ReleaseAssetLinkEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseAssetLinkEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseAssetLinkEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkEdge(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssetLinkEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseAssetLinkEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReleaseAssetLinkInput2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkInputᚄ(ctx context.Context, v any) ([]*ReleaseAssetLinkInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ReleaseAssetLinkInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReleaseAssetLinkInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOReleaseAssetLinkType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkType(ctx context.Context, v any) (*ReleaseAssetLinkType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ReleaseAssetLinkType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReleaseAssetLinkType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetLinkType(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssetLinkType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReleaseAssets2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssets(ctx context.Context, sel ast.SelectionSet, v *ReleaseAssets) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseAssets(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReleaseAssetsInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseAssetsInput(ctx context.Context, v any) (*ReleaseAssetsInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputReleaseAssetsInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReleaseConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseConnection(ctx context.Context, sel ast.SelectionSet, v *ReleaseConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseCreatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseCreatePayload(ctx context.Context, sel ast.SelectionSet, v *ReleaseCreatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseDeletePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseDeletePayload(ctx context.Context, sel ast.SelectionSet, v *ReleaseDeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseDeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseEdge(ctx context.Context, sel ast.SelectionSet, v []*ReleaseEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseEdge(ctx context.Context, sel ast.SelectionSet, v *ReleaseEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseLinks2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseLinks(ctx context.Context, sel ast.SelectionSet, v *ReleaseLinks) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseLinks(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSort(ctx context.Context, v any) (*ReleaseSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(ReleaseSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSort(ctx context.Context, sel ast.SelectionSet, v *ReleaseSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOReleaseSource2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx context.Context, sel ast.SelectionSet, v []*ReleaseSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseSource2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseSource2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSource(ctx context.Context, sel ast.SelectionSet, v *ReleaseSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseSource(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseSourceConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceConnection(ctx context.Context, sel ast.SelectionSet, v *ReleaseSourceConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseSourceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseSourceEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceEdge(ctx context.Context, sel ast.SelectionSet, v []*ReleaseSourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOReleaseSourceEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReleaseSourceEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseSourceEdge(ctx context.Context, sel ast.SelectionSet, v *ReleaseSourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseSourceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOReleaseUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *ReleaseUpdatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReleaseUpdatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORepository2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepository(ctx context.Context, sel ast.SelectionSet, v *Repository) graphql.Marshaler {
@@ -26730,6 +38560,152 @@ func (ec *executionContext) marshalORepositoryBlobEdge2ᚖgithubᚗcomᚋlablet�
 		return graphql.Null
 	}
 	return ec._RepositoryBlobEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSnippet2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx context.Context, sel ast.SelectionSet, v []*Snippet) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSnippet2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSnippet2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx context.Context, sel ast.SelectionSet, v *Snippet) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Snippet(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSnippetBlob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlob(ctx context.Context, sel ast.SelectionSet, v []*SnippetBlob) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSnippetBlob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlob(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSnippetBlob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlob(ctx context.Context, sel ast.SelectionSet, v *SnippetBlob) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SnippetBlob(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSnippetBlobActionInputType2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionInputTypeᚄ(ctx context.Context, v any) ([]*SnippetBlobActionInputType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*SnippetBlobActionInputType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSnippetBlobActionInputType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionInputType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSnippetBlobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobConnection(ctx context.Context, sel ast.SelectionSet, v *SnippetBlobConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SnippetBlobConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSnippetBlobEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobEdge(ctx context.Context, sel ast.SelectionSet, v []*SnippetBlobEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSnippetBlobEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSnippetBlobEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobEdge(ctx context.Context, sel ast.SelectionSet, v *SnippetBlobEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SnippetBlobEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSnippetConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetConnection(ctx context.Context, sel ast.SelectionSet, v *SnippetConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SnippetConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSnippetEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetEdge(ctx context.Context, sel ast.SelectionSet, v []*SnippetEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSnippetEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSnippetEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetEdge(ctx context.Context, sel ast.SelectionSet, v *SnippetEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SnippetEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSnippetID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSnippetID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSnippetID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNSnippetID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -26919,6 +38895,22 @@ func (ec *executionContext) marshalOTreeEntryEdge2ᚖgithubᚗcomᚋlabletᚋlab
 	return ec._TreeEntryEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOTypeEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTypeEnum(ctx context.Context, v any) (*TypeEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(TypeEnum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTypeEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTypeEnum(ctx context.Context, sel ast.SelectionSet, v *TypeEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOUpdateIssuePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUpdateIssuePayload(ctx context.Context, sel ast.SelectionSet, v *UpdateIssuePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26931,6 +38923,13 @@ func (ec *executionContext) marshalOUpdateNotePayload2ᚖgithubᚗcomᚋlablet�
 		return graphql.Null
 	}
 	return ec._UpdateNotePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateSnippetPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUpdateSnippetPayload(ctx context.Context, sel ast.SelectionSet, v *UpdateSnippetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateSnippetPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUserCore2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx context.Context, sel ast.SelectionSet, v []*UserCore) graphql.Marshaler {
@@ -27008,6 +39007,22 @@ func (ec *executionContext) unmarshalOVisibilityLevelsEnum2ᚖgithubᚗcomᚋlab
 }
 
 func (ec *executionContext) marshalOVisibilityLevelsEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx context.Context, sel ast.SelectionSet, v *VisibilityLevelsEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOVisibilityScopesEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityScopesEnum(ctx context.Context, v any) (*VisibilityScopesEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(VisibilityScopesEnum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVisibilityScopesEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityScopesEnum(ctx context.Context, sel ast.SelectionSet, v *VisibilityScopesEnum) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -148,6 +148,21 @@ type CreateNotePayload struct {
 	Errors           []string `json:"errors"`
 }
 
+type CreateSnippetInput struct {
+	ClientMutationID *string                       `json:"clientMutationId,omitempty"`
+	Title            string                        `json:"title"`
+	Description      *string                       `json:"description,omitempty"`
+	VisibilityLevel  VisibilityLevelsEnum          `json:"visibilityLevel"`
+	ProjectPath      *string                       `json:"projectPath,omitempty"`
+	BlobActions      []*SnippetBlobActionInputType `json:"blobActions,omitempty"`
+}
+
+type CreateSnippetPayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Snippet          *Snippet `json:"snippet,omitempty"`
+}
+
 type CurrentUser struct {
 	ID          string     `json:"id"`
 	Username    string     `json:"username"`
@@ -173,6 +188,19 @@ func (this CurrentUser) GetWebPath() string       { return this.WebPath }
 func (this CurrentUser) GetBot() bool             { return this.Bot }
 func (this CurrentUser) GetCreatedAt() *time.Time { return this.CreatedAt }
 
+type Deployment struct {
+	ID         string            `json:"id"`
+	Iid        *string           `json:"iid,omitempty"`
+	Ref        *string           `json:"ref,omitempty"`
+	Sha        *string           `json:"sha,omitempty"`
+	Tag        *bool             `json:"tag,omitempty"`
+	Status     *DeploymentStatus `json:"status,omitempty"`
+	CreatedAt  *time.Time        `json:"createdAt,omitempty"`
+	UpdatedAt  *time.Time        `json:"updatedAt,omitempty"`
+	FinishedAt *time.Time        `json:"finishedAt,omitempty"`
+	Triggerer  *UserCore         `json:"triggerer,omitempty"`
+}
+
 type DestroyNoteInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	ID               string  `json:"id"`
@@ -182,6 +210,27 @@ type DestroyNotePayload struct {
 	ClientMutationID *string  `json:"clientMutationId,omitempty"`
 	Note             *Note    `json:"note,omitempty"`
 	Errors           []string `json:"errors"`
+}
+
+type DestroyPackageInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ID               string  `json:"id"`
+}
+
+type DestroyPackagePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+}
+
+type DestroySnippetInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ID               string  `json:"id"`
+}
+
+type DestroySnippetPayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Snippet          *Snippet `json:"snippet,omitempty"`
 }
 
 type DiscussionConnection struct {
@@ -194,6 +243,18 @@ type DiscussionConnection struct {
 type DiscussionEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *Discussion `json:"node,omitempty"`
+}
+
+type EnvironmentConnection struct {
+	Count    int                `json:"count"`
+	Edges    []*EnvironmentEdge `json:"edges,omitempty"`
+	Nodes    []*Environment     `json:"nodes,omitempty"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type EnvironmentEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *Environment `json:"node,omitempty"`
 }
 
 type GroupConnection struct {
@@ -446,6 +507,46 @@ type NoteEdge struct {
 	Node   *Note  `json:"node,omitempty"`
 }
 
+type PackageConnection struct {
+	Count    int            `json:"count"`
+	Edges    []*PackageEdge `json:"edges,omitempty"`
+	Nodes    []*Package     `json:"nodes,omitempty"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type PackageEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Package `json:"node,omitempty"`
+}
+
+type PackageFile struct {
+	ID           string    `json:"id"`
+	FileName     string    `json:"fileName"`
+	Size         string    `json:"size"`
+	FileMd5      *string   `json:"fileMd5,omitempty"`
+	FileSha1     *string   `json:"fileSha1,omitempty"`
+	FileSha256   *string   `json:"fileSha256,omitempty"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	DownloadPath string    `json:"downloadPath"`
+}
+
+type PackageFileConnection struct {
+	Count    int                `json:"count"`
+	Edges    []*PackageFileEdge `json:"edges,omitempty"`
+	Nodes    []*PackageFile     `json:"nodes,omitempty"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type PackageFileEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *PackageFile `json:"node,omitempty"`
+}
+
+type PackageLinks struct {
+	WebPath *string `json:"webPath,omitempty"`
+}
+
 // Information about pagination in a connection.
 type PageInfo struct {
 	EndCursor       *string `json:"endCursor,omitempty"`
@@ -514,6 +615,124 @@ type ProjectMemberBulkUpdatePayload struct {
 type Query struct {
 }
 
+type ReleaseAssetLink struct {
+	ID              string                `json:"id"`
+	Name            *string               `json:"name,omitempty"`
+	URL             *string               `json:"url,omitempty"`
+	LinkType        *ReleaseAssetLinkType `json:"linkType,omitempty"`
+	DirectAssetPath *string               `json:"directAssetPath,omitempty"`
+	DirectAssetURL  *string               `json:"directAssetUrl,omitempty"`
+}
+
+type ReleaseAssetLinkConnection struct {
+	Count    int                     `json:"count"`
+	Edges    []*ReleaseAssetLinkEdge `json:"edges,omitempty"`
+	Nodes    []*ReleaseAssetLink     `json:"nodes,omitempty"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type ReleaseAssetLinkEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *ReleaseAssetLink `json:"node,omitempty"`
+}
+
+type ReleaseAssetLinkInput struct {
+	Name            string                `json:"name"`
+	URL             string                `json:"url"`
+	DirectAssetPath *string               `json:"directAssetPath,omitempty"`
+	LinkType        *ReleaseAssetLinkType `json:"linkType,omitempty"`
+}
+
+type ReleaseAssetsInput struct {
+	Links []*ReleaseAssetLinkInput `json:"links,omitempty"`
+}
+
+type ReleaseConnection struct {
+	Count    int            `json:"count"`
+	Edges    []*ReleaseEdge `json:"edges,omitempty"`
+	Nodes    []*Release     `json:"nodes,omitempty"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type ReleaseCreateInput struct {
+	ClientMutationID *string             `json:"clientMutationId,omitempty"`
+	ProjectPath      string              `json:"projectPath"`
+	TagName          string              `json:"tagName"`
+	TagMessage       *string             `json:"tagMessage,omitempty"`
+	Ref              *string             `json:"ref,omitempty"`
+	Name             *string             `json:"name,omitempty"`
+	Description      *string             `json:"description,omitempty"`
+	ReleasedAt       *time.Time          `json:"releasedAt,omitempty"`
+	Milestones       []string            `json:"milestones,omitempty"`
+	Assets           *ReleaseAssetsInput `json:"assets,omitempty"`
+}
+
+type ReleaseCreatePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Release          *Release `json:"release,omitempty"`
+}
+
+type ReleaseDeleteInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ProjectPath      string  `json:"projectPath"`
+	TagName          string  `json:"tagName"`
+}
+
+type ReleaseDeletePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Release          *Release `json:"release,omitempty"`
+}
+
+type ReleaseEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Release `json:"node,omitempty"`
+}
+
+type ReleaseLinks struct {
+	ClosedIssuesURL        *string `json:"closedIssuesUrl,omitempty"`
+	ClosedMergeRequestsURL *string `json:"closedMergeRequestsUrl,omitempty"`
+	EditURL                *string `json:"editUrl,omitempty"`
+	MergedMergeRequestsURL *string `json:"mergedMergeRequestsUrl,omitempty"`
+	OpenedIssuesURL        *string `json:"openedIssuesUrl,omitempty"`
+	OpenedMergeRequestsURL *string `json:"openedMergeRequestsUrl,omitempty"`
+	SelfURL                *string `json:"selfUrl,omitempty"`
+}
+
+type ReleaseSource struct {
+	Format *string `json:"format,omitempty"`
+	URL    *string `json:"url,omitempty"`
+}
+
+type ReleaseSourceConnection struct {
+	Count    int                  `json:"count"`
+	Edges    []*ReleaseSourceEdge `json:"edges,omitempty"`
+	Nodes    []*ReleaseSource     `json:"nodes,omitempty"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type ReleaseSourceEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *ReleaseSource `json:"node,omitempty"`
+}
+
+type ReleaseUpdateInput struct {
+	ClientMutationID *string    `json:"clientMutationId,omitempty"`
+	ProjectPath      string     `json:"projectPath"`
+	TagName          string     `json:"tagName"`
+	Name             *string    `json:"name,omitempty"`
+	Description      *string    `json:"description,omitempty"`
+	ReleasedAt       *time.Time `json:"releasedAt,omitempty"`
+	Milestones       []string   `json:"milestones,omitempty"`
+}
+
+type ReleaseUpdatePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Release          *Release `json:"release,omitempty"`
+}
+
 type RepositoryBlob struct {
 	ID          string  `json:"id"`
 	Name        *string `json:"name,omitempty"`
@@ -535,6 +754,37 @@ type RepositoryBlobConnection struct {
 type RepositoryBlobEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   *RepositoryBlob `json:"node,omitempty"`
+}
+
+type SnippetBlobActionInputType struct {
+	Action       SnippetBlobActionEnum `json:"action"`
+	PreviousPath *string               `json:"previousPath,omitempty"`
+	FilePath     string                `json:"filePath"`
+	Content      *string               `json:"content,omitempty"`
+}
+
+type SnippetBlobConnection struct {
+	Count    int                `json:"count"`
+	Edges    []*SnippetBlobEdge `json:"edges,omitempty"`
+	Nodes    []*SnippetBlob     `json:"nodes,omitempty"`
+	PageInfo *PageInfo          `json:"pageInfo"`
+}
+
+type SnippetBlobEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *SnippetBlob `json:"node,omitempty"`
+}
+
+type SnippetConnection struct {
+	Count    int            `json:"count"`
+	Edges    []*SnippetEdge `json:"edges,omitempty"`
+	Nodes    []*Snippet     `json:"nodes,omitempty"`
+	PageInfo *PageInfo      `json:"pageInfo"`
+}
+
+type SnippetEdge struct {
+	Cursor string   `json:"cursor"`
+	Node   *Snippet `json:"node,omitempty"`
 }
 
 type Submodule struct {
@@ -605,6 +855,21 @@ type UpdateNotePayload struct {
 	ClientMutationID *string  `json:"clientMutationId,omitempty"`
 	Note             *Note    `json:"note,omitempty"`
 	Errors           []string `json:"errors"`
+}
+
+type UpdateSnippetInput struct {
+	ClientMutationID *string                       `json:"clientMutationId,omitempty"`
+	ID               string                        `json:"id"`
+	Title            *string                       `json:"title,omitempty"`
+	Description      *string                       `json:"description,omitempty"`
+	VisibilityLevel  *VisibilityLevelsEnum         `json:"visibilityLevel,omitempty"`
+	BlobActions      []*SnippetBlobActionInputType `json:"blobActions,omitempty"`
+}
+
+type UpdateSnippetPayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Snippet          *Snippet `json:"snippet,omitempty"`
 }
 
 type UserCore struct {
@@ -824,6 +1089,132 @@ func (e *CommitEncoding) UnmarshalJSON(b []byte) error {
 }
 
 func (e CommitEncoding) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type DeploymentStatus string
+
+const (
+	DeploymentStatusCreated  DeploymentStatus = "CREATED"
+	DeploymentStatusRunning  DeploymentStatus = "RUNNING"
+	DeploymentStatusSuccess  DeploymentStatus = "SUCCESS"
+	DeploymentStatusFailed   DeploymentStatus = "FAILED"
+	DeploymentStatusCanceled DeploymentStatus = "CANCELED"
+	DeploymentStatusSkipped  DeploymentStatus = "SKIPPED"
+	DeploymentStatusBlocked  DeploymentStatus = "BLOCKED"
+)
+
+var AllDeploymentStatus = []DeploymentStatus{
+	DeploymentStatusCreated,
+	DeploymentStatusRunning,
+	DeploymentStatusSuccess,
+	DeploymentStatusFailed,
+	DeploymentStatusCanceled,
+	DeploymentStatusSkipped,
+	DeploymentStatusBlocked,
+}
+
+func (e DeploymentStatus) IsValid() bool {
+	switch e {
+	case DeploymentStatusCreated, DeploymentStatusRunning, DeploymentStatusSuccess, DeploymentStatusFailed, DeploymentStatusCanceled, DeploymentStatusSkipped, DeploymentStatusBlocked:
+		return true
+	}
+	return false
+}
+
+func (e DeploymentStatus) String() string {
+	return string(e)
+}
+
+func (e *DeploymentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeploymentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeploymentStatus", str)
+	}
+	return nil
+}
+
+func (e DeploymentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeploymentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeploymentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type DeploymentTier string
+
+const (
+	DeploymentTierProduction  DeploymentTier = "PRODUCTION"
+	DeploymentTierStaging     DeploymentTier = "STAGING"
+	DeploymentTierTesting     DeploymentTier = "TESTING"
+	DeploymentTierDevelopment DeploymentTier = "DEVELOPMENT"
+	DeploymentTierOther       DeploymentTier = "OTHER"
+)
+
+var AllDeploymentTier = []DeploymentTier{
+	DeploymentTierProduction,
+	DeploymentTierStaging,
+	DeploymentTierTesting,
+	DeploymentTierDevelopment,
+	DeploymentTierOther,
+}
+
+func (e DeploymentTier) IsValid() bool {
+	switch e {
+	case DeploymentTierProduction, DeploymentTierStaging, DeploymentTierTesting, DeploymentTierDevelopment, DeploymentTierOther:
+		return true
+	}
+	return false
+}
+
+func (e DeploymentTier) String() string {
+	return string(e)
+}
+
+func (e *DeploymentTier) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeploymentTier(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeploymentTier", str)
+	}
+	return nil
+}
+
+func (e DeploymentTier) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeploymentTier) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeploymentTier) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1352,6 +1743,288 @@ func (e NotesFilterType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type PackageGroupSort string
+
+const (
+	PackageGroupSortCreatedDesc     PackageGroupSort = "CREATED_DESC"
+	PackageGroupSortCreatedAsc      PackageGroupSort = "CREATED_ASC"
+	PackageGroupSortNameDesc        PackageGroupSort = "NAME_DESC"
+	PackageGroupSortNameAsc         PackageGroupSort = "NAME_ASC"
+	PackageGroupSortVersionDesc     PackageGroupSort = "VERSION_DESC"
+	PackageGroupSortVersionAsc      PackageGroupSort = "VERSION_ASC"
+	PackageGroupSortTypeDesc        PackageGroupSort = "TYPE_DESC"
+	PackageGroupSortTypeAsc         PackageGroupSort = "TYPE_ASC"
+	PackageGroupSortProjectPathDesc PackageGroupSort = "PROJECT_PATH_DESC"
+	PackageGroupSortProjectPathAsc  PackageGroupSort = "PROJECT_PATH_ASC"
+)
+
+var AllPackageGroupSort = []PackageGroupSort{
+	PackageGroupSortCreatedDesc,
+	PackageGroupSortCreatedAsc,
+	PackageGroupSortNameDesc,
+	PackageGroupSortNameAsc,
+	PackageGroupSortVersionDesc,
+	PackageGroupSortVersionAsc,
+	PackageGroupSortTypeDesc,
+	PackageGroupSortTypeAsc,
+	PackageGroupSortProjectPathDesc,
+	PackageGroupSortProjectPathAsc,
+}
+
+func (e PackageGroupSort) IsValid() bool {
+	switch e {
+	case PackageGroupSortCreatedDesc, PackageGroupSortCreatedAsc, PackageGroupSortNameDesc, PackageGroupSortNameAsc, PackageGroupSortVersionDesc, PackageGroupSortVersionAsc, PackageGroupSortTypeDesc, PackageGroupSortTypeAsc, PackageGroupSortProjectPathDesc, PackageGroupSortProjectPathAsc:
+		return true
+	}
+	return false
+}
+
+func (e PackageGroupSort) String() string {
+	return string(e)
+}
+
+func (e *PackageGroupSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PackageGroupSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PackageGroupSort", str)
+	}
+	return nil
+}
+
+func (e PackageGroupSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PackageGroupSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PackageGroupSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PackageSort string
+
+const (
+	PackageSortCreatedDesc PackageSort = "CREATED_DESC"
+	PackageSortCreatedAsc  PackageSort = "CREATED_ASC"
+	PackageSortNameDesc    PackageSort = "NAME_DESC"
+	PackageSortNameAsc     PackageSort = "NAME_ASC"
+	PackageSortVersionDesc PackageSort = "VERSION_DESC"
+	PackageSortVersionAsc  PackageSort = "VERSION_ASC"
+	PackageSortTypeDesc    PackageSort = "TYPE_DESC"
+	PackageSortTypeAsc     PackageSort = "TYPE_ASC"
+)
+
+var AllPackageSort = []PackageSort{
+	PackageSortCreatedDesc,
+	PackageSortCreatedAsc,
+	PackageSortNameDesc,
+	PackageSortNameAsc,
+	PackageSortVersionDesc,
+	PackageSortVersionAsc,
+	PackageSortTypeDesc,
+	PackageSortTypeAsc,
+}
+
+func (e PackageSort) IsValid() bool {
+	switch e {
+	case PackageSortCreatedDesc, PackageSortCreatedAsc, PackageSortNameDesc, PackageSortNameAsc, PackageSortVersionDesc, PackageSortVersionAsc, PackageSortTypeDesc, PackageSortTypeAsc:
+		return true
+	}
+	return false
+}
+
+func (e PackageSort) String() string {
+	return string(e)
+}
+
+func (e *PackageSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PackageSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PackageSort", str)
+	}
+	return nil
+}
+
+func (e PackageSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PackageSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PackageSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PackageStatus string
+
+const (
+	PackageStatusDefault            PackageStatus = "DEFAULT"
+	PackageStatusHidden             PackageStatus = "HIDDEN"
+	PackageStatusProcessing         PackageStatus = "PROCESSING"
+	PackageStatusError              PackageStatus = "ERROR"
+	PackageStatusPendingDestruction PackageStatus = "PENDING_DESTRUCTION"
+	PackageStatusDeprecated         PackageStatus = "DEPRECATED"
+)
+
+var AllPackageStatus = []PackageStatus{
+	PackageStatusDefault,
+	PackageStatusHidden,
+	PackageStatusProcessing,
+	PackageStatusError,
+	PackageStatusPendingDestruction,
+	PackageStatusDeprecated,
+}
+
+func (e PackageStatus) IsValid() bool {
+	switch e {
+	case PackageStatusDefault, PackageStatusHidden, PackageStatusProcessing, PackageStatusError, PackageStatusPendingDestruction, PackageStatusDeprecated:
+		return true
+	}
+	return false
+}
+
+func (e PackageStatus) String() string {
+	return string(e)
+}
+
+func (e *PackageStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PackageStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PackageStatus", str)
+	}
+	return nil
+}
+
+func (e PackageStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PackageStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PackageStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PackageTypeEnum string
+
+const (
+	PackageTypeEnumMaven           PackageTypeEnum = "MAVEN"
+	PackageTypeEnumNpm             PackageTypeEnum = "NPM"
+	PackageTypeEnumConan           PackageTypeEnum = "CONAN"
+	PackageTypeEnumNuget           PackageTypeEnum = "NUGET"
+	PackageTypeEnumPypi            PackageTypeEnum = "PYPI"
+	PackageTypeEnumComposer        PackageTypeEnum = "COMPOSER"
+	PackageTypeEnumGeneric         PackageTypeEnum = "GENERIC"
+	PackageTypeEnumGolang          PackageTypeEnum = "GOLANG"
+	PackageTypeEnumDebian          PackageTypeEnum = "DEBIAN"
+	PackageTypeEnumRubygems        PackageTypeEnum = "RUBYGEMS"
+	PackageTypeEnumHelm            PackageTypeEnum = "HELM"
+	PackageTypeEnumTerraformModule PackageTypeEnum = "TERRAFORM_MODULE"
+	PackageTypeEnumRpm             PackageTypeEnum = "RPM"
+	PackageTypeEnumMlModel         PackageTypeEnum = "ML_MODEL"
+	PackageTypeEnumCargo           PackageTypeEnum = "CARGO"
+)
+
+var AllPackageTypeEnum = []PackageTypeEnum{
+	PackageTypeEnumMaven,
+	PackageTypeEnumNpm,
+	PackageTypeEnumConan,
+	PackageTypeEnumNuget,
+	PackageTypeEnumPypi,
+	PackageTypeEnumComposer,
+	PackageTypeEnumGeneric,
+	PackageTypeEnumGolang,
+	PackageTypeEnumDebian,
+	PackageTypeEnumRubygems,
+	PackageTypeEnumHelm,
+	PackageTypeEnumTerraformModule,
+	PackageTypeEnumRpm,
+	PackageTypeEnumMlModel,
+	PackageTypeEnumCargo,
+}
+
+func (e PackageTypeEnum) IsValid() bool {
+	switch e {
+	case PackageTypeEnumMaven, PackageTypeEnumNpm, PackageTypeEnumConan, PackageTypeEnumNuget, PackageTypeEnumPypi, PackageTypeEnumComposer, PackageTypeEnumGeneric, PackageTypeEnumGolang, PackageTypeEnumDebian, PackageTypeEnumRubygems, PackageTypeEnumHelm, PackageTypeEnumTerraformModule, PackageTypeEnumRpm, PackageTypeEnumMlModel, PackageTypeEnumCargo:
+		return true
+	}
+	return false
+}
+
+func (e PackageTypeEnum) String() string {
+	return string(e)
+}
+
+func (e *PackageTypeEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PackageTypeEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PackageTypeEnum", str)
+	}
+	return nil
+}
+
+func (e PackageTypeEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PackageTypeEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PackageTypeEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type PipelineStatusEnum string
 
 const (
@@ -1424,6 +2097,238 @@ func (e *PipelineStatusEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e PipelineStatusEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReleaseAssetLinkType string
+
+const (
+	ReleaseAssetLinkTypeOther   ReleaseAssetLinkType = "OTHER"
+	ReleaseAssetLinkTypeRunbook ReleaseAssetLinkType = "RUNBOOK"
+	ReleaseAssetLinkTypePackage ReleaseAssetLinkType = "PACKAGE"
+	ReleaseAssetLinkTypeImage   ReleaseAssetLinkType = "IMAGE"
+)
+
+var AllReleaseAssetLinkType = []ReleaseAssetLinkType{
+	ReleaseAssetLinkTypeOther,
+	ReleaseAssetLinkTypeRunbook,
+	ReleaseAssetLinkTypePackage,
+	ReleaseAssetLinkTypeImage,
+}
+
+func (e ReleaseAssetLinkType) IsValid() bool {
+	switch e {
+	case ReleaseAssetLinkTypeOther, ReleaseAssetLinkTypeRunbook, ReleaseAssetLinkTypePackage, ReleaseAssetLinkTypeImage:
+		return true
+	}
+	return false
+}
+
+func (e ReleaseAssetLinkType) String() string {
+	return string(e)
+}
+
+func (e *ReleaseAssetLinkType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReleaseAssetLinkType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReleaseAssetLinkType", str)
+	}
+	return nil
+}
+
+func (e ReleaseAssetLinkType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReleaseAssetLinkType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReleaseAssetLinkType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ReleaseSort string
+
+const (
+	ReleaseSortCreatedDesc    ReleaseSort = "CREATED_DESC"
+	ReleaseSortCreatedAsc     ReleaseSort = "CREATED_ASC"
+	ReleaseSortReleasedAtDesc ReleaseSort = "RELEASED_AT_DESC"
+	ReleaseSortReleasedAtAsc  ReleaseSort = "RELEASED_AT_ASC"
+)
+
+var AllReleaseSort = []ReleaseSort{
+	ReleaseSortCreatedDesc,
+	ReleaseSortCreatedAsc,
+	ReleaseSortReleasedAtDesc,
+	ReleaseSortReleasedAtAsc,
+}
+
+func (e ReleaseSort) IsValid() bool {
+	switch e {
+	case ReleaseSortCreatedDesc, ReleaseSortCreatedAsc, ReleaseSortReleasedAtDesc, ReleaseSortReleasedAtAsc:
+		return true
+	}
+	return false
+}
+
+func (e ReleaseSort) String() string {
+	return string(e)
+}
+
+func (e *ReleaseSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReleaseSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReleaseSort", str)
+	}
+	return nil
+}
+
+func (e ReleaseSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReleaseSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReleaseSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SnippetBlobActionEnum string
+
+const (
+	SnippetBlobActionEnumCreate SnippetBlobActionEnum = "create"
+	SnippetBlobActionEnumUpdate SnippetBlobActionEnum = "update"
+	SnippetBlobActionEnumDelete SnippetBlobActionEnum = "delete"
+	SnippetBlobActionEnumMove   SnippetBlobActionEnum = "move"
+)
+
+var AllSnippetBlobActionEnum = []SnippetBlobActionEnum{
+	SnippetBlobActionEnumCreate,
+	SnippetBlobActionEnumUpdate,
+	SnippetBlobActionEnumDelete,
+	SnippetBlobActionEnumMove,
+}
+
+func (e SnippetBlobActionEnum) IsValid() bool {
+	switch e {
+	case SnippetBlobActionEnumCreate, SnippetBlobActionEnumUpdate, SnippetBlobActionEnumDelete, SnippetBlobActionEnumMove:
+		return true
+	}
+	return false
+}
+
+func (e SnippetBlobActionEnum) String() string {
+	return string(e)
+}
+
+func (e *SnippetBlobActionEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SnippetBlobActionEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SnippetBlobActionEnum", str)
+	}
+	return nil
+}
+
+func (e SnippetBlobActionEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SnippetBlobActionEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SnippetBlobActionEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TypeEnum string
+
+const (
+	TypeEnumPersonal TypeEnum = "personal"
+	TypeEnumProject  TypeEnum = "project"
+)
+
+var AllTypeEnum = []TypeEnum{
+	TypeEnumPersonal,
+	TypeEnumProject,
+}
+
+func (e TypeEnum) IsValid() bool {
+	switch e {
+	case TypeEnumPersonal, TypeEnumProject:
+		return true
+	}
+	return false
+}
+
+func (e TypeEnum) String() string {
+	return string(e)
+}
+
+func (e *TypeEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TypeEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TypeEnum", str)
+	}
+	return nil
+}
+
+func (e TypeEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TypeEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TypeEnum) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1544,6 +2449,63 @@ func (e *VisibilityLevelsEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e VisibilityLevelsEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type VisibilityScopesEnum string
+
+const (
+	VisibilityScopesEnumPrivate  VisibilityScopesEnum = "private"
+	VisibilityScopesEnumInternal VisibilityScopesEnum = "internal"
+	VisibilityScopesEnumPublic   VisibilityScopesEnum = "public"
+)
+
+var AllVisibilityScopesEnum = []VisibilityScopesEnum{
+	VisibilityScopesEnumPrivate,
+	VisibilityScopesEnumInternal,
+	VisibilityScopesEnumPublic,
+}
+
+func (e VisibilityScopesEnum) IsValid() bool {
+	switch e {
+	case VisibilityScopesEnumPrivate, VisibilityScopesEnumInternal, VisibilityScopesEnumPublic:
+		return true
+	}
+	return false
+}
+
+func (e VisibilityScopesEnum) String() string {
+	return string(e)
+}
+
+func (e *VisibilityScopesEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VisibilityScopesEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VisibilityScopesEnum", str)
+	}
+	return nil
+}
+
+func (e VisibilityScopesEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VisibilityScopesEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VisibilityScopesEnum) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

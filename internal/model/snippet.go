@@ -27,8 +27,10 @@ type SnippetFilter struct {
 	AuthorID  int64
 	// MinVisibility keeps snippets at or above this level, except those
 	// of ReadableBy (their author), which are kept whatever their level.
-	MinVisibility               *int
-	ReadableBy                  int64
+	MinVisibility *int
+	ReadableBy    int64
+	// Visibility keeps snippets of exactly this level.
+	Visibility                  *int
 	CreatedAfter, CreatedBefore *time.Time
 	Limit, Offset               int
 }

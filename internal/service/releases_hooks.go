@@ -33,6 +33,26 @@ func ReleaseSources(webURL, projectPath, tag string) []ReleaseSource {
 	return out
 }
 
+// ReleaseWebLinks are a release's web pages (the entity's _links, the
+// GraphQL ReleaseLinks): its issues and merge requests by state, itself.
+type ReleaseWebLinks struct {
+	ClosedIssues, ClosedMergeRequests, MergedMergeRequests, OpenedIssues, OpenedMergeRequests, Self string
+}
+
+// ReleaseLinksOf are the web links of tag's release under the project's
+// web URL.
+func ReleaseLinksOf(webURL, tag string) ReleaseWebLinks {
+	q := func(state string) string {
+		return url.Values{"release_tag": {tag}, "scope": {"all"}, "state": {state}}.Encode()
+	}
+	return ReleaseWebLinks{ClosedIssues: webURL + "/-/issues?" + q("closed"),
+		ClosedMergeRequests: webURL + "/-/merge_requests?" + q("closed"),
+		MergedMergeRequests: webURL + "/-/merge_requests?" + q("merged"),
+		OpenedIssues:        webURL + "/-/issues?" + q("opened"),
+		OpenedMergeRequests: webURL + "/-/merge_requests?" + q("opened"),
+		Self:                webURL + "/-/releases/" + url.PathEscape(tag)}
+}
+
 type hookReleaseLink struct {
 	ID       int64  `json:"id"`
 	External bool   `json:"external"`

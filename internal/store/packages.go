@@ -73,6 +73,15 @@ func (q *Queries) PackageByID(ctx context.Context, projectID, id int64) (*model.
 	return scanPackage(q.queryRow(ctx, "SELECT "+packageColumns+" FROM packages WHERE project_id = ? AND id = ?", projectID, id))
 }
 
+// PackageProjectID is the project of a package.
+func (q *Queries) PackageProjectID(ctx context.Context, id int64) (int64, error) {
+	var pid int64
+	if err := q.queryRow(ctx, "SELECT project_id FROM packages WHERE id = ?", id).Scan(&pid); err != nil {
+		return 0, fmt.Errorf("store: package project: %w", wrapErr(err))
+	}
+	return pid, nil
+}
+
 // packageOrder maps order_by to its ORDER BY columns.
 var packageOrder = map[string]string{
 	"":             "packages.created_at",

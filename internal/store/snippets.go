@@ -55,6 +55,9 @@ func (q *Queries) Snippets(ctx context.Context, f model.SnippetFilter) ([]*model
 			where, args = append(where, "visibility_level >= ?"), append(args, *f.MinVisibility)
 		}
 	}
+	if f.Visibility != nil {
+		where, args = append(where, "visibility_level = ?"), append(args, *f.Visibility)
+	}
 	if f.CreatedAfter != nil {
 		where, args = append(where, "created_at > ?"), append(args, ms(*f.CreatedAfter))
 	}

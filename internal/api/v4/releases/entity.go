@@ -124,17 +124,10 @@ func releaseEntityOf(a *v4.API, r *http.Request, v *service.ReleaseView) (releas
 	for _, m := range v.Milestones {
 		e.Milestones = append(e.Milestones, a.MilestoneEntity(r, m))
 	}
-	q := func(state string) string {
-		return url.Values{"release_tag": {rel.Tag}, "scope": {"all"}, "state": {state}}.Encode()
-	}
-	e.Links = releaseLinks{
-		ClosedIssuesURL:        web + "/-/issues?" + q("closed"),
-		ClosedMergeRequestsURL: web + "/-/merge_requests?" + q("closed"),
-		MergedMergeRequestsURL: web + "/-/merge_requests?" + q("merged"),
-		OpenedIssuesURL:        web + "/-/issues?" + q("opened"),
-		OpenedMergeRequestsURL: web + "/-/merge_requests?" + q("opened"),
-		Self:                   releaseWebURL(base, p, rel.Tag),
-	}
+	l := service.ReleaseLinksOf(web, rel.Tag)
+	e.Links = releaseLinks{ClosedIssuesURL: l.ClosedIssues, ClosedMergeRequestsURL: l.ClosedMergeRequests,
+		MergedMergeRequestsURL: l.MergedMergeRequests, OpenedIssuesURL: l.OpenedIssues,
+		OpenedMergeRequestsURL: l.OpenedMergeRequests, Self: l.Self}
 	if v.CanUpdate {
 		e.Links.EditURL = e.Links.Self + "/edit"
 	}
