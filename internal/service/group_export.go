@@ -129,7 +129,7 @@ func (s *Service) OpenGroupExport(ctx context.Context, id *auth.Identity, ref st
 	if err != nil {
 		return nil, err
 	}
-	return s.openExport(ctx, "group_export", g.ID, g.FullPath, NotFound("Not found or has expired"),
+	return s.openExport(ctx, "group_export", g.ID, g.FullPath, NotFoundPlain("404 Not found or has expired"),
 		NotFoundPlain("The group export file is not available yet"))
 }
 
