@@ -226,16 +226,9 @@ func (s *Service) exportGroup(ctx context.Context, q *store.Queries, g *model.Na
 	if err := exportGroupBadgesBoards(ctx, q, g, w, dir); err != nil {
 		return err
 	}
-	members, err := q.MemberUsers(ctx, model.SourceNamespace, g.ID)
+	emem, err := exportMembers(ctx, q, model.SourceNamespace, g.ID, false)
 	if err != nil {
 		return err
-	}
-	var emem []exportedMember
-	for _, m := range members {
-		// GitLab's export keeps a member's user id, username and
-		// public email only.
-		emem = append(emem, exportedMember{AccessLevel: m.AccessLevel, SourceType: "Namespace", UserID: m.UserID,
-			User: exportedUser{ID: m.UserID, Username: m.Username}})
 	}
 	return writeNDJSON(w, dir+"/members.ndjson", emem)
 }

@@ -65,13 +65,8 @@ func (s *Service) ImportGroup(ctx context.Context, id *auth.Identity, in GroupIm
 	if parent != nil {
 		root.ParentID, root.VisibilityLevel = &parent.ID, parent.VisibilityLevel
 	}
-	v := Validation{}
-	validateGroupFields(root, parent, v)
-	if parent != nil && parent.Depth+1 > MaxGroupAncestors {
-		v.Add("parent_id", "has too deep level of nesting")
-	}
-	if len(v) > 0 {
-		return saveGroupError(v)
+	if err := validateNewGroup(root, parent); err != nil {
+		return err
 	}
 	tree, err := readGroupArchive(archive, size)
 	if err != nil {
@@ -192,13 +187,8 @@ func (s *Service) importGroupTree(ctx context.Context, q *store.Queries, id *aut
 			up = made[*n.attrs.ParentID]
 			g = importedSubgroup(n.attrs, up)
 		}
-		v := Validation{}
-		validateGroupFields(g, up, v)
-		if up != nil && up.Depth+1 > MaxGroupAncestors {
-			v.Add("parent_id", "has too deep level of nesting")
-		}
-		if len(v) > 0 {
-			return saveGroupError(v)
+		if err := validateNewGroup(g, up); err != nil {
+			return err
 		}
 		fullPath := g.Path
 		if up != nil {
@@ -218,6 +208,20 @@ func (s *Service) importGroupTree(ctx context.Context, q *store.Queries, id *aut
 			return fmt.Errorf("group %s: %w", g.FullPath, err)
 		}
 		labels[n.attrs.ID] = avail
+	}
+	return nil
+}
+
+// validateNewGroup checks a group to be made under parent (nil at the
+// top): its fields, and GitLab's nesting limit.
+func validateNewGroup(g, parent *model.Namespace) error {
+	v := Validation{}
+	validateGroupFields(g, parent, v)
+	if parent != nil && parent.Depth+1 > MaxGroupAncestors {
+		v.Add("parent_id", "has too deep level of nesting")
+	}
+	if len(v) > 0 {
+		return saveGroupError(v)
 	}
 	return nil
 }

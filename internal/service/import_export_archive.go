@@ -15,6 +15,7 @@ import (
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
 )
 
 // The archive of a project export, GitLab's layout
@@ -379,14 +380,9 @@ func (s *Service) exportRelations(ctx context.Context, p *model.Project, w *expo
 	if err := s.exportMergeRequests(ctx, q, p, w, labelByID, msByID); err != nil {
 		return err
 	}
-	members, err := q.MemberUsers(ctx, model.SourceProject, p.ID)
+	emem, err := exportMembers(ctx, q, model.SourceProject, p.ID, true)
 	if err != nil {
 		return err
-	}
-	var emem []exportedMember
-	for _, m := range members {
-		emem = append(emem, exportedMember{AccessLevel: m.AccessLevel, SourceType: "Project", UserID: m.UserID,
-			User: exportedUser{ID: m.UserID, Username: m.Username, Email: m.Email}})
 	}
 	if err := ndjson(w, "project_members", emem); err != nil {
 		return err
@@ -403,6 +399,25 @@ func (s *Service) exportRelations(ctx context.Context, p *model.Project, w *expo
 			UnprotectAccessLvl: []exportedAccessLevel{{r.UnprotectAccessLevel}}})
 	}
 	return ndjson(w, "protected_branches", epb)
+}
+
+// exportMembers are the direct members of a project or group as an
+// export has them; a group export keeps, as GitLab's, a member's user id
+// and username only (withEmail false).
+func exportMembers(ctx context.Context, q *store.Queries, sourceType string, sourceID int64, withEmail bool) ([]exportedMember, error) {
+	members, err := q.MemberUsers(ctx, sourceType, sourceID)
+	if err != nil {
+		return nil, err
+	}
+	var out []exportedMember
+	for _, m := range members {
+		u := exportedUser{ID: m.UserID, Username: m.Username}
+		if withEmail {
+			u.Email = m.Email
+		}
+		out = append(out, exportedMember{AccessLevel: m.AccessLevel, SourceType: sourceType, UserID: m.UserID, User: u})
+	}
+	return out, nil
 }
 
 // exportFiles writes the project's uploads and LFS objects.
