@@ -115,6 +115,7 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, pipelinesEmailWorker{s: s})
 	river.AddWorker(workers, projectExportWorker{s: s})
 	river.AddWorker(workers, projectImportWorker{s: s})
+	river.AddWorker(workers, groupExportWorker{s: s})
 	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
 		Logger:       quietLogger(s.log),
 		Workers:      workers,

@@ -52,8 +52,9 @@ type Error struct {
 	Fields map[string][]string
 	// Param marks a request-parameter error, rendered as {"error": Message}.
 	Param bool
-	// Plain marks a 403 rendered as {"message": Message}, without the
-	// "403 Forbidden - " prefix: GitLab's render_api_error!(message, 403).
+	// Plain marks a 403 or 404 rendered as {"message": Message}, without
+	// the "403 Forbidden - " or "404 " prefix: GitLab's
+	// render_api_error!(message, status).
 	Plain bool
 	// List, when set, is rendered as {"message": [...]}: GitLab's
 	// error!(record.errors[:attribute], status).
@@ -82,6 +83,10 @@ func NotFound(what string) error {
 	}
 	return &Error{Kind: KindNotFound, Message: what + " Not Found"}
 }
+
+// NotFoundPlain is a 404 whose message GitLab renders as it is
+// (render_api_error!(message, 404)).
+func NotFoundPlain(msg string) error { return &Error{Kind: KindNotFound, Message: msg, Plain: true} }
 
 // Forbidden returns a 403 error; msg may be empty.
 func Forbidden(msg string) error { return &Error{Kind: KindForbidden, Message: msg} }

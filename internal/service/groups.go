@@ -96,22 +96,9 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 	if !id.Authenticated() {
 		return nil, auth.ErrUnauthorized
 	}
-	var parent *model.Namespace
-	if in.ParentID != nil {
-		p, level, err := s.VisibleGroup(ctx, id, strconv.FormatInt(*in.ParentID, 10))
-		if err != nil {
-			return nil, err
-		}
-		need := access.Maintainer
-		if p.SubgroupCreationLevel == "owner" {
-			need = access.Owner
-		}
-		if level < need {
-			return nil, Forbidden("")
-		}
-		parent = p
-	} else if !id.IsAdmin() && !id.User.CanCreateGroup {
-		return nil, Forbidden("")
+	parent, err := s.groupCreationParent(ctx, id, in.ParentID)
+	if err != nil {
+		return nil, err
 	}
 	g := &model.Namespace{Kind: model.KindGroup, LFSEnabled: true, RequestAccessEnabled: true,
 		ProjectCreationLevel: "developer", SubgroupCreationLevel: "maintainer", VisibilityLevel: access.Private}
@@ -148,35 +135,66 @@ func (s *Service) CreateGroup(ctx context.Context, id *auth.Identity, in GroupIn
 	if parent != nil {
 		fullPath = parent.FullPath + "/" + g.Path
 	}
-	err := s.db.WithTx(ctx, func(q *store.Queries) error {
-		taken, err := pathTaken(ctx, q, fullPath, 0)
-		if err != nil {
-			return err
-		}
-		if taken {
-			return saveGroupError(Validation{"path": {"has already been taken"}})
-		}
-		if err := q.CreateNamespace(ctx, g); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return saveGroupError(Validation{"path": {"has already been taken"}})
-			}
-			return fmt.Errorf("service: create group: %w", err)
-		}
-		creator := id.User.ID
-		owner := &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: creator,
-			AccessLevel: int(access.Owner), CreatedByID: &creator}
-		if err := q.UpsertMember(ctx, owner); err != nil {
-			return err
-		}
-		if err := s.groupSystemHooks(ctx, q, g, "group_create", nil); err != nil {
-			return err
-		}
-		return s.memberHooks(ctx, q, &MemberSource{Type: model.SourceNamespace, ID: g.ID, NamespaceID: g.ID}, owner, "add")
+	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		return s.insertGroup(ctx, q, id, g, fullPath)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return g, nil
+}
+
+// groupCreationParent checks that the caller may create a group under
+// parentID (create_subgroup: the parent's subgroup creation level) or,
+// when it is nil, a top-level group (create_group), and returns the
+// parent.
+func (s *Service) groupCreationParent(ctx context.Context, id *auth.Identity, parentID *int64) (*model.Namespace, error) {
+	if parentID == nil {
+		if !id.IsAdmin() && !id.User.CanCreateGroup {
+			return nil, Forbidden("")
+		}
+		return nil, nil
+	}
+	p, level, err := s.VisibleGroup(ctx, id, strconv.FormatInt(*parentID, 10))
+	if err != nil {
+		return nil, err
+	}
+	need := access.Maintainer
+	if p.SubgroupCreationLevel == "owner" {
+		need = access.Owner
+	}
+	if level < need {
+		return nil, Forbidden("")
+	}
+	return p, nil
+}
+
+// insertGroup writes a validated new group at fullPath, in q's
+// transaction, with the caller as its Owner, and its hooks.
+func (s *Service) insertGroup(ctx context.Context, q *store.Queries, id *auth.Identity, g *model.Namespace, fullPath string) error {
+	taken, err := pathTaken(ctx, q, fullPath, 0)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return saveGroupError(Validation{"path": {"has already been taken"}})
+	}
+	if err := q.CreateNamespace(ctx, g); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return saveGroupError(Validation{"path": {"has already been taken"}})
+		}
+		return fmt.Errorf("service: create group: %w", err)
+	}
+	creator := id.User.ID
+	owner := &model.Member{SourceType: model.SourceNamespace, SourceID: g.ID, UserID: creator,
+		AccessLevel: int(access.Owner), CreatedByID: &creator}
+	if err := q.UpsertMember(ctx, owner); err != nil {
+		return err
+	}
+	if err := s.groupSystemHooks(ctx, q, g, "group_create", nil); err != nil {
+		return err
+	}
+	return s.memberHooks(ctx, q, &MemberSource{Type: model.SourceNamespace, ID: g.ID, NamespaceID: g.ID}, owner, "add")
 }
 
 func applyGroupInput(g *model.Namespace, in GroupInput) {

@@ -112,23 +112,29 @@ func (s *Service) ScheduleExport(ctx context.Context, id *auth.Identity, ref str
 	if err != nil {
 		return err
 	}
+	return s.queueExport(ctx, id, "export", p.ID, projectExportArgs{ProjectID: p.ID})
+}
+
+// queueExport records an export (kind "export" of a project,
+// "group_export" of a group) as queued and queues its job, unless one is
+// waiting or running already.
+func (s *Service) queueExport(ctx context.Context, id *auth.Identity, kind string, ownerID int64, args river.JobArgs) error {
 	if s.hookQueue == nil || s.blobs == nil {
 		return errors.New("service: export: no job queue or blob storage")
 	}
 	q := s.db.Queries()
-	if st, err := q.TransferStateOf(ctx, "export", p.ID); err == nil &&
+	if st, err := q.TransferStateOf(ctx, kind, ownerID); err == nil &&
 		(st.Status == ieQueued || st.Status == ieStarted) {
 		return nil
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	uid := id.User.ID
-	if err := q.SetTransferState(ctx, "export", &store.TransferState{ProjectID: p.ID, Status: ieQueued, UserID: &uid}); err != nil {
+	if err := q.SetTransferState(ctx, kind, &store.TransferState{ProjectID: ownerID, Status: ieQueued, UserID: &uid}); err != nil {
 		return err
 	}
-	if _, err := s.hookQueue.Insert(ctx, projectExportArgs{ProjectID: p.ID},
-		&river.InsertOpts{Queue: importExportQueue, MaxAttempts: 1}); err != nil {
-		_ = q.SetTransferState(context.WithoutCancel(ctx), "export", &store.TransferState{ProjectID: p.ID,
+	if _, err := s.hookQueue.Insert(ctx, args, &river.InsertOpts{Queue: importExportQueue, MaxAttempts: 1}); err != nil {
+		_ = q.SetTransferState(context.WithoutCancel(ctx), kind, &store.TransferState{ProjectID: ownerID,
 			Status: ieFailed, Error: "could not queue the export"})
 		return fmt.Errorf("service: enqueue export: %w", err)
 	}
@@ -153,10 +159,11 @@ func (s *Service) ExportStatus(ctx context.Context, id *auth.Identity, ref strin
 
 // ExportArchive is a finished export's file.
 type ExportArchive struct {
-	Project *model.Project
 	Body    io.ReadSeekCloser
 	Size    int64
 	ModTime time.Time
+	// fullPath is the exported project's or group's, for the file name.
+	fullPath string
 }
 
 // OpenExport opens the project's finished export; 404 "Export file not
@@ -166,46 +173,61 @@ func (s *Service) OpenExport(ctx context.Context, id *auth.Identity, ref string)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.db.Queries().TransferStateOf(ctx, "export", p.ID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (st.Status != ieFinished || st.BlobKey == "")) {
-		return nil, NotFound("Export file")
+	return s.openExport(ctx, "export", p.ID, p.FullPath(), NotFound("Export file"), NotFound("Export file"))
+}
+
+// openExport opens the finished export of kind of ownerID: missing when
+// there is none, notReady when one is not finished or its file is gone.
+func (s *Service) openExport(ctx context.Context, kind string, ownerID int64, fullPath string, missing, notReady error) (*ExportArchive, error) {
+	st, err := s.db.Queries().TransferStateOf(ctx, kind, ownerID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && st.Status == ieFailed) {
+		return nil, missing
 	}
 	if err != nil {
 		return nil, err
 	}
+	if st.Status != ieFinished || st.BlobKey == "" {
+		return nil, notReady
+	}
 	body, info, err := s.blobs.Open(ctx, st.BlobKey)
 	if errors.Is(err, blob.ErrNotFound) {
-		return nil, NotFound("Export file")
+		return nil, notReady
 	}
 	if err != nil {
 		return nil, fmt.Errorf("service: open export: %w", err)
 	}
-	return &ExportArchive{Project: p, Body: body, Size: info.Size, ModTime: info.ModTime}, nil
+	return &ExportArchive{Body: body, Size: info.Size, ModTime: info.ModTime, fullPath: fullPath}, nil
 }
 
 // runExport builds the archive of a project and stores it.
 func (s *Service) runExport(ctx context.Context, projectID int64) error {
-	q := s.db.Queries()
-	p, err := q.ProjectByID(ctx, projectID)
+	p, err := s.db.Queries().ProjectByID(ctx, projectID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // deleted since
 	}
 	if err != nil {
 		return err
 	}
-	if err := q.SetTransferState(ctx, "export", &store.TransferState{ProjectID: p.ID, Status: ieStarted}); err != nil {
+	return s.runExportJob(ctx, "export", p.ID, exportKey(p.ID), func() error { return s.writeExport(ctx, p) })
+}
+
+// runExportJob runs build, an export of kind of ownerID into the blob
+// key, recording its start and its outcome.
+func (s *Service) runExportJob(ctx context.Context, kind string, ownerID int64, key string, build func() error) error {
+	q := s.db.Queries()
+	if err := q.SetTransferState(ctx, kind, &store.TransferState{ProjectID: ownerID, Status: ieStarted}); err != nil {
 		return err
 	}
 	start := time.Now()
-	err = s.writeExport(ctx, p)
-	st := &store.TransferState{ProjectID: p.ID, Status: ieFinished, BlobKey: exportKey(p.ID)}
+	err := build()
+	st := &store.TransferState{ProjectID: ownerID, Status: ieFinished, BlobKey: key}
 	if err != nil {
-		s.log.ErrorContext(ctx, "project export failed", "project_id", p.ID, "err", err)
-		st = &store.TransferState{ProjectID: p.ID, Status: ieFailed, Error: err.Error()}
+		s.log.ErrorContext(ctx, "export failed", "kind", kind, "id", ownerID, "err", err)
+		st = &store.TransferState{ProjectID: ownerID, Status: ieFailed, Error: err.Error()}
 	} else {
-		s.log.InfoContext(ctx, "project exported", "project_id", p.ID, "duration", time.Since(start))
+		s.log.InfoContext(ctx, "exported", "kind", kind, "id", ownerID, "duration", time.Since(start))
 	}
-	return q.SetTransferState(context.WithoutCancel(ctx), "export", st)
+	return q.SetTransferState(context.WithoutCancel(ctx), kind, st)
 }
 
 // ImportInput is POST /projects/import's parameters besides the file.
@@ -377,9 +399,9 @@ func (s *Service) failImport(ctx context.Context, projectID int64, key string, c
 }
 
 // exportFileName is GitLab's name of an export download.
-func exportFileName(p *model.Project, at time.Time) string {
+func exportFileName(fullPath string, at time.Time) string {
 	return at.UTC().Format("2006-01-02_15-04-") + strconv.Itoa(at.Nanosecond()/1e6) + "_" +
-		sanitizeExportName(p.FullPath()) + "_export.tar.gz"
+		sanitizeExportName(fullPath) + "_export.tar.gz"
 }
 
 func sanitizeExportName(s string) string {
@@ -393,4 +415,4 @@ func sanitizeExportName(s string) string {
 }
 
 // FileName is the download's file name.
-func (a *ExportArchive) FileName() string { return exportFileName(a.Project, a.ModTime) }
+func (a *ExportArchive) FileName() string { return exportFileName(a.fullPath, a.ModTime) }

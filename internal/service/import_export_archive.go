@@ -15,6 +15,7 @@ import (
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
 )
 
 // The archive of a project export, GitLab's layout
@@ -142,9 +143,17 @@ func exportTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05
 
 func strPtr(s string) *string { return &s }
 
-// writeExport builds the project's archive in a temporary directory and
-// puts it in the blob store.
+// writeExport builds the project's archive and puts it in the blob store.
 func (s *Service) writeExport(ctx context.Context, p *model.Project) error {
+	return s.writeArchive(ctx, exportKey(p.ID), func(w *exportWriter, dir string) error {
+		return s.exportContent(ctx, p, w, dir)
+	})
+}
+
+// writeArchive builds an export archive in a temporary directory, whose
+// entries content writes (dir is there for its scratch files), and puts
+// it in the blob store under key.
+func (s *Service) writeArchive(ctx context.Context, key string, content func(w *exportWriter, dir string) error) error {
 	dir, err := os.MkdirTemp("", "lablet-export-*")
 	if err != nil {
 		return err
@@ -160,7 +169,7 @@ func (s *Service) writeExport(ctx context.Context, p *model.Project) error {
 	gz, _ := gzip.NewWriterLevel(bw, gzip.BestSpeed)
 	tw := tar.NewWriter(gz)
 	w := &exportWriter{tw: tw, now: s.Now()}
-	if err := s.exportContent(ctx, p, w, dir); err != nil {
+	if err := content(w, dir); err != nil {
 		return err
 	}
 	if err := tw.Close(); err != nil {
@@ -175,8 +184,20 @@ func (s *Service) writeExport(ctx context.Context, p *model.Project) error {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	if _, err := s.blobs.Put(ctx, exportKey(p.ID), f); err != nil {
+	if _, err := s.blobs.Put(ctx, key, f); err != nil {
 		return fmt.Errorf("store export: %w", err)
+	}
+	return nil
+}
+
+// writeVersion writes the archive's VERSION, GITLAB_VERSION and
+// GITLAB_REVISION.
+func (w *exportWriter) writeVersion() error {
+	for name, v := range map[string]string{"VERSION": exportVersion, "GITLAB_VERSION": exportGitLabVer,
+		"GITLAB_REVISION": exportRevision} {
+		if err := w.bytes(name, []byte(v)); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -218,8 +239,13 @@ func (w *exportWriter) file(name, path string) error {
 	return w.reader(name, st.Size(), f)
 }
 
-// ndjson writes one record per line.
+// ndjson writes a project relation, tree/project/<name>.ndjson.
 func ndjson[T any](w *exportWriter, name string, recs []T) error {
+	return writeNDJSON(w, "tree/project/"+name+".ndjson", recs)
+}
+
+// writeNDJSON writes an entry of one record per line.
+func writeNDJSON[T any](w *exportWriter, file string, recs []T) error {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	for _, r := range recs {
@@ -227,15 +253,12 @@ func ndjson[T any](w *exportWriter, name string, recs []T) error {
 			return err
 		}
 	}
-	return w.bytes("tree/project/"+name+".ndjson", b.Bytes())
+	return w.bytes(file, b.Bytes())
 }
 
 func (s *Service) exportContent(ctx context.Context, p *model.Project, w *exportWriter, dir string) error {
-	for name, v := range map[string]string{"VERSION": exportVersion, "GITLAB_VERSION": exportGitLabVer,
-		"GITLAB_REVISION": exportRevision} {
-		if err := w.bytes(name, []byte(v)); err != nil {
-			return err
-		}
+	if err := w.writeVersion(); err != nil {
+		return err
 	}
 	ep := exportedProject{Description: p.Description, VisibilityLevel: int(p.VisibilityLevel), Archived: p.Archived,
 		IssuesEnabled: p.IssuesEnabled, MergeRequestsEnabled: p.MergeRequestsEnabled, WikiEnabled: p.WikiEnabled,
@@ -357,14 +380,9 @@ func (s *Service) exportRelations(ctx context.Context, p *model.Project, w *expo
 	if err := s.exportMergeRequests(ctx, q, p, w, labelByID, msByID); err != nil {
 		return err
 	}
-	members, err := q.ProjectMemberUsers(ctx, p.ID)
+	emem, err := exportMembers(ctx, q, model.SourceProject, p.ID, true)
 	if err != nil {
 		return err
-	}
-	var emem []exportedMember
-	for _, m := range members {
-		emem = append(emem, exportedMember{AccessLevel: m.AccessLevel, SourceType: "Project", UserID: m.UserID,
-			User: exportedUser{ID: m.UserID, Username: m.Username, Email: m.Email}})
 	}
 	if err := ndjson(w, "project_members", emem); err != nil {
 		return err
@@ -381,6 +399,25 @@ func (s *Service) exportRelations(ctx context.Context, p *model.Project, w *expo
 			UnprotectAccessLvl: []exportedAccessLevel{{r.UnprotectAccessLevel}}})
 	}
 	return ndjson(w, "protected_branches", epb)
+}
+
+// exportMembers are the direct members of a project or group as an
+// export has them; a group export keeps, as GitLab's, a member's user id
+// and username only (withEmail false).
+func exportMembers(ctx context.Context, q *store.Queries, sourceType string, sourceID int64, withEmail bool) ([]exportedMember, error) {
+	members, err := q.MemberUsers(ctx, sourceType, sourceID)
+	if err != nil {
+		return nil, err
+	}
+	var out []exportedMember
+	for _, m := range members {
+		u := exportedUser{ID: m.UserID, Username: m.Username}
+		if withEmail {
+			u.Email = m.Email
+		}
+		out = append(out, exportedMember{AccessLevel: m.AccessLevel, SourceType: sourceType, UserID: m.UserID, User: u})
+	}
+	return out, nil
 }
 
 // exportFiles writes the project's uploads and LFS objects.

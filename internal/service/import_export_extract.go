@@ -100,7 +100,14 @@ func extractImport(r io.Reader, compressed int64, dir string) error {
 // readNDJSON reads tree/project/<name>.ndjson from root, one record per
 // line; a missing file is no records.
 func readNDJSON[T any](root *os.Root, name string) ([]T, error) {
-	f, err := root.Open("tree/project/" + name + ".ndjson")
+	return readNDJSONFile[T](root, "tree/project/"+name+".ndjson")
+}
+
+// readNDJSONFile reads an ndjson file of root, one record per line, each
+// line at most importMaxLine bytes; a missing file is no records.
+func readNDJSONFile[T any](root *os.Root, file string) ([]T, error) {
+	name := strings.TrimSuffix(file, ".ndjson")
+	f, err := root.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -254,15 +254,8 @@ func (s *Service) importRecords(ctx context.Context, q *store.Queries, p *model.
 		if _, ok := labelIDs[l.Title]; ok || l.Title == "" {
 			return nil
 		}
-		desc := ""
-		if l.Description != nil {
-			desc = *l.Description
-		}
-		color := l.Color
-		if color == "" {
-			color = "#6699cc"
-		}
-		lab := &model.Label{ProjectID: &p.ID, Title: l.Title, Color: color, Description: desc}
+		lab := labelFromRecord(l)
+		lab.ProjectID = &p.ID
 		if err := q.InsertLabel(ctx, lab); err != nil {
 			return fmt.Errorf("label %q: %w", l.Title, err)
 		}
@@ -291,28 +284,9 @@ func (s *Service) importRecords(ctx context.Context, q *store.Queries, p *model.
 		if _, ok := milestoneIDs[m.Title]; ok || m.Title == "" {
 			continue
 		}
-		if m.IID > 0 {
-			if err := q.SetIIDFloor(ctx, store.IIDProjectMilestones, p.ID, m.IID-1); err != nil {
-				return err
-			}
-		}
-		desc := ""
-		if m.Description != nil {
-			desc = *m.Description
-		}
-		state := m.State
-		if state != "closed" {
-			state = "active"
-		}
-		rec := &model.Milestone{ProjectID: &p.ID, Title: m.Title, Description: desc, State: state,
-			DueDate: m.DueDate, StartDate: m.StartDate}
-		if err := q.InsertMilestone(ctx, rec); err != nil {
-			return fmt.Errorf("milestone %q: %w", m.Title, err)
-		}
-		if c, u := importTime(m.CreatedAt), importTime(m.UpdatedAt); !c.IsZero() && !u.IsZero() {
-			if err := q.SetImportedTimes(ctx, "milestones", rec.ID, c, u, nil); err != nil {
-				return err
-			}
+		rec := &model.Milestone{ProjectID: &p.ID}
+		if err := importMilestone(ctx, q, rec, m); err != nil {
+			return err
 		}
 		milestoneIDs[m.Title] = rec.ID
 	}
@@ -405,6 +379,51 @@ func (s *Service) importIssue(ctx context.Context, q *store.Queries, p *model.Pr
 		return err
 	}
 	return importNotes(ctx, q, p, model.NoteableIssue, rec.ID, i.Notes, user)
+}
+
+// labelFromRecord is an archive's label, its owner yet to be set.
+func labelFromRecord(l exportedLabel) *model.Label {
+	desc := ""
+	if l.Description != nil {
+		desc = *l.Description
+	}
+	color := l.Color
+	if color == "" {
+		color = "#6699cc"
+	}
+	return &model.Label{Title: l.Title, Color: color, Description: desc}
+}
+
+// importMilestone inserts an archive's milestone into rec's project or
+// group with the iid and times it had.
+func importMilestone(ctx context.Context, q *store.Queries, rec *model.Milestone, m exportedMilestone) error {
+	usage, scope := store.IIDProjectMilestones, int64(0)
+	if rec.ProjectID != nil {
+		scope = *rec.ProjectID
+	} else if rec.GroupID != nil {
+		usage, scope = store.IIDGroupMilestones, *rec.GroupID
+	}
+	if m.IID > 0 {
+		if err := q.SetIIDFloor(ctx, usage, scope, m.IID-1); err != nil {
+			return err
+		}
+	}
+	rec.Title, rec.State, rec.DueDate, rec.StartDate = m.Title, "active", m.DueDate, m.StartDate
+	if m.Description != nil {
+		rec.Description = *m.Description
+	}
+	if m.State == "closed" {
+		rec.State = "closed"
+	}
+	if err := q.InsertMilestone(ctx, rec); err != nil {
+		return fmt.Errorf("milestone %q: %w", m.Title, err)
+	}
+	if c, u := importTime(m.CreatedAt), importTime(m.UpdatedAt); !c.IsZero() && !u.IsZero() {
+		if err := q.SetImportedTimes(ctx, "milestones", rec.ID, c, u, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // importProtectedBranches adds the archive's branch rules the project

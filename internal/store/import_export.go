@@ -12,8 +12,10 @@ import (
 // project_imports, the reads an export makes and the writes an import
 // adds to the usual inserts.
 
-// TransferState is a project's latest export or its import.
+// TransferState is a project's latest export or its import, or a
+// group's latest export.
 type TransferState struct {
+	// ProjectID is the project's id, or the group's (kind "group_export").
 	ProjectID int64
 	Status    string
 	Error     string
@@ -26,11 +28,16 @@ type TransferState struct {
 	UpdatedAt   time.Time
 }
 
-// transferTables are the two state tables, by kind.
-var transferTables = map[string]string{"export": "project_exports", "import": "project_imports"}
+// transferTable is a state table and the column of its owner's id.
+type transferTable struct{ name, key string }
+
+// transferTables are the state tables, by kind.
+var transferTables = map[string]transferTable{"export": {"project_exports", "project_id"},
+	"import": {"project_imports", "project_id"}, "group_export": {"group_exports", "group_id"}}
 
 // SetTransferState writes a project's export or import state (kind
-// "export" or "import"), creating its row when there is none.
+// "export" or "import") or a group's export state ("group_export"),
+// creating its row when there is none.
 func (q *Queries) SetTransferState(ctx context.Context, kind string, t *TransferState) error {
 	table, ok := transferTables[kind]
 	if !ok {
@@ -46,8 +53,8 @@ func (q *Queries) SetTransferState(ctx context.Context, kind string, t *Transfer
 		cols, vals, args = ", overwrite_id", ", ?", append(args, nullInt(t.OverwriteID))
 	}
 	args = append(args, ms(t.CreatedAt), ms(now))
-	_, err := q.exec(ctx, `INSERT INTO `+table+` (project_id, status, error, blob_key, user_id`+cols+`, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?`+vals+`, ?, ?) ON CONFLICT (project_id) DO UPDATE SET status = excluded.status,
+	_, err := q.exec(ctx, `INSERT INTO `+table.name+` (`+table.key+`, status, error, blob_key, user_id`+cols+`, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?`+vals+`, ?, ?) ON CONFLICT (`+table.key+`) DO UPDATE SET status = excluded.status,
 		error = excluded.error, blob_key = excluded.blob_key, updated_at = excluded.updated_at`, args...)
 	if err != nil {
 		return fmt.Errorf("store: set %s state: %w", kind, err)
@@ -55,8 +62,8 @@ func (q *Queries) SetTransferState(ctx context.Context, kind string, t *Transfer
 	return nil
 }
 
-// TransferStateOf returns a project's export or import state; ErrNotFound
-// when it has none.
+// TransferStateOf returns a project's export or import state, or a
+// group's export state; ErrNotFound when it has none.
 func (q *Queries) TransferStateOf(ctx context.Context, kind string, projectID int64) (*TransferState, error) {
 	table, ok := transferTables[kind]
 	if !ok {
@@ -69,8 +76,8 @@ func (q *Queries) TransferStateOf(ctx context.Context, kind string, projectID in
 	if kind == "import" {
 		cols = "overwrite_id"
 	}
-	err := q.queryRow(ctx, `SELECT project_id, status, error, blob_key, user_id, `+cols+`, created_at, updated_at FROM `+
-		table+` WHERE project_id = ?`, projectID).Scan(&t.ProjectID, &t.Status, &t.Error, &t.BlobKey, &user, &over, &created, &updated)
+	err := q.queryRow(ctx, `SELECT `+table.key+`, status, error, blob_key, user_id, `+cols+`, created_at, updated_at FROM `+
+		table.name+` WHERE `+table.key+` = ?`, projectID).Scan(&t.ProjectID, &t.Status, &t.Error, &t.BlobKey, &user, &over, &created, &updated)
 	if err != nil {
 		return nil, wrapErr(err)
 	}
@@ -191,8 +198,8 @@ func (q *Queries) SetImportedTimes(ctx context.Context, table string, id int64, 
 	return nil
 }
 
-// ExportedMember is a direct member of a project with who they are, for
-// an export's project_members.
+// ExportedMember is a direct member of a project or group with who they
+// are, for an export's project_members or members.
 type ExportedMember struct {
 	UserID      int64
 	AccessLevel int
@@ -201,10 +208,11 @@ type ExportedMember struct {
 	Name        string
 }
 
-// ProjectMemberUsers returns a project's direct members.
-func (q *Queries) ProjectMemberUsers(ctx context.Context, projectID int64) ([]ExportedMember, error) {
+// MemberUsers returns the direct members of a project or a group
+// (sourceType model.SourceProject or model.SourceNamespace).
+func (q *Queries) MemberUsers(ctx context.Context, sourceType string, sourceID int64) ([]ExportedMember, error) {
 	rows, err := q.query(ctx, `SELECT m.user_id, m.access_level, u.username, u.email, u.name FROM members m
-		JOIN users u ON u.id = m.user_id WHERE m.source_type = 'Project' AND m.source_id = ? ORDER BY m.user_id`, projectID)
+		JOIN users u ON u.id = m.user_id WHERE m.source_type = ? AND m.source_id = ? ORDER BY m.user_id`, sourceType, sourceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: project members: %w", err)
 	}

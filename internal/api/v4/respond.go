@@ -84,7 +84,11 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			WriteJSON(w, http.StatusBadRequest, map[string]string{"message": se.Message})
 		}
 	case service.KindNotFound:
-		WriteJSON(w, http.StatusNotFound, map[string]string{"message": "404 " + se.Message})
+		msg := "404 " + se.Message
+		if se.Plain {
+			msg = se.Message
+		}
+		WriteJSON(w, http.StatusNotFound, map[string]string{"message": msg})
 	case service.KindForbidden:
 		msg := "403 Forbidden"
 		if se.Plain {

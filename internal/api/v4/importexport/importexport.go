@@ -1,5 +1,6 @@
 // Package importexport is the part of GitLab's REST API v4 that exports a
-// project to a file and imports one from it (doc/api/project_import_export.md).
+// project or a group to a file and imports one from it
+// (doc/api/project_import_export.md, doc/api/group_import_export.md).
 // Its handlers are functions of the core package's Handler type; Routes is
 // its route table, which internal/server hands to v4.New.
 package importexport
@@ -18,7 +19,7 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// Routes are project export and import.
+// Routes are project and group export and import.
 func Routes() []v4.Endpoint {
 	return []v4.Endpoint{
 		v4.Row("POST /projects/{id}/export", scheduleExport, v4.SignedIn, access.AdminProject),
@@ -26,6 +27,9 @@ func Routes() []v4.Endpoint {
 		v4.Row("GET /projects/{id}/export/download", downloadExport, v4.SignedIn, access.AdminProject),
 		v4.Row("POST /projects/import", importProject, v4.SignedIn, access.CreateProject).WithRawBody(),
 		v4.Row("GET /projects/{id}/import", importStatus, v4.Anyone, access.ReadProject),
+		v4.Row("POST /groups/{id}/export", scheduleGroupExport, v4.SignedIn, access.AdminGroup),
+		v4.Row("GET /groups/{id}/export/download", downloadGroupExport, v4.SignedIn, access.AdminGroup),
+		v4.Row("POST /groups/import", importGroup, v4.SignedIn, access.CreateGroup).WithRawBody(),
 	}
 }
 
@@ -92,11 +96,16 @@ func downloadExport(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Cal
 	if err != nil {
 		return err
 	}
+	serveArchive(w, r, ar)
+	return nil
+}
+
+// serveArchive sends an export's file.
+func serveArchive(w http.ResponseWriter, r *http.Request, ar *service.ExportArchive) {
 	defer ar.Body.Close()
 	w.Header().Set("Content-Type", "application/gzip")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+ar.FileName()+`"`)
 	http.ServeContent(w, r, "", ar.ModTime, ar.Body)
-	return nil
 }
 
 func importEntity(st *service.TransferStatus) importStatusEntity {
@@ -129,33 +138,12 @@ const maxImportBody = 1<<30 + 1<<20
 // (the archive) may come before or after the other fields, as the official
 // clients send it; the file is spooled to a temporary file.
 func importProject(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call) error {
-	if !c.Identity().Authenticated() {
-		return service.Unauthorized("")
+	fields, spool, err := readImportForm(w, r, c)
+	if spool != nil {
+		defer discardSpool(spool)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxImportBody)
-	mr, err := r.MultipartReader()
 	if err != nil {
-		return service.ParamError("file is missing")
-	}
-	fields := map[string]string{}
-	var spool *os.File
-	defer func() {
-		if spool != nil {
-			spool.Close()
-			os.Remove(spool.Name())
-		}
-	}()
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return v4.UploadReadError(err)
-		}
-		if err := readPart(part, fields, &spool); err != nil {
-			return err
-		}
+		return err
 	}
 	if spool == nil {
 		return service.ParamError("file is missing")
@@ -182,6 +170,40 @@ func importProject(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Call
 		return err
 	}
 	return v4.WriteCreated(w, importEntity(st))
+}
+
+// readImportForm reads an import's multipart body: its fields, and its
+// file part spooled to a temporary file (nil without one), which the
+// caller removes with discardSpool.
+func readImportForm(w http.ResponseWriter, r *http.Request, c *v4.Call) (map[string]string, *os.File, error) {
+	if !c.Identity().Authenticated() {
+		return nil, nil, service.Unauthorized("")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportBody)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, nil, service.ParamError("file is missing")
+	}
+	fields := map[string]string{}
+	var spool *os.File
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, spool, v4.UploadReadError(err)
+		}
+		if err := readPart(part, fields, &spool); err != nil {
+			return nil, spool, err
+		}
+	}
+	return fields, spool, nil
+}
+
+func discardSpool(f *os.File) {
+	f.Close()
+	os.Remove(f.Name())
 }
 
 // readPart keeps a form field's value, or spools the file part.
