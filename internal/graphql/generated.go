@@ -29,6 +29,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	CurrentUser() CurrentUserResolver
 	Discussion() DiscussionResolver
 	Group() GroupResolver
 	GroupMember() GroupMemberResolver
@@ -125,6 +126,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		PublicEmail func(childComplexity int) int
 		State       func(childComplexity int) int
+		Todos       func(childComplexity int, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) int
 		Username    func(childComplexity int) int
 		WebPath     func(childComplexity int) int
 		WebURL      func(childComplexity int) int
@@ -413,6 +415,8 @@ type ComplexityRoot struct {
 		MergeRequestCreate      func(childComplexity int, input MergeRequestCreateInput) int
 		MergeRequestSetLabels   func(childComplexity int, input MergeRequestSetLabelsInput) int
 		ProjectMemberBulkUpdate func(childComplexity int, input ProjectMemberBulkUpdateInput) int
+		TodoMarkDone            func(childComplexity int, input TodoMarkDoneInput) int
+		TodosMarkAllDone        func(childComplexity int, input TodosMarkAllDoneInput) int
 		UpdateIssue             func(childComplexity int, input UpdateIssueInput) int
 		UpdateNote              func(childComplexity int, input UpdateNoteInput) int
 	}
@@ -545,19 +549,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		CurrentUser func(childComplexity int) int
-		Group       func(childComplexity int, fullPath string) int
-		Groups      func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
-		Metadata    func(childComplexity int) int
-		Namespace   func(childComplexity int, fullPath string) int
-		Project     func(childComplexity int, fullPath string) int
-		Projects    func(childComplexity int, membership *bool, search *string, ids []string, after *string, before *string, first *int, last *int) int
-		User        func(childComplexity int, id *string, username *string) int
-		Users       func(childComplexity int, ids []string, usernames []string, search *string, admins *bool, after *string, before *string, first *int, last *int) int
+		CurrentUser     func(childComplexity int) int
+		Group           func(childComplexity int, fullPath string) int
+		Groups          func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Metadata        func(childComplexity int) int
+		Namespace       func(childComplexity int, fullPath string) int
+		Project         func(childComplexity int, fullPath string) int
+		Projects        func(childComplexity int, membership *bool, search *string, ids []string, after *string, before *string, first *int, last *int) int
+		QueryComplexity func(childComplexity int) int
+		User            func(childComplexity int, id *string, username *string) int
+		Users           func(childComplexity int, ids []string, usernames []string, search *string, admins *bool, after *string, before *string, first *int, last *int) int
+	}
+
+	QueryComplexity struct {
+		Limit func(childComplexity int) int
+		Score func(childComplexity int) int
 	}
 
 	Repository struct {
-		Blobs   func(childComplexity int, paths []string, ref *string) int
+		Blobs   func(childComplexity int, paths []string, ref *string, after *string, before *string, first *int, last *int) int
 		Empty   func(childComplexity int) int
 		Exists  func(childComplexity int) int
 		RootRef func(childComplexity int) int
@@ -605,6 +615,41 @@ type ComplexityRoot struct {
 	SubmoduleEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Todo struct {
+		Action     func(childComplexity int) int
+		Author     func(childComplexity int) int
+		Body       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		State      func(childComplexity int) int
+		TargetType func(childComplexity int) int
+		TargetURL  func(childComplexity int) int
+	}
+
+	TodoConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TodoEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TodoMarkDonePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Todo             func(childComplexity int) int
+	}
+
+	TodosMarkAllDonePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Todos            func(childComplexity int) int
 	}
 
 	Tree struct {
@@ -676,6 +721,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CurrentUserResolver interface {
+	Todos(ctx context.Context, obj *CurrentUser, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) (*TodoConnection, error)
+}
 type DiscussionResolver interface {
 	Notes(ctx context.Context, obj *Discussion, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 }
@@ -720,6 +768,8 @@ type MutationResolver interface {
 	GroupUpdate(ctx context.Context, input GroupUpdateInput) (*GroupUpdatePayload, error)
 	ProjectMemberBulkUpdate(ctx context.Context, input ProjectMemberBulkUpdateInput) (*ProjectMemberBulkUpdatePayload, error)
 	GroupMemberBulkUpdate(ctx context.Context, input GroupMemberBulkUpdateInput) (*GroupMemberBulkUpdatePayload, error)
+	TodoMarkDone(ctx context.Context, input TodoMarkDoneInput) (*TodoMarkDonePayload, error)
+	TodosMarkAllDone(ctx context.Context, input TodosMarkAllDoneInput) (*TodosMarkAllDonePayload, error)
 }
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -752,13 +802,14 @@ type QueryResolver interface {
 	Groups(ctx context.Context, search *string, after *string, before *string, first *int, last *int) (*GroupConnection, error)
 	Namespace(ctx context.Context, fullPath string) (*Namespace, error)
 	Metadata(ctx context.Context) (*Metadata, error)
+	QueryComplexity(ctx context.Context) (*QueryComplexity, error)
 }
 type RepositoryResolver interface {
 	Empty(ctx context.Context, obj *Repository) (bool, error)
 	Exists(ctx context.Context, obj *Repository) (bool, error)
 	RootRef(ctx context.Context, obj *Repository) (*string, error)
 	Tree(ctx context.Context, obj *Repository, path *string, ref *string, recursive *bool) (*Tree, error)
-	Blobs(ctx context.Context, obj *Repository, paths []string, ref *string) (*RepositoryBlobConnection, error)
+	Blobs(ctx context.Context, obj *Repository, paths []string, ref *string, after *string, before *string, first *int, last *int) (*RepositoryBlobConnection, error)
 }
 type TreeResolver interface {
 	Blobs(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*BlobConnection, error)
@@ -1076,6 +1127,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.State(childComplexity), true
+	case "CurrentUser.todos":
+		if e.ComplexityRoot.CurrentUser.Todos == nil {
+			break
+		}
+
+		args, err := ec.field_CurrentUser_todos_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CurrentUser.Todos(childComplexity, args["action"].([]TodoActionEnum), args["authorId"].([]string), args["projectId"].([]string), args["groupId"].([]string), args["state"].([]TodoStateEnum), args["type"].([]TodoTargetEnum), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "CurrentUser.username":
 		if e.ComplexityRoot.CurrentUser.Username == nil {
 			break
@@ -2378,6 +2440,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ProjectMemberBulkUpdate(childComplexity, args["input"].(ProjectMemberBulkUpdateInput)), true
+	case "Mutation.todoMarkDone":
+		if e.ComplexityRoot.Mutation.TodoMarkDone == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_todoMarkDone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TodoMarkDone(childComplexity, args["input"].(TodoMarkDoneInput)), true
+	case "Mutation.todosMarkAllDone":
+		if e.ComplexityRoot.Mutation.TodosMarkAllDone == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_todosMarkAllDone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TodosMarkAllDone(childComplexity, args["input"].(TodosMarkAllDoneInput)), true
 	case "Mutation.updateIssue":
 		if e.ComplexityRoot.Mutation.UpdateIssue == nil {
 			break
@@ -3065,6 +3149,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["membership"].(*bool), args["search"].(*string), args["ids"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Query.queryComplexity":
+		if e.ComplexityRoot.Query.QueryComplexity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.QueryComplexity(childComplexity), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -3088,6 +3178,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["ids"].([]string), args["usernames"].([]string), args["search"].(*string), args["admins"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 
+	case "QueryComplexity.limit":
+		if e.ComplexityRoot.QueryComplexity.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryComplexity.Limit(childComplexity), true
+	case "QueryComplexity.score":
+		if e.ComplexityRoot.QueryComplexity.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryComplexity.Score(childComplexity), true
+
 	case "Repository.blobs":
 		if e.ComplexityRoot.Repository.Blobs == nil {
 			break
@@ -3098,7 +3201,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Repository.Blobs(childComplexity, args["paths"].([]string), args["ref"].(*string)), true
+		return e.ComplexityRoot.Repository.Blobs(childComplexity, args["paths"].([]string), args["ref"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Repository.empty":
 		if e.ComplexityRoot.Repository.Empty == nil {
 			break
@@ -3284,6 +3387,131 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubmoduleEdge.Node(childComplexity), true
+
+	case "Todo.action":
+		if e.ComplexityRoot.Todo.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Action(childComplexity), true
+	case "Todo.author":
+		if e.ComplexityRoot.Todo.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Author(childComplexity), true
+	case "Todo.body":
+		if e.ComplexityRoot.Todo.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Body(childComplexity), true
+	case "Todo.createdAt":
+		if e.ComplexityRoot.Todo.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.CreatedAt(childComplexity), true
+	case "Todo.id":
+		if e.ComplexityRoot.Todo.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.ID(childComplexity), true
+	case "Todo.state":
+		if e.ComplexityRoot.Todo.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.State(childComplexity), true
+	case "Todo.targetType":
+		if e.ComplexityRoot.Todo.TargetType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.TargetType(childComplexity), true
+	case "Todo.targetUrl":
+		if e.ComplexityRoot.Todo.TargetURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.TargetURL(childComplexity), true
+
+	case "TodoConnection.count":
+		if e.ComplexityRoot.TodoConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.Count(childComplexity), true
+	case "TodoConnection.edges":
+		if e.ComplexityRoot.TodoConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.Edges(childComplexity), true
+	case "TodoConnection.nodes":
+		if e.ComplexityRoot.TodoConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.Nodes(childComplexity), true
+	case "TodoConnection.pageInfo":
+		if e.ComplexityRoot.TodoConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.PageInfo(childComplexity), true
+
+	case "TodoEdge.cursor":
+		if e.ComplexityRoot.TodoEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoEdge.Cursor(childComplexity), true
+	case "TodoEdge.node":
+		if e.ComplexityRoot.TodoEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoEdge.Node(childComplexity), true
+
+	case "TodoMarkDonePayload.clientMutationId":
+		if e.ComplexityRoot.TodoMarkDonePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoMarkDonePayload.ClientMutationID(childComplexity), true
+	case "TodoMarkDonePayload.errors":
+		if e.ComplexityRoot.TodoMarkDonePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoMarkDonePayload.Errors(childComplexity), true
+	case "TodoMarkDonePayload.todo":
+		if e.ComplexityRoot.TodoMarkDonePayload.Todo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoMarkDonePayload.Todo(childComplexity), true
+
+	case "TodosMarkAllDonePayload.clientMutationId":
+		if e.ComplexityRoot.TodosMarkAllDonePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodosMarkAllDonePayload.ClientMutationID(childComplexity), true
+	case "TodosMarkAllDonePayload.errors":
+		if e.ComplexityRoot.TodosMarkAllDonePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodosMarkAllDonePayload.Errors(childComplexity), true
+	case "TodosMarkAllDonePayload.todos":
+		if e.ComplexityRoot.TodosMarkAllDonePayload.Todos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodosMarkAllDonePayload.Todos(childComplexity), true
 
 	case "Tree.blobs":
 		if e.ComplexityRoot.Tree.Blobs == nil {
@@ -3554,6 +3782,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MergeRequestCreateInput", ec.unmarshalInputMergeRequestCreateInput),
 			graphql.NewInputUnmarshaler("MergeRequestSetLabelsInput", ec.unmarshalInputMergeRequestSetLabelsInput),
 			graphql.NewInputUnmarshaler("ProjectMemberBulkUpdateInput", ec.unmarshalInputProjectMemberBulkUpdateInput),
+			graphql.NewInputUnmarshaler("TodoMarkDoneInput", ec.unmarshalInputTodoMarkDoneInput),
+			graphql.NewInputUnmarshaler("TodosMarkAllDoneInput", ec.unmarshalInputTodosMarkAllDoneInput),
 			graphql.NewInputUnmarshaler("UpdateIssueInput", ec.unmarshalInputUpdateIssueInput),
 			graphql.NewInputUnmarshaler("UpdateNoteInput", ec.unmarshalInputUpdateNoteInput),
 		)
@@ -3631,7 +3861,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls"
+//go:embed "schema.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3644,6 +3874,7 @@ func sourceData(filename string) string {
 
 var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
+	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -3813,6 +4044,8 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 		return ec.fieldContext_CurrentUser_bot(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_CurrentUser_createdAt(ctx, field)
+	case "todos":
+		return ec.fieldContext_CurrentUser_todos(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CurrentUser", field.Name)
 }
@@ -4609,6 +4842,16 @@ func (ec *executionContext) childFields_ProjectMemberBulkUpdatePayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberBulkUpdatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_QueryComplexity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "limit":
+		return ec.fieldContext_QueryComplexity_limit(ctx, field)
+	case "score":
+		return ec.fieldContext_QueryComplexity_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueryComplexity", field.Name)
+}
+
 func (ec *executionContext) childFields_Repository(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "empty":
@@ -4709,6 +4952,76 @@ func (ec *executionContext) childFields_SubmoduleEdge(ctx context.Context, field
 		return ec.fieldContext_SubmoduleEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubmoduleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Todo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Todo_id(ctx, field)
+	case "action":
+		return ec.fieldContext_Todo_action(ctx, field)
+	case "author":
+		return ec.fieldContext_Todo_author(ctx, field)
+	case "body":
+		return ec.fieldContext_Todo_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Todo_createdAt(ctx, field)
+	case "state":
+		return ec.fieldContext_Todo_state(ctx, field)
+	case "targetType":
+		return ec.fieldContext_Todo_targetType(ctx, field)
+	case "targetUrl":
+		return ec.fieldContext_Todo_targetUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Todo", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TodoConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_TodoConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TodoConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TodoConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TodoEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TodoEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoMarkDonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_TodoMarkDonePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_TodoMarkDonePayload_errors(ctx, field)
+	case "todo":
+		return ec.fieldContext_TodoMarkDonePayload_todo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoMarkDonePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TodosMarkAllDonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_TodosMarkAllDonePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_TodosMarkAllDonePayload_errors(ctx, field)
+	case "todos":
+		return ec.fieldContext_TodosMarkAllDonePayload_todos(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodosMarkAllDonePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Tree(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4954,6 +5267,92 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_CurrentUser_todos_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "action",
+		func(ctx context.Context, v any) ([]TodoActionEnum, error) {
+			return ec.unmarshalOTodoActionEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnumᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["action"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "authorId",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "groupId",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) ([]TodoStateEnum, error) {
+			return ec.unmarshalOTodoStateEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnumᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) ([]TodoTargetEnum, error) {
+			return ec.unmarshalOTodoTargetEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnumᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg9
+	return args, nil
+}
 
 func (ec *executionContext) field_Discussion_notes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -5757,6 +6156,34 @@ func (ec *executionContext) field_Mutation_projectMemberBulkUpdate_args(ctx cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ProjectMemberBulkUpdateInput, error) {
 			return ec.unmarshalNProjectMemberBulkUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberBulkUpdateInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_todoMarkDone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (TodoMarkDoneInput, error) {
+			return ec.unmarshalNTodoMarkDoneInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoMarkDoneInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_todosMarkAllDone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (TodosMarkAllDoneInput, error) {
+			return ec.unmarshalNTodosMarkAllDoneInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodosMarkAllDoneInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6630,6 +7057,38 @@ func (ec *executionContext) field_Repository_blobs_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["ref"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
 	return args, nil
 }
 
@@ -8080,6 +8539,50 @@ func (ec *executionContext) _CurrentUser_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_CurrentUser_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CurrentUser", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CurrentUser_todos(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_todos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CurrentUser().Todos(ctx, obj, fc.Args["action"].([]TodoActionEnum), fc.Args["authorId"].([]string), fc.Args["projectId"].([]string), fc.Args["groupId"].([]string), fc.Args["state"].([]TodoStateEnum), fc.Args["type"].([]TodoTargetEnum), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TodoConnection) graphql.Marshaler {
+			return ec.marshalOTodoConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_todos(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CurrentUser_todos_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DestroyNotePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *DestroyNotePayload) (ret graphql.Marshaler) {
@@ -13447,6 +13950,94 @@ func (ec *executionContext) fieldContext_Mutation_groupMemberBulkUpdate(ctx cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_todoMarkDone(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_todoMarkDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TodoMarkDone(ctx, fc.Args["input"].(TodoMarkDoneInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TodoMarkDonePayload) graphql.Marshaler {
+			return ec.marshalOTodoMarkDonePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoMarkDonePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_todoMarkDone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoMarkDonePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_todoMarkDone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_todosMarkAllDone(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_todosMarkAllDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TodosMarkAllDone(ctx, fc.Args["input"].(TodosMarkAllDoneInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TodosMarkAllDonePayload) graphql.Marshaler {
+			return ec.marshalOTodosMarkAllDonePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodosMarkAllDonePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_todosMarkAllDone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodosMarkAllDonePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_todosMarkAllDone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16272,6 +16863,38 @@ func (ec *executionContext) fieldContext_Query_metadata(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_queryComplexity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_queryComplexity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().QueryComplexity(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *QueryComplexity) graphql.Marshaler {
+			return ec.marshalOQueryComplexity2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐQueryComplexity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_queryComplexity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QueryComplexity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16346,6 +16969,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QueryComplexity_limit(ctx context.Context, field graphql.CollectedField, obj *QueryComplexity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryComplexity_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QueryComplexity_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryComplexity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QueryComplexity_score(ctx context.Context, field graphql.CollectedField, obj *QueryComplexity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryComplexity_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QueryComplexity_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryComplexity", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Repository_empty(ctx context.Context, field graphql.CollectedField, obj *Repository) (ret graphql.Marshaler) {
@@ -16471,7 +17140,7 @@ func (ec *executionContext) _Repository_blobs(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Repository().Blobs(ctx, obj, fc.Args["paths"].([]string), fc.Args["ref"].(*string))
+			return ec.Resolvers.Repository().Blobs(ctx, obj, fc.Args["paths"].([]string), fc.Args["ref"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RepositoryBlobConnection) graphql.Marshaler {
@@ -17147,6 +17816,529 @@ func (ec *executionContext) fieldContext_SubmoduleEdge_node(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Submodule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Todo_id(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNTodoID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoID")
+}
+
+func (ec *executionContext) _Todo_action(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TodoActionEnum) graphql.Marshaler {
+			return ec.marshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoActionEnum")
+}
+
+func (ec *executionContext) _Todo_author(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Todo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Todo_body(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Todo_createdAt(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Todo_state(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TodoStateEnum) graphql.Marshaler {
+			return ec.marshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoStateEnum")
+}
+
+func (ec *executionContext) _Todo_targetType(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_targetType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TodoTargetEnum) graphql.Marshaler {
+			return ec.marshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_targetType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoTargetEnum")
+}
+
+func (ec *executionContext) _Todo_targetUrl(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_targetUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_targetUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoConnection_count(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TodoEdge) graphql.Marshaler {
+			return ec.marshalOTodoEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Todo) graphql.Marshaler {
+			return ec.marshalOTodo2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *TodoEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoEdge_node(ctx context.Context, field graphql.CollectedField, obj *TodoEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Todo) graphql.Marshaler {
+			return ec.marshalOTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoMarkDonePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *TodoMarkDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoMarkDonePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoMarkDonePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoMarkDonePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoMarkDonePayload_errors(ctx context.Context, field graphql.CollectedField, obj *TodoMarkDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoMarkDonePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoMarkDonePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoMarkDonePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoMarkDonePayload_todo(ctx context.Context, field graphql.CollectedField, obj *TodoMarkDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoMarkDonePayload_todo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Todo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Todo) graphql.Marshaler {
+			return ec.marshalOTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoMarkDonePayload_todo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoMarkDonePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodosMarkAllDonePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *TodosMarkAllDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodosMarkAllDonePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodosMarkAllDonePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodosMarkAllDonePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodosMarkAllDonePayload_errors(ctx context.Context, field graphql.CollectedField, obj *TodosMarkAllDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodosMarkAllDonePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodosMarkAllDonePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodosMarkAllDonePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodosMarkAllDonePayload_todos(ctx context.Context, field graphql.CollectedField, obj *TodosMarkAllDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodosMarkAllDonePayload_todos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Todos, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Todo) graphql.Marshaler {
+			return ec.marshalOTodo2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodosMarkAllDonePayload_todos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodosMarkAllDonePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20270,6 +21462,97 @@ func UnmarshalProjectMemberBulkUpdateInput(ctx context.Context, raw any) (Projec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTodoMarkDoneInput(ctx context.Context, obj any) (TodoMarkDoneInput, error) {
+	var it TodoMarkDoneInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNTodoID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTodoMarkDoneInput unmarshals raw into the TodoMarkDoneInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTodoMarkDoneInput(ctx context.Context, raw any) (TodoMarkDoneInput, error) {
+	var out TodoMarkDoneInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TodoMarkDoneInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTodosMarkAllDoneInput(ctx context.Context, obj any) (TodosMarkAllDoneInput, error) {
+	var it TodosMarkAllDoneInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTodosMarkAllDoneInput unmarshals raw into the TodosMarkAllDoneInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTodosMarkAllDoneInput(ctx context.Context, raw any) (TodosMarkAllDoneInput, error) {
+	var out TodosMarkAllDoneInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TodosMarkAllDoneInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateIssueInput(ctx context.Context, obj any) (UpdateIssueInput, error) {
 	var it UpdateIssueInput
 	if obj == nil {
@@ -20973,53 +22256,59 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 		case "id":
 			out.Values[i] = ec._CurrentUser_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._CurrentUser_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._CurrentUser_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "state":
 			out.Values[i] = ec._CurrentUser_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "publicEmail":
 			out.Values[i] = ec._CurrentUser_publicEmail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "avatarUrl":
 			out.Values[i] = ec._CurrentUser_avatarUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "webUrl":
 			out.Values[i] = ec._CurrentUser_webUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "webPath":
 			out.Values[i] = ec._CurrentUser_webPath(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bot":
 			out.Values[i] = ec._CurrentUser_bot(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._CurrentUser_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "todos":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_todos(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22940,6 +24229,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "todoMarkDone":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_todoMarkDone(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "todosMarkAllDone":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_todosMarkAllDone(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23849,6 +25152,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_metadata(ctx, field)
 				})
+		case "queryComplexity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_queryComplexity(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -23862,6 +25171,44 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var queryComplexityImplementors = []string{"QueryComplexity"}
+
+func (ec *executionContext) _QueryComplexity(ctx context.Context, sel ast.SelectionSet, obj *QueryComplexity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryComplexityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QueryComplexity")
+		case "limit":
+			out.Values[i] = ec._QueryComplexity_limit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._QueryComplexity_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24211,6 +25558,246 @@ func (ec *executionContext) _SubmoduleEdge(ctx context.Context, sel ast.Selectio
 			}
 		case "node":
 			out.Values[i] = ec._SubmoduleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoImplementors = []string{"Todo"}
+
+func (ec *executionContext) _Todo(ctx context.Context, sel ast.SelectionSet, obj *Todo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Todo")
+		case "id":
+			out.Values[i] = ec._Todo_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Todo_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "author":
+			out.Values[i] = ec._Todo_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._Todo_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Todo_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._Todo_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetType":
+			out.Values[i] = ec._Todo_targetType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetUrl":
+			out.Values[i] = ec._Todo_targetUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoConnectionImplementors = []string{"TodoConnection"}
+
+func (ec *executionContext) _TodoConnection(ctx context.Context, sel ast.SelectionSet, obj *TodoConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoConnection")
+		case "count":
+			out.Values[i] = ec._TodoConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._TodoConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._TodoConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TodoConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoEdgeImplementors = []string{"TodoEdge"}
+
+func (ec *executionContext) _TodoEdge(ctx context.Context, sel ast.SelectionSet, obj *TodoEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoEdge")
+		case "cursor":
+			out.Values[i] = ec._TodoEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TodoEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoMarkDonePayloadImplementors = []string{"TodoMarkDonePayload"}
+
+func (ec *executionContext) _TodoMarkDonePayload(ctx context.Context, sel ast.SelectionSet, obj *TodoMarkDonePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoMarkDonePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoMarkDonePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._TodoMarkDonePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._TodoMarkDonePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "todo":
+			out.Values[i] = ec._TodoMarkDonePayload_todo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todosMarkAllDonePayloadImplementors = []string{"TodosMarkAllDonePayload"}
+
+func (ec *executionContext) _TodosMarkAllDonePayload(ctx context.Context, sel ast.SelectionSet, obj *TodosMarkAllDonePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todosMarkAllDonePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodosMarkAllDonePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._TodosMarkAllDonePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._TodosMarkAllDonePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "todos":
+			out.Values[i] = ec._TodosMarkAllDonePayload_todos(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -25463,6 +27050,68 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx context.Context, sel ast.SelectionSet, v *Todo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Todo!")
+		return graphql.Null
+	}
+	return ec._Todo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx context.Context, v any) (TodoActionEnum, error) {
+	var res TodoActionEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx context.Context, sel ast.SelectionSet, v TodoActionEnum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTodoID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TodoID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTodoMarkDoneInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoMarkDoneInput(ctx context.Context, v any) (TodoMarkDoneInput, error) {
+	res, err := ec.unmarshalInputTodoMarkDoneInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx context.Context, v any) (TodoStateEnum, error) {
+	var res TodoStateEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx context.Context, sel ast.SelectionSet, v TodoStateEnum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx context.Context, v any) (TodoTargetEnum, error) {
+	var res TodoTargetEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx context.Context, sel ast.SelectionSet, v TodoTargetEnum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTodosMarkAllDoneInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodosMarkAllDoneInput(ctx context.Context, v any) (TodosMarkAllDoneInput, error) {
+	res, err := ec.unmarshalInputTodosMarkAllDoneInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNTreeEntryConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTreeEntryConnection(ctx context.Context, sel ast.SelectionSet, v *TreeEntryConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TreeEntryConnection!")
@@ -26678,6 +28327,13 @@ func (ec *executionContext) marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗc
 	return ec._ProjectMemberBulkUpdatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOQueryComplexity2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐQueryComplexity(ctx context.Context, sel ast.SelectionSet, v *QueryComplexity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QueryComplexity(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORepository2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepository(ctx context.Context, sel ast.SelectionSet, v *Repository) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -26870,6 +28526,194 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTodo2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx context.Context, sel ast.SelectionSet, v []*Todo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodo2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoᚄ(ctx context.Context, sel ast.SelectionSet, v []*Todo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx context.Context, sel ast.SelectionSet, v *Todo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Todo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTodoActionEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnumᚄ(ctx context.Context, v any) ([]TodoActionEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]TodoActionEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTodoActionEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []TodoActionEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodoConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoConnection(ctx context.Context, sel ast.SelectionSet, v *TodoConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodoConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTodoEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoEdge(ctx context.Context, sel ast.SelectionSet, v []*TodoEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTodoEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodoEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoEdge(ctx context.Context, sel ast.SelectionSet, v *TodoEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodoEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTodoMarkDonePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoMarkDonePayload(ctx context.Context, sel ast.SelectionSet, v *TodoMarkDonePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodoMarkDonePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTodoStateEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnumᚄ(ctx context.Context, v any) ([]TodoStateEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]TodoStateEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTodoStateEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []TodoStateEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTodoTargetEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnumᚄ(ctx context.Context, v any) ([]TodoTargetEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]TodoTargetEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTodoTargetEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []TodoTargetEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodosMarkAllDonePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodosMarkAllDonePayload(ctx context.Context, sel ast.SelectionSet, v *TodosMarkAllDonePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodosMarkAllDonePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOTree2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTree(ctx context.Context, sel ast.SelectionSet, v *Tree) graphql.Marshaler {

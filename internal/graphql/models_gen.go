@@ -159,6 +159,8 @@ type CurrentUser struct {
 	WebPath     string     `json:"webPath"`
 	Bot         bool       `json:"bot"`
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	// To-do items of the user, newest first (one value a filter).
+	Todos *TodoConnection `json:"todos,omitempty"`
 }
 
 func (CurrentUser) IsUser()                       {}
@@ -514,6 +516,13 @@ type ProjectMemberBulkUpdatePayload struct {
 type Query struct {
 }
 
+type QueryComplexity struct {
+	// GraphQL query complexity limit.
+	Limit *int `json:"limit,omitempty"`
+	// GraphQL query complexity score.
+	Score *int `json:"score,omitempty"`
+}
+
 type RepositoryBlob struct {
 	ID          string  `json:"id"`
 	Name        *string `json:"name,omitempty"`
@@ -555,6 +564,51 @@ type SubmoduleConnection struct {
 type SubmoduleEdge struct {
 	Cursor string     `json:"cursor"`
 	Node   *Submodule `json:"node,omitempty"`
+}
+
+// A to-do item.
+type Todo struct {
+	ID         string         `json:"id"`
+	Action     TodoActionEnum `json:"action"`
+	Author     *UserCore      `json:"author,omitempty"`
+	Body       string         `json:"body"`
+	CreatedAt  time.Time      `json:"createdAt"`
+	State      TodoStateEnum  `json:"state"`
+	TargetType TodoTargetEnum `json:"targetType"`
+	TargetURL  *string        `json:"targetUrl,omitempty"`
+}
+
+type TodoConnection struct {
+	Count    int         `json:"count"`
+	Edges    []*TodoEdge `json:"edges,omitempty"`
+	Nodes    []*Todo     `json:"nodes,omitempty"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+}
+
+type TodoEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Todo  `json:"node,omitempty"`
+}
+
+type TodoMarkDoneInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ID               string  `json:"id"`
+}
+
+type TodoMarkDonePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Todo             *Todo    `json:"todo,omitempty"`
+}
+
+type TodosMarkAllDoneInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type TodosMarkAllDonePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Todos            []*Todo  `json:"todos,omitempty"`
 }
 
 type TreeEntry struct {
@@ -1424,6 +1478,195 @@ func (e *PipelineStatusEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e PipelineStatusEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TodoActionEnum string
+
+const (
+	TodoActionEnumAssigned              TodoActionEnum = "assigned"
+	TodoActionEnumMentioned             TodoActionEnum = "mentioned"
+	TodoActionEnumBuildFailed           TodoActionEnum = "build_failed"
+	TodoActionEnumMarked                TodoActionEnum = "marked"
+	TodoActionEnumApprovalRequired      TodoActionEnum = "approval_required"
+	TodoActionEnumUnmergeable           TodoActionEnum = "unmergeable"
+	TodoActionEnumDirectlyAddressed     TodoActionEnum = "directly_addressed"
+	TodoActionEnumMergeTrainRemoved     TodoActionEnum = "merge_train_removed"
+	TodoActionEnumReviewRequested       TodoActionEnum = "review_requested"
+	TodoActionEnumMemberAccessRequested TodoActionEnum = "member_access_requested"
+)
+
+var AllTodoActionEnum = []TodoActionEnum{
+	TodoActionEnumAssigned,
+	TodoActionEnumMentioned,
+	TodoActionEnumBuildFailed,
+	TodoActionEnumMarked,
+	TodoActionEnumApprovalRequired,
+	TodoActionEnumUnmergeable,
+	TodoActionEnumDirectlyAddressed,
+	TodoActionEnumMergeTrainRemoved,
+	TodoActionEnumReviewRequested,
+	TodoActionEnumMemberAccessRequested,
+}
+
+func (e TodoActionEnum) IsValid() bool {
+	switch e {
+	case TodoActionEnumAssigned, TodoActionEnumMentioned, TodoActionEnumBuildFailed, TodoActionEnumMarked, TodoActionEnumApprovalRequired, TodoActionEnumUnmergeable, TodoActionEnumDirectlyAddressed, TodoActionEnumMergeTrainRemoved, TodoActionEnumReviewRequested, TodoActionEnumMemberAccessRequested:
+		return true
+	}
+	return false
+}
+
+func (e TodoActionEnum) String() string {
+	return string(e)
+}
+
+func (e *TodoActionEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TodoActionEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TodoActionEnum", str)
+	}
+	return nil
+}
+
+func (e TodoActionEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TodoActionEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TodoActionEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TodoStateEnum string
+
+const (
+	TodoStateEnumPending TodoStateEnum = "pending"
+	TodoStateEnumDone    TodoStateEnum = "done"
+)
+
+var AllTodoStateEnum = []TodoStateEnum{
+	TodoStateEnumPending,
+	TodoStateEnumDone,
+}
+
+func (e TodoStateEnum) IsValid() bool {
+	switch e {
+	case TodoStateEnumPending, TodoStateEnumDone:
+		return true
+	}
+	return false
+}
+
+func (e TodoStateEnum) String() string {
+	return string(e)
+}
+
+func (e *TodoStateEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TodoStateEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TodoStateEnum", str)
+	}
+	return nil
+}
+
+func (e TodoStateEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TodoStateEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TodoStateEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TodoTargetEnum string
+
+const (
+	TodoTargetEnumCommit       TodoTargetEnum = "COMMIT"
+	TodoTargetEnumIssue        TodoTargetEnum = "ISSUE"
+	TodoTargetEnumMergerequest TodoTargetEnum = "MERGEREQUEST"
+	TodoTargetEnumDesign       TodoTargetEnum = "DESIGN"
+	TodoTargetEnumAlert        TodoTargetEnum = "ALERT"
+	TodoTargetEnumEpic         TodoTargetEnum = "EPIC"
+)
+
+var AllTodoTargetEnum = []TodoTargetEnum{
+	TodoTargetEnumCommit,
+	TodoTargetEnumIssue,
+	TodoTargetEnumMergerequest,
+	TodoTargetEnumDesign,
+	TodoTargetEnumAlert,
+	TodoTargetEnumEpic,
+}
+
+func (e TodoTargetEnum) IsValid() bool {
+	switch e {
+	case TodoTargetEnumCommit, TodoTargetEnumIssue, TodoTargetEnumMergerequest, TodoTargetEnumDesign, TodoTargetEnumAlert, TodoTargetEnumEpic:
+		return true
+	}
+	return false
+}
+
+func (e TodoTargetEnum) String() string {
+	return string(e)
+}
+
+func (e *TodoTargetEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TodoTargetEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TodoTargetEnum", str)
+	}
+	return nil
+}
+
+func (e TodoTargetEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TodoTargetEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TodoTargetEnum) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
