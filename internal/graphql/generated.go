@@ -54,6 +54,33 @@ type ComplexityRoot struct {
 		StringValue  func(childComplexity int) int
 	}
 
+	AwardEmoji struct {
+		Description func(childComplexity int) int
+		Emoji       func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Unicode     func(childComplexity int) int
+		User        func(childComplexity int) int
+	}
+
+	AwardEmojiAddPayload struct {
+		AwardEmoji       func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+	}
+
+	AwardEmojiRemovePayload struct {
+		AwardEmoji       func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+	}
+
+	AwardEmojiTogglePayload struct {
+		AwardEmoji       func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		ToggledOn        func(childComplexity int) int
+	}
+
 	Blob struct {
 		FlatPath func(childComplexity int) int
 		ID       func(childComplexity int) int
@@ -402,6 +429,9 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AwardEmojiAdd           func(childComplexity int, input AwardEmojiAddInput) int
+		AwardEmojiRemove        func(childComplexity int, input AwardEmojiRemoveInput) int
+		AwardEmojiToggle        func(childComplexity int, input AwardEmojiToggleInput) int
 		CommitCreate            func(childComplexity int, input CommitCreateInput) int
 		CreateBranch            func(childComplexity int, input CreateBranchInput) int
 		CreateIssue             func(childComplexity int, input CreateIssueInput) int
@@ -770,6 +800,9 @@ type MutationResolver interface {
 	GroupMemberBulkUpdate(ctx context.Context, input GroupMemberBulkUpdateInput) (*GroupMemberBulkUpdatePayload, error)
 	TodoMarkDone(ctx context.Context, input TodoMarkDoneInput) (*TodoMarkDonePayload, error)
 	TodosMarkAllDone(ctx context.Context, input TodosMarkAllDoneInput) (*TodosMarkAllDonePayload, error)
+	AwardEmojiAdd(ctx context.Context, input AwardEmojiAddInput) (*AwardEmojiAddPayload, error)
+	AwardEmojiRemove(ctx context.Context, input AwardEmojiRemoveInput) (*AwardEmojiRemovePayload, error)
+	AwardEmojiToggle(ctx context.Context, input AwardEmojiToggleInput) (*AwardEmojiTogglePayload, error)
 }
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -853,6 +886,100 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccessLevel.StringValue(childComplexity), true
+
+	case "AwardEmoji.description":
+		if e.ComplexityRoot.AwardEmoji.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.Description(childComplexity), true
+	case "AwardEmoji.emoji":
+		if e.ComplexityRoot.AwardEmoji.Emoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.Emoji(childComplexity), true
+	case "AwardEmoji.name":
+		if e.ComplexityRoot.AwardEmoji.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.Name(childComplexity), true
+	case "AwardEmoji.unicode":
+		if e.ComplexityRoot.AwardEmoji.Unicode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.Unicode(childComplexity), true
+	case "AwardEmoji.user":
+		if e.ComplexityRoot.AwardEmoji.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.User(childComplexity), true
+
+	case "AwardEmojiAddPayload.awardEmoji":
+		if e.ComplexityRoot.AwardEmojiAddPayload.AwardEmoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiAddPayload.AwardEmoji(childComplexity), true
+	case "AwardEmojiAddPayload.clientMutationId":
+		if e.ComplexityRoot.AwardEmojiAddPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiAddPayload.ClientMutationID(childComplexity), true
+	case "AwardEmojiAddPayload.errors":
+		if e.ComplexityRoot.AwardEmojiAddPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiAddPayload.Errors(childComplexity), true
+
+	case "AwardEmojiRemovePayload.awardEmoji":
+		if e.ComplexityRoot.AwardEmojiRemovePayload.AwardEmoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiRemovePayload.AwardEmoji(childComplexity), true
+	case "AwardEmojiRemovePayload.clientMutationId":
+		if e.ComplexityRoot.AwardEmojiRemovePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiRemovePayload.ClientMutationID(childComplexity), true
+	case "AwardEmojiRemovePayload.errors":
+		if e.ComplexityRoot.AwardEmojiRemovePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiRemovePayload.Errors(childComplexity), true
+
+	case "AwardEmojiTogglePayload.awardEmoji":
+		if e.ComplexityRoot.AwardEmojiTogglePayload.AwardEmoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiTogglePayload.AwardEmoji(childComplexity), true
+	case "AwardEmojiTogglePayload.clientMutationId":
+		if e.ComplexityRoot.AwardEmojiTogglePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiTogglePayload.ClientMutationID(childComplexity), true
+	case "AwardEmojiTogglePayload.errors":
+		if e.ComplexityRoot.AwardEmojiTogglePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiTogglePayload.Errors(childComplexity), true
+	case "AwardEmojiTogglePayload.toggledOn":
+		if e.ComplexityRoot.AwardEmojiTogglePayload.ToggledOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiTogglePayload.ToggledOn(childComplexity), true
 
 	case "Blob.flatPath":
 		if e.ComplexityRoot.Blob.FlatPath == nil {
@@ -2297,6 +2424,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MilestoneEdge.Node(childComplexity), true
 
+	case "Mutation.awardEmojiAdd":
+		if e.ComplexityRoot.Mutation.AwardEmojiAdd == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awardEmojiAdd_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwardEmojiAdd(childComplexity, args["input"].(AwardEmojiAddInput)), true
+	case "Mutation.awardEmojiRemove":
+		if e.ComplexityRoot.Mutation.AwardEmojiRemove == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awardEmojiRemove_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwardEmojiRemove(childComplexity, args["input"].(AwardEmojiRemoveInput)), true
+	case "Mutation.awardEmojiToggle":
+		if e.ComplexityRoot.Mutation.AwardEmojiToggle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awardEmojiToggle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwardEmojiToggle(childComplexity, args["input"].(AwardEmojiToggleInput)), true
 	case "Mutation.commitCreate":
 		if e.ComplexityRoot.Mutation.CommitCreate == nil {
 			break
@@ -3768,6 +3928,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AwardEmojiAddInput", ec.unmarshalInputAwardEmojiAddInput),
+			graphql.NewInputUnmarshaler("AwardEmojiRemoveInput", ec.unmarshalInputAwardEmojiRemoveInput),
+			graphql.NewInputUnmarshaler("AwardEmojiToggleInput", ec.unmarshalInputAwardEmojiToggleInput),
 			graphql.NewInputUnmarshaler("CommitAction", ec.unmarshalInputCommitAction),
 			graphql.NewInputUnmarshaler("CommitCreateInput", ec.unmarshalInputCommitCreateInput),
 			graphql.NewInputUnmarshaler("CreateBranchInput", ec.unmarshalInputCreateBranchInput),
@@ -3892,6 +4055,60 @@ func (ec *executionContext) childFields_AccessLevel(ctx context.Context, field g
 		return ec.fieldContext_AccessLevel_stringValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccessLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmoji(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "description":
+		return ec.fieldContext_AwardEmoji_description(ctx, field)
+	case "emoji":
+		return ec.fieldContext_AwardEmoji_emoji(ctx, field)
+	case "name":
+		return ec.fieldContext_AwardEmoji_name(ctx, field)
+	case "unicode":
+		return ec.fieldContext_AwardEmoji_unicode(ctx, field)
+	case "user":
+		return ec.fieldContext_AwardEmoji_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmoji", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmojiAddPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AwardEmojiAddPayload_clientMutationId(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_AwardEmojiAddPayload_awardEmoji(ctx, field)
+	case "errors":
+		return ec.fieldContext_AwardEmojiAddPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiAddPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmojiRemovePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AwardEmojiRemovePayload_clientMutationId(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_AwardEmojiRemovePayload_awardEmoji(ctx, field)
+	case "errors":
+		return ec.fieldContext_AwardEmojiRemovePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiRemovePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmojiTogglePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AwardEmojiTogglePayload_clientMutationId(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_AwardEmojiTogglePayload_awardEmoji(ctx, field)
+	case "errors":
+		return ec.fieldContext_AwardEmojiTogglePayload_errors(ctx, field)
+	case "toggledOn":
+		return ec.fieldContext_AwardEmojiTogglePayload_toggledOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiTogglePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Blob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5982,6 +6199,48 @@ func (ec *executionContext) field_MergeRequest_notes_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_awardEmojiAdd_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AwardEmojiAddInput, error) {
+			return ec.unmarshalNAwardEmojiAddInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_awardEmojiRemove_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AwardEmojiRemoveInput, error) {
+			return ec.unmarshalNAwardEmojiRemoveInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemoveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_awardEmojiToggle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AwardEmojiToggleInput, error) {
+			return ec.unmarshalNAwardEmojiToggleInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiToggleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_commitCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7377,6 +7636,387 @@ func (ec *executionContext) _AccessLevel_stringValue(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_AccessLevel_stringValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccessLevel", field, false, false, "AccessLevelEnum")
+}
+
+func (ec *executionContext) _AwardEmoji_description(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmoji", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmoji_emoji(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_emoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Emoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_emoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmoji", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmoji_name(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmoji", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmoji_unicode(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_unicode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unicode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_unicode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmoji", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmoji_user(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmoji",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiAddPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiAddPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiAddPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiAddPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiAddPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiAddPayload_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiAddPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiAddPayload_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardEmoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+			return ec.marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiAddPayload_awardEmoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiAddPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmoji(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiAddPayload_errors(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiAddPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiAddPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiAddPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiAddPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiRemovePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiRemovePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiRemovePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiRemovePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiRemovePayload_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiRemovePayload_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardEmoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+			return ec.marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiRemovePayload_awardEmoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiRemovePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmoji(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiRemovePayload_errors(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiRemovePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiRemovePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiRemovePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiTogglePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiTogglePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiTogglePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiTogglePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiTogglePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiTogglePayload_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiTogglePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiTogglePayload_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardEmoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+			return ec.marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiTogglePayload_awardEmoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiTogglePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmoji(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiTogglePayload_errors(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiTogglePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiTogglePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiTogglePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiTogglePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiTogglePayload_toggledOn(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiTogglePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiTogglePayload_toggledOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToggledOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiTogglePayload_toggledOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiTogglePayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Blob_id(ctx context.Context, field graphql.CollectedField, obj *Blob) (ret graphql.Marshaler) {
@@ -14038,6 +14678,138 @@ func (ec *executionContext) fieldContext_Mutation_todosMarkAllDone(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_awardEmojiAdd(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_awardEmojiAdd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AwardEmojiAdd(ctx, fc.Args["input"].(AwardEmojiAddInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiAddPayload) graphql.Marshaler {
+			return ec.marshalOAwardEmojiAddPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_awardEmojiAdd(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiAddPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_awardEmojiAdd_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_awardEmojiRemove(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_awardEmojiRemove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AwardEmojiRemove(ctx, fc.Args["input"].(AwardEmojiRemoveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiRemovePayload) graphql.Marshaler {
+			return ec.marshalOAwardEmojiRemovePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemovePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_awardEmojiRemove(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiRemovePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_awardEmojiRemove_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_awardEmojiToggle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_awardEmojiToggle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AwardEmojiToggle(ctx, fc.Args["input"].(AwardEmojiToggleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiTogglePayload) graphql.Marshaler {
+			return ec.marshalOAwardEmojiTogglePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiTogglePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_awardEmojiToggle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiTogglePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_awardEmojiToggle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20421,6 +21193,174 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAwardEmojiAddInput(ctx context.Context, obj any) (AwardEmojiAddInput, error) {
+	var it AwardEmojiAddInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "awardableId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "awardableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardableId"))
+			data, err := ec.unmarshalNAwardableID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardableID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwardEmojiAddInput unmarshals raw into the AwardEmojiAddInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwardEmojiAddInput(ctx context.Context, raw any) (AwardEmojiAddInput, error) {
+	var out AwardEmojiAddInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardEmojiAddInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAwardEmojiRemoveInput(ctx context.Context, obj any) (AwardEmojiRemoveInput, error) {
+	var it AwardEmojiRemoveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "awardableId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "awardableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardableId"))
+			data, err := ec.unmarshalNAwardableID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardableID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwardEmojiRemoveInput unmarshals raw into the AwardEmojiRemoveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwardEmojiRemoveInput(ctx context.Context, raw any) (AwardEmojiRemoveInput, error) {
+	var out AwardEmojiRemoveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardEmojiRemoveInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAwardEmojiToggleInput(ctx context.Context, obj any) (AwardEmojiToggleInput, error) {
+	var it AwardEmojiToggleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "awardableId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "awardableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardableId"))
+			data, err := ec.unmarshalNAwardableID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardableID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwardEmojiToggleInput unmarshals raw into the AwardEmojiToggleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwardEmojiToggleInput(ctx context.Context, raw any) (AwardEmojiToggleInput, error) {
+	var out AwardEmojiToggleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardEmojiToggleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommitAction(ctx context.Context, obj any) (CommitAction, error) {
 	var it CommitAction
 	if obj == nil {
@@ -21786,6 +22726,193 @@ func (ec *executionContext) _AccessLevel(ctx context.Context, sel ast.SelectionS
 		case "stringValue":
 			out.Values[i] = ec._AccessLevel_stringValue(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEmojiImplementors = []string{"AwardEmoji"}
+
+func (ec *executionContext) _AwardEmoji(ctx context.Context, sel ast.SelectionSet, obj *AwardEmoji) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmoji")
+		case "description":
+			out.Values[i] = ec._AwardEmoji_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emoji":
+			out.Values[i] = ec._AwardEmoji_emoji(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AwardEmoji_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unicode":
+			out.Values[i] = ec._AwardEmoji_unicode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._AwardEmoji_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEmojiAddPayloadImplementors = []string{"AwardEmojiAddPayload"}
+
+func (ec *executionContext) _AwardEmojiAddPayload(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiAddPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiAddPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmojiAddPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AwardEmojiAddPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmoji":
+			out.Values[i] = ec._AwardEmojiAddPayload_awardEmoji(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AwardEmojiAddPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEmojiRemovePayloadImplementors = []string{"AwardEmojiRemovePayload"}
+
+func (ec *executionContext) _AwardEmojiRemovePayload(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiRemovePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiRemovePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmojiRemovePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AwardEmojiRemovePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmoji":
+			out.Values[i] = ec._AwardEmojiRemovePayload_awardEmoji(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AwardEmojiRemovePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEmojiTogglePayloadImplementors = []string{"AwardEmojiTogglePayload"}
+
+func (ec *executionContext) _AwardEmojiTogglePayload(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiTogglePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiTogglePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmojiTogglePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AwardEmojiTogglePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmoji":
+			out.Values[i] = ec._AwardEmojiTogglePayload_awardEmoji(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AwardEmojiTogglePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toggledOn":
+			out.Values[i] = ec._AwardEmojiTogglePayload_toggledOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -24243,6 +25370,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "awardEmojiAdd":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_awardEmojiAdd(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmojiRemove":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_awardEmojiRemove(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmojiToggle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_awardEmojiToggle(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -26620,6 +27768,35 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAwardEmojiAddInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddInput(ctx context.Context, v any) (AwardEmojiAddInput, error) {
+	res, err := ec.unmarshalInputAwardEmojiAddInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAwardEmojiRemoveInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemoveInput(ctx context.Context, v any) (AwardEmojiRemoveInput, error) {
+	res, err := ec.unmarshalInputAwardEmojiRemoveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAwardEmojiToggleInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiToggleInput(ctx context.Context, v any) (AwardEmojiToggleInput, error) {
+	res, err := ec.unmarshalInputAwardEmojiToggleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAwardableID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAwardableID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AwardableID!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNBlobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBlobConnection(ctx context.Context, sel ast.SelectionSet, v *BlobConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BlobConnection!")
@@ -27354,6 +28531,34 @@ func (ec *executionContext) marshalOAccessLevelEnum2ᚖgithubᚗcomᚋlabletᚋl
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx context.Context, sel ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmoji(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardEmojiAddPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddPayload(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiAddPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmojiAddPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardEmojiRemovePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemovePayload(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiRemovePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmojiRemovePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardEmojiTogglePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiTogglePayload(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiTogglePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmojiTogglePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOBlob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBlob(ctx context.Context, sel ast.SelectionSet, v []*Blob) graphql.Marshaler {

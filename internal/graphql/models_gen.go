@@ -41,6 +41,52 @@ type AccessLevel struct {
 	StringValue  *AccessLevelEnum `json:"stringValue,omitempty"`
 }
 
+// An emoji awarded by a user.
+type AwardEmoji struct {
+	Description string    `json:"description"`
+	Emoji       string    `json:"emoji"`
+	Name        string    `json:"name"`
+	Unicode     string    `json:"unicode"`
+	User        *UserCore `json:"user,omitempty"`
+}
+
+type AwardEmojiAddInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	AwardableID      string  `json:"awardableId"`
+	Name             string  `json:"name"`
+}
+
+type AwardEmojiAddPayload struct {
+	ClientMutationID *string     `json:"clientMutationId,omitempty"`
+	AwardEmoji       *AwardEmoji `json:"awardEmoji,omitempty"`
+	Errors           []string    `json:"errors"`
+}
+
+type AwardEmojiRemoveInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	AwardableID      string  `json:"awardableId"`
+	Name             string  `json:"name"`
+}
+
+type AwardEmojiRemovePayload struct {
+	ClientMutationID *string     `json:"clientMutationId,omitempty"`
+	AwardEmoji       *AwardEmoji `json:"awardEmoji,omitempty"`
+	Errors           []string    `json:"errors"`
+}
+
+type AwardEmojiToggleInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	AwardableID      string  `json:"awardableId"`
+	Name             string  `json:"name"`
+}
+
+type AwardEmojiTogglePayload struct {
+	ClientMutationID *string     `json:"clientMutationId,omitempty"`
+	AwardEmoji       *AwardEmoji `json:"awardEmoji,omitempty"`
+	Errors           []string    `json:"errors"`
+	ToggledOn        bool        `json:"toggledOn"`
+}
+
 type Blob struct {
 	ID       string    `json:"id"`
 	Name     string    `json:"name"`

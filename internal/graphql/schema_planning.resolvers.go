@@ -28,6 +28,21 @@ func (r *mutationResolver) TodosMarkAllDone(ctx context.Context, input TodosMark
 	return r.todosMarkAllDone(ctx, input)
 }
 
+// AwardEmojiAdd is the resolver for the awardEmojiAdd field.
+func (r *mutationResolver) AwardEmojiAdd(ctx context.Context, input AwardEmojiAddInput) (*AwardEmojiAddPayload, error) {
+	return r.awardEmojiAdd(ctx, input)
+}
+
+// AwardEmojiRemove is the resolver for the awardEmojiRemove field.
+func (r *mutationResolver) AwardEmojiRemove(ctx context.Context, input AwardEmojiRemoveInput) (*AwardEmojiRemovePayload, error) {
+	return r.awardEmojiRemove(ctx, input)
+}
+
+// AwardEmojiToggle is the resolver for the awardEmojiToggle field.
+func (r *mutationResolver) AwardEmojiToggle(ctx context.Context, input AwardEmojiToggleInput) (*AwardEmojiTogglePayload, error) {
+	return r.awardEmojiToggle(ctx, input)
+}
+
 // QueryComplexity is the resolver for the queryComplexity field.
 func (r *queryResolver) QueryComplexity(ctx context.Context) (*QueryComplexity, error) {
 	return r.queryComplexity(ctx), nil
