@@ -108,6 +108,31 @@ type ComplexityRoot struct {
 		Name   func(childComplexity int) int
 	}
 
+	CiProjectVariable struct {
+		Description      func(childComplexity int) int
+		EnvironmentScope func(childComplexity int) int
+		Hidden           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Key              func(childComplexity int) int
+		Masked           func(childComplexity int) int
+		Protected        func(childComplexity int) int
+		Raw              func(childComplexity int) int
+		Value            func(childComplexity int) int
+		VariableType     func(childComplexity int) int
+	}
+
+	CiProjectVariableConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiProjectVariableEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Commit struct {
 		AuthorName    func(childComplexity int) int
 		AuthoredDate  func(childComplexity int) int
@@ -524,8 +549,34 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PipelineSchedule struct {
+		Active       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Cron         func(childComplexity int) int
+		CronTimezone func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		NextRunAt    func(childComplexity int) int
+		Owner        func(childComplexity int) int
+		Ref          func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	PipelineScheduleConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PipelineScheduleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Project struct {
 		Archived          func(childComplexity int) int
+		CiVariables       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		FullPath          func(childComplexity int) int
@@ -544,6 +595,7 @@ type ComplexityRoot struct {
 		Namespace         func(childComplexity int) int
 		Path              func(childComplexity int) int
 		Pipeline          func(childComplexity int, id string) int
+		PipelineSchedules func(childComplexity int, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) int
 		Pipelines         func(childComplexity int, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) int
 		ProjectMembers    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		Repository        func(childComplexity int) int
@@ -821,6 +873,8 @@ type ProjectResolver interface {
 	Labels(ctx context.Context, obj *Project, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) (*LabelConnection, error)
 	Label(ctx context.Context, obj *Project, title string) (*Label, error)
 	Milestones(ctx context.Context, obj *Project, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
+	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
+	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
 }
 type ProjectMemberResolver interface {
 	Project(ctx context.Context, obj *ProjectMember) (*Project, error)
@@ -1074,6 +1128,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Branch.Name(childComplexity), true
+
+	case "CiProjectVariable.description":
+		if e.ComplexityRoot.CiProjectVariable.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Description(childComplexity), true
+	case "CiProjectVariable.environmentScope":
+		if e.ComplexityRoot.CiProjectVariable.EnvironmentScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.EnvironmentScope(childComplexity), true
+	case "CiProjectVariable.hidden":
+		if e.ComplexityRoot.CiProjectVariable.Hidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Hidden(childComplexity), true
+	case "CiProjectVariable.id":
+		if e.ComplexityRoot.CiProjectVariable.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.ID(childComplexity), true
+	case "CiProjectVariable.key":
+		if e.ComplexityRoot.CiProjectVariable.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Key(childComplexity), true
+	case "CiProjectVariable.masked":
+		if e.ComplexityRoot.CiProjectVariable.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Masked(childComplexity), true
+	case "CiProjectVariable.protected":
+		if e.ComplexityRoot.CiProjectVariable.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Protected(childComplexity), true
+	case "CiProjectVariable.raw":
+		if e.ComplexityRoot.CiProjectVariable.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Raw(childComplexity), true
+	case "CiProjectVariable.value":
+		if e.ComplexityRoot.CiProjectVariable.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Value(childComplexity), true
+	case "CiProjectVariable.variableType":
+		if e.ComplexityRoot.CiProjectVariable.VariableType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.VariableType(childComplexity), true
+
+	case "CiProjectVariableConnection.count":
+		if e.ComplexityRoot.CiProjectVariableConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableConnection.Count(childComplexity), true
+	case "CiProjectVariableConnection.edges":
+		if e.ComplexityRoot.CiProjectVariableConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableConnection.Edges(childComplexity), true
+	case "CiProjectVariableConnection.nodes":
+		if e.ComplexityRoot.CiProjectVariableConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableConnection.Nodes(childComplexity), true
+	case "CiProjectVariableConnection.pageInfo":
+		if e.ComplexityRoot.CiProjectVariableConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableConnection.PageInfo(childComplexity), true
+
+	case "CiProjectVariableEdge.cursor":
+		if e.ComplexityRoot.CiProjectVariableEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableEdge.Cursor(childComplexity), true
+	case "CiProjectVariableEdge.node":
+		if e.ComplexityRoot.CiProjectVariableEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableEdge.Node(childComplexity), true
 
 	case "Commit.authorName":
 		if e.ComplexityRoot.Commit.AuthorName == nil {
@@ -2952,12 +3105,122 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
 
+	case "PipelineSchedule.active":
+		if e.ComplexityRoot.PipelineSchedule.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Active(childComplexity), true
+	case "PipelineSchedule.createdAt":
+		if e.ComplexityRoot.PipelineSchedule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.CreatedAt(childComplexity), true
+	case "PipelineSchedule.cron":
+		if e.ComplexityRoot.PipelineSchedule.Cron == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Cron(childComplexity), true
+	case "PipelineSchedule.cronTimezone":
+		if e.ComplexityRoot.PipelineSchedule.CronTimezone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.CronTimezone(childComplexity), true
+	case "PipelineSchedule.description":
+		if e.ComplexityRoot.PipelineSchedule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Description(childComplexity), true
+	case "PipelineSchedule.id":
+		if e.ComplexityRoot.PipelineSchedule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.ID(childComplexity), true
+	case "PipelineSchedule.nextRunAt":
+		if e.ComplexityRoot.PipelineSchedule.NextRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.NextRunAt(childComplexity), true
+	case "PipelineSchedule.owner":
+		if e.ComplexityRoot.PipelineSchedule.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Owner(childComplexity), true
+	case "PipelineSchedule.ref":
+		if e.ComplexityRoot.PipelineSchedule.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Ref(childComplexity), true
+	case "PipelineSchedule.updatedAt":
+		if e.ComplexityRoot.PipelineSchedule.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.UpdatedAt(childComplexity), true
+
+	case "PipelineScheduleConnection.count":
+		if e.ComplexityRoot.PipelineScheduleConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleConnection.Count(childComplexity), true
+	case "PipelineScheduleConnection.edges":
+		if e.ComplexityRoot.PipelineScheduleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleConnection.Edges(childComplexity), true
+	case "PipelineScheduleConnection.nodes":
+		if e.ComplexityRoot.PipelineScheduleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleConnection.Nodes(childComplexity), true
+	case "PipelineScheduleConnection.pageInfo":
+		if e.ComplexityRoot.PipelineScheduleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleConnection.PageInfo(childComplexity), true
+
+	case "PipelineScheduleEdge.cursor":
+		if e.ComplexityRoot.PipelineScheduleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleEdge.Cursor(childComplexity), true
+	case "PipelineScheduleEdge.node":
+		if e.ComplexityRoot.PipelineScheduleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleEdge.Node(childComplexity), true
+
 	case "Project.archived":
 		if e.ComplexityRoot.Project.Archived == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Archived(childComplexity), true
+	case "Project.ciVariables":
+		if e.ComplexityRoot.Project.CiVariables == nil {
+			break
+		}
+
+		args, err := ec.field_Project_ciVariables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.CiVariables(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.createdAt":
 		if e.ComplexityRoot.Project.CreatedAt == nil {
 			break
@@ -3106,6 +3369,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Pipeline(childComplexity, args["id"].(string)), true
+	case "Project.pipelineSchedules":
+		if e.ComplexityRoot.Project.PipelineSchedules == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipelineSchedules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.PipelineSchedules(childComplexity, args["status"].(*PipelineScheduleStatus), args["ids"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.pipelines":
 		if e.ComplexityRoot.Project.Pipelines == nil {
 			break
@@ -4165,6 +4439,56 @@ func (ec *executionContext) childFields_Branch(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Branch", field.Name)
 }
 
+func (ec *executionContext) childFields_CiProjectVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiProjectVariable_id(ctx, field)
+	case "key":
+		return ec.fieldContext_CiProjectVariable_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CiProjectVariable_value(ctx, field)
+	case "variableType":
+		return ec.fieldContext_CiProjectVariable_variableType(ctx, field)
+	case "protected":
+		return ec.fieldContext_CiProjectVariable_protected(ctx, field)
+	case "masked":
+		return ec.fieldContext_CiProjectVariable_masked(ctx, field)
+	case "raw":
+		return ec.fieldContext_CiProjectVariable_raw(ctx, field)
+	case "hidden":
+		return ec.fieldContext_CiProjectVariable_hidden(ctx, field)
+	case "environmentScope":
+		return ec.fieldContext_CiProjectVariable_environmentScope(ctx, field)
+	case "description":
+		return ec.fieldContext_CiProjectVariable_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiProjectVariable", field.Name)
+}
+
+func (ec *executionContext) childFields_CiProjectVariableConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiProjectVariableConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiProjectVariableConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiProjectVariableConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiProjectVariableConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiProjectVariableConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiProjectVariableEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiProjectVariableEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiProjectVariableEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiProjectVariableEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Commit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4951,6 +5275,56 @@ func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type PipelineEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PipelineSchedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PipelineSchedule_id(ctx, field)
+	case "description":
+		return ec.fieldContext_PipelineSchedule_description(ctx, field)
+	case "active":
+		return ec.fieldContext_PipelineSchedule_active(ctx, field)
+	case "cron":
+		return ec.fieldContext_PipelineSchedule_cron(ctx, field)
+	case "cronTimezone":
+		return ec.fieldContext_PipelineSchedule_cronTimezone(ctx, field)
+	case "ref":
+		return ec.fieldContext_PipelineSchedule_ref(ctx, field)
+	case "nextRunAt":
+		return ec.fieldContext_PipelineSchedule_nextRunAt(ctx, field)
+	case "owner":
+		return ec.fieldContext_PipelineSchedule_owner(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PipelineSchedule_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PipelineSchedule_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineSchedule", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineScheduleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PipelineScheduleConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PipelineScheduleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PipelineScheduleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PipelineScheduleConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineScheduleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineScheduleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PipelineScheduleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PipelineScheduleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineScheduleEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5001,6 +5375,10 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_label(ctx, field)
 	case "milestones":
 		return ec.fieldContext_Project_milestones(ctx, field)
+	case "ciVariables":
+		return ec.fieldContext_Project_ciVariables(ctx, field)
+	case "pipelineSchedules":
+		return ec.fieldContext_Project_pipelineSchedules(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -6525,6 +6903,44 @@ func (ec *executionContext) field_Namespace_projects_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_ciVariables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_issue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6908,6 +7324,60 @@ func (ec *executionContext) field_Project_milestones_args(ctx context.Context, r
 		return nil, err
 	}
 	args["last"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_pipelineSchedules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*PipelineScheduleStatus, error) {
+			return ec.unmarshalOPipelineScheduleStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
 	return args, nil
 }
 
@@ -8404,6 +8874,410 @@ func (ec *executionContext) fieldContext_Branch_commit(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiProjectVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiProjectVariable_key(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariable_value(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariable_variableType(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_variableType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariableType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiVariableType) graphql.Marshaler {
+			return ec.marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_variableType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "CiVariableType")
+}
+
+func (ec *executionContext) _CiProjectVariable_protected(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiProjectVariable_masked(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiProjectVariable_raw(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiProjectVariable_hidden(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_hidden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hidden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_hidden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiProjectVariable_environmentScope(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_environmentScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnvironmentScope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_environmentScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariable_description(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariableConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariableConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiProjectVariableConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiProjectVariableEdge) graphql.Marshaler {
+			return ec.marshalOCiProjectVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiProjectVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiProjectVariableEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiProjectVariableConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiProjectVariable) graphql.Marshaler {
+			return ec.marshalOCiProjectVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiProjectVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiProjectVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiProjectVariableConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiProjectVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiProjectVariableEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariableEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariableEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiProjectVariable) graphql.Marshaler {
+			return ec.marshalOCiProjectVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiProjectVariableEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiProjectVariable(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16057,6 +16931,419 @@ func (ec *executionContext) fieldContext_PipelineEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _PipelineSchedule_id(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PipelineSchedule_description(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineSchedule_active(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PipelineSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_cron(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cron, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_cron(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineSchedule_cronTimezone(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_cronTimezone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CronTimezone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_cronTimezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineSchedule_ref(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineSchedule_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_nextRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_nextRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineSchedule_owner(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineSchedule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineSchedule_createdAt(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineSchedule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineScheduleConnection_count(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineScheduleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineScheduleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineScheduleEdge) graphql.Marshaler {
+			return ec.marshalOPipelineScheduleEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineScheduleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineScheduleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineScheduleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineSchedule) graphql.Marshaler {
+			return ec.marshalOPipelineSchedule2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineScheduleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineSchedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineScheduleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineScheduleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineScheduleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineScheduleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineScheduleEdge_node(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineSchedule) graphql.Marshaler {
+			return ec.marshalOPipelineSchedule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineScheduleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineSchedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16840,6 +18127,94 @@ func (ec *executionContext) fieldContext_Project_milestones(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_milestones_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_ciVariables(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_ciVariables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().CiVariables(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiProjectVariableConnection) graphql.Marshaler {
+			return ec.marshalOCiProjectVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_ciVariables(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiProjectVariableConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_ciVariables_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_pipelineSchedules(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipelineSchedules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().PipelineSchedules(ctx, obj, fc.Args["status"].(*PipelineScheduleStatus), fc.Args["ids"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineScheduleConnection) graphql.Marshaler {
+			return ec.marshalOPipelineScheduleConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipelineSchedules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineScheduleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipelineSchedules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23119,6 +24494,170 @@ func (ec *executionContext) _Branch(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var ciProjectVariableImplementors = []string{"CiProjectVariable"}
+
+func (ec *executionContext) _CiProjectVariable(ctx context.Context, sel ast.SelectionSet, obj *CiProjectVariable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciProjectVariableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiProjectVariable")
+		case "id":
+			out.Values[i] = ec._CiProjectVariable_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._CiProjectVariable_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CiProjectVariable_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "variableType":
+			out.Values[i] = ec._CiProjectVariable_variableType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._CiProjectVariable_protected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "masked":
+			out.Values[i] = ec._CiProjectVariable_masked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CiProjectVariable_raw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hidden":
+			out.Values[i] = ec._CiProjectVariable_hidden(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "environmentScope":
+			out.Values[i] = ec._CiProjectVariable_environmentScope(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CiProjectVariable_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciProjectVariableConnectionImplementors = []string{"CiProjectVariableConnection"}
+
+func (ec *executionContext) _CiProjectVariableConnection(ctx context.Context, sel ast.SelectionSet, obj *CiProjectVariableConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciProjectVariableConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiProjectVariableConnection")
+		case "count":
+			out.Values[i] = ec._CiProjectVariableConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiProjectVariableConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiProjectVariableConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiProjectVariableConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciProjectVariableEdgeImplementors = []string{"CiProjectVariableEdge"}
+
+func (ec *executionContext) _CiProjectVariableEdge(ctx context.Context, sel ast.SelectionSet, obj *CiProjectVariableEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciProjectVariableEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiProjectVariableEdge")
+		case "cursor":
+			out.Values[i] = ec._CiProjectVariableEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiProjectVariableEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commitImplementors = []string{"Commit"}
 
 func (ec *executionContext) _Commit(ctx context.Context, sel ast.SelectionSet, obj *Commit) graphql.Marshaler {
@@ -25878,6 +27417,170 @@ func (ec *executionContext) _PipelineEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var pipelineScheduleImplementors = []string{"PipelineSchedule"}
+
+func (ec *executionContext) _PipelineSchedule(ctx context.Context, sel ast.SelectionSet, obj *PipelineSchedule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineScheduleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineSchedule")
+		case "id":
+			out.Values[i] = ec._PipelineSchedule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PipelineSchedule_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._PipelineSchedule_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cron":
+			out.Values[i] = ec._PipelineSchedule_cron(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cronTimezone":
+			out.Values[i] = ec._PipelineSchedule_cronTimezone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ref":
+			out.Values[i] = ec._PipelineSchedule_ref(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextRunAt":
+			out.Values[i] = ec._PipelineSchedule_nextRunAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._PipelineSchedule_owner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._PipelineSchedule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._PipelineSchedule_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineScheduleConnectionImplementors = []string{"PipelineScheduleConnection"}
+
+func (ec *executionContext) _PipelineScheduleConnection(ctx context.Context, sel ast.SelectionSet, obj *PipelineScheduleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineScheduleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineScheduleConnection")
+		case "count":
+			out.Values[i] = ec._PipelineScheduleConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PipelineScheduleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PipelineScheduleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PipelineScheduleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineScheduleEdgeImplementors = []string{"PipelineScheduleEdge"}
+
+func (ec *executionContext) _PipelineScheduleEdge(ctx context.Context, sel ast.SelectionSet, obj *PipelineScheduleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineScheduleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineScheduleEdge")
+		case "cursor":
+			out.Values[i] = ec._PipelineScheduleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PipelineScheduleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectImplementors = []string{"Project"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *Project) graphql.Marshaler {
@@ -26021,6 +27724,18 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_milestones(ctx, field, obj)
+				})
+		case "ciVariables":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_ciVariables(ctx, field, obj)
+				})
+		case "pipelineSchedules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipelineSchedules(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -28638,6 +30353,69 @@ func (ec *executionContext) marshalOBranch2ᚖgithubᚗcomᚋlabletᚋlabletᚋi
 	return ec._Branch(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCiProjectVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx context.Context, sel ast.SelectionSet, v []*CiProjectVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiProjectVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiProjectVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx context.Context, sel ast.SelectionSet, v *CiProjectVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiProjectVariable(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiProjectVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableConnection(ctx context.Context, sel ast.SelectionSet, v *CiProjectVariableConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiProjectVariableConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiProjectVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableEdge(ctx context.Context, sel ast.SelectionSet, v []*CiProjectVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiProjectVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiProjectVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableEdge(ctx context.Context, sel ast.SelectionSet, v *CiProjectVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiProjectVariableEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx context.Context, v any) (*CiVariableType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(CiVariableType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx context.Context, sel ast.SelectionSet, v *CiVariableType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx context.Context, sel ast.SelectionSet, v *Commit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -29441,6 +31219,69 @@ func (ec *executionContext) marshalOPipelineEdge2ᚖgithubᚗcomᚋlabletᚋlabl
 		return graphql.Null
 	}
 	return ec._PipelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineSchedule2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx context.Context, sel ast.SelectionSet, v []*PipelineSchedule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineSchedule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineSchedule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx context.Context, sel ast.SelectionSet, v *PipelineSchedule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineSchedule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineScheduleConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleConnection(ctx context.Context, sel ast.SelectionSet, v *PipelineScheduleConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineScheduleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineScheduleEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleEdge(ctx context.Context, sel ast.SelectionSet, v []*PipelineScheduleEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineScheduleEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineScheduleEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleEdge(ctx context.Context, sel ast.SelectionSet, v *PipelineScheduleEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineScheduleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPipelineScheduleStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleStatus(ctx context.Context, v any) (*PipelineScheduleStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(PipelineScheduleStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPipelineScheduleStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleStatus(ctx context.Context, sel ast.SelectionSet, v *PipelineScheduleStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOPipelineStatusEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx context.Context, v any) (*PipelineStatusEnum, error) {

@@ -114,6 +114,32 @@ type Branch struct {
 	Commit *Commit `json:"commit,omitempty"`
 }
 
+// A project's CI/CD variable.
+type CiProjectVariable struct {
+	ID               string          `json:"id"`
+	Key              *string         `json:"key,omitempty"`
+	Value            *string         `json:"value,omitempty"`
+	VariableType     *CiVariableType `json:"variableType,omitempty"`
+	Protected        *bool           `json:"protected,omitempty"`
+	Masked           *bool           `json:"masked,omitempty"`
+	Raw              *bool           `json:"raw,omitempty"`
+	Hidden           *bool           `json:"hidden,omitempty"`
+	EnvironmentScope *string         `json:"environmentScope,omitempty"`
+	Description      *string         `json:"description,omitempty"`
+}
+
+type CiProjectVariableConnection struct {
+	Count    int                      `json:"count"`
+	Edges    []*CiProjectVariableEdge `json:"edges,omitempty"`
+	Nodes    []*CiProjectVariable     `json:"nodes,omitempty"`
+	PageInfo *PageInfo                `json:"pageInfo"`
+}
+
+type CiProjectVariableEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *CiProjectVariable `json:"node,omitempty"`
+}
+
 type Commit struct {
 	ID            string     `json:"id"`
 	Sha           string     `json:"sha"`
@@ -533,6 +559,32 @@ type PipelineEdge struct {
 	Node   *Pipeline `json:"node,omitempty"`
 }
 
+// A pipeline schedule.
+type PipelineSchedule struct {
+	ID           string     `json:"id"`
+	Description  *string    `json:"description,omitempty"`
+	Active       bool       `json:"active"`
+	Cron         string     `json:"cron"`
+	CronTimezone string     `json:"cronTimezone"`
+	Ref          *string    `json:"ref,omitempty"`
+	NextRunAt    *time.Time `json:"nextRunAt,omitempty"`
+	Owner        *UserCore  `json:"owner,omitempty"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    time.Time  `json:"updatedAt"`
+}
+
+type PipelineScheduleConnection struct {
+	Count    int                     `json:"count"`
+	Edges    []*PipelineScheduleEdge `json:"edges,omitempty"`
+	Nodes    []*PipelineSchedule     `json:"nodes,omitempty"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type PipelineScheduleEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *PipelineSchedule `json:"node,omitempty"`
+}
+
 type ProjectConnection struct {
 	Count    int            `json:"count"`
 	Edges    []*ProjectEdge `json:"edges,omitempty"`
@@ -808,6 +860,61 @@ func (e *AccessLevelEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e AccessLevelEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CiVariableType string
+
+const (
+	CiVariableTypeEnvVar CiVariableType = "ENV_VAR"
+	CiVariableTypeFile   CiVariableType = "FILE"
+)
+
+var AllCiVariableType = []CiVariableType{
+	CiVariableTypeEnvVar,
+	CiVariableTypeFile,
+}
+
+func (e CiVariableType) IsValid() bool {
+	switch e {
+	case CiVariableTypeEnvVar, CiVariableTypeFile:
+		return true
+	}
+	return false
+}
+
+func (e CiVariableType) String() string {
+	return string(e)
+}
+
+func (e *CiVariableType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiVariableType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiVariableType", str)
+	}
+	return nil
+}
+
+func (e CiVariableType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiVariableType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiVariableType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1447,6 +1554,61 @@ func (e *NotesFilterType) UnmarshalJSON(b []byte) error {
 }
 
 func (e NotesFilterType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type PipelineScheduleStatus string
+
+const (
+	PipelineScheduleStatusActive   PipelineScheduleStatus = "ACTIVE"
+	PipelineScheduleStatusInactive PipelineScheduleStatus = "INACTIVE"
+)
+
+var AllPipelineScheduleStatus = []PipelineScheduleStatus{
+	PipelineScheduleStatusActive,
+	PipelineScheduleStatusInactive,
+}
+
+func (e PipelineScheduleStatus) IsValid() bool {
+	switch e {
+	case PipelineScheduleStatusActive, PipelineScheduleStatusInactive:
+		return true
+	}
+	return false
+}
+
+func (e PipelineScheduleStatus) String() string {
+	return string(e)
+}
+
+func (e *PipelineScheduleStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PipelineScheduleStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PipelineScheduleStatus", str)
+	}
+	return nil
+}
+
+func (e PipelineScheduleStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PipelineScheduleStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PipelineScheduleStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

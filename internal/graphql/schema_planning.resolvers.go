@@ -43,6 +43,16 @@ func (r *mutationResolver) AwardEmojiToggle(ctx context.Context, input AwardEmoj
 	return r.awardEmojiToggle(ctx, input)
 }
 
+// CiVariables is the resolver for the ciVariables field.
+func (r *projectResolver) CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error) {
+	return r.projectCIVariables(ctx, obj, after, before, first, last)
+}
+
+// PipelineSchedules is the resolver for the pipelineSchedules field.
+func (r *projectResolver) PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error) {
+	return r.projectPipelineSchedules(ctx, obj, status, ids, after, before, first, last)
+}
+
 // QueryComplexity is the resolver for the queryComplexity field.
 func (r *queryResolver) QueryComplexity(ctx context.Context) (*QueryComplexity, error) {
 	return r.queryComplexity(ctx), nil
