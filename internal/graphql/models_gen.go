@@ -109,6 +109,39 @@ type BlobEdge struct {
 	Node   *Blob  `json:"node,omitempty"`
 }
 
+type BoardConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*BoardEdge `json:"edges,omitempty"`
+	Nodes    []*Board     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type BoardEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Board `json:"node,omitempty"`
+}
+
+// A list of a board.
+type BoardList struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	ListType string `json:"listType"`
+	Position *int   `json:"position,omitempty"`
+	Label    *Label `json:"label,omitempty"`
+}
+
+type BoardListConnection struct {
+	Count    int              `json:"count"`
+	Edges    []*BoardListEdge `json:"edges,omitempty"`
+	Nodes    []*BoardList     `json:"nodes,omitempty"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type BoardListEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *BoardList `json:"node,omitempty"`
+}
+
 type Branch struct {
 	Name   string  `json:"name"`
 	Commit *Commit `json:"commit,omitempty"`

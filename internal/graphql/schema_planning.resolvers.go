@@ -7,7 +7,13 @@ package graphql
 
 import (
 	"context"
+	"strconv"
 )
+
+// Lists is the resolver for the lists field.
+func (r *boardResolver) Lists(ctx context.Context, obj *Board, after *string, before *string, first *int, last *int) (*BoardListConnection, error) {
+	return r.boardLists(ctx, obj, after, before, first, last)
+}
 
 // Todos is the resolver for the todos field.
 func (r *currentUserResolver) Todos(ctx context.Context, obj *CurrentUser, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) (*TodoConnection, error) {
@@ -16,6 +22,11 @@ func (r *currentUserResolver) Todos(ctx context.Context, obj *CurrentUser, actio
 		return nil, err
 	}
 	return r.todos(ctx, in, after, before, first, last)
+}
+
+// Boards is the resolver for the boards field.
+func (r *groupResolver) Boards(ctx context.Context, obj *Group, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error) {
+	return r.boards(ctx, strconv.FormatInt(obj.g.ID, 10), true, id, after, before, first, last)
 }
 
 // TodoMarkDone is the resolver for the todoMarkDone field.
@@ -53,7 +64,17 @@ func (r *projectResolver) PipelineSchedules(ctx context.Context, obj *Project, s
 	return r.projectPipelineSchedules(ctx, obj, status, ids, after, before, first, last)
 }
 
+// Boards is the resolver for the boards field.
+func (r *projectResolver) Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error) {
+	return r.boards(ctx, strconv.FormatInt(obj.p.ID, 10), false, id, after, before, first, last)
+}
+
 // QueryComplexity is the resolver for the queryComplexity field.
 func (r *queryResolver) QueryComplexity(ctx context.Context) (*QueryComplexity, error) {
 	return r.queryComplexity(ctx), nil
 }
+
+// Board returns BoardResolver implementation.
+func (r *Resolver) Board() BoardResolver { return &boardResolver{r} }
+
+type boardResolver struct{ *Resolver }
