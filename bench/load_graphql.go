@@ -51,6 +51,13 @@ func (l *loader) graphqlEndpoints() []*endpoint {
 				labels(first: 2) { nodes { title color } } notes(first: 2) { count nodes { body author { username } } } } } } }`,
 				pick(w, sd.IssueProjects).FullPath)))
 		}},
+		{name: "GraphQL currentUser { todos(first: 20) }", req: func(w *worker) reqSpec {
+			return query("query { currentUser { todos(first: 20) { count nodes { id action body targetUrl author { username } } } } }")
+		}},
+		{name: "GraphQL project { jobs(first: 20) }", req: func(w *worker) reqSpec {
+			return query(fmt.Sprintf(`query { project(fullPath: %q) { jobs(first: 20) { count nodes { id name status stage } } } }`,
+				pick(w, sd.IssueProjects).FullPath))
+		}},
 		l.graphqlPipelines(query),
 	}
 }

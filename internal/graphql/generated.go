@@ -153,6 +153,34 @@ type ComplexityRoot struct {
 		Name   func(childComplexity int) int
 	}
 
+	CiJob struct {
+		AllowFailure func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		FinishedAt   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		RefName      func(childComplexity int) int
+		Retried      func(childComplexity int) int
+		ShortSha     func(childComplexity int) int
+		Stage        func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Tags         func(childComplexity int) int
+		WebPath      func(childComplexity int) int
+	}
+
+	CiJobConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiJobEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CiProjectVariable struct {
 		Description      func(childComplexity int) int
 		EnvironmentScope func(childComplexity int) int
@@ -632,6 +660,7 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		Issue             func(childComplexity int, iid string) int
 		Issues            func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) int
+		Jobs              func(childComplexity int, statuses []CiJobStatus, after *string, before *string, first *int, last *int) int
 		Label             func(childComplexity int, title string) int
 		Labels            func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) int
 		MergeRequest      func(childComplexity int, iid string) int
@@ -927,6 +956,7 @@ type ProjectResolver interface {
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
 	Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
+	Jobs(ctx context.Context, obj *Project, statuses []CiJobStatus, after *string, before *string, first *int, last *int) (*CiJobConnection, error)
 }
 type ProjectMemberResolver interface {
 	Project(ctx context.Context, obj *ProjectMember) (*Project, error)
@@ -1347,6 +1377,123 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Branch.Name(childComplexity), true
+
+	case "CiJob.allowFailure":
+		if e.ComplexityRoot.CiJob.AllowFailure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.AllowFailure(childComplexity), true
+	case "CiJob.createdAt":
+		if e.ComplexityRoot.CiJob.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.CreatedAt(childComplexity), true
+	case "CiJob.finishedAt":
+		if e.ComplexityRoot.CiJob.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.FinishedAt(childComplexity), true
+	case "CiJob.id":
+		if e.ComplexityRoot.CiJob.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.ID(childComplexity), true
+	case "CiJob.name":
+		if e.ComplexityRoot.CiJob.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Name(childComplexity), true
+	case "CiJob.refName":
+		if e.ComplexityRoot.CiJob.RefName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.RefName(childComplexity), true
+	case "CiJob.retried":
+		if e.ComplexityRoot.CiJob.Retried == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Retried(childComplexity), true
+	case "CiJob.shortSha":
+		if e.ComplexityRoot.CiJob.ShortSha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.ShortSha(childComplexity), true
+	case "CiJob.stage":
+		if e.ComplexityRoot.CiJob.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Stage(childComplexity), true
+	case "CiJob.startedAt":
+		if e.ComplexityRoot.CiJob.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.StartedAt(childComplexity), true
+	case "CiJob.status":
+		if e.ComplexityRoot.CiJob.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Status(childComplexity), true
+	case "CiJob.tags":
+		if e.ComplexityRoot.CiJob.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Tags(childComplexity), true
+	case "CiJob.webPath":
+		if e.ComplexityRoot.CiJob.WebPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.WebPath(childComplexity), true
+
+	case "CiJobConnection.count":
+		if e.ComplexityRoot.CiJobConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobConnection.Count(childComplexity), true
+	case "CiJobConnection.edges":
+		if e.ComplexityRoot.CiJobConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobConnection.Edges(childComplexity), true
+	case "CiJobConnection.nodes":
+		if e.ComplexityRoot.CiJobConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobConnection.Nodes(childComplexity), true
+	case "CiJobConnection.pageInfo":
+		if e.ComplexityRoot.CiJobConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobConnection.PageInfo(childComplexity), true
+
+	case "CiJobEdge.cursor":
+		if e.ComplexityRoot.CiJobEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobEdge.Cursor(childComplexity), true
+	case "CiJobEdge.node":
+		if e.ComplexityRoot.CiJobEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobEdge.Node(childComplexity), true
 
 	case "CiProjectVariable.description":
 		if e.ComplexityRoot.CiProjectVariable.Description == nil {
@@ -3520,6 +3667,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Issues(childComplexity, args["iid"].(*string), args["iids"].([]string), args["state"].(*IssuableState), args["search"].(*string), args["labelName"].([]*string), args["authorUsername"].(*string), args["assigneeUsernames"].([]string), args["confidential"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.jobs":
+		if e.ComplexityRoot.Project.Jobs == nil {
+			break
+		}
+
+		args, err := ec.field_Project_jobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Jobs(childComplexity, args["statuses"].([]CiJobStatus), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.label":
 		if e.ComplexityRoot.Project.Label == nil {
 			break
@@ -4768,6 +4926,62 @@ func (ec *executionContext) childFields_Branch(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Branch", field.Name)
 }
 
+func (ec *executionContext) childFields_CiJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiJob_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CiJob_name(ctx, field)
+	case "status":
+		return ec.fieldContext_CiJob_status(ctx, field)
+	case "stage":
+		return ec.fieldContext_CiJob_stage(ctx, field)
+	case "allowFailure":
+		return ec.fieldContext_CiJob_allowFailure(ctx, field)
+	case "refName":
+		return ec.fieldContext_CiJob_refName(ctx, field)
+	case "shortSha":
+		return ec.fieldContext_CiJob_shortSha(ctx, field)
+	case "tags":
+		return ec.fieldContext_CiJob_tags(ctx, field)
+	case "retried":
+		return ec.fieldContext_CiJob_retried(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CiJob_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_CiJob_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_CiJob_finishedAt(ctx, field)
+	case "webPath":
+		return ec.fieldContext_CiJob_webPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJob", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJobConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiJobConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiJobConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiJobConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiJobConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJobConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJobEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiJobEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiJobEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJobEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CiProjectVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5712,6 +5926,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_pipelineSchedules(ctx, field)
 	case "boards":
 		return ec.fieldContext_Project_boards(ctx, field)
+	case "jobs":
+		return ec.fieldContext_Project_jobs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -7517,6 +7733,52 @@ func (ec *executionContext) field_Project_issues_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg11
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_jobs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]CiJobStatus, error) {
+			return ec.unmarshalOCiJobStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -10037,6 +10299,479 @@ func (ec *executionContext) fieldContext_Branch_commit(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJob_id(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiJob_name(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_status(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiJobStatus) graphql.Marshaler {
+			return ec.marshalOCiJobStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "CiJobStatus")
+}
+
+func (ec *executionContext) _CiJob_stage(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_allowFailure(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_allowFailure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowFailure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_allowFailure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiJob_refName(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_refName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_refName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_shortSha(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_shortSha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortSha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_shortSha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_tags(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_retried(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_retried(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retried, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_retried(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiJob_createdAt(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiJob_startedAt(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiJob_finishedAt(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiJob_webPath(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_webPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_webPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJobConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJobConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiJobConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiJobEdge) graphql.Marshaler {
+			return ec.marshalOCiJobEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiJob) graphql.Marshaler {
+			return ec.marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiJobEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJobEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJobEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiJobEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiJob) graphql.Marshaler {
+			return ec.marshalOCiJob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJob(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19472,6 +20207,50 @@ func (ec *executionContext) fieldContext_Project_boards(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_jobs(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_jobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Jobs(ctx, obj, fc.Args["statuses"].([]CiJobStatus), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiJobConnection) graphql.Marshaler {
+			return ec.marshalOCiJobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_jobs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_jobs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_count(ctx context.Context, field graphql.CollectedField, obj *ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26044,6 +26823,185 @@ func (ec *executionContext) _Branch(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var ciJobImplementors = []string{"CiJob"}
+
+func (ec *executionContext) _CiJob(ctx context.Context, sel ast.SelectionSet, obj *CiJob) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJob")
+		case "id":
+			out.Values[i] = ec._CiJob_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CiJob_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CiJob_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stage":
+			out.Values[i] = ec._CiJob_stage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "allowFailure":
+			out.Values[i] = ec._CiJob_allowFailure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refName":
+			out.Values[i] = ec._CiJob_refName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shortSha":
+			out.Values[i] = ec._CiJob_shortSha(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tags":
+			out.Values[i] = ec._CiJob_tags(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "retried":
+			out.Values[i] = ec._CiJob_retried(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CiJob_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._CiJob_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._CiJob_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "webPath":
+			out.Values[i] = ec._CiJob_webPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciJobConnectionImplementors = []string{"CiJobConnection"}
+
+func (ec *executionContext) _CiJobConnection(ctx context.Context, sel ast.SelectionSet, obj *CiJobConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJobConnection")
+		case "count":
+			out.Values[i] = ec._CiJobConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiJobConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiJobConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiJobConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciJobEdgeImplementors = []string{"CiJobEdge"}
+
+func (ec *executionContext) _CiJobEdge(ctx context.Context, sel ast.SelectionSet, obj *CiJobEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJobEdge")
+		case "cursor":
+			out.Values[i] = ec._CiJobEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiJobEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciProjectVariableImplementors = []string{"CiProjectVariable"}
 
 func (ec *executionContext) _CiProjectVariable(ctx context.Context, sel ast.SelectionSet, obj *CiProjectVariable) graphql.Marshaler {
@@ -29299,6 +30257,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_boards(ctx, field, obj)
 				})
+		case "jobs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_jobs(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31096,6 +32060,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, v any) (CiJobStatus, error) {
+	var res CiJobStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, sel ast.SelectionSet, v CiJobStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCiPipelineID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -32007,6 +32981,105 @@ func (ec *executionContext) marshalOBranch2ᚖgithubᚗcomᚋlabletᚋlabletᚋi
 		return graphql.Null
 	}
 	return ec._Branch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v []*CiJob) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiJob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiJob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v *CiJob) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiJob(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiJobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobConnection(ctx context.Context, sel ast.SelectionSet, v *CiJobConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiJobConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiJobEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobEdge(ctx context.Context, sel ast.SelectionSet, v []*CiJobEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiJobEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiJobEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobEdge(ctx context.Context, sel ast.SelectionSet, v *CiJobEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiJobEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCiJobStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatusᚄ(ctx context.Context, v any) ([]CiJobStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]CiJobStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCiJobStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []CiJobStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCiJobStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, v any) (*CiJobStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(CiJobStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiJobStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, sel ast.SelectionSet, v *CiJobStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOCiProjectVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx context.Context, sel ast.SelectionSet, v []*CiProjectVariable) graphql.Marshaler {

@@ -147,6 +147,35 @@ type Branch struct {
 	Commit *Commit `json:"commit,omitempty"`
 }
 
+// A CI/CD job.
+type CiJob struct {
+	ID           *string      `json:"id,omitempty"`
+	Name         *string      `json:"name,omitempty"`
+	Status       *CiJobStatus `json:"status,omitempty"`
+	Stage        *string      `json:"stage,omitempty"`
+	AllowFailure bool         `json:"allowFailure"`
+	RefName      *string      `json:"refName,omitempty"`
+	ShortSha     string       `json:"shortSha"`
+	Tags         []string     `json:"tags,omitempty"`
+	Retried      *bool        `json:"retried,omitempty"`
+	CreatedAt    time.Time    `json:"createdAt"`
+	StartedAt    *time.Time   `json:"startedAt,omitempty"`
+	FinishedAt   *time.Time   `json:"finishedAt,omitempty"`
+	WebPath      *string      `json:"webPath,omitempty"`
+}
+
+type CiJobConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*CiJobEdge `json:"edges,omitempty"`
+	Nodes    []*CiJob     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type CiJobEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *CiJob `json:"node,omitempty"`
+}
+
 // A project's CI/CD variable.
 type CiProjectVariable struct {
 	ID               string          `json:"id"`
@@ -893,6 +922,81 @@ func (e *AccessLevelEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e AccessLevelEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CiJobStatus string
+
+const (
+	CiJobStatusCreated            CiJobStatus = "CREATED"
+	CiJobStatusWaitingForResource CiJobStatus = "WAITING_FOR_RESOURCE"
+	CiJobStatusPreparing          CiJobStatus = "PREPARING"
+	CiJobStatusPending            CiJobStatus = "PENDING"
+	CiJobStatusRunning            CiJobStatus = "RUNNING"
+	CiJobStatusSuccess            CiJobStatus = "SUCCESS"
+	CiJobStatusFailed             CiJobStatus = "FAILED"
+	CiJobStatusCanceling          CiJobStatus = "CANCELING"
+	CiJobStatusCanceled           CiJobStatus = "CANCELED"
+	CiJobStatusSkipped            CiJobStatus = "SKIPPED"
+	CiJobStatusManual             CiJobStatus = "MANUAL"
+	CiJobStatusScheduled          CiJobStatus = "SCHEDULED"
+)
+
+var AllCiJobStatus = []CiJobStatus{
+	CiJobStatusCreated,
+	CiJobStatusWaitingForResource,
+	CiJobStatusPreparing,
+	CiJobStatusPending,
+	CiJobStatusRunning,
+	CiJobStatusSuccess,
+	CiJobStatusFailed,
+	CiJobStatusCanceling,
+	CiJobStatusCanceled,
+	CiJobStatusSkipped,
+	CiJobStatusManual,
+	CiJobStatusScheduled,
+}
+
+func (e CiJobStatus) IsValid() bool {
+	switch e {
+	case CiJobStatusCreated, CiJobStatusWaitingForResource, CiJobStatusPreparing, CiJobStatusPending, CiJobStatusRunning, CiJobStatusSuccess, CiJobStatusFailed, CiJobStatusCanceling, CiJobStatusCanceled, CiJobStatusSkipped, CiJobStatusManual, CiJobStatusScheduled:
+		return true
+	}
+	return false
+}
+
+func (e CiJobStatus) String() string {
+	return string(e)
+}
+
+func (e *CiJobStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiJobStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiJobStatus", str)
+	}
+	return nil
+}
+
+func (e CiJobStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiJobStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiJobStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -69,6 +69,11 @@ func (r *projectResolver) Boards(ctx context.Context, obj *Project, id *string, 
 	return r.boards(ctx, strconv.FormatInt(obj.p.ID, 10), false, id, after, before, first, last)
 }
 
+// Jobs is the resolver for the jobs field.
+func (r *projectResolver) Jobs(ctx context.Context, obj *Project, statuses []CiJobStatus, after *string, before *string, first *int, last *int) (*CiJobConnection, error) {
+	return r.projectJobs(ctx, obj, statuses, after, before, first, last)
+}
+
 // QueryComplexity is the resolver for the queryComplexity field.
 func (r *queryResolver) QueryComplexity(ctx context.Context) (*QueryComplexity, error) {
 	return r.queryComplexity(ctx), nil
