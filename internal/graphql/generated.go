@@ -206,6 +206,32 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CiRunner struct {
+		AccessLevel    func(childComplexity int) int
+		ContactedAt    func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Description    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Locked         func(childComplexity int) int
+		MaximumTimeout func(childComplexity int) int
+		Paused         func(childComplexity int) int
+		RunUntagged    func(childComplexity int) int
+		RunnerType     func(childComplexity int) int
+		TagList        func(childComplexity int) int
+	}
+
+	CiRunnerConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiRunnerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Commit struct {
 		AuthorName    func(childComplexity int) int
 		AuthoredDate  func(childComplexity int) int
@@ -675,6 +701,7 @@ type ComplexityRoot struct {
 		Pipelines         func(childComplexity int, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) int
 		ProjectMembers    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		Repository        func(childComplexity int) int
+		Runners           func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		Visibility        func(childComplexity int) int
 		WebURL            func(childComplexity int) int
 	}
@@ -715,6 +742,7 @@ type ComplexityRoot struct {
 		Project         func(childComplexity int, fullPath string) int
 		Projects        func(childComplexity int, membership *bool, search *string, ids []string, after *string, before *string, first *int, last *int) int
 		QueryComplexity func(childComplexity int) int
+		Runners         func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		User            func(childComplexity int, id *string, username *string) int
 		Users           func(childComplexity int, ids []string, usernames []string, search *string, admins *bool, after *string, before *string, first *int, last *int) int
 	}
@@ -957,6 +985,7 @@ type ProjectResolver interface {
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
 	Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
 	Jobs(ctx context.Context, obj *Project, statuses []CiJobStatus, after *string, before *string, first *int, last *int) (*CiJobConnection, error)
+	Runners(ctx context.Context, obj *Project, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 }
 type ProjectMemberResolver interface {
 	Project(ctx context.Context, obj *ProjectMember) (*Project, error)
@@ -972,6 +1001,7 @@ type QueryResolver interface {
 	Namespace(ctx context.Context, fullPath string) (*Namespace, error)
 	Metadata(ctx context.Context) (*Metadata, error)
 	QueryComplexity(ctx context.Context) (*QueryComplexity, error)
+	Runners(ctx context.Context, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 }
 type RepositoryResolver interface {
 	Empty(ctx context.Context, obj *Repository) (bool, error)
@@ -1593,6 +1623,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CiProjectVariableEdge.Node(childComplexity), true
+
+	case "CiRunner.accessLevel":
+		if e.ComplexityRoot.CiRunner.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.AccessLevel(childComplexity), true
+	case "CiRunner.contactedAt":
+		if e.ComplexityRoot.CiRunner.ContactedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.ContactedAt(childComplexity), true
+	case "CiRunner.createdAt":
+		if e.ComplexityRoot.CiRunner.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.CreatedAt(childComplexity), true
+	case "CiRunner.description":
+		if e.ComplexityRoot.CiRunner.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.Description(childComplexity), true
+	case "CiRunner.id":
+		if e.ComplexityRoot.CiRunner.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.ID(childComplexity), true
+	case "CiRunner.locked":
+		if e.ComplexityRoot.CiRunner.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.Locked(childComplexity), true
+	case "CiRunner.maximumTimeout":
+		if e.ComplexityRoot.CiRunner.MaximumTimeout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.MaximumTimeout(childComplexity), true
+	case "CiRunner.paused":
+		if e.ComplexityRoot.CiRunner.Paused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.Paused(childComplexity), true
+	case "CiRunner.runUntagged":
+		if e.ComplexityRoot.CiRunner.RunUntagged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.RunUntagged(childComplexity), true
+	case "CiRunner.runnerType":
+		if e.ComplexityRoot.CiRunner.RunnerType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.RunnerType(childComplexity), true
+	case "CiRunner.tagList":
+		if e.ComplexityRoot.CiRunner.TagList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.TagList(childComplexity), true
+
+	case "CiRunnerConnection.count":
+		if e.ComplexityRoot.CiRunnerConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerConnection.Count(childComplexity), true
+	case "CiRunnerConnection.edges":
+		if e.ComplexityRoot.CiRunnerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerConnection.Edges(childComplexity), true
+	case "CiRunnerConnection.nodes":
+		if e.ComplexityRoot.CiRunnerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerConnection.Nodes(childComplexity), true
+	case "CiRunnerConnection.pageInfo":
+		if e.ComplexityRoot.CiRunnerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerConnection.PageInfo(childComplexity), true
+
+	case "CiRunnerEdge.cursor":
+		if e.ComplexityRoot.CiRunnerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerEdge.Cursor(childComplexity), true
+	case "CiRunnerEdge.node":
+		if e.ComplexityRoot.CiRunnerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerEdge.Node(childComplexity), true
 
 	case "Commit.authorName":
 		if e.ComplexityRoot.Commit.AuthorName == nil {
@@ -3807,6 +3942,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Repository(childComplexity), true
+	case "Project.runners":
+		if e.ComplexityRoot.Project.Runners == nil {
+			break
+		}
+
+		args, err := ec.field_Project_runners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Runners(childComplexity, args["type"].(*CiRunnerType), args["paused"].(*bool), args["tagList"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.visibility":
 		if e.ComplexityRoot.Project.Visibility == nil {
 			break
@@ -3988,6 +4134,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.QueryComplexity(childComplexity), true
+	case "Query.runners":
+		if e.ComplexityRoot.Query.Runners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_runners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Runners(childComplexity, args["type"].(*CiRunnerType), args["paused"].(*bool), args["tagList"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -5032,6 +5189,58 @@ func (ec *executionContext) childFields_CiProjectVariableEdge(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type CiProjectVariableEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CiRunner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiRunner_id(ctx, field)
+	case "description":
+		return ec.fieldContext_CiRunner_description(ctx, field)
+	case "runnerType":
+		return ec.fieldContext_CiRunner_runnerType(ctx, field)
+	case "paused":
+		return ec.fieldContext_CiRunner_paused(ctx, field)
+	case "locked":
+		return ec.fieldContext_CiRunner_locked(ctx, field)
+	case "runUntagged":
+		return ec.fieldContext_CiRunner_runUntagged(ctx, field)
+	case "tagList":
+		return ec.fieldContext_CiRunner_tagList(ctx, field)
+	case "accessLevel":
+		return ec.fieldContext_CiRunner_accessLevel(ctx, field)
+	case "maximumTimeout":
+		return ec.fieldContext_CiRunner_maximumTimeout(ctx, field)
+	case "contactedAt":
+		return ec.fieldContext_CiRunner_contactedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CiRunner_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiRunner", field.Name)
+}
+
+func (ec *executionContext) childFields_CiRunnerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiRunnerConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiRunnerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiRunnerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiRunnerConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiRunnerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiRunnerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiRunnerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiRunnerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiRunnerEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Commit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5928,6 +6137,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_boards(ctx, field)
 	case "jobs":
 		return ec.fieldContext_Project_jobs(ctx, field)
+	case "runners":
+		return ec.fieldContext_Project_runners(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -8236,6 +8447,68 @@ func (ec *executionContext) field_Project_projectMembers_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_runners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*CiRunnerType, error) {
+			return ec.unmarshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "paused",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["paused"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tagList",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagList"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8365,6 +8638,68 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["ids"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_runners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*CiRunnerType, error) {
+			return ec.unmarshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "paused",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["paused"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tagList",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagList"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11176,6 +11511,433 @@ func (ec *executionContext) fieldContext_CiProjectVariableEdge_node(_ context.Co
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CiProjectVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiRunner_id(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiRunner_description(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiRunner_runnerType(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_runnerType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunnerType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v CiRunnerType) graphql.Marshaler {
+			return ec.marshalNCiRunnerType2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_runnerType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "CiRunnerType")
+}
+
+func (ec *executionContext) _CiRunner_paused(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_paused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_paused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiRunner_locked(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_locked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiRunner_runUntagged(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_runUntagged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunUntagged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_runUntagged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiRunner_tagList(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_tagList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TagList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_tagList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiRunner_accessLevel(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiRunner_maximumTimeout(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_maximumTimeout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaximumTimeout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_maximumTimeout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiRunner_contactedAt(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_contactedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_contactedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiRunner_createdAt(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiRunnerConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiRunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunnerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiRunnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiRunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiRunnerEdge) graphql.Marshaler {
+			return ec.marshalOCiRunnerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiRunnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunnerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiRunnerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiRunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiRunner) graphql.Marshaler {
+			return ec.marshalOCiRunner2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiRunnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiRunnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiRunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiRunnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiRunnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiRunnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunnerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiRunnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiRunnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiRunner) graphql.Marshaler {
+			return ec.marshalOCiRunner2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiRunnerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunner(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20251,6 +21013,50 @@ func (ec *executionContext) fieldContext_Project_jobs(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_runners(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_runners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Runners(ctx, obj, fc.Args["type"].(*CiRunnerType), fc.Args["paused"].(*bool), fc.Args["tagList"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiRunnerConnection) graphql.Marshaler {
+			return ec.marshalOCiRunnerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_runners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_runners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_count(ctx context.Context, field graphql.CollectedField, obj *ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21068,6 +21874,50 @@ func (ec *executionContext) fieldContext_Query_queryComplexity(_ context.Context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_QueryComplexity(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_runners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_runners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Runners(ctx, fc.Args["type"].(*CiRunnerType), fc.Args["paused"].(*bool), fc.Args["tagList"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiRunnerConnection) graphql.Marshaler {
+			return ec.marshalOCiRunnerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_runners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_runners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -27166,6 +28016,175 @@ func (ec *executionContext) _CiProjectVariableEdge(ctx context.Context, sel ast.
 	return out
 }
 
+var ciRunnerImplementors = []string{"CiRunner"}
+
+func (ec *executionContext) _CiRunner(ctx context.Context, sel ast.SelectionSet, obj *CiRunner) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciRunnerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiRunner")
+		case "id":
+			out.Values[i] = ec._CiRunner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CiRunner_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runnerType":
+			out.Values[i] = ec._CiRunner_runnerType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paused":
+			out.Values[i] = ec._CiRunner_paused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "locked":
+			out.Values[i] = ec._CiRunner_locked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runUntagged":
+			out.Values[i] = ec._CiRunner_runUntagged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tagList":
+			out.Values[i] = ec._CiRunner_tagList(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "accessLevel":
+			out.Values[i] = ec._CiRunner_accessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maximumTimeout":
+			out.Values[i] = ec._CiRunner_maximumTimeout(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contactedAt":
+			out.Values[i] = ec._CiRunner_contactedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CiRunner_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciRunnerConnectionImplementors = []string{"CiRunnerConnection"}
+
+func (ec *executionContext) _CiRunnerConnection(ctx context.Context, sel ast.SelectionSet, obj *CiRunnerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciRunnerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiRunnerConnection")
+		case "count":
+			out.Values[i] = ec._CiRunnerConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiRunnerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiRunnerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiRunnerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciRunnerEdgeImplementors = []string{"CiRunnerEdge"}
+
+func (ec *executionContext) _CiRunnerEdge(ctx context.Context, sel ast.SelectionSet, obj *CiRunnerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciRunnerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiRunnerEdge")
+		case "cursor":
+			out.Values[i] = ec._CiRunnerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiRunnerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commitImplementors = []string{"Commit"}
 
 func (ec *executionContext) _Commit(ctx context.Context, sel ast.SelectionSet, obj *Commit) graphql.Marshaler {
@@ -30263,6 +31282,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_jobs(ctx, field, obj)
 				})
+		case "runners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_runners(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30546,6 +31571,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_queryComplexity(ctx, field)
+				})
+		case "runners":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_runners(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -32084,6 +33115,16 @@ func (ec *executionContext) marshalNCiPipelineID2string(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) unmarshalNCiRunnerType2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx context.Context, v any) (CiRunnerType, error) {
+	var res CiRunnerType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiRunnerType2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx context.Context, sel ast.SelectionSet, v CiRunnerType) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCommitAction2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitActionᚄ(ctx context.Context, v any) ([]*CommitAction, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
@@ -33127,6 +34168,69 @@ func (ec *executionContext) marshalOCiProjectVariableEdge2ᚖgithubᚗcomᚋlabl
 		return graphql.Null
 	}
 	return ec._CiProjectVariableEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiRunner2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx context.Context, sel ast.SelectionSet, v []*CiRunner) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiRunner2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiRunner2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx context.Context, sel ast.SelectionSet, v *CiRunner) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiRunner(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiRunnerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerConnection(ctx context.Context, sel ast.SelectionSet, v *CiRunnerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiRunnerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiRunnerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerEdge(ctx context.Context, sel ast.SelectionSet, v []*CiRunnerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiRunnerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiRunnerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerEdge(ctx context.Context, sel ast.SelectionSet, v *CiRunnerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiRunnerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx context.Context, v any) (*CiRunnerType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(CiRunnerType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx context.Context, sel ast.SelectionSet, v *CiRunnerType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx context.Context, v any) (*CiVariableType, error) {

@@ -202,6 +202,33 @@ type CiProjectVariableEdge struct {
 	Node   *CiProjectVariable `json:"node,omitempty"`
 }
 
+// A CI/CD runner.
+type CiRunner struct {
+	ID             string       `json:"id"`
+	Description    *string      `json:"description,omitempty"`
+	RunnerType     CiRunnerType `json:"runnerType"`
+	Paused         bool         `json:"paused"`
+	Locked         *bool        `json:"locked,omitempty"`
+	RunUntagged    bool         `json:"runUntagged"`
+	TagList        []string     `json:"tagList,omitempty"`
+	AccessLevel    string       `json:"accessLevel"`
+	MaximumTimeout *int         `json:"maximumTimeout,omitempty"`
+	ContactedAt    *time.Time   `json:"contactedAt,omitempty"`
+	CreatedAt      *time.Time   `json:"createdAt,omitempty"`
+}
+
+type CiRunnerConnection struct {
+	Count    int             `json:"count"`
+	Edges    []*CiRunnerEdge `json:"edges,omitempty"`
+	Nodes    []*CiRunner     `json:"nodes,omitempty"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type CiRunnerEdge struct {
+	Cursor string    `json:"cursor"`
+	Node   *CiRunner `json:"node,omitempty"`
+}
+
 type Commit struct {
 	ID            string     `json:"id"`
 	Sha           string     `json:"sha"`
@@ -997,6 +1024,63 @@ func (e *CiJobStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e CiJobStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CiRunnerType string
+
+const (
+	CiRunnerTypeInstanceType CiRunnerType = "INSTANCE_TYPE"
+	CiRunnerTypeGroupType    CiRunnerType = "GROUP_TYPE"
+	CiRunnerTypeProjectType  CiRunnerType = "PROJECT_TYPE"
+)
+
+var AllCiRunnerType = []CiRunnerType{
+	CiRunnerTypeInstanceType,
+	CiRunnerTypeGroupType,
+	CiRunnerTypeProjectType,
+}
+
+func (e CiRunnerType) IsValid() bool {
+	switch e {
+	case CiRunnerTypeInstanceType, CiRunnerTypeGroupType, CiRunnerTypeProjectType:
+		return true
+	}
+	return false
+}
+
+func (e CiRunnerType) String() string {
+	return string(e)
+}
+
+func (e *CiRunnerType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiRunnerType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiRunnerType", str)
+	}
+	return nil
+}
+
+func (e CiRunnerType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiRunnerType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiRunnerType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

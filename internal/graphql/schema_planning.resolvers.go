@@ -74,9 +74,19 @@ func (r *projectResolver) Jobs(ctx context.Context, obj *Project, statuses []CiJ
 	return r.projectJobs(ctx, obj, statuses, after, before, first, last)
 }
 
+// Runners is the resolver for the runners field.
+func (r *projectResolver) Runners(ctx context.Context, obj *Project, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error) {
+	return r.projectRunners(ctx, obj, typeArg, paused, tagList, after, before, first, last)
+}
+
 // QueryComplexity is the resolver for the queryComplexity field.
 func (r *queryResolver) QueryComplexity(ctx context.Context) (*QueryComplexity, error) {
 	return r.queryComplexity(ctx), nil
+}
+
+// Runners is the resolver for the runners field.
+func (r *queryResolver) Runners(ctx context.Context, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error) {
+	return r.allRunners(ctx, typeArg, paused, tagList, after, before, first, last)
 }
 
 // Board returns BoardResolver implementation.
