@@ -35,3 +35,12 @@ func Unicode(name string) string {
 	}
 	return string(e.Unicode)
 }
+
+// Description returns the emoji's name in words ("thumbs up"), or "".
+func Description(name string) string {
+	e, ok := definition.Github().Get(name)
+	if !ok {
+		return ""
+	}
+	return e.Name
+}

@@ -29,6 +29,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Board() BoardResolver
+	CurrentUser() CurrentUserResolver
 	Discussion() DiscussionResolver
 	Environment() EnvironmentResolver
 	Group() GroupResolver
@@ -59,6 +61,33 @@ type ComplexityRoot struct {
 		StringValue  func(childComplexity int) int
 	}
 
+	AwardEmoji struct {
+		Description func(childComplexity int) int
+		Emoji       func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Unicode     func(childComplexity int) int
+		User        func(childComplexity int) int
+	}
+
+	AwardEmojiAddPayload struct {
+		AwardEmoji       func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+	}
+
+	AwardEmojiRemovePayload struct {
+		AwardEmoji       func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+	}
+
+	AwardEmojiTogglePayload struct {
+		AwardEmoji       func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		ToggledOn        func(childComplexity int) int
+	}
+
 	Blob struct {
 		FlatPath func(childComplexity int) int
 		ID       func(childComplexity int) int
@@ -81,9 +110,132 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Board struct {
+		CreatedAt       func(childComplexity int) int
+		HideBacklogList func(childComplexity int) int
+		HideClosedList  func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Lists           func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Name            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		WebPath         func(childComplexity int) int
+		WebURL          func(childComplexity int) int
+	}
+
+	BoardConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	BoardEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	BoardList struct {
+		ID       func(childComplexity int) int
+		Label    func(childComplexity int) int
+		ListType func(childComplexity int) int
+		Position func(childComplexity int) int
+		Title    func(childComplexity int) int
+	}
+
+	BoardListConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	BoardListEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Branch struct {
 		Commit func(childComplexity int) int
 		Name   func(childComplexity int) int
+	}
+
+	CiJob struct {
+		AllowFailure func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		FinishedAt   func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		RefName      func(childComplexity int) int
+		Retried      func(childComplexity int) int
+		ShortSha     func(childComplexity int) int
+		Stage        func(childComplexity int) int
+		StartedAt    func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Tags         func(childComplexity int) int
+		WebPath      func(childComplexity int) int
+	}
+
+	CiJobConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiJobEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CiProjectVariable struct {
+		Description      func(childComplexity int) int
+		EnvironmentScope func(childComplexity int) int
+		Hidden           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Key              func(childComplexity int) int
+		Masked           func(childComplexity int) int
+		Protected        func(childComplexity int) int
+		Raw              func(childComplexity int) int
+		Value            func(childComplexity int) int
+		VariableType     func(childComplexity int) int
+	}
+
+	CiProjectVariableConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiProjectVariableEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CiRunner struct {
+		AccessLevel    func(childComplexity int) int
+		ContactedAt    func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Description    func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Locked         func(childComplexity int) int
+		MaximumTimeout func(childComplexity int) int
+		Paused         func(childComplexity int) int
+		RunUntagged    func(childComplexity int) int
+		RunnerType     func(childComplexity int) int
+		TagList        func(childComplexity int) int
+	}
+
+	CiRunnerConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiRunnerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Commit struct {
@@ -137,6 +289,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		PublicEmail func(childComplexity int) int
 		State       func(childComplexity int) int
+		Todos       func(childComplexity int, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) int
 		Username    func(childComplexity int) int
 		WebPath     func(childComplexity int) int
 		WebURL      func(childComplexity int) int
@@ -220,6 +373,7 @@ type ComplexityRoot struct {
 	}
 
 	Group struct {
+		Boards       func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
 		CreatedAt    func(childComplexity int) int
 		Description  func(childComplexity int) int
 		FullName     func(childComplexity int) int
@@ -464,6 +618,9 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AwardEmojiAdd           func(childComplexity int, input AwardEmojiAddInput) int
+		AwardEmojiRemove        func(childComplexity int, input AwardEmojiRemoveInput) int
+		AwardEmojiToggle        func(childComplexity int, input AwardEmojiToggleInput) int
 		CommitCreate            func(childComplexity int, input CommitCreateInput) int
 		CreateBranch            func(childComplexity int, input CreateBranchInput) int
 		CreateIssue             func(childComplexity int, input CreateIssueInput) int
@@ -483,6 +640,8 @@ type ComplexityRoot struct {
 		ReleaseCreate           func(childComplexity int, input ReleaseCreateInput) int
 		ReleaseDelete           func(childComplexity int, input ReleaseDeleteInput) int
 		ReleaseUpdate           func(childComplexity int, input ReleaseUpdateInput) int
+		TodoMarkDone            func(childComplexity int, input TodoMarkDoneInput) int
+		TodosMarkAllDone        func(childComplexity int, input TodosMarkAllDoneInput) int
 		UpdateIssue             func(childComplexity int, input UpdateIssueInput) int
 		UpdateNote              func(childComplexity int, input UpdateNoteInput) int
 		UpdateSnippet           func(childComplexity int, input UpdateSnippetInput) int
@@ -628,8 +787,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PipelineSchedule struct {
+		Active       func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Cron         func(childComplexity int) int
+		CronTimezone func(childComplexity int) int
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		NextRunAt    func(childComplexity int) int
+		Owner        func(childComplexity int) int
+		Ref          func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+	}
+
+	PipelineScheduleConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PipelineScheduleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Project struct {
 		Archived          func(childComplexity int) int
+		Boards            func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
+		CiVariables       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		Environment       func(childComplexity int, name *string, search *string, states []string) int
@@ -640,6 +826,7 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		Issue             func(childComplexity int, iid string) int
 		Issues            func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) int
+		Jobs              func(childComplexity int, statuses []CiJobStatus, after *string, before *string, first *int, last *int) int
 		Label             func(childComplexity int, title string) int
 		Labels            func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) int
 		MergeRequest      func(childComplexity int, iid string) int
@@ -651,11 +838,13 @@ type ComplexityRoot struct {
 		Packages          func(childComplexity int, sort *PackageSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) int
 		Path              func(childComplexity int) int
 		Pipeline          func(childComplexity int, id string) int
+		PipelineSchedules func(childComplexity int, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) int
 		Pipelines         func(childComplexity int, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) int
 		ProjectMembers    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		Release           func(childComplexity int, tagName string) int
 		Releases          func(childComplexity int, sort *ReleaseSort, after *string, before *string, first *int, last *int) int
 		Repository        func(childComplexity int) int
+		Runners           func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		Snippets          func(childComplexity int, ids []string, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) int
 		Visibility        func(childComplexity int) int
 		WebURL            func(childComplexity int) int
@@ -689,17 +878,24 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		CurrentUser func(childComplexity int) int
-		Group       func(childComplexity int, fullPath string) int
-		Groups      func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
-		Metadata    func(childComplexity int) int
-		Namespace   func(childComplexity int, fullPath string) int
-		Package     func(childComplexity int, id string) int
-		Project     func(childComplexity int, fullPath string) int
-		Projects    func(childComplexity int, membership *bool, search *string, ids []string, after *string, before *string, first *int, last *int) int
-		Snippets    func(childComplexity int, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) int
-		User        func(childComplexity int, id *string, username *string) int
-		Users       func(childComplexity int, ids []string, usernames []string, search *string, admins *bool, after *string, before *string, first *int, last *int) int
+		CurrentUser     func(childComplexity int) int
+		Group           func(childComplexity int, fullPath string) int
+		Groups          func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Metadata        func(childComplexity int) int
+		Namespace       func(childComplexity int, fullPath string) int
+		Package         func(childComplexity int, id string) int
+		Project         func(childComplexity int, fullPath string) int
+		Projects        func(childComplexity int, membership *bool, search *string, ids []string, after *string, before *string, first *int, last *int) int
+		QueryComplexity func(childComplexity int) int
+		Runners         func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
+		Snippets        func(childComplexity int, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) int
+		User            func(childComplexity int, id *string, username *string) int
+		Users           func(childComplexity int, ids []string, usernames []string, search *string, admins *bool, after *string, before *string, first *int, last *int) int
+	}
+
+	QueryComplexity struct {
+		Limit func(childComplexity int) int
+		Score func(childComplexity int) int
 	}
 
 	Release struct {
@@ -805,7 +1001,7 @@ type ComplexityRoot struct {
 	}
 
 	Repository struct {
-		Blobs   func(childComplexity int, paths []string, ref *string) int
+		Blobs   func(childComplexity int, paths []string, ref *string, after *string, before *string, first *int, last *int) int
 		Empty   func(childComplexity int) int
 		Exists  func(childComplexity int) int
 		RootRef func(childComplexity int) int
@@ -911,6 +1107,41 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Todo struct {
+		Action     func(childComplexity int) int
+		Author     func(childComplexity int) int
+		Body       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		State      func(childComplexity int) int
+		TargetType func(childComplexity int) int
+		TargetURL  func(childComplexity int) int
+	}
+
+	TodoConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TodoEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TodoMarkDonePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Todo             func(childComplexity int) int
+	}
+
+	TodosMarkAllDonePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		Todos            func(childComplexity int) int
+	}
+
 	Tree struct {
 		Blobs      func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Submodules func(childComplexity int, after *string, before *string, first *int, last *int) int
@@ -986,6 +1217,12 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type BoardResolver interface {
+	Lists(ctx context.Context, obj *Board, after *string, before *string, first *int, last *int) (*BoardListConnection, error)
+}
+type CurrentUserResolver interface {
+	Todos(ctx context.Context, obj *CurrentUser, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) (*TodoConnection, error)
+}
 type DiscussionResolver interface {
 	Notes(ctx context.Context, obj *Discussion, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 }
@@ -1000,6 +1237,7 @@ type GroupResolver interface {
 	Label(ctx context.Context, obj *Group, title string) (*Label, error)
 	Milestones(ctx context.Context, obj *Group, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
 	Packages(ctx context.Context, obj *Group, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
+	Boards(ctx context.Context, obj *Group, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
 }
 type GroupMemberResolver interface {
 	Group(ctx context.Context, obj *GroupMember) (*Group, error)
@@ -1041,6 +1279,11 @@ type MutationResolver interface {
 	UpdateSnippet(ctx context.Context, input UpdateSnippetInput) (*UpdateSnippetPayload, error)
 	DestroySnippet(ctx context.Context, input DestroySnippetInput) (*DestroySnippetPayload, error)
 	DestroyPackage(ctx context.Context, input DestroyPackageInput) (*DestroyPackagePayload, error)
+	TodoMarkDone(ctx context.Context, input TodoMarkDoneInput) (*TodoMarkDonePayload, error)
+	TodosMarkAllDone(ctx context.Context, input TodosMarkAllDoneInput) (*TodosMarkAllDonePayload, error)
+	AwardEmojiAdd(ctx context.Context, input AwardEmojiAddInput) (*AwardEmojiAddPayload, error)
+	AwardEmojiRemove(ctx context.Context, input AwardEmojiRemoveInput) (*AwardEmojiRemovePayload, error)
+	AwardEmojiToggle(ctx context.Context, input AwardEmojiToggleInput) (*AwardEmojiTogglePayload, error)
 }
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
@@ -1073,6 +1316,11 @@ type ProjectResolver interface {
 	Packages(ctx context.Context, obj *Project, sort *PackageSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
 	Environments(ctx context.Context, obj *Project, name *string, search *string, states []string, after *string, before *string, first *int, last *int) (*EnvironmentConnection, error)
 	Environment(ctx context.Context, obj *Project, name *string, search *string, states []string) (*Environment, error)
+	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
+	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
+	Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
+	Jobs(ctx context.Context, obj *Project, statuses []CiJobStatus, after *string, before *string, first *int, last *int) (*CiJobConnection, error)
+	Runners(ctx context.Context, obj *Project, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 }
 type ProjectMemberResolver interface {
 	Project(ctx context.Context, obj *ProjectMember) (*Project, error)
@@ -1089,6 +1337,8 @@ type QueryResolver interface {
 	Metadata(ctx context.Context) (*Metadata, error)
 	Snippets(ctx context.Context, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error)
 	Package(ctx context.Context, id string) (*PackageDetailsType, error)
+	QueryComplexity(ctx context.Context) (*QueryComplexity, error)
+	Runners(ctx context.Context, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 }
 type ReleaseResolver interface {
 	DescriptionHTML(ctx context.Context, obj *Release) (*string, error)
@@ -1104,7 +1354,7 @@ type RepositoryResolver interface {
 	Exists(ctx context.Context, obj *Repository) (bool, error)
 	RootRef(ctx context.Context, obj *Repository) (*string, error)
 	Tree(ctx context.Context, obj *Repository, path *string, ref *string, recursive *bool) (*Tree, error)
-	Blobs(ctx context.Context, obj *Repository, paths []string, ref *string) (*RepositoryBlobConnection, error)
+	Blobs(ctx context.Context, obj *Repository, paths []string, ref *string, after *string, before *string, first *int, last *int) (*RepositoryBlobConnection, error)
 }
 type SnippetResolver interface {
 	Project(ctx context.Context, obj *Snippet) (*Project, error)
@@ -1152,6 +1402,100 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AccessLevel.StringValue(childComplexity), true
+
+	case "AwardEmoji.description":
+		if e.ComplexityRoot.AwardEmoji.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.Description(childComplexity), true
+	case "AwardEmoji.emoji":
+		if e.ComplexityRoot.AwardEmoji.Emoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.Emoji(childComplexity), true
+	case "AwardEmoji.name":
+		if e.ComplexityRoot.AwardEmoji.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.Name(childComplexity), true
+	case "AwardEmoji.unicode":
+		if e.ComplexityRoot.AwardEmoji.Unicode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.Unicode(childComplexity), true
+	case "AwardEmoji.user":
+		if e.ComplexityRoot.AwardEmoji.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmoji.User(childComplexity), true
+
+	case "AwardEmojiAddPayload.awardEmoji":
+		if e.ComplexityRoot.AwardEmojiAddPayload.AwardEmoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiAddPayload.AwardEmoji(childComplexity), true
+	case "AwardEmojiAddPayload.clientMutationId":
+		if e.ComplexityRoot.AwardEmojiAddPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiAddPayload.ClientMutationID(childComplexity), true
+	case "AwardEmojiAddPayload.errors":
+		if e.ComplexityRoot.AwardEmojiAddPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiAddPayload.Errors(childComplexity), true
+
+	case "AwardEmojiRemovePayload.awardEmoji":
+		if e.ComplexityRoot.AwardEmojiRemovePayload.AwardEmoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiRemovePayload.AwardEmoji(childComplexity), true
+	case "AwardEmojiRemovePayload.clientMutationId":
+		if e.ComplexityRoot.AwardEmojiRemovePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiRemovePayload.ClientMutationID(childComplexity), true
+	case "AwardEmojiRemovePayload.errors":
+		if e.ComplexityRoot.AwardEmojiRemovePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiRemovePayload.Errors(childComplexity), true
+
+	case "AwardEmojiTogglePayload.awardEmoji":
+		if e.ComplexityRoot.AwardEmojiTogglePayload.AwardEmoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiTogglePayload.AwardEmoji(childComplexity), true
+	case "AwardEmojiTogglePayload.clientMutationId":
+		if e.ComplexityRoot.AwardEmojiTogglePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiTogglePayload.ClientMutationID(childComplexity), true
+	case "AwardEmojiTogglePayload.errors":
+		if e.ComplexityRoot.AwardEmojiTogglePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiTogglePayload.Errors(childComplexity), true
+	case "AwardEmojiTogglePayload.toggledOn":
+		if e.ComplexityRoot.AwardEmojiTogglePayload.ToggledOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiTogglePayload.ToggledOn(childComplexity), true
 
 	case "Blob.flatPath":
 		if e.ComplexityRoot.Blob.FlatPath == nil {
@@ -1234,6 +1578,173 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BlobEdge.Node(childComplexity), true
 
+	case "Board.createdAt":
+		if e.ComplexityRoot.Board.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.CreatedAt(childComplexity), true
+	case "Board.hideBacklogList":
+		if e.ComplexityRoot.Board.HideBacklogList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.HideBacklogList(childComplexity), true
+	case "Board.hideClosedList":
+		if e.ComplexityRoot.Board.HideClosedList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.HideClosedList(childComplexity), true
+	case "Board.id":
+		if e.ComplexityRoot.Board.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.ID(childComplexity), true
+	case "Board.lists":
+		if e.ComplexityRoot.Board.Lists == nil {
+			break
+		}
+
+		args, err := ec.field_Board_lists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Board.Lists(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Board.name":
+		if e.ComplexityRoot.Board.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.Name(childComplexity), true
+	case "Board.updatedAt":
+		if e.ComplexityRoot.Board.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.UpdatedAt(childComplexity), true
+	case "Board.webPath":
+		if e.ComplexityRoot.Board.WebPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.WebPath(childComplexity), true
+	case "Board.webUrl":
+		if e.ComplexityRoot.Board.WebURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Board.WebURL(childComplexity), true
+
+	case "BoardConnection.count":
+		if e.ComplexityRoot.BoardConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardConnection.Count(childComplexity), true
+	case "BoardConnection.edges":
+		if e.ComplexityRoot.BoardConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardConnection.Edges(childComplexity), true
+	case "BoardConnection.nodes":
+		if e.ComplexityRoot.BoardConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardConnection.Nodes(childComplexity), true
+	case "BoardConnection.pageInfo":
+		if e.ComplexityRoot.BoardConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardConnection.PageInfo(childComplexity), true
+
+	case "BoardEdge.cursor":
+		if e.ComplexityRoot.BoardEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardEdge.Cursor(childComplexity), true
+	case "BoardEdge.node":
+		if e.ComplexityRoot.BoardEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardEdge.Node(childComplexity), true
+
+	case "BoardList.id":
+		if e.ComplexityRoot.BoardList.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardList.ID(childComplexity), true
+	case "BoardList.label":
+		if e.ComplexityRoot.BoardList.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardList.Label(childComplexity), true
+	case "BoardList.listType":
+		if e.ComplexityRoot.BoardList.ListType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardList.ListType(childComplexity), true
+	case "BoardList.position":
+		if e.ComplexityRoot.BoardList.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardList.Position(childComplexity), true
+	case "BoardList.title":
+		if e.ComplexityRoot.BoardList.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardList.Title(childComplexity), true
+
+	case "BoardListConnection.count":
+		if e.ComplexityRoot.BoardListConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardListConnection.Count(childComplexity), true
+	case "BoardListConnection.edges":
+		if e.ComplexityRoot.BoardListConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardListConnection.Edges(childComplexity), true
+	case "BoardListConnection.nodes":
+		if e.ComplexityRoot.BoardListConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardListConnection.Nodes(childComplexity), true
+	case "BoardListConnection.pageInfo":
+		if e.ComplexityRoot.BoardListConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardListConnection.PageInfo(childComplexity), true
+
+	case "BoardListEdge.cursor":
+		if e.ComplexityRoot.BoardListEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardListEdge.Cursor(childComplexity), true
+	case "BoardListEdge.node":
+		if e.ComplexityRoot.BoardListEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BoardListEdge.Node(childComplexity), true
+
 	case "Branch.commit":
 		if e.ComplexityRoot.Branch.Commit == nil {
 			break
@@ -1246,6 +1757,327 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Branch.Name(childComplexity), true
+
+	case "CiJob.allowFailure":
+		if e.ComplexityRoot.CiJob.AllowFailure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.AllowFailure(childComplexity), true
+	case "CiJob.createdAt":
+		if e.ComplexityRoot.CiJob.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.CreatedAt(childComplexity), true
+	case "CiJob.finishedAt":
+		if e.ComplexityRoot.CiJob.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.FinishedAt(childComplexity), true
+	case "CiJob.id":
+		if e.ComplexityRoot.CiJob.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.ID(childComplexity), true
+	case "CiJob.name":
+		if e.ComplexityRoot.CiJob.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Name(childComplexity), true
+	case "CiJob.refName":
+		if e.ComplexityRoot.CiJob.RefName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.RefName(childComplexity), true
+	case "CiJob.retried":
+		if e.ComplexityRoot.CiJob.Retried == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Retried(childComplexity), true
+	case "CiJob.shortSha":
+		if e.ComplexityRoot.CiJob.ShortSha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.ShortSha(childComplexity), true
+	case "CiJob.stage":
+		if e.ComplexityRoot.CiJob.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Stage(childComplexity), true
+	case "CiJob.startedAt":
+		if e.ComplexityRoot.CiJob.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.StartedAt(childComplexity), true
+	case "CiJob.status":
+		if e.ComplexityRoot.CiJob.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Status(childComplexity), true
+	case "CiJob.tags":
+		if e.ComplexityRoot.CiJob.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.Tags(childComplexity), true
+	case "CiJob.webPath":
+		if e.ComplexityRoot.CiJob.WebPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJob.WebPath(childComplexity), true
+
+	case "CiJobConnection.count":
+		if e.ComplexityRoot.CiJobConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobConnection.Count(childComplexity), true
+	case "CiJobConnection.edges":
+		if e.ComplexityRoot.CiJobConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobConnection.Edges(childComplexity), true
+	case "CiJobConnection.nodes":
+		if e.ComplexityRoot.CiJobConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobConnection.Nodes(childComplexity), true
+	case "CiJobConnection.pageInfo":
+		if e.ComplexityRoot.CiJobConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobConnection.PageInfo(childComplexity), true
+
+	case "CiJobEdge.cursor":
+		if e.ComplexityRoot.CiJobEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobEdge.Cursor(childComplexity), true
+	case "CiJobEdge.node":
+		if e.ComplexityRoot.CiJobEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobEdge.Node(childComplexity), true
+
+	case "CiProjectVariable.description":
+		if e.ComplexityRoot.CiProjectVariable.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Description(childComplexity), true
+	case "CiProjectVariable.environmentScope":
+		if e.ComplexityRoot.CiProjectVariable.EnvironmentScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.EnvironmentScope(childComplexity), true
+	case "CiProjectVariable.hidden":
+		if e.ComplexityRoot.CiProjectVariable.Hidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Hidden(childComplexity), true
+	case "CiProjectVariable.id":
+		if e.ComplexityRoot.CiProjectVariable.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.ID(childComplexity), true
+	case "CiProjectVariable.key":
+		if e.ComplexityRoot.CiProjectVariable.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Key(childComplexity), true
+	case "CiProjectVariable.masked":
+		if e.ComplexityRoot.CiProjectVariable.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Masked(childComplexity), true
+	case "CiProjectVariable.protected":
+		if e.ComplexityRoot.CiProjectVariable.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Protected(childComplexity), true
+	case "CiProjectVariable.raw":
+		if e.ComplexityRoot.CiProjectVariable.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Raw(childComplexity), true
+	case "CiProjectVariable.value":
+		if e.ComplexityRoot.CiProjectVariable.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.Value(childComplexity), true
+	case "CiProjectVariable.variableType":
+		if e.ComplexityRoot.CiProjectVariable.VariableType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariable.VariableType(childComplexity), true
+
+	case "CiProjectVariableConnection.count":
+		if e.ComplexityRoot.CiProjectVariableConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableConnection.Count(childComplexity), true
+	case "CiProjectVariableConnection.edges":
+		if e.ComplexityRoot.CiProjectVariableConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableConnection.Edges(childComplexity), true
+	case "CiProjectVariableConnection.nodes":
+		if e.ComplexityRoot.CiProjectVariableConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableConnection.Nodes(childComplexity), true
+	case "CiProjectVariableConnection.pageInfo":
+		if e.ComplexityRoot.CiProjectVariableConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableConnection.PageInfo(childComplexity), true
+
+	case "CiProjectVariableEdge.cursor":
+		if e.ComplexityRoot.CiProjectVariableEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableEdge.Cursor(childComplexity), true
+	case "CiProjectVariableEdge.node":
+		if e.ComplexityRoot.CiProjectVariableEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiProjectVariableEdge.Node(childComplexity), true
+
+	case "CiRunner.accessLevel":
+		if e.ComplexityRoot.CiRunner.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.AccessLevel(childComplexity), true
+	case "CiRunner.contactedAt":
+		if e.ComplexityRoot.CiRunner.ContactedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.ContactedAt(childComplexity), true
+	case "CiRunner.createdAt":
+		if e.ComplexityRoot.CiRunner.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.CreatedAt(childComplexity), true
+	case "CiRunner.description":
+		if e.ComplexityRoot.CiRunner.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.Description(childComplexity), true
+	case "CiRunner.id":
+		if e.ComplexityRoot.CiRunner.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.ID(childComplexity), true
+	case "CiRunner.locked":
+		if e.ComplexityRoot.CiRunner.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.Locked(childComplexity), true
+	case "CiRunner.maximumTimeout":
+		if e.ComplexityRoot.CiRunner.MaximumTimeout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.MaximumTimeout(childComplexity), true
+	case "CiRunner.paused":
+		if e.ComplexityRoot.CiRunner.Paused == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.Paused(childComplexity), true
+	case "CiRunner.runUntagged":
+		if e.ComplexityRoot.CiRunner.RunUntagged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.RunUntagged(childComplexity), true
+	case "CiRunner.runnerType":
+		if e.ComplexityRoot.CiRunner.RunnerType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.RunnerType(childComplexity), true
+	case "CiRunner.tagList":
+		if e.ComplexityRoot.CiRunner.TagList == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunner.TagList(childComplexity), true
+
+	case "CiRunnerConnection.count":
+		if e.ComplexityRoot.CiRunnerConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerConnection.Count(childComplexity), true
+	case "CiRunnerConnection.edges":
+		if e.ComplexityRoot.CiRunnerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerConnection.Edges(childComplexity), true
+	case "CiRunnerConnection.nodes":
+		if e.ComplexityRoot.CiRunnerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerConnection.Nodes(childComplexity), true
+	case "CiRunnerConnection.pageInfo":
+		if e.ComplexityRoot.CiRunnerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerConnection.PageInfo(childComplexity), true
+
+	case "CiRunnerEdge.cursor":
+		if e.ComplexityRoot.CiRunnerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerEdge.Cursor(childComplexity), true
+	case "CiRunnerEdge.node":
+		if e.ComplexityRoot.CiRunnerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiRunnerEdge.Node(childComplexity), true
 
 	case "Commit.authorName":
 		if e.ComplexityRoot.Commit.AuthorName == nil {
@@ -1445,6 +2277,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.State(childComplexity), true
+	case "CurrentUser.todos":
+		if e.ComplexityRoot.CurrentUser.Todos == nil {
+			break
+		}
+
+		args, err := ec.field_CurrentUser_todos_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CurrentUser.Todos(childComplexity, args["action"].([]TodoActionEnum), args["authorId"].([]string), args["projectId"].([]string), args["groupId"].([]string), args["state"].([]TodoStateEnum), args["type"].([]TodoTargetEnum), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "CurrentUser.username":
 		if e.ComplexityRoot.CurrentUser.Username == nil {
 			break
@@ -1766,6 +2609,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EnvironmentEdge.Node(childComplexity), true
 
+	case "Group.boards":
+		if e.ComplexityRoot.Group.Boards == nil {
+			break
+		}
+
+		args, err := ec.field_Group_boards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Boards(childComplexity, args["id"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
 			break
@@ -2824,6 +3678,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MilestoneEdge.Node(childComplexity), true
 
+	case "Mutation.awardEmojiAdd":
+		if e.ComplexityRoot.Mutation.AwardEmojiAdd == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awardEmojiAdd_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwardEmojiAdd(childComplexity, args["input"].(AwardEmojiAddInput)), true
+	case "Mutation.awardEmojiRemove":
+		if e.ComplexityRoot.Mutation.AwardEmojiRemove == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awardEmojiRemove_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwardEmojiRemove(childComplexity, args["input"].(AwardEmojiRemoveInput)), true
+	case "Mutation.awardEmojiToggle":
+		if e.ComplexityRoot.Mutation.AwardEmojiToggle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_awardEmojiToggle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AwardEmojiToggle(childComplexity, args["input"].(AwardEmojiToggleInput)), true
 	case "Mutation.commitCreate":
 		if e.ComplexityRoot.Mutation.CommitCreate == nil {
 			break
@@ -3033,6 +3920,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReleaseUpdate(childComplexity, args["input"].(ReleaseUpdateInput)), true
+	case "Mutation.todoMarkDone":
+		if e.ComplexityRoot.Mutation.TodoMarkDone == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_todoMarkDone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TodoMarkDone(childComplexity, args["input"].(TodoMarkDoneInput)), true
+	case "Mutation.todosMarkAllDone":
+		if e.ComplexityRoot.Mutation.TodosMarkAllDone == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_todosMarkAllDone_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TodosMarkAllDone(childComplexity, args["input"].(TodosMarkAllDoneInput)), true
 	case "Mutation.updateIssue":
 		if e.ComplexityRoot.Mutation.UpdateIssue == nil {
 			break
@@ -3645,12 +4554,133 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
 
+	case "PipelineSchedule.active":
+		if e.ComplexityRoot.PipelineSchedule.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Active(childComplexity), true
+	case "PipelineSchedule.createdAt":
+		if e.ComplexityRoot.PipelineSchedule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.CreatedAt(childComplexity), true
+	case "PipelineSchedule.cron":
+		if e.ComplexityRoot.PipelineSchedule.Cron == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Cron(childComplexity), true
+	case "PipelineSchedule.cronTimezone":
+		if e.ComplexityRoot.PipelineSchedule.CronTimezone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.CronTimezone(childComplexity), true
+	case "PipelineSchedule.description":
+		if e.ComplexityRoot.PipelineSchedule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Description(childComplexity), true
+	case "PipelineSchedule.id":
+		if e.ComplexityRoot.PipelineSchedule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.ID(childComplexity), true
+	case "PipelineSchedule.nextRunAt":
+		if e.ComplexityRoot.PipelineSchedule.NextRunAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.NextRunAt(childComplexity), true
+	case "PipelineSchedule.owner":
+		if e.ComplexityRoot.PipelineSchedule.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Owner(childComplexity), true
+	case "PipelineSchedule.ref":
+		if e.ComplexityRoot.PipelineSchedule.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.Ref(childComplexity), true
+	case "PipelineSchedule.updatedAt":
+		if e.ComplexityRoot.PipelineSchedule.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineSchedule.UpdatedAt(childComplexity), true
+
+	case "PipelineScheduleConnection.count":
+		if e.ComplexityRoot.PipelineScheduleConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleConnection.Count(childComplexity), true
+	case "PipelineScheduleConnection.edges":
+		if e.ComplexityRoot.PipelineScheduleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleConnection.Edges(childComplexity), true
+	case "PipelineScheduleConnection.nodes":
+		if e.ComplexityRoot.PipelineScheduleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleConnection.Nodes(childComplexity), true
+	case "PipelineScheduleConnection.pageInfo":
+		if e.ComplexityRoot.PipelineScheduleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleConnection.PageInfo(childComplexity), true
+
+	case "PipelineScheduleEdge.cursor":
+		if e.ComplexityRoot.PipelineScheduleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleEdge.Cursor(childComplexity), true
+	case "PipelineScheduleEdge.node":
+		if e.ComplexityRoot.PipelineScheduleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineScheduleEdge.Node(childComplexity), true
+
 	case "Project.archived":
 		if e.ComplexityRoot.Project.Archived == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Archived(childComplexity), true
+	case "Project.boards":
+		if e.ComplexityRoot.Project.Boards == nil {
+			break
+		}
+
+		args, err := ec.field_Project_boards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Boards(childComplexity, args["id"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.ciVariables":
+		if e.ComplexityRoot.Project.CiVariables == nil {
+			break
+		}
+
+		args, err := ec.field_Project_ciVariables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.CiVariables(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.createdAt":
 		if e.ComplexityRoot.Project.CreatedAt == nil {
 			break
@@ -3731,6 +4761,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Issues(childComplexity, args["iid"].(*string), args["iids"].([]string), args["state"].(*IssuableState), args["search"].(*string), args["labelName"].([]*string), args["authorUsername"].(*string), args["assigneeUsernames"].([]string), args["confidential"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.jobs":
+		if e.ComplexityRoot.Project.Jobs == nil {
+			break
+		}
+
+		args, err := ec.field_Project_jobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Jobs(childComplexity, args["statuses"].([]CiJobStatus), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.label":
 		if e.ComplexityRoot.Project.Label == nil {
 			break
@@ -3832,6 +4873,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Pipeline(childComplexity, args["id"].(string)), true
+	case "Project.pipelineSchedules":
+		if e.ComplexityRoot.Project.PipelineSchedules == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipelineSchedules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.PipelineSchedules(childComplexity, args["status"].(*PipelineScheduleStatus), args["ids"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.pipelines":
 		if e.ComplexityRoot.Project.Pipelines == nil {
 			break
@@ -3882,6 +4934,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Repository(childComplexity), true
+	case "Project.runners":
+		if e.ComplexityRoot.Project.Runners == nil {
+			break
+		}
+
+		args, err := ec.field_Project_runners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Runners(childComplexity, args["type"].(*CiRunnerType), args["paused"].(*bool), args["tagList"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.snippets":
 		if e.ComplexityRoot.Project.Snippets == nil {
 			break
@@ -4079,6 +5142,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Projects(childComplexity, args["membership"].(*bool), args["search"].(*string), args["ids"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Query.queryComplexity":
+		if e.ComplexityRoot.Query.QueryComplexity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.QueryComplexity(childComplexity), true
+	case "Query.runners":
+		if e.ComplexityRoot.Query.Runners == nil {
+			break
+		}
+
+		args, err := ec.field_Query_runners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Runners(childComplexity, args["type"].(*CiRunnerType), args["paused"].(*bool), args["tagList"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Query.snippets":
 		if e.ComplexityRoot.Query.Snippets == nil {
 			break
@@ -4112,6 +5192,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["ids"].([]string), args["usernames"].([]string), args["search"].(*string), args["admins"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+
+	case "QueryComplexity.limit":
+		if e.ComplexityRoot.QueryComplexity.Limit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryComplexity.Limit(childComplexity), true
+	case "QueryComplexity.score":
+		if e.ComplexityRoot.QueryComplexity.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QueryComplexity.Score(childComplexity), true
 
 	case "Release.assets":
 		if e.ComplexityRoot.Release.Assets == nil {
@@ -4512,7 +5605,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Repository.Blobs(childComplexity, args["paths"].([]string), args["ref"].(*string)), true
+		return e.ComplexityRoot.Repository.Blobs(childComplexity, args["paths"].([]string), args["ref"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Repository.empty":
 		if e.ComplexityRoot.Repository.Empty == nil {
 			break
@@ -4938,6 +6031,131 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubmoduleEdge.Node(childComplexity), true
 
+	case "Todo.action":
+		if e.ComplexityRoot.Todo.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Action(childComplexity), true
+	case "Todo.author":
+		if e.ComplexityRoot.Todo.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Author(childComplexity), true
+	case "Todo.body":
+		if e.ComplexityRoot.Todo.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.Body(childComplexity), true
+	case "Todo.createdAt":
+		if e.ComplexityRoot.Todo.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.CreatedAt(childComplexity), true
+	case "Todo.id":
+		if e.ComplexityRoot.Todo.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.ID(childComplexity), true
+	case "Todo.state":
+		if e.ComplexityRoot.Todo.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.State(childComplexity), true
+	case "Todo.targetType":
+		if e.ComplexityRoot.Todo.TargetType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.TargetType(childComplexity), true
+	case "Todo.targetUrl":
+		if e.ComplexityRoot.Todo.TargetURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Todo.TargetURL(childComplexity), true
+
+	case "TodoConnection.count":
+		if e.ComplexityRoot.TodoConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.Count(childComplexity), true
+	case "TodoConnection.edges":
+		if e.ComplexityRoot.TodoConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.Edges(childComplexity), true
+	case "TodoConnection.nodes":
+		if e.ComplexityRoot.TodoConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.Nodes(childComplexity), true
+	case "TodoConnection.pageInfo":
+		if e.ComplexityRoot.TodoConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoConnection.PageInfo(childComplexity), true
+
+	case "TodoEdge.cursor":
+		if e.ComplexityRoot.TodoEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoEdge.Cursor(childComplexity), true
+	case "TodoEdge.node":
+		if e.ComplexityRoot.TodoEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoEdge.Node(childComplexity), true
+
+	case "TodoMarkDonePayload.clientMutationId":
+		if e.ComplexityRoot.TodoMarkDonePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoMarkDonePayload.ClientMutationID(childComplexity), true
+	case "TodoMarkDonePayload.errors":
+		if e.ComplexityRoot.TodoMarkDonePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoMarkDonePayload.Errors(childComplexity), true
+	case "TodoMarkDonePayload.todo":
+		if e.ComplexityRoot.TodoMarkDonePayload.Todo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodoMarkDonePayload.Todo(childComplexity), true
+
+	case "TodosMarkAllDonePayload.clientMutationId":
+		if e.ComplexityRoot.TodosMarkAllDonePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodosMarkAllDonePayload.ClientMutationID(childComplexity), true
+	case "TodosMarkAllDonePayload.errors":
+		if e.ComplexityRoot.TodosMarkAllDonePayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodosMarkAllDonePayload.Errors(childComplexity), true
+	case "TodosMarkAllDonePayload.todos":
+		if e.ComplexityRoot.TodosMarkAllDonePayload.Todos == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TodosMarkAllDonePayload.Todos(childComplexity), true
+
 	case "Tree.blobs":
 		if e.ComplexityRoot.Tree.Blobs == nil {
 			break
@@ -5212,6 +6430,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AwardEmojiAddInput", ec.unmarshalInputAwardEmojiAddInput),
+			graphql.NewInputUnmarshaler("AwardEmojiRemoveInput", ec.unmarshalInputAwardEmojiRemoveInput),
+			graphql.NewInputUnmarshaler("AwardEmojiToggleInput", ec.unmarshalInputAwardEmojiToggleInput),
 			graphql.NewInputUnmarshaler("CommitAction", ec.unmarshalInputCommitAction),
 			graphql.NewInputUnmarshaler("CommitCreateInput", ec.unmarshalInputCommitCreateInput),
 			graphql.NewInputUnmarshaler("CreateBranchInput", ec.unmarshalInputCreateBranchInput),
@@ -5235,6 +6456,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReleaseDeleteInput", ec.unmarshalInputReleaseDeleteInput),
 			graphql.NewInputUnmarshaler("ReleaseUpdateInput", ec.unmarshalInputReleaseUpdateInput),
 			graphql.NewInputUnmarshaler("SnippetBlobActionInputType", ec.unmarshalInputSnippetBlobActionInputType),
+			graphql.NewInputUnmarshaler("TodoMarkDoneInput", ec.unmarshalInputTodoMarkDoneInput),
+			graphql.NewInputUnmarshaler("TodosMarkAllDoneInput", ec.unmarshalInputTodosMarkAllDoneInput),
 			graphql.NewInputUnmarshaler("UpdateIssueInput", ec.unmarshalInputUpdateIssueInput),
 			graphql.NewInputUnmarshaler("UpdateNoteInput", ec.unmarshalInputUpdateNoteInput),
 			graphql.NewInputUnmarshaler("UpdateSnippetInput", ec.unmarshalInputUpdateSnippetInput),
@@ -5313,7 +6536,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -5327,6 +6550,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
+	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -5344,6 +6568,60 @@ func (ec *executionContext) childFields_AccessLevel(ctx context.Context, field g
 		return ec.fieldContext_AccessLevel_stringValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AccessLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmoji(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "description":
+		return ec.fieldContext_AwardEmoji_description(ctx, field)
+	case "emoji":
+		return ec.fieldContext_AwardEmoji_emoji(ctx, field)
+	case "name":
+		return ec.fieldContext_AwardEmoji_name(ctx, field)
+	case "unicode":
+		return ec.fieldContext_AwardEmoji_unicode(ctx, field)
+	case "user":
+		return ec.fieldContext_AwardEmoji_user(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmoji", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmojiAddPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AwardEmojiAddPayload_clientMutationId(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_AwardEmojiAddPayload_awardEmoji(ctx, field)
+	case "errors":
+		return ec.fieldContext_AwardEmojiAddPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiAddPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmojiRemovePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AwardEmojiRemovePayload_clientMutationId(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_AwardEmojiRemovePayload_awardEmoji(ctx, field)
+	case "errors":
+		return ec.fieldContext_AwardEmojiRemovePayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiRemovePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmojiTogglePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AwardEmojiTogglePayload_clientMutationId(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_AwardEmojiTogglePayload_awardEmoji(ctx, field)
+	case "errors":
+		return ec.fieldContext_AwardEmojiTogglePayload_errors(ctx, field)
+	case "toggledOn":
+		return ec.fieldContext_AwardEmojiTogglePayload_toggledOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiTogglePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Blob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5390,6 +6668,94 @@ func (ec *executionContext) childFields_BlobEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type BlobEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Board(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Board_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Board_name(ctx, field)
+	case "hideBacklogList":
+		return ec.fieldContext_Board_hideBacklogList(ctx, field)
+	case "hideClosedList":
+		return ec.fieldContext_Board_hideClosedList(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Board_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Board_updatedAt(ctx, field)
+	case "webPath":
+		return ec.fieldContext_Board_webPath(ctx, field)
+	case "webUrl":
+		return ec.fieldContext_Board_webUrl(ctx, field)
+	case "lists":
+		return ec.fieldContext_Board_lists(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Board", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_BoardConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_BoardConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BoardConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BoardConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BoardEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BoardEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardList(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BoardList_id(ctx, field)
+	case "title":
+		return ec.fieldContext_BoardList_title(ctx, field)
+	case "listType":
+		return ec.fieldContext_BoardList_listType(ctx, field)
+	case "position":
+		return ec.fieldContext_BoardList_position(ctx, field)
+	case "label":
+		return ec.fieldContext_BoardList_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardList", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardListConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_BoardListConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_BoardListConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BoardListConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BoardListConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardListConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BoardListEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BoardListEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BoardListEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BoardListEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Branch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -5398,6 +6764,164 @@ func (ec *executionContext) childFields_Branch(ctx context.Context, field graphq
 		return ec.fieldContext_Branch_commit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Branch", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiJob_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CiJob_name(ctx, field)
+	case "status":
+		return ec.fieldContext_CiJob_status(ctx, field)
+	case "stage":
+		return ec.fieldContext_CiJob_stage(ctx, field)
+	case "allowFailure":
+		return ec.fieldContext_CiJob_allowFailure(ctx, field)
+	case "refName":
+		return ec.fieldContext_CiJob_refName(ctx, field)
+	case "shortSha":
+		return ec.fieldContext_CiJob_shortSha(ctx, field)
+	case "tags":
+		return ec.fieldContext_CiJob_tags(ctx, field)
+	case "retried":
+		return ec.fieldContext_CiJob_retried(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CiJob_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_CiJob_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_CiJob_finishedAt(ctx, field)
+	case "webPath":
+		return ec.fieldContext_CiJob_webPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJob", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJobConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiJobConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiJobConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiJobConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiJobConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJobConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJobEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiJobEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiJobEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJobEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiProjectVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiProjectVariable_id(ctx, field)
+	case "key":
+		return ec.fieldContext_CiProjectVariable_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CiProjectVariable_value(ctx, field)
+	case "variableType":
+		return ec.fieldContext_CiProjectVariable_variableType(ctx, field)
+	case "protected":
+		return ec.fieldContext_CiProjectVariable_protected(ctx, field)
+	case "masked":
+		return ec.fieldContext_CiProjectVariable_masked(ctx, field)
+	case "raw":
+		return ec.fieldContext_CiProjectVariable_raw(ctx, field)
+	case "hidden":
+		return ec.fieldContext_CiProjectVariable_hidden(ctx, field)
+	case "environmentScope":
+		return ec.fieldContext_CiProjectVariable_environmentScope(ctx, field)
+	case "description":
+		return ec.fieldContext_CiProjectVariable_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiProjectVariable", field.Name)
+}
+
+func (ec *executionContext) childFields_CiProjectVariableConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiProjectVariableConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiProjectVariableConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiProjectVariableConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiProjectVariableConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiProjectVariableConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiProjectVariableEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiProjectVariableEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiProjectVariableEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiProjectVariableEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiRunner(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiRunner_id(ctx, field)
+	case "description":
+		return ec.fieldContext_CiRunner_description(ctx, field)
+	case "runnerType":
+		return ec.fieldContext_CiRunner_runnerType(ctx, field)
+	case "paused":
+		return ec.fieldContext_CiRunner_paused(ctx, field)
+	case "locked":
+		return ec.fieldContext_CiRunner_locked(ctx, field)
+	case "runUntagged":
+		return ec.fieldContext_CiRunner_runUntagged(ctx, field)
+	case "tagList":
+		return ec.fieldContext_CiRunner_tagList(ctx, field)
+	case "accessLevel":
+		return ec.fieldContext_CiRunner_accessLevel(ctx, field)
+	case "maximumTimeout":
+		return ec.fieldContext_CiRunner_maximumTimeout(ctx, field)
+	case "contactedAt":
+		return ec.fieldContext_CiRunner_contactedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CiRunner_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiRunner", field.Name)
+}
+
+func (ec *executionContext) childFields_CiRunnerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiRunnerConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiRunnerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiRunnerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiRunnerConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiRunnerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiRunnerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiRunnerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiRunnerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiRunnerEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Commit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5508,6 +7032,8 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 		return ec.fieldContext_CurrentUser_bot(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_CurrentUser_createdAt(ctx, field)
+	case "todos":
+		return ec.fieldContext_CurrentUser_todos(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CurrentUser", field.Name)
 }
@@ -5700,6 +7226,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_milestones(ctx, field)
 	case "packages":
 		return ec.fieldContext_Group_packages(ctx, field)
+	case "boards":
+		return ec.fieldContext_Group_boards(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Group", field.Name)
 }
@@ -6434,6 +7962,56 @@ func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type PipelineEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PipelineSchedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PipelineSchedule_id(ctx, field)
+	case "description":
+		return ec.fieldContext_PipelineSchedule_description(ctx, field)
+	case "active":
+		return ec.fieldContext_PipelineSchedule_active(ctx, field)
+	case "cron":
+		return ec.fieldContext_PipelineSchedule_cron(ctx, field)
+	case "cronTimezone":
+		return ec.fieldContext_PipelineSchedule_cronTimezone(ctx, field)
+	case "ref":
+		return ec.fieldContext_PipelineSchedule_ref(ctx, field)
+	case "nextRunAt":
+		return ec.fieldContext_PipelineSchedule_nextRunAt(ctx, field)
+	case "owner":
+		return ec.fieldContext_PipelineSchedule_owner(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PipelineSchedule_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PipelineSchedule_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineSchedule", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineScheduleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PipelineScheduleConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PipelineScheduleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PipelineScheduleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PipelineScheduleConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineScheduleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineScheduleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PipelineScheduleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PipelineScheduleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineScheduleEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6496,6 +8074,16 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_environments(ctx, field)
 	case "environment":
 		return ec.fieldContext_Project_environment(ctx, field)
+	case "ciVariables":
+		return ec.fieldContext_Project_ciVariables(ctx, field)
+	case "pipelineSchedules":
+		return ec.fieldContext_Project_pipelineSchedules(ctx, field)
+	case "boards":
+		return ec.fieldContext_Project_boards(ctx, field)
+	case "jobs":
+		return ec.fieldContext_Project_jobs(ctx, field)
+	case "runners":
+		return ec.fieldContext_Project_runners(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Project", field.Name)
 }
@@ -6552,6 +8140,16 @@ func (ec *executionContext) childFields_ProjectMemberBulkUpdatePayload(ctx conte
 		return ec.fieldContext_ProjectMemberBulkUpdatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberBulkUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_QueryComplexity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "limit":
+		return ec.fieldContext_QueryComplexity_limit(ctx, field)
+	case "score":
+		return ec.fieldContext_QueryComplexity_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QueryComplexity", field.Name)
 }
 
 func (ec *executionContext) childFields_Release(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6972,6 +8570,76 @@ func (ec *executionContext) childFields_SubmoduleEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SubmoduleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Todo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Todo_id(ctx, field)
+	case "action":
+		return ec.fieldContext_Todo_action(ctx, field)
+	case "author":
+		return ec.fieldContext_Todo_author(ctx, field)
+	case "body":
+		return ec.fieldContext_Todo_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Todo_createdAt(ctx, field)
+	case "state":
+		return ec.fieldContext_Todo_state(ctx, field)
+	case "targetType":
+		return ec.fieldContext_Todo_targetType(ctx, field)
+	case "targetUrl":
+		return ec.fieldContext_Todo_targetUrl(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Todo", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TodoConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_TodoConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TodoConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TodoConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TodoEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TodoEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TodoMarkDonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_TodoMarkDonePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_TodoMarkDonePayload_errors(ctx, field)
+	case "todo":
+		return ec.fieldContext_TodoMarkDonePayload_todo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodoMarkDonePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TodosMarkAllDonePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_TodosMarkAllDonePayload_clientMutationId(ctx, field)
+	case "errors":
+		return ec.fieldContext_TodosMarkAllDonePayload_errors(ctx, field)
+	case "todos":
+		return ec.fieldContext_TodosMarkAllDonePayload_todos(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TodosMarkAllDonePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Tree(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "blobs":
@@ -7228,6 +8896,130 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Board_lists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CurrentUser_todos_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "action",
+		func(ctx context.Context, v any) ([]TodoActionEnum, error) {
+			return ec.unmarshalOTodoActionEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnumᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["action"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "authorId",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "groupId",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupId"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) ([]TodoStateEnum, error) {
+			return ec.unmarshalOTodoStateEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnumᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) ([]TodoTargetEnum, error) {
+			return ec.unmarshalOTodoTargetEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnumᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg9
+	return args, nil
+}
+
 func (ec *executionContext) field_Discussion_notes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7277,6 +9069,52 @@ func (ec *executionContext) field_Environment_lastDeployment_args(ctx context.Co
 		return nil, err
 	}
 	args["status"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_boards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -7956,6 +9794,48 @@ func (ec *executionContext) field_MergeRequest_notes_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_awardEmojiAdd_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AwardEmojiAddInput, error) {
+			return ec.unmarshalNAwardEmojiAddInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_awardEmojiRemove_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AwardEmojiRemoveInput, error) {
+			return ec.unmarshalNAwardEmojiRemoveInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemoveInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_awardEmojiToggle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (AwardEmojiToggleInput, error) {
+			return ec.unmarshalNAwardEmojiToggleInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiToggleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_commitCreate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8222,6 +10102,34 @@ func (ec *executionContext) field_Mutation_releaseUpdate_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_todoMarkDone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (TodoMarkDoneInput, error) {
+			return ec.unmarshalNTodoMarkDoneInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoMarkDoneInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_todosMarkAllDone_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (TodosMarkAllDoneInput, error) {
+			return ec.unmarshalNTodosMarkAllDoneInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodosMarkAllDoneInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateIssue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8311,6 +10219,90 @@ func (ec *executionContext) field_Namespace_projects_args(ctx context.Context, r
 }
 
 func (ec *executionContext) field_PackageDetailsType_packageFiles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_boards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_ciVariables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -8553,6 +10545,52 @@ func (ec *executionContext) field_Project_issues_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg11
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_jobs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]CiJobStatus, error) {
+			return ec.unmarshalOCiJobStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -8912,6 +10950,60 @@ func (ec *executionContext) field_Project_packages_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_pipelineSchedules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "status",
+		func(ctx context.Context, v any) (*PipelineScheduleStatus, error) {
+			return ec.unmarshalOPipelineScheduleStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["status"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9099,6 +11191,68 @@ func (ec *executionContext) field_Project_releases_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_runners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*CiRunnerType, error) {
+			return ec.unmarshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "paused",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["paused"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tagList",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagList"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
 	return args, nil
 }
 
@@ -9299,6 +11453,68 @@ func (ec *executionContext) field_Query_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["ids"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_runners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*CiRunnerType, error) {
+			return ec.unmarshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "paused",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["paused"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tagList",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagList"] = arg2
 	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -9637,6 +11853,38 @@ func (ec *executionContext) field_Repository_blobs_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["ref"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
 	return args, nil
 }
 
@@ -9971,6 +12219,387 @@ func (ec *executionContext) _AccessLevel_stringValue(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_AccessLevel_stringValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AccessLevel", field, false, false, "AccessLevelEnum")
+}
+
+func (ec *executionContext) _AwardEmoji_description(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmoji", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmoji_emoji(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_emoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Emoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_emoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmoji", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmoji_name(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmoji", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmoji_unicode(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_unicode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unicode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_unicode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmoji", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmoji_user(ctx context.Context, field graphql.CollectedField, obj *AwardEmoji) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmoji_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmoji_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmoji",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiAddPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiAddPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiAddPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiAddPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiAddPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiAddPayload_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiAddPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiAddPayload_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardEmoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+			return ec.marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiAddPayload_awardEmoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiAddPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmoji(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiAddPayload_errors(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiAddPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiAddPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiAddPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiAddPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiRemovePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiRemovePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiRemovePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiRemovePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiRemovePayload_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiRemovePayload_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardEmoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+			return ec.marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiRemovePayload_awardEmoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiRemovePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmoji(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiRemovePayload_errors(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiRemovePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiRemovePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiRemovePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiRemovePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiTogglePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiTogglePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiTogglePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiTogglePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiTogglePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiTogglePayload_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiTogglePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiTogglePayload_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AwardEmoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+			return ec.marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiTogglePayload_awardEmoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiTogglePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmoji(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiTogglePayload_errors(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiTogglePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiTogglePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiTogglePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiTogglePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiTogglePayload_toggledOn(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiTogglePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiTogglePayload_toggledOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToggledOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiTogglePayload_toggledOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiTogglePayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Blob_id(ctx context.Context, field graphql.CollectedField, obj *Blob) (ret graphql.Marshaler) {
@@ -10308,6 +12937,706 @@ func (ec *executionContext) fieldContext_BlobEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Board_id(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Board_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Board_name(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Board_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "String")
+}
+
+func (ec *executionContext) _Board_hideBacklogList(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_hideBacklogList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HideBacklogList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Board_hideBacklogList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Board_hideClosedList(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_hideClosedList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HideClosedList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Board_hideClosedList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Board_createdAt(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Board_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Board_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Board_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Board_webPath(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_webPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Board_webPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "String")
+}
+
+func (ec *executionContext) _Board_webUrl(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_webUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Board_webUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Board", field, false, false, "String")
+}
+
+func (ec *executionContext) _Board_lists(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Board_lists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Board().Lists(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BoardListConnection) graphql.Marshaler {
+			return ec.marshalOBoardListConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardListConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Board_lists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Board",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardListConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Board_lists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardConnection_count(ctx context.Context, field graphql.CollectedField, obj *BoardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BoardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BoardEdge) graphql.Marshaler {
+			return ec.marshalOBoardEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *BoardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Board) graphql.Marshaler {
+			return ec.marshalOBoard2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Board(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *BoardConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *BoardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardEdge_node(ctx context.Context, field graphql.CollectedField, obj *BoardEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Board) graphql.Marshaler {
+			return ec.marshalOBoard2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoard(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Board(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardList_id(ctx context.Context, field graphql.CollectedField, obj *BoardList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardList_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardList_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardList", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BoardList_title(ctx context.Context, field graphql.CollectedField, obj *BoardList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardList_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardList_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardList", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardList_listType(ctx context.Context, field graphql.CollectedField, obj *BoardList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardList_listType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardList_listType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardList", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardList_position(ctx context.Context, field graphql.CollectedField, obj *BoardList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardList_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardList_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardList", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardList_label(ctx context.Context, field graphql.CollectedField, obj *BoardList) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardList_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Label) graphql.Marshaler {
+			return ec.marshalOLabel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐLabel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardList_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardList",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Label(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardListConnection_count(ctx context.Context, field graphql.CollectedField, obj *BoardListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardListConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardListConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardListConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BoardListConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BoardListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardListConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BoardListEdge) graphql.Marshaler {
+			return ec.marshalOBoardListEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardListEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardListConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardListEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardListConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *BoardListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardListConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BoardList) graphql.Marshaler {
+			return ec.marshalOBoardList2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardListConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardListConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *BoardListConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardListConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardListConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardListConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BoardListEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *BoardListEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardListEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BoardListEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BoardListEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BoardListEdge_node(ctx context.Context, field graphql.CollectedField, obj *BoardListEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BoardListEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BoardList) graphql.Marshaler {
+			return ec.marshalOBoardList2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardList(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BoardListEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BoardListEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardList(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Branch_name(ctx context.Context, field graphql.CollectedField, obj *Branch) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10358,6 +13687,1310 @@ func (ec *executionContext) fieldContext_Branch_commit(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJob_id(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiJob_name(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_status(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiJobStatus) graphql.Marshaler {
+			return ec.marshalOCiJobStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "CiJobStatus")
+}
+
+func (ec *executionContext) _CiJob_stage(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_allowFailure(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_allowFailure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowFailure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_allowFailure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiJob_refName(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_refName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_refName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_shortSha(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_shortSha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortSha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_shortSha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_tags(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJob_retried(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_retried(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retried, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_retried(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiJob_createdAt(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiJob_startedAt(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiJob_finishedAt(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiJob_webPath(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJob_webPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJob_webPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJob", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJobConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJobConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiJobConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiJobEdge) graphql.Marshaler {
+			return ec.marshalOCiJobEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiJob) graphql.Marshaler {
+			return ec.marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiJobConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiJobEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJobEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiJobEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiJobEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiJob) graphql.Marshaler {
+			return ec.marshalOCiJob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiProjectVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiProjectVariable_key(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariable_value(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariable_variableType(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_variableType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariableType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiVariableType) graphql.Marshaler {
+			return ec.marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_variableType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "CiVariableType")
+}
+
+func (ec *executionContext) _CiProjectVariable_protected(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiProjectVariable_masked(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiProjectVariable_raw(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiProjectVariable_hidden(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_hidden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hidden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_hidden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiProjectVariable_environmentScope(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_environmentScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnvironmentScope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_environmentScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariable_description(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariable_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariable_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariableConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariableConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiProjectVariableConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiProjectVariableEdge) graphql.Marshaler {
+			return ec.marshalOCiProjectVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiProjectVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiProjectVariableEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiProjectVariableConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiProjectVariable) graphql.Marshaler {
+			return ec.marshalOCiProjectVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiProjectVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiProjectVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiProjectVariableConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiProjectVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiProjectVariableEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiProjectVariableEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiProjectVariableEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiProjectVariableEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiProjectVariable) graphql.Marshaler {
+			return ec.marshalOCiProjectVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiProjectVariableEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiProjectVariableEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiProjectVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiRunner_id(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiRunner_description(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiRunner_runnerType(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_runnerType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunnerType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v CiRunnerType) graphql.Marshaler {
+			return ec.marshalNCiRunnerType2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_runnerType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "CiRunnerType")
+}
+
+func (ec *executionContext) _CiRunner_paused(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_paused(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Paused, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_paused(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiRunner_locked(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_locked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiRunner_runUntagged(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_runUntagged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RunUntagged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_runUntagged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiRunner_tagList(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_tagList(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TagList, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_tagList(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiRunner_accessLevel(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiRunner_maximumTimeout(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_maximumTimeout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaximumTimeout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_maximumTimeout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiRunner_contactedAt(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_contactedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_contactedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiRunner_createdAt(ctx context.Context, field graphql.CollectedField, obj *CiRunner) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunner_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunner_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunner", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CiRunnerConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiRunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunnerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiRunnerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiRunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiRunnerEdge) graphql.Marshaler {
+			return ec.marshalOCiRunnerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiRunnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunnerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiRunnerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiRunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiRunner) graphql.Marshaler {
+			return ec.marshalOCiRunner2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiRunnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunner(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiRunnerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiRunnerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiRunnerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiRunnerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiRunnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiRunnerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiRunnerEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiRunnerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiRunnerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiRunner) graphql.Marshaler {
+			return ec.marshalOCiRunner2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiRunnerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiRunnerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunner(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11211,6 +15844,50 @@ func (ec *executionContext) _CurrentUser_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_CurrentUser_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CurrentUser", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CurrentUser_todos(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_todos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CurrentUser().Todos(ctx, obj, fc.Args["action"].([]TodoActionEnum), fc.Args["authorId"].([]string), fc.Args["projectId"].([]string), fc.Args["groupId"].([]string), fc.Args["state"].([]TodoStateEnum), fc.Args["type"].([]TodoTargetEnum), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TodoConnection) graphql.Marshaler {
+			return ec.marshalOTodoConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_todos(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CurrentUser_todos_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Deployment_id(ctx context.Context, field graphql.CollectedField, obj *Deployment) (ret graphql.Marshaler) {
@@ -12932,6 +17609,50 @@ func (ec *executionContext) fieldContext_Group_packages(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Group_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_boards(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_boards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Boards(ctx, obj, fc.Args["id"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BoardConnection) graphql.Marshaler {
+			return ec.marshalOBoardConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_boards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_boards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17764,6 +22485,226 @@ func (ec *executionContext) fieldContext_Mutation_destroyPackage(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_todoMarkDone(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_todoMarkDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TodoMarkDone(ctx, fc.Args["input"].(TodoMarkDoneInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TodoMarkDonePayload) graphql.Marshaler {
+			return ec.marshalOTodoMarkDonePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoMarkDonePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_todoMarkDone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoMarkDonePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_todoMarkDone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_todosMarkAllDone(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_todosMarkAllDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TodosMarkAllDone(ctx, fc.Args["input"].(TodosMarkAllDoneInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TodosMarkAllDonePayload) graphql.Marshaler {
+			return ec.marshalOTodosMarkAllDonePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodosMarkAllDonePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_todosMarkAllDone(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodosMarkAllDonePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_todosMarkAllDone_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_awardEmojiAdd(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_awardEmojiAdd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AwardEmojiAdd(ctx, fc.Args["input"].(AwardEmojiAddInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiAddPayload) graphql.Marshaler {
+			return ec.marshalOAwardEmojiAddPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_awardEmojiAdd(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiAddPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_awardEmojiAdd_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_awardEmojiRemove(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_awardEmojiRemove(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AwardEmojiRemove(ctx, fc.Args["input"].(AwardEmojiRemoveInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiRemovePayload) graphql.Marshaler {
+			return ec.marshalOAwardEmojiRemovePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemovePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_awardEmojiRemove(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiRemovePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_awardEmojiRemove_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_awardEmojiToggle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_awardEmojiToggle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AwardEmojiToggle(ctx, fc.Args["input"].(AwardEmojiToggleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiTogglePayload) graphql.Marshaler {
+			return ec.marshalOAwardEmojiTogglePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiTogglePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_awardEmojiToggle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiTogglePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_awardEmojiToggle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Namespace_id(ctx context.Context, field graphql.CollectedField, obj *Namespace) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20129,6 +25070,419 @@ func (ec *executionContext) fieldContext_PipelineEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _PipelineSchedule_id(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PipelineSchedule_description(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineSchedule_active(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PipelineSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_cron(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cron, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_cron(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineSchedule_cronTimezone(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_cronTimezone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CronTimezone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_cronTimezone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineSchedule_ref(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineSchedule_nextRunAt(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_nextRunAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRunAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_nextRunAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineSchedule_owner(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineSchedule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineSchedule_createdAt(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineSchedule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *PipelineSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineSchedule_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineSchedule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineSchedule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineScheduleConnection_count(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineScheduleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineScheduleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineScheduleEdge) graphql.Marshaler {
+			return ec.marshalOPipelineScheduleEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineScheduleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineScheduleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineScheduleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineSchedule) graphql.Marshaler {
+			return ec.marshalOPipelineSchedule2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineScheduleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineSchedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineScheduleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineScheduleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineScheduleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineScheduleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineScheduleEdge_node(ctx context.Context, field graphql.CollectedField, obj *PipelineScheduleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineScheduleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineSchedule) graphql.Marshaler {
+			return ec.marshalOPipelineSchedule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineScheduleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineScheduleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineSchedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21182,6 +26536,226 @@ func (ec *executionContext) fieldContext_Project_environment(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_ciVariables(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_ciVariables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().CiVariables(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiProjectVariableConnection) graphql.Marshaler {
+			return ec.marshalOCiProjectVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_ciVariables(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiProjectVariableConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_ciVariables_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_pipelineSchedules(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipelineSchedules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().PipelineSchedules(ctx, obj, fc.Args["status"].(*PipelineScheduleStatus), fc.Args["ids"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineScheduleConnection) graphql.Marshaler {
+			return ec.marshalOPipelineScheduleConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipelineSchedules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineScheduleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipelineSchedules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_boards(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_boards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Boards(ctx, obj, fc.Args["id"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BoardConnection) graphql.Marshaler {
+			return ec.marshalOBoardConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_boards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BoardConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_boards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_jobs(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_jobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Jobs(ctx, obj, fc.Args["statuses"].([]CiJobStatus), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiJobConnection) graphql.Marshaler {
+			return ec.marshalOCiJobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_jobs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_jobs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_runners(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_runners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Runners(ctx, obj, fc.Args["type"].(*CiRunnerType), fc.Args["paused"].(*bool), fc.Args["tagList"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiRunnerConnection) graphql.Marshaler {
+			return ec.marshalOCiRunnerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_runners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_runners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ProjectConnection_count(ctx context.Context, field graphql.CollectedField, obj *ProjectConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22059,6 +27633,82 @@ func (ec *executionContext) fieldContext_Query_package(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_queryComplexity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_queryComplexity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().QueryComplexity(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *QueryComplexity) graphql.Marshaler {
+			return ec.marshalOQueryComplexity2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐQueryComplexity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_queryComplexity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QueryComplexity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_runners(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_runners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Runners(ctx, fc.Args["type"].(*CiRunnerType), fc.Args["paused"].(*bool), fc.Args["tagList"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiRunnerConnection) graphql.Marshaler {
+			return ec.marshalOCiRunnerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_runners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_runners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22133,6 +27783,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _QueryComplexity_limit(ctx context.Context, field graphql.CollectedField, obj *QueryComplexity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryComplexity_limit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Limit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QueryComplexity_limit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryComplexity", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QueryComplexity_score(ctx context.Context, field graphql.CollectedField, obj *QueryComplexity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QueryComplexity_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QueryComplexity_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QueryComplexity", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Release_id(ctx context.Context, field graphql.CollectedField, obj *Release) (ret graphql.Marshaler) {
@@ -23872,7 +29568,7 @@ func (ec *executionContext) _Repository_blobs(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Repository().Blobs(ctx, obj, fc.Args["paths"].([]string), fc.Args["ref"].(*string))
+			return ec.Resolvers.Repository().Blobs(ctx, obj, fc.Args["paths"].([]string), fc.Args["ref"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *RepositoryBlobConnection) graphql.Marshaler {
@@ -25533,6 +31229,529 @@ func (ec *executionContext) fieldContext_SubmoduleEdge_node(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Submodule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Todo_id(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNTodoID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoID")
+}
+
+func (ec *executionContext) _Todo_action(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TodoActionEnum) graphql.Marshaler {
+			return ec.marshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoActionEnum")
+}
+
+func (ec *executionContext) _Todo_author(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_author(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Author, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalOUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Todo",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Todo_body(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "String")
+}
+
+func (ec *executionContext) _Todo_createdAt(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Todo_state(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TodoStateEnum) graphql.Marshaler {
+			return ec.marshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoStateEnum")
+}
+
+func (ec *executionContext) _Todo_targetType(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_targetType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TodoTargetEnum) graphql.Marshaler {
+			return ec.marshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_targetType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "TodoTargetEnum")
+}
+
+func (ec *executionContext) _Todo_targetUrl(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Todo_targetUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Todo_targetUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Todo", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoConnection_count(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TodoConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TodoEdge) graphql.Marshaler {
+			return ec.marshalOTodoEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TodoEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Todo) graphql.Marshaler {
+			return ec.marshalOTodo2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TodoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *TodoEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoEdge_node(ctx context.Context, field graphql.CollectedField, obj *TodoEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Todo) graphql.Marshaler {
+			return ec.marshalOTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodoMarkDonePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *TodoMarkDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoMarkDonePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoMarkDonePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoMarkDonePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoMarkDonePayload_errors(ctx context.Context, field graphql.CollectedField, obj *TodoMarkDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoMarkDonePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodoMarkDonePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodoMarkDonePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodoMarkDonePayload_todo(ctx context.Context, field graphql.CollectedField, obj *TodoMarkDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodoMarkDonePayload_todo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Todo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Todo) graphql.Marshaler {
+			return ec.marshalOTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodoMarkDonePayload_todo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodoMarkDonePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TodosMarkAllDonePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *TodosMarkAllDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodosMarkAllDonePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodosMarkAllDonePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodosMarkAllDonePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodosMarkAllDonePayload_errors(ctx context.Context, field graphql.CollectedField, obj *TodosMarkAllDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodosMarkAllDonePayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TodosMarkAllDonePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TodosMarkAllDonePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TodosMarkAllDonePayload_todos(ctx context.Context, field graphql.CollectedField, obj *TodosMarkAllDonePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TodosMarkAllDonePayload_todos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Todos, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Todo) graphql.Marshaler {
+			return ec.marshalOTodo2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TodosMarkAllDonePayload_todos(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TodosMarkAllDonePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Todo(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27693,6 +33912,174 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAwardEmojiAddInput(ctx context.Context, obj any) (AwardEmojiAddInput, error) {
+	var it AwardEmojiAddInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "awardableId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "awardableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardableId"))
+			data, err := ec.unmarshalNAwardableID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardableID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwardEmojiAddInput unmarshals raw into the AwardEmojiAddInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwardEmojiAddInput(ctx context.Context, raw any) (AwardEmojiAddInput, error) {
+	var out AwardEmojiAddInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardEmojiAddInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAwardEmojiRemoveInput(ctx context.Context, obj any) (AwardEmojiRemoveInput, error) {
+	var it AwardEmojiRemoveInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "awardableId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "awardableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardableId"))
+			data, err := ec.unmarshalNAwardableID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardableID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwardEmojiRemoveInput unmarshals raw into the AwardEmojiRemoveInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwardEmojiRemoveInput(ctx context.Context, raw any) (AwardEmojiRemoveInput, error) {
+	var out AwardEmojiRemoveInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardEmojiRemoveInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAwardEmojiToggleInput(ctx context.Context, obj any) (AwardEmojiToggleInput, error) {
+	var it AwardEmojiToggleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "awardableId", "name"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "awardableId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("awardableId"))
+			data, err := ec.unmarshalNAwardableID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AwardableID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAwardEmojiToggleInput unmarshals raw into the AwardEmojiToggleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAwardEmojiToggleInput(ctx context.Context, raw any) (AwardEmojiToggleInput, error) {
+	var out AwardEmojiToggleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AwardEmojiToggleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommitAction(ctx context.Context, obj any) (CommitAction, error) {
 	var it CommitAction
 	if obj == nil {
@@ -29326,6 +35713,97 @@ func UnmarshalSnippetBlobActionInputType(ctx context.Context, raw any) (SnippetB
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputTodoMarkDoneInput(ctx context.Context, obj any) (TodoMarkDoneInput, error) {
+	var it TodoMarkDoneInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNTodoID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTodoMarkDoneInput unmarshals raw into the TodoMarkDoneInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTodoMarkDoneInput(ctx context.Context, raw any) (TodoMarkDoneInput, error) {
+	var out TodoMarkDoneInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TodoMarkDoneInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTodosMarkAllDoneInput(ctx context.Context, obj any) (TodosMarkAllDoneInput, error) {
+	var it TodosMarkAllDoneInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTodosMarkAllDoneInput unmarshals raw into the TodosMarkAllDoneInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTodosMarkAllDoneInput(ctx context.Context, raw any) (TodosMarkAllDoneInput, error) {
+	var out TodosMarkAllDoneInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TodosMarkAllDoneInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateIssueInput(ctx context.Context, obj any) (UpdateIssueInput, error) {
 	var it UpdateIssueInput
 	if obj == nil {
@@ -29655,6 +36133,193 @@ func (ec *executionContext) _AccessLevel(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var awardEmojiImplementors = []string{"AwardEmoji"}
+
+func (ec *executionContext) _AwardEmoji(ctx context.Context, sel ast.SelectionSet, obj *AwardEmoji) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmoji")
+		case "description":
+			out.Values[i] = ec._AwardEmoji_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "emoji":
+			out.Values[i] = ec._AwardEmoji_emoji(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AwardEmoji_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unicode":
+			out.Values[i] = ec._AwardEmoji_unicode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "user":
+			out.Values[i] = ec._AwardEmoji_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEmojiAddPayloadImplementors = []string{"AwardEmojiAddPayload"}
+
+func (ec *executionContext) _AwardEmojiAddPayload(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiAddPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiAddPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmojiAddPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AwardEmojiAddPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmoji":
+			out.Values[i] = ec._AwardEmojiAddPayload_awardEmoji(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AwardEmojiAddPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEmojiRemovePayloadImplementors = []string{"AwardEmojiRemovePayload"}
+
+func (ec *executionContext) _AwardEmojiRemovePayload(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiRemovePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiRemovePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmojiRemovePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AwardEmojiRemovePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmoji":
+			out.Values[i] = ec._AwardEmojiRemovePayload_awardEmoji(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AwardEmojiRemovePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEmojiTogglePayloadImplementors = []string{"AwardEmojiTogglePayload"}
+
+func (ec *executionContext) _AwardEmojiTogglePayload(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiTogglePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiTogglePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmojiTogglePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AwardEmojiTogglePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmoji":
+			out.Values[i] = ec._AwardEmojiTogglePayload_awardEmoji(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._AwardEmojiTogglePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "toggledOn":
+			out.Values[i] = ec._AwardEmojiTogglePayload_toggledOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var blobImplementors = []string{"Blob"}
 
 func (ec *executionContext) _Blob(ctx context.Context, sel ast.SelectionSet, obj *Blob) graphql.Marshaler {
@@ -29804,6 +36469,305 @@ func (ec *executionContext) _BlobEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var boardImplementors = []string{"Board"}
+
+func (ec *executionContext) _Board(ctx context.Context, sel ast.SelectionSet, obj *Board) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Board")
+		case "id":
+			out.Values[i] = ec._Board_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Board_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hideBacklogList":
+			out.Values[i] = ec._Board_hideBacklogList(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hideClosedList":
+			out.Values[i] = ec._Board_hideClosedList(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Board_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Board_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "webPath":
+			out.Values[i] = ec._Board_webPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "webUrl":
+			out.Values[i] = ec._Board_webUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lists":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Board_lists(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardConnectionImplementors = []string{"BoardConnection"}
+
+func (ec *executionContext) _BoardConnection(ctx context.Context, sel ast.SelectionSet, obj *BoardConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardConnection")
+		case "count":
+			out.Values[i] = ec._BoardConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._BoardConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._BoardConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BoardConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardEdgeImplementors = []string{"BoardEdge"}
+
+func (ec *executionContext) _BoardEdge(ctx context.Context, sel ast.SelectionSet, obj *BoardEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardEdge")
+		case "cursor":
+			out.Values[i] = ec._BoardEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BoardEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardListImplementors = []string{"BoardList"}
+
+func (ec *executionContext) _BoardList(ctx context.Context, sel ast.SelectionSet, obj *BoardList) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardListImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardList")
+		case "id":
+			out.Values[i] = ec._BoardList_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._BoardList_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "listType":
+			out.Values[i] = ec._BoardList_listType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._BoardList_position(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._BoardList_label(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardListConnectionImplementors = []string{"BoardListConnection"}
+
+func (ec *executionContext) _BoardListConnection(ctx context.Context, sel ast.SelectionSet, obj *BoardListConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardListConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardListConnection")
+		case "count":
+			out.Values[i] = ec._BoardListConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._BoardListConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._BoardListConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BoardListConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var boardListEdgeImplementors = []string{"BoardListEdge"}
+
+func (ec *executionContext) _BoardListEdge(ctx context.Context, sel ast.SelectionSet, obj *BoardListEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, boardListEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BoardListEdge")
+		case "cursor":
+			out.Values[i] = ec._BoardListEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BoardListEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var branchImplementors = []string{"Branch"}
 
 func (ec *executionContext) _Branch(ctx context.Context, sel ast.SelectionSet, obj *Branch) graphql.Marshaler {
@@ -29822,6 +36786,518 @@ func (ec *executionContext) _Branch(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "commit":
 			out.Values[i] = ec._Branch_commit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciJobImplementors = []string{"CiJob"}
+
+func (ec *executionContext) _CiJob(ctx context.Context, sel ast.SelectionSet, obj *CiJob) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJob")
+		case "id":
+			out.Values[i] = ec._CiJob_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CiJob_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CiJob_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "stage":
+			out.Values[i] = ec._CiJob_stage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "allowFailure":
+			out.Values[i] = ec._CiJob_allowFailure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refName":
+			out.Values[i] = ec._CiJob_refName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "shortSha":
+			out.Values[i] = ec._CiJob_shortSha(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tags":
+			out.Values[i] = ec._CiJob_tags(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "retried":
+			out.Values[i] = ec._CiJob_retried(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CiJob_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._CiJob_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "finishedAt":
+			out.Values[i] = ec._CiJob_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "webPath":
+			out.Values[i] = ec._CiJob_webPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciJobConnectionImplementors = []string{"CiJobConnection"}
+
+func (ec *executionContext) _CiJobConnection(ctx context.Context, sel ast.SelectionSet, obj *CiJobConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJobConnection")
+		case "count":
+			out.Values[i] = ec._CiJobConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiJobConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiJobConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiJobConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciJobEdgeImplementors = []string{"CiJobEdge"}
+
+func (ec *executionContext) _CiJobEdge(ctx context.Context, sel ast.SelectionSet, obj *CiJobEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJobEdge")
+		case "cursor":
+			out.Values[i] = ec._CiJobEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiJobEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciProjectVariableImplementors = []string{"CiProjectVariable"}
+
+func (ec *executionContext) _CiProjectVariable(ctx context.Context, sel ast.SelectionSet, obj *CiProjectVariable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciProjectVariableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiProjectVariable")
+		case "id":
+			out.Values[i] = ec._CiProjectVariable_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._CiProjectVariable_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CiProjectVariable_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "variableType":
+			out.Values[i] = ec._CiProjectVariable_variableType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._CiProjectVariable_protected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "masked":
+			out.Values[i] = ec._CiProjectVariable_masked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CiProjectVariable_raw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hidden":
+			out.Values[i] = ec._CiProjectVariable_hidden(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "environmentScope":
+			out.Values[i] = ec._CiProjectVariable_environmentScope(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CiProjectVariable_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciProjectVariableConnectionImplementors = []string{"CiProjectVariableConnection"}
+
+func (ec *executionContext) _CiProjectVariableConnection(ctx context.Context, sel ast.SelectionSet, obj *CiProjectVariableConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciProjectVariableConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiProjectVariableConnection")
+		case "count":
+			out.Values[i] = ec._CiProjectVariableConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiProjectVariableConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiProjectVariableConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiProjectVariableConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciProjectVariableEdgeImplementors = []string{"CiProjectVariableEdge"}
+
+func (ec *executionContext) _CiProjectVariableEdge(ctx context.Context, sel ast.SelectionSet, obj *CiProjectVariableEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciProjectVariableEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiProjectVariableEdge")
+		case "cursor":
+			out.Values[i] = ec._CiProjectVariableEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiProjectVariableEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciRunnerImplementors = []string{"CiRunner"}
+
+func (ec *executionContext) _CiRunner(ctx context.Context, sel ast.SelectionSet, obj *CiRunner) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciRunnerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiRunner")
+		case "id":
+			out.Values[i] = ec._CiRunner_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CiRunner_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runnerType":
+			out.Values[i] = ec._CiRunner_runnerType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "paused":
+			out.Values[i] = ec._CiRunner_paused(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "locked":
+			out.Values[i] = ec._CiRunner_locked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "runUntagged":
+			out.Values[i] = ec._CiRunner_runUntagged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tagList":
+			out.Values[i] = ec._CiRunner_tagList(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "accessLevel":
+			out.Values[i] = ec._CiRunner_accessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maximumTimeout":
+			out.Values[i] = ec._CiRunner_maximumTimeout(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contactedAt":
+			out.Values[i] = ec._CiRunner_contactedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CiRunner_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciRunnerConnectionImplementors = []string{"CiRunnerConnection"}
+
+func (ec *executionContext) _CiRunnerConnection(ctx context.Context, sel ast.SelectionSet, obj *CiRunnerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciRunnerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiRunnerConnection")
+		case "count":
+			out.Values[i] = ec._CiRunnerConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiRunnerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiRunnerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiRunnerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciRunnerEdgeImplementors = []string{"CiRunnerEdge"}
+
+func (ec *executionContext) _CiRunnerEdge(ctx context.Context, sel ast.SelectionSet, obj *CiRunnerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciRunnerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiRunnerEdge")
+		case "cursor":
+			out.Values[i] = ec._CiRunnerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiRunnerEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -30149,53 +37625,59 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 		case "id":
 			out.Values[i] = ec._CurrentUser_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._CurrentUser_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._CurrentUser_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "state":
 			out.Values[i] = ec._CurrentUser_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "publicEmail":
 			out.Values[i] = ec._CurrentUser_publicEmail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "avatarUrl":
 			out.Values[i] = ec._CurrentUser_avatarUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "webUrl":
 			out.Values[i] = ec._CurrentUser_webUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "webPath":
 			out.Values[i] = ec._CurrentUser_webPath(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bot":
 			out.Values[i] = ec._CurrentUser_bot(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._CurrentUser_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "todos":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_todos(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30827,6 +38309,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_packages(ctx, field, obj)
+				})
+		case "boards":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_boards(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32505,6 +39993,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "todoMarkDone":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_todoMarkDone(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "todosMarkAllDone":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_todosMarkAllDone(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmojiAdd":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_awardEmojiAdd(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmojiRemove":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_awardEmojiRemove(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "awardEmojiToggle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_awardEmojiToggle(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33434,6 +40957,170 @@ func (ec *executionContext) _PipelineEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var pipelineScheduleImplementors = []string{"PipelineSchedule"}
+
+func (ec *executionContext) _PipelineSchedule(ctx context.Context, sel ast.SelectionSet, obj *PipelineSchedule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineScheduleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineSchedule")
+		case "id":
+			out.Values[i] = ec._PipelineSchedule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PipelineSchedule_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._PipelineSchedule_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cron":
+			out.Values[i] = ec._PipelineSchedule_cron(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cronTimezone":
+			out.Values[i] = ec._PipelineSchedule_cronTimezone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ref":
+			out.Values[i] = ec._PipelineSchedule_ref(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextRunAt":
+			out.Values[i] = ec._PipelineSchedule_nextRunAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._PipelineSchedule_owner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._PipelineSchedule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._PipelineSchedule_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineScheduleConnectionImplementors = []string{"PipelineScheduleConnection"}
+
+func (ec *executionContext) _PipelineScheduleConnection(ctx context.Context, sel ast.SelectionSet, obj *PipelineScheduleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineScheduleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineScheduleConnection")
+		case "count":
+			out.Values[i] = ec._PipelineScheduleConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PipelineScheduleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PipelineScheduleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PipelineScheduleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineScheduleEdgeImplementors = []string{"PipelineScheduleEdge"}
+
+func (ec *executionContext) _PipelineScheduleEdge(ctx context.Context, sel ast.SelectionSet, obj *PipelineScheduleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineScheduleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineScheduleEdge")
+		case "cursor":
+			out.Values[i] = ec._PipelineScheduleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PipelineScheduleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectImplementors = []string{"Project"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *Project) graphql.Marshaler {
@@ -33613,6 +41300,36 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_environment(ctx, field, obj)
+				})
+		case "ciVariables":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_ciVariables(ctx, field, obj)
+				})
+		case "pipelineSchedules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipelineSchedules(ctx, field, obj)
+				})
+		case "boards":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_boards(ctx, field, obj)
+				})
+		case "jobs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_jobs(ctx, field, obj)
+				})
+		case "runners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_runners(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -33904,6 +41621,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_package(ctx, field)
 				})
+		case "queryComplexity":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_queryComplexity(ctx, field)
+				})
+		case "runners":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_runners(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -33917,6 +41646,44 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var queryComplexityImplementors = []string{"QueryComplexity"}
+
+func (ec *executionContext) _QueryComplexity(ctx context.Context, sel ast.SelectionSet, obj *QueryComplexity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, queryComplexityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QueryComplexity")
+		case "limit":
+			out.Values[i] = ec._QueryComplexity_limit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._QueryComplexity_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -35342,6 +43109,246 @@ func (ec *executionContext) _SubmoduleEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var todoImplementors = []string{"Todo"}
+
+func (ec *executionContext) _Todo(ctx context.Context, sel ast.SelectionSet, obj *Todo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Todo")
+		case "id":
+			out.Values[i] = ec._Todo_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Todo_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "author":
+			out.Values[i] = ec._Todo_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._Todo_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Todo_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._Todo_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetType":
+			out.Values[i] = ec._Todo_targetType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "targetUrl":
+			out.Values[i] = ec._Todo_targetUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoConnectionImplementors = []string{"TodoConnection"}
+
+func (ec *executionContext) _TodoConnection(ctx context.Context, sel ast.SelectionSet, obj *TodoConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoConnection")
+		case "count":
+			out.Values[i] = ec._TodoConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._TodoConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._TodoConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TodoConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoEdgeImplementors = []string{"TodoEdge"}
+
+func (ec *executionContext) _TodoEdge(ctx context.Context, sel ast.SelectionSet, obj *TodoEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoEdge")
+		case "cursor":
+			out.Values[i] = ec._TodoEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TodoEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todoMarkDonePayloadImplementors = []string{"TodoMarkDonePayload"}
+
+func (ec *executionContext) _TodoMarkDonePayload(ctx context.Context, sel ast.SelectionSet, obj *TodoMarkDonePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todoMarkDonePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodoMarkDonePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._TodoMarkDonePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._TodoMarkDonePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "todo":
+			out.Values[i] = ec._TodoMarkDonePayload_todo(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var todosMarkAllDonePayloadImplementors = []string{"TodosMarkAllDonePayload"}
+
+func (ec *executionContext) _TodosMarkAllDonePayload(ctx context.Context, sel ast.SelectionSet, obj *TodosMarkAllDonePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, todosMarkAllDonePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TodosMarkAllDonePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._TodosMarkAllDonePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._TodosMarkAllDonePayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "todos":
+			out.Values[i] = ec._TodosMarkAllDonePayload_todos(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var treeImplementors = []string{"Tree"}
 
 func (ec *executionContext) _Tree(ctx context.Context, sel ast.SelectionSet, obj *Tree) graphql.Marshaler {
@@ -36187,6 +44194,35 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAwardEmojiAddInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddInput(ctx context.Context, v any) (AwardEmojiAddInput, error) {
+	res, err := ec.unmarshalInputAwardEmojiAddInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAwardEmojiRemoveInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemoveInput(ctx context.Context, v any) (AwardEmojiRemoveInput, error) {
+	res, err := ec.unmarshalInputAwardEmojiRemoveInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAwardEmojiToggleInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiToggleInput(ctx context.Context, v any) (AwardEmojiToggleInput, error) {
+	res, err := ec.unmarshalInputAwardEmojiToggleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAwardableID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAwardableID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AwardableID!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNBlobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBlobConnection(ctx context.Context, sel ast.SelectionSet, v *BlobConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "BlobConnection!")
@@ -36209,6 +44245,16 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, v any) (CiJobStatus, error) {
+	var res CiJobStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, sel ast.SelectionSet, v CiJobStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCiPipelineID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36221,6 +44267,16 @@ func (ec *executionContext) marshalNCiPipelineID2string(ctx context.Context, sel
 		graphql.AddInvalidNullFromMarshaler(ctx, "CiPipelineID!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCiRunnerType2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx context.Context, v any) (CiRunnerType, error) {
+	var res CiRunnerType
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCiRunnerType2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx context.Context, sel ast.SelectionSet, v CiRunnerType) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNCommitAction2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitActionᚄ(ctx context.Context, v any) ([]*CommitAction, error) {
@@ -36755,6 +44811,68 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) marshalNTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx context.Context, sel ast.SelectionSet, v *Todo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Todo!")
+		return graphql.Null
+	}
+	return ec._Todo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx context.Context, v any) (TodoActionEnum, error) {
+	var res TodoActionEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx context.Context, sel ast.SelectionSet, v TodoActionEnum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTodoID2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoID2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "TodoID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTodoMarkDoneInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoMarkDoneInput(ctx context.Context, v any) (TodoMarkDoneInput, error) {
+	res, err := ec.unmarshalInputTodoMarkDoneInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx context.Context, v any) (TodoStateEnum, error) {
+	var res TodoStateEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx context.Context, sel ast.SelectionSet, v TodoStateEnum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx context.Context, v any) (TodoTargetEnum, error) {
+	var res TodoTargetEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx context.Context, sel ast.SelectionSet, v TodoTargetEnum) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNTodosMarkAllDoneInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodosMarkAllDoneInput(ctx context.Context, v any) (TodosMarkAllDoneInput, error) {
+	res, err := ec.unmarshalInputTodosMarkAllDoneInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNTreeEntryConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTreeEntryConnection(ctx context.Context, sel ast.SelectionSet, v *TreeEntryConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "TreeEntryConnection!")
@@ -37014,6 +45132,34 @@ func (ec *executionContext) marshalOAccessLevelEnum2ᚖgithubᚗcomᚋlabletᚋl
 	return v
 }
 
+func (ec *executionContext) marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx context.Context, sel ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmoji(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardEmojiAddPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddPayload(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiAddPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmojiAddPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardEmojiRemovePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemovePayload(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiRemovePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmojiRemovePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardEmojiTogglePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiTogglePayload(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiTogglePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmojiTogglePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOBlob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBlob(ctx context.Context, sel ast.SelectionSet, v []*Blob) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -37054,6 +45200,100 @@ func (ec *executionContext) marshalOBlobEdge2ᚖgithubᚗcomᚋlabletᚋlablet�
 	return ec._BlobEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBoard2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoard(ctx context.Context, sel ast.SelectionSet, v []*Board) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBoard2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoard(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOBoard2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoard(ctx context.Context, sel ast.SelectionSet, v *Board) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Board(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBoardConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardConnection(ctx context.Context, sel ast.SelectionSet, v *BoardConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BoardConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBoardEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardEdge(ctx context.Context, sel ast.SelectionSet, v []*BoardEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBoardEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOBoardEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardEdge(ctx context.Context, sel ast.SelectionSet, v *BoardEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BoardEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBoardList2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardList(ctx context.Context, sel ast.SelectionSet, v []*BoardList) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBoardList2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardList(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOBoardList2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardList(ctx context.Context, sel ast.SelectionSet, v *BoardList) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BoardList(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBoardListConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardListConnection(ctx context.Context, sel ast.SelectionSet, v *BoardListConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BoardListConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBoardListEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardListEdge(ctx context.Context, sel ast.SelectionSet, v []*BoardListEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBoardListEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardListEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOBoardListEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoardListEdge(ctx context.Context, sel ast.SelectionSet, v *BoardListEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BoardListEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37089,6 +45329,231 @@ func (ec *executionContext) marshalOBranch2ᚖgithubᚗcomᚋlabletᚋlabletᚋi
 		return graphql.Null
 	}
 	return ec._Branch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v []*CiJob) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiJob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiJob2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v *CiJob) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiJob(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiJobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobConnection(ctx context.Context, sel ast.SelectionSet, v *CiJobConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiJobConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiJobEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobEdge(ctx context.Context, sel ast.SelectionSet, v []*CiJobEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiJobEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiJobEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobEdge(ctx context.Context, sel ast.SelectionSet, v *CiJobEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiJobEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCiJobStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatusᚄ(ctx context.Context, v any) ([]CiJobStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]CiJobStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCiJobStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []CiJobStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCiJobStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, v any) (*CiJobStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(CiJobStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiJobStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, sel ast.SelectionSet, v *CiJobStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOCiProjectVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx context.Context, sel ast.SelectionSet, v []*CiProjectVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiProjectVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiProjectVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx context.Context, sel ast.SelectionSet, v *CiProjectVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiProjectVariable(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiProjectVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableConnection(ctx context.Context, sel ast.SelectionSet, v *CiProjectVariableConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiProjectVariableConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiProjectVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableEdge(ctx context.Context, sel ast.SelectionSet, v []*CiProjectVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiProjectVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiProjectVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariableEdge(ctx context.Context, sel ast.SelectionSet, v *CiProjectVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiProjectVariableEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiRunner2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx context.Context, sel ast.SelectionSet, v []*CiRunner) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiRunner2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiRunner2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunner(ctx context.Context, sel ast.SelectionSet, v *CiRunner) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiRunner(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiRunnerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerConnection(ctx context.Context, sel ast.SelectionSet, v *CiRunnerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiRunnerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiRunnerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerEdge(ctx context.Context, sel ast.SelectionSet, v []*CiRunnerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiRunnerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiRunnerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerEdge(ctx context.Context, sel ast.SelectionSet, v *CiRunnerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiRunnerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx context.Context, v any) (*CiRunnerType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(CiRunnerType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx context.Context, sel ast.SelectionSet, v *CiRunnerType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx context.Context, v any) (*CiVariableType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(CiVariableType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx context.Context, sel ast.SelectionSet, v *CiVariableType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx context.Context, sel ast.SelectionSet, v *Commit) graphql.Marshaler {
@@ -38168,6 +46633,69 @@ func (ec *executionContext) marshalOPipelineEdge2ᚖgithubᚗcomᚋlabletᚋlabl
 	return ec._PipelineEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPipelineSchedule2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx context.Context, sel ast.SelectionSet, v []*PipelineSchedule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineSchedule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineSchedule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineSchedule(ctx context.Context, sel ast.SelectionSet, v *PipelineSchedule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineSchedule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineScheduleConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleConnection(ctx context.Context, sel ast.SelectionSet, v *PipelineScheduleConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineScheduleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineScheduleEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleEdge(ctx context.Context, sel ast.SelectionSet, v []*PipelineScheduleEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineScheduleEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineScheduleEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleEdge(ctx context.Context, sel ast.SelectionSet, v *PipelineScheduleEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineScheduleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPipelineScheduleStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleStatus(ctx context.Context, v any) (*PipelineScheduleStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(PipelineScheduleStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPipelineScheduleStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineScheduleStatus(ctx context.Context, sel ast.SelectionSet, v *PipelineScheduleStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOPipelineStatusEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineStatusEnum(ctx context.Context, v any) (*PipelineStatusEnum, error) {
 	if v == nil {
 		return nil, nil
@@ -38273,6 +46801,13 @@ func (ec *executionContext) marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗc
 		return graphql.Null
 	}
 	return ec._ProjectMemberBulkUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOQueryComplexity2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐQueryComplexity(ctx context.Context, sel ast.SelectionSet, v *QueryComplexity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._QueryComplexity(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORelease2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRelease(ctx context.Context, sel ast.SelectionSet, v []*Release) graphql.Marshaler {
@@ -38846,6 +47381,194 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTodo2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx context.Context, sel ast.SelectionSet, v []*Todo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodo2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoᚄ(ctx context.Context, sel ast.SelectionSet, v []*Todo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodo(ctx context.Context, sel ast.SelectionSet, v *Todo) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Todo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTodoActionEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnumᚄ(ctx context.Context, v any) ([]TodoActionEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]TodoActionEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTodoActionEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []TodoActionEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoActionEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodoConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoConnection(ctx context.Context, sel ast.SelectionSet, v *TodoConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodoConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTodoEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoEdge(ctx context.Context, sel ast.SelectionSet, v []*TodoEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTodoEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodoEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoEdge(ctx context.Context, sel ast.SelectionSet, v *TodoEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodoEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTodoMarkDonePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoMarkDonePayload(ctx context.Context, sel ast.SelectionSet, v *TodoMarkDonePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodoMarkDonePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTodoStateEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnumᚄ(ctx context.Context, v any) ([]TodoStateEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]TodoStateEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTodoStateEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []TodoStateEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoStateEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoStateEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTodoTargetEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnumᚄ(ctx context.Context, v any) ([]TodoTargetEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]TodoTargetEnum, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTodoTargetEnum2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnumᚄ(ctx context.Context, sel ast.SelectionSet, v []TodoTargetEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTodoTargetEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodoTargetEnum(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTodosMarkAllDonePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTodosMarkAllDonePayload(ctx context.Context, sel ast.SelectionSet, v *TodosMarkAllDonePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TodosMarkAllDonePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOTree2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTree(ctx context.Context, sel ast.SelectionSet, v *Tree) graphql.Marshaler {

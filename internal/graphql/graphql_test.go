@@ -146,8 +146,8 @@ func TestGraphQLQueries(t *testing.T) {
 	t.Run("repository", func(t *testing.T) {
 		// GitLab's documented example: a project's tree and blobs.
 		q := `query($p: ID!) { project(fullPath: $p) { repository { rootRef exists empty
-			tree(ref: "main") { blobs { nodes { name path type } } trees { nodes { name path type } } }
-			blobs(paths: ["README.md", "missing"]) { nodes { path rawTextBlob size } } } } }`
+			tree(ref: "main") { blobs(first: 10) { nodes { name path type } } trees(first: 10) { nodes { name path type } } }
+			blobs(paths: ["README.md", "missing"], first: 2) { nodes { path rawTextBlob size } } } } }`
 		_, r := post(t, s, "", q, map[string]any{"p": pub.PathWithNamespace})
 		d := mustData(t, r)
 		repo := dig(d, "project", "repository")
@@ -195,14 +195,14 @@ func TestGraphQLQueries(t *testing.T) {
 		if len(seen) != int(count) || !seen[priv.PathWithNamespace] || seen[pub.PathWithNamespace] {
 			t.Errorf("pages saw %v of %v", seen, count)
 		}
-		_, r = post(t, s, "", `query { projects(search: "open") { nodes { name } } }`, nil)
+		_, r = post(t, s, "", `query { projects(search: "open", first: 5) { nodes { name } } }`, nil)
 		if n, _ := dig(mustData(t, r), "projects", "nodes").([]any); len(n) != 1 {
 			t.Errorf("search = %v", n)
 		}
 	})
 
 	t.Run("group and members", func(t *testing.T) {
-		q := `query($g: ID!) { group(fullPath: $g) { id fullPath groupMembers { count nodes { accessLevel { integerValue stringValue } user { username } } } } }`
+		q := `query($g: ID!) { group(fullPath: $g) { id fullPath groupMembers(first: 20) { count nodes { accessLevel { integerValue stringValue } user { username } } } } }`
 		_, r := post(t, s, tm.GroupMaintainer.Token, q, map[string]any{"g": tm.Group.FullPath})
 		d := mustData(t, r)
 		nodes, _ := dig(d, "group", "groupMembers", "nodes").([]any)
@@ -217,7 +217,7 @@ func TestGraphQLQueries(t *testing.T) {
 		if mustData(t, r)["group"] != nil {
 			t.Errorf("outsider sees private group")
 		}
-		_, r = post(t, s, tm.Developer.Token, `query($p: ID!) { project(fullPath: $p) { projectMembers { nodes { accessLevel { integerValue } user { username } } } } }`,
+		_, r = post(t, s, tm.Developer.Token, `query($p: ID!) { project(fullPath: $p) { projectMembers(first: 20) { nodes { accessLevel { integerValue } user { username } } } } }`,
 			map[string]any{"p": tm.Project.PathWithNamespace})
 		if n, _ := dig(mustData(t, r), "project", "projectMembers", "nodes").([]any); len(n) == 0 {
 			t.Errorf("projectMembers = %v", r.Data)

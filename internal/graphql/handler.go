@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	gql "github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -109,6 +110,10 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
+		if tooLarge(p) {
+			writeJSON(w, http.StatusUnprocessableEntity, errorsBody(msgQueryTooLarge))
+			return
+		}
 		writeJSON(w, http.StatusOK, h.run(ctx, p, false))
 		return
 	}
@@ -129,6 +134,10 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusUnprocessableEntity, errorsBody("Too many queries in one request, the limit is 10"))
 			return
 		}
+		if tooLarge(ps...) {
+			writeJSON(w, http.StatusUnprocessableEntity, errorsBody(msgQueryTooLarge))
+			return
+		}
 		out := make([]*gql.Response, len(ps))
 		for i, p := range ps {
 			out[i] = h.run(ctx, p, true)
@@ -141,7 +150,23 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, errorsBody("Unexpected end of document"))
 		return
 	}
+	if tooLarge(p) {
+		writeJSON(w, http.StatusUnprocessableEntity, errorsBody(msgQueryTooLarge))
+		return
+	}
 	writeJSON(w, http.StatusOK, h.run(ctx, p, true))
+}
+
+const msgQueryTooLarge = "Query too large"
+
+// tooLarge reports queries longer together than GitLab's MAX_QUERY_SIZE
+// characters (a multiplex counts all of its queries).
+func tooLarge(ps ...params) bool {
+	n := 0
+	for _, p := range ps {
+		n += utf8.RuneCountInString(p.Query)
+	}
+	return n > maxQuerySize
 }
 
 // run executes one query; mutations need POST and a caller whose

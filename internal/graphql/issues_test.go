@@ -69,13 +69,13 @@ func TestGraphQLIssues(t *testing.T) {
 		}
 		return fmt.Sprint(out)
 	}
-	if d := list(tm.Developer.Token, ""); titles(d) != "[secret second, renamed first]" || dig(d, "project", "issues", "count") != float64(3) {
+	if d := list(tm.Developer.Token, "(first: 20)"); titles(d) != "[secret second, renamed first]" || dig(d, "project", "issues", "count") != float64(3) {
 		t.Fatalf("all issues = %v", d)
 	}
-	if d := list(tm.Developer.Token, "(state: opened)"); titles(d) != "[secret first]" {
+	if d := list(tm.Developer.Token, "(first: 20, state: opened)"); titles(d) != "[secret first]" {
 		t.Fatalf("opened = %v", titles(d))
 	}
-	if d := list(tm.Developer.Token, `(search: "renamed")`); titles(d) != "[second, renamed]" {
+	if d := list(tm.Developer.Token, `(first: 20, search: "renamed")`); titles(d) != "[second, renamed]" {
 		t.Fatalf("search = %v", titles(d))
 	}
 	if d := list(tm.Developer.Token, `(iids: ["1", "3"])`); titles(d) != "[secret first]" {
@@ -101,7 +101,7 @@ func TestGraphQLIssues(t *testing.T) {
 	if _, _, err := root.Projects.EditProject(tm.Project.ID, &gitlab.EditProjectOptions{Visibility: gitlab.Ptr(gitlab.PublicVisibility)}); err != nil {
 		t.Fatal(err)
 	}
-	if d := list(outsider.Token, ""); titles(d) != "[second, renamed first]" || dig(d, "project", "issues", "count") != float64(2) {
+	if d := list(outsider.Token, "(first: 20)"); titles(d) != "[second, renamed first]" || dig(d, "project", "issues", "count") != float64(2) {
 		t.Fatalf("outsider's list = %v", d)
 	}
 	_, r = post(t, s, outsider.Token, `query($p: ID!) { project(fullPath: $p) { issue(iid: "3") { title } one: issue(iid: "1") { title } } }`,

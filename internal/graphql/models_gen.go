@@ -41,6 +41,52 @@ type AccessLevel struct {
 	StringValue  *AccessLevelEnum `json:"stringValue,omitempty"`
 }
 
+// An emoji awarded by a user.
+type AwardEmoji struct {
+	Description string    `json:"description"`
+	Emoji       string    `json:"emoji"`
+	Name        string    `json:"name"`
+	Unicode     string    `json:"unicode"`
+	User        *UserCore `json:"user,omitempty"`
+}
+
+type AwardEmojiAddInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	AwardableID      string  `json:"awardableId"`
+	Name             string  `json:"name"`
+}
+
+type AwardEmojiAddPayload struct {
+	ClientMutationID *string     `json:"clientMutationId,omitempty"`
+	AwardEmoji       *AwardEmoji `json:"awardEmoji,omitempty"`
+	Errors           []string    `json:"errors"`
+}
+
+type AwardEmojiRemoveInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	AwardableID      string  `json:"awardableId"`
+	Name             string  `json:"name"`
+}
+
+type AwardEmojiRemovePayload struct {
+	ClientMutationID *string     `json:"clientMutationId,omitempty"`
+	AwardEmoji       *AwardEmoji `json:"awardEmoji,omitempty"`
+	Errors           []string    `json:"errors"`
+}
+
+type AwardEmojiToggleInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	AwardableID      string  `json:"awardableId"`
+	Name             string  `json:"name"`
+}
+
+type AwardEmojiTogglePayload struct {
+	ClientMutationID *string     `json:"clientMutationId,omitempty"`
+	AwardEmoji       *AwardEmoji `json:"awardEmoji,omitempty"`
+	Errors           []string    `json:"errors"`
+	ToggledOn        bool        `json:"toggledOn"`
+}
+
 type Blob struct {
 	ID       string    `json:"id"`
 	Name     string    `json:"name"`
@@ -63,9 +109,124 @@ type BlobEdge struct {
 	Node   *Blob  `json:"node,omitempty"`
 }
 
+type BoardConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*BoardEdge `json:"edges,omitempty"`
+	Nodes    []*Board     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type BoardEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Board `json:"node,omitempty"`
+}
+
+// A list of a board.
+type BoardList struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	ListType string `json:"listType"`
+	Position *int   `json:"position,omitempty"`
+	Label    *Label `json:"label,omitempty"`
+}
+
+type BoardListConnection struct {
+	Count    int              `json:"count"`
+	Edges    []*BoardListEdge `json:"edges,omitempty"`
+	Nodes    []*BoardList     `json:"nodes,omitempty"`
+	PageInfo *PageInfo        `json:"pageInfo"`
+}
+
+type BoardListEdge struct {
+	Cursor string     `json:"cursor"`
+	Node   *BoardList `json:"node,omitempty"`
+}
+
 type Branch struct {
 	Name   string  `json:"name"`
 	Commit *Commit `json:"commit,omitempty"`
+}
+
+// A CI/CD job.
+type CiJob struct {
+	ID           *string      `json:"id,omitempty"`
+	Name         *string      `json:"name,omitempty"`
+	Status       *CiJobStatus `json:"status,omitempty"`
+	Stage        *string      `json:"stage,omitempty"`
+	AllowFailure bool         `json:"allowFailure"`
+	RefName      *string      `json:"refName,omitempty"`
+	ShortSha     string       `json:"shortSha"`
+	Tags         []string     `json:"tags,omitempty"`
+	Retried      *bool        `json:"retried,omitempty"`
+	CreatedAt    time.Time    `json:"createdAt"`
+	StartedAt    *time.Time   `json:"startedAt,omitempty"`
+	FinishedAt   *time.Time   `json:"finishedAt,omitempty"`
+	WebPath      *string      `json:"webPath,omitempty"`
+}
+
+type CiJobConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*CiJobEdge `json:"edges,omitempty"`
+	Nodes    []*CiJob     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type CiJobEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *CiJob `json:"node,omitempty"`
+}
+
+// A project's CI/CD variable.
+type CiProjectVariable struct {
+	ID               string          `json:"id"`
+	Key              *string         `json:"key,omitempty"`
+	Value            *string         `json:"value,omitempty"`
+	VariableType     *CiVariableType `json:"variableType,omitempty"`
+	Protected        *bool           `json:"protected,omitempty"`
+	Masked           *bool           `json:"masked,omitempty"`
+	Raw              *bool           `json:"raw,omitempty"`
+	Hidden           *bool           `json:"hidden,omitempty"`
+	EnvironmentScope *string         `json:"environmentScope,omitempty"`
+	Description      *string         `json:"description,omitempty"`
+}
+
+type CiProjectVariableConnection struct {
+	Count    int                      `json:"count"`
+	Edges    []*CiProjectVariableEdge `json:"edges,omitempty"`
+	Nodes    []*CiProjectVariable     `json:"nodes,omitempty"`
+	PageInfo *PageInfo                `json:"pageInfo"`
+}
+
+type CiProjectVariableEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *CiProjectVariable `json:"node,omitempty"`
+}
+
+// A CI/CD runner.
+type CiRunner struct {
+	ID             string       `json:"id"`
+	Description    *string      `json:"description,omitempty"`
+	RunnerType     CiRunnerType `json:"runnerType"`
+	Paused         bool         `json:"paused"`
+	Locked         *bool        `json:"locked,omitempty"`
+	RunUntagged    bool         `json:"runUntagged"`
+	TagList        []string     `json:"tagList,omitempty"`
+	AccessLevel    string       `json:"accessLevel"`
+	MaximumTimeout *int         `json:"maximumTimeout,omitempty"`
+	ContactedAt    *time.Time   `json:"contactedAt,omitempty"`
+	CreatedAt      *time.Time   `json:"createdAt,omitempty"`
+}
+
+type CiRunnerConnection struct {
+	Count    int             `json:"count"`
+	Edges    []*CiRunnerEdge `json:"edges,omitempty"`
+	Nodes    []*CiRunner     `json:"nodes,omitempty"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+}
+
+type CiRunnerEdge struct {
+	Cursor string    `json:"cursor"`
+	Node   *CiRunner `json:"node,omitempty"`
 }
 
 type Commit struct {
@@ -174,6 +335,8 @@ type CurrentUser struct {
 	WebPath     string     `json:"webPath"`
 	Bot         bool       `json:"bot"`
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	// To-do items of the user, newest first (one value a filter).
+	Todos *TodoConnection `json:"todos,omitempty"`
 }
 
 func (CurrentUser) IsUser()                       {}
@@ -586,6 +749,32 @@ type PipelineEdge struct {
 	Node   *Pipeline `json:"node,omitempty"`
 }
 
+// A pipeline schedule.
+type PipelineSchedule struct {
+	ID           string     `json:"id"`
+	Description  *string    `json:"description,omitempty"`
+	Active       bool       `json:"active"`
+	Cron         string     `json:"cron"`
+	CronTimezone string     `json:"cronTimezone"`
+	Ref          *string    `json:"ref,omitempty"`
+	NextRunAt    *time.Time `json:"nextRunAt,omitempty"`
+	Owner        *UserCore  `json:"owner,omitempty"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	UpdatedAt    time.Time  `json:"updatedAt"`
+}
+
+type PipelineScheduleConnection struct {
+	Count    int                     `json:"count"`
+	Edges    []*PipelineScheduleEdge `json:"edges,omitempty"`
+	Nodes    []*PipelineSchedule     `json:"nodes,omitempty"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type PipelineScheduleEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *PipelineSchedule `json:"node,omitempty"`
+}
+
 type ProjectConnection struct {
 	Count    int            `json:"count"`
 	Edges    []*ProjectEdge `json:"edges,omitempty"`
@@ -613,6 +802,13 @@ type ProjectMemberBulkUpdatePayload struct {
 }
 
 type Query struct {
+}
+
+type QueryComplexity struct {
+	// GraphQL query complexity limit.
+	Limit *int `json:"limit,omitempty"`
+	// GraphQL query complexity score.
+	Score *int `json:"score,omitempty"`
 }
 
 type ReleaseAssetLink struct {
@@ -807,6 +1003,51 @@ type SubmoduleEdge struct {
 	Node   *Submodule `json:"node,omitempty"`
 }
 
+// A to-do item.
+type Todo struct {
+	ID         string         `json:"id"`
+	Action     TodoActionEnum `json:"action"`
+	Author     *UserCore      `json:"author,omitempty"`
+	Body       string         `json:"body"`
+	CreatedAt  time.Time      `json:"createdAt"`
+	State      TodoStateEnum  `json:"state"`
+	TargetType TodoTargetEnum `json:"targetType"`
+	TargetURL  *string        `json:"targetUrl,omitempty"`
+}
+
+type TodoConnection struct {
+	Count    int         `json:"count"`
+	Edges    []*TodoEdge `json:"edges,omitempty"`
+	Nodes    []*Todo     `json:"nodes,omitempty"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+}
+
+type TodoEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Todo  `json:"node,omitempty"`
+}
+
+type TodoMarkDoneInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	ID               string  `json:"id"`
+}
+
+type TodoMarkDonePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Todo             *Todo    `json:"todo,omitempty"`
+}
+
+type TodosMarkAllDoneInput struct {
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+type TodosMarkAllDonePayload struct {
+	ClientMutationID *string  `json:"clientMutationId,omitempty"`
+	Errors           []string `json:"errors"`
+	Todos            []*Todo  `json:"todos,omitempty"`
+}
+
 type TreeEntry struct {
 	ID       string    `json:"id"`
 	Name     string    `json:"name"`
@@ -973,6 +1214,193 @@ func (e *AccessLevelEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e AccessLevelEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CiJobStatus string
+
+const (
+	CiJobStatusCreated            CiJobStatus = "CREATED"
+	CiJobStatusWaitingForResource CiJobStatus = "WAITING_FOR_RESOURCE"
+	CiJobStatusPreparing          CiJobStatus = "PREPARING"
+	CiJobStatusPending            CiJobStatus = "PENDING"
+	CiJobStatusRunning            CiJobStatus = "RUNNING"
+	CiJobStatusSuccess            CiJobStatus = "SUCCESS"
+	CiJobStatusFailed             CiJobStatus = "FAILED"
+	CiJobStatusCanceling          CiJobStatus = "CANCELING"
+	CiJobStatusCanceled           CiJobStatus = "CANCELED"
+	CiJobStatusSkipped            CiJobStatus = "SKIPPED"
+	CiJobStatusManual             CiJobStatus = "MANUAL"
+	CiJobStatusScheduled          CiJobStatus = "SCHEDULED"
+)
+
+var AllCiJobStatus = []CiJobStatus{
+	CiJobStatusCreated,
+	CiJobStatusWaitingForResource,
+	CiJobStatusPreparing,
+	CiJobStatusPending,
+	CiJobStatusRunning,
+	CiJobStatusSuccess,
+	CiJobStatusFailed,
+	CiJobStatusCanceling,
+	CiJobStatusCanceled,
+	CiJobStatusSkipped,
+	CiJobStatusManual,
+	CiJobStatusScheduled,
+}
+
+func (e CiJobStatus) IsValid() bool {
+	switch e {
+	case CiJobStatusCreated, CiJobStatusWaitingForResource, CiJobStatusPreparing, CiJobStatusPending, CiJobStatusRunning, CiJobStatusSuccess, CiJobStatusFailed, CiJobStatusCanceling, CiJobStatusCanceled, CiJobStatusSkipped, CiJobStatusManual, CiJobStatusScheduled:
+		return true
+	}
+	return false
+}
+
+func (e CiJobStatus) String() string {
+	return string(e)
+}
+
+func (e *CiJobStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiJobStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiJobStatus", str)
+	}
+	return nil
+}
+
+func (e CiJobStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiJobStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiJobStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CiRunnerType string
+
+const (
+	CiRunnerTypeInstanceType CiRunnerType = "INSTANCE_TYPE"
+	CiRunnerTypeGroupType    CiRunnerType = "GROUP_TYPE"
+	CiRunnerTypeProjectType  CiRunnerType = "PROJECT_TYPE"
+)
+
+var AllCiRunnerType = []CiRunnerType{
+	CiRunnerTypeInstanceType,
+	CiRunnerTypeGroupType,
+	CiRunnerTypeProjectType,
+}
+
+func (e CiRunnerType) IsValid() bool {
+	switch e {
+	case CiRunnerTypeInstanceType, CiRunnerTypeGroupType, CiRunnerTypeProjectType:
+		return true
+	}
+	return false
+}
+
+func (e CiRunnerType) String() string {
+	return string(e)
+}
+
+func (e *CiRunnerType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiRunnerType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiRunnerType", str)
+	}
+	return nil
+}
+
+func (e CiRunnerType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiRunnerType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiRunnerType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CiVariableType string
+
+const (
+	CiVariableTypeEnvVar CiVariableType = "ENV_VAR"
+	CiVariableTypeFile   CiVariableType = "FILE"
+)
+
+var AllCiVariableType = []CiVariableType{
+	CiVariableTypeEnvVar,
+	CiVariableTypeFile,
+}
+
+func (e CiVariableType) IsValid() bool {
+	switch e {
+	case CiVariableTypeEnvVar, CiVariableTypeFile:
+		return true
+	}
+	return false
+}
+
+func (e CiVariableType) String() string {
+	return string(e)
+}
+
+func (e *CiVariableType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiVariableType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiVariableType", str)
+	}
+	return nil
+}
+
+func (e CiVariableType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiVariableType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiVariableType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2025,6 +2453,61 @@ func (e PackageTypeEnum) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type PipelineScheduleStatus string
+
+const (
+	PipelineScheduleStatusActive   PipelineScheduleStatus = "ACTIVE"
+	PipelineScheduleStatusInactive PipelineScheduleStatus = "INACTIVE"
+)
+
+var AllPipelineScheduleStatus = []PipelineScheduleStatus{
+	PipelineScheduleStatusActive,
+	PipelineScheduleStatusInactive,
+}
+
+func (e PipelineScheduleStatus) IsValid() bool {
+	switch e {
+	case PipelineScheduleStatusActive, PipelineScheduleStatusInactive:
+		return true
+	}
+	return false
+}
+
+func (e PipelineScheduleStatus) String() string {
+	return string(e)
+}
+
+func (e *PipelineScheduleStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PipelineScheduleStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PipelineScheduleStatus", str)
+	}
+	return nil
+}
+
+func (e PipelineScheduleStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PipelineScheduleStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PipelineScheduleStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type PipelineStatusEnum string
 
 const (
@@ -2274,6 +2757,195 @@ func (e *SnippetBlobActionEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e SnippetBlobActionEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TodoActionEnum string
+
+const (
+	TodoActionEnumAssigned              TodoActionEnum = "assigned"
+	TodoActionEnumMentioned             TodoActionEnum = "mentioned"
+	TodoActionEnumBuildFailed           TodoActionEnum = "build_failed"
+	TodoActionEnumMarked                TodoActionEnum = "marked"
+	TodoActionEnumApprovalRequired      TodoActionEnum = "approval_required"
+	TodoActionEnumUnmergeable           TodoActionEnum = "unmergeable"
+	TodoActionEnumDirectlyAddressed     TodoActionEnum = "directly_addressed"
+	TodoActionEnumMergeTrainRemoved     TodoActionEnum = "merge_train_removed"
+	TodoActionEnumReviewRequested       TodoActionEnum = "review_requested"
+	TodoActionEnumMemberAccessRequested TodoActionEnum = "member_access_requested"
+)
+
+var AllTodoActionEnum = []TodoActionEnum{
+	TodoActionEnumAssigned,
+	TodoActionEnumMentioned,
+	TodoActionEnumBuildFailed,
+	TodoActionEnumMarked,
+	TodoActionEnumApprovalRequired,
+	TodoActionEnumUnmergeable,
+	TodoActionEnumDirectlyAddressed,
+	TodoActionEnumMergeTrainRemoved,
+	TodoActionEnumReviewRequested,
+	TodoActionEnumMemberAccessRequested,
+}
+
+func (e TodoActionEnum) IsValid() bool {
+	switch e {
+	case TodoActionEnumAssigned, TodoActionEnumMentioned, TodoActionEnumBuildFailed, TodoActionEnumMarked, TodoActionEnumApprovalRequired, TodoActionEnumUnmergeable, TodoActionEnumDirectlyAddressed, TodoActionEnumMergeTrainRemoved, TodoActionEnumReviewRequested, TodoActionEnumMemberAccessRequested:
+		return true
+	}
+	return false
+}
+
+func (e TodoActionEnum) String() string {
+	return string(e)
+}
+
+func (e *TodoActionEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TodoActionEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TodoActionEnum", str)
+	}
+	return nil
+}
+
+func (e TodoActionEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TodoActionEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TodoActionEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TodoStateEnum string
+
+const (
+	TodoStateEnumPending TodoStateEnum = "pending"
+	TodoStateEnumDone    TodoStateEnum = "done"
+)
+
+var AllTodoStateEnum = []TodoStateEnum{
+	TodoStateEnumPending,
+	TodoStateEnumDone,
+}
+
+func (e TodoStateEnum) IsValid() bool {
+	switch e {
+	case TodoStateEnumPending, TodoStateEnumDone:
+		return true
+	}
+	return false
+}
+
+func (e TodoStateEnum) String() string {
+	return string(e)
+}
+
+func (e *TodoStateEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TodoStateEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TodoStateEnum", str)
+	}
+	return nil
+}
+
+func (e TodoStateEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TodoStateEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TodoStateEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TodoTargetEnum string
+
+const (
+	TodoTargetEnumCommit       TodoTargetEnum = "COMMIT"
+	TodoTargetEnumIssue        TodoTargetEnum = "ISSUE"
+	TodoTargetEnumMergerequest TodoTargetEnum = "MERGEREQUEST"
+	TodoTargetEnumDesign       TodoTargetEnum = "DESIGN"
+	TodoTargetEnumAlert        TodoTargetEnum = "ALERT"
+	TodoTargetEnumEpic         TodoTargetEnum = "EPIC"
+)
+
+var AllTodoTargetEnum = []TodoTargetEnum{
+	TodoTargetEnumCommit,
+	TodoTargetEnumIssue,
+	TodoTargetEnumMergerequest,
+	TodoTargetEnumDesign,
+	TodoTargetEnumAlert,
+	TodoTargetEnumEpic,
+}
+
+func (e TodoTargetEnum) IsValid() bool {
+	switch e {
+	case TodoTargetEnumCommit, TodoTargetEnumIssue, TodoTargetEnumMergerequest, TodoTargetEnumDesign, TodoTargetEnumAlert, TodoTargetEnumEpic:
+		return true
+	}
+	return false
+}
+
+func (e TodoTargetEnum) String() string {
+	return string(e)
+}
+
+func (e *TodoTargetEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TodoTargetEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TodoTargetEnum", str)
+	}
+	return nil
+}
+
+func (e TodoTargetEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TodoTargetEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TodoTargetEnum) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -46,17 +46,17 @@ func TestGraphQLPipelines(t *testing.T) {
 			map[string]any{"p": tm.Project.PathWithNamespace})
 		return mustData(t, r)
 	}
-	d := list(tm.Developer.Token, "")
+	d := list(tm.Developer.Token, "(first: 10)")
 	nodes, _ := dig(d, "project", "pipelines", "nodes").([]any)
 	if dig(d, "project", "pipelines", "count") != float64(2) || len(nodes) != 2 || dig(nodes[0], "ref") != "topic" ||
 		dig(nodes[0], "status") != "FAILED" || dig(nodes[1], "status") != "SUCCESS" || dig(nodes[0], "active") != false ||
 		dig(nodes[0], "sha") != shas[1] || dig(nodes[0], "user", "username") != "mia" || dig(nodes[0], "source") != "external" {
 		t.Fatalf("pipelines = %v", d)
 	}
-	if d := list(tm.Developer.Token, "(status: SUCCESS)"); dig(d, "project", "pipelines", "count") != float64(1) {
+	if d := list(tm.Developer.Token, "(first: 10, status: SUCCESS)"); dig(d, "project", "pipelines", "count") != float64(1) {
 		t.Fatalf("status filter = %v", d)
 	}
-	if d := list(tm.Developer.Token, `(ref: "topic")`); dig(d, "project", "pipelines", "count") != float64(1) {
+	if d := list(tm.Developer.Token, `(first: 10, ref: "topic")`); dig(d, "project", "pipelines", "count") != float64(1) {
 		t.Fatalf("ref filter = %v", d)
 	}
 	id := dig(nodes[1], "id").(string)
@@ -65,7 +65,7 @@ func TestGraphQLPipelines(t *testing.T) {
 	if d := mustData(t, r); dig(d, "project", "pipeline", "ref") != "main" || dig(d, "project", "pipeline", "status") != "SUCCESS" {
 		t.Fatalf("pipeline(id:) = %v", d)
 	}
-	if d := list(outsider.Token, ""); dig(d, "project") != nil {
+	if d := list(outsider.Token, "(first: 10)"); dig(d, "project") != nil {
 		t.Fatalf("outsider = %v", d)
 	}
 }

@@ -97,7 +97,8 @@ func (r *Resolver) tree(ctx context.Context, obj *Repository, path, ref *string,
 	return &Tree{project: obj.project, ref: name, entries: entries}, nil
 }
 
-func (r *Resolver) blobs(ctx context.Context, obj *Repository, paths []string, ref *string) (*RepositoryBlobConnection, error) {
+func (r *Resolver) blobs(ctx context.Context, obj *Repository, paths []string, ref *string, after, before *string,
+	first, last *int) (*RepositoryBlobConnection, error) {
 	if len(paths) > maxPageSize {
 		return nil, errors.New("Too many paths requested")
 	}
@@ -125,10 +126,15 @@ func (r *Resolver) blobs(ctx context.Context, obj *Repository, paths []string, r
 			node.RawTextBlob = ptr(string(b.Content))
 		}
 		c.Nodes = append(c.Nodes, node)
-		c.Edges = append(c.Edges, &RepositoryBlobEdge{Cursor: cursor(len(c.Edges)), Node: node})
 	}
-	if len(c.Nodes) > 0 {
-		c.PageInfo.StartCursor, c.PageInfo.EndCursor = ptr(cursor(0)), ptr(cursor(len(c.Nodes)-1))
+	all := c.Nodes
+	list, pg, err := inMemory(all, after, before, first, last)
+	if err != nil {
+		return nil, err
+	}
+	c.Nodes, c.PageInfo = list, pageInfo(pg, len(list), pg.offset+len(list) < len(all))
+	for i, node := range list {
+		c.Edges = append(c.Edges, &RepositoryBlobEdge{Cursor: cursor(pg.offset + i), Node: node})
 	}
 	return c, nil
 }

@@ -320,8 +320,8 @@ func (r *repositoryResolver) Tree(ctx context.Context, obj *Repository, path *st
 }
 
 // Blobs is the resolver for the blobs field.
-func (r *repositoryResolver) Blobs(ctx context.Context, obj *Repository, paths []string, ref *string) (*RepositoryBlobConnection, error) {
-	return r.blobs(ctx, obj, paths, ref)
+func (r *repositoryResolver) Blobs(ctx context.Context, obj *Repository, paths []string, ref *string, after *string, before *string, first *int, last *int) (*RepositoryBlobConnection, error) {
+	return r.blobs(ctx, obj, paths, ref, after, before, first, last)
 }
 
 // Blobs is the resolver for the blobs field.
@@ -338,6 +338,9 @@ func (r *treeResolver) Trees(ctx context.Context, obj *Tree, after *string, befo
 func (r *treeResolver) Submodules(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*SubmoduleConnection, error) {
 	return submodules(obj, after, before, first, last)
 }
+
+// CurrentUser returns CurrentUserResolver implementation.
+func (r *Resolver) CurrentUser() CurrentUserResolver { return &currentUserResolver{r} }
 
 // Discussion returns DiscussionResolver implementation.
 func (r *Resolver) Discussion() DiscussionResolver { return &discussionResolver{r} }
@@ -376,6 +379,7 @@ func (r *Resolver) Repository() RepositoryResolver { return &repositoryResolver{
 func (r *Resolver) Tree() TreeResolver { return &treeResolver{r} }
 
 type (
+	currentUserResolver   struct{ *Resolver }
 	discussionResolver    struct{ *Resolver }
 	groupResolver         struct{ *Resolver }
 	groupMemberResolver   struct{ *Resolver }
