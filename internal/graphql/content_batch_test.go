@@ -45,7 +45,7 @@ func TestGraphQLContentListsNoNPlusOne(t *testing.T) {
 		}
 	}
 	for _, c := range []struct{ name, list, fields string }{
-		{"snippets", "snippets", "title author { username } project { fullPath } blobs { nodes { rawPlainData } }"},
+		{"snippets", "snippets", "title author { username } project { fullPath } blobs(first: 2) { nodes { rawPlainData } }"},
 		{"packages", "packages", "name version project { fullPath } _links { webPath }"},
 		{"environments", "environments", "name lastDeployment(status: SUCCESS) { sha triggerer { username } }"},
 	} {

@@ -24,7 +24,7 @@ func TestGraphQLReleases(t *testing.T) {
 	seedFile(t, s, tm)
 	create := `mutation($in: ReleaseCreateInput!) { releaseCreate(input: $in) { errors
 		release { id tagName name description descriptionHtml author { username } commit { sha }
-		assets { count links { nodes { id name linkType directAssetPath directAssetUrl } } sources { count nodes { format url } } }
+		assets { count links(first: 5) { nodes { id name linkType directAssetPath directAssetUrl } } sources(first: 5) { count nodes { format url } } }
 		links { selfUrl editUrl openedIssuesUrl } } } }`
 	in := map[string]any{"projectPath": p, "tagName": "v1.0", "ref": "main", "name": "First",
 		"description": "**bold**", "assets": map[string]any{"links": []any{map[string]any{"name": "bin",
@@ -67,7 +67,7 @@ func TestGraphQLReleases(t *testing.T) {
 			nodes { tagName releasedAt historicalRelease upcomingRelease } } } }`, map[string]any{"p": p})
 		return mustData(t, r)
 	}
-	d = list(tm.Developer.Token, "")
+	d = list(tm.Developer.Token, "(first: 10)")
 	nodes, _ := dig(d, "project", "releases", "nodes").([]any)
 	if dig(d, "project", "releases", "count") != float64(2) || len(nodes) != 2 || dig(nodes[0], "tagName") != "v1.0" ||
 		dig(nodes[1], "historicalRelease") != true || dig(nodes[0], "upcomingRelease") != false {
@@ -78,7 +78,7 @@ func TestGraphQLReleases(t *testing.T) {
 		len(n) != 1 || dig(n[0], "tagName") != "v2.0" {
 		t.Fatalf("sorted = %v", d)
 	}
-	if d := list(outsider.Token, ""); d["project"] != nil {
+	if d := list(outsider.Token, "(first: 10)"); d["project"] != nil {
 		t.Fatalf("outsider = %v", d)
 	}
 
@@ -105,7 +105,7 @@ func TestGraphQLReleases(t *testing.T) {
 	if d := mustData(t, r); dig(d, "releaseDelete", "release", "tagName") != "v1.0" {
 		t.Fatalf("releaseDelete = %v", d)
 	}
-	if d := list(tm.Developer.Token, ""); dig(d, "project", "releases", "count") != float64(1) {
+	if d := list(tm.Developer.Token, "(first: 10)"); dig(d, "project", "releases", "count") != float64(1) {
 		t.Fatalf("after delete = %v", d)
 	}
 }
@@ -118,8 +118,8 @@ func TestGraphQLReleasesReadCode(t *testing.T) {
 	s := labtest.Start(t)
 	root := s.Client(t, s.RootToken)
 	guest := s.NewUser(t, "guest")
-	q := `query($p: ID!) { project(fullPath: $p) { releases { count nodes { tagName tagPath commit { sha }
-		assets { count sources { count } } links { editUrl } } } } }`
+	q := `query($p: ID!) { project(fullPath: $p) { releases(first: 5) { count nodes { tagName tagPath commit { sha }
+		assets { count sources(first: 5) { count } } links { editUrl } } } } }`
 	read := func(token string, p *gitlab.Project) any {
 		t.Helper()
 		_, r := post(t, s, token, q, map[string]any{"p": p.PathWithNamespace})
@@ -181,7 +181,7 @@ func TestGraphQLReleasesNoNPlusOne(t *testing.T) {
 	}
 	statements := func(first int) (int64, int) {
 		q := fmt.Sprintf(`query($p: ID!) { project(fullPath: $p) { releases(first: %d) { nodes { tagName descriptionHtml
-			author { username } commit { sha } milestones { count } assets { count links { nodes { url } } } } } } }`, first)
+			author { username } commit { sha } milestones(first: 2) { count } assets { count links(first: 2) { nodes { url } } } } } } }`, first)
 		post(t, s, tm.Developer.Token, q, map[string]any{"p": p})
 		before := s.Srv.DB.Statements()
 		_, r := post(t, s, tm.Developer.Token, q, map[string]any{"p": p})

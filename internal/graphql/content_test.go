@@ -22,7 +22,7 @@ func TestGraphQLSnippets(t *testing.T) {
 	p := tm.Project.PathWithNamespace
 	create := `mutation($in: CreateSnippetInput!) { createSnippet(input: $in) { errors
 		snippet { id title visibilityLevel fileName webUrl project { fullPath } author { username }
-		blobs { count nodes { name path rawPath rawPlainData size binary } } } } }`
+		blobs(first: 5) { count nodes { name path rawPath rawPlainData size binary } } } } }`
 	_, r := post(t, s, tm.Developer.Token, create, map[string]any{"in": map[string]any{"title": "mine",
 		"visibilityLevel": "private", "blobActions": []any{map[string]any{"action": "create", "filePath": "a.txt",
 			"content": "hello"}}}})
@@ -56,7 +56,7 @@ func TestGraphQLSnippets(t *testing.T) {
 		_, r := post(t, s, token, query, vars)
 		return dig(mustData(t, r), path...)
 	}
-	byIDs := `query($ids: [SnippetID!]) { snippets(ids: $ids) { count nodes { title } } }`
+	byIDs := `query($ids: [SnippetID!]) { snippets(ids: $ids, first: 10) { count nodes { title } } }`
 	ids := map[string]any{"ids": []any{personal, project}}
 	for _, c := range []struct {
 		who, token string
@@ -67,7 +67,7 @@ func TestGraphQLSnippets(t *testing.T) {
 			t.Errorf("%s: snippets(ids) count = %v, want %v", c.who, n, c.want)
 		}
 	}
-	projectList := `query($p: ID!) { project(fullPath: $p) { snippets { count nodes { id } } } }`
+	projectList := `query($p: ID!) { project(fullPath: $p) { snippets(first: 10) { count nodes { id } } } }`
 	if n := count(tm.Developer.Token, projectList, map[string]any{"p": p}, "project", "snippets", "count"); n != float64(1) {
 		t.Errorf("project snippets = %v", n)
 	}
@@ -118,7 +118,7 @@ func TestGraphQLPackages(t *testing.T) {
 		strings.NewReader("binary!"), nil); err != nil {
 		t.Fatal(err)
 	}
-	q := `query($p: ID!) { project(fullPath: $p) { packages(packageType: GENERIC) { count nodes { id name version
+	q := `query($p: ID!) { project(fullPath: $p) { packages(packageType: GENERIC, first: 5) { count nodes { id name version
 		packageType status canDestroy project { fullPath } _links { webPath } } } } }`
 	_, r := post(t, s, tm.Developer.Token, q, map[string]any{"p": p})
 	d := mustData(t, r)
@@ -134,12 +134,12 @@ func TestGraphQLPackages(t *testing.T) {
 	if d := mustData(t, r); dig(d, "project", "packages", "count") != float64(0) {
 		t.Fatalf("npm packages = %v", d)
 	}
-	_, r = post(t, s, tm.Developer.Token, `query($g: ID!) { group(fullPath: $g) { packages { count nodes { name project { fullPath } } } } }`,
+	_, r = post(t, s, tm.Developer.Token, `query($g: ID!) { group(fullPath: $g) { packages(first: 5) { count nodes { name project { fullPath } } } } }`,
 		map[string]any{"g": tm.Group.FullPath})
 	if d := mustData(t, r); dig(d, "group", "packages", "count") != float64(1) {
 		t.Fatalf("group packages = %v", d)
 	}
-	one := `query($id: PackagesPackageID!) { package(id: $id) { name packageFiles { count nodes { fileName size fileSha256 downloadPath } } } }`
+	one := `query($id: PackagesPackageID!) { package(id: $id) { name packageFiles(first: 5) { count nodes { fileName size fileSha256 downloadPath } } } }`
 	_, r = post(t, s, tm.Developer.Token, one, map[string]any{"id": id})
 	d = mustData(t, r)
 	files, _ := dig(d, "package", "packageFiles", "nodes").([]any)
@@ -192,7 +192,7 @@ func TestGraphQLEnvironments(t *testing.T) {
 	}
 	list := func(token, args string) map[string]any {
 		t.Helper()
-		_, r := post(t, s, token, `query($p: ID!) { project(fullPath: $p) { environments`+args+` { count
+		_, r := post(t, s, token, `query($p: ID!) { project(fullPath: $p) { environments(first: 5`+args+`) { count
 			nodes { id name state tier environmentType path lastDeployment(status: SUCCESS) { ref sha status triggerer { username } } } } } }`,
 			map[string]any{"p": p})
 		return mustData(t, r)
@@ -207,13 +207,13 @@ func TestGraphQLEnvironments(t *testing.T) {
 		!strings.HasPrefix(fmt.Sprint(dig(nodes[0], "path")), "/"+p+"/-/environments/") {
 		t.Fatalf("environments = %v", d)
 	}
-	if d := list(tm.Developer.Token, `(search: "rev")`); dig(d, "project", "environments", "count") != float64(1) {
+	if d := list(tm.Developer.Token, `, search: "rev"`); dig(d, "project", "environments", "count") != float64(1) {
 		t.Fatalf("search = %v", d)
 	}
-	if d := list(tm.Developer.Token, `(states: ["available", "stopped"])`); dig(d, "project", "environments", "count") != float64(2) {
+	if d := list(tm.Developer.Token, `, states: ["available", "stopped"]`); dig(d, "project", "environments", "count") != float64(2) {
 		t.Fatalf("states = %v", d)
 	}
-	if d := list(tm.Developer.Token, `(states: ["stopped"])`); dig(d, "project", "environments", "count") != float64(0) {
+	if d := list(tm.Developer.Token, `, states: ["stopped"]`); dig(d, "project", "environments", "count") != float64(0) {
 		t.Fatalf("stopped = %v", d)
 	}
 	if d := list(outsider.Token, ""); d["project"] != nil {
