@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/url"
 	"regexp"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/lablet/lablet/internal/access"
 	"github.com/lablet/lablet/internal/auth"
+	"github.com/lablet/lablet/internal/blob"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/store"
 )
@@ -199,11 +201,14 @@ func (s *Service) PublishGenericPackageFile(ctx context.Context, id *auth.Identi
 	return &PackageFileView{Project: p, Package: pk, File: f}, nil
 }
 
-// PackageFileContent is a package file's bytes, open for reading.
+// PackageFileContent is a package file's bytes, open for reading, or
+// the object store's URL serving them (URL set, Body nil) when downloads
+// redirect there.
 type PackageFileContent struct {
 	File    *model.PackageFile
 	Body    io.ReadSeekCloser
 	ModTime time.Time
+	URL     string
 }
 
 // GenericPackageFile is GET /projects/:id/packages/generic/… : read_package
@@ -233,6 +238,14 @@ func (s *Service) GenericPackageFile(ctx context.Context, id *auth.Identity, pro
 	}
 	if err != nil {
 		return nil, fmt.Errorf("service: package file: %w", err)
+	}
+	u, err := s.downloadURL(ctx, f.BlobKey, blob.ResponseHeaders{
+		ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": f.FileName})})
+	if err != nil {
+		return nil, fmt.Errorf("service: package file url: %w", err)
+	}
+	if u != "" {
+		return &PackageFileContent{File: f, URL: u}, nil
 	}
 	body, info, err := s.blobs.Open(ctx, f.BlobKey)
 	if err != nil {

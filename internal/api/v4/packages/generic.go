@@ -57,6 +57,10 @@ func downloadGeneric(a *v4.API, w http.ResponseWriter, r *http.Request, c *v4.Ca
 	if err != nil {
 		return err
 	}
+	if f.URL != "" {
+		http.Redirect(w, r, f.URL, http.StatusFound)
+		return nil
+	}
 	defer f.Body.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
