@@ -239,6 +239,7 @@ func (s *Service) GenericPackageFile(ctx context.Context, id *auth.Identity, pro
 	if err != nil {
 		return nil, fmt.Errorf("service: package file: %w", err)
 	}
+	s.touchPackageDownloaded(ctx, q, pk)
 	u, err := s.downloadURL(ctx, f.BlobKey, blob.ResponseHeaders{
 		ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": f.FileName})})
 	if err != nil {
@@ -252,4 +253,22 @@ func (s *Service) GenericPackageFile(ctx context.Context, id *auth.Identity, pro
 		return nil, fmt.Errorf("service: open package file: %w", err)
 	}
 	return &PackageFileContent{File: f, Body: body, ModTime: info.ModTime}, nil
+}
+
+// downloadTouchInterval is how stale a package's last_downloaded_at may
+// get before a download writes it again: GitLab writes it on every
+// download; once a minute keeps downloads free of writes under load.
+const downloadTouchInterval = time.Minute
+
+// touchPackageDownloaded records a download of pk when its
+// last_downloaded_at is unset or stale; a failure is logged, never the
+// download's.
+func (s *Service) touchPackageDownloaded(ctx context.Context, q *store.Queries, pk *model.Package) {
+	now := s.Now()
+	if pk.LastDownloadedAt != nil && now.Sub(*pk.LastDownloadedAt) < downloadTouchInterval {
+		return
+	}
+	if err := q.TouchPackageDownloaded(ctx, pk.ID, now); err != nil {
+		s.log.WarnContext(ctx, "package last_downloaded_at", "package", pk.ID, "err", err)
+	}
 }

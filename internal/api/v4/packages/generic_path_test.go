@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
@@ -77,5 +78,47 @@ func TestGenericPackageFileDirectories(t *testing.T) {
 	}
 	if n := len(packageBlobs(t, s, pid)); n != 3 {
 		t.Fatalf("%d package blobs, want 3", n)
+	}
+}
+
+// TestPackageLastDownloadedAt: a package's last_downloaded_at is null
+// until a generic download, then the download's time (within the
+// minute: a later download within a minute does not write it again).
+func TestPackageLastDownloadedAt(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	f := s.NewTeam(t)
+	pid := f.Project.ID
+	dc := s.Client(t, f.Developer.Token)
+	pf, _, err := dc.GenericPackages.PublishPackageFile(pid, "dl", "1.0", "a.bin", strings.NewReader("x"),
+		&gitlab.PublishPackageFileOptions{Select: gitlab.Ptr(gitlab.SelectPackageFile)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := func() (*gitlab.Package, error) {
+		l, _, err := dc.Packages.ListProjectPackages(pid, nil)
+		if err != nil || len(l) != 1 || l[0].ID != pf.PackageID {
+			t.Fatalf("packages = %+v %v", l, err)
+		}
+		return l[0], err
+	}
+	pkg, err := one()
+	if err != nil || pkg.LastDownloadedAt != nil {
+		t.Fatalf("before any download: %+v %v", pkg, err)
+	}
+	if _, _, err := dc.GenericPackages.DownloadPackageFile(pid, "dl", "1.0", "a.bin"); err != nil {
+		t.Fatal(err)
+	}
+	pkg, err = one()
+	if err != nil || pkg.LastDownloadedAt == nil || time.Since(*pkg.LastDownloadedAt) > time.Minute {
+		t.Fatalf("after a download: %+v %v", pkg, err)
+	}
+	first := *pkg.LastDownloadedAt
+	if _, _, err := dc.GenericPackages.DownloadPackageFile(pid, "dl", "1.0", "a.bin"); err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := dc.Packages.ListProjectPackages(pid, nil)
+	if err != nil || len(list) != 1 || list[0].LastDownloadedAt == nil || !list[0].LastDownloadedAt.Equal(first) {
+		t.Fatalf("list after a second download: %+v %v", list, err)
 	}
 }
