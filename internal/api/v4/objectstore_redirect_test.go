@@ -2,7 +2,6 @@ package v4_test
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -31,13 +30,7 @@ func redirectTo(t *testing.T, url, token string) (*http.Response, []byte) {
 	if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/"+s3test.Bucket+"/") || !strings.Contains(loc, "X-Amz-Signature=") {
 		t.Fatalf("GET %s = %d to %q, want 302 to a presigned URL", url, resp.StatusCode, loc)
 	}
-	got, err := http.Get(loc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer got.Body.Close()
-	b, _ := io.ReadAll(got.Body)
-	return got, b
+	return fetchAvatar(t, loc, "")
 }
 
 // TestUploadsRedirectToObjectStore: with

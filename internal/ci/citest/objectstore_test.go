@@ -18,6 +18,24 @@ import (
 	"github.com/lablet/lablet/internal/labtest"
 )
 
+// artifactsPipeline runs, in a new project named name, a pipeline whose
+// job "build" keeps out/a.txt ("built <pipeline id>") as artifacts.
+func artifactsPipeline(t *testing.T, s *labtest.Server, c *gitlab.Client, name string) (*gitlab.Project, *gitlab.PipelineInfo) {
+	t.Helper()
+	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 1)
+	yml := `
+build:
+  script: mkdir out && echo "built $CI_PIPELINE_ID" > out/a.txt
+  artifacts:
+    paths: [out/]
+`
+	p, info := pipelineProject(t, c, name, map[string]string{".gitlab-ci.yml": yml})
+	if pl := pipelineWait(t, c, p.ID, info.ID, "success", "failed", "canceled"); pl.Status != "success" {
+		t.Fatalf("pipeline: %s", pl.Status)
+	}
+	return p, info
+}
+
 // TestArtifactsOnObjectStore runs a job on a server whose blobs live in a
 // real S3-compatible server (gofakes3 over TCP): its artifacts archive
 // and trace land in the bucket, a file is read out of the archive (a zip
@@ -27,17 +45,7 @@ func TestArtifactsOnObjectStore(t *testing.T) {
 	s3 := s3test.Start(t)
 	s := labtest.Start(t, labtest.WithObjectStore(s3.URL()))
 	c := s.Client(t, s.RootToken)
-	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 1)
-	yml := `
-build:
-  script: mkdir out && echo "built $CI_PIPELINE_ID" > out/a.txt
-  artifacts:
-    paths: [out/]
-`
-	p, info := pipelineProject(t, c, "artifacts-s3", map[string]string{".gitlab-ci.yml": yml})
-	if pl := pipelineWait(t, c, p.ID, info.ID, "success", "failed", "canceled"); pl.Status != "success" {
-		t.Fatalf("pipeline: %s", pl.Status)
-	}
+	p, info := artifactsPipeline(t, s, c, "artifacts-s3")
 	f, _, err := c.Jobs.DownloadSingleArtifactsFileByTagOrBranch(p.ID, "main", "out/a.txt",
 		&gitlab.DownloadArtifactsFileOptions{Job: gitlab.Ptr("build")})
 	if err != nil {
@@ -73,17 +81,7 @@ func TestArtifactsRedirectToObjectStore(t *testing.T) {
 	s3 := s3test.Start(t)
 	s := labtest.Start(t, labtest.WithObjectStore(s3.URL()), func(c *config.Config) { c.ObjectStoreProxyDownload = false })
 	c := s.Client(t, s.RootToken)
-	pipelineStartRunner(t, s, pipelineRunnerToken(t, s), 1)
-	yml := `
-build:
-  script: mkdir out && echo "built $CI_PIPELINE_ID" > out/a.txt
-  artifacts:
-    paths: [out/]
-`
-	p, info := pipelineProject(t, c, "artifacts-redirect", map[string]string{".gitlab-ci.yml": yml})
-	if pl := pipelineWait(t, c, p.ID, info.ID, "success", "failed", "canceled"); pl.Status != "success" {
-		t.Fatalf("pipeline: %s", pl.Status)
-	}
+	p, info := artifactsPipeline(t, s, c, "artifacts-redirect")
 	jobs, _, err := c.Jobs.ListPipelineJobs(p.ID, info.ID, nil)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs = %v %v", jobs, err)
