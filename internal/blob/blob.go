@@ -35,8 +35,15 @@ type Store interface {
 // downloads can bypass lablet.
 type Presigner interface {
 	// PresignGet returns a URL serving the blob under key until expiry
-	// passes; ErrNotFound if there is none.
-	PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error)
+	// passes, answering with the headers h; ErrNotFound if there is none.
+	PresignGet(ctx context.Context, key string, expiry time.Duration, h ResponseHeaders) (string, error)
+}
+
+// ResponseHeaders are the headers a presigned URL answers with: zero
+// values mean application/octet-stream, as an attachment.
+type ResponseHeaders struct {
+	ContentType        string
+	ContentDisposition string
 }
 
 // Info describes a stored blob.

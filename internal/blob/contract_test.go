@@ -297,7 +297,7 @@ func TestS3Presign(t *testing.T) {
 	if _, err := s.Put(ctx, "lfs/ab/cd/abcd", strings.NewReader("object bytes")); err != nil {
 		t.Fatal(err)
 	}
-	u, err := s.PresignGet(ctx, "lfs/ab/cd/abcd", time.Minute)
+	u, err := s.PresignGet(ctx, "lfs/ab/cd/abcd", time.Minute, blob.ResponseHeaders{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,10 +313,10 @@ func TestS3Presign(t *testing.T) {
 	if resp.StatusCode != 200 || string(b) != "object bytes" {
 		t.Fatalf("GET presigned = %d %q", resp.StatusCode, b)
 	}
-	if _, err := s.PresignGet(ctx, "lfs/no/ne/none", time.Minute); !errors.Is(err, blob.ErrNotFound) {
+	if _, err := s.PresignGet(ctx, "lfs/no/ne/none", time.Minute, blob.ResponseHeaders{}); !errors.Is(err, blob.ErrNotFound) {
 		t.Fatalf("PresignGet of a missing blob = %v", err)
 	}
-	if _, err := s.PresignGet(ctx, "../x", time.Minute); !errors.Is(err, blob.ErrInvalidKey) {
+	if _, err := s.PresignGet(ctx, "../x", time.Minute, blob.ResponseHeaders{}); !errors.Is(err, blob.ErrInvalidKey) {
 		t.Fatalf("PresignGet(../x) = %v", err)
 	}
 }

@@ -219,9 +219,9 @@ func (s *S3) DeleteAll(ctx context.Context, prefix string) error {
 }
 
 // PresignGet implements Presigner: the object is checked to exist (one
-// HEAD), then a presigned GET URL is made locally; it answers as an
-// attachment of type application/octet-stream.
-func (s *S3) PresignGet(ctx context.Context, key string, expiry time.Duration) (string, error) {
+// HEAD), then a presigned GET URL is made locally; it answers with h
+// (by default as an attachment of type application/octet-stream).
+func (s *S3) PresignGet(ctx context.Context, key string, expiry time.Duration, h ResponseHeaders) (string, error) {
 	name, err := s.object(key)
 	if err != nil {
 		return "", err
@@ -229,8 +229,14 @@ func (s *S3) PresignGet(ctx context.Context, key string, expiry time.Duration) (
 	if _, err := s.client.StatObject(ctx, s.bucket, name, minio.StatObjectOptions{}); err != nil {
 		return "", s.fail("stat", key, err)
 	}
-	params := url.Values{"response-content-type": {"application/octet-stream"},
-		"response-content-disposition": {"attachment"}}
+	ct, cd := h.ContentType, h.ContentDisposition
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	if cd == "" {
+		cd = "attachment"
+	}
+	params := url.Values{"response-content-type": {ct}, "response-content-disposition": {cd}}
 	u, err := s.client.PresignedGetObject(ctx, s.bucket, name, expiry, params)
 	if err != nil {
 		return "", s.fail("presign", key, err)

@@ -13,6 +13,8 @@ type Package struct {
 	Status      string  // default, hidden
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// LastDownloadedAt is nil until a download.
+	LastDownloadedAt *time.Time
 }
 
 // PackageFile is one file of a package; its bytes are in blob storage

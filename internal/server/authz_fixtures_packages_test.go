@@ -20,11 +20,11 @@ func (x *matrix) rootPackageFile(p *projectFixture) (pkg, file, name string) {
 
 // The package registry: every request acts on a package of its own.
 var _ = addFixtures(map[string]fixture{
-	"PUT /api/v4/projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+	"PUT /api/v4/projects/{id}/packages/generic/{package_name}/{package_version}/{file_path...}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		return request{path: p.api("/packages/generic/up-" + x.next() + "/1.0.0/f.bin"), raw: []byte("bytes"),
 			contentType: "application/octet-stream"}
 	}),
-	"GET /api/v4/projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
+	"GET /api/v4/projects/{id}/packages/generic/{package_name}/{package_version}/{file_path...}": onProject(func(x *matrix, c *cell, p *projectFixture) request {
 		_, _, name := x.rootPackageFile(p)
 		return get(p.api("/packages/generic/" + name + "/1.0.0/a.bin"))
 	}),

@@ -111,7 +111,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 		return nil, err
 	}
 	svc := service.New(service.Options{DB: db, Log: log, Repos: repos, ImpersonationEnabled: cfg.ImpersonationEnabled,
-		Blobs: blobs, RedirectLFSDownloads: !cfg.ObjectStoreProxyDownload, MaxAttachmentSize: cfg.MaxAttachmentSize,
+		Blobs: blobs, RedirectDownloads: !cfg.ObjectStoreProxyDownload, MaxAttachmentSize: cfg.MaxAttachmentSize,
 		MaxArtifactsSize: cfg.MaxArtifactsSize << 20, MaxGenericPackageSize: cfg.MaxGenericPackageSize, CachesOff: cfg.CachesOff,
 		ExternalURL: cfg.ExternalURL, Version: Version, MailRelay: relay, MailFrom: cfg.MailFrom(),
 		HookRetryDelay: cfg.WebHookRetryDelay, GitAuthBan: service.GitAuthBan{Enabled: cfg.GitAuthBan,

@@ -187,8 +187,11 @@ func (s *Service) mayChangeAvatar(ctx context.Context, id *auth.Identity, kind s
 type AvatarContent struct {
 	Name        string
 	ContentType string
-	Body        io.ReadSeekCloser
-	Info        blob.Info
+	// URL, when downloads redirect to the object store, serves the
+	// avatar; Body is nil then.
+	URL  string
+	Body io.ReadSeekCloser
+	Info blob.Info
 	// Public is true when anyone may see the avatar (shared caches may
 	// keep it).
 	Public bool
@@ -267,6 +270,17 @@ func (s *Service) OpenAvatar(ctx context.Context, id *auth.Identity, kind, objRe
 	}
 	if key == "" {
 		key = avatarKey(kind, objID)
+	}
+	ct := imageTypes[strings.ToLower(path.Ext(name))]
+	url, err := s.downloadURL(ctx, key, blob.ResponseHeaders{ContentType: ct, ContentDisposition: "inline"})
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, NotFound("")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: avatar url: %w", err)
+	}
+	if url != "" {
+		return &AvatarContent{Name: name, ContentType: ct, URL: url, Public: public}, nil
 	}
 	body, info, err := s.blobs.Open(ctx, key)
 	if errors.Is(err, blob.ErrNotFound) {

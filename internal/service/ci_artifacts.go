@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"path"
 	"slices"
 	"strings"
@@ -113,11 +114,13 @@ func validArtifactType(t string) bool {
 	return false
 }
 
-// ArtifactFile is an artifacts archive to send.
+// ArtifactFile is an artifacts archive to send, or the object store's
+// URL serving it (URL set, Body nil) when downloads redirect there.
 type ArtifactFile struct {
 	Artifact *model.JobArtifact
 	Body     io.ReadSeekCloser
 	ModTime  time.Time
+	URL      string
 }
 
 // RunnerArtifacts is the runner's GET /jobs/:id/artifacts: the archive of
@@ -131,21 +134,31 @@ func (s *Service) RunnerArtifacts(ctx context.Context, id *auth.Identity, jobID 
 	if err != nil || j.ProjectID != id.CIJob.ProjectID {
 		return nil, NotFound("")
 	}
-	return s.openArtifact(ctx, j, artifactArchive)
+	return s.openArtifact(ctx, j, artifactArchive, false)
 }
 
-// JobArtifacts is GET /projects/:id/jobs/:job_id/artifacts.
+// JobArtifacts is GET /projects/:id/jobs/:job_id/artifacts; with
+// redirected downloads, the archive's URL in the object store.
 func (s *Service) JobArtifacts(ctx context.Context, id *auth.Identity, ref string, jobID int64) (*ArtifactFile, error) {
+	return s.jobArtifacts(ctx, id, ref, jobID, s.redirectDownloads)
+}
+
+func (s *Service) jobArtifacts(ctx context.Context, id *auth.Identity, ref string, jobID int64, redirect bool) (*ArtifactFile, error) {
 	v, err := s.jobFor(ctx, id, ref, jobID, access.ReadPipeline)
 	if err != nil {
 		return nil, err
 	}
-	return s.openArtifact(ctx, v.Job, artifactArchive)
+	return s.openArtifact(ctx, v.Job, artifactArchive, redirect)
 }
 
 // LatestArtifacts is GET /projects/:id/jobs/artifacts/:ref/download?job=:
-// the archive of the named job of the ref's newest successful pipeline.
+// the archive of the named job of the ref's newest successful pipeline
+// (with redirected downloads, its URL in the object store).
 func (s *Service) LatestArtifacts(ctx context.Context, id *auth.Identity, projectRef, ref, jobName string) (*ArtifactFile, error) {
+	return s.latestArtifacts(ctx, id, projectRef, ref, jobName, s.redirectDownloads)
+}
+
+func (s *Service) latestArtifacts(ctx context.Context, id *auth.Identity, projectRef, ref, jobName string, redirect bool) (*ArtifactFile, error) {
 	p, _, err := s.ciProject(ctx, id, projectRef, access.ReadPipeline)
 	if err != nil {
 		return nil, err
@@ -156,7 +169,7 @@ func (s *Service) LatestArtifacts(ctx context.Context, id *auth.Identity, projec
 		return nil, err
 	}
 	for _, j := range jobs {
-		if f, err := s.openArtifact(ctx, j, artifactArchive); err == nil {
+		if f, err := s.openArtifact(ctx, j, artifactArchive, redirect); err == nil {
 			return f, nil
 		}
 	}
@@ -167,7 +180,7 @@ func (s *Service) LatestArtifacts(ctx context.Context, id *auth.Identity, projec
 // archive, streamed from the zip (at most MaxArtifactsSize() of it, whatever
 // its header claims). The caller closes it.
 func (s *Service) ArtifactEntry(ctx context.Context, id *auth.Identity, ref string, jobID int64, name string) (io.ReadCloser, int64, error) {
-	f, err := s.JobArtifacts(ctx, id, ref, jobID)
+	f, err := s.jobArtifacts(ctx, id, ref, jobID, false)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -177,7 +190,7 @@ func (s *Service) ArtifactEntry(ctx context.Context, id *auth.Identity, ref stri
 // LatestArtifactEntry is GET /projects/:id/jobs/artifacts/:ref/raw/*path?job=:
 // one file of the archive LatestArtifacts finds. The caller closes it.
 func (s *Service) LatestArtifactEntry(ctx context.Context, id *auth.Identity, projectRef, ref, jobName, name string) (io.ReadCloser, int64, error) {
-	f, err := s.LatestArtifacts(ctx, id, projectRef, ref, jobName)
+	f, err := s.latestArtifacts(ctx, id, projectRef, ref, jobName, false)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -234,7 +247,9 @@ func (r readerAt) ReadAt(p []byte, off int64) (int, error) {
 	return io.ReadFull(r.r, p)
 }
 
-func (s *Service) openArtifact(ctx context.Context, j *model.Job, fileType string) (*ArtifactFile, error) {
+// openArtifact opens job j's artifact of fileType, or with redirect
+// (and a blob store that presigns) makes its URL in the object store.
+func (s *Service) openArtifact(ctx context.Context, j *model.Job, fileType string, redirect bool) (*ArtifactFile, error) {
 	if j.ErasedAt != nil {
 		return nil, NotFound("")
 	}
@@ -248,6 +263,19 @@ func (s *Service) openArtifact(ctx context.Context, j *model.Job, fileType strin
 		}
 		if a.ExpireAt != nil && a.ExpireAt.Before(s.Now()) {
 			return nil, NotFound("")
+		}
+		if redirect {
+			u, err := s.downloadURL(ctx, a.BlobKey, blob.ResponseHeaders{
+				ContentDisposition: mime.FormatMediaType("attachment", map[string]string{"filename": a.FileName})})
+			if errors.Is(err, blob.ErrNotFound) {
+				return nil, NotFound("")
+			}
+			if err != nil {
+				return nil, err
+			}
+			if u != "" {
+				return &ArtifactFile{Artifact: a, URL: u}, nil
+			}
 		}
 		body, info, err := s.blobs.Open(ctx, a.BlobKey)
 		if errors.Is(err, blob.ErrNotFound) {

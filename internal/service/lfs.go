@@ -9,7 +9,6 @@ import (
 	"hash"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/blob"
@@ -188,9 +187,6 @@ func lfsBodyError(err error) error {
 	return fmt.Errorf("service: store lfs object: %w", err)
 }
 
-// lfsDownloadURLExpiry is how long a presigned LFS download URL works.
-const lfsDownloadURLExpiry = 10 * time.Minute
-
 // linkedLFSObject checks that oid names an object linked to the project.
 func (s *Service) linkedLFSObject(ctx context.Context, gr *GitRepo, oid string) error {
 	if !ValidLFSOid(oid) {
@@ -211,14 +207,13 @@ func (s *Service) linkedLFSObject(ctx context.Context, gr *GitRepo, oid string) 
 // (--object-store-proxy-download=false); "" means stream it with
 // OpenLFSObject.
 func (s *Service) LFSObjectURL(ctx context.Context, gr *GitRepo, oid string) (string, error) {
-	p, ok := s.blobs.(blob.Presigner)
-	if !s.redirectLFS || !ok {
+	if !s.redirectsDownloads() {
 		return "", nil
 	}
 	if err := s.linkedLFSObject(ctx, gr, oid); err != nil {
 		return "", err
 	}
-	u, err := p.PresignGet(ctx, lfsKey(oid), lfsDownloadURLExpiry)
+	u, err := s.downloadURL(ctx, lfsKey(oid), blob.ResponseHeaders{})
 	if errors.Is(err, blob.ErrNotFound) {
 		return "", &Error{Kind: KindNotFound, Message: MsgLFSNotFound}
 	}

@@ -57,8 +57,9 @@ type Service struct {
 	// blobs keeps uploaded files; nil in tools that only touch the
 	// database.
 	blobs blob.Store
-	// redirectLFS: LFS downloads redirect to presigned URLs.
-	redirectLFS bool
+	// redirectDownloads: blob downloads redirect to presigned URLs
+	// (downloadURL).
+	redirectDownloads bool
 	// maxAttachmentSize bounds an upload (uploads.go).
 	maxAttachmentSize int64
 	// maxArtifactsSize bounds a job's artifacts file (ci_artifacts.go).
@@ -106,9 +107,11 @@ type Options struct {
 	// Blobs keeps uploaded files; nil for tools that only touch the
 	// database.
 	Blobs blob.Store
-	// RedirectLFSDownloads answers LFS downloads with a presigned URL of
-	// the blob store when it can make one (an object store).
-	RedirectLFSDownloads bool
+	// RedirectDownloads answers downloads of LFS objects, generic
+	// package files, job artifacts archives, uploads and avatars with a
+	// presigned URL of the blob store when it can make one (an object
+	// store): --object-store-proxy-download=false.
+	RedirectDownloads bool
 	// MaxAttachmentSize bounds an upload, in bytes; 0 means
 	// DefaultMaxAttachmentSize.
 	MaxAttachmentSize int64
@@ -144,7 +147,7 @@ type Options struct {
 func New(o Options) *Service {
 	s := &Service{db: o.DB, log: o.Log, repos: o.Repos, impersonationEnabled: o.ImpersonationEnabled, now: o.Now,
 		rateLimits: newRateLimiter(), gitAuthBan: o.GitAuthBan,
-		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize, redirectLFS: o.RedirectLFSDownloads,
+		markdown: markdown.New(), blobs: o.Blobs, maxAttachmentSize: o.MaxAttachmentSize, redirectDownloads: o.RedirectDownloads,
 		maxArtifactsSize: o.MaxArtifactsSize, maxGenericPackageSize: o.MaxGenericPackageSize, ci: ciState{queue: newJobQueue()},
 		outbound:   outbound.NewClients(),
 		signatures: cache.New[signatureKey, *CommitSignature](cache.Options{MaxEntries: 20000, Off: o.CachesOff})}

@@ -204,7 +204,10 @@ func UploadIsEmbedded(u *model.Upload) bool {
 // for images browsers render without running anything; everything else
 // is to be sent as an attachment with ContentType, never sniffed.
 type UploadContent struct {
-	Upload      *model.Upload
+	Upload *model.Upload
+	// URL, when downloads redirect to the object store, serves the
+	// upload with its Header's type and disposition; Body is nil then.
+	URL         string
 	Body        io.ReadSeekCloser
 	Info        blob.Info
 	ContentType string
@@ -247,18 +250,31 @@ func dangerousType(t string) bool {
 }
 
 func (s *Service) openUpload(ctx context.Context, u *model.Upload) (*UploadContent, error) {
-	body, info, err := s.blobs.Open(ctx, u.BlobKey)
+	c := &UploadContent{Upload: u, ContentType: u.ContentType}
+	if t, ok := imageTypes[strings.ToLower(path.Ext(u.Filename))]; ok && t == u.ContentType {
+		c.Inline = true
+	} else if dangerousType(u.ContentType) {
+		c.ContentType = "application/octet-stream"
+	}
+	h := c.Header()
+	url, err := s.downloadURL(ctx, u.BlobKey, blob.ResponseHeaders{ContentType: h.Get("Content-Type"),
+		ContentDisposition: h.Get("Content-Disposition")})
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, errUploadNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("service: upload url: %w", err)
+	}
+	if url != "" {
+		c.URL = url
+		return c, nil
+	}
+	c.Body, c.Info, err = s.blobs.Open(ctx, u.BlobKey)
 	if errors.Is(err, blob.ErrNotFound) {
 		return nil, errUploadNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("service: open upload: %w", err)
-	}
-	c := &UploadContent{Upload: u, Body: body, Info: info, ContentType: u.ContentType}
-	if t, ok := imageTypes[strings.ToLower(path.Ext(u.Filename))]; ok && t == u.ContentType {
-		c.Inline = true
-	} else if dangerousType(u.ContentType) {
-		c.ContentType = "application/octet-stream"
 	}
 	return c, nil
 }

@@ -4,21 +4,28 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/lablet/lablet/internal/model"
 )
 
 const packageColumns = `packages.id, packages.project_id, packages.name, packages.version, packages.package_type,
-	packages.status, packages.created_at, packages.updated_at`
+	packages.status, packages.created_at, packages.updated_at, packages.last_downloaded_at`
 
 func scanPackage(s scanner) (*model.Package, error) {
 	var p model.Package
 	var version sql.NullString
 	var created, updated int64
-	if err := s.Scan(&p.ID, &p.ProjectID, &p.Name, &version, &p.PackageType, &p.Status, &created, &updated); err != nil {
+	var downloaded sql.NullInt64
+	if err := s.Scan(&p.ID, &p.ProjectID, &p.Name, &version, &p.PackageType, &p.Status, &created, &updated,
+		&downloaded); err != nil {
 		return nil, wrapErr(err)
 	}
 	p.Version, p.CreatedAt, p.UpdatedAt = fromNullStr(version), fromMS(created), fromMS(updated)
+	if downloaded.Valid {
+		t := fromMS(downloaded.Int64)
+		p.LastDownloadedAt = &t
+	}
 	return &p, nil
 }
 
@@ -66,6 +73,12 @@ func (q *Queries) EnsurePackage(ctx context.Context, projectID int64, packageTyp
 func (q *Queries) PackageByNameVersion(ctx context.Context, projectID int64, packageType, name, version string) (*model.Package, error) {
 	return scanPackage(q.queryRow(ctx, "SELECT "+packageColumns+` FROM packages
 		WHERE project_id = ? AND package_type = ? AND name = ? AND version = ?`, projectID, packageType, name, version))
+}
+
+// TouchPackageDownloaded sets a package's last_downloaded_at to at.
+func (q *Queries) TouchPackageDownloaded(ctx context.Context, id int64, at time.Time) error {
+	_, err := q.exec(ctx, "UPDATE packages SET last_downloaded_at = ? WHERE id = ?", ms(at), id)
+	return wrapErr(err)
 }
 
 // PackageByID returns a project's package.

@@ -76,6 +76,10 @@ func (h *Handler) serveAvatar(w http.ResponseWriter, r *http.Request, s pageSess
 		h.storedFileError(w, r, err)
 		return
 	}
+	if c.URL != "" {
+		http.Redirect(w, r, c.URL, http.StatusFound)
+		return
+	}
 	defer c.Body.Close()
 	maps.Copy(w.Header(), c.Header())
 	http.ServeContent(w, r, "", c.Info.ModTime, c.Body)

@@ -26,6 +26,10 @@ func (h *Handler) serveUpload(w http.ResponseWriter, r *http.Request, s pageSess
 		h.storedFileError(w, r, err)
 		return
 	}
+	if c.URL != "" {
+		http.Redirect(w, r, c.URL, http.StatusFound)
+		return
+	}
 	defer c.Body.Close()
 	// The upload's headers replace the pages' (its CSP is stricter).
 	maps.Copy(w.Header(), c.Header())

@@ -95,6 +95,10 @@ func (a *API) serveAvatar(w http.ResponseWriter, r *http.Request, c *Call, kind 
 	if err != nil {
 		return err
 	}
+	if av.URL != "" {
+		http.Redirect(w, r, av.URL, http.StatusFound)
+		return nil
+	}
 	defer av.Body.Close()
 	maps.Copy(w.Header(), av.Header())
 	w.Header().Set("Content-Disposition", `attachment; filename="`+av.Name+`"`)

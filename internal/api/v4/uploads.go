@@ -193,6 +193,10 @@ func (a *API) deleteUpload(w http.ResponseWriter, r *http.Request, c *Call) erro
 // chose (UploadContent.Header) and closes it; Range and conditional
 // requests are answered by http.ServeContent.
 func serveUpload(w http.ResponseWriter, r *http.Request, c *service.UploadContent) {
+	if c.URL != "" {
+		http.Redirect(w, r, c.URL, http.StatusFound)
+		return
+	}
 	defer c.Body.Close()
 	maps.Copy(w.Header(), c.Header())
 	http.ServeContent(w, r, "", c.Info.ModTime, c.Body)

@@ -191,8 +191,13 @@ func downloadJobArtifacts(a *v4.API, w http.ResponseWriter, r *http.Request, c *
 	return sendArtifact(w, r, f)
 }
 
-// sendArtifact streams an artifacts file as an attachment.
+// sendArtifact streams an artifacts file as an attachment, or redirects
+// to the object store's URL of it (GitLab's proxy_download: false).
 func sendArtifact(w http.ResponseWriter, r *http.Request, f *service.ArtifactFile) error {
+	if f.URL != "" {
+		http.Redirect(w, r, f.URL, http.StatusFound)
+		return nil
+	}
 	defer f.Body.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Artifact.FileName}))

@@ -45,6 +45,10 @@ func packageEntityOf(base string, v *service.PackageView, group bool) packageEnt
 	e := packageEntity{ID: pk.ID, Name: pk.Name, Version: pk.Version, PackageType: pk.PackageType, Status: pk.Status,
 		Links:     packageLinks{WebPath: "/" + p.FullPath() + "/-/packages/" + strconv.FormatInt(pk.ID, 10)},
 		CreatedAt: v4.TS(pk.CreatedAt), Tags: []packageTag{}}
+	if pk.LastDownloadedAt != nil {
+		ts := v4.TS(*pk.LastDownloadedAt)
+		e.LastDownloadedAt = &ts
+	}
 	if v.CanDestroy {
 		e.Links.DeleteAPIPath = base + v4.Prefix + "/projects/" + strconv.FormatInt(p.ID, 10) + "/packages/" +
 			strconv.FormatInt(pk.ID, 10)

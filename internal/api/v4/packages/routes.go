@@ -9,8 +9,10 @@ import (
 	v4 "github.com/lablet/lablet/internal/api/v4"
 )
 
-// genericPath is a generic package file's path under a project.
-const genericPath = "/projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}"
+// genericPath is a generic package file's path under a project: GitLab's
+// ":package_name/*package_version/(*path/):file_name", the file name
+// being the last segment of file_path and its directory the others.
+const genericPath = "/projects/{id}/packages/generic/{package_name}/{package_version}/{file_path...}"
 
 // Routes are the package registry's rows of the route table. The generic
 // package routes take the registry's credentials (deploy tokens, HTTP
