@@ -19,7 +19,7 @@ func TestServeOnObjectStore(t *testing.T) {
 	dataDir := filepath.Join(t.TempDir(), "data")
 	env, _ := instanceEnv(t, dataDir)
 	// The keys from their own variables, the URL without them.
-	env = append(env, "LABLET_OBJECT_STORE_URL=s3://"+s3.Options.Endpoint+"/"+s3test.Bucket+"?secure=false&region=us-east-1",
+	env = append(env, "LABLET_OBJECT_STORE_URL=s3://"+s3.Options.Endpoint+"/"+s3.Options.Bucket+"?secure=false&region=us-east-1",
 		"LABLET_OBJECT_STORE_ACCESS_KEY="+s3test.AccessKey, "LABLET_OBJECT_STORE_SECRET_KEY="+s3test.SecretKey)
 	p := startServe(t, t.TempDir(), env)
 	token := createToken(t, t.TempDir(), env, "api")
@@ -43,7 +43,7 @@ func TestServeOnObjectStore(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "b.tar")
 	r := runLablet(t, t.TempDir(), env, "backup", "create", "--to", file)
 	if r.code == 0 || !strings.Contains(r.stderr, "object storage") || !strings.Contains(r.stderr, "--without-object-store") ||
-		!strings.Contains(r.stderr, s3.Options.Endpoint+"/"+s3test.Bucket) {
+		!strings.Contains(r.stderr, s3.Options.Endpoint+"/"+s3.Options.Bucket) {
 		t.Fatalf("backup create with an object store: status %d, stderr %s", r.code, r.stderr)
 	}
 	if _, err := os.Stat(file); err == nil {

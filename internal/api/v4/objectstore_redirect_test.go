@@ -14,7 +14,7 @@ import (
 // redirectTo GETs url (with token, when not "") without following a
 // redirect: it must be a 302 to a presigned URL of the bucket, whose
 // answer (fetched without credentials) it returns.
-func redirectTo(t *testing.T, url, token string) (*http.Response, []byte) {
+func redirectTo(t *testing.T, s3 *s3test.Server, url, token string) (*http.Response, []byte) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	if token != "" {
@@ -27,7 +27,7 @@ func redirectTo(t *testing.T, url, token string) (*http.Response, []byte) {
 	}
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/"+s3test.Bucket+"/") || !strings.Contains(loc, "X-Amz-Signature=") {
+	if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/"+s3.Options.Bucket+"/") || !strings.Contains(loc, "X-Amz-Signature=") {
 		t.Fatalf("GET %s = %d to %q, want 302 to a presigned URL", url, resp.StatusCode, loc)
 	}
 	return fetchAvatar(t, loc, "")
@@ -54,7 +54,7 @@ func TestUploadsRedirectToObjectStore(t *testing.T) {
 		{f.s.URL + "/api/v4/projects/" + itoa(f.app.ID) + "/uploads/" + itoa(up.ID), f.maint.Token},
 		{f.s.URL + "/grp/app/uploads/" + secret + "/" + name, ""},
 	} {
-		resp, body := redirectTo(t, u.url, u.token)
+		resp, body := redirectTo(t, s3, u.url, u.token)
 		if resp.StatusCode != http.StatusOK || !bytes.Equal(body, content) ||
 			!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
 			t.Fatalf("%s through the object store = %d, %d bytes, %q", u.url, resp.StatusCode, len(body),
@@ -80,7 +80,7 @@ func TestUploadsRedirectToObjectStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, body := redirectTo(t, u.AvatarURL, "")
+	resp, body := redirectTo(t, s3, u.AvatarURL, "")
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, pngAvatar(t)) || resp.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("avatar through the object store = %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

@@ -109,7 +109,7 @@ func TestObjectStoreCheckedAtStart(t *testing.T) {
 	t.Parallel()
 	s3 := s3test.Start(t)
 	for name, url := range map[string]string{
-		"no bucket": strings.Replace(s3.URL(), "/"+s3test.Bucket+"?", "/no-such-bucket?", 1),
+		"no bucket": strings.Replace(s3.URL(), "/"+s3.Options.Bucket+"?", "/no-such-bucket?", 1),
 		"no server": "s3://ak:" + s3test.SecretKey + "@127.0.0.1:1/" + s3test.Bucket + "?secure=false&region=us-east-1",
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -98,7 +98,7 @@ func TestArtifactsRedirectToObjectStore(t *testing.T) {
 		}
 		resp.Body.Close()
 		loc := resp.Header.Get("Location")
-		if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/"+s3test.Bucket+"/") {
+		if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/"+s3.Options.Bucket+"/") {
 			t.Fatalf("GET %s = %d to %q, want 302 to the object store", u, resp.StatusCode, loc)
 		}
 		got, err := http.Get(loc)

@@ -42,7 +42,7 @@ func TestGenericPackageDownloadRedirects(t *testing.T) {
 	}
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/"+s3test.Bucket+"/packages/") {
+	if resp.StatusCode != http.StatusFound || !strings.Contains(loc, "/"+s3.Options.Bucket+"/packages/") {
 		t.Fatalf("download = %d to %q, want 302 to the object store", resp.StatusCode, loc)
 	}
 	if u, _ := url.Parse(loc); u.Query().Get("X-Amz-Signature") == "" {
