@@ -96,7 +96,7 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		// never deadlock upgrading read locks; busy_timeout makes them queue.
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(15000)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		s, err := openSQLite(dsn, 8)
+		s, err := openSQLite(dsn, sqliteConns)
 		if err != nil {
 			return nil, err
 		}
@@ -128,6 +128,16 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		db.closeSQL()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
+	if db.dialect == SQLite {
+		err := fillPool(pingCtx, db.sql, sqliteConns)
+		if err == nil {
+			err = fillPool(pingCtx, db.queueSQL, 1)
+		}
+		if err != nil {
+			db.closeSQL()
+			return nil, err
+		}
+	}
 	db.caches = newReadCaches(o.CachesOff)
 	db.issueLists = newIssueListCache(o.CachesOff)
 	db.eventCounts = cache.New[string, int](cache.Options{MaxCost: 16 << 20, AvgCost: 1 << 10, Off: o.CachesOff})
@@ -141,6 +151,32 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		db.versions.listening.Store(true)
 	}
 	return db, nil
+}
+
+// sqliteConns is the size of the requests' SQLite pool.
+const sqliteConns = 8
+
+// fillPool opens the pool's n connections at start and leaves them idle
+// (the pool keeps them: no idle timeout). SQLite opens a database file it
+// may not write read-only, and such a connection refuses every write for
+// the life of the process; opened later, during a moment the data dir
+// happens to be read-only, one would keep failing writes after it is
+// writable again.
+func fillPool(ctx context.Context, s *sql.DB, n int) error {
+	conns := make([]*sql.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	for range n {
+		c, err := s.Conn(ctx)
+		if err != nil {
+			return fmt.Errorf("store: open sqlite connection: %w", err)
+		}
+		conns = append(conns, c)
+	}
+	return nil
 }
 
 // openSQLite opens a pool of at most conns connections, kept open.

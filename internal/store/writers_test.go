@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -92,5 +96,63 @@ func TestSQLiteWriterWaitEndsWithContext(t *testing.T) {
 	<-done
 	if err := db.WithTx(ctx, func(q *Queries) error { return nil }); err != nil {
 		t.Fatalf("writer after release: %v", err)
+	}
+}
+
+// TestSQLiteConnectionsOpenedAtStart: every connection of the pool is
+// opened by Open. One opened later while the data dir happened to be
+// read-only would be read-only for good (SQLite falls back to it) and
+// would refuse writes after the dir is writable again — TestDiskFull's
+// upload after its read-only phase failed so in CI, now and then. As
+// another user than root, every connection taken while the files are
+// read-only also writes once they are writable.
+func TestSQLiteConnectionsOpenedAtStart(t *testing.T) {
+	if os.Getenv("LABLET_TEST_DATABASE_URL") != "" {
+		t.Skip("SQLite's pool: PostgreSQL connections are not files")
+	}
+	db, dir, _ := mustOpen(t)
+	ctx := context.Background()
+	if n := db.SQL().Stats().OpenConnections; n != sqliteConns {
+		t.Fatalf("%d connections open after Open, want %d", n, sqliteConns)
+	}
+	if os.Geteuid() == 0 {
+		// File modes do not bind root (cmd/lablet's TestDiskFull runs the
+		// server as nobody for that): the pool's size above is the check.
+		t.Log("root: the read-only part needs another user")
+		return
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "lablet.db*"))
+	modes := map[string]os.FileMode{}
+	for _, f := range files {
+		fi, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		modes[f] = fi.Mode().Perm()
+		if err := os.Chmod(f, 0o444); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conns := make([]*sql.Conn, sqliteConns)
+	for i := range conns {
+		c, err := db.SQL().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns[i] = c
+	}
+	for f, m := range modes {
+		if err := os.Chmod(f, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := db.SQL().Stats().OpenConnections; n != sqliteConns {
+		t.Fatalf("%d connections open, want the %d opened at start", n, sqliteConns)
+	}
+	for i, c := range conns {
+		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", 100+i)); err != nil {
+			t.Errorf("connection %d taken while the files were read-only: %v", i, err)
+		}
+		c.Close()
 	}
 }
