@@ -82,7 +82,7 @@ var settings = []Setting{
 		Usage: "secret key of `--object-store-url`, instead of the URL's password",
 		set:   func(c *Config, v string) error { c.ObjectStoreSecretKey = v; return nil }},
 	{Flag: "object-store-proxy-download", Env: "LABLET_OBJECT_STORE_PROXY_DOWNLOAD", Default: "true", Scope: Serve, boolean: true,
-		Usage: "`false` answers a download of a Git LFS object kept in `--object-store-url` with a redirect (302) to a URL of the object store presigned for 10 minutes, so the bytes bypass lablet, as GitLab's `proxy_download: false`; `true`: lablet streams them",
+		Usage: "`false` answers a download of a Git LFS object, generic package file, job artifacts archive, upload or avatar kept in `--object-store-url` with a redirect (302) to a URL of the object store presigned for 10 minutes, so the bytes bypass lablet, as GitLab's `proxy_download: false`; `true`: lablet streams them",
 		set:   parseBool(func(c *Config) *bool { return &c.ObjectStoreProxyDownload })},
 	{Flag: "external-url", Arg: "URL", Env: "LABLET_EXTERNAL_URL", Scope: Serve,
 		Usage: "base URL clients use, `http(s)://host[:port][/path]`; empty: derived from each request's `Host`",
