@@ -52,6 +52,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if err := srv.DB.OpenConnections(ctx); err != nil {
+		srv.Close()
+		return err
+	}
 	if sshLn != nil {
 		srv.ListenSSH(sshLn)
 		log.Info("ssh listening", "addr", sshLn.Addr().String())

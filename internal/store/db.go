@@ -128,16 +128,6 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		db.closeSQL()
 		return nil, fmt.Errorf("store: connect: %w", err)
 	}
-	if db.dialect == SQLite {
-		err := fillPool(pingCtx, db.sql, sqliteConns)
-		if err == nil {
-			err = fillPool(pingCtx, db.queueSQL, 1)
-		}
-		if err != nil {
-			db.closeSQL()
-			return nil, err
-		}
-	}
 	db.caches = newReadCaches(o.CachesOff)
 	db.issueLists = newIssueListCache(o.CachesOff)
 	db.eventCounts = cache.New[string, int](cache.Options{MaxCost: 16 << 20, AvgCost: 1 << 10, Off: o.CachesOff})
@@ -156,12 +146,25 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 // sqliteConns is the size of the requests' SQLite pool.
 const sqliteConns = 8
 
-// fillPool opens the pool's n connections at start and leaves them idle
-// (the pool keeps them: no idle timeout). SQLite opens a database file it
-// may not write read-only, and such a connection refuses every write for
-// the life of the process; opened later, during a moment the data dir
+// OpenConnections opens every connection of the SQLite pools now and
+// leaves them idle (the pools keep them: no idle timeout); on PostgreSQL
+// it does nothing. SQLite opens a database file it may not write
+// read-only, and such a connection refuses every write for the life of
+// the process: opened on first need, during a moment the data dir
 // happens to be read-only, one would keep failing writes after it is
-// writable again.
+// writable again. `lablet serve` calls it at start; tests that open many
+// databases don't (under the race detector a connection costs ~0.1 s).
+func (db *DB) OpenConnections(ctx context.Context) error {
+	if db.dialect != SQLite {
+		return nil
+	}
+	if err := fillPool(ctx, db.sql, sqliteConns); err != nil {
+		return err
+	}
+	return fillPool(ctx, db.queueSQL, 1)
+}
+
+// fillPool opens n connections of s at once and returns them to the pool.
 func fillPool(ctx context.Context, s *sql.DB, n int) error {
 	conns := make([]*sql.Conn, 0, n)
 	defer func() {

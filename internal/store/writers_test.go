@@ -100,7 +100,7 @@ func TestSQLiteWriterWaitEndsWithContext(t *testing.T) {
 }
 
 // TestSQLiteConnectionsOpenedAtStart: every connection of the pool is
-// opened by Open. One opened later while the data dir happened to be
+// opened by OpenConnections (lablet serve calls it at start). One opened later while the data dir happened to be
 // read-only would be read-only for good (SQLite falls back to it) and
 // would refuse writes after the dir is writable again — TestDiskFull's
 // upload after its read-only phase failed so in CI, now and then. As
@@ -112,8 +112,11 @@ func TestSQLiteConnectionsOpenedAtStart(t *testing.T) {
 	}
 	db, dir, _ := mustOpen(t)
 	ctx := context.Background()
+	if err := db.OpenConnections(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if n := db.SQL().Stats().OpenConnections; n != sqliteConns {
-		t.Fatalf("%d connections open after Open, want %d", n, sqliteConns)
+		t.Fatalf("%d connections open after OpenConnections, want %d", n, sqliteConns)
 	}
 	if os.Geteuid() == 0 {
 		// File modes do not bind root (cmd/lablet's TestDiskFull runs the
