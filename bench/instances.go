@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -58,7 +60,7 @@ func runInstances(ctx context.Context, o options, r *dbRun, l *loader, eps []*en
 	for i := 2; i <= o.instances; i++ {
 		dir := filepath.Join(work, fmt.Sprintf("data-%s-%d", tag, i))
 		srv, ready, err := startServer(ctx, bin, dir, dbURL, filepath.Join(work, fmt.Sprintf("serve-%s-%d.log", tag, i)),
-			false, "LABLET_REPOSITORIES_DIR="+filepath.Join(dataDir, "repositories"))
+			false, "LABLET_REPOSITORIES_DIR="+filepath.Join(dataDir, "repositories"), instanceProcs(o.instances))
 		if err != nil {
 			return err
 		}
@@ -113,6 +115,18 @@ func runInstances(ctx context.Context, o options, r *dbRun, l *loader, eps []*en
 }
 
 // instancesFailed reports whether a request through several instances failed.
+// instanceProcs sizes an added instance's Go runtime to its share of this
+// machine's cores. Each runtime otherwise takes every core, and two of them
+// on one small machine spin against each other and the load generator:
+// on 2 cores that cost 10–20 % of a row. On separate machines, as in a real
+// deployment, each instance would have its own cores.
+func instanceProcs(instances int) string {
+	if v := os.Getenv("GOMAXPROCS"); v != "" {
+		return "GOMAXPROCS=" + v
+	}
+	return fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/instances))
+}
+
 func instancesFailed(rows []*instanceRow) bool {
 	for _, row := range rows {
 		for _, res := range append(slices.Clone(row.One), row.Two...) {
