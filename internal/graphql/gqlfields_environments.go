@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -95,4 +96,30 @@ func (r *Resolver) environmentDeployments(ctx context.Context, obj *Environment,
 	nodes := mapped(items, v.deployment)
 	return &DeploymentConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(w, len(items), w.offset+len(items) < total),
 		Edges: edgesOf(w, nodes, func(c string, n *Deployment) *DeploymentEdge { return &DeploymentEdge{Cursor: c, Node: n} })}, nil
+}
+
+// lastDeployments is one status's last deployments of a page's
+// environments, loaded once.
+type lastDeployments struct {
+	once sync.Once
+	last map[int64]*service.DeploymentView
+	err  error
+}
+
+func (pg *environmentPage) lastIn(ctx context.Context, r *Resolver, status string) (map[int64]*service.DeploymentView, error) {
+	pg.mu.Lock()
+	if pg.last == nil {
+		pg.last = map[string]*lastDeployments{}
+	}
+	l := pg.last[status]
+	if l == nil {
+		l = &lastDeployments{}
+		pg.last[status] = l
+	}
+	pg.mu.Unlock()
+	l.once.Do(func() {
+		ids := mapped(pg.envs, func(e *model.Environment) int64 { return e.ID })
+		l.last, l.err = r.svc.LastDeploymentsIn(ctx, pg.p, ids, status)
+	})
+	return l.last, l.err
 }

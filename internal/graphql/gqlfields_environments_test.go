@@ -66,12 +66,20 @@ func TestGraphQLEnvironmentDeployments(t *testing.T) {
 		"o": map[string]any{"createdAt": "DESC"}}); got != "3:RUNNING 1:SUCCESS" {
 		t.Errorf("successful or running, newest first = %s", got)
 	}
+	// lastDeployment in any status, for a page of environments at once.
+	_, r := post(t, s, tm.Developer.Token, `query($p: ID!) { project(fullPath: $p) { environments(first: 5) { nodes { name
+		ok: lastDeployment(status: SUCCESS) { iid } failed: lastDeployment(status: FAILED) { iid }
+		running: lastDeployment(status: RUNNING) { iid status } } } } }`, map[string]any{"p": p})
+	if got := fmt.Sprint(dig(mustData(t, r), "project", "environments", "nodes")); got !=
+		"[map[failed:map[iid:2] name:production ok:map[iid:1] running:map[iid:3 status:RUNNING]] map[failed:<nil> name:staging ok:map[iid:4] running:<nil>]]" {
+		t.Errorf("last deployments = %s", got)
+	}
 	// Bad input: a status GitLab does not know.
 	if _, r := list(tm.Developer.Token, map[string]any{"s": []string{"DONE"}}); len(r.Errors) == 0 {
 		t.Errorf("status DONE = %v", r)
 	}
 	// One environment per request, in GitLab's words.
-	_, r := post(t, s, tm.Developer.Token, `query($p: ID!) { project(fullPath: $p) { environments(first: 2) { nodes {
+	_, r = post(t, s, tm.Developer.Token, `query($p: ID!) { project(fullPath: $p) { environments(first: 2) { nodes {
 		name deployments(first: 2) { count } } } } }`, map[string]any{"p": p})
 	if len(r.Errors) != 1 || r.Errors[0]["message"] != `"deployments" field can be requested only for 1 Environment(s) at a time.` {
 		t.Errorf("two environments = %v", r)
