@@ -2,14 +2,12 @@ package graphql
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/lablet/lablet/internal/model"
-	"github.com/lablet/lablet/internal/service"
 )
 
 // Environments: a project's environments through the environment service
@@ -21,9 +19,8 @@ type environmentPage struct {
 	p    *model.Project
 	envs []*model.Environment
 
-	once sync.Once
-	last map[int64]*service.DeploymentView
-	err  error
+	mu   sync.Mutex
+	last map[string]*lastDeployments // by status
 }
 
 func (v view) environment(pg *environmentPage, e *model.Environment) *Environment {
@@ -39,30 +36,18 @@ func (v view) environment(pg *environmentPage, e *model.Environment) *Environmen
 	return out
 }
 
+// environmentLastDeployment is GitLab's last_<status>_deployment (it
+// takes every DeploymentStatus), loaded for the whole page once a status.
 func (r *Resolver) environmentLastDeployment(ctx context.Context, obj *Environment, status DeploymentStatus) (*Deployment, error) {
-	if status != DeploymentStatusSuccess {
-		return nil, errors.New("lablet answers lastDeployment for status SUCCESS only")
+	last, err := obj.pg.lastIn(ctx, r, strings.ToLower(string(status)))
+	if err != nil {
+		return nil, err
 	}
-	pg := obj.pg
-	pg.once.Do(func() {
-		ids := make([]int64, len(pg.envs))
-		for i, e := range pg.envs {
-			ids[i] = e.ID
-		}
-		pg.last, pg.err = r.svc.LastSuccessfulDeployments(ctx, pg.p, ids)
-	})
-	if pg.err != nil {
-		return nil, pg.err
-	}
-	d := pg.last[obj.e.ID]
+	d := last[obj.e.ID]
 	if d == nil {
 		return nil, nil
 	}
-	dep := d.Deployment
-	return &Deployment{ID: gid("Deployment", dep.ID), Iid: ptr(strconv.FormatInt(dep.IID, 10)), Ref: ptr(dep.Ref),
-		Sha: ptr(dep.SHA), Tag: ptr(dep.Tag), Status: ptr(DeploymentStatus(strings.ToUpper(dep.Status))),
-		CreatedAt: ptr(dep.CreatedAt), UpdatedAt: ptr(dep.UpdatedAt), FinishedAt: dep.FinishedAt,
-		Triggerer: r.at(ctx).userCore(d.User)}, nil
+	return r.at(ctx).deployment(d), nil
 }
 
 // maxEnvironments bounds a list filtered by several states.

@@ -230,7 +230,7 @@ func matchesVisibility(sn *model.Snippet, visibility *VisibilityScopesEnum) bool
 func (r *Resolver) querySnippets(ctx context.Context, ids []string, authorID, projectID *string, typ *TypeEnum,
 	visibility *VisibilityScopesEnum, after, before *string, first, last *int) (*SnippetConnection, error) {
 	if authorID != nil && projectID != nil {
-		return nil, errors.New("Filtering by both an author and a project is not supported.")
+		return nil, errors.New("Filtering by both an author and a project is not supported")
 	}
 	var author int64
 	if authorID != nil {
@@ -263,11 +263,12 @@ func (r *Resolver) querySnippets(ctx context.Context, ids []string, authorID, pr
 			return r.svc.ListProjectSnippets(ctx, callerOf(ctx), pref, f)
 		})
 	}
-	if typ != nil && *typ == TypeEnumProject {
-		return nil, errors.New("lablet lists project snippets per project: give projectId")
-	}
+	// GitLab's SnippetsFinder without a project: the personal snippets and
+	// those of the projects the caller sees, each as the caller may read it.
+	f.Personal = typ != nil && *typ == TypeEnumPersonal
+	onlyProject := typ != nil && *typ == TypeEnumProject
 	return r.listSnippets(ctx, newProjectsOnce(nil), f, after, before, first, last, func(f model.SnippetFilter) (*service.SnippetPage, error) {
-		return r.svc.ListSnippets(ctx, callerOf(ctx), service.SnippetsAll, f)
+		return r.svc.ListReadableSnippets(ctx, callerOf(ctx), f, onlyProject)
 	})
 }
 

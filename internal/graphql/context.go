@@ -52,6 +52,7 @@ type loaderKey struct{}
 type loader struct {
 	mu    sync.Mutex
 	repos map[int64]*service.ProjectRepo
+	calls map[string]int // fields GitLab answers for one object per request
 }
 
 func withLoader(ctx context.Context) context.Context {

@@ -122,8 +122,12 @@ func (r *Resolver) issuableDiscussions(ctx context.Context, pg *issuablePage, it
 	list, total := b.Discussions[it.id], b.Totals[it.id]
 	v := r.at(ctx)
 	c := &DiscussionConnection{Count: total, PageInfo: pageInfo(w, len(list), w.offset+len(list) < total)}
+	awards := pg.noteAwardsOf(b, discussionsBatchIDs(b))
 	for i, d := range list {
 		node := v.discussion(d, b.Users)
+		for _, n := range node.notes {
+			n.awards = awards
+		}
 		c.Nodes = append(c.Nodes, node)
 		c.Edges = append(c.Edges, &DiscussionEdge{Cursor: cursor(w.offset + i), Node: node})
 	}

@@ -39,8 +39,10 @@ type ResolverRoot interface {
 	MergeRequest() MergeRequestResolver
 	Mutation() MutationResolver
 	Namespace() NamespaceResolver
+	Note() NoteResolver
 	Package() PackageResolver
 	PackageDetailsType() PackageDetailsTypeResolver
+	Pipeline() PipelineResolver
 	Project() ProjectResolver
 	ProjectMember() ProjectMemberResolver
 	Query() QueryResolver
@@ -73,6 +75,18 @@ type ComplexityRoot struct {
 		AwardEmoji       func(childComplexity int) int
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
+	}
+
+	AwardEmojiConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AwardEmojiEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	AwardEmojiRemovePayload struct {
@@ -308,6 +322,18 @@ type ComplexityRoot struct {
 		UpdatedAt  func(childComplexity int) int
 	}
 
+	DeploymentConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	DeploymentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	DestroyNotePayload struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
@@ -348,6 +374,7 @@ type ComplexityRoot struct {
 	Environment struct {
 		AutoStopAt      func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		Deployments     func(childComplexity int, statuses []DeploymentStatus, orderBy *DeploymentsOrderByInput, after *string, before *string, first *int, last *int) int
 		EnvironmentType func(childComplexity int) int
 		ExternalURL     func(childComplexity int) int
 		ID              func(childComplexity int) int
@@ -440,6 +467,7 @@ type ComplexityRoot struct {
 	Issue struct {
 		Assignees        func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Author           func(childComplexity int) int
+		AwardEmoji       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		ClosedAt         func(childComplexity int) int
 		Confidential     func(childComplexity int) int
 		CreatedAt        func(childComplexity int) int
@@ -524,6 +552,7 @@ type ComplexityRoot struct {
 	MergeRequest struct {
 		Assignees       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Author          func(childComplexity int) int
+		AwardEmoji      func(childComplexity int, after *string, before *string, first *int, last *int) int
 		ClosedAt        func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		Description     func(childComplexity int) int
@@ -660,6 +689,7 @@ type ComplexityRoot struct {
 
 	Note struct {
 		Author       func(childComplexity int) int
+		AwardEmoji   func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Body         func(childComplexity int) int
 		Confidential func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -763,6 +793,7 @@ type ComplexityRoot struct {
 		FinishedAt     func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Iid            func(childComplexity int) int
+		Jobs           func(childComplexity int, statuses []CiJobStatus, retried *bool, after *string, before *string, first *int, last *int) int
 		Name           func(childComplexity int) int
 		Path           func(childComplexity int) int
 		QueuedDuration func(childComplexity int) int
@@ -1228,6 +1259,7 @@ type DiscussionResolver interface {
 }
 type EnvironmentResolver interface {
 	LastDeployment(ctx context.Context, obj *Environment, status DeploymentStatus) (*Deployment, error)
+	Deployments(ctx context.Context, obj *Environment, statuses []DeploymentStatus, orderBy *DeploymentsOrderByInput, after *string, before *string, first *int, last *int) (*DeploymentConnection, error)
 }
 type GroupResolver interface {
 	Parent(ctx context.Context, obj *Group) (*Group, error)
@@ -1248,6 +1280,7 @@ type IssueResolver interface {
 	Assignees(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*UserCoreConnection, error)
 	Notes(ctx context.Context, obj *Issue, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 	Discussions(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*DiscussionConnection, error)
+	AwardEmoji(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*AwardEmojiConnection, error)
 }
 type MergeRequestResolver interface {
 	Labels(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*LabelConnection, error)
@@ -1255,6 +1288,7 @@ type MergeRequestResolver interface {
 	Assignees(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*UserCoreConnection, error)
 	Notes(ctx context.Context, obj *MergeRequest, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 	Discussions(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*DiscussionConnection, error)
+	AwardEmoji(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*AwardEmojiConnection, error)
 }
 type MutationResolver interface {
 	CreateBranch(ctx context.Context, input CreateBranchInput) (*CreateBranchPayload, error)
@@ -1288,6 +1322,9 @@ type MutationResolver interface {
 type NamespaceResolver interface {
 	Projects(ctx context.Context, obj *Namespace, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 }
+type NoteResolver interface {
+	AwardEmoji(ctx context.Context, obj *Note, after *string, before *string, first *int, last *int) (*AwardEmojiConnection, error)
+}
 type PackageResolver interface {
 	Project(ctx context.Context, obj *Package) (*Project, error)
 }
@@ -1295,6 +1332,9 @@ type PackageDetailsTypeResolver interface {
 	Project(ctx context.Context, obj *PackageDetailsType) (*Project, error)
 
 	PackageFiles(ctx context.Context, obj *PackageDetailsType, after *string, before *string, first *int, last *int) (*PackageFileConnection, error)
+}
+type PipelineResolver interface {
+	Jobs(ctx context.Context, obj *Pipeline, statuses []CiJobStatus, retried *bool, after *string, before *string, first *int, last *int) (*CiJobConnection, error)
 }
 type ProjectResolver interface {
 	Namespace(ctx context.Context, obj *Project) (*Namespace, error)
@@ -1452,6 +1492,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AwardEmojiAddPayload.Errors(childComplexity), true
+
+	case "AwardEmojiConnection.count":
+		if e.ComplexityRoot.AwardEmojiConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiConnection.Count(childComplexity), true
+	case "AwardEmojiConnection.edges":
+		if e.ComplexityRoot.AwardEmojiConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiConnection.Edges(childComplexity), true
+	case "AwardEmojiConnection.nodes":
+		if e.ComplexityRoot.AwardEmojiConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiConnection.Nodes(childComplexity), true
+	case "AwardEmojiConnection.pageInfo":
+		if e.ComplexityRoot.AwardEmojiConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiConnection.PageInfo(childComplexity), true
+
+	case "AwardEmojiEdge.cursor":
+		if e.ComplexityRoot.AwardEmojiEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiEdge.Cursor(childComplexity), true
+	case "AwardEmojiEdge.node":
+		if e.ComplexityRoot.AwardEmojiEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AwardEmojiEdge.Node(childComplexity), true
 
 	case "AwardEmojiRemovePayload.awardEmoji":
 		if e.ComplexityRoot.AwardEmojiRemovePayload.AwardEmoji == nil {
@@ -2368,6 +2446,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Deployment.UpdatedAt(childComplexity), true
 
+	case "DeploymentConnection.count":
+		if e.ComplexityRoot.DeploymentConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentConnection.Count(childComplexity), true
+	case "DeploymentConnection.edges":
+		if e.ComplexityRoot.DeploymentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentConnection.Edges(childComplexity), true
+	case "DeploymentConnection.nodes":
+		if e.ComplexityRoot.DeploymentConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentConnection.Nodes(childComplexity), true
+	case "DeploymentConnection.pageInfo":
+		if e.ComplexityRoot.DeploymentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentConnection.PageInfo(childComplexity), true
+
+	case "DeploymentEdge.cursor":
+		if e.ComplexityRoot.DeploymentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentEdge.Cursor(childComplexity), true
+	case "DeploymentEdge.node":
+		if e.ComplexityRoot.DeploymentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeploymentEdge.Node(childComplexity), true
+
 	case "DestroyNotePayload.clientMutationId":
 		if e.ComplexityRoot.DestroyNotePayload.ClientMutationID == nil {
 			break
@@ -2505,6 +2621,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Environment.CreatedAt(childComplexity), true
+	case "Environment.deployments":
+		if e.ComplexityRoot.Environment.Deployments == nil {
+			break
+		}
+
+		args, err := ec.field_Environment_deployments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Environment.Deployments(childComplexity, args["statuses"].([]DeploymentStatus), args["orderBy"].(*DeploymentsOrderByInput), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Environment.environmentType":
 		if e.ComplexityRoot.Environment.EnvironmentType == nil {
 			break
@@ -2915,6 +3042,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Author(childComplexity), true
+	case "Issue.awardEmoji":
+		if e.ComplexityRoot.Issue.AwardEmoji == nil {
+			break
+		}
+
+		args, err := ec.field_Issue_awardEmoji_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Issue.AwardEmoji(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Issue.closedAt":
 		if e.ComplexityRoot.Issue.ClosedAt == nil {
 			break
@@ -3269,6 +3407,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.Author(childComplexity), true
+	case "MergeRequest.awardEmoji":
+		if e.ComplexityRoot.MergeRequest.AwardEmoji == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_awardEmoji_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.AwardEmoji(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.closedAt":
 		if e.ComplexityRoot.MergeRequest.ClosedAt == nil {
 			break
@@ -4036,6 +4185,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Note.Author(childComplexity), true
+	case "Note.awardEmoji":
+		if e.ComplexityRoot.Note.AwardEmoji == nil {
+			break
+		}
+
+		args, err := ec.field_Note_awardEmoji_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Note.AwardEmoji(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Note.body":
 		if e.ComplexityRoot.Note.Body == nil {
 			break
@@ -4455,6 +4615,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.Iid(childComplexity), true
+	case "Pipeline.jobs":
+		if e.ComplexityRoot.Pipeline.Jobs == nil {
+			break
+		}
+
+		args, err := ec.field_Pipeline_jobs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Pipeline.Jobs(childComplexity, args["statuses"].([]CiJobStatus), args["retried"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Pipeline.name":
 		if e.ComplexityRoot.Pipeline.Name == nil {
 			break
@@ -6439,6 +6610,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateIssueInput", ec.unmarshalInputCreateIssueInput),
 			graphql.NewInputUnmarshaler("CreateNoteInput", ec.unmarshalInputCreateNoteInput),
 			graphql.NewInputUnmarshaler("CreateSnippetInput", ec.unmarshalInputCreateSnippetInput),
+			graphql.NewInputUnmarshaler("DeploymentsOrderByInput", ec.unmarshalInputDeploymentsOrderByInput),
 			graphql.NewInputUnmarshaler("DestroyNoteInput", ec.unmarshalInputDestroyNoteInput),
 			graphql.NewInputUnmarshaler("DestroyPackageInput", ec.unmarshalInputDestroyPackageInput),
 			graphql.NewInputUnmarshaler("DestroySnippetInput", ec.unmarshalInputDestroySnippetInput),
@@ -6536,7 +6708,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlfields.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6550,6 +6722,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlfields.graphqls", Input: sourceData("schema_gqlfields.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6596,6 +6769,30 @@ func (ec *executionContext) childFields_AwardEmojiAddPayload(ctx context.Context
 		return ec.fieldContext_AwardEmojiAddPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiAddPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmojiConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_AwardEmojiConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_AwardEmojiConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AwardEmojiConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AwardEmojiConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AwardEmojiEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AwardEmojiEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AwardEmojiEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AwardEmojiEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_AwardEmojiRemovePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7064,6 +7261,30 @@ func (ec *executionContext) childFields_Deployment(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Deployment", field.Name)
 }
 
+func (ec *executionContext) childFields_DeploymentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_DeploymentConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_DeploymentConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DeploymentConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeploymentConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeploymentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeploymentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeploymentEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeploymentEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeploymentEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_DestroyNotePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clientMutationId":
@@ -7164,6 +7385,8 @@ func (ec *executionContext) childFields_Environment(ctx context.Context, field g
 		return ec.fieldContext_Environment_autoStopAt(ctx, field)
 	case "lastDeployment":
 		return ec.fieldContext_Environment_lastDeployment(ctx, field)
+	case "deployments":
+		return ec.fieldContext_Environment_deployments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Environment", field.Name)
 }
@@ -7370,6 +7593,8 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_notes(ctx, field)
 	case "discussions":
 		return ec.fieldContext_Issue_discussions(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_Issue_awardEmoji(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Issue", field.Name)
 }
@@ -7550,6 +7775,8 @@ func (ec *executionContext) childFields_MergeRequest(ctx context.Context, field 
 		return ec.fieldContext_MergeRequest_notes(ctx, field)
 	case "discussions":
 		return ec.fieldContext_MergeRequest_discussions(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_MergeRequest_awardEmoji(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MergeRequest", field.Name)
 }
@@ -7724,6 +7951,8 @@ func (ec *executionContext) childFields_Note(ctx context.Context, field graphql.
 		return ec.fieldContext_Note_author(ctx, field)
 	case "discussion":
 		return ec.fieldContext_Note_discussion(ctx, field)
+	case "awardEmoji":
+		return ec.fieldContext_Note_awardEmoji(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Note", field.Name)
 }
@@ -7934,6 +8163,8 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 		return ec.fieldContext_Pipeline_user(ctx, field)
 	case "path":
 		return ec.fieldContext_Pipeline_path(ctx, field)
+	case "jobs":
+		return ec.fieldContext_Pipeline_jobs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
 }
@@ -9058,6 +9289,60 @@ func (ec *executionContext) field_Discussion_notes_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Environment_deployments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]DeploymentStatus, error) {
+			return ec.unmarshalODeploymentStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*DeploymentsOrderByInput, error) {
+			return ec.unmarshalODeploymentsOrderByInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentsOrderByInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Environment_lastDeployment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9512,6 +9797,44 @@ func (ec *executionContext) field_Issue_assignees_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Issue_awardEmoji_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Issue_discussions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9635,6 +9958,44 @@ func (ec *executionContext) field_Issue_notes_args(ctx context.Context, rawArgs 
 }
 
 func (ec *executionContext) field_MergeRequest_assignees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_awardEmoji_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -10218,6 +10579,44 @@ func (ec *executionContext) field_Namespace_projects_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Note_awardEmoji_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_PackageDetailsType_packageFiles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10253,6 +10652,60 @@ func (ec *executionContext) field_PackageDetailsType_packageFiles_args(ctx conte
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Pipeline_jobs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "statuses",
+		func(ctx context.Context, v any) ([]CiJobStatus, error) {
+			return ec.unmarshalOCiJobStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatusᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["statuses"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "retried",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["retried"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
 	return args, nil
 }
 
@@ -12421,6 +12874,180 @@ func (ec *executionContext) _AwardEmojiAddPayload_errors(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_AwardEmojiAddPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AwardEmojiAddPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiConnection_count(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AwardEmojiConnection_edges(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*AwardEmojiEdge) graphql.Marshaler {
+			return ec.marshalOAwardEmojiEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*AwardEmoji) graphql.Marshaler {
+			return ec.marshalOAwardEmoji2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmoji(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AwardEmojiEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AwardEmojiEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AwardEmojiEdge_node(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AwardEmojiEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
+			return ec.marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AwardEmojiEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AwardEmojiEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmoji(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AwardEmojiRemovePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *AwardEmojiRemovePayload) (ret graphql.Marshaler) {
@@ -16129,6 +16756,180 @@ func (ec *executionContext) fieldContext_Deployment_triggerer(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _DeploymentConnection_count(ctx context.Context, field graphql.CollectedField, obj *DeploymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeploymentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *DeploymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*DeploymentEdge) graphql.Marshaler {
+			return ec.marshalODeploymentEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeploymentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeploymentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeploymentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *DeploymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Deployment) graphql.Marshaler {
+			return ec.marshalODeployment2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeployment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeploymentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deployment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeploymentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *DeploymentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeploymentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeploymentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *DeploymentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeploymentEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeploymentEdge_node(ctx context.Context, field graphql.CollectedField, obj *DeploymentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeploymentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Deployment) graphql.Marshaler {
+			return ec.marshalODeployment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeployment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeploymentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeploymentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deployment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DestroyNotePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *DestroyNotePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16932,6 +17733,50 @@ func (ec *executionContext) fieldContext_Environment_lastDeployment(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Environment_lastDeployment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Environment_deployments(ctx context.Context, field graphql.CollectedField, obj *Environment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Environment_deployments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Environment().Deployments(ctx, obj, fc.Args["statuses"].([]DeploymentStatus), fc.Args["orderBy"].(*DeploymentsOrderByInput), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DeploymentConnection) graphql.Marshaler {
+			return ec.marshalODeploymentConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Environment_deployments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Environment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeploymentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Environment_deployments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18959,6 +19804,50 @@ func (ec *executionContext) fieldContext_Issue_discussions(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Issue_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Issue().AwardEmoji(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiConnection) graphql.Marshaler {
+			return ec.marshalOAwardEmojiConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_awardEmoji(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Issue_awardEmoji_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IssueConnection_count(ctx context.Context, field graphql.CollectedField, obj *IssueConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20561,6 +21450,50 @@ func (ec *executionContext) fieldContext_MergeRequest_discussions(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_MergeRequest_discussions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().AwardEmoji(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiConnection) graphql.Marshaler {
+			return ec.marshalOAwardEmojiConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_awardEmoji(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_awardEmoji_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23135,6 +24068,50 @@ func (ec *executionContext) fieldContext_Note_discussion(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Note_awardEmoji(ctx context.Context, field graphql.CollectedField, obj *Note) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Note_awardEmoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Note().AwardEmoji(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *AwardEmojiConnection) graphql.Marshaler {
+			return ec.marshalOAwardEmojiConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Note_awardEmoji(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Note",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AwardEmojiConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Note_awardEmoji_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NoteConnection_count(ctx context.Context, field graphql.CollectedField, obj *NoteConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24894,6 +25871,50 @@ func (ec *executionContext) _Pipeline_path(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Pipeline_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Pipeline", field, false, false, "String")
+}
+
+func (ec *executionContext) _Pipeline_jobs(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_jobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Pipeline().Jobs(ctx, obj, fc.Args["statuses"].([]CiJobStatus), fc.Args["retried"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiJobConnection) graphql.Marshaler {
+			return ec.marshalOCiJobConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_jobs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pipeline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Pipeline_jobs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _PipelineConnection_count(ctx context.Context, field graphql.CollectedField, obj *PipelineConnection) (ret graphql.Marshaler) {
@@ -34528,6 +35549,55 @@ func UnmarshalCreateSnippetInput(ctx context.Context, raw any) (CreateSnippetInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDeploymentsOrderByInput(ctx context.Context, obj any) (DeploymentsOrderByInput, error) {
+	var it DeploymentsOrderByInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"createdAt", "finishedAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOSortDirectionEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSortDirectionEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "finishedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("finishedAt"))
+			data, err := ec.unmarshalOSortDirectionEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSortDirectionEnum(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FinishedAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeploymentsOrderByInput unmarshals raw into the DeploymentsOrderByInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeploymentsOrderByInput(ctx context.Context, raw any) (DeploymentsOrderByInput, error) {
+	var out DeploymentsOrderByInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeploymentsOrderByInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDestroyNoteInput(ctx context.Context, obj any) (DestroyNoteInput, error) {
 	var it DestroyNoteInput
 	if obj == nil {
@@ -36229,6 +37299,92 @@ func (ec *executionContext) _AwardEmojiAddPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var awardEmojiConnectionImplementors = []string{"AwardEmojiConnection"}
+
+func (ec *executionContext) _AwardEmojiConnection(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmojiConnection")
+		case "count":
+			out.Values[i] = ec._AwardEmojiConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._AwardEmojiConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AwardEmojiConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AwardEmojiConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var awardEmojiEdgeImplementors = []string{"AwardEmojiEdge"}
+
+func (ec *executionContext) _AwardEmojiEdge(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, awardEmojiEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AwardEmojiEdge")
+		case "cursor":
+			out.Values[i] = ec._AwardEmojiEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AwardEmojiEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var awardEmojiRemovePayloadImplementors = []string{"AwardEmojiRemovePayload"}
 
 func (ec *executionContext) _AwardEmojiRemovePayload(ctx context.Context, sel ast.SelectionSet, obj *AwardEmojiRemovePayload) graphql.Marshaler {
@@ -37773,6 +38929,92 @@ func (ec *executionContext) _Deployment(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var deploymentConnectionImplementors = []string{"DeploymentConnection"}
+
+func (ec *executionContext) _DeploymentConnection(ctx context.Context, sel ast.SelectionSet, obj *DeploymentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deploymentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeploymentConnection")
+		case "count":
+			out.Values[i] = ec._DeploymentConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._DeploymentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._DeploymentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeploymentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deploymentEdgeImplementors = []string{"DeploymentEdge"}
+
+func (ec *executionContext) _DeploymentEdge(ctx context.Context, sel ast.SelectionSet, obj *DeploymentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deploymentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeploymentEdge")
+		case "cursor":
+			out.Values[i] = ec._DeploymentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeploymentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var destroyNotePayloadImplementors = []string{"DestroyNotePayload"}
 
 func (ec *executionContext) _DestroyNotePayload(ctx context.Context, sel ast.SelectionSet, obj *DestroyNotePayload) graphql.Marshaler {
@@ -38108,6 +39350,12 @@ func (ec *executionContext) _Environment(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Environment_lastDeployment(ctx, field, obj)
+				})
+		case "deployments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Environment_deployments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -38781,6 +40029,12 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Issue_discussions(ctx, field, obj)
 				})
+		case "awardEmoji":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_awardEmoji(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39365,6 +40619,12 @@ func (ec *executionContext) _MergeRequest(ctx context.Context, sel ast.Selection
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MergeRequest_discussions(ctx, field, obj)
+				})
+		case "awardEmoji":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_awardEmoji(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40128,48 +41388,54 @@ func (ec *executionContext) _Note(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._Note_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "body":
 			out.Values[i] = ec._Note_body(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "internal":
 			out.Values[i] = ec._Note_internal(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "confidential":
 			out.Values[i] = ec._Note_confidential(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "system":
 			out.Values[i] = ec._Note_system(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Note_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Note_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "author":
 			out.Values[i] = ec._Note_author(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "discussion":
 			out.Values[i] = ec._Note_discussion(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "awardEmoji":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Note_awardEmoji(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40777,83 +42043,89 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._Pipeline_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "iid":
 			out.Values[i] = ec._Pipeline_iid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sha":
 			out.Values[i] = ec._Pipeline_sha(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ref":
 			out.Values[i] = ec._Pipeline_ref(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Pipeline_name(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "status":
 			out.Values[i] = ec._Pipeline_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._Pipeline_source(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "active":
 			out.Values[i] = ec._Pipeline_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Pipeline_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Pipeline_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "startedAt":
 			out.Values[i] = ec._Pipeline_startedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "finishedAt":
 			out.Values[i] = ec._Pipeline_finishedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "duration":
 			out.Values[i] = ec._Pipeline_duration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "queuedDuration":
 			out.Values[i] = ec._Pipeline_queuedDuration(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "user":
 			out.Values[i] = ec._Pipeline_user(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "path":
 			out.Values[i] = ec._Pipeline_path(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "jobs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pipeline_jobs(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45132,6 +46404,19 @@ func (ec *executionContext) marshalOAccessLevelEnum2ᚖgithubᚗcomᚋlabletᚋl
 	return v
 }
 
+func (ec *executionContext) marshalOAwardEmoji2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx context.Context, sel ast.SelectionSet, v []*AwardEmoji) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalOAwardEmoji2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmoji(ctx context.Context, sel ast.SelectionSet, v *AwardEmoji) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -45144,6 +46429,33 @@ func (ec *executionContext) marshalOAwardEmojiAddPayload2ᚖgithubᚗcomᚋlable
 		return graphql.Null
 	}
 	return ec._AwardEmojiAddPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardEmojiConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiConnection(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmojiConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAwardEmojiEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiEdge(ctx context.Context, sel ast.SelectionSet, v []*AwardEmojiEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAwardEmojiEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOAwardEmojiEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiEdge(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AwardEmojiEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOAwardEmojiRemovePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiRemovePayload(ctx context.Context, sel ast.SelectionSet, v *AwardEmojiRemovePayload) graphql.Marshaler {
@@ -45621,11 +46933,87 @@ func (ec *executionContext) marshalOCurrentUser2ᚖgithubᚗcomᚋlabletᚋlable
 	return ec._CurrentUser(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODeployment2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeployment(ctx context.Context, sel ast.SelectionSet, v []*Deployment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODeployment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeployment(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalODeployment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeployment(ctx context.Context, sel ast.SelectionSet, v *Deployment) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Deployment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeploymentConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentConnection(ctx context.Context, sel ast.SelectionSet, v *DeploymentConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeploymentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeploymentEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentEdge(ctx context.Context, sel ast.SelectionSet, v []*DeploymentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODeploymentEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalODeploymentEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentEdge(ctx context.Context, sel ast.SelectionSet, v *DeploymentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeploymentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODeploymentStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatusᚄ(ctx context.Context, v any) ([]DeploymentStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]DeploymentStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDeploymentStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODeploymentStatus2ᚕgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []DeploymentStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeploymentStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalODeploymentStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentStatus(ctx context.Context, v any) (*DeploymentStatus, error) {
@@ -45658,6 +47046,14 @@ func (ec *executionContext) marshalODeploymentTier2ᚖgithubᚗcomᚋlabletᚋla
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalODeploymentsOrderByInput2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeploymentsOrderByInput(ctx context.Context, v any) (*DeploymentsOrderByInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDeploymentsOrderByInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalODestroyNotePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroyNotePayload(ctx context.Context, sel ast.SelectionSet, v *DestroyNotePayload) graphql.Marshaler {
@@ -47241,6 +48637,22 @@ func (ec *executionContext) marshalOSnippetID2ᚕstringᚄ(ctx context.Context, 
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOSortDirectionEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSortDirectionEnum(ctx context.Context, v any) (*SortDirectionEnum, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(SortDirectionEnum)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSortDirectionEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSortDirectionEnum(ctx context.Context, sel ast.SelectionSet, v *SortDirectionEnum) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -44,6 +44,8 @@ type issuablePage struct {
 	mu          sync.Mutex
 	notes       map[notesKey]*notesLoad
 	discussions map[notesKey]*discussionsLoad
+	awards      *awardSet
+	noteAwards  map[any]*awardSet
 }
 
 // notesKey names one window of notes: nodes of a page asking the same
@@ -175,9 +177,11 @@ func (r *Resolver) issuableNotes(ctx context.Context, pg *issuablePage, it issua
 	}
 	notes, total := b.Notes[it.id], b.Totals[it.id]
 	v := r.at(ctx)
+	awards := pg.noteAwardsOf(b, notesBatchIDs(b))
 	c := &NoteConnection{Count: total, PageInfo: pageInfo(w, len(notes), w.offset+len(notes) < total)}
 	for n, note := range notes {
 		node := v.note(note, userOf(b.Users, note.AuthorID))
+		node.awards = awards
 		c.Nodes = append(c.Nodes, node)
 		c.Edges = append(c.Edges, &NoteEdge{Cursor: cursor(w.offset + n), Node: node})
 	}

@@ -62,6 +62,18 @@ type AwardEmojiAddPayload struct {
 	Errors           []string    `json:"errors"`
 }
 
+type AwardEmojiConnection struct {
+	Count    int               `json:"count"`
+	Edges    []*AwardEmojiEdge `json:"edges,omitempty"`
+	Nodes    []*AwardEmoji     `json:"nodes,omitempty"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type AwardEmojiEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *AwardEmoji `json:"node,omitempty"`
+}
+
 type AwardEmojiRemoveInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	AwardableID      string  `json:"awardableId"`
@@ -364,6 +376,23 @@ type Deployment struct {
 	Triggerer  *UserCore         `json:"triggerer,omitempty"`
 }
 
+type DeploymentConnection struct {
+	Count    int               `json:"count"`
+	Edges    []*DeploymentEdge `json:"edges,omitempty"`
+	Nodes    []*Deployment     `json:"nodes,omitempty"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type DeploymentEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *Deployment `json:"node,omitempty"`
+}
+
+type DeploymentsOrderByInput struct {
+	CreatedAt  *SortDirectionEnum `json:"createdAt,omitempty"`
+	FinishedAt *SortDirectionEnum `json:"finishedAt,omitempty"`
+}
+
 type DestroyNoteInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 	ID               string  `json:"id"`
@@ -645,19 +674,6 @@ type MilestoneEdge struct {
 type Mutation struct {
 }
 
-type Note struct {
-	ID       string `json:"id"`
-	Body     string `json:"body"`
-	Internal *bool  `json:"internal,omitempty"`
-	// Deprecated in GitLab 15.5: use internal.
-	Confidential *bool       `json:"confidential,omitempty"`
-	System       bool        `json:"system"`
-	CreatedAt    time.Time   `json:"createdAt"`
-	UpdatedAt    time.Time   `json:"updatedAt"`
-	Author       *UserCore   `json:"author,omitempty"`
-	Discussion   *Discussion `json:"discussion,omitempty"`
-}
-
 type NoteConnection struct {
 	Count    int         `json:"count"`
 	Edges    []*NoteEdge `json:"edges,omitempty"`
@@ -716,25 +732,6 @@ type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
 	StartCursor     *string `json:"startCursor,omitempty"`
-}
-
-type Pipeline struct {
-	ID             string             `json:"id"`
-	Iid            string             `json:"iid"`
-	Sha            *string            `json:"sha,omitempty"`
-	Ref            *string            `json:"ref,omitempty"`
-	Name           *string            `json:"name,omitempty"`
-	Status         PipelineStatusEnum `json:"status"`
-	Source         *string            `json:"source,omitempty"`
-	Active         bool               `json:"active"`
-	CreatedAt      time.Time          `json:"createdAt"`
-	UpdatedAt      time.Time          `json:"updatedAt"`
-	StartedAt      *time.Time         `json:"startedAt,omitempty"`
-	FinishedAt     *time.Time         `json:"finishedAt,omitempty"`
-	Duration       *int               `json:"duration,omitempty"`
-	QueuedDuration *float64           `json:"queuedDuration,omitempty"`
-	User           *UserCore          `json:"user,omitempty"`
-	Path           *string            `json:"path,omitempty"`
 }
 
 type PipelineConnection struct {
@@ -2757,6 +2754,61 @@ func (e *SnippetBlobActionEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e SnippetBlobActionEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SortDirectionEnum string
+
+const (
+	SortDirectionEnumAsc  SortDirectionEnum = "ASC"
+	SortDirectionEnumDesc SortDirectionEnum = "DESC"
+)
+
+var AllSortDirectionEnum = []SortDirectionEnum{
+	SortDirectionEnumAsc,
+	SortDirectionEnumDesc,
+}
+
+func (e SortDirectionEnum) IsValid() bool {
+	switch e {
+	case SortDirectionEnumAsc, SortDirectionEnumDesc:
+		return true
+	}
+	return false
+}
+
+func (e SortDirectionEnum) String() string {
+	return string(e)
+}
+
+func (e *SortDirectionEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SortDirectionEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SortDirectionEnum", str)
+	}
+	return nil
+}
+
+func (e SortDirectionEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SortDirectionEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SortDirectionEnum) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -29,7 +29,7 @@ func (r *Resolver) noteableRef(ctx context.Context, id string) (service.Noteable
 }
 
 func (v view) note(n *model.Note, author *model.User) *Note {
-	return &Note{ID: gid("Note", n.ID), Body: n.Body, Internal: ptr(n.Internal), Confidential: ptr(n.Internal), System: n.System,
+	return &Note{nid: n.ID, ID: gid("Note", n.ID), Body: n.Body, Internal: ptr(n.Internal), Confidential: ptr(n.Internal), System: n.System,
 		CreatedAt: n.CreatedAt, UpdatedAt: n.UpdatedAt, Author: v.userCore(author),
 		Discussion: &Discussion{ID: discussionPrefix + n.DiscussionID, CreatedAt: n.CreatedAt, Resolvable: n.Resolvable,
 			Resolved: n.Resolvable && n.ResolvedAt != nil, noteableType: n.NoteableType, noteableID: n.NoteableID}}

@@ -18,7 +18,7 @@ var activePipelineStatuses = []string{"waiting_for_resource", "preparing", "wait
 
 func (v view) pipeline(p *model.Project, pl *model.Pipeline, user *model.User) *Pipeline {
 	path := "/" + p.FullPath() + "/-/pipelines/" + strconv.FormatInt(pl.ID, 10)
-	out := &Pipeline{ID: gid("Ci::Pipeline", pl.ID), Iid: strconv.FormatInt(pl.IID, 10), Sha: ptr(pl.SHA), Ref: ptr(pl.Ref),
+	out := &Pipeline{pl: pl, ID: gid("Ci::Pipeline", pl.ID), Iid: strconv.FormatInt(pl.IID, 10), Sha: ptr(pl.SHA), Ref: ptr(pl.Ref),
 		Name: pl.Name, Status: PipelineStatusEnum(strings.ToUpper(pl.Status)), Source: ptr(pl.Source),
 		Active: slices.Contains(activePipelineStatuses, pl.Status), CreatedAt: pl.CreatedAt, UpdatedAt: pl.UpdatedAt,
 		StartedAt: pl.StartedAt, FinishedAt: pl.FinishedAt, User: v.userCore(user), Path: &path}
@@ -41,6 +41,7 @@ func (r *Resolver) pipelinesOf(ctx context.Context, p *model.Project, list []*mo
 	for n, pl := range list {
 		out[n] = v.pipeline(p, pl, userOf(users, pl.UserID))
 	}
+	newPipelinePage(p, out)
 	return out, nil
 }
 

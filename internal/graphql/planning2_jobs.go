@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/service"
 )
 
 // Project.jobs through the service call REST's GET /projects/:id/jobs
@@ -30,19 +31,7 @@ func (r *Resolver) projectJobs(ctx context.Context, obj *Project, statuses []CiJ
 		if err != nil {
 			return nil, 0, err
 		}
-		out := make([]*CiJob, len(views))
-		for i, jv := range views {
-			j := jv.Job
-			sha := j.SHA
-			if len(sha) > 8 {
-				sha = sha[:8]
-			}
-			out[i] = &CiJob{ID: ptr(gid("Ci::Build", j.ID)), Name: ptr(j.Name), Status: ptr(CiJobStatus(strings.ToUpper(j.Status))),
-				Stage: ptr(j.Stage), AllowFailure: j.AllowFailure, RefName: ptr(j.Ref), ShortSha: sha, Tags: j.Tags,
-				Retried: ptr(j.Retried), CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
-				WebPath: ptr("/" + jv.Project.FullPath() + "/-/jobs/" + strconv.FormatInt(j.ID, 10))}
-		}
-		return out, int(n), nil
+		return mapped(views, ciJob), int(n), nil
 	})
 	if hiddenList {
 		return nil, nil
@@ -56,4 +45,17 @@ func (r *Resolver) projectJobs(ctx context.Context, obj *Project, statuses []CiJ
 		c.Edges = append(c.Edges, &CiJobEdge{Cursor: cursor(pg.offset + i), Node: n})
 	}
 	return c, nil
+}
+
+// ciJob renders a job the caller may read.
+func ciJob(jv *service.JobView) *CiJob {
+	j := jv.Job
+	sha := j.SHA
+	if len(sha) > 8 {
+		sha = sha[:8]
+	}
+	return &CiJob{ID: ptr(gid("Ci::Build", j.ID)), Name: ptr(j.Name), Status: ptr(CiJobStatus(strings.ToUpper(j.Status))),
+		Stage: ptr(j.Stage), AllowFailure: j.AllowFailure, RefName: ptr(j.Ref), ShortSha: sha, Tags: j.Tags,
+		Retried: ptr(j.Retried), CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
+		WebPath: ptr("/" + jv.Project.FullPath() + "/-/jobs/" + strconv.FormatInt(j.ID, 10))}
 }

@@ -363,6 +363,12 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 // Namespace returns NamespaceResolver implementation.
 func (r *Resolver) Namespace() NamespaceResolver { return &namespaceResolver{r} }
 
+// Note returns NoteResolver implementation.
+func (r *Resolver) Note() NoteResolver { return &noteResolver{r} }
+
+// Pipeline returns PipelineResolver implementation.
+func (r *Resolver) Pipeline() PipelineResolver { return &pipelineResolver{r} }
+
 // Project returns ProjectResolver implementation.
 func (r *Resolver) Project() ProjectResolver { return &projectResolver{r} }
 
@@ -387,6 +393,8 @@ type (
 	mergeRequestResolver  struct{ *Resolver }
 	mutationResolver      struct{ *Resolver }
 	namespaceResolver     struct{ *Resolver }
+	noteResolver          struct{ *Resolver }
+	pipelineResolver      struct{ *Resolver }
 	projectResolver       struct{ *Resolver }
 	projectMemberResolver struct{ *Resolver }
 	queryResolver         struct{ *Resolver }

@@ -201,9 +201,11 @@ type JobFilter struct {
 	Type           string // job_type; "" is build
 	ProjectID      int64
 	PipelineID     int64
+	PipelineIDs    []int64 // any of these (GraphQL's jobs of a page of pipelines)
 	RunnerID       int64
 	Scopes         []string // statuses
 	IncludeRetried bool
+	OnlyRetried    bool // retried ones alone (GraphQL's retried: true)
 	Limit, Offset  int
 	Asc            bool
 }

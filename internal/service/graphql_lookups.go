@@ -85,7 +85,13 @@ func (s *Service) PackageByID(ctx context.Context, id *auth.Identity, packageID 
 // project's environments the caller listed, by environment id, with one
 // read for all of them.
 func (s *Service) LastSuccessfulDeployments(ctx context.Context, p *model.Project, envIDs []int64) (map[int64]*DeploymentView, error) {
-	last, err := s.db.Queries().LastDeployments(ctx, envIDs)
+	return s.LastDeploymentsIn(ctx, p, envIDs, model.DeploymentSuccess)
+}
+
+// LastDeploymentsIn is LastSuccessfulDeployments for deployments in
+// status (GitLab's last_<status>_deployment).
+func (s *Service) LastDeploymentsIn(ctx context.Context, p *model.Project, envIDs []int64, status string) (map[int64]*DeploymentView, error) {
+	last, err := s.db.Queries().LastDeploymentsIn(ctx, envIDs, status)
 	if err != nil {
 		return nil, err
 	}

@@ -139,6 +139,12 @@ func (q *Queries) Jobs(ctx context.Context, f model.JobFilter) ([]*model.Job, in
 	if f.PipelineID != 0 {
 		conds, args = append(conds, "pipeline_id = ?"), append(args, f.PipelineID)
 	}
+	if len(f.PipelineIDs) > 0 {
+		conds = append(conds, "pipeline_id IN ("+placeholders(len(f.PipelineIDs))+")")
+		for _, id := range f.PipelineIDs {
+			args = append(args, id)
+		}
+	}
 	if f.RunnerID != 0 {
 		conds, args = append(conds, "runner_id = ?"), append(args, f.RunnerID)
 	}
@@ -148,7 +154,10 @@ func (q *Queries) Jobs(ctx context.Context, f model.JobFilter) ([]*model.Job, in
 			args = append(args, s)
 		}
 	}
-	if !f.IncludeRetried {
+	switch {
+	case f.OnlyRetried:
+		conds = append(conds, "retried")
+	case !f.IncludeRetried:
 		conds = append(conds, "NOT retried")
 	}
 	w := " WHERE " + strings.Join(conds, " AND ")

@@ -244,13 +244,18 @@ func (q *Queries) DeploymentsOfJobs(ctx context.Context, jobIDs []int64) ([]*mod
 // LastDeployments returns the newest successful deployment of each of
 // the environments (GitLab's Environment#last_deployment).
 func (q *Queries) LastDeployments(ctx context.Context, envIDs []int64) (map[int64]*model.Deployment, error) {
+	return q.LastDeploymentsIn(ctx, envIDs, model.DeploymentSuccess)
+}
+
+// LastDeploymentsIn is LastDeployments for deployments in status.
+func (q *Queries) LastDeploymentsIn(ctx context.Context, envIDs []int64, status string) (map[int64]*model.Deployment, error) {
 	out := map[int64]*model.Deployment{}
 	if len(envIDs) == 0 {
 		return out, nil
 	}
 	rows, err := q.query(ctx, "SELECT "+deploymentColumns+` FROM deployments WHERE id IN (SELECT MAX(id)
-		FROM deployments WHERE status = 'success' AND environment_id IN (`+placeholders(len(envIDs))+
-		") GROUP BY environment_id)", int64Args(envIDs)...)
+		FROM deployments WHERE status = ? AND environment_id IN (`+placeholders(len(envIDs))+
+		") GROUP BY environment_id)", append([]any{status}, int64Args(envIDs)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: last deployments: %w", err)
 	}
