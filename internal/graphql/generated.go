@@ -159,6 +159,36 @@ type ComplexityRoot struct {
 		Name   func(childComplexity int) int
 	}
 
+	BranchProtection struct {
+		AllowForcePush            func(childComplexity int) int
+		CodeOwnerApprovalRequired func(childComplexity int) int
+		MergeAccessLevels         func(childComplexity int, after *string, before *string, first *int, last *int) int
+		PushAccessLevels          func(childComplexity int, after *string, before *string, first *int, last *int) int
+	}
+
+	BranchRule struct {
+		BranchProtection      func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		IsDefault             func(childComplexity int) int
+		IsProtected           func(childComplexity int) int
+		MatchingBranchesCount func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		UpdatedAt             func(childComplexity int) int
+	}
+
+	BranchRuleConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	BranchRuleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CiJob struct {
 		AllowFailure func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -289,6 +319,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		PublicEmail func(childComplexity int) int
 		State       func(childComplexity int) int
+		Status      func(childComplexity int) int
 		Todos       func(childComplexity int, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) int
 		Username    func(childComplexity int) int
 		WebPath     func(childComplexity int) int
@@ -517,6 +548,23 @@ type ComplexityRoot struct {
 	}
 
 	MemberInterfaceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MergeAccessLevel struct {
+		AccessLevel            func(childComplexity int) int
+		AccessLevelDescription func(childComplexity int) int
+	}
+
+	MergeAccessLevelConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MergeAccessLevelEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -815,11 +863,13 @@ type ComplexityRoot struct {
 	Project struct {
 		Archived          func(childComplexity int) int
 		Boards            func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
+		BranchRules       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CiVariables       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		Environment       func(childComplexity int, name *string, search *string, states []string) int
 		Environments      func(childComplexity int, name *string, search *string, states []string, after *string, before *string, first *int, last *int) int
+		ForksCount        func(childComplexity int) int
 		FullPath          func(childComplexity int) int
 		Group             func(childComplexity int) int
 		HTTPURLToRepo     func(childComplexity int) int
@@ -829,6 +879,7 @@ type ComplexityRoot struct {
 		Jobs              func(childComplexity int, statuses []CiJobStatus, after *string, before *string, first *int, last *int) int
 		Label             func(childComplexity int, title string) int
 		Labels            func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) int
+		LastActivityAt    func(childComplexity int) int
 		MergeRequest      func(childComplexity int, iid string) int
 		MergeRequests     func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, after *string, before *string, first *int, last *int) int
 		Milestones        func(childComplexity int, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, after *string, before *string, first *int, last *int) int
@@ -846,6 +897,8 @@ type ComplexityRoot struct {
 		Repository        func(childComplexity int) int
 		Runners           func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		Snippets          func(childComplexity int, ids []string, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) int
+		StarCount         func(childComplexity int) int
+		Topics            func(childComplexity int) int
 		Visibility        func(childComplexity int) int
 		WebURL            func(childComplexity int) int
 	}
@@ -875,6 +928,23 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		ProjectMembers   func(childComplexity int) int
+	}
+
+	PushAccessLevel struct {
+		AccessLevel            func(childComplexity int) int
+		AccessLevelDescription func(childComplexity int) int
+	}
+
+	PushAccessLevelConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PushAccessLevelEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -1211,6 +1281,13 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	UserStatus struct {
+		Availability  func(childComplexity int) int
+		ClearStatusAt func(childComplexity int) int
+		Emoji         func(childComplexity int) int
+		Message       func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -1221,6 +1298,7 @@ type BoardResolver interface {
 	Lists(ctx context.Context, obj *Board, after *string, before *string, first *int, last *int) (*BoardListConnection, error)
 }
 type CurrentUserResolver interface {
+	Status(ctx context.Context, obj *CurrentUser) (*UserStatus, error)
 	Todos(ctx context.Context, obj *CurrentUser, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) (*TodoConnection, error)
 }
 type DiscussionResolver interface {
@@ -1316,6 +1394,11 @@ type ProjectResolver interface {
 	Packages(ctx context.Context, obj *Project, sort *PackageSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
 	Environments(ctx context.Context, obj *Project, name *string, search *string, states []string, after *string, before *string, first *int, last *int) (*EnvironmentConnection, error)
 	Environment(ctx context.Context, obj *Project, name *string, search *string, states []string) (*Environment, error)
+	ForksCount(ctx context.Context, obj *Project) (int, error)
+	StarCount(ctx context.Context, obj *Project) (int, error)
+	Topics(ctx context.Context, obj *Project) ([]string, error)
+	LastActivityAt(ctx context.Context, obj *Project) (*time.Time, error)
+	BranchRules(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*BranchRuleConnection, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
 	Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
@@ -1757,6 +1840,128 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Branch.Name(childComplexity), true
+
+	case "BranchProtection.allowForcePush":
+		if e.ComplexityRoot.BranchProtection.AllowForcePush == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchProtection.AllowForcePush(childComplexity), true
+	case "BranchProtection.codeOwnerApprovalRequired":
+		if e.ComplexityRoot.BranchProtection.CodeOwnerApprovalRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchProtection.CodeOwnerApprovalRequired(childComplexity), true
+	case "BranchProtection.mergeAccessLevels":
+		if e.ComplexityRoot.BranchProtection.MergeAccessLevels == nil {
+			break
+		}
+
+		args, err := ec.field_BranchProtection_mergeAccessLevels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BranchProtection.MergeAccessLevels(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "BranchProtection.pushAccessLevels":
+		if e.ComplexityRoot.BranchProtection.PushAccessLevels == nil {
+			break
+		}
+
+		args, err := ec.field_BranchProtection_pushAccessLevels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BranchProtection.PushAccessLevels(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+
+	case "BranchRule.branchProtection":
+		if e.ComplexityRoot.BranchRule.BranchProtection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.BranchProtection(childComplexity), true
+	case "BranchRule.createdAt":
+		if e.ComplexityRoot.BranchRule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.CreatedAt(childComplexity), true
+	case "BranchRule.id":
+		if e.ComplexityRoot.BranchRule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.ID(childComplexity), true
+	case "BranchRule.isDefault":
+		if e.ComplexityRoot.BranchRule.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.IsDefault(childComplexity), true
+	case "BranchRule.isProtected":
+		if e.ComplexityRoot.BranchRule.IsProtected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.IsProtected(childComplexity), true
+	case "BranchRule.matchingBranchesCount":
+		if e.ComplexityRoot.BranchRule.MatchingBranchesCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.MatchingBranchesCount(childComplexity), true
+	case "BranchRule.name":
+		if e.ComplexityRoot.BranchRule.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.Name(childComplexity), true
+	case "BranchRule.updatedAt":
+		if e.ComplexityRoot.BranchRule.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.UpdatedAt(childComplexity), true
+
+	case "BranchRuleConnection.count":
+		if e.ComplexityRoot.BranchRuleConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleConnection.Count(childComplexity), true
+	case "BranchRuleConnection.edges":
+		if e.ComplexityRoot.BranchRuleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleConnection.Edges(childComplexity), true
+	case "BranchRuleConnection.nodes":
+		if e.ComplexityRoot.BranchRuleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleConnection.Nodes(childComplexity), true
+	case "BranchRuleConnection.pageInfo":
+		if e.ComplexityRoot.BranchRuleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleConnection.PageInfo(childComplexity), true
+
+	case "BranchRuleEdge.cursor":
+		if e.ComplexityRoot.BranchRuleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleEdge.Cursor(childComplexity), true
+	case "BranchRuleEdge.node":
+		if e.ComplexityRoot.BranchRuleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleEdge.Node(childComplexity), true
 
 	case "CiJob.allowFailure":
 		if e.ComplexityRoot.CiJob.AllowFailure == nil {
@@ -2277,6 +2482,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.State(childComplexity), true
+	case "CurrentUser.status":
+		if e.ComplexityRoot.CurrentUser.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentUser.Status(childComplexity), true
 	case "CurrentUser.todos":
 		if e.ComplexityRoot.CurrentUser.Todos == nil {
 			break
@@ -3251,6 +3462,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MemberInterfaceEdge.Node(childComplexity), true
+
+	case "MergeAccessLevel.accessLevel":
+		if e.ComplexityRoot.MergeAccessLevel.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevel.AccessLevel(childComplexity), true
+	case "MergeAccessLevel.accessLevelDescription":
+		if e.ComplexityRoot.MergeAccessLevel.AccessLevelDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevel.AccessLevelDescription(childComplexity), true
+
+	case "MergeAccessLevelConnection.count":
+		if e.ComplexityRoot.MergeAccessLevelConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelConnection.Count(childComplexity), true
+	case "MergeAccessLevelConnection.edges":
+		if e.ComplexityRoot.MergeAccessLevelConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelConnection.Edges(childComplexity), true
+	case "MergeAccessLevelConnection.nodes":
+		if e.ComplexityRoot.MergeAccessLevelConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelConnection.Nodes(childComplexity), true
+	case "MergeAccessLevelConnection.pageInfo":
+		if e.ComplexityRoot.MergeAccessLevelConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelConnection.PageInfo(childComplexity), true
+
+	case "MergeAccessLevelEdge.cursor":
+		if e.ComplexityRoot.MergeAccessLevelEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelEdge.Cursor(childComplexity), true
+	case "MergeAccessLevelEdge.node":
+		if e.ComplexityRoot.MergeAccessLevelEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelEdge.Node(childComplexity), true
 
 	case "MergeRequest.assignees":
 		if e.ComplexityRoot.MergeRequest.Assignees == nil {
@@ -4670,6 +4932,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Boards(childComplexity, args["id"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.branchRules":
+		if e.ComplexityRoot.Project.BranchRules == nil {
+			break
+		}
+
+		args, err := ec.field_Project_branchRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.BranchRules(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.ciVariables":
 		if e.ComplexityRoot.Project.CiVariables == nil {
 			break
@@ -4715,6 +4988,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Environments(childComplexity, args["name"].(*string), args["search"].(*string), args["states"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.forksCount":
+		if e.ComplexityRoot.Project.ForksCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ForksCount(childComplexity), true
 	case "Project.fullPath":
 		if e.ComplexityRoot.Project.FullPath == nil {
 			break
@@ -4794,6 +5073,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Labels(childComplexity, args["searchTerm"].(*string), args["title"].(*string), args["includeAncestorGroups"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.lastActivityAt":
+		if e.ComplexityRoot.Project.LastActivityAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.LastActivityAt(childComplexity), true
 	case "Project.mergeRequest":
 		if e.ComplexityRoot.Project.MergeRequest == nil {
 			break
@@ -4956,6 +5241,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Snippets(childComplexity, args["ids"].([]string), args["visibility"].(*VisibilityScopesEnum), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.starCount":
+		if e.ComplexityRoot.Project.StarCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.StarCount(childComplexity), true
+	case "Project.topics":
+		if e.ComplexityRoot.Project.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Topics(childComplexity), true
 	case "Project.visibility":
 		if e.ComplexityRoot.Project.Visibility == nil {
 			break
@@ -5062,6 +5359,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectMemberBulkUpdatePayload.ProjectMembers(childComplexity), true
+
+	case "PushAccessLevel.accessLevel":
+		if e.ComplexityRoot.PushAccessLevel.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevel.AccessLevel(childComplexity), true
+	case "PushAccessLevel.accessLevelDescription":
+		if e.ComplexityRoot.PushAccessLevel.AccessLevelDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevel.AccessLevelDescription(childComplexity), true
+
+	case "PushAccessLevelConnection.count":
+		if e.ComplexityRoot.PushAccessLevelConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelConnection.Count(childComplexity), true
+	case "PushAccessLevelConnection.edges":
+		if e.ComplexityRoot.PushAccessLevelConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelConnection.Edges(childComplexity), true
+	case "PushAccessLevelConnection.nodes":
+		if e.ComplexityRoot.PushAccessLevelConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelConnection.Nodes(childComplexity), true
+	case "PushAccessLevelConnection.pageInfo":
+		if e.ComplexityRoot.PushAccessLevelConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelConnection.PageInfo(childComplexity), true
+
+	case "PushAccessLevelEdge.cursor":
+		if e.ComplexityRoot.PushAccessLevelEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelEdge.Cursor(childComplexity), true
+	case "PushAccessLevelEdge.node":
+		if e.ComplexityRoot.PushAccessLevelEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelEdge.Node(childComplexity), true
 
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
@@ -6421,6 +6769,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserCoreEdge.Node(childComplexity), true
 
+	case "UserStatus.availability":
+		if e.ComplexityRoot.UserStatus.Availability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatus.Availability(childComplexity), true
+	case "UserStatus.clearStatusAt":
+		if e.ComplexityRoot.UserStatus.ClearStatusAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatus.ClearStatusAt(childComplexity), true
+	case "UserStatus.emoji":
+		if e.ComplexityRoot.UserStatus.Emoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatus.Emoji(childComplexity), true
+	case "UserStatus.message":
+		if e.ComplexityRoot.UserStatus.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatus.Message(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -6536,7 +6909,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6550,6 +6923,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlaudit.graphqls", Input: sourceData("schema_gqlaudit.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -6764,6 +7138,66 @@ func (ec *executionContext) childFields_Branch(ctx context.Context, field graphq
 		return ec.fieldContext_Branch_commit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Branch", field.Name)
+}
+
+func (ec *executionContext) childFields_BranchProtection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allowForcePush":
+		return ec.fieldContext_BranchProtection_allowForcePush(ctx, field)
+	case "codeOwnerApprovalRequired":
+		return ec.fieldContext_BranchProtection_codeOwnerApprovalRequired(ctx, field)
+	case "mergeAccessLevels":
+		return ec.fieldContext_BranchProtection_mergeAccessLevels(ctx, field)
+	case "pushAccessLevels":
+		return ec.fieldContext_BranchProtection_pushAccessLevels(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BranchProtection", field.Name)
+}
+
+func (ec *executionContext) childFields_BranchRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BranchRule_id(ctx, field)
+	case "name":
+		return ec.fieldContext_BranchRule_name(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_BranchRule_isDefault(ctx, field)
+	case "isProtected":
+		return ec.fieldContext_BranchRule_isProtected(ctx, field)
+	case "matchingBranchesCount":
+		return ec.fieldContext_BranchRule_matchingBranchesCount(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BranchRule_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_BranchRule_updatedAt(ctx, field)
+	case "branchProtection":
+		return ec.fieldContext_BranchRule_branchProtection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BranchRule", field.Name)
+}
+
+func (ec *executionContext) childFields_BranchRuleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_BranchRuleConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_BranchRuleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BranchRuleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BranchRuleConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BranchRuleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BranchRuleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BranchRuleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BranchRuleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BranchRuleEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CiJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7032,6 +7466,8 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 		return ec.fieldContext_CurrentUser_bot(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_CurrentUser_createdAt(ctx, field)
+	case "status":
+		return ec.fieldContext_CurrentUser_status(ctx, field)
 	case "todos":
 		return ec.fieldContext_CurrentUser_todos(ctx, field)
 	}
@@ -7488,6 +7924,40 @@ func (ec *executionContext) childFields_MemberInterfaceEdge(ctx context.Context,
 		return ec.fieldContext_MemberInterfaceEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberInterfaceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeAccessLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessLevel":
+		return ec.fieldContext_MergeAccessLevel_accessLevel(ctx, field)
+	case "accessLevelDescription":
+		return ec.fieldContext_MergeAccessLevel_accessLevelDescription(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeAccessLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeAccessLevelConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_MergeAccessLevelConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_MergeAccessLevelConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MergeAccessLevelConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MergeAccessLevelConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeAccessLevelConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeAccessLevelEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MergeAccessLevelEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MergeAccessLevelEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeAccessLevelEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_MergeRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8074,6 +8544,16 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_environments(ctx, field)
 	case "environment":
 		return ec.fieldContext_Project_environment(ctx, field)
+	case "forksCount":
+		return ec.fieldContext_Project_forksCount(ctx, field)
+	case "starCount":
+		return ec.fieldContext_Project_starCount(ctx, field)
+	case "topics":
+		return ec.fieldContext_Project_topics(ctx, field)
+	case "lastActivityAt":
+		return ec.fieldContext_Project_lastActivityAt(ctx, field)
+	case "branchRules":
+		return ec.fieldContext_Project_branchRules(ctx, field)
 	case "ciVariables":
 		return ec.fieldContext_Project_ciVariables(ctx, field)
 	case "pipelineSchedules":
@@ -8140,6 +8620,40 @@ func (ec *executionContext) childFields_ProjectMemberBulkUpdatePayload(ctx conte
 		return ec.fieldContext_ProjectMemberBulkUpdatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberBulkUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PushAccessLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessLevel":
+		return ec.fieldContext_PushAccessLevel_accessLevel(ctx, field)
+	case "accessLevelDescription":
+		return ec.fieldContext_PushAccessLevel_accessLevelDescription(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PushAccessLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_PushAccessLevelConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PushAccessLevelConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PushAccessLevelConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PushAccessLevelConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PushAccessLevelConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PushAccessLevelConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PushAccessLevelEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PushAccessLevelEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PushAccessLevelEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PushAccessLevelEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_QueryComplexity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8780,6 +9294,20 @@ func (ec *executionContext) childFields_UserCoreEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type UserCoreEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_UserStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "availability":
+		return ec.fieldContext_UserStatus_availability(ctx, field)
+	case "clearStatusAt":
+		return ec.fieldContext_UserStatus_clearStatusAt(ctx, field)
+	case "emoji":
+		return ec.fieldContext_UserStatus_emoji(ctx, field)
+	case "message":
+		return ec.fieldContext_UserStatus_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserStatus", field.Name)
+}
+
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -8897,6 +9425,82 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // region    ***************************** args.gotpl *****************************
 
 func (ec *executionContext) field_Board_lists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_BranchProtection_mergeAccessLevels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_BranchProtection_pushAccessLevels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -10299,6 +10903,44 @@ func (ec *executionContext) field_Project_boards_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_branchRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -13692,6 +14334,505 @@ func (ec *executionContext) fieldContext_Branch_commit(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _BranchProtection_allowForcePush(ctx context.Context, field graphql.CollectedField, obj *BranchProtection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchProtection_allowForcePush(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowForcePush, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchProtection_allowForcePush(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchProtection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BranchProtection_codeOwnerApprovalRequired(ctx context.Context, field graphql.CollectedField, obj *BranchProtection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchProtection_codeOwnerApprovalRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeOwnerApprovalRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchProtection_codeOwnerApprovalRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchProtection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BranchProtection_mergeAccessLevels(ctx context.Context, field graphql.CollectedField, obj *BranchProtection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchProtection_mergeAccessLevels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergeAccessLevels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeAccessLevelConnection) graphql.Marshaler {
+			return ec.marshalOMergeAccessLevelConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchProtection_mergeAccessLevels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchProtection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeAccessLevelConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BranchProtection_mergeAccessLevels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchProtection_pushAccessLevels(ctx context.Context, field graphql.CollectedField, obj *BranchProtection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchProtection_pushAccessLevels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PushAccessLevels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PushAccessLevelConnection) graphql.Marshaler {
+			return ec.marshalOPushAccessLevelConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchProtection_pushAccessLevels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchProtection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PushAccessLevelConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BranchProtection_pushAccessLevels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRule_id(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BranchRule_name(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _BranchRule_isDefault(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_isDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BranchRule_isProtected(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_isProtected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsProtected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_isProtected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BranchRule_matchingBranchesCount(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_matchingBranchesCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchingBranchesCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_matchingBranchesCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BranchRule_createdAt(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BranchRule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BranchRule_branchProtection(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_branchProtection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BranchProtection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BranchProtection) graphql.Marshaler {
+			return ec.marshalOBranchProtection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchProtection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_branchProtection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchProtection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRuleConnection_count(ctx context.Context, field graphql.CollectedField, obj *BranchRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRuleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BranchRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BranchRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BranchRuleEdge) graphql.Marshaler {
+			return ec.marshalOBranchRuleEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchRuleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRuleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *BranchRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BranchRule) graphql.Marshaler {
+			return ec.marshalOBranchRule2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRuleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *BranchRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRuleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *BranchRuleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRuleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BranchRuleEdge_node(ctx context.Context, field graphql.CollectedField, obj *BranchRuleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BranchRule) graphql.Marshaler {
+			return ec.marshalOBranchRule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRuleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CiJob_id(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15844,6 +16985,38 @@ func (ec *executionContext) _CurrentUser_createdAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_CurrentUser_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CurrentUser", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CurrentUser_status(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CurrentUser().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserStatus) graphql.Marshaler {
+			return ec.marshalOUserStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserStatus(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CurrentUser_todos(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
@@ -19793,6 +20966,226 @@ func (ec *executionContext) fieldContext_MemberInterfaceEdge_node(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeAccessLevel_accessLevel(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevel_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevel_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeAccessLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeAccessLevel_accessLevelDescription(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevel_accessLevelDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevelDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevel_accessLevelDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeAccessLevel", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeAccessLevelConnection_count(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeAccessLevelConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeAccessLevelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeAccessLevelEdge) graphql.Marshaler {
+			return ec.marshalOMergeAccessLevelEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeAccessLevelEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeAccessLevelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeAccessLevel) graphql.Marshaler {
+			return ec.marshalOMergeAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeAccessLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeAccessLevelConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeAccessLevelEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeAccessLevelEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeAccessLevelEdge_node(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeAccessLevel) graphql.Marshaler {
+			return ec.marshalOMergeAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeAccessLevelEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeAccessLevel(ctx, field)
 		},
 	}
 	return fc, nil
@@ -26536,6 +27929,142 @@ func (ec *executionContext) fieldContext_Project_environment(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_forksCount(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_forksCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ForksCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_forksCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Project_starCount(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_starCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().StarCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_starCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Project_topics(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Topics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "String")
+}
+
+func (ec *executionContext) _Project_lastActivityAt(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_lastActivityAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().LastActivityAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_lastActivityAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Project_branchRules(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_branchRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().BranchRules(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BranchRuleConnection) graphql.Marshaler {
+			return ec.marshalOBranchRuleConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_branchRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchRuleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_branchRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_ciVariables(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27171,6 +28700,226 @@ func (ec *executionContext) _ProjectMemberBulkUpdatePayload_errors(ctx context.C
 }
 func (ec *executionContext) fieldContext_ProjectMemberBulkUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMemberBulkUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PushAccessLevel_accessLevel(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevel_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevel_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PushAccessLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PushAccessLevel_accessLevelDescription(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevel_accessLevelDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevelDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevel_accessLevelDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PushAccessLevel", field, false, false, "String")
+}
+
+func (ec *executionContext) _PushAccessLevelConnection_count(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PushAccessLevelConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PushAccessLevelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PushAccessLevelEdge) graphql.Marshaler {
+			return ec.marshalOPushAccessLevelEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PushAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PushAccessLevelEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PushAccessLevelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PushAccessLevel) graphql.Marshaler {
+			return ec.marshalOPushAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PushAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PushAccessLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PushAccessLevelConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PushAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PushAccessLevelEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PushAccessLevelEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PushAccessLevelEdge_node(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PushAccessLevel) graphql.Marshaler {
+			return ec.marshalOPushAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PushAccessLevelEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PushAccessLevel(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_currentUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -32839,6 +34588,98 @@ func (ec *executionContext) fieldContext_UserCoreEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _UserStatus_availability(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatus_availability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Availability, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v AvailabilityEnum) graphql.Marshaler {
+			return ec.marshalNAvailabilityEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAvailabilityEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatus_availability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatus", field, false, false, "AvailabilityEnum")
+}
+
+func (ec *executionContext) _UserStatus_clearStatusAt(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatus_clearStatusAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClearStatusAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatus_clearStatusAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UserStatus_emoji(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatus_emoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Emoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatus_emoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserStatus_message(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatus_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatus_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatus", field, false, false, "String")
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36806,6 +38647,208 @@ func (ec *executionContext) _Branch(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var branchProtectionImplementors = []string{"BranchProtection"}
+
+func (ec *executionContext) _BranchProtection(ctx context.Context, sel ast.SelectionSet, obj *BranchProtection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, branchProtectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BranchProtection")
+		case "allowForcePush":
+			out.Values[i] = ec._BranchProtection_allowForcePush(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "codeOwnerApprovalRequired":
+			out.Values[i] = ec._BranchProtection_codeOwnerApprovalRequired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeAccessLevels":
+			out.Values[i] = ec._BranchProtection_mergeAccessLevels(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pushAccessLevels":
+			out.Values[i] = ec._BranchProtection_pushAccessLevels(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var branchRuleImplementors = []string{"BranchRule"}
+
+func (ec *executionContext) _BranchRule(ctx context.Context, sel ast.SelectionSet, obj *BranchRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, branchRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BranchRule")
+		case "id":
+			out.Values[i] = ec._BranchRule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._BranchRule_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isDefault":
+			out.Values[i] = ec._BranchRule_isDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isProtected":
+			out.Values[i] = ec._BranchRule_isProtected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchingBranchesCount":
+			out.Values[i] = ec._BranchRule_matchingBranchesCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._BranchRule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._BranchRule_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "branchProtection":
+			out.Values[i] = ec._BranchRule_branchProtection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var branchRuleConnectionImplementors = []string{"BranchRuleConnection"}
+
+func (ec *executionContext) _BranchRuleConnection(ctx context.Context, sel ast.SelectionSet, obj *BranchRuleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, branchRuleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BranchRuleConnection")
+		case "count":
+			out.Values[i] = ec._BranchRuleConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._BranchRuleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._BranchRuleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BranchRuleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var branchRuleEdgeImplementors = []string{"BranchRuleEdge"}
+
+func (ec *executionContext) _BranchRuleEdge(ctx context.Context, sel ast.SelectionSet, obj *BranchRuleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, branchRuleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BranchRuleEdge")
+		case "cursor":
+			out.Values[i] = ec._BranchRuleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BranchRuleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciJobImplementors = []string{"CiJob"}
 
 func (ec *executionContext) _CiJob(ctx context.Context, sel ast.SelectionSet, obj *CiJob) graphql.Marshaler {
@@ -37672,6 +39715,12 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_status(ctx, field, obj)
+				})
 		case "todos":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -39185,6 +41234,130 @@ func (ec *executionContext) _MemberInterfaceEdge(ctx context.Context, sel ast.Se
 			}
 		case "node":
 			out.Values[i] = ec._MemberInterfaceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeAccessLevelImplementors = []string{"MergeAccessLevel"}
+
+func (ec *executionContext) _MergeAccessLevel(ctx context.Context, sel ast.SelectionSet, obj *MergeAccessLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeAccessLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeAccessLevel")
+		case "accessLevel":
+			out.Values[i] = ec._MergeAccessLevel_accessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accessLevelDescription":
+			out.Values[i] = ec._MergeAccessLevel_accessLevelDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeAccessLevelConnectionImplementors = []string{"MergeAccessLevelConnection"}
+
+func (ec *executionContext) _MergeAccessLevelConnection(ctx context.Context, sel ast.SelectionSet, obj *MergeAccessLevelConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeAccessLevelConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeAccessLevelConnection")
+		case "count":
+			out.Values[i] = ec._MergeAccessLevelConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._MergeAccessLevelConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MergeAccessLevelConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MergeAccessLevelConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeAccessLevelEdgeImplementors = []string{"MergeAccessLevelEdge"}
+
+func (ec *executionContext) _MergeAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, obj *MergeAccessLevelEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeAccessLevelEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeAccessLevelEdge")
+		case "cursor":
+			out.Values[i] = ec._MergeAccessLevelEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MergeAccessLevelEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -41301,6 +43474,36 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_environment(ctx, field, obj)
 				})
+		case "forksCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_forksCount(ctx, field, obj)
+				})
+		case "starCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_starCount(ctx, field, obj)
+				})
+		case "topics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_topics(ctx, field, obj)
+				})
+		case "lastActivityAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_lastActivityAt(ctx, field, obj)
+				})
+		case "branchRules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_branchRules(ctx, field, obj)
+				})
 		case "ciVariables":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -41517,6 +43720,130 @@ func (ec *executionContext) _ProjectMemberBulkUpdatePayload(ctx context.Context,
 		case "errors":
 			out.Values[i] = ec._ProjectMemberBulkUpdatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pushAccessLevelImplementors = []string{"PushAccessLevel"}
+
+func (ec *executionContext) _PushAccessLevel(ctx context.Context, sel ast.SelectionSet, obj *PushAccessLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pushAccessLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PushAccessLevel")
+		case "accessLevel":
+			out.Values[i] = ec._PushAccessLevel_accessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accessLevelDescription":
+			out.Values[i] = ec._PushAccessLevel_accessLevelDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pushAccessLevelConnectionImplementors = []string{"PushAccessLevelConnection"}
+
+func (ec *executionContext) _PushAccessLevelConnection(ctx context.Context, sel ast.SelectionSet, obj *PushAccessLevelConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pushAccessLevelConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PushAccessLevelConnection")
+		case "count":
+			out.Values[i] = ec._PushAccessLevelConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PushAccessLevelConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PushAccessLevelConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PushAccessLevelConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pushAccessLevelEdgeImplementors = []string{"PushAccessLevelEdge"}
+
+func (ec *executionContext) _PushAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, obj *PushAccessLevelEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pushAccessLevelEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PushAccessLevelEdge")
+		case "cursor":
+			out.Values[i] = ec._PushAccessLevelEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PushAccessLevelEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -43832,6 +46159,54 @@ func (ec *executionContext) _UserCoreEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var userStatusImplementors = []string{"UserStatus"}
+
+func (ec *executionContext) _UserStatus(ctx context.Context, sel ast.SelectionSet, obj *UserStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserStatus")
+		case "availability":
+			out.Values[i] = ec._UserStatus_availability(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clearStatusAt":
+			out.Values[i] = ec._UserStatus_clearStatusAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "emoji":
+			out.Values[i] = ec._UserStatus_emoji(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserStatus_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -44193,6 +46568,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAvailabilityEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAvailabilityEnum(ctx context.Context, v any) (AvailabilityEnum, error) {
+	var res AvailabilityEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAvailabilityEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAvailabilityEnum(ctx context.Context, sel ast.SelectionSet, v AvailabilityEnum) graphql.Marshaler {
+	return v
+}
 
 func (ec *executionContext) unmarshalNAwardEmojiAddInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddInput(ctx context.Context, v any) (AwardEmojiAddInput, error) {
 	res, err := ec.unmarshalInputAwardEmojiAddInput(ctx, v)
@@ -45331,6 +47716,60 @@ func (ec *executionContext) marshalOBranch2ᚖgithubᚗcomᚋlabletᚋlabletᚋi
 	return ec._Branch(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBranchProtection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchProtection(ctx context.Context, sel ast.SelectionSet, v *BranchProtection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BranchProtection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBranchRule2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx context.Context, sel ast.SelectionSet, v []*BranchRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBranchRule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOBranchRule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx context.Context, sel ast.SelectionSet, v *BranchRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BranchRule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBranchRuleConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleConnection(ctx context.Context, sel ast.SelectionSet, v *BranchRuleConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BranchRuleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBranchRuleEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleEdge(ctx context.Context, sel ast.SelectionSet, v []*BranchRuleEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBranchRuleEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOBranchRuleEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleEdge(ctx context.Context, sel ast.SelectionSet, v *BranchRuleEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BranchRuleEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v []*CiJob) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -46188,6 +48627,53 @@ func (ec *executionContext) marshalOMemberInterfaceEdge2ᚖgithubᚗcomᚋlablet
 	return ec._MemberInterfaceEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOMergeAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx context.Context, sel ast.SelectionSet, v []*MergeAccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx context.Context, sel ast.SelectionSet, v *MergeAccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeAccessLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeAccessLevelConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelConnection(ctx context.Context, sel ast.SelectionSet, v *MergeAccessLevelConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeAccessLevelConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeAccessLevelEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, v []*MergeAccessLevelEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeAccessLevelEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeAccessLevelEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, v *MergeAccessLevelEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeAccessLevelEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMergeRequest2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx context.Context, sel ast.SelectionSet, v []*MergeRequest) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -46801,6 +49287,53 @@ func (ec *executionContext) marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗc
 		return graphql.Null
 	}
 	return ec._ProjectMemberBulkUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPushAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx context.Context, sel ast.SelectionSet, v []*PushAccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPushAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPushAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx context.Context, sel ast.SelectionSet, v *PushAccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PushAccessLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPushAccessLevelConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelConnection(ctx context.Context, sel ast.SelectionSet, v *PushAccessLevelConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PushAccessLevelConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPushAccessLevelEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, v []*PushAccessLevelEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPushAccessLevelEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPushAccessLevelEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, v *PushAccessLevelEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PushAccessLevelEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOQueryComplexity2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐQueryComplexity(ctx context.Context, sel ast.SelectionSet, v *QueryComplexity) graphql.Marshaler {
@@ -47718,6 +50251,13 @@ func (ec *executionContext) marshalOUserID2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUserStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserStatus(ctx context.Context, sel ast.SelectionSet, v *UserStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOVisibilityLevelsEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx context.Context, v any) (*VisibilityLevelsEnum, error) {

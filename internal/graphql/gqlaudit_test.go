@@ -1,0 +1,175 @@
+package graphql_test
+
+import (
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
+)
+
+// TestGraphQLProjectCountersAndBranchRules reads Project.forksCount,
+// starCount, topics and branchRules against REST's answers, with REST's
+// permission on protected branches (Maintainers) and a bad page size.
+func TestGraphQLProjectCountersAndBranchRules(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	tm := s.NewTeam(t)
+	mc := s.Client(t, tm.Maintainer.Token)
+	if _, _, err := mc.RepositoryFiles.CreateFile(tm.Project.ID, "README.md", &gitlab.CreateFileOptions{
+		Branch: gitlab.Ptr("main"), Content: gitlab.Ptr("hi"), CommitMessage: gitlab.Ptr("init")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"release/1", "release/2", "feature"} {
+		if _, _, err := mc.Branches.CreateBranch(tm.Project.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr(b),
+			Ref: gitlab.Ptr("main")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := mc.ProtectedBranches.ProtectRepositoryBranches(tm.Project.ID, &gitlab.ProtectRepositoryBranchesOptions{
+		Name: gitlab.Ptr("release/*"), PushAccessLevel: gitlab.Ptr(gitlab.MaintainerPermissions),
+		MergeAccessLevel: gitlab.Ptr(gitlab.DeveloperPermissions), AllowForcePush: gitlab.Ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := mc.Projects.EditProject(tm.Project.ID, &gitlab.EditProjectOptions{Topics: &[]string{"go", "forge"}}); err != nil {
+		t.Fatal(err)
+	}
+	dc := s.Client(t, tm.Developer.Token)
+	if _, _, err := dc.Projects.StarProject(tm.Project.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := dc.Projects.ForkProject(tm.Project.ID, &gitlab.ForkProjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rest, _, err := mc.Projects.GetProject(tm.Project.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, _, err := mc.ProtectedBranches.ListProtectedBranches(tm.Project.ID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	const q = `query($p: ID!) { project(fullPath: $p) { forksCount starCount topics lastActivityAt
+		branchRules(first: 10) { count nodes { id name isDefault isProtected matchingBranchesCount createdAt
+			branchProtection { allowForcePush codeOwnerApprovalRequired
+				mergeAccessLevels(first: 1) { nodes { accessLevel accessLevelDescription } }
+				pushAccessLevels(first: 1) { count nodes { accessLevel accessLevelDescription } } } } } } }`
+	read := func(token string) map[string]any {
+		t.Helper()
+		_, r := post(t, s, token, q, map[string]any{"p": tm.Project.PathWithNamespace})
+		return mustData(t, r)
+	}
+	d := read(tm.Maintainer.Token)
+	p := dig(d, "project")
+	topics, _ := dig(p, "topics").([]any)
+	if dig(p, "forksCount") != float64(rest.ForksCount) || rest.ForksCount != 1 || dig(p, "starCount") != float64(1) ||
+		len(topics) != len(rest.Topics) || !slices.Contains(topics, any("go")) || dig(p, "lastActivityAt") == nil {
+		t.Fatalf("counters = %v, REST forks %d stars %d topics %v", p, rest.ForksCount, rest.StarCount, rest.Topics)
+	}
+	nodes, _ := dig(p, "branchRules", "nodes").([]any)
+	if len(nodes) != len(rules) || dig(p, "branchRules", "count") != float64(len(rules)) {
+		t.Fatalf("branchRules = %v, REST %v", nodes, rules)
+	}
+	var release any
+	for i, n := range nodes {
+		if dig(n, "name") != rules[i].Name || dig(n, "id") != fmt.Sprintf("gid://gitlab/Projects::BranchRule/%d", rules[i].ID) ||
+			dig(n, "isProtected") != true {
+			t.Errorf("rule %d = %v, REST %+v", i, n, rules[i])
+		}
+		if dig(n, "name") == "release/*" {
+			release = n
+		}
+		if dig(n, "name") == "main" && (dig(n, "isDefault") != true || dig(n, "matchingBranchesCount") != float64(1)) {
+			t.Errorf("default rule = %v", n)
+		}
+	}
+	bp := dig(release, "branchProtection")
+	merge, _ := dig(bp, "mergeAccessLevels", "nodes").([]any)
+	push, _ := dig(bp, "pushAccessLevels", "nodes").([]any)
+	if release == nil || dig(release, "isDefault") != false || dig(release, "matchingBranchesCount") != float64(2) ||
+		dig(bp, "allowForcePush") != true || dig(bp, "codeOwnerApprovalRequired") != false || len(merge) != 1 || len(push) != 1 ||
+		dig(merge[0], "accessLevel") != float64(30) || dig(merge[0], "accessLevelDescription") != "Developers + Maintainers" ||
+		dig(push[0], "accessLevel") != float64(40) || dig(push[0], "accessLevelDescription") != "Maintainers" {
+		t.Errorf("release rule = %v", release)
+	}
+	if _, err := time.Parse(time.RFC3339, fmt.Sprint(dig(release, "createdAt"))); err != nil {
+		t.Errorf("createdAt: %v", err)
+	}
+
+	// A developer sees the counters but not the rules (REST: 403).
+	d = read(tm.Developer.Token)
+	if dig(d, "project", "forksCount") != float64(1) || dig(d, "project", "branchRules") != nil {
+		t.Errorf("developer = %v", d)
+	}
+	if _, resp, err := dc.ProtectedBranches.ListProtectedBranches(tm.Project.ID, nil); err == nil || resp.StatusCode != 403 {
+		t.Errorf("REST developer protected branches: %v", err)
+	}
+	// A stranger does not see the project at all.
+	stranger := s.NewUser(t, "stranger")
+	if d := read(stranger.Token); dig(d, "project") != nil {
+		t.Errorf("stranger = %v", d)
+	}
+	// A second page, and a negative page size refused.
+	_, r := post(t, s, tm.Maintainer.Token, `query($p: ID!, $a: String) { project(fullPath: $p) { branchRules(first: 1, after: $a) {
+		nodes { name } pageInfo { hasNextPage } } } }`, map[string]any{"p": tm.Project.PathWithNamespace, "a": cursorOf(0)})
+	if n, _ := dig(mustData(t, r), "project", "branchRules", "nodes").([]any); len(n) != 1 || dig(n[0], "name") != rules[1].Name {
+		t.Errorf("second page = %v", r.Data)
+	}
+	_, r = post(t, s, tm.Maintainer.Token, `query($p: ID!) { project(fullPath: $p) { branchRules(first: -1) { count } } }`,
+		map[string]any{"p": tm.Project.PathWithNamespace})
+	if len(r.Errors) == 0 || r.Errors[0]["message"] != "Argument 'first' and 'last' must be a non-negative integer" {
+		t.Errorf("first: -1 = %v", r)
+	}
+}
+
+// cursorOf is the cursor of the item at offset pos, as lablet writes it.
+func cursorOf(pos int) string {
+	return base64.StdEncoding.EncodeToString([]byte(`{"offset":"` + strconv.Itoa(pos) + `"}`))
+}
+
+// TestGraphQLCurrentUserStatus reads CurrentUser.status as REST's GET
+// /user/status: set, unset (null), anonymous (no current user).
+func TestGraphQLCurrentUserStatus(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	busy := s.NewUser(t, "busy")
+	idle := s.NewUser(t, "idle")
+	if _, _, err := s.Client(t, busy.Token).Users.SetUserStatus(&gitlab.UserStatusOptions{Emoji: gitlab.Ptr("coffee"),
+		Message: gitlab.Ptr("back soon"), Availability: gitlab.Ptr(gitlab.Busy),
+		ClearStatusAfter: gitlab.Ptr(gitlab.ClearStatusAfter1Day)}); err != nil {
+		t.Fatal(err)
+	}
+	rest, _, err := s.Client(t, busy.Token).Users.CurrentUserStatus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const q = `{ currentUser { username status { availability emoji message clearStatusAt } } }`
+	_, r := post(t, s, busy.Token, q, nil)
+	st := dig(mustData(t, r), "currentUser", "status")
+	at, err := time.Parse(time.RFC3339, fmt.Sprint(dig(st, "clearStatusAt")))
+	if dig(st, "availability") != "BUSY" || dig(st, "emoji") != rest.Emoji || dig(st, "message") != "back soon" ||
+		err != nil || rest.ClearStatusAt == nil || !at.Equal(*rest.ClearStatusAt) {
+		t.Errorf("status = %v (%v), REST %+v", st, err, rest)
+	}
+	// No status set: null, as GitLab.
+	_, r = post(t, s, idle.Token, q, nil)
+	if d := mustData(t, r); dig(d, "currentUser", "username") != "idle" || dig(d, "currentUser", "status") != nil {
+		t.Errorf("idle = %v", d)
+	}
+	// Anonymous: no current user, so no status.
+	_, r = post(t, s, "", q, nil)
+	if d := mustData(t, r); dig(d, "currentUser") != nil {
+		t.Errorf("anonymous = %v", d)
+	}
+	// A field UserStatus does not have is refused.
+	_, r = post(t, s, busy.Token, `{ currentUser { status { mood } } }`, nil)
+	if len(r.Errors) == 0 {
+		t.Errorf("unknown field = %v", r)
+	}
+}
