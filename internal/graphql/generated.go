@@ -36597,7 +36597,7 @@ func (ec *executionContext) unmarshalInputGroupUpdateInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "fullPath", "name", "path", "description", "visibility"}
+	fieldsInOrder := [...]string{"clientMutationId", "fullPath", "name", "path", "visibility"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36632,13 +36632,6 @@ func (ec *executionContext) unmarshalInputGroupUpdateInput(ctx context.Context, 
 				return it, err
 			}
 			it.Path = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
 			data, err := ec.unmarshalOVisibilityLevelsEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx, v)

@@ -497,7 +497,6 @@ type GroupUpdateInput struct {
 	FullPath         string                `json:"fullPath"`
 	Name             *string               `json:"name,omitempty"`
 	Path             *string               `json:"path,omitempty"`
-	Description      *string               `json:"description,omitempty"`
 	Visibility       *VisibilityLevelsEnum `json:"visibility,omitempty"`
 }
 
