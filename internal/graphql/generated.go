@@ -863,17 +863,19 @@ type ComplexityRoot struct {
 	Project struct {
 		Archived          func(childComplexity int) int
 		Boards            func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
-		BranchRules       func(childComplexity int, after *string, before *string, first *int, last *int) int
+		BranchRules       func(childComplexity int, buildMissing *bool, after *string, before *string, first *int, last *int) int
 		CiVariables       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		Environment       func(childComplexity int, name *string, search *string, states []string) int
 		Environments      func(childComplexity int, name *string, search *string, states []string, after *string, before *string, first *int, last *int) int
+		ForkedFrom        func(childComplexity int) int
 		ForksCount        func(childComplexity int) int
 		FullPath          func(childComplexity int) int
 		Group             func(childComplexity int) int
 		HTTPURLToRepo     func(childComplexity int) int
 		ID                func(childComplexity int) int
+		IsForked          func(childComplexity int) int
 		Issue             func(childComplexity int, iid string) int
 		Issues            func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) int
 		Jobs              func(childComplexity int, statuses []CiJobStatus, after *string, before *string, first *int, last *int) int
@@ -900,6 +902,7 @@ type ComplexityRoot struct {
 		StarCount         func(childComplexity int) int
 		Topics            func(childComplexity int) int
 		Visibility        func(childComplexity int) int
+		VisibleForks      func(childComplexity int, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) int
 		WebURL            func(childComplexity int) int
 	}
 
@@ -1071,11 +1074,12 @@ type ComplexityRoot struct {
 	}
 
 	Repository struct {
-		Blobs   func(childComplexity int, paths []string, ref *string, after *string, before *string, first *int, last *int) int
-		Empty   func(childComplexity int) int
-		Exists  func(childComplexity int) int
-		RootRef func(childComplexity int) int
-		Tree    func(childComplexity int, path *string, ref *string, recursive *bool) int
+		Blobs       func(childComplexity int, paths []string, ref *string, after *string, before *string, first *int, last *int) int
+		BranchNames func(childComplexity int, searchPattern string, offset int, limit int) int
+		Empty       func(childComplexity int) int
+		Exists      func(childComplexity int) int
+		RootRef     func(childComplexity int) int
+		Tree        func(childComplexity int, path *string, ref *string, recursive *bool) int
 	}
 
 	RepositoryBlob struct {
@@ -1398,7 +1402,10 @@ type ProjectResolver interface {
 	StarCount(ctx context.Context, obj *Project) (int, error)
 	Topics(ctx context.Context, obj *Project) ([]string, error)
 	LastActivityAt(ctx context.Context, obj *Project) (*time.Time, error)
-	BranchRules(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*BranchRuleConnection, error)
+	BranchRules(ctx context.Context, obj *Project, buildMissing *bool, after *string, before *string, first *int, last *int) (*BranchRuleConnection, error)
+	IsForked(ctx context.Context, obj *Project) (bool, error)
+	ForkedFrom(ctx context.Context, obj *Project) (*Project, error)
+	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
 	Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
@@ -1438,6 +1445,7 @@ type RepositoryResolver interface {
 	RootRef(ctx context.Context, obj *Repository) (*string, error)
 	Tree(ctx context.Context, obj *Repository, path *string, ref *string, recursive *bool) (*Tree, error)
 	Blobs(ctx context.Context, obj *Repository, paths []string, ref *string, after *string, before *string, first *int, last *int) (*RepositoryBlobConnection, error)
+	BranchNames(ctx context.Context, obj *Repository, searchPattern string, offset int, limit int) ([]string, error)
 }
 type SnippetResolver interface {
 	Project(ctx context.Context, obj *Snippet) (*Project, error)
@@ -4942,7 +4950,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Project.BranchRules(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+		return e.ComplexityRoot.Project.BranchRules(childComplexity, args["buildMissing"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.ciVariables":
 		if e.ComplexityRoot.Project.CiVariables == nil {
 			break
@@ -4988,6 +4996,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Environments(childComplexity, args["name"].(*string), args["search"].(*string), args["states"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.forkedFrom":
+		if e.ComplexityRoot.Project.ForkedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ForkedFrom(childComplexity), true
 	case "Project.forksCount":
 		if e.ComplexityRoot.Project.ForksCount == nil {
 			break
@@ -5018,6 +5032,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.isForked":
+		if e.ComplexityRoot.Project.IsForked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.IsForked(childComplexity), true
 	case "Project.issue":
 		if e.ComplexityRoot.Project.Issue == nil {
 			break
@@ -5259,6 +5279,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Visibility(childComplexity), true
+	case "Project.visibleForks":
+		if e.ComplexityRoot.Project.VisibleForks == nil {
+			break
+		}
+
+		args, err := ec.field_Project_visibleForks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.VisibleForks(childComplexity, args["minimumAccessLevel"].(*AccessLevelEnum), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.webUrl":
 		if e.ComplexityRoot.Project.WebURL == nil {
 			break
@@ -5954,6 +5985,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Repository.Blobs(childComplexity, args["paths"].([]string), args["ref"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Repository.branchNames":
+		if e.ComplexityRoot.Repository.BranchNames == nil {
+			break
+		}
+
+		args, err := ec.field_Repository_branchNames_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Repository.BranchNames(childComplexity, args["searchPattern"].(string), args["offset"].(int), args["limit"].(int)), true
 	case "Repository.empty":
 		if e.ComplexityRoot.Repository.Empty == nil {
 			break
@@ -8554,6 +8596,12 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_lastActivityAt(ctx, field)
 	case "branchRules":
 		return ec.fieldContext_Project_branchRules(ctx, field)
+	case "isForked":
+		return ec.fieldContext_Project_isForked(ctx, field)
+	case "forkedFrom":
+		return ec.fieldContext_Project_forkedFrom(ctx, field)
+	case "visibleForks":
+		return ec.fieldContext_Project_visibleForks(ctx, field)
 	case "ciVariables":
 		return ec.fieldContext_Project_ciVariables(ctx, field)
 	case "pipelineSchedules":
@@ -8882,6 +8930,8 @@ func (ec *executionContext) childFields_Repository(ctx context.Context, field gr
 		return ec.fieldContext_Repository_tree(ctx, field)
 	case "blobs":
 		return ec.fieldContext_Repository_blobs(ctx, field)
+	case "branchNames":
+		return ec.fieldContext_Repository_branchNames(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Repository", field.Name)
 }
@@ -10909,38 +10959,46 @@ func (ec *executionContext) field_Project_boards_args(ctx context.Context, rawAr
 func (ec *executionContext) field_Project_branchRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "buildMissing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["buildMissing"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["before"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["last"] = arg3
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -11952,6 +12010,52 @@ func (ec *executionContext) field_Project_snippets_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_visibleForks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "minimumAccessLevel",
+		func(ctx context.Context, v any) (*AccessLevelEnum, error) {
+			return ec.unmarshalOAccessLevelEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAccessLevelEnum(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minimumAccessLevel"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12527,6 +12631,36 @@ func (ec *executionContext) field_Repository_blobs_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["last"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Repository_branchNames_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "searchPattern",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["searchPattern"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
 	return args, nil
 }
 
@@ -28031,7 +28165,7 @@ func (ec *executionContext) _Project_branchRules(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Project().BranchRules(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+			return ec.Resolvers.Project().BranchRules(ctx, obj, fc.Args["buildMissing"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *BranchRuleConnection) graphql.Marshaler {
@@ -28059,6 +28193,105 @@ func (ec *executionContext) fieldContext_Project_branchRules(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_branchRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_isForked(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_isForked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().IsForked(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_isForked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Project_forkedFrom(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_forkedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ForkedFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_forkedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_visibleForks(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_visibleForks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().VisibleForks(ctx, obj, fc.Args["minimumAccessLevel"].(*AccessLevelEnum), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
+			return ec.marshalOProjectConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_visibleForks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_visibleForks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -31345,6 +31578,50 @@ func (ec *executionContext) fieldContext_Repository_blobs(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Repository_blobs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Repository_branchNames(ctx context.Context, field graphql.CollectedField, obj *Repository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repository_branchNames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Repository().BranchNames(ctx, obj, fc.Args["searchPattern"].(string), fc.Args["offset"].(int), fc.Args["limit"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Repository_branchNames(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repository",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Repository_branchNames_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -43497,6 +43774,24 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_branchRules(ctx, field, obj)
 				})
+		case "isForked":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_isForked(ctx, field, obj)
+				})
+		case "forkedFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_forkedFrom(ctx, field, obj)
+				})
+		case "visibleForks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_visibleForks(ctx, field, obj)
+				})
 		case "ciVariables":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -44758,6 +45053,12 @@ func (ec *executionContext) _Repository(ctx context.Context, sel ast.SelectionSe
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Repository_blobs(ctx, field, obj)
+				})
+		case "branchNames":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Repository_branchNames(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -173,3 +173,73 @@ func TestGraphQLCurrentUserStatus(t *testing.T) {
 		t.Errorf("unknown field = %v", r)
 	}
 }
+
+// TestGraphQLForksAndBranchNames reads Project.isForked, forkedFrom and
+// visibleForks and Repository.branchNames against REST: a fork in a private
+// personal namespace is visible to its owner only.
+func TestGraphQLForksAndBranchNames(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	tm := s.NewTeam(t)
+	mc := s.Client(t, tm.Maintainer.Token)
+	if _, _, err := mc.RepositoryFiles.CreateFile(tm.Project.ID, "README.md", &gitlab.CreateFileOptions{
+		Branch: gitlab.Ptr("main"), Content: gitlab.Ptr("hi"), CommitMessage: gitlab.Ptr("init")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"release/2", "release/1", "feature"} {
+		if _, _, err := mc.Branches.CreateBranch(tm.Project.ID, &gitlab.CreateBranchOptions{Branch: gitlab.Ptr(b),
+			Ref: gitlab.Ptr("main")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dc := s.Client(t, tm.Developer.Token)
+	fork, _, err := dc.Projects.ForkProject(tm.Project.ID, &gitlab.ForkProjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const q = `query($p: ID!, $f: ID!) { project(fullPath: $p) { isForked forkedFrom { fullPath }
+		visibleForks(first: 5) { count nodes { fullPath } }
+		repository { all: branchNames(searchPattern: "*", offset: 0, limit: 10)
+			release: branchNames(searchPattern: "release/*", offset: 1, limit: 5) } }
+		fork: project(fullPath: $f) { isForked forkedFrom { fullPath } } }`
+	vars := map[string]any{"p": tm.Project.PathWithNamespace, "f": fork.PathWithNamespace}
+	_, r := post(t, s, tm.Developer.Token, q, vars)
+	d := mustData(t, r)
+	forks, _ := dig(d, "project", "visibleForks", "nodes").([]any)
+	restForks, _, err := dc.Projects.ListProjectForks(tm.Project.ID, &gitlab.ListProjectsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dig(d, "project", "isForked") != false || dig(d, "project", "forkedFrom") != nil || len(forks) != len(restForks) ||
+		len(forks) != 1 || dig(forks[0], "fullPath") != fork.PathWithNamespace ||
+		dig(d, "fork", "isForked") != true || dig(d, "fork", "forkedFrom", "fullPath") != tm.Project.PathWithNamespace {
+		t.Errorf("developer = %v, REST forks %d", d, len(restForks))
+	}
+	all, _ := dig(d, "project", "repository", "all").([]any)
+	release, _ := dig(d, "project", "repository", "release").([]any)
+	if fmt.Sprint(all) != "[feature main release/1 release/2]" || fmt.Sprint(release) != "[release/2]" {
+		t.Errorf("branchNames = %v / %v", all, release)
+	}
+
+	// The maintainer may not see the developer's private fork (REST agrees).
+	_, r = post(t, s, tm.Maintainer.Token, q, vars)
+	d = mustData(t, r)
+	if dig(d, "project", "visibleForks", "count") != float64(0) || dig(d, "fork") != nil {
+		t.Errorf("maintainer = %v", d)
+	}
+	if rf, _, err := mc.Projects.ListProjectForks(tm.Project.ID, &gitlab.ListProjectsOptions{}); err != nil || len(rf) != 0 {
+		t.Errorf("REST maintainer forks = %v, %v", rf, err)
+	}
+	// minimumAccessLevel: the developer owns the fork, so OWNER keeps it.
+	_, r = post(t, s, tm.Developer.Token, `query($p: ID!) { project(fullPath: $p) {
+		o: visibleForks(minimumAccessLevel: OWNER) { count } } }`, map[string]any{"p": tm.Project.PathWithNamespace})
+	if dig(mustData(t, r), "project", "o", "count") != float64(1) {
+		t.Errorf("minimumAccessLevel = %v", r.Data)
+	}
+	// A negative offset is refused.
+	_, r = post(t, s, tm.Developer.Token, `query($p: ID!) { project(fullPath: $p) { repository {
+		branchNames(searchPattern: "*", offset: -1, limit: 1) } } }`, map[string]any{"p": tm.Project.PathWithNamespace})
+	if len(r.Errors) == 0 {
+		t.Errorf("offset -1 = %v", r)
+	}
+}

@@ -36,6 +36,26 @@ func (r *projectResolver) LastActivityAt(ctx context.Context, obj *Project) (*ti
 }
 
 // BranchRules is the resolver for the branchRules field.
-func (r *projectResolver) BranchRules(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*BranchRuleConnection, error) {
+func (r *projectResolver) BranchRules(ctx context.Context, obj *Project, buildMissing *bool, after *string, before *string, first *int, last *int) (*BranchRuleConnection, error) {
 	return r.branchRules(ctx, obj, after, before, first, last)
+}
+
+// IsForked is the resolver for the isForked field.
+func (r *projectResolver) IsForked(ctx context.Context, obj *Project) (bool, error) {
+	return obj.p.ForkedFromID != nil, nil
+}
+
+// ForkedFrom is the resolver for the forkedFrom field.
+func (r *projectResolver) ForkedFrom(ctx context.Context, obj *Project) (*Project, error) {
+	return r.forkedFrom(ctx, obj)
+}
+
+// VisibleForks is the resolver for the visibleForks field.
+func (r *projectResolver) VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error) {
+	return r.visibleForks(ctx, obj, minimumAccessLevel, after, before, first, last)
+}
+
+// BranchNames is the resolver for the branchNames field.
+func (r *repositoryResolver) BranchNames(ctx context.Context, obj *Repository, searchPattern string, offset int, limit int) ([]string, error) {
+	return r.branchNamesOf(ctx, obj, searchPattern, offset, limit)
 }
