@@ -881,6 +881,7 @@ type ComplexityRoot struct {
 		Jobs              func(childComplexity int, statuses []CiJobStatus, after *string, before *string, first *int, last *int) int
 		Label             func(childComplexity int, title string) int
 		Labels            func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) int
+		Languages         func(childComplexity int) int
 		LastActivityAt    func(childComplexity int) int
 		MergeRequest      func(childComplexity int, iid string) int
 		MergeRequests     func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, after *string, before *string, first *int, last *int) int
@@ -1103,6 +1104,11 @@ type ComplexityRoot struct {
 	RepositoryBlobEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RepositoryLanguage struct {
+		Name  func(childComplexity int) int
+		Share func(childComplexity int) int
 	}
 
 	Snippet struct {
@@ -1405,6 +1411,7 @@ type ProjectResolver interface {
 	BranchRules(ctx context.Context, obj *Project, buildMissing *bool, after *string, before *string, first *int, last *int) (*BranchRuleConnection, error)
 	IsForked(ctx context.Context, obj *Project) (bool, error)
 	ForkedFrom(ctx context.Context, obj *Project) (*Project, error)
+	Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error)
 	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
@@ -5093,6 +5100,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Labels(childComplexity, args["searchTerm"].(*string), args["title"].(*string), args["includeAncestorGroups"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.languages":
+		if e.ComplexityRoot.Project.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Languages(childComplexity), true
 	case "Project.lastActivityAt":
 		if e.ComplexityRoot.Project.LastActivityAt == nil {
 			break
@@ -6112,6 +6125,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepositoryBlobEdge.Node(childComplexity), true
+
+	case "RepositoryLanguage.name":
+		if e.ComplexityRoot.RepositoryLanguage.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepositoryLanguage.Name(childComplexity), true
+	case "RepositoryLanguage.share":
+		if e.ComplexityRoot.RepositoryLanguage.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepositoryLanguage.Share(childComplexity), true
 
 	case "Snippet.author":
 		if e.ComplexityRoot.Snippet.Author == nil {
@@ -8600,6 +8626,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_isForked(ctx, field)
 	case "forkedFrom":
 		return ec.fieldContext_Project_forkedFrom(ctx, field)
+	case "languages":
+		return ec.fieldContext_Project_languages(ctx, field)
 	case "visibleForks":
 		return ec.fieldContext_Project_visibleForks(ctx, field)
 	case "ciVariables":
@@ -8980,6 +9008,16 @@ func (ec *executionContext) childFields_RepositoryBlobEdge(ctx context.Context, 
 		return ec.fieldContext_RepositoryBlobEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepositoryBlobEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RepositoryLanguage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RepositoryLanguage_name(ctx, field)
+	case "share":
+		return ec.fieldContext_RepositoryLanguage_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepositoryLanguage", field.Name)
 }
 
 func (ec *executionContext) childFields_Snippet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -28254,6 +28292,38 @@ func (ec *executionContext) fieldContext_Project_forkedFrom(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_languages(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Languages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RepositoryLanguage) graphql.Marshaler {
+			return ec.marshalORepositoryLanguage2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepositoryLanguageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepositoryLanguage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_visibleForks(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31984,6 +32054,52 @@ func (ec *executionContext) fieldContext_RepositoryBlobEdge_node(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RepositoryLanguage_name(ctx context.Context, field graphql.CollectedField, obj *RepositoryLanguage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepositoryLanguage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepositoryLanguage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepositoryLanguage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepositoryLanguage_share(ctx context.Context, field graphql.CollectedField, obj *RepositoryLanguage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepositoryLanguage_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RepositoryLanguage_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepositoryLanguage", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Snippet_id(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
@@ -43786,6 +43902,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_forkedFrom(ctx, field, obj)
 				})
+		case "languages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_languages(ctx, field, obj)
+				})
 		case "visibleForks":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -45211,6 +45333,44 @@ func (ec *executionContext) _RepositoryBlobEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._RepositoryBlobEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var repositoryLanguageImplementors = []string{"RepositoryLanguage"}
+
+func (ec *executionContext) _RepositoryLanguage(ctx context.Context, sel ast.SelectionSet, obj *RepositoryLanguage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repositoryLanguageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepositoryLanguage")
+		case "name":
+			out.Values[i] = ec._RepositoryLanguage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._RepositoryLanguage_share(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -47394,6 +47554,14 @@ func (ec *executionContext) marshalNReleaseID2string(ctx context.Context, sel as
 func (ec *executionContext) unmarshalNReleaseUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdateInput(ctx context.Context, v any) (ReleaseUpdateInput, error) {
 	res, err := ec.unmarshalInputReleaseUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRepositoryLanguage2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepositoryLanguage(ctx context.Context, sel ast.SelectionSet, v *RepositoryLanguage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RepositoryLanguage!")
+		return graphql.Null
+	}
+	return ec._RepositoryLanguage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSnippetBlobActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionEnum(ctx context.Context, v any) (SnippetBlobActionEnum, error) {
@@ -49922,6 +50090,25 @@ func (ec *executionContext) marshalORepositoryBlobEdge2ᚖgithubᚗcomᚋlablet�
 		return graphql.Null
 	}
 	return ec._RepositoryBlobEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORepositoryLanguage2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepositoryLanguageᚄ(ctx context.Context, sel ast.SelectionSet, v []*RepositoryLanguage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRepositoryLanguage2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepositoryLanguage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSnippet2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx context.Context, sel ast.SelectionSet, v []*Snippet) graphql.Marshaler {

@@ -66,3 +66,20 @@ func (r *Resolver) branchNamesOf(ctx context.Context, repo *Repository, pattern 
 	}
 	return out[offset:min(offset+limit, len(out))], nil
 }
+
+// languages is GET /projects/:id/languages: null for a caller who may
+// not read the code, as REST's 403/404.
+func (r *Resolver) languages(ctx context.Context, p *Project) ([]*RepositoryLanguage, error) {
+	ls, err := r.svc.ProjectLanguages(ctx, callerOf(ctx), strconv.FormatInt(p.p.ID, 10))
+	if hidden(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*RepositoryLanguage, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, &RepositoryLanguage{Name: l.Name, Share: ptr(l.Share)})
+	}
+	return out, nil
+}

@@ -236,6 +236,37 @@ func TestGraphQLForksAndBranchNames(t *testing.T) {
 	if dig(mustData(t, r), "project", "o", "count") != float64(1) {
 		t.Errorf("minimumAccessLevel = %v", r.Data)
 	}
+	// Languages as REST's GET /projects/:id/languages; a guest, who may
+	// not read the code of a private project, gets null (REST: 403).
+	if _, _, err := mc.RepositoryFiles.CreateFile(tm.Project.ID, "main.go", &gitlab.CreateFileOptions{
+		Branch: gitlab.Ptr("main"), Content: gitlab.Ptr("package main\n\nfunc main() {}\n"),
+		CommitMessage: gitlab.Ptr("go")}); err != nil {
+		t.Fatal(err)
+	}
+	restLangs, _, err := dc.Projects.GetProjectLanguages(tm.Project.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lq := `query($p: ID!) { project(fullPath: $p) { languages { name share } } }`
+	_, r = post(t, s, tm.Developer.Token, lq, map[string]any{"p": tm.Project.PathWithNamespace})
+	langs, _ := dig(mustData(t, r), "project", "languages").([]any)
+	if len(langs) == 0 || len(langs) != len(*restLangs) {
+		t.Errorf("languages = %v, REST %v", langs, *restLangs)
+	}
+	for _, l := range langs {
+		if share, ok := (*restLangs)[fmt.Sprint(dig(l, "name"))]; !ok || float32(dig(l, "share").(float64)) != share {
+			t.Errorf("language %v, REST %v", l, *restLangs)
+		}
+	}
+	guest := s.NewUser(t, "guest")
+	if _, _, err := s.Client(t, s.RootToken).ProjectMembers.AddProjectMember(tm.Project.ID, &gitlab.AddProjectMemberOptions{
+		UserID: guest.ID, AccessLevel: gitlab.Ptr(gitlab.GuestPermissions)}); err != nil {
+		t.Fatal(err)
+	}
+	_, r = post(t, s, guest.Token, lq, map[string]any{"p": tm.Project.PathWithNamespace})
+	if d := mustData(t, r); dig(d, "project") == nil || dig(d, "project", "languages") != nil {
+		t.Errorf("guest languages = %v", d)
+	}
 	// A negative offset is refused.
 	_, r = post(t, s, tm.Developer.Token, `query($p: ID!) { project(fullPath: $p) { repository {
 		branchNames(searchPattern: "*", offset: -1, limit: 1) } } }`, map[string]any{"p": tm.Project.PathWithNamespace})

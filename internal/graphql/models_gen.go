@@ -1021,6 +1021,12 @@ type RepositoryBlobEdge struct {
 	Node   *RepositoryBlob `json:"node,omitempty"`
 }
 
+// A language and its share of a project's code, by file size.
+type RepositoryLanguage struct {
+	Name  string   `json:"name"`
+	Share *float64 `json:"share,omitempty"`
+}
+
 type SnippetBlobActionInputType struct {
 	Action       SnippetBlobActionEnum `json:"action"`
 	PreviousPath *string               `json:"previousPath,omitempty"`

@@ -50,6 +50,11 @@ func (r *projectResolver) ForkedFrom(ctx context.Context, obj *Project) (*Projec
 	return r.forkedFrom(ctx, obj)
 }
 
+// Languages is the resolver for the languages field.
+func (r *projectResolver) Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error) {
+	return r.languages(ctx, obj)
+}
+
 // VisibleForks is the resolver for the visibleForks field.
 func (r *projectResolver) VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error) {
 	return r.visibleForks(ctx, obj, minimumAccessLevel, after, before, first, last)
