@@ -189,6 +189,31 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CiGroupVariable struct {
+		Description      func(childComplexity int) int
+		EnvironmentScope func(childComplexity int) int
+		Hidden           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Key              func(childComplexity int) int
+		Masked           func(childComplexity int) int
+		Protected        func(childComplexity int) int
+		Raw              func(childComplexity int) int
+		Value            func(childComplexity int) int
+		VariableType     func(childComplexity int) int
+	}
+
+	CiGroupVariableConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiGroupVariableEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CiJob struct {
 		AllowFailure func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -405,6 +430,7 @@ type ComplexityRoot struct {
 
 	Group struct {
 		Boards       func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
+		CiVariables  func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt    func(childComplexity int) int
 		Description  func(childComplexity int) int
 		FullName     func(childComplexity int) int
@@ -419,6 +445,7 @@ type ComplexityRoot struct {
 		Parent       func(childComplexity int) int
 		Path         func(childComplexity int) int
 		Projects     func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Runners      func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		Visibility   func(childComplexity int) int
 		WebURL       func(childComplexity int) int
 	}
@@ -1325,6 +1352,8 @@ type GroupResolver interface {
 	Label(ctx context.Context, obj *Group, title string) (*Label, error)
 	Milestones(ctx context.Context, obj *Group, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
 	Packages(ctx context.Context, obj *Group, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
+	CiVariables(ctx context.Context, obj *Group, after *string, before *string, first *int, last *int) (*CiGroupVariableConnection, error)
+	Runners(ctx context.Context, obj *Group, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 	Boards(ctx context.Context, obj *Group, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
 }
 type GroupMemberResolver interface {
@@ -1977,6 +2006,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BranchRuleEdge.Node(childComplexity), true
+
+	case "CiGroupVariable.description":
+		if e.ComplexityRoot.CiGroupVariable.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Description(childComplexity), true
+	case "CiGroupVariable.environmentScope":
+		if e.ComplexityRoot.CiGroupVariable.EnvironmentScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.EnvironmentScope(childComplexity), true
+	case "CiGroupVariable.hidden":
+		if e.ComplexityRoot.CiGroupVariable.Hidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Hidden(childComplexity), true
+	case "CiGroupVariable.id":
+		if e.ComplexityRoot.CiGroupVariable.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.ID(childComplexity), true
+	case "CiGroupVariable.key":
+		if e.ComplexityRoot.CiGroupVariable.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Key(childComplexity), true
+	case "CiGroupVariable.masked":
+		if e.ComplexityRoot.CiGroupVariable.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Masked(childComplexity), true
+	case "CiGroupVariable.protected":
+		if e.ComplexityRoot.CiGroupVariable.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Protected(childComplexity), true
+	case "CiGroupVariable.raw":
+		if e.ComplexityRoot.CiGroupVariable.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Raw(childComplexity), true
+	case "CiGroupVariable.value":
+		if e.ComplexityRoot.CiGroupVariable.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Value(childComplexity), true
+	case "CiGroupVariable.variableType":
+		if e.ComplexityRoot.CiGroupVariable.VariableType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.VariableType(childComplexity), true
+
+	case "CiGroupVariableConnection.count":
+		if e.ComplexityRoot.CiGroupVariableConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableConnection.Count(childComplexity), true
+	case "CiGroupVariableConnection.edges":
+		if e.ComplexityRoot.CiGroupVariableConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableConnection.Edges(childComplexity), true
+	case "CiGroupVariableConnection.nodes":
+		if e.ComplexityRoot.CiGroupVariableConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableConnection.Nodes(childComplexity), true
+	case "CiGroupVariableConnection.pageInfo":
+		if e.ComplexityRoot.CiGroupVariableConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableConnection.PageInfo(childComplexity), true
+
+	case "CiGroupVariableEdge.cursor":
+		if e.ComplexityRoot.CiGroupVariableEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableEdge.Cursor(childComplexity), true
+	case "CiGroupVariableEdge.node":
+		if e.ComplexityRoot.CiGroupVariableEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableEdge.Node(childComplexity), true
 
 	case "CiJob.allowFailure":
 		if e.ComplexityRoot.CiJob.AllowFailure == nil {
@@ -2846,6 +2974,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Boards(childComplexity, args["id"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Group.ciVariables":
+		if e.ComplexityRoot.Group.CiVariables == nil {
+			break
+		}
+
+		args, err := ec.field_Group_ciVariables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.CiVariables(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
 			break
@@ -2960,6 +3099,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Projects(childComplexity, args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Group.runners":
+		if e.ComplexityRoot.Group.Runners == nil {
+			break
+		}
+
+		args, err := ec.field_Group_runners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Runners(childComplexity, args["type"].(*CiRunnerType), args["paused"].(*bool), args["tagList"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.visibility":
 		if e.ComplexityRoot.Group.Visibility == nil {
 			break
@@ -7268,6 +7418,56 @@ func (ec *executionContext) childFields_BranchRuleEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type BranchRuleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CiGroupVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiGroupVariable_id(ctx, field)
+	case "key":
+		return ec.fieldContext_CiGroupVariable_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CiGroupVariable_value(ctx, field)
+	case "variableType":
+		return ec.fieldContext_CiGroupVariable_variableType(ctx, field)
+	case "protected":
+		return ec.fieldContext_CiGroupVariable_protected(ctx, field)
+	case "masked":
+		return ec.fieldContext_CiGroupVariable_masked(ctx, field)
+	case "raw":
+		return ec.fieldContext_CiGroupVariable_raw(ctx, field)
+	case "hidden":
+		return ec.fieldContext_CiGroupVariable_hidden(ctx, field)
+	case "environmentScope":
+		return ec.fieldContext_CiGroupVariable_environmentScope(ctx, field)
+	case "description":
+		return ec.fieldContext_CiGroupVariable_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiGroupVariable", field.Name)
+}
+
+func (ec *executionContext) childFields_CiGroupVariableConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiGroupVariableConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiGroupVariableConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiGroupVariableConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiGroupVariableConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiGroupVariableConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiGroupVariableEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiGroupVariableEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiGroupVariableEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiGroupVariableEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CiJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7730,6 +7930,10 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_milestones(ctx, field)
 	case "packages":
 		return ec.fieldContext_Group_packages(ctx, field)
+	case "ciVariables":
+		return ec.fieldContext_Group_ciVariables(ctx, field)
+	case "runners":
+		return ec.fieldContext_Group_runners(ctx, field)
 	case "boards":
 		return ec.fieldContext_Group_boards(ctx, field)
 	}
@@ -9810,6 +10014,44 @@ func (ec *executionContext) field_Group_boards_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Group_ciVariables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10163,6 +10405,68 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_runners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*CiRunnerType, error) {
+			return ec.unmarshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "paused",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["paused"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tagList",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagList"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
 	return args, nil
 }
 
@@ -15005,6 +15309,410 @@ func (ec *executionContext) fieldContext_BranchRuleEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _CiGroupVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiGroupVariable_key(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariable_value(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariable_variableType(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_variableType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariableType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiVariableType) graphql.Marshaler {
+			return ec.marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_variableType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "CiVariableType")
+}
+
+func (ec *executionContext) _CiGroupVariable_protected(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiGroupVariable_masked(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiGroupVariable_raw(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiGroupVariable_hidden(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_hidden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hidden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_hidden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiGroupVariable_environmentScope(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_environmentScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnvironmentScope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_environmentScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariable_description(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariableConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariableConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiGroupVariableConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiGroupVariableEdge) graphql.Marshaler {
+			return ec.marshalOCiGroupVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiGroupVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiGroupVariableEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiGroupVariableConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiGroupVariable) graphql.Marshaler {
+			return ec.marshalOCiGroupVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiGroupVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiGroupVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiGroupVariableConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiGroupVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiGroupVariableEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariableEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariableEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiGroupVariable) graphql.Marshaler {
+			return ec.marshalOCiGroupVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiGroupVariableEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiGroupVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CiJob_id(ctx context.Context, field graphql.CollectedField, obj *CiJob) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18954,6 +19662,94 @@ func (ec *executionContext) fieldContext_Group_packages(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Group_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_ciVariables(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_ciVariables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().CiVariables(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiGroupVariableConnection) graphql.Marshaler {
+			return ec.marshalOCiGroupVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_ciVariables(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiGroupVariableConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_ciVariables_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_runners(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_runners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Runners(ctx, obj, fc.Args["type"].(*CiRunnerType), fc.Args["paused"].(*bool), fc.Args["tagList"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiRunnerConnection) graphql.Marshaler {
+			return ec.marshalOCiRunnerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_runners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_runners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39235,6 +40031,170 @@ func (ec *executionContext) _BranchRuleEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var ciGroupVariableImplementors = []string{"CiGroupVariable"}
+
+func (ec *executionContext) _CiGroupVariable(ctx context.Context, sel ast.SelectionSet, obj *CiGroupVariable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciGroupVariableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiGroupVariable")
+		case "id":
+			out.Values[i] = ec._CiGroupVariable_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._CiGroupVariable_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CiGroupVariable_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "variableType":
+			out.Values[i] = ec._CiGroupVariable_variableType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._CiGroupVariable_protected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "masked":
+			out.Values[i] = ec._CiGroupVariable_masked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CiGroupVariable_raw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hidden":
+			out.Values[i] = ec._CiGroupVariable_hidden(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "environmentScope":
+			out.Values[i] = ec._CiGroupVariable_environmentScope(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CiGroupVariable_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciGroupVariableConnectionImplementors = []string{"CiGroupVariableConnection"}
+
+func (ec *executionContext) _CiGroupVariableConnection(ctx context.Context, sel ast.SelectionSet, obj *CiGroupVariableConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciGroupVariableConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiGroupVariableConnection")
+		case "count":
+			out.Values[i] = ec._CiGroupVariableConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiGroupVariableConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiGroupVariableConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiGroupVariableConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciGroupVariableEdgeImplementors = []string{"CiGroupVariableEdge"}
+
+func (ec *executionContext) _CiGroupVariableEdge(ctx context.Context, sel ast.SelectionSet, obj *CiGroupVariableEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciGroupVariableEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiGroupVariableEdge")
+		case "cursor":
+			out.Values[i] = ec._CiGroupVariableEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiGroupVariableEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciJobImplementors = []string{"CiJob"}
 
 func (ec *executionContext) _CiJob(ctx context.Context, sel ast.SelectionSet, obj *CiJob) graphql.Marshaler {
@@ -40744,6 +41704,18 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_packages(ctx, field, obj)
+				})
+		case "ciVariables":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_ciVariables(ctx, field, obj)
+				})
+		case "runners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_runners(ctx, field, obj)
 				})
 		case "boards":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -48230,6 +49202,53 @@ func (ec *executionContext) marshalOBranchRuleEdge2ᚖgithubᚗcomᚋlabletᚋla
 		return graphql.Null
 	}
 	return ec._BranchRuleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiGroupVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx context.Context, sel ast.SelectionSet, v []*CiGroupVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiGroupVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiGroupVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx context.Context, sel ast.SelectionSet, v *CiGroupVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiGroupVariable(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiGroupVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableConnection(ctx context.Context, sel ast.SelectionSet, v *CiGroupVariableConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiGroupVariableConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiGroupVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableEdge(ctx context.Context, sel ast.SelectionSet, v []*CiGroupVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiGroupVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiGroupVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableEdge(ctx context.Context, sel ast.SelectionSet, v *CiGroupVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiGroupVariableEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v []*CiJob) graphql.Marshaler {

@@ -179,6 +179,32 @@ type BranchRuleEdge struct {
 	Node   *BranchRule `json:"node,omitempty"`
 }
 
+// A group's CI/CD variable.
+type CiGroupVariable struct {
+	ID               string          `json:"id"`
+	Key              *string         `json:"key,omitempty"`
+	Value            *string         `json:"value,omitempty"`
+	VariableType     *CiVariableType `json:"variableType,omitempty"`
+	Protected        *bool           `json:"protected,omitempty"`
+	Masked           *bool           `json:"masked,omitempty"`
+	Raw              *bool           `json:"raw,omitempty"`
+	Hidden           *bool           `json:"hidden,omitempty"`
+	EnvironmentScope *string         `json:"environmentScope,omitempty"`
+	Description      *string         `json:"description,omitempty"`
+}
+
+type CiGroupVariableConnection struct {
+	Count    int                    `json:"count"`
+	Edges    []*CiGroupVariableEdge `json:"edges,omitempty"`
+	Nodes    []*CiGroupVariable     `json:"nodes,omitempty"`
+	PageInfo *PageInfo              `json:"pageInfo"`
+}
+
+type CiGroupVariableEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *CiGroupVariable `json:"node,omitempty"`
+}
+
 // A CI/CD job.
 type CiJob struct {
 	ID           *string      `json:"id,omitempty"`

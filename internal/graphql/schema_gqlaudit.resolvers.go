@@ -15,6 +15,16 @@ func (r *currentUserResolver) Status(ctx context.Context, obj *CurrentUser) (*Us
 	return r.currentUserStatus(ctx)
 }
 
+// CiVariables is the resolver for the ciVariables field.
+func (r *groupResolver) CiVariables(ctx context.Context, obj *Group, after *string, before *string, first *int, last *int) (*CiGroupVariableConnection, error) {
+	return r.groupCIVariables(ctx, obj, after, before, first, last)
+}
+
+// Runners is the resolver for the runners field.
+func (r *groupResolver) Runners(ctx context.Context, obj *Group, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error) {
+	return r.groupRunners(ctx, obj, typeArg, paused, tagList, after, before, first, last)
+}
+
 // ForksCount is the resolver for the forksCount field.
 func (r *projectResolver) ForksCount(ctx context.Context, obj *Project) (int, error) {
 	return obj.p.ForksCount, nil
