@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	Repository() RepositoryResolver
 	Snippet() SnippetResolver
 	Tree() TreeResolver
+	UserCore() UserCoreResolver
 }
 
 type DirectiveRoot struct {
@@ -1302,6 +1303,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		PublicEmail func(childComplexity int) int
 		State       func(childComplexity int) int
+		Status      func(childComplexity int) int
 		Username    func(childComplexity int) int
 		WebPath     func(childComplexity int) int
 		WebURL      func(childComplexity int) int
@@ -1491,6 +1493,9 @@ type TreeResolver interface {
 	Blobs(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*BlobConnection, error)
 	Trees(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*TreeEntryConnection, error)
 	Submodules(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*SubmoduleConnection, error)
+}
+type UserCoreResolver interface {
+	Status(ctx context.Context, obj *UserCore) (*UserStatus, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -6930,6 +6935,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserCore.State(childComplexity), true
+	case "UserCore.status":
+		if e.ComplexityRoot.UserCore.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserCore.Status(childComplexity), true
 	case "UserCore.username":
 		if e.ComplexityRoot.UserCore.Username == nil {
 			break
@@ -9558,6 +9569,8 @@ func (ec *executionContext) childFields_UserCore(ctx context.Context, field grap
 		return ec.fieldContext_UserCore_bot(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_UserCore_createdAt(ctx, field)
+	case "status":
+		return ec.fieldContext_UserCore_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserCore", field.Name)
 }
@@ -35603,6 +35616,38 @@ func (ec *executionContext) fieldContext_UserCore_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("UserCore", field, false, false, "Time")
 }
 
+func (ec *executionContext) _UserCore_status(ctx context.Context, field graphql.CollectedField, obj *UserCore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCore_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UserCore().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserStatus) graphql.Marshaler {
+			return ec.marshalOUserStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserCore_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserCoreConnection_count(ctx context.Context, field graphql.CollectedField, obj *UserCoreConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -47435,53 +47480,59 @@ func (ec *executionContext) _UserCore(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._UserCore_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._UserCore_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._UserCore_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "state":
 			out.Values[i] = ec._UserCore_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "publicEmail":
 			out.Values[i] = ec._UserCore_publicEmail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "avatarUrl":
 			out.Values[i] = ec._UserCore_avatarUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "webUrl":
 			out.Values[i] = ec._UserCore_webUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "webPath":
 			out.Values[i] = ec._UserCore_webPath(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bot":
 			out.Values[i] = ec._UserCore_bot(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._UserCore_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserCore_status(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

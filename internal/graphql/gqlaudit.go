@@ -26,12 +26,7 @@ func (r *Resolver) currentUserStatus(ctx context.Context) (*UserStatus, error) {
 	if err != nil || st == nil {
 		return nil, err
 	}
-	av := AvailabilityEnumNotSet
-	if st.Availability == model.AvailabilityBusy {
-		av = AvailabilityEnumBusy
-	}
-	return &UserStatus{Availability: av, ClearStatusAt: st.ClearStatusAt, Emoji: nonEmpty(st.Emoji),
-		Message: nonEmpty(st.Message)}, nil
+	return userStatusOf(st), nil
 }
 
 // accessLevelDescription is GitLab's ProtectedRefAccess#humanize for a

@@ -10,6 +10,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
+	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/labtest"
 )
 
@@ -272,5 +273,70 @@ func TestGraphQLForksAndBranchNames(t *testing.T) {
 		branchNames(searchPattern: "*", offset: -1, limit: 1) } } }`, map[string]any{"p": tm.Project.PathWithNamespace})
 	if len(r.Errors) == 0 {
 		t.Errorf("offset -1 = %v", r)
+	}
+}
+
+// TestGraphQLUserCoreStatus reads UserCore.status as REST's GET
+// /users/:id/status for a page of users, in a number of statements that
+// does not grow with the page.
+func TestGraphQLUserCoreStatus(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t, func(c *config.Config) { c.CachesOff = true })
+	var names []string
+	for i := range 8 {
+		u := s.NewUser(t, fmt.Sprintf("st%d", i))
+		names = append(names, u.Username)
+		if i%2 == 0 {
+			if _, _, err := s.Client(t, u.Token).Users.SetUserStatus(&gitlab.UserStatusOptions{
+				Message: gitlab.Ptr(fmt.Sprintf("msg %d", i)), Emoji: gitlab.Ptr("coffee")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	viewer := s.NewUser(t, "viewer")
+	vc := s.Client(t, viewer.Token)
+	// statements runs the query for n users, with or without their status.
+	statements := func(n int, withStatus bool) (int64, []any) {
+		fields := "username"
+		if withStatus {
+			fields += " status { message emoji availability }"
+		}
+		q := `query($u: [String!]) { users(usernames: $u, first: 10) { nodes { ` + fields + ` } } }`
+		vars := map[string]any{"u": names[:n]}
+		post(t, s, viewer.Token, q, vars)
+		before := s.Srv.DB.Statements()
+		_, r := post(t, s, viewer.Token, q, vars)
+		nodes, _ := dig(mustData(t, r), "users", "nodes").([]any)
+		return s.Srv.DB.Statements() - before, nodes
+	}
+	plain2, _ := statements(2, false)
+	with2, _ := statements(2, true)
+	plain8, _ := statements(8, false)
+	with8, nodes := statements(8, true)
+	// The statuses of a page cost one statement, however many users.
+	if len(nodes) != 8 || with8-plain8 > 1 || with2-plain2 > 1 {
+		t.Errorf("statuses of 8 users ran %d more statements, of 2 users %d more", with8-plain8, with2-plain2)
+	}
+	for _, n := range nodes {
+		name := fmt.Sprint(dig(n, "username"))
+		rest, _, err := vc.Users.GetUserStatus(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := dig(n, "status")
+		if rest.Message == "" && st != nil || rest.Message != "" && (dig(st, "message") != rest.Message ||
+			dig(st, "emoji") != rest.Emoji || dig(st, "availability") != "NOT_SET") {
+			t.Errorf("%s: status = %v, REST %+v", name, st, rest)
+		}
+	}
+	// Anonymous callers see public users' statuses as REST shows them.
+	_, r := post(t, s, "", `query { user(username: "st0") { status { message } } }`, nil)
+	if dig(mustData(t, r), "user", "status", "message") != "msg 0" {
+		t.Errorf("anonymous = %v", r.Data)
+	}
+	// A field the status does not have is refused.
+	_, r = post(t, s, viewer.Token, `query { user(username: "st0") { status { mood } } }`, nil)
+	if len(r.Errors) == 0 {
+		t.Errorf("unknown field = %v", r)
 	}
 }

@@ -1225,6 +1225,8 @@ type UserCore struct {
 	WebPath     string     `json:"webPath"`
 	Bot         bool       `json:"bot"`
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	// User status (null when none is set).
+	Status *UserStatus `json:"status,omitempty"`
 }
 
 func (UserCore) IsUser()                       {}

@@ -74,3 +74,8 @@ func (r *projectResolver) VisibleForks(ctx context.Context, obj *Project, minimu
 func (r *repositoryResolver) BranchNames(ctx context.Context, obj *Repository, searchPattern string, offset int, limit int) ([]string, error) {
 	return r.branchNamesOf(ctx, obj, searchPattern, offset, limit)
 }
+
+// Status is the resolver for the status field.
+func (r *userCoreResolver) Status(ctx context.Context, obj *UserCore) (*UserStatus, error) {
+	return r.userCoreStatus(ctx, obj)
+}
