@@ -430,25 +430,26 @@ type ComplexityRoot struct {
 	}
 
 	Group struct {
-		Boards       func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
-		CiVariables  func(childComplexity int, after *string, before *string, first *int, last *int) int
-		CreatedAt    func(childComplexity int) int
-		Description  func(childComplexity int) int
-		FullName     func(childComplexity int) int
-		FullPath     func(childComplexity int) int
-		GroupMembers func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
-		ID           func(childComplexity int) int
-		Label        func(childComplexity int, title string) int
-		Labels       func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, includeDescendantGroups *bool, onlyGroupLabels *bool, after *string, before *string, first *int, last *int) int
-		Milestones   func(childComplexity int, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) int
-		Name         func(childComplexity int) int
-		Packages     func(childComplexity int, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) int
-		Parent       func(childComplexity int) int
-		Path         func(childComplexity int) int
-		Projects     func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
-		Runners      func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
-		Visibility   func(childComplexity int) int
-		WebURL       func(childComplexity int) int
+		Boards           func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
+		CiVariables      func(childComplexity int, after *string, before *string, first *int, last *int) int
+		CreatedAt        func(childComplexity int) int
+		DescendantGroups func(childComplexity int, includeParentDescendants *bool, owned *bool, search *string, after *string, before *string, first *int, last *int) int
+		Description      func(childComplexity int) int
+		FullName         func(childComplexity int) int
+		FullPath         func(childComplexity int) int
+		GroupMembers     func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		ID               func(childComplexity int) int
+		Label            func(childComplexity int, title string) int
+		Labels           func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, includeDescendantGroups *bool, onlyGroupLabels *bool, after *string, before *string, first *int, last *int) int
+		Milestones       func(childComplexity int, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) int
+		Name             func(childComplexity int) int
+		Packages         func(childComplexity int, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) int
+		Parent           func(childComplexity int) int
+		Path             func(childComplexity int) int
+		Projects         func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Runners          func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
+		Visibility       func(childComplexity int) int
+		WebURL           func(childComplexity int) int
 	}
 
 	GroupConnection struct {
@@ -1354,6 +1355,7 @@ type GroupResolver interface {
 	Label(ctx context.Context, obj *Group, title string) (*Label, error)
 	Milestones(ctx context.Context, obj *Group, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
 	Packages(ctx context.Context, obj *Group, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
+	DescendantGroups(ctx context.Context, obj *Group, includeParentDescendants *bool, owned *bool, search *string, after *string, before *string, first *int, last *int) (*GroupConnection, error)
 	CiVariables(ctx context.Context, obj *Group, after *string, before *string, first *int, last *int) (*CiGroupVariableConnection, error)
 	Runners(ctx context.Context, obj *Group, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 	Boards(ctx context.Context, obj *Group, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
@@ -2996,6 +2998,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.CreatedAt(childComplexity), true
+	case "Group.descendantGroups":
+		if e.ComplexityRoot.Group.DescendantGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Group_descendantGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.DescendantGroups(childComplexity, args["includeParentDescendants"].(*bool), args["owned"].(*bool), args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.description":
 		if e.ComplexityRoot.Group.Description == nil {
 			break
@@ -7941,6 +7954,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_milestones(ctx, field)
 	case "packages":
 		return ec.fieldContext_Group_packages(ctx, field)
+	case "descendantGroups":
+		return ec.fieldContext_Group_descendantGroups(ctx, field)
 	case "ciVariables":
 		return ec.fieldContext_Group_ciVariables(ctx, field)
 	case "runners":
@@ -10062,6 +10077,68 @@ func (ec *executionContext) field_Group_ciVariables_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_descendantGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeParentDescendants",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeParentDescendants"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "owned",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["owned"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
 	return args, nil
 }
 
@@ -19675,6 +19752,50 @@ func (ec *executionContext) fieldContext_Group_packages(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Group_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_descendantGroups(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_descendantGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().DescendantGroups(ctx, obj, fc.Args["includeParentDescendants"].(*bool), fc.Args["owned"].(*bool), fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *GroupConnection) graphql.Marshaler {
+			return ec.marshalOGroupConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_descendantGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_descendantGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41749,6 +41870,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_packages(ctx, field, obj)
+				})
+		case "descendantGroups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_descendantGroups(ctx, field, obj)
 				})
 		case "ciVariables":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

@@ -47,3 +47,49 @@ func (r *Resolver) groupRunners(ctx context.Context, g *Group, typ *CiRunnerType
 		return r.svc.ListGroupRunners(ctx, callerOf(ctx), ref, f)
 	}, after, before, first, last)
 }
+
+// descendantGroups is GET /groups/:id/descendant_groups?all_available=true
+// (or, without includeParentDescendants, /subgroups): the visible ones.
+func (r *Resolver) descendantGroups(ctx context.Context, g *Group, all, owned *bool, search *string,
+	after, before *string, first, last *int) (*GroupConnection, error) {
+	// GitLab's GroupsResolver lists every group the caller may see, not
+	// only their memberships (REST's all_available).
+	o := service.GroupListOptions{Owned: owned != nil && *owned, AllAvailable: ptr(true)}
+	if search != nil {
+		o.Search = *search
+	}
+	every := all == nil || *all
+	ref := strconv.FormatInt(g.g.ID, 10)
+	list := func(o service.GroupListOptions) ([]*model.Namespace, int, error) {
+		return r.svc.ListSubgroups(ctx, callerOf(ctx), ref, every, o)
+	}
+	total := func() (int, error) {
+		o := o
+		o.Limit = 1
+		_, n, err := list(o)
+		return n, err
+	}
+	pg, err := window(after, before, first, last, total)
+	if err != nil {
+		return nil, err
+	}
+	o.Offset, o.Limit = pg.offset, pg.limit+1
+	gs, n, err := list(o)
+	if hidden(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	more := len(gs) > pg.limit
+	if more {
+		gs = gs[:pg.limit]
+	}
+	c := &GroupConnection{Count: n, PageInfo: pageInfo(pg, len(gs), more)}
+	for i, sg := range gs {
+		node := r.at(ctx).group(sg)
+		c.Nodes = append(c.Nodes, node)
+		c.Edges = append(c.Edges, &GroupEdge{Cursor: cursor(pg.offset + i), Node: node})
+	}
+	return c, nil
+}

@@ -74,3 +74,70 @@ func TestGraphQLGroupCIVariablesAndRunners(t *testing.T) {
 		t.Errorf("last: -2 = %v", r)
 	}
 }
+
+// TestGraphQLGroupDescendantGroups reads Group.descendantGroups against
+// REST's descendant_groups and subgroups: a private subgroup shows to its
+// members only.
+func TestGraphQLGroupDescendantGroups(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	mk := func(name string, parent *int64, vis gitlab.VisibilityValue) *gitlab.Group {
+		g, _, err := root.Groups.CreateGroup(&gitlab.CreateGroupOptions{Name: gitlab.Ptr(name), Path: gitlab.Ptr(name),
+			ParentID: parent, Visibility: gitlab.Ptr(vis)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g
+	}
+	top := mk("top", nil, gitlab.PublicVisibility)
+	pub := mk("pub", &top.ID, gitlab.PublicVisibility)
+	mk("deep", &pub.ID, gitlab.PublicVisibility)
+	secret := mk("secret", &top.ID, gitlab.PrivateVisibility)
+	member := s.NewUser(t, "member")
+	if _, _, err := root.GroupMembers.AddGroupMember(secret.ID, &gitlab.AddGroupMemberOptions{UserID: gitlab.Ptr(member.ID),
+		AccessLevel: gitlab.Ptr(gitlab.ReporterPermissions)}); err != nil {
+		t.Fatal(err)
+	}
+	outsider := s.NewUser(t, "outsider")
+	const q = `query($g: ID!) { group(fullPath: $g) { all: descendantGroups(first: 10) { count nodes { fullPath } }
+		direct: descendantGroups(includeParentDescendants: false, first: 10) { nodes { fullPath } }
+		found: descendantGroups(search: "dee", first: 10) { nodes { fullPath } } } }`
+	for _, u := range []*labtest.User{member, outsider} {
+		_, r := post(t, s, u.Token, q, map[string]any{"g": "top"})
+		d := mustData(t, r)
+		rest, _, err := s.Client(t, u.Token).Groups.ListDescendantGroups(top.ID, &gitlab.ListDescendantGroupsOptions{
+			AllAvailable: gitlab.Ptr(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, g := range rest {
+			want = append(want, g.FullPath)
+		}
+		got := nodesOf(dig(d, "group", "all", "nodes"), "fullPath")
+		if dig(d, "group", "all", "count") != float64(len(rest)) || len(dig(d, "group", "all", "nodes").([]any)) != len(rest) {
+			t.Errorf("%s: all = %v, REST %v", u.Username, got, want)
+		}
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: all = %v lacks %s", u.Username, got, w)
+			}
+		}
+		if strings.Contains(got, "top/secret") != (u == member) {
+			t.Errorf("%s: secret subgroup shown = %v", u.Username, got)
+		}
+		if direct := nodesOf(dig(d, "group", "direct", "nodes"), "fullPath"); strings.Contains(direct, "deep") ||
+			!strings.Contains(direct, "top/pub") {
+			t.Errorf("%s: direct = %v", u.Username, direct)
+		}
+		if found := nodesOf(dig(d, "group", "found", "nodes"), "fullPath"); found != "[top/pub/deep]" {
+			t.Errorf("%s: search = %v", u.Username, found)
+		}
+	}
+	// A bad cursor is refused.
+	_, r := post(t, s, member.Token, `query { group(fullPath: "top") { descendantGroups(after: "nope") { count } } }`, nil)
+	if len(r.Errors) == 0 {
+		t.Errorf("bad cursor = %v", r)
+	}
+}

@@ -15,6 +15,11 @@ func (r *currentUserResolver) Status(ctx context.Context, obj *CurrentUser) (*Us
 	return r.currentUserStatus(ctx)
 }
 
+// DescendantGroups is the resolver for the descendantGroups field.
+func (r *groupResolver) DescendantGroups(ctx context.Context, obj *Group, includeParentDescendants *bool, owned *bool, search *string, after *string, before *string, first *int, last *int) (*GroupConnection, error) {
+	return r.descendantGroups(ctx, obj, includeParentDescendants, owned, search, after, before, first, last)
+}
+
 // CiVariables is the resolver for the ciVariables field.
 func (r *groupResolver) CiVariables(ctx context.Context, obj *Group, after *string, before *string, first *int, last *int) (*CiGroupVariableConnection, error) {
 	return r.groupCIVariables(ctx, obj, after, before, first, last)
