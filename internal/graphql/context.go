@@ -34,6 +34,7 @@ func withBaseURL(ctx context.Context, base string) context.Context {
 type view struct {
 	r    *Resolver
 	base string
+	l    *loader
 }
 
 // at is the view of ctx's request.
@@ -42,7 +43,7 @@ func (r *Resolver) at(ctx context.Context) view {
 	if !ok {
 		base = r.externalURL
 	}
-	return view{r: r, base: base}
+	return view{r: r, base: base, l: loaderOf(ctx)}
 }
 
 type loaderKey struct{}
@@ -53,6 +54,8 @@ type loader struct {
 	mu    sync.Mutex
 	repos map[int64]*service.ProjectRepo
 	calls map[string]int // fields GitLab answers for one object per request
+	// users are the users the answer shows so far (gqlaudit_status.go).
+	users userStatuses
 }
 
 func withLoader(ctx context.Context) context.Context {

@@ -76,6 +76,9 @@ func (v view) userCore(u *model.User) *UserCore {
 		return nil
 	}
 	avatar, web := v.userFields(u)
+	if v.l != nil {
+		v.l.users.seen(u.ID)
+	}
 	var email *string
 	if u.PublicEmail != "" {
 		email = &u.PublicEmail

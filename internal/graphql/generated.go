@@ -51,6 +51,7 @@ type ResolverRoot interface {
 	Repository() RepositoryResolver
 	Snippet() SnippetResolver
 	Tree() TreeResolver
+	UserCore() UserCoreResolver
 }
 
 type DirectiveRoot struct {
@@ -171,6 +172,61 @@ type ComplexityRoot struct {
 	Branch struct {
 		Commit func(childComplexity int) int
 		Name   func(childComplexity int) int
+	}
+
+	BranchProtection struct {
+		AllowForcePush            func(childComplexity int) int
+		CodeOwnerApprovalRequired func(childComplexity int) int
+		MergeAccessLevels         func(childComplexity int, after *string, before *string, first *int, last *int) int
+		PushAccessLevels          func(childComplexity int, after *string, before *string, first *int, last *int) int
+	}
+
+	BranchRule struct {
+		BranchProtection      func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		IsDefault             func(childComplexity int) int
+		IsProtected           func(childComplexity int) int
+		MatchingBranchesCount func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		UpdatedAt             func(childComplexity int) int
+	}
+
+	BranchRuleConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	BranchRuleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CiGroupVariable struct {
+		Description      func(childComplexity int) int
+		EnvironmentScope func(childComplexity int) int
+		Hidden           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Key              func(childComplexity int) int
+		Masked           func(childComplexity int) int
+		Protected        func(childComplexity int) int
+		Raw              func(childComplexity int) int
+		Value            func(childComplexity int) int
+		VariableType     func(childComplexity int) int
+	}
+
+	CiGroupVariableConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiGroupVariableEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CiJob struct {
@@ -303,6 +359,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		PublicEmail func(childComplexity int) int
 		State       func(childComplexity int) int
+		Status      func(childComplexity int) int
 		Todos       func(childComplexity int, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) int
 		Username    func(childComplexity int) int
 		WebPath     func(childComplexity int) int
@@ -400,23 +457,26 @@ type ComplexityRoot struct {
 	}
 
 	Group struct {
-		Boards       func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
-		CreatedAt    func(childComplexity int) int
-		Description  func(childComplexity int) int
-		FullName     func(childComplexity int) int
-		FullPath     func(childComplexity int) int
-		GroupMembers func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
-		ID           func(childComplexity int) int
-		Label        func(childComplexity int, title string) int
-		Labels       func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, includeDescendantGroups *bool, onlyGroupLabels *bool, after *string, before *string, first *int, last *int) int
-		Milestones   func(childComplexity int, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) int
-		Name         func(childComplexity int) int
-		Packages     func(childComplexity int, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) int
-		Parent       func(childComplexity int) int
-		Path         func(childComplexity int) int
-		Projects     func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
-		Visibility   func(childComplexity int) int
-		WebURL       func(childComplexity int) int
+		Boards           func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
+		CiVariables      func(childComplexity int, after *string, before *string, first *int, last *int) int
+		CreatedAt        func(childComplexity int) int
+		DescendantGroups func(childComplexity int, includeParentDescendants *bool, owned *bool, search *string, after *string, before *string, first *int, last *int) int
+		Description      func(childComplexity int) int
+		FullName         func(childComplexity int) int
+		FullPath         func(childComplexity int) int
+		GroupMembers     func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		ID               func(childComplexity int) int
+		Label            func(childComplexity int, title string) int
+		Labels           func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, includeDescendantGroups *bool, onlyGroupLabels *bool, after *string, before *string, first *int, last *int) int
+		Milestones       func(childComplexity int, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) int
+		Name             func(childComplexity int) int
+		Packages         func(childComplexity int, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) int
+		Parent           func(childComplexity int) int
+		Path             func(childComplexity int) int
+		Projects         func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Runners          func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
+		Visibility       func(childComplexity int) int
+		WebURL           func(childComplexity int) int
 	}
 
 	GroupConnection struct {
@@ -545,6 +605,23 @@ type ComplexityRoot struct {
 	}
 
 	MemberInterfaceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MergeAccessLevel struct {
+		AccessLevel            func(childComplexity int) int
+		AccessLevelDescription func(childComplexity int) int
+	}
+
+	MergeAccessLevelConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MergeAccessLevelEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -846,20 +923,26 @@ type ComplexityRoot struct {
 	Project struct {
 		Archived          func(childComplexity int) int
 		Boards            func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
+		BranchRules       func(childComplexity int, buildMissing *bool, after *string, before *string, first *int, last *int) int
 		CiVariables       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		Environment       func(childComplexity int, name *string, search *string, states []string) int
 		Environments      func(childComplexity int, name *string, search *string, states []string, after *string, before *string, first *int, last *int) int
+		ForkedFrom        func(childComplexity int) int
+		ForksCount        func(childComplexity int) int
 		FullPath          func(childComplexity int) int
 		Group             func(childComplexity int) int
 		HTTPURLToRepo     func(childComplexity int) int
 		ID                func(childComplexity int) int
+		IsForked          func(childComplexity int) int
 		Issue             func(childComplexity int, iid string) int
 		Issues            func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) int
 		Jobs              func(childComplexity int, statuses []CiJobStatus, after *string, before *string, first *int, last *int) int
 		Label             func(childComplexity int, title string) int
 		Labels            func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, after *string, before *string, first *int, last *int) int
+		Languages         func(childComplexity int) int
+		LastActivityAt    func(childComplexity int) int
 		MergeRequest      func(childComplexity int, iid string) int
 		MergeRequests     func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, after *string, before *string, first *int, last *int) int
 		Milestones        func(childComplexity int, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, after *string, before *string, first *int, last *int) int
@@ -877,7 +960,10 @@ type ComplexityRoot struct {
 		Repository        func(childComplexity int) int
 		Runners           func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		Snippets          func(childComplexity int, ids []string, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) int
+		StarCount         func(childComplexity int) int
+		Topics            func(childComplexity int) int
 		Visibility        func(childComplexity int) int
+		VisibleForks      func(childComplexity int, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) int
 		WebURL            func(childComplexity int) int
 	}
 
@@ -906,6 +992,23 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		ProjectMembers   func(childComplexity int) int
+	}
+
+	PushAccessLevel struct {
+		AccessLevel            func(childComplexity int) int
+		AccessLevelDescription func(childComplexity int) int
+	}
+
+	PushAccessLevelConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PushAccessLevelEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -1032,11 +1135,12 @@ type ComplexityRoot struct {
 	}
 
 	Repository struct {
-		Blobs   func(childComplexity int, paths []string, ref *string, after *string, before *string, first *int, last *int) int
-		Empty   func(childComplexity int) int
-		Exists  func(childComplexity int) int
-		RootRef func(childComplexity int) int
-		Tree    func(childComplexity int, path *string, ref *string, recursive *bool) int
+		Blobs       func(childComplexity int, paths []string, ref *string, after *string, before *string, first *int, last *int) int
+		BranchNames func(childComplexity int, searchPattern string, offset int, limit int) int
+		Empty       func(childComplexity int) int
+		Exists      func(childComplexity int) int
+		RootRef     func(childComplexity int) int
+		Tree        func(childComplexity int, path *string, ref *string, recursive *bool) int
 	}
 
 	RepositoryBlob struct {
@@ -1060,6 +1164,11 @@ type ComplexityRoot struct {
 	RepositoryBlobEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RepositoryLanguage struct {
+		Name  func(childComplexity int) int
+		Share func(childComplexity int) int
 	}
 
 	Snippet struct {
@@ -1226,6 +1335,7 @@ type ComplexityRoot struct {
 		Name        func(childComplexity int) int
 		PublicEmail func(childComplexity int) int
 		State       func(childComplexity int) int
+		Status      func(childComplexity int) int
 		Username    func(childComplexity int) int
 		WebPath     func(childComplexity int) int
 		WebURL      func(childComplexity int) int
@@ -1242,6 +1352,13 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	UserStatus struct {
+		Availability  func(childComplexity int) int
+		ClearStatusAt func(childComplexity int) int
+		Emoji         func(childComplexity int) int
+		Message       func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -1252,6 +1369,7 @@ type BoardResolver interface {
 	Lists(ctx context.Context, obj *Board, after *string, before *string, first *int, last *int) (*BoardListConnection, error)
 }
 type CurrentUserResolver interface {
+	Status(ctx context.Context, obj *CurrentUser) (*UserStatus, error)
 	Todos(ctx context.Context, obj *CurrentUser, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) (*TodoConnection, error)
 }
 type DiscussionResolver interface {
@@ -1269,6 +1387,9 @@ type GroupResolver interface {
 	Label(ctx context.Context, obj *Group, title string) (*Label, error)
 	Milestones(ctx context.Context, obj *Group, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) (*MilestoneConnection, error)
 	Packages(ctx context.Context, obj *Group, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
+	DescendantGroups(ctx context.Context, obj *Group, includeParentDescendants *bool, owned *bool, search *string, after *string, before *string, first *int, last *int) (*GroupConnection, error)
+	CiVariables(ctx context.Context, obj *Group, after *string, before *string, first *int, last *int) (*CiGroupVariableConnection, error)
+	Runners(ctx context.Context, obj *Group, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 	Boards(ctx context.Context, obj *Group, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
 }
 type GroupMemberResolver interface {
@@ -1356,6 +1477,15 @@ type ProjectResolver interface {
 	Packages(ctx context.Context, obj *Project, sort *PackageSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) (*PackageConnection, error)
 	Environments(ctx context.Context, obj *Project, name *string, search *string, states []string, after *string, before *string, first *int, last *int) (*EnvironmentConnection, error)
 	Environment(ctx context.Context, obj *Project, name *string, search *string, states []string) (*Environment, error)
+	ForksCount(ctx context.Context, obj *Project) (int, error)
+	StarCount(ctx context.Context, obj *Project) (int, error)
+	Topics(ctx context.Context, obj *Project) ([]string, error)
+	LastActivityAt(ctx context.Context, obj *Project) (*time.Time, error)
+	BranchRules(ctx context.Context, obj *Project, buildMissing *bool, after *string, before *string, first *int, last *int) (*BranchRuleConnection, error)
+	IsForked(ctx context.Context, obj *Project) (bool, error)
+	ForkedFrom(ctx context.Context, obj *Project) (*Project, error)
+	Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error)
+	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
 	Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
@@ -1395,6 +1525,7 @@ type RepositoryResolver interface {
 	RootRef(ctx context.Context, obj *Repository) (*string, error)
 	Tree(ctx context.Context, obj *Repository, path *string, ref *string, recursive *bool) (*Tree, error)
 	Blobs(ctx context.Context, obj *Repository, paths []string, ref *string, after *string, before *string, first *int, last *int) (*RepositoryBlobConnection, error)
+	BranchNames(ctx context.Context, obj *Repository, searchPattern string, offset int, limit int) ([]string, error)
 }
 type SnippetResolver interface {
 	Project(ctx context.Context, obj *Snippet) (*Project, error)
@@ -1404,6 +1535,9 @@ type TreeResolver interface {
 	Blobs(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*BlobConnection, error)
 	Trees(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*TreeEntryConnection, error)
 	Submodules(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*SubmoduleConnection, error)
+}
+type UserCoreResolver interface {
+	Status(ctx context.Context, obj *UserCore) (*UserStatus, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1835,6 +1969,227 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Branch.Name(childComplexity), true
+
+	case "BranchProtection.allowForcePush":
+		if e.ComplexityRoot.BranchProtection.AllowForcePush == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchProtection.AllowForcePush(childComplexity), true
+	case "BranchProtection.codeOwnerApprovalRequired":
+		if e.ComplexityRoot.BranchProtection.CodeOwnerApprovalRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchProtection.CodeOwnerApprovalRequired(childComplexity), true
+	case "BranchProtection.mergeAccessLevels":
+		if e.ComplexityRoot.BranchProtection.MergeAccessLevels == nil {
+			break
+		}
+
+		args, err := ec.field_BranchProtection_mergeAccessLevels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BranchProtection.MergeAccessLevels(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "BranchProtection.pushAccessLevels":
+		if e.ComplexityRoot.BranchProtection.PushAccessLevels == nil {
+			break
+		}
+
+		args, err := ec.field_BranchProtection_pushAccessLevels_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BranchProtection.PushAccessLevels(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+
+	case "BranchRule.branchProtection":
+		if e.ComplexityRoot.BranchRule.BranchProtection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.BranchProtection(childComplexity), true
+	case "BranchRule.createdAt":
+		if e.ComplexityRoot.BranchRule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.CreatedAt(childComplexity), true
+	case "BranchRule.id":
+		if e.ComplexityRoot.BranchRule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.ID(childComplexity), true
+	case "BranchRule.isDefault":
+		if e.ComplexityRoot.BranchRule.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.IsDefault(childComplexity), true
+	case "BranchRule.isProtected":
+		if e.ComplexityRoot.BranchRule.IsProtected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.IsProtected(childComplexity), true
+	case "BranchRule.matchingBranchesCount":
+		if e.ComplexityRoot.BranchRule.MatchingBranchesCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.MatchingBranchesCount(childComplexity), true
+	case "BranchRule.name":
+		if e.ComplexityRoot.BranchRule.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.Name(childComplexity), true
+	case "BranchRule.updatedAt":
+		if e.ComplexityRoot.BranchRule.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRule.UpdatedAt(childComplexity), true
+
+	case "BranchRuleConnection.count":
+		if e.ComplexityRoot.BranchRuleConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleConnection.Count(childComplexity), true
+	case "BranchRuleConnection.edges":
+		if e.ComplexityRoot.BranchRuleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleConnection.Edges(childComplexity), true
+	case "BranchRuleConnection.nodes":
+		if e.ComplexityRoot.BranchRuleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleConnection.Nodes(childComplexity), true
+	case "BranchRuleConnection.pageInfo":
+		if e.ComplexityRoot.BranchRuleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleConnection.PageInfo(childComplexity), true
+
+	case "BranchRuleEdge.cursor":
+		if e.ComplexityRoot.BranchRuleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleEdge.Cursor(childComplexity), true
+	case "BranchRuleEdge.node":
+		if e.ComplexityRoot.BranchRuleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BranchRuleEdge.Node(childComplexity), true
+
+	case "CiGroupVariable.description":
+		if e.ComplexityRoot.CiGroupVariable.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Description(childComplexity), true
+	case "CiGroupVariable.environmentScope":
+		if e.ComplexityRoot.CiGroupVariable.EnvironmentScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.EnvironmentScope(childComplexity), true
+	case "CiGroupVariable.hidden":
+		if e.ComplexityRoot.CiGroupVariable.Hidden == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Hidden(childComplexity), true
+	case "CiGroupVariable.id":
+		if e.ComplexityRoot.CiGroupVariable.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.ID(childComplexity), true
+	case "CiGroupVariable.key":
+		if e.ComplexityRoot.CiGroupVariable.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Key(childComplexity), true
+	case "CiGroupVariable.masked":
+		if e.ComplexityRoot.CiGroupVariable.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Masked(childComplexity), true
+	case "CiGroupVariable.protected":
+		if e.ComplexityRoot.CiGroupVariable.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Protected(childComplexity), true
+	case "CiGroupVariable.raw":
+		if e.ComplexityRoot.CiGroupVariable.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Raw(childComplexity), true
+	case "CiGroupVariable.value":
+		if e.ComplexityRoot.CiGroupVariable.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.Value(childComplexity), true
+	case "CiGroupVariable.variableType":
+		if e.ComplexityRoot.CiGroupVariable.VariableType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariable.VariableType(childComplexity), true
+
+	case "CiGroupVariableConnection.count":
+		if e.ComplexityRoot.CiGroupVariableConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableConnection.Count(childComplexity), true
+	case "CiGroupVariableConnection.edges":
+		if e.ComplexityRoot.CiGroupVariableConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableConnection.Edges(childComplexity), true
+	case "CiGroupVariableConnection.nodes":
+		if e.ComplexityRoot.CiGroupVariableConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableConnection.Nodes(childComplexity), true
+	case "CiGroupVariableConnection.pageInfo":
+		if e.ComplexityRoot.CiGroupVariableConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableConnection.PageInfo(childComplexity), true
+
+	case "CiGroupVariableEdge.cursor":
+		if e.ComplexityRoot.CiGroupVariableEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableEdge.Cursor(childComplexity), true
+	case "CiGroupVariableEdge.node":
+		if e.ComplexityRoot.CiGroupVariableEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiGroupVariableEdge.Node(childComplexity), true
 
 	case "CiJob.allowFailure":
 		if e.ComplexityRoot.CiJob.AllowFailure == nil {
@@ -2355,6 +2710,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.State(childComplexity), true
+	case "CurrentUser.status":
+		if e.ComplexityRoot.CurrentUser.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CurrentUser.Status(childComplexity), true
 	case "CurrentUser.todos":
 		if e.ComplexityRoot.CurrentUser.Todos == nil {
 			break
@@ -2747,12 +3108,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Boards(childComplexity, args["id"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Group.ciVariables":
+		if e.ComplexityRoot.Group.CiVariables == nil {
+			break
+		}
+
+		args, err := ec.field_Group_ciVariables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.CiVariables(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.createdAt":
 		if e.ComplexityRoot.Group.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Group.CreatedAt(childComplexity), true
+	case "Group.descendantGroups":
+		if e.ComplexityRoot.Group.DescendantGroups == nil {
+			break
+		}
+
+		args, err := ec.field_Group_descendantGroups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.DescendantGroups(childComplexity, args["includeParentDescendants"].(*bool), args["owned"].(*bool), args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.description":
 		if e.ComplexityRoot.Group.Description == nil {
 			break
@@ -2861,6 +3244,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Projects(childComplexity, args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Group.runners":
+		if e.ComplexityRoot.Group.Runners == nil {
+			break
+		}
+
+		args, err := ec.field_Group_runners_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Runners(childComplexity, args["type"].(*CiRunnerType), args["paused"].(*bool), args["tagList"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.visibility":
 		if e.ComplexityRoot.Group.Visibility == nil {
 			break
@@ -3389,6 +3783,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MemberInterfaceEdge.Node(childComplexity), true
+
+	case "MergeAccessLevel.accessLevel":
+		if e.ComplexityRoot.MergeAccessLevel.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevel.AccessLevel(childComplexity), true
+	case "MergeAccessLevel.accessLevelDescription":
+		if e.ComplexityRoot.MergeAccessLevel.AccessLevelDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevel.AccessLevelDescription(childComplexity), true
+
+	case "MergeAccessLevelConnection.count":
+		if e.ComplexityRoot.MergeAccessLevelConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelConnection.Count(childComplexity), true
+	case "MergeAccessLevelConnection.edges":
+		if e.ComplexityRoot.MergeAccessLevelConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelConnection.Edges(childComplexity), true
+	case "MergeAccessLevelConnection.nodes":
+		if e.ComplexityRoot.MergeAccessLevelConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelConnection.Nodes(childComplexity), true
+	case "MergeAccessLevelConnection.pageInfo":
+		if e.ComplexityRoot.MergeAccessLevelConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelConnection.PageInfo(childComplexity), true
+
+	case "MergeAccessLevelEdge.cursor":
+		if e.ComplexityRoot.MergeAccessLevelEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelEdge.Cursor(childComplexity), true
+	case "MergeAccessLevelEdge.node":
+		if e.ComplexityRoot.MergeAccessLevelEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeAccessLevelEdge.Node(childComplexity), true
 
 	case "MergeRequest.assignees":
 		if e.ComplexityRoot.MergeRequest.Assignees == nil {
@@ -4841,6 +5286,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Boards(childComplexity, args["id"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.branchRules":
+		if e.ComplexityRoot.Project.BranchRules == nil {
+			break
+		}
+
+		args, err := ec.field_Project_branchRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.BranchRules(childComplexity, args["buildMissing"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.ciVariables":
 		if e.ComplexityRoot.Project.CiVariables == nil {
 			break
@@ -4886,6 +5342,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Environments(childComplexity, args["name"].(*string), args["search"].(*string), args["states"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.forkedFrom":
+		if e.ComplexityRoot.Project.ForkedFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ForkedFrom(childComplexity), true
+	case "Project.forksCount":
+		if e.ComplexityRoot.Project.ForksCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.ForksCount(childComplexity), true
 	case "Project.fullPath":
 		if e.ComplexityRoot.Project.FullPath == nil {
 			break
@@ -4910,6 +5378,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.ID(childComplexity), true
+	case "Project.isForked":
+		if e.ComplexityRoot.Project.IsForked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.IsForked(childComplexity), true
 	case "Project.issue":
 		if e.ComplexityRoot.Project.Issue == nil {
 			break
@@ -4965,6 +5439,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Labels(childComplexity, args["searchTerm"].(*string), args["title"].(*string), args["includeAncestorGroups"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.languages":
+		if e.ComplexityRoot.Project.Languages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Languages(childComplexity), true
+	case "Project.lastActivityAt":
+		if e.ComplexityRoot.Project.LastActivityAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.LastActivityAt(childComplexity), true
 	case "Project.mergeRequest":
 		if e.ComplexityRoot.Project.MergeRequest == nil {
 			break
@@ -5127,12 +5613,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Snippets(childComplexity, args["ids"].([]string), args["visibility"].(*VisibilityScopesEnum), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.starCount":
+		if e.ComplexityRoot.Project.StarCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.StarCount(childComplexity), true
+	case "Project.topics":
+		if e.ComplexityRoot.Project.Topics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Topics(childComplexity), true
 	case "Project.visibility":
 		if e.ComplexityRoot.Project.Visibility == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Project.Visibility(childComplexity), true
+	case "Project.visibleForks":
+		if e.ComplexityRoot.Project.VisibleForks == nil {
+			break
+		}
+
+		args, err := ec.field_Project_visibleForks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.VisibleForks(childComplexity, args["minimumAccessLevel"].(*AccessLevelEnum), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.webUrl":
 		if e.ComplexityRoot.Project.WebURL == nil {
 			break
@@ -5233,6 +5742,57 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectMemberBulkUpdatePayload.ProjectMembers(childComplexity), true
+
+	case "PushAccessLevel.accessLevel":
+		if e.ComplexityRoot.PushAccessLevel.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevel.AccessLevel(childComplexity), true
+	case "PushAccessLevel.accessLevelDescription":
+		if e.ComplexityRoot.PushAccessLevel.AccessLevelDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevel.AccessLevelDescription(childComplexity), true
+
+	case "PushAccessLevelConnection.count":
+		if e.ComplexityRoot.PushAccessLevelConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelConnection.Count(childComplexity), true
+	case "PushAccessLevelConnection.edges":
+		if e.ComplexityRoot.PushAccessLevelConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelConnection.Edges(childComplexity), true
+	case "PushAccessLevelConnection.nodes":
+		if e.ComplexityRoot.PushAccessLevelConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelConnection.Nodes(childComplexity), true
+	case "PushAccessLevelConnection.pageInfo":
+		if e.ComplexityRoot.PushAccessLevelConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelConnection.PageInfo(childComplexity), true
+
+	case "PushAccessLevelEdge.cursor":
+		if e.ComplexityRoot.PushAccessLevelEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelEdge.Cursor(childComplexity), true
+	case "PushAccessLevelEdge.node":
+		if e.ComplexityRoot.PushAccessLevelEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PushAccessLevelEdge.Node(childComplexity), true
 
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
@@ -5777,6 +6337,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Repository.Blobs(childComplexity, args["paths"].([]string), args["ref"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Repository.branchNames":
+		if e.ComplexityRoot.Repository.BranchNames == nil {
+			break
+		}
+
+		args, err := ec.field_Repository_branchNames_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Repository.BranchNames(childComplexity, args["searchPattern"].(string), args["offset"].(int), args["limit"].(int)), true
 	case "Repository.empty":
 		if e.ComplexityRoot.Repository.Empty == nil {
 			break
@@ -5893,6 +6464,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepositoryBlobEdge.Node(childComplexity), true
+
+	case "RepositoryLanguage.name":
+		if e.ComplexityRoot.RepositoryLanguage.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepositoryLanguage.Name(childComplexity), true
+	case "RepositoryLanguage.share":
+		if e.ComplexityRoot.RepositoryLanguage.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepositoryLanguage.Share(childComplexity), true
 
 	case "Snippet.author":
 		if e.ComplexityRoot.Snippet.Author == nil {
@@ -6535,6 +7119,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserCore.State(childComplexity), true
+	case "UserCore.status":
+		if e.ComplexityRoot.UserCore.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserCore.Status(childComplexity), true
 	case "UserCore.username":
 		if e.ComplexityRoot.UserCore.Username == nil {
 			break
@@ -6591,6 +7181,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserCoreEdge.Node(childComplexity), true
+
+	case "UserStatus.availability":
+		if e.ComplexityRoot.UserStatus.Availability == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatus.Availability(childComplexity), true
+	case "UserStatus.clearStatusAt":
+		if e.ComplexityRoot.UserStatus.ClearStatusAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatus.ClearStatusAt(childComplexity), true
+	case "UserStatus.emoji":
+		if e.ComplexityRoot.UserStatus.Emoji == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatus.Emoji(childComplexity), true
+	case "UserStatus.message":
+		if e.ComplexityRoot.UserStatus.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserStatus.Message(childComplexity), true
 
 	}
 	return 0, false
@@ -6708,7 +7323,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlfields.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -6722,6 +7337,7 @@ func sourceData(filename string) string {
 var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlaudit.graphqls", Input: sourceData("schema_gqlaudit.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlfields.graphqls", Input: sourceData("schema_gqlfields.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
@@ -6961,6 +7577,116 @@ func (ec *executionContext) childFields_Branch(ctx context.Context, field graphq
 		return ec.fieldContext_Branch_commit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Branch", field.Name)
+}
+
+func (ec *executionContext) childFields_BranchProtection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "allowForcePush":
+		return ec.fieldContext_BranchProtection_allowForcePush(ctx, field)
+	case "codeOwnerApprovalRequired":
+		return ec.fieldContext_BranchProtection_codeOwnerApprovalRequired(ctx, field)
+	case "mergeAccessLevels":
+		return ec.fieldContext_BranchProtection_mergeAccessLevels(ctx, field)
+	case "pushAccessLevels":
+		return ec.fieldContext_BranchProtection_pushAccessLevels(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BranchProtection", field.Name)
+}
+
+func (ec *executionContext) childFields_BranchRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BranchRule_id(ctx, field)
+	case "name":
+		return ec.fieldContext_BranchRule_name(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_BranchRule_isDefault(ctx, field)
+	case "isProtected":
+		return ec.fieldContext_BranchRule_isProtected(ctx, field)
+	case "matchingBranchesCount":
+		return ec.fieldContext_BranchRule_matchingBranchesCount(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BranchRule_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_BranchRule_updatedAt(ctx, field)
+	case "branchProtection":
+		return ec.fieldContext_BranchRule_branchProtection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BranchRule", field.Name)
+}
+
+func (ec *executionContext) childFields_BranchRuleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_BranchRuleConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_BranchRuleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_BranchRuleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BranchRuleConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BranchRuleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_BranchRuleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_BranchRuleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_BranchRuleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BranchRuleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiGroupVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiGroupVariable_id(ctx, field)
+	case "key":
+		return ec.fieldContext_CiGroupVariable_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CiGroupVariable_value(ctx, field)
+	case "variableType":
+		return ec.fieldContext_CiGroupVariable_variableType(ctx, field)
+	case "protected":
+		return ec.fieldContext_CiGroupVariable_protected(ctx, field)
+	case "masked":
+		return ec.fieldContext_CiGroupVariable_masked(ctx, field)
+	case "raw":
+		return ec.fieldContext_CiGroupVariable_raw(ctx, field)
+	case "hidden":
+		return ec.fieldContext_CiGroupVariable_hidden(ctx, field)
+	case "environmentScope":
+		return ec.fieldContext_CiGroupVariable_environmentScope(ctx, field)
+	case "description":
+		return ec.fieldContext_CiGroupVariable_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiGroupVariable", field.Name)
+}
+
+func (ec *executionContext) childFields_CiGroupVariableConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiGroupVariableConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiGroupVariableConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiGroupVariableConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiGroupVariableConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiGroupVariableConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiGroupVariableEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiGroupVariableEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiGroupVariableEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiGroupVariableEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CiJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7229,6 +7955,8 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 		return ec.fieldContext_CurrentUser_bot(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_CurrentUser_createdAt(ctx, field)
+	case "status":
+		return ec.fieldContext_CurrentUser_status(ctx, field)
 	case "todos":
 		return ec.fieldContext_CurrentUser_todos(ctx, field)
 	}
@@ -7449,6 +8177,12 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_milestones(ctx, field)
 	case "packages":
 		return ec.fieldContext_Group_packages(ctx, field)
+	case "descendantGroups":
+		return ec.fieldContext_Group_descendantGroups(ctx, field)
+	case "ciVariables":
+		return ec.fieldContext_Group_ciVariables(ctx, field)
+	case "runners":
+		return ec.fieldContext_Group_runners(ctx, field)
 	case "boards":
 		return ec.fieldContext_Group_boards(ctx, field)
 	}
@@ -7713,6 +8447,40 @@ func (ec *executionContext) childFields_MemberInterfaceEdge(ctx context.Context,
 		return ec.fieldContext_MemberInterfaceEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberInterfaceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeAccessLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessLevel":
+		return ec.fieldContext_MergeAccessLevel_accessLevel(ctx, field)
+	case "accessLevelDescription":
+		return ec.fieldContext_MergeAccessLevel_accessLevelDescription(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeAccessLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeAccessLevelConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_MergeAccessLevelConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_MergeAccessLevelConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MergeAccessLevelConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MergeAccessLevelConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeAccessLevelConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeAccessLevelEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MergeAccessLevelEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MergeAccessLevelEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeAccessLevelEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_MergeRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8305,6 +9073,24 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_environments(ctx, field)
 	case "environment":
 		return ec.fieldContext_Project_environment(ctx, field)
+	case "forksCount":
+		return ec.fieldContext_Project_forksCount(ctx, field)
+	case "starCount":
+		return ec.fieldContext_Project_starCount(ctx, field)
+	case "topics":
+		return ec.fieldContext_Project_topics(ctx, field)
+	case "lastActivityAt":
+		return ec.fieldContext_Project_lastActivityAt(ctx, field)
+	case "branchRules":
+		return ec.fieldContext_Project_branchRules(ctx, field)
+	case "isForked":
+		return ec.fieldContext_Project_isForked(ctx, field)
+	case "forkedFrom":
+		return ec.fieldContext_Project_forkedFrom(ctx, field)
+	case "languages":
+		return ec.fieldContext_Project_languages(ctx, field)
+	case "visibleForks":
+		return ec.fieldContext_Project_visibleForks(ctx, field)
 	case "ciVariables":
 		return ec.fieldContext_Project_ciVariables(ctx, field)
 	case "pipelineSchedules":
@@ -8371,6 +9157,40 @@ func (ec *executionContext) childFields_ProjectMemberBulkUpdatePayload(ctx conte
 		return ec.fieldContext_ProjectMemberBulkUpdatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberBulkUpdatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PushAccessLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessLevel":
+		return ec.fieldContext_PushAccessLevel_accessLevel(ctx, field)
+	case "accessLevelDescription":
+		return ec.fieldContext_PushAccessLevel_accessLevelDescription(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PushAccessLevel", field.Name)
+}
+
+func (ec *executionContext) childFields_PushAccessLevelConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PushAccessLevelConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PushAccessLevelConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PushAccessLevelConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PushAccessLevelConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PushAccessLevelConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PushAccessLevelEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PushAccessLevelEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PushAccessLevelEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PushAccessLevelEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_QueryComplexity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8599,6 +9419,8 @@ func (ec *executionContext) childFields_Repository(ctx context.Context, field gr
 		return ec.fieldContext_Repository_tree(ctx, field)
 	case "blobs":
 		return ec.fieldContext_Repository_blobs(ctx, field)
+	case "branchNames":
+		return ec.fieldContext_Repository_branchNames(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Repository", field.Name)
 }
@@ -8647,6 +9469,16 @@ func (ec *executionContext) childFields_RepositoryBlobEdge(ctx context.Context, 
 		return ec.fieldContext_RepositoryBlobEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepositoryBlobEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RepositoryLanguage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RepositoryLanguage_name(ctx, field)
+	case "share":
+		return ec.fieldContext_RepositoryLanguage_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepositoryLanguage", field.Name)
 }
 
 func (ec *executionContext) childFields_Snippet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8983,6 +9815,8 @@ func (ec *executionContext) childFields_UserCore(ctx context.Context, field grap
 		return ec.fieldContext_UserCore_bot(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_UserCore_createdAt(ctx, field)
+	case "status":
+		return ec.fieldContext_UserCore_status(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserCore", field.Name)
 }
@@ -9009,6 +9843,20 @@ func (ec *executionContext) childFields_UserCoreEdge(ctx context.Context, field 
 		return ec.fieldContext_UserCoreEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserCoreEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UserStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "availability":
+		return ec.fieldContext_UserStatus_availability(ctx, field)
+	case "clearStatusAt":
+		return ec.fieldContext_UserStatus_clearStatusAt(ctx, field)
+	case "emoji":
+		return ec.fieldContext_UserStatus_emoji(ctx, field)
+	case "message":
+		return ec.fieldContext_UserStatus_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserStatus", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9128,6 +9976,82 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // region    ***************************** args.gotpl *****************************
 
 func (ec *executionContext) field_Board_lists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_BranchProtection_mergeAccessLevels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_BranchProtection_pushAccessLevels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -9400,6 +10324,106 @@ func (ec *executionContext) field_Group_boards_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_ciVariables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_descendantGroups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeParentDescendants",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeParentDescendants"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "owned",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["owned"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
 	return args, nil
 }
 
@@ -9756,6 +10780,68 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_runners_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*CiRunnerType, error) {
+			return ec.unmarshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "paused",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["paused"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "tagList",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagList"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
 	return args, nil
 }
 
@@ -10720,6 +11806,52 @@ func (ec *executionContext) field_Project_boards_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_branchRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "buildMissing",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["buildMissing"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -11763,6 +12895,52 @@ func (ec *executionContext) field_Project_snippets_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_visibleForks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "minimumAccessLevel",
+		func(ctx context.Context, v any) (*AccessLevelEnum, error) {
+			return ec.unmarshalOAccessLevelEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAccessLevelEnum(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minimumAccessLevel"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12338,6 +13516,36 @@ func (ec *executionContext) field_Repository_blobs_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["last"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Repository_branchNames_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "searchPattern",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["searchPattern"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "offset",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["offset"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "limit",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["limit"] = arg2
 	return args, nil
 }
 
@@ -14314,6 +15522,909 @@ func (ec *executionContext) fieldContext_Branch_commit(_ context.Context, field 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchProtection_allowForcePush(ctx context.Context, field graphql.CollectedField, obj *BranchProtection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchProtection_allowForcePush(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowForcePush, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchProtection_allowForcePush(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchProtection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BranchProtection_codeOwnerApprovalRequired(ctx context.Context, field graphql.CollectedField, obj *BranchProtection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchProtection_codeOwnerApprovalRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CodeOwnerApprovalRequired, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchProtection_codeOwnerApprovalRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchProtection", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BranchProtection_mergeAccessLevels(ctx context.Context, field graphql.CollectedField, obj *BranchProtection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchProtection_mergeAccessLevels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergeAccessLevels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeAccessLevelConnection) graphql.Marshaler {
+			return ec.marshalOMergeAccessLevelConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchProtection_mergeAccessLevels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchProtection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeAccessLevelConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BranchProtection_mergeAccessLevels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchProtection_pushAccessLevels(ctx context.Context, field graphql.CollectedField, obj *BranchProtection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchProtection_pushAccessLevels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PushAccessLevels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PushAccessLevelConnection) graphql.Marshaler {
+			return ec.marshalOPushAccessLevelConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchProtection_pushAccessLevels(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchProtection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PushAccessLevelConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BranchProtection_pushAccessLevels_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRule_id(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BranchRule_name(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _BranchRule_isDefault(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_isDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BranchRule_isProtected(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_isProtected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsProtected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_isProtected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BranchRule_matchingBranchesCount(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_matchingBranchesCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchingBranchesCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_matchingBranchesCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BranchRule_createdAt(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BranchRule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _BranchRule_branchProtection(ctx context.Context, field graphql.CollectedField, obj *BranchRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRule_branchProtection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BranchProtection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BranchProtection) graphql.Marshaler {
+			return ec.marshalOBranchProtection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchProtection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRule_branchProtection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchProtection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRuleConnection_count(ctx context.Context, field graphql.CollectedField, obj *BranchRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRuleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BranchRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *BranchRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BranchRuleEdge) graphql.Marshaler {
+			return ec.marshalOBranchRuleEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchRuleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRuleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *BranchRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*BranchRule) graphql.Marshaler {
+			return ec.marshalOBranchRule2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRuleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *BranchRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BranchRuleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *BranchRuleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BranchRuleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _BranchRuleEdge_node(ctx context.Context, field graphql.CollectedField, obj *BranchRuleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BranchRuleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BranchRule) graphql.Marshaler {
+			return ec.marshalOBranchRule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BranchRuleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BranchRuleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiGroupVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiGroupVariable_key(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariable_value(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariable_variableType(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_variableType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariableType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiVariableType) graphql.Marshaler {
+			return ec.marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_variableType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "CiVariableType")
+}
+
+func (ec *executionContext) _CiGroupVariable_protected(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiGroupVariable_masked(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiGroupVariable_raw(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiGroupVariable_hidden(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_hidden(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hidden, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_hidden(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiGroupVariable_environmentScope(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_environmentScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnvironmentScope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_environmentScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariable_description(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariable_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariable_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariableConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariableConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiGroupVariableConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiGroupVariableEdge) graphql.Marshaler {
+			return ec.marshalOCiGroupVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiGroupVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiGroupVariableEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiGroupVariableConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiGroupVariable) graphql.Marshaler {
+			return ec.marshalOCiGroupVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiGroupVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiGroupVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiGroupVariableConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiGroupVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiGroupVariableEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiGroupVariableEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiGroupVariableEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiGroupVariableEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiGroupVariable) graphql.Marshaler {
+			return ec.marshalOCiGroupVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiGroupVariableEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiGroupVariableEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiGroupVariable(ctx, field)
 		},
 	}
 	return fc, nil
@@ -16473,6 +18584,38 @@ func (ec *executionContext) fieldContext_CurrentUser_createdAt(_ context.Context
 	return graphql.NewScalarFieldContext("CurrentUser", field, false, false, "Time")
 }
 
+func (ec *executionContext) _CurrentUser_status(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CurrentUser().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserStatus) graphql.Marshaler {
+			return ec.marshalOUserStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CurrentUser_todos(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18454,6 +20597,138 @@ func (ec *executionContext) fieldContext_Group_packages(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Group_packages_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_descendantGroups(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_descendantGroups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().DescendantGroups(ctx, obj, fc.Args["includeParentDescendants"].(*bool), fc.Args["owned"].(*bool), fc.Args["search"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *GroupConnection) graphql.Marshaler {
+			return ec.marshalOGroupConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_descendantGroups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_descendantGroups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_ciVariables(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_ciVariables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().CiVariables(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiGroupVariableConnection) graphql.Marshaler {
+			return ec.marshalOCiGroupVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_ciVariables(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiGroupVariableConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_ciVariables_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_runners(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_runners(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Runners(ctx, obj, fc.Args["type"].(*CiRunnerType), fc.Args["paused"].(*bool), fc.Args["tagList"].([]string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiRunnerConnection) graphql.Marshaler {
+			return ec.marshalOCiRunnerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiRunnerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_runners(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiRunnerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_runners_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20682,6 +22957,226 @@ func (ec *executionContext) fieldContext_MemberInterfaceEdge_node(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeAccessLevel_accessLevel(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevel_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevel_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeAccessLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeAccessLevel_accessLevelDescription(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevel_accessLevelDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevelDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevel_accessLevelDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeAccessLevel", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeAccessLevelConnection_count(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeAccessLevelConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeAccessLevelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeAccessLevelEdge) graphql.Marshaler {
+			return ec.marshalOMergeAccessLevelEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeAccessLevelEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeAccessLevelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeAccessLevel) graphql.Marshaler {
+			return ec.marshalOMergeAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeAccessLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeAccessLevelConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeAccessLevelEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeAccessLevelEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeAccessLevelEdge_node(ctx context.Context, field graphql.CollectedField, obj *MergeAccessLevelEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeAccessLevelEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeAccessLevel) graphql.Marshaler {
+			return ec.marshalOMergeAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeAccessLevelEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeAccessLevelEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeAccessLevel(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27557,6 +30052,273 @@ func (ec *executionContext) fieldContext_Project_environment(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_forksCount(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_forksCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ForksCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_forksCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Project_starCount(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_starCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().StarCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_starCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Project_topics(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_topics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Topics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "String")
+}
+
+func (ec *executionContext) _Project_lastActivityAt(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_lastActivityAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().LastActivityAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_lastActivityAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Project_branchRules(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_branchRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().BranchRules(ctx, obj, fc.Args["buildMissing"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BranchRuleConnection) graphql.Marshaler {
+			return ec.marshalOBranchRuleConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_branchRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BranchRuleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_branchRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_isForked(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_isForked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().IsForked(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Project_isForked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Project", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Project_forkedFrom(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_forkedFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().ForkedFrom(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Project) graphql.Marshaler {
+			return ec.marshalOProject2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_forkedFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Project(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_languages(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_languages(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Languages(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RepositoryLanguage) graphql.Marshaler {
+			return ec.marshalORepositoryLanguage2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepositoryLanguageᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_languages(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepositoryLanguage(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_visibleForks(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_visibleForks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().VisibleForks(ctx, obj, fc.Args["minimumAccessLevel"].(*AccessLevelEnum), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
+			return ec.marshalOProjectConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_visibleForks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_visibleForks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_ciVariables(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28192,6 +30954,226 @@ func (ec *executionContext) _ProjectMemberBulkUpdatePayload_errors(ctx context.C
 }
 func (ec *executionContext) fieldContext_ProjectMemberBulkUpdatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProjectMemberBulkUpdatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _PushAccessLevel_accessLevel(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevel_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevel_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PushAccessLevel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PushAccessLevel_accessLevelDescription(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevel_accessLevelDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevelDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevel_accessLevelDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PushAccessLevel", field, false, false, "String")
+}
+
+func (ec *executionContext) _PushAccessLevelConnection_count(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PushAccessLevelConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PushAccessLevelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PushAccessLevelEdge) graphql.Marshaler {
+			return ec.marshalOPushAccessLevelEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PushAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PushAccessLevelEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PushAccessLevelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PushAccessLevel) graphql.Marshaler {
+			return ec.marshalOPushAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PushAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PushAccessLevel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PushAccessLevelConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PushAccessLevelConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PushAccessLevelEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PushAccessLevelEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PushAccessLevelEdge_node(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevelEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PushAccessLevelEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PushAccessLevel) graphql.Marshaler {
+			return ec.marshalOPushAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PushAccessLevelEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PushAccessLevelEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PushAccessLevel(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_currentUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -30623,6 +33605,50 @@ func (ec *executionContext) fieldContext_Repository_blobs(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Repository_branchNames(ctx context.Context, field graphql.CollectedField, obj *Repository) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Repository_branchNames(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Repository().BranchNames(ctx, obj, fc.Args["searchPattern"].(string), fc.Args["offset"].(int), fc.Args["limit"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Repository_branchNames(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Repository",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Repository_branchNames_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepositoryBlob_id(ctx context.Context, field graphql.CollectedField, obj *RepositoryBlob) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30979,6 +34005,52 @@ func (ec *executionContext) fieldContext_RepositoryBlobEdge_node(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RepositoryLanguage_name(ctx context.Context, field graphql.CollectedField, obj *RepositoryLanguage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepositoryLanguage_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepositoryLanguage_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepositoryLanguage", field, false, false, "String")
+}
+
+func (ec *executionContext) _RepositoryLanguage_share(ctx context.Context, field graphql.CollectedField, obj *RepositoryLanguage) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepositoryLanguage_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RepositoryLanguage_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepositoryLanguage", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Snippet_id(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
@@ -33686,6 +36758,38 @@ func (ec *executionContext) fieldContext_UserCore_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("UserCore", field, false, false, "Time")
 }
 
+func (ec *executionContext) _UserCore_status(ctx context.Context, field graphql.CollectedField, obj *UserCore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCore_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.UserCore().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserStatus) graphql.Marshaler {
+			return ec.marshalOUserStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserCore_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserCoreConnection_count(ctx context.Context, field graphql.CollectedField, obj *UserCoreConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33858,6 +36962,98 @@ func (ec *executionContext) fieldContext_UserCoreEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UserStatus_availability(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatus_availability(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Availability, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v AvailabilityEnum) graphql.Marshaler {
+			return ec.marshalNAvailabilityEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAvailabilityEnum(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatus_availability(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatus", field, false, false, "AvailabilityEnum")
+}
+
+func (ec *executionContext) _UserStatus_clearStatusAt(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatus_clearStatusAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClearStatusAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatus_clearStatusAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatus", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UserStatus_emoji(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatus_emoji(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Emoji, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatus_emoji(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserStatus_message(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserStatus_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserStatus_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserStatus", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -35826,7 +39022,7 @@ func (ec *executionContext) unmarshalInputGroupUpdateInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "fullPath", "name", "path", "description", "visibility"}
+	fieldsInOrder := [...]string{"clientMutationId", "fullPath", "name", "path", "visibility"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35861,13 +39057,6 @@ func (ec *executionContext) unmarshalInputGroupUpdateInput(ctx context.Context, 
 				return it, err
 			}
 			it.Path = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Description = data
 		case "visibility":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("visibility"))
 			data, err := ec.unmarshalOVisibilityLevelsEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx, v)
@@ -37962,6 +41151,372 @@ func (ec *executionContext) _Branch(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var branchProtectionImplementors = []string{"BranchProtection"}
+
+func (ec *executionContext) _BranchProtection(ctx context.Context, sel ast.SelectionSet, obj *BranchProtection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, branchProtectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BranchProtection")
+		case "allowForcePush":
+			out.Values[i] = ec._BranchProtection_allowForcePush(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "codeOwnerApprovalRequired":
+			out.Values[i] = ec._BranchProtection_codeOwnerApprovalRequired(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mergeAccessLevels":
+			out.Values[i] = ec._BranchProtection_mergeAccessLevels(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pushAccessLevels":
+			out.Values[i] = ec._BranchProtection_pushAccessLevels(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var branchRuleImplementors = []string{"BranchRule"}
+
+func (ec *executionContext) _BranchRule(ctx context.Context, sel ast.SelectionSet, obj *BranchRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, branchRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BranchRule")
+		case "id":
+			out.Values[i] = ec._BranchRule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._BranchRule_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isDefault":
+			out.Values[i] = ec._BranchRule_isDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isProtected":
+			out.Values[i] = ec._BranchRule_isProtected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchingBranchesCount":
+			out.Values[i] = ec._BranchRule_matchingBranchesCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._BranchRule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._BranchRule_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "branchProtection":
+			out.Values[i] = ec._BranchRule_branchProtection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var branchRuleConnectionImplementors = []string{"BranchRuleConnection"}
+
+func (ec *executionContext) _BranchRuleConnection(ctx context.Context, sel ast.SelectionSet, obj *BranchRuleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, branchRuleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BranchRuleConnection")
+		case "count":
+			out.Values[i] = ec._BranchRuleConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._BranchRuleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._BranchRuleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._BranchRuleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var branchRuleEdgeImplementors = []string{"BranchRuleEdge"}
+
+func (ec *executionContext) _BranchRuleEdge(ctx context.Context, sel ast.SelectionSet, obj *BranchRuleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, branchRuleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BranchRuleEdge")
+		case "cursor":
+			out.Values[i] = ec._BranchRuleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._BranchRuleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciGroupVariableImplementors = []string{"CiGroupVariable"}
+
+func (ec *executionContext) _CiGroupVariable(ctx context.Context, sel ast.SelectionSet, obj *CiGroupVariable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciGroupVariableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiGroupVariable")
+		case "id":
+			out.Values[i] = ec._CiGroupVariable_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._CiGroupVariable_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CiGroupVariable_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "variableType":
+			out.Values[i] = ec._CiGroupVariable_variableType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._CiGroupVariable_protected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "masked":
+			out.Values[i] = ec._CiGroupVariable_masked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CiGroupVariable_raw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "hidden":
+			out.Values[i] = ec._CiGroupVariable_hidden(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "environmentScope":
+			out.Values[i] = ec._CiGroupVariable_environmentScope(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CiGroupVariable_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciGroupVariableConnectionImplementors = []string{"CiGroupVariableConnection"}
+
+func (ec *executionContext) _CiGroupVariableConnection(ctx context.Context, sel ast.SelectionSet, obj *CiGroupVariableConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciGroupVariableConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiGroupVariableConnection")
+		case "count":
+			out.Values[i] = ec._CiGroupVariableConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiGroupVariableConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiGroupVariableConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiGroupVariableConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciGroupVariableEdgeImplementors = []string{"CiGroupVariableEdge"}
+
+func (ec *executionContext) _CiGroupVariableEdge(ctx context.Context, sel ast.SelectionSet, obj *CiGroupVariableEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciGroupVariableEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiGroupVariableEdge")
+		case "cursor":
+			out.Values[i] = ec._CiGroupVariableEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiGroupVariableEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciJobImplementors = []string{"CiJob"}
 
 func (ec *executionContext) _CiJob(ctx context.Context, sel ast.SelectionSet, obj *CiJob) graphql.Marshaler {
@@ -38828,6 +42383,12 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_status(ctx, field, obj)
+				})
 		case "todos":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -39557,6 +43118,24 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_packages(ctx, field, obj)
+				})
+		case "descendantGroups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_descendantGroups(ctx, field, obj)
+				})
+		case "ciVariables":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_ciVariables(ctx, field, obj)
+				})
+		case "runners":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_runners(ctx, field, obj)
 				})
 		case "boards":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -40439,6 +44018,130 @@ func (ec *executionContext) _MemberInterfaceEdge(ctx context.Context, sel ast.Se
 			}
 		case "node":
 			out.Values[i] = ec._MemberInterfaceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeAccessLevelImplementors = []string{"MergeAccessLevel"}
+
+func (ec *executionContext) _MergeAccessLevel(ctx context.Context, sel ast.SelectionSet, obj *MergeAccessLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeAccessLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeAccessLevel")
+		case "accessLevel":
+			out.Values[i] = ec._MergeAccessLevel_accessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accessLevelDescription":
+			out.Values[i] = ec._MergeAccessLevel_accessLevelDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeAccessLevelConnectionImplementors = []string{"MergeAccessLevelConnection"}
+
+func (ec *executionContext) _MergeAccessLevelConnection(ctx context.Context, sel ast.SelectionSet, obj *MergeAccessLevelConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeAccessLevelConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeAccessLevelConnection")
+		case "count":
+			out.Values[i] = ec._MergeAccessLevelConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._MergeAccessLevelConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MergeAccessLevelConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MergeAccessLevelConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeAccessLevelEdgeImplementors = []string{"MergeAccessLevelEdge"}
+
+func (ec *executionContext) _MergeAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, obj *MergeAccessLevelEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeAccessLevelEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeAccessLevelEdge")
+		case "cursor":
+			out.Values[i] = ec._MergeAccessLevelEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MergeAccessLevelEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -42573,6 +46276,60 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_environment(ctx, field, obj)
 				})
+		case "forksCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_forksCount(ctx, field, obj)
+				})
+		case "starCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_starCount(ctx, field, obj)
+				})
+		case "topics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_topics(ctx, field, obj)
+				})
+		case "lastActivityAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_lastActivityAt(ctx, field, obj)
+				})
+		case "branchRules":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_branchRules(ctx, field, obj)
+				})
+		case "isForked":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_isForked(ctx, field, obj)
+				})
+		case "forkedFrom":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_forkedFrom(ctx, field, obj)
+				})
+		case "languages":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_languages(ctx, field, obj)
+				})
+		case "visibleForks":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_visibleForks(ctx, field, obj)
+				})
 		case "ciVariables":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -42789,6 +46546,130 @@ func (ec *executionContext) _ProjectMemberBulkUpdatePayload(ctx context.Context,
 		case "errors":
 			out.Values[i] = ec._ProjectMemberBulkUpdatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pushAccessLevelImplementors = []string{"PushAccessLevel"}
+
+func (ec *executionContext) _PushAccessLevel(ctx context.Context, sel ast.SelectionSet, obj *PushAccessLevel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pushAccessLevelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PushAccessLevel")
+		case "accessLevel":
+			out.Values[i] = ec._PushAccessLevel_accessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accessLevelDescription":
+			out.Values[i] = ec._PushAccessLevel_accessLevelDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pushAccessLevelConnectionImplementors = []string{"PushAccessLevelConnection"}
+
+func (ec *executionContext) _PushAccessLevelConnection(ctx context.Context, sel ast.SelectionSet, obj *PushAccessLevelConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pushAccessLevelConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PushAccessLevelConnection")
+		case "count":
+			out.Values[i] = ec._PushAccessLevelConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PushAccessLevelConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PushAccessLevelConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PushAccessLevelConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pushAccessLevelEdgeImplementors = []string{"PushAccessLevelEdge"}
+
+func (ec *executionContext) _PushAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, obj *PushAccessLevelEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pushAccessLevelEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PushAccessLevelEdge")
+		case "cursor":
+			out.Values[i] = ec._PushAccessLevelEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PushAccessLevelEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -43711,6 +47592,12 @@ func (ec *executionContext) _Repository(ctx context.Context, sel ast.SelectionSe
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Repository_blobs(ctx, field, obj)
 				})
+		case "branchNames":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Repository_branchNames(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43862,6 +47749,44 @@ func (ec *executionContext) _RepositoryBlobEdge(ctx context.Context, sel ast.Sel
 			}
 		case "node":
 			out.Values[i] = ec._RepositoryBlobEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var repositoryLanguageImplementors = []string{"RepositoryLanguage"}
+
+func (ec *executionContext) _RepositoryLanguage(ctx context.Context, sel ast.SelectionSet, obj *RepositoryLanguage) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repositoryLanguageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepositoryLanguage")
+		case "name":
+			out.Values[i] = ec._RepositoryLanguage_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._RepositoryLanguage_share(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -44954,53 +48879,59 @@ func (ec *executionContext) _UserCore(ctx context.Context, sel ast.SelectionSet,
 		case "id":
 			out.Values[i] = ec._UserCore_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "username":
 			out.Values[i] = ec._UserCore_username(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._UserCore_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "state":
 			out.Values[i] = ec._UserCore_state(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "publicEmail":
 			out.Values[i] = ec._UserCore_publicEmail(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "avatarUrl":
 			out.Values[i] = ec._UserCore_avatarUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "webUrl":
 			out.Values[i] = ec._UserCore_webUrl(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "webPath":
 			out.Values[i] = ec._UserCore_webPath(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "bot":
 			out.Values[i] = ec._UserCore_bot(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._UserCore_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserCore_status(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45084,6 +49015,54 @@ func (ec *executionContext) _UserCoreEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._UserCoreEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userStatusImplementors = []string{"UserStatus"}
+
+func (ec *executionContext) _UserStatus(ctx context.Context, sel ast.SelectionSet, obj *UserStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserStatus")
+		case "availability":
+			out.Values[i] = ec._UserStatus_availability(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "clearStatusAt":
+			out.Values[i] = ec._UserStatus_clearStatusAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "emoji":
+			out.Values[i] = ec._UserStatus_emoji(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserStatus_message(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -45465,6 +49444,16 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAvailabilityEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAvailabilityEnum(ctx context.Context, v any) (AvailabilityEnum, error) {
+	var res AvailabilityEnum
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAvailabilityEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAvailabilityEnum(ctx context.Context, sel ast.SelectionSet, v AvailabilityEnum) graphql.Marshaler {
+	return v
+}
 
 func (ec *executionContext) unmarshalNAwardEmojiAddInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐAwardEmojiAddInput(ctx context.Context, v any) (AwardEmojiAddInput, error) {
 	res, err := ec.unmarshalInputAwardEmojiAddInput(ctx, v)
@@ -45987,6 +49976,14 @@ func (ec *executionContext) marshalNReleaseID2string(ctx context.Context, sel as
 func (ec *executionContext) unmarshalNReleaseUpdateInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseUpdateInput(ctx context.Context, v any) (ReleaseUpdateInput, error) {
 	res, err := ec.unmarshalInputReleaseUpdateInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRepositoryLanguage2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepositoryLanguage(ctx context.Context, sel ast.SelectionSet, v *RepositoryLanguage) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RepositoryLanguage!")
+		return graphql.Null
+	}
+	return ec._RepositoryLanguage(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSnippetBlobActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionEnum(ctx context.Context, v any) (SnippetBlobActionEnum, error) {
@@ -46641,6 +50638,107 @@ func (ec *executionContext) marshalOBranch2ᚖgithubᚗcomᚋlabletᚋlabletᚋi
 		return graphql.Null
 	}
 	return ec._Branch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBranchProtection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchProtection(ctx context.Context, sel ast.SelectionSet, v *BranchProtection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BranchProtection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBranchRule2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx context.Context, sel ast.SelectionSet, v []*BranchRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBranchRule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOBranchRule2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRule(ctx context.Context, sel ast.SelectionSet, v *BranchRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BranchRule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBranchRuleConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleConnection(ctx context.Context, sel ast.SelectionSet, v *BranchRuleConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BranchRuleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBranchRuleEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleEdge(ctx context.Context, sel ast.SelectionSet, v []*BranchRuleEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOBranchRuleEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOBranchRuleEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBranchRuleEdge(ctx context.Context, sel ast.SelectionSet, v *BranchRuleEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BranchRuleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiGroupVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx context.Context, sel ast.SelectionSet, v []*CiGroupVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiGroupVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiGroupVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx context.Context, sel ast.SelectionSet, v *CiGroupVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiGroupVariable(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiGroupVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableConnection(ctx context.Context, sel ast.SelectionSet, v *CiGroupVariableConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiGroupVariableConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiGroupVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableEdge(ctx context.Context, sel ast.SelectionSet, v []*CiGroupVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiGroupVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiGroupVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariableEdge(ctx context.Context, sel ast.SelectionSet, v *CiGroupVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiGroupVariableEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v []*CiJob) graphql.Marshaler {
@@ -47584,6 +51682,53 @@ func (ec *executionContext) marshalOMemberInterfaceEdge2ᚖgithubᚗcomᚋlablet
 	return ec._MemberInterfaceEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOMergeAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx context.Context, sel ast.SelectionSet, v []*MergeAccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevel(ctx context.Context, sel ast.SelectionSet, v *MergeAccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeAccessLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeAccessLevelConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelConnection(ctx context.Context, sel ast.SelectionSet, v *MergeAccessLevelConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeAccessLevelConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeAccessLevelEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, v []*MergeAccessLevelEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeAccessLevelEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeAccessLevelEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, v *MergeAccessLevelEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeAccessLevelEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMergeRequest2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequest(ctx context.Context, sel ast.SelectionSet, v []*MergeRequest) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -48199,6 +52344,53 @@ func (ec *executionContext) marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗc
 	return ec._ProjectMemberBulkUpdatePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPushAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx context.Context, sel ast.SelectionSet, v []*PushAccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPushAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPushAccessLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx context.Context, sel ast.SelectionSet, v *PushAccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PushAccessLevel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPushAccessLevelConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelConnection(ctx context.Context, sel ast.SelectionSet, v *PushAccessLevelConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PushAccessLevelConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPushAccessLevelEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, v []*PushAccessLevelEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPushAccessLevelEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPushAccessLevelEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevelEdge(ctx context.Context, sel ast.SelectionSet, v *PushAccessLevelEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PushAccessLevelEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOQueryComplexity2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐQueryComplexity(ctx context.Context, sel ast.SelectionSet, v *QueryComplexity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -48491,6 +52683,25 @@ func (ec *executionContext) marshalORepositoryBlobEdge2ᚖgithubᚗcomᚋlablet�
 		return graphql.Null
 	}
 	return ec._RepositoryBlobEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORepositoryLanguage2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepositoryLanguageᚄ(ctx context.Context, sel ast.SelectionSet, v []*RepositoryLanguage) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRepositoryLanguage2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐRepositoryLanguage(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOSnippet2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx context.Context, sel ast.SelectionSet, v []*Snippet) graphql.Marshaler {
@@ -49130,6 +53341,13 @@ func (ec *executionContext) marshalOUserID2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUserStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserStatus(ctx context.Context, sel ast.SelectionSet, v *UserStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOVisibilityLevelsEnum2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐVisibilityLevelsEnum(ctx context.Context, v any) (*VisibilityLevelsEnum, error) {

@@ -159,6 +159,64 @@ type Branch struct {
 	Commit *Commit `json:"commit,omitempty"`
 }
 
+// Branch protection details for a branch rule.
+type BranchProtection struct {
+	AllowForcePush            bool                        `json:"allowForcePush"`
+	CodeOwnerApprovalRequired bool                        `json:"codeOwnerApprovalRequired"`
+	MergeAccessLevels         *MergeAccessLevelConnection `json:"mergeAccessLevels,omitempty"`
+	PushAccessLevels          *PushAccessLevelConnection  `json:"pushAccessLevels,omitempty"`
+}
+
+// Branch rules configured for a rule target.
+type BranchRule struct {
+	ID                    string            `json:"id"`
+	Name                  string            `json:"name"`
+	IsDefault             bool              `json:"isDefault"`
+	IsProtected           bool              `json:"isProtected"`
+	MatchingBranchesCount int               `json:"matchingBranchesCount"`
+	CreatedAt             *time.Time        `json:"createdAt,omitempty"`
+	UpdatedAt             *time.Time        `json:"updatedAt,omitempty"`
+	BranchProtection      *BranchProtection `json:"branchProtection,omitempty"`
+}
+
+type BranchRuleConnection struct {
+	Count    int               `json:"count"`
+	Edges    []*BranchRuleEdge `json:"edges,omitempty"`
+	Nodes    []*BranchRule     `json:"nodes,omitempty"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+}
+
+type BranchRuleEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *BranchRule `json:"node,omitempty"`
+}
+
+// A group's CI/CD variable.
+type CiGroupVariable struct {
+	ID               string          `json:"id"`
+	Key              *string         `json:"key,omitempty"`
+	Value            *string         `json:"value,omitempty"`
+	VariableType     *CiVariableType `json:"variableType,omitempty"`
+	Protected        *bool           `json:"protected,omitempty"`
+	Masked           *bool           `json:"masked,omitempty"`
+	Raw              *bool           `json:"raw,omitempty"`
+	Hidden           *bool           `json:"hidden,omitempty"`
+	EnvironmentScope *string         `json:"environmentScope,omitempty"`
+	Description      *string         `json:"description,omitempty"`
+}
+
+type CiGroupVariableConnection struct {
+	Count    int                    `json:"count"`
+	Edges    []*CiGroupVariableEdge `json:"edges,omitempty"`
+	Nodes    []*CiGroupVariable     `json:"nodes,omitempty"`
+	PageInfo *PageInfo              `json:"pageInfo"`
+}
+
+type CiGroupVariableEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *CiGroupVariable `json:"node,omitempty"`
+}
+
 // A CI/CD job.
 type CiJob struct {
 	ID           *string      `json:"id,omitempty"`
@@ -347,6 +405,8 @@ type CurrentUser struct {
 	WebPath     string     `json:"webPath"`
 	Bot         bool       `json:"bot"`
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	// User status.
+	Status *UserStatus `json:"status,omitempty"`
 	// To-do items of the user, newest first (one value a filter).
 	Todos *TodoConnection `json:"todos,omitempty"`
 }
@@ -492,7 +552,6 @@ type GroupUpdateInput struct {
 	FullPath         string                `json:"fullPath"`
 	Name             *string               `json:"name,omitempty"`
 	Path             *string               `json:"path,omitempty"`
-	Description      *string               `json:"description,omitempty"`
 	Visibility       *VisibilityLevelsEnum `json:"visibility,omitempty"`
 }
 
@@ -575,6 +634,24 @@ type MemberInterfaceConnection struct {
 type MemberInterfaceEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   MemberInterface `json:"node,omitempty"`
+}
+
+// Defines which user roles, users, or groups can merge into a protected branch.
+type MergeAccessLevel struct {
+	AccessLevel            int    `json:"accessLevel"`
+	AccessLevelDescription string `json:"accessLevelDescription"`
+}
+
+type MergeAccessLevelConnection struct {
+	Count    int                     `json:"count"`
+	Edges    []*MergeAccessLevelEdge `json:"edges,omitempty"`
+	Nodes    []*MergeAccessLevel     `json:"nodes,omitempty"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type MergeAccessLevelEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *MergeAccessLevel `json:"node,omitempty"`
 }
 
 type MergeRequestAcceptInput struct {
@@ -798,6 +875,24 @@ type ProjectMemberBulkUpdatePayload struct {
 	Errors           []string         `json:"errors"`
 }
 
+// Defines which user roles, users, or groups can push to a protected branch.
+type PushAccessLevel struct {
+	AccessLevel            int    `json:"accessLevel"`
+	AccessLevelDescription string `json:"accessLevelDescription"`
+}
+
+type PushAccessLevelConnection struct {
+	Count    int                    `json:"count"`
+	Edges    []*PushAccessLevelEdge `json:"edges,omitempty"`
+	Nodes    []*PushAccessLevel     `json:"nodes,omitempty"`
+	PageInfo *PageInfo              `json:"pageInfo"`
+}
+
+type PushAccessLevelEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *PushAccessLevel `json:"node,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -947,6 +1042,12 @@ type RepositoryBlobConnection struct {
 type RepositoryBlobEdge struct {
 	Cursor string          `json:"cursor"`
 	Node   *RepositoryBlob `json:"node,omitempty"`
+}
+
+// A language and its share of a project's code, by file size.
+type RepositoryLanguage struct {
+	Name  string   `json:"name"`
+	Share *float64 `json:"share,omitempty"`
 }
 
 type SnippetBlobActionInputType struct {
@@ -1121,6 +1222,8 @@ type UserCore struct {
 	WebPath     string     `json:"webPath"`
 	Bot         bool       `json:"bot"`
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	// User status (null when none is set).
+	Status *UserStatus `json:"status,omitempty"`
 }
 
 func (UserCore) IsUser()                       {}
@@ -1145,6 +1248,17 @@ type UserCoreConnection struct {
 type UserCoreEdge struct {
 	Cursor string    `json:"cursor"`
 	Node   *UserCore `json:"node,omitempty"`
+}
+
+type UserStatus struct {
+	// User availability status.
+	Availability AvailabilityEnum `json:"availability"`
+	// Timestamp of when the user status should clear.
+	ClearStatusAt *time.Time `json:"clearStatusAt,omitempty"`
+	// String representation of emoji.
+	Emoji *string `json:"emoji,omitempty"`
+	// User status message.
+	Message *string `json:"message,omitempty"`
 }
 
 type AccessLevelEnum string
@@ -1211,6 +1325,61 @@ func (e *AccessLevelEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e AccessLevelEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type AvailabilityEnum string
+
+const (
+	AvailabilityEnumNotSet AvailabilityEnum = "NOT_SET"
+	AvailabilityEnumBusy   AvailabilityEnum = "BUSY"
+)
+
+var AllAvailabilityEnum = []AvailabilityEnum{
+	AvailabilityEnumNotSet,
+	AvailabilityEnumBusy,
+}
+
+func (e AvailabilityEnum) IsValid() bool {
+	switch e {
+	case AvailabilityEnumNotSet, AvailabilityEnumBusy:
+		return true
+	}
+	return false
+}
+
+func (e AvailabilityEnum) String() string {
+	return string(e)
+}
+
+func (e *AvailabilityEnum) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AvailabilityEnum(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AvailabilityEnum", str)
+	}
+	return nil
+}
+
+func (e AvailabilityEnum) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AvailabilityEnum) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AvailabilityEnum) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

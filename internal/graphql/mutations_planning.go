@@ -229,7 +229,8 @@ var visibilityLevels = map[VisibilityLevelsEnum]int{VisibilityLevelsEnumPrivate:
 	VisibilityLevelsEnumInternal: access.Internal, VisibilityLevelsEnumPublic: access.Public}
 
 func (r *Resolver) groupUpdate(ctx context.Context, in GroupUpdateInput) (*GroupUpdatePayload, error) {
-	gi := service.GroupInput{Name: in.Name, Path: in.Path, Description: in.Description}
+	// GitLab's GroupUpdateInput has no description: REST sets it.
+	gi := service.GroupInput{Name: in.Name, Path: in.Path}
 	if in.Visibility != nil {
 		gi.Visibility = ptr(visibilityLevels[*in.Visibility])
 	}

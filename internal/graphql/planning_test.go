@@ -346,17 +346,23 @@ func TestGraphQLPlanningMutations(t *testing.T) {
 	}
 
 	// groupUpdate: the owner may, a developer of the project may not.
-	gu := `mutation($g: ID!) { groupUpdate(input: {fullPath: $g, description: "ours"}) { group { description } errors } }`
+	gu := `mutation($g: ID!) { groupUpdate(input: {fullPath: $g, name: "Ours"}) { group { name } errors } }`
 	_, r = post(t, s, tm.Developer.Token, gu, map[string]any{"g": tm.Group.FullPath})
 	if len(r.Errors) != 1 {
 		t.Errorf("developer groupUpdate = %v", r)
 	}
 	_, r = post(t, s, tm.Owner.Token, gu, map[string]any{"g": tm.Group.FullPath})
-	if dig(mustData(t, r), "groupUpdate", "group", "description") != "ours" {
+	if dig(mustData(t, r), "groupUpdate", "group", "name") != "Ours" {
 		t.Errorf("groupUpdate = %v", r.Data)
 	}
-	if g, _, _ := root.Groups.GetGroup(tm.Group.ID, nil); g == nil || g.Description != "ours" {
+	if g, _, _ := root.Groups.GetGroup(tm.Group.ID, nil); g == nil || g.Name != "Ours" {
 		t.Errorf("REST group = %+v", g)
+	}
+	// GitLab's GroupUpdateInput has no description.
+	_, r = post(t, s, tm.Owner.Token, `mutation($g: ID!) { groupUpdate(input: {fullPath: $g, description: "x"}) { errors } }`,
+		map[string]any{"g": tm.Group.FullPath})
+	if len(r.Errors) == 0 {
+		t.Errorf("groupUpdate description = %v", r)
 	}
 }
 

@@ -384,6 +384,9 @@ func (r *Resolver) Repository() RepositoryResolver { return &repositoryResolver{
 // Tree returns TreeResolver implementation.
 func (r *Resolver) Tree() TreeResolver { return &treeResolver{r} }
 
+// UserCore returns UserCoreResolver implementation.
+func (r *Resolver) UserCore() UserCoreResolver { return &userCoreResolver{r} }
+
 type (
 	currentUserResolver   struct{ *Resolver }
 	discussionResolver    struct{ *Resolver }
@@ -400,4 +403,5 @@ type (
 	queryResolver         struct{ *Resolver }
 	repositoryResolver    struct{ *Resolver }
 	treeResolver          struct{ *Resolver }
+	userCoreResolver      struct{ *Resolver }
 )
