@@ -32,6 +32,10 @@ var instanceReads = []string{
 type instanceRow struct {
 	Name     string
 	One, Two []*result
+	// OneTx and TwoTx are the database transactions each round committed
+	// per request: what shows whether the instances' caches stay hot (a
+	// cache another instance keeps emptying sends its reads to the database).
+	OneTx, TwoTx []float64
 }
 
 // runInstances starts a second "lablet serve" on the same database and
@@ -88,16 +92,28 @@ func runInstances(ctx context.Context, o options, r *dbRun, l *loader, eps []*en
 		}
 		return res
 	}
+	stats, err := openTxCounter(dbURL)
+	if err != nil {
+		return err
+	}
+	defer stats.Close()
+	// counted runs a round and returns it with its transactions per request.
+	counted := func(ld *loader, ep *endpoint, label, phase string) (*result, float64) {
+		before := stats.committed(ctx)
+		res := run(ld, ep, label, phase)
+		return res, stats.perRequest(ctx, before, res)
+	}
 	for i, row := range rows {
 		ep := byName[row.Name]
 		for round := 0; round < o.instanceRounds && ctx.Err() == nil; round++ {
 			if one := single[row.Name]; o.instanceRounds == 1 && one != nil && one.Unavailable == "" {
 				row.One = append(row.One, one)
 			} else {
-				row.One = append(row.One, run(l, ep, "1 instance", fmt.Sprintf("i%d-1-%d", i, round)))
+				res, tx := counted(l, ep, "1 instance", fmt.Sprintf("i%d-1-%d", i, round))
+				row.One, row.OneTx = append(row.One, res), append(row.OneTx, tx)
 			}
-			row.Two = append(row.Two, run(multi, ep, fmt.Sprintf("%d instances", o.instances),
-				fmt.Sprintf("i%d-2-%d", i, round)))
+			res, tx := counted(multi, ep, fmt.Sprintf("%d instances", o.instances), fmt.Sprintf("i%d-2-%d", i, round))
+			row.Two, row.TwoTx = append(row.Two, res), append(row.TwoTx, tx)
 		}
 	}
 	if ctx.Err() != nil {
@@ -114,7 +130,6 @@ func runInstances(ctx context.Context, o options, r *dbRun, l *loader, eps []*en
 	return nil
 }
 
-// instancesFailed reports whether a request through several instances failed.
 // instanceProcs sizes an added instance's Go runtime to its share of this
 // machine's cores. Each runtime otherwise takes every core, and two of them
 // on one small machine spin against each other and the load generator:
@@ -127,6 +142,7 @@ func instanceProcs(instances int) string {
 	return fmt.Sprintf("GOMAXPROCS=%d", max(1, runtime.NumCPU()/instances))
 }
 
+// instancesFailed reports whether a request through several instances failed.
 func instancesFailed(rows []*instanceRow) bool {
 	for _, row := range rows {
 		for _, res := range append(slices.Clone(row.One), row.Two...) {
@@ -182,11 +198,23 @@ func instanceCells(row *instanceRow, yard float64) []string {
 		errs += res.Errors
 	}
 	return []string{row.Name, fmt.Sprint(last.Conc), oneS, twoS, ratio(two, one), yratio(one), yratio(two),
+		txCell(row.OneTx), txCell(row.TwoTx),
 		fmtDur(last.P50), fmtDur(last.P99), fmt.Sprint(errs), fmt.Sprintf("%.0f", last.CPU)}
 }
 
+// txCell is the median of a row's transactions per request, "-" where
+// none was counted.
+func txCell(v []float64) string {
+	v = slices.DeleteFunc(slices.Clone(v), func(x float64) bool { return x < 0 })
+	if len(v) == 0 {
+		return "-"
+	}
+	slices.Sort(v)
+	return fmt.Sprintf("%.3f", v[len(v)/2])
+}
+
 var instanceHeader = []string{"endpoint", "conc", "1 instance req/s", "%d instances req/s", "%d ÷ 1",
-	"1 ÷ yardstick", "%d ÷ yardstick", "p50 (%d)", "p99 (%d)", "errors (%d)", "CPU %% (%d, sum)"}
+	"1 ÷ yardstick", "%d ÷ yardstick", "db tx/req (1)", "db tx/req (%d)", "p50 (%d)", "p99 (%d)", "errors (%d)", "CPU %% (%d, sum)"}
 
 func instanceHeads(n int) []string {
 	out := make([]string, len(instanceHeader))

@@ -39,7 +39,7 @@ import (
 func TestAuthorizationMatrix(t *testing.T) {
 	if testing.Short() {
 		// CI's race step: the matrix checks answers, not concurrency, and
-		// runs in full in CI's other three steps (.ci/run).
+		// runs in full in CI's other two steps (.ci/run).
 		t.Skip("the authorization matrix runs without -short")
 	}
 	start := time.Now()
