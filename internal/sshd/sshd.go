@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -111,23 +112,8 @@ func hostKey(path string) (gossh.Signer, error) {
 			return nil, fmt.Errorf("sshd: host key: %w", merr)
 		}
 		b = pem.EncodeToMemory(block)
-		// O_EXCL: a key another process wrote meanwhile is kept.
-		f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if ferr != nil {
-			if !errors.Is(ferr, os.ErrExist) {
-				return nil, fmt.Errorf("sshd: write host key: %w", ferr)
-			}
-			if b, err = os.ReadFile(path); err != nil {
-				return nil, fmt.Errorf("sshd: read host key: %w", err)
-			}
-		} else {
-			_, werr := f.Write(b)
-			if cerr := f.Close(); werr == nil {
-				werr = cerr
-			}
-			if werr != nil {
-				return nil, fmt.Errorf("sshd: write host key: %w", werr)
-			}
+		if b, err = publishKey(path, b); err != nil {
+			return nil, err
 		}
 	} else if err != nil {
 		return nil, fmt.Errorf("sshd: read host key: %w", err)
@@ -137,6 +123,39 @@ func hostKey(path string) (gossh.Signer, error) {
 		return nil, fmt.Errorf("sshd: parse host key %s: %w", path, err)
 	}
 	return signer, nil
+}
+
+// publishKey writes key at path unless a key is there already, and returns
+// the key path then holds. The key is written whole to a temporary file
+// first and linked into place, so that another process starting on the
+// same data dir at the same moment reads either no key or a whole one,
+// never the empty file an O_EXCL create would show it between create and
+// write; the first link wins and the others read the winner's key.
+func publishKey(path string, key []byte) ([]byte, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".host-key-*")
+	if err != nil {
+		return nil, fmt.Errorf("sshd: write host key: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(key)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sshd: write host key: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil {
+		if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("sshd: write host key: %w", err)
+		}
+		if key, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("sshd: read host key: %w", err)
+		}
+	}
+	return key, nil
 }
 
 // Serve accepts SSH connections on ln until ctx ends, then closes the
