@@ -81,24 +81,49 @@ func New() *Renderer {
 
 // Render renders src to sanitized HTML. Errors come from the Resolver only.
 func (r *Renderer) Render(ctx context.Context, src string, o Options) (string, error) {
-	source := []byte(src)
+	out, err := r.RenderMany(ctx, []string{src}, o)
+	if err != nil {
+		return "", err
+	}
+	return out[0], nil
+}
+
+// RenderMany renders each of srcs as Render would, with one call of the
+// Resolver for the references of all of them: a page of texts costs one
+// batch of lookups, not one per text.
+func (r *Renderer) RenderMany(ctx context.Context, srcs []string, o Options) ([]string, error) {
 	md := r.plain
-	pc := parser.NewContext()
 	if o.GFM {
 		md = r.gfm
-		pc.Set(uploadsPrefixKey, o.UploadsPrefix)
 	}
-	doc := md.Parser().Parse(text.NewReader(source), parser.WithContext(pc))
+	sources := make([][]byte, len(srcs))
+	docs := make([]ast.Node, len(srcs))
+	var nodes []*refNode
+	for i, src := range srcs {
+		sources[i] = []byte(src)
+		pc := parser.NewContext()
+		if o.GFM {
+			pc.Set(uploadsPrefixKey, o.UploadsPrefix)
+		}
+		docs[i] = md.Parser().Parse(text.NewReader(sources[i]), parser.WithContext(pc))
+		found, _ := pc.Get(refsKey).([]*refNode)
+		nodes = append(nodes, found...)
+	}
 	if o.GFM {
-		if err := resolveAll(ctx, pc, o.Resolver); err != nil {
-			return "", err
+		if err := resolveAll(ctx, nodes, o.Resolver); err != nil {
+			return nil, err
 		}
 	}
+	out := make([]string, len(srcs))
 	var buf bytes.Buffer
-	if err := md.Renderer().Render(&buf, source, doc); err != nil {
-		return "", fmt.Errorf("markdown: render: %w", err)
+	for i, doc := range docs {
+		buf.Reset()
+		if err := md.Renderer().Render(&buf, sources[i], doc); err != nil {
+			return nil, fmt.Errorf("markdown: render: %w", err)
+		}
+		out[i] = strings.TrimSuffix(r.policy.Sanitize(buf.String()), "\n")
 	}
-	return strings.TrimSuffix(r.policy.Sanitize(buf.String()), "\n"), nil
+	return out, nil
 }
 
 // paragraphDir marks paragraphs dir="auto", as GitLab's output does, so

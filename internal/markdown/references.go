@@ -219,8 +219,7 @@ func replaceRefs(parent ast.Node, source []byte) []*refNode {
 }
 
 // resolveAll resolves the references the transformer found, in one call.
-func resolveAll(ctx context.Context, pc parser.Context, r Resolver) error {
-	nodes, _ := pc.Get(refsKey).([]*refNode)
+func resolveAll(ctx context.Context, nodes []*refNode, r Resolver) error {
 	if len(nodes) == 0 || r == nil {
 		return nil
 	}

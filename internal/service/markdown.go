@@ -55,15 +55,7 @@ func (s *Service) RenderMarkdownTexts(ctx context.Context, id *auth.Identity, in
 		r.projects[strings.ToLower(p.FullPath())] = r.project
 		o.UploadsPrefix = basePath(in.BaseURL) + "/" + p.FullPath()
 	}
-	out := make([]string, len(texts))
-	for i, t := range texts {
-		html, err := s.markdown.Render(ctx, t, o)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = html
-	}
-	return out, nil
+	return s.markdown.RenderMany(ctx, texts, o)
 }
 
 // LabelDescriptionsHTML renders labels' descriptions as GitLab's
