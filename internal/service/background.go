@@ -213,5 +213,8 @@ func (s *Service) Housekeeping(ctx context.Context) error {
 	if err := s.deleteExpiredRateLimits(ctx); err != nil {
 		return err
 	}
+	if err := s.failStuckTransfers(ctx); err != nil {
+		return err
+	}
 	return s.db.Queries().DeleteExpiredOAuthGrants(ctx, now.Add(-expiredGrace))
 }

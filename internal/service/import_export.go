@@ -416,3 +416,46 @@ func sanitizeExportName(s string) string {
 
 // FileName is the download's file name.
 func (a *ExportArchive) FileName() string { return exportFileName(a.fullPath, a.ModTime) }
+
+// transferStuckAfter is when an import or export still waiting or running
+// can no longer be: its run is cancelled at importExportTimeout, and a run
+// whose instance died is given up at queueRescueAfter (and, tried once,
+// not run again).
+const transferStuckAfter = importExportTimeout + queueRescueAfter
+
+// failStuckTransfers fails the imports and exports whose run ended without
+// recording an outcome — its instance was killed or lost its database —
+// which would otherwise show "started" for good, as GitLab's
+// StuckImportJobsWorker does for imports. A failed import's archive is
+// dropped; what it wrote before the crash stays for its owner to delete
+// with the project.
+func (s *Service) failStuckTransfers(ctx context.Context) error {
+	q := s.db.Queries()
+	before := s.Now().Add(-transferStuckAfter)
+	secs := int(transferStuckAfter.Seconds())
+	stuck, err := q.FailStaleTransfers(ctx, "import", []string{ieScheduled, ieStarted}, before,
+		fmt.Sprintf("Import timed out. Import took longer than %d seconds", secs))
+	if err != nil {
+		return err
+	}
+	for _, t := range stuck {
+		if t.BlobKey != "" {
+			s.removeBlob(ctx, t.BlobKey)
+		}
+		if err := q.SetProjectImportStatus(ctx, t.ProjectID, ieFailed); err != nil {
+			return err
+		}
+		s.log.WarnContext(ctx, "stuck project import failed", "project_id", t.ProjectID, "was", t.Status)
+	}
+	for _, kind := range []string{"export", "group_export"} {
+		stuck, err := q.FailStaleTransfers(ctx, kind, []string{ieQueued, ieStarted}, before,
+			fmt.Sprintf("Export timed out. Export took longer than %d seconds", secs))
+		if err != nil {
+			return err
+		}
+		for _, t := range stuck {
+			s.log.WarnContext(ctx, "stuck export failed", "kind", kind, "id", t.ProjectID, "was", t.Status)
+		}
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lablet/lablet/internal/model"
@@ -252,4 +253,55 @@ func (q *Queries) SetImportedMergeRequest(ctx context.Context, m *model.MergeReq
 		return fmt.Errorf("store: imported merge request: %w", err)
 	}
 	return nil
+}
+
+// FailStaleTransfers marks failed, with msg, every transfer of kind still
+// in one of statuses whose state last changed before before, and returns
+// those it marked as they were. Each row is marked only if it has not
+// moved since it was read, so a run that records its outcome meanwhile
+// keeps it.
+func (q *Queries) FailStaleTransfers(ctx context.Context, kind string, statuses []string, before time.Time, msg string) ([]*TransferState, error) {
+	table, ok := transferTables[kind]
+	if !ok {
+		return nil, fmt.Errorf("store: transfer state: kind %q", kind)
+	}
+	if len(statuses) == 0 {
+		return nil, nil
+	}
+	args := []any{ms(before)}
+	for _, s := range statuses {
+		args = append(args, s)
+	}
+	rows, err := q.query(ctx, `SELECT `+table.key+`, status, blob_key, updated_at FROM `+table.name+
+		` WHERE updated_at < ? AND status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: stale %s states: %w", kind, err)
+	}
+	var stale []*TransferState
+	for rows.Next() {
+		var t TransferState
+		var updated int64
+		if err := rows.Scan(&t.ProjectID, &t.Status, &t.BlobKey, &updated); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: stale %s states: %w", kind, err)
+		}
+		t.UpdatedAt = fromMS(updated)
+		stale = append(stale, &t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: stale %s states: %w", kind, err)
+	}
+	var failed []*TransferState
+	for _, t := range stale {
+		res, err := q.exec(ctx, `UPDATE `+table.name+` SET status = 'failed', error = ?, blob_key = '', updated_at = ?
+			WHERE `+table.key+` = ? AND status = ? AND updated_at = ?`, msg, ms(q.Now()), t.ProjectID, t.Status, ms(t.UpdatedAt))
+		if err != nil {
+			return failed, fmt.Errorf("store: fail stale %s: %w", kind, err)
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 1 {
+			failed = append(failed, t)
+		}
+	}
+	return failed, nil
 }
