@@ -368,6 +368,7 @@ type ComplexityRoot struct {
 		AvatarURL       func(childComplexity int) int
 		Bot             func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		Emails          func(childComplexity int, after *string, before *string, first *int, last *int) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
 		PublicEmail     func(childComplexity int) int
@@ -438,6 +439,26 @@ type ComplexityRoot struct {
 	}
 
 	DiscussionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Email struct {
+		ConfirmedAt func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Email       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	EmailConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	EmailEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -1367,6 +1388,7 @@ type ComplexityRoot struct {
 		AvatarURL       func(childComplexity int) int
 		Bot             func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
+		Emails          func(childComplexity int, after *string, before *string, first *int, last *int) int
 		ID              func(childComplexity int) int
 		Name            func(childComplexity int) int
 		PublicEmail     func(childComplexity int) int
@@ -1408,6 +1430,7 @@ type BoardResolver interface {
 type CurrentUserResolver interface {
 	Status(ctx context.Context, obj *CurrentUser) (*UserStatus, error)
 	StarredProjects(ctx context.Context, obj *CurrentUser, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
+	Emails(ctx context.Context, obj *CurrentUser, after *string, before *string, first *int, last *int) (*EmailConnection, error)
 	Todos(ctx context.Context, obj *CurrentUser, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) (*TodoConnection, error)
 }
 type DiscussionResolver interface {
@@ -1579,6 +1602,7 @@ type TreeResolver interface {
 type UserCoreResolver interface {
 	Status(ctx context.Context, obj *UserCore) (*UserStatus, error)
 	StarredProjects(ctx context.Context, obj *UserCore, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
+	Emails(ctx context.Context, obj *UserCore, after *string, before *string, first *int, last *int) (*EmailConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2788,6 +2812,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.CreatedAt(childComplexity), true
+	case "CurrentUser.emails":
+		if e.ComplexityRoot.CurrentUser.Emails == nil {
+			break
+		}
+
+		args, err := ec.field_CurrentUser_emails_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CurrentUser.Emails(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "CurrentUser.id":
 		if e.ComplexityRoot.CurrentUser.ID == nil {
 			break
@@ -3082,6 +3117,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DiscussionEdge.Node(childComplexity), true
+
+	case "Email.confirmedAt":
+		if e.ComplexityRoot.Email.ConfirmedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Email.ConfirmedAt(childComplexity), true
+	case "Email.createdAt":
+		if e.ComplexityRoot.Email.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Email.CreatedAt(childComplexity), true
+	case "Email.email":
+		if e.ComplexityRoot.Email.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Email.Email(childComplexity), true
+	case "Email.id":
+		if e.ComplexityRoot.Email.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Email.ID(childComplexity), true
+	case "Email.updatedAt":
+		if e.ComplexityRoot.Email.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Email.UpdatedAt(childComplexity), true
+
+	case "EmailConnection.count":
+		if e.ComplexityRoot.EmailConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailConnection.Count(childComplexity), true
+	case "EmailConnection.edges":
+		if e.ComplexityRoot.EmailConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailConnection.Edges(childComplexity), true
+	case "EmailConnection.nodes":
+		if e.ComplexityRoot.EmailConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailConnection.Nodes(childComplexity), true
+	case "EmailConnection.pageInfo":
+		if e.ComplexityRoot.EmailConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailConnection.PageInfo(childComplexity), true
+
+	case "EmailEdge.cursor":
+		if e.ComplexityRoot.EmailEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailEdge.Cursor(childComplexity), true
+	case "EmailEdge.node":
+		if e.ComplexityRoot.EmailEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EmailEdge.Node(childComplexity), true
 
 	case "Environment.autoStopAt":
 		if e.ComplexityRoot.Environment.AutoStopAt == nil {
@@ -7299,6 +7403,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserCore.CreatedAt(childComplexity), true
+	case "UserCore.emails":
+		if e.ComplexityRoot.UserCore.Emails == nil {
+			break
+		}
+
+		args, err := ec.field_UserCore_emails_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.UserCore.Emails(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "UserCore.id":
 		if e.ComplexityRoot.UserCore.ID == nil {
 			break
@@ -8201,6 +8316,8 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 		return ec.fieldContext_CurrentUser_status(ctx, field)
 	case "starredProjects":
 		return ec.fieldContext_CurrentUser_starredProjects(ctx, field)
+	case "emails":
+		return ec.fieldContext_CurrentUser_emails(ctx, field)
 	case "todos":
 		return ec.fieldContext_CurrentUser_todos(ctx, field)
 	}
@@ -8329,6 +8446,46 @@ func (ec *executionContext) childFields_DiscussionEdge(ctx context.Context, fiel
 		return ec.fieldContext_DiscussionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DiscussionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Email(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Email_id(ctx, field)
+	case "email":
+		return ec.fieldContext_Email_email(ctx, field)
+	case "confirmedAt":
+		return ec.fieldContext_Email_confirmedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Email_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Email_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Email", field.Name)
+}
+
+func (ec *executionContext) childFields_EmailConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_EmailConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_EmailConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EmailConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EmailConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmailConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EmailEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EmailEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EmailEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EmailEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Environment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10105,6 +10262,8 @@ func (ec *executionContext) childFields_UserCore(ctx context.Context, field grap
 		return ec.fieldContext_UserCore_status(ctx, field)
 	case "starredProjects":
 		return ec.fieldContext_UserCore_starredProjects(ctx, field)
+	case "emails":
+		return ec.fieldContext_UserCore_emails(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserCore", field.Name)
 }
@@ -10340,6 +10499,44 @@ func (ec *executionContext) field_BranchProtection_mergeAccessLevels_args(ctx co
 }
 
 func (ec *executionContext) field_BranchProtection_pushAccessLevels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CurrentUser_emails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -14096,6 +14293,44 @@ func (ec *executionContext) field_Tree_submodules_args(ctx context.Context, rawA
 }
 
 func (ec *executionContext) field_Tree_trees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_UserCore_emails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -19330,6 +19565,50 @@ func (ec *executionContext) fieldContext_CurrentUser_starredProjects(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _CurrentUser_emails(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_emails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CurrentUser().Emails(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *EmailConnection) graphql.Marshaler {
+			return ec.marshalOEmailConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmailConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_emails(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CurrentUser_emails_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CurrentUser_todos(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20294,6 +20573,295 @@ func (ec *executionContext) fieldContext_DiscussionEdge_node(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Discussion(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Email_id(ctx context.Context, field graphql.CollectedField, obj *Email) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Email_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Email_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Email", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Email_email(ctx context.Context, field graphql.CollectedField, obj *Email) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Email_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Email_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Email", field, false, false, "String")
+}
+
+func (ec *executionContext) _Email_confirmedAt(ctx context.Context, field graphql.CollectedField, obj *Email) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Email_confirmedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConfirmedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Email_confirmedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Email", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Email_createdAt(ctx context.Context, field graphql.CollectedField, obj *Email) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Email_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Email_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Email", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Email_updatedAt(ctx context.Context, field graphql.CollectedField, obj *Email) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Email_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Email_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Email", field, false, false, "Time")
+}
+
+func (ec *executionContext) _EmailConnection_count(ctx context.Context, field graphql.CollectedField, obj *EmailConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _EmailConnection_edges(ctx context.Context, field graphql.CollectedField, obj *EmailConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*EmailEdge) graphql.Marshaler {
+			return ec.marshalOEmailEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmailEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmailConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmailConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *EmailConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Email) graphql.Marshaler {
+			return ec.marshalOEmail2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmail(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmailConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Email(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmailConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *EmailConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmailConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EmailEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *EmailEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EmailEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EmailEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _EmailEdge_node(ctx context.Context, field graphql.CollectedField, obj *EmailEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EmailEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Email) graphql.Marshaler {
+			return ec.marshalOEmail2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmail(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EmailEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EmailEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Email(ctx, field)
 		},
 	}
 	return fc, nil
@@ -37925,6 +38493,50 @@ func (ec *executionContext) fieldContext_UserCore_starredProjects(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _UserCore_emails(ctx context.Context, field graphql.CollectedField, obj *UserCore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCore_emails(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.UserCore().Emails(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *EmailConnection) graphql.Marshaler {
+			return ec.marshalOEmailConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmailConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserCore_emails(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EmailConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_UserCore_emails_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserCoreConnection_count(ctx context.Context, field graphql.CollectedField, obj *UserCoreConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43615,6 +44227,12 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CurrentUser_starredProjects(ctx, field, obj)
 				})
+		case "emails":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_emails(ctx, field, obj)
+				})
 		case "todos":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -44046,6 +44664,145 @@ func (ec *executionContext) _DiscussionEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "node":
 			out.Values[i] = ec._DiscussionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emailImplementors = []string{"Email"}
+
+func (ec *executionContext) _Email(ctx context.Context, sel ast.SelectionSet, obj *Email) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emailImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Email")
+		case "id":
+			out.Values[i] = ec._Email_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._Email_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmedAt":
+			out.Values[i] = ec._Email_confirmedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._Email_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Email_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emailConnectionImplementors = []string{"EmailConnection"}
+
+func (ec *executionContext) _EmailConnection(ctx context.Context, sel ast.SelectionSet, obj *EmailConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emailConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmailConnection")
+		case "count":
+			out.Values[i] = ec._EmailConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._EmailConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EmailConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EmailConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var emailEdgeImplementors = []string{"EmailEdge"}
+
+func (ec *executionContext) _EmailEdge(ctx context.Context, sel ast.SelectionSet, obj *EmailEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, emailEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EmailEdge")
+		case "cursor":
+			out.Values[i] = ec._EmailEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EmailEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -50315,6 +51072,12 @@ func (ec *executionContext) _UserCore(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UserCore_starredProjects(ctx, field, obj)
 				})
+		case "emails":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserCore_emails(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52623,6 +53386,53 @@ func (ec *executionContext) marshalODiscussionEdge2ᚖgithubᚗcomᚋlabletᚋla
 		return graphql.Null
 	}
 	return ec._DiscussionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEmail2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmail(ctx context.Context, sel ast.SelectionSet, v []*Email) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEmail2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmail(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOEmail2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmail(ctx context.Context, sel ast.SelectionSet, v *Email) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Email(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEmailConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmailConnection(ctx context.Context, sel ast.SelectionSet, v *EmailConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EmailConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEmailEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmailEdge(ctx context.Context, sel ast.SelectionSet, v []*EmailEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEmailEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmailEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOEmailEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEmailEdge(ctx context.Context, sel ast.SelectionSet, v *EmailEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EmailEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOEnvironment2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐEnvironment(ctx context.Context, sel ast.SelectionSet, v []*Environment) graphql.Marshaler {

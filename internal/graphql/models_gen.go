@@ -435,6 +435,8 @@ type CurrentUser struct {
 	Status *UserStatus `json:"status,omitempty"`
 	// Projects starred by the user.
 	StarredProjects *ProjectConnection `json:"starredProjects,omitempty"`
+	// User's email addresses.
+	Emails *EmailConnection `json:"emails,omitempty"`
 	// To-do items of the user, newest first (one value a filter).
 	Todos *TodoConnection `json:"todos,omitempty"`
 }
@@ -523,6 +525,31 @@ type DiscussionConnection struct {
 type DiscussionEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *Discussion `json:"node,omitempty"`
+}
+
+type Email struct {
+	// Internal ID of the email.
+	ID string `json:"id"`
+	// Email address.
+	Email string `json:"email"`
+	// Timestamp the email was confirmed.
+	ConfirmedAt *time.Time `json:"confirmedAt,omitempty"`
+	// Timestamp the email was created.
+	CreatedAt time.Time `json:"createdAt"`
+	// Timestamp the email was last updated.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+type EmailConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*EmailEdge `json:"edges,omitempty"`
+	Nodes    []*Email     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type EmailEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Email `json:"node,omitempty"`
 }
 
 type EnvironmentConnection struct {
@@ -1279,6 +1306,8 @@ type UserCore struct {
 	Status *UserStatus `json:"status,omitempty"`
 	// Projects starred by the user (empty when the caller may not see the profile).
 	StarredProjects *ProjectConnection `json:"starredProjects,omitempty"`
+	// User's email addresses (empty unless the caller is the user or an administrator).
+	Emails *EmailConnection `json:"emails,omitempty"`
 }
 
 func (UserCore) IsUser()                       {}

@@ -14,6 +14,11 @@ func (r *currentUserResolver) StarredProjects(ctx context.Context, obj *CurrentU
 	return r.currentUserStarredProjects(ctx, search, after, before, first, last)
 }
 
+// Emails is the resolver for the emails field.
+func (r *currentUserResolver) Emails(ctx context.Context, obj *CurrentUser, after *string, before *string, first *int, last *int) (*EmailConnection, error) {
+	return r.currentUserEmails(ctx, after, before, first, last)
+}
+
 // AutocompleteUsers is the resolver for the autocompleteUsers field.
 func (r *projectResolver) AutocompleteUsers(ctx context.Context, obj *Project, search *string) ([]*AutocompletedUser, error) {
 	return r.autocompleteUsers(ctx, obj, search)
@@ -27,4 +32,9 @@ func (r *queryResolver) Topics(ctx context.Context, search *string, after *strin
 // StarredProjects is the resolver for the starredProjects field.
 func (r *userCoreResolver) StarredProjects(ctx context.Context, obj *UserCore, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error) {
 	return r.userCoreStarredProjects(ctx, obj, search, after, before, first, last)
+}
+
+// Emails is the resolver for the emails field.
+func (r *userCoreResolver) Emails(ctx context.Context, obj *UserCore, after *string, before *string, first *int, last *int) (*EmailConnection, error) {
+	return r.userCoreEmails(ctx, obj, after, before, first, last)
 }
