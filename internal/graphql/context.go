@@ -56,6 +56,8 @@ type loader struct {
 	calls map[string]int // fields GitLab answers for one object per request
 	// users are the users the answer shows so far (gqlaudit_status.go).
 	users userStatuses
+	// emails are their addresses, read a batch at a time (gqlusers_emails.go).
+	emails userEmails
 }
 
 func withLoader(ctx context.Context) context.Context {

@@ -41,6 +41,32 @@ type AccessLevel struct {
 	StringValue  *AccessLevelEnum `json:"stringValue,omitempty"`
 }
 
+// A user with autocomplete data.
+type AutocompletedUser struct {
+	ID          string     `json:"id"`
+	Username    string     `json:"username"`
+	Name        string     `json:"name"`
+	State       UserState  `json:"state"`
+	PublicEmail *string    `json:"publicEmail,omitempty"`
+	AvatarURL   *string    `json:"avatarUrl,omitempty"`
+	WebURL      string     `json:"webUrl"`
+	WebPath     string     `json:"webPath"`
+	Bot         bool       `json:"bot"`
+	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+}
+
+func (AutocompletedUser) IsUser()                       {}
+func (this AutocompletedUser) GetID() string            { return this.ID }
+func (this AutocompletedUser) GetUsername() string      { return this.Username }
+func (this AutocompletedUser) GetName() string          { return this.Name }
+func (this AutocompletedUser) GetState() UserState      { return this.State }
+func (this AutocompletedUser) GetPublicEmail() *string  { return this.PublicEmail }
+func (this AutocompletedUser) GetAvatarURL() *string    { return this.AvatarURL }
+func (this AutocompletedUser) GetWebURL() string        { return this.WebURL }
+func (this AutocompletedUser) GetWebPath() string       { return this.WebPath }
+func (this AutocompletedUser) GetBot() bool             { return this.Bot }
+func (this AutocompletedUser) GetCreatedAt() *time.Time { return this.CreatedAt }
+
 // An emoji awarded by a user.
 type AwardEmoji struct {
 	Description string    `json:"description"`
@@ -407,6 +433,10 @@ type CurrentUser struct {
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
 	// User status.
 	Status *UserStatus `json:"status,omitempty"`
+	// Projects starred by the user.
+	StarredProjects *ProjectConnection `json:"starredProjects,omitempty"`
+	// User's email addresses.
+	Emails *EmailConnection `json:"emails,omitempty"`
 	// To-do items of the user, newest first (one value a filter).
 	Todos *TodoConnection `json:"todos,omitempty"`
 }
@@ -495,6 +525,31 @@ type DiscussionConnection struct {
 type DiscussionEdge struct {
 	Cursor string      `json:"cursor"`
 	Node   *Discussion `json:"node,omitempty"`
+}
+
+type Email struct {
+	// Internal ID of the email.
+	ID string `json:"id"`
+	// Email address.
+	Email string `json:"email"`
+	// Timestamp the email was confirmed.
+	ConfirmedAt *time.Time `json:"confirmedAt,omitempty"`
+	// Timestamp the email was created.
+	CreatedAt time.Time `json:"createdAt"`
+	// Timestamp the email was last updated.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+type EmailConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*EmailEdge `json:"edges,omitempty"`
+	Nodes    []*Email     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type EmailEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Email `json:"node,omitempty"`
 }
 
 type EnvironmentConnection struct {
@@ -1146,6 +1201,31 @@ type TodosMarkAllDonePayload struct {
 	Todos            []*Todo  `json:"todos,omitempty"`
 }
 
+type Topic struct {
+	// ID of the topic.
+	ID string `json:"id"`
+	// Name of the topic.
+	Name string `json:"name"`
+	// Title of the topic.
+	Title string `json:"title"`
+	// Description of the topic.
+	Description *string `json:"description,omitempty"`
+	// URL to avatar image file of the topic.
+	AvatarURL *string `json:"avatarUrl,omitempty"`
+}
+
+type TopicConnection struct {
+	Count    int          `json:"count"`
+	Edges    []*TopicEdge `json:"edges,omitempty"`
+	Nodes    []*Topic     `json:"nodes,omitempty"`
+	PageInfo *PageInfo    `json:"pageInfo"`
+}
+
+type TopicEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *Topic `json:"node,omitempty"`
+}
+
 type TreeEntry struct {
 	ID       string    `json:"id"`
 	Name     string    `json:"name"`
@@ -1224,6 +1304,10 @@ type UserCore struct {
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
 	// User status (null when none is set).
 	Status *UserStatus `json:"status,omitempty"`
+	// Projects starred by the user (empty when the caller may not see the profile).
+	StarredProjects *ProjectConnection `json:"starredProjects,omitempty"`
+	// User's email addresses (empty unless the caller is the user or an administrator).
+	Emails *EmailConnection `json:"emails,omitempty"`
 }
 
 func (UserCore) IsUser()                       {}

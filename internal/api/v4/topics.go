@@ -22,11 +22,18 @@ type topicEntity struct {
 func topicEntityOf(base string, t *model.Topic) topicEntity {
 	e := topicEntity{ID: t.ID, Name: t.Name, Title: t.Title, Description: t.Description,
 		TotalProjectsCount: t.TotalProjectsCount, OrganizationID: 1}
-	if t.Avatar != "" {
-		u := uploadedAvatarURL(base, "projects/topic", t.ID, t.Avatar)
-		e.AvatarURL = &u
-	}
+	e.AvatarURL = TopicAvatarURL(base, t)
 	return e
+}
+
+// TopicAvatarURL is topic t's uploaded avatar under base, nil for none
+// (GraphQL's Topic.avatarUrl too).
+func TopicAvatarURL(base string, t *model.Topic) *string {
+	if t.Avatar == "" {
+		return nil
+	}
+	u := uploadedAvatarURL(base, "projects/topic", t.ID, t.Avatar)
+	return &u
 }
 
 // topicInput reads name, title and description; create requires the first two.
