@@ -224,10 +224,18 @@ func (r *Resolver) groupMergeRequests(ctx context.Context, obj *Group, iids []st
 	}
 	qy.GroupOnly = includeSubgroups == nil || !*includeSubgroups
 	ref, id := strconv.FormatInt(obj.g.ID, 10), callerOf(ctx)
-	list, pg, total, err := pageOf(after, before, first, last, func(offset, limit int) ([]*model.MergeRequest, int, error) {
+	return r.mergeRequestsList(ctx, qy, after, before, first, last, func(q service.MergeRequestQuery) (*service.MergeRequestPage, error) {
+		return r.svc.ListGroupMergeRequests(ctx, id, ref, q)
+	})
+}
+
+// mergeRequestsList pages a cross-project merge request list.
+func (r *Resolver) mergeRequestsList(ctx context.Context, qy service.MergeRequestQuery, after, before *string,
+	first, last *int, list func(service.MergeRequestQuery) (*service.MergeRequestPage, error)) (*MergeRequestConnection, error) {
+	items, pg, total, err := pageOf(after, before, first, last, func(offset, limit int) ([]*model.MergeRequest, int, error) {
 		q := qy
 		q.Offset, q.PerPage = offset, limit
-		page, err := r.svc.ListGroupMergeRequests(ctx, id, ref, q)
+		page, err := list(q)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -239,7 +247,7 @@ func (r *Resolver) groupMergeRequests(ctx context.Context, obj *Group, iids []st
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := r.mergeRequestsAcross(ctx, list)
+	nodes, err := r.mergeRequestsAcross(ctx, items)
 	if err != nil {
 		return nil, err
 	}

@@ -407,6 +407,12 @@ type CurrentUser struct {
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
 	// User status.
 	Status *UserStatus `json:"status,omitempty"`
+	// Merge requests the current user authored, newest first.
+	AuthoredMergeRequests *MergeRequestConnection `json:"authoredMergeRequests,omitempty"`
+	// Merge requests assigned to the current user, newest first.
+	AssignedMergeRequests *MergeRequestConnection `json:"assignedMergeRequests,omitempty"`
+	// Merge requests the current user is asked to review, newest first.
+	ReviewRequestedMergeRequests *MergeRequestConnection `json:"reviewRequestedMergeRequests,omitempty"`
 	// To-do items of the user, newest first (one value a filter).
 	Todos *TodoConnection `json:"todos,omitempty"`
 }

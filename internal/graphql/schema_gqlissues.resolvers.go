@@ -9,6 +9,21 @@ import (
 	"context"
 )
 
+// AuthoredMergeRequests is the resolver for the authoredMergeRequests field.
+func (r *currentUserResolver) AuthoredMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error) {
+	return r.currentUserMergeRequests(ctx, authoredMRs, iids, state, search, sourceBranches, targetBranches, labels, draft, nil, after, before, first, last)
+}
+
+// AssignedMergeRequests is the resolver for the assignedMergeRequests field.
+func (r *currentUserResolver) AssignedMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error) {
+	return r.currentUserMergeRequests(ctx, assignedMRs, iids, state, search, sourceBranches, targetBranches, labels, draft, authorUsername, after, before, first, last)
+}
+
+// ReviewRequestedMergeRequests is the resolver for the reviewRequestedMergeRequests field.
+func (r *currentUserResolver) ReviewRequestedMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error) {
+	return r.currentUserMergeRequests(ctx, reviewMRs, iids, state, search, sourceBranches, targetBranches, labels, draft, authorUsername, after, before, first, last)
+}
+
 // Issues is the resolver for the issues field.
 func (r *groupResolver) Issues(ctx context.Context, obj *Group, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error) {
 	return r.groupIssues(ctx, obj, iid, iids, state, search, labelName, authorUsername, assigneeUsernames, confidential, includeSubgroups, after, before, first, last)
