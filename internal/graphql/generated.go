@@ -530,30 +530,34 @@ type ComplexityRoot struct {
 	}
 
 	Issue struct {
-		Assignees        func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Author           func(childComplexity int) int
-		AwardEmoji       func(childComplexity int, after *string, before *string, first *int, last *int) int
-		ClosedAt         func(childComplexity int) int
-		Confidential     func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		Description      func(childComplexity int) int
-		DiscussionLocked func(childComplexity int) int
-		Discussions      func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Downvotes        func(childComplexity int) int
-		DueDate          func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Iid              func(childComplexity int) int
-		Labels           func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Milestone        func(childComplexity int) int
-		Notes            func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
-		Reference        func(childComplexity int) int
-		State            func(childComplexity int) int
-		Title            func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
-		Upvotes          func(childComplexity int) int
-		UserNotesCount   func(childComplexity int) int
-		WebPath          func(childComplexity int) int
-		WebURL           func(childComplexity int) int
+		Assignees           func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Author              func(childComplexity int) int
+		AwardEmoji          func(childComplexity int, after *string, before *string, first *int, last *int) int
+		ClosedAt            func(childComplexity int) int
+		Confidential        func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		Description         func(childComplexity int) int
+		DiscussionLocked    func(childComplexity int) int
+		Discussions         func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Downvotes           func(childComplexity int) int
+		DueDate             func(childComplexity int) int
+		HumanTimeEstimate   func(childComplexity int) int
+		HumanTotalTimeSpent func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Iid                 func(childComplexity int) int
+		Labels              func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Milestone           func(childComplexity int) int
+		Notes               func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
+		Reference           func(childComplexity int) int
+		State               func(childComplexity int) int
+		TimeEstimate        func(childComplexity int) int
+		Title               func(childComplexity int) int
+		TotalTimeSpent      func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Upvotes             func(childComplexity int) int
+		UserNotesCount      func(childComplexity int) int
+		WebPath             func(childComplexity int) int
+		WebURL              func(childComplexity int) int
 	}
 
 	IssueConnection struct {
@@ -1413,6 +1417,10 @@ type IssueResolver interface {
 	Notes(ctx context.Context, obj *Issue, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 	Discussions(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*DiscussionConnection, error)
 	AwardEmoji(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*AwardEmojiConnection, error)
+	TimeEstimate(ctx context.Context, obj *Issue) (int, error)
+	TotalTimeSpent(ctx context.Context, obj *Issue) (int, error)
+	HumanTimeEstimate(ctx context.Context, obj *Issue) (*string, error)
+	HumanTotalTimeSpent(ctx context.Context, obj *Issue) (*string, error)
 }
 type MergeRequestResolver interface {
 	Labels(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*LabelConnection, error)
@@ -3567,6 +3575,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.DueDate(childComplexity), true
+	case "Issue.humanTimeEstimate":
+		if e.ComplexityRoot.Issue.HumanTimeEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.HumanTimeEstimate(childComplexity), true
+	case "Issue.humanTotalTimeSpent":
+		if e.ComplexityRoot.Issue.HumanTotalTimeSpent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.HumanTotalTimeSpent(childComplexity), true
 	case "Issue.id":
 		if e.ComplexityRoot.Issue.ID == nil {
 			break
@@ -3619,12 +3639,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.State(childComplexity), true
+	case "Issue.timeEstimate":
+		if e.ComplexityRoot.Issue.TimeEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.TimeEstimate(childComplexity), true
 	case "Issue.title":
 		if e.ComplexityRoot.Issue.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Issue.Title(childComplexity), true
+	case "Issue.totalTimeSpent":
+		if e.ComplexityRoot.Issue.TotalTimeSpent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.TotalTimeSpent(childComplexity), true
 	case "Issue.updatedAt":
 		if e.ComplexityRoot.Issue.UpdatedAt == nil {
 			break
@@ -8418,6 +8450,14 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_discussions(ctx, field)
 	case "awardEmoji":
 		return ec.fieldContext_Issue_awardEmoji(ctx, field)
+	case "timeEstimate":
+		return ec.fieldContext_Issue_timeEstimate(ctx, field)
+	case "totalTimeSpent":
+		return ec.fieldContext_Issue_totalTimeSpent(ctx, field)
+	case "humanTimeEstimate":
+		return ec.fieldContext_Issue_humanTimeEstimate(ctx, field)
+	case "humanTotalTimeSpent":
+		return ec.fieldContext_Issue_humanTotalTimeSpent(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Issue", field.Name)
 }
@@ -23050,6 +23090,98 @@ func (ec *executionContext) fieldContext_Issue_awardEmoji(ctx context.Context, f
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Issue_timeEstimate(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_timeEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().TimeEstimate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_timeEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Issue_totalTimeSpent(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_totalTimeSpent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().TotalTimeSpent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_totalTimeSpent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Issue_humanTimeEstimate(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_humanTimeEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().HumanTimeEstimate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_humanTimeEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "String")
+}
+
+func (ec *executionContext) _Issue_humanTotalTimeSpent(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_humanTotalTimeSpent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().HumanTotalTimeSpent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_humanTotalTimeSpent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "String")
 }
 
 func (ec *executionContext) _IssueConnection_count(ctx context.Context, field graphql.CollectedField, obj *IssueConnection) (ret graphql.Marshaler) {
@@ -44616,6 +44748,30 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Issue_awardEmoji(ctx, field, obj)
+				})
+		case "timeEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_timeEstimate(ctx, field, obj)
+				})
+		case "totalTimeSpent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_totalTimeSpent(ctx, field, obj)
+				})
+		case "humanTimeEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_humanTimeEstimate(ctx, field, obj)
+				})
+		case "humanTotalTimeSpent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_humanTotalTimeSpent(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

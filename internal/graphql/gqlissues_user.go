@@ -43,3 +43,12 @@ func (r *Resolver) currentUserMergeRequests(ctx context.Context, which userMerge
 		return r.svc.ListAllMergeRequests(ctx, id, q)
 	})
 }
+
+// humanDuration is GitLab's human time of seconds (REST's
+// human_time_estimate): nil for none.
+func humanDuration(seconds int64) *string {
+	if seconds == 0 {
+		return nil
+	}
+	return ptr(service.FormatDuration(seconds))
+}

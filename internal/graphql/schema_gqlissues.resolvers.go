@@ -34,6 +34,26 @@ func (r *groupResolver) MergeRequests(ctx context.Context, obj *Group, iids []st
 	return r.groupMergeRequests(ctx, obj, iids, state, search, sourceBranches, targetBranches, labels, authorUsername, draft, includeSubgroups, after, before, first, last)
 }
 
+// TimeEstimate is the resolver for the timeEstimate field.
+func (r *issueResolver) TimeEstimate(ctx context.Context, obj *Issue) (int, error) {
+	return int(obj.i.timeEstimate), nil
+}
+
+// TotalTimeSpent is the resolver for the totalTimeSpent field.
+func (r *issueResolver) TotalTimeSpent(ctx context.Context, obj *Issue) (int, error) {
+	return int(obj.i.timeSpent), nil
+}
+
+// HumanTimeEstimate is the resolver for the humanTimeEstimate field.
+func (r *issueResolver) HumanTimeEstimate(ctx context.Context, obj *Issue) (*string, error) {
+	return humanDuration(obj.i.timeEstimate), nil
+}
+
+// HumanTotalTimeSpent is the resolver for the humanTotalTimeSpent field.
+func (r *issueResolver) HumanTotalTimeSpent(ctx context.Context, obj *Issue) (*string, error) {
+	return humanDuration(obj.i.timeSpent), nil
+}
+
 // Issues is the resolver for the issues field.
 func (r *queryResolver) Issues(ctx context.Context, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error) {
 	return r.allIssues(ctx, iid, iids, state, search, labelName, authorUsername, assigneeUsernames, confidential, after, before, first, last)
