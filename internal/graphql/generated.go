@@ -578,6 +578,12 @@ type ComplexityRoot struct {
 		Issue            func(childComplexity int) int
 	}
 
+	IssueStatusCountsType struct {
+		All    func(childComplexity int) int
+		Closed func(childComplexity int) int
+		Opened func(childComplexity int) int
+	}
+
 	Label struct {
 		Color       func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -946,6 +952,7 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		IsForked          func(childComplexity int) int
 		Issue             func(childComplexity int, iid string) int
+		IssueStatusCounts func(childComplexity int, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) int
 		Issues            func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) int
 		Jobs              func(childComplexity int, statuses []CiJobStatus, after *string, before *string, first *int, last *int) int
 		Label             func(childComplexity int, title string) int
@@ -1505,6 +1512,7 @@ type ProjectResolver interface {
 	ForkedFrom(ctx context.Context, obj *Project) (*Project, error)
 	Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error)
 	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
+	IssueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
 	Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
@@ -3745,6 +3753,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IssueSetAssigneesPayload.Issue(childComplexity), true
 
+	case "IssueStatusCountsType.all":
+		if e.ComplexityRoot.IssueStatusCountsType.All == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueStatusCountsType.All(childComplexity), true
+	case "IssueStatusCountsType.closed":
+		if e.ComplexityRoot.IssueStatusCountsType.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueStatusCountsType.Closed(childComplexity), true
+	case "IssueStatusCountsType.opened":
+		if e.ComplexityRoot.IssueStatusCountsType.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueStatusCountsType.Opened(childComplexity), true
+
 	case "Label.color":
 		if e.ComplexityRoot.Label.Color == nil {
 			break
@@ -5494,6 +5521,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Issue(childComplexity, args["iid"].(string)), true
+	case "Project.issueStatusCounts":
+		if e.ComplexityRoot.Project.IssueStatusCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Project_issueStatusCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.IssueStatusCounts(childComplexity, args["iid"].(*string), args["iids"].([]string), args["search"].(*string), args["labelName"].([]*string), args["authorUsername"].(*string), args["assigneeUsernames"].([]string), args["confidential"].(*bool)), true
 	case "Project.issues":
 		if e.ComplexityRoot.Project.Issues == nil {
 			break
@@ -8498,6 +8536,18 @@ func (ec *executionContext) childFields_IssueSetAssigneesPayload(ctx context.Con
 	return nil, fmt.Errorf("no field named %q was found under type IssueSetAssigneesPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_IssueStatusCountsType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "all":
+		return ec.fieldContext_IssueStatusCountsType_all(ctx, field)
+	case "opened":
+		return ec.fieldContext_IssueStatusCountsType_opened(ctx, field)
+	case "closed":
+		return ec.fieldContext_IssueStatusCountsType_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueStatusCountsType", field.Name)
+}
+
 func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9220,6 +9270,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_languages(ctx, field)
 	case "visibleForks":
 		return ec.fieldContext_Project_visibleForks(ctx, field)
+	case "issueStatusCounts":
+		return ec.fieldContext_Project_issueStatusCounts(ctx, field)
 	case "ciVariables":
 		return ec.fieldContext_Project_ciVariables(ctx, field)
 	case "pipelineSchedules":
@@ -12661,6 +12713,68 @@ func (ec *executionContext) field_Project_environments_args(ctx context.Context,
 		return nil, err
 	}
 	args["last"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_issueStatusCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iid",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "labelName",
+		func(ctx context.Context, v any) ([]*string, error) {
+			return ec.unmarshalOString2ᚕᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labelName"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "authorUsername",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorUsername"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeUsernames",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeUsernames"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "confidential",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confidential"] = arg6
 	return args, nil
 }
 
@@ -23436,6 +23550,75 @@ func (ec *executionContext) fieldContext_IssueSetAssigneesPayload_errors(_ conte
 	return graphql.NewScalarFieldContext("IssueSetAssigneesPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _IssueStatusCountsType_all(ctx context.Context, field graphql.CollectedField, obj *IssueStatusCountsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueStatusCountsType_all(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.All, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueStatusCountsType_all(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueStatusCountsType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueStatusCountsType_opened(ctx context.Context, field graphql.CollectedField, obj *IssueStatusCountsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueStatusCountsType_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueStatusCountsType_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueStatusCountsType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueStatusCountsType_closed(ctx context.Context, field graphql.CollectedField, obj *IssueStatusCountsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueStatusCountsType_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueStatusCountsType_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueStatusCountsType", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Label_id(ctx context.Context, field graphql.CollectedField, obj *Label) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31374,6 +31557,50 @@ func (ec *executionContext) fieldContext_Project_visibleForks(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_visibleForks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_issueStatusCounts(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_issueStatusCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().IssueStatusCounts(ctx, obj, fc.Args["iid"].(*string), fc.Args["iids"].([]string), fc.Args["search"].(*string), fc.Args["labelName"].([]*string), fc.Args["authorUsername"].(*string), fc.Args["assigneeUsernames"].([]string), fc.Args["confidential"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *IssueStatusCountsType) graphql.Marshaler {
+			return ec.marshalOIssueStatusCountsType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssueStatusCountsType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_issueStatusCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueStatusCountsType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_issueStatusCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44919,6 +45146,49 @@ func (ec *executionContext) _IssueSetAssigneesPayload(ctx context.Context, sel a
 	return out
 }
 
+var issueStatusCountsTypeImplementors = []string{"IssueStatusCountsType"}
+
+func (ec *executionContext) _IssueStatusCountsType(ctx context.Context, sel ast.SelectionSet, obj *IssueStatusCountsType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueStatusCountsTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueStatusCountsType")
+		case "all":
+			out.Values[i] = ec._IssueStatusCountsType_all(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "opened":
+			out.Values[i] = ec._IssueStatusCountsType_opened(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._IssueStatusCountsType_closed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var labelImplementors = []string{"Label"}
 
 func (ec *executionContext) _Label(ctx context.Context, sel ast.SelectionSet, obj *Label) graphql.Marshaler {
@@ -47488,6 +47758,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_visibleForks(ctx, field, obj)
+				})
+		case "issueStatusCounts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_issueStatusCounts(ctx, field, obj)
 				})
 		case "ciVariables":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -52744,6 +53020,13 @@ func (ec *executionContext) marshalOIssueStateEvent2ᚖgithubᚗcomᚋlabletᚋl
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOIssueStatusCountsType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssueStatusCountsType(ctx context.Context, sel ast.SelectionSet, v *IssueStatusCountsType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IssueStatusCountsType(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLabel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐLabel(ctx context.Context, sel ast.SelectionSet, v []*Label) graphql.Marshaler {

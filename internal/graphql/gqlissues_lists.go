@@ -253,3 +253,21 @@ func (r *Resolver) mergeRequestsList(ctx context.Context, qy service.MergeReques
 	}
 	return mergeRequestConnection(nodes, pg, total), nil
 }
+
+// issueStatusCounts is REST's issues_statistics of a project: the
+// issues the filters select, by state, in one count.
+func (r *Resolver) issueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string,
+	labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error) {
+	qy, err := issueQueryOf(iid, iids, nil, search, labelName, authorUsername, assigneeUsernames, confidential)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.svc.IssueStatistics(ctx, callerOf(ctx), strconv.FormatInt(obj.p.ID, 10), "", qy)
+	if hidden(err) {
+		return nil, nil // issues off, or the project invisible
+	}
+	if err != nil {
+		return nil, fmt.Errorf("issue status counts: %w", err)
+	}
+	return &IssueStatusCountsType{All: ptr(int(c.All)), Opened: ptr(int(c.Opened)), Closed: ptr(int(c.Closed))}, nil
+}

@@ -55,3 +55,52 @@ func TestGraphQLIssueTimeTracking(t *testing.T) {
 		t.Errorf("outsider sees %v", p)
 	}
 }
+
+// TestGraphQLIssueStatusCounts counts a project's issues by state as
+// REST's issues_statistics does, with the list's filters; an outsider
+// gets no project and a bad iid is an error.
+func TestGraphQLIssueStatusCounts(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	tm := s.NewTeam(t)
+	outsider := s.NewUser(t, "outsider")
+	dc := s.Client(t, tm.Developer.Token)
+	for _, title := range []string{"bug one", "bug two", "feature"} {
+		is, _, err := dc.Issues.CreateIssue(tm.Project.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr(title)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if title == "bug two" {
+			if _, _, err := dc.Issues.UpdateIssue(tm.Project.ID, is.IID, &gitlab.UpdateIssueOptions{StateEvent: gitlab.Ptr("close")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	rest, _, err := dc.IssuesStatistics.GetProjectIssuesStatistics(tm.Project.ID, &gitlab.GetProjectIssuesStatisticsOptions{Search: gitlab.Ptr("bug")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const q = `query($p: ID!, $s: String, $iid: String) { project(fullPath: $p) { issueStatusCounts(search: $s, iid: $iid) { all opened closed } } }`
+	for _, c := range []struct {
+		search *string
+		want   string
+	}{{nil, "map[all:3 closed:1 opened:2]"}, {gitlab.Ptr("bug"), fmt.Sprintf("map[all:%d closed:%d opened:%d]",
+		rest.Statistics.Counts.All, rest.Statistics.Counts.Closed, rest.Statistics.Counts.Opened)}} {
+		vars := map[string]any{"p": tm.Project.PathWithNamespace}
+		if c.search != nil {
+			vars["s"] = *c.search
+		}
+		_, r := post(t, s, tm.Developer.Token, q, vars)
+		if got := fmt.Sprint(dig(mustData(t, r), "project", "issueStatusCounts")); got != c.want {
+			t.Errorf("counts (search %v) = %s, want %s", vars["s"], got, c.want)
+		}
+	}
+	_, r := post(t, s, outsider.Token, q, map[string]any{"p": tm.Project.PathWithNamespace})
+	if p := mustData(t, r)["project"]; p != nil {
+		t.Errorf("outsider sees %v", p)
+	}
+	_, r = post(t, s, tm.Developer.Token, q, map[string]any{"p": tm.Project.PathWithNamespace, "iid": "-1"})
+	if len(r.Errors) == 0 {
+		t.Errorf("bad iid = %v", r)
+	}
+}

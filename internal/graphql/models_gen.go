@@ -593,6 +593,16 @@ type IssueSetAssigneesPayload struct {
 	Errors           []string `json:"errors"`
 }
 
+// Counts of issues by status.
+type IssueStatusCountsType struct {
+	// Number of issues with status ALL for the project
+	All *int `json:"all,omitempty"`
+	// Number of issues with status OPENED for the project
+	Opened *int `json:"opened,omitempty"`
+	// Number of issues with status CLOSED for the project
+	Closed *int `json:"closed,omitempty"`
+}
+
 type Label struct {
 	ID          string    `json:"id"`
 	Title       string    `json:"title"`

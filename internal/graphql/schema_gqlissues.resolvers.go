@@ -54,6 +54,11 @@ func (r *issueResolver) HumanTotalTimeSpent(ctx context.Context, obj *Issue) (*s
 	return humanDuration(obj.i.timeSpent), nil
 }
 
+// IssueStatusCounts is the resolver for the issueStatusCounts field.
+func (r *projectResolver) IssueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error) {
+	return r.issueStatusCounts(ctx, obj, iid, iids, search, labelName, authorUsername, assigneeUsernames, confidential)
+}
+
 // Issues is the resolver for the issues field.
 func (r *queryResolver) Issues(ctx context.Context, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error) {
 	return r.allIssues(ctx, iid, iids, state, search, labelName, authorUsername, assigneeUsernames, confidential, after, before, first, last)
