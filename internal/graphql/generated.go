@@ -530,34 +530,35 @@ type ComplexityRoot struct {
 	}
 
 	Issue struct {
-		Assignees           func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Author              func(childComplexity int) int
-		AwardEmoji          func(childComplexity int, after *string, before *string, first *int, last *int) int
-		ClosedAt            func(childComplexity int) int
-		Confidential        func(childComplexity int) int
-		CreatedAt           func(childComplexity int) int
-		Description         func(childComplexity int) int
-		DiscussionLocked    func(childComplexity int) int
-		Discussions         func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Downvotes           func(childComplexity int) int
-		DueDate             func(childComplexity int) int
-		HumanTimeEstimate   func(childComplexity int) int
-		HumanTotalTimeSpent func(childComplexity int) int
-		ID                  func(childComplexity int) int
-		Iid                 func(childComplexity int) int
-		Labels              func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Milestone           func(childComplexity int) int
-		Notes               func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
-		Reference           func(childComplexity int) int
-		State               func(childComplexity int) int
-		TimeEstimate        func(childComplexity int) int
-		Title               func(childComplexity int) int
-		TotalTimeSpent      func(childComplexity int) int
-		UpdatedAt           func(childComplexity int) int
-		Upvotes             func(childComplexity int) int
-		UserNotesCount      func(childComplexity int) int
-		WebPath             func(childComplexity int) int
-		WebURL              func(childComplexity int) int
+		Assignees            func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Author               func(childComplexity int) int
+		AwardEmoji           func(childComplexity int, after *string, before *string, first *int, last *int) int
+		ClosedAt             func(childComplexity int) int
+		Confidential         func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		Description          func(childComplexity int) int
+		DiscussionLocked     func(childComplexity int) int
+		Discussions          func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Downvotes            func(childComplexity int) int
+		DueDate              func(childComplexity int) int
+		HumanTimeEstimate    func(childComplexity int) int
+		HumanTotalTimeSpent  func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Iid                  func(childComplexity int) int
+		Labels               func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Milestone            func(childComplexity int) int
+		Notes                func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
+		Reference            func(childComplexity int) int
+		RelatedMergeRequests func(childComplexity int, after *string, before *string, first *int, last *int) int
+		State                func(childComplexity int) int
+		TimeEstimate         func(childComplexity int) int
+		Title                func(childComplexity int) int
+		TotalTimeSpent       func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		Upvotes              func(childComplexity int) int
+		UserNotesCount       func(childComplexity int) int
+		WebPath              func(childComplexity int) int
+		WebURL               func(childComplexity int) int
 	}
 
 	IssueConnection struct {
@@ -1428,6 +1429,7 @@ type IssueResolver interface {
 	TotalTimeSpent(ctx context.Context, obj *Issue) (int, error)
 	HumanTimeEstimate(ctx context.Context, obj *Issue) (*string, error)
 	HumanTotalTimeSpent(ctx context.Context, obj *Issue) (*string, error)
+	RelatedMergeRequests(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
 }
 type MergeRequestResolver interface {
 	Labels(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*LabelConnection, error)
@@ -3641,6 +3643,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Reference(childComplexity), true
+	case "Issue.relatedMergeRequests":
+		if e.ComplexityRoot.Issue.RelatedMergeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Issue_relatedMergeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Issue.RelatedMergeRequests(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Issue.state":
 		if e.ComplexityRoot.Issue.State == nil {
 			break
@@ -8496,6 +8509,8 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_humanTimeEstimate(ctx, field)
 	case "humanTotalTimeSpent":
 		return ec.fieldContext_Issue_humanTotalTimeSpent(ctx, field)
+	case "relatedMergeRequests":
+		return ec.fieldContext_Issue_relatedMergeRequests(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Issue", field.Name)
 }
@@ -11739,6 +11754,44 @@ func (ec *executionContext) field_Issue_notes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Issue_relatedMergeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -23296,6 +23349,50 @@ func (ec *executionContext) _Issue_humanTotalTimeSpent(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_Issue_humanTotalTimeSpent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Issue", field, true, true, "String")
+}
+
+func (ec *executionContext) _Issue_relatedMergeRequests(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_relatedMergeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Issue().RelatedMergeRequests(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_relatedMergeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Issue_relatedMergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IssueConnection_count(ctx context.Context, field graphql.CollectedField, obj *IssueConnection) (ret graphql.Marshaler) {
@@ -44999,6 +45096,12 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Issue_humanTotalTimeSpent(ctx, field, obj)
+				})
+		case "relatedMergeRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_relatedMergeRequests(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -271,3 +271,25 @@ func (r *Resolver) issueStatusCounts(ctx context.Context, obj *Project, iid *str
 	}
 	return &IssueStatusCountsType{All: ptr(int(c.All)), Opened: ptr(int(c.Opened)), Closed: ptr(int(c.Closed))}, nil
 }
+
+// issueRelatedMergeRequests is REST's related_merge_requests of one
+// issue. GitLab resolves it for one issue per request (FieldCallCount,
+// limit 1), which keeps a page of issues from reading it per node.
+func (r *Resolver) issueRelatedMergeRequests(ctx context.Context, obj *Issue, after, before *string,
+	first, last *int) (*MergeRequestConnection, error) {
+	if err := callOnce(ctx, "relatedMergeRequests", "Issue"); err != nil {
+		return nil, err
+	}
+	iid, err := parseIID(obj.Iid)
+	if err != nil {
+		return nil, err
+	}
+	qy, err := mergeRequestQueryOf(nil, nil, nil, nil, nil, nil, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	ref, id := strconv.FormatInt(obj.page.p.ID, 10), callerOf(ctx)
+	return r.mergeRequestsList(ctx, qy, after, before, first, last, func(q service.MergeRequestQuery) (*service.MergeRequestPage, error) {
+		return r.svc.IssueRelatedMergeRequests(ctx, id, ref, iid, q)
+	})
+}

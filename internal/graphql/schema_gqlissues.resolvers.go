@@ -54,6 +54,11 @@ func (r *issueResolver) HumanTotalTimeSpent(ctx context.Context, obj *Issue) (*s
 	return humanDuration(obj.i.timeSpent), nil
 }
 
+// RelatedMergeRequests is the resolver for the relatedMergeRequests field.
+func (r *issueResolver) RelatedMergeRequests(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error) {
+	return r.issueRelatedMergeRequests(ctx, obj, after, before, first, last)
+}
+
 // IssueStatusCounts is the resolver for the issueStatusCounts field.
 func (r *projectResolver) IssueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error) {
 	return r.issueStatusCounts(ctx, obj, iid, iids, search, labelName, authorUsername, assigneeUsernames, confidential)
