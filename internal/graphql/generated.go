@@ -365,20 +365,23 @@ type ComplexityRoot struct {
 	}
 
 	CurrentUser struct {
-		AvatarURL       func(childComplexity int) int
-		Bot             func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		Emails          func(childComplexity int, after *string, before *string, first *int, last *int) int
-		ID              func(childComplexity int) int
-		Name            func(childComplexity int) int
-		PublicEmail     func(childComplexity int) int
-		StarredProjects func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
-		State           func(childComplexity int) int
-		Status          func(childComplexity int) int
-		Todos           func(childComplexity int, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) int
-		Username        func(childComplexity int) int
-		WebPath         func(childComplexity int) int
-		WebURL          func(childComplexity int) int
+		AssignedMergeRequests        func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) int
+		AuthoredMergeRequests        func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, after *string, before *string, first *int, last *int) int
+		AvatarURL                    func(childComplexity int) int
+		Bot                          func(childComplexity int) int
+		CreatedAt                    func(childComplexity int) int
+		Emails                       func(childComplexity int, after *string, before *string, first *int, last *int) int
+		ID                           func(childComplexity int) int
+		Name                         func(childComplexity int) int
+		PublicEmail                  func(childComplexity int) int
+		ReviewRequestedMergeRequests func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) int
+		StarredProjects              func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		State                        func(childComplexity int) int
+		Status                       func(childComplexity int) int
+		Todos                        func(childComplexity int, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) int
+		Username                     func(childComplexity int) int
+		WebPath                      func(childComplexity int) int
+		WebURL                       func(childComplexity int) int
 	}
 
 	Deployment struct {
@@ -501,8 +504,10 @@ type ComplexityRoot struct {
 		FullPath         func(childComplexity int) int
 		GroupMembers     func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		ID               func(childComplexity int) int
+		Issues           func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) int
 		Label            func(childComplexity int, title string) int
 		Labels           func(childComplexity int, searchTerm *string, title *string, includeAncestorGroups *bool, includeDescendantGroups *bool, onlyGroupLabels *bool, after *string, before *string, first *int, last *int) int
+		MergeRequests    func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) int
 		Milestones       func(childComplexity int, state *MilestoneStateEnum, title *string, searchTitle *string, iids []string, includeAncestors *bool, includeDescendants *bool, after *string, before *string, first *int, last *int) int
 		Name             func(childComplexity int) int
 		Packages         func(childComplexity int, sort *PackageGroupSort, packageName *string, packageType *PackageTypeEnum, packageVersion *string, status *PackageStatus, includeVersionless *bool, after *string, before *string, first *int, last *int) int
@@ -560,30 +565,35 @@ type ComplexityRoot struct {
 	}
 
 	Issue struct {
-		Assignees        func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Author           func(childComplexity int) int
-		AwardEmoji       func(childComplexity int, after *string, before *string, first *int, last *int) int
-		ClosedAt         func(childComplexity int) int
-		Confidential     func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		Description      func(childComplexity int) int
-		DiscussionLocked func(childComplexity int) int
-		Discussions      func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Downvotes        func(childComplexity int) int
-		DueDate          func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Iid              func(childComplexity int) int
-		Labels           func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Milestone        func(childComplexity int) int
-		Notes            func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
-		Reference        func(childComplexity int) int
-		State            func(childComplexity int) int
-		Title            func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
-		Upvotes          func(childComplexity int) int
-		UserNotesCount   func(childComplexity int) int
-		WebPath          func(childComplexity int) int
-		WebURL           func(childComplexity int) int
+		Assignees            func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Author               func(childComplexity int) int
+		AwardEmoji           func(childComplexity int, after *string, before *string, first *int, last *int) int
+		ClosedAt             func(childComplexity int) int
+		Confidential         func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		Description          func(childComplexity int) int
+		DiscussionLocked     func(childComplexity int) int
+		Discussions          func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Downvotes            func(childComplexity int) int
+		DueDate              func(childComplexity int) int
+		HumanTimeEstimate    func(childComplexity int) int
+		HumanTotalTimeSpent  func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Iid                  func(childComplexity int) int
+		Labels               func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Milestone            func(childComplexity int) int
+		Notes                func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
+		Reference            func(childComplexity int) int
+		RelatedMergeRequests func(childComplexity int, after *string, before *string, first *int, last *int) int
+		State                func(childComplexity int) int
+		TimeEstimate         func(childComplexity int) int
+		Title                func(childComplexity int) int
+		TotalTimeSpent       func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		Upvotes              func(childComplexity int) int
+		UserNotesCount       func(childComplexity int) int
+		WebPath              func(childComplexity int) int
+		WebURL               func(childComplexity int) int
 	}
 
 	IssueConnection struct {
@@ -602,6 +612,12 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		Issue            func(childComplexity int) int
+	}
+
+	IssueStatusCountsType struct {
+		All    func(childComplexity int) int
+		Closed func(childComplexity int) int
+		Opened func(childComplexity int) int
 	}
 
 	Label struct {
@@ -973,6 +989,7 @@ type ComplexityRoot struct {
 		ID                func(childComplexity int) int
 		IsForked          func(childComplexity int) int
 		Issue             func(childComplexity int, iid string) int
+		IssueStatusCounts func(childComplexity int, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) int
 		Issues            func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) int
 		Jobs              func(childComplexity int, statuses []CiJobStatus, after *string, before *string, first *int, last *int) int
 		Label             func(childComplexity int, title string) int
@@ -1051,6 +1068,7 @@ type ComplexityRoot struct {
 		CurrentUser     func(childComplexity int) int
 		Group           func(childComplexity int, fullPath string) int
 		Groups          func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Issues          func(childComplexity int, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) int
 		Metadata        func(childComplexity int) int
 		Namespace       func(childComplexity int, fullPath string) int
 		Package         func(childComplexity int, id string) int
@@ -1429,6 +1447,9 @@ type BoardResolver interface {
 }
 type CurrentUserResolver interface {
 	Status(ctx context.Context, obj *CurrentUser) (*UserStatus, error)
+	AuthoredMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
+	AssignedMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
+	ReviewRequestedMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
 	StarredProjects(ctx context.Context, obj *CurrentUser, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	Emails(ctx context.Context, obj *CurrentUser, after *string, before *string, first *int, last *int) (*EmailConnection, error)
 	Todos(ctx context.Context, obj *CurrentUser, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) (*TodoConnection, error)
@@ -1451,6 +1472,8 @@ type GroupResolver interface {
 	DescendantGroups(ctx context.Context, obj *Group, includeParentDescendants *bool, owned *bool, search *string, after *string, before *string, first *int, last *int) (*GroupConnection, error)
 	CiVariables(ctx context.Context, obj *Group, after *string, before *string, first *int, last *int) (*CiGroupVariableConnection, error)
 	Runners(ctx context.Context, obj *Group, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
+	Issues(ctx context.Context, obj *Group, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error)
+	MergeRequests(ctx context.Context, obj *Group, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
 	Boards(ctx context.Context, obj *Group, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
 }
 type GroupMemberResolver interface {
@@ -1463,6 +1486,11 @@ type IssueResolver interface {
 	Notes(ctx context.Context, obj *Issue, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 	Discussions(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*DiscussionConnection, error)
 	AwardEmoji(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*AwardEmojiConnection, error)
+	TimeEstimate(ctx context.Context, obj *Issue) (int, error)
+	TotalTimeSpent(ctx context.Context, obj *Issue) (int, error)
+	HumanTimeEstimate(ctx context.Context, obj *Issue) (*string, error)
+	HumanTotalTimeSpent(ctx context.Context, obj *Issue) (*string, error)
+	RelatedMergeRequests(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
 }
 type MergeRequestResolver interface {
 	Labels(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*LabelConnection, error)
@@ -1547,6 +1575,7 @@ type ProjectResolver interface {
 	ForkedFrom(ctx context.Context, obj *Project) (*Project, error)
 	Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error)
 	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
+	IssueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error)
 	AutocompleteUsers(ctx context.Context, obj *Project, search *string) ([]*AutocompletedUser, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
@@ -1569,6 +1598,7 @@ type QueryResolver interface {
 	Metadata(ctx context.Context) (*Metadata, error)
 	Snippets(ctx context.Context, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error)
 	Package(ctx context.Context, id string) (*PackageDetailsType, error)
+	Issues(ctx context.Context, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error)
 	Topics(ctx context.Context, search *string, after *string, before *string, first *int, last *int) (*TopicConnection, error)
 	QueryComplexity(ctx context.Context) (*QueryComplexity, error)
 	Runners(ctx context.Context, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
@@ -2794,6 +2824,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateSnippetPayload.Snippet(childComplexity), true
 
+	case "CurrentUser.assignedMergeRequests":
+		if e.ComplexityRoot.CurrentUser.AssignedMergeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_CurrentUser_assignedMergeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CurrentUser.AssignedMergeRequests(childComplexity, args["iids"].([]string), args["state"].(*MergeRequestState), args["search"].(*string), args["sourceBranches"].([]string), args["targetBranches"].([]string), args["labels"].([]string), args["draft"].(*bool), args["authorUsername"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "CurrentUser.authoredMergeRequests":
+		if e.ComplexityRoot.CurrentUser.AuthoredMergeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_CurrentUser_authoredMergeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CurrentUser.AuthoredMergeRequests(childComplexity, args["iids"].([]string), args["state"].(*MergeRequestState), args["search"].(*string), args["sourceBranches"].([]string), args["targetBranches"].([]string), args["labels"].([]string), args["draft"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "CurrentUser.avatarUrl":
 		if e.ComplexityRoot.CurrentUser.AvatarURL == nil {
 			break
@@ -2841,6 +2893,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.PublicEmail(childComplexity), true
+	case "CurrentUser.reviewRequestedMergeRequests":
+		if e.ComplexityRoot.CurrentUser.ReviewRequestedMergeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_CurrentUser_reviewRequestedMergeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CurrentUser.ReviewRequestedMergeRequests(childComplexity, args["iids"].([]string), args["state"].(*MergeRequestState), args["search"].(*string), args["sourceBranches"].([]string), args["targetBranches"].([]string), args["labels"].([]string), args["draft"].(*bool), args["authorUsername"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "CurrentUser.starredProjects":
 		if e.ComplexityRoot.CurrentUser.StarredProjects == nil {
 			break
@@ -3388,6 +3451,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.ID(childComplexity), true
+	case "Group.issues":
+		if e.ComplexityRoot.Group.Issues == nil {
+			break
+		}
+
+		args, err := ec.field_Group_issues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Issues(childComplexity, args["iid"].(*string), args["iids"].([]string), args["state"].(*IssuableState), args["search"].(*string), args["labelName"].([]*string), args["authorUsername"].(*string), args["assigneeUsernames"].([]string), args["confidential"].(*bool), args["includeSubgroups"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.label":
 		if e.ComplexityRoot.Group.Label == nil {
 			break
@@ -3410,6 +3484,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Labels(childComplexity, args["searchTerm"].(*string), args["title"].(*string), args["includeAncestorGroups"].(*bool), args["includeDescendantGroups"].(*bool), args["onlyGroupLabels"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Group.mergeRequests":
+		if e.ComplexityRoot.Group.MergeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Group_mergeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.MergeRequests(childComplexity, args["iids"].([]string), args["state"].(*MergeRequestState), args["search"].(*string), args["sourceBranches"].([]string), args["targetBranches"].([]string), args["labels"].([]string), args["authorUsername"].(*string), args["draft"].(*bool), args["includeSubgroups"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.milestones":
 		if e.ComplexityRoot.Group.Milestones == nil {
 			break
@@ -3717,6 +3802,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.DueDate(childComplexity), true
+	case "Issue.humanTimeEstimate":
+		if e.ComplexityRoot.Issue.HumanTimeEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.HumanTimeEstimate(childComplexity), true
+	case "Issue.humanTotalTimeSpent":
+		if e.ComplexityRoot.Issue.HumanTotalTimeSpent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.HumanTotalTimeSpent(childComplexity), true
 	case "Issue.id":
 		if e.ComplexityRoot.Issue.ID == nil {
 			break
@@ -3763,18 +3860,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Reference(childComplexity), true
+	case "Issue.relatedMergeRequests":
+		if e.ComplexityRoot.Issue.RelatedMergeRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Issue_relatedMergeRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Issue.RelatedMergeRequests(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Issue.state":
 		if e.ComplexityRoot.Issue.State == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Issue.State(childComplexity), true
+	case "Issue.timeEstimate":
+		if e.ComplexityRoot.Issue.TimeEstimate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.TimeEstimate(childComplexity), true
 	case "Issue.title":
 		if e.ComplexityRoot.Issue.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Issue.Title(childComplexity), true
+	case "Issue.totalTimeSpent":
+		if e.ComplexityRoot.Issue.TotalTimeSpent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Issue.TotalTimeSpent(childComplexity), true
 	case "Issue.updatedAt":
 		if e.ComplexityRoot.Issue.UpdatedAt == nil {
 			break
@@ -3862,6 +3982,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IssueSetAssigneesPayload.Issue(childComplexity), true
+
+	case "IssueStatusCountsType.all":
+		if e.ComplexityRoot.IssueStatusCountsType.All == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueStatusCountsType.All(childComplexity), true
+	case "IssueStatusCountsType.closed":
+		if e.ComplexityRoot.IssueStatusCountsType.Closed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueStatusCountsType.Closed(childComplexity), true
+	case "IssueStatusCountsType.opened":
+		if e.ComplexityRoot.IssueStatusCountsType.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IssueStatusCountsType.Opened(childComplexity), true
 
 	case "Label.color":
 		if e.ComplexityRoot.Label.Color == nil {
@@ -5623,6 +5762,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.Issue(childComplexity, args["iid"].(string)), true
+	case "Project.issueStatusCounts":
+		if e.ComplexityRoot.Project.IssueStatusCounts == nil {
+			break
+		}
+
+		args, err := ec.field_Project_issueStatusCounts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.IssueStatusCounts(childComplexity, args["iid"].(*string), args["iids"].([]string), args["search"].(*string), args["labelName"].([]*string), args["authorUsername"].(*string), args["assigneeUsernames"].([]string), args["confidential"].(*bool)), true
 	case "Project.issues":
 		if e.ComplexityRoot.Project.Issues == nil {
 			break
@@ -6051,6 +6201,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Groups(childComplexity, args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 
+	case "Query.issues":
+		if e.ComplexityRoot.Query.Issues == nil {
+			break
+		}
+
+		args, err := ec.field_Query_issues_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Issues(childComplexity, args["iid"].(*string), args["iids"].([]string), args["state"].(*IssuableState), args["search"].(*string), args["labelName"].([]*string), args["authorUsername"].(*string), args["assigneeUsernames"].([]string), args["confidential"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Query.metadata":
 		if e.ComplexityRoot.Query.Metadata == nil {
 			break
@@ -7653,7 +7814,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -7669,6 +7830,7 @@ var sources = []*ast.Source{
 	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlaudit.graphqls", Input: sourceData("schema_gqlaudit.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlfields.graphqls", Input: sourceData("schema_gqlfields.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlissues.graphqls", Input: sourceData("schema_gqlissues.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlusers.graphqls", Input: sourceData("schema_gqlusers.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
@@ -8314,6 +8476,12 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 		return ec.fieldContext_CurrentUser_createdAt(ctx, field)
 	case "status":
 		return ec.fieldContext_CurrentUser_status(ctx, field)
+	case "authoredMergeRequests":
+		return ec.fieldContext_CurrentUser_authoredMergeRequests(ctx, field)
+	case "assignedMergeRequests":
+		return ec.fieldContext_CurrentUser_assignedMergeRequests(ctx, field)
+	case "reviewRequestedMergeRequests":
+		return ec.fieldContext_CurrentUser_reviewRequestedMergeRequests(ctx, field)
 	case "starredProjects":
 		return ec.fieldContext_CurrentUser_starredProjects(ctx, field)
 	case "emails":
@@ -8584,6 +8752,10 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_ciVariables(ctx, field)
 	case "runners":
 		return ec.fieldContext_Group_runners(ctx, field)
+	case "issues":
+		return ec.fieldContext_Group_issues(ctx, field)
+	case "mergeRequests":
+		return ec.fieldContext_Group_mergeRequests(ctx, field)
 	case "boards":
 		return ec.fieldContext_Group_boards(ctx, field)
 	}
@@ -8730,6 +8902,16 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_discussions(ctx, field)
 	case "awardEmoji":
 		return ec.fieldContext_Issue_awardEmoji(ctx, field)
+	case "timeEstimate":
+		return ec.fieldContext_Issue_timeEstimate(ctx, field)
+	case "totalTimeSpent":
+		return ec.fieldContext_Issue_totalTimeSpent(ctx, field)
+	case "humanTimeEstimate":
+		return ec.fieldContext_Issue_humanTimeEstimate(ctx, field)
+	case "humanTotalTimeSpent":
+		return ec.fieldContext_Issue_humanTotalTimeSpent(ctx, field)
+	case "relatedMergeRequests":
+		return ec.fieldContext_Issue_relatedMergeRequests(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Issue", field.Name)
 }
@@ -8768,6 +8950,18 @@ func (ec *executionContext) childFields_IssueSetAssigneesPayload(ctx context.Con
 		return ec.fieldContext_IssueSetAssigneesPayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IssueSetAssigneesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IssueStatusCountsType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "all":
+		return ec.fieldContext_IssueStatusCountsType_all(ctx, field)
+	case "opened":
+		return ec.fieldContext_IssueStatusCountsType_opened(ctx, field)
+	case "closed":
+		return ec.fieldContext_IssueStatusCountsType_closed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IssueStatusCountsType", field.Name)
 }
 
 func (ec *executionContext) childFields_Label(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9492,6 +9686,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_languages(ctx, field)
 	case "visibleForks":
 		return ec.fieldContext_Project_visibleForks(ctx, field)
+	case "issueStatusCounts":
+		return ec.fieldContext_Project_issueStatusCounts(ctx, field)
 	case "autocompleteUsers":
 		return ec.fieldContext_Project_autocompleteUsers(ctx, field)
 	case "ciVariables":
@@ -10536,6 +10732,202 @@ func (ec *executionContext) field_BranchProtection_pushAccessLevels_args(ctx con
 	return args, nil
 }
 
+func (ec *executionContext) field_CurrentUser_assignedMergeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*MergeRequestState, error) {
+			return ec.unmarshalOMergeRequestState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sourceBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceBranches"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "targetBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetBranches"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "labels",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labels"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "draft",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["draft"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "authorUsername",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorUsername"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg11
+	return args, nil
+}
+
+func (ec *executionContext) field_CurrentUser_authoredMergeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*MergeRequestState, error) {
+			return ec.unmarshalOMergeRequestState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sourceBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceBranches"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "targetBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetBranches"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "labels",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labels"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "draft",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["draft"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg10
+	return args, nil
+}
+
 func (ec *executionContext) field_CurrentUser_emails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10571,6 +10963,108 @@ func (ec *executionContext) field_CurrentUser_emails_args(ctx context.Context, r
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CurrentUser_reviewRequestedMergeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*MergeRequestState, error) {
+			return ec.unmarshalOMergeRequestState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sourceBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceBranches"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "targetBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetBranches"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "labels",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labels"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "draft",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["draft"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "authorUsername",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorUsername"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg11
 	return args, nil
 }
 
@@ -11004,6 +11498,116 @@ func (ec *executionContext) field_Group_groupMembers_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Group_issues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iid",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*IssuableState, error) {
+			return ec.unmarshalOIssuableState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssuableState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "labelName",
+		func(ctx context.Context, v any) ([]*string, error) {
+			return ec.unmarshalOString2ᚕᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labelName"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "authorUsername",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorUsername"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeUsernames",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeUsernames"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "confidential",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confidential"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "includeSubgroups",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeSubgroups"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg11
+	arg12, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg12
+	return args, nil
+}
+
 func (ec *executionContext) field_Group_label_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11093,6 +11697,116 @@ func (ec *executionContext) field_Group_labels_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["last"] = arg8
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_mergeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*MergeRequestState, error) {
+			return ec.unmarshalOMergeRequestState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "sourceBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sourceBranches"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "targetBranches",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetBranches"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "labels",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labels"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "authorUsername",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorUsername"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "draft",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["draft"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "includeSubgroups",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeSubgroups"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg11
+	arg12, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg12
 	return args, nil
 }
 
@@ -11571,6 +12285,44 @@ func (ec *executionContext) field_Issue_notes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Issue_relatedMergeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -12559,6 +13311,68 @@ func (ec *executionContext) field_Project_environments_args(ctx context.Context,
 		return nil, err
 	}
 	args["last"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_issueStatusCounts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iid",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "labelName",
+		func(ctx context.Context, v any) ([]*string, error) {
+			return ec.unmarshalOString2ᚕᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labelName"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "authorUsername",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorUsername"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeUsernames",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeUsernames"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "confidential",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confidential"] = arg6
 	return args, nil
 }
 
@@ -13557,6 +14371,108 @@ func (ec *executionContext) field_Query_groups_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_issues_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iid",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "iids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "state",
+		func(ctx context.Context, v any) (*IssuableState, error) {
+			return ec.unmarshalOIssuableState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssuableState(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["state"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "labelName",
+		func(ctx context.Context, v any) ([]*string, error) {
+			return ec.unmarshalOString2ᚕᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["labelName"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "authorUsername",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["authorUsername"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "assigneeUsernames",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assigneeUsernames"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "confidential",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["confidential"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg11
 	return args, nil
 }
 
@@ -19521,6 +20437,138 @@ func (ec *executionContext) fieldContext_CurrentUser_status(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _CurrentUser_authoredMergeRequests(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_authoredMergeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CurrentUser().AuthoredMergeRequests(ctx, obj, fc.Args["iids"].([]string), fc.Args["state"].(*MergeRequestState), fc.Args["search"].(*string), fc.Args["sourceBranches"].([]string), fc.Args["targetBranches"].([]string), fc.Args["labels"].([]string), fc.Args["draft"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_authoredMergeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CurrentUser_authoredMergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CurrentUser_assignedMergeRequests(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_assignedMergeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CurrentUser().AssignedMergeRequests(ctx, obj, fc.Args["iids"].([]string), fc.Args["state"].(*MergeRequestState), fc.Args["search"].(*string), fc.Args["sourceBranches"].([]string), fc.Args["targetBranches"].([]string), fc.Args["labels"].([]string), fc.Args["draft"].(*bool), fc.Args["authorUsername"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_assignedMergeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CurrentUser_assignedMergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CurrentUser_reviewRequestedMergeRequests(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_reviewRequestedMergeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CurrentUser().ReviewRequestedMergeRequests(ctx, obj, fc.Args["iids"].([]string), fc.Args["state"].(*MergeRequestState), fc.Args["search"].(*string), fc.Args["sourceBranches"].([]string), fc.Args["targetBranches"].([]string), fc.Args["labels"].([]string), fc.Args["draft"].(*bool), fc.Args["authorUsername"].(*string), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_reviewRequestedMergeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CurrentUser_reviewRequestedMergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CurrentUser_starredProjects(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22017,6 +23065,94 @@ func (ec *executionContext) fieldContext_Group_runners(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Group_issues(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Issues(ctx, obj, fc.Args["iid"].(*string), fc.Args["iids"].([]string), fc.Args["state"].(*IssuableState), fc.Args["search"].(*string), fc.Args["labelName"].([]*string), fc.Args["authorUsername"].(*string), fc.Args["assigneeUsernames"].([]string), fc.Args["confidential"].(*bool), fc.Args["includeSubgroups"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *IssueConnection) graphql.Marshaler {
+			return ec.marshalOIssueConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssueConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_issues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_issues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_mergeRequests(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_mergeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().MergeRequests(ctx, obj, fc.Args["iids"].([]string), fc.Args["state"].(*MergeRequestState), fc.Args["search"].(*string), fc.Args["sourceBranches"].([]string), fc.Args["targetBranches"].([]string), fc.Args["labels"].([]string), fc.Args["authorUsername"].(*string), fc.Args["draft"].(*bool), fc.Args["includeSubgroups"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_mergeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_mergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Group_boards(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23405,6 +24541,142 @@ func (ec *executionContext) fieldContext_Issue_awardEmoji(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Issue_timeEstimate(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_timeEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().TimeEstimate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_timeEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Issue_totalTimeSpent(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_totalTimeSpent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().TotalTimeSpent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_totalTimeSpent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Issue_humanTimeEstimate(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_humanTimeEstimate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().HumanTimeEstimate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_humanTimeEstimate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "String")
+}
+
+func (ec *executionContext) _Issue_humanTotalTimeSpent(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_humanTotalTimeSpent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Issue().HumanTotalTimeSpent(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_humanTotalTimeSpent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Issue", field, true, true, "String")
+}
+
+func (ec *executionContext) _Issue_relatedMergeRequests(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_relatedMergeRequests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Issue().RelatedMergeRequests(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_relatedMergeRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Issue_relatedMergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IssueConnection_count(ctx context.Context, field graphql.CollectedField, obj *IssueConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23655,6 +24927,75 @@ func (ec *executionContext) _IssueSetAssigneesPayload_errors(ctx context.Context
 }
 func (ec *executionContext) fieldContext_IssueSetAssigneesPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IssueSetAssigneesPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _IssueStatusCountsType_all(ctx context.Context, field graphql.CollectedField, obj *IssueStatusCountsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueStatusCountsType_all(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.All, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueStatusCountsType_all(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueStatusCountsType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueStatusCountsType_opened(ctx context.Context, field graphql.CollectedField, obj *IssueStatusCountsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueStatusCountsType_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueStatusCountsType_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueStatusCountsType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IssueStatusCountsType_closed(ctx context.Context, field graphql.CollectedField, obj *IssueStatusCountsType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IssueStatusCountsType_closed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IssueStatusCountsType_closed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IssueStatusCountsType", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Label_id(ctx context.Context, field graphql.CollectedField, obj *Label) (ret graphql.Marshaler) {
@@ -31601,6 +32942,50 @@ func (ec *executionContext) fieldContext_Project_visibleForks(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_issueStatusCounts(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_issueStatusCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().IssueStatusCounts(ctx, obj, fc.Args["iid"].(*string), fc.Args["iids"].([]string), fc.Args["search"].(*string), fc.Args["labelName"].([]*string), fc.Args["authorUsername"].(*string), fc.Args["assigneeUsernames"].([]string), fc.Args["confidential"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *IssueStatusCountsType) graphql.Marshaler {
+			return ec.marshalOIssueStatusCountsType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssueStatusCountsType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_issueStatusCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueStatusCountsType(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_issueStatusCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_autocompleteUsers(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32956,6 +34341,50 @@ func (ec *executionContext) fieldContext_Query_package(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_package_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_issues(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_issues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Issues(ctx, fc.Args["iid"].(*string), fc.Args["iids"].([]string), fc.Args["state"].(*IssuableState), fc.Args["search"].(*string), fc.Args["labelName"].([]*string), fc.Args["authorUsername"].(*string), fc.Args["assigneeUsernames"].([]string), fc.Args["confidential"].(*bool), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *IssueConnection) graphql.Marshaler {
+			return ec.marshalOIssueConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssueConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_issues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IssueConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_issues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44221,6 +45650,24 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CurrentUser_status(ctx, field, obj)
 				})
+		case "authoredMergeRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_authoredMergeRequests(ctx, field, obj)
+				})
+		case "assignedMergeRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_assignedMergeRequests(ctx, field, obj)
+				})
+		case "reviewRequestedMergeRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_reviewRequestedMergeRequests(ctx, field, obj)
+				})
 		case "starredProjects":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -45120,6 +46567,18 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_runners(ctx, field, obj)
 				})
+		case "issues":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_issues(ctx, field, obj)
+				})
+		case "mergeRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_mergeRequests(ctx, field, obj)
+				})
 		case "boards":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -45597,6 +47056,36 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Issue_awardEmoji(ctx, field, obj)
 				})
+		case "timeEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_timeEstimate(ctx, field, obj)
+				})
+		case "totalTimeSpent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_totalTimeSpent(ctx, field, obj)
+				})
+		case "humanTimeEstimate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_humanTimeEstimate(ctx, field, obj)
+				})
+		case "humanTotalTimeSpent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_humanTotalTimeSpent(ctx, field, obj)
+				})
+		case "relatedMergeRequests":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_relatedMergeRequests(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45724,6 +47213,49 @@ func (ec *executionContext) _IssueSetAssigneesPayload(ctx context.Context, sel a
 		case "errors":
 			out.Values[i] = ec._IssueSetAssigneesPayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var issueStatusCountsTypeImplementors = []string{"IssueStatusCountsType"}
+
+func (ec *executionContext) _IssueStatusCountsType(ctx context.Context, sel ast.SelectionSet, obj *IssueStatusCountsType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, issueStatusCountsTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IssueStatusCountsType")
+		case "all":
+			out.Values[i] = ec._IssueStatusCountsType_all(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "opened":
+			out.Values[i] = ec._IssueStatusCountsType_opened(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closed":
+			out.Values[i] = ec._IssueStatusCountsType_closed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -48313,6 +49845,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_visibleForks(ctx, field, obj)
 				})
+		case "issueStatusCounts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_issueStatusCounts(ctx, field, obj)
+				})
 		case "autocompleteUsers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -48762,6 +50300,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_package(ctx, field)
+				})
+		case "issues":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_issues(ctx, field)
 				})
 		case "topics":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -53799,6 +55343,13 @@ func (ec *executionContext) marshalOIssueStateEvent2ᚖgithubᚗcomᚋlabletᚋl
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOIssueStatusCountsType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssueStatusCountsType(ctx context.Context, sel ast.SelectionSet, v *IssueStatusCountsType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._IssueStatusCountsType(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLabel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐLabel(ctx context.Context, sel ast.SelectionSet, v []*Label) graphql.Marshaler {

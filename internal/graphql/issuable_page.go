@@ -20,14 +20,18 @@ type issuable struct {
 	labelIDs    []int64
 	assigneeIDs []int64
 	milestoneID *int64
+	// timeEstimate and timeSpent are seconds (time tracking).
+	timeEstimate, timeSpent int64
 }
 
 func issueFields(i *model.Issue) issuable {
-	return issuable{id: i.ID, labelIDs: i.LabelIDs, assigneeIDs: i.AssigneeIDs, milestoneID: i.MilestoneID}
+	return issuable{id: i.ID, labelIDs: i.LabelIDs, assigneeIDs: i.AssigneeIDs, milestoneID: i.MilestoneID,
+		timeEstimate: i.TimeEstimate, timeSpent: i.TotalTimeSpent}
 }
 
 func mergeRequestFields(m *model.MergeRequest) issuable {
-	return issuable{id: m.ID, labelIDs: m.LabelIDs, assigneeIDs: m.AssigneeIDs, milestoneID: m.MilestoneID}
+	return issuable{id: m.ID, labelIDs: m.LabelIDs, assigneeIDs: m.AssigneeIDs, milestoneID: m.MilestoneID,
+		timeEstimate: m.TimeEstimate, timeSpent: m.TotalTimeSpent}
 }
 
 // issuablePage is one page of issues (issues set) or merge requests (mrs).

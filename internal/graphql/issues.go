@@ -64,28 +64,9 @@ func (r *Resolver) issuesOf(ctx context.Context, p *model.Project, list []*model
 func (r *Resolver) projectIssues(ctx context.Context, obj *Project, iid *string, iids []string, state *IssuableState,
 	search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool,
 	after, before *string, first, last *int) (*IssueConnection, error) {
-	qy := service.IssueQuery{Page: 1, OrderBy: "created_at", Sort: "desc", Confidential: confidential,
-		AuthorUsername: authorUsername, AssigneeUsernames: assigneeUsernames}
-	if iid != nil {
-		iids = append(iids, *iid)
-	}
-	for _, s := range iids {
-		n, err := parseIID(s)
-		if err != nil {
-			return nil, err
-		}
-		qy.IIDs = append(qy.IIDs, n)
-	}
-	if state != nil {
-		qy.State = string(*state)
-	}
-	if search != nil {
-		qy.Search = *search
-	}
-	for _, l := range labelName {
-		if l != nil {
-			qy.Labels = append(qy.Labels, *l)
-		}
+	qy, err := issueQueryOf(iid, iids, state, search, labelName, authorUsername, assigneeUsernames, confidential)
+	if err != nil {
+		return nil, err
 	}
 	ref := strconv.FormatInt(obj.p.ID, 10)
 	id := callerOf(ctx)
@@ -108,11 +89,7 @@ func (r *Resolver) projectIssues(ctx context.Context, obj *Project, iid *string,
 	if err != nil {
 		return nil, err
 	}
-	c := &IssueConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(pg, len(nodes), pg.offset+len(nodes) < total)}
-	for n, node := range nodes {
-		c.Edges = append(c.Edges, &IssueEdge{Cursor: cursor(pg.offset + n), Node: node})
-	}
-	return c, nil
+	return issueConnection(nodes, pg, total), nil
 }
 
 func (r *Resolver) projectIssue(ctx context.Context, obj *Project, iid string) (*Issue, error) {

@@ -61,26 +61,8 @@ func oneBranch(name string, branches []string) (string, error) {
 func (r *Resolver) projectMergeRequests(ctx context.Context, obj *Project, iids []string, state *MergeRequestState,
 	search *string, sourceBranches, targetBranches, labels []string, authorUsername *string, draft *bool,
 	after, before *string, first, last *int) (*MergeRequestConnection, error) {
-	qy := service.MergeRequestQuery{IssueQuery: service.IssueQuery{Page: 1, OrderBy: "created_at", Sort: "desc",
-		AuthorUsername: authorUsername, Labels: labels}, Draft: draft}
-	for _, s := range iids {
-		n, err := parseIID(s)
-		if err != nil {
-			return nil, err
-		}
-		qy.IIDs = append(qy.IIDs, n)
-	}
-	if state != nil {
-		qy.MRState = string(*state)
-	}
-	if search != nil {
-		qy.Search = *search
-	}
-	var err error
-	if qy.SourceBranch, err = oneBranch("sourceBranches", sourceBranches); err != nil {
-		return nil, err
-	}
-	if qy.TargetBranch, err = oneBranch("targetBranches", targetBranches); err != nil {
+	qy, err := mergeRequestQueryOf(iids, state, search, sourceBranches, targetBranches, labels, authorUsername, draft)
+	if err != nil {
 		return nil, err
 	}
 	ref := strconv.FormatInt(obj.p.ID, 10)
@@ -104,11 +86,7 @@ func (r *Resolver) projectMergeRequests(ctx context.Context, obj *Project, iids 
 	if err != nil {
 		return nil, err
 	}
-	c := &MergeRequestConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(pg, len(nodes), pg.offset+len(nodes) < total)}
-	for n, node := range nodes {
-		c.Edges = append(c.Edges, &MergeRequestEdge{Cursor: cursor(pg.offset + n), Node: node})
-	}
-	return c, nil
+	return mergeRequestConnection(nodes, pg, total), nil
 }
 
 func (r *Resolver) projectMergeRequest(ctx context.Context, obj *Project, iid string) (*MergeRequest, error) {

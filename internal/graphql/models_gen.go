@@ -433,6 +433,12 @@ type CurrentUser struct {
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
 	// User status.
 	Status *UserStatus `json:"status,omitempty"`
+	// Merge requests the current user authored, newest first.
+	AuthoredMergeRequests *MergeRequestConnection `json:"authoredMergeRequests,omitempty"`
+	// Merge requests assigned to the current user, newest first.
+	AssignedMergeRequests *MergeRequestConnection `json:"assignedMergeRequests,omitempty"`
+	// Merge requests the current user is asked to review, newest first.
+	ReviewRequestedMergeRequests *MergeRequestConnection `json:"reviewRequestedMergeRequests,omitempty"`
 	// Projects starred by the user.
 	StarredProjects *ProjectConnection `json:"starredProjects,omitempty"`
 	// User's email addresses.
@@ -640,6 +646,16 @@ type IssueSetAssigneesPayload struct {
 	ClientMutationID *string  `json:"clientMutationId,omitempty"`
 	Issue            *Issue   `json:"issue,omitempty"`
 	Errors           []string `json:"errors"`
+}
+
+// Counts of issues by status.
+type IssueStatusCountsType struct {
+	// Number of issues with status ALL for the project
+	All *int `json:"all,omitempty"`
+	// Number of issues with status OPENED for the project
+	Opened *int `json:"opened,omitempty"`
+	// Number of issues with status CLOSED for the project
+	Closed *int `json:"closed,omitempty"`
 }
 
 type Label struct {

@@ -40,6 +40,9 @@ type IssueQuery struct {
 	IssueTypes        []string
 	NonArchived       bool
 	MilestoneID       int64 // the issues of one milestone (milestones' issues)
+	// GroupOnly: a group list leaves out its subgroups' projects
+	// (GraphQL's includeSubgroups: false; REST always includes them).
+	GroupOnly bool
 
 	OrderBy string
 	Sort    string // asc, desc
@@ -97,7 +100,7 @@ func (s *Service) ListGroupIssues(ctx context.Context, id *auth.Identity, ref st
 		return nil, err
 	}
 	f := s.issueViewer(id)
-	f.GroupID = g.ID
+	f.GroupID, f.GroupOnly = g.ID, qy.GroupOnly
 	pg, err := s.listIssues(ctx, id, f, qy, "all")
 	if err != nil {
 		return nil, err

@@ -97,7 +97,7 @@ func (s *Service) ListGroupMergeRequests(ctx context.Context, id *auth.Identity,
 		return nil, err
 	}
 	f := store.MergeRequestFilter{IssueFilter: s.issueViewer(id)}
-	f.GroupID = g.ID
+	f.GroupID, f.GroupOnly = g.ID, qy.GroupOnly
 	pg, err := s.listMergeRequests(ctx, id, f, qy, "all")
 	if err != nil {
 		return nil, err

@@ -20,6 +20,7 @@ type IssueFilter struct {
 	ProjectID    int64 // one project; 0: every project the viewer sees
 	ProjectLevel int   // the viewer's level on ProjectID
 	GroupID      int64 // a group and its subgroups' projects
+	GroupOnly    bool  // with GroupID: the group's own projects only (GraphQL's includeSubgroups: false)
 	NonArchived  bool  // leave out archived projects' issues
 
 	State          string // "opened", "closed"; "" any
@@ -125,7 +126,9 @@ func issueFrom(d Dialect, f IssueFilter, withState bool) (string, conds) {
 			w.add(`(issues.confidential = ? OR `+projectLevelExpr+` >= 20 OR issues.author_id = ? OR EXISTS (SELECT 1
 				FROM issue_assignees cia WHERE cia.issue_id = issues.id AND cia.user_id = ?))`, false, uid, uid)
 		}
-		if f.GroupID != 0 {
+		if f.GroupID != 0 && f.GroupOnly {
+			w.add("p.namespace_id = ?", f.GroupID)
+		} else if f.GroupID != 0 {
 			w.add("p.namespace_id IN (SELECT c.descendant_id FROM namespace_closure c WHERE c.ancestor_id = ?)", f.GroupID)
 		}
 		if f.NonArchived {

@@ -62,7 +62,9 @@ func mergeRequestFrom(d Dialect, f MergeRequestFilter) (string, conds) {
 			w.add("(p.visibility_level >= ? OR "+projectLevelExpr+" >= 20)", f.MinVisibility)
 			w.add("(p.marked_for_deletion_on IS NULL OR " + projectLevelExpr + " >= 50)")
 		}
-		if f.GroupID != 0 {
+		if f.GroupID != 0 && f.GroupOnly {
+			w.add("p.namespace_id = ?", f.GroupID)
+		} else if f.GroupID != 0 {
 			w.add("p.namespace_id IN (SELECT c.descendant_id FROM namespace_closure c WHERE c.ancestor_id = ?)", f.GroupID)
 		}
 		if f.NonArchived {
