@@ -627,36 +627,41 @@ type ComplexityRoot struct {
 	}
 
 	MergeRequest struct {
-		Assignees       func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Author          func(childComplexity int) int
-		AwardEmoji      func(childComplexity int, after *string, before *string, first *int, last *int) int
-		ClosedAt        func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		Description     func(childComplexity int) int
-		DiffHeadSha     func(childComplexity int) int
-		Discussions     func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Downvotes       func(childComplexity int) int
-		Draft           func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Iid             func(childComplexity int) int
-		Labels          func(childComplexity int, after *string, before *string, first *int, last *int) int
-		MergeCommitSha  func(childComplexity int) int
-		MergedAt        func(childComplexity int) int
-		Milestone       func(childComplexity int) int
-		Notes           func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
-		Reference       func(childComplexity int) int
-		SourceBranch    func(childComplexity int) int
-		SourceProjectID func(childComplexity int) int
-		Squash          func(childComplexity int) int
-		State           func(childComplexity int) int
-		TargetBranch    func(childComplexity int) int
-		TargetProjectID func(childComplexity int) int
-		Title           func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		Upvotes         func(childComplexity int) int
-		UserNotesCount  func(childComplexity int) int
-		WebPath         func(childComplexity int) int
-		WebURL          func(childComplexity int) int
+		ApprovalsLeft     func(childComplexity int) int
+		ApprovalsRequired func(childComplexity int) int
+		Approved          func(childComplexity int) int
+		ApprovedBy        func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Assignees         func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Author            func(childComplexity int) int
+		AwardEmoji        func(childComplexity int, after *string, before *string, first *int, last *int) int
+		ClosedAt          func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		DiffHeadSha       func(childComplexity int) int
+		Discussions       func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Downvotes         func(childComplexity int) int
+		Draft             func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Iid               func(childComplexity int) int
+		Labels            func(childComplexity int, after *string, before *string, first *int, last *int) int
+		MergeCommitSha    func(childComplexity int) int
+		MergedAt          func(childComplexity int) int
+		Milestone         func(childComplexity int) int
+		Notes             func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
+		Reference         func(childComplexity int) int
+		Reviewers         func(childComplexity int, after *string, before *string, first *int, last *int) int
+		SourceBranch      func(childComplexity int) int
+		SourceProjectID   func(childComplexity int) int
+		Squash            func(childComplexity int) int
+		State             func(childComplexity int) int
+		TargetBranch      func(childComplexity int) int
+		TargetProjectID   func(childComplexity int) int
+		Title             func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Upvotes           func(childComplexity int) int
+		UserNotesCount    func(childComplexity int) int
+		WebPath           func(childComplexity int) int
+		WebURL            func(childComplexity int) int
 	}
 
 	MergeRequestAcceptPayload struct {
@@ -679,6 +684,32 @@ type ComplexityRoot struct {
 	}
 
 	MergeRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MergeRequestReviewer struct {
+		AvatarURL               func(childComplexity int) int
+		Bot                     func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		MergeRequestInteraction func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		PublicEmail             func(childComplexity int) int
+		State                   func(childComplexity int) int
+		Username                func(childComplexity int) int
+		WebPath                 func(childComplexity int) int
+		WebURL                  func(childComplexity int) int
+	}
+
+	MergeRequestReviewerConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MergeRequestReviewerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -1353,6 +1384,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	UserMergeRequestInteraction struct {
+		Approved    func(childComplexity int) int
+		ReviewState func(childComplexity int) int
+		Reviewed    func(childComplexity int) int
+	}
+
 	UserStatus struct {
 		Availability  func(childComplexity int) int
 		ClearStatusAt func(childComplexity int) int
@@ -1410,6 +1447,11 @@ type MergeRequestResolver interface {
 	Notes(ctx context.Context, obj *MergeRequest, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 	Discussions(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*DiscussionConnection, error)
 	AwardEmoji(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*AwardEmojiConnection, error)
+	Reviewers(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*MergeRequestReviewerConnection, error)
+	ApprovedBy(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*UserCoreConnection, error)
+	Approved(ctx context.Context, obj *MergeRequest) (bool, error)
+	ApprovalsRequired(ctx context.Context, obj *MergeRequest) (*int, error)
+	ApprovalsLeft(ctx context.Context, obj *MergeRequest) (*int, error)
 }
 type MutationResolver interface {
 	CreateBranch(ctx context.Context, input CreateBranchInput) (*CreateBranchPayload, error)
@@ -3835,6 +3877,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MergeAccessLevelEdge.Node(childComplexity), true
 
+	case "MergeRequest.approvalsLeft":
+		if e.ComplexityRoot.MergeRequest.ApprovalsLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.ApprovalsLeft(childComplexity), true
+	case "MergeRequest.approvalsRequired":
+		if e.ComplexityRoot.MergeRequest.ApprovalsRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.ApprovalsRequired(childComplexity), true
+	case "MergeRequest.approved":
+		if e.ComplexityRoot.MergeRequest.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Approved(childComplexity), true
+	case "MergeRequest.approvedBy":
+		if e.ComplexityRoot.MergeRequest.ApprovedBy == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_approvedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.ApprovedBy(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.assignees":
 		if e.ComplexityRoot.MergeRequest.Assignees == nil {
 			break
@@ -3968,6 +4039,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.Reference(childComplexity), true
+	case "MergeRequest.reviewers":
+		if e.ComplexityRoot.MergeRequest.Reviewers == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_reviewers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.Reviewers(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.sourceBranch":
 		if e.ComplexityRoot.MergeRequest.SourceBranch == nil {
 			break
@@ -4116,6 +4198,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequestEdge.Node(childComplexity), true
+
+	case "MergeRequestReviewer.avatarUrl":
+		if e.ComplexityRoot.MergeRequestReviewer.AvatarURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.AvatarURL(childComplexity), true
+	case "MergeRequestReviewer.bot":
+		if e.ComplexityRoot.MergeRequestReviewer.Bot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.Bot(childComplexity), true
+	case "MergeRequestReviewer.createdAt":
+		if e.ComplexityRoot.MergeRequestReviewer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.CreatedAt(childComplexity), true
+	case "MergeRequestReviewer.id":
+		if e.ComplexityRoot.MergeRequestReviewer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.ID(childComplexity), true
+	case "MergeRequestReviewer.mergeRequestInteraction":
+		if e.ComplexityRoot.MergeRequestReviewer.MergeRequestInteraction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.MergeRequestInteraction(childComplexity), true
+	case "MergeRequestReviewer.name":
+		if e.ComplexityRoot.MergeRequestReviewer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.Name(childComplexity), true
+	case "MergeRequestReviewer.publicEmail":
+		if e.ComplexityRoot.MergeRequestReviewer.PublicEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.PublicEmail(childComplexity), true
+	case "MergeRequestReviewer.state":
+		if e.ComplexityRoot.MergeRequestReviewer.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.State(childComplexity), true
+	case "MergeRequestReviewer.username":
+		if e.ComplexityRoot.MergeRequestReviewer.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.Username(childComplexity), true
+	case "MergeRequestReviewer.webPath":
+		if e.ComplexityRoot.MergeRequestReviewer.WebPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.WebPath(childComplexity), true
+	case "MergeRequestReviewer.webUrl":
+		if e.ComplexityRoot.MergeRequestReviewer.WebURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.WebURL(childComplexity), true
+
+	case "MergeRequestReviewerConnection.count":
+		if e.ComplexityRoot.MergeRequestReviewerConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerConnection.Count(childComplexity), true
+	case "MergeRequestReviewerConnection.edges":
+		if e.ComplexityRoot.MergeRequestReviewerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerConnection.Edges(childComplexity), true
+	case "MergeRequestReviewerConnection.nodes":
+		if e.ComplexityRoot.MergeRequestReviewerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerConnection.Nodes(childComplexity), true
+	case "MergeRequestReviewerConnection.pageInfo":
+		if e.ComplexityRoot.MergeRequestReviewerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerConnection.PageInfo(childComplexity), true
+
+	case "MergeRequestReviewerEdge.cursor":
+		if e.ComplexityRoot.MergeRequestReviewerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerEdge.Cursor(childComplexity), true
+	case "MergeRequestReviewerEdge.node":
+		if e.ComplexityRoot.MergeRequestReviewerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerEdge.Node(childComplexity), true
 
 	case "MergeRequestSetLabelsPayload.clientMutationId":
 		if e.ComplexityRoot.MergeRequestSetLabelsPayload.ClientMutationID == nil {
@@ -7182,6 +7369,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserCoreEdge.Node(childComplexity), true
 
+	case "UserMergeRequestInteraction.approved":
+		if e.ComplexityRoot.UserMergeRequestInteraction.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMergeRequestInteraction.Approved(childComplexity), true
+	case "UserMergeRequestInteraction.reviewState":
+		if e.ComplexityRoot.UserMergeRequestInteraction.ReviewState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMergeRequestInteraction.ReviewState(childComplexity), true
+	case "UserMergeRequestInteraction.reviewed":
+		if e.ComplexityRoot.UserMergeRequestInteraction.Reviewed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMergeRequestInteraction.Reviewed(childComplexity), true
+
 	case "UserStatus.availability":
 		if e.ComplexityRoot.UserStatus.Availability == nil {
 			break
@@ -7323,7 +7529,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlmrci.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -7339,6 +7545,7 @@ var sources = []*ast.Source{
 	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlaudit.graphqls", Input: sourceData("schema_gqlaudit.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlfields.graphqls", Input: sourceData("schema_gqlfields.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlmrci.graphqls", Input: sourceData("schema_gqlmrci.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -8545,6 +8752,16 @@ func (ec *executionContext) childFields_MergeRequest(ctx context.Context, field 
 		return ec.fieldContext_MergeRequest_discussions(ctx, field)
 	case "awardEmoji":
 		return ec.fieldContext_MergeRequest_awardEmoji(ctx, field)
+	case "reviewers":
+		return ec.fieldContext_MergeRequest_reviewers(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_MergeRequest_approvedBy(ctx, field)
+	case "approved":
+		return ec.fieldContext_MergeRequest_approved(ctx, field)
+	case "approvalsRequired":
+		return ec.fieldContext_MergeRequest_approvalsRequired(ctx, field)
+	case "approvalsLeft":
+		return ec.fieldContext_MergeRequest_approvalsLeft(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MergeRequest", field.Name)
 }
@@ -8595,6 +8812,58 @@ func (ec *executionContext) childFields_MergeRequestEdge(ctx context.Context, fi
 		return ec.fieldContext_MergeRequestEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MergeRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestReviewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MergeRequestReviewer_id(ctx, field)
+	case "username":
+		return ec.fieldContext_MergeRequestReviewer_username(ctx, field)
+	case "name":
+		return ec.fieldContext_MergeRequestReviewer_name(ctx, field)
+	case "state":
+		return ec.fieldContext_MergeRequestReviewer_state(ctx, field)
+	case "publicEmail":
+		return ec.fieldContext_MergeRequestReviewer_publicEmail(ctx, field)
+	case "avatarUrl":
+		return ec.fieldContext_MergeRequestReviewer_avatarUrl(ctx, field)
+	case "webUrl":
+		return ec.fieldContext_MergeRequestReviewer_webUrl(ctx, field)
+	case "webPath":
+		return ec.fieldContext_MergeRequestReviewer_webPath(ctx, field)
+	case "bot":
+		return ec.fieldContext_MergeRequestReviewer_bot(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MergeRequestReviewer_createdAt(ctx, field)
+	case "mergeRequestInteraction":
+		return ec.fieldContext_MergeRequestReviewer_mergeRequestInteraction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestReviewer", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestReviewerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_MergeRequestReviewerConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_MergeRequestReviewerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MergeRequestReviewerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MergeRequestReviewerConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestReviewerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestReviewerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MergeRequestReviewerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MergeRequestReviewerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestReviewerEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_MergeRequestSetLabelsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9845,6 +10114,18 @@ func (ec *executionContext) childFields_UserCoreEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type UserCoreEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_UserMergeRequestInteraction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "approved":
+		return ec.fieldContext_UserMergeRequestInteraction_approved(ctx, field)
+	case "reviewed":
+		return ec.fieldContext_UserMergeRequestInteraction_reviewed(ctx, field)
+	case "reviewState":
+		return ec.fieldContext_UserMergeRequestInteraction_reviewState(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserMergeRequestInteraction", field.Name)
+}
+
 func (ec *executionContext) childFields_UserStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "availability":
@@ -11043,6 +11324,44 @@ func (ec *executionContext) field_Issue_notes_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_MergeRequest_approvedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_MergeRequest_assignees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11238,6 +11557,44 @@ func (ec *executionContext) field_MergeRequest_notes_args(ctx context.Context, r
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_reviewers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -23995,6 +24352,163 @@ func (ec *executionContext) fieldContext_MergeRequest_awardEmoji(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _MergeRequest_reviewers(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_reviewers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().Reviewers(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestReviewerConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_reviewers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestReviewerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_reviewers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_approvedBy(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().ApprovedBy(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCoreConnection) graphql.Marshaler {
+			return ec.marshalOUserCoreConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCoreConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_approvedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCoreConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_approvedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_approved(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().Approved(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _MergeRequest_approvalsRequired(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_approvalsRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().ApprovalsRequired(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_approvalsRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_approvalsLeft(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_approvalsLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().ApprovalsLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_approvalsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Int")
+}
+
 func (ec *executionContext) _MergeRequestAcceptPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *MergeRequestAcceptPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24320,6 +24834,442 @@ func (ec *executionContext) fieldContext_MergeRequestEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MergeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewer_id(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_username(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_name(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_state(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v UserState) graphql.Marshaler {
+			return ec.marshalNUserState2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "UserState")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_publicEmail(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_publicEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_publicEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_avatarUrl(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_avatarUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvatarURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_avatarUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_webUrl(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_webUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_webUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_webPath(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_webPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_webPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_bot(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_bot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_bot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_createdAt(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_mergeRequestInteraction(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_mergeRequestInteraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergeRequestInteraction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserMergeRequestInteraction) graphql.Marshaler {
+			return ec.marshalOUserMergeRequestInteraction2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserMergeRequestInteraction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_mergeRequestInteraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserMergeRequestInteraction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewerConnection_count(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeRequestReviewerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeRequestReviewerEdge) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestReviewerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeRequestReviewer) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewer2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestReviewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewerEdge_node(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestReviewer) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewer2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestReviewer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -36964,6 +37914,75 @@ func (ec *executionContext) fieldContext_UserCoreEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _UserMergeRequestInteraction_approved(ctx context.Context, field graphql.CollectedField, obj *UserMergeRequestInteraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMergeRequestInteraction_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserMergeRequestInteraction_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMergeRequestInteraction", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UserMergeRequestInteraction_reviewed(ctx context.Context, field graphql.CollectedField, obj *UserMergeRequestInteraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMergeRequestInteraction_reviewed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reviewed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserMergeRequestInteraction_reviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMergeRequestInteraction", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UserMergeRequestInteraction_reviewState(ctx context.Context, field graphql.CollectedField, obj *UserMergeRequestInteraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMergeRequestInteraction_reviewState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestReviewState) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserMergeRequestInteraction_reviewState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMergeRequestInteraction", field, false, false, "MergeRequestReviewState")
+}
+
 func (ec *executionContext) _UserStatus_availability(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -40329,6 +41348,13 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._UserCore(ctx, sel, obj)
+	case MergeRequestReviewer:
+		return ec._MergeRequestReviewer(ctx, sel, &obj)
+	case *MergeRequestReviewer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MergeRequestReviewer(ctx, sel, obj)
 	case CurrentUser:
 		return ec._CurrentUser(ctx, sel, &obj)
 	case *CurrentUser:
@@ -44329,6 +45355,36 @@ func (ec *executionContext) _MergeRequest(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MergeRequest_awardEmoji(ctx, field, obj)
 				})
+		case "reviewers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_reviewers(ctx, field, obj)
+				})
+		case "approvedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_approvedBy(ctx, field, obj)
+				})
+		case "approved":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_approved(ctx, field, obj)
+				})
+		case "approvalsRequired":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_approvalsRequired(ctx, field, obj)
+				})
+		case "approvalsLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_approvalsLeft(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -44498,6 +45554,175 @@ func (ec *executionContext) _MergeRequestEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._MergeRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestReviewerImplementors = []string{"MergeRequestReviewer", "User"}
+
+func (ec *executionContext) _MergeRequestReviewer(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestReviewer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestReviewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestReviewer")
+		case "id":
+			out.Values[i] = ec._MergeRequestReviewer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "username":
+			out.Values[i] = ec._MergeRequestReviewer_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._MergeRequestReviewer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._MergeRequestReviewer_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicEmail":
+			out.Values[i] = ec._MergeRequestReviewer_publicEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avatarUrl":
+			out.Values[i] = ec._MergeRequestReviewer_avatarUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "webUrl":
+			out.Values[i] = ec._MergeRequestReviewer_webUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webPath":
+			out.Values[i] = ec._MergeRequestReviewer_webPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bot":
+			out.Values[i] = ec._MergeRequestReviewer_bot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._MergeRequestReviewer_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeRequestInteraction":
+			out.Values[i] = ec._MergeRequestReviewer_mergeRequestInteraction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestReviewerConnectionImplementors = []string{"MergeRequestReviewerConnection"}
+
+func (ec *executionContext) _MergeRequestReviewerConnection(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestReviewerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestReviewerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestReviewerConnection")
+		case "count":
+			out.Values[i] = ec._MergeRequestReviewerConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._MergeRequestReviewerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MergeRequestReviewerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MergeRequestReviewerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestReviewerEdgeImplementors = []string{"MergeRequestReviewerEdge"}
+
+func (ec *executionContext) _MergeRequestReviewerEdge(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestReviewerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestReviewerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestReviewerEdge")
+		case "cursor":
+			out.Values[i] = ec._MergeRequestReviewerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MergeRequestReviewerEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -49035,6 +50260,49 @@ func (ec *executionContext) _UserCoreEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var userMergeRequestInteractionImplementors = []string{"UserMergeRequestInteraction"}
+
+func (ec *executionContext) _UserMergeRequestInteraction(ctx context.Context, sel ast.SelectionSet, obj *UserMergeRequestInteraction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userMergeRequestInteractionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserMergeRequestInteraction")
+		case "approved":
+			out.Values[i] = ec._UserMergeRequestInteraction_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewed":
+			out.Values[i] = ec._UserMergeRequestInteraction_reviewed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewState":
+			out.Values[i] = ec._UserMergeRequestInteraction_reviewState(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userStatusImplementors = []string{"UserStatus"}
 
 func (ec *executionContext) _UserStatus(ctx context.Context, sel ast.SelectionSet, obj *UserStatus) graphql.Marshaler {
@@ -51790,6 +53058,69 @@ func (ec *executionContext) marshalOMergeRequestEdge2ᚖgithubᚗcomᚋlabletᚋ
 	return ec._MergeRequestEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMergeRequestReviewState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewState(ctx context.Context, v any) (*MergeRequestReviewState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(MergeRequestReviewState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewState(ctx context.Context, sel ast.SelectionSet, v *MergeRequestReviewState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewer2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx context.Context, sel ast.SelectionSet, v []*MergeRequestReviewer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeRequestReviewer2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewer2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx context.Context, sel ast.SelectionSet, v *MergeRequestReviewer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestReviewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerConnection(ctx context.Context, sel ast.SelectionSet, v *MergeRequestReviewerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestReviewerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerEdge(ctx context.Context, sel ast.SelectionSet, v []*MergeRequestReviewerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeRequestReviewerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerEdge(ctx context.Context, sel ast.SelectionSet, v *MergeRequestReviewerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestReviewerEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMergeRequestSetLabelsPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestSetLabelsPayload(ctx context.Context, sel ast.SelectionSet, v *MergeRequestSetLabelsPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -53341,6 +54672,13 @@ func (ec *executionContext) marshalOUserID2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUserMergeRequestInteraction2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserMergeRequestInteraction(ctx context.Context, sel ast.SelectionSet, v *UserMergeRequestInteraction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserMergeRequestInteraction(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUserStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserStatus(ctx context.Context, sel ast.SelectionSet, v *UserStatus) graphql.Marshaler {

@@ -700,6 +700,46 @@ type MergeRequestEdge struct {
 	Node   *MergeRequest `json:"node,omitempty"`
 }
 
+// A user assigned to a merge request as a reviewer.
+type MergeRequestReviewer struct {
+	ID          string     `json:"id"`
+	Username    string     `json:"username"`
+	Name        string     `json:"name"`
+	State       UserState  `json:"state"`
+	PublicEmail *string    `json:"publicEmail,omitempty"`
+	AvatarURL   *string    `json:"avatarUrl,omitempty"`
+	WebURL      string     `json:"webUrl"`
+	WebPath     string     `json:"webPath"`
+	Bot         bool       `json:"bot"`
+	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	// Details of this user's interactions with the merge request.
+	MergeRequestInteraction *UserMergeRequestInteraction `json:"mergeRequestInteraction,omitempty"`
+}
+
+func (MergeRequestReviewer) IsUser()                       {}
+func (this MergeRequestReviewer) GetID() string            { return this.ID }
+func (this MergeRequestReviewer) GetUsername() string      { return this.Username }
+func (this MergeRequestReviewer) GetName() string          { return this.Name }
+func (this MergeRequestReviewer) GetState() UserState      { return this.State }
+func (this MergeRequestReviewer) GetPublicEmail() *string  { return this.PublicEmail }
+func (this MergeRequestReviewer) GetAvatarURL() *string    { return this.AvatarURL }
+func (this MergeRequestReviewer) GetWebURL() string        { return this.WebURL }
+func (this MergeRequestReviewer) GetWebPath() string       { return this.WebPath }
+func (this MergeRequestReviewer) GetBot() bool             { return this.Bot }
+func (this MergeRequestReviewer) GetCreatedAt() *time.Time { return this.CreatedAt }
+
+type MergeRequestReviewerConnection struct {
+	Count    int                         `json:"count"`
+	Edges    []*MergeRequestReviewerEdge `json:"edges,omitempty"`
+	Nodes    []*MergeRequestReviewer     `json:"nodes,omitempty"`
+	PageInfo *PageInfo                   `json:"pageInfo"`
+}
+
+type MergeRequestReviewerEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *MergeRequestReviewer `json:"node,omitempty"`
+}
+
 type MergeRequestSetLabelsInput struct {
 	ClientMutationID *string                `json:"clientMutationId,omitempty"`
 	ProjectPath      string                 `json:"projectPath"`
@@ -1248,6 +1288,16 @@ type UserCoreConnection struct {
 type UserCoreEdge struct {
 	Cursor string    `json:"cursor"`
 	Node   *UserCore `json:"node,omitempty"`
+}
+
+// Details of a user's interaction with a merge request.
+type UserMergeRequestInteraction struct {
+	// Whether the user has approved the merge request.
+	Approved bool `json:"approved"`
+	// Whether the user has provided a review for the merge request.
+	Reviewed bool `json:"reviewed"`
+	// State of the review by the user.
+	ReviewState *MergeRequestReviewState `json:"reviewState,omitempty"`
 }
 
 type UserStatus struct {
@@ -2102,6 +2152,70 @@ func (e *MemberAccessLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e MemberAccessLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// State of a review of a merge request (lablet keeps unreviewed and approved).
+type MergeRequestReviewState string
+
+const (
+	MergeRequestReviewStateUnreviewed       MergeRequestReviewState = "UNREVIEWED"
+	MergeRequestReviewStateReviewed         MergeRequestReviewState = "REVIEWED"
+	MergeRequestReviewStateRequestedChanges MergeRequestReviewState = "REQUESTED_CHANGES"
+	MergeRequestReviewStateApproved         MergeRequestReviewState = "APPROVED"
+	MergeRequestReviewStateUnapproved       MergeRequestReviewState = "UNAPPROVED"
+	MergeRequestReviewStateReviewStarted    MergeRequestReviewState = "REVIEW_STARTED"
+)
+
+var AllMergeRequestReviewState = []MergeRequestReviewState{
+	MergeRequestReviewStateUnreviewed,
+	MergeRequestReviewStateReviewed,
+	MergeRequestReviewStateRequestedChanges,
+	MergeRequestReviewStateApproved,
+	MergeRequestReviewStateUnapproved,
+	MergeRequestReviewStateReviewStarted,
+}
+
+func (e MergeRequestReviewState) IsValid() bool {
+	switch e {
+	case MergeRequestReviewStateUnreviewed, MergeRequestReviewStateReviewed, MergeRequestReviewStateRequestedChanges, MergeRequestReviewStateApproved, MergeRequestReviewStateUnapproved, MergeRequestReviewStateReviewStarted:
+		return true
+	}
+	return false
+}
+
+func (e MergeRequestReviewState) String() string {
+	return string(e)
+}
+
+func (e *MergeRequestReviewState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MergeRequestReviewState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MergeRequestReviewState", str)
+	}
+	return nil
+}
+
+func (e MergeRequestReviewState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MergeRequestReviewState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MergeRequestReviewState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
