@@ -105,4 +105,3 @@ func (r *Resolver) mergeRequestApproved(ctx context.Context, obj *MergeRequest) 
 	}
 	return len(b.ApprovedBy[obj.i.id]) > 0, nil
 }
-
