@@ -320,11 +320,23 @@ type ComplexityRoot struct {
 		WebPath       func(childComplexity int) int
 	}
 
+	CommitConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
 	CommitCreatePayload struct {
 		ClientMutationID func(childComplexity int) int
 		Commit           func(childComplexity int) int
 		Content          func(childComplexity int) int
 		Errors           func(childComplexity int) int
+	}
+
+	CommitEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CreateBranchPayload struct {
@@ -406,6 +418,19 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		Snippet          func(childComplexity int) int
+	}
+
+	DiffStats struct {
+		Additions func(childComplexity int) int
+		Deletions func(childComplexity int) int
+		Path      func(childComplexity int) int
+	}
+
+	DiffStatsSummary struct {
+		Additions func(childComplexity int) int
+		Changes   func(childComplexity int) int
+		Deletions func(childComplexity int) int
+		FileCount func(childComplexity int) int
 	}
 
 	Discussion struct {
@@ -635,9 +660,13 @@ type ComplexityRoot struct {
 		Author            func(childComplexity int) int
 		AwardEmoji        func(childComplexity int, after *string, before *string, first *int, last *int) int
 		ClosedAt          func(childComplexity int) int
+		CommitCount       func(childComplexity int) int
+		Commits           func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		DiffHeadSha       func(childComplexity int) int
+		DiffStats         func(childComplexity int, path *string) int
+		DiffStatsSummary  func(childComplexity int) int
 		Discussions       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Downvotes         func(childComplexity int) int
 		Draft             func(childComplexity int) int
@@ -648,6 +677,7 @@ type ComplexityRoot struct {
 		MergedAt          func(childComplexity int) int
 		Milestone         func(childComplexity int) int
 		Notes             func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
+		Pipelines         func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Reference         func(childComplexity int) int
 		Reviewers         func(childComplexity int, after *string, before *string, first *int, last *int) int
 		SourceBranch      func(childComplexity int) int
@@ -1452,6 +1482,11 @@ type MergeRequestResolver interface {
 	Approved(ctx context.Context, obj *MergeRequest) (bool, error)
 	ApprovalsRequired(ctx context.Context, obj *MergeRequest) (*int, error)
 	ApprovalsLeft(ctx context.Context, obj *MergeRequest) (*int, error)
+	Commits(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*CommitConnection, error)
+	CommitCount(ctx context.Context, obj *MergeRequest) (*int, error)
+	DiffStats(ctx context.Context, obj *MergeRequest, path *string) ([]*DiffStats, error)
+	DiffStatsSummary(ctx context.Context, obj *MergeRequest) (*DiffStatsSummary, error)
+	Pipelines(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*PipelineConnection, error)
 }
 type MutationResolver interface {
 	CreateBranch(ctx context.Context, input CreateBranchInput) (*CreateBranchPayload, error)
@@ -2609,6 +2644,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Commit.WebPath(childComplexity), true
 
+	case "CommitConnection.count":
+		if e.ComplexityRoot.CommitConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitConnection.Count(childComplexity), true
+	case "CommitConnection.edges":
+		if e.ComplexityRoot.CommitConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitConnection.Edges(childComplexity), true
+	case "CommitConnection.nodes":
+		if e.ComplexityRoot.CommitConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitConnection.Nodes(childComplexity), true
+	case "CommitConnection.pageInfo":
+		if e.ComplexityRoot.CommitConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitConnection.PageInfo(childComplexity), true
+
 	case "CommitCreatePayload.clientMutationId":
 		if e.ComplexityRoot.CommitCreatePayload.ClientMutationID == nil {
 			break
@@ -2633,6 +2693,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitCreatePayload.Errors(childComplexity), true
+
+	case "CommitEdge.cursor":
+		if e.ComplexityRoot.CommitEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitEdge.Cursor(childComplexity), true
+	case "CommitEdge.node":
+		if e.ComplexityRoot.CommitEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitEdge.Node(childComplexity), true
 
 	case "CreateBranchPayload.branch":
 		if e.ComplexityRoot.CreateBranchPayload.Branch == nil {
@@ -2937,6 +3010,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DestroySnippetPayload.Snippet(childComplexity), true
+
+	case "DiffStats.additions":
+		if e.ComplexityRoot.DiffStats.Additions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStats.Additions(childComplexity), true
+	case "DiffStats.deletions":
+		if e.ComplexityRoot.DiffStats.Deletions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStats.Deletions(childComplexity), true
+	case "DiffStats.path":
+		if e.ComplexityRoot.DiffStats.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStats.Path(childComplexity), true
+
+	case "DiffStatsSummary.additions":
+		if e.ComplexityRoot.DiffStatsSummary.Additions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStatsSummary.Additions(childComplexity), true
+	case "DiffStatsSummary.changes":
+		if e.ComplexityRoot.DiffStatsSummary.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStatsSummary.Changes(childComplexity), true
+	case "DiffStatsSummary.deletions":
+		if e.ComplexityRoot.DiffStatsSummary.Deletions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStatsSummary.Deletions(childComplexity), true
+	case "DiffStatsSummary.fileCount":
+		if e.ComplexityRoot.DiffStatsSummary.FileCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStatsSummary.FileCount(childComplexity), true
 
 	case "Discussion.createdAt":
 		if e.ComplexityRoot.Discussion.CreatedAt == nil {
@@ -3940,6 +4057,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.ClosedAt(childComplexity), true
+	case "MergeRequest.commitCount":
+		if e.ComplexityRoot.MergeRequest.CommitCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.CommitCount(childComplexity), true
+	case "MergeRequest.commits":
+		if e.ComplexityRoot.MergeRequest.Commits == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_commits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.Commits(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.createdAt":
 		if e.ComplexityRoot.MergeRequest.CreatedAt == nil {
 			break
@@ -3958,6 +4092,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.DiffHeadSha(childComplexity), true
+	case "MergeRequest.diffStats":
+		if e.ComplexityRoot.MergeRequest.DiffStats == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_diffStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.DiffStats(childComplexity, args["path"].(*string)), true
+	case "MergeRequest.diffStatsSummary":
+		if e.ComplexityRoot.MergeRequest.DiffStatsSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.DiffStatsSummary(childComplexity), true
 	case "MergeRequest.discussions":
 		if e.ComplexityRoot.MergeRequest.Discussions == nil {
 			break
@@ -4033,6 +4184,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.Notes(childComplexity, args["filter"].(*NotesFilterType), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "MergeRequest.pipelines":
+		if e.ComplexityRoot.MergeRequest.Pipelines == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_pipelines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.Pipelines(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.reference":
 		if e.ComplexityRoot.MergeRequest.Reference == nil {
 			break
@@ -8078,6 +8240,20 @@ func (ec *executionContext) childFields_Commit(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Commit", field.Name)
 }
 
+func (ec *executionContext) childFields_CommitConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CommitConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CommitConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CommitConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommitConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_CommitCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clientMutationId":
@@ -8090,6 +8266,16 @@ func (ec *executionContext) childFields_CommitCreatePayload(ctx context.Context,
 		return ec.fieldContext_CommitCreatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommitEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommitEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateBranchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8252,6 +8438,32 @@ func (ec *executionContext) childFields_DestroySnippetPayload(ctx context.Contex
 		return ec.fieldContext_DestroySnippetPayload_snippet(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DestroySnippetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DiffStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_DiffStats_path(ctx, field)
+	case "additions":
+		return ec.fieldContext_DiffStats_additions(ctx, field)
+	case "deletions":
+		return ec.fieldContext_DiffStats_deletions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiffStats", field.Name)
+}
+
+func (ec *executionContext) childFields_DiffStatsSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "additions":
+		return ec.fieldContext_DiffStatsSummary_additions(ctx, field)
+	case "deletions":
+		return ec.fieldContext_DiffStatsSummary_deletions(ctx, field)
+	case "changes":
+		return ec.fieldContext_DiffStatsSummary_changes(ctx, field)
+	case "fileCount":
+		return ec.fieldContext_DiffStatsSummary_fileCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiffStatsSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Discussion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8762,6 +8974,16 @@ func (ec *executionContext) childFields_MergeRequest(ctx context.Context, field 
 		return ec.fieldContext_MergeRequest_approvalsRequired(ctx, field)
 	case "approvalsLeft":
 		return ec.fieldContext_MergeRequest_approvalsLeft(ctx, field)
+	case "commits":
+		return ec.fieldContext_MergeRequest_commits(ctx, field)
+	case "commitCount":
+		return ec.fieldContext_MergeRequest_commitCount(ctx, field)
+	case "diffStats":
+		return ec.fieldContext_MergeRequest_diffStats(ctx, field)
+	case "diffStatsSummary":
+		return ec.fieldContext_MergeRequest_diffStatsSummary(ctx, field)
+	case "pipelines":
+		return ec.fieldContext_MergeRequest_pipelines(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MergeRequest", field.Name)
 }
@@ -11438,6 +11660,58 @@ func (ec *executionContext) field_MergeRequest_awardEmoji_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_MergeRequest_commits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_diffStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "path",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["path"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_MergeRequest_discussions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11557,6 +11831,44 @@ func (ec *executionContext) field_MergeRequest_notes_args(ctx context.Context, r
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_pipelines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -18298,6 +18610,125 @@ func (ec *executionContext) fieldContext_Commit_webPath(_ context.Context, field
 	return graphql.NewScalarFieldContext("Commit", field, false, false, "String")
 }
 
+func (ec *executionContext) _CommitConnection_count(ctx context.Context, field graphql.CollectedField, obj *CommitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CommitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CommitEdge) graphql.Marshaler {
+			return ec.marshalOCommitEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CommitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Commit) graphql.Marshaler {
+			return ec.marshalOCommit2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CommitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommitCreatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *CommitCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18397,6 +18828,61 @@ func (ec *executionContext) _CommitCreatePayload_errors(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_CommitCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CommitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitEdge_node(ctx context.Context, field graphql.CollectedField, obj *CommitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Commit) graphql.Marshaler {
+			return ec.marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CreateBranchPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *CreateBranchPayload) (ret graphql.Marshaler) {
@@ -19630,6 +20116,167 @@ func (ec *executionContext) fieldContext_DestroySnippetPayload_snippet(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DiffStats_path(ctx context.Context, field graphql.CollectedField, obj *DiffStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStats_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStats_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiffStats_additions(ctx context.Context, field graphql.CollectedField, obj *DiffStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStats_additions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Additions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStats_additions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStats_deletions(ctx context.Context, field graphql.CollectedField, obj *DiffStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStats_deletions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deletions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStats_deletions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStatsSummary_additions(ctx context.Context, field graphql.CollectedField, obj *DiffStatsSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStatsSummary_additions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Additions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStatsSummary_additions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStatsSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStatsSummary_deletions(ctx context.Context, field graphql.CollectedField, obj *DiffStatsSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStatsSummary_deletions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deletions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStatsSummary_deletions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStatsSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStatsSummary_changes(ctx context.Context, field graphql.CollectedField, obj *DiffStatsSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStatsSummary_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStatsSummary_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStatsSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStatsSummary_fileCount(ctx context.Context, field graphql.CollectedField, obj *DiffStatsSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStatsSummary_fileCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStatsSummary_fileCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStatsSummary", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Discussion_id(ctx context.Context, field graphql.CollectedField, obj *Discussion) (ret graphql.Marshaler) {
@@ -24507,6 +25154,193 @@ func (ec *executionContext) _MergeRequest_approvalsLeft(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_MergeRequest_approvalsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_commits(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_commits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().Commits(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommitConnection) graphql.Marshaler {
+			return ec.marshalOCommitConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_commits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_commits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_commitCount(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_commitCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().CommitCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_commitCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_diffStats(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_diffStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().DiffStats(ctx, obj, fc.Args["path"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*DiffStats) graphql.Marshaler {
+			return ec.marshalODiffStats2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStatsᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_diffStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiffStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_diffStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_diffStatsSummary(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_diffStatsSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().DiffStatsSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DiffStatsSummary) graphql.Marshaler {
+			return ec.marshalODiffStatsSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStatsSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_diffStatsSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiffStatsSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_pipelines(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_pipelines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().Pipelines(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineConnection) graphql.Marshaler {
+			return ec.marshalOPipelineConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_pipelines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_pipelines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _MergeRequestAcceptPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *MergeRequestAcceptPayload) (ret graphql.Marshaler) {
@@ -43128,6 +43962,54 @@ func (ec *executionContext) _Commit(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var commitConnectionImplementors = []string{"CommitConnection"}
+
+func (ec *executionContext) _CommitConnection(ctx context.Context, sel ast.SelectionSet, obj *CommitConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitConnection")
+		case "count":
+			out.Values[i] = ec._CommitConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CommitConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CommitConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommitConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commitCreatePayloadImplementors = []string{"CommitCreatePayload"}
 
 func (ec *executionContext) _CommitCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *CommitCreatePayload) graphql.Marshaler {
@@ -43157,6 +44039,44 @@ func (ec *executionContext) _CommitCreatePayload(ctx context.Context, sel ast.Se
 		case "errors":
 			out.Values[i] = ec._CommitCreatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitEdgeImplementors = []string{"CommitEdge"}
+
+func (ec *executionContext) _CommitEdge(ctx context.Context, sel ast.SelectionSet, obj *CommitEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitEdge")
+		case "cursor":
+			out.Values[i] = ec._CommitEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommitEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -43707,6 +44627,97 @@ func (ec *executionContext) _DestroySnippetPayload(ctx context.Context, sel ast.
 		case "snippet":
 			out.Values[i] = ec._DestroySnippetPayload_snippet(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var diffStatsImplementors = []string{"DiffStats"}
+
+func (ec *executionContext) _DiffStats(ctx context.Context, sel ast.SelectionSet, obj *DiffStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, diffStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiffStats")
+		case "path":
+			out.Values[i] = ec._DiffStats_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "additions":
+			out.Values[i] = ec._DiffStats_additions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletions":
+			out.Values[i] = ec._DiffStats_deletions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var diffStatsSummaryImplementors = []string{"DiffStatsSummary"}
+
+func (ec *executionContext) _DiffStatsSummary(ctx context.Context, sel ast.SelectionSet, obj *DiffStatsSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, diffStatsSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiffStatsSummary")
+		case "additions":
+			out.Values[i] = ec._DiffStatsSummary_additions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletions":
+			out.Values[i] = ec._DiffStatsSummary_deletions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._DiffStatsSummary_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileCount":
+			out.Values[i] = ec._DiffStatsSummary_fileCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -45384,6 +46395,36 @@ func (ec *executionContext) _MergeRequest(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MergeRequest_approvalsLeft(ctx, field, obj)
+				})
+		case "commits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_commits(ctx, field, obj)
+				})
+		case "commitCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_commitCount(ctx, field, obj)
+				})
+		case "diffStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_diffStats(ctx, field, obj)
+				})
+		case "diffStatsSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_diffStatsSummary(ctx, field, obj)
+				})
+		case "pipelines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_pipelines(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -50887,6 +51928,14 @@ func (ec *executionContext) unmarshalNDestroySnippetInput2githubᚗcomᚋlablet�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDiffStats2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStats(ctx context.Context, sel ast.SelectionSet, v *DiffStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiffStats!")
+		return graphql.Null
+	}
+	return ec._DiffStats(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDiscussionConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionConnection(ctx context.Context, sel ast.SelectionSet, v *DiscussionConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DiscussionConnection!")
@@ -52234,6 +53283,19 @@ func (ec *executionContext) marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋla
 	return v
 }
 
+func (ec *executionContext) marshalOCommit2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx context.Context, sel ast.SelectionSet, v []*Commit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx context.Context, sel ast.SelectionSet, v *Commit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -52241,11 +53303,38 @@ func (ec *executionContext) marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋi
 	return ec._Commit(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCommitConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitConnection(ctx context.Context, sel ast.SelectionSet, v *CommitConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommitConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCommitCreatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitCreatePayload(ctx context.Context, sel ast.SelectionSet, v *CommitCreatePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CommitCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCommitEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEdge(ctx context.Context, sel ast.SelectionSet, v []*CommitEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCommitEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCommitEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEdge(ctx context.Context, sel ast.SelectionSet, v *CommitEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommitEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCommitEncoding2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEncoding(ctx context.Context, v any) (*CommitEncoding, error) {
@@ -52441,6 +53530,32 @@ func (ec *executionContext) marshalODestroySnippetPayload2ᚖgithubᚗcomᚋlabl
 		return graphql.Null
 	}
 	return ec._DestroySnippetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODiffStats2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*DiffStats) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiffStats2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalODiffStatsSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStatsSummary(ctx context.Context, sel ast.SelectionSet, v *DiffStatsSummary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DiffStatsSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODiscussion2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx context.Context, sel ast.SelectionSet, v []*Discussion) graphql.Marshaler {

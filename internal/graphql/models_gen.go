@@ -321,6 +321,13 @@ type CommitAction struct {
 	ExecuteFilemode *bool            `json:"executeFilemode,omitempty"`
 }
 
+type CommitConnection struct {
+	Count    int           `json:"count"`
+	Edges    []*CommitEdge `json:"edges,omitempty"`
+	Nodes    []*Commit     `json:"nodes,omitempty"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
 type CommitCreateInput struct {
 	ClientMutationID *string         `json:"clientMutationId,omitempty"`
 	ProjectPath      string          `json:"projectPath"`
@@ -335,6 +342,11 @@ type CommitCreatePayload struct {
 	Commit           *Commit  `json:"commit,omitempty"`
 	Content          []string `json:"content,omitempty"`
 	Errors           []string `json:"errors"`
+}
+
+type CommitEdge struct {
+	Cursor string  `json:"cursor"`
+	Node   *Commit `json:"node,omitempty"`
 }
 
 type CreateBranchInput struct {
@@ -483,6 +495,28 @@ type DestroySnippetPayload struct {
 	ClientMutationID *string  `json:"clientMutationId,omitempty"`
 	Errors           []string `json:"errors"`
 	Snippet          *Snippet `json:"snippet,omitempty"`
+}
+
+// Changes to a single file.
+type DiffStats struct {
+	// File path, relative to repository.
+	Path string `json:"path"`
+	// Number of lines added to the file.
+	Additions int `json:"additions"`
+	// Number of lines deleted from the file.
+	Deletions int `json:"deletions"`
+}
+
+// Aggregated summary of changes.
+type DiffStatsSummary struct {
+	// Number of lines added.
+	Additions int `json:"additions"`
+	// Number of lines deleted.
+	Deletions int `json:"deletions"`
+	// Number of lines changed.
+	Changes int `json:"changes"`
+	// Number of files changed.
+	FileCount int `json:"fileCount"`
 }
 
 type DiscussionConnection struct {

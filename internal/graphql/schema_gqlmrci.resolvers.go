@@ -33,3 +33,28 @@ func (r *mergeRequestResolver) ApprovalsRequired(ctx context.Context, obj *Merge
 func (r *mergeRequestResolver) ApprovalsLeft(ctx context.Context, obj *MergeRequest) (*int, error) {
 	return ptr(0), nil
 }
+
+// Commits is the resolver for the commits field.
+func (r *mergeRequestResolver) Commits(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*CommitConnection, error) {
+	return r.mergeRequestCommits(ctx, obj, after, before, first, last)
+}
+
+// CommitCount is the resolver for the commitCount field.
+func (r *mergeRequestResolver) CommitCount(ctx context.Context, obj *MergeRequest) (*int, error) {
+	return r.mergeRequestCommitCount(ctx, obj)
+}
+
+// DiffStats is the resolver for the diffStats field.
+func (r *mergeRequestResolver) DiffStats(ctx context.Context, obj *MergeRequest, path *string) ([]*DiffStats, error) {
+	return r.mergeRequestDiffStats(ctx, obj, path)
+}
+
+// DiffStatsSummary is the resolver for the diffStatsSummary field.
+func (r *mergeRequestResolver) DiffStatsSummary(ctx context.Context, obj *MergeRequest) (*DiffStatsSummary, error) {
+	return r.mergeRequestDiffStatsSummary(ctx, obj)
+}
+
+// Pipelines is the resolver for the pipelines field.
+func (r *mergeRequestResolver) Pipelines(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*PipelineConnection, error) {
+	return r.mergeRequestPipelines(ctx, obj, after, before, first, last)
+}
