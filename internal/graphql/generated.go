@@ -981,6 +981,28 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PipelineTrigger struct {
+		Description     func(childComplexity int) int
+		ExpiresAt       func(childComplexity int) int
+		HasTokenExposed func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LastUsed        func(childComplexity int) int
+		Owner           func(childComplexity int) int
+		Token           func(childComplexity int) int
+	}
+
+	PipelineTriggerConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PipelineTriggerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Project struct {
 		Archived          func(childComplexity int) int
 		Boards            func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
@@ -1014,6 +1036,7 @@ type ComplexityRoot struct {
 		Path              func(childComplexity int) int
 		Pipeline          func(childComplexity int, id string) int
 		PipelineSchedules func(childComplexity int, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) int
+		PipelineTriggers  func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Pipelines         func(childComplexity int, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) int
 		ProjectMembers    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		Release           func(childComplexity int, tagName string) int
@@ -1563,6 +1586,7 @@ type ProjectResolver interface {
 	ForkedFrom(ctx context.Context, obj *Project) (*Project, error)
 	Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error)
 	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
+	PipelineTriggers(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*PipelineTriggerConnection, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
 	Boards(ctx context.Context, obj *Project, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
@@ -5618,6 +5642,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineScheduleEdge.Node(childComplexity), true
 
+	case "PipelineTrigger.description":
+		if e.ComplexityRoot.PipelineTrigger.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Description(childComplexity), true
+	case "PipelineTrigger.expiresAt":
+		if e.ComplexityRoot.PipelineTrigger.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.ExpiresAt(childComplexity), true
+	case "PipelineTrigger.hasTokenExposed":
+		if e.ComplexityRoot.PipelineTrigger.HasTokenExposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.HasTokenExposed(childComplexity), true
+	case "PipelineTrigger.id":
+		if e.ComplexityRoot.PipelineTrigger.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.ID(childComplexity), true
+	case "PipelineTrigger.lastUsed":
+		if e.ComplexityRoot.PipelineTrigger.LastUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.LastUsed(childComplexity), true
+	case "PipelineTrigger.owner":
+		if e.ComplexityRoot.PipelineTrigger.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Owner(childComplexity), true
+	case "PipelineTrigger.token":
+		if e.ComplexityRoot.PipelineTrigger.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Token(childComplexity), true
+
+	case "PipelineTriggerConnection.count":
+		if e.ComplexityRoot.PipelineTriggerConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.Count(childComplexity), true
+	case "PipelineTriggerConnection.edges":
+		if e.ComplexityRoot.PipelineTriggerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.Edges(childComplexity), true
+	case "PipelineTriggerConnection.nodes":
+		if e.ComplexityRoot.PipelineTriggerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.Nodes(childComplexity), true
+	case "PipelineTriggerConnection.pageInfo":
+		if e.ComplexityRoot.PipelineTriggerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.PageInfo(childComplexity), true
+
+	case "PipelineTriggerEdge.cursor":
+		if e.ComplexityRoot.PipelineTriggerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerEdge.Cursor(childComplexity), true
+	case "PipelineTriggerEdge.node":
+		if e.ComplexityRoot.PipelineTriggerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerEdge.Node(childComplexity), true
+
 	case "Project.archived":
 		if e.ComplexityRoot.Project.Archived == nil {
 			break
@@ -5890,6 +5995,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.PipelineSchedules(childComplexity, args["status"].(*PipelineScheduleStatus), args["ids"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.pipelineTriggers":
+		if e.ComplexityRoot.Project.PipelineTriggers == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipelineTriggers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.PipelineTriggers(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.pipelines":
 		if e.ComplexityRoot.Project.Pipelines == nil {
 			break
@@ -9502,6 +9618,50 @@ func (ec *executionContext) childFields_PipelineScheduleEdge(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type PipelineScheduleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PipelineTrigger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PipelineTrigger_id(ctx, field)
+	case "description":
+		return ec.fieldContext_PipelineTrigger_description(ctx, field)
+	case "token":
+		return ec.fieldContext_PipelineTrigger_token(ctx, field)
+	case "hasTokenExposed":
+		return ec.fieldContext_PipelineTrigger_hasTokenExposed(ctx, field)
+	case "owner":
+		return ec.fieldContext_PipelineTrigger_owner(ctx, field)
+	case "lastUsed":
+		return ec.fieldContext_PipelineTrigger_lastUsed(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PipelineTrigger_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTrigger", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PipelineTriggerConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PipelineTriggerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PipelineTriggerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PipelineTriggerConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PipelineTriggerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PipelineTriggerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9582,6 +9742,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_languages(ctx, field)
 	case "visibleForks":
 		return ec.fieldContext_Project_visibleForks(ctx, field)
+	case "pipelineTriggers":
+		return ec.fieldContext_Project_pipelineTriggers(ctx, field)
 	case "ciVariables":
 		return ec.fieldContext_Project_ciVariables(ctx, field)
 	case "pipelineSchedules":
@@ -13255,6 +13417,44 @@ func (ec *executionContext) field_Project_pipelineSchedules_args(ctx context.Con
 		return nil, err
 	}
 	args["last"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_pipelineTriggers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -30783,6 +30983,350 @@ func (ec *executionContext) fieldContext_PipelineScheduleEdge_node(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _PipelineTrigger_id(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PipelineTrigger_description(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTrigger_token(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTrigger_hasTokenExposed(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_hasTokenExposed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasTokenExposed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_hasTokenExposed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PipelineTrigger_owner(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalNUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTrigger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTrigger_lastUsed(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_lastUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_lastUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineTrigger_expiresAt(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_count(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineTriggerEdge) graphql.Marshaler {
+			return ec.marshalOPipelineTriggerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTriggerEdge_node(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32097,6 +32641,50 @@ func (ec *executionContext) fieldContext_Project_visibleForks(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_visibleForks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_pipelineTriggers(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipelineTriggers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().PipelineTriggers(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineTriggerConnection) graphql.Marshaler {
+			return ec.marshalOPipelineTriggerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipelineTriggers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipelineTriggers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -48362,6 +48950,155 @@ func (ec *executionContext) _PipelineScheduleEdge(ctx context.Context, sel ast.S
 	return out
 }
 
+var pipelineTriggerImplementors = []string{"PipelineTrigger"}
+
+func (ec *executionContext) _PipelineTrigger(ctx context.Context, sel ast.SelectionSet, obj *PipelineTrigger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTrigger")
+		case "id":
+			out.Values[i] = ec._PipelineTrigger_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PipelineTrigger_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._PipelineTrigger_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasTokenExposed":
+			out.Values[i] = ec._PipelineTrigger_hasTokenExposed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._PipelineTrigger_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastUsed":
+			out.Values[i] = ec._PipelineTrigger_lastUsed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PipelineTrigger_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineTriggerConnectionImplementors = []string{"PipelineTriggerConnection"}
+
+func (ec *executionContext) _PipelineTriggerConnection(ctx context.Context, sel ast.SelectionSet, obj *PipelineTriggerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerConnection")
+		case "count":
+			out.Values[i] = ec._PipelineTriggerConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PipelineTriggerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PipelineTriggerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PipelineTriggerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineTriggerEdgeImplementors = []string{"PipelineTriggerEdge"}
+
+func (ec *executionContext) _PipelineTriggerEdge(ctx context.Context, sel ast.SelectionSet, obj *PipelineTriggerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerEdge")
+		case "cursor":
+			out.Values[i] = ec._PipelineTriggerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PipelineTriggerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectImplementors = []string{"Project"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *Project) graphql.Marshaler {
@@ -48595,6 +49332,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_visibleForks(ctx, field, obj)
+				})
+		case "pipelineTriggers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipelineTriggers(ctx, field, obj)
 				})
 		case "ciVariables":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -54697,6 +55440,53 @@ func (ec *executionContext) marshalOPipelineStatusEnum2ᚖgithubᚗcomᚋlablet�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOPipelineTrigger2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx context.Context, sel ast.SelectionSet, v []*PipelineTrigger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineTrigger2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx context.Context, sel ast.SelectionSet, v *PipelineTrigger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineTrigger(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineTriggerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerConnection(ctx context.Context, sel ast.SelectionSet, v *PipelineTriggerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineTriggerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineTriggerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerEdge(ctx context.Context, sel ast.SelectionSet, v []*PipelineTriggerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineTriggerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineTriggerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerEdge(ctx context.Context, sel ast.SelectionSet, v *PipelineTriggerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineTriggerEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOProject2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx context.Context, sel ast.SelectionSet, v []*Project) graphql.Marshaler {

@@ -923,6 +923,36 @@ type PipelineScheduleEdge struct {
 	Node   *PipelineSchedule `json:"node,omitempty"`
 }
 
+// A pipeline trigger token of a project.
+type PipelineTrigger struct {
+	// ID of the pipeline trigger.
+	ID string `json:"id"`
+	// Description of the pipeline trigger token.
+	Description *string `json:"description,omitempty"`
+	// Value of the pipeline trigger token (its short form: lablet shows it whole only when created).
+	Token string `json:"token"`
+	// Whether the token is shown whole.
+	HasTokenExposed bool `json:"hasTokenExposed"`
+	// Owner of the pipeline trigger token.
+	Owner *UserCore `json:"owner"`
+	// Timestamp of the last usage of the pipeline trigger token.
+	LastUsed *time.Time `json:"lastUsed,omitempty"`
+	// Timestamp of when the pipeline trigger token expires.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+type PipelineTriggerConnection struct {
+	Count    int                    `json:"count"`
+	Edges    []*PipelineTriggerEdge `json:"edges,omitempty"`
+	Nodes    []*PipelineTrigger     `json:"nodes,omitempty"`
+	PageInfo *PageInfo              `json:"pageInfo"`
+}
+
+type PipelineTriggerEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *PipelineTrigger `json:"node,omitempty"`
+}
+
 type ProjectConnection struct {
 	Count    int            `json:"count"`
 	Edges    []*ProjectEdge `json:"edges,omitempty"`

@@ -58,3 +58,8 @@ func (r *mergeRequestResolver) DiffStatsSummary(ctx context.Context, obj *MergeR
 func (r *mergeRequestResolver) Pipelines(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*PipelineConnection, error) {
 	return r.mergeRequestPipelines(ctx, obj, after, before, first, last)
 }
+
+// PipelineTriggers is the resolver for the pipelineTriggers field.
+func (r *projectResolver) PipelineTriggers(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*PipelineTriggerConnection, error) {
+	return r.projectPipelineTriggers(ctx, obj, after, before, first, last)
+}
