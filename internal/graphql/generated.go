@@ -204,6 +204,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CiConfig struct {
+		Errors     func(childComplexity int) int
+		Includes   func(childComplexity int) int
+		MergedYaml func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Warnings   func(childComplexity int) int
+	}
+
+	CiConfigInclude struct {
+		Blob           func(childComplexity int) int
+		ContextProject func(childComplexity int) int
+		ContextSha     func(childComplexity int) int
+		Location       func(childComplexity int) int
+		Raw            func(childComplexity int) int
+		Type           func(childComplexity int) int
+	}
+
 	CiGroupVariable struct {
 		Description      func(childComplexity int) int
 		EnvironmentScope func(childComplexity int) int
@@ -1096,6 +1113,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		CiConfig        func(childComplexity int, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) int
 		CurrentUser     func(childComplexity int) int
 		Group           func(childComplexity int, fullPath string) int
 		Groups          func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
@@ -1608,6 +1626,7 @@ type QueryResolver interface {
 	Metadata(ctx context.Context) (*Metadata, error)
 	Snippets(ctx context.Context, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error)
 	Package(ctx context.Context, id string) (*PackageDetailsType, error)
+	CiConfig(ctx context.Context, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) (*CiConfig, error)
 	QueryComplexity(ctx context.Context) (*QueryComplexity, error)
 	Runners(ctx context.Context, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 }
@@ -2192,6 +2211,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BranchRuleEdge.Node(childComplexity), true
+
+	case "CiConfig.errors":
+		if e.ComplexityRoot.CiConfig.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.Errors(childComplexity), true
+	case "CiConfig.includes":
+		if e.ComplexityRoot.CiConfig.Includes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.Includes(childComplexity), true
+	case "CiConfig.mergedYaml":
+		if e.ComplexityRoot.CiConfig.MergedYaml == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.MergedYaml(childComplexity), true
+	case "CiConfig.status":
+		if e.ComplexityRoot.CiConfig.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.Status(childComplexity), true
+	case "CiConfig.warnings":
+		if e.ComplexityRoot.CiConfig.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.Warnings(childComplexity), true
+
+	case "CiConfigInclude.blob":
+		if e.ComplexityRoot.CiConfigInclude.Blob == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.Blob(childComplexity), true
+	case "CiConfigInclude.contextProject":
+		if e.ComplexityRoot.CiConfigInclude.ContextProject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.ContextProject(childComplexity), true
+	case "CiConfigInclude.contextSha":
+		if e.ComplexityRoot.CiConfigInclude.ContextSha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.ContextSha(childComplexity), true
+	case "CiConfigInclude.location":
+		if e.ComplexityRoot.CiConfigInclude.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.Location(childComplexity), true
+	case "CiConfigInclude.raw":
+		if e.ComplexityRoot.CiConfigInclude.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.Raw(childComplexity), true
+	case "CiConfigInclude.type":
+		if e.ComplexityRoot.CiConfigInclude.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.Type(childComplexity), true
 
 	case "CiGroupVariable.description":
 		if e.ComplexityRoot.CiGroupVariable.Description == nil {
@@ -6259,6 +6346,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PushAccessLevelEdge.Node(childComplexity), true
 
+	case "Query.ciConfig":
+		if e.ComplexityRoot.Query.CiConfig == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ciConfig_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CiConfig(childComplexity, args["projectPath"].(string), args["content"].(string), args["sha"].(*string), args["dryRun"].(*bool), args["skipVerifyProjectSha"].(*bool)), true
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
 			break
@@ -8122,6 +8220,40 @@ func (ec *executionContext) childFields_BranchRuleEdge(ctx context.Context, fiel
 		return ec.fieldContext_BranchRuleEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BranchRuleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiConfig(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "errors":
+		return ec.fieldContext_CiConfig_errors(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CiConfig_warnings(ctx, field)
+	case "includes":
+		return ec.fieldContext_CiConfig_includes(ctx, field)
+	case "mergedYaml":
+		return ec.fieldContext_CiConfig_mergedYaml(ctx, field)
+	case "status":
+		return ec.fieldContext_CiConfig_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiConfig", field.Name)
+}
+
+func (ec *executionContext) childFields_CiConfigInclude(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_CiConfigInclude_type(ctx, field)
+	case "location":
+		return ec.fieldContext_CiConfigInclude_location(ctx, field)
+	case "blob":
+		return ec.fieldContext_CiConfigInclude_blob(ctx, field)
+	case "raw":
+		return ec.fieldContext_CiConfigInclude_raw(ctx, field)
+	case "contextProject":
+		return ec.fieldContext_CiConfigInclude_contextProject(ctx, field)
+	case "contextSha":
+		return ec.fieldContext_CiConfigInclude_contextSha(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiConfigInclude", field.Name)
 }
 
 func (ec *executionContext) childFields_CiGroupVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -13824,6 +13956,52 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_ciConfig_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectPath",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectPath"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "content",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["content"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sha",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sha"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "skipVerifyProjectSha",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["skipVerifyProjectSha"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_group_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16893,6 +17071,268 @@ func (ec *executionContext) fieldContext_BranchRuleEdge_node(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CiConfig_errors(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfig", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfig_warnings(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfig", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfig_includes(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_includes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Includes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiConfigInclude) graphql.Marshaler {
+			return ec.marshalOCiConfigInclude2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigIncludeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_includes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiConfig",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiConfigInclude(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiConfig_mergedYaml(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_mergedYaml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedYaml, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_mergedYaml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfig", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfig_status(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiConfigStatus) graphql.Marshaler {
+			return ec.marshalOCiConfigStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfig", field, false, false, "CiConfigStatus")
+}
+
+func (ec *executionContext) _CiConfigInclude_type(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_location(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_blob(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_blob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blob, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_blob(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_raw(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_contextProject(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_contextProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContextProject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_contextProject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_contextSha(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_contextSha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContextSha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_contextSha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
 }
 
 func (ec *executionContext) _CiGroupVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
@@ -34008,6 +34448,50 @@ func (ec *executionContext) fieldContext_Query_package(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_ciConfig(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ciConfig(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CiConfig(ctx, fc.Args["projectPath"].(string), fc.Args["content"].(string), fc.Args["sha"].(*string), fc.Args["dryRun"].(*bool), fc.Args["skipVerifyProjectSha"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiConfig) graphql.Marshaler {
+			return ec.marshalOCiConfig2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfig(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ciConfig(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiConfig(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ciConfig_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_queryComplexity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43801,6 +44285,117 @@ func (ec *executionContext) _BranchRuleEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var ciConfigImplementors = []string{"CiConfig"}
+
+func (ec *executionContext) _CiConfig(ctx context.Context, sel ast.SelectionSet, obj *CiConfig) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciConfigImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiConfig")
+		case "errors":
+			out.Values[i] = ec._CiConfig_errors(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CiConfig_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "includes":
+			out.Values[i] = ec._CiConfig_includes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergedYaml":
+			out.Values[i] = ec._CiConfig_mergedYaml(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CiConfig_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciConfigIncludeImplementors = []string{"CiConfigInclude"}
+
+func (ec *executionContext) _CiConfigInclude(ctx context.Context, sel ast.SelectionSet, obj *CiConfigInclude) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciConfigIncludeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiConfigInclude")
+		case "type":
+			out.Values[i] = ec._CiConfigInclude_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._CiConfigInclude_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "blob":
+			out.Values[i] = ec._CiConfigInclude_blob(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CiConfigInclude_raw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contextProject":
+			out.Values[i] = ec._CiConfigInclude_contextProject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contextSha":
+			out.Values[i] = ec._CiConfigInclude_contextSha(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciGroupVariableImplementors = []string{"CiGroupVariable"}
 
 func (ec *executionContext) _CiGroupVariable(ctx context.Context, sel ast.SelectionSet, obj *CiGroupVariable) graphql.Marshaler {
@@ -49783,6 +50378,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_package(ctx, field)
 				})
+		case "ciConfig":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ciConfig(ctx, field)
+				})
 		case "queryComplexity":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -52558,6 +53159,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCiConfigInclude2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigInclude(ctx context.Context, sel ast.SelectionSet, v *CiConfigInclude) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CiConfigInclude!")
+		return graphql.Null
+	}
+	return ec._CiConfigInclude(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, v any) (CiJobStatus, error) {
 	var res CiJobStatus
 	err := res.UnmarshalGQL(v)
@@ -53752,6 +54361,48 @@ func (ec *executionContext) marshalOBranchRuleEdge2ᚖgithubᚗcomᚋlabletᚋla
 		return graphql.Null
 	}
 	return ec._BranchRuleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiConfig2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfig(ctx context.Context, sel ast.SelectionSet, v *CiConfig) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiConfig(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiConfigInclude2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigIncludeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CiConfigInclude) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCiConfigInclude2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigInclude(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCiConfigStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigStatus(ctx context.Context, v any) (*CiConfigStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(CiConfigStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiConfigStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigStatus(ctx context.Context, sel ast.SelectionSet, v *CiConfigStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOCiGroupVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx context.Context, sel ast.SelectionSet, v []*CiGroupVariable) graphql.Marshaler {

@@ -191,6 +191,36 @@ type BranchRuleEdge struct {
 	Node   *BranchRule `json:"node,omitempty"`
 }
 
+// A linted CI configuration.
+type CiConfig struct {
+	// Linting errors.
+	Errors []string `json:"errors,omitempty"`
+	// Linting warnings.
+	Warnings []string `json:"warnings,omitempty"`
+	// List of included files.
+	Includes []*CiConfigInclude `json:"includes,omitempty"`
+	// Merged CI configuration YAML.
+	MergedYaml *string `json:"mergedYaml,omitempty"`
+	// Status of linting, can be either valid or invalid.
+	Status *CiConfigStatus `json:"status,omitempty"`
+}
+
+// Includes in a linted CI configuration.
+type CiConfigInclude struct {
+	// Include type.
+	Type *string `json:"type,omitempty"`
+	// File location (a path, URL, template name or project file).
+	Location *string `json:"location,omitempty"`
+	// File blob location.
+	Blob *string `json:"blob,omitempty"`
+	// File raw location.
+	Raw *string `json:"raw,omitempty"`
+	// Current project scope, e.g., group/project.
+	ContextProject *string `json:"contextProject,omitempty"`
+	// Current sha scope.
+	ContextSha *string `json:"contextSha,omitempty"`
+}
+
 // A group's CI/CD variable.
 type CiGroupVariable struct {
 	ID               string          `json:"id"`
@@ -1494,6 +1524,64 @@ func (e *AvailabilityEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e AvailabilityEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Values for YAML processor result.
+type CiConfigStatus string
+
+const (
+	// Configuration file is valid.
+	CiConfigStatusValid CiConfigStatus = "VALID"
+	// Configuration file is not valid.
+	CiConfigStatusInvalid CiConfigStatus = "INVALID"
+)
+
+var AllCiConfigStatus = []CiConfigStatus{
+	CiConfigStatusValid,
+	CiConfigStatusInvalid,
+}
+
+func (e CiConfigStatus) IsValid() bool {
+	switch e {
+	case CiConfigStatusValid, CiConfigStatusInvalid:
+		return true
+	}
+	return false
+}
+
+func (e CiConfigStatus) String() string {
+	return string(e)
+}
+
+func (e *CiConfigStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiConfigStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiConfigStatus", str)
+	}
+	return nil
+}
+
+func (e CiConfigStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiConfigStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiConfigStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

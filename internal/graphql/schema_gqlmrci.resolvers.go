@@ -63,3 +63,8 @@ func (r *mergeRequestResolver) Pipelines(ctx context.Context, obj *MergeRequest,
 func (r *projectResolver) PipelineTriggers(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*PipelineTriggerConnection, error) {
 	return r.projectPipelineTriggers(ctx, obj, after, before, first, last)
 }
+
+// CiConfig is the resolver for the ciConfig field.
+func (r *queryResolver) CiConfig(ctx context.Context, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) (*CiConfig, error) {
+	return r.ciConfig(ctx, projectPath, content, dryRun)
+}
