@@ -246,6 +246,29 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CiInstanceVariable struct {
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Key          func(childComplexity int) int
+		Masked       func(childComplexity int) int
+		Protected    func(childComplexity int) int
+		Raw          func(childComplexity int) int
+		Value        func(childComplexity int) int
+		VariableType func(childComplexity int) int
+	}
+
+	CiInstanceVariableConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiInstanceVariableEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CiJob struct {
 		AllowFailure func(childComplexity int) int
 		CreatedAt    func(childComplexity int) int
@@ -1114,6 +1137,7 @@ type ComplexityRoot struct {
 
 	Query struct {
 		CiConfig        func(childComplexity int, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) int
+		CiVariables     func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CurrentUser     func(childComplexity int) int
 		Group           func(childComplexity int, fullPath string) int
 		Groups          func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
@@ -1627,6 +1651,7 @@ type QueryResolver interface {
 	Snippets(ctx context.Context, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error)
 	Package(ctx context.Context, id string) (*PackageDetailsType, error)
 	CiConfig(ctx context.Context, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) (*CiConfig, error)
+	CiVariables(ctx context.Context, after *string, before *string, first *int, last *int) (*CiInstanceVariableConnection, error)
 	QueryComplexity(ctx context.Context) (*QueryComplexity, error)
 	Runners(ctx context.Context, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 }
@@ -2378,6 +2403,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CiGroupVariableEdge.Node(childComplexity), true
+
+	case "CiInstanceVariable.description":
+		if e.ComplexityRoot.CiInstanceVariable.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Description(childComplexity), true
+	case "CiInstanceVariable.id":
+		if e.ComplexityRoot.CiInstanceVariable.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.ID(childComplexity), true
+	case "CiInstanceVariable.key":
+		if e.ComplexityRoot.CiInstanceVariable.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Key(childComplexity), true
+	case "CiInstanceVariable.masked":
+		if e.ComplexityRoot.CiInstanceVariable.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Masked(childComplexity), true
+	case "CiInstanceVariable.protected":
+		if e.ComplexityRoot.CiInstanceVariable.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Protected(childComplexity), true
+	case "CiInstanceVariable.raw":
+		if e.ComplexityRoot.CiInstanceVariable.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Raw(childComplexity), true
+	case "CiInstanceVariable.value":
+		if e.ComplexityRoot.CiInstanceVariable.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Value(childComplexity), true
+	case "CiInstanceVariable.variableType":
+		if e.ComplexityRoot.CiInstanceVariable.VariableType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.VariableType(childComplexity), true
+
+	case "CiInstanceVariableConnection.count":
+		if e.ComplexityRoot.CiInstanceVariableConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableConnection.Count(childComplexity), true
+	case "CiInstanceVariableConnection.edges":
+		if e.ComplexityRoot.CiInstanceVariableConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableConnection.Edges(childComplexity), true
+	case "CiInstanceVariableConnection.nodes":
+		if e.ComplexityRoot.CiInstanceVariableConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableConnection.Nodes(childComplexity), true
+	case "CiInstanceVariableConnection.pageInfo":
+		if e.ComplexityRoot.CiInstanceVariableConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableConnection.PageInfo(childComplexity), true
+
+	case "CiInstanceVariableEdge.cursor":
+		if e.ComplexityRoot.CiInstanceVariableEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableEdge.Cursor(childComplexity), true
+	case "CiInstanceVariableEdge.node":
+		if e.ComplexityRoot.CiInstanceVariableEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableEdge.Node(childComplexity), true
 
 	case "CiJob.allowFailure":
 		if e.ComplexityRoot.CiJob.AllowFailure == nil {
@@ -6357,6 +6469,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CiConfig(childComplexity, args["projectPath"].(string), args["content"].(string), args["sha"].(*string), args["dryRun"].(*bool), args["skipVerifyProjectSha"].(*bool)), true
+	case "Query.ciVariables":
+		if e.ComplexityRoot.Query.CiVariables == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ciVariables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CiVariables(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
 			break
@@ -8304,6 +8427,52 @@ func (ec *executionContext) childFields_CiGroupVariableEdge(ctx context.Context,
 		return ec.fieldContext_CiGroupVariableEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CiGroupVariableEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiInstanceVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiInstanceVariable_id(ctx, field)
+	case "key":
+		return ec.fieldContext_CiInstanceVariable_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CiInstanceVariable_value(ctx, field)
+	case "variableType":
+		return ec.fieldContext_CiInstanceVariable_variableType(ctx, field)
+	case "protected":
+		return ec.fieldContext_CiInstanceVariable_protected(ctx, field)
+	case "masked":
+		return ec.fieldContext_CiInstanceVariable_masked(ctx, field)
+	case "raw":
+		return ec.fieldContext_CiInstanceVariable_raw(ctx, field)
+	case "description":
+		return ec.fieldContext_CiInstanceVariable_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiInstanceVariable", field.Name)
+}
+
+func (ec *executionContext) childFields_CiInstanceVariableConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiInstanceVariableConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiInstanceVariableConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiInstanceVariableConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiInstanceVariableConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiInstanceVariableConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiInstanceVariableEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiInstanceVariableEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiInstanceVariableEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiInstanceVariableEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CiJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14002,6 +14171,44 @@ func (ec *executionContext) field_Query_ciConfig_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_ciVariables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_group_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17734,6 +17941,364 @@ func (ec *executionContext) fieldContext_CiGroupVariableEdge_node(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CiGroupVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiInstanceVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiInstanceVariable_key(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiInstanceVariable_value(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiInstanceVariable_variableType(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_variableType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariableType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiVariableType) graphql.Marshaler {
+			return ec.marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_variableType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "CiVariableType")
+}
+
+func (ec *executionContext) _CiInstanceVariable_protected(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiInstanceVariable_masked(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiInstanceVariable_raw(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiInstanceVariable_description(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiInstanceVariableConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariableConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiInstanceVariableConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiInstanceVariableEdge) graphql.Marshaler {
+			return ec.marshalOCiInstanceVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiInstanceVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiInstanceVariableEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiInstanceVariableConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiInstanceVariable) graphql.Marshaler {
+			return ec.marshalOCiInstanceVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiInstanceVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiInstanceVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiInstanceVariableConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiInstanceVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiInstanceVariableEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariableEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiInstanceVariableEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiInstanceVariable) graphql.Marshaler {
+			return ec.marshalOCiInstanceVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiInstanceVariableEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiInstanceVariable(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34492,6 +35057,50 @@ func (ec *executionContext) fieldContext_Query_ciConfig(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_ciVariables(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ciVariables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CiVariables(ctx, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiInstanceVariableConnection) graphql.Marshaler {
+			return ec.marshalOCiInstanceVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ciVariables(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiInstanceVariableConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ciVariables_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_queryComplexity(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -44560,6 +45169,160 @@ func (ec *executionContext) _CiGroupVariableEdge(ctx context.Context, sel ast.Se
 	return out
 }
 
+var ciInstanceVariableImplementors = []string{"CiInstanceVariable"}
+
+func (ec *executionContext) _CiInstanceVariable(ctx context.Context, sel ast.SelectionSet, obj *CiInstanceVariable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciInstanceVariableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiInstanceVariable")
+		case "id":
+			out.Values[i] = ec._CiInstanceVariable_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._CiInstanceVariable_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CiInstanceVariable_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "variableType":
+			out.Values[i] = ec._CiInstanceVariable_variableType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._CiInstanceVariable_protected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "masked":
+			out.Values[i] = ec._CiInstanceVariable_masked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CiInstanceVariable_raw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CiInstanceVariable_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciInstanceVariableConnectionImplementors = []string{"CiInstanceVariableConnection"}
+
+func (ec *executionContext) _CiInstanceVariableConnection(ctx context.Context, sel ast.SelectionSet, obj *CiInstanceVariableConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciInstanceVariableConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiInstanceVariableConnection")
+		case "count":
+			out.Values[i] = ec._CiInstanceVariableConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiInstanceVariableConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiInstanceVariableConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiInstanceVariableConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciInstanceVariableEdgeImplementors = []string{"CiInstanceVariableEdge"}
+
+func (ec *executionContext) _CiInstanceVariableEdge(ctx context.Context, sel ast.SelectionSet, obj *CiInstanceVariableEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciInstanceVariableEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiInstanceVariableEdge")
+		case "cursor":
+			out.Values[i] = ec._CiInstanceVariableEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiInstanceVariableEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciJobImplementors = []string{"CiJob"}
 
 func (ec *executionContext) _CiJob(ctx context.Context, sel ast.SelectionSet, obj *CiJob) graphql.Marshaler {
@@ -50384,6 +51147,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ciConfig(ctx, field)
 				})
+		case "ciVariables":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ciVariables(ctx, field)
+				})
 		case "queryComplexity":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -54450,6 +55219,53 @@ func (ec *executionContext) marshalOCiGroupVariableEdge2ᚖgithubᚗcomᚋlablet
 		return graphql.Null
 	}
 	return ec._CiGroupVariableEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiInstanceVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx context.Context, sel ast.SelectionSet, v []*CiInstanceVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiInstanceVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiInstanceVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx context.Context, sel ast.SelectionSet, v *CiInstanceVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiInstanceVariable(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiInstanceVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableConnection(ctx context.Context, sel ast.SelectionSet, v *CiInstanceVariableConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiInstanceVariableConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiInstanceVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableEdge(ctx context.Context, sel ast.SelectionSet, v []*CiInstanceVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiInstanceVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiInstanceVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableEdge(ctx context.Context, sel ast.SelectionSet, v *CiInstanceVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiInstanceVariableEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v []*CiJob) graphql.Marshaler {

@@ -3,7 +3,9 @@ package graphql
 import (
 	"context"
 	"errors"
+	"strings"
 
+	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
 )
 
@@ -39,4 +41,33 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// instanceCIVariables is GET /admin/ci/variables: administrators only;
+// anyone else gets null, as GitLab's admin-only resolver.
+func (r *Resolver) instanceCIVariables(ctx context.Context, after, before *string, first, last *int) (*CiInstanceVariableConnection, error) {
+	vars, err := r.svc.ListCIVariables(ctx, callerOf(ctx), model.CIVariableOfInstance, "")
+	if hidden(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	list, pg, err := inMemory(vars, after, before, first, last)
+	if err != nil {
+		return nil, err
+	}
+	c := &CiInstanceVariableConnection{Count: len(vars), PageInfo: pageInfo(pg, len(list), pg.offset+len(list) < len(vars)),
+		Nodes: []*CiInstanceVariable{}, Edges: []*CiInstanceVariableEdge{}}
+	for i, v := range list {
+		node := &CiInstanceVariable{ID: gid("Ci::InstanceVariable", v.ID), Key: ptr(v.Key),
+			VariableType: ptr(CiVariableType(strings.ToUpper(v.VariableType))), Protected: ptr(v.Protected),
+			Masked: ptr(v.Masked), Raw: ptr(v.Raw), Description: v.Description}
+		if !v.Hidden {
+			node.Value = ptr(v.Value)
+		}
+		c.Nodes = append(c.Nodes, node)
+		c.Edges = append(c.Edges, &CiInstanceVariableEdge{Cursor: cursor(pg.offset + i), Node: node})
+	}
+	return c, nil
 }

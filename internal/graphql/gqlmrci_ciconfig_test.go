@@ -47,3 +47,35 @@ func TestGraphQLCiConfig(t *testing.T) {
 		t.Errorf("outsider = %v %v", r.Data, r.Errors)
 	}
 }
+
+// TestGraphQLInstanceCiVariables lists the instance's CI/CD variables as
+// REST's /admin/ci/variables does, for administrators only; anyone else
+// gets null, and a bad window is an error.
+func TestGraphQLInstanceCiVariables(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	user := s.NewUser(t, "someone")
+	root := s.Client(t, s.RootToken)
+	for _, k := range []string{"ONE", "TWO"} {
+		if _, _, err := root.InstanceVariables.CreateVariable(&gitlab.CreateInstanceVariableOptions{Key: gitlab.Ptr(k),
+			Value: gitlab.Ptr("v-" + k), Protected: gitlab.Ptr(k == "TWO")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := func(first int) string {
+		return fmt.Sprintf(`{ ciVariables(first: %d) { count pageInfo { hasNextPage } nodes { key value protected variableType } } }`, first)
+	}
+	_, r := post(t, s, s.RootToken, q(1), nil)
+	if got := fmt.Sprint(dig(mustData(t, r), "ciVariables")); got !=
+		"map[count:2 nodes:[map[key:ONE protected:false value:v-ONE variableType:ENV_VAR]] pageInfo:map[hasNextPage:true]]" {
+		t.Errorf("root = %s", got)
+	}
+	_, r = post(t, s, user.Token, q(5), nil)
+	if v, ok := mustData(t, r)["ciVariables"]; !ok || v != nil {
+		t.Errorf("non-admin = %v", r.Data)
+	}
+	_, r = post(t, s, s.RootToken, q(-1), nil)
+	if len(r.Errors) == 0 {
+		t.Errorf("first: -1 = %v", r)
+	}
+}

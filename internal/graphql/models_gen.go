@@ -247,6 +247,30 @@ type CiGroupVariableEdge struct {
 	Node   *CiGroupVariable `json:"node,omitempty"`
 }
 
+// CI/CD variables for a GitLab instance.
+type CiInstanceVariable struct {
+	ID           string          `json:"id"`
+	Key          *string         `json:"key,omitempty"`
+	Value        *string         `json:"value,omitempty"`
+	VariableType *CiVariableType `json:"variableType,omitempty"`
+	Protected    *bool           `json:"protected,omitempty"`
+	Masked       *bool           `json:"masked,omitempty"`
+	Raw          *bool           `json:"raw,omitempty"`
+	Description  *string         `json:"description,omitempty"`
+}
+
+type CiInstanceVariableConnection struct {
+	Count    int                       `json:"count"`
+	Edges    []*CiInstanceVariableEdge `json:"edges,omitempty"`
+	Nodes    []*CiInstanceVariable     `json:"nodes,omitempty"`
+	PageInfo *PageInfo                 `json:"pageInfo"`
+}
+
+type CiInstanceVariableEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *CiInstanceVariable `json:"node,omitempty"`
+}
+
 // A CI/CD job.
 type CiJob struct {
 	ID           *string      `json:"id,omitempty"`

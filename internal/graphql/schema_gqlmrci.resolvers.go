@@ -68,3 +68,8 @@ func (r *projectResolver) PipelineTriggers(ctx context.Context, obj *Project, af
 func (r *queryResolver) CiConfig(ctx context.Context, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) (*CiConfig, error) {
 	return r.ciConfig(ctx, projectPath, content, dryRun)
 }
+
+// CiVariables is the resolver for the ciVariables field.
+func (r *queryResolver) CiVariables(ctx context.Context, after *string, before *string, first *int, last *int) (*CiInstanceVariableConnection, error) {
+	return r.instanceCIVariables(ctx, after, before, first, last)
+}
