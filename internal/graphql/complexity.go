@@ -42,6 +42,7 @@ var callsGitaly = map[string]bool{
 	"Repository.tree": true, "Repository.blobs": true,
 	"Tree.blobs": true, "Tree.trees": true, "Tree.submodules": true,
 	"RepositoryBlob.rawBlob": true, "RepositoryBlob.rawTextBlob": true,
+	"MergeRequest.diffStats": true, "MergeRequest.diffStatsSummary": true,
 }
 
 var pageArgs = []string{"after", "before", "first", "last"}

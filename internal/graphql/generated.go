@@ -217,6 +217,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CiConfig struct {
+		Errors     func(childComplexity int) int
+		Includes   func(childComplexity int) int
+		MergedYaml func(childComplexity int) int
+		Status     func(childComplexity int) int
+		Warnings   func(childComplexity int) int
+	}
+
+	CiConfigInclude struct {
+		Blob           func(childComplexity int) int
+		ContextProject func(childComplexity int) int
+		ContextSha     func(childComplexity int) int
+		Location       func(childComplexity int) int
+		Raw            func(childComplexity int) int
+		Type           func(childComplexity int) int
+	}
+
 	CiGroupVariable struct {
 		Description      func(childComplexity int) int
 		EnvironmentScope func(childComplexity int) int
@@ -238,6 +255,29 @@ type ComplexityRoot struct {
 	}
 
 	CiGroupVariableEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CiInstanceVariable struct {
+		Description  func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Key          func(childComplexity int) int
+		Masked       func(childComplexity int) int
+		Protected    func(childComplexity int) int
+		Raw          func(childComplexity int) int
+		Value        func(childComplexity int) int
+		VariableType func(childComplexity int) int
+	}
+
+	CiInstanceVariableConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	CiInstanceVariableEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -333,11 +373,23 @@ type ComplexityRoot struct {
 		WebPath       func(childComplexity int) int
 	}
 
+	CommitConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
 	CommitCreatePayload struct {
 		ClientMutationID func(childComplexity int) int
 		Commit           func(childComplexity int) int
 		Content          func(childComplexity int) int
 		Errors           func(childComplexity int) int
+	}
+
+	CommitEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	CreateBranchPayload struct {
@@ -424,6 +476,19 @@ type ComplexityRoot struct {
 		ClientMutationID func(childComplexity int) int
 		Errors           func(childComplexity int) int
 		Snippet          func(childComplexity int) int
+	}
+
+	DiffStats struct {
+		Additions func(childComplexity int) int
+		Deletions func(childComplexity int) int
+		Path      func(childComplexity int) int
+	}
+
+	DiffStatsSummary struct {
+		Additions func(childComplexity int) int
+		Changes   func(childComplexity int) int
+		Deletions func(childComplexity int) int
+		FileCount func(childComplexity int) int
 	}
 
 	Discussion struct {
@@ -678,36 +743,46 @@ type ComplexityRoot struct {
 	}
 
 	MergeRequest struct {
-		Assignees       func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Author          func(childComplexity int) int
-		AwardEmoji      func(childComplexity int, after *string, before *string, first *int, last *int) int
-		ClosedAt        func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		Description     func(childComplexity int) int
-		DiffHeadSha     func(childComplexity int) int
-		Discussions     func(childComplexity int, after *string, before *string, first *int, last *int) int
-		Downvotes       func(childComplexity int) int
-		Draft           func(childComplexity int) int
-		ID              func(childComplexity int) int
-		Iid             func(childComplexity int) int
-		Labels          func(childComplexity int, after *string, before *string, first *int, last *int) int
-		MergeCommitSha  func(childComplexity int) int
-		MergedAt        func(childComplexity int) int
-		Milestone       func(childComplexity int) int
-		Notes           func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
-		Reference       func(childComplexity int) int
-		SourceBranch    func(childComplexity int) int
-		SourceProjectID func(childComplexity int) int
-		Squash          func(childComplexity int) int
-		State           func(childComplexity int) int
-		TargetBranch    func(childComplexity int) int
-		TargetProjectID func(childComplexity int) int
-		Title           func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		Upvotes         func(childComplexity int) int
-		UserNotesCount  func(childComplexity int) int
-		WebPath         func(childComplexity int) int
-		WebURL          func(childComplexity int) int
+		ApprovalsLeft     func(childComplexity int) int
+		ApprovalsRequired func(childComplexity int) int
+		Approved          func(childComplexity int) int
+		ApprovedBy        func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Assignees         func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Author            func(childComplexity int) int
+		AwardEmoji        func(childComplexity int, after *string, before *string, first *int, last *int) int
+		ClosedAt          func(childComplexity int) int
+		CommitCount       func(childComplexity int) int
+		Commits           func(childComplexity int, after *string, before *string, first *int, last *int) int
+		CreatedAt         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		DiffHeadSha       func(childComplexity int) int
+		DiffStats         func(childComplexity int, path *string) int
+		DiffStatsSummary  func(childComplexity int) int
+		Discussions       func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Downvotes         func(childComplexity int) int
+		Draft             func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Iid               func(childComplexity int) int
+		Labels            func(childComplexity int, after *string, before *string, first *int, last *int) int
+		MergeCommitSha    func(childComplexity int) int
+		MergedAt          func(childComplexity int) int
+		Milestone         func(childComplexity int) int
+		Notes             func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
+		Pipelines         func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Reference         func(childComplexity int) int
+		Reviewers         func(childComplexity int, after *string, before *string, first *int, last *int) int
+		SourceBranch      func(childComplexity int) int
+		SourceProjectID   func(childComplexity int) int
+		Squash            func(childComplexity int) int
+		State             func(childComplexity int) int
+		TargetBranch      func(childComplexity int) int
+		TargetProjectID   func(childComplexity int) int
+		Title             func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Upvotes           func(childComplexity int) int
+		UserNotesCount    func(childComplexity int) int
+		WebPath           func(childComplexity int) int
+		WebURL            func(childComplexity int) int
 	}
 
 	MergeRequestAcceptPayload struct {
@@ -730,6 +805,32 @@ type ComplexityRoot struct {
 	}
 
 	MergeRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MergeRequestReviewer struct {
+		AvatarURL               func(childComplexity int) int
+		Bot                     func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		MergeRequestInteraction func(childComplexity int) int
+		Name                    func(childComplexity int) int
+		PublicEmail             func(childComplexity int) int
+		State                   func(childComplexity int) int
+		Username                func(childComplexity int) int
+		WebPath                 func(childComplexity int) int
+		WebURL                  func(childComplexity int) int
+	}
+
+	MergeRequestReviewerConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	MergeRequestReviewerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -971,6 +1072,28 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PipelineTrigger struct {
+		Description     func(childComplexity int) int
+		ExpiresAt       func(childComplexity int) int
+		HasTokenExposed func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LastUsed        func(childComplexity int) int
+		Owner           func(childComplexity int) int
+		Token           func(childComplexity int) int
+	}
+
+	PipelineTriggerConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	PipelineTriggerEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Project struct {
 		Archived          func(childComplexity int) int
 		AutocompleteUsers func(childComplexity int, search *string) int
@@ -1006,6 +1129,7 @@ type ComplexityRoot struct {
 		Path              func(childComplexity int) int
 		Pipeline          func(childComplexity int, id string) int
 		PipelineSchedules func(childComplexity int, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) int
+		PipelineTriggers  func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Pipelines         func(childComplexity int, status *PipelineStatusEnum, ref *string, sha *string, source *string, after *string, before *string, first *int, last *int) int
 		ProjectMembers    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
 		Release           func(childComplexity int, tagName string) int
@@ -1065,6 +1189,8 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		CiConfig        func(childComplexity int, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) int
+		CiVariables     func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CurrentUser     func(childComplexity int) int
 		Group           func(childComplexity int, fullPath string) int
 		Groups          func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
@@ -1430,6 +1556,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	UserMergeRequestInteraction struct {
+		Approved    func(childComplexity int) int
+		ReviewState func(childComplexity int) int
+		Reviewed    func(childComplexity int) int
+	}
+
 	UserStatus struct {
 		Availability  func(childComplexity int) int
 		ClearStatusAt func(childComplexity int) int
@@ -1499,6 +1631,16 @@ type MergeRequestResolver interface {
 	Notes(ctx context.Context, obj *MergeRequest, filter *NotesFilterType, after *string, before *string, first *int, last *int) (*NoteConnection, error)
 	Discussions(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*DiscussionConnection, error)
 	AwardEmoji(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*AwardEmojiConnection, error)
+	Reviewers(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*MergeRequestReviewerConnection, error)
+	ApprovedBy(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*UserCoreConnection, error)
+	Approved(ctx context.Context, obj *MergeRequest) (bool, error)
+	ApprovalsRequired(ctx context.Context, obj *MergeRequest) (*int, error)
+	ApprovalsLeft(ctx context.Context, obj *MergeRequest) (*int, error)
+	Commits(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*CommitConnection, error)
+	CommitCount(ctx context.Context, obj *MergeRequest) (*int, error)
+	DiffStats(ctx context.Context, obj *MergeRequest, path *string) ([]*DiffStats, error)
+	DiffStatsSummary(ctx context.Context, obj *MergeRequest) (*DiffStatsSummary, error)
+	Pipelines(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*PipelineConnection, error)
 }
 type MutationResolver interface {
 	CreateBranch(ctx context.Context, input CreateBranchInput) (*CreateBranchPayload, error)
@@ -1576,6 +1718,7 @@ type ProjectResolver interface {
 	Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error)
 	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	IssueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error)
+	PipelineTriggers(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*PipelineTriggerConnection, error)
 	AutocompleteUsers(ctx context.Context, obj *Project, search *string) ([]*AutocompletedUser, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
@@ -1599,6 +1742,8 @@ type QueryResolver interface {
 	Snippets(ctx context.Context, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error)
 	Package(ctx context.Context, id string) (*PackageDetailsType, error)
 	Issues(ctx context.Context, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error)
+	CiConfig(ctx context.Context, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) (*CiConfig, error)
+	CiVariables(ctx context.Context, after *string, before *string, first *int, last *int) (*CiInstanceVariableConnection, error)
 	Topics(ctx context.Context, search *string, after *string, before *string, first *int, last *int) (*TopicConnection, error)
 	QueryComplexity(ctx context.Context) (*QueryComplexity, error)
 	Runners(ctx context.Context, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
@@ -2248,6 +2393,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BranchRuleEdge.Node(childComplexity), true
 
+	case "CiConfig.errors":
+		if e.ComplexityRoot.CiConfig.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.Errors(childComplexity), true
+	case "CiConfig.includes":
+		if e.ComplexityRoot.CiConfig.Includes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.Includes(childComplexity), true
+	case "CiConfig.mergedYaml":
+		if e.ComplexityRoot.CiConfig.MergedYaml == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.MergedYaml(childComplexity), true
+	case "CiConfig.status":
+		if e.ComplexityRoot.CiConfig.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.Status(childComplexity), true
+	case "CiConfig.warnings":
+		if e.ComplexityRoot.CiConfig.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfig.Warnings(childComplexity), true
+
+	case "CiConfigInclude.blob":
+		if e.ComplexityRoot.CiConfigInclude.Blob == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.Blob(childComplexity), true
+	case "CiConfigInclude.contextProject":
+		if e.ComplexityRoot.CiConfigInclude.ContextProject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.ContextProject(childComplexity), true
+	case "CiConfigInclude.contextSha":
+		if e.ComplexityRoot.CiConfigInclude.ContextSha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.ContextSha(childComplexity), true
+	case "CiConfigInclude.location":
+		if e.ComplexityRoot.CiConfigInclude.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.Location(childComplexity), true
+	case "CiConfigInclude.raw":
+		if e.ComplexityRoot.CiConfigInclude.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.Raw(childComplexity), true
+	case "CiConfigInclude.type":
+		if e.ComplexityRoot.CiConfigInclude.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiConfigInclude.Type(childComplexity), true
+
 	case "CiGroupVariable.description":
 		if e.ComplexityRoot.CiGroupVariable.Description == nil {
 			break
@@ -2346,6 +2559,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CiGroupVariableEdge.Node(childComplexity), true
+
+	case "CiInstanceVariable.description":
+		if e.ComplexityRoot.CiInstanceVariable.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Description(childComplexity), true
+	case "CiInstanceVariable.id":
+		if e.ComplexityRoot.CiInstanceVariable.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.ID(childComplexity), true
+	case "CiInstanceVariable.key":
+		if e.ComplexityRoot.CiInstanceVariable.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Key(childComplexity), true
+	case "CiInstanceVariable.masked":
+		if e.ComplexityRoot.CiInstanceVariable.Masked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Masked(childComplexity), true
+	case "CiInstanceVariable.protected":
+		if e.ComplexityRoot.CiInstanceVariable.Protected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Protected(childComplexity), true
+	case "CiInstanceVariable.raw":
+		if e.ComplexityRoot.CiInstanceVariable.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Raw(childComplexity), true
+	case "CiInstanceVariable.value":
+		if e.ComplexityRoot.CiInstanceVariable.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.Value(childComplexity), true
+	case "CiInstanceVariable.variableType":
+		if e.ComplexityRoot.CiInstanceVariable.VariableType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariable.VariableType(childComplexity), true
+
+	case "CiInstanceVariableConnection.count":
+		if e.ComplexityRoot.CiInstanceVariableConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableConnection.Count(childComplexity), true
+	case "CiInstanceVariableConnection.edges":
+		if e.ComplexityRoot.CiInstanceVariableConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableConnection.Edges(childComplexity), true
+	case "CiInstanceVariableConnection.nodes":
+		if e.ComplexityRoot.CiInstanceVariableConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableConnection.Nodes(childComplexity), true
+	case "CiInstanceVariableConnection.pageInfo":
+		if e.ComplexityRoot.CiInstanceVariableConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableConnection.PageInfo(childComplexity), true
+
+	case "CiInstanceVariableEdge.cursor":
+		if e.ComplexityRoot.CiInstanceVariableEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableEdge.Cursor(childComplexity), true
+	case "CiInstanceVariableEdge.node":
+		if e.ComplexityRoot.CiInstanceVariableEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiInstanceVariableEdge.Node(childComplexity), true
 
 	case "CiJob.allowFailure":
 		if e.ComplexityRoot.CiJob.AllowFailure == nil {
@@ -2723,6 +3023,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Commit.WebPath(childComplexity), true
 
+	case "CommitConnection.count":
+		if e.ComplexityRoot.CommitConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitConnection.Count(childComplexity), true
+	case "CommitConnection.edges":
+		if e.ComplexityRoot.CommitConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitConnection.Edges(childComplexity), true
+	case "CommitConnection.nodes":
+		if e.ComplexityRoot.CommitConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitConnection.Nodes(childComplexity), true
+	case "CommitConnection.pageInfo":
+		if e.ComplexityRoot.CommitConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitConnection.PageInfo(childComplexity), true
+
 	case "CommitCreatePayload.clientMutationId":
 		if e.ComplexityRoot.CommitCreatePayload.ClientMutationID == nil {
 			break
@@ -2747,6 +3072,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitCreatePayload.Errors(childComplexity), true
+
+	case "CommitEdge.cursor":
+		if e.ComplexityRoot.CommitEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitEdge.Cursor(childComplexity), true
+	case "CommitEdge.node":
+		if e.ComplexityRoot.CommitEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitEdge.Node(childComplexity), true
 
 	case "CreateBranchPayload.branch":
 		if e.ComplexityRoot.CreateBranchPayload.Branch == nil {
@@ -3106,6 +3444,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DestroySnippetPayload.Snippet(childComplexity), true
+
+	case "DiffStats.additions":
+		if e.ComplexityRoot.DiffStats.Additions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStats.Additions(childComplexity), true
+	case "DiffStats.deletions":
+		if e.ComplexityRoot.DiffStats.Deletions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStats.Deletions(childComplexity), true
+	case "DiffStats.path":
+		if e.ComplexityRoot.DiffStats.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStats.Path(childComplexity), true
+
+	case "DiffStatsSummary.additions":
+		if e.ComplexityRoot.DiffStatsSummary.Additions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStatsSummary.Additions(childComplexity), true
+	case "DiffStatsSummary.changes":
+		if e.ComplexityRoot.DiffStatsSummary.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStatsSummary.Changes(childComplexity), true
+	case "DiffStatsSummary.deletions":
+		if e.ComplexityRoot.DiffStatsSummary.Deletions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStatsSummary.Deletions(childComplexity), true
+	case "DiffStatsSummary.fileCount":
+		if e.ComplexityRoot.DiffStatsSummary.FileCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiffStatsSummary.FileCount(childComplexity), true
 
 	case "Discussion.createdAt":
 		if e.ComplexityRoot.Discussion.CreatedAt == nil {
@@ -4191,6 +4573,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MergeAccessLevelEdge.Node(childComplexity), true
 
+	case "MergeRequest.approvalsLeft":
+		if e.ComplexityRoot.MergeRequest.ApprovalsLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.ApprovalsLeft(childComplexity), true
+	case "MergeRequest.approvalsRequired":
+		if e.ComplexityRoot.MergeRequest.ApprovalsRequired == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.ApprovalsRequired(childComplexity), true
+	case "MergeRequest.approved":
+		if e.ComplexityRoot.MergeRequest.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.Approved(childComplexity), true
+	case "MergeRequest.approvedBy":
+		if e.ComplexityRoot.MergeRequest.ApprovedBy == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_approvedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.ApprovedBy(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.assignees":
 		if e.ComplexityRoot.MergeRequest.Assignees == nil {
 			break
@@ -4225,6 +4636,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.ClosedAt(childComplexity), true
+	case "MergeRequest.commitCount":
+		if e.ComplexityRoot.MergeRequest.CommitCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.CommitCount(childComplexity), true
+	case "MergeRequest.commits":
+		if e.ComplexityRoot.MergeRequest.Commits == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_commits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.Commits(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.createdAt":
 		if e.ComplexityRoot.MergeRequest.CreatedAt == nil {
 			break
@@ -4243,6 +4671,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.DiffHeadSha(childComplexity), true
+	case "MergeRequest.diffStats":
+		if e.ComplexityRoot.MergeRequest.DiffStats == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_diffStats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.DiffStats(childComplexity, args["path"].(*string)), true
+	case "MergeRequest.diffStatsSummary":
+		if e.ComplexityRoot.MergeRequest.DiffStatsSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequest.DiffStatsSummary(childComplexity), true
 	case "MergeRequest.discussions":
 		if e.ComplexityRoot.MergeRequest.Discussions == nil {
 			break
@@ -4318,12 +4763,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequest.Notes(childComplexity, args["filter"].(*NotesFilterType), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "MergeRequest.pipelines":
+		if e.ComplexityRoot.MergeRequest.Pipelines == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_pipelines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.Pipelines(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.reference":
 		if e.ComplexityRoot.MergeRequest.Reference == nil {
 			break
 		}
 
 		return e.ComplexityRoot.MergeRequest.Reference(childComplexity), true
+	case "MergeRequest.reviewers":
+		if e.ComplexityRoot.MergeRequest.Reviewers == nil {
+			break
+		}
+
+		args, err := ec.field_MergeRequest_reviewers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MergeRequest.Reviewers(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "MergeRequest.sourceBranch":
 		if e.ComplexityRoot.MergeRequest.SourceBranch == nil {
 			break
@@ -4472,6 +4939,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MergeRequestEdge.Node(childComplexity), true
+
+	case "MergeRequestReviewer.avatarUrl":
+		if e.ComplexityRoot.MergeRequestReviewer.AvatarURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.AvatarURL(childComplexity), true
+	case "MergeRequestReviewer.bot":
+		if e.ComplexityRoot.MergeRequestReviewer.Bot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.Bot(childComplexity), true
+	case "MergeRequestReviewer.createdAt":
+		if e.ComplexityRoot.MergeRequestReviewer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.CreatedAt(childComplexity), true
+	case "MergeRequestReviewer.id":
+		if e.ComplexityRoot.MergeRequestReviewer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.ID(childComplexity), true
+	case "MergeRequestReviewer.mergeRequestInteraction":
+		if e.ComplexityRoot.MergeRequestReviewer.MergeRequestInteraction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.MergeRequestInteraction(childComplexity), true
+	case "MergeRequestReviewer.name":
+		if e.ComplexityRoot.MergeRequestReviewer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.Name(childComplexity), true
+	case "MergeRequestReviewer.publicEmail":
+		if e.ComplexityRoot.MergeRequestReviewer.PublicEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.PublicEmail(childComplexity), true
+	case "MergeRequestReviewer.state":
+		if e.ComplexityRoot.MergeRequestReviewer.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.State(childComplexity), true
+	case "MergeRequestReviewer.username":
+		if e.ComplexityRoot.MergeRequestReviewer.Username == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.Username(childComplexity), true
+	case "MergeRequestReviewer.webPath":
+		if e.ComplexityRoot.MergeRequestReviewer.WebPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.WebPath(childComplexity), true
+	case "MergeRequestReviewer.webUrl":
+		if e.ComplexityRoot.MergeRequestReviewer.WebURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewer.WebURL(childComplexity), true
+
+	case "MergeRequestReviewerConnection.count":
+		if e.ComplexityRoot.MergeRequestReviewerConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerConnection.Count(childComplexity), true
+	case "MergeRequestReviewerConnection.edges":
+		if e.ComplexityRoot.MergeRequestReviewerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerConnection.Edges(childComplexity), true
+	case "MergeRequestReviewerConnection.nodes":
+		if e.ComplexityRoot.MergeRequestReviewerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerConnection.Nodes(childComplexity), true
+	case "MergeRequestReviewerConnection.pageInfo":
+		if e.ComplexityRoot.MergeRequestReviewerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerConnection.PageInfo(childComplexity), true
+
+	case "MergeRequestReviewerEdge.cursor":
+		if e.ComplexityRoot.MergeRequestReviewerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerEdge.Cursor(childComplexity), true
+	case "MergeRequestReviewerEdge.node":
+		if e.ComplexityRoot.MergeRequestReviewerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeRequestReviewerEdge.Node(childComplexity), true
 
 	case "MergeRequestSetLabelsPayload.clientMutationId":
 		if e.ComplexityRoot.MergeRequestSetLabelsPayload.ClientMutationID == nil {
@@ -5625,6 +6197,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineScheduleEdge.Node(childComplexity), true
 
+	case "PipelineTrigger.description":
+		if e.ComplexityRoot.PipelineTrigger.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Description(childComplexity), true
+	case "PipelineTrigger.expiresAt":
+		if e.ComplexityRoot.PipelineTrigger.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.ExpiresAt(childComplexity), true
+	case "PipelineTrigger.hasTokenExposed":
+		if e.ComplexityRoot.PipelineTrigger.HasTokenExposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.HasTokenExposed(childComplexity), true
+	case "PipelineTrigger.id":
+		if e.ComplexityRoot.PipelineTrigger.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.ID(childComplexity), true
+	case "PipelineTrigger.lastUsed":
+		if e.ComplexityRoot.PipelineTrigger.LastUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.LastUsed(childComplexity), true
+	case "PipelineTrigger.owner":
+		if e.ComplexityRoot.PipelineTrigger.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Owner(childComplexity), true
+	case "PipelineTrigger.token":
+		if e.ComplexityRoot.PipelineTrigger.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTrigger.Token(childComplexity), true
+
+	case "PipelineTriggerConnection.count":
+		if e.ComplexityRoot.PipelineTriggerConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.Count(childComplexity), true
+	case "PipelineTriggerConnection.edges":
+		if e.ComplexityRoot.PipelineTriggerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.Edges(childComplexity), true
+	case "PipelineTriggerConnection.nodes":
+		if e.ComplexityRoot.PipelineTriggerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.Nodes(childComplexity), true
+	case "PipelineTriggerConnection.pageInfo":
+		if e.ComplexityRoot.PipelineTriggerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerConnection.PageInfo(childComplexity), true
+
+	case "PipelineTriggerEdge.cursor":
+		if e.ComplexityRoot.PipelineTriggerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerEdge.Cursor(childComplexity), true
+	case "PipelineTriggerEdge.node":
+		if e.ComplexityRoot.PipelineTriggerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineTriggerEdge.Node(childComplexity), true
+
 	case "Project.archived":
 		if e.ComplexityRoot.Project.Archived == nil {
 			break
@@ -5919,6 +6572,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.PipelineSchedules(childComplexity, args["status"].(*PipelineScheduleStatus), args["ids"].([]string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.pipelineTriggers":
+		if e.ComplexityRoot.Project.PipelineTriggers == nil {
+			break
+		}
+
+		args, err := ec.field_Project_pipelineTriggers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.PipelineTriggers(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Project.pipelines":
 		if e.ComplexityRoot.Project.Pipelines == nil {
 			break
@@ -6172,6 +6836,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PushAccessLevelEdge.Node(childComplexity), true
 
+	case "Query.ciConfig":
+		if e.ComplexityRoot.Query.CiConfig == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ciConfig_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CiConfig(childComplexity, args["projectPath"].(string), args["content"].(string), args["sha"].(*string), args["dryRun"].(*bool), args["skipVerifyProjectSha"].(*bool)), true
+	case "Query.ciVariables":
+		if e.ComplexityRoot.Query.CiVariables == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ciVariables_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CiVariables(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Query.currentUser":
 		if e.ComplexityRoot.Query.CurrentUser == nil {
 			break
@@ -7673,6 +8359,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserCoreEdge.Node(childComplexity), true
 
+	case "UserMergeRequestInteraction.approved":
+		if e.ComplexityRoot.UserMergeRequestInteraction.Approved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMergeRequestInteraction.Approved(childComplexity), true
+	case "UserMergeRequestInteraction.reviewState":
+		if e.ComplexityRoot.UserMergeRequestInteraction.ReviewState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMergeRequestInteraction.ReviewState(childComplexity), true
+	case "UserMergeRequestInteraction.reviewed":
+		if e.ComplexityRoot.UserMergeRequestInteraction.Reviewed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserMergeRequestInteraction.Reviewed(childComplexity), true
+
 	case "UserStatus.availability":
 		if e.ComplexityRoot.UserStatus.Availability == nil {
 			break
@@ -7814,7 +8519,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -7831,6 +8536,7 @@ var sources = []*ast.Source{
 	{Name: "schema_gqlaudit.graphqls", Input: sourceData("schema_gqlaudit.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlfields.graphqls", Input: sourceData("schema_gqlfields.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlissues.graphqls", Input: sourceData("schema_gqlissues.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlmrci.graphqls", Input: sourceData("schema_gqlmrci.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlusers.graphqls", Input: sourceData("schema_gqlusers.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
@@ -8158,6 +8864,40 @@ func (ec *executionContext) childFields_BranchRuleEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type BranchRuleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CiConfig(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "errors":
+		return ec.fieldContext_CiConfig_errors(ctx, field)
+	case "warnings":
+		return ec.fieldContext_CiConfig_warnings(ctx, field)
+	case "includes":
+		return ec.fieldContext_CiConfig_includes(ctx, field)
+	case "mergedYaml":
+		return ec.fieldContext_CiConfig_mergedYaml(ctx, field)
+	case "status":
+		return ec.fieldContext_CiConfig_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiConfig", field.Name)
+}
+
+func (ec *executionContext) childFields_CiConfigInclude(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "type":
+		return ec.fieldContext_CiConfigInclude_type(ctx, field)
+	case "location":
+		return ec.fieldContext_CiConfigInclude_location(ctx, field)
+	case "blob":
+		return ec.fieldContext_CiConfigInclude_blob(ctx, field)
+	case "raw":
+		return ec.fieldContext_CiConfigInclude_raw(ctx, field)
+	case "contextProject":
+		return ec.fieldContext_CiConfigInclude_contextProject(ctx, field)
+	case "contextSha":
+		return ec.fieldContext_CiConfigInclude_contextSha(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiConfigInclude", field.Name)
+}
+
 func (ec *executionContext) childFields_CiGroupVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8206,6 +8946,52 @@ func (ec *executionContext) childFields_CiGroupVariableEdge(ctx context.Context,
 		return ec.fieldContext_CiGroupVariableEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CiGroupVariableEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiInstanceVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CiInstanceVariable_id(ctx, field)
+	case "key":
+		return ec.fieldContext_CiInstanceVariable_key(ctx, field)
+	case "value":
+		return ec.fieldContext_CiInstanceVariable_value(ctx, field)
+	case "variableType":
+		return ec.fieldContext_CiInstanceVariable_variableType(ctx, field)
+	case "protected":
+		return ec.fieldContext_CiInstanceVariable_protected(ctx, field)
+	case "masked":
+		return ec.fieldContext_CiInstanceVariable_masked(ctx, field)
+	case "raw":
+		return ec.fieldContext_CiInstanceVariable_raw(ctx, field)
+	case "description":
+		return ec.fieldContext_CiInstanceVariable_description(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiInstanceVariable", field.Name)
+}
+
+func (ec *executionContext) childFields_CiInstanceVariableConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CiInstanceVariableConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CiInstanceVariableConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CiInstanceVariableConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CiInstanceVariableConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiInstanceVariableConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CiInstanceVariableEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CiInstanceVariableEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CiInstanceVariableEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiInstanceVariableEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CiJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8390,6 +9176,20 @@ func (ec *executionContext) childFields_Commit(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Commit", field.Name)
 }
 
+func (ec *executionContext) childFields_CommitConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_CommitConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_CommitConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CommitConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommitConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_CommitCreatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clientMutationId":
@@ -8402,6 +9202,16 @@ func (ec *executionContext) childFields_CommitCreatePayload(ctx context.Context,
 		return ec.fieldContext_CommitCreatePayload_errors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitCreatePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommitEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommitEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_CreateBranchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8574,6 +9384,32 @@ func (ec *executionContext) childFields_DestroySnippetPayload(ctx context.Contex
 		return ec.fieldContext_DestroySnippetPayload_snippet(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DestroySnippetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DiffStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "path":
+		return ec.fieldContext_DiffStats_path(ctx, field)
+	case "additions":
+		return ec.fieldContext_DiffStats_additions(ctx, field)
+	case "deletions":
+		return ec.fieldContext_DiffStats_deletions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiffStats", field.Name)
+}
+
+func (ec *executionContext) childFields_DiffStatsSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "additions":
+		return ec.fieldContext_DiffStatsSummary_additions(ctx, field)
+	case "deletions":
+		return ec.fieldContext_DiffStatsSummary_deletions(ctx, field)
+	case "changes":
+		return ec.fieldContext_DiffStatsSummary_changes(ctx, field)
+	case "fileCount":
+		return ec.fieldContext_DiffStatsSummary_fileCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiffStatsSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Discussion(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9140,6 +9976,26 @@ func (ec *executionContext) childFields_MergeRequest(ctx context.Context, field 
 		return ec.fieldContext_MergeRequest_discussions(ctx, field)
 	case "awardEmoji":
 		return ec.fieldContext_MergeRequest_awardEmoji(ctx, field)
+	case "reviewers":
+		return ec.fieldContext_MergeRequest_reviewers(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_MergeRequest_approvedBy(ctx, field)
+	case "approved":
+		return ec.fieldContext_MergeRequest_approved(ctx, field)
+	case "approvalsRequired":
+		return ec.fieldContext_MergeRequest_approvalsRequired(ctx, field)
+	case "approvalsLeft":
+		return ec.fieldContext_MergeRequest_approvalsLeft(ctx, field)
+	case "commits":
+		return ec.fieldContext_MergeRequest_commits(ctx, field)
+	case "commitCount":
+		return ec.fieldContext_MergeRequest_commitCount(ctx, field)
+	case "diffStats":
+		return ec.fieldContext_MergeRequest_diffStats(ctx, field)
+	case "diffStatsSummary":
+		return ec.fieldContext_MergeRequest_diffStatsSummary(ctx, field)
+	case "pipelines":
+		return ec.fieldContext_MergeRequest_pipelines(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MergeRequest", field.Name)
 }
@@ -9190,6 +10046,58 @@ func (ec *executionContext) childFields_MergeRequestEdge(ctx context.Context, fi
 		return ec.fieldContext_MergeRequestEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MergeRequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestReviewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MergeRequestReviewer_id(ctx, field)
+	case "username":
+		return ec.fieldContext_MergeRequestReviewer_username(ctx, field)
+	case "name":
+		return ec.fieldContext_MergeRequestReviewer_name(ctx, field)
+	case "state":
+		return ec.fieldContext_MergeRequestReviewer_state(ctx, field)
+	case "publicEmail":
+		return ec.fieldContext_MergeRequestReviewer_publicEmail(ctx, field)
+	case "avatarUrl":
+		return ec.fieldContext_MergeRequestReviewer_avatarUrl(ctx, field)
+	case "webUrl":
+		return ec.fieldContext_MergeRequestReviewer_webUrl(ctx, field)
+	case "webPath":
+		return ec.fieldContext_MergeRequestReviewer_webPath(ctx, field)
+	case "bot":
+		return ec.fieldContext_MergeRequestReviewer_bot(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MergeRequestReviewer_createdAt(ctx, field)
+	case "mergeRequestInteraction":
+		return ec.fieldContext_MergeRequestReviewer_mergeRequestInteraction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestReviewer", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestReviewerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_MergeRequestReviewerConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_MergeRequestReviewerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MergeRequestReviewerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MergeRequestReviewerConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestReviewerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeRequestReviewerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MergeRequestReviewerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MergeRequestReviewerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeRequestReviewerEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_MergeRequestSetLabelsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9606,6 +10514,50 @@ func (ec *executionContext) childFields_PipelineScheduleEdge(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type PipelineScheduleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PipelineTrigger(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PipelineTrigger_id(ctx, field)
+	case "description":
+		return ec.fieldContext_PipelineTrigger_description(ctx, field)
+	case "token":
+		return ec.fieldContext_PipelineTrigger_token(ctx, field)
+	case "hasTokenExposed":
+		return ec.fieldContext_PipelineTrigger_hasTokenExposed(ctx, field)
+	case "owner":
+		return ec.fieldContext_PipelineTrigger_owner(ctx, field)
+	case "lastUsed":
+		return ec.fieldContext_PipelineTrigger_lastUsed(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PipelineTrigger_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTrigger", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_PipelineTriggerConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_PipelineTriggerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PipelineTriggerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PipelineTriggerConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineTriggerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PipelineTriggerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PipelineTriggerEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineTriggerEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Project(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9688,6 +10640,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_visibleForks(ctx, field)
 	case "issueStatusCounts":
 		return ec.fieldContext_Project_issueStatusCounts(ctx, field)
+	case "pipelineTriggers":
+		return ec.fieldContext_Project_pipelineTriggers(ctx, field)
 	case "autocompleteUsers":
 		return ec.fieldContext_Project_autocompleteUsers(ctx, field)
 	case "ciVariables":
@@ -10486,6 +11440,18 @@ func (ec *executionContext) childFields_UserCoreEdge(ctx context.Context, field 
 		return ec.fieldContext_UserCoreEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserCoreEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_UserMergeRequestInteraction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "approved":
+		return ec.fieldContext_UserMergeRequestInteraction_approved(ctx, field)
+	case "reviewed":
+		return ec.fieldContext_UserMergeRequestInteraction_reviewed(ctx, field)
+	case "reviewState":
+		return ec.fieldContext_UserMergeRequestInteraction_reviewState(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserMergeRequestInteraction", field.Name)
 }
 
 func (ec *executionContext) childFields_UserStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12326,6 +13292,44 @@ func (ec *executionContext) field_Issue_relatedMergeRequests_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_MergeRequest_approvedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_MergeRequest_assignees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -12399,6 +13403,58 @@ func (ec *executionContext) field_MergeRequest_awardEmoji_args(ctx context.Conte
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_commits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_diffStats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "path",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["path"] = arg0
 	return args, nil
 }
 
@@ -12521,6 +13577,82 @@ func (ec *executionContext) field_MergeRequest_notes_args(ctx context.Context, r
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_pipelines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_MergeRequest_reviewers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -13948,6 +15080,44 @@ func (ec *executionContext) field_Project_pipelineSchedules_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_pipelineTriggers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_pipeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14311,6 +15481,90 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ciConfig_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "projectPath",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectPath"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "content",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["content"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "sha",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sha"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "skipVerifyProjectSha",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["skipVerifyProjectSha"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ciVariables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -17847,6 +19101,268 @@ func (ec *executionContext) fieldContext_BranchRuleEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _CiConfig_errors(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfig", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfig_warnings(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfig", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfig_includes(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_includes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Includes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiConfigInclude) graphql.Marshaler {
+			return ec.marshalOCiConfigInclude2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigIncludeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_includes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiConfig",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiConfigInclude(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiConfig_mergedYaml(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_mergedYaml(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergedYaml, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_mergedYaml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfig", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfig_status(ctx context.Context, field graphql.CollectedField, obj *CiConfig) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfig_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiConfigStatus) graphql.Marshaler {
+			return ec.marshalOCiConfigStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfig_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfig", field, false, false, "CiConfigStatus")
+}
+
+func (ec *executionContext) _CiConfigInclude_type(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Type, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_location(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_blob(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_blob(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Blob, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_blob(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_raw(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_contextProject(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_contextProject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContextProject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_contextProject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiConfigInclude_contextSha(ctx context.Context, field graphql.CollectedField, obj *CiConfigInclude) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiConfigInclude_contextSha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContextSha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiConfigInclude_contextSha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiConfigInclude", field, false, false, "String")
+}
+
 func (ec *executionContext) _CiGroupVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiGroupVariable) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18246,6 +19762,364 @@ func (ec *executionContext) fieldContext_CiGroupVariableEdge_node(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CiGroupVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiInstanceVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CiInstanceVariable_key(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiInstanceVariable_value(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiInstanceVariable_variableType(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_variableType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VariableType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiVariableType) graphql.Marshaler {
+			return ec.marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_variableType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "CiVariableType")
+}
+
+func (ec *executionContext) _CiInstanceVariable_protected(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_protected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Protected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_protected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiInstanceVariable_masked(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_masked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Masked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_masked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiInstanceVariable_raw(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CiInstanceVariable_description(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariable) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariable_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariable_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariable", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiInstanceVariableConnection_count(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariableConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CiInstanceVariableConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiInstanceVariableEdge) graphql.Marshaler {
+			return ec.marshalOCiInstanceVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiInstanceVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiInstanceVariableEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiInstanceVariableConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CiInstanceVariable) graphql.Marshaler {
+			return ec.marshalOCiInstanceVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiInstanceVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiInstanceVariable(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiInstanceVariableConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiInstanceVariableConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiInstanceVariableEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiInstanceVariableEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiInstanceVariableEdge_node(ctx context.Context, field graphql.CollectedField, obj *CiInstanceVariableEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiInstanceVariableEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiInstanceVariable) graphql.Marshaler {
+			return ec.marshalOCiInstanceVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CiInstanceVariableEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiInstanceVariableEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiInstanceVariable(ctx, field)
 		},
 	}
 	return fc, nil
@@ -19762,6 +21636,125 @@ func (ec *executionContext) fieldContext_Commit_webPath(_ context.Context, field
 	return graphql.NewScalarFieldContext("Commit", field, false, false, "String")
 }
 
+func (ec *executionContext) _CommitConnection_count(ctx context.Context, field graphql.CollectedField, obj *CommitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CommitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CommitEdge) graphql.Marshaler {
+			return ec.marshalOCommitEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CommitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Commit) graphql.Marshaler {
+			return ec.marshalOCommit2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CommitConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CommitCreatePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *CommitCreatePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19861,6 +21854,61 @@ func (ec *executionContext) _CommitCreatePayload_errors(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_CommitCreatePayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitCreatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CommitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitEdge_node(ctx context.Context, field graphql.CollectedField, obj *CommitEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Commit) graphql.Marshaler {
+			return ec.marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commit(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CreateBranchPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *CreateBranchPayload) (ret graphql.Marshaler) {
@@ -21314,6 +23362,167 @@ func (ec *executionContext) fieldContext_DestroySnippetPayload_snippet(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DiffStats_path(ctx context.Context, field graphql.CollectedField, obj *DiffStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStats_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStats_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStats", field, false, false, "String")
+}
+
+func (ec *executionContext) _DiffStats_additions(ctx context.Context, field graphql.CollectedField, obj *DiffStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStats_additions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Additions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStats_additions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStats_deletions(ctx context.Context, field graphql.CollectedField, obj *DiffStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStats_deletions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deletions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStats_deletions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStatsSummary_additions(ctx context.Context, field graphql.CollectedField, obj *DiffStatsSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStatsSummary_additions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Additions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStatsSummary_additions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStatsSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStatsSummary_deletions(ctx context.Context, field graphql.CollectedField, obj *DiffStatsSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStatsSummary_deletions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deletions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStatsSummary_deletions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStatsSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStatsSummary_changes(ctx context.Context, field graphql.CollectedField, obj *DiffStatsSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStatsSummary_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStatsSummary_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStatsSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DiffStatsSummary_fileCount(ctx context.Context, field graphql.CollectedField, obj *DiffStatsSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiffStatsSummary_fileCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiffStatsSummary_fileCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiffStatsSummary", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Discussion_id(ctx context.Context, field graphql.CollectedField, obj *Discussion) (ret graphql.Marshaler) {
@@ -26618,6 +28827,350 @@ func (ec *executionContext) fieldContext_MergeRequest_awardEmoji(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _MergeRequest_reviewers(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_reviewers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().Reviewers(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestReviewerConnection) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_reviewers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestReviewerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_reviewers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_approvedBy(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().ApprovedBy(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCoreConnection) graphql.Marshaler {
+			return ec.marshalOUserCoreConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCoreConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_approvedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCoreConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_approvedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_approved(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().Approved(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _MergeRequest_approvalsRequired(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_approvalsRequired(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().ApprovalsRequired(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_approvalsRequired(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_approvalsLeft(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_approvalsLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().ApprovalsLeft(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_approvalsLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_commits(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_commits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().Commits(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CommitConnection) graphql.Marshaler {
+			return ec.marshalOCommitConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_commits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_commits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_commitCount(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_commitCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().CommitCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_commitCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequest", field, true, true, "Int")
+}
+
+func (ec *executionContext) _MergeRequest_diffStats(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_diffStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().DiffStats(ctx, obj, fc.Args["path"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*DiffStats) graphql.Marshaler {
+			return ec.marshalODiffStats2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStatsᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_diffStats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiffStats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_diffStats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_diffStatsSummary(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_diffStatsSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MergeRequest().DiffStatsSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *DiffStatsSummary) graphql.Marshaler {
+			return ec.marshalODiffStatsSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStatsSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_diffStatsSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiffStatsSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequest_pipelines(ctx context.Context, field graphql.CollectedField, obj *MergeRequest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequest_pipelines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MergeRequest().Pipelines(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineConnection) graphql.Marshaler {
+			return ec.marshalOPipelineConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequest_pipelines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MergeRequest_pipelines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MergeRequestAcceptPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *MergeRequestAcceptPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26943,6 +29496,442 @@ func (ec *executionContext) fieldContext_MergeRequestEdge_node(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_MergeRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewer_id(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_username(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_username(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Username, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_username(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_name(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_state(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v UserState) graphql.Marshaler {
+			return ec.marshalNUserState2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "UserState")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_publicEmail(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_publicEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_publicEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_avatarUrl(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_avatarUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AvatarURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_avatarUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_webUrl(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_webUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_webUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_webPath(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_webPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_webPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_bot(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_bot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_bot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_createdAt(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MergeRequestReviewer_mergeRequestInteraction(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewer_mergeRequestInteraction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MergeRequestInteraction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserMergeRequestInteraction) graphql.Marshaler {
+			return ec.marshalOUserMergeRequestInteraction2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserMergeRequestInteraction(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewer_mergeRequestInteraction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewer",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserMergeRequestInteraction(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewerConnection_count(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MergeRequestReviewerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeRequestReviewerEdge) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestReviewerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*MergeRequestReviewer) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewer2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestReviewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeRequestReviewerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeRequestReviewerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MergeRequestReviewerEdge_node(ctx context.Context, field graphql.CollectedField, obj *MergeRequestReviewerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeRequestReviewerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestReviewer) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewer2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeRequestReviewerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeRequestReviewerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeRequestReviewer(ctx, field)
 		},
 	}
 	return fc, nil
@@ -31622,6 +34611,350 @@ func (ec *executionContext) fieldContext_PipelineScheduleEdge_node(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _PipelineTrigger_id(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "ID")
+}
+
+func (ec *executionContext) _PipelineTrigger_description(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTrigger_token(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTrigger_hasTokenExposed(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_hasTokenExposed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasTokenExposed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_hasTokenExposed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PipelineTrigger_owner(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCore) graphql.Marshaler {
+			return ec.marshalNUserCore2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTrigger",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTrigger_lastUsed(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_lastUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_lastUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineTrigger_expiresAt(ctx context.Context, field graphql.CollectedField, obj *PipelineTrigger) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTrigger_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTrigger_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTrigger", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_count(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineTriggerEdge) graphql.Marshaler {
+			return ec.marshalOPipelineTriggerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PipelineTriggerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineTriggerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineTriggerEdge_node(ctx context.Context, field graphql.CollectedField, obj *PipelineTriggerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineTriggerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineTrigger) graphql.Marshaler {
+			return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineTriggerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PipelineTriggerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTrigger(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_id(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32980,6 +36313,50 @@ func (ec *executionContext) fieldContext_Project_issueStatusCounts(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_issueStatusCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_pipelineTriggers(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_pipelineTriggers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().PipelineTriggers(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PipelineTriggerConnection) graphql.Marshaler {
+			return ec.marshalOPipelineTriggerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_pipelineTriggers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineTriggerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_pipelineTriggers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34385,6 +37762,94 @@ func (ec *executionContext) fieldContext_Query_issues(ctx context.Context, field
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_issues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ciConfig(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ciConfig(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CiConfig(ctx, fc.Args["projectPath"].(string), fc.Args["content"].(string), fc.Args["sha"].(*string), fc.Args["dryRun"].(*bool), fc.Args["skipVerifyProjectSha"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiConfig) graphql.Marshaler {
+			return ec.marshalOCiConfig2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfig(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ciConfig(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiConfig(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ciConfig_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ciVariables(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ciVariables(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CiVariables(ctx, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiInstanceVariableConnection) graphql.Marshaler {
+			return ec.marshalOCiInstanceVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ciVariables(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiInstanceVariableConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ciVariables_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -40140,6 +43605,75 @@ func (ec *executionContext) fieldContext_UserCoreEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _UserMergeRequestInteraction_approved(ctx context.Context, field graphql.CollectedField, obj *UserMergeRequestInteraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMergeRequestInteraction_approved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Approved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserMergeRequestInteraction_approved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMergeRequestInteraction", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UserMergeRequestInteraction_reviewed(ctx context.Context, field graphql.CollectedField, obj *UserMergeRequestInteraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMergeRequestInteraction_reviewed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reviewed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserMergeRequestInteraction_reviewed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMergeRequestInteraction", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _UserMergeRequestInteraction_reviewState(ctx context.Context, field graphql.CollectedField, obj *UserMergeRequestInteraction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserMergeRequestInteraction_reviewState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *MergeRequestReviewState) graphql.Marshaler {
+			return ec.marshalOMergeRequestReviewState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserMergeRequestInteraction_reviewState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserMergeRequestInteraction", field, false, false, "MergeRequestReviewState")
+}
+
 func (ec *executionContext) _UserStatus_availability(ctx context.Context, field graphql.CollectedField, obj *UserStatus) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43505,6 +47039,13 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._UserCore(ctx, sel, obj)
+	case MergeRequestReviewer:
+		return ec._MergeRequestReviewer(ctx, sel, &obj)
+	case *MergeRequestReviewer:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MergeRequestReviewer(ctx, sel, obj)
 	case CurrentUser:
 		return ec._CurrentUser(ctx, sel, &obj)
 	case *CurrentUser:
@@ -44614,6 +48155,117 @@ func (ec *executionContext) _BranchRuleEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var ciConfigImplementors = []string{"CiConfig"}
+
+func (ec *executionContext) _CiConfig(ctx context.Context, sel ast.SelectionSet, obj *CiConfig) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciConfigImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiConfig")
+		case "errors":
+			out.Values[i] = ec._CiConfig_errors(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._CiConfig_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "includes":
+			out.Values[i] = ec._CiConfig_includes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergedYaml":
+			out.Values[i] = ec._CiConfig_mergedYaml(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CiConfig_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciConfigIncludeImplementors = []string{"CiConfigInclude"}
+
+func (ec *executionContext) _CiConfigInclude(ctx context.Context, sel ast.SelectionSet, obj *CiConfigInclude) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciConfigIncludeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiConfigInclude")
+		case "type":
+			out.Values[i] = ec._CiConfigInclude_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._CiConfigInclude_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "blob":
+			out.Values[i] = ec._CiConfigInclude_blob(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CiConfigInclude_raw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contextProject":
+			out.Values[i] = ec._CiConfigInclude_contextProject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contextSha":
+			out.Values[i] = ec._CiConfigInclude_contextSha(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciGroupVariableImplementors = []string{"CiGroupVariable"}
 
 func (ec *executionContext) _CiGroupVariable(ctx context.Context, sel ast.SelectionSet, obj *CiGroupVariable) graphql.Marshaler {
@@ -44758,6 +48410,160 @@ func (ec *executionContext) _CiGroupVariableEdge(ctx context.Context, sel ast.Se
 			}
 		case "node":
 			out.Values[i] = ec._CiGroupVariableEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciInstanceVariableImplementors = []string{"CiInstanceVariable"}
+
+func (ec *executionContext) _CiInstanceVariable(ctx context.Context, sel ast.SelectionSet, obj *CiInstanceVariable) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciInstanceVariableImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiInstanceVariable")
+		case "id":
+			out.Values[i] = ec._CiInstanceVariable_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._CiInstanceVariable_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._CiInstanceVariable_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "variableType":
+			out.Values[i] = ec._CiInstanceVariable_variableType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "protected":
+			out.Values[i] = ec._CiInstanceVariable_protected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "masked":
+			out.Values[i] = ec._CiInstanceVariable_masked(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "raw":
+			out.Values[i] = ec._CiInstanceVariable_raw(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CiInstanceVariable_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciInstanceVariableConnectionImplementors = []string{"CiInstanceVariableConnection"}
+
+func (ec *executionContext) _CiInstanceVariableConnection(ctx context.Context, sel ast.SelectionSet, obj *CiInstanceVariableConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciInstanceVariableConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiInstanceVariableConnection")
+		case "count":
+			out.Values[i] = ec._CiInstanceVariableConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CiInstanceVariableConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CiInstanceVariableConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CiInstanceVariableConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciInstanceVariableEdgeImplementors = []string{"CiInstanceVariableEdge"}
+
+func (ec *executionContext) _CiInstanceVariableEdge(ctx context.Context, sel ast.SelectionSet, obj *CiInstanceVariableEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciInstanceVariableEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiInstanceVariableEdge")
+		case "cursor":
+			out.Values[i] = ec._CiInstanceVariableEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CiInstanceVariableEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -45363,6 +49169,54 @@ func (ec *executionContext) _Commit(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var commitConnectionImplementors = []string{"CommitConnection"}
+
+func (ec *executionContext) _CommitConnection(ctx context.Context, sel ast.SelectionSet, obj *CommitConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitConnection")
+		case "count":
+			out.Values[i] = ec._CommitConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._CommitConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CommitConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommitConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var commitCreatePayloadImplementors = []string{"CommitCreatePayload"}
 
 func (ec *executionContext) _CommitCreatePayload(ctx context.Context, sel ast.SelectionSet, obj *CommitCreatePayload) graphql.Marshaler {
@@ -45392,6 +49246,44 @@ func (ec *executionContext) _CommitCreatePayload(ctx context.Context, sel ast.Se
 		case "errors":
 			out.Values[i] = ec._CommitCreatePayload_errors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var commitEdgeImplementors = []string{"CommitEdge"}
+
+func (ec *executionContext) _CommitEdge(ctx context.Context, sel ast.SelectionSet, obj *CommitEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commitEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitEdge")
+		case "cursor":
+			out.Values[i] = ec._CommitEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommitEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -45972,6 +49864,97 @@ func (ec *executionContext) _DestroySnippetPayload(ctx context.Context, sel ast.
 		case "snippet":
 			out.Values[i] = ec._DestroySnippetPayload_snippet(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var diffStatsImplementors = []string{"DiffStats"}
+
+func (ec *executionContext) _DiffStats(ctx context.Context, sel ast.SelectionSet, obj *DiffStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, diffStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiffStats")
+		case "path":
+			out.Values[i] = ec._DiffStats_path(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "additions":
+			out.Values[i] = ec._DiffStats_additions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletions":
+			out.Values[i] = ec._DiffStats_deletions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var diffStatsSummaryImplementors = []string{"DiffStatsSummary"}
+
+func (ec *executionContext) _DiffStatsSummary(ctx context.Context, sel ast.SelectionSet, obj *DiffStatsSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, diffStatsSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiffStatsSummary")
+		case "additions":
+			out.Values[i] = ec._DiffStatsSummary_additions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deletions":
+			out.Values[i] = ec._DiffStatsSummary_deletions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._DiffStatsSummary_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fileCount":
+			out.Values[i] = ec._DiffStatsSummary_fileCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -47844,6 +51827,66 @@ func (ec *executionContext) _MergeRequest(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MergeRequest_awardEmoji(ctx, field, obj)
 				})
+		case "reviewers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_reviewers(ctx, field, obj)
+				})
+		case "approvedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_approvedBy(ctx, field, obj)
+				})
+		case "approved":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_approved(ctx, field, obj)
+				})
+		case "approvalsRequired":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_approvalsRequired(ctx, field, obj)
+				})
+		case "approvalsLeft":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_approvalsLeft(ctx, field, obj)
+				})
+		case "commits":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_commits(ctx, field, obj)
+				})
+		case "commitCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_commitCount(ctx, field, obj)
+				})
+		case "diffStats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_diffStats(ctx, field, obj)
+				})
+		case "diffStatsSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_diffStatsSummary(ctx, field, obj)
+				})
+		case "pipelines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MergeRequest_pipelines(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -48013,6 +52056,175 @@ func (ec *executionContext) _MergeRequestEdge(ctx context.Context, sel ast.Selec
 			}
 		case "node":
 			out.Values[i] = ec._MergeRequestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestReviewerImplementors = []string{"MergeRequestReviewer", "User"}
+
+func (ec *executionContext) _MergeRequestReviewer(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestReviewer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestReviewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestReviewer")
+		case "id":
+			out.Values[i] = ec._MergeRequestReviewer_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "username":
+			out.Values[i] = ec._MergeRequestReviewer_username(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._MergeRequestReviewer_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._MergeRequestReviewer_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "publicEmail":
+			out.Values[i] = ec._MergeRequestReviewer_publicEmail(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "avatarUrl":
+			out.Values[i] = ec._MergeRequestReviewer_avatarUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "webUrl":
+			out.Values[i] = ec._MergeRequestReviewer_webUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webPath":
+			out.Values[i] = ec._MergeRequestReviewer_webPath(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bot":
+			out.Values[i] = ec._MergeRequestReviewer_bot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._MergeRequestReviewer_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeRequestInteraction":
+			out.Values[i] = ec._MergeRequestReviewer_mergeRequestInteraction(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestReviewerConnectionImplementors = []string{"MergeRequestReviewerConnection"}
+
+func (ec *executionContext) _MergeRequestReviewerConnection(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestReviewerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestReviewerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestReviewerConnection")
+		case "count":
+			out.Values[i] = ec._MergeRequestReviewerConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._MergeRequestReviewerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MergeRequestReviewerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MergeRequestReviewerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mergeRequestReviewerEdgeImplementors = []string{"MergeRequestReviewerEdge"}
+
+func (ec *executionContext) _MergeRequestReviewerEdge(ctx context.Context, sel ast.SelectionSet, obj *MergeRequestReviewerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeRequestReviewerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeRequestReviewerEdge")
+		case "cursor":
+			out.Values[i] = ec._MergeRequestReviewerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MergeRequestReviewerEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -49611,6 +53823,155 @@ func (ec *executionContext) _PipelineScheduleEdge(ctx context.Context, sel ast.S
 	return out
 }
 
+var pipelineTriggerImplementors = []string{"PipelineTrigger"}
+
+func (ec *executionContext) _PipelineTrigger(ctx context.Context, sel ast.SelectionSet, obj *PipelineTrigger) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTrigger")
+		case "id":
+			out.Values[i] = ec._PipelineTrigger_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._PipelineTrigger_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._PipelineTrigger_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasTokenExposed":
+			out.Values[i] = ec._PipelineTrigger_hasTokenExposed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._PipelineTrigger_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastUsed":
+			out.Values[i] = ec._PipelineTrigger_lastUsed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PipelineTrigger_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineTriggerConnectionImplementors = []string{"PipelineTriggerConnection"}
+
+func (ec *executionContext) _PipelineTriggerConnection(ctx context.Context, sel ast.SelectionSet, obj *PipelineTriggerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerConnection")
+		case "count":
+			out.Values[i] = ec._PipelineTriggerConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._PipelineTriggerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._PipelineTriggerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PipelineTriggerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineTriggerEdgeImplementors = []string{"PipelineTriggerEdge"}
+
+func (ec *executionContext) _PipelineTriggerEdge(ctx context.Context, sel ast.SelectionSet, obj *PipelineTriggerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineTriggerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineTriggerEdge")
+		case "cursor":
+			out.Values[i] = ec._PipelineTriggerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PipelineTriggerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var projectImplementors = []string{"Project"}
 
 func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, obj *Project) graphql.Marshaler {
@@ -49850,6 +54211,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_issueStatusCounts(ctx, field, obj)
+				})
+		case "pipelineTriggers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_pipelineTriggers(ctx, field, obj)
 				})
 		case "autocompleteUsers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -50306,6 +54673,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_issues(ctx, field)
+				})
+		case "ciConfig":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ciConfig(ctx, field)
+				})
+		case "ciVariables":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ciVariables(ctx, field)
 				})
 		case "topics":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -52725,6 +57104,49 @@ func (ec *executionContext) _UserCoreEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var userMergeRequestInteractionImplementors = []string{"UserMergeRequestInteraction"}
+
+func (ec *executionContext) _UserMergeRequestInteraction(ctx context.Context, sel ast.SelectionSet, obj *UserMergeRequestInteraction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userMergeRequestInteractionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserMergeRequestInteraction")
+		case "approved":
+			out.Values[i] = ec._UserMergeRequestInteraction_approved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewed":
+			out.Values[i] = ec._UserMergeRequestInteraction_reviewed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reviewState":
+			out.Values[i] = ec._UserMergeRequestInteraction_reviewState(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var userStatusImplementors = []string{"UserStatus"}
 
 func (ec *executionContext) _UserStatus(ctx context.Context, sel ast.SelectionSet, obj *UserStatus) graphql.Marshaler {
@@ -53204,6 +57626,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCiConfigInclude2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigInclude(ctx context.Context, sel ast.SelectionSet, v *CiConfigInclude) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CiConfigInclude!")
+		return graphql.Null
+	}
+	return ec._CiConfigInclude(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCiJobStatus2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobStatus(ctx context.Context, v any) (CiJobStatus, error) {
 	var res CiJobStatus
 	err := res.UnmarshalGQL(v)
@@ -53315,6 +57745,14 @@ func (ec *executionContext) unmarshalNDestroyPackageInput2githubᚗcomᚋlablet�
 func (ec *executionContext) unmarshalNDestroySnippetInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDestroySnippetInput(ctx context.Context, v any) (DestroySnippetInput, error) {
 	res, err := ec.unmarshalInputDestroySnippetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDiffStats2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStats(ctx context.Context, sel ast.SelectionSet, v *DiffStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DiffStats!")
+		return graphql.Null
+	}
+	return ec._DiffStats(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDiscussionConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussionConnection(ctx context.Context, sel ast.SelectionSet, v *DiscussionConnection) graphql.Marshaler {
@@ -54411,6 +58849,48 @@ func (ec *executionContext) marshalOBranchRuleEdge2ᚖgithubᚗcomᚋlabletᚋla
 	return ec._BranchRuleEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCiConfig2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfig(ctx context.Context, sel ast.SelectionSet, v *CiConfig) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiConfig(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiConfigInclude2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigIncludeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CiConfigInclude) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCiConfigInclude2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigInclude(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCiConfigStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigStatus(ctx context.Context, v any) (*CiConfigStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(CiConfigStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCiConfigStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiConfigStatus(ctx context.Context, sel ast.SelectionSet, v *CiConfigStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOCiGroupVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiGroupVariable(ctx context.Context, sel ast.SelectionSet, v []*CiGroupVariable) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54456,6 +58936,53 @@ func (ec *executionContext) marshalOCiGroupVariableEdge2ᚖgithubᚗcomᚋlablet
 		return graphql.Null
 	}
 	return ec._CiGroupVariableEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiInstanceVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx context.Context, sel ast.SelectionSet, v []*CiInstanceVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiInstanceVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiInstanceVariable2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariable(ctx context.Context, sel ast.SelectionSet, v *CiInstanceVariable) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiInstanceVariable(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiInstanceVariableConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableConnection(ctx context.Context, sel ast.SelectionSet, v *CiInstanceVariableConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiInstanceVariableConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCiInstanceVariableEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableEdge(ctx context.Context, sel ast.SelectionSet, v []*CiInstanceVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCiInstanceVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCiInstanceVariableEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiInstanceVariableEdge(ctx context.Context, sel ast.SelectionSet, v *CiInstanceVariableEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiInstanceVariableEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCiJob2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJob(ctx context.Context, sel ast.SelectionSet, v []*CiJob) graphql.Marshaler {
@@ -54683,6 +59210,19 @@ func (ec *executionContext) marshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋla
 	return v
 }
 
+func (ec *executionContext) marshalOCommit2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx context.Context, sel ast.SelectionSet, v []*Commit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx context.Context, sel ast.SelectionSet, v *Commit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -54690,11 +59230,38 @@ func (ec *executionContext) marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋi
 	return ec._Commit(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCommitConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitConnection(ctx context.Context, sel ast.SelectionSet, v *CommitConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommitConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCommitCreatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitCreatePayload(ctx context.Context, sel ast.SelectionSet, v *CommitCreatePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._CommitCreatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCommitEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEdge(ctx context.Context, sel ast.SelectionSet, v []*CommitEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCommitEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCommitEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEdge(ctx context.Context, sel ast.SelectionSet, v *CommitEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommitEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCommitEncoding2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommitEncoding(ctx context.Context, v any) (*CommitEncoding, error) {
@@ -54890,6 +59457,32 @@ func (ec *executionContext) marshalODestroySnippetPayload2ᚖgithubᚗcomᚋlabl
 		return graphql.Null
 	}
 	return ec._DestroySnippetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODiffStats2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []*DiffStats) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiffStats2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalODiffStatsSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiffStatsSummary(ctx context.Context, sel ast.SelectionSet, v *DiffStatsSummary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DiffStatsSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODiscussion2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDiscussion(ctx context.Context, sel ast.SelectionSet, v []*Discussion) graphql.Marshaler {
@@ -55561,6 +60154,69 @@ func (ec *executionContext) marshalOMergeRequestEdge2ᚖgithubᚗcomᚋlabletᚋ
 	return ec._MergeRequestEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMergeRequestReviewState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewState(ctx context.Context, v any) (*MergeRequestReviewState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(MergeRequestReviewState)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewState2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewState(ctx context.Context, sel ast.SelectionSet, v *MergeRequestReviewState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewer2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx context.Context, sel ast.SelectionSet, v []*MergeRequestReviewer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeRequestReviewer2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewer2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewer(ctx context.Context, sel ast.SelectionSet, v *MergeRequestReviewer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestReviewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerConnection(ctx context.Context, sel ast.SelectionSet, v *MergeRequestReviewerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestReviewerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerEdge(ctx context.Context, sel ast.SelectionSet, v []*MergeRequestReviewerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMergeRequestReviewerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMergeRequestReviewerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestReviewerEdge(ctx context.Context, sel ast.SelectionSet, v *MergeRequestReviewerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeRequestReviewerEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMergeRequestSetLabelsPayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐMergeRequestSetLabelsPayload(ctx context.Context, sel ast.SelectionSet, v *MergeRequestSetLabelsPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -56022,6 +60678,53 @@ func (ec *executionContext) marshalOPipelineStatusEnum2ᚖgithubᚗcomᚋlablet�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOPipelineTrigger2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx context.Context, sel ast.SelectionSet, v []*PipelineTrigger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineTrigger2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineTrigger2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTrigger(ctx context.Context, sel ast.SelectionSet, v *PipelineTrigger) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineTrigger(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineTriggerConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerConnection(ctx context.Context, sel ast.SelectionSet, v *PipelineTriggerConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineTriggerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPipelineTriggerEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerEdge(ctx context.Context, sel ast.SelectionSet, v []*PipelineTriggerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOPipelineTriggerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOPipelineTriggerEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPipelineTriggerEdge(ctx context.Context, sel ast.SelectionSet, v *PipelineTriggerEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PipelineTriggerEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOProject2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProject(ctx context.Context, sel ast.SelectionSet, v []*Project) graphql.Marshaler {
@@ -57159,6 +61862,13 @@ func (ec *executionContext) marshalOUserID2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUserMergeRequestInteraction2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserMergeRequestInteraction(ctx context.Context, sel ast.SelectionSet, v *UserMergeRequestInteraction) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserMergeRequestInteraction(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUserStatus2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserStatus(ctx context.Context, sel ast.SelectionSet, v *UserStatus) graphql.Marshaler {

@@ -50,6 +50,7 @@ type issuablePage struct {
 	discussions map[notesKey]*discussionsLoad
 	awards      *awardSet
 	noteAwards  map[any]*awardSet
+	reviews     *reviewsLoad
 }
 
 // notesKey names one window of notes: nodes of a page asking the same

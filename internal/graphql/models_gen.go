@@ -217,6 +217,36 @@ type BranchRuleEdge struct {
 	Node   *BranchRule `json:"node,omitempty"`
 }
 
+// A linted CI configuration.
+type CiConfig struct {
+	// Linting errors.
+	Errors []string `json:"errors,omitempty"`
+	// Linting warnings.
+	Warnings []string `json:"warnings,omitempty"`
+	// List of included files.
+	Includes []*CiConfigInclude `json:"includes,omitempty"`
+	// Merged CI configuration YAML.
+	MergedYaml *string `json:"mergedYaml,omitempty"`
+	// Status of linting, can be either valid or invalid.
+	Status *CiConfigStatus `json:"status,omitempty"`
+}
+
+// Includes in a linted CI configuration.
+type CiConfigInclude struct {
+	// Include type.
+	Type *string `json:"type,omitempty"`
+	// File location (a path, URL, template name or project file).
+	Location *string `json:"location,omitempty"`
+	// File blob location.
+	Blob *string `json:"blob,omitempty"`
+	// File raw location.
+	Raw *string `json:"raw,omitempty"`
+	// Current project scope, e.g., group/project.
+	ContextProject *string `json:"contextProject,omitempty"`
+	// Current sha scope.
+	ContextSha *string `json:"contextSha,omitempty"`
+}
+
 // A group's CI/CD variable.
 type CiGroupVariable struct {
 	ID               string          `json:"id"`
@@ -241,6 +271,30 @@ type CiGroupVariableConnection struct {
 type CiGroupVariableEdge struct {
 	Cursor string           `json:"cursor"`
 	Node   *CiGroupVariable `json:"node,omitempty"`
+}
+
+// CI/CD variables for a GitLab instance.
+type CiInstanceVariable struct {
+	ID           string          `json:"id"`
+	Key          *string         `json:"key,omitempty"`
+	Value        *string         `json:"value,omitempty"`
+	VariableType *CiVariableType `json:"variableType,omitempty"`
+	Protected    *bool           `json:"protected,omitempty"`
+	Masked       *bool           `json:"masked,omitempty"`
+	Raw          *bool           `json:"raw,omitempty"`
+	Description  *string         `json:"description,omitempty"`
+}
+
+type CiInstanceVariableConnection struct {
+	Count    int                       `json:"count"`
+	Edges    []*CiInstanceVariableEdge `json:"edges,omitempty"`
+	Nodes    []*CiInstanceVariable     `json:"nodes,omitempty"`
+	PageInfo *PageInfo                 `json:"pageInfo"`
+}
+
+type CiInstanceVariableEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *CiInstanceVariable `json:"node,omitempty"`
 }
 
 // A CI/CD job.
@@ -347,6 +401,13 @@ type CommitAction struct {
 	ExecuteFilemode *bool            `json:"executeFilemode,omitempty"`
 }
 
+type CommitConnection struct {
+	Count    int           `json:"count"`
+	Edges    []*CommitEdge `json:"edges,omitempty"`
+	Nodes    []*Commit     `json:"nodes,omitempty"`
+	PageInfo *PageInfo     `json:"pageInfo"`
+}
+
 type CommitCreateInput struct {
 	ClientMutationID *string         `json:"clientMutationId,omitempty"`
 	ProjectPath      string          `json:"projectPath"`
@@ -361,6 +422,11 @@ type CommitCreatePayload struct {
 	Commit           *Commit  `json:"commit,omitempty"`
 	Content          []string `json:"content,omitempty"`
 	Errors           []string `json:"errors"`
+}
+
+type CommitEdge struct {
+	Cursor string  `json:"cursor"`
+	Node   *Commit `json:"node,omitempty"`
 }
 
 type CreateBranchInput struct {
@@ -519,6 +585,28 @@ type DestroySnippetPayload struct {
 	ClientMutationID *string  `json:"clientMutationId,omitempty"`
 	Errors           []string `json:"errors"`
 	Snippet          *Snippet `json:"snippet,omitempty"`
+}
+
+// Changes to a single file.
+type DiffStats struct {
+	// File path, relative to repository.
+	Path string `json:"path"`
+	// Number of lines added to the file.
+	Additions int `json:"additions"`
+	// Number of lines deleted from the file.
+	Deletions int `json:"deletions"`
+}
+
+// Aggregated summary of changes.
+type DiffStatsSummary struct {
+	// Number of lines added.
+	Additions int `json:"additions"`
+	// Number of lines deleted.
+	Deletions int `json:"deletions"`
+	// Number of lines changed.
+	Changes int `json:"changes"`
+	// Number of files changed.
+	FileCount int `json:"fileCount"`
 }
 
 type DiscussionConnection struct {
@@ -771,6 +859,46 @@ type MergeRequestEdge struct {
 	Node   *MergeRequest `json:"node,omitempty"`
 }
 
+// A user assigned to a merge request as a reviewer.
+type MergeRequestReviewer struct {
+	ID          string     `json:"id"`
+	Username    string     `json:"username"`
+	Name        string     `json:"name"`
+	State       UserState  `json:"state"`
+	PublicEmail *string    `json:"publicEmail,omitempty"`
+	AvatarURL   *string    `json:"avatarUrl,omitempty"`
+	WebURL      string     `json:"webUrl"`
+	WebPath     string     `json:"webPath"`
+	Bot         bool       `json:"bot"`
+	CreatedAt   *time.Time `json:"createdAt,omitempty"`
+	// Details of this user's interactions with the merge request.
+	MergeRequestInteraction *UserMergeRequestInteraction `json:"mergeRequestInteraction,omitempty"`
+}
+
+func (MergeRequestReviewer) IsUser()                       {}
+func (this MergeRequestReviewer) GetID() string            { return this.ID }
+func (this MergeRequestReviewer) GetUsername() string      { return this.Username }
+func (this MergeRequestReviewer) GetName() string          { return this.Name }
+func (this MergeRequestReviewer) GetState() UserState      { return this.State }
+func (this MergeRequestReviewer) GetPublicEmail() *string  { return this.PublicEmail }
+func (this MergeRequestReviewer) GetAvatarURL() *string    { return this.AvatarURL }
+func (this MergeRequestReviewer) GetWebURL() string        { return this.WebURL }
+func (this MergeRequestReviewer) GetWebPath() string       { return this.WebPath }
+func (this MergeRequestReviewer) GetBot() bool             { return this.Bot }
+func (this MergeRequestReviewer) GetCreatedAt() *time.Time { return this.CreatedAt }
+
+type MergeRequestReviewerConnection struct {
+	Count    int                         `json:"count"`
+	Edges    []*MergeRequestReviewerEdge `json:"edges,omitempty"`
+	Nodes    []*MergeRequestReviewer     `json:"nodes,omitempty"`
+	PageInfo *PageInfo                   `json:"pageInfo"`
+}
+
+type MergeRequestReviewerEdge struct {
+	Cursor string                `json:"cursor"`
+	Node   *MergeRequestReviewer `json:"node,omitempty"`
+}
+
 type MergeRequestSetLabelsInput struct {
 	ClientMutationID *string                `json:"clientMutationId,omitempty"`
 	ProjectPath      string                 `json:"projectPath"`
@@ -918,6 +1046,36 @@ type PipelineScheduleConnection struct {
 type PipelineScheduleEdge struct {
 	Cursor string            `json:"cursor"`
 	Node   *PipelineSchedule `json:"node,omitempty"`
+}
+
+// A pipeline trigger token of a project.
+type PipelineTrigger struct {
+	// ID of the pipeline trigger.
+	ID string `json:"id"`
+	// Description of the pipeline trigger token.
+	Description *string `json:"description,omitempty"`
+	// Value of the pipeline trigger token (its short form: lablet shows it whole only when created).
+	Token string `json:"token"`
+	// Whether the token is shown whole.
+	HasTokenExposed bool `json:"hasTokenExposed"`
+	// Owner of the pipeline trigger token.
+	Owner *UserCore `json:"owner"`
+	// Timestamp of the last usage of the pipeline trigger token.
+	LastUsed *time.Time `json:"lastUsed,omitempty"`
+	// Timestamp of when the pipeline trigger token expires.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+type PipelineTriggerConnection struct {
+	Count    int                    `json:"count"`
+	Edges    []*PipelineTriggerEdge `json:"edges,omitempty"`
+	Nodes    []*PipelineTrigger     `json:"nodes,omitempty"`
+	PageInfo *PageInfo              `json:"pageInfo"`
+}
+
+type PipelineTriggerEdge struct {
+	Cursor string           `json:"cursor"`
+	Node   *PipelineTrigger `json:"node,omitempty"`
 }
 
 type ProjectConnection struct {
@@ -1350,6 +1508,16 @@ type UserCoreEdge struct {
 	Node   *UserCore `json:"node,omitempty"`
 }
 
+// Details of a user's interaction with a merge request.
+type UserMergeRequestInteraction struct {
+	// Whether the user has approved the merge request.
+	Approved bool `json:"approved"`
+	// Whether the user has provided a review for the merge request.
+	Reviewed bool `json:"reviewed"`
+	// State of the review by the user.
+	ReviewState *MergeRequestReviewState `json:"reviewState,omitempty"`
+}
+
 type UserStatus struct {
 	// User availability status.
 	Availability AvailabilityEnum `json:"availability"`
@@ -1480,6 +1648,64 @@ func (e *AvailabilityEnum) UnmarshalJSON(b []byte) error {
 }
 
 func (e AvailabilityEnum) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Values for YAML processor result.
+type CiConfigStatus string
+
+const (
+	// Configuration file is valid.
+	CiConfigStatusValid CiConfigStatus = "VALID"
+	// Configuration file is not valid.
+	CiConfigStatusInvalid CiConfigStatus = "INVALID"
+)
+
+var AllCiConfigStatus = []CiConfigStatus{
+	CiConfigStatusValid,
+	CiConfigStatusInvalid,
+}
+
+func (e CiConfigStatus) IsValid() bool {
+	switch e {
+	case CiConfigStatusValid, CiConfigStatusInvalid:
+		return true
+	}
+	return false
+}
+
+func (e CiConfigStatus) String() string {
+	return string(e)
+}
+
+func (e *CiConfigStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CiConfigStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CiConfigStatus", str)
+	}
+	return nil
+}
+
+func (e CiConfigStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CiConfigStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CiConfigStatus) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -2202,6 +2428,70 @@ func (e *MemberAccessLevel) UnmarshalJSON(b []byte) error {
 }
 
 func (e MemberAccessLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// State of a review of a merge request (lablet keeps unreviewed and approved).
+type MergeRequestReviewState string
+
+const (
+	MergeRequestReviewStateUnreviewed       MergeRequestReviewState = "UNREVIEWED"
+	MergeRequestReviewStateReviewed         MergeRequestReviewState = "REVIEWED"
+	MergeRequestReviewStateRequestedChanges MergeRequestReviewState = "REQUESTED_CHANGES"
+	MergeRequestReviewStateApproved         MergeRequestReviewState = "APPROVED"
+	MergeRequestReviewStateUnapproved       MergeRequestReviewState = "UNAPPROVED"
+	MergeRequestReviewStateReviewStarted    MergeRequestReviewState = "REVIEW_STARTED"
+)
+
+var AllMergeRequestReviewState = []MergeRequestReviewState{
+	MergeRequestReviewStateUnreviewed,
+	MergeRequestReviewStateReviewed,
+	MergeRequestReviewStateRequestedChanges,
+	MergeRequestReviewStateApproved,
+	MergeRequestReviewStateUnapproved,
+	MergeRequestReviewStateReviewStarted,
+}
+
+func (e MergeRequestReviewState) IsValid() bool {
+	switch e {
+	case MergeRequestReviewStateUnreviewed, MergeRequestReviewStateReviewed, MergeRequestReviewStateRequestedChanges, MergeRequestReviewStateApproved, MergeRequestReviewStateUnapproved, MergeRequestReviewStateReviewStarted:
+		return true
+	}
+	return false
+}
+
+func (e MergeRequestReviewState) String() string {
+	return string(e)
+}
+
+func (e *MergeRequestReviewState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MergeRequestReviewState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MergeRequestReviewState", str)
+	}
+	return nil
+}
+
+func (e MergeRequestReviewState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MergeRequestReviewState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MergeRequestReviewState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
