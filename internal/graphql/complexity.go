@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -276,6 +277,10 @@ func intArg(args map[string]any, name string) (int, bool) {
 		return int(v), true
 	case float64:
 		return int(v), true
+	case json.Number: // variables keep JSON's numbers (handler.go)
+		if n, err := v.Int64(); err == nil {
+			return int(n), true
+		}
 	}
 	return 0, false
 }

@@ -105,7 +105,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		p := params{Query: r.URL.Query().Get("query"), OperationName: r.URL.Query().Get("operationName")}
 		if v := r.URL.Query().Get("variables"); v != "" {
-			if err := json.Unmarshal([]byte(v), &p.Variables); err != nil {
+			if err := unmarshalNumbers([]byte(v), &p.Variables); err != nil {
 				writeJSON(w, http.StatusBadRequest, errorsBody("Variables are invalid JSON"))
 				return
 			}
@@ -126,7 +126,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 	if len(body) > 0 && body[0] == '[' {
 		// Multiplex: several queries, one answer each, in order.
 		var ps []params
-		if err := json.Unmarshal(body, &ps); err != nil {
+		if err := unmarshalNumbers(body, &ps); err != nil {
 			writeJSON(w, http.StatusBadRequest, errorsBody("Unexpected end of document"))
 			return
 		}
@@ -146,7 +146,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var p params
-	if err := json.Unmarshal(body, &p); err != nil {
+	if err := unmarshalNumbers(body, &p); err != nil {
 		writeJSON(w, http.StatusBadRequest, errorsBody("Unexpected end of document"))
 		return
 	}
@@ -158,6 +158,21 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 }
 
 const msgQueryTooLarge = "Query too large"
+
+// unmarshalNumbers is json.Unmarshal keeping numbers as json.Number:
+// decoded into `any` they would be float64, which the schema's Int
+// refuses ("float64 is not an int") and which loses integers past 2^53.
+func unmarshalNumbers(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("graphql: trailing data after the JSON value")
+	}
+	return nil
+}
 
 // tooLarge reports queries longer together than GitLab's MAX_QUERY_SIZE
 // characters (a multiplex counts all of its queries).
