@@ -648,6 +648,7 @@ type ComplexityRoot struct {
 		Labels               func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Milestone            func(childComplexity int) int
 		Notes                func(childComplexity int, filter *NotesFilterType, after *string, before *string, first *int, last *int) int
+		Participants         func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Reference            func(childComplexity int) int
 		RelatedMergeRequests func(childComplexity int, after *string, before *string, first *int, last *int) int
 		State                func(childComplexity int) int
@@ -1101,6 +1102,7 @@ type ComplexityRoot struct {
 		BranchRules       func(childComplexity int, buildMissing *bool, after *string, before *string, first *int, last *int) int
 		CiVariables       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
+		Deployment        func(childComplexity int, iid string) int
 		Description       func(childComplexity int) int
 		Environment       func(childComplexity int, name *string, search *string, states []string) int
 		Environments      func(childComplexity int, name *string, search *string, states []string, after *string, before *string, first *int, last *int) int
@@ -1623,6 +1625,7 @@ type IssueResolver interface {
 	HumanTimeEstimate(ctx context.Context, obj *Issue) (*string, error)
 	HumanTotalTimeSpent(ctx context.Context, obj *Issue) (*string, error)
 	RelatedMergeRequests(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
+	Participants(ctx context.Context, obj *Issue, after *string, before *string, first *int, last *int) (*UserCoreConnection, error)
 }
 type MergeRequestResolver interface {
 	Labels(ctx context.Context, obj *MergeRequest, after *string, before *string, first *int, last *int) (*LabelConnection, error)
@@ -1718,6 +1721,7 @@ type ProjectResolver interface {
 	Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error)
 	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	IssueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error)
+	Deployment(ctx context.Context, obj *Project, iid string) (*Deployment, error)
 	PipelineTriggers(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*PipelineTriggerConnection, error)
 	AutocompleteUsers(ctx context.Context, obj *Project, search *string) ([]*AutocompletedUser, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
@@ -4236,6 +4240,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Issue.Notes(childComplexity, args["filter"].(*NotesFilterType), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Issue.participants":
+		if e.ComplexityRoot.Issue.Participants == nil {
+			break
+		}
+
+		args, err := ec.field_Issue_participants_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Issue.Participants(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Issue.reference":
 		if e.ComplexityRoot.Issue.Reference == nil {
 			break
@@ -6334,6 +6349,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.CreatedAt(childComplexity), true
+	case "Project.deployment":
+		if e.ComplexityRoot.Project.Deployment == nil {
+			break
+		}
+
+		args, err := ec.field_Project_deployment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.Deployment(childComplexity, args["iid"].(string)), true
 	case "Project.description":
 		if e.ComplexityRoot.Project.Description == nil {
 			break
@@ -8519,7 +8545,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -8536,6 +8562,7 @@ var sources = []*ast.Source{
 	{Name: "schema_gqlaudit.graphqls", Input: sourceData("schema_gqlaudit.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlfields.graphqls", Input: sourceData("schema_gqlfields.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlissues.graphqls", Input: sourceData("schema_gqlissues.graphqls"), BuiltIn: false},
+	{Name: "schema_gqllast1.graphqls", Input: sourceData("schema_gqllast1.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlmrci.graphqls", Input: sourceData("schema_gqlmrci.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlusers.graphqls", Input: sourceData("schema_gqlusers.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
@@ -9748,6 +9775,8 @@ func (ec *executionContext) childFields_Issue(ctx context.Context, field graphql
 		return ec.fieldContext_Issue_humanTotalTimeSpent(ctx, field)
 	case "relatedMergeRequests":
 		return ec.fieldContext_Issue_relatedMergeRequests(ctx, field)
+	case "participants":
+		return ec.fieldContext_Issue_participants(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Issue", field.Name)
 }
@@ -10640,6 +10669,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_visibleForks(ctx, field)
 	case "issueStatusCounts":
 		return ec.fieldContext_Project_issueStatusCounts(ctx, field)
+	case "deployment":
+		return ec.fieldContext_Project_deployment(ctx, field)
 	case "pipelineTriggers":
 		return ec.fieldContext_Project_pipelineTriggers(ctx, field)
 	case "autocompleteUsers":
@@ -13254,6 +13285,44 @@ func (ec *executionContext) field_Issue_notes_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Issue_participants_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Issue_relatedMergeRequests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -14351,6 +14420,20 @@ func (ec *executionContext) field_Project_ciVariables_args(ctx context.Context, 
 		return nil, err
 	}
 	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Project_deployment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "iid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["iid"] = arg0
 	return args, nil
 }
 
@@ -26886,6 +26969,50 @@ func (ec *executionContext) fieldContext_Issue_relatedMergeRequests(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Issue_participants(ctx context.Context, field graphql.CollectedField, obj *Issue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Issue_participants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Issue().Participants(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *UserCoreConnection) graphql.Marshaler {
+			return ec.marshalOUserCoreConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐUserCoreConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Issue_participants(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Issue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserCoreConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Issue_participants_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _IssueConnection_count(ctx context.Context, field graphql.CollectedField, obj *IssueConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36313,6 +36440,50 @@ func (ec *executionContext) fieldContext_Project_issueStatusCounts(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Project_issueStatusCounts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_deployment(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_deployment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().Deployment(ctx, obj, fc.Args["iid"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Deployment) graphql.Marshaler {
+			return ec.marshalODeployment2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐDeployment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_deployment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Deployment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_deployment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -51069,6 +51240,12 @@ func (ec *executionContext) _Issue(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Issue_relatedMergeRequests(ctx, field, obj)
 				})
+		case "participants":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Issue_participants(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54211,6 +54388,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_issueStatusCounts(ctx, field, obj)
+				})
+		case "deployment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_deployment(ctx, field, obj)
 				})
 		case "pipelineTriggers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,

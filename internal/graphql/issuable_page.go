@@ -51,6 +51,8 @@ type issuablePage struct {
 	awards      *awardSet
 	noteAwards  map[any]*awardSet
 	reviews     *reviewsLoad
+	// participants: Issue.participants (gqllast1_participants.go).
+	participants *participantsLoad
 }
 
 // notesKey names one window of notes: nodes of a page asking the same
