@@ -1330,6 +1330,42 @@ type SubmoduleEdge struct {
 	Node   *Submodule `json:"node,omitempty"`
 }
 
+// Total test report statistics.
+type TestReportTotal struct {
+	Count      *int     `json:"count,omitempty"`
+	Error      *int     `json:"error,omitempty"`
+	Failed     *int     `json:"failed,omitempty"`
+	Skipped    *int     `json:"skipped,omitempty"`
+	Success    *int     `json:"success,omitempty"`
+	SuiteError *string  `json:"suiteError,omitempty"`
+	Time       *float64 `json:"time,omitempty"`
+}
+
+// Test suite summary in a pipeline test report.
+type TestSuiteSummary struct {
+	BuildIds     []string `json:"buildIds,omitempty"`
+	ErrorCount   *int     `json:"errorCount,omitempty"`
+	FailedCount  *int     `json:"failedCount,omitempty"`
+	Name         *string  `json:"name,omitempty"`
+	SkippedCount *int     `json:"skippedCount,omitempty"`
+	SuccessCount *int     `json:"successCount,omitempty"`
+	SuiteError   *string  `json:"suiteError,omitempty"`
+	TotalCount   *int     `json:"totalCount,omitempty"`
+	TotalTime    *float64 `json:"totalTime,omitempty"`
+}
+
+type TestSuiteSummaryConnection struct {
+	Count    int                     `json:"count"`
+	Edges    []*TestSuiteSummaryEdge `json:"edges,omitempty"`
+	Nodes    []*TestSuiteSummary     `json:"nodes,omitempty"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type TestSuiteSummaryEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *TestSuiteSummary `json:"node,omitempty"`
+}
+
 // A to-do item.
 type Todo struct {
 	ID         string         `json:"id"`
