@@ -588,6 +588,7 @@ type ComplexityRoot struct {
 		Parent           func(childComplexity int) int
 		Path             func(childComplexity int) int
 		Projects         func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Releases         func(childComplexity int, sort *GroupReleaseSort, after *string, before *string, first *int, last *int) int
 		Runners          func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		Visibility       func(childComplexity int) int
 		WebURL           func(childComplexity int) int
@@ -1663,6 +1664,7 @@ type GroupResolver interface {
 	Runners(ctx context.Context, obj *Group, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 	Issues(ctx context.Context, obj *Group, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error)
 	MergeRequests(ctx context.Context, obj *Group, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
+	Releases(ctx context.Context, obj *Group, sort *GroupReleaseSort, after *string, before *string, first *int, last *int) (*ReleaseConnection, error)
 	Boards(ctx context.Context, obj *Group, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
 }
 type GroupMemberResolver interface {
@@ -4026,6 +4028,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Projects(childComplexity, args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Group.releases":
+		if e.ComplexityRoot.Group.Releases == nil {
+			break
+		}
+
+		args, err := ec.field_Group_releases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Releases(childComplexity, args["sort"].(*GroupReleaseSort), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.runners":
 		if e.ComplexityRoot.Group.Runners == nil {
 			break
@@ -9877,6 +9890,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_issues(ctx, field)
 	case "mergeRequests":
 		return ec.fieldContext_Group_mergeRequests(ctx, field)
+	case "releases":
+		return ec.fieldContext_Group_releases(ctx, field)
 	case "boards":
 		return ec.fieldContext_Group_boards(ctx, field)
 	}
@@ -13404,6 +13419,52 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_releases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*GroupReleaseSort, error) {
+			return ec.unmarshalOGroupReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupReleaseSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -25973,6 +26034,50 @@ func (ec *executionContext) fieldContext_Group_mergeRequests(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Group_mergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_releases(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_releases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Releases(ctx, obj, fc.Args["sort"].(*GroupReleaseSort), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseConnection) graphql.Marshaler {
+			return ec.marshalOReleaseConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_releases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_releases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -51945,6 +52050,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_mergeRequests(ctx, field, obj)
 				})
+		case "releases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_releases(ctx, field, obj)
+				})
 		case "boards":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -61455,6 +61566,22 @@ func (ec *executionContext) marshalOGroupMemberEdge2ᚖgithubᚗcomᚋlabletᚋl
 		return graphql.Null
 	}
 	return ec._GroupMemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOGroupReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupReleaseSort(ctx context.Context, v any) (*GroupReleaseSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(GroupReleaseSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGroupReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupReleaseSort(ctx context.Context, sel ast.SelectionSet, v *GroupReleaseSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOGroupUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *GroupUpdatePayload) graphql.Marshaler {

@@ -2233,6 +2233,64 @@ func (e EntryType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// Values for sorting a group's releases.
+type GroupReleaseSort string
+
+const (
+	// Released at by descending order.
+	GroupReleaseSortReleasedAtDesc GroupReleaseSort = "RELEASED_AT_DESC"
+	// Released at by ascending order.
+	GroupReleaseSortReleasedAtAsc GroupReleaseSort = "RELEASED_AT_ASC"
+)
+
+var AllGroupReleaseSort = []GroupReleaseSort{
+	GroupReleaseSortReleasedAtDesc,
+	GroupReleaseSortReleasedAtAsc,
+}
+
+func (e GroupReleaseSort) IsValid() bool {
+	switch e {
+	case GroupReleaseSortReleasedAtDesc, GroupReleaseSortReleasedAtAsc:
+		return true
+	}
+	return false
+}
+
+func (e GroupReleaseSort) String() string {
+	return string(e)
+}
+
+func (e *GroupReleaseSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GroupReleaseSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GroupReleaseSort", str)
+	}
+	return nil
+}
+
+func (e GroupReleaseSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GroupReleaseSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GroupReleaseSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type IssuableState string
 
 const (

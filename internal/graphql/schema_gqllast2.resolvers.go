@@ -29,6 +29,11 @@ func (r *ciJobTokenScopeTypeResolver) GroupsAllowlistCount(ctx context.Context, 
 	return len(obj.groups), nil
 }
 
+// Releases is the resolver for the releases field.
+func (r *groupResolver) Releases(ctx context.Context, obj *Group, sort *GroupReleaseSort, after *string, before *string, first *int, last *int) (*ReleaseConnection, error) {
+	return r.groupReleases(ctx, obj, sort, after, before, first, last)
+}
+
 // TestReportSummary is the resolver for the testReportSummary field.
 func (r *pipelineResolver) TestReportSummary(ctx context.Context, obj *Pipeline) (*TestReportSummary, error) {
 	return r.pipelineTestReportSummary(ctx, obj)
