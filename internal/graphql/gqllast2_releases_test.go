@@ -7,6 +7,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
+	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/labtest"
 )
 
@@ -81,5 +82,49 @@ func TestGraphQLGroupReleases(t *testing.T) {
 		map[string]any{"g": tm.Group.FullPath})
 	if len(r.Errors) == 0 {
 		t.Errorf("first: -1 = %v", r.Data)
+	}
+}
+
+// TestGraphQLGroupReleasesNoNPlusOne: a group page of 6 releases from 6
+// projects, with authors and commits, runs no more statements than 2.
+func TestGraphQLGroupReleasesNoNPlusOne(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t, func(c *config.Config) { c.CachesOff = true })
+	tm := s.NewTeam(t)
+	root := s.Client(t, s.RootToken)
+	for i := range 6 {
+		p, _, err := root.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr(fmt.Sprintf("p%d", i)),
+			NamespaceID: gitlab.Ptr(tm.Group.ID), InitializeWithReadme: gitlab.Ptr(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := root.Releases.CreateRelease(p.ID, &gitlab.CreateReleaseOptions{TagName: gitlab.Ptr("v1"),
+			Ref: gitlab.Ptr("main")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	statements := func(first int) (int64, int) {
+		q := fmt.Sprintf(`query($g: ID!) { group(fullPath: $g) { releases(first: %d) { nodes { tagName
+			author { username } commit { sha } } } } }`, first)
+		vars := map[string]any{"g": tm.Group.FullPath}
+		post(t, s, tm.GroupMaintainer.Token, q, vars)
+		before := s.Srv.DB.Statements()
+		_, r := post(t, s, tm.GroupMaintainer.Token, q, vars)
+		n := s.Srv.DB.Statements() - before
+		nodes, _ := dig(mustData(t, r), "group", "releases", "nodes").([]any)
+		for _, node := range nodes {
+			if dig(node, "author", "username") != "root" || dig(node, "commit", "sha") == nil {
+				t.Fatalf("node = %v", node)
+			}
+		}
+		return n, len(nodes)
+	}
+	few, n2 := statements(2)
+	many, n6 := statements(6)
+	if n2 != 2 || n6 != 6 {
+		t.Fatalf("pages of %d and %d", n2, n6)
+	}
+	if few == 0 || many > few+3 {
+		t.Errorf("6 releases ran %d statements, 2 ran %d", many, few)
 	}
 }
