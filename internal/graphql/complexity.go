@@ -41,7 +41,7 @@ const (
 var callsGitaly = map[string]bool{
 	"Repository.rootRef": true, "Repository.exists": true, "Repository.empty": true,
 	"Repository.tree": true, "Repository.blobs": true,
-	"Tree.blobs": true, "Tree.trees": true, "Tree.submodules": true,
+	"Tree.blobs": true, "Tree.trees": true, "Tree.submodules": true, "Tree.lastCommit": true,
 	"RepositoryBlob.rawBlob": true, "RepositoryBlob.rawTextBlob": true,
 	"MergeRequest.diffStats": true, "MergeRequest.diffStatsSummary": true,
 }

@@ -30,6 +30,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Board() BoardResolver
+	CiJobTokenScopeType() CiJobTokenScopeTypeResolver
 	CurrentUser() CurrentUserResolver
 	Discussion() DiscussionResolver
 	Environment() EnvironmentResolver
@@ -50,6 +51,7 @@ type ResolverRoot interface {
 	ReleaseAssets() ReleaseAssetsResolver
 	Repository() RepositoryResolver
 	Snippet() SnippetResolver
+	TestReportSummary() TestReportSummaryResolver
 	Tree() TreeResolver
 	UserCore() UserCoreResolver
 }
@@ -308,6 +310,13 @@ type ComplexityRoot struct {
 	CiJobEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CiJobTokenScopeType struct {
+		GroupsAllowlist       func(childComplexity int, after *string, before *string, first *int, last *int) int
+		GroupsAllowlistCount  func(childComplexity int) int
+		InboundAllowlist      func(childComplexity int, after *string, before *string, first *int, last *int) int
+		InboundAllowlistCount func(childComplexity int) int
 	}
 
 	CiProjectVariable struct {
@@ -579,6 +588,7 @@ type ComplexityRoot struct {
 		Parent           func(childComplexity int) int
 		Path             func(childComplexity int) int
 		Projects         func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		Releases         func(childComplexity int, sort *GroupReleaseSort, after *string, before *string, first *int, last *int) int
 		Runners          func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		Visibility       func(childComplexity int) int
 		WebURL           func(childComplexity int) int
@@ -1017,23 +1027,24 @@ type ComplexityRoot struct {
 	}
 
 	Pipeline struct {
-		Active         func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		Duration       func(childComplexity int) int
-		FinishedAt     func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Iid            func(childComplexity int) int
-		Jobs           func(childComplexity int, statuses []CiJobStatus, retried *bool, after *string, before *string, first *int, last *int) int
-		Name           func(childComplexity int) int
-		Path           func(childComplexity int) int
-		QueuedDuration func(childComplexity int) int
-		Ref            func(childComplexity int) int
-		Sha            func(childComplexity int) int
-		Source         func(childComplexity int) int
-		StartedAt      func(childComplexity int) int
-		Status         func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		User           func(childComplexity int) int
+		Active            func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Duration          func(childComplexity int) int
+		FinishedAt        func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Iid               func(childComplexity int) int
+		Jobs              func(childComplexity int, statuses []CiJobStatus, retried *bool, after *string, before *string, first *int, last *int) int
+		Name              func(childComplexity int) int
+		Path              func(childComplexity int) int
+		QueuedDuration    func(childComplexity int) int
+		Ref               func(childComplexity int) int
+		Sha               func(childComplexity int) int
+		Source            func(childComplexity int) int
+		StartedAt         func(childComplexity int) int
+		Status            func(childComplexity int) int
+		TestReportSummary func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		User              func(childComplexity int) int
 	}
 
 	PipelineConnection struct {
@@ -1100,6 +1111,7 @@ type ComplexityRoot struct {
 		AutocompleteUsers func(childComplexity int, search *string) int
 		Boards            func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
 		BranchRules       func(childComplexity int, buildMissing *bool, after *string, before *string, first *int, last *int) int
+		CiJobTokenScope   func(childComplexity int) int
 		CiVariables       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
 		Deployment        func(childComplexity int, iid string) int
@@ -1430,6 +1442,45 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	TestReportSummary struct {
+		TestSuites func(childComplexity int, after *string, before *string, first *int, last *int) int
+		Total      func(childComplexity int) int
+	}
+
+	TestReportTotal struct {
+		Count      func(childComplexity int) int
+		Error      func(childComplexity int) int
+		Failed     func(childComplexity int) int
+		Skipped    func(childComplexity int) int
+		Success    func(childComplexity int) int
+		SuiteError func(childComplexity int) int
+		Time       func(childComplexity int) int
+	}
+
+	TestSuiteSummary struct {
+		BuildIds     func(childComplexity int) int
+		ErrorCount   func(childComplexity int) int
+		FailedCount  func(childComplexity int) int
+		Name         func(childComplexity int) int
+		SkippedCount func(childComplexity int) int
+		SuccessCount func(childComplexity int) int
+		SuiteError   func(childComplexity int) int
+		TotalCount   func(childComplexity int) int
+		TotalTime    func(childComplexity int) int
+	}
+
+	TestSuiteSummaryConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	TestSuiteSummaryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Todo struct {
 		Action     func(childComplexity int) int
 		Author     func(childComplexity int) int
@@ -1487,6 +1538,7 @@ type ComplexityRoot struct {
 
 	Tree struct {
 		Blobs      func(childComplexity int, after *string, before *string, first *int, last *int) int
+		LastCommit func(childComplexity int) int
 		Submodules func(childComplexity int, after *string, before *string, first *int, last *int) int
 		Trees      func(childComplexity int, after *string, before *string, first *int, last *int) int
 	}
@@ -1579,6 +1631,12 @@ type ComplexityRoot struct {
 type BoardResolver interface {
 	Lists(ctx context.Context, obj *Board, after *string, before *string, first *int, last *int) (*BoardListConnection, error)
 }
+type CiJobTokenScopeTypeResolver interface {
+	InboundAllowlist(ctx context.Context, obj *CiJobTokenScopeType, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
+	InboundAllowlistCount(ctx context.Context, obj *CiJobTokenScopeType) (int, error)
+	GroupsAllowlist(ctx context.Context, obj *CiJobTokenScopeType, after *string, before *string, first *int, last *int) (*GroupConnection, error)
+	GroupsAllowlistCount(ctx context.Context, obj *CiJobTokenScopeType) (int, error)
+}
 type CurrentUserResolver interface {
 	Status(ctx context.Context, obj *CurrentUser) (*UserStatus, error)
 	AuthoredMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
@@ -1608,6 +1666,7 @@ type GroupResolver interface {
 	Runners(ctx context.Context, obj *Group, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) (*CiRunnerConnection, error)
 	Issues(ctx context.Context, obj *Group, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error)
 	MergeRequests(ctx context.Context, obj *Group, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, authorUsername *string, draft *bool, includeSubgroups *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
+	Releases(ctx context.Context, obj *Group, sort *GroupReleaseSort, after *string, before *string, first *int, last *int) (*ReleaseConnection, error)
 	Boards(ctx context.Context, obj *Group, id *string, after *string, before *string, first *int, last *int) (*BoardConnection, error)
 }
 type GroupMemberResolver interface {
@@ -1690,6 +1749,7 @@ type PackageDetailsTypeResolver interface {
 }
 type PipelineResolver interface {
 	Jobs(ctx context.Context, obj *Pipeline, statuses []CiJobStatus, retried *bool, after *string, before *string, first *int, last *int) (*CiJobConnection, error)
+	TestReportSummary(ctx context.Context, obj *Pipeline) (*TestReportSummary, error)
 }
 type ProjectResolver interface {
 	Namespace(ctx context.Context, obj *Project) (*Namespace, error)
@@ -1722,6 +1782,7 @@ type ProjectResolver interface {
 	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	IssueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error)
 	Deployment(ctx context.Context, obj *Project, iid string) (*Deployment, error)
+	CiJobTokenScope(ctx context.Context, obj *Project) (*CiJobTokenScopeType, error)
 	PipelineTriggers(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*PipelineTriggerConnection, error)
 	AutocompleteUsers(ctx context.Context, obj *Project, search *string) ([]*AutocompletedUser, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
@@ -1773,10 +1834,14 @@ type SnippetResolver interface {
 	Project(ctx context.Context, obj *Snippet) (*Project, error)
 	Blobs(ctx context.Context, obj *Snippet, paths []string, after *string, before *string, first *int, last *int) (*SnippetBlobConnection, error)
 }
+type TestReportSummaryResolver interface {
+	TestSuites(ctx context.Context, obj *TestReportSummary, after *string, before *string, first *int, last *int) (*TestSuiteSummaryConnection, error)
+}
 type TreeResolver interface {
 	Blobs(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*BlobConnection, error)
 	Trees(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*TreeEntryConnection, error)
 	Submodules(ctx context.Context, obj *Tree, after *string, before *string, first *int, last *int) (*SubmoduleConnection, error)
+	LastCommit(ctx context.Context, obj *Tree) (*Commit, error)
 }
 type UserCoreResolver interface {
 	Status(ctx context.Context, obj *UserCore) (*UserStatus, error)
@@ -2767,6 +2832,41 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CiJobEdge.Node(childComplexity), true
+
+	case "CiJobTokenScopeType.groupsAllowlist":
+		if e.ComplexityRoot.CiJobTokenScopeType.GroupsAllowlist == nil {
+			break
+		}
+
+		args, err := ec.field_CiJobTokenScopeType_groupsAllowlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CiJobTokenScopeType.GroupsAllowlist(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "CiJobTokenScopeType.groupsAllowlistCount":
+		if e.ComplexityRoot.CiJobTokenScopeType.GroupsAllowlistCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobTokenScopeType.GroupsAllowlistCount(childComplexity), true
+	case "CiJobTokenScopeType.inboundAllowlist":
+		if e.ComplexityRoot.CiJobTokenScopeType.InboundAllowlist == nil {
+			break
+		}
+
+		args, err := ec.field_CiJobTokenScopeType_inboundAllowlist_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CiJobTokenScopeType.InboundAllowlist(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "CiJobTokenScopeType.inboundAllowlistCount":
+		if e.ComplexityRoot.CiJobTokenScopeType.InboundAllowlistCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiJobTokenScopeType.InboundAllowlistCount(childComplexity), true
 
 	case "CiProjectVariable.description":
 		if e.ComplexityRoot.CiProjectVariable.Description == nil {
@@ -3932,6 +4032,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Group.Projects(childComplexity, args["search"].(*string), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Group.releases":
+		if e.ComplexityRoot.Group.Releases == nil {
+			break
+		}
+
+		args, err := ec.field_Group_releases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Group.Releases(childComplexity, args["sort"].(*GroupReleaseSort), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "Group.runners":
 		if e.ComplexityRoot.Group.Runners == nil {
 			break
@@ -6062,6 +6173,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Pipeline.Status(childComplexity), true
+	case "Pipeline.testReportSummary":
+		if e.ComplexityRoot.Pipeline.TestReportSummary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Pipeline.TestReportSummary(childComplexity), true
 	case "Pipeline.updatedAt":
 		if e.ComplexityRoot.Pipeline.UpdatedAt == nil {
 			break
@@ -6332,6 +6449,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.BranchRules(childComplexity, args["buildMissing"].(*bool), args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Project.ciJobTokenScope":
+		if e.ComplexityRoot.Project.CiJobTokenScope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.CiJobTokenScope(childComplexity), true
 	case "Project.ciVariables":
 		if e.ComplexityRoot.Project.CiVariables == nil {
 			break
@@ -7898,6 +8021,160 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubmoduleEdge.Node(childComplexity), true
 
+	case "TestReportSummary.testSuites":
+		if e.ComplexityRoot.TestReportSummary.TestSuites == nil {
+			break
+		}
+
+		args, err := ec.field_TestReportSummary_testSuites_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TestReportSummary.TestSuites(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "TestReportSummary.total":
+		if e.ComplexityRoot.TestReportSummary.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestReportSummary.Total(childComplexity), true
+
+	case "TestReportTotal.count":
+		if e.ComplexityRoot.TestReportTotal.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestReportTotal.Count(childComplexity), true
+	case "TestReportTotal.error":
+		if e.ComplexityRoot.TestReportTotal.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestReportTotal.Error(childComplexity), true
+	case "TestReportTotal.failed":
+		if e.ComplexityRoot.TestReportTotal.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestReportTotal.Failed(childComplexity), true
+	case "TestReportTotal.skipped":
+		if e.ComplexityRoot.TestReportTotal.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestReportTotal.Skipped(childComplexity), true
+	case "TestReportTotal.success":
+		if e.ComplexityRoot.TestReportTotal.Success == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestReportTotal.Success(childComplexity), true
+	case "TestReportTotal.suiteError":
+		if e.ComplexityRoot.TestReportTotal.SuiteError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestReportTotal.SuiteError(childComplexity), true
+	case "TestReportTotal.time":
+		if e.ComplexityRoot.TestReportTotal.Time == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestReportTotal.Time(childComplexity), true
+
+	case "TestSuiteSummary.buildIds":
+		if e.ComplexityRoot.TestSuiteSummary.BuildIds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.BuildIds(childComplexity), true
+	case "TestSuiteSummary.errorCount":
+		if e.ComplexityRoot.TestSuiteSummary.ErrorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.ErrorCount(childComplexity), true
+	case "TestSuiteSummary.failedCount":
+		if e.ComplexityRoot.TestSuiteSummary.FailedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.FailedCount(childComplexity), true
+	case "TestSuiteSummary.name":
+		if e.ComplexityRoot.TestSuiteSummary.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.Name(childComplexity), true
+	case "TestSuiteSummary.skippedCount":
+		if e.ComplexityRoot.TestSuiteSummary.SkippedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.SkippedCount(childComplexity), true
+	case "TestSuiteSummary.successCount":
+		if e.ComplexityRoot.TestSuiteSummary.SuccessCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.SuccessCount(childComplexity), true
+	case "TestSuiteSummary.suiteError":
+		if e.ComplexityRoot.TestSuiteSummary.SuiteError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.SuiteError(childComplexity), true
+	case "TestSuiteSummary.totalCount":
+		if e.ComplexityRoot.TestSuiteSummary.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.TotalCount(childComplexity), true
+	case "TestSuiteSummary.totalTime":
+		if e.ComplexityRoot.TestSuiteSummary.TotalTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummary.TotalTime(childComplexity), true
+
+	case "TestSuiteSummaryConnection.count":
+		if e.ComplexityRoot.TestSuiteSummaryConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummaryConnection.Count(childComplexity), true
+	case "TestSuiteSummaryConnection.edges":
+		if e.ComplexityRoot.TestSuiteSummaryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummaryConnection.Edges(childComplexity), true
+	case "TestSuiteSummaryConnection.nodes":
+		if e.ComplexityRoot.TestSuiteSummaryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummaryConnection.Nodes(childComplexity), true
+	case "TestSuiteSummaryConnection.pageInfo":
+		if e.ComplexityRoot.TestSuiteSummaryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummaryConnection.PageInfo(childComplexity), true
+
+	case "TestSuiteSummaryEdge.cursor":
+		if e.ComplexityRoot.TestSuiteSummaryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummaryEdge.Cursor(childComplexity), true
+	case "TestSuiteSummaryEdge.node":
+		if e.ComplexityRoot.TestSuiteSummaryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestSuiteSummaryEdge.Node(childComplexity), true
+
 	case "Todo.action":
 		if e.ComplexityRoot.Todo.Action == nil {
 			break
@@ -8103,6 +8380,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Tree.Blobs(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "Tree.lastCommit":
+		if e.ComplexityRoot.Tree.LastCommit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Tree.LastCommit(childComplexity), true
 	case "Tree.submodules":
 		if e.ComplexityRoot.Tree.Submodules == nil {
 			break
@@ -8545,7 +8828,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqllast2.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -8563,6 +8846,7 @@ var sources = []*ast.Source{
 	{Name: "schema_gqlfields.graphqls", Input: sourceData("schema_gqlfields.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlissues.graphqls", Input: sourceData("schema_gqlissues.graphqls"), BuiltIn: false},
 	{Name: "schema_gqllast1.graphqls", Input: sourceData("schema_gqllast1.graphqls"), BuiltIn: false},
+	{Name: "schema_gqllast2.graphqls", Input: sourceData("schema_gqllast2.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlmrci.graphqls", Input: sourceData("schema_gqlmrci.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlusers.graphqls", Input: sourceData("schema_gqlusers.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
@@ -9075,6 +9359,20 @@ func (ec *executionContext) childFields_CiJobEdge(ctx context.Context, field gra
 		return ec.fieldContext_CiJobEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CiJobEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiJobTokenScopeType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "inboundAllowlist":
+		return ec.fieldContext_CiJobTokenScopeType_inboundAllowlist(ctx, field)
+	case "inboundAllowlistCount":
+		return ec.fieldContext_CiJobTokenScopeType_inboundAllowlistCount(ctx, field)
+	case "groupsAllowlist":
+		return ec.fieldContext_CiJobTokenScopeType_groupsAllowlist(ctx, field)
+	case "groupsAllowlistCount":
+		return ec.fieldContext_CiJobTokenScopeType_groupsAllowlistCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiJobTokenScopeType", field.Name)
 }
 
 func (ec *executionContext) childFields_CiProjectVariable(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9619,6 +9917,8 @@ func (ec *executionContext) childFields_Group(ctx context.Context, field graphql
 		return ec.fieldContext_Group_issues(ctx, field)
 	case "mergeRequests":
 		return ec.fieldContext_Group_mergeRequests(ctx, field)
+	case "releases":
+		return ec.fieldContext_Group_releases(ctx, field)
 	case "boards":
 		return ec.fieldContext_Group_boards(ctx, field)
 	}
@@ -10465,6 +10765,8 @@ func (ec *executionContext) childFields_Pipeline(ctx context.Context, field grap
 		return ec.fieldContext_Pipeline_path(ctx, field)
 	case "jobs":
 		return ec.fieldContext_Pipeline_jobs(ctx, field)
+	case "testReportSummary":
+		return ec.fieldContext_Pipeline_testReportSummary(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Pipeline", field.Name)
 }
@@ -10671,6 +10973,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_issueStatusCounts(ctx, field)
 	case "deployment":
 		return ec.fieldContext_Project_deployment(ctx, field)
+	case "ciJobTokenScope":
+		return ec.fieldContext_Project_ciJobTokenScope(ctx, field)
 	case "pipelineTriggers":
 		return ec.fieldContext_Project_pipelineTriggers(ctx, field)
 	case "autocompleteUsers":
@@ -11217,6 +11521,84 @@ func (ec *executionContext) childFields_SubmoduleEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SubmoduleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_TestReportSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_TestReportSummary_total(ctx, field)
+	case "testSuites":
+		return ec.fieldContext_TestReportSummary_testSuites(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TestReportSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_TestReportTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TestReportTotal_count(ctx, field)
+	case "error":
+		return ec.fieldContext_TestReportTotal_error(ctx, field)
+	case "failed":
+		return ec.fieldContext_TestReportTotal_failed(ctx, field)
+	case "skipped":
+		return ec.fieldContext_TestReportTotal_skipped(ctx, field)
+	case "success":
+		return ec.fieldContext_TestReportTotal_success(ctx, field)
+	case "suiteError":
+		return ec.fieldContext_TestReportTotal_suiteError(ctx, field)
+	case "time":
+		return ec.fieldContext_TestReportTotal_time(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TestReportTotal", field.Name)
+}
+
+func (ec *executionContext) childFields_TestSuiteSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "buildIds":
+		return ec.fieldContext_TestSuiteSummary_buildIds(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_TestSuiteSummary_errorCount(ctx, field)
+	case "failedCount":
+		return ec.fieldContext_TestSuiteSummary_failedCount(ctx, field)
+	case "name":
+		return ec.fieldContext_TestSuiteSummary_name(ctx, field)
+	case "skippedCount":
+		return ec.fieldContext_TestSuiteSummary_skippedCount(ctx, field)
+	case "successCount":
+		return ec.fieldContext_TestSuiteSummary_successCount(ctx, field)
+	case "suiteError":
+		return ec.fieldContext_TestSuiteSummary_suiteError(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TestSuiteSummary_totalCount(ctx, field)
+	case "totalTime":
+		return ec.fieldContext_TestSuiteSummary_totalTime(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TestSuiteSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_TestSuiteSummaryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TestSuiteSummaryConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_TestSuiteSummaryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TestSuiteSummaryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TestSuiteSummaryConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TestSuiteSummaryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TestSuiteSummaryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TestSuiteSummaryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TestSuiteSummaryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TestSuiteSummaryEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Todo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -11335,6 +11717,8 @@ func (ec *executionContext) childFields_Tree(ctx context.Context, field graphql.
 		return ec.fieldContext_Tree_trees(ctx, field)
 	case "submodules":
 		return ec.fieldContext_Tree_submodules(ctx, field)
+	case "lastCommit":
+		return ec.fieldContext_Tree_lastCommit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Tree", field.Name)
 }
@@ -11692,6 +12076,82 @@ func (ec *executionContext) field_BranchProtection_mergeAccessLevels_args(ctx co
 }
 
 func (ec *executionContext) field_BranchProtection_pushAccessLevels_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CiJobTokenScopeType_groupsAllowlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CiJobTokenScopeType_inboundAllowlist_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -12990,6 +13450,52 @@ func (ec *executionContext) field_Group_projects_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Group_releases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "sort",
+		func(ctx context.Context, v any) (*GroupReleaseSort, error) {
+			return ec.unmarshalOGroupReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupReleaseSort(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sort"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
@@ -16466,6 +16972,44 @@ func (ec *executionContext) field_Snippet_blobs_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["last"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_TestReportSummary_testSuites_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
 	return args, nil
 }
 
@@ -20679,6 +21223,140 @@ func (ec *executionContext) fieldContext_CiJobEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CiJobTokenScopeType_inboundAllowlist(ctx context.Context, field graphql.CollectedField, obj *CiJobTokenScopeType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScopeType_inboundAllowlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CiJobTokenScopeType().InboundAllowlist(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectConnection) graphql.Marshaler {
+			return ec.marshalNProjectConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScopeType_inboundAllowlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobTokenScopeType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CiJobTokenScopeType_inboundAllowlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobTokenScopeType_inboundAllowlistCount(ctx context.Context, field graphql.CollectedField, obj *CiJobTokenScopeType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScopeType_inboundAllowlistCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CiJobTokenScopeType().InboundAllowlistCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScopeType_inboundAllowlistCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJobTokenScopeType", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CiJobTokenScopeType_groupsAllowlist(ctx context.Context, field graphql.CollectedField, obj *CiJobTokenScopeType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScopeType_groupsAllowlist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CiJobTokenScopeType().GroupsAllowlist(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *GroupConnection) graphql.Marshaler {
+			return ec.marshalNGroupConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScopeType_groupsAllowlist(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CiJobTokenScopeType",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CiJobTokenScopeType_groupsAllowlist_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CiJobTokenScopeType_groupsAllowlistCount(ctx context.Context, field graphql.CollectedField, obj *CiJobTokenScopeType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiJobTokenScopeType_groupsAllowlistCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CiJobTokenScopeType().GroupsAllowlistCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiJobTokenScopeType_groupsAllowlistCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiJobTokenScopeType", field, true, true, "Int")
 }
 
 func (ec *executionContext) _CiProjectVariable_id(ctx context.Context, field graphql.CollectedField, obj *CiProjectVariable) (ret graphql.Marshaler) {
@@ -25439,6 +26117,50 @@ func (ec *executionContext) fieldContext_Group_mergeRequests(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Group_mergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Group_releases(ctx context.Context, field graphql.CollectedField, obj *Group) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Group_releases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Group().Releases(ctx, obj, fc.Args["sort"].(*GroupReleaseSort), fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ReleaseConnection) graphql.Marshaler {
+			return ec.marshalOReleaseConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐReleaseConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Group_releases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Group",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReleaseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Group_releases_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -34151,6 +34873,38 @@ func (ec *executionContext) fieldContext_Pipeline_jobs(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Pipeline_testReportSummary(ctx context.Context, field graphql.CollectedField, obj *Pipeline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Pipeline_testReportSummary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Pipeline().TestReportSummary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TestReportSummary) graphql.Marshaler {
+			return ec.marshalNTestReportSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestReportSummary(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Pipeline_testReportSummary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Pipeline",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestReportSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PipelineConnection_count(ctx context.Context, field graphql.CollectedField, obj *PipelineConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36486,6 +37240,38 @@ func (ec *executionContext) fieldContext_Project_deployment(ctx context.Context,
 	if fc.Args, err = ec.field_Project_deployment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Project_ciJobTokenScope(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_ciJobTokenScope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().CiJobTokenScope(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiJobTokenScopeType) graphql.Marshaler {
+			return ec.marshalOCiJobTokenScopeType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobTokenScopeType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_ciJobTokenScope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiJobTokenScopeType(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -41762,6 +42548,624 @@ func (ec *executionContext) fieldContext_SubmoduleEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _TestReportSummary_total(ctx context.Context, field graphql.CollectedField, obj *TestReportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportSummary_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TestReportTotal) graphql.Marshaler {
+			return ec.marshalNTestReportTotal2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestReportTotal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportSummary_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TestReportSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestReportTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TestReportSummary_testSuites(ctx context.Context, field graphql.CollectedField, obj *TestReportSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportSummary_testSuites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.TestReportSummary().TestSuites(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TestSuiteSummaryConnection) graphql.Marshaler {
+			return ec.marshalNTestSuiteSummaryConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummaryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportSummary_testSuites(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TestReportSummary",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestSuiteSummaryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_TestReportSummary_testSuites_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TestReportTotal_count(ctx context.Context, field graphql.CollectedField, obj *TestReportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportTotal_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportTotal_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestReportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestReportTotal_error(ctx context.Context, field graphql.CollectedField, obj *TestReportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportTotal_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportTotal_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestReportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestReportTotal_failed(ctx context.Context, field graphql.CollectedField, obj *TestReportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportTotal_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportTotal_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestReportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestReportTotal_skipped(ctx context.Context, field graphql.CollectedField, obj *TestReportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportTotal_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportTotal_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestReportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestReportTotal_success(ctx context.Context, field graphql.CollectedField, obj *TestReportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportTotal_success(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Success, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportTotal_success(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestReportTotal", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestReportTotal_suiteError(ctx context.Context, field graphql.CollectedField, obj *TestReportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportTotal_suiteError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuiteError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportTotal_suiteError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestReportTotal", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestReportTotal_time(ctx context.Context, field graphql.CollectedField, obj *TestReportTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestReportTotal_time(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Time, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestReportTotal_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestReportTotal", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TestSuiteSummary_buildIds(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_buildIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BuildIds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_buildIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TestSuiteSummary_errorCount(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestSuiteSummary_failedCount(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_failedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_failedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestSuiteSummary_name(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestSuiteSummary_skippedCount(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_skippedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkippedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_skippedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestSuiteSummary_successCount(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_successCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuccessCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_successCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestSuiteSummary_suiteError(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_suiteError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuiteError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_suiteError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestSuiteSummary_totalCount(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestSuiteSummary_totalTime(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummary_totalTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummary_totalTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TestSuiteSummaryConnection_count(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummaryConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummaryConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummaryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestSuiteSummaryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummaryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TestSuiteSummaryEdge) graphql.Marshaler {
+			return ec.marshalOTestSuiteSummaryEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummaryEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummaryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TestSuiteSummaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestSuiteSummaryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TestSuiteSummaryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummaryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TestSuiteSummary) graphql.Marshaler {
+			return ec.marshalOTestSuiteSummary2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummaryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TestSuiteSummaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestSuiteSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TestSuiteSummaryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummaryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummaryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummaryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TestSuiteSummaryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TestSuiteSummaryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummaryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummaryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummaryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestSuiteSummaryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestSuiteSummaryEdge_node(ctx context.Context, field graphql.CollectedField, obj *TestSuiteSummaryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestSuiteSummaryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TestSuiteSummary) graphql.Marshaler {
+			return ec.marshalOTestSuiteSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestSuiteSummaryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TestSuiteSummaryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestSuiteSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Todo_id(ctx context.Context, field graphql.CollectedField, obj *Todo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -42702,6 +44106,38 @@ func (ec *executionContext) fieldContext_Tree_submodules(ctx context.Context, fi
 	if fc.Args, err = ec.field_Tree_submodules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Tree_lastCommit(ctx context.Context, field graphql.CollectedField, obj *Tree) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Tree_lastCommit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Tree().LastCommit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *Commit) graphql.Marshaler {
+			return ec.marshalOCommit2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCommit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Tree_lastCommit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Tree",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Commit(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -48934,6 +50370,58 @@ func (ec *executionContext) _CiJobEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var ciJobTokenScopeTypeImplementors = []string{"CiJobTokenScopeType"}
+
+func (ec *executionContext) _CiJobTokenScopeType(ctx context.Context, sel ast.SelectionSet, obj *CiJobTokenScopeType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciJobTokenScopeTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiJobTokenScopeType")
+		case "inboundAllowlist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CiJobTokenScopeType_inboundAllowlist(ctx, field, obj)
+				})
+		case "inboundAllowlistCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CiJobTokenScopeType_inboundAllowlistCount(ctx, field, obj)
+				})
+		case "groupsAllowlist":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CiJobTokenScopeType_groupsAllowlist(ctx, field, obj)
+				})
+		case "groupsAllowlistCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CiJobTokenScopeType_groupsAllowlistCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ciProjectVariableImplementors = []string{"CiProjectVariable"}
 
 func (ec *executionContext) _CiProjectVariable(ctx context.Context, sel ast.SelectionSet, obj *CiProjectVariable) graphql.Marshaler {
@@ -50732,6 +52220,12 @@ func (ec *executionContext) _Group(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Group_mergeRequests(ctx, field, obj)
+				})
+		case "releases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Group_releases(ctx, field, obj)
 				})
 		case "boards":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -53733,6 +55227,12 @@ func (ec *executionContext) _Pipeline(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Pipeline_jobs(ctx, field, obj)
 				})
+		case "testReportSummary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Pipeline_testReportSummary(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54394,6 +55894,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_deployment(ctx, field, obj)
+				})
+		case "ciJobTokenScope":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_ciJobTokenScope(ctx, field, obj)
 				})
 		case "pipelineTriggers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -56407,6 +57913,267 @@ func (ec *executionContext) _SubmoduleEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var testReportSummaryImplementors = []string{"TestReportSummary"}
+
+func (ec *executionContext) _TestReportSummary(ctx context.Context, sel ast.SelectionSet, obj *TestReportSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, testReportSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TestReportSummary")
+		case "total":
+			out.Values[i] = ec._TestReportSummary_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "testSuites":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TestReportSummary_testSuites(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var testReportTotalImplementors = []string{"TestReportTotal"}
+
+func (ec *executionContext) _TestReportTotal(ctx context.Context, sel ast.SelectionSet, obj *TestReportTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, testReportTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TestReportTotal")
+		case "count":
+			out.Values[i] = ec._TestReportTotal_count(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._TestReportTotal_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._TestReportTotal_failed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._TestReportTotal_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "success":
+			out.Values[i] = ec._TestReportTotal_success(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suiteError":
+			out.Values[i] = ec._TestReportTotal_suiteError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "time":
+			out.Values[i] = ec._TestReportTotal_time(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var testSuiteSummaryImplementors = []string{"TestSuiteSummary"}
+
+func (ec *executionContext) _TestSuiteSummary(ctx context.Context, sel ast.SelectionSet, obj *TestSuiteSummary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, testSuiteSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TestSuiteSummary")
+		case "buildIds":
+			out.Values[i] = ec._TestSuiteSummary_buildIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errorCount":
+			out.Values[i] = ec._TestSuiteSummary_errorCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "failedCount":
+			out.Values[i] = ec._TestSuiteSummary_failedCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TestSuiteSummary_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "skippedCount":
+			out.Values[i] = ec._TestSuiteSummary_skippedCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "successCount":
+			out.Values[i] = ec._TestSuiteSummary_successCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suiteError":
+			out.Values[i] = ec._TestSuiteSummary_suiteError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TestSuiteSummary_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalTime":
+			out.Values[i] = ec._TestSuiteSummary_totalTime(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var testSuiteSummaryConnectionImplementors = []string{"TestSuiteSummaryConnection"}
+
+func (ec *executionContext) _TestSuiteSummaryConnection(ctx context.Context, sel ast.SelectionSet, obj *TestSuiteSummaryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, testSuiteSummaryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TestSuiteSummaryConnection")
+		case "count":
+			out.Values[i] = ec._TestSuiteSummaryConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._TestSuiteSummaryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._TestSuiteSummaryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TestSuiteSummaryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var testSuiteSummaryEdgeImplementors = []string{"TestSuiteSummaryEdge"}
+
+func (ec *executionContext) _TestSuiteSummaryEdge(ctx context.Context, sel ast.SelectionSet, obj *TestSuiteSummaryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, testSuiteSummaryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TestSuiteSummaryEdge")
+		case "cursor":
+			out.Values[i] = ec._TestSuiteSummaryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TestSuiteSummaryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var todoImplementors = []string{"Todo"}
 
 func (ec *executionContext) _Todo(ctx context.Context, sel ast.SelectionSet, obj *Todo) graphql.Marshaler {
@@ -56814,6 +58581,12 @@ func (ec *executionContext) _Tree(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Tree_submodules(ctx, field, obj)
+				})
+		case "lastCommit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Tree_lastCommit(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57956,6 +59729,14 @@ func (ec *executionContext) marshalNEntryType2githubᚗcomᚋlabletᚋlabletᚋi
 	return v
 }
 
+func (ec *executionContext) marshalNGroupConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupConnection(ctx context.Context, sel ast.SelectionSet, v *GroupConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GroupConnection!")
+		return graphql.Null
+	}
+	return ec._GroupConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNGroupID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58383,6 +60164,30 @@ func (ec *executionContext) marshalNSubmoduleConnection2ᚖgithubᚗcomᚋlablet
 		return graphql.Null
 	}
 	return ec._SubmoduleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTestReportSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestReportSummary(ctx context.Context, sel ast.SelectionSet, v *TestReportSummary) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TestReportSummary!")
+		return graphql.Null
+	}
+	return ec._TestReportSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTestReportTotal2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestReportTotal(ctx context.Context, sel ast.SelectionSet, v *TestReportTotal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TestReportTotal!")
+		return graphql.Null
+	}
+	return ec._TestReportTotal(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTestSuiteSummaryConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummaryConnection(ctx context.Context, sel ast.SelectionSet, v *TestSuiteSummaryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TestSuiteSummaryConnection!")
+		return graphql.Null
+	}
+	return ec._TestSuiteSummaryConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -59267,6 +61072,13 @@ func (ec *executionContext) marshalOCiJobStatus2ᚖgithubᚗcomᚋlabletᚋlable
 	return v
 }
 
+func (ec *executionContext) marshalOCiJobTokenScopeType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiJobTokenScopeType(ctx context.Context, sel ast.SelectionSet, v *CiJobTokenScopeType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiJobTokenScopeType(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCiProjectVariable2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiProjectVariable(ctx context.Context, sel ast.SelectionSet, v []*CiProjectVariable) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -59937,6 +61749,22 @@ func (ec *executionContext) marshalOGroupMemberEdge2ᚖgithubᚗcomᚋlabletᚋl
 		return graphql.Null
 	}
 	return ec._GroupMemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOGroupReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupReleaseSort(ctx context.Context, v any) (*GroupReleaseSort, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(GroupReleaseSort)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGroupReleaseSort2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupReleaseSort(ctx context.Context, sel ast.SelectionSet, v *GroupReleaseSort) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOGroupUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *GroupUpdatePayload) graphql.Marshaler {
@@ -61643,6 +63471,46 @@ func (ec *executionContext) marshalOSubmoduleEdge2ᚖgithubᚗcomᚋlabletᚋlab
 		return graphql.Null
 	}
 	return ec._SubmoduleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTestSuiteSummary2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummary(ctx context.Context, sel ast.SelectionSet, v []*TestSuiteSummary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTestSuiteSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummary(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTestSuiteSummary2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummary(ctx context.Context, sel ast.SelectionSet, v *TestSuiteSummary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TestSuiteSummary(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTestSuiteSummaryEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummaryEdge(ctx context.Context, sel ast.SelectionSet, v []*TestSuiteSummaryEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOTestSuiteSummaryEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummaryEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOTestSuiteSummaryEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐTestSuiteSummaryEdge(ctx context.Context, sel ast.SelectionSet, v *TestSuiteSummaryEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TestSuiteSummaryEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

@@ -63,6 +63,8 @@ type Repository struct {
 type Tree struct {
 	project *Project
 	ref     string
+	sha     string // the commit ref resolved to; path is the directory
+	path    string
 	entries []repo.TreeEntry
 }
 

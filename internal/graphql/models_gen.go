@@ -1330,6 +1330,42 @@ type SubmoduleEdge struct {
 	Node   *Submodule `json:"node,omitempty"`
 }
 
+// Total test report statistics.
+type TestReportTotal struct {
+	Count      *int     `json:"count,omitempty"`
+	Error      *int     `json:"error,omitempty"`
+	Failed     *int     `json:"failed,omitempty"`
+	Skipped    *int     `json:"skipped,omitempty"`
+	Success    *int     `json:"success,omitempty"`
+	SuiteError *string  `json:"suiteError,omitempty"`
+	Time       *float64 `json:"time,omitempty"`
+}
+
+// Test suite summary in a pipeline test report.
+type TestSuiteSummary struct {
+	BuildIds     []string `json:"buildIds,omitempty"`
+	ErrorCount   *int     `json:"errorCount,omitempty"`
+	FailedCount  *int     `json:"failedCount,omitempty"`
+	Name         *string  `json:"name,omitempty"`
+	SkippedCount *int     `json:"skippedCount,omitempty"`
+	SuccessCount *int     `json:"successCount,omitempty"`
+	SuiteError   *string  `json:"suiteError,omitempty"`
+	TotalCount   *int     `json:"totalCount,omitempty"`
+	TotalTime    *float64 `json:"totalTime,omitempty"`
+}
+
+type TestSuiteSummaryConnection struct {
+	Count    int                     `json:"count"`
+	Edges    []*TestSuiteSummaryEdge `json:"edges,omitempty"`
+	Nodes    []*TestSuiteSummary     `json:"nodes,omitempty"`
+	PageInfo *PageInfo               `json:"pageInfo"`
+}
+
+type TestSuiteSummaryEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *TestSuiteSummary `json:"node,omitempty"`
+}
+
 // A to-do item.
 type Todo struct {
 	ID         string         `json:"id"`
@@ -2192,6 +2228,64 @@ func (e *EntryType) UnmarshalJSON(b []byte) error {
 }
 
 func (e EntryType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Values for sorting a group's releases.
+type GroupReleaseSort string
+
+const (
+	// Released at by descending order.
+	GroupReleaseSortReleasedAtDesc GroupReleaseSort = "RELEASED_AT_DESC"
+	// Released at by ascending order.
+	GroupReleaseSortReleasedAtAsc GroupReleaseSort = "RELEASED_AT_ASC"
+)
+
+var AllGroupReleaseSort = []GroupReleaseSort{
+	GroupReleaseSortReleasedAtDesc,
+	GroupReleaseSortReleasedAtAsc,
+}
+
+func (e GroupReleaseSort) IsValid() bool {
+	switch e {
+	case GroupReleaseSortReleasedAtDesc, GroupReleaseSortReleasedAtAsc:
+		return true
+	}
+	return false
+}
+
+func (e GroupReleaseSort) String() string {
+	return string(e)
+}
+
+func (e *GroupReleaseSort) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = GroupReleaseSort(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid GroupReleaseSort", str)
+	}
+	return nil
+}
+
+func (e GroupReleaseSort) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *GroupReleaseSort) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e GroupReleaseSort) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -90,11 +90,11 @@ func (r *Resolver) tree(ctx context.Context, obj *Repository, path, ref *string,
 	entries, err := pr.Repo.Tree(ctx, sha, p, recursive != nil && *recursive)
 	if err != nil {
 		if errors.Is(err, repo.ErrNotFound) {
-			return &Tree{project: obj.project, ref: name}, nil
+			return &Tree{project: obj.project, ref: name, sha: sha, path: p}, nil
 		}
 		return nil, err
 	}
-	return &Tree{project: obj.project, ref: name, entries: entries}, nil
+	return &Tree{project: obj.project, ref: name, sha: sha, path: p, entries: entries}, nil
 }
 
 func (r *Resolver) blobs(ctx context.Context, obj *Repository, paths []string, ref *string, after, before *string,
