@@ -8,26 +8,34 @@ import (
 	"errors"
 	"net/url"
 	"os"
+	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/lablet/lablet/internal/model"
 )
 
-// mustOpen opens a fresh database: SQLite in a temp dir, or a new
-// PostgreSQL database when LABLET_TEST_DATABASE_URL is set.
+// mustOpen opens a fresh migrated database: SQLite in a temp dir, or a
+// new PostgreSQL database when LABLET_TEST_DATABASE_URL is set. Each is a
+// copy of one template the test process migrates once: migrating took
+// 10–18 s a test under the race detector. TestMigrationsAreIdempotent
+// and the tests of single migrations still run migrations on their copy.
 func mustOpen(t *testing.T) (*DB, string, string) {
 	t.Helper()
 	dir := t.TempDir()
+	tmpl := migratedTemplate(t)
 	dsn := ""
 	if base := os.Getenv("LABLET_TEST_DATABASE_URL"); base != "" {
 		admin, err := sql.Open("pgx", base)
 		if err != nil {
 			t.Fatal(err)
 		}
-		buf := make([]byte, 6)
-		_, _ = rand.Read(buf)
-		name := "lablet_store_" + hex.EncodeToString(buf)
-		if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		name := "lablet_store_" + randomSuffix()
+		// PostgreSQL refuses two copies of one template at once.
+		templates.clone.Lock()
+		_, err = admin.Exec("CREATE DATABASE " + name + " TEMPLATE " + tmpl.database)
+		templates.clone.Unlock()
+		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() {
@@ -37,6 +45,8 @@ func mustOpen(t *testing.T) (*DB, string, string) {
 		u, _ := url.Parse(base)
 		u.Path = "/" + name
 		dsn = u.String()
+	} else if err := copyDir(tmpl.dir, dir); err != nil {
+		t.Fatal(err)
 	}
 	db, err := Open(context.Background(), dsn, dir, Options{})
 	if err != nil {
@@ -44,6 +54,99 @@ func mustOpen(t *testing.T) (*DB, string, string) {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db, dsn, dir
+}
+
+// template is a migrated database made once per test process: a data
+// dir holding a closed SQLite database, or a PostgreSQL database.
+type template struct {
+	once     sync.Once
+	err      error
+	dir      string
+	database string
+	clone    sync.Mutex
+}
+
+// templates is the test process's template, a cache like go test's
+// build cache that no test observes.
+var templates template
+
+func migratedTemplate(t *testing.T) *template {
+	t.Helper()
+	templates.once.Do(func() { templates.err = templates.make() })
+	if templates.err != nil {
+		t.Fatalf("store template: %v", templates.err)
+	}
+	return &templates
+}
+
+func (tm *template) make() error {
+	dir, err := os.MkdirTemp("", "lablet-store-template-")
+	if err != nil {
+		return err
+	}
+	tm.dir = dir
+	dsn := ""
+	if base := os.Getenv("LABLET_TEST_DATABASE_URL"); base != "" {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return err
+		}
+		defer admin.Close()
+		tm.database = "lablet_store_template_" + randomSuffix()
+		if _, err := admin.Exec("CREATE DATABASE " + tm.database); err != nil {
+			return err
+		}
+		u, _ := url.Parse(base)
+		u.Path = "/" + tm.database
+		dsn = u.String()
+	}
+	db, err := Open(context.Background(), dsn, dir, Options{})
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+// TestMain removes the template when the tests end.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if templates.dir != "" {
+		os.RemoveAll(templates.dir)
+	}
+	if base := os.Getenv("LABLET_TEST_DATABASE_URL"); base != "" && templates.database != "" {
+		if admin, err := sql.Open("pgx", base); err == nil {
+			_, _ = admin.Exec("DROP DATABASE IF EXISTS " + templates.database + " WITH (FORCE)")
+			admin.Close()
+		}
+	}
+	os.Exit(code)
+}
+
+func randomSuffix() string {
+	buf := make([]byte, 6)
+	_, _ = rand.Read(buf)
+	return hex.EncodeToString(buf)
+}
+
+// copyDir copies the regular files of src into dst.
+func copyDir(src, dst string) error {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func TestRebind(t *testing.T) {
