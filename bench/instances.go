@@ -105,6 +105,10 @@ func runInstances(ctx context.Context, o options, r *dbRun, l *loader, eps []*en
 	}
 	for i, row := range rows {
 		ep := byName[row.Name]
+		// The first instance served this row in the main table before;
+		// the added ones get the same turn, not counted, so that both
+		// sides are measured warm, as long-running instances are.
+		run(multi, ep, fmt.Sprintf("%d instances, warm-up (not counted)", o.instances), fmt.Sprintf("i%d-2-warm", i))
 		for round := 0; round < o.instanceRounds && ctx.Err() == nil; round++ {
 			if one := single[row.Name]; o.instanceRounds == 1 && one != nil && one.Unavailable == "" {
 				row.One = append(row.One, one)
