@@ -181,11 +181,19 @@ func (r *Resolver) projectReleases(ctx context.Context, obj *Project, sort *Rele
 		o.OrderBy, o.Sort = s[0], s[1]
 	}
 	pref := strconv.FormatInt(obj.p.ID, 10)
-	id := callerOf(ctx)
+	return r.releaseConnection(ctx, o, after, before, first, last, func(o service.ReleaseListOptions) ([]*service.ReleaseView, int, error) {
+		return r.svc.ListReleases(ctx, callerOf(ctx), pref, o)
+	})
+}
+
+// releaseConnection pages the releases load reads (a project's or a
+// group's, with o's order); who may not read them gets null.
+func (r *Resolver) releaseConnection(ctx context.Context, o service.ReleaseListOptions, after, before *string, first, last *int,
+	load func(service.ReleaseListOptions) ([]*service.ReleaseView, int, error)) (*ReleaseConnection, error) {
 	list, pg, total, err := pageOf(after, before, first, last, func(offset, limit int) ([]*service.ReleaseView, int, error) {
 		o := o
 		o.Offset, o.Limit = offset, limit
-		return r.svc.ListReleases(ctx, id, pref, o)
+		return load(o)
 	})
 	if hidden(err) {
 		return nil, nil

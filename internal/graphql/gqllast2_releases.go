@@ -17,19 +17,7 @@ func (r *Resolver) groupReleases(ctx context.Context, obj *Group, sort *GroupRel
 		o.Sort = "asc"
 	}
 	gref := strconv.FormatInt(obj.g.ID, 10)
-	id := callerOf(ctx)
-	list, pg, total, err := pageOf(after, before, first, last, func(offset, limit int) ([]*service.ReleaseView, int, error) {
-		o := o
-		o.Offset, o.Limit = offset, limit
-		return r.svc.GroupReleases(ctx, id, gref, o)
+	return r.releaseConnection(ctx, o, after, before, first, last, func(o service.ReleaseListOptions) ([]*service.ReleaseView, int, error) {
+		return r.svc.GroupReleases(ctx, callerOf(ctx), gref, o)
 	})
-	if hidden(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	nodes := r.releasesOf(ctx, list)
-	return &ReleaseConnection{Count: total, Nodes: nodes, PageInfo: pageInfo(pg, len(nodes), pg.offset+len(nodes) < total),
-		Edges: edgesOf(pg, nodes, func(c string, n *Release) *ReleaseEdge { return &ReleaseEdge{Cursor: c, Node: n} })}, nil
 }
