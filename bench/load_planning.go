@@ -99,6 +99,14 @@ func (l *loader) planningEndpoints() []*endpoint {
 			return reqSpec{method: http.MethodPost, path: fmt.Sprintf("/projects/%d/issues", pick(w, sd.RepoProjects).ID),
 				body: []byte(form.Encode()), ctype: "application/x-www-form-urlencoded"}
 		}},
+		// A comment on an issue (not the first: its notes are the list
+		// rows' and stay as seeded), outside the mix.
+		{name: "POST …/issues/:iid/notes", req: func(w *worker) reqSpec {
+			form := url.Values{"body": {fmt.Sprintf("bench note %s %d %d", w.phase, w.id, w.n)}}
+			return reqSpec{method: http.MethodPost, path: fmt.Sprintf("/projects/%d/issues/%d/notes",
+				pick(w, sd.IssueProjects).ID, 2+w.rng.IntN(issuesPerProject-1)),
+				body: []byte(form.Encode()), ctype: "application/x-www-form-urlencoded"}
+		}},
 		// Issue boards: one board's label lists, each with its label.
 		{name: "GET /projects/:id/boards/:board_id/lists", weight: 2, req: func(w *worker) reqSpec {
 			b := sd.Boards[w.rng.IntN(len(sd.Boards))]
