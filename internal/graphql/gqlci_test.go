@@ -188,6 +188,17 @@ func TestGraphQLBlobSearch(t *testing.T) {
 		spaced(dig(bs, "fileCount"), dig(bs, "perPage")) != "2 1" {
 		t.Errorf("page 2 of 1 = %v", bs)
 	}
+	// A file found by its path (here its directory's), as REST finds it,
+	// has no blocks.
+	byPath, _, err := s.Client(t, tm.Developer.Token).Search.BlobsByProject(tm.Project.ID, "src", &gitlab.SearchOptions{})
+	if err != nil || len(byPath) != 1 || byPath[0].Path != "src/main.go" {
+		t.Fatalf("REST by path = %v %v", byPath, err)
+	}
+	bs, _ = search(tm.Developer.Token, map[string]any{"s": "src"})
+	if f := dig(bs, "files").([]any); len(f) != 1 || dig(f[0], "path") != "src/main.go" ||
+		spaced(dig(f[0], "chunks"), dig(f[0], "matchCountTotal"), dig(bs, "matchCount")) != "[] 0 0" {
+		t.Errorf("by path = %v", bs)
+	}
 	bs, r = search(tm.Developer.Token, map[string]any{"ref": "main"})
 	if len(r.Errors) != 0 || fmt.Sprint(dig(bs, "fileCount")) != "2" {
 		t.Errorf("default branch = %v %v", bs, r.Errors)
