@@ -18,14 +18,7 @@ func TestGraphQLProjectsNoNPlusOne(t *testing.T) {
 	// Without read caches every read is a statement, so per-project
 	// loading would show.
 	s := labtest.Start(t, func(c *config.Config) { c.CachesOff = true })
-	u := s.NewUser(t, "many")
-	c := s.Client(t, u.Token)
-	for i := range 20 {
-		if _, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr(fmt.Sprintf("p%02d", i)),
-			InitializeWithReadme: gitlab.Ptr(true)}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	u := manyProjects(t, s, 20)
 	statements := func(first int) (int64, int) {
 		q := fmt.Sprintf(`query { projects(membership: true, first: %d) { nodes { name fullPath repository { rootRef } } } }`, first)
 		post(t, s, u.Token, q, nil) // warm: the token's and caches' first reads
@@ -51,4 +44,18 @@ func TestGraphQLProjectsNoNPlusOne(t *testing.T) {
 		t.Errorf("20 projects ran %d statements, 2 ran %d", many, few)
 	}
 	t.Logf("statements: 2 projects %d, 20 projects %d", few, many)
+}
+
+// manyProjects makes a user owning n projects p00, p01, … with a README.
+func manyProjects(t *testing.T, s *labtest.Server, n int) *labtest.User {
+	t.Helper()
+	u := s.NewUser(t, "many")
+	c := s.Client(t, u.Token)
+	for i := range n {
+		if _, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr(fmt.Sprintf("p%02d", i)),
+			InitializeWithReadme: gitlab.Ptr(true)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return u
 }

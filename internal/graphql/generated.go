@@ -140,6 +140,16 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BlobSearch struct {
+		DurationS   func(childComplexity int) int
+		FileCount   func(childComplexity int) int
+		Files       func(childComplexity int) int
+		MatchCount  func(childComplexity int) int
+		PerPage     func(childComplexity int) int
+		SearchLevel func(childComplexity int) int
+		SearchType  func(childComplexity int) int
+	}
+
 	Board struct {
 		CreatedAt       func(childComplexity int) int
 		HideBacklogList func(childComplexity int) int
@@ -368,6 +378,11 @@ type ComplexityRoot struct {
 	CiRunnerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CiTemplate struct {
+		Content func(childComplexity int) int
+		Name    func(childComplexity int) int
 	}
 
 	Commit struct {
@@ -1112,6 +1127,7 @@ type ComplexityRoot struct {
 		Boards            func(childComplexity int, id *string, after *string, before *string, first *int, last *int) int
 		BranchRules       func(childComplexity int, buildMissing *bool, after *string, before *string, first *int, last *int) int
 		CiJobTokenScope   func(childComplexity int) int
+		CiTemplate        func(childComplexity int, name string) int
 		CiVariables       func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CreatedAt         func(childComplexity int) int
 		Deployment        func(childComplexity int, iid string) int
@@ -1203,6 +1219,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		BlobSearch      func(childComplexity int, chunkCount *int, excludeForks *bool, groupID *string, includeArchived *bool, page *int, perPage *int, projectID *string, regex *bool, repositoryRef *string, search string) int
 		CiConfig        func(childComplexity int, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) int
 		CiVariables     func(childComplexity int, after *string, before *string, first *int, last *int) int
 		CurrentUser     func(childComplexity int) int
@@ -1364,6 +1381,28 @@ type ComplexityRoot struct {
 	RepositoryLanguage struct {
 		Name  func(childComplexity int) int
 		Share func(childComplexity int) int
+	}
+
+	SearchBlobChunk struct {
+		Lines             func(childComplexity int) int
+		MatchCountInChunk func(childComplexity int) int
+	}
+
+	SearchBlobFileType struct {
+		BlameURL        func(childComplexity int) int
+		Chunks          func(childComplexity int) int
+		FileURL         func(childComplexity int) int
+		Language        func(childComplexity int) int
+		MatchCount      func(childComplexity int) int
+		MatchCountTotal func(childComplexity int) int
+		Path            func(childComplexity int) int
+		ProjectPath     func(childComplexity int) int
+	}
+
+	SearchBlobLine struct {
+		Highlights func(childComplexity int) int
+		LineNumber func(childComplexity int) int
+		Text       func(childComplexity int) int
 	}
 
 	Snippet struct {
@@ -1780,6 +1819,7 @@ type ProjectResolver interface {
 	ForkedFrom(ctx context.Context, obj *Project) (*Project, error)
 	Languages(ctx context.Context, obj *Project) ([]*RepositoryLanguage, error)
 	VisibleForks(ctx context.Context, obj *Project, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
+	CiTemplate(ctx context.Context, obj *Project, name string) (*CiTemplate, error)
 	IssueStatusCounts(ctx context.Context, obj *Project, iid *string, iids []string, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool) (*IssueStatusCountsType, error)
 	Deployment(ctx context.Context, obj *Project, iid string) (*Deployment, error)
 	CiJobTokenScope(ctx context.Context, obj *Project) (*CiJobTokenScopeType, error)
@@ -1806,6 +1846,7 @@ type QueryResolver interface {
 	Metadata(ctx context.Context) (*Metadata, error)
 	Snippets(ctx context.Context, ids []string, authorID *string, projectID *string, typeArg *TypeEnum, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) (*SnippetConnection, error)
 	Package(ctx context.Context, id string) (*PackageDetailsType, error)
+	BlobSearch(ctx context.Context, chunkCount *int, excludeForks *bool, groupID *string, includeArchived *bool, page *int, perPage *int, projectID *string, regex *bool, repositoryRef *string, search string) (*BlobSearch, error)
 	Issues(ctx context.Context, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error)
 	CiConfig(ctx context.Context, projectPath string, content string, sha *string, dryRun *bool, skipVerifyProjectSha *bool) (*CiConfig, error)
 	CiVariables(ctx context.Context, after *string, before *string, first *int, last *int) (*CiInstanceVariableConnection, error)
@@ -2159,6 +2200,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BlobEdge.Node(childComplexity), true
+
+	case "BlobSearch.durationS":
+		if e.ComplexityRoot.BlobSearch.DurationS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlobSearch.DurationS(childComplexity), true
+	case "BlobSearch.fileCount":
+		if e.ComplexityRoot.BlobSearch.FileCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlobSearch.FileCount(childComplexity), true
+	case "BlobSearch.files":
+		if e.ComplexityRoot.BlobSearch.Files == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlobSearch.Files(childComplexity), true
+	case "BlobSearch.matchCount":
+		if e.ComplexityRoot.BlobSearch.MatchCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlobSearch.MatchCount(childComplexity), true
+	case "BlobSearch.perPage":
+		if e.ComplexityRoot.BlobSearch.PerPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlobSearch.PerPage(childComplexity), true
+	case "BlobSearch.searchLevel":
+		if e.ComplexityRoot.BlobSearch.SearchLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlobSearch.SearchLevel(childComplexity), true
+	case "BlobSearch.searchType":
+		if e.ComplexityRoot.BlobSearch.SearchType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlobSearch.SearchType(childComplexity), true
 
 	case "Board.createdAt":
 		if e.ComplexityRoot.Board.CreatedAt == nil {
@@ -3071,6 +3155,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CiRunnerEdge.Node(childComplexity), true
+
+	case "CiTemplate.content":
+		if e.ComplexityRoot.CiTemplate.Content == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiTemplate.Content(childComplexity), true
+	case "CiTemplate.name":
+		if e.ComplexityRoot.CiTemplate.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CiTemplate.Name(childComplexity), true
 
 	case "Commit.authorName":
 		if e.ComplexityRoot.Commit.AuthorName == nil {
@@ -6455,6 +6552,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.CiJobTokenScope(childComplexity), true
+	case "Project.ciTemplate":
+		if e.ComplexityRoot.Project.CiTemplate == nil {
+			break
+		}
+
+		args, err := ec.field_Project_ciTemplate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Project.CiTemplate(childComplexity, args["name"].(string)), true
 	case "Project.ciVariables":
 		if e.ComplexityRoot.Project.CiVariables == nil {
 			break
@@ -6985,6 +7093,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PushAccessLevelEdge.Node(childComplexity), true
 
+	case "Query.blobSearch":
+		if e.ComplexityRoot.Query.BlobSearch == nil {
+			break
+		}
+
+		args, err := ec.field_Query_blobSearch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BlobSearch(childComplexity, args["chunkCount"].(*int), args["excludeForks"].(*bool), args["groupId"].(*string), args["includeArchived"].(*bool), args["page"].(*int), args["perPage"].(*int), args["projectId"].(*string), args["regex"].(*bool), args["repositoryRef"].(*string), args["search"].(string)), true
 	case "Query.ciConfig":
 		if e.ComplexityRoot.Query.CiConfig == nil {
 			break
@@ -7712,6 +7831,87 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepositoryLanguage.Share(childComplexity), true
+
+	case "SearchBlobChunk.lines":
+		if e.ComplexityRoot.SearchBlobChunk.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobChunk.Lines(childComplexity), true
+	case "SearchBlobChunk.matchCountInChunk":
+		if e.ComplexityRoot.SearchBlobChunk.MatchCountInChunk == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobChunk.MatchCountInChunk(childComplexity), true
+
+	case "SearchBlobFileType.blameUrl":
+		if e.ComplexityRoot.SearchBlobFileType.BlameURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobFileType.BlameURL(childComplexity), true
+	case "SearchBlobFileType.chunks":
+		if e.ComplexityRoot.SearchBlobFileType.Chunks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobFileType.Chunks(childComplexity), true
+	case "SearchBlobFileType.fileUrl":
+		if e.ComplexityRoot.SearchBlobFileType.FileURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobFileType.FileURL(childComplexity), true
+	case "SearchBlobFileType.language":
+		if e.ComplexityRoot.SearchBlobFileType.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobFileType.Language(childComplexity), true
+	case "SearchBlobFileType.matchCount":
+		if e.ComplexityRoot.SearchBlobFileType.MatchCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobFileType.MatchCount(childComplexity), true
+	case "SearchBlobFileType.matchCountTotal":
+		if e.ComplexityRoot.SearchBlobFileType.MatchCountTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobFileType.MatchCountTotal(childComplexity), true
+	case "SearchBlobFileType.path":
+		if e.ComplexityRoot.SearchBlobFileType.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobFileType.Path(childComplexity), true
+	case "SearchBlobFileType.projectPath":
+		if e.ComplexityRoot.SearchBlobFileType.ProjectPath == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobFileType.ProjectPath(childComplexity), true
+
+	case "SearchBlobLine.highlights":
+		if e.ComplexityRoot.SearchBlobLine.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobLine.Highlights(childComplexity), true
+	case "SearchBlobLine.lineNumber":
+		if e.ComplexityRoot.SearchBlobLine.LineNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobLine.LineNumber(childComplexity), true
+	case "SearchBlobLine.text":
+		if e.ComplexityRoot.SearchBlobLine.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchBlobLine.Text(childComplexity), true
 
 	case "Snippet.author":
 		if e.ComplexityRoot.Snippet.Author == nil {
@@ -8828,7 +9028,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqllast2.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlci.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqllast2.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -8843,6 +9043,7 @@ var sources = []*ast.Source{
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "schema_content.graphqls", Input: sourceData("schema_content.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlaudit.graphqls", Input: sourceData("schema_gqlaudit.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlci.graphqls", Input: sourceData("schema_gqlci.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlfields.graphqls", Input: sourceData("schema_gqlfields.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlissues.graphqls", Input: sourceData("schema_gqlissues.graphqls"), BuiltIn: false},
 	{Name: "schema_gqllast1.graphqls", Input: sourceData("schema_gqllast1.graphqls"), BuiltIn: false},
@@ -9015,6 +9216,26 @@ func (ec *executionContext) childFields_BlobEdge(ctx context.Context, field grap
 		return ec.fieldContext_BlobEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BlobEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BlobSearch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "durationS":
+		return ec.fieldContext_BlobSearch_durationS(ctx, field)
+	case "fileCount":
+		return ec.fieldContext_BlobSearch_fileCount(ctx, field)
+	case "files":
+		return ec.fieldContext_BlobSearch_files(ctx, field)
+	case "matchCount":
+		return ec.fieldContext_BlobSearch_matchCount(ctx, field)
+	case "perPage":
+		return ec.fieldContext_BlobSearch_perPage(ctx, field)
+	case "searchLevel":
+		return ec.fieldContext_BlobSearch_searchLevel(ctx, field)
+	case "searchType":
+		return ec.fieldContext_BlobSearch_searchType(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BlobSearch", field.Name)
 }
 
 func (ec *executionContext) childFields_Board(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9475,6 +9696,16 @@ func (ec *executionContext) childFields_CiRunnerEdge(ctx context.Context, field 
 		return ec.fieldContext_CiRunnerEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CiRunnerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CiTemplate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_CiTemplate_name(ctx, field)
+	case "content":
+		return ec.fieldContext_CiTemplate_content(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CiTemplate", field.Name)
 }
 
 func (ec *executionContext) childFields_Commit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10969,6 +11200,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_languages(ctx, field)
 	case "visibleForks":
 		return ec.fieldContext_Project_visibleForks(ctx, field)
+	case "ciTemplate":
+		return ec.fieldContext_Project_ciTemplate(ctx, field)
 	case "issueStatusCounts":
 		return ec.fieldContext_Project_issueStatusCounts(ctx, field)
 	case "deployment":
@@ -11367,6 +11600,50 @@ func (ec *executionContext) childFields_RepositoryLanguage(ctx context.Context, 
 		return ec.fieldContext_RepositoryLanguage_share(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepositoryLanguage", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchBlobChunk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "lines":
+		return ec.fieldContext_SearchBlobChunk_lines(ctx, field)
+	case "matchCountInChunk":
+		return ec.fieldContext_SearchBlobChunk_matchCountInChunk(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchBlobChunk", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchBlobFileType(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "blameUrl":
+		return ec.fieldContext_SearchBlobFileType_blameUrl(ctx, field)
+	case "chunks":
+		return ec.fieldContext_SearchBlobFileType_chunks(ctx, field)
+	case "fileUrl":
+		return ec.fieldContext_SearchBlobFileType_fileUrl(ctx, field)
+	case "language":
+		return ec.fieldContext_SearchBlobFileType_language(ctx, field)
+	case "matchCountTotal":
+		return ec.fieldContext_SearchBlobFileType_matchCountTotal(ctx, field)
+	case "matchCount":
+		return ec.fieldContext_SearchBlobFileType_matchCount(ctx, field)
+	case "path":
+		return ec.fieldContext_SearchBlobFileType_path(ctx, field)
+	case "projectPath":
+		return ec.fieldContext_SearchBlobFileType_projectPath(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchBlobFileType", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchBlobLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "highlights":
+		return ec.fieldContext_SearchBlobLine_highlights(ctx, field)
+	case "lineNumber":
+		return ec.fieldContext_SearchBlobLine_lineNumber(ctx, field)
+	case "text":
+		return ec.fieldContext_SearchBlobLine_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchBlobLine", field.Name)
 }
 
 func (ec *executionContext) childFields_Snippet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14891,6 +15168,20 @@ func (ec *executionContext) field_Project_branchRules_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Project_ciTemplate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Project_ciVariables_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16070,6 +16361,92 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_blobSearch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "chunkCount",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["chunkCount"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "excludeForks",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["excludeForks"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "groupId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOGroupID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupId"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "includeArchived",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeArchived"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "page",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["page"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "perPage",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["perPage"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "projectId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOProjectID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["projectId"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "regex",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["regex"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "repositoryRef",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["repositoryRef"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg9
 	return args, nil
 }
 
@@ -18472,6 +18849,176 @@ func (ec *executionContext) fieldContext_BlobEdge_node(_ context.Context, field 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BlobSearch_durationS(ctx context.Context, field graphql.CollectedField, obj *BlobSearch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlobSearch_durationS(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlobSearch_durationS(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlobSearch", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BlobSearch_fileCount(ctx context.Context, field graphql.CollectedField, obj *BlobSearch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlobSearch_fileCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlobSearch_fileCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlobSearch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BlobSearch_files(ctx context.Context, field graphql.CollectedField, obj *BlobSearch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlobSearch_files(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Files, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SearchBlobFileType) graphql.Marshaler {
+			return ec.marshalOSearchBlobFileType2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobFileTypeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlobSearch_files(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BlobSearch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchBlobFileType(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BlobSearch_matchCount(ctx context.Context, field graphql.CollectedField, obj *BlobSearch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlobSearch_matchCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlobSearch_matchCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlobSearch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BlobSearch_perPage(ctx context.Context, field graphql.CollectedField, obj *BlobSearch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlobSearch_perPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlobSearch_perPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlobSearch", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BlobSearch_searchLevel(ctx context.Context, field graphql.CollectedField, obj *BlobSearch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlobSearch_searchLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SearchLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SearchLevel) graphql.Marshaler {
+			return ec.marshalOSearchLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchLevel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlobSearch_searchLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlobSearch", field, false, false, "SearchLevel")
+}
+
+func (ec *executionContext) _BlobSearch_searchType(ctx context.Context, field graphql.CollectedField, obj *BlobSearch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlobSearch_searchType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SearchType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *SearchType) graphql.Marshaler {
+			return ec.marshalOSearchType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchType(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlobSearch_searchType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlobSearch", field, false, false, "SearchType")
 }
 
 func (ec *executionContext) _Board_id(ctx context.Context, field graphql.CollectedField, obj *Board) (ret graphql.Marshaler) {
@@ -22188,6 +22735,52 @@ func (ec *executionContext) fieldContext_CiRunnerEdge_node(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CiTemplate_name(ctx context.Context, field graphql.CollectedField, obj *CiTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiTemplate_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiTemplate_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiTemplate", field, false, false, "String")
+}
+
+func (ec *executionContext) _CiTemplate_content(ctx context.Context, field graphql.CollectedField, obj *CiTemplate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CiTemplate_content(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Content, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CiTemplate_content(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CiTemplate", field, false, false, "String")
 }
 
 func (ec *executionContext) _Commit_id(ctx context.Context, field graphql.CollectedField, obj *Commit) (ret graphql.Marshaler) {
@@ -37156,6 +37749,50 @@ func (ec *executionContext) fieldContext_Project_visibleForks(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_ciTemplate(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_ciTemplate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Project().CiTemplate(ctx, obj, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CiTemplate) graphql.Marshaler {
+			return ec.marshalOCiTemplate2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiTemplate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_ciTemplate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CiTemplate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Project_ciTemplate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_issueStatusCounts(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38675,6 +39312,50 @@ func (ec *executionContext) fieldContext_Query_package(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_package_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_blobSearch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_blobSearch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BlobSearch(ctx, fc.Args["chunkCount"].(*int), fc.Args["excludeForks"].(*bool), fc.Args["groupId"].(*string), fc.Args["includeArchived"].(*bool), fc.Args["page"].(*int), fc.Args["perPage"].(*int), fc.Args["projectId"].(*string), fc.Args["regex"].(*bool), fc.Args["repositoryRef"].(*string), fc.Args["search"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *BlobSearch) graphql.Marshaler {
+			return ec.marshalOBlobSearch2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBlobSearch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_blobSearch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BlobSearch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_blobSearch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41272,6 +41953,323 @@ func (ec *executionContext) _RepositoryLanguage_share(ctx context.Context, field
 }
 func (ec *executionContext) fieldContext_RepositoryLanguage_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RepositoryLanguage", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchBlobChunk_lines(ctx context.Context, field graphql.CollectedField, obj *SearchBlobChunk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobChunk_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SearchBlobLine) graphql.Marshaler {
+			return ec.marshalOSearchBlobLine2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobLineᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobChunk_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchBlobChunk",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchBlobLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchBlobChunk_matchCountInChunk(ctx context.Context, field graphql.CollectedField, obj *SearchBlobChunk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobChunk_matchCountInChunk(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchCountInChunk, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobChunk_matchCountInChunk(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobChunk", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchBlobFileType_blameUrl(ctx context.Context, field graphql.CollectedField, obj *SearchBlobFileType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobFileType_blameUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BlameURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobFileType_blameUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobFileType", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchBlobFileType_chunks(ctx context.Context, field graphql.CollectedField, obj *SearchBlobFileType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobFileType_chunks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Chunks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*SearchBlobChunk) graphql.Marshaler {
+			return ec.marshalOSearchBlobChunk2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobChunkᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobFileType_chunks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchBlobFileType",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchBlobChunk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchBlobFileType_fileUrl(ctx context.Context, field graphql.CollectedField, obj *SearchBlobFileType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobFileType_fileUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobFileType_fileUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobFileType", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchBlobFileType_language(ctx context.Context, field graphql.CollectedField, obj *SearchBlobFileType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobFileType_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobFileType_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobFileType", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchBlobFileType_matchCountTotal(ctx context.Context, field graphql.CollectedField, obj *SearchBlobFileType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobFileType_matchCountTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchCountTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobFileType_matchCountTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobFileType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchBlobFileType_matchCount(ctx context.Context, field graphql.CollectedField, obj *SearchBlobFileType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobFileType_matchCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobFileType_matchCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobFileType", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchBlobFileType_path(ctx context.Context, field graphql.CollectedField, obj *SearchBlobFileType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobFileType_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Path, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobFileType_path(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobFileType", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchBlobFileType_projectPath(ctx context.Context, field graphql.CollectedField, obj *SearchBlobFileType) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobFileType_projectPath(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProjectPath, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobFileType_projectPath(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobFileType", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchBlobLine_highlights(ctx context.Context, field graphql.CollectedField, obj *SearchBlobLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobLine_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v [][]int) graphql.Marshaler {
+			return ec.marshalOInt2ᚕᚕintᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobLine_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchBlobLine_lineNumber(ctx context.Context, field graphql.CollectedField, obj *SearchBlobLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobLine_lineNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LineNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobLine_lineNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchBlobLine_text(ctx context.Context, field graphql.CollectedField, obj *SearchBlobLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchBlobLine_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchBlobLine_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchBlobLine", field, false, false, "String")
 }
 
 func (ec *executionContext) _Snippet_id(ctx context.Context, field graphql.CollectedField, obj *Snippet) (ret graphql.Marshaler) {
@@ -49223,6 +50221,69 @@ func (ec *executionContext) _BlobEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var blobSearchImplementors = []string{"BlobSearch"}
+
+func (ec *executionContext) _BlobSearch(ctx context.Context, sel ast.SelectionSet, obj *BlobSearch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, blobSearchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BlobSearch")
+		case "durationS":
+			out.Values[i] = ec._BlobSearch_durationS(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fileCount":
+			out.Values[i] = ec._BlobSearch_fileCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "files":
+			out.Values[i] = ec._BlobSearch_files(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "matchCount":
+			out.Values[i] = ec._BlobSearch_matchCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "perPage":
+			out.Values[i] = ec._BlobSearch_perPage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "searchLevel":
+			out.Values[i] = ec._BlobSearch_searchLevel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "searchType":
+			out.Values[i] = ec._BlobSearch_searchType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var boardImplementors = []string{"Board"}
 
 func (ec *executionContext) _Board(ctx context.Context, sel ast.SelectionSet, obj *Board) graphql.Marshaler {
@@ -50736,6 +51797,44 @@ func (ec *executionContext) _CiRunnerEdge(ctx context.Context, sel ast.Selection
 		case "node":
 			out.Values[i] = ec._CiRunnerEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ciTemplateImplementors = []string{"CiTemplate"}
+
+func (ec *executionContext) _CiTemplate(ctx context.Context, sel ast.SelectionSet, obj *CiTemplate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ciTemplateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CiTemplate")
+		case "name":
+			out.Values[i] = ec._CiTemplate_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "content":
+			out.Values[i] = ec._CiTemplate_content(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -55883,6 +56982,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_visibleForks(ctx, field, obj)
 				})
+		case "ciTemplate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_ciTemplate(ctx, field, obj)
+				})
 		case "issueStatusCounts":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -56356,6 +57461,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_package(ctx, field)
+				})
+		case "blobSearch":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_blobSearch(ctx, field)
 				})
 		case "issues":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -57394,6 +58505,155 @@ func (ec *executionContext) _RepositoryLanguage(ctx context.Context, sel ast.Sel
 			}
 		case "share":
 			out.Values[i] = ec._RepositoryLanguage_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchBlobChunkImplementors = []string{"SearchBlobChunk"}
+
+func (ec *executionContext) _SearchBlobChunk(ctx context.Context, sel ast.SelectionSet, obj *SearchBlobChunk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchBlobChunkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchBlobChunk")
+		case "lines":
+			out.Values[i] = ec._SearchBlobChunk_lines(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "matchCountInChunk":
+			out.Values[i] = ec._SearchBlobChunk_matchCountInChunk(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchBlobFileTypeImplementors = []string{"SearchBlobFileType"}
+
+func (ec *executionContext) _SearchBlobFileType(ctx context.Context, sel ast.SelectionSet, obj *SearchBlobFileType) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchBlobFileTypeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchBlobFileType")
+		case "blameUrl":
+			out.Values[i] = ec._SearchBlobFileType_blameUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "chunks":
+			out.Values[i] = ec._SearchBlobFileType_chunks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "fileUrl":
+			out.Values[i] = ec._SearchBlobFileType_fileUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "language":
+			out.Values[i] = ec._SearchBlobFileType_language(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "matchCountTotal":
+			out.Values[i] = ec._SearchBlobFileType_matchCountTotal(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "matchCount":
+			out.Values[i] = ec._SearchBlobFileType_matchCount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "path":
+			out.Values[i] = ec._SearchBlobFileType_path(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "projectPath":
+			out.Values[i] = ec._SearchBlobFileType_projectPath(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchBlobLineImplementors = []string{"SearchBlobLine"}
+
+func (ec *executionContext) _SearchBlobLine(ctx context.Context, sel ast.SelectionSet, obj *SearchBlobLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchBlobLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchBlobLine")
+		case "highlights":
+			out.Values[i] = ec._SearchBlobLine_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lineNumber":
+			out.Values[i] = ec._SearchBlobLine_lineNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._SearchBlobLine_text(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -59797,6 +61057,35 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNIssueSetAssigneesInput2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐIssueSetAssigneesInput(ctx context.Context, v any) (IssueSetAssigneesInput, error) {
 	res, err := ec.unmarshalInputIssueSetAssigneesInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -60084,6 +61373,30 @@ func (ec *executionContext) marshalNRepositoryLanguage2ᚖgithubᚗcomᚋlablet�
 		return graphql.Null
 	}
 	return ec._RepositoryLanguage(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchBlobChunk2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobChunk(ctx context.Context, sel ast.SelectionSet, v *SearchBlobChunk) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchBlobChunk!")
+		return graphql.Null
+	}
+	return ec._SearchBlobChunk(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchBlobFileType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobFileType(ctx context.Context, sel ast.SelectionSet, v *SearchBlobFileType) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchBlobFileType!")
+		return graphql.Null
+	}
+	return ec._SearchBlobFileType(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchBlobLine2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobLine(ctx context.Context, sel ast.SelectionSet, v *SearchBlobLine) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchBlobLine!")
+		return graphql.Null
+	}
+	return ec._SearchBlobLine(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSnippetBlobActionEnum2githubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippetBlobActionEnum(ctx context.Context, v any) (SnippetBlobActionEnum, error) {
@@ -60652,6 +61965,13 @@ func (ec *executionContext) marshalOBlobEdge2ᚖgithubᚗcomᚋlabletᚋlablet�
 	return ec._BlobEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOBlobSearch2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBlobSearch(ctx context.Context, sel ast.SelectionSet, v *BlobSearch) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BlobSearch(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOBoard2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐBoard(ctx context.Context, sel ast.SelectionSet, v []*Board) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61189,6 +62509,13 @@ func (ec *executionContext) marshalOCiRunnerType2ᚖgithubᚗcomᚋlabletᚋlabl
 	return v
 }
 
+func (ec *executionContext) marshalOCiTemplate2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiTemplate(ctx context.Context, sel ast.SelectionSet, v *CiTemplate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CiTemplate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCiVariableType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐCiVariableType(ctx context.Context, v any) (*CiVariableType, error) {
 	if v == nil {
 		return nil, nil
@@ -61678,6 +63005,24 @@ func (ec *executionContext) marshalOGroupEdge2ᚖgithubᚗcomᚋlabletᚋlablet�
 	return ec._GroupEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOGroupID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalString(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGroupID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(*v)
+	return res
+}
+
 func (ec *executionContext) marshalOGroupMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMember(ctx context.Context, sel ast.SelectionSet, v []*GroupMember) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61843,6 +63188,41 @@ func (ec *executionContext) marshalOISO8601Date2ᚖstring(ctx context.Context, s
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕᚕintᚄ(ctx context.Context, v any) ([][]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([][]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2ᚕintᚄ(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v [][]int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2ᚕintᚄ(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -63187,6 +64567,95 @@ func (ec *executionContext) marshalORepositoryLanguage2ᚕᚖgithubᚗcomᚋlabl
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalOSearchBlobChunk2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobChunkᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchBlobChunk) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchBlobChunk2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobChunk(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSearchBlobFileType2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobFileTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchBlobFileType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchBlobFileType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobFileType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSearchBlobLine2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchBlobLine) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchBlobLine2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchBlobLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSearchLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchLevel(ctx context.Context, v any) (*SearchLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(SearchLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSearchLevel2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchLevel(ctx context.Context, sel ast.SelectionSet, v *SearchLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSearchType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchType(ctx context.Context, v any) (*SearchType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(SearchType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSearchType2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSearchType(ctx context.Context, sel ast.SelectionSet, v *SearchType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOSnippet2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐSnippet(ctx context.Context, sel ast.SelectionSet, v []*Snippet) graphql.Marshaler {

@@ -147,6 +147,24 @@ type BlobEdge struct {
 	Node   *Blob  `json:"node,omitempty"`
 }
 
+// Full JSON structure of multi-match results in a single file
+type BlobSearch struct {
+	// Duration of the request in seconds.
+	DurationS *float64 `json:"durationS,omitempty"`
+	// Total number of files with matches.
+	FileCount *int `json:"fileCount,omitempty"`
+	// List of files with matches.
+	Files []*SearchBlobFileType `json:"files,omitempty"`
+	// Total number of matches.
+	MatchCount *int `json:"matchCount,omitempty"`
+	// Total number of files per page.
+	PerPage *int `json:"perPage,omitempty"`
+	// Level of search performed.
+	SearchLevel *SearchLevel `json:"searchLevel,omitempty"`
+	// Type of search performed.
+	SearchType *SearchType `json:"searchType,omitempty"`
+}
+
 type BoardConnection struct {
 	Count    int          `json:"count"`
 	Edges    []*BoardEdge `json:"edges,omitempty"`
@@ -377,6 +395,14 @@ type CiRunnerConnection struct {
 type CiRunnerEdge struct {
 	Cursor string    `json:"cursor"`
 	Node   *CiRunner `json:"node,omitempty"`
+}
+
+// GitLab CI/CD configuration template.
+type CiTemplate struct {
+	// Name of the CI template.
+	Name string `json:"name"`
+	// Contents of the CI template.
+	Content string `json:"content"`
 }
 
 type Commit struct {
@@ -1277,6 +1303,44 @@ type RepositoryBlobEdge struct {
 type RepositoryLanguage struct {
 	Name  string   `json:"name"`
 	Share *float64 `json:"share,omitempty"`
+}
+
+// JSON structure of a matched chunk
+type SearchBlobChunk struct {
+	// Path of the file.
+	Lines []*SearchBlobLine `json:"lines,omitempty"`
+	// Number of matches in the chunk.
+	MatchCountInChunk *int `json:"matchCountInChunk,omitempty"`
+}
+
+// JSON structure of a file with matches
+type SearchBlobFileType struct {
+	// Blame URL of the file.
+	BlameURL *string `json:"blameUrl,omitempty"`
+	// Maximum matches per file.
+	Chunks []*SearchBlobChunk `json:"chunks,omitempty"`
+	// URL of the file.
+	FileURL *string `json:"fileUrl,omitempty"`
+	// Language of the file (lablet does not detect languages: null).
+	Language *string `json:"language,omitempty"`
+	// Total number of matches per file.
+	MatchCountTotal *int `json:"matchCountTotal,omitempty"`
+	// Matches per file up to a max of 50 chunks. Default is 3
+	MatchCount *int `json:"matchCount,omitempty"`
+	// Path of the file.
+	Path *string `json:"path,omitempty"`
+	// Full path of the project.
+	ProjectPath *string `json:"projectPath,omitempty"`
+}
+
+// JSON structure of each line in a matched chunk
+type SearchBlobLine struct {
+	// Column numbers of the first and last highlighted characters on a line (lablet: null).
+	Highlights [][]int `json:"highlights,omitempty"`
+	// Line number of the blob.
+	LineNumber *int `json:"lineNumber,omitempty"`
+	// Text content of the blob.
+	Text *string `json:"text,omitempty"`
 }
 
 type SnippetBlobActionInputType struct {
@@ -3348,6 +3412,128 @@ func (e *ReleaseSort) UnmarshalJSON(b []byte) error {
 }
 
 func (e ReleaseSort) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Level of search
+type SearchLevel string
+
+const (
+	// Project search.
+	SearchLevelProject SearchLevel = "PROJECT"
+	// Group search.
+	SearchLevelGroup SearchLevel = "GROUP"
+	// Global search including all groups and projects.
+	SearchLevelGlobal SearchLevel = "GLOBAL"
+)
+
+var AllSearchLevel = []SearchLevel{
+	SearchLevelProject,
+	SearchLevelGroup,
+	SearchLevelGlobal,
+}
+
+func (e SearchLevel) IsValid() bool {
+	switch e {
+	case SearchLevelProject, SearchLevelGroup, SearchLevelGlobal:
+		return true
+	}
+	return false
+}
+
+func (e SearchLevel) String() string {
+	return string(e)
+}
+
+func (e *SearchLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchLevel", str)
+	}
+	return nil
+}
+
+func (e SearchLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Type of search
+type SearchType string
+
+const (
+	// Basic search.
+	SearchTypeBasic SearchType = "BASIC"
+	// Advanced search.
+	SearchTypeAdvanced SearchType = "ADVANCED"
+	// Exact code search.
+	SearchTypeZoekt SearchType = "ZOEKT"
+)
+
+var AllSearchType = []SearchType{
+	SearchTypeBasic,
+	SearchTypeAdvanced,
+	SearchTypeZoekt,
+}
+
+func (e SearchType) IsValid() bool {
+	switch e {
+	case SearchTypeBasic, SearchTypeAdvanced, SearchTypeZoekt:
+		return true
+	}
+	return false
+}
+
+func (e SearchType) String() string {
+	return string(e)
+}
+
+func (e *SearchType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchType", str)
+	}
+	return nil
+}
+
+func (e SearchType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

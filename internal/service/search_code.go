@@ -67,33 +67,9 @@ func (s *Service) searchBlobs(ctx context.Context, id *auth.Identity, p *model.P
 	if pr == nil || err != nil {
 		return nil, 0, err
 	}
-	q := parseBlobQuery(in.Text)
-	var found []FoundBlob
-	if name := rubyRegexpEscape(strings.TrimLeft(q.term, "/")); name != "" {
-		files, err := pr.Repo.FilesByName(ctx, sha, name, maxCodeResults)
-		if err != nil {
-			return nil, 0, fmt.Errorf("service: search files by name: %w", err)
-		}
-		for _, f := range files {
-			found = append(found, FoundBlob{Path: f.Path, ID: f.ID, Ref: ref, StartLine: 1})
-		}
-	}
-	limit := searchCountLimit + in.Offset
-	if len(q.filters) > 0 {
-		limit = maxCodeResults // filters may drop any of them
-	}
-	hits, err := pr.Repo.Grep(ctx, sha, q.term, limit)
-	if err != nil && !errors.Is(err, repo.ErrInvalid) { // a term no line can hold
-		return nil, 0, fmt.Errorf("service: search file contents: %w", err)
-	}
-	for _, h := range hits {
-		found = append(found, FoundBlob{Path: h.Path, Data: h.Data, Ref: ref, StartLine: h.StartLine})
-	}
-	kept := found[:0]
-	for _, f := range found {
-		if q.keep(f.Path) {
-			kept = append(kept, f)
-		}
+	kept, err := s.findBlobs(ctx, pr, ref, sha, parseBlobQuery(in.Text), searchCountLimit+in.Offset)
+	if err != nil {
+		return nil, 0, err
 	}
 	page := pageOf(kept, in.Offset, in.Limit)
 	var ids []string
@@ -113,6 +89,39 @@ func (s *Service) searchBlobs(ctx context.Context, id *auth.Identity, p *model.P
 		}
 	}
 	return page, len(kept), nil
+}
+
+// findBlobs is the search of searchBlobs without paging: the files whose
+// path is the query's term, then up to limit blocks of lines containing it,
+// those the query's filters keep; files found by path without their data.
+func (s *Service) findBlobs(ctx context.Context, pr *ProjectRepo, ref, sha string, q blobQuery, limit int) ([]FoundBlob, error) {
+	var found []FoundBlob
+	if name := rubyRegexpEscape(strings.TrimLeft(q.term, "/")); name != "" {
+		files, err := pr.Repo.FilesByName(ctx, sha, name, maxCodeResults)
+		if err != nil {
+			return nil, fmt.Errorf("service: search files by name: %w", err)
+		}
+		for _, f := range files {
+			found = append(found, FoundBlob{Path: f.Path, ID: f.ID, Ref: ref, StartLine: 1})
+		}
+	}
+	if len(q.filters) > 0 {
+		limit = maxCodeResults // filters may drop any of them
+	}
+	hits, err := pr.Repo.Grep(ctx, sha, q.term, limit)
+	if err != nil && !errors.Is(err, repo.ErrInvalid) { // a term no line can hold
+		return nil, fmt.Errorf("service: search file contents: %w", err)
+	}
+	for _, h := range hits {
+		found = append(found, FoundBlob{Path: h.Path, Data: h.Data, Ref: ref, StartLine: h.StartLine})
+	}
+	kept := found[:0]
+	for _, f := range found {
+		if q.keep(f.Path) {
+			kept = append(kept, f)
+		}
+	}
+	return kept, nil
 }
 
 // searchCommits is GitLab's basic commit search: the commits of the ref
