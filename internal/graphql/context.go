@@ -58,6 +58,8 @@ type loader struct {
 	users userStatuses
 	// emails are their addresses, read a batch at a time (gqlusers_emails.go).
 	emails userEmails
+	// memberships are their group and project memberships (gqlmember.go).
+	memberships userMemberships
 }
 
 func withLoader(ctx context.Context) context.Context {

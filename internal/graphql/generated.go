@@ -447,8 +447,10 @@ type ComplexityRoot struct {
 		Bot                          func(childComplexity int) int
 		CreatedAt                    func(childComplexity int) int
 		Emails                       func(childComplexity int, after *string, before *string, first *int, last *int) int
+		GroupMemberships             func(childComplexity int, after *string, before *string, first *int, last *int) int
 		ID                           func(childComplexity int) int
 		Name                         func(childComplexity int) int
+		ProjectMemberships           func(childComplexity int, after *string, before *string, first *int, last *int) int
 		PublicEmail                  func(childComplexity int) int
 		ReviewRequestedMergeRequests func(childComplexity int, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) int
 		StarredProjects              func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
@@ -1201,6 +1203,18 @@ type ComplexityRoot struct {
 		ProjectMembers   func(childComplexity int) int
 	}
 
+	ProjectMemberConnection struct {
+		Count    func(childComplexity int) int
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ProjectMemberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PushAccessLevel struct {
 		AccessLevel            func(childComplexity int) int
 		AccessLevelDescription func(childComplexity int) int
@@ -1622,19 +1636,21 @@ type ComplexityRoot struct {
 	}
 
 	UserCore struct {
-		AvatarURL       func(childComplexity int) int
-		Bot             func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		Emails          func(childComplexity int, after *string, before *string, first *int, last *int) int
-		ID              func(childComplexity int) int
-		Name            func(childComplexity int) int
-		PublicEmail     func(childComplexity int) int
-		StarredProjects func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
-		State           func(childComplexity int) int
-		Status          func(childComplexity int) int
-		Username        func(childComplexity int) int
-		WebPath         func(childComplexity int) int
-		WebURL          func(childComplexity int) int
+		AvatarURL          func(childComplexity int) int
+		Bot                func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		Emails             func(childComplexity int, after *string, before *string, first *int, last *int) int
+		GroupMemberships   func(childComplexity int, after *string, before *string, first *int, last *int) int
+		ID                 func(childComplexity int) int
+		Name               func(childComplexity int) int
+		ProjectMemberships func(childComplexity int, after *string, before *string, first *int, last *int) int
+		PublicEmail        func(childComplexity int) int
+		StarredProjects    func(childComplexity int, search *string, after *string, before *string, first *int, last *int) int
+		State              func(childComplexity int) int
+		Status             func(childComplexity int) int
+		Username           func(childComplexity int) int
+		WebPath            func(childComplexity int) int
+		WebURL             func(childComplexity int) int
 	}
 
 	UserCoreConnection struct {
@@ -1681,6 +1697,8 @@ type CurrentUserResolver interface {
 	AuthoredMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
 	AssignedMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
 	ReviewRequestedMergeRequests(ctx context.Context, obj *CurrentUser, iids []string, state *MergeRequestState, search *string, sourceBranches []string, targetBranches []string, labels []string, draft *bool, authorUsername *string, after *string, before *string, first *int, last *int) (*MergeRequestConnection, error)
+	GroupMemberships(ctx context.Context, obj *CurrentUser, after *string, before *string, first *int, last *int) (*GroupMemberConnection, error)
+	ProjectMemberships(ctx context.Context, obj *CurrentUser, after *string, before *string, first *int, last *int) (*ProjectMemberConnection, error)
 	StarredProjects(ctx context.Context, obj *CurrentUser, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	Emails(ctx context.Context, obj *CurrentUser, after *string, before *string, first *int, last *int) (*EmailConnection, error)
 	Todos(ctx context.Context, obj *CurrentUser, action []TodoActionEnum, authorID []string, projectID []string, groupID []string, state []TodoStateEnum, typeArg []TodoTargetEnum, after *string, before *string, first *int, last *int) (*TodoConnection, error)
@@ -1886,6 +1904,8 @@ type TreeResolver interface {
 }
 type UserCoreResolver interface {
 	Status(ctx context.Context, obj *UserCore) (*UserStatus, error)
+	GroupMemberships(ctx context.Context, obj *UserCore, after *string, before *string, first *int, last *int) (*GroupMemberConnection, error)
+	ProjectMemberships(ctx context.Context, obj *UserCore, after *string, before *string, first *int, last *int) (*ProjectMemberConnection, error)
 	StarredProjects(ctx context.Context, obj *UserCore, search *string, after *string, before *string, first *int, last *int) (*ProjectConnection, error)
 	Emails(ctx context.Context, obj *UserCore, after *string, before *string, first *int, last *int) (*EmailConnection, error)
 }
@@ -3414,6 +3434,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.Emails(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "CurrentUser.groupMemberships":
+		if e.ComplexityRoot.CurrentUser.GroupMemberships == nil {
+			break
+		}
+
+		args, err := ec.field_CurrentUser_groupMemberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CurrentUser.GroupMemberships(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "CurrentUser.id":
 		if e.ComplexityRoot.CurrentUser.ID == nil {
 			break
@@ -3426,6 +3457,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CurrentUser.Name(childComplexity), true
+	case "CurrentUser.projectMemberships":
+		if e.ComplexityRoot.CurrentUser.ProjectMemberships == nil {
+			break
+		}
+
+		args, err := ec.field_CurrentUser_projectMemberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CurrentUser.ProjectMemberships(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "CurrentUser.publicEmail":
 		if e.ComplexityRoot.CurrentUser.PublicEmail == nil {
 			break
@@ -7042,6 +7084,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProjectMemberBulkUpdatePayload.ProjectMembers(childComplexity), true
 
+	case "ProjectMemberConnection.count":
+		if e.ComplexityRoot.ProjectMemberConnection.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberConnection.Count(childComplexity), true
+	case "ProjectMemberConnection.edges":
+		if e.ComplexityRoot.ProjectMemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberConnection.Edges(childComplexity), true
+	case "ProjectMemberConnection.nodes":
+		if e.ComplexityRoot.ProjectMemberConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberConnection.Nodes(childComplexity), true
+	case "ProjectMemberConnection.pageInfo":
+		if e.ComplexityRoot.ProjectMemberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberConnection.PageInfo(childComplexity), true
+
+	case "ProjectMemberEdge.cursor":
+		if e.ComplexityRoot.ProjectMemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberEdge.Cursor(childComplexity), true
+	case "ProjectMemberEdge.node":
+		if e.ComplexityRoot.ProjectMemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectMemberEdge.Node(childComplexity), true
+
 	case "PushAccessLevel.accessLevel":
 		if e.ComplexityRoot.PushAccessLevel.AccessLevel == nil {
 			break
@@ -8770,6 +8850,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserCore.Emails(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
+	case "UserCore.groupMemberships":
+		if e.ComplexityRoot.UserCore.GroupMemberships == nil {
+			break
+		}
+
+		args, err := ec.field_UserCore_groupMemberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.UserCore.GroupMemberships(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "UserCore.id":
 		if e.ComplexityRoot.UserCore.ID == nil {
 			break
@@ -8782,6 +8873,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserCore.Name(childComplexity), true
+	case "UserCore.projectMemberships":
+		if e.ComplexityRoot.UserCore.ProjectMemberships == nil {
+			break
+		}
+
+		args, err := ec.field_UserCore_projectMemberships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.UserCore.ProjectMemberships(childComplexity, args["after"].(*string), args["before"].(*string), args["first"].(*int), args["last"].(*int)), true
 	case "UserCore.publicEmail":
 		if e.ComplexityRoot.UserCore.PublicEmail == nil {
 			break
@@ -9028,7 +9130,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlci.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqllast2.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlci.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqllast2.graphqls" "schema_gqlmember.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -9048,6 +9150,7 @@ var sources = []*ast.Source{
 	{Name: "schema_gqlissues.graphqls", Input: sourceData("schema_gqlissues.graphqls"), BuiltIn: false},
 	{Name: "schema_gqllast1.graphqls", Input: sourceData("schema_gqllast1.graphqls"), BuiltIn: false},
 	{Name: "schema_gqllast2.graphqls", Input: sourceData("schema_gqllast2.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlmember.graphqls", Input: sourceData("schema_gqlmember.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlmrci.graphqls", Input: sourceData("schema_gqlmrci.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlusers.graphqls", Input: sourceData("schema_gqlusers.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
@@ -9848,6 +9951,10 @@ func (ec *executionContext) childFields_CurrentUser(ctx context.Context, field g
 		return ec.fieldContext_CurrentUser_assignedMergeRequests(ctx, field)
 	case "reviewRequestedMergeRequests":
 		return ec.fieldContext_CurrentUser_reviewRequestedMergeRequests(ctx, field)
+	case "groupMemberships":
+		return ec.fieldContext_CurrentUser_groupMemberships(ctx, field)
+	case "projectMemberships":
+		return ec.fieldContext_CurrentUser_projectMemberships(ctx, field)
 	case "starredProjects":
 		return ec.fieldContext_CurrentUser_starredProjects(ctx, field)
 	case "emails":
@@ -11280,6 +11387,30 @@ func (ec *executionContext) childFields_ProjectMemberBulkUpdatePayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberBulkUpdatePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ProjectMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ProjectMemberConnection_count(ctx, field)
+	case "edges":
+		return ec.fieldContext_ProjectMemberConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ProjectMemberConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ProjectMemberConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectMemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ProjectMemberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ProjectMemberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PushAccessLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "accessLevel":
@@ -12102,6 +12233,10 @@ func (ec *executionContext) childFields_UserCore(ctx context.Context, field grap
 		return ec.fieldContext_UserCore_createdAt(ctx, field)
 	case "status":
 		return ec.fieldContext_UserCore_status(ctx, field)
+	case "groupMemberships":
+		return ec.fieldContext_UserCore_groupMemberships(ctx, field)
+	case "projectMemberships":
+		return ec.fieldContext_UserCore_projectMemberships(ctx, field)
 	case "starredProjects":
 		return ec.fieldContext_UserCore_starredProjects(ctx, field)
 	case "emails":
@@ -12663,6 +12798,82 @@ func (ec *executionContext) field_CurrentUser_authoredMergeRequests_args(ctx con
 }
 
 func (ec *executionContext) field_CurrentUser_emails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CurrentUser_groupMemberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CurrentUser_projectMemberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -17505,6 +17716,82 @@ func (ec *executionContext) field_Tree_trees_args(ctx context.Context, rawArgs m
 }
 
 func (ec *executionContext) field_UserCore_emails_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_UserCore_groupMemberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_UserCore_projectMemberships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -23965,6 +24252,94 @@ func (ec *executionContext) fieldContext_CurrentUser_reviewRequestedMergeRequest
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_CurrentUser_reviewRequestedMergeRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CurrentUser_groupMemberships(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_groupMemberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CurrentUser().GroupMemberships(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *GroupMemberConnection) graphql.Marshaler {
+			return ec.marshalOGroupMemberConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_groupMemberships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CurrentUser_groupMemberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CurrentUser_projectMemberships(ctx context.Context, field graphql.CollectedField, obj *CurrentUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CurrentUser_projectMemberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CurrentUser().ProjectMemberships(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectMemberConnection) graphql.Marshaler {
+			return ec.marshalOProjectMemberConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CurrentUser_projectMemberships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CurrentUser",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CurrentUser_projectMemberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -38638,6 +39013,180 @@ func (ec *executionContext) fieldContext_ProjectMemberBulkUpdatePayload_errors(_
 	return graphql.NewScalarFieldContext("ProjectMemberBulkUpdatePayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _ProjectMemberConnection_count(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberConnection_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberConnection_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMemberConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ProjectMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ProjectMemberEdge) graphql.Marshaler {
+			return ec.marshalOProjectMemberEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMemberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMemberConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ProjectMember) graphql.Marshaler {
+			return ec.marshalOProjectMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ProjectMemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectMemberEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProjectMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *ProjectMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectMemberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectMember) graphql.Marshaler {
+			return ec.marshalOProjectMember2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectMemberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ProjectMemberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PushAccessLevel_accessLevel(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -45948,6 +46497,94 @@ func (ec *executionContext) fieldContext_UserCore_status(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _UserCore_groupMemberships(ctx context.Context, field graphql.CollectedField, obj *UserCore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCore_groupMemberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.UserCore().GroupMemberships(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *GroupMemberConnection) graphql.Marshaler {
+			return ec.marshalOGroupMemberConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupMemberConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserCore_groupMemberships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_UserCore_groupMemberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserCore_projectMemberships(ctx context.Context, field graphql.CollectedField, obj *UserCore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserCore_projectMemberships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.UserCore().ProjectMemberships(ctx, obj, fc.Args["after"].(*string), fc.Args["before"].(*string), fc.Args["first"].(*int), fc.Args["last"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectMemberConnection) graphql.Marshaler {
+			return ec.marshalOProjectMemberConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserCore_projectMemberships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UserCore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectMemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_UserCore_projectMemberships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UserCore_starredProjects(ctx context.Context, field graphql.CollectedField, obj *UserCore) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -52318,6 +52955,18 @@ func (ec *executionContext) _CurrentUser(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CurrentUser_reviewRequestedMergeRequests(ctx, field, obj)
 				})
+		case "groupMemberships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_groupMemberships(ctx, field, obj)
+				})
+		case "projectMemberships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CurrentUser_projectMemberships(ctx, field, obj)
+				})
 		case "starredProjects":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -57253,6 +57902,92 @@ func (ec *executionContext) _ProjectMemberBulkUpdatePayload(ctx context.Context,
 	return out
 }
 
+var projectMemberConnectionImplementors = []string{"ProjectMemberConnection"}
+
+func (ec *executionContext) _ProjectMemberConnection(ctx context.Context, sel ast.SelectionSet, obj *ProjectMemberConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMemberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectMemberConnection")
+		case "count":
+			out.Values[i] = ec._ProjectMemberConnection_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ProjectMemberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ProjectMemberConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ProjectMemberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectMemberEdgeImplementors = []string{"ProjectMemberEdge"}
+
+func (ec *executionContext) _ProjectMemberEdge(ctx context.Context, sel ast.SelectionSet, obj *ProjectMemberEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectMemberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectMemberEdge")
+		case "cursor":
+			out.Values[i] = ec._ProjectMemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ProjectMemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var pushAccessLevelImplementors = []string{"PushAccessLevel"}
 
 func (ec *executionContext) _PushAccessLevel(ctx context.Context, sel ast.SelectionSet, obj *PushAccessLevel) graphql.Marshaler {
@@ -60204,6 +60939,18 @@ func (ec *executionContext) _UserCore(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._UserCore_status(ctx, field, obj)
+				})
+		case "groupMemberships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserCore_groupMemberships(ctx, field, obj)
+				})
+		case "projectMemberships":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UserCore_projectMemberships(ctx, field, obj)
 				})
 		case "starredProjects":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -64183,6 +64930,19 @@ func (ec *executionContext) marshalOProjectID2ᚖstring(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) marshalOProjectMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMember(ctx context.Context, sel ast.SelectionSet, v []*ProjectMember) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOProjectMember2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMember(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalOProjectMember2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*ProjectMember) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -64202,11 +64962,45 @@ func (ec *executionContext) marshalOProjectMember2ᚕᚖgithubᚗcomᚋlabletᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalOProjectMember2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMember(ctx context.Context, sel ast.SelectionSet, v *ProjectMember) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectMember(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOProjectMemberBulkUpdatePayload2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberBulkUpdatePayload(ctx context.Context, sel ast.SelectionSet, v *ProjectMemberBulkUpdatePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ProjectMemberBulkUpdatePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProjectMemberConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberConnection(ctx context.Context, sel ast.SelectionSet, v *ProjectMemberConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectMemberConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProjectMemberEdge2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberEdge(ctx context.Context, sel ast.SelectionSet, v []*ProjectMemberEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOProjectMemberEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOProjectMemberEdge2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectMemberEdge(ctx context.Context, sel ast.SelectionSet, v *ProjectMemberEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectMemberEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPushAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx context.Context, sel ast.SelectionSet, v []*PushAccessLevel) graphql.Marshaler {

@@ -531,6 +531,10 @@ type CurrentUser struct {
 	AssignedMergeRequests *MergeRequestConnection `json:"assignedMergeRequests,omitempty"`
 	// Merge requests the current user is asked to review, newest first.
 	ReviewRequestedMergeRequests *MergeRequestConnection `json:"reviewRequestedMergeRequests,omitempty"`
+	// Group memberships of the user.
+	GroupMemberships *GroupMemberConnection `json:"groupMemberships,omitempty"`
+	// Project memberships of the user.
+	ProjectMemberships *ProjectMemberConnection `json:"projectMemberships,omitempty"`
 	// Projects starred by the user.
 	StarredProjects *ProjectConnection `json:"starredProjects,omitempty"`
 	// User's email addresses.
@@ -1130,6 +1134,18 @@ type ProjectMemberBulkUpdatePayload struct {
 	Errors           []string         `json:"errors"`
 }
 
+type ProjectMemberConnection struct {
+	Count    int                  `json:"count"`
+	Edges    []*ProjectMemberEdge `json:"edges,omitempty"`
+	Nodes    []*ProjectMember     `json:"nodes,omitempty"`
+	PageInfo *PageInfo            `json:"pageInfo"`
+}
+
+type ProjectMemberEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *ProjectMember `json:"node,omitempty"`
+}
+
 // Defines which user roles, users, or groups can push to a protected branch.
 type PushAccessLevel struct {
 	AccessLevel            int    `json:"accessLevel"`
@@ -1578,6 +1594,10 @@ type UserCore struct {
 	CreatedAt   *time.Time `json:"createdAt,omitempty"`
 	// User status (null when none is set).
 	Status *UserStatus `json:"status,omitempty"`
+	// Group memberships of the user (only in groups the caller may read).
+	GroupMemberships *GroupMemberConnection `json:"groupMemberships,omitempty"`
+	// Project memberships of the user (only in projects the caller may read).
+	ProjectMemberships *ProjectMemberConnection `json:"projectMemberships,omitempty"`
 	// Projects starred by the user (empty when the caller may not see the profile).
 	StarredProjects *ProjectConnection `json:"starredProjects,omitempty"`
 	// User's email addresses (empty unless the caller is the user or an administrator).

@@ -47,16 +47,23 @@ type viewerScope struct {
 // project; others those open enough for them or where they are members,
 // and none scheduled for deletion.
 func (c *conds) projectVisible(v viewerScope) {
+	c.visibleTo(v, "p", projectMemberSQL, projectMemberArgs(v.ID, 10, v.Today))
+}
+
+// visibleTo adds "the viewer may see row alias" for a projects or
+// namespaces row: administrators every one; others none scheduled for
+// deletion, and of the rest those open enough for them or, when signed
+// in, those where member (with memberArgs) holds.
+func (c *conds) visibleTo(v viewerScope, alias, member string, memberArgs []any) {
 	if v.Admin {
 		return
 	}
-	c.add("p.marked_for_deletion_on IS NULL")
+	c.add(alias + ".marked_for_deletion_on IS NULL")
 	if v.ID == 0 {
-		c.add("p.visibility_level >= ?", v.MinVisibility)
+		c.add(alias+".visibility_level >= ?", v.MinVisibility)
 		return
 	}
-	c.add("(p.visibility_level >= ? OR "+projectMemberSQL+")",
-		append([]any{v.MinVisibility}, projectMemberArgs(v.ID, 10, v.Today)...)...)
+	c.add("("+alias+".visibility_level >= ? OR "+member+")", append([]any{v.MinVisibility}, memberArgs...)...)
 }
 
 // issueReadable adds "the viewer may read issue issues of project p" for
@@ -75,4 +82,21 @@ func (c *conds) issueReadable(v viewerScope) {
 	c.add(`(issues.confidential = ? OR issues.author_id = ?
 		OR EXISTS (SELECT 1 FROM issue_assignees ia WHERE ia.issue_id = issues.id AND ia.user_id = ?)
 		OR `+projectMemberSQL+")", append([]any{false, v.ID, v.ID}, projectMemberArgs(v.ID, 20, v.Today)...)...)
+}
+
+// projectInNamespaceSQL holds when a user holds an unexpired membership
+// of a project in namespace n or below it (GitLab's has_projects: such a
+// user may read the group). Arguments: user, today.
+const projectInNamespaceSQL = `EXISTS (SELECT 1 FROM members pm JOIN projects pp ON pp.id = pm.source_id
+		JOIN namespace_closure pc ON pc.descendant_id = pp.namespace_id AND pc.ancestor_id = n.id
+		WHERE pm.user_id = ? AND pm.source_type = 'Project' AND (pm.expires_at IS NULL OR pm.expires_at >= ?))`
+
+// groupVisible adds "the viewer may read group n" (GitLab's read_group):
+// administrators read every group; others those open enough for them,
+// those they are members of (or that are shared with one of their
+// groups), and those holding a project they are a member of; none
+// scheduled for deletion. As service.VisibleGroup, for lists.
+func (c *conds) groupVisible(v viewerScope) {
+	c.visibleTo(v, "n", memberOfNamespaceSQL+" OR "+projectInNamespaceSQL,
+		append(memberOfNamespaceArgs(v.ID, 10, v.Today), v.ID, v.Today))
 }
