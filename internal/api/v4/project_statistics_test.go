@@ -10,6 +10,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
 
+	"github.com/lablet/lablet/internal/config"
 	"github.com/lablet/lablet/internal/labtest"
 )
 
@@ -108,4 +109,42 @@ func TestProjectStatisticsForReporters(t *testing.T) {
 	if err != nil || root.Statistics == nil || *root.Statistics != *st {
 		t.Fatalf("admin: %+v, %v", root, err)
 	}
+}
+
+// TestProjectListStatisticsNoNPlusOne: a page of 6 projects with their
+// statistics costs the statements a page of 2 does, one more than the
+// page without them.
+func TestProjectListStatisticsNoNPlusOne(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t, func(c *config.Config) { c.CachesOff = true })
+	u := s.NewUser(t, "stella")
+	c := s.Client(t, u.Token)
+	for i := range 6 {
+		if _, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr(fmt.Sprintf("p%d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	statements := func(perPage int, stats bool) int64 {
+		path := fmt.Sprintf("/projects?owned=true&per_page=%d&statistics=%t", perPage, stats)
+		s.Do(t, labtest.Request{Method: http.MethodGet, Path: path, Token: u.Token})
+		before := s.Srv.DB.Statements()
+		r := s.Do(t, labtest.Request{Method: http.MethodGet, Path: path, Token: u.Token})
+		n := s.Srv.DB.Statements() - before
+		var ps []*gitlab.Project
+		r.JSON(t, &ps)
+		if len(ps) != perPage {
+			t.Fatalf("%s: %s", path, r.Body)
+		}
+		for _, p := range ps {
+			if (p.Statistics != nil) != stats {
+				t.Fatalf("%s: statistics %+v", path, p.Statistics)
+			}
+		}
+		return n
+	}
+	few, many, bare := statements(2, true), statements(6, true), statements(6, false)
+	if few == 0 || many != few || many != bare+1 {
+		t.Errorf("6 projects' statistics ran %d statements, 2 ran %d, 6 without statistics %d", many, few, bare)
+	}
+	t.Logf("statements: 2 projects %d, 6 projects %d, without statistics %d", few, many, bare)
 }
