@@ -216,6 +216,8 @@ const (
 	// CreateCommitStatus: set a commit's external status (Developer).
 	CreateCommitStatus Ability = "create_commit_status"
 
+	// ReadStatistics: a project's storage statistics (Reporter).
+	ReadStatistics Ability = "read_statistics"
 	// ReadEnvironment: see a project's environments (Reporter).
 	ReadEnvironment Ability = "read_environment"
 	// ReadDeployment: see a project's deployments (Reporter).

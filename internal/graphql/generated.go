@@ -1170,6 +1170,7 @@ type ComplexityRoot struct {
 		Runners           func(childComplexity int, typeArg *CiRunnerType, paused *bool, tagList []string, after *string, before *string, first *int, last *int) int
 		Snippets          func(childComplexity int, ids []string, visibility *VisibilityScopesEnum, after *string, before *string, first *int, last *int) int
 		StarCount         func(childComplexity int) int
+		Statistics        func(childComplexity int) int
 		Topics            func(childComplexity int) int
 		Visibility        func(childComplexity int) int
 		VisibleForks      func(childComplexity int, minimumAccessLevel *AccessLevelEnum, after *string, before *string, first *int, last *int) int
@@ -1213,6 +1214,20 @@ type ComplexityRoot struct {
 	ProjectMemberEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ProjectStatistics struct {
+		BuildArtifactsSize    func(childComplexity int) int
+		CommitCount           func(childComplexity int) int
+		ContainerRegistrySize func(childComplexity int) int
+		LfsObjectsSize        func(childComplexity int) int
+		PackagesSize          func(childComplexity int) int
+		PipelineArtifactsSize func(childComplexity int) int
+		RepositorySize        func(childComplexity int) int
+		SnippetsSize          func(childComplexity int) int
+		StorageSize           func(childComplexity int) int
+		UploadsSize           func(childComplexity int) int
+		WikiSize              func(childComplexity int) int
 	}
 
 	PushAccessLevel struct {
@@ -1842,6 +1857,7 @@ type ProjectResolver interface {
 	Deployment(ctx context.Context, obj *Project, iid string) (*Deployment, error)
 	CiJobTokenScope(ctx context.Context, obj *Project) (*CiJobTokenScopeType, error)
 	PipelineTriggers(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*PipelineTriggerConnection, error)
+	Statistics(ctx context.Context, obj *Project) (*ProjectStatistics, error)
 	AutocompleteUsers(ctx context.Context, obj *Project, search *string) ([]*AutocompletedUser, error)
 	CiVariables(ctx context.Context, obj *Project, after *string, before *string, first *int, last *int) (*CiProjectVariableConnection, error)
 	PipelineSchedules(ctx context.Context, obj *Project, status *PipelineScheduleStatus, ids []string, after *string, before *string, first *int, last *int) (*PipelineScheduleConnection, error)
@@ -6960,6 +6976,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Project.StarCount(childComplexity), true
+	case "Project.statistics":
+		if e.ComplexityRoot.Project.Statistics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Project.Statistics(childComplexity), true
 	case "Project.topics":
 		if e.ComplexityRoot.Project.Topics == nil {
 			break
@@ -7121,6 +7143,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProjectMemberEdge.Node(childComplexity), true
+
+	case "ProjectStatistics.buildArtifactsSize":
+		if e.ComplexityRoot.ProjectStatistics.BuildArtifactsSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.BuildArtifactsSize(childComplexity), true
+	case "ProjectStatistics.commitCount":
+		if e.ComplexityRoot.ProjectStatistics.CommitCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.CommitCount(childComplexity), true
+	case "ProjectStatistics.containerRegistrySize":
+		if e.ComplexityRoot.ProjectStatistics.ContainerRegistrySize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.ContainerRegistrySize(childComplexity), true
+	case "ProjectStatistics.lfsObjectsSize":
+		if e.ComplexityRoot.ProjectStatistics.LfsObjectsSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.LfsObjectsSize(childComplexity), true
+	case "ProjectStatistics.packagesSize":
+		if e.ComplexityRoot.ProjectStatistics.PackagesSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.PackagesSize(childComplexity), true
+	case "ProjectStatistics.pipelineArtifactsSize":
+		if e.ComplexityRoot.ProjectStatistics.PipelineArtifactsSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.PipelineArtifactsSize(childComplexity), true
+	case "ProjectStatistics.repositorySize":
+		if e.ComplexityRoot.ProjectStatistics.RepositorySize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.RepositorySize(childComplexity), true
+	case "ProjectStatistics.snippetsSize":
+		if e.ComplexityRoot.ProjectStatistics.SnippetsSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.SnippetsSize(childComplexity), true
+	case "ProjectStatistics.storageSize":
+		if e.ComplexityRoot.ProjectStatistics.StorageSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.StorageSize(childComplexity), true
+	case "ProjectStatistics.uploadsSize":
+		if e.ComplexityRoot.ProjectStatistics.UploadsSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.UploadsSize(childComplexity), true
+	case "ProjectStatistics.wikiSize":
+		if e.ComplexityRoot.ProjectStatistics.WikiSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProjectStatistics.WikiSize(childComplexity), true
 
 	case "PushAccessLevel.accessLevel":
 		if e.ComplexityRoot.PushAccessLevel.AccessLevel == nil {
@@ -9130,7 +9219,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlci.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqllast2.graphqls" "schema_gqlmember.graphqls" "schema_gqlmrci.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
+//go:embed "schema.graphqls" "schema_content.graphqls" "schema_gqlaudit.graphqls" "schema_gqlci.graphqls" "schema_gqlfields.graphqls" "schema_gqlissues.graphqls" "schema_gqllast1.graphqls" "schema_gqllast2.graphqls" "schema_gqlmember.graphqls" "schema_gqlmrci.graphqls" "schema_gqlstats.graphqls" "schema_gqlusers.graphqls" "schema_planning.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -9152,6 +9241,7 @@ var sources = []*ast.Source{
 	{Name: "schema_gqllast2.graphqls", Input: sourceData("schema_gqllast2.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlmember.graphqls", Input: sourceData("schema_gqlmember.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlmrci.graphqls", Input: sourceData("schema_gqlmrci.graphqls"), BuiltIn: false},
+	{Name: "schema_gqlstats.graphqls", Input: sourceData("schema_gqlstats.graphqls"), BuiltIn: false},
 	{Name: "schema_gqlusers.graphqls", Input: sourceData("schema_gqlusers.graphqls"), BuiltIn: false},
 	{Name: "schema_planning.graphqls", Input: sourceData("schema_planning.graphqls"), BuiltIn: false},
 }
@@ -11317,6 +11407,8 @@ func (ec *executionContext) childFields_Project(ctx context.Context, field graph
 		return ec.fieldContext_Project_ciJobTokenScope(ctx, field)
 	case "pipelineTriggers":
 		return ec.fieldContext_Project_pipelineTriggers(ctx, field)
+	case "statistics":
+		return ec.fieldContext_Project_statistics(ctx, field)
 	case "autocompleteUsers":
 		return ec.fieldContext_Project_autocompleteUsers(ctx, field)
 	case "ciVariables":
@@ -11409,6 +11501,34 @@ func (ec *executionContext) childFields_ProjectMemberEdge(ctx context.Context, f
 		return ec.fieldContext_ProjectMemberEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProjectMemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ProjectStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "buildArtifactsSize":
+		return ec.fieldContext_ProjectStatistics_buildArtifactsSize(ctx, field)
+	case "commitCount":
+		return ec.fieldContext_ProjectStatistics_commitCount(ctx, field)
+	case "containerRegistrySize":
+		return ec.fieldContext_ProjectStatistics_containerRegistrySize(ctx, field)
+	case "lfsObjectsSize":
+		return ec.fieldContext_ProjectStatistics_lfsObjectsSize(ctx, field)
+	case "packagesSize":
+		return ec.fieldContext_ProjectStatistics_packagesSize(ctx, field)
+	case "pipelineArtifactsSize":
+		return ec.fieldContext_ProjectStatistics_pipelineArtifactsSize(ctx, field)
+	case "repositorySize":
+		return ec.fieldContext_ProjectStatistics_repositorySize(ctx, field)
+	case "snippetsSize":
+		return ec.fieldContext_ProjectStatistics_snippetsSize(ctx, field)
+	case "storageSize":
+		return ec.fieldContext_ProjectStatistics_storageSize(ctx, field)
+	case "uploadsSize":
+		return ec.fieldContext_ProjectStatistics_uploadsSize(ctx, field)
+	case "wikiSize":
+		return ec.fieldContext_ProjectStatistics_wikiSize(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProjectStatistics", field.Name)
 }
 
 func (ec *executionContext) childFields_PushAccessLevel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -38332,6 +38452,38 @@ func (ec *executionContext) fieldContext_Project_pipelineTriggers(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Project_statistics(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Project_statistics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Project().Statistics(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ProjectStatistics) graphql.Marshaler {
+			return ec.marshalOProjectStatistics2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectStatistics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Project_statistics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Project",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProjectStatistics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Project_autocompleteUsers(ctx context.Context, field graphql.CollectedField, obj *Project) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39185,6 +39337,259 @@ func (ec *executionContext) fieldContext_ProjectMemberEdge_node(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ProjectStatistics_buildArtifactsSize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_buildArtifactsSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BuildArtifactsSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_buildArtifactsSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_commitCount(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_commitCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommitCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_commitCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_containerRegistrySize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_containerRegistrySize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContainerRegistrySize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_containerRegistrySize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_lfsObjectsSize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_lfsObjectsSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LfsObjectsSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_lfsObjectsSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_packagesSize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_packagesSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PackagesSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_packagesSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_pipelineArtifactsSize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_pipelineArtifactsSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PipelineArtifactsSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_pipelineArtifactsSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_repositorySize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_repositorySize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepositorySize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_repositorySize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_snippetsSize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_snippetsSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SnippetsSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_snippetsSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_storageSize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_storageSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StorageSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_storageSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_uploadsSize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_uploadsSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadsSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_uploadsSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ProjectStatistics_wikiSize(ctx context.Context, field graphql.CollectedField, obj *ProjectStatistics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProjectStatistics_wikiSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WikiSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProjectStatistics_wikiSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProjectStatistics", field, false, false, "Float")
 }
 
 func (ec *executionContext) _PushAccessLevel_accessLevel(ctx context.Context, field graphql.CollectedField, obj *PushAccessLevel) (ret graphql.Marshaler) {
@@ -57661,6 +58066,12 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Project_pipelineTriggers(ctx, field, obj)
 				})
+		case "statistics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Project_statistics(ctx, field, obj)
+				})
 		case "autocompleteUsers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -57968,6 +58379,89 @@ func (ec *executionContext) _ProjectMemberEdge(ctx context.Context, sel ast.Sele
 			}
 		case "node":
 			out.Values[i] = ec._ProjectMemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var projectStatisticsImplementors = []string{"ProjectStatistics"}
+
+func (ec *executionContext) _ProjectStatistics(ctx context.Context, sel ast.SelectionSet, obj *ProjectStatistics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, projectStatisticsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProjectStatistics")
+		case "buildArtifactsSize":
+			out.Values[i] = ec._ProjectStatistics_buildArtifactsSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commitCount":
+			out.Values[i] = ec._ProjectStatistics_commitCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "containerRegistrySize":
+			out.Values[i] = ec._ProjectStatistics_containerRegistrySize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lfsObjectsSize":
+			out.Values[i] = ec._ProjectStatistics_lfsObjectsSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "packagesSize":
+			out.Values[i] = ec._ProjectStatistics_packagesSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipelineArtifactsSize":
+			out.Values[i] = ec._ProjectStatistics_pipelineArtifactsSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "repositorySize":
+			out.Values[i] = ec._ProjectStatistics_repositorySize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snippetsSize":
+			out.Values[i] = ec._ProjectStatistics_snippetsSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "storageSize":
+			out.Values[i] = ec._ProjectStatistics_storageSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadsSize":
+			out.Values[i] = ec._ProjectStatistics_uploadsSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "wikiSize":
+			out.Values[i] = ec._ProjectStatistics_wikiSize(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -61736,6 +62230,20 @@ func (ec *executionContext) marshalNEntryType2githubᚗcomᚋlabletᚋlabletᚋi
 	return v
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalNGroupConnection2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐGroupConnection(ctx context.Context, sel ast.SelectionSet, v *GroupConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "GroupConnection!")
@@ -65001,6 +65509,13 @@ func (ec *executionContext) marshalOProjectMemberEdge2ᚖgithubᚗcomᚋlablet�
 		return graphql.Null
 	}
 	return ec._ProjectMemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOProjectStatistics2ᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐProjectStatistics(ctx context.Context, sel ast.SelectionSet, v *ProjectStatistics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ProjectStatistics(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPushAccessLevel2ᚕᚖgithubᚗcomᚋlabletᚋlabletᚋinternalᚋgraphqlᚐPushAccessLevel(ctx context.Context, sel ast.SelectionSet, v []*PushAccessLevel) graphql.Marshaler {

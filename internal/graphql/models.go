@@ -12,6 +12,8 @@ import (
 type Project struct {
 	p     *model.Project
 	level int
+	// set is the projects of the connection page it is on (gqlstats.go).
+	set *projectSet
 
 	ID                string     `json:"id"`
 	Name              string     `json:"name"`

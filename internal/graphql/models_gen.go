@@ -1146,6 +1146,32 @@ type ProjectMemberEdge struct {
 	Node   *ProjectMember `json:"node,omitempty"`
 }
 
+// A project's storage statistics, in bytes, and its default branch's commit count, as last refreshed in the background.
+type ProjectStatistics struct {
+	// Build artifacts size of the project in bytes.
+	BuildArtifactsSize float64 `json:"buildArtifactsSize"`
+	// Commit count of the project.
+	CommitCount float64 `json:"commitCount"`
+	// Container registry size of the project in bytes.
+	ContainerRegistrySize *float64 `json:"containerRegistrySize,omitempty"`
+	// Large File Storage (LFS) object size of the project in bytes.
+	LfsObjectsSize float64 `json:"lfsObjectsSize"`
+	// Packages size of the project in bytes.
+	PackagesSize float64 `json:"packagesSize"`
+	// CI Pipeline artifacts size in bytes.
+	PipelineArtifactsSize *float64 `json:"pipelineArtifactsSize,omitempty"`
+	// Repository size of the project in bytes.
+	RepositorySize float64 `json:"repositorySize"`
+	// Snippets size of the project in bytes.
+	SnippetsSize *float64 `json:"snippetsSize,omitempty"`
+	// Storage size of the project in bytes.
+	StorageSize float64 `json:"storageSize"`
+	// Uploads size of the project in bytes.
+	UploadsSize *float64 `json:"uploadsSize,omitempty"`
+	// Wiki size of the project in bytes.
+	WikiSize *float64 `json:"wikiSize,omitempty"`
+}
+
 // Defines which user roles, users, or groups can push to a protected branch.
 type PushAccessLevel struct {
 	AccessLevel            int    `json:"accessLevel"`

@@ -233,6 +233,7 @@ func (r *Resolver) projectPage(ctx context.Context, o service.ProjectListOptions
 
 func projectConnection(ps []*Project, pg page, total int, more bool) *ProjectConnection {
 	c := &ProjectConnection{Count: total, PageInfo: pageInfo(pg, len(ps), more)}
+	shareSet(ps)
 	for i, p := range ps {
 		c.Nodes = append(c.Nodes, p)
 		c.Edges = append(c.Edges, &ProjectEdge{Cursor: cursor(pg.offset + i), Node: p})

@@ -2,7 +2,10 @@ package repo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"strconv"
 )
 
@@ -31,4 +34,58 @@ func (r *Repo) FileSizes(ctx context.Context, commit string) ([]FileSize, error)
 		return nil, err
 	}
 	return out, nil
+}
+
+// DiskSize is the bytes of the repository's files (Gitaly's
+// RepositorySize: the repository directory's disk usage); 0 when there is
+// no repository. It walks the directory: background work only.
+func (r *Repo) DiskSize() (int64, error) {
+	var n int64
+	err := filepath.WalkDir(r.path, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil // removed meanwhile (a gc's old pack)
+			}
+			return err
+		}
+		if d.Type().IsRegular() {
+			fi, err := d.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			n += fi.Size()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("repository size: %w", err)
+	}
+	return n, nil
+}
+
+// CommitCount counts the commits reachable from branch (GitLab's
+// commit_count counts the default branch's); 0 when it does not exist.
+func (r *Repo) CommitCount(ctx context.Context, branch string) (int64, error) {
+	if !r.Exists() {
+		return 0, nil
+	}
+	v, err := r.RefValue("refs/heads/" + branch)
+	if err != nil {
+		return 0, fmt.Errorf("count commits: %w", err)
+	}
+	if v == "" {
+		return 0, nil
+	}
+	out, err := r.git(ctx, "rev-list", "--count", v)
+	if err != nil {
+		return 0, fmt.Errorf("count commits: %w", err)
+	}
+	n, err := strconv.ParseInt(out, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("count commits: %w", err)
+	}
+	return n, nil
 }

@@ -40,7 +40,7 @@ func ProjectCan(id *auth.Identity, p *model.Project, level access.Level, a acces
 		// Settings such as deploy keys and tokens stay a Maintainer's on archived
 		// projects: archiving does not prevent admin_project.
 		return level >= access.Maintainer
-	case access.ReadEnvironment, access.ReadDeployment:
+	case access.ReadEnvironment, access.ReadDeployment, access.ReadStatistics:
 		return level >= access.Reporter
 	}
 	if p.Archived {

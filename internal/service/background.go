@@ -108,7 +108,7 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 		periodic(workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts, 0),
 		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0),
 	}
-	s.backgroundWorkers.Store(int64(len(jobs) + hookWorkers + 1 + mailWorkers + importExportWorkers))
+	s.backgroundWorkers.Store(int64(len(jobs) + hookWorkers + 1 + mailWorkers + importExportWorkers + 1))
 	river.AddWorker(workers, hookWorker{s: s})
 	river.AddWorker(workers, repoHousekeepingWorker{s: s})
 	river.AddWorker(workers, emailsOnPushWorker{s: s})
@@ -116,13 +116,15 @@ func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
 	river.AddWorker(workers, projectExportWorker{s: s})
 	river.AddWorker(workers, projectImportWorker{s: s})
 	river.AddWorker(workers, groupExportWorker{s: s})
+	river.AddWorker(workers, statisticsWorker{s: s})
 	c, err := river.NewClient(s.db.JobQueueDriver(), &river.Config{
 		Logger:       quietLogger(s.log),
 		Workers:      workers,
 		PeriodicJobs: jobs,
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: len(jobs)},
 			hookQueueName: {MaxWorkers: hookWorkers}, repoHousekeepingQueue: {MaxWorkers: 1},
-			mailQueueName: {MaxWorkers: mailWorkers}, importExportQueue: {MaxWorkers: importExportWorkers}},
+			mailQueueName: {MaxWorkers: mailWorkers}, importExportQueue: {MaxWorkers: importExportWorkers},
+			statisticsQueue: {MaxWorkers: 1}},
 		PollOnly:                    true,
 		FetchPollInterval:           queueFetchInterval,
 		JobTimeout:                  queueJobTimeout,

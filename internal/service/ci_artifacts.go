@@ -99,6 +99,7 @@ func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactU
 		_ = s.blobs.Delete(ctx, key)
 		return nil, err
 	}
+	s.statisticsChanged(ctx, j.ProjectID)
 	return a, nil
 }
 
@@ -318,7 +319,8 @@ func (s *Service) KeepJobArtifacts(ctx context.Context, id *auth.Identity, ref s
 // DeleteJobArtifacts is DELETE /projects/:id/jobs/:job_id/artifacts: the
 // job's erasable files go (its log stays; erasing the job removes that).
 func (s *Service) DeleteJobArtifacts(ctx context.Context, id *auth.Identity, ref string, jobID int64) error {
-	if _, err := s.jobFor(ctx, id, ref, jobID, access.DestroyArtifacts); err != nil {
+	v, err := s.jobFor(ctx, id, ref, jobID, access.DestroyArtifacts)
+	if err != nil {
 		return err
 	}
 	q := s.db.Queries()
@@ -344,6 +346,7 @@ func (s *Service) DeleteJobArtifacts(ctx context.Context, id *auth.Identity, ref
 			s.log.Error("delete artifact blob", "key", k, "err", err)
 		}
 	}
+	s.statisticsChanged(ctx, v.Job.ProjectID)
 	return nil
 }
 

@@ -88,6 +88,7 @@ func (s *Service) expireArtifacts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		changed := map[int64]bool{}
 		for _, a := range arts {
 			ok, err := q.DeleteExpiredArtifact(ctx, a.ID, now)
 			if err != nil {
@@ -99,6 +100,10 @@ func (s *Service) expireArtifacts(ctx context.Context) error {
 			if err := s.blobs.Delete(ctx, a.BlobKey); err != nil && !errors.Is(err, blob.ErrNotFound) {
 				return fmt.Errorf("service: delete expired artifact %d: %w", a.ID, err)
 			}
+			changed[a.ProjectID] = true
+		}
+		for pid := range changed {
+			s.statisticsChanged(ctx, pid)
 		}
 		if len(arts) < ciBatch {
 			return nil

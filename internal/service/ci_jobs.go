@@ -271,5 +271,6 @@ func (s *Service) EraseJob(ctx context.Context, id *auth.Identity, ref string, j
 	if err := s.db.Queries().EraseJob(ctx, jobID, id.UserID()); err != nil {
 		return nil, err
 	}
+	s.statisticsChanged(ctx, v.Job.ProjectID)
 	return s.jobFor(ctx, id, ref, jobID, access.ReadPipeline)
 }

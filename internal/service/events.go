@@ -39,6 +39,7 @@ func (s *Service) recordAPIPush(ctx context.Context, pr *ProjectRepo, pusher *mo
 	if err != nil {
 		s.log.ErrorContext(ctx, "record push event", "project_id", pr.Project.ID, "ref", ref, "err", err)
 	}
+	s.statisticsChanged(ctx, pr.Project.ID)
 	// Commits made through the API run pipelines as pushes do.
 	s.createPushPipelines(ctx, &GitRepo{Project: pr.Project, Repo: pr.Repo, Pusher: pusher, PushOptions: pushOptions}, changes)
 }

@@ -335,6 +335,7 @@ func (s *Service) AfterGitPush(ctx context.Context, g *GitRepo, changes []RefCha
 		return err
 	}
 	s.countPushForHousekeeping(ctx, g.Project.ID)
+	s.statisticsChanged(ctx, g.Project.ID)
 	// After RecordPushes, whose refresh moved the open merge requests.
 	s.applyPushOptions(ctx, g, changes)
 	s.createPushPipelines(ctx, g, changes)

@@ -61,6 +61,7 @@ func (s *Service) runImport(ctx context.Context, projectID int64) error {
 	}
 	s.removeBlob(ctx, st.BlobKey)
 	s.log.InfoContext(ctx, "project imported", "project_id", p.ID, "duration", time.Since(start))
+	s.statisticsChanged(ctx, p.ID)
 	return s.setImportState(context.WithoutCancel(ctx), p.ID, ieFinished, "", "")
 }
 

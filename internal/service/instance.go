@@ -329,5 +329,6 @@ func (s *Service) JobQueueMetrics(ctx context.Context, id *auth.Identity) (*JobQ
 	}
 	host, _ := os.Hostname()
 	return &JobQueueMetrics{Queues: queues, Now: s.now(), Process: JobQueueProcess{Hostname: host, PID: os.Getpid(),
-		StartedAt: s.startedAt, Queues: []string{"default", hookQueueName, repoHousekeepingQueue, mailQueueName, importExportQueue}, Concurrency: int(s.backgroundWorkers.Load())}}, nil
+		StartedAt: s.startedAt, Queues: []string{"default", hookQueueName, repoHousekeepingQueue, mailQueueName, importExportQueue,
+			statisticsQueue}, Concurrency: int(s.backgroundWorkers.Load())}}, nil
 }

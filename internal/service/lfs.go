@@ -170,7 +170,11 @@ func (s *Service) PutLFSObject(ctx context.Context, gr *GitRepo, oid string, siz
 	if err != nil {
 		return lfsBodyError(err)
 	}
-	return s.db.WithTx(ctx, func(q *store.Queries) error { return q.LinkLFSObject(ctx, gr.Project.ID, oid, size) })
+	err = s.db.WithTx(ctx, func(q *store.Queries) error { return q.LinkLFSObject(ctx, gr.Project.ID, oid, size) })
+	if err == nil {
+		s.statisticsChanged(ctx, gr.Project.ID)
+	}
+	return err
 }
 
 // lfsBodyError words a failed upload body.

@@ -219,6 +219,7 @@ func (s *Service) DeletePackage(ctx context.Context, id *auth.Identity, projectR
 	for _, k := range keys {
 		s.removeBlob(ctx, k)
 	}
+	s.statisticsChanged(ctx, v.Project.ID)
 	return nil
 }
 
@@ -244,6 +245,7 @@ func (s *Service) DeletePackageFile(ctx context.Context, id *auth.Identity, proj
 		return err
 	}
 	s.removeBlob(ctx, key)
+	s.statisticsChanged(ctx, v.Project.ID)
 	return nil
 }
 

@@ -198,6 +198,7 @@ func (s *Service) PublishGenericPackageFile(ctx context.Context, id *auth.Identi
 		s.removeBlob(ctx, key)
 		return nil, fmt.Errorf("service: record package file: %w", err)
 	}
+	s.statisticsChanged(ctx, p.ID)
 	return &PackageFileView{Project: p, Package: pk, File: f}, nil
 }
 

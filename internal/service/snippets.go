@@ -198,6 +198,9 @@ func (s *Service) DeleteSnippet(ctx context.Context, id *auth.Identity, ref Snip
 			s.log.WarnContext(ctx, "snippet repository left behind", "snippet", v.Snippet.ID, "err", err)
 		}
 	}
+	if v.Snippet.ProjectID != nil {
+		s.statisticsChanged(ctx, *v.Snippet.ProjectID)
+	}
 	return nil
 }
 

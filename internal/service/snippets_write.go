@@ -334,6 +334,9 @@ func (s *Service) CreateSnippet(ctx context.Context, id *auth.Identity, projectR
 		}
 		return nil, err
 	}
+	if sn.ProjectID != nil {
+		s.statisticsChanged(ctx, *sn.ProjectID)
+	}
 	v.Snippet, v.Editable = sn, true
 	return v, nil
 }
@@ -372,6 +375,9 @@ func (s *Service) UpdateSnippet(ctx context.Context, id *auth.Identity, ref Snip
 	}
 	if err := s.db.WithTx(ctx, func(q *store.Queries) error { return q.UpdateSnippet(ctx, &sn) }); err != nil {
 		return nil, err
+	}
+	if sn.ProjectID != nil {
+		s.statisticsChanged(ctx, *sn.ProjectID)
 	}
 	v.Snippet = &sn
 	return v, nil

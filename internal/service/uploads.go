@@ -92,6 +92,7 @@ func (s *Service) UploadFile(ctx context.Context, id *auth.Identity, ref, filena
 		s.removeBlob(ctx, key)
 		return nil, fmt.Errorf("service: record upload: %w", err)
 	}
+	s.statisticsChanged(ctx, p.ID)
 	return &UploadedFile{Project: p, Upload: u}, nil
 }
 
@@ -391,5 +392,6 @@ func (s *Service) DeleteUpload(ctx context.Context, id *auth.Identity, ref strin
 		return err
 	}
 	s.removeBlob(ctx, u.BlobKey)
+	s.statisticsChanged(ctx, p.ID)
 	return nil
 }

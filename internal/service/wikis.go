@@ -387,6 +387,9 @@ func (s *Service) commitWiki(ctx context.Context, w *wiki, branch string, author
 	if err != nil {
 		return fmt.Errorf("service: wiki commit: %w", err)
 	}
+	if w.kind == repo.ProjectWiki {
+		s.statisticsChanged(ctx, w.id)
+	}
 	return nil
 }
 

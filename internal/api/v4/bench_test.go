@@ -178,7 +178,7 @@ func BenchmarkFullProjectsCold(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := ba.api.writeFullProjects(httptest.NewRecorder(), r, unversioned, nil, levels, true, nil); err != nil {
+			if err := ba.api.writeFullProjects(httptest.NewRecorder(), r, unversioned, nil, levels, true, nil, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -36,11 +36,12 @@ func newProjectJSONCache(off bool) *cache.Cache[projectJSONKey, []byte] {
 }
 
 // writeFullProjects writes projects as full entities, with each one's
-// permissions from access when withAccess is set and each fork's source
-// from sources (forkSources) — the bytes WriteOK(w, []fullProject{…})
+// permissions from access when withAccess is set, each fork's source
+// from sources (forkSources) and its statistics from stats — the bytes WriteOK(w, []fullProject{…})
 // would write.
 func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects []*model.Project,
-	owners map[int64]*model.User, access map[int64]model.ProjectAccess, withAccess bool, sources map[int64]*model.Project) error {
+	owners map[int64]*model.User, access map[int64]model.ProjectAccess, withAccess bool, sources map[int64]*model.Project,
+	stats map[int64]*model.ProjectStatistics) error {
 	pb := a.ProjectBase(r)
 	items := make([][]byte, len(projects))
 	size := 3
@@ -90,10 +91,11 @@ func (a *API) writeFullProjects(w http.ResponseWriter, r *http.Request, projects
 			b = withForkedFrom(bytes.Clone(b), pb, p, sources[*p.ForkedFromID])
 		}
 		if !withAccess {
-			buf.Write(b)
+			buf.Write(withStatistics(append(buf.AvailableBuffer(), b...), stats[p.ID]))
 			continue
 		}
-		buf.Write(withPermissions(append(buf.AvailableBuffer(), b...), access[p.ID], p.Namespace.IsGroup()))
+		buf.Write(withStatistics(withPermissions(append(buf.AvailableBuffer(), b...), access[p.ID], p.Namespace.IsGroup()),
+			stats[p.ID]))
 	}
 	buf.WriteString("]\n")
 	writeJSONBytes(w, http.StatusOK, buf.Bytes())

@@ -62,7 +62,7 @@ func TestFullProjectsJSONMatchesEncoder(t *testing.T) {
 		WriteJSON(rec, http.StatusOK, out)
 		for range 2 { // cold, then from the cache
 			rec2 := httptest.NewRecorder()
-			if err := a.writeFullProjects(rec2, r, projects, owners, levels, withAccess, nil); err != nil {
+			if err := a.writeFullProjects(rec2, r, projects, owners, levels, withAccess, nil, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got != nil && !bytes.Equal(got, rec2.Body.Bytes()) {

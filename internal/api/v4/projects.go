@@ -188,9 +188,17 @@ func (a *API) getProject(w http.ResponseWriter, r *http.Request, c *Call) error 
 	if c.id.Authenticated() {
 		perms = &pa
 	}
+	want, err := wantStatistics(c)
+	if err != nil {
+		return err
+	}
+	stats, err := a.projectStatistics(r, c.id, want, []*model.Project{p}, func(*model.Project) access.Level { return level })
+	if err != nil {
+		return err
+	}
 	// readme_url names a file of the repository: GitLab shows it only
 	// to callers who may read the code.
-	return a.writeProject(w, r, c.id, http.StatusOK, p, perms, service.CanReadCode(c.id, p, level))
+	return a.renderProject(w, r, c.id, http.StatusOK, p, perms, service.CanReadCode(c.id, p, level), stats[p.ID])
 }
 
 func (a *API) updateProject(w http.ResponseWriter, r *http.Request, c *Call) error {
@@ -240,6 +248,13 @@ func (a *API) deleteProject(w http.ResponseWriter, r *http.Request, c *Call) err
 // caller's permissions — the bytes WriteJSON(w, status, a.fullProject(…))
 // would write; a fork's source is shown as id may see it.
 func (a *API) writeProject(w http.ResponseWriter, r *http.Request, id *auth.Identity, status int, p *model.Project, perms *model.ProjectAccess, readme bool) error {
+	return a.renderProject(w, r, id, status, p, perms, readme, nil)
+}
+
+// renderProject is writeProject with the project's statistics when stats
+// is set.
+func (a *API) renderProject(w http.ResponseWriter, r *http.Request, id *auth.Identity, status int, p *model.Project,
+	perms *model.ProjectAccess, readme bool, stats *model.ProjectStatistics) error {
 	owners, err := a.projectOwners(r.Context(), []*model.Project{p})
 	if err != nil {
 		return err
@@ -263,6 +278,7 @@ func (a *API) writeProject(w http.ResponseWriter, r *http.Request, id *auth.Iden
 	if perms != nil {
 		b = withPermissions(b, *perms, p.Namespace.IsGroup())
 	}
+	b = withStatistics(b, stats)
 	links, err := a.svc.ProjectSharedWith(r.Context(), p)
 	if err != nil {
 		return err
@@ -417,6 +433,10 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *Call, kind 
 	if err != nil {
 		return err
 	}
+	want, err := wantStatistics(c)
+	if err != nil {
+		return err
+	}
 	list, err := run(o)
 	if err != nil {
 		return err
@@ -455,5 +475,11 @@ func (a *API) projectList(w http.ResponseWriter, r *http.Request, c *Call, kind 
 	if err != nil {
 		return err
 	}
-	return a.writeFullProjects(w, r, projects, owners, list.Access, kind == listWithAccess, sources)
+	stats, err := a.projectStatistics(r, c.id, want, projects, func(p *model.Project) access.Level {
+		return access.Level(list.Access[p.ID].Level())
+	})
+	if err != nil {
+		return err
+	}
+	return a.writeFullProjects(w, r, projects, owners, list.Access, kind == listWithAccess, sources, stats)
 }

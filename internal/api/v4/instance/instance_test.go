@@ -228,7 +228,7 @@ func TestSidekiqMetrics(t *testing.T) {
 		t.Fatalf("compound = %+v", c)
 	}
 	p := c.Processes[0]
-	if p.Pid == 0 || p.StartedAt == nil || len(p.Queues) != 5 || p.Queues[0] != "default" || p.Queues[3] != "mailers" || p.Concurrency == 0 {
+	if p.Pid == 0 || p.StartedAt == nil || len(p.Queues) != 6 || p.Queues[0] != "default" || p.Queues[3] != "mailers" || p.Queues[5] != "project_statistics" || p.Concurrency == 0 {
 		t.Fatalf("process = %+v", p)
 	}
 	// The periodic jobs ran since start: River keeps them completed.
