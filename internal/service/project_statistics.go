@@ -45,11 +45,15 @@ func (s *Service) statisticsChanged(ctx context.Context, projectID int64) {
 	if s.hookQueue == nil {
 		return
 	}
-	err := s.db.Queries().RequestStatisticsRefresh(ctx, projectID)
-	if err == nil {
-		_, err = s.hookQueue.Insert(ctx, statisticsArgs{ProjectID: projectID},
-			&river.InsertOpts{Queue: statisticsQueue, MaxAttempts: 3})
-	}
+	// One transaction, so on SQLite the request and its job join the
+	// group commit instead of taking the write lock twice on their own.
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
+		if err := q.RequestStatisticsRefresh(ctx, projectID); err != nil {
+			return err
+		}
+		return s.insertJobs(ctx, q, []river.InsertManyParams{{Args: statisticsArgs{ProjectID: projectID},
+			InsertOpts: &river.InsertOpts{Queue: statisticsQueue, MaxAttempts: 3}}})
+	})
 	if err != nil {
 		s.log.Warn("project statistics refresh", "project", projectID, "err", err)
 	}

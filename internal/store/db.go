@@ -379,6 +379,19 @@ func (q *Queries) count() {
 }
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if q.tx == nil && q.db != nil && q.db.writer != nil {
+		// A write outside a transaction on SQLite queues for the writer
+		// too, joining its group commit in turn instead of polling for
+		// the write lock while groups hold it back to back.
+		var res sql.Result
+		err := q.db.WithTx(ctx, func(tq *Queries) error {
+			tq.rowOnly = q.rowOnly
+			var err error
+			res, err = tq.exec(ctx, query, args...)
+			return err
+		})
+		return res, err
+	}
 	q.count()
 	ctx = q.statementContext(ctx)
 	if q.db != nil {
