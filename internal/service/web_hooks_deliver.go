@@ -282,10 +282,7 @@ func (s *Service) insertJobs(ctx context.Context, q *store.Queries, params []riv
 	}
 	var err error
 	if tx := q.SQLTx(); tx != nil {
-		// Not cancelled with the request: an interrupted statement rolls
-		// back the whole SQLite transaction, and with group commit
-		// other writers' work in it.
-		_, err = s.hookQueue.InsertManyTx(context.WithoutCancel(ctx), tx, params)
+		_, err = s.hookQueue.InsertManyTx(ctx, tx, params)
 	} else {
 		_, err = s.hookQueue.InsertMany(ctx, params)
 	}

@@ -64,9 +64,9 @@ type DB struct {
 	public publicListsCache
 	// caches are the point-read caches under the access version.
 	caches readCaches
-	// writer runs this process's SQLite transactions, committing
-	// concurrent ones together (nil on PostgreSQL); see group_commit.go.
-	writer *groupWriter
+	// writers queues this process's SQLite transactions (nil on
+	// PostgreSQL); see acquireWriter.
+	writers chan struct{}
 	// queueSQL is the job queue's own SQLite handle (nil on PostgreSQL,
 	// where River shares sql); see Open.
 	queueSQL *sql.DB
@@ -95,7 +95,7 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		// _txlock=immediate takes the write lock at BEGIN, so two writers
 		// never deadlock upgrading read locks; busy_timeout makes them queue.
 		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(15000)" +
-			"&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 		s, err := openSQLite(dsn, sqliteConns)
 		if err != nil {
 			return nil, err
@@ -110,8 +110,7 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 			s.Close()
 			return nil, err
 		}
-		db = &DB{sql: s, dialect: SQLite, queueSQL: queue}
-		db.writer = newGroupWriter(db)
+		db = &DB{sql: s, dialect: SQLite, writers: make(chan struct{}, 1), queueSQL: queue}
 	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
 		s, err := sql.Open("pgx", url)
 		if err != nil {
@@ -197,9 +196,6 @@ func openSQLite(dsn string, conns int) (*sql.DB, error) {
 
 // Close releases the prepared statements and the connections.
 func (db *DB) Close() error {
-	if db.writer != nil {
-		db.writer.close()
-	}
 	db.stopListener()
 	db.stmts.close()
 	return db.closeSQL()
@@ -235,9 +231,6 @@ type Tx struct {
 	Now time.Time
 	// pending collects what its writes change, published on commit.
 	pending change
-	// detached: the transaction is one of a group (group_commit.go), whose
-	// statements must not be cancelled by the caller's context.
-	detached bool
 }
 
 // Queries is the query surface shared by DB and Tx.
@@ -255,10 +248,8 @@ type Queries struct {
 	// of that project's row (UpdateProjectRepository): its row version
 	// moves, not the access ones.
 	rowOnly int64
-	// detached runs statements without the caller's cancellation (Tx).
-	detached bool
-	dialect  Dialect
-	now      func() time.Time
+	dialect Dialect
+	now     func() time.Time
 }
 
 // Queries returns the query surface outside any transaction.
@@ -269,8 +260,7 @@ func (db *DB) Queries() *Queries {
 // Queries returns the query surface inside the transaction.
 func (tx *Tx) Queries() *Queries {
 	now := tx.Now
-	return &Queries{q: tx.tx, db: tx.db, tx: tx.tx, pending: &tx.pending, detached: tx.detached, dialect: tx.db.dialect,
-		now: func() time.Time { return now }}
+	return &Queries{q: tx.tx, db: tx.db, tx: tx.tx, pending: &tx.pending, dialect: tx.db.dialect, now: func() time.Time { return now }}
 }
 
 // WithTx runs fn in a transaction, committing when fn returns nil and rolling
@@ -291,10 +281,35 @@ func (db *DB) WithTx(ctx context.Context, fn func(q *Queries) error) error {
 // other writers, as busy_timeout bounds the wait on other processes.
 const writerWait = time.Minute
 
-func (db *DB) withTx(ctx context.Context, fn func(q *Queries) error) error {
-	if db.writer != nil {
-		return db.writer.do(ctx, fn)
+// acquireWriter takes this process's SQLite write turn. SQLite has one
+// writer; left to its busy handler, waiting writers poll with growing
+// sleeps and a newcomer can take the lock ahead of one that has waited
+// for seconds, so under load some writers starve past any timeout. A
+// channel wakes blocked senders in arrival order, so writers here are
+// served first come, first served; busy_timeout is left to other
+// processes (backups, the CLI). The returned func releases the turn.
+func (db *DB) acquireWriter(ctx context.Context) (func(), error) {
+	if db.writers == nil {
+		return func() {}, nil
 	}
+	timer := time.NewTimer(writerWait)
+	defer timer.Stop()
+	select {
+	case db.writers <- struct{}{}:
+		return func() { <-db.writers }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("store: wait for writer: %w", ctx.Err())
+	case <-timer.C:
+		return nil, fmt.Errorf("store: wait for writer: %w", ErrBusy)
+	}
+}
+
+func (db *DB) withTx(ctx context.Context, fn func(q *Queries) error) error {
+	release, err := db.acquireWriter(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", wrapErr(err))
@@ -329,7 +344,7 @@ func isRetryable(err error) bool {
 	if errors.As(err, &sqErr) {
 		return sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
 	}
-	return errors.Is(err, errGroupAborted)
+	return false
 }
 
 // IsFull reports whether err is the database out of space: SQLite's
@@ -379,21 +394,7 @@ func (q *Queries) count() {
 }
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if q.tx == nil && q.db != nil && q.db.writer != nil {
-		// A write outside a transaction on SQLite queues for the writer
-		// too, joining its group commit in turn instead of polling for
-		// the write lock while groups hold it back to back.
-		var res sql.Result
-		err := q.db.WithTx(ctx, func(tq *Queries) error {
-			tq.rowOnly = q.rowOnly
-			var err error
-			res, err = tq.exec(ctx, query, args...)
-			return err
-		})
-		return res, err
-	}
 	q.count()
-	ctx = q.statementContext(ctx)
 	if q.db != nil {
 		// Even a failed statement may have written (bump after, always).
 		defer q.changed(ctx, q.db.versions.mask(query))
@@ -408,7 +409,6 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	q.count()
-	ctx = q.statementContext(ctx)
 	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
@@ -420,22 +420,11 @@ func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Ro
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	q.count()
-	ctx = q.statementContext(ctx)
 	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return q.q.QueryRowContext(ctx, q.rebind(query), args...)
-}
-
-// statementContext is the context a statement runs under: ctx, without
-// its cancellation in a grouped transaction (SQLite rolls back the whole
-// transaction when a write statement in it is interrupted).
-func (q *Queries) statementContext(ctx context.Context) context.Context {
-	if q.detached {
-		return context.WithoutCancel(ctx)
-	}
-	return ctx
 }
 
 // prepared returns the cached prepared statement for query, bound to the
