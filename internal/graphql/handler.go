@@ -16,6 +16,7 @@ import (
 
 	gql "github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -45,6 +46,25 @@ type Options struct {
 	Gravatar      bool
 }
 
+// queryCacheSize and maxCachedQuery bound the memory of the query cache:
+// at most queryCacheSize documents, each of a query no longer than
+// maxCachedQuery bytes (longer ones are parsed every time).
+const (
+	queryCacheSize = 256
+	maxCachedQuery = 4096
+)
+
+// queryCache keeps the parsed documents of short queries.
+type queryCache struct {
+	*lru.LRU[*ast.QueryDocument]
+}
+
+func (c queryCache) Add(ctx context.Context, query string, doc *ast.QueryDocument) {
+	if len(query) <= maxCachedQuery {
+		c.LRU.Add(ctx, query, doc)
+	}
+}
+
 // Handler serves the GraphQL endpoint and its explorer page.
 type Handler struct {
 	exec        *executor.Executor
@@ -58,6 +78,11 @@ type Handler struct {
 func New(o Options) *Handler {
 	r := &Resolver{svc: o.Service, externalURL: strings.TrimSuffix(o.ExternalURL, "/"), version: o.Version, gravatar: o.Gravatar}
 	ex := executor.New(NewExecutableSchema(Config{Resolvers: r}))
+	// Parsed and validated documents kept by query text (as gqlgen's
+	// default server does): a client sends the same few queries again
+	// and again, and parsing and validating them was most of the cost of
+	// a small one.
+	ex.SetQueryCache(queryCache{lru.New[*ast.QueryDocument](queryCacheSize)})
 	ex.Use(&limits{})
 	ex.SetErrorPresenter(presentError)
 	ex.SetRecoverFunc(func(ctx context.Context, err any) error {
