@@ -47,6 +47,21 @@ type Server struct {
 // Logs is what the server logged at warning level and above so far.
 func (s *Server) Logs() string { return s.logs.String() }
 
+// FewestStatements runs f rounds times and returns the fewest store
+// statements one run cost: the background work's statements (the job
+// queue's polling) count too while f runs, and the fewest are f's own.
+func (s *Server) FewestStatements(rounds int, f func()) int64 {
+	n := int64(-1)
+	for range rounds {
+		before := s.Srv.DB.Statements()
+		f()
+		if d := s.Srv.DB.Statements() - before; n < 0 || d < n {
+			n = d
+		}
+	}
+	return n
+}
+
 // logBuffer keeps the server's log lines for Logs, the last 1 MiB.
 type logBuffer struct {
 	mu  sync.Mutex
