@@ -48,8 +48,10 @@ type Server struct {
 func (s *Server) Logs() string { return s.logs.String() }
 
 // FewestStatements runs f rounds times and returns the fewest store
-// statements one run cost: the background work's statements (the job
-// queue's polling) count too while f runs, and the fewest are f's own.
+// statements one run cost. The job queue's statements are not counted
+// (store.Background), but other work f sets off on the server (a hook
+// delivered in its request, a cache filled on first use) may be; the
+// fewest are f's own.
 func (s *Server) FewestStatements(rounds int, f func()) int64 {
 	n := int64(-1)
 	for range rounds {

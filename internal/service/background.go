@@ -9,6 +9,8 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/lablet/lablet/internal/store"
 )
 
 // Periods of the background work. Each runs as a River periodic job
@@ -170,6 +172,9 @@ func (h minLevel) WithGroup(name string) slog.Handler {
 // jobs, artifact expiry, housekeeping) on River until ctx ends, then stops
 // River and returns once its work has stopped.
 func (s *Service) RunBackground(ctx context.Context) error {
+	// Jobs' contexts derive from the start context: their statements
+	// are background work.
+	ctx = store.Background(ctx)
 	c, err := s.newBackgroundQueue()
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lablet/lablet/internal/model"
+	"github.com/lablet/lablet/internal/store"
 )
 
 // Rate limiting (GitLab's Rack::Attack throttles and its failed
@@ -192,6 +193,7 @@ func (s *Service) addRateCount(ctx context.Context, k rateKey, expires, delta in
 // SyncRateLimits sends this instance's pending counts to the database
 // every rateLimitSyncInterval until ctx ends, then once more.
 func (s *Service) SyncRateLimits(ctx context.Context) {
+	ctx = store.Background(ctx)
 	tick := time.NewTicker(rateLimitSyncInterval)
 	defer tick.Stop()
 	for {

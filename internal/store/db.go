@@ -44,8 +44,9 @@ var ErrBusy = errors.New("store: database busy")
 // DB is a handle on the database. It is safe for concurrent use.
 type DB struct {
 	sql *sql.DB
-	// statements counts the statements run through Queries, for tests
-	// that prove an answer's statements don't grow with its size.
+	// statements counts the statements run through Queries outside the
+	// server's background work (Background), for tests that prove an
+	// answer's statements don't grow with its size.
 	statements atomic.Int64
 	dialect    Dialect
 	stmts      stmtCache
@@ -384,17 +385,28 @@ func (q *Queries) rebind(query string) string {
 	return b.String()
 }
 
-// Statements is how many statements Queries have run so far.
+// Statements is how many statements Queries have run so far, leaving
+// out those of contexts marked Background.
 func (db *DB) Statements() int64 { return db.statements.Load() }
 
-func (q *Queries) count() {
-	if q.db != nil {
+type backgroundKey struct{}
+
+// Background marks ctx as the server's own background work (the job
+// queue, periodic syncs): its statements don't count in Statements, so a
+// test counting one request's statements isn't disturbed by a job that
+// happens to run at the same time.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
+}
+
+func (q *Queries) count(ctx context.Context) {
+	if q.db != nil && ctx.Value(backgroundKey{}) == nil {
 		q.db.statements.Add(1)
 	}
 }
 
 func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	q.count()
+	q.count(ctx)
 	if q.db != nil {
 		// Even a failed statement may have written (bump after, always).
 		defer q.changed(ctx, q.db.versions.mask(query))
@@ -408,7 +420,7 @@ func (q *Queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 }
 
 func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	q.count()
+	q.count(ctx)
 	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
@@ -419,7 +431,7 @@ func (q *Queries) query(ctx context.Context, query string, args ...any) (*sql.Ro
 }
 
 func (q *Queries) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	q.count()
+	q.count(ctx)
 	q.writing(ctx, query)
 	if st := q.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)

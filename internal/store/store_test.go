@@ -263,3 +263,20 @@ func TestInheritedAccess(t *testing.T) {
 		t.Fatalf("project by new path = %v, %v", p, err)
 	}
 }
+
+// TestStatementsLeaveOutBackground: a job's statements, run while a test
+// counts a request's, must not be counted with them.
+func TestStatementsLeaveOutBackground(t *testing.T) {
+	db, _, _ := mustOpen(t)
+	ctx := context.Background()
+	before := db.Statements()
+	// Found or not, the read is one statement.
+	_, _ = db.Queries().UserByID(Background(ctx), 1)
+	if n := db.Statements() - before; n != 0 {
+		t.Fatalf("a background read counted %d statements, want 0", n)
+	}
+	_, _ = db.Queries().UserByID(ctx, 1)
+	if n := db.Statements() - before; n != 1 {
+		t.Fatalf("a request's read counted %d statements, want 1", n)
+	}
+}
