@@ -59,3 +59,32 @@ func manyProjects(t *testing.T, s *labtest.Server, n int) *labtest.User {
 	}
 	return u
 }
+
+// TestGraphQLRepositoryNeedsReadCode: a Guest of a private project sees
+// the project but not its repository (GitLab's read_code), in a single
+// project's answer and on a list page alike; a Reporter sees both.
+func TestGraphQLRepositoryNeedsReadCode(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	tm := s.NewTeam(t)
+	root := s.Client(t, s.RootToken)
+	for name, level := range map[string]gitlab.AccessLevelValue{"gus": gitlab.GuestPermissions, "rita": gitlab.ReporterPermissions} {
+		u := s.NewUser(t, name)
+		if _, _, err := root.ProjectMembers.AddProjectMember(tm.Project.ID, &gitlab.AddProjectMemberOptions{UserID: u.ID,
+			AccessLevel: gitlab.Ptr(level)}); err != nil {
+			t.Fatal(err)
+		}
+		wantRepo := level >= gitlab.ReporterPermissions
+		_, r := post(t, s, u.Token, `query($p: ID!) { project(fullPath: $p) { name repository { rootRef } } }`,
+			map[string]any{"p": tm.Project.PathWithNamespace})
+		d := mustData(t, r)
+		if dig(d, "project", "name") != tm.Project.Name || (dig(d, "project", "repository") != nil) != wantRepo {
+			t.Errorf("%s (%d): project = %v", name, level, d["project"])
+		}
+		_, r = post(t, s, u.Token, `query { projects(membership: true, first: 5) { nodes { name repository { rootRef } } } }`, nil)
+		nodes, _ := dig(mustData(t, r), "projects", "nodes").([]any)
+		if len(nodes) != 1 || (dig(nodes[0], "repository") != nil) != wantRepo {
+			t.Errorf("%s (%d): projects = %v", name, level, nodes)
+		}
+	}
+}

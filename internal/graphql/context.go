@@ -32,9 +32,10 @@ func withBaseURL(ctx context.Context, base string) context.Context {
 
 // view renders lablet's models for one request, with its base URL.
 type view struct {
-	r    *Resolver
-	base string
-	l    *loader
+	r      *Resolver
+	base   string
+	l      *loader
+	caller *auth.Identity
 }
 
 // at is the view of ctx's request.
@@ -43,7 +44,7 @@ func (r *Resolver) at(ctx context.Context) view {
 	if !ok {
 		base = r.externalURL
 	}
-	return view{r: r, base: base, l: loaderOf(ctx)}
+	return view{r: r, base: base, l: loaderOf(ctx), caller: callerOf(ctx)}
 }
 
 type loaderKey struct{}

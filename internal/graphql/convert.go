@@ -46,7 +46,8 @@ func ptr[T any](v T) *T { return &v }
 
 func (v view) project(p *model.Project, level int) *Project {
 	web := v.base + "/" + p.FullPath()
-	return &Project{p: p, level: level, ID: gid("Project", p.ID), Name: p.Name, Path: p.Path, FullPath: p.FullPath(),
+	return &Project{p: p, level: level, readCode: v.r.svc != nil && service.CanReadCode(v.caller, p, access.Level(level)),
+		ID: gid("Project", p.ID), Name: p.Name, Path: p.Path, FullPath: p.FullPath(),
 		NameWithNamespace: p.FullName(), Description: ptr(p.Description), Visibility: ptr(visibilityName(p.VisibilityLevel)),
 		Archived: ptr(p.Archived), CreatedAt: ptr(p.CreatedAt), WebURL: &web, HTTPURLToRepo: ptr(web + ".git")}
 }

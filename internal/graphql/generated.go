@@ -1826,7 +1826,7 @@ type PipelineResolver interface {
 type ProjectResolver interface {
 	Namespace(ctx context.Context, obj *Project) (*Namespace, error)
 	Group(ctx context.Context, obj *Project) (*Group, error)
-	Repository(ctx context.Context, obj *Project) (*Repository, error)
+
 	ProjectMembers(ctx context.Context, obj *Project, search *string, after *string, before *string, first *int, last *int) (*MemberInterfaceConnection, error)
 	Issues(ctx context.Context, obj *Project, iid *string, iids []string, state *IssuableState, search *string, labelName []*string, authorUsername *string, assigneeUsernames []string, confidential *bool, after *string, before *string, first *int, last *int) (*IssueConnection, error)
 	Issue(ctx context.Context, obj *Project, iid string) (*Issue, error)
@@ -1900,7 +1900,7 @@ type ReleaseAssetsResolver interface {
 type RepositoryResolver interface {
 	Empty(ctx context.Context, obj *Repository) (bool, error)
 	Exists(ctx context.Context, obj *Repository) (bool, error)
-	RootRef(ctx context.Context, obj *Repository) (*string, error)
+
 	Tree(ctx context.Context, obj *Repository, path *string, ref *string, recursive *bool) (*Tree, error)
 	Blobs(ctx context.Context, obj *Repository, paths []string, ref *string, after *string, before *string, first *int, last *int) (*RepositoryBlobConnection, error)
 	BranchNames(ctx context.Context, obj *Repository, searchPattern string, offset int, limit int) ([]string, error)
@@ -37250,7 +37250,7 @@ func (ec *executionContext) _Project_repository(ctx context.Context, field graph
 			return ec.fieldContext_Project_repository(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Project().Repository(ctx, obj)
+			return obj.Repository(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *Repository) graphql.Marshaler {
@@ -37265,7 +37265,7 @@ func (ec *executionContext) fieldContext_Project_repository(_ context.Context, f
 		Object:     "Project",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Repository(ctx, field)
 		},
@@ -42359,7 +42359,7 @@ func (ec *executionContext) _Repository_rootRef(ctx context.Context, field graph
 			return ec.fieldContext_Repository_rootRef(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Repository().RootRef(ctx, obj)
+			return obj.RootRef(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -42370,7 +42370,7 @@ func (ec *executionContext) _Repository_rootRef(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Repository_rootRef(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Repository", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Repository", field, true, false, "String")
 }
 
 func (ec *executionContext) _Repository_tree(ctx context.Context, field graphql.CollectedField, obj *Repository) (ret graphql.Marshaler) {
@@ -57881,11 +57881,10 @@ func (ec *executionContext) _Project(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Project_group(ctx, field, obj)
 				})
 		case "repository":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Project_repository(ctx, field, obj)
-				})
+			out.Values[i] = ec._Project_repository(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "projectMembers":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -59522,11 +59521,10 @@ func (ec *executionContext) _Repository(ctx context.Context, sel ast.SelectionSe
 					return ec._Repository_exists(ctx, field, obj)
 				})
 		case "rootRef":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Repository_rootRef(ctx, field, obj)
-				})
+			out.Values[i] = ec._Repository_rootRef(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "tree":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

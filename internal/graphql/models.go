@@ -12,6 +12,9 @@ import (
 type Project struct {
 	p     *model.Project
 	level int
+	// readCode: the viewer may read the project's code (GitLab's read_code
+	// on RepositoryType), decided when the node is built.
+	readCode bool
 	// set is the projects of the connection page it is on (gqlstats.go).
 	set *projectSet
 
@@ -60,6 +63,23 @@ type Namespace struct {
 type Repository struct {
 	project *Project
 }
+
+// Repository and RootRef are methods, not resolvers: gqlgen runs each
+// resolver of a node in a goroutine of its own, and a page of projects
+// asking for `repository { rootRef }` paid two per node for what needs
+// neither the context nor the database.
+
+// Repository is the project's repository when the viewer may read its
+// code, else null.
+func (p *Project) Repository() *Repository {
+	if !p.readCode {
+		return nil
+	}
+	return &Repository{project: p}
+}
+
+// RootRef is the repository's default branch.
+func (r *Repository) RootRef() *string { return r.project.p.DefaultBranch }
 
 // Tree is one directory of a repository at a commit.
 type Tree struct {

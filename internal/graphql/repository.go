@@ -11,15 +11,6 @@ import (
 	"github.com/lablet/lablet/internal/service"
 )
 
-// repository is the project's repository when the caller may read its
-// code (GitLab's read_code on RepositoryType), else null.
-func (r *Resolver) repository(ctx context.Context, p *Project) (*Repository, error) {
-	if r.svc == nil || !service.CanReadCode(callerOf(ctx), p.p, accessLevelOf(p)) {
-		return nil, nil
-	}
-	return &Repository{project: p}, nil
-}
-
 // openRepo loads the repository for reading, once per project and query.
 func (r *Resolver) openRepo(ctx context.Context, p *Project) (*service.ProjectRepo, error) {
 	l := loaderOf(ctx)

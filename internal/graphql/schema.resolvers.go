@@ -192,11 +192,6 @@ func (r *projectResolver) Group(ctx context.Context, obj *Project) (*Group, erro
 	return r.projectGroup(ctx, obj), nil
 }
 
-// Repository is the resolver for the repository field.
-func (r *projectResolver) Repository(ctx context.Context, obj *Project) (*Repository, error) {
-	return r.repository(ctx, obj)
-}
-
 // ProjectMembers is the resolver for the projectMembers field.
 func (r *projectResolver) ProjectMembers(ctx context.Context, obj *Project, search *string, after *string, before *string, first *int, last *int) (*MemberInterfaceConnection, error) {
 	return r.projectMembers(ctx, obj, search, after, before, first, last)
@@ -307,11 +302,6 @@ func (r *repositoryResolver) Empty(ctx context.Context, obj *Repository) (bool, 
 // Exists is the resolver for the exists field.
 func (r *repositoryResolver) Exists(ctx context.Context, obj *Repository) (bool, error) {
 	return r.repoExists(ctx, obj)
-}
-
-// RootRef is the resolver for the rootRef field.
-func (r *repositoryResolver) RootRef(ctx context.Context, obj *Repository) (*string, error) {
-	return obj.project.p.DefaultBranch, nil
 }
 
 // Tree is the resolver for the tree field.
