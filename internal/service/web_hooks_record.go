@@ -43,7 +43,7 @@ func (s *Service) recordHook(ctx context.Context, h *model.WebHook, log *model.W
 	if !r.writing {
 		r.writing = true
 		// The writer outlives a caller that gives up: the others wait on it.
-		go s.writeHookRecords(store.Background(context.WithoutCancel(ctx)))
+		go s.writeHookRecords(context.WithoutCancel(ctx))
 	}
 	r.mu.Unlock()
 	// Not cut short by ctx: the row may be committing, and a job that
