@@ -46,9 +46,9 @@ func cloneLine(r *dbRun) string {
 
 func seedLine(r *dbRun) string {
 	c := r.Counts
-	return fmt.Sprintf("%d users, %d groups, %d projects, %d memberships, %d issues (%d assigned to the bench user, "+
-		"seeded in %s) in %s (service layer and store, server stopped); %d repositories pushed in %s",
-		c.Users, c.Groups, c.Projects, c.Members, c.Issues, c.AssignedIssues, c.SeedIssues.Round(time.Millisecond),
+	return fmt.Sprintf("%d users, %d groups, %d projects, %d memberships, %d issues (%d assigned to the bench user) and %d merge requests "+
+		"(seeded in %s) in %s (service layer and store, server stopped); %d repositories pushed in %s",
+		c.Users, c.Groups, c.Projects, c.Members, c.Issues, c.AssignedIssues, c.MergeRequests, c.SeedIssues.Round(time.Millisecond),
 		c.Seed.Round(time.Millisecond), len(c.RepoProjects), c.SeedRepos.Round(time.Millisecond))
 }
 

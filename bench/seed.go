@@ -46,6 +46,7 @@ type seeded struct {
 
 	Issues         int // issues seeded, issuesPerProject in every bulk project
 	AssignedIssues int // of them assigned to the bench user
+	MergeRequests  int // merge requests seeded (mergeRequestsPerProject in visible projects, otherMergeRequests elsewhere)
 	SeedIssues     time.Duration
 	IssueProjects  []projectRef // visible projects with seeded issues
 	Boards         []boardRef   // a board with three label lists in each of them

@@ -91,14 +91,17 @@ func seedIssues(ctx context.Context, db *store.DB, sd *seeded, projectIDs []int6
 					}
 					sd.Issues++
 				}
+				mrs := otherMergeRequests
 				if visible[pid] {
 					if err := seedConversation(ctx, q, pid, firstIssue, author); err != nil {
 						return err
 					}
-					if err := seedMergeRequests(ctx, q, pid, author, labels, r); err != nil {
-						return err
-					}
+					mrs = mergeRequestsPerProject
 				}
+				if err := seedMergeRequests(ctx, q, pid, author, labels, mrs, r); err != nil {
+					return err
+				}
+				sd.MergeRequests += mrs
 			}
 			return nil
 		})
@@ -144,16 +147,21 @@ func seedConversation(ctx context.Context, q *store.Queries, pid int64, is *mode
 
 // mergeRequestsPerProject is how many merge requests each visible project
 // has: rows only (the list reads no repository), a third closed, 0–2
-// labels each.
-const mergeRequestsPerProject = 10
+// labels each. The other bulk projects have otherMergeRequests each, so
+// that the default scale holds the 50,000 merge requests issue 14's list
+// row is measured among (10 × 3,178 + 3 × 6,822).
+const (
+	mergeRequestsPerProject = 10
+	otherMergeRequests      = 3
+)
 
 // mergeRequestVersions is how many diff versions each seeded merge request has.
 const mergeRequestVersions = 2
 
-// seedMergeRequests gives a visible project mergeRequestsPerProject merge
-// requests through the store, an iid each from the project's sequence.
-func seedMergeRequests(ctx context.Context, q *store.Queries, pid, author int64, labels []int64, r *mrand.Rand) error {
-	for n := 0; n < mergeRequestsPerProject; n++ {
+// seedMergeRequests gives a project count merge requests through the
+// store, an iid each from the project's sequence.
+func seedMergeRequests(ctx context.Context, q *store.Queries, pid, author int64, labels []int64, count int, r *mrand.Rand) error {
+	for n := 0; n < count; n++ {
 		m := &model.MergeRequest{TargetProjectID: pid, SourceProjectID: &pid, AuthorID: &author,
 			Title:        fmt.Sprintf("Fix %s in %s %d", issueWords[r.IntN(len(issueWords))], issueWords[r.IntN(len(issueWords))], n),
 			SourceBranch: fmt.Sprintf("fix-%d", n), TargetBranch: "main"}

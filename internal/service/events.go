@@ -101,12 +101,20 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 	if err != nil {
 		return err
 	}
-	hookEvents := make([]hookEvent, 0, len(landed))
+	// Push payloads read the repository: built here, outside the
+	// transaction, and only for events a hook of the project takes.
+	hooks, err := s.db.Queries().WebHooksForProject(ctx, p.ID, p.NamespaceID)
+	if err != nil {
+		return err
+	}
+	hookEvents := make([]hookEvent, 0, len(landed)+1)
 	for _, c := range landed {
 		branch, isBranch := strings.CutPrefix(c.Ref, gitBranchPrefix)
-		ev, err := s.pushHookEvent(ctx, p, pusher, r, c, isBranch && rules.Protected(branch))
-		if err != nil {
-			return err
+		ev := s.pushHookEvent(ctx, p, pusher, r, c, isBranch && rules.Protected(branch))
+		if ev.wantedBy(hooks) {
+			if _, err := ev.payloadValue(); err != nil {
+				return err
+			}
 		}
 		hookEvents = append(hookEvents, ev)
 	}

@@ -154,25 +154,35 @@ func (s *Service) mergeRequestHeads(ctx context.Context, r *repo.Repo, m *model.
 	return head, br.Target, nil
 }
 
-// checkHeads is the git half of a mergeability check: one merge-tree and
-// one ancestry test. Unrelated histories cannot be merged.
+// checkHeads is the git half of a mergeability check: a merge base (none:
+// unrelated histories, which cannot be merged; the target itself: a
+// fast-forward is possible) and a merge-tree, run side by side since
+// neither needs the other's answer.
 func checkHeads(ctx context.Context, r *repo.Repo, head, target string) (model.Mergeability, error) {
 	mb := model.Mergeability{MergeStatus: "can_be_merged", MergeStatusHead: &head, MergeStatusTarget: &target}
-	if _, err := r.MergeBaseOf(ctx, target, head); errors.Is(err, repo.ErrNotFound) {
+	var conflicts bool
+	var conflictsErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		conflicts, conflictsErr = r.HasConflicts(ctx, target, head)
+	}()
+	base, err := r.MergeBaseOf(ctx, target, head)
+	<-done
+	if errors.Is(err, repo.ErrNotFound) {
 		mb.MergeStatus = "cannot_be_merged"
 		return mb, nil
 	} else if err != nil {
 		return mb, fmt.Errorf("service: merge base: %w", err)
 	}
-	conflicts, err := r.HasConflicts(ctx, target, head)
-	if err != nil {
-		return mb, fmt.Errorf("service: mergeability: %w", err)
+	if conflictsErr != nil {
+		return mb, fmt.Errorf("service: mergeability: %w", conflictsErr)
 	}
 	if conflicts {
 		mb.MergeStatus = "cannot_be_merged"
 	}
-	if mb.MergeFF, err = r.IsAncestor(ctx, target, head); err != nil {
-		return mb, fmt.Errorf("service: mergeability: %w", err)
-	}
+	// The target is an ancestor of the head exactly when it is their
+	// merge base.
+	mb.MergeFF = base == target
 	return mb, nil
 }

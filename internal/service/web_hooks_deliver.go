@@ -212,6 +212,28 @@ type hookEvent struct {
 	build func() (any, error)
 }
 
+// payloadValue is ev's payload, built if it has not been.
+func (ev *hookEvent) payloadValue() (any, error) {
+	if ev.payload == nil && ev.build != nil {
+		payload, err := ev.build()
+		if err != nil {
+			return nil, err
+		}
+		ev.payload = payload
+	}
+	return ev.payload, nil
+}
+
+// wantedBy reports whether any of hooks takes ev.
+func (ev *hookEvent) wantedBy(hooks []*model.WebHook) bool {
+	for _, h := range hooks {
+		if ev.wants(h) {
+			return true
+		}
+	}
+	return false
+}
+
 // enqueueHookEvent inserts, in q's transaction, a delivery of ev to each
 // of the project's hooks (and its groups' and the system's) that want it.
 func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *model.Project, ev hookEvent) error {
@@ -228,7 +250,6 @@ func (s *Service) enqueueHookEvent(ctx context.Context, q *store.Queries, p *mod
 // enqueueToHooks inserts, in q's transaction, a delivery of ev to each of
 // hooks that wants it and may run.
 func (s *Service) enqueueToHooks(ctx context.Context, q *store.Queries, hooks []*model.WebHook, ev hookEvent) error {
-	var err error
 	var targets []hookTarget
 	var systemTargets []hookTarget
 	var body json.RawMessage
@@ -237,11 +258,9 @@ func (s *Service) enqueueToHooks(ctx context.Context, q *store.Queries, hooks []
 			continue
 		}
 		if body == nil {
-			payload := ev.payload
-			if payload == nil && ev.build != nil {
-				if payload, err = ev.build(); err != nil {
-					return err
-				}
+			payload, err := ev.payloadValue()
+			if err != nil {
+				return err
 			}
 			if body, err = json.Marshal(payload); err != nil {
 				return fmt.Errorf("service: hook payload: %w", err)

@@ -270,7 +270,11 @@ func (s *Service) TestHook(ctx context.Context, id *auth.Identity, o HookOwner, 
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal(ev.payload)
+	payload, err := ev.payloadValue()
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("service: hook test payload: %w", err)
 	}
@@ -325,11 +329,11 @@ func (s *Service) sampleHookEvent(ctx context.Context, p *model.Project, u *mode
 		if err != nil || head == "" {
 			return unprocessable("Ensure the project has at least one commit.")
 		}
-		ev, err := s.pushHookEvent(ctx, p, u, pr, RefChange{Ref: ref, Old: noCommit, New: head}, false)
+		ev := s.pushHookEvent(ctx, p, u, pr, RefChange{Ref: ref, Old: noCommit, New: head}, false)
 		if trigger == "tag_push_events" {
 			ev.trigger, ev.header = "tag_push_hooks", "Tag Push Hook"
 		}
-		return ev, err
+		return ev, nil
 	case "issues_events", "confidential_issues_events":
 		if issueID == 0 {
 			return unprocessable("Ensure the project has issues.")

@@ -195,17 +195,16 @@ func branchFilterMatches(h *model.WebHook, branch string) bool {
 
 // pushHookEvent is the push or tag push event of one landed ref change
 // (built before the transaction that queues it: it reads the repository).
-func (s *Service) pushHookEvent(ctx context.Context, p *model.Project, pusher *model.User, r *repo.Repo, c RefChange, protected bool) (hookEvent, error) {
-	d, err := s.pushHookData(ctx, p, pusher, r, c, protected)
-	if err != nil {
-		return hookEvent{}, err
-	}
-	if d.ObjectKind == "tag_push" {
+func (s *Service) pushHookEvent(ctx context.Context, p *model.Project, pusher *model.User, r *repo.Repo, c RefChange, protected bool) hookEvent {
+	// The payload reads the repository (the commits and their files):
+	// built only once a hook takes the event.
+	build := func() (any, error) { return s.pushHookData(ctx, p, pusher, r, c, protected) }
+	if strings.HasPrefix(c.Ref, "refs/tags/") {
 		return hookEvent{trigger: "tag_push_hooks", header: "Tag Push Hook",
-			wants: func(h *model.WebHook) bool { return h.Events.TagPush }, payload: d}, nil
+			wants: func(h *model.WebHook) bool { return h.Events.TagPush }, build: build}
 	}
 	branch := strings.TrimPrefix(c.Ref, gitBranchPrefix)
 	return hookEvent{trigger: "push_hooks", header: "Push Hook",
-		wants:   func(h *model.WebHook) bool { return h.Events.Push && branchFilterMatches(h, branch) },
-		payload: d}, nil
+		wants: func(h *model.WebHook) bool { return h.Events.Push && branchFilterMatches(h, branch) },
+		build: build}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"github.com/lablet/lablet/internal/model"
 )
@@ -123,47 +124,52 @@ func (q *Queries) OpenMergeRequestIID(ctx context.Context, targetProjectID, sour
 }
 
 // LoadMergeRequestRelations fills in the assignee, reviewer and label ids
-// of merge requests with three queries, however many there are.
+// of merge requests with one statement, however many there are.
 func (q *Queries) LoadMergeRequestRelations(ctx context.Context, list []*model.MergeRequest) error {
 	if len(list) == 0 {
 		return nil
 	}
 	byID := make(map[int64]*model.MergeRequest, len(list))
-	ids := make([]any, 0, len(list))
+	ids := make([]any, 0, 3*len(list))
 	for _, m := range list {
 		m.AssigneeIDs, m.ReviewerIDs, m.LabelIDs = nil, nil, nil
 		byID[m.ID] = m
 		ids = append(ids, m.ID)
 	}
-	in := placeholders(len(ids))
-	pairs := func(query string, add func(m *model.MergeRequest, v int64)) error {
-		rows, err := q.query(ctx, query, ids...)
-		if err != nil {
-			return fmt.Errorf("store: merge request relations: %w", err)
+	in := placeholders(len(list))
+	rows, err := q.query(ctx, "SELECT 0, merge_request_id, user_id FROM merge_request_assignees WHERE merge_request_id IN ("+in+
+		") UNION ALL SELECT 1, merge_request_id, user_id FROM merge_request_reviewers WHERE merge_request_id IN ("+in+
+		") UNION ALL SELECT 2, target_id, label_id FROM label_links WHERE target_type = 'MergeRequest' AND target_id IN ("+in+")",
+		append(append(ids, ids...), ids...)...)
+	if err != nil {
+		return fmt.Errorf("store: merge request relations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind int
+		var id, v int64
+		if err := rows.Scan(&kind, &id, &v); err != nil {
+			return wrapErr(err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id, v int64
-			if err := rows.Scan(&id, &v); err != nil {
-				return wrapErr(err)
-			}
-			add(byID[id], v)
+		switch m := byID[id]; {
+		case m == nil:
+		case kind == 0:
+			m.AssigneeIDs = append(m.AssigneeIDs, v)
+		case kind == 1:
+			m.ReviewerIDs = append(m.ReviewerIDs, v)
+		default:
+			m.LabelIDs = append(m.LabelIDs, v)
 		}
-		return wrapErr(rows.Err())
 	}
-	if err := pairs("SELECT merge_request_id, user_id FROM merge_request_assignees WHERE merge_request_id IN ("+in+
-		") ORDER BY merge_request_id, user_id",
-		func(m *model.MergeRequest, v int64) { m.AssigneeIDs = append(m.AssigneeIDs, v) }); err != nil {
-		return err
+	if err := rows.Err(); err != nil {
+		return wrapErr(err)
 	}
-	if err := pairs("SELECT merge_request_id, user_id FROM merge_request_reviewers WHERE merge_request_id IN ("+in+
-		") ORDER BY merge_request_id, user_id",
-		func(m *model.MergeRequest, v int64) { m.ReviewerIDs = append(m.ReviewerIDs, v) }); err != nil {
-		return err
+	for _, m := range list {
+		slices.Sort(m.AssigneeIDs)
+		slices.Sort(m.ReviewerIDs)
+		slices.Sort(m.LabelIDs)
 	}
-	return pairs("SELECT target_id, label_id FROM label_links WHERE target_type = 'MergeRequest' AND target_id IN ("+in+
-		") ORDER BY target_id, label_id",
-		func(m *model.MergeRequest, v int64) { m.LabelIDs = append(m.LabelIDs, v) })
+	return nil
 }
 
 // SetMergeRequestUsers replaces a merge request's assignees (reviewers

@@ -301,3 +301,71 @@ func processCPU() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkMergeRequestListCold is BenchmarkIssueListCold for a project's
+// open merge requests (the bench's row: ten per project, 0–2 labels each):
+// every pass asks each page once after a change that empties the kept
+// pages, so each request reads its page from the database.
+func BenchmarkMergeRequestListCold(b *testing.B) { benchmarkMergeRequestList(b, true) }
+
+// BenchmarkMergeRequestListWarm asks the same pages with nothing changing
+// in between: the kept rendering's path.
+func BenchmarkMergeRequestListWarm(b *testing.B) { benchmarkMergeRequestList(b, false) }
+
+func benchmarkMergeRequestList(b *testing.B, cold bool) {
+	ba := newBenchAPI(b)
+	ctx := context.Background()
+	author := *ba.project.CreatorID
+	var targets []string
+	err := ba.db.WithTx(ctx, func(q *store.Queries) error {
+		for pid := ba.project.ID; pid < ba.project.ID+100; pid++ {
+			l := &model.Label{ProjectID: &pid, Title: "bug", Color: "#6699cc"}
+			if err := q.InsertLabel(ctx, l); err != nil {
+				return err
+			}
+			targets = append(targets, fmt.Sprintf("/api/v4/projects/%d/merge_requests?state=opened&per_page=20", pid))
+			for n := 0; n < 10; n++ {
+				m := &model.MergeRequest{TargetProjectID: pid, SourceProjectID: &pid, AuthorID: &author,
+					Title: fmt.Sprintf("Fix %d", n), SourceBranch: fmt.Sprintf("fix-%d", n), TargetBranch: "main"}
+				if n%3 == 0 {
+					m.State = "closed"
+				}
+				if err := q.InsertMergeRequest(ctx, m); err != nil {
+					return err
+				}
+				if n%2 == 0 {
+					if err := q.SetLabelLinks(ctx, model.NoteableMergeRequest, m.ID, []int64{l.ID}); err != nil {
+						return err
+					}
+				}
+				if n%4 == 0 {
+					if err := q.SetMergeRequestUsers(ctx, m.ID, false, []int64{author}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ba.serve(b, targets[0]) // warm what is not the list: token, project, levels
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	defer func() { b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op") }()
+	for i := 0; b.Loop(); i++ {
+		if cold && i%len(targets) == 0 {
+			b.StopTimer()
+			pid := ba.project.ID
+			if err := ba.db.WithTx(ctx, func(q *store.Queries) error {
+				return q.InsertIssue(ctx, &model.Issue{ProjectID: pid, AuthorID: &author, Title: fmt.Sprintf("pass %d", i), State: "closed"})
+			}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+		ba.serve(b, targets[i%len(targets)])
+	}
+}
