@@ -239,7 +239,7 @@ func (r *Resolver) mergeRequestsList(ctx context.Context, qy service.MergeReques
 		if err != nil {
 			return nil, 0, err
 		}
-		return page.MergeRequests, page.Total, nil
+		return page.MergeRequests(), page.Total, nil
 	})
 	if hidden(err) {
 		return nil, nil // the group invisible

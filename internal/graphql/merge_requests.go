@@ -74,7 +74,7 @@ func (r *Resolver) projectMergeRequests(ctx context.Context, obj *Project, iids 
 		if err != nil {
 			return nil, 0, err
 		}
-		return page.MergeRequests, page.Total, nil
+		return page.MergeRequests(), page.Total, nil
 	})
 	if hidden(err) {
 		return nil, nil // merge requests off, or the project invisible

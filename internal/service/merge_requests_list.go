@@ -27,8 +27,8 @@ type MergeRequestQuery struct {
 
 // MergeRequestPage is one page of merge requests and the total.
 type MergeRequestPage struct {
-	MergeRequests []*model.MergeRequest
-	Total         int
+	list  store.MergeRequestList
+	Total int
 	// GroupID: a group list's group (references are relative to it);
 	// Project: a project list's project.
 	GroupID int64
@@ -137,8 +137,12 @@ func (s *Service) listMergeRequests(ctx context.Context, id *auth.Identity, f st
 	if err != nil {
 		return nil, err
 	}
-	return &MergeRequestPage{MergeRequests: res.MergeRequests, Total: res.Total, Key: res.Key, Version: res.Version}, nil
+	return &MergeRequestPage{list: res, Total: res.Total, Key: res.Key, Version: res.Version}, nil
 }
+
+// MergeRequests are the page's merge requests, the caller's own (a copy
+// each call: a page rendered from its kept body never asks).
+func (pg *MergeRequestPage) MergeRequests() []*model.MergeRequest { return pg.list.MergeRequests() }
 
 // mergeRequestFilter adds the filters of merge requests only; ok is false
 // when the query can match nothing (an unknown reviewer).

@@ -107,11 +107,16 @@ func mergeRequestFrom(d Dialect, f MergeRequestFilter) (string, conds) {
 // MergeRequestList is one page of merge requests, the total when it was
 // asked for, and what a rendering of it may be cached under (as IssueList).
 type MergeRequestList struct {
-	MergeRequests []*model.MergeRequest
-	Total         int
-	Key           string
-	Version       model.Version
+	shared  []*model.MergeRequest // a kept page's: never written
+	Total   int
+	Key     string
+	Version model.Version
 }
+
+// MergeRequests are the page's merge requests, the caller's own to change.
+// They are copied from the kept page when asked for, which a page served
+// from its kept rendering never is.
+func (l MergeRequestList) MergeRequests() []*model.MergeRequest { return copyMergeRequests(l.shared) }
 
 // ListMergeRequests returns one page of the merge requests f selects, with
 // their relations, and the total when f.Count is set; pages are kept in
@@ -170,11 +175,11 @@ func (q *Queries) ListMergeRequests(ctx context.Context, f MergeRequestFilter) (
 	}
 	if key == "" {
 		e, err := load(ctx)
-		return MergeRequestList{MergeRequests: e.mrs, Total: e.total}, err
+		return MergeRequestList{shared: e.mrs, Total: e.total}, err
 	}
 	e, err := q.keptList(ctx, key, stamp, load)
 	if err != nil {
 		return MergeRequestList{}, err
 	}
-	return MergeRequestList{MergeRequests: copyMergeRequests(e.mrs), Total: e.total, Key: key, Version: version}, nil
+	return MergeRequestList{shared: e.mrs, Total: e.total, Key: key, Version: version}, nil
 }

@@ -58,7 +58,7 @@ func TestMergeRequestListCache(t *testing.T) {
 	}
 	show := func(res MergeRequestList) string {
 		s := fmt.Sprint(res.Total)
-		for _, m := range res.MergeRequests {
+		for _, m := range res.MergeRequests() {
 			s += fmt.Sprintf(" %s/%s%v%v", m.Title, m.State, m.ReviewerIDs, m.LabelIDs)
 		}
 		return s

@@ -64,7 +64,8 @@ func (a *API) writeMergeRequestPage(w http.ResponseWriter, r *http.Request, c *C
 		if pg.Project != nil {
 			known = append(known, pg.Project)
 		}
-		refs, err := a.svc.LoadMergeRequestRefs(r.Context(), pg.MergeRequests, known...)
+		mrs := pg.MergeRequests()
+		refs, err := a.svc.LoadMergeRequestRefs(r.Context(), mrs, known...)
 		if err != nil {
 			return nil, false, err
 		}
@@ -74,14 +75,14 @@ func (a *API) writeMergeRequestPage(w http.ResponseWriter, r *http.Request, c *C
 		}
 		ir.groupID = pg.GroupID
 		if simple {
-			out := make([]mergeRequestSimple, 0, len(pg.MergeRequests))
-			for _, m := range pg.MergeRequests {
+			out := make([]mergeRequestSimple, 0, len(mrs))
+			for _, m := range mrs {
 				out = append(out, ir.mergeRequestSimple(m))
 			}
 			return out, true, nil
 		}
-		out := make([]MergeRequestEntity, 0, len(pg.MergeRequests))
-		for _, m := range pg.MergeRequests {
+		out := make([]MergeRequestEntity, 0, len(mrs))
+		for _, m := range mrs {
 			out = append(out, ir.mergeRequest(m))
 		}
 		return out, len(ir.labelDescs) == 0, nil
