@@ -90,25 +90,48 @@ func (w worker[T]) Work(ctx context.Context, _ *river.Job[T]) error { return w.w
 func (w worker[T]) Timeout(*river.Job[T]) time.Duration { return w.timeout }
 
 // periodic is one periodic job of the background work: its args, its
-// period, the service method a run calls and the run's timeout.
-func periodic[T river.JobArgs](workers *river.Workers, args T, every time.Duration, work func(context.Context) error,
-	timeout time.Duration) *river.PeriodicJob {
+// period, the service method a run calls and the run's timeout. due, when
+// set, is asked first (reads only) and a period with nothing due queues no
+// run: River's bookkeeping of a run is three writes, and on SQLite every
+// write empties the page caches of the readers, so an idle instance that
+// queued a run each second would slow every first read and write its
+// database file all day.
+func periodic[T river.JobArgs](ctx context.Context, workers *river.Workers, args T, every time.Duration,
+	work func(context.Context) error, timeout time.Duration, due func(context.Context) (bool, error)) *river.PeriodicJob {
 	river.AddWorker(workers, worker[T]{work: work, timeout: timeout})
 	return river.NewPeriodicJob(river.PeriodicInterval(every),
-		func() (river.JobArgs, *river.InsertOpts) { return args, periodicOpts() },
+		func() (river.JobArgs, *river.InsertOpts) {
+			if due != nil && !isDue(ctx, due) {
+				return nil, nil
+			}
+			return args, periodicOpts()
+		},
 		&river.PeriodicJobOpts{RunOnStart: true})
 }
 
+// dueProbeTimeout bounds a due check: River's enqueuer waits for it.
+const dueProbeTimeout = 250 * time.Millisecond
+
+// isDue asks due, within dueProbeTimeout; a check that fails queues the
+// run, which finds out for itself.
+func isDue(ctx context.Context, due func(context.Context) (bool, error)) bool {
+	ctx, cancel := context.WithTimeout(ctx, dueProbeTimeout)
+	defer cancel()
+	ok, err := due(ctx)
+	return ok || err != nil
+}
+
 // newBackgroundQueue builds the River client that runs the background work.
-func (s *Service) newBackgroundQueue() (*river.Client[*sql.Tx], error) {
+// ctx is the context of the due checks.
+func (s *Service) newBackgroundQueue(ctx context.Context) (*river.Client[*sql.Tx], error) {
 	workers := river.NewWorkers()
 	jobs := []*river.PeriodicJob{
 		// A purge cut short would leave a deleted project's repository
 		// on disk: its row is gone by then.
-		periodic(workers, purgeArgs{}, purgeInterval, s.purgeDeleted, -1),
-		periodic(workers, ciHousekeepingArgs{}, ciHousekeepingInterval, s.ciHousekeeping, 0),
-		periodic(workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts, 0),
-		periodic(workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0),
+		periodic(ctx, workers, purgeArgs{}, purgeInterval, s.purgeDeleted, -1, s.purgeDue),
+		periodic(ctx, workers, ciHousekeepingArgs{}, ciHousekeepingInterval, s.ciHousekeeping, 0, s.ciHousekeepingDue),
+		periodic(ctx, workers, artifactExpiryArgs{}, artifactExpiryInterval, s.expireArtifacts, 0, s.artifactExpiryDue),
+		periodic(ctx, workers, housekeepingArgs{}, housekeepingInterval, s.Housekeeping, 0, nil),
 	}
 	s.backgroundWorkers.Store(int64(len(jobs) + hookWorkers + 1 + mailWorkers + importExportWorkers + 1))
 	river.AddWorker(workers, hookWorker{s: s})
@@ -175,7 +198,7 @@ func (s *Service) RunBackground(ctx context.Context) error {
 	// Jobs' contexts derive from the start context: their statements
 	// are background work.
 	ctx = store.Background(ctx)
-	c, err := s.newBackgroundQueue()
+	c, err := s.newBackgroundQueue(ctx)
 	if err != nil {
 		return err
 	}
@@ -191,6 +214,17 @@ func (s *Service) RunBackground(ctx context.Context) error {
 		return fmt.Errorf("service: stop job queue: %w", err)
 	}
 	return nil
+}
+
+// purgeDue reports whether a project or group waits for its deletion.
+func (s *Service) purgeDue(ctx context.Context) (bool, error) {
+	q := s.db.Queries()
+	projects, err := q.ProjectIDsMarkedForDeletion(ctx, 1)
+	if err != nil || len(projects) > 0 {
+		return true, err
+	}
+	groups, err := q.GroupIDsMarkedForDeletion(ctx)
+	return len(groups) > 0, err
 }
 
 // purgeDeleted carries out scheduled deletions: projects, then groups.

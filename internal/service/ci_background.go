@@ -17,6 +17,31 @@ const ciStuckTimeout = time.Hour
 // ciBatch bounds how many jobs one pass of the CI housekeeping moves.
 const ciBatch = 100
 
+// ciHousekeepingDue reports whether ciHousekeeping has anything to do:
+// a delayed job due, a running job stuck, an environment to stop or a
+// pipeline schedule due.
+func (s *Service) ciHousekeepingDue(ctx context.Context) (bool, error) {
+	q := s.db.Queries()
+	now := s.Now()
+	if jobs, err := q.DueScheduledJobs(ctx, now, 1); err != nil || len(jobs) > 0 {
+		return true, err
+	}
+	if jobs, err := q.StuckRunningJobs(ctx, now.Add(-ciStuckTimeout), 1); err != nil || len(jobs) > 0 {
+		return true, err
+	}
+	if envs, err := q.DueAutoStopEnvironments(ctx, now, 1); err != nil || len(envs) > 0 {
+		return true, err
+	}
+	schedules, err := q.DuePipelineSchedules(ctx, now, 1)
+	return len(schedules) > 0, err
+}
+
+// artifactExpiryDue reports whether an artifact has expired.
+func (s *Service) artifactExpiryDue(ctx context.Context) (bool, error) {
+	arts, err := s.db.Queries().ExpiredArtifacts(ctx, s.Now(), 1)
+	return len(arts) > 0, err
+}
+
 // ciHousekeeping starts the delayed jobs whose time has come and fails
 // the running jobs whose runner went silent (stuck_or_timeout_failure),
 // so that no pipeline stays running after a runner or server crash, and

@@ -121,6 +121,33 @@ kept:
 	eventually(t, 5*time.Second, "no expire_artifacts run completed", func() bool { return riverRuns(t, s, "expire_artifacts") > 0 })
 }
 
+// deleteEvery deletes a new project of s every period until stop is
+// closed, so that the purge has work in each of its periods (an idle
+// instance queues no run); done is closed when it has stopped.
+func deleteEvery(t *testing.T, s *labtest.Server, period time.Duration, stop <-chan struct{}) (done <-chan struct{}) {
+	c := s.Client(t, s.RootToken)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(period):
+			}
+			p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("doomed-" + strconv.Itoa(i))})
+			if err == nil {
+				_, err = c.Projects.DeleteProject(p.ID, nil)
+			}
+			if err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	return finished
+}
+
 // TestBackgroundOnceAcrossInstances: two instances on one PostgreSQL
 // database enqueue each period's run once (River's leader does), and
 // each run is worked once.
@@ -131,6 +158,8 @@ func TestBackgroundOnceAcrossInstances(t *testing.T) {
 	a := labtest.Start(t)
 	b := labtest.Start(t, func(cfg *config.Config) { cfg.DatabaseURL = a.Config.DatabaseURL })
 	db := b.Srv.DB.SQL()
+	stop := make(chan struct{})
+	done := deleteEvery(t, a, 300*time.Millisecond, stop)
 	// Leadership may move from the first instance's start on; count a
 	// window once both run.
 	time.Sleep(2 * time.Second)
@@ -138,18 +167,20 @@ func TestBackgroundOnceAcrossInstances(t *testing.T) {
 	const window = 8 * time.Second
 	time.Sleep(window)
 	to := time.Now()
+	close(stop)
+	<-done
 	var runs, maxAttempt, workers int
 	err := db.QueryRow(`SELECT count(*), coalesce(max(attempt), 0), coalesce(max(cardinality(attempted_by)), 0)
-		FROM river_job WHERE kind = 'ci_housekeeping' AND scheduled_at >= $1 AND scheduled_at < $2`, from, to).
+		FROM river_job WHERE kind = 'purge_deleted' AND scheduled_at >= $1 AND scheduled_at < $2`, from, to).
 		Scan(&runs, &maxAttempt, &workers)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%d ci_housekeeping runs in %v", runs, window)
-	// One enqueuer makes about one run a second; two would make twice
-	// as many.
+	t.Logf("%d purge_deleted runs in %v", runs, window)
+	// With work in every period, one enqueuer makes about one run a
+	// second; two would make twice as many.
 	if runs < int(window/time.Second)-2 || runs > int(window/time.Second)+1 {
-		t.Errorf("%d ci_housekeeping runs in %v, want about one a second", runs, window)
+		t.Errorf("%d purge_deleted runs in %v, want about one a second", runs, window)
 	}
 	if maxAttempt > 1 || workers > 1 {
 		t.Errorf("a run was attempted %d times by %d clients, want once", maxAttempt, workers)
@@ -163,8 +194,40 @@ func TestBackgroundOnceAcrossInstances(t *testing.T) {
 	}
 }
 
-// TestBackgroundWritesBesideRequests: River's writes (its periodic runs,
-// fetches and completions; on SQLite through its own handle on the file)
+// TestBackgroundIdleQueuesNothing: an instance with nothing due queues no
+// run of its per-second work (each run is three writes, and on SQLite
+// every write empties the readers' page caches), and one becomes due
+// again when work appears.
+func TestBackgroundIdleQueuesNothing(t *testing.T) {
+	s := labtest.Start(t)
+	queued := func() int {
+		var n int
+		err := s.Srv.DB.SQL().QueryRow(`SELECT count(*) FROM river_job
+			WHERE kind IN ('purge_deleted', 'ci_housekeeping', 'expire_artifacts')`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := queued()
+	time.Sleep(3 * time.Second)
+	if n := queued(); n != before {
+		t.Errorf("%d runs queued in 3 idle seconds, want none", n-before)
+	}
+	c := s.Client(t, s.RootToken)
+	p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("doomed")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Projects.DeleteProject(p.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 5*time.Second, "no purge_deleted run after a deletion", func() bool { return riverRuns(t, s, "purge_deleted") > 0 })
+}
+
+// TestBackgroundWritesBesideRequests: River's writes (its periodic runs —
+// purges of projects deleted meanwhile —, fetches and completions; on
+// SQLite through its own handle on the file)
 // make no request write fail, and no run of River fails beside them.
 func TestBackgroundWritesBesideRequests(t *testing.T) {
 	s := labtest.Start(t)
@@ -173,7 +236,9 @@ func TestBackgroundWritesBesideRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runsBefore := riverRuns(t, s, "ci_housekeeping")
+	runsBefore := riverRuns(t, s, "purge_deleted")
+	stop := make(chan struct{})
+	done := deleteEvery(t, s, 700*time.Millisecond, stop)
 	path := "/projects/" + strconv.FormatInt(p.ID, 10) + "/issues"
 	deadline := time.Now().Add(4 * time.Second)
 	var wg sync.WaitGroup
@@ -201,8 +266,10 @@ func TestBackgroundWritesBesideRequests(t *testing.T) {
 	}
 	t.Logf("%d request writes beside River", writes.Load())
 	eventually(t, 5*time.Second, "River's runs stopped completing", func() bool {
-		return riverRuns(t, s, "ci_housekeeping") >= runsBefore+3
+		return riverRuns(t, s, "purge_deleted") >= runsBefore+3
 	})
+	close(stop)
+	<-done
 	var failed int
 	if err := s.Srv.DB.SQL().QueryRow("SELECT count(*) FROM river_job WHERE state IN ('discarded', 'retryable')").Scan(&failed); err != nil {
 		t.Fatal(err)
