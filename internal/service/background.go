@@ -109,6 +109,13 @@ func periodic[T river.JobArgs](ctx context.Context, workers *river.Workers, args
 		&river.PeriodicJobOpts{RunOnStart: true})
 }
 
+// dueLookahead is how far ahead of now a due check of a job run every
+// period looks. River asks a little before the period's time, and the run
+// it queues starts a fetch poll later, when it takes whatever is due by
+// then: work falling due in that gap counts as due now, or it would wait
+// a whole period longer than before the checks.
+func dueLookahead(period time.Duration) time.Duration { return period + queueFetchInterval }
+
 // dueProbeTimeout bounds a due check: River's enqueuer waits for it.
 const dueProbeTimeout = 250 * time.Millisecond
 

@@ -19,10 +19,10 @@ const ciBatch = 100
 
 // ciHousekeepingDue reports whether ciHousekeeping has anything to do:
 // a delayed job due, a running job stuck, an environment to stop or a
-// pipeline schedule due.
+// pipeline schedule due. It looks a period ahead (dueLookahead).
 func (s *Service) ciHousekeepingDue(ctx context.Context) (bool, error) {
 	q := s.db.Queries()
-	now := s.Now()
+	now := s.Now().Add(dueLookahead(ciHousekeepingInterval))
 	if jobs, err := q.DueScheduledJobs(ctx, now, 1); err != nil || len(jobs) > 0 {
 		return true, err
 	}
@@ -36,9 +36,10 @@ func (s *Service) ciHousekeepingDue(ctx context.Context) (bool, error) {
 	return len(schedules) > 0, err
 }
 
-// artifactExpiryDue reports whether an artifact has expired.
+// artifactExpiryDue reports whether an artifact has expired, or does
+// within dueLookahead.
 func (s *Service) artifactExpiryDue(ctx context.Context) (bool, error) {
-	arts, err := s.db.Queries().ExpiredArtifacts(ctx, s.Now(), 1)
+	arts, err := s.db.Queries().ExpiredArtifacts(ctx, s.Now().Add(dueLookahead(artifactExpiryInterval)), 1)
 	return len(arts) > 0, err
 }
 

@@ -121,17 +121,23 @@ kept:
 	eventually(t, 5*time.Second, "no expire_artifacts run completed", func() bool { return riverRuns(t, s, "expire_artifacts") > 0 })
 }
 
-// deleteEvery deletes a new project of s every period until stop is
-// closed, so that the purge has work in each of its periods (an idle
-// instance queues no run); done is closed when it has stopped.
-func deleteEvery(t *testing.T, s *labtest.Server, period time.Duration, stop <-chan struct{}) (done <-chan struct{}) {
+// deleteEvery deletes a new project of s every period, so that the purge
+// has work in each of its periods (an idle instance queues no run), until
+// the returned stop is called (at the latest when the test ends).
+func deleteEvery(t *testing.T, s *labtest.Server, period time.Duration) (stop func()) {
 	c := s.Client(t, s.RootToken)
-	finished := make(chan struct{})
+	quit, finished := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() { close(quit) })
+		<-finished
+	}
+	t.Cleanup(stop)
 	go func() {
 		defer close(finished)
 		for i := 0; ; i++ {
 			select {
-			case <-stop:
+			case <-quit:
 				return
 			case <-time.After(period):
 			}
@@ -145,7 +151,7 @@ func deleteEvery(t *testing.T, s *labtest.Server, period time.Duration, stop <-c
 			}
 		}
 	}()
-	return finished
+	return stop
 }
 
 // TestBackgroundOnceAcrossInstances: two instances on one PostgreSQL
@@ -158,8 +164,7 @@ func TestBackgroundOnceAcrossInstances(t *testing.T) {
 	a := labtest.Start(t)
 	b := labtest.Start(t, func(cfg *config.Config) { cfg.DatabaseURL = a.Config.DatabaseURL })
 	db := b.Srv.DB.SQL()
-	stop := make(chan struct{})
-	done := deleteEvery(t, a, 300*time.Millisecond, stop)
+	stop := deleteEvery(t, a, 300*time.Millisecond)
 	// Leadership may move from the first instance's start on; count a
 	// window once both run.
 	time.Sleep(2 * time.Second)
@@ -167,8 +172,7 @@ func TestBackgroundOnceAcrossInstances(t *testing.T) {
 	const window = 8 * time.Second
 	time.Sleep(window)
 	to := time.Now()
-	close(stop)
-	<-done
+	stop()
 	var runs, maxAttempt, workers int
 	err := db.QueryRow(`SELECT count(*), coalesce(max(attempt), 0), coalesce(max(cardinality(attempted_by)), 0)
 		FROM river_job WHERE kind = 'purge_deleted' AND scheduled_at >= $1 AND scheduled_at < $2`, from, to).
@@ -237,8 +241,7 @@ func TestBackgroundWritesBesideRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	runsBefore := riverRuns(t, s, "purge_deleted")
-	stop := make(chan struct{})
-	done := deleteEvery(t, s, 700*time.Millisecond, stop)
+	stop := deleteEvery(t, s, 300*time.Millisecond)
 	path := "/projects/" + strconv.FormatInt(p.ID, 10) + "/issues"
 	deadline := time.Now().Add(4 * time.Second)
 	var wg sync.WaitGroup
@@ -265,11 +268,10 @@ func TestBackgroundWritesBesideRequests(t *testing.T) {
 		t.Errorf("a request write failed: %s", f)
 	}
 	t.Logf("%d request writes beside River", writes.Load())
-	eventually(t, 5*time.Second, "River's runs stopped completing", func() bool {
+	eventually(t, 10*time.Second, "River's runs stopped completing", func() bool {
 		return riverRuns(t, s, "purge_deleted") >= runsBefore+3
 	})
-	close(stop)
-	<-done
+	stop()
 	var failed int
 	if err := s.Srv.DB.SQL().QueryRow("SELECT count(*) FROM river_job WHERE state IN ('discarded', 'retryable')").Scan(&failed); err != nil {
 		t.Fatal(err)
