@@ -102,10 +102,13 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 		return err
 	}
 	// Push payloads read the repository: built here, outside the
-	// transaction, and only for events a hook of the project takes.
-	hooks, err := s.db.Queries().WebHooksForProject(ctx, p.ID, p.NamespaceID)
-	if err != nil {
-		return err
+	// transaction, and only for events a hook of the project takes. The
+	// hooks read here are the ones the transaction queues to.
+	var hooks []*model.WebHook
+	if s.hookQueue != nil {
+		if hooks, err = s.db.Queries().WebHooksForProject(ctx, p.ID, p.NamespaceID); err != nil {
+			return err
+		}
 	}
 	hookEvents := make([]hookEvent, 0, len(landed)+1)
 	for _, c := range landed {
@@ -128,7 +131,7 @@ func (s *Service) RecordPushes(ctx context.Context, p *model.Project, pusher *mo
 		// The push's hooks commit with its events: never one without
 		// the other.
 		for _, ev := range hookEvents {
-			if err := s.enqueueHookEvent(ctx, q, p, ev); err != nil {
+			if err := s.enqueueToHooks(ctx, q, hooks, ev); err != nil {
 				return err
 			}
 		}

@@ -45,11 +45,8 @@ func eventually(t *testing.T, d time.Duration, what string, cond func() bool) {
 func TestBackgroundPurgeRunsOnRiver(t *testing.T) {
 	s := labtest.Start(t)
 	c := s.Client(t, s.RootToken)
-	p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("doomed")})
+	p, err := createAndDelete(c, "doomed")
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Projects.DeleteProject(p.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 	runsBefore, deleted := riverRuns(t, s, "purge_deleted"), time.Now()
@@ -121,6 +118,17 @@ kept:
 	eventually(t, 5*time.Second, "no expire_artifacts run completed", func() bool { return riverRuns(t, s, "expire_artifacts") > 0 })
 }
 
+// createAndDelete creates a project named name and deletes it (its purge
+// then waits for the background work).
+func createAndDelete(c *gitlab.Client, name string) (*gitlab.Project, error) {
+	p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr(name)})
+	if err != nil {
+		return nil, err
+	}
+	_, err = c.Projects.DeleteProject(p.ID, nil)
+	return p, err
+}
+
 // deleteEvery deletes a new project of s every period, so that the purge
 // has work in each of its periods (an idle instance queues no run), until
 // the returned stop is called (at the latest when the test ends).
@@ -141,11 +149,7 @@ func deleteEvery(t *testing.T, s *labtest.Server, period time.Duration) (stop fu
 				return
 			case <-time.After(period):
 			}
-			p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("doomed-" + strconv.Itoa(i))})
-			if err == nil {
-				_, err = c.Projects.DeleteProject(p.ID, nil)
-			}
-			if err != nil {
+			if _, err := createAndDelete(c, "doomed-"+strconv.Itoa(i)); err != nil {
 				t.Error(err)
 				return
 			}
@@ -218,12 +222,7 @@ func TestBackgroundIdleQueuesNothing(t *testing.T) {
 	if n := queued(); n != before {
 		t.Errorf("%d runs queued in 3 idle seconds, want none", n-before)
 	}
-	c := s.Client(t, s.RootToken)
-	p, _, err := c.Projects.CreateProject(&gitlab.CreateProjectOptions{Name: gitlab.Ptr("doomed")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Projects.DeleteProject(p.ID, nil); err != nil {
+	if _, err := createAndDelete(s.Client(t, s.RootToken), "doomed"); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 5*time.Second, "no purge_deleted run after a deletion", func() bool { return riverRuns(t, s, "purge_deleted") > 0 })
