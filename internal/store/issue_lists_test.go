@@ -8,9 +8,9 @@ import (
 	"github.com/lablet/lablet/internal/model"
 )
 
-// TestIssueListQueries: a page of issues costs at most three queries (the
-// page, its assignees and labels, then the count unless the page ends the
-// list) however many rows it holds — no query per row — and a
+// TestIssueListQueries: a page of issues costs at most two queries (the
+// page with its assignees and labels, then the count unless the page ends
+// the list) however many rows it holds — no query per row — and a
 // project's list reads issues, label links and assignees through indexes.
 func TestIssueListQueries(t *testing.T) {
 	db, _, _ := mustOpen(t)
@@ -57,8 +57,8 @@ func TestIssueListQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A full page needs the count; a short one is the list's end and
-	// tells the total itself. Relations come with the page's rows.
-	for _, c := range []struct{ limit, want, queries int }{{1, 1, 3}, {30, 30, 3}, {50, 40, 2}} {
+	// tells the total itself. Relations come in the page's own statement.
+	for _, c := range []struct{ limit, want, queries int }{{1, 1, 2}, {30, 30, 2}, {50, 40, 1}} {
 		limit := c.limit
 		rec := &recorder{db: db.SQL()}
 		q := &Queries{q: rec, dialect: db.dialect, now: db.Queries().now}
@@ -79,7 +79,7 @@ func TestIssueListQueries(t *testing.T) {
 			checkPlans(t, db, rec, "issues", "label_links", "issue_assignees")
 		}
 	}
-	// Across projects: the same three queries.
+	// Across projects: the same two queries.
 	rec := &recorder{db: db.SQL()}
 	q := &Queries{q: rec, dialect: db.dialect, now: db.Queries().now}
 	res, err := q.ListIssues(ctx, IssueFilter{ViewerID: user.ID, Today: "2026-01-01", MinVisibility: 10,
@@ -88,7 +88,7 @@ func TestIssueListQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, total := res.Issues, res.Total
-	if len(list) != 50 || total != 120 || len(rec.queries) != 3 {
+	if len(list) != 50 || total != 120 || len(rec.queries) != 2 {
 		t.Fatalf("global: %d of %d in %d queries", len(list), total, len(rec.queries))
 	}
 }

@@ -13,10 +13,11 @@ import (
 
 // An issue read from the store comes with its assignee and label ids.
 // A single row brings them in its own statement (issueColumnsRelated: one
-// correlated aggregate each); rows of a list get them with one more
-// statement for the whole page (loadIssueRelations), since a list that
-// sorts would have the database compute the aggregates for every row it
-// considers, not only for those on the page.
+// correlated aggregate each), and so does a page of a list, whose inner
+// select picks the page first (pageWithRelations): a list that sorts would
+// otherwise have the database compute the aggregates for every row it
+// considers, not only for those on the page. Other sets of issues get
+// them with one more statement for all of them (loadIssueRelations).
 const issueColumns = `issues.id, issues.project_id, issues.iid, issues.author_id, issues.title,
 	issues.description, issues.state, issues.issue_type, issues.confidential, issues.discussion_locked,
 	issues.milestone_id, issues.due_date, issues.time_estimate, issues.total_time_spent,

@@ -141,7 +141,7 @@ func (q *Queries) ListMergeRequests(ctx context.Context, f MergeRequestFilter) (
 	}
 	order += o.expr + dir + ", merge_requests.id" + dir
 	countSQL := cte + "SELECT count(*)" + from + w.where()
-	pageSQL := cte + "SELECT " + mergeRequestColumns + from + w.where() + order + " LIMIT ? OFFSET ?"
+	pageSQL := cte + pageWithRelations(mergeRequestColumnsRelated, mergeRequestColumns, from+w.where(), order, "merge_requests")
 	args := append(append([]any{}, w.args...), f.Limit, f.Offset)
 
 	load := func(ctx context.Context) (issueListEntry, error) {
@@ -149,7 +149,7 @@ func (q *Queries) ListMergeRequests(ctx context.Context, f MergeRequestFilter) (
 		if err != nil {
 			return issueListEntry{}, fmt.Errorf("store: list merge requests: %w", err)
 		}
-		list, err := collect(rows, scanMergeRequest)
+		list, err := collect(rows, scanMergeRequestRelated)
 		if err != nil {
 			return issueListEntry{}, fmt.Errorf("store: list merge requests: %w", err)
 		}
@@ -162,9 +162,6 @@ func (q *Queries) ListMergeRequests(ctx context.Context, f MergeRequestFilter) (
 					return issueListEntry{}, fmt.Errorf("store: count merge requests: %w", wrapErr(err))
 				}
 			}
-		}
-		if err := q.LoadMergeRequestRelations(ctx, list); err != nil {
-			return issueListEntry{}, err
 		}
 		return issueListEntry{mrs: list, total: total}, nil
 	}

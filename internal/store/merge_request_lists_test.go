@@ -106,6 +106,69 @@ func TestMergeRequestListCache(t *testing.T) {
 	}
 }
 
+// TestMergeRequestPageOneStatement: a short page of merge requests comes
+// with its assignees, reviewers and labels, sorted, in one statement.
+func TestMergeRequestPageOneStatement(t *testing.T) {
+	db, _, _ := mustOpen(t)
+	ctx := context.Background()
+	author, viewer, project := newPrivateProjectFixture(t, db)
+	pid := project.ID
+	var labels []int64
+	err := db.WithTx(ctx, func(q *Queries) error {
+		for _, title := range []string{"bug", "ux"} {
+			l := &model.Label{ProjectID: &pid, Title: title, Color: "#ff0000"}
+			if err := q.InsertLabel(ctx, l); err != nil {
+				return err
+			}
+			labels = append(labels, l.ID)
+		}
+		for i := 0; i < 3; i++ {
+			m := &model.MergeRequest{TargetProjectID: pid, SourceProjectID: &pid, AuthorID: &author.ID,
+				Title: fmt.Sprint("mr ", i), SourceBranch: fmt.Sprint("b", i), TargetBranch: "main"}
+			if err := q.InsertMergeRequest(ctx, m); err != nil {
+				return err
+			}
+			if i == 1 {
+				continue
+			}
+			if err := q.SetMergeRequestUsers(ctx, m.ID, false, []int64{viewer.ID, author.ID}); err != nil {
+				return err
+			}
+			if err := q.SetMergeRequestUsers(ctx, m.ID, true, []int64{viewer.ID}); err != nil {
+				return err
+			}
+			if err := q.SetLabelLinks(ctx, model.NoteableMergeRequest, m.ID, []int64{labels[1], labels[0]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{db: db.SQL()}
+	q := &Queries{q: rec, dialect: db.dialect, now: db.Queries().now}
+	res, err := q.ListMergeRequests(ctx, MergeRequestFilter{IssueFilter: IssueFilter{ViewerID: author.ID,
+		Today: "2026-01-01", ProjectID: pid, ProjectLevel: 50, Limit: 20, Count: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := []int64{min(viewer.ID, author.ID), max(viewer.ID, author.ID)}
+	want := fmt.Sprintf("3: mr 0 %v %v %v; mr 1 [] [] []; mr 2 %v %v %v; ", users, []int64{viewer.ID}, labels,
+		users, []int64{viewer.ID}, labels)
+	got := fmt.Sprintf("%d: ", res.Total)
+	for _, m := range res.MergeRequests() {
+		got += fmt.Sprintf("%s %v %v %v; ", m.Title, m.AssigneeIDs, m.ReviewerIDs, m.LabelIDs)
+	}
+	if got != want {
+		t.Fatalf("page:\n got %s\nwant %s", got, want)
+	}
+	if len(rec.queries) != 1 {
+		t.Fatalf("%d statements, want 1: %v", len(rec.queries), rec.queries)
+	}
+	checkPlans(t, db, rec, "merge_requests", "label_links", "merge_request_assignees", "merge_request_reviewers")
+}
+
 // TestOneOpenMergeRequestPerBranches: a second open merge request of the
 // same branches is a conflict, whoever checked first; closed ones, or
 // another target branch, are not.

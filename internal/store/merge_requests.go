@@ -20,19 +20,52 @@ const mergeRequestColumns = `merge_requests.id, merge_requests.target_project_id
 	merge_requests.merged_at, merge_requests.merged_by_id, merge_requests.closed_at, merge_requests.closed_by_id,
 	merge_requests.lock_version, merge_requests.created_at, merge_requests.updated_at, ` + mergeabilityColumns
 
-func scanMergeRequest(s scanner) (*model.MergeRequest, error) {
+// mergeRequestColumnsRelated adds the assignee, reviewer and label ids,
+// comma-separated, as issueColumnsRelated.
+const mergeRequestColumnsRelated = mergeRequestColumns + `,
+	(SELECT string_agg(CAST(rel_a.user_id AS TEXT), ',') FROM merge_request_assignees rel_a
+		WHERE rel_a.merge_request_id = merge_requests.id),
+	(SELECT string_agg(CAST(rel_r.user_id AS TEXT), ',') FROM merge_request_reviewers rel_r
+		WHERE rel_r.merge_request_id = merge_requests.id),
+	(SELECT string_agg(CAST(rel_l.label_id AS TEXT), ',') FROM label_links rel_l
+		WHERE rel_l.target_type = 'MergeRequest' AND rel_l.target_id = merge_requests.id)`
+
+func scanMergeRequest(s scanner) (*model.MergeRequest, error) { return scanMergeRequestRow(s, false) }
+
+// scanMergeRequestRelated scans a row of mergeRequestColumnsRelated.
+func scanMergeRequestRelated(s scanner) (*model.MergeRequest, error) {
+	return scanMergeRequestRow(s, true)
+}
+
+func scanMergeRequestRow(s scanner, related bool) (*model.MergeRequest, error) {
 	var m model.MergeRequest
 	var source, author, milestone, mergedAt, mergedBy, closedAt, closedBy sql.NullInt64
 	var locked, forceRemove sql.NullBool
 	var base, head, start, mergeSHA, squashSHA sql.NullString
 	var created, updated int64
 	var mb mergeabilityScan
-	if err := s.Scan(append([]any{&m.ID, &m.TargetProjectID, &source, &m.IID, &author, &m.Title, &m.Description, &m.State,
+	var assignees, reviewers, labels sql.NullString
+	dest := append([]any{&m.ID, &m.TargetProjectID, &source, &m.IID, &author, &m.Title, &m.Description, &m.State,
 		&m.SourceBranch, &m.TargetBranch, &m.Draft, &locked, &milestone, &m.Squash, &forceRemove,
 		&m.AllowCollaboration, &base, &head, &start, &mergeSHA, &squashSHA, &m.Upvotes, &m.Downvotes,
 		&m.UserNotesCount, &m.TimeEstimate, &m.TotalTimeSpent, &mergedAt, &mergedBy, &closedAt, &closedBy,
-		&m.LockVersion, &created, &updated}, mb.dest(&m.Mergeability)...)...); err != nil {
+		&m.LockVersion, &created, &updated}, mb.dest(&m.Mergeability)...)
+	if related {
+		dest = append(dest, &assignees, &reviewers, &labels)
+	}
+	if err := s.Scan(dest...); err != nil {
 		return nil, wrapErr(err)
+	}
+	if related {
+		var err error
+		for _, l := range []struct {
+			text string
+			to   *[]int64
+		}{{assignees.String, &m.AssigneeIDs}, {reviewers.String, &m.ReviewerIDs}, {labels.String, &m.LabelIDs}} {
+			if *l.to, err = idList(l.text); err != nil {
+				return nil, fmt.Errorf("store: merge request %d relations: %w", m.ID, err)
+			}
+		}
 	}
 	mb.finish(&m.Mergeability)
 	m.SourceProjectID, m.AuthorID, m.MilestoneID = fromNullInt(source), fromNullInt(author), fromNullInt(milestone)

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/service"
@@ -221,6 +222,9 @@ func (ir *issueRenderer) milestone(m *model.Milestone) milestoneEntity {
 var taskItem = regexp.MustCompile(`(?m)^[ \t]*(?:[-+*]|\d+[.)])[ \t]+\[([ xX~])\](?:[ \t]|$)`)
 
 func countTasks(description string) (total, done int) {
+	if !strings.Contains(description, "[") {
+		return 0, 0 // no task item without its box: skip the expression's scan
+	}
 	for _, m := range taskItem.FindAllStringSubmatch(description, -1) {
 		switch m[1] {
 		case " ":

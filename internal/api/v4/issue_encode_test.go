@@ -71,3 +71,22 @@ func FuzzIssueEncoding(f *testing.F) {
 		checkIssueEncoding(t, issueEntityOf(s, n, full))
 	})
 }
+
+// countTasks counts Markdown task items, done or not, and nothing in text
+// without a box.
+func TestCountTasks(t *testing.T) {
+	for _, c := range []struct {
+		text        string
+		total, done int
+	}{
+		{"", 0, 0},
+		{"Steps to reproduce, no tasks.", 0, 0},
+		{"- [x] one\n- [ ] two\n1. [X] three\n* [~] skipped", 3, 2},
+		{"see [the docs](https://example.com) and [ ]", 0, 0},
+		{"  + [ ] indented\n- [ ]", 2, 0},
+	} {
+		if total, done := countTasks(c.text); total != c.total || done != c.done {
+			t.Errorf("countTasks(%q) = %d, %d; want %d, %d", c.text, total, done, c.total, c.done)
+		}
+	}
+}
