@@ -281,11 +281,13 @@ func resolveLabels(ctx context.Context, q *store.Queries, p *model.Project, titl
 			return nil, Validation{"labels": {"title is too long (maximum is 255 characters)"}}.Err()
 		}
 		pid := p.ID
-		l := &model.Label{ProjectID: &pid, Title: t, Color: defaultLabelColor}
-		if err := q.InsertLabel(ctx, l); err != nil {
+		l, err := q.InsertProjectLabelOnce(ctx, &model.Label{ProjectID: &pid, Title: t, Color: defaultLabelColor})
+		if err != nil {
 			return nil, err
 		}
-		ids = append(ids, l.ID)
+		if !slices.Contains(ids, l.ID) {
+			ids = append(ids, l.ID)
+		}
 	}
 	return ids, nil
 }

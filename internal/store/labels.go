@@ -83,3 +83,25 @@ func (q *Queries) InsertLabel(ctx context.Context, l *model.Label) error {
 	l.ID = id
 	return nil
 }
+
+// InsertProjectLabelOnce inserts project label l unless its project has a
+// label of that title — one a concurrent transaction committed while this
+// one waited on it included, where InsertLabel would fail — and returns
+// the label of that title either way (Labels::FindOrCreateService).
+func (q *Queries) InsertProjectLabelOnce(ctx context.Context, l *model.Label) (*model.Label, error) {
+	if l.ProjectID == nil {
+		return nil, fmt.Errorf("store: create label once: not a project label")
+	}
+	now := ms(q.Now())
+	if _, err := q.exec(ctx, `INSERT INTO labels (project_id, group_id, title, color, description,
+		created_at, updated_at) VALUES (?, NULL, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		*l.ProjectID, l.Title, l.Color, l.Description, now, now); err != nil {
+		return nil, fmt.Errorf("store: create label: %w", err)
+	}
+	got, err := scanLabel(q.queryRow(ctx, "SELECT "+labelColumns+" FROM labels WHERE project_id = ? AND title = ?",
+		*l.ProjectID, l.Title))
+	if err != nil {
+		return nil, fmt.Errorf("store: create label: %w", err)
+	}
+	return got, nil
+}

@@ -247,7 +247,9 @@ func TestIssueCreateRefusals(t *testing.T) {
 	}
 }
 
-// TestIssueIIDsParallel: concurrent creations each get their own iid.
+// TestIssueIIDsParallel: concurrent creations each get their own iid, and
+// those naming labels the project does not have yet create each label once
+// and all carry it (no creation fails on a label another one made).
 func TestIssueIIDsParallel(t *testing.T) {
 	t.Parallel()
 	f := newIssueFixture(t, gitlab.PrivateVisibility)
@@ -260,10 +262,15 @@ func TestIssueIIDsParallel(t *testing.T) {
 		wg.Add(1)
 		go func(k int) {
 			defer wg.Done()
-			is, _, err := c.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr(fmt.Sprintf("t%d", k))})
+			labels := gitlab.LabelOptions{"race", fmt.Sprint("race-", k%3)}
+			is, _, err := c.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr(fmt.Sprintf("t%d", k)),
+				Labels: &labels})
 			errs[k] = err
 			if err == nil {
 				iids[k] = int(is.IID)
+				if want := fmt.Sprint([]string(labels)); fmt.Sprint(is.Labels) != want {
+					errs[k] = fmt.Errorf("issue %d labels %v, want %s", is.IID, is.Labels, want)
+				}
 			}
 		}(k)
 	}
@@ -278,6 +285,18 @@ func TestIssueIIDsParallel(t *testing.T) {
 		if v != k+1 {
 			t.Fatalf("iids = %v", iids)
 		}
+	}
+	labels, _, err := c.Labels.ListLabels(f.p.ID, &gitlab.ListLabelsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, l := range labels {
+		titles = append(titles, l.Name)
+	}
+	sort.Strings(titles)
+	if fmt.Sprint(titles) != "[race race-0 race-1 race-2]" {
+		t.Fatalf("labels = %v", titles)
 	}
 }
 
