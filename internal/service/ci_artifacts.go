@@ -65,7 +65,10 @@ func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactU
 	if name == "" || name == "." || name == "/" {
 		name = "artifacts.zip"
 	}
-	key := fmt.Sprintf("ci/%d/jobs/%d/%s", j.ProjectID, j.ID, in.Type)
+	// A key of its own for each upload: a second upload of the same file
+	// (a runner retrying) never writes under the blob the first one's row
+	// names; the one replaced goes once the replacing row is committed.
+	key := fmt.Sprintf("ci/%d/jobs/%d/%s-%s", j.ProjectID, j.ID, in.Type, randomHex(8))
 	h := sha256.New()
 	limited := &io.LimitedReader{R: io.TeeReader(in.Body, h), N: s.maxArtifactsSize + 1}
 	size, err := s.blobs.Put(ctx, key, limited)
@@ -84,8 +87,10 @@ func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactU
 			a.ExpireAt = &at
 		}
 	}
+	var replaced string
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
-		if _, err := q.PutArtifact(ctx, a); err != nil {
+		var err error
+		if replaced, err = q.PutArtifact(ctx, a); err != nil {
 			return err
 		}
 		if in.Type != artifactArchive {
@@ -98,6 +103,9 @@ func (s *Service) UploadArtifacts(ctx context.Context, jobID int64, in ArtifactU
 	if err != nil {
 		_ = s.blobs.Delete(ctx, key)
 		return nil, err
+	}
+	if replaced != "" && replaced != key {
+		_ = s.blobs.Delete(ctx, replaced)
 	}
 	s.statisticsChanged(ctx, j.ProjectID)
 	return a, nil

@@ -65,6 +65,14 @@ func (s *Service) archiveTrace(ctx context.Context, j *model.Job) error {
 	if err != nil {
 		return err
 	}
+	if len(data) == 0 {
+		// A second archiving (a runner's repeated final update) finds the
+		// chunks gone: the archived log stays as the first one wrote it.
+		if f, _, err := s.blobs.Open(ctx, traceKey(j)); err == nil {
+			f.Close()
+			return nil
+		}
+	}
 	if j.CoverageRegex != nil {
 		j.Coverage = traceCoverage(data, *j.CoverageRegex)
 	}

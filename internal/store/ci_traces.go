@@ -79,21 +79,30 @@ func scanArtifact(s scanner) (*model.JobArtifact, error) {
 }
 
 // PutArtifact stores a job's file of a type, replacing one of the same
-// type; it returns the blob key of the one replaced, if any.
+// type; it returns the blob key of the one replaced, if any. Two uploads of
+// the same file at once (a runner retrying) both succeed, the later one
+// kept: on PostgreSQL the job's row is locked first, so the second waits
+// and then sees the first one's file as the one it replaces (SQLite runs
+// one writer at a time); the upsert covers a writer that did not lock.
 func (q *Queries) PutArtifact(ctx context.Context, a *model.JobArtifact) (string, error) {
+	if q.dialect == Postgres {
+		var id int64
+		if err := q.queryRow(ctx, "SELECT id FROM ci_builds WHERE id = ? FOR UPDATE", a.JobID).Scan(&id); err != nil {
+			return "", fmt.Errorf("store: put artifact: %w", wrapErr(err))
+		}
+	}
 	var old string
 	err := q.queryRow(ctx, "SELECT blob_key FROM ci_job_artifacts WHERE job_id = ? AND file_type = ?", a.JobID, a.FileType).Scan(&old)
 	if err := wrapErr(err); err != nil && err != ErrNotFound {
 		return "", fmt.Errorf("store: put artifact: %w", err)
 	}
-	if old != "" {
-		if _, err := q.exec(ctx, "DELETE FROM ci_job_artifacts WHERE job_id = ? AND file_type = ?", a.JobID, a.FileType); err != nil {
-			return "", fmt.Errorf("store: put artifact: %w", wrapErr(err))
-		}
-	}
 	a.CreatedAt = q.Now()
 	id, err := q.insert(ctx, `INSERT INTO ci_job_artifacts (project_id, job_id, file_type, file_format, file_name,
-		size, file_sha256, blob_key, expire_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		size, file_sha256, blob_key, expire_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (job_id, file_type) DO UPDATE SET project_id = excluded.project_id,
+		file_format = excluded.file_format, file_name = excluded.file_name, size = excluded.size,
+		file_sha256 = excluded.file_sha256, blob_key = excluded.blob_key, expire_at = excluded.expire_at,
+		created_at = excluded.created_at`,
 		a.ProjectID, a.JobID, a.FileType, a.FileFormat, a.FileName, a.Size, a.FileSHA256, a.BlobKey,
 		nullMS(a.ExpireAt), ms(a.CreatedAt))
 	if err != nil {

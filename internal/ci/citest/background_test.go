@@ -86,9 +86,13 @@ kept:
 		t.Fatalf("pipeline %s", pl.Status)
 	}
 	jobs := pipelineJobs(t, c, p.ID, pl.ID)
+	// A job's archive is stored as archive-<random> (a key per upload).
 	blobPath := func(j *gitlab.Job) string {
-		return filepath.Join(s.Config.DataDir, "blobs", "ci", strconv.FormatInt(p.ID, 10), "jobs",
-			strconv.FormatInt(j.ID, 10), "archive")
+		dir := filepath.Join(s.Config.DataDir, "blobs", "ci", strconv.FormatInt(p.ID, 10), "jobs", strconv.FormatInt(j.ID, 10))
+		if found, _ := filepath.Glob(filepath.Join(dir, "archive-*")); len(found) > 0 {
+			return found[0]
+		}
+		return filepath.Join(dir, "archive-none")
 	}
 	if _, err := os.Stat(blobPath(jobs["kept"])); err != nil {
 		t.Fatalf("the kept artifact's file: %v", err)

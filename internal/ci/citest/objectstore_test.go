@@ -55,7 +55,7 @@ func TestArtifactsOnObjectStore(t *testing.T) {
 		t.Fatalf("artifact file = %q", b)
 	}
 	keys := s3.Keys(t, "")
-	if len(keys) != 2 || !strings.HasSuffix(keys[0], "/archive") || !strings.HasSuffix(keys[1], "/job.log") {
+	if len(keys) != 2 || !strings.Contains(keys[0], "/archive-") || !strings.HasSuffix(keys[1], "/job.log") {
 		t.Fatalf("bucket holds %v, want the archive and the trace", keys)
 	}
 	var files []string
