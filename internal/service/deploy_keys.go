@@ -188,6 +188,25 @@ func (s *Service) CreateProjectDeployKey(ctx context.Context, id *auth.Identity,
 	if err != nil {
 		return ProjectDeployKey{}, nestedErrors(err, "deploy_key.")
 	}
+	out, err := s.addProjectDeployKey(ctx, id, p, k, in.CanPush)
+	if fieldErr(err, "deploy_key.fingerprint_sha256") {
+		// Another request stored the same new key between the lookup and
+		// the insert (one key added to several projects at once): look
+		// again, and enable the key it stored.
+		out, err = s.addProjectDeployKey(ctx, id, p, k, in.CanPush)
+	}
+	return out, err
+}
+
+// fieldErr reports whether err is a validation error of field.
+func fieldErr(err error, field string) bool {
+	var se *Error
+	return errors.As(err, &se) && len(se.Fields[field]) > 0
+}
+
+// addProjectDeployKey enables the stored key of k's fingerprint on p, or
+// stores k and enables it.
+func (s *Service) addProjectDeployKey(ctx context.Context, id *auth.Identity, p *model.Project, k *model.Key, canPush bool) (ProjectDeployKey, error) {
 	existing, err := s.db.Queries().KeyByFingerprintSHA256(ctx, k.FingerprintSHA256)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -207,7 +226,7 @@ func (s *Service) CreateProjectDeployKey(ctx context.Context, id *auth.Identity,
 		}
 		k = existing
 	}
-	l := &model.DeployKeyProject{ProjectID: p.ID, CanPush: in.CanPush}
+	l := &model.DeployKeyProject{ProjectID: p.ID, CanPush: canPush}
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		if existing == nil {
 			if err := storeKey(ctx, q, k); err != nil {
