@@ -283,6 +283,11 @@ func (s *Service) PromoteLabel(ctx context.Context, id *auth.Identity, ref, labe
 	}
 	groupLabel := &model.Label{GroupID: &lp.group.ID, Title: l.Title, Color: l.Color, Description: l.Description}
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
+		// Promotions in one group queue (PostgreSQL), so that a second one
+		// of the same title merges into the first's group label.
+		if err := q.LockNamespaceChain(ctx, lp.group.ID); err != nil {
+			return err
+		}
 		projects, err := q.ProjectIDsInNamespaces(ctx, []int64{lp.group.ID})
 		if err != nil {
 			return err

@@ -201,6 +201,11 @@ func (s *Service) PromoteMilestone(ctx context.Context, id *auth.Identity, ref s
 		return Forbidden("")
 	}
 	return s.db.WithTx(ctx, func(q *store.Queries) error {
+		// Promotions in one group queue (PostgreSQL), so that a second one
+		// of the same title sees the first's group milestone.
+		if err := q.LockNamespaceChain(ctx, mp.group.ID); err != nil {
+			return err
+		}
 		m, err := s.milestoneOf(ctx, q, mp, mid)
 		if err != nil {
 			return err
