@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/lablet/lablet/internal/auth"
@@ -38,7 +39,12 @@ func setIdentity(ctx context.Context, q *store.Queries, userID int64, in UserInp
 	if in.Provider == nil || in.ExternUID == nil {
 		return nil
 	}
-	return q.SetIdentity(ctx, userID, *in.Provider, *in.ExternUID)
+	err := q.SetIdentity(ctx, userID, *in.Provider, *in.ExternUID)
+	if errors.Is(err, store.ErrConflict) {
+		// Another user took this identity since checkIdentity looked.
+		return Validation{"identities.extern_uid": {"has already been taken"}}.Err()
+	}
+	return err
 }
 
 // UserIdentities are the identities of users, for the admin user entity.

@@ -92,3 +92,41 @@ func TestUserAssociationsCount(t *testing.T) {
 		t.Fatalf("unknown user: %v", err)
 	}
 }
+
+// TestUserIdentityTakenAtOnce: users created at once with the same
+// identity: one gets it, the others GitLab's 400, none a 500.
+func TestUserIdentityTakenAtOnce(t *testing.T) {
+	t.Parallel()
+	s := labtest.Start(t)
+	root := s.Client(t, s.RootToken)
+	const n = 6
+	status := make([]int, n)
+	done := make(chan struct{})
+	for k := range n {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			name := fmt.Sprint("twin", k)
+			_, resp, _ := root.Users.CreateUser(&gitlab.CreateUserOptions{Email: gitlab.Ptr(name + "@example.com"),
+				Username: gitlab.Ptr(name), Name: gitlab.Ptr(name), Password: gitlab.Ptr("correct horse battery"),
+				Provider: gitlab.Ptr("ldapmain"), ExternUID: gitlab.Ptr("uid=twin,dc=example")})
+			if resp != nil {
+				status[k] = resp.StatusCode
+			}
+		}()
+	}
+	for range n {
+		<-done
+	}
+	created, refused := 0, 0
+	for _, st := range status {
+		switch st {
+		case 201:
+			created++
+		case 400:
+			refused++
+		}
+	}
+	if created != 1 || refused != n-1 {
+		t.Fatalf("statuses %v, want one 201 and 400s", status)
+	}
+}
