@@ -92,6 +92,21 @@ func (s *Service) SetCommitStatus(ctx context.Context, id *auth.Identity, projec
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		pl := first
 		if pl == nil {
+			// Statuses posted at once for a commit without a pipeline
+			// (an external CI's jobs starting) make one pipeline: the
+			// first creates it, the others, queued, find it.
+			if err := q.LockProjectStatuses(ctx, p.ID); err != nil {
+				return err
+			}
+			found, err := q.NewestPipelineOfSHA(ctx, p.ID, commit.ID, in.Ref, 0)
+			switch {
+			case err == nil:
+				pl = found
+			case !errors.Is(err, store.ErrNotFound):
+				return err
+			}
+		}
+		if pl == nil {
 			committed := commit.Committer.Date
 			pl = &model.Pipeline{ProjectID: p.ID, Ref: ref, SHA: commit.ID, BeforeSHA: noCommit, Source: SourceExternal,
 				Status: model.CIStatusCreated, UserID: userIDOf(id), Protected: protected, CommittedAt: &committed}
