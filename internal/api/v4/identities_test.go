@@ -101,22 +101,16 @@ func TestUserIdentityTakenAtOnce(t *testing.T) {
 	root := s.Client(t, s.RootToken)
 	const n = 6
 	status := make([]int, n)
-	done := make(chan struct{})
-	for k := range n {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			name := fmt.Sprint("twin", k)
-			_, resp, _ := root.Users.CreateUser(&gitlab.CreateUserOptions{Email: gitlab.Ptr(name + "@example.com"),
-				Username: gitlab.Ptr(name), Name: gitlab.Ptr(name), Password: gitlab.Ptr("correct horse battery"),
-				Provider: gitlab.Ptr("ldapmain"), ExternUID: gitlab.Ptr("uid=twin,dc=example")})
-			if resp != nil {
-				status[k] = resp.StatusCode
-			}
-		}()
-	}
-	for range n {
-		<-done
-	}
+	labtest.AtOnce(n, func(k int) error {
+		name := fmt.Sprint("twin", k)
+		_, resp, err := root.Users.CreateUser(&gitlab.CreateUserOptions{Email: gitlab.Ptr(name + "@example.com"),
+			Username: gitlab.Ptr(name), Name: gitlab.Ptr(name), Password: gitlab.Ptr("correct horse battery"),
+			Provider: gitlab.Ptr("ldapmain"), ExternUID: gitlab.Ptr("uid=twin,dc=example")})
+		if resp != nil {
+			status[k] = resp.StatusCode
+		}
+		return err
+	})
 	created, refused := 0, 0
 	for _, st := range status {
 		switch st {

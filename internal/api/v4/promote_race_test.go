@@ -1,10 +1,11 @@
 package v4_test
 
 import (
-	"sync"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
+
+	"github.com/lablet/lablet/internal/labtest"
 )
 
 // TestPromoteAtOnce: a project label or milestone promoted by several
@@ -25,19 +26,14 @@ func TestPromoteAtOnce(t *testing.T) {
 	}
 	const n = 4
 	labelStatus, milestoneStatus := make([]int, n), make([]int, n)
-	var wg sync.WaitGroup
-	for k := range n {
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			labelStatus[k] = f.do(t, f.reporter, "PUT", "/projects/"+itoa(f.app.ID)+"/labels/race/promote", nil).Status
-		}()
-		go func() {
-			defer wg.Done()
-			milestoneStatus[k] = f.do(t, f.reporter, "POST", "/projects/"+itoa(f.app.ID)+"/milestones/"+itoa(m.ID)+"/promote", nil).Status
-		}()
-	}
-	wg.Wait()
+	labtest.AtOnce(2*n, func(k int) error {
+		if k%2 == 0 {
+			labelStatus[k/2] = f.do(t, f.reporter, "PUT", "/projects/"+itoa(f.app.ID)+"/labels/race/promote", nil).Status
+		} else {
+			milestoneStatus[k/2] = f.do(t, f.reporter, "POST", "/projects/"+itoa(f.app.ID)+"/milestones/"+itoa(m.ID)+"/promote", nil).Status
+		}
+		return nil
+	})
 	promoted := 0
 	for k := range n {
 		if s := labelStatus[k]; s != 200 && s != 400 && s != 404 { // 400: already a group label

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 
 	"github.com/lablet/lablet/internal/labtest"
@@ -54,17 +53,10 @@ func TestArtifactsUploadedAgainAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	const n = 6
-	errs := make([]error, n)
-	var wg sync.WaitGroup
 	for k := range n {
 		contents = append(contents, bytes.Repeat([]byte(fmt.Sprintf("retry %d ", k)), 20000))
-		wg.Add(1)
-		go func(content []byte) {
-			defer wg.Done()
-			errs[k] = upload(content)
-		}(contents[k+1])
 	}
-	wg.Wait()
+	errs := labtest.AtOnce(n, func(k int) error { return upload(contents[k+1]) })
 	for _, err := range errs {
 		if err != nil {
 			t.Fatal(err)

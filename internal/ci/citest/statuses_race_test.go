@@ -2,7 +2,6 @@ package citest_test
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -18,22 +17,15 @@ func TestStatusesAtOnceOnePipeline(t *testing.T) {
 	c := s.Client(t, s.RootToken)
 	p, sha := statusesProject(t, c, "ext-at-once")
 	const n = 6
-	errs := make([]error, n)
 	pipelines := make([]int64, n)
-	var wg sync.WaitGroup
-	for k := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			st, _, err := c.Commits.SetCommitStatus(p.ID, sha, &gitlab.SetCommitStatusOptions{State: gitlab.Running,
-				Name: gitlab.Ptr(fmt.Sprint("ext/job-", k))})
-			errs[k] = err
-			if err == nil {
-				pipelines[k] = st.PipelineID
-			}
-		}()
-	}
-	wg.Wait()
+	errs := labtest.AtOnce(n, func(k int) error {
+		st, _, err := c.Commits.SetCommitStatus(p.ID, sha, &gitlab.SetCommitStatusOptions{State: gitlab.Running,
+			Name: gitlab.Ptr(fmt.Sprint("ext/job-", k))})
+		if err == nil {
+			pipelines[k] = st.PipelineID
+		}
+		return err
+	})
 	for k, err := range errs {
 		if err != nil {
 			t.Fatalf("status %d: %v", k, err)

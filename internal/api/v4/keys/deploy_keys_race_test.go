@@ -2,7 +2,6 @@ package keys_test
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -29,21 +28,14 @@ func TestDeployKeyAddedToProjectsAtOnce(t *testing.T) {
 		projects[k] = p.ID
 	}
 	ids := make([]int64, n)
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for k := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			dk, _, err := c.DeployKeys.AddDeployKey(projects[k], &gitlab.AddDeployKeyOptions{Title: gitlab.Ptr("deploy"),
-				Key: gitlab.Ptr(text)})
-			errs[k] = err
-			if err == nil {
-				ids[k] = dk.ID
-			}
-		}()
-	}
-	wg.Wait()
+	errs := labtest.AtOnce(n, func(k int) error {
+		dk, _, err := c.DeployKeys.AddDeployKey(projects[k], &gitlab.AddDeployKeyOptions{Title: gitlab.Ptr("deploy"),
+			Key: gitlab.Ptr(text)})
+		if err == nil {
+			ids[k] = dk.ID
+		}
+		return err
+	})
 	for k, err := range errs {
 		if err != nil {
 			t.Fatalf("project %d: %v", k, err)
