@@ -189,20 +189,20 @@ func (s *Service) CreateProjectDeployKey(ctx context.Context, id *auth.Identity,
 		return ProjectDeployKey{}, nestedErrors(err, "deploy_key.")
 	}
 	out, err := s.addProjectDeployKey(ctx, id, p, k, in.CanPush)
-	if fieldErr(err, "deploy_key.fingerprint_sha256") {
-		// Another request stored the same new key between the lookup and
-		// the insert (one key added to several projects at once): look
-		// again, and enable the key it stored.
+	if errors.Is(err, errKeyStoredMeanwhile) {
+		// One key added to several projects at once: look again, and
+		// enable the key the other request stored.
 		out, err = s.addProjectDeployKey(ctx, id, p, k, in.CanPush)
+	}
+	if errors.Is(err, errKeyStoredMeanwhile) {
+		return ProjectDeployKey{}, Validation{"deploy_key.fingerprint_sha256": {"has already been taken"}}.Err()
 	}
 	return out, err
 }
 
-// fieldErr reports whether err is a validation error of field.
-func fieldErr(err error, field string) bool {
-	var se *Error
-	return errors.As(err, &se) && len(se.Fields[field]) > 0
-}
+// errKeyStoredMeanwhile: another request stored a key of the same
+// fingerprint between addProjectDeployKey's lookup and its insert.
+var errKeyStoredMeanwhile = errors.New("service: deploy key stored meanwhile")
 
 // addProjectDeployKey enables the stored key of k's fingerprint on p, or
 // stores k and enables it.
@@ -229,8 +229,12 @@ func (s *Service) addProjectDeployKey(ctx context.Context, id *auth.Identity, p 
 	l := &model.DeployKeyProject{ProjectID: p.ID, CanPush: canPush}
 	err = s.db.WithTx(ctx, func(q *store.Queries) error {
 		if existing == nil {
-			if err := storeKey(ctx, q, k); err != nil {
-				return nestedErrors(err, "deploy_key.")
+			err := q.CreateKey(ctx, k)
+			if errors.Is(err, store.ErrConflict) {
+				return errKeyStoredMeanwhile // storeKey's uniqueness error, told apart for a second look
+			}
+			if err != nil {
+				return err
 			}
 		}
 		l.DeployKeyID = k.ID

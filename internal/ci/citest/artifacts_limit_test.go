@@ -23,13 +23,16 @@ func oneMB(c *config.Config) { c.MaxArtifactsSize = 1 }
 // artifactsBody is a multipart artifacts upload of n bytes of file.
 func artifactsBody(t *testing.T, n int) (*bytes.Buffer, string) {
 	t.Helper()
+	return artifactsForm(bytes.Repeat([]byte("x"), n))
+}
+
+// artifactsForm is a multipart artifacts upload of content and its
+// content type (writing to a bytes.Buffer cannot fail).
+func artifactsForm(content []byte) (*bytes.Buffer, string) {
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
-	part, err := mw.CreateFormFile("file", "artifacts.zip")
-	if err != nil {
-		t.Fatal(err)
-	}
-	part.Write(bytes.Repeat([]byte("x"), n))
+	part, _ := mw.CreateFormFile("file", "artifacts.zip")
+	part.Write(content)
 	mw.Close()
 	return &b, mw.FormDataContentType()
 }

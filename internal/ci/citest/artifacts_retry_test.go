@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -23,19 +22,12 @@ func TestArtifactsUploadedAgainAtOnce(t *testing.T) {
 	p, _ := pipelineProject(t, c, "retried", map[string]string{".gitlab-ci.yml": "job:\n  script: [echo hi]\n"})
 	id, token := jobTokenRunning(t, s, pipelineRunnerToken(t, s))
 	upload := func(content []byte) error {
-		var b bytes.Buffer
-		mw := multipart.NewWriter(&b)
-		part, err := mw.CreateFormFile("file", "artifacts.zip")
+		b, ct := artifactsForm(content)
+		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v4/jobs/%d/artifacts", s.URL, id), b)
 		if err != nil {
 			return err
 		}
-		part.Write(content)
-		mw.Close()
-		req, err := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/api/v4/jobs/%d/artifacts", s.URL, id), &b)
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Content-Type", ct)
 		req.Header.Set("JOB-TOKEN", token)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
