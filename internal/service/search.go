@@ -9,6 +9,7 @@ import (
 	"github.com/lablet/lablet/internal/auth"
 	"github.com/lablet/lablet/internal/model"
 	"github.com/lablet/lablet/internal/repo"
+	"github.com/lablet/lablet/internal/store"
 )
 
 // Search scopes of the three levels, as GitLab's basic search (Community
@@ -43,11 +44,13 @@ type SearchInput struct {
 // next page exists. GitLab pages most search results without counting
 // them; a project's notes and users are counted (Counted, Total).
 type SearchResult struct {
-	More       bool
-	Counted    bool
-	Total      int
-	Projects   *ProjectList
-	Issues     []*model.Issue
+	More     bool
+	Counted  bool
+	Total    int
+	Projects *ProjectList
+	// Issues is the page of issues found, named (Key, Version) so that
+	// its rendering may be kept as a list page's is.
+	Issues     *IssuePage
 	Milestones []*MilestoneView
 	Notes      []*model.Note
 	// NoteIIDs are the iids of the issues the notes are on, by issue id;
@@ -95,7 +98,10 @@ func (s *Service) Search(ctx context.Context, id *auth.Identity, in SearchInput)
 	}
 	switch in.Scope {
 	case "issues":
-		out.Issues, out.More, err = s.db.Queries().SearchIssues(ctx, f)
+		var found store.IssueList
+		if found, out.More, err = s.db.Queries().SearchIssues(ctx, f); err == nil {
+			out.Issues = &IssuePage{Issues: found.Issues, Key: found.Key, Version: found.Version}
+		}
 	case "milestones":
 		var list []*model.Milestone
 		if list, out.More, err = s.db.Queries().SearchMilestones(ctx, f); err == nil {

@@ -52,8 +52,9 @@ func morePage[T any](rows []T, f model.SearchFilter) ([]T, bool) {
 
 // SearchIssues returns a page of the issues holding every word of
 // f.Text in their title or description that the viewer may read, through
-// the full-text index, and whether more follow.
-func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*model.Issue, bool, error) {
+// the full-text index, and whether more follow. Key and Version name the
+// page as ListIssues names its pages, so that its rendering may be kept.
+func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) (IssueList, bool, error) {
 	// Within one project its issues drive, through the project's index
 	// (the words' ids are collected once); across projects the full-text
 	// table does, in id order.
@@ -90,20 +91,20 @@ func (q *Queries) SearchIssues(ctx context.Context, f model.SearchFilter) ([]*mo
 		}
 		return issueListEntry{issues: issues, more: more}, nil
 	}
-	stamp, _, cached := q.issueListStamp()
+	stamp, version, cached := q.issueListStamp()
 	key := ""
 	if cached {
 		key = q.db.statementKey(query, w.args)
 	}
 	if key == "" {
 		e, err := load(ctx)
-		return e.issues, e.more, err
+		return IssueList{Issues: e.issues}, e.more, err
 	}
 	e, err := q.keptList(ctx, key, stamp, load)
 	if err != nil {
-		return nil, false, err
+		return IssueList{}, false, err
 	}
-	return copyIssues(e.issues), e.more, nil
+	return IssueList{Issues: copyIssues(e.issues), Key: key, Version: version}, e.more, nil
 }
 
 // SearchNotes returns a page, and the count, of the comments (not system notes) of one

@@ -118,10 +118,11 @@ func TestSearchHonoursVisibility(t *testing.T) {
 	q := db.Queries()
 	issues := func(f model.SearchFilter) string {
 		t.Helper()
-		list, more, err := q.SearchIssues(ctx, f)
+		found, more, err := q.SearchIssues(ctx, f)
 		if err != nil {
 			t.Fatal(err)
 		}
+		list := found.Issues
 		var titles []string
 		for _, i := range list {
 			titles = append(titles, i.Title)
@@ -134,8 +135,8 @@ func TestSearchHonoursVisibility(t *testing.T) {
 		for off := range list {
 			f.Offset, f.Limit = off, 1
 			page, next, err := q.SearchIssues(ctx, f)
-			if err != nil || len(page) != 1 || next != (off < len(list)-1) {
-				t.Fatalf("page %d of %d: %d rows, next %v, %v", off, len(list), len(page), next, err)
+			if err != nil || len(page.Issues) != 1 || next != (off < len(list)-1) {
+				t.Fatalf("page %d of %d: %d rows, next %v, %v", off, len(list), len(page.Issues), next, err)
 			}
 		}
 		return strings.Join(titles, ",")

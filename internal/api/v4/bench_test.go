@@ -231,7 +231,13 @@ func BenchmarkTimestamp(b *testing.B) {
 // (the bench's row) through the handler with every page read for the first
 // time: each pass over the 100 projects × 3 labels follows an issue write,
 // which moves the planning version, so no page or list is kept.
-func BenchmarkIssueListCold(b *testing.B) {
+func BenchmarkIssueListCold(b *testing.B) { benchmarkIssueList(b, true) }
+
+// BenchmarkIssueListWarm asks the same pages with nothing changing in
+// between: the kept rendering's path, most of the bench row's requests.
+func BenchmarkIssueListWarm(b *testing.B) { benchmarkIssueList(b, false) }
+
+func benchmarkIssueList(b *testing.B, cold bool) {
 	ba := newBenchAPI(b)
 	ctx := context.Background()
 	titles := []string{"bug", "feature", "p1"}
@@ -271,7 +277,7 @@ func BenchmarkIssueListCold(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ba.serveList(b, targets, true)
+	ba.serveList(b, targets, cold)
 }
 
 // processCPU is the CPU time the process has used, in nanoseconds (user

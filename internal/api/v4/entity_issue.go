@@ -94,7 +94,13 @@ func (a *API) newIssueRenderer(base string, refs *service.IssueRefs, labelDetail
 // issueRendererFor is the renderer of the issues answered to c: with
 // label details (with_labels_details), their descriptions rendered.
 func (a *API) issueRendererFor(r *http.Request, c *Call, refs *service.IssueRefs) (*issueRenderer, error) {
-	ir := a.newIssueRenderer(a.BaseURL(r), refs, labelDetails(c))
+	return a.issueRendererWith(r, c, refs, labelDetails(c))
+}
+
+// issueRendererWith is issueRendererFor with label details as given
+// rather than as c asks: searches render label titles only.
+func (a *API) issueRendererWith(r *http.Request, c *Call, refs *service.IssueRefs, details bool) (*issueRenderer, error) {
+	ir := a.newIssueRenderer(a.BaseURL(r), refs, details)
 	if !ir.labelDetails {
 		return ir, nil
 	}

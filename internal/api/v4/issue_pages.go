@@ -35,9 +35,9 @@ func newIssuePageCache(off bool) *cache.Cache[issuePageKey, []byte] {
 }
 
 // issuePageBody returns the JSON body of a page of issues, kept or
-// rendered.
-func (a *API) issuePageBody(r *http.Request, c *Call, pg *service.IssuePage) ([]byte, error) {
-	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.BaseURL(r), details: labelDetails(c), groupID: pg.GroupID}
+// rendered, with label details if details.
+func (a *API) issuePageBody(r *http.Request, c *Call, pg *service.IssuePage, details bool) ([]byte, error) {
+	k := issuePageKey{page: pg.Key, version: pg.Version, base: a.BaseURL(r), details: details, groupID: pg.GroupID}
 	return a.keptPage(k, func() (any, bool, error) {
 		var known []*model.Project
 		if pg.Project != nil {
@@ -47,7 +47,7 @@ func (a *API) issuePageBody(r *http.Request, c *Call, pg *service.IssuePage) ([]
 		if err != nil {
 			return nil, false, err
 		}
-		ir, err := a.issueRendererFor(r, c, refs)
+		ir, err := a.issueRendererWith(r, c, refs, details)
 		if err != nil {
 			return nil, false, err
 		}

@@ -41,7 +41,7 @@ func (a *API) writeIssue(w http.ResponseWriter, r *http.Request, c *Call, ip *se
 
 // writeIssuePage renders a list page with its pagination headers.
 func (a *API) writeIssuePage(w http.ResponseWriter, r *http.Request, c *Call, qy service.IssueQuery, pg *service.IssuePage) error {
-	body, err := a.issuePageBody(r, c, pg)
+	body, err := a.issuePageBody(r, c, pg, labelDetails(c))
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,7 @@ func searchAt(level string) Handler {
 		if err != nil {
 			return err
 		}
-		out, err := a.searchResultJSON(r, in.Scope, res)
+		out, err := a.searchResultJSON(r, c, in.Scope, res)
 		if err != nil {
 			return err
 		}
@@ -65,6 +65,10 @@ func searchAt(level string) Handler {
 			a.SetPageHeaders(w, r, pg, res.Total)
 		} else {
 			a.setPageHeadersWithoutCount(w, r, pg, res.More)
+		}
+		if body, ok := out.([]byte); ok {
+			writeJSONBytes(w, http.StatusOK, body)
+			return nil
 		}
 		return WriteOK(w, out)
 	}
@@ -93,8 +97,9 @@ func blobJSON(projectID int64, b service.FoundBlob) foundBlobEntity {
 }
 
 // searchResultJSON renders the found objects with the entities their own
-// APIs use (projects: BasicProjectDetails; users: UserBasic).
-func (a *API) searchResultJSON(r *http.Request, scope string, res *service.SearchResult) (any, error) {
+// APIs use (projects: BasicProjectDetails; users: UserBasic): issues as
+// their encoded page (a []byte), the others as values to encode.
+func (a *API) searchResultJSON(r *http.Request, c *Call, scope string, res *service.SearchResult) (any, error) {
 	switch scope {
 	case "projects":
 		pb := a.ProjectBase(r)
@@ -104,16 +109,9 @@ func (a *API) searchResultJSON(r *http.Request, scope string, res *service.Searc
 		}
 		return out, nil
 	case "issues":
-		refs, err := a.svc.LoadIssueRefs(r.Context(), res.Issues)
-		if err != nil {
-			return nil, err
-		}
-		ir := a.newIssueRenderer(a.BaseURL(r), refs, false)
-		out := make([]issueEntity, 0, len(res.Issues))
-		for _, i := range res.Issues {
-			out = append(out, ir.issue(i))
-		}
-		return out, nil
+		// A list page's rendering, kept under the page's key: the same
+		// words searched again by the same caller are not rendered again.
+		return a.issuePageBody(r, c, res.Issues, false)
 	case "milestones":
 		out := make([]milestoneEntity, 0, len(res.Milestones))
 		for _, v := range res.Milestones {

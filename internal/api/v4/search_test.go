@@ -122,6 +122,41 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+// TestSearchIssuesRendering: a found issue is the issue list's entity,
+// byte for byte, with label titles even when label details are asked (the
+// search has no such parameter); the same search asked again after the
+// issue changed shows the change, its kept rendering not served stale.
+func TestSearchIssuesRendering(t *testing.T) {
+	t.Parallel()
+	f := newRefsFixture(t, gitlab.PrivateVisibility)
+	i, resp, err := f.ownerC.Issues.CreateIssue(f.p.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr("Crash on start"),
+		Labels: &gitlab.LabelOptions{"bug"}, AssigneeIDs: &[]int64{f.dev.ID}})
+	wantStatus(t, resp, err, 201)
+	get := func(path string) string {
+		t.Helper()
+		r := f.s.Do(t, labtest.Request{Path: path, Token: f.reporter.Token})
+		if r.Status != 200 {
+			t.Fatalf("%s: %d %s", path, r.Status, r.Body)
+		}
+		return string(r.Body)
+	}
+	search := "/projects/" + f.pid + "/search?scope=issues&search=crash&with_labels_details=true"
+	found, listed := get(search), get("/projects/"+f.pid+"/issues?search=crash")
+	if found != listed || !strings.Contains(found, `"labels":["bug"]`) || !strings.Contains(found, `"username":"bob"`) {
+		t.Fatalf("search answered\n%s\nthe issue list\n%s", found, listed)
+	}
+	if again := get(search); again != found {
+		t.Fatalf("asked again: %s, want %s", again, found)
+	}
+	if _, _, err := f.ownerC.Issues.UpdateIssue(f.p.ID, i.IID, &gitlab.UpdateIssueOptions{Title: gitlab.Ptr("Crash on exit"),
+		AddLabels: &gitlab.LabelOptions{"p1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if after := get(search); !strings.Contains(after, `"title":"Crash on exit"`) || !strings.Contains(after, `"labels":["bug","p1"]`) {
+		t.Fatalf("after the update the search answers %s", after)
+	}
+}
+
 // codeFile is one file of a commit made through the API.
 type codeFile struct{ path, content string }
 
