@@ -125,6 +125,7 @@ func runOne(ctx context.Context, o options, work, bin, refBin string, src *seedR
 	} else {
 		r.Hooks = line
 	}
+	logf("[%s] idle after %s", r.DB, srv.settle(ctx, 30*time.Second).Round(100*time.Millisecond))
 
 	// 4. Each endpoint alone, then the mix.
 	eps := l.endpoints()
