@@ -30,7 +30,7 @@ func (x *matrix) freshTodo(c *cell) int64 {
 	}
 	t := &model.Todo{UserID: uid, ProjectID: &p.id, TargetType: model.NoteableIssue, TargetID: issueID, Action: model.TodoMarked}
 	ctx := context.Background()
-	if err := x.s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { return q.InsertTodo(ctx, t) }); err != nil {
+	if err := x.s.Srv.DB.WithTx(ctx, func(q *store.Queries) error { _, err := q.InsertTodo(ctx, t); return err }); err != nil {
 		panic(fixtureFailure(err.Error()))
 	}
 	return t.ID

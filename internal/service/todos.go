@@ -159,19 +159,10 @@ func (s *Service) addTodos(ctx context.Context, q *store.Queries, p *model.Proje
 		if !ok {
 			continue
 		}
-		if noteID == nil {
-			// A comment's mention is an item of its own; others are not
-			// repeated while one is pending.
-			pending, err := q.PendingTodoExists(ctx, u.ID, target.typ, target.id, action)
-			if err != nil {
-				return err
-			}
-			if pending {
-				continue
-			}
-		}
+		// A comment's mention is an item of its own; others are not
+		// repeated while one is pending (InsertTodo adds none then).
 		author := authorID
-		if err := q.InsertTodo(ctx, &model.Todo{UserID: u.ID, ProjectID: &p.ID, AuthorID: &author,
+		if _, err := q.InsertTodo(ctx, &model.Todo{UserID: u.ID, ProjectID: &p.ID, AuthorID: &author,
 			TargetType: target.typ, TargetID: target.id, Action: action, NoteID: noteID, Body: body}); err != nil {
 			return err
 		}
@@ -381,18 +372,11 @@ func (s *Service) MarkTodo(ctx context.Context, id *auth.Identity, ref NoteableR
 	default:
 		return nil, false, errRecordNotFound
 	}
-	var t *model.Todo
-	err := s.db.WithTx(ctx, func(q *store.Queries) error {
-		pending, err := q.PendingTodoExists(ctx, id.User.ID, ref.Type, targetID, model.TodoMarked)
-		if err != nil || pending {
-			return err
-		}
-		uid := id.User.ID
-		t = &model.Todo{UserID: uid, ProjectID: &projectID, AuthorID: &uid, TargetType: ref.Type,
-			TargetID: targetID, Action: model.TodoMarked}
-		return q.InsertTodo(ctx, t)
-	})
-	if err != nil || t == nil {
+	uid := id.User.ID
+	t := &model.Todo{UserID: uid, ProjectID: &projectID, AuthorID: &uid, TargetType: ref.Type,
+		TargetID: targetID, Action: model.TodoMarked}
+	added, err := s.db.Queries().InsertTodo(ctx, t)
+	if err != nil || !added {
 		return nil, false, err
 	}
 	page.Todos = []*model.Todo{t}

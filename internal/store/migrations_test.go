@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/lablet/lablet/internal/model"
@@ -91,4 +92,43 @@ func rerunMigration(t *testing.T, db *DB, dsn, dir, version string, seed func(q 
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestMigrationTodosPendingOnce: pending items repeated before 0073 (two
+// requests at once) leave the oldest pending and the others done, so the
+// index can be made; items of comments are left as they are.
+func TestMigrationTodosPendingOnce(t *testing.T) {
+	db, dsn, dir := mustOpen(t)
+	ctx := context.Background()
+	u := &model.User{Username: "u", Email: "u@example.com", Name: "U"}
+	var todos []*model.Todo
+	db = rerunMigration(t, db, dsn, dir, "0073_todos_pending_once", func(q *Queries) error {
+		if _, err := q.exec(ctx, "DROP INDEX todos_pending_once"); err != nil {
+			return err
+		}
+		if err := q.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		for k := range 3 {
+			todo := &model.Todo{UserID: u.ID, TargetType: "Issue", TargetID: 7, Action: model.TodoMarked}
+			if k == 2 {
+				todo.Action = "assigned"
+			}
+			if ok, err := q.InsertTodo(ctx, todo); err != nil || !ok {
+				return fmt.Errorf("item %d: %v, %w", k, ok, err)
+			}
+			todos = append(todos, todo)
+		}
+		return nil
+	})
+	for k, want := range []string{"pending", "done", "pending"} {
+		var got string
+		if err := db.Queries().queryRow(ctx, "SELECT state FROM todos WHERE id = ?", todos[k].ID).Scan(&got); err != nil || got != want {
+			t.Errorf("item %d: %q, %v; want %q", k, got, err, want)
+		}
+	}
+	again := &model.Todo{UserID: u.ID, TargetType: "Issue", TargetID: 7, Action: model.TodoMarked}
+	if ok, err := db.Queries().InsertTodo(ctx, again); err != nil || ok {
+		t.Errorf("a third marked item after the migration: added %v, %v", ok, err)
+	}
 }

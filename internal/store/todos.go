@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -25,31 +26,26 @@ func scanTodo(s scanner) (*model.Todo, error) {
 	return &t, nil
 }
 
-// InsertTodo adds a pending to-do item, filling in ID and timestamps.
-func (q *Queries) InsertTodo(ctx context.Context, t *model.Todo) error {
+// InsertTodo adds a pending to-do item, filling in ID and timestamps, and
+// reports whether it did: an item of a comment always, another only when
+// the user has no pending item of its action on its target (an index
+// keeps that true for requests at once, todos_pending_once).
+func (q *Queries) InsertTodo(ctx context.Context, t *model.Todo) (bool, error) {
 	now := q.Now()
 	t.CreatedAt, t.UpdatedAt, t.State = now, now, "pending"
 	id, err := q.insert(ctx, `INSERT INTO todos (user_id, project_id, group_id, author_id, target_type,
-		target_id, action, state, note_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		target_id, action, state, note_id, body, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT DO NOTHING`,
 		t.UserID, nullInt(t.ProjectID), nullInt(t.GroupID), nullInt(t.AuthorID), t.TargetType, t.TargetID,
 		t.Action, t.State, nullInt(t.NoteID), t.Body, ms(now), ms(now))
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
 	if err != nil {
-		return fmt.Errorf("store: create todo: %w", err)
+		return false, fmt.Errorf("store: create todo: %w", err)
 	}
 	t.ID = id
-	return nil
-}
-
-// PendingTodoExists reports whether user has a pending item of action on
-// the target.
-func (q *Queries) PendingTodoExists(ctx context.Context, userID int64, targetType string, targetID int64, action string) (bool, error) {
-	var n int
-	err := q.queryRow(ctx, `SELECT count(*) FROM todos WHERE user_id = ? AND target_type = ? AND target_id = ?
-		AND action = ? AND state = 'pending'`, userID, targetType, targetID, action).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("store: todo exists: %w", wrapErr(err))
-	}
-	return n > 0, nil
+	return true, nil
 }
 
 // ListTodos returns a page of a user's items, newest first, and how many
