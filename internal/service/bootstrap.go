@@ -15,7 +15,7 @@ import (
 // EnsureRoot creates the administrator root (user 1) on first start. When
 // password is empty a random one is written to dataDir/initial_root_password.
 func (s *Service) EnsureRoot(ctx context.Context, password, dataDir string) error {
-	return s.db.WithTx(ctx, func(q *store.Queries) error {
+	err := s.db.WithTx(ctx, func(q *store.Queries) error {
 		n, err := q.CountUsers(ctx)
 		if err != nil {
 			return fmt.Errorf("service: count users: %w", err)
@@ -33,7 +33,9 @@ func (s *Service) EnsureRoot(ctx context.Context, password, dataDir string) erro
 		}
 		root := &model.User{Username: "root", Email: "admin@example.com", Name: "Administrator",
 			PasswordHash: hash, IsAdmin: true, CanCreateGroup: true, ProjectsLimit: DefaultProjectsLimit}
-		if err := q.CreateUser(ctx, root); err != nil {
+		if err := q.CreateUser(ctx, root); errors.Is(err, store.ErrConflict) {
+			return errRootMeanwhile
+		} else if err != nil {
 			return fmt.Errorf("service: create root: %w", err)
 		}
 		if generated {
@@ -48,7 +50,16 @@ func (s *Service) EnsureRoot(ctx context.Context, password, dataDir string) erro
 		}
 		return nil
 	})
+	if errors.Is(err, errRootMeanwhile) {
+		return nil
+	}
+	return err
 }
+
+// errRootMeanwhile ends the transaction of an instance that found root
+// made by another instance started at the same time on the same
+// database: that one wrote the generated password.
+var errRootMeanwhile = errors.New("service: root created by another instance meanwhile")
 
 // NewTokenInput describes a personal access token to create.
 type NewTokenInput struct {
