@@ -66,7 +66,7 @@ func main() {
 	flag.StringVar(&o.profile, "profile", "", "directory: save CPU and heap profiles of the server for each endpoint (go tool pprof)")
 	flag.IntVar(&o.instances, "instances", 2, "with -db: also drive the read rows round robin through this many lablet instances on one database and repositories dir (1: not)")
 	flag.IntVar(&o.instanceRounds, "instance-rounds", 1, "alternate single and several instances this many times for each read row (the spread)")
-	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (data dirs, server logs) for inspection")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (data dirs, server logs) and the PostgreSQL database for inspection")
 	flag.Parse()
 	if o.short {
 		o.scale, o.repos, o.commits, o.files = 60, 2, 20, 30

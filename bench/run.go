@@ -64,7 +64,11 @@ func runOne(ctx context.Context, o options, work, bin, refBin string, src *seedR
 		if err != nil {
 			return nil, err
 		}
-		defer drop()
+		if o.keep {
+			logf("[%s] keeping the database %s", r.DB, u)
+		} else {
+			defer drop()
+		}
 		dbURL = u
 	}
 	tag := map[bool]string{false: "sqlite", true: "pg"}[dbBase != ""]
