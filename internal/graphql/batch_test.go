@@ -22,9 +22,7 @@ func TestGraphQLProjectsNoNPlusOne(t *testing.T) {
 	statements := func(first int) (int64, int) {
 		q := fmt.Sprintf(`query { projects(membership: true, first: %d) { nodes { name fullPath repository { rootRef } } } }`, first)
 		post(t, s, u.Token, q, nil) // warm: the token's and caches' first reads
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, u.Token, q, nil)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, u.Token, q, nil)
 		nodes, _ := dig(mustData(t, r), "projects", "nodes").([]any)
 		for _, node := range nodes {
 			if dig(node, "repository", "rootRef") != "main" {

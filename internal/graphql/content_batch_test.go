@@ -52,9 +52,7 @@ func TestGraphQLContentListsNoNPlusOne(t *testing.T) {
 		statements := func(first int) (int64, int) {
 			q := fmt.Sprintf(`query($p: ID!) { project(fullPath: $p) { %s(first: %d) { nodes { %s } } } }`, c.list, first, c.fields)
 			post(t, s, tm.Developer.Token, q, map[string]any{"p": p})
-			before := s.Srv.DB.Statements()
-			_, r := post(t, s, tm.Developer.Token, q, map[string]any{"p": p})
-			n := s.Srv.DB.Statements() - before
+			r, n := countedPost(t, s, tm.Developer.Token, q, map[string]any{"p": p})
 			nodes, _ := dig(mustData(t, r), "project", c.list, "nodes").([]any)
 			return n, len(nodes)
 		}

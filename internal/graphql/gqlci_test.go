@@ -62,9 +62,7 @@ func TestGraphQLProjectCiTemplateNoNPlusOne(t *testing.T) {
 	statements := func(field string) int64 {
 		q := `query { projects(membership: true, first: 6) { nodes { fullPath ` + field + ` } } }`
 		post(t, s, u.Token, q, nil)
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, u.Token, q, nil)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, u.Token, q, nil)
 		nodes, _ := dig(mustData(t, r), "projects", "nodes").([]any)
 		if len(nodes) != 6 {
 			t.Fatalf("nodes = %v", nodes)

@@ -154,9 +154,7 @@ func TestGraphQLAwardEmojiNoNPlusOne(t *testing.T) {
 			notes(first: 1) { nodes { awardEmoji(first: 2) { nodes { name } } } } } } } }`, first)
 		vars := map[string]any{"p": tm.Project.PathWithNamespace}
 		post(t, s, tm.Developer.Token, q, vars)
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, tm.Developer.Token, q, vars)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, tm.Developer.Token, q, vars)
 		nodes, _ := dig(mustData(t, r), "project", "issues", "nodes").([]any)
 		for _, node := range nodes {
 			notes, _ := dig(node, "notes", "nodes").([]any)

@@ -128,9 +128,7 @@ func TestGraphQLPipelineJobsNoNPlusOne(t *testing.T) {
 		q := fmt.Sprintf(`query($p: ID!) { project(fullPath: $p) { pipelines(first: %d) { nodes { jobs(first: 5) { nodes { name } } } } } }`, first)
 		vars := map[string]any{"p": tm.Project.PathWithNamespace}
 		post(t, s, tm.Developer.Token, q, vars)
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, tm.Developer.Token, q, vars)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, tm.Developer.Token, q, vars)
 		nodes, _ := dig(mustData(t, r), "project", "pipelines", "nodes").([]any)
 		if len(nodes) != first {
 			t.Fatalf("pipelines = %v", r.Data)

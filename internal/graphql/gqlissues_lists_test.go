@@ -196,9 +196,7 @@ func TestGraphQLGroupIssuesNoNPlusOne(t *testing.T) {
 		q := fmt.Sprintf(`query { group(fullPath: "team") { issues(includeSubgroups: true, first: %d) { nodes {
 			title author { username } labels(first: 1) { nodes { title } } assignees(first: 1) { nodes { username } } } } } }`, first)
 		post(t, s, tm.Owner.Token, q, nil)
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, tm.Owner.Token, q, nil)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, tm.Owner.Token, q, nil)
 		nodes, _ := dig(mustData(t, r), "group", "issues", "nodes").([]any)
 		for _, node := range nodes {
 			if dig(node, "author", "username") == nil || len(dig(node, "labels", "nodes").([]any)) != 1 ||

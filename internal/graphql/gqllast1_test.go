@@ -44,9 +44,7 @@ func TestGraphQLIssueParticipants(t *testing.T) {
 		q := fmt.Sprintf(`query { project(fullPath: %q) { issues(first: %d) { nodes { title
 			participants(first: 5) { count nodes { username } } } } } }`, tm.Project.PathWithNamespace, first)
 		post(t, s, tm.Developer.Token, q, nil)
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, tm.Developer.Token, q, nil)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, tm.Developer.Token, q, nil)
 		nodes, _ := dig(mustData(t, r), "project", "issues", "nodes").([]any)
 		for _, node := range nodes {
 			if got := nodesOf(dig(node, "participants", "nodes"), "username"); got != fmt.Sprint(want) ||

@@ -108,9 +108,7 @@ func TestGraphQLGroupReleasesNoNPlusOne(t *testing.T) {
 			author { username } commit { sha } } } } }`, first)
 		vars := map[string]any{"g": tm.Group.FullPath}
 		post(t, s, tm.GroupMaintainer.Token, q, vars)
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, tm.GroupMaintainer.Token, q, vars)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, tm.GroupMaintainer.Token, q, vars)
 		nodes, _ := dig(mustData(t, r), "group", "releases", "nodes").([]any)
 		for _, node := range nodes {
 			if dig(node, "author", "username") != "root" || dig(node, "commit", "sha") == nil {

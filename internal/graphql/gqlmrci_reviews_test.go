@@ -140,9 +140,7 @@ func TestGraphQLMergeRequestReviewsNoNPlusOne(t *testing.T) {
 			approvedBy(first: 2) { nodes { username } } } } } }`, first)
 		vars := map[string]any{"p": tm.Project.PathWithNamespace}
 		post(t, s, tm.Developer.Token, q, vars)
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, tm.Developer.Token, q, vars)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, tm.Developer.Token, q, vars)
 		nodes, _ := dig(mustData(t, r), "project", "mergeRequests", "nodes").([]any)
 		for _, node := range nodes {
 			if fmt.Sprint(dig(node, "reviewers", "nodes"), dig(node, "approvedBy", "nodes"), dig(node, "approved")) !=

@@ -398,9 +398,7 @@ func TestGraphQLIssueFieldsNoNPlusOne(t *testing.T) {
 			discussions(first: 1) { nodes { notes(first: 1) { nodes { body } } } } } } } }`,
 			tm.Project.PathWithNamespace, first)
 		post(t, s, tm.Developer.Token, q, nil)
-		before := s.Srv.DB.Statements()
-		_, r := post(t, s, tm.Developer.Token, q, nil)
-		n := s.Srv.DB.Statements() - before
+		r, n := countedPost(t, s, tm.Developer.Token, q, nil)
 		nodes, _ := dig(mustData(t, r), "project", "issues", "nodes").([]any)
 		for _, node := range nodes {
 			if dig(node, "milestone", "title") != "v1" || nodesOf(dig(node, "assignees", "nodes"), "username") != "[dev]" ||
