@@ -51,16 +51,7 @@ func (q *Queries) CommitStatuses(ctx context.Context, f model.CommitStatusFilter
 // the project's row with FOR NO KEY UPDATE: inserts of rows that refer to
 // the project do not wait for it. SQLite needs nothing (one writer).
 func (q *Queries) LockProjectStatuses(ctx context.Context, projectID int64) error {
-	if q.dialect != Postgres {
-		return nil
-	}
-	if q.tx == nil {
-		return fmt.Errorf("store: lock project %d outside a transaction", projectID)
-	}
-	if _, err := q.int64s(ctx, "SELECT id FROM projects WHERE id = ? FOR NO KEY UPDATE", projectID); err != nil {
-		return fmt.Errorf("store: lock project %d: %w", projectID, err)
-	}
-	return nil
+	return q.holdRows(ctx, fmt.Sprint("project ", projectID), "SELECT id FROM projects WHERE id = ? FOR NO KEY UPDATE", projectID)
 }
 
 // NewestPipelineOfSHA returns the newest pipeline of a project for sha

@@ -556,6 +556,23 @@ func (q *Queries) returning(ctx context.Context, query string, args []any, dest 
 	return wrapErr(err)
 }
 
+// holdRows runs query, a SELECT … FOR [NO KEY] UPDATE, so that its rows
+// stay locked until the transaction ends (what names them in errors). Only
+// PostgreSQL runs writers at once; SQLite's transactions take the write
+// lock at BEGIN and need nothing.
+func (q *Queries) holdRows(ctx context.Context, what, query string, args ...any) error {
+	if q.dialect != Postgres {
+		return nil
+	}
+	if q.tx == nil {
+		return fmt.Errorf("store: lock %s outside a transaction", what)
+	}
+	if _, err := q.int64s(ctx, query, args...); err != nil {
+		return fmt.Errorf("store: lock %s: %w", what, err)
+	}
+	return nil
+}
+
 // writing records the topics of a write run through query or queryRow
 // (RETURNING); outside a transaction insert bumps again once it is done.
 func (q *Queries) writing(ctx context.Context, query string) {

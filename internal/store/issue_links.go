@@ -37,14 +37,9 @@ func scanIssueLink(s scanner) (*IssueLink, error) {
 // still written), so that A to B and B to A asked at once queue: the
 // second sees the first's link. SQLite has one writer.
 func (q *Queries) InsertIssueLink(ctx context.Context, l *IssueLink) error {
-	if q.dialect == Postgres {
-		if q.tx == nil {
-			return fmt.Errorf("store: link issues outside a transaction")
-		}
-		if _, err := q.int64s(ctx, "SELECT id FROM issues WHERE id IN (?, ?) ORDER BY id FOR NO KEY UPDATE",
-			l.SourceID, l.TargetID); err != nil {
-			return fmt.Errorf("store: link issues: lock: %w", err)
-		}
+	if err := q.holdRows(ctx, "issues to link", "SELECT id FROM issues WHERE id IN (?, ?) ORDER BY id FOR NO KEY UPDATE",
+		l.SourceID, l.TargetID); err != nil {
+		return err
 	}
 	var n int
 	if err := q.queryRow(ctx, `SELECT count(*) FROM issue_links WHERE (source_id = ? AND target_id = ?)

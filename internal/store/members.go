@@ -262,18 +262,8 @@ func (q *Queries) UpdateMember(ctx context.Context, m *model.Member) error {
 // deadlock. SQLite needs nothing: its transactions take the database's
 // write lock at BEGIN.
 func (q *Queries) LockNamespaceChain(ctx context.Context, nsID int64) error {
-	if q.dialect != Postgres {
-		return nil
-	}
-	if q.tx == nil {
-		return fmt.Errorf("store: lock namespace %d outside a transaction", nsID)
-	}
-	_, err := q.int64s(ctx, `SELECT n.id FROM namespace_closure c JOIN namespaces n ON n.id = c.ancestor_id
-		WHERE c.descendant_id = ? ORDER BY n.id FOR UPDATE OF n`, nsID)
-	if err != nil {
-		return fmt.Errorf("store: lock namespace %d: %w", nsID, err)
-	}
-	return nil
+	return q.holdRows(ctx, fmt.Sprint("namespace ", nsID), `SELECT n.id FROM namespace_closure c
+		JOIN namespaces n ON n.id = c.ancestor_id WHERE c.descendant_id = ? ORDER BY n.id FOR UPDATE OF n`, nsID)
 }
 
 // NamespaceOwners returns the users holding an unexpired Owner membership
