@@ -30,6 +30,9 @@ type Config struct {
 	// <DataDir>/repositories. Absolute once validated.
 	RepositoriesDir string
 	DatabaseURL     string
+	// DatabaseMaxConns bounds the PostgreSQL connections an instance
+	// opens; 0 means store.DefaultPostgresConns (4 per CPU, 8 to 32).
+	DatabaseMaxConns int
 	// ExternalURL is the base URL clients use (no trailing slash); empty
 	// means derive it from each request's Host.
 	ExternalURL string
@@ -511,6 +514,15 @@ func parseMaxGenericPackageSize(c *Config, v string) error {
 		return acceptedError("a byte count, 0 or more (0: 5 GiB)")
 	}
 	c.MaxGenericPackageSize = n
+	return nil
+}
+
+func parseDatabaseMaxConns(c *Config, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 1000 {
+		return acceptedError("a number of connections, 0 to 1000 (0: 4 per CPU, at least 8 and at most 32)")
+	}
+	c.DatabaseMaxConns = n
 	return nil
 }
 

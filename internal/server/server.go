@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, err
 			return nil, err
 		}
 	}
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.Options{CachesOff: cfg.CachesOff})
+	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir, store.Options{CachesOff: cfg.CachesOff, MaxConns: cfg.DatabaseMaxConns})
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/lablet/lablet/internal/cache"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,6 +79,20 @@ type Options struct {
 	// CachesOff keeps no read caches (LABLET_CACHES=off): every answer
 	// comes from the database.
 	CachesOff bool
+	// MaxConns bounds the PostgreSQL connections; 0 means
+	// DefaultPostgresConns.
+	MaxConns int
+}
+
+// DefaultPostgresConns is the PostgreSQL pool's size unless set: 4 per CPU
+// this process may use, at least 8 and at most 32. Each connection is a
+// PostgreSQL backend that plans its statements and loads the catalog for
+// itself; on a machine with two CPUs, 32 of them served a cold project's
+// issue list at half the rate 8 did (BENCHMARKS.md), and more connections
+// than a few per CPU only queue inside PostgreSQL. pgx's own pool sizes
+// itself by the CPUs the same way.
+func DefaultPostgresConns() int {
+	return min(32, max(8, 4*runtime.GOMAXPROCS(0)))
 }
 
 // Open connects to the database named by url, or to SQLite in dataDir when
@@ -117,8 +132,12 @@ func Open(ctx context.Context, url, dataDir string, o Options) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
-		s.SetMaxOpenConns(32)
-		s.SetMaxIdleConns(32)
+		conns := o.MaxConns
+		if conns <= 0 {
+			conns = DefaultPostgresConns()
+		}
+		s.SetMaxOpenConns(conns)
+		s.SetMaxIdleConns(conns)
 		db = &DB{sql: s, dialect: Postgres}
 	default:
 		return nil, fmt.Errorf("store: unsupported database url %q", url)
