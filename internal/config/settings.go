@@ -71,7 +71,7 @@ var settings = []Setting{
 		set:   parseRepositoriesDir},
 	{Flag: "database-url", Arg: "URL", Env: "LABLET_DATABASE_URL", Scope: Storage,
 		Usage: "empty: SQLite in the data dir; `postgres://user@host:5432/database` for PostgreSQL", set: parseDatabaseURL},
-	{Flag: "database-max-conns", Arg: "N", Env: "LABLET_DATABASE_MAX_CONNS", Default: "0", Scope: Storage,
+	{Flag: "database-max-conns", Arg: "N", Env: "LABLET_DATABASE_MAX_CONNS", Default: "0", Scope: Serve,
 		Usage: "the most PostgreSQL connections an instance keeps open; 0: 4 per CPU, at least 8 and at most 32 (each connection is a PostgreSQL process that warms its own caches; more than the CPUs can use only queue inside PostgreSQL)",
 		set:   parseDatabaseMaxConns},
 	{Flag: "object-store-url", Arg: "URL", Env: "LABLET_OBJECT_STORE_URL", Scope: Storage,
