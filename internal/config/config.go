@@ -519,8 +519,10 @@ func parseMaxGenericPackageSize(c *Config, v string) error {
 
 func parseDatabaseMaxConns(c *Config, v string) error {
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 || n > 1000 {
-		return acceptedError("a number of connections, 0 to 1000 (0: 4 per CPU, at least 8 and at most 32)")
+	// Migrations hold a lock on one connection while they apply on
+	// another: a pool of one would hang at start.
+	if err != nil || n < 0 || n == 1 || n > 1000 {
+		return acceptedError("a number of connections, 2 to 1000, or 0 (4 per CPU, at least 8 and at most 32)")
 	}
 	c.DatabaseMaxConns = n
 	return nil

@@ -140,6 +140,7 @@ func TestInvalid(t *testing.T) {
 		{nil, []string{"--database-url", "postgres://"}, `invalid --database-url "postgres://"`},
 		{nil, []string{"--database-max-conns", "-1"}, `invalid --database-max-conns "-1": want a number of connections`},
 		{map[string]string{"LABLET_DATABASE_MAX_CONNS": "many"}, nil, `invalid LABLET_DATABASE_MAX_CONNS "many"`},
+		{nil, []string{"--database-max-conns", "1"}, `invalid --database-max-conns "1": want a number of connections, 2 to 1000`},
 		{nil, []string{"--data-dir", ""}, `invalid data dir ""`},
 		{nil, []string{"--external-url", "ftp://x"}, `invalid --external-url "ftp://x"`},
 		{nil, []string{"--smtp-address", "mail.example.com"}, `invalid --smtp-address "mail.example.com": want empty, or host:port`},

@@ -72,7 +72,7 @@ var settings = []Setting{
 	{Flag: "database-url", Arg: "URL", Env: "LABLET_DATABASE_URL", Scope: Storage,
 		Usage: "empty: SQLite in the data dir; `postgres://user@host:5432/database` for PostgreSQL", set: parseDatabaseURL},
 	{Flag: "database-max-conns", Arg: "N", Env: "LABLET_DATABASE_MAX_CONNS", Default: "0", Scope: Serve,
-		Usage: "the most PostgreSQL connections an instance keeps open; 0: 4 per CPU, at least 8 and at most 32 (each connection is a PostgreSQL process that warms its own caches; more than the CPUs can use only queue inside PostgreSQL)",
+		Usage: "the most PostgreSQL connections an instance keeps open, 2 or more; 0: 4 per CPU, at least 8 and at most 32 (each connection is a PostgreSQL process that warms its own caches; more than the CPUs can use only queue inside PostgreSQL)",
 		set:   parseDatabaseMaxConns},
 	{Flag: "object-store-url", Arg: "URL", Env: "LABLET_OBJECT_STORE_URL", Scope: Storage,
 		Usage: "an S3-compatible bucket to keep blobs (uploads, LFS objects, CI artifacts and traces, avatars) in, so that several instances share them: `s3://[ACCESS:SECRET@]host[:port]/bucket[/prefix][?region=REGION&secure=false]` (HTTPS unless `secure=false`; the bucket must exist); empty: files under `<data-dir>/blobs`",
